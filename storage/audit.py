@@ -1,0 +1,234 @@
+"""The audit trail: every change is an event, each event carries the hash of the one before.
+
+The chain is one line: writers lock the single ``audit_head`` row (PostgreSQL) or hold
+SQLite's write lock (``BEGIN IMMEDIATE``) while they read the head and append, so two writers
+can never both link to the same predecessor. The head is printed on every form and report:
+rewriting history afterwards contradicts paper that has already left the building.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+class AuditKind(StrEnum):
+    STAFF_ADDED = "staff_added"
+    STAFF_DISABLED = "staff_disabled"
+    DEPARTMENT_ADDED = "department_added"
+    INVITE_ISSUED = "invite_issued"
+    INVITE_USED = "invite_used"
+    INVITE_REFUSED = "invite_refused"
+    IDENTITY_BOUND = "identity_bound"
+    ACCESS_DENIED = "access_denied"
+    LANGUAGE_SET = "language_set"
+    RECORD_CREATED = "record_created"
+    FIELD_SET = "field_set"
+    SUBMITTED = "submitted"
+    AMENDED = "amended"
+    WITHDRAWN = "withdrawn"
+    EVIDENCE_ADDED = "evidence_added"
+    COSIGNED = "cosigned"
+    DISPUTED = "disputed"
+    MILESTONE_MET = "milestone_met"
+    REMINDER_SENT = "reminder_sent"
+    REMINDER_FAILED = "reminder_failed"
+    ALERT_SENT = "alert_sent"
+    REPORT_EXPORTED = "report_exported"
+    BACKUP_TAKEN = "backup_taken"
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling for one value: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(
+    *,
+    seq: int,
+    at: datetime,
+    kind: str,
+    actor_staff_id: int | None,
+    actor: str | None,
+    subject: str | None,
+    payload: str,
+    prev_hash: str,
+) -> str:
+    document = canonical_json(
+        {
+            "seq": seq,
+            "at": _timestamp(at),
+            "kind": kind,
+            "actor_staff_id": actor_staff_id,
+            "actor": actor,
+            "subject": subject,
+            "payload": payload,
+            "prev": prev_hash,
+        }
+    )
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def hash_of(event: AuditEvent) -> str:
+    return event_hash(
+        seq=event.seq,
+        at=event.at,
+        kind=event.kind,
+        actor_staff_id=event.actor_staff_id,
+        actor=event.actor,
+        subject=event.subject,
+        payload=event.payload,
+        prev_hash=event.prev_hash,
+    )
+
+
+async def append(
+    session: AsyncSession,
+    kind: AuditKind,
+    *,
+    at: datetime,
+    actor_staff_id: int | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one event to the chain inside the caller's transaction."""
+    if at.tzinfo is None:
+        raise ValueError("audit time must be timezone-aware")
+    head = (
+        await session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    ).scalar_one()
+    at = at.astimezone(UTC)
+    body = canonical_json(dict(payload or {}))
+    seq = head.seq + 1
+    digest = event_hash(
+        seq=seq,
+        at=at,
+        kind=str(kind),
+        actor_staff_id=actor_staff_id,
+        actor=actor,
+        subject=subject,
+        payload=body,
+        prev_hash=head.hash,
+    )
+    event = AuditEvent(
+        seq=seq,
+        at=at,
+        kind=str(kind),
+        actor_staff_id=actor_staff_id,
+        actor=actor,
+        subject=subject,
+        payload=body,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(event)
+    head.seq = seq
+    head.hash = digest
+    await session.flush()
+    return event
+
+
+async def head(session: AsyncSession) -> AuditHead:
+    """The chain's last link, as printed on forms and reports.
+
+    Read afresh every time (``populate_existing``): an earlier read in the same session must
+    not hide a link another transaction has added since.
+    """
+    query = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one()
+
+
+class ChainProblemKind(StrEnum):
+    ALTERED = "event_altered"
+    REMOVED = "event_removed"
+    BROKEN_LINK = "broken_link"
+    HEAD_MISMATCH = "head_mismatch"
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One break in the chain; for ``REMOVED`` the gap is ``seq`` .. ``last_seq``."""
+
+    kind: ChainProblemKind
+    seq: int
+    detail: str = ""
+    last_seq: int | None = None
+
+
+async def _events(session: AsyncSession, batch: int, after: int) -> AsyncIterator[AuditEvent]:
+    last = after
+    while True:
+        rows = (
+            (
+                await session.execute(
+                    select(AuditEvent)
+                    .where(AuditEvent.seq > last)
+                    .order_by(AuditEvent.seq)
+                    .limit(batch)
+                    .execution_options(populate_existing=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1].seq
+        # Keep memory flat on a long chain without dropping the caller's own objects.
+        for row in rows:
+            session.expunge(row)
+
+
+def _removed(first: int, last: int) -> ChainProblem:
+    return ChainProblem(ChainProblemKind.REMOVED, first, f"{first}..{last}", last)
+
+
+async def walk(session: AsyncSession, *, batch: int = 2000) -> AsyncIterator[ChainProblem | int]:
+    """Re-hash the chain in order; yields each checked seq and every problem found.
+
+    Other writers may append while the walk runs (the bot keeps working during
+    ``guowen verify``). An event and the head move in one transaction, so when the head is
+    found beyond the last event read, the walk reads on; only events that are still absent
+    then are reported as removed.
+    """
+    expected_seq = 1
+    prev_hash = GENESIS
+    while True:
+        walked = 0
+        async for event in _events(session, batch, expected_seq - 1):
+            walked += 1
+            if event.seq != expected_seq:
+                yield _removed(expected_seq, event.seq - 1)
+            elif event.prev_hash != prev_hash:
+                yield ChainProblem(ChainProblemKind.BROKEN_LINK, event.seq)
+            if hash_of(event) != event.hash:
+                yield ChainProblem(ChainProblemKind.ALTERED, event.seq)
+            prev_hash = event.hash
+            expected_seq = event.seq + 1
+            yield event.seq
+        last = await head(session)
+        if last.seq < expected_seq or walked == 0:
+            break
+    if last.seq >= expected_seq:
+        yield _removed(expected_seq, last.seq)
+    elif last.hash != prev_hash:
+        yield ChainProblem(ChainProblemKind.HEAD_MISMATCH, last.seq)

@@ -1,0 +1,319 @@
+"""Typed SQLAlchemy models.
+
+Times are stored in UTC and always come back timezone-aware, whatever the database keeps.
+Enum-like columns are plain strings holding ``vocabulary`` values, so a new value never needs
+a schema change and a stored value is readable without the code.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that refuses naive datetimes and always reads back in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a timezone-aware column")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[StaffRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="StaffRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(row.role for row in self.role_rows)
+
+
+class StaffRole(Base):
+    __tablename__ = "staff_roles"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class ChatIdentity(Base):
+    """One chat account bound to one staff member; a person may bind several."""
+
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("transport", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transport: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    bound_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A one-time code; only its SHA-256 is stored, so a database leak binds nobody."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_identity_id: Mapped[int | None] = mapped_column(ForeignKey("chat_identities.id"))
+
+
+class Conversation(Base):
+    """Where a chat stands in a dialogue; the step is a stored name, never a position."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("transport", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transport: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    step: Mapped[str | None] = mapped_column(String(60))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    updated_at: Mapped[datetime]
+
+
+class Record(Base):
+    """An inquiry record: a draft from the first message, immutable once submitted.
+
+    Submission freezes it: later corrections are ``RecordAmendment`` rows (who, when, why, old
+    and new value), applied here in the same transaction, so the current value and every
+    earlier one are both kept.
+    """
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str | None] = mapped_column(String(30))
+    handler_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    received_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    inquiry_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(30))
+    channel_other: Mapped[str | None] = mapped_column(String(200))
+    inquirer_name: Mapped[str | None] = mapped_column(String(100))
+    inquirer_unit: Mapped[str | None] = mapped_column(String(200))
+    inquirer_position: Mapped[str | None] = mapped_column(String(200))
+    unit_category: Mapped[str | None] = mapped_column(String(30))
+    retired: Mapped[bool | None] = mapped_column(Boolean)
+    main_leader: Mapped[bool | None] = mapped_column(Boolean)
+    intermediary: Mapped[str | None] = mapped_column(String(20))
+    intermediary_name: Mapped[str | None] = mapped_column(String(100))
+    intermediary_relation: Mapped[str | None] = mapped_column(String(100))
+    case_name: Mapped[str | None] = mapped_column(String(300))
+    case_number: Mapped[str | None] = mapped_column(String(60), index=True)
+    case_not_filed: Mapped[bool | None] = mapped_column(Boolean)
+    summary: Mapped[str | None] = mapped_column(Text)
+    art9_items: Mapped[list[int] | None] = mapped_column(JSON)
+    serious: Mapped[bool | None] = mapped_column(Boolean)
+    place: Mapped[str | None] = mapped_column(String(300))
+    persons_present: Mapped[str | None] = mapped_column(Text)
+    material_route: Mapped[str | None] = mapped_column(String(30))
+    originals_destination: Mapped[str | None] = mapped_column(String(30))
+    originals_note: Mapped[str | None] = mapped_column(String(300))
+    cosigners_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    serious_alerted_at: Mapped[datetime | None]
+    upward_listed_at: Mapped[datetime | None]
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    cosigners: Mapped[list[RecordCosigner]] = relationship(
+        lazy="selectin", order_by="RecordCosigner.id", back_populates="record"
+    )
+
+
+class RecordCosigner(Base):
+    """A court staff member present at an in-person inquiry, who confirms or disputes."""
+
+    __tablename__ = "record_cosigners"
+    __table_args__ = (UniqueConstraint("record_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+
+    record: Mapped[Record] = relationship(back_populates="cosigners")
+    staff: Mapped[Staff] = relationship(lazy="joined")
+
+
+class RecordAmendment(Base):
+    """A correction to a submitted record. Append-only."""
+
+    __tablename__ = "record_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime]
+
+
+class RecordCounter(Base):
+    """The running number of submitted records in a year."""
+
+    __tablename__ = "record_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """One link of the audit chain. Rows are never updated or deleted (triggers enforce it)."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor_staff_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200), index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link: one row, locked by every writer so the chain never forks."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceBlob(Base):
+    """One stored file, named by its SHA-256: the same bytes sent twice are one blob.
+
+    Append-only (triggers refuse UPDATE and DELETE), so everything about the bytes, the
+    thumbnail included, is worked out before the row is written. ``kind`` and ``mime`` come
+    from the bytes, never from what the sender declared.
+    """
+
+    __tablename__ = "evidence_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    damaged: Mapped[bool] = mapped_column(Boolean)
+    damage_reason: Mapped[str | None] = mapped_column(String(40))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(BigInteger)
+    thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_at: Mapped[datetime]
+
+
+class EvidenceItem(Base):
+    """One file as received for one record; append-only like its blob.
+
+    ``blob_sha256`` is null when the bytes were not kept (over the size cap, or the transport
+    could not deliver them): the metadata is evidence too.
+    """
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    blob_sha256: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("evidence_blobs.sha256"), index=True
+    )
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    declared_mime: Mapped[str | None] = mapped_column(String(100))
+    declared_size: Mapped[int | None] = mapped_column(BigInteger)
+    transport: Mapped[str] = mapped_column(String(20))
+    transport_file_id: Mapped[str | None] = mapped_column(String(255))
+    source_message_id: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+    added_at: Mapped[datetime]
+    added_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    over_cap: Mapped[bool] = mapped_column(Boolean)
+    unavailable_reason: Mapped[str | None] = mapped_column(String(40))
+    disguised: Mapped[bool] = mapped_column(Boolean)
+
+    blob: Mapped[EvidenceBlob | None] = relationship(lazy="joined")

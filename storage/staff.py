@@ -1,0 +1,331 @@
+"""Staff, departments, chat identities and invites: the repository behind access control.
+
+Functions flush but never commit; the caller owns the transaction. Every change appends an
+audit event in the same transaction, so a change and its trace are stored together or not at
+all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.audit import AuditKind
+from storage.models import ChatIdentity, Department, Invite, Staff, StaffRole
+from storage.vocabulary import Role
+
+# Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+class StaffProblem(StrEnum):
+    NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"
+    INACTIVE = "inactive"
+    EMPTY_NAME = "empty_name"
+
+
+class StaffError(Exception):
+    def __init__(self, problem: StaffProblem, ref: str) -> None:
+        super().__init__(f"{problem}: {ref}")
+        self.problem = problem
+        self.ref = ref
+
+
+def hash_code(code: str) -> str:
+    normalised = "".join(code.split()).upper().replace("-", "")
+    return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+async def department(session: AsyncSession, name: str, *, at: datetime) -> Department:
+    """The department called ``name``, created (and audited) the first time it is named."""
+    found = (
+        await session.execute(select(Department).where(Department.name == name))
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    created = Department(name=name, created_at=at)
+    session.add(created)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.DEPARTMENT_ADDED,
+        at=at,
+        subject=f"department:{created.id}",
+        payload={"name": name},
+    )
+    return created
+
+
+async def add_staff(
+    session: AsyncSession,
+    *,
+    name: str,
+    department_name: str | None,
+    roles: Iterable[Role],
+    at: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+) -> Staff:
+    name = name.strip()
+    if not name:
+        raise StaffError(StaffProblem.EMPTY_NAME, name)
+    dept = await department(session, department_name, at=at) if department_name else None
+    unique_roles = sorted(set(roles))
+    person = Staff(
+        name=name,
+        department_id=dept.id if dept else None,
+        active=True,
+        created_at=at,
+        role_rows=[StaffRole(role=str(role)) for role in unique_roles],
+    )
+    session.add(person)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.STAFF_ADDED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{person.id}",
+        payload={
+            "name": name,
+            "department": department_name,
+            "roles": [str(r) for r in unique_roles],
+        },
+    )
+    await session.refresh(person, ["department"])
+    return person
+
+
+async def find_staff(session: AsyncSession, ref: str) -> Staff:
+    """A staff member by id (digits) or exact name; a name two people share is refused."""
+    ref = ref.strip()
+    if ref.isdigit():
+        person = await session.get(Staff, int(ref))
+        if person is None:
+            raise StaffError(StaffProblem.NOT_FOUND, ref)
+        return person
+    matches = (await session.execute(select(Staff).where(Staff.name == ref))).scalars().all()
+    if not matches:
+        raise StaffError(StaffProblem.NOT_FOUND, ref)
+    active = [person for person in matches if person.active]
+    if len(active) == 1:
+        return active[0]
+    if len(matches) == 1:
+        return matches[0]
+    raise StaffError(StaffProblem.AMBIGUOUS, ref)
+
+
+async def list_staff(session: AsyncSession) -> Sequence[Staff]:
+    return (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+
+
+async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
+    """Active staff holding ``role``."""
+    query = (
+        select(Staff)
+        .join(StaffRole)
+        .where(StaffRole.role == str(role), Staff.active.is_(True))
+        .order_by(Staff.id)
+    )
+    return (await session.execute(query)).scalars().unique().all()
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    staff: Staff
+    code: str
+    expires_at: datetime
+
+
+async def issue_invite(
+    session: AsyncSession,
+    person: Staff,
+    *,
+    at: datetime,
+    valid_for: timedelta,
+    actor: str,
+    actor_staff_id: int | None = None,
+) -> IssuedInvite:
+    if not person.active:
+        raise StaffError(StaffProblem.INACTIVE, str(person.id))
+    code = new_code()
+    invite = Invite(
+        staff_id=person.id,
+        code_hash=hash_code(code),
+        created_at=at,
+        expires_at=at + valid_for,
+    )
+    session.add(invite)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.INVITE_ISSUED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{person.id}",
+        payload={"invite": invite.id, "expires_at": invite.expires_at.isoformat()},
+    )
+    return IssuedInvite(staff=person, code=code, expires_at=invite.expires_at)
+
+
+async def disable_staff(
+    session: AsyncSession,
+    person: Staff,
+    *,
+    at: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+) -> bool:
+    """Disable ``person``; False when they already were. Their bindings stop working at once."""
+    if not person.active:
+        return False
+    person.active = False
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.STAFF_DISABLED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{person.id}",
+        payload={"name": person.name},
+    )
+    return True
+
+
+async def identity(session: AsyncSession, transport: str, external_id: str) -> ChatIdentity | None:
+    query = select(ChatIdentity).where(
+        ChatIdentity.transport == transport, ChatIdentity.external_id == external_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def identities_of(session: AsyncSession, staff_id: int) -> Sequence[ChatIdentity]:
+    query = select(ChatIdentity).where(ChatIdentity.staff_id == staff_id).order_by(ChatIdentity.id)
+    return (await session.execute(query)).scalars().all()
+
+
+async def bind(
+    session: AsyncSession,
+    *,
+    person: Staff,
+    transport: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str | None,
+    at: datetime,
+    via: str,
+) -> ChatIdentity:
+    bound = ChatIdentity(
+        transport=transport,
+        external_id=external_id,
+        chat_id=chat_id,
+        staff_id=person.id,
+        display_name=display_name,
+        bound_at=at,
+    )
+    session.add(bound)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.IDENTITY_BOUND,
+        at=at,
+        actor_staff_id=person.id,
+        actor=person.name,
+        subject=f"staff:{person.id}",
+        payload={"transport": transport, "external_id": external_id, "via": via},
+    )
+    return bound
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    code: str,
+    *,
+    transport: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str | None,
+    at: datetime,
+) -> ChatIdentity | None:
+    """Bind the sender with a one-time code; None for a wrong, expired or used code."""
+    invite = (
+        await session.execute(
+            select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if invite is None or invite.used_at is not None or invite.expires_at <= at:
+        return None
+    person = await session.get(Staff, invite.staff_id)
+    if person is None or not person.active:
+        return None
+    bound = await bind(
+        session,
+        person=person,
+        transport=transport,
+        external_id=external_id,
+        chat_id=chat_id,
+        display_name=display_name,
+        at=at,
+        via="invite",
+    )
+    invite.used_at = at
+    invite.used_by_identity_id = bound.id
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.INVITE_USED,
+        at=at,
+        actor_staff_id=person.id,
+        actor=person.name,
+        subject=f"staff:{person.id}",
+        payload={"invite": invite.id, "identity": bound.id},
+    )
+    return bound
+
+
+async def deny(
+    session: AsyncSession, *, transport: str, external_id: str, reason: str, at: datetime
+) -> None:
+    """Log a refused message: who (the chat account) and why, never what they wrote."""
+    await audit.append(
+        session,
+        AuditKind.ACCESS_DENIED,
+        at=at,
+        subject=f"{transport}:{external_id}",
+        payload={"transport": transport, "external_id": external_id, "reason": reason},
+    )
+
+
+async def count_staff(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count(Staff.id)))).scalar_one())
+
+
+async def departments(session: AsyncSession) -> Sequence[Department]:
+    return (await session.execute(select(Department).order_by(Department.id))).scalars().all()
+
+
+async def find_department(session: AsyncSession, ref: str) -> Department | None:
+    """A department by exact name or id."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return await session.get(Department, int(ref))
+    query = select(Department).where(Department.name == ref)
+    return (await session.execute(query)).scalar_one_or_none()

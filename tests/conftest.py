@@ -1,0 +1,103 @@
+"""Shared fixtures: a freshly migrated database per test, on SQLite or PostgreSQL.
+
+``GUOWEN_TEST_DATABASE_URL`` (a ``postgresql+asyncpg://`` URL) runs the whole suite on
+PostgreSQL; without it every test gets its own SQLite file. The schema is migrated once into a
+template and copied per test, so each test starts from an empty, current database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from reminders.clock import FakeClock
+from storage.db import Database, make_engine, upgrade
+
+PG_URL = os.environ.get("GUOWEN_TEST_DATABASE_URL", "")
+TEMPLATE = "guowen_template"
+
+
+def _asyncpg_dsn(url: str, database: str) -> str:
+    return (
+        make_url(url)
+        .set(drivername="postgresql", database=database)
+        .render_as_string(hide_password=False)
+    )
+
+
+async def _pg_admin(statements: list[str]) -> None:
+    import asyncpg
+
+    admin = make_url(PG_URL).database or "postgres"
+    conn = await asyncpg.connect(_asyncpg_dsn(PG_URL, admin))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if PG_URL:
+        asyncio.run(
+            _pg_admin(
+                [
+                    f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)",
+                    f"CREATE DATABASE {TEMPLATE}",
+                ]
+            )
+        )
+        url = make_url(PG_URL).set(database=TEMPLATE).render_as_string(hide_password=False)
+        asyncio.run(_migrate(url))
+        yield url
+        asyncio.run(_pg_admin([f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"]))
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+        yield f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def database_url(template_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL of a new database holding the current schema and nothing else."""
+    if PG_URL:
+        name = f"guowen_t_{uuid.uuid4().hex[:12]}"
+        await _pg_admin([f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"])
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        await _pg_admin([f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
+    else:
+        source = make_url(template_url).database
+        assert source is not None
+        target = tmp_path / "guowen.db"
+        shutil.copyfile(source, target)
+        yield f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Friday 2026-03-06 10:00 in Beijing: a working day with a weekend ahead."""
+    return FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
