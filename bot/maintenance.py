@@ -1,0 +1,233 @@
+"""What ``guowen verify``, ``guowen backup`` and ``guowen restore`` say and return.
+
+Exit codes: 0 all is well, 1 a problem was found (or a backup is incomplete), 2 the command
+could not run as asked (a missing file, a non-empty folder, no pg_dump, an old schema). Every
+sentence comes from the ``maintenance`` catalog; ``out`` gets results, ``err`` only the bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.config import Settings
+from handlers.i18n import t
+from storage import backup as archive
+from storage import verify as checks
+from storage.audit import ChainProblem, ChainProblemKind
+from storage.db import Database, revision
+from storage.vocabulary import Language
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+def _say(out: TextIO, line: str) -> None:
+    out.write(line + "\n")
+    out.flush()
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+class ProgressBar:
+    """A one-line bar on a terminal, redrawn only when the whole percentage changes."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, language: Language) -> None:
+        self._stream = stream
+        self._language = language
+        self._last: tuple[str, int] | None = None
+
+    def show(self, progress: checks.Progress) -> None:
+        total = max(progress.total, 0)
+        percent = 100 if total == 0 else min(100, progress.done * 100 // total)
+        if self._last == (progress.phase, percent):
+            return
+        self._last = (progress.phase, percent)
+        filled = self.WIDTH * percent // 100
+        label = t(self._language, f"maintenance.phase_{progress.phase}")
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self._stream.write(f"\r{label} [{bar}] {percent:3d}%")
+        self._stream.flush()
+
+    def clear(self) -> None:
+        if self._last is not None:
+            self._stream.write("\r\x1b[2K")
+            self._stream.flush()
+            self._last = None
+
+
+def describe(language: Language | str | None, problem: checks.Problem) -> str:
+    """One line naming one problem."""
+    if isinstance(problem, checks.FileProblem):
+        prefix = "thumbnail_" if problem.thumbnail else ""
+        return t(
+            language,
+            f"maintenance.problem_{prefix}{problem.kind}",
+            sha256=problem.sha256,
+            path=problem.path,
+            expected=problem.expected_size if problem.expected_size is not None else "?",
+            actual=problem.actual_size if problem.actual_size is not None else "?",
+            actual_sha256=problem.actual_sha256 or "?",
+        )
+    if isinstance(problem, ChainProblem):
+        key = str(problem.kind)
+        last = problem.last_seq if problem.last_seq is not None else problem.seq
+        if problem.kind is ChainProblemKind.REMOVED and last != problem.seq:
+            key = "events_removed"
+        return t(language, f"maintenance.problem_{key}", seq=problem.seq, last=last)
+    return t(
+        language,
+        f"maintenance.problem_{problem.kind}",
+        item=problem.item_id,
+        seq=problem.seq if problem.seq is not None else "?",
+        fields=", ".join(problem.fields),
+    )
+
+
+async def _unusable(db: Database, language: Language) -> str | None:
+    """Why the database cannot be checked or backed up as it is, if it cannot."""
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database or "")
+        if not await asyncio.to_thread(path.is_file):
+            return t(language, "maintenance.db_missing", path=path)
+    try:
+        current, head = await revision(db.engine)
+    except (OSError, DBAPIError) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return t(language, "maintenance.db_unreachable", reason=reason)
+    if current != head:
+        return t(language, "maintenance.db_not_current", current=current or "-", head=head)
+    return None
+
+
+async def verify(
+    settings: Settings, out: TextIO, *, progress: bool, err: TextIO | None = None
+) -> int:
+    """Re-hash the evidence and walk the chain: one summary line, or one line per problem."""
+    language = settings.language
+    stream = err if err is not None else sys.stderr
+    bar = ProgressBar(stream, language) if progress and stream.isatty() else None
+    db = Database(settings.storage.database_url)
+    problems = 0
+    summary: checks.Summary | None = None
+    try:
+        if (reason := await _unusable(db, language)) is not None:
+            _say(out, reason)
+            return EXIT_USAGE
+        async for report in checks.verify(db, settings.evidence_path):
+            if isinstance(report, checks.Progress):
+                if bar is not None:
+                    bar.show(report)
+            elif isinstance(report, checks.Summary):
+                summary = report
+            else:
+                if bar is not None:
+                    bar.clear()
+                _say(out, describe(language, report))
+                problems += 1
+    finally:
+        if bar is not None:
+            bar.clear()
+        await db.close()
+    if problems or summary is None:
+        return EXIT_PROBLEM
+    _say(
+        out,
+        t(
+            language,
+            "maintenance.verify_ok",
+            files=summary.files,
+            size=human_size(summary.bytes),
+            thumbnails=summary.thumbnails,
+            events=summary.events,
+            items=summary.items,
+            seq=summary.head_seq,
+            hash=summary.head_hash,
+        ),
+    )
+    return EXIT_OK
+
+
+async def backup(settings: Settings, target: Path, at: datetime, out: TextIO) -> int:
+    """Write the archive ``target``: the database snapshot, the evidence and a manifest."""
+    language = settings.language
+    db = Database(settings.storage.database_url)
+    try:
+        if (reason := await _unusable(db, language)) is not None:
+            _say(out, reason)
+            return EXIT_USAGE
+        summary = await archive.backup(db, settings.evidence_path, target, at=at, actor="cli")
+    except archive.BackupError as error:
+        _say(out, t(language, f"maintenance.backup_{error.code}", **error.detail))
+        failed = error.code is archive.BackupErrorCode.PG_DUMP_FAILED
+        return EXIT_PROBLEM if failed else EXIT_USAGE
+    finally:
+        await db.close()
+    for sha256, path in summary.missing:
+        _say(out, t(language, "maintenance.backup_file_missing", sha256=sha256, path=path))
+    _say(
+        out,
+        t(
+            language,
+            "maintenance.backup_done",
+            path=summary.path,
+            files=summary.files,
+            thumbnails=summary.thumbnails,
+            size=human_size(summary.bytes),
+            seq=summary.head_seq,
+            hash=summary.head_hash,
+            seconds=f"{summary.seconds:.1f}",
+            sha256=summary.sha256,
+        ),
+    )
+    return EXIT_PROBLEM if summary.missing else EXIT_OK
+
+
+def restore(
+    archive_path: Path, into: Path, out: TextIO, *, language: Language | str | None = None
+) -> int:
+    """Unpack a backup into an empty folder and check it against its manifest."""
+    try:
+        summary = archive.restore(archive_path, into)
+    except archive.RestoreError as error:
+        _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
+        return EXIT_USAGE
+    problems = [
+        *(("restore_file_corrupt", name) for name in summary.corrupt),
+        *(("restore_file_missing", name) for name in summary.missing),
+        *(("restore_file_unexpected", name) for name in summary.unexpected),
+    ]
+    for key, name in problems:
+        _say(out, t(language, f"maintenance.{key}", name=name))
+    if problems:
+        return EXIT_PROBLEM
+    key = "restore_done" if summary.database == "sqlite" else "restore_postgresql"
+    _say(
+        out,
+        t(
+            language,
+            f"maintenance.{key}",
+            into=summary.into,
+            seq=summary.head_seq,
+            config=summary.config,
+            dump=summary.database_file,
+        ),
+    )
+    return EXIT_OK

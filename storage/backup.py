@@ -1,0 +1,533 @@
+"""``guowen backup FILE`` and ``guowen restore FILE --into DIR``: one archive, checkable.
+
+The archive is a gzip'd tar holding ``database/`` (a consistent snapshot), ``evidence/`` (every
+blob and thumbnail the snapshot refers to) and ``manifest.json`` (the SHA-256 of every other
+member, the database kind, the audit head the snapshot ends at, and the time taken).
+
+The snapshot is taken while the bot runs. On SQLite it uses the online backup API, which copies
+one consistent state. On PostgreSQL a REPEATABLE READ transaction exports its snapshot and
+``pg_dump --snapshot`` dumps exactly that state, while the same transaction lists the blobs to
+archive. Evidence files never change, so copying them after the snapshot is consistent too.
+
+The ``backup_taken`` audit event is appended to the live database *after* the archive is in
+place, not before the snapshot:
+
+- it carries the SHA-256 of the finished archive, so the live chain (whose head is printed on
+  every form) vouches for that exact file, database rows and evidence included; an event
+  written into the snapshot could not know the hash of the archive that contains it;
+- it is written only when a backup exists: a failed run leaves no event claiming a backup.
+
+The archive itself is anchored as well: its manifest names the audit head of the snapshot,
+which is a link of the live chain forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from sqlalchemy import URL, select, text
+from sqlalchemy.engine import make_url
+
+from storage import audit
+from storage.audit import AuditKind
+from storage.db import Database
+from storage.evidence import fan_out
+from storage.models import AuditHead, EvidenceBlob
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+_READ = 1024 * 1024
+_MAX_MANIFEST = 256 * 1024 * 1024
+
+
+class BackupErrorCode(StrEnum):
+    PG_DUMP_MISSING = "pg_dump_missing"
+    PG_DUMP_FAILED = "pg_dump_failed"
+    TARGET_EXISTS = "target_exists"
+    TARGET_DIR_MISSING = "target_dir_missing"
+    UNSUPPORTED_DATABASE = "unsupported_database"
+
+
+class BackupError(Exception):
+    """A backup that could not be taken; ``code`` names the catalog message."""
+
+    def __init__(self, code: BackupErrorCode, **detail: object) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class RestoreErrorCode(StrEnum):
+    ARCHIVE_MISSING = "archive_missing"
+    ARCHIVE_UNREADABLE = "archive_unreadable"
+    NOT_A_BACKUP = "not_a_backup"
+    TARGET_NOT_EMPTY = "target_not_empty"
+
+
+class RestoreError(Exception):
+    def __init__(self, code: RestoreErrorCode, **detail: object) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    path: Path
+    sha256: str
+    database: str
+    head_seq: int
+    head_hash: str
+    files: int
+    thumbnails: int
+    bytes: int
+    seconds: float
+    missing: tuple[tuple[str, Path], ...]
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    into: Path
+    database: str
+    database_file: Path
+    evidence_dir: Path
+    config: Path
+    head_seq: int
+    head_hash: str
+    corrupt: tuple[str, ...]
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+
+
+def _version(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.split(".") if part.isdigit())
+
+
+def find_pg_dump() -> str | None:
+    """``pg_dump`` on PATH, else the newest in Debian's ``/usr/lib/postgresql/*/bin``."""
+    found = shutil.which("pg_dump")
+    if found:
+        return found
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_dump"),
+        key=lambda path: _version(path.parent.parent.name),
+    )
+    return str(candidates[-1]) if candidates else None
+
+
+class _Hashing(io.RawIOBase):
+    """A pass-through file that hashes what is read from or written to it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+    def write(self, data: Any) -> int:
+        view = bytes(data)
+        self.digest.update(view)
+        self.size += len(view)
+        return self.inner.write(view)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    file: Path
+    name: str
+    kind: str
+    head_seq: int
+    head_hash: str
+    blobs: list[tuple[str, str | None]]
+
+
+def _sqlite_snapshot(source: str, work: Path) -> _Snapshot:
+    """SQLite's online backup: one consistent copy while writers carry on."""
+    target = work / "guowen.db"
+    src = sqlite3.connect(source, timeout=60)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file in the archive
+            seq, digest = dst.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+            blobs = dst.execute(
+                "SELECT sha256, thumbnail_sha256 FROM evidence_blobs ORDER BY sha256"
+            ).fetchall()
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return _Snapshot(target, target.name, "sqlite", seq, digest, [(a, b) for a, b in blobs])
+
+
+def _libpq(url: URL) -> tuple[str, dict[str, str]]:
+    """A libpq URL without the password (that goes in the environment, not on ``ps``)."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    bare = URL.create(
+        "postgresql", username=url.username, host=url.host, port=url.port, database=url.database
+    )
+    return bare.render_as_string(hide_password=False), env
+
+
+async def _pg_snapshot(db: Database, pg_dump: str, work: Path) -> _Snapshot:
+    target = work / "guowen.pgdump"
+    dsn, env = _libpq(make_url(db.url))
+    async with db.engine.connect() as connection:
+        snapshot_conn = await connection.execution_options(isolation_level="REPEATABLE READ")
+        async with snapshot_conn.begin():
+            snapshot = (await snapshot_conn.execute(text("SELECT pg_export_snapshot()"))).scalar()
+            query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+            seq, digest = (await snapshot_conn.execute(query)).one()
+            listing = select(EvidenceBlob.sha256, EvidenceBlob.thumbnail_sha256).order_by(
+                EvidenceBlob.sha256
+            )
+            blobs = [(a, b) for a, b in (await snapshot_conn.execute(listing)).all()]
+            process = await asyncio.create_subprocess_exec(
+                pg_dump,
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+                f"--dbname={dsn}",
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+            )
+            _out, err = await process.communicate()
+    if process.returncode != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines() or [str(process.returncode)]
+        raise BackupError(BackupErrorCode.PG_DUMP_FAILED, reason=lines[-1])
+    return _Snapshot(target, target.name, "postgresql", seq, digest, blobs)
+
+
+# --------------------------------------------------------------------------- the archive
+
+
+@dataclass
+class _Counts:
+    files: int = 0
+    thumbnails: int = 0
+    bytes: int = 0
+
+    def add(self, size: int, *, thumbnail: bool) -> None:
+        if thumbnail:
+            self.thumbnails += 1
+        else:
+            self.files += 1
+        self.bytes += size
+
+
+def _add(tar: tarfile.TarFile, path: Path, name: str, mode: int, mtime: int) -> str:
+    with path.open("rb") as f:
+        info = tarfile.TarInfo(name)
+        info.size = os.fstat(f.fileno()).st_size
+        info.mode = mode
+        info.mtime = mtime
+        reader = _Hashing(f)
+        tar.addfile(info, reader)
+    return reader.digest.hexdigest()
+
+
+def _members(
+    evidence_dir: Path, blobs: Iterable[tuple[str, str | None]]
+) -> dict[str, tuple[Path, bool]]:
+    """Archive name -> (file, is a thumbnail) for every blob and thumbnail, each once."""
+    members: dict[str, tuple[Path, bool]] = {}
+    for sha256, thumbnail in blobs:
+        members[f"evidence/{sha256[:2]}/{sha256[2:4]}/{sha256}"] = (
+            fan_out(evidence_dir, sha256),
+            False,
+        )
+        if thumbnail is not None:
+            name = f"evidence/thumbs/{thumbnail[:2]}/{thumbnail[2:4]}/{thumbnail}"
+            members[name] = (fan_out(evidence_dir / "thumbs", thumbnail), True)
+    return members
+
+
+def _write_archive(
+    target: Path, snapshot: _Snapshot, evidence_dir: Path, at: datetime, started: float
+) -> tuple[str, int, _Counts, tuple[tuple[str, Path], ...]]:
+    """Write the archive to a temporary file beside ``target``, then give it its name.
+
+    Returns the archive's SHA-256 and size, what it holds, and the files that were missing on
+    disk (the rest is archived all the same).
+    """
+    mtime = int(at.timestamp())
+    files: dict[str, str] = {}
+    missing: list[tuple[str, Path]] = []
+    counts = _Counts()
+    fd, temp_name = tempfile.mkstemp(prefix=".guowen-backup-", suffix=".tmp", dir=target.parent)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            sink = _Hashing(raw)
+            with (
+                gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=6, mtime=mtime) as zipped,
+                tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
+            ):
+                name = f"database/{snapshot.name}"
+                files[name] = _add(tar, snapshot.file, name, 0o600, mtime)
+                for name, (path, thumbnail) in _members(evidence_dir, snapshot.blobs).items():
+                    try:
+                        files[name] = _add(tar, path, name, 0o444, mtime)
+                    except FileNotFoundError:
+                        missing.append((path.name, path))
+                        continue
+                    counts.add(path.stat().st_size, thumbnail=thumbnail)
+                manifest = {
+                    "format": FORMAT,
+                    "created_at": at.astimezone(UTC).isoformat(timespec="seconds"),
+                    "database": {"kind": snapshot.kind, "file": f"database/{snapshot.name}"},
+                    "audit_head": {"seq": snapshot.head_seq, "hash": snapshot.head_hash},
+                    "evidence": {
+                        "files": counts.files,
+                        "thumbnails": counts.thumbnails,
+                        "bytes": counts.bytes,
+                    },
+                    "missing": [sha for sha, _path in missing],
+                    "seconds": round(time.monotonic() - started, 3),
+                    "files": files,
+                }
+                data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(data.encode("utf-8"))
+                info.mode = 0o444
+                info.mtime = mtime
+                tar.addfile(info, io.BytesIO(data.encode("utf-8")))
+            raw.flush()
+            os.fsync(raw.fileno())
+        try:
+            os.link(temp, target)  # never replaces: an earlier backup is not overwritten
+        except FileExistsError:
+            raise BackupError(BackupErrorCode.TARGET_EXISTS, path=target) from None
+        _fsync_dir(target.parent)
+    finally:
+        temp.unlink(missing_ok=True)
+    return sink.digest.hexdigest(), sink.size, counts, tuple(missing)
+
+
+def _check_target(target: Path) -> Path:
+    target = target.absolute()
+    if target.exists():
+        raise BackupError(BackupErrorCode.TARGET_EXISTS, path=target)
+    if not target.parent.is_dir():
+        raise BackupError(BackupErrorCode.TARGET_DIR_MISSING, path=target.parent)
+    return target
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+async def backup(
+    db: Database,
+    evidence_dir: Path,
+    target: Path,
+    *,
+    at: datetime,
+    actor: str | None = None,
+    actor_staff_id: int | None = None,
+    pg_dump: str | None = None,
+) -> BackupSummary:
+    """Snapshot the database and the evidence into the archive ``target``."""
+    if at.tzinfo is None:
+        raise ValueError("backup time must be timezone-aware")
+    started = time.monotonic()
+    target = await asyncio.to_thread(_check_target, target)
+    if db.dialect == "postgresql":
+        pg_dump = pg_dump or find_pg_dump()
+        if pg_dump is None:
+            raise BackupError(BackupErrorCode.PG_DUMP_MISSING)
+    elif db.dialect != "sqlite":
+        raise BackupError(BackupErrorCode.UNSUPPORTED_DATABASE, dialect=db.dialect)
+
+    work = Path(tempfile.mkdtemp(prefix=".guowen-backup-", dir=target.parent))
+    try:
+        if pg_dump is not None:
+            snapshot = await _pg_snapshot(db, pg_dump, work)
+        else:
+            source = make_url(db.url).database or ""
+            snapshot = await asyncio.to_thread(_sqlite_snapshot, source, work)
+        digest, archive_size, counts, missing = await asyncio.to_thread(
+            _write_archive, target, snapshot, evidence_dir, at, started
+        )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, work, True)
+
+    async with db.transaction() as session:
+        await audit.append(
+            session,
+            AuditKind.BACKUP_TAKEN,
+            at=at,
+            actor=actor,
+            actor_staff_id=actor_staff_id,
+            payload={
+                "file": target.name,
+                "sha256": digest,
+                "size": archive_size,
+                "database": snapshot.kind,
+                "head_seq": snapshot.head_seq,
+                "head_hash": snapshot.head_hash,
+                "evidence_files": counts.files,
+                "thumbnails": counts.thumbnails,
+                "missing": len(missing),
+            },
+        )
+    return BackupSummary(
+        target,
+        digest,
+        snapshot.kind,
+        snapshot.head_seq,
+        snapshot.head_hash,
+        counts.files,
+        counts.thumbnails,
+        counts.bytes,
+        time.monotonic() - started,
+        missing,
+    )
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def _safe_parts(name: str) -> tuple[str, ...] | None:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        return None
+    if path.parts[0] not in ("database", "evidence"):
+        return None
+    return path.parts
+
+
+def _extract(source: IO[bytes], target: Path, mode: int) -> str:
+    digest = hashlib.sha256()
+    with target.open("xb") as out:
+        while block := source.read(_READ):
+            digest.update(block)
+            out.write(block)
+    os.chmod(target, mode)
+    return digest.hexdigest()
+
+
+def _unpack(archive: Path, into: Path) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """Extract regular files under ``database/`` and ``evidence/``, hashing them on the way."""
+    hashes: dict[str, str] = {}
+    manifest: dict[str, Any] | None = None
+    unreadable = RestoreError(RestoreErrorCode.ARCHIVE_UNREADABLE, path=archive)
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar:
+            if member.isdir():
+                continue
+            source = tar.extractfile(member) if member.isfile() else None
+            if source is None:
+                raise unreadable
+            if member.name == MANIFEST:
+                loaded = json.loads(source.read(_MAX_MANIFEST))
+                manifest = loaded if isinstance(loaded, dict) else None
+                continue
+            parts = _safe_parts(member.name)
+            if parts is None:
+                raise unreadable
+            target = into.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                mode = 0o600 if parts[0] == "database" else 0o444
+                hashes[member.name] = _extract(source, target, mode)
+            except FileExistsError:
+                raise unreadable from None
+    return hashes, manifest
+
+
+def restore(archive: Path, into: Path) -> RestoreSummary:
+    """Unpack ``archive`` into the empty or new folder ``into`` and check it against its manifest.
+
+    A SQLite backup comes out ready to use: ``into/config.toml`` points at the restored
+    database and evidence. A PostgreSQL dump is unpacked but not loaded; the caller explains
+    how to ``pg_restore`` it.
+    """
+    if not archive.is_file():
+        raise RestoreError(RestoreErrorCode.ARCHIVE_MISSING, path=archive)
+    if into.exists() and (not into.is_dir() or any(into.iterdir())):
+        raise RestoreError(RestoreErrorCode.TARGET_NOT_EMPTY, path=into)
+    into = into.absolute()
+    into.mkdir(parents=True, exist_ok=True)
+    try:
+        hashes, manifest = _unpack(archive, into)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError):
+        raise RestoreError(RestoreErrorCode.ARCHIVE_UNREADABLE, path=archive) from None
+    if manifest is None or not isinstance(manifest.get("files"), dict):
+        raise RestoreError(RestoreErrorCode.NOT_A_BACKUP, path=archive)
+    listed: dict[str, str] = manifest["files"]
+    corrupt = tuple(sorted(n for n in listed.keys() & hashes.keys() if listed[n] != hashes[n]))
+    missing = tuple(sorted(listed.keys() - hashes.keys()))
+    unexpected = tuple(sorted(hashes.keys() - listed.keys()))
+
+    database = manifest.get("database", {})
+    kind = str(database.get("kind", "sqlite"))
+    database_file = into.joinpath(*PurePosixPath(str(database.get("file", ""))).parts)
+    evidence_dir = into / "evidence"
+    evidence_dir.mkdir(exist_ok=True)
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{database_file}"
+    else:
+        url = "postgresql+asyncpg://USER@HOST:5432/DATABASE"
+    config = into / "config.toml"
+    config.write_text(
+        f"[storage]\ndatabase_url = {json.dumps(url)}\n"
+        f"evidence_dir = {json.dumps(str(evidence_dir))}\n",
+        encoding="utf-8",
+    )
+    head = manifest.get("audit_head", {})
+    return RestoreSummary(
+        into,
+        kind,
+        database_file,
+        evidence_dir,
+        config,
+        int(head.get("seq", 0)),
+        str(head.get("hash", "")),
+        corrupt,
+        missing,
+        unexpected,
+    )

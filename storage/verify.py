@@ -1,0 +1,274 @@
+"""``guowen verify``: re-hash every evidence file, walk the audit chain, cross-check the rows.
+
+Three passes, each reported as it goes so a terminal can draw a bar:
+
+1. every blob file (and thumbnail) is re-hashed as a stream and compared with its name and
+   with the size in the database;
+2. the audit chain is walked (``storage.audit.walk``);
+3. every ``evidence_added`` event is compared with the item and blob rows it describes, so a
+   row changed or deleted behind the triggers' back is found through the chain, and an item no
+   event speaks of is named too.
+
+Nothing here writes. Problems are data (enums and numbers); ``bot.maintenance`` words them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage import audit
+from storage.audit import AuditKind, ChainProblem
+from storage.db import Database
+from storage.evidence import fan_out, item_payload
+from storage.models import AuditEvent, EvidenceBlob, EvidenceItem
+
+_READ = 1024 * 1024
+
+
+class FileProblemKind(StrEnum):
+    CHANGED = "file_changed"
+    MISSING = "file_missing"
+    SIZE_MISMATCH = "file_size_mismatch"
+    UNREADABLE = "file_unreadable"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A stored file that is not what its name (its SHA-256) and its row say."""
+
+    kind: FileProblemKind
+    sha256: str
+    path: Path
+    thumbnail: bool = False
+    expected_size: int | None = None
+    actual_size: int | None = None
+    actual_sha256: str | None = None
+
+
+class ItemProblemKind(StrEnum):
+    REMOVED = "item_removed"
+    ALTERED = "item_altered"
+    UNLOGGED = "item_unlogged"
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """An evidence row that disagrees with the ``evidence_added`` event that recorded it."""
+
+    kind: ItemProblemKind
+    item_id: int
+    seq: int | None = None
+    fields: tuple[str, ...] = ()
+
+
+class Phase(StrEnum):
+    FILES = "files"
+    CHAIN = "chain"
+    ITEMS = "items"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a phase has got: bytes for files, events for the chain and the items."""
+
+    phase: Phase
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int
+    bytes: int
+    thumbnails: int
+    events: int
+    items: int
+    head_seq: int
+    head_hash: str
+
+
+Problem = FileProblem | ChainProblem | ItemProblem
+Report = Progress | Problem | Summary
+
+
+def _hash(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(_READ):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def check_file(
+    root: Path, sha256: str, size: int | None, *, thumbnail: bool = False
+) -> FileProblem | None:
+    """Re-hash one stored file. Blocking: run it in a thread."""
+    try:
+        path = fan_out(root, sha256)
+    except ValueError:  # a row whose name is not a hash cannot have a file
+        return FileProblem(FileProblemKind.MISSING, sha256, root, thumbnail, size)
+    try:
+        digest, actual = _hash(path)
+    except FileNotFoundError:
+        return FileProblem(FileProblemKind.MISSING, sha256, path, thumbnail, size)
+    except OSError:
+        return FileProblem(FileProblemKind.UNREADABLE, sha256, path, thumbnail, size)
+    if digest != sha256:
+        kind = FileProblemKind.CHANGED
+        return FileProblem(kind, sha256, path, thumbnail, size, actual, digest)
+    if size is not None and actual != size:
+        kind = FileProblemKind.SIZE_MISMATCH
+        return FileProblem(kind, sha256, path, thumbnail, size, actual, digest)
+    return None
+
+
+async def _blob_pages(db: Database, page: int) -> AsyncIterator[list[tuple[str, int, str | None]]]:
+    """All blob rows in pages, each page in its own short transaction."""
+    last = ""
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(EvidenceBlob.sha256, EvidenceBlob.size, EvidenceBlob.thumbnail_sha256)
+                .where(EvidenceBlob.sha256 > last)
+                .order_by(EvidenceBlob.sha256)
+                .limit(page)
+            )
+            rows = [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _differences(recorded: dict[str, Any], rows: dict[str, Any]) -> tuple[str, ...]:
+    keys = (recorded.keys() | rows.keys()) - {"duplicate"}
+    return tuple(sorted(key for key in keys if recorded.get(key) != rows.get(key)))
+
+
+async def _items(db: Database, page: int, seen: set[int]) -> AsyncIterator[ItemProblem | int]:
+    """Compare each ``evidence_added`` event with its rows; yields problems and events done."""
+    last = 0
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(AuditEvent.seq, AuditEvent.payload)
+                .where(AuditEvent.kind == AuditKind.EVIDENCE_ADDED.value, AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(page)
+            )
+            events = [(seq, payload) for seq, payload in (await session.execute(query)).all()]
+            recorded: list[tuple[int, dict[str, Any]]] = []
+            for seq, text in events:
+                try:
+                    payload = json.loads(text)
+                except ValueError:
+                    continue  # the chain walk names an altered event already
+                if isinstance(payload, dict) and isinstance(payload.get("item"), int):
+                    recorded.append((seq, payload))
+            wanted = [payload["item"] for _seq, payload in recorded]
+            found = await session.execute(select(EvidenceItem).where(EvidenceItem.id.in_(wanted)))
+            rows = {item.id: item_payload(item, item.blob) for item in found.unique().scalars()}
+        if not events:
+            return
+        for seq, payload in recorded:
+            item_id = payload["item"]
+            seen.add(item_id)
+            if item_id not in rows:
+                yield ItemProblem(ItemProblemKind.REMOVED, item_id, seq)
+            elif changed := _differences(payload, rows[item_id]):
+                yield ItemProblem(ItemProblemKind.ALTERED, item_id, seq, changed)
+        last = events[-1][0]
+        yield len(events)
+
+
+async def _unlogged(db: Database, page: int, seen: set[int]) -> AsyncIterator[ItemProblem]:
+    last = 0
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(EvidenceItem.id)
+                .where(EvidenceItem.id > last)
+                .order_by(EvidenceItem.id)
+                .limit(page)
+            )
+            ids = list((await session.execute(query)).scalars())
+        if not ids:
+            return
+        for item_id in ids:
+            if item_id not in seen:
+                yield ItemProblem(ItemProblemKind.UNLOGGED, item_id)
+        last = ids[-1]
+
+
+async def verify(db: Database, evidence_dir: Path, *, page: int = 500) -> AsyncIterator[Report]:
+    """Check everything; yields progress, each problem found, and a summary last.
+
+    Safe while the bot runs: files are immutable, pages are read in short transactions, and the
+    chain walk follows appends made meanwhile. Consume the iterator to its end.
+    """
+    async with db.transaction() as session:
+        totals = select(func.count(), func.coalesce(func.sum(EvidenceBlob.size), 0))
+        _count, summed = (await session.execute(totals)).one()
+        total_bytes = int(summed)  # PostgreSQL sums a BIGINT as NUMERIC
+        chain_total = (await audit.head(session)).seq
+        evidence_events = (
+            await session.execute(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.kind == AuditKind.EVIDENCE_ADDED.value)
+            )
+        ).scalar_one()
+
+    files = thumbnails = done = 0
+    yield Progress(Phase.FILES, 0, total_bytes)
+    async for rows in _blob_pages(db, page):
+        for sha256, size, thumbnail in rows:
+            problem = await asyncio.to_thread(check_file, evidence_dir, sha256, size)
+            if problem is not None:
+                yield problem
+            if thumbnail is not None:
+                thumbs = evidence_dir / "thumbs"
+                found = await asyncio.to_thread(check_file, thumbs, thumbnail, None, thumbnail=True)
+                if found is not None:
+                    yield found
+                thumbnails += 1
+            files += 1
+            done += size
+            yield Progress(Phase.FILES, min(done, total_bytes), total_bytes)
+
+    events = 0
+    yield Progress(Phase.CHAIN, 0, chain_total)
+    async with db.transaction() as session:
+        async for step in audit.walk(session):
+            if isinstance(step, int):
+                events += 1
+                if events % 500 == 0:
+                    yield Progress(Phase.CHAIN, min(step, chain_total), chain_total)
+            else:
+                yield step
+        last = await audit.head(session)
+    yield Progress(Phase.CHAIN, chain_total, chain_total)
+
+    seen: set[int] = set()
+    checked = 0
+    async for outcome in _items(db, page, seen):
+        if isinstance(outcome, int):
+            checked += outcome
+            yield Progress(Phase.ITEMS, min(checked, evidence_events), evidence_events)
+        else:
+            yield outcome
+    async for unlogged in _unlogged(db, page, seen):
+        yield unlogged
+
+    yield Summary(files, done, thumbnails, events, len(seen), last.seq, last.hash)

@@ -1,0 +1,266 @@
+"""``guowen backup`` / ``guowen restore``: the round trip verifies; bad input is refused clearly."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import io
+import json
+import tarfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from test_evidence import add_file, jpeg_bytes, make_record, png_bytes, wav_bytes
+from test_verify import settings_for
+
+from bot import config, maintenance
+from reminders.clock import FakeClock
+from storage import audit
+from storage import backup as archive
+from storage.audit import AuditKind
+from storage.db import Database
+from storage.evidence import EvidenceStore
+from storage.models import AuditEvent
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EvidenceStore:
+    return EvidenceStore(tmp_path / "evidence", max_bytes=8 * 1024 * 1024)
+
+
+@pytest.fixture
+async def filled(db: Database, store: EvidenceStore, clock: FakeClock) -> None:
+    ids = await make_record(db, clock)
+    await add_file(db, store, clock, ids, png_bytes(), "截图.png", "image/png")
+    await add_file(db, store, clock, ids, wav_bytes(0.5), "录音.wav", "audio/wav")
+    await add_file(db, store, clock, ids, jpeg_bytes(), "信件.jpg", "image/jpeg")
+
+
+def pg_dump_or_skip(db: Database) -> None:
+    if db.dialect == "postgresql" and archive.find_pg_dump() is None:
+        pytest.skip("no pg_dump on PATH nor in /usr/lib/postgresql/*/bin")
+
+
+@asynccontextmanager
+async def scratch_pg(database_url: str) -> AsyncIterator[str]:
+    """An empty PostgreSQL database to pg_restore into (dropped afterwards)."""
+    import asyncpg
+
+    base = make_url(database_url)
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"guowen_r_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f"CREATE DATABASE {name}")
+        yield base.set(database=name).render_as_string(hide_password=False)
+        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await connection.close()
+
+
+async def load_dump(dump: Path, url: str) -> None:
+    pg_dump = archive.find_pg_dump()
+    assert pg_dump is not None
+    pg_restore = str(Path(pg_dump).with_name("pg_restore"))
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    process = await asyncio.create_subprocess_exec(
+        pg_restore, "--no-owner", f"--dbname={dsn}", str(dump), stderr=asyncio.subprocess.PIPE
+    )
+    _out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as tar:
+        found = {}
+        for member in tar:
+            source = tar.extractfile(member)
+            assert source is not None
+            found[member.name] = source.read()
+        return found
+
+
+async def test_the_round_trip_verifies(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    pg_dump_or_skip(db)
+    settings = settings_for(database_url, store.root)
+    target = tmp_path / "备份" / "guowen-2026-03-06.tar.gz"
+    target.parent.mkdir()
+    out = io.StringIO()
+    assert await maintenance.backup(settings, target, clock.now(), out) == 0
+    [line] = out.getvalue().splitlines()
+    assert line.startswith(f"备份完成：{target}（3 个证据文件")
+
+    contents = members(target)
+    manifest = json.loads(contents.pop("manifest.json"))
+    kind = "sqlite" if db.dialect == "sqlite" else "postgresql"
+    assert manifest["database"]["kind"] == kind
+    assert manifest["audit_head"]["seq"] == 3
+    assert (manifest["evidence"]["files"], manifest["evidence"]["thumbnails"]) == (3, 2)
+    assert set(manifest["files"]) == set(contents)
+    assert sum(name.startswith("evidence/thumbs/") for name in contents) == 2
+    assert not [target.parent / n for n in target.parent.iterdir() if n != target]  # no temp
+
+    # The live chain records the backup, with the SHA-256 of the exact archive.
+    async with db.transaction() as session:
+        event = (
+            await session.execute(select(AuditEvent).where(AuditEvent.kind == "backup_taken"))
+        ).scalar_one()
+    payload = json.loads(event.payload)
+    assert payload["head_seq"] == 3 and payload["database"] == kind
+    assert payload["sha256"] in line and payload["size"] == target.stat().st_size
+
+    into = tmp_path / "restored"
+    out = io.StringIO()
+    assert maintenance.restore(target, into, out) == 0
+    restored = config.load(into / "config.toml")
+    assert Path(restored.storage.evidence_dir) == into / "evidence"
+    async with AsyncExitStack() as stack:
+        if kind == "postgresql":
+            assert "pg_restore --no-owner" in out.getvalue()
+            url = await stack.enter_async_context(scratch_pg(database_url))
+            await load_dump(into / "database" / "guowen.pgdump", url)
+            restored.storage.database_url = url
+        else:
+            assert out.getvalue().startswith(f"已恢复到 {into}（审计链头 #3）")
+        out = io.StringIO()
+        assert await maintenance.verify(restored, out, progress=False) == 0
+    assert "3 个证据文件" in out.getvalue() and "3 条审计事件" in out.getvalue()
+
+
+async def test_a_backup_taken_while_others_write_is_consistent(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    pg_dump_or_skip(db)
+
+    async def keep_writing() -> None:
+        for i in range(30):
+            async with db.transaction() as session:
+                await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
+
+    target = tmp_path / "live.tar.gz"
+    summary, _ = await asyncio.gather(
+        archive.backup(db, store.root, target, at=clock.now() + timedelta(hours=1)),
+        keep_writing(),
+    )
+    manifest = json.loads(members(target)["manifest.json"])
+    assert manifest["audit_head"] == {"seq": summary.head_seq, "hash": summary.head_hash}
+    assert 3 <= summary.head_seq <= 33
+    if db.dialect == "sqlite":  # a restored SQLite copy ends exactly at the manifest's head
+        into = tmp_path / "restored"
+        restored = archive.restore(target, into)
+        copy = Database(f"sqlite+aiosqlite:///{restored.database_file}")
+        try:
+            async with copy.transaction() as session:
+                steps = [s async for s in audit.walk(session)]
+                head = await audit.head(session)
+        finally:
+            await copy.close()
+        assert steps == list(range(1, summary.head_seq + 1))
+        assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)
+
+
+async def test_an_existing_backup_is_never_overwritten(
+    db: Database, store: EvidenceStore, clock: FakeClock, tmp_path: Path, database_url: str
+) -> None:
+    target = tmp_path / "old.tar.gz"
+    target.write_bytes(b"an earlier backup")
+    out = io.StringIO()
+    code = await maintenance.backup(
+        settings_for(database_url, store.root), target, clock.now(), out
+    )
+    assert code == 2 and target.read_bytes() == b"an earlier backup"
+    assert out.getvalue() == f"{target} 已存在。为免覆盖以前的备份，请换一个文件名。\n"
+
+
+async def test_without_pg_dump_the_message_is_clear(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "find_pg_dump", lambda: None)
+    nowhere = Database("postgresql+asyncpg://guowen@127.0.0.1:1/none")
+    try:
+        with pytest.raises(archive.BackupError) as raised:
+            await archive.backup(nowhere, tmp_path, tmp_path / "x.tar.gz", at=clock.now())
+    finally:
+        await nowhere.close()
+    assert raised.value.code is archive.BackupErrorCode.PG_DUMP_MISSING
+    message = maintenance.t("en", f"maintenance.backup_{raised.value.code}")
+    assert "pg_dump was not found" in message and "postgresql-client" in message
+    assert not await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
+
+
+def test_restore_refuses_a_missing_archive_and_a_non_empty_folder(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert maintenance.restore(tmp_path / "nope.tar.gz", tmp_path / "new", out) == 2
+    assert out.getvalue() == f"找不到备份文件 {tmp_path / 'nope.tar.gz'}。\n"
+
+    archive_path = tmp_path / "a.tar.gz"
+    archive_path.write_bytes(b"")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine")
+    out = io.StringIO()
+    assert maintenance.restore(archive_path, busy, out, language="en") == 2
+    assert out.getvalue().startswith(f"The target folder {busy} is not empty.")
+    assert (busy / "keep.txt").read_text() == "mine"
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"this is not gzip")
+    out = io.StringIO()
+    assert maintenance.restore(junk, tmp_path / "a", out) == 2
+    assert "无法读取" in out.getvalue()
+
+    plain = tmp_path / "plain.tar.gz"
+    with tarfile.open(plain, "w:gz") as tar:
+        info = tarfile.TarInfo("evidence/readme.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    out = io.StringIO()
+    assert maintenance.restore(plain, tmp_path / "b", out) == 2
+    assert "manifest.json" in out.getvalue()
+
+    escape = tmp_path / "escape.tar.gz"
+    with tarfile.open(escape, "w:gz") as tar:
+        info = tarfile.TarInfo("evidence/../../outside.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    assert maintenance.restore(escape, tmp_path / "c", io.StringIO()) == 2
+    assert not (tmp_path / "outside.txt").exists()
+
+
+async def test_a_damaged_member_is_named_on_restore(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    pg_dump_or_skip(db)
+    target = tmp_path / "b.tar.gz"
+    await archive.backup(db, store.root, target, at=clock.now())
+    contents = members(target)
+    victim = next(
+        name for name in contents if name.startswith("evidence/") and "thumbs" not in name
+    )
+    contents[victim] = contents[victim][:-1] + bytes([contents[victim][-1] ^ 1])
+    forged = tmp_path / "forged.tar.gz"
+    with gzip.open(forged, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
+        for name, data in contents.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    out = io.StringIO()
+    assert maintenance.restore(forged, tmp_path / "r", out, language="en") == 1
+    assert out.getvalue() == (
+        f"A file in the backup does not match the hash in its manifest: {victim}\n"
+    )
