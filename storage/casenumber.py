@@ -1,0 +1,228 @@
+"""Court case numbers (案号) under the SPC rules on case numbers (2016).
+
+A case number is the filing year (收案年度) in full-width brackets, then 法院代字, 类型代字,
+案件编号 and 号. Handlers type them on phones, so the parser forgives bracket styles,
+full-width digits, stray spaces and a forgotten 号, but it only accepts court and type codes
+that the SPC tables know: a record with a mistyped case number cannot be found again later.
+Failures carry a machine-readable reason and never a sentence, because the words belong to
+the message catalogs in ``handlers/``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Final
+
+# Full-width characters are spelled by name: they are the subject matter here, and ruff's
+# ambiguous-character check (RUF001) cannot tell them from a typo.
+_LEFT: Final = "\N{FULLWIDTH LEFT PARENTHESIS}"
+_RIGHT: Final = "\N{FULLWIDTH RIGHT PARENTHESIS}"
+_OPEN: Final = f"{_LEFT}(\N{LEFT TORTOISE SHELL BRACKET}[\N{LEFT BLACK LENTICULAR BRACKET}"
+_CLOSE: Final = f"{_RIGHT})\N{RIGHT TORTOISE SHELL BRACKET}]\N{RIGHT BLACK LENTICULAR BRACKET}"
+_FULLWIDTH_DIGITS: Final = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
+
+EXAMPLE: Final = f"{_LEFT}2026{_RIGHT}豫0825民初123号"
+
+FIRST_YEAR: Final = 1949
+"""No court of the People's Republic numbered a case before it existed."""
+
+MAX_SERIAL: Final = 999_999
+
+
+_NOT_FILED_ANSWERS: Final = frozenset(
+    {"尚未立案", "未立案", "暂无案号", "无", "none", "n/a", "not filed"}
+)
+_SHAPE: Final = re.compile(
+    f"[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}](?P<body>.*?)号?"
+)
+_RUNS: Final = re.compile(r"[0-9]+|[^0-9]+")
+_SPLIT_DIGITS: Final = re.compile(r"[0-9]\s+[0-9]")
+_WHITESPACE: Final = re.compile(r"\s+")
+_COURT_NOTE: Final = re.compile(f"[{_LEFT}(].*$")
+"""The court table annotates a few codes in place: 赣0721, then 代字尚未修改 in brackets."""
+
+
+class CaseNumberProblem(StrEnum):
+    EMPTY = "empty"
+    FORMAT = "format"
+    YEAR = "year"
+    COURT = "court"
+    TYPE = "type"
+    SERIAL = "serial"
+
+
+class CaseNumberError(ValueError):
+    """Bad input, expected from people: the chat layer turns ``reason`` into a message.
+
+    ``part`` is the offending piece (after normalisation), so the reply can quote it back.
+    """
+
+    def __init__(self, reason: CaseNumberProblem, part: str | None = None) -> None:
+        super().__init__(reason, part)
+        self.reason = reason
+        self.part = part
+
+    def __str__(self) -> str:
+        return str(self.reason) if self.part is None else f"{self.reason}: {self.part!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNumber:
+    year: int
+    court_code: str
+    type_code: str
+    serial: int
+
+    @property
+    def text(self) -> str:
+        """The one spelling that is stored, so equal numbers compare equal as text too."""
+        return f"{_LEFT}{self.year}{_RIGHT}{self.court_code}{self.type_code}{self.serial}号"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class NotFiled:
+    """A case without a number yet: a valid answer, because filing itself may be the issue."""
+
+
+NOT_FILED: Final = NotFiled()
+
+
+def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
+    """Read a case number as a person would type it, or raise ``CaseNumberError``."""
+    stripped = text.strip()
+    if not stripped:
+        raise CaseNumberError(CaseNumberProblem.EMPTY)
+    if _is_not_filed(stripped):
+        return NOT_FILED
+    digits = stripped.translate(_FULLWIDTH_DIGITS)
+    if _SPLIT_DIGITS.search(digits):
+        raise CaseNumberError(CaseNumberProblem.FORMAT)
+    match = _SHAPE.fullmatch(_WHITESPACE.sub("", digits))
+    if match is None:
+        raise CaseNumberError(CaseNumberProblem.FORMAT)
+    year = _year(match["year"], year_now)
+    court_code, type_code, serial = _split_body(match["body"])
+    return CaseNumber(year, court_code, type_code, _serial(serial))
+
+
+def court_name(code: str) -> str | None:
+    """Lets a reply name the court, so that a valid but wrong code is noticed by its owner."""
+    return _courts().get(code)
+
+
+def type_name(code: str) -> str | None:
+    """Lets a reply name the kind of case, for the same reason as ``court_name``."""
+    return _types().get(code)
+
+
+def _is_not_filed(text: str) -> bool:
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return folded.rstrip("。.!") in _NOT_FILED_ANSWERS
+
+
+def _year(raw: str, year_now: int) -> int:
+    if not raw.isascii() or not raw.isdigit():
+        raise CaseNumberError(CaseNumberProblem.FORMAT)
+    if len(raw) != 4 or not FIRST_YEAR <= int(raw) <= year_now + 1:
+        raise CaseNumberError(CaseNumberProblem.YEAR, raw)
+    return int(raw)
+
+
+def _split_body(body: str) -> tuple[str, str, str]:
+    """Split ``法院代字类型代字编号``, which has no separators.
+
+    Court codes with digits end where their digits end. Codes without digits (最高法, 京) run
+    straight into the type code, so every known court prefix is tried, longest first.
+    """
+    runs = _RUNS.findall(body)
+    courts, types = _courts(), _types()
+    if len(runs) == 4 and not runs[0][0].isdigit():
+        court, type_code, serial = runs[0] + runs[1], runs[2], runs[3]
+        if court not in courts:
+            raise CaseNumberError(CaseNumberProblem.COURT, court)
+        if type_code not in types:
+            raise CaseNumberError(CaseNumberProblem.TYPE, type_code)
+        return court, type_code, serial
+    if len(runs) != 2 or runs[0][0].isdigit():
+        raise CaseNumberError(CaseNumberProblem.FORMAT)
+    letters, serial = runs
+    if letters in courts or letters in types:
+        raise CaseNumberError(CaseNumberProblem.FORMAT)
+    prefixes = [c for c in _courts_without_digits() if letters.startswith(c)]
+    for court in prefixes:
+        if letters[len(court) :] in types:
+            return court, letters[len(court) :], serial
+    if prefixes:
+        raise CaseNumberError(CaseNumberProblem.TYPE, letters[len(prefixes[0]) :])
+    suffix = next((t for t in _types_longest_first() if letters.endswith(t)), "")
+    raise CaseNumberError(CaseNumberProblem.COURT, letters[: len(letters) - len(suffix)])
+
+
+def _serial(raw: str) -> int:
+    if raw.startswith("0") or len(raw) > len(str(MAX_SERIAL)):
+        raise CaseNumberError(CaseNumberProblem.SERIAL, raw)
+    return int(raw)
+
+
+def _rows(filename: str) -> Iterator[dict[str, str]]:
+    """Rows of a packaged table: ``#`` comments, then a header, then tab-separated values."""
+    text = resources.files(__package__ or "storage").joinpath("data", filename).read_text("utf-8")
+    lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    header = next(lines).split("\t")
+    for line in lines:
+        values = line.split("\t") + [""] * len(header)
+        yield dict(zip(header, values[: len(header)], strict=True))
+
+
+@cache
+def _courts() -> Mapping[str, str]:
+    courts: dict[str, str] = {}
+    for row in _rows("court-codes.tsv"):
+        code = _COURT_NOTE.sub("", row["court_code"]).strip()
+        if code:
+            courts.setdefault(code, row["court_name"].strip())
+    return MappingProxyType(courts)
+
+
+@cache
+def _types() -> Mapping[str, str]:
+    """Type code to name; a code shared by several rows is named by the group that holds them.
+
+    民特 covers thirteen kinds of special-procedure case: any one of their names would be wrong
+    for the other twelve, while their grouping row (特别程序案件) is right for all of them.
+    """
+    names: dict[str, list[str]] = {}
+    groups: dict[str, set[str]] = {}
+    group = ""
+    for row in _rows("case-type-codes.tsv"):
+        code, name = row["type_code"].strip(), row["name"].strip()
+        if not code:
+            group = name
+            continue
+        names.setdefault(code, []).append(name)
+        groups.setdefault(code, set()).add(group)
+    result: dict[str, str] = {}
+    for code, rows in names.items():
+        (shared_group, *others) = groups[code]
+        result[code] = shared_group if len(rows) > 1 and not others and shared_group else rows[0]
+    return MappingProxyType(result)
+
+
+@cache
+def _courts_without_digits() -> tuple[str, ...]:
+    return tuple(sorted((c for c in _courts() if not c[-1].isdigit()), key=len, reverse=True))
+
+
+@cache
+def _types_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(_types(), key=len, reverse=True))
