@@ -1,0 +1,120 @@
+"""Wiring: settings, database, clock, engine and transports, put together once.
+
+Messages from one chat are handled one at a time and in order; replies go out only after the
+message's transaction has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import Settings
+from handlers.engine import Engine, Registry, Services
+from handlers.ports import (
+    Attachment,
+    Delivery,
+    DeliveryStatus,
+    FileUnavailable,
+    IncomingMessage,
+    Reply,
+    Transport,
+)
+from handlers.registry import default_registry
+from reminders.calendar import ChinaCalendar, Counting, parse_holidays_file
+from reminders.clock import Clock
+from reminders.deadlines import DeadlineRules
+from storage.db import Database
+from storage.evidence import EvidenceStore, UnavailableReason
+
+log = logging.getLogger(__name__)
+
+
+def calendar_for(settings: Settings) -> ChinaCalendar:
+    """The court's calendar, with the admin's holidays file for years the package lacks."""
+    loaded = {}
+    if settings.deadlines.holidays_file:
+        text = Path(settings.deadlines.holidays_file).read_text(encoding="utf-8")
+        schedule = parse_holidays_file(text)
+        loaded[schedule.year] = schedule
+    return ChinaCalendar(loaded, settings.tz)
+
+
+def rules_for(settings: Settings) -> DeadlineRules:
+    periods = settings.deadlines
+    return DeadlineRules(
+        counting=Counting(periods.counting),
+        register_days=periods.register_days,
+        report_days=periods.report_days,
+        cosign_days=periods.cosign_days,
+        quarterly_days=periods.quarterly_days,
+        calendar=calendar_for(settings),
+    )
+
+
+def evidence_store(settings: Settings) -> EvidenceStore:
+    return EvidenceStore(
+        settings.evidence_path, max_bytes=settings.storage.max_evidence_mb * 1_000_000
+    )
+
+
+class App:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        registry: Registry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.transports: dict[str, Transport] = {}
+        self.services = Services(
+            clock=clock,
+            language=settings.language,
+            tz=settings.tz,
+            court_name=settings.court.name,
+            invite_valid_for=timedelta(hours=settings.access.invite_hours),
+            rules=rules_for(settings),
+            record_number=settings.court.record_number,
+            evidence=evidence_store(settings),
+            download=self.download,
+        )
+        self.engine = Engine(db, registry or default_registry(), self.services)
+        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def add_transport(self, transport: Transport) -> None:
+        self.transports[transport.name] = transport
+
+    def download(self, message: IncomingMessage, attachment: Attachment) -> AsyncIterator[bytes]:
+        transport = self.transports.get(message.transport)
+        if transport is None:
+            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "no transport")
+        return transport.download(attachment)
+
+    async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
+        """Handle one incoming message and deliver every reply it produced."""
+        async with self._locks[(message.transport, message.chat_id)]:
+            replies = await self.engine.handle(message)
+            return [await self.deliver(reply) for reply in replies]
+
+    async def deliver(self, reply: Reply) -> Delivery:
+        transport = self.transports.get(reply.transport)
+        if transport is None:
+            log.error("no transport %r to deliver to chat %s", reply.transport, reply.chat_id)
+            return Delivery(DeliveryStatus.FAILED, detail="no transport")
+        delivery = await transport.send(reply.chat_id, reply.message)
+        if delivery.status is not DeliveryStatus.SENT:
+            log.warning(
+                "delivery to %s:%s %s: %s",
+                reply.transport,
+                reply.chat_id,
+                delivery.status,
+                delivery.detail,
+            )
+        return delivery

@@ -1,0 +1,247 @@
+"""``guowen``: the command line that a court's IT staff and scripts use.
+
+Every command reads its configuration from ``--config PATH`` (before or after the command's
+name), else ``$GUOWEN_CONFIG``, else ``./config.toml``. A configuration problem is one line
+that names the file and the key, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot import config as config_mod
+from bot.config import ConfigError, Settings
+from handlers.i18n import t
+from reminders.clock import SystemClock
+from storage import staff as staff_repo
+from storage.db import Database
+from storage.staff import StaffError
+from storage.vocabulary import Language, Role, known_roles, label
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A problem the person at the terminal can fix: a catalog key under ``cli.``."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH")
+    parser = argparse.ArgumentParser(
+        prog="guowen",
+        description="过问记录机器人 / inquiry-record bot",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[common], help="console demo on a temporary database")
+    demo.add_argument("--language", choices=[x.value for x in Language], default=None)
+    sub.add_parser("run", parents=[common], help="run every enabled transport")
+
+    db = sub.add_parser("db", parents=[common], help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", parents=[common], help="apply migrations")
+    db_sub.add_parser("status", parents=[common], help="show the schema revision")
+
+    staff = sub.add_parser("staff", parents=[common], help="staff and invites")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    add = staff_sub.add_parser("add", parents=[common], help="register a staff member")
+    add.add_argument("--name", required=True)
+    add.add_argument("--department")
+    add.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in Role], dest="roles"
+    )
+    staff_sub.add_parser("list", parents=[common], help="list staff")
+    invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
+    invite.add_argument("ref", metavar="NAME|ID")
+    invite.add_argument("--hours", type=int, default=None)
+    disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
+    disable.add_argument("ref", metavar="NAME|ID")
+
+    sub.add_parser("verify", parents=[common], help="check evidence files and the audit chain")
+    backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
+    backup.add_argument("file", type=Path)
+    restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--into", type=Path, required=True)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    db = Database(settings.storage.database_url)
+    try:
+        await db.upgrade()
+        return await work(db)
+    finally:
+        await db.close()
+
+
+async def _db_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    lang = settings.language
+    db = Database(settings.storage.database_url)
+    try:
+        if args.db_command == "upgrade":
+            await db.upgrade()
+        from storage.db import revision
+
+        current, head = await revision(db.engine)
+        out.write(t(lang, "cli.db_revision", current=current or "-", head=head) + "\n")
+        return EXIT_OK if current == head else EXIT_PROBLEM
+    finally:
+        await db.close()
+
+
+def _roles_text(roles: Sequence[Role], lang: Language) -> str:
+    joiner = "、" if lang is Language.ZH else ", "
+    return joiner.join(label(role, lang) for role in roles)
+
+
+async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    lang = settings.language
+    now = SystemClock().now()
+    actor = "cli"
+
+    async def work(db: Database) -> int:
+        async with db.transaction() as session:
+            if args.staff_command == "add":
+                person = await staff_repo.add_staff(
+                    session,
+                    name=args.name,
+                    department_name=args.department,
+                    roles=[Role(r) for r in args.roles],
+                    at=now,
+                    actor=actor,
+                )
+                out.write(
+                    t(
+                        lang,
+                        "cli.staff_added",
+                        id=person.id,
+                        name=person.name,
+                        department=args.department or "-",
+                        roles=_roles_text(known_roles(person.roles), lang),
+                    )
+                    + "\n"
+                )
+            elif args.staff_command == "list":
+                people = await staff_repo.list_staff(session)
+                out.write(t(lang, "cli.staff_header") + "\n")
+                for person in people:
+                    out.write(
+                        "\t".join(
+                            [
+                                str(person.id),
+                                person.name,
+                                person.department.name if person.department else "-",
+                                ",".join(r.value for r in known_roles(person.roles)),
+                                t(lang, "staff.active" if person.active else "staff.disabled"),
+                            ]
+                        )
+                        + "\n"
+                    )
+            elif args.staff_command == "invite":
+                hours = args.hours if args.hours is not None else settings.access.invite_hours
+                if hours < 1:
+                    raise CliError("cli.bad_hours")
+                person = await staff_repo.find_staff(session, args.ref)
+                issued = await staff_repo.issue_invite(
+                    session, person, at=now, valid_for=timedelta(hours=hours), actor=actor
+                )
+                expires = issued.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+                out.write(t(lang, "cli.invite_issued", name=person.name, expires=expires) + "\n")
+                out.write(issued.code + "\n")
+            elif args.staff_command == "disable":
+                person = await staff_repo.find_staff(session, args.ref)
+                changed = await staff_repo.disable_staff(session, person, at=now, actor=actor)
+                key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
+                out.write(t(lang, key, id=person.id, name=person.name) + "\n")
+        return EXIT_OK
+
+    try:
+        return await _with_db(settings, work)
+    except StaffError as problem:
+        raise CliError(f"staff.{problem.problem.value}", ref=problem.ref) from None
+
+
+async def _run(settings: Settings, out: TextIO) -> int:
+    from bot.app import App
+    from bot.transports.console import ConsoleTransport
+
+    if settings.telegram.enabled or settings.wecom.enabled:
+        raise CliError("cli.transport_unavailable")
+    if not settings.console.enabled:
+        raise CliError("cli.nothing_enabled", path=str(settings.path))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    clock = SystemClock()
+
+    async def work(db: Database) -> int:
+        app = App(settings, db, clock)
+        console = ConsoleTransport(app, out=out)
+        app.add_transport(console)
+        await console.run()
+        return EXIT_OK
+
+    return await _with_db(settings, work)
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        language = Language(args.language) if args.language else Language.ZH
+        return asyncio.run(run_demo(sys.stdin, out, language))
+    settings = _settings(args)
+    if args.command == "run":
+        return asyncio.run(_run(settings, out))
+    if args.command == "db":
+        return asyncio.run(_db_command(args, settings, out))
+    if args.command == "staff":
+        return asyncio.run(_staff_command(args, settings, out))
+    from bot import maintenance
+
+    if args.command == "verify":
+        return asyncio.run(maintenance.verify(settings, out, progress=sys.stderr.isatty()))
+    if args.command == "backup":
+        return asyncio.run(maintenance.backup(settings, args.file, SystemClock().now(), out))
+    if args.command == "restore":
+        return maintenance.restore(args.file, args.into, out)
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    stream = out or sys.stdout
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, stream)
+    except ConfigError as problem:
+        message = t(None, f"config.{problem.problem}", **problem.detail)
+        print(f"{problem.path}: {problem.key}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as problem:
+        print(t(None, problem.key, **problem.values), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""``guowen demo``: a console chat on a throwaway database with a seeded demo court."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from bot.config import Settings, defaults
+from bot.transports.console import ConsoleTransport
+from handlers.i18n import t
+from reminders.clock import FakeClock, SystemClock
+from storage import staff as staff_repo
+from storage.db import Database
+from storage.vocabulary import Language, Role
+
+COURT = "温县人民法院"
+CODE = "豫0825"
+
+# (name, department, roles): one of each role the court needs, with Chinese names.
+PEOPLE: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    ("张伟", "民事审判第一庭", (Role.HANDLER,)),
+    ("孙丽", "民事审判第一庭", (Role.HANDLER,)),
+    ("王芳", "民事审判第一庭", (Role.INTEGRITY_OFFICER,)),
+    ("周强", "刑事审判庭", (Role.HANDLER,)),
+    ("吴敏", "刑事审判庭", (Role.INTEGRITY_OFFICER,)),
+    ("李刚", "纪检监察室", (Role.DISCIPLINE,)),
+    ("刘洋", "审判管理办公室", (Role.TRIAL_MANAGEMENT, Role.COMPILER)),
+    ("陈静", "院领导", (Role.LEADER,)),
+    ("赵磊", "信息技术科", (Role.ADMIN,)),
+)
+FIRST_SPEAKER = "张伟"
+
+
+def demo_settings(root: Path, language: Language) -> Settings:
+    settings = defaults(root / "config.toml")
+    settings.court.name = COURT
+    settings.court.code = CODE
+    settings.court.record_number = "温法过问〔{year}〕{n}号"
+    settings.court.language = language.value
+    settings.storage.database_url = f"sqlite+aiosqlite:///{root / 'guowen.db'}"
+    settings.storage.evidence_dir = str(root / "evidence")
+    return settings
+
+
+async def seed(db: Database, clock: FakeClock) -> None:
+    async with db.transaction() as session:
+        for name, department, roles in PEOPLE:
+            await staff_repo.add_staff(
+                session,
+                name=name,
+                department_name=department,
+                roles=roles,
+                at=clock.now(),
+                actor="demo",
+            )
+
+
+async def run_demo(inp: TextIO, out: TextIO, language: Language) -> int:
+    root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
+    settings = demo_settings(root, language)
+    clock = FakeClock(SystemClock().now())
+    db = Database(settings.storage.database_url)
+    try:
+        await db.upgrade()
+        await seed(db, clock)
+        app = App(settings, db, clock)
+
+        async def move_clock(offset: timedelta) -> str:
+            moved = clock.advance(offset).astimezone(settings.tz)
+            return t(language, "demo.clock_moved", now=moved.strftime("%Y-%m-%d %H:%M"))
+
+        console = ConsoleTransport(app, out=out, inp=inp, clock_hook=move_clock)
+        app.add_transport(console)
+        people = "\n".join(
+            f"  {name}（{department}）" if language is Language.ZH else f"  {name} ({department})"
+            for name, department, _ in PEOPLE
+        )
+        out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
+        await console.line(f"/as {FIRST_SPEAKER}")
+        await console.run()
+        out.write(t(language, "demo.bye") + "\n")
+        return 0
+    finally:
+        await db.close()
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,253 @@
+"""The console: a real transport for a terminal on the server itself.
+
+The terminal is trusted (it runs where the database is), so ``/as NAME`` speaks as any
+registered person and ``/attach PATH`` sends a file as if it had been forwarded from a phone.
+Buttons appear as numbered choices; typing the number presses the button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import shlex
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import App
+from handlers.i18n import t
+from handlers.ports import (
+    Attachment,
+    AttachmentKind,
+    Button,
+    Delivery,
+    DeliveryStatus,
+    IncomingMessage,
+    OutgoingMessage,
+)
+from storage import staff as staff_repo
+from storage.models import Staff
+from storage.staff import StaffError
+
+NAME = "console"
+GUEST = "guest"
+CHUNK = 1 << 16
+
+_KINDS = {
+    "image": AttachmentKind.PHOTO,
+    "video": AttachmentKind.VIDEO,
+    "audio": AttachmentKind.AUDIO,
+}
+_VOICE = {".ogg", ".oga", ".opus", ".amr", ".silk"}
+
+ClockHook = Callable[[timedelta], Awaitable[str]]
+
+
+def attachment_for(path: Path) -> Attachment:
+    """Describe a local file as a chat app would: the kind a phone would send it as."""
+    mime, _ = mimetypes.guess_type(path.name)
+    kind = AttachmentKind.DOCUMENT
+    if path.suffix.lower() in _VOICE:
+        kind = AttachmentKind.VOICE
+    elif mime:
+        kind = _KINDS.get(mime.split("/", 1)[0], AttachmentKind.DOCUMENT)
+    return Attachment(
+        kind=kind,
+        file_id=str(path.resolve()),
+        file_name=path.name,
+        mime_type=mime,
+        size=path.stat().st_size,
+    )
+
+
+def parse_offset(text: str) -> timedelta | None:
+    """``+2d``, ``+3h``, ``+30m`` or ``+1d12h`` as a timedelta; None if it is not one."""
+    text = text.strip().lstrip("+")
+    if not text:
+        return None
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    total = timedelta()
+    number = ""
+    for char in text:
+        if char.isdigit():
+            number += char
+        elif char in units and number:
+            total += timedelta(**{units[char]: int(number)})
+            number = ""
+        else:
+            return None
+    return None if number or total == timedelta() else total
+
+
+@dataclass
+class ConsoleTransport:
+    app: App
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    inp: TextIO = field(default_factory=lambda: sys.stdin)
+    clock_hook: ClockHook | None = None
+    speaker: str = GUEST
+    speaker_name: str = ""
+    _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    _counter: int = 0
+
+    @property
+    def name(self) -> str:
+        return NAME
+
+    def _t(self, key: str, **values: object) -> str:
+        return t(self.app.settings.language, key, **values)
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def _name_of(self, chat_id: str) -> str:
+        async with self.app.db.transaction() as session:
+            bound = await staff_repo.identity(session, NAME, chat_id)
+            if bound is None:
+                return chat_id
+            person = await session.get(Staff, bound.staff_id)
+            return person.name if person else chat_id
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
+        who = await self._name_of(chat_id)
+        self.write(self._t("console.to", name=who))
+        for line in message.text.splitlines() or [""]:
+            self.write(f"  {line}")
+        flat = tuple(button for row in message.buttons for button in row)
+        if flat:
+            self._buttons[chat_id] = flat
+            for number, button in enumerate(flat, start=1):
+                self.write(f"  [{number}] {button.label}")
+        for path in (message.document, message.photo):
+            if path is not None:
+                self.write(self._t("console.file", path=str(path)))
+        self._counter += 1
+        return Delivery(DeliveryStatus.SENT, message_id=str(self._counter))
+
+    async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
+        handle = await asyncio.to_thread(Path(attachment.file_id).open, "rb")
+        try:
+            while chunk := await asyncio.to_thread(handle.read, CHUNK):
+                yield chunk
+        finally:
+            handle.close()
+
+    async def _become(self, ref: str) -> None:
+        now = self.app.clock.now()
+        try:
+            async with self.app.db.transaction() as session:
+                person = await staff_repo.find_staff(session, ref)
+                external = str(person.id)
+                if await staff_repo.identity(session, NAME, external) is None:
+                    await staff_repo.bind(
+                        session,
+                        person=person,
+                        transport=NAME,
+                        external_id=external,
+                        chat_id=external,
+                        display_name=person.name,
+                        at=now,
+                        via="console",
+                    )
+                self.speaker, self.speaker_name = external, person.name
+        except StaffError as problem:
+            self.write(self._t(f"staff.{problem.problem.value}", ref=problem.ref))
+            return
+        self.write(self._t("console.now_speaking", name=self.speaker_name))
+
+    def _message(
+        self,
+        text: str = "",
+        callback: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> IncomingMessage:
+        self._counter += 1
+        return IncomingMessage(
+            transport=NAME,
+            chat_id=self.speaker,
+            user_id=self.speaker,
+            user_name=self.speaker_name or None,
+            received_at=self.app.clock.now(),
+            message_id=f"c{self._counter}",
+            text=text,
+            callback=callback,
+            attachments=attachments,
+        )
+
+    async def line(self, text: str) -> bool:
+        """Act on one typed line; False when the session should end."""
+        text = text.strip()
+        if not text:
+            return True
+        command, _, rest = text.partition(" ")
+        if command in ("/quit", "/exit"):
+            return False
+        if command == "/as":
+            if rest.strip():
+                await self._become(rest.strip())
+            else:
+                self.write(self._t("console.as_usage"))
+            return True
+        if command == "/attach":
+            await self._attach(rest)
+            return True
+        if command == "/clock":
+            await self._clock(rest)
+            return True
+        buttons = self._buttons.get(self.speaker, ())
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            chosen = buttons[int(text) - 1]
+            self._buttons.pop(self.speaker, None)
+            await self.app.dispatch(self._message(callback=chosen.data))
+            return True
+        await self.app.dispatch(self._message(text=text))
+        return True
+
+    async def _attach(self, rest: str) -> None:
+        try:
+            parts = shlex.split(rest)
+        except ValueError:
+            parts = []
+        if not parts:
+            self.write(self._t("console.attach_usage"))
+            return
+        path = Path(parts[0])
+        if not await asyncio.to_thread(path.is_file):
+            self.write(self._t("console.no_file", path=str(path)))
+            return
+        attachment = await asyncio.to_thread(attachment_for, path)
+        await self.app.dispatch(self._message(text=" ".join(parts[1:]), attachments=(attachment,)))
+
+    async def _clock(self, rest: str) -> None:
+        if self.clock_hook is None:
+            self.write(self._t("console.clock_unavailable"))
+            return
+        offset = parse_offset(rest)
+        if offset is None:
+            self.write(self._t("console.clock_usage"))
+            return
+        self.write(await self.clock_hook(offset))
+
+    def prompt(self) -> str:
+        return f"{self.speaker_name or self._t('console.guest')}> "
+
+    async def run(self) -> None:
+        """Read lines until end of input or /quit."""
+        interactive = self.inp.isatty()
+        while True:
+            if interactive:
+                self.out.write(self.prompt())
+                self.out.flush()
+            raw = await asyncio.to_thread(self.inp.readline)
+            if not raw:
+                if interactive:
+                    self.write("")
+                return
+            if not interactive:
+                self.write(self.prompt() + raw.rstrip("\n"))
+            if not await self.line(raw):
+                return

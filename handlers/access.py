@@ -1,0 +1,165 @@
+"""Who may use the bot and what they see: /start, /whoami, /help, /language, /cancel, and
+the admin's /staff and /invite."""
+
+from __future__ import annotations
+
+from handlers.engine import Context, Registry, UserError
+from handlers.i18n import parse_language
+from handlers.ports import Button
+from storage import audit
+from storage import staff as staff_repo
+from storage.audit import AuditKind
+from storage.staff import StaffError
+from storage.vocabulary import Language, Role, known_roles, label
+
+INVITE_WHO = "invite.who"
+
+
+def join_names(names: list[str], language: Language) -> str:
+    return "、".join(names) if language is Language.ZH else ", ".join(names)
+
+
+def roles_text(ctx: Context) -> str:
+    return join_names([label(role, ctx.language) for role in known_roles(ctx.roles)], ctx.language)
+
+
+async def start(ctx: Context, args: str) -> None:
+    ctx.reply(ctx.t("access.already_bound", name=ctx.staff.name))
+
+
+async def whoami(ctx: Context, args: str) -> None:
+    department = ctx.staff.department.name if ctx.staff.department else ctx.t("common.none")
+    ctx.reply(
+        ctx.t(
+            "access.whoami",
+            name=ctx.staff.name,
+            id=ctx.staff.id,
+            department=department,
+            roles=roles_text(ctx) or ctx.t("common.none"),
+            transport=ctx.identity.transport,
+            language=ctx.t(f"language.{ctx.language.value}"),
+        )
+    )
+
+
+def help_text(ctx: Context, registry: Registry) -> str:
+    lines = [ctx.t("help.title")]
+    lines += [
+        f"/{command.name} — {ctx.t(command.help_key)}" for command in registry.visible(ctx.roles)
+    ]
+    return "\n".join(lines)
+
+
+def language_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return (
+        tuple(Button(ctx.t(f"language.{lang.value}"), f"lang:{lang.value}") for lang in Language),
+    )
+
+
+async def set_language(ctx: Context, value: str) -> None:
+    chosen = parse_language(value)
+    if chosen is None:
+        raise UserError("language.unknown", value=value)
+    ctx.staff.language = chosen.value
+    await audit.append(
+        ctx.session,
+        AuditKind.LANGUAGE_SET,
+        at=ctx.now,
+        actor_staff_id=ctx.staff.id,
+        actor=ctx.staff.name,
+        subject=f"staff:{ctx.staff.id}",
+        payload={"language": chosen.value},
+    )
+    ctx.reply(ctx.t("language.set"))
+
+
+async def language(ctx: Context, args: str) -> None:
+    if args:
+        await set_language(ctx, args)
+    else:
+        ctx.reply(ctx.t("language.choose"), language_buttons(ctx))
+
+
+async def cancel(ctx: Context, args: str) -> None:
+    conversation = await ctx.state()
+    if conversation.step is None:
+        ctx.reply(ctx.t("common.nothing_to_cancel"))
+        return
+    await ctx.go(None)
+    ctx.reply(ctx.t("common.cancelled"))
+
+
+async def staff_list(ctx: Context, args: str) -> None:
+    people = await staff_repo.list_staff(ctx.session)
+    lines = [ctx.t("staff.list_title", count=len(people))]
+    for person in people:
+        roles = [label(role, ctx.language) for role in known_roles(person.roles)]
+        lines.append(
+            ctx.t(
+                "staff.list_row",
+                id=person.id,
+                name=person.name,
+                department=person.department.name if person.department else "-",
+                roles=join_names(roles, ctx.language) or "-",
+                state=ctx.t("staff.active" if person.active else "staff.disabled"),
+            )
+        )
+    ctx.reply("\n".join(lines))
+
+
+async def _issue(ctx: Context, ref: str) -> None:
+    try:
+        person = await staff_repo.find_staff(ctx.session, ref)
+        issued = await staff_repo.issue_invite(
+            ctx.session,
+            person,
+            at=ctx.now,
+            valid_for=ctx.services.invite_valid_for,
+            actor=ctx.staff.name,
+            actor_staff_id=ctx.staff.id,
+        )
+    except StaffError as problem:
+        raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
+    await ctx.go(None)
+    ctx.reply(
+        ctx.t(
+            "staff.invite_issued",
+            name=person.name,
+            expires=ctx.local(issued.expires_at).strftime("%Y-%m-%d %H:%M"),
+            code=issued.code,
+        )
+    )
+
+
+async def invite(ctx: Context, args: str) -> None:
+    if args:
+        await _issue(ctx, args)
+    else:
+        await ctx.go(INVITE_WHO)
+        ctx.reply(ctx.t("staff.invite_who"))
+
+
+async def invite_who(ctx: Context, text: str) -> None:
+    if not text:
+        raise UserError("staff.invite_who")
+    await _issue(ctx, text)
+
+
+async def fallback(ctx: Context, text: str) -> None:
+    ctx.reply(ctx.t("help.hint", name=ctx.staff.name))
+
+
+def register(registry: Registry) -> None:
+    async def show_help(ctx: Context, args: str) -> None:
+        ctx.reply(help_text(ctx, registry))
+
+    registry.command("start", start, "help.start", hidden=True)
+    registry.command("help", show_help, "help.help")
+    registry.command("whoami", whoami, "help.whoami")
+    registry.command("language", language, "help.language")
+    registry.command("cancel", cancel, "help.cancel")
+    registry.command("staff", staff_list, "help.staff", {Role.ADMIN})
+    registry.command("invite", invite, "help.invite", {Role.ADMIN})
+    registry.callbacks["lang"] = set_language
+    registry.steps[INVITE_WHO] = invite_who
+    registry.fallback = fallback

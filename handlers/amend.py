@@ -1,0 +1,95 @@
+"""Corrections to a submitted record: the field, the new value, and why. The old value stays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import card
+from handlers.engine import Context, Registry, UserError
+from handlers.fields import BY_STEP, Field, Step, applicable
+from handlers.ports import Button
+from storage import records as records_repo
+from storage.models import Record
+from storage.vocabulary import RecordStatus
+
+AMEND_VALUE = "intake.amend_value"
+AMEND_REASON = "intake.amend_reason"
+NOT_AMENDABLE = frozenset({Step.SOURCE, Step.STAFF_PRESENT})
+
+
+async def _own(ctx: Context, record_id: str, status: RecordStatus) -> Record:
+    record = await records_repo.get(ctx.session, int(record_id)) if record_id.isdigit() else None
+    if record is None or record.handler_id != ctx.staff.id or record.status != status:
+        raise UserError("error.stale_button")
+    return record
+
+
+def amendable(record: Record) -> list[Field]:
+    return [f for f in applicable(record) if f.step not in NOT_AMENDABLE]
+
+
+async def amend_button(ctx: Context, action: str, argument: str) -> None:
+    if action == "resume":
+        from handlers.intake import resume
+
+        await resume(ctx, argument)
+        return
+    if action == "start":
+        record = await _own(ctx, argument, RecordStatus.SUBMITTED)
+        buttons = [
+            Button(ctx.t(f"card.{f.step.value}"), f"in:amend:field:{record.id}.{f.step.value}")
+            for f in amendable(record)
+        ]
+        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+        ctx.reply(ctx.t("amend.which", title=card.title(ctx, record)), rows)
+        return
+    if action == "field":
+        record_id, _, step = argument.partition(".")
+        record = await _own(ctx, record_id, RecordStatus.SUBMITTED)
+        field = BY_STEP.get(step)
+        if field is None or field not in amendable(record):
+            raise UserError("error.stale_button")
+        await ctx.go(AMEND_VALUE, record_id=record.id, step=step)
+        current = await card.value_of(ctx, record, field)
+        ctx.reply(ctx.t("amend.ask_value", field=ctx.t(f"card.{step}"), value=current))
+        return
+    raise UserError("error.stale_button")
+
+
+async def _pending(ctx: Context) -> tuple[Record, Field]:
+    data = (await ctx.state()).data
+    record = await _own(ctx, str(data.get("record_id", "")), RecordStatus.SUBMITTED)
+    field = BY_STEP.get(str(data.get("step", "")))
+    if field is None:
+        raise UserError("error.stale_button")
+    return record, field
+
+
+async def value(ctx: Context, text: str) -> None:
+    record, field = await _pending(ctx)
+    await field.parse(ctx, record, text)
+    data = dict((await ctx.state()).data)
+    await ctx.go(AMEND_REASON, **data, raw=text)
+    ctx.reply(ctx.t("amend.ask_reason"))
+
+
+async def reason(ctx: Context, text: str) -> None:
+    record, field = await _pending(ctx)
+    why = text.strip()
+    if not why:
+        raise UserError("amend.ask_reason")
+    raw = str((await ctx.state()).data.get("raw", ""))
+    values: dict[str, Any] = await field.parse(ctx, record, raw)
+    for name, new in values.items():
+        if name.startswith("_") or getattr(record, name) == new:
+            continue
+        await records_repo.amend(
+            ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
+        )
+    await ctx.go(None)
+    ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
+
+
+def register(registry: Registry) -> None:
+    registry.steps[AMEND_VALUE] = value
+    registry.steps[AMEND_REASON] = reason

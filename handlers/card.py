@@ -1,0 +1,145 @@
+"""The record's summary card: the review before submission, /record, co-sign requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.engine import Context
+from handlers.fields import FIELDS, Field, Step
+from reminders.deadlines import DeadlineRules
+from storage import staff as staff_repo
+from storage.models import Record
+from storage.vocabulary import (
+    ART9_LABELS,
+    Channel,
+    CosignStatus,
+    Intermediary,
+    MaterialRoute,
+    Milestone,
+    OriginalsDestination,
+    RecordStatus,
+    UnitCategory,
+    label,
+)
+
+
+def stamp(ctx: Context, moment: datetime | None) -> str:
+    return ctx.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ctx.t("card.missing")
+
+
+def deadline_text(ctx: Context, moment: datetime) -> str:
+    """A deadline that ends at 24:00 of its last day, said that way."""
+    from datetime import timedelta
+
+    last_day = (ctx.local(moment) - timedelta(seconds=1)).strftime("%Y-%m-%d")
+    return ctx.t("card.deadline_at", day=last_day)
+
+
+def title(ctx: Context, record: Record) -> str:
+    if record.number:
+        return record.number
+    return ctx.t("card.draft_title", id=record.id)
+
+
+def _yes_no(ctx: Context, value: bool | None) -> str:
+    if value is None:
+        return ctx.t("card.missing")
+    return ctx.t("intake.yes" if value else "intake.no")
+
+
+def _enum(ctx: Context, enum: type, value: str | None) -> str:
+    if value is None:
+        return ctx.t("card.missing")
+    try:
+        return label(enum(value), ctx.language)
+    except ValueError:
+        return value
+
+
+async def value_of(ctx: Context, record: Record, field: Field) -> str:
+    """The field's current value as a person reads it."""
+    if field.step.value in record.fields.get("skipped", []):
+        return ctx.t("card.skipped")
+    step = field.step
+    missing = ctx.t("card.missing")
+    if step is Step.RECEIVED_AT:
+        return stamp(ctx, record.received_at)
+    if step is Step.SOURCE:
+        return ctx.t(f"intake.source.{record.kind}") if record.kind else missing
+    if step is Step.INQUIRY_AT:
+        return stamp(ctx, record.inquiry_at)
+    if step is Step.CHANNEL:
+        return _enum(ctx, Channel, record.channel)
+    if step is Step.UNIT_CATEGORY:
+        return _enum(ctx, UnitCategory, record.unit_category)
+    if step in (Step.RETIRED, Step.MAIN_LEADER, Step.SERIOUS):
+        return _yes_no(ctx, getattr(record, step.value))
+    if step is Step.INTERMEDIARY:
+        return _enum(ctx, Intermediary, record.intermediary)
+    if step is Step.CASE_NUMBER:
+        if record.case_not_filed:
+            return ctx.t("card.not_filed")
+        return record.case_number or missing
+    if step is Step.DEPARTMENT:
+        if record.department_id is None:
+            return missing
+        department = await staff_repo.find_department(ctx.session, str(record.department_id))
+        return department.name if department else missing
+    if step is Step.ART9:
+        if record.art9_items is None:
+            return missing
+        if not record.art9_items:
+            return ctx.t("common.none")
+        return "；".join(
+            f"({n}) {ART9_LABELS[n][ctx.language]}" for n in record.art9_items if n in ART9_LABELS
+        )
+    if step is Step.STAFF_PRESENT:
+        if not record.fields.get("staff_present_answered"):
+            return missing
+        if not record.cosigners:
+            return ctx.t("common.none")
+        return "、".join(
+            f"{c.staff.name}（{label(CosignStatus(c.status), ctx.language)}）"
+            for c in record.cosigners
+        )
+    if step is Step.ROUTE:
+        return _enum(ctx, MaterialRoute, record.material_route)
+    if step is Step.ORIGINALS:
+        return _enum(ctx, OriginalsDestination, record.originals_destination)
+    value = getattr(record, field.columns[0])
+    return str(value) if value is not None else missing
+
+
+async def render(
+    ctx: Context, record: Record, *, evidence: str | None = None, rules: DeadlineRules | None = None
+) -> str:
+    lines = [ctx.t("card.header", title=title(ctx, record), status=_status(ctx, record))]
+    for field in FIELDS:
+        if field.applies(record):
+            lines.append(
+                f"{ctx.t(f'card.{field.step.value}')}：{await value_of(ctx, record, field)}"
+            )
+    if evidence:
+        lines.append(evidence)
+    if record.withdraw_reason:
+        lines.append(ctx.t("card.withdrawn", reason=record.withdraw_reason))
+    if rules is not None and record.status != RecordStatus.WITHDRAWN:
+        deadlines = rules.for_record(record)
+        for milestone in (
+            Milestone.REGISTERED,
+            Milestone.PLATFORM_ENTERED,
+            Milestone.FORM_DELIVERED,
+        ):
+            if milestone in deadlines:
+                lines.append(
+                    ctx.t(
+                        "card.deadline",
+                        milestone=label(milestone, ctx.language),
+                        deadline=deadline_text(ctx, deadlines[milestone]),
+                    )
+                )
+    return "\n".join(lines)
+
+
+def _status(ctx: Context, record: Record) -> str:
+    return label(RecordStatus(record.status), ctx.language)

@@ -1,0 +1,85 @@
+"""Co-signing (Art. 3): court staff present at an in-person inquiry confirm the record in
+their own chat, or dispute it with a reason that reaches discipline inspection."""
+
+from __future__ import annotations
+
+from handlers import card, notify
+from handlers.engine import Context, Registry, UserError
+from storage import records as records_repo
+from storage.models import RecordCosigner, Staff
+from storage.vocabulary import CosignStatus, RecordStatus, Role
+
+REASON = "cosign.reason"
+
+
+async def _mine(ctx: Context, record_id: int) -> RecordCosigner:
+    record = await records_repo.get(ctx.session, record_id)
+    if record is None or record.status != RecordStatus.SUBMITTED:
+        raise UserError("error.stale_button")
+    for cosigner in record.cosigners:
+        if cosigner.staff_id == ctx.staff.id:
+            if cosigner.status != CosignStatus.PENDING:
+                raise UserError("cosign.already", title=card.title(ctx, record))
+            return cosigner
+    raise UserError("error.stale_button")
+
+
+async def _handler(ctx: Context, cosigner: RecordCosigner) -> Staff:
+    handler = await ctx.session.get(Staff, cosigner.record.handler_id)
+    assert handler is not None
+    return handler
+
+
+async def button(ctx: Context, value: str) -> None:
+    record_id, _, action = value.partition(":")
+    if not record_id.isdigit():
+        raise UserError("error.stale_button")
+    cosigner = await _mine(ctx, int(record_id))
+    title = card.title(ctx, cosigner.record)
+    if action == "ok":
+        await records_repo.respond(
+            ctx.session, cosigner, confirmed=True, reason=None, actor=ctx.staff, at=ctx.now
+        )
+        ctx.reply(ctx.t("cosign.confirmed", title=title))
+        handler = await _handler(ctx, cosigner)
+        await notify.tell(
+            ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
+        )
+    elif action == "no":
+        await ctx.go(REASON, record_id=cosigner.record_id)
+        ctx.reply(ctx.t("cosign.ask_reason", title=title))
+    else:
+        raise UserError("error.stale_button")
+
+
+async def reason(ctx: Context, text: str) -> None:
+    conversation = await ctx.state()
+    cosigner = await _mine(ctx, int(conversation.data.get("record_id", 0)))
+    why = text.strip()
+    if not why:
+        raise UserError("cosign.ask_reason", title=card.title(ctx, cosigner.record))
+    await records_repo.respond(
+        ctx.session, cosigner, confirmed=False, reason=why, actor=ctx.staff, at=ctx.now
+    )
+    await ctx.go(None)
+    title = card.title(ctx, cosigner.record)
+    ctx.reply(ctx.t("cosign.disputed", title=title))
+    handler = await _handler(ctx, cosigner)
+    await notify.tell(
+        ctx,
+        [handler],
+        "cosign.handler_disputed",
+        {"name": ctx.staff.name, "title": title, "reason": why},
+    )
+    discipline = await notify.with_roles(ctx, Role.DISCIPLINE)
+    await notify.tell(
+        ctx,
+        discipline,
+        "cosign.discipline_disputed",
+        {"name": ctx.staff.name, "handler": handler.name, "title": title, "reason": why},
+    )
+
+
+def register(registry: Registry) -> None:
+    registry.callbacks["cs"] = button
+    registry.steps[REASON] = reason

@@ -1,0 +1,314 @@
+"""The conversation engine: one incoming message, one database transaction.
+
+Who is writing is settled first (a stranger or a disabled account gets a polite refusal and
+leaves only an access-denied event). Then the message goes to a command, a button's handler,
+or the step the chat's stored conversation is waiting at. Replies are collected and sent only
+after the transaction has committed, so nobody is ever told something the database does not
+hold, and a restart between two messages loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.i18n import t
+from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
+from reminders.clock import Clock
+from reminders.deadlines import DeadlineRules
+from storage import staff as staff_repo
+from storage.db import Database
+from storage.evidence import EvidenceStore
+from storage.models import ChatIdentity, Conversation, Staff
+from storage.vocabulary import Language, Role
+
+log = logging.getLogger(__name__)
+
+
+class UserError(Exception):
+    """An expected problem with what a person sent: shown to them, nothing is changed."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the handlers need from the outside, wired in by the app."""
+
+    clock: Clock
+    language: Language = Language.ZH
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    court_name: str = ""
+    invite_valid_for: timedelta = timedelta(hours=72)
+    rules: DeadlineRules = field(default_factory=DeadlineRules)
+    record_number: str = "过问〔{year}〕{n}号"
+    evidence: EvidenceStore | None = None
+    download: Downloader | None = None
+
+
+@dataclass
+class Context:
+    """Everything one step of a conversation may use; lives for one message."""
+
+    session: AsyncSession
+    message: IncomingMessage
+    staff: Staff
+    identity: ChatIdentity
+    services: Services
+    now: datetime
+    replies: list[Reply] = field(default_factory=list)
+    conversation: Conversation | None = None
+    files: list[Any] = field(default_factory=list)
+    speaking: Language | None = None
+
+    @property
+    def language(self) -> Language:
+        """The sender's language, or the recipient's while ``speaking`` is set."""
+        if self.speaking is not None:
+            return self.speaking
+        return Language(self.staff.language) if self.staff.language else self.services.language
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.staff.roles
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.language, key, **values)
+
+    def reply(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        self.replies.append(
+            Reply(self.message.transport, self.message.chat_id, OutgoingMessage(text, buttons))
+        )
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.services.tz)
+
+    async def state(self) -> Conversation:
+        """The chat's stored conversation, created on first use."""
+        if self.conversation is None:
+            query = select(Conversation).where(
+                Conversation.transport == self.message.transport,
+                Conversation.chat_id == self.message.chat_id,
+            )
+            found = (await self.session.execute(query)).scalar_one_or_none()
+            if found is None:
+                found = Conversation(
+                    transport=self.message.transport,
+                    chat_id=self.message.chat_id,
+                    staff_id=self.staff.id,
+                    step=None,
+                    data={},
+                    updated_at=self.now,
+                )
+                self.session.add(found)
+            self.conversation = found
+        return self.conversation
+
+    async def go(self, step: str | None, /, **data: Any) -> None:
+        """Wait at ``step`` for the next message (None: no dialogue open)."""
+        conversation = await self.state()
+        conversation.step = step
+        conversation.data = dict(data)
+        conversation.updated_at = self.now
+        await self.session.flush()
+
+
+Handler = Callable[[Context, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    help_key: str
+    roles: frozenset[Role] | None = None
+    hidden: bool = False
+
+    def allowed(self, roles: frozenset[str]) -> bool:
+        return self.roles is None or bool(self.roles & roles)
+
+
+@dataclass
+class Registry:
+    """The commands, button prefixes and conversation steps the engine knows."""
+
+    commands: dict[str, Command] = field(default_factory=dict)
+    callbacks: dict[str, Handler] = field(default_factory=dict)
+    steps: dict[str, Handler] = field(default_factory=dict)
+    media: Handler | None = None
+    fallback: Handler | None = None
+
+    def command(
+        self,
+        name: str,
+        handler: Handler,
+        help_key: str,
+        roles: set[Role] | None = None,
+        *,
+        hidden: bool = False,
+    ) -> None:
+        self.commands[name] = Command(
+            name, handler, help_key, frozenset(roles) if roles else None, hidden
+        )
+
+    def visible(self, roles: frozenset[str]) -> list[Command]:
+        """The commands ``roles`` may use, in the order they were registered."""
+        return [
+            command
+            for command in self.commands.values()
+            if command.allowed(roles) and not command.hidden
+        ]
+
+
+def split_command(text: str) -> tuple[str, str] | None:
+    """``/cmd@botname args`` as ("cmd", "args"); None when the text is not a command."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return None
+    head, _, rest = stripped[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    return (name, rest.strip()) if name else None
+
+
+class Engine:
+    def __init__(self, db: Database, registry: Registry, services: Services) -> None:
+        self.db = db
+        self.registry = registry
+        self.services = services
+
+    async def handle(self, message: IncomingMessage) -> list[Reply]:
+        """Process one message in one transaction; returns what to send afterwards."""
+        language = self.services.language
+        try:
+            files = await self._files(message)
+            async with self.db.transaction() as session:
+                now = self.services.clock.now()
+                found = await self._sender(session, message)
+                if found is None:
+                    return await self._stranger(session, message, now)
+                person, bound = found
+                ctx = Context(session, message, person, bound, self.services, now, files=files)
+                language = ctx.language
+                await self._dispatch(ctx)
+                return ctx.replies
+        except UserError as problem:
+            return [self._text(message, t(language, problem.key, **problem.values))]
+        except Exception:
+            log.exception("failed on a message from %s:%s", message.transport, message.user_id)
+            return [self._text(message, t(language, "error.internal"))]
+
+    async def _files(self, message: IncomingMessage) -> list[Any]:
+        """Store a handler's files before the transaction; a stranger's are never fetched."""
+        from handlers.evidence_link import carries_evidence, prepare
+
+        store, download = self.services.evidence, self.services.download
+        if store is None or download is None or not carries_evidence(message):
+            return []
+        async with self.db.transaction() as session:
+            found = await self._sender(session, message)
+            if found is None or Role.HANDLER.value not in found[0].roles:
+                return []
+        return list(await prepare(store, download, message))
+
+    @staticmethod
+    def _text(message: IncomingMessage, text: str) -> Reply:
+        return Reply(message.transport, message.chat_id, OutgoingMessage(text))
+
+    async def _sender(
+        self, session: AsyncSession, message: IncomingMessage
+    ) -> tuple[Staff, ChatIdentity] | None:
+        bound = await staff_repo.identity(session, message.transport, message.user_id)
+        if bound is None:
+            return None
+        person = await session.get(Staff, bound.staff_id)
+        if person is None or not person.active:
+            return None
+        return person, bound
+
+    async def _stranger(
+        self, session: AsyncSession, message: IncomingMessage, now: datetime
+    ) -> list[Reply]:
+        language = self.services.language
+        parsed = split_command(message.text) if not message.callback else None
+        if parsed and parsed[0] == "start" and parsed[1]:
+            already = await staff_repo.identity(session, message.transport, message.user_id)
+            bound = None
+            if already is None:
+                bound = await staff_repo.redeem_invite(
+                    session,
+                    parsed[1],
+                    transport=message.transport,
+                    external_id=message.user_id,
+                    chat_id=message.chat_id,
+                    display_name=message.user_name,
+                    at=now,
+                )
+            if bound is not None:
+                person = await session.get(Staff, bound.staff_id)
+                assert person is not None
+                lang = Language(person.language) if person.language else language
+                return [
+                    self._text(
+                        message,
+                        t(lang, "access.bound", name=person.name, court=self.services.court_name),
+                    )
+                ]
+            await staff_repo.deny(
+                session,
+                transport=message.transport,
+                external_id=message.user_id,
+                reason="bad_invite",
+                at=now,
+            )
+            return [self._text(message, t(language, "access.bad_invite"))]
+        known = await staff_repo.identity(session, message.transport, message.user_id)
+        await staff_repo.deny(
+            session,
+            transport=message.transport,
+            external_id=message.user_id,
+            reason="disabled" if known is not None else "unbound",
+            at=now,
+        )
+        return [self._text(message, t(language, "access.refused"))]
+
+    async def _dispatch(self, ctx: Context) -> None:
+        message = ctx.message
+        if message.callback:
+            prefix, _, value = message.callback.partition(":")
+            callback = self.registry.callbacks.get(prefix)
+            if callback is None:
+                raise UserError("error.stale_button")
+            await callback(ctx, value)
+            return
+        forwarded_text = message.forwarded_at is not None and bool(message.text.strip())
+        if self.registry.media is not None and (message.attachments or forwarded_text):
+            await self.registry.media(ctx, message.text.strip())
+            return
+        parsed = split_command(message.text) if not message.attachments else None
+        if parsed:
+            name, args = parsed
+            command = self.registry.commands.get(name)
+            if command is None or not command.allowed(ctx.roles):
+                raise UserError("error.unknown_command", command=name)
+            await command.handler(ctx, args)
+            return
+        conversation = await ctx.state()
+        step = self.registry.steps.get(conversation.step or "")
+        if step is not None:
+            await step(ctx, message.text.strip())
+            return
+        if conversation.step:
+            log.warning("conversation step %r is unknown; resetting it", conversation.step)
+            await ctx.go(None)
+        if self.registry.fallback is not None:
+            await self.registry.fallback(ctx, message.text.strip())

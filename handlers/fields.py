@@ -1,0 +1,462 @@
+"""The intake's questions: what each one asks, when it applies, and how an answer is read.
+
+Steps are named by a ``StrEnum`` whose values are stored in the database, so reordering the
+questions never corrupts a saved draft. A step is asked only when it applies to the record and
+is still unanswered; ``skip`` marks an optional one as answered without a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from handlers.engine import Context, UserError
+from handlers.ports import Button
+from handlers.timeparse import TimeParseError, parse_local
+from storage import staff as staff_repo
+from storage.casenumber import EXAMPLE, CaseNumberError, NotFiled, parse_case_number
+from storage.models import Record, Staff
+from storage.staff import StaffError
+from storage.vocabulary import (
+    ART9_ITEMS,
+    Channel,
+    Intermediary,
+    MaterialRoute,
+    OriginalsDestination,
+    RecordKind,
+    UnitCategory,
+    label,
+)
+
+MAX_SHORT = 100
+MAX_LONG = 4000
+YES = "yes"
+NO = "no"
+
+
+class Step(StrEnum):
+    RECEIVED_AT = "received_at"
+    SOURCE = "source"
+    INQUIRY_AT = "inquiry_at"
+    CHANNEL = "channel"
+    CHANNEL_OTHER = "channel_other"
+    INQUIRER_NAME = "inquirer_name"
+    INQUIRER_UNIT = "inquirer_unit"
+    INQUIRER_POSITION = "inquirer_position"
+    UNIT_CATEGORY = "unit_category"
+    RETIRED = "retired"
+    MAIN_LEADER = "main_leader"
+    INTERMEDIARY = "intermediary"
+    INTERMEDIARY_NAME = "intermediary_name"
+    INTERMEDIARY_RELATION = "intermediary_relation"
+    CASE_NAME = "case_name"
+    CASE_NUMBER = "case_number"
+    DEPARTMENT = "department"
+    SUMMARY = "summary"
+    ART9 = "art9"
+    SERIOUS = "serious"
+    PLACE = "place"
+    PERSONS_PRESENT = "persons_present"
+    STAFF_PRESENT = "staff_present"
+    ROUTE = "route"
+    ORIGINALS = "originals"
+    ORIGINALS_NOTE = "originals_note"
+
+
+class Input(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    TIME = "time"
+    MULTI = "multi"
+
+
+Parse = Callable[[Context, Record, str], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Field:
+    step: Step
+    input: Input
+    columns: tuple[str, ...]
+    parse: Parse
+    applies: Callable[[Record], bool] = lambda record: True
+    optional: bool = False
+    choices: tuple[str, ...] = ()
+    labels: Callable[[Context, str], str] | None = None
+
+    def answered(self, record: Record) -> bool:
+        if self.step.value in record.fields.get("skipped", []):
+            return True
+        if self.step is Step.RECEIVED_AT:
+            return record.received_confirmed
+        if self.step is Step.STAFF_PRESENT:
+            return bool(record.fields.get("staff_present_answered"))
+        return all(getattr(record, column) is not None for column in self.columns)
+
+
+# -- predicates ---------------------------------------------------------------------------
+
+
+def _external(record: Record) -> bool:
+    return record.kind in (RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION)
+
+
+def _in_person(record: Record) -> bool:
+    return _external(record) and record.channel == Channel.IN_PERSON
+
+
+def _external_only(record: Record) -> bool:
+    return record.kind == RecordKind.EXTERNAL
+
+
+# -- parsers ------------------------------------------------------------------------------
+
+
+def _text(limit: int, column: str) -> Parse:
+    async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        value = text.strip()
+        if not value:
+            raise UserError("intake.error.empty")
+        if len(value) > limit:
+            raise UserError("intake.error.too_long", limit=limit)
+        return {column: value}
+
+    return parse
+
+
+def _choice(column: str, enum: type[StrEnum]) -> Parse:
+    async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        value = _match_choice(ctx, text, enum)
+        if value is None:
+            raise UserError("intake.error.choose")
+        return {column: value}
+
+    return parse
+
+
+def _match_choice(ctx: Context, text: str, enum: type[StrEnum]) -> str | None:
+    wanted = text.strip().lower()
+    for member in enum:
+        if wanted in (member.value, label(member, ctx.language).lower()):
+            return member.value
+    return None
+
+
+def _yes_no(column: str) -> Parse:
+    async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        answer = parse_yes_no(ctx, text)
+        if answer is None:
+            raise UserError("intake.error.yes_no")
+        return {column: answer}
+
+    return parse
+
+
+def parse_yes_no(ctx: Context, text: str) -> bool | None:
+    word = text.strip().lower()
+    if word in (YES, "y", "是", "是的", "对", ctx.t("intake.yes").lower()):
+        return True
+    if word in (NO, "n", "否", "不是", "没有", "无", ctx.t("intake.no").lower()):
+        return False
+    return None
+
+
+def _time(column: str) -> Parse:
+    async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        if text == "same" and column == "inquiry_at":
+            return {column: record.received_at}
+        try:
+            moment = parse_local(text, now=ctx.now, tz=ctx.services.tz)
+        except TimeParseError as problem:
+            raise UserError(f"intake.error.time_{problem.problem.value}") from None
+        if moment > ctx.now + timedelta(minutes=5):
+            raise UserError("intake.error.time_future")
+        if column == "inquiry_at" and moment > record.received_at + timedelta(minutes=1):
+            raise UserError(
+                "intake.error.inquiry_after_receipt",
+                received=ctx.local(record.received_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        values: dict[str, Any] = {column: moment}
+        if column == "received_at":
+            values["received_confirmed"] = True
+        return values
+
+    return parse
+
+
+async def _received_ok(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    if text == "ok":
+        return {"received_confirmed": True}
+    return await _time("received_at")(ctx, record, text)
+
+
+async def _source(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    value = _match_choice(ctx, text, RecordKind)
+    if value is None:
+        raise UserError("intake.error.choose")
+    values: dict[str, Any] = {"kind": value}
+    if value == RecordKind.REFERENCE_OPINION:
+        values["originals_destination"] = OriginalsDestination.MAIN_FILE.value
+    return values
+
+
+async def _channel(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    values = await _choice("channel", Channel)(ctx, record, text)
+    if values["channel"] != Channel.OTHER:
+        values["channel_other"] = None
+    return values
+
+
+async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    values = await _choice("intermediary", Intermediary)(ctx, record, text)
+    if values["intermediary"] == Intermediary.NONE:
+        values["intermediary_name"] = None
+        values["intermediary_relation"] = None
+    return values
+
+
+async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    if text == "not_filed":
+        return {"case_number": None, "case_not_filed": True}
+    try:
+        parsed = parse_case_number(text, year_now=ctx.local(ctx.now).year)
+    except CaseNumberError as problem:
+        raise UserError(
+            f"intake.error.case_{problem.reason.value}",
+            part=problem.part or "",
+            example=EXAMPLE,
+        ) from None
+    if isinstance(parsed, NotFiled):
+        return {"case_number": None, "case_not_filed": True}
+    return {"case_number": parsed.text, "case_not_filed": False}
+
+
+async def _department(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    department = await staff_repo.find_department(ctx.session, text)
+    if department is None:
+        raise UserError("intake.error.department", name=text.strip())
+    return {"department_id": department.id}
+
+
+async def _art9(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    items = parse_art9(text)
+    if items is None:
+        raise UserError("intake.error.art9")
+    return {"art9_items": items}
+
+
+def parse_art9(text: str) -> list[int] | None:
+    """``1,4,13`` / ``1、4`` / ``无`` / ``none`` as a sorted list of Art. 9 item numbers."""
+    cleaned = text.strip().lower()
+    if cleaned in ("无", "没有", "none", "no", "0"):
+        return []
+    parts = [p for p in cleaned.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")]
+    numbers: set[int] = set()
+    for part in parts:
+        if not part:
+            continue
+        if not part.isdigit() or int(part) not in ART9_ITEMS:
+            return None
+        numbers.add(int(part))
+    return sorted(numbers) if numbers else None
+
+
+async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """Names of the court staff present, separated by 、 , or spaces; 无 for nobody."""
+    cleaned = text.strip()
+    if cleaned.lower() in ("无", "没有", "none", "no"):
+        return {"_staff_present": []}
+    refs = [p for p in cleaned.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")]
+    people: list[Staff] = []
+    for ref in [r for r in refs if r]:
+        try:
+            person = await staff_repo.find_staff(ctx.session, ref)
+        except StaffError as problem:
+            raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
+        if not person.active:
+            raise UserError("staff.inactive", ref=ref)
+        if person.id == record.handler_id:
+            raise UserError("intake.error.self_present")
+        if person.id not in [p.id for p in people]:
+            people.append(person)
+    if not people:
+        raise UserError("intake.error.empty")
+    return {"_staff_present": people}
+
+
+async def _originals(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    values = await _choice("originals_destination", OriginalsDestination)(ctx, record, text)
+    if values["originals_destination"] != OriginalsDestination.ELSEWHERE:
+        values["originals_note"] = None
+    return values
+
+
+def _enum_labels(enum: type[StrEnum]) -> Callable[[Context, str], str]:
+    def render(ctx: Context, value: str) -> str:
+        return label(enum(value), ctx.language)
+
+    return render
+
+
+def _kind_label(ctx: Context, value: str) -> str:
+    return ctx.t(f"intake.source.{value}")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(Step.RECEIVED_AT, Input.TIME, ("received_at",), _received_ok),
+    Field(
+        Step.SOURCE,
+        Input.CHOICE,
+        ("kind",),
+        _source,
+        choices=tuple(k.value for k in RecordKind),
+        labels=_kind_label,
+    ),
+    Field(
+        Step.INQUIRY_AT, Input.TIME, ("inquiry_at",), _time("inquiry_at"), _external, optional=True
+    ),
+    Field(
+        Step.CHANNEL,
+        Input.CHOICE,
+        ("channel",),
+        _channel,
+        _external,
+        choices=tuple(c.value for c in Channel),
+        labels=_enum_labels(Channel),
+    ),
+    Field(
+        Step.CHANNEL_OTHER,
+        Input.TEXT,
+        ("channel_other",),
+        _text(MAX_SHORT, "channel_other"),
+        lambda r: _external(r) and r.channel == Channel.OTHER,
+    ),
+    Field(
+        Step.INQUIRER_NAME,
+        Input.TEXT,
+        ("inquirer_name",),
+        _text(MAX_SHORT, "inquirer_name"),
+        _external,
+    ),
+    Field(
+        Step.INQUIRER_UNIT,
+        Input.TEXT,
+        ("inquirer_unit",),
+        _text(200, "inquirer_unit"),
+        _external,
+    ),
+    Field(
+        Step.INQUIRER_POSITION,
+        Input.TEXT,
+        ("inquirer_position",),
+        _text(200, "inquirer_position"),
+        _external,
+    ),
+    Field(
+        Step.UNIT_CATEGORY,
+        Input.CHOICE,
+        ("unit_category",),
+        _choice("unit_category", UnitCategory),
+        _external,
+        choices=tuple(c.value for c in UnitCategory),
+        labels=_enum_labels(UnitCategory),
+    ),
+    Field(Step.RETIRED, Input.YES_NO, ("retired",), _yes_no("retired"), _external),
+    Field(Step.MAIN_LEADER, Input.YES_NO, ("main_leader",), _yes_no("main_leader"), _external),
+    Field(
+        Step.INTERMEDIARY,
+        Input.CHOICE,
+        ("intermediary",),
+        _intermediary,
+        _external_only,
+        choices=tuple(i.value for i in Intermediary),
+        labels=_enum_labels(Intermediary),
+    ),
+    Field(
+        Step.INTERMEDIARY_NAME,
+        Input.TEXT,
+        ("intermediary_name",),
+        _text(MAX_SHORT, "intermediary_name"),
+        lambda r: (
+            _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
+        ),
+    ),
+    Field(
+        Step.INTERMEDIARY_RELATION,
+        Input.TEXT,
+        ("intermediary_relation",),
+        _text(MAX_SHORT, "intermediary_relation"),
+        lambda r: (
+            _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
+        ),
+        optional=True,
+    ),
+    Field(Step.CASE_NAME, Input.TEXT, ("case_name",), _text(300, "case_name"), _external),
+    Field(Step.CASE_NUMBER, Input.TEXT, ("case_not_filed",), _case_number, _external),
+    Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
+    Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
+    Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
+    Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
+    Field(Step.PLACE, Input.TEXT, ("place",), _text(300, "place"), _in_person),
+    Field(
+        Step.PERSONS_PRESENT,
+        Input.TEXT,
+        ("persons_present",),
+        _text(MAX_LONG, "persons_present"),
+        _in_person,
+        optional=True,
+    ),
+    Field(Step.STAFF_PRESENT, Input.TEXT, (), _staff_present, _in_person),
+    Field(
+        Step.ROUTE,
+        Input.CHOICE,
+        ("material_route",),
+        _choice("material_route", MaterialRoute),
+        _external_only,
+        choices=tuple(r.value for r in MaterialRoute),
+        labels=_enum_labels(MaterialRoute),
+    ),
+    Field(
+        Step.ORIGINALS,
+        Input.CHOICE,
+        ("originals_destination",),
+        _originals,
+        _external_only,
+        choices=(
+            OriginalsDestination.SUB_FILE.value,
+            OriginalsDestination.ELSEWHERE.value,
+            OriginalsDestination.NO_ORIGINAL.value,
+        ),
+        labels=_enum_labels(OriginalsDestination),
+    ),
+    Field(
+        Step.ORIGINALS_NOTE,
+        Input.TEXT,
+        ("originals_note",),
+        _text(300, "originals_note"),
+        lambda r: _external_only(r) and r.originals_destination == OriginalsDestination.ELSEWHERE,
+    ),
+)
+
+BY_STEP: dict[str, Field] = {field.step.value: field for field in FIELDS}
+
+
+def next_missing(record: Record) -> Field | None:
+    for field in FIELDS:
+        if field.applies(record) and not field.answered(record):
+            return field
+    return None
+
+
+def applicable(record: Record) -> list[Field]:
+    return [field for field in FIELDS if field.applies(record)]
+
+
+def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Button, ...], ...]:
+    render = field.labels or (lambda c, v: v)
+    buttons = [Button(render(ctx, value), f"{prefix}{value}") for value in field.choices]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

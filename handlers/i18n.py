@@ -1,0 +1,74 @@
+"""Message catalogs: every sentence a person reads comes from here.
+
+Each language is a folder of TOML files under ``handlers/locale/``; their tables are flattened
+into dotted keys (``[access] refused`` is ``access.refused``). A key may live in one file only,
+and both languages must hold the same keys with the same placeholders: a test checks it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from storage.vocabulary import Language
+
+DEFAULT = Language.ZH
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str], origin: str) -> None:
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            _flatten(f"{key}.", value, out, origin)
+        elif isinstance(value, str):
+            if key in out:
+                raise CatalogError(f"{origin}: key {key} is defined twice")
+            out[key] = value
+        else:
+            raise CatalogError(f"{origin}: key {key} is not a string")
+
+
+def _load(folder: Traversable) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            _flatten("", data, messages, f"{folder.name}/{entry.name}")
+    return messages
+
+
+@cache
+def catalogs() -> dict[Language, dict[str, str]]:
+    root = files("handlers") / "locale"
+    return {language: _load(root / language.value) for language in Language}
+
+
+def t(language: Language | str | None, key: str, /, **values: object) -> str:
+    """The message ``key`` in ``language`` (the default when unknown), filled with ``values``."""
+    try:
+        lang = Language(language) if language else DEFAULT
+    except ValueError:
+        lang = DEFAULT
+    return catalogs()[lang][key].format(**values)
+
+
+def parse_language(text: str) -> Language | None:
+    """A language from what a person might type: zh, zh-CN, 中文, en, English."""
+    aliases = {
+        "zh": Language.ZH,
+        "zh-cn": Language.ZH,
+        "zh_cn": Language.ZH,
+        "中文": Language.ZH,
+        "简体中文": Language.ZH,
+        "en": Language.EN,
+        "english": Language.EN,
+        "英文": Language.EN,
+    }
+    return aliases.get(text.strip().lower())

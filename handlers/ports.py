@@ -1,0 +1,122 @@
+"""The boundary between the conversation logic and the chat services.
+
+Telegram, WeCom, the console and the tests' fake transport all speak these few types, so the
+handlers never learn which one a judge is using.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from storage.evidence import UnavailableReason
+
+
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    VIDEO_NOTE = "video_note"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that arrived with a message; its bytes are fetched through the transport."""
+
+    kind: AttachmentKind
+    file_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    duration_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One thing a person did in a chat: a text, files, or a press on a button."""
+
+    transport: str
+    chat_id: str
+    user_id: str
+    received_at: datetime
+    text: str = ""
+    user_name: str | None = None
+    message_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    callback: str | None = None
+    callback_message_id: str | None = None
+    forwarded_at: datetime | None = None
+    forwarded_from: str | None = None
+    media_group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Path | None = None
+    photo: Path | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message the bot owes someone: the sender, or another person on any transport."""
+
+    transport: str
+    chat_id: str
+    message: OutgoingMessage
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: DeliveryStatus
+    message_id: str | None = None
+    detail: str = ""
+
+
+Downloader = Callable[["IncomingMessage", Attachment], AsyncIterator[bytes]]
+
+
+class FileUnavailable(Exception):
+    """The transport cannot deliver an attachment's bytes (too large for it, or failed)."""
+
+    def __init__(self, reason: UnavailableReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Transport(Protocol):
+    """What every chat service offers the bot."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
+        """Deliver one message; never raises for a person's or a network's failure."""
+        ...
+
+    def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
+        """The attachment's bytes, in chunks, as the sender sent them.
+
+        Raises ``FileUnavailable`` when the service cannot hand them over.
+        """
+        ...

@@ -1,0 +1,16 @@
+"""Every command, button and step the bot knows, in the order /help lists them."""
+
+from __future__ import annotations
+
+from handlers import access, amend, cosign, intake, views
+from handlers.engine import Registry
+
+
+def default_registry() -> Registry:
+    registry = Registry()
+    access.register(registry)
+    intake.register(registry)
+    views.register(registry)
+    amend.register(registry)
+    cosign.register(registry)
+    return registry

@@ -1,0 +1,116 @@
+"""Looking back: /mine for a handler's drafts and records, /record for one record's card."""
+
+from __future__ import annotations
+
+from handlers import card
+from handlers.engine import Context, Registry, UserError
+from handlers.evidence_link import evidence_line
+from handlers.fields import applicable
+from handlers.ports import Button
+from storage import records as records_repo
+from storage.models import Record
+from storage.vocabulary import Milestone, RecordStatus, Role
+
+LIST_LIMIT = 20
+
+
+def _missing(ctx: Context, record: Record) -> str:
+    names = [
+        ctx.t(f"card.{field.step.value}")
+        for field in applicable(record)
+        if not field.answered(record)
+    ]
+    return "、".join(names) if names else ctx.t("common.none")
+
+
+async def mine(ctx: Context, args: str) -> None:
+    drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
+    submitted = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.SUBMITTED])
+    if not drafts and not submitted:
+        ctx.reply(ctx.t("views.mine_empty"))
+        return
+    rules = ctx.services.rules
+    lines: list[str] = []
+    if drafts:
+        lines.append(ctx.t("views.drafts", count=len(drafts)))
+        for record in drafts:
+            deadline = rules.for_record(record)[Milestone.REGISTERED]
+            lines.append(
+                ctx.t(
+                    "views.draft_row",
+                    title=card.title(ctx, record),
+                    received=card.stamp(ctx, record.received_at),
+                    missing=_missing(ctx, record),
+                    deadline=card.deadline_text(ctx, deadline),
+                )
+            )
+        lines.append(ctx.t("views.resume_hint"))
+    if submitted:
+        lines.append(ctx.t("views.submitted", count=len(submitted)))
+        for record in submitted[-LIST_LIMIT:]:
+            deadlines = rules.for_record(record)
+            lines.append(
+                ctx.t(
+                    "views.record_row",
+                    title=card.title(ctx, record),
+                    inquirer=record.inquirer_name or "-",
+                    case=record.case_number or record.case_name or "-",
+                    report=card.deadline_text(ctx, deadlines[Milestone.FORM_DELIVERED]),
+                )
+            )
+    ctx.reply("\n".join(lines))
+
+
+async def find(ctx: Context, ref: str) -> Record:
+    """A record by number or ``#id``; one the person may not see does not exist for them."""
+    ref = ref.strip()
+    record: Record | None = None
+    if ref.lstrip("#").isdigit():
+        record = await records_repo.get(ctx.session, int(ref.lstrip("#")))
+    elif ref:
+        record = await records_repo.by_number(ctx.session, ref)
+    if record is None or not records_repo.can_view(ctx.staff, record):
+        raise UserError("views.not_found", ref=ref)
+    return record
+
+
+async def show(ctx: Context, args: str) -> None:
+    if not args.strip():
+        raise UserError("views.record_usage")
+    record = await find(ctx, args)
+    text = await card.render(
+        ctx, record, evidence=await evidence_line(ctx, record), rules=ctx.services.rules
+    )
+    amendments = await records_repo.amendments(ctx.session, record.id)
+    for amendment in amendments:
+        text += "\n" + ctx.t(
+            "views.amendment",
+            field=ctx.t(f"card.{amendment.field}") if amendment.field else amendment.field,
+            at=card.stamp(ctx, amendment.at),
+            old=amendment.old_value,
+            new=amendment.new_value,
+            reason=amendment.reason,
+        )
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:
+        buttons = ((Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),)
+    elif record.handler_id == ctx.staff.id and record.status == RecordStatus.DRAFT:
+        buttons = ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
+    ctx.reply(text, buttons)
+
+
+def register(registry: Registry) -> None:
+    registry.command("mine", mine, "help.mine", {Role.HANDLER})
+    registry.command(
+        "record",
+        show,
+        "help.record",
+        {
+            Role.HANDLER,
+            Role.INTEGRITY_OFFICER,
+            Role.DISCIPLINE,
+            Role.TRIAL_MANAGEMENT,
+            Role.COMPILER,
+            Role.LEADER,
+        },
+    )

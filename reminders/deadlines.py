@@ -1,0 +1,45 @@
+"""Deadlines of a record and of a quarter, from the court's rules and calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from reminders.calendar import ChinaCalendar, Counting
+from storage.models import Record
+from storage.vocabulary import Milestone, RecordKind
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    """Art. 6 and 7 periods, and how days are counted."""
+
+    counting: Counting = Counting.CALENDAR
+    register_days: int = 2
+    report_days: int = 3
+    cosign_days: int = 2
+    quarterly_days: int = 5
+    calendar: ChinaCalendar = field(default_factory=lambda: ChinaCalendar({}))
+
+    def after(self, received: datetime, days: int) -> datetime:
+        """The moment a period of ``days`` from ``received`` ends (24:00 of the last day)."""
+        return self.calendar.deadline(received, days, self.counting)
+
+    def for_record(self, record: Record) -> dict[Milestone, datetime]:
+        """Each milestone's deadline; Art. 5 records skip the platform milestone."""
+        register = self.after(record.received_at, self.register_days)
+        deadlines = {
+            Milestone.REGISTERED: register,
+            Milestone.FORM_DELIVERED: self.after(record.received_at, self.report_days),
+        }
+        if record.kind != RecordKind.REFERENCE_OPINION:
+            deadlines[Milestone.PLATFORM_ENTERED] = register
+        if record.cosigners:
+            start = record.submitted_at or record.received_at
+            deadlines[Milestone.COSIGNED] = self.after(start, self.cosign_days)
+        return deadlines
+
+    def quarter(self, year: int, quarter: int) -> datetime:
+        return self.calendar.quarter_report_deadline(
+            year, quarter, self.quarterly_days, self.counting
+        )

@@ -1,0 +1,354 @@
+"""Inquiry records: drafts, fields, submission, amendments, withdrawal and co-signatures.
+
+Each change appends an audit event in the caller's transaction. A draft's fields may be set
+freely; once submitted a record changes only through amendments, which keep the old value, the
+new value, who, when and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.audit import AuditKind, canonical_json
+from storage.models import Record, RecordAmendment, RecordCosigner, RecordCounter, Staff
+from storage.vocabulary import CosignStatus, RecordStatus, Role
+
+FIELDS: frozenset[str] = frozenset(
+    {
+        "kind",
+        "received_at",
+        "received_confirmed",
+        "inquiry_at",
+        "channel",
+        "channel_other",
+        "inquirer_name",
+        "inquirer_unit",
+        "inquirer_position",
+        "unit_category",
+        "retired",
+        "main_leader",
+        "intermediary",
+        "intermediary_name",
+        "intermediary_relation",
+        "case_name",
+        "case_number",
+        "case_not_filed",
+        "department_id",
+        "summary",
+        "art9_items",
+        "serious",
+        "place",
+        "persons_present",
+        "material_route",
+        "originals_destination",
+        "originals_note",
+    }
+)
+
+
+class RecordStateError(Exception):
+    """An operation that the record's status does not allow (a bug in the caller)."""
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    return value
+
+
+def snapshot(record: Record) -> dict[str, Any]:
+    """Every field of the record as plain JSON values, for the audit trail."""
+    data = {name: to_json(getattr(record, name)) for name in sorted(FIELDS)}
+    data["number"] = record.number
+    data["status"] = record.status
+    data["handler_id"] = record.handler_id
+    data["cosigners"] = [c.staff_id for c in record.cosigners]
+    return data
+
+
+def _actor(person: Staff) -> dict[str, Any]:
+    return {"actor_staff_id": person.id, "actor": person.name}
+
+
+async def create_draft(
+    session: AsyncSession, *, handler: Staff, received_at: datetime, at: datetime
+) -> Record:
+    record = Record(
+        status=RecordStatus.DRAFT.value,
+        handler_id=handler.id,
+        department_id=handler.department_id,
+        received_at=received_at,
+        received_confirmed=False,
+        created_at=at,
+        fields={},
+    )
+    session.add(record)
+    await session.flush()
+    await session.refresh(record, ["cosigners"])
+    await audit.append(
+        session,
+        AuditKind.RECORD_CREATED,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={"received_at": received_at.isoformat(), "department_id": record.department_id},
+        **_actor(handler),
+    )
+    return record
+
+
+async def set_fields(
+    session: AsyncSession,
+    record: Record,
+    values: Mapping[str, Any],
+    *,
+    actor: Staff,
+    at: datetime,
+) -> None:
+    """Set draft fields; each change is one ``field_set`` event."""
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}; amend it instead")
+    for name, value in values.items():
+        if name not in FIELDS:
+            raise KeyError(name)
+        if getattr(record, name) == value:
+            continue
+        setattr(record, name, value)
+        await audit.append(
+            session,
+            AuditKind.FIELD_SET,
+            at=at,
+            subject=f"record:{record.id}",
+            payload={"field": name, "value": to_json(value)},
+            **_actor(actor),
+        )
+    await session.flush()
+
+
+async def set_cosigners(
+    session: AsyncSession, record: Record, people: Sequence[Staff], *, actor: Staff, at: datetime
+) -> None:
+    """Name the court staff who were present (draft only); replaces an earlier choice."""
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    wanted = {person.id for person in people}
+    for cosigner in list(record.cosigners):
+        if cosigner.staff_id not in wanted:
+            record.cosigners.remove(cosigner)
+            await session.delete(cosigner)
+    have = {c.staff_id for c in record.cosigners}
+    for person in people:
+        if person.id not in have:
+            record.cosigners.append(
+                RecordCosigner(
+                    record_id=record.id, staff_id=person.id, status=CosignStatus.PENDING.value
+                )
+            )
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.FIELD_SET,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={"field": "cosigners", "value": sorted(wanted)},
+        **_actor(actor),
+    )
+
+
+async def _next_number(session: AsyncSession, year: int) -> int:
+    counter = (
+        await session.execute(
+            select(RecordCounter).where(RecordCounter.year == year).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if counter is None:
+        counter = RecordCounter(year=year, last=0)
+        session.add(counter)
+    counter.last += 1
+    await session.flush()
+    return counter.last
+
+
+async def submit(
+    session: AsyncSession,
+    record: Record,
+    *,
+    actor: Staff,
+    at: datetime,
+    number_format: str,
+    tz: ZoneInfo,
+) -> Record:
+    """Freeze the record and give it its number; the snapshot goes into the audit chain."""
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    year = at.astimezone(tz).year
+    n = await _next_number(session, year)
+    record.number = number_format.format(year=year, n=n)
+    record.status = RecordStatus.SUBMITTED.value
+    record.submitted_at = at
+    for cosigner in record.cosigners:
+        cosigner.requested_at = at
+    record.cosigners_done = not record.cosigners
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.SUBMITTED,
+        at=at,
+        subject=f"record:{record.id}",
+        payload=snapshot(record),
+        **_actor(actor),
+    )
+    return record
+
+
+async def amend(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> RecordAmendment:
+    if record.status != RecordStatus.SUBMITTED:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    if name not in FIELDS:
+        raise KeyError(name)
+    old = canonical_json(to_json(getattr(record, name)))
+    new = canonical_json(to_json(value))
+    amendment = RecordAmendment(
+        record_id=record.id,
+        field=name,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+        by_staff_id=actor.id,
+        at=at,
+    )
+    session.add(amendment)
+    setattr(record, name, value)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.AMENDED,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={"field": name, "old": old, "new": new, "reason": reason},
+        **_actor(actor),
+    )
+    return amendment
+
+
+async def amendments(session: AsyncSession, record_id: int) -> Sequence[RecordAmendment]:
+    query = (
+        select(RecordAmendment)
+        .where(RecordAmendment.record_id == record_id)
+        .order_by(RecordAmendment.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def withdraw(
+    session: AsyncSession, record: Record, *, reason: str, actor: Staff, at: datetime
+) -> None:
+    """Withdraw a draft: kept for ever, visible to the integrity officer, never deleted."""
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    record.status = RecordStatus.WITHDRAWN.value
+    record.withdrawn_at = at
+    record.withdraw_reason = reason
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.WITHDRAWN,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={"reason": reason, "snapshot": snapshot(record)},
+        **_actor(actor),
+    )
+
+
+async def respond(
+    session: AsyncSession,
+    cosigner: RecordCosigner,
+    *,
+    confirmed: bool,
+    reason: str | None,
+    actor: Staff,
+    at: datetime,
+) -> None:
+    cosigner.status = (CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED).value
+    cosigner.reason = reason
+    cosigner.responded_at = at
+    record = cosigner.record
+    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.COSIGNED if confirmed else AuditKind.DISPUTED,
+        at=at,
+        subject=f"record:{cosigner.record_id}",
+        payload={"cosigner": cosigner.staff_id, "reason": reason},
+        **_actor(actor),
+    )
+
+
+async def get(session: AsyncSession, record_id: int) -> Record | None:
+    return await session.get(Record, record_id)
+
+
+async def by_number(session: AsyncSession, number: str) -> Record | None:
+    query = select(Record).where(Record.number == number.strip())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def of_handler(
+    session: AsyncSession, handler_id: int, statuses: Iterable[RecordStatus]
+) -> Sequence[Record]:
+    query = (
+        select(Record)
+        .where(Record.handler_id == handler_id, Record.status.in_([s.value for s in statuses]))
+        .order_by(Record.received_at)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def pending_cosign(session: AsyncSession, staff_id: int) -> Sequence[RecordCosigner]:
+    query = (
+        select(RecordCosigner)
+        .join(Record)
+        .where(
+            RecordCosigner.staff_id == staff_id,
+            RecordCosigner.status == CosignStatus.PENDING.value,
+            Record.status == RecordStatus.SUBMITTED.value,
+        )
+        .order_by(RecordCosigner.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+WHOLE_COURT = frozenset({Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.LEADER, Role.COMPILER})
+
+
+def can_view(person: Staff, record: Record) -> bool:
+    """The handler; the department's integrity officer; discipline, management and leaders.
+
+    The admin sees no record contents (least privilege) unless they also hold such a role.
+    """
+    roles = person.roles
+    if record.handler_id == person.id:
+        return True
+    if any(role.value in roles for role in WHOLE_COURT):
+        return True
+    if Role.INTEGRITY_OFFICER.value in roles and person.department_id is not None:
+        return person.department_id == record.department_id
+    return any(c.staff_id == person.id for c in record.cosigners)

@@ -1,0 +1,248 @@
+"""``guowen staff ...``: how a court's IT officer registers people and hands out invite codes.
+
+The commands run as a script would run them (``bot.cli.main`` calls ``asyncio.run`` itself), on
+a fresh SQLite file, or on a fresh PostgreSQL database when the suite runs on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fakes import FakeBot, empty_database_sync
+
+from bot import cli
+from handlers.i18n import t
+from reminders.clock import FakeClock
+from storage.db import Database
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
+    with empty_database_sync(tmp_path) as url:
+        path = tmp_path / "config.toml"
+        path.write_text(
+            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{tmp_path / "evidence"}"\n',
+            encoding="utf-8",
+        )
+        yield path
+
+
+def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:
+    """Run one command; its exit status and the lines it printed on stdout."""
+    out = io.StringIO()
+    status = cli.main([*argv, "--config", str(config)], out=out)
+    return status, out.getvalue().splitlines()
+
+
+def only_error(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert "Traceback" not in captured.err
+    return captured.err.rstrip("\n")
+
+
+def database_url(config: Path) -> str:
+    text = config.read_text(encoding="utf-8")
+    match = re.search(r'database_url = "([^"]+)"', text)
+    assert match is not None
+    return match.group(1)
+
+
+async def bind_with(url: str, code: str, user_id: str) -> list[str]:
+    """Send ``/start CODE`` to the bot on this database, as a new chat account."""
+    db = Database(url)
+    try:
+        bot = FakeBot(db, FakeClock(datetime.now(UTC)))
+        return await bot.chat(user_id).say(f"/start {code}")
+    finally:
+        await db.close()
+
+
+def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, lines = guowen(
+        config,
+        "staff",
+        "add",
+        "--name",
+        "张三",
+        "--department",
+        "民一庭",
+        "--role",
+        "handler",
+        "--role",
+        "integrity_officer",
+    )
+    assert status == 0
+    assert lines == [
+        t(
+            None,
+            "cli.staff_added",
+            id=1,
+            name="张三",
+            department="民一庭",
+            roles="案件承办人、部门廉政监察员",
+        )
+    ]
+
+    status, lines = guowen(config, "staff", "list")
+    assert status == 0
+    assert lines == [
+        "编号\t姓名\t部门\t角色\t状态",
+        "1\t张三\t民一庭\thandler,integrity_officer\t在用",
+    ]
+
+    status, lines = guowen(config, "staff", "invite", "张三")
+    assert status == 0
+    pattern = re.escape(t(None, "cli.invite_issued", name="张三", expires="EXPIRES"))
+    match = re.fullmatch(pattern.replace("EXPIRES", "(.+)"), lines[0])
+    assert match is not None, lines
+    expires = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    assert abs(expires - datetime.now(UTC) - timedelta(hours=72)) < timedelta(minutes=2)
+    assert CODE_LINE.match(lines[-1]), lines
+    assert capsys.readouterr().err == ""
+
+    replies = asyncio.run(bind_with(database_url(config), lines[-1], "tg-zhang"))
+    assert len(replies) == 1
+    assert "张三" in replies[0]
+    assert replies[0] == t(None, "access.bound", name="张三", court="人民法院")
+    # The code was for one use only.
+    again = asyncio.run(bind_with(database_url(config), lines[-1], "tg-other"))
+    assert again == [t(None, "access.bad_invite")]
+
+
+def test_invite_by_id_and_hours(config: Path) -> None:
+    assert guowen(config, "staff", "add", "--name", "李四", "--role", "leader")[0] == 0
+    status, lines = guowen(config, "staff", "invite", "1", "--hours", "2")
+    assert status == 0
+    assert "李四" in lines[0]
+    assert CODE_LINE.match(lines[-1])
+
+
+def test_invite_with_zero_hours_is_refused(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert guowen(config, "staff", "add", "--name", "李四", "--role", "leader")[0] == 0
+    capsys.readouterr()
+    assert guowen(config, "staff", "invite", "李四", "--hours", "0") == (2, [])
+    assert only_error(capsys) == t(None, "cli.bad_hours")
+
+
+def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert guowen(config, "staff", "invite", "999") == (2, [])
+    assert only_error(capsys) == t(None, "staff.not_found", ref="999")
+    assert guowen(config, "staff", "invite", "王五") == (2, [])
+    assert only_error(capsys) == t(None, "staff.not_found", ref="王五")
+
+
+def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+
+    assert guowen(config, "staff", "disable", "张三") == (
+        0,
+        [t(None, "cli.staff_disabled", id=1, name="张三")],
+    )
+    assert guowen(config, "staff", "disable", "1") == (
+        0,
+        [t(None, "cli.staff_already_disabled", id=1, name="张三")],
+    )
+    assert guowen(config, "staff", "list") == (
+        0,
+        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\thandler\t已停用"],
+    )
+    capsys.readouterr()
+
+    assert guowen(config, "staff", "invite", "张三") == (2, [])
+    assert only_error(capsys) == t(None, "staff.inactive", ref="1")
+
+
+def test_disabling_keeps_the_bound_account_out(config: Path) -> None:
+    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    code = guowen(config, "staff", "invite", "张三")[1][-1]
+    assert "张三" in asyncio.run(bind_with(database_url(config), code, "tg-zhang"))[0]
+
+    assert guowen(config, "staff", "disable", "张三")[0] == 0
+
+    async def whoami() -> list[str]:
+        db = Database(database_url(config))
+        try:
+            return await FakeBot(db, FakeClock(datetime.now(UTC))).chat("tg-zhang").say("/whoami")
+        finally:
+            await db.close()
+
+    assert asyncio.run(whoami()) == [t(None, "access.refused")]
+
+
+def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for department in ("民一庭", "刑庭"):
+        assert guowen(
+            config,
+            "staff",
+            "add",
+            "--name",
+            "李明",
+            "--department",
+            department,
+            "--role",
+            "handler",
+        ) == (
+            0,
+            [
+                t(
+                    None,
+                    "cli.staff_added",
+                    id=1 if department == "民一庭" else 2,
+                    name="李明",
+                    department=department,
+                    roles="案件承办人",
+                )
+            ],
+        )
+    capsys.readouterr()
+
+    assert guowen(config, "staff", "invite", "李明") == (2, [])
+    error = only_error(capsys)
+    assert error == t(None, "staff.ambiguous", ref="李明")
+    assert "编号" in error  # it asks for the number
+    assert guowen(config, "staff", "disable", "李明") == (2, [])
+    assert only_error(capsys) == t(None, "staff.ambiguous", ref="李明")
+
+    status, lines = guowen(config, "staff", "invite", "2")
+    assert status == 0
+    assert CODE_LINE.match(lines[-1])
+    # Once one of them is disabled, the name points at the other.
+    assert guowen(config, "staff", "disable", "1")[0] == 0
+    status, lines = guowen(config, "staff", "invite", "李明")
+    assert status == 0
+    assert CODE_LINE.match(lines[-1])
+
+
+def test_add_refuses_an_empty_name(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert guowen(config, "staff", "add", "--name", "  ", "--role", "handler") == (2, [])
+    assert only_error(capsys) == t(None, "staff.empty_name", ref="")
+    assert guowen(config, "staff", "list")[1] == ["编号\t姓名\t部门\t角色\t状态"]
+
+
+def test_english_output(config: Path) -> None:
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[court]\nlanguage = "en"\n', encoding="utf-8"
+    )
+    status, lines = guowen(
+        config, "staff", "add", "--name", "张三", "--role", "handler", "--role", "admin"
+    )
+    assert status == 0
+    assert lines == ["registered: 1. 张三 (-; case handler, IT administrator)"]
+    assert guowen(config, "staff", "list")[1] == [
+        "id\tname\tdepartment\troles\tstate",
+        "1\t张三\t-\thandler,admin\tactive",
+    ]

@@ -1,0 +1,447 @@
+"""The configuration file: every kind of mistake is one line naming the file and the key."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.config import SECTIONS, ConfigError, Settings, load, parse
+from handlers.i18n import t
+from storage.db import DEFAULT_URL
+from storage.vocabulary import Language
+
+REPO = Path(__file__).resolve().parent.parent
+ENVIRONMENT = (
+    "GUOWEN_CONFIG",
+    "GUOWEN_TELEGRAM_TOKEN",
+    "GUOWEN_TELEGRAM_WEBHOOK_SECRET",
+    "GUOWEN_WECOM_SECRET",
+    "GUOWEN_DATABASE_URL",
+)
+WECOM_KEYS = {
+    "corp_id": '"ww0123"',
+    "secret": '"s3cret"',
+    "token": '"tok"',
+    "encoding_aes_key": '"' + "k" * 43 + '"',
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither the developer's environment nor a ./config.toml may leak into these tests."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def problem_of(text: str, path: Path = Path("c.toml")) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        parse(text, path)
+    return caught.value
+
+
+def message(problem: str, **detail: object) -> str:
+    return t(None, f"config.{problem}", **detail)
+
+
+# The kinds of mistakes, as parse() reports them: (file text, key named, problem code, detail)
+MISTAKES = [
+    pytest.param("[court\nname = 1\n", "toml", "syntax", None, id="toml-syntax"),
+    pytest.param("[courts]\nname = 'x'\n", "[courts]", "unknown_section", {}, id="section"),
+    pytest.param("court = 1\n", "[court]", "not_table", {}, id="not-a-table"),
+    pytest.param("[court]\nnmae = 'x'\n", "[court] nmae", "unknown_key", {}, id="key"),
+    pytest.param(
+        "[deadlines]\nregister_days = '2'\n",
+        "[deadlines] register_days",
+        "wrong_type",
+        {"expected": "integer"},
+        id="string-for-int",
+    ),
+    pytest.param(
+        "[telegram]\nenabled = 1\n",
+        "[telegram] enabled",
+        "wrong_type",
+        {"expected": "boolean"},
+        id="int-for-bool",
+    ),
+    pytest.param(
+        "[access]\ninvite_hours = true\n",
+        "[access] invite_hours",
+        "wrong_type",
+        {"expected": "integer"},
+        id="bool-for-int",
+    ),
+    pytest.param(
+        "[court]\nname = 3\n",
+        "[court] name",
+        "wrong_type",
+        {"expected": "string"},
+        id="int-for-string",
+    ),
+    pytest.param(
+        "[telegram]\nmode = 'push'\n",
+        "[telegram] mode",
+        "not_one_of",
+        {"choices": "polling, webhook"},
+        id="mode",
+    ),
+    pytest.param(
+        "[court]\nlanguage = 'fr'\n",
+        "[court] language",
+        "not_one_of",
+        {"choices": "zh-CN, en"},
+        id="language",
+    ),
+    pytest.param(
+        "[reminders]\ntick_seconds = 1\n",
+        "[reminders] tick_seconds",
+        "too_small",
+        {"minimum": 5},
+        id="too-small",
+    ),
+    pytest.param(
+        "[deadlines]\nregister_days = 0\n",
+        "[deadlines] register_days",
+        "too_small",
+        {"minimum": 1},
+        id="zero-days",
+    ),
+    pytest.param(
+        "[court]\ntimezone = 'Asia/Beijing'\n",
+        "[court] timezone",
+        "bad_value",
+        {"value": "Asia/Beijing"},
+        id="timezone",
+    ),
+    pytest.param(
+        "[reminders]\nquiet_hours = '22:00'\n",
+        "[reminders] quiet_hours",
+        "bad_value",
+        {"value": "22:00"},
+        id="quiet-hours",
+    ),
+    pytest.param(
+        "[court]\nrecord_number = '过问{year}'\n",
+        "[court] record_number",
+        "bad_value",
+        {"value": "过问{year}"},
+        id="record-number",
+    ),
+    pytest.param(
+        "[telegram]\nenabled = true\n",
+        "[telegram] token",
+        "token_required",
+        {},
+        id="telegram-without-token",
+    ),
+    pytest.param(
+        "[telegram]\nenabled = true\ntoken = '1:x'\nmode = 'webhook'\nwebhook_url = 'https://a'\n",
+        "[telegram] webhook_secret",
+        "webhook_required",
+        {},
+        id="webhook-without-secret",
+    ),
+    pytest.param(
+        "[telegram]\nenabled = true\ntoken_file = 'nowhere/token'\n",
+        "[telegram] token_file",
+        "unreadable_file",
+        {},
+        id="unreadable-token-file",
+    ),
+    pytest.param(
+        "[wecom]\nenabled = true\n",
+        "[wecom] corp_id",
+        "token_required",
+        {},
+        id="wecom-without-keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "problem", "detail"), MISTAKES)
+def test_each_mistake_names_its_key(
+    text: str, key: str, problem: str, detail: dict[str, object] | None
+) -> None:
+    found = problem_of(text)
+    assert (found.path, found.key, found.problem) == (Path("c.toml"), key, problem)
+    if detail is not None:
+        assert found.detail == detail
+    # Every problem has words in both languages, filled from the detail it carries.
+    for language in Language:
+        assert t(language, f"config.{problem}", **found.detail)
+
+
+def test_a_syntax_error_says_where() -> None:
+    found = problem_of("[court]\nname = \n")
+    assert "line 2" in str(found.detail["reason"])
+
+
+@pytest.mark.parametrize("missing", sorted(WECOM_KEYS))
+def test_wecom_needs_each_of_its_keys(missing: str) -> None:
+    given = "\n".join(f"{key} = {value}" for key, value in WECOM_KEYS.items() if key != missing)
+    found = problem_of(f"[wecom]\nenabled = true\n{given}\n")
+    assert (found.key, found.problem) == (f"[wecom] {missing}", "token_required")
+
+
+def test_wecom_with_all_its_keys_loads() -> None:
+    given = "\n".join(f"{key} = {value}" for key, value in WECOM_KEYS.items())
+    settings = parse(f"[wecom]\nenabled = true\nagent_id = 1000002\n{given}\n", Path("c.toml"))
+    assert (settings.wecom.enabled, settings.wecom.agent_id) == (True, 1000002)
+
+
+def test_wecom_secret_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "wecom-secret"
+    secret.write_text("from-file\n", encoding="utf-8")
+    given = "\n".join(f"{key} = {value}" for key, value in WECOM_KEYS.items() if key != "secret")
+    settings = parse(
+        f"[wecom]\nenabled = true\nsecret_file = '{secret}'\n{given}\n", Path("c.toml")
+    )
+    assert settings.wecom.secret == "from-file"
+
+
+def test_telegram_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUOWEN_TELEGRAM_TOKEN", " 123:from-env\n")
+    settings = parse("[telegram]\nenabled = true\n", Path("c.toml"))
+    assert settings.telegram.token == "123:from-env"
+
+
+def test_telegram_token_from_a_file(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("123:from-file\n", encoding="utf-8")
+    settings = parse(f"[telegram]\nenabled = true\ntoken_file = '{token}'\n", Path("c.toml"))
+    assert settings.telegram.token == "123:from-file"
+
+
+def test_the_environment_wins_over_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tmp_path / "token"
+    token.write_text("123:from-file\n", encoding="utf-8")
+    monkeypatch.setenv("GUOWEN_TELEGRAM_TOKEN", "123:from-env")
+    settings = parse(f"[telegram]\ntoken = 'inline'\ntoken_file = '{token}'\n", Path("c.toml"))
+    assert settings.telegram.token == "123:from-env"
+
+
+def test_database_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUOWEN_DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    settings = parse("[storage]\ndatabase_url = 'sqlite+aiosqlite:///x.db'\n", Path("c.toml"))
+    assert settings.storage.database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_an_empty_file_gives_the_defaults() -> None:
+    settings = parse("", Path("c.toml"))
+    assert settings.storage.database_url == DEFAULT_URL
+    assert settings.language is Language.ZH
+    assert settings.tz.key == "Asia/Shanghai"
+    assert (settings.telegram.enabled, settings.wecom.enabled) == (False, False)
+
+
+def test_load_reports_a_missing_and_an_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as missing:
+        load(tmp_path / "nothing.toml")
+    assert (missing.value.key, missing.value.problem) == ("file", "missing_file")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[court]\n")
+    with pytest.raises(ConfigError) as unreadable:
+        load(binary)
+    assert (unreadable.value.key, unreadable.value.problem) == ("file", "unreadable_file")
+
+
+FULL = """\
+[court]
+name = "温县人民法院"
+code = "豫0825"
+timezone = "Asia/Shanghai"
+language = "en"
+record_number = "温法过问〔{{year}}〕{{n}}号"
+
+[storage]
+database_url = "sqlite+aiosqlite:///{root}/db/guowen.db"
+evidence_dir = "{root}/evidence"
+max_evidence_mb = 100
+
+[telegram]
+enabled = true
+token = "123:abc"
+mode = "webhook"
+base_url = "http://127.0.0.1:8081/bot"
+base_file_url = "http://127.0.0.1:8081/file/bot"
+webhook_url = "https://bot.example.org/tg"
+webhook_secret = "hook"
+listen = "127.0.0.1:9443"
+
+[wecom]
+enabled = false
+agent_id = 1000002
+
+[console]
+enabled = true
+
+[access]
+invite_hours = 24
+
+[deadlines]
+counting = "workdays"
+register_days = 2
+report_days = 3
+cosign_days = 2
+quarterly_days = 5
+holidays_file = ""
+
+[reminders]
+quiet_hours = "21:30-07:30"
+morning = "08:00"
+tick_seconds = 30
+escalate_after_workdays = 0
+"""
+
+
+def test_a_full_config_loads(tmp_path: Path) -> None:
+    path = tmp_path / "full.toml"
+    path.write_text(FULL.format(root=tmp_path), encoding="utf-8")
+    settings = load(path)
+    assert settings.path == path
+    assert settings.language is Language.EN
+    assert settings.court.record_number == "温法过问〔{year}〕{n}号"
+    assert settings.storage.database_url == f"sqlite+aiosqlite:///{tmp_path}/db/guowen.db"
+    assert settings.evidence_path == tmp_path / "evidence"
+    assert (settings.telegram.mode, settings.telegram.webhook_secret) == ("webhook", "hook")
+    assert settings.deadlines.counting == "workdays"
+    assert settings.reminders.escalate_after_workdays == 0
+    assert settings.access.invite_hours == 24
+
+
+def test_the_example_config_loads_and_documents_every_key() -> None:
+    example = REPO / "config.example.toml"
+    if not example.exists():
+        pytest.skip("config.example.toml is not written yet")
+    settings = load(example)
+    assert isinstance(settings, Settings)
+    data = tomllib.loads(example.read_text(encoding="utf-8"))
+    for name, section in SECTIONS.items():
+        assert set(data.get(name, {})) == {f.name for f in fields(section)}, name
+
+
+# Through the command line: exit status 2 and one line on stderr.
+
+ARGV_SHAPES = [
+    pytest.param(["--config", "{path}", "staff", "list"], id="before"),
+    pytest.param(["staff", "list", "--config", "{path}"], id="after"),
+    pytest.param(["staff", "--config", "{path}", "list"], id="between"),
+    pytest.param(["db", "status", "--config", "{path}"], id="db-status"),
+]
+
+
+def run_cli(argv: list[str]) -> int:
+    return cli.main(argv, out=io.StringIO())
+
+
+def assert_one_line(err: str, path: Path, key: str, text: str) -> None:
+    assert "Traceback" not in err
+    assert err.count("\n") == 1 and err.endswith("\n"), err
+    assert err == f"{path}: {key}: {text}\n"
+
+
+@pytest.mark.parametrize("argv", ARGV_SHAPES)
+@pytest.mark.parametrize(("text", "key", "problem", "detail"), MISTAKES)
+def test_the_command_line_prints_one_line_and_exits_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    text: str,
+    key: str,
+    problem: str,
+    detail: dict[str, object] | None,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+
+    status = run_cli([part.format(path=path) for part in argv])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    expected = message(problem, **problem_of(text, path).detail)
+    assert_one_line(err, path, key, expected)
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("argv", ARGV_SHAPES)
+def test_a_missing_file_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    path = tmp_path / "absent.toml"
+    assert run_cli([part.format(path=path) for part in argv]) == 2
+    assert_one_line(capsys.readouterr().err, path, "file", message("missing_file"))
+
+
+def test_without_config_the_default_file_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["staff", "list"]) == 2
+    assert_one_line(capsys.readouterr().err, Path("config.toml"), "file", message("missing_file"))
+
+
+def valid_config(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text(
+        f'[storage]\ndatabase_url = "sqlite+aiosqlite:///{folder}/g.db"\n'
+        f'evidence_dir = "{folder}/evidence"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_guowen_config_is_used_without_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "env" / "broken.toml"
+    broken.parent.mkdir()
+    broken.write_text("[court]\nfoo = 1\n", encoding="utf-8")
+    monkeypatch.setenv("GUOWEN_CONFIG", str(broken))
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")  # ./config.toml is ignored
+
+    assert run_cli(["staff", "list"]) == 2
+    assert_one_line(capsys.readouterr().err, broken, "[court] foo", message("unknown_key"))
+
+    good = valid_config(tmp_path / "good")
+    monkeypatch.setenv("GUOWEN_CONFIG", str(good))
+    assert run_cli(["db", "upgrade"]) == 0
+    assert (tmp_path / "good" / "g.db").is_file()
+
+
+def test_config_wins_over_guowen_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GUOWEN_CONFIG", str(tmp_path / "absent.toml"))
+    good = valid_config(tmp_path / "good")
+    assert run_cli(["staff", "list", "--config", str(good)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_token_file_that_cannot_be_read_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "token"
+    secret.mkdir()  # a folder: exists, but cannot be read as a file
+    path = tmp_path / "config.toml"
+    path.write_text(f"[telegram]\nenabled = true\ntoken_file = '{secret}'\n", encoding="utf-8")
+    assert run_cli(["--config", str(path), "staff", "list"]) == 2
+    assert_one_line(
+        capsys.readouterr().err, path, "[telegram] token_file", message("unreadable_file")
+    )
+
+
+def test_a_valid_config_runs_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "full.toml"
+    path.write_text(FULL.format(root=tmp_path), encoding="utf-8")
+    out = io.StringIO()
+    assert cli.main(["db", "upgrade", "--config", str(path)], out=out) == 0
+    assert capsys.readouterr().err == ""
+    assert out.getvalue().startswith("database revision: ")
+    assert (tmp_path / "db" / "guowen.db").is_file()

@@ -1,0 +1,256 @@
+"""``guowen demo`` end to end: the real console program, a whole session piped into it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+
+from handlers.i18n import t
+from storage.vocabulary import Language, Role, label
+
+REPO = Path(__file__).resolve().parent.parent
+COURT = "温县人民法院"
+TIMEOUT = 120
+MINUTE = "%Y-%m-%d %H:%M"
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def demo_environment(tmp_path: Path) -> dict[str, str]:
+    """The caller's environment minus guowen's own settings, with a private temp folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUOWEN_")}
+    private = tmp_path / "tmp"
+    private.mkdir(exist_ok=True)
+    env["TMPDIR"] = str(private)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def demo_folders() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("guowen-demo-*")}
+
+
+def run_demo(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", *extra],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO,
+        env=demo_environment(tmp_path),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def screenshot(tmp_path: Path) -> Path:
+    path = tmp_path / "微信 截图.png"
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(path)
+    return path
+
+
+def split_turns(transcript: list[str], turns: list[tuple[str, str]]) -> list[list[str]]:
+    """The lines printed after each echoed ``speaker> input`` line, up to the next one."""
+    positions = []
+    start = 0
+    for speaker, typed in turns:
+        echo = f"{speaker}> {typed}"
+        assert echo in transcript[start:], f"{echo!r} not found after line {start}"
+        start = transcript.index(echo, start)
+        positions.append(start)
+        start += 1
+    ends = [*positions[1:], len(transcript) - 1]
+    return [transcript[p + 1 : end] for p, end in zip(positions, ends, strict=True)]
+
+
+def bot_says(language: Language, name: str, text: str, buttons: tuple[str, ...] = ()) -> list[str]:
+    """How the console prints one message from the bot to ``name``."""
+    lines = [t(language, "console.to", name=name)]
+    lines += [f"  {line}" for line in text.splitlines()]
+    lines += [f"  [{number}] {label}" for number, label in enumerate(buttons, start=1)]
+    return lines
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
+    png = screenshot(tmp_path)
+    session = [
+        ("张伟", "/help"),
+        ("张伟", "/whoami"),
+        ("张伟", "/language"),
+        ("张伟", "2"),
+        ("张伟", "/as 赵磊"),
+        ("赵磊", "/staff"),
+        ("赵磊", "/invite"),
+        ("赵磊", "孙丽"),
+        ("赵磊", "/as 不存在"),
+        ("赵磊", "/clock +2d"),
+        ("赵磊", "/clock nonsense"),
+        ("赵磊", f"/attach {shlex.quote(str(png))}"),
+        ("赵磊", "/as 王芳"),
+        ("王芳", "你好"),
+    ]
+    extra = ["--language", language.value] if language is Language.EN else []
+    before = demo_folders()
+
+    done = run_demo(tmp_path, [typed for _, typed in session], *extra)
+
+    assert done.stderr == ""
+    assert done.returncode == 0
+    transcript = done.stdout.splitlines()
+    guide = t(language, "demo.guide", court=COURT, people="@@").split("@@")[0]
+    assert done.stdout.startswith(guide)
+    assert transcript[-1] == t(language, "demo.bye")
+    # The guide lists the demo court's people; the first speaker is chosen before any prompt.
+    first_echo = transcript.index("张伟> /help")
+    admin_line = "  赵磊（信息技术科）" if language is Language.ZH else "  赵磊 (信息技术科)"
+    assert admin_line in transcript[:first_echo]
+    assert transcript[first_echo - 1] == t(language, "console.now_speaking", name="张伟")
+
+    (
+        help_,
+        whoami,
+        choose,
+        pressed,
+        as_admin,
+        staff,
+        invite,
+        name,
+        nobody,
+        clock,
+        bad_clock,
+        attach,
+        as_officer,
+        text,
+    ) = split_turns(transcript, session)
+
+    assert help_[:2] == bot_says(language, "张伟", t(language, "help.title"))
+    assert f"  /whoami — {t(language, 'help.whoami')}" in help_
+    assert not [line for line in help_ if line.startswith(("  /staff", "  /invite", "  /start"))]
+    card = t(
+        language,
+        "access.whoami",
+        name="张伟",
+        id=1,
+        department="民事审判第一庭",
+        roles=label(Role.HANDLER, language),
+        transport="console",
+        language=t(language, f"language.{language.value}"),
+    )
+    assert whoami == bot_says(language, "张伟", card)
+    assert choose == bot_says(
+        language, "张伟", t(language, "language.choose"), buttons=("中文", "English")
+    )
+    # The frame is the terminal's language; the words are the person's new one.
+    assert pressed == bot_says(language, "张伟", t(Language.EN, "language.set"))
+    assert as_admin == [t(language, "console.now_speaking", name="赵磊")]
+    assert staff[:2] == bot_says(language, "赵磊", t(language, "staff.list_title", count=9))
+    assert len(staff) == 2 + 9
+    assert staff[-1].startswith("  9. 赵磊 — 信息技术科 — ")
+    assert invite == bot_says(language, "赵磊", t(language, "staff.invite_who"))
+
+    code = name[2].strip()
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){2}", code), name
+    expires_text = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", name[1])
+    assert expires_text is not None
+    expected = t(language, "staff.invite_issued", name="孙丽", expires=expires_text[0], code=code)
+    assert name == bot_says(language, "赵磊", expected)
+
+    assert nobody == [t(language, "staff.not_found", ref="不存在")]
+    # The invite runs 72 hours from the demo's start; the clock moved 48 hours from it.
+    expires = datetime.strptime(expires_text[0], MINUTE).replace(tzinfo=BEIJING)
+    moved = expires - timedelta(hours=72 - 48)
+    assert clock == [t(language, "demo.clock_moved", now=moved.strftime(MINUTE))]
+    assert bad_clock == [t(language, "console.clock_usage")]
+
+    assert attach[0] == t(language, "console.to", name="赵磊")
+    assert len(attach) > 1
+    assert f"  {t(language, 'error.internal')}" not in attach
+    assert t(language, "console.no_file", path=str(png)) not in attach
+    assert as_officer == [t(language, "console.now_speaking", name="王芳")]
+    assert text == bot_says(language, "王芳", t(language, "help.hint", name="王芳"))
+
+    assert demo_folders() == before
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_the_clock_moves_from_the_real_time(tmp_path: Path) -> None:
+    """The demo starts at the wall clock's time, in the court's time zone."""
+    start = datetime.now(BEIJING).replace(second=0, microsecond=0)
+    done = run_demo(tmp_path, ["/clock +2d"])
+    end = datetime.now(BEIJING)
+    assert (done.returncode, done.stderr) == (0, "")
+    [line] = [x for x in done.stdout.splitlines() if re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", x)]
+    found = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", line)
+    assert found is not None
+    moved = datetime.strptime(found[0], MINUTE).replace(tzinfo=BEIJING)
+    assert start + timedelta(days=2) <= moved <= end + timedelta(days=2)
+
+
+def test_quit_ends_the_demo_early(tmp_path: Path) -> None:
+    done = run_demo(tmp_path, ["/quit", "/help"])
+    assert (done.returncode, done.stderr) == (0, "")
+    lines = done.stdout.splitlines()
+    assert lines[-2:] == ["张伟> /quit", t(Language.ZH, "demo.bye")]
+    assert "张伟> /help" not in lines
+
+
+def test_the_demo_removes_its_temporary_folder(tmp_path: Path) -> None:
+    """While the demo runs its database sits in a temporary folder; afterwards it is gone."""
+    before = demo_folders()
+    env = demo_environment(tmp_path)
+    private = Path(env["TMPDIR"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    stdout = process.stdout
+
+    def read() -> None:
+        for line in stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)  # the demo closed its output
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        ready = t(Language.ZH, "console.now_speaking", name="张伟")
+        while (line := lines.get(timeout=TIMEOUT)) != ready:
+            assert line is not None, "the demo ended before it was ready"
+        [folder] = list(private.glob("guowen-demo-*"))
+        assert (folder / "guowen.db").is_file()
+
+        process.stdin.close()
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join(timeout=TIMEOUT)
+    assert process.stderr is not None
+    assert process.stderr.read() == ""
+    process.stderr.close()
+    stdout.close()
+    assert not folder.exists()
+    assert list(private.iterdir()) == []
+    assert demo_folders() == before
