@@ -146,6 +146,7 @@ class Registry:
     callbacks: dict[str, Handler] = field(default_factory=dict)
     steps: dict[str, Handler] = field(default_factory=dict)
     media: Handler | None = None
+    rescue: Handler | None = None
     fallback: Handler | None = None
 
     def command(
@@ -205,7 +206,25 @@ class Engine:
             return [self._text(message, t(language, problem.key, **problem.values))]
         except Exception:
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
-            return [self._text(message, t(language, "error.internal"))]
+            apology = [self._text(message, t(language, "error.internal"))]
+            return apology + await self._rescue(message, files)
+
+    async def _rescue(self, message: IncomingMessage, files: list[Any]) -> list[Reply]:
+        """Evidence is never dropped: files of a failed message still reach a record."""
+        if not files or self.registry.rescue is None:
+            return []
+        try:
+            async with self.db.transaction() as session:
+                found = await self._sender(session, message)
+                if found is None:
+                    return []
+                now = self.services.clock.now()
+                ctx = Context(session, message, *found, self.services, now, files=files)
+                await self.registry.rescue(ctx, "")
+                return ctx.replies
+        except Exception:
+            log.exception("could not rescue %d file(s) of a failed message", len(files))
+            return []
 
     async def _files(self, message: IncomingMessage) -> list[Any]:
         """Store a handler's files before the transaction; a stranger's are never fetched."""

@@ -8,11 +8,13 @@ editing before submission freezes the record.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from handlers import card
 from handlers.engine import Context, Registry, UserError
-from handlers.evidence_link import attach_files, evidence_line
+from handlers.evidence_link import IncomingFile, attach_files, evidence_line, files_from_json
 from handlers.fields import (
     BY_STEP,
     FIELDS,
@@ -173,15 +175,15 @@ async def review(ctx: Context, record: Record) -> None:
 # -- starting -----------------------------------------------------------------------------
 
 
-async def start_draft(ctx: Context) -> Record:
-    """A new draft from this message: its receipt time is the forward's date or now."""
-    received = ctx.message.forwarded_at or ctx.now
-    if received > ctx.now:
-        received = ctx.now
+async def start_draft(
+    ctx: Context, *, forwarded_at: datetime | None = None, album: str | None = None
+) -> Record:
+    """A new draft: its receipt time is the forward's original date, or now."""
+    received = min(forwarded_at or ctx.now, ctx.now)
     record = await records_repo.create_draft(
         ctx.session, handler=ctx.staff, received_at=received, at=ctx.now
     )
-    await ctx.go(None, history=[], album=ctx.message.media_group_id)
+    await ctx.go(None, history=[], album=album)
     (await ctx.state()).record_id = record.id
     return record
 
@@ -199,14 +201,15 @@ async def new(ctx: Context, args: str) -> None:
 
 
 async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> None:
+    """Media (or /new) while a draft is open: add to it, or start another?"""
     conversation = await ctx.state()
     data = dict(conversation.data)
     data["resume"] = conversation.step
+    message = ctx.message
     data["pending_files"] = [f.to_json() for f in ctx.files] if pending else []
-    data["pending_caption"] = ctx.message.text if pending else ""
-    data["pending_forwarded"] = (
-        ctx.message.forwarded_at.isoformat() if ctx.message.forwarded_at else None
-    )
+    data["pending_caption"] = message.text if pending else ""
+    data["pending_forwarded"] = message.forwarded_at.isoformat() if message.forwarded_at else None
+    data["pending_album"] = message.media_group_id
     conversation.data = data
     conversation.step = MEDIA
     conversation.updated_at = ctx.now
@@ -223,30 +226,55 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> N
     )
 
 
+async def _hold(ctx: Context) -> None:
+    """More media while the add-or-new question is open: it goes the same way, unasked."""
+    conversation = await ctx.state()
+    data = dict(conversation.data)
+    data["pending_files"] = [*data.get("pending_files", []), *(f.to_json() for f in ctx.files)]
+    if not data.get("pending_caption") and ctx.message.text.strip():
+        data["pending_caption"] = ctx.message.text
+    conversation.data = data
+    await ctx.session.flush()
+
+
 async def media(ctx: Context, text: str) -> None:
     """A forwarded file or text: evidence for the open draft, or a new draft."""
     _require_handler(ctx)
     record = await current_draft(ctx)
     conversation = await ctx.state()
     album = ctx.message.media_group_id
+    if record is not None and conversation.step == MEDIA:
+        await _hold(ctx)
+        return
     if record is not None and album and conversation.data.get("album") == album:
         await attach_files(ctx, record, ctx.files)
         return
     if record is not None:
         await _ask_media_choice(ctx, record, pending=True)
         return
-    record = await start_draft(ctx)
-    await attach_files(ctx, record, ctx.files)
-    await _caption_as_summary(ctx, record, ctx.message.text)
-    ctx.reply(
-        ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(ctx.files))
-    )
+    record = await start_draft(ctx, forwarded_at=ctx.message.forwarded_at, album=album)
+    await _open_with_files(ctx, record, ctx.files, ctx.message.text)
+
+
+async def _open_with_files(
+    ctx: Context, record: Record, files: list[IncomingFile], caption: str
+) -> None:
+    if files:
+        await attach_files(ctx, record, files)
+        await _caption_as_summary(ctx, record, caption)
+        ctx.reply(
+            ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(files))
+        )
+    else:
+        ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await advance(ctx, record)
 
 
 async def _caption_as_summary(ctx: Context, record: Record, caption: str) -> None:
+    """A caption the handler typed is their summary; a forwarded text is evidence only."""
     caption = caption.strip()
-    if caption and record.summary is None and not ctx.message.forwarded_at:
+    forwarded_text = ctx.message.forwarded_at is not None and not ctx.message.attachments
+    if caption and record.summary is None and not forwarded_text:
         await records_repo.set_fields(
             ctx.session, record, {"summary": caption}, actor=ctx.staff, at=ctx.now
         )
@@ -256,13 +284,12 @@ async def media_choice(ctx: Context, value: str) -> None:
     conversation = await ctx.state()
     if conversation.step != MEDIA:
         raise UserError("error.stale_button")
-    from handlers.evidence_link import files_from_json
-
     data = dict(conversation.data)
     files = files_from_json(data.pop("pending_files", []))
-    caption = data.pop("pending_caption", "")
+    caption = str(data.pop("pending_caption", "") or "")
+    forwarded = data.pop("pending_forwarded", None)
+    album = data.pop("pending_album", None)
     resume = data.pop("resume", None)
-    data.pop("pending_forwarded", None)
     conversation.data = data
     record = await current_draft(ctx)
     if value == "add" and record is not None:
@@ -275,16 +302,30 @@ async def media_choice(ctx: Context, value: str) -> None:
         raise UserError("error.stale_button")
     if record is not None:
         ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record)))
-    record = await start_draft(ctx)
-    if files:
-        await attach_files(ctx, record, files)
-        await _caption_as_summary(ctx, record, caption)
-        ctx.reply(
-            ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(files))
-        )
-    else:
-        ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
-    await advance(ctx, record)
+    forwarded_at = datetime.fromisoformat(forwarded) if forwarded else None
+    record = await start_draft(ctx, forwarded_at=forwarded_at, album=album)
+    await _open_with_files(ctx, record, files, caption)
+
+
+async def rescue(ctx: Context, text: str) -> None:
+    """After a failure, keep the message's files on a draft of their own, asking nothing."""
+    record = await records_repo.create_draft(
+        ctx.session,
+        handler=ctx.staff,
+        received_at=min(ctx.message.forwarded_at or ctx.now, ctx.now),
+        at=ctx.now,
+    )
+    await attach_files(ctx, record, ctx.files)
+    ctx.reply(ctx.t("intake.rescued", title=card.title(ctx, record), count=len(ctx.files)))
+
+
+async def media_text(ctx: Context, text: str) -> None:
+    """Typing while the add-or-new question is open: ask it again."""
+    record = await current_draft(ctx)
+    if record is None:
+        await ctx.go(None)
+        raise UserError("intake.error.no_draft")
+    raise UserError("intake.error.choose")
 
 
 async def resume_step(ctx: Context, record: Record) -> None:
@@ -461,6 +502,15 @@ async def review_action(ctx: Context, action: str) -> None:
         raise UserError("error.stale_button")
 
 
+async def review_text(ctx: Context, text: str) -> None:
+    """Typing at the review card: show it again with its buttons."""
+    record = await current_draft(ctx)
+    if record is None:
+        await ctx.go(None)
+        raise UserError("intake.error.no_draft")
+    await review(ctx, record)
+
+
 async def edit_field(ctx: Context, step: str) -> None:
     conversation = await ctx.state()
     record = await current_draft(ctx)
@@ -559,8 +609,9 @@ async def resume(ctx: Context, args: str) -> None:
     """/resume [draft id]: pick up a draft where it stopped."""
     _require_handler(ctx)
     record: Record | None
-    if args.strip().lstrip("#").isdigit():
-        record = await records_repo.get(ctx.session, int(args.strip().lstrip("#")))
+    wanted = re.search(r"(\d+)\s*$", args)
+    if wanted:
+        record = await records_repo.get(ctx.session, int(wanted.group(1)))
         if (
             record is None
             or record.handler_id != ctx.staff.id
@@ -589,4 +640,8 @@ def register(registry: Registry) -> None:
     for field in FIELDS:
         registry.steps[STEP + field.step.value] = answer
     registry.steps[CANCEL_REASON] = cancel_reason
+    registry.steps[MEDIA] = media_text
+    registry.steps[REVIEW] = review_text
+    registry.steps[EDIT] = review_text
     registry.media = media
+    registry.rescue = rescue

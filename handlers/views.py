@@ -99,8 +99,33 @@ async def show(ctx: Context, args: str) -> None:
     ctx.reply(text, buttons)
 
 
+async def withdrawn(ctx: Context, args: str) -> None:
+    """Withdrawn drafts: the department's for its integrity officer, all for discipline."""
+    department = None if Role.DISCIPLINE.value in ctx.roles else ctx.staff.department_id
+    rows = await records_repo.withdrawn(ctx.session, department_id=department)
+    if not rows:
+        ctx.reply(ctx.t("views.withdrawn_empty"))
+        return
+    lines = [ctx.t("views.withdrawn", count=len(rows))]
+    for record, handler in rows[-LIST_LIMIT:]:
+        lines.append(
+            ctx.t(
+                "views.withdrawn_row",
+                title=card.title(ctx, record),
+                handler=handler,
+                received=card.stamp(ctx, record.received_at),
+                at=card.stamp(ctx, record.withdrawn_at),
+                reason=record.withdraw_reason or "-",
+            )
+        )
+    ctx.reply("\n".join(lines))
+
+
 def register(registry: Registry) -> None:
     registry.command("mine", mine, "help.mine", {Role.HANDLER})
+    registry.command(
+        "withdrawn", withdrawn, "help.withdrawn", {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
+    )
     registry.command(
         "record",
         show,

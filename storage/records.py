@@ -322,6 +322,21 @@ async def of_handler(
     return (await session.execute(query)).scalars().all()
 
 
+async def withdrawn(
+    session: AsyncSession, *, department_id: int | None
+) -> Sequence[tuple[Record, str]]:
+    """Withdrawn drafts with their handler's name; one department's, or all when None."""
+    query = (
+        select(Record, Staff.name)
+        .join(Staff, Staff.id == Record.handler_id)
+        .where(Record.status == RecordStatus.WITHDRAWN.value)
+        .order_by(Record.withdrawn_at)
+    )
+    if department_id is not None:
+        query = query.where(Record.department_id == department_id)
+    return [(record, name) for record, name in (await session.execute(query)).all()]
+
+
 async def pending_cosign(session: AsyncSession, staff_id: int) -> Sequence[RecordCosigner]:
     query = (
         select(RecordCosigner)
