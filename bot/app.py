@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
 from handlers.engine import Engine, Registry, Services
+from handlers.notifier import ChatNotifier
 from handlers.ports import (
     Attachment,
     Delivery,
@@ -28,6 +31,8 @@ from handlers.registry import default_registry
 from reminders.calendar import ChinaCalendar, Counting, parse_holidays_file
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
+from reminders.dispatch import Dispatcher, QuietHours
+from reminders.planner import Timing
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
 
@@ -84,9 +89,29 @@ class App:
             record_number=settings.court.record_number,
             evidence=evidence_store(settings),
             download=self.download,
+            timing=Timing(
+                morning=time.fromisoformat(settings.reminders.morning),
+                escalate_after_workdays=settings.reminders.escalate_after_workdays,
+            ),
+            kick=self.kick,
         )
         self.engine = Engine(db, registry or default_registry(), self.services)
+        self.dispatcher = Dispatcher(
+            db,
+            clock,
+            self.services.rules,
+            ChatNotifier(self.services, self.deliver),
+            instance=f"{socket.gethostname()}:{os.getpid()}",
+            timing=self.services.timing,
+            quiet=QuietHours.parse(settings.reminders.quiet_hours),
+            tick_seconds=settings.reminders.tick_seconds,
+        )
+        self._kicked = False
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def kick(self) -> None:
+        """Something urgent is in the outbox: send it right after the current message."""
+        self._kicked = True
 
     def add_transport(self, transport: Transport) -> None:
         self.transports[transport.name] = transport
@@ -101,7 +126,11 @@ class App:
         """Handle one incoming message and deliver every reply it produced."""
         async with self._locks[(message.transport, message.chat_id)]:
             replies = await self.engine.handle(message)
-            return [await self.deliver(reply) for reply in replies]
+            deliveries = [await self.deliver(reply) for reply in replies]
+        if self._kicked:
+            self._kicked = False
+            await self.dispatcher.tick()
+        return deliveries
 
     async def deliver(self, reply: Reply) -> Delivery:
         transport = self.transports.get(reply.transport)

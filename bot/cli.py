@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
     disable.add_argument("ref", metavar="NAME|ID")
 
+    holidays = sub.add_parser("holidays", parents=[common], help="holidays of later years")
+    holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
+    holidays_load = holidays_sub.add_parser("load", parents=[common], help="load a year's file")
+    holidays_load.add_argument("file", type=Path)
+    holidays_show = holidays_sub.add_parser("show", parents=[common], help="show a year")
+    holidays_show.add_argument("year", type=int)
+
     sub.add_parser("verify", parents=[common], help="check evidence files and the audit chain")
     backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
     backup.add_argument("file", type=Path)
@@ -203,6 +210,19 @@ async def _run(settings: Settings, out: TextIO) -> int:
     return await _with_db(settings, work)
 
 
+async def _holidays_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot import holidays
+
+    async def work(db: Database) -> int:
+        if args.holidays_command == "load":
+            return await holidays.load(
+                settings, db, args.file, SystemClock().now(), out, sys.stderr
+            )
+        return await holidays.show(settings, db, args.year, out)
+
+    return await _with_db(settings, work)
+
+
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
@@ -216,6 +236,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return asyncio.run(_db_command(args, settings, out))
     if args.command == "staff":
         return asyncio.run(_staff_command(args, settings, out))
+    if args.command == "holidays":
+        return asyncio.run(_holidays_command(args, settings, out))
     from bot import maintenance
 
     if args.command == "verify":

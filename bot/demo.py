@@ -10,6 +10,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.config import Settings, defaults
+from bot.transports.console import NAME as CONSOLE
 from bot.transports.console import ConsoleTransport
 from handlers.i18n import t
 from reminders.clock import FakeClock, SystemClock
@@ -47,15 +48,26 @@ def demo_settings(root: Path, language: Language) -> Settings:
 
 
 async def seed(db: Database, clock: FakeClock) -> None:
+    """The demo court's staff, each with a console account so every message shows."""
     async with db.transaction() as session:
         for name, department, roles in PEOPLE:
-            await staff_repo.add_staff(
+            person = await staff_repo.add_staff(
                 session,
                 name=name,
                 department_name=department,
                 roles=roles,
                 at=clock.now(),
                 actor="demo",
+            )
+            await staff_repo.bind(
+                session,
+                person=person,
+                transport=CONSOLE,
+                external_id=str(person.id),
+                chat_id=str(person.id),
+                display_name=name,
+                at=clock.now(),
+                via="console",
             )
 
 
@@ -70,7 +82,19 @@ async def run_demo(inp: TextIO, out: TextIO, language: Language) -> int:
         app = App(settings, db, clock)
 
         async def move_clock(offset: timedelta) -> str:
-            moved = clock.advance(offset).astimezone(settings.tz)
+            """Move time on from one due reminder to the next, so each arrives on time."""
+            target = clock.now() + offset
+            while True:
+                due = await app.dispatcher.next_due()
+                if due is None or due > target:
+                    break
+                clock.set(max(due, clock.now()))
+                stamp = clock.now().astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+                console.write(t(language, "demo.clock_at", now=stamp))
+                await app.dispatcher.tick()
+            clock.set(target)
+            await app.dispatcher.tick()
+            moved = clock.now().astimezone(settings.tz)
             return t(language, "demo.clock_moved", now=moved.strftime("%Y-%m-%d %H:%M"))
 
         console = ConsoleTransport(app, out=out, inp=inp, clock_hook=move_clock)
@@ -80,6 +104,7 @@ async def run_demo(inp: TextIO, out: TextIO, language: Language) -> int:
             for name, department, _ in PEOPLE
         )
         out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
+        await app.dispatcher.tick()
         await console.line(f"/as {FIRST_SPEAKER}")
         await console.run()
         out.write(t(language, "demo.bye") + "\n")

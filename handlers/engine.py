@@ -23,6 +23,8 @@ from handlers.i18n import t
 from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
+from reminders.planner import Timing, plan_records
+from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
 from storage.evidence import EvidenceStore
@@ -54,6 +56,8 @@ class Services:
     record_number: str = "过问〔{year}〕{n}号"
     evidence: EvidenceStore | None = None
     download: Downloader | None = None
+    timing: Timing = field(default_factory=Timing)
+    kick: Callable[[], None] | None = None
 
 
 @dataclass
@@ -201,6 +205,13 @@ class Engine:
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
                 language = ctx.language
                 await self._dispatch(ctx)
+                await plan_records(
+                    session,
+                    sorted(records_repo.touched(session)),
+                    self.services.rules,
+                    self.services.timing,
+                    now,
+                )
                 return ctx.replies
         except UserError as problem:
             return [self._text(message, t(language, problem.key, **problem.values))]
@@ -221,6 +232,13 @@ class Engine:
                 now = self.services.clock.now()
                 ctx = Context(session, message, *found, self.services, now, files=files)
                 await self.registry.rescue(ctx, "")
+                await plan_records(
+                    session,
+                    sorted(records_repo.touched(session)),
+                    self.services.rules,
+                    self.services.timing,
+                    now,
+                )
                 return ctx.replies
         except Exception:
             log.exception("could not rescue %d file(s) of a failed message", len(files))

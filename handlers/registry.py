@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import access, amend, cosign, intake, views
+from handlers import access, amend, cosign, intake, milestones, views
 from handlers.engine import Registry
 
 
@@ -13,4 +13,5 @@ def default_registry() -> Registry:
     views.register(registry)
     amend.register(registry)
     cosign.register(registry)
+    milestones.register(registry)
     return registry

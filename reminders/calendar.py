@@ -475,6 +475,15 @@ class ChinaCalendar:
         self.tz = tz
         self._loaded = MappingProxyType(dict(loaded))
 
+    def load(self, loaded: Mapping[int, YearSchedule]) -> None:
+        """Take newly loaded years (an admin ran ``guowen holidays load``) without a restart."""
+        self.table = HolidayTable.from_sources(loaded)
+        self._loaded = MappingProxyType(dict(loaded))
+
+    @property
+    def loaded(self) -> Mapping[int, YearSchedule]:
+        return self._loaded
+
     def known_years(self) -> tuple[int, ...]:
         return self.table.known_years()
 

@@ -48,6 +48,7 @@ class AuditKind(StrEnum):
     ALERT_SENT = "alert_sent"
     REPORT_EXPORTED = "report_exported"
     BACKUP_TAKEN = "backup_taken"
+    HOLIDAYS_LOADED = "holidays_loaded"
 
 
 def canonical_json(value: Any) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -191,6 +192,9 @@ class Record(Base):
     cosigners_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     serious_alerted_at: Mapped[datetime | None]
     upward_listed_at: Mapped[datetime | None]
+    platform_entered_at: Mapped[datetime | None]
+    platform_ref: Mapped[str | None] = mapped_column(String(100))
+    form_delivered_at: Mapped[datetime | None]
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     cosigners: Mapped[list[RecordCosigner]] = relationship(
@@ -238,6 +242,60 @@ class RecordCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class Reminder(Base):
+    """One message the bot owes someone at a time: the outbox.
+
+    Rows are planned when a record changes and cancelled when the milestone is met; the
+    dispatcher claims due rows, sends them and marks them, so a restart neither loses nor
+    repeats one. ``key`` makes planning idempotent.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
+    quarter: Mapped[str | None] = mapped_column(String(7))
+    deadline: Mapped[datetime | None]
+    recipient_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    detail: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class HolidaySchedule(Base):
+    """A year's holidays and make-up working days as the admin loaded them; the newest wins."""
+
+    __tablename__ = "holiday_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime]
+    loaded_by: Mapped[str] = mapped_column(String(100))
+
+
+class QuarterReport(Base):
+    """The quarterly summary (Art. 7): when trial management reported it."""
+
+    __tablename__ = "quarter_reports"
+
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    reported_at: Mapped[datetime]
+    reported_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
 class AuditEvent(Base):
@@ -317,3 +375,19 @@ class EvidenceItem(Base):
     disguised: Mapped[bool] = mapped_column(Boolean)
 
     blob: Mapped[EvidenceBlob | None] = relationship(lazy="joined")
+
+
+class ProcessedUpdate(Base):
+    """An update a chat service delivered and the bot took in; the same key again is a repeat.
+
+    Chat services deliver at least once (Telegram sends an update again when a restart came
+    before it was confirmed, or when a webhook's answer was lost), so a transport claims each
+    update here before handling it. The row holds no message content, and rows older than a
+    few days are pruned: a service never repeats an update that old.
+    """
+
+    __tablename__ = "processed_updates"
+
+    transport: Mapped[str] = mapped_column(String(20), primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -17,8 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.audit import AuditKind, canonical_json
-from storage.models import Record, RecordAmendment, RecordCosigner, RecordCounter, Staff
-from storage.vocabulary import CosignStatus, RecordStatus, Role
+from storage.models import (
+    QuarterReport,
+    Record,
+    RecordAmendment,
+    RecordCosigner,
+    RecordCounter,
+    Staff,
+)
+from storage.vocabulary import CosignStatus, Milestone, RecordStatus, Role
 
 FIELDS: frozenset[str] = frozenset(
     {
@@ -51,6 +58,18 @@ FIELDS: frozenset[str] = frozenset(
         "originals_note",
     }
 )
+
+
+TOUCHED = "touched_records"
+
+
+def touch(session: AsyncSession, record: Record) -> None:
+    """Note that ``record`` changed in this transaction, so its reminders are planned again."""
+    session.info.setdefault(TOUCHED, set()).add(record.id)
+
+
+def touched(session: AsyncSession) -> set[int]:
+    return set(session.info.get(TOUCHED, set()))
 
 
 class RecordStateError(Exception):
@@ -94,6 +113,7 @@ async def create_draft(
     session.add(record)
     await session.flush()
     await session.refresh(record, ["cosigners"])
+    touch(session, record)
     await audit.append(
         session,
         AuditKind.RECORD_CREATED,
@@ -122,6 +142,7 @@ async def set_fields(
         if getattr(record, name) == value:
             continue
         setattr(record, name, value)
+        touch(session, record)
         await audit.append(
             session,
             AuditKind.FIELD_SET,
@@ -197,6 +218,7 @@ async def submit(
     for cosigner in record.cosigners:
         cosigner.requested_at = at
     record.cosigners_done = not record.cosigners
+    touch(session, record)
     await session.flush()
     await audit.append(
         session,
@@ -236,6 +258,7 @@ async def amend(
     )
     session.add(amendment)
     setattr(record, name, value)
+    touch(session, record)
     await session.flush()
     await audit.append(
         session,
@@ -266,6 +289,7 @@ async def withdraw(
     record.status = RecordStatus.WITHDRAWN.value
     record.withdrawn_at = at
     record.withdraw_reason = reason
+    touch(session, record)
     await session.flush()
     await audit.append(
         session,
@@ -291,6 +315,7 @@ async def respond(
     cosigner.responded_at = at
     record = cosigner.record
     record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    touch(session, record)
     await session.flush()
     await audit.append(
         session,
@@ -300,6 +325,46 @@ async def respond(
         payload={"cosigner": cosigner.staff_id, "reason": reason},
         **_actor(actor),
     )
+
+
+async def mark_milestone(
+    session: AsyncSession,
+    record: Record,
+    milestone: Milestone,
+    *,
+    actor: Staff,
+    at: datetime,
+    reference: str | None = None,
+    deadline: datetime | None = None,
+) -> bool:
+    """Record that ``milestone`` was met now; False when it already was."""
+    column = {
+        Milestone.PLATFORM_ENTERED: "platform_entered_at",
+        Milestone.FORM_DELIVERED: "form_delivered_at",
+    }[milestone]
+    if record.status != RecordStatus.SUBMITTED:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    if getattr(record, column) is not None:
+        return False
+    setattr(record, column, at)
+    if milestone is Milestone.PLATFORM_ENTERED:
+        record.platform_ref = reference
+    touch(session, record)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.MILESTONE_MET,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={
+            "milestone": milestone.value,
+            "reference": reference,
+            "deadline": deadline.isoformat() if deadline else None,
+            "on_time": deadline is None or at < deadline,
+        },
+        **_actor(actor),
+    )
+    return True
 
 
 async def get(session: AsyncSession, record_id: int) -> Record | None:
@@ -367,3 +432,22 @@ def can_view(person: Staff, record: Record) -> bool:
     if Role.INTEGRITY_OFFICER.value in roles and person.department_id is not None:
         return person.department_id == record.department_id
     return any(c.staff_id == person.id for c in record.cosigners)
+
+
+async def quarter_reported(
+    session: AsyncSession, label: str, *, actor: Staff, at: datetime
+) -> bool:
+    """Trial management reported the quarter (Art. 7); False when it already had."""
+    if await session.get(QuarterReport, label) is not None:
+        return False
+    session.add(QuarterReport(quarter=label, reported_at=at, reported_by_staff_id=actor.id))
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.MILESTONE_MET,
+        at=at,
+        subject=f"quarter:{label}",
+        payload={"milestone": "quarter_report", "quarter": label},
+        **_actor(actor),
+    )
+    return True

@@ -1,0 +1,282 @@
+"""Acting on deadlines: entered in the platform, form copy delivered, quarter reported;
+and what supervisors see: /overdue and the Art. 10 figures (/compliance)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import or_, select
+
+from handlers import card
+from handlers.engine import Context, Registry, UserError
+from handlers.notifier import deadline_words
+from handlers.ports import Button
+from reminders.outbox import Planned, ReminderKind, ensure
+from reminders.planner import met_at, unmet
+from reminders.quarters import Quarter
+from storage import records as records_repo
+from storage import staff as staff_repo
+from storage.models import Record, Staff
+from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
+
+PLATFORM_REF = "ms.platform_ref"
+REPORT_TO = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
+SUPERVISORS = {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
+
+
+async def _own_submitted(ctx: Context, ref: str) -> Record:
+    record: Record | None = None
+    ref = ref.strip()
+    if ref.isdigit():
+        record = await records_repo.get(ctx.session, int(ref))
+    elif ref:
+        record = await records_repo.by_number(ctx.session, ref)
+    if record is None or record.handler_id != ctx.staff.id:
+        raise UserError("views.not_found", ref=ref)
+    if record.status != RecordStatus.SUBMITTED:
+        raise UserError("milestones.not_submitted", title=card.title(ctx, record))
+    return record
+
+
+async def mark_platform(ctx: Context, record: Record, reference: str | None) -> None:
+    deadlines = ctx.services.rules.for_record(record)
+    if Milestone.PLATFORM_ENTERED not in deadlines:
+        raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
+    changed = await records_repo.mark_milestone(
+        ctx.session,
+        record,
+        Milestone.PLATFORM_ENTERED,
+        actor=ctx.staff,
+        at=ctx.now,
+        reference=reference,
+        deadline=deadlines[Milestone.PLATFORM_ENTERED],
+    )
+    await ctx.go(None)
+    if not changed:
+        ctx.reply(
+            ctx.t(
+                "milestones.platform_already",
+                title=card.title(ctx, record),
+                at=card.stamp(ctx, record.platform_entered_at),
+            )
+        )
+        return
+    key = "milestones.platform_done_ref" if reference else "milestones.platform_done"
+    ctx.reply(ctx.t(key, title=card.title(ctx, record), reference=reference or ""))
+
+
+async def deliver(ctx: Context, record: Record) -> None:
+    """Send the form copy to every discipline and trial-management person, through the outbox."""
+    if record.form_delivered_at is not None:
+        ctx.reply(
+            ctx.t(
+                "milestones.deliver_already",
+                title=card.title(ctx, record),
+                at=card.stamp(ctx, record.form_delivered_at),
+            )
+        )
+        return
+    people: dict[int, Staff] = {}
+    for role in REPORT_TO:
+        for person in await staff_repo.with_role(ctx.session, role):
+            people.setdefault(person.id, person)
+    if not people:
+        raise UserError("milestones.nobody_to_deliver")
+    await ensure(
+        ctx.session,
+        [
+            Planned(
+                key=f"f{record.id}:{person.id}",
+                kind=ReminderKind.FORM_COPY,
+                recipient_staff_id=person.id,
+                due_at=ctx.now,
+                record_id=record.id,
+            )
+            for person in people.values()
+        ],
+        at=ctx.now,
+    )
+    deadline = ctx.services.rules.for_record(record)[Milestone.FORM_DELIVERED]
+    await records_repo.mark_milestone(
+        ctx.session,
+        record,
+        Milestone.FORM_DELIVERED,
+        actor=ctx.staff,
+        at=ctx.now,
+        deadline=deadline,
+    )
+    if ctx.services.kick is not None:
+        ctx.services.kick()
+    names = "、".join(person.name for person in people.values())
+    ctx.reply(ctx.t("milestones.delivered", title=card.title(ctx, record), names=names))
+
+
+async def button(ctx: Context, value: str) -> None:
+    head, _, rest = value.partition(":")
+    if head == "q":
+        label_text, _, action = rest.partition(":")
+        quarter = Quarter.parse(label_text)
+        if quarter is None or action != "done":
+            raise UserError("error.stale_button")
+        await report_quarter(ctx, quarter)
+        return
+    record = await _own_submitted(ctx, head)
+    if rest == "platform":
+        if record.platform_entered_at is not None:
+            await mark_platform(ctx, record, None)
+            return
+        await ctx.go(PLATFORM_REF, record_id=record.id)
+        ctx.reply(
+            ctx.t("milestones.ask_reference", title=card.title(ctx, record)),
+            ((Button(ctx.t("intake.skip"), f"ms:{record.id}:platform_skip"),),),
+        )
+    elif rest == "platform_skip":
+        await mark_platform(ctx, record, None)
+    elif rest == "deliver":
+        await deliver(ctx, record)
+    else:
+        raise UserError("error.stale_button")
+
+
+async def platform_reference(ctx: Context, text: str) -> None:
+    conversation = await ctx.state()
+    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")))
+    reference = text.strip()[:100]
+    await mark_platform(ctx, record, reference or None)
+
+
+async def platform_command(ctx: Context, args: str) -> None:
+    """/platform NUMBER [reference]"""
+    number, _, reference = args.strip().partition(" ")
+    if not number:
+        raise UserError("milestones.platform_usage")
+    record = await _own_submitted(ctx, number)
+    await mark_platform(ctx, record, reference.strip() or None)
+
+
+async def deliver_command(ctx: Context, args: str) -> None:
+    """/deliver NUMBER"""
+    if not args.strip():
+        raise UserError("milestones.deliver_usage")
+    await deliver(ctx, await _own_submitted(ctx, args))
+
+
+async def report_quarter(ctx: Context, quarter: Quarter) -> None:
+    if not ctx.roles & {Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value}:
+        raise UserError("error.unknown_command", command="report")
+    changed = await records_repo.quarter_reported(
+        ctx.session, quarter.label, actor=ctx.staff, at=ctx.now
+    )
+    key = "milestones.quarter_done" if changed else "milestones.quarter_already"
+    ctx.reply(ctx.t(key, quarter=quarter.label))
+
+
+async def _open_records(ctx: Context, department_id: int | None) -> list[Record]:
+    query = select(Record).where(
+        Record.status.in_([RecordStatus.DRAFT.value, RecordStatus.SUBMITTED.value]),
+        or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL.value),
+        or_(
+            Record.status == RecordStatus.DRAFT.value,
+            Record.platform_entered_at.is_(None),
+            Record.form_delivered_at.is_(None),
+            Record.cosigners_done.is_(False),
+        ),
+    )
+    if department_id is not None:
+        query = query.where(Record.department_id == department_id)
+    return list((await ctx.session.execute(query.order_by(Record.received_at))).scalars().all())
+
+
+def _scope(ctx: Context) -> int | None:
+    """Discipline sees the whole court; an integrity officer their department."""
+    if Role.DISCIPLINE.value in ctx.roles:
+        return None
+    return ctx.staff.department_id if ctx.staff.department_id is not None else -1
+
+
+async def overdue(ctx: Context, args: str) -> None:
+    rules = ctx.services.rules
+    lines: list[str] = []
+    for record in await _open_records(ctx, _scope(ctx)):
+        order = list(Milestone)
+        owed = sorted(unmet(record, rules).items(), key=lambda item: order.index(item[0]))
+        late = [(m, d) for m, d in owed if d <= ctx.now]
+        if not late:
+            continue
+        handler = await ctx.session.get(Staff, record.handler_id)
+        lines.append(
+            ctx.t(
+                "milestones.overdue_row",
+                title=card.title(ctx, record),
+                handler=handler.name if handler else "-",
+                missing="、".join(label(m, ctx.language) for m, _ in late),
+                deadline=deadline_words(ctx, late[0][1], ctx.now),
+            )
+        )
+    if not lines:
+        ctx.reply(ctx.t("milestones.overdue_none"))
+        return
+    ctx.reply("\n".join([ctx.t("milestones.overdue_title", count=len(lines)), *lines]))
+
+
+def _tally(records: list[Record], ctx: Context) -> dict[int, list[int]]:
+    """Per handler: [records, steps late, steps missed, drafts withdrawn]."""
+    rules = ctx.services.rules
+    figures: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for record in records:
+        row = figures[record.handler_id]
+        if record.kind == RecordKind.INTERNAL:
+            continue
+        if record.status == RecordStatus.WITHDRAWN:
+            row[3] += 1
+            continue
+        row[0] += 1
+        for milestone, deadline in rules.for_record(record).items():
+            done = met_at(record, milestone)
+            if done is None and deadline <= ctx.now:
+                row[2] += 1
+            elif done is not None and done >= deadline:
+                row[1] += 1
+    return figures
+
+
+async def compliance(ctx: Context, args: str) -> None:
+    """Art. 10: lateness and missing steps per handler, this quarter and overall."""
+    records = list((await ctx.session.execute(select(Record))).scalars().all())
+    quarter = Quarter.of(ctx.now, ctx.services.tz)
+    start, end = quarter.start(ctx.services.tz), quarter.end(ctx.services.tz)
+    this_quarter = [r for r in records if start <= r.received_at < end]
+    overall = _tally(records, ctx)
+    current = _tally(this_quarter, ctx)
+    if not overall:
+        ctx.reply(ctx.t("milestones.compliance_none"))
+        return
+    lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
+    for handler_id in sorted(overall):
+        person = await ctx.session.get(Staff, handler_id)
+        q = current.get(handler_id, [0, 0, 0, 0])
+        a = overall[handler_id]
+        lines.append(
+            ctx.t(
+                "milestones.compliance_row",
+                name=person.name if person else str(handler_id),
+                q_records=q[0],
+                q_late=q[1],
+                q_missed=q[2],
+                q_withdrawn=q[3],
+                records=a[0],
+                late=a[1],
+                missed=a[2],
+                withdrawn=a[3],
+            )
+        )
+    ctx.reply("\n".join(lines))
+
+
+def register(registry: Registry) -> None:
+    registry.command("platform", platform_command, "help.platform", {Role.HANDLER})
+    registry.command("deliver", deliver_command, "help.deliver", {Role.HANDLER})
+    registry.command("overdue", overdue, "help.overdue", SUPERVISORS)
+    registry.command("compliance", compliance, "help.compliance", {Role.DISCIPLINE})
+    registry.callbacks["ms"] = button
+    registry.steps[PLATFORM_REF] = platform_reference

@@ -1,0 +1,164 @@
+"""The words of reminders: the outbox decides what is due and to whom, this says it.
+
+Each reminder names the record, what is missing and the deadline in words ("今天 24:00 前"),
+in the recipient's language, with the buttons that act on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import card
+from handlers.engine import Context, Services
+from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
+from reminders.dispatch import Facts, Outcome, SendResult
+from reminders.outbox import ReminderKind
+from reminders.planner import last_day, unmet
+from storage import staff as staff_repo
+from storage.models import Record
+from storage.vocabulary import Milestone, RecordStatus, label
+
+Buttons = tuple[tuple[Button, ...], ...]
+Deliver = Callable[[Reply], Awaitable[Delivery]]
+
+HANDLER_KINDS = frozenset({ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH})
+COSIGN_KINDS = frozenset({ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY})
+COMPILER_KINDS = frozenset(
+    {ReminderKind.QUARTER_END, ReminderKind.QUARTER_DUE_SOON, ReminderKind.QUARTER_DUE_TODAY}
+)
+
+
+def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
+    """A deadline as a person says it: today, tomorrow, or the day with its weekday."""
+    rules = ctx.services.rules
+    last = last_day(deadline, rules)
+    today = now.astimezone(rules.calendar.tz).date()
+    day = ctx.t(
+        "reminders.day",
+        month=last.month,
+        day=last.day,
+        weekday=ctx.t(f"reminders.weekday.{last.weekday()}"),
+    )
+    if last == today:
+        return ctx.t("reminders.by_today")
+    if last == today + timedelta(days=1):
+        return ctx.t("reminders.by_tomorrow")
+    if last < today:
+        return ctx.t("reminders.passed", day=day)
+    return ctx.t("reminders.by_day", day=day)
+
+
+def record_buttons(ctx: Context, record: Record) -> Buttons:
+    """What the handler can do from the reminder itself."""
+    if record.status == RecordStatus.DRAFT:
+        return ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
+    row: list[Button] = []
+    if (
+        record.platform_entered_at is None
+        and Milestone.PLATFORM_ENTERED in ctx.services.rules.for_record(record)
+    ):
+        row.append(Button(ctx.t("milestones.platform_button"), f"ms:{record.id}:platform"))
+    if record.form_delivered_at is None:
+        row.append(Button(ctx.t("milestones.deliver_button"), f"ms:{record.id}:deliver"))
+    return (tuple(row),) if row else ()
+
+
+class ChatNotifier:
+    def __init__(self, services: Services, deliver: Deliver) -> None:
+        self.services = services
+        self.deliver = deliver
+
+    async def prepare(self, session: AsyncSession, facts: Facts) -> list[Reply] | None:
+        accounts = await staff_repo.identities_of(session, facts.recipient.id)
+        if not accounts:
+            return None
+        message = IncomingMessage(
+            transport=accounts[0].transport,
+            chat_id=accounts[0].chat_id,
+            user_id=accounts[0].external_id,
+            received_at=facts.now,
+        )
+        ctx = Context(session, message, facts.recipient, accounts[0], self.services, facts.now)
+        text, buttons = await self.render(ctx, facts)
+        return [
+            Reply(account.transport, account.chat_id, OutgoingMessage(text, buttons))
+            for account in accounts
+        ]
+
+    async def send(self, prepared: Any) -> SendResult:
+        replies: list[Reply] = list(prepared)
+        results = [await self.deliver(reply) for reply in replies]
+        if any(r.status is DeliveryStatus.SENT for r in results):
+            return SendResult(Outcome.SENT)
+        details = "; ".join(r.detail for r in results if r.detail)
+        if any(r.status is DeliveryStatus.RETRY for r in results):
+            return SendResult(Outcome.RETRY, details)
+        return SendResult(Outcome.FAILED, details)
+
+    async def render(self, ctx: Context, facts: Facts) -> tuple[str, Buttons]:
+        kind = ReminderKind(facts.reminder.kind)
+        reminder = facts.reminder
+        values: dict[str, object] = {}
+        buttons: Buttons = ()
+        record = facts.record
+        if record is not None:
+            values["title"] = card.title(ctx, record)
+            values["case"] = record.case_number or record.case_name or ctx.t("card.missing")
+            values["handler"] = facts.handler.name if facts.handler else "-"
+            department = record.department_id and await staff_repo.find_department(
+                ctx.session, str(record.department_id)
+            )
+            values["department"] = department.name if department else "-"
+        if facts.owed:
+            values["missing"] = "、".join(label(m, ctx.language) for m, _ in facts.owed)
+        if reminder.deadline is not None:
+            values["deadline"] = deadline_words(ctx, reminder.deadline, facts.now)
+        if reminder.quarter is not None:
+            values["quarter"] = reminder.quarter
+        if kind in HANDLER_KINDS and record is not None:
+            buttons = record_buttons(ctx, record)
+        elif kind in COSIGN_KINDS and record is not None:
+            buttons = (
+                (
+                    Button(ctx.t("cosign.confirm"), f"cs:{record.id}:ok"),
+                    Button(ctx.t("cosign.dispute"), f"cs:{record.id}:no"),
+                ),
+            )
+        elif kind in COMPILER_KINDS and reminder.quarter is not None:
+            buttons = (
+                (Button(ctx.t("milestones.quarter_button"), f"ms:q:{reminder.quarter}:done"),),
+            )
+        if kind is ReminderKind.QUARTER_END:
+            values["count"] = len(facts.incomplete)
+            lines = []
+            for item in facts.incomplete[:50]:
+                lines.append(
+                    ctx.t(
+                        "reminders.incomplete_row",
+                        title=card.title(ctx, item),
+                        missing="、".join(
+                            label(m, ctx.language) for m in sorted(unmet(item, ctx.services.rules))
+                        ),
+                    )
+                )
+            values["list"] = "\n".join(lines) or ctx.t("common.none")
+        elif kind is ReminderKind.HOLIDAYS_MISSING:
+            values["year"] = reminder.payload.get("year", "")
+        elif kind is ReminderKind.DELIVERY_FAILED:
+            values["name"] = facts.failed_recipient.name if facts.failed_recipient else "-"
+            values["detail"] = reminder.payload.get("detail", "") or "-"
+            values["what"] = ctx.t(f"reminders.kind.{facts.failed.kind}") if facts.failed else "-"
+        elif kind is ReminderKind.FORM_COPY and record is not None:
+            values["number"] = record.number or values.get("title", "")
+            values["card"] = await card.render(ctx, record)
+        text = ctx.t(f"reminders.{kind.value}", **values)
+        if facts.late:
+            due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
+            text = ctx.t("reminders.late", due=due) + "\n" + text
+        if reminder.repeat:
+            text += "\n" + ctx.t("reminders.repeat")
+        return text, buttons

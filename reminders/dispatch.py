@@ -1,0 +1,391 @@
+"""Sending what is due: claim, check it still matters, render, send, mark.
+
+Each claimed row is decided on afresh when it is sent (a milestone met since planning cancels
+it), rendered inside a short transaction, sent outside any transaction (a slow chat service
+never holds the database), and marked in a third. Transient failures come back with backoff;
+a permanent one (the person blocked the bot, or has no chat account) is reported to the
+department's integrity officer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.clock import Clock
+from reminders.deadlines import DeadlineRules
+from reminders.outbox import (
+    IGNORE_QUIET_HOURS,
+    Planned,
+    ReminderKind,
+    ReminderStatus,
+    claim,
+    ensure,
+    release_stale,
+)
+from reminders.planner import Timing, plan_calendar, plan_records, unmet
+from reminders.quarters import Quarter
+from storage import audit
+from storage import staff as staff_repo
+from storage.audit import AuditKind
+from storage.db import Database
+from storage.models import HolidaySchedule, QuarterReport, Record, Reminder, Staff
+from storage.vocabulary import CosignStatus, Milestone, RecordStatus, Role
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+)
+LEASE = timedelta(minutes=10)
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    detail: str = ""
+
+
+@dataclass
+class Facts:
+    """What a reminder is about, worked out at the moment it is sent."""
+
+    reminder: Reminder
+    recipient: Staff
+    now: datetime
+    late: bool
+    record: Record | None = None
+    handler: Staff | None = None
+    owed: list[tuple[Milestone, datetime]] = field(default_factory=list)
+    incomplete: list[Record] = field(default_factory=list)
+    failed: Reminder | None = None
+    failed_recipient: Staff | None = None
+
+
+class Notifier(Protocol):
+    """Turns facts into messages and sends them; implemented where the words live."""
+
+    async def prepare(self, session: AsyncSession, facts: Facts) -> Any | None:
+        """The messages to send, or None when the recipient has no chat account."""
+        ...
+
+    async def send(self, prepared: Any) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time = time(22, 0)
+    end: time = time(8, 0)
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        first, _, second = text.partition("-")
+        return cls(time.fromisoformat(first.strip()), time.fromisoformat(second.strip()))
+
+    def contains(self, moment: datetime) -> bool:
+        local = moment.timetz().replace(tzinfo=None)
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def release(self, moment: datetime) -> datetime:
+        """When something due at ``moment`` may go out: then, or when the quiet ends."""
+        if not self.contains(moment):
+            return moment
+        candidate = moment.replace(
+            hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
+        )
+        return candidate if candidate > moment else candidate + timedelta(days=1)
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    sent: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+    planned: int = 0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        rules: DeadlineRules,
+        notifier: Notifier,
+        *,
+        instance: str = "main",
+        timing: Timing | None = None,
+        quiet: QuietHours | None = None,
+        tick_seconds: int = 60,
+        batch: int = 1000,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.rules = rules
+        self.notifier = notifier
+        self.instance = instance
+        self.timing = timing or Timing()
+        self.quiet = quiet or QuietHours()
+        self.grace = max(timedelta(minutes=5), timedelta(seconds=3 * tick_seconds))
+        self.batch = batch
+        self._holidays_seen = -1
+
+    async def tick(self) -> TickResult:
+        """One pass: reload holidays, plan the calendar's reminders, send what is due."""
+        result = TickResult()
+        now = self.clock.now()
+        await self.reload_holidays()
+        async with self.db.transaction() as session:
+            result.planned = len(await plan_calendar(session, self.rules, self.timing, now))
+            await release_stale(session, now=now)
+        rows = await self.claim(now)
+        result.claimed = len(rows)
+        for reminder_id in rows:
+            outcome = await self._one(reminder_id, now)
+            if outcome is None:
+                result.cancelled += 1
+            elif outcome is Outcome.SENT:
+                result.sent += 1
+            elif outcome is Outcome.RETRY:
+                result.retried += 1
+            else:
+                result.failed += 1
+        return result
+
+    async def claim(self, now: datetime) -> list[int]:
+        local = now.astimezone(self.rules.calendar.tz)
+        async with self.db.transaction() as session:
+            rows = await claim(
+                session,
+                now=now,
+                instance=self.instance,
+                limit=self.batch,
+                lease=LEASE,
+                quiet=self.quiet.contains(local),
+            )
+            return [row.id for row in rows]
+
+    async def reload_holidays(self) -> None:
+        """Pick up years an admin loaded since the last tick (from any instance)."""
+        from reminders.calendar import parse_holidays_file
+
+        async with self.db.transaction() as session:
+            newest = (
+                (
+                    await session.execute(
+                        select(HolidaySchedule.id).order_by(HolidaySchedule.id.desc())
+                    )
+                )
+                .scalars()
+                .first()
+            )
+            if newest is None or newest == self._holidays_seen:
+                return
+            rows = (
+                await session.execute(select(HolidaySchedule).order_by(HolidaySchedule.id))
+            ).scalars()
+            loaded = dict(self.rules.calendar.loaded)
+            for row in rows:
+                schedule = parse_holidays_file(row.content)
+                loaded[schedule.year] = schedule
+        self.rules.calendar.load(loaded)
+        self._holidays_seen = newest
+
+    def _late(self, reminder: Reminder, now: datetime) -> bool:
+        if ReminderKind(reminder.kind) in IGNORE_QUIET_HOURS:
+            expected = reminder.due_at
+        else:
+            expected = self.quiet.release(reminder.due_at.astimezone(self.rules.calendar.tz))
+        return now - expected > self.grace
+
+    async def _one(self, reminder_id: int, now: datetime) -> Outcome | None:
+        async with self.db.transaction() as session:
+            reminder = await session.get(Reminder, reminder_id)
+            if reminder is None or reminder.status != ReminderStatus.SENDING:
+                return None
+            facts = await self.facts(session, reminder, now)
+            if facts is None:
+                reminder.status = ReminderStatus.CANCELLED.value
+                reminder.detail = "no longer due"
+                return None
+            prepared = await self.notifier.prepare(session, facts)
+            if prepared is None:
+                await self._failed(session, reminder, "no chat account", now)
+                return Outcome.FAILED
+            late = facts.late
+        try:
+            result = await self.notifier.send(prepared)
+        except Exception as error:
+            log.exception("reminder %s could not be sent", reminder_id)
+            result = SendResult(Outcome.RETRY, repr(error))
+        async with self.db.transaction() as session:
+            reminder = await session.get(Reminder, reminder_id)
+            assert reminder is not None
+            if result.outcome is Outcome.SENT:
+                reminder.status = ReminderStatus.SENT.value
+                reminder.sent_at = now
+                reminder.late = late
+                reminder.detail = result.detail or None
+                await audit.append(
+                    session,
+                    AuditKind.REMINDER_SENT,
+                    at=now,
+                    actor="reminders",
+                    subject=f"record:{reminder.record_id}" if reminder.record_id else None,
+                    payload={
+                        "reminder": reminder.id,
+                        "kind": reminder.kind,
+                        "to": reminder.recipient_staff_id,
+                        "late": late,
+                        "repeat": reminder.repeat,
+                    },
+                )
+            elif result.outcome is Outcome.RETRY and reminder.attempts < len(BACKOFF):
+                reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
+                reminder.attempts += 1
+                reminder.status = ReminderStatus.PENDING.value
+                reminder.detail = result.detail
+            else:
+                await self._failed(session, reminder, result.detail, now)
+                return Outcome.FAILED
+            return result.outcome
+
+    async def _failed(
+        self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime
+    ) -> None:
+        """A permanent failure: marked, audited, and reported to the integrity officers."""
+        reminder.status = ReminderStatus.FAILED.value
+        reminder.detail = detail
+        await audit.append(
+            session,
+            AuditKind.REMINDER_FAILED,
+            at=now,
+            actor="reminders",
+            subject=f"record:{reminder.record_id}" if reminder.record_id else None,
+            payload={
+                "reminder": reminder.id,
+                "kind": reminder.kind,
+                "to": reminder.recipient_staff_id,
+                "detail": detail,
+            },
+        )
+        if reminder.kind == ReminderKind.DELIVERY_FAILED:
+            return
+        recipient = await session.get(Staff, reminder.recipient_staff_id)
+        department = recipient.department_id if recipient else None
+        officers = [
+            person
+            for person in await staff_repo.with_role(session, Role.INTEGRITY_OFFICER)
+            if person.department_id == department and person.id != reminder.recipient_staff_id
+        ]
+        await ensure(
+            session,
+            [
+                Planned(
+                    key=f"x{reminder.id}:{officer.id}",
+                    kind=ReminderKind.DELIVERY_FAILED,
+                    recipient_staff_id=officer.id,
+                    due_at=now,
+                    record_id=reminder.record_id,
+                    payload={"failed": reminder.id, "detail": detail},
+                )
+                for officer in officers
+            ],
+            at=now,
+        )
+
+    async def facts(self, session: AsyncSession, reminder: Reminder, now: datetime) -> Facts | None:
+        """What the reminder says now, or None when it no longer needs saying."""
+        recipient = await session.get(Staff, reminder.recipient_staff_id)
+        if recipient is None or not recipient.active:
+            return None
+        kind = ReminderKind(reminder.kind)
+        facts = Facts(reminder, recipient, now, self._late(reminder, now))
+        if reminder.record_id is not None:
+            record = await session.get(Record, reminder.record_id)
+            if record is None:
+                return None
+            facts.record = record
+            facts.handler = await session.get(Staff, record.handler_id)
+        if kind is ReminderKind.FORM_COPY:
+            return facts
+        if kind is ReminderKind.DELIVERY_FAILED:
+            failed = await session.get(Reminder, int(reminder.payload.get("failed", 0)))
+            facts.failed = failed
+            facts.failed_recipient = (
+                await session.get(Staff, failed.recipient_staff_id) if failed else None
+            )
+            return facts
+        if kind is ReminderKind.HOLIDAYS_MISSING:
+            year = int(reminder.payload.get("year", 0))
+            return facts if self.rules.calendar.source_for(year) == "weekends_only" else None
+        if reminder.quarter is not None:
+            if await session.get(QuarterReport, reminder.quarter) is not None:
+                return None
+            quarter = Quarter.parse(reminder.quarter)
+            if quarter is not None and kind is ReminderKind.QUARTER_END:
+                facts.incomplete = await self.incomplete(session, quarter)
+            return facts
+        if facts.record is None or reminder.deadline is None:
+            return None
+        owed = unmet(facts.record, self.rules)
+        if kind in (ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY):
+            mine = [c for c in facts.record.cosigners if c.staff_id == recipient.id]
+            if not mine or mine[0].status != CosignStatus.PENDING:
+                return None
+        order = list(Milestone)
+        facts.owed = sorted(
+            ((m, d) for m, d in owed.items() if d == reminder.deadline),
+            key=lambda item: order.index(item[0]),
+        )
+        return facts if facts.owed else None
+
+    async def incomplete(self, session: AsyncSession, quarter: Quarter) -> list[Record]:
+        """The quarter's records with a milestone still owed (drafts included)."""
+        tz = self.rules.calendar.tz
+        query = (
+            select(Record)
+            .where(
+                Record.received_at >= quarter.start(tz),
+                Record.received_at < quarter.end(tz),
+                Record.status != RecordStatus.WITHDRAWN.value,
+            )
+            .order_by(Record.received_at)
+        )
+        records = (await session.execute(query)).scalars().all()
+        return [record for record in records if unmet(record, self.rules)]
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending reminder may go out (quiet hours considered)."""
+        async with self.db.transaction() as session:
+            query = select(Reminder.due_at, Reminder.next_attempt_at).where(
+                Reminder.status == ReminderStatus.PENDING.value
+            )
+            times = [max(due, retry or due) for due, retry in (await session.execute(query)).all()]
+        if not times:
+            return None
+        return self.quiet.release(min(times).astimezone(self.rules.calendar.tz))
+
+    async def plan(self, record_ids: Sequence[int]) -> None:
+        async with self.db.transaction() as session:
+            await plan_records(session, record_ids, self.rules, self.timing, self.clock.now())

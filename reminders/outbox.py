@@ -1,0 +1,171 @@
+"""The outbox: reminders as database rows.
+
+Planning inserts rows by a unique key, so planning twice changes nothing; cancelling marks
+rows, never deletes them. Dispatchers claim due rows with ``FOR UPDATE SKIP LOCKED`` (on
+PostgreSQL; SQLite serialises writers anyway), so several instances never send one twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Reminder
+
+
+class ReminderKind(StrEnum):
+    DAY_BEFORE = "day_before"
+    LAST_DAY = "last_day"
+    BREACH = "breach"
+    BREACH_OFFICER = "breach_officer"
+    ESCALATION = "escalation"
+    COSIGN_DAY_BEFORE = "cosign_day_before"
+    COSIGN_LAST_DAY = "cosign_last_day"
+    QUARTER_END = "quarter_end"
+    QUARTER_DUE_SOON = "quarter_due_soon"
+    QUARTER_DUE_TODAY = "quarter_due_today"
+    QUARTER_OVERDUE = "quarter_overdue"
+    HOLIDAYS_MISSING = "holidays_missing"
+    DELIVERY_FAILED = "delivery_failed"
+    FORM_COPY = "form_copy"
+
+
+# Sent at any hour: a form copy is the handler's act of delivery, not a nudge.
+IGNORE_QUIET_HOURS = frozenset({ReminderKind.FORM_COPY})
+BEFORE_DEADLINE = frozenset(
+    {
+        ReminderKind.DAY_BEFORE,
+        ReminderKind.LAST_DAY,
+        ReminderKind.COSIGN_DAY_BEFORE,
+        ReminderKind.COSIGN_LAST_DAY,
+        ReminderKind.QUARTER_DUE_SOON,
+        ReminderKind.QUARTER_DUE_TODAY,
+    }
+)
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    kind: ReminderKind
+    recipient_staff_id: int
+    due_at: datetime
+    record_id: int | None = None
+    quarter: str | None = None
+    deadline: datetime | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datetime) -> int:
+    """Insert the planned rows whose key is new; returns how many were added."""
+    if not planned:
+        return 0
+    keys = [p.key for p in planned]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Reminder.key).where(Reminder.key.in_(chunk))
+        existing.update((await session.execute(query)).scalars().all())
+    added = 0
+    for item in planned:
+        if item.key in existing:
+            continue
+        existing.add(item.key)
+        session.add(
+            Reminder(
+                key=item.key,
+                kind=item.kind.value,
+                record_id=item.record_id,
+                quarter=item.quarter,
+                deadline=item.deadline,
+                recipient_staff_id=item.recipient_staff_id,
+                due_at=item.due_at,
+                status=ReminderStatus.PENDING.value,
+                attempts=0,
+                late=False,
+                repeat=False,
+                payload=dict(item.payload),
+                created_at=at,
+            )
+        )
+        added += 1
+    await session.flush()
+    return added
+
+
+async def cancel_for_record(
+    session: AsyncSession, record_id: int, *, keep: Iterable[str], at: datetime
+) -> int:
+    """Cancel the record's pending reminders that are no longer planned."""
+    kept = set(keep)
+    query = select(Reminder).where(
+        Reminder.record_id == record_id,
+        Reminder.status == ReminderStatus.PENDING.value,
+        Reminder.kind != ReminderKind.FORM_COPY.value,
+    )
+    cancelled = 0
+    for row in (await session.execute(query)).scalars().all():
+        if row.key not in kept:
+            row.status = ReminderStatus.CANCELLED.value
+            row.detail = f"no longer due ({at.isoformat()})"
+            cancelled += 1
+    await session.flush()
+    return cancelled
+
+
+async def release_stale(session: AsyncSession, *, now: datetime) -> int:
+    """Rows a dispatcher claimed and never marked (it died): due again, flagged as repeats."""
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.status == ReminderStatus.SENDING.value, Reminder.claimed_until < now)
+        .values(status=ReminderStatus.PENDING.value, repeat=True, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    instance: str,
+    limit: int,
+    lease: timedelta,
+    quiet: bool,
+) -> list[Reminder]:
+    """Take up to ``limit`` due rows for this dispatcher; other dispatchers skip them."""
+    conditions = [
+        Reminder.status == ReminderStatus.PENDING.value,
+        Reminder.due_at <= now,
+        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
+    ]
+    if quiet:
+        conditions.append(Reminder.kind.in_([k.value for k in IGNORE_QUIET_HOURS]))
+    query = (
+        select(Reminder)
+        .where(and_(*conditions))
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.execute(query)).scalars().all())
+    for row in rows:
+        row.status = ReminderStatus.SENDING.value
+        row.claimed_by = instance
+        row.claimed_until = now + lease
+    await session.flush()
+    return rows

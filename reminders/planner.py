@@ -1,0 +1,233 @@
+"""Who hears what, and when: reminders planned from a record's deadlines and the calendar.
+
+The handler hears the working day before and the morning of each last day; at the breach the
+handler and the department's integrity officers; one working day later discipline. For co-
+signatures the pending co-signers are chased the same way. The compiler hears at quarter end,
+two days before the quarterly deadline and on the day; discipline when it passes. Admins hear
+daily from 1 December while next year's holidays are not loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.deadlines import DeadlineRules
+from reminders.outbox import (
+    BEFORE_DEADLINE,
+    Planned,
+    ReminderKind,
+    ReminderStatus,
+    cancel_for_record,
+    ensure,
+)
+from reminders.quarters import Quarter
+from storage import staff as staff_repo
+from storage.models import QuarterReport, Record, Reminder, Staff
+from storage.vocabulary import CosignStatus, Milestone, RecordKind, RecordStatus, Role
+
+# A fresh installation does not announce quarters that ended long ago.
+CALENDAR_CATCH_UP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Timing:
+    morning: time = time(8, 30)
+    escalate_after_workdays: int = 1
+
+
+def met_at(record: Record, milestone: Milestone) -> datetime | None:
+    """When the milestone was met, or None."""
+    if milestone is Milestone.REGISTERED:
+        return record.submitted_at
+    if milestone is Milestone.PLATFORM_ENTERED:
+        return record.platform_entered_at
+    if milestone is Milestone.FORM_DELIVERED:
+        return record.form_delivered_at
+    if not record.cosigners_done or record.status != RecordStatus.SUBMITTED:
+        return None
+    times = [c.responded_at for c in record.cosigners if c.responded_at is not None]
+    return max(times) if times else record.submitted_at
+
+
+def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
+    """The milestones still owed, with their deadlines; none for withdrawn or internal ones."""
+    if record.status == RecordStatus.WITHDRAWN or record.kind == RecordKind.INTERNAL:
+        return {}
+    return {
+        milestone: deadline
+        for milestone, deadline in rules.for_record(record).items()
+        if met_at(record, milestone) is None
+    }
+
+
+def last_day(deadline: datetime, rules: DeadlineRules) -> date:
+    """The day a period ends at 24:00 of (the deadline is the next day's first instant)."""
+    return (deadline.astimezone(rules.calendar.tz) - timedelta(microseconds=1)).date()
+
+
+def at_morning(day: date, rules: DeadlineRules, timing: Timing) -> datetime:
+    return datetime.combine(day, timing.morning, tzinfo=rules.calendar.tz)
+
+
+def previous_working_day(day: date, rules: DeadlineRules) -> date:
+    day -= timedelta(days=1)
+    while not rules.calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def record_key(record_id: int, kind: ReminderKind, deadline: datetime, staff_id: int) -> str:
+    return f"r{record_id}:{kind.value}:{deadline.isoformat()}:{staff_id}"
+
+
+async def _officers(session: AsyncSession, department_id: int | None) -> list[Staff]:
+    if department_id is None:
+        return []
+    people = await staff_repo.with_role(session, Role.INTEGRITY_OFFICER)
+    return [person for person in people if person.department_id == department_id]
+
+
+async def plan_record(
+    session: AsyncSession,
+    record: Record,
+    rules: DeadlineRules,
+    timing: Timing,
+    now: datetime,
+) -> list[Planned]:
+    """Plan the record's reminders and cancel those no longer due; returns the plan."""
+    owed = unmet(record, rules)
+    groups: dict[datetime, list[Milestone]] = defaultdict(list)
+    for milestone, deadline in owed.items():
+        groups[deadline].append(milestone)
+    plan: list[Planned] = []
+    officers = await _officers(session, record.department_id) if groups else []
+    discipline = await staff_repo.with_role(session, Role.DISCIPLINE) if groups else []
+    for deadline, milestones in sorted(groups.items()):
+        last = last_day(deadline, rules)
+        before = at_morning(previous_working_day(last, rules), rules, timing)
+        morning = at_morning(last, rules, timing)
+        escalate_day = rules.calendar.add_working_days(last, 1 + timing.escalate_after_workdays)
+        escalation = at_morning(escalate_day, rules, timing)
+
+        def add(kind: ReminderKind, staff_id: int, due: datetime, deadline: datetime) -> None:
+            plan.append(
+                Planned(
+                    key=record_key(record.id, kind, deadline, staff_id),
+                    kind=kind,
+                    recipient_staff_id=staff_id,
+                    due_at=due,
+                    record_id=record.id,
+                    deadline=deadline,
+                )
+            )
+
+        if any(m is not Milestone.COSIGNED for m in milestones):
+            add(ReminderKind.DAY_BEFORE, record.handler_id, before, deadline)
+            add(ReminderKind.LAST_DAY, record.handler_id, morning, deadline)
+        if Milestone.COSIGNED in milestones:
+            for cosigner in record.cosigners:
+                if cosigner.status == CosignStatus.PENDING:
+                    add(ReminderKind.COSIGN_DAY_BEFORE, cosigner.staff_id, before, deadline)
+                    add(ReminderKind.COSIGN_LAST_DAY, cosigner.staff_id, morning, deadline)
+        add(ReminderKind.BREACH, record.handler_id, deadline, deadline)
+        for officer in officers:
+            add(ReminderKind.BREACH_OFFICER, officer.id, deadline, deadline)
+        for person in discipline:
+            add(ReminderKind.ESCALATION, person.id, escalation, deadline)
+    # A reminder meant to come before a deadline is pointless once its time has passed
+    # unseen (a receipt time entered late): it is kept in the plan but not created.
+    fresh = [p for p in plan if p.kind not in BEFORE_DEADLINE or p.due_at >= now]
+    await ensure(session, fresh, at=now)
+    await cancel_for_record(session, record.id, keep={p.key for p in plan}, at=now)
+    return plan
+
+
+async def plan_records(
+    session: AsyncSession,
+    record_ids: Sequence[int],
+    rules: DeadlineRules,
+    timing: Timing,
+    now: datetime,
+) -> None:
+    for record_id in sorted(set(record_ids)):
+        record = await session.get(Record, record_id)
+        if record is not None:
+            await plan_record(session, record, rules, timing, now)
+
+
+async def _compilers(session: AsyncSession) -> Sequence[Staff]:
+    people = await staff_repo.with_role(session, Role.COMPILER)
+    return people or await staff_repo.with_role(session, Role.TRIAL_MANAGEMENT)
+
+
+async def plan_calendar(
+    session: AsyncSession, rules: DeadlineRules, timing: Timing, now: datetime
+) -> list[Planned]:
+    """Quarter and holiday reminders for today; idempotent, so every tick may call it."""
+    tz = rules.calendar.tz
+    plan: list[Planned] = []
+    current = Quarter.of(now, tz)
+    compilers = await _compilers(session)
+    discipline = await staff_repo.with_role(session, Role.DISCIPLINE)
+    for quarter in (current.previous(), current):
+        deadline = rules.quarter(quarter.year, quarter.number)
+        reported = await session.get(QuarterReport, quarter.label)
+        if reported is not None:
+            await _cancel_quarter(session, quarter.label, now)
+            continue
+        last = last_day(deadline, rules)
+        timeline = [
+            (ReminderKind.QUARTER_END, quarter.end(tz), compilers),
+            (
+                ReminderKind.QUARTER_DUE_SOON,
+                at_morning(last - timedelta(days=2), rules, timing),
+                compilers,
+            ),
+            (ReminderKind.QUARTER_DUE_TODAY, at_morning(last, rules, timing), compilers),
+            (ReminderKind.QUARTER_OVERDUE, deadline, discipline),
+        ]
+        for kind, due, people in timeline:
+            if due < now - CALENDAR_CATCH_UP:
+                continue
+            for person in people:
+                plan.append(
+                    Planned(
+                        key=f"q{quarter.label}:{kind.value}:{person.id}",
+                        kind=kind,
+                        recipient_staff_id=person.id,
+                        due_at=due,
+                        quarter=quarter.label,
+                        deadline=deadline,
+                    )
+                )
+    today = now.astimezone(tz).date()
+    if rules.calendar.needs_next_year_warning(today):
+        due = max(at_morning(today, rules, timing), now)
+        for admin in await staff_repo.with_role(session, Role.ADMIN):
+            plan.append(
+                Planned(
+                    key=f"h{today.isoformat()}:{admin.id}",
+                    kind=ReminderKind.HOLIDAYS_MISSING,
+                    recipient_staff_id=admin.id,
+                    due_at=due,
+                    payload={"year": today.year + 1},
+                )
+            )
+    await ensure(session, plan, at=now)
+    return plan
+
+
+async def _cancel_quarter(session: AsyncSession, label: str, now: datetime) -> None:
+    query = select(Reminder).where(
+        Reminder.quarter == label, Reminder.status == ReminderStatus.PENDING.value
+    )
+    for row in (await session.execute(query)).scalars().all():
+        row.status = ReminderStatus.CANCELLED.value
+        row.detail = f"quarter reported ({now.isoformat()})"
+    await session.flush()

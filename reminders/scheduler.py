@@ -1,0 +1,55 @@
+"""The clockwork: APScheduler runs the outbox tick every ``tick_seconds``.
+
+The database is the truth about what is due (APScheduler's own job store is not used), so a
+missed or doubled tick changes nothing: the next one sends what is due, once. The first tick
+runs at start, so what fell due while the bot was down goes out at once, marked late.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from reminders.dispatch import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(self, dispatcher: Dispatcher, *, tick_seconds: int) -> None:
+        self.dispatcher = dispatcher
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=tick_seconds,
+            id="outbox-tick",
+            max_instances=1,
+            coalesce=True,
+        )
+
+    async def _tick(self) -> None:
+        try:
+            result = await self.dispatcher.tick()
+        except Exception:
+            log.exception("reminder tick failed; the next one will try again")
+            return
+        if result.claimed:
+            log.info(
+                "reminders: %d sent, %d cancelled, %d to retry, %d failed",
+                result.sent,
+                result.cancelled,
+                result.retried,
+                result.failed,
+            )
+
+    def start(self) -> None:
+        """Start ticking, with one tick at once for whatever fell due while stopped."""
+        self._scheduler.add_job(self._tick, id="outbox-first-tick")
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
