@@ -177,7 +177,8 @@ class Registry:
 
 def split_command(text: str) -> tuple[str, str] | None:
     """``/cmd@botname args`` as ("cmd", "args"); None when the text is not a command."""
-    stripped = text.strip()
+    stripped = text.replace("\N{FULLWIDTH SOLIDUS}", "/").replace("\N{IDEOGRAPHIC SPACE}", " ")
+    stripped = stripped.strip()
     if not stripped.startswith("/"):
         return None
     head, _, rest = stripped[1:].partition(" ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +43,8 @@ class StaffError(Exception):
 
 
 def hash_code(code: str) -> str:
-    normalised = "".join(code.split()).upper().replace("-", "")
+    # NFKC first: a phone's Chinese keyboard in full-width mode sends "ＡＢＣＤ－２３４５".
+    normalised = "".join(unicodedata.normalize("NFKC", code).split()).upper().replace("-", "")
     return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
 
 
@@ -163,7 +165,7 @@ async def issue_invite(
     actor_staff_id: int | None = None,
 ) -> IssuedInvite:
     if not person.active:
-        raise StaffError(StaffProblem.INACTIVE, str(person.id))
+        raise StaffError(StaffProblem.INACTIVE, person.name)
     code = new_code()
     invite = Invite(
         staff_id=person.id,

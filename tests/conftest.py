@@ -22,7 +22,8 @@ from reminders.clock import FakeClock
 from storage.db import Database, make_engine, upgrade
 
 PG_URL = os.environ.get("GUOWEN_TEST_DATABASE_URL", "")
-TEMPLATE = "guowen_template"
+# One template per test run, so two runs on one server never drop each other's.
+TEMPLATE = f"guowen_template_{os.getpid()}"
 
 
 def _asyncpg_dsn(url: str, database: str) -> str:

@@ -105,6 +105,9 @@ async def test_invite_code_binds_the_account(bot: FakeBot, db: Database, clock: 
         pytest.param(lambda code: code.replace("-", ""), id="no-dashes"),
         pytest.param(lambda code: code.replace("-", "").lower(), id="lower-no-dashes"),
         pytest.param(lambda code: code.replace("-", " "), id="spaces"),
+        pytest.param(
+            lambda code: "".join(chr(ord(c) + 0xFEE0) for c in code.lower()), id="full-width"
+        ),
     ],
 )
 async def test_invite_code_as_a_person_would_type_it(
@@ -408,7 +411,7 @@ async def test_invite_in_one_message_and_its_refusals(
     [issued] = await chat.say("/invite 1")
     assert CODE.search(issued) is not None
     assert "赵磊" in issued
-    assert await chat.say("/invite 钱七") == [zh("staff.inactive", ref=str(gone.id))]
+    assert await chat.say("/invite 钱七") == [zh("staff.inactive", ref=gone.name)]
     assert await chat.say("/invite 99") == [zh("staff.not_found", ref="99")]
     async with db.transaction() as session:
         assert len((await session.execute(select(Invite))).all()) == 1

@@ -163,7 +163,7 @@ def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
 
     assert guowen(config, "staff", "invite", "张三") == (2, [])
-    assert only_error(capsys) == t(None, "staff.inactive", ref="1")
+    assert only_error(capsys) == t(None, "staff.inactive", ref="张三")
 
 
 def test_disabling_keeps_the_bound_account_out(config: Path) -> None:

@@ -30,7 +30,7 @@ from handlers.ports import (
 )
 from storage import staff as staff_repo
 from storage.models import Staff
-from storage.staff import StaffError
+from storage.staff import StaffError, StaffProblem
 
 NAME = "console"
 GUEST = "guest"
@@ -80,6 +80,13 @@ def parse_offset(text: str) -> timedelta | None:
         else:
             return None
     return None if number or total == timedelta() else total
+
+
+def _active(person: Staff) -> Staff:
+    """Only an active person can be spoken as; a disabled one is refused before binding."""
+    if not person.active:
+        raise StaffError(StaffProblem.INACTIVE, person.name)
+    return person
 
 
 @dataclass
@@ -140,7 +147,7 @@ class ConsoleTransport:
         now = self.app.clock.now()
         try:
             async with self.app.db.transaction() as session:
-                person = await staff_repo.find_staff(session, ref)
+                person = _active(await staff_repo.find_staff(session, ref))
                 external = str(person.id)
                 if await staff_repo.identity(session, NAME, external) is None:
                     await staff_repo.bind(
