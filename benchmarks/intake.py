@@ -1,0 +1,199 @@
+"""Intake through Telegram: complete intakes through the real PTB ``Application`` and the fake
+Bot API on loopback, on SQLite.
+
+    python benchmarks/intake.py [--people 20] [--intakes 5] [--limits off|telegram]
+
+Each simulated judge does ``--intakes`` complete intakes one after another, alternating a
+forwarded text and a forwarded screenshot (a real PNG, fetched through getFile); the judges
+run side by side. Each answers as soon as the bot has handled the previous update. Reported:
+
+- updates handled per second, over the whole run;
+- p50 and p99 of the time from an update's arrival at the (fake) Bot API to the bot's answer,
+  its first message in that chat (for a button press: the next question, after the press was
+  acknowledged and the prompt edited);
+- peak RSS of the process (it also holds the fake server and the simulated judges);
+- the Bot API calls of one complete intake of each kind, by method.
+
+``--limits telegram`` keeps Telegram's flood limits (30 messages a second overall, about one a
+second per chat with bursts of three): the figures then show the pacing, not the bot. ``off``
+lifts them, to measure the bot itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from fake_botapi import (  # noqa: E402
+    PHONE_INTAKE,
+    BotHarness,
+    FakeBotApi,
+    TgUser,
+    add_telegram_person,
+    fake_api,
+    forwarded_from,
+    png_bytes,
+    quick_options,
+    telegram_settings,
+)
+
+from reminders.clock import FakeClock  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.vocabulary import Role  # noqa: E402
+
+ANSWERS = {"sendMessage", "sendPhoto", "sendDocument"}
+SETUP = {"getMe", "deleteWebhook", "setMyCommands"}
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+class Judge:
+    """One simulated judge: pushes an update, waits until the bot is done with it, repeats."""
+
+    def __init__(self, bot: BotHarness, user: TgUser, clock: FakeClock) -> None:
+        self.bot = bot
+        self.user = user
+        self.clock = clock
+        self.timings: list[tuple[float, float]] = []  # (arrived, handled)
+
+    async def _do(self, push: Callable[[], Awaitable[int]]) -> None:
+        update_id = await push()
+        await self.bot.wait(update_id)
+        self.timings.append((self.bot.api.pushed_at[update_id], time.perf_counter()))
+
+    async def intake(self, number: int) -> None:
+        user = self.user
+        origin = forwarded_from("王局长", self.clock.now() - timedelta(hours=1))
+        if number % 2:
+            await self._do(lambda: user.photo(png_bytes(number), forward=origin))
+        else:
+            await self._do(lambda: user.text(f"王局长来电（第{number}次）询问案件", forward=origin))
+        await self._do(lambda: user.press("in:received_at:v:ok"))
+        for action, value in PHONE_INTAKE:
+            if action == "press":
+                await self._do(lambda value=value: user.press(value))  # type: ignore[misc]
+            else:
+                await self._do(lambda value=value: user.text(value))  # type: ignore[misc]
+        await self._do(lambda: user.press("in:review:submit"))
+        assert user.api.sent_to(user.id)[-1]["text"].startswith(("已提交", "Submitted"))
+
+
+def latencies(api: FakeBotApi, judges: list[Judge]) -> list[float]:
+    """Arrival to the first answer in the judge's chat, for each update that got one."""
+    answers: dict[int, list[float]] = {}
+    for call in api.calls:
+        if call.method in ANSWERS and call.status == 200 and call.chat_id is not None:
+            answers.setdefault(call.chat_id, []).append(call.at)
+    found = []
+    for judge in judges:
+        times = sorted(answers.get(judge.user.id, []))
+        for arrived, handled in judge.timings:
+            index = bisect.bisect_left(times, arrived)
+            if index < len(times) and times[index] <= handled:
+                found.append(times[index] - arrived)
+    return found
+
+
+def calls_between(api: FakeBotApi, start: int, end: int) -> Counter[str]:
+    return Counter(call.method for call in api.calls[start:end] if call.method not in SETUP)
+
+
+async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    db = Database(f"sqlite+aiosqlite:///{work / 'bench.db'}")
+    await db.upgrade()
+    async with fake_api() as api:
+        options = replace(quick_options(api), retry_delays=(1.0, 2.0, 4.0, 8.0))
+        if limits == "telegram":
+            options = replace(options, overall_rate=30.0, per_chat_rate=1.0, per_chat_burst=3)
+        bot = BotHarness(api, db, clock, telegram_settings(api, work), options)
+        users = [api.user(5000 + n, f"法官{n}") for n in range(people)]
+        for n, user in enumerate(users):
+            await add_telegram_person(db, clock, f"法官{n}", [Role.HANDLER], user)
+        await bot.start()
+        try:
+            # One intake of each kind alone, to count what it costs.
+            alone = Judge(bot, api.user(4999, "计数"), clock)
+            await add_telegram_person(db, clock, "计数", [Role.HANDLER], alone.user)
+            costs = []
+            for number in (0, 1):
+                start, done = len(api.calls), len(alone.timings)
+                await alone.intake(number)
+                costs.append((len(alone.timings) - done, calls_between(api, start, len(api.calls))))
+
+            judges = [Judge(bot, user, clock) for user in users]
+            started = time.perf_counter()
+            await asyncio.gather(*(_many(judge, intakes) for judge in judges))
+            elapsed = time.perf_counter() - started
+        finally:
+            await bot.stop()
+            await db.close()
+
+    updates = sum(len(judge.timings) for judge in judges)
+    waits = sorted(latencies(api, judges))
+    p50 = statistics.median(waits)
+    p99 = waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))]
+    print(
+        f"intake through PTB {_ptb_version()} and the fake Bot API on loopback, SQLite; "
+        f"flood limits {limits}"
+    )
+    print(
+        f"{people} judges x {intakes} complete intakes = {people * intakes} intakes, "
+        f"{updates} updates in {elapsed:.1f} s"
+    )
+    print(f"updates handled per second: {updates / elapsed:.1f}")
+    print(
+        f"arrival to the bot's answer: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+        f"({len(waits)} answered updates)"
+    )
+    print(f"peak RSS: {_peak_rss_mb():.0f} MB")
+    for (count, cost), kind in zip(costs, ("forwarded text", "forwarded screenshot"), strict=True):
+        total = sum(cost.values())
+        polls = cost.get("getUpdates", 0)
+        parts = ", ".join(f"{method} {n}" for method, n in sorted(cost.items()))
+        print(
+            f"one intake ({kind}, {count} updates): {total} calls, "
+            f"{total - polls} besides getUpdates: {parts}"
+        )
+
+
+async def _many(judge: Judge, intakes: int) -> None:
+    for number in range(intakes):
+        await judge.intake(number)
+
+
+def _ptb_version() -> str:
+    import telegram
+
+    return telegram.__version__
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=20, help="judges working at once")
+    parser.add_argument("--intakes", type=int, default=5, help="complete intakes per judge")
+    parser.add_argument("--limits", choices=("off", "telegram"), default="off")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
+        asyncio.run(bench(args.people, args.intakes, args.limits, Path(work)))
+
+
+if __name__ == "__main__":
+    main()

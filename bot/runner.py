@@ -1,0 +1,136 @@
+"""``guowen run``: every enabled transport and the reminder clock, until SIGTERM or SIGINT.
+
+The first signal stops taking in new messages and lets the ones already taken in finish: each
+is one transaction, so a stop never leaves a record half-written, and polling confirms to
+Telegram only what will be handled. A second signal cuts the wait short (the transaction in
+hand rolls back; Telegram has that update confirmed, so the person is asked to send it again
+by the silence, which is why the first signal waits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TextIO
+
+from bot.app import App
+from bot.config import Settings
+from handlers.access import join_names
+from handlers.i18n import t
+from reminders.clock import Clock
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.transports.telegram import TelegramOptions
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _quiet_http_logs() -> None:
+    """httpx logs every request's URL at INFO, and a Bot API URL carries the bot's token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+async def run(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    out: TextIO,
+    *,
+    stop: asyncio.Event | None = None,
+    telegram_options: TelegramOptions | None = None,
+) -> int:
+    """Run until ``stop`` is set or a signal arrives (or, console alone, until its input ends).
+
+    ``telegram_options`` lets tests shrink Telegram's delays.
+    """
+    lang = settings.language
+    stop = stop or asyncio.Event()
+    app = App(settings, db, clock)
+    stoppers: list[Callable[[], Awaitable[None]]] = []
+    waiting: set[asyncio.Future[object]] = set()
+    names: list[str] = []
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    signalled: list[int] = []
+
+    def on_signal(number: int) -> None:
+        signalled.append(number)
+        if len(signalled) == 1:
+            log.info("signal %s: stopping after the messages in hand", number)
+            stop.set()
+        elif main is not None:
+            log.warning("second signal: stopping now")
+            main.cancel()
+
+    for number in SIGNALS:
+        loop.add_signal_handler(number, on_signal, number)
+    try:
+        if settings.telegram.enabled:
+            from bot.transports.telegram import TelegramTransport
+
+            _quiet_http_logs()
+            telegram = TelegramTransport(app, settings.telegram, telegram_options)
+            app.add_transport(telegram)
+            try:
+                await telegram.start()
+            except Exception as error:
+                log.exception("the Telegram transport could not start")
+                out.write(t(lang, "run.telegram_failed", reason=str(error) or repr(error)) + "\n")
+                await telegram.stop()
+                return EXIT_PROBLEM
+            stoppers.append(telegram.stop)
+            key = (
+                "run.telegram_webhook"
+                if settings.telegram.mode == "webhook"
+                else "run.telegram_polling"
+            )
+            names.append(t(lang, key, username=telegram.username, listen=settings.telegram.listen))
+        if settings.console.enabled:
+            from bot.transports.console import ConsoleTransport
+
+            console = ConsoleTransport(app, out=out)
+            app.add_transport(console)
+            names.append(t(lang, "run.console"))
+            if not settings.telegram.enabled:
+                waiting.add(asyncio.ensure_future(console.run()))
+            else:
+                stoppers.append(_background(console.run()))
+        from reminders.scheduler import Scheduler
+
+        scheduler = Scheduler(app.dispatcher, tick_seconds=settings.reminders.tick_seconds)
+        scheduler.start()
+        out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
+        out.flush()
+        waiting.add(asyncio.ensure_future(stop.wait()))
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        out.write(t(lang, "run.stopping") + "\n")
+        out.flush()
+        scheduler.shutdown()
+        for stopper in reversed(stoppers):
+            await stopper()
+        out.write(t(lang, "run.stopped") + "\n")
+        return EXIT_OK
+    finally:
+        for future in waiting:
+            future.cancel()
+        for number in SIGNALS:
+            loop.remove_signal_handler(number)
+
+
+def _background(work: Awaitable[None]) -> Callable[[], Awaitable[None]]:
+    """Run ``work`` beside the others; its stopper cancels it."""
+    task = asyncio.ensure_future(work)
+
+    async def stop() -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    return stop

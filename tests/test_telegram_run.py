@@ -1,0 +1,162 @@
+"""``guowen run`` with Telegram enabled, against the fake Bot API: it starts, answers, and on
+SIGTERM finishes the message in hand before it exits."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fake_botapi import (
+    TOKEN,
+    FakeBotApi,
+    add_telegram_person,
+    fake_api,
+    quick_options,
+    telegram_settings,
+)
+from sqlalchemy import select
+
+from bot import cli
+from bot.runner import run
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.models import EvidenceItem
+from storage.vocabulary import Role
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for something another process (or its output) shows; nothing there to await,
+    so poll briefly, and never sleep for long."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [str(m.get("text") or m.get("caption") or "") for m in api.sent_to(chat_id)]
+
+
+async def test_guowen_run_answers_and_a_sigterm_finishes_the_message_in_hand(
+    db: Database, database_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with fake_api() as api:
+        zhang = api.user(1001, "张伟")
+        await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang)
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""
+[court]
+name = "温县人民法院"
+
+[storage]
+database_url = "{database_url}"
+evidence_dir = "{tmp_path / "evidence"}"
+
+[telegram]
+enabled = true
+token = "{TOKEN}"
+base_url = "{api.base_url}"
+base_file_url = "{api.base_file_url}"
+""",
+            encoding="utf-8",
+        )
+        env = {**os.environ, "GUOWEN_TELEGRAM_TOKEN": "", "NO_PROXY": "127.0.0.1"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--config",
+            str(config),
+            cwd=REPO,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert process.stdout is not None
+            async with asyncio.timeout(60):
+                started = (await process.stdout.readline()).decode()
+            assert started.startswith("guowen 正在运行：Telegram（@guowen_test_bot，轮询方式）")
+
+            await zhang.text("/whoami")
+            await until(lambda: any(t.startswith("姓名：张伟") for t in sent_texts(api, 1001)))
+
+            api.file_delay = 1.0  # a slow download: the message is still in hand
+            await zhang.document(b"%PDF-1.7 evidence", file_name="函.pdf")
+            await until(lambda: api.file_requests == 1)
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(60):
+                out, err = await process.communicate()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    assert process.returncode == 0, err.decode()
+    assert out.decode().splitlines()[-2:] == ["正在停止：处理完手头的消息后退出……", "已停止。"]
+    assert any(t.startswith("已收到 1 个文件并作为证据保存") for t in sent_texts(api, 1001))
+    async with db.transaction() as session:
+        [item] = (await session.execute(select(EvidenceItem))).scalars()
+        assert item.original_name == "函.pdf" and item.blob_sha256 is not None
+    assert TOKEN not in err.decode()  # request URLs carry the token: never logged
+
+
+async def test_the_runner_stops_when_told(db: Database, clock: FakeClock, tmp_path: Path) -> None:
+    async with fake_api() as api:
+        zhang = api.user(1001, "张伟")
+        await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang)
+        settings = telegram_settings(api, tmp_path)
+        settings.court.language = "en"
+        stop = asyncio.Event()
+        out = io.StringIO()
+        running = asyncio.create_task(
+            run(settings, db, clock, out, stop=stop, telegram_options=quick_options(api))
+        )
+        await until(lambda: "running" in out.getvalue())
+        await zhang.text("/whoami")
+        await until(lambda: bool(sent_texts(api, 1001)))
+        stop.set()
+        assert await running == 0
+
+    assert out.getvalue().splitlines() == [
+        "guowen is running: Telegram (@guowen_test_bot, polling). Stop it with Ctrl-C or "
+        "SIGTERM (it finishes the messages in hand first).",
+        "Stopping: finishing the messages in hand...",
+        "Stopped.",
+    ]
+    assert [call.method for call in api.calls][-1] == "getUpdates"  # confirmed on the way out
+
+
+async def test_a_bad_token_is_reported_and_the_runner_exits(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with fake_api() as api:
+        settings = telegram_settings(api, tmp_path)
+        settings.telegram.token = "1:wrong"
+        out = io.StringIO()
+
+        status = await run(settings, db, clock, out, telegram_options=quick_options(api))
+
+    assert status == 1
+    assert out.getvalue().startswith("Telegram 通道无法启动：")
+
+
+def test_wecom_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[wecom]\nenabled = true\ncorp_id = "c"\nsecret = "s"\ntoken = "t"\n'
+        'encoding_aes_key = "k"\n',
+        encoding="utf-8",
+    )
+
+    assert cli.main(["run", "--config", str(config)]) == 2
+    assert "企业微信" in capsys.readouterr().err
