@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import card
+from handlers.alerts import check_art7
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import BY_STEP, Field, Step, applicable
 from handlers.ports import Button
@@ -88,6 +89,7 @@ async def reason(ctx: Context, text: str) -> None:
         )
     await ctx.go(None)
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
+    await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
 
 
 def register(registry: Registry) -> None:

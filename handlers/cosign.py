@@ -6,13 +6,19 @@ from __future__ import annotations
 from handlers import card, notify
 from handlers.engine import Context, Registry, UserError
 from storage import records as records_repo
-from storage.models import RecordCosigner, Staff
+from storage.models import Record, RecordCosigner, Staff
 from storage.vocabulary import CosignStatus, RecordStatus, Role
 
 REASON = "cosign.reason"
 
 
-async def _mine(ctx: Context, record_id: int) -> RecordCosigner:
+async def _mine(ctx: Context, record_id: int) -> tuple[Record, RecordCosigner]:
+    """The record and this person's pending co-signature on it.
+
+    The record is returned too and must be held by the caller: the session keeps loaded
+    objects only weakly, and ``cosigner.record`` would otherwise be fetched again lazily,
+    which an async session cannot do.
+    """
     record = await records_repo.get(ctx.session, record_id)
     if record is None or record.status != RecordStatus.SUBMITTED:
         raise UserError("error.stale_button")
@@ -20,12 +26,12 @@ async def _mine(ctx: Context, record_id: int) -> RecordCosigner:
         if cosigner.staff_id == ctx.staff.id:
             if cosigner.status != CosignStatus.PENDING:
                 raise UserError("cosign.already", title=card.title(ctx, record))
-            return cosigner
+            return record, cosigner
     raise UserError("error.stale_button")
 
 
-async def _handler(ctx: Context, cosigner: RecordCosigner) -> Staff:
-    handler = await ctx.session.get(Staff, cosigner.record.handler_id)
+async def _handler(ctx: Context, record: Record) -> Staff:
+    handler = await ctx.session.get(Staff, record.handler_id)
     assert handler is not None
     return handler
 
@@ -34,19 +40,19 @@ async def button(ctx: Context, value: str) -> None:
     record_id, _, action = value.partition(":")
     if not record_id.isdigit():
         raise UserError("error.stale_button")
-    cosigner = await _mine(ctx, int(record_id))
-    title = card.title(ctx, cosigner.record)
+    record, cosigner = await _mine(ctx, int(record_id))
+    title = card.title(ctx, record)
     if action == "ok":
         await records_repo.respond(
             ctx.session, cosigner, confirmed=True, reason=None, actor=ctx.staff, at=ctx.now
         )
         ctx.reply(ctx.t("cosign.confirmed", title=title))
-        handler = await _handler(ctx, cosigner)
+        handler = await _handler(ctx, record)
         await notify.tell(
             ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
         )
     elif action == "no":
-        await ctx.go(REASON, record_id=cosigner.record_id)
+        await ctx.go(REASON, record_id=record.id)
         ctx.reply(ctx.t("cosign.ask_reason", title=title))
     else:
         raise UserError("error.stale_button")
@@ -54,17 +60,17 @@ async def button(ctx: Context, value: str) -> None:
 
 async def reason(ctx: Context, text: str) -> None:
     conversation = await ctx.state()
-    cosigner = await _mine(ctx, int(conversation.data.get("record_id", 0)))
+    record, cosigner = await _mine(ctx, int(conversation.data.get("record_id", 0)))
     why = text.strip()
     if not why:
-        raise UserError("cosign.ask_reason", title=card.title(ctx, cosigner.record))
+        raise UserError("cosign.ask_reason", title=card.title(ctx, record))
     await records_repo.respond(
         ctx.session, cosigner, confirmed=False, reason=why, actor=ctx.staff, at=ctx.now
     )
     await ctx.go(None)
-    title = card.title(ctx, cosigner.record)
+    title = card.title(ctx, record)
     ctx.reply(ctx.t("cosign.disputed", title=title))
-    handler = await _handler(ctx, cosigner)
+    handler = await _handler(ctx, record)
     await notify.tell(
         ctx,
         [handler],

@@ -34,6 +34,9 @@ from storage.vocabulary import Language, Role
 log = logging.getLogger(__name__)
 
 
+PENDING = "pending_"
+
+
 class UserError(Exception):
     """An expected problem with what a person sent: shown to them, nothing is changed."""
 
@@ -119,10 +122,15 @@ class Context:
         return self.conversation
 
     async def go(self, step: str | None, /, **data: Any) -> None:
-        """Wait at ``step`` for the next message (None: no dialogue open)."""
+        """Wait at ``step`` for the next message (None: no dialogue open).
+
+        Files held for an unanswered question (``pending_*``) are carried along, so a detour
+        through another dialogue never drops evidence; only their owner removes them.
+        """
         conversation = await self.state()
+        held = {k: v for k, v in conversation.data.items() if k.startswith(PENDING)}
         conversation.step = step
-        conversation.data = dict(data)
+        conversation.data = {**held, **data}
         conversation.updated_at = self.now
         await self.session.flush()
 

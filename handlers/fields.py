@@ -7,6 +7,7 @@ is still unanswered; ``skip`` marks an optional one as answered without a value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -266,19 +267,31 @@ def parse_art9(text: str) -> list[int] | None:
 
 
 async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, Any]:
-    """Names of the court staff present, separated by 、 , or spaces; 无 for nobody."""
+    """Names of the court staff present, separated by 、 , or ；; 无 for nobody.
+
+    Spaces separate names only when nothing else does and the whole text is not one name
+    (an English name has a space in it).
+    """
     cleaned = text.strip()
     if cleaned.lower() in ("无", "没有", "none", "no"):
         return {"_staff_present": []}
-    refs = [p for p in cleaned.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")]
+    unified = re.sub(r"[，、;；]", ",", cleaned)
+    if "," not in unified and " " in unified:
+        try:
+            await staff_repo.find_staff(ctx.session, unified)
+        except StaffError:
+            unified = re.sub(r"\s+", ",", unified)
+    refs = [part.strip() for part in unified.split(",")]
     people: list[Staff] = []
     for ref in [r for r in refs if r]:
         try:
             person = await staff_repo.find_staff(ctx.session, ref)
         except StaffError as problem:
-            raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
+            raise UserError(
+                f"intake.error.staff_{problem.problem.value}", ref=problem.ref
+            ) from None
         if not person.active:
-            raise UserError("staff.inactive", ref=ref)
+            raise UserError("intake.error.staff_inactive", ref=ref)
         if person.id == record.handler_id:
             raise UserError("intake.error.self_present")
         if person.id not in [p.id for p in people]:
@@ -365,8 +378,8 @@ FIELDS: tuple[Field, ...] = (
         choices=tuple(c.value for c in UnitCategory),
         labels=_enum_labels(UnitCategory),
     ),
-    Field(Step.RETIRED, Input.YES_NO, ("retired",), _yes_no("retired"), _external),
-    Field(Step.MAIN_LEADER, Input.YES_NO, ("main_leader",), _yes_no("main_leader"), _external),
+    Field(Step.RETIRED, Input.YES_NO, ("retired",), _yes_no("retired"), _external_only),
+    Field(Step.MAIN_LEADER, Input.YES_NO, ("main_leader",), _yes_no("main_leader"), _external_only),
     Field(
         Step.INTERMEDIARY,
         Input.CHOICE,
@@ -425,7 +438,7 @@ FIELDS: tuple[Field, ...] = (
         Input.CHOICE,
         ("originals_destination",),
         _originals,
-        _external_only,
+        _external,
         choices=(
             OriginalsDestination.SUB_FILE.value,
             OriginalsDestination.ELSEWHERE.value,

@@ -191,6 +191,7 @@ async def start_draft(
 async def new(ctx: Context, args: str) -> None:
     """/new: a draft for an inquiry that came with no file (in person, a phone call)."""
     _require_handler(ctx)
+    await _answer_first(ctx)
     open_draft = await current_draft(ctx)
     if open_draft is not None:
         await _ask_media_choice(ctx, open_draft, pending=False)
@@ -200,16 +201,27 @@ async def new(ctx: Context, args: str) -> None:
     await advance(ctx, record)
 
 
+async def _answer_first(ctx: Context) -> None:
+    """At the add-or-new question its files are held in the conversation: leaving it by
+    another command would drop them, so the question must be answered first."""
+    if (await ctx.state()).step == MEDIA and await current_draft(ctx) is not None:
+        raise UserError("intake.error.choose")
+
+
 async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> None:
     """Media (or /new) while a draft is open: add to it, or start another?"""
     conversation = await ctx.state()
     data = dict(conversation.data)
     data["resume"] = conversation.step
     message = ctx.message
-    data["pending_files"] = [f.to_json() for f in ctx.files] if pending else []
-    data["pending_caption"] = message.text if pending else ""
-    data["pending_forwarded"] = message.forwarded_at.isoformat() if message.forwarded_at else None
-    data["pending_album"] = message.media_group_id
+    held = list(data.get("pending_files", []))
+    data["pending_files"] = held + [f.to_json() for f in ctx.files] if pending else held
+    if pending and not held:
+        data["pending_caption"] = message.text
+        data["pending_forwarded"] = (
+            message.forwarded_at.isoformat() if message.forwarded_at else None
+        )
+        data["pending_album"] = message.media_group_id
     conversation.data = data
     conversation.step = MEDIA
     conversation.updated_at = ctx.now
@@ -259,12 +271,16 @@ async def media(ctx: Context, text: str) -> None:
 async def _open_with_files(
     ctx: Context, record: Record, files: list[IncomingFile], caption: str
 ) -> None:
+    kept = [incoming for incoming in files if incoming.sha256]
     if files:
         await attach_files(ctx, record, files)
         await _caption_as_summary(ctx, record, caption)
+    if kept:
         ctx.reply(
-            ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(files))
+            ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(kept))
         )
+    elif files:
+        ctx.reply(ctx.t("intake.started_metadata_only", title=card.title(ctx, record)))
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await advance(ctx, record)
@@ -282,7 +298,7 @@ async def _caption_as_summary(ctx: Context, record: Record, caption: str) -> Non
 
 async def media_choice(ctx: Context, value: str) -> None:
     conversation = await ctx.state()
-    if conversation.step != MEDIA:
+    if conversation.step != MEDIA and not conversation.data.get("pending_files"):
         raise UserError("error.stale_button")
     data = dict(conversation.data)
     files = files_from_json(data.pop("pending_files", []))
@@ -293,15 +309,16 @@ async def media_choice(ctx: Context, value: str) -> None:
     conversation.data = data
     record = await current_draft(ctx)
     if value == "add" and record is not None:
-        await attach_files(ctx, record, files)
-        ctx.reply(ctx.t("intake.added", title=card.title(ctx, record), count=len(files)))
+        if files:  # after /new there are none: "add" just goes on with the open draft
+            await attach_files(ctx, record, files)
+            ctx.reply(ctx.t("intake.added", title=card.title(ctx, record), count=len(files)))
         conversation.step = resume
         await resume_step(ctx, record)
         return
     if value != "new":
         raise UserError("error.stale_button")
     if record is not None:
-        ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record)))
+        ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record), id=record.id))
     forwarded_at = datetime.fromisoformat(forwarded) if forwarded else None
     record = await start_draft(ctx, forwarded_at=forwarded_at, album=album)
     await _open_with_files(ctx, record, files, caption)
@@ -316,7 +333,9 @@ async def rescue(ctx: Context, text: str) -> None:
         at=ctx.now,
     )
     await attach_files(ctx, record, ctx.files)
-    ctx.reply(ctx.t("intake.rescued", title=card.title(ctx, record), count=len(ctx.files)))
+    ctx.reply(
+        ctx.t("intake.rescued", title=card.title(ctx, record), id=record.id, count=len(ctx.files))
+    )
 
 
 async def media_text(ctx: Context, text: str) -> None:
@@ -570,6 +589,7 @@ async def cancel_reason(ctx: Context, text: str) -> None:
 
 async def cancel(ctx: Context, args: str) -> None:
     """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept."""
+    await _answer_first(ctx)
     conversation = await ctx.state()
     if conversation.step == CANCEL_REASON:
         record = await current_draft(ctx)
@@ -608,6 +628,7 @@ async def resume_or_review(ctx: Context, record: Record) -> None:
 async def resume(ctx: Context, args: str) -> None:
     """/resume [draft id]: pick up a draft where it stopped."""
     _require_handler(ctx)
+    await _answer_first(ctx)
     record: Record | None
     wanted = re.search(r"(\d+)\s*$", args)
     if wanted:

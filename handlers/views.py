@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 from handlers import card
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
@@ -61,6 +64,29 @@ async def mine(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
+def stored_value(ctx: Context, raw: str) -> str:
+    """An amendment's old or new value (canonical JSON) as a person reads it."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if value is None:
+        return ctx.t("card.missing")
+    if isinstance(value, bool):
+        return ctx.t("intake.yes" if value else "intake.no")
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value) or ctx.t("common.none")
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return card.stamp(ctx, moment)
+        return value
+    return str(value)
+
+
 async def find(ctx: Context, ref: str) -> Record:
     """A record by number or ``#id``; one the person may not see does not exist for them."""
     ref = ref.strip()
@@ -85,10 +111,10 @@ async def show(ctx: Context, args: str) -> None:
     for amendment in amendments:
         text += "\n" + ctx.t(
             "views.amendment",
-            field=ctx.t(f"card.{amendment.field}") if amendment.field else amendment.field,
+            field=ctx.t(f"card.{amendment.field}"),
             at=card.stamp(ctx, amendment.at),
-            old=amendment.old_value,
-            new=amendment.new_value,
+            old=stored_value(ctx, amendment.old_value),
+            new=stored_value(ctx, amendment.new_value),
             reason=amendment.reason,
         )
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -101,8 +127,11 @@ async def show(ctx: Context, args: str) -> None:
 
 async def withdrawn(ctx: Context, args: str) -> None:
     """Withdrawn drafts: the department's for its integrity officer, all for discipline."""
-    department = None if Role.DISCIPLINE.value in ctx.roles else ctx.staff.department_id
-    rows = await records_repo.withdrawn(ctx.session, department_id=department)
+    whole_court = Role.DISCIPLINE.value in ctx.roles
+    department = None if whole_court else ctx.staff.department_id
+    rows: list[tuple[Record, str]] = []
+    if whole_court or department is not None:  # an officer of no department sees none
+        rows = list(await records_repo.withdrawn(ctx.session, department_id=department))
     if not rows:
         ctx.reply(ctx.t("views.withdrawn_empty"))
         return

@@ -371,9 +371,15 @@ async def get(session: AsyncSession, record_id: int) -> Record | None:
     return await session.get(Record, record_id)
 
 
+_BRACKETS = str.maketrans({"(": "〔", ")": "〕", "（": "〔", "）": "〕", "[": "〔", "]": "〕"})
+
+
 async def by_number(session: AsyncSession, number: str) -> Record | None:
-    query = select(Record).where(Record.number == number.strip())
-    return (await session.execute(query)).scalar_one_or_none()
+    """A record by its number as typed: any kind of bracket, spaces ignored."""
+    typed = "".join(number.split())
+    candidates = {typed, typed.translate(_BRACKETS)}
+    query = select(Record).where(Record.number.in_(sorted(candidates)))
+    return (await session.execute(query)).scalars().first()
 
 
 async def of_handler(

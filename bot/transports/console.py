@@ -171,15 +171,18 @@ class ConsoleTransport:
         text: str = "",
         callback: str | None = None,
         attachments: tuple[Attachment, ...] = (),
+        forwarded: bool = False,
     ) -> IncomingMessage:
         self._counter += 1
+        now = self.app.clock.now()
         return IncomingMessage(
             transport=NAME,
             chat_id=self.speaker,
             user_id=self.speaker,
             user_name=self.speaker_name or None,
-            received_at=self.app.clock.now(),
+            received_at=now,
             message_id=f"c{self._counter}",
+            forwarded_at=now if forwarded else None,
             text=text,
             callback=callback,
             attachments=attachments,
@@ -202,6 +205,9 @@ class ConsoleTransport:
         if command == "/attach":
             await self._attach(rest)
             return True
+        if command == "/forward":
+            await self._forward(rest)
+            return True
         if command == "/clock":
             await self._clock(rest)
             return True
@@ -215,19 +221,31 @@ class ConsoleTransport:
         return True
 
     async def _attach(self, rest: str) -> None:
+        """``/attach PATH [PATH ...] [caption]``: several files go together, as an album."""
         try:
             parts = shlex.split(rest)
         except ValueError:
             parts = []
-        if not parts:
-            self.write(self._t("console.attach_usage"))
+        paths: list[Path] = []
+        while parts:
+            if not await asyncio.to_thread(Path(parts[0]).is_file):
+                break
+            paths.append(Path(parts.pop(0)))
+        if not paths:
+            if parts:
+                self.write(self._t("console.no_file", path=parts[0]))
+            else:
+                self.write(self._t("console.attach_usage"))
             return
-        path = Path(parts[0])
-        if not await asyncio.to_thread(path.is_file):
-            self.write(self._t("console.no_file", path=str(path)))
+        attachments = tuple([await asyncio.to_thread(attachment_for, path) for path in paths])
+        await self.app.dispatch(self._message(text=" ".join(parts), attachments=attachments))
+
+    async def _forward(self, rest: str) -> None:
+        """``/forward TEXT``: a text message forwarded from another chat."""
+        if not rest.strip():
+            self.write(self._t("console.forward_usage"))
             return
-        attachment = await asyncio.to_thread(attachment_for, path)
-        await self.app.dispatch(self._message(text=" ".join(parts[1:]), attachments=(attachment,)))
+        await self.app.dispatch(self._message(text=rest.strip(), forwarded=True))
 
     async def _clock(self, rest: str) -> None:
         if self.clock_hook is None:

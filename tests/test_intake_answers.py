@@ -1,0 +1,467 @@
+"""Every question's wrong answers, each with its message; then back, skip, edit and cancel.
+
+A judge types on a phone between hearings: every bad answer gets a message that says what is
+wrong (with an example where one helps), the question stays open, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dialogue import (
+    ART9_DONE,
+    ART9_NONE,
+    BACK,
+    CASE_NAME,
+    CASE_NUMBER,
+    CONFIRM_TIME,
+    DEPARTMENTS,
+    EDIT,
+    EXTERNAL,
+    NO,
+    NONE,
+    NOT_FILED,
+    SAME_TIME,
+    SKIP,
+    SUBMIT,
+    WITHDRAW,
+    Buttons,
+    Court,
+    DialogueBot,
+    Exactly,
+    Lacks,
+    Offers,
+    Person,
+    Press,
+    all_records,
+    art9,
+    asks,
+    asks_received,
+    current,
+    dialogue,
+    events_of,
+    lab,
+    local,
+    open_court,
+    phone_record,
+    record_row,
+    says,
+    settings_for,
+    until,
+)
+from fakes import add_person
+
+from handlers.fields import Step
+from reminders.clock import FakeClock
+from storage import staff as staff_repo
+from storage.audit import AuditKind
+from storage.casenumber import EXAMPLE
+from storage.db import Database
+from storage.models import Staff
+from storage.vocabulary import (
+    Channel,
+    Intermediary,
+    MaterialRoute,
+    OriginalsDestination,
+    RecordStatus,
+    Role,
+    UnitCategory,
+)
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    return DialogueBot(db, clock, settings_for(tmp_path))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    return await open_court(bot)
+
+
+def case_error(problem: str, part: str = "") -> str:
+    return says(f"intake.error.case_{problem}", part=part, example=EXAMPLE)
+
+
+async def test_every_wrong_answer_gets_its_message(
+    bot: DialogueBot, court: Court, db: Database, clock: FakeClock
+) -> None:
+    judge = court.chat("张伟")
+    away = await court_member(bot, "郑红")
+    assert not away.active
+
+    await dialogue(
+        judge,
+        [
+            ("/new", asks_received("2026-03-06 10:00")),
+            # The receipt time.
+            ("乱写一气", Exactly(says("intake.error.time_format"))),
+            ("2026-03-05", Exactly(says("intake.error.time_no_time"))),
+            ("2026-02-30 10:00", Exactly(says("intake.error.time_invalid"))),
+            ("今天 25:00", Exactly(says("intake.error.time_invalid"))),
+            ("2026-03-07 09:00", Exactly(says("intake.error.time_future"))),
+            ("2026-03-06 08:00", asks(Step.SOURCE)),
+            # A choice answered in words that match no button.
+            ("外部", Exactly(says("intake.error.choose"))),
+            (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
+            # The inquiry cannot come after its receipt, nor be garbage.
+            (
+                "今天 9:00",
+                Exactly(says("intake.error.inquiry_after_receipt", received="2026-03-06 08:00")),
+            ),
+            ("明天", Exactly(says("intake.error.time_format"))),
+            ("今天 7:30", asks(Step.CHANNEL)),
+            ("飞鸽传书", Exactly(says("intake.error.choose"))),
+            # A button's label typed out is understood.
+            (lab(Channel.IN_PERSON), asks(Step.INQUIRER_NAME)),
+            ("   ", Exactly(says("intake.error.empty"))),
+            ("王" * 101, Exactly(says("intake.error.too_long", limit=100))),
+            ("王某", asks(Step.INQUIRER_UNIT)),
+            ("单" * 201, Exactly(says("intake.error.too_long", limit=200))),
+            ("温县某局", asks(Step.INQUIRER_POSITION)),
+            ("", Exactly(says("intake.error.empty"))),
+            ("局长", asks(Step.UNIT_CATEGORY)),
+            ("局机关", Exactly(says("intake.error.choose"))),
+            (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+            ("也许吧", Exactly(says("intake.error.yes_no"))),
+            ("否", asks(Step.MAIN_LEADER)),
+            ("不清楚", Exactly(says("intake.error.yes_no"))),
+            (Press(NO), asks(Step.INTERMEDIARY)),
+            ("秘书", Exactly(says("intake.error.choose"))),
+            (Press(lab(Intermediary.NONE)), asks(Step.CASE_NAME)),
+            ("  ", Exactly(says("intake.error.empty"))),
+            ("案" * 301, Exactly(says("intake.error.too_long", limit=300))),
+            (CASE_NAME, asks(Step.CASE_NUMBER)),
+            # The case number, by the SPC rules.
+            ("123", Exactly(case_error("format"))),
+            ("（2026）豫9999民初1号", Exactly(case_error("court", "豫9999"))),
+            ("（2026）豫0825民乙1号", Exactly(case_error("type", "民乙"))),
+            ("（2031）豫0825民初1号", Exactly(case_error("year", "2031"))),
+            ("（26）豫0825民初1号", Exactly(case_error("year", "26"))),
+            ("（2026）豫0825民初0号", Exactly(case_error("serial", "0"))),
+            ("（2026）豫0825民初0123号", Exactly(case_error("serial", "0123"))),
+            ("(2026)豫0825民初123号", asks(Step.SUMMARY)),
+            ("字" * 4001, Exactly(says("intake.error.too_long", limit=4000))),
+            ("要求关照原告", asks(Step.ART9)),
+            # Art. 9.
+            ("15", Exactly(says("intake.error.art9"))),
+            ("第一项", Exactly(says("intake.error.art9"))),
+            ("0,1", Exactly(says("intake.error.art9"))),
+            (Press(ART9_DONE), Exactly(says("intake.error.art9_empty"))),
+            (Press(art9(1)), Offers(art9(1, chosen=True), art9(4))),
+            (Press(art9(4)), Offers(art9(1, chosen=True), art9(4, chosen=True))),
+            (Press(art9(4, chosen=True)), Offers(art9(1, chosen=True), art9(4))),
+            (Press(art9(4)), Offers(art9(1, chosen=True), art9(4, chosen=True))),
+            (Press(ART9_DONE), asks(Step.SERIOUS)),
+            ("大概吧", Exactly(says("intake.error.yes_no"))),
+            (Press(NO), asks(Step.PLACE)),
+            ("", Exactly(says("intake.error.empty"))),
+            ("本院接待室", asks(Step.PERSONS_PRESENT)),
+            ("人" * 4001, Exactly(says("intake.error.too_long", limit=4000))),
+            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            # The court staff present: registered, active, and not the judge.
+            ("赵六", Exactly(says("intake.error.staff_not_found", ref="赵六"))),
+            ("孙丽、赵六", Exactly(says("intake.error.staff_not_found", ref="赵六"))),
+            ("张伟", Exactly(says("intake.error.self_present"))),
+            ("孙丽、张伟", Exactly(says("intake.error.self_present"))),
+            ("郑红", Exactly(says("intake.error.staff_inactive", ref="郑红"))),
+            ("、", Exactly(says("intake.error.empty"))),
+            ("孙丽、王芳", asks(Step.ROUTE)),
+            ("随便", Exactly(says("intake.error.choose"))),
+            (Press(lab(MaterialRoute.VIA_INTEGRITY_OFFICER)), asks(Step.ORIGINALS)),
+            ("卷宗", Exactly(says("intake.error.choose"))),
+            (Press(lab(OriginalsDestination.ELSEWHERE)), asks(Step.ORIGINALS_NOTE)),
+            ("", Exactly(says("intake.error.empty"))),
+            ("交院办公室存档", says("intake.review")),
+            # Typing at the review card shows it again, with its buttons.
+            ("好了吗", (says("intake.review"), Buttons(SUBMIT, EDIT, WITHDRAW))),
+        ],
+    )
+
+    row = await record_row(db, 1)
+    assert row["received_at"] == local("2026-03-06 08:00")
+    assert row["inquiry_at"] == local("2026-03-06 07:30")
+    assert (row["channel"], row["inquirer_name"], row["inquirer_unit"]) == (
+        Channel.IN_PERSON,
+        "王某",
+        "温县某局",
+    )
+    assert (row["retired"], row["main_leader"], row["serious"]) == (False, False, False)
+    assert (row["case_name"], row["case_number"], row["case_not_filed"]) == (
+        CASE_NAME,
+        CASE_NUMBER,
+        False,
+    )
+    assert (row["summary"], row["art9_items"], row["place"]) == (
+        "要求关照原告",
+        [1, 4],
+        "本院接待室",
+    )
+    assert (row["persons_present"], row["material_route"]) == (
+        None,
+        MaterialRoute.VIA_INTEGRITY_OFFICER,
+    )
+    assert (row["originals_destination"], row["originals_note"]) == (
+        OriginalsDestination.ELSEWHERE,
+        "交院办公室存档",
+    )
+    assert row["fields"]["skipped"] == [Step.PERSONS_PRESENT.value]
+    # Not one wrong answer reached the record.
+    values = [e.payload for e in await events_of(db, 1) if e.kind == AuditKind.FIELD_SET]
+    wrong = ("王王", "飞鸽传书", "豫9999", "民乙", "局机关", "赵六")
+    assert [v for v in values if any(w in v for w in wrong)] == []
+
+
+async def court_member(bot: DialogueBot, name: str) -> Staff:
+    """A registered staff member of 民一庭 whose account has been disabled."""
+    person = await add_person(bot.db, bot.clock, name, [], user_id=f"u-{name}")
+    async with bot.db.transaction() as session:
+        fresh = await session.get(Staff, person.id)
+        assert fresh is not None
+        assert await staff_repo.disable_staff(session, fresh, at=bot.clock.now(), actor="test")
+        return fresh
+
+
+@pytest.mark.parametrize(
+    ("typed", "number", "not_filed"),
+    [
+        pytest.param("(2026)豫0825民初123号", CASE_NUMBER, False, id="half-width-brackets"),
+        pytest.param("〔2026〕豫0825民初123号", CASE_NUMBER, False, id="hexagonal-brackets"),
+        pytest.param(
+            "（２０２６）豫0825民初123", CASE_NUMBER, False, id="full-width-digits-no-hao"
+        ),
+        pytest.param("( 2026 ) 豫0825 民初 123 号", CASE_NUMBER, False, id="spaces"),
+        pytest.param("（2025）豫0825执9号", "（2025）豫0825执9号", False, id="last-year"),
+        pytest.param("尚未立案", None, True, id="typed-not-filed"),
+        pytest.param("未立案。", None, True, id="typed-not-filed-short"),
+    ],
+)
+async def test_the_case_number_forms_that_are_accepted(
+    court: Court, db: Database, typed: str, number: str | None, not_filed: bool
+) -> None:
+    script = until(phone_record(), Step.CASE_NUMBER)
+    await dialogue(court.chat("张伟"), [*script, (typed, Exactly(asks(Step.SUMMARY)))])
+    row = await record_row(db, 1)
+    assert (row["case_number"], row["case_not_filed"]) == (number, not_filed)
+
+
+async def test_the_not_filed_button(court: Court, db: Database) -> None:
+    script = until(phone_record(), Step.CASE_NUMBER)
+    await dialogue(court.chat("张伟"), [*script, (Press(NOT_FILED), asks(Step.SUMMARY))])
+    row = await record_row(db, 1)
+    assert (row["case_number"], row["case_not_filed"]) == (None, True)
+    assert "案号：尚未立案" in (await court.chat("张伟").say("/record #1"))[0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "items"),
+    [
+        pytest.param("1,4", [1, 4], id="comma"),
+        pytest.param("4、1", [1, 4], id="dunhao-unordered"),
+        pytest.param("1，4 13", [1, 4, 13], id="full-width-comma-and-space"),
+        pytest.param("无", [], id="none"),
+    ],
+)
+async def test_art9_typed(court: Court, db: Database, typed: str, items: list[int]) -> None:
+    script = until(phone_record(), Step.ART9)
+    await dialogue(court.chat("张伟"), [*script, (typed, Exactly(asks(Step.SERIOUS)))])
+    assert (await record_row(db, 1))["art9_items"] == items
+
+
+async def test_art9_none_button(court: Court, db: Database) -> None:
+    script = until(phone_record(), Step.ART9)
+    await dialogue(court.chat("张伟"), [*script, (Press(ART9_NONE), asks(Step.SERIOUS))])
+    assert (await record_row(db, 1))["art9_items"] == []
+
+
+# back, skip, edit
+
+
+async def test_back_skip_and_edit(court: Court, db: Database) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            ("/new", (asks_received("2026-03-06 10:00"), Buttons(CONFIRM_TIME))),
+            ("back", Exactly(says("intake.error.no_back"))),
+            ("返回", Exactly(says("intake.error.no_back"))),
+            ("跳过", Exactly(says("intake.error.not_optional"))),
+            (Press(CONFIRM_TIME), (asks(Step.SOURCE), Offers(BACK), Lacks(SKIP))),
+            # Back re-asks the receipt time, which quotes its current value.
+            (Press(BACK), Exactly(asks_received("2026-03-06 10:00"))),
+            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+            (Press(EXTERNAL), (asks(Step.INQUIRY_AT), Buttons(SAME_TIME, BACK, SKIP))),
+            ("skip", asks(Step.CHANNEL)),
+            # Going back shows what was skipped, and may be answered now.
+            ("上一步", (asks(Step.INQUIRY_AT), current(says("card.skipped")))),
+            (Press(SAME_TIME), asks(Step.CHANNEL)),
+            (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
+            ("王某", asks(Step.INQUIRER_UNIT)),
+            ("back", (asks(Step.INQUIRER_NAME), current("王某"), Buttons(BACK))),
+            ("王某某", asks(Step.INQUIRER_UNIT)),
+            ("skip", Exactly(says("intake.error.not_optional"))),
+            ("温县某局", asks(Step.INQUIRER_POSITION)),
+            (Press(BACK), (asks(Step.INQUIRER_UNIT), current("温县某局"))),
+            (Press(BACK), (asks(Step.INQUIRER_NAME), current("王某某"))),
+            (Press(BACK), (asks(Step.CHANNEL), current(lab(Channel.PHONE)))),
+            (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_POSITION)),
+            *phone_record()[7:-1],
+            # Edit from the review card: each applicable field is offered.
+            (
+                Press(EDIT),
+                (
+                    says("intake.edit_which"),
+                    Offers(says("card.channel"), says("card.department"), says("card.art9")),
+                    Lacks(says("card.place"), says("card.staff_present")),
+                ),
+            ),
+            (Press(says("card.channel")), (asks(Step.CHANNEL), current(lab(Channel.PHONE)))),
+            # In person now: the questions that now apply are asked, then the review again.
+            (Press(lab(Channel.IN_PERSON)), asks(Step.PLACE)),
+            ("院门口", asks(Step.PERSONS_PRESENT)),
+            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            (
+                Press(NONE),
+                (
+                    says("intake.review"),
+                    "过问方式：当面（口头）",
+                    "地点：院门口",
+                    "在场人员：（已跳过）",
+                    "在场本院人员：无",
+                ),
+            ),
+            # Another channel, one that needs saying what it was.
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.channel")), current(lab(Channel.IN_PERSON))),
+            (Press(lab(Channel.OTHER)), asks(Step.CHANNEL_OTHER)),
+            ("", Exactly(says("intake.error.empty"))),
+            ("传真", (says("intake.review"), "具体方式：传真", Lacks("地点：院门口"))),
+            # The department: a name that is not one is refused; its buttons work.
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.department")), (asks(Step.DEPARTMENT), current("民一庭"))),
+            ("民九庭", Exactly(says("intake.error.department", name="民九庭"))),
+            (Press("刑事审判庭"), (says("intake.review"), "承办部门：刑事审判庭")),
+            (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_unit"]) == ("王某某", "温县某局")
+    assert (row["channel"], row["channel_other"], row["place"]) == (Channel.OTHER, "传真", "院门口")
+    assert row["inquiry_at"] == row["received_at"]
+    assert row["department_id"] == court.staff["周强"].department_id
+    assert row["fields"]["skipped"] == [Step.PERSONS_PRESENT.value]
+
+
+async def test_the_department_question_offers_every_department(court: Court) -> None:
+    judge = court.chat("张伟")
+    script = phone_record()[:-1]
+    await dialogue(
+        judge,
+        [
+            *script,
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.department")), Buttons(*DEPARTMENTS, BACK)),
+        ],
+    )
+
+
+# cancel
+
+
+async def test_cancel_asks_a_reason_and_keeps_the_draft_for_the_integrity_officer(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            *until(phone_record(), Step.INQUIRER_NAME),
+            ("/cancel", Exactly(says("intake.cancel_reason", title="草稿 #1"))),
+            # /cancel again: the draft is kept, and the question it was at comes back.
+            (
+                "/cancel",
+                Exactly(
+                    says("intake.cancel_kept", title="草稿 #1"),
+                    asks(Step.INQUIRER_NAME),
+                ),
+            ),
+            ("王某", asks(Step.INQUIRER_UNIT)),
+            ("/cancel", Exactly(says("intake.cancel_reason", title="草稿 #1"))),
+            ("  ", Exactly(says("intake.error.cancel_reason"))),
+            ("与草稿 #2 重复", Exactly(says("intake.withdrawn", title="草稿 #1"))),
+            ("温县某局", Exactly(says("help.hint", name="张伟"))),
+            ("/cancel", Exactly(says("common.nothing_to_cancel"))),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["status"], row["withdraw_reason"]) == (RecordStatus.WITHDRAWN, "与草稿 #2 重复")
+    assert (row["inquirer_name"], row["inquirer_unit"]) == ("王某", None)
+    assert [e.kind for e in await events_of(db, 1)][-1] == AuditKind.WITHDRAWN
+
+    officer, other_officer = court.chat("钱进"), court.chat("吴敏")
+    [listed] = await officer.say("/withdrawn")
+    assert listed.startswith(says("views.withdrawn", count=1))
+    assert "草稿 #1" in listed and "张伟" in listed and "与草稿 #2 重复" in listed
+    [card] = await officer.say("/record #1")
+    assert "过问人：王某" in card and says("card.withdrawn", reason="与草稿 #2 重复") in card
+    assert await other_officer.say("/withdrawn") == [says("views.withdrawn_empty")]
+    assert await other_officer.say("/record #1") == [says("views.not_found", ref="#1")]
+    # An integrity officer of no department is shown none.
+    await add_person(
+        db, court.bot.clock, "冯涛", [Role.INTEGRITY_OFFICER], department=None, user_id="ft"
+    )
+    assert await Person(court.bot, "ft", "冯涛").say("/withdrawn") == [
+        says("views.withdrawn_empty")
+    ]
+    assert await court.chat("李刚").say("/withdrawn") == [listed]
+    # The handler cannot resume a withdrawn draft.
+    assert await judge.say("/resume #1") == [says("intake.error.no_such_draft", ref="#1")]
+
+
+async def test_cancel_with_a_reason_at_once_and_from_the_review_card(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            ("/new", asks_received("2026-03-06 10:00")),
+            ("/cancel 误操作", Exactly(says("intake.withdrawn", title="草稿 #1"))),
+            *phone_record(draft=2)[:-1],
+            (Press(WITHDRAW), Exactly(says("intake.cancel_reason", title="草稿 #2"))),
+            ("/cancel", (says("intake.cancel_kept", title="草稿 #2"), says("intake.review"))),
+            (Press(WITHDRAW), Exactly(says("intake.cancel_reason", title="草稿 #2"))),
+            ("当事人已撤诉", Exactly(says("intake.withdrawn", title="草稿 #2"))),
+        ],
+    )
+    records = await all_records(db)
+    assert [(r.status, r.withdraw_reason) for r in records] == [
+        (RecordStatus.WITHDRAWN, "误操作"),
+        (RecordStatus.WITHDRAWN, "当事人已撤诉"),
+    ]
+    assert [r.number for r in records] == [None, None]
+
+
+async def test_a_name_two_staff_members_share_asks_for_a_number(court: Court, db: Database) -> None:
+    other = await add_person(db, court.bot.clock, "孙丽", [Role.HANDLER], department="刑事审判庭")
+    script = until(phone_record(), Step.CHANNEL)
+    await dialogue(
+        court.chat("张伟"),
+        [
+            *script,
+            (Press(lab(Channel.IN_PERSON)), asks(Step.INQUIRER_NAME)),
+            *phone_record()[5:14],
+            ("要求关照", asks(Step.ART9)),
+            (Press(ART9_NONE), asks(Step.SERIOUS)),
+            (Press(NO), asks(Step.PLACE)),
+            ("本院门口", asks(Step.PERSONS_PRESENT)),
+            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            ("孙丽", Exactly(says("intake.error.staff_ambiguous", ref="孙丽"))),
+            (f"{other.id}、王芳", asks(Step.ROUTE)),
+        ],
+    )
+    assert (
+        "在场本院人员：孙丽（待确认）、王芳（待确认）"
+        in (await court.chat("张伟").say("/record #1"))[0]
+    )

@@ -1,0 +1,392 @@
+"""Drafts: media while one is open, restarts in the middle of a dialogue, /mine and /resume.
+
+The draft exists from the first message and its deadlines run from then, so a draft is never
+lost: not when more files arrive, not when the judge starts another, not when the bot restarts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dialogue import (
+    ADD_HERE,
+    ART9_DONE,
+    CASE_NAME,
+    CONFIRM_COSIGN,
+    CONFIRM_TIME,
+    EXTERNAL,
+    NO,
+    SAME_TIME,
+    SKIP,
+    START_NEW,
+    SUBMIT,
+    Buttons,
+    Court,
+    DialogueBot,
+    Exactly,
+    Forward,
+    Press,
+    Script,
+    all_records,
+    art9,
+    asks,
+    asks_received,
+    cosigners_of,
+    dialogue,
+    events_of,
+    evidence_of,
+    lab,
+    local,
+    open_court,
+    phone_record,
+    png_bytes,
+    record_row,
+    says,
+    settings_for,
+    sha256,
+    verified,
+)
+
+from handlers.fields import Step
+from handlers.ports import AttachmentKind
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.vocabulary import (
+    Channel,
+    CosignStatus,
+    Intermediary,
+    MaterialRoute,
+    OriginalsDestination,
+    RecordStatus,
+    UnitCategory,
+)
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    return DialogueBot(db, clock, settings_for(tmp_path))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    return await open_court(bot)
+
+
+# Media while a draft is open
+
+
+async def test_media_during_an_open_draft_asks_add_or_new(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    first, second, third = (png_bytes((i * 70, 0, 0)) for i in range(1, 4))
+    photo1 = bot.file(AttachmentKind.PHOTO, first)
+    photo2 = bot.file(AttachmentKind.PHOTO, second)
+    photo3 = bot.file(AttachmentKind.PHOTO, third)
+    received = asks_received("2026-03-06 10:00")
+
+    await dialogue(
+        judge,
+        [
+            ("/new", received),
+            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+            (
+                Forward(photo1),
+                (says("intake.media_choice", title="草稿 #1"), Buttons(ADD_HERE, START_NEW)),
+            ),
+            ("嗯", Exactly(says("intake.error.choose"))),
+            # "Add" links the file and re-asks the question the draft was at.
+            (
+                Press(ADD_HERE),
+                Exactly(says("intake.added", title="草稿 #1", count=1), asks(Step.SOURCE)),
+            ),
+            (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
+            # An album arrives: asked once; its other photos go the same way, unasked.
+            (
+                Forward(photo2, caption="另一起过问", album="a-2"),
+                Exactly(says("intake.media_choice", title="草稿 #1")),
+            ),
+            (Forward(photo3, album="a-2"), Exactly()),
+            # "New" leaves the old draft open, its deadlines running, and starts another.
+            (
+                Press(START_NEW),
+                Exactly(
+                    says("intake.left_open", title="草稿 #1", id=1),
+                    says("intake.started_with_files", title="草稿 #2", count=2),
+                    received,
+                ),
+            ),
+            # /new while a draft is open asks the same question.
+            (
+                "/new",
+                (says("intake.new_choice", title="草稿 #2"), Buttons(ADD_HERE, START_NEW)),
+            ),
+            (Press(ADD_HERE), Exactly(received)),
+            ("/new", says("intake.new_choice", title="草稿 #2")),
+            (
+                Press(START_NEW),
+                Exactly(
+                    says("intake.left_open", title="草稿 #2", id=2),
+                    says("intake.started", title="草稿 #3"),
+                    received,
+                ),
+            ),
+            # The old draft is picked up where it stopped.
+            ("/resume #1", Exactly(asks(Step.INQUIRY_AT))),
+            (Press(SAME_TIME), asks(Step.CHANNEL)),
+        ],
+    )
+
+    records = await all_records(db)
+    assert [(r.id, r.status) for r in records] == [(n, RecordStatus.DRAFT) for n in (1, 2, 3)]
+    assert [blob.sha256 for _, blob in await evidence_of(db, 1) if blob] == [sha256(first)]
+    assert [blob.sha256 for _, blob in await evidence_of(db, 2) if blob] == [
+        sha256(second),
+        sha256(third),
+    ]
+    assert await evidence_of(db, 3) == []
+    assert [r.summary for r in records] == [None, "另一起过问", None]
+    assert (records[0].kind, records[0].inquiry_at) == ("external", records[0].received_at)
+    [mine] = await judge.say("/mine")
+    assert mine.startswith(says("views.drafts", count=3))
+    assert all(f"草稿 #{n}" in mine for n in (1, 2, 3))
+    assert (await verified(db, bot.evidence_dir))[0] == []
+
+
+async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    picture = png_bytes((1, 2, 3))
+    photo = bot.file(AttachmentKind.PHOTO, picture)
+    await dialogue(
+        judge,
+        [
+            ("/new", asks_received("2026-03-06 10:00")),
+            (Forward(photo), says("intake.media_choice", title="草稿 #1")),
+            ("/new", Exactly(says("intake.error.choose"))),
+            ("/cancel", Exactly(says("intake.error.choose"))),
+            ("/resume", Exactly(says("intake.error.choose"))),
+            (Press(ADD_HERE), says("intake.added", title="草稿 #1", count=1)),
+        ],
+    )
+    assert [blob.sha256 for _, blob in await evidence_of(db, 1) if blob] == [sha256(picture)]
+
+
+# A restart between every two steps
+
+
+def whole_dialogue(
+    bot: DialogueBot, draft: int, number: str, screenshot: bytes, letter: bytes
+) -> Script:
+    """A forwarded screenshot, a second file on the way, in person with one staff present."""
+    title = f"草稿 #{draft}"
+    return [
+        (
+            Forward(
+                bot.file(AttachmentKind.PHOTO, screenshot),
+                caption="王局长当面交代",
+                at=local("2026-03-05 20:15"),
+            ),
+            (
+                says("intake.started_with_files", title=title, count=1),
+                asks_received("2026-03-05 20:15"),
+            ),
+        ),
+        (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+        (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
+        (Press(SAME_TIME), asks(Step.CHANNEL)),
+        (Press(lab(Channel.IN_PERSON)), asks(Step.INQUIRER_NAME)),
+        ("王建国", asks(Step.INQUIRER_UNIT)),
+        (
+            Forward(bot.file(AttachmentKind.DOCUMENT, letter, name="名片.png")),
+            says("intake.media_choice", title=title),
+        ),
+        (
+            Press(ADD_HERE),
+            Exactly(says("intake.added", title=title, count=1), asks(Step.INQUIRER_UNIT)),
+        ),
+        ("温县住房和城乡建设局", asks(Step.INQUIRER_POSITION)),
+        ("局长", asks(Step.UNIT_CATEGORY)),
+        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        (Press(NO), asks(Step.MAIN_LEADER)),
+        (Press(NO), asks(Step.INTERMEDIARY)),
+        (Press(lab(Intermediary.NONE)), asks(Step.CASE_NAME)),
+        (CASE_NAME, asks(Step.CASE_NUMBER)),
+        ("(2026)豫0825民初123号", asks(Step.ART9)),
+        (Press(art9(1)), asks(Step.ART9)),
+        (Press(art9(13)), asks(Step.ART9)),
+        (Press(ART9_DONE), asks(Step.SERIOUS)),
+        (Press(NO), asks(Step.PLACE)),
+        ("本院第一接待室", asks(Step.PERSONS_PRESENT)),
+        (Press(SKIP), asks(Step.STAFF_PRESENT)),
+        ("孙丽", asks(Step.ROUTE)),
+        (Press(lab(MaterialRoute.VIA_INTEGRITY_OFFICER)), asks(Step.ORIGINALS)),
+        (Press(lab(OriginalsDestination.SUB_FILE)), says("intake.review")),
+        (Press(SUBMIT), says("intake.submitted", number=number)),
+    ]
+
+
+def comparable(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name not in ("id", "number")}
+
+
+def normalised(texts: list[str]) -> list[str]:
+    """The judge's transcript with draft and record numbers blanked."""
+    return [re.sub(r"草稿 #\d+|〔2026〕\d+号", "#", text) for text in texts]
+
+
+async def test_a_restart_between_every_two_steps_ends_with_the_same_record(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge, sun = court.chat("张伟"), court.chat("孙丽")
+    screenshot, letter = png_bytes(), png_bytes((255, 255, 255), (60, 40))
+    confirm = [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title="温法过问〔2026〕1号"))]
+
+    await dialogue(judge, whole_dialogue(bot, 1, "温法过问〔2026〕1号", screenshot, letter))
+    await dialogue(sun, confirm)
+    told = len(judge.inbox())
+    assert bot.restarts == 0
+
+    script = whole_dialogue(bot, 2, "温法过问〔2026〕2号", screenshot, letter)
+    await dialogue(judge, script, restart=True)
+    confirm = [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title="温法过问〔2026〕2号"))]
+    await dialogue(sun, confirm, restart=True)
+    assert bot.restarts == len(script) + 1
+
+    first, second = await record_row(db, 1), await record_row(db, 2)
+    assert comparable(first) == comparable(second)
+    assert (second["status"], second["number"]) == (RecordStatus.SUBMITTED, "温法过问〔2026〕2号")
+    assert second["art9_items"] == [1, 13] and second["summary"] == "王局长当面交代"
+    assert [(b.sha256 if b else None) for _, b in await evidence_of(db, 2)] == [
+        sha256(screenshot),
+        sha256(letter),
+    ]
+    assert [(b.sha256, b.kind) for _, b in await evidence_of(db, 1) if b] == [
+        (b.sha256, b.kind) for _, b in await evidence_of(db, 2) if b
+    ]
+    assert [(c.staff_id, c.status) for c in await cosigners_of(db, 2)] == [
+        (court.id("孙丽"), CosignStatus.CONFIRMED)
+    ]
+    assert [e.kind for e in await events_of(db, 1)] == [e.kind for e in await events_of(db, 2)]
+    # The judge read the same conversation both times.
+    texts = [m.text for m in judge.inbox()]
+    assert normalised(texts[:told]) == normalised(texts[told:])
+    assert (await verified(db, bot.evidence_dir))[0] == []
+
+
+# /mine and /resume
+
+
+async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_deadlines(
+    bot: DialogueBot, court: Court
+) -> None:
+    judge = court.chat("张伟")
+    assert await judge.say("/mine") == [says("views.mine_empty")]
+    # Received on Tuesday 2026-03-03: registered by Thursday, reported by Friday.
+    forwarded = Forward(bot.file(AttachmentKind.PHOTO, png_bytes()), at=local("2026-03-03 09:00"))
+    await dialogue(
+        judge,
+        phone_record(
+            start=forwarded,
+            started=says("intake.started_with_files", title="草稿 #1", count=1),
+            received="2026-03-03 09:00",
+        ),
+    )
+    assert judge.last[-1].text.endswith(
+        says(
+            "card.deadline",
+            milestone=lab_milestone("form_delivered"),
+            deadline="2026-03-06 24:00 前",
+        )
+    )
+    # Received today, Friday 2026-03-06: due on Monday 2026-03-09.
+    await dialogue(
+        judge,
+        [
+            ("/new", asks_received("2026-03-06 10:00")),
+            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+            (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
+            (Press(SKIP), asks(Step.CHANNEL)),
+        ],
+    )
+    missing = "、".join(
+        says(f"card.{step}")
+        for step in (
+            "channel",
+            "inquirer_name",
+            "inquirer_unit",
+            "inquirer_position",
+            "unit_category",
+            "retired",
+            "main_leader",
+            "intermediary",
+            "case_name",
+            "case_number",
+            "summary",
+            "art9",
+            "serious",
+            "route",
+            "originals",
+        )
+    )
+    [mine] = await judge.say("/mine")
+    assert mine == "\n".join(
+        [
+            says("views.drafts", count=1),
+            says(
+                "views.draft_row",
+                title="草稿 #2",
+                received="2026-03-06 10:00",
+                missing=missing,
+                deadline="2026-03-09 24:00 前",
+            ),
+            says("views.resume_hint"),
+            says("views.submitted", count=1),
+            says(
+                "views.record_row",
+                title="温法过问〔2026〕1号",
+                inquirer="王某",
+                case="（2026）豫0825民初123号",
+                report="2026-03-06 24:00 前",
+            ),
+        ]
+    )
+    assert "2026-03-09 24:00 前" in mine
+    # Another handler's /mine knows nothing of them.
+    assert await court.chat("周强").say("/mine") == [says("views.mine_empty")]
+
+
+def lab_milestone(value: str) -> str:
+    from storage.vocabulary import Milestone
+
+    return lab(Milestone(value))
+
+
+async def test_resume_picks_up_the_latest_draft_or_the_one_named(court: Court) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            ("/resume", Exactly(says("intake.error.no_draft"))),
+            ("/new", asks_received("2026-03-06 10:00")),
+            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+            ("/cancel", says("intake.cancel_reason", title="草稿 #1")),
+            ("/cancel", asks(Step.SOURCE)),
+            ("/resume", Exactly(asks(Step.SOURCE))),
+            ("/resume #9", Exactly(says("intake.error.no_such_draft", ref="#9"))),
+            ("/resume 草稿 #1", Exactly(asks(Step.SOURCE))),
+        ],
+    )
+    # Someone else's draft cannot be resumed.
+    await dialogue(
+        court.chat("周强"),
+        [("/resume #1", Exactly(says("intake.error.no_such_draft", ref="#1")))],
+    )
+    # A draft can be resumed from its card.
+    [card] = await judge.say("/record #1")
+    assert "草稿 #1" in card
+    await dialogue(judge, [(Press(says("views.resume")), Exactly(asks(Step.SOURCE)))])
