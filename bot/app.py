@@ -107,6 +107,7 @@ class App:
             tick_seconds=settings.reminders.tick_seconds,
         )
         self._kicked = False
+        self._calendar_ready = False
         self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def kick(self) -> None:
@@ -124,6 +125,9 @@ class App:
 
     async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
         """Handle one incoming message and deliver every reply it produced."""
+        if not self._calendar_ready:
+            await self.dispatcher.reload_holidays()
+            self._calendar_ready = True
         async with self._locks[(message.transport, message.chat_id)]:
             replies = await self.engine.handle(message)
             deliveries = [await self.deliver(reply) for reply in replies]

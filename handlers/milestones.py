@@ -8,6 +8,7 @@ from collections import defaultdict
 from sqlalchemy import or_, select
 
 from handlers import card
+from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.notifier import deadline_words
 from handlers.ports import Button
@@ -107,7 +108,7 @@ async def deliver(ctx: Context, record: Record) -> None:
     )
     if ctx.services.kick is not None:
         ctx.services.kick()
-    names = "、".join(person.name for person in people.values())
+    names = join_names([person.name for person in people.values()], ctx.language)
     ctx.reply(ctx.t("milestones.delivered", title=card.title(ctx, record), names=names))
 
 
@@ -209,7 +210,7 @@ async def overdue(ctx: Context, args: str) -> None:
                 "milestones.overdue_row",
                 title=card.title(ctx, record),
                 handler=handler.name if handler else "-",
-                missing="、".join(label(m, ctx.language) for m, _ in late),
+                missing=join_names([label(m, ctx.language) for m, _ in late], ctx.language),
                 deadline=deadline_words(ctx, late[0][1], ctx.now),
             )
         )

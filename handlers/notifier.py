@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import card
+from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
 from reminders.dispatch import Facts, Outcome, SendResult
@@ -101,6 +102,7 @@ class ChatNotifier:
 
     async def render(self, ctx: Context, facts: Facts) -> tuple[str, Buttons]:
         kind = ReminderKind(facts.reminder.kind)
+        key = f"reminders.{kind.value}"
         reminder = facts.reminder
         values: dict[str, object] = {}
         buttons: Buttons = ()
@@ -114,7 +116,9 @@ class ChatNotifier:
             )
             values["department"] = department.name if department else "-"
         if facts.owed:
-            values["missing"] = "、".join(label(m, ctx.language) for m, _ in facts.owed)
+            values["missing"] = join_names(
+                [label(m, ctx.language) for m, _ in facts.owed], ctx.language
+            )
         if reminder.deadline is not None:
             values["deadline"] = deadline_words(ctx, reminder.deadline, facts.now)
         if reminder.quarter is not None:
@@ -136,12 +140,14 @@ class ChatNotifier:
             values["count"] = len(facts.incomplete)
             lines = []
             for item in facts.incomplete[:50]:
+                owed = unmet(item, ctx.services.rules)
                 lines.append(
                     ctx.t(
                         "reminders.incomplete_row",
                         title=card.title(ctx, item),
-                        missing="、".join(
-                            label(m, ctx.language) for m in sorted(unmet(item, ctx.services.rules))
+                        missing=join_names(
+                            [label(m, ctx.language) for m in Milestone if m in owed],
+                            ctx.language,
                         ),
                     )
                 )
@@ -152,10 +158,14 @@ class ChatNotifier:
             values["name"] = facts.failed_recipient.name if facts.failed_recipient else "-"
             values["detail"] = reminder.payload.get("detail", "") or "-"
             values["what"] = ctx.t(f"reminders.kind.{facts.failed.kind}") if facts.failed else "-"
+            if record is None:  # a quarter's or the holidays' reminder: no record to name
+                key = "reminders.delivery_failed_other"
+                if facts.failed is not None and facts.failed.quarter:
+                    values["what"] = f"{values['what']} {facts.failed.quarter}"
         elif kind is ReminderKind.FORM_COPY and record is not None:
             values["number"] = record.number or values.get("title", "")
             values["card"] = await card.render(ctx, record)
-        text = ctx.t(f"reminders.{kind.value}", **values)
+        text = ctx.t(key, **values)
         if facts.late:
             due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
             text = ctx.t("reminders.late", due=due) + "\n" + text

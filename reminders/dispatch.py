@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.outbox import (
+    BEFORE_DEADLINE,
     IGNORE_QUIET_HOURS,
     Planned,
     ReminderKind,
@@ -149,6 +150,7 @@ class Dispatcher:
         self.grace = max(timedelta(minutes=5), timedelta(seconds=3 * tick_seconds))
         self.batch = batch
         self._holidays_seen = -1
+        self._planned_on = dict(rules.calendar.loaded)
 
     async def tick(self) -> TickResult:
         """One pass: reload holidays, plan the calendar's reminders, send what is due."""
@@ -186,7 +188,12 @@ class Dispatcher:
             return [row.id for row in rows]
 
     async def reload_holidays(self) -> None:
-        """Pick up years an admin loaded since the last tick (from any instance)."""
+        """Pick up years an admin loaded since the last tick (from any instance).
+
+        Records whose deadlines reach into a year whose schedule changed are planned again:
+        their rows, keyed on the old deadline, would otherwise be dropped at send time as no
+        longer due, with nothing planned for the real deadline.
+        """
         from reminders.calendar import parse_holidays_file
 
         async with self.db.transaction() as session:
@@ -208,8 +215,33 @@ class Dispatcher:
             for row in rows:
                 schedule = parse_holidays_file(row.content)
                 loaded[schedule.year] = schedule
+        changed = sorted(
+            year for year, schedule in loaded.items() if self._planned_on.get(year) != schedule
+        )
         self.rules.calendar.load(loaded)
+        if changed:
+            await self._replan_years(changed[0], changed[-1])
+        self._planned_on = loaded
         self._holidays_seen = newest
+
+    async def _replan_years(self, first: int, last: int) -> None:
+        """Plan again the records with a pending reminder whose period touches these years."""
+        tz = self.rules.calendar.tz
+        start = datetime(first, 1, 1, tzinfo=tz)
+        end = datetime(last + 1, 1, 1, tzinfo=tz)
+        async with self.db.transaction() as session:
+            query = (
+                select(Reminder.record_id)
+                .join(Record, Record.id == Reminder.record_id)
+                .where(
+                    Reminder.status == ReminderStatus.PENDING.value,
+                    Reminder.deadline > start,
+                    Record.received_at < end,
+                )
+                .distinct()
+            )
+            ids = [i for i in (await session.execute(query)).scalars().all() if i is not None]
+            await plan_records(session, ids, self.rules, self.timing, self.clock.now())
 
     def _late(self, reminder: Reminder, now: datetime) -> bool:
         if ReminderKind(reminder.kind) in IGNORE_QUIET_HOURS:
@@ -221,7 +253,12 @@ class Dispatcher:
     async def _one(self, reminder_id: int, now: datetime) -> Outcome | None:
         async with self.db.transaction() as session:
             reminder = await session.get(Reminder, reminder_id)
-            if reminder is None or reminder.status != ReminderStatus.SENDING:
+            # Claimed by another dispatcher since (this one outlived its lease): theirs now.
+            if (
+                reminder is None
+                or reminder.status != ReminderStatus.SENDING
+                or reminder.claimed_by != self.instance
+            ):
                 return None
             facts = await self.facts(session, reminder, now)
             if facts is None:
@@ -291,28 +328,40 @@ class Dispatcher:
         )
         if reminder.kind == ReminderKind.DELIVERY_FAILED:
             return
-        recipient = await session.get(Staff, reminder.recipient_staff_id)
-        department = recipient.department_id if recipient else None
-        officers = [
-            person
-            for person in await staff_repo.with_role(session, Role.INTEGRITY_OFFICER)
-            if person.department_id == department and person.id != reminder.recipient_staff_id
-        ]
+        told = await self._to_tell(session, reminder)
         await ensure(
             session,
             [
                 Planned(
-                    key=f"x{reminder.id}:{officer.id}",
+                    key=f"x{reminder.id}:{person_id}",
                     kind=ReminderKind.DELIVERY_FAILED,
-                    recipient_staff_id=officer.id,
+                    recipient_staff_id=person_id,
                     due_at=now,
                     record_id=reminder.record_id,
                     payload={"failed": reminder.id, "detail": detail},
                 )
-                for officer in officers
+                for person_id in told
             ],
             at=now,
         )
+
+    async def _to_tell(self, session: AsyncSession, reminder: Reminder) -> list[int]:
+        """Who hears of a failed delivery: the recipient's department's integrity officers
+        (the admins where it has none), and for a form copy the handler who delivered it."""
+        recipient = await session.get(Staff, reminder.recipient_staff_id)
+        department = recipient.department_id if recipient else None
+        people = [
+            person.id
+            for person in await staff_repo.with_role(session, Role.INTEGRITY_OFFICER)
+            if person.department_id == department
+        ]
+        if not people:
+            people = [person.id for person in await staff_repo.with_role(session, Role.ADMIN)]
+        if reminder.kind == ReminderKind.FORM_COPY and reminder.record_id is not None:
+            record = await session.get(Record, reminder.record_id)
+            if record is not None:
+                people.append(record.handler_id)
+        return sorted({p for p in people if p != reminder.recipient_staff_id})
 
     async def facts(self, session: AsyncSession, reminder: Reminder, now: datetime) -> Facts | None:
         """What the reminder says now, or None when it no longer needs saying."""
@@ -320,6 +369,10 @@ class Dispatcher:
         if recipient is None or not recipient.active:
             return None
         kind = ReminderKind(reminder.kind)
+        if kind in BEFORE_DEADLINE and reminder.deadline is not None and reminder.deadline <= now:
+            # "Due tomorrow" after the deadline passed (the bot was down) would be false; the
+            # breach or overdue notice says what is true now.
+            return None
         facts = Facts(reminder, recipient, now, self._late(reminder, now))
         if reminder.record_id is not None:
             record = await session.get(Record, reminder.record_id)

@@ -7,13 +7,15 @@ PostgreSQL; SQLite serialises writers anyway), so several instances never send o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Reminder
@@ -71,7 +73,12 @@ class Planned:
 
 
 async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datetime) -> int:
-    """Insert the planned rows whose key is new; returns how many were added."""
+    """Insert the planned rows whose key is new; returns how many were tried.
+
+    Another instance may be planning the same keys at the same moment (every dispatcher plans
+    the calendar's reminders on every tick): a key inserted meanwhile is skipped by the
+    database (``ON CONFLICT DO NOTHING``) instead of failing the whole transaction.
+    """
     if not planned:
         return 0
     keys = [p.key for p in planned]
@@ -80,38 +87,53 @@ async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datet
         chunk = keys[start : start + 500]
         query = select(Reminder.key).where(Reminder.key.in_(chunk))
         existing.update((await session.execute(query)).scalars().all())
-    added = 0
+    rows: list[dict[str, Any]] = []
     for item in planned:
         if item.key in existing:
             continue
         existing.add(item.key)
-        session.add(
-            Reminder(
-                key=item.key,
-                kind=item.kind.value,
-                record_id=item.record_id,
-                quarter=item.quarter,
-                deadline=item.deadline,
-                recipient_staff_id=item.recipient_staff_id,
-                due_at=item.due_at,
-                status=ReminderStatus.PENDING.value,
-                attempts=0,
-                late=False,
-                repeat=False,
-                payload=dict(item.payload),
-                created_at=at,
-            )
+        rows.append(
+            {
+                "key": item.key,
+                "kind": item.kind.value,
+                "record_id": item.record_id,
+                "quarter": item.quarter,
+                "deadline": item.deadline,
+                "recipient_staff_id": item.recipient_staff_id,
+                "due_at": item.due_at,
+                "status": ReminderStatus.PENDING.value,
+                "attempts": 0,
+                "late": False,
+                "repeat": False,
+                "payload": dict(item.payload),
+                "created_at": at,
+            }
         )
-        added += 1
-    await session.flush()
-    return added
+    if rows:
+        await session.flush()
+        insert = (
+            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        await session.execute(
+            insert(Reminder).on_conflict_do_nothing(index_elements=[Reminder.key]), rows
+        )
+    return len(rows)
 
 
 async def cancel_for_record(
-    session: AsyncSession, record_id: int, *, keep: Iterable[str], at: datetime
+    session: AsyncSession,
+    record_id: int,
+    *,
+    keep: Iterable[str],
+    at: datetime,
+    due: Mapping[str, datetime] | None = None,
 ) -> int:
-    """Cancel the record's pending reminders that are no longer planned."""
+    """Cancel the record's pending reminders that are no longer planned.
+
+    A kept row whose planned time moved (a holiday schedule loaded since, say) moves with it.
+    """
     kept = set(keep)
+    moved = due or {}
     query = select(Reminder).where(
         Reminder.record_id == record_id,
         Reminder.status == ReminderStatus.PENDING.value,
@@ -123,6 +145,8 @@ async def cancel_for_record(
             row.status = ReminderStatus.CANCELLED.value
             row.detail = f"no longer due ({at.isoformat()})"
             cancelled += 1
+        elif row.key in moved and row.due_at != moved[row.key]:
+            row.due_at = moved[row.key]
     await session.flush()
     return cancelled
 

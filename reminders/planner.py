@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reminders.calendar import CalendarSource
 from reminders.deadlines import DeadlineRules
 from reminders.outbox import (
     BEFORE_DEADLINE,
@@ -144,7 +145,9 @@ async def plan_record(
     # unseen (a receipt time entered late): it is kept in the plan but not created.
     fresh = [p for p in plan if p.kind not in BEFORE_DEADLINE or p.due_at >= now]
     await ensure(session, fresh, at=now)
-    await cancel_for_record(session, record.id, keep={p.key for p in plan}, at=now)
+    await cancel_for_record(
+        session, record.id, keep={p.key for p in plan}, at=now, due={p.key: p.due_at for p in plan}
+    )
     return plan
 
 
@@ -209,6 +212,13 @@ async def plan_calendar(
     today = now.astimezone(tz).date()
     if rules.calendar.needs_next_year_warning(today):
         due = max(at_morning(today, rules, timing), now)
+        # This year itself when nobody loaded it (the December warning went unheeded),
+        # otherwise next year.
+        missing = (
+            today.year
+            if rules.calendar.source_for(today.year) is CalendarSource.WEEKENDS_ONLY
+            else today.year + 1
+        )
         for admin in await staff_repo.with_role(session, Role.ADMIN):
             plan.append(
                 Planned(
@@ -216,7 +226,7 @@ async def plan_calendar(
                     kind=ReminderKind.HOLIDAYS_MISSING,
                     recipient_staff_id=admin.id,
                     due_at=due,
-                    payload={"year": today.year + 1},
+                    payload={"year": missing},
                 )
             )
     await ensure(session, plan, at=now)
