@@ -121,6 +121,11 @@ class Reminders:
 
 
 @dataclass
+class Reports:
+    font_path: str = field(default="", metadata={"check": lambda v: not v or Path(v).is_file()})
+
+
+@dataclass
 class Settings:
     path: Path
     court: Court = field(default_factory=Court)
@@ -131,6 +136,7 @@ class Settings:
     access: Access = field(default_factory=Access)
     deadlines: Deadlines = field(default_factory=Deadlines)
     reminders: Reminders = field(default_factory=Reminders)
+    reports: Reports = field(default_factory=Reports)
 
     @property
     def language(self) -> Language:
@@ -154,6 +160,7 @@ SECTIONS: dict[str, type] = {
     "access": Access,
     "deadlines": Deadlines,
     "reminders": Reminders,
+    "reports": Reports,
 }
 
 SECRETS: dict[tuple[str, str], str] = {

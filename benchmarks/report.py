@@ -1,0 +1,254 @@
+"""The quarterly report over 100,000 records: time and peak memory.
+
+    python benchmarks/report.py [--records 100000] [--dir /path/on/the/data/disk]
+
+A SQLite database is filled with synthetic records spread over Q3 2026 (outside inquiries,
+some Art. 5 opinions, drafts, withdrawn and internal ones, co-signers for in-person inquiries,
+evidence for a third), with a tenth of them in the quarter's first nine days. Then, each in a
+fresh Python process (so one run's peak cannot hide another's), ``guowen report`` is run the
+way the command line runs it (``bot.report_cli.report``: a read transaction that blocks no
+writer, the streamed workbook, the summary document, the picture, the audit event) for those
+nine days and for the whole quarter. Memory must stay flat: the peak RSS of the quarter may not
+grow with its ten times as many records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MB = 1024 * 1024
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 10, 8, 2, 0, tzinfo=UTC)
+CHANNELS = ["phone", "wechat", "sms", "letter", "in_person", "email", "mail", "weibo", "other"]
+CATEGORIES = ["party", "congress", "government", "cppcc", "procuratorate", "company",
+              "enterprise", "institution", "social_organisation", "military"]  # fmt: skip
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (MB if sys.platform == "darwin" else 1024)
+
+
+def synthetic(rng: random.Random, record_id: int, received: datetime) -> dict[str, Any]:
+    """One record's columns, as the intake would have filled them."""
+    handler = rng.randrange(40) + 1
+    roll = rng.random()
+    status = "draft" if roll < 0.02 else "withdrawn" if roll < 0.03 else "submitted"
+    done = status == "submitted"
+    channel = rng.choice(CHANNELS)
+    submitted = received + timedelta(hours=rng.uniform(0.5, 60))
+    platform = submitted + timedelta(hours=rng.uniform(0, 72))
+    delivered = submitted + timedelta(hours=rng.uniform(0, 96))
+    return {
+        "id": record_id,
+        "number": f"过问〔2026〕{record_id}号" if done else None,
+        "status": status,
+        "kind": rng.choices(["external", "reference_opinion", "internal"], [95, 3, 2])[0],
+        "handler_id": handler,
+        "department_id": (handler - 1) % 8 + 1,
+        "received_at": received,
+        "received_confirmed": True,
+        "created_at": received,
+        "submitted_at": submitted if done else None,
+        "withdrawn_at": received + timedelta(hours=1) if status == "withdrawn" else None,
+        "inquiry_at": received,
+        "channel": channel,
+        "inquirer_name": rng.choice(SURNAMES) + "某",
+        "inquirer_unit": f"某县某局{rng.randrange(50)}",
+        "inquirer_position": rng.choice(["局长", "主任", "书记", "副县长"]),
+        "unit_category": rng.choice(CATEGORIES),
+        "retired": rng.random() < 0.05,
+        "main_leader": rng.random() < 0.02,
+        "intermediary": rng.choice(["none", "none", "staff", "relative"]),
+        "case_name": f"某某诉某某合同纠纷案{record_id}",
+        "case_number": f"（2026）豫0825民初{record_id}号",
+        "case_not_filed": False,
+        "summary": "要求对案件从轻处理，" * rng.randrange(1, 6),
+        "art9_items": sorted(rng.sample(range(1, 15), rng.choice([0, 0, 1, 2]))),
+        "serious": rng.random() < 0.01,
+        "place": "办公室" if channel == "in_person" else None,
+        "material_route": rng.choice(["direct", "via_integrity_officer"]),
+        "originals_destination": rng.choice(["sub_file", "no_original"]),
+        "cosigners_done": channel != "in_person",
+        "platform_entered_at": platform if done and rng.random() < 0.9 else None,
+        "form_delivered_at": delivered if done and rng.random() < 0.85 else None,
+        "fields": {},
+    }
+
+
+def fill(path: Path, count: int, seed: int = 7) -> None:
+    """``count`` records in Q3 2026 (a tenth in July 1-9), written in bulk through Core."""
+    from sqlalchemy import create_engine, insert
+
+    from storage.db import make_engine, upgrade
+    from storage.models import (
+        Department,
+        EvidenceBlob,
+        EvidenceItem,
+        Record,
+        RecordCosigner,
+        Staff,
+        StaffRole,
+    )
+
+    url = f"sqlite+aiosqlite:///{path}"
+
+    async def migrate() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    rng = random.Random(seed)
+    engine = create_engine(f"sqlite:///{path}")
+    start = datetime(2026, 7, 1, tzinfo=TZ)
+    first_days = timedelta(days=9)
+    rest = datetime(2026, 10, 1, tzinfo=TZ) - start - first_days
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Department),
+            [{"id": n, "name": f"第{n}审判庭", "created_at": NOW} for n in range(1, 9)],
+        )
+        people = [
+            {"id": n, "name": f"承办人{n:02d}", "department_id": (n - 1) % 8 + 1, "created_at": NOW}
+            for n in range(1, 41)
+        ]
+        conn.execute(insert(Staff), [{**person, "active": True} for person in people])
+        conn.execute(insert(StaffRole), [{"staff_id": p["id"], "role": "handler"} for p in people])
+        for first in range(0, count, 5000):
+            records: list[dict[str, Any]] = []
+            cosigners: list[dict[str, Any]] = []
+            blobs: list[dict[str, Any]] = []
+            items: list[dict[str, Any]] = []
+            for n in range(first, min(count, first + 5000)):
+                offset = (
+                    first_days * rng.random() if n % 10 == 0 else first_days + rest * rng.random()
+                )
+                record = synthetic(rng, n + 1, start + offset)
+                records.append(record)
+                other = rng.randrange(40) + 1
+                if record["channel"] == "in_person" and other != record["handler_id"]:
+                    at = record["received_at"] + timedelta(hours=5)
+                    cosigners.append(
+                        {"record_id": n + 1, "staff_id": other, "status": "confirmed",
+                         "requested_at": at, "responded_at": at}
+                    )  # fmt: skip
+                if rng.random() < 0.3:
+                    sha = f"{rng.getrandbits(256):064x}"
+                    at = record["received_at"]
+                    blobs.append(
+                        {"sha256": sha, "size": 123456, "mime": "image/png", "kind": "image",
+                         "damaged": False, "stored_at": at}
+                    )  # fmt: skip
+                    items.append(
+                        {"record_id": n + 1, "blob_sha256": sha, "original_name": "截图.png",
+                         "transport": "bench", "received_at": at, "added_at": at,
+                         "over_cap": False, "disguised": False}
+                    )  # fmt: skip
+            conn.execute(insert(Record), records)
+            for table, rows in ((RecordCosigner, cosigners), (EvidenceBlob, blobs)):
+                if rows:
+                    conn.execute(insert(table), rows)
+            if items:
+                conn.execute(insert(EvidenceItem), items)
+    engine.dispose()
+
+
+def child(database: Path, period: str, out: Path) -> dict[str, Any]:
+    from bot.config import defaults
+    from bot.report_cli import report
+    from reminders.clock import FakeClock
+
+    settings = defaults()
+    settings.court.name = "温县人民法院"
+    settings.storage.database_url = f"sqlite+aiosqlite:///{database}"
+    settings.storage.evidence_dir = str(out / "evidence")
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    lines = io.StringIO()
+    status = asyncio.run(report(settings, period, out, lines, clock=FakeClock(NOW), progress=False))
+    elapsed = time.perf_counter() - started
+    assert status == 0, lines.getvalue()
+    files = [Path(line) for line in lines.getvalue().splitlines()[1:]]
+    return {
+        "seconds": elapsed,
+        "rss_before_mb": before,
+        "rss_peak_mb": _peak_rss_mb(),
+        "xlsx_mb": files[0].stat().st_size / MB,
+        "summary": lines.getvalue().splitlines()[0],
+    }
+
+
+def run_child(database: Path, period: str, out: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(database), period, str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
+    parser.add_argument("--child", nargs=3, metavar=("DB", "PERIOD", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(Path(args.child[0]), args.child[1], Path(args.child[2]))))
+        return
+    top = Path(tempfile.mkdtemp(prefix="guowen-bench-", dir=args.dir))
+    try:
+        database = top / "bench.db"
+        started = time.perf_counter()
+        fill(database, args.records)
+        filled = time.perf_counter() - started
+        print(
+            f"report benchmark: SQLite, {args.records:,} synthetic records in Q3 2026 "
+            f"(filled in {filled:.0f} s)"
+        )
+        print(
+            f"{'period':>22}  {'records':>8}  {'time':>8}  {'per 1k':>7}  {'peak RSS':>9}  "
+            f"{'RSS before':>10}  {'xlsx':>8}"
+        )
+        runs = []
+        for label, period, share in (  # a tenth of the records fall in July 1-9
+            ("2026-07-01..07-09", "2026-07-01 2026-07-09", 0.1),
+            ("2026Q3", "2026Q3", 1.0),
+        ):
+            result = run_child(database, period, top / label.replace(".", "_"))
+            records = -(-args.records // 10) if share < 1 else args.records
+            runs.append(result)
+            print(
+                f"{label:>22}  {records:>8,}  {result['seconds']:>6.1f} s  "
+                f"{result['seconds'] / records * 1000:>5.2f} s  {result['rss_peak_mb']:>6.1f} MB  "
+                f"{result['rss_before_mb']:>7.1f} MB  {result['xlsx_mb']:>5.1f} MB"
+            )
+            print(f"{'':>24}{result['summary']}")
+        growth = runs[-1]["rss_peak_mb"] - runs[0]["rss_peak_mb"]
+        print(f"peak RSS from the nine days to the quarter (10x the records): {growth:+.1f} MB")
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""``guowen report PERIOD [--out DIR]``: the report's files from the command line.
+
+The same three files as ``/report`` in the chat (workbook, summary document, headline
+picture), written to ``--out`` (default: the reports folder beside the evidence folder), with
+a progress bar on a terminal. The records are read in a transaction of their own that takes
+no write lock, so a running bot keeps recording while a large period is counted; the export
+is then recorded as an audit event naming the user at the terminal.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from bot.app import rules_for
+from bot.config import Settings
+from handlers.i18n import t
+from reminders.clock import Clock, SystemClock
+from reports import fonts
+from reports.exports import record_export
+from reports.files import safe_name
+from reports.period import PeriodError, last_completed_quarter, parse_period
+from reports.quarterly import build_report
+from storage.db import Database
+from storage.vocabulary import Language
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class Bar:
+    """A one-line progress bar on a terminal; silent elsewhere."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, label: str, *, show: bool) -> None:
+        self._stream = stream
+        self._label = label
+        self._show = show
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self._show:
+            return
+        percent = 100 if total <= 0 else min(100, done * 100 // total)
+        if percent == self._last:
+            return
+        self._last = percent
+        filled = self.WIDTH * percent // 100
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self._stream.write(f"\r{self._label} [{bar}] {percent:3d}% ({done}/{total})")
+        self._stream.flush()
+
+    def clear(self) -> None:
+        if self._show and self._last >= 0:
+            self._stream.write("\r\x1b[2K")
+            self._stream.flush()
+
+
+def _deferred_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def reader_engine(url: str) -> AsyncEngine:
+    """An engine for one consistent read that blocks no writer.
+
+    The bot's SQLite engine begins every transaction ``IMMEDIATE`` (it is a writer); here a
+    deferred ``BEGIN`` holds a WAL snapshot instead. PostgreSQL reads at REPEATABLE READ, so
+    every batch sees the same moment.
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_async_engine(url, connect_args={"timeout": 60})
+        event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
+        event.listen(engine.sync_engine, "begin", _deferred_begin)
+        return engine
+    return create_async_engine(url, isolation_level="REPEATABLE READ")
+
+
+def default_out(settings: Settings, label: str, now: datetime) -> Path:
+    """A new folder beside the bot's own exports: ``reports/report/2026Q3/<time>-cli-xxxx``."""
+    parent = settings.evidence_path.resolve().parent / "reports" / "report" / safe_name(label)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = now.astimezone(settings.tz).strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.mkdtemp(prefix=f"{stamp}-cli-", dir=parent))
+
+
+async def report(
+    settings: Settings,
+    period_text: str,
+    out_dir: Path | None,
+    out: TextIO,
+    *,
+    err: TextIO | None = None,
+    language: Language | None = None,
+    progress: bool | None = None,
+    clock: Clock | None = None,
+) -> int:
+    errors = err or sys.stderr
+    lang = language or settings.language
+    tz = settings.tz
+    now = (clock or SystemClock()).now()
+    try:
+        period = parse_period(period_text, now=now, tz=tz)
+    except PeriodError as problem:
+        example = last_completed_quarter(now, tz)
+        errors.write(
+            t(
+                lang,
+                f"report.bad_{problem.problem.value}",
+                text=problem.text,
+                command="guowen report",
+                quarter=example.label,
+                first=example.first.isoformat(),
+                last=example.last.isoformat(),
+            )
+            + "\n"
+        )
+        return EXIT_USAGE
+    fonts.configure(settings.reports.font_path)
+    target = out_dir or default_out(settings, period.label, now)
+    show = errors.isatty() if progress is None else progress
+    bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
+    db = Database(settings.storage.database_url)
+    reader = reader_engine(settings.storage.database_url)
+    try:
+        await db.upgrade()
+        async with AsyncSession(reader, expire_on_commit=False) as session, session.begin():
+            files = await build_report(
+                session,
+                period,
+                language=lang,
+                tz=tz,
+                rules=rules_for(settings),
+                now=now,
+                out_dir=target,
+                court_name=settings.court.name,
+                progress=bar,
+            )
+        bar.clear()
+        user = getpass.getuser()
+        async with db.transaction() as session:
+            await record_export(
+                session,
+                what="report",
+                subject=f"period:{period.label}",
+                paths=files.paths,
+                head_seq=files.head_seq,
+                head_hash=files.head_hash,
+                at=now,
+                actor_staff_id=None,
+                actor=f"cli:{user}",
+                detail={
+                    "first": period.first.isoformat(),
+                    "last": period.last.isoformat(),
+                    "language": lang.value,
+                    "via": "cli",
+                    "external": files.figures.external,
+                    "reference": files.figures.reference,
+                },
+            )
+    finally:
+        bar.clear()
+        await reader.dispose()
+        await db.close()
+    figures = files.figures
+    out.write(
+        t(
+            lang,
+            "cli_report.done",
+            period=period.label,
+            external=figures.external,
+            reference=figures.reference,
+            drafts=figures.drafts,
+            withdrawn=figures.withdrawn,
+        )
+        + "\n"
+    )
+    for path in files.paths:
+        out.write(f"{path}\n")
+    return EXIT_OK

@@ -1,0 +1,214 @@
+"""/report: the quarterly report in the chat, and the documents that reminders carry.
+
+``/report`` is the last completed quarter, ``/report 2026Q3`` a quarter, ``/report 2026-07-01
+2026-09-30`` any run of days. The reply is the headline picture with the figures in words, the
+workbook and the summary document. Trial management (and its compiler), discipline inspection
+and leaders may ask; anyone else is told there is no such command. Every export is an audit
+event naming who took it, with each file's SHA-256.
+
+Files are written under ``<evidence_dir>/../reports/`` (never into the evidence store), one
+folder per export, and stay there: they are what left the building.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from handlers.engine import Context, Registry, Services, UserError
+from handlers.ports import Button, OutgoingMessage, Reply
+from reminders.quarters import Quarter
+from reports.exports import record_export
+from reports.files import safe_name
+from reports.form import FormFiles, build_form
+from reports.period import Period, PeriodError, last_completed_quarter, parse_period
+from reports.quarterly import ReportFiles, build_report
+from storage.models import Record
+from storage.vocabulary import Role
+
+REPORT_ROLES = {Role.TRIAL_MANAGEMENT, Role.COMPILER, Role.DISCIPLINE, Role.LEADER}
+# Those who mark a quarter reported (handlers.milestones.report_quarter).
+REPORTERS = frozenset({Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value})
+
+
+def reports_dir(services: Services) -> Path:
+    """Beside the evidence folder; a temporary folder when the bot runs without one."""
+    if services.evidence is not None:
+        return services.evidence.root.resolve().parent / "reports"
+    return Path(tempfile.gettempdir()) / "guowen-reports"
+
+
+def export_dir(ctx: Context, kind: str, label: str) -> Path:
+    """A new folder for one export: ``reports/report/2026Q3/20261008-103000-7-k3j2``."""
+    parent = reports_dir(ctx.services) / kind / safe_name(label)
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = ctx.local(ctx.now).strftime("%Y%m%d-%H%M%S")
+    return Path(tempfile.mkdtemp(prefix=f"{stamp}-{ctx.staff.id}-", dir=parent))
+
+
+def _period(ctx: Context, args: str) -> Period:
+    try:
+        return parse_period(args, now=ctx.now, tz=ctx.services.tz)
+    except PeriodError as problem:
+        example = last_completed_quarter(ctx.now, ctx.services.tz)
+        raise UserError(
+            f"report.bad_{problem.problem.value}",
+            text=problem.text,
+            command="/report",
+            quarter=example.label,
+            first=example.first.isoformat(),
+            last=example.last.isoformat(),
+        ) from None
+
+
+async def make_report(
+    ctx: Context, period: Period, *, draft: bool = False, via: str = "chat"
+) -> ReportFiles:
+    """Build the period's files in the reader's language and record who took them."""
+    services = ctx.services
+    files = await build_report(
+        ctx.session,
+        period,
+        language=ctx.language,
+        tz=services.tz,
+        rules=services.rules,
+        now=ctx.now,
+        out_dir=export_dir(ctx, "report", period.label),
+        court_name=services.court_name,
+        draft=draft,
+    )
+    await record_export(
+        ctx.session,
+        what="report",
+        subject=f"period:{period.label}",
+        paths=files.paths,
+        head_seq=files.head_seq,
+        head_hash=files.head_hash,
+        at=ctx.now,
+        actor_staff_id=ctx.staff.id,
+        actor=ctx.staff.name,
+        detail={
+            "first": period.first.isoformat(),
+            "last": period.last.isoformat(),
+            "language": ctx.language.value,
+            "draft": draft,
+            "via": via,
+            "external": files.figures.external,
+            "reference": files.figures.reference,
+        },
+    )
+    return files
+
+
+def headline_text(ctx: Context, files: ReportFiles) -> str:
+    figures = files.figures
+    title = _period_words(ctx, files.period)
+    if figures.empty:
+        return ctx.t(
+            "report.ready_empty", period=title, drafts=figures.drafts, withdrawn=figures.withdrawn
+        )
+    return ctx.t(
+        "report.ready",
+        period=title,
+        external=figures.external,
+        reference=figures.reference,
+        main_leader=figures.main_leader,
+        serious=figures.serious,
+        drafts=figures.drafts,
+        withdrawn=figures.withdrawn,
+    )
+
+
+def _period_words(ctx: Context, period: Period) -> str:
+    if period.quarter is not None:
+        name = ctx.t(f"report.q{period.quarter.number}")
+        return ctx.t("report.period_quarter", year=period.quarter.year, name=name)
+    return ctx.t(
+        "report.period_range", first=period.first.isoformat(), last=period.last.isoformat()
+    )
+
+
+def report_messages(
+    ctx: Context, files: ReportFiles, text: str, *, offer_done: bool = True
+) -> list[OutgoingMessage]:
+    """The picture with ``text``, then the workbook and the summary document; for trial
+    management, a button that marks an ended quarter reported (Art. 7)."""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    quarter = files.period.quarter
+    if (
+        offer_done
+        and quarter is not None
+        and ctx.roles & REPORTERS
+        and files.period.ended(ctx.now, ctx.services.tz)
+    ):
+        buttons = ((Button(ctx.t("milestones.quarter_button"), f"ms:q:{quarter.label}:done"),),)
+    return [
+        OutgoingMessage(text, photo=files.chart),
+        OutgoingMessage(ctx.t("report.workbook_caption"), document=files.xlsx),
+        OutgoingMessage(ctx.t("report.summary_caption"), buttons, document=files.summary),
+    ]
+
+
+def _send(ctx: Context, messages: list[OutgoingMessage]) -> None:
+    for message in messages:
+        ctx.replies.append(Reply(ctx.message.transport, ctx.message.chat_id, message))
+
+
+async def report_command(ctx: Context, args: str) -> None:
+    """/report [2026Q3 | 2026-07-01 2026-09-30]"""
+    period = _period(ctx, args)
+    files = await make_report(ctx, period)
+    _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))
+
+
+async def quarter_draft(ctx: Context, quarter_label: str) -> list[OutgoingMessage]:
+    """The draft report that the compiler's quarter-end reminder carries.
+
+    Called by the notifier with ``ctx.staff`` the recipient, who is recorded as taking it.
+    """
+    quarter = Quarter.parse(quarter_label)
+    if quarter is None:
+        return []
+    files = await make_report(ctx, Period.of_quarter(quarter), draft=True, via="quarter_end")
+    text = ctx.t("report.draft_caption", period=_period_words(ctx, files.period))
+    # The reminder itself carries the "reported" button.
+    return report_messages(ctx, files, text, offer_done=False)
+
+
+async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
+    """The statistics form of ``record`` as PDF and DOCX: what a delivered form copy carries.
+
+    Called by the notifier for each recipient (``ctx.staff``), in their language; each copy is
+    recorded as taken by its recipient.
+    """
+    services = ctx.services
+    files: FormFiles = await build_form(
+        ctx.session,
+        record.id,
+        language=ctx.language,
+        tz=services.tz,
+        rules=services.rules,
+        out_dir=export_dir(ctx, "form", record.number or f"draft-{record.id}"),
+        now=ctx.now,
+        court_name=services.court_name,
+    )
+    await record_export(
+        ctx.session,
+        what="form",
+        subject=f"record:{record.id}",
+        paths=files.paths,
+        head_seq=files.head_seq,
+        head_hash=files.head_hash,
+        at=ctx.now,
+        actor_staff_id=ctx.staff.id,
+        actor=ctx.staff.name,
+        detail={"language": ctx.language.value, "via": "form_copy"},
+    )
+    return [
+        OutgoingMessage(ctx.t("report.form_pdf_caption"), document=files.pdf),
+        OutgoingMessage(ctx.t("report.form_docx_caption"), document=files.docx),
+    ]
+
+
+def register(registry: Registry) -> None:
+    registry.command("report", report_command, "help.report", REPORT_ROLES)

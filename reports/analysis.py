@@ -1,0 +1,145 @@
+"""The written analysis Art. 7 asks for (汇总分析): a few sentences from the figures.
+
+Each sentence is a catalog template filled with numbers and names; one that would say nothing
+(no Art. 9 items, no late steps) says so briefly or is left out, so a quiet quarter reads short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from reports.facts import MILESTONE_ORDER
+from reports.figures import Figures, Tally, change
+from reports.tables import Rows, art9, by_department, categories, channels, share_text, top
+from reports.text import tr
+from storage.vocabulary import Language, Milestone
+
+
+def _listing(rows: Rows, language: Language) -> str:
+    return tr(language, "common.list_sep").join(
+        tr(language, "analysis.item", name=name, n=n) for name, n in rows
+    )
+
+
+def analysis(figures: Figures, language: Language) -> list[str]:
+    period = figures.period.title(language)
+    if figures.empty:
+        lines = [tr(language, "analysis.empty", period=period)]
+    else:
+        lines = [
+            tr(
+                language,
+                "analysis.total",
+                period=period,
+                external=figures.external,
+                reference=figures.reference,
+            )
+        ]
+    moved = change(figures.external, figures.previous_external)
+    if moved is not None and figures.previous_external is not None:
+        diff, ratio = moved
+        if diff == 0:
+            lines.append(tr(language, "analysis.same", previous=figures.previous_external))
+        elif ratio is None:
+            lines.append(tr(language, "analysis.from_none", n=diff))
+        else:
+            key = "analysis.up" if diff > 0 else "analysis.down"
+            lines.append(
+                tr(
+                    language,
+                    key,
+                    previous=figures.previous_external,
+                    n=abs(diff),
+                    pct=f"{abs(ratio):.0%}",
+                )
+            )
+    if figures.external:
+        lines.append(
+            tr(
+                language,
+                "analysis.categories",
+                top=_listing(top(categories(figures, language)), language),
+            )
+        )
+        if figures.retired:
+            lines.append(tr(language, "analysis.retired", n=figures.retired))
+        lines.append(
+            tr(
+                language,
+                "analysis.channels",
+                top=_listing(top(channels(figures, language)), language),
+            )
+        )
+        if figures.with_art9:
+            lines.append(
+                tr(
+                    language,
+                    "analysis.art9",
+                    n=figures.with_art9,
+                    top=_listing(top(art9(figures, language)), language),
+                )
+            )
+        else:
+            lines.append(tr(language, "analysis.art9_none"))
+        if figures.main_leader or figures.serious:
+            lines.append(
+                tr(
+                    language,
+                    "analysis.art7",
+                    main_leader=figures.main_leader,
+                    serious=figures.serious,
+                )
+            )
+        else:
+            lines.append(tr(language, "analysis.art7_none"))
+        if figures.direct_route:
+            lines.append(tr(language, "analysis.direct_route", n=figures.direct_route))
+    lines += _timeliness(figures, language)
+    if figures.drafts or figures.withdrawn:
+        lines.append(
+            tr(language, "analysis.unsubmitted", drafts=figures.drafts, withdrawn=figures.withdrawn)
+        )
+    return lines
+
+
+def _timeliness(figures: Figures, language: Language) -> list[str]:
+    total = figures.totals()
+    if not total.due:
+        return []
+    shares = {m: share_text(figures.milestones[m]) for m in MILESTONE_ORDER}
+    lines = [
+        tr(
+            language,
+            "analysis.timeliness",
+            registered=shares[Milestone.REGISTERED],
+            platform=shares[Milestone.PLATFORM_ENTERED],
+            delivered=shares[Milestone.FORM_DELIVERED],
+            late=total.late,
+            missed=total.missed,
+        )
+    ]
+    if total.late or total.missed:
+        worst = min(
+            (row for row in by_department(figures, language) if row.late or row.missed),
+            key=lambda row: _on_time(row.tallies.values()),
+            default=None,
+        )
+        if worst is not None:
+            lines.append(
+                tr(
+                    language,
+                    "analysis.worst_department",
+                    name=worst.name,
+                    late=worst.late,
+                    missed=worst.missed,
+                )
+            )
+    return lines
+
+
+def _on_time(tallies: Iterable[Tally]) -> float:
+    due = on_time = 0
+    for tally in tallies:
+        due += tally.due
+        on_time += tally.on_time
+    return on_time / due if due else 1.0

@@ -1,0 +1,65 @@
+"""A document as a few kinds of block, written out as PDF or DOCX by the renderers.
+
+The form and the quarterly summary are both headings, paragraphs, label-value tables, grids
+and pictures; describing them once keeps the PDF and the DOCX of one document saying the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Characters XML 1.0 forbids (and so DOCX, XLSX and reportlab's markup): a value someone typed
+# or forwarded may carry them; they are shown as U+FFFD rather than failing the document.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Label and value, one a row: the body of a form."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table with a header row; ``widths`` are relative column widths."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Picture:
+    path: Path
+    width_cm: float = 16.0
+
+
+Block = Heading | Para | Pairs | Grid | Picture
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str = ""
+    blocks: tuple[Block, ...] = ()
+    footer: str = ""
+    """Printed at the foot of every page: the audit chain head, so paper pins the history."""
+    meta: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,208 @@
+"""One record as the documents show it: its fields, people, milestones, evidence, corrections.
+
+Everything a form or a report row needs is loaded here in a few queries per batch of records
+(never one per record), and resolved to plain values, so the writers that run in a worker
+thread never touch the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.deadlines import DeadlineRules
+from reminders.planner import met_at
+from storage.models import Department, EvidenceItem, Record, RecordAmendment, Staff
+from storage.vocabulary import Milestone
+
+MILESTONE_ORDER = (
+    Milestone.REGISTERED,
+    Milestone.PLATFORM_ENTERED,
+    Milestone.FORM_DELIVERED,
+    Milestone.COSIGNED,
+)
+
+
+class State(StrEnum):
+    """How a milestone stands: met in time, met late, missed (due and not met), not yet due."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSED = "missed"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    milestone: Milestone
+    deadline: datetime
+    met: datetime | None
+    state: State
+
+
+@dataclass(frozen=True)
+class CosignerLine:
+    name: str
+    status: str
+    requested_at: datetime | None
+    responded_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    name: str | None
+    kind: str | None
+    mime: str | None
+    size: int | None
+    sha256: str | None
+    received_at: datetime
+    damaged: bool
+    unavailable: str | None
+
+
+@dataclass(frozen=True)
+class AmendmentLine:
+    at: datetime
+    field: str
+    old: str
+    new: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Names:
+    """Staff and department names by id: small tables, loaded once per document."""
+
+    staff: dict[int, str]
+    departments: dict[int, str]
+
+    def person(self, staff_id: int | None) -> str:
+        if staff_id is None:
+            return ""
+        return self.staff.get(staff_id, f"#{staff_id}")
+
+    def department(self, department_id: int | None) -> str:
+        if department_id is None:
+            return ""
+        return self.departments.get(department_id, f"#{department_id}")
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    record: Record
+    handler: str
+    department: str
+    cosigners: tuple[CosignerLine, ...]
+    milestones: tuple[MilestoneLine, ...]
+    evidence: tuple[EvidenceLine, ...]
+    amendments: tuple[AmendmentLine, ...]
+
+    def milestone(self, which: Milestone) -> MilestoneLine | None:
+        for line in self.milestones:
+            if line.milestone is which:
+                return line
+        return None
+
+
+async def load_names(session: AsyncSession) -> Names:
+    staff = await session.execute(select(Staff.id, Staff.name))
+    departments = await session.execute(select(Department.id, Department.name))
+    return Names(
+        {staff_id: name for staff_id, name in staff.all()},
+        {department_id: name for department_id, name in departments.all()},
+    )
+
+
+def milestone_lines(
+    record: Record, rules: DeadlineRules, now: datetime
+) -> tuple[MilestoneLine, ...]:
+    """Each milestone the record owes, with its deadline, when it was met, and how it stands."""
+    deadlines = rules.for_record(record)
+    lines = []
+    for milestone in MILESTONE_ORDER:
+        deadline = deadlines.get(milestone)
+        if deadline is None:
+            continue
+        met = met_at(record, milestone)
+        if met is not None:
+            state = State.ON_TIME if met < deadline else State.LATE
+        else:
+            state = State.MISSED if deadline <= now else State.PENDING
+        lines.append(MilestoneLine(milestone, deadline, met, state))
+    return tuple(lines)
+
+
+async def facts_for(
+    session: AsyncSession,
+    records: Sequence[Record],
+    names: Names,
+    rules: DeadlineRules,
+    now: datetime,
+) -> list[RecordFacts]:
+    """The facts of ``records``, in their order: two queries for the whole batch."""
+    ids = [record.id for record in records]
+    evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
+    amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
+    if ids:
+        items = await session.execute(
+            select(EvidenceItem).where(EvidenceItem.record_id.in_(ids)).order_by(EvidenceItem.id)
+        )
+        for item in items.scalars():
+            blob = item.blob
+            evidence[item.record_id].append(
+                EvidenceLine(
+                    name=item.original_name,
+                    kind=blob.kind if blob else None,
+                    mime=blob.mime if blob else item.declared_mime,
+                    size=blob.size if blob else item.declared_size,
+                    sha256=item.blob_sha256,
+                    received_at=item.received_at,
+                    damaged=bool(blob and blob.damaged),
+                    unavailable=item.unavailable_reason or ("over_cap" if item.over_cap else None),
+                )
+            )
+        changes = await session.execute(
+            select(RecordAmendment)
+            .where(RecordAmendment.record_id.in_(ids))
+            .order_by(RecordAmendment.id)
+        )
+        for change in changes.scalars():
+            amendments[change.record_id].append(
+                AmendmentLine(
+                    at=change.at,
+                    field=change.field,
+                    old=change.old_value,
+                    new=change.new_value,
+                    reason=change.reason,
+                    by=names.person(change.by_staff_id),
+                )
+            )
+    return [
+        RecordFacts(
+            record=record,
+            handler=names.person(record.handler_id),
+            department=names.department(record.department_id),
+            cosigners=tuple(
+                CosignerLine(
+                    name=names.person(c.staff_id),
+                    status=c.status,
+                    requested_at=c.requested_at,
+                    responded_at=c.responded_at,
+                    reason=c.reason,
+                )
+                for c in record.cosigners
+            ),
+            milestones=milestone_lines(record, rules, now),
+            evidence=tuple(evidence.get(record.id, ())),
+            amendments=tuple(amendments.get(record.id, ())),
+        )
+        for record in records
+    ]

@@ -1,0 +1,173 @@
+"""The quarter's figures, gathered in one pass over its records.
+
+Counted: submitted records of an outside leading cadre (``external``), received in the period.
+Commissioned reference opinions (Art. 5) are counted apart and kept out of the breakdowns,
+since they are not interference; both kinds owe the Art. 6 milestones, so both are in the
+timeliness figures. Drafts and withdrawn drafts are counted apart (Art. 10 makes an abandoned
+record a disciplinary matter); inquiries by the court's own staff (Art. 14) are not here at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from reports.facts import MILESTONE_ORDER, Names, RecordFacts, State
+from reports.period import Period
+from storage.models import Record
+from storage.vocabulary import Intermediary, MaterialRoute, Milestone, RecordKind, RecordStatus
+
+# How many Art. 7 records the summary document lists (the workbook lists all of them).
+ART7_KEEP = 300
+
+
+@dataclass
+class Tally:
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    pending: int = 0
+
+    def add(self, state: State) -> None:
+        if state is State.ON_TIME:
+            self.on_time += 1
+        elif state is State.LATE:
+            self.late += 1
+        elif state is State.MISSED:
+            self.missed += 1
+        else:
+            self.pending += 1
+
+    @property
+    def due(self) -> int:
+        """Milestones whose time has come: met (in time or late) or missed."""
+        return self.on_time + self.late + self.missed
+
+    @property
+    def share(self) -> float | None:
+        """The on-time share of what was due; None when nothing was."""
+        return self.on_time / self.due if self.due else None
+
+
+def tallies() -> dict[Milestone, Tally]:
+    return {milestone: Tally() for milestone in MILESTONE_ORDER}
+
+
+@dataclass(frozen=True)
+class Art7Row:
+    """A record to report upward (main leader of the same-level Party or political-legal
+    committee) or at once (serious case)."""
+
+    facts: RecordFacts
+    main_leader: bool
+    serious: bool
+
+
+@dataclass
+class Figures:
+    period: Period
+    names: Names
+    external: int = 0
+    reference: int = 0
+    drafts: int = 0
+    withdrawn: int = 0
+    retired: int = 0
+    intermediated: int = 0
+    direct_route: int = 0
+    with_art9: int = 0
+    main_leader: int = 0
+    serious: int = 0
+    art7_total: int = 0
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_channel: Counter[str] = field(default_factory=Counter)
+    by_department: Counter[int | None] = field(default_factory=Counter)
+    by_art9: Counter[int] = field(default_factory=Counter)
+    by_month: Counter[tuple[int, int]] = field(default_factory=Counter)
+    art7: list[Art7Row] = field(default_factory=list)
+    milestones: dict[Milestone, Tally] = field(default_factory=tallies)
+    department_milestones: defaultdict[int | None, dict[Milestone, Tally]] = field(
+        default_factory=lambda: defaultdict(tallies)
+    )
+    handler_milestones: defaultdict[int, dict[Milestone, Tally]] = field(
+        default_factory=lambda: defaultdict(tallies)
+    )
+    handler_records: Counter[int] = field(default_factory=Counter)
+    handler_department: dict[int, int | None] = field(default_factory=dict)
+    handler_drafts: Counter[int] = field(default_factory=Counter)
+    handler_withdrawn: Counter[int] = field(default_factory=Counter)
+    previous_external: int | None = None
+
+    @property
+    def counted(self) -> int:
+        return self.external + self.reference
+
+    @property
+    def empty(self) -> bool:
+        return self.counted == 0
+
+    def add(self, facts: RecordFacts, tz: ZoneInfo) -> Art7Row | None:
+        """Count one submitted record; returns its Art. 7 row when it has one."""
+        record = facts.record
+        self.handler_records[record.handler_id] += 1
+        self.handler_department.setdefault(record.handler_id, record.department_id)
+        for line in facts.milestones:
+            self.milestones[line.milestone].add(line.state)
+            self.department_milestones[record.department_id][line.milestone].add(line.state)
+            self.handler_milestones[record.handler_id][line.milestone].add(line.state)
+        if record.kind == RecordKind.REFERENCE_OPINION:
+            self.reference += 1
+            return None
+        self.external += 1
+        self.by_category[record.unit_category or ""] += 1
+        self.by_channel[record.channel or ""] += 1
+        self.by_department[record.department_id] += 1
+        local = record.received_at.astimezone(tz)
+        self.by_month[(local.year, local.month)] += 1
+        self.retired += bool(record.retired)
+        self.intermediated += record.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
+        self.direct_route += record.material_route == MaterialRoute.DIRECT
+        items = set(record.art9_items or ())
+        self.with_art9 += bool(items)
+        self.by_art9.update(items)
+        self.main_leader += bool(record.main_leader)
+        self.serious += bool(record.serious)
+        if not (record.main_leader or record.serious):
+            return None
+        self.art7_total += 1
+        row = Art7Row(facts, bool(record.main_leader), bool(record.serious))
+        if len(self.art7) < ART7_KEEP:
+            self.art7.append(row)
+        return row
+
+    def add_unsubmitted(self, record: Record) -> None:
+        """A draft still open, or one withdrawn: counted apart, per handler (Art. 10)."""
+        self.handler_department.setdefault(record.handler_id, record.department_id)
+        if record.status == RecordStatus.WITHDRAWN:
+            self.withdrawn += 1
+            self.handler_withdrawn[record.handler_id] += 1
+        else:
+            self.drafts += 1
+            self.handler_drafts[record.handler_id] += 1
+
+    def totals(self) -> Tally:
+        total = Tally()
+        for tally in self.milestones.values():
+            total.on_time += tally.on_time
+            total.late += tally.late
+            total.missed += tally.missed
+            total.pending += tally.pending
+        return total
+
+
+def change(current: int, previous: int | None) -> tuple[int, float | None] | None:
+    """The change from the previous period: the difference and its ratio (None from zero)."""
+    if previous is None:
+        return None
+    diff = current - previous
+    return diff, (diff / previous if previous else None)
+
+
+def now_stamp(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")

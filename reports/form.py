@@ -1,0 +1,261 @@
+"""The statistics form (外部领导干部干预过问案件情况统计表): one record, printed.
+
+Every field of the intake, the classifications (Art. 5 kind, Art. 7 main leader and serious
+case, Art. 9 items, Art. 13 unit category), the route and where the originals went, the
+co-signatures, each milestone with its deadline, time and standing, the evidence list with
+SHA-256, the corrections, and the audit chain head at printing. PDF and DOCX say the same: it
+is the copy that is delivered to discipline inspection and trial management (Art. 6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.deadlines import DeadlineRules
+from reports.columns import COLUMNS, Column, Value, stamp, state_words
+from reports.document import Block, Document, Grid, Heading, Pairs, Para
+from reports.facts import RecordFacts, facts_for, load_names
+from reports.files import atomic_write, safe_name
+from reports.render_docx import write_docx
+from reports.render_pdf import write_pdf
+from reports.text import numeral, tr, vocab
+from storage import audit
+from storage.models import Record
+from storage.vocabulary import CosignStatus, Language, Milestone
+
+# The form's sections, each a run of columns in the order of ``reports.columns``.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("receipt", ("number", "status", "kind", "received_at", "inquiry_at", "channel",
+                 "channel_other")),
+    ("inquirer", ("inquirer_name", "inquirer_unit", "inquirer_position", "unit_category",
+                  "retired", "main_leader", "intermediary", "intermediary_name",
+                  "intermediary_relation")),
+    ("case", ("case_name", "case_number", "department", "handler")),
+    ("inquiry", ("summary", "art9", "serious", "place", "persons_present")),
+    ("cosigners", ("cosigners",)),
+    ("materials", ("route", "originals", "originals_note")),
+)  # fmt: skip
+# Shown even when empty: the Art. 3 fields a form must never silently lack.
+ALWAYS = frozenset(
+    {"number", "status", "received_at", "channel", "inquirer_name", "inquirer_unit",
+     "inquirer_position", "case_name", "case_number", "department", "handler", "summary"}
+)  # fmt: skip
+BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+
+
+@dataclass(frozen=True)
+class FormFiles:
+    pdf: Path
+    docx: Path
+    head_seq: int
+    head_hash: str
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.pdf, self.docx)
+
+
+def text_of(value: Value, tz: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return stamp(value, tz)
+    return str(value)
+
+
+def last_day(deadline: datetime, tz: ZoneInfo) -> str:
+    """A deadline ends at 24:00 of its last day; the day is what a person reads."""
+    return (deadline.astimezone(tz) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
+
+
+def _pairs(facts: RecordFacts, keys: tuple[str, ...], language: Language, tz: ZoneInfo) -> Pairs:
+    rows = []
+    for key in keys:
+        column = BY_KEY[key]
+        value = text_of(column.get(facts, language, tz), tz)
+        if value or key in ALWAYS:
+            rows.append((column.title(language), value or tr(language, "common.blank")))
+    return Pairs(tuple(rows))
+
+
+def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
+    if not facts.cosigners:
+        return [Para(tr(language, "form.no_cosigners"))]
+    header = tuple(tr(language, f"form.cosign_{name}") for name in ("name", "status", "at", "note"))
+    rows = tuple(
+        (
+            c.name,
+            vocab(CosignStatus, c.status, language),
+            stamp(c.responded_at, tz),
+            c.reason or "",
+        )
+        for c in facts.cosigners
+    )
+    return [Grid(header, rows, (2, 1.5, 2.5, 4))]
+
+
+def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
+    header = tuple(
+        tr(language, f"form.milestone_{name}") for name in ("what", "deadline", "met", "state")
+    )
+    rows = tuple(
+        (
+            vocab(Milestone, line.milestone, language),
+            last_day(line.deadline, tz),
+            stamp(line.met, tz),
+            state_words(line.state, language),
+        )
+        for line in facts.milestones
+    )
+    blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
+    extra = [
+        (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
+        for key in ("platform_ref", "serious_alerted_at", "upward_listed_at")
+    ]
+    extra = [(title, value) for title, value in extra if value]
+    if extra:
+        blocks.append(Pairs(tuple(extra)))
+    return blocks
+
+
+def _size(size: int | None) -> str:
+    return "" if size is None else f"{size:,}"
+
+
+def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
+    if not facts.evidence:
+        return [Para(tr(language, "form.no_evidence"))]
+    header = tuple(
+        tr(language, f"form.evidence_{name}")
+        for name in ("n", "name", "kind", "size", "received", "sha256")
+    )
+    rows = []
+    for n, item in enumerate(facts.evidence, 1):
+        note = ""
+        if item.unavailable:
+            note = tr(language, "form.not_kept")
+        elif item.damaged:
+            note = tr(language, "form.damaged")
+        rows.append(
+            (
+                str(n),
+                item.name or "-",
+                " ".join(part for part in (item.kind or item.mime or "", note) if part),
+                _size(item.size),
+                stamp(item.received_at, tz),
+                item.sha256 or tr(language, "form.not_kept"),
+            )
+        )
+    return [Grid(header, tuple(rows), (0.5, 2.5, 1.5, 1.3, 2.2, 5.5))]
+
+
+def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
+    if not facts.amendments:
+        return []
+    header = tuple(
+        tr(language, f"form.amend_{name}") for name in ("at", "field", "change", "reason", "by")
+    )
+    rows = tuple(
+        (
+            stamp(a.at, tz),
+            a.field,
+            tr(language, "form.amend_change_text", old=a.old, new=a.new),
+            a.reason,
+            a.by,
+        )
+        for a in facts.amendments
+    )
+    return [Heading(tr(language, "form.section.amendments")), Grid(header, rows, (2, 2, 4, 3, 1.5))]
+
+
+def form_document(
+    facts: RecordFacts,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    court_name: str,
+    printed_at: datetime,
+    head_seq: int,
+    head_hash: str,
+) -> Document:
+    record = facts.record
+    number = record.number or tr(language, "form.draft_number", id=record.id)
+    blocks: list[Block] = []
+    for n, (section, keys) in enumerate(SECTIONS, 1):
+        blocks.append(Heading(tr(language, f"form.section.{section}", n=numeral(n, language))))
+        if section == "cosigners":
+            blocks += _cosigners(facts, language, tz)
+        else:
+            blocks.append(_pairs(facts, keys, language, tz))
+    n = len(SECTIONS)
+    blocks.append(Heading(tr(language, "form.section.milestones", n=numeral(n + 1, language))))
+    blocks += _milestones(facts, language, tz)
+    blocks.append(Heading(tr(language, "form.section.evidence", n=numeral(n + 2, language))))
+    blocks += _evidence(facts, language, tz)
+    blocks += _amendments(facts, language, tz)
+    printed = stamp(printed_at, tz)
+    blocks.append(
+        Para(
+            tr(language, "form.printed", at=printed, seq=head_seq, hash=head_hash),
+            small=True,
+        )
+    )
+    return Document(
+        title=tr(language, "form.title"),
+        subtitle=tr(language, "form.subtitle", court=court_name or "-", number=number),
+        blocks=tuple(blocks),
+        footer=tr(language, "common.footer", seq=head_seq, hash=head_hash, at=printed),
+        meta={"author": court_name},
+    )
+
+
+def form_stem(record: Record, language: Language) -> str:
+    number = record.number or tr(language, "form.draft_number", id=record.id)
+    return safe_name(tr(language, "file.form", number=number))
+
+
+def write_form(document: Document, out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """Both files of a form (in a worker thread: this is CPU work)."""
+    pdf = atomic_write(out_dir / f"{stem}.pdf", lambda p: write_pdf(document, p))
+    docx = atomic_write(out_dir / f"{stem}.docx", lambda p: write_docx(document, p))
+    return pdf, docx
+
+
+async def build_form(
+    session: AsyncSession,
+    record_id: int,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    rules: DeadlineRules,
+    out_dir: Path,
+    now: datetime,
+    court_name: str = "",
+) -> FormFiles:
+    """Print record ``record_id``'s form into ``out_dir``; raises ``LookupError`` if absent.
+
+    Reads only: recording who took the copy is the caller's (``reports.exports``).
+    """
+    record = await session.get(Record, record_id)
+    if record is None:
+        raise LookupError(f"no record {record_id}")
+    names = await load_names(session)
+    (facts,) = await facts_for(session, [record], names, rules, now)
+    head = await audit.head(session)
+    document = form_document(
+        facts,
+        language=language,
+        tz=tz,
+        court_name=court_name,
+        printed_at=now,
+        head_seq=head.seq,
+        head_hash=head.hash,
+    )
+    pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
+    return FormFiles(pdf, docx, head.seq, head.hash)

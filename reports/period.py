@@ -1,0 +1,140 @@
+"""The period a report covers: a quarter (``2026Q3``) or two dates, both days included.
+
+A record belongs to the period when its receipt time, read in the court's time zone, falls
+on one of the period's days (Art. 6 counts from receipt, and so does the quarter of Art. 7).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from reminders.quarters import Quarter
+from reports.text import tr
+from storage.vocabulary import Language
+
+# A range longer than this is almost certainly a typo in a year.
+MAX_DAYS = 5 * 366
+_DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_RANGE = re.compile(rf"^{_DATE}\s*(?:\s|\.\.|~|～|,|，|—|–)\s*{_DATE}$")
+_ONE_DATE = re.compile(rf"^{_DATE}$")
+
+
+class PeriodProblem(StrEnum):
+    FORMAT = "format"
+    DATE = "date"
+    ORDER = "order"
+    TOO_LONG = "too_long"
+    NOT_STARTED = "not_started"
+
+
+class PeriodError(Exception):
+    """What a person typed is not a period; ``problem`` says why."""
+
+    def __init__(self, problem: PeriodProblem, text: str) -> None:
+        super().__init__(f"{problem}: {text!r}")
+        self.problem = problem
+        self.text = text
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+    quarter: Quarter | None = None
+
+    @classmethod
+    def of_quarter(cls, quarter: Quarter) -> Period:
+        return cls(quarter.first_day, quarter.last_day, quarter)
+
+    @property
+    def label(self) -> str:
+        """A name safe in a file name: ``2026Q3`` or ``2026-07-01_2026-09-30``."""
+        if self.quarter is not None:
+            return self.quarter.label
+        return f"{self.first.isoformat()}_{self.last.isoformat()}"
+
+    def title(self, language: Language) -> str:
+        if self.quarter is not None:
+            name = tr(language, f"period.q{self.quarter.number}")
+            return tr(language, "period.quarter", year=self.quarter.year, name=name)
+        return tr(
+            language, "period.range", first=self.first.isoformat(), last=self.last.isoformat()
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def start(self, tz: ZoneInfo) -> datetime:
+        return datetime.combine(self.first, time(), tzinfo=tz)
+
+    def end(self, tz: ZoneInfo) -> datetime:
+        """24:00 of the last day, as the next day's first instant (exclusive)."""
+        return datetime.combine(self.last + timedelta(days=1), time(), tzinfo=tz)
+
+    def previous(self) -> Period:
+        """The period before, to compare with: the previous quarter, or as many days before."""
+        if self.quarter is not None:
+            return Period.of_quarter(self.quarter.previous())
+        last = self.first - timedelta(days=1)
+        return Period(last - timedelta(days=self.days - 1), last)
+
+    def months(self) -> list[tuple[int, int]]:
+        """Every (year, month) the period touches, in order."""
+        found: list[tuple[int, int]] = []
+        year, month = self.first.year, self.first.month
+        while (year, month) <= (self.last.year, self.last.month):
+            found.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
+
+    def ended(self, now: datetime, tz: ZoneInfo) -> bool:
+        return now >= self.end(tz)
+
+
+def last_completed_quarter(now: datetime, tz: ZoneInfo) -> Period:
+    return Period.of_quarter(Quarter.of(now, tz).previous())
+
+
+def _date(parts: Sequence[str], text: str) -> date:
+    year, month, day = (int(part) for part in parts)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise PeriodError(PeriodProblem.DATE, text) from None
+
+
+def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
+    """``""`` (the last completed quarter), ``2026Q3``, or ``2026-07-01 2026-09-30``."""
+    cleaned = text.strip()
+    if not cleaned:
+        return last_completed_quarter(now, tz)
+    quarter = Quarter.parse(cleaned)
+    if quarter is not None:
+        period = Period.of_quarter(quarter)
+    else:
+        match = _RANGE.match(cleaned)
+        if match is None:
+            single = _ONE_DATE.match(cleaned)
+            if single is not None:
+                day = _date(single.groups(), cleaned)
+                period = Period(day, day)
+            else:
+                raise PeriodError(PeriodProblem.FORMAT, cleaned)
+        else:
+            groups = match.groups()
+            first = _date(groups[:3], cleaned)
+            last = _date(groups[3:], cleaned)
+            if last < first:
+                raise PeriodError(PeriodProblem.ORDER, cleaned)
+            period = Period(first, last)
+    if period.days > MAX_DAYS:
+        raise PeriodError(PeriodProblem.TOO_LONG, cleaned)
+    if period.first > now.astimezone(tz).date():
+        raise PeriodError(PeriodProblem.NOT_STARTED, cleaned)
+    return period

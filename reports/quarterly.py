@@ -1,0 +1,270 @@
+"""The report of a period (the quarterly report of Art. 7): workbook, summary, picture.
+
+One pass over the period's records, in batches by keyset (receipt time, id), through a
+reading session of its own on the caller's connection, emptied after each batch: memory
+stays flat however many records a period holds. Each batch's rows are written to the
+streamed workbook in a worker thread, so the event loop keeps serving chats between batches;
+the summary document and the pictures are drawn in a thread at the end.
+
+The audit chain head is read first and printed on every file: the report is pinned to the
+history it was made from. Recording who took the report is the caller's (``reports.exports``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from reminders.deadlines import DeadlineRules
+from reports.document import Document
+from reports.facts import Names, RecordFacts, facts_for, load_names
+from reports.figures import Art7Row, Figures, now_stamp
+from reports.files import atomic_write, safe_name
+from reports.period import Period
+from reports.render_docx import write_docx
+from reports.summary import chart_files, headline_picture, summary_document
+from reports.text import tr
+from reports.xlsx import ReportWorkbook
+from storage import audit
+from storage.models import Record
+from storage.vocabulary import Language, RecordKind, RecordStatus
+
+BATCH = 500
+Progress = Callable[[int, int], None]
+COUNTED_KINDS = (RecordKind.EXTERNAL.value, RecordKind.REFERENCE_OPINION.value)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    period: Period
+    xlsx: Path
+    summary: Path
+    chart: Path
+    figures: Figures
+    head_seq: int
+    head_hash: str
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return (self.xlsx, self.summary, self.chart)
+
+
+def _in_period(period: Period, tz: ZoneInfo) -> ColumnElement[bool]:
+    return and_(Record.received_at >= period.start(tz), Record.received_at < period.end(tz))
+
+
+def _not_internal() -> ColumnElement[bool]:
+    return or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL.value)
+
+
+async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> tuple[int, int]:
+    """How many external and Art. 5 records a period counts (a cheap query, for comparison)."""
+    query = (
+        select(Record.kind, func.count())
+        .where(
+            _in_period(period, tz),
+            Record.status == RecordStatus.SUBMITTED.value,
+            Record.kind.in_(COUNTED_KINDS),
+        )
+        .group_by(Record.kind)
+    )
+    found = {kind: n for kind, n in (await session.execute(query)).all()}
+    return found.get(RecordKind.EXTERNAL.value, 0), found.get(RecordKind.REFERENCE_OPINION.value, 0)
+
+
+async def records_in(
+    session: AsyncSession, period: Period, tz: ZoneInfo, batch: int = BATCH
+) -> AsyncIterator[list[Record]]:
+    """The period's records but the internal ones, by receipt time, a batch at a time."""
+    last: tuple[datetime, int] | None = None
+    while True:
+        query = select(Record).where(_in_period(period, tz), _not_internal())
+        if last is not None:
+            at, record_id = last
+            query = query.where(
+                or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id))
+            )
+        query = query.order_by(Record.received_at, Record.id).limit(batch)
+        rows = list((await session.execute(query)).scalars().all())
+        if not rows:
+            return
+        yield rows
+        last = (rows[-1].received_at, rows[-1].id)
+
+
+def _consume(
+    book: ReportWorkbook,
+    figures: Figures,
+    facts: list[RecordFacts],
+    others: list[Record],
+    tz: ZoneInfo,
+) -> None:
+    for item in facts:
+        row: Art7Row | None = figures.add(item, tz)
+        book.add_record(item)
+        if row is not None:
+            book.add_art7(row)
+    for record in others:
+        figures.add_unsubmitted(record)
+
+
+def report_title(period: Period, language: Language, court_name: str) -> str:
+    return tr(language, "report.title", court=court_name, period=period.title(language)).strip()
+
+
+def report_notes(
+    period: Period,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    now: datetime,
+    head_seq: int,
+    head_hash: str,
+    draft: bool,
+) -> list[str]:
+    notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
+    if draft:
+        notes.append(tr(language, "report.draft_note"))
+    if not period.ended(now, tz):
+        notes.append(tr(language, "report.partial_note", at=now_stamp(now, tz)))
+    notes.append(tr(language, "report.scope_note"))
+    return notes
+
+
+def _documents(
+    book: ReportWorkbook,
+    figures: Figures,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    title: str,
+    notes: list[str],
+    footer: str,
+    court_name: str,
+    out_dir: Path,
+    stem: str,
+    picture_subtitle: str,
+) -> tuple[Path, Path, Path]:
+    """Everything after the records have been read: CPU work, run in a worker thread."""
+    book.finish(figures, title=title, notes=notes)
+    xlsx = atomic_write(out_dir / f"{stem}.xlsx", book.save)
+    pictures_dir = out_dir / f".{stem}-charts"
+    try:
+        pictures = chart_files(figures, language, pictures_dir)
+        document: Document = summary_document(
+            figures,
+            language=language,
+            tz=tz,
+            title=title,
+            notes=notes,
+            footer=footer,
+            pictures=pictures,
+            court_name=court_name,
+        )
+        summary = atomic_write(
+            out_dir / f"{stem}{tr(language, 'file.summary_suffix')}.docx",
+            lambda p: write_docx(document, p),
+        )
+    finally:
+        shutil.rmtree(pictures_dir, ignore_errors=True)
+    chart = atomic_write(
+        out_dir / f"{stem}{tr(language, 'file.chart_suffix')}.png",
+        lambda p: headline_picture(
+            p,
+            figures,
+            language=language,
+            title=title,
+            subtitle=picture_subtitle,
+            footer=footer,
+        ),
+    )
+    return xlsx, summary, chart
+
+
+async def build_report(
+    session: AsyncSession,
+    period: Period,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    rules: DeadlineRules,
+    now: datetime,
+    out_dir: Path,
+    court_name: str = "",
+    draft: bool = False,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> ReportFiles:
+    """Write the period's workbook, summary document and headline picture into ``out_dir``."""
+    connection = await session.connection()
+    reader = AsyncSession(bind=connection, expire_on_commit=False, autoflush=False)
+    try:
+        head = await audit.head(reader)
+        head_seq, head_hash = head.seq, head.hash
+        names: Names = await load_names(reader)
+        figures = Figures(period, names)
+        figures.previous_external, _ = await count_counted(reader, period.previous(), tz)
+        total = (
+            await reader.execute(
+                select(func.count())
+                .select_from(Record)
+                .where(_in_period(period, tz), _not_internal())
+            )
+        ).scalar_one()
+        book = await asyncio.to_thread(ReportWorkbook, language, tz)
+        done = 0
+        if progress is not None:
+            progress(done, total)
+        async for rows in records_in(reader, period, tz, batch):
+            counted = [
+                r for r in rows if r.status == RecordStatus.SUBMITTED and r.kind in COUNTED_KINDS
+            ]
+            others = [r for r in rows if r.status != RecordStatus.SUBMITTED]
+            facts = await facts_for(reader, counted, names, rules, now)
+            await asyncio.to_thread(_consume, book, figures, facts, others, tz)
+            reader.expunge_all()
+            done += len(rows)
+            if progress is not None:
+                progress(done, total)
+    finally:
+        await reader.close()
+    title = report_title(period, language, court_name)
+    if draft:
+        title = tr(language, "report.draft_title", title=title)
+    notes = report_notes(
+        period,
+        language=language,
+        tz=tz,
+        now=now,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        draft=draft,
+    )
+    footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
+    stem = safe_name(tr(language, "file.report", period=period.label))
+    xlsx, summary, chart = await asyncio.to_thread(
+        _documents,
+        book,
+        figures,
+        language=language,
+        tz=tz,
+        title=title,
+        notes=notes,
+        footer=footer,
+        court_name=court_name,
+        out_dir=out_dir,
+        stem=stem,
+        picture_subtitle=" ".join(
+            [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
+        ),
+    )
+    return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash)

@@ -1,0 +1,189 @@
+"""The summary document of a report: the figures, their charts and the written analysis,
+as a DOCX the compiler can edit before it goes up (Art. 7), and the headline picture."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reports import charts
+from reports.analysis import analysis
+from reports.document import Block, Document, Grid, Heading, Pairs, Para, Picture
+from reports.facts import MILESTONE_ORDER
+from reports.figures import ART7_KEEP, Figures
+from reports.tables import (
+    art9,
+    by_department,
+    categories,
+    channels,
+    departments,
+    headline,
+    milestone_name,
+    milestone_rows,
+    months,
+    share_text,
+    top,
+)
+from reports.text import numeral, tr
+from reports.xlsx import ART7_KEYS, art7_texts
+from storage.vocabulary import Language
+
+
+def _counts(rows: Sequence[tuple[str, int]], language: Language, name_key: str) -> Grid:
+    header = (tr(language, name_key), tr(language, "report.count"))
+    return Grid(header, tuple((label, str(n)) for label, n in rows), (4, 1))
+
+
+def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str, Path]:
+    """The bar charts of the summary document, as PNG files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {
+        "categories": categories(figures, language),
+        "channels": channels(figures, language),
+        "months": months(figures, language),
+    }
+    made = {
+        name: charts.bar_chart(
+            folder / f"{name}.png",
+            tr(language, f"report.section.{name}"),
+            [(label, float(n)) for label, n in rows],
+        )
+        for name, rows in wanted.items()
+    }
+    made["timeliness"] = charts.bar_chart(
+        folder / "timeliness.png",
+        tr(language, "timeliness.share_title"),
+        [(name, tally.share or 0.0) for name, tally in milestone_rows(figures, language)],
+        percent=True,
+    )
+    return made
+
+
+def summary_document(
+    figures: Figures,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    title: str,
+    notes: Sequence[str],
+    footer: str,
+    pictures: dict[str, Path],
+    court_name: str,
+) -> Document:
+    blocks: list[Block] = [Para(note, small=True) for note in notes]
+    n = 0
+
+    def section(key: str) -> Heading:
+        nonlocal n
+        n += 1
+        return Heading(tr(language, f"summary.section.{key}", n=numeral(n, language)))
+
+    blocks.append(section("overview"))
+    if figures.empty:
+        blocks.append(Para(tr(language, "report.empty")))
+    blocks.append(Pairs(tuple((label, str(value)) for label, value in headline(figures, language))))
+    blocks.append(section("analysis"))
+    blocks += [Para(line) for line in analysis(figures, language)]
+    if not figures.empty:
+        blocks.append(section("categories"))
+        blocks += [_counts(categories(figures, language), language, "report.category"),
+                   Picture(pictures["categories"], 15)]  # fmt: skip
+        blocks.append(section("channels"))
+        blocks += [_counts(channels(figures, language), language, "report.channel"),
+                   Picture(pictures["channels"], 15)]  # fmt: skip
+        blocks.append(section("departments"))
+        blocks.append(_counts(departments(figures, language), language, "report.department"))
+        blocks.append(section("art9"))
+        blocks.append(_counts(art9(figures, language), language, "report.item"))
+        blocks.append(section("months"))
+        blocks += [_counts(months(figures, language), language, "report.month_name"),
+                   Picture(pictures["months"], 15)]  # fmt: skip
+    blocks.append(section("art7"))
+    if figures.art7:
+        keys = (
+            "number",
+            "received_at",
+            "inquirer",
+            "unit",
+            "position",
+            "case_name",
+            "main_leader",
+            "serious",
+        )
+        picked = [ART7_KEYS.index(key) for key in keys]
+        rows = tuple(
+            tuple(art7_texts(row, language, tz)[i] for i in picked) for row in figures.art7
+        )
+        blocks.append(Grid(tuple(tr(language, f"art7.{k}") for k in keys), rows))
+        if figures.art7_total > ART7_KEEP:
+            blocks.append(
+                Para(tr(language, "summary.art7_more", shown=ART7_KEEP, total=figures.art7_total))
+            )
+    else:
+        blocks.append(Para(tr(language, "art7.none")))
+    blocks.append(section("timeliness"))
+    tally_keys = ("on_time", "late", "missed", "pending", "share")
+    header = (
+        tr(language, "report.milestone"),
+        *(tr(language, f"timeliness.{k}") for k in tally_keys),
+    )
+    blocks.append(
+        Grid(
+            header,
+            tuple(
+                (name, str(t.on_time), str(t.late), str(t.missed), str(t.pending), share_text(t))
+                for name, t in milestone_rows(figures, language)
+            ),
+            (3, 1, 1, 1, 1, 1.2),
+        )
+    )
+    if figures.totals().due:
+        blocks.append(Picture(pictures["timeliness"], 15))
+    people = by_department(figures, language)
+    if people:
+        names = [milestone_name(m, language) for m in MILESTONE_ORDER]
+        blocks.append(
+            Grid(
+                (tr(language, "timeliness.by_department"), *names,
+                 tr(language, "timeliness.late"), tr(language, "timeliness.missed")),
+                tuple(
+                    (row.name, *(share_text(row.tallies[m]) for m in MILESTONE_ORDER),
+                     str(row.late), str(row.missed))
+                    for row in people
+                ),
+            )
+        )  # fmt: skip
+        blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))
+    return Document(
+        title=title,
+        subtitle=court_name,
+        blocks=tuple(blocks),
+        footer=footer,
+        meta={"author": court_name},
+    )
+
+
+def headline_picture(
+    path: Path, figures: Figures, *, language: Language, title: str, subtitle: str, footer: str
+) -> Path:
+    delivered = figures.milestones[MILESTONE_ORDER[2]]
+    tiles = [
+        (tr(language, "chart.external"), str(figures.external)),
+        (tr(language, "chart.reference"), str(figures.reference)),
+        (tr(language, "chart.art7"), str(figures.art7_total)),
+        (tr(language, "chart.unsubmitted"), str(figures.drafts + figures.withdrawn)),
+        (tr(language, "chart.delivered_on_time"), share_text(delivered)),
+    ]
+    return charts.headline_card(
+        path,
+        title=title,
+        subtitle=subtitle,
+        tiles=tiles,
+        left_title=tr(language, "report.section.categories"),
+        left=[(label, float(n)) for label, n in top(categories(figures, language), 8)],
+        right_title=tr(language, "timeliness.share_title"),
+        right=[(name, t.share or 0.0) for name, t in milestone_rows(figures, language)],
+        footer=footer,
+        notice=tr(language, "report.empty") if figures.empty else "",
+    )

@@ -1,0 +1,143 @@
+"""The figures as labelled rows: what the workbook, the summary document and the chart show.
+
+Each breakdown lists every category the rules know, zeros included, so two quarters'
+tables line up; departments and handlers are listed as they occur.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.facts import MILESTONE_ORDER
+from reports.figures import Figures, Tally, change
+from reports.text import art9_name, tr, vocab
+from storage.vocabulary import ART9_ITEMS, Channel, Language, Milestone, UnitCategory
+
+Rows = list[tuple[str, int]]
+
+
+def _department(figures: Figures, department_id: int | None, language: Language) -> str:
+    return figures.names.department(department_id) or tr(language, "report.unassigned")
+
+
+def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
+    rows: list[tuple[str, int | str]] = [
+        (tr(language, "report.headline.external"), figures.external),
+        (tr(language, "report.headline.reference"), figures.reference),
+        (tr(language, "report.headline.main_leader"), figures.main_leader),
+        (tr(language, "report.headline.serious"), figures.serious),
+        (tr(language, "report.headline.with_art9"), figures.with_art9),
+        (tr(language, "report.headline.retired"), figures.retired),
+        (tr(language, "report.headline.intermediated"), figures.intermediated),
+        (tr(language, "report.headline.direct_route"), figures.direct_route),
+        (tr(language, "report.headline.drafts"), figures.drafts),
+        (tr(language, "report.headline.withdrawn"), figures.withdrawn),
+    ]
+    moved = change(figures.external, figures.previous_external)
+    if moved is not None and figures.previous_external is not None:
+        rows.append((tr(language, "report.headline.previous"), figures.previous_external))
+        rows.append((tr(language, "report.headline.change"), change_words(moved, language)))
+    return rows
+
+
+def change_words(moved: tuple[int, float | None], language: Language) -> str:
+    diff, ratio = moved
+    if diff == 0:
+        return tr(language, "report.change_none")
+    if ratio is None:
+        return tr(language, "report.change_from_none", n=diff)
+    key = "report.change_up" if diff > 0 else "report.change_down"
+    return tr(language, key, n=abs(diff), pct=f"{abs(ratio):.0%}")
+
+
+def categories(figures: Figures, language: Language) -> Rows:
+    rows = [(vocab(UnitCategory, c, language), figures.by_category[c.value]) for c in UnitCategory]
+    return rows + _unspecified(figures.by_category.get("", 0), language)
+
+
+def channels(figures: Figures, language: Language) -> Rows:
+    rows = [(vocab(Channel, c, language), figures.by_channel[c.value]) for c in Channel]
+    return rows + _unspecified(figures.by_channel.get("", 0), language)
+
+
+def _unspecified(count: int, language: Language) -> Rows:
+    return [(tr(language, "report.unspecified"), count)] if count else []
+
+
+def departments(figures: Figures, language: Language) -> Rows:
+    ordered = sorted(figures.by_department.items(), key=lambda item: (-item[1], str(item[0])))
+    return [(_department(figures, d, language), n) for d, n in ordered]
+
+
+def art9(figures: Figures, language: Language) -> Rows:
+    return [(f"({n}) {art9_name(n, language)}", figures.by_art9[n]) for n in ART9_ITEMS]
+
+
+def months(figures: Figures, language: Language) -> Rows:
+    return [
+        (tr(language, "report.month", year=y, month=m), figures.by_month[(y, m)])
+        for y, m in figures.period.months()
+    ]
+
+
+def top(rows: Rows, n: int = 3) -> Rows:
+    return sorted((row for row in rows if row[1]), key=lambda row: -row[1])[:n]
+
+
+def share_text(tally: Tally) -> str:
+    share = tally.share
+    return "-" if share is None else f"{share:.1%}"
+
+
+def milestone_name(milestone: Milestone, language: Language) -> str:
+    return vocab(Milestone, milestone, language)
+
+
+def milestone_rows(figures: Figures, language: Language) -> list[tuple[str, Tally]]:
+    return [(milestone_name(m, language), figures.milestones[m]) for m in MILESTONE_ORDER]
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    name: str
+    department: str
+    records: int
+    tallies: dict[Milestone, Tally]
+    drafts: int = 0
+    withdrawn: int = 0
+
+    @property
+    def late(self) -> int:
+        return sum(t.late for t in self.tallies.values())
+
+    @property
+    def missed(self) -> int:
+        return sum(t.missed for t in self.tallies.values())
+
+
+def by_department(figures: Figures, language: Language) -> list[TimelinessRow]:
+    rows = []
+    for department_id, tallies in figures.department_milestones.items():
+        name = _department(figures, department_id, language)
+        records = tallies[MILESTONE_ORDER[0]].on_time + tallies[MILESTONE_ORDER[0]].late
+        rows.append(TimelinessRow(name, name, records, tallies))
+    return sorted(rows, key=lambda row: row.name)
+
+
+def by_handler(figures: Figures, language: Language) -> list[TimelinessRow]:
+    handlers = set(figures.handler_records) | set(figures.handler_drafts)
+    handlers |= set(figures.handler_withdrawn)
+    rows = []
+    for handler_id in handlers:
+        tallies = figures.handler_milestones.get(handler_id) or {}
+        rows.append(
+            TimelinessRow(
+                figures.names.person(handler_id),
+                _department(figures, figures.handler_department.get(handler_id), language),
+                figures.handler_records[handler_id],
+                dict(tallies),
+                figures.handler_drafts[handler_id],
+                figures.handler_withdrawn[handler_id],
+            )
+        )
+    return sorted(rows, key=lambda row: (row.department, row.name))

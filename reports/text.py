@@ -1,0 +1,71 @@
+"""The words printed on forms and reports, in both languages.
+
+``reports/`` sits below ``handlers/`` and may not use the chat's catalogs, so its documents
+keep a catalog of their own: ``reports/locale/<language>.toml``, flattened into dotted keys
+like the chat's (``[field] case_name`` is ``field.case_name``). Both languages hold the same
+keys with the same placeholders; a test checks it. Vocabulary values (channels, unit
+categories, Art. 9 items) are named by ``storage.vocabulary``, so a document and a chat
+message never disagree about what a code means.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from storage.vocabulary import ART9_LABELS, LABELS, Language
+
+
+def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            _flatten(f"{key}.", value, out)
+        else:
+            out[key] = str(value)
+
+
+@cache
+def catalog(language: Language) -> dict[str, str]:
+    """Every document text of ``language``, by dotted key."""
+    source = files("reports") / "locale" / f"{language.value}.toml"
+    messages: dict[str, str] = {}
+    _flatten("", tomllib.loads(source.read_text(encoding="utf-8")), messages)
+    return messages
+
+
+def tr(language: Language, key: str, /, **values: object) -> str:
+    """The document text ``key`` in ``language``, filled with ``values``."""
+    return catalog(language)[key].format(**values)
+
+
+def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
+    """A stored vocabulary value as words; an unknown value is shown as stored, never lost."""
+    if value is None:
+        return ""
+    try:
+        member = enum(value)
+    except ValueError:
+        return value
+    names = LABELS.get(member)
+    return names[language] if names else value
+
+
+def art9_name(item: int, language: Language) -> str:
+    names = ART9_LABELS.get(item)
+    return names[language] if names else str(item)
+
+
+def numeral(n: int, language: Language) -> str:
+    """A section number as the language writes it (一、二、 in Chinese documents)."""
+    names = tr(language, "common.numerals").split()
+    return names[n - 1] if 0 < n <= len(names) else str(n)
+
+
+def yes_no(value: bool | None, language: Language) -> str:
+    if value is None:
+        return ""
+    return tr(language, "common.yes" if value else "common.no")
