@@ -33,6 +33,7 @@ from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher, QuietHours
 from reminders.planner import Timing
+from reports import fonts
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
 
@@ -78,6 +79,7 @@ class App:
         self.settings = settings
         self.db = db
         self.clock = clock
+        fonts.configure(settings.reports.font_path)
         self.transports: dict[str, Transport] = {}
         self.services = Services(
             clock=clock,

@@ -16,6 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import config as config_mod
 from bot.config import ConfigError, Settings
 from handlers.i18n import t
@@ -80,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     holidays_show = holidays_sub.add_parser("show", parents=[common], help="show a year")
     holidays_show.add_argument("year", type=int)
 
+    report = sub.add_parser("report", parents=[common], help="a quarter's report files")
+    report.add_argument(
+        "period", nargs="*", metavar="PERIOD", help="2026Q3 | 2026-07-01 2026-09-30"
+    )
+    report.add_argument("--out", type=Path, default=None, metavar="DIR")
+    report.add_argument("--language", choices=[x.value for x in Language], default=None)
     sub.add_parser("verify", parents=[common], help="check evidence files and the audit chain")
     backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
     backup.add_argument("file", type=Path)
@@ -190,22 +198,17 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
 
 
 async def _run(settings: Settings, out: TextIO) -> int:
-    from bot.app import App
-    from bot.transports.console import ConsoleTransport
+    from bot.runner import run
 
-    if settings.telegram.enabled or settings.wecom.enabled:
-        raise CliError("cli.transport_unavailable")
-    if not settings.console.enabled:
+    if settings.wecom.enabled:
+        raise CliError("run.wecom_unavailable")
+    if not (settings.console.enabled or settings.telegram.enabled):
         raise CliError("cli.nothing_enabled", path=str(settings.path))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     clock = SystemClock()
 
     async def work(db: Database) -> int:
-        app = App(settings, db, clock)
-        console = ConsoleTransport(app, out=out)
-        app.add_transport(console)
-        await console.run()
-        return EXIT_OK
+        return await run(settings, db, clock, out)
 
     return await _with_db(settings, work)
 
@@ -238,6 +241,12 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return asyncio.run(_staff_command(args, settings, out))
     if args.command == "holidays":
         return asyncio.run(_holidays_command(args, settings, out))
+    if args.command == "report":
+        from bot.report_cli import report
+
+        lang = Language(args.language) if args.language else None
+        text = " ".join(args.period)
+        return asyncio.run(report(settings, text, args.out, out, language=lang))
     from bot import maintenance
 
     if args.command == "verify":
@@ -263,6 +272,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except (SQLAlchemyError, OSError) as problem:
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        print(t(None, "cli.database_unreachable", reason=_first_line(problem)), file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _first_line(problem: BaseException) -> str:
+    text = str(getattr(problem, "orig", None) or problem).strip()
+    return text.splitlines()[0] if text else type(problem).__name__
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import card
+from handlers import card, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
@@ -85,14 +85,37 @@ class ChatNotifier:
         )
         ctx = Context(session, message, facts.recipient, accounts[0], self.services, facts.now)
         text, buttons = await self.render(ctx, facts)
+        extra = await self.documents(ctx, facts)
         return [
-            Reply(account.transport, account.chat_id, OutgoingMessage(text, buttons))
+            Reply(account.transport, account.chat_id, outgoing)
             for account in accounts
+            for outgoing in (OutgoingMessage(text, buttons), *extra)
         ]
 
+    async def documents(self, ctx: Context, facts: Facts) -> list[OutgoingMessage]:
+        """Files that go with the words: the form with a form copy, the draft report with
+        the quarter's end."""
+        kind = ReminderKind(facts.reminder.kind)
+        if kind is ReminderKind.FORM_COPY and facts.record is not None:
+            return await reports_cmd.form_copy(ctx, facts.record)
+        if kind is ReminderKind.QUARTER_END and facts.reminder.quarter:
+            return await reports_cmd.quarter_draft(ctx, facts.reminder.quarter)
+        return []
+
     async def send(self, prepared: Any) -> SendResult:
+        """The first message to each chat decides; its files follow only if it went."""
         replies: list[Reply] = list(prepared)
-        results = [await self.deliver(reply) for reply in replies]
+        results: list[Delivery] = []
+        went: dict[tuple[str, str], bool] = {}
+        for reply in replies:
+            chat = (reply.transport, reply.chat_id)
+            if chat in went:
+                if went[chat]:
+                    await self.deliver(reply)
+                continue
+            result = await self.deliver(reply)
+            went[chat] = result.status is DeliveryStatus.SENT
+            results.append(result)
         if any(r.status is DeliveryStatus.SENT for r in results):
             return SendResult(Outcome.SENT)
         details = "; ".join(r.detail for r in results if r.detail)

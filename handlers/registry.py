@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import access, amend, cosign, intake, milestones, views
+from handlers import access, amend, cosign, intake, milestones, reports_cmd, views
 from handlers.engine import Registry
 
 
@@ -14,4 +14,5 @@ def default_registry() -> Registry:
     amend.register(registry)
     cosign.register(registry)
     milestones.register(registry)
+    reports_cmd.register(registry)
     return registry

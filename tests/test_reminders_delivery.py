@@ -163,14 +163,18 @@ async def test_a_form_copy_at_23_goes_at_once(
     await play(judge, phone_record())
     clock.set(bj("2026-03-06 23:00"))
     await judge.press_data("ms:1:deliver")
-    copies = [m.text for m in court.chat("李刚").inbox()] + [
-        m.text for m in court.chat("刘洋").inbox()
-    ]
-    assert len(copies) == 2
     heading = zh(
         "reminders.form_copy", handler="张伟", department="民一庭", number=NUMBER, card=""
     ).rstrip()
-    assert all(text.startswith(heading) for text in copies)
+    for name in ("李刚", "刘洋"):
+        inbox = court.chat(name).inbox()
+        # The words, then the form itself as PDF and DOCX.
+        assert [m.text.startswith(heading) for m in inbox] == [True, False, False]
+        assert [m.document.suffix if m.document else None for m in inbox] == [
+            None,
+            ".pdf",
+            ".docx",
+        ]
     rows = await reminders(db, kind=ReminderKind.FORM_COPY.value)
     assert {(r.status, r.sent_at, r.late) for r in rows} == {
         ("sent", bj("2026-03-06 23:00"), False)
