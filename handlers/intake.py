@@ -588,9 +588,17 @@ async def cancel_reason(ctx: Context, text: str) -> None:
 
 
 async def cancel(ctx: Context, args: str) -> None:
-    """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept."""
+    """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept.
+
+    Inside another dialogue (a dispute's reason, a platform reference) it ends that one only.
+    """
     await _answer_first(ctx)
     conversation = await ctx.state()
+    if conversation.step and not conversation.step.startswith(STEP):
+        from handlers.access import cancel as plain_cancel
+
+        await plain_cancel(ctx, args)
+        return
     if conversation.step == CANCEL_REASON:
         record = await current_draft(ctx)
         if record is not None:

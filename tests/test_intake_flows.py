@@ -481,6 +481,9 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
                 Press(DISPUTE_COSIGN),
                 Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号")),
             ),
+            # /cancel at the reason ends only the dispute: nothing is recorded yet.
+            ("/cancel", Exactly(says("common.cancelled"))),
+            (Tap("cs:1:no"), Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号"))),
             ("  ", Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号"))),
             (
                 "当时在场的还有其司机，记录未写",
