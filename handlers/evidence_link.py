@@ -17,12 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from handlers.ports import Downloader, FileUnavailable, IncomingMessage
-from storage.evidence import (
-    EvidenceKind,
-    EvidenceStorageFull,
-    EvidenceStore,
-    UnavailableReason,
-)
+from storage.evidence import EvidenceStorageFull, EvidenceStore, UnavailableReason
+from storage.media import EvidenceKind
 from storage.models import EvidenceBlob, EvidenceItem, Record
 
 if TYPE_CHECKING:

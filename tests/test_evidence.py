@@ -32,14 +32,8 @@ from reminders.clock import FakeClock
 from storage import evidence
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.evidence import (
-    DamageReason,
-    EvidenceKind,
-    EvidenceStorageFull,
-    EvidenceStore,
-    UnavailableReason,
-    sniff,
-)
+from storage.evidence import EvidenceStorageFull, EvidenceStore, UnavailableReason
+from storage.media import DamageReason, EvidenceKind, sniff
 from storage.models import AuditEvent, Base, EvidenceBlob, EvidenceItem, Record, Staff
 
 MB = 1024 * 1024

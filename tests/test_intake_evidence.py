@@ -37,7 +37,8 @@ from handlers.fields import Step
 from handlers.ports import AttachmentKind, FileUnavailable
 from reminders.clock import FakeClock
 from storage.db import Database
-from storage.evidence import DamageReason, UnavailableReason
+from storage.evidence import UnavailableReason
+from storage.media import DamageReason
 
 RECEIVED = asks_received("2026-03-06 10:00")
 

@@ -1,0 +1,643 @@
+"""What a file is, read from its bytes: type sniffing, image checks, durations, thumbnails.
+
+The readers live here rather than in a library: they need to be predictable on hostile input
+and cost no new dependency. Nothing here trusts a file's name or declared MIME type, and nothing
+refuses a file: a damaged or disguised one is described and flagged, never rejected.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import os
+import struct
+import wave
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL_PX = 320
+_HEAD = 64 * 1024
+_READ = 1024 * 1024
+
+
+class EvidenceKind(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO = "video"
+    PDF = "pdf"
+    DOCUMENT = "document"
+    TEXT = "text"
+    OTHER = "other"
+
+
+class DamageReason(StrEnum):
+    """Why a kept file is flagged; the bytes are stored all the same."""
+
+    EMPTY = "empty"
+    TRUNCATED = "truncated"
+    UNDECODABLE = "undecodable"
+    DECOMPRESSION_BOMB = "decompression_bomb"
+
+
+# --------------------------------------------------------------------------- type sniffing
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    mime: str
+    kind: EvidenceKind
+
+
+_K = EvidenceKind
+_HEIC = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+_AVIF = {b"avif", b"avis"}
+_HEIF = {b"mif1", b"msf1"}
+_M4A = {b"M4A ", b"M4B ", b"M4P ", b"F4A "}
+_BMP_DIB = {12, 40, 52, 56, 64, 108, 124}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIMPLE: tuple[tuple[bytes, str, EvidenceKind], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg", _K.IMAGE),
+    (b"\x89PNG\r\n\x1a\n", "image/png", _K.IMAGE),
+    (b"GIF87a", "image/gif", _K.IMAGE),
+    (b"GIF89a", "image/gif", _K.IMAGE),
+    (b"II*\x00", "image/tiff", _K.IMAGE),
+    (b"MM\x00*", "image/tiff", _K.IMAGE),
+    (b"fLaC", "audio/flac", _K.AUDIO),
+    (b"#!AMR-WB\n", "audio/amr-wb", _K.VOICE),
+    (b"#!AMR\n", "audio/amr", _K.VOICE),
+    (b"#!SILK_V3", "audio/silk", _K.VOICE),
+    (b"\x02#!SILK_V3", "audio/silk", _K.VOICE),
+    (_OLE, "application/x-ole-storage", _K.DOCUMENT),
+    (b"{\\rtf", "application/rtf", _K.DOCUMENT),
+    (b"PK\x03\x04", "application/zip", _K.OTHER),
+    (b"PK\x05\x06", "application/zip", _K.OTHER),
+    (b"Rar!\x1a\x07", "application/vnd.rar", _K.OTHER),
+    (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed", _K.OTHER),
+    (b"\x1f\x8b", "application/gzip", _K.OTHER),
+)
+OCTET_STREAM = Sniffed("application/octet-stream", _K.OTHER)
+
+
+def _ftyp(head: bytes) -> Sniffed:
+    """ISO base media files: HEIF images, M4A audio, MP4/MOV/3GP video, told by their brands."""
+    box = int.from_bytes(head[0:4], "big")
+    major = head[8:12]
+    brands = {major} | {head[i : i + 4] for i in range(16, min(box, len(head)) - 3, 4)}
+    if brands & _HEIC:
+        return Sniffed("image/heic", _K.IMAGE)
+    if brands & _AVIF:
+        return Sniffed("image/avif", _K.IMAGE)
+    if major in _HEIF:
+        return Sniffed("image/heif", _K.IMAGE)
+    if major in _M4A:
+        return Sniffed("audio/mp4", _K.AUDIO)
+    if major == b"qt  ":
+        return Sniffed("video/quicktime", _K.VIDEO)
+    if major[:3] in (b"3gp", b"3g2"):
+        return Sniffed("video/3gpp", _K.VIDEO)
+    return Sniffed("video/mp4", _K.VIDEO)
+
+
+def _ogg(head: bytes) -> Sniffed:
+    if b"OpusHead" in head[:512]:
+        return Sniffed("audio/ogg", _K.VOICE)
+    if b"\x80theora" in head[:512]:
+        return Sniffed("video/ogg", _K.VIDEO)
+    return Sniffed("audio/ogg", _K.AUDIO)
+
+
+def _riff(head: bytes) -> Sniffed | None:
+    form = head[8:12]
+    if form == b"WAVE":
+        return Sniffed("audio/wav", _K.AUDIO)
+    if form == b"WEBP":
+        return Sniffed("image/webp", _K.IMAGE)
+    if form == b"AVI ":
+        return Sniffed("video/x-msvideo", _K.VIDEO)
+    return None
+
+
+@dataclass(frozen=True)
+class _Mp3Frame:
+    length: int
+    samples: int
+    rate: int
+    bitrate: int
+    xing_offset: int
+
+
+_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+_MP3_KBPS = {
+    (3, 3): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (3, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (3, 1): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (2, 3): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (2, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+
+
+def _mp3_frame(data: bytes, at: int) -> _Mp3Frame | None:
+    """The MPEG audio frame header at ``at``, or None when those bytes are not one."""
+    if at + 4 > len(data) or data[at] != 0xFF or data[at + 1] & 0xE0 != 0xE0:
+        return None
+    version = (data[at + 1] >> 3) & 3
+    layer = (data[at + 1] >> 1) & 3
+    index = data[at + 2] >> 4
+    rate_index = (data[at + 2] >> 2) & 3
+    if version == 1 or layer == 0 or index in (0, 15) or rate_index == 3:
+        return None
+    padding = (data[at + 2] >> 1) & 1
+    mono = (data[at + 3] >> 6) == 3
+    table = (3, layer) if version == 3 else (2, 3 if layer == 3 else 2)
+    kbps = _MP3_KBPS[table][index] * 1000
+    rate = _MP3_RATES[version][rate_index]
+    if layer == 3:
+        samples, length = 384, (12 * kbps // rate + padding) * 4
+    else:
+        samples = 1152 if layer == 2 or version == 3 else 576
+        length = samples // 8 * kbps // rate + padding
+    side = (17 if mono else 32) if version == 3 else (9 if mono else 17)
+    return _Mp3Frame(length, samples, rate, kbps, at + 4 + side)
+
+
+def _id3_size(head: bytes) -> int:
+    if head[:3] != b"ID3" or len(head) < 10:
+        return 0
+    size = 0
+    for byte in head[6:10]:
+        size = (size << 7) | (byte & 0x7F)
+    return size + 10 + (10 if head[5] & 0x10 else 0)
+
+
+def _is_mp3(head: bytes) -> bool:
+    frame = _mp3_frame(head, 0)
+    if frame is None:
+        return False
+    following = _mp3_frame(head, frame.length)
+    return following is not None or frame.length >= len(head)
+
+
+def _is_text(head: bytes, complete: bool) -> bool:
+    """UTF-8 without control characters; the cut at the end of a partial head is allowed."""
+    body = head[3:] if head.startswith(codecs.BOM_UTF8) else head
+    try:
+        decoded = codecs.getincrementaldecoder("utf-8")("strict").decode(body, final=complete)
+    except UnicodeDecodeError:
+        return False
+    return all(ch in "\t\n\r\f\v\x1b" or (ord(ch) >= 32 and ord(ch) != 127) for ch in decoded)
+
+
+def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
+    """The type of a file from its first bytes (up to 64 KiB); ``complete`` when that is all."""
+    if not head:
+        return Sniffed("application/x-empty", _K.OTHER)
+    for magic, mime, kind in _SIMPLE:
+        if head.startswith(magic):
+            return Sniffed(mime, kind)
+    if head[4:8] == b"ftyp":
+        return _ftyp(head)
+    if head.startswith(b"RIFF") and (riff := _riff(head)) is not None:
+        return riff
+    if head.startswith(b"OggS"):
+        return _ogg(head)
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        webm = b"webm" in head[:64]
+        return Sniffed("video/webm" if webm else "video/x-matroska", _K.VIDEO)
+    if b"%PDF-" in head[:1024]:
+        return Sniffed("application/pdf", _K.PDF)
+    if head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in _BMP_DIB:
+        return Sniffed("image/bmp", _K.IMAGE)
+    if head.startswith(b"ID3") or _is_mp3(head):
+        return Sniffed("audio/mpeg", _K.AUDIO)
+    if head[0] == 0xFF and head[1:2] and head[1] & 0xF6 == 0xF0:
+        return Sniffed("audio/aac", _K.AUDIO)
+    if _is_text(head, complete):
+        return Sniffed("text/plain", _K.TEXT)
+    return OCTET_STREAM
+
+
+# --------------------------------------------------------------------------- reading the bytes
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the bytes are, whether they look damaged, and the facts a reader wants first."""
+
+    mime: str
+    kind: EvidenceKind
+    damage: DamageReason | None = None
+    width: int | None = None
+    height: int | None = None
+    duration_ms: int | None = None
+    thumbnail: bytes | None = None
+
+
+def _flag(sniffed: Sniffed | Analysis, damage: DamageReason | None, **facts: Any) -> Analysis:
+    return Analysis(sniffed.mime, sniffed.kind, damage, **facts)
+
+
+# Formats Pillow reads only with an optional codec: not reading them is no sign of damage.
+_PILLOW_OPTIONAL = {"image/heic", "image/heif", "image/avif"}
+
+
+def _image(path: Path, sniffed: Sniffed) -> Analysis:
+    """Dimensions, damage and a thumbnail; an image above Pillow's pixel limit is not decoded.
+
+    Pillow raises ``DecompressionBombError`` above twice ``Image.MAX_IMAGE_PIXELS`` and only
+    warns between once and twice; the size is checked here as well, so the outcome does not
+    depend on how warnings are filtered.
+    """
+    width = height = None
+    try:
+        with Image.open(path) as probe:
+            width, height = probe.size
+            limit = Image.MAX_IMAGE_PIXELS
+            if limit is not None and width * height > limit:
+                return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB, width=width, height=height)
+            probe.verify()
+        with Image.open(path) as image:
+            image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
+            image.load()
+            thumbnail = _thumbnail(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB, width=width, height=height)
+    except UnidentifiedImageError:
+        if sniffed.mime in _PILLOW_OPTIONAL:
+            return _flag(sniffed, None)
+        return _flag(sniffed, DamageReason.UNDECODABLE)
+    except OSError as error:
+        reason = "truncated" in str(error).lower()
+        damage = DamageReason.TRUNCATED if reason else DamageReason.UNDECODABLE
+        return _flag(sniffed, damage, width=width, height=height)
+    except (SyntaxError, ValueError, EOFError, struct.error):
+        return _flag(sniffed, DamageReason.UNDECODABLE, width=width, height=height)
+    return _flag(sniffed, None, width=width, height=height, thumbnail=thumbnail)
+
+
+def _thumbnail(image: Image.Image) -> bytes | None:
+    """A small JPEG for previews; derived data, so failing to make one flags nothing."""
+    try:
+        small = ImageOps.exif_transpose(image)
+        small.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        if small.mode in ("RGBA", "LA", "P", "PA"):
+            rgba = small.convert("RGBA")
+            small = Image.new("RGB", rgba.size, "white")
+            small.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            small = small.convert("RGB")
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=80)
+    except (OSError, ValueError):
+        log.warning("no thumbnail for a %s image", image.format, exc_info=True)
+        return None
+    return out.getvalue()
+
+
+def _wav(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    truncated = int.from_bytes(head[4:8], "little") + 8 > size
+    damage = DamageReason.TRUNCATED if truncated else None
+    try:
+        with wave.open(str(path), "rb") as audio:
+            frames, rate = audio.getnframes(), audio.getframerate()
+        return _flag(sniffed, damage, duration_ms=frames * 1000 // rate if rate else None)
+    except (wave.Error, EOFError):
+        pass  # not PCM (ADPCM, float, ...): fall back to the byte rate and the data chunk
+    with path.open("rb") as f:
+        byte_rate = data = None
+        for kind, start, end, _complete in _chunks(f, 12, size, little=True):
+            if kind == b"fmt ":
+                f.seek(start + 8)
+                byte_rate = int.from_bytes(f.read(4), "little")
+            elif kind == b"data":
+                data = end - start
+    if not byte_rate or data is None:
+        return _flag(sniffed, damage or DamageReason.UNDECODABLE)
+    return _flag(sniffed, damage, duration_ms=data * 1000 // byte_rate)
+
+
+def _ogg_duration(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """Opus (Telegram voice) and Vorbis: the last page's granule position over the rate."""
+    body = head[27 + head[26] :]
+    serial = head[14:18]
+    if body.startswith(b"OpusHead"):
+        rate, pre_skip = 48000, int.from_bytes(body[10:12], "little")
+    elif body.startswith(b"\x01vorbis"):
+        rate, pre_skip = int.from_bytes(body[12:16], "little"), 0
+    else:
+        return _flag(sniffed, None)
+    with path.open("rb") as f:
+        f.seek(max(0, size - 2 * 65536))
+        tail = f.read()
+    end = len(tail)
+    while (page := tail.rfind(b"OggS", 0, end)) >= 0:
+        end = page
+        if page + 27 > len(tail) or tail[page + 4] != 0 or tail[page + 14 : page + 18] != serial:
+            continue
+        granule = int.from_bytes(tail[page + 6 : page + 14], "little", signed=True)
+        if granule < 0 or not rate:
+            continue
+        lacing = tail[page + 27 : page + 27 + tail[page + 26]]
+        cut = page + 27 + len(lacing) + sum(lacing) > len(tail) or len(lacing) < tail[page + 26]
+        damage = DamageReason.TRUNCATED if cut else None
+        return _flag(sniffed, damage, duration_ms=max(0, granule - pre_skip) * 1000 // rate)
+    return _flag(sniffed, DamageReason.TRUNCATED)
+
+
+def _mp3(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """Exact from a Xing/Info or VBRI header; otherwise estimated from the first frame's rate."""
+    start = _id3_size(head)
+    with path.open("rb") as f:
+        f.seek(start)
+        data = f.read(_HEAD)
+        f.seek(max(0, size - 128))
+        id3v1 = 128 if f.read(3) == b"TAG" else 0
+    at = data.find(b"\xff")
+    while at >= 0:
+        frame = _mp3_frame(data, at)
+        if frame is not None and (
+            _mp3_frame(data, at + frame.length) is not None or at + frame.length >= len(data)
+        ):
+            break
+        at = data.find(b"\xff", at + 1)
+    else:
+        return _flag(sniffed, DamageReason.UNDECODABLE)
+    frames = 0
+    x = frame.xing_offset
+    if data[x : x + 4] in (b"Xing", b"Info") and data[x + 7] & 1:
+        frames = int.from_bytes(data[x + 8 : x + 12], "big")
+    elif data[at + 36 : at + 40] == b"VBRI":
+        frames = int.from_bytes(data[at + 50 : at + 54], "big")
+    if frames:
+        return _flag(sniffed, None, duration_ms=frames * frame.samples * 1000 // frame.rate)
+    audio = size - start - at - id3v1
+    return _flag(sniffed, None, duration_ms=audio * 8 * 1000 // frame.bitrate)
+
+
+_AMR_NB = (12, 13, 15, 17, 19, 20, 26, 31, 5, 6, 5, 5, -1, -1, -1, 0)
+_AMR_WB = (17, 23, 32, 36, 40, 46, 50, 58, 60, 5, -1, -1, -1, -1, 0, 0)
+
+
+def _amr(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """AMR (WeChat voice): every frame is 20 ms; its size follows from the header byte."""
+    wide = sniffed.mime == "audio/amr-wb"
+    sizes = _AMR_WB if wide else _AMR_NB
+    pos, frames = (9 if wide else 6), 0
+    damage = None
+    with path.open("rb") as f:
+        while pos < size and damage is None:
+            f.seek(pos)
+            block = f.read(_READ)
+            i = 0
+            while i < len(block):
+                payload = sizes[(block[i] >> 3) & 0x0F]
+                if payload < 0:
+                    damage = DamageReason.UNDECODABLE
+                    break
+                i += 1 + payload
+                frames += 1
+            pos += i
+    if pos > size:
+        damage = DamageReason.TRUNCATED
+    return _flag(sniffed, damage, duration_ms=frames * 20)
+
+
+def _silk(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """SILK (older WeChat voice): length-prefixed 20 ms frames, ended by -1 or the file's end."""
+    pos, frames = (10 if head[0] == 2 else 9), 0
+    with path.open("rb") as f:
+        while pos + 2 <= size:
+            f.seek(pos)
+            block = f.read(_READ)
+            i = 0
+            while i + 2 <= len(block):
+                length = int.from_bytes(block[i : i + 2], "little", signed=True)
+                if length < 0:
+                    return _flag(sniffed, None, duration_ms=frames * 20)
+                i += 2 + length
+                frames += 1
+            if i == 0:
+                break
+            pos += i
+    damage = DamageReason.TRUNCATED if pos > size else None
+    return _flag(sniffed, damage, duration_ms=frames * 20)
+
+
+def _flac(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    if head[4] & 0x7F != 0 or len(head) < 26:
+        return _flag(sniffed, DamageReason.UNDECODABLE)
+    info = int.from_bytes(head[18:26], "big")
+    rate, samples = info >> 44, info & ((1 << 36) - 1)
+    return _flag(sniffed, None, duration_ms=samples * 1000 // rate if rate and samples else None)
+
+
+def _chunks(
+    f: BinaryIO, start: int, end: int, *, little: bool = False
+) -> Iterator[tuple[bytes, int, int, bool]]:
+    """The boxes (ISO media, big-endian) or chunks (RIFF, little-endian) between two offsets.
+
+    Yields kind, payload start, payload end (clipped to ``end``) and whether it was complete.
+    """
+    pos, seen = start, 0
+    while pos + 8 <= end and seen < 100_000:
+        f.seek(pos)
+        header = f.read(16)
+        if len(header) < 8:
+            return
+        if little:
+            kind, size = header[0:4], int.from_bytes(header[4:8], "little")
+            payload, stop, following = pos + 8, pos + 8 + size, pos + 8 + size + (size & 1)
+        else:
+            length, kind, payload = int.from_bytes(header[0:4], "big"), header[4:8], pos + 8
+            if length == 1 and len(header) == 16:
+                length, payload = int.from_bytes(header[8:16], "big"), pos + 16
+            elif length == 0:
+                length = end - pos
+            if pos + length < payload:
+                return
+            stop = following = pos + length
+        yield kind, payload, min(stop, end), stop <= end
+        pos = following
+        seen += 1
+
+
+def _child(f: BinaryIO, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    for found, child_start, child_end, _complete in _chunks(f, start, end):
+        if found == kind:
+            return child_start, child_end
+    return None
+
+
+def _mp4(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """MP4, M4A, MOV, 3GP: the duration from ``mvhd``; audio-only files are audio, not video."""
+    duration = None
+    handlers: set[bytes] = set()
+    with path.open("rb") as f:
+        top = list(_chunks(f, 0, size))
+        moov = next(((s, e) for name, s, e, _ in top if name == b"moov"), None)
+        truncated = moov is None or not all(complete for *_, complete in top)
+        for box_kind, start, end, _complete in _chunks(f, *moov) if moov else ():
+            if box_kind == b"mvhd":
+                f.seek(start)
+                box = f.read(32)
+                if box[:1] == b"\x01":
+                    scale, length = int.from_bytes(box[20:24], "big"), box[24:32]
+                else:
+                    scale, length = int.from_bytes(box[12:16], "big"), box[16:20]
+                ticks = int.from_bytes(length, "big")
+                if scale and length != b"\xff" * len(length):
+                    duration = ticks * 1000 // scale
+            elif box_kind == b"trak":
+                mdia = _child(f, start, end, b"mdia")
+                hdlr = _child(f, *mdia, b"hdlr") if mdia else None
+                if hdlr:
+                    f.seek(hdlr[0] + 8)
+                    handlers.add(f.read(4))
+    mime, kind = sniffed.mime, sniffed.kind
+    if kind is EvidenceKind.VIDEO and b"soun" in handlers and b"vide" not in handlers:
+        mime = "audio/3gpp" if mime == "video/3gpp" else "audio/mp4"
+        kind = EvidenceKind.AUDIO
+    damage = DamageReason.TRUNCATED if truncated else None
+    return Analysis(mime, kind, damage, duration_ms=duration)
+
+
+def _pdf(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    with path.open("rb") as f:
+        f.seek(max(0, size - 2048))
+        tail = f.read()
+    return _flag(sniffed, None if b"%%EOF" in tail else DamageReason.TRUNCATED)
+
+
+_OOXML = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    ),
+}
+
+
+def _zip(path: Path, head: bytes, size: int, sniffed: Sniffed) -> Analysis:
+    """DOCX/XLSX/PPTX, OpenDocument and OFD (GB/T 33190) are zips; only the index is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                with archive.open("mimetype") as entry:
+                    declared = entry.read(100).decode("ascii", "replace").strip()
+                if declared.startswith("application/vnd.oasis.opendocument."):
+                    return Analysis(declared, EvidenceKind.DOCUMENT)
+    except zipfile.BadZipFile:
+        return _flag(sniffed, DamageReason.TRUNCATED)
+    if "[Content_Types].xml" in names:
+        for part, mime in _OOXML.items():
+            if part in names:
+                return Analysis(mime, EvidenceKind.DOCUMENT)
+    if "OFD.xml" in names:
+        return Analysis("application/ofd", EvidenceKind.DOCUMENT)
+    return _flag(sniffed, None)
+
+
+_READERS = {
+    "audio/wav": _wav,
+    "audio/ogg": _ogg_duration,
+    "video/ogg": _ogg_duration,
+    "audio/mpeg": _mp3,
+    "audio/amr": _amr,
+    "audio/amr-wb": _amr,
+    "audio/silk": _silk,
+    "audio/flac": _flac,
+    "audio/mp4": _mp4,
+    "video/mp4": _mp4,
+    "video/quicktime": _mp4,
+    "video/3gpp": _mp4,
+    "application/pdf": _pdf,
+    "application/zip": _zip,
+}
+
+
+def analyse(path: Path) -> Analysis:
+    """Everything the store records about a file's bytes. Blocking: run it in a thread."""
+    with path.open("rb") as f:
+        head = f.read(_HEAD)
+        size = os.fstat(f.fileno()).st_size
+    sniffed = sniff(head, complete=len(head) == size)
+    if size == 0:
+        return _flag(sniffed, DamageReason.EMPTY)
+    try:
+        if sniffed.kind is EvidenceKind.IMAGE:
+            return _image(path, sniffed)
+        reader = _READERS.get(sniffed.mime)
+        return reader(path, head, size, sniffed) if reader else _flag(sniffed, None)
+    except Exception:  # hostile bytes may trip any reader; the file is kept all the same
+        log.warning("could not read a file sniffed as %s", sniffed.mime, exc_info=True)
+        return _flag(sniffed, DamageReason.UNDECODABLE)
+
+
+# --------------------------------------------------------------------------- declared vs sniffed
+
+_I, _A, _V = EvidenceKind.IMAGE, EvidenceKind.AUDIO, EvidenceKind.VIDEO
+_D, _T = EvidenceKind.DOCUMENT, EvidenceKind.TEXT
+_EXTENSIONS: dict[str, EvidenceKind] = {
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"), _I),
+    **dict.fromkeys((".heic", ".heif", ".avif"), _I),
+    **dict.fromkeys((".mp3", ".m4a", ".wav", ".flac", ".aac", ".ogg", ".oga", ".opus"), _A),
+    **dict.fromkeys((".amr", ".silk"), _A),
+    **dict.fromkeys((".mp4", ".mov", ".3gp", ".avi", ".mkv", ".webm", ".m4v"), _V),
+    ".pdf": EvidenceKind.PDF,
+    **dict.fromkeys((".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".rtf"), _D),
+    **dict.fromkeys((".wps", ".et", ".dps", ".ofd", ".odt", ".ods", ".odp"), _D),
+    **dict.fromkeys((".txt", ".csv", ".md", ".json", ".xml", ".log"), _T),
+}
+_DOCUMENT_MIMES = (
+    "application/msword",
+    "application/vnd.ms-",
+    "application/vnd.openxmlformats-officedocument.",
+    "application/vnd.oasis.opendocument.",
+    "application/rtf",
+    "application/ofd",
+)
+_MEDIA = frozenset({_A, EvidenceKind.VOICE, _V})
+_COMPATIBLE: dict[EvidenceKind, frozenset[EvidenceKind]] = {
+    _I: frozenset({_I}),
+    _A: _MEDIA,
+    _V: _MEDIA,
+    EvidenceKind.PDF: frozenset({EvidenceKind.PDF}),
+    _D: frozenset({_D}),
+    # A text file in GBK or UTF-16 is not UTF-8: "other" is no contradiction.
+    _T: frozenset({_T, EvidenceKind.OTHER}),
+}
+
+
+def declared_kinds(name: str | None, mime: str | None) -> set[EvidenceKind]:
+    """What the sender's file name and MIME type claim the file is (possibly nothing)."""
+    claims: set[EvidenceKind] = set()
+    if name:
+        suffix = PurePath(name.replace("\\", "/")).suffix.lower()
+        if suffix in _EXTENSIONS:
+            claims.add(_EXTENSIONS[suffix])
+    if mime:
+        base = mime.split(";")[0].strip().lower()
+        major = base.split("/")[0]
+        if major in ("image", "audio", "video", "text"):
+            claims.add({"image": _I, "audio": _A, "video": _V, "text": _T}[major])
+        elif base == "application/pdf":
+            claims.add(EvidenceKind.PDF)
+        elif base.startswith(_DOCUMENT_MIMES):
+            claims.add(_D)
+    return claims
+
+
+def is_disguised(kind: EvidenceKind | str, *, name: str | None, mime: str | None) -> bool:
+    """The name or declared type claims something the bytes are not (a text file as .jpg)."""
+    actual = EvidenceKind(kind)
+    return any(actual not in _COMPATIBLE[claim] for claim in declared_kinds(name, mime))
