@@ -182,8 +182,12 @@ async def plan_calendar(
         deadline = rules.quarter(quarter.year, quarter.number)
         reported = await session.get(QuarterReport, quarter.label)
         if reported is not None:
-            await _cancel_quarter(session, quarter.label, now)
+            await _cancel_quarter(session, quarter.label, now, reason="quarter reported")
             continue
+        # A holidays file loaded since planning can move the deadline: re-plan for the new one.
+        await _cancel_quarter(
+            session, quarter.label, now, reason="deadline moved", keep_deadline=deadline
+        )
         last = last_day(deadline, rules)
         timeline = [
             (ReminderKind.QUARTER_END, quarter.end(tz), compilers),
@@ -201,7 +205,7 @@ async def plan_calendar(
             for person in people:
                 plan.append(
                     Planned(
-                        key=f"q{quarter.label}:{kind.value}:{person.id}",
+                        key=f"q{quarter.label}:{kind.value}:{deadline.isoformat()}:{person.id}",
                         kind=kind,
                         recipient_staff_id=person.id,
                         due_at=due,
@@ -233,11 +237,21 @@ async def plan_calendar(
     return plan
 
 
-async def _cancel_quarter(session: AsyncSession, label: str, now: datetime) -> None:
+async def _cancel_quarter(
+    session: AsyncSession,
+    label: str,
+    now: datetime,
+    *,
+    reason: str,
+    keep_deadline: datetime | None = None,
+) -> None:
+    """Cancel the quarter's pending reminders (those planned for another deadline, if given)."""
     query = select(Reminder).where(
         Reminder.quarter == label, Reminder.status == ReminderStatus.PENDING.value
     )
     for row in (await session.execute(query)).scalars().all():
+        if keep_deadline is not None and row.deadline == keep_deadline:
+            continue
         row.status = ReminderStatus.CANCELLED.value
-        row.detail = f"quarter reported ({now.isoformat()})"
+        row.detail = f"{reason} ({now.isoformat()})"
     await session.flush()

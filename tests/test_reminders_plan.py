@@ -474,3 +474,39 @@ async def test_planning_twice_adds_nothing(db: Database, clock: FakeClock, court
     again = await reminders(db)
     assert [r.key for r in again if r.record_id] == [r.key for r in first]
     assert len({r.key for r in again}) == len(again)
+
+
+async def test_loading_next_years_holidays_moves_the_quarters_reminders(
+    db: Database, clock: FakeClock, court: Court, tmp_path: Path
+) -> None:
+    # Counting working days, the Q4 2026 report is due after five working days of 2027: with
+    # 2027 unknown that is 1, 4, 5, 6, 7 January; once 元旦 (1-3 January) is loaded, 4-8 January.
+    clock.set(bj("2026-12-20 10:00"))
+    notifier = RecordingNotifier()
+    dispatcher = make_dispatcher(
+        db, clock, notifier, deadline_rules=rules(counting=Counting.WORKDAYS)
+    )
+    await dispatcher.tick()
+    planned = await reminders(db, quarter="2026Q4", status=ReminderStatus.PENDING.value)
+    assert {row.deadline for row in planned} == {end_of("2027-01-07")}
+
+    path = tmp_path / "2027.toml"
+    path.write_text(FILE_2027, encoding="utf-8")
+    status = await holidays_cli.load(
+        settings_for(tmp_path), db, path, clock.now(), io.StringIO(), io.StringIO()
+    )
+    assert status == 0
+    await dispatcher.tick()
+    moved = await reminders(db, quarter="2026Q4")
+    assert {row.deadline for row in moved if row.status == ReminderStatus.PENDING} == {
+        end_of("2027-01-08")
+    }
+    assert {row.detail for row in moved if row.status == ReminderStatus.CANCELLED} == {
+        f"deadline moved ({clock.now().isoformat()})"
+    }
+
+    await run_until(dispatcher, clock, bj("2027-01-10 12:00"))
+    today = of_kinds(notifier.sent, {ReminderKind.QUARTER_DUE_TODAY})
+    assert [(court.name_of(n.to), n.at) for n in today] == [("刘洋", bj("2027-01-08 08:30"))]
+    overdue = of_kinds(notifier.sent, {ReminderKind.QUARTER_OVERDUE})
+    assert [n.at for n in overdue] == [bj("2027-01-09 08:00")]  # after the quiet hours
