@@ -4,7 +4,7 @@ the admin's /staff and /invite."""
 from __future__ import annotations
 
 from handlers.engine import Context, Registry, UserError
-from handlers.i18n import parse_language
+from handlers.i18n import join, parse_language
 from handlers.ports import Button
 from storage import audit
 from storage import staff as staff_repo
@@ -16,7 +16,7 @@ INVITE_WHO = "invite.who"
 
 
 def join_names(names: list[str], language: Language) -> str:
-    return "、".join(names) if language is Language.ZH else ", ".join(names)
+    return join(language, names)
 
 
 def roles_text(ctx: Context) -> str:

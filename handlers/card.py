@@ -6,6 +6,7 @@ from datetime import datetime
 
 from handlers.engine import Context
 from handlers.fields import FIELDS, Field, Step
+from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
 from storage import staff as staff_repo
 from storage.models import Record
@@ -90,17 +91,25 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
             return missing
         if not record.art9_items:
             return ctx.t("common.none")
-        return "；".join(
-            f"({n}) {ART9_LABELS[n][ctx.language]}" for n in record.art9_items if n in ART9_LABELS
+        items = [n for n in record.art9_items if n in ART9_LABELS]
+        return join(
+            ctx.language, (f"({n}) {ART9_LABELS[n][ctx.language]}" for n in items), strong=True
         )
     if step is Step.STAFF_PRESENT:
         if not record.fields.get("staff_present_answered"):
             return missing
         if not record.cosigners:
             return ctx.t("common.none")
-        return "、".join(
-            f"{c.staff.name}（{label(CosignStatus(c.status), ctx.language)}）"
-            for c in record.cosigners
+        return join(
+            ctx.language,
+            (
+                ctx.t(
+                    "card.cosigner",
+                    name=c.staff.name,
+                    status=label(CosignStatus(c.status), ctx.language),
+                )
+                for c in record.cosigners
+            ),
         )
     if step is Step.ROUTE:
         return _enum(ctx, MaterialRoute, record.material_route)
@@ -117,7 +126,11 @@ async def render(
     for field in FIELDS:
         if field.applies(record):
             lines.append(
-                f"{ctx.t(f'card.{field.step.value}')}：{await value_of(ctx, record, field)}"
+                ctx.t(
+                    "card.line",
+                    label=ctx.t(f"card.{field.step.value}"),
+                    value=await value_of(ctx, record, field),
+                )
             )
     if evidence:
         lines.append(evidence)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from handlers.i18n import join
 from handlers.ports import Downloader, FileUnavailable, IncomingMessage
 from storage.evidence import EvidenceStorageFull, EvidenceStore, UnavailableReason
 from storage.media import EvidenceKind
@@ -193,7 +194,7 @@ async def evidence_line(ctx: Context, record: Record) -> str:
     ]
     if missing:
         parts.append(ctx.t("evidence.metadata_only", count=missing))
-    return ctx.t("evidence.line", total=len(rows), parts="、".join(parts))
+    return ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))
 
 
 KINDS = tuple(kind.value for kind in EvidenceKind)

@@ -8,6 +8,7 @@ and both languages must hold the same keys with the same placeholders: a test ch
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -57,6 +58,12 @@ def t(language: Language | str | None, key: str, /, **values: object) -> str:
     except ValueError:
         lang = DEFAULT
     return catalogs()[lang][key].format(**values)
+
+
+def join(language: Language | str | None, items: Iterable[str], *, strong: bool = False) -> str:
+    """A list as the language writes one: 甲、乙 / A, B; ``strong`` for items with commas."""
+    key = "common.strong_separator" if strong else "common.separator"
+    return t(language, key).join(items)
 
 
 def parse_language(text: str) -> Language | None:

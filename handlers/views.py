@@ -9,6 +9,7 @@ from handlers import card
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import applicable
+from handlers.i18n import join
 from handlers.ports import Button
 from storage import records as records_repo
 from storage.models import Record
@@ -23,7 +24,7 @@ def _missing(ctx: Context, record: Record) -> str:
         for field in applicable(record)
         if not field.answered(record)
     ]
-    return "、".join(names) if names else ctx.t("common.none")
+    return join(ctx.language, names) if names else ctx.t("common.none")
 
 
 async def mine(ctx: Context, args: str) -> None:
@@ -75,7 +76,7 @@ def stored_value(ctx: Context, raw: str) -> str:
     if isinstance(value, bool):
         return ctx.t("intake.yes" if value else "intake.no")
     if isinstance(value, list):
-        return "、".join(str(item) for item in value) or ctx.t("common.none")
+        return join(ctx.language, (str(item) for item in value)) or ctx.t("common.none")
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
