@@ -214,13 +214,7 @@ class Engine:
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
                 language = ctx.language
                 await self._dispatch(ctx)
-                await plan_records(
-                    session,
-                    sorted(records_repo.touched(session)),
-                    self.services.rules,
-                    self.services.timing,
-                    now,
-                )
+                await self._replan(session, now)
                 return ctx.replies
         except UserError as problem:
             return [self._text(message, t(language, problem.key, **problem.values))]
@@ -228,6 +222,11 @@ class Engine:
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
             apology = [self._text(message, t(language, "error.internal"))]
             return apology + await self._rescue(message, files)
+
+    async def _replan(self, session: AsyncSession, now: datetime) -> None:
+        """Re-plan the reminders of every record this transaction changed."""
+        touched = sorted(records_repo.touched(session))
+        await plan_records(session, touched, self.services.rules, self.services.timing, now)
 
     async def _rescue(self, message: IncomingMessage, files: list[Any]) -> list[Reply]:
         """Evidence is never dropped: files of a failed message still reach a record."""
@@ -241,13 +240,7 @@ class Engine:
                 now = self.services.clock.now()
                 ctx = Context(session, message, *found, self.services, now, files=files)
                 await self.registry.rescue(ctx, "")
-                await plan_records(
-                    session,
-                    sorted(records_repo.touched(session)),
-                    self.services.rules,
-                    self.services.timing,
-                    now,
-                )
+                await self._replan(session, now)
                 return ctx.replies
         except Exception:
             log.exception("could not rescue %d file(s) of a failed message", len(files))

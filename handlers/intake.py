@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers import card
+from handlers.access import cancel as plain_cancel
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import IncomingFile, attach_files, evidence_line, files_from_json
 from handlers.fields import (
@@ -595,8 +596,6 @@ async def cancel(ctx: Context, args: str) -> None:
     await _answer_first(ctx)
     conversation = await ctx.state()
     if conversation.step and not conversation.step.startswith(STEP):
-        from handlers.access import cancel as plain_cancel
-
         await plain_cancel(ctx, args)
         return
     if conversation.step == CANCEL_REASON:
@@ -620,8 +619,6 @@ async def cancel(ctx: Context, args: str) -> None:
         else:
             await ask_cancel_reason(ctx, record)
         return
-    from handlers.access import cancel as plain_cancel
-
     await plain_cancel(ctx, args)
 
 
