@@ -93,6 +93,16 @@ class Wecom:
 
 
 @dataclass
+class Http:
+    """The one HTTP server: Telegram's webhook, WeCom's callback, ``/healthz``, ``/metrics``.
+
+    ``listen`` is ``host:port``; empty means no HTTP server (polling and the console only).
+    """
+
+    listen: str = ""
+
+
+@dataclass
 class Console:
     enabled: bool = False
 
@@ -132,6 +142,7 @@ class Settings:
     storage: Storage = field(default_factory=Storage)
     telegram: Telegram = field(default_factory=Telegram)
     wecom: Wecom = field(default_factory=Wecom)
+    http: Http = field(default_factory=Http)
     console: Console = field(default_factory=Console)
     access: Access = field(default_factory=Access)
     deadlines: Deadlines = field(default_factory=Deadlines)
@@ -156,6 +167,7 @@ SECTIONS: dict[str, type] = {
     "storage": Storage,
     "telegram": Telegram,
     "wecom": Wecom,
+    "http": Http,
     "console": Console,
     "access": Access,
     "deadlines": Deadlines,

@@ -60,6 +60,10 @@ class IncomingMessage:
     forwarded_at: datetime | None = None
     forwarded_from: str | None = None
     media_group_id: str | None = None
+    update_key: str | None = None
+    """The transport's own id of this delivery (Telegram ``update_id``, WeCom ``MsgId`` or
+    ``ResponseCode``): the engine claims it in the message's transaction, so a repeat is
+    handled once."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,23 @@ class Delivery:
     status: DeliveryStatus
     message_id: str | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a transport can do; the engine adapts its replies instead of each transport faking
+    another's features.
+
+    ``edit``: a sent message can be edited (its buttons taken off after a press).
+    ``max_buttons``: buttons one message can carry (0: none; the engine sends a numbered list).
+    ``text_limit``: characters of one message; longer replies are split by the transport.
+    ``upload_files``: documents and photos can be sent.
+    """
+
+    edit: bool = True
+    max_buttons: int = 100
+    text_limit: int = 4096
+    upload_files: bool = True
 
 
 Downloader = Callable[["IncomingMessage", Attachment], AsyncIterator[bytes]]
