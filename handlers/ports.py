@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from storage.evidence import UnavailableReason
+from storage.vocabulary import Language
 
 
 class AttachmentKind(StrEnum):
@@ -113,6 +114,23 @@ class Capabilities:
     upload_files: bool = True
 
 
+@dataclass(frozen=True)
+class Handled:
+    """What the engine decided for one incoming message, once its transaction committed.
+
+    ``accepted``: the sender is a bound, active person and the message was handled, so a
+    transport may show a button press as taken (Telegram edits the message; WeCom updates the
+    card). False for a stranger, a disabled account, or a repeat: the press is answered
+    without touching the message. ``repeat``: ``update_key`` had been claimed before, nothing
+    was done. ``language``: the language to speak to the sender in.
+    """
+
+    replies: tuple[Reply, ...] = ()
+    accepted: bool = False
+    repeat: bool = False
+    language: Language | None = None
+
+
 Downloader = Callable[["IncomingMessage", Attachment], AsyncIterator[bytes]]
 
 
@@ -133,6 +151,14 @@ class Transport(Protocol):
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         """Deliver one message; never raises for a person's or a network's failure."""
+        ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
+        """Answer a button press after the engine handled it: mark the press as taken only
+        when ``handled.accepted``; otherwise answer it without touching the message."""
         ...
 
     def download(self, attachment: Attachment) -> AsyncIterator[bytes]:

@@ -23,8 +23,10 @@ from handlers.ports import (
     Attachment,
     AttachmentKind,
     Button,
+    Capabilities,
     Delivery,
     DeliveryStatus,
+    Handled,
     IncomingMessage,
     OutgoingMessage,
 )
@@ -134,6 +136,14 @@ class ConsoleTransport:
                 self.write(self._t("console.file", path=str(path)))
         self._counter += 1
         return Delivery(DeliveryStatus.SENT, message_id=str(self._counter))
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Buttons are numbered lines; nothing sent can be edited."""
+        return Capabilities(edit=False, max_buttons=100, text_limit=1_000_000)
+
+    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
+        """A typed number is the press: nothing to answer."""
 
     async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
         handle = await asyncio.to_thread(Path(attachment.file_id).open, "rb")

@@ -68,9 +68,11 @@ from handlers.ports import (
     Attachment,
     AttachmentKind,
     Button,
+    Capabilities,
     Delivery,
     DeliveryStatus,
     FileUnavailable,
+    Handled,
     IncomingMessage,
     OutgoingMessage,
 )
@@ -953,6 +955,14 @@ class TelegramTransport:
         return sent
 
     # -- files ----------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Inline keyboards, editable messages, 4,096 characters, files up to 50 MB."""
+        return Capabilities(edit=True, max_buttons=100, text_limit=TEXT_LIMIT)
+
+    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
+        """Presses are answered before dispatch (see ``_settle``)."""
 
     async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
         """The file's bytes, streamed from the Bot API (or read where a local server put it).
