@@ -65,7 +65,7 @@ async def _read(f: BinaryIO) -> AsyncIterator[bytes]:
 async def _ingest(f: BinaryIO, size: int, name: str, work: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from storage.db import Database
-    from storage.evidence import EvidenceStore
+    from storage.evidence import EvidenceStore, Provenance
     from storage.models import Record, Staff
 
     at = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
@@ -84,20 +84,16 @@ async def _ingest(f: BinaryIO, size: int, name: str, work: Path) -> dict[str, fl
     store = EvidenceStore(work / "evidence", max_bytes=4096 * MB)
     before = _peak_rss_mb()
     started = time.perf_counter()
+    origin = Provenance(
+        "benchmark",
+        at,
+        file_name=name,
+        declared_mime="application/octet-stream",
+        declared_size=size,
+    )
     async with db.transaction() as session:
         item = await store.ingest(
-            session,
-            _read(f),
-            record_id=ids[1],
-            original_name=name,
-            declared_mime="application/octet-stream",
-            declared_size=size,
-            transport="benchmark",
-            transport_file_id=None,
-            source_message_id=None,
-            received_at=at,
-            at=at,
-            actor_staff_id=ids[0],
+            session, _read(f), origin, record_id=ids[1], at=at, actor_staff_id=ids[0]
         )
     elapsed = time.perf_counter() - started
     await db.close()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.evidence_files import carries_evidence, fetch_files
 from handlers.i18n import t
 from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
 from reminders.clock import Clock
@@ -27,7 +28,7 @@ from reminders.planner import Timing, plan_records
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.evidence import EvidenceStore
+from storage.evidence import EvidenceFile, EvidenceStore
 from storage.models import ChatIdentity, Conversation, Staff
 from storage.vocabulary import Language, Role
 
@@ -228,7 +229,7 @@ class Engine:
         touched = sorted(records_repo.touched(session))
         await plan_records(session, touched, self.services.rules, self.services.timing, now)
 
-    async def _rescue(self, message: IncomingMessage, files: list[Any]) -> list[Reply]:
+    async def _rescue(self, message: IncomingMessage, files: list[EvidenceFile]) -> list[Reply]:
         """Evidence is never dropped: files of a failed message still reach a record."""
         if not files or self.registry.rescue is None:
             return []
@@ -246,10 +247,8 @@ class Engine:
             log.exception("could not rescue %d file(s) of a failed message", len(files))
             return []
 
-    async def _files(self, message: IncomingMessage) -> list[Any]:
+    async def _files(self, message: IncomingMessage) -> list[EvidenceFile]:
         """Store a handler's files before the transaction; a stranger's are never fetched."""
-        from handlers.evidence_link import carries_evidence, prepare
-
         store, download = self.services.evidence, self.services.download
         if store is None or download is None or not carries_evidence(message):
             return []
@@ -257,7 +256,7 @@ class Engine:
             found = await self._sender(session, message)
             if found is None or Role.HANDLER.value not in found[0].roles:
                 return []
-        return list(await prepare(store, download, message))
+        return await fetch_files(store, download, message)
 
     @staticmethod
     def _text(message: IncomingMessage, text: str) -> Reply:

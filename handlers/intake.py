@@ -15,7 +15,8 @@ from typing import Any
 from handlers import card
 from handlers.access import cancel as plain_cancel
 from handlers.engine import Context, Registry, UserError
-from handlers.evidence_link import IncomingFile, attach_files, evidence_line, files_from_json
+from handlers.evidence_files import files_from_json, files_to_json
+from handlers.evidence_link import attach_files, evidence_line
 from handlers.fields import (
     BY_STEP,
     FIELDS,
@@ -30,6 +31,7 @@ from handlers.fields import (
 )
 from handlers.ports import Button
 from storage import records as records_repo
+from storage.evidence import EvidenceFile
 from storage.models import Record
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind, RecordStatus, Role
 
@@ -216,7 +218,7 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> N
     data["resume"] = conversation.step
     message = ctx.message
     held = list(data.get("pending_files", []))
-    data["pending_files"] = held + [f.to_json() for f in ctx.files] if pending else held
+    data["pending_files"] = held + files_to_json(ctx.files) if pending else held
     if pending and not held:
         data["pending_caption"] = message.text
         data["pending_forwarded"] = (
@@ -243,7 +245,7 @@ async def _hold(ctx: Context) -> None:
     """More media while the add-or-new question is open: it goes the same way, unasked."""
     conversation = await ctx.state()
     data = dict(conversation.data)
-    data["pending_files"] = [*data.get("pending_files", []), *(f.to_json() for f in ctx.files)]
+    data["pending_files"] = [*data.get("pending_files", []), *files_to_json(ctx.files)]
     if not data.get("pending_caption") and ctx.message.text.strip():
         data["pending_caption"] = ctx.message.text
     conversation.data = data
@@ -270,7 +272,7 @@ async def media(ctx: Context, text: str) -> None:
 
 
 async def _open_with_files(
-    ctx: Context, record: Record, files: list[IncomingFile], caption: str
+    ctx: Context, record: Record, files: list[EvidenceFile], caption: str
 ) -> None:
     kept = [incoming for incoming in files if incoming.sha256]
     if files:

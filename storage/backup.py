@@ -47,8 +47,8 @@ from sqlalchemy.engine import make_url
 
 from storage import audit
 from storage.audit import AuditKind
+from storage.blobs import fan_out
 from storage.db import Database
-from storage.evidence import fan_out
 from storage.models import AuditHead, EvidenceBlob
 
 MANIFEST = "manifest.json"

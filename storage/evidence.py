@@ -1,36 +1,29 @@
-"""The evidence store: files kept byte for byte, named by SHA-256, never rewritten.
+"""The database half of the evidence store: one typed value per file, linked to a record.
 
-全程留痕、永久存储、有据可查. A file is streamed to a temporary file while it is hashed (a 1 GB
-video never sits in memory), fsynced, made read-only and linked under its hash at
-``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``. Linking never replaces an existing file, so the same bytes
-sent twice are stored once and linked to both records. Only then are the database rows
-written; a transaction that rolls back leaves at worst an unreferenced file, never a row
-without its bytes.
+全程留痕、永久存储、有据可查. An evidence file is one ``EvidenceFile`` from download to row: its
+``Provenance`` (where it came from) and either a ``Prepared`` analysis of its kept bytes or the
+reason they are missing. The value serialises to JSON and back without loss, so it can wait in
+a conversation while the judge answers a question, and linking it after a restart reads
+nothing again. The bytes themselves live in ``storage.blobs`` (content-addressed, fsynced,
+read-only, never overwritten); the bytes are placed before any row is written, so a
+transaction that rolls back leaves at worst an unreferenced file, never a row without its bytes.
 
-What a file is comes from its bytes, not from its name or declared MIME type. A damaged,
-disguised or suspicious file is still kept and flagged, never refused: refusing it would lose
-the evidence. Files over the size cap, or ones the transport could not deliver, are recorded
-with their metadata only, so the record still shows that they existed.
-
-What a file is (its type, damage, duration, thumbnail) is read by ``storage.media``.
+What a file is comes from its bytes (``storage.media``), not from its name or declared MIME
+type. A damaged, disguised or suspicious file is still kept and flagged, never refused: refusing
+it would lose the evidence. Files over the size cap, or ones the transport could not deliver,
+are recorded with their metadata only, so the record still shows that they existed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
-import hashlib
 import logging
-import os
-import tempfile
-from collections import OrderedDict
-from collections.abc import AsyncIterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import AsyncIterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, cast
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,18 +32,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.audit import AuditKind
-from storage.media import (
-    Analysis,
-    DamageReason,
-    EvidenceKind,
-    analyse,
-    is_disguised,
-)
+from storage.blobs import WRITE_SIZE, BlobStore, EvidenceStorageFull, Kept, fan_out
+from storage.media import DamageReason, EvidenceKind, analyse, is_disguised
 from storage.models import EvidenceBlob, EvidenceItem
+
+__all__ = [
+    "EvidenceFile",
+    "EvidenceStorageFull",
+    "EvidenceStore",
+    "ForwardOrigin",
+    "Prepared",
+    "Provenance",
+    "UnavailableReason",
+    "fan_out",
+    "item_payload",
+]
 
 log = logging.getLogger(__name__)
 
-_READ = 1024 * 1024
+FORMAT = 1
+"""Version of ``EvidenceFile.to_json``; a dict without it is the older ``IncomingFile`` shape."""
 
 
 class UnavailableReason(StrEnum):
@@ -60,126 +61,6 @@ class UnavailableReason(StrEnum):
     TOO_BIG_FOR_TRANSPORT = "too_big_for_transport"
     DOWNLOAD_FAILED = "download_failed"
     STORAGE_FULL = "storage_full"
-
-
-class EvidenceStorageFull(Exception):
-    """The disk (or quota) filled up while a file was written; nothing half-written is left."""
-
-
-# --------------------------------------------------------------------------- files on disk
-
-
-def _is_sha256(value: str) -> bool:
-    return len(value) == 64 and all(ch in "0123456789abcdef" for ch in value)
-
-
-def fan_out(root: Path, sha256: str) -> Path:
-    """``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``; a malformed name (a tampered row) is refused."""
-    if not _is_sha256(sha256):
-        raise ValueError(f"not a SHA-256 name: {sha256[:80]!r}")
-    return root / sha256[0:2] / sha256[2:4] / sha256
-
-
-@contextmanager
-def _disk_full() -> Iterator[None]:
-    try:
-        yield
-    except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise EvidenceStorageFull(str(error)) from error
-        raise
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a new directory entry durable (a rename is only safe once its folder is synced)."""
-    if os.name == "nt":  # pragma: no cover - Windows cannot open a directory
-        return
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _ensure_dir(path: Path) -> None:
-    if path.is_dir():
-        return
-    missing = []
-    parent = path
-    while not parent.exists():
-        missing.append(parent)
-        parent = parent.parent
-    path.mkdir(parents=True, exist_ok=True)
-    for created in reversed(missing):
-        _fsync_dir(created.parent)
-
-
-class _Spool:
-    """A temporary file being written and hashed; blocking methods, called from threads."""
-
-    def __init__(self, path: Path, file: BinaryIO) -> None:
-        self.path = path
-        self.size = 0
-        self.sha256 = ""
-        self._file = file
-        self._hash = hashlib.sha256()
-
-    @classmethod
-    def create(cls, directory: Path) -> _Spool:
-        with _disk_full():
-            _ensure_dir(directory)
-            fd, name = tempfile.mkstemp(prefix=".incoming-", dir=directory)
-        return cls(Path(name), os.fdopen(fd, "wb"))
-
-    def write(self, data: bytes) -> None:
-        self._hash.update(data)
-        with _disk_full():
-            self._file.write(data)
-        self.size += len(data)
-
-    def finish(self) -> None:
-        """Flush and fsync, then make the file read-only before it gets its real name."""
-        with _disk_full():
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-        self.sha256 = self._hash.hexdigest()
-        os.chmod(self.path, 0o444)
-
-    def discard(self) -> None:
-        with suppress(OSError):
-            self._file.close()
-        self.path.unlink(missing_ok=True)
-
-
-_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV}
-
-
-def _place(source: Path, target: Path) -> bool:
-    """Give ``source`` the name ``target`` unless that name exists; True when it was new.
-
-    A hard link cannot replace an existing file, so two writers of the same bytes, or a
-    retry, never rewrite stored evidence. Filesystems without hard links fall back to a rename.
-    """
-    with _disk_full():
-        _ensure_dir(target.parent)
-        try:
-            os.link(source, target)
-            created = True
-        except FileExistsError:
-            created = False
-        except OSError as error:
-            if error.errno not in _NO_HARD_LINKS:
-                raise
-            created = not target.exists()
-            if created:
-                os.replace(source, target)
-        if created:
-            _fsync_dir(target.parent)
-    if not created and target.stat().st_size != source.stat().st_size:
-        log.error("%s exists with another size; kept as it is: run `guowen verify`", target.name)
-    source.unlink(missing_ok=True)
-    return created
 
 
 # --------------------------------------------------------------------------- the store
@@ -242,26 +123,133 @@ async def _close(chunks: AsyncIterable[bytes]) -> None:
         await aclose()
 
 
-@dataclass(frozen=True)
-class _Provenance:
-    record_id: int
-    original_name: str | None
-    declared_mime: str | None
-    declared_size: int | None
-    transport: str
-    transport_file_id: str | None
-    source_message_id: str | None
-    received_at: datetime
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
 
-    def item(self, *, at: datetime, actor_staff_id: int | None, **flags: Any) -> EvidenceItem:
+
+def _number(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"{key} must be a whole number")
+    return value
+
+
+def _moment(data: dict[str, Any], key: str) -> datetime | None:
+    value = _text(data, key)
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    _aware(moment, key)
+    return moment
+
+
+@dataclass(frozen=True)
+class ForwardOrigin:
+    """Where a forwarded message first came from, as the chat service tells it.
+
+    ``sender``: the original author's name (a hidden user's chosen name, or a chat's or
+    channel's title with its signature); ``chat``: the original chat when the service names
+    it; ``sent_at``: when it was first sent (timezone-aware).
+    """
+
+    sender: str | None = None
+    chat: str | None = None
+    sent_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.sent_at is not None:
+            _aware(self.sent_at, "sent_at")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``from_json`` gives back an equal value."""
+        return {
+            "sender": self.sender,
+            "chat": self.chat,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ForwardOrigin:
+        """The inverse of ``to_json``; ``ValueError`` for a malformed dict."""
+        return cls(_text(data, "sender"), _text(data, "chat"), _moment(data, "sent_at"))
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one file came from, known before its bytes are fetched.
+
+    ``transport``: the chat service's name; ``received_at``: when the bot received the
+    message (timezone-aware; ``ValueError`` otherwise); ``sender_id``: the transport's id of
+    the person who forwarded it; ``message_id`` and ``file_id``: the transport's own ids;
+    ``file_name``, ``declared_mime`` and ``declared_size`` (bytes): what the sender's side
+    claimed, never trusted for the type; ``caption``: the text sent with the file;
+    ``forwarded``: the forward's origin, None when the file was not forwarded.
+    """
+
+    transport: str
+    received_at: datetime
+    sender_id: str | None = None
+    message_id: str | None = None
+    file_id: str | None = None
+    file_name: str | None = None
+    declared_mime: str | None = None
+    declared_size: int | None = None
+    caption: str | None = None
+    forwarded: ForwardOrigin | None = None
+
+    def __post_init__(self) -> None:
+        _aware(self.received_at, "received_at")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``from_json`` gives back an equal value."""
+        return {
+            "transport": self.transport,
+            "received_at": self.received_at.isoformat(),
+            "sender_id": self.sender_id,
+            "message_id": self.message_id,
+            "file_id": self.file_id,
+            "file_name": self.file_name,
+            "declared_mime": self.declared_mime,
+            "declared_size": self.declared_size,
+            "caption": self.caption,
+            "forwarded": self.forwarded.to_json() if self.forwarded else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Provenance:
+        """The inverse of ``to_json``; ``ValueError`` for a malformed dict."""
+        transport, received_at = _text(data, "transport"), _moment(data, "received_at")
+        if transport is None or received_at is None:
+            raise ValueError("provenance needs its transport and received_at")
+        forwarded = data.get("forwarded")
+        return cls(
+            transport,
+            received_at,
+            sender_id=_text(data, "sender_id"),
+            message_id=_text(data, "message_id"),
+            file_id=_text(data, "file_id"),
+            file_name=_text(data, "file_name"),
+            declared_mime=_text(data, "declared_mime"),
+            declared_size=_number(data, "declared_size"),
+            caption=_text(data, "caption"),
+            forwarded=ForwardOrigin.from_json(forwarded) if forwarded is not None else None,
+        )
+
+    def item(
+        self, record_id: int, *, at: datetime, actor_staff_id: int | None, **flags: Any
+    ) -> EvidenceItem:
+        """The ``evidence_items`` row for this file on ``record_id`` (long texts clipped)."""
         return EvidenceItem(
-            record_id=self.record_id,
-            original_name=_clip(self.original_name, 255),
+            record_id=record_id,
+            original_name=_clip(self.file_name, 255),
             declared_mime=_clip(self.declared_mime, 100),
             declared_size=self.declared_size,
             transport=self.transport,
-            transport_file_id=_clip(self.transport_file_id, 255),
-            source_message_id=_clip(self.source_message_id, 100),
+            transport_file_id=_clip(self.file_id, 255),
+            source_message_id=_clip(self.message_id, 100),
             received_at=self.received_at,
             added_at=at,
             added_by_staff_id=actor_staff_id,
@@ -271,139 +259,270 @@ class _Provenance:
 
 @dataclass(frozen=True)
 class Prepared:
-    """Bytes kept on disk under their hash, not yet linked to a record."""
+    """Kept bytes and what they are: everything the ``evidence_blobs`` row holds.
+
+    ``sha256``: the bytes' name (64 hex digits); ``size`` in bytes; ``mime`` and ``kind`` read
+    from the bytes; ``damage``: why they are flagged (None: not flagged); ``width``/``height``
+    in pixels for images; ``duration_ms`` for sound and video; ``thumbnail_sha256``: the kept
+    preview's name; ``preview``: why an image has no preview although it is not damaged
+    (``storage.media.NoPreview`` values, e.g. ``too_large``).
+    """
 
     sha256: str
     size: int
     mime: str
     kind: EvidenceKind
-    damage: DamageReason | None
-    width: int | None
-    height: int | None
-    duration_ms: int | None
-    thumbnail_sha256: str | None
+    damage: DamageReason | None = None
+    width: int | None = None
+    height: int | None = None
+    duration_ms: int | None = None
+    thumbnail_sha256: str | None = None
+    preview: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``from_json`` gives back an equal value."""
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "mime": self.mime,
+            "kind": self.kind.value,
+            "damage": self.damage.value if self.damage else None,
+            "width": self.width,
+            "height": self.height,
+            "duration_ms": self.duration_ms,
+            "thumbnail_sha256": self.thumbnail_sha256,
+            "preview": self.preview,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Prepared:
+        """The inverse of ``to_json``; ``ValueError`` for a malformed dict."""
+        sha256, size = _text(data, "sha256"), _number(data, "size")
+        mime, kind = _text(data, "mime"), _text(data, "kind")
+        if sha256 is None or size is None or mime is None or kind is None:
+            raise ValueError("prepared bytes need sha256, size, mime and kind")
+        fan_out(Path("."), sha256)  # refuses a name that is not a hash
+        damage = _text(data, "damage")
+        return cls(
+            sha256,
+            size,
+            mime,
+            EvidenceKind(kind),
+            DamageReason(damage) if damage else None,
+            _number(data, "width"),
+            _number(data, "height"),
+            _number(data, "duration_ms"),
+            _text(data, "thumbnail_sha256"),
+            _text(data, "preview"),
+        )
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One received file from download to row: where it came from, and its bytes or why not.
+
+    Exactly one of ``prepared`` (the bytes are kept and analysed) and ``unavailable`` (why no
+    bytes were kept) is set, else ``ValueError``. ``unanalysed`` is only for a value saved by
+    an older version, which held the kept bytes' SHA-256 without their analysis.
+    """
+
+    provenance: Provenance
+    prepared: Prepared | None = None
+    unavailable: UnavailableReason | None = None
+    unanalysed: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        outcomes = (self.prepared, self.unavailable, self.unanalysed)
+        if sum(outcome is not None for outcome in outcomes) != 1:
+            raise ValueError("an evidence file has either prepared bytes or why they are missing")
+
+    @property
+    def sha256(self) -> str | None:
+        """The kept bytes' SHA-256; None when no bytes were kept."""
+        return self.prepared.sha256 if self.prepared else self.unanalysed
+
+    @property
+    def problem(self) -> str | None:
+        """Why no bytes were kept (an ``UnavailableReason`` value), None when they were."""
+        return self.unavailable.value if self.unavailable else None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (held in a conversation); ``from_json`` gives back an equal value."""
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "provenance": self.provenance.to_json(),
+            "prepared": self.prepared.to_json() if self.prepared else None,
+            "unavailable": self.problem,
+        }
+        if self.unanalysed is not None:
+            data["unanalysed"] = self.unanalysed
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EvidenceFile:
+        """The inverse of ``to_json``; also reads the older ``IncomingFile`` dict.
+
+        Raises ``ValueError`` for a malformed dict.
+        """
+        if "format" not in data:
+            return cls._from_incoming_file(data)
+        prepared, problem = data.get("prepared"), _text(data, "unavailable")
+        return cls(
+            Provenance.from_json(data["provenance"]),
+            Prepared.from_json(prepared) if prepared is not None else None,
+            UnavailableReason(problem) if problem else None,
+            _text(data, "unanalysed"),
+        )
+
+    @classmethod
+    def _from_incoming_file(cls, data: dict[str, Any]) -> EvidenceFile:
+        transport, received_at = _text(data, "transport"), _moment(data, "received_at")
+        if transport is None or received_at is None:
+            raise ValueError("a held file needs its transport and received_at")
+        origin = Provenance(
+            transport,
+            received_at,
+            message_id=_text(data, "message_id"),
+            file_id=_text(data, "file_id"),
+            file_name=_text(data, "file_name"),
+            declared_mime=_text(data, "mime"),
+            declared_size=_number(data, "size"),
+        )
+        problem, sha256 = _text(data, "problem"), _text(data, "sha256")
+        if sha256 is not None:
+            fan_out(Path("."), sha256)
+        return cls(origin, None, UnavailableReason(problem) if problem else None, sha256)
 
 
 class EvidenceStore:
-    """Files under ``root``; rows and audit events in the caller's session and transaction.
+    """Bytes in a ``BlobStore`` under ``root``; rows and audit events in the caller's session.
 
     Two steps, so a long download never holds a database transaction (on SQLite, the write
-    lock): ``prepare`` streams, checks and keeps the bytes without touching the database;
-    ``link`` records them for a record in the caller's transaction. ``ingest`` does both.
-    A prepared file that is never linked stays on disk unreferenced: nothing deletes evidence.
+    lock): ``prepare`` streams, analyses and keeps the bytes without touching the database and
+    returns one ``EvidenceFile``; ``link`` records that value for a record in the caller's
+    transaction, reading nothing again. ``ingest`` does both. Nothing is cached in the
+    process. A prepared file that is never linked stays on disk unreferenced: nothing deletes
+    evidence. ``max_bytes`` is the size cap in bytes.
     """
 
-    _REMEMBERED = 1024
-
-    def __init__(self, root: Path, *, max_bytes: int, write_size: int = _READ) -> None:
+    def __init__(self, root: Path, *, max_bytes: int, write_size: int = WRITE_SIZE) -> None:
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
-        self.root = root
+        self.blobs = BlobStore(root, write_size=write_size)
         self.max_bytes = max_bytes
-        self._write_size = write_size
-        self._recent: OrderedDict[str, Prepared] = OrderedDict()
+
+    @property
+    def root(self) -> Path:
+        """The folder holding the bytes (``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``)."""
+        return self.blobs.root
 
     @property
     def temp_dir(self) -> Path:
-        return self.root / "tmp"
+        """Where files are spooled before they get their name."""
+        return self.blobs.temp_dir
 
     def path_of(self, sha256: str) -> Path:
-        return fan_out(self.root, sha256)
+        """Where the bytes named ``sha256`` are kept; ``ValueError`` for a malformed name."""
+        return self.blobs.path_of(sha256)
 
     def thumbnail_path_of(self, sha256: str) -> Path:
-        return fan_out(self.root / "thumbs", sha256)
+        """Where the thumbnail named ``sha256`` is kept."""
+        return self.blobs.thumbnail_path_of(sha256)
 
-    async def prepare(
-        self, chunks: AsyncIterable[bytes], *, declared_size: int | None = None
-    ) -> Prepared | None:
-        """Keep the bytes from ``chunks``; None (nothing kept) when they exceed the cap.
+    async def prepare(self, chunks: AsyncIterable[bytes], provenance: Provenance) -> EvidenceFile:
+        """Keep and analyse the bytes from ``chunks``; over the cap nothing is kept.
 
-        Raises ``EvidenceStorageFull`` when the disk fills up, leaving nothing behind.
+        A ``declared_size`` over the cap is not even read. Raises ``EvidenceStorageFull`` when
+        the disk fills up, leaving nothing behind; whatever ``chunks`` raises passes through.
         """
-        if declared_size is not None and declared_size > self.max_bytes:
+        declared = provenance.declared_size
+        if declared is not None and declared > self.max_bytes:
             await _close(chunks)
-            return None
-        spool = await self._spool(chunks)
-        if spool is None:
-            await _close(chunks)
-            return None
-        try:
-            analysis = await asyncio.to_thread(analyse, spool.path)
-            thumbnail = None
-            if analysis.thumbnail is not None:
-                thumbnail = await asyncio.to_thread(self._keep_thumbnail, analysis.thumbnail)
-            await asyncio.to_thread(_place, spool.path, self.path_of(spool.sha256))
-        finally:
-            spool.discard()
-        return self._remember(spool.sha256, spool.size, analysis, thumbnail)
+            return EvidenceFile(provenance, unavailable=UnavailableReason.OVER_CAP)
+        kept = await self.blobs.keep(chunks, max_bytes=self.max_bytes)
+        if kept is None:
+            return EvidenceFile(provenance, unavailable=UnavailableReason.OVER_CAP)
+        return EvidenceFile(provenance, await asyncio.to_thread(self._describe, kept))
+
+    def _describe(self, kept: Kept) -> Prepared:
+        """Analyse kept bytes and keep their thumbnail; blocking, one thread hand-off."""
+        analysis = analyse(kept.path)
+        thumbnail = None
+        if analysis.thumbnail is not None:
+            thumbnail = self.blobs.keep_thumbnail(analysis.thumbnail)
+        return Prepared(
+            kept.sha256,
+            kept.size,
+            analysis.mime,
+            analysis.kind,
+            analysis.damage,
+            analysis.width,
+            analysis.height,
+            analysis.duration_ms,
+            thumbnail,
+            analysis.preview,
+        )
 
     async def link(
         self,
         session: AsyncSession,
+        file: EvidenceFile,
         *,
-        sha256: str | None,
-        unavailable: UnavailableReason | None = None,
         record_id: int,
-        original_name: str | None,
-        declared_mime: str | None,
-        declared_size: int | None,
-        transport: str,
-        transport_file_id: str | None,
-        source_message_id: str | None,
-        received_at: datetime,
         at: datetime,
         actor_staff_id: int | None,
     ) -> EvidenceItem:
-        """Record prepared bytes (``sha256``), or a file without bytes (``unavailable``).
+        """Record ``file`` as evidence of ``record_id`` in the caller's transaction.
 
         The result's ``over_cap`` and ``unavailable_reason`` say why bytes are missing;
-        ``blob.damaged`` and ``disguised`` say what is odd about kept bytes.
+        ``blob.damaged`` and ``disguised`` say what is odd about kept bytes. ``at`` must be
+        timezone-aware (``ValueError``).
         """
-        _aware(received_at, "received_at")
         _aware(at, "at")
-        origin = _Provenance(
-            record_id,
-            original_name,
-            declared_mime,
-            declared_size,
-            transport,
-            transport_file_id,
-            source_message_id,
-            received_at,
-        )
-        if unavailable is not None and sha256 is None:
-            return await self._metadata_only(session, origin, unavailable, at, actor_staff_id)
-        if unavailable is not None or sha256 is None:
-            raise ValueError("link takes either prepared bytes (sha256) or why they are missing")
-        blob = await session.get(EvidenceBlob, sha256)
+        origin = file.provenance
+        if file.unavailable is not None:
+            reason = file.unavailable
+            item = origin.item(
+                record_id,
+                at=at,
+                actor_staff_id=actor_staff_id,
+                blob_sha256=None,
+                blob=None,
+                over_cap=reason is UnavailableReason.OVER_CAP,
+                unavailable_reason=reason.value,
+                disguised=False,
+            )
+            return await self._add(session, item, None, at, duplicate=False)
+        prepared = file.prepared
+        if prepared is None:  # a value saved by an older version: analysed once, here
+            prepared = await asyncio.to_thread(self._describe_stored, str(file.unanalysed))
+        blob = await session.get(EvidenceBlob, prepared.sha256)
         duplicate = blob is not None
         if blob is None:
-            prepared = self._recent.get(sha256) or await self._reread(sha256)
             blob, duplicate = await self._blob_row(session, prepared, at)
         item = origin.item(
+            record_id,
             at=at,
             actor_staff_id=actor_staff_id,
             blob_sha256=blob.sha256,
             blob=blob,
             over_cap=False,
             unavailable_reason=None,
-            disguised=is_disguised(blob.kind, name=original_name, mime=declared_mime),
+            disguised=is_disguised(blob.kind, name=origin.file_name, mime=origin.declared_mime),
         )
         return await self._add(session, item, blob, at, duplicate=duplicate)
+
+    def _describe_stored(self, sha256: str) -> Prepared:
+        path = self.path_of(sha256)
+        return self._describe(Kept(sha256, path.stat().st_size, path, new=False))
 
     async def ingest(
         self,
         session: AsyncSession,
         chunks: AsyncIterable[bytes],
+        provenance: Provenance,
         *,
         record_id: int,
-        original_name: str | None,
-        declared_mime: str | None,
-        declared_size: int | None,
-        transport: str,
-        transport_file_id: str | None,
-        source_message_id: str | None,
-        received_at: datetime,
         at: datetime,
         actor_staff_id: int | None,
     ) -> EvidenceItem:
@@ -412,37 +531,18 @@ class EvidenceStore:
         Over the cap the item keeps the metadata only (``over_cap``); a full disk raises
         ``EvidenceStorageFull``. The bytes are placed before the session is first used.
         """
-        _aware(received_at, "received_at")
         _aware(at, "at")
-        prepared = await self.prepare(chunks, declared_size=declared_size)
+        file = await self.prepare(chunks, provenance)
         return await self.link(
-            session,
-            sha256=prepared.sha256 if prepared else None,
-            unavailable=None if prepared else UnavailableReason.OVER_CAP,
-            record_id=record_id,
-            original_name=original_name,
-            declared_mime=declared_mime,
-            declared_size=declared_size,
-            transport=transport,
-            transport_file_id=transport_file_id,
-            source_message_id=source_message_id,
-            received_at=received_at,
-            at=at,
-            actor_staff_id=actor_staff_id,
+            session, file, record_id=record_id, at=at, actor_staff_id=actor_staff_id
         )
 
     async def record_unavailable(
         self,
         session: AsyncSession,
+        provenance: Provenance,
         *,
         record_id: int,
-        original_name: str | None,
-        declared_mime: str | None,
-        declared_size: int | None,
-        transport: str,
-        transport_file_id: str | None,
-        source_message_id: str | None,
-        received_at: datetime,
         at: datetime,
         actor_staff_id: int | None,
         reason: UnavailableReason = UnavailableReason.TOO_BIG_FOR_TRANSPORT,
@@ -450,68 +550,11 @@ class EvidenceStore:
         """Record a file the transport could not deliver: its metadata is evidence too."""
         return await self.link(
             session,
-            sha256=None,
-            unavailable=reason,
+            EvidenceFile(provenance, unavailable=reason),
             record_id=record_id,
-            original_name=original_name,
-            declared_mime=declared_mime,
-            declared_size=declared_size,
-            transport=transport,
-            transport_file_id=transport_file_id,
-            source_message_id=source_message_id,
-            received_at=received_at,
             at=at,
             actor_staff_id=actor_staff_id,
         )
-
-    def _remember(
-        self, sha256: str, size: int, analysis: Analysis, thumbnail: str | None
-    ) -> Prepared:
-        prepared = Prepared(
-            sha256,
-            size,
-            analysis.mime,
-            analysis.kind,
-            analysis.damage,
-            analysis.width,
-            analysis.height,
-            analysis.duration_ms,
-            thumbnail,
-        )
-        self._recent[sha256] = prepared
-        self._recent.move_to_end(sha256)
-        while len(self._recent) > self._REMEMBERED:
-            self._recent.popitem(last=False)
-        return prepared
-
-    async def _reread(self, sha256: str) -> Prepared:
-        """What ``prepare`` found, worked out again from the kept file (after a restart)."""
-        path = self.path_of(sha256)
-        analysis = await asyncio.to_thread(analyse, path)
-        thumbnail = None
-        if analysis.thumbnail is not None:
-            thumbnail = await asyncio.to_thread(self._keep_thumbnail, analysis.thumbnail)
-        size = (await asyncio.to_thread(path.stat)).st_size
-        return self._remember(sha256, size, analysis, thumbnail)
-
-    async def _metadata_only(
-        self,
-        session: AsyncSession,
-        origin: _Provenance,
-        reason: UnavailableReason,
-        at: datetime,
-        actor_staff_id: int | None,
-    ) -> EvidenceItem:
-        item = origin.item(
-            at=at,
-            actor_staff_id=actor_staff_id,
-            blob_sha256=None,
-            blob=None,
-            over_cap=reason is UnavailableReason.OVER_CAP,
-            unavailable_reason=reason.value,
-            disguised=False,
-        )
-        return await self._add(session, item, None, at, duplicate=False)
 
     async def _add(
         self,
@@ -534,57 +577,6 @@ class EvidenceStore:
             payload=payload,
         )
         return item
-
-    async def _spool(self, chunks: AsyncIterable[bytes]) -> _Spool | None:
-        """Stream to a temporary file; None (and nothing kept) when the cap is exceeded.
-
-        Writing and hashing run in a thread while the next chunks arrive, one buffer at a
-        time, so memory stays at about two buffers whatever the file's size.
-        """
-        spool = await asyncio.to_thread(_Spool.create, self.temp_dir)
-        pending: asyncio.Future[None] | None = None
-        buffer = bytearray()
-        received = 0
-        try:
-            async for chunk in chunks:
-                received += len(chunk)
-                if received > self.max_bytes:
-                    break
-                buffer += chunk
-                if len(buffer) >= self._write_size:
-                    if pending is not None:
-                        await pending
-                    pending = asyncio.ensure_future(asyncio.to_thread(spool.write, bytes(buffer)))
-                    buffer.clear()
-            if pending is not None:
-                await pending
-            if received > self.max_bytes:
-                spool.discard()
-                return None
-            if buffer:
-                await asyncio.to_thread(spool.write, bytes(buffer))
-            await asyncio.to_thread(spool.finish)
-        except BaseException:
-            if pending is not None:
-                await asyncio.wait([pending])
-                if not pending.cancelled():
-                    pending.exception()  # retrieved: the first error is the one raised
-            spool.discard()
-            raise
-        return spool
-
-    def _keep_thumbnail(self, data: bytes) -> str:
-        sha256 = hashlib.sha256(data).hexdigest()
-        target = self.thumbnail_path_of(sha256)
-        if not target.exists():
-            spool = _Spool.create(self.temp_dir)
-            try:
-                spool.write(data)
-                spool.finish()
-                _place(spool.path, target)
-            finally:
-                spool.discard()
-        return sha256
 
     async def _blob_row(
         self, session: AsyncSession, prepared: Prepared, at: datetime

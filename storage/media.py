@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
@@ -229,9 +229,21 @@ def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
 # --------------------------------------------------------------------------- reading the bytes
 
 
+class NoPreview(StrEnum):
+    """Why a kept image that is not damaged has no thumbnail."""
+
+    TOO_LARGE = "too_large"
+    """Decoding it would take more memory than ``PREVIEW_BYTES`` allows."""
+
+
 @dataclass(frozen=True)
 class Analysis:
-    """What the bytes are, whether they look damaged, and the facts a reader wants first."""
+    """What the bytes are, whether they look damaged, and the facts a reader wants first.
+
+    ``width``/``height`` in pixels; ``duration_ms`` in milliseconds; ``thumbnail``: JPEG bytes
+    of a preview at most ``THUMBNAIL_PX`` on a side; ``preview``: why an undamaged image has
+    none (``NoPreview`` value).
+    """
 
     mime: str
     kind: EvidenceKind
@@ -240,6 +252,7 @@ class Analysis:
     height: int | None = None
     duration_ms: int | None = None
     thumbnail: bytes | None = None
+    preview: str | None = None
 
 
 def _flag(sniffed: Sniffed | Analysis, damage: DamageReason | None, **facts: Any) -> Analysis:
@@ -249,32 +262,90 @@ def _flag(sniffed: Sniffed | Analysis, damage: DamageReason | None, **facts: Any
 # Formats Pillow reads only with an optional codec: not reading them is no sign of damage.
 _PILLOW_OPTIONAL = {"image/heic", "image/heif", "image/avif"}
 
+PREVIEW_BYTES = 256 * 1024 * 1024
+"""Most memory (256 MiB) one image may take decoded, at the scale it is decoded at."""
+
+MIN_BYTES_PER_MPX = 100
+"""Fewest bytes a genuine picture takes per million pixels. Deflate packs at most 1032:1, so
+even a blank one-bit scan takes about 120 bytes per million pixels and a JPEG about 4,000: a
+file smaller than this for the size it claims cannot hold that picture (a decompression bomb's
+shape, or a header over missing data)."""
+
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "I;16": 2, "I;16B": 2, "I;16L": 2}
+_FACTORIES: dict[str, str] = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/tiff": "TIFF",
+    "image/bmp": "BMP",
+    "image/webp": "WEBP",
+}
+
+
+def _decoded_bytes(image: Image.Image) -> int:
+    width, height = image.size
+    return width * height * _BYTES_PER_PIXEL.get(image.mode, 4)
+
+
+def _open_unchecked(path: Path, sniffed: Sniffed) -> Image.Image | None:
+    """Open an image above Pillow's pixel limit without decoding it (header only).
+
+    ``Image.open`` refuses such files outright; the format's own opener reads just the
+    header, so the decision to decode stays with ``_image``, which never decodes more than
+    ``PREVIEW_BYTES``.
+    """
+    name = _FACTORIES.get(sniffed.mime)
+    if name is None:
+        return None
+    Image.init()
+    factory, _accept = Image.OPEN[name]
+    opened: Image.Image = cast(Any, factory)(path)  # a path: the image owns its file
+    return opened
+
 
 def _image(path: Path, sniffed: Sniffed) -> Analysis:
-    """Dimensions, damage and a thumbnail; an image above Pillow's pixel limit is not decoded.
+    """Dimensions, damage and a thumbnail, decoding at most ``PREVIEW_BYTES`` of pixels.
 
-    Pillow raises ``DecompressionBombError`` above twice ``Image.MAX_IMAGE_PIXELS`` and only
-    warns between once and twice; the size is checked here as well, so the outcome does not
-    depend on how warnings are filtered.
+    A picture above Pillow's ``Image.MAX_IMAGE_PIXELS`` is kept whole and only decoded when it
+    fits the memory cap at a reduced scale (a JPEG decodes at 1/2 to 1/8 of its size through
+    ``Image.draft``); otherwise it is described as too large to preview. Only a file too small
+    for the picture it claims (``MIN_BYTES_PER_MPX``) is flagged as a decompression bomb. The
+    size is checked here rather than through Pillow's warning, so the outcome does not depend
+    on how warnings are filtered.
     """
     width = height = None
+    size = path.stat().st_size
     try:
-        with Image.open(path) as probe:
-            width, height = probe.size
-            limit = Image.MAX_IMAGE_PIXELS
-            if limit is not None and width * height > limit:
-                return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB, width=width, height=height)
-            probe.verify()
-        with Image.open(path) as image:
-            image.draft("RGB", (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2))
+        try:
+            with Image.open(path) as probe:
+                width, height = probe.size
+                huge = _huge(probe)
+                if not huge:
+                    probe.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            opened = _open_unchecked(path, sniffed)
+            if opened is None:
+                return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB)
+            with opened as probe:
+                width, height = probe.size
+            huge = True
+        if huge and size * 1_000_000 < width * height * MIN_BYTES_PER_MPX:
+            return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB, width=width, height=height)
+        image = _open_unchecked(path, sniffed) if huge else Image.open(path)
+        if image is None:  # pragma: no cover - a huge image of a format opened above
+            return _too_large(sniffed, width, height)
+        with image:
+            image.draft(image.mode if image.mode in ("L", "RGB") else "RGB", _DRAFT)
+            if huge and _decoded_bytes(image) > PREVIEW_BYTES:
+                return _too_large(sniffed, width, height)
             image.load()
             thumbnail = _thumbnail(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return _flag(sniffed, DamageReason.DECOMPRESSION_BOMB, width=width, height=height)
     except UnidentifiedImageError:
         if sniffed.mime in _PILLOW_OPTIONAL:
             return _flag(sniffed, None)
         return _flag(sniffed, DamageReason.UNDECODABLE)
+    except MemoryError:
+        return _too_large(sniffed, width, height)
     except OSError as error:
         reason = "truncated" in str(error).lower()
         damage = DamageReason.TRUNCATED if reason else DamageReason.UNDECODABLE
@@ -284,12 +355,63 @@ def _image(path: Path, sniffed: Sniffed) -> Analysis:
     return _flag(sniffed, None, width=width, height=height, thumbnail=thumbnail)
 
 
+_DRAFT = (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2)
+
+
+def _huge(image: Image.Image) -> bool:
+    limit = Image.MAX_IMAGE_PIXELS
+    width, height = image.size
+    return limit is not None and width * height > limit
+
+
+def _too_large(sniffed: Sniffed, width: int | None, height: int | None) -> Analysis:
+    return _flag(sniffed, None, width=width, height=height, preview=NoPreview.TOO_LARGE.value)
+
+
+def _displayable(image: Image.Image) -> Image.Image:
+    """The image in L, LA, RGB or RGBA with its colours and transparency as meant.
+
+    Integer and float greys are scaled to 0-255 (16-bit by their bit depth, others by the
+    range they use); palettes keep their transparency; CMYK and YCbCr are converted; LAB goes
+    through the CIE colour space (littleCMS).
+    """
+    mode = image.mode
+    if mode in ("P", "PA", "La", "RGBa") or (mode in ("L", "RGB") and "transparency" in image.info):
+        return image.convert("RGBA")
+    if mode in ("L", "LA", "RGB", "RGBA"):
+        return image
+    if mode == "1":
+        return image.convert("L")
+    if mode.startswith("I;16"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    if mode in ("I", "F"):
+        low, high = cast(tuple[float, float], image.getextrema())
+        floats = image.convert("F")
+        if mode == "F" and low >= 0 and high <= 1:
+            scale, offset = 255.0, 0.0
+        elif low >= 0 and high <= 255:
+            scale, offset = 1.0, 0.0
+        elif mode == "I" and low >= 0 and high <= 65535:
+            scale, offset = 1 / 256, 0.0
+        else:
+            scale = 255.0 / (high - low) if high > low else 0.0
+            offset = -low * scale
+        return floats.point(lambda value: value * scale + offset).convert("L")
+    if mode == "LAB":
+        transform = ImageCms.buildTransform(
+            ImageCms.createProfile("LAB"), ImageCms.createProfile("sRGB"), "LAB", "RGB"
+        )
+        converted = ImageCms.applyTransform(image, transform)
+        return converted if converted is not None else image.convert("RGB")
+    return image.convert("RGB")
+
+
 def _thumbnail(image: Image.Image) -> bytes | None:
     """A small JPEG for previews; derived data, so failing to make one flags nothing."""
     try:
-        small = ImageOps.exif_transpose(image)
-        small.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        if small.mode in ("RGBA", "LA", "P", "PA"):
+        small = _displayable(ImageOps.exif_transpose(image))
+        small.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX), reducing_gap=3.0)
+        if small.mode in ("RGBA", "LA"):
             rgba = small.convert("RGBA")
             small = Image.new("RGB", rgba.size, "white")
             small.paste(rgba, mask=rgba.getchannel("A"))
@@ -297,7 +419,7 @@ def _thumbnail(image: Image.Image) -> bytes | None:
             small = small.convert("RGB")
         out = io.BytesIO()
         small.save(out, "JPEG", quality=80)
-    except (OSError, ValueError):
+    except (OSError, ValueError, ImageCms.PyCMSError):
         log.warning("no thumbnail for a %s image", image.format, exc_info=True)
         return None
     return out.getvalue()

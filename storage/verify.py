@@ -27,8 +27,9 @@ from sqlalchemy import func, select
 
 from storage import audit
 from storage.audit import AuditKind, ChainProblem
+from storage.blobs import fan_out
 from storage.db import Database
-from storage.evidence import fan_out, item_payload
+from storage.evidence import item_payload
 from storage.models import AuditEvent, EvidenceBlob, EvidenceItem
 
 _READ = 1024 * 1024

@@ -29,10 +29,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from reminders.clock import FakeClock
-from storage import evidence
+from storage import blobs as blob_store
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.evidence import EvidenceStorageFull, EvidenceStore, UnavailableReason
+from storage.evidence import (
+    EvidenceFile,
+    EvidenceStorageFull,
+    EvidenceStore,
+    Provenance,
+    UnavailableReason,
+)
 from storage.media import DamageReason, EvidenceKind, sniff
 from storage.models import AuditEvent, Base, EvidenceBlob, EvidenceItem, Record, Staff
 
@@ -179,18 +185,21 @@ async def add_file(
     mime: str | None = None,
 ) -> EvidenceItem:
     staff_id, record_id = ids
+    origin = Provenance(
+        "telegram",
+        clock.now() - timedelta(minutes=5),
+        file_name=name,
+        declared_mime=mime,
+        declared_size=len(data),
+        file_id=f"file-{hashlib.md5(data).hexdigest()[:8]}",
+        message_id="42",
+    )
     async with db.transaction() as session:
         return await store.ingest(
             session,
             chunks_of(data),
+            origin,
             record_id=record_id,
-            original_name=name,
-            declared_mime=mime,
-            declared_size=len(data),
-            transport="telegram",
-            transport_file_id=f"file-{hashlib.md5(data).hexdigest()[:8]}",
-            source_message_id="42",
-            received_at=clock.now() - timedelta(minutes=5),
             at=clock.now(),
             actor_staff_id=staff_id,
         )
@@ -461,20 +470,17 @@ async def test_over_the_cap_the_metadata_is_kept_and_reading_stops(
             consumed += 1
             yield b"\x00" * 10_000
 
+    origin = Provenance(
+        "telegram",
+        clock.now(),
+        file_name="庭审录像.mp4",
+        declared_mime="video/mp4",
+        file_id="big",
+        message_id="7",
+    )
     async with db.transaction() as session:
         item = await store.ingest(
-            session,
-            stream(),
-            record_id=ids[1],
-            original_name="庭审录像.mp4",
-            declared_mime="video/mp4",
-            declared_size=None,
-            transport="telegram",
-            transport_file_id="big",
-            source_message_id="7",
-            received_at=clock.now(),
-            at=clock.now(),
-            actor_staff_id=ids[0],
+            session, stream(), origin, record_id=ids[1], at=clock.now(), actor_staff_id=ids[0]
         )
     assert consumed == 11
     assert (item.over_cap, item.blob_sha256, item.blob) == (True, None, None)
@@ -494,20 +500,10 @@ async def test_a_declared_size_over_the_cap_is_not_even_read(
         raise AssertionError("read although the declared size is over the cap")
         yield b""  # pragma: no cover
 
+    origin = Provenance("telegram", clock.now(), file_name="a.mp4", declared_size=5000, file_id="x")
     async with db.transaction() as session:
         item = await store.ingest(
-            session,
-            never(),
-            record_id=ids[1],
-            original_name="a.mp4",
-            declared_mime=None,
-            declared_size=5000,
-            transport="telegram",
-            transport_file_id="x",
-            source_message_id=None,
-            received_at=clock.now(),
-            at=clock.now(),
-            actor_staff_id=None,
+            session, never(), origin, record_id=ids[1], at=clock.now(), actor_staff_id=None
         )
     assert item.over_cap and item.declared_size == 5000
 
@@ -515,19 +511,18 @@ async def test_a_declared_size_over_the_cap_is_not_even_read(
 async def test_a_file_the_transport_cannot_deliver_is_recorded_with_its_metadata(
     db: Database, store: EvidenceStore, clock: FakeClock, ids: tuple[int, int]
 ) -> None:
+    origin = Provenance(
+        "telegram",
+        clock.now(),
+        file_name="录音.m4a",
+        declared_mime="audio/mp4",
+        declared_size=60 * MB,
+        file_id="BQACAgUAAxk",
+        message_id="99",
+    )
     async with db.transaction() as session:
         item = await store.record_unavailable(
-            session,
-            record_id=ids[1],
-            original_name="录音.m4a",
-            declared_mime="audio/mp4",
-            declared_size=60 * MB,
-            transport="telegram",
-            transport_file_id="BQACAgUAAxk",
-            source_message_id="99",
-            received_at=clock.now(),
-            at=clock.now(),
-            actor_staff_id=ids[0],
+            session, origin, record_id=ids[1], at=clock.now(), actor_staff_id=ids[0]
         )
     assert item.unavailable_reason == UnavailableReason.TOO_BIG_FOR_TRANSPORT
     assert (item.over_cap, item.blob_sha256, item.declared_size) == (False, None, 60 * MB)
@@ -564,14 +559,14 @@ async def test_a_full_disk_leaves_nothing_behind(
         def close(self) -> None:
             self.real.close()
 
-    real_create = evidence._Spool.create.__func__  # type: ignore[attr-defined]
+    real_create = blob_store._Spool.create.__func__  # type: ignore[attr-defined]
 
-    def create(cls: type[evidence._Spool], directory: Path) -> evidence._Spool:
+    def create(cls: type[blob_store._Spool], directory: Path) -> blob_store._Spool:
         spool = real_create(cls, directory)
         spool._file = FullDisk(spool._file)
         return spool
 
-    monkeypatch.setattr(evidence._Spool, "create", classmethod(create))
+    monkeypatch.setattr(blob_store._Spool, "create", classmethod(create))
     with pytest.raises(EvidenceStorageFull):
         await add_file(db, store, clock, ids, os.urandom(2 * MB), "big.bin")
     assert leftovers(store) == []
@@ -587,21 +582,11 @@ async def test_a_broken_download_leaves_nothing_behind(
             yield os.urandom(200_000)
         raise ConnectionResetError("peer went away")
 
+    origin = Provenance("wecom", clock.now(), file_id="m")
     with pytest.raises(ConnectionResetError):
         async with db.transaction() as session:
             await store.ingest(
-                session,
-                stream(),
-                record_id=ids[1],
-                original_name=None,
-                declared_mime=None,
-                declared_size=None,
-                transport="wecom",
-                transport_file_id="m",
-                source_message_id=None,
-                received_at=clock.now(),
-                at=clock.now(),
-                actor_staff_id=None,
+                session, stream(), origin, record_id=ids[1], at=clock.now(), actor_staff_id=None
             )
     assert leftovers(store) == []
     assert not [p for p in store.root.rglob("*") if p.is_file()]
@@ -611,21 +596,13 @@ async def test_naive_times_are_refused(
     db: Database, store: EvidenceStore, ids: tuple[int, int]
 ) -> None:
     naive = datetime(2026, 3, 6, 10, 0)  # noqa: DTZ001
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Provenance("console", naive, declared_size=1)
+    origin = Provenance("console", datetime.now(UTC), declared_size=1)
     async with db.transaction() as session:
         with pytest.raises(ValueError, match="timezone-aware"):
             await store.ingest(
-                session,
-                chunks_of(b"x"),
-                record_id=ids[1],
-                original_name=None,
-                declared_mime=None,
-                declared_size=1,
-                transport="console",
-                transport_file_id=None,
-                source_message_id=None,
-                received_at=naive,
-                at=datetime.now(UTC),
-                actor_staff_id=None,
+                session, chunks_of(b"x"), origin, record_id=ids[1], at=naive, actor_staff_id=None
             )
 
 
@@ -637,45 +614,59 @@ def test_a_malformed_name_never_becomes_a_path(store: EvidenceStore) -> None:
 # --------------------------------------------------------------------------- two steps
 
 
-def provenance(ids: tuple[int, int], clock: FakeClock) -> dict[str, Any]:
-    return {
-        "record_id": ids[1],
-        "original_name": "扫描件.jpg",
-        "declared_mime": "image/jpeg",
-        "declared_size": None,
-        "transport": "telegram",
-        "transport_file_id": "AgACAgUAAxk",
-        "source_message_id": "5",
-        "received_at": clock.now(),
-        "at": clock.now(),
-        "actor_staff_id": ids[0],
-    }
+def provenance(clock: FakeClock) -> Provenance:
+    return Provenance(
+        "telegram",
+        clock.now(),
+        file_name="扫描件.jpg",
+        declared_mime="image/jpeg",
+        file_id="AgACAgUAAxk",
+        message_id="5",
+    )
+
+
+def link_to(ids: tuple[int, int], clock: FakeClock) -> dict[str, Any]:
+    return {"record_id": ids[1], "at": clock.now(), "actor_staff_id": ids[0]}
 
 
 async def test_bytes_are_prepared_outside_any_transaction_and_linked_later(
     db: Database, store: EvidenceStore, clock: FakeClock, ids: tuple[int, int]
 ) -> None:
     data = jpeg_bytes()
-    prepared = await store.prepare(chunks_of(data), declared_size=len(data))
+    file = await store.prepare(chunks_of(data), provenance(clock))
+    prepared = file.prepared
     assert prepared is not None
     assert store.path_of(prepared.sha256).read_bytes() == data
     assert await count(db, EvidenceBlob) == 0 and await count(db, EvidenceItem) == 0
 
     async with db.transaction() as session:
-        item = await store.link(session, sha256=prepared.sha256, **provenance(ids, clock))
+        item = await store.link(session, file, **link_to(ids, clock))
     assert item.blob is not None and item.blob.sha256 == prepared.sha256
     assert (item.blob.kind, item.blob.thumbnail_sha256) == ("image", prepared.thumbnail_sha256)
 
 
-async def test_a_link_after_a_restart_reads_the_kept_file_again(
-    db: Database, store: EvidenceStore, clock: FakeClock, ids: tuple[int, int]
+async def test_a_link_after_a_restart_reads_nothing_again(
+    db: Database,
+    store: EvidenceStore,
+    clock: FakeClock,
+    ids: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = png_bytes((500, 400))
-    prepared = await store.prepare(chunks_of(data))
+    file = await store.prepare(chunks_of(data), provenance(clock))
+    prepared = file.prepared
     assert prepared is not None
+    held = json.dumps(file.to_json())  # waiting in the conversation over the restart
+
+    def no_second_analysis(path: Path) -> None:
+        raise AssertionError(f"{path} analysed again")
+
+    monkeypatch.setattr("storage.evidence.analyse", no_second_analysis)
     restarted = EvidenceStore(store.root, max_bytes=store.max_bytes)
     async with db.transaction() as session:
-        item = await restarted.link(session, sha256=prepared.sha256, **provenance(ids, clock))
+        item = await restarted.link(
+            session, EvidenceFile.from_json(json.loads(held)), **link_to(ids, clock)
+        )
     blob = item.blob
     assert blob is not None
     found = (blob.size, blob.mime, blob.width, blob.height, blob.thumbnail_sha256)
@@ -683,31 +674,51 @@ async def test_a_link_after_a_restart_reads_the_kept_file_again(
     assert not item.disguised  # a PNG named .jpg is still an image: no disguise
 
 
-async def test_link_takes_bytes_or_a_reason_but_not_both(
+async def test_a_file_held_by_an_older_version_is_still_linked(
     db: Database, store: EvidenceStore, clock: FakeClock, ids: tuple[int, int]
 ) -> None:
+    data = png_bytes((50, 40))
+    kept = await store.prepare(chunks_of(data), provenance(clock))
+    assert kept.prepared is not None
+    older = {
+        "transport": "telegram",
+        "file_id": "AgAC",
+        "file_name": "截图.png",
+        "mime": "image/png",
+        "size": len(data),
+        "message_id": "5",
+        "received_at": clock.now().isoformat(),
+        "sha256": kept.prepared.sha256,
+        "problem": None,
+    }
     async with db.transaction() as session:
-        with pytest.raises(ValueError, match="either"):
-            await store.link(session, sha256=None, **provenance(ids, clock))
-        with pytest.raises(ValueError, match="either"):
-            await store.link(
-                session,
-                sha256="a" * 64,
-                unavailable=UnavailableReason.STORAGE_FULL,
-                **provenance(ids, clock),
-            )
+        item = await store.link(session, EvidenceFile.from_json(older), **link_to(ids, clock))
+    assert item.blob is not None and (item.blob.width, item.blob.height) == (50, 40)
+    assert (item.original_name, item.transport_file_id) == ("截图.png", "AgAC")
+
+
+async def test_a_file_has_bytes_or_a_reason_but_not_both(
+    db: Database, store: EvidenceStore, clock: FakeClock, ids: tuple[int, int]
+) -> None:
+    prepared = (await store.prepare(chunks_of(b"x"), provenance(clock))).prepared
+    assert prepared is not None
+    with pytest.raises(ValueError, match="either"):
+        EvidenceFile(provenance(clock))
+    with pytest.raises(ValueError, match="either"):
+        EvidenceFile(provenance(clock), prepared, UnavailableReason.STORAGE_FULL)
+    async with db.transaction() as session:
         item = await store.link(
             session,
-            sha256=None,
-            unavailable=UnavailableReason.STORAGE_FULL,
-            **provenance(ids, clock),
+            EvidenceFile(provenance(clock), unavailable=UnavailableReason.STORAGE_FULL),
+            **link_to(ids, clock),
         )
     assert (item.unavailable_reason, item.over_cap) == ("storage_full", False)
 
 
-async def test_prepare_over_the_cap_keeps_nothing(tmp_path: Path) -> None:
+async def test_prepare_over_the_cap_keeps_nothing(tmp_path: Path, clock: FakeClock) -> None:
     store = EvidenceStore(tmp_path / "evidence", max_bytes=10)
-    assert await store.prepare(chunks_of(b"x" * 11, size=4)) is None
+    file = await store.prepare(chunks_of(b"x" * 11, size=4), provenance(clock))
+    assert file.prepared is None and file.unavailable is UnavailableReason.OVER_CAP
     assert leftovers(store) == []
 
 

@@ -1,0 +1,295 @@
+"""The file half of the evidence store: bytes named by their SHA-256, read-only, never rewritten.
+
+No database here. A file is streamed to a temporary file while it is hashed in the same pass
+(a 1 GiB video never sits in memory), fsynced, made read-only and linked under its hash at
+``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``. Linking never replaces an existing file, so the same
+bytes sent twice are stored once; nothing here deletes or overwrites a stored file. Thumbnails
+are kept the same way under ``<root>/thumbs``.
+
+The database half (rows and audit events) is ``storage.evidence``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+log = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+WRITE_SIZE = 4 * MIB
+"""Bytes gathered before one hand-off to the writing thread (hash and write in one pass)."""
+
+
+class EvidenceStorageFull(Exception):
+    """The disk (or quota) filled up while a file was written; nothing half-written is left."""
+
+
+def _is_sha256(value: str) -> bool:
+    return len(value) == 64 and all(ch in "0123456789abcdef" for ch in value)
+
+
+def fan_out(root: Path, sha256: str) -> Path:
+    """``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``.
+
+    Raises ``ValueError`` for a name that is not 64 lower-case hex digits (a tampered row must
+    never become a path outside the store).
+    """
+    if not _is_sha256(sha256):
+        raise ValueError(f"not a SHA-256 name: {sha256[:80]!r}")
+    return root / sha256[0:2] / sha256[2:4] / sha256
+
+
+@contextmanager
+def _disk_full() -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise EvidenceStorageFull(str(error)) from error
+        raise
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a new directory entry durable (a rename is only safe once its folder is synced)."""
+    if os.name == "nt":  # pragma: no cover - Windows cannot open a directory
+        return
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _ensure_dir(path: Path) -> None:
+    if path.is_dir():
+        return
+    missing = []
+    parent = path
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    path.mkdir(parents=True, exist_ok=True)
+    for created in reversed(missing):
+        _fsync_dir(created.parent)
+
+
+_WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None)
+
+
+class _Spool:
+    """A temporary file being written and hashed; blocking methods, called from threads."""
+
+    def __init__(self, path: Path, file: BinaryIO) -> None:
+        self.path = path
+        self.size = 0
+        self.sha256 = ""
+        self._file = file
+        self._hash = hashlib.sha256()
+        self._flushed = 0
+
+    @classmethod
+    def create(cls, directory: Path) -> _Spool:
+        with _disk_full():
+            _ensure_dir(directory)
+            fd, name = tempfile.mkstemp(prefix=".incoming-", dir=directory)
+        return cls(Path(name), os.fdopen(fd, "wb", buffering=0))
+
+    def write(self, pieces: list[bytes]) -> None:
+        """Hash and write ``pieces`` in one pass; then start the disk write-back of them."""
+        with _disk_full():
+            for piece in pieces:
+                self._hash.update(piece)
+                written = self._file.write(piece)
+                if written < len(piece):  # a raw write may be short: write the rest
+                    view = memoryview(piece)[written:]
+                    while view:
+                        view = view[self._file.write(view) :]
+                self.size += len(piece)
+        self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        """Ask the kernel to start writing what is written so far, without waiting for it.
+
+        The final fsync then finds most pages on their way already, and the file's pages do
+        not pile up in the page cache (Linux starts write-back for POSIX_FADV_DONTNEED).
+        """
+        if _WRITEBACK is None or self.size - self._flushed < WRITE_SIZE:
+            return
+        with suppress(OSError, AttributeError, ValueError):
+            fd = self._file.fileno()
+            os.posix_fadvise(fd, self._flushed, self.size - self._flushed, _WRITEBACK)
+            self._flushed = self.size
+
+    def finish(self) -> None:
+        """Flush and fsync, then make the file read-only before it gets its real name."""
+        with _disk_full():
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        self.sha256 = self._hash.hexdigest()
+        os.chmod(self.path, 0o444)
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV}
+
+
+def _place(source: Path, target: Path) -> bool:
+    """Give ``source`` the name ``target`` unless that name exists; True when it was new.
+
+    A hard link cannot replace an existing file, so two writers of the same bytes, or a
+    retry, never rewrite stored evidence. Filesystems without hard links fall back to a rename.
+    """
+    with _disk_full():
+        _ensure_dir(target.parent)
+        try:
+            os.link(source, target)
+            created = True
+        except FileExistsError:
+            created = False
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINKS:
+                raise
+            created = not target.exists()
+            if created:
+                os.replace(source, target)
+        if created:
+            _fsync_dir(target.parent)
+    if not created and target.stat().st_size != source.stat().st_size:
+        log.error("%s exists with another size; kept as it is: run `guowen verify`", target.name)
+    source.unlink(missing_ok=True)
+    return created
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Bytes now stored: their SHA-256 (64 hex digits), size in bytes and final path.
+
+    ``new`` is False when the same bytes were stored before (nothing was written over them).
+    """
+
+    sha256: str
+    size: int
+    path: Path
+    new: bool
+
+
+async def _close(chunks: AsyncIterable[bytes]) -> None:
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
+class BlobStore:
+    """Content-addressed files under ``root``; nothing here touches a database.
+
+    ``write_size`` is how many bytes (default 4 MiB) are gathered before one hand-off to the
+    writing thread: memory stays at about two such buffers whatever a file's size.
+    """
+
+    def __init__(self, root: Path, *, write_size: int = WRITE_SIZE) -> None:
+        if write_size < 1:
+            raise ValueError("write_size must be positive")
+        self.root = root
+        self._write_size = write_size
+
+    @property
+    def temp_dir(self) -> Path:
+        """Where files are spooled before they get their name (same filesystem as ``root``)."""
+        return self.root / "tmp"
+
+    def path_of(self, sha256: str) -> Path:
+        """Where the bytes named ``sha256`` are kept; ``ValueError`` for a malformed name."""
+        return fan_out(self.root, sha256)
+
+    def thumbnail_path_of(self, sha256: str) -> Path:
+        """Where the thumbnail named ``sha256`` is kept; ``ValueError`` for a malformed name."""
+        return fan_out(self.root / "thumbs", sha256)
+
+    async def keep(self, chunks: AsyncIterable[bytes], *, max_bytes: int) -> Kept | None:
+        """Stream ``chunks`` into the store; None (nothing kept) once they exceed ``max_bytes``.
+
+        Reading stops at the first chunk over the cap. Raises ``EvidenceStorageFull`` when the
+        disk fills up, and passes on whatever the stream raises; both leave nothing behind.
+        """
+        spool = await self._spool(chunks, max_bytes)
+        if spool is None:
+            await _close(chunks)
+            return None
+        try:
+            target = self.path_of(spool.sha256)
+            new = await asyncio.to_thread(_place, spool.path, target)
+        finally:
+            spool.discard()
+        return Kept(spool.sha256, spool.size, target, new)
+
+    def keep_thumbnail(self, data: bytes) -> str:
+        """Keep a derived preview (blocking: call it from a thread); returns its SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.thumbnail_path_of(sha256)
+        if not target.exists():
+            spool = _Spool.create(self.temp_dir)
+            try:
+                spool.write([data])
+                spool.finish()
+                _place(spool.path, target)
+            finally:
+                spool.discard()
+        return sha256
+
+    async def _spool(self, chunks: AsyncIterable[bytes], max_bytes: int) -> _Spool | None:
+        """Stream to a temporary file; None (and nothing kept) when the cap is exceeded.
+
+        Hashing and writing run in one thread call per ``write_size`` bytes while the next
+        chunks arrive, so the event loop never waits on the disk.
+        """
+        spool = await asyncio.to_thread(_Spool.create, self.temp_dir)
+        pending: asyncio.Future[None] | None = None
+        pieces: list[bytes] = []
+        gathered = received = 0
+        try:
+            async for chunk in chunks:
+                received += len(chunk)
+                if received > max_bytes:
+                    break
+                pieces.append(bytes(chunk))
+                gathered += len(chunk)
+                if gathered >= self._write_size:
+                    if pending is not None:
+                        await pending
+                    pending = asyncio.ensure_future(asyncio.to_thread(spool.write, pieces))
+                    pieces, gathered = [], 0
+            if pending is not None:
+                await pending
+            if received > max_bytes:
+                spool.discard()
+                return None
+            await asyncio.to_thread(self._finish, spool, pieces)
+        except BaseException:
+            if pending is not None:
+                await asyncio.wait([pending])
+                if not pending.cancelled():
+                    pending.exception()  # retrieved: the first error is the one raised
+            spool.discard()
+            raise
+        return spool
+
+    @staticmethod
+    def _finish(spool: _Spool, pieces: list[bytes]) -> None:
+        if pieces:
+            spool.write(pieces)
+        spool.finish()
