@@ -335,7 +335,7 @@ def _image(path: Path, sniffed: Sniffed) -> Analysis:
         if image is None:  # pragma: no cover - a huge image of a format opened above
             return _too_large(sniffed, width, height)
         with image:
-            image.draft(image.mode if image.mode in ("L", "RGB") else "RGB", _DRAFT)
+            image.draft(image.mode if image.mode in ("L", "RGB") else "RGB", _draft(huge))
             if huge and _decoded_bytes(image) > PREVIEW_BYTES:
                 return _too_large(sniffed, width, height)
             image.load()
@@ -355,7 +355,11 @@ def _image(path: Path, sniffed: Sniffed) -> Analysis:
     return _flag(sniffed, None, width=width, height=height, thumbnail=thumbnail)
 
 
-_DRAFT = (THUMBNAIL_PX * 2, THUMBNAIL_PX * 2)
+def _draft(huge: bool) -> tuple[int, int]:
+    """The size a JPEG is decoded at (at least this, at 1/2 to 1/8 of its own): twice the
+    thumbnail's for a sharp preview, the thumbnail's own for a picture over the pixel limit."""
+    side = THUMBNAIL_PX if huge else THUMBNAIL_PX * 2
+    return side, side
 
 
 def _huge(image: Image.Image) -> bool:
@@ -382,8 +386,9 @@ def _displayable(image: Image.Image) -> Image.Image:
         return image
     if mode == "1":
         return image.convert("L")
-    if mode.startswith("I;16"):
-        return image.convert("I").point(lambda value: value / 256).convert("L")
+    if mode.startswith("I;16"):  # read through the raw bytes: converting I;16B is lossy
+        native = Image.frombytes("I;16", image.size, image.tobytes(), "raw", mode)
+        return native.convert("I").point(lambda value: value / 256).convert("L")
     if mode in ("I", "F"):
         low, high = cast(tuple[float, float], image.getextrema())
         floats = image.convert("F")

@@ -32,6 +32,7 @@ from dialogue import (
     sha256,
     verified,
 )
+from test_thumbnails import one_bit_png
 
 from handlers.fields import Step
 from handlers.ports import AttachmentKind, FileUnavailable
@@ -170,6 +171,41 @@ async def test_a_damaged_jpeg_is_kept_and_flagged(
     store = bot.app.services.evidence
     assert store is not None and store.path_of(blob.sha256).read_bytes() == cut
     assert (await record_row(db, 1))["summary"] == "县里转来的函"
+    assert (await verified(db, bot.evidence_dir))[0] == []
+
+
+async def test_a_huge_scan_is_kept_whole_and_called_too_large_to_preview_not_damaged(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    court = await open_court(bot)
+    data = one_bit_png(20_000, 20_000)
+    scan = bot.file(AttachmentKind.DOCUMENT, data, name="卷宗扫描.png", mime="image/png")
+
+    await dialogue(
+        court.chat("张伟"),
+        [
+            (
+                Forward(scan),
+                Exactly(
+                    says(
+                        "evidence.too_large_to_preview",
+                        name="卷宗扫描.png",
+                        width=20_000,
+                        height=20_000,
+                    ),
+                    says("intake.started_with_files", title="草稿 #1", count=1),
+                    RECEIVED,
+                ),
+            ),
+        ],
+    )
+    [(item, blob)] = await evidence_of(db, 1)
+    assert blob is not None and item.blob_sha256 == sha256(data)
+    assert (blob.kind, blob.damaged, blob.damage_reason) == ("image", False, None)
+    assert (blob.width, blob.height, blob.thumbnail_sha256) == (20_000, 20_000, None)
+    store = bot.app.services.evidence
+    assert store is not None and store.path_of(blob.sha256).read_bytes() == data
     assert (await verified(db, bot.evidence_dir))[0] == []
 
 
