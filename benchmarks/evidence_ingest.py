@@ -5,11 +5,17 @@
 For each size a file of random bytes is written in 1 MiB pieces, then:
 
 - the baseline runs ``sha256sum FILE`` and ``cp FILE COPY`` (what hashing and copying cost on
-  this machine; ``cp`` does not fsync, the store does);
+  this machine; ``cp`` does not fsync, the store does), timed on the wall clock and in CPU
+  seconds (user + system of both commands);
 - a fresh Python process ingests the file through ``EvidenceStore.ingest`` into a new SQLite
   database, reading it in 64 KiB chunks as a download would arrive, and reports its time and
   its peak RSS (``ru_maxrss``), before and after the ingest. A fresh process per size keeps one
   run's peak from hiding the next one's: the peak must not grow with the file.
+
+The ratio is throughput over the baseline's (1.0: as fast as ``sha256sum`` + ``cp``). On a
+machine shared with other work the wall clock swings with the load, so the CPU ratio (the
+baseline's CPU seconds over the ingest's, all threads) is printed beside it, and ``--repeat``
+runs each size several times and keeps the median of each figure.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,14 +54,21 @@ def make_file(path: Path, size_mb: int) -> None:
         os.fsync(f.fileno())
 
 
-def baseline(path: Path, work: Path) -> float:
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline(path: Path, work: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``sha256sum`` then ``cp``."""
     copy = work / "cp-copy"
+    cpu = _cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(["sha256sum", str(path)], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cp", str(path), str(copy)], check=True)
     elapsed = time.perf_counter() - started
     copy.unlink()
-    return elapsed
+    return elapsed, _cpu(resource.RUSAGE_CHILDREN) - cpu
 
 
 async def _read(f: BinaryIO) -> AsyncIterator[bytes]:
@@ -83,6 +97,7 @@ async def _ingest(f: BinaryIO, size: int, name: str, work: Path) -> dict[str, fl
         ids = staff.id, record.id
     store = EvidenceStore(work / "evidence", max_bytes=4096 * MB)
     before = _peak_rss_mb()
+    cpu = _cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
     origin = Provenance(
         "benchmark",
@@ -96,9 +111,15 @@ async def _ingest(f: BinaryIO, size: int, name: str, work: Path) -> dict[str, fl
             session, _read(f), origin, record_id=ids[1], at=at, actor_staff_id=ids[0]
         )
     elapsed = time.perf_counter() - started
+    cpu = _cpu(resource.RUSAGE_SELF) - cpu
     await db.close()
     assert item.blob is not None and item.blob.size == size
-    return {"seconds": elapsed, "rss_before_mb": before, "rss_peak_mb": _peak_rss_mb()}
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "rss_before_mb": before,
+        "rss_peak_mb": _peak_rss_mb(),
+    }
 
 
 def run_child(path: Path, work: Path) -> dict[str, float]:
@@ -116,10 +137,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="50,500", help="file sizes in MB, comma-separated")
     parser.add_argument("--dir", type=Path, default=None, help="where to write the test files")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (medians shown)")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "WORK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         source, work = Path(args.child[0]), Path(args.child[1])
+        work.mkdir(parents=True, exist_ok=True)
         with source.open("rb") as f:
             result = asyncio.run(_ingest(f, os.fstat(f.fileno()).st_size, source.name, work))
         print(json.dumps(result))
@@ -134,21 +157,32 @@ def main() -> None:
             work.mkdir()
             source = work / "source.bin"
             make_file(source, size_mb)
-            base = baseline(source, work)
-            child = run_child(source, work)
+            runs = []
+            for attempt in range(args.repeat):
+                base, base_cpu = baseline(source, work)
+                child = run_child(source, work / f"run-{attempt}")
+                runs.append((base, base_cpu, child))
+            child = {key: statistics.median(run[2][key] for run in runs) for key in runs[0][2]}
+            base = statistics.median(run[0] for run in runs)
+            base_cpu = statistics.median(run[1] for run in runs)
+            child["cpu_ratio"] = base_cpu / child["cpu_seconds"]
             rows.append((size_mb, size_mb / child["seconds"], size_mb / base, child))
             shutil.rmtree(work, ignore_errors=True)
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
-    print("evidence ingest: SQLite, random bytes, 64 KiB chunks, fsync before rename")
     print(
-        f"{'size':>7}  {'ingest':>11}  {'sha256sum+cp':>13}  {'ratio':>6}  "
+        "evidence ingest: SQLite, random bytes, 64 KiB chunks, fsync before rename"
+        f" (median of {args.repeat})"
+    )
+    print(
+        f"{'size':>7}  {'ingest':>11}  {'sha256sum+cp':>13}  {'ratio':>6}  {'CPU ratio':>9}  "
         f"{'peak RSS':>9}  {'RSS before ingest':>17}"
     )
     for size_mb, ingest, base, child in rows:
         print(
             f"{size_mb:>4} MB  {ingest:>6.1f} MB/s  {base:>8.1f} MB/s  {ingest / base:>6.2f}  "
+            f"{child['cpu_ratio']:>9.2f}  "
             f"{child['rss_peak_mb']:>6.1f} MB  {child['rss_before_mb']:>14.1f} MB"
         )
     growth = rows[-1][3]["rss_peak_mb"] - rows[0][3]["rss_peak_mb"]

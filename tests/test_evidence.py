@@ -260,6 +260,10 @@ def leftovers(store: EvidenceStore) -> list[str]:
         (b"PK\x03\x04" + bytes(26), "application/zip", "other"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8), "application/x-ole-storage", "document"),
         ("外部人员过问案件记录\n".encode(), "text/plain", "text"),
+        (b"BMW X5 \xe8\xbd\xa6\xe7\x89\x8c\n" * 4, "text/plain", "text"),  # not a bitmap
+        (b"\xff\xf1\x50\x80" + bytes(40), "audio/aac", "audio"),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", "video/x-msvideo", "video"),
+        (b"fLaC" + bytes(40), "audio/flac", "audio"),
         (b"\x00\x01\x02\x03" * 50, "application/octet-stream", "other"),
         (b"", "application/x-empty", "other"),
     ],
