@@ -26,8 +26,10 @@ from typing import BinaryIO
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
-WRITE_SIZE = 4 * MIB
+WRITE_SIZE = MIB
 """Bytes gathered before one hand-off to the writing thread (hash and write in one pass)."""
+WRITEBACK_EVERY = 8 * MIB
+"""Bytes written between two requests to the kernel to start writing them to the disk."""
 
 
 class EvidenceStorageFull(Exception):
@@ -123,7 +125,7 @@ class _Spool:
         The final fsync then finds most pages on their way already, and the file's pages do
         not pile up in the page cache (Linux starts write-back for POSIX_FADV_DONTNEED).
         """
-        if _WRITEBACK is None or self.size - self._flushed < WRITE_SIZE:
+        if _WRITEBACK is None or self.size - self._flushed < WRITEBACK_EVERY:
             return
         with suppress(OSError, AttributeError, ValueError):
             fd = self._file.fileno()
@@ -197,7 +199,7 @@ async def _close(chunks: AsyncIterable[bytes]) -> None:
 class BlobStore:
     """Content-addressed files under ``root``; nothing here touches a database.
 
-    ``write_size`` is how many bytes (default 4 MiB) are gathered before one hand-off to the
+    ``write_size`` is how many bytes (default 1 MiB) are gathered before one hand-off to the
     writing thread: memory stays at about two such buffers whatever a file's size.
     """
 

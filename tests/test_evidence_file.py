@@ -8,15 +8,19 @@ reading it back gives an equal value.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.evidence_files import TEXT_NAME, provenance_of
+from handlers.evidence_files import TEXT_NAME, fetch_files, provenance_of
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage
 from storage.evidence import (
     EvidenceFile,
+    EvidenceStorageFull,
+    EvidenceStore,
     ForwardOrigin,
     Prepared,
     Provenance,
@@ -116,3 +120,25 @@ def test_a_forwarded_text_is_the_file_not_its_caption() -> None:
     assert (origin.file_name, origin.declared_mime) == (TEXT_NAME, "text/plain")
     assert (origin.declared_size, origin.caption) == (len("请关照".encode()), None)
     assert origin.forwarded == ForwardOrigin(sender="匿名用户", sent_at=AT)
+
+
+class FullStore(EvidenceStore):
+    """A store whose disk is full."""
+
+    async def prepare(self, chunks: AsyncIterable[bytes], provenance: Provenance) -> EvidenceFile:
+        raise EvidenceStorageFull("No space left on device")
+
+
+async def _never(message: IncomingMessage, attachment: Attachment) -> AsyncIterator[bytes]:
+    yield b"never read"
+
+
+async def test_a_full_disk_still_gives_one_value_per_file(tmp_path: Path) -> None:
+    store = FullStore(tmp_path / "evidence", max_bytes=1000)
+    photo = Attachment(AttachmentKind.PHOTO, "AgAC-1")
+    with_file = IncomingMessage("telegram", "1", "2", AT, attachments=(photo,))
+    text = IncomingMessage("telegram", "1", "2", AT, text="请关照", forwarded_at=AT)
+    for message in (with_file, text):
+        [file] = await fetch_files(store, _never, message)
+        assert (file.prepared, file.unavailable) == (None, UnavailableReason.STORAGE_FULL)
+        assert file.provenance == provenance_of(message, photo if message.attachments else None)
