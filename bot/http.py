@@ -16,6 +16,8 @@ It sits behind the court's TLS proxy and is built to survive the open internet's
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -138,6 +140,30 @@ class HttpServer:
                 return await request.read()
         except TimeoutError:
             raise web.HTTPRequestTimeout() from None
+
+
+def secret_refused(
+    request: web.Request, header: str, secret: bytes, refusals: RefusalLog
+) -> web.Response | None:
+    """403 when ``request`` lacks ``header`` or it differs from ``secret`` (compared in
+    constant time; the refusal noted in ``refusals``, never the value given); None when it
+    matches. Call it before reading the body."""
+    given = request.headers.get(header)
+    matches = hmac.compare_digest((given or "").encode("utf-8", "surrogateescape"), secret)
+    if given is not None and matches:
+        return None
+    reason = "with a wrong secret token" if given else "without the secret token"
+    refusals.note(request.remote, reason + ": refused")
+    return web.Response(status=403)
+
+
+def parse_json(body: bytes) -> object | None:
+    """``body`` as JSON; None when it is not JSON, or nested too deeply to parse."""
+    try:
+        parsed: object = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return parsed
 
 
 @dataclass

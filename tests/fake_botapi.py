@@ -217,6 +217,18 @@ class FakeBotApi:
             self._arrived.notify_all()
         return update_id
 
+    async def push_batch(self, bodies: list[dict[str, Any]]) -> list[int]:
+        """Several updates at once, so that one ``getUpdates`` answer carries them all."""
+        ids = []
+        for body in bodies:
+            update_id = next(self._update_ids)
+            self.pending.append({"update_id": update_id, **body})
+            self.pushed_at[update_id] = time.perf_counter()
+            ids.append(update_id)
+        async with self._arrived:
+            self._arrived.notify_all()
+        return ids
+
     async def redeliver(self, update_id: int) -> None:
         """Send an already confirmed update once more, as Telegram does when a confirmation
         was lost around a restart."""

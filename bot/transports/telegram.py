@@ -16,7 +16,6 @@ an exception: ``FAILED`` when the person blocked the bot or the message can neve
 from __future__ import annotations
 
 import asyncio
-import hmac
 import html
 import json
 import logging
@@ -39,7 +38,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.config import Telegram as TelegramSettings
-from bot.http import HttpServer, RefusalLog
+from bot.http import HttpServer, RefusalLog, parse_json, secret_refused
 from bot.transports.files import read_local, stream_url
 from bot.transports.pacing import Pacer
 from bot.transports.presses import LongData, PressBook
@@ -342,7 +341,7 @@ class TelegramTransport:
         self._presses: PressBook[tg.CallbackQuery] = PressBook()
         self._long_data = LongData(CALLBACK_DATA_LIMIT)
         self._menus: asyncio.Task[None] | None = None
-        self._refusals = RefusalLog(log, "webhook: a call")
+        self._refusals = RefusalLog(log, "telegram: a webhook call")
         self._secret = settings.webhook_secret.encode("utf-8")
         files = settings.base_file_url.rstrip("/")
         local = bool(files) and files != self.options.cloud_file_url.rstrip("/")
@@ -474,24 +473,14 @@ class TelegramTransport:
         is read; logged in aggregate), 400 for a body that is not an update's JSON, 503 while
         stopping, else 200 (an unreadable update is quarantined and taken, or Telegram would
         send it again and again)."""
-        token = request.headers.get(SECRET_HEADER)
-        matches = hmac.compare_digest(
-            (token or "").encode("utf-8", "surrogateescape"), self._secret
-        )
-        if token is None or not matches:
-            reason = (
-                "with a wrong secret token" if token is not None else "without the secret token"
-            )
-            self._refusals.note(request.remote, reason + ": refused")
-            return web.Response(status=403)
+        refused = secret_refused(request, SECRET_HEADER, self._secret, self._refusals)
+        if refused is not None:
+            return refused
         application = self.application
         if application is None or not self._receiving or self.http is None:
             return web.Response(status=503)
         body = await self.http.read_body(request)
-        try:
-            raw = json.loads(body)
-        except (ValueError, RecursionError):
-            return web.Response(status=400)
+        raw = parse_json(body)
         if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
             return web.Response(status=400)
         try:
