@@ -167,9 +167,6 @@ def test_wecom_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[st
 async def test_the_http_server_runs_beside_polling_and_stops_with_the_runner(
     db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
-    import aiohttp
-    from fake_botapi import free_port
-
     async with fake_api() as api:
         settings = telegram_settings(api, tmp_path)
         settings.http.listen = f"127.0.0.1:{free_port()}"
