@@ -61,3 +61,15 @@ async def stream_url(
                 detail = type(error).__name__
                 raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, detail) from None
             await asyncio.sleep(retry_delays[attempt])
+
+
+def fetch(
+    location: str, client: httpx.AsyncClient | None, retry_delays: Sequence[float]
+) -> AsyncIterator[bytes]:
+    """The bytes at ``location``: an ``http(s)://`` URL streamed with ``client`` (None: the
+    transport is not running, ``FileUnavailable``), anything else a path on this machine."""
+    if not location.startswith(("http://", "https://")):
+        return read_local(Path(location))
+    if client is None:
+        raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "transport not running")
+    return stream_url(client, location, retry_delays)

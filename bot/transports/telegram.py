@@ -1,16 +1,12 @@
 """Telegram, through python-telegram-bot 22: the only module that imports ``telegram``.
 
-Updates arrive by long polling or at a webhook route of the process's HTTP server
-(``bot.http``) and become ``IncomingMessage``s whose ``update_key`` is ``"bot_id:update_id"``:
-the engine claims it in the message's transaction, so an update Telegram delivers twice is
-handled once. Updates of one chat are put in order by ``App.dispatch``; nothing here awaits
-between taking an update in and handing it over. An update the library cannot parse is
-quarantined and skipped, so it cannot stall polling for everyone.
-
-Replies go out in HTML parse mode with the handlers' plain text escaped, through one rate
-limiter that also holds the one retry loop. A failure comes back as a ``Delivery``, never as
-an exception: ``FAILED`` when the person blocked the bot or the message can never be sent,
-``RETRY`` when the network or Telegram stayed down through every retry.
+Updates arrive by long polling or at a webhook route of the process's HTTP server (``bot.http``)
+and become ``IncomingMessage``s keyed ``"bot_id:update_id"`` (the engine claims the key in the
+message's transaction, so a repeat is handled once). ``App.dispatch`` keeps each chat's order:
+nothing here awaits between taking an update in and handing it over. An update the library
+cannot parse is quarantined and skipped. Replies go out in HTML mode, escaped, through one rate
+limiter holding the one retry loop; a failure is a ``Delivery`` (``FAILED`` for good, ``RETRY``
+when the network or Telegram stayed down), never an exception.
 """
 
 from __future__ import annotations
@@ -26,7 +22,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -39,7 +34,7 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.config import Telegram as TelegramSettings
 from bot.http import HttpServer, RefusalLog, parse_json, secret_refused
-from bot.transports.files import read_local, stream_url
+from bot.transports.files import fetch
 from bot.transports.pacing import Pacer
 from bot.transports.presses import LongData, PressBook
 from bot.transports.quarantine import quarantine
@@ -86,13 +81,9 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 @dataclass(frozen=True)
 class TelegramOptions:
     """Timing and limits (seconds, calls a second); the defaults suit production.
-
-    ``retry_delays``: the pauses before each retry of a call that failed on the network, with a
-    5xx or a 429 (which waits at least its ``retry_after``); their number is the number of
-    retries. Files come with the cloud's 20 MiB limit from ``cloud_file_url``, without it from
-    any other ``base_file_url`` (a local Bot API server). ``max_concurrent``: updates handled
-    at once (more wait, in arrival order).
-    """
+    ``retry_delays``: the pause before each retry (their number is the number of retries).
+    Files come with the 20 MiB limit from ``cloud_file_url``, without it from another
+    ``base_file_url`` (a local Bot API server). ``max_concurrent``: updates handled at once."""
 
     cloud_file_url: str = "https://api.telegram.org/file/bot"
     retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
@@ -159,13 +150,10 @@ def _wait(error: Exception, delay: float) -> tuple[float, bool] | None:
 
 
 class _Bot(ExtBot[int]):
-    """PTB's bot, but a ``getUpdates`` answer is checked update by update.
-
-    ``Bot.get_updates`` parses the batch with one ``tg.Update.de_list``: one update the library
-    cannot parse fails the batch, the updater asks again from the same offset, and nobody is
-    answered any more. Here each update ``tg.Update.de_json`` refuses goes to ``unreadable`` and
-    is replaced by a bare update of the same id (ignored), so the offset moves past it.
-    """
+    """PTB's bot, but a ``getUpdates`` answer is checked update by update: ``Bot.get_updates``
+    parses the batch in one ``Update.de_list``, so one update it cannot parse fails the batch
+    at every poll and nobody is answered any more. Each update ``Update.de_json`` refuses goes
+    to ``unreadable`` and becomes a bare update of its id (ignored): the offset moves past it."""
 
     def __init__(
         self, unreadable: Callable[[object, str, Exception], Awaitable[None]], **kwargs: Any
@@ -181,13 +169,12 @@ class _Bot(ExtBot[int]):
         for raw in result:
             try:
                 tg.Update.de_json(raw, self)
+                checked.append(raw)
             except Exception as error:
                 await self._unreadable(raw, json.dumps(raw, ensure_ascii=False), error)
                 update_id = raw.get("update_id") if isinstance(raw, dict) else None
-                raw = {"update_id": update_id} if isinstance(update_id, int) else None
-            if raw is not None:
-                checked.append(raw)
-        return checked
+                checked.append({"update_id": update_id} if isinstance(update_id, int) else None)
+        return [raw for raw in checked if raw is not None]
 
 
 class _Processor(BaseUpdateProcessor):
@@ -236,16 +223,11 @@ def _attachments(message: tg.Message) -> tuple[Attachment, ...]:
     kind = _KINDS.get(type(found))
     if kind is None:
         return ()
-    media = cast(tg.Document | tg.Animation | tg.Voice | tg.Audio | tg.Video | tg.VideoNote, found)
-    mime = getattr(media, "mime_type", None) or (
-        "video/mp4" if isinstance(media, tg.VideoNote) else None
-    )
-    duration = None if kind is AttachmentKind.DOCUMENT else _duration(media)
-    return (
-        Attachment(
-            kind, media.file_id, getattr(media, "file_name", None), mime, media.file_size, duration
-        ),
-    )
+    media: Any = found
+    mime = "video/mp4" if kind is AttachmentKind.VIDEO_NOTE else media.mime_type
+    seconds = None if kind is AttachmentKind.DOCUMENT else _duration(media)
+    name = getattr(media, "file_name", None)
+    return (Attachment(kind, media.file_id, name, mime, media.file_size, seconds),)
 
 
 def _origin(origin: tg.MessageOrigin) -> str:
@@ -277,32 +259,28 @@ def chat_of(update: tg.Update) -> int | None:
 
 
 def incoming(
-    update: tg.Update,
-    chat_id: int,
-    now: datetime,
-    callback_data: str | None,
-    key: str | None = None,
+    update: tg.Update, chat_id: int, now: datetime, data: str | None, key: str | None = None
 ) -> IncomingMessage:
-    """The ports' view of a message or a button press (``chat_of`` accepted the update)."""
-    common: dict[str, Any] = {"transport": NAME, "chat_id": str(chat_id), "received_at": now}
-    query = update.callback_query
+    """The ports' view of a message or a button press (``chat_of`` accepted the update);
+    ``data`` is the press's button data, ``key`` the update's key for the engine."""
+    query, message = update.callback_query, update.message
+    sender = query.from_user if query is not None else message.from_user if message else None
+    assert sender is not None
+    common: dict[str, Any] = {
+        "transport": NAME,
+        "chat_id": str(chat_id),
+        "received_at": now,
+        "update_key": key,
+        "user_id": str(sender.id),
+        "user_name": sender.full_name,
+    }
     if query is not None:
-        return IncomingMessage(
-            **common,
-            update_key=key,
-            user_id=str(query.from_user.id),
-            user_name=query.from_user.full_name,
-            callback=callback_data,
-            callback_message_id=str(query.message.message_id) if query.message else None,
-        )
-    message = update.message
-    assert message is not None and message.from_user is not None
+        pressed = str(query.message.message_id) if query.message else None
+        return IncomingMessage(**common, callback=data, callback_message_id=pressed)
+    assert message is not None
     origin = message.forward_origin
     return IncomingMessage(
         **common,
-        update_key=key,
-        user_id=str(message.from_user.id),
-        user_name=message.from_user.full_name,
         text=message.text or message.caption or "",
         message_id=str(message.message_id),
         attachments=_attachments(message),
@@ -310,6 +288,21 @@ def incoming(
         forwarded_from=_origin(origin) if origin else None,
         media_group_id=message.media_group_id,
     )
+
+
+def _failure(error: Exception) -> Delivery:
+    """What a failed send means: ``RETRY`` when the network or Telegram stayed down through
+    every retry, ``FAILED`` when the message can never go (blocked, refused, no such file)."""
+    if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
+        return Delivery(DeliveryStatus.RETRY, detail=f"gave up after retries: {error}")
+    detail = {
+        Forbidden: f"forbidden: {getattr(error, 'message', '')}",
+        BadRequest: f"bad request: {getattr(error, 'message', '')}",
+        ValueError: f"not a Telegram chat: {error}",
+        OSError: f"file: {error}",
+    }
+    found = next((text for kind, text in detail.items() if isinstance(error, kind)), None)
+    return Delivery(DeliveryStatus.FAILED, detail=found or f"{type(error).__name__}: {error}")
 
 
 def _escape(text: str) -> str:
@@ -418,7 +411,7 @@ class TelegramTransport:
                 timeout=timedelta(seconds=self.options.poll_timeout),
                 allowed_updates=allowed,
                 bootstrap_retries=len(self.options.retry_delays),
-                error_callback=self._polling_error,
+                error_callback=lambda error: log.warning("telegram: polling: %s", error),
             )
         log.info("telegram: @%s receives by %s", self.username, self.settings.mode)
         self._menus = asyncio.create_task(self._set_menus(), name="telegram:menus")
@@ -446,9 +439,6 @@ class TelegramTransport:
         self.application, self._client, self._menus = None, None, None
         self._refusals.flush()
         log.info("telegram: stopped")
-
-    def _polling_error(self, error: TelegramError) -> None:
-        log.warning("telegram: fetching updates failed: %s", error)
 
     async def _on_error(self, update: object, context: Any) -> None:
         log.error("telegram: an update could not be processed", exc_info=context.error)
@@ -572,33 +562,20 @@ class TelegramTransport:
             return Delivery(DeliveryStatus.RETRY, detail="telegram transport not running")
         try:
             sent = await self._send(int(chat_id), message)
-        except ValueError:
-            return Delivery(DeliveryStatus.FAILED, detail=f"not a Telegram chat: {chat_id}")
-        except Forbidden as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"forbidden: {error.message}")
-        except BadRequest as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"bad request: {error.message}")
-        except (NetworkError, RetryAfter) as error:
-            return Delivery(DeliveryStatus.RETRY, detail=f"gave up after retries: {error}")
-        except TelegramError as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"{type(error).__name__}: {error}")
-        except OSError as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"file: {error}")
+        except (ValueError, TelegramError, OSError) as error:
+            return _failure(error)
         if sent is None:
             return Delivery(DeliveryStatus.FAILED, detail="nothing to send")
         return Delivery(DeliveryStatus.SENT, message_id=str(sent.message_id))
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> tg.Message | None:
         bot = self._bot()
+        short = self._long_data.shorten
         rows = [
-            [
-                tg.InlineKeyboardButton(b.label, callback_data=self._long_data.shorten(b.data))
-                for b in row
-            ]
+            [tg.InlineKeyboardButton(b.label, None, short(b.data)) for b in row]
             for row in message.buttons
-            if row
         ]
-        markup = tg.InlineKeyboardMarkup(rows) if rows else None
+        markup = tg.InlineKeyboardMarkup([row for row in rows if row]) if any(rows) else None
         path = message.document or message.photo
         caption: str | None = None
         pieces = split_text(message.text, TEXT_LIMIT)
@@ -637,16 +614,9 @@ class TelegramTransport:
             raise FileUnavailable(reason, error.message) from None
         except TelegramError as error:
             raise FileUnavailable(failed, str(error)) from None
-        location = found.file_path
-        if not location:
+        if not found.file_path:
             raise FileUnavailable(failed, "no file path")
-        if not location.startswith(("http://", "https://")):
-            chunks = read_local(Path(location))  # a local Bot API server's own disk
-        elif self._client is None:
-            raise FileUnavailable(failed, "transport not running")
-        else:
-            chunks = stream_url(self._client, location, self.options.retry_delays)
-        async for chunk in chunks:
+        async for chunk in fetch(found.file_path, self._client, self.options.retry_delays):
             yield chunk
 
     async def _set_menus(self, user_id: str | None = None) -> None:
