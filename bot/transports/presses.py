@@ -77,6 +77,7 @@ class LongData:
         self._values: OrderedDict[str, str] = OrderedDict()
 
     def shorten(self, data: str) -> str:
+        """``data`` as it can travel on a button: itself when short enough, else a token."""
         if len(data.encode("utf-8")) <= self.limit:
             return data
         token = "~" + hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
@@ -87,4 +88,5 @@ class LongData:
         return token
 
     def expand(self, data: str) -> str:
+        """What a pressed button's data stands for (a token's value; anything else as is)."""
         return self._values.get(data, data)

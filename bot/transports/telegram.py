@@ -347,6 +347,7 @@ class TelegramTransport:
 
     @property
     def name(self) -> str:
+        """``"telegram"``: the transport's name in the ports and the database."""
         return NAME
 
     @property
