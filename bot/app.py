@@ -23,6 +23,7 @@ from handlers.ports import (
     Delivery,
     DeliveryStatus,
     FileUnavailable,
+    Handled,
     IncomingMessage,
     Reply,
     Transport,
@@ -127,11 +128,14 @@ class App:
 
     async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
         """Handle one incoming message and deliver every reply it produced."""
-        if not self._calendar_ready:
-            await self.dispatcher.reload_holidays()
-            self._calendar_ready = True
-        async with self._locks[(message.transport, message.chat_id)]:
+        async with self._locks[(message.transport, message.chat_id)]:  # nothing awaited before
+            if not self._calendar_ready:
+                await self.dispatcher.reload_holidays()
+                self._calendar_ready = True
             replies = await self.engine.handle(message)
+            settle = getattr(self.transports.get(message.transport), "settle_press", None)
+            if message.callback is not None and settle is not None:  # until engine gives Handled
+                await settle(message, Handled(tuple(replies), accepted=True))
             deliveries = [await self.deliver(reply) for reply in replies]
         if self._kicked:
             self._kicked = False

@@ -13,17 +13,16 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.app import App
 from bot.config import Settings
+from bot.http import HttpServer, listen_address
+from bot.transports.telegram import TelegramOptions, TelegramTransport
 from handlers.access import join_names
 from handlers.i18n import t
 from reminders.clock import Clock
 from storage.db import Database
-
-if TYPE_CHECKING:
-    from bot.transports.telegram import TelegramOptions
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +71,30 @@ async def run(
 
     for number in SIGNALS:
         loop.add_signal_handler(number, on_signal, number)
+    listen = listen_address(settings)
+    http = HttpServer(listen) if listen else None
     try:
+        telegram: TelegramTransport | None = None
         if settings.telegram.enabled:
-            from bot.transports.telegram import TelegramTransport
-
             _quiet_http_logs()
-            telegram = TelegramTransport(app, settings.telegram, telegram_options)
+            telegram = TelegramTransport(app, settings.telegram, telegram_options, http)
             app.add_transport(telegram)
+        if http is not None:
+            try:
+                await http.start()
+            except OSError as error:
+                out.write(t(lang, "run.http_failed", listen=listen, reason=str(error)) + "\n")
+                return EXIT_PROBLEM
+            stoppers.append(http.stop)
+        if telegram is not None:
             try:
                 await telegram.start()
             except Exception as error:
                 log.exception("the Telegram transport could not start")
                 out.write(t(lang, "run.telegram_failed", reason=str(error) or repr(error)) + "\n")
                 await telegram.stop()
+                for stopper in reversed(stoppers):
+                    await stopper()
                 return EXIT_PROBLEM
             stoppers.append(telegram.stop)
             key = (
@@ -92,7 +102,7 @@ async def run(
                 if settings.telegram.mode == "webhook"
                 else "run.telegram_polling"
             )
-            names.append(t(lang, key, username=telegram.username, listen=settings.telegram.listen))
+            names.append(t(lang, key, username=telegram.username, listen=listen))
         if settings.console.enabled:
             from bot.transports.console import ConsoleTransport
 

@@ -37,6 +37,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.config import Settings, defaults
+from bot.http import HttpServer, listen_address
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from reminders.clock import Clock
 from storage import staff as staff_repo
@@ -215,6 +216,18 @@ class FakeBotApi:
         async with self._arrived:
             self._arrived.notify_all()
         return update_id
+
+    async def push_batch(self, bodies: list[dict[str, Any]]) -> list[int]:
+        """Several updates at once, so that one ``getUpdates`` answer carries them all."""
+        ids = []
+        for body in bodies:
+            update_id = next(self._update_ids)
+            self.pending.append({"update_id": update_id, **body})
+            self.pushed_at[update_id] = time.perf_counter()
+            ids.append(update_id)
+        async with self._arrived:
+            self._arrived.notify_all()
+        return ids
 
     async def redeliver(self, update_id: int) -> None:
         """Send an already confirmed update once more, as Telegram does when a confirmation
@@ -687,7 +700,6 @@ def quick_options(api: FakeBotApi, **changes: Any) -> TelegramOptions:
     options = TelegramOptions(
         cloud_file_url="" if api.local else api.base_file_url,
         retry_delays=(0.01, 0.02, 0.05),
-        flood_retries=2,
         overall_rate=0,
         per_chat_rate=0,
         connect_timeout=2.0,
@@ -722,8 +734,9 @@ def telegram_settings(
 
 
 class BotHarness:
-    """The real ``App`` and ``TelegramTransport`` on ``FakeBotApi``; ``restart`` rebuilds both
-    on the same database, as a restarted process would."""
+    """The real ``App`` and ``TelegramTransport`` on ``FakeBotApi`` (with the process's HTTP
+    server when the settings give it a listen address, as ``guowen run`` does); ``restart``
+    rebuilds them on the same database, as a restarted process would."""
 
     def __init__(
         self,
@@ -738,21 +751,30 @@ class BotHarness:
         self.clock = clock
         self.settings = settings
         self.options = options or quick_options(api)
-        self.app = App(settings, db, clock)
-        self.transport = TelegramTransport(self.app, settings.telegram, self.options)
+        self._build()
+
+    def _build(self) -> None:
+        listen = listen_address(self.settings)
+        self.http = HttpServer(listen) if listen else None
+        self.app = App(self.settings, self.db, self.clock)
+        self.transport = TelegramTransport(
+            self.app, self.settings.telegram, self.options, self.http
+        )
         self.app.add_transport(self.transport)
 
     async def start(self) -> None:
+        if self.http is not None:
+            await self.http.start()
         await self.transport.start()
 
     async def stop(self) -> None:
         await self.transport.stop()
+        if self.http is not None:
+            await self.http.stop()
 
     async def restart(self) -> None:
         await self.stop()
-        self.app = App(self.settings, self.db, self.clock)
-        self.transport = TelegramTransport(self.app, self.settings.telegram, self.options)
-        self.app.add_transport(self.transport)
+        self._build()
         await self.start()
 
     async def wait(self, update_id: int) -> None:

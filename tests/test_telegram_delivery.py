@@ -207,3 +207,18 @@ async def test_messages_to_one_chat_are_paced_and_other_chats_are_not_held_up(
     assert {d.status for d in [*same, *spread]} == {DeliveryStatus.SENT}
     assert one_chat >= 0.25  # about a tenth of a second between messages to one chat
     assert four_chats < one_chat / 2  # no pause between chats
+
+
+async def test_one_retry_loop_429s_and_5xx_together_are_bounded(
+    api: FakeBotApi, bot: BotHarness
+) -> None:
+    """429s and 5xx share one budget of attempts: before, a limiter's retries nested inside a
+    second loop made up to 20 attempts of one message."""
+    for _ in range(5):
+        api.fail("sendMessage", 429, retry_after=0)
+        api.fail("sendMessage", 502)
+
+    delivery = await bot.transport.send("1001", OutgoingMessage("提醒"))
+
+    assert delivery.status is DeliveryStatus.RETRY
+    assert len(api.calls_to("sendMessage")) == 1 + len(bot.options.retry_delays)

@@ -11,12 +11,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 from fake_botapi import (
     TOKEN,
     FakeBotApi,
     add_telegram_person,
     fake_api,
+    free_port,
     quick_options,
     telegram_settings,
 )
@@ -160,3 +162,40 @@ def test_wecom_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
     assert cli.main(["run", "--config", str(config)]) == 2
     assert "企业微信" in capsys.readouterr().err
+
+
+async def test_the_http_server_runs_beside_polling_and_stops_with_the_runner(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with fake_api() as api:
+        settings = telegram_settings(api, tmp_path)
+        settings.http.listen = f"127.0.0.1:{free_port()}"
+        stop = asyncio.Event()
+        out = io.StringIO()
+        running = asyncio.create_task(
+            run(settings, db, clock, out, stop=stop, telegram_options=quick_options(api))
+        )
+        await until(lambda: "运行" in out.getvalue())
+        url = f"http://{settings.http.listen}/telegram/hook"
+        async with aiohttp.ClientSession() as session, session.post(url, json={}) as response:
+            served = response.status  # no webhook route in polling mode
+        stop.set()
+        assert await running == 0
+        with pytest.raises(OSError):
+            await asyncio.open_connection(*settings.http.listen.split(":"))
+
+    assert served == 404
+
+
+async def test_a_taken_port_is_reported_and_the_runner_exits(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with fake_api() as api:
+        settings = telegram_settings(api, tmp_path)
+        settings.http.listen = f"127.0.0.1:{api.port}"  # the fake Bot API holds it
+        out = io.StringIO()
+
+        status = await run(settings, db, clock, out, telegram_options=quick_options(api))
+
+    assert status == 1
+    assert out.getvalue().startswith(f"HTTP 服务无法在 127.0.0.1:{api.port} 上监听：")

@@ -1,73 +1,49 @@
-"""Telegram, through python-telegram-bot: the only module that imports ``telegram``.
+"""Telegram, through python-telegram-bot 22: the only module that imports ``telegram``.
 
-Updates arrive by long polling or by webhook and become ``IncomingMessage``s. Each one is
-claimed in the database before it is handled, so an update that Telegram delivers twice (a
-restart before it was confirmed, a webhook answer that got lost) is handled once. Updates of
-one chat are handled one after another, in arrival order; different chats run side by side.
-
-Replies go out in HTML parse mode with the handlers' plain text escaped, within Telegram's
-flood limits (30 messages a second overall, about one a second per chat). A failure comes back
-as a ``Delivery``, never as an exception: ``FAILED`` when the person blocked the bot or the
-message can never be sent, ``RETRY`` when the network or Telegram stayed down through every
-retry, so the notifier can tell one from the other.
+Updates arrive by long polling or at a webhook route of the process's HTTP server (``bot.http``)
+and become ``IncomingMessage``s keyed ``"bot_id:update_id"`` (the engine claims the key in the
+message's transaction, so a repeat is handled once). ``App.dispatch`` keeps each chat's order:
+nothing here awaits between taking an update in and handing it over. An update the library
+cannot parse is quarantined and skipped. Replies go out in HTML mode, escaped, through one rate
+limiter holding the one retry loop; a failure is a ``Delivery`` (``FAILED`` for good, ``RETRY``
+when the network or Telegram stayed down), never an exception.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import html
 import json
 import logging
 import urllib.parse
 import warnings
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import nullcontext, suppress
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from http import HTTPStatus
-from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import httpx
-from aiolimiter import AsyncLimiter
-from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    MessageOrigin,
-    MessageOriginChannel,
-    MessageOriginChat,
-    MessageOriginHiddenUser,
-    MessageOriginUser,
-    Update,
-)
-from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+import telegram as tg
+from aiohttp import web
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.config import Telegram as TelegramSettings
+from bot.http import HttpServer, RefusalLog, parse_json, secret_refused
+from bot.transports.files import fetch
+from bot.transports.pacing import Pacer
+from bot.transports.presses import LongData, PressBook
+from bot.transports.quarantine import quarantine
+from bot.transports.text import split_text, utf16_units
 from handlers.i18n import t
+from handlers.menus import command_menus
 from handlers.ports import (
     Attachment,
     AttachmentKind,
-    Button,
     Capabilities,
     Delivery,
     DeliveryStatus,
@@ -77,35 +53,40 @@ from handlers.ports import (
     OutgoingMessage,
 )
 from storage.evidence import UnavailableReason
-from storage.models import ChatIdentity, ProcessedUpdate, Staff
 from storage.vocabulary import Language
+
+__all__ = ["TelegramOptions", "TelegramTransport", "chat_of", "incoming", "split_text"]
 
 log = logging.getLogger(__name__)
 
 NAME = "telegram"
-CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the cloud Bot API's getFile limit
-TEXT_LIMIT = 4096  # characters of a message, after entities are parsed
+CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bytes (20 MiB): the cloud Bot API's getFile limit
+TEXT_LIMIT = 4096  # UTF-16 units of a message, after entities are parsed
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
 ALLOWED_UPDATES = ("message", "callback_query")
-CHUNK = 1 << 16
-
-T = TypeVar("T")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HTML = tg.constants.ParseMode.HTML
+_KINDS = {
+    tg.Document: AttachmentKind.DOCUMENT,
+    tg.Animation: AttachmentKind.DOCUMENT,
+    tg.Voice: AttachmentKind.VOICE,
+    tg.Audio: AttachmentKind.AUDIO,
+    tg.Video: AttachmentKind.VIDEO,
+    tg.VideoNote: AttachmentKind.VIDEO_NOTE,
+}
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
 class TelegramOptions:
-    """Timing and limits; the defaults suit production, tests shrink the delays.
-
-    ``retry_delays`` are the pauses before each retry of a call that failed on the network or
-    with a 5xx: their number is the number of retries. Files come with the cloud's 20 MB limit
-    from ``cloud_file_url``, without it from any other ``base_file_url`` (a local server).
-    """
+    """Timing and limits (seconds, calls a second); the defaults suit production.
+    ``retry_delays``: the pause before each retry (their number is the number of retries).
+    Files come with the 20 MiB limit from ``cloud_file_url``, without it from another
+    ``base_file_url`` (a local Bot API server). ``max_concurrent``: updates handled at once."""
 
     cloud_file_url: str = "https://api.telegram.org/file/bot"
     retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
-    flood_retries: int = 3
     overall_rate: float = 30.0
     per_chat_rate: float = 1.0
     per_chat_burst: int = 3
@@ -115,142 +96,111 @@ class TelegramOptions:
     media_write_timeout: float = 60.0
     poll_timeout: float = 30.0
     download_timeout: float = 60.0
-    max_concurrent: int = 32
-    max_queued: int = 512
-    keep_updates: timedelta = timedelta(days=2)
-    prune_every: timedelta = timedelta(hours=1)
+    max_concurrent: int = 64
     trust_env: bool = True
 
 
-# -- flood limits -------------------------------------------------------------------------
-
-
-class FloodLimiter(AIORateLimiter):
-    """PTB's limiter (the overall rate, groups, and waiting out a 429's ``retry_after``), plus
-    a leaky bucket per private chat for the messages the bot sends there.
-
-    Telegram asks for about one message a second in a chat and tolerates short bursts; a reply
-    of two or three messages goes out at once and a longer run is paced.
-    """
+class Limiter(BaseRateLimiter[int]):
+    """PTB's rate-limiter hook around every Bot API call (``getUpdates`` excepted: PTB's updater
+    retries it) with the one ``Pacer`` and its one retry loop: a 429 holds every call for its
+    ``retry_after``; a network error, a timeout or a 5xx waits out the next retry delay;
+    ``BadRequest``, ``Forbidden`` and the rest are final at once. Sends to a private chat are
+    paced per chat."""
 
     def __init__(self, options: TelegramOptions) -> None:
-        super().__init__(
-            overall_max_rate=options.overall_rate,
-            overall_time_period=1,
-            max_retries=options.flood_retries,
-        )
-        self._chat_rate = options.per_chat_rate
-        self._chat_burst = max(1, options.per_chat_burst)
-        self._chats: dict[int, AsyncLimiter] = {}
+        rates = (options.overall_rate, options.per_chat_rate, options.per_chat_burst)
+        self._pacer = Pacer(*rates, options.retry_delays)
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        if chat_id not in self._chats and len(self._chats) > 1024:
-            for key, idle in list(self._chats.items()):
-                if idle.has_capacity(idle.max_rate):
-                    del self._chats[key]
-        if chat_id not in self._chats:
-            period = self._chat_burst / self._chat_rate
-            self._chats[chat_id] = AsyncLimiter(max_rate=self._chat_burst, time_period=period)
-        return self._chats[chat_id]
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
     async def process_request(
         self,
-        callback: Callable[..., Any],
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> Any:
-        chat_id = data.get("chat_id")
-        private = isinstance(chat_id, int) and chat_id > 0
-        paced = private and endpoint.startswith("send") and self._chat_rate > 0
-        async with self._chat_limiter(cast(int, chat_id)) if paced else nullcontext():
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """``callback(*args, **kwargs)`` paced and retried as the class says."""
+        if endpoint == "getUpdates":
+            return await callback(*args, **kwargs)
+        chat = data.get("chat_id")
+        paced = isinstance(chat, int) and chat > 0 and endpoint.startswith("send")
+        return await self._pacer.run(
+            lambda: callback(*args, **kwargs), chat if paced else None, _wait
+        )
 
 
-def _seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def _wait(error: Exception, delay: float) -> tuple[float, bool] | None:
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            after = error.retry_after
+        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
+        return max(delay, seconds), True
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.info("telegram: %s; retrying in %ss", error, delay)
+        return delay, False
+    return None
 
 
-# -- updates to ports ---------------------------------------------------------------------
+class _Bot(ExtBot[int]):
+    """PTB's bot, but a ``getUpdates`` answer is checked update by update: ``Bot.get_updates``
+    parses the batch in one ``Update.de_list``, so one update it cannot parse fails the batch
+    at every poll and nobody is answered any more. Each update ``Update.de_json`` refuses goes
+    to ``unreadable`` and becomes a bare update of its id (ignored): the offset moves past it."""
+
+    def __init__(
+        self, unreadable: Callable[[object, str, Exception], Awaitable[None]], **kwargs: Any
+    ) -> None:
+        self._unreadable = unreadable
+        super().__init__(**kwargs)
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint != "getUpdates" or not isinstance(result, list):
+            return result
+        checked = []
+        for raw in result:
+            try:
+                tg.Update.de_json(raw, self)
+                checked.append(raw)
+            except Exception as error:
+                await self._unreadable(raw, json.dumps(raw, ensure_ascii=False), error)
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                checked.append({"update_id": update_id} if isinstance(update_id, int) else None)
+        return [raw for raw in checked if raw is not None]
 
 
-def _attachments(message: Message) -> tuple[Attachment, ...]:
-    """The message's file, as the sender sent it (the largest size of a photo)."""
-    if message.photo:
-        largest = max(
-            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
-        )
-        return (
-            Attachment(
-                AttachmentKind.PHOTO,
-                largest.file_id,
-                mime_type="image/jpeg",
-                size=largest.file_size,
-            ),
-        )
-    if message.document:
-        doc = message.document
-        return (
-            Attachment(
-                AttachmentKind.DOCUMENT, doc.file_id, doc.file_name, doc.mime_type, doc.file_size
-            ),
-        )
-    if message.voice:
-        voice = message.voice
-        return (
-            Attachment(
-                AttachmentKind.VOICE,
-                voice.file_id,
-                None,
-                voice.mime_type,
-                voice.file_size,
-                _duration(voice),
-            ),
-        )
-    if message.audio:
-        audio = message.audio
-        return (
-            Attachment(
-                AttachmentKind.AUDIO,
-                audio.file_id,
-                audio.file_name,
-                audio.mime_type,
-                audio.file_size,
-                _duration(audio),
-            ),
-        )
-    if message.video:
-        video = message.video
-        return (
-            Attachment(
-                AttachmentKind.VIDEO,
-                video.file_id,
-                video.file_name,
-                video.mime_type,
-                video.file_size,
-                _duration(video),
-            ),
-        )
-    if message.video_note:
-        note = message.video_note
-        return (
-            Attachment(
-                AttachmentKind.VIDEO_NOTE,
-                note.file_id,
-                None,
-                "video/mp4",
-                note.file_size,
-                _duration(note),
-            ),
-        )
-    return ()
+class _Processor(BaseUpdateProcessor):
+    """At most ``max_concurrent_updates`` updates at once; the rest wait in arrival order
+    (PTB's semaphore is first come, first served). Notes the updates it finished."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.finished: deque[int] = deque(maxlen=4096)
+        self.changed = asyncio.Condition()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle ``update``, then note that it is done."""
+        try:
+            await coroutine
+        finally:
+            if isinstance(update, tg.Update):
+                self.finished.append(update.update_id)
+            async with self.changed:
+                self.changed.notify_all()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release (PTB's ``stop`` waits for the updates in hand)."""
 
 
 def _duration(media: object) -> int | None:
@@ -263,30 +213,44 @@ def _duration(media: object) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
-def _origin(origin: MessageOrigin) -> str:
+def _attachments(message: tg.Message) -> tuple[Attachment, ...]:
+    """The message's file as the sender sent it (of a photo, the largest size); none for
+    what is not a file (a sticker, a location)."""
+    found = message.effective_attachment
+    if isinstance(found, tuple) and found and isinstance(found[0], tg.PhotoSize):
+        big = max(found, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return (Attachment(AttachmentKind.PHOTO, big.file_id, None, "image/jpeg", big.file_size),)
+    kind = _KINDS.get(type(found))
+    if kind is None:
+        return ()
+    media: Any = found
+    mime = "video/mp4" if kind is AttachmentKind.VIDEO_NOTE else media.mime_type
+    seconds = None if kind is AttachmentKind.DOCUMENT else _duration(media)
+    name = getattr(media, "file_name", None)
+    return (Attachment(kind, media.file_id, name, mime, media.file_size, seconds),)
+
+
+def _origin(origin: tg.MessageOrigin) -> str:
     """Who wrote the forwarded message, as Telegram tells it."""
-    if isinstance(origin, MessageOriginUser):
+    if isinstance(origin, tg.MessageOriginUser):
         user = origin.sender_user
         return f"{user.full_name} (@{user.username})" if user.username else user.full_name
-    if isinstance(origin, MessageOriginHiddenUser):
+    if isinstance(origin, tg.MessageOriginHiddenUser):
         return origin.sender_user_name
-    if isinstance(origin, MessageOriginChat):
-        title = origin.sender_chat.title or str(origin.sender_chat.id)
-        return f"{title} ({origin.author_signature})" if origin.author_signature else title
-    if isinstance(origin, MessageOriginChannel):
-        title = origin.chat.title or str(origin.chat.id)
+    if isinstance(origin, tg.MessageOriginChat | tg.MessageOriginChannel):
+        chat = origin.sender_chat if isinstance(origin, tg.MessageOriginChat) else origin.chat
+        title = chat.title or str(chat.id)
         return f"{title} ({origin.author_signature})" if origin.author_signature else title
     return origin.type
 
 
-def chat_of(update: Update) -> int | None:
+def chat_of(update: tg.Update) -> int | None:
     """The private chat an update belongs to; None for anything the bot does not handle."""
-    if update.message is not None:
-        message = update.message
-        if message.chat.type != "private" or message.from_user is None:
-            return None
-        return None if message.from_user.is_bot else message.chat.id
-    query = update.callback_query
+    message, query = update.message, update.callback_query
+    if message is not None:
+        sender = message.from_user
+        private = message.chat.type == "private" and sender is not None and not sender.is_bot
+        return message.chat.id if private else None
     if query is not None and query.data is not None:
         if query.message is not None:
             return query.message.chat.id if query.message.chat.type == "private" else None
@@ -295,29 +259,28 @@ def chat_of(update: Update) -> int | None:
 
 
 def incoming(
-    update: Update, chat_id: int, now: datetime, callback_data: str | None
+    update: tg.Update, chat_id: int, now: datetime, data: str | None, key: str | None = None
 ) -> IncomingMessage:
-    """The ports' view of a message or a button press (``chat_of`` accepted the update)."""
-    if update.callback_query is not None:
-        query = update.callback_query
-        return IncomingMessage(
-            transport=NAME,
-            chat_id=str(chat_id),
-            user_id=str(query.from_user.id),
-            user_name=query.from_user.full_name,
-            received_at=now,
-            callback=callback_data,
-            callback_message_id=str(query.message.message_id) if query.message else None,
-        )
-    message = update.message
-    assert message is not None and message.from_user is not None
+    """The ports' view of a message or a button press (``chat_of`` accepted the update);
+    ``data`` is the press's button data, ``key`` the update's key for the engine."""
+    query, message = update.callback_query, update.message
+    sender = query.from_user if query is not None else message.from_user if message else None
+    assert sender is not None
+    common: dict[str, Any] = {
+        "transport": NAME,
+        "chat_id": str(chat_id),
+        "received_at": now,
+        "update_key": key,
+        "user_id": str(sender.id),
+        "user_name": sender.full_name,
+    }
+    if query is not None:
+        pressed = str(query.message.message_id) if query.message else None
+        return IncomingMessage(**common, callback=data, callback_message_id=pressed)
+    assert message is not None
     origin = message.forward_origin
     return IncomingMessage(
-        transport=NAME,
-        chat_id=str(chat_id),
-        user_id=str(message.from_user.id),
-        user_name=message.from_user.full_name,
-        received_at=now,
+        **common,
         text=message.text or message.caption or "",
         message_id=str(message.message_id),
         attachments=_attachments(message),
@@ -327,298 +290,138 @@ def incoming(
     )
 
 
-# -- text ---------------------------------------------------------------------------------
-
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _fitting(text: str, limit: int) -> int:
-    """How many characters of ``text`` fit in ``limit`` UTF-16 units."""
-    total = 0
-    for index, char in enumerate(text):
-        total += 2 if ord(char) > 0xFFFF else 1
-        if total > limit:
-            return index
-    return len(text)
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at line ends where a line allows it."""
-    if _units(text) <= limit:
-        return [text] if text.strip() else []
-    pieces: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        if _units(current) + _units(line.rstrip("\n")) <= limit:
-            current += line
-            continue
-        if current.strip():
-            pieces.append(current.rstrip("\n"))
-        current = ""
-        while _units(line.rstrip("\n")) > limit:
-            cut = _fitting(line, limit)
-            pieces.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current.strip():
-        pieces.append(current.rstrip("\n"))
-    return pieces
+def _failure(error: Exception) -> Delivery:
+    """What a failed send means: ``RETRY`` when the network or Telegram stayed down through
+    every retry, ``FAILED`` when the message can never go (blocked, refused, no such file)."""
+    if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
+        return Delivery(DeliveryStatus.RETRY, detail=f"gave up after retries: {error}")
+    detail = {
+        Forbidden: f"forbidden: {getattr(error, 'message', '')}",
+        BadRequest: f"bad request: {getattr(error, 'message', '')}",
+        ValueError: f"not a Telegram chat: {error}",
+        OSError: f"file: {error}",
+    }
+    found = next((text for kind, text in detail.items() if isinstance(error, kind)), None)
+    return Delivery(DeliveryStatus.FAILED, detail=found or f"{type(error).__name__}: {error}")
 
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-# -- webhook ------------------------------------------------------------------------------
-
-
-class WebhookServer:
-    """A small HTTP/1.1 endpoint for Telegram's webhook calls, meant to sit behind the court's
-    TLS proxy (or a local Bot API server).
-
-    Only ``POST`` to the webhook's path with the right secret token is accepted; the token is
-    compared in constant time, and a call without it or with a wrong one is answered 403 and
-    logged, before its body is read.
-    """
-
-    MAX_HEAD = 16 * 1024
-    MAX_BODY = 1024 * 1024
-    IDLE = 75.0
-
-    def __init__(
-        self,
-        listen: str,
-        path: str,
-        secret: str,
-        accept: Callable[[bytes], Awaitable[int]],
-    ) -> None:
-        host, _, port = listen.rpartition(":")
-        self.host = host.strip("[]") or "127.0.0.1"
-        self.port = int(port)
-        self.path = path or "/"
-        self._secret = secret.encode("utf-8")
-        self._accept = accept
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._connection, self.host, self.port, limit=self.MAX_HEAD
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.close()
-        for writer in list(self._writers):
-            writer.close()
-        await self._server.wait_closed()
-        self._server = None
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername")
-        self._writers.add(writer)
-        try:
-            keep = True
-            while keep:
-                try:
-                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.IDLE)
-                except (
-                    asyncio.IncompleteReadError,
-                    asyncio.LimitOverrunError,
-                    TimeoutError,
-                    ConnectionError,
-                ):
-                    return
-                status, keep = await self._answer(head, reader, peer)
-                phrase = HTTPStatus(status).phrase
-                connection = "keep-alive" if keep else "close"
-                writer.write(
-                    f"HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\n"
-                    f"Connection: {connection}\r\n\r\n".encode("ascii")
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
-            return
-        finally:
-            self._writers.discard(writer)
-            writer.close()
-            with suppress(ConnectionError):
-                await writer.wait_closed()
-
-    async def _answer(
-        self, head: bytes, reader: asyncio.StreamReader, peer: object
-    ) -> tuple[int, bool]:
-        """The status for one request, and whether the connection stays open."""
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3:
-            return 400, False
-        method, target, version = parts
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            name, sep, value = line.partition(":")
-            if sep:
-                headers[name.strip().lower()] = value.strip()
-        if urllib.parse.urlsplit(target).path != self.path:
-            return 404, False
-        if method != "POST":
-            return 405, False
-        token = headers.get("x-telegram-bot-api-secret-token")
-        if token is None:
-            log.warning("webhook call from %s without the secret token: refused", peer)
-            return 403, False
-        if not hmac.compare_digest(token.encode("latin-1"), self._secret):
-            log.warning("webhook call from %s with a wrong secret token: refused", peer)
-            return 403, False
-        if "transfer-encoding" in headers:
-            return 411, False
-        try:
-            length = int(headers.get("content-length", ""))
-        except ValueError:
-            return 411, False
-        if not 0 <= length <= self.MAX_BODY:
-            return 413, False
-        body = await asyncio.wait_for(reader.readexactly(length), self.IDLE)
-        keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
-        return await self._accept(body), keep
-
-
-# -- the transport ------------------------------------------------------------------------
-
-
 class TelegramTransport:
-    """The bot on Telegram: receiving, sending, files and the command menu."""
+    """The bot on Telegram: receiving, sending, files and the command menu.
+
+    In webhook mode ``http`` (the process's server, not yet started) gets the webhook's route;
+    raises ``ValueError`` for webhook mode without it.
+    """
 
     def __init__(
         self,
         app: App,
         settings: TelegramSettings,
         options: TelegramOptions | None = None,
+        http: HttpServer | None = None,
     ) -> None:
-        self.app = app
-        self.settings = settings
+        self.app, self.settings, self.http = app, settings, http
         self.options = options or TelegramOptions()
         self.application: AnyApplication | None = None
-        self.webhook: WebhookServer | None = None
         self.username = ""
         self._bot_id = 0
-        self._http: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None
         self._receiving = False
-        self._tails: dict[int, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(self.options.max_concurrent)
-        self._queued = asyncio.Semaphore(self.options.max_queued)
-        self._pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
-        self._long_data: OrderedDict[str, str] = OrderedDict()
-        self._handled: deque[int] = deque(maxlen=4096)
-        self._handled_changed = asyncio.Condition()
-        self._pruned_at: datetime | None = None
-        self._commands: asyncio.Task[None] | None = None
+        self._processor = _Processor(self.options.max_concurrent)
+        self._presses: PressBook[tg.CallbackQuery] = PressBook()
+        self._long_data = LongData(CALLBACK_DATA_LIMIT)
+        self._menus: asyncio.Task[None] | None = None
+        self._refusals = RefusalLog(log, "telegram: a webhook call")
+        self._secret = settings.webhook_secret.encode("utf-8")
         files = settings.base_file_url.rstrip("/")
         local = bool(files) and files != self.options.cloud_file_url.rstrip("/")
-        self._cloud_limit: int | None = None if local else CLOUD_DOWNLOAD_LIMIT
-        self._requests: tuple[HTTPXRequest, ...] = ()
+        self._cloud_limit = None if local else CLOUD_DOWNLOAD_LIMIT
+        if settings.mode == "webhook":
+            if http is None:
+                raise ValueError("Telegram's webhook mode needs the HTTP server ([http] listen)")
+            path = urllib.parse.urlsplit(settings.webhook_url).path or "/"
+            http.add_route("POST", path, self._webhook)
 
     @property
     def name(self) -> str:
+        """``"telegram"``: the transport's name in the ports and the database."""
         return NAME
 
-    # -- life cycle -----------------------------------------------------------------------
+    @property
+    def capabilities(self) -> Capabilities:
+        """Inline keyboards, editable messages, 4,096 characters, files uploadable."""
+        return Capabilities(edit=True, max_buttons=100, text_limit=TEXT_LIMIT)
 
-    def _build(self) -> AnyApplication:
-        options = self.options
-        httpx_kwargs = {"trust_env": options.trust_env}
+    def _build(self) -> tuple[AnyApplication, tuple[HTTPXRequest, ...]]:
+        options, settings = self.options, self.settings
+        common: dict[str, Any] = {
+            "connect_timeout": options.connect_timeout,
+            "read_timeout": options.read_timeout,
+            "httpx_kwargs": {"trust_env": options.trust_env},
+        }
         request = HTTPXRequest(
-            connection_pool_size=max(8, options.max_concurrent * 2),
-            connect_timeout=options.connect_timeout,
-            read_timeout=options.read_timeout,
+            connection_pool_size=max(8, options.max_concurrent),
             write_timeout=options.write_timeout,
             media_write_timeout=options.media_write_timeout,
             pool_timeout=options.read_timeout,
-            httpx_kwargs=httpx_kwargs,
+            **common,
         )
-        polling = HTTPXRequest(
-            connection_pool_size=2,
-            connect_timeout=options.connect_timeout,
-            read_timeout=options.read_timeout,
-            httpx_kwargs=httpx_kwargs,
+        polling = HTTPXRequest(connection_pool_size=2, **common)
+        urls = {"base_url": settings.base_url, "base_file_url": settings.base_file_url}
+        bot = _Bot(
+            self._unreadable,
+            token=settings.token,
+            request=request,
+            get_updates_request=polling,
+            rate_limiter=Limiter(options),
+            **{key: url for key, url in urls.items() if url},
         )
-        builder = (
-            Application.builder()
-            .token(self.settings.token)
-            .request(request)
-            .get_updates_request(polling)
-            .rate_limiter(FloodLimiter(options))
-            .job_queue(None)
-        )
-        if self.settings.base_url:
-            builder = builder.base_url(self.settings.base_url)
-        if self.settings.base_file_url:
-            builder = builder.base_file_url(self.settings.base_file_url)
-        if self.settings.mode == "webhook":
+        builder: Any = Application.builder().bot(bot).concurrent_updates(self._processor)
+        builder = builder.job_queue(None)
+        if settings.mode == "webhook":
             builder = builder.updater(None)
-        self._requests = (request, polling)
         application = cast(AnyApplication, builder.build())
-        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_handler(TypeHandler(tg.Update, self._on_update))
         application.add_error_handler(self._on_error)
-        return application
+        return application, (request, polling)
 
     async def start(self) -> None:
         """Connect (``getMe``), then receive updates; returns once the bot is listening."""
-        application = self._build()
+        application, requests = self._build()
         try:
-            await self._call(application.initialize)
+            await application.initialize()
         except BaseException:
-            await asyncio.gather(*(r.shutdown() for r in self._requests), return_exceptions=True)
+            await asyncio.gather(*(r.shutdown() for r in requests), return_exceptions=True)
             raise
         self.application = application
-        self._bot_id = application.bot.id
-        self.username = application.bot.username
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                self.options.download_timeout, connect=self.options.connect_timeout
-            ),
-            trust_env=self.options.trust_env,
-        )
+        self._bot_id, self.username = application.bot.id, application.bot.username
+        timeout = httpx.Timeout(self.options.download_timeout, connect=self.options.connect_timeout)
+        self._client = httpx.AsyncClient(timeout=timeout, trust_env=self.options.trust_env)
         await application.start()
         self._receiving = True
+        allowed = list(ALLOWED_UPDATES)
         if self.settings.mode == "webhook":
-            path = urllib.parse.urlsplit(self.settings.webhook_url).path
-            self.webhook = WebhookServer(
-                self.settings.listen, path, self.settings.webhook_secret, self._accept_webhook
-            )
-            await self.webhook.start()
-            await self._call(
-                partial(
-                    application.bot.set_webhook,
-                    url=self.settings.webhook_url,
-                    secret_token=self.settings.webhook_secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-            )
-            log.info("telegram: @%s receives by webhook on %s", self.username, self.settings.listen)
+            url, secret = self.settings.webhook_url, self.settings.webhook_secret
+            await application.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed)
         else:
             assert application.updater is not None
             await application.updater.start_polling(
                 timeout=timedelta(seconds=self.options.poll_timeout),
-                allowed_updates=list(ALLOWED_UPDATES),
+                allowed_updates=allowed,
                 bootstrap_retries=len(self.options.retry_delays),
-                error_callback=self._polling_error,
+                error_callback=lambda error: log.warning("telegram: polling: %s", error),
             )
-            log.info("telegram: @%s receives by polling", self.username)
-        self._commands = asyncio.create_task(self._register_commands(), name="telegram:commands")
+        log.info("telegram: @%s receives by %s", self.username, self.settings.mode)
+        self._menus = asyncio.create_task(self._set_menus(), name="telegram:menus")
 
     async def stop(self) -> None:
         """Stop receiving, finish every update already taken in, then disconnect.
 
-        Polling confirms the fetched updates to Telegram on the way out; all of them are
-        handled before this returns, so nothing confirmed is lost and no record is left
-        half-written.
+        Polling confirms the fetched updates to Telegram on the way out; PTB's ``stop`` waits
+        until all of them are handled, so nothing confirmed is lost or left half-written.
         """
         application = self.application
         if application is None:
@@ -626,484 +429,210 @@ class TelegramTransport:
         self._receiving = False
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
-        if self.webhook is not None:
-            await self.webhook.stop()
-            self.webhook = None
         if application.running:
             await application.stop()
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        if self._commands is not None:
-            self._commands.cancel()
-            await asyncio.gather(self._commands, return_exceptions=True)
-            self._commands = None
+        if self._menus is not None:
+            self._menus.cancel()
+            await asyncio.gather(self._menus, return_exceptions=True)
         await application.shutdown()
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-        self.application = None
+        if self._client is not None:
+            await self._client.aclose()
+        self.application, self._client, self._menus = None, None, None
+        self._refusals.flush()
         log.info("telegram: stopped")
 
-    def _polling_error(self, error: TelegramError) -> None:
-        log.warning("telegram: fetching updates failed: %s", error)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_error(self, update: object, context: Any) -> None:
         log.error("telegram: an update could not be processed", exc_info=context.error)
 
-    # -- receiving ------------------------------------------------------------------------
-
-    async def _accept_webhook(self, body: bytes) -> int:
-        application = self.application
-        if application is None or not self._receiving:
-            return 503
-        try:
-            update = Update.de_json(json.loads(body), application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            log.warning("webhook: a call whose body is not an update: ignored")
-            return 400
-        await application.update_queue.put(update)
-        return 200
-
-    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Queue the update behind the earlier ones of its chat; PTB hands them over in order.
-
-        Waiting for a free place in the queue (rather than handling here) keeps PTB's fetching
-        going while a slow update, such as a large download, holds only its own chat.
-        """
-        arrived = self.app.clock.now()
-        await self._queued.acquire()
-        chat_id = chat_of(update)
-        key = chat_id if chat_id is not None else 0
-        previous = self._tails.get(key)
-        task = asyncio.create_task(
-            self._in_turn(previous, update, chat_id, arrived),
-            name=f"telegram:update:{update.update_id}",
-        )
-        self._tails[key] = task
-        self._tasks.add(task)
-        task.add_done_callback(lambda done: self._finished(key, done))
-
-    def _finished(self, key: int, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        self._queued.release()
-        if self._tails.get(key) is task:
-            del self._tails[key]
-
-    async def _in_turn(
-        self,
-        previous: asyncio.Task[None] | None,
-        update: Update,
-        chat_id: int | None,
-        arrived: datetime,
-    ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        try:
-            async with self._slots:
-                await self._handle(update, chat_id, arrived)
-        except Exception:
-            log.exception("telegram: update %s failed", update.update_id)
-        finally:
-            self._handled.append(update.update_id)
-            async with self._handled_changed:
-                self._handled_changed.notify_all()
-
     async def wait_handled(self, update_id: int) -> None:
-        """Return once ``update_id`` has been handled, skipped as a repeat, or ignored.
+        """Return once ``update_id`` has been handled, skipped or ignored (for tests and the
+        benchmark, which wait for an answer as a person does)."""
+        processor = self._processor
+        async with processor.changed:
+            await processor.changed.wait_for(lambda: update_id in processor.finished)
 
-        Lets a test or the benchmark act like a person who waits for the answer.
-        """
-        async with self._handled_changed:
-            await self._handled_changed.wait_for(lambda: update_id in self._handled)
+    async def _unreadable(self, raw: object, text: str, error: Exception) -> None:
+        """An update the library cannot parse: kept in ``quarantine/`` beside the evidence
+        folder (see ``bot.transports.quarantine``), logged once, skipped."""
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        key = f"{self._bot_id}-{update_id}" if isinstance(update_id, int) else None
+        folder = self.app.settings.evidence_path.parent / "quarantine"
+        await quarantine(folder, NAME, key, text, error)
 
-    async def _handle(self, update: Update, chat_id: int | None, arrived: datetime) -> None:
+    async def _webhook(self, request: web.Request) -> web.Response:
+        """Telegram's call: 403 without the secret (compared in constant time, before the body
+        is read; logged in aggregate), 400 for a body that is not an update's JSON, 503 while
+        stopping, else 200 (an unreadable update is quarantined and taken, or Telegram would
+        send it again and again)."""
+        refused = secret_refused(request, SECRET_HEADER, self._secret, self._refusals)
+        if refused is not None:
+            return refused
+        application = self.application
+        if application is None or not self._receiving or self.http is None:
+            return web.Response(status=503)
+        body = await self.http.read_body(request)
+        raw = parse_json(body)
+        if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+            return web.Response(status=400)
+        try:
+            await application.update_queue.put(tg.Update.de_json(raw, application.bot))
+        except Exception as error:
+            await self._unreadable(raw, body.decode("utf-8", "replace"), error)
+        return web.Response(status=200)
+
+    async def _on_update(self, update: tg.Update, context: object) -> None:
+        """Hand the update to ``App.dispatch`` without awaiting anything first (App keeps each
+        chat's order); a press on a message already pressed is answered, not handled."""
+        chat_id = chat_of(update)
         query = update.callback_query
-        user_id = query.from_user.id if query is not None else None
-        claimed, language = await self._claim(update.update_id, user_id, arrived)
-        if not claimed:
-            log.info("telegram: update %s seen again: not handled twice", update.update_id)
-            return
         if chat_id is None:
-            log.info("telegram: update %s is not from a private chat: ignored", update.update_id)
             if query is not None:
                 await self._quietly(query.answer)
             return
-        data: str | None = None
+        key = f"{self._bot_id}:{update.update_id}"
+        data = None
         if query is not None:
-            assert query.data is not None
-            data = self._long_data.get(query.data, query.data)
-            if not await self._settle(update, chat_id, language):
+            data = self._long_data.expand(query.data or "")
+            pressed = (chat_id, query.message.message_id) if query.message else None
+            earlier = self._presses.earlier(pressed)
+            if earlier is not None:
+                language = await earlier  # answered once the earlier press is settled
+                used = t(language, "telegram.button_used") if language else None
+                await self._quietly(partial(query.answer, used))
                 return
-        message = incoming(update, chat_id, arrived, data)
-        await self.app.dispatch(message)
-        if self._changes_commands(message):
-            await self._chat_commands(chat_id, message.user_id)
+            self._presses.begin(key, query, pressed)
+        message = incoming(update, chat_id, self.app.clock.now(), data, key)
+        try:
+            await self.app.dispatch(message)
+        finally:
+            unsettled = self._presses.take(key)
+            if unsettled is not None:  # the engine failed before settling: answered, no edit
+                self._presses.settle(unsettled, None)
+                await self._quietly(unsettled.query.answer)
+        if message.text.strip().lower().startswith(("/start", "/language")) or (
+            message.callback or ""
+        ).startswith("lang:"):
+            await self._set_menus(user_id=message.user_id)  # a binding or a new language
 
-    async def _claim(
-        self, update_id: int, user_id: int | None, now: datetime
-    ) -> tuple[bool, Language]:
-        """Record the update as taken in; False when it already was (a repeat).
+    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
+        """Answer a button press once the engine has handled it. Accepted: the prompt gets
+        "✔ 已选择：…" (catalog ``telegram.chosen``) and loses its buttons, and a second press on
+        it is answered ``telegram.button_used``. Not accepted (a stranger, a disabled person, a
+        repeat): the press is answered and the message left as it is."""
+        press = self._presses.take(message.update_key or "")
+        if press is None:
+            return
+        language = handled.language or self.app.settings.language
+        try:
+            await self._quietly(press.query.answer)
+            if handled.accepted:
+                await self._mark_chosen(press.query, language)
+        finally:  # a second press on the message is answered only now
+            self._presses.settle(press, language if handled.accepted else None)
 
-        Also reads the sender's language for the words the transport adds to a button press.
-        """
-        keep = self.options.keep_updates
-        values = {
-            "transport": NAME,
-            "update_key": f"{self._bot_id}:{update_id}",
-            "received_at": now,
-        }
-        language = self.app.settings.language
-        async with self.app.db.transaction() as session:
-            if self._pruned_at is None or now - self._pruned_at >= self.options.prune_every:
-                await session.execute(
-                    delete(ProcessedUpdate).where(
-                        ProcessedUpdate.transport == NAME, ProcessedUpdate.received_at < now - keep
-                    )
-                )
-                self._pruned_at = now
-            insert = (
-                postgresql.insert(ProcessedUpdate).values(**values).on_conflict_do_nothing()
-                if self.app.db.dialect == "postgresql"
-                else sqlite.insert(ProcessedUpdate).values(**values).on_conflict_do_nothing()
-            )
-            result = cast(CursorResult[Any], await session.execute(insert))
-            if user_id is not None:
-                chosen = await session.scalar(
-                    select(Staff.language)
-                    .join(ChatIdentity, ChatIdentity.staff_id == Staff.id)
-                    .where(ChatIdentity.transport == NAME, ChatIdentity.external_id == str(user_id))
-                )
-                if chosen:
-                    language = Language(chosen)
-        return result.rowcount == 1, language
+    async def _mark_chosen(self, query: tg.CallbackQuery, language: Language) -> None:
+        shown = query.message
+        if not isinstance(shown, tg.Message):
+            return
+        where: dict[str, Any] = {"chat_id": shown.chat.id, "message_id": shown.message_id}
+        rows = shown.reply_markup.inline_keyboard if shown.reply_markup else ()
+        labels = [b.text for row in rows for b in row if b.callback_data == query.data]
+        if shown.text and labels:
+            edited = f"{shown.text}\n\n{t(language, 'telegram.chosen', choice=labels[0])}"
+            if utf16_units(edited) <= TEXT_LIMIT:
+                edit = self._bot().edit_message_text
+                await self._quietly(partial(edit, _escape(edited), parse_mode=HTML, **where))
+                return
+        await self._quietly(partial(self._bot().edit_message_reply_markup, **where))
 
-    async def _settle(self, update: Update, chat_id: int, language: Language) -> bool:
-        """Answer a button press and take the buttons off its message, so that a second press
-        on the same message does nothing; False for that second press."""
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        message = query.message
-        if message is not None:
-            key = (chat_id, message.message_id)
-            if key in self._pressed:
-                await self._quietly(partial(query.answer, t(language, "telegram.button_used")))
-                return False
-            self._pressed[key] = None
-            while len(self._pressed) > 10_000:
-                self._pressed.popitem(last=False)
-        await self._quietly(query.answer)
-        if message is None:
-            return True
-        bot = self._bot()
-        label = None
-        if isinstance(message, Message) and message.reply_markup is not None:
-            for row in message.reply_markup.inline_keyboard:
-                for button in row:
-                    if button.callback_data == query.data:
-                        label = button.text
-        text = message.text if isinstance(message, Message) else None
-        if text and label:
-            chosen = t(language, "telegram.chosen", choice=label)
-            edited = f"{text}\n\n{chosen}"
-            if _units(edited) <= TEXT_LIMIT:
-                await self._quietly(
-                    partial(
-                        bot.edit_message_text,
-                        _escape(edited),
-                        chat_id=chat_id,
-                        message_id=message.message_id,
-                        parse_mode=ParseMode.HTML,
-                    )
-                )
-                return True
-        await self._quietly(
-            partial(bot.edit_message_reply_markup, chat_id=chat_id, message_id=message.message_id)
-        )
-        return True
-
-    # -- calling the Bot API --------------------------------------------------------------
-
-    def _bot(self) -> Bot:
+    def _bot(self) -> ExtBot[int]:
         if self.application is None:
             raise RuntimeError("the Telegram transport is not running")
-        return cast(Bot, self.application.bot)
-
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """``make()``, retried with backoff on network errors, 5xx and an unrelenting 429.
-
-        A 400 or 403 is Telegram's final word and is raised at once.
-        """
-        delays = self.options.retry_delays
-        for attempt in range(len(delays) + 1):
-            try:
-                return await make()
-            except BadRequest:
-                raise
-            except RetryAfter as error:
-                if attempt == len(delays):
-                    raise
-                await asyncio.sleep(max(delays[attempt], _seconds(error)))
-            except NetworkError as error:
-                if attempt == len(delays):
-                    raise
-                log.info("telegram: %s; retrying in %ss", error, delays[attempt])
-                await asyncio.sleep(delays[attempt])
-        raise AssertionError("unreachable")
+        return cast(ExtBot[int], self.application.bot)
 
     async def _quietly(self, make: Callable[[], Awaitable[object]]) -> None:
         """A call whose failure changes nothing for the person (acknowledging a press)."""
         try:
-            await self._call(make)
+            await make()
         except TelegramError as error:
             log.info("telegram: %s", error)
-
-    # -- sending --------------------------------------------------------------------------
-
-    def _data(self, data: str) -> str:
-        """Callback data within Telegram's 64 bytes; a longer one travels as a short token."""
-        if len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
-            return data
-        token = "~" + hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
-        self._long_data[token] = data
-        self._long_data.move_to_end(token)
-        while len(self._long_data) > 10_000:
-            self._long_data.popitem(last=False)
-        return token
-
-    def _keyboard(self, buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-        rows = [
-            [
-                InlineKeyboardButton(button.label, callback_data=self._data(button.data))
-                for button in row
-            ]
-            for row in buttons
-            if row
-        ]
-        return InlineKeyboardMarkup(rows) if rows else None
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         """Deliver ``message``; a failure is a ``Delivery``, never an exception."""
         if self.application is None:
             return Delivery(DeliveryStatus.RETRY, detail="telegram transport not running")
         try:
-            target = int(chat_id)
-        except ValueError:
-            return Delivery(DeliveryStatus.FAILED, detail=f"not a Telegram chat: {chat_id}")
-        try:
-            sent = await self._send(target, message)
-        except Forbidden as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"forbidden: {error.message}")
-        except BadRequest as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"bad request: {error.message}")
-        except (NetworkError, RetryAfter) as error:
-            return Delivery(DeliveryStatus.RETRY, detail=f"gave up after retries: {error}")
-        except TelegramError as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"{type(error).__name__}: {error}")
-        except OSError as error:
-            return Delivery(DeliveryStatus.FAILED, detail=f"file: {error}")
+            sent = await self._send(int(chat_id), message)
+        except (ValueError, TelegramError, OSError) as error:
+            return _failure(error)
         if sent is None:
             return Delivery(DeliveryStatus.FAILED, detail="nothing to send")
         return Delivery(DeliveryStatus.SENT, message_id=str(sent.message_id))
 
-    async def _send(self, chat_id: int, message: OutgoingMessage) -> Message | None:
+    async def _send(self, chat_id: int, message: OutgoingMessage) -> tg.Message | None:
         bot = self._bot()
-        markup = self._keyboard(message.buttons)
+        short = self._long_data.shorten
+        rows = [
+            [tg.InlineKeyboardButton(b.label, None, short(b.data)) for b in row]
+            for row in message.buttons
+        ]
+        markup = tg.InlineKeyboardMarkup([row for row in rows if row]) if any(rows) else None
         path = message.document or message.photo
         caption: str | None = None
-        pieces = split_text(message.text)
-        if path is not None and _units(message.text) <= CAPTION_LIMIT:
+        pieces = split_text(message.text, TEXT_LIMIT)
+        if path is not None and utf16_units(message.text) <= CAPTION_LIMIT:
             caption, pieces = (_escape(message.text) or None), []
-        sent: Message | None = None
+        sent: tg.Message | None = None
         for number, piece in enumerate(pieces, start=1):
-            last = number == len(pieces) and path is None
-            sent = await self._call(
-                partial(
-                    bot.send_message,
-                    chat_id,
-                    _escape(piece),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None,
-                )
-            )
+            keyboard = markup if number == len(pieces) and path is None else None
+            sent = await bot.send_message(chat_id, _escape(piece), HTML, reply_markup=keyboard)
+        with_file: dict[str, Any] = {"caption": caption, "parse_mode": HTML, "reply_markup": markup}
         if message.photo is not None:
-            photo = message.photo
             try:
-                return await self._call(
-                    partial(
-                        bot.send_photo,
-                        chat_id,
-                        photo,
-                        caption=caption,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                    )
-                )
+                return await bot.send_photo(chat_id, message.photo, **with_file)
             except BadRequest as error:
                 log.info("telegram: photo refused (%s); sending it as a document", error)
         if path is not None:
-            return await self._call(
-                partial(
-                    bot.send_document,
-                    chat_id,
-                    path,
-                    caption=caption,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    filename=path.name,
-                )
-            )
+            return await bot.send_document(chat_id, path, filename=path.name, **with_file)
         return sent
-
-    # -- files ----------------------------------------------------------------------------
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """Inline keyboards, editable messages, 4,096 characters, files up to 50 MB."""
-        return Capabilities(edit=True, max_buttons=100, text_limit=TEXT_LIMIT)
-
-    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
-        """Presses are answered before dispatch (see ``_settle``)."""
 
     async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
         """The file's bytes, streamed from the Bot API (or read where a local server put it).
 
-        Raises ``FileUnavailable``: ``TOO_BIG_FOR_TRANSPORT`` over the cloud API's 20 MB limit
+        Raises ``FileUnavailable``: ``TOO_BIG_FOR_TRANSPORT`` over the cloud API's 20 MiB limit
         (known from the update's size, or from getFile's refusal), ``DOWNLOAD_FAILED`` when
         Telegram or the network did not hand the file over.
         """
-        limit = self._cloud_limit
-        if limit is not None and attachment.size is not None and attachment.size > limit:
-            raise FileUnavailable(
-                UnavailableReason.TOO_BIG_FOR_TRANSPORT, f"{attachment.size} bytes"
-            )
-        bot = self._bot()
+        limit, size = self._cloud_limit, attachment.size
+        if limit is not None and size is not None and size > limit:
+            raise FileUnavailable(UnavailableReason.TOO_BIG_FOR_TRANSPORT, f"{size} bytes")
+        failed = UnavailableReason.DOWNLOAD_FAILED
         try:
-            found = await self._call(partial(bot.get_file, attachment.file_id))
+            found = await self._bot().get_file(attachment.file_id)
         except BadRequest as error:
-            if "too big" in error.message.lower():
-                raise FileUnavailable(
-                    UnavailableReason.TOO_BIG_FOR_TRANSPORT, error.message
-                ) from None
-            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, error.message) from None
+            big = "too big" in error.message.lower()
+            reason = UnavailableReason.TOO_BIG_FOR_TRANSPORT if big else failed
+            raise FileUnavailable(reason, error.message) from None
         except TelegramError as error:
-            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, str(error)) from None
-        location = found.file_path
-        if not location:
-            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "no file path")
-        if not location.startswith(("http://", "https://")):
-            async for chunk in self._read_local(Path(location)):
-                yield chunk
-            return
-        async for chunk in self._fetch(location):
+            raise FileUnavailable(failed, str(error)) from None
+        if not found.file_path:
+            raise FileUnavailable(failed, "no file path")
+        async for chunk in fetch(found.file_path, self._client, self.options.retry_delays):
             yield chunk
 
-    async def _read_local(self, path: Path) -> AsyncIterator[bytes]:
-        """A local Bot API server (``--local``) hands out paths on its own disk."""
+    async def _set_menus(self, user_id: str | None = None) -> None:
+        """The menu in the court's language for everyone, then each bound person's own (their
+        roles' commands, in their language) in their chat; with ``user_id``, theirs alone."""
         try:
-            handle = await asyncio.to_thread(path.open, "rb")
-        except OSError as error:
-            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, str(error)) from None
-        try:
-            while chunk := await asyncio.to_thread(handle.read, CHUNK):
-                yield chunk
-        finally:
-            handle.close()
-
-    async def _fetch(self, url: str) -> AsyncIterator[bytes]:
-        """Stream ``url``; retried until the first byte arrives, not after.
-
-        The URL holds the bot's token, so neither it nor an error that may quote it is logged.
-        """
-        client = self._http
-        if client is None:
-            raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "transport not running")
-        parts = urllib.parse.urlsplit(url)
-        url = urllib.parse.urlunsplit(parts._replace(path=urllib.parse.quote(parts.path)))
-        delays = self.options.retry_delays
-        for attempt in range(len(delays) + 1):
-            started = False
-            try:
-                async with client.stream("GET", url) as response:
-                    if response.status_code >= 500 and attempt < len(delays):
-                        await asyncio.sleep(delays[attempt])
-                        continue
-                    if response.status_code != 200:
-                        raise FileUnavailable(
-                            UnavailableReason.DOWNLOAD_FAILED, f"HTTP {response.status_code}"
-                        )
-                    started = True
-                    async for chunk in response.aiter_bytes(CHUNK):
-                        yield chunk
-                    return
-            except httpx.HTTPError as error:
-                if started or attempt == len(delays):
-                    raise FileUnavailable(
-                        UnavailableReason.DOWNLOAD_FAILED, type(error).__name__
-                    ) from None
-                await asyncio.sleep(delays[attempt])
-        raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "server error")
-
-    # -- the command menu -----------------------------------------------------------------
-
-    def _menu(self, roles: frozenset[str], language: Language) -> list[BotCommand]:
-        return [
-            BotCommand(command.name, t(language, command.help_key)[:256])
-            for command in self.app.engine.registry.visible(roles)
-            if command.name.isascii() and len(command.name) <= 32
-        ]
-
-    async def _register_commands(self) -> None:
-        """The menu in the court's language for everyone, then each bound person's own menu
-        (their roles' commands, in their language) in their chat."""
-        try:
-            await self._menus()
+            court, registry = self.app.settings.language, self.app.engine.registry
+            menus = await command_menus(self.app.db, registry, NAME, court, user_id=user_id)
+            for menu in menus:
+                commands = [
+                    tg.BotCommand(name, text[:256])
+                    for name, text in menu.commands
+                    if name.isascii() and len(name) <= 32
+                ]
+                scope = tg.BotCommandScopeChat(int(menu.chat_id)) if menu.chat_id else None
+                await self._quietly(partial(self._bot().set_my_commands, commands, scope=scope))
         except Exception:
             log.exception("telegram: the command menus could not be registered")
-
-    async def _menus(self) -> None:
-        bot = self._bot()
-        court = self.app.settings.language
-        await self._quietly(partial(bot.set_my_commands, self._menu(frozenset(), court)))
-        async with self.app.db.transaction() as session:
-            rows = (
-                await session.execute(
-                    select(ChatIdentity.chat_id, Staff)
-                    .join(Staff, ChatIdentity.staff_id == Staff.id)
-                    .where(ChatIdentity.transport == NAME, Staff.active.is_(True))
-                )
-            ).all()
-            people = [(chat, person.roles, person.language) for chat, person in rows]
-        for chat, roles, chosen in people:
-            language = Language(chosen) if chosen else court
-            scope = BotCommandScopeChat(int(chat))
-            menu = self._menu(roles, language)
-            await self._quietly(partial(bot.set_my_commands, menu, scope=scope))
-
-    @staticmethod
-    def _changes_commands(message: IncomingMessage) -> bool:
-        text = message.text.strip().lower()
-        return text.startswith(("/start", "/language")) or (message.callback or "").startswith(
-            "lang:"
-        )
-
-    async def _chat_commands(self, chat_id: int, user_id: str) -> None:
-        """After binding or a change of language, the person's menu follows."""
-        async with self.app.db.transaction() as session:
-            row = (
-                await session.execute(
-                    select(Staff)
-                    .join(ChatIdentity, ChatIdentity.staff_id == Staff.id)
-                    .where(ChatIdentity.transport == NAME, ChatIdentity.external_id == user_id)
-                )
-            ).scalar_one_or_none()
-            if row is None or not row.active:
-                return
-            roles, chosen = row.roles, row.language
-        language = Language(chosen) if chosen else self.app.settings.language
-        await self._quietly(
-            partial(
-                self._bot().set_my_commands,
-                self._menu(roles, language),
-                scope=BotCommandScopeChat(chat_id),
-            )
-        )
