@@ -250,6 +250,10 @@ class FakeWeCom:
         """The next ``times`` calls of ``path`` get no answer (a timeout for the client)."""
         self._faults.setdefault(path, deque()).extend([("hang", 0)] * times)
 
+    def cut(self, path: str = "media/get", times: int = 1) -> None:
+        """The next ``times`` downloads stop halfway: the connection closes mid-body."""
+        self._faults.setdefault(path, deque()).extend([("cut", 0)] * times)
+
     def expire_tokens(self) -> None:
         """Every token issued so far is refused from now on with 42001."""
         for token in self._tokens.values():
@@ -326,6 +330,8 @@ class FakeWeCom:
                 return self._error(value)
             if what == "status":
                 return web.Response(status=value, text="server error")
+            if what == "cut":
+                return await self._cut(request, query)
             await self._release.wait()
             return web.Response(status=504)
         if path == "gettoken":
@@ -464,6 +470,17 @@ class FakeWeCom:
                 "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.file_name)}",
             },
         )
+
+    async def _cut(self, request: web.Request, query: dict[str, str]) -> web.StreamResponse:
+        found = self.media[query["media_id"]]
+        response = web.StreamResponse(
+            headers={"Content-Type": found.content_type, "Content-Length": str(len(found.data))}
+        )
+        await response.prepare(request)
+        await response.write(found.data[: len(found.data) // 2])
+        assert request.transport is not None
+        request.transport.close()
+        return response
 
     def _menu_create(self, query: dict[str, str], body: Any) -> web.Response:
         if query.get("agentid") != str(self.agent_id):

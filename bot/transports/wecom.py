@@ -26,6 +26,7 @@ retry. An expired token (40014, 42001) is refreshed once, one refresh at a time;
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import mimetypes
 import re
@@ -253,8 +254,10 @@ def split_text(text: str, limit: int = TEXT_LIMIT_BYTES) -> list[str]:
 
     A line longer than ``limit`` on its own is cut between characters. The line break at a
     cut is dropped; nothing else is. An empty or blank text gives no pieces (WeCom refuses
-    empty content).
+    empty content). Raises ``ValueError`` for a ``limit`` under 4 bytes (one character).
     """
+    if limit < 4:
+        raise ValueError("a piece must hold any one character: 4 bytes at least")
     if not text.strip():
         return []
     if len(text.encode("utf-8")) <= limit:
@@ -421,7 +424,9 @@ class _Token:
 
 
 def _delivery_for(error: Exception) -> Delivery:
-    if isinstance(error, WeComError):
+    """FAILED for what retrying cannot mend (the member, the message); RETRY for WeCom's or
+    the network's trouble, including a token refused again right after its renewal."""
+    if isinstance(error, WeComError) and error.errcode not in TOKEN_EXPIRED:
         if error.errcode in MEMBER_UNREACHABLE:
             return Delivery(DeliveryStatus.FAILED, detail=f"member unreachable: {error}")
         return Delivery(DeliveryStatus.FAILED, detail=str(error))
@@ -719,6 +724,7 @@ class WeComClient:
         """
         cap = self.options.download_cap
         renewed = False
+        started = False
         attempt = 0
         stale = ""
         while True:
@@ -761,9 +767,14 @@ class WeComClient:
                                     UnavailableReason.TOO_BIG_FOR_TRANSPORT,
                                     f"over {cap} bytes",
                                 )
+                            started = True
                             yield chunk
                         return
             except httpx.HTTPError as error:
+                if started:  # bytes went out already: starting again would repeat them
+                    raise FileUnavailable(
+                        UnavailableReason.DOWNLOAD_FAILED, f"cut off: {type(error).__name__}"
+                    ) from None
                 problem = type(error).__name__
             attempt += 1
             if attempt > self.options.retries:
@@ -779,7 +790,7 @@ def _is_json(response: httpx.Response) -> bool:
 async def _errcode(response: httpx.Response) -> int:
     raw = await response.aread()
     try:
-        body = httpx.Response(200, content=raw).json()
+        body = json.loads(raw)
     except ValueError:
         return BUSY
     code = body.get("errcode", BUSY) if isinstance(body, dict) else BUSY
