@@ -315,9 +315,10 @@ def card_text(text: str) -> tuple[str, str, bool]:
 
 
 class Pacer:
-    """Paces ``message/send`` the way WeCom counts it: at most ``per_member`` messages in any
-    ``window`` to one member (WeCom: 30 a minute, the rest dropped unsent) and at most
-    ``daily_cap`` a day in all (days in China time; None: no cap).
+    """Paces ``message/send`` the way WeCom counts it: to one member at most ``per_member``
+    messages in any ``window`` and ``per_member_hourly`` in any hour (WeCom: 30 a minute and
+    1,000 an hour, the rest dropped unsent), and at most ``daily_cap`` a day in all (days in
+    China time; None: no cap).
 
     Nothing is dropped: a message that may not go yet waits (through ``sleep``, so tests move
     a fake ``clock`` instead of waiting) and the messages to one member go in the order they
@@ -332,15 +333,16 @@ class Pacer:
         *,
         per_member: int = 30,
         window: timedelta = timedelta(minutes=1),
+        per_member_hourly: int = 1000,
         daily_cap: int | None = None,
     ) -> None:
-        if per_member < 1 or (daily_cap is not None and daily_cap < 1):
+        if min(per_member, per_member_hourly) < 1 or (daily_cap is not None and daily_cap < 1):
             raise ValueError("the pacer needs room for at least one message")
         self.clock = clock
         self.sleep = sleep
-        self.per_member = per_member
-        self.window = window
+        self.limits = ((per_member, window), (per_member_hourly, timedelta(hours=1)))
         self.daily_cap = daily_cap
+        self._span = max(span for _, span in self.limits)
         self._locks: dict[str, asyncio.Lock] = {}
         self._sent: dict[str, deque[datetime]] = {}
         self._day: date | None = None
@@ -354,15 +356,27 @@ class Pacer:
         async with lock:
             yield
 
+    def _wait(self, sent: deque[datetime], now: datetime) -> float:
+        """Seconds until one more message fits every per-member limit (0: now)."""
+        while sent and sent[0] <= now - self._span:
+            sent.popleft()
+        wait = 0.0
+        for count, span in self.limits:
+            if count <= len(sent):
+                inside = [moment for moment in sent if moment > now - span]
+                if len(inside) >= count:
+                    oldest = inside[len(inside) - count]
+                    wait = max(wait, (oldest + span - now).total_seconds())
+        return wait
+
     async def take(self, member: str) -> None:
         """Waits until one more message may go to ``member`` and counts it as sent."""
         sent = self._sent.setdefault(member, deque())
         while True:
             now = self.clock.now()
-            while sent and sent[0] <= now - self.window:
-                sent.popleft()
-            if len(sent) >= self.per_member:
-                await self.sleep((sent[0] + self.window - now).total_seconds())
+            wait = self._wait(sent, now)
+            if wait > 0:
+                await self.sleep(wait)
                 continue
             day = now.astimezone(CHINA).date()
             if day != self._day:
@@ -386,8 +400,8 @@ class WeComOptions:
     ``retries`` after a network error, a 5xx or a busy answer (pauses of ``backoff_s``,
     doubling); ``rate_retries`` after a rate limit (pauses of ``rate_backoff_s``, doubling);
     ``token_margin_s`` before its expiry a token is renewed; ``download_cap`` bytes of one
-    ``media/get`` (default 20 MiB, WeCom's largest file); ``per_member_per_minute`` and
-    ``daily_cap`` for the ``Pacer``."""
+    ``media/get`` (default 20 MiB, WeCom's largest file); ``per_member_per_minute``,
+    ``per_member_per_hour`` and ``daily_cap`` for the ``Pacer``."""
 
     corp_id: str
     agent_id: int
@@ -401,6 +415,7 @@ class WeComOptions:
     token_margin_s: float = 300.0
     download_cap: int = 20 * MiB
     per_member_per_minute: int = 30
+    per_member_per_hour: int = 1000
     daily_cap: int | None = None
 
 
@@ -461,6 +476,7 @@ class WeComClient:
             clock,
             sleep,
             per_member=options.per_member_per_minute,
+            per_member_hourly=options.per_member_per_hour,
             daily_cap=options.daily_cap,
         )
         self._token = _Token()
