@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import fake_wecom as fw
 import pytest
-from aiohttp import web
+from aiohttp import ClientSession, web
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +22,9 @@ from bot.transports.wecom import (
     BadCallback,
     BadSignature,
     WeComCallbackCrypto,
+    WeComClient,
+    WeComOptions,
+    WeComTransport,
     to_incoming,
 )
 from handlers.ports import AttachmentKind, IncomingMessage
@@ -35,40 +38,30 @@ def crypto() -> WeComCallbackCrypto:
 
 
 class CallbackRoute:
-    """A minimal callback route over ``WeComCallbackCrypto`` and ``to_incoming``."""
+    """A minimal callback route over ``WeComTransport.verify_url`` and ``receive``."""
 
-    def __init__(self) -> None:
+    def __init__(self, transport: WeComTransport) -> None:
+        self.transport = transport
         self.crypto = crypto()
         self.received: list[IncomingMessage] = []
         self.refused: list[int] = []
 
+    def refuse(self, error: BadCallback) -> web.Response:
+        status = 403 if isinstance(error, BadSignature) else 400
+        self.refused.append(status)
+        return web.Response(status=status)
+
     async def get(self, request: web.Request) -> web.Response:
-        query = request.query
         try:
-            plain = self.crypto.verify_url(
-                query["msg_signature"], query["timestamp"], query["nonce"], query["echostr"]
-            )
-        except BadSignature:
-            self.refused.append(403)
-            return web.Response(status=403)
-        except BadCallback:
-            self.refused.append(400)
-            return web.Response(status=400)
-        return web.Response(text=plain)
+            return web.Response(text=self.transport.verify_url(request.query))
+        except BadCallback as error:
+            return self.refuse(error)
 
     async def post(self, request: web.Request) -> web.Response:
-        query = request.query
         try:
-            xml = self.crypto.decrypt(
-                await request.read(), query["msg_signature"], query["timestamp"], query["nonce"]
-            )
-        except BadSignature:
-            self.refused.append(403)
-            return web.Response(status=403)
-        except BadCallback:
-            self.refused.append(400)
-            return web.Response(status=400)
-        message = to_incoming(xml, NOW)
+            message = self.transport.receive(request.query, await request.read(), NOW)
+        except BadCallback as error:
+            return self.refuse(error)
         if message is not None:
             self.received.append(message)
         return web.Response(text="")
@@ -84,7 +77,9 @@ async def fake() -> AsyncIterator[fw.FakeWeCom]:
 
 @pytest.fixture
 async def route(unused_tcp_port: int) -> AsyncIterator[tuple[CallbackRoute, str]]:
-    handler = CallbackRoute()
+    options = WeComOptions(fw.CORP_ID, fw.AGENT_ID, fw.SECRET, "http://127.0.0.1:9/cgi-bin/")
+    client = WeComClient(options, FakeClock(NOW))
+    handler = CallbackRoute(WeComTransport(client, crypto=crypto()))
     app = web.Application()
     app.router.add_get("/wecom/callback", handler.get)
     app.router.add_post("/wecom/callback", handler.post)
@@ -93,6 +88,7 @@ async def route(unused_tcp_port: int) -> AsyncIterator[tuple[CallbackRoute, str]
     await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
     yield handler, f"http://127.0.0.1:{unused_tcp_port}/wecom/callback"
     await runner.cleanup()
+    await client.aclose()
 
 
 # --------------------------------------------------------------------------- over HTTP
@@ -114,6 +110,15 @@ async def test_url_verification_with_a_wrong_signature_is_refused(
     assert status == 403
     assert "5927782489442352469" not in body
     assert handler.refused == [403]
+
+
+async def test_url_verification_without_echostr_is_a_bad_request(
+    route: tuple[CallbackRoute, str],
+) -> None:
+    handler, url = route
+    async with ClientSession() as session, session.get(url, params={"nonce": "n"}) as response:
+        assert response.status == 400
+    assert handler.refused == [400]
 
 
 async def test_a_callback_with_a_bad_signature_is_refused_and_not_handled(

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.transports.wecom import (
+    WeComCallbackCrypto,
     WeComClient,
     WeComOptions,
     WeComTransport,
@@ -426,6 +427,18 @@ async def test_more_buttons_than_a_card_holds_become_a_numbered_list(kit: Kit) -
     resolved = kit.transport.resolve(typed)
     assert (resolved.callback, resolved.text) == ("dept:3", "")
     assert kit.transport.resolve(typed) == typed  # the list is answered
+
+
+async def test_a_number_typed_back_in_a_callback_arrives_as_the_press(kit: Kit) -> None:
+    transport = WeComTransport(
+        kit.client, Language.ZH, WeComCallbackCrypto(fw.TOKEN, fw.ENCODING_AES_KEY, fw.CORP_ID)
+    )
+    rows = tuple((Button(f"选项{n}", f"opt:{n}"),) for n in range(1, 8))
+    await transport.send("u1", OutgoingMessage("请选择：", buttons=rows))
+    signed = fw.sign_callback(fw.message_xml("u1", "text", msg_id=42, Content=" 2 "))
+    received = transport.receive(signed.params, signed.body.encode(), START)
+    assert received is not None
+    assert (received.callback, received.text, received.update_key) == ("opt:2", "", "msg:42")
 
 
 async def test_a_label_typed_back_counts_as_the_press(kit: Kit) -> None:

@@ -849,12 +849,56 @@ class WeComTransport:
     several); otherwise as a numbered list, and a number or a label typed back is turned into
     the press it stands for by ``resolve``. WeCom cannot edit a message, so a pressed card is
     updated by ``settle_press`` to show the choice instead of its buttons.
+
+    ``verify_url`` and ``receive`` are what the HTTP callback route calls (with ``crypto``
+    given); ``language`` is the language of the transport's own words when no person's is
+    known (the numbered list's last line).
     """
 
-    def __init__(self, client: WeComClient, language: Language | None = None) -> None:
+    def __init__(
+        self,
+        client: WeComClient,
+        language: Language | None = None,
+        crypto: WeComCallbackCrypto | None = None,
+    ) -> None:
         self.client = client
         self.language = language
+        self.crypto = crypto
         self._memory = _Memory()
+
+    def _crypto(self) -> WeComCallbackCrypto:
+        if self.crypto is None:
+            raise BadCallback("this transport takes no callbacks (no token and key)")
+        return self.crypto
+
+    def verify_url(self, query: Mapping[str, str]) -> str:
+        """The answer to WeCom's URL verification GET (``msg_signature``, ``timestamp``,
+        ``nonce``, ``echostr``): the decrypted ``echostr``, to be sent exactly. Raises
+        ``BadSignature`` (403) or ``BadCallback`` (400, also for a missing parameter)."""
+        try:
+            signature, timestamp = query["msg_signature"], query["timestamp"]
+            nonce, echostr = query["nonce"], query["echostr"]
+        except KeyError as missing:
+            raise BadCallback(f"URL verification without {missing}") from None
+        return self._crypto().verify_url(signature, timestamp, nonce, echostr)
+
+    def receive(
+        self, query: Mapping[str, str], body: bytes, received_at: datetime
+    ) -> IncomingMessage | None:
+        """A POSTed callback as an ``IncomingMessage`` (see ``to_incoming``), a typed answer
+        to a numbered list already turned into its press (``resolve``); None for what the
+        bot ignores. Raises ``BadSignature`` (403) or ``BadCallback`` (400)."""
+        try:
+            signature, timestamp, nonce = (
+                query["msg_signature"],
+                query["timestamp"],
+                query["nonce"],
+            )
+        except KeyError as missing:
+            raise BadCallback(f"callback without {missing}") from None
+        xml = self._crypto().decrypt(body, signature, timestamp, nonce)
+        message = to_incoming(xml, received_at)
+        return None if message is None else self.resolve(message)
 
     @property
     def name(self) -> str:
