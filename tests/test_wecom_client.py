@@ -20,6 +20,7 @@ from bot.transports.wecom import (
     WeComClient,
     WeComOptions,
     WeComTransport,
+    amr_duration_ms,
     split_text,
     to_incoming,
 )
@@ -460,7 +461,7 @@ async def test_a_voice_message_is_downloaded_whole(kit: Kit) -> None:
     assert message is not None
     chunks = [chunk async for chunk in kit.transport.download(message.attachments[0])]
     assert b"".join(chunks) == recording
-    assert recording.startswith(AMR_HEADER) and (len(recording) - 6) % 32 == 0
+    assert amr_duration_ms(b"".join(chunks)) == 3000
 
 
 async def test_a_download_after_the_token_expired_renews_it(kit: Kit) -> None:
@@ -556,3 +557,23 @@ def test_split_text_keeps_every_character_within_the_byte_limit(body: str, limit
         ]
     if body.strip() and len(body.encode("utf-8")) <= limit:
         assert pieces == [body]
+
+
+# --------------------------------------------------------------------------- voice length
+
+
+def test_the_length_of_a_voice_is_read_from_its_frames() -> None:
+    assert amr_duration_ms(amr(3)) == 3000
+    assert amr_duration_ms(AMR_HEADER) == 0
+    mixed = AMR_HEADER + bytes([0x04]) + bytes(12) + bytes([0x44]) + bytes(5) + bytes([0x7C])
+    assert amr_duration_ms(mixed) == 60  # a 4.75 kbit/s frame, a SID frame, a NO_DATA frame
+    wideband = b"#!AMR-WB\n" + (bytes([0x44]) + bytes(60)) * 10  # mode 8, 23.85 kbit/s
+    assert amr_duration_ms(wideband) == 200
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [b"", b"RIFF....WAVE", amr(1)[:-3], AMR_HEADER + bytes([0x5C]) + bytes(40)],
+)
+def test_a_damaged_or_foreign_voice_has_no_length(damaged: bytes) -> None:
+    assert amr_duration_ms(damaged) is None

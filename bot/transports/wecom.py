@@ -246,6 +246,38 @@ def _event(base: IncomingMessage, data: Mapping[str, Any]) -> IncomingMessage | 
     return None
 
 
+# --------------------------------------------------------------------------- voice
+
+_AMR_NB = b"#!AMR\n"
+_AMR_WB = b"#!AMR-WB\n"
+# Speech bytes after each frame's 1-byte header, by frame type (RFC 4867, section 5.3);
+# a frame type missing here is not used in storage files.
+_AMR_NB_FRAME = {0: 12, 1: 13, 2: 15, 3: 17, 4: 19, 5: 20, 6: 26, 7: 31, 8: 5, 15: 0}
+_AMR_WB_FRAME = {0: 17, 1: 23, 2: 32, 3: 36, 4: 40, 5: 46, 6: 50, 7: 58, 8: 60, 9: 5, 14: 0, 15: 0}
+AMR_FRAME_MS: Final = 20
+
+
+def amr_duration_ms(data: bytes) -> int | None:
+    """The length in milliseconds of an AMR (or AMR-WB) voice as WeCom stores it: the
+    single-channel storage format of RFC 4867 section 5 (a ``#!AMR\n`` or ``#!AMR-WB\n``
+    header, then frames of 20 ms, each a header byte whose bits 3-6 give the frame type and
+    so its size). None when ``data`` is not such a file or ends inside a frame (damaged)."""
+    if data.startswith(_AMR_WB):
+        sizes, position = _AMR_WB_FRAME, len(_AMR_WB)
+    elif data.startswith(_AMR_NB):
+        sizes, position = _AMR_NB_FRAME, len(_AMR_NB)
+    else:
+        return None
+    frames = 0
+    while position < len(data):
+        size = sizes.get((data[position] >> 3) & 0x0F)
+        if size is None:
+            return None
+        position += 1 + size
+        frames += 1
+    return frames * AMR_FRAME_MS if position == len(data) else None
+
+
 # --------------------------------------------------------------------------- text and cards
 
 
