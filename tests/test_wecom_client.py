@@ -464,6 +464,18 @@ async def test_a_voice_message_is_downloaded_whole(kit: Kit) -> None:
     assert amr_duration_ms(b"".join(chunks)) == 3000
 
 
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("回执.json", "application/json"), ("说明.txt", "text/plain")]
+)
+async def test_a_json_or_text_file_is_not_taken_for_an_error(
+    kit: Kit, name: str, content_type: str
+) -> None:
+    evidence = b'{"errcode": 40007, "errmsg": "this is what the person sent"}'
+    media_id = kit.fake.add_media(evidence, name, content_type)
+    attachment = Attachment(AttachmentKind.DOCUMENT, media_id, name)
+    assert b"".join([c async for c in kit.transport.download(attachment)]) == evidence
+
+
 async def test_a_download_after_the_token_expired_renews_it(kit: Kit) -> None:
     media_id = kit.fake.add_media(b"photo-bytes", "a.jpg", "image/jpeg")
     await kit.client.access_token()

@@ -470,6 +470,17 @@ class _Token:
     expires: datetime | None = None
 
 
+def _errcode_of(body: Mapping[str, Any]) -> int:
+    """A JSON answer's ``errcode`` (0 when absent, -1 "busy" when not a number)."""
+    code = body.get("errcode", 0)
+    if isinstance(code, bool) or not isinstance(code, int | str):
+        return BUSY
+    try:
+        return int(code or 0)
+    except ValueError:
+        return BUSY
+
+
 def _delivery_for(error: Exception) -> Delivery:
     """FAILED for what retrying cannot mend (the member, the message); RETRY for WeCom's or
     the network's trouble, including a token refused again right after its renewal."""
@@ -530,12 +541,13 @@ class WeComClient:
                 return token.value
             params = {"corpid": self.options.corp_id, "corpsecret": self.options.secret}
             body = await self._request("GET", "gettoken", params=params)
-            code = int(body.get("errcode", 0) or 0)
+            code = _errcode_of(body)
             value = body.get("access_token")
             if code != 0 or not isinstance(value, str) or not value:
                 log.error("wecom: gettoken refused: errcode %s %s", code, body.get("errmsg"))
                 raise WeComUnavailable(f"gettoken errcode {code}")
-            lifetime = float(body.get("expires_in", 7200))
+            expires_in = body.get("expires_in")
+            lifetime = float(expires_in) if isinstance(expires_in, int | float) else 7200.0
             margin = min(self.options.token_margin_s, lifetime / 2)
             self._token = _Token(value, self.clock.now() + timedelta(seconds=lifetime - margin))
             return value
@@ -606,7 +618,7 @@ class WeComClient:
             token = await self.access_token(stale)
             query = {**(params or {}), "access_token": token}
             body = await self._request(method, path, params=query, json=json, files=files)
-            code = int(body.get("errcode", 0) or 0)
+            code = _errcode_of(body)
             if code == 0:
                 return body
             errmsg = str(body.get("errmsg", ""))
@@ -790,8 +802,19 @@ class WeComClient:
                         raise FileUnavailable(
                             UnavailableReason.DOWNLOAD_FAILED, f"HTTP {response.status_code}"
                         )
-                    elif _is_json(response):
-                        code = await _errcode(response)
+                    elif _maybe_error(response):
+                        raw = bytearray()
+                        async for chunk in response.aiter_bytes():
+                            raw += chunk
+                            if len(raw) > cap:
+                                raise FileUnavailable(
+                                    UnavailableReason.TOO_BIG_FOR_TRANSPORT, f"over {cap} bytes"
+                                )
+                        code = _errcode_in(bytes(raw))
+                        if code is None:  # a JSON or text file, sent without a file name
+                            started = True
+                            yield bytes(raw)
+                            return
                         if code in TOKEN_EXPIRED and not renewed:
                             renewed, stale = True, token
                             continue
@@ -830,19 +853,23 @@ class WeComClient:
             await self.sleep(self.options.backoff_s * 2 ** (attempt - 1))
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _maybe_error(response: httpx.Response) -> bool:
+    """WeCom answers a refused ``media/get`` with JSON and no file name; a file comes with a
+    ``Content-Disposition`` (so a JSON or text file a person sent is never taken for one)."""
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    return kind in {"application/json", "text/plain"}
+    named = "content-disposition" in response.headers
+    return kind in {"application/json", "text/plain"} and not named
 
 
-async def _errcode(response: httpx.Response) -> int:
-    raw = await response.aread()
+def _errcode_in(raw: bytes) -> int | None:
+    """The ``errcode`` of a JSON error answer; None when ``raw`` is not one."""
     try:
         body = json.loads(raw)
     except ValueError:
-        return BUSY
-    code = body.get("errcode", BUSY) if isinstance(body, dict) else BUSY
-    return int(code) if isinstance(code, int) else BUSY
+        return None
+    if not isinstance(body, dict) or "errcode" not in body:
+        return None
+    return _errcode_of(body)
 
 
 # --------------------------------------------------------------------------- the transport
