@@ -550,7 +550,7 @@ class TelegramTransport:
         )
         builder = (
             Application.builder()
-            .token(self.settings.token)
+            .token(self.settings.token.get_secret_value())
             .request(request)
             .get_updates_request(polling)
             .rate_limiter(FloodLimiter(options))
@@ -590,14 +590,17 @@ class TelegramTransport:
         if self.settings.mode == "webhook":
             path = urllib.parse.urlsplit(self.settings.webhook_url).path
             self.webhook = WebhookServer(
-                self.settings.listen, path, self.settings.webhook_secret, self._accept_webhook
+                self.settings.listen,
+                path,
+                self.settings.webhook_secret.get_secret_value(),
+                self._accept_webhook,
             )
             await self.webhook.start()
             await self._call(
                 partial(
                     application.bot.set_webhook,
                     url=self.settings.webhook_url,
-                    secret_token=self.settings.webhook_secret,
+                    secret_token=self.settings.webhook_secret.get_secret_value(),
                     allowed_updates=list(ALLOWED_UPDATES),
                 )
             )
