@@ -99,7 +99,7 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
     assert status == 0
     assert lines == [
         "编号\t姓名\t部门\t角色\t状态",
-        "1\t张三\t民一庭\thandler,integrity_officer\t在用",
+        "1\t张三\t民一庭\t案件承办人、部门廉政监察员\t在用",
     ]
 
     status, lines = guowen(config, "staff", "invite", "张三")
@@ -140,9 +140,12 @@ def test_invite_with_zero_hours_is_refused(
 
 def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert guowen(config, "staff", "invite", "999") == (2, [])
-    assert only_error(capsys) == t(None, "staff.not_found", ref="999")
+    assert only_error(capsys) == t(None, "cli.staff_not_found", ref="999")
     assert guowen(config, "staff", "invite", "王五") == (2, [])
-    assert only_error(capsys) == t(None, "staff.not_found", ref="王五")
+    assert only_error(capsys) == (
+        "没有名为或编号为 王五 的人员；`guowen staff list` 列出全部人员，"
+        "`guowen staff add` 可登记新人员。"
+    )
 
 
 def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,7 +161,7 @@ def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert guowen(config, "staff", "list") == (
         0,
-        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\thandler\t已停用"],
+        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\t案件承办人\t已停用"],
     )
     capsys.readouterr()
 
@@ -212,10 +215,21 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
 
     assert guowen(config, "staff", "invite", "李明") == (2, [])
     error = only_error(capsys)
-    assert error == t(None, "staff.ambiguous", ref="李明")
+    # The command line's own words: who they are, and the command to type instead.
+    assert error == (
+        "有 2 人名叫 李明：1. 民一庭、2. 刑庭。"
+        "请改用 `guowen staff list` 中的编号，例如 `guowen staff invite 1`。"
+    )
     assert "编号" in error  # it asks for the number
     assert guowen(config, "staff", "disable", "李明") == (2, [])
-    assert only_error(capsys) == t(None, "staff.ambiguous", ref="李明")
+    assert only_error(capsys) == t(
+        None,
+        "cli.staff_ambiguous",
+        count=2,
+        ref="李明",
+        people="1. 民一庭、2. 刑庭",
+        example="guowen staff disable 1",
+    )
 
     status, lines = guowen(config, "staff", "invite", "2")
     assert status == 0
@@ -244,5 +258,5 @@ def test_english_output(config: Path) -> None:
     assert lines == ["registered: 1. 张三 (-; case handler, IT administrator)"]
     assert guowen(config, "staff", "list")[1] == [
         "id\tname\tdepartment\troles\tstate",
-        "1\t张三\t-\thandler,admin\tactive",
+        "1\t张三\t-\tcase handler, IT administrator\tactive",
     ]
