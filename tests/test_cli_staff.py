@@ -21,6 +21,7 @@ from bot import cli
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.db import Database
+from storage.staff import StaffProblem
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
@@ -260,3 +261,43 @@ def test_english_output(config: Path) -> None:
         "id\tname\tdepartment\troles\tstate",
         "1\t张三\t-\tcase handler, IT administrator\tactive",
     ]
+
+
+CHAT_COMMAND = re.compile(r"(?:^|[\s（(“\"'])/[a-z_]+")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_staff_problem_is_worded_for_the_command_line(
+    config: Path, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    """The person at the terminal is not in a chat: no /staff, no /start, in either language."""
+    config.write_text(
+        config.read_text(encoding="utf-8") + f'\n[court]\nlanguage = "{language}"\n',
+        encoding="utf-8",
+    )
+    for department in ("民一庭", "刑庭"):
+        add = ["staff", "add", "--name", "李明", "--department", department, "--role", "handler"]
+        assert guowen(config, *add)[0] == 0
+    assert guowen(config, "staff", "add", "--name", "王芳", "--role", "leader")[0] == 0
+    assert guowen(config, "staff", "disable", "王芳")[0] == 0
+    capsys.readouterr()
+    problems = {
+        StaffProblem.NOT_FOUND: ("staff", "invite", "赵六"),
+        StaffProblem.AMBIGUOUS: ("staff", "invite", "李明"),
+        StaffProblem.INACTIVE: ("staff", "invite", "王芳"),
+        StaffProblem.EMPTY_NAME: ("staff", "add", "--name", " ", "--role", "handler"),
+    }
+    assert set(problems) == set(StaffProblem)  # a new problem gets its line here
+    for problem, argv in problems.items():
+        assert guowen(config, *argv) == (2, []), problem
+        error = only_error(capsys)
+        assert not CHAT_COMMAND.search(error), (problem, error)
+        if language == "en":  # Chinese only in the names the court gave
+            words = re.sub("李明|王芳|赵六|民一庭|刑庭", "", error)
+            assert not re.search(r"[\u4e00-\u9fff]", words), (problem, error)
+    assert guowen(config, "staff", "invite", "李明") == (2, [])
+    if language == "en":
+        assert only_error(capsys) == (
+            "2 people are named 李明: 1. 民一庭, 2. 刑庭. Use the number from `guowen staff list` "
+            "instead of the name, e.g. `guowen staff invite 1`."
+        )
