@@ -236,6 +236,15 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     )
                     + "\n"
                 )
+                namesakes = [
+                    other.id
+                    for other in await staff_repo.list_staff(session)
+                    if other.name == person.name and other.active
+                ]
+                if len(namesakes) > 1:  # allowed (two courts' 张伟), but names no longer do
+                    numbers = join(lang, [str(number) for number in namesakes])
+                    shared = t(lang, "cli.staff_name_shared", name=person.name, ids=numbers)
+                    print(shared, file=sys.stderr)
             elif args.staff_command == "list":
                 people = await staff_repo.list_staff(session)
                 out.write(t(lang, "cli.staff_header") + "\n")

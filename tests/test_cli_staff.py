@@ -212,7 +212,11 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
                 )
             ],
         )
-    capsys.readouterr()
+    # The second one's registration warns, on stderr, that the name no longer tells them apart.
+    assert only_error(capsys) == (
+        "提示：编号 1、2 的人员同名为 李明；生成邀请码或停用时，"
+        "请使用 `guowen staff list` 中的编号，而不是姓名。"
+    )
 
     assert guowen(config, "staff", "invite", "李明") == (2, [])
     error = only_error(capsys)
