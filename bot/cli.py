@@ -175,8 +175,7 @@ def configure_logging(settings: Settings) -> None:
 
 
 def _roles_text(roles: Sequence[Role], lang: Language) -> str:
-    joiner = "、" if lang is Language.ZH else ", "
-    return joiner.join(label(role, lang) for role in roles)
+    return join(lang, [label(role, lang) for role in roles])
 
 
 async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: str) -> Staff:
@@ -292,7 +291,7 @@ async def _run(settings: Settings, out: TextIO) -> int:
     lang = settings.language
     if settings.wecom.enabled:
         raise CliError("run.wecom_unavailable", lang)
-    if not (settings.console.enabled or settings.telegram.enabled):
+    if not (settings.console.enabled or settings.telegram.enabled or settings.wecom.enabled):
         raise CliError("cli.nothing_enabled", lang, path=str(settings.path))
     configure_logging(settings)
     clock = SystemClock()
