@@ -2,7 +2,11 @@
 
 Every command reads its configuration from ``--config PATH`` (before or after the command's
 name), else ``$GUOWEN_CONFIG``, else ``./config.toml``. A configuration problem is one line
-that names the file and the key, and exit status 2.
+that names the file and the key, and exit status 2. ``guowen config example`` prints the
+documented example configuration installed with the package.
+
+Log lines go to stderr, never into stdout, where ``guowen run`` holds the console chat: other
+libraries' at WARNING and above, guowen's own at INFO (WARNING while the console chat runs).
 """
 
 from __future__ import annotations
@@ -13,31 +17,46 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import config as config_mod
 from bot.config import ConfigError, Settings
-from handlers.i18n import t
+from handlers.i18n import join, t
 from reminders.clock import SystemClock
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.staff import StaffError
+from storage.models import Staff
+from storage.staff import StaffError, StaffProblem
 from storage.vocabulary import Language, Role, known_roles, label
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
+# The example configuration, installed with the package beside this module.
+EXAMPLE_CONFIG = "config.example.toml"
+# guowen's own loggers; every other logger is a library's.
+OWN_LOGGERS = ("bot", "handlers", "reports", "reminders", "storage")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# The catalog key of each staff problem as the command line words it (no chat commands).
+STAFF_PROBLEMS = {StaffProblem.NOT_FOUND: "cli.staff_not_found"}
+
 
 class CliError(Exception):
-    """A problem the person at the terminal can fix: a catalog key under ``cli.``."""
+    """A problem the person at the terminal can fix: a catalog key under ``cli.``.
 
-    def __init__(self, key: str, **values: object) -> None:
+    ``language`` is the court's, once the configuration is read; ``None``: the default.
+    """
+
+    def __init__(self, key: str, language: Language | None = None, **values: object) -> None:
         super().__init__(key)
         self.key = key
+        self.language = language
         self.values = values
 
 
@@ -54,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help="console demo on a temporary database")
     demo.add_argument("--language", choices=[x.value for x in Language], default=None)
     sub.add_parser("run", parents=[common], help="run every enabled transport")
+
+    config = sub.add_parser("config", help="the configuration file")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_sub.add_parser(
+        "example", help="print the documented example (guowen config example > config.toml)"
+    )
 
     db = sub.add_parser("db", parents=[common], help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -125,9 +150,62 @@ async def _db_command(args: argparse.Namespace, settings: Settings, out: TextIO)
         await db.close()
 
 
+def example_config() -> str:
+    """The documented example configuration installed with the package (UTF-8 TOML)."""
+    return resources.files("bot").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send log lines to stderr, never to stdout where the console chat is written.
+
+    Other libraries (aiohttp, httpx, apscheduler, alembic ...) log at WARNING and above only;
+    guowen's own loggers at INFO, or at WARNING while ``[console]`` shares the terminal.
+    Installs one handler on the root logger, once per process.
+    """
+    root = logging.getLogger()
+    if not any(getattr(handler, "guowen", False) for handler in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.guowen = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    own = logging.WARNING if settings.console.enabled else logging.INFO
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)
+
+
 def _roles_text(roles: Sequence[Role], lang: Language) -> str:
-    joiner = "、" if lang is Language.ZH else ", "
-    return joiner.join(label(role, lang) for role in roles)
+    return join(lang, [label(role, lang) for role in roles])
+
+
+async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: str) -> Staff:
+    """``find_staff``, with a name several people share answered in the CLI's own words."""
+    try:
+        return await staff_repo.find_staff(session, ref)
+    except StaffError as problem:
+        if problem.problem is not StaffProblem.AMBIGUOUS:
+            raise
+    name = ref.strip()
+    named = [person for person in await staff_repo.list_staff(session) if person.name == name]
+    active = [person for person in named if person.active]
+    people = active if len(active) > 1 else named
+    candidates = [
+        t(
+            lang,
+            "cli.staff_candidate",
+            id=person.id,
+            department=person.department.name if person.department else "-",
+        )
+        for person in people
+    ]
+    raise CliError(
+        "cli.staff_ambiguous",
+        lang,
+        count=len(people),
+        ref=name,
+        people=join(lang, candidates),
+        example=f"guowen staff {command} {people[0].id}",
+    )
 
 
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -157,6 +235,15 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     )
                     + "\n"
                 )
+                namesakes = [
+                    other.id
+                    for other in await staff_repo.list_staff(session)
+                    if other.name == person.name and other.active
+                ]
+                if len(namesakes) > 1:  # allowed (two courts' 张伟), but names no longer do
+                    numbers = join(lang, [str(number) for number in namesakes])
+                    shared = t(lang, "cli.staff_name_shared", name=person.name, ids=numbers)
+                    print(shared, file=sys.stderr)
             elif args.staff_command == "list":
                 people = await staff_repo.list_staff(session)
                 out.write(t(lang, "cli.staff_header") + "\n")
@@ -167,7 +254,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                                 str(person.id),
                                 person.name,
                                 person.department.name if person.department else "-",
-                                ",".join(r.value for r in known_roles(person.roles)),
+                                _roles_text(known_roles(person.roles), lang),
                                 t(lang, "staff.active" if person.active else "staff.disabled"),
                             ]
                         )
@@ -176,8 +263,8 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
             elif args.staff_command == "invite":
                 hours = args.hours if args.hours is not None else settings.access.invite_hours
                 if hours < 1:
-                    raise CliError("cli.bad_hours")
-                person = await staff_repo.find_staff(session, args.ref)
+                    raise CliError("cli.bad_hours", lang)
+                person = await _find_staff(session, args.ref, lang, args.staff_command)
                 issued = await staff_repo.issue_invite(
                     session, person, at=now, valid_for=timedelta(hours=hours), actor=actor
                 )
@@ -185,7 +272,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 out.write(t(lang, "cli.invite_issued", name=person.name, expires=expires) + "\n")
                 out.write(issued.code + "\n")
             elif args.staff_command == "disable":
-                person = await staff_repo.find_staff(session, args.ref)
+                person = await _find_staff(session, args.ref, lang, args.staff_command)
                 changed = await staff_repo.disable_staff(session, person, at=now, actor=actor)
                 key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
                 out.write(t(lang, key, id=person.id, name=person.name) + "\n")
@@ -194,17 +281,19 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
     try:
         return await _with_db(settings, work)
     except StaffError as problem:
-        raise CliError(f"staff.{problem.problem.value}", ref=problem.ref) from None
+        wording = STAFF_PROBLEMS.get(problem.problem, f"staff.{problem.problem.value}")
+        raise CliError(wording, lang, ref=problem.ref) from None
 
 
 async def _run(settings: Settings, out: TextIO) -> int:
     from bot.runner import run
 
+    lang = settings.language
     if settings.wecom.enabled:
-        raise CliError("run.wecom_unavailable")
-    if not (settings.console.enabled or settings.telegram.enabled):
-        raise CliError("cli.nothing_enabled", path=str(settings.path))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        raise CliError("run.wecom_unavailable", lang)
+    if not (settings.console.enabled or settings.telegram.enabled or settings.wecom.enabled):
+        raise CliError("cli.nothing_enabled", lang, path=str(settings.path))
+    configure_logging(settings)
     clock = SystemClock()
 
     async def work(db: Database) -> int:
@@ -232,6 +321,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
         language = Language(args.language) if args.language else Language.ZH
         return asyncio.run(run_demo(sys.stdin, out, language))
+    if args.command == "config":
+        out.write(example_config())
+        return EXIT_OK
     settings = _settings(args)
     if args.command == "run":
         return asyncio.run(_run(settings, out))
@@ -268,7 +360,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"{problem.path}: {problem.key}: {message}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as problem:
-        print(t(None, problem.key, **problem.values), file=sys.stderr)
+        print(t(problem.language, problem.key, **problem.values), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -1,28 +1,68 @@
 """The configuration file: read, checked key by key, and turned into typed settings.
 
-Every problem is reported as one line naming the file and the key, because the person reading
-it is an IT officer at a court, not a Python developer.
+Built on ``pydantic-settings``: each ``[section]`` is a strict pydantic model that forbids
+unknown keys, the secrets are :class:`~pydantic.SecretStr` (so ``repr(settings)`` never shows
+them), and the secrets' environment variables and ``*_file`` keys are settings sources. Every
+validation error is mapped onto one line naming the file and the key (``file: [section] key:
+message``, messages in ``handlers/locale/*/cli.toml`` under ``config.``), because the person
+reading it is an IT officer at a court, not a Python developer.
+
+Relative paths in the file (the SQLite file in ``database_url``, ``evidence_dir``,
+``holidays_file``, ``font_path`` and the ``*_file`` secrets) are relative to the folder of the
+configuration file, not to the working folder.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from handlers.i18n import t
 from storage.db import DEFAULT_URL
 from storage.vocabulary import Language
 
+log = logging.getLogger(__name__)
+
 ENV_CONFIG = "GUOWEN_CONFIG"
 DEFAULT_PATH = Path("config.toml")
+# Where the one HTTP server listens when a webhook or a callback needs it and [http] listen is
+# empty: the old default of [telegram] listen, on loopback behind the court's reverse proxy.
+DEFAULT_LISTEN = "127.0.0.1:8443"
+WECOM_API = "https://qyapi.weixin.qq.com/cgi-bin/"
 
 
 class ConfigError(Exception):
-    """A problem with the configuration: ``problem`` is a catalog key under ``config.``."""
+    """A problem with the configuration: ``problem`` is a catalog key under ``config.``.
+
+    ``key`` is what the one-line message names: ``"file"``, ``"toml"``, ``"[section]"`` or
+    ``"[section] key"``; ``detail`` fills the message's placeholders.
+    """
 
     def __init__(self, path: Path, key: str, problem: str, **detail: object) -> None:
         super().__init__(f"{path}: {key}: {problem}")
@@ -32,7 +72,33 @@ class ConfigError(Exception):
         self.detail = detail
 
 
-def _check_timezone(value: str) -> bool:
+# Checks shared by the sections: each raises an error whose type is a problem code of the
+# catalog (``config.<type>``) and whose context fills its message.
+
+
+def _problem(code: str, **context: object) -> PydanticCustomError:
+    return PydanticCustomError(code, code, context)
+
+
+def _one_of(*options: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in options:
+            raise _problem("not_one_of", choices=", ".join(options))
+        return value
+
+    return AfterValidator(check)
+
+
+def _holds(predicate: Callable[[Any], object]) -> AfterValidator:
+    def check(value: Any) -> Any:
+        if not predicate(value):
+            raise _problem("bad_value", value=value)
+        return value
+
+    return AfterValidator(check)
+
+
+def _is_timezone(value: str) -> bool:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -40,192 +106,422 @@ def _check_timezone(value: str) -> bool:
     return True
 
 
+def _language(value: object) -> object:
+    """``zh_CN``, ``zh-cn`` and ``zh`` are ``zh-CN``; ``en_US``, ``en-GB`` ... are ``en``."""
+    if not isinstance(value, str):
+        return value
+    tag = value.strip().replace("_", "-").lower()
+    if tag in ("zh", "zh-cn", "zh-hans", "zh-hans-cn"):
+        return Language.ZH.value
+    if tag == "en" or tag.startswith("en-"):
+        return Language.EN.value
+    return value
+
+
+def _database_url(value: str) -> str:
+    try:
+        make_url(value)
+    except ArgumentError:
+        # Not "bad_value": the message would repeat the URL, and with it a password.
+        raise _problem("bad_database_url") from None
+    return value
+
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUIET = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$")
 
+Count = Annotated[int, Field(ge=1)]
+# A path; relative ones are relative to the configuration file's folder.
+PathText = Annotated[str, _holds(lambda v: "\x00" not in v)]
+Timezone = Annotated[str, _holds(_is_timezone)]
+LanguageTag = Annotated[
+    str, BeforeValidator(_language), _one_of(*(language.value for language in Language))
+]
 
-def choice(*options: str) -> dict[str, Any]:
-    return {"choices": options}
+
+class Section(BaseModel):
+    """One ``[section]`` of the file: strict types (no ``"2"`` for 2), unknown keys refused.
+
+    Assignments are validated too, so ``settings.telegram.token = "..."`` stores a
+    ``SecretStr`` as the file would.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
 
 
-@dataclass
-class Court:
+class Court(Section):
+    """``[court]``: who the court is, its time zone and its default language."""
+
     name: str = "人民法院"
     code: str = ""
-    timezone: str = field(default="Asia/Shanghai", metadata={"check": _check_timezone})
-    language: str = field(default=Language.ZH.value, metadata=choice(*(x.value for x in Language)))
-    record_number: str = field(
-        default="过问〔{year}〕{n}号", metadata={"check": lambda v: "{n}" in v}
+    timezone: Timezone = "Asia/Shanghai"
+    language: LanguageTag = Language.ZH.value
+    record_number: Annotated[str, _holds(lambda v: "{n}" in v)] = "过问〔{year}〕{n}号"
+
+
+class Storage(Section):
+    """``[storage]``: the database and the evidence folder (sizes in MiB, 2^20 bytes).
+
+    ``database_url`` stays a plain ``str`` for SQLAlchemy; ``repr`` shows it with its password
+    replaced by ``***``.
+    """
+
+    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
+        default=DEFAULT_URL, repr=False
     )
+    evidence_dir: PathText = "data/evidence"
+    max_evidence_mb: Count = 2048
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        yield "database_url", _without_password(self.database_url)
+        yield from super().__repr_args__()
 
 
-@dataclass
-class Storage:
-    database_url: str = DEFAULT_URL
-    evidence_dir: str = "data/evidence"
-    max_evidence_mb: int = field(default=2048, metadata={"min": 1})
+class Telegram(Section):
+    """``[telegram]``: the Telegram transport; ``token`` and ``webhook_secret`` are secret.
 
+    ``listen`` is the old name of ``[http] listen``: still read, and after :func:`load` it
+    equals ``settings.http.listen``.
+    """
 
-@dataclass
-class Telegram:
     enabled: bool = False
-    token: str = ""
-    token_file: str = ""
-    mode: str = field(default="polling", metadata=choice("polling", "webhook"))
+    token: SecretStr = SecretStr("")
+    token_file: PathText = ""
+    mode: Annotated[str, _one_of("polling", "webhook")] = "polling"
     base_url: str = ""
     base_file_url: str = ""
     webhook_url: str = ""
-    webhook_secret: str = ""
-    webhook_secret_file: str = ""
-    listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_secret_file: PathText = ""
+    listen: str = ""
 
 
-@dataclass
-class Wecom:
+class Wecom(Section):
+    """``[wecom]``: the WeCom (企业微信) transport; ``secret`` is secret.
+
+    ``api_base_url`` is the API's root, ending in ``/cgi-bin/`` (a court's own proxy of
+    ``qyapi.weixin.qq.com`` may serve it); ``callback_path`` is the path of the callback URL
+    on the one HTTP server. ``listen`` is the old name of ``[http] listen``, as in
+    :class:`Telegram`.
+    """
+
     enabled: bool = False
     corp_id: str = ""
     agent_id: int = 0
-    secret: str = ""
-    secret_file: str = ""
+    secret: SecretStr = SecretStr("")
+    secret_file: PathText = ""
     token: str = ""
     encoding_aes_key: str = ""
-    listen: str = "127.0.0.1:8444"
+    api_base_url: Annotated[str, _holds(lambda v: v.endswith("/cgi-bin/"))] = WECOM_API
+    callback_path: Annotated[str, _holds(lambda v: v.startswith("/"))] = "/wecom/callback"
+    listen: str = ""
 
 
-@dataclass
-class Http:
+class Http(Section):
     """The one HTTP server: Telegram's webhook, WeCom's callback, ``/healthz``, ``/metrics``.
 
-    ``listen`` is ``host:port``; empty means no HTTP server (polling and the console only).
+    ``listen`` is ``host:port``; empty means no HTTP server (polling and the console only),
+    unless a webhook or WeCom's callback needs one: then :data:`DEFAULT_LISTEN`.
     """
 
     listen: str = ""
 
 
-@dataclass
-class Console:
+class Console(Section):
+    """``[console]``: chat from the terminal that runs ``guowen run``."""
+
     enabled: bool = False
 
 
-@dataclass
-class Access:
-    invite_hours: int = field(default=72, metadata={"min": 1})
+class Access(Section):
+    """``[access]``: invite codes (hours they stay valid)."""
+
+    invite_hours: Count = 72
 
 
-@dataclass
-class Deadlines:
-    counting: str = field(default="calendar", metadata=choice("calendar", "workdays"))
-    register_days: int = field(default=2, metadata={"min": 1})
-    report_days: int = field(default=3, metadata={"min": 1})
-    cosign_days: int = field(default=2, metadata={"min": 1})
-    quarterly_days: int = field(default=5, metadata={"min": 1})
-    holidays_file: str = ""
+class Deadlines(Section):
+    """``[deadlines]``: the rules' deadlines in days, and how days are counted."""
+
+    counting: Annotated[str, _one_of("calendar", "workdays")] = "calendar"
+    register_days: Count = 2
+    report_days: Count = 3
+    cosign_days: Count = 2
+    quarterly_days: Count = 5
+    holidays_file: PathText = ""
 
 
-@dataclass
-class Reminders:
-    quiet_hours: str = field(default="22:00-08:00", metadata={"check": _QUIET.match})
-    morning: str = field(default="08:30", metadata={"check": _HHMM.match})
-    tick_seconds: int = field(default=60, metadata={"min": 5})
-    escalate_after_workdays: int = field(default=1, metadata={"min": 0})
+class Reminders(Section):
+    """``[reminders]``: quiet hours and the reminder loop (local times ``HH:MM``)."""
+
+    quiet_hours: Annotated[str, _holds(_QUIET.match)] = "22:00-08:00"
+    morning: Annotated[str, _holds(_HHMM.match)] = "08:30"
+    tick_seconds: Annotated[int, Field(ge=5)] = 60
+    escalate_after_workdays: Annotated[int, Field(ge=0)] = 1
 
 
-@dataclass
-class Reports:
-    font_path: str = field(default="", metadata={"check": lambda v: not v or Path(v).is_file()})
+class Reports(Section):
+    """``[reports]``: the CJK font embedded in PDFs (empty: the first one found)."""
+
+    font_path: Annotated[str, _holds(lambda v: not v or Path(v).is_file())] = ""
 
 
-@dataclass
-class Settings:
-    path: Path
-    court: Court = field(default_factory=Court)
-    storage: Storage = field(default_factory=Storage)
-    telegram: Telegram = field(default_factory=Telegram)
-    wecom: Wecom = field(default_factory=Wecom)
-    http: Http = field(default_factory=Http)
-    console: Console = field(default_factory=Console)
-    access: Access = field(default_factory=Access)
-    deadlines: Deadlines = field(default_factory=Deadlines)
-    reminders: Reminders = field(default_factory=Reminders)
-    reports: Reports = field(default_factory=Reports)
-
-    @property
-    def language(self) -> Language:
-        return Language(self.court.language)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.court.timezone)
-
-    @property
-    def evidence_path(self) -> Path:
-        return Path(self.storage.evidence_dir)
-
-
-SECTIONS: dict[str, type] = {
-    "court": Court,
-    "storage": Storage,
-    "telegram": Telegram,
-    "wecom": Wecom,
-    "http": Http,
-    "console": Console,
-    "access": Access,
-    "deadlines": Deadlines,
-    "reminders": Reminders,
-    "reports": Reports,
-}
-
+# Secrets: the environment variable that wins over the file, and the key naming a file.
 SECRETS: dict[tuple[str, str], str] = {
     ("telegram", "token"): "GUOWEN_TELEGRAM_TOKEN",
     ("telegram", "webhook_secret"): "GUOWEN_TELEGRAM_WEBHOOK_SECRET",
     ("wecom", "secret"): "GUOWEN_WECOM_SECRET",
     ("storage", "database_url"): "GUOWEN_DATABASE_URL",
 }
-
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean"}
-
-
-def _section(path: Path, name: str, raw: object) -> object:
-    cls = SECTIONS[name]
-    if not isinstance(raw, dict):
-        raise ConfigError(path, f"[{name}]", "not_table")
-    hints = get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    values: dict[str, object] = {}
-    for key, value in raw.items():
-        where = f"[{name}] {key}"
-        spec = known.get(key)
-        if spec is None:
-            raise ConfigError(path, where, "unknown_key")
-        kind = hints[key]
-        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if not ok:
-            raise ConfigError(path, where, "wrong_type", expected=_TYPE_NAMES[kind])
-        meta = spec.metadata
-        if "choices" in meta and value not in meta["choices"]:
-            raise ConfigError(path, where, "not_one_of", choices=", ".join(meta["choices"]))
-        if "min" in meta and isinstance(value, int) and value < meta["min"]:
-            raise ConfigError(path, where, "too_small", minimum=meta["min"])
-        if "check" in meta and not meta["check"](value):
-            raise ConfigError(path, where, "bad_value", value=value)
-        values[key] = value
-    return cls(**values)
+SECRET_FILES: dict[tuple[str, str], str] = {
+    ("telegram", "token"): "token_file",
+    ("telegram", "webhook_secret"): "webhook_secret_file",
+    ("wecom", "secret"): "secret_file",
+}
+# Keys still read under their old name, and the key that replaced them.
+DEPRECATED: dict[tuple[str, str], tuple[str, str]] = {
+    ("telegram", "listen"): ("http", "listen"),
+    ("wecom", "listen"): ("http", "listen"),
+}
+# Keys holding a path, relative to the configuration file's folder.
+PATHS: tuple[tuple[str, str], ...] = (
+    ("storage", "evidence_dir"),
+    ("deadlines", "holidays_file"),
+    ("reports", "font_path"),
+    *((section, file_key) for (section, _), file_key in SECRET_FILES.items()),
+)
 
 
-def _secret(path: Path, section: str, key: str, current: str, file_value: str) -> str:
-    env = SECRETS.get((section, key))
-    if env and os.environ.get(env):
-        return os.environ[env].strip()
-    if file_value:
-        secret_path = Path(file_value)
-        try:
-            return secret_path.read_text(encoding="utf-8").strip()
-        except OSError:
-            raise ConfigError(path, f"[{section}] {key}_file", "unreadable_file") from None
-    return current
+def _without_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "***"
+
+
+def _relative_sqlite(url: str, folder: Path) -> str:
+    """``url`` with a relative SQLite file made relative to ``folder``; others unchanged."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # the validation names the key
+    database = parsed.database
+    if (
+        not parsed.drivername.startswith("sqlite")
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")
+        or Path(database).is_absolute()
+    ):
+        return url
+    return parsed.set(database=str(folder / database)).render_as_string(hide_password=False)
+
+
+class _SecretEnvironment(PydanticBaseSettingsSource):
+    """The environment variables of :data:`SECRETS`; they win over the file."""
+
+    def __init__(self, settings_cls: type[BaseSettings], folder: Path) -> None:
+        super().__init__(settings_cls)
+        self.folder = folder
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # the whole mapping comes from __call__
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for (section, key), name in SECRETS.items():
+            value = os.environ.get(name, "").strip()
+            if not value:
+                continue
+            if (section, key) == ("storage", "database_url"):
+                value = _relative_sqlite(value, self.folder)
+            found.setdefault(section, {})[key] = value
+        return found
+
+
+class _SecretFiles(PydanticBaseSettingsSource):
+    """The ``*_file`` keys of :data:`SECRET_FILES`, read; they win over the inline key.
+
+    Raises :class:`ConfigError` ``unreadable_file`` naming the ``*_file`` key.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], given: Mapping[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.given = given
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = self.given.get("path", DEFAULT_PATH)
+        found: dict[str, Any] = {}
+        for (section, key), file_key in SECRET_FILES.items():
+            table = self.given.get(section)
+            name = table.get(file_key) if isinstance(table, dict) else None
+            if not (isinstance(name, str) and name):
+                continue  # absent, or of a wrong type that the validation reports
+            try:
+                text = Path(name).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the name
+                raise ConfigError(path, f"[{section}] {file_key}", "unreadable_file") from None
+            found.setdefault(section, {})[key] = text.strip()
+        return found
+
+
+class Settings(BaseSettings):
+    """The whole configuration: one attribute per ``[section]``, plus the file's ``path``.
+
+    Read it with :func:`load` (a file) or :func:`parse` (its text); :func:`defaults` gives the
+    defaults without reading anything. Raises nothing itself: :func:`parse` turns pydantic's
+    ``ValidationError`` into :class:`ConfigError`.
+    """
+
+    model_config = SettingsConfigDict(strict=True, extra="forbid")
+
+    path: Path = DEFAULT_PATH
+    court: Court = Field(default_factory=Court)
+    storage: Storage = Field(default_factory=Storage)
+    telegram: Telegram = Field(default_factory=Telegram)
+    wecom: Wecom = Field(default_factory=Wecom)
+    http: Http = Field(default_factory=Http)
+    console: Console = Field(default_factory=Console)
+    access: Access = Field(default_factory=Access)
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    reminders: Reminders = Field(default_factory=Reminders)
+    reports: Reports = Field(default_factory=Reports)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The secrets' environment variables, then their ``*_file`` keys, then the file.
+
+        No other environment variable and no ``.env`` file is read.
+        """
+        given = init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        folder = Path(given.get("path", DEFAULT_PATH)).parent
+        return (
+            _SecretEnvironment(settings_cls, folder),
+            _SecretFiles(settings_cls, given),
+            init_settings,
+        )
+
+    @property
+    def language(self) -> Language:
+        """The court's default language."""
+        return Language(self.court.language)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The court's time zone: deadlines end at 24:00 there."""
+        return ZoneInfo(self.court.timezone)
+
+    @property
+    def evidence_path(self) -> Path:
+        """The evidence folder (relative to the configuration file's folder when loaded)."""
+        return Path(self.storage.evidence_dir)
+
+
+SECTIONS: dict[str, type[Section]] = {
+    name: info.annotation
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.annotation, type) and issubclass(info.annotation, Section)
+}
+
+_TYPE_NAMES = {"string_type": "string", "int_type": "integer", "bool_type": "boolean"}
+_OWN_PROBLEMS = {"not_one_of", "bad_value", "bad_database_url"}
+
+
+def _error(path: Path, details: ErrorDetails) -> ConfigError:
+    """One of pydantic's errors as the one line a court's IT officer reads."""
+    loc = [str(part) for part in details["loc"]]
+    where = f"[{loc[0]}]" + (f" {loc[1]}" if len(loc) > 1 else "")
+    kind = details["type"]
+    context = dict(details.get("ctx") or {})
+    if kind == "extra_forbidden" and len(loc) > 1:
+        return ConfigError(path, where, "unknown_key")
+    if kind == "extra_forbidden":
+        return ConfigError(path, where, "unknown_section")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return ConfigError(path, where, "not_table")
+    if kind in _TYPE_NAMES:
+        return ConfigError(path, where, "wrong_type", expected=_TYPE_NAMES[kind])
+    if kind == "greater_than_equal":
+        return ConfigError(path, where, "too_small", minimum=context["ge"])
+    if kind in _OWN_PROBLEMS:
+        return ConfigError(path, where, kind, **context)
+    if (loc[0], loc[-1]) in SECRETS:
+        return ConfigError(path, where, "wrong_type", expected="string")
+    return ConfigError(path, where, "bad_value", value=details["input"])
+
+
+def _relative_to(folder: Path, data: dict[str, Any]) -> None:
+    """Make the relative paths relative to ``folder``, in place: those in the file, and the
+    defaults of the keys the file leaves out (``data/guowen.db``, ``data/evidence``)."""
+    storage = data.setdefault("storage", {})
+    for section, key in (*PATHS, ("storage", "database_url")):
+        table = storage if section == "storage" else data.get(section, {})
+        value = table.get(key, SECTIONS[section].model_fields[key].default)
+        if not (isinstance(value, str) and value):
+            continue  # empty, or of a wrong type that the validation reports
+        if key == "database_url":
+            table[key] = _relative_sqlite(value, folder)
+        elif not Path(value).is_absolute():
+            table[key] = str(folder / value)
+
+
+_NOTICED: set[str] = set()
+
+
+def _notice_once(settings: Settings, key: str, **values: object) -> None:
+    """Log the catalog's notice ``config.<key>`` at WARNING, once per process and wording."""
+    text = t(settings.language, f"config.{key}", path=settings.path, **values)
+    if text not in _NOTICED:
+        _NOTICED.add(text)
+        log.warning("%s", text)
+
+
+def _adopt_old_listen(settings: Settings) -> None:
+    """``[telegram] listen`` and ``[wecom] listen`` become ``[http] listen`` if that is empty."""
+    http = settings.http
+    for (section, key), (new_section, new_key) in DEPRECATED.items():
+        old = getattr(getattr(settings, section), key)
+        if not old:
+            continue
+        if not http.listen:
+            http.listen = old
+        notice = "listen_moved" if old == http.listen else "listen_ignored"
+        _notice_once(
+            settings, notice, old=f"[{section}] {key}", new=f"[{new_section}] {new_key}", value=old
+        )
+    tg, wc = settings.telegram, settings.wecom
+    if not http.listen and ((tg.enabled and tg.mode == "webhook") or wc.enabled):
+        http.listen = DEFAULT_LISTEN
+    # Code that still reads the transport's own key sees the one address.
+    tg.listen = wc.listen = http.listen
+
+
+def _require_transport_keys(settings: Settings) -> None:
+    path, tg, wc = settings.path, settings.telegram, settings.wecom
+    if tg.enabled and not tg.token.get_secret_value():
+        raise ConfigError(path, "[telegram] token", "token_required")
+    webhook_ready = tg.webhook_url and tg.webhook_secret.get_secret_value()
+    if tg.enabled and tg.mode == "webhook" and not webhook_ready:
+        raise ConfigError(path, "[telegram] webhook_secret", "webhook_required")
+    if wc.enabled:
+        for key in ("corp_id", "secret", "token", "encoding_aes_key"):
+            value = getattr(wc, key)
+            if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
+                raise ConfigError(path, f"[wecom] {key}", "token_required")
 
 
 def resolve_path(explicit: str | None) -> Path:
+    """The configuration file: ``explicit`` (``--config``), else ``$GUOWEN_CONFIG``, else
+    ``./config.toml``."""
     if explicit:
         return Path(explicit)
     env = os.environ.get(ENV_CONFIG)
@@ -233,33 +529,28 @@ def resolve_path(explicit: str | None) -> Path:
 
 
 def parse(text: str, path: Path) -> Settings:
+    """Check the TOML ``text`` of the file at ``path`` and return its settings.
+
+    Relative paths are made relative to ``path``'s folder; the secrets come from their
+    environment variable, else their ``*_file`` key, else the inline key. Raises
+    :class:`ConfigError` on the first problem found.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, "toml", "syntax", reason=str(error)) from None
-    sections: dict[str, Any] = {}
-    for name, raw in data.items():
+    for name, table in data.items():
         if name not in SECTIONS:
             raise ConfigError(path, f"[{name}]", "unknown_section")
-        sections[name] = _section(path, name, raw)
-    settings = Settings(path=path, **sections)
-    tg, wc = settings.telegram, settings.wecom
-    tg.token = _secret(path, "telegram", "token", tg.token, tg.token_file)
-    tg.webhook_secret = _secret(
-        path, "telegram", "webhook_secret", tg.webhook_secret, tg.webhook_secret_file
-    )
-    wc.secret = _secret(path, "wecom", "secret", wc.secret, wc.secret_file)
-    settings.storage.database_url = _secret(
-        path, "storage", "database_url", settings.storage.database_url, ""
-    )
-    if tg.enabled and not tg.token:
-        raise ConfigError(path, "[telegram] token", "token_required")
-    if tg.enabled and tg.mode == "webhook" and not (tg.webhook_url and tg.webhook_secret):
-        raise ConfigError(path, "[telegram] webhook_secret", "webhook_required")
-    if wc.enabled:
-        for key in ("corp_id", "secret", "token", "encoding_aes_key"):
-            if not getattr(wc, key):
-                raise ConfigError(path, f"[wecom] {key}", "token_required")
+        if not isinstance(table, dict):
+            raise ConfigError(path, f"[{name}]", "not_table")
+    _relative_to(path.parent, data)
+    try:
+        settings = Settings(path=path, **data)
+    except ValidationError as error:
+        raise _error(path, error.errors()[0]) from None
+    _adopt_old_listen(settings)
+    _require_transport_keys(settings)
     return settings
 
 
@@ -275,4 +566,5 @@ def load(path: Path) -> Settings:
 
 
 def defaults(path: Path = DEFAULT_PATH) -> Settings:
-    return Settings(path=path)
+    """The default settings, reading neither a file nor the environment."""
+    return Settings.model_construct(path=path)

@@ -21,6 +21,7 @@ from bot import cli
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.db import Database
+from storage.staff import StaffProblem
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
@@ -99,7 +100,7 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
     assert status == 0
     assert lines == [
         "编号\t姓名\t部门\t角色\t状态",
-        "1\t张三\t民一庭\thandler,integrity_officer\t在用",
+        "1\t张三\t民一庭\t案件承办人、部门廉政监察员\t在用",
     ]
 
     status, lines = guowen(config, "staff", "invite", "张三")
@@ -140,9 +141,12 @@ def test_invite_with_zero_hours_is_refused(
 
 def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert guowen(config, "staff", "invite", "999") == (2, [])
-    assert only_error(capsys) == t(None, "staff.not_found", ref="999")
+    assert only_error(capsys) == t(None, "cli.staff_not_found", ref="999")
     assert guowen(config, "staff", "invite", "王五") == (2, [])
-    assert only_error(capsys) == t(None, "staff.not_found", ref="王五")
+    assert only_error(capsys) == (
+        "没有名为或编号为 王五 的人员；`guowen staff list` 列出全部人员，"
+        "`guowen staff add` 可登记新人员。"
+    )
 
 
 def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,7 +162,7 @@ def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert guowen(config, "staff", "list") == (
         0,
-        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\thandler\t已停用"],
+        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\t案件承办人\t已停用"],
     )
     capsys.readouterr()
 
@@ -208,14 +212,29 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
                 )
             ],
         )
-    capsys.readouterr()
+    # The second one's registration warns, on stderr, that the name no longer tells them apart.
+    assert only_error(capsys) == (
+        "提示：编号 1、2 的人员同名为 李明；生成邀请码或停用时，"
+        "请使用 `guowen staff list` 中的编号，而不是姓名。"
+    )
 
     assert guowen(config, "staff", "invite", "李明") == (2, [])
     error = only_error(capsys)
-    assert error == t(None, "staff.ambiguous", ref="李明")
+    # The command line's own words: who they are, and the command to type instead.
+    assert error == (
+        "有 2 人名叫 李明：1. 民一庭、2. 刑庭。"
+        "请改用 `guowen staff list` 中的编号，例如 `guowen staff invite 1`。"
+    )
     assert "编号" in error  # it asks for the number
     assert guowen(config, "staff", "disable", "李明") == (2, [])
-    assert only_error(capsys) == t(None, "staff.ambiguous", ref="李明")
+    assert only_error(capsys) == t(
+        None,
+        "cli.staff_ambiguous",
+        count=2,
+        ref="李明",
+        people="1. 民一庭、2. 刑庭",
+        example="guowen staff disable 1",
+    )
 
     status, lines = guowen(config, "staff", "invite", "2")
     assert status == 0
@@ -244,5 +263,45 @@ def test_english_output(config: Path) -> None:
     assert lines == ["registered: 1. 张三 (-; case handler, IT administrator)"]
     assert guowen(config, "staff", "list")[1] == [
         "id\tname\tdepartment\troles\tstate",
-        "1\t张三\t-\thandler,admin\tactive",
+        "1\t张三\t-\tcase handler, IT administrator\tactive",
     ]
+
+
+CHAT_COMMAND = re.compile(r"(?:^|[\s（(“\"'])/[a-z_]+")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_staff_problem_is_worded_for_the_command_line(
+    config: Path, capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    """The person at the terminal is not in a chat: no /staff, no /start, in either language."""
+    config.write_text(
+        config.read_text(encoding="utf-8") + f'\n[court]\nlanguage = "{language}"\n',
+        encoding="utf-8",
+    )
+    for department in ("民一庭", "刑庭"):
+        add = ["staff", "add", "--name", "李明", "--department", department, "--role", "handler"]
+        assert guowen(config, *add)[0] == 0
+    assert guowen(config, "staff", "add", "--name", "王芳", "--role", "leader")[0] == 0
+    assert guowen(config, "staff", "disable", "王芳")[0] == 0
+    capsys.readouterr()
+    problems = {
+        StaffProblem.NOT_FOUND: ("staff", "invite", "赵六"),
+        StaffProblem.AMBIGUOUS: ("staff", "invite", "李明"),
+        StaffProblem.INACTIVE: ("staff", "invite", "王芳"),
+        StaffProblem.EMPTY_NAME: ("staff", "add", "--name", " ", "--role", "handler"),
+    }
+    assert set(problems) == set(StaffProblem)  # a new problem gets its line here
+    for problem, argv in problems.items():
+        assert guowen(config, *argv) == (2, []), problem
+        error = only_error(capsys)
+        assert not CHAT_COMMAND.search(error), (problem, error)
+        if language == "en":  # Chinese only in the names the court gave
+            words = re.sub("李明|王芳|赵六|民一庭|刑庭", "", error)
+            assert not re.search(r"[\u4e00-\u9fff]", words), (problem, error)
+    assert guowen(config, "staff", "invite", "李明") == (2, [])
+    if language == "en":
+        assert only_error(capsys) == (
+            "2 people are named 李明: 1. 民一庭, 2. 刑庭. Use the number from `guowen staff list` "
+            "instead of the name, e.g. `guowen staff invite 1`."
+        )

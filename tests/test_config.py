@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
+import logging
+import os
 import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot import cli
-from bot.config import SECTIONS, ConfigError, Settings, load, parse
+from bot.config import DEPRECATED, SECRETS, SECTIONS, ConfigError, Settings, load, parse
 from handlers.i18n import t
 from storage.db import DEFAULT_URL
 from storage.vocabulary import Language
@@ -201,20 +205,20 @@ def test_wecom_secret_from_a_file(tmp_path: Path) -> None:
     settings = parse(
         f"[wecom]\nenabled = true\nsecret_file = '{secret}'\n{given}\n", Path("c.toml")
     )
-    assert settings.wecom.secret == "from-file"
+    assert settings.wecom.secret.get_secret_value() == "from-file"
 
 
 def test_telegram_token_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUOWEN_TELEGRAM_TOKEN", " 123:from-env\n")
     settings = parse("[telegram]\nenabled = true\n", Path("c.toml"))
-    assert settings.telegram.token == "123:from-env"
+    assert settings.telegram.token.get_secret_value() == "123:from-env"
 
 
 def test_telegram_token_from_a_file(tmp_path: Path) -> None:
     token = tmp_path / "token"
     token.write_text("123:from-file\n", encoding="utf-8")
     settings = parse(f"[telegram]\nenabled = true\ntoken_file = '{token}'\n", Path("c.toml"))
-    assert settings.telegram.token == "123:from-file"
+    assert settings.telegram.token.get_secret_value() == "123:from-file"
 
 
 def test_the_environment_wins_over_the_file(
@@ -224,7 +228,7 @@ def test_the_environment_wins_over_the_file(
     token.write_text("123:from-file\n", encoding="utf-8")
     monkeypatch.setenv("GUOWEN_TELEGRAM_TOKEN", "123:from-env")
     settings = parse(f"[telegram]\ntoken = 'inline'\ntoken_file = '{token}'\n", Path("c.toml"))
-    assert settings.telegram.token == "123:from-env"
+    assert settings.telegram.token.get_secret_value() == "123:from-env"
 
 
 def test_database_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,6 +277,8 @@ base_url = "http://127.0.0.1:8081/bot"
 base_file_url = "http://127.0.0.1:8081/file/bot"
 webhook_url = "https://bot.example.org/tg"
 webhook_secret = "hook"
+
+[http]
 listen = "127.0.0.1:9443"
 
 [wecom]
@@ -310,21 +316,25 @@ def test_a_full_config_loads(tmp_path: Path) -> None:
     assert settings.court.record_number == "温法过问〔{year}〕{n}号"
     assert settings.storage.database_url == f"sqlite+aiosqlite:///{tmp_path}/db/guowen.db"
     assert settings.evidence_path == tmp_path / "evidence"
-    assert (settings.telegram.mode, settings.telegram.webhook_secret) == ("webhook", "hook")
+    assert (settings.telegram.mode, settings.telegram.webhook_secret.get_secret_value()) == (
+        "webhook",
+        "hook",
+    )
     assert settings.deadlines.counting == "workdays"
     assert settings.reminders.escalate_after_workdays == 0
     assert settings.access.invite_hours == 24
 
 
 def test_the_example_config_loads_and_documents_every_key() -> None:
-    example = REPO / "config.example.toml"
+    example = REPO / "bot" / "config.example.toml"
     if not example.exists():
         pytest.skip("config.example.toml is not written yet")
     settings = load(example)
     assert isinstance(settings, Settings)
     data = tomllib.loads(example.read_text(encoding="utf-8"))
     for name, section in SECTIONS.items():
-        assert set(data.get(name, {})) == {f.name for f in fields(section)}, name
+        documented = {key for key in section.model_fields if (name, key) not in DEPRECATED}
+        assert set(data.get(name, {})) == documented, name
 
 
 # Through the command line: exit status 2 and one line on stderr.
@@ -445,3 +455,160 @@ def test_a_valid_config_runs_the_command(
     assert capsys.readouterr().err == ""
     assert out.getvalue().startswith("database revision: ")
     assert (tmp_path / "db" / "guowen.db").is_file()
+
+
+# Every value of every key: a mistake is a ConfigError naming its key, never a traceback.
+
+TOML_VALUES = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["", " ", "\x00", "a\x00b", ":memory:", "..", "/", "~", "sqlite:///x\x00"]),
+    st.lists(st.integers(min_value=-9, max_value=9), max_size=3),
+    st.dates(),
+)
+KEYS = [(name, key) for name, section in SECTIONS.items() for key in section.model_fields]
+
+
+def toml_value(value: object) -> str:
+    """``value`` as TOML writes it (JSON's strings are TOML's basic strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    return str(value)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.sampled_from(KEYS), value=TOML_VALUES)
+def test_any_value_of_any_key_loads_or_names_that_key(
+    where: tuple[str, str], value: object
+) -> None:
+    section, key = where
+    text = f"[{section}]\n{key} = {toml_value(value)}\n"
+    assert tomllib.loads(text) == {section: {key: value}}
+    try:
+        parsed = parse(text, Path("c.toml"))
+    except ConfigError as found:
+        assert found.key.startswith(f"[{section}] "), (found.key, text)
+        words = {
+            language: t(language, f"config.{found.problem}", **found.detail)
+            for language in Language
+        }
+        assert all(words.values())
+        if isinstance(value, str) and where in SECRETS:
+            assert value not in [str(shown) for shown in found.detail.values()]
+    else:
+        got = getattr(getattr(parsed, section), key)
+        kind = type(SECTIONS[section].model_fields[key].default)
+        assert isinstance(got, kind)
+
+
+SECRET = st.text(alphabet="ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz23456789", min_size=16)
+
+
+@settings(max_examples=60, deadline=None)
+@given(token=SECRET, hook=SECRET, wecom=SECRET, password=SECRET, from_environment=st.booleans())
+def test_repr_of_the_settings_never_shows_a_secret(
+    token: str, hook: str, wecom: str, password: str, from_environment: bool
+) -> None:
+    url = f"postgresql+asyncpg://guowen:{password}@db.court.local/guowen"
+    keys = {
+        ("telegram", "token"): token,
+        ("telegram", "webhook_secret"): hook,
+        ("wecom", "secret"): wecom,
+        ("storage", "database_url"): url,
+    }
+    lines = ["[telegram]\nenabled = true\nmode = 'webhook'\nwebhook_url = 'https://a/tg'\n"]
+    lines.append("[wecom]\nenabled = true\ncorp_id = 'c'\ntoken = 't'\nencoding_aes_key = 'k'\n")
+    environment = dict(os.environ)
+    if from_environment:
+        os.environ.update({SECRETS[where]: value for where, value in keys.items()})
+        text = "".join(lines)
+    else:
+        inline = {section: "" for section, _ in keys}
+        for (section, key), value in keys.items():
+            inline[section] += f"{key} = {json.dumps(value)}\n"
+        text = "".join(f"[{section}]\n{body}" for section, body in inline.items())
+        text = text.replace("[telegram]\n", lines[0], 1).replace("[wecom]\n", lines[1], 1)
+    try:
+        loaded = parse(text, Path("c.toml"))
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+    assert loaded.telegram.token.get_secret_value() == token
+    assert loaded.storage.database_url == url
+    for shown in (repr(loaded), str(loaded), repr(loaded.storage), repr(loaded.telegram)):
+        for secret in (token, hook, wecom, password):
+            assert secret not in shown
+    assert "guowen:***@db.court.local" in repr(loaded)
+
+
+def test_the_old_listen_keys_move_to_http_with_one_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "old.toml"
+    text = "[telegram]\nlisten = '127.0.0.1:9443'\n"
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        first = parse(text, path)
+        again = parse(text, path)
+    assert first.http.listen == again.http.listen == "127.0.0.1:9443"
+    assert first.telegram.listen == "127.0.0.1:9443"  # callers of the old key see the same
+    assert [record.levelno for record in caplog.records] == [logging.WARNING]
+    assert caplog.records[0].getMessage() == (
+        f"{path}：[telegram] listen 已改名为 [http] listen；"
+        '现按 [http] listen = "127.0.0.1:9443" 读取。请把这一行移到 [http] 节。'
+    )
+
+
+def test_an_old_listen_key_beside_http_listen_is_ignored_with_a_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "both.toml"
+    text = "[court]\nlanguage = 'en'\n[wecom]\nlisten = '0.0.0.0:8444'\n[http]\nlisten = ':8080'\n"
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        loaded = parse(text, path)
+    assert (loaded.http.listen, loaded.wecom.listen) == (":8080", ":8080")
+    assert [record.getMessage() for record in caplog.records] == [
+        f'{path}: [wecom] listen = "0.0.0.0:8444" is ignored: [http] listen is set and the one '
+        "HTTP server listens there. Delete the old line."
+    ]
+
+
+def test_wecom_api_and_callback_keys() -> None:
+    loaded = parse("", Path("c.toml"))
+    assert loaded.wecom.api_base_url == "https://qyapi.weixin.qq.com/cgi-bin/"
+    assert loaded.wecom.callback_path == "/wecom/callback"
+    proxy = parse(
+        "[wecom]\napi_base_url = 'https://wx-proxy.court.local/cgi-bin/'\n"
+        "callback_path = '/wx/cb'\n",
+        Path("c.toml"),
+    )
+    assert (proxy.wecom.api_base_url, proxy.wecom.callback_path) == (
+        "https://wx-proxy.court.local/cgi-bin/",
+        "/wx/cb",
+    )
+    for text, key in [
+        ("api_base_url = 'https://qyapi.weixin.qq.com/cgi-bin'", "[wecom] api_base_url"),
+        ("api_base_url = 'https://qyapi.weixin.qq.com/'", "[wecom] api_base_url"),
+        ("callback_path = 'wecom/callback'", "[wecom] callback_path"),
+    ]:
+        found = problem_of(f"[wecom]\n{text}\n")
+        assert (found.key, found.problem) == (key, "bad_value")
+
+
+def test_a_database_url_that_is_no_url_does_not_repeat_it() -> None:
+    found = problem_of("[storage]\ndatabase_url = 'guowen:hunter2@localhost'\n")
+    assert (found.key, found.problem, found.detail) == (
+        "[storage] database_url",
+        "bad_database_url",
+        {},
+    )
+    assert "hunter2" not in message("bad_database_url")

@@ -57,7 +57,10 @@ async def test_webhook_with_the_right_secret_is_handled(
         replies = await bot.say(zhang, "/whoami")  # the fake posts it, secret and all
 
         settings = bot.settings.telegram
-        assert api.webhook == {"url": settings.webhook_url, "secret": settings.webhook_secret}
+        assert api.webhook == {
+            "url": settings.webhook_url,
+            "secret": settings.webhook_secret.get_secret_value(),
+        }
         [registered] = api.calls_to("setWebhook")
         assert registered.params["allowed_updates"] == ["message", "callback_query"]
     assert replies[0].startswith("姓名：张伟")
@@ -99,7 +102,7 @@ async def test_webhook_answers_other_requests_plainly(
 ) -> None:
     async with running_bot(api, db, clock, tmp_path, mode="webhook") as bot:
         url = bot.settings.telegram.webhook_url
-        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret}
+        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret.get_secret_value()}
         async with aiohttp.ClientSession() as session:
             async with session.get(url, headers=good) as response:
                 assert response.status == 405
@@ -115,7 +118,7 @@ async def test_an_update_posted_twice_to_the_webhook_is_handled_once(
     async with running_bot(api, db, clock, tmp_path, mode="webhook") as bot:
         await add_telegram_person(db, clock, "张伟", [Role.HANDLER], api.user(1001, "张伟"))
         url = bot.settings.telegram.webhook_url
-        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret}
+        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret.get_secret_value()}
         body = update(900_002, "/whoami")
 
         assert await post(url, body, good) == 200

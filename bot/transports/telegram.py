@@ -335,7 +335,7 @@ class TelegramTransport:
         self._long_data = LongData(CALLBACK_DATA_LIMIT)
         self._menus: asyncio.Task[None] | None = None
         self._refusals = RefusalLog(log, "telegram: a webhook call")
-        self._secret = settings.webhook_secret.encode("utf-8")
+        self._secret = settings.webhook_secret.get_secret_value().encode("utf-8")
         files = settings.base_file_url.rstrip("/")
         local = bool(files) and files != self.options.cloud_file_url.rstrip("/")
         self._cloud_limit = None if local else CLOUD_DOWNLOAD_LIMIT
@@ -373,7 +373,7 @@ class TelegramTransport:
         urls = {"base_url": settings.base_url, "base_file_url": settings.base_file_url}
         bot = _Bot(
             self._unreadable,
-            token=settings.token,
+            token=settings.token.get_secret_value(),
             request=request,
             get_updates_request=polling,
             rate_limiter=Limiter(options),
@@ -404,7 +404,7 @@ class TelegramTransport:
         self._receiving = True
         allowed = list(ALLOWED_UPDATES)
         if self.settings.mode == "webhook":
-            url, secret = self.settings.webhook_url, self.settings.webhook_secret
+            url, secret = self.settings.webhook_url, self.settings.webhook_secret.get_secret_value()
             await application.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed)
         else:
             assert application.updater is not None
