@@ -19,15 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.columns import COLUMNS, Column, Value, stamp, state_words
-from reports.document import Block, Document, Grid, Heading, Pairs, Para
-from reports.facts import RecordFacts, facts_for, load_names
+from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures
+from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
 from reports.render_docx import write_docx
 from reports.render_pdf import write_pdf
 from reports.text import numeral, tr, vocab
 from storage import audit
+from storage.media import EvidenceKind
 from storage.models import Record
-from storage.vocabulary import CosignStatus, Language, Milestone
+from storage.vocabulary import CosignStatus, Language, MaterialRoute, Milestone
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -100,6 +101,35 @@ def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Blo
     return [Grid(header, rows, (2, 1.5, 2.5, 4))]
 
 
+def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatures:
+    """Art. 3: the handler and each court staff member present sign by hand, beside what
+    they confirmed in the bot; Art. 6: the integrity officer registers materials routed
+    through them."""
+    record = facts.record
+    header = tuple(
+        tr(language, f"form.sign_{name}") for name in ("role", "name", "bot", "sign", "date")
+    )
+    rows = [
+        (
+            tr(language, "form.sign_handler"),
+            facts.handler or tr(language, "common.blank"),
+            tr(language, "form.sign_submitted", at=stamp(record.submitted_at, tz))
+            if record.submitted_at
+            else tr(language, "form.sign_not_submitted"),
+        )
+    ]
+    for c in facts.cosigners:
+        confirmed = vocab(CosignStatus, c.status, language)
+        if c.responded_at is not None:
+            confirmed = tr(language, "form.sign_at", status=confirmed, at=stamp(c.responded_at, tz))
+        rows.append((tr(language, "form.sign_present"), c.name, confirmed))
+    if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
+        rows.append(
+            (tr(language, "form.sign_integrity"), "", tr(language, "form.sign_integrity_note"))
+        )
+    return Signatures(header, tuple(rows))  # type: ignore[arg-type]
+
+
 def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
     header = tuple(
         tr(language, f"form.milestone_{name}") for name in ("what", "deadline", "met", "state")
@@ -128,6 +158,13 @@ def _size(size: int | None) -> str:
     return "" if size is None else f"{size:,}"
 
 
+def _kind_words(item: EvidenceLine, language: Language) -> str:
+    """An evidence type in words (图片, 文档), never a code; the MIME type if unknown."""
+    if item.kind in set(EvidenceKind):
+        return tr(language, f"evidence_kind.{item.kind}")
+    return item.kind or item.mime or ""
+
+
 def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
     if not facts.evidence:
         return [Para(tr(language, "form.no_evidence"))]
@@ -146,7 +183,7 @@ def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bloc
             (
                 str(n),
                 item.name or "-",
-                " ".join(part for part in (item.kind or item.mime or "", note) if part),
+                " ".join(part for part in (_kind_words(item, language), note) if part),
                 _size(item.size),
                 stamp(item.received_at, tz),
                 item.sha256 or tr(language, "form.not_kept"),
@@ -199,6 +236,8 @@ def form_document(
     blocks.append(Heading(tr(language, "form.section.evidence", n=numeral(n + 2, language))))
     blocks += _evidence(facts, language, tz)
     blocks += _amendments(facts, language, tz)
+    blocks.append(Heading(tr(language, "form.section.signatures", n=numeral(n + 3, language))))
+    blocks.append(_signatures(facts, language, tz))
     printed = stamp(printed_at, tz)
     blocks.append(
         Para(
