@@ -68,11 +68,7 @@ def _yes_no(name: str) -> Getter:
 
 
 def _kind(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
-    """The record's nature; a reference opinion in the words of Art. 5."""
-    kind = facts.record.kind
-    if kind in set(RecordKind):
-        return tr(language, f"kind.{kind}")
-    return vocab(RecordKind, kind, language) or None
+    return vocab(RecordKind, facts.record.kind, language) or None
 
 
 def _status(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:

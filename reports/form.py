@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.columns import COLUMNS, Column, Value, stamp, state_words
-from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures
+from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
+from reports.fonts import fonts, placeholder
 from reports.render_docx import write_docx
 from reports.render_pdf import write_pdf
 from reports.text import numeral, tr, vocab
 from storage import audit
 from storage.media import EvidenceKind
 from storage.models import Record
-from storage.vocabulary import CosignStatus, Language, MaterialRoute, Milestone
+from storage.vocabulary import CosignStatus, Language, MaterialRoute, Milestone, RecordKind
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -56,6 +57,9 @@ class FormFiles:
     docx: Path
     head_seq: int
     head_hash: str
+    missing: tuple[str, ...] = ()
+    """Characters no font has: printed as ``[U+XXXXX]`` in the PDF (``missing_words``); the
+    sender is told."""
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -80,6 +84,8 @@ def _pairs(facts: RecordFacts, keys: tuple[str, ...], language: Language, tz: Zo
     for key in keys:
         column = BY_KEY[key]
         value = text_of(column.get(facts, language, tz), tz)
+        if key == "kind" and facts.record.kind in set(RecordKind):
+            value = tr(language, f"kind.{facts.record.kind}")  # Art. 5 in the rule's words
         if value or key in ALWAYS:
             rows.append((column.title(language), value or tr(language, "common.blank")))
     return Pairs(tuple(rows))
@@ -254,6 +260,11 @@ def form_document(
     )
 
 
+def missing_words(missing: tuple[str, ...]) -> str:
+    """The characters no font has as their placeholders, ``[U+20BB7] [U+2123C]``."""
+    return " ".join(placeholder(char) for char in missing)
+
+
 def form_stem(record: Record, language: Language) -> str:
     number = record.number or tr(language, "form.draft_number", id=record.id)
     return safe_name(tr(language, "file.form", number=number))
@@ -297,4 +308,5 @@ async def build_form(
         head_hash=head.hash,
     )
     pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
-    return FormFiles(pdf, docx, head.seq, head.hash)
+    missing = tuple(fonts().missing(texts(document)))
+    return FormFiles(pdf, docx, head.seq, head.hash, missing)

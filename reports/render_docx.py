@@ -18,6 +18,7 @@ Table rows never break across pages (``w:cantSplit``), header rows repeat on eve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,8 @@ def _fill(
 ) -> None:
     # Row by row: ``table.cell(r, c)`` recomputes the whole grid on every call.
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid (w:gridCol), which LibreOffice reads
     for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
         for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = Cm(widths[c])
@@ -133,6 +136,22 @@ def _fill(
             if header and r == 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _row_rules(table, header=header)
+
+
+def _keep_together(table: Table) -> None:
+    """The whole table on one page: every row's paragraphs keep with the next row."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _label_width(labels: Iterable[str]) -> float:
+    """The label column's width in cm: the longest label on one line where it can be (a CJK
+    character at 小四 is about 0.43 cm, a Latin one half that), within 3.5 cm and 60 %."""
+    widest = max((sum(0.43 if ord(c) > 0x2E80 else 0.22 for c in label) for label in labels),
+                 default=0.0)  # fmt: skip
+    return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.6)
 
 
 def _widths(weights: tuple[float, ...], count: int) -> list[float]:
@@ -209,7 +228,8 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Pairs):
             if block.rows:
                 table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
-                _fill(table, list(block.rows), [4.6, TEXT_WIDTH_CM - 4.6], header=False,
+                label = _label_width(label for label, _ in block.rows)
+                _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
                       size=PAIRS_PT)  # fmt: skip
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
@@ -223,6 +243,7 @@ def write_docx(document: Document, path: Path) -> Path:
             for row in table.rows[1:]:
                 row.height = Cm(SIGN_ROW_CM)
                 row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            _keep_together(table)
         elif isinstance(block, Picture):
             doc.add_picture(str(block.path), width=Cm(min(block.width_cm, TEXT_WIDTH_CM)))
     footer = section.footer.paragraphs[0]

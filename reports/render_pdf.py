@@ -19,7 +19,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
@@ -86,7 +94,13 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=1, spaceAfter=8),
         "heading": ParagraphStyle(
-            "heading", parent=base, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+            "heading",
+            parent=base,
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,  # a heading never ends a page: it stays with its table
         ),
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),
@@ -188,7 +202,10 @@ def write_pdf(document: Document, path: Path) -> Path:
             ]
             story.append(_grid(grid, [width * w / total for w in weights]))
         elif isinstance(block, Signatures):
-            story.append(_signatures(block, styles, width))
+            # The whole table on one page, with its heading (KeepTogether is no flowable that
+            # keepWithNext joins, so the heading goes inside it).
+            heading = [story.pop()] if story and isinstance(story[-1], Paragraph) else []
+            story.append(KeepTogether([*heading, _signatures(block, styles, width)]))
         elif isinstance(block, Picture):
             image = Image(str(block.path))
             scale = min(block.width_cm * cm, width) / image.drawWidth
@@ -199,7 +216,7 @@ def write_pdf(document: Document, path: Path) -> Path:
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         draw_line(canvas, MARGIN, 1.0 * cm, document.footer, 7)
-        draw_line(canvas, A4[0] - MARGIN, 1.0 * cm, str(doc.page), 7, right=True)
+        draw_line(canvas, A4[0] - MARGIN, 1.0 * cm, f"— {doc.page} —", 7, right=True)
         canvas.restoreState()
 
     path.parent.mkdir(parents=True, exist_ok=True)
