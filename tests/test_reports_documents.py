@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from PIL import Image
 from test_reports_support import (
     BEIJING,
     COURT,
+    NUMBER,
     RULES,
     docx_text,
     local,
@@ -24,6 +25,11 @@ from test_reports_support import (
     pdf_text,
 )
 
+from handlers import reports_cmd
+from handlers.engine import Context, Services
+from handlers.i18n import t
+from handlers.ports import IncomingMessage
+from reminders.clock import FakeClock
 from reports import charts, fonts
 from reports.analysis import analysis
 from reports.figures import Figures
@@ -32,6 +38,8 @@ from reports.period import parse_period
 from reports.quarterly import build_report
 from reports.text import tr
 from storage.db import Database
+from storage.evidence import EvidenceStore
+from storage.models import ChatIdentity, Record, Staff
 from storage.vocabulary import Language, Milestone
 
 # Rare name characters (CJK Extension B) and one no font has (a plane-15 private-use one).
@@ -400,3 +408,31 @@ def test_each_ranking_sentence_is_derived_from_its_own_figure(
         lowest = min(shares.values())
         for name, share in shares.items():
             assert (f"{name}（按期率 {lowest:.1%}" in sentence) == (share == lowest)
+
+
+async def test_the_sender_is_told_of_characters_no_font_has(db: Database, tmp_path: Path) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db, people["张伟"], local("2026-03-06 10:00"), inquirer_name=f"{JI}某{NOWHERE}"
+    )
+    services = Services(
+        clock=FakeClock(datetime(2026, 3, 9, 1, 0, tzinfo=UTC)),
+        court_name=COURT,
+        record_number=NUMBER,
+        evidence=EvidenceStore(tmp_path / "data" / "evidence", max_bytes=10**6),
+    )
+    now = services.clock.now()
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        person = await session.get(Staff, people["张伟"].id)
+        assert record is not None and person is not None
+        identity = ChatIdentity(
+            transport="fake", external_id="zw", chat_id="zw", staff_id=person.id, bound_at=now
+        )
+        message = IncomingMessage(transport="fake", chat_id="zw", user_id="zw", received_at=now)
+        ctx = Context(session, message, person, identity, services, now)
+        sent = await reports_cmd.form_copy(ctx, record)
+    pdf_caption = sent[0].text
+    assert pdf_caption.endswith(t(Language.ZH, "report.missing_glyphs", chars="[U+FFFFD]"))
+    assert sent[0].document is not None
+    assert "[U+FFFFD]" in flat(pdf_text(sent[0].document))
