@@ -62,14 +62,16 @@ PILLOW_ONLY: tuple[str, ...] = (
 PDF_FONT = "GuowenCJK"
 FALLBACK_CID = "STSong-Light"
 # Names written into DOCX and XLSX files: the fonts of a Chinese court PC (Windows), each with
-# its fallback. GB/T 9704: title in 小标宋, body in 仿宋_GB2312; SimSun-ExtB ships with Windows
-# and holds CJK Extension B.
+# its fallback, by their English family names (Word and WPS match a font by either name).
+# GB/T 9704: title in 方正小标宋简体 (FZXiaoBiaoSong-B05S), else 黑体 (SimHei); body in
+# 仿宋_GB2312 (FangSong_GB2312), else 仿宋 (FangSong, in Windows since Vista); headings in 黑体.
+# SimSun-ExtB (Windows) holds CJK Extension B.
 DOCX_FONT = "SimSun"
-TITLE_FONT = "方正小标宋简体"
+TITLE_FONT = "FZXiaoBiaoSong-B05S"
 TITLE_FALLBACK = "SimHei"
-BODY_FONT = "仿宋_GB2312"
+BODY_FONT = "FangSong_GB2312"
 BODY_FALLBACK = "FangSong"
-HEADING_FONT = "黑体"
+HEADING_FONT = "SimHei"
 EXTENSION_FONT = "SimSun-ExtB"
 # Characters that are layout, not glyphs: never a placeholder.
 LAYOUT = frozenset("\n\r\t")

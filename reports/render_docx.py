@@ -61,7 +61,7 @@ SIGN_ROW_CM = 1.3
 ALT_NAMES = {
     TITLE_FONT: TITLE_FALLBACK,
     BODY_FONT: BODY_FALLBACK,
-    HEADING_FONT: "SimHei",
+    HEADING_FONT: "Microsoft YaHei",
     EXTENSION_FONT: "SimSun",
 }
 

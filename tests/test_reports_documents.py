@@ -252,11 +252,13 @@ async def test_the_docx_is_laid_out_as_an_official_document(db: Database, tmp_pa
             archive.read(n).decode("utf-8") for n in archive.namelist() if "footer" in n
         )
         font_table = archive.read("word/fontTable.xml").decode("utf-8")
-    assert 'w:eastAsia="方正小标宋简体"' in body and 'w:eastAsia="仿宋_GB2312"' in body
+    # 方正小标宋简体 and 仿宋_GB2312, by their English family names.
+    assert 'w:eastAsia="FZXiaoBiaoSong-B05S"' in body and 'w:eastAsia="FangSong_GB2312"' in body
     assert "<w:cantSplit/>" in body and "<w:tblHeader/>" in body
     assert "<w:keepNext/>" in body  # headings keep with their tables
     assert "— " in footer and "PAGE" in footer and " —" in footer
-    assert 'w:name="方正小标宋简体"' in font_table and 'w:val="SimHei"' in font_table
+    assert 'w:name="FZXiaoBiaoSong-B05S"' in font_table and 'w:val="SimHei"' in font_table
+    assert 'w:name="FangSong_GB2312"' in font_table and 'w:val="FangSong"' in font_table
 
 
 async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
