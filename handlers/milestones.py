@@ -23,6 +23,8 @@ from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
 PLATFORM_REF = "ms.platform_ref"
 REPORT_TO = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
 SUPERVISORS = {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
+# The payload of the form copy the handler keeps for the sub-file (Art. 4).
+OWN_COPY = "own"
 
 
 async def _own_submitted(ctx: Context, ref: str) -> Record:
@@ -78,25 +80,36 @@ async def deliver(ctx: Context, record: Record) -> None:
         )
         return
     people: dict[int, Staff] = {}
+    where: dict[Role, list[str]] = {}
     for role in REPORT_TO:
         for person in await staff_repo.with_role(ctx.session, role):
-            people.setdefault(person.id, person)
+            if person.id not in people:
+                people[person.id] = person
+                where.setdefault(role, []).append(person.name)
     if not people:
         raise UserError("milestones.nobody_to_deliver")
-    await ensure(
-        ctx.session,
-        [
-            Planned(
-                key=f"f{record.id}:{person.id}",
-                kind=ReminderKind.FORM_COPY,
-                recipient_staff_id=person.id,
-                due_at=ctx.now,
-                record_id=record.id,
-            )
-            for person in people.values()
-        ],
-        at=ctx.now,
+    planned = [
+        Planned(
+            key=f"f{record.id}:{person.id}",
+            kind=ReminderKind.FORM_COPY,
+            recipient_staff_id=person.id,
+            due_at=ctx.now,
+            record_id=record.id,
+        )
+        for person in people.values()
+    ]
+    # Art. 4: the handler files a copy in the case's sub-file (副卷); sent like the others.
+    planned.append(
+        Planned(
+            key=f"f{record.id}:own",
+            kind=ReminderKind.FORM_COPY,
+            recipient_staff_id=ctx.staff.id,
+            due_at=ctx.now,
+            record_id=record.id,
+            payload={"copy": OWN_COPY},
+        )
     )
+    await ensure(ctx.session, planned, at=ctx.now)
     deadline = ctx.services.rules.for_record(record)[Milestone.FORM_DELIVERED]
     await records_repo.mark_milestone(
         ctx.session,
@@ -108,8 +121,18 @@ async def deliver(ctx: Context, record: Record) -> None:
     )
     if ctx.services.kick is not None:
         ctx.services.kick()
-    names = join_names([person.name for person in people.values()], ctx.language)
-    ctx.reply(ctx.t("milestones.delivered", title=card.title(ctx, record), names=names))
+    lines = [
+        ctx.t(
+            "milestones.delivered_to",
+            where=label(role, ctx.language),
+            names=join_names(names, ctx.language),
+        )
+        for role, names in where.items()
+    ]
+    lines.append(
+        ctx.t("milestones.delivered_to", where=ctx.t("milestones.own_copy"), names=ctx.staff.name)
+    )
+    ctx.reply(ctx.t("milestones.delivered", title=card.title(ctx, record), copies="\n".join(lines)))
 
 
 async def button(ctx: Context, value: str) -> None:

@@ -188,6 +188,8 @@ class ChatNotifier:
         elif kind is ReminderKind.FORM_COPY and record is not None:
             values["number"] = record.number or values.get("title", "")
             values["card"] = await card.render(ctx, record)
+            if reminder.payload.get("copy") == "own":  # the handler's own, for the sub-file
+                key = "reminders.form_copy_own"
         text = ctx.t(key, **values)
         if facts.late:
             due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")

@@ -20,7 +20,7 @@ from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
 from reports.files import safe_name
-from reports.form import FormFiles, build_form
+from reports.form import FormFiles, build_form, missing_words
 from reports.period import Period, PeriodError, last_completed_quarter, parse_period
 from reports.quarterly import ReportFiles, build_report
 from storage.models import Record
@@ -204,8 +204,11 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
         actor=ctx.staff.name,
         detail={"language": ctx.language.value, "via": "form_copy"},
     )
+    caption = ctx.t("report.form_pdf_caption")
+    if files.missing:  # never a silent gap: the reader is told which characters no font has
+        caption += "\n" + ctx.t("report.missing_glyphs", chars=missing_words(files.missing))
     return [
-        OutgoingMessage(ctx.t("report.form_pdf_caption"), document=files.pdf),
+        OutgoingMessage(caption, document=files.pdf),
         OutgoingMessage(ctx.t("report.form_docx_caption"), document=files.docx),
     ]
 

@@ -118,28 +118,45 @@ def _timeliness(figures: Figures, language: Language) -> list[str]:
             missed=total.missed,
         )
     ]
-    if total.late or total.missed:
-        worst = min(
-            (row for row in by_department(figures, language) if row.late or row.missed),
-            key=lambda row: _on_time(row.tallies.values()),
-            default=None,
-        )
-        if worst is not None:
-            lines.append(
-                tr(
-                    language,
-                    "analysis.worst_department",
-                    name=worst.name,
-                    late=worst.late,
-                    missed=worst.missed,
-                )
-            )
+    lines += _overdue_departments(figures, language)
     return lines
 
 
-def _on_time(tallies: Iterable[Tally]) -> float:
+def _overdue_departments(figures: Figures, language: Language) -> list[str]:
+    """Two sentences, each from the figure it names: the departments with the MOST overdue
+    steps (late + missed, a count), and those with the LOWEST on-time share of the steps due
+    (a share; only when it differs between departments). Ties are all named."""
+    rows = by_department(figures, language)
+    sep = tr(language, "common.list_sep")
+    lines = []
+    most = max((row.late + row.missed for row in rows), default=0)
+    if most:
+        named = [row for row in rows if row.late + row.missed == most]
+        listing = sep.join(
+            tr(language, "analysis.overdue_item", name=row.name, late=row.late,
+               missed=row.missed, total=most)
+            for row in named
+        )  # fmt: skip
+        lines.append(tr(language, "analysis.worst_department", list=listing))
+    shares = {row.name: _on_time(row.tallies.values()) for row in rows}
+    due = [row for row in rows if shares[row.name] is not None]
+    if len({shares[row.name] for row in due}) > 1:
+        lowest = min(shares[row.name] or 0.0 for row in due)
+        listing = sep.join(
+            tr(language, "analysis.share_item", name=row.name, share=f"{lowest:.1%}",
+               on_time=sum(t.on_time for t in row.tallies.values()),
+               due=sum(t.due for t in row.tallies.values()))
+            for row in due
+            if shares[row.name] == lowest
+        )  # fmt: skip
+        lines.append(tr(language, "analysis.lowest_share", list=listing))
+    return lines
+
+
+def _on_time(tallies: Iterable[Tally]) -> float | None:
+    """The on-time share of every step due; None when none was."""
     due = on_time = 0
     for tally in tallies:
         due += tally.due
         on_time += tally.on_time
-    return on_time / due if due else 1.0
+    return on_time / due if due else None

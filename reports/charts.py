@@ -44,8 +44,7 @@ def one_at_a_time(draw: Callable[P, R]) -> Callable[P, R]:
 
 
 @cache
-def font(size: int) -> Font:
-    path = fonts().path
+def _face(path: Path | None, size: int) -> Font:
     if path is not None:
         try:
             return ImageFont.truetype(str(path), size, index=0)
@@ -54,11 +53,55 @@ def font(size: int) -> Font:
     return ImageFont.load_default(size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
+def font(size: int) -> Font:
+    """The first font of the chain at ``size`` pixels."""
+    return _face(fonts().path, size)
+
+
+def _runs(text: str, size: int) -> list[tuple[Font, str]]:
+    """``text`` in runs of one font each (``reports.fonts``: a character no font has is
+    drawn as its ``[U+XXXXX]`` placeholder)."""
+    chain = fonts()
+    return [
+        (_face(face.path if face else chain.path, size), piece)
+        for face, piece in chain.runs(text, pdf=False)
+    ]
+
+
+def shown(text: str) -> str:
+    """The text a chart draws for ``text``: itself, with placeholders where no font has a
+    character (what the tests read back, since a PNG holds no text)."""
+    return "".join(piece for _, piece in fonts().runs(text, pdf=False))
+
+
+def text_width(draw: ImageDraw.ImageDraw, text: str, size: int) -> float:
+    return sum(draw.textlength(piece, font=face) for face, piece in _runs(text, size))
+
+
+def put(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    size: int,
+    fill: tuple[int, int, int],
+    anchor: str = "la",
+) -> None:
+    """Draw ``text`` at ``xy`` like ``ImageDraw.text`` with ``anchor`` (``l``/``m`` then
+    ``a``/``m``), each run in a font that has its characters."""
+    x, y = xy
+    if anchor[0] == "m":
+        x -= text_width(draw, text, size) / 2
+    for face, piece in _runs(text, size):
+        draw.text((x, y), piece, fill=fill, font=face, anchor="l" + anchor[1])
+        x += draw.textlength(piece, font=face)
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> str:
     """``text`` shortened with an ellipsis to fit ``width`` pixels."""
-    if draw.textlength(text, font=face) <= width:
+    text = shown(text)
+    if text_width(draw, text, size) <= width:
         return text
-    while text and draw.textlength(text + "…", font=face) > width:
+    while text and text_width(draw, text + "…", size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -66,47 +109,50 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
 def draw_bars(
     draw: ImageDraw.ImageDraw,
     box: tuple[int, int, int, int],
-    items: Sequence[tuple[str, float]],
+    items: Sequence[tuple[str, float | None]],
     *,
     percent: bool = False,
     color: tuple[int, int, int] = BAR,
+    nothing: str = "-",
 ) -> None:
-    """Bars for ``items`` inside ``box`` (left, top, right, bottom), labels on the left."""
+    """Bars for ``items`` inside ``box`` (left, top, right, bottom), labels on the left; a
+    value of None (a share of nothing due) has no bar and reads ``nothing`` (e.g. 无记录)."""
     left, top, right, bottom = box
     if not items:
         return
     label_width = (right - left) * 2 // 5
     row = min(44, (bottom - top) // len(items))
-    face = font(max(12, row * 11 // 20))
-    biggest = 1.0 if percent else max(max(value for _, value in items), 1.0)
+    size = max(12, row * 11 // 20)
+    values = [value for _, value in items if value is not None]
+    biggest = 1.0 if percent else max(max(values, default=1.0), 1.0)
     bar_left = left + label_width + 8
     bar_room = right - bar_left - 90
     for n, (label, value) in enumerate(items):
         y = top + n * row
-        draw.text(
-            (left, y + row // 2),
-            _fit(draw, label, face, label_width),
-            fill=INK,
-            font=face,
-            anchor="lm",
-        )
+        put(draw, (left, y + row // 2), _fit(draw, label, size, label_width), size, INK, "lm")
         draw.rectangle((bar_left, y + 5, right - 90, y + row - 5), fill=GRID)
-        length = int(bar_room * (value / biggest)) if biggest else 0
+        length = int(bar_room * (value / biggest)) if value is not None and biggest else 0
         if length > 0:
             draw.rectangle((bar_left, y + 5, bar_left + length, y + row - 5), fill=color)
-        shown = f"{value:.0%}" if percent else f"{value:g}"
-        draw.text((right - 84, y + row // 2), shown, fill=INK, font=face, anchor="lm")
+        figure = nothing if value is None else f"{value:.0%}" if percent else f"{value:g}"
+        put(draw, (right - 84, y + row // 2), figure, size, INK, "lm")
 
 
 @one_at_a_time
 def bar_chart(
-    path: Path, title: str, items: Sequence[tuple[str, float]], *, percent: bool = False
+    path: Path,
+    title: str,
+    items: Sequence[tuple[str, float | None]],
+    *,
+    percent: bool = False,
+    nothing: str = "-",
 ) -> Path:
+    """A bar chart as a 1200 px wide PNG; see :func:`draw_bars` for ``items``."""
     height = 90 + 44 * max(len(items), 1)
     image = Image.new("RGB", (1200, height), PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text((30, 24), title, fill=INK, font=font(30))
-    draw_bars(draw, (30, 76, 1170, height - 14), items, percent=percent)
+    put(draw, (30, 24), _fit(draw, title, 30, 1140), 30, INK)
+    draw_bars(draw, (30, 76, 1170, height - 14), items, percent=percent, nothing=nothing)
     image.save(path, "PNG")
     return path
 
@@ -119,11 +165,12 @@ def headline_card(
     subtitle: str,
     tiles: Sequence[tuple[str, str]],
     left_title: str,
-    left: Sequence[tuple[str, float]],
+    left: Sequence[tuple[str, float | None]],
     right_title: str,
-    right: Sequence[tuple[str, float]],
+    right: Sequence[tuple[str, float | None]],
     footer: str,
     notice: str = "",
+    nothing: str = "-",
 ) -> Path:
     """The picture sent in the chat: big numbers on top, two bar charts below."""
     width = 1400
@@ -131,32 +178,23 @@ def headline_card(
     height = 480 if notice else 460 + 46 * rows
     image = Image.new("RGB", (width, height), PAPER)
     draw = ImageDraw.Draw(image)
-    draw.text((40, 30), _fit(draw, title, font(40), width - 80), fill=INK, font=font(40))
-    draw.text((40, 88), _fit(draw, subtitle, font(24), width - 80), fill=MUTED, font=font(24))
+    put(draw, (40, 30), _fit(draw, title, 40, width - 80), 40, INK)
+    put(draw, (40, 88), _fit(draw, subtitle, 24, width - 80), 24, MUTED)
     tile_w = (width - 80 - 20 * (len(tiles) - 1)) // max(len(tiles), 1)
     for n, (label, value) in enumerate(tiles):
         x = 40 + n * (tile_w + 20)
         draw.rounded_rectangle((x, 140, x + tile_w, 290), radius=14, fill=TILE)
-        draw.text((x + tile_w // 2, 205), value, fill=BAR, font=font(60), anchor="mm")
-        face = font(22)
-        draw.text(
-            (x + tile_w // 2, 262),
-            _fit(draw, label, face, tile_w - 16),
-            fill=INK,
-            font=face,
-            anchor="mm",
-        )
+        put(draw, (x + tile_w // 2, 205), _fit(draw, value, 60, tile_w - 16), 60, BAR, "mm")
+        put(draw, (x + tile_w // 2, 262), _fit(draw, label, 22, tile_w - 16), 22, INK, "mm")
     if notice:
-        draw.text((width // 2, 370), _fit(draw, notice, font(34), width - 80), fill=MUTED,
-                  font=font(34), anchor="mm")  # fmt: skip
+        put(draw, (width // 2, 370), _fit(draw, notice, 34, width - 80), 34, MUTED, "mm")
     else:
         half = (width - 120) // 2
-        draw.text((40, 320), left_title, fill=INK, font=font(28))
-        draw_bars(draw, (40, 370, 40 + half, height - 70), left)
-        draw.text((80 + half, 320), right_title, fill=INK, font=font(28))
-        draw_bars(draw, (80 + half, 370, width - 40, height - 70), right, percent=True, color=GOOD)
-    draw.text(
-        (40, height - 40), _fit(draw, footer, font(18), width - 80), fill=MUTED, font=font(18)
-    )
+        put(draw, (40, 320), _fit(draw, left_title, 28, half), 28, INK)
+        draw_bars(draw, (40, 370, 40 + half, height - 70), left, nothing=nothing)
+        put(draw, (80 + half, 320), _fit(draw, right_title, 28, half), 28, INK)
+        draw_bars(draw, (80 + half, 370, width - 40, height - 70), right, percent=True,
+                  color=GOOD, nothing=nothing)  # fmt: skip
+    put(draw, (40, height - 40), _fit(draw, footer, 18, width - 80), 18, MUTED)
     image.save(path, "PNG")
     return path

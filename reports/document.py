@@ -52,7 +52,16 @@ class Picture:
     width_cm: float = 16.0
 
 
-Block = Heading | Para | Pairs | Grid | Picture
+@dataclass(frozen=True)
+class Signatures:
+    """Lines to sign by hand: one row a person, ``(role, name, confirmed in the bot)``; the
+    renderers add an empty signature and date cell to each, tall enough to write in."""
+
+    header: tuple[str, str, str, str, str]
+    rows: tuple[tuple[str, str, str], ...]
+
+
+Block = Heading | Para | Pairs | Grid | Picture | Signatures
 
 
 @dataclass(frozen=True)
@@ -63,3 +72,16 @@ class Document:
     footer: str = ""
     """Printed at the foot of every page: the audit chain head, so paper pins the history."""
     meta: dict[str, str] = field(default_factory=dict)
+
+
+def texts(document: Document) -> list[str]:
+    """Every text of ``document``, for the font check (``reports.fonts.Fonts.missing``)."""
+    out = [document.title, document.subtitle, document.footer]
+    for block in document.blocks:
+        if isinstance(block, Heading | Para):
+            out.append(block.text)
+        elif isinstance(block, Pairs):
+            out += [text for row in block.rows for text in row]
+        elif isinstance(block, Grid | Signatures):
+            out += [*block.header, *(text for row in block.rows for text in row)]
+    return out

@@ -19,15 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.columns import COLUMNS, Column, Value, stamp, state_words
-from reports.document import Block, Document, Grid, Heading, Pairs, Para
-from reports.facts import RecordFacts, facts_for, load_names
+from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
+from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
+from reports.fonts import fonts, placeholder
 from reports.render_docx import write_docx
 from reports.render_pdf import write_pdf
 from reports.text import numeral, tr, vocab
 from storage import audit
+from storage.media import EvidenceKind
 from storage.models import Record
-from storage.vocabulary import CosignStatus, Language, Milestone
+from storage.vocabulary import CosignStatus, Language, MaterialRoute, Milestone, RecordKind
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -55,6 +57,9 @@ class FormFiles:
     docx: Path
     head_seq: int
     head_hash: str
+    missing: tuple[str, ...] = ()
+    """Characters no font has: printed as ``[U+XXXXX]`` in the PDF (``missing_words``); the
+    sender is told."""
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -79,6 +84,8 @@ def _pairs(facts: RecordFacts, keys: tuple[str, ...], language: Language, tz: Zo
     for key in keys:
         column = BY_KEY[key]
         value = text_of(column.get(facts, language, tz), tz)
+        if key == "kind" and facts.record.kind in set(RecordKind):
+            value = tr(language, f"kind.{facts.record.kind}")  # Art. 5 in the rule's words
         if value or key in ALWAYS:
             rows.append((column.title(language), value or tr(language, "common.blank")))
     return Pairs(tuple(rows))
@@ -98,6 +105,35 @@ def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Blo
         for c in facts.cosigners
     )
     return [Grid(header, rows, (2, 1.5, 2.5, 4))]
+
+
+def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatures:
+    """Art. 3: the handler and each court staff member present sign by hand, beside what
+    they confirmed in the bot; Art. 6: the integrity officer registers materials routed
+    through them."""
+    record = facts.record
+    header = tuple(
+        tr(language, f"form.sign_{name}") for name in ("role", "name", "bot", "sign", "date")
+    )
+    rows = [
+        (
+            tr(language, "form.sign_handler"),
+            facts.handler or tr(language, "common.blank"),
+            tr(language, "form.sign_submitted", at=stamp(record.submitted_at, tz))
+            if record.submitted_at
+            else tr(language, "form.sign_not_submitted"),
+        )
+    ]
+    for c in facts.cosigners:
+        confirmed = vocab(CosignStatus, c.status, language)
+        if c.responded_at is not None:
+            confirmed = tr(language, "form.sign_at", status=confirmed, at=stamp(c.responded_at, tz))
+        rows.append((tr(language, "form.sign_present"), c.name, confirmed))
+    if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
+        rows.append(
+            (tr(language, "form.sign_integrity"), "", tr(language, "form.sign_integrity_note"))
+        )
+    return Signatures(header, tuple(rows))  # type: ignore[arg-type]
 
 
 def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
@@ -128,6 +164,13 @@ def _size(size: int | None) -> str:
     return "" if size is None else f"{size:,}"
 
 
+def _kind_words(item: EvidenceLine, language: Language) -> str:
+    """An evidence type in words (图片, 文档), never a code; the MIME type if unknown."""
+    if item.kind in set(EvidenceKind):
+        return tr(language, f"evidence_kind.{item.kind}")
+    return item.kind or item.mime or ""
+
+
 def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
     if not facts.evidence:
         return [Para(tr(language, "form.no_evidence"))]
@@ -146,7 +189,7 @@ def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bloc
             (
                 str(n),
                 item.name or "-",
-                " ".join(part for part in (item.kind or item.mime or "", note) if part),
+                " ".join(part for part in (_kind_words(item, language), note) if part),
                 _size(item.size),
                 stamp(item.received_at, tz),
                 item.sha256 or tr(language, "form.not_kept"),
@@ -199,6 +242,8 @@ def form_document(
     blocks.append(Heading(tr(language, "form.section.evidence", n=numeral(n + 2, language))))
     blocks += _evidence(facts, language, tz)
     blocks += _amendments(facts, language, tz)
+    blocks.append(Heading(tr(language, "form.section.signatures", n=numeral(n + 3, language))))
+    blocks.append(_signatures(facts, language, tz))
     printed = stamp(printed_at, tz)
     blocks.append(
         Para(
@@ -213,6 +258,11 @@ def form_document(
         footer=tr(language, "common.footer", seq=head_seq, hash=head_hash, at=printed),
         meta={"author": court_name},
     )
+
+
+def missing_words(missing: tuple[str, ...]) -> str:
+    """The characters no font has as their placeholders, ``[U+20BB7] [U+2123C]``."""
+    return " ".join(placeholder(char) for char in missing)
 
 
 def form_stem(record: Record, language: Language) -> str:
@@ -258,4 +308,5 @@ async def build_form(
         head_hash=head.hash,
     )
     pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
-    return FormFiles(pdf, docx, head.seq, head.hash)
+    missing = tuple(fonts().missing(texts(document)))
+    return FormFiles(pdf, docx, head.seq, head.hash, missing)

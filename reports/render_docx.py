@@ -1,81 +1,256 @@
-"""Documents as DOCX through python-docx, for a court that edits before it files.
+"""Documents as DOCX through python-docx, laid out as Chinese official documents are.
 
-Chinese text needs the East Asian font slot set (``w:eastAsia``), or Word falls back to a
-Latin font and draws boxes on some systems; every style used here gets it.
+GB/T 9704-2012 conventions where they apply to a form and a report: A4, margins 37 mm top,
+35 mm bottom, 28 mm left, 26 mm right; the title in 方正小标宋简体 (fallback 黑体/SimHei),
+headings in 黑体, the body in 仿宋_GB2312 (fallback 仿宋/FangSong) at 三号 (16 pt) for prose
+and 四号/五号 in tables; the page number as "— 1 —" centred in the footer.
+
+Every run names its fonts in all slots, the East Asian one included (``w:eastAsia``): without
+it Word draws Chinese in a Latin font's fallback. A character beyond the Basic Multilingual
+Plane (CJK Extension B and on, e.g. ``𠮷``) is put in a run of its own in SimSun-ExtB, which
+Windows ships; LibreOffice finds HanaMinB (``fonts-hanazono``) for it through fontconfig. The
+characters themselves are written unchanged. The font table names each font's fallback
+(``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
+
+Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
+(``w:tblHeader``), and a heading keeps with what follows, so the evidence table stays with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from docx import Document as new_document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-from docx.styles.style import ParagraphStyle
+from docx.shared import Cm, Mm, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
 
-from reports.document import Document, Grid, Heading, Pairs, Para, Picture, clean
-from reports.fonts import DOCX_FONT
+from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
+from reports.fonts import (
+    BODY_FALLBACK,
+    BODY_FONT,
+    EXTENSION_FONT,
+    HEADING_FONT,
+    TITLE_FALLBACK,
+    TITLE_FONT,
+    beyond_bmp,
+)
+
+PAGE_WIDTH_MM = 210
+PAGE_HEIGHT_MM = 297
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TEXT_WIDTH_CM = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+# Point sizes by Chinese name: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5, 小五 9.
+TITLE_PT = 22.0
+HEADING_PT = 16.0
+BODY_PT = 16.0
+PAIRS_PT = 12.0
+GRID_PT = 10.5
+SMALL_PT = 9.0
+SIGN_ROW_CM = 1.3
+# Fallbacks written into the font table (what Word substitutes when a font is absent).
+ALT_NAMES = {
+    TITLE_FONT: TITLE_FALLBACK,
+    BODY_FONT: BODY_FALLBACK,
+    HEADING_FONT: "Microsoft YaHei",
+    EXTENSION_FONT: "SimSun",
+}
 
 
-def _east_asian(style: ParagraphStyle, size: float | None = None) -> None:
-    style.font.name = DOCX_FONT
-    if size is not None:
-        style.font.size = Pt(size)
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), DOCX_FONT)
+def _fonts_of(run_props: Any, name: str) -> None:
+    fonts = run_props.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        run_props.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), name)
+    fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _fill(table: Table, rows: list[tuple[str, ...]], *, header: bool) -> None:
+def add_text(
+    paragraph: Paragraph, text: str, *, font: str, size: float, bold: bool = False
+) -> None:
+    """``text`` as runs of ``paragraph``: characters beyond the BMP in ``EXTENSION_FONT``."""
+    pieces: list[tuple[bool, str]] = []
+    for char in clean(text):
+        wide = beyond_bmp(char)
+        if pieces and pieces[-1][0] == wide:
+            pieces[-1] = (wide, pieces[-1][1] + char)
+        else:
+            pieces.append((wide, char))
+    for wide, piece in pieces:
+        run = paragraph.add_run(piece)
+        run.font.size = Pt(size)
+        run.bold = bold
+        _fonts_of(run._r.get_or_add_rPr(), EXTENSION_FONT if wide else font)
+
+
+def _paragraph(
+    container: Any,
+    text: str,
+    *,
+    font: str = BODY_FONT,
+    size: float = BODY_PT,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+) -> Paragraph:
+    paragraph: Paragraph = container.add_paragraph()
+    add_text(paragraph, text, font=font, size=size, bold=bold)
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def _row_rules(table: Table, *, header: bool) -> None:
+    """No row breaks across a page; the header row repeats on each page."""
+    for n, row in enumerate(table.rows):
+        props = row._tr.get_or_add_trPr()
+        props.append(OxmlElement("w:cantSplit"))
+        if header and n == 0:
+            props.append(OxmlElement("w:tblHeader"))
+
+
+def _fill(
+    table: Table, rows: list[tuple[str, ...]], widths: list[float], *, header: bool, size: float
+) -> None:
     # Row by row: ``table.cell(r, c)`` recomputes the whole grid on every call.
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid (w:gridCol), which LibreOffice reads
     for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
         for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            cell.text = clean(value)
-            if (header and r == 0) or (not header and c == 0):
-                for run in cell.paragraphs[0].runs:
-                    run.bold = True
+            cell.width = Cm(widths[c])
+            bold = (header and r == 0) or (not header and c % 2 == 0)
+            paragraph = cell.paragraphs[0]
+            add_text(paragraph, value, font=BODY_FONT, size=size, bold=bold)
+            paragraph.paragraph_format.space_after = Pt(0)
+            if header and r == 0:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _row_rules(table, header=header)
+
+
+def _keep_together(table: Table) -> None:
+    """The whole table on one page: every row's paragraphs keep with the next row."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _label_width(labels: Iterable[str]) -> float:
+    """The label column's width in cm: the longest label on one line where it can be (a CJK
+    character at 小四 is about 0.43 cm, a Latin one half that), within 3.5 cm and 60 %."""
+    widest = max((sum(0.43 if ord(c) > 0x2E80 else 0.22 for c in label) for label in labels),
+                 default=0.0)  # fmt: skip
+    return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.6)
+
+
+def _widths(weights: tuple[float, ...], count: int) -> list[float]:
+    given = list(weights) if len(weights) == count else [1.0] * count
+    total = sum(given)
+    return [TEXT_WIDTH_CM * w / total for w in given]
+
+
+def _page_number(paragraph: Paragraph) -> None:
+    """ "— N —": the PAGE field between em dashes (GB/T 9704, 7.5)."""
+    add_text(paragraph, "— ", font=BODY_FONT, size=14)
+    run = paragraph.add_run()
+    run.font.size = Pt(14)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    add_text(paragraph, " —", font=BODY_FONT, size=14)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _font_table(doc: DocxDocument) -> None:
+    """Name each font with its fallback in ``word/fontTable.xml`` (``w:altName``)."""
+    for part in doc.part.package.parts:
+        if str(part.partname) != "/word/fontTable.xml":
+            continue
+        root = etree.fromstring(part.blob)
+        for name, alternative in ALT_NAMES.items():
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), name)
+            alt = etree.SubElement(font, qn("w:altName"))
+            alt.set(qn("w:val"), alternative)
+            charset = etree.SubElement(font, qn("w:charset"))
+            charset.set(qn("w:val"), "86")  # GB2312
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def write_docx(document: Document, path: Path) -> Path:
+    """Write ``document`` to ``path`` as a DOCX laid out as the module says; returns ``path``."""
     doc = new_document()
-    styles = doc.styles
-    for name, size in (("Normal", 10.5), ("Title", 18), ("Heading 1", 13), ("Heading 2", 12)):
-        style = styles[name]
-        assert isinstance(style, ParagraphStyle)
-        _east_asian(style, size)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _fonts_of(normal.element.get_or_add_rPr(), BODY_FONT)
     section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2)
-    title = doc.add_paragraph(clean(document.title), style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(28 - 7)
+    _paragraph(
+        doc,
+        document.title,
+        font=TITLE_FONT,
+        size=TITLE_PT,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     if document.subtitle:
-        doc.add_paragraph(clean(document.subtitle)).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _paragraph(doc, document.subtitle, size=PAIRS_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     for block in document.blocks:
         if isinstance(block, Heading):
-            doc.add_heading(clean(block.text), level=2)
+            heading = _paragraph(doc, block.text, font=HEADING_FONT, size=HEADING_PT)
+            heading.paragraph_format.keep_with_next = True
+            heading.paragraph_format.space_before = Pt(8)
         elif isinstance(block, Para):
-            paragraph = doc.add_paragraph(clean(block.text))
-            if block.small:
-                for run in paragraph.runs:
-                    run.font.size = Pt(8)
+            _paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)
         elif isinstance(block, Pairs):
             if block.rows:
                 table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
-                _fill(table, list(block.rows), header=False)
-                for row in table.rows:
-                    row.cells[0].width = Cm(4.4)
-                    row.cells[1].width = Cm(12.6)
+                label = _label_width(label for label, _ in block.rows)
+                _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
+                      size=PAIRS_PT)  # fmt: skip
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            _fill(table, rows, header=True)
+            widths = _widths(block.widths, len(block.header))
+            _fill(table, rows, widths, header=True, size=GRID_PT)
+        elif isinstance(block, Signatures):
+            rows = [block.header, *((*row, "", "") for row in block.rows)]
+            table = doc.add_table(rows=len(rows), cols=5, style="Table Grid")
+            _fill(table, rows, _widths((2.2, 2, 3.4, 3.4, 2.4), 5), header=True, size=PAIRS_PT)
+            for row in table.rows[1:]:
+                row.height = Cm(SIGN_ROW_CM)
+                row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            _keep_together(table)
         elif isinstance(block, Picture):
-            doc.add_picture(str(block.path), width=Cm(block.width_cm))
+            doc.add_picture(str(block.path), width=Cm(min(block.width_cm, TEXT_WIDTH_CM)))
+    footer = section.footer.paragraphs[0]
+    _page_number(footer)
     if document.footer:
-        footer = section.footer.paragraphs[0]
-        footer.text = clean(document.footer)
-        for run in footer.runs:
-            run.font.size = Pt(7)
+        _paragraph(section.footer, document.footer, size=7, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _font_table(doc)
     props = doc.core_properties
     props.title = clean(document.title)[:255]
     props.subject = clean(document.subtitle)[:255]

@@ -8,6 +8,7 @@ summary holding ``<b>`` or ``&`` prints as typed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -16,10 +17,19 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from reports.document import Document, Grid, Heading, Pairs, Para, Picture, clean
+from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
 
 MARGIN = 1.8 * cm
@@ -29,8 +39,51 @@ _RENDERING = threading.Lock()
 LABEL_SHADE = colors.HexColor("#f3f3f3")
 
 
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode CMap, with each code point written as UTF-16BE.
+
+    reportlab 4 writes ``<20BB7>`` for U+20BB7, which is no valid UTF-16 (PDF 1.7, 9.10.3):
+    readers then extract nothing for characters beyond the Basic Multilingual Plane. A
+    surrogate pair (``<D842DFB7>``) is what the specification asks for.
+    """
+    text: str = _reportlab_cmap(fontname, subset)
+    for value in subset:
+        if value > 0xFFFF:
+            pair = chr(value).encode("utf-16-be").hex().upper()
+            text = text.replace(f"> <{value:04X}>", f"> <{pair}>")
+    return text
+
+
+_reportlab_cmap = ttfonts.makeToUnicodeCMap
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
 def markup(text: str) -> str:
-    return escape(clean(text)).replace("\n", "<br/>")
+    """``text`` as reportlab paragraph markup: escaped, each run in a font that has it."""
+    chain = fonts()
+    parts = []
+    for face, piece in chain.runs(clean(text)):
+        body = escape(piece).replace("\n", "<br/>")
+        if face is None or face.pdf_name == chain.pdf or face.pdf_name is None:
+            parts.append(body)
+        else:
+            parts.append(f'<font name="{face.pdf_name}">{body}</font>')
+    return "".join(parts)
+
+
+def draw_line(
+    canvas: Any, x: float, y: float, text: str, size: float, *, right: bool = False
+) -> None:
+    """One line on the canvas, each run in a font that has it (the page footer)."""
+    chain = fonts()
+    runs = [(face.pdf_name if face and face.pdf_name else chain.pdf, piece)
+            for face, piece in chain.runs(clean(text))]  # fmt: skip
+    if right:
+        x -= sum(stringWidth(piece, name, size) for name, piece in runs)
+    for name, piece in runs:
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, piece)
+        x += stringWidth(piece, name, size)
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -41,7 +94,13 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         ),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=1, spaceAfter=8),
         "heading": ParagraphStyle(
-            "heading", parent=base, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3
+            "heading",
+            parent=base,
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
+            spaceAfter=3,
+            keepWithNext=1,  # a heading never ends a page: it stays with its table
         ),
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),
@@ -103,6 +162,21 @@ def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], font: str, width: fl
     return table
 
 
+def _signatures(block: Signatures, styles: dict[str, ParagraphStyle], width: float) -> Table:
+    """Rows to sign by hand: role, name, the in-bot confirmation, then signature and date."""
+    weights = (2.2, 2, 3.4, 3.4, 2.4)
+    rows: list[list[Any]] = [[Paragraph(markup(cell), styles["label"]) for cell in block.header]]
+    rows += [[Paragraph(markup(cell), styles["cell"]) for cell in row] + ["", ""]
+             for row in block.rows]  # fmt: skip
+    heights = [None] + [1.2 * cm] * len(block.rows)
+    table = Table(rows, colWidths=[width * w / sum(weights) for w in weights],
+                  rowHeights=heights, repeatRows=1)  # fmt: skip
+    table.setStyle(_GRID)
+    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), LABEL_SHADE),
+                               ("VALIGN", (0, 1), (-1, -1), "MIDDLE")]))  # fmt: skip
+    return table
+
+
 def write_pdf(document: Document, path: Path) -> Path:
     font = fonts().pdf
     styles = _styles(font)
@@ -127,6 +201,11 @@ def write_pdf(document: Document, path: Path) -> Path:
                 for row in (block.header, *block.rows)
             ]
             story.append(_grid(grid, [width * w / total for w in weights]))
+        elif isinstance(block, Signatures):
+            # The whole table on one page, with its heading (KeepTogether is no flowable that
+            # keepWithNext joins, so the heading goes inside it).
+            heading = [story.pop()] if story and isinstance(story[-1], Paragraph) else []
+            story.append(KeepTogether([*heading, _signatures(block, styles, width)]))
         elif isinstance(block, Picture):
             image = Image(str(block.path))
             scale = min(block.width_cm * cm, width) / image.drawWidth
@@ -136,9 +215,8 @@ def write_pdf(document: Document, path: Path) -> Path:
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(font, 7)
-        canvas.drawString(MARGIN, 1.0 * cm, clean(document.footer))
-        canvas.drawRightString(A4[0] - MARGIN, 1.0 * cm, str(doc.page))
+        draw_line(canvas, MARGIN, 1.0 * cm, document.footer, 7)
+        draw_line(canvas, A4[0] - MARGIN, 1.0 * cm, f"— {doc.page} —", 7, right=True)
         canvas.restoreState()
 
     path.parent.mkdir(parents=True, exist_ok=True)

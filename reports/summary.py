@@ -54,8 +54,9 @@ def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str,
     made["timeliness"] = charts.bar_chart(
         folder / "timeliness.png",
         tr(language, "timeliness.share_title"),
-        [(name, tally.share or 0.0) for name, tally in milestone_rows(figures, language)],
+        [(name, tally.share) for name, tally in milestone_rows(figures, language)],
         percent=True,
+        nothing=tr(language, "chart.no_record"),
     )
     return made
 
@@ -183,7 +184,8 @@ def headline_picture(
         left_title=tr(language, "report.section.categories"),
         left=[(label, float(n)) for label, n in top(categories(figures, language), 8)],
         right_title=tr(language, "timeliness.share_title"),
-        right=[(name, t.share or 0.0) for name, t in milestone_rows(figures, language)],
+        right=[(name, t.share) for name, t in milestone_rows(figures, language)],
         footer=footer,
+        nothing=tr(language, "chart.no_record"),
         notice=tr(language, "report.empty") if figures.empty else "",
     )

@@ -81,7 +81,12 @@ def months(figures: Figures, language: Language) -> Rows:
 
 
 def top(rows: Rows, n: int = 3) -> Rows:
-    return sorted((row for row in rows if row[1]), key=lambda row: -row[1])[:n]
+    """The ``n`` largest non-zero rows by count, and every row tied with the last of them
+    (a tie is never cut at random)."""
+    ranked = sorted((row for row in rows if row[1]), key=lambda row: -row[1])
+    if len(ranked) <= n:
+        return ranked
+    return [row for row in ranked if row[1] >= ranked[n - 1][1]]
 
 
 def share_text(tally: Tally) -> str:

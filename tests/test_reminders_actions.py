@@ -43,6 +43,24 @@ def zh(key: str, **values: object) -> str:
     return t(Language.ZH, key, **values)
 
 
+def delivered_card() -> str:
+    """The handler's reply on delivering: where each copy went, their own for the sub-file."""
+    lines = [
+        zh("milestones.delivered_to", where="纪检监察部门", names="李刚"),
+        zh("milestones.delivered_to", where="审判管理办公室", names="刘洋、马丽"),
+        zh("milestones.delivered_to", where=zh("milestones.own_copy"), names="张伟"),
+    ]
+    return zh("milestones.delivered", title=NUMBER, copies="\n".join(lines))
+
+
+def assert_delivered(replies: list[str]) -> None:
+    """The card, then the handler's own copy in their chat: the words, the PDF, the DOCX."""
+    heading = zh("reminders.form_copy_own", number=NUMBER, card="").rstrip()
+    assert replies[0] == delivered_card()
+    assert replies[1].startswith(heading)
+    assert replies[2:] == [zh("report.form_pdf_caption"), zh("report.form_docx_caption")]
+
+
 PLATFORM = zh("milestones.platform_button")
 DELIVER = zh("milestones.deliver_button")
 SKIP = zh("intake.skip")
@@ -114,7 +132,7 @@ async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy
     clock.set(bj("2026-03-09 09:20"))
     # Back up to the reminder, whose other button delivers the copy.
     replies = await judge.press_data(on_reminder[DELIVER])
-    assert replies == [zh("milestones.delivered", title=NUMBER, names="李刚、刘洋、马丽")]
+    assert_delivered(replies)
     record = await record_of(db, 1)
     assert record.form_delivered_at == clock.now()
 
@@ -122,7 +140,7 @@ async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy
     copies = await reminders(db, kind=ReminderKind.FORM_COPY.value)
     names = {person.id: name for name, person in court.staff.items()}
     assert {(names[r.recipient_staff_id], r.status, r.sent_at) for r in copies} == {
-        (name, "sent", clock.now()) for name in ("李刚", "刘洋", "马丽")
+        (name, "sent", clock.now()) for name in ("李刚", "刘洋", "马丽", "张伟")
     }
     heading = zh("reminders.form_copy", handler="张伟", department="民一庭", number=NUMBER, card="")
     for name in ("李刚", "刘洋", "马丽"):
@@ -168,13 +186,12 @@ async def test_the_platform_reference_may_be_skipped_and_a_second_press_says_so(
     assert await judge.press_data("ms:1:platform") == [
         zh("milestones.platform_already", title=NUMBER, at="2026-03-06 10:00")
     ]
-    assert await judge.press_data("ms:1:deliver") == [
-        zh("milestones.delivered", title=NUMBER, names="李刚、刘洋、马丽")
-    ]
+    assert_delivered(await judge.press_data("ms:1:deliver"))
     assert await judge.press_data("ms:1:deliver") == [
         zh("milestones.deliver_already", title=NUMBER, at="2026-03-06 11:00")
     ]
-    assert len(await reminders(db, kind=ReminderKind.FORM_COPY.value)) == 3
+    # One to each of the three, and the handler's own for the sub-file (Art. 4).
+    assert len(await reminders(db, kind=ReminderKind.FORM_COPY.value)) == 4
 
 
 async def test_the_commands_do_the_same(
@@ -187,9 +204,7 @@ async def test_the_commands_do_the_same(
     assert await judge.say(f"/platform {NUMBER} 平台-7") == [
         zh("milestones.platform_done_ref", title=NUMBER, reference="平台-7")
     ]
-    assert await judge.say("/deliver 1") == [
-        zh("milestones.delivered", title=NUMBER, names="李刚、刘洋、马丽")
-    ]
+    assert_delivered(await judge.say("/deliver 1"))
     assert (await record_of(db, 1)).platform_ref == "平台-7"
 
 

@@ -219,6 +219,7 @@ def test_without_a_cjk_font_the_builtin_one_with_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(fonts, "CANDIDATES", ())
+    monkeypatch.setattr(fonts, "EXTENSION_CANDIDATES", ())
     fonts.configure(tmp_path / "missing.ttf")
     with caplog.at_level(logging.WARNING, logger="reports.fonts"):
         chosen = fonts.fonts()

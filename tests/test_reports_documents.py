@@ -1,0 +1,440 @@
+"""Documents fit for the archive: every character kept, a form people sign, a workbook that
+prints, and analysis sentences that say what their figures say."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from PIL import Image
+from test_reports_support import (
+    BEIJING,
+    COURT,
+    NUMBER,
+    RULES,
+    docx_text,
+    local,
+    make_record,
+    open_court,
+    pdf_text,
+)
+
+from handlers import reports_cmd
+from handlers.engine import Context, Services
+from handlers.i18n import t
+from handlers.ports import IncomingMessage
+from reminders.clock import FakeClock
+from reports import charts, fonts
+from reports.analysis import analysis
+from reports.figures import Figures
+from reports.form import build_form
+from reports.period import parse_period
+from reports.quarterly import build_report
+from reports.text import tr
+from storage.db import Database
+from storage.evidence import EvidenceStore
+from storage.models import ChatIdentity, Record, Staff
+from storage.vocabulary import Language, Milestone
+
+# Rare name characters (CJK Extension B) and one no font has (a plane-15 private-use one).
+JI = "\U00020bb7"  # 𠮷
+TING = "\U0002123c"  # 𡈼
+NOWHERE = "\U000ffffd"
+RARE_FIELDS = {
+    "inquirer_name": f"{JI}某",
+    "inquirer_unit": f"{TING}县公安局",
+    "inquirer_position": f"{JI}局长",
+    "case_name": f"{JI}某诉{TING}某民间借贷纠纷案",
+    "summary": f"要求{JI}某案从轻处理{NOWHERE}",
+    "place": f"{TING}县第三审判庭",
+    "persons_present": f"书记员{JI}某",
+}
+NOW = local("2026-04-02 09:00")
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.fixture(autouse=True)
+def fresh_fonts() -> Iterator[None]:
+    fonts.configure(None)
+    yield
+    fonts.configure(None)
+
+
+def shown_in_pdf(value: str) -> str:
+    """What the PDF must hold for ``value``: itself, placeholders where no font has a glyph."""
+    return "".join(fonts.placeholder(c) if not fonts.fonts().drawable(c) else c for c in value)
+
+
+def test_the_chain_has_a_font_for_extension_b() -> None:
+    chain = fonts.fonts()
+    for char in (JI, TING, "某"):
+        face = chain.face_for(char)
+        assert face is not None, "install fonts-hanazono (.ci/run does)"
+    assert chain.face_for(NOWHERE) is None
+    assert chain.runs(f"{JI}某{NOWHERE}")[-1][1].endswith("[U+FFFFD]")
+    assert chain.missing([f"{JI}某{NOWHERE}", NOWHERE]) == [NOWHERE]
+
+
+async def test_rare_characters_survive_every_document(db: Database, tmp_path: Path) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db,
+        people["张伟"],
+        local("2026-03-06 10:00"),
+        channel="in_person",
+        cosigners=[people["孙丽"], people["周强"]],
+        confirm_after=timedelta(hours=2),
+        **RARE_FIELDS,
+    )
+    async with db.transaction() as session:
+        form = await build_form(
+            session,
+            record_id,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=tmp_path / "form",
+            now=NOW,
+            court_name=COURT,
+        )
+        report = await build_report(
+            session,
+            parse_period("2026Q1", now=NOW, tz=BEIJING),
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            now=NOW,
+            out_dir=tmp_path / "report",
+            court_name=COURT,
+        )
+    pdf = flat(pdf_text(form.pdf))
+    with zipfile.ZipFile(form.docx) as archive:
+        docx_xml = archive.read("word/document.xml").decode("utf-8")
+    docx = docx_text(form.docx)
+    [detail] = [s for s in load_workbook(report.xlsx).worksheets if s.title == "明细"]
+    cells = {str(c.value) for row in detail.iter_rows() for c in row if c.value is not None}
+    for field, value in RARE_FIELDS.items():
+        assert flat(shown_in_pdf(value)) in pdf, field  # PDF: each glyph drawn, or its code
+        assert value in docx, field  # DOCX keeps the characters themselves
+        assert value in cells, field  # XLSX keeps them too
+    assert "[U+FFFFD]" in pdf and NOWHERE not in pdf
+    # The sender is told which character had no font.
+    assert form.missing == (NOWHERE,)
+    # In the DOCX, Extension B characters sit in runs naming SimSun-ExtB in every slot.
+    assert f'w:eastAsia="{fonts.EXTENSION_FONT}"' in docx_xml
+    assert f">{JI}</w:t>" in docx_xml  # a run of its own
+
+
+def test_chart_labels_pass_the_same_font_check(tmp_path: Path) -> None:
+    assert charts.shown(f"{JI}某") == f"{JI}某"
+    assert charts.shown(f"某{NOWHERE}") == "某[U+FFFFD]"
+    # The rare character is drawn (ink where the label is), not left blank.
+    blank = charts.bar_chart(tmp_path / "blank.png", "", [(" ", 1.0)])
+    drawn = charts.bar_chart(tmp_path / "drawn.png", "", [(JI, 1.0)])
+
+    def ink(path: Path) -> int:
+        with Image.open(path) as image:
+            label = image.convert("L").crop((30, 76, 300, 120))
+            return sum(label.histogram()[:128])
+
+    assert ink(drawn) > ink(blank) + 20
+
+
+async def test_the_form_has_signature_lines_for_the_handler_and_each_person_present(
+    db: Database, tmp_path: Path
+) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db,
+        people["张伟"],
+        local("2026-03-06 10:00"),
+        channel="in_person",
+        cosigners=[people["孙丽"], people["周强"]],
+        confirm_after=timedelta(hours=2),
+        material_route="via_integrity_officer",
+    )
+    async with db.transaction() as session:
+        form = await build_form(
+            session,
+            record_id,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=tmp_path,
+            now=NOW,
+            court_name=COURT,
+        )
+    from docx import Document
+
+    tables = Document(str(form.docx)).tables
+    [signs] = [t for t in tables if [c.text for c in t.rows[0].cells][3:] == ["签名", "日期"]]
+    rows = [[c.text for c in row.cells] for row in signs.rows[1:]]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("承办人", "张伟"),
+        ("在场法院工作人员", "孙丽"),
+        ("在场法院工作人员", "周强"),
+        ("部门廉政监察员", ""),
+    ]
+    assert rows[0][2] == "已于 2026-03-06 11:00 提交"
+    assert rows[1][2] == rows[2][2] == "已确认（2026-03-06 12:00）"
+    assert all(r[3] == r[4] == "" for r in rows)  # left blank for the pen
+    text = flat(pdf_text(form.pdf))
+    for words in ("签名栏", "签名", "日期", "承办人张伟", "已确认（2026-03-0612:00）"):
+        assert words in text
+    # Chinese labels only: no type codes.
+    docx = docx_text(form.docx)
+    for code in ("image", "document", "external", "via_integrity_officer"):
+        assert code not in docx and code not in text
+
+
+async def test_an_art5_record_is_worded_as_the_rule_words_it(db: Database, tmp_path: Path) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db, people["张伟"], local("2026-03-06 10:00"), kind="reference_opinion"
+    )
+    async with db.transaction() as session:
+        form = await build_form(
+            session,
+            record_id,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=tmp_path,
+            now=NOW,
+            court_name=COURT,
+        )
+    text = flat(pdf_text(form.pdf))
+    for words in ("受人民法院委托或者许可", "依照工作程序", "相关材料应当存入案件正卷归档备查"):
+        assert words in text
+
+
+async def test_the_docx_is_laid_out_as_an_official_document(db: Database, tmp_path: Path) -> None:
+    from docx import Document
+
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(db, people["张伟"], local("2026-03-06 10:00"))
+    async with db.transaction() as session:
+        form = await build_form(
+            session,
+            record_id,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=tmp_path,
+            now=NOW,
+            court_name=COURT,
+        )
+    document = Document(str(form.docx))
+    section = document.sections[0]
+    mm = 36000  # EMU per millimetre
+    assert [round(m / mm) for m in (section.page_width, section.page_height)] == [210, 297]
+    assert [
+        round(m / mm)
+        for m in (
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+    ] == [37, 35, 28, 26]
+    with zipfile.ZipFile(form.docx) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+        footer = "".join(
+            archive.read(n).decode("utf-8") for n in archive.namelist() if "footer" in n
+        )
+        font_table = archive.read("word/fontTable.xml").decode("utf-8")
+    # 方正小标宋简体 and 仿宋_GB2312, by their English family names.
+    assert 'w:eastAsia="FZXiaoBiaoSong-B05S"' in body and 'w:eastAsia="FangSong_GB2312"' in body
+    assert "<w:cantSplit/>" in body and "<w:tblHeader/>" in body
+    assert "<w:keepNext/>" in body  # headings keep with their tables
+    assert "— " in footer and "PAGE" in footer and " —" in footer
+    assert 'w:name="FZXiaoBiaoSong-B05S"' in font_table and 'w:val="SimHei"' in font_table
+    assert 'w:name="FangSong_GB2312"' in font_table and 'w:val="FangSong"' in font_table
+
+
+async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    for day in range(2, 9):
+        await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"))
+    async with db.transaction() as session:
+        files = await build_report(
+            session,
+            parse_period("2026Q1", now=NOW, tz=BEIJING),
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            now=NOW,
+            out_dir=tmp_path,
+            court_name=COURT,
+        )
+    book = load_workbook(files.xlsx)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+    for title in ("明细", "第七条清单", "办理时效"):  # one page wide, as many tall as needed
+        sheet = book[title]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    # The summary prints A to L at full scale, a page break before a chart that would be cut.
+    summary = book["汇总"]
+    assert summary.print_area.startswith("'汇总'!$A$1:$L$")
+    assert int(summary.print_area.rsplit("$", 1)[1]) >= summary.max_row
+    assert summary.row_breaks.brk  # several tables with charts: more than one page
+    anchors = [chart.anchor._from.row for chart in summary._charts]
+    breaks = sorted(b.id for b in summary.row_breaks.brk)
+    for row in anchors:  # no break inside a chart's 17 rows
+        assert not any(row < b < row + 16 for b in breaks), (row, breaks)
+    for title in ("明细", "第七条清单", "办理时效"):
+        sheet = book[title]
+        assert sheet.print_title_rows == "$1:$1", title
+        assert sheet.freeze_panes in ("A2", "B2"), title
+        header = [c for c in next(sheet.iter_rows(max_row=1)) if c.value]
+        assert all(c.border.bottom.style == "thin" for c in header), title
+    detail = book["明细"]
+    widths = [detail.column_dimensions[c].width for c in "ABCDEFGH"]
+    assert all(8 <= w <= 60 for w in widths)
+
+
+async def test_an_empty_quarter_charts_say_no_records(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as session:
+        files = await build_report(
+            session,
+            parse_period("2026Q1", now=NOW, tz=BEIJING),
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            now=NOW,
+            out_dir=tmp_path,
+            court_name=COURT,
+        )
+    book = load_workbook(files.xlsx)
+    sheet = book["办理时效"]
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert "无记录" in values
+    assert 0 not in values[values.index("各环节按期办理率") :]  # no 0 % share
+    assert not sheet._charts  # no chart of nothing
+    summary = book["汇总"]
+    assert not summary._charts
+    heads = [row for row in summary.iter_rows(values_only=True) if row[1] == "件数"]
+    assert heads and all(row[3] == "无记录" for row in heads)
+
+
+# --- the analysis: each sentence from the figure it states ---------------------------------
+
+
+def figures_of(departments: dict[str, tuple[int, int, int]]) -> Figures:
+    """A quarter whose departments have (on time, late, missed) registration steps."""
+    from reports.facts import Names
+    from reports.period import Period
+
+    period = parse_period("2026Q1", now=NOW, tz=BEIJING)
+    assert isinstance(period, Period)
+    names = Names({}, {n: name for n, name in enumerate(departments, 1)})
+    figures = Figures(period, names, external=1)
+    total = figures.milestones[Milestone.REGISTERED]
+    for n, (on_time, late, missed) in enumerate(departments.values(), 1):
+        tally = figures.department_milestones[n][Milestone.REGISTERED]
+        tally.on_time, tally.late, tally.missed = on_time, late, missed
+        total.on_time += on_time
+        total.late += late
+        total.missed += missed
+    figures.by_category["government"] = 1
+    figures.by_channel["phone"] = 1
+    return figures
+
+
+def overdue_sentence(lines: list[str]) -> str:
+    [line] = [line for line in lines if line.startswith("逾期项数最多的部门为")]
+    return line
+
+
+def test_the_issue_s_quarter_names_the_department_with_more_overdue() -> None:
+    # 刑事审判庭: 0 late + 2 missed of 2 due (0 %); 民事审判第一庭: 1 + 2 of 10 (70 %).
+    figures = figures_of({"刑事审判庭": (0, 0, 2), "民事审判第一庭": (7, 1, 2)})
+    lines = analysis(figures, Language.ZH)
+    assert overdue_sentence(lines) == tr(
+        Language.ZH,
+        "analysis.worst_department",
+        list=tr(
+            Language.ZH,
+            "analysis.overdue_item",
+            name="民事审判第一庭",
+            late=1,
+            missed=2,
+            total=3,
+        ),
+    )
+    [lowest] = [line for line in lines if line.startswith("按期办理率最低的部门为")]
+    assert lowest.startswith("按期办理率最低的部门为刑事审判庭（按期率 0.0%")
+
+
+tallies = st.tuples(st.integers(0, 6), st.integers(0, 4), st.integers(0, 4))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(["民一庭", "刑庭", "行政庭", "执行局"]), tallies,
+                       min_size=1))  # fmt: skip
+def test_each_ranking_sentence_is_derived_from_its_own_figure(
+    departments: dict[str, tuple[int, int, int]],
+) -> None:
+    lines = analysis(figures_of(departments), Language.ZH)
+    overdue = {name: late + missed for name, (_, late, missed) in departments.items()}
+    most = max(overdue.values())
+    said = [line for line in lines if line.startswith("逾期项数最多的部门为")]
+    if most == 0:
+        assert said == []
+    else:
+        [sentence] = said
+        for name, count in overdue.items():
+            # Named exactly when its count is the largest, with that count.
+            assert (f"{name}（逾期 {count} 项" in sentence) == (count == most)
+    shares = {
+        name: on / (on + late + missed)
+        for name, (on, late, missed) in departments.items()
+        if on + late + missed
+    }
+    said = [line for line in lines if line.startswith("按期办理率最低的部门为")]
+    if len(set(shares.values())) <= 1:
+        assert said == []
+    else:
+        [sentence] = said
+        lowest = min(shares.values())
+        for name, share in shares.items():
+            assert (f"{name}（按期率 {lowest:.1%}" in sentence) == (share == lowest)
+
+
+async def test_the_sender_is_told_of_characters_no_font_has(db: Database, tmp_path: Path) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db, people["张伟"], local("2026-03-06 10:00"), inquirer_name=f"{JI}某{NOWHERE}"
+    )
+    services = Services(
+        clock=FakeClock(datetime(2026, 3, 9, 1, 0, tzinfo=UTC)),
+        court_name=COURT,
+        record_number=NUMBER,
+        evidence=EvidenceStore(tmp_path / "data" / "evidence", max_bytes=10**6),
+    )
+    now = services.clock.now()
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        person = await session.get(Staff, people["张伟"].id)
+        assert record is not None and person is not None
+        identity = ChatIdentity(
+            transport="fake", external_id="zw", chat_id="zw", staff_id=person.id, bound_at=now
+        )
+        message = IncomingMessage(transport="fake", chat_id="zw", user_id="zw", received_at=now)
+        ctx = Context(session, message, person, identity, services, now)
+        sent = await reports_cmd.form_copy(ctx, record)
+    pdf_caption = sent[0].text
+    assert pdf_caption.endswith(t(Language.ZH, "report.missing_glyphs", chars="[U+FFFFD]"))
+    assert sent[0].document is not None
+    assert "[U+FFFFD]" in flat(pdf_text(sent[0].document))
