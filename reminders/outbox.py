@@ -1,8 +1,10 @@
 """The outbox: reminders as database rows.
 
 Planning inserts rows by a unique key, so planning twice changes nothing; cancelling marks
-rows, never deletes them. Dispatchers claim due rows with ``FOR UPDATE SKIP LOCKED`` (on
-PostgreSQL; SQLite serialises writers anyway), so several instances never send one twice.
+rows, never deletes them, and planning a cancelled key again makes it pending again. Dispatchers
+claim due rows with ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL; SQLite serialises writers
+anyway), so several instances never send one twice. A claimed row is ``sending``: in flight,
+for the one send its dispatcher is about to make.
 """
 
 from __future__ import annotations
@@ -191,7 +193,12 @@ async def cancel_for_record(
 
 
 async def release_stale(session: AsyncSession, *, now: datetime) -> int:
-    """Rows a dispatcher claimed and never marked (it died): due again, flagged as repeats."""
+    """Rows left in flight by a dispatcher that died (or outlived its lease): due again,
+    flagged as possible repeats, since their send may have arrived. Returns how many.
+
+    A dispatcher claims a row only for the send it is about to make (``Dispatcher.tick``), so
+    each such row really was being sent; rows it had not reached were never taken.
+    """
     result = await session.execute(
         update(Reminder)
         .where(Reminder.status == ReminderStatus.SENDING.value, Reminder.claimed_until < now)
@@ -210,7 +217,10 @@ async def claim(
     lease: timedelta,
     quiet: bool,
 ) -> list[Reminder]:
-    """Take up to ``limit`` due rows for this dispatcher; other dispatchers skip them."""
+    """Take up to ``limit`` due rows for this dispatcher, marked ``sending`` until ``now +
+    lease``; other dispatchers skip them (``FOR UPDATE SKIP LOCKED``). In quiet hours only the
+    kinds that ignore them. A claimed row counts as in flight: claim only what is sent next.
+    """
     conditions = [
         Reminder.status == ReminderStatus.PENDING.value,
         Reminder.due_at <= now,
