@@ -258,29 +258,42 @@ class Dispatcher:
         """
         now = self.clock.now()
         local = now.astimezone(self.rules.calendar.tz)
-        async with self.db.transaction() as session:
-            rows = await claim(
-                session,
-                now=now,
-                instance=self.instance,
-                limit=1,
-                lease=LEASE,
-                quiet=self.quiet.contains(local),
-            )
-            if not rows:
-                return False, None
-            reminder = rows[0]
-            reminder_id = reminder.id
-            facts = await self.facts(session, reminder, now)
-            if facts is None:
-                reminder.status = ReminderStatus.CANCELLED.value
-                reminder.detail = "no longer due"
-                return True, None
-            prepared = await self.notifier.prepare(session, facts)
-            if prepared is None:
-                await self._failed(session, reminder, "no chat account", now)
-                return True, Outcome.FAILED
-            late = facts.late
+        reminder_id: int | None = None
+        try:
+            async with self.db.transaction() as session:
+                rows = await claim(
+                    session,
+                    now=now,
+                    instance=self.instance,
+                    limit=1,
+                    lease=LEASE,
+                    quiet=self.quiet.contains(local),
+                )
+                if not rows:
+                    return False, None
+                reminder = rows[0]
+                reminder_id = reminder.id
+                facts = await self.facts(session, reminder, now)
+                if facts is None:
+                    reminder.status = ReminderStatus.CANCELLED.value
+                    reminder.detail = "no longer due"
+                    return True, None
+                prepared = await self.notifier.prepare(session, facts)
+                if prepared is None:
+                    await self._failed(session, reminder, "no chat account", now)
+                    return True, Outcome.FAILED
+                late = facts.late
+        except Exception as error:
+            if reminder_id is None:
+                raise
+            # One row that cannot be worked out must not stand before every other row at
+            # every tick: it waits its backoff like a failed send, and the tick goes on.
+            log.exception("reminder %s could not be prepared", reminder_id)
+            async with self.db.transaction() as session:
+                row = await session.get(Reminder, reminder_id, populate_existing=True)
+                if row is None or row.status != ReminderStatus.PENDING:
+                    return True, Outcome.RETRY
+                return True, await self._retry_or_fail(session, row, repr(error), now)
         return True, await self._send(reminder_id, prepared, late, now)
 
     async def _send(self, reminder_id: int, prepared: Any, late: bool, now: datetime) -> Outcome:
@@ -312,15 +325,25 @@ class Dispatcher:
                         "repeat": reminder.repeat,
                     },
                 )
-            elif result.outcome is Outcome.RETRY and reminder.attempts < len(BACKOFF):
-                reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
-                reminder.attempts += 1
-                reminder.status = ReminderStatus.PENDING.value
-                reminder.detail = result.detail
+            elif result.outcome is Outcome.RETRY:
+                return await self._retry_or_fail(session, reminder, result.detail, now)
             else:
                 await self._failed(session, reminder, result.detail, now)
                 return Outcome.FAILED
             return result.outcome
+
+    async def _retry_or_fail(
+        self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime
+    ) -> Outcome:
+        """Due again after the next ``BACKOFF`` step (RETRY), or FAILED once they are used up."""
+        if reminder.attempts < len(BACKOFF):
+            reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
+            reminder.attempts += 1
+            reminder.status = ReminderStatus.PENDING.value
+            reminder.detail = detail
+            return Outcome.RETRY
+        await self._failed(session, reminder, detail, now)
+        return Outcome.FAILED
 
     async def _failed(
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime

@@ -4,7 +4,8 @@
 would stop it: nothing after that line runs) while sending. What it had not yet sent goes out
 at the next tick of whichever instance ticks next, a restarted one or a healthy second one,
 not after the lease; only the row that was in flight is flagged as a possible repeat; nothing
-else is sent twice. The clock only moves through the FakeClock, a tick every ``TICK``.
+else is sent twice. A row that cannot be worked out waits its backoff and holds up no other.
+The clock only moves through the FakeClock, a tick every ``TICK``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from reminder_kit import (
+    Note,
     RecordingNotifier,
     bj,
     make_dispatcher,
@@ -22,9 +24,10 @@ from reminder_kit import (
     open_court,
     reminders,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.clock import FakeClock
-from reminders.dispatch import LEASE
+from reminders.dispatch import BACKOFF, LEASE, Facts
 from storage.db import Database
 
 TICK = timedelta(seconds=60)  # the scheduler's default tick
@@ -115,3 +118,48 @@ async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_the_row
     assert counted == {r.id: 2 if r.id == in_flight else 1 for r in rows}
     assert len(dying.sent) == SENT_BEFORE_DYING
     assert [n.repeat for n in notifier.sent if n.reminder_id == in_flight] == [True]
+
+
+class BrokenFor(RecordingNotifier):
+    """Cannot work out one reminder's words (a bug, a missing catalog entry) until mended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken: int | None = None
+
+    async def prepare(self, session: AsyncSession, facts: Facts) -> Note | None:
+        if self.broken is None:
+            self.broken = facts.reminder.id
+        if facts.reminder.id == self.broken:
+            raise KeyError("reminders.breach")
+        return await super().prepare(session, facts)
+
+
+async def test_a_reminder_that_cannot_be_prepared_waits_its_backoff_and_holds_up_no_other(
+    db: Database, clock: FakeClock
+) -> None:
+    court = await open_court(db, clock)
+    for handler in ("张伟", "周强"):
+        await new_record(db, clock, court.id(handler), received=bj("2026-03-06 09:00"))
+    now = bj("2026-03-11 12:00")
+    clock.set(now)
+    notifier = BrokenFor()
+    result = await make_dispatcher(db, clock, notifier).tick()
+
+    rows = [r for r in await reminders(db) if r.kind in DUE_KINDS]
+    [bad] = [r for r in rows if r.id == notifier.broken]
+    assert (bad.status, bad.attempts, bad.next_attempt_at, bad.repeat) == (
+        "pending",
+        1,
+        now + BACKOFF[0],
+        False,
+    )
+    assert "KeyError" in (bad.detail or "")
+    assert sorted(n.reminder_id for n in notifier.sent) == sorted(r.id for r in rows if r != bad)
+    assert (result.sent, result.retried) == (len(rows) - 1, 1)
+
+    notifier.broken = -1  # mended: it goes out when its backoff is over, once
+    clock.set(now + BACKOFF[0])
+    assert (await make_dispatcher(db, clock, notifier).tick()).sent == 1
+    counted = Counter(n.reminder_id for n in notifier.sent)
+    assert counted == {r.id: 1 for r in rows}
