@@ -1,10 +1,13 @@
 """Sending what is due: claim, check it still matters, render, send, mark.
 
-Each claimed row is decided on afresh when it is sent (a milestone met since planning cancels
-it), rendered inside a short transaction, sent outside any transaction (a slow chat service
-never holds the database), and marked in a third. Transient failures come back with backoff;
-a permanent one (the person blocked the bot, or has no chat account) is reported to the
-department's integrity officer.
+Rows are taken one at a time: each is claimed, decided on afresh (a milestone met since
+planning cancels it) and rendered in one short transaction that marks it in flight, sent
+outside any transaction (a slow chat service never holds the database), and marked in a
+second. A dispatcher that dies holds at most the row it was sending: only that one comes back,
+after the lease, flagged as a possible repeat; the rest go out at the next tick of any instance.
+
+Transient failures come back with backoff; a permanent one (the person blocked the bot, or
+has no chat account) is reported to the department's integrity officer.
 """
 
 from __future__ import annotations
@@ -153,17 +156,25 @@ class Dispatcher:
         self._planned_on = dict(rules.calendar.loaded)
 
     async def tick(self) -> TickResult:
-        """One pass: reload holidays, plan the calendar's reminders, send what is due."""
+        """One pass: reload holidays, plan the calendar's reminders, send what is due.
+
+        Rows are taken one at a time (up to ``batch`` in a tick), each in the transaction that
+        decides on it and marks it in flight just before it is sent: nothing is held that is
+        not being sent, so a dispatcher that dies mid-tick leaves at most the one row it was
+        sending (released after ``LEASE`` as a possible repeat); the rest stay due, and the
+        next tick of any instance sends them.
+        """
         result = TickResult()
         now = self.clock.now()
         await self.reload_holidays()
         async with self.db.transaction() as session:
             result.planned = len(await plan_calendar(session, self.rules, self.timing, now))
             await release_stale(session, now=now)
-        rows = await self.claim(now)
-        result.claimed = len(rows)
-        for reminder_id in rows:
-            outcome = await self._one(reminder_id, now)
+        for _ in range(self.batch):
+            taken, outcome = await self._next()
+            if not taken:
+                break
+            result.claimed += 1
             if outcome is None:
                 result.cancelled += 1
             elif outcome is Outcome.SENT:
@@ -173,19 +184,6 @@ class Dispatcher:
             else:
                 result.failed += 1
         return result
-
-    async def claim(self, now: datetime) -> list[int]:
-        local = now.astimezone(self.rules.calendar.tz)
-        async with self.db.transaction() as session:
-            rows = await claim(
-                session,
-                now=now,
-                instance=self.instance,
-                limit=self.batch,
-                lease=LEASE,
-                quiet=self.quiet.contains(local),
-            )
-            return [row.id for row in rows]
 
     async def reload_holidays(self) -> None:
         """Pick up years an admin loaded since the last tick (from any instance).
@@ -250,26 +248,56 @@ class Dispatcher:
             expected = self.quiet.release(reminder.due_at.astimezone(self.rules.calendar.tz))
         return now - expected > self.grace
 
-    async def _one(self, reminder_id: int, now: datetime) -> Outcome | None:
-        async with self.db.transaction() as session:
-            reminder = await session.get(Reminder, reminder_id)
-            # Claimed by another dispatcher since (this one outlived its lease): theirs now.
-            if (
-                reminder is None
-                or reminder.status != ReminderStatus.SENDING
-                or reminder.claimed_by != self.instance
-            ):
-                return None
-            facts = await self.facts(session, reminder, now)
-            if facts is None:
-                reminder.status = ReminderStatus.CANCELLED.value
-                reminder.detail = "no longer due"
-                return None
-            prepared = await self.notifier.prepare(session, facts)
-            if prepared is None:
-                await self._failed(session, reminder, "no chat account", now)
-                return Outcome.FAILED
-            late = facts.late
+    async def _next(self) -> tuple[bool, Outcome | None]:
+        """Take the next due row, decide on it, send it and mark it.
+
+        Returns (False, None) when nothing is due; otherwise (True, the outcome), None for a
+        row cancelled as no longer due. The row is marked in flight (``sending``, leased) in
+        the transaction that decides on it, committed just before the network call, and marked
+        sent in the next: only a dispatcher dying between those two leaves it in flight.
+        """
+        now = self.clock.now()
+        local = now.astimezone(self.rules.calendar.tz)
+        reminder_id: int | None = None
+        try:
+            async with self.db.transaction() as session:
+                rows = await claim(
+                    session,
+                    now=now,
+                    instance=self.instance,
+                    limit=1,
+                    lease=LEASE,
+                    quiet=self.quiet.contains(local),
+                )
+                if not rows:
+                    return False, None
+                reminder = rows[0]
+                reminder_id = reminder.id
+                facts = await self.facts(session, reminder, now)
+                if facts is None:
+                    reminder.status = ReminderStatus.CANCELLED.value
+                    reminder.detail = "no longer due"
+                    return True, None
+                prepared = await self.notifier.prepare(session, facts)
+                if prepared is None:
+                    await self._failed(session, reminder, "no chat account", now)
+                    return True, Outcome.FAILED
+                late = facts.late
+        except Exception as error:
+            if reminder_id is None:
+                raise
+            # One row that cannot be worked out must not stand before every other row at
+            # every tick: it waits its backoff like a failed send, and the tick goes on.
+            log.exception("reminder %s could not be prepared", reminder_id)
+            async with self.db.transaction() as session:
+                row = await session.get(Reminder, reminder_id, populate_existing=True)
+                if row is None or row.status != ReminderStatus.PENDING:
+                    return True, Outcome.RETRY
+                return True, await self._retry_or_fail(session, row, repr(error), now)
+        return True, await self._send(reminder_id, prepared, late, now)
+
+    async def _send(self, reminder_id: int, prepared: Any, late: bool, now: datetime) -> Outcome:
+        """Send a row marked in flight and mark what came of it."""
         try:
             result = await self.notifier.send(prepared)
         except Exception as error:
@@ -297,15 +325,25 @@ class Dispatcher:
                         "repeat": reminder.repeat,
                     },
                 )
-            elif result.outcome is Outcome.RETRY and reminder.attempts < len(BACKOFF):
-                reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
-                reminder.attempts += 1
-                reminder.status = ReminderStatus.PENDING.value
-                reminder.detail = result.detail
+            elif result.outcome is Outcome.RETRY:
+                return await self._retry_or_fail(session, reminder, result.detail, now)
             else:
                 await self._failed(session, reminder, result.detail, now)
                 return Outcome.FAILED
             return result.outcome
+
+    async def _retry_or_fail(
+        self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime
+    ) -> Outcome:
+        """Due again after the next ``BACKOFF`` step (RETRY), or FAILED once they are used up."""
+        if reminder.attempts < len(BACKOFF):
+            reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
+            reminder.attempts += 1
+            reminder.status = ReminderStatus.PENDING.value
+            reminder.detail = detail
+            return Outcome.RETRY
+        await self._failed(session, reminder, detail, now)
+        return Outcome.FAILED
 
     async def _failed(
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime

@@ -1,8 +1,10 @@
 """The outbox: reminders as database rows.
 
 Planning inserts rows by a unique key, so planning twice changes nothing; cancelling marks
-rows, never deletes them. Dispatchers claim due rows with ``FOR UPDATE SKIP LOCKED`` (on
-PostgreSQL; SQLite serialises writers anyway), so several instances never send one twice.
+rows, never deletes them, and planning a cancelled key again makes it pending again. Dispatchers
+claim due rows with ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL; SQLite serialises writers
+anyway), so several instances never send one twice. A claimed row is ``sending``: in flight,
+for the one send its dispatcher is about to make.
 """
 
 from __future__ import annotations
@@ -73,7 +75,13 @@ class Planned:
 
 
 async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datetime) -> int:
-    """Insert the planned rows whose key is new; returns how many were tried.
+    """Insert the planned rows whose key is new, revive cancelled ones; returns how many were
+    inserted.
+
+    A planned key whose row was cancelled (a change made it no longer due; a later change made
+    it due again) is pending again, with the due time planned now: so after any sequence of
+    changes the pending rows are what planning the final state from scratch gives. Rows sent
+    or failed are left as they are.
 
     Another instance may be planning the same keys at the same moment (every dispatcher plans
     the calendar's reminders on every tick): a key inserted meanwhile is skipped by the
@@ -82,11 +90,16 @@ async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datet
     if not planned:
         return 0
     keys = [p.key for p in planned]
+    wanted = {p.key: p for p in planned}
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        query = select(Reminder.key).where(Reminder.key.in_(chunk))
-        existing.update((await session.execute(query)).scalars().all())
+        query = select(Reminder.key, Reminder.status).where(Reminder.key.in_(chunk))
+        found = (await session.execute(query)).all()
+        existing.update(key for key, _ in found)
+        cancelled = [key for key, status in found if status == ReminderStatus.CANCELLED]
+        if cancelled:
+            await _revive(session, [wanted[key] for key in cancelled], at=at)
     rows: list[dict[str, Any]] = []
     for item in planned:
         if item.key in existing:
@@ -118,6 +131,34 @@ async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datet
             insert(Reminder).on_conflict_do_nothing(index_elements=[Reminder.key]), rows
         )
     return len(rows)
+
+
+async def _revive(session: AsyncSession, planned: Sequence[Planned], *, at: datetime) -> None:
+    """Make cancelled rows pending again, as planned now: a later change made them due again.
+
+    Only rows still cancelled are touched (another instance may have revived one meanwhile);
+    the row keeps its id and says when it came back; its attempts start again from none.
+    """
+    for item in planned:
+        if item.kind in BEFORE_DEADLINE and item.deadline is not None and item.deadline <= at:
+            continue  # "due tomorrow" after the deadline would be false; the dispatcher agrees
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.key == item.key, Reminder.status == ReminderStatus.CANCELLED.value)
+            .values(
+                status=ReminderStatus.PENDING.value,
+                due_at=item.due_at,
+                attempts=0,
+                next_attempt_at=None,
+                claimed_by=None,
+                claimed_until=None,
+                late=False,
+                repeat=False,
+                payload=dict(item.payload),
+                detail=f"due again ({at.isoformat()})",
+            )
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 async def cancel_for_record(
@@ -152,7 +193,12 @@ async def cancel_for_record(
 
 
 async def release_stale(session: AsyncSession, *, now: datetime) -> int:
-    """Rows a dispatcher claimed and never marked (it died): due again, flagged as repeats."""
+    """Rows left in flight by a dispatcher that died (or outlived its lease): due again,
+    flagged as possible repeats, since their send may have arrived. Returns how many.
+
+    A dispatcher claims a row only for the send it is about to make (``Dispatcher.tick``), so
+    each such row really was being sent; rows it had not reached were never taken.
+    """
     result = await session.execute(
         update(Reminder)
         .where(Reminder.status == ReminderStatus.SENDING.value, Reminder.claimed_until < now)
@@ -171,7 +217,10 @@ async def claim(
     lease: timedelta,
     quiet: bool,
 ) -> list[Reminder]:
-    """Take up to ``limit`` due rows for this dispatcher; other dispatchers skip them."""
+    """Take up to ``limit`` due rows for this dispatcher, marked ``sending`` until ``now +
+    lease``; other dispatchers skip them (``FOR UPDATE SKIP LOCKED``). In quiet hours only the
+    kinds that ignore them. A claimed row counts as in flight: claim only what is sent next.
+    """
     conditions = [
         Reminder.status == ReminderStatus.PENDING.value,
         Reminder.due_at <= now,
