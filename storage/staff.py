@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.audit import AuditKind
 from storage.models import ChatIdentity, Department, Invite, Staff, StaffRole
+from storage.numbers import parse_id
 from storage.vocabulary import Role
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
@@ -117,8 +118,8 @@ async def add_staff(
 async def find_staff(session: AsyncSession, ref: str) -> Staff:
     """A staff member by id (digits) or exact name; a name two people share is refused."""
     ref = ref.strip()
-    if ref.isdigit():
-        person = await session.get(Staff, int(ref))
+    if (staff_id := parse_id(ref)) is not None:
+        person = await session.get(Staff, staff_id)
         if person is None:
             raise StaffError(StaffProblem.NOT_FOUND, ref)
         return person
@@ -327,7 +328,7 @@ async def departments(session: AsyncSession) -> Sequence[Department]:
 async def find_department(session: AsyncSession, ref: str) -> Department | None:
     """A department by exact name or id."""
     ref = ref.strip()
-    if ref.isdigit():
-        return await session.get(Department, int(ref))
+    if (department_id := parse_id(ref)) is not None:
+        return await session.get(Department, department_id)
     query = select(Department).where(Department.name == ref)
     return (await session.execute(query)).scalar_one_or_none()
