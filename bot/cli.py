@@ -88,7 +88,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path, default=None, metavar="DIR")
     report.add_argument("--language", choices=[x.value for x in Language], default=None)
-    sub.add_parser("verify", parents=[common], help="check evidence files and the audit chain")
+    verify = sub.add_parser(
+        "verify", parents=[common], help="check evidence files and the audit chain"
+    )
+    verify.add_argument(
+        "--expect-head",
+        default=None,
+        metavar="SEQ:HASH",
+        help="an audit chain head kept outside the database (printed on forms and reports)",
+    )
     backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
     backup.add_argument("file", type=Path)
     restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
@@ -250,7 +258,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     from bot import maintenance
 
     if args.command == "verify":
-        return asyncio.run(maintenance.verify(settings, out, progress=sys.stderr.isatty()))
+        return asyncio.run(
+            maintenance.verify(
+                settings, out, progress=sys.stderr.isatty(), expect_head=args.expect_head
+            )
+        )
     if args.command == "backup":
         return asyncio.run(maintenance.backup(settings, args.file, SystemClock().now(), out))
     if args.command == "restore":
