@@ -13,12 +13,15 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import time
 from typing import TYPE_CHECKING, TextIO
 
 from bot.app import App
 from bot.config import Settings
 from handlers.access import join_names
+from handlers.anchor_words import AnchorMessenger
 from handlers.i18n import t
+from reminders.anchor import ChainAnchor
 from reminders.clock import Clock
 from storage.db import Database
 
@@ -105,7 +108,16 @@ async def run(
                 stoppers.append(_background(console.run()))
         from reminders.scheduler import Scheduler
 
-        scheduler = Scheduler(app.dispatcher, tick_seconds=settings.reminders.tick_seconds)
+        anchor = ChainAnchor(
+            db,
+            clock,
+            settings.tz,
+            AnchorMessenger(app.services, app.deliver),
+            at=time.fromisoformat(settings.reminders.morning),
+        )
+        scheduler = Scheduler(
+            app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
+        )
         scheduler.start()
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
