@@ -190,6 +190,17 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     session, person, at=now, valid_for=timedelta(hours=hours), actor=actor
                 )
                 expires = issued.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+                if issued.bound:
+                    accounts = ", ".join(account.transport for account in issued.bound)
+                    count = len(issued.bound)
+                    warning = t(
+                        lang,
+                        "staff.invite_already_bound",
+                        name=person.name,
+                        count=count,
+                        accounts=accounts,
+                    )
+                    out.write(warning + "\n")
                 out.write(t(lang, "cli.invite_issued", name=person.name, expires=expires) + "\n")
                 out.write(issued.code + "\n")
             elif args.staff_command == "disable":

@@ -99,7 +99,7 @@ async def run(
         if settings.console.enabled:
             from bot.transports.console import ConsoleTransport
 
-            console = ConsoleTransport(app, out=out)
+            console = ConsoleTransport(app, out=out, allow_as=False)
             app.add_transport(console)
             names.append(t(lang, "run.console"))
             if not settings.telegram.enabled:

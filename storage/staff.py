@@ -151,9 +151,17 @@ async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
 
 @dataclass(frozen=True)
 class IssuedInvite:
+    """A new code for ``staff``; ``bound`` are the chat accounts they already use.
+
+    When ``bound`` is not empty the code makes a second account for the same person: whoever
+    redeems it reads what that person reads, so the caller says so to the admin, and the bot
+    tells the person and ``discipline`` when the code is used.
+    """
+
     staff: Staff
     code: str
     expires_at: datetime
+    bound: tuple[ChatIdentity, ...] = ()
 
 
 async def issue_invite(
@@ -167,6 +175,7 @@ async def issue_invite(
 ) -> IssuedInvite:
     if not person.active:
         raise StaffError(StaffProblem.INACTIVE, person.name)
+    already = tuple(await identities_of(session, person.id))
     code = new_code()
     invite = Invite(
         staff_id=person.id,
@@ -183,9 +192,13 @@ async def issue_invite(
         actor=actor,
         actor_staff_id=actor_staff_id,
         subject=f"staff:{person.id}",
-        payload={"invite": invite.id, "expires_at": invite.expires_at.isoformat()},
+        payload={
+            "invite": invite.id,
+            "expires_at": invite.expires_at.isoformat(),
+            "already_bound": [bound.id for bound in already],
+        },
     )
-    return IssuedInvite(staff=person, code=code, expires_at=invite.expires_at)
+    return IssuedInvite(staff=person, code=code, expires_at=invite.expires_at, bound=already)
 
 
 async def disable_staff(
