@@ -1,10 +1,13 @@
-"""A second chat account for a person who already has one is announced, never silent.
+"""A chat account that can read others' records is announced, never silent.
 
 Whoever holds an account reads what its person reads, so an invite code redeemed for someone
 already bound (a new phone, or an admin's way into a judge's records) is told at once to that
-person on every chat they already use, and to ``discipline``, and audited as
-``binding_announced`` beside the ``identity_bound`` event. The new chat itself is not among
-those told: it may be the intruder's.
+person on every chat they already use, and to ``discipline``; and the first account of anyone
+whose roles read other people's records (discipline, trial management, leaders, the compiler,
+integrity officers) is told to ``discipline`` too, so a person an admin registered for himself
+meets the people who know who belongs. Each announcement is audited as ``binding_announced``
+beside the ``identity_bound`` event. The new chat itself is not among those told: it may be
+the intruder's.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.i18n import t
+from handlers.i18n import join, t
 from handlers.ports import OutgoingMessage, Reply
 from storage import audit
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.models import ChatIdentity, Staff
-from storage.vocabulary import Language, Role
+from storage.vocabulary import Language, Role, known_roles, label
+
+# Roles that read records other than one's own (``storage.records.can_view``).
+READERS = frozenset(
+    {Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.LEADER, Role.COMPILER, Role.INTEGRITY_OFFICER}
+)
 
 
 async def announce_binding(
@@ -38,7 +46,8 @@ async def announce_binding(
     caller's transaction; the replies are sent after it commits.
     """
     earlier = [i for i in await staff_repo.identities_of(session, person.id) if i.id != bound.id]
-    if not earlier:
+    readers = [role for role in known_roles(person.roles) if role in READERS]
+    if not earlier and not readers:
         return []
     when = at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     replies: dict[tuple[str, str], Reply] = {}
@@ -66,15 +75,28 @@ async def announce_binding(
     for officer in await staff_repo.with_role(session, Role.DISCIPLINE):
         if officer.id == person.id:
             continue
-        notice = t(
-            officer.language or language,
-            "access.new_binding_discipline",
-            name=person.name,
-            department=department,
-            transport=bound.transport,
-            when=when,
-            count=len(earlier),
-        )
+        lang = Language(officer.language or language)
+        if earlier:
+            notice = t(
+                lang,
+                "access.new_binding_discipline",
+                name=person.name,
+                department=department,
+                transport=bound.transport,
+                when=when,
+                count=len(earlier),
+            )
+        else:
+            roles = join(lang, [label(role, lang) for role in readers])
+            notice = t(
+                lang,
+                "access.new_reader_discipline",
+                name=person.name,
+                department=department,
+                roles=roles,
+                transport=bound.transport,
+                when=when,
+            )
         accounts = await staff_repo.identities_of(session, officer.id)
         for account in accounts:
             add(account, notice)

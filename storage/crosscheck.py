@@ -130,8 +130,8 @@ class _Trails:
     records: dict[int, _RecordTrail] = field(default_factory=dict)
     staff: dict[int, _StaffTrail] = field(default_factory=dict)
     departments: dict[int, tuple[int, str]] = field(default_factory=dict)
-    # (transport, external id) -> (seq, staff id)
-    identities: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    # (transport, external id) -> (seq, staff id, chat id if the event records it)
+    identities: dict[tuple[str, str], tuple[int, int, str | None]] = field(default_factory=dict)
 
     def take(self, event: AuditEvent, payload: dict[str, Any]) -> None:
         kind, seq = event.kind, event.seq
@@ -175,7 +175,8 @@ class _Trails:
                 self.departments[department_id] = (seq, str(payload.get("name")))
         elif kind == AuditKind.IDENTITY_BOUND and staff_id is not None:
             account = (str(payload.get("transport")), str(payload.get("external_id")))
-            self.identities[account] = (seq, staff_id)
+            chat = payload.get("chat_id")
+            self.identities[account] = (seq, staff_id, str(chat) if chat is not None else None)
 
 
 async def _trails(db: Database, page: int) -> _Trails:
@@ -323,10 +324,20 @@ async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowPr
             yield RowProblem(RowProblemKind.REMOVED, RowSubject.IDENTITY, ref, seq)
         elif row is not None and logged_identity is None:
             yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.IDENTITY, ref)
-        elif row is not None and logged_identity is not None and row.staff_id != logged_identity[1]:
-            seq = logged_identity[0]
-            claimed = f"{name(logged_identity[1])} → {ref}"
-            yield RowProblem(RowProblemKind.ALTERED, RowSubject.IDENTITY, claimed, seq, ("staff",))
+        elif row is not None and logged_identity is not None:
+            seq, staff_id, chat = logged_identity
+            changed = tuple(
+                name_
+                for name_, differs in (
+                    ("chat_id", chat is not None and row.chat_id != chat),
+                    ("staff", row.staff_id != staff_id),
+                )
+                if differs
+            )
+            if changed:
+                claimed = f"{name(staff_id)} → {ref}" if row.staff_id != staff_id else ref
+                subject = RowSubject.IDENTITY
+                yield RowProblem(RowProblemKind.ALTERED, subject, claimed, seq, changed)
 
 
 async def rows(db: Database, *, page: int = 500) -> AsyncIterator[RowProblem]:

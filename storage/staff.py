@@ -266,7 +266,12 @@ async def bind(
         actor_staff_id=person.id,
         actor=person.name,
         subject=f"staff:{person.id}",
-        payload={"transport": transport, "external_id": external_id, "via": via},
+        payload={
+            "transport": transport,
+            "external_id": external_id,
+            "chat_id": chat_id,
+            "via": via,
+        },
     )
     return bound
 

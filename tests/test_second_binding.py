@@ -22,7 +22,7 @@ from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.vocabulary import Language, Role
+from storage.vocabulary import Language, Role, label
 
 CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
 
@@ -130,3 +130,30 @@ async def test_a_running_courts_console_binds_like_any_chat(db: Database, clock:
     demo = ConsoleTransport(bot.app, out=io.StringIO())  # the demo keeps /as
     await demo.line("/as 张伟")
     assert demo.speaker_name == "张伟"
+
+
+async def test_a_first_account_that_reads_others_records_is_told_to_discipline(
+    db: Database, clock: FakeClock
+) -> None:
+    """The admin registers a 'leader' for himself: discipline hears of it when it binds."""
+    await add_person(db, clock, "纪检员", [Role.DISCIPLINE], user_id="u-jijian")
+    await add_person(db, clock, "赵磊", [Role.ADMIN], user_id="u-it")
+    await add_person(db, clock, "王院长", [Role.LEADER], department="院领导")
+    bot = FakeBot(db, clock)
+    [issued] = await bot.chat("u-it").say("/invite 王院长")
+    code = CODE.search(issued)
+    assert code is not None
+    await bot.chat("u-new").say(f"/start {code.group(0)}")
+    when = clock.now().astimezone(bot.settings.tz).strftime("%Y-%m-%d %H:%M")
+    assert [m.text for m in bot.transport.to("u-jijian")] == [
+        zh(
+            "access.new_reader_discipline",
+            name="王院长",
+            department="院领导",
+            roles=label(Role.LEADER, Language.ZH),
+            transport="fake",
+            when=when,
+        )
+    ]
+    kinds = [e.kind for e in await audit_events(db)]
+    assert kinds[-1] == AuditKind.BINDING_ANNOUNCED

@@ -451,3 +451,20 @@ async def test_the_command_fails_clearly_when_the_chain_lacks_the_expected_head(
     out = io.StringIO()
     assert await maintenance.verify(settings, out, progress=False, expect_head="12") == 2
     assert out.getvalue().startswith("--expect-head takes SEQ:HASH")
+
+
+async def test_a_judges_replies_redirected_to_another_chat_are_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE chat_identities SET chat_id = 'spy' WHERE external_id = 'u1'")
+        )
+    [problem] = await found(db, tmp_path)
+    assert problem == RowProblem(
+        RowProblemKind.ALTERED,
+        RowSubject.IDENTITY,
+        f"张伟 #{court.judge} (fake:u1)",
+        problem.seq if isinstance(problem, RowProblem) else None,
+        ("chat_id",),
+    )
