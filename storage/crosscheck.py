@@ -4,10 +4,14 @@ The chain proves that no event was changed; it proves nothing about a row change
 So ``guowen verify`` replays the events of what must never change quietly and compares:
 
 - every submitted or withdrawn record with its ``submitted`` / ``withdrawn`` snapshot and the
-  ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners);
+  ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners),
+  its milestones with ``milestone_met`` (when, the platform reference), each co-signature with
+  ``cosigned`` / ``disputed`` (status, reason), a withdrawal's reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
 - every staff member with ``staff_added``, ``staff_disabled`` and ``language_set`` (name,
-  department, roles, active, language), every department with ``department_added``;
+  department, roles, active, language), every department with ``department_added``; a person
+  no event registered is named when they hold a role or a chat account (a bare name can do
+  nothing);
 - every chat binding with its ``identity_bound`` event (who the account speaks for).
 
 A row the events describe but that is gone is ``REMOVED``; a row that differs is ``ALTERED``
@@ -41,10 +45,13 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.records import snapshot
-from storage.vocabulary import RecordStatus
+from storage.records import snapshot, to_json
+from storage.vocabulary import CosignStatus, Milestone, RecordStatus
 
 KINDS = (
+    AuditKind.MILESTONE_MET,
+    AuditKind.COSIGNED,
+    AuditKind.DISPUTED,
     AuditKind.SUBMITTED,
     AuditKind.AMENDED,
     AuditKind.WITHDRAWN,
@@ -112,6 +119,30 @@ def _id(subject: str | None, prefix: str) -> int | None:
     return int(tail) if tail.isascii() and tail.isdigit() and len(tail) < 19 else None
 
 
+def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
+    """A record's state as its submission or withdrawal left it: nothing met, nobody signed."""
+    state = dict(snapshot_)
+    state.update(platform_entered_at=None, platform_ref=None, form_delivered_at=None)
+    for staff_id in snapshot_.get("cosigners") or []:
+        state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING.value, "reason": None}
+    return state
+
+
+def _record_state(record: Record) -> dict[str, Any]:
+    state = snapshot(record)
+    state["platform_entered_at"] = to_json(record.platform_entered_at)
+    state["platform_ref"] = record.platform_ref
+    state["form_delivered_at"] = to_json(record.form_delivered_at)
+    for cosigner in record.cosigners:
+        state[f"cosigner {cosigner.staff_id}"] = {
+            "status": cosigner.status,
+            "reason": cosigner.reason,
+        }
+    if record.status == RecordStatus.WITHDRAWN:
+        state["withdraw_reason"] = record.withdraw_reason
+    return state
+
+
 @dataclass
 class _RecordTrail:
     seq: int
@@ -138,15 +169,31 @@ class _Trails:
         record_id = _id(event.subject, "record")
         staff_id = _id(event.subject, "staff")
         if kind == AuditKind.SUBMITTED and record_id is not None:
-            self.records[record_id] = _RecordTrail(seq, dict(payload))
+            self.records[record_id] = _RecordTrail(seq, _frozen(payload))
         elif kind == AuditKind.WITHDRAWN and record_id is not None:
             state = payload.get("snapshot")
             if isinstance(state, dict):
-                self.records[record_id] = _RecordTrail(seq, dict(state))
-        elif kind == AuditKind.AMENDED and record_id is not None:
-            trail = self.records.get(record_id)
-            if trail is None:
-                return
+                frozen = {**_frozen(state), "withdraw_reason": payload.get("reason")}
+                self.records[record_id] = _RecordTrail(seq, frozen)
+        elif kind == AuditKind.MILESTONE_MET and record_id in self.records:
+            trail = self.records[record_id]
+            milestone = payload.get("milestone")
+            if milestone == Milestone.PLATFORM_ENTERED:
+                trail.state["platform_entered_at"] = event.at.isoformat()
+                trail.state["platform_ref"] = payload.get("reference")
+            elif milestone == Milestone.FORM_DELIVERED:
+                trail.state["form_delivered_at"] = event.at.isoformat()
+            trail.seq = seq
+        elif kind in (AuditKind.COSIGNED, AuditKind.DISPUTED) and record_id in self.records:
+            trail = self.records[record_id]
+            status = CosignStatus.CONFIRMED if kind == AuditKind.COSIGNED else CosignStatus.DISPUTED
+            trail.state[f"cosigner {payload.get('cosigner')}"] = {
+                "status": status.value,
+                "reason": payload.get("reason"),
+            }
+            trail.seq = seq
+        elif kind == AuditKind.AMENDED and record_id in self.records:
+            trail = self.records[record_id]
             name = str(payload.get("field"))
             try:
                 trail.state[name] = json.loads(str(payload.get("new")))
@@ -258,7 +305,7 @@ async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowP
         elif record is not None and trail is None and record.status != RecordStatus.DRAFT:
             yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.RECORD, ref)
         elif record is not None and trail is not None:
-            changed = _differ(trail.state, snapshot(record))
+            changed = _differ(trail.state, _record_state(record))
             if changed:
                 yield RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, ref, trail.seq, changed)
         for problem in _amendments(ref, trail, amendment_rows.get(record_id, [])):
@@ -277,6 +324,12 @@ def _staff_state(person: Staff) -> dict[str, Any]:
 
 async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
     people = {p.id: p for p in (await session.execute(select(Staff))).scalars().unique()}
+    accounts = {
+        (row.transport, row.external_id): row
+        for row in (await session.execute(select(ChatIdentity))).scalars()
+    }
+    # A person with no role and no chat account can do nothing; only the others must be logged.
+    able = {row.staff_id for row in accounts.values()} | {p.id for p in people.values() if p.roles}
 
     def name(staff_id: int) -> str:
         trail = trails.staff.get(staff_id)
@@ -289,7 +342,7 @@ async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowPr
         person = people.get(staff_id)
         if person is None and trail is not None:
             yield RowProblem(RowProblemKind.REMOVED, RowSubject.STAFF, name(staff_id), trail.seq)
-        elif person is not None and trail is None:
+        elif person is not None and trail is None and staff_id in able:
             yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.STAFF, name(staff_id))
         elif person is not None and trail is not None:
             changed = _differ(trail.state, _staff_state(person))
@@ -310,10 +363,6 @@ async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowPr
             subject = RowSubject.DEPARTMENT
             yield RowProblem(RowProblemKind.ALTERED, subject, ref, logged[0], ("name",))
 
-    accounts = {
-        (row.transport, row.external_id): row
-        for row in (await session.execute(select(ChatIdentity))).scalars()
-    }
     for account in sorted(set(accounts) | set(trails.identities)):
         logged_identity = trails.identities.get(account)
         row = accounts.get(account)

@@ -40,7 +40,7 @@ from storage.verify import (
     parse_anchor,
     verify,
 )
-from storage.vocabulary import Role
+from storage.vocabulary import Milestone, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NUMBER = "温法过问〔{year}〕{n}号"
@@ -366,11 +366,18 @@ async def test_an_account_moved_to_another_person_is_named(
 async def test_a_person_written_around_the_program_is_named(
     db: Database, court: Court, tmp_path: Path
 ) -> None:
+    """A shadow discipline officer, who would read every record once invited."""
     async with db.transaction() as session:
         await session.execute(
             text(
                 "INSERT INTO staff (name, active, created_at) "
                 "VALUES ('影子', true, CURRENT_TIMESTAMP)"
+            )
+        )
+        await session.execute(
+            text(
+                "INSERT INTO staff_roles (staff_id, role) "
+                "SELECT id, 'discipline' FROM staff WHERE name = '影子'"
             )
         )
     [problem] = await found(db, tmp_path)
@@ -468,3 +475,52 @@ async def test_a_judges_replies_redirected_to_another_chat_are_named(
         problem.seq if isinstance(problem, RowProblem) else None,
         ("chat_id",),
     )
+
+
+async def test_milestones_signatures_and_withdrawals_changed_are_named(
+    db: Database, court: Court, tmp_path: Path, clock: FakeClock
+) -> None:
+    """What happened after submission is compared as well: the times, the signatures."""
+    async with db.transaction() as session:
+        judge = await staff_repo.find_staff(session, str(court.judge))
+        admin = await staff_repo.find_staff(session, str(court.admin))
+        record = await records_repo.get(session, court.second)
+        assert record is not None
+        await records_repo.mark_milestone(
+            session, record, Milestone.PLATFORM_ENTERED, actor=judge, at=clock.now(), reference="R1"
+        )
+        draft = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.set_cosigners(session, draft, [admin], actor=judge, at=clock.now())
+        await records_repo.submit(
+            session, draft, actor=judge, at=clock.now(), number_format=NUMBER, tz=BEIJING
+        )
+        await records_repo.respond(
+            session,
+            draft.cosigners[0],
+            confirmed=False,
+            reason="不在场",
+            actor=admin,
+            at=clock.now(),
+        )
+        other = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.withdraw(session, other, reason="重复", actor=judge, at=clock.now())
+        cosigned, withdrawn = draft.number, other.id
+    assert await found(db, tmp_path) == []
+
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE records SET platform_entered_at = :t WHERE id = :i"),
+            {"t": (clock.now() - timedelta(days=3)).replace(tzinfo=None), "i": court.second},
+        )
+        await session.execute(text("UPDATE record_cosigners SET status = 'confirmed'"))
+        await session.execute(text("UPDATE records SET withdraw_reason = '误操作'"))
+    problems = {(p.ref, p.fields) for p in await found(db, tmp_path) if isinstance(p, RowProblem)}
+    assert problems == {
+        (court.second_number, ("platform_entered_at",)),
+        (cosigned, (f"cosigner {court.admin}",)),
+        (f"#{withdrawn}", ("withdraw_reason",)),
+    }
