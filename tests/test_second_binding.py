@@ -157,3 +157,20 @@ async def test_a_first_account_that_reads_others_records_is_told_to_discipline(
     ]
     kinds = [e.kind for e in await audit_events(db)]
     assert kinds[-1] == AuditKind.BINDING_ANNOUNCED
+
+
+async def test_the_console_reads_a_typed_button_number_with_the_one_parser(
+    db: Database, clock: FakeClock
+) -> None:
+    """'²' is not a number: it goes to the bot as text instead of failing the console."""
+    await add_person(db, clock, "张伟", [Role.HANDLER], user_id="u-zhang")
+    bot = FakeBot(db, clock)
+    out = io.StringIO()
+    console = ConsoleTransport(bot.app, out=out)
+    bot.app.add_transport(console)
+    await console.line("/as 张伟")
+    await console.line("/language")
+    await console.line("²")
+    assert zh("help.hint", name="张伟") in out.getvalue()
+    await console.line("２")
+    assert t(Language.EN, "language.set") in out.getvalue()

@@ -34,6 +34,7 @@ from handlers.ports import (
 )
 from storage import staff as staff_repo
 from storage.models import Staff
+from storage.numbers import parse_int
 from storage.staff import StaffError, StaffProblem
 
 NAME = "console"
@@ -228,8 +229,9 @@ class ConsoleTransport:
             await self._clock(rest)
             return True
         buttons = self._buttons.get(self.speaker, ())
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
-            chosen = buttons[int(text) - 1]
+        pressed = parse_int(text, low=1, high=len(buttons)) if buttons else None
+        if pressed is not None:
+            chosen = buttons[pressed - 1]
             self._buttons.pop(self.speaker, None)
             await self.app.dispatch(self._message(callback=chosen.data))
             return True
