@@ -113,7 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path, default=None, metavar="DIR")
     report.add_argument("--language", choices=[x.value for x in Language], default=None)
-    sub.add_parser("verify", parents=[common], help="check evidence files and the audit chain")
+    verify = sub.add_parser(
+        "verify", parents=[common], help="check evidence files and the audit chain"
+    )
+    verify.add_argument(
+        "--expect-head",
+        default=None,
+        metavar="SEQ:HASH",
+        help="an audit chain head kept outside the database (printed on forms and reports)",
+    )
     backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
     backup.add_argument("file", type=Path)
     restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
@@ -269,6 +277,17 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     session, person, at=now, valid_for=timedelta(hours=hours), actor=actor
                 )
                 expires = issued.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+                if issued.bound:
+                    accounts = ", ".join(account.transport for account in issued.bound)
+                    count = len(issued.bound)
+                    warning = t(
+                        lang,
+                        "staff.invite_already_bound",
+                        name=person.name,
+                        count=count,
+                        accounts=accounts,
+                    )
+                    out.write(warning + "\n")
                 out.write(t(lang, "cli.invite_issued", name=person.name, expires=expires) + "\n")
                 out.write(issued.code + "\n")
             elif args.staff_command == "disable":
@@ -342,7 +361,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     from bot import maintenance
 
     if args.command == "verify":
-        return asyncio.run(maintenance.verify(settings, out, progress=sys.stderr.isatty()))
+        return asyncio.run(
+            maintenance.verify(
+                settings, out, progress=sys.stderr.isatty(), expect_head=args.expect_head
+            )
+        )
     if args.command == "backup":
         return asyncio.run(maintenance.backup(settings, args.file, SystemClock().now(), out))
     if args.command == "restore":

@@ -91,6 +91,23 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
         if problem.kind is ChainProblemKind.REMOVED and last != problem.seq:
             key = "events_removed"
         return t(language, f"maintenance.problem_{key}", seq=problem.seq, last=last)
+    if isinstance(problem, checks.RowProblem):
+        return t(
+            language,
+            f"maintenance.problem_{problem.subject}_{problem.kind}",
+            ref=problem.ref,
+            seq=problem.seq if problem.seq is not None else "?",
+            fields=", ".join(problem.fields),
+        )
+    if isinstance(problem, checks.AnchorProblem):
+        return t(
+            language,
+            f"maintenance.problem_{problem.kind}",
+            seq=problem.seq,
+            expected=problem.expected,
+            actual=problem.actual or "?",
+            last=problem.last_seq,
+        )
     return t(
         language,
         f"maintenance.problem_{problem.kind}",
@@ -118,10 +135,26 @@ async def _unusable(db: Database, language: Language) -> str | None:
 
 
 async def verify(
-    settings: Settings, out: TextIO, *, progress: bool, err: TextIO | None = None
+    settings: Settings,
+    out: TextIO,
+    *,
+    progress: bool,
+    err: TextIO | None = None,
+    expect_head: str | None = None,
 ) -> int:
-    """Re-hash the evidence and walk the chain: one summary line, or one line per problem."""
+    """Re-hash the evidence and walk the chain: one summary line, or one line per problem.
+
+    ``expect_head`` is ``SEQ:HASH`` as printed on a form, a report or discipline's daily
+    message: the chain must still hold that event with that hash (exit 1 when it does not,
+    2 when the text is not such a head).
+    """
     language = settings.language
+    anchor: checks.Anchor | None = None
+    if expect_head is not None:
+        anchor = checks.parse_anchor(expect_head)
+        if anchor is None:
+            _say(out, t(language, "maintenance.bad_anchor", value=expect_head))
+            return EXIT_USAGE
     stream = err if err is not None else sys.stderr
     bar = ProgressBar(stream, language) if progress and stream.isatty() else None
     db = Database(settings.storage.database_url)
@@ -131,7 +164,7 @@ async def verify(
         if (reason := await _unusable(db, language)) is not None:
             _say(out, reason)
             return EXIT_USAGE
-        async for report in checks.verify(db, settings.evidence_path):
+        async for report in checks.verify(db, settings.evidence_path, expect_head=anchor):
             if isinstance(report, checks.Progress):
                 if bar is not None:
                     bar.show(report)

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import time
 from typing import TextIO
 
 from bot.app import App
@@ -20,7 +21,9 @@ from bot.config import Settings
 from bot.http import HttpServer, listen_address
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from handlers.access import join_names
+from handlers.anchor_words import AnchorMessenger
 from handlers.i18n import t
+from reminders.anchor import ChainAnchor
 from reminders.clock import Clock
 from storage.db import Database
 
@@ -106,7 +109,7 @@ async def run(
         if settings.console.enabled:
             from bot.transports.console import ConsoleTransport
 
-            console = ConsoleTransport(app, out=out)
+            console = ConsoleTransport(app, out=out, allow_as=False)
             app.add_transport(console)
             names.append(t(lang, "run.console"))
             if not settings.telegram.enabled:
@@ -115,7 +118,16 @@ async def run(
                 stoppers.append(_background(console.run()))
         from reminders.scheduler import Scheduler
 
-        scheduler = Scheduler(app.dispatcher, tick_seconds=settings.reminders.tick_seconds)
+        anchor = ChainAnchor(
+            db,
+            clock,
+            settings.tz,
+            AnchorMessenger(app.services, app.deliver),
+            at=time.fromisoformat(settings.reminders.morning),
+        )
+        scheduler = Scheduler(
+            app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
+        )
         scheduler.start()
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()

@@ -121,8 +121,17 @@ async def _issue(ctx: Context, ref: str) -> None:
     except StaffError as problem:
         raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
     await ctx.go(None)
+    warning = ""
+    if issued.bound:  # a second account reads what this person reads: say so first
+        accounts = join_names([account.transport for account in issued.bound], ctx.language)
+        count = len(issued.bound)
+        warning = ctx.t(
+            "staff.invite_already_bound", name=person.name, count=count, accounts=accounts
+        )
+        warning += "\n"
     ctx.reply(
-        ctx.t(
+        warning
+        + ctx.t(
             "staff.invite_issued",
             name=person.name,
             expires=ctx.local(issued.expires_at).strftime("%Y-%m-%d %H:%M"),

@@ -11,6 +11,7 @@ from handlers.fields import BY_STEP, Field, Step, applicable
 from handlers.ports import Button
 from storage import records as records_repo
 from storage.models import Record
+from storage.numbers import parse_id
 from storage.vocabulary import RecordStatus
 
 AMEND_VALUE = "intake.amend_value"
@@ -19,7 +20,8 @@ NOT_AMENDABLE = frozenset({Step.SOURCE, Step.STAFF_PRESENT})
 
 
 async def _own(ctx: Context, record_id: str, status: RecordStatus) -> Record:
-    record = await records_repo.get(ctx.session, int(record_id)) if record_id.isdigit() else None
+    wanted = parse_id(record_id)
+    record = await records_repo.get(ctx.session, wanted) if wanted is not None else None
     if record is None or record.handler_id != ctx.staff.id or record.status != status:
         raise UserError("error.stale_button")
     return record

@@ -7,6 +7,7 @@ from handlers import card, notify
 from handlers.engine import Context, Registry, UserError
 from storage import records as records_repo
 from storage.models import Record, RecordCosigner, Staff
+from storage.numbers import parse_id
 from storage.vocabulary import CosignStatus, RecordStatus, Role
 
 REASON = "cosign.reason"
@@ -37,10 +38,11 @@ async def _handler(ctx: Context, record: Record) -> Staff:
 
 
 async def button(ctx: Context, value: str) -> None:
-    record_id, _, action = value.partition(":")
-    if not record_id.isdigit():
+    raw_id, _, action = value.partition(":")
+    record_id = parse_id(raw_id)
+    if record_id is None:
         raise UserError("error.stale_button")
-    record, cosigner = await _mine(ctx, int(record_id))
+    record, cosigner = await _mine(ctx, record_id)
     title = card.title(ctx, record)
     if action == "ok":
         await records_repo.respond(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
 from handlers.i18n import t
 from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
@@ -295,11 +296,15 @@ class Engine:
                 person = await session.get(Staff, bound.staff_id)
                 assert person is not None
                 lang = Language(person.language) if person.language else language
+                notices = await announce_binding(
+                    session, person, bound, at=now, tz=self.services.tz, language=language
+                )
                 return [
                     self._text(
                         message,
                         t(lang, "access.bound", name=person.name, court=self.services.court_name),
-                    )
+                    ),
+                    *notices,
                 ]
             await staff_repo.deny(
                 session,

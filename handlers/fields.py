@@ -20,6 +20,7 @@ from handlers.timeparse import TimeParseError, parse_local
 from storage import staff as staff_repo
 from storage.casenumber import EXAMPLE, CaseNumberError, NotFiled, parse_case_number
 from storage.models import Record, Staff
+from storage.numbers import parse_int
 from storage.staff import StaffError
 from storage.vocabulary import (
     ART9_ITEMS,
@@ -260,9 +261,10 @@ def parse_art9(text: str) -> list[int] | None:
     for part in parts:
         if not part:
             continue
-        if not part.isdigit() or int(part) not in ART9_ITEMS:
+        number = parse_int(part)
+        if number is None or number not in ART9_ITEMS:
             return None
-        numbers.add(int(part))
+        numbers.add(number)
     return sorted(numbers) if numbers else None
 
 

@@ -33,6 +33,7 @@ from handlers.ports import Button
 from storage import records as records_repo
 from storage.evidence import EvidenceFile
 from storage.models import Record
+from storage.numbers import parse_id, parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind, RecordStatus, Role
 
 PREFIX = "in"
@@ -484,7 +485,10 @@ async def button(ctx: Context, value: str) -> None:
     elif action == "t" and field.step is Step.ART9:
         data = dict(conversation.data)
         chosen = set(data.get("art9", []))
-        chosen ^= {int(argument)}
+        item = parse_int(argument)
+        if item is None or item not in ART9_ITEMS:
+            raise UserError("error.stale_button")
+        chosen ^= {item}
         data["art9"] = sorted(chosen)
         conversation.data = data
         await ask(ctx, record, field)
@@ -637,9 +641,10 @@ async def resume(ctx: Context, args: str) -> None:
     _require_handler(ctx)
     await _answer_first(ctx)
     record: Record | None
-    wanted = re.search(r"(\d+)\s*$", args)
+    wanted = re.search(r"([0-9０-９]+)\s*$", args)
     if wanted:
-        record = await records_repo.get(ctx.session, int(wanted.group(1)))
+        draft_id = parse_id(wanted.group(1))
+        record = await records_repo.get(ctx.session, draft_id) if draft_id else None
         if (
             record is None
             or record.handler_id != ctx.staff.id

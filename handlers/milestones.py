@@ -18,6 +18,7 @@ from reminders.quarters import Quarter
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Staff
+from storage.numbers import parse_id
 from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
 
 PLATFORM_REF = "ms.platform_ref"
@@ -30,8 +31,8 @@ OWN_COPY = "own"
 async def _own_submitted(ctx: Context, ref: str) -> Record:
     record: Record | None = None
     ref = ref.strip()
-    if ref.isdigit():
-        record = await records_repo.get(ctx.session, int(ref))
+    if (record_id := parse_id(ref)) is not None:
+        record = await records_repo.get(ctx.session, record_id)
     elif ref:
         record = await records_repo.by_number(ctx.session, ref)
     if record is None or record.handler_id != ctx.staff.id:

@@ -13,6 +13,7 @@ from handlers.i18n import join
 from handlers.ports import Button
 from storage import records as records_repo
 from storage.models import Record
+from storage.numbers import parse_id
 from storage.vocabulary import Milestone, RecordStatus, Role
 
 LIST_LIMIT = 20
@@ -92,8 +93,8 @@ async def find(ctx: Context, ref: str) -> Record:
     """A record by number or ``#id``; one the person may not see does not exist for them."""
     ref = ref.strip()
     record: Record | None = None
-    if ref.lstrip("#").isdigit():
-        record = await records_repo.get(ctx.session, int(ref.lstrip("#")))
+    if (record_id := parse_id(ref)) is not None:
+        record = await records_repo.get(ctx.session, record_id)
     elif ref:
         record = await records_repo.by_number(ctx.session, ref)
     if record is None or not records_repo.can_view(ctx.staff, record):

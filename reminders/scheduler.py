@@ -12,15 +12,33 @@ from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from reminders.anchor import ChainAnchor
 from reminders.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, dispatcher: Dispatcher, *, tick_seconds: int) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        tick_seconds: int,
+        anchor: ChainAnchor | None = None,
+        anchor_minutes: int = 10,
+    ) -> None:
         self.dispatcher = dispatcher
+        self.anchor = anchor
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        if anchor is not None:
+            self._scheduler.add_job(
+                self._anchor,
+                "interval",
+                minutes=anchor_minutes,
+                id="chain-anchor",
+                max_instances=1,
+                coalesce=True,
+            )
         self._scheduler.add_job(
             self._tick,
             "interval",
@@ -44,6 +62,14 @@ class Scheduler:
                 result.retried,
                 result.failed,
             )
+
+    async def _anchor(self) -> None:
+        """The daily chain head to discipline (``reminders.anchor``); acts once a day."""
+        assert self.anchor is not None
+        try:
+            await self.anchor.run()
+        except Exception:
+            log.exception("sending the audit chain head failed; the next run will try again")
 
     def start(self) -> None:
         """Start ticking, with one tick at once for whatever fell due while stopped."""

@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo
 
 from reminders.quarters import Quarter
 from reports.text import tr
+from storage.numbers import parse_int
 from storage.vocabulary import Language
 
 # A range longer than this is almost certainly a typo in a year.
 MAX_DAYS = 5 * 366
-_DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+# Years a court's period can name; beyond them the calendar arithmetic has nothing to say.
+FIRST_YEAR = 1900
+LAST_YEAR = 9998
+_DATE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
 _RANGE = re.compile(rf"^{_DATE}\s*(?:\s|\.\.|~|～|,|，|—|–)\s*{_DATE}$")
 _ONE_DATE = re.compile(rf"^{_DATE}$")
 
@@ -102,7 +106,11 @@ def last_completed_quarter(now: datetime, tz: ZoneInfo) -> Period:
 
 
 def _date(parts: Sequence[str], text: str) -> date:
-    year, month, day = (int(part) for part in parts)
+    year = parse_int(parts[0], low=FIRST_YEAR, high=LAST_YEAR)
+    month = parse_int(parts[1], low=1, high=12)
+    day = parse_int(parts[2], low=1, high=31)
+    if year is None or month is None or day is None:
+        raise PeriodError(PeriodProblem.DATE, text)
     try:
         return date(year, month, day)
     except ValueError:
@@ -116,6 +124,8 @@ def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
         return last_completed_quarter(now, tz)
     quarter = Quarter.parse(cleaned)
     if quarter is not None:
+        if not FIRST_YEAR <= quarter.year <= LAST_YEAR:
+            raise PeriodError(PeriodProblem.DATE, cleaned)
         period = Period.of_quarter(quarter)
     else:
         match = _RANGE.match(cleaned)

@@ -49,6 +49,8 @@ class AuditKind(StrEnum):
     REPORT_EXPORTED = "report_exported"
     BACKUP_TAKEN = "backup_taken"
     HOLIDAYS_LOADED = "holidays_loaded"
+    ANCHOR_SENT = "anchor_sent"
+    BINDING_ANNOUNCED = "binding_announced"
 
 
 def canonical_json(value: Any) -> str:
@@ -140,6 +142,7 @@ async def append(
         hash=digest,
     )
     session.add(event)
+    await session.flush()  # the event first: the head's guard wants it stored (append_only)
     head.seq = seq
     head.hash = digest
     await session.flush()

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.audit import AuditKind
 from storage.models import ChatIdentity, Department, Invite, Staff, StaffRole
+from storage.numbers import parse_id
 from storage.vocabulary import Role
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
@@ -117,8 +118,8 @@ async def add_staff(
 async def find_staff(session: AsyncSession, ref: str) -> Staff:
     """A staff member by id (digits) or exact name; a name two people share is refused."""
     ref = ref.strip()
-    if ref.isdigit():
-        person = await session.get(Staff, int(ref))
+    if (staff_id := parse_id(ref)) is not None:
+        person = await session.get(Staff, staff_id)
         if person is None:
             raise StaffError(StaffProblem.NOT_FOUND, ref)
         return person
@@ -150,9 +151,17 @@ async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
 
 @dataclass(frozen=True)
 class IssuedInvite:
+    """A new code for ``staff``; ``bound`` are the chat accounts they already use.
+
+    When ``bound`` is not empty the code makes a second account for the same person: whoever
+    redeems it reads what that person reads, so the caller says so to the admin, and the bot
+    tells the person and ``discipline`` when the code is used.
+    """
+
     staff: Staff
     code: str
     expires_at: datetime
+    bound: tuple[ChatIdentity, ...] = ()
 
 
 async def issue_invite(
@@ -166,6 +175,7 @@ async def issue_invite(
 ) -> IssuedInvite:
     if not person.active:
         raise StaffError(StaffProblem.INACTIVE, person.name)
+    already = tuple(await identities_of(session, person.id))
     code = new_code()
     invite = Invite(
         staff_id=person.id,
@@ -182,9 +192,13 @@ async def issue_invite(
         actor=actor,
         actor_staff_id=actor_staff_id,
         subject=f"staff:{person.id}",
-        payload={"invite": invite.id, "expires_at": invite.expires_at.isoformat()},
+        payload={
+            "invite": invite.id,
+            "expires_at": invite.expires_at.isoformat(),
+            "already_bound": [bound.id for bound in already],
+        },
     )
-    return IssuedInvite(staff=person, code=code, expires_at=invite.expires_at)
+    return IssuedInvite(staff=person, code=code, expires_at=invite.expires_at, bound=already)
 
 
 async def disable_staff(
@@ -252,7 +266,12 @@ async def bind(
         actor_staff_id=person.id,
         actor=person.name,
         subject=f"staff:{person.id}",
-        payload={"transport": transport, "external_id": external_id, "via": via},
+        payload={
+            "transport": transport,
+            "external_id": external_id,
+            "chat_id": chat_id,
+            "via": via,
+        },
     )
     return bound
 
@@ -327,7 +346,7 @@ async def departments(session: AsyncSession) -> Sequence[Department]:
 async def find_department(session: AsyncSession, ref: str) -> Department | None:
     """A department by exact name or id."""
     ref = ref.strip()
-    if ref.isdigit():
-        return await session.get(Department, int(ref))
+    if (department_id := parse_id(ref)) is not None:
+        return await session.get(Department, department_id)
     query = select(Department).where(Department.name == ref)
     return (await session.execute(query)).scalar_one_or_none()

@@ -7,7 +7,12 @@ Three passes, each reported as it goes so a terminal can draw a bar:
 2. the audit chain is walked (``storage.audit.walk``);
 3. every ``evidence_added`` event is compared with the item and blob rows it describes, so a
    row changed or deleted behind the triggers' back is found through the chain, and an item no
-   event speaks of is named too.
+   event speaks of is named too;
+4. submitted records, amendments, staff, departments and chat bindings are compared with the
+   events that recorded them (``storage.crosscheck``);
+5. when an anchor is given (``expect_head``: a head that already left the database, printed on
+   a form or sent to discipline), the chain must hold that very event: a chain cut back below
+   it, or rewritten with every later hash recomputed, contradicts the anchor.
 
 Nothing here writes. Problems are data (enums and numbers); ``bot.maintenance`` words them.
 """
@@ -25,12 +30,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage import audit
+from storage import audit, crosscheck
 from storage.audit import AuditKind, ChainProblem
 from storage.blobs import fan_out
+from storage.crosscheck import RowProblem as RowProblem
 from storage.db import Database
 from storage.evidence import item_payload
 from storage.models import AuditEvent, EvidenceBlob, EvidenceItem
+from storage.numbers import parse_int
 
 _READ = 1024 * 1024
 
@@ -71,10 +78,52 @@ class ItemProblem:
     fields: tuple[str, ...] = ()
 
 
+class AnchorProblemKind(StrEnum):
+    MISSING = "anchor_missing"
+    DIFFERS = "anchor_differs"
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    """The chain does not hold the head an anchor names: ``seq`` is gone, or its hash differs."""
+
+    kind: AnchorProblemKind
+    seq: int
+    expected: str
+    actual: str | None = None
+    last_seq: int = 0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head as printed on a form or sent to discipline: event ``seq`` had hash ``hash``."""
+
+    seq: int
+    hash: str
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def parse_anchor(text: str) -> Anchor | None:
+    """``SEQ:HASH`` (also ``#SEQ HASH``, as a form prints it) as an ``Anchor``; None if not.
+
+    SEQ goes through ``storage.numbers.parse_int``; HASH is 64 hex digits, any case.
+    """
+    cleaned = text.strip().removeprefix("#")
+    seq_text, _, digest = cleaned.replace(" ", ":", 1).partition(":")
+    seq = parse_int(seq_text, low=1)
+    digest = digest.strip().lower()
+    if seq is None or len(digest) != 64 or not set(digest) <= _HEX:
+        return None
+    return Anchor(seq, digest)
+
+
 class Phase(StrEnum):
     FILES = "files"
     CHAIN = "chain"
     ITEMS = "items"
+    ROWS = "rows"
 
 
 @dataclass(frozen=True)
@@ -97,7 +146,7 @@ class Summary:
     head_hash: str
 
 
-Problem = FileProblem | ChainProblem | ItemProblem
+Problem = FileProblem | ChainProblem | ItemProblem | RowProblem | AnchorProblem
 Report = Progress | Problem | Summary
 
 
@@ -212,11 +261,26 @@ async def _unlogged(db: Database, page: int, seen: set[int]) -> AsyncIterator[It
         last = ids[-1]
 
 
-async def verify(db: Database, evidence_dir: Path, *, page: int = 500) -> AsyncIterator[Report]:
+async def _anchor(db: Database, expected: Anchor) -> AnchorProblem | None:
+    async with db.transaction() as session:
+        found = await session.get(AuditEvent, expected.seq)
+        last = (await audit.head(session)).seq
+    if found is None:
+        return AnchorProblem(AnchorProblemKind.MISSING, expected.seq, expected.hash, None, last)
+    if found.hash != expected.hash.lower():
+        kind = AnchorProblemKind.DIFFERS
+        return AnchorProblem(kind, expected.seq, expected.hash, found.hash, last)
+    return None
+
+
+async def verify(
+    db: Database, evidence_dir: Path, *, page: int = 500, expect_head: Anchor | None = None
+) -> AsyncIterator[Report]:
     """Check everything; yields progress, each problem found, and a summary last.
 
     Safe while the bot runs: files are immutable, pages are read in short transactions, and the
     chain walk follows appends made meanwhile. Consume the iterator to its end.
+    ``expect_head`` is a head seen outside the database; the chain must still hold it.
     """
     async with db.transaction() as session:
         totals = select(func.count(), func.coalesce(func.sum(EvidenceBlob.size), 0))
@@ -271,5 +335,12 @@ async def verify(db: Database, evidence_dir: Path, *, page: int = 500) -> AsyncI
             yield outcome
     async for unlogged in _unlogged(db, page, seen):
         yield unlogged
+
+    yield Progress(Phase.ROWS, 0, 1)
+    async for row in crosscheck.rows(db, page=page):
+        yield row
+    yield Progress(Phase.ROWS, 1, 1)
+    if expect_head is not None and (differs := await _anchor(db, expect_head)) is not None:
+        yield differs
 
     yield Summary(files, done, thumbnails, events, len(seen), last.seq, last.hash)

@@ -122,3 +122,61 @@ async def test_the_evidence_migration_creates_and_drops_its_tables_and_triggers(
         await connection.run_sync(_migrate, "head", down=False)
         tables, triggers = await connection.run_sync(_state)
     assert expected <= triggers
+
+
+# --------------------------------------------------------------------------- the chain's head
+
+HEAD_TAMPERS = {
+    "delete": "DELETE FROM audit_head",
+    "rewind": "UPDATE audit_head SET seq = seq - 1, hash = (SELECT hash FROM audit_events "
+    "WHERE seq = (SELECT seq - 1 FROM audit_head))",
+    "forge": "UPDATE audit_head SET hash = '" + "f" * 64 + "'",
+    "skip": "UPDATE audit_head SET seq = seq + 1",
+    "second row": "INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, '" + "0" * 64 + "')",
+}
+
+
+@pytest.mark.parametrize("tamper", sorted(HEAD_TAMPERS))
+async def test_the_chain_head_cannot_be_deleted_rewound_or_forged(
+    db: Database, filled: None, tamper: str
+) -> None:
+    before = await _rows(db, "audit_head")
+    assert before and before[0][1] >= 2
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.transaction() as session:
+            await session.execute(text(HEAD_TAMPERS[tamper]))
+    assert await _rows(db, "audit_head") == before
+
+
+async def test_the_chain_head_still_moves_forward_with_each_event(
+    db: Database, filled: None, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        first = await audit.append(session, AuditKind.STAFF_ADDED, at=clock.now())
+        second = await audit.append(session, AuditKind.STAFF_DISABLED, at=clock.now())
+    assert second.seq == first.seq + 1
+    assert await _rows(db, "audit_head") == [(1, second.seq, second.hash)]
+
+
+async def test_the_chain_head_cannot_be_truncated_on_postgresql(db: Database, filled: None) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; DELETE is refused above")
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.transaction() as session:
+            await session.execute(text("TRUNCATE audit_head"))
+    assert await _rows(db, "audit_head")
+
+
+async def test_the_head_guard_migration_comes_and_goes(db: Database) -> None:
+    guard = set(trigger_names(db.dialect, "audit_head"))
+    async with db.engine.begin() as connection:
+        _tables, triggers = await connection.run_sync(_state)
+    assert guard <= triggers
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_migrate, "0005", down=True)
+        _tables, triggers = await connection.run_sync(_state)
+    assert not guard & triggers
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_migrate, "head", down=False)
+        _tables, triggers = await connection.run_sync(_state)
+    assert guard <= triggers

@@ -158,6 +158,10 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
     assert staff[-1].startswith("  9. 赵磊 — 信息技术科 — ")
     assert invite == bot_says(language, "赵磊", t(language, "staff.invite_who"))
 
+    # Every demo person has a console account, so the admin is told the code makes a second.
+    warning = t(language, "staff.invite_already_bound", name="孙丽", count=1, accounts="console")
+    assert name[:2] == bot_says(language, "赵磊", warning)
+    name = name[:1] + name[2:]
     code = name[2].strip()
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){2}", code), name
     expires_text = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", name[1])

@@ -59,8 +59,7 @@ async def around_triggers(db: Database, table: str) -> AsyncIterator[AsyncSessio
                 f"DROP TRIGGER {name}" + ("" if sqlite else f" ON {table}")
             )
         yield session
-        statements = append_only._sqlite(table) if sqlite else append_only._postgresql(table)
-        for statement in statements:
+        for statement in append_only.statements(db.dialect, table):
             await connection.exec_driver_sql(statement)
 
 
@@ -79,7 +78,7 @@ def store(tmp_path: Path) -> EvidenceStore:
 
 @pytest.fixture
 async def items(db: Database, store: EvidenceStore, clock: FakeClock) -> list[EvidenceItem]:
-    """Three files (events 1-3) and one other event (4)."""
+    """Three files (events 1-3) and the handler's registration (4)."""
     ids = await make_record(db, clock)
     kept = [
         await add_file(db, store, clock, ids, png_bytes(), "截图.png", "image/png"),
@@ -87,7 +86,14 @@ async def items(db: Database, store: EvidenceStore, clock: FakeClock) -> list[Ev
         await add_file(db, store, clock, ids, jpeg_bytes(), "信件.jpg", "image/jpeg"),
     ]
     async with db.transaction() as session:
-        await audit.append(session, AuditKind.STAFF_ADDED, at=clock.now(), subject="staff:1")
+        # The handler that make_record wrote, registered in the chain as the program does.
+        await audit.append(
+            session,
+            AuditKind.STAFF_ADDED,
+            at=clock.now(),
+            subject=f"staff:{ids[0]}",
+            payload={"name": "张三", "department": None, "roles": []},
+        )
     return kept
 
 
@@ -204,7 +210,7 @@ async def test_an_altered_event_is_found(
     db: Database, store: EvidenceStore, items: list[EvidenceItem], database_url: str
 ) -> None:
     async with around_triggers(db, "audit_events") as session:
-        await session.execute(text("UPDATE audit_events SET subject = 'staff:2' WHERE seq = 4"))
+        await session.execute(text("UPDATE audit_events SET actor = '某人' WHERE seq = 4"))
     assert await problems(db, store) == [ChainProblem(ChainProblemKind.ALTERED, 4)]
     code, lines = await run(settings_for(database_url, store.root))
     assert code == 1 and lines == ["审计事件 #4 已被改动：内容与其哈希不符。"]
@@ -267,7 +273,7 @@ async def test_a_broken_link_is_found(
 async def test_a_rewound_head_is_found(
     db: Database, store: EvidenceStore, items: list[EvidenceItem]
 ) -> None:
-    async with db.transaction() as session:
+    async with around_triggers(db, "audit_head") as session:
         await session.execute(text("UPDATE audit_head SET hash = :h"), {"h": "0" * 64})
     assert await problems(db, store) == [ChainProblem(ChainProblemKind.HEAD_MISMATCH, 4)]
 

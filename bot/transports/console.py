@@ -1,7 +1,9 @@
 """The console: a real transport for a terminal on the server itself.
 
-The terminal is trusted (it runs where the database is), so ``/as NAME`` speaks as any
-registered person and ``/attach PATH`` sends a file as if it had been forwarded from a phone.
+In the demo, ``/as NAME`` speaks as any registered person; the console of ``guowen run``
+(``allow_as=False``) binds to one person with ``/start CODE`` like any chat, since whoever sits
+at it would otherwise read every judge's records. ``/attach PATH`` sends a file as if it had
+been forwarded from a phone.
 Buttons appear as numbered choices; typing the number presses the button.
 """
 
@@ -32,6 +34,7 @@ from handlers.ports import (
 )
 from storage import staff as staff_repo
 from storage.models import Staff
+from storage.numbers import parse_int
 from storage.staff import StaffError, StaffProblem
 
 NAME = "console"
@@ -97,6 +100,8 @@ class ConsoleTransport:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
     clock_hook: ClockHook | None = None
+    # The demo's /as speaks as anyone; a running court's console binds like any chat.
+    allow_as: bool = True
     speaker: str = GUEST
     speaker_name: str = ""
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
@@ -207,7 +212,9 @@ class ConsoleTransport:
         if command in ("/quit", "/exit"):
             return False
         if command == "/as":
-            if rest.strip():
+            if not self.allow_as:
+                self.write(self._t("console.as_refused"))
+            elif rest.strip():
                 await self._become(rest.strip())
             else:
                 self.write(self._t("console.as_usage"))
@@ -222,8 +229,9 @@ class ConsoleTransport:
             await self._clock(rest)
             return True
         buttons = self._buttons.get(self.speaker, ())
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
-            chosen = buttons[int(text) - 1]
+        pressed = parse_int(text, low=1, high=len(buttons)) if buttons else None
+        if pressed is not None:
+            chosen = buttons[pressed - 1]
             self._buttons.pop(self.speaker, None)
             await self.app.dispatch(self._message(callback=chosen.data))
             return True

@@ -1,0 +1,399 @@
+"""The rows that matter compared with the audit events that recorded them.
+
+The chain proves that no event was changed; it proves nothing about a row changed beside it.
+So ``guowen verify`` replays the events of what must never change quietly and compares:
+
+- every submitted or withdrawn record with its ``submitted`` / ``withdrawn`` snapshot and the
+  ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners),
+  its milestones with ``milestone_met`` (when, the platform reference), each co-signature with
+  ``cosigned`` / ``disputed`` (status, reason), a withdrawal's reason with ``withdrawn``;
+- every amendment row with its ``amended`` event (field, old, new, reason, who);
+- every staff member with ``staff_added``, ``staff_disabled`` and ``language_set`` (name,
+  department, roles, active, language), every department with ``department_added``; a person
+  no event registered is named when they hold a role or a chat account (a bare name can do
+  nothing);
+- every chat binding with its ``identity_bound`` event (who the account speaks for).
+
+A row the events describe but that is gone is ``REMOVED``; a row that differs is ``ALTERED``
+with the differing fields; a row no event speaks of is ``UNLOGGED``. Each problem names the
+record (its number, else ``#id``) or the person. Drafts are not compared: their fields change
+freely until submission, and each change is an event the chain already protects.
+
+Memory grows with the number of records and staff (a few hundred bytes each), not with the
+number of events, which are read in pages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import AuditKind
+from storage.db import Database
+from storage.models import (
+    AuditEvent,
+    ChatIdentity,
+    Department,
+    Record,
+    RecordAmendment,
+    Staff,
+)
+from storage.records import snapshot, to_json
+from storage.vocabulary import CosignStatus, Milestone, RecordStatus
+
+KINDS = (
+    AuditKind.MILESTONE_MET,
+    AuditKind.COSIGNED,
+    AuditKind.DISPUTED,
+    AuditKind.SUBMITTED,
+    AuditKind.AMENDED,
+    AuditKind.WITHDRAWN,
+    AuditKind.STAFF_ADDED,
+    AuditKind.STAFF_DISABLED,
+    AuditKind.LANGUAGE_SET,
+    AuditKind.DEPARTMENT_ADDED,
+    AuditKind.IDENTITY_BOUND,
+)
+
+
+class RowSubject(StrEnum):
+    RECORD = "record"
+    AMENDMENT = "amendment"
+    STAFF = "staff"
+    DEPARTMENT = "department"
+    IDENTITY = "identity"
+
+
+class RowProblemKind(StrEnum):
+    REMOVED = "removed"
+    ALTERED = "altered"
+    UNLOGGED = "unlogged"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that disagrees with its audit events.
+
+    ``ref`` names it as a person would look it up: a record's number (or ``#id`` when it has
+    none), a person's name with ``#id``, an account as ``transport:id``. ``seq`` is the event
+    that describes it (the last one, for a replayed row), None for an unlogged row.
+    """
+
+    kind: RowProblemKind
+    subject: RowSubject
+    ref: str
+    seq: int | None = None
+    fields: tuple[str, ...] = ()
+
+
+def _normal(value: Any) -> Any:
+    """One spelling for one value: times in UTC, lists element by element."""
+    if isinstance(value, list):
+        return [_normal(item) for item in value]
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return moment.astimezone(UTC).isoformat()
+    return value
+
+
+def _differ(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[str, ...]:
+    keys = expected.keys() | actual.keys()
+    return tuple(sorted(k for k in keys if _normal(expected.get(k)) != _normal(actual.get(k))))
+
+
+def _id(subject: str | None, prefix: str) -> int | None:
+    if subject is None or not subject.startswith(prefix + ":"):
+        return None
+    tail = subject[len(prefix) + 1 :]
+    return int(tail) if tail.isascii() and tail.isdigit() and len(tail) < 19 else None
+
+
+def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
+    """A record's state as its submission or withdrawal left it: nothing met, nobody signed."""
+    state = dict(snapshot_)
+    state.update(platform_entered_at=None, platform_ref=None, form_delivered_at=None)
+    for staff_id in snapshot_.get("cosigners") or []:
+        state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING.value, "reason": None}
+    return state
+
+
+def _record_state(record: Record) -> dict[str, Any]:
+    state = snapshot(record)
+    state["platform_entered_at"] = to_json(record.platform_entered_at)
+    state["platform_ref"] = record.platform_ref
+    state["form_delivered_at"] = to_json(record.form_delivered_at)
+    for cosigner in record.cosigners:
+        state[f"cosigner {cosigner.staff_id}"] = {
+            "status": cosigner.status,
+            "reason": cosigner.reason,
+        }
+    if record.status == RecordStatus.WITHDRAWN:
+        state["withdraw_reason"] = record.withdraw_reason
+    return state
+
+
+@dataclass
+class _RecordTrail:
+    seq: int
+    state: dict[str, Any]
+    amendments: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class _StaffTrail:
+    seq: int
+    state: dict[str, Any]
+
+
+@dataclass
+class _Trails:
+    records: dict[int, _RecordTrail] = field(default_factory=dict)
+    staff: dict[int, _StaffTrail] = field(default_factory=dict)
+    departments: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # (transport, external id) -> (seq, staff id, chat id if the event records it)
+    identities: dict[tuple[str, str], tuple[int, int, str | None]] = field(default_factory=dict)
+
+    def take(self, event: AuditEvent, payload: dict[str, Any]) -> None:
+        kind, seq = event.kind, event.seq
+        record_id = _id(event.subject, "record")
+        staff_id = _id(event.subject, "staff")
+        if kind == AuditKind.SUBMITTED and record_id is not None:
+            self.records[record_id] = _RecordTrail(seq, _frozen(payload))
+        elif kind == AuditKind.WITHDRAWN and record_id is not None:
+            state = payload.get("snapshot")
+            if isinstance(state, dict):
+                frozen = {**_frozen(state), "withdraw_reason": payload.get("reason")}
+                self.records[record_id] = _RecordTrail(seq, frozen)
+        elif kind == AuditKind.MILESTONE_MET and record_id in self.records:
+            trail = self.records[record_id]
+            milestone = payload.get("milestone")
+            if milestone == Milestone.PLATFORM_ENTERED:
+                trail.state["platform_entered_at"] = event.at.isoformat()
+                trail.state["platform_ref"] = payload.get("reference")
+            elif milestone == Milestone.FORM_DELIVERED:
+                trail.state["form_delivered_at"] = event.at.isoformat()
+            trail.seq = seq
+        elif kind in (AuditKind.COSIGNED, AuditKind.DISPUTED) and record_id in self.records:
+            trail = self.records[record_id]
+            status = CosignStatus.CONFIRMED if kind == AuditKind.COSIGNED else CosignStatus.DISPUTED
+            trail.state[f"cosigner {payload.get('cosigner')}"] = {
+                "status": status.value,
+                "reason": payload.get("reason"),
+            }
+            trail.seq = seq
+        elif kind == AuditKind.AMENDED and record_id in self.records:
+            trail = self.records[record_id]
+            name = str(payload.get("field"))
+            try:
+                trail.state[name] = json.loads(str(payload.get("new")))
+            except ValueError:
+                trail.state[name] = payload.get("new")
+            trail.seq = seq
+            trail.amendments.append((seq, {**payload, "by": event.actor_staff_id}))
+        elif kind == AuditKind.STAFF_ADDED and staff_id is not None:
+            state = {
+                "name": payload.get("name"),
+                "department": payload.get("department"),
+                "roles": sorted(str(role) for role in payload.get("roles") or []),
+                "active": True,
+                "language": None,
+            }
+            self.staff[staff_id] = _StaffTrail(seq, state)
+        elif kind == AuditKind.STAFF_DISABLED and staff_id in self.staff:
+            self.staff[staff_id].state["active"] = False
+            self.staff[staff_id].seq = seq
+        elif kind == AuditKind.LANGUAGE_SET and staff_id in self.staff:
+            self.staff[staff_id].state["language"] = payload.get("language")
+            self.staff[staff_id].seq = seq
+        elif kind == AuditKind.DEPARTMENT_ADDED:
+            department_id = _id(event.subject, "department")
+            if department_id is not None:
+                self.departments[department_id] = (seq, str(payload.get("name")))
+        elif kind == AuditKind.IDENTITY_BOUND and staff_id is not None:
+            account = (str(payload.get("transport")), str(payload.get("external_id")))
+            chat = payload.get("chat_id")
+            self.identities[account] = (seq, staff_id, str(chat) if chat is not None else None)
+
+
+async def _trails(db: Database, page: int) -> _Trails:
+    trails = _Trails()
+    last = 0
+    wanted = [kind.value for kind in KINDS]
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(AuditEvent)
+                .where(AuditEvent.kind.in_(wanted), AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(page)
+            )
+            events = list((await session.execute(query)).scalars())
+        if not events:
+            return trails
+        for event in events:
+            try:
+                payload = json.loads(event.payload)
+            except ValueError:
+                continue  # the chain walk names an altered event already
+            if isinstance(payload, dict):
+                trails.take(event, payload)
+        last = events[-1].seq
+
+
+def _record_ref(record: Record | None, record_id: int, state: dict[str, Any]) -> str:
+    number = record.number if record is not None else state.get("number")
+    return str(number) if number else f"#{record_id}"
+
+
+def _amendment_state(row: RecordAmendment) -> dict[str, Any]:
+    return {
+        "field": row.field,
+        "old": row.old_value,
+        "new": row.new_value,
+        "reason": row.reason,
+        "by": row.by_staff_id,
+    }
+
+
+def _amendments(
+    ref: str, trail: _RecordTrail | None, rows: Iterable[RecordAmendment]
+) -> Iterable[RowProblem]:
+    logged = trail.amendments if trail is not None else []
+    stored = list(rows)
+    for index in range(max(len(logged), len(stored))):
+        name = f"{ref} #{index + 1}"
+        if index >= len(stored):
+            seq = logged[index][0]
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.AMENDMENT, name, seq)
+        elif index >= len(logged):
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.AMENDMENT, name)
+        else:
+            seq, expected = logged[index]
+            actual = _amendment_state(stored[index])
+            if changed := _differ({k: expected.get(k) for k in actual}, actual):
+                yield RowProblem(RowProblemKind.ALTERED, RowSubject.AMENDMENT, name, seq, changed)
+
+
+async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
+    frozen = select(Record).where(Record.status != RecordStatus.DRAFT.value)
+    rows = {record.id: record for record in (await session.execute(frozen)).scalars()}
+    missing = sorted(set(trails.records) - set(rows))
+    if missing:
+        query = select(Record).where(Record.id.in_(missing))
+        rows.update({record.id: record for record in (await session.execute(query)).scalars()})
+    amendment_rows: dict[int, list[RecordAmendment]] = {}
+    query_amendments = select(RecordAmendment).order_by(RecordAmendment.id)
+    for amendment in (await session.execute(query_amendments)).scalars():
+        amendment_rows.setdefault(amendment.record_id, []).append(amendment)
+    for record_id in sorted(set(rows) | set(trails.records) | set(amendment_rows)):
+        trail = trails.records.get(record_id)
+        record = rows.get(record_id)
+        ref = _record_ref(record, record_id, trail.state if trail else {})
+        if record is None and trail is not None:
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.RECORD, ref, trail.seq)
+        elif record is not None and trail is None and record.status != RecordStatus.DRAFT:
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.RECORD, ref)
+        elif record is not None and trail is not None:
+            changed = _differ(trail.state, _record_state(record))
+            if changed:
+                yield RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, ref, trail.seq, changed)
+        for problem in _amendments(ref, trail, amendment_rows.get(record_id, [])):
+            yield problem
+
+
+def _staff_state(person: Staff) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "department": person.department.name if person.department else None,
+        "roles": sorted(person.roles),
+        "active": person.active,
+        "language": person.language,
+    }
+
+
+async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
+    people = {p.id: p for p in (await session.execute(select(Staff))).scalars().unique()}
+    accounts = {
+        (row.transport, row.external_id): row
+        for row in (await session.execute(select(ChatIdentity))).scalars()
+    }
+    # A person with no role and no chat account can do nothing; only the others must be logged.
+    able = {row.staff_id for row in accounts.values()} | {p.id for p in people.values() if p.roles}
+
+    def name(staff_id: int) -> str:
+        trail = trails.staff.get(staff_id)
+        person = people.get(staff_id)
+        known = person.name if person is not None else trail.state["name"] if trail else None
+        return f"{known} #{staff_id}" if known else f"#{staff_id}"
+
+    for staff_id in sorted(set(people) | set(trails.staff)):
+        trail = trails.staff.get(staff_id)
+        person = people.get(staff_id)
+        if person is None and trail is not None:
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.STAFF, name(staff_id), trail.seq)
+        elif person is not None and trail is None and staff_id in able:
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.STAFF, name(staff_id))
+        elif person is not None and trail is not None:
+            changed = _differ(trail.state, _staff_state(person))
+            if changed:
+                kind, subject = RowProblemKind.ALTERED, RowSubject.STAFF
+                yield RowProblem(kind, subject, name(staff_id), trail.seq, changed)
+
+    departments = {d.id: d.name for d in (await session.execute(select(Department))).scalars()}
+    for department_id in sorted(set(departments) | set(trails.departments)):
+        logged = trails.departments.get(department_id)
+        stored = departments.get(department_id)
+        ref = f"{stored or (logged[1] if logged else '')} #{department_id}".strip()
+        if stored is None and logged is not None:
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.DEPARTMENT, ref, logged[0])
+        elif stored is not None and logged is None:
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.DEPARTMENT, ref)
+        elif stored is not None and logged is not None and stored != logged[1]:
+            subject = RowSubject.DEPARTMENT
+            yield RowProblem(RowProblemKind.ALTERED, subject, ref, logged[0], ("name",))
+
+    for account in sorted(set(accounts) | set(trails.identities)):
+        logged_identity = trails.identities.get(account)
+        row = accounts.get(account)
+        owner = row.staff_id if row is not None else logged_identity[1] if logged_identity else 0
+        ref = f"{name(owner)} ({account[0]}:{account[1]})"
+        if row is None and logged_identity is not None:
+            seq = logged_identity[0]
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.IDENTITY, ref, seq)
+        elif row is not None and logged_identity is None:
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.IDENTITY, ref)
+        elif row is not None and logged_identity is not None:
+            seq, staff_id, chat = logged_identity
+            changed = tuple(
+                name_
+                for name_, differs in (
+                    ("chat_id", chat is not None and row.chat_id != chat),
+                    ("staff", row.staff_id != staff_id),
+                )
+                if differs
+            )
+            if changed:
+                claimed = f"{name(staff_id)} → {ref}" if row.staff_id != staff_id else ref
+                subject = RowSubject.IDENTITY
+                yield RowProblem(RowProblemKind.ALTERED, subject, claimed, seq, changed)
+
+
+async def rows(db: Database, *, page: int = 500) -> AsyncIterator[RowProblem]:
+    """Every record, amendment, person, department and binding that differs from its events."""
+    trails = await _trails(db, page)
+    async with db.transaction() as session:
+        async for problem in _records(session, trails):
+            yield problem
+        async for problem in _people(session, trails):
+            yield problem

@@ -1,0 +1,526 @@
+"""Tampering that the chain walk alone cannot see, and how ``guowen verify`` names it.
+
+A small court is built through the program (staff, a bound judge, two submitted records, an
+amendment); then an intruder with database access changes rows with plain SQL, going around
+the append-only triggers where they stand in the way. Each tamper must make ``verify`` name
+the record or the person, or contradict a head that already left the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from test_verify import settings_for
+
+from bot import maintenance
+from reminders.clock import FakeClock
+from storage import append_only, audit
+from storage import records as records_repo
+from storage import staff as staff_repo
+from storage.crosscheck import RowProblem, RowProblemKind, RowSubject
+from storage.db import Database
+from storage.models import AuditEvent
+from storage.verify import (
+    Anchor,
+    AnchorProblem,
+    AnchorProblemKind,
+    Problem,
+    Progress,
+    Summary,
+    parse_anchor,
+    verify,
+)
+from storage.vocabulary import Milestone, Role
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NUMBER = "温法过问〔{year}〕{n}号"
+
+
+@dataclass(frozen=True)
+class Court:
+    judge: int
+    admin: int
+    first: int
+    second: int
+    first_number: str
+    second_number: str
+
+
+async def _submitted(
+    session: AsyncSession, handler_id: int, clock: FakeClock, inquirer: str
+) -> tuple[int, str]:
+    person = await staff_repo.find_staff(session, str(handler_id))
+    record = await records_repo.create_draft(
+        session, handler=person, received_at=clock.now(), at=clock.now()
+    )
+    await records_repo.set_fields(
+        session,
+        record,
+        {"inquirer_name": inquirer, "inquirer_unit": "某局", "case_name": "张某诉李某"},
+        actor=person,
+        at=clock.now(),
+    )
+    await records_repo.submit(
+        session, record, actor=person, at=clock.now(), number_format=NUMBER, tz=BEIJING
+    )
+    assert record.number is not None
+    return record.id, record.number
+
+
+@pytest.fixture
+async def court(db: Database, clock: FakeClock) -> Court:
+    async with db.transaction() as session:
+        judge = await staff_repo.add_staff(
+            session,
+            name="张伟",
+            department_name="民一庭",
+            roles=[Role.HANDLER],
+            at=clock.now(),
+            actor="test",
+        )
+        admin = await staff_repo.add_staff(
+            session,
+            name="李信",
+            department_name="信息技术科",
+            roles=[Role.ADMIN],
+            at=clock.now(),
+            actor="test",
+        )
+        await staff_repo.bind(
+            session,
+            person=judge,
+            transport="fake",
+            external_id="u1",
+            chat_id="u1",
+            display_name="张伟",
+            at=clock.now(),
+            via="test",
+        )
+        first, first_number = await _submitted(session, judge.id, clock, "王某")
+    clock.advance(timedelta(hours=1))
+    async with db.transaction() as session:
+        record = await records_repo.get(session, first)
+        person = await staff_repo.find_staff(session, str(judge.id))
+        assert record is not None
+        await records_repo.amend(
+            session,
+            record,
+            "inquirer_unit",
+            "某市某局",
+            reason="写错了",
+            actor=person,
+            at=clock.now(),
+        )
+    for other in ("钱某", "孙某", "周某"):  # a few more, so the chain is some 30 events long
+        clock.advance(timedelta(hours=1))
+        async with db.transaction() as session:
+            await _submitted(session, judge.id, clock, other)
+    clock.advance(timedelta(hours=1))
+    async with db.transaction() as session:
+        second, second_number = await _submitted(session, judge.id, clock, "赵某")
+    return Court(judge.id, admin.id, first, second, first_number, second_number)
+
+
+async def found(db: Database, tmp_path: Path, anchor: Anchor | None = None) -> list[Problem]:
+    return [
+        report
+        async for report in verify(db, tmp_path / "evidence", expect_head=anchor)
+        if not isinstance(report, Progress | Summary)
+    ]
+
+
+async def head(db: Database) -> Anchor:
+    async with db.transaction() as session:
+        last = await audit.head(session)
+    return Anchor(last.seq, last.hash)
+
+
+@asynccontextmanager
+async def around(db: Database, tables: Sequence[str]) -> AsyncIterator[AsyncSession]:
+    """One transaction with several append-only tables writable, as an intruder makes it."""
+    sqlite = db.dialect == "sqlite"
+    async with db.transaction() as session:
+        connection = await session.connection()
+        for table in tables:
+            for name in append_only.trigger_names(db.dialect, table):
+                suffix = "" if sqlite else f" ON {table}"
+                await connection.exec_driver_sql(f"DROP TRIGGER {name}{suffix}")
+        yield session
+        for table in tables:
+            for statement in append_only.statements(db.dialect, table):
+                await connection.exec_driver_sql(statement)
+
+
+async def rehash_from(session: AsyncSession, first: int) -> None:
+    """Recompute every hash from event ``first`` on and move the head: a consistent chain."""
+    events = (
+        (
+            await session.execute(
+                select(AuditEvent).where(AuditEvent.seq >= first - 1).order_by(AuditEvent.seq)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    prev = events[0].hash if events[0].seq == first - 1 else audit.GENESIS
+    for event in events:
+        if event.seq < first:
+            continue
+        digest = audit.event_hash(
+            seq=event.seq,
+            at=event.at,
+            kind=event.kind,
+            actor_staff_id=event.actor_staff_id,
+            actor=event.actor,
+            subject=event.subject,
+            payload=event.payload,
+            prev_hash=prev,
+        )
+        await session.execute(
+            text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = :s"),
+            {"p": prev, "h": digest, "s": event.seq},
+        )
+        prev = digest
+    await session.execute(
+        text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": events[-1].seq, "h": prev}
+    )
+
+
+def rows_of(problems: list[Problem]) -> set[tuple[RowProblemKind, RowSubject, str]]:
+    return {(p.kind, p.subject, p.ref) for p in problems if isinstance(p, RowProblem)}
+
+
+# --------------------------------------------------------------------------- the five found
+
+
+async def test_an_intact_court_passes(db: Database, court: Court, tmp_path: Path) -> None:
+    assert await found(db, tmp_path, await head(db)) == []
+
+
+async def test_a_submitted_record_changed_with_plain_sql_is_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE records SET inquirer_name = '无名', case_name = '无关' WHERE id = :i"),
+            {"i": court.first},
+        )
+    assert await found(db, tmp_path) == [
+        RowProblem(
+            RowProblemKind.ALTERED,
+            RowSubject.RECORD,
+            court.first_number,
+            (await _seq_of(db, "amended", court.first)),
+            ("case_name", "inquirer_name"),
+        )
+    ]
+    line = maintenance.describe("zh-CN", (await found(db, tmp_path))[0])
+    assert court.first_number in line and "inquirer_name" in line
+
+
+async def _seq_of(db: Database, kind: str, record_id: int) -> int:
+    async with db.transaction() as session:
+        query = select(AuditEvent.seq).where(
+            AuditEvent.kind == kind, AuditEvent.subject == f"record:{record_id}"
+        )
+        return int((await session.execute(query)).scalars().all()[-1])
+
+
+async def test_a_submitted_record_deleted_is_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    async with around(db, ["record_amendments"]) as session:
+        for table in ("reminders", "conversations", "record_cosigners", "record_amendments"):
+            await session.execute(
+                text(f"DELETE FROM {table} WHERE record_id = :i"), {"i": court.first}
+            )
+        await session.execute(text("DELETE FROM records WHERE id = :i"), {"i": court.first})
+    assert rows_of(await found(db, tmp_path)) == {
+        (RowProblemKind.REMOVED, RowSubject.RECORD, court.first_number),
+        (RowProblemKind.REMOVED, RowSubject.AMENDMENT, f"{court.first_number} #1"),
+    }
+
+
+async def test_a_role_added_in_staff_roles_is_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    """The admin makes himself discipline, which reads every record."""
+    async with db.transaction() as session:
+        await session.execute(
+            text("INSERT INTO staff_roles (staff_id, role) VALUES (:i, 'discipline')"),
+            {"i": court.admin},
+        )
+    [problem] = await found(db, tmp_path)
+    assert isinstance(problem, RowProblem)
+    assert (problem.kind, problem.subject, problem.ref, problem.fields) == (
+        RowProblemKind.ALTERED,
+        RowSubject.STAFF,
+        f"李信 #{court.admin}",
+        ("roles",),
+    )
+
+
+async def test_the_last_twenty_events_cut_off_with_the_head_rewound(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    anchor = await head(db)
+    cut = anchor.seq - 20
+    assert cut > 0
+    async with around(db, ["audit_events", "audit_head"]) as session:
+        kept = (
+            await session.execute(select(AuditEvent.hash).where(AuditEvent.seq == cut))
+        ).scalar_one()
+        await session.execute(text("DELETE FROM audit_events WHERE seq > :s"), {"s": cut})
+        await session.execute(
+            text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": cut, "h": kept}
+        )
+    # The chain itself is consistent now; the rows its lost events recorded are not.
+    problems = await found(db, tmp_path)
+    assert (RowProblemKind.UNLOGGED, RowSubject.RECORD, court.second_number) in rows_of(problems)
+    # And the head printed on a form before contradicts it outright.
+    anchored = await found(db, tmp_path, anchor)
+    assert AnchorProblem(AnchorProblemKind.MISSING, anchor.seq, anchor.hash, None, cut) in anchored
+
+
+async def test_one_event_altered_and_every_later_hash_recomputed(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    """The intruder rewrites the first record's submission, row and event alike."""
+    anchor = await head(db)
+    submitted = await _seq_of(db, "submitted", court.first)
+    async with around(db, ["audit_events", "audit_head"]) as session:
+        payload = (
+            await session.execute(select(AuditEvent.payload).where(AuditEvent.seq == submitted))
+        ).scalar_one()
+        await session.execute(
+            text("UPDATE audit_events SET payload = :p WHERE seq = :s"),
+            {"p": payload.replace("王某", "无名"), "s": submitted},
+        )
+        await rehash_from(session, submitted)
+    # Only the event changed: the record no longer matches it.
+    assert rows_of(await found(db, tmp_path)) == {
+        (RowProblemKind.ALTERED, RowSubject.RECORD, court.first_number)
+    }
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE records SET inquirer_name = '无名' WHERE id = :i"), {"i": court.first}
+        )
+    # Row and event agree and the chain is whole: only the anchor can tell.
+    assert await found(db, tmp_path) == []
+    async with db.transaction() as session:
+        now = await session.get(AuditEvent, anchor.seq)
+        assert now is not None
+    assert await found(db, tmp_path, anchor) == [
+        AnchorProblem(AnchorProblemKind.DIFFERS, anchor.seq, anchor.hash, now.hash, anchor.seq)
+    ]
+
+
+async def test_the_chain_head_cannot_be_deleted(db: Database, court: Court) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.transaction() as session:
+            await session.execute(text("DELETE FROM audit_head"))
+
+
+# --------------------------------------------------------------------------- more kinds
+
+
+async def test_a_second_account_bound_around_the_program_is_named(
+    db: Database, court: Court, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO chat_identities (transport, external_id, chat_id, staff_id, "
+                "bound_at) VALUES ('fake', 'spy', 'spy', :i, CURRENT_TIMESTAMP)"
+            ),
+            {"i": court.judge},
+        )
+    assert rows_of(await found(db, tmp_path)) == {
+        (RowProblemKind.UNLOGGED, RowSubject.IDENTITY, f"张伟 #{court.judge} (fake:spy)")
+    }
+
+
+async def test_an_account_moved_to_another_person_is_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE chat_identities SET staff_id = :a WHERE external_id = 'u1'"),
+            {"a": court.admin},
+        )
+    [problem] = await found(db, tmp_path)
+    assert isinstance(problem, RowProblem) and problem.subject is RowSubject.IDENTITY
+    assert problem.kind is RowProblemKind.ALTERED and "张伟" in problem.ref
+
+
+async def test_a_person_written_around_the_program_is_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    """A shadow discipline officer, who would read every record once invited."""
+    async with db.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO staff (name, active, created_at) "
+                "VALUES ('影子', true, CURRENT_TIMESTAMP)"
+            )
+        )
+        await session.execute(
+            text(
+                "INSERT INTO staff_roles (staff_id, role) "
+                "SELECT id, 'discipline' FROM staff WHERE name = '影子'"
+            )
+        )
+    [problem] = await found(db, tmp_path)
+    assert isinstance(problem, RowProblem) and problem.kind is RowProblemKind.UNLOGGED
+    assert problem.subject is RowSubject.STAFF and problem.ref.startswith("影子 #")
+
+
+@pytest.mark.parametrize(
+    ("statement", "kind"),
+    [
+        ("UPDATE record_amendments SET new_value = '\"别处\"'", RowProblemKind.ALTERED),
+        ("DELETE FROM record_amendments", RowProblemKind.REMOVED),
+    ],
+)
+async def test_an_amendment_changed_or_removed_is_named(
+    db: Database, court: Court, tmp_path: Path, statement: str, kind: RowProblemKind
+) -> None:
+    async with around(db, ["record_amendments"]) as session:
+        await session.execute(text(statement))
+    assert (kind, RowSubject.AMENDMENT, f"{court.first_number} #1") in rows_of(
+        await found(db, tmp_path)
+    )
+
+
+async def test_a_renamed_person_and_a_reenabled_one_are_named(
+    db: Database, court: Court, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with db.transaction() as session:
+        person = await staff_repo.find_staff(session, str(court.admin))
+        await staff_repo.disable_staff(session, person, at=clock.now(), actor="test")
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE staff SET active = true WHERE id = :i"), {"i": court.admin}
+        )
+        await session.execute(
+            text("UPDATE staff SET name = '张三' WHERE id = :i"), {"i": court.judge}
+        )
+    problems = [p for p in await found(db, tmp_path) if isinstance(p, RowProblem)]
+    assert {(p.ref, p.fields) for p in problems} == {
+        (f"李信 #{court.admin}", ("active",)),
+        (f"张三 #{court.judge}", ("name",)),
+    }
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@pytest.mark.parametrize("text_form", ["{seq}:{hash}", "#{seq} {HASH}"])
+def test_an_anchor_is_read_as_printed(text_form: str) -> None:
+    digest = "ab" * 32
+    typed = text_form.format(seq=12, hash=digest, HASH=digest.upper())
+    assert parse_anchor(typed) == Anchor(12, digest)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "12", "12:xyz", "99999999999999999999:" + "a" * 64, "²:" + "a" * 64]
+)
+def test_a_malformed_anchor_is_refused(bad: str) -> None:
+    assert parse_anchor(bad) is None
+
+
+async def test_the_command_fails_clearly_when_the_chain_lacks_the_expected_head(
+    db: Database, court: Court, tmp_path: Path, database_url: str
+) -> None:
+    anchor = await head(db)
+    settings = settings_for(database_url, tmp_path / "evidence", "en")
+    out = io.StringIO()
+    good = f"{anchor.seq}:{anchor.hash}"
+    assert await maintenance.verify(settings, out, progress=False, expect_head=good) == 0
+
+    later = f"{anchor.seq + 5}:{anchor.hash}"
+    out = io.StringIO()
+    assert await maintenance.verify(settings, out, progress=False, expect_head=later) == 1
+    assert out.getvalue().splitlines() == [
+        f"The audit chain does not hold the head kept outside the database, #{anchor.seq + 5} "
+        f"({anchor.hash}); it now ends at #{anchor.seq}: audit events were cut off."
+    ]
+    out = io.StringIO()
+    assert await maintenance.verify(settings, out, progress=False, expect_head="12") == 2
+    assert out.getvalue().startswith("--expect-head takes SEQ:HASH")
+
+
+async def test_a_judges_replies_redirected_to_another_chat_are_named(
+    db: Database, court: Court, tmp_path: Path
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE chat_identities SET chat_id = 'spy' WHERE external_id = 'u1'")
+        )
+    [problem] = await found(db, tmp_path)
+    assert problem == RowProblem(
+        RowProblemKind.ALTERED,
+        RowSubject.IDENTITY,
+        f"张伟 #{court.judge} (fake:u1)",
+        problem.seq if isinstance(problem, RowProblem) else None,
+        ("chat_id",),
+    )
+
+
+async def test_milestones_signatures_and_withdrawals_changed_are_named(
+    db: Database, court: Court, tmp_path: Path, clock: FakeClock
+) -> None:
+    """What happened after submission is compared as well: the times, the signatures."""
+    async with db.transaction() as session:
+        judge = await staff_repo.find_staff(session, str(court.judge))
+        admin = await staff_repo.find_staff(session, str(court.admin))
+        record = await records_repo.get(session, court.second)
+        assert record is not None
+        await records_repo.mark_milestone(
+            session, record, Milestone.PLATFORM_ENTERED, actor=judge, at=clock.now(), reference="R1"
+        )
+        draft = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.set_cosigners(session, draft, [admin], actor=judge, at=clock.now())
+        await records_repo.submit(
+            session, draft, actor=judge, at=clock.now(), number_format=NUMBER, tz=BEIJING
+        )
+        await records_repo.respond(
+            session,
+            draft.cosigners[0],
+            confirmed=False,
+            reason="不在场",
+            actor=admin,
+            at=clock.now(),
+        )
+        other = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.withdraw(session, other, reason="重复", actor=judge, at=clock.now())
+        cosigned, withdrawn = draft.number, other.id
+    assert await found(db, tmp_path) == []
+
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE records SET platform_entered_at = :t WHERE id = :i"),
+            {"t": (clock.now() - timedelta(days=3)).replace(tzinfo=None), "i": court.second},
+        )
+        await session.execute(text("UPDATE record_cosigners SET status = 'confirmed'"))
+        await session.execute(text("UPDATE records SET withdraw_reason = '误操作'"))
+    problems = {(p.ref, p.fields) for p in await found(db, tmp_path) if isinstance(p, RowProblem)}
+    assert problems == {
+        (court.second_number, ("platform_entered_at",)),
+        (cosigned, (f"cosigner {court.admin}",)),
+        (f"#{withdrawn}", ("withdraw_reason",)),
+    }
