@@ -17,13 +17,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import t
-from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
+from handlers.ports import (
+    Button,
+    Downloader,
+    Handled,
+    IncomingMessage,
+    OutgoingMessage,
+    Reply,
+)
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.planner import Timing, plan_records
+from storage import delivery
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
@@ -195,33 +204,124 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 class Engine:
+    """Handles each incoming message in one database transaction.
+
+    That transaction claims the transport's ``update_key`` (a repeat is not handled twice),
+    reads the sender's identity and roles once, runs the command, button or step, re-plans
+    the reminders of every record it changed, and writes the replies it owes to the reply
+    outbox. The caller sends those after the commit and then calls ``delivered``.
+    """
+
+    PRUNE_EVERY = timedelta(hours=1)
+
     def __init__(self, db: Database, registry: Registry, services: Services) -> None:
         self.db = db
         self.registry = registry
         self.services = services
+        self._pruned_at: datetime | None = None
 
-    async def handle(self, message: IncomingMessage) -> list[Reply]:
-        """Process one message in one transaction; returns what to send afterwards."""
+    async def handle(self, message: IncomingMessage) -> Handled:
+        """Process one message in one transaction; what to send once it has committed.
+
+        ``Handled.accepted`` is True when a bound, active person's message was handled (a
+        ``UserError`` answered counts); False for a stranger, a disabled account, a repeat of
+        an ``update_key`` already claimed (``repeat``, no replies) and a failure the
+        transaction could not survive. ``Handled.owed`` holds the outbox ids of the replies,
+        in order, when they were committed with the message. Never raises for a handler's
+        failure: the sender gets an apology and the message's files are kept on a draft.
+        """
         language = self.services.language
+        files: list[Any] = []
         try:
             files = await self._files(message)
             async with self.db.transaction() as session:
                 now = self.services.clock.now()
-                found = await self._sender(session, message)
-                if found is None:
-                    return await self._stranger(session, message, now)
-                person, bound = found
+                if message.update_key is not None:
+                    claimed = await delivery.claim_update(
+                        session, message.transport, message.update_key, now
+                    )
+                    if not claimed:
+                        return Handled(repeat=True, language=None)
+                    await self._prune(session, now)
+                bound, person = await self._sender(session, message)
+                if bound is None or person is None or not person.active:
+                    replies = await self._refuse(session, message, now, bound)
+                    return await self._owe(session, replies, now, accepted=False, language=None)
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
-                language = ctx.language
-                await self._dispatch(ctx)
-                await self._replan(session, now)
-                return ctx.replies
-        except UserError as problem:
-            return [self._text(message, t(language, problem.key, **problem.values))]
+                replies, language = await self._run(ctx, files)
+                return await self._owe(session, replies, now, accepted=True, language=language)
         except Exception:
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
             apology = [self._text(message, t(language, "error.internal"))]
-            return apology + await self._rescue(message, files)
+            rescued = await self._rescue(message, files)
+            return Handled(replies=tuple(apology + rescued), language=language)
+
+    async def _run(self, ctx: Context, files: list[Any]) -> tuple[list[Reply], Language]:
+        """The handling, in a savepoint: a ``UserError`` or a failure undoes what the handler
+        did, but not the update's claim or the replies owed, which commit with it. The replies
+        and the sender's language (as the message left it)."""
+        session = ctx.session
+        language = ctx.language
+        try:
+            async with session.begin_nested():
+                await self._dispatch(ctx)
+                await self._replan(session, ctx.now)
+                language = ctx.language
+        except UserError as problem:
+            reply = self._text(ctx.message, t(language, problem.key, **problem.values))
+            return [reply], language
+        except SQLAlchemyError:
+            raise  # the transaction itself may be broken: handled outside it
+        except Exception:
+            log.exception(
+                "failed on a message from %s:%s", ctx.message.transport, ctx.message.user_id
+            )
+        else:
+            return ctx.replies, language
+        apology = [self._text(ctx.message, t(language, "error.internal"))]
+        if not files or self.registry.rescue is None:
+            return apology, language
+        try:
+            async with session.begin_nested():
+                bound, person = await self._sender(session, ctx.message)
+                assert bound is not None and person is not None
+                again = Context(session, ctx.message, person, bound, self.services, ctx.now)
+                again.files = files
+                await self.registry.rescue(again, "")
+                await self._replan(session, ctx.now)
+            return apology + again.replies, language
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("could not rescue %d file(s) of a failed message", len(files))
+            return apology, language
+
+    async def _owe(
+        self,
+        session: AsyncSession,
+        replies: list[Reply],
+        now: datetime,
+        *,
+        accepted: bool,
+        language: Language | None,
+    ) -> Handled:
+        """Write ``replies`` to the outbox in the message's transaction."""
+        rows = [(r.transport, r.chat_id, r.message.to_json()) for r in replies]
+        owed = await delivery.owe(
+            session, rows, language=language.value if language else None, at=now
+        )
+        return Handled(
+            replies=tuple(replies),
+            accepted=accepted,
+            language=language or self.services.language,
+            owed=tuple(owed),
+        )
+
+    async def _prune(self, session: AsyncSession, now: datetime) -> None:
+        """Forget old update keys, at most once an hour per process."""
+        if self._pruned_at is None or now - self._pruned_at >= self.PRUNE_EVERY:
+            await delivery.prune_updates(session, now - delivery.KEEP_UPDATES)
+            self._pruned_at = now
 
     async def _replan(self, session: AsyncSession, now: datetime) -> None:
         """Re-plan the reminders of every record this transaction changed."""
@@ -234,11 +334,11 @@ class Engine:
             return []
         try:
             async with self.db.transaction() as session:
-                found = await self._sender(session, message)
-                if found is None:
+                bound, person = await self._sender(session, message)
+                if bound is None or person is None or not person.active:
                     return []
                 now = self.services.clock.now()
-                ctx = Context(session, message, *found, self.services, now, files=files)
+                ctx = Context(session, message, person, bound, self.services, now, files=files)
                 await self.registry.rescue(ctx, "")
                 await self._replan(session, now)
                 return ctx.replies
@@ -247,15 +347,22 @@ class Engine:
             return []
 
     async def _files(self, message: IncomingMessage) -> list[Any]:
-        """Store a handler's files before the transaction; a stranger's are never fetched."""
+        """Store a handler's files before the transaction; a stranger's are never fetched.
+
+        Downloading takes seconds, so it happens before the message's transaction, never
+        inside it (SQLite has one writer). Whether the sender may bring evidence is read in a
+        read-only session (``Database.read``: no ``BEGIN IMMEDIATE``, no write lock taken,
+        nothing written), so this adds no write transaction; the transaction re-reads the
+        sender anyway, so a person disabled meanwhile is still refused there.
+        """
         from handlers.evidence_link import carries_evidence, prepare
 
         store, download = self.services.evidence, self.services.download
         if store is None or download is None or not carries_evidence(message):
             return []
-        async with self.db.transaction() as session:
-            found = await self._sender(session, message)
-            if found is None or Role.HANDLER.value not in found[0].roles:
+        async with self.db.read() as session:
+            _bound, person = await self._sender(session, message)
+            if person is None or not person.active or Role.HANDLER.value not in person.roles:
                 return []
         return list(await prepare(store, download, message))
 
@@ -265,25 +372,37 @@ class Engine:
 
     async def _sender(
         self, session: AsyncSession, message: IncomingMessage
-    ) -> tuple[Staff, ChatIdentity] | None:
-        bound = await staff_repo.identity(session, message.transport, message.user_id)
-        if bound is None:
-            return None
-        person = await session.get(Staff, bound.staff_id)
-        if person is None or not person.active:
-            return None
-        return person, bound
+    ) -> tuple[ChatIdentity | None, Staff | None]:
+        """The chat account and the person it is bound to (with department and roles), read
+        once: the account and the person in one statement, the roles in a second."""
+        query = (
+            select(ChatIdentity, Staff)
+            .join(Staff, Staff.id == ChatIdentity.staff_id)
+            .where(
+                ChatIdentity.transport == message.transport,
+                ChatIdentity.external_id == message.user_id,
+            )
+        )
+        found = (await session.execute(query)).unique().first()
+        if found is None:
+            return None, None
+        return found[0], found[1]
 
-    async def _stranger(
-        self, session: AsyncSession, message: IncomingMessage, now: datetime
+    async def _refuse(
+        self,
+        session: AsyncSession,
+        message: IncomingMessage,
+        now: datetime,
+        bound: ChatIdentity | None,
     ) -> list[Reply]:
+        """A stranger (``bound`` None) may only redeem an invite; a disabled person is told
+        their account is disabled. Each refusal leaves one access-denied event."""
         language = self.services.language
         parsed = split_command(message.text) if not message.callback else None
         if parsed and parsed[0] == "start" and parsed[1]:
-            already = await staff_repo.identity(session, message.transport, message.user_id)
-            bound = None
-            if already is None:
-                bound = await staff_repo.redeem_invite(
+            redeemed = None
+            if bound is None:
+                redeemed = await staff_repo.redeem_invite(
                     session,
                     parsed[1],
                     transport=message.transport,
@@ -292,8 +411,8 @@ class Engine:
                     display_name=message.user_name,
                     at=now,
                 )
-            if bound is not None:
-                person = await session.get(Staff, bound.staff_id)
+            if redeemed is not None:
+                person = await session.get(Staff, redeemed.staff_id)
                 assert person is not None
                 lang = Language(person.language) if person.language else language
                 return [
@@ -310,15 +429,15 @@ class Engine:
                 at=now,
             )
             return [self._text(message, t(language, "access.bad_invite"))]
-        known = await staff_repo.identity(session, message.transport, message.user_id)
         await staff_repo.deny(
             session,
             transport=message.transport,
             external_id=message.user_id,
-            reason="disabled" if known is not None else "unbound",
+            reason="disabled" if bound is not None else "unbound",
             at=now,
         )
-        return [self._text(message, t(language, "access.refused"))]
+        key = "access.disabled" if bound is not None else "access.refused"
+        return [self._text(message, t(language, key))]
 
     async def _dispatch(self, ctx: Context) -> None:
         message = ctx.message
