@@ -42,6 +42,11 @@ CANCEL_REASON = "intake.cancel_reason"
 AMEND_VALUE = "intake.amend_value"
 AMEND_REASON = "intake.amend_reason"
 
+ASKED = "asked"
+"""Counts the questions asked in this chat: with the step, a question's identity."""
+ANSWER = "answer"
+"""The last answer typed and taken: ``{"n": question, "step": step, "text": text}``."""
+
 BACK_WORDS = {"back", "返回", "上一步"}
 SKIP_WORDS = {"skip", "跳过"}
 
@@ -85,6 +90,7 @@ async def ask(ctx: Context, record: Record, field: Field) -> None:
     data = dict(conversation.data)
     history: list[str] = list(data.get("history", []))
     data.pop("art9", None) if field.step is not Step.ART9 else None
+    data[ASKED] = int(data.get(ASKED, 0)) + 1
     conversation.step = STEP + field.step.value
     conversation.record_id = record.id
     conversation.data = data
@@ -391,7 +397,38 @@ async def answer(ctx: Context, text: str) -> None:
     if word in SKIP_WORDS:
         await skip(ctx, record, field)
         return
+    if _repeats_last_answer(conversation.data, field, text):
+        # The judge never saw this question (its reply was lost) and sent the last answer
+        # again: it answers the previous question, not this one. Ask this one again.
+        last = conversation.data[ANSWER]
+        ctx.reply(
+            ctx.t("intake.repeat_answer", text=text.strip(), field=ctx.t(f"card.{last['step']}"))
+        )
+        await ask(ctx, record, field)
+        return
+    asked = int(conversation.data.get(ASKED, 0))
     await take(ctx, record, field, text)
+    if (conversation.step or "")[len(STEP) :] in BY_STEP:  # waiting at the next question
+        data = dict(conversation.data)
+        data[ANSWER] = {"n": asked, "step": field.step.value, "text": text.strip()}
+        conversation.data = data
+
+
+def _repeats_last_answer(data: dict[str, Any], field: Field, text: str) -> bool:
+    """Is ``text`` exactly the answer typed to the question asked just before this one?
+
+    Answers are tied to the question they answer by its number (``ASKED``): the previous
+    question's answer, sent again at the next question, is recognised once; sent again
+    after that question was re-asked, it is taken as this question's answer.
+    """
+    last = data.get(ANSWER)
+    if not isinstance(last, dict) or not text.strip():
+        return False
+    return (
+        last.get("text") == text.strip()
+        and last.get("n") == int(data.get(ASKED, 0)) - 1
+        and last.get("step") != field.step.value
+    )
 
 
 async def take(ctx: Context, record: Record, field: Field, value: str) -> None:
