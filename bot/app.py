@@ -23,6 +23,7 @@ from handlers.i18n import t
 from handlers.notifier import ChatNotifier
 from handlers.ports import (
     Attachment,
+    Capabilities,
     Delivery,
     DeliveryStatus,
     FileUnavailable,
@@ -140,6 +141,7 @@ class App:
                 escalate_after_workdays=settings.reminders.escalate_after_workdays,
             ),
             kick=self.kick,
+            capabilities=self.capabilities,
         )
         self.engine = Engine(db, registry or default_registry(), self.services)
         self.dispatcher = Dispatcher(
@@ -164,6 +166,11 @@ class App:
     def kick(self) -> None:
         """Something urgent is in the outbox: send it right after the current message."""
         self._kicked = True
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What the transport ``name`` can do (everything, for one not added)."""
+        transport = self.transports.get(name)
+        return transport.capabilities if transport is not None else Capabilities()
 
     def add_transport(self, transport: Transport) -> None:
         self.transports[transport.name] = transport

@@ -1,17 +1,20 @@
 """The conversation engine: one incoming message, one database transaction.
 
-Who is writing is settled first (a stranger or a disabled account gets a polite refusal and
-leaves only an access-denied event). Then the message goes to a command, a button's handler,
-or the step the chat's stored conversation is waiting at. Replies are collected and sent only
-after the transaction has committed, so nobody is ever told something the database does not
-hold, and a restart between two messages loses nothing.
+In that transaction: the transport's update key is claimed (a repeat is not handled twice);
+who is writing is read once (a stranger or a disabled account gets a polite refusal and leaves
+only an access-denied event); the message goes to a command, a button's handler, or the step
+the chat's dialogue state (``handlers.state.DraftState``) waits at, and the step it returns is
+stored; the reminders of the records it changed are re-planned; and the replies it owes are
+written to the reply outbox. They are sent only after the commit (``bot.app.App``), so nobody
+is told something the database does not hold, and a crash after the commit still delivers
+them. Replies are fitted to what their transport can show (``Capabilities``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,12 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.i18n import t
 from handlers.ports import (
     Button,
+    Capabilities,
     Downloader,
     Handled,
     IncomingMessage,
     OutgoingMessage,
     Reply,
 )
+from handlers.state import DraftState, End, Next, StepName, step_named
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.planner import Timing, plan_records
@@ -42,8 +47,9 @@ from storage.vocabulary import Language, Role
 
 log = logging.getLogger(__name__)
 
-
-PENDING = "pending_"
+ALL_BUTTONS = Capabilities().max_buttons
+"""Buttons a transport that shows them all can carry (Telegram's 100); one that shows fewer
+may get numbered lists, answered by number or label."""
 
 
 class UserError(Exception):
@@ -70,6 +76,12 @@ class Services:
     download: Downloader | None = None
     timing: Timing = field(default_factory=Timing)
     kick: Callable[[], None] | None = None
+    capabilities: Callable[[str], Capabilities] | None = None
+    """What the named transport can do (``App`` looks it up); None: everything."""
+
+    def can(self, transport: str) -> Capabilities:
+        """The capabilities of ``transport``."""
+        return self.capabilities(transport) if self.capabilities else Capabilities()
 
 
 @dataclass
@@ -86,6 +98,8 @@ class Context:
     conversation: Conversation | None = None
     files: list[Any] = field(default_factory=list)
     speaking: Language | None = None
+    draft: DraftState | None = None
+    stored: dict[str, Any] | None = None
 
     @property
     def language(self) -> Language:
@@ -109,42 +123,37 @@ class Context:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.services.tz)
 
-    async def state(self) -> Conversation:
-        """The chat's stored conversation, created on first use."""
-        if self.conversation is None:
+    async def state(self) -> DraftState:
+        """The chat's dialogue state (``handlers.state.DraftState``), read once a message.
+
+        Handlers change it and return the next step; the engine writes it back once the
+        message has been handled (``Engine._save``), never a handler.
+        """
+        if self.draft is None:
             query = select(Conversation).where(
                 Conversation.transport == self.message.transport,
                 Conversation.chat_id == self.message.chat_id,
             )
             found = (await self.session.execute(query)).scalar_one_or_none()
-            if found is None:
-                found = Conversation(
-                    transport=self.message.transport,
-                    chat_id=self.message.chat_id,
-                    staff_id=self.staff.id,
-                    step=None,
-                    data={},
-                    updated_at=self.now,
-                )
-                self.session.add(found)
             self.conversation = found
-        return self.conversation
+            if found is None:
+                self.draft = DraftState()
+                self.stored = None
+            else:
+                self.draft = DraftState.load(found.data, found.step, found.record_id)
+                self.stored = found.data
+        return self.draft
 
-    async def go(self, step: str | None, /, **data: Any) -> None:
-        """Wait at ``step`` for the next message (None: no dialogue open).
-
-        Files held for an unanswered question (``pending_*``) are carried along, so a detour
-        through another dialogue never drops evidence; only their owner removes them.
-        """
-        conversation = await self.state()
-        held = {k: v for k, v in conversation.data.items() if k.startswith(PENDING)}
-        conversation.step = step
-        conversation.data = {**held, **data}
-        conversation.updated_at = self.now
-        await self.session.flush()
+    async def go(self, step: StepName | str | None, /, **data: Any) -> None:
+        """Wait at ``step`` in a new dialogue holding ``data`` (None: no dialogue open);
+        see ``DraftState.go``: files held for an unanswered question are carried along."""
+        (await self.state()).go(step_named(step) if isinstance(step, str) else step, **data)
 
 
-Handler = Callable[[Context, str], Awaitable[None]]
+Handler = Callable[["Context", str], Awaitable[Next]]
+"""A command, a button's handler or a step: given the context and the text (a command's
+arguments, a button's data after its prefix, a typed answer), it returns the next step
+(``handlers.state.Next``: a ``StepName``, ``END``, or None to stay)."""
 
 
 @dataclass(frozen=True)
@@ -440,33 +449,118 @@ class Engine:
         return [self._text(message, t(language, key))]
 
     async def _dispatch(self, ctx: Context) -> None:
+        """Run what the message asks for, apply the step it returns, fit the replies to what
+        the transports can show, and save the state."""
+        numbered = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
+        if numbered and ctx.message.callback is None:
+            await self._choice_typed(ctx)
+        chosen = await self._route(ctx)
+        if chosen is not None:
+            state = await ctx.state()
+            if isinstance(chosen, End):
+                state.go(None)
+            else:
+                state.step = chosen
+        await self._fit(ctx, numbered)
+        await self._save(ctx)
+
+    async def _choice_typed(self, ctx: Context) -> None:
+        """On a transport that showed the choices as a numbered list, a typed number or
+        label of one of them is a press on it."""
+        state = await ctx.state()
+        typed = ctx.message.text.strip()
+        if not state.offered or not typed or ctx.message.attachments:
+            return
+        for number, (label, data) in enumerate(state.offered, start=1):
+            if typed == str(number) or typed.casefold() == label.strip().casefold():
+                ctx.message = replace(ctx.message, text="", callback=data)
+                return
+
+    async def _fit(self, ctx: Context, numbered: bool) -> None:
+        """Replies with more buttons than their transport shows become numbered lists
+        (``N. label`` lines); the sender's own are remembered, to be answered by number."""
+        fitted: list[Reply] = []
+        offered: list[tuple[str, str]] | None = None
+        for reply in ctx.replies:
+            buttons = [button for row in reply.message.buttons for button in row]
+            if buttons and len(buttons) > ctx.services.can(reply.transport).max_buttons:
+                lines = [f"{n}. {button.label}" for n, button in enumerate(buttons, start=1)]
+                text = "\n".join([reply.message.text, *lines])
+                reply = Reply(
+                    reply.transport, reply.chat_id, replace(reply.message, text=text, buttons=())
+                )
+                if (reply.transport, reply.chat_id) == (ctx.message.transport, ctx.message.chat_id):
+                    offered = [(button.label, button.data) for button in buttons]
+            fitted.append(reply)
+        ctx.replies = fitted
+        if numbered:
+            state = await ctx.state()
+            if offered is not None or state.offered:
+                state.offered = offered or []
+
+    async def _save(self, ctx: Context) -> None:
+        """Write the dialogue state back, if a handler read it: the one place it is saved."""
+        state = ctx.draft
+        if state is None:
+            return
+        data = state.to_json()
+        step = state.step.value if state.step is not None else None
+        row = ctx.conversation
+        if row is None:
+            row = Conversation(
+                transport=ctx.message.transport,
+                chat_id=ctx.message.chat_id,
+                staff_id=ctx.staff.id,
+                step=step,
+                data=data,
+                record_id=state.record_id,
+                updated_at=ctx.now,
+            )
+            ctx.session.add(row)
+            ctx.conversation = row
+        elif (row.step, row.record_id, ctx.stored) != (step, state.record_id, data):
+            row.step, row.data, row.record_id, row.updated_at = (
+                step,
+                data,
+                state.record_id,
+                ctx.now,
+            )
+        await ctx.session.flush()
+
+    async def _route(self, ctx: Context) -> Next:
         message = ctx.message
         if message.callback:
-            prefix, _, value = message.callback.partition(":")
-            callback = self.registry.callbacks.get(prefix)
+            callback, value = self._callback(message.callback)
             if callback is None:
                 raise UserError("error.stale_button")
-            await callback(ctx, value)
-            return
+            return await callback(ctx, value)
         forwarded_text = message.forwarded_at is not None and bool(message.text.strip())
         if self.registry.media is not None and (message.attachments or forwarded_text):
-            await self.registry.media(ctx, message.text.strip())
-            return
+            return await self.registry.media(ctx, message.text.strip())
         parsed = split_command(message.text) if not message.attachments else None
         if parsed:
             name, args = parsed
             command = self.registry.commands.get(name)
             if command is None or not command.allowed(ctx.roles):
                 raise UserError("error.unknown_command", command=name)
-            await command.handler(ctx, args)
-            return
-        conversation = await ctx.state()
-        step = self.registry.steps.get(conversation.step or "")
+            return await command.handler(ctx, args)
+        state = await ctx.state()
+        step = self.registry.steps.get(state.step.value if state.step else "")
         if step is not None:
-            await step(ctx, message.text.strip())
-            return
-        if conversation.step:
-            log.warning("conversation step %r is unknown; resetting it", conversation.step)
-            await ctx.go(None)
+            return await step(ctx, message.text.strip())
+        if state.step is not None:
+            log.warning("conversation step %r has no handler; resetting it", state.step)
+            state.go(None)
         if self.registry.fallback is not None:
-            await self.registry.fallback(ctx, message.text.strip())
+            return await self.registry.fallback(ctx, message.text.strip())
+        return None
+
+    def _callback(self, data: str) -> tuple[Handler | None, str]:
+        """The handler of a button's ``data`` and the value it is given: the handler
+        registered for the longest prefix (``in:amend`` before ``in``) and the rest."""
+        head, _, rest = data.partition(":")
+        sub, _, value = rest.partition(":")
+        nested = self.registry.callbacks.get(f"{head}:{sub}")
+        if nested is not None:
+            return nested, value
+        return self.registry.callbacks.get(head), rest

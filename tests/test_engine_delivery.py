@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-from fakes import FakeBot, add_person, incoming
+from fakes import FakeBot, FakeTransport, add_person, incoming
 from sqlalchemy import event, func, select
 
 from handlers.i18n import t
+from handlers.ports import Capabilities
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import OutboxReply, ProcessedUpdate, Record, Staff
@@ -147,3 +148,44 @@ async def test_the_chat_turns_are_forgotten_when_idle(
     chats = [bot.chat(f"x{n}") for n in range(30)] + [bot.chat("u1")] * 3
     await asyncio.gather(*(chat.say("/help") for chat in chats))
     assert len(bot.app.chats) == 0
+
+
+def text_only(bot: FakeBot) -> FakeTransport:
+    """Make the bot's transport one that cannot show buttons (like a plain-text channel)."""
+    bot.transport = FakeTransport(capabilities=Capabilities(max_buttons=0, edit=False))
+    bot.app.add_transport(bot.transport)
+    return bot.transport
+
+
+async def test_without_buttons_choices_are_numbered_and_answered_by_number_or_label(
+    bot: FakeBot, db: Database, clock: FakeClock
+) -> None:
+    await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
+    transport = text_only(bot)
+    chat = bot.chat("u1")
+    [choose] = await chat.send(incoming(clock, "u1", "/language"))
+    assert choose.buttons == ()
+    assert choose.text.splitlines() == [
+        zh("language.choose"),
+        f"1. {zh('language.zh-CN')}",
+        f"2. {zh('language.en')}",
+    ]
+    assert await chat.say("2") == [t(Language.EN, "language.set")]
+    # The label typed back is the press too; a number not offered is just text.
+    await chat.say("/language")
+    assert await chat.say(t(Language.EN, "language.zh-CN")) == [zh("language.set")]
+    assert await chat.say("7") == [zh("help.hint", name="张三")]
+    assert transport.sent and all(not sent.message.buttons for sent in transport.sent)
+
+
+async def test_without_buttons_an_intake_is_answered_by_numbers(
+    bot: FakeBot, db: Database, clock: FakeClock
+) -> None:
+    await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
+    text_only(bot)
+    chat = bot.chat("u1")
+    replies = await chat.say("/new")
+    assert replies[-1].endswith("1. " + zh("intake.confirm_time"))
+    replies = await chat.say("1")  # the receipt time confirmed: next, where it came from
+    assert replies[-1].startswith(zh("intake.ask.source"))
+    assert "\n1. " in replies[-1]
