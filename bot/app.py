@@ -27,7 +27,6 @@ from handlers.ports import (
     Delivery,
     DeliveryStatus,
     FileUnavailable,
-    Handled,
     IncomingMessage,
     OutgoingMessage,
     Reply,
@@ -161,7 +160,7 @@ class App:
         self._resent_at: datetime | None = None
         self._resending = asyncio.Lock()
         self._forgetting = asyncio.Lock()
-        self._sent: set[int] = set()
+        self._busy = 0
 
     def kick(self) -> None:
         """Something urgent is in the outbox: send it right after the current message."""
@@ -187,47 +186,47 @@ class App:
         In order: the engine handles the message in one transaction (writing the replies it
         owes to the outbox); a button press is settled with the transport
         (``settle_press``: shown as taken only when the engine accepted it); the replies are
-        sent and their outbox rows deleted. Messages of one chat wait for each other here.
+        sent and their outbox rows deleted (``_forget``). Messages of one chat wait for each
+        other here.
         """
         if not self._calendar_ready:
             await self.dispatcher.reload_holidays()
             self._calendar_ready = True
         await self.resend_unsent()
-        async with self.chats.hold((message.transport, message.chat_id)):
-            handled = await self.engine.handle(message)
-            transport = self.transports.get(message.transport)
-            if message.callback is not None and transport is not None:
-                await transport.settle_press(message, handled)
-            deliveries = await self._send_owed(handled)
+        self._busy += 1
+        try:
+            async with self.chats.hold((message.transport, message.chat_id)):
+                handled = await self.engine.handle(message)
+                transport = self.transports.get(message.transport)
+                if message.callback is not None and transport is not None:
+                    await transport.settle_press(message, handled)
+                deliveries = [await self.deliver(reply) for reply in handled.replies]
+        finally:
+            self._busy -= 1
+        await self._forget(
+            [
+                owed
+                for owed, sent in zip(handled.owed, deliveries, strict=False)
+                if sent.status is not DeliveryStatus.RETRY
+            ]
+        )
         if self._kicked:
             self._kicked = False
             await self.dispatcher.tick()
         return deliveries
 
-    async def _send_owed(self, handled: Handled) -> list[Delivery]:
-        """Send the replies; delete the outbox rows of those that went out or never can
-        (``FAILED``). A ``RETRY`` keeps its row, for ``resend_unsent``."""
-        deliveries = [await self.deliver(reply) for reply in handled.replies]
-        done = [
-            owed
-            for owed, sent in zip(handled.owed, deliveries, strict=False)
-            if sent.status is not DeliveryStatus.RETRY
-        ]
-        await self._forget(done)
-        return deliveries
-
     async def _forget(self, ids: list[int]) -> None:
-        """Delete sent replies' outbox rows. Chats answered meanwhile share one transaction:
-        whoever gets the turn deletes every row waiting, so under load this costs less than
-        one transaction a message."""
-        self._sent.update(ids)
-        async with self._forgetting:
-            if not self._sent:
-                return
-            batch = sorted(self._sent)
-            self._sent.clear()
-            async with self.db.transaction() as session:
-                await delivery.delivered(session, batch)
+        """Have the outbox rows of sent replies deleted: by the next message's transaction
+        while other messages are being handled (so a busy bot spends no transaction of its
+        own on it), at once in a transaction of its own when this was the last.
+
+        A crash before the deletion has the reply sent once more, marked as a repeat, by the
+        next run: a reply may arrive twice, never not at all.
+        """
+        self.engine.sent(ids)
+        if self._busy == 0:
+            async with self._forgetting:
+                await self.engine.forget_sent()
 
     async def resend_unsent(self, *, force: bool = False) -> int:
         """Send the replies an earlier run committed but did not send; how many were sent.

@@ -13,7 +13,7 @@ them. Replies are fitted to what their transport can show (``Capabilities``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -228,6 +228,31 @@ class Engine:
         self.registry = registry
         self.services = services
         self._pruned_at: datetime | None = None
+        self._sent: set[int] = set()
+
+    def sent(self, ids: Iterable[int]) -> None:
+        """Outbox rows ``ids`` were sent: the next message's transaction deletes them (or
+        ``forget_sent``, when no message comes)."""
+        self._sent.update(ids)
+
+    async def forget_sent(self) -> None:
+        """Delete the rows of replies sent since, in a transaction of their own."""
+        if not self._sent:
+            return
+        batch, self._sent = self._sent, set()
+        try:
+            async with self.db.transaction() as session:
+                await delivery.delivered(session, batch)
+        except Exception:
+            self._sent |= batch
+            raise
+
+    async def _forget_in(self, session: AsyncSession) -> set[int]:
+        """Delete the rows of replies sent since, in this message's transaction; the ids, to
+        be put back should that transaction fail."""
+        batch, self._sent = self._sent, set()
+        await delivery.delivered(session, batch)
+        return batch
 
     async def handle(self, message: IncomingMessage) -> Handled:
         """Process one message in one transaction; what to send once it has committed.
@@ -241,10 +266,12 @@ class Engine:
         """
         language = self.services.language
         files: list[Any] = []
+        forgotten: set[int] = set()
         try:
             files = await self._files(message)
             async with self.db.transaction() as session:
                 now = self.services.clock.now()
+                forgotten = await self._forget_in(session)
                 if message.update_key is not None:
                     claimed = await delivery.claim_update(
                         session, message.transport, message.update_key, now
@@ -260,6 +287,7 @@ class Engine:
                 replies, language = await self._run(ctx, files)
                 return await self._owe(session, replies, now, accepted=True, language=language)
         except Exception:
+            self._sent |= forgotten
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
             apology = [self._text(message, t(language, "error.internal"))]
             rescued = await self._rescue(message, files)
