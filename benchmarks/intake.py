@@ -12,7 +12,10 @@ run side by side. Each answers as soon as the bot has handled the previous updat
   its first message in that chat (for a button press: the next question, after the press was
   acknowledged and the prompt edited);
 - peak RSS of the process (it also holds the fake server and the simulated judges);
-- the Bot API calls of one complete intake of each kind, by method.
+- the Bot API calls of one complete intake of each kind, by method;
+- SQL statements and transactions per update, counted with SQLAlchemy's engine events
+  (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
+  single counted intakes.
 
 ``--limits telegram`` keeps Telegram's flood limits (30 messages a second overall, about one a
 second per chat with bursts of three): the figures then show the pacing, not the bot. ``off``
@@ -50,6 +53,7 @@ from fake_botapi import (  # noqa: E402
     quick_options,
     telegram_settings,
 )
+from sqlalchemy import event  # noqa: E402
 
 from reminders.clock import FakeClock  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -95,6 +99,28 @@ class Judge:
         assert user.api.sent_to(user.id)[-1]["text"].startswith(("已提交", "Submitted"))
 
 
+class SqlCount:
+    """Statements and transactions on one engine, through SQLAlchemy's engine events; the
+    ``BEGIN IMMEDIATE`` the SQLite set-up issues is counted as a transaction, not a statement."""
+
+    def __init__(self, db: Database) -> None:
+        self.statements = 0
+        self.transactions = 0
+        sync = db.engine.sync_engine
+        event.listen(sync, "before_cursor_execute", self._statement)
+        event.listen(sync, "begin", self._begin)
+
+    def _statement(self, _conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            self.statements += 1
+
+    def _begin(self, _conn: object) -> None:
+        self.transactions += 1
+
+    def snapshot(self) -> tuple[int, int]:
+        return self.statements, self.transactions
+
+
 def latencies(api: FakeBotApi, judges: list[Judge]) -> list[float]:
     """Arrival to the first answer in the judge's chat, for each update that got one."""
     answers: dict[int, list[float]] = {}
@@ -128,20 +154,26 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
         for n, user in enumerate(users):
             await add_telegram_person(db, clock, f"法官{n}", [Role.HANDLER], user)
         await bot.start()
+        sql = SqlCount(db)
         try:
             # One intake of each kind alone, to count what it costs.
             alone = Judge(bot, api.user(4999, "计数"), clock)
             await add_telegram_person(db, clock, "计数", [Role.HANDLER], alone.user)
             costs = []
+            sql_alone = sql.snapshot()
             for number in (0, 1):
                 start, done = len(api.calls), len(alone.timings)
                 await alone.intake(number)
                 costs.append((len(alone.timings) - done, calls_between(api, start, len(api.calls))))
+            alone_updates = len(alone.timings)
+            sql_alone = tuple(b - a for a, b in zip(sql_alone, sql.snapshot(), strict=True))
+            sql_start = sql.snapshot()
 
             judges = [Judge(bot, user, clock) for user in users]
             started = time.perf_counter()
             await asyncio.gather(*(_many(judge, intakes) for judge in judges))
             elapsed = time.perf_counter() - started
+            sql_run = tuple(b - a for a, b in zip(sql_start, sql.snapshot(), strict=True))
         finally:
             await bot.stop()
             await db.close()
@@ -164,6 +196,12 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
         f"({len(waits)} answered updates)"
     )
     print(f"peak RSS: {_peak_rss_mb():.0f} MB")
+    print(
+        f"SQL per update: {sql_run[0] / updates:.1f} statements, "
+        f"{sql_run[1] / updates:.2f} transactions (whole run, reminders' ticks included); "
+        f"reference, the two intakes alone: {sql_alone[0] / alone_updates:.1f} statements, "
+        f"{sql_alone[1] / alone_updates:.2f} transactions"
+    )
     for (count, cost), kind in zip(costs, ("forwarded text", "forwarded screenshot"), strict=True):
         total = sum(cost.values())
         polls = cost.get("getUpdates", 0)

@@ -1,7 +1,9 @@
 """Wiring: settings, database, clock, engine and transports, put together once.
 
-Messages from one chat are handled one at a time and in order; replies go out only after the
-message's transaction has committed.
+Messages from one chat are handled one at a time and in order (``App.dispatch`` is the one
+place in the process that orders them); replies go out only after the message's transaction
+has committed, from the reply outbox that transaction wrote, and a reply a crashed run could
+not send is sent by the next one.
 """
 
 from __future__ import annotations
@@ -10,21 +12,23 @@ import asyncio
 import logging
 import os
 import socket
-from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import time, timedelta
+from contextlib import asynccontextmanager
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
 from handlers.engine import Engine, Registry, Services
+from handlers.i18n import t
 from handlers.notifier import ChatNotifier
 from handlers.ports import (
     Attachment,
+    Capabilities,
     Delivery,
     DeliveryStatus,
     FileUnavailable,
-    Handled,
     IncomingMessage,
+    OutgoingMessage,
     Reply,
     Transport,
 )
@@ -35,8 +39,10 @@ from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher, QuietHours
 from reminders.planner import Timing
 from reports import fonts
+from storage import delivery
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
+from storage.vocabulary import Language
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +75,44 @@ def evidence_store(settings: Settings) -> EvidenceStore:
     )
 
 
+class ChatLocks:
+    """One lock per chat, held while that chat's message is handled and answered; a chat's
+    lock is forgotten as soon as nobody holds or waits for it, so the table holds only the
+    chats busy right now (it never grows with the number of chats seen)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    @asynccontextmanager
+    async def hold(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """Wait for ``key``'s turn; messages of one chat run one at a time, in arrival order
+        (``asyncio.Lock`` wakes waiters first come, first served)."""
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 class App:
+    """The bot in one process: ``dispatch`` an incoming message, ``deliver`` a reply."""
+
+    RESEND_EVERY = timedelta(minutes=1)
+    """How often ``dispatch`` also looks for replies left unsent."""
+    RESEND_AFTER = timedelta(seconds=30)
+    """A reply still unsent this long after its transaction committed was lost (its run
+    crashed, or the service was unreachable) and is sent again."""
+    RESEND_LEASE = timedelta(minutes=2)
+
     def __init__(
         self,
         settings: Settings,
@@ -97,6 +140,7 @@ class App:
                 escalate_after_workdays=settings.reminders.escalate_after_workdays,
             ),
             kick=self.kick,
+            capabilities=self.capabilities,
         )
         self.engine = Engine(db, registry or default_registry(), self.services)
         self.dispatcher = Dispatcher(
@@ -111,11 +155,21 @@ class App:
         )
         self._kicked = False
         self._calendar_ready = False
-        self._locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.chats = ChatLocks()
+        self.started_at = clock.now()
+        self._resent_at: datetime | None = None
+        self._resending = asyncio.Lock()
+        self._forgetting = asyncio.Lock()
+        self._busy = 0
 
     def kick(self) -> None:
         """Something urgent is in the outbox: send it right after the current message."""
         self._kicked = True
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What the transport ``name`` can do (everything, for one not added)."""
+        transport = self.transports.get(name)
+        return transport.capabilities if transport is not None else Capabilities()
 
     def add_transport(self, transport: Transport) -> None:
         self.transports[transport.name] = transport
@@ -127,20 +181,104 @@ class App:
         return transport.download(attachment)
 
     async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
-        """Handle one incoming message and deliver every reply it produced."""
-        async with self._locks[(message.transport, message.chat_id)]:  # nothing awaited before
-            if not self._calendar_ready:
-                await self.dispatcher.reload_holidays()
-                self._calendar_ready = True
-            replies = await self.engine.handle(message)
-            settle = getattr(self.transports.get(message.transport), "settle_press", None)
-            if message.callback is not None and settle is not None:  # until engine gives Handled
-                await settle(message, Handled(tuple(replies), accepted=True))
-            deliveries = [await self.deliver(reply) for reply in replies]
+        """Handle one incoming message and deliver every reply it produced.
+
+        In order: the engine handles the message in one transaction (writing the replies it
+        owes to the outbox); a button press is settled with the transport
+        (``settle_press``: shown as taken only when the engine accepted it); the replies are
+        sent and their outbox rows deleted (``_forget``). Messages of one chat wait for each
+        other here.
+        """
+        if not self._calendar_ready:
+            await self.dispatcher.reload_holidays()
+            self._calendar_ready = True
+        await self.resend_unsent()
+        self._busy += 1
+        try:
+            async with self.chats.hold((message.transport, message.chat_id)):
+                handled = await self.engine.handle(message)
+                transport = self.transports.get(message.transport)
+                if message.callback is not None and transport is not None:
+                    await transport.settle_press(message, handled)
+                deliveries = [await self.deliver(reply) for reply in handled.replies]
+        finally:
+            self._busy -= 1
+        await self._forget(
+            [
+                owed
+                for owed, sent in zip(handled.owed, deliveries, strict=False)
+                if sent.status is not DeliveryStatus.RETRY
+            ]
+        )
         if self._kicked:
             self._kicked = False
             await self.dispatcher.tick()
         return deliveries
+
+    async def _forget(self, ids: list[int]) -> None:
+        """Have the outbox rows of sent replies deleted: by the next message's transaction
+        while other messages are being handled (so a busy bot spends no transaction of its
+        own on it), at once in a transaction of its own when this was the last.
+
+        A crash before the deletion has the reply sent once more, marked as a repeat, by the
+        next run: a reply may arrive twice, never not at all.
+        """
+        self.engine.sent(ids)
+        if self._busy == 0:
+            async with self._forgetting:
+                await self.engine.forget_sent()
+
+    async def resend_unsent(self, *, force: bool = False) -> int:
+        """Send the replies an earlier run committed but did not send; how many were sent.
+
+        The first call of a run takes every unsent reply written up to the run's start; later
+        calls (at most every ``RESEND_EVERY``, unless ``force``) those older than
+        ``RESEND_AFTER``. Each goes out with a note that it is sent again, and its row is then
+        deleted. A row is leased while it is sent, so two instances do not both send it.
+        """
+        now = self.clock.now()
+        if not force and self._resent_at is not None and now - self._resent_at < self.RESEND_EVERY:
+            return 0
+        async with self._resending:
+            now = self.clock.now()
+            last = self._resent_at
+            if not force and last is not None and now - last < self.RESEND_EVERY:
+                return 0
+            written_by = self.started_at if last is None else now - self.RESEND_AFTER
+            try:
+                return await self._resend(written_by, now)
+            finally:
+                self._resent_at = now
+
+    async def _resend(self, written_by: datetime, now: datetime) -> int:
+        count = 0
+        while True:
+            async with self.db.transaction() as session:
+                rows = await delivery.orphans(
+                    session, written_by=written_by, now=now, lease=self.RESEND_LEASE
+                )
+                owed = [
+                    (row.id, row.transport, row.chat_id, row.message, row.language) for row in rows
+                ]
+            if not owed:
+                return count
+            done = []
+            for row_id, transport, chat_id, message, language in owed:
+                outgoing = OutgoingMessage.from_json(message)
+                note = t(Language(language) if language else self.settings.language, "reply.resent")
+                again = OutgoingMessage(
+                    f"{note}\n{outgoing.text}",
+                    outgoing.buttons,
+                    outgoing.document,
+                    outgoing.photo,
+                )
+                sent = await self.deliver(Reply(transport, chat_id, again))
+                if sent.status is not DeliveryStatus.RETRY:
+                    done.append(row_id)
+                    count += 1
+            await self._forget(done)
+            if len(done) < len(owed):
+                return count
 
     async def deliver(self, reply: Reply) -> Delivery:
         transport = self.transports.get(reply.transport)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join, parse_language
 from handlers.ports import Button
+from handlers.state import END, Next, StepName
 from storage import audit
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.staff import StaffError
 from storage.vocabulary import Language, Role, known_roles, label
 
-INVITE_WHO = "invite.who"
+INVITE_WHO = StepName.INVITE_WHO
 
 
 def join_names(names: list[str], language: Language) -> str:
@@ -80,13 +81,14 @@ async def language(ctx: Context, args: str) -> None:
         ctx.reply(ctx.t("language.choose"), language_buttons(ctx))
 
 
-async def cancel(ctx: Context, args: str) -> None:
-    conversation = await ctx.state()
-    if conversation.step is None:
+async def cancel(ctx: Context, args: str) -> Next:
+    """/cancel: close the open dialogue, if there is one."""
+    state = await ctx.state()
+    if state.step is None:
         ctx.reply(ctx.t("common.nothing_to_cancel"))
-        return
-    await ctx.go(None)
+        return None
     ctx.reply(ctx.t("common.cancelled"))
+    return END
 
 
 async def staff_list(ctx: Context, args: str) -> None:
@@ -107,7 +109,7 @@ async def staff_list(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-async def _issue(ctx: Context, ref: str) -> None:
+async def _issue(ctx: Context, ref: str) -> Next:
     try:
         person = await staff_repo.find_staff(ctx.session, ref)
         issued = await staff_repo.issue_invite(
@@ -120,7 +122,6 @@ async def _issue(ctx: Context, ref: str) -> None:
         )
     except StaffError as problem:
         raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
-    await ctx.go(None)
     warning = ""
     if issued.bound:  # a second account reads what this person reads: say so first
         accounts = join_names([account.transport for account in issued.bound], ctx.language)
@@ -138,20 +139,21 @@ async def _issue(ctx: Context, ref: str) -> None:
             code=issued.code,
         )
     )
+    return END
 
 
-async def invite(ctx: Context, args: str) -> None:
+async def invite(ctx: Context, args: str) -> Next:
     if args:
-        await _issue(ctx, args)
-    else:
-        await ctx.go(INVITE_WHO)
-        ctx.reply(ctx.t("staff.invite_who"))
+        return await _issue(ctx, args)
+    (await ctx.state()).fresh()
+    ctx.reply(ctx.t("staff.invite_who"))
+    return INVITE_WHO
 
 
-async def invite_who(ctx: Context, text: str) -> None:
+async def invite_who(ctx: Context, text: str) -> Next:
     if not text:
         raise UserError("staff.invite_who")
-    await _issue(ctx, text)
+    return await _issue(ctx, text)
 
 
 async def fallback(ctx: Context, text: str) -> None:

@@ -8,14 +8,16 @@ from handlers import card
 from handlers.alerts import check_art7
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import BY_STEP, Field, Step, applicable
+from handlers.intake import resume
 from handlers.ports import Button
+from handlers.state import END, Next, StepName
 from storage import records as records_repo
 from storage.models import Record
 from storage.numbers import parse_id
 from storage.vocabulary import RecordStatus
 
-AMEND_VALUE = "intake.amend_value"
-AMEND_REASON = "intake.amend_reason"
+AMEND_VALUE = StepName.AMEND_VALUE
+AMEND_REASON = StepName.AMEND_REASON
 NOT_AMENDABLE = frozenset({Step.SOURCE, Step.STAFF_PRESENT})
 
 
@@ -31,12 +33,12 @@ def amendable(record: Record) -> list[Field]:
     return [f for f in applicable(record) if f.step not in NOT_AMENDABLE]
 
 
-async def amend_button(ctx: Context, action: str, argument: str) -> None:
+async def amend_button(ctx: Context, value: str) -> Next:
+    """An amendment's buttons, ``in:amend:<action>:<argument>``: ``resume`` a draft,
+    ``start`` (which field?) or ``field`` (its new value?)."""
+    action, _, argument = value.partition(":")
     if action == "resume":
-        from handlers.intake import resume
-
-        await resume(ctx, argument)
-        return
+        return await resume(ctx, argument)
     if action == "start":
         record = await _own(ctx, argument, RecordStatus.SUBMITTED)
         buttons = [
@@ -45,17 +47,17 @@ async def amend_button(ctx: Context, action: str, argument: str) -> None:
         ]
         rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
         ctx.reply(ctx.t("amend.which", title=card.title(ctx, record)), rows)
-        return
+        return None
     if action == "field":
         record_id, _, step = argument.partition(".")
         record = await _own(ctx, record_id, RecordStatus.SUBMITTED)
         field = BY_STEP.get(step)
         if field is None or field not in amendable(record):
             raise UserError("error.stale_button")
-        await ctx.go(AMEND_VALUE, record_id=record.id, step=step)
+        (await ctx.state()).fresh(record_id=record.id, step=step)
         current = await card.value_of(ctx, record, field)
         ctx.reply(ctx.t("amend.ask_value", field=ctx.t(f"card.{step}"), value=current))
-        return
+        return AMEND_VALUE
     raise UserError("error.stale_button")
 
 
@@ -68,15 +70,16 @@ async def _pending(ctx: Context) -> tuple[Record, Field]:
     return record, field
 
 
-async def value(ctx: Context, text: str) -> None:
+async def value(ctx: Context, text: str) -> Next:
     record, field = await _pending(ctx)
     await field.parse(ctx, record, text)
-    data = dict((await ctx.state()).data)
-    await ctx.go(AMEND_REASON, **data, raw=text)
+    state = await ctx.state()
+    state.fresh(**{**state.data, "raw": text})
     ctx.reply(ctx.t("amend.ask_reason"))
+    return AMEND_REASON
 
 
-async def reason(ctx: Context, text: str) -> None:
+async def reason(ctx: Context, text: str) -> Next:
     record, field = await _pending(ctx)
     why = text.strip()
     if not why:
@@ -89,11 +92,12 @@ async def reason(ctx: Context, text: str) -> None:
         await records_repo.amend(
             ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
         )
-    await ctx.go(None)
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
+    return END
 
 
 def register(registry: Registry) -> None:
+    registry.callbacks["in:amend"] = amend_button
     registry.steps[AMEND_VALUE] = value
     registry.steps[AMEND_REASON] = reason

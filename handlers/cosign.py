@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from handlers import card, notify
 from handlers.engine import Context, Registry, UserError
+from handlers.state import END, Next, StepName
 from storage import records as records_repo
 from storage.models import Record, RecordCosigner, Staff
 from storage.numbers import parse_id
 from storage.vocabulary import CosignStatus, RecordStatus, Role
 
-REASON = "cosign.reason"
+REASON = StepName.COSIGN_REASON
 
 
 async def _mine(ctx: Context, record_id: int) -> tuple[Record, RecordCosigner]:
@@ -37,7 +38,7 @@ async def _handler(ctx: Context, record: Record) -> Staff:
     return handler
 
 
-async def button(ctx: Context, value: str) -> None:
+async def button(ctx: Context, value: str) -> Next:
     raw_id, _, action = value.partition(":")
     record_id = parse_id(raw_id)
     if record_id is None:
@@ -53,23 +54,23 @@ async def button(ctx: Context, value: str) -> None:
         await notify.tell(
             ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
         )
-    elif action == "no":
-        await ctx.go(REASON, record_id=record.id)
+        return None
+    if action == "no":
+        (await ctx.state()).fresh(record_id=record.id)
         ctx.reply(ctx.t("cosign.ask_reason", title=title))
-    else:
-        raise UserError("error.stale_button")
+        return REASON
+    raise UserError("error.stale_button")
 
 
-async def reason(ctx: Context, text: str) -> None:
-    conversation = await ctx.state()
-    record, cosigner = await _mine(ctx, int(conversation.data.get("record_id", 0)))
+async def reason(ctx: Context, text: str) -> Next:
+    state = await ctx.state()
+    record, cosigner = await _mine(ctx, int(state.data.get("record_id", 0)))
     why = text.strip()
     if not why:
         raise UserError("cosign.ask_reason", title=card.title(ctx, record))
     await records_repo.respond(
         ctx.session, cosigner, confirmed=False, reason=why, actor=ctx.staff, at=ctx.now
     )
-    await ctx.go(None)
     title = card.title(ctx, record)
     ctx.reply(ctx.t("cosign.disputed", title=title))
     handler = await _handler(ctx, record)
@@ -86,6 +87,7 @@ async def reason(ctx: Context, text: str) -> None:
         "cosign.discipline_disputed",
         {"name": ctx.staff.name, "handler": handler.name, "title": title, "reason": why},
     )
+    return END
 
 
 def register(registry: Registry) -> None:

@@ -1,31 +1,45 @@
 """The conversation engine: one incoming message, one database transaction.
 
-Who is writing is settled first (a stranger or a disabled account gets a polite refusal and
-leaves only an access-denied event). Then the message goes to a command, a button's handler,
-or the step the chat's stored conversation is waiting at. Replies are collected and sent only
-after the transaction has committed, so nobody is ever told something the database does not
-hold, and a restart between two messages loses nothing.
+In that transaction: the transport's update key is claimed (a repeat is not handled twice);
+who is writing is read once (a stranger or a disabled account gets a polite refusal and leaves
+only an access-denied event); the message goes to a command, a button's handler, or the step
+the chat's dialogue state (``handlers.state.DraftState``) waits at, and the step it returns is
+stored; the reminders of the records it changed are re-planned; and the replies it owes are
+written to the reply outbox. They are sent only after the commit (``bot.app.App``), so nobody
+is told something the database does not hold, and a crash after the commit still delivers
+them. Replies are fitted to what their transport can show (``Capabilities``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
 from handlers.i18n import t
-from handlers.ports import Button, Downloader, IncomingMessage, OutgoingMessage, Reply
+from handlers.ports import (
+    Button,
+    Capabilities,
+    Downloader,
+    Handled,
+    IncomingMessage,
+    OutgoingMessage,
+    Reply,
+)
+from handlers.state import DraftState, End, Next, StepName, step_named
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.planner import Timing, plan_records
+from storage import delivery
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
@@ -35,8 +49,9 @@ from storage.vocabulary import Language, Role
 
 log = logging.getLogger(__name__)
 
-
-PENDING = "pending_"
+ALL_BUTTONS = Capabilities().max_buttons
+"""Buttons a transport that shows them all can carry (Telegram's 100); one that shows fewer
+may get numbered lists, answered by number or label."""
 
 
 class UserError(Exception):
@@ -63,6 +78,12 @@ class Services:
     download: Downloader | None = None
     timing: Timing = field(default_factory=Timing)
     kick: Callable[[], None] | None = None
+    capabilities: Callable[[str], Capabilities] | None = None
+    """What the named transport can do (``App`` looks it up); None: everything."""
+
+    def can(self, transport: str) -> Capabilities:
+        """The capabilities of ``transport``."""
+        return self.capabilities(transport) if self.capabilities else Capabilities()
 
 
 @dataclass
@@ -79,6 +100,8 @@ class Context:
     conversation: Conversation | None = None
     files: list[Any] = field(default_factory=list)
     speaking: Language | None = None
+    draft: DraftState | None = None
+    stored: dict[str, Any] | None = None
 
     @property
     def language(self) -> Language:
@@ -102,42 +125,37 @@ class Context:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.services.tz)
 
-    async def state(self) -> Conversation:
-        """The chat's stored conversation, created on first use."""
-        if self.conversation is None:
+    async def state(self) -> DraftState:
+        """The chat's dialogue state (``handlers.state.DraftState``), read once a message.
+
+        Handlers change it and return the next step; the engine writes it back once the
+        message has been handled (``Engine._save``), never a handler.
+        """
+        if self.draft is None:
             query = select(Conversation).where(
                 Conversation.transport == self.message.transport,
                 Conversation.chat_id == self.message.chat_id,
             )
             found = (await self.session.execute(query)).scalar_one_or_none()
-            if found is None:
-                found = Conversation(
-                    transport=self.message.transport,
-                    chat_id=self.message.chat_id,
-                    staff_id=self.staff.id,
-                    step=None,
-                    data={},
-                    updated_at=self.now,
-                )
-                self.session.add(found)
             self.conversation = found
-        return self.conversation
+            if found is None:
+                self.draft = DraftState()
+                self.stored = None
+            else:
+                self.draft = DraftState.load(found.data, found.step, found.record_id)
+                self.stored = found.data
+        return self.draft
 
-    async def go(self, step: str | None, /, **data: Any) -> None:
-        """Wait at ``step`` for the next message (None: no dialogue open).
-
-        Files held for an unanswered question (``pending_*``) are carried along, so a detour
-        through another dialogue never drops evidence; only their owner removes them.
-        """
-        conversation = await self.state()
-        held = {k: v for k, v in conversation.data.items() if k.startswith(PENDING)}
-        conversation.step = step
-        conversation.data = {**held, **data}
-        conversation.updated_at = self.now
-        await self.session.flush()
+    async def go(self, step: StepName | str | None, /, **data: Any) -> None:
+        """Wait at ``step`` in a new dialogue holding ``data`` (None: no dialogue open);
+        see ``DraftState.go``: files held for an unanswered question are carried along."""
+        (await self.state()).go(step_named(step) if isinstance(step, str) else step, **data)
 
 
-Handler = Callable[[Context, str], Awaitable[None]]
+Handler = Callable[["Context", str], Awaitable[Next]]
+"""A command, a button's handler or a step: given the context and the text (a command's
+arguments, a button's data after its prefix, a typed answer), it returns the next step
+(``handlers.state.Next``: a ``StepName``, ``END``, or None to stay)."""
 
 
 @dataclass(frozen=True)
@@ -197,33 +215,152 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 class Engine:
+    """Handles each incoming message in one database transaction.
+
+    That transaction claims the transport's ``update_key`` (a repeat is not handled twice),
+    reads the sender's identity and roles once, runs the command, button or step, re-plans
+    the reminders of every record it changed, and writes the replies it owes to the reply
+    outbox. The caller sends those after the commit and then calls ``delivered``.
+    """
+
+    PRUNE_EVERY = timedelta(hours=1)
+
     def __init__(self, db: Database, registry: Registry, services: Services) -> None:
         self.db = db
         self.registry = registry
         self.services = services
+        self._pruned_at: datetime | None = None
+        self._sent: set[int] = set()
 
-    async def handle(self, message: IncomingMessage) -> list[Reply]:
-        """Process one message in one transaction; returns what to send afterwards."""
+    def sent(self, ids: Iterable[int]) -> None:
+        """Outbox rows ``ids`` were sent: the next message's transaction deletes them (or
+        ``forget_sent``, when no message comes)."""
+        self._sent.update(ids)
+
+    async def forget_sent(self) -> None:
+        """Delete the rows of replies sent since, in a transaction of their own."""
+        if not self._sent:
+            return
+        batch, self._sent = self._sent, set()
+        try:
+            async with self.db.transaction() as session:
+                await delivery.delivered(session, batch)
+        except Exception:
+            self._sent |= batch
+            raise
+
+    async def _forget_in(self, session: AsyncSession) -> set[int]:
+        """Delete the rows of replies sent since, in this message's transaction; the ids, to
+        be put back should that transaction fail."""
+        batch, self._sent = self._sent, set()
+        await delivery.delivered(session, batch)
+        return batch
+
+    async def handle(self, message: IncomingMessage) -> Handled:
+        """Process one message in one transaction; what to send once it has committed.
+
+        ``Handled.accepted`` is True when a bound, active person's message was handled (a
+        ``UserError`` answered counts); False for a stranger, a disabled account, a repeat of
+        an ``update_key`` already claimed (``repeat``, no replies) and a failure the
+        transaction could not survive. ``Handled.owed`` holds the outbox ids of the replies,
+        in order, when they were committed with the message. Never raises for a handler's
+        failure: the sender gets an apology and the message's files are kept on a draft.
+        """
         language = self.services.language
+        files: list[Any] = []
+        forgotten: set[int] = set()
         try:
             files = await self._files(message)
             async with self.db.transaction() as session:
                 now = self.services.clock.now()
-                found = await self._sender(session, message)
-                if found is None:
-                    return await self._stranger(session, message, now)
-                person, bound = found
+                forgotten = await self._forget_in(session)
+                if message.update_key is not None:
+                    claimed = await delivery.claim_update(
+                        session, message.transport, message.update_key, now
+                    )
+                    if not claimed:
+                        return Handled(repeat=True, language=None)
+                    await self._prune(session, now)
+                bound, person = await self._sender(session, message)
+                if bound is None or person is None or not person.active:
+                    replies = await self._refuse(session, message, now, bound)
+                    return await self._owe(session, replies, now, accepted=False, language=None)
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
-                language = ctx.language
-                await self._dispatch(ctx)
-                await self._replan(session, now)
-                return ctx.replies
-        except UserError as problem:
-            return [self._text(message, t(language, problem.key, **problem.values))]
+                replies, language = await self._run(ctx, files)
+                return await self._owe(session, replies, now, accepted=True, language=language)
         except Exception:
+            self._sent |= forgotten
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
             apology = [self._text(message, t(language, "error.internal"))]
-            return apology + await self._rescue(message, files)
+            rescued = await self._rescue(message, files)
+            return Handled(replies=tuple(apology + rescued), language=language)
+
+    async def _run(self, ctx: Context, files: list[Any]) -> tuple[list[Reply], Language]:
+        """The handling, in a savepoint: a ``UserError`` or a failure undoes what the handler
+        did, but not the update's claim or the replies owed, which commit with it. The replies
+        and the sender's language (as the message left it)."""
+        session = ctx.session
+        language = ctx.language
+        try:
+            async with session.begin_nested():
+                await self._dispatch(ctx)
+                await self._replan(session, ctx.now)
+                language = ctx.language
+        except UserError as problem:
+            reply = self._text(ctx.message, t(language, problem.key, **problem.values))
+            return [reply], language
+        except SQLAlchemyError:
+            raise  # the transaction itself may be broken: handled outside it
+        except Exception:
+            log.exception(
+                "failed on a message from %s:%s", ctx.message.transport, ctx.message.user_id
+            )
+        else:
+            return ctx.replies, language
+        apology = [self._text(ctx.message, t(language, "error.internal"))]
+        if not files or self.registry.rescue is None:
+            return apology, language
+        try:
+            async with session.begin_nested():
+                bound, person = await self._sender(session, ctx.message)
+                assert bound is not None and person is not None
+                again = Context(session, ctx.message, person, bound, self.services, ctx.now)
+                again.files = files
+                await self.registry.rescue(again, "")
+                await self._replan(session, ctx.now)
+            return apology + again.replies, language
+        except SQLAlchemyError:
+            raise
+        except Exception:
+            log.exception("could not rescue %d file(s) of a failed message", len(files))
+            return apology, language
+
+    async def _owe(
+        self,
+        session: AsyncSession,
+        replies: list[Reply],
+        now: datetime,
+        *,
+        accepted: bool,
+        language: Language | None,
+    ) -> Handled:
+        """Write ``replies`` to the outbox in the message's transaction."""
+        rows = [(r.transport, r.chat_id, r.message.to_json()) for r in replies]
+        owed = await delivery.owe(
+            session, rows, language=language.value if language else None, at=now
+        )
+        return Handled(
+            replies=tuple(replies),
+            accepted=accepted,
+            language=language or self.services.language,
+            owed=tuple(owed),
+        )
+
+    async def _prune(self, session: AsyncSession, now: datetime) -> None:
+        """Forget old update keys, at most once an hour per process."""
+        if self._pruned_at is None or now - self._pruned_at >= self.PRUNE_EVERY:
+            await delivery.prune_updates(session, now - delivery.KEEP_UPDATES)
+            self._pruned_at = now
 
     async def _replan(self, session: AsyncSession, now: datetime) -> None:
         """Re-plan the reminders of every record this transaction changed."""
@@ -236,11 +373,11 @@ class Engine:
             return []
         try:
             async with self.db.transaction() as session:
-                found = await self._sender(session, message)
-                if found is None:
+                bound, person = await self._sender(session, message)
+                if bound is None or person is None or not person.active:
                     return []
                 now = self.services.clock.now()
-                ctx = Context(session, message, *found, self.services, now, files=files)
+                ctx = Context(session, message, person, bound, self.services, now, files=files)
                 await self.registry.rescue(ctx, "")
                 await self._replan(session, now)
                 return ctx.replies
@@ -249,13 +386,20 @@ class Engine:
             return []
 
     async def _files(self, message: IncomingMessage) -> list[EvidenceFile]:
-        """Store a handler's files before the transaction; a stranger's are never fetched."""
+        """Store a handler's files before the transaction; a stranger's are never fetched.
+
+        Downloading takes seconds, so it happens before the message's transaction, never
+        inside it (SQLite has one writer). Whether the sender may bring evidence is read in a
+        read-only session (``Database.read``: no ``BEGIN IMMEDIATE``, no write lock taken,
+        nothing written), so this adds no write transaction; the transaction re-reads the
+        sender anyway, so a person disabled meanwhile is still refused there.
+        """
         store, download = self.services.evidence, self.services.download
         if store is None or download is None or not carries_evidence(message):
             return []
-        async with self.db.transaction() as session:
-            found = await self._sender(session, message)
-            if found is None or Role.HANDLER.value not in found[0].roles:
+        async with self.db.read() as session:
+            _bound, person = await self._sender(session, message)
+            if person is None or not person.active or Role.HANDLER.value not in person.roles:
                 return []
         return await fetch_files(store, download, message)
 
@@ -265,25 +409,37 @@ class Engine:
 
     async def _sender(
         self, session: AsyncSession, message: IncomingMessage
-    ) -> tuple[Staff, ChatIdentity] | None:
-        bound = await staff_repo.identity(session, message.transport, message.user_id)
-        if bound is None:
-            return None
-        person = await session.get(Staff, bound.staff_id)
-        if person is None or not person.active:
-            return None
-        return person, bound
+    ) -> tuple[ChatIdentity | None, Staff | None]:
+        """The chat account and the person it is bound to (with department and roles), read
+        once: the account and the person in one statement, the roles in a second."""
+        query = (
+            select(ChatIdentity, Staff)
+            .join(Staff, Staff.id == ChatIdentity.staff_id)
+            .where(
+                ChatIdentity.transport == message.transport,
+                ChatIdentity.external_id == message.user_id,
+            )
+        )
+        found = (await session.execute(query)).unique().first()
+        if found is None:
+            return None, None
+        return found[0], found[1]
 
-    async def _stranger(
-        self, session: AsyncSession, message: IncomingMessage, now: datetime
+    async def _refuse(
+        self,
+        session: AsyncSession,
+        message: IncomingMessage,
+        now: datetime,
+        bound: ChatIdentity | None,
     ) -> list[Reply]:
+        """A stranger (``bound`` None) may only redeem an invite; a disabled person is told
+        their account is disabled. Each refusal leaves one access-denied event."""
         language = self.services.language
         parsed = split_command(message.text) if not message.callback else None
         if parsed and parsed[0] == "start" and parsed[1]:
-            already = await staff_repo.identity(session, message.transport, message.user_id)
-            bound = None
-            if already is None:
-                bound = await staff_repo.redeem_invite(
+            redeemed = None
+            if bound is None:
+                redeemed = await staff_repo.redeem_invite(
                     session,
                     parsed[1],
                     transport=message.transport,
@@ -292,12 +448,12 @@ class Engine:
                     display_name=message.user_name,
                     at=now,
                 )
-            if bound is not None:
-                person = await session.get(Staff, bound.staff_id)
+            if redeemed is not None:
+                person = await session.get(Staff, redeemed.staff_id)
                 assert person is not None
                 lang = Language(person.language) if person.language else language
                 notices = await announce_binding(
-                    session, person, bound, at=now, tz=self.services.tz, language=language
+                    session, person, redeemed, at=now, tz=self.services.tz, language=language
                 )
                 return [
                     self._text(
@@ -314,44 +470,129 @@ class Engine:
                 at=now,
             )
             return [self._text(message, t(language, "access.bad_invite"))]
-        known = await staff_repo.identity(session, message.transport, message.user_id)
         await staff_repo.deny(
             session,
             transport=message.transport,
             external_id=message.user_id,
-            reason="disabled" if known is not None else "unbound",
+            reason="disabled" if bound is not None else "unbound",
             at=now,
         )
-        return [self._text(message, t(language, "access.refused"))]
+        key = "access.disabled" if bound is not None else "access.refused"
+        return [self._text(message, t(language, key))]
 
     async def _dispatch(self, ctx: Context) -> None:
+        """Run what the message asks for, apply the step it returns, fit the replies to what
+        the transports can show, and save the state."""
+        numbered = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
+        if numbered and ctx.message.callback is None:
+            await self._choice_typed(ctx)
+        chosen = await self._route(ctx)
+        if chosen is not None:
+            state = await ctx.state()
+            if isinstance(chosen, End):
+                state.go(None)
+            else:
+                state.step = chosen
+        await self._fit(ctx, numbered)
+        await self._save(ctx)
+
+    async def _choice_typed(self, ctx: Context) -> None:
+        """On a transport that showed the choices as a numbered list, a typed number or
+        label of one of them is a press on it."""
+        state = await ctx.state()
+        typed = ctx.message.text.strip()
+        if not state.offered or not typed or ctx.message.attachments:
+            return
+        for number, (label, data) in enumerate(state.offered, start=1):
+            if typed == str(number) or typed.casefold() == label.strip().casefold():
+                ctx.message = replace(ctx.message, text="", callback=data)
+                return
+
+    async def _fit(self, ctx: Context, numbered: bool) -> None:
+        """Replies with more buttons than their transport shows become numbered lists
+        (``N. label`` lines); the sender's own are remembered, to be answered by number."""
+        fitted: list[Reply] = []
+        offered: list[tuple[str, str]] | None = None
+        for reply in ctx.replies:
+            buttons = [button for row in reply.message.buttons for button in row]
+            if buttons and len(buttons) > ctx.services.can(reply.transport).max_buttons:
+                lines = [f"{n}. {button.label}" for n, button in enumerate(buttons, start=1)]
+                text = "\n".join([reply.message.text, *lines])
+                reply = Reply(
+                    reply.transport, reply.chat_id, replace(reply.message, text=text, buttons=())
+                )
+                if (reply.transport, reply.chat_id) == (ctx.message.transport, ctx.message.chat_id):
+                    offered = [(button.label, button.data) for button in buttons]
+            fitted.append(reply)
+        ctx.replies = fitted
+        if numbered:
+            state = await ctx.state()
+            if offered is not None or state.offered:
+                state.offered = offered or []
+
+    async def _save(self, ctx: Context) -> None:
+        """Write the dialogue state back, if a handler read it: the one place it is saved."""
+        state = ctx.draft
+        if state is None:
+            return
+        data = state.to_json()
+        step = state.step.value if state.step is not None else None
+        row = ctx.conversation
+        if row is None:
+            row = Conversation(
+                transport=ctx.message.transport,
+                chat_id=ctx.message.chat_id,
+                staff_id=ctx.staff.id,
+                step=step,
+                data=data,
+                record_id=state.record_id,
+                updated_at=ctx.now,
+            )
+            ctx.session.add(row)
+            ctx.conversation = row
+        elif (row.step, row.record_id, ctx.stored) != (step, state.record_id, data):
+            row.step, row.data, row.record_id, row.updated_at = (
+                step,
+                data,
+                state.record_id,
+                ctx.now,
+            )
+        await ctx.session.flush()
+
+    async def _route(self, ctx: Context) -> Next:
         message = ctx.message
         if message.callback:
-            prefix, _, value = message.callback.partition(":")
-            callback = self.registry.callbacks.get(prefix)
+            callback, value = self._callback(message.callback)
             if callback is None:
                 raise UserError("error.stale_button")
-            await callback(ctx, value)
-            return
+            return await callback(ctx, value)
         forwarded_text = message.forwarded_at is not None and bool(message.text.strip())
         if self.registry.media is not None and (message.attachments or forwarded_text):
-            await self.registry.media(ctx, message.text.strip())
-            return
+            return await self.registry.media(ctx, message.text.strip())
         parsed = split_command(message.text) if not message.attachments else None
         if parsed:
             name, args = parsed
             command = self.registry.commands.get(name)
             if command is None or not command.allowed(ctx.roles):
                 raise UserError("error.unknown_command", command=name)
-            await command.handler(ctx, args)
-            return
-        conversation = await ctx.state()
-        step = self.registry.steps.get(conversation.step or "")
+            return await command.handler(ctx, args)
+        state = await ctx.state()
+        step = self.registry.steps.get(state.step.value if state.step else "")
         if step is not None:
-            await step(ctx, message.text.strip())
-            return
-        if conversation.step:
-            log.warning("conversation step %r is unknown; resetting it", conversation.step)
-            await ctx.go(None)
+            return await step(ctx, message.text.strip())
+        if state.step is not None:
+            log.warning("conversation step %r has no handler; resetting it", state.step)
+            state.go(None)
         if self.registry.fallback is not None:
-            await self.registry.fallback(ctx, message.text.strip())
+            return await self.registry.fallback(ctx, message.text.strip())
+        return None
+
+    def _callback(self, data: str) -> tuple[Handler | None, str]:
+        """The handler of a button's ``data`` and the value it is given: the handler
+        registered for the longest prefix (``in:amend`` before ``in``) and the rest."""
+        head, _, rest = data.partition(":")
+        sub, _, value = rest.partition(":")
+        nested = self.registry.callbacks.get(f"{head}:{sub}")
+        if nested is not None:
+            return nested, value
+        return self.registry.callbacks.get(head), rest

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from storage.evidence import UnavailableReason
 from storage.vocabulary import Language
@@ -69,10 +69,36 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
+    """One message the bot sends: a text, rows of buttons, and a document or a photo."""
+
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Path | None = None
     photo: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The message as JSON for the reply outbox: ``{"text", "buttons": [[[label, data],
+        ...], ...], "document", "photo"}`` (paths as strings, or null)."""
+        return {
+            "text": self.text,
+            "buttons": [[[button.label, button.data] for button in row] for row in self.buttons],
+            "document": str(self.document) if self.document else None,
+            "photo": str(self.photo) if self.photo else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OutgoingMessage:
+        """The message ``to_json`` gave."""
+        document, photo = data.get("document"), data.get("photo")
+        return cls(
+            text=str(data.get("text", "")),
+            buttons=tuple(
+                tuple(Button(str(label), str(value)) for label, value in row)
+                for row in data.get("buttons", [])
+            ),
+            document=Path(document) if document else None,
+            photo=Path(photo) if photo else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,13 +148,16 @@ class Handled:
     transport may show a button press as taken (Telegram edits the message; WeCom updates the
     card). False for a stranger, a disabled account, or a repeat: the press is answered
     without touching the message. ``repeat``: ``update_key`` had been claimed before, nothing
-    was done. ``language``: the language to speak to the sender in.
+    was done. ``language``: the language to speak to the sender in. ``owed``: the reply
+    outbox ids of ``replies``, in order, when they were committed with the message (empty when
+    the transaction failed); the app deletes each once it is sent.
     """
 
     replies: tuple[Reply, ...] = ()
     accepted: bool = False
     repeat: bool = False
     language: Language | None = None
+    owed: tuple[int, ...] = ()
 
 
 Downloader = Callable[["IncomingMessage", Attachment], AsyncIterator[bytes]]

@@ -18,7 +18,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +45,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "guowen_read_only"
+"""Execution option of a connection that only reads: SQLite begins it deferred, so it takes no
+write lock and never waits for a writer (see ``Database.read``)."""
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    deferred = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -57,6 +66,24 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def insert_ignore(
+    dialect: str, table: type[DeclarativeBase] | Table, *, index_elements: list[Any] | None = None
+) -> Insert:
+    """An ``INSERT`` into ``table`` that skips each row whose key (the primary key, or the
+    unique ``index_elements``) is already there: ``INSERT ... ON CONFLICT DO NOTHING`` on
+    PostgreSQL and SQLite (3.24+), the one place the dialects are told apart for it.
+
+    ``dialect`` is ``Database.dialect`` or ``session.get_bind().dialect.name``. The result's
+    ``rowcount`` is the number of rows inserted (0 for a row already there). Raises
+    ``ValueError`` for another dialect.
+    """
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
+    raise ValueError(f"no insert-ignore for the {dialect} dialect")
 
 
 class Database:
@@ -76,6 +103,17 @@ class Database:
         """One unit of work: committed when the block ends, rolled back if it raises."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads, rolled back at the end: on SQLite a deferred ``BEGIN``,
+        so it neither takes the write lock nor waits behind a writer (WAL readers see the last
+        committed state). Writing through it is a programming error."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**{READ_ONLY: True})
+            async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                yield session
+                await session.rollback()
 
     async def upgrade(self) -> None:
         await upgrade(self.engine)

@@ -391,3 +391,25 @@ class ProcessedUpdate(Base):
     transport: Mapped[str] = mapped_column(String(20), primary_key=True)
     update_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxReply(Base):
+    """A reply the bot owes a chat, written in the transaction that decided it.
+
+    The engine writes every reply of a message here in that message's transaction; the app
+    sends the rows once it has committed and deletes each one sent. A row still here after a
+    crash is sent by the next run (``storage.replies.orphans``), so what the database holds was
+    also said. ``message`` is the ``OutgoingMessage`` as JSON (text, buttons as ``[[label,
+    data], ...]`` rows, document and photo paths). ``claimed_until`` is the lease of the run
+    re-sending a crashed run's row, so two running instances do not both send it.
+    """
+
+    __tablename__ = "reply_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transport: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    message: Mapped[dict[str, Any]]
+    language: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_until: Mapped[datetime | None]

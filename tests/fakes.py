@@ -28,8 +28,10 @@ from bot.config import Settings, defaults
 from handlers.ports import (
     Attachment,
     Button,
+    Capabilities,
     Delivery,
     DeliveryStatus,
+    Handled,
     IncomingMessage,
     OutgoingMessage,
 )
@@ -52,16 +54,35 @@ class Sent:
 class FakeTransport:
     """A chat service that records what it is asked to send and serves files from memory."""
 
-    def __init__(self, files: dict[str, bytes] | None = None) -> None:
+    def __init__(
+        self, files: dict[str, bytes] | None = None, capabilities: Capabilities | None = None
+    ) -> None:
         self.sent: list[Sent] = []
         self.files: dict[str, bytes] = dict(files or {})
         self.downloads: list[str] = []
+        self.settled: list[tuple[IncomingMessage, Handled, int]] = []
+        """Each press settled: the press, the engine's decision, and how many messages had
+        been sent by then (so a test sees the press was settled before the replies)."""
+        self.lose: int = 0
+        """Sends to lose (a crash or a network failure after the commit): each is neither
+        recorded nor confirmed (``RETRY``), so its reply stays owed."""
+        self._capabilities = capabilities or Capabilities()
 
     @property
     def name(self) -> str:
         return TRANSPORT
 
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._capabilities
+
+    async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
+        self.settled.append((message, handled, len(self.sent)))
+
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
+        if self.lose > 0:
+            self.lose -= 1
+            return Delivery(DeliveryStatus.RETRY, detail="lost")
         self.sent.append(Sent(chat_id, message))
         return Delivery(DeliveryStatus.SENT, message_id=str(len(self.sent)))
 

@@ -193,8 +193,9 @@ async def test_a_disabled_persons_account_stops_working(
     await disable(db, clock, person)
     seq = (await audit_events(db))[-1].seq
 
-    assert await chat.say("/help") == [zh("access.refused")]
-    assert await chat.say("你好") == [zh("access.refused")]
+    # Told their account is disabled, not that it is not bound (issue 11, item 6).
+    assert await chat.say("/help") == [zh("access.disabled")]
+    assert await chat.say("你好") == [zh("access.disabled")]
 
     denied = await audit_events(db, seq)
     assert [json.loads(e.payload)["reason"] for e in denied] == ["disabled", "disabled"]

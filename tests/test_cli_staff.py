@@ -184,7 +184,7 @@ def test_disabling_keeps_the_bound_account_out(config: Path) -> None:
         finally:
             await db.close()
 
-    assert asyncio.run(whoami()) == [t(None, "access.refused")]
+    assert asyncio.run(whoami()) == [t(None, "access.disabled")]
 
 
 def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -465,3 +465,54 @@ async def test_a_name_two_staff_members_share_asks_for_a_number(court: Court, db
         "在场本院人员：孙丽（待确认）、王芳（待确认）"
         in (await court.chat("张伟").say("/record #1"))[0]
     )
+
+
+async def test_a_lost_reply_and_the_answer_sent_again_files_nothing_under_the_wrong_question(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    """The answer is committed but its reply (the next question) never leaves; the judge,
+    seeing no question, sends the same answer again. It answers the question before, so it
+    must not be stored as the next field (seen: the inquirer's name as their work unit)."""
+    judge = court.chat("张伟")
+    await dialogue(judge, until(phone_record(), Step.INQUIRER_NAME))
+    bot.transport.lose = 1  # the next question is lost, after the commit
+    assert await judge.act("王某") == []
+    bot.restart()
+
+    replies = await judge.act("王某")
+    texts = [reply.text for reply in replies]
+    # The lost question comes first, then the repeat is recognised and the question re-asked.
+    assert texts[0].startswith(says("reply.resent"))
+    assert asks(Step.INQUIRER_UNIT) in texts[0]
+    assert says("intake.repeat_answer", text="王某", field=says("card.inquirer_name")) in texts
+    assert asks(Step.INQUIRER_UNIT) in texts[-1]
+    [record] = await all_records(db)
+    assert (record.inquirer_name, record.inquirer_unit) == ("王某", None)
+
+    await dialogue(judge, [("温县某局", asks(Step.INQUIRER_POSITION))])
+    [record] = await all_records(db)
+    assert (record.inquirer_name, record.inquirer_unit) == ("王某", "温县某局")
+
+
+async def test_the_same_text_sent_again_at_the_re_asked_question_is_its_answer(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    """Two questions may truly have one answer: said twice, it is taken."""
+    judge = court.chat("张伟")
+    await dialogue(judge, until(phone_record(), Step.INQUIRER_NAME))
+    await dialogue(
+        judge,
+        [
+            ("王某", asks(Step.INQUIRER_UNIT)),
+            (
+                "王某",
+                (
+                    says("intake.repeat_answer", text="王某", field=says("card.inquirer_name")),
+                    asks(Step.INQUIRER_UNIT),
+                ),
+            ),
+            ("王某", asks(Step.INQUIRER_POSITION)),
+        ],
+    )
+    [record] = await all_records(db)
+    assert (record.inquirer_name, record.inquirer_unit) == ("王某", "王某")

@@ -1,0 +1,57 @@
+"""The intake conversation: from a forwarded screenshot to a complete, submitted record.
+
+The draft exists from the first message, so its deadlines run from the receipt time. The bot
+then asks only what is still missing, one question a message (``ask``); ``back`` re-asks the
+previous answer, ``skip`` passes an optional question, and the review card offers every field
+for editing before submission freezes the record (``review``). Files open a draft or join the
+open one (``media``).
+"""
+
+from __future__ import annotations
+
+from handlers.engine import Context, Registry
+from handlers.fields import FIELDS
+from handlers.intake.ask import answer as answer
+from handlers.intake.ask import field_button
+from handlers.intake.common import PREFIX, question
+from handlers.intake.media import media, media_choice, media_text, new, rescue
+from handlers.intake.review import (
+    cancel,
+    cancel_reason,
+    edit_field,
+    resume,
+    review_action,
+    review_text,
+)
+from handlers.state import Next, StepName
+from storage.vocabulary import Role
+
+__all__ = ["register", "resume"]
+
+
+async def button(ctx: Context, value: str) -> Next:
+    """Every intake button: ``<step>:<action>[:<value>]``."""
+    step, _, rest = value.partition(":")
+    action, _, argument = rest.partition(":")
+    if step == "media":
+        return await media_choice(ctx, action)
+    if step == "review":
+        return await review_action(ctx, action)
+    if step == "edit":
+        return await edit_field(ctx, action)
+    return await field_button(ctx, step, action, argument)
+
+
+def register(registry: Registry) -> None:
+    registry.command("new", new, "help.new", {Role.HANDLER})
+    registry.command("resume", resume, "help.resume", {Role.HANDLER})
+    registry.command("cancel", cancel, "help.cancel")
+    registry.callbacks[PREFIX] = button
+    for field in FIELDS:
+        registry.steps[question(field.step)] = answer
+    registry.steps[StepName.INTAKE_CANCEL_REASON] = cancel_reason
+    registry.steps[StepName.INTAKE_MEDIA] = media_text
+    registry.steps[StepName.INTAKE_REVIEW] = review_text
+    registry.steps[StepName.INTAKE_EDIT] = review_text
+    registry.media = media
+    registry.rescue = rescue

@@ -1,0 +1,286 @@
+"""Asking: the next missing question, its buttons, and what is done with an answer.
+
+Each function returns the step the chat waits at next (``handlers.state.Next``); the engine
+stores it. An answer is tied to the question it answers: questions are numbered
+(``DraftState.asked``), and the previous question's answer sent again at the next one (the
+judge never saw the next question, its reply lost) is recognised and the question re-asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import card
+from handlers.alerts import check_art7
+from handlers.engine import Context, UserError
+from handlers.evidence_link import evidence_line
+from handlers.fields import (
+    BY_STEP,
+    NO,
+    YES,
+    Field,
+    Input,
+    Step,
+    choice_buttons,
+    next_missing,
+)
+from handlers.intake.common import (
+    BACK_WORDS,
+    SKIP_WORDS,
+    Buttons,
+    cb,
+    current_draft,
+    field_at,
+    question,
+)
+from handlers.ports import Button
+from handlers.state import END, DraftState, LastAnswer, Next, StepName
+from storage import records as records_repo
+from storage import staff as staff_repo
+from storage.models import Record
+from storage.numbers import parse_int
+from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
+
+
+def _controls(ctx: Context, field: Field, history: list[str]) -> tuple[Button, ...]:
+    row: list[Button] = []
+    if history:
+        row.append(Button(ctx.t("intake.back"), cb(field.step, "back")))
+    if field.optional:
+        row.append(Button(ctx.t("intake.skip"), cb(field.step, "skip")))
+    return tuple(row)
+
+
+async def ask(ctx: Context, record: Record, field: Field) -> StepName:
+    """Put the question for ``field``; the step that waits for its answer."""
+    state = await ctx.state()
+    if field.step is not Step.ART9:
+        state.art9 = []
+    state.asked += 1
+    state.record_id = record.id
+    buttons: list[tuple[Button, ...]] = []
+    if field.step is Step.RECEIVED_AT:
+        prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
+    else:
+        prompt = ctx.t(f"intake.ask.{field.step.value}")
+    if field.step is Step.RECEIVED_AT:
+        buttons.append((Button(ctx.t("intake.confirm_time"), cb(field.step, "v", "ok")),))
+    elif field.step is Step.INQUIRY_AT:
+        buttons.append((Button(ctx.t("intake.same_time"), cb(field.step, "v", "same")),))
+    elif field.step is Step.CASE_NUMBER:
+        buttons.append((Button(ctx.t("card.not_filed"), cb(field.step, "v", "not_filed")),))
+    elif field.input is Input.CHOICE:
+        buttons.extend(choice_buttons(ctx, field, cb(field.step, "v", "")))
+    elif field.input is Input.YES_NO:
+        buttons.append(
+            (
+                Button(ctx.t("intake.yes"), cb(field.step, "v", YES)),
+                Button(ctx.t("intake.no"), cb(field.step, "v", NO)),
+            )
+        )
+    elif field.input is Input.MULTI:
+        buttons.extend(_art9_buttons(ctx, set(state.art9)))
+    elif field.step is Step.STAFF_PRESENT:
+        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
+    elif field.step is Step.DEPARTMENT:
+        names = [d.name for d in await staff_repo.departments(ctx.session)]
+        row = [Button(name, cb(field.step, "v", name)) for name in names]
+        buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
+    current = await card.value_of(ctx, record, field)
+    if field.answered(record) and field.step is not Step.RECEIVED_AT:
+        prompt += "\n" + ctx.t("intake.current", value=current)
+    controls = _controls(ctx, field, state.history)
+    if controls:
+        buttons.append(controls)
+    ctx.reply(prompt, tuple(buttons))
+    return question(field.step)
+
+
+def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
+    buttons = [
+        Button(
+            ("✔ " if n in chosen else "") + f"({n}) {ART9_LABELS[n][ctx.language]}",
+            cb(Step.ART9, "t", n),
+        )
+        for n in ART9_ITEMS
+    ]
+    rows: list[tuple[Button, ...]] = [(button,) for button in buttons]
+    rows.append(
+        (
+            Button(ctx.t("intake.art9_none"), cb(Step.ART9, "v", "无")),
+            Button(ctx.t("intake.art9_done"), cb(Step.ART9, "done")),
+        )
+    )
+    return rows
+
+
+async def advance(ctx: Context, record: Record) -> StepName:
+    """Ask the next missing question, or show the review card when nothing is missing."""
+    field = next_missing(record)
+    if field is None:
+        return await show_review(ctx, record)
+    return await ask(ctx, record, field)
+
+
+async def show_review(ctx: Context, record: Record) -> StepName:
+    """The review card with its submit, edit and withdraw buttons."""
+    state = await ctx.state()
+    history = list(state.history)
+    state.fresh()
+    state.history = history
+    state.record_id = record.id
+    text = await card.render(
+        ctx, record, evidence=await evidence_line(ctx, record), rules=ctx.services.rules
+    )
+    buttons: Buttons = (
+        (
+            Button(ctx.t("intake.submit"), cb("review", "submit")),
+            Button(ctx.t("intake.edit"), cb("review", "edit")),
+        ),
+        (Button(ctx.t("intake.withdraw"), cb("review", "cancel")),),
+    )
+    ctx.reply(ctx.t("intake.review") + "\n\n" + text, buttons)
+    return StepName.INTAKE_REVIEW
+
+
+async def resume_step(ctx: Context, record: Record, step: StepName | None) -> StepName:
+    """Ask again the question the draft was waiting at (``step``), or the next missing."""
+    field = BY_STEP.get(step.question or "") if step is not None else None
+    if field is not None:
+        return await ask(ctx, record, field)
+    return await advance(ctx, record)
+
+
+# -- answering ----------------------------------------------------------------------------
+
+
+async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
+    people = values.pop("_staff_present", None)
+    fields = dict(record.fields)
+    skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
+    fields["skipped"] = skipped
+    if people is not None:
+        await records_repo.set_cosigners(ctx.session, record, people, actor=ctx.staff, at=ctx.now)
+        fields["staff_present_answered"] = True
+    record.fields = fields
+    if values:
+        await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+    await ctx.session.flush()
+
+
+def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
+    """Is ``text`` exactly the answer typed to the question asked just before this one?
+
+    The previous question's answer, sent again at the next question, is recognised once;
+    sent again after that question was re-asked, it is taken as this question's answer
+    (two questions may truly have one answer).
+    """
+    last = state.answer
+    return (
+        last is not None
+        and bool(text.strip())
+        and last.text == text.strip()
+        and last.question == state.asked - 1
+        and last.step != field.step.value
+    )
+
+
+async def answer(ctx: Context, text: str) -> Next:
+    """Text typed at a question."""
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    field = field_at(state)
+    if record is None or field is None:
+        raise UserError("intake.error.no_draft")
+    word = text.strip().lower()
+    if word in BACK_WORDS:
+        return await go_back(ctx, record)
+    if word in SKIP_WORDS:
+        return await skip(ctx, record, field)
+    if repeats_last_answer(state, field, text):
+        # The judge never saw this question (its reply was lost) and sent the last answer
+        # again: it answers the previous question, not this one. Ask this one again.
+        assert state.answer is not None
+        previous = ctx.t(f"card.{state.answer.step}")
+        ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
+        return await ask(ctx, record, field)
+    asked = state.asked
+    chosen = await take(ctx, record, field, text)
+    if isinstance(chosen, StepName) and chosen.question is not None:
+        state.answer = LastAnswer(question=asked, step=field.step.value, text=text.strip())
+    return chosen
+
+
+async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
+    """Store ``value`` as the answer to ``field``; then the next question."""
+    values = await field.parse(ctx, record, value)
+    await _apply(ctx, record, field, values)
+    state = await ctx.state()
+    state.history = [*state.history, field.step.value]
+    state.art9 = []
+    return await after_answer(ctx, record, field)
+
+
+async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
+    if field.step is Step.SOURCE and record.kind == RecordKind.INTERNAL:
+        return await close_internal(ctx, record)
+    await check_art7(ctx, record)
+    return await advance(ctx, record)
+
+
+async def close_internal(ctx: Context, record: Record) -> Next:
+    """Art. 14: the court's own staff asking is recorded under other rules, not here."""
+    await records_repo.withdraw(
+        ctx.session, record, reason=ctx.t("intake.art14_reason"), actor=ctx.staff, at=ctx.now
+    )
+    ctx.reply(ctx.t("intake.art14", title=card.title(ctx, record)))
+    return END
+
+
+async def go_back(ctx: Context, record: Record) -> StepName:
+    state = await ctx.state()
+    if not state.history:
+        raise UserError("intake.error.no_back")
+    history = list(state.history)
+    previous = history.pop()
+    state.history = history
+    return await ask(ctx, record, BY_STEP[previous])
+
+
+async def skip(ctx: Context, record: Record, field: Field) -> StepName:
+    if not field.optional:
+        raise UserError("intake.error.not_optional")
+    fields = dict(record.fields)
+    fields["skipped"] = sorted({*fields.get("skipped", []), field.step.value})
+    record.fields = fields
+    state = await ctx.state()
+    state.history = [*state.history, field.step.value]
+    await ctx.session.flush()
+    return await advance(ctx, record)
+
+
+async def field_button(ctx: Context, step: str, action: str, argument: str) -> Next:
+    """A question's button: ``back``, ``skip``, ``v`` (a value), ``t`` (tick an Art. 9
+    item) or ``done`` (the Art. 9 items ticked)."""
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    field = BY_STEP.get(step)
+    if record is None or field is None or state.step != question(field.step):
+        raise UserError("error.stale_button")
+    if action == "back":
+        return await go_back(ctx, record)
+    if action == "skip":
+        return await skip(ctx, record, field)
+    if action == "v":
+        return await take(ctx, record, field, argument)
+    if action == "t" and field.step is Step.ART9:
+        item = parse_int(argument)
+        if item is None or item not in ART9_ITEMS:
+            raise UserError("error.stale_button")
+        state.art9 = sorted(set(state.art9) ^ {item})
+        return await ask(ctx, record, field)
+    if action == "done" and field.step is Step.ART9:
+        if not state.art9:
+            raise UserError("intake.error.art9_empty")
+        return await take(ctx, record, field, ",".join(str(n) for n in state.art9))
+    raise UserError("error.stale_button")

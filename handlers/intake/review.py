@@ -1,0 +1,168 @@
+"""Review: the card, editing a field, submitting, withdrawing with a reason, /cancel and
+/resume."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import card
+from handlers.access import cancel as plain_cancel
+from handlers.alerts import after_submit
+from handlers.engine import Context, UserError
+from handlers.fields import BY_STEP, applicable, next_missing
+from handlers.intake.ask import advance, ask, show_review
+from handlers.intake.common import cb, current_draft, require_handler
+from handlers.intake.media import answer_first
+from handlers.ports import Button
+from handlers.state import END, INTAKE, Next, StepName
+from storage import records as records_repo
+from storage.models import Record
+from storage.numbers import parse_id
+from storage.vocabulary import Milestone, RecordStatus, label
+
+
+async def review_action(ctx: Context, action: str) -> Next:
+    """The review card's buttons: ``submit``, ``edit`` or ``cancel``."""
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    if record is None or state.step not in (StepName.INTAKE_REVIEW, StepName.INTAKE_EDIT):
+        raise UserError("error.stale_button")
+    if action == "submit":
+        missing = next_missing(record)
+        if missing is not None:
+            return await ask(ctx, record, missing)
+        return await submit(ctx, record)
+    if action == "edit":
+        history = list(state.history)
+        state.fresh()
+        state.history = history
+        state.record_id = record.id
+        fields = applicable(record)
+        buttons = [Button(ctx.t(f"card.{f.step.value}"), cb("edit", f.step.value)) for f in fields]
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        ctx.reply(ctx.t("intake.edit_which"), tuple(rows))
+        return StepName.INTAKE_EDIT
+    if action == "cancel":
+        return await ask_cancel_reason(ctx, record)
+    raise UserError("error.stale_button")
+
+
+async def review_text(ctx: Context, text: str) -> Next:
+    """Typing at the review card: show it again with its buttons."""
+    record = await current_draft(ctx)
+    if record is None:
+        raise UserError("intake.error.no_draft")
+    return await show_review(ctx, record)
+
+
+async def edit_field(ctx: Context, step: str) -> Next:
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    field = BY_STEP.get(step)
+    if record is None or field is None or state.step != StepName.INTAKE_EDIT:
+        raise UserError("error.stale_button")
+    return await ask(ctx, record, field)
+
+
+async def submit(ctx: Context, record: Record) -> Next:
+    await records_repo.submit(
+        ctx.session,
+        record,
+        actor=ctx.staff,
+        at=ctx.now,
+        number_format=ctx.services.record_number,
+        tz=ctx.services.tz,
+    )
+    deadlines = ctx.services.rules.for_record(record)
+    lines = [ctx.t("intake.submitted", number=record.number or "")]
+    for milestone in (Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED):
+        if milestone in deadlines:
+            lines.append(
+                ctx.t(
+                    "card.deadline",
+                    milestone=label(milestone, ctx.language),
+                    deadline=card.deadline_text(ctx, deadlines[milestone]),
+                )
+            )
+    ctx.reply("\n".join(lines))
+    await after_submit(ctx, record)
+    return END
+
+
+async def ask_cancel_reason(ctx: Context, record: Record) -> StepName:
+    state = await ctx.state()
+    state.fresh()
+    state.record_id = record.id
+    ctx.reply(ctx.t("intake.cancel_reason", title=card.title(ctx, record)))
+    return StepName.INTAKE_CANCEL_REASON
+
+
+async def cancel_reason(ctx: Context, text: str) -> Next:
+    record = await current_draft(ctx)
+    if record is None:
+        raise UserError("intake.error.no_draft")
+    reason = text.strip()
+    if not reason:
+        raise UserError("intake.error.cancel_reason")
+    await records_repo.withdraw(ctx.session, record, reason=reason, actor=ctx.staff, at=ctx.now)
+    ctx.reply(ctx.t("intake.withdrawn", title=card.title(ctx, record)))
+    return END
+
+
+async def cancel(ctx: Context, args: str) -> Next:
+    """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept.
+
+    Inside another dialogue (a dispute's reason, a platform reference) it ends that one only.
+    """
+    await answer_first(ctx)
+    state = await ctx.state()
+    if state.step is not None and not state.step.value.startswith(INTAKE):
+        return await plain_cancel(ctx, args)
+    if state.step == StepName.INTAKE_CANCEL_REASON:
+        record = await current_draft(ctx)
+        if record is not None:
+            ctx.reply(ctx.t("intake.cancel_kept", title=card.title(ctx, record)))
+            return await advance(ctx, record)
+    if state.step in (StepName.AMEND_VALUE, StepName.AMEND_REASON):
+        ctx.reply(ctx.t("intake.amend_cancelled"))
+        return END
+    record = await current_draft(ctx)
+    if record is not None:
+        if args.strip():
+            await records_repo.withdraw(
+                ctx.session, record, reason=args.strip(), actor=ctx.staff, at=ctx.now
+            )
+            ctx.reply(ctx.t("intake.withdrawn", title=card.title(ctx, record)))
+            return END
+        return await ask_cancel_reason(ctx, record)
+    return await plain_cancel(ctx, args)
+
+
+async def resume(ctx: Context, args: str) -> Next:
+    """/resume [draft id]: pick up a draft where it stopped."""
+    require_handler(ctx)
+    await answer_first(ctx)
+    state = await ctx.state()
+    record: Record | None
+    wanted = re.search(r"([0-9０-９]+)\s*$", args)
+    if wanted:
+        draft_id = parse_id(wanted.group(1))
+        record = await records_repo.get(ctx.session, draft_id) if draft_id else None
+        if (
+            record is None
+            or record.handler_id != ctx.staff.id
+            or record.status != RecordStatus.DRAFT
+        ):
+            raise UserError("intake.error.no_such_draft", ref=args.strip())
+        state.fresh()
+        state.record_id = record.id
+    else:
+        record = await current_draft(ctx)
+        if record is None:
+            drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
+            if not drafts:
+                raise UserError("intake.error.no_draft")
+            record = drafts[-1]
+            state.fresh()
+            state.record_id = record.id
+    return await advance(ctx, record)

@@ -1,0 +1,101 @@
+"""What a message's transaction records about delivery: the update it claimed and the replies
+it owes.
+
+A chat service delivers at least once, so the engine claims each update's key in the
+message's own transaction (``claim_update``): a repeat finds it taken and is not handled
+twice. Replies are written to the outbox in that same transaction (``owe``) and deleted once
+sent (``delivered``); what a crashed run left unsent is taken up again by ``orphans``. Rows
+hold the reply's text only until it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import insert_ignore
+from storage.models import OutboxReply, ProcessedUpdate
+
+KEEP_UPDATES = timedelta(days=2)
+"""How long a claimed update key is kept: a chat service never repeats an update that old
+(Telegram keeps an unconfirmed update for 24 hours)."""
+
+
+async def claim_update(session: AsyncSession, transport: str, key: str, at: datetime) -> bool:
+    """Claim ``key`` of ``transport`` as taken in at ``at``; False when it already was (a
+    repeat). One ``INSERT ... ON CONFLICT DO NOTHING`` on ``processed_updates``."""
+    statement = insert_ignore(session.get_bind().dialect.name, ProcessedUpdate).values(
+        transport=transport, update_key=key, received_at=at
+    )
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount == 1
+
+
+async def prune_updates(session: AsyncSession, before: datetime) -> None:
+    """Forget update keys claimed before ``before`` (see ``KEEP_UPDATES``)."""
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < before))
+
+
+async def owe(
+    session: AsyncSession,
+    rows: Iterable[tuple[str, str, dict[str, Any]]],
+    *,
+    language: str | None,
+    at: datetime,
+) -> list[int]:
+    """Write replies, as ``(transport, chat_id, message JSON)``, to the outbox; their ids in
+    the same order. Nothing is written for an empty ``rows``."""
+    owed = [
+        OutboxReply(
+            transport=transport, chat_id=chat_id, message=message, language=language, created_at=at
+        )
+        for transport, chat_id, message in rows
+    ]
+    if not owed:
+        return []
+    session.add_all(owed)
+    await session.flush()
+    return [row.id for row in owed]
+
+
+async def delivered(session: AsyncSession, ids: Iterable[int]) -> None:
+    """Delete the outbox rows ``ids``: sent (or given up on) and owed no longer."""
+    wanted = sorted(set(ids))
+    if wanted:
+        await session.execute(delete(OutboxReply).where(OutboxReply.id.in_(wanted)))
+
+
+async def orphans(
+    session: AsyncSession,
+    *,
+    written_by: datetime,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 100,
+) -> Sequence[OutboxReply]:
+    """Unsent rows written at or before ``written_by`` (by a run that crashed before sending
+    them) and not leased by another run; leased to this one until ``now + lease``, oldest
+    first, at most ``limit``."""
+    query = (
+        select(OutboxReply)
+        .where(
+            OutboxReply.created_at <= written_by,
+            or_(OutboxReply.claimed_until.is_(None), OutboxReply.claimed_until < now),
+        )
+        .order_by(OutboxReply.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    found = (await session.execute(query)).scalars().all()
+    if found:
+        await session.execute(
+            update(OutboxReply)
+            .where(OutboxReply.id.in_([row.id for row in found]))
+            .values(claimed_until=now + lease)
+        )
+    return found
