@@ -187,15 +187,16 @@ class App:
         owes to the outbox); a button press is settled with the transport
         (``settle_press``: shown as taken only when the engine accepted it); the replies are
         sent and their outbox rows deleted (``_forget``). Messages of one chat wait for each
-        other here.
+        other here: the chat's turn is taken before anything is awaited, so updates a transport
+        hands over in order are handled in that order.
         """
-        if not self._calendar_ready:
-            await self.dispatcher.reload_holidays()
-            self._calendar_ready = True
-        await self.resend_unsent()
         self._busy += 1
         try:
             async with self.chats.hold((message.transport, message.chat_id)):
+                if not self._calendar_ready:
+                    await self.dispatcher.reload_holidays()
+                    self._calendar_ready = True
+                await self.resend_unsent()
                 handled = await self.engine.handle(message)
                 transport = self.transports.get(message.transport)
                 if message.callback is not None and transport is not None:

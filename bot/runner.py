@@ -129,6 +129,7 @@ async def run(
             app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
         )
         scheduler.start()
+        await app.resend_unsent()  # replies a crashed run committed but never sent
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
         waiting.add(asyncio.ensure_future(stop.wait()))

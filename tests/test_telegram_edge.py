@@ -63,7 +63,7 @@ async def test_deeply_nested_json_with_the_right_secret_is_a_400_and_the_bot_goe
         zhang = api.user(1001, "张伟")
         await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang)
         url = bot.settings.telegram.webhook_url
-        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret}
+        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret.get_secret_value()}
         with caplog.at_level(logging.WARNING):
             status = await post_raw(url, body, good)
             replies = await bot.say(zhang, "/whoami")
@@ -191,7 +191,7 @@ async def test_a_body_over_the_limit_is_refused(
 ) -> None:
     async with running_bot(api, db, clock, tmp_path, mode="webhook") as bot:
         url = bot.settings.telegram.webhook_url
-        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret}
+        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret.get_secret_value()}
         status = await post_raw(url, b" " * (2 << 20), good)
 
     assert status == 413

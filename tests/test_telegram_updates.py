@@ -116,7 +116,7 @@ async def test_an_unreadable_update_at_the_webhook_is_taken_and_kept(
         zhang = api.user(1001, "张伟")
         await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang)
         url = bot.settings.telegram.webhook_url
-        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret}
+        good = {SECRET_HEADER: bot.settings.telegram.webhook_secret.get_secret_value()}
 
         status = await post(url, {"update_id": 900_050, **POLL_ANSWER}, good)
         replies = await bot.say(zhang, "/whoami")
