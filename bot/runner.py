@@ -129,9 +129,9 @@ async def run(
             app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
         )
         scheduler.start()
-        await app.resend_unsent()  # replies a crashed run committed but never sent
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
+        await app.resend_unsent()  # replies a crashed run committed but never sent
         waiting.add(asyncio.ensure_future(stop.wait()))
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         out.write(t(lang, "run.stopping") + "\n")
