@@ -453,7 +453,8 @@ async def test_the_command_fails_clearly_when_the_chain_lacks_the_expected_head(
     assert await maintenance.verify(settings, out, progress=False, expect_head=later) == 1
     assert out.getvalue().splitlines() == [
         f"The audit chain does not hold the head kept outside the database, #{anchor.seq + 5} "
-        f"({anchor.hash}); it now ends at #{anchor.seq}: audit events were cut off."
+        f"({anchor.hash}); it now ends at #{anchor.seq}: audit events were cut off, or the head "
+        "given is mistyped (compare it with the form, report or daily message it was copied from)."
     ]
     out = io.StringIO()
     assert await maintenance.verify(settings, out, progress=False, expect_head="12") == 2
