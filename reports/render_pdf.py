@@ -24,7 +24,6 @@ from reportlab.platypus import (
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
-    Spacer,
     Table,
     TableStyle,
 )
@@ -102,8 +101,10 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
             spaceAfter=3,
             keepWithNext=1,  # a heading never ends a page: it stays with its table
         ),
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),
+        # Space after a paragraph is its style's, not a Spacer: a Spacer that no longer fits
+        # under the last line of a page would start a page of its own.
+        "body": ParagraphStyle("para", parent=base, spaceAfter=3),
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, spaceAfter=3),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "label": ParagraphStyle("label", parent=base, fontSize=8, leading=10),
     }
@@ -189,7 +190,6 @@ def write_pdf(document: Document, path: Path) -> Path:
             story.append(Paragraph(markup(block.text), styles["heading"]))
         elif isinstance(block, Para):
             story.append(Paragraph(markup(block.text), styles["small" if block.small else "body"]))
-            story.append(Spacer(1, 3))
         elif isinstance(block, Pairs):
             if block.rows:
                 story.append(_pairs(block, styles, font, width))
