@@ -5,7 +5,7 @@ through the real app on the fake transport, as one person holding every role. Th
 logs ``failed on a message`` (and answers ``error.internal``) whenever a handler raised
 instead of answering; the test counts those and wants none.
 
-``GUOWEN_FUZZ_UPDATES`` sets how many updates are sent (default 3,000; the figure in the notes was taken with 10,000).
+``GUOWEN_FUZZ_UPDATES`` sets how many updates are sent (default 3,000; 10,000 for a full run).
 """
 
 from __future__ import annotations
