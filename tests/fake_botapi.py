@@ -766,6 +766,7 @@ class BotHarness:
         if self.http is not None:
             await self.http.start()
         await self.transport.start()
+        await self.transport.menus_set()
 
     async def stop(self) -> None:
         await self.transport.stop()

@@ -417,6 +417,12 @@ class TelegramTransport:
         log.info("telegram: @%s receives by %s", self.username, self.settings.mode)
         self._menus = asyncio.create_task(self._set_menus(), name="telegram:menus")
 
+    async def menus_set(self) -> None:
+        """Return once the command menus registered at start are set (or their failure was
+        logged): a test or the benchmark then acts on the menus a person would see."""
+        if self._menus is not None:
+            await asyncio.wait([self._menus])
+
     async def stop(self) -> None:
         """Stop receiving, finish every update already taken in, then disconnect.
 
