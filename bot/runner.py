@@ -136,7 +136,7 @@ async def run(
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         out.write(t(lang, "run.stopping") + "\n")
         out.flush()
-        scheduler.shutdown()
+        await scheduler.stop()
         for stopper in reversed(stoppers):
             await stopper()
         out.write(t(lang, "run.stopped") + "\n")

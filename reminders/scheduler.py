@@ -7,7 +7,9 @@ runs at start, so what fell due while the bot was down goes out at once, marked 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,6 +32,7 @@ class Scheduler:
         self.dispatcher = dispatcher
         self.anchor = anchor
         self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._in_hand: set[asyncio.Task[object]] = set()
         if anchor is not None:
             self._scheduler.add_job(
                 self._anchor,
@@ -48,7 +51,20 @@ class Scheduler:
             coalesce=True,
         )
 
+    async def _held(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` as a task ``stop`` waits for, so no stop cuts a transaction in half."""
+        task: asyncio.Task[object] = asyncio.ensure_future(job())
+        self._in_hand.add(task)
+        try:
+            await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._in_hand.discard(task)
+
     async def _tick(self) -> None:
+        await self._held(self._tick_once)
+
+    async def _tick_once(self) -> None:
         try:
             result = await self.dispatcher.tick()
         except Exception:
@@ -64,6 +80,9 @@ class Scheduler:
             )
 
     async def _anchor(self) -> None:
+        await self._held(self._anchor_once)
+
+    async def _anchor_once(self) -> None:
         """The daily chain head to discipline (``reminders.anchor``); acts once a day."""
         assert self.anchor is not None
         try:
@@ -76,6 +95,10 @@ class Scheduler:
         self._scheduler.add_job(self._tick, id="outbox-first-tick")
         self._scheduler.start()
 
-    def shutdown(self) -> None:
+    async def stop(self) -> None:
+        """Start no more jobs, then wait for the ones in hand (each ends its transaction)."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        while self._in_hand:
+            await asyncio.gather(*self._in_hand, return_exceptions=True)
+            self._in_hand = {task for task in self._in_hand if not task.done()}

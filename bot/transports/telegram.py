@@ -433,13 +433,13 @@ class TelegramTransport:
         if application is None:
             return
         self._receiving = False
+        if self._menus is not None:  # before polling's last call, which confirms the updates
+            self._menus.cancel()
+            await asyncio.gather(self._menus, return_exceptions=True)
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
             await application.stop()
-        if self._menus is not None:
-            self._menus.cancel()
-            await asyncio.gather(self._menus, return_exceptions=True)
         await application.shutdown()
         if self._client is not None:
             await self._client.aclose()
