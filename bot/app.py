@@ -14,10 +14,12 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.transports.text import split_text
 from handlers.engine import Engine, Registry, Services
 from handlers.i18n import t
 from handlers.notifier import ChatNotifier
@@ -282,17 +284,45 @@ class App:
                 return count
 
     async def deliver(self, reply: Reply) -> Delivery:
+        """Send ``reply`` as its transport can take it (``fit``); the last message's
+        ``Delivery``, or the first that was not ``SENT`` (the rest are then not sent)."""
         transport = self.transports.get(reply.transport)
         if transport is None:
             log.error("no transport %r to deliver to chat %s", reply.transport, reply.chat_id)
             return Delivery(DeliveryStatus.FAILED, detail="no transport")
-        delivery = await transport.send(reply.chat_id, reply.message)
-        if delivery.status is not DeliveryStatus.SENT:
-            log.warning(
-                "delivery to %s:%s %s: %s",
-                reply.transport,
-                reply.chat_id,
-                delivery.status,
-                delivery.detail,
-            )
-        return delivery
+        result = Delivery(DeliveryStatus.FAILED, detail="nothing to send")
+        for message in fit(reply.message, transport.capabilities, self.settings.language):
+            result = await transport.send(reply.chat_id, message)
+            if result.status is not DeliveryStatus.SENT:
+                log.warning(
+                    "delivery to %s:%s %s: %s",
+                    reply.transport,
+                    reply.chat_id,
+                    result.status,
+                    result.detail,
+                )
+                break
+        return result
+
+
+def fit(message: OutgoingMessage, can: Capabilities, language: Language) -> list[OutgoingMessage]:
+    """``message`` as messages a transport with ``can`` accepts, in sending order.
+
+    A text longer than ``can.text_limit`` (counted in UTF-16 code units, which is never fewer
+    than characters and at most a third of the UTF-8 bytes) is cut at line ends into several
+    messages (``split_text``); the buttons and the file go with the last. Where files cannot be
+    uploaded (``can.upload_files`` false) the file is left out and the text says so
+    (``reply.file_not_sent``, in ``language``). A message with neither text nor file is one
+    message still: the transport decides what nothing means.
+    """
+    path = message.document or message.photo
+    text = message.text
+    if path is not None and not can.upload_files:
+        note = t(language, "reply.file_not_sent", name=path.name)
+        text = f"{text}\n{note}" if text.strip() else note
+        message = OutgoingMessage(text, message.buttons)
+    pieces = split_text(text, can.text_limit)
+    if len(pieces) <= 1:
+        return [message if text == message.text else replace(message, text=text)]
+    *first, last = pieces
+    return [OutgoingMessage(piece) for piece in first] + [replace(message, text=last)]

@@ -130,8 +130,10 @@ class Capabilities:
 
     ``edit``: a sent message can be edited (its buttons taken off after a press).
     ``max_buttons``: buttons one message can carry (0: none; the engine sends a numbered list).
-    ``text_limit``: characters of one message; longer replies are split by the transport.
-    ``upload_files``: documents and photos can be sent.
+    ``text_limit``: UTF-16 code units of one message's text; ``bot.app.fit`` cuts a longer
+    reply into several messages before the transport sees it.
+    ``upload_files``: documents and photos can be sent; where not, the reply's text names the
+    file instead and the file stays on the server.
     """
 
     edit: bool = True

@@ -25,7 +25,7 @@ from fake_botapi import (
 )
 
 from bot.transports.telegram import split_text
-from handlers.ports import Button, DeliveryStatus, OutgoingMessage
+from handlers.ports import Button, DeliveryStatus, OutgoingMessage, Reply
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import Role
@@ -119,7 +119,8 @@ async def test_text_is_escaped_split_and_the_buttons_go_on_the_last_piece(
     text = line * 200  # about 6000 characters
     buttons = ((Button("确认", "cs:1:ok"), Button("有异议", "cs:1:no")),)
 
-    delivery = await bot.transport.send("1001", OutgoingMessage(text, buttons))
+    # The app cuts it to the transport's text limit (``bot.app.fit``), then Telegram sends.
+    delivery = await bot.app.deliver(Reply("telegram", "1001", OutgoingMessage(text, buttons)))
 
     assert delivery.status is DeliveryStatus.SENT
     first, second = api.sent_to(1001)

@@ -38,7 +38,7 @@ from bot.transports.files import fetch
 from bot.transports.pacing import Pacer
 from bot.transports.presses import LongData, PressBook
 from bot.transports.quarantine import quarantine
-from bot.transports.text import split_text, utf16_units
+from bot.transports.text import split_text, utf16_units  # split_text: re-exported
 from handlers.i18n import t
 from handlers.menus import command_menus
 from handlers.ports import (
@@ -576,6 +576,9 @@ class TelegramTransport:
         return Delivery(DeliveryStatus.SENT, message_id=str(sent.message_id))
 
     async def _send(self, chat_id: int, message: OutgoingMessage) -> tg.Message | None:
+        """``message`` (its text within ``TEXT_LIMIT``: ``bot.app.fit`` cut it) as one Bot API
+        call, or two when its file's caption would be too long (the text, then the file with
+        the buttons); a photo Telegram refuses goes as a document."""
         bot = self._bot()
         short = self._long_data.shorten
         rows = [
@@ -583,24 +586,27 @@ class TelegramTransport:
             for row in message.buttons
         ]
         markup = tg.InlineKeyboardMarkup([row for row in rows if row]) if any(rows) else None
-        path = message.document or message.photo
-        caption: str | None = None
-        pieces = split_text(message.text, TEXT_LIMIT)
-        if path is not None and utf16_units(message.text) <= CAPTION_LIMIT:
-            caption, pieces = (_escape(message.text) or None), []
-        sent: tg.Message | None = None
-        for number, piece in enumerate(pieces, start=1):
-            keyboard = markup if number == len(pieces) and path is None else None
-            sent = await bot.send_message(chat_id, _escape(piece), HTML, reply_markup=keyboard)
-        with_file: dict[str, Any] = {"caption": caption, "parse_mode": HTML, "reply_markup": markup}
+        path, text = message.document or message.photo, _escape(message.text)
+        if path is None:
+            return (
+                await bot.send_message(chat_id, text, HTML, reply_markup=markup)
+                if text.strip()
+                else None
+            )
+        if utf16_units(message.text) > CAPTION_LIMIT:
+            await bot.send_message(chat_id, text, HTML)
+            text = ""
+        with_file: dict[str, Any] = {
+            "caption": text or None,
+            "parse_mode": HTML,
+            "reply_markup": markup,
+        }
         if message.photo is not None:
             try:
                 return await bot.send_photo(chat_id, message.photo, **with_file)
             except BadRequest as error:
                 log.info("telegram: photo refused (%s); sending it as a document", error)
-        if path is not None:
-            return await bot.send_document(chat_id, path, filename=path.name, **with_file)
-        return sent
+        return await bot.send_document(chat_id, path, filename=path.name, **with_file)
 
     async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
         """The file's bytes, streamed from the Bot API (or read where a local server put it).
