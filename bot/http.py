@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -155,6 +156,34 @@ def secret_refused(
     reason = "with a wrong secret token" if given else "without the secret token"
     refusals.note(request.remote, reason + ": refused")
     return web.Response(status=403)
+
+
+def add_json_webhook(
+    server: HttpServer,
+    path: str,
+    secret: tuple[str, bytes],
+    refusals: RefusalLog,
+    take: Callable[[dict[str, Any], bytes], Awaitable[bool]] | None,
+    ready: Callable[[], bool],
+) -> None:
+    """Route ``POST path`` to a service that posts one JSON object a call with a shared
+    ``secret`` (header name, value) in a header, as Telegram's ``setWebhook`` does: 403
+    without the secret (``secret_refused``, before the body is read), 503 while not
+    ``ready()`` (starting or stopping), 400 for a body that is not a JSON object or that
+    ``take(object, body)`` refuses (returns False), else 200."""
+
+    async def webhook(request: web.Request) -> web.Response:
+        refused = secret_refused(request, *secret, refusals)
+        if refused is not None:
+            return refused
+        if take is None or not ready():
+            return web.Response(status=503)
+        body = await server.read_body(request)
+        raw = parse_json(body)
+        taken = isinstance(raw, dict) and await take(raw, body)
+        return web.Response(status=200 if taken else 400)
+
+    server.add_route("POST", path, webhook)
 
 
 def parse_json(body: bytes) -> object | None:

@@ -11,13 +11,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from handlers.ports import Handled
 from storage.vocabulary import Language
 
 Q = TypeVar("Q")
+
+Answer = Callable[[Q, Language | None], Awaitable[None]]
+"""Answer a press (the service's acknowledgement, never raising); with a language, the press
+came after the message was pressed already and is told so in that language."""
 
 KEEP = 10_000  # pressed messages and long data remembered, the oldest forgotten first
 
@@ -57,6 +62,53 @@ class PressBook(Generic[Q]):
     def take(self, key: str) -> Press[Q] | None:
         """The press of ``key``, once (None if it was taken already or is unknown)."""
         return self._presses.pop(key, None)
+
+    async def hand_over(
+        self,
+        key: str,
+        query: Q,
+        message: Hashable | None,
+        dispatch: Callable[[], Awaitable[object]],
+        answer: Answer[Q],
+    ) -> None:
+        """Hand the press ``key`` on ``message`` to the engine (``dispatch``). A press on a
+        message pressed already waits for that press to be settled and is answered
+        (``answer(query, language)`` when the earlier one was accepted), never handled. A press
+        the engine failed before settling is answered bare and its message freed."""
+        earlier = self.earlier(message)
+        if earlier is not None:
+            await answer(query, await earlier)
+            return
+        self.begin(key, query, message)
+        try:
+            await dispatch()
+        finally:
+            unsettled = self.take(key)
+            if unsettled is not None:
+                self.settle(unsettled, None)
+                await answer(unsettled.query, None)
+
+    async def finish(
+        self,
+        key: str,
+        handled: Handled,
+        language: Language,
+        answer: Answer[Q],
+        mark: Callable[[Q, Language], Awaitable[None]],
+    ) -> None:
+        """The engine handled the press ``key``: answer it, and when ``handled.accepted`` show
+        it as taken (``mark``, in the sender's language, else ``language``); only then is a
+        second press on its message answered."""
+        press = self.take(key)
+        if press is None:
+            return
+        speak = handled.language or language
+        try:
+            await answer(press.query, None)
+            if handled.accepted:
+                await mark(press.query, speak)
+        finally:
+            self.settle(press, speak if handled.accepted else None)
 
     def settle(self, press: Press[Q], language: Language | None) -> None:
         """The press is answered: accepted (in ``language``) or not (None, and the message

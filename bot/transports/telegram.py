@@ -26,14 +26,13 @@ from typing import Any, cast
 
 import httpx
 import telegram as tg
-from aiohttp import web
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.config import Telegram as TelegramSettings
-from bot.http import HttpServer, RefusalLog, parse_json, secret_refused
+from bot.http import HttpServer, RefusalLog, add_json_webhook
 from bot.transports.files import fetch
 from bot.transports.pacing import Pacer
 from bot.transports.presses import LongData, PressBook
@@ -335,7 +334,6 @@ class TelegramTransport:
         self._long_data = LongData(CALLBACK_DATA_LIMIT)
         self._menus: asyncio.Task[None] | None = None
         self._refusals = RefusalLog(log, "telegram: a webhook call")
-        self._secret = settings.webhook_secret.get_secret_value().encode("utf-8")
         files = settings.base_file_url.rstrip("/")
         local = bool(files) and files != self.options.cloud_file_url.rstrip("/")
         self._cloud_limit = None if local else CLOUD_DOWNLOAD_LIMIT
@@ -343,7 +341,9 @@ class TelegramTransport:
             if http is None:
                 raise ValueError("Telegram's webhook mode needs the HTTP server ([http] listen)")
             path = urllib.parse.urlsplit(settings.webhook_url).path or "/"
-            http.add_route("POST", path, self._webhook)
+            secret = (SECRET_HEADER, settings.webhook_secret.get_secret_value().encode("utf-8"))
+            ready = lambda: self._receiving  # noqa: E731
+            add_json_webhook(http, path, secret, self._refusals, self._take, ready)
 
     @property
     def name(self) -> str:
@@ -465,30 +465,22 @@ class TelegramTransport:
         folder = self.app.settings.evidence_path.parent / "quarantine"
         await quarantine(folder, NAME, key, text, error)
 
-    async def _webhook(self, request: web.Request) -> web.Response:
-        """Telegram's call: 403 without the secret (compared in constant time, before the body
-        is read; logged in aggregate), 400 for a body that is not an update's JSON, 503 while
-        stopping, else 200 (an unreadable update is quarantined and taken, or Telegram would
-        send it again and again)."""
-        refused = secret_refused(request, SECRET_HEADER, self._secret, self._refusals)
-        if refused is not None:
-            return refused
+    async def _take(self, raw: dict[str, Any], body: bytes) -> bool:
+        """A webhook call's update into PTB's queue (an unreadable one is quarantined and
+        taken, or Telegram would send it again and again); False without an ``update_id``."""
+        if not isinstance(raw.get("update_id"), int) or self.application is None:
+            return False
         application = self.application
-        if application is None or not self._receiving or self.http is None:
-            return web.Response(status=503)
-        body = await self.http.read_body(request)
-        raw = parse_json(body)
-        if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
-            return web.Response(status=400)
         try:
             await application.update_queue.put(tg.Update.de_json(raw, application.bot))
         except Exception as error:
             await self._unreadable(raw, body.decode("utf-8", "replace"), error)
-        return web.Response(status=200)
+        return True
 
     async def _on_update(self, update: tg.Update, context: object) -> None:
         """Hand the update to ``App.dispatch`` without awaiting anything first (App keeps each
-        chat's order); a press on a message already pressed is answered, not handled."""
+        chat's order); a press goes through the ``PressBook``, so a press on a message already
+        pressed is answered, not handled."""
         chat_id = chat_of(update)
         query = update.callback_query
         if chat_id is None:
@@ -496,45 +488,31 @@ class TelegramTransport:
                 await self._quietly(query.answer)
             return
         key = f"{self._bot_id}:{update.update_id}"
-        data = None
-        if query is not None:
-            data = self._long_data.expand(query.data or "")
-            pressed = (chat_id, query.message.message_id) if query.message else None
-            earlier = self._presses.earlier(pressed)
-            if earlier is not None:
-                language = await earlier  # answered once the earlier press is settled
-                used = t(language, "telegram.button_used") if language else None
-                await self._quietly(partial(query.answer, used))
-                return
-            self._presses.begin(key, query, pressed)
+        data = self._long_data.expand(query.data or "") if query is not None else None
         message = incoming(update, chat_id, self.app.clock.now(), data, key)
-        try:
+        if query is None:
             await self.app.dispatch(message)
-        finally:
-            unsettled = self._presses.take(key)
-            if unsettled is not None:  # the engine failed before settling: answered, no edit
-                self._presses.settle(unsettled, None)
-                await self._quietly(unsettled.query.answer)
+        else:
+            pressed = (chat_id, query.message.message_id) if query.message else None
+            dispatch = partial(self.app.dispatch, message)
+            await self._presses.hand_over(key, query, pressed, dispatch, self._answer)
         if message.text.strip().lower().startswith(("/start", "/language")) or (
             message.callback or ""
         ).startswith("lang:"):
             await self._set_menus(user_id=message.user_id)  # a binding or a new language
+
+    async def _answer(self, query: tg.CallbackQuery, used: Language | None) -> None:
+        """answerCallbackQuery; ``used``: pressed already, ``telegram.button_used`` in it."""
+        text = t(used, "telegram.button_used") if used is not None else None
+        await self._quietly(partial(query.answer, text))
 
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
         """Answer a button press once the engine has handled it. Accepted: the prompt gets
         "✔ 已选择：…" (catalog ``telegram.chosen``) and loses its buttons, and a second press on
         it is answered ``telegram.button_used``. Not accepted (a stranger, a disabled person, a
         repeat): the press is answered and the message left as it is."""
-        press = self._presses.take(message.update_key or "")
-        if press is None:
-            return
-        language = handled.language or self.app.settings.language
-        try:
-            await self._quietly(press.query.answer)
-            if handled.accepted:
-                await self._mark_chosen(press.query, language)
-        finally:  # a second press on the message is answered only now
-            self._presses.settle(press, language if handled.accepted else None)
+        key, court = message.update_key or "", self.app.settings.language
+        await self._presses.finish(key, handled, court, self._answer, self._mark_chosen)
 
     async def _mark_chosen(self, query: tg.CallbackQuery, language: Language) -> None:
         shown = query.message
