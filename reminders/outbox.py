@@ -16,10 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_ignore
 from storage.models import Reminder
 
 
@@ -124,12 +123,8 @@ async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datet
         )
     if rows:
         await session.flush()
-        insert = (
-            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
-        await session.execute(
-            insert(Reminder).on_conflict_do_nothing(index_elements=[Reminder.key]), rows
-        )
+        dialect = session.get_bind().dialect.name
+        await session.execute(insert_ignore(dialect, Reminder, index_elements=[Reminder.key]), rows)
     return len(rows)
 
 

@@ -25,14 +25,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.audit import AuditKind
 from storage.blobs import WRITE_SIZE, BlobStore, EvidenceStorageFull, Kept, fan_out
+from storage.db import insert_ignore
 from storage.media import DamageReason, EvidenceKind, analyse, is_disguised
 from storage.models import EvidenceBlob, EvidenceItem
 
@@ -597,18 +596,8 @@ class EvidenceStore:
             "stored_at": at,
         }
         dialect = (await session.connection()).dialect.name
-        if dialect == "postgresql":
-            statement: Any = postgresql.insert(EvidenceBlob).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            statement = sqlite.insert(EvidenceBlob).on_conflict_do_nothing()
-        else:  # pragma: no cover - the two supported databases are above
-            statement = insert(EvidenceBlob)
-            if await session.get(EvidenceBlob, sha256) is not None:
-                statement = None
-        inserted = False
-        if statement is not None:
-            result = await session.execute(statement.values(**values))
-            inserted = cast(CursorResult[Any], result).rowcount == 1
+        result = await session.execute(insert_ignore(dialect, EvidenceBlob).values(**values))
+        inserted = cast(CursorResult[Any], result).rowcount == 1
         blob = await session.get(EvidenceBlob, sha256)
         if blob is None:  # pragma: no cover - inserted or found just above
             raise RuntimeError(f"evidence blob {sha256} vanished")

@@ -39,8 +39,6 @@ from storage.evidence import item_payload
 from storage.models import AuditEvent, EvidenceBlob, EvidenceItem
 from storage.numbers import parse_int
 
-_READ = 1024 * 1024
-
 
 class FileProblemKind(StrEnum):
     CHANGED = "file_changed"
@@ -151,13 +149,10 @@ Report = Progress | Problem | Summary
 
 
 def _hash(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
+    """The file's SHA-256 (hex) and its size in bytes, as read. Raises ``OSError``."""
     with path.open("rb") as f:
-        while block := f.read(_READ):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+        digest = hashlib.file_digest(f, "sha256")
+        return digest.hexdigest(), f.tell()
 
 
 def check_file(
