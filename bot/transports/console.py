@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
+from handlers import people
 from handlers.i18n import t
 from handlers.ports import (
     Attachment,
@@ -32,10 +33,8 @@ from handlers.ports import (
     IncomingMessage,
     OutgoingMessage,
 )
-from storage import staff as staff_repo
-from storage.models import Staff
 from storage.numbers import parse_int
-from storage.staff import StaffError, StaffProblem
+from storage.staff import StaffError
 
 NAME = "console"
 GUEST = "guest"
@@ -87,13 +86,6 @@ def parse_offset(text: str) -> timedelta | None:
     return None if number or total == timedelta() else total
 
 
-def _active(person: Staff) -> Staff:
-    """Only an active person can be spoken as; a disabled one is refused before binding."""
-    if not person.active:
-        raise StaffError(StaffProblem.INACTIVE, person.name)
-    return person
-
-
 @dataclass
 class ConsoleTransport:
     app: App
@@ -118,16 +110,8 @@ class ConsoleTransport:
         self.out.write(text + "\n")
         self.out.flush()
 
-    async def _name_of(self, chat_id: str) -> str:
-        async with self.app.db.transaction() as session:
-            bound = await staff_repo.identity(session, NAME, chat_id)
-            if bound is None:
-                return chat_id
-            person = await session.get(Staff, bound.staff_id)
-            return person.name if person else chat_id
-
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
-        who = await self._name_of(chat_id)
+        who = await people.name_of(self.app.db, NAME, chat_id) or chat_id
         self.write(self._t("console.to", name=who))
         for line in message.text.splitlines() or [""]:
             self.write(f"  {line}")
@@ -159,26 +143,12 @@ class ConsoleTransport:
             handle.close()
 
     async def _become(self, ref: str) -> None:
-        now = self.app.clock.now()
         try:
-            async with self.app.db.transaction() as session:
-                person = _active(await staff_repo.find_staff(session, ref))
-                external = str(person.id)
-                if await staff_repo.identity(session, NAME, external) is None:
-                    await staff_repo.bind(
-                        session,
-                        person=person,
-                        transport=NAME,
-                        external_id=external,
-                        chat_id=external,
-                        display_name=person.name,
-                        at=now,
-                        via="console",
-                    )
-                self.speaker, self.speaker_name = external, person.name
+            speaker = await people.speak_as(self.app.db, NAME, ref, at=self.app.clock.now())
         except StaffError as problem:
             self.write(self._t(f"staff.{problem.problem.value}", ref=problem.ref))
             return
+        self.speaker, self.speaker_name = speaker.external_id, speaker.name
         self.write(self._t("console.now_speaking", name=self.speaker_name))
 
     def _message(
