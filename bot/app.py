@@ -60,6 +60,9 @@ def calendar_for(settings: Settings) -> ChinaCalendar:
 
 
 def rules_for(settings: Settings) -> DeadlineRules:
+    """The deadline rules of the court's ``[deadlines]`` settings (periods in days, counted as
+    ``counting`` says, on the court's calendar: ``calendar_for``).
+    """
     periods = settings.deadlines
     return DeadlineRules(
         counting=Counting(periods.counting),
@@ -72,6 +75,7 @@ def rules_for(settings: Settings) -> DeadlineRules:
 
 
 def evidence_store(settings: Settings) -> EvidenceStore:
+    """The evidence store under ``evidence_dir``; ``max_evidence_mb`` is in MB of 10^6 bytes."""
     return EvidenceStore(
         settings.evidence_path, max_bytes=settings.storage.max_evidence_mb * 1_000_000
     )
@@ -174,9 +178,14 @@ class App:
         return transport.capabilities if transport is not None else Capabilities()
 
     def add_transport(self, transport: Transport) -> None:
+        """Add (or replace) the transport of ``transport.name``: replies to it go through it."""
         self.transports[transport.name] = transport
 
     def download(self, message: IncomingMessage, attachment: Attachment) -> AsyncIterator[bytes]:
+        """The attachment's bytes, through the transport the message came by.
+        Raises ``FileUnavailable`` (``DOWNLOAD_FAILED``) when that transport is not added, and
+        whatever its ``download`` raises.
+        """
         transport = self.transports.get(message.transport)
         if transport is None:
             raise FileUnavailable(UnavailableReason.DOWNLOAD_FAILED, "no transport")

@@ -374,6 +374,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """The ``guowen`` command: parse ``argv`` (the process's arguments when None), run the
+    subcommand, and return the exit status. A configuration error is one line on stderr
+    (``path: key: message``, from the ``config.*`` catalog) and status 2.
+    """
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
     try:

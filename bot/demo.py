@@ -37,6 +37,9 @@ FIRST_SPEAKER = "张伟"
 
 
 def demo_settings(root: Path, language: Language) -> Settings:
+    """Settings for a demo court in ``root`` (a fresh temporary folder): SQLite and the evidence
+    folder inside it, the court's language ``language``, the demo court's name and code.
+    """
     settings = defaults(root / "config.toml")
     settings.court.name = COURT
     settings.court.code = CODE
@@ -72,6 +75,9 @@ async def seed(db: Database, clock: FakeClock) -> None:
 
 
 async def run_demo(inp: TextIO, out: TextIO, language: Language) -> int:
+    """``guowen demo``: a court with a few people in a temporary folder, spoken to through the
+    console (``inp`` and ``out``), with a clock ``/clock +2d`` can move; the exit status.
+    """
     root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
     settings = demo_settings(root, language)
     clock = FakeClock(SystemClock().now())

@@ -34,6 +34,11 @@ EXIT_USAGE = 2
 async def load(
     settings: Settings, db: Database, path: Path, at: datetime, out: TextIO, err: TextIO
 ) -> int:
+    """``guowen holidays load PATH``: read the admin's holidays file (UTF-8; the format of
+    ``reminders.calendar.parse_holidays_file``) and store it, audited, for the year it names.
+    The exit status: 0 loaded, 2 when the file cannot be read or is refused (the reason on
+    ``err``).
+    """
     lang = settings.language
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
@@ -78,6 +83,9 @@ async def load(
 
 
 async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
+    """``guowen holidays show YEAR``: the schedule in force for ``year`` (the one stored last,
+    or the package's own) on ``out``, or that none is known; the exit status, 0.
+    """
     lang = settings.language
     async with db.transaction() as session:
         query = (

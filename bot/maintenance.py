@@ -35,6 +35,7 @@ def _say(out: TextIO, line: str) -> None:
 
 
 def human_size(size: int) -> str:
+    """``size`` bytes for a person: B, then KB, MB, GB, TB of 1,024 (binary) units each."""
     value = float(size)
     for unit in ("B", "KB", "MB", "GB"):
         if value < 1024:
@@ -54,6 +55,7 @@ class ProgressBar:
         self._last: tuple[str, int] | None = None
 
     def show(self, progress: checks.Progress) -> None:
+        """Redraw the bar for ``progress`` (only when its phase or whole percent changed)."""
         total = max(progress.total, 0)
         percent = 100 if total == 0 else min(100, progress.done * 100 // total)
         if self._last == (progress.phase, percent):
@@ -66,6 +68,7 @@ class ProgressBar:
         self._stream.flush()
 
     def clear(self) -> None:
+        """Erase the bar's line, if one is drawn."""
         if self._last is not None:
             self._stream.write("\r\x1b[2K")
             self._stream.flush()

@@ -51,6 +51,7 @@ class Bar:
         self._last = -1
 
     def __call__(self, done: int, total: int) -> None:
+        """Redraw the bar at ``done`` of ``total`` (only when the whole percent changed)."""
         if not self._show:
             return
         percent = 100 if total <= 0 else min(100, done * 100 // total)
@@ -63,6 +64,7 @@ class Bar:
         self._stream.flush()
 
     def clear(self) -> None:
+        """Erase the bar's line, if one is drawn."""
         if self._show and self._last >= 0:
             self._stream.write("\r\x1b[2K")
             self._stream.flush()
@@ -114,6 +116,11 @@ async def report(
     progress: bool | None = None,
     clock: Clock | None = None,
 ) -> int:
+    """``guowen report PERIOD``: build the period's report files (``reports.exports``) in
+    ``out_dir`` (a new folder under ``reports/report/<period>/`` beside the evidence folder
+    when None: ``default_out``), audit the export and name the files on ``out``; the exit
+    status (2 for a period that cannot be read, with the reason on ``err``).
+    """
     errors = err or sys.stderr
     lang = language or settings.language
     tz = settings.tz

@@ -25,6 +25,8 @@ GENESIS = "0" * 64
 
 
 class AuditKind(StrEnum):
+    """What an audit event records; stored as its value, so the values never change."""
+
     STAFF_ADDED = "staff_added"
     STAFF_DISABLED = "staff_disabled"
     DEPARTMENT_ADDED = "department_added"
@@ -73,6 +75,9 @@ def event_hash(
     payload: str,
     prev_hash: str,
 ) -> str:
+    """The SHA-256 (hex) of one event chained to ``prev_hash``: the canonical JSON of its fields
+    (``at`` as UTC with microseconds), so changing or removing any event breaks the chain.
+    """
     document = canonical_json(
         {
             "seq": seq,
@@ -89,6 +94,7 @@ def event_hash(
 
 
 def hash_of(event: AuditEvent) -> str:
+    """``event_hash`` of a stored event, to compare with its ``hash``."""
     return event_hash(
         seq=event.seq,
         at=event.at,
@@ -160,6 +166,8 @@ async def head(session: AsyncSession) -> AuditHead:
 
 
 class ChainProblemKind(StrEnum):
+    """How the audit chain is broken, as ``verify`` reports it."""
+
     ALTERED = "event_altered"
     REMOVED = "event_removed"
     BROKEN_LINK = "broken_link"

@@ -58,6 +58,8 @@ _MAX_MANIFEST = 256 * 1024 * 1024
 
 
 class BackupErrorCode(StrEnum):
+    """Why a backup could not be made (catalog ``maintenance.backup_<value>``)."""
+
     PG_DUMP_MISSING = "pg_dump_missing"
     PG_DUMP_FAILED = "pg_dump_failed"
     TARGET_EXISTS = "target_exists"
@@ -75,6 +77,8 @@ class BackupError(Exception):
 
 
 class RestoreErrorCode(StrEnum):
+    """Why a backup could not be restored (catalog ``maintenance.restore_<value>``)."""
+
     ARCHIVE_MISSING = "archive_missing"
     ARCHIVE_UNREADABLE = "archive_unreadable"
     NOT_A_BACKUP = "not_a_backup"
@@ -82,6 +86,8 @@ class RestoreErrorCode(StrEnum):
 
 
 class RestoreError(Exception):
+    """A restore refused before anything was written: ``code`` and its ``detail`` values."""
+
     def __init__(self, code: RestoreErrorCode, **detail: object) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
@@ -90,6 +96,11 @@ class RestoreError(Exception):
 
 @dataclass(frozen=True)
 class BackupSummary:
+    """A backup made: the archive (``path`` and its SHA-256), the database kind, the audit chain's
+    head it holds, the evidence files and thumbnails with their ``bytes`` in all, the time it
+    took in ``seconds``, and the evidence files that were ``missing`` (why, and where).
+    """
+
     path: Path
     sha256: str
     database: str
@@ -104,6 +115,11 @@ class BackupSummary:
 
 @dataclass(frozen=True)
 class RestoreSummary:
+    """A backup restored ``into`` a folder: the database and evidence folder and configuration it
+    wrote, the audit chain's head, and the files found ``corrupt`` (hash differs), ``missing``
+    or ``unexpected`` against the archive's manifest.
+    """
+
     into: Path
     database: str
     database_file: Path

@@ -50,6 +50,8 @@ _COURT_NOTE: Final = re.compile(f"[{_LEFT}(].*$")
 
 
 class CaseNumberProblem(StrEnum):
+    """Why a typed case number was refused; the catalog says each with an example."""
+
     EMPTY = "empty"
     FORMAT = "format"
     YEAR = "year"
@@ -75,6 +77,10 @@ class CaseNumberError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CaseNumber:
+    """A case number read as its parts: ``（2026）浙0302民初123号`` is year 2026, court code
+    ``浙0302``, type code ``民初``, serial 123.
+    """
+
     year: int
     court_code: str
     type_code: str

@@ -64,6 +64,8 @@ KINDS = (
 
 
 class RowSubject(StrEnum):
+    """The table a row of a cross-check problem is in."""
+
     RECORD = "record"
     AMENDMENT = "amendment"
     STAFF = "staff"
@@ -72,6 +74,8 @@ class RowSubject(StrEnum):
 
 
 class RowProblemKind(StrEnum):
+    """How a row disagrees with the audit trail: removed, altered, or changed without an event."""
+
     REMOVED = "removed"
     ALTERED = "altered"
     UNLOGGED = "unlogged"

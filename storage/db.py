@@ -96,6 +96,7 @@ class Database:
 
     @property
     def dialect(self) -> str:
+        """The SQLAlchemy dialect's name: ``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
     @asynccontextmanager
@@ -116,13 +117,16 @@ class Database:
                 await session.rollback()
 
     async def upgrade(self) -> None:
+        """Bring the schema to the newest migration (Alembic ``upgrade head``)."""
         await upgrade(self.engine)
 
     async def close(self) -> None:
+        """Close every pooled connection."""
         await self.engine.dispose()
 
 
 def alembic_config() -> Config:
+    """Alembic's configuration for the migrations shipped in ``storage/migrations``."""
     config = Config()
     config.set_main_option("script_location", str(files("storage") / "migrations"))
     return config

@@ -33,6 +33,8 @@ _READ = 1024 * 1024
 
 
 class EvidenceKind(StrEnum):
+    """What an evidence file is, as sniffed from its bytes (not its name); stored as the value."""
+
     IMAGE = "image"
     AUDIO = "audio"
     VOICE = "voice"
@@ -57,6 +59,8 @@ class DamageReason(StrEnum):
 
 @dataclass(frozen=True)
 class Sniffed:
+    """A file's MIME type and kind, as sniffed from its first bytes."""
+
     mime: str
     kind: EvidenceKind
 

@@ -44,6 +44,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """UTC for the database (naive UTC on SQLite, which has no time zones). Raises
+        ``ValueError`` for a naive datetime.
+        """
         if value is None:
             return None
         if value.tzinfo is None or value.utcoffset() is None:
@@ -52,6 +55,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The stored timestamp as an aware UTC datetime."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -60,11 +64,17 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    """The declarative base: constraint names by ``NAMING`` (so migrations can name them),
+    datetimes as ``UTCDateTime``, JSON dicts as JSON.
+    """
+
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
 
 
 class Department(Base):
+    """A court department (庭/局/室); its name is unique."""
+
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +83,10 @@ class Department(Base):
 
 
 class Staff(Base):
+    """A person of the court; never deleted, only disabled (``active`` false), so records keep
+    their handler.
+    """
+
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,10 +103,13 @@ class Staff(Base):
 
     @property
     def roles(self) -> frozenset[str]:
+        """The role values (``Role``) the person holds."""
         return frozenset(row.role for row in self.role_rows)
 
 
 class StaffRole(Base):
+    """One role of one person (a person may hold several)."""
+
     __tablename__ = "staff_roles"
 
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)

@@ -69,6 +69,7 @@ def touch(session: AsyncSession, record: Record) -> None:
 
 
 def touched(session: AsyncSession) -> set[int]:
+    """The ids of the records ``touch`` noted in this session's transaction."""
     return set(session.info.get(TOUCHED, set()))
 
 
@@ -77,6 +78,9 @@ class RecordStateError(Exception):
 
 
 def to_json(value: Any) -> Any:
+    """``value`` as JSON can hold it: a datetime as ISO 8601, a set sorted into a list, a tuple as
+    a list; anything else as it is.
+    """
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -101,6 +105,9 @@ def _actor(person: Staff) -> dict[str, Any]:
 async def create_draft(
     session: AsyncSession, *, handler: Staff, received_at: datetime, at: datetime
 ) -> Record:
+    """A new draft record of ``handler`` (in their department), received at ``received_at`` (not
+    yet confirmed by them), audited; it has no number until it is submitted.
+    """
     record = Record(
         status=RecordStatus.DRAFT.value,
         handler_id=handler.id,
@@ -241,6 +248,11 @@ async def amend(
     actor: Staff,
     at: datetime,
 ) -> RecordAmendment:
+    """Change field ``name`` of a submitted record to ``value``, keeping the old value and
+    ``reason`` in a ``RecordAmendment`` and the audit trail (a submitted record is never
+    rewritten silently). Raises ``RecordStateError`` unless the record is submitted and
+    ``KeyError`` for a field that is not one of ``FIELDS``.
+    """
     if record.status != RecordStatus.SUBMITTED:
         raise RecordStateError(f"record {record.id} is {record.status}")
     if name not in FIELDS:
@@ -272,6 +284,7 @@ async def amend(
 
 
 async def amendments(session: AsyncSession, record_id: int) -> Sequence[RecordAmendment]:
+    """The amendments of ``record_id``, oldest first."""
     query = (
         select(RecordAmendment)
         .where(RecordAmendment.record_id == record_id)
@@ -310,6 +323,10 @@ async def respond(
     actor: Staff,
     at: datetime,
 ) -> None:
+    """A co-signer's answer (Art. 3: the other court staff present sign to confirm):
+    confirmed, or disputed with ``reason``; audited, and the record notes when every
+    co-signer has answered.
+    """
     cosigner.status = (CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED).value
     cosigner.reason = reason
     cosigner.responded_at = at
@@ -368,6 +385,7 @@ async def mark_milestone(
 
 
 async def get(session: AsyncSession, record_id: int) -> Record | None:
+    """The record ``record_id``, or None."""
     return await session.get(Record, record_id)
 
 
@@ -385,6 +403,7 @@ async def by_number(session: AsyncSession, number: str) -> Record | None:
 async def of_handler(
     session: AsyncSession, handler_id: int, statuses: Iterable[RecordStatus]
 ) -> Sequence[Record]:
+    """The records of handler ``handler_id`` in ``statuses``, by the time they were received."""
     query = (
         select(Record)
         .where(Record.handler_id == handler_id, Record.status.in_([s.value for s in statuses]))
@@ -409,6 +428,7 @@ async def withdrawn(
 
 
 async def pending_cosign(session: AsyncSession, staff_id: int) -> Sequence[RecordCosigner]:
+    """The co-signatures ``staff_id`` still owes on submitted records, oldest first."""
     query = (
         select(RecordCosigner)
         .join(Record)

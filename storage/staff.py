@@ -30,6 +30,8 @@ CODE_LENGTH = 12
 
 
 class StaffProblem(StrEnum):
+    """Why a person could not be found or used; the catalog's ``staff.<value>`` says it."""
+
     NOT_FOUND = "not_found"
     AMBIGUOUS = "ambiguous"
     INACTIVE = "inactive"
@@ -37,6 +39,8 @@ class StaffProblem(StrEnum):
 
 
 class StaffError(Exception):
+    """A person's reference (``ref``: the name or number as typed) that cannot be used, and why."""
+
     def __init__(self, problem: StaffProblem, ref: str) -> None:
         super().__init__(f"{problem}: {ref}")
         self.problem = problem
@@ -44,12 +48,19 @@ class StaffError(Exception):
 
 
 def hash_code(code: str) -> str:
+    """The SHA-256 (hex) of an invite code as typed: NFKC-normalised (a full-width keyboard's
+    "ＡＢＣＤ－２３４５" is "ABCD2345"), spaces and dashes dropped, upper-cased. Only this hash
+    is stored, never the code.
+    """
     # NFKC first: a phone's Chinese keyboard in full-width mode sends "ＡＢＣＤ－２３４５".
     normalised = "".join(unicodedata.normalize("NFKC", code).split()).upper().replace("-", "")
     return hashlib.sha256(normalised.encode("ascii", "ignore")).hexdigest()
 
 
 def new_code() -> str:
+    """A fresh invite code: 12 characters from 31 that cannot be mistaken for each other (no 0/O,
+    1/I/L), in groups of four joined by dashes (``ABCD-2345-WXYZ``); about 59 bits of chance.
+    """
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
@@ -84,6 +95,9 @@ async def add_staff(
     actor: str,
     actor_staff_id: int | None = None,
 ) -> Staff:
+    """Register a person (audited as ``actor``): their department (created when new) and roles.
+    Raises ``StaffError`` (``EMPTY_NAME``) for a blank name.
+    """
     name = name.strip()
     if not name:
         raise StaffError(StaffProblem.EMPTY_NAME, name)
@@ -135,6 +149,7 @@ async def find_staff(session: AsyncSession, ref: str) -> Staff:
 
 
 async def list_staff(session: AsyncSession) -> Sequence[Staff]:
+    """Every person, active or not, by number."""
     return (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()
 
 
@@ -173,6 +188,10 @@ async def issue_invite(
     actor: str,
     actor_staff_id: int | None = None,
 ) -> IssuedInvite:
+    """A new invite code for ``person``, valid for ``valid_for`` from ``at`` (only its hash is
+    stored; the code is in the result, with the chat accounts the person is bound to already).
+    Audited. Raises ``StaffError`` (``INACTIVE``) for a disabled person.
+    """
     if not person.active:
         raise StaffError(StaffProblem.INACTIVE, person.name)
     already = tuple(await identities_of(session, person.id))
@@ -227,6 +246,7 @@ async def disable_staff(
 
 
 async def identity(session: AsyncSession, transport: str, external_id: str) -> ChatIdentity | None:
+    """The chat identity of ``external_id`` (the service's user id) on ``transport``, if bound."""
     query = select(ChatIdentity).where(
         ChatIdentity.transport == transport, ChatIdentity.external_id == external_id
     )
@@ -234,6 +254,7 @@ async def identity(session: AsyncSession, transport: str, external_id: str) -> C
 
 
 async def identities_of(session: AsyncSession, staff_id: int) -> Sequence[ChatIdentity]:
+    """Every chat account ``staff_id`` is bound to, oldest first."""
     query = select(ChatIdentity).where(ChatIdentity.staff_id == staff_id).order_by(ChatIdentity.id)
     return (await session.execute(query)).scalars().all()
 
@@ -249,6 +270,7 @@ async def bind(
     at: datetime,
     via: str,
 ) -> ChatIdentity:
+    """Bind a chat account to ``person`` (``via``: how, e.g. ``invite``), audited; the identity."""
     bound = ChatIdentity(
         transport=transport,
         external_id=external_id,
@@ -336,10 +358,12 @@ async def deny(
 
 
 async def count_staff(session: AsyncSession) -> int:
+    """How many people are registered, active or not."""
     return int((await session.execute(select(func.count(Staff.id)))).scalar_one())
 
 
 async def departments(session: AsyncSession) -> Sequence[Department]:
+    """Every department, by number."""
     return (await session.execute(select(Department).order_by(Department.id))).scalars().all()
 
 

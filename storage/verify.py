@@ -41,6 +41,10 @@ from storage.numbers import parse_int
 
 
 class FileProblemKind(StrEnum):
+    """How an evidence file on disk disagrees with its row: its SHA-256 or size differs, or it is
+    missing or cannot be read.
+    """
+
     CHANGED = "file_changed"
     MISSING = "file_missing"
     SIZE_MISMATCH = "file_size_mismatch"
@@ -61,6 +65,8 @@ class FileProblem:
 
 
 class ItemProblemKind(StrEnum):
+    """How an evidence item's row disagrees with the audit trail."""
+
     REMOVED = "item_removed"
     ALTERED = "item_altered"
     UNLOGGED = "item_unlogged"
@@ -77,6 +83,8 @@ class ItemProblem:
 
 
 class AnchorProblemKind(StrEnum):
+    """How the audit chain's head disagrees with an anchor message kept outside the bot."""
+
     MISSING = "anchor_missing"
     DIFFERS = "anchor_differs"
 
@@ -118,6 +126,8 @@ def parse_anchor(text: str) -> Anchor | None:
 
 
 class Phase(StrEnum):
+    """The part of the check ``Progress`` reports on."""
+
     FILES = "files"
     CHAIN = "chain"
     ITEMS = "items"
@@ -135,6 +145,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class Summary:
+    """What a whole check covered: evidence files, their ``bytes`` in all, thumbnails, audit
+    events, evidence items, and the audit chain's head (``head_seq``, ``head_hash``).
+    """
+
     files: int
     bytes: int
     thumbnails: int

@@ -11,11 +11,15 @@ from enum import StrEnum
 
 
 class Language(StrEnum):
+    """A language the bot speaks; the value is the catalog folder's name (BCP 47)."""
+
     ZH = "zh-CN"
     EN = "en"
 
 
 class Role(StrEnum):
+    """What a person may do; stored as the value. A person may hold several roles."""
+
     HANDLER = "handler"
     INTEGRITY_OFFICER = "integrity_officer"
     DISCIPLINE = "discipline"
@@ -26,6 +30,10 @@ class Role(StrEnum):
 
 
 class RecordStatus(StrEnum):
+    """Where a record is: a draft being written, submitted (numbered, only amended from then
+    on), or withdrawn (kept for ever, never deleted).
+    """
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
@@ -40,6 +48,8 @@ class RecordKind(StrEnum):
 
 
 class Channel(StrEnum):
+    """How the inquiry reached the court (Art. 3: letter, phone, SMS, WeChat and other channels)."""
+
     LETTER = "letter"
     MAIL = "mail"
     PHONE = "phone"
@@ -98,6 +108,10 @@ class OriginalsDestination(StrEnum):
 
 
 class Milestone(StrEnum):
+    """A step a record owes after submission, each with its deadline (registration, entry on the
+    case platform, delivery of the form, co-signature by the staff present).
+    """
+
     REGISTERED = "registered"
     PLATFORM_ENTERED = "platform_entered"
     FORM_DELIVERED = "form_delivered"
@@ -105,6 +119,8 @@ class Milestone(StrEnum):
 
 
 class CosignStatus(StrEnum):
+    """A co-signer's answer: not yet given, confirmed, or disputed (with a reason)."""
+
     PENDING = "pending"
     CONFIRMED = "confirmed"
     DISPUTED = "disputed"

@@ -246,6 +246,7 @@ class ConsoleTransport:
         self.write(await self.clock_hook(offset))
 
     def prompt(self) -> str:
+        """The prompt: the name of whoever speaks now, or the catalog's guest."""
         return f"{self.speaker_name or self._t('console.guest')}> "
 
     async def run(self) -> None:
