@@ -58,6 +58,7 @@ Send = Callable[[Recipient, DailyHead], Awaitable[bool]]
 
 
 def subject(day: date) -> str:
+    """The audit subject of the anchor sent on ``day``: ``anchor:YYYY-MM-DD``."""
     return f"anchor:{day.isoformat()}"
 
 

@@ -129,6 +129,7 @@ class YearSchedule:
 
     @property
     def days_off(self) -> frozenset[date]:
+        """Every day off of the year's holidays, bridging rest days included."""
         return frozenset(day for _, days in self.holidays for day in days)
 
 
@@ -439,9 +440,12 @@ class HolidayTable:
         return tuple(sorted(self.sources))
 
     def source_for(self, year: int) -> CalendarSource:
+        """Where ``year``'s schedule came from (weekends only when nothing is known of it)."""
         return self.sources.get(year, CalendarSource.WEEKENDS_ONLY)
 
     def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` is worked: a make-up weekend day is, a holiday is not, else
+        Monday to Friday are."""
         # Make-up days first: they are weekend days and must beat the weekend rule.
         if day in self.makeup_workdays.get(day.year, frozenset()):
             return True
@@ -482,15 +486,19 @@ class ChinaCalendar:
 
     @property
     def loaded(self) -> Mapping[int, YearSchedule]:
+        """The years the admin loaded (``guowen holidays load``), read-only."""
         return self._loaded
 
     def known_years(self) -> tuple[int, ...]:
+        """The years whose holidays are known, loaded or shipped with the package, in order."""
         return self.table.known_years()
 
     def source_for(self, year: int) -> CalendarSource:
+        """Where ``year``'s schedule came from (``CalendarSource``)."""
         return self.table.source_for(year)
 
     def needs_next_year_warning(self, today: date) -> bool:
+        """Whether admins should be told to load a schedule (see ``HolidayTable``)."""
         return self.table.needs_next_year_warning(today)
 
     def schedule_for(self, year: int) -> YearSchedule | None:
@@ -500,6 +508,7 @@ class ChinaCalendar:
         return schedule_from_package(year)
 
     def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` is a working day on the court's calendar."""
         return self.table.is_working_day(day)
 
     def next_working_day(self, day: date) -> date:

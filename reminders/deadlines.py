@@ -40,6 +40,9 @@ class DeadlineRules:
         return deadlines
 
     def quarter(self, year: int, quarter: int) -> datetime:
+        """The deadline of the quarterly report of ``quarter`` (1-4) of ``year``:
+        ``quarterly_days`` after the quarter ends, counted as ``counting`` says (Art. 7).
+        """
         return self.calendar.quarter_report_deadline(
             year, quarter, self.quarterly_days, self.counting
         )

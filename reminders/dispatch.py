@@ -56,6 +56,8 @@ LEASE = timedelta(minutes=10)
 
 
 class Outcome(StrEnum):
+    """What became of one reminder's sending: sent, to retry later, or failed for good."""
+
     SENT = "sent"
     RETRY = "retry"
     FAILED = "failed"
@@ -63,6 +65,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SendResult:
+    """The ``Outcome`` of one sending, with the transport's reason when it was not sent."""
+
     outcome: Outcome
     detail: str = ""
 
@@ -90,20 +94,30 @@ class Notifier(Protocol):
         """The messages to send, or None when the recipient has no chat account."""
         ...
 
-    async def send(self, prepared: Any) -> SendResult: ...
+    async def send(self, prepared: Any) -> SendResult:
+        """Send what ``prepare`` gave; never raises for a person's or a network's failure."""
+        ...
 
 
 @dataclass(frozen=True)
 class QuietHours:
+    """The hours no reminder is sent (22:00-08:00 by default, court time); a reminder due then
+    waits for the end. ``start`` after ``end`` spans midnight.
+    """
+
     start: time = time(22, 0)
     end: time = time(8, 0)
 
     @classmethod
     def parse(cls, text: str) -> QuietHours:
+        """``HH:MM-HH:MM`` (the ``[reminders] quiet_hours`` setting). Raises ``ValueError`` for
+        anything else.
+        """
         first, _, second = text.partition("-")
         return cls(time.fromisoformat(first.strip()), time.fromisoformat(second.strip()))
 
     def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` (in the court's time zone) falls in the quiet hours."""
         local = moment.timetz().replace(tzinfo=None)
         if self.start <= self.end:
             return self.start <= local < self.end
@@ -121,6 +135,10 @@ class QuietHours:
 
 @dataclass
 class TickResult:
+    """What one ``tick`` did: reminders claimed, sent, cancelled (no longer owed), put back to
+    retry, failed for good, and newly planned.
+    """
+
     claimed: int = 0
     sent: int = 0
     cancelled: int = 0
@@ -130,6 +148,11 @@ class TickResult:
 
 
 class Dispatcher:
+    """Sends the reminders that are due, once each, across instances: each ``tick`` claims due
+    rows (leased to ``instance``), asks the ``Notifier`` for the words and sends them outside
+    quiet hours, and re-plans the records whose facts changed.
+    """
+
     def __init__(
         self,
         db: Database,
@@ -478,5 +501,6 @@ class Dispatcher:
         return self.quiet.release(min(times).astimezone(self.rules.calendar.tz))
 
     async def plan(self, record_ids: Sequence[int]) -> None:
+        """Plan the reminders of ``record_ids`` again, in a transaction of its own."""
         async with self.db.transaction() as session:
             await plan_records(session, record_ids, self.rules, self.timing, self.clock.now())

@@ -23,6 +23,8 @@ from storage.models import Reminder
 
 
 class ReminderKind(StrEnum):
+    """Why a reminder is sent (the deadline it is about and who is told); stored as the value."""
+
     DAY_BEFORE = "day_before"
     LAST_DAY = "last_day"
     BREACH = "breach"
@@ -54,6 +56,10 @@ BEFORE_DEADLINE = frozenset(
 
 
 class ReminderStatus(StrEnum):
+    """Where a reminder row is: waiting, leased by an instance sending it, sent, failed for good,
+    or cancelled (no longer owed).
+    """
+
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -63,6 +69,10 @@ class ReminderStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Planned:
+    """A reminder the planner wants in the outbox: ``key`` makes it unique (``ensure`` inserts it
+    once), ``due_at`` is when it may go out, ``deadline`` the deadline it is about.
+    """
+
     key: str
     kind: ReminderKind
     recipient_staff_id: int

@@ -38,6 +38,10 @@ CALENDAR_CATCH_UP = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Timing:
+    """When reminders go out: ``morning`` (court time) on the day they are due, and the escalation
+    to the integrity officer after ``escalate_after_workdays`` working days overdue.
+    """
+
     morning: time = time(8, 30)
     escalate_after_workdays: int = 1
 
@@ -73,10 +77,12 @@ def last_day(deadline: datetime, rules: DeadlineRules) -> date:
 
 
 def at_morning(day: date, rules: DeadlineRules, timing: Timing) -> datetime:
+    """``timing.morning`` on ``day``, in the court's time zone."""
     return datetime.combine(day, timing.morning, tzinfo=rules.calendar.tz)
 
 
 def previous_working_day(day: date, rules: DeadlineRules) -> date:
+    """The last working day before ``day`` (a day-before reminder's day)."""
     day -= timedelta(days=1)
     while not rules.calendar.is_working_day(day):
         day -= timedelta(days=1)
@@ -84,6 +90,9 @@ def previous_working_day(day: date, rules: DeadlineRules) -> date:
 
 
 def record_key(record_id: int, kind: ReminderKind, deadline: datetime, staff_id: int) -> str:
+    """The outbox key of a record's reminder: ``r<record>:<kind>:<deadline ISO 8601>:<staff>``,
+    so a changed deadline is a new reminder and the same one is planned once.
+    """
     return f"r{record_id}:{kind.value}:{deadline.isoformat()}:{staff_id}"
 
 
@@ -158,6 +167,9 @@ async def plan_records(
     timing: Timing,
     now: datetime,
 ) -> None:
+    """Plan the reminders of each record of ``record_ids`` again (``plan_record``), in the
+    caller's transaction; unknown ids are skipped.
+    """
     for record_id in sorted(set(record_ids)):
         record = await session.get(Record, record_id)
         if record is not None:

@@ -12,23 +12,29 @@ _LABEL = re.compile(r"^(\d{4})\s*[Qq]\s*([1-4])$")
 
 @dataclass(frozen=True, order=True)
 class Quarter:
+    """A calendar quarter (``number`` 1-4) of ``year``: a quarterly report's period (Art. 7)."""
+
     year: int
     number: int
 
     @property
     def label(self) -> str:
+        """``2026Q1``: how a quarter is written on the command line and in reminder keys."""
         return f"{self.year}Q{self.number}"
 
     @property
     def first_day(self) -> date:
+        """The quarter's first day."""
         return date(self.year, 3 * self.number - 2, 1)
 
     @property
     def last_day(self) -> date:
+        """The quarter's last day."""
         following = self.next()
         return date.fromordinal(following.first_day.toordinal() - 1)
 
     def start(self, tz: ZoneInfo) -> datetime:
+        """0:00 of the quarter's first day in ``tz``."""
         return datetime.combine(self.first_day, time(), tzinfo=tz)
 
     def end(self, tz: ZoneInfo) -> datetime:
@@ -36,21 +42,25 @@ class Quarter:
         return self.next().start(tz)
 
     def next(self) -> Quarter:
+        """The quarter after this one."""
         if self.number == 4:
             return Quarter(self.year + 1, 1)
         return Quarter(self.year, self.number + 1)
 
     def previous(self) -> Quarter:
+        """The quarter before this one."""
         if self.number == 1:
             return Quarter(self.year - 1, 4)
         return Quarter(self.year, self.number - 1)
 
     @classmethod
     def of(cls, moment: datetime, tz: ZoneInfo) -> Quarter:
+        """The quarter ``moment`` falls in, in ``tz``."""
         local = moment.astimezone(tz).date()
         return cls(local.year, (local.month - 1) // 3 + 1)
 
     @classmethod
     def parse(cls, text: str) -> Quarter | None:
+        """A quarter as typed (``2026Q1``, ``2026 q1``); None for anything else."""
         match = _LABEL.match(text.strip())
         return cls(int(match.group(1)), int(match.group(2))) if match else None

@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class Scheduler:
+    """The reminders' clockwork (APScheduler's ``AsyncIOScheduler``): a ``Dispatcher.tick`` every
+    ``tick_seconds`` and, with ``anchor``, the audit chain's anchor every ``anchor_minutes``;
+    one run of each at a time, and ``stop`` waits for the run in hand.
+    """
+
     def __init__(
         self,
         dispatcher: Dispatcher,

@@ -88,6 +88,10 @@ def parse_offset(text: str) -> timedelta | None:
 
 @dataclass
 class ConsoleTransport:
+    """The console as a transport: lines typed on ``inp`` are messages from the person speaking
+    (``speaker``), replies are written to ``out`` with their buttons numbered.
+    """
+
     app: App
     out: TextIO = field(default_factory=lambda: sys.stdout)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
@@ -101,16 +105,21 @@ class ConsoleTransport:
 
     @property
     def name(self) -> str:
+        """``"console"``: the transport's name in the ports and the database."""
         return NAME
 
     def _t(self, key: str, **values: object) -> str:
         return t(self.app.settings.language, key, **values)
 
     def write(self, text: str) -> None:
+        """Write one line to ``out`` and flush it."""
         self.out.write(text + "\n")
         self.out.flush()
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
+        """Write ``message`` for ``chat_id``'s person: a heading with their name, the text indented,
+        the buttons numbered (typing the number presses one), the file's path. Always ``SENT``.
+        """
         who = await people.name_of(self.app.db, NAME, chat_id) or chat_id
         self.write(self._t("console.to", name=who))
         for line in message.text.splitlines() or [""]:
@@ -135,6 +144,10 @@ class ConsoleTransport:
         """A typed number is the press: nothing to answer."""
 
     async def download(self, attachment: Attachment) -> AsyncIterator[bytes]:
+        """The file at ``attachment.file_id`` (a local path), in 64 KiB chunks.
+
+        Raises ``OSError`` when it cannot be read.
+        """
         handle = await asyncio.to_thread(Path(attachment.file_id).open, "rb")
         try:
             while chunk := await asyncio.to_thread(handle.read, CHUNK):
