@@ -1,54 +1,32 @@
 """Message catalogs: every sentence a person reads comes from here.
 
-Each language is a folder of TOML files under ``handlers/locale/``; their tables are flattened
-into dotted keys (``[access] refused`` is ``access.refused``). A key may live in one file only,
-and both languages must hold the same keys with the same placeholders: a test checks it.
+Each language is a folder of TOML files under ``handlers/locale/``, read by the one catalog
+loader (``storage.catalog``); their tables are flattened into dotted keys (``[access]
+refused`` is ``access.refused``). A key may live in one file only, and both languages must
+hold the same keys with the same placeholders: a test checks it.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
+from datetime import date
 from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from typing import Any
 
+from babel import Locale
+from babel.dates import get_day_names
+
+from storage.catalog import CatalogError as CatalogError
+from storage.catalog import load
 from storage.vocabulary import Language
 
 DEFAULT = Language.ZH
 
 
-class CatalogError(Exception):
-    pass
-
-
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str], origin: str) -> None:
-    for name, value in table.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, dict):
-            _flatten(f"{key}.", value, out, origin)
-        elif isinstance(value, str):
-            if key in out:
-                raise CatalogError(f"{origin}: key {key} is defined twice")
-            out[key] = value
-        else:
-            raise CatalogError(f"{origin}: key {key} is not a string")
-
-
-def _load(folder: Traversable) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
-        if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            _flatten("", data, messages, f"{folder.name}/{entry.name}")
-    return messages
-
-
 @cache
 def catalogs() -> dict[Language, dict[str, str]]:
-    root = files("handlers") / "locale"
-    return {language: _load(root / language.value) for language in Language}
+    """Every chat sentence of each language, by dotted key (``storage.catalog.load``)."""
+    loaded = load("handlers", tuple(language.value for language in Language))
+    return {language: loaded[language.value] for language in Language}
 
 
 def t(language: Language | str | None, key: str, /, **values: object) -> str:
@@ -64,6 +42,17 @@ def join(language: Language | str | None, items: Iterable[str], *, strong: bool 
     """A list as the language writes one: 甲、乙 / A, B; ``strong`` for items with commas."""
     key = "common.strong_separator" if strong else "common.separator"
     return t(language, key).join(items)
+
+
+def weekday(language: Language | str | None, day: date) -> str:
+    """``day``'s weekday, abbreviated as the language writes it (周五 / Fri): CLDR's names,
+    through Babel."""
+    try:
+        lang = Language(language) if language else DEFAULT
+    except ValueError:
+        lang = DEFAULT
+    names = get_day_names("abbreviated", locale=Locale.parse(lang.value, sep="-"))
+    return str(names[day.weekday()])
 
 
 def parse_language(text: str) -> Language | None:

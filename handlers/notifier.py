@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import card, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
+from handlers.i18n import weekday
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
 from reminders.dispatch import Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
@@ -42,7 +43,7 @@ def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
         "reminders.day",
         month=last.month,
         day=last.day,
-        weekday=ctx.t(f"reminders.weekday.{last.weekday()}"),
+        weekday=weekday(ctx.language, last),
     )
     if last == today:
         return ctx.t("reminders.by_today")
