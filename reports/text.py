@@ -1,7 +1,8 @@
 """The words printed on forms and reports, in both languages.
 
 ``reports/`` sits below ``handlers/`` and may not use the chat's catalogs, so its documents
-keep a catalog of their own: ``reports/locale/<language>.toml``, flattened into dotted keys
+keep a catalog of their own: ``reports/locale/<language>.toml``, read by the one loader
+(``storage.catalog``) and flattened into dotted keys
 like the chat's (``[field] case_name`` is ``field.case_name``). Both languages hold the same
 keys with the same placeholders; a test checks it. Vocabulary values (channels, unit
 categories, Art. 9 items) are named by ``storage.vocabulary``, so a document and a chat
@@ -10,31 +11,17 @@ message never disagree about what a code means.
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from functools import cache
-from importlib.resources import files
-from typing import Any
 
+from storage.catalog import load
 from storage.vocabulary import ART9_LABELS, LABELS, Language
-
-
-def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
-    for name, value in table.items():
-        key = f"{prefix}{name}"
-        if isinstance(value, dict):
-            _flatten(f"{key}.", value, out)
-        else:
-            out[key] = str(value)
 
 
 @cache
 def catalog(language: Language) -> dict[str, str]:
-    """Every document text of ``language``, by dotted key."""
-    source = files("reports") / "locale" / f"{language.value}.toml"
-    messages: dict[str, str] = {}
-    _flatten("", tomllib.loads(source.read_text(encoding="utf-8")), messages)
-    return messages
+    """Every document text of ``language``, by dotted key (``storage.catalog.load``)."""
+    return load("reports", tuple(lang.value for lang in Language))[language.value]
 
 
 def tr(language: Language, key: str, /, **values: object) -> str:
