@@ -1,0 +1,1 @@
+"""The process: configuration, wiring (``bot.app``), the command line and the transports."""
