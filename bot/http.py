@@ -163,7 +163,7 @@ def add_json_webhook(
     path: str,
     secret: tuple[str, bytes],
     refusals: RefusalLog,
-    take: Callable[[dict[str, Any], bytes], Awaitable[bool]] | None,
+    take: Callable[[dict[str, Any], bytes], Awaitable[bool]],
     ready: Callable[[], bool],
 ) -> None:
     """Route ``POST path`` to a service that posts one JSON object a call with a shared
@@ -176,7 +176,7 @@ def add_json_webhook(
         refused = secret_refused(request, *secret, refusals)
         if refused is not None:
             return refused
-        if take is None or not ready():
+        if not ready():
             return web.Response(status=503)
         body = await server.read_body(request)
         raw = parse_json(body)

@@ -104,8 +104,8 @@ class TelegramTransport:
                 raise ValueError("Telegram's webhook mode needs the HTTP server ([http] listen)")
             path = urllib.parse.urlsplit(settings.webhook_url).path or "/"
             secret = (SECRET_HEADER, settings.webhook_secret.get_secret_value().encode("utf-8"))
-            ready = lambda: self._receiving  # noqa: E731
-            add_json_webhook(http, path, secret, self._refusals, self._take, ready)
+            take, ready = self._take, lambda: self._receiving
+            add_json_webhook(http, path, secret, self._refusals, take, ready)
 
     @property
     def name(self) -> str:
