@@ -31,7 +31,7 @@ from reminder_kit import open_court as kit_court
 from sqlalchemy import select
 
 from handlers.i18n import t
-from handlers.ports import Delivery, DeliveryStatus, OutgoingMessage
+from handlers.ports import Capabilities, Delivery, DeliveryStatus, OutgoingMessage
 from reminders.clock import FakeClock
 from reminders.dispatch import BACKOFF, LEASE, Outcome, QuietHours
 from reminders.outbox import Planned, ReminderKind, ensure
@@ -64,6 +64,10 @@ class ScriptedTransport:
     @property
     def name(self) -> str:
         return "fake"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities()
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         from fakes import Sent
