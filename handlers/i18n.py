@@ -8,9 +8,11 @@ hold the same keys with the same placeholders: a test checks it.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from babel.dates import get_day_names
@@ -29,13 +31,40 @@ def catalogs() -> dict[Language, dict[str, str]]:
     return {language: loaded[language.value] for language in Language}
 
 
+class _Plurals(string.Formatter):
+    """``str.format`` plus one choice: ``{count:one=file|other=files}`` is the word for
+    ``count``'s plural category in the language (CLDR's rules, through Babel), so a catalog
+    writes "1 file" and "2 files" rather than "file(s)"."""
+
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.locale = Locale.parse(language.value, sep="-")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """A plural choice for an integer with ``category=word|...``; else as ``format``."""
+        if "=" in format_spec and isinstance(value, int):
+            forms = dict(part.split("=", 1) for part in format_spec.split("|"))
+            return forms.get(self.locale.plural_form(value), forms["other"])
+        return str(super().format_field(value, format_spec))
+
+
+@cache
+def _plurals(language: Language) -> _Plurals:
+    return _Plurals(language)
+
+
 def t(language: Language | str | None, key: str, /, **values: object) -> str:
-    """The message ``key`` in ``language`` (the default when unknown), filled with ``values``."""
+    """The message ``key`` in ``language`` (the default when unknown), filled with ``values``
+    (a plural choice as ``_Plurals`` reads it). Raises ``KeyError`` for an unknown key or a
+    value the message needs and was not given."""
     try:
         lang = Language(language) if language else DEFAULT
     except ValueError:
         lang = DEFAULT
-    return catalogs()[lang][key].format(**values)
+    text = catalogs()[lang][key]
+    if "|other=" in text:
+        return _plurals(lang).format(text, **values)
+    return text.format(**values)
 
 
 def join(language: Language | str | None, items: Iterable[str], *, strong: bool = False) -> str:
