@@ -26,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
@@ -165,6 +166,7 @@ class ReportWorkbook:
         self._plain = Font(name=CELL_FONT)
         self._wrap = Alignment(wrap_text=True, vertical="top")
         self._top = Alignment(vertical="top")
+        self._styles: dict[tuple[bool, str | None, bool, bool | None, bool], StyleArray] = {}
         self._head = Alignment(wrap_text=True, vertical="center", horizontal="center")
         self._page_row = 0  # summary rows on the current printed page
         print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
@@ -212,11 +214,13 @@ class ReportWorkbook:
             if not boxed:
                 return None
             cell = WriteOnlyCell(sheet)
-            cell.border = BORDER
+            self._style(cell, (False, None, True, None, False))
             return cell
+        wrap: bool | None = None
+        quote = False
         if isinstance(value, datetime):
             cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
-            cell.number_format = DATE_FORMAT
+            fmt = fmt or DATE_FORMAT
         elif isinstance(value, int | float) and not isinstance(value, bool):
             cell = WriteOnlyCell(sheet, value=value)
         else:
@@ -225,17 +229,32 @@ class ReportWorkbook:
                 cell = WriteOnlyCell(sheet)
                 cell._value = text  # bypasses the setter, which would make "=..." a formula
                 cell.data_type = "s"
-                cell.quotePrefix = True
+                quote = True
             else:
                 cell = WriteOnlyCell(sheet, value=text)
             wrap = "\n" in text or (boxed and len(text) > 40)
-            cell.alignment = self._wrap if wrap else self._top
-        cell.font = self._bold if bold else self._plain
-        if boxed:
-            cell.border = BORDER
-        if fmt:
-            cell.number_format = fmt
+        self._style(cell, (bold, fmt, boxed, wrap, quote))
         return cell
+
+    def _style(self, cell: Any, key: tuple[bool, str | None, bool, bool | None, bool]) -> None:
+        """Give ``cell`` the style ``key`` names (bold, number format, borders, wrapped or
+        top-aligned text or neither, quote prefix): worked out once per workbook and copied
+        after, since each style attribute set on a cell looks the style up by its hash."""
+        style = self._styles.get(key)
+        if style is None:
+            bold, fmt, boxed, wrap, quote = key
+            cell.font = self._bold if bold else self._plain
+            if boxed:
+                cell.border = BORDER
+            if fmt:
+                cell.number_format = fmt
+            if wrap is not None:
+                cell.alignment = self._wrap if wrap else self._top
+            if quote:
+                cell.quotePrefix = True
+            self._styles[key] = StyleArray(cell._style)
+        else:
+            cell._style = StyleArray(style)
 
     def _header(self, sheet: Any, titles: Sequence[str]) -> list[Any]:
         """Bold, boxed, wrapped and centred header cells: a long title takes two or three

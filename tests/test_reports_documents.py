@@ -275,7 +275,8 @@ async def test_the_docx_is_laid_out_as_an_official_document(db: Database, tmp_pa
 async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
     people = await open_court(db, local("2026-03-01 09:00"))
     for day in range(2, 9):
-        await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"))
+        summary = "要求对原告从轻处理，" * (day - 1)  # some long enough to wrap
+        await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"), summary=summary)
     async with db.transaction() as session:
         files = await build_report(
             session,
@@ -338,6 +339,15 @@ async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
         assert sheet.row_dimensions[1].height >= 45, title
     art7 = book["第七条清单"]
     assert art7.column_dimensions["B"].width >= 16  # a date and time, not ####
+    # Each data cell keeps its own style, though styles are worked out once per workbook.
+    keys = [column.key for column in COLUMNS]
+    for row in detail.iter_rows(min_row=2):
+        assert all(c.border.left.style == "thin" for c in row)
+        assert not any(c.font.bold for c in row)
+        received = row[keys.index("received_at")]
+        assert received.number_format == "yyyy-mm-dd hh:mm" and received.is_date
+        summary_cell = row[keys.index("summary")]
+        assert bool(summary_cell.alignment.wrap_text) == (len(summary_cell.value or "") > 40)
     # Count charts step by whole numbers from 0: no axis of fractional inquiries.
     for chart in summary._charts:
         axis = chart.y_axis
