@@ -29,7 +29,7 @@ from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names
 from reports.figures import Art7Row, Figures, now_stamp
 from reports.files import atomic_write, safe_name
-from reports.fonts import fonts
+from reports.fonts import drawing_fonts
 from reports.period import Period
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
@@ -183,7 +183,7 @@ def _documents(
         shutil.rmtree(pictures_dir, ignore_errors=True)
     # The pictures draw the document's words (tables, court name) and the picture's own.
     drawn = [*texts(document), title, picture_subtitle, footer]
-    missing = tuple(fonts().missing(drawn, pdf=False))
+    missing = tuple(drawing_fonts().missing(drawn, pdf=False))
     chart = atomic_write(
         out_dir / f"{stem}{tr(language, 'file.chart_suffix')}.png",
         lambda p: headline_picture(
