@@ -10,6 +10,12 @@ way the command line runs it (``bot.report_cli.report``: a read transaction that
 writer, the streamed workbook, the summary document, the picture, the audit event) for those
 nine days and for the whole quarter. Memory must stay flat: the peak RSS of the quarter may not
 grow with its ten times as many records.
+
+The machine is shared, so each figure is printed beside references measured in the same run,
+each in a fresh process too: a bare dump of the quarter's records (plain ``sqlite3`` rows, the
+columns of the detail sheet, no formatting) through openpyxl's ``write_only`` mode (the
+reference of issue 14), XlsxWriter's ``constant_memory`` mode and rustpy-xlsxwriter, with the
+ratio of each to the reference and the load average before and after.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import random
 import resource
 import shutil
@@ -196,6 +203,75 @@ def child(database: Path, period: str, out: Path) -> dict[str, Any]:
     }
 
 
+DUMP_QUERY = (
+    "SELECT number, status, kind, received_at, inquiry_at, channel, channel_other, "
+    "inquirer_name, inquirer_unit, inquirer_position, unit_category, retired, main_leader, "
+    "intermediary, intermediary_name, intermediary_relation, case_name, case_number, "
+    "department_id, handler_id, summary, art9_items, serious, place, persons_present, "
+    "material_route, originals_destination, originals_note, submitted_at, "
+    "platform_entered_at, platform_ref, form_delivered_at, serious_alerted_at, "
+    "upward_listed_at, created_at, withdrawn_at, received_confirmed, case_not_filed, "
+    "cosigners_done, fields, id "
+    "FROM records WHERE kind IS NULL OR kind != 'internal' ORDER BY received_at, id"
+)
+WRITERS = ("openpyxl write_only", "xlsxwriter constant_memory", "rustpy-xlsxwriter")
+
+
+def dump(writer: str, database: Path, out: Path) -> dict[str, Any]:
+    """A reference: the records' 41 columns as plain rows into one sheet, no formatting."""
+    import sqlite3
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{writer.split()[0]}.xlsx"
+    started = time.perf_counter()
+    connection = sqlite3.connect(database)
+    cursor = connection.execute(DUMP_QUERY)
+    header = [column[0] for column in cursor.description]
+    if writer == "openpyxl write_only":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("明细")
+        sheet.append(header)
+        for row in cursor:
+            sheet.append(row)
+        book.save(str(path))
+    elif writer == "xlsxwriter constant_memory":
+        import xlsxwriter
+
+        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        worksheet = workbook.add_worksheet("明细")
+        worksheet.write_row(0, 0, header)
+        for n, row in enumerate(cursor, 1):
+            worksheet.write_row(n, 0, row)
+        workbook.close()
+    else:
+        import rustpy_xlsxwriter
+
+        rows = (dict(zip(header, row, strict=True)) for row in cursor)
+        rustpy_xlsxwriter.write_worksheet(rows, str(path), sheet_name="明细")
+    connection.close()
+    return {
+        "seconds": time.perf_counter() - started,
+        "rss_peak_mb": _peak_rss_mb(),
+        "xlsx_mb": path.stat().st_size / MB,
+    }
+
+
+def run_dump(writer: str, database: Path, out: Path) -> dict[str, Any] | None:
+    done = subprocess.run(
+        [sys.executable, __file__, "--dump", writer, str(database), str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:  # a writer not installed: said, not fatal
+        print(f"{writer:>28}: not measured ({done.stderr.strip().splitlines()[-1]})")
+        return None
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def run_child(database: Path, period: str, out: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(database), period, str(out)],
@@ -212,13 +288,18 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
     parser.add_argument("--child", nargs=3, metavar=("DB", "PERIOD", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--dump", nargs=3, metavar=("WRITER", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(Path(args.child[0]), args.child[1], Path(args.child[2]))))
         return
+    if args.dump:
+        print(json.dumps(dump(args.dump[0], Path(args.dump[1]), Path(args.dump[2]))))
+        return
     top = Path(tempfile.mkdtemp(prefix="guowen-bench-", dir=args.dir))
     try:
         database = top / "bench.db"
+        load_before = os.getloadavg()
         started = time.perf_counter()
         fill(database, args.records)
         filled = time.perf_counter() - started
@@ -246,6 +327,28 @@ def main() -> None:
             print(f"{'':>24}{result['summary']}")
         growth = runs[-1]["rss_peak_mb"] - runs[0]["rss_peak_mb"]
         print(f"peak RSS from the nine days to the quarter (10x the records): {growth:+.1f} MB")
+        print("references, the quarter's records as plain rows in one sheet (same run):")
+        quarter = runs[-1]["seconds"]
+        reference: float | None = None
+        for writer in WRITERS:
+            measured = run_dump(writer, database, top / "dumps")
+            if measured is None:
+                continue
+            reference = reference or measured["seconds"]
+            print(
+                f"{writer:>28}  {measured['seconds']:>6.1f} s  "
+                f"x{measured['seconds'] / reference:.2f} of openpyxl write_only  "
+                f"{measured['rss_peak_mb']:>6.1f} MB  {measured['xlsx_mb']:>5.1f} MB"
+            )
+        if reference:
+            print(f"the quarter's report: x{quarter / reference:.2f} of openpyxl write_only")
+        after = os.getloadavg()
+        print(
+            "load average (1, 5, 15 min): before "
+            + " ".join(f"{n:.1f}" for n in load_before)
+            + ", after "
+            + " ".join(f"{n:.1f}" for n in after)
+        )
     finally:
         shutil.rmtree(top, ignore_errors=True)
 

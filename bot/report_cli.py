@@ -28,6 +28,7 @@ from reminders.clock import Clock, SystemClock
 from reports import fonts
 from reports.exports import record_export
 from reports.files import safe_name
+from reports.form import missing_words
 from reports.period import PeriodError, last_completed_quarter, parse_period
 from reports.quarterly import build_report
 from storage.db import Database
@@ -203,4 +204,7 @@ async def report(
     )
     for path in files.paths:
         out.write(f"{path}\n")
+    if files.missing:  # never a silent gap: the user is told which characters no font has
+        errors.write(t(lang, "report.missing_glyphs_report", chars=missing_words(files.missing)))
+        errors.write("\n")
     return EXIT_OK

@@ -142,6 +142,8 @@ def report_messages(
         and files.period.ended(ctx.now, ctx.services.tz)
     ):
         buttons = ((Button(ctx.t("milestones.quarter_button"), f"ms:q:{quarter.label}:done"),),)
+    if files.missing:  # never a silent gap: the sender is told which characters no font has
+        text += "\n" + ctx.t("report.missing_glyphs_report", chars=missing_words(files.missing))
     return [
         OutgoingMessage(text, photo=files.chart),
         OutgoingMessage(ctx.t("report.workbook_caption"), document=files.xlsx),

@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 
 from PIL import Image, ImageDraw, ImageFont
 
-from reports.fonts import fonts
+from reports.fonts import drawing_fonts
 
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -55,13 +55,13 @@ def _face(path: Path | None, size: int) -> Font:
 
 def font(size: int) -> Font:
     """The first font of the chain at ``size`` pixels."""
-    return _face(fonts().path, size)
+    return _face(drawing_fonts().path, size)
 
 
 def _runs(text: str, size: int) -> list[tuple[Font, str]]:
     """``text`` in runs of one font each (``reports.fonts``: a character no font has is
     drawn as its ``[U+XXXXX]`` placeholder)."""
-    chain = fonts()
+    chain = drawing_fonts()
     return [
         (_face(face.path if face else chain.path, size), piece)
         for face, piece in chain.runs(text, pdf=False)
@@ -71,7 +71,7 @@ def _runs(text: str, size: int) -> list[tuple[Font, str]]:
 def shown(text: str) -> str:
     """The text a chart draws for ``text``: itself, with placeholders where no font has a
     character (what the tests read back, since a PNG holds no text)."""
-    return "".join(piece for _, piece in fonts().runs(text, pdf=False))
+    return "".join(piece for _, piece in drawing_fonts().runs(text, pdf=False))
 
 
 def text_width(draw: ImageDraw.ImageDraw, text: str, size: int) -> float:

@@ -162,14 +162,15 @@ class Fonts:
 _lock = threading.Lock()
 _configured: Path | None = None
 _chosen: Fonts | None = None
+_drawing: Fonts | None = None
 
 
 def configure(path: str | Path | None) -> None:
     """Put the font at ``path`` (the ``[reports] font_path`` setting) first; empty for none."""
-    global _configured, _chosen
+    global _configured, _chosen, _drawing
     with _lock:
         _configured = Path(path) if path else None
-        _chosen = None
+        _chosen = _drawing = None
 
 
 def codepoints(path: Path, index: int = 0) -> frozenset[int] | None:
@@ -210,7 +211,9 @@ def _builtin(faces: list[Face]) -> Fonts:
     return Fonts(FALLBACK_CID, pillow, embedded=False, faces=tuple(faces))
 
 
-def _choose() -> Fonts:
+def _choose(*, pdf: bool = True) -> Fonts:
+    """The chain; ``pdf``: each font registered with reportlab (which parses the whole file,
+    seconds and tens of MiB for an Extension B font), else only read for its ``cmap``."""
     paths: list[Path] = [_configured] if _configured else []
     paths += [Path(p) for p in CANDIDATES]
     paths += [Path(p) for p in EXTENSION_CANDIDATES]
@@ -224,16 +227,16 @@ def _choose() -> Fonts:
         if points is None:
             continue
         name = PDF_FONT if not faces else f"{PDF_FONT}{len(faces)}"
-        if not _register(name, path):
+        if pdf and not _register(name, path):
             continue
-        faces.append(Face(path, 0, name, points))
+        faces.append(Face(path, 0, name if pdf else None, points))
+    if not pdf:
+        pillow_only = [Face(p, 0, None, pts) for p, pts in _pillow_only()]
+        first = faces[0].path if faces else (pillow_only[0].path if pillow_only else None)
+        return Fonts(PDF_FONT, first, bool(faces or pillow_only), (*faces, *pillow_only))
     if _configured is not None and (not faces or faces[0].path != _configured):
         log.warning("configured font %s is missing or has no TrueType outlines", _configured)
-    pillow_only = []
-    for path in (Path(p) for p in PILLOW_ONLY):
-        points = codepoints(path) if path.is_file() else None
-        if points is not None:
-            pillow_only.append(Face(path, 0, None, points))
+    pillow_only = [Face(path, 0, None, points) for path, points in _pillow_only()]
     if not faces:
         return _builtin(pillow_only)
     if not any(beyond_bmp(chr(point)) for face in faces for point in face.codepoints):
@@ -251,3 +254,22 @@ def fonts() -> Fonts:
         if _chosen is None:
             _chosen = _choose()
         return _chosen
+
+
+def drawing_fonts() -> Fonts:
+    """The same chain for pictures only (Pillow draws any font of it): no font is registered
+    with reportlab, so a report with no PDF does not pay for parsing them (thread-safe)."""
+    global _drawing
+    with _lock:
+        if _drawing is None:
+            _drawing = _chosen or _choose(pdf=False)
+        return _drawing
+
+
+def _pillow_only() -> list[tuple[Path, frozenset[int]]]:
+    found = []
+    for path in (Path(p) for p in PILLOW_ONLY):
+        points = codepoints(path) if path.is_file() else None
+        if points is not None:
+            found.append((path, points))
+    return found

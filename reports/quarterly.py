@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import DeadlineRules
-from reports.document import Document
+from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names
 from reports.figures import Art7Row, Figures, now_stamp
 from reports.files import atomic_write, safe_name
+from reports.fonts import drawing_fonts
 from reports.period import Period
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
@@ -52,6 +53,10 @@ class ReportFiles:
     figures: Figures
     head_seq: int
     head_hash: str
+    missing: tuple[str, ...] = ()
+    """Characters no font here has: the summary's charts and the headline picture show them
+    as ``[U+XXXXX]`` (``reports.form.missing_words``); the sender must be told. The workbook
+    and the summary's text keep every character."""
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -153,7 +158,7 @@ def _documents(
     out_dir: Path,
     stem: str,
     picture_subtitle: str,
-) -> tuple[Path, Path, Path]:
+) -> tuple[Path, Path, Path, tuple[str, ...]]:
     """Everything after the records have been read: CPU work, run in a worker thread."""
     book.finish(figures, title=title, notes=notes)
     xlsx = atomic_write(out_dir / f"{stem}.xlsx", book.save)
@@ -176,6 +181,9 @@ def _documents(
         )
     finally:
         shutil.rmtree(pictures_dir, ignore_errors=True)
+    # The pictures draw the document's words (tables, court name) and the picture's own.
+    drawn = [*texts(document), title, picture_subtitle, footer]
+    missing = tuple(drawing_fonts().missing(drawn, pdf=False))
     chart = atomic_write(
         out_dir / f"{stem}{tr(language, 'file.chart_suffix')}.png",
         lambda p: headline_picture(
@@ -187,7 +195,7 @@ def _documents(
             footer=footer,
         ),
     )
-    return xlsx, summary, chart
+    return xlsx, summary, chart, missing
 
 
 async def build_report(
@@ -251,7 +259,7 @@ async def build_report(
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))
-    xlsx, summary, chart = await asyncio.to_thread(
+    xlsx, summary, chart, missing = await asyncio.to_thread(
         _documents,
         book,
         figures,
@@ -267,4 +275,4 @@ async def build_report(
             [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
         ),
     )
-    return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash)
+    return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)

@@ -116,7 +116,9 @@ def summary_document(
         rows = tuple(
             tuple(art7_texts(row, language, tz)[i] for i in picked) for row in figures.art7
         )
-        blocks.append(Grid(tuple(tr(language, f"art7.{k}") for k in keys), rows))
+        # The record number and the dates on as few lines as the page allows.
+        widths = (3.2, 2.4, 1.5, 2.4, 1.5, 3.0, 1.2, 1.1)
+        blocks.append(Grid(tuple(tr(language, f"art7.{k}") for k in keys), rows, widths))
         if figures.art7_total > ART7_KEEP:
             blocks.append(
                 Para(tr(language, "summary.art7_more", shown=ART7_KEEP, total=figures.art7_total))
@@ -153,6 +155,7 @@ def summary_document(
                      str(row.late), str(row.missed))
                     for row in people
                 ),
+                (2.6, *(1.0,) * len(names), 1.0, 1.0),
             )
         )  # fmt: skip
         blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import cycle
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,8 +26,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.pagebreak import Break, ColBreak
 
 from reports.columns import COLUMNS, stamp
 from reports.document import clean
@@ -52,37 +54,93 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT = "0.0%"
 # A chart is about 7.5 cm high: each charted table takes at least this many rows.
-CHART_ROWS = 17
-# The summary sheet prints at this scale (per cent), so that columns A to L fit the width of
-# a landscape A4 page; at it about 45 rows of 15 pt fit a page's 18 cm, and the summary starts
-# a new page before a table and chart that would be cut.
-SUMMARY_SCALE = 75
-PAGE_ROWS = 34 * 100 // SUMMARY_SCALE
-A4 = "9"  # the paperSize code of A4 (ECMA-376, 18.18.62 ST_PaperSize... as a string)
+CHART_ROWS = 14
+A4 = "9"  # paperSize codes (ECMA-376 Part 1, 18.18.62 ST_PaperSize... as a string)
+A3 = "8"
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CELL_FONT = "SimSun"
+MARGIN_SIDE = 0.5  # inches
+MARGIN_TOP = 0.6
+ROW_POINTS = 15.0  # a row of one line of 11 pt SimSun as Excel, WPS and LibreOffice draw it
+
+# The summary sheet prints portrait, one page wide (columns A to J: labels, counts, a gap,
+# the charts), as many pages tall as it needs; a table and its chart never straddle a page.
+SUMMARY_COLUMNS = "ABCDEFGHIJ"
+SUMMARY_WIDTHS = (34, 12, 2, *(9,) * 7)
+NOTE_CHARS = 100  # half-width characters a merged note row holds on a line
+
+# The detail sheet's 43 columns cannot be read at one page width (A4 would print them at about
+# a fifth of their size). A court office files the register in full, so it prints on A3
+# landscape at 70 %, each row across four pages, one block of related columns per page:
+# the inquiry and the inquirer; the case and what was asked; the people present, the
+# originals and the deadlines; the later events and the evidence. The record number (column
+# A) and the header row repeat on every page, and the pages of the same rows follow one
+# another (over, then down), so each sheet of paper names the records it continues.
+DETAIL_SCALE = 70
+DETAIL_BREAKS = ("intermediary_relation", "persons_present", "state_cosigned")
+HEADER_LINES = 3  # a wrapped header row holds this many lines
 
 
-# The summary sheet prints columns A to L at full scale: labels, counts, a gap, the charts.
-SUMMARY_COLUMNS = "ABCDEFGHIJKL"
-SUMMARY_WIDTHS = (36, 12, 3, *(9.5,) * 9)
-NOTE_CHARS = 120  # half-width characters a merged note row holds on a line
+def column_points(width: float) -> float:
+    """The printed width of a column ``width`` characters wide, in points (ECMA-376 Part 1,
+    18.3.1.13: ``width`` is in widths of the digit 0 of the default font, 7 px at 96 dpi,
+    plus 5 px of padding)."""
+    return (width * 7 + 5) * 72 / 96
 
 
-def print_setup(sheet: Any, *, title_rows: str | None, fit: bool = True) -> None:
-    """Landscape A4 centred horizontally; ``fit``: one page wide and as many tall as needed
-    (``fitToHeight`` 0), else at full scale with the page breaks the writer sets; the header
-    row repeated on each printed page (print titles)."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = A4
+def fit_rows(widths: Sequence[float], *, portrait: bool, repeated: int = 0) -> int:
+    """How many one-line rows a printed page holds when the columns of ``widths`` are fitted
+    to the width of an A4 page (never enlarged), less ``repeated`` title rows."""
+    page_w, page_h = (595.0, 842.0) if portrait else (842.0, 595.0)
+    room_w = page_w - 2 * 72 * MARGIN_SIDE
+    room_h = page_h - 2 * 72 * MARGIN_TOP - 2 * 72 * 0.3  # header and footer
+    scale = min(1.0, room_w / sum(column_points(w) for w in widths))
+    return int(room_h / (ROW_POINTS * scale)) - repeated
+
+
+PAGE_ROWS = fit_rows(SUMMARY_WIDTHS, portrait=True, repeated=1)
+
+
+def text_lines(text: str, room: int) -> int:
+    """How many lines ``text`` takes, wrapped in a cell ``room`` characters wide: a
+    full-width character is a little more than two widths of the digit 0, a half-width one a
+    little more than one; a long unbroken word (the chain hash) moves whole to the next line,
+    so a text that wraps gets one line spare."""
+    width = sum(2.2 if ord(char) > 0x2E80 else 1.1 for char in text)
+    return 1 if width <= room else int(-(-width // room)) + 1
+
+
+def count_axis(biggest: int) -> tuple[int, int]:
+    """A value axis for counts: a whole-number step (1, 2 or 5 times a power of ten) giving
+    at most eight gridlines, and the axis maximum, a multiple of it (at least one step)."""
+    step, factors = 1, cycle((2, 2.5, 2))  # 1, 2, 5, 10, 20, 50 ...
+    while biggest > step * 8:
+        step = round(step * next(factors))
+    return step, max(step, -(-biggest // step) * step)
+
+
+def print_setup(
+    sheet: Any,
+    *,
+    title_rows: str | None,
+    fit: bool = True,
+    portrait: bool = False,
+    paper: str = A4,
+) -> None:
+    """Centred horizontally, narrow margins; ``fit``: one page wide and as many tall as
+    needed (``fitToHeight`` 0), never enlarged; ``title_rows`` (e.g. ``1:1``) repeated at the
+    top of each printed page (print titles); page numbers in the footer."""
+    sheet.page_setup.orientation = "portrait" if portrait else "landscape"
+    sheet.page_setup.paperSize = paper
     if fit:
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.left = sheet.page_margins.right = MARGIN_SIDE
+    sheet.page_margins.top = sheet.page_margins.bottom = MARGIN_TOP
+    sheet.oddFooter.center.text = "&P / &N"
     if title_rows:
         sheet.print_title_rows = title_rows
 
@@ -108,29 +166,36 @@ class ReportWorkbook:
         self._plain = Font(name=CELL_FONT)
         self._wrap = Alignment(wrap_text=True, vertical="top")
         self._top = Alignment(vertical="top")
+        self._styles: dict[tuple[bool, str | None, bool, bool | None, bool], StyleArray] = {}
+        self._head = Alignment(wrap_text=True, vertical="center", horizontal="center")
         self._page_row = 0  # summary rows on the current printed page
-        print_setup(self.detail, title_rows="1:1")
+        print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
+        self.detail.page_setup.scale = DETAIL_SCALE
+        self.detail.page_setup.pageOrder = "overThenDown"
+        self.detail.print_title_cols = "A:A"
+        keys = [column.key for column in COLUMNS]
+        for key in DETAIL_BREAKS:
+            self.detail.col_breaks.append(Break(id=keys.index(key) + 1))
         print_setup(self.art7_sheet, title_rows="1:1")
-        print_setup(self.summary, title_rows=None, fit=False)
-        self.summary.page_setup.scale = SUMMARY_SCALE
+        print_setup(self.summary, title_rows="1:1", portrait=True)
         print_setup(self.timeliness, title_rows="1:1")
         self.timeliness.freeze_panes = "A2"
         for index, column in enumerate(COLUMNS, 1):
             self.detail.column_dimensions[get_column_letter(index)].width = column.width
         self.detail.freeze_panes = "B2"
-        self.detail.append(self._header(self.detail, [c.title(language) for c in COLUMNS]))
-        self.art7_sheet.freeze_panes = "A2"
-        self.art7_sheet.append(
-            self._header(self.art7_sheet, [tr(language, f"art7.{k}") for k in ART7_KEYS])
-        )
+        self._head_row(self.detail, [c.title(language) for c in COLUMNS])
         for letter, width in zip(SUMMARY_COLUMNS, SUMMARY_WIDTHS, strict=True):
             self.summary.column_dimensions[letter].width = width
-        self.timeliness.column_dimensions["A"].width = 36
-        self.timeliness.column_dimensions["B"].width = 12
+        self.timeliness.column_dimensions["A"].width = 30
+        self.timeliness.column_dimensions["B"].width = 14
         for letter in "CDEFGHIJKLMN":
-            self.timeliness.column_dimensions[letter].width = 14
-        for index in range(1, len(ART7_KEYS) + 1):
-            self.art7_sheet.column_dimensions[get_column_letter(index)].width = 16
+            self.timeliness.column_dimensions[letter].width = 13
+        for index, key in enumerate(ART7_KEYS, 1):
+            width = ART7_WIDTHS.get(key, 14)
+            self.art7_sheet.column_dimensions[get_column_letter(index)].width = width
+        # A streamed sheet writes its column widths with its first row: widths first.
+        self.art7_sheet.freeze_panes = "A2"
+        self._head_row(self.art7_sheet, [tr(language, f"art7.{k}") for k in ART7_KEYS])
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -149,11 +214,13 @@ class ReportWorkbook:
             if not boxed:
                 return None
             cell = WriteOnlyCell(sheet)
-            cell.border = BORDER
+            self._style(cell, (False, None, True, None, False))
             return cell
+        wrap: bool | None = None
+        quote = False
         if isinstance(value, datetime):
             cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
-            cell.number_format = DATE_FORMAT
+            fmt = fmt or DATE_FORMAT
         elif isinstance(value, int | float) and not isinstance(value, bool):
             cell = WriteOnlyCell(sheet, value=value)
         else:
@@ -162,20 +229,45 @@ class ReportWorkbook:
                 cell = WriteOnlyCell(sheet)
                 cell._value = text  # bypasses the setter, which would make "=..." a formula
                 cell.data_type = "s"
-                cell.quotePrefix = True
+                quote = True
             else:
                 cell = WriteOnlyCell(sheet, value=text)
             wrap = "\n" in text or (boxed and len(text) > 40)
-            cell.alignment = self._wrap if wrap else self._top
-        cell.font = self._bold if bold else self._plain
-        if boxed:
-            cell.border = BORDER
-        if fmt:
-            cell.number_format = fmt
+        self._style(cell, (bold, fmt, boxed, wrap, quote))
         return cell
 
+    def _style(self, cell: Any, key: tuple[bool, str | None, bool, bool | None, bool]) -> None:
+        """Give ``cell`` the style ``key`` names (bold, number format, borders, wrapped or
+        top-aligned text or neither, quote prefix): worked out once per workbook and copied
+        after, since each style attribute set on a cell looks the style up by its hash."""
+        style = self._styles.get(key)
+        if style is None:
+            bold, fmt, boxed, wrap, quote = key
+            cell.font = self._bold if bold else self._plain
+            if boxed:
+                cell.border = BORDER
+            if fmt:
+                cell.number_format = fmt
+            if wrap is not None:
+                cell.alignment = self._wrap if wrap else self._top
+            if quote:
+                cell.quotePrefix = True
+            self._styles[key] = StyleArray(cell._style)
+        else:
+            cell._style = StyleArray(style)
+
     def _header(self, sheet: Any, titles: Sequence[str]) -> list[Any]:
-        return [self.cell(sheet, title, bold=True) for title in titles]
+        """Bold, boxed, wrapped and centred header cells: a long title takes two or three
+        lines rather than being cut at the column's edge."""
+        cells = [self.cell(sheet, title, bold=True) for title in titles]
+        for cell in cells:
+            cell.alignment = self._head
+        return cells
+
+    def _head_row(self, sheet: Any, titles: Sequence[str]) -> None:
+        """The first row of a streamed sheet, tall enough for its wrapped titles."""
+        sheet.row_dimensions[1].height = ROW_POINTS * HEADER_LINES  # before the row is written
+        sheet.append(self._header(sheet, titles))
 
     # -- streamed rows ----------------------------------------------------------------------
 
@@ -194,23 +286,28 @@ class ReportWorkbook:
     def _put(self, values: Sequence[object], *, bold: bool = False, boxed: bool = True) -> int:
         """Append a row to the summary sheet; returns its number (charts need it)."""
         boxed = boxed and bool(values)
-        self.summary.append([self.cell(self.summary, v, bold=bold, boxed=boxed) for v in values])
+        cells = [self.cell(self.summary, v, bold=bold, boxed=boxed) for v in values]
+        lines = 1
+        if len(cells) > 1 and isinstance(values[1], str):  # a value in words, in a narrow column
+            cells[1].alignment = self._wrap
+            lines = text_lines(values[1], int(SUMMARY_WIDTHS[1]))
+            self.summary.row_dimensions[self._row + 1].height = ROW_POINTS * lines + 3
+        self.summary.append(cells)
         self._row += 1
-        self._page_row += 1
+        self._page_row += lines
         return self._row
 
     def _note(self, text: str, *, bold: bool = False) -> None:
-        """A line of text across the printed width (A to L), wrapped, its row tall enough."""
+        """A line of text across the printed width (A to J), wrapped, its row tall enough."""
         cell = self.cell(self.summary, text, bold=bold, boxed=False)
         cell.alignment = self._wrap
+        lines = text_lines(text, NOTE_CHARS)
+        # A streamed row is written when appended: its height goes first.
+        self.summary.row_dimensions[self._row + 1].height = ROW_POINTS * lines + 3
         self.summary.append([cell])
         self._row += 1
-        self._page_row += 1
+        self._page_row += lines
         self.summary.merged_cells.add(f"A{self._row}:{SUMMARY_COLUMNS[-1]}{self._row}")
-        width = sum(2 if ord(char) > 0x2E80 else 1 for char in text)
-        lines = max(1, -(-width // NOTE_CHARS))
-        self.summary.row_dimensions[self._row].height = 15 * lines + 3
-        self._page_row += lines - 1
 
     def _keep_together(self, rows: int) -> None:
         """Start a new printed page unless ``rows`` more rows fit on this one."""
@@ -219,23 +316,38 @@ class ReportWorkbook:
             self._page_row = 0
 
     def _chart(
-        self, title: str, first: int, last: int, *, percent: bool = False, sheet: Any = None
+        self,
+        title: str,
+        first: int,
+        last: int,
+        *,
+        biggest: int = 0,
+        percent: bool = False,
+        sheet: Any = None,
     ) -> None:
-        """A bar chart of column B (values) by column A (labels), rows ``first``..``last``."""
+        """A bar chart of column B (values) by column A (labels), rows ``first``..``last``;
+        its value axis starts at 0 and steps by whole numbers up to ``biggest`` (counts), or
+        runs from 0 % to 100 % (``percent``)."""
         target = sheet if sheet is not None else self.summary
         chart = BarChart()
         chart.type = "bar"
         chart.style = 10
         chart.title = title
         chart.legend = None
-        chart.width = 16
-        chart.height = 7.5
+        chart.width = 12.5  # cm: columns D to J
+        chart.height = 6.5
         chart.x_axis.delete = False
         chart.y_axis.delete = False
+        chart.y_axis.scaling.min = 0
         if percent:
             chart.y_axis.number_format = "0%"
-            chart.y_axis.scaling.min = 0
             chart.y_axis.scaling.max = 1
+            chart.y_axis.majorUnit = 0.2
+        else:
+            step, top = count_axis(biggest)
+            chart.y_axis.number_format = "0"
+            chart.y_axis.scaling.max = top
+            chart.y_axis.majorUnit = step
         data = Reference(target, min_col=2, min_row=first - 1, max_row=last)
         labels = Reference(target, min_col=1, min_row=first, max_row=last)
         chart.add_data(data, titles_from_data=True)
@@ -262,7 +374,7 @@ class ReportWorkbook:
             self._put([tr(language, "report.none_in_period")])
         end = self._row
         if chart:
-            self._chart(title, start + 1, end)
+            self._chart(title, start + 1, end, biggest=max(n for _, n in rows))
             while self._row < start + CHART_ROWS:
                 self._put([])
         self._put([])
@@ -303,7 +415,7 @@ class ReportWorkbook:
         language, sheet = self.language, self.timeliness
         rows = milestone_rows(figures, language)
         heads = [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
-        sheet.append(self._header(sheet, [tr(language, "report.section.timeliness"), *heads]))
+        self._head_row(sheet, [tr(language, "report.section.timeliness"), *heads])
         for name, tally in rows:
             counts = [tally.on_time, tally.late, tally.missed, tally.pending]
             cells = [self.cell(sheet, value) for value in (name, *counts)]
@@ -363,8 +475,10 @@ class ReportWorkbook:
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
         language = self.language
-        if self.detail_rows == 0:
+        if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             self.detail.append([self.cell(self.detail, tr(language, "report.empty"))])
+            self.detail.col_breaks = ColBreak()
+            print_setup(self.detail, title_rows="1:1", paper=A3)
         if self.art7_rows == 0:
             self.art7_sheet.append([self.cell(self.art7_sheet, tr(language, "art7.none"))])
         self.write_summary(figures, title=title, notes=notes)
@@ -377,6 +491,23 @@ class ReportWorkbook:
 
 TALLY_KEYS = ("on_time", "late", "missed", "pending", "share")
 
+
+ART7_WIDTHS = {
+    "number": 20,
+    "received_at": 17,
+    "inquirer": 10,
+    "unit": 20,
+    "position": 12,
+    "category": 12,
+    "case_name": 24,
+    "case_number": 22,
+    "department": 14,
+    "handler": 10,
+    "main_leader": 8,
+    "serious": 8,
+    "serious_alerted_at": 17,
+    "upward_listed_at": 17,
+}
 
 ART7_KEYS = (
     "number",

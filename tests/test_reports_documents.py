@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from PIL import Image
 from test_reports_support import (
     BEIJING,
@@ -32,11 +33,21 @@ from handlers.ports import IncomingMessage
 from reminders.clock import FakeClock
 from reports import charts, fonts
 from reports.analysis import analysis
+from reports.columns import COLUMNS
 from reports.figures import Figures
 from reports.form import build_form
 from reports.period import parse_period
 from reports.quarterly import build_report
 from reports.text import tr
+from reports.xlsx import (
+    CHART_ROWS,
+    DETAIL_BREAKS,
+    DETAIL_SCALE,
+    PAGE_ROWS,
+    column_points,
+    count_axis,
+    text_lines,
+)
 from storage.db import Database
 from storage.evidence import EvidenceStore
 from storage.models import ChatIdentity, Record, Staff
@@ -264,7 +275,8 @@ async def test_the_docx_is_laid_out_as_an_official_document(db: Database, tmp_pa
 async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
     people = await open_court(db, local("2026-03-01 09:00"))
     for day in range(2, 9):
-        await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"))
+        summary = "要求对原告从轻处理，" * (day - 1)  # some long enough to wrap
+        await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"), summary=summary)
     async with db.transaction() as session:
         files = await build_report(
             session,
@@ -278,30 +290,84 @@ async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
         )
     book = load_workbook(files.xlsx)
     for sheet in book.worksheets:
-        assert sheet.page_setup.orientation == "landscape", sheet.title
-        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
-    for title in ("明细", "第七条清单", "办理时效"):  # one page wide, as many tall as needed
+        assert sheet.print_options.horizontalCentered, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title  # repeated on every page
+        assert "&P" in sheet.oddFooter.center.text, sheet.title  # page numbers
+    for title in ("汇总", "第七条清单", "办理时效"):  # one page wide, as many tall as needed
         sheet = book[title]
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
-    # The summary prints A to L at full scale, a page break before a chart that would be cut.
+    for title in ("第七条清单", "办理时效", "明细"):
+        assert book[title].page_setup.orientation == "landscape", title
+    # The summary: portrait, A to J, a page break before a table and chart that would be cut.
     summary = book["汇总"]
-    assert summary.print_area.startswith("'汇总'!$A$1:$L$")
+    assert summary.page_setup.orientation == "portrait"
+    assert summary.print_area.startswith("'汇总'!$A$1:$J$")
     assert int(summary.print_area.rsplit("$", 1)[1]) >= summary.max_row
     assert summary.row_breaks.brk  # several tables with charts: more than one page
     anchors = [chart.anchor._from.row for chart in summary._charts]
     breaks = sorted(b.id for b in summary.row_breaks.brk)
-    for row in anchors:  # no break inside a chart's 17 rows
-        assert not any(row < b < row + 16 for b in breaks), (row, breaks)
+    for row in anchors:  # no break inside a chart's rows
+        assert not any(row < b < row + CHART_ROWS for b in breaks), (row, breaks)
+    rows = list(summary.iter_rows())
+    for first, last in zip([0, *breaks], [*breaks, len(rows)], strict=True):
+        assert last - first <= PAGE_ROWS + 1  # each printed page holds its rows
+    # The detail's 43 columns: A3 landscape, four blocks of columns, the number repeated.
+    detail = book["明细"]
+    assert detail.page_setup.paperSize == 8  # A3
+    assert not detail.sheet_properties.pageSetUpPr.fitToPage
+    assert int(detail.page_setup.scale) == DETAIL_SCALE
+    assert detail.page_setup.pageOrder == "overThenDown"
+    assert detail.print_title_cols == "$A:$A"
+    keys = [column.key for column in COLUMNS]
+    assert [b.id for b in detail.col_breaks.brk] == [keys.index(k) + 1 for k in DETAIL_BREAKS]
+    widths = [detail.column_dimensions[get_column_letter(n)].width for n in range(1, 44)]
+    assert widths == [column.width for column in COLUMNS]
+    for first, last in zip([0, 16, 25, 38], [16, 25, 38, 43], strict=True):
+        block = sum(column_points(w) for w in widths[first:last])
+        if first:
+            block += column_points(widths[0])  # the repeated number column
+        # A3 landscape less the margins, at the scale, with a fifth to spare for wider fonts.
+        assert block * DETAIL_SCALE / 100 * 1.2 <= 1191 - 72, (first, last)
     for title in ("明细", "第七条清单", "办理时效"):
         sheet = book[title]
-        assert sheet.print_title_rows == "$1:$1", title
         assert sheet.freeze_panes in ("A2", "B2"), title
         header = [c for c in next(sheet.iter_rows(max_row=1)) if c.value]
         assert all(c.border.bottom.style == "thin" for c in header), title
-    detail = book["明细"]
-    widths = [detail.column_dimensions[c].width for c in "ABCDEFGH"]
-    assert all(8 <= w <= 60 for w in widths)
+        assert all(c.alignment.wrap_text for c in header), title  # long titles wrap, not cut
+        assert sheet.row_dimensions[1].height >= 45, title
+    art7 = book["第七条清单"]
+    assert art7.column_dimensions["B"].width >= 16  # a date and time, not ####
+    # Each data cell keeps its own style, though styles are worked out once per workbook.
+    keys = [column.key for column in COLUMNS]
+    for row in detail.iter_rows(min_row=2):
+        assert all(c.border.left.style == "thin" for c in row)
+        assert not any(c.font.bold for c in row)
+        received = row[keys.index("received_at")]
+        assert received.number_format == "yyyy-mm-dd hh:mm" and received.is_date
+        summary_cell = row[keys.index("summary")]
+        assert bool(summary_cell.alignment.wrap_text) == (len(summary_cell.value or "") > 40)
+    # Count charts step by whole numbers from 0: no axis of fractional inquiries.
+    for chart in summary._charts:
+        axis = chart.y_axis
+        assert axis.scaling.min == 0 and axis.majorUnit == int(axis.majorUnit) >= 1
+        assert axis.scaling.max % axis.majorUnit == 0
+    [share_chart] = book["办理时效"]._charts
+    assert (share_chart.y_axis.scaling.min, share_chart.y_axis.scaling.max) == (0, 1)
+
+
+@given(st.integers(min_value=0, max_value=10**7))
+def test_a_count_axis_steps_by_whole_numbers(biggest: int) -> None:
+    step, top = count_axis(biggest)
+    assert step >= 1 and str(step).strip("0") in ("1", "2", "5")
+    assert top % step == 0 and top >= biggest and top // step <= 8
+
+
+def test_a_wrapped_note_is_given_its_lines() -> None:
+    assert text_lines("短", 100) == 1
+    assert text_lines("字" * 60, 100) == 3  # 132 widths: two lines and one spare
+    assert text_lines("哈希值 " + "0" * 64, 50) == 3
 
 
 async def test_an_empty_quarter_charts_say_no_records(db: Database, tmp_path: Path) -> None:
@@ -438,3 +504,43 @@ async def test_the_sender_is_told_of_characters_no_font_has(db: Database, tmp_pa
     assert pdf_caption.endswith(t(Language.ZH, "report.missing_glyphs", chars="[U+FFFFD]"))
     assert sent[0].document is not None
     assert "[U+FFFFD]" in flat(pdf_text(sent[0].document))
+
+
+async def test_the_report_s_sender_is_told_of_characters_no_font_has(
+    db: Database, tmp_path: Path
+) -> None:
+    people = await open_court(db, local("2026-03-01 09:00"))
+    await make_record(  # an Art. 7 record: its inquirer is named in the summary
+        db,
+        people["张伟"],
+        local("2026-03-06 10:00"),
+        main_leader=True,
+        inquirer_name=f"{JI}某{NOWHERE}",
+    )
+    services = Services(
+        clock=FakeClock(datetime(2026, 4, 2, 1, 0, tzinfo=UTC)),
+        court_name=COURT,
+        record_number=NUMBER,
+        evidence=EvidenceStore(tmp_path / "data" / "evidence", max_bytes=10**6),
+    )
+    now = services.clock.now()
+    async with db.transaction() as session:
+        person = await session.get(Staff, people["张伟"].id)
+        assert person is not None
+        identity = ChatIdentity(
+            transport="fake", external_id="zw", chat_id="zw", staff_id=person.id, bound_at=now
+        )
+        message = IncomingMessage(transport="fake", chat_id="zw", user_id="zw", received_at=now)
+        ctx = Context(session, message, person, identity, services, now)
+        files = await reports_cmd.make_report(ctx, parse_period("2026Q1", now=now, tz=BEIJING))
+        sent = reports_cmd.report_messages(ctx, files, "统计已生成。")
+    assert files.missing == (NOWHERE,)  # Ji has a font (HanaMinB); the private-use one none
+    warning = t(Language.ZH, "report.missing_glyphs_report", chars="[U+FFFFD]")
+    assert sent[0].text == "统计已生成。\n" + warning
+    assert sent[0].photo == files.chart
+    # The workbook and the summary keep the characters themselves.
+    assert f"{JI}某{NOWHERE}" in docx_text(files.summary)
+    cells = {
+        c.value for s in load_workbook(files.xlsx).worksheets for r in s.iter_rows() for c in r
+    }
+    assert f"{JI}某{NOWHERE}" in cells
