@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from handlers.engine import Engine, Registry, Services
 from handlers.i18n import t
 from handlers.notifier import ChatNotifier
@@ -39,7 +40,7 @@ from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher, QuietHours
 from reminders.planner import Timing
 from reports import fonts
-from storage import delivery
+from storage import delivery, logfields
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
 from storage.vocabulary import Language
@@ -161,6 +162,7 @@ class App:
         self._resending = asyncio.Lock()
         self._forgetting = asyncio.Lock()
         self._busy = 0
+        self.metrics = Metrics(clock)
 
     def kick(self) -> None:
         """Something urgent is in the outbox: send it right after the current message."""
@@ -181,6 +183,15 @@ class App:
         return transport.download(attachment)
 
     async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
+        """Handle one incoming message and deliver every reply it produced (``_dispatch``),
+        counted and timed for ``/metrics``."""
+        with (
+            self.metrics.handling(message.transport),
+            logfields.about_chat(message.transport, message.chat_id),
+        ):
+            return await self._dispatch(message)
+
+    async def _dispatch(self, message: IncomingMessage) -> list[Delivery]:
         """Handle one incoming message and deliver every reply it produced.
 
         In order: the engine handles the message in one transaction (writing the replies it
@@ -287,6 +298,7 @@ class App:
             log.error("no transport %r to deliver to chat %s", reply.transport, reply.chat_id)
             return Delivery(DeliveryStatus.FAILED, detail="no transport")
         delivery = await transport.send(reply.chat_id, reply.message)
+        self.metrics.delivered(reply.transport, delivery.status is DeliveryStatus.SENT)
         if delivery.status is not DeliveryStatus.SENT:
             log.warning(
                 "delivery to %s:%s %s: %s",
