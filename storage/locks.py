@@ -29,6 +29,7 @@ import hashlib
 import logging
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class Leadership:
                 {"space": LEADER_SPACE, "key": _key(self.name)},
             )
             await connection.commit()
+        except (SQLAlchemyError, OSError) as error:  # a lost connection holds no lock
+            log.info("locks: the leadership's connection was already gone: %s", error)
         finally:
             await connection.invalidate()
             await connection.close()
