@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from storage.logfields import CHAT, RECORDS
 
 TOKENS = re.compile(
-    r"(?P<bot>\b\d{5,}:[A-Za-z0-9_-]{30,}\b)"
+    r"(?P<bot>(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,})"
     r"|(?P<query>(?:access_token|corpsecret|secret|token)=)[^&\s\"']+",
     re.IGNORECASE,
 )

@@ -154,6 +154,9 @@ class Metrics:
         return True
 
     def _read_verify(self, evidence_path: Path) -> None:
+        """Verify's last result; NaN and time 0 while it has never run."""
+        self.verify_ok.set(float("nan"))
+        self.verify_time.set(0)
         try:
             found: dict[str, Any] = json.loads(
                 verify_file(evidence_path).read_text(encoding="utf-8")

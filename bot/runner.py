@@ -108,6 +108,7 @@ async def run(
                     await stopper()
                 return EXIT_PROBLEM
             stoppers.append(telegram.stop)
+            app.metrics.last_ok[telegram.name] = clock.now()  # getMe answered
             key = (
                 "run.telegram_webhook"
                 if settings.telegram.mode == "webhook"
