@@ -194,6 +194,7 @@ class Telegram(Section):
     webhook_secret: SecretStr = SecretStr("")
     webhook_secret_file: PathText = ""
     listen: str = ""
+    instances: Count = 1
 
 
 class Wecom(Section):

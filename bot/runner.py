@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import time
 from typing import TextIO
 
@@ -84,7 +85,10 @@ async def run(
         telegram: TelegramTransport | None = None
         if settings.telegram.enabled:
             _quiet_http_logs()
-            telegram = TelegramTransport(app, settings.telegram, telegram_options, http)
+            shared = TelegramOptions()  # Telegram's limit shared by the instances
+            shared = replace(shared, overall_rate=shared.overall_rate / settings.telegram.instances)
+            options = telegram_options or shared
+            telegram = TelegramTransport(app, settings.telegram, options, http)
             app.add_transport(telegram)
         if http is not None:
             endpoints = Endpoints(app.metrics, db, settings.evidence_path)

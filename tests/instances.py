@@ -26,9 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 SECRET = "s3cret-for-instances"
 
 
-def write_config(folder: Path, api: FakeBotApi, database_url: str, port: int) -> Path:
+def write_config(
+    folder: Path, api: FakeBotApi, database_url: str, port: int, extra: str = ""
+) -> Path:
     """A config for one instance: webhook mode on 127.0.0.1:``port``, shared database and
-    evidence folder, JSON logs."""
+    evidence folder, JSON logs; ``extra`` TOML appended."""
     config = folder / f"config-{port}.toml"
     config.write_text(
         f"""
@@ -56,6 +58,7 @@ format = "json"
 
 [reminders]
 tick_seconds = 5
+{extra}
 """,
         encoding="utf-8",
     )
@@ -65,9 +68,18 @@ tick_seconds = 5
 class Instance:
     """One ``guowen run`` process; its log lines go to ``log``."""
 
-    def __init__(self, folder: Path, api: FakeBotApi, database_url: str) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        api: FakeBotApi,
+        database_url: str,
+        *,
+        extra: str = "",
+        command: tuple[str, ...] = ("-m", "bot.cli", "run", "--config"),
+    ) -> None:
         self.port = free_port()
-        self.config = write_config(folder, api, database_url, self.port)
+        self.config = write_config(folder, api, database_url, self.port, extra)
+        self.command = command
         self.log = folder / f"instance-{self.port}.log"
         self.process: asyncio.subprocess.Process | None = None
 
@@ -85,10 +97,7 @@ class Instance:
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                "--config",
+                *self.command,
                 str(self.config),
                 cwd=REPO,
                 env=env,
