@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.transports.text import split_text
+from bot.metrics import Metrics
 from handlers.engine import Engine, Registry, Services
 from handlers.i18n import t
 from handlers.notifier import ChatNotifier
@@ -41,7 +42,7 @@ from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher, QuietHours
 from reminders.planner import Timing
 from reports import fonts
-from storage import delivery
+from storage import delivery, logfields
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
 from storage.vocabulary import Language
@@ -167,6 +168,7 @@ class App:
         self._resending = asyncio.Lock()
         self._forgetting = asyncio.Lock()
         self._busy = 0
+        self.metrics = Metrics(clock)
 
     def kick(self) -> None:
         """Something urgent is in the outbox: send it right after the current message."""
@@ -192,6 +194,15 @@ class App:
         return transport.download(attachment)
 
     async def dispatch(self, message: IncomingMessage) -> list[Delivery]:
+        """Handle one incoming message and deliver every reply it produced (``_dispatch``),
+        counted and timed for ``/metrics``."""
+        with (
+            self.metrics.handling(message.transport),
+            logfields.about_chat(message.transport, message.chat_id),
+        ):
+            return await self._dispatch(message)
+
+    async def _dispatch(self, message: IncomingMessage) -> list[Delivery]:
         """Handle one incoming message and deliver every reply it produced.
 
         In order: the engine handles the message in one transaction (writing the replies it
@@ -302,6 +313,7 @@ class App:
         result = Delivery(DeliveryStatus.FAILED, detail="nothing to send")
         for message in fit(reply.message, transport.capabilities, self.settings.language):
             result = await transport.send(reply.chat_id, message)
+            self.metrics.delivered(reply.transport, result.status is DeliveryStatus.SENT)
             if result.status is not DeliveryStatus.SENT:
                 log.warning(
                     "delivery to %s:%s %s: %s",

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import config as config_mod
+from bot import logs
 from bot.config import ConfigError, Settings
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
@@ -168,14 +169,18 @@ def configure_logging(settings: Settings) -> None:
 
     Other libraries (aiohttp, httpx, apscheduler, alembic ...) log at WARNING and above only;
     guowen's own loggers at INFO, or at WARNING while ``[console]`` shares the terminal.
-    Installs one handler on the root logger, once per process.
+    Installs one handler on the root logger, once per process; ``[logging]`` chooses text or
+    JSON lines (``bot.logs``: tokens masked, repeats of one failure counted).
     """
     root = logging.getLogger()
     if not any(getattr(handler, "guowen", False) for handler in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.guowen = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    for ours in root.handlers:
+        if getattr(ours, "guowen", False):
+            ours.setFormatter(logs.formatter(settings.logging.format, LOG_FORMAT))
+            ours.filters = [logs.Repeats(settings.logging.repeat_seconds)]
     root.setLevel(logging.WARNING)
     own = logging.WARNING if settings.console.enabled else logging.INFO
     for name in OWN_LOGGERS:

@@ -194,6 +194,7 @@ class Telegram(Section):
     webhook_secret: SecretStr = SecretStr("")
     webhook_secret_file: PathText = ""
     listen: str = ""
+    instances: Count = 1
 
 
 class Wecom(Section):
@@ -225,6 +226,13 @@ class Http(Section):
     """
 
     listen: str = ""
+
+
+class Logging(Section):
+    """``[logging]``: how ``guowen run`` writes its log lines to stderr (``bot.logs``)."""
+
+    format: Annotated[str, _one_of("text", "json")] = "text"
+    repeat_seconds: Annotated[int, Field(ge=0)] = 60
 
 
 class Console(Section):
@@ -384,6 +392,7 @@ class Settings(BaseSettings):
     wecom: Wecom = Field(default_factory=Wecom)
     http: Http = Field(default_factory=Http)
     console: Console = Field(default_factory=Console)
+    logging: Logging = Field(default_factory=Logging)
     access: Access = Field(default_factory=Access)
     deadlines: Deadlines = Field(default_factory=Deadlines)
     reminders: Reminders = Field(default_factory=Reminders)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
+from bot.metrics import note_verify
 from handlers.i18n import t
 from storage import backup as archive
 from storage import verify as checks
@@ -182,7 +183,9 @@ async def verify(
         if bar is not None:
             bar.clear()
         await db.close()
-    if problems or summary is None:
+    ok = not problems and summary is not None
+    note_verify(settings.evidence_path, ok=ok, problems=problems, at=datetime.now(UTC))
+    if not ok or summary is None:
         return EXIT_PROBLEM
     _say(
         out,

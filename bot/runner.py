@@ -13,12 +13,14 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import time
 from typing import TextIO
 
 from bot.app import App
 from bot.config import Settings
 from bot.http import HttpServer, listen_address
+from bot.metrics import Endpoints
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from handlers.access import join_names
 from handlers.anchor_words import AnchorMessenger
@@ -26,6 +28,7 @@ from handlers.i18n import t
 from reminders.anchor import ChainAnchor
 from reminders.clock import Clock
 from storage.db import Database
+from storage.locks import Leadership
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +79,21 @@ async def run(
         loop.add_signal_handler(number, on_signal, number)
     listen = listen_address(settings)
     http = HttpServer(listen) if listen else None
+    leadership = Leadership(db.engine)
+    stoppers.append(leadership.release)
     try:
         telegram: TelegramTransport | None = None
         if settings.telegram.enabled:
             _quiet_http_logs()
-            telegram = TelegramTransport(app, settings.telegram, telegram_options, http)
+            shared = TelegramOptions()  # Telegram's limit shared by the instances
+            shared = replace(shared, overall_rate=shared.overall_rate / settings.telegram.instances)
+            options = telegram_options or shared
+            telegram = TelegramTransport(app, settings.telegram, options, http)
             app.add_transport(telegram)
         if http is not None:
+            endpoints = Endpoints(app.metrics, db, settings.evidence_path)
+            http.add_route("GET", "/healthz", endpoints.healthz)
+            http.add_route("GET", "/metrics", endpoints.metrics_text)
             try:
                 await http.start()
             except OSError as error:
@@ -91,6 +102,7 @@ async def run(
             stoppers.append(http.stop)
         if telegram is not None:
             try:
+                telegram.registers = await leadership.acquire()
                 await telegram.start()
             except Exception as error:
                 log.exception("the Telegram transport could not start")
@@ -100,6 +112,7 @@ async def run(
                     await stopper()
                 return EXIT_PROBLEM
             stoppers.append(telegram.stop)
+            app.metrics.last_ok[telegram.name] = clock.now()  # getMe answered
             key = (
                 "run.telegram_webhook"
                 if settings.telegram.mode == "webhook"

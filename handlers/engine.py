@@ -39,11 +39,12 @@ from handlers.state import DraftState, End, Next, StepName, step_named
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.planner import Timing, plan_records
-from storage import delivery
+from storage import delivery, logfields
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
 from storage.evidence import EvidenceFile, EvidenceStore
+from storage.locks import chat_turn
 from storage.models import ChatIdentity, Conversation, Staff
 from storage.vocabulary import Language, Role
 
@@ -217,7 +218,9 @@ def split_command(text: str) -> tuple[str, str] | None:
 class Engine:
     """Handles each incoming message in one database transaction.
 
-    That transaction claims the transport's ``update_key`` (a repeat is not handled twice),
+    That transaction first takes the chat's turn (``storage.locks.chat_turn``: on PostgreSQL
+    the chat's messages are handled one at a time across every instance), claims the
+    transport's ``update_key`` (a repeat is not handled twice, whichever instance took it),
     reads the sender's identity and roles once, runs the command, button or step, re-plans
     the reminders of every record it changed, and writes the replies it owes to the reply
     outbox. The caller sends those after the commit and then calls ``delivered``.
@@ -272,6 +275,7 @@ class Engine:
         try:
             files = await self._files(message)
             async with self.db.transaction() as session:
+                await chat_turn(session, message.transport, message.chat_id)
                 now = self.services.clock.now()
                 forgotten = await self._forget_in(session)
                 if message.update_key is not None:
@@ -365,6 +369,7 @@ class Engine:
     async def _replan(self, session: AsyncSession, now: datetime) -> None:
         """Re-plan the reminders of every record this transaction changed."""
         touched = sorted(records_repo.touched(session))
+        logfields.about_records(touched)
         await plan_records(session, touched, self.services.rules, self.services.timing, now)
 
     async def _rescue(self, message: IncomingMessage, files: list[EvidenceFile]) -> list[Reply]:

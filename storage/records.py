@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.audit import AuditKind, canonical_json
+from storage.db import insert_ignore
 from storage.models import (
     QuarterReport,
     Record,
@@ -192,14 +193,15 @@ async def set_cosigners(
 
 
 async def _next_number(session: AsyncSession, year: int) -> int:
+    # The year's row is created ignoring a conflict, then locked: two instances numbering the
+    # year's first record at once both find it, and the second waits for the first's number.
+    dialect = session.get_bind().dialect.name
+    await session.execute(insert_ignore(dialect, RecordCounter).values(year=year, last=0))
     counter = (
         await session.execute(
             select(RecordCounter).where(RecordCounter.year == year).with_for_update()
         )
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = RecordCounter(year=year, last=0)
-        session.add(counter)
+    ).scalar_one()
     counter.last += 1
     await session.flush()
     return counter.last

@@ -22,7 +22,8 @@ wait, whether every call waits too: a service-wide "too many requests")."""
 
 
 class Pacer:
-    """``overall_rate`` calls a second in all; to one chat ``per_chat_burst`` calls at once,
+    """``overall_rate`` calls a second in all, evenly spaced (in any second at most that many);
+    to one chat ``per_chat_burst`` calls at once,
     then ``per_chat_rate`` a second. A rate of 0 turns that limit off."""
 
     def __init__(
@@ -32,7 +33,9 @@ class Pacer:
         per_chat_burst: int,
         retry_delays: tuple[float, ...],
     ) -> None:
-        self._overall = AsyncLimiter(overall_rate, 1) if overall_rate > 0 else None
+        # One call every 1/rate seconds, no burst: a full bucket of ``rate`` calls followed by
+        # ``rate`` a second would put twice the rate in the first second.
+        self._overall = AsyncLimiter(1, 1 / overall_rate) if overall_rate > 0 else None
         self._chat_rate, self._burst = per_chat_rate, max(1, per_chat_burst)
         self._delays = retry_delays
         self._chats: dict[Hashable, AsyncLimiter] = {}

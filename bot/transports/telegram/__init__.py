@@ -95,6 +95,9 @@ class TelegramTransport:
         self._presses: PressBook[tg.CallbackQuery] = PressBook()
         self._long_data = LongData(CALLBACK_DATA_LIMIT)
         self._menus: asyncio.Task[None] | None = None
+        self.registers = True
+        """Whether ``start`` registers the webhook and the command menus: only one instance
+        of several does (``guowen run`` sets it from ``storage.locks.Leadership``)."""
         self._refusals = RefusalLog(log, "telegram: a webhook call")
         files = settings.base_file_url.rstrip("/")
         local = bool(files) and files != self.options.cloud_file_url.rstrip("/")
@@ -166,8 +169,10 @@ class TelegramTransport:
         self._receiving = True
         allowed = list(ALLOWED_UPDATES)
         if self.settings.mode == "webhook":
-            url, secret = self.settings.webhook_url, self.settings.webhook_secret.get_secret_value()
-            await application.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed)
+            if self.registers:
+                url = self.settings.webhook_url
+                secret = self.settings.webhook_secret.get_secret_value()
+                await application.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed)
         else:
             assert application.updater is not None
             await application.updater.start_polling(
@@ -177,7 +182,8 @@ class TelegramTransport:
                 error_callback=lambda error: log.warning("telegram: polling: %s", error),
             )
         log.info("telegram: @%s receives by %s", self.username, self.settings.mode)
-        self._menus = asyncio.create_task(self._set_menus(), name="telegram:menus")
+        if self.registers:
+            self._menus = asyncio.create_task(self._set_menus(), name="telegram:menus")
 
     async def menus_set(self) -> None:
         """Return once the command menus registered at start are set (or their failure was
@@ -229,14 +235,22 @@ class TelegramTransport:
 
     async def _take(self, raw: dict[str, Any], body: bytes) -> bool:
         """A webhook call's update into PTB's queue (an unreadable one is quarantined and
-        taken, or Telegram would send it again and again); False without an ``update_id``."""
+        taken, or Telegram would send it again and again); False without an ``update_id``.
+
+        Returns once the update has been handled and its transaction committed, not when it
+        was queued: a process that dies before answering leaves the update to Telegram's
+        retry, which another instance behind the same address may take (the update's key,
+        claimed in that transaction, keeps it from being handled twice)."""
         if not isinstance(raw.get("update_id"), int) or self.application is None:
             return False
         application = self.application
         try:
-            await application.update_queue.put(tg.Update.de_json(raw, application.bot))
+            update = tg.Update.de_json(raw, application.bot)
         except Exception as error:
             await self._unreadable(raw, body.decode("utf-8", "replace"), error)
+            return True
+        await application.update_queue.put(update)
+        await self.wait_handled(update.update_id)
         return True
 
     async def _on_update(self, update: tg.Update, context: object) -> None:
