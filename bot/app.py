@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.evidence import evidence_blobs
 from handlers.engine import Engine, Registry, Services
 from handlers.i18n import t
 from handlers.notifier import ChatNotifier
@@ -71,7 +72,7 @@ def rules_for(settings: Settings) -> DeadlineRules:
 
 def evidence_store(settings: Settings) -> EvidenceStore:
     return EvidenceStore(
-        settings.evidence_path, max_bytes=settings.storage.max_evidence_mb * 1_000_000
+        evidence_blobs(settings), max_bytes=settings.storage.max_evidence_mb * 1_000_000
     )
 
 

@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
     restore.add_argument("file", type=Path)
     restore.add_argument("--into", type=Path, required=True)
+    restore.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="load a logical dump into this new, empty database",
+    )
     return parser
 
 
@@ -369,6 +375,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "backup":
         return asyncio.run(maintenance.backup(settings, args.file, SystemClock().now(), out))
     if args.command == "restore":
+        if args.database_url:
+            return asyncio.run(
+                maintenance.restore_into_database(args.file, args.into, args.database_url, out)
+            )
         return maintenance.restore(args.file, args.into, out)
     raise AssertionError(args.command)
 

@@ -17,6 +17,7 @@ from storage.evidence import (
     EvidenceFile,
     EvidenceStorageFull,
     EvidenceStore,
+    EvidenceStoreUnavailable,
     ForwardOrigin,
     Provenance,
     UnavailableReason,
@@ -92,6 +93,9 @@ async def fetch_files(
         except EvidenceStorageFull:
             log.exception("evidence store full while keeping a forwarded text")
             return [EvidenceFile(origin, unavailable=UnavailableReason.STORAGE_FULL)]
+        except EvidenceStoreUnavailable:
+            log.exception("evidence store unavailable while keeping a forwarded text")
+            return [EvidenceFile(origin, unavailable=UnavailableReason.STORE_UNAVAILABLE)]
     files: list[EvidenceFile] = []
     for attachment in message.attachments:
         origin = provenance_of(message, attachment)
@@ -103,6 +107,9 @@ async def fetch_files(
         except EvidenceStorageFull:
             log.exception("evidence store full while keeping %s", attachment.file_id)
             reason = UnavailableReason.STORAGE_FULL
+        except EvidenceStoreUnavailable:
+            log.exception("evidence store unavailable while keeping %s", attachment.file_id)
+            reason = UnavailableReason.STORE_UNAVAILABLE
         except OSError:
             log.exception("could not fetch %s", attachment.file_id)
             reason = UnavailableReason.DOWNLOAD_FAILED
