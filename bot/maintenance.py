@@ -200,8 +200,14 @@ async def verify(
     return EXIT_OK
 
 
-async def backup(settings: Settings, target: Path, at: datetime, out: TextIO) -> int:
-    """Write the archive ``target``: the database snapshot, the evidence and a manifest."""
+async def backup(
+    settings: Settings, target: Path, at: datetime, out: TextIO, *, logical: bool = False
+) -> int:
+    """Write the archive ``target``: the database snapshot, the evidence and a manifest.
+
+    ``logical``: dump the database through SQLAlchemy (``storage.logical``) rather than with
+    SQLite's copy or pg_dump; without pg_dump PostgreSQL is dumped so anyway.
+    """
     language = settings.language
     db = Database(settings.storage.database_url)
     try:
@@ -209,7 +215,7 @@ async def backup(settings: Settings, target: Path, at: datetime, out: TextIO) ->
             _say(out, reason)
             return EXIT_USAGE
         blobs = evidence_blobs(settings)
-        summary = await archive.backup(db, blobs, target, at=at, actor="cli")
+        summary = await archive.backup(db, blobs, target, at=at, actor="cli", logical_dump=logical)
     except archive.BackupError as error:
         _say(out, t(language, f"maintenance.backup_{error.code}", **error.detail))
         failed = error.code is archive.BackupErrorCode.PG_DUMP_FAILED

@@ -249,10 +249,13 @@ async def _pg_snapshot(db: Database, pg_dump: str, work: Path) -> _Snapshot:
 
 
 async def _logical_snapshot(db: Database, work: Path) -> _Snapshot:
-    """Every table through SQLAlchemy in one REPEATABLE READ transaction (no pg_dump)."""
+    """Every table through SQLAlchemy in one transaction: REPEATABLE READ on PostgreSQL, the
+    write lock on SQLite (``BEGIN IMMEDIATE``), so the dump is one consistent state."""
     target = work / "guowen.jsonl"
     async with db.engine.connect() as connection:
-        snapshot_conn = await connection.execution_options(isolation_level="REPEATABLE READ")
+        snapshot_conn = connection
+        if db.dialect == "postgresql":
+            snapshot_conn = await connection.execution_options(isolation_level="REPEATABLE READ")
         async with snapshot_conn.begin():
             query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
             seq, digest = (await snapshot_conn.execute(query)).one()
@@ -424,7 +427,8 @@ async def backup(
 
     ``evidence`` is the evidence folder or the ``Blobs`` (folder or object store) holding it.
     On PostgreSQL the database is dumped with ``pg_dump`` (``pg_dump``, else the one found by
-    ``find_pg_dump``), or logically through SQLAlchemy when there is none or ``logical_dump``.
+    ``find_pg_dump``), or logically through SQLAlchemy when there is none. ``logical_dump``
+    asks for the logical dump on either database (to move to the other kind, say).
     Raises ``BackupError``.
     """
     if at.tzinfo is None:
@@ -436,9 +440,7 @@ async def backup(
         if not logical_dump:
             pg_dump = pg_dump or find_pg_dump()
             logical_dump = pg_dump is None
-    elif db.dialect == "sqlite":
-        logical_dump = False  # SQLite's own online copy is always at hand
-    else:
+    elif db.dialect != "sqlite":
         raise BackupError(BackupErrorCode.UNSUPPORTED_DATABASE, dialect=db.dialect)
 
     work = Path(tempfile.mkdtemp(prefix=".guowen-backup-", dir=target.parent))

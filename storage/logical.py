@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Table, bindparam, inspect, select, text, update
+from sqlalchemy import DateTime, Table, TypeDecorator, bindparam, inspect, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -97,12 +97,10 @@ def _read(source: Path) -> Iterator[dict[str, Any] | list[Any]]:
 def _decoders(table: Table, columns: list[str]) -> list[Any]:
     decoders: list[Any] = []
     for name in columns:
-        column = table.columns[name]
-        try:
-            kind = column.type.python_type
-        except NotImplementedError:
-            kind = object
-        decoders.append(datetime.fromisoformat if kind is datetime else None)
+        kind = table.columns[name].type
+        if isinstance(kind, TypeDecorator):
+            kind = kind.impl_instance
+        decoders.append(datetime.fromisoformat if isinstance(kind, DateTime) else None)
     return decoders
 
 
