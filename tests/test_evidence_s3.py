@@ -35,7 +35,7 @@ from reminders.clock import FakeClock
 from storage import objects
 from storage.blobs import MIB, EvidenceChecksumMismatch, EvidenceStoreUnavailable, Spool, copy_out
 from storage.db import Database
-from storage.evidence import EvidenceStore, Provenance, UnavailableReason
+from storage.evidence import EvidenceFile, EvidenceStore, Provenance, UnavailableReason
 from storage.objects import LockMode, ObjectLock, S3Blobs, S3Location
 
 REGION = "us-east-1"
@@ -378,3 +378,25 @@ def test_an_s3_url_is_taken_apart_and_a_bad_one_refused() -> None:
         place.key("../../etc/passwd")
     with pytest.raises(ValueError):
         ObjectLock(LockMode.COMPLIANCE, 0)
+
+
+async def test_a_held_file_from_an_older_version_is_analysed_from_the_store(
+    db: Database, client: Any, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A conversation saved before analysis held only the SHA-256: linking it reads the
+    object back from the store (to a spool file that is removed afterwards)."""
+    blobs = s3_blobs(client, new_bucket(client), tmp_path / "evidence")
+    store = EvidenceStore(blobs, max_bytes=8 * MIB)
+    data = jpeg_bytes()
+    kept = await blobs.keep(chunks_of(data), max_bytes=MIB)
+    assert kept is not None
+    await blobs.settle(kept)
+    staff_id, record_id = await make_record(db, clock)
+    held = EvidenceFile(origin(data, clock, "信件.jpg"), unanalysed=kept.sha256)
+    async with db.transaction() as session:
+        item = await store.link(
+            session, held, record_id=record_id, at=clock.now(), actor_staff_id=staff_id
+        )
+    assert item.blob is not None
+    assert (item.blob.kind, item.blob.size, item.blob.width) == ("image", len(data), 800)
+    assert spooled(blobs.root) == []
