@@ -23,6 +23,7 @@ from storage import backup as archive
 from storage import verify as checks
 from storage.audit import ChainProblem, ChainProblemKind
 from storage.db import Database, revision
+from storage.logical import LoadError
 from storage.vocabulary import Language
 
 EXIT_OK = 0
@@ -292,6 +293,9 @@ async def restore_into_database(
     except archive.RestoreError as error:
         _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
         return EXIT_USAGE
+    except LoadError as error:
+        _say(out, t(language, "maintenance.restore_load_failed", reason=error))
+        return EXIT_PROBLEM
     except (OSError, DBAPIError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         _say(out, t(language, "maintenance.db_unreachable", reason=reason))

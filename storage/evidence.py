@@ -38,6 +38,7 @@ from storage.blobs import (
     WRITE_SIZE,
     Blobs,
     BlobStore,
+    EvidenceChecksumMismatch,
     EvidenceStorageFull,
     EvidenceStoreUnavailable,
     Kept,
@@ -48,6 +49,7 @@ from storage.media import DamageReason, EvidenceKind, analyse, is_disguised
 from storage.models import EvidenceBlob, EvidenceItem
 
 __all__ = [
+    "EvidenceChecksumMismatch",
     "EvidenceFile",
     "EvidenceStorageFull",
     "EvidenceStore",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import io
 import json
 import tarfile
@@ -339,3 +340,33 @@ async def test_a_damaged_member_is_named_on_restore(
     assert out.getvalue() == (
         f"A file in the backup does not match the hash in its manifest: {victim}\n"
     )
+
+
+async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A dump edited with its manifest re-hashed still has to end at the chain it holds."""
+    target = tmp_path / "logical.tar.gz"
+    await archive.backup(db, store.root, target, at=clock.now(), logical_dump=True)
+    contents = members(target)
+    manifest = json.loads(contents.pop("manifest.json"))
+    name = manifest["database"]["file"]
+    lines = contents[name].decode().splitlines()
+    at = lines.index(json.dumps({"table": "audit_head", "columns": ["id", "seq", "hash"]}))
+    row = json.loads(lines[at + 1])
+    lines[at + 1] = json.dumps([row[0], row[1], "f" * 64])
+    contents[name] = ("\n".join(lines) + "\n").encode()
+    manifest["files"][name] = hashlib.sha256(contents[name]).hexdigest()
+    contents["manifest.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.tar.gz"
+    with gzip.open(forged, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
+        for member, data in contents.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'loaded' / 'guowen.db'}"
+    out = io.StringIO()
+    code = await maintenance.restore_into_database(forged, tmp_path / "r", url, out, language="en")
+    assert code == 1
+    assert out.getvalue().startswith("The database dump could not be loaded (head_mismatch")

@@ -223,6 +223,19 @@ async def test_object_lock_refuses_deleting_or_overwriting_evidence(
         assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
         with blobs.open(kept.sha256) as reading:
             assert reading.stream.read() == data
+        if mode is LockMode.COMPLIANCE:  # not even an account allowed to bypass governance
+            with pytest.raises(ClientError) as refused:
+                client.delete_object(
+                    Bucket=bucket, Key=key, VersionId=version, BypassGovernanceRetention=True
+                )
+            assert refused.value.response["Error"]["Code"] == "AccessDenied"
+        # An unconditional write by an administrator only stacks a newer version on top: the
+        # locked one stays, byte for byte, and still cannot be deleted.
+        client.put_object(Bucket=bucket, Key=key, Body=b"forged")
+        kept_version = client.get_object(Bucket=bucket, Key=key, VersionId=version)
+        assert kept_version["Body"].read() == data
+        with pytest.raises(ClientError):
+            client.delete_object(Bucket=bucket, Key=key, VersionId=version)
         again = await blobs.keep(chunks_of(data), max_bytes=MIB)  # kept again: not rewritten
         assert again is not None and not again.new
         await blobs.settle(again)
