@@ -58,6 +58,7 @@ def credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A shared-credentials file (the configuration's ``s3_credentials_file``)."""
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask a cloud for a role
     path = tmp_path / "s3-credentials"
     path.write_text("[default]\naws_access_key_id = court\naws_secret_access_key = secret\n")
     return path
@@ -318,10 +319,12 @@ async def test_backup_holds_the_evidence_from_the_store_and_restores_locally(
 
 
 @pytest.fixture
-def down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> S3Blobs:
+def down(tmp_path: Path, credentials: Path, monkeypatch: pytest.MonkeyPatch) -> S3Blobs:
     """A store whose server does not answer (nothing listens on port 1), tried once."""
     monkeypatch.setattr(objects, "ATTEMPTS", 1)
-    gone = objects.make_client(endpoint="http://127.0.0.1:1", region=REGION, attempts=1)
+    gone = objects.make_client(
+        endpoint="http://127.0.0.1:1", region=REGION, credentials_file=credentials, attempts=1
+    )
     return S3Blobs(S3Location("evidence-down", ""), tmp_path / "evidence", client=gone)
 
 
