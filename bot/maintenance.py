@@ -1,8 +1,9 @@
 """What ``guowen verify``, ``guowen backup`` and ``guowen restore`` say and return.
 
 Exit codes: 0 all is well, 1 a problem was found (or a backup is incomplete), 2 the command
-could not run as asked (a missing file, a non-empty folder, no pg_dump, an old schema). Every
-sentence comes from the ``maintenance`` catalog; ``out`` gets results, ``err`` only the bar.
+could not run as asked (a missing file, a non-empty folder or database, an evidence store that
+does not answer, an old schema). Every sentence comes from the ``maintenance`` catalog; ``out``
+gets results, ``err`` only the bar.
 """
 
 from __future__ import annotations

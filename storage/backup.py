@@ -63,7 +63,6 @@ _MAX_MANIFEST = 256 * 1024 * 1024
 
 class BackupErrorCode(StrEnum):
     EVIDENCE_UNREADABLE = "evidence_unreadable"
-    PG_DUMP_MISSING = "pg_dump_missing"
     PG_DUMP_FAILED = "pg_dump_failed"
     TARGET_EXISTS = "target_exists"
     TARGET_DIR_MISSING = "target_dir_missing"

@@ -6,7 +6,9 @@ No database here. A file is streamed to a temporary file while it is hashed in t
 bytes sent twice are stored once; nothing here deletes or overwrites a stored file. Thumbnails
 are kept the same way under ``<root>/thumbs``.
 
-The database half (rows and audit events) is ``storage.evidence``.
+``Blobs`` is the interface the rest of guowen keeps and reads evidence through; ``BlobStore``
+(the folder) is one implementation, ``storage.objects.S3Blobs`` (an S3-compatible object store)
+the other. The database half (rows and audit events) is ``storage.evidence``.
 """
 
 from __future__ import annotations
