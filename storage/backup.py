@@ -52,7 +52,7 @@ from sqlalchemy.engine import make_url
 from storage import audit, logical
 from storage.audit import AuditKind
 from storage.blobs import Blobs, BlobStore
-from storage.db import Database
+from storage.db import READ_ONLY, Database
 from storage.models import AuditHead, EvidenceBlob
 
 MANIFEST = "manifest.json"
@@ -248,13 +248,14 @@ async def _pg_snapshot(db: Database, pg_dump: str, work: Path) -> _Snapshot:
 
 
 async def _logical_snapshot(db: Database, work: Path) -> _Snapshot:
-    """Every table through SQLAlchemy in one transaction: REPEATABLE READ on PostgreSQL, the
-    write lock on SQLite (``BEGIN IMMEDIATE``), so the dump is one consistent state."""
+    """Every table through SQLAlchemy in one transaction: REPEATABLE READ on PostgreSQL, a
+    deferred read on SQLite (WAL gives it one state, without blocking the bot's writers)."""
     target = work / "guowen.jsonl"
     async with db.engine.connect() as connection:
-        snapshot_conn = connection
         if db.dialect == "postgresql":
             snapshot_conn = await connection.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            snapshot_conn = await connection.execution_options(**{READ_ONLY: True})
         async with snapshot_conn.begin():
             query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
             seq, digest = (await snapshot_conn.execute(query)).one()

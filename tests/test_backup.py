@@ -370,3 +370,38 @@ async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
     code = await maintenance.restore_into_database(forged, tmp_path / "r", url, out, language="en")
     assert code == 1
     assert out.getvalue().startswith("The database dump could not be loaded (head_mismatch")
+
+
+async def test_a_logical_dump_taken_while_others_write_is_one_state(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    async def keep_writing() -> None:
+        for i in range(30):
+            async with db.transaction() as session:
+                await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
+
+    target = tmp_path / "live.tar.gz"
+    summary, _ = await asyncio.gather(
+        archive.backup(
+            db, store.root, target, at=clock.now() + timedelta(hours=1), logical_dump=True
+        ),
+        keep_writing(),
+    )
+    assert 3 <= summary.head_seq <= 33
+    async with empty_database(db, database_url, tmp_path) as url:
+        restored = await asyncio.to_thread(archive.restore, target, tmp_path / "restored")
+        await archive.load_restored(restored, url)
+        copy = Database(url)
+        try:
+            async with copy.transaction() as session:
+                steps = [s async for s in audit.walk(session)]
+                head = await audit.head(session)
+        finally:
+            await copy.close()
+    assert steps == list(range(1, summary.head_seq + 1))  # every event, in order, unbroken
+    assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)
