@@ -109,6 +109,7 @@ async def test_a_file_and_its_thumbnail_round_trip_through_the_store(
 ) -> None:
     bucket = new_bucket(client)
     blobs = s3_blobs(client, bucket, tmp_path / "evidence")
+    await asyncio.to_thread(blobs.check)  # the bucket answers
     store = EvidenceStore(blobs, max_bytes=8 * MIB)
     data = png_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
@@ -331,6 +332,8 @@ def down(tmp_path: Path, credentials: Path, monkeypatch: pytest.MonkeyPatch) -> 
 async def test_a_store_that_is_down_loses_nothing_and_says_so(
     down: S3Blobs, tmp_path: Path, clock: FakeClock
 ) -> None:
+    with pytest.raises(EvidenceStoreUnavailable):
+        await asyncio.to_thread(down.check)
     store = EvidenceStore(down, max_bytes=8 * MIB)
     data = jpeg_bytes()
     with pytest.raises(EvidenceStoreUnavailable) as raised:
