@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given
+from hypothesis import strategies as st
 from moto.server import ThreadedMotoServer
 from test_evidence import add_file, chunks_of, jpeg_bytes, make_record, png_bytes, wav_bytes
 from test_verify import settings_for
@@ -419,3 +421,25 @@ async def test_a_held_file_from_an_older_version_is_analysed_from_the_store(
     assert item.blob is not None
     assert (item.blob.kind, item.blob.size, item.blob.width) == ("image", len(data), 800)
     assert spooled(blobs.root) == []
+
+
+_SEGMENT = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.证据", min_size=1, max_size=12)
+
+
+@given(
+    bucket=st.from_regex(r"[a-z0-9][a-z0-9\-]{1,20}[a-z0-9]", fullmatch=True),
+    segments=st.lists(_SEGMENT.filter(lambda s: s not in (".", "..")), max_size=4),
+    sha256=st.binary(min_size=32, max_size=32).map(bytes.hex),
+    thumbnail=st.booleans(),
+)
+def test_every_s3_url_round_trips_and_keys_stay_under_the_prefix(
+    bucket: str, segments: list[str], sha256: str, thumbnail: bool
+) -> None:
+    prefix = "/".join(segments)
+    url = f"s3://{bucket}/{prefix}/" if prefix else f"s3://{bucket}"
+    place = S3Location.parse(url)
+    assert (place.bucket, place.prefix) == (bucket, prefix)
+    assert S3Location.parse(place.url) == place
+    key = place.key(sha256, thumbnail=thumbnail)
+    middle = f"thumbs/{sha256[:2]}/{sha256[2:4]}" if thumbnail else f"{sha256[:2]}/{sha256[2:4]}"
+    assert key == "/".join(part for part in (prefix, middle, sha256) if part)
