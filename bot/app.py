@@ -19,8 +19,9 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.transports.text import split_text
+from bot.evidence import evidence_blobs
 from bot.metrics import Metrics
+from bot.transports.text import split_text
 from handlers.engine import Engine, Registry, Services
 from handlers.i18n import t
 from handlers.notifier import ChatNotifier
@@ -78,7 +79,7 @@ def rules_for(settings: Settings) -> DeadlineRules:
 def evidence_store(settings: Settings) -> EvidenceStore:
     """The evidence store under ``evidence_dir``; ``max_evidence_mb`` is in MB of 10^6 bytes."""
     return EvidenceStore(
-        settings.evidence_path, max_bytes=settings.storage.max_evidence_mb * 1_000_000
+        evidence_blobs(settings), max_bytes=settings.storage.max_evidence_mb * 1_000_000
     )
 
 

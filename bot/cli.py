@@ -125,9 +125,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
     backup.add_argument("file", type=Path)
+    backup.add_argument(
+        "--logical",
+        action="store_true",
+        help="dump the database table by table (no pg_dump needed; loads into either database)",
+    )
     restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
     restore.add_argument("file", type=Path)
     restore.add_argument("--into", type=Path, required=True)
+    restore.add_argument(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="load a logical dump into this new, empty database",
+    )
     return parser
 
 
@@ -372,8 +383,14 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
             )
         )
     if args.command == "backup":
-        return asyncio.run(maintenance.backup(settings, args.file, SystemClock().now(), out))
+        return asyncio.run(
+            maintenance.backup(settings, args.file, SystemClock().now(), out, logical=args.logical)
+        )
     if args.command == "restore":
+        if args.database_url:
+            return asyncio.run(
+                maintenance.restore_into_database(args.file, args.into, args.database_url, out)
+            )
         return maintenance.restore(args.file, args.into, out)
     raise AssertionError(args.command)
 

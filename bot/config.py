@@ -118,6 +118,12 @@ def _language(value: object) -> object:
     return value
 
 
+def _evidence_url(value: str) -> str:
+    if value and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^?#]*)?", value):
+        raise _problem("bad_evidence_url")
+    return value
+
+
 def _database_url(value: str) -> str:
     try:
         make_url(value)
@@ -162,6 +168,12 @@ class Court(Section):
 class Storage(Section):
     """``[storage]``: the database and the evidence folder (sizes in MiB, 2^20 bytes).
 
+    ``evidence_url`` (``s3://bucket/prefix``) keeps the evidence in an S3-compatible object
+    store instead of ``evidence_dir`` (which then only holds the spool and reports):
+    ``s3_endpoint`` and ``s3_region`` say where, the credentials come from the environment
+    (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``) or ``s3_credentials_file``, and
+    ``object_lock_mode`` with ``object_lock_days`` the retention each object gets.
+
     ``database_url`` stays a plain ``str`` for SQLAlchemy; ``repr`` shows it with its password
     replaced by ``***``.
     """
@@ -171,6 +183,12 @@ class Storage(Section):
     )
     evidence_dir: PathText = "data/evidence"
     max_evidence_mb: Count = 2048
+    evidence_url: Annotated[str, AfterValidator(_evidence_url)] = ""
+    s3_endpoint: str = ""
+    s3_region: str = ""
+    s3_credentials_file: PathText = ""
+    object_lock_mode: Annotated[str, _one_of("", "GOVERNANCE", "COMPLIANCE")] = ""
+    object_lock_days: Annotated[int, Field(ge=0)] = 0
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         yield "database_url", _without_password(self.database_url)
@@ -293,6 +311,7 @@ DEPRECATED: dict[tuple[str, str], tuple[str, str]] = {
 # Keys holding a path, relative to the configuration file's folder.
 PATHS: tuple[tuple[str, str], ...] = (
     ("storage", "evidence_dir"),
+    ("storage", "s3_credentials_file"),
     ("deadlines", "holidays_file"),
     ("reports", "font_path"),
     *((section, file_key) for (section, _), file_key in SECRET_FILES.items()),
@@ -442,7 +461,7 @@ SECTIONS: dict[str, type[Section]] = {
 }
 
 _TYPE_NAMES = {"string_type": "string", "int_type": "integer", "bool_type": "boolean"}
-_OWN_PROBLEMS = {"not_one_of", "bad_value", "bad_database_url"}
+_OWN_PROBLEMS = {"not_one_of", "bad_value", "bad_database_url", "bad_evidence_url"}
 
 
 def _error(path: Path, details: ErrorDetails) -> ConfigError:
@@ -526,6 +545,9 @@ def _require_transport_keys(settings: Settings) -> None:
             value = getattr(wc, key)
             if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
                 raise ConfigError(path, f"[wecom] {key}", "token_required")
+    storage = settings.storage
+    if storage.object_lock_mode and storage.object_lock_days < 1:
+        raise ConfigError(path, "[storage] object_lock_days", "lock_days_required")
 
 
 def resolve_path(explicit: str | None) -> Path:

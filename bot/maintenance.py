@@ -1,8 +1,9 @@
 """What ``guowen verify``, ``guowen backup`` and ``guowen restore`` say and return.
 
 Exit codes: 0 all is well, 1 a problem was found (or a backup is incomplete), 2 the command
-could not run as asked (a missing file, a non-empty folder, no pg_dump, an old schema). Every
-sentence comes from the ``maintenance`` catalog; ``out`` gets results, ``err`` only the bar.
+could not run as asked (a missing file, a non-empty folder or database, an evidence store that
+does not answer, an old schema). Every sentence comes from the ``maintenance`` catalog; ``out``
+gets results, ``err`` only the bar.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
+from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
 from handlers.i18n import t
 from storage import backup as archive
 from storage import verify as checks
 from storage.audit import ChainProblem, ChainProblemKind
 from storage.db import Database, revision
+from storage.logical import LoadError
 from storage.vocabulary import Language
 
 EXIT_OK = 0
@@ -168,7 +171,8 @@ async def verify(
         if (reason := await _unusable(db, language)) is not None:
             _say(out, reason)
             return EXIT_USAGE
-        async for report in checks.verify(db, settings.evidence_path, expect_head=anchor):
+        blobs = evidence_blobs(settings)
+        async for report in checks.verify(db, blobs, expect_head=anchor):
             if isinstance(report, checks.Progress):
                 if bar is not None:
                     bar.show(report)
@@ -204,15 +208,22 @@ async def verify(
     return EXIT_OK
 
 
-async def backup(settings: Settings, target: Path, at: datetime, out: TextIO) -> int:
-    """Write the archive ``target``: the database snapshot, the evidence and a manifest."""
+async def backup(
+    settings: Settings, target: Path, at: datetime, out: TextIO, *, logical: bool = False
+) -> int:
+    """Write the archive ``target``: the database snapshot, the evidence and a manifest.
+
+    ``logical``: dump the database through SQLAlchemy (``storage.logical``) rather than with
+    SQLite's copy or pg_dump; without pg_dump PostgreSQL is dumped so anyway.
+    """
     language = settings.language
     db = Database(settings.storage.database_url)
     try:
         if (reason := await _unusable(db, language)) is not None:
             _say(out, reason)
             return EXIT_USAGE
-        summary = await archive.backup(db, settings.evidence_path, target, at=at, actor="cli")
+        blobs = evidence_blobs(settings)
+        summary = await archive.backup(db, blobs, target, at=at, actor="cli", logical_dump=logical)
     except archive.BackupError as error:
         _say(out, t(language, f"maintenance.backup_{error.code}", **error.detail))
         failed = error.code is archive.BackupErrorCode.PG_DUMP_FAILED
@@ -248,16 +259,11 @@ def restore(
     except archive.RestoreError as error:
         _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
         return EXIT_USAGE
-    problems = [
-        *(("restore_file_corrupt", name) for name in summary.corrupt),
-        *(("restore_file_missing", name) for name in summary.missing),
-        *(("restore_file_unexpected", name) for name in summary.unexpected),
-    ]
-    for key, name in problems:
-        _say(out, t(language, f"maintenance.{key}", name=name))
-    if problems:
+    if _unpacked_badly(summary, out, language):
         return EXIT_PROBLEM
-    key = "restore_done" if summary.database == "sqlite" else "restore_postgresql"
+    key = {"sqlite": "restore_done"}.get(summary.database, "restore_postgresql")
+    if summary.dump == "logical":
+        key = "restore_logical"
     _say(
         out,
         t(
@@ -267,6 +273,65 @@ def restore(
             seq=summary.head_seq,
             config=summary.config,
             dump=summary.database_file,
+            archive=archive_path,
         ),
     )
     return EXIT_OK
+
+
+async def restore_into_database(
+    archive_path: Path,
+    into: Path,
+    database_url: str,
+    out: TextIO,
+    *,
+    language: Language | str | None = None,
+) -> int:
+    """Unpack a backup holding a logical dump and load it into the empty ``database_url``.
+
+    ``into/config.toml`` then names that database and the unpacked evidence, ready for
+    ``guowen verify --config``.
+    """
+    try:
+        summary = await asyncio.to_thread(archive.restore, archive_path, into)
+        if _unpacked_badly(summary, out, language):
+            return EXIT_PROBLEM
+        rows = await archive.load_restored(summary, database_url)
+    except archive.RestoreError as error:
+        _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
+        return EXIT_USAGE
+    except LoadError as error:
+        _say(out, t(language, "maintenance.restore_load_failed", reason=error))
+        return EXIT_PROBLEM
+    except (OSError, DBAPIError) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        _say(out, t(language, "maintenance.db_unreachable", reason=reason))
+        return EXIT_USAGE
+    url = make_url(database_url).render_as_string(hide_password=True)
+    _say(
+        out,
+        t(
+            language,
+            "maintenance.restore_loaded",
+            into=summary.into,
+            rows=rows,
+            url=url,
+            seq=summary.head_seq,
+            config=summary.config,
+        ),
+    )
+    return EXIT_OK
+
+
+def _unpacked_badly(
+    summary: archive.RestoreSummary, out: TextIO, language: Language | str | None
+) -> bool:
+    """Name each member that is not what the manifest says; True when there was one."""
+    problems = [
+        *(("restore_file_corrupt", name) for name in summary.corrupt),
+        *(("restore_file_missing", name) for name in summary.missing),
+        *(("restore_file_unexpected", name) for name in summary.unexpected),
+    ]
+    for key, name in problems:
+        _say(out, t(language, f"maintenance.{key}", name=name))
+    return bool(problems)

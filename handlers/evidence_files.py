@@ -14,9 +14,11 @@ from typing import Any
 
 from handlers.ports import Attachment, Downloader, FileUnavailable, IncomingMessage
 from storage.evidence import (
+    EvidenceChecksumMismatch,
     EvidenceFile,
     EvidenceStorageFull,
     EvidenceStore,
+    EvidenceStoreUnavailable,
     ForwardOrigin,
     Provenance,
     UnavailableReason,
@@ -82,8 +84,9 @@ async def fetch_files(
 ) -> list[EvidenceFile]:
     """Fetch, keep and analyse the message's files, one ``EvidenceFile`` each.
 
-    Never raises for a file that cannot be kept: a transport's refusal, a failed download or
-    a full disk becomes the value's ``unavailable`` reason, so the metadata is still recorded.
+    Never raises for a file that cannot be kept: a transport's refusal, a failed download, a
+    full disk or an object store that is down (or got other bytes than were hashed) becomes
+    the value's ``unavailable`` reason, so the metadata is still recorded.
     """
     if not message.attachments and message.forwarded_at is not None:
         origin = provenance_of(message)
@@ -92,6 +95,9 @@ async def fetch_files(
         except EvidenceStorageFull:
             log.exception("evidence store full while keeping a forwarded text")
             return [EvidenceFile(origin, unavailable=UnavailableReason.STORAGE_FULL)]
+        except (EvidenceStoreUnavailable, EvidenceChecksumMismatch):
+            log.exception("evidence store did not keep a forwarded text")
+            return [EvidenceFile(origin, unavailable=UnavailableReason.STORE_UNAVAILABLE)]
     files: list[EvidenceFile] = []
     for attachment in message.attachments:
         origin = provenance_of(message, attachment)
@@ -103,6 +109,9 @@ async def fetch_files(
         except EvidenceStorageFull:
             log.exception("evidence store full while keeping %s", attachment.file_id)
             reason = UnavailableReason.STORAGE_FULL
+        except (EvidenceStoreUnavailable, EvidenceChecksumMismatch):
+            log.exception("evidence store did not keep %s", attachment.file_id)
+            reason = UnavailableReason.STORE_UNAVAILABLE
         except OSError:
             log.exception("could not fetch %s", attachment.file_id)
             reason = UnavailableReason.DOWNLOAD_FAILED

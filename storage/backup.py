@@ -7,7 +7,11 @@ member, the database kind, the audit head the snapshot ends at, and the time tak
 The snapshot is taken while the bot runs. On SQLite it uses the online backup API, which copies
 one consistent state. On PostgreSQL a REPEATABLE READ transaction exports its snapshot and
 ``pg_dump --snapshot`` dumps exactly that state, while the same transaction lists the blobs to
-archive. Evidence files never change, so copying them after the snapshot is consistent too.
+archive. Without ``pg_dump`` on the machine, the same transaction writes a logical dump of
+every table through SQLAlchemy instead (``storage.logical``: JSON lines, loaded back with
+``guowen restore --database-url``); it needs nothing but the database URL. Evidence files never
+change, so copying them after the snapshot is consistent too, from a folder or from an object
+store alike (``storage.blobs.Blobs``).
 
 The ``backup_taken`` audit event is appended to the live database *after* the archive is in
 place, not before the snapshot:
@@ -45,10 +49,10 @@ from typing import IO, Any
 from sqlalchemy import URL, select, text
 from sqlalchemy.engine import make_url
 
-from storage import audit
+from storage import audit, logical
 from storage.audit import AuditKind
-from storage.blobs import fan_out
-from storage.db import Database
+from storage.blobs import Blobs, BlobStore
+from storage.db import READ_ONLY, Database
 from storage.models import AuditHead, EvidenceBlob
 
 MANIFEST = "manifest.json"
@@ -60,7 +64,7 @@ _MAX_MANIFEST = 256 * 1024 * 1024
 class BackupErrorCode(StrEnum):
     """Why a backup could not be made (catalog ``maintenance.backup_<value>``)."""
 
-    PG_DUMP_MISSING = "pg_dump_missing"
+    EVIDENCE_UNREADABLE = "evidence_unreadable"
     PG_DUMP_FAILED = "pg_dump_failed"
     TARGET_EXISTS = "target_exists"
     TARGET_DIR_MISSING = "target_dir_missing"
@@ -80,6 +84,8 @@ class RestoreErrorCode(StrEnum):
     """Why a backup could not be restored (catalog ``maintenance.restore_<value>``)."""
 
     ARCHIVE_MISSING = "archive_missing"
+    NOT_LOADABLE = "not_loadable"
+    DATABASE_NOT_EMPTY = "database_not_empty"
     ARCHIVE_UNREADABLE = "archive_unreadable"
     NOT_A_BACKUP = "not_a_backup"
     TARGET_NOT_EMPTY = "target_not_empty"
@@ -110,7 +116,7 @@ class BackupSummary:
     thumbnails: int
     bytes: int
     seconds: float
-    missing: tuple[tuple[str, Path], ...]
+    missing: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ class RestoreSummary:
     corrupt: tuple[str, ...]
     missing: tuple[str, ...]
     unexpected: tuple[str, ...]
+    dump: str = "native"
+    """"native" (a SQLite file, a pg_dump archive) or "logical" (``storage.logical``)."""
 
 
 def _version(name: str) -> tuple[int, ...]:
@@ -189,6 +197,8 @@ class _Snapshot:
     head_seq: int
     head_hash: str
     blobs: list[tuple[str, str | None]]
+    dump: str = "native"
+    """How the database was dumped: "native" (SQLite's copy, pg_dump) or "logical"."""
 
 
 def _sqlite_snapshot(source: str, work: Path) -> _Snapshot:
@@ -253,6 +263,27 @@ async def _pg_snapshot(db: Database, pg_dump: str, work: Path) -> _Snapshot:
     return _Snapshot(target, target.name, "postgresql", seq, digest, blobs)
 
 
+async def _logical_snapshot(db: Database, work: Path) -> _Snapshot:
+    """Every table through SQLAlchemy in one transaction: REPEATABLE READ on PostgreSQL, a
+    deferred read on SQLite (WAL gives it one state, without blocking the bot's writers)."""
+    target = work / "guowen.jsonl"
+    async with db.engine.connect() as connection:
+        if db.dialect == "postgresql":
+            snapshot_conn = await connection.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            snapshot_conn = await connection.execution_options(**{READ_ONLY: True})
+        async with snapshot_conn.begin():
+            query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+            seq, digest = (await snapshot_conn.execute(query)).one()
+            listing = select(EvidenceBlob.sha256, EvidenceBlob.thumbnail_sha256).order_by(
+                EvidenceBlob.sha256
+            )
+            blobs = [(a, b) for a, b in (await snapshot_conn.execute(listing)).all()]
+            with target.open("w", encoding="utf-8") as out:
+                await logical.dump(snapshot_conn, out)
+    return _Snapshot(target, target.name, db.dialect, seq, digest, blobs, "logical")
+
+
 # --------------------------------------------------------------------------- the archive
 
 
@@ -281,33 +312,43 @@ def _add(tar: tarfile.TarFile, path: Path, name: str, mode: int, mtime: int) -> 
     return reader.digest.hexdigest()
 
 
-def _members(
-    evidence_dir: Path, blobs: Iterable[tuple[str, str | None]]
-) -> dict[str, tuple[Path, bool]]:
-    """Archive name -> (file, is a thumbnail) for every blob and thumbnail, each once."""
-    members: dict[str, tuple[Path, bool]] = {}
+def _add_blob(
+    tar: tarfile.TarFile, blobs: Blobs, sha256: str, name: str, thumbnail: bool, mtime: int
+) -> tuple[str, int]:
+    """Stream one stored file into the archive; its SHA-256 and size."""
+    with blobs.open(sha256, thumbnail=thumbnail) as reading:
+        info = tarfile.TarInfo(name)
+        info.size = reading.size
+        info.mode = 0o444
+        info.mtime = mtime
+        reader = _Hashing(reading.stream)  # type: ignore[arg-type]
+        tar.addfile(info, reader)
+    return reader.digest.hexdigest(), reading.size
+
+
+def _members(blobs: Iterable[tuple[str, str | None]]) -> dict[str, tuple[str, bool]]:
+    """Archive name -> (SHA-256, is a thumbnail) for every blob and thumbnail, each once."""
+    members: dict[str, tuple[str, bool]] = {}
     for sha256, thumbnail in blobs:
-        members[f"evidence/{sha256[:2]}/{sha256[2:4]}/{sha256}"] = (
-            fan_out(evidence_dir, sha256),
-            False,
-        )
+        members[f"evidence/{sha256[:2]}/{sha256[2:4]}/{sha256}"] = (sha256, False)
         if thumbnail is not None:
             name = f"evidence/thumbs/{thumbnail[:2]}/{thumbnail[2:4]}/{thumbnail}"
-            members[name] = (fan_out(evidence_dir / "thumbs", thumbnail), True)
+            members[name] = (thumbnail, True)
     return members
 
 
 def _write_archive(
-    target: Path, snapshot: _Snapshot, evidence_dir: Path, at: datetime, started: float
-) -> tuple[str, int, _Counts, tuple[tuple[str, Path], ...]]:
+    target: Path, snapshot: _Snapshot, blobs: Blobs, at: datetime, started: float
+) -> tuple[str, int, _Counts, tuple[tuple[str, str], ...]]:
     """Write the archive to a temporary file beside ``target``, then give it its name.
 
-    Returns the archive's SHA-256 and size, what it holds, and the files that were missing on
-    disk (the rest is archived all the same).
+    Returns the archive's SHA-256 and size, what it holds, and the files that were missing
+    from the store, with where they were looked for (the rest is archived all the same).
+    Raises ``BackupError`` (``evidence_unreadable``) when the store cannot be read.
     """
     mtime = int(at.timestamp())
     files: dict[str, str] = {}
-    missing: list[tuple[str, Path]] = []
+    missing: list[tuple[str, str]] = []
     counts = _Counts()
     fd, temp_name = tempfile.mkstemp(prefix=".guowen-backup-", suffix=".tmp", dir=target.parent)
     temp = Path(temp_name)
@@ -320,17 +361,28 @@ def _write_archive(
             ):
                 name = f"database/{snapshot.name}"
                 files[name] = _add(tar, snapshot.file, name, 0o600, mtime)
-                for name, (path, thumbnail) in _members(evidence_dir, snapshot.blobs).items():
+                for name, (sha256, thumbnail) in _members(snapshot.blobs).items():
                     try:
-                        files[name] = _add(tar, path, name, 0o444, mtime)
+                        files[name], size = _add_blob(tar, blobs, sha256, name, thumbnail, mtime)
                     except FileNotFoundError:
-                        missing.append((path.name, path))
+                        missing.append((sha256, blobs.where(sha256, thumbnail=thumbnail)))
                         continue
-                    counts.add(path.stat().st_size, thumbnail=thumbnail)
+                    except OSError as error:
+                        raise BackupError(
+                            BackupErrorCode.EVIDENCE_UNREADABLE,
+                            where=blobs.where(sha256, thumbnail=thumbnail),
+                            reason=str(error),
+                        ) from error
+                    counts.add(size, thumbnail=thumbnail)
                 manifest = {
                     "format": FORMAT,
                     "created_at": at.astimezone(UTC).isoformat(timespec="seconds"),
-                    "database": {"kind": snapshot.kind, "file": f"database/{snapshot.name}"},
+                    "database": {
+                        "kind": snapshot.kind,
+                        "file": f"database/{snapshot.name}",
+                        "dump": snapshot.dump,
+                    },
+                    "evidence_store": blobs.location,
                     "audit_head": {"seq": snapshot.head_seq, "hash": snapshot.head_hash},
                     "evidence": {
                         "files": counts.files,
@@ -378,35 +430,46 @@ def _fsync_dir(path: Path) -> None:
 
 async def backup(
     db: Database,
-    evidence_dir: Path,
+    evidence: Path | Blobs,
     target: Path,
     *,
     at: datetime,
     actor: str | None = None,
     actor_staff_id: int | None = None,
     pg_dump: str | None = None,
+    logical_dump: bool = False,
 ) -> BackupSummary:
-    """Snapshot the database and the evidence into the archive ``target``."""
+    """Snapshot the database and the evidence into the archive ``target``.
+
+    ``evidence`` is the evidence folder or the ``Blobs`` (folder or object store) holding it.
+    On PostgreSQL the database is dumped with ``pg_dump`` (``pg_dump``, else the one found by
+    ``find_pg_dump``), or logically through SQLAlchemy when there is none. ``logical_dump``
+    asks for the logical dump on either database (to move to the other kind, say).
+    Raises ``BackupError``.
+    """
     if at.tzinfo is None:
         raise ValueError("backup time must be timezone-aware")
     started = time.monotonic()
+    blobs = BlobStore(evidence) if isinstance(evidence, Path) else evidence
     target = await asyncio.to_thread(_check_target, target)
     if db.dialect == "postgresql":
-        pg_dump = pg_dump or find_pg_dump()
-        if pg_dump is None:
-            raise BackupError(BackupErrorCode.PG_DUMP_MISSING)
+        if not logical_dump:
+            pg_dump = pg_dump or find_pg_dump()
+            logical_dump = pg_dump is None
     elif db.dialect != "sqlite":
         raise BackupError(BackupErrorCode.UNSUPPORTED_DATABASE, dialect=db.dialect)
 
     work = Path(tempfile.mkdtemp(prefix=".guowen-backup-", dir=target.parent))
     try:
-        if pg_dump is not None:
+        if logical_dump:
+            snapshot = await _logical_snapshot(db, work)
+        elif pg_dump is not None:
             snapshot = await _pg_snapshot(db, pg_dump, work)
         else:
             source = make_url(db.url).database or ""
             snapshot = await asyncio.to_thread(_sqlite_snapshot, source, work)
         digest, archive_size, counts, missing = await asyncio.to_thread(
-            _write_archive, target, snapshot, evidence_dir, at, started
+            _write_archive, target, snapshot, blobs, at, started
         )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
@@ -528,12 +591,7 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
         url = f"sqlite+aiosqlite:///{database_file}"
     else:
         url = "postgresql+asyncpg://USER@HOST:5432/DATABASE"
-    config = into / "config.toml"
-    config.write_text(
-        f"[storage]\ndatabase_url = {json.dumps(url)}\n"
-        f"evidence_dir = {json.dumps(str(evidence_dir))}\n",
-        encoding="utf-8",
-    )
+    config = _write_config(into, url, evidence_dir)
     head = manifest.get("audit_head", {})
     return RestoreSummary(
         into,
@@ -546,4 +604,38 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
         corrupt,
         missing,
         unexpected,
+        str(database.get("dump", "native")),
     )
+
+
+def _write_config(into: Path, url: str, evidence_dir: Path) -> Path:
+    config = into / "config.toml"
+    config.write_text(
+        f"[storage]\ndatabase_url = {json.dumps(url)}\n"
+        f"evidence_dir = {json.dumps(str(evidence_dir))}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+async def load_restored(restored: RestoreSummary, database_url: str) -> int:
+    """Load a restored logical dump into the empty database ``database_url``.
+
+    Then ``restored.config`` names that database. Returns the rows loaded. Raises
+    ``RestoreError`` (``not_loadable`` for a SQLite file or a pg_dump archive, which are used
+    as they are or with pg_restore; ``database_not_empty``); ``logical.LoadError`` for a
+    damaged dump.
+    """
+    if restored.dump != "logical":
+        raise RestoreError(RestoreErrorCode.NOT_LOADABLE, path=restored.database_file)
+    db = Database(database_url)
+    try:
+        rows = await logical.load(db, restored.database_file)
+    except logical.LoadError as error:
+        if error.code == "not_empty":
+            raise RestoreError(RestoreErrorCode.DATABASE_NOT_EMPTY, url=error.detail) from None
+        raise
+    finally:
+        await db.close()
+    await asyncio.to_thread(_write_config, restored.into, database_url, restored.evidence_dir)
+    return rows

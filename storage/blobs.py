@@ -6,7 +6,9 @@ No database here. A file is streamed to a temporary file while it is hashed in t
 bytes sent twice are stored once; nothing here deletes or overwrites a stored file. Thumbnails
 are kept the same way under ``<root>/thumbs``.
 
-The database half (rows and audit events) is ``storage.evidence``.
+``Blobs`` is the interface the rest of guowen keeps and reads evidence through; ``BlobStore``
+(the folder) is one implementation, ``storage.objects.S3Blobs`` (an S3-compatible object store)
+the other. The database half (rows and audit events) is ``storage.evidence``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,22 @@ WRITEBACK_EVERY = 8 * MIB
 
 class EvidenceStorageFull(Exception):
     """The disk (or quota) filled up while a file was written; nothing half-written is left."""
+
+
+class EvidenceStoreUnavailable(Exception):
+    """The evidence store could not be reached or refused a write; nothing was kept there.
+
+    ``where`` names the store (``s3://bucket/prefix``), ``reason`` what its client said.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+class EvidenceChecksumMismatch(Exception):
+    """The bytes sent to the store are not the ones named by the SHA-256: nothing was kept."""
 
 
 def _is_sha256(value: str) -> bool:
@@ -88,7 +106,7 @@ def _ensure_dir(path: Path) -> None:
 _WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None)
 
 
-class _Spool:
+class Spool:
     """A temporary file being written and hashed; blocking methods, called from threads."""
 
     def __init__(self, path: Path, file: BinaryIO) -> None:
@@ -100,7 +118,7 @@ class _Spool:
         self._flushed = 0
 
     @classmethod
-    def create(cls, directory: Path) -> _Spool:
+    def create(cls, directory: Path) -> Spool:
         with _disk_full():
             _ensure_dir(directory)
             fd, name = tempfile.mkstemp(prefix=".incoming-", dir=directory)
@@ -196,6 +214,96 @@ async def _close(chunks: AsyncIterable[bytes]) -> None:
         await aclose()
 
 
+class Opened(Protocol):
+    """Stored bytes being read: ``read(n)`` up to ``n`` bytes (b"" at the end), then ``close``."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One stored file opened for reading: its ``size`` in bytes and the ``stream``."""
+
+    size: int
+    stream: Opened
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+
+class Blobs(Protocol):
+    """Where evidence bytes are kept, named by their SHA-256: a folder or an object store.
+
+    Both keep the same content-addressed names (``<sha[0:2]>/<sha[2:4]>/<sha>``, thumbnails
+    under ``thumbs/``); neither ever deletes or overwrites a stored file. ``root`` is a local
+    folder in both: files are spooled under ``root/tmp`` while they are hashed, and reports
+    are written beside it.
+    """
+
+    root: Path
+
+    @property
+    def location(self) -> str:
+        """The store as a person names it: a folder, or ``s3://bucket/prefix``."""
+        ...
+
+    @property
+    def temp_dir(self) -> Path:
+        """Where files are spooled before they get their name."""
+        ...
+
+    async def keep(self, chunks: AsyncIterable[bytes], *, max_bytes: int) -> Kept | None:
+        """Stream ``chunks`` into the store; None once they exceed ``max_bytes``.
+
+        ``Kept.path`` is a local copy readable until ``settle`` is called. Raises
+        ``EvidenceStorageFull`` or ``EvidenceStoreUnavailable``; both leave nothing behind.
+        """
+        ...
+
+    async def settle(self, kept: Kept) -> None:
+        """The local copy of ``kept`` is no longer needed (a spool file is removed)."""
+        ...
+
+    def keep_thumbnail(self, data: bytes) -> str:
+        """Keep a derived preview (blocking: call it from a thread); returns its SHA-256."""
+        ...
+
+    def open(self, sha256: str, *, thumbnail: bool = False) -> Reading:
+        """The stored bytes named ``sha256`` (blocking). ``FileNotFoundError`` when absent,
+        ``ValueError`` for a name that is not a SHA-256, ``OSError`` when unreadable."""
+        ...
+
+    def where(self, sha256: str, *, thumbnail: bool = False) -> str:
+        """Where the bytes named ``sha256`` are, for a message (a path or an ``s3://`` URL)."""
+        ...
+
+
+def copy_out(blobs: Blobs, sha256: str, target: Path, *, thumbnail: bool = False) -> Path:
+    """Write the stored bytes named ``sha256`` to ``target`` (blocking), to send them on.
+
+    The copy is hashed on the way: ``EvidenceChecksumMismatch`` (and no file) when the store
+    gave back other bytes; ``FileNotFoundError`` when the store has none.
+    """
+    digest = hashlib.sha256()
+    with blobs.open(sha256, thumbnail=thumbnail) as reading, target.open("xb") as out:
+        try:
+            while block := reading.stream.read(WRITE_SIZE):
+                digest.update(block)
+                out.write(block)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    if digest.hexdigest() != sha256:
+        target.unlink(missing_ok=True)
+        raise EvidenceChecksumMismatch(f"{blobs.where(sha256, thumbnail=thumbnail)} differs")
+    return target
+
+
 class BlobStore:
     """Content-addressed files under ``root``; nothing here touches a database.
 
@@ -210,9 +318,30 @@ class BlobStore:
         self._write_size = write_size
 
     @property
+    def location(self) -> str:
+        """The folder, as a person names it."""
+        return str(self.root)
+
+    @property
     def temp_dir(self) -> Path:
         """Where files are spooled before they get their name (same filesystem as ``root``)."""
         return self.root / "tmp"
+
+    def open(self, sha256: str, *, thumbnail: bool = False) -> Reading:
+        """The stored file named ``sha256`` opened for reading (blocking)."""
+        path = self.thumbnail_path_of(sha256) if thumbnail else self.path_of(sha256)
+        stream = path.open("rb")
+        return Reading(os.fstat(stream.fileno()).st_size, stream)
+
+    def where(self, sha256: str, *, thumbnail: bool = False) -> str:
+        """The file's path, for a message; the folder itself for a malformed name."""
+        try:
+            return str(self.thumbnail_path_of(sha256) if thumbnail else self.path_of(sha256))
+        except ValueError:
+            return str(self.root)
+
+    async def settle(self, kept: Kept) -> None:
+        """Nothing to do: ``kept.path`` is the stored file itself."""
 
     def path_of(self, sha256: str) -> Path:
         """Where the bytes named ``sha256`` are kept; ``ValueError`` for a malformed name."""
@@ -228,7 +357,7 @@ class BlobStore:
         Reading stops at the first chunk over the cap. Raises ``EvidenceStorageFull`` when the
         disk fills up, and passes on whatever the stream raises; both leave nothing behind.
         """
-        spool = await self._spool(chunks, max_bytes)
+        spool = await self.spool(chunks, max_bytes)
         if spool is None:
             await _close(chunks)
             return None
@@ -244,7 +373,7 @@ class BlobStore:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.thumbnail_path_of(sha256)
         if not target.exists():
-            spool = _Spool.create(self.temp_dir)
+            spool = Spool.create(self.temp_dir)
             try:
                 spool.write([data])
                 spool.finish()
@@ -253,13 +382,13 @@ class BlobStore:
                 spool.discard()
         return sha256
 
-    async def _spool(self, chunks: AsyncIterable[bytes], max_bytes: int) -> _Spool | None:
+    async def spool(self, chunks: AsyncIterable[bytes], max_bytes: int) -> Spool | None:
         """Stream to a temporary file; None (and nothing kept) when the cap is exceeded.
 
         Hashing and writing run in one thread call per ``write_size`` bytes while the next
         chunks arrive, so the event loop never waits on the disk.
         """
-        spool = await asyncio.to_thread(_Spool.create, self.temp_dir)
+        spool = await asyncio.to_thread(Spool.create, self.temp_dir)
         pending: asyncio.Future[None] | None = None
         pieces: list[bytes] = []
         gathered = received = 0
@@ -291,7 +420,7 @@ class BlobStore:
         return spool
 
     @staticmethod
-    def _finish(spool: _Spool, pieces: list[bytes]) -> None:
+    def _finish(spool: Spool, pieces: list[bytes]) -> None:
         if pieces:
             spool.write(pieces)
         spool.finish()

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,15 +32,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.audit import AuditKind
-from storage.blobs import WRITE_SIZE, BlobStore, EvidenceStorageFull, Kept, fan_out
+from storage.blobs import (
+    WRITE_SIZE,
+    Blobs,
+    BlobStore,
+    EvidenceChecksumMismatch,
+    EvidenceStorageFull,
+    EvidenceStoreUnavailable,
+    Kept,
+    copy_out,
+    fan_out,
+)
 from storage.db import insert_ignore
 from storage.media import DamageReason, EvidenceKind, analyse, is_disguised
 from storage.models import EvidenceBlob, EvidenceItem
 
 __all__ = [
+    "EvidenceChecksumMismatch",
     "EvidenceFile",
     "EvidenceStorageFull",
     "EvidenceStore",
+    "EvidenceStoreUnavailable",
     "ForwardOrigin",
     "Prepared",
     "Provenance",
@@ -60,6 +74,7 @@ class UnavailableReason(StrEnum):
     TOO_BIG_FOR_TRANSPORT = "too_big_for_transport"
     DOWNLOAD_FAILED = "download_failed"
     STORAGE_FULL = "storage_full"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 # --------------------------------------------------------------------------- the store
@@ -394,7 +409,8 @@ class EvidenceFile:
 
 
 class EvidenceStore:
-    """Bytes in a ``BlobStore`` under ``root``; rows and audit events in the caller's session.
+    """Bytes in ``Blobs`` (a folder, or an object store); rows and audit events in the caller's
+    session. A ``Path`` stands for a ``BlobStore`` folder there.
 
     Two steps, so a long download never holds a database transaction (on SQLite, the write
     lock): ``prepare`` streams, analyses and keeps the bytes without touching the database and
@@ -404,16 +420,25 @@ class EvidenceStore:
     evidence. ``max_bytes`` is the size cap in bytes.
     """
 
-    def __init__(self, root: Path, *, max_bytes: int, write_size: int = WRITE_SIZE) -> None:
+    def __init__(
+        self, blobs: Blobs | Path, *, max_bytes: int, write_size: int = WRITE_SIZE
+    ) -> None:
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
-        self.blobs = BlobStore(root, write_size=write_size)
+        self.blobs: Blobs = (
+            BlobStore(blobs, write_size=write_size) if isinstance(blobs, Path) else blobs
+        )
         self.max_bytes = max_bytes
 
     @property
     def root(self) -> Path:
-        """The folder holding the bytes (``<root>/<sha[0:2]>/<sha[2:4]>/<sha>``)."""
+        """The local evidence folder: the bytes themselves when they are kept in a folder."""
         return self.blobs.root
+
+    def _folder(self) -> BlobStore:
+        if not isinstance(self.blobs, BlobStore):
+            raise TypeError(f"evidence is kept in {self.blobs.location}, not in a folder")
+        return self.blobs
 
     @property
     def temp_dir(self) -> Path:
@@ -421,18 +446,20 @@ class EvidenceStore:
         return self.blobs.temp_dir
 
     def path_of(self, sha256: str) -> Path:
-        """Where the bytes named ``sha256`` are kept; ``ValueError`` for a malformed name."""
-        return self.blobs.path_of(sha256)
+        """Where the bytes named ``sha256`` are kept; ``ValueError`` for a malformed name,
+        ``TypeError`` when evidence is not kept in a folder (use ``blobs.open``)."""
+        return self._folder().path_of(sha256)
 
     def thumbnail_path_of(self, sha256: str) -> Path:
-        """Where the thumbnail named ``sha256`` is kept."""
-        return self.blobs.thumbnail_path_of(sha256)
+        """Where the thumbnail named ``sha256`` is kept (``TypeError`` as ``path_of``)."""
+        return self._folder().thumbnail_path_of(sha256)
 
     async def prepare(self, chunks: AsyncIterable[bytes], provenance: Provenance) -> EvidenceFile:
         """Keep and analyse the bytes from ``chunks``; over the cap nothing is kept.
 
         A ``declared_size`` over the cap is not even read. Raises ``EvidenceStorageFull`` when
-        the disk fills up, leaving nothing behind; whatever ``chunks`` raises passes through.
+        the disk fills up and ``EvidenceStoreUnavailable`` when the object store cannot be
+        reached, leaving nothing behind; whatever ``chunks`` raises passes through.
         """
         declared = provenance.declared_size
         if declared is not None and declared > self.max_bytes:
@@ -441,14 +468,21 @@ class EvidenceStore:
         kept = await self.blobs.keep(chunks, max_bytes=self.max_bytes)
         if kept is None:
             return EvidenceFile(provenance, unavailable=UnavailableReason.OVER_CAP)
-        return EvidenceFile(provenance, await asyncio.to_thread(self._describe, kept))
+        try:
+            prepared = await asyncio.to_thread(self._describe, kept)
+        finally:
+            await self.blobs.settle(kept)
+        return EvidenceFile(provenance, prepared)
 
     def _describe(self, kept: Kept) -> Prepared:
         """Analyse kept bytes and keep their thumbnail; blocking, one thread hand-off."""
         analysis = analyse(kept.path)
         thumbnail = None
         if analysis.thumbnail is not None:
-            thumbnail = self.blobs.keep_thumbnail(analysis.thumbnail)
+            try:
+                thumbnail = self.blobs.keep_thumbnail(analysis.thumbnail)
+            except EvidenceStoreUnavailable:  # the file itself is kept: only its preview waits
+                log.warning("preview of %s not kept: the evidence store is down", kept.sha256)
         return Prepared(
             kept.sha256,
             kept.size,
@@ -512,8 +546,19 @@ class EvidenceStore:
         return await self._add(session, item, blob, at, duplicate=duplicate)
 
     def _describe_stored(self, sha256: str) -> Prepared:
-        path = self.path_of(sha256)
-        return self._describe(Kept(sha256, path.stat().st_size, path, new=False))
+        if isinstance(self.blobs, BlobStore):
+            path = self.blobs.path_of(sha256)
+            return self._describe(Kept(sha256, path.stat().st_size, path, new=False))
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".stored-", dir=self.temp_dir)
+        os.close(handle)
+        path = Path(name)
+        path.unlink()
+        try:
+            copy_out(self.blobs, sha256, path)
+            return self._describe(Kept(sha256, path.stat().st_size, path, new=False))
+        finally:
+            path.unlink(missing_ok=True)
 
     async def ingest(
         self,

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from storage import audit, crosscheck
 from storage.audit import AuditKind, ChainProblem
-from storage.blobs import fan_out
+from storage.blobs import Blobs, BlobStore
 from storage.crosscheck import RowProblem as RowProblem
 from storage.db import Database
 from storage.evidence import item_payload
@@ -53,11 +53,14 @@ class FileProblemKind(StrEnum):
 
 @dataclass(frozen=True)
 class FileProblem:
-    """A stored file that is not what its name (its SHA-256) and its row say."""
+    """A stored file that is not what its name (its SHA-256) and its row say.
+
+    ``path`` is where it is: a file's path, or an ``s3://`` URL for an object.
+    """
 
     kind: FileProblemKind
     sha256: str
-    path: Path
+    path: Path | str
     thumbnail: bool = False
     expected_size: int | None = None
     actual_size: int | None = None
@@ -108,6 +111,7 @@ class Anchor:
     hash: str
 
 
+_READ = 1024 * 1024  # 1 MiB a read
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -162,23 +166,34 @@ Problem = FileProblem | ChainProblem | ItemProblem | RowProblem | AnchorProblem
 Report = Progress | Problem | Summary
 
 
-def _hash(path: Path) -> tuple[str, int]:
-    """The file's SHA-256 (hex) and its size in bytes, as read. Raises ``OSError``."""
-    with path.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256")
-        return digest.hexdigest(), f.tell()
+def _hash(blobs: Blobs, sha256: str, thumbnail: bool) -> tuple[str, int]:
+    """The stored file's SHA-256 (hex) and its size in bytes, as read from ``blobs``.
+
+    Raises ``OSError`` (or the store's ``EvidenceStoreUnavailable``) when it cannot be read.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    with blobs.open(sha256, thumbnail=thumbnail) as reading:
+        while block := reading.stream.read(_READ):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
 
 
 def check_file(
-    root: Path, sha256: str, size: int | None, *, thumbnail: bool = False
+    root: Path | Blobs, sha256: str, size: int | None, *, thumbnail: bool = False
 ) -> FileProblem | None:
-    """Re-hash one stored file. Blocking: run it in a thread."""
+    """Re-hash one stored file (a folder's, or an object store's). Blocking: run it in a thread.
+
+    ``root`` is the evidence folder or the ``Blobs`` holding it; ``size`` the row's, in bytes.
+    """
+    blobs = BlobStore(root) if isinstance(root, Path) else root
+    where = blobs.where(sha256, thumbnail=thumbnail)
+    path: Path | str = Path(where) if isinstance(blobs, BlobStore) else where
     try:
-        path = fan_out(root, sha256)
+        digest, actual = _hash(blobs, sha256, thumbnail)
     except ValueError:  # a row whose name is not a hash cannot have a file
-        return FileProblem(FileProblemKind.MISSING, sha256, root, thumbnail, size)
-    try:
-        digest, actual = _hash(path)
+        return FileProblem(FileProblemKind.MISSING, sha256, path, thumbnail, size)
     except FileNotFoundError:
         return FileProblem(FileProblemKind.MISSING, sha256, path, thumbnail, size)
     except OSError:
@@ -283,9 +298,15 @@ async def _anchor(db: Database, expected: Anchor) -> AnchorProblem | None:
 
 
 async def verify(
-    db: Database, evidence_dir: Path, *, page: int = 500, expect_head: Anchor | None = None
+    db: Database,
+    evidence: Path | Blobs,
+    *,
+    page: int = 500,
+    expect_head: Anchor | None = None,
 ) -> AsyncIterator[Report]:
     """Check everything; yields progress, each problem found, and a summary last.
+
+    ``evidence`` is the evidence folder or the ``Blobs`` (folder or object store) holding it.
 
     Safe while the bot runs: files are immutable, pages are read in short transactions, and the
     chain walk follows appends made meanwhile. Consume the iterator to its end.
@@ -304,16 +325,16 @@ async def verify(
             )
         ).scalar_one()
 
+    blobs = BlobStore(evidence) if isinstance(evidence, Path) else evidence
     files = thumbnails = done = 0
     yield Progress(Phase.FILES, 0, total_bytes)
     async for rows in _blob_pages(db, page):
         for sha256, size, thumbnail in rows:
-            problem = await asyncio.to_thread(check_file, evidence_dir, sha256, size)
+            problem = await asyncio.to_thread(check_file, blobs, sha256, size)
             if problem is not None:
                 yield problem
             if thumbnail is not None:
-                thumbs = evidence_dir / "thumbs"
-                found = await asyncio.to_thread(check_file, thumbs, thumbnail, None, thumbnail=True)
+                found = await asyncio.to_thread(check_file, blobs, thumbnail, None, thumbnail=True)
                 if found is not None:
                     yield found
                 thumbnails += 1

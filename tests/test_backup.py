@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import io
 import json
 import tarfile
@@ -185,20 +186,95 @@ async def test_an_existing_backup_is_never_overwritten(
     assert out.getvalue() == f"{target} 已存在。为免覆盖以前的备份，请换一个文件名。\n"
 
 
-async def test_without_pg_dump_the_message_is_clear(
-    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+@asynccontextmanager
+async def empty_database(db: Database, database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new database of the same kind as ``db``, with no tables."""
+    if db.dialect == "postgresql":
+        async with scratch_pg(database_url) as url:
+            yield url
+    else:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'loaded' / 'guowen.db'}"
+
+
+async def test_a_logical_dump_needs_no_pg_dump_and_loads_back_whole(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """PostgreSQL without pg_dump is dumped table by table; SQLite so when asked (--logical).
+
+    Loaded into a new empty database, the copy verifies, ends at the snapshot's head and takes
+    new rows (its sequences are past the loaded ids).
+    """
     monkeypatch.setattr(archive, "find_pg_dump", lambda: None)
-    nowhere = Database("postgresql+asyncpg://guowen@127.0.0.1:1/none")
-    try:
-        with pytest.raises(archive.BackupError) as raised:
-            await archive.backup(nowhere, tmp_path, tmp_path / "x.tar.gz", at=clock.now())
-    finally:
-        await nowhere.close()
-    assert raised.value.code is archive.BackupErrorCode.PG_DUMP_MISSING
-    message = maintenance.t("en", f"maintenance.backup_{raised.value.code}")
-    assert "pg_dump was not found" in message and "postgresql-client" in message
-    assert not await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
+    settings = settings_for(database_url, store.root)
+    target = tmp_path / "logical.tar.gz"
+    out = io.StringIO()
+    logical = db.dialect == "sqlite"  # PostgreSQL without pg_dump is dumped so by itself
+    assert await maintenance.backup(settings, target, clock.now(), out, logical=logical) == 0
+    manifest = json.loads(members(target)["manifest.json"])
+    assert manifest["database"] == {
+        "kind": db.dialect,
+        "file": "database/guowen.jsonl",
+        "dump": "logical",
+    }
+
+    out = io.StringIO()
+    assert maintenance.restore(target, tmp_path / "unpacked", out, language="en") == 0
+    assert (
+        f"guowen restore {target} --into" in out.getvalue() and "--database-url" in out.getvalue()
+    )
+
+    into = tmp_path / "restored"
+    async with empty_database(db, database_url, tmp_path) as url:
+        out = io.StringIO()
+        code = await maintenance.restore_into_database(target, into, url, out)
+        assert code == 0, out.getvalue()
+        assert out.getvalue().startswith(f"已恢复到 {into}，并向 ")
+        restored = config.load(into / "config.toml")
+        assert restored.storage.database_url == url
+        out = io.StringIO()
+        assert await maintenance.verify(restored, out, progress=False) == 0, out.getvalue()
+        assert "3 个证据文件" in out.getvalue() and "3 条审计事件" in out.getvalue()
+
+        copy = Database(url)
+        try:
+            async with copy.transaction() as session:
+                head = await audit.head(session)
+            assert (head.seq, head.hash) == (
+                manifest["audit_head"]["seq"],
+                manifest["audit_head"]["hash"],
+            )
+            again = EvidenceStore(into / "evidence", max_bytes=8 * 1024 * 1024)
+            ids = await make_record(copy, clock)  # new staff, record and item rows
+            await add_file(copy, again, clock, ids, wav_bytes(1.0), "新录音.wav", "audio/wav")
+        finally:
+            await copy.close()
+        out = io.StringIO()
+        assert await maintenance.verify(restored, out, progress=False) == 0, out.getvalue()
+        assert "4 个证据文件" in out.getvalue()
+
+        out = io.StringIO()  # never into a database that holds anything
+        code = await maintenance.restore_into_database(target, tmp_path / "again", url, out)
+        assert code == 2
+        assert "不是空的" in out.getvalue()
+
+
+async def test_a_pg_dump_or_sqlite_backup_is_not_loaded_as_a_logical_dump(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    pg_dump_or_skip(db)
+    target = tmp_path / "native.tar.gz"
+    await archive.backup(db, store.root, target, at=clock.now())
+    out = io.StringIO()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    code = await maintenance.restore_into_database(target, tmp_path / "r", url, out, language="en")
+    assert code == 2 and "is not a logical dump" in out.getvalue()
+    assert not (tmp_path / "x.db").exists()
 
 
 def test_restore_refuses_a_missing_archive_and_a_non_empty_folder(tmp_path: Path) -> None:
@@ -264,3 +340,68 @@ async def test_a_damaged_member_is_named_on_restore(
     assert out.getvalue() == (
         f"A file in the backup does not match the hash in its manifest: {victim}\n"
     )
+
+
+async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A dump edited with its manifest re-hashed still has to end at the chain it holds."""
+    target = tmp_path / "logical.tar.gz"
+    await archive.backup(db, store.root, target, at=clock.now(), logical_dump=True)
+    contents = members(target)
+    manifest = json.loads(contents.pop("manifest.json"))
+    name = manifest["database"]["file"]
+    lines = contents[name].decode().splitlines()
+    at = lines.index(json.dumps({"table": "audit_head", "columns": ["id", "seq", "hash"]}))
+    row = json.loads(lines[at + 1])
+    lines[at + 1] = json.dumps([row[0], row[1], "f" * 64])
+    contents[name] = ("\n".join(lines) + "\n").encode()
+    manifest["files"][name] = hashlib.sha256(contents[name]).hexdigest()
+    contents["manifest.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.tar.gz"
+    with gzip.open(forged, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
+        for member, data in contents.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'loaded' / 'guowen.db'}"
+    out = io.StringIO()
+    code = await maintenance.restore_into_database(forged, tmp_path / "r", url, out, language="en")
+    assert code == 1
+    assert out.getvalue().startswith("The database dump could not be loaded (head_mismatch")
+
+
+async def test_a_logical_dump_taken_while_others_write_is_one_state(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    async def keep_writing() -> None:
+        for i in range(30):
+            async with db.transaction() as session:
+                await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
+
+    target = tmp_path / "live.tar.gz"
+    summary, _ = await asyncio.gather(
+        archive.backup(
+            db, store.root, target, at=clock.now() + timedelta(hours=1), logical_dump=True
+        ),
+        keep_writing(),
+    )
+    assert 3 <= summary.head_seq <= 33
+    async with empty_database(db, database_url, tmp_path) as url:
+        restored = await asyncio.to_thread(archive.restore, target, tmp_path / "restored")
+        await archive.load_restored(restored, url)
+        copy = Database(url)
+        try:
+            async with copy.transaction() as session:
+                steps = [s async for s in audit.walk(session)]
+                head = await audit.head(session)
+        finally:
+            await copy.close()
+    assert steps == list(range(1, summary.head_seq + 1))  # every event, in order, unbroken
+    assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)

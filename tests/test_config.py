@@ -612,3 +612,52 @@ def test_a_database_url_that_is_no_url_does_not_repeat_it() -> None:
         {},
     )
     assert "hunter2" not in message("bad_database_url")
+
+
+@pytest.mark.parametrize(
+    "url", ["court-evidence", "https://s3.example.org/b", "s3://", "s3://Upper/x", "s3://b?x=1"]
+)
+def test_an_evidence_url_that_is_no_object_store_is_refused(url: str) -> None:
+    found = problem_of(f"[storage]\nevidence_url = '{url}'\n")
+    assert (found.key, found.problem) == ("[storage] evidence_url", "bad_evidence_url")
+    assert "s3://BUCKET/PREFIX" in t("en", "config.bad_evidence_url")
+
+
+def test_object_lock_needs_its_days_and_a_known_mode() -> None:
+    found = problem_of("[storage]\nobject_lock_mode = 'COMPLIANCE'\n")
+    assert (found.key, found.problem) == ("[storage] object_lock_days", "lock_days_required")
+    found = problem_of("[storage]\nobject_lock_mode = 'compliance'\nobject_lock_days = 30\n")
+    assert (found.key, found.problem) == ("[storage] object_lock_mode", "not_one_of")
+
+
+def test_an_object_store_is_built_from_the_storage_section(tmp_path: Path) -> None:
+    from bot.evidence import evidence_blobs
+    from storage.blobs import BlobStore
+    from storage.objects import LockMode, S3Blobs
+
+    path = tmp_path / "court" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(
+        "[storage]\n"
+        "evidence_url = 's3://court-evidence/guowen/'\n"
+        "s3_endpoint = 'http://127.0.0.1:9000'\n"
+        "s3_region = 'cn-north-1'\n"
+        "s3_credentials_file = 'secrets/s3'\n"
+        "object_lock_mode = 'GOVERNANCE'\n"
+        "object_lock_days = 3650\n",
+        encoding="utf-8",
+    )
+    settings = load(path)
+    assert settings.storage.s3_credentials_file == str(tmp_path / "court" / "secrets" / "s3")
+    blobs = evidence_blobs(settings)
+    assert isinstance(blobs, S3Blobs)
+    assert blobs.location == "s3://court-evidence/guowen"
+    assert blobs.lock is not None and (blobs.lock.mode, blobs.lock.days) == (
+        LockMode.GOVERNANCE,
+        3650,
+    )
+    assert blobs.root == settings.evidence_path
+    assert blobs.client.meta.region_name == "cn-north-1"
+    assert blobs.client.meta.endpoint_url == "http://127.0.0.1:9000"
+    settings.storage.evidence_url = ""
+    assert isinstance(evidence_blobs(settings), BlobStore)

@@ -563,14 +563,14 @@ async def test_a_full_disk_leaves_nothing_behind(
         def close(self) -> None:
             self.real.close()
 
-    real_create = blob_store._Spool.create.__func__  # type: ignore[attr-defined]
+    real_create = blob_store.Spool.create.__func__  # type: ignore[attr-defined]
 
-    def create(cls: type[blob_store._Spool], directory: Path) -> blob_store._Spool:
+    def create(cls: type[blob_store.Spool], directory: Path) -> blob_store.Spool:
         spool = real_create(cls, directory)
         spool._file = FullDisk(spool._file)
         return spool
 
-    monkeypatch.setattr(blob_store._Spool, "create", classmethod(create))
+    monkeypatch.setattr(blob_store.Spool, "create", classmethod(create))
     with pytest.raises(EvidenceStorageFull):
         await add_file(db, store, clock, ids, os.urandom(2 * MB), "big.bin")
     assert leftovers(store) == []
