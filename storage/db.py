@@ -13,12 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
@@ -32,6 +28,9 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.dml import Insert
 
 from storage.inline_sqlite import connector
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -143,12 +142,18 @@ class Database:
 
 
 def alembic_config() -> Config:
+    """Alembic's configuration for guowen's migrations (alembic is imported on first use: a
+    bot already at the newest revision does not load it)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("storage") / "migrations"))
     return config
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
@@ -161,6 +166,9 @@ async def upgrade(engine: AsyncEngine) -> None:
 
 
 def _current(connection: Connection) -> tuple[str | None, str]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     context = MigrationContext.configure(connection)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     return context.get_current_revision(), head or ""
