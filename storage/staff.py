@@ -146,6 +146,8 @@ ROLE_HOLDERS = "guowen_role_holders"
 async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     """Active staff holding ``role``, read once a transaction: the answer is kept until a
     flush writes a staff or role row (``_forget_role_holders``)."""
+    if _staff_pending(session.sync_session):
+        session.info.pop(ROLE_HOLDERS, None)  # the query's autoflush writes them first
     known: dict[str, Sequence[Staff]] = session.info.setdefault(ROLE_HOLDERS, {})
     found = known.get(str(role))
     if found is None:
@@ -159,15 +161,20 @@ async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     return found
 
 
+def _staff_pending(session: Session) -> bool:
+    """A staff or role row is added, changed or deleted and not yet written."""
+    return any(
+        isinstance(obj, (Staff, StaffRole))
+        for rows in (session.new, session.dirty, session.deleted)
+        for obj in rows
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _forget_role_holders(session: Session, _context: object, _instances: object) -> None:
     """A staff or role row about to be written makes ``with_role``'s answers stale."""
-    if ROLE_HOLDERS not in session.info:
-        return
-    for rows in (session.new, session.dirty, session.deleted):
-        if any(isinstance(obj, (Staff, StaffRole)) for obj in rows):
-            del session.info[ROLE_HOLDERS]
-            return
+    if ROLE_HOLDERS in session.info and _staff_pending(session):
+        del session.info[ROLE_HOLDERS]
 
 
 @event.listens_for(Session, "after_soft_rollback")
