@@ -1,7 +1,16 @@
 """Intake through Telegram: complete intakes through the real PTB ``Application`` and the fake
-Bot API on loopback, on SQLite.
+Bot API on loopback, on SQLite, beside a plain python-telegram-bot as the reference.
 
-    python benchmarks/intake.py [--people 20] [--intakes 5] [--limits off|telegram]
+    python benchmarks/intake.py [--people 1,50] [--intakes 5] [--limits off|telegram]
+                                [--bots guowen,plain]
+
+The reference (``plain``) is a minimal PTB bot: one ``ConversationHandler`` with a
+``PicklePersistence``, asking the same number of questions with the same buttons, fetching the
+forwarded screenshot through getFile as guowen does, keeping nothing else (no evidence, audit
+chain or durable transaction). Each bot and each number of judges runs in a fresh process of
+its own, laid out alike: the fake Bot API, the simulated judges and the bot in one process and
+one event loop, so the CPU per update of both includes the same harness. The load average of
+the (shared) machine is printed with the table; compare the ratios, not the absolute figures.
 
 Each simulated judge does ``--intakes`` complete intakes one after another, alternating a
 forwarded text and a forwarded screenshot (a real PNG, fetched through getFile); the judges
@@ -12,6 +21,7 @@ run side by side. Each answers as soon as the bot has handled the previous updat
   its first message in that chat (for a button press: the next question, after the press was
   acknowledged and the prompt edited);
 - peak RSS of the process (it also holds the fake server and the simulated judges);
+- CPU time of the process per update (user + system, all threads);
 - the Bot API calls of one complete intake of each kind, by method;
 - SQL statements and transactions per update, counted with SQLAlchemy's engine events
   (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
@@ -27,8 +37,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,12 +50,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_botapi import (  # noqa: E402
     PHONE_INTAKE,
+    TOKEN,
     BotHarness,
     FakeBotApi,
     TgUser,
@@ -68,14 +83,39 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+class Bot(Protocol):
+    """A bot under measurement: the fake Bot API it talks to, and a wait for one update."""
+
+    api: FakeBotApi
+
+    async def wait(self, update_id: int) -> None: ...
+
+
+class Guowen:
+    """guowen's ``BotHarness`` waited on for as long as ``Judge.WAIT`` (a burst on a loaded
+    machine may take longer than the tests' 15 s)."""
+
+    def __init__(self, harness: BotHarness) -> None:
+        self.harness = harness
+        self.api = harness.api
+
+    async def wait(self, update_id: int) -> None:
+        async with asyncio.timeout(Judge.WAIT):
+            await self.harness.transport.wait_handled(update_id)
+
+
 class Judge:
     """One simulated judge: pushes an update, waits until the bot is done with it, repeats."""
 
-    def __init__(self, bot: BotHarness, user: TgUser, clock: FakeClock) -> None:
+    WAIT = 300.0
+    """Seconds a judge waits for the bot to handle an update before the run fails."""
+
+    def __init__(self, bot: Bot, user: TgUser, clock: FakeClock) -> None:
         self.bot = bot
         self.user = user
         self.clock = clock
         self.timings: list[tuple[float, float]] = []  # (arrived, handled)
+        self.broken = 0
 
     async def _do(self, push: Callable[[], Awaitable[int]]) -> None:
         update_id = await push()
@@ -141,7 +181,29 @@ def calls_between(api: FakeBotApi, start: int, end: int) -> Counter[str]:
     return Counter(call.method for call in api.calls[start:end] if call.method not in SETUP)
 
 
-async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _figures(api: FakeBotApi, judges: list[Judge], elapsed: float, cpu: float) -> dict[str, float]:
+    updates = sum(len(judge.timings) for judge in judges)
+    waits = sorted(latencies(api, judges))
+    return {
+        "updates": updates,
+        "seconds": elapsed,
+        "per_second": updates / elapsed,
+        "p50_ms": statistics.median(waits) * 1000,
+        "p99_ms": waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))] * 1000,
+        "answered": len(waits),
+        "cpu_ms": cpu * 1000 / updates,
+        "rss_mb": _peak_rss_mb(),
+        "broken": sum(judge.broken for judge in judges),
+    }
+
+
+async def bench(people: int, intakes: int, limits: str, work: Path) -> dict[str, Any]:
+    """guowen: the real ``App`` and ``TelegramTransport`` on a fresh SQLite database."""
     clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
     db = Database(f"sqlite+aiosqlite:///{work / 'bench.db'}")
     await db.upgrade()
@@ -157,7 +219,7 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
         sql = SqlCount(db)
         try:
             # One intake of each kind alone, to count what it costs.
-            alone = Judge(bot, api.user(4999, "计数"), clock)
+            alone = Judge(Guowen(bot), api.user(4999, "计数"), clock)
             await add_telegram_person(db, clock, "计数", [Role.HANDLER], alone.user)
             costs = []
             sql_alone = sql.snapshot()
@@ -169,52 +231,190 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
             sql_alone = tuple(b - a for a, b in zip(sql_alone, sql.snapshot(), strict=True))
             sql_start = sql.snapshot()
 
-            judges = [Judge(bot, user, clock) for user in users]
+            judges = [Judge(Guowen(bot), user, clock) for user in users]
+            cpu = _cpu_seconds()
             started = time.perf_counter()
             await asyncio.gather(*(_many(judge, intakes) for judge in judges))
             elapsed = time.perf_counter() - started
+            cpu = _cpu_seconds() - cpu
             sql_run = tuple(b - a for a, b in zip(sql_start, sql.snapshot(), strict=True))
         finally:
             await bot.stop()
             await db.close()
 
-    updates = sum(len(judge.timings) for judge in judges)
-    waits = sorted(latencies(api, judges))
-    p50 = statistics.median(waits)
-    p99 = waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))]
-    print(
-        f"intake through PTB {_ptb_version()} and the fake Bot API on loopback, SQLite; "
-        f"flood limits {limits}"
-    )
-    print(
-        f"{people} judges x {intakes} complete intakes = {people * intakes} intakes, "
-        f"{updates} updates in {elapsed:.1f} s"
-    )
-    print(f"updates handled per second: {updates / elapsed:.1f}")
-    print(
-        f"arrival to the bot's answer: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
-        f"({len(waits)} answered updates)"
-    )
-    print(f"peak RSS: {_peak_rss_mb():.0f} MB")
-    print(
-        f"SQL per update: {sql_run[0] / updates:.1f} statements, "
-        f"{sql_run[1] / updates:.2f} transactions (whole run, reminders' ticks included); "
-        f"reference, the two intakes alone: {sql_alone[0] / alone_updates:.1f} statements, "
-        f"{sql_alone[1] / alone_updates:.2f} transactions"
-    )
-    for (count, cost), kind in zip(costs, ("forwarded text", "forwarded screenshot"), strict=True):
-        total = sum(cost.values())
-        polls = cost.get("getUpdates", 0)
-        parts = ", ".join(f"{method} {n}" for method, n in sorted(cost.items()))
-        print(
-            f"one intake ({kind}, {count} updates): {total} calls, "
-            f"{total - polls} besides getUpdates: {parts}"
+    figures: dict[str, Any] = _figures(api, judges, elapsed, cpu)
+    updates = figures["updates"]
+    figures["statements"] = sql_run[0] / updates
+    figures["transactions"] = sql_run[1] / updates
+    figures["statements_alone"] = sql_alone[0] / alone_updates
+    figures["transactions_alone"] = sql_alone[1] / alone_updates
+    figures["intakes"] = [
+        (kind, count, dict(cost))
+        for (count, cost), kind in zip(
+            costs, ("forwarded text", "forwarded screenshot"), strict=True
         )
+    ]
+    return figures
+
+
+async def bench_plain(people: int, intakes: int, work: Path) -> dict[str, Any]:
+    """The reference: a plain PTB ``ConversationHandler`` bot with ``PicklePersistence``."""
+    clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    async with fake_api() as api:
+        bot = PlainBot(api, work / "plain.pickle")
+        await bot.start()
+        try:
+            users = [api.user(5000 + n, f"法官{n}") for n in range(people)]
+            alone = Judge(bot, api.user(4999, "计数"), clock)
+            costs = []
+            for number in (0, 1):
+                start, done = len(api.calls), len(alone.timings)
+                await alone.intake(number)
+                costs.append((len(alone.timings) - done, calls_between(api, start, len(api.calls))))
+            judges = [Judge(bot, user, clock) for user in users]
+            cpu = _cpu_seconds()
+            started = time.perf_counter()
+            await asyncio.gather(*(_many(judge, intakes) for judge in judges))
+            elapsed = time.perf_counter() - started
+            cpu = _cpu_seconds() - cpu
+        finally:
+            await bot.stop()
+    figures: dict[str, Any] = _figures(api, judges, elapsed, cpu)
+    figures["intakes"] = [
+        (kind, count, dict(cost))
+        for (count, cost), kind in zip(
+            costs, ("forwarded text", "forwarded screenshot"), strict=True
+        )
+    ]
+    return figures
+
+
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("press", "in:received_at:v:ok"),
+    *PHONE_INTAKE,
+    ("press", "in:review:submit"),
+)
+"""What the plain bot asks for, in order: the same answers a guowen intake takes."""
+
+
+class PlainBot:
+    """A minimal python-telegram-bot: one ``ConversationHandler`` (persistent, through
+    ``PicklePersistence``) whose state is the number of the question it waits for. Each
+    answer is kept in ``user_data``; a button press is acknowledged (answerCallbackQuery), its
+    prompt edited (editMessageText) and the next question sent (sendMessage) with its buttons,
+    as guowen does; a forwarded screenshot is fetched through getFile first."""
+
+    def __init__(self, api: FakeBotApi, pickle: Path) -> None:
+        from telegram.ext import (
+            Application,
+            CallbackQueryHandler,
+            ConversationHandler,
+            MessageHandler,
+            PicklePersistence,
+            TypeHandler,
+            filters,
+        )
+
+        self.api = api
+        self._done: dict[int, asyncio.Event] = {}
+        persistence = PicklePersistence(filepath=pickle)
+        self.application = (
+            Application.builder()
+            .token(TOKEN)
+            .base_url(api.base_url)
+            .base_file_url(api.base_file_url)
+            .persistence(persistence)
+            .concurrent_updates(True)
+            .connection_pool_size(64)
+            .job_queue(None)
+            .build()
+        )
+        answer = [
+            CallbackQueryHandler(self._answer),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, self._answer),
+        ]
+        self.application.add_handler(
+            ConversationHandler(
+                entry_points=[
+                    MessageHandler(filters.FORWARDED & (filters.TEXT | filters.PHOTO), self._open)
+                ],
+                states={number: answer for number in range(len(QUESTIONS))},
+                fallbacks=[],
+                name="intake",
+                persistent=True,
+            )
+        )
+        self.application.add_handler(TypeHandler(object, self._handled), group=1)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(timeout=5)
+
+    async def stop(self) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.stop()
+        await self.application.stop()
+        await self.application.shutdown()
+
+    async def wait(self, update_id: int) -> None:
+        async with asyncio.timeout(Judge.WAIT):
+            await self._done.setdefault(update_id, asyncio.Event()).wait()
+
+    async def _handled(self, update: Any, _context: Any) -> None:
+        self._done.setdefault(update.update_id, asyncio.Event()).set()
+
+    async def _ask(self, update: Any, number: int) -> None:
+        kind, data = QUESTIONS[number]
+        buttons = []
+        if kind == "press":
+            from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+            rows = [[InlineKeyboardButton(data.rsplit(":", 1)[-1], callback_data=data)]]
+            rows.append([InlineKeyboardButton("其他", callback_data=f"{data}:other")])
+            buttons = [InlineKeyboardMarkup(rows)]
+        await update.effective_chat.send_message(
+            f"问题 {number + 1}/{len(QUESTIONS)}", reply_markup=buttons[0] if buttons else None
+        )
+
+    async def _open(self, update: Any, context: Any) -> int:
+        message = update.effective_message
+        if message.photo:
+            file = await message.photo[-1].get_file()
+            context.user_data["photo"] = len(await file.download_as_bytearray())
+        context.user_data["answers"] = [message.text or ""]
+        await self._ask(update, 0)
+        return 0
+
+    async def _answer(self, update: Any, context: Any) -> int:
+        from telegram.ext import ConversationHandler
+
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            await query.edit_message_text(f"{query.message.text} ✓ {query.data}")
+            value = query.data
+        else:
+            value = update.effective_message.text
+        answers = context.user_data.setdefault("answers", [])
+        answers.append(value)
+        number = len(answers) - 1
+        if number >= len(QUESTIONS):
+            await update.effective_chat.send_message(f"已提交（{len(answers)} 项）")
+            return int(ConversationHandler.END)
+        await self._ask(update, number)
+        return number
 
 
 async def _many(judge: Judge, intakes: int) -> None:
+    """``intakes`` intakes one after another; one the bot broke (an apology instead of the
+    next question, e.g. after a lock timeout) is counted and the judge starts the next."""
     for number in range(intakes):
-        await judge.intake(number)
+        try:
+            await judge.intake(number)
+        except AssertionError:
+            judge.broken += 1
 
 
 def _ptb_version() -> str:
@@ -223,14 +423,96 @@ def _ptb_version() -> str:
     return telegram.__version__
 
 
+def _child(bot: str, people: int, intakes: int, limits: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
+        if bot == "plain":
+            return asyncio.run(bench_plain(people, intakes, Path(work)))
+        return asyncio.run(bench(people, intakes, limits, Path(work)))
+
+
+def _run_child(bot: str, people: int, intakes: int, limits: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", bot, "--people", str(people),
+         "--intakes", str(intakes), "--limits", limits],
+        check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"{bot} with {people} judges failed: {done.stderr.strip()[-300:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _report(rows: list[tuple[int, dict[str, dict[str, Any]]]], limits: str, load: str) -> None:
+    print(
+        f"intake through PTB {_ptb_version()} and the fake Bot API on loopback; "
+        f"flood limits {limits}; guowen on SQLite; load average before/after: {load}"
+    )
+    bots = list(rows[0][1])
+    print(f"{'judges':>6}  {'figure':<22}" + "".join(f"{bot:>12}" for bot in bots) + "   ratio")
+    for people, figures in rows:
+        for key, label, digits in (
+            ("per_second", "updates/s", 1),
+            ("p50_ms", "p50 ms", 0),
+            ("p99_ms", "p99 ms", 0),
+            ("cpu_ms", "CPU ms/update", 2),
+            ("rss_mb", "peak RSS MB", 0),
+            ("broken", "intakes broken", 0),
+        ):
+            values = [figures[bot][key] for bot in bots]
+            ratio = ""
+            if len(values) == 2 and values[1]:
+                ratio = f"{values[0] / values[1]:>7.2f}"
+            print(
+                f"{people:>6}  {label:<22}"
+                + "".join(f"{value:>12.{digits}f}" for value in values)
+                + f"  {ratio}"
+            )
+        mine = figures.get("guowen")
+        if mine is not None:
+            print(
+                f"{people:>6}  guowen SQL per update: {mine['statements']:.1f} statements, "
+                f"{mine['transactions']:.2f} transactions (whole run, reminder ticks included; "
+                f"the two intakes alone: {mine['statements_alone']:.1f}, "
+                f"{mine['transactions_alone']:.2f})"
+            )
+    for bot in bots:
+        for kind, count, cost in rows[0][1][bot]["intakes"]:
+            total = sum(cost.values())
+            polls = cost.get("getUpdates", 0)
+            parts = ", ".join(f"{method} {n}" for method, n in sorted(cost.items()))
+            print(
+                f"{bot}: one intake ({kind}, {count} updates): {total - polls} calls besides "
+                f"getUpdates: {parts}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=20, help="judges working at once")
+    parser.add_argument("--people", default="1,50", help="judges working at once, comma-separated")
     parser.add_argument("--intakes", type=int, default=5, help="complete intakes per judge")
     parser.add_argument("--limits", choices=("off", "telegram"), default="off")
+    parser.add_argument("--bots", default="guowen,plain", help="guowen, plain or both")
+    parser.add_argument("--child", choices=("guowen", "plain"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
-        asyncio.run(bench(args.people, args.intakes, args.limits, Path(work)))
+    if args.child:
+        figures = _child(args.child, int(args.people), args.intakes, args.limits)
+        print(json.dumps(figures))
+        return
+    before = " ".join(f"{n:.2f}" for n in os.getloadavg())
+    rows = []
+    for people in (int(n) for n in args.people.split(",")):
+        rows.append(
+            (
+                people,
+                {
+                    bot: _run_child(bot, people, args.intakes, args.limits)
+                    for bot in args.bots.split(",")
+                },
+            )
+        )
+    after = " ".join(f"{n:.2f}" for n in os.getloadavg())
+    _report(rows, args.limits, f"{before} / {after}")
 
 
 if __name__ == "__main__":

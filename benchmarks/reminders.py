@@ -21,6 +21,8 @@ Timed, with the clock fixed at Tuesday 2026-03-10 10:00 in Beijing:
 
 - ``claim``: the claim a tick makes before each send, one due row with
   ``FOR UPDATE SKIP LOCKED`` (SQLite: ``BEGIN IMMEDIATE``), 100 times, each rolled back;
+- ``reference``: 100 committed transactions through the same ``Database``, each changing one
+  reminder row: the floor of one durable write at this moment's load, printed beside the tick;
 - ``tick``: one whole ``Dispatcher.tick`` with a notifier that sends nothing: reload holidays,
   plan the calendar, release stale claims, then ``--due / 2`` (1,000) times take the next due
   row, work out what it says, "send" it, mark it sent and append its audit event;
@@ -402,7 +404,9 @@ class Result:
     claim_s: float = 0.0
     claimed: int = 0
     tick_s: float = 0.0
+    tick_cpu_s: float = 0.0
     tick_sent: int = 0
+    bare_ms: float = 0.0
     plan_first_ms: float = 0.0
     plan_again_ms: float = 0.0
     rows_after: dict[str, int] = field(default_factory=dict)
@@ -426,6 +430,27 @@ async def plan_sample(db: Database, rules: DeadlineRules, ids: Sequence[int]) ->
             assert record is not None
             await plan_record(session, record, rules, timing, NOW)
     return (time.perf_counter() - started) * 1000 / len(ids)
+
+
+BARE = 100
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def bare_transactions(db: Database) -> float:
+    """The reference: milliseconds per committed transaction that changes one reminder row
+    (``UPDATE`` of one column to itself) through the same ``Database``: the floor of the
+    database's own work per reminder, on this machine, at this moment's load."""
+    started = time.perf_counter()
+    for n in range(BARE):
+        async with db.transaction() as session:
+            await session.execute(
+                text("UPDATE reminders SET detail = detail WHERE id = :id"), {"id": n + 1}
+            )
+    return (time.perf_counter() - started) * 1000 / BARE
 
 
 async def measure(name: str, url: str, plan: Plan, sample: int, load: Any) -> Result:
@@ -454,9 +479,13 @@ async def measure(name: str, url: str, plan: Plan, sample: int, load: Any) -> Re
                 await transaction.rollback()
         result.claim_s = time.perf_counter() - started
 
+        result.bare_ms = await bare_transactions(db)
+
+        cpu = _cpu_seconds()
         started = time.perf_counter()
         tick = await dispatcher.tick()
         result.tick_s = time.perf_counter() - started
+        result.tick_cpu_s = _cpu_seconds() - cpu
         result.tick_sent = tick.sent
 
         first_open = plan.records - plan.open_records + plan.due + 1
@@ -484,8 +513,13 @@ def print_result(result: Result, plan: Plan, sample: int) -> None:
         f"  {'tick (claim + send ' + format(result.tick_sent, ',') + ', no-op notifier)':<40} "
         f"{result.tick_s * 1000:>9.1f} ms"
     )
+    sent = max(result.tick_sent, 1)
+    per = result.tick_s * 1000 / sent
+    print(f"  {'  per reminder sent':<40} {per:>9.2f} ms")
+    print(f"  {'  CPU per reminder sent (process)':<40} {result.tick_cpu_s * 1000 / sent:>9.2f} ms")
     print(
-        f"  {'  per reminder sent':<40} {result.tick_s * 1000 / max(result.tick_sent, 1):>9.2f} ms"
+        f"  {'reference: one bare transaction':<40} {result.bare_ms:>9.2f} ms "
+        f"(a reminder costs {per / result.bare_ms:.1f} of them)"
     )
     print(
         f"  {'plan_record, first (' + format(sample, ',') + ' records)':<40} "

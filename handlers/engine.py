@@ -38,7 +38,7 @@ from handlers.ports import (
 from handlers.state import DraftState, End, Next, StepName, step_named
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
-from reminders.planner import Timing, plan_records
+from reminders.planner import Timing, plan_touched
 from storage import delivery, logfields
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -367,10 +367,10 @@ class Engine:
             self._pruned_at = now
 
     async def _replan(self, session: AsyncSession, now: datetime) -> None:
-        """Re-plan the reminders of every record this transaction changed."""
-        touched = sorted(records_repo.touched(session))
-        logfields.about_records(touched)
-        await plan_records(session, touched, self.services.rules, self.services.timing, now)
+        """Re-plan the reminders of every record this transaction changed in a way they
+        depend on (``reminders.planner.plan_touched``)."""
+        logfields.about_records(sorted(records_repo.touched(session)))
+        await plan_touched(session, self.services.rules, self.services.timing, now)
 
     async def _rescue(self, message: IncomingMessage, files: list[EvidenceFile]) -> list[Reply]:
         """Evidence is never dropped: files of a failed message still reach a record."""

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handlers.engine import Context, Registry, Services, UserError
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
 from reports.files import safe_name
-from reports.form import FormFiles, build_form, missing_words
 from reports.period import Period, PeriodError, last_completed_quarter, parse_period
-from reports.quarterly import ReportFiles, build_report
 from storage.models import Record
 from storage.vocabulary import Role
+
+if TYPE_CHECKING:
+    from reports.form import FormFiles
+    from reports.quarterly import ReportFiles
 
 REPORT_ROLES = {Role.TRIAL_MANAGEMENT, Role.COMPILER, Role.DISCIPLINE, Role.LEADER}
 # Those who mark a quarter reported (handlers.milestones.report_quarter).
@@ -65,6 +68,8 @@ async def make_report(
     ctx: Context, period: Period, *, draft: bool = False, via: str = "chat"
 ) -> ReportFiles:
     """Build the period's files in the reader's language and record who took them."""
+    from reports.quarterly import build_report  # the spreadsheet libraries: imported on use
+
     services = ctx.services
     files = await build_report(
         ctx.session,
@@ -143,6 +148,8 @@ def report_messages(
     ):
         buttons = ((Button(ctx.t("milestones.quarter_button"), f"ms:q:{quarter.label}:done"),),)
     if files.missing:  # never a silent gap: the sender is told which characters no font has
+        from reports.form import missing_words  # the PDF libraries: imported on use
+
         text += "\n" + ctx.t("report.missing_glyphs_report", chars=missing_words(files.missing))
     return [
         OutgoingMessage(text, photo=files.chart),
@@ -183,6 +190,8 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
     Called by the notifier for each recipient (``ctx.staff``), in their language; each copy is
     recorded as taken by its recipient.
     """
+    from reports.form import build_form, missing_words  # the PDF libraries: imported on use
+
     services = ctx.services
     files: FormFiles = await build_form(
         ctx.session,

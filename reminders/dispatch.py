@@ -1,10 +1,12 @@
-"""Sending what is due: claim, check it still matters, render, send, mark.
+"""Sending what is due: check it still matters, render, take, send, mark.
 
-Rows are taken one at a time: each is claimed, decided on afresh (a milestone met since
-planning cancels it) and rendered in one short transaction that marks it in flight, sent
-outside any transaction (a slow chat service never holds the database), and marked in a
-second. A dispatcher that dies holds at most the row it was sending: only that one comes back,
-after the lease, flagged as a possible repeat; the rest go out at the next tick of any instance.
+Due rows are decided on afresh (a milestone met since planning cancels them) and rendered a
+few at a time (``PREPARED_AT_ONCE``) in one transaction that takes none of them. Each is then
+taken (marked in flight) in a short transaction that also marks what came of the row sent
+before it, sent outside any transaction (a slow chat service never holds the database), and
+marked in the next. A dispatcher that dies holds at most the row it was sending: only that one
+comes back, after the lease, flagged as a possible repeat; the rest go out at the next tick of
+any instance.
 
 Transient failures come back with backoff; a permanent one (the person blocked the bot, or
 has no chat account) is reported to the department's integrity officer.
@@ -30,9 +32,11 @@ from reminders.outbox import (
     Planned,
     ReminderKind,
     ReminderStatus,
-    claim,
+    due,
     ensure,
+    mark_sent,
     release_stale,
+    take,
 )
 from reminders.planner import Timing, plan_calendar, plan_records, unmet
 from reminders.quarters import Quarter
@@ -53,6 +57,9 @@ BACKOFF = (
     timedelta(hours=3),
 )
 LEASE = timedelta(minutes=10)
+PREPARED_AT_ONCE = 20
+"""Due rows worked out in one transaction before they are sent one by one: at Telegram's
+30 messages a second, what they say is at most about a second old when it goes out."""
 
 
 class Outcome(StrEnum):
@@ -147,6 +154,39 @@ class TickResult:
     planned: int = 0
 
 
+@dataclass(frozen=True)
+class _About:
+    """What a sent row's audit event says of it, read when it was worked out."""
+
+    kind: str
+    record_id: int | None
+    recipient_staff_id: int
+    repeat: bool
+
+
+def _about(reminder: Reminder) -> _About:
+    return _About(reminder.kind, reminder.record_id, reminder.recipient_staff_id, reminder.repeat)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A due row worked out and not yet in flight: what to send, and when it was decided."""
+
+    id: int
+    prepared: Any
+    late: bool
+    now: datetime
+    about: _About
+
+
+@dataclass(frozen=True)
+class _Flown:
+    """A row that was sent, and what came of it (marked in the next transaction)."""
+
+    row: _Ready
+    result: SendResult
+
+
 class Dispatcher:
     """Sends the reminders that are due, once each, across instances: each ``tick`` claims due
     rows (leased to ``instance``), asks the ``Notifier`` for the words and sends them outside
@@ -181,11 +221,11 @@ class Dispatcher:
     async def tick(self) -> TickResult:
         """One pass: reload holidays, plan the calendar's reminders, send what is due.
 
-        Rows are taken one at a time (up to ``batch`` in a tick), each in the transaction that
-        decides on it and marks it in flight just before it is sent: nothing is held that is
-        not being sent, so a dispatcher that dies mid-tick leaves at most the one row it was
-        sending (released after ``LEASE`` as a possible repeat); the rest stay due, and the
-        next tick of any instance sends them.
+        Due rows (up to ``batch`` in a tick) are worked out ``PREPARED_AT_ONCE`` at a time,
+        then each is marked in flight just before it is sent, in the transaction that marks
+        the one sent before it: nothing is held that is not being sent, so a dispatcher that
+        dies mid-tick leaves at most the one row it was sending (released after ``LEASE`` as
+        a possible repeat); the rest stay due, and the next tick of any instance sends them.
         """
         result = TickResult()
         now = self.clock.now()
@@ -193,19 +233,7 @@ class Dispatcher:
         async with self.db.transaction() as session:
             result.planned = len(await plan_calendar(session, self.rules, self.timing, now))
             await release_stale(session, now=now)
-        for _ in range(self.batch):
-            taken, outcome = await self._next()
-            if not taken:
-                break
-            result.claimed += 1
-            if outcome is None:
-                result.cancelled += 1
-            elif outcome is Outcome.SENT:
-                result.sent += 1
-            elif outcome is Outcome.RETRY:
-                result.retried += 1
-            else:
-                result.failed += 1
+        await self._send_due(result)
         return result
 
     async def reload_holidays(self) -> None:
@@ -271,31 +299,88 @@ class Dispatcher:
             expected = self.quiet.release(reminder.due_at.astimezone(self.rules.calendar.tz))
         return now - expected > self.grace
 
-    async def _next(self) -> tuple[bool, Outcome | None]:
-        """Take the next due row, decide on it, send it and mark it.
+    async def _send_due(self, result: TickResult) -> None:
+        """Send up to ``batch`` due rows, ``PREPARED_AT_ONCE`` worked out together.
 
-        Returns (False, None) when nothing is due; otherwise (True, the outcome), None for a
-        row cancelled as no longer due. The row is marked in flight (``sending``, leased) in
-        the transaction that decides on it, committed just before the network call, and marked
-        sent in the next: only a dispatcher dying between those two leaves it in flight.
+        Each row is marked in flight (``sending``, leased) in a transaction of its own, just
+        before its network call, and that same transaction marks what came of the row sent
+        before it (status and audit event): one short transaction per reminder, and only the
+        row being sent is ever in flight.
+        """
+        seen: set[int] = set()
+        last: _Flown | None = None
+        try:
+            while result.claimed < self.batch:
+                ready = await self._prepare(
+                    min(PREPARED_AT_ONCE, self.batch - result.claimed), seen, result
+                )
+                if ready is None:
+                    break
+                for row in ready:
+                    taken = await self._take(row, last)
+                    last = None  # marked in that transaction
+                    if not taken:
+                        continue
+                    result.claimed += 1
+                    try:
+                        sent = await self.notifier.send(row.prepared)
+                    except Exception as error:
+                        log.exception("reminder %s could not be sent", row.id)
+                        sent = SendResult(Outcome.RETRY, repr(error))
+                    last = _Flown(row, sent)
+                    self._count(result, sent.outcome)
+        finally:
+            if last is not None:
+                async with self.db.transaction() as session:
+                    await self._mark(session, last)
+
+    @staticmethod
+    def _count(result: TickResult, outcome: Outcome | None) -> None:
+        if outcome is None:
+            result.cancelled += 1
+        elif outcome is Outcome.SENT:
+            result.sent += 1
+        elif outcome is Outcome.RETRY:
+            result.retried += 1
+        else:
+            result.failed += 1
+
+    async def _prepare(self, limit: int, seen: set[int], result: TickResult) -> list[_Ready] | None:
+        """Work out what the next ``limit`` due rows say, in one transaction that marks none
+        of them in flight; None when nothing new is due.
+
+        A row no longer due is cancelled here, one whose recipient has no chat account fails
+        here, and one that cannot be worked out waits its backoff (each counted in
+        ``result``), as one send would; the rest come back, to be sent in order.
         """
         now = self.clock.now()
         local = now.astimezone(self.rules.calendar.tz)
-        reminder_id: int | None = None
+        ready: list[_Ready] = []
+        async with self.db.transaction() as session:
+            rows = await due(
+                session,
+                now=now,
+                limit=limit + len(seen),
+                quiet=self.quiet.contains(local),
+            )
+            fresh = [row for row in rows if row.id not in seen][:limit]
+            if not fresh:
+                return None
+            for reminder in fresh:
+                seen.add(reminder.id)
+                settled, outcome = await self._decide(session, reminder, now, ready)
+                if settled:
+                    result.claimed += 1
+                    self._count(result, outcome)
+        return ready
+
+    async def _decide(
+        self, session: AsyncSession, reminder: Reminder, now: datetime, ready: list[_Ready]
+    ) -> tuple[bool, Outcome | None]:
+        """Work out one row: (False, None) when it is to be sent (appended to ``ready``),
+        else (True, the outcome of the row settled here; None: cancelled as no longer due)."""
         try:
-            async with self.db.transaction() as session:
-                rows = await claim(
-                    session,
-                    now=now,
-                    instance=self.instance,
-                    limit=1,
-                    lease=LEASE,
-                    quiet=self.quiet.contains(local),
-                )
-                if not rows:
-                    return False, None
-                reminder = rows[0]
-                reminder_id = reminder.id
+            async with session.begin_nested():
                 facts = await self.facts(session, reminder, now)
                 if facts is None:
                     reminder.status = ReminderStatus.CANCELLED.value
@@ -305,55 +390,55 @@ class Dispatcher:
                 if prepared is None:
                     await self._failed(session, reminder, "no chat account", now)
                     return True, Outcome.FAILED
-                late = facts.late
+                ready.append(_Ready(reminder.id, prepared, facts.late, now, _about(reminder)))
+                return False, None
         except Exception as error:
-            if reminder_id is None:
-                raise
             # One row that cannot be worked out must not stand before every other row at
             # every tick: it waits its backoff like a failed send, and the tick goes on.
-            log.exception("reminder %s could not be prepared", reminder_id)
-            async with self.db.transaction() as session:
-                row = await session.get(Reminder, reminder_id, populate_existing=True)
-                if row is None or row.status != ReminderStatus.PENDING:
-                    return True, Outcome.RETRY
-                return True, await self._retry_or_fail(session, row, repr(error), now)
-        return True, await self._send(reminder_id, prepared, late, now)
+            log.exception("reminder %s could not be prepared", reminder.id)
+            row = await session.get(Reminder, reminder.id, populate_existing=True)
+            if row is None or row.status != ReminderStatus.PENDING:
+                return True, Outcome.RETRY
+            return True, await self._retry_or_fail(session, row, repr(error), now)
 
-    async def _send(self, reminder_id: int, prepared: Any, late: bool, now: datetime) -> Outcome:
-        """Send a row marked in flight and mark what came of it."""
-        try:
-            result = await self.notifier.send(prepared)
-        except Exception as error:
-            log.exception("reminder %s could not be sent", reminder_id)
-            result = SendResult(Outcome.RETRY, repr(error))
+    async def _take(self, row: _Ready, last: _Flown | None) -> bool:
+        """Mark what came of the row sent before (``last``) and mark ``row`` in flight, in
+        one transaction; False when ``row`` is no longer pending (another instance took it)."""
         async with self.db.transaction() as session:
-            reminder = await session.get(Reminder, reminder_id)
-            assert reminder is not None
-            if result.outcome is Outcome.SENT:
-                reminder.status = ReminderStatus.SENT.value
-                reminder.sent_at = now
-                reminder.late = late
-                reminder.detail = result.detail or None
-                await audit.append(
-                    session,
-                    AuditKind.REMINDER_SENT,
-                    at=now,
-                    actor="reminders",
-                    subject=f"record:{reminder.record_id}" if reminder.record_id else None,
-                    payload={
-                        "reminder": reminder.id,
-                        "kind": reminder.kind,
-                        "to": reminder.recipient_staff_id,
-                        "late": late,
-                        "repeat": reminder.repeat,
-                    },
-                )
-            elif result.outcome is Outcome.RETRY:
-                return await self._retry_or_fail(session, reminder, result.detail, now)
-            else:
-                await self._failed(session, reminder, result.detail, now)
-                return Outcome.FAILED
-            return result.outcome
+            if last is not None:
+                await self._mark(session, last)
+            return await take(
+                session, row.id, instance=self.instance, now=self.clock.now(), lease=LEASE
+            )
+
+    async def _mark(self, session: AsyncSession, flown: _Flown) -> None:
+        """What came of a send: sent (with its audit event), due again, or failed."""
+        row, result = flown.row, flown.result
+        if result.outcome is Outcome.SENT:
+            await mark_sent(
+                session, row.id, at=row.now, late=row.late, detail=result.detail or None
+            )
+            await audit.append(
+                session,
+                AuditKind.REMINDER_SENT,
+                at=row.now,
+                actor="reminders",
+                subject=f"record:{row.about.record_id}" if row.about.record_id else None,
+                payload={
+                    "reminder": row.id,
+                    "kind": row.about.kind,
+                    "to": row.about.recipient_staff_id,
+                    "late": row.late,
+                    "repeat": row.about.repeat,
+                },
+            )
+            return
+        reminder = await session.get(Reminder, row.id, populate_existing=True)
+        assert reminder is not None
+        if result.outcome is Outcome.RETRY:
+            await self._retry_or_fail(session, reminder, result.detail, row.now)
+        else:
+            await self._failed(session, reminder, result.detail, row.now)
 
     async def _retry_or_fail(
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignore
@@ -226,16 +226,9 @@ async def claim(
     lease``; other dispatchers skip them (``FOR UPDATE SKIP LOCKED``). In quiet hours only the
     kinds that ignore them. A claimed row counts as in flight: claim only what is sent next.
     """
-    conditions = [
-        Reminder.status == ReminderStatus.PENDING.value,
-        Reminder.due_at <= now,
-        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
-    ]
-    if quiet:
-        conditions.append(Reminder.kind.in_([k.value for k in IGNORE_QUIET_HOURS]))
     query = (
         select(Reminder)
-        .where(and_(*conditions))
+        .where(and_(*_due_conditions(now, quiet)))
         .order_by(Reminder.due_at, Reminder.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -247,3 +240,54 @@ async def claim(
         row.claimed_until = now + lease
     await session.flush()
     return rows
+
+
+def _due_conditions(now: datetime, quiet: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Reminder.status == ReminderStatus.PENDING.value,
+        Reminder.due_at <= now,
+        or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
+    ]
+    if quiet:
+        conditions.append(Reminder.kind.in_([k.value for k in IGNORE_QUIET_HOURS]))
+    return conditions
+
+
+async def due(session: AsyncSession, *, now: datetime, limit: int, quiet: bool) -> list[Reminder]:
+    """Up to ``limit`` rows due at ``now``, oldest first, without taking them (``take`` does,
+    one at a time, as each is sent). In quiet hours only the kinds that ignore them."""
+    query = (
+        select(Reminder)
+        .where(and_(*_due_conditions(now, quiet)))
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def take(
+    session: AsyncSession, reminder_id: int, *, instance: str, now: datetime, lease: timedelta
+) -> bool:
+    """Mark the row in flight (``sending``, leased to ``instance`` until ``now + lease``) if
+    it is still pending; False when it is not (another dispatcher took it meanwhile). One
+    ``UPDATE``: on PostgreSQL a second dispatcher's waits for the first's commit, then finds
+    the row no longer pending."""
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.PENDING.value)
+        .values(status=ReminderStatus.SENDING.value, claimed_by=instance, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_sent(
+    session: AsyncSession, reminder_id: int, *, at: datetime, late: bool, detail: str | None
+) -> None:
+    """The row went out at ``at`` (one ``UPDATE``)."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id)
+        .values(status=ReminderStatus.SENT.value, sent_at=at, late=late, detail=detail)
+        .execution_options(synchronize_session=False)
+    )

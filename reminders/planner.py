@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.calendar import CalendarSource
@@ -28,6 +28,7 @@ from reminders.outbox import (
     ensure,
 )
 from reminders.quarters import Quarter
+from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import QuarterReport, Record, Reminder, Staff
 from storage.vocabulary import CosignStatus, Milestone, RecordKind, RecordStatus, Role
@@ -174,6 +175,51 @@ async def plan_records(
         record = await session.get(Record, record_id)
         if record is not None:
             await plan_record(session, record, rules, timing, now)
+
+
+PLAN_INPUTS = frozenset(
+    {
+        records_repo.NEW,
+        "cosigners",
+        "status",
+        "kind",
+        "handler_id",
+        "department_id",
+        "received_at",
+        "submitted_at",
+        "platform_entered_at",
+        "form_delivered_at",
+        "cosigners_done",
+    }
+)
+"""What a record's plan is made of (``plan_record``, ``unmet``, ``DeadlineRules.for_record``):
+a change to any other field (the inquirer's name, the summary) leaves its reminders as they
+are."""
+
+
+async def plan_touched(
+    session: AsyncSession, rules: DeadlineRules, timing: Timing, now: datetime
+) -> list[int]:
+    """Plan again the records this transaction touched (``storage.records.touch``) in which a
+    plan input (``PLAN_INPUTS``) changed; the ids planned. A touched record no longer loaded
+    is planned, to be safe."""
+    await session.flush()
+    held = records_repo.touched_records(session)
+    due = []
+    for record_id in sorted(records_repo.touched(session)):
+        record = held.get(record_id)
+        if record is not None and not records_repo.changes(session, record) & PLAN_INPUTS:
+            continue
+        if record is None or inspect(record).expired_attributes:
+            record = await session.get(Record, record_id)  # refreshed if expired
+            if record is None:
+                continue
+        if "cosigners" in inspect(record).unloaded:
+            await session.refresh(record, ["cosigners"])
+        await plan_record(session, record, rules, timing, now)
+        due.append(record_id)
+    records_repo.forget_changes(session, held.values())
+    return due
 
 
 async def _compilers(session: AsyncSession) -> Sequence[Staff]:

@@ -7,17 +7,14 @@ gets the same guarantee from a row lock on that head.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
@@ -29,6 +26,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.dml import Insert
+
+from storage.inline_sqlite import connector
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +58,19 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An engine for ``url``; a SQLite file's folder is created on first use."""
+    """An engine for ``url``; a SQLite file's folder is created on first use.
+
+    SQLite runs through ``storage.inline_sqlite``: a write transaction's statements on the
+    event loop's thread, only ``BEGIN IMMEDIATE``, ``COMMIT`` and reads outside a write
+    transaction in a worker thread (see there).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 60})
+        uri = str(parsed.query.get("uri", "")).lower() in ("true", "1")
+        database = parsed.database or ":memory:"
+        if database != ":memory:" and not uri:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, async_creator=connector(database, timeout=60, uri=uri))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -93,6 +102,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -101,8 +111,17 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        async with self.sessions() as session, session.begin():
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        On SQLite this process's write transactions take turns first come, first served (an
+        ``asyncio.Lock``), rather than all polling SQLite's busy handler for its one write
+        lock, which lets a late comer in before one that has waited for seconds.
+        """
+        if self._writer is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer, self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -126,13 +145,18 @@ class Database:
 
 
 def alembic_config() -> Config:
-    """Alembic's configuration for the migrations shipped in ``storage/migrations``."""
+    """Alembic's configuration for guowen's migrations (alembic is imported on first use: a
+    bot already at the newest revision does not load it)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("storage") / "migrations"))
     return config
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
@@ -145,6 +169,9 @@ async def upgrade(engine: AsyncEngine) -> None:
 
 
 def _current(connection: Connection) -> tuple[str | None, str]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     context = MigrationContext.configure(connection)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     return context.get_current_revision(), head or ""

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.audit import AuditKind, canonical_json
@@ -62,16 +63,68 @@ FIELDS: frozenset[str] = frozenset(
 
 
 TOUCHED = "touched_records"
+HELD = "touched_record_objects"
+CHANGED = "guowen_changed"
+"""Key, in a record's ``InstanceState.info``, of the names of its columns flushed since
+``forget_changes`` (``NEW`` among them for a record inserted meanwhile)."""
+NEW = "<new>"
+COSIGNERS = "guowen_cosigners_changed"
+"""Key, in ``session.info``: a co-signer row was inserted, changed or deleted."""
 
 
 def touch(session: AsyncSession, record: Record) -> None:
-    """Note that ``record`` changed in this transaction, so its reminders are planned again."""
+    """Note that ``record`` changed in this transaction, so its reminders are planned again.
+
+    The record is held (the identity map holds only weak references), so the re-planning
+    finds it loaded rather than reading it again."""
     session.info.setdefault(TOUCHED, set()).add(record.id)
+    session.info.setdefault(HELD, {})[record.id] = record
 
 
 def touched(session: AsyncSession) -> set[int]:
     """The ids of the records ``touch`` noted in this session's transaction."""
     return set(session.info.get(TOUCHED, set()))
+
+
+def touched_records(session: AsyncSession) -> dict[int, Record]:
+    """The records ``touch`` noted that are still loaded in the session, by id."""
+    return dict(session.info.get(HELD, {}))
+
+
+def changes(session: AsyncSession, record: Record) -> set[str]:
+    """The names of the record's columns flushed since ``forget_changes`` (``NEW`` when it was
+    inserted meanwhile), plus ``"cosigners"`` when any co-signer row changed in the session.
+    Conservative: a change undone by a rolled-back savepoint still counts."""
+    names = set(inspect(record).info.get(CHANGED, ()))
+    if session.info.get(COSIGNERS):
+        names.add("cosigners")
+    return names
+
+
+def forget_changes(session: AsyncSession, records: Iterable[Record]) -> None:
+    """Start noting changes afresh (after the reminders of ``records`` were planned)."""
+    for record in records:
+        inspect(record).info.pop(CHANGED, None)
+    session.info.pop(COSIGNERS, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context: object, _instances: object) -> None:
+    """Note which columns of each record a flush writes (see ``changes``)."""
+    for obj in session.new:
+        if isinstance(obj, Record):
+            inspect(obj).info.setdefault(CHANGED, set()).add(NEW)
+        elif isinstance(obj, RecordCosigner):
+            session.info[COSIGNERS] = True
+    for obj in session.dirty:
+        if isinstance(obj, Record):
+            state = inspect(obj)
+            names = {attr.key for attr in state.attrs if attr.history.has_changes()}
+            state.info.setdefault(CHANGED, set()).update(names)
+        elif isinstance(obj, RecordCosigner):
+            session.info[COSIGNERS] = True
+    if any(isinstance(obj, RecordCosigner) for obj in session.deleted):
+        session.info[COSIGNERS] = True
 
 
 class RecordStateError(Exception):

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.audit import AuditKind
@@ -153,15 +154,48 @@ async def list_staff(session: AsyncSession) -> Sequence[Staff]:
     return (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()
 
 
+ROLE_HOLDERS = "guowen_role_holders"
+"""Key, in ``session.info``, of ``with_role``'s answers in this transaction."""
+
+
 async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
-    """Active staff holding ``role``."""
-    query = (
-        select(Staff)
-        .join(StaffRole)
-        .where(StaffRole.role == str(role), Staff.active.is_(True))
-        .order_by(Staff.id)
+    """Active staff holding ``role``, read once a transaction: the answer is kept until a
+    flush writes a staff or role row (``_forget_role_holders``)."""
+    if _staff_pending(session.sync_session):
+        session.info.pop(ROLE_HOLDERS, None)  # the query's autoflush writes them first
+    known: dict[str, Sequence[Staff]] = session.info.setdefault(ROLE_HOLDERS, {})
+    found = known.get(str(role))
+    if found is None:
+        query = (
+            select(Staff)
+            .join(StaffRole)
+            .where(StaffRole.role == str(role), Staff.active.is_(True))
+            .order_by(Staff.id)
+        )
+        found = known[str(role)] = (await session.execute(query)).scalars().unique().all()
+    return found
+
+
+def _staff_pending(session: Session) -> bool:
+    """A staff or role row is added, changed or deleted and not yet written."""
+    return any(
+        isinstance(obj, (Staff, StaffRole))
+        for rows in (session.new, session.dirty, session.deleted)
+        for obj in rows
     )
-    return (await session.execute(query)).scalars().unique().all()
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_role_holders(session: Session, _context: object, _instances: object) -> None:
+    """A staff or role row about to be written makes ``with_role``'s answers stale."""
+    if ROLE_HOLDERS in session.info and _staff_pending(session):
+        del session.info[ROLE_HOLDERS]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_role_holders_rolled_back(session: Session, _previous: object) -> None:
+    """A rolled-back savepoint may have held a staff or role row ``with_role`` saw."""
+    session.info.pop(ROLE_HOLDERS, None)
 
 
 @dataclass(frozen=True)

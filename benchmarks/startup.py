@@ -1,0 +1,127 @@
+"""Start-up to ready and idle memory of ``guowen run``, beside the interpreter's own.
+
+    python benchmarks/startup.py [--repeat 3] [--idle 5]
+
+``guowen run`` (``python -m bot.cli run``) is started with Telegram enabled against the fake
+Bot API on loopback and a fresh, migrated SQLite database. Reported:
+
+- start to ready: from spawning the process to its first line on stdout ("guowen is running"),
+  printed once Telegram answered ``getMe`` and polling has begun;
+- idle RSS: the process's resident memory (``VmRSS``) after ``--idle`` seconds of doing
+  nothing but long polling, and its peak (``VmHWM``).
+
+The references, measured in the same run and in the same way: a bare interpreter
+(``python -c``, printing and sleeping) and one that only imports the libraries any such bot needs
+(``telegram.ext`` and ``sqlalchemy.ext.asyncio``). On a shared machine the wall clock swings with
+the load (printed); compare guowen with the references of the same run. Medians of ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from fake_botapi import TOKEN, fake_api  # noqa: E402
+
+BARE = "import time; print('ready', flush=True); time.sleep(3600)"
+LIBRARIES = "import telegram.ext, sqlalchemy.ext.asyncio; " + BARE
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """VmRSS and VmHWM of ``pid`` in MiB (Linux ``/proc``)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, float, float]:
+    """Seconds to the first line of stdout, then RSS and peak RSS (MiB) after ``idle`` s."""
+    env = {**os.environ, "GUOWEN_TELEGRAM_TOKEN": "", "NO_PROXY": "127.0.0.1"}
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(120):
+            line = await process.stdout.readline()
+        ready = time.perf_counter() - started
+        if not line:
+            raise RuntimeError(f"{argv[-1]!r} printed nothing")
+        if idle and process.returncode is None:
+            await asyncio.sleep(idle)
+        rss, peak = _memory_mb(process.pid) if process.returncode is None else (0.0, 0.0)
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+    return ready, rss, peak
+
+
+async def _migrate(url: str) -> None:
+    from storage.db import Database
+
+    db = Database(url)
+    await db.upgrade()
+    await db.close()
+
+
+async def bench(repeat: int, idle: float, work: Path) -> None:
+    url = f"sqlite+aiosqlite:///{work / 'guowen.db'}"
+    await _migrate(url)
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    load_before = os.getloadavg()
+    async with fake_api() as api:
+        config = work / "config.toml"
+        config.write_text(
+            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{work / "evidence"}"\n\n'
+            f'[telegram]\nenabled = true\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n'
+            f'base_file_url = "{api.base_file_url}"\n',
+            encoding="utf-8",
+        )
+        runs = {
+            "python, bare": [sys.executable, "-c", BARE],
+            "python: import telegram.ext, sqlalchemy": [sys.executable, "-c", LIBRARIES],
+            "guowen run": [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
+        }
+        for _ in range(repeat):
+            for name, argv in runs.items():
+                rows.setdefault(name, []).append(await _measure(argv, idle, ROOT))
+    load_after = os.getloadavg()
+    print(
+        f"start-up to ready and idle RSS after {idle:.0f} s, median of {repeat}; load average "
+        f"{' '.join(f'{n:.2f}' for n in load_before)} / {' '.join(f'{n:.2f}' for n in load_after)}"
+    )
+    print(f"{'':<42}{'to ready':>10}{'idle RSS':>11}{'peak RSS':>11}")
+    for name, measured in rows.items():
+        ready, rss, peak = (statistics.median(m[i] for m in measured) for i in range(3))
+        print(f"{name:<42}{ready:>8.2f} s{rss:>7.0f} MiB{peak:>7.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds idle before reading RSS")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
+        asyncio.run(bench(args.repeat, args.idle, Path(work)))
+
+
+if __name__ == "__main__":
+    main()
