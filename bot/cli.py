@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", parents=[common], help="console demo on a temporary database")
     demo.add_argument("--language", choices=[x.value for x in Language], default=None)
+    demo.add_argument(
+        "--start",
+        default=None,
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="the demo clock's start, in the court's time (default: now)",
+    )
     sub.add_parser("run", parents=[common], help="run every enabled transport")
 
     config = sub.add_parser("config", help="the configuration file")
@@ -352,10 +358,13 @@ async def _holidays_command(args: argparse.Namespace, settings: Settings, out: T
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.demo import DemoStartError, run_demo
 
         language = Language(args.language) if args.language else Language.ZH
-        return asyncio.run(run_demo(sys.stdin, out, language))
+        try:
+            return asyncio.run(run_demo(sys.stdin, out, language, start=args.start))
+        except DemoStartError:
+            raise CliError("cli.demo_bad_start", language, given=args.start) from None
     if args.command == "config":
         out.write(example_config())
         return EXIT_OK

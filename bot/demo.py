@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.config import Settings, defaults
@@ -74,13 +75,39 @@ async def seed(db: Database, clock: FakeClock) -> None:
             )
 
 
-async def run_demo(inp: TextIO, out: TextIO, language: Language) -> int:
+class DemoStartError(ValueError):
+    """The demo's ``--start`` is not ``YYYY-MM-DD HH:MM``."""
+
+
+def demo_start(text: str | None, tz: ZoneInfo) -> datetime | None:
+    """``text`` (``YYYY-MM-DD HH:MM``, the court's local time) as an aware UTC time; None for
+    None. Raises ``DemoStartError`` when it is not in that form."""
+    if text is None:
+        return None
+    try:
+        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
+    except ValueError:
+        raise DemoStartError(text) from None
+    return local.astimezone(UTC)
+
+
+async def run_demo(
+    inp: TextIO, out: TextIO, language: Language, *, start: str | None = None
+) -> int:
     """``guowen demo``: a court with a few people in a temporary folder, spoken to through the
     console (``inp`` and ``out``), with a clock ``/clock +2d`` can move; the exit status.
+
+    ``start`` (``YYYY-MM-DD HH:MM`` in the court's time) starts the clock there rather than
+    now, to try a quarter's end or a holiday. Raises ``DemoStartError`` for another form.
     """
     root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
     settings = demo_settings(root, language)
-    clock = FakeClock(SystemClock().now())
+    try:
+        begin = demo_start(start, settings.tz) or SystemClock().now()
+    except DemoStartError:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    clock = FakeClock(begin)
     db = Database(settings.storage.database_url)
     try:
         await db.upgrade()

@@ -82,8 +82,14 @@ def bot_says(language: Language, name: str, text: str, buttons: tuple[str, ...] 
     return lines
 
 
+# A start in the middle of a year, and one in December, when next year's holidays are not
+# imported yet and the admin is told so once the clock moves into the notice's window.
+STARTS = ["2026-06-10 09:00", "2026-12-20 09:00"]
+
+
+@pytest.mark.parametrize("start", STARTS)
 @pytest.mark.parametrize("language", list(Language))
-def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
+def test_a_whole_demo_session(tmp_path: Path, language: Language, start: str) -> None:
     png = screenshot(tmp_path)
     session = [
         ("张伟", "/help"),
@@ -102,7 +108,7 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
         ("王芳", "你好"),
     ]
     extra = ["--language", language.value] if language is Language.EN else []
-    done = run_demo(tmp_path, [typed for _, typed in session], *extra)
+    done = run_demo(tmp_path, [typed for _, typed in session], *extra, "--start", start)
 
     assert done.stderr == ""
     assert done.returncode == 0
@@ -173,7 +179,12 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
     # The invite runs 72 hours from the demo's start; the clock moved 48 hours from it.
     expires = datetime.strptime(expires_text[0], MINUTE).replace(tzinfo=BEIJING)
     moved = expires - timedelta(hours=72 - 48)
-    assert clock == [t(language, "demo.clock_moved", now=moved.strftime(MINUTE))]
+    assert moved == datetime.strptime(start, MINUTE).replace(tzinfo=BEIJING) + timedelta(days=2)
+    notice: list[str] = []
+    if moved.month == 12:
+        year = moved.year + 1
+        notice = bot_says(language, "赵磊", t(language, "reminders.holidays_missing", year=year))
+    assert clock == [*notice, t(language, "demo.clock_moved", now=moved.strftime(MINUTE))]
     assert bad_clock == [t(language, "console.clock_usage")]
 
     assert attach[0] == t(language, "console.to", name="赵磊")
@@ -184,6 +195,14 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language) -> None:
     assert text == bot_says(language, "王芳", t(language, "help.hint", name="王芳"))
 
     # The demo's tempfile.gettempdir() is the private TMPDIR: nothing is left in it.
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_start_not_in_the_form_is_refused(tmp_path: Path) -> None:
+    done = run_demo(tmp_path, ["/help"], "--start", "12月20日")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip() == t(Language.ZH, "cli.demo_bad_start", given="12月20日")
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
