@@ -74,6 +74,8 @@ class Services:
     invite_valid_for: timedelta = timedelta(hours=72)
     rules: DeadlineRules = field(default_factory=DeadlineRules)
     record_number: str = "过问〔{year}〕{n}号"
+    propose: bool = True
+    """Put inferred answers to the judge as one confirmation (``[intake] propose``)."""
     evidence: EvidenceStore | None = None
     download: Downloader | None = None
     timing: Timing = field(default_factory=Timing)
