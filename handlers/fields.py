@@ -187,9 +187,9 @@ DAY_ONLY = "day:"
 """An inquiry-time answer ``day:YYYY-MM-DD``: that day, the time of day unknown."""
 
 
-def when(ctx: Context, moment: datetime, *, clock: bool = True) -> str:
+def when(ctx: Context, moment: datetime, *, clock: bool | None = True) -> str:
     """A time as the judge reads it back: ``11月28日（周六）15:00``, the year when not this
-    year's, ``时间不详`` for a day alone."""
+    year's; ``clock`` False: ``时间不详`` for the time of day, None: the day alone."""
     local = ctx.local(moment)
     year = "" if local.year == ctx.local(ctx.now).year else ctx.t("time.year", year=local.year)
     return ctx.t(
@@ -198,8 +198,14 @@ def when(ctx: Context, moment: datetime, *, clock: bool = True) -> str:
         month=local.month,
         day=local.day,
         weekday=ctx.t(f"time.weekday.{local.weekday()}"),
-        clock=local.strftime("%H:%M") if clock else ctx.t("time.unknown_clock"),
-    )
+        clock=(
+            local.strftime("%H:%M")
+            if clock
+            else ctx.t("time.unknown_clock")
+            if clock is False
+            else ""
+        ),
+    ).strip()
 
 
 def day_only(record: Record) -> bool:
@@ -253,6 +259,13 @@ def _time(column: str) -> Parse:
         except TimeParseError as problem:
             raise UserError(f"intake.error.time_{problem.problem.value}") from None
         if read.clock is None:
+            day = read.at(tz)
+            if read.day > ctx.local(ctx.now).date():
+                raise UserError("intake.error.time_future", time=when(ctx, day, clock=None))
+            if column == "inquiry_at" and read.day > ctx.local(record.received_at).date():
+                raise UserError(
+                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
+                )
             if column == "inquiry_at":
                 raise DateOnly(read.day)
             raise UserError("intake.error.time_no_time")

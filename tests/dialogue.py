@@ -526,6 +526,7 @@ def phone_record(
     started: str | None = None,
     main_leader: str = NO,
     serious: str = NO,
+    offered: tuple[str, ...] = AFTER_NEW,
 ) -> list[tuple[Action, Expect]]:
     """A phone call from ``inquirer``, from ``/new`` (or ``start``) to submission."""
     opened = started if started is not None else says("intake.started", title=f"草稿 #{draft}")
@@ -533,7 +534,7 @@ def phone_record(
         (start, (opened, asks_received(received), Buttons(CONFIRM_TIME))),
         (Press(CONFIRM_TIME), asks(Step.SOURCE)),
         (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
-        (Press(SAME_TIME), (asks(Step.CHANNEL), Buttons(*AFTER_NEW, BACK))),
+        (Press(SAME_TIME), (asks(Step.CHANNEL), Buttons(*offered, BACK))),
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         (inquirer, asks(Step.INQUIRER_UNIT)),
         ("温县某局", asks(Step.INQUIRER_POSITION)),

@@ -254,7 +254,7 @@ async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) 
     state.asked += 1
     moment = datetime.combine(typed.day, time(0, 0), tzinfo=ctx.services.tz)
     ctx.reply(
-        ctx.t("intake.ask.hour", day=when(ctx, moment, clock=False)),
+        ctx.t("intake.ask.hour", day=when(ctx, moment, clock=None)),
         (
             (
                 Button(
