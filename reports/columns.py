@@ -98,6 +98,8 @@ def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 
 def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    if facts.record.channel in ORAL_CHANNELS and facts.record.kind == RecordKind.EXTERNAL:
+        return None  # Art. 4 concerns written materials; an oral inquiry brings none
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
 
 
