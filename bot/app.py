@@ -134,6 +134,7 @@ class App:
             rules=rules_for(settings),
             record_number=settings.court.record_number,
             propose=settings.intake.propose,
+            ocr=settings.intake.ocr,
             evidence=evidence_store(settings),
             download=self.download,
             timing=Timing(

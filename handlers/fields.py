@@ -580,6 +580,10 @@ OPENED_BY = "opened_by"
 """``Record.fields`` key: what opened the draft (an ``Opener`` value)."""
 KNOWN = "known_inquirer"
 """``Record.fields`` key: the four facts the directory knows about the inquirer named."""
+READ = "read_from_picture"
+"""``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
+``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
+_READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
 
 
 class Opener(StrEnum):
@@ -626,7 +630,8 @@ def proposal(record: Record, field: Field) -> str | None:
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time, the
     channel from what was forwarded, the inquirer's unit, position, category and retired
-    flag from the directory (``storage.inquirers``), the usual answers (no intermediary, not
+    flag from the directory (``storage.inquirers``), what OCR read in a screenshot (the name,
+    the unit, the case number; ``handlers.ocr``), the usual answers (no intermediary, not
     a same-level main leader, no Art. 9 item, not serious), and for materials that came over
     the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
@@ -646,6 +651,9 @@ def proposal(record: Record, field: Field) -> str | None:
         if step is Step.RETIRED:
             return YES if value else NO
         return str(value)
+    read = record.fields.get(READ)
+    if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
+        return str(read[step.value])
     if step is Step.ROUTE and record.channel in (*NETWORK_CHANNELS, Channel.MAIL):
         return MaterialRoute.DIRECT.value
     if step is Step.ORIGINALS and record.channel in NETWORK_CHANNELS:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import card
+from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import files_from_json, files_to_json
 from handlers.evidence_link import attach_files
-from handlers.fields import OPENED_BY, Opener
+from handlers.fields import OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, require_handler
 from handlers.ports import Button
@@ -151,6 +151,7 @@ async def _open_with_files(
     if files:
         await attach_files(ctx, record, files)
         await _caption_as_summary(ctx, record, caption)
+        await _read_picture(ctx, record, files)
     if kept:
         ctx.reply(
             ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(kept))
@@ -160,6 +161,32 @@ async def _open_with_files(
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     return await advance(ctx, record)
+
+
+async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+    """With ``[intake] ocr``: what the first picture shows, kept to be proposed (never
+    stored as an answer unconfirmed)."""
+    store = ctx.services.evidence
+    picture = next(
+        (f for f in files if f.prepared is not None and f.prepared.kind == EvidenceKind.IMAGE),
+        None,
+    )
+    if not ctx.services.ocr or store is None or picture is None or picture.sha256 is None:
+        return
+    reading = await ocr.read(
+        store.path_of(picture.sha256).read_bytes(), year_now=ctx.local(ctx.now).year
+    )
+    if reading is None:
+        return
+    found = {
+        "inquirer_name": reading.inquirer_name,
+        "inquirer_unit": reading.inquirer_unit,
+        "case_number": reading.case_number,
+    }
+    found = {key: value for key, value in found.items() if value}
+    if found:
+        record.fields = {**record.fields, READ: found}
+        await ctx.session.flush()
 
 
 async def _caption_as_summary(ctx: Context, record: Record, caption: str) -> None:

@@ -12,6 +12,7 @@ from handlers.engine import Context
 from handlers.fields import (
     FIELDS,
     NO,
+    READ,
     YES,
     Field,
     Input,
@@ -83,6 +84,9 @@ async def show(ctx: Context, record: Record, fields: list[Field]) -> StepName:
         )
     if any(field.step in (Step.INQUIRER_UNIT, Step.INQUIRER_POSITION) for field in fields):
         lines.append(ctx.t("intake.proposed.from_directory"))
+    read = record.fields.get(READ)
+    if isinstance(read, dict) and any(f.step.value in read for f in fields):
+        lines.append(ctx.t("intake.proposed.from_picture"))
     if any(field.step is Step.INQUIRY_AT for field in fields):
         lines.append(ctx.t("intake.proposed.other_time"))
     rows: list[tuple[Button, ...]] = [
