@@ -286,7 +286,7 @@ async def test_what_one_complete_intake_costs_in_bot_api_calls(
         "getFile",
         "file",
     }
-    assert len(answers) == 21  # see the benchmark's note: 49 calls plus getFile and download
+    assert len(answers) == 19  # see the benchmark's note: 43 calls plus getFile and download
 
 
 async def test_a_group_chat_is_ignored(
