@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from dialogue import (
     AFTER_NEW,
+    AMEND,
     BACK,
     Buttons,
     Court,
@@ -25,6 +26,7 @@ from dialogue import (
     dialogue,
     local,
     open_court,
+    phone_record,
     png_bytes,
     record_row,
     says,
@@ -162,3 +164,30 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
         local("2026-11-28 15:00"),
     )
     assert isinstance(row["received_at"], datetime)
+
+
+async def test_an_amendment_never_puts_the_inquiry_after_its_receipt(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    clock.set(local("2026-03-06 10:00"))
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    judge = (await open_court(bot)).chat("张伟")
+    await dialogue(judge, phone_record())  # inquiry at the receipt: 2026-03-06 10:00
+    number = "温法过问〔2026〕1号"
+    await dialogue(
+        judge,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), says("amend.which", title=number)),
+            (
+                Press(says("card.received_at")),
+                says("amend.ask_value", field="收到时间", value="2026-03-06 10:00"),
+            ),
+            (
+                "昨天 15:00",
+                Exactly(says("intake.error.receipt_before_inquiry", inquiry="3月6日（周五）10:00")),
+            ),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == row["inquiry_at"] == local("2026-03-06 10:00")
