@@ -141,6 +141,8 @@ class App:
             invite_valid_for=timedelta(hours=settings.access.invite_hours),
             rules=rules_for(settings),
             record_number=settings.court.record_number,
+            propose=settings.intake.propose,
+            ocr=settings.intake.ocr,
             evidence=evidence_store(settings),
             download=self.download,
             timing=Timing(

@@ -265,6 +265,19 @@ class Access(Section):
     invite_hours: Count = 72
 
 
+class Intake(Section):
+    """``[intake]``: how the intake asks.
+
+    ``propose``: put what can be inferred (the receipt and inquiry time, the channel, a known
+    inquirer's unit and position, the usual answers) to the judge as one confirmation instead
+    of one question each. ``ocr``: read a forwarded screenshot's text to propose the case
+    number and the inquirer (needs the optional ``ocr`` extra).
+    """
+
+    propose: bool = True
+    ocr: bool = False
+
+
 class Deadlines(Section):
     """``[deadlines]``: the rules' deadlines in days, and how days are counted."""
 
@@ -413,6 +426,7 @@ class Settings(BaseSettings):
     console: Console = Field(default_factory=Console)
     logging: Logging = Field(default_factory=Logging)
     access: Access = Field(default_factory=Access)
+    intake: Intake = Field(default_factory=Intake)
     deadlines: Deadlines = Field(default_factory=Deadlines)
     reminders: Reminders = Field(default_factory=Reminders)
     reports: Reports = Field(default_factory=Reports)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.engine import Context
-from handlers.fields import FIELDS, Field, Step
+from handlers.fields import FIELDS, Field, Step, day_only
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
 from storage import staff as staff_repo
@@ -68,6 +68,9 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     if step is Step.SOURCE:
         return ctx.t(f"intake.source.{record.kind}") if record.kind else missing
     if step is Step.INQUIRY_AT:
+        if record.inquiry_at is not None and day_only(record):
+            day = ctx.local(record.inquiry_at).strftime("%Y-%m-%d")
+            return f"{day} {ctx.t('time.unknown_clock')}"
         return stamp(ctx, record.inquiry_at)
     if step is Step.CHANNEL:
         return _enum(ctx, Channel, record.channel)

@@ -75,6 +75,10 @@ class Services:
     invite_valid_for: timedelta = timedelta(hours=72)
     rules: DeadlineRules = field(default_factory=DeadlineRules)
     record_number: str = "过问〔{year}〕{n}号"
+    propose: bool = True
+    ocr: bool = False
+    """Read a forwarded screenshot to propose what it shows (``[intake] ocr``)."""
+    """Put inferred answers to the judge as one confirmation (``[intake] propose``)."""
     evidence: EvidenceStore | None = None
     download: Downloader | None = None
     timing: Timing = field(default_factory=Timing)

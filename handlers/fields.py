@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from handlers.engine import Context, UserError
 from handlers.ports import Button
-from handlers.timeparse import TimeParseError, parse_local
+from handlers.timeparse import TimeParseError, read_time
 from storage import staff as staff_repo
 from storage.casenumber import EXAMPLE, CaseNumberError, NotFiled, parse_case_number
 from storage.models import Record, Staff
@@ -24,6 +24,9 @@ from storage.numbers import parse_int
 from storage.staff import StaffError
 from storage.vocabulary import (
     ART9_ITEMS,
+    NETWORK_CHANNELS,
+    ORAL_CHANNELS,
+    WRITTEN_CHANNELS,
     Channel,
     Intermediary,
     MaterialRoute,
@@ -115,6 +118,11 @@ def _external_only(record: Record) -> bool:
     return record.kind == RecordKind.EXTERNAL
 
 
+def _with_materials(record: Record) -> bool:
+    """Art. 4 and 6 ask about materials: an oral inquiry (in person, by phone) has none."""
+    return record.channel not in ORAL_CHANNELS
+
+
 # -- parsers ------------------------------------------------------------------------------
 
 
@@ -167,24 +175,109 @@ def parse_yes_no(ctx: Context, text: str) -> bool | None:
     return None
 
 
+class DateOnly(UserError):
+    """A day typed without the time of day where the day alone may stand (the inquiry)."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__("intake.error.time_no_time")
+        self.day = day
+
+
+DAY_ONLY = "day:"
+"""An inquiry-time answer ``day:YYYY-MM-DD``: that day, the time of day unknown."""
+
+
+def when(ctx: Context, moment: datetime, *, clock: bool | None = True) -> str:
+    """A time as the judge reads it back: ``11月28日（周六）15:00``, the year when not this
+    year's; ``clock`` False: ``时间不详`` for the time of day, None: the day alone."""
+    local = ctx.local(moment)
+    year = "" if local.year == ctx.local(ctx.now).year else ctx.t("time.year", year=local.year)
+    return ctx.t(
+        "time.echo",
+        year=year,
+        month=local.month,
+        day=local.day,
+        weekday=ctx.t(f"time.weekday.{local.weekday()}"),
+        clock=(
+            local.strftime("%H:%M")
+            if clock
+            else ctx.t("time.unknown_clock")
+            if clock is False
+            else ""
+        ),
+    ).strip()
+
+
+def day_only(record: Record) -> bool:
+    """Was only the day of the inquiry known?"""
+    return bool(record.fields.get("inquiry_day_only"))
+
+
+def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
+    """The inquiry is never after its receipt, whichever of the two is typed last."""
+    if column == "inquiry_at":
+        late = moment > record.received_at + timedelta(minutes=1)
+        if late:
+            raise UserError(
+                "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
+            )
+    elif record.inquiry_at is not None:
+        inquiry = record.inquiry_at
+        if day_only(record):
+            late = ctx.local(inquiry).date() > ctx.local(moment).date()
+        else:
+            late = inquiry > moment + timedelta(minutes=1)
+        if late:
+            raise UserError(
+                "intake.error.receipt_before_inquiry",
+                inquiry=when(ctx, inquiry, clock=not day_only(record)),
+            )
+
+
 def _time(column: str) -> Parse:
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        tz = ctx.services.tz
         if text == "same" and column == "inquiry_at":
-            return {column: record.received_at}
+            return {column: record.received_at, "_day_only": False}
+        if text.startswith(DAY_ONLY) and column == "inquiry_at":
+            try:
+                day = date.fromisoformat(text[len(DAY_ONLY) :])
+            except ValueError:
+                raise UserError("error.stale_button") from None
+            moment = datetime.combine(day, time(0, 0), tzinfo=tz)
+            if ctx.local(moment).date() > ctx.local(record.received_at).date():
+                raise UserError(
+                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
+                )
+            return {column: moment, "_day_only": True}
+        state = await ctx.state()
+        held = state.data.get("day") if state.data.get("day_of") == column else None
         try:
-            moment = parse_local(text, now=ctx.now, tz=ctx.services.tz)
+            read = read_time(
+                text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
+            )
         except TimeParseError as problem:
             raise UserError(f"intake.error.time_{problem.problem.value}") from None
+        if read.clock is None:
+            day = read.at(tz)
+            if read.day > ctx.local(ctx.now).date():
+                raise UserError("intake.error.time_future", time=when(ctx, day, clock=None))
+            if column == "inquiry_at" and read.day > ctx.local(record.received_at).date():
+                raise UserError(
+                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
+                )
+            if column == "inquiry_at":
+                raise DateOnly(read.day)
+            raise UserError("intake.error.time_no_time")
+        moment = read.at(tz)
         if moment > ctx.now + timedelta(minutes=5):
-            raise UserError("intake.error.time_future")
-        if column == "inquiry_at" and moment > record.received_at + timedelta(minutes=1):
-            raise UserError(
-                "intake.error.inquiry_after_receipt",
-                received=ctx.local(record.received_at).strftime("%Y-%m-%d %H:%M"),
-            )
+            raise UserError("intake.error.time_future", time=when(ctx, moment))
+        _check_order(ctx, record, column, moment)
         values: dict[str, Any] = {column: moment}
         if column == "received_at":
             values["received_confirmed"] = True
+        else:
+            values["_day_only"] = False
         return values
 
     return parse
@@ -431,7 +524,7 @@ FIELDS: tuple[Field, ...] = (
         Input.CHOICE,
         ("material_route",),
         _choice("material_route", MaterialRoute),
-        _external_only,
+        lambda r: _external_only(r) and _with_materials(r),
         choices=tuple(r.value for r in MaterialRoute),
         labels=_enum_labels(MaterialRoute),
     ),
@@ -440,7 +533,7 @@ FIELDS: tuple[Field, ...] = (
         Input.CHOICE,
         ("originals_destination",),
         _originals,
-        _external,
+        lambda r: _external(r) and _with_materials(r),
         choices=(
             OriginalsDestination.SUB_FILE.value,
             OriginalsDestination.ELSEWHERE.value,
@@ -453,7 +546,11 @@ FIELDS: tuple[Field, ...] = (
         Input.TEXT,
         ("originals_note",),
         _text(300, "originals_note"),
-        lambda r: _external_only(r) and r.originals_destination == OriginalsDestination.ELSEWHERE,
+        lambda r: (
+            _external_only(r)
+            and _with_materials(r)
+            and r.originals_destination == OriginalsDestination.ELSEWHERE
+        ),
     ),
 )
 
@@ -475,3 +572,92 @@ def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Butto
     render = field.labels or (lambda c, v: v)
     buttons = [Button(render(ctx, value), f"{prefix}{value}") for value in field.choices]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+# -- what can be proposed -----------------------------------------------------------------
+
+OPENED_BY = "opened_by"
+"""``Record.fields`` key: what opened the draft (an ``Opener`` value)."""
+KNOWN = "known_inquirer"
+"""``Record.fields`` key: the four facts the directory knows about the inquirer named."""
+READ = "read_from_picture"
+"""``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
+``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
+_READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
+
+
+class Opener(StrEnum):
+    """What reached the judge and opened the draft: it suggests the channel."""
+
+    PICTURE = "picture"
+    TEXT = "text"
+    VOICE = "voice"
+    RECORDING = "recording"
+    DOCUMENT = "document"
+    NEW = "new"
+
+
+CHANNELS_FIRST: dict[str, tuple[Channel, ...]] = {
+    Opener.PICTURE: (Channel.WECHAT, Channel.SMS),
+    Opener.TEXT: (Channel.WECHAT, Channel.SMS),
+    Opener.VOICE: (Channel.WECHAT, Channel.PHONE),
+    Opener.RECORDING: (Channel.PHONE, Channel.WECHAT),
+    Opener.NEW: (Channel.IN_PERSON, Channel.PHONE),
+}
+"""The channel buttons offered first for each opener; the first is proposed, except after
+/new (in person and by phone are equally likely)."""
+
+_USUAL: dict[Step, str] = {
+    Step.RECEIVED_AT: "ok",
+    Step.SOURCE: RecordKind.EXTERNAL.value,
+    Step.INQUIRY_AT: "same",
+    Step.MAIN_LEADER: NO,
+    Step.INTERMEDIARY: Intermediary.NONE.value,
+    Step.ART9: "无",
+    Step.SERIOUS: NO,
+}
+_KNOWN_COLUMNS: dict[Step, str] = {
+    Step.INQUIRER_UNIT: "unit",
+    Step.INQUIRER_POSITION: "position",
+    Step.UNIT_CATEGORY: "unit_category",
+    Step.RETIRED: "retired",
+}
+
+
+def proposal(record: Record, field: Field) -> str | None:
+    """The answer the intake proposes for ``field``, as the judge would type or press it;
+    None when nothing can be inferred. A proposal is only ever stored once confirmed.
+
+    Inferred: the receipt time (the forward's date), an external inquiry at that time, the
+    channel from what was forwarded, the inquirer's unit, position, category and retired
+    flag from the directory (``storage.inquirers``), what OCR read in a screenshot (the name,
+    the unit, the case number; ``handlers.ocr``), the usual answers (no intermediary, not
+    a same-level main leader, no Art. 9 item, not serious), and for materials that came over
+    the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
+    written original); a letter's original goes to the sub-file (副卷, Art. 4).
+    """
+    step = field.step
+    if step in _USUAL:
+        return _USUAL[step]
+    if step is Step.CHANNEL:
+        opener = record.fields.get(OPENED_BY)
+        first = CHANNELS_FIRST.get(str(opener))
+        return first[0].value if first and opener != Opener.NEW else None
+    known = record.fields.get(KNOWN)
+    if step in _KNOWN_COLUMNS and isinstance(known, dict):
+        value = known.get(_KNOWN_COLUMNS[step])
+        if value is None:
+            return None
+        if step is Step.RETIRED:
+            return YES if value else NO
+        return str(value)
+    read = record.fields.get(READ)
+    if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
+        return str(read[step.value])
+    if step is Step.ROUTE and record.channel in (*NETWORK_CHANNELS, Channel.MAIL):
+        return MaterialRoute.DIRECT.value
+    if step is Step.ORIGINALS and record.channel in NETWORK_CHANNELS:
+        return OriginalsDestination.NO_ORIGINAL.value
+    if step is Step.ORIGINALS and record.channel in WRITTEN_CHANNELS:
+        return OriginalsDestination.SUB_FILE.value
+    return None

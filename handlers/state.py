@@ -35,6 +35,7 @@ class StepName(StrEnum):
     PLATFORM_REF = "ms.platform_ref"
     INTAKE_MEDIA = "intake.media"
     INTAKE_REVIEW = "intake.review"
+    INTAKE_PROPOSED = "intake.proposed"
     INTAKE_EDIT = "intake.edit"
     INTAKE_CANCEL_REASON = "intake.cancel_reason"
     AMEND_VALUE = "intake.amend_value"

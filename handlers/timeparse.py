@@ -1,13 +1,20 @@
 """Reading a date and time the way a judge types it on a phone.
 
 ``2026-03-06 14:30``, ``2026/3/6 14:30``, ``2026年3月6日14:30``, ``3月6日 14时30分``,
-``3-6 14:30``, ``今天 9:30``, ``昨天 15:00``, ``前天 8点``, or just ``14:30`` (today). A time of
-day is required: the receipt day decides the deadlines and the hour makes the record credible.
+``3-6 14:30``, ``11月28日下午三点``, ``28号下午3点``, ``今天 9:30``, ``今天早上8点``,
+``昨天 15:00``, ``昨晚8点``, ``前天下午3点半``, ``凌晨1点``, or just ``14:30`` (today).
+Chinese numerals (三点, 十一月二十八日, 两点一刻) and full-width digits read as digits.
+
+A date without a year, or a bare ``28号``, is the latest such day that is not after today:
+inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
+refused as such rather than as unreadable. A date alone reads as a ``Moment`` without a clock.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -25,77 +32,200 @@ class TimeParseError(ValueError):
         self.problem = problem
 
 
-_RELATIVE = {
-    "今天": 0,
-    "今日": 0,
-    "today": 0,
-    "昨天": 1,
-    "昨日": 1,
-    "yesterday": 1,
-    "前天": 2,
+@dataclass(frozen=True)
+class Moment:
+    """A typed day, with the time of day when one was given (``clock`` None: a date alone)."""
+
+    day: date
+    clock: time | None
+    dated: bool
+    """Whether the text named a day (a bare ``15:00`` does not)."""
+
+    def at(self, tz: ZoneInfo) -> datetime:
+        """The moment in ``tz``; a date alone is its first minute."""
+        return datetime.combine(self.day, self.clock or time(0, 0), tzinfo=tz)
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_DIGITS |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十]+")
+
+
+def _numeral(text: str) -> str:
+    """A Chinese numeral up to 99 (十一, 二十八, 三十, 两) in digits; others unchanged."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+            return text
+        value = (_DIGITS.get(tens, -100) if tens else 1) * 10 + (
+            _DIGITS.get(ones, -100) if ones else 0
+        )
+        return str(value) if value >= 0 else text
+    if all(ch in _DIGITS for ch in text):
+        return "".join(str(_DIGITS[ch]) for ch in text)
+    return text
+
+
+# Day words: days back from today (negative: ahead), and the part of the day they imply.
+_DAY_WORDS: dict[str, tuple[int, str | None]] = {
+    "大前天": (3, None),
+    "前天": (2, None),
+    "前晚": (2, "晚"),
+    "昨天": (1, None),
+    "昨日": (1, None),
+    "昨晚": (1, "晚"),
+    "昨夜": (1, "晚"),
+    "昨早": (1, "早"),
+    "今天": (0, None),
+    "今日": (0, None),
+    "今早": (0, "早"),
+    "今晨": (0, "早"),
+    "今晚": (0, "晚"),
+    "明天": (-1, None),
+    "明日": (-1, None),
+    "明早": (-1, "早"),
+    "明晚": (-1, "晚"),
+    "后天": (-2, None),
+    "today": (0, None),
+    "yesterday": (1, None),
+    "tomorrow": (-1, None),
 }
-_DATE = re.compile(
-    r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?$"
+_PERIODS = {
+    "凌晨": "凌晨",
+    "清晨": "早",
+    "早上": "早",
+    "早晨": "早",
+    "上午": "早",
+    "早": "早",
+    "中午": "中午",
+    "午后": "午",
+    "下午": "午",
+    "傍晚": "晚",
+    "晚上": "晚",
+    "夜里": "晚",
+    "夜间": "晚",
+    "晚": "晚",
+    "am": "早",
+    "pm": "午",
+}
+_FULL_DATE = re.compile(
+    r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
 )
-_TIME = re.compile(
-    r"^(?:(?P<ampm>上午|下午|晚上|凌晨|中午))?\s*(?P<h>\d{1,2})\s*(?:[:：时点]\s*(?P<mi>\d{1,2})?\s*分?)?$"
+_DAY_ONLY = re.compile(r"^(?P<d>\d{1,2})\s*[日号]")
+_CLOCK = re.compile(
+    r"^(?P<h>\d{1,2})\s*(?:(?P<sep>[:：])\s*(?P<mi>\d{2})|(?:[点时])\s*"
+    r"(?:(?P<half>半)|(?P<q>[13])刻|(?P<mi2>\d{1,2})\s*分?)?)?$"
 )
-_FULLWIDTH = str.maketrans("０１２３４５６７８９：／－．", "0123456789:/-.")
 
 
-def _split(text: str) -> tuple[str, str]:
-    """Separate the date part from the time part."""
-    text = text.strip()
-    for word in sorted(_RELATIVE, key=len, reverse=True):
-        if text.lower().startswith(word):
-            return text[: len(word)], text[len(word) :].strip()
-    match = re.match(r"^(\S+?[日号])\s*(.*)$", text)
-    if match:
-        return match.group(1), match.group(2).strip()
-    if " " in text:
-        first, rest = text.split(None, 1)
-        return first, rest.strip()
-    if re.fullmatch(r"[\d:：时点分上下午晚凌中]+", text) and not re.search(r"[-/.年月]", text):
-        return "", text
-    return text, ""
+def _normalise(text: str) -> str:
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    return _NUMERAL.sub(lambda m: _numeral(m.group(0)), cleaned)
 
 
-def _day(part: str, today: date) -> date:
-    if not part:
-        return today
-    if part.lower() in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[part.lower()])
-    match = _DATE.match(part)
-    if not match:
-        raise TimeParseError(TimeProblem.FORMAT)
-    year = int(match.group("y")) if match.group("y") else today.year
+def _latest(year: int | None, month: int, day: int, today: date) -> date:
+    """The day ``month``/``day`` of ``year``, or without a year the latest not after today."""
     try:
-        return date(year, int(match.group("m")), int(match.group("d")))
+        if year is not None:
+            return date(year, month, day)
+        found = date(today.year, month, day)
+        return found if found <= today else date(today.year - 1, month, day)
     except ValueError:
         raise TimeParseError(TimeProblem.INVALID) from None
 
 
-def _clock(part: str) -> time:
-    if not part:
-        raise TimeParseError(TimeProblem.NO_TIME)
-    match = _TIME.match(part)
+def _day_of_month(day: int, today: date) -> date:
+    """``28号``: this month's 28th, or last month's when that is still to come."""
+    if not 1 <= day <= 31:
+        raise TimeParseError(TimeProblem.INVALID)
+    year, month = today.year, today.month
+    if day > today.day:
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise TimeParseError(TimeProblem.INVALID) from None
+
+
+def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
+    """The day at the head of ``text``, the part of day it implies, and the rest."""
+    for word in sorted(_DAY_WORDS, key=len, reverse=True):
+        if text.startswith(word):
+            back, period = _DAY_WORDS[word]
+            return today - timedelta(days=back), period, text[len(word) :].strip()
+    match = _FULL_DATE.match(text)
+    if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
+        year = int(match.group("y")) if match.group("y") else None
+        day = _latest(year, int(match.group("m")), int(match.group("d")), today)
+        return day, None, text[match.end() :].strip()
+    match = _DAY_ONLY.match(text)
+    if match:
+        return _day_of_month(int(match.group("d")), today), None, text[match.end() :].strip()
+    return None, None, text
+
+
+def _take_period(text: str) -> tuple[str | None, str]:
+    for word in sorted(_PERIODS, key=len, reverse=True):
+        if text.startswith(word):
+            return _PERIODS[word], text[len(word) :].strip()
+    return None, text
+
+
+def _clock(text: str, period: str | None) -> tuple[time, int]:
+    """The time of day and the days it moves (夜里12点 is the next day's 0:00)."""
+    match = _CLOCK.match(text)
     if not match:
         raise TimeParseError(TimeProblem.FORMAT)
     hour = int(match.group("h"))
-    minute = int(match.group("mi") or 0)
-    if match.group("ampm") in ("下午", "晚上") and hour < 12:
+    if match.group("half"):
+        minute = 30
+    elif match.group("q"):
+        minute = 15 * int(match.group("q"))
+    else:
+        minute = int(match.group("mi") or match.group("mi2") or 0)
+    shift = 0
+    if period == "凌晨" and hour == 12:
+        hour = 0
+    elif (period == "中午" and hour < 6) or (period in ("午", "晚") and hour < 12):
         hour += 12
+    elif period == "晚" and hour == 12:
+        hour, shift = 0, 1
+    elif period in ("凌晨", "早") and hour > 12:
+        raise TimeParseError(TimeProblem.INVALID)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise TimeParseError(TimeProblem.INVALID)
-    return time(hour, minute)
+    return time(hour, minute), shift
 
 
-def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
-    """A typed local date and time as an aware datetime in ``tz``; ``now`` anchors 今天."""
-    cleaned = text.translate(_FULLWIDTH).strip()
+def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> Moment:
+    """What ``text`` says: a day and, when given, a time of day.
+
+    ``now`` anchors 今天 and the year; ``day`` is the day a bare time of day falls on
+    (today when None). Raises ``TimeParseError``: FORMAT when unreadable, INVALID for a day
+    or time that does not exist (2月30日, 25点).
+    """
+    cleaned = _normalise(text)
     if not cleaned:
         raise TimeParseError(TimeProblem.FORMAT)
     today = now.astimezone(tz).date()
-    date_part, time_part = _split(cleaned)
-    day = _day(date_part, today)
-    return datetime.combine(day, _clock(time_part), tzinfo=tz)
+    found, implied, rest = _take_day(cleaned, today)
+    period, rest = _take_period(rest)
+    period = period or implied
+    if not rest:
+        if found is None:
+            raise TimeParseError(TimeProblem.FORMAT)
+        return Moment(found, None, True)
+    clock, shift = _clock(rest, period)
+    return Moment((found or day or today) + timedelta(days=shift), clock, found is not None)
+
+
+def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
+    """A typed local date and time as an aware datetime in ``tz``; ``now`` anchors 今天.
+
+    Raises ``TimeParseError`` (NO_TIME for a date without the time of day).
+    """
+    moment = read_time(text, now=now, tz=tz)
+    if moment.clock is None:
+        raise TimeParseError(TimeProblem.NO_TIME)
+    return moment.at(tz)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, yes_no
 from storage.vocabulary import (
+    ORAL_CHANNELS,
     Channel,
     CosignStatus,
     Intermediary,
@@ -91,10 +92,14 @@ def _art9(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 
 def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    if facts.record.channel in ORAL_CHANNELS:
+        return None  # Art. 6 concerns materials; an oral inquiry brings none
     return vocab(MaterialRoute, facts.record.material_route, language) or None
 
 
 def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    if facts.record.channel in ORAL_CHANNELS and facts.record.kind == RecordKind.EXTERNAL:
+        return None  # Art. 4 concerns written materials; an oral inquiry brings none
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
 
 

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 from reports.facts import MILESTONE_ORDER, Names, RecordFacts, State
 from reports.period import Period
 from storage.models import Record
-from storage.vocabulary import Intermediary, MaterialRoute, Milestone, RecordKind, RecordStatus
+from storage.vocabulary import (
+    ORAL_CHANNELS,
+    Intermediary,
+    MaterialRoute,
+    Milestone,
+    RecordKind,
+    RecordStatus,
+)
 
 # How many Art. 7 records the summary document lists (the workbook lists all of them).
 ART7_KEEP = 300
@@ -127,7 +134,9 @@ class Figures:
         self.by_month[(local.year, local.month)] += 1
         self.retired += bool(record.retired)
         self.intermediated += record.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
-        self.direct_route += record.material_route == MaterialRoute.DIRECT
+        self.direct_route += (
+            record.material_route == MaterialRoute.DIRECT and record.channel not in ORAL_CHANNELS
+        )
         items = set(record.art9_items or ())
         self.with_art9 += bool(items)
         self.by_art9.update(items)

@@ -69,6 +69,9 @@ NETWORK_CHANNELS = frozenset(
     {Channel.SMS, Channel.WECHAT, Channel.WEIBO, Channel.EMAIL, Channel.OTHER_NETWORK}
 )
 WRITTEN_CHANNELS = frozenset({Channel.LETTER, Channel.MAIL})
+ORAL_CHANNELS = frozenset({Channel.IN_PERSON, Channel.PHONE})
+"""Inquiries that bring no materials: Art. 4 and Art. 6 (where materials went, how they came)
+do not apply to them."""
 
 
 class UnitCategory(StrEnum):

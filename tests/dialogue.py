@@ -131,6 +131,16 @@ CONFIRM_COSIGN = zh("cosign.confirm")
 DISPUTE_COSIGN = zh("cosign.dispute")
 AMEND = zh("views.amend")
 CHANNELS = tuple(lab(c) for c in Channel)
+
+
+def channels(*first: Channel) -> tuple[str, ...]:
+    """The channel buttons with ``first`` first (what was forwarded suggests them)."""
+    return tuple(lab(c) for c in (*first, *(c for c in Channel if c not in first)))
+
+
+AFTER_NEW = channels(Channel.IN_PERSON, Channel.PHONE)
+AFTER_PICTURE = channels(Channel.WECHAT, Channel.SMS)
+AFTER_VOICE = channels(Channel.WECHAT, Channel.PHONE)
 CATEGORIES = tuple(lab(c) for c in UnitCategory)
 INTERMEDIARIES = tuple(lab(i) for i in Intermediary)
 ROUTES = tuple(lab(r) for r in MaterialRoute)
@@ -281,9 +291,16 @@ def check(expected: Expect, replies: Sequence[OutgoingMessage], what: str = "") 
 # -- the bot, its transport and the people ------------------------------------------------
 
 
-def settings_for(tmp_path: Path, *, max_evidence_mb: int | None = None) -> Settings:
-    """The court's settings with evidence under the test's own folder, never ./data."""
+def settings_for(
+    tmp_path: Path, *, max_evidence_mb: int | None = None, propose: bool = False
+) -> Settings:
+    """The court's settings with evidence under the test's own folder, never ./data.
+
+    ``propose``: inferred answers are put as one confirmation (the default of ``guowen``);
+    without it every question is asked on its own, as the question-by-question tests expect.
+    """
     settings = defaults()
+    settings.intake.propose = propose
     settings.court.name = COURT_NAME
     settings.court.record_number = RECORD_NUMBER
     settings.storage.evidence_dir = str(tmp_path / "evidence")
@@ -509,6 +526,7 @@ def phone_record(
     started: str | None = None,
     main_leader: str = NO,
     serious: str = NO,
+    offered: tuple[str, ...] = AFTER_NEW,
 ) -> list[tuple[Action, Expect]]:
     """A phone call from ``inquirer``, from ``/new`` (or ``start``) to submission."""
     opened = started if started is not None else says("intake.started", title=f"草稿 #{draft}")
@@ -516,7 +534,7 @@ def phone_record(
         (start, (opened, asks_received(received), Buttons(CONFIRM_TIME))),
         (Press(CONFIRM_TIME), asks(Step.SOURCE)),
         (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
-        (Press(SAME_TIME), (asks(Step.CHANNEL), Buttons(*CHANNELS, BACK))),
+        (Press(SAME_TIME), (asks(Step.CHANNEL), Buttons(*offered, BACK))),
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         (inquirer, asks(Step.INQUIRER_UNIT)),
         ("温县某局", asks(Step.INQUIRER_POSITION)),
@@ -529,12 +547,9 @@ def phone_record(
         (CASE_NUMBER, asks(Step.SUMMARY)),
         ("要求对原告从轻处理", asks(Step.ART9)),
         (Press(ART9_NONE), asks(Step.SERIOUS)),
-        (Press(serious), (asks(Step.ROUTE), Buttons(*ROUTES, BACK))),
-        (Press(lab(MaterialRoute.DIRECT)), (asks(Step.ORIGINALS), Buttons(*ORIGINALS, BACK))),
-        (
-            Press(lab(OriginalsDestination.NO_ORIGINAL)),
-            (says("intake.review"), Buttons(SUBMIT, EDIT, WITHDRAW)),
-        ),
+        # A phone call brings no materials: neither their route (Art. 6) nor where the
+        # originals went (Art. 4) is asked.
+        (Press(serious), (says("intake.review"), Buttons(SUBMIT, EDIT, WITHDRAW))),
         (Press(SUBMIT), says("intake.submitted", number=number)),
     ]
 

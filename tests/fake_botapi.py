@@ -720,6 +720,7 @@ def telegram_settings(
 ) -> Settings:
     settings = defaults(folder / "config.toml")
     settings.storage.evidence_dir = str(folder / "evidence")
+    settings.intake.propose = False  # every question on its own, as PHONE_INTAKE answers them
     if database_url:
         settings.storage.database_url = database_url
     tg = settings.telegram
@@ -891,9 +892,8 @@ PHONE_INTAKE: tuple[tuple[str, str], ...] = (
     ("say", "询问案件进展，希望尽快结案"),
     ("press", "in:art9:v:无"),
     ("press", "in:serious:v:no"),
-    ("press", "in:route:v:direct"),
-    ("press", "in:originals:v:no_original"),
 )
+"""A phone call brings no materials: their route (Art. 6) and originals (Art. 4) are not asked."""
 
 
 def png_bytes(seed: int = 0) -> bytes:

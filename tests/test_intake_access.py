@@ -17,6 +17,7 @@ from dialogue import (
     BACK,
     CASE_NUMBER,
     CONFIRM_TIME,
+    EDIT,
     EXTERNAL,
     NO,
     YES,
@@ -137,7 +138,7 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
     )
     script = phone_record(main_leader=YES, serious=YES)
     at_main_leader = len(until(script, Step.INTERMEDIARY))
-    at_serious = len(until(script, Step.ROUTE))
+    at_serious = len(script) - 1  # the review card, after the answer to "serious"
 
     await dialogue(judge, script[:at_main_leader])
     assert [m.text for m in discipline.inbox()] == [upward]
@@ -157,8 +158,9 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
     await dialogue(
         judge,
         [
-            (Press(BACK), (asks(Step.SERIOUS), Buttons(YES, NO, BACK))),
-            (Press(YES), asks(Step.ROUTE)),
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.serious")), (asks(Step.SERIOUS), Buttons(YES, NO, BACK))),
+            (Press(YES), says("intake.review")),
             *script[at_serious:],
         ],
     )

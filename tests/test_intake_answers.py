@@ -100,7 +100,10 @@ async def test_every_wrong_answer_gets_its_message(
             ("2026-03-05", Exactly(says("intake.error.time_no_time"))),
             ("2026-02-30 10:00", Exactly(says("intake.error.time_invalid"))),
             ("今天 25:00", Exactly(says("intake.error.time_invalid"))),
-            ("2026-03-07 09:00", Exactly(says("intake.error.time_future"))),
+            (
+                "2026-03-07 09:00",
+                Exactly(says("intake.error.time_future", time="3月7日（周六）09:00")),
+            ),
             ("2026-03-06 08:00", asks(Step.SOURCE)),
             # A choice answered in words that match no button.
             ("外部", Exactly(says("intake.error.choose"))),
@@ -108,9 +111,9 @@ async def test_every_wrong_answer_gets_its_message(
             # The inquiry cannot come after its receipt, nor be garbage.
             (
                 "今天 9:00",
-                Exactly(says("intake.error.inquiry_after_receipt", received="2026-03-06 08:00")),
+                Exactly(says("intake.error.inquiry_after_receipt", received="3月6日（周五）08:00")),
             ),
-            ("明天", Exactly(says("intake.error.time_format"))),
+            ("明天", Exactly(says("intake.error.time_future", time="3月7日（周六）"))),
             ("今天 7:30", asks(Step.CHANNEL)),
             ("飞鸽传书", Exactly(says("intake.error.choose"))),
             # A button's label typed out is understood.
@@ -167,13 +170,8 @@ async def test_every_wrong_answer_gets_its_message(
             ("孙丽、张伟", Exactly(says("intake.error.self_present"))),
             ("郑红", Exactly(says("intake.error.staff_inactive", ref="郑红"))),
             ("、", Exactly(says("intake.error.empty"))),
-            ("孙丽、王芳", asks(Step.ROUTE)),
-            ("随便", Exactly(says("intake.error.choose"))),
-            (Press(lab(MaterialRoute.VIA_INTEGRITY_OFFICER)), asks(Step.ORIGINALS)),
-            ("卷宗", Exactly(says("intake.error.choose"))),
-            (Press(lab(OriginalsDestination.ELSEWHERE)), asks(Step.ORIGINALS_NOTE)),
-            ("", Exactly(says("intake.error.empty"))),
-            ("交院办公室存档", says("intake.review")),
+            # In person there are no materials: the route and the originals are not asked.
+            ("孙丽、王芳", says("intake.review")),
             # Typing at the review card shows it again, with its buttons.
             ("好了吗", (says("intake.review"), Buttons(SUBMIT, EDIT, WITHDRAW))),
         ],
@@ -198,14 +196,8 @@ async def test_every_wrong_answer_gets_its_message(
         [1, 4],
         "本院接待室",
     )
-    assert (row["persons_present"], row["material_route"]) == (
-        None,
-        MaterialRoute.VIA_INTEGRITY_OFFICER,
-    )
-    assert (row["originals_destination"], row["originals_note"]) == (
-        OriginalsDestination.ELSEWHERE,
-        "交院办公室存档",
-    )
+    assert (row["persons_present"], row["material_route"]) == (None, None)
+    assert (row["material_route"], row["originals_destination"]) == (None, None)
     assert row["fields"]["skipped"] == [Step.PERSONS_PRESENT.value]
     # Not one wrong answer reached the record.
     values = [e.payload for e in await events_of(db, 1) if e.kind == AuditKind.FIELD_SET]
@@ -336,7 +328,13 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
             (Press(says("card.channel")), current(lab(Channel.IN_PERSON))),
             (Press(lab(Channel.OTHER)), asks(Step.CHANNEL_OTHER)),
             ("", Exactly(says("intake.error.empty"))),
-            ("传真", (says("intake.review"), "具体方式：传真", Lacks("地点：院门口"))),
+            # A fax brings materials: how they came and where the original went are asked.
+            ("传真", asks(Step.ROUTE)),
+            (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
+            (
+                Press(lab(OriginalsDestination.SUB_FILE)),
+                (says("intake.review"), "具体方式：传真", Lacks("地点：院门口")),
+            ),
             # The department: a name that is not one is refused; its buttons work.
             (Press(EDIT), says("intake.edit_which")),
             (Press(says("card.department")), (asks(Step.DEPARTMENT), current("民一庭"))),
@@ -458,7 +456,7 @@ async def test_a_name_two_staff_members_share_asks_for_a_number(court: Court, db
             ("本院门口", asks(Step.PERSONS_PRESENT)),
             (Press(SKIP), asks(Step.STAFF_PRESENT)),
             ("孙丽", Exactly(says("intake.error.staff_ambiguous", ref="孙丽"))),
-            (f"{other.id}、王芳", asks(Step.ROUTE)),
+            (f"{other.id}、王芳", says("intake.review")),
         ],
     )
     assert (

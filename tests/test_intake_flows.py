@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from dialogue import (
+    AFTER_PICTURE,
     ART9_DONE,
     BACK,
     CASE_NAME,
     CASE_NUMBER,
     CATEGORIES,
-    CHANNELS,
     CONFIRM_COSIGN,
     CONFIRM_TIME,
     DISPUTE_COSIGN,
@@ -129,7 +129,14 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                 (asks(Step.SOURCE), Buttons(EXTERNAL, REFERENCE, INTERNAL, BACK)),
             ),
             (Press(EXTERNAL), (asks(Step.INQUIRY_AT), Buttons(SAME_TIME, BACK, SKIP))),
-            ("昨天 20:10", (asks(Step.CHANNEL), Buttons(*CHANNELS, BACK))),
+            (
+                "昨天 20:10",
+                (
+                    says("intake.time_taken", field="过问时间", time="3月5日（周四）20:10"),
+                    asks(Step.CHANNEL),
+                    Buttons(*AFTER_PICTURE, BACK),
+                ),
+            ),
             (Press(lab(Channel.WECHAT)), (asks(Step.INQUIRER_NAME), Buttons(BACK))),
             ("王建国", asks(Step.INQUIRER_UNIT)),
             ("温县住房和城乡建设局", asks(Step.INQUIRER_POSITION)),
@@ -218,7 +225,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
         "cosigners_done": True,
         "serious_alerted_at": None,
         "upward_listed_at": None,
-        "fields": {"skipped": []},
+        "fields": {"skipped": [], "opened_by": "picture", "inquiry_day_only": False},
     }
     assert {name: row[name] for name in expected} == expected
     # Columns that later milestones fill are still empty.
@@ -430,10 +437,8 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
             (Press(NO), (asks(Step.PLACE), Buttons(BACK))),
             ("本院第三接待室", (asks(Step.PERSONS_PRESENT), Buttons(BACK, SKIP))),
             ("其秘书刘某", (asks(Step.STAFF_PRESENT), Buttons(NONE, BACK))),
-            ("孙丽、王芳", asks(Step.ROUTE)),
-            (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
             (
-                Press(lab(OriginalsDestination.NO_ORIGINAL)),
+                "孙丽、王芳",
                 (
                     "过问方式：当面（口头）",
                     "地点：本院第三接待室",
@@ -555,11 +560,15 @@ async def test_a_phone_call_through_a_relative(
             ("尚未立案", asks(Step.SUMMARY)),
             ("打电话说其父亲让关照被告", asks(Step.ART9)),
             ("3", asks(Step.SERIOUS)),
-            (Press(NO), asks(Step.ROUTE)),
-            (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
             (
-                Press(lab(OriginalsDestination.NO_ORIGINAL)),
-                ("经由：亲属", "转达者：赵小红", "与领导干部的关系：女儿", "过问时间：（已跳过）"),
+                Press(NO),
+                (
+                    "经由：亲属",
+                    "转达者：赵小红",
+                    "与领导干部的关系：女儿",
+                    "过问时间：（已跳过）",
+                    Lacks("材料到达方式", "原件去向"),
+                ),
             ),
             (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
         ],

@@ -14,6 +14,7 @@ from handlers.fields import FIELDS
 from handlers.intake.ask import answer as answer
 from handlers.intake.ask import field_button
 from handlers.intake.common import PREFIX, question
+from handlers.intake.confirm import proposed_button, proposed_text
 from handlers.intake.media import media, media_choice, media_text, new, rescue
 from handlers.intake.review import (
     cancel,
@@ -39,6 +40,8 @@ async def button(ctx: Context, value: str) -> Next:
         return await review_action(ctx, action)
     if step == "edit":
         return await edit_field(ctx, action)
+    if step == "proposed":
+        return await proposed_button(ctx, action)
     return await field_button(ctx, step, action, argument)
 
 
@@ -52,6 +55,7 @@ def register(registry: Registry) -> None:
     registry.steps[StepName.INTAKE_CANCEL_REASON] = cancel_reason
     registry.steps[StepName.INTAKE_MEDIA] = media_text
     registry.steps[StepName.INTAKE_REVIEW] = review_text
+    registry.steps[StepName.INTAKE_PROPOSED] = proposed_text
     registry.steps[StepName.INTAKE_EDIT] = review_text
     registry.media = media
     registry.rescue = rescue

@@ -8,6 +8,7 @@ judge never saw the next question, its reply lost) is recognised and the questio
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from handlers import card
@@ -16,13 +17,21 @@ from handlers.engine import Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
+    CHANNELS_FIRST,
+    DAY_ONLY,
+    KNOWN,
     NO,
+    OPENED_BY,
     YES,
+    DateOnly,
     Field,
     Input,
     Step,
     choice_buttons,
+    day_only,
     next_missing,
+    proposal,
+    when,
 )
 from handlers.intake.common import (
     BACK_WORDS,
@@ -33,8 +42,10 @@ from handlers.intake.common import (
     field_at,
     question,
 )
+from handlers.intake.proposals import group, show
 from handlers.ports import Button
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
+from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record
@@ -69,6 +80,8 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
         buttons.append((Button(ctx.t("intake.same_time"), cb(field.step, "v", "same")),))
     elif field.step is Step.CASE_NUMBER:
         buttons.append((Button(ctx.t("card.not_filed"), cb(field.step, "v", "not_filed")),))
+    elif field.step is Step.CHANNEL:
+        buttons.extend(_channel_buttons(ctx, record, field))
     elif field.input is Input.CHOICE:
         buttons.extend(choice_buttons(ctx, field, cb(field.step, "v", "")))
     elif field.input is Input.YES_NO:
@@ -86,6 +99,9 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
         names = [d.name for d in await staff_repo.departments(ctx.session)]
         row = [Button(name, cb(field.step, "v", name)) for name in names]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
+    proposed = proposal(record, field)
+    if proposed is not None and field.input is Input.TEXT:
+        buttons.insert(0, (Button(proposed, cb(field.step, "p")),))
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t("intake.current", value=current)
@@ -94,6 +110,15 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
         buttons.append(controls)
     ctx.reply(prompt, tuple(buttons))
     return question(field.step)
+
+
+def _channel_buttons(ctx: Context, record: Record, field: Field) -> list[tuple[Button, ...]]:
+    """The channels, those that fit what opened the draft first (a screenshot: 微信, 短信)."""
+    first = [c.value for c in CHANNELS_FIRST.get(str(record.fields.get(OPENED_BY)), ())]
+    ordered = [*first, *(c for c in field.choices if c not in first)]
+    render = field.labels or (lambda c, v: v)
+    row = [Button(render(ctx, value), cb(field.step, "v", value)) for value in ordered]
+    return [tuple(row[i : i + 2]) for i in range(0, len(row), 2)]
 
 
 def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
@@ -119,6 +144,9 @@ async def advance(ctx: Context, record: Record) -> StepName:
     field = next_missing(record)
     if field is None:
         return await show_review(ctx, record)
+    proposed = group(record) if ctx.services.propose else []
+    if proposed:
+        return await show(ctx, record, proposed)
     return await ask(ctx, record, field)
 
 
@@ -156,11 +184,16 @@ async def resume_step(ctx: Context, record: Record, step: StepName | None) -> St
 
 async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
     people = values.pop("_staff_present", None)
+    only_day = values.pop("_day_only", None)
     fields = dict(record.fields)
+    if only_day is not None:
+        fields["inquiry_day_only"] = only_day
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
     fields["skipped"] = skipped
     if people is not None:
         await records_repo.set_cosigners(ctx.session, record, people, actor=ctx.staff, at=ctx.now)
+        for cosigner in record.cosigners:  # the card may follow at once: names loaded
+            await ctx.session.refresh(cosigner, ["staff"])
         fields["staff_present_answered"] = True
     record.fields = fields
     if values:
@@ -205,25 +238,84 @@ async def answer(ctx: Context, text: str) -> Next:
         ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
         return await ask(ctx, record, field)
     asked = state.asked
-    chosen = await take(ctx, record, field, text)
+    try:
+        chosen = await take(ctx, record, field, text)
+    except DateOnly as typed:
+        return await ask_hour(ctx, record, field, typed)
     if isinstance(chosen, StepName) and chosen.question is not None:
         state.answer = LastAnswer(question=asked, step=field.step.value, text=text.strip())
     return chosen
 
 
+async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) -> StepName:
+    """A day without the hour: ask only the hour, or take the day with the time unknown."""
+    state = await ctx.state()
+    state.data = {**state.data, "day": typed.day.isoformat(), "day_of": field.step.value}
+    state.asked += 1
+    moment = datetime.combine(typed.day, time(0, 0), tzinfo=ctx.services.tz)
+    ctx.reply(
+        ctx.t("intake.ask.hour", day=when(ctx, moment, clock=None)),
+        (
+            (
+                Button(
+                    ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
+                ),
+            ),
+            *((_controls(ctx, field, state.history),) if state.history else ()),
+        ),
+    )
+    return question(field.step)
+
+
 async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
-    """Store ``value`` as the answer to ``field``; then the next question."""
+    """Store ``value`` as the answer to ``field``; then the next question.
+
+    A time is said back at once as it was understood (``11月28日（周六）15:00``).
+    """
     values = await field.parse(ctx, record, value)
     await _apply(ctx, record, field, values)
     state = await ctx.state()
+    state.data = {k: v for k, v in state.data.items() if k not in ("day", "day_of")}
+    if field.input is Input.TIME and value not in ("ok", "same"):
+        moment = getattr(record, field.columns[0])
+        shown = when(ctx, moment, clock=not (field.step is Step.INQUIRY_AT and day_only(record)))
+        ctx.reply(ctx.t("intake.time_taken", field=ctx.t(f"card.{field.step.value}"), time=shown))
     state.history = [*state.history, field.step.value]
     state.art9 = []
     return await after_answer(ctx, record, field)
 
 
+async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
+    """After the name (or, for a name several cadres share, the unit): what the court's
+    directory knows of them, to propose (``fields.proposal``)."""
+    if field.step not in (Step.INQUIRER_NAME, Step.INQUIRER_UNIT) or not record.inquirer_name:
+        return
+    fields = dict(record.fields)
+    known = fields.get(KNOWN)
+    if (
+        field.step is Step.INQUIRER_UNIT
+        and isinstance(known, dict)
+        and known.get("unit") == record.inquirer_unit
+    ):
+        return
+    unit = record.inquirer_unit if field.step is Step.INQUIRER_UNIT else None
+    found = await inquirers.known(ctx.session, record.inquirer_name, unit=unit)
+    fields.pop(KNOWN, None)
+    if len(found) == 1:
+        fields[KNOWN] = {
+            "unit": found[0].unit,
+            "position": found[0].position,
+            "unit_category": found[0].unit_category,
+            "retired": found[0].retired,
+        }
+    record.fields = fields
+    await ctx.session.flush()
+
+
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
     if field.step is Step.SOURCE and record.kind == RecordKind.INTERNAL:
         return await close_internal(ctx, record)
+    await look_up_inquirer(ctx, record, field)
     await check_art7(ctx, record)
     return await advance(ctx, record)
 
@@ -273,6 +365,11 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         return await skip(ctx, record, field)
     if action == "v":
         return await take(ctx, record, field, argument)
+    if action == "p":
+        proposed = proposal(record, field)
+        if proposed is None:
+            raise UserError("error.stale_button")
+        return await take(ctx, record, field, proposed)
     if action == "t" and field.step is Step.ART9:
         item = parse_int(argument)
         if item is None or item not in ART9_ITEMS:

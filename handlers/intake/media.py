@@ -8,27 +8,54 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import card
+from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import files_from_json, files_to_json
 from handlers.evidence_link import attach_files
+from handlers.fields import OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, require_handler
 from handlers.ports import Button
 from handlers.state import HeldFiles, Next, StepName
 from storage import records as records_repo
 from storage.evidence import EvidenceFile
+from storage.media import EvidenceKind
 from storage.models import Record
+
+_OPENERS: dict[str, Opener] = {
+    EvidenceKind.IMAGE: Opener.PICTURE,
+    EvidenceKind.TEXT: Opener.TEXT,
+    EvidenceKind.VOICE: Opener.VOICE,
+    EvidenceKind.AUDIO: Opener.RECORDING,
+    EvidenceKind.PDF: Opener.DOCUMENT,
+    EvidenceKind.DOCUMENT: Opener.DOCUMENT,
+}
+
+
+def opener_of(files: list[EvidenceFile]) -> Opener | None:
+    """What the first kept file is (a picture, a forwarded text, a voice...), if known."""
+    for incoming in files:
+        if incoming.prepared is not None:
+            return _OPENERS.get(incoming.prepared.kind)
+    return None
 
 
 async def start_draft(
-    ctx: Context, *, forwarded_at: datetime | None = None, album: str | None = None
+    ctx: Context,
+    *,
+    forwarded_at: datetime | None = None,
+    album: str | None = None,
+    opener: Opener | None = None,
 ) -> Record:
-    """A new draft: its receipt time is the forward's original date, or now."""
+    """A new draft: its receipt time is the forward's original date, or now; ``opener``
+    (what reached the judge) suggests the channel."""
     received = min(forwarded_at or ctx.now, ctx.now)
     record = await records_repo.create_draft(
         ctx.session, handler=ctx.staff, received_at=received, at=ctx.now
     )
+    if opener is not None:
+        record.fields = {**record.fields, OPENED_BY: opener.value}
+        await ctx.session.flush()
     state = await ctx.state()
     state.fresh()
     state.album = album
@@ -43,7 +70,7 @@ async def new(ctx: Context, args: str) -> Next:
     open_draft = await current_draft(ctx)
     if open_draft is not None:
         return await _ask_media_choice(ctx, open_draft, pending=False)
-    record = await start_draft(ctx)
+    record = await start_draft(ctx, opener=Opener.NEW)
     ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     return await advance(ctx, record)
 
@@ -111,7 +138,9 @@ async def media(ctx: Context, text: str) -> Next:
         return None
     if record is not None:
         return await _ask_media_choice(ctx, record, pending=True)
-    record = await start_draft(ctx, forwarded_at=ctx.message.forwarded_at, album=album)
+    record = await start_draft(
+        ctx, forwarded_at=ctx.message.forwarded_at, album=album, opener=opener_of(ctx.files)
+    )
     return await _open_with_files(ctx, record, ctx.files, ctx.message.text)
 
 
@@ -122,6 +151,7 @@ async def _open_with_files(
     if files:
         await attach_files(ctx, record, files)
         await _caption_as_summary(ctx, record, caption)
+        await _read_picture(ctx, record, files)
     if kept:
         ctx.reply(
             ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(kept))
@@ -131,6 +161,32 @@ async def _open_with_files(
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     return await advance(ctx, record)
+
+
+async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+    """With ``[intake] ocr``: what the first picture shows, kept to be proposed (never
+    stored as an answer unconfirmed)."""
+    store = ctx.services.evidence
+    picture = next(
+        (f for f in files if f.prepared is not None and f.prepared.kind == EvidenceKind.IMAGE),
+        None,
+    )
+    if not ctx.services.ocr or store is None or picture is None or picture.sha256 is None:
+        return
+    reading = await ocr.read(
+        store.path_of(picture.sha256).read_bytes(), year_now=ctx.local(ctx.now).year
+    )
+    if reading is None:
+        return
+    found = {
+        "inquirer_name": reading.inquirer_name,
+        "inquirer_unit": reading.inquirer_unit,
+        "case_number": reading.case_number,
+    }
+    found = {key: value for key, value in found.items() if value}
+    if found:
+        record.fields = {**record.fields, READ: found}
+        await ctx.session.flush()
 
 
 async def _caption_as_summary(ctx: Context, record: Record, caption: str) -> None:
@@ -164,7 +220,9 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if record is not None:
         ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record), id=record.id))
     forwarded_at = datetime.fromisoformat(held.forwarded_at) if held.forwarded_at else None
-    record = await start_draft(ctx, forwarded_at=forwarded_at, album=held.album)
+    record = await start_draft(
+        ctx, forwarded_at=forwarded_at, album=held.album, opener=opener_of(files)
+    )
     return await _open_with_files(ctx, record, files, held.caption)
 
 

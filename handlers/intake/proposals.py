@@ -1,0 +1,101 @@
+"""Proposals: answers the intake can infer, put to the judge together for one tap.
+
+The questions still missing that have a proposal (``fields.proposal``) and follow each other
+are shown as one message, each with its proposed answer; ``确认`` stores them all (each through
+its question's own parser, each audited), ``有变化`` asks them one by one with the proposal
+offered as a button. Nothing proposed is stored without that confirmation.
+"""
+
+from __future__ import annotations
+
+from handlers.engine import Context
+from handlers.fields import (
+    FIELDS,
+    NO,
+    READ,
+    YES,
+    Field,
+    Input,
+    Step,
+    proposal,
+    when,
+)
+from handlers.intake.common import cb
+from handlers.ports import Button
+from handlers.state import StepName
+from storage.models import Record
+
+ITEMISED = "itemised"
+"""``Record.fields`` key: questions the judge chose to answer one by one."""
+
+
+def group(record: Record) -> list[Field]:
+    """The next missing questions that all have a proposal, in order (empty: none).
+
+    Which questions apply is judged as if the earlier proposals were taken (an external
+    inquiry is asked its time; a WeChat message is asked how its materials came), on a
+    copy of the record that never reaches the session.
+    """
+    itemised = set(record.fields.get(ITEMISED, []))
+    shadow = Record(**{c.key: getattr(record, c.key) for c in Record.__mapper__.column_attrs})
+    found: list[Field] = []
+    for field in FIELDS:
+        if not field.applies(shadow) or field.answered(record):
+            continue
+        raw = proposal(shadow, field)
+        if field.step.value in itemised or raw is None:
+            break
+        found.append(field)
+        if field.input is Input.CHOICE:
+            setattr(shadow, field.columns[0], raw)
+    return found
+
+
+def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
+    """A proposed answer as the judge reads it."""
+    if field.step is Step.RECEIVED_AT:
+        return when(ctx, record.received_at)
+    if field.step is Step.INQUIRY_AT:
+        return ctx.t("intake.proposed.same_time", time=when(ctx, record.received_at))
+    if field.step is Step.ART9:
+        return ctx.t("intake.art9_none")
+    if field.input is Input.YES_NO:
+        return ctx.t("intake.yes" if raw == YES else "intake.no") if raw in (YES, NO) else raw
+    if field.labels is not None:
+        return field.labels(ctx, raw)
+    return raw
+
+
+async def show(ctx: Context, record: Record, fields: list[Field]) -> StepName:
+    """Put ``fields``' proposals to the judge as one message: confirm, or say what changed."""
+    state = await ctx.state()
+    state.asked += 1
+    state.record_id = record.id
+    state.data = {**state.data, "proposed": [field.step.value for field in fields]}
+    lines = [ctx.t("intake.proposed.intro")]
+    for field in fields:
+        raw = proposal(record, field) or ""
+        lines.append(
+            ctx.t(
+                "card.line",
+                label=ctx.t(f"card.{field.step.value}"),
+                value=shown(ctx, record, field, raw),
+            )
+        )
+    if any(field.step in (Step.INQUIRER_UNIT, Step.INQUIRER_POSITION) for field in fields):
+        lines.append(ctx.t("intake.proposed.from_directory"))
+    read = record.fields.get(READ)
+    if isinstance(read, dict) and any(f.step.value in read for f in fields):
+        lines.append(ctx.t("intake.proposed.from_picture"))
+    if any(field.step is Step.INQUIRY_AT for field in fields):
+        lines.append(ctx.t("intake.proposed.other_time"))
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(ctx.t("intake.proposed.ok"), cb("proposed", "ok")),
+            Button(ctx.t("intake.proposed.change"), cb("proposed", "change")),
+        )
+    ]
+    if state.history:
+        rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
+    ctx.reply("\n".join(lines), tuple(rows))
+    return StepName.INTAKE_PROPOSED

@@ -1,0 +1,153 @@
+"""Times as judges type them: every way of writing one moment reads as that moment.
+
+Property-based (hypothesis): a moment in the last weeks is written in one of the forms judges
+use (a date with 月日 or 号 or dashes, 今天/昨天/前天/昨晚, 上午/下午/晚上/凌晨, 点 with 半 or
+一刻 or minutes, Chinese numerals, full-width digits), and must read back as itself; any text
+at all either reads or raises ``TimeParseError``, nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handlers.timeparse import Moment, TimeParseError, TimeProblem, parse_local, read_time
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 29, 10, 0, tzinfo=BEIJING)  # a Sunday
+TODAY = NOW.date()
+DIGITS = "零一二三四五六七八九"
+FULL = str.maketrans("0123456789:", "０１２３４５６７８９：")
+
+
+def chinese(n: int) -> str:
+    """0..59 in Chinese numerals as people write them (十一, 二十八, 三十)."""
+    if n < 10:
+        return DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
+
+
+def period_and_hour(hour: int) -> tuple[str, int]:
+    """The 12-hour clock with its word: 凌晨1点, 上午8点, 中午12点, 下午3点, 晚上8点."""
+    if hour < 6:
+        return "凌晨", hour
+    if hour < 12:
+        return "上午", hour
+    if hour == 12:
+        return "中午", 12
+    if hour < 18:
+        return "下午", hour - 12
+    return "晚上", hour - 12
+
+
+@st.composite
+def typed(draw: st.DrawFn) -> tuple[str, date, time]:
+    """A moment in the last 40 days (to the minute), and one way a judge writes it."""
+    back = draw(st.integers(0, 40))
+    day = TODAY - timedelta(days=back)
+    hour = draw(st.integers(0, 23))
+    minute = draw(st.sampled_from([0, 15, 30, 45, 5, 59]))
+    numerals = draw(st.booleans())
+
+    def num(n: int) -> str:
+        return chinese(n) if numerals else str(n)
+
+    relative = {0: "今天", 1: "昨天", 2: "前天"}
+    dates = [f"{num(day.month)}月{num(day.day)}日", f"{day.year}-{day.month}-{day.day}"]
+    if day.month == TODAY.month or (back < day.day and day.day > TODAY.day):
+        dates.append(f"{num(day.day)}号")
+    if back in relative:
+        dates.append(relative[back])
+    written_day = draw(st.sampled_from(dates))
+    word, twelve = period_and_hour(hour)
+    if minute == 30:
+        tail = "半"
+    elif minute == 15:
+        tail = "一刻"
+    elif minute:
+        tail = f"{num(minute)}分"
+    else:
+        tail = ""
+    clocks = [f"{hour}:{minute:02d}", f"{word}{num(twelve)}点{tail}"]
+    if hour >= 18 and back == 1:
+        clocks.append(f"__昨晚{num(twelve)}点{tail}")
+    clock = draw(st.sampled_from(clocks))
+    if clock.startswith("__"):
+        text = clock[2:]
+    else:
+        joins = [" "] if written_day[-1].isdigit() else ["", " "]
+        text = written_day + draw(st.sampled_from(joins)) + clock
+    if draw(st.booleans()):
+        text = text.translate(FULL)
+    return text, day, time(hour, minute)
+
+
+@given(typed())
+def test_every_way_of_writing_a_moment_reads_as_that_moment(
+    case: tuple[str, date, time],
+) -> None:
+    text, day, clock = case
+    assert read_time(text, now=NOW, tz=BEIJING) == Moment(day, clock, True), text
+
+
+@given(st.text(max_size=30))
+def test_any_text_reads_or_is_refused_with_a_reason(text: str) -> None:
+    try:
+        read_time(text, now=NOW, tz=BEIJING)
+    except TimeParseError as problem:
+        assert problem.problem in TimeProblem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),  # year, month, day, hour, minute in Beijing
+    [
+        ("11月28日下午三点", (2026, 11, 28, 15, 0)),
+        ("前天下午3点半", (2026, 11, 27, 15, 30)),
+        ("今天早上8点", (2026, 11, 29, 8, 0)),
+        ("凌晨1点", (2026, 11, 29, 1, 0)),
+        ("昨晚8点", (2026, 11, 28, 20, 0)),
+        ("28号下午3点", (2026, 11, 28, 15, 0)),
+        ("十一月二十八日下午三点", (2026, 11, 28, 15, 0)),
+        ("１１月２８日　１５：００", (2026, 11, 28, 15, 0)),
+        ("12月30日 9:00", (2025, 12, 30, 9, 0)),  # no year: the latest past one
+        ("30号 9点", (2026, 10, 30, 9, 0)),  # the 30th still to come: last month's
+        ("明天 15:00", (2026, 11, 30, 15, 0)),  # read, so that it is refused as future
+        ("昨天夜里12点", (2026, 11, 29, 0, 0)),
+        ("中午12点", (2026, 11, 29, 12, 0)),
+        ("下午两点一刻", (2026, 11, 29, 14, 15)),
+    ],
+)
+def test_the_forms_judges_type(text: str, expected: tuple[int, int, int, int, int]) -> None:
+    assert parse_local(text, now=NOW, tz=BEIJING) == datetime(*expected, tzinfo=BEIJING)
+
+
+def test_a_date_alone_is_a_day_without_its_hour() -> None:
+    assert read_time("11月28日", now=NOW, tz=BEIJING) == Moment(date(2026, 11, 28), None, True)
+    with pytest.raises(TimeParseError) as refused:
+        parse_local("11月28日", now=NOW, tz=BEIJING)
+    assert refused.value.problem is TimeProblem.NO_TIME
+    # An hour typed after it falls on that day.
+    held = read_time("下午3点", now=NOW, tz=BEIJING, day=date(2026, 11, 28))
+    assert held == Moment(date(2026, 11, 28), time(15, 0), False)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("乱写", TimeProblem.FORMAT),
+        ("", TimeProblem.FORMAT),
+        ("2月30日 10:00", TimeProblem.INVALID),
+        ("今天 25:00", TimeProblem.INVALID),
+        ("凌晨15点", TimeProblem.INVALID),
+        ("32号 9点", TimeProblem.INVALID),
+    ],
+)
+def test_unreadable_and_impossible_times_are_told_apart(text: str, problem: TimeProblem) -> None:
+    with pytest.raises(TimeParseError) as refused:
+        read_time(text, now=NOW, tz=BEIJING)
+    assert refused.value.problem is problem
