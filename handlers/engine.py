@@ -285,6 +285,7 @@ class Engine:
                 if bound is None or person is None or not person.active:
                     replies = await self._refuse(session, message, now, bound)
                     return await self._owe(session, replies, now, accepted=False, language=None)
+                staff_repo.note_use(bound, now)
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
                 replies, language = await self._run(ctx, files)
                 return await self._owe(session, replies, now, accepted=True, language=language)

@@ -893,12 +893,18 @@ class _Memory:
 
     cards: OrderedDict[str, _Card] = field(default_factory=OrderedDict)
     lists: dict[str, _Choices] = field(default_factory=dict)
+    answered: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limit: int = 10_000
 
     def card(self, task_id: str, card: _Card) -> None:
         self.cards[task_id] = card
         while len(self.cards) > self.limit:
             self.cards.popitem(last=False)
+
+    def answer(self, task_id: str) -> None:
+        self.answered[task_id] = None
+        while len(self.answered) > self.limit:
+            self.answered.popitem(last=False)
 
 
 class WeComTransport:
@@ -1010,6 +1016,11 @@ class WeComTransport:
         del self._memory.lists[message.chat_id]
         return replace(message, text="", callback=choices.data[index])
 
+    def answered(self, task_id: str) -> bool:
+        """Whether a press on card ``task_id`` was accepted already (remembered in memory for
+        the last 10,000 cards): a second press on it is not a second answer."""
+        return task_id in self._memory.answered
+
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
         """After a card press the engine accepted: the card shows ``已选择：X`` (catalog
         ``wecom.chosen``) in place of its buttons, so it cannot be pressed twice. A press not
@@ -1017,6 +1028,8 @@ class WeComTransport:
         key = message.update_key or ""
         if not handled.accepted or message.callback is None or not key.startswith("card:"):
             return
+        if message.callback_message_id:
+            self._memory.answer(message.callback_message_id)
         card = self._memory.cards.get(message.callback_message_id or "")
         label = card.labels.get(message.callback) if card is not None else None
         language = handled.language or self.language
