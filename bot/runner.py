@@ -92,7 +92,11 @@ async def run(
             from bot.transports.wecom_service import WeComService
 
             _quiet_http_logs()
-            wecom = WeComService(app, settings.wecom, http, options=wecom_options)
+            try:
+                wecom = WeComService(app, settings.wecom, http, options=wecom_options)
+            except ValueError as error:  # an EncodingAESKey that is not 43 characters
+                out.write(t(lang, "run.wecom_failed", reason=str(error)) + "\n")
+                return EXIT_PROBLEM
             app.add_transport(wecom.transport)
         if http is not None:
             try:
