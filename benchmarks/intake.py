@@ -1,7 +1,8 @@
 """Intake through Telegram: complete intakes through the real PTB ``Application`` and the fake
-Bot API on loopback, on SQLite.
+Bot API on loopback, on SQLite; with ``--transport wecom``, the same intakes through WeCom too.
 
     python benchmarks/intake.py [--people 20] [--intakes 5] [--limits off|telegram]
+                                [--transport telegram|wecom]
 
 Each simulated judge does ``--intakes`` complete intakes one after another, alternating a
 forwarded text and a forwarded screenshot (a real PNG, fetched through getFile); the judges
@@ -17,6 +18,18 @@ run side by side. Each answers as soon as the bot has handled the previous updat
   (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
   single counted intakes.
 
+``--transport wecom`` runs the Telegram figures first, as the reference measured in the same
+run, then the same intakes through the WeCom transport, its callback route on the process's
+HTTP server and the fake WeCom server (``tests/fake_wecom.py``): each update is a callback
+encrypted and signed as WeCom posts it, answered at once and handled after. A screenshot is an
+``image`` message fetched through ``media/get``; WeCom has no forwarded text, so the text
+intake opens with ``/new``. A press is a ``template_card_event`` on the card that carries the
+button, or the choice's number typed back when the question went out as a numbered list (more
+than 6 choices). Reported beside Telegram's: updates per second, p50 and p99 of arrival (the
+callback posted) to the bot's first ``message/send`` in that chat, and the WeCom API calls of
+one complete intake of each kind, by path. WeCom's pacing (30 messages a minute to a member)
+waits on a fake clock, so it costs no time here.
+
 ``--limits telegram`` keeps Telegram's flood limits (30 messages a second overall, about one a
 second per chat with bursts of three): the figures then show the pacing, not the bot. ``off``
 lifts them, to measure the bot itself.
@@ -27,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import itertools
 import resource
 import statistics
 import sys
@@ -41,6 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import fake_wecom as fw  # noqa: E402
 from fake_botapi import (  # noqa: E402
     PHONE_INTAKE,
     BotHarness,
@@ -53,8 +68,11 @@ from fake_botapi import (  # noqa: E402
     quick_options,
     telegram_settings,
 )
+from fake_wecom import FakeWeCom  # noqa: E402
 from sqlalchemy import event  # noqa: E402
+from wecom_kit import WeComHarness, add_wecom_person, fake_wecom, wecom_settings  # noqa: E402
 
+from handlers.ports import Delivery, IncomingMessage  # noqa: E402
 from reminders.clock import FakeClock  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.vocabulary import Role  # noqa: E402
@@ -212,9 +230,138 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> None:
         )
 
 
-async def _many(judge: Judge, intakes: int) -> None:
+async def _many(judge: Judge | WeComJudge, intakes: int) -> None:
     for number in range(intakes):
         await judge.intake(number)
+
+
+class WeComJudge:
+    """One simulated judge on WeCom: posts a callback, waits until the bot has handled it
+    (``done``: the update key's event, set when ``App.dispatch`` returns), repeats."""
+
+    def __init__(self, bot: WeComHarness, user: str, done: dict[str, asyncio.Event]) -> None:
+        self.bot = bot
+        self.user = user
+        self.done = done
+        self.timings: list[tuple[float, float]] = []  # (arrived, handled)
+
+    async def _post(self, xml: str, key: str) -> None:
+        self.done[key] = asyncio.Event()
+        arrived = time.perf_counter()
+        status, _ = await self.bot.fake.post_callback(self.bot.url, xml)
+        assert status == 200
+        await self.done[key].wait()
+        del self.done[key]
+        self.timings.append((arrived, time.perf_counter()))
+
+    async def say(self, text: str) -> None:
+        msg_id = next(MSG_IDS)
+        await self._post(fw.message_xml(self.user, "text", msg_id, Content=text), f"msg:{msg_id}")
+
+    async def press(self, data: str) -> None:
+        try:
+            xml = self.bot.press_xml(self.user, data)
+        except AssertionError:  # a numbered list: the choice's number typed back
+            choices = await self.bot.offered(self.user)
+            [number] = [n for n, (_, value) in enumerate(choices, start=1) if value == data]
+            await self.say(str(number))
+            return
+        code = xml.split("<ResponseCode><![CDATA[")[1].split("]]>")[0]
+        await self._post(xml, f"card:{code}")
+
+    async def intake(self, number: int) -> None:
+        if number % 2:
+            media_id = self.bot.fake.add_media(png_bytes(number), "IMG.png", "image/png")
+            msg_id = next(MSG_IDS)
+            xml = fw.message_xml(self.user, "image", msg_id, PicUrl="u", MediaId=media_id)
+            await self._post(xml, f"msg:{msg_id}")
+        else:
+            await self.say("/new")
+        await self.press("in:received_at:v:ok")
+        for action, value in PHONE_INTAKE:
+            await (self.press(value) if action == "press" else self.say(value))
+        await self.press("in:review:submit")
+        last = [s for s in self.bot.received(self.user) if s["msgtype"] == "text"][-1]
+        assert last["text"]["content"].startswith(("已提交", "Submitted"))
+
+
+MSG_IDS = itertools.count(8_100_000_000_000_000_001)
+
+
+def wecom_latencies(fake: FakeWeCom, judges: list[WeComJudge]) -> list[float]:
+    """Arrival (the callback posted) to the first ``message/send`` in the judge's chat."""
+    sends: dict[str, list[float]] = {}
+    for call in fake.calls:
+        if call.path == "message/send" and isinstance(call.body, dict):
+            sends.setdefault(str(call.body.get("touser")), []).append(call.at)
+    found = []
+    for judge in judges:
+        times = sorted(sends.get(judge.user, []))
+        for arrived, handled in judge.timings:
+            index = bisect.bisect_left(times, arrived)
+            if index < len(times) and times[index] <= handled:
+                found.append(times[index] - arrived)
+    return found
+
+
+async def bench_wecom(people: int, intakes: int, work: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    db = Database(f"sqlite+aiosqlite:///{work / 'bench-wecom.db'}")
+    await db.upgrade()
+    done: dict[str, asyncio.Event] = {}
+    async with fake_wecom(clock) as fake:
+        bot = WeComHarness(fake, db, clock, wecom_settings(fake, work / "wecom"))
+        handle = bot.app.dispatch
+
+        async def dispatch(message: IncomingMessage) -> list[Delivery]:
+            try:
+                return await handle(message)
+            finally:
+                event = done.get(message.update_key or "")
+                if event is not None:
+                    event.set()
+
+        bot.app.dispatch = dispatch  # type: ignore[method-assign]
+        users = [f"judge{n}" for n in range(people)]
+        for n, user in enumerate(users):
+            await add_wecom_person(db, clock, f"法官{n}", [Role.HANDLER], user)
+        await bot.start()
+        try:
+            alone = WeComJudge(bot, "counted", done)
+            await add_wecom_person(db, clock, "计数", [Role.HANDLER], alone.user)
+            costs = []
+            for number in (0, 1):
+                start, updates_before = len(fake.calls), len(alone.timings)
+                await alone.intake(number)
+                paths = Counter(call.path for call in fake.calls[start:])
+                costs.append((len(alone.timings) - updates_before, paths))
+            judges = [WeComJudge(bot, user, done) for user in users]
+            started = time.perf_counter()
+            await asyncio.gather(*(_many(judge, intakes) for judge in judges))
+            elapsed = time.perf_counter() - started
+        finally:
+            await bot.stop()
+            await db.close()
+    updates = sum(len(judge.timings) for judge in judges)
+    waits = sorted(wecom_latencies(fake, judges))
+    p50 = statistics.median(waits)
+    p99 = waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))]
+    print()
+    print("the same intakes through WeCom (callbacks on the HTTP server, the fake WeCom server)")
+    print(
+        f"{people} judges x {intakes} complete intakes = {people * intakes} intakes, "
+        f"{updates} updates in {elapsed:.1f} s"
+    )
+    print(f"updates handled per second: {updates / elapsed:.1f}")
+    print(
+        f"arrival to the bot's answer: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+        f"({len(waits)} answered updates)"
+    )
+    print(f"dropped by WeCom's 30-a-minute limit: {len(fake.dropped)}")
+    for (count, cost), kind in zip(costs, ("/new and text", "screenshot"), strict=True):
+        total = sum(cost.values())
+        parts = ", ".join(f"{path} {n}" for path, n in sorted(cost.items()))
+        print(f"one intake ({kind}, {count} updates): {total} WeCom API calls: {parts}")
 
 
 def _ptb_version() -> str:
@@ -228,9 +375,17 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20, help="judges working at once")
     parser.add_argument("--intakes", type=int, default=5, help="complete intakes per judge")
     parser.add_argument("--limits", choices=("off", "telegram"), default="off")
+    parser.add_argument(
+        "--transport",
+        choices=("telegram", "wecom"),
+        default="telegram",
+        help="wecom: the same intakes through WeCom after Telegram's reference",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
         asyncio.run(bench(args.people, args.intakes, args.limits, Path(work)))
+        if args.transport == "wecom":
+            asyncio.run(bench_wecom(args.people, args.intakes, Path(work)))
 
 
 if __name__ == "__main__":

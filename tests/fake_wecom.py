@@ -32,6 +32,7 @@ import os
 import secrets
 import socket
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,6 +173,8 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any = None
+    at: float = field(default_factory=time.perf_counter)
+    """When the call arrived (``time.perf_counter``), for the benchmark's latencies."""
 
 
 @dataclass
