@@ -259,6 +259,12 @@ class WeComJudge:
         await self._post(fw.message_xml(self.user, "text", msg_id, Content=text), f"msg:{msg_id}")
 
     async def press(self, data: str) -> None:
+        if data == "in:art9:v:无":  # Art. 9 is one vote card on WeCom: "none" ticked
+            card = self.bot.card_with(self.user, "in:art9:set:")
+            code = self.bot.fake.press_code(card["task_id"])
+            xml = fw.vote_xml(self.user, card["task_id"], "in:art9:set:", code, ["无"])
+            await self._post(xml, f"card:{code}")
+            return
         try:
             xml = self.bot.press_xml(self.user, data)
         except AssertionError:  # a numbered list: the choice's number typed back

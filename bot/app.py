@@ -272,6 +272,7 @@ class App:
                     outgoing.buttons,
                     outgoing.document,
                     outgoing.photo,
+                    outgoing.multi,
                 )
                 sent = await self.deliver(Reply(transport, chat_id, again))
                 if sent.status is not DeliveryStatus.RETRY:

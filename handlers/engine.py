@@ -32,6 +32,7 @@ from handlers.ports import (
     Downloader,
     Handled,
     IncomingMessage,
+    MultiChoice,
     OutgoingMessage,
     Reply,
 )
@@ -117,10 +118,16 @@ class Context:
     def t(self, key: str, **values: object) -> str:
         return t(self.language, key, **values)
 
-    def reply(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        self.replies.append(
-            Reply(self.message.transport, self.message.chat_id, OutgoingMessage(text, buttons))
-        )
+    def reply(
+        self,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        multi: MultiChoice | None = None,
+    ) -> None:
+        """A reply to the sender: ``text``, rows of ``buttons``, and a multiple choice where
+        the sender's transport shows one (``Capabilities.multi_select``)."""
+        message = OutgoingMessage(text, buttons, multi=multi)
+        self.replies.append(Reply(self.message.transport, self.message.chat_id, message))
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.services.tz)

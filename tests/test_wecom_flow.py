@@ -387,3 +387,31 @@ async def test_an_invite_still_binds_over_wecom(
 async def test_settings_reach_the_service(fake: FakeWeCom, tmp_path: Path) -> None:
     settings = wecom_settings(fake, tmp_path)
     assert settings.wecom.api_base_url == fake.base_url
+
+
+async def test_art9_is_one_vote_card_ticked_and_submitted_once(
+    fake: FakeWeCom, bot: WeComHarness, db: Database, clock: FakeClock
+) -> None:
+    await add_wecom_person(db, clock, "张伟", [Role.HANDLER], ZHANG)
+    await bot.say(ZHANG, "/new")
+    await bot.choose(ZHANG, "in:received_at:v:ok")
+    at_art9 = PHONE_INTAKE.index(("press", "in:art9:v:无"))
+    await bot.follow(ZHANG, PHONE_INTAKE[:at_art9])
+
+    card = bot.card_with(ZHANG, "in:art9:set:")
+    assert card["card_type"] == "vote_interaction"
+    assert card["checkbox"]["mode"] == 1  # several may be ticked
+    options = [option["id"] for option in card["checkbox"]["option_list"]]
+    assert options == [*(str(n) for n in range(1, 15)), "无"]
+    code = fake.press_code(card["task_id"])
+    answered = await bot.post(fw.vote_xml(ZHANG, card["task_id"], "in:art9:set:", code, ["1", "4"]))
+    again = await bot.post(
+        fw.vote_xml(ZHANG, card["task_id"], "in:art9:set:", "another-code", ["2"])
+    )
+
+    assert answered
+    assert (await only_record(db)).art9_items == [1, 4]
+    [update] = [u for u in fake.card_updates if u["task_id"] == card["task_id"]]
+    assert update["button"]["replace_name"].startswith("已选择：(1)")
+    assert again == ["这张卡片已经选择过了，请按最新一条消息操作。"]
+    assert (await only_record(db)).art9_items == [1, 4]

@@ -124,10 +124,14 @@ class WeComHarness:
         return await self.post(fw.message_xml(user, "text", Content=text))
 
     def card_with(self, user: str, key: str) -> dict[str, Any]:
-        """The newest card sent to ``user`` with a button of ``key``."""
+        """The newest card sent to ``user`` with a button of ``key`` (a vote card: its
+        submit button)."""
         for sent in reversed(self.received(user)):
             card = sent.get("template_card")
-            if card and key in [button["key"] for button in card["button_list"]]:
+            if not card:
+                continue
+            buttons = card.get("button_list") or [card.get("submit_button", {})]
+            if key in [button.get("key") for button in buttons]:
                 return card
         raise AssertionError(f"no card with {key!r} was sent to {user}")
 
@@ -143,6 +147,13 @@ class WeComHarness:
             ResponseCode=self.fake.press_code(task_id),
         )
 
+    async def vote(self, user: str, key: str, ticked: list[str]) -> list[str]:
+        """Tick ``ticked`` (option ids) on the newest vote card submitted with ``key``."""
+        card = self.card_with(user, key)
+        task_id = card["task_id"]
+        code = self.fake.press_code(task_id)
+        return await self.post(fw.vote_xml(user, task_id, key, code, ticked))
+
     async def offered(self, user: str) -> list[tuple[str, str]]:
         """The choices last sent to ``user`` as a numbered list (label, data)."""
         async with self.db.transaction() as session:
@@ -155,6 +166,8 @@ class WeComHarness:
     async def choose(self, user: str, key: str, *, by: str = "number") -> list[str]:
         """Answer a question: press the card's button ``key`` when a card carries it, else
         type the number (``by="number"``) or the label of that choice in the numbered list."""
+        if key == "in:art9:v:无":  # on WeCom, Art. 9 is one vote card: "none" ticked
+            return await self.vote(user, "in:art9:set:", ["无"])
         try:
             return await self.post(self.press_xml(user, key))
         except AssertionError:

@@ -46,7 +46,7 @@ from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
-from handlers.i18n import t
+from handlers.i18n import join, t
 from handlers.ports import (
     Attachment,
     AttachmentKind,
@@ -57,6 +57,7 @@ from handlers.ports import (
     FileUnavailable,
     Handled,
     IncomingMessage,
+    MultiChoice,
     OutgoingMessage,
 )
 from reminders.clock import Clock
@@ -71,6 +72,8 @@ TEXT_LIMIT_BYTES: Final = 2048
 """``message/send`` text content: at most 2,048 bytes of UTF-8 (WeCom truncates beyond)."""
 CARD_BUTTONS: Final = 6
 """A ``button_interaction`` template card's ``button_list`` holds at most 6 buttons."""
+VOTE_OPTIONS: Final = 20
+"""A ``vote_interaction`` card's ``checkbox.option_list`` holds at most 20 options."""
 CARD_TITLE_CHARS: Final = 36
 """``main_title.title``: WeCom advises at most 36 characters."""
 CARD_TEXT_CHARS: Final = 160
@@ -236,14 +239,35 @@ def _event(base: IncomingMessage, data: Mapping[str, Any]) -> IncomingMessage | 
         if not key or not code:
             log.warning("wecom: skipped a card event without EventKey or ResponseCode")
             return None
+        selected = _selected(data.get("SelectedItems"))
         return replace(
             base,
-            callback=key,
+            callback=key if selected is None else key + ",".join(selected),
             callback_message_id=_text(data.get("TaskId")) or None,
             update_key=f"card:{code}",
         )
     log.info("wecom: skipped a %s event", event or "nameless")
     return None
+
+
+def _listed(value: Any) -> list[Any]:
+    """An XML element that may occur once or more, as parsed: always a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _selected(items: Any) -> list[str] | None:
+    """The option ids ticked on a ``vote_interaction`` card (``SelectedItems``), in the
+    card's order of questions; None for a press on an ordinary button."""
+    if not isinstance(items, Mapping):
+        return None
+    ticked: list[str] = []
+    for item in _listed(items.get("SelectedItem")):
+        options = item.get("OptionIds") if isinstance(item, Mapping) else None
+        if isinstance(options, Mapping):
+            ticked += [_text(option) for option in _listed(options.get("OptionId"))]
+    return [option for option in ticked if option]
 
 
 # --------------------------------------------------------------------------- voice
@@ -742,6 +766,46 @@ class WeComClient:
             return _delivery_for(error)
         return Delivery(DeliveryStatus.SENT, message_id=task_id)
 
+    async def send_vote_card(
+        self, user: str, text: str, multi: MultiChoice, task_id: str
+    ) -> Delivery:
+        """A ``vote_interaction`` template card: ``text`` as its title and sub-title (or sent
+        before it when too long), one checkbox option per ``multi.options`` (``mode`` 1:
+        several may be ticked, ``id`` the option's data) and ``multi.submit`` as its submit
+        button (``key`` the submit's data). Raises ``ValueError`` for no options or more than
+        ``VOTE_OPTIONS``, or repeated option data."""
+        options = multi.options
+        if not 0 < len(options) <= VOTE_OPTIONS:
+            raise ValueError(f"a vote card holds 1 to {VOTE_OPTIONS} options")
+        if len({option.data for option in options}) != len(options):
+            raise ValueError("the options of a vote card need distinct data")
+        async with self.pacer.turn(user):
+            title, sub_title, fits = card_text(text)
+            if not fits:
+                before = await self._send_text(user, text)
+                if before.status is not DeliveryStatus.SENT:
+                    return before
+            card: dict[str, Any] = {
+                "card_type": "vote_interaction",
+                "main_title": {"title": title},
+                "task_id": task_id,
+                "checkbox": {
+                    "question_key": "choice",
+                    "mode": 1,
+                    "option_list": [
+                        {"id": option.data, "text": option.label} for option in options
+                    ],
+                },
+                "submit_button": {"text": multi.submit.label, "key": multi.submit.data},
+            }
+            if sub_title:
+                card["sub_title_text"] = sub_title
+            try:
+                await self._send(user, {"msgtype": "template_card", "template_card": card})
+            except (WeComError, WeComUnavailable) as error:
+                return _delivery_for(error)
+            return Delivery(DeliveryStatus.SENT, message_id=task_id)
+
     async def update_card(self, user: str, response_code: str, replace_name: str) -> Delivery:
         """The pressed card's buttons replaced by one grey, unpressable button reading
         ``replace_name`` (``message/update_template_card``; a ``response_code`` serves once,
@@ -879,6 +943,8 @@ def _errcode_in(raw: bytes) -> int | None:
 class _Card:
     user: str
     labels: dict[str, str]
+    submit: str | None = None
+    """A vote card's submit key: a press carries it and then the ticked options' data."""
 
 
 @dataclass
@@ -972,8 +1038,13 @@ class WeComTransport:
     @property
     def capabilities(self) -> Capabilities:
         """No editing, up to 6 buttons (a card), 682 characters (2,048 bytes of UTF-8 at 3
-        bytes a character, as Chinese takes), files."""
-        return Capabilities(edit=False, max_buttons=CARD_BUTTONS, text_limit=TEXT_LIMIT_BYTES // 3)
+        bytes a character, as Chinese takes), files, and a multiple choice (a vote card)."""
+        return Capabilities(
+            edit=False,
+            max_buttons=CARD_BUTTONS,
+            text_limit=TEXT_LIMIT_BYTES // 3,
+            multi_select=True,
+        )
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         """One message to member ``chat_id``: text, a file or photo (text first, then the
@@ -983,6 +1054,9 @@ class WeComTransport:
         if attachment is not None:
             kind = "image" if message.photo is not None else "file"
             return await self.client.send_text_and_file(chat_id, message.text, attachment, kind)
+        multi = message.multi
+        if multi is not None and 0 < len(multi.options) <= VOTE_OPTIONS:
+            return await self._send_vote(chat_id, message, multi, buttons)
         if not buttons:
             return await self.client.send_text(chat_id, message.text)
         self._memory.lists.pop(chat_id, None)
@@ -998,6 +1072,20 @@ class WeComTransport:
                 [b.label for b in buttons], [b.data for b in buttons]
             )
         return delivery
+
+    async def _send_vote(
+        self, chat_id: str, message: OutgoingMessage, multi: MultiChoice, buttons: list[Button]
+    ) -> Delivery:
+        """A multiple choice as a vote card; the message's other buttons (back, skip) follow
+        on a small card of their own (a vote card has only its submit button)."""
+        task_id = f"gw-{secrets.token_hex(12)}"
+        labels = {option.data: option.label for option in multi.options}
+        self._memory.card(task_id, _Card(chat_id, labels, multi.submit.data))
+        delivery = await self.client.send_vote_card(chat_id, message.text, multi, task_id)
+        if delivery.status is not DeliveryStatus.SENT or not buttons:
+            return delivery
+        others = replace(message, text=t(self.language, "wecom.other_actions"), multi=None)
+        return await self.send(chat_id, others)
 
     def resolve(self, message: IncomingMessage) -> IncomingMessage:
         """A typed reply to the sender's last numbered list, as the press it stands for: the
@@ -1033,11 +1121,15 @@ class WeComTransport:
         card = self._memory.cards.get(message.callback_message_id or "")
         label = card.labels.get(message.callback) if card is not None else None
         language = handled.language or self.language
+        if card is not None and card.submit and message.callback.startswith(card.submit):
+            ticked = message.callback.removeprefix(card.submit).split(",")
+            label = join(language, [card.labels.get(data, data) for data in ticked if data])
         text = (
             t(language, "wecom.chosen", choice=label)
             if label
             else t(language, "wecom.chosen_plain")
         )
+        text = _shorten(text, CARD_TITLE_CHARS)
         delivery = await self.client.update_card(message.user_id, key.removeprefix("card:"), text)
         if delivery.status is not DeliveryStatus.SENT:
             log.warning("wecom: card not updated: %s", delivery.detail)
