@@ -161,6 +161,8 @@ class Capabilities:
     ``text_limit``: characters of one message; longer replies are split by the transport.
     ``upload_files``: documents and photos can be sent.
     ``multi_select``: a ``MultiChoice`` is shown as one control with a submit button.
+    ``coalesce``: consecutive replies to one chat are better sent as one message where they
+    fit (the service counts messages against a per-person limit: WeCom's 30 a minute).
     """
 
     edit: bool = True
@@ -168,6 +170,7 @@ class Capabilities:
     text_limit: int = 4096
     upload_files: bool = True
     multi_select: bool = False
+    coalesce: bool = False
 
 
 @dataclass(frozen=True)

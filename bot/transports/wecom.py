@@ -1038,12 +1038,14 @@ class WeComTransport:
     @property
     def capabilities(self) -> Capabilities:
         """No editing, up to 6 buttons (a card), 682 characters (2,048 bytes of UTF-8 at 3
-        bytes a character, as Chinese takes), files, and a multiple choice (a vote card)."""
+        bytes a character, as Chinese takes), files, a multiple choice (a vote card), and replies
+        coalesced (WeCom counts messages against 30 a minute per member)."""
         return Capabilities(
             edit=False,
             max_buttons=CARD_BUTTONS,
             text_limit=TEXT_LIMIT_BYTES // 3,
             multi_select=True,
+            coalesce=True,
         )
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
