@@ -415,3 +415,19 @@ async def test_art9_is_one_vote_card_ticked_and_submitted_once(
     assert update["button"]["replace_name"].startswith("已选择：(1)")
     assert again == ["这张卡片已经选择过了，请按最新一条消息操作。"]
     assert (await only_record(db)).art9_items == [1, 4]
+
+
+async def test_the_quarterly_report_arrives_as_files_under_their_real_names(
+    fake: FakeWeCom, bot: WeComHarness, db: Database, clock: FakeClock
+) -> None:
+    await add_wecom_person(db, clock, "王编", [Role.COMPILER], "wangbian")
+
+    replies = await bot.say("wangbian", "/report 2025Q4")
+
+    uploads = [call for call in fake.calls if call.path == "media/upload"]
+    assert uploads, replies
+    names = [call.body["media"]["filename"] for call in uploads]
+    assert any(name.endswith(".xlsx") for name in names), names
+    assert all("." in name and name != "media" for name in names)
+    sent = [s for s in bot.received("wangbian") if s["msgtype"] in {"file", "image"}]
+    assert [fake.media[s[s["msgtype"]]["media_id"]].file_name for s in sent] == names
