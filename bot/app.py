@@ -82,8 +82,8 @@ def coalesced(
     """``replies`` in order, with consecutive ones to one chat of a transport that asks for it
     (``Capabilities.coalesce``) joined into one message where they fit: a text with nothing
     else is put before the next reply's text (a blank line between; empty texts dropped), as
-    long as the whole stays within ``text_limit`` characters. Each reply, and how many of ``replies`` it carries
-    (so the delivery of each is known)."""
+    long as the whole stays within ``text_limit`` characters. Each reply, and how many of
+    ``replies`` it carries (so the delivery of each is known)."""
     out: list[tuple[Reply, int]] = []
     for reply in replies:
         if out:

@@ -14,7 +14,12 @@ This module holds the parts of the transport that stand on their own:
 * ``Pacer``: WeCom drops messages beyond 30 a minute from one app to one member and caps an
   app's daily total, so every ``message/send`` waits for its turn here instead;
 * ``WeComTransport``: the ``Transport`` port over the client (chat id = user id = the member's
-  WeCom ``userid``).
+  WeCom ``userid``): closed questions as ``button_interaction`` cards, a multiple choice as a
+  ``vote_interaction`` card (multiple selection, one submit), more choices than a card holds as
+  a numbered list.
+
+``bot.transports.wecom_service`` puts it into ``guowen run``: the callback route on the one
+HTTP server, the app's menu, and the hand-over of callbacks to the app.
 
 Failures of a person or of the network come back as a ``Delivery``, never as an exception:
 ``FAILED`` when the member is unknown or outside the app's visible range (60111, 81013), or
