@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import fake_wecom as fw
@@ -16,6 +17,7 @@ import pytest
 from fake_botapi import PHONE_INTAKE, png_bytes
 from fake_wecom import FakeWeCom
 from fakes import audit_events, row_counts
+from reminder_kit import bj, new_record, reminders, run_until
 from sqlalchemy import select
 from wecom_kit import (
     WeComHarness,
@@ -27,7 +29,9 @@ from wecom_kit import (
 
 from handlers.ports import DeliveryStatus, OutgoingMessage, Reply
 from reminders.clock import FakeClock
+from reminders.outbox import ReminderKind
 from storage import records as records_repo
+from storage import staff as staff_repo
 from storage.db import Database
 from storage.evidence import UnavailableReason
 from storage.models import EvidenceItem, ProcessedUpdate, Record
@@ -366,10 +370,6 @@ async def test_a_stranger_is_refused_and_nothing_of_theirs_is_stored(
 async def test_an_invite_still_binds_over_wecom(
     fake: FakeWeCom, bot: WeComHarness, db: Database, clock: FakeClock
 ) -> None:
-    from datetime import timedelta
-
-    from storage import staff as staff_repo
-
     person = await add_wecom_person(db, clock, "王芳", [Role.HANDLER])
     async with db.transaction() as session:
         issued = await staff_repo.issue_invite(
@@ -431,3 +431,22 @@ async def test_the_quarterly_report_arrives_as_files_under_their_real_names(
     assert all("." in name and name != "media" for name in names)
     sent = [s for s in bot.received("wangbian") if s["msgtype"] in {"file", "image"}]
     assert [fake.media[s[s["msgtype"]]["media_id"]].file_name for s in sent] == names
+
+
+async def test_a_reminder_to_a_member_outside_the_visible_range_is_reported_as_failed(
+    fake: FakeWeCom, bot: WeComHarness, db: Database, clock: FakeClock
+) -> None:
+    zhang = await add_wecom_person(db, clock, "张伟", [Role.HANDLER], ZHANG)
+    qian = await add_wecom_person(db, clock, "钱进", [Role.INTEGRITY_OFFICER], "qianjin")
+    await new_record(db, clock, zhang.id, received=clock.now())
+    fake.invisible.add(ZHANG)  # 81013: outside the app's visible range
+
+    await run_until(bot.app.dispatcher, clock, bj("2026-03-09 09:00"))
+
+    [failed] = await reminders(db, kind=ReminderKind.LAST_DAY.value)
+    assert failed.status == "failed"
+    assert "unreachable" in (failed.detail or "")
+    [report] = await reminders(db, kind=ReminderKind.DELIVERY_FAILED.value)
+    assert (report.recipient_staff_id, report.status) == (qian.id, "sent")
+    assert any("张伟" in text for text in fake.texts("qianjin"))
+    assert fake.texts(ZHANG) == []
