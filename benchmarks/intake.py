@@ -2,7 +2,7 @@
 Bot API on loopback, on SQLite, beside a plain python-telegram-bot as the reference.
 
     python benchmarks/intake.py [--people 1,50] [--intakes 5] [--limits off|telegram]
-                                [--bots guowen,plain]
+                                [--bots guowen,plain] [--transport telegram|wecom]
 
 The reference (``plain``) is a minimal PTB bot: one ``ConversationHandler`` with a
 ``PicklePersistence``, asking the same number of questions with the same buttons, fetching the
@@ -11,6 +11,8 @@ chain or durable transaction). Each bot and each number of judges runs in a fres
 its own, laid out alike: the fake Bot API, the simulated judges and the bot in one process and
 one event loop, so the CPU per update of both includes the same harness. The load average of
 the (shared) machine is printed with the table; compare the ratios, not the absolute figures.
+
+With ``--transport wecom`` the same intakes then go through WeCom (the fake WeCom server) too.
 
 Each simulated judge does ``--intakes`` complete intakes one after another, alternating a
 forwarded text and a forwarded screenshot (a real PNG, fetched through getFile); the judges
@@ -27,6 +29,18 @@ run side by side. Each answers as soon as the bot has handled the previous updat
   (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
   single counted intakes.
 
+``--transport wecom`` runs the Telegram figures first, as the reference measured in the same
+run, then the same intakes through the WeCom transport, its callback route on the process's
+HTTP server and the fake WeCom server (``tests/fake_wecom.py``): each update is a callback
+encrypted and signed as WeCom posts it, answered at once and handled after. A screenshot is an
+``image`` message fetched through ``media/get``; WeCom has no forwarded text, so the text
+intake opens with ``/new``. A press is a ``template_card_event`` on the card that carries the
+button, or the choice's number typed back when the question went out as a numbered list (more
+than 6 choices). Reported beside Telegram's: updates per second, p50 and p99 of arrival (the
+callback posted) to the bot's first ``message/send`` in that chat, and the WeCom API calls of
+one complete intake of each kind, by path. WeCom's pacing (30 messages a minute to a member)
+waits on a fake clock, so it costs no time here.
+
 ``--limits telegram`` keeps Telegram's flood limits (30 messages a second overall, about one a
 second per chat with bursts of three): the figures then show the pacing, not the bot. ``off``
 lifts them, to measure the bot itself.
@@ -37,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import itertools
 import json
 import os
 import resource
@@ -55,6 +70,7 @@ from typing import Any, Protocol
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+import fake_wecom as fw  # noqa: E402
 from fake_botapi import (  # noqa: E402
     PHONE_INTAKE,
     TOKEN,
@@ -68,8 +84,11 @@ from fake_botapi import (  # noqa: E402
     quick_options,
     telegram_settings,
 )
+from fake_wecom import FakeWeCom  # noqa: E402
 from sqlalchemy import event  # noqa: E402
+from wecom_kit import WeComHarness, add_wecom_person, fake_wecom, wecom_settings  # noqa: E402
 
+from handlers.ports import Delivery, IncomingMessage  # noqa: E402
 from reminders.clock import FakeClock  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.vocabulary import Role  # noqa: E402
@@ -407,7 +426,7 @@ class PlainBot:
         return number
 
 
-async def _many(judge: Judge, intakes: int) -> None:
+async def _many(judge: Judge | WeComJudge, intakes: int) -> None:
     """``intakes`` intakes one after another; one the bot broke (an apology instead of the
     next question, e.g. after a lock timeout) is counted and the judge starts the next."""
     for number in range(intakes):
@@ -415,6 +434,141 @@ async def _many(judge: Judge, intakes: int) -> None:
             await judge.intake(number)
         except AssertionError:
             judge.broken += 1
+
+
+class WeComJudge:
+    """One simulated judge on WeCom: posts a callback, waits until the bot has handled it
+    (``done``: the update key's event, set when ``App.dispatch`` returns), repeats."""
+
+    def __init__(self, bot: WeComHarness, user: str, done: dict[str, asyncio.Event]) -> None:
+        self.bot = bot
+        self.user = user
+        self.done = done
+        self.timings: list[tuple[float, float]] = []  # (arrived, handled)
+
+    async def _post(self, xml: str, key: str) -> None:
+        self.done[key] = asyncio.Event()
+        arrived = time.perf_counter()
+        status, _ = await self.bot.fake.post_callback(self.bot.url, xml)
+        assert status == 200
+        await self.done[key].wait()
+        del self.done[key]
+        self.timings.append((arrived, time.perf_counter()))
+
+    async def say(self, text: str) -> None:
+        msg_id = next(MSG_IDS)
+        await self._post(fw.message_xml(self.user, "text", msg_id, Content=text), f"msg:{msg_id}")
+
+    async def press(self, data: str) -> None:
+        if data == "in:art9:v:无":  # Art. 9 is one vote card on WeCom: "none" ticked
+            card = self.bot.card_with(self.user, "in:art9:set:")
+            code = self.bot.fake.press_code(card["task_id"])
+            xml = fw.vote_xml(self.user, card["task_id"], "in:art9:set:", code, ["无"])
+            await self._post(xml, f"card:{code}")
+            return
+        try:
+            xml = self.bot.press_xml(self.user, data)
+        except AssertionError:  # a numbered list: the choice's number typed back
+            choices = await self.bot.offered(self.user)
+            [number] = [n for n, (_, value) in enumerate(choices, start=1) if value == data]
+            await self.say(str(number))
+            return
+        code = xml.split("<ResponseCode><![CDATA[")[1].split("]]>")[0]
+        await self._post(xml, f"card:{code}")
+
+    async def intake(self, number: int) -> None:
+        if number % 2:
+            media_id = self.bot.fake.add_media(png_bytes(number), "IMG.png", "image/png")
+            msg_id = next(MSG_IDS)
+            xml = fw.message_xml(self.user, "image", msg_id, PicUrl="u", MediaId=media_id)
+            await self._post(xml, f"msg:{msg_id}")
+        else:
+            await self.say("/new")
+        await self.press("in:received_at:v:ok")
+        for action, value in PHONE_INTAKE:
+            await (self.press(value) if action == "press" else self.say(value))
+        await self.press("in:review:submit")
+        last = [s for s in self.bot.received(self.user) if s["msgtype"] == "text"][-1]
+        assert last["text"]["content"].startswith(("已提交", "Submitted"))
+
+
+MSG_IDS = itertools.count(8_100_000_000_000_000_001)
+
+
+def wecom_latencies(fake: FakeWeCom, judges: list[WeComJudge]) -> list[float]:
+    """Arrival (the callback posted) to the first ``message/send`` in the judge's chat."""
+    sends: dict[str, list[float]] = {}
+    for call in fake.calls:
+        if call.path == "message/send" and isinstance(call.body, dict):
+            sends.setdefault(str(call.body.get("touser")), []).append(call.at)
+    found = []
+    for judge in judges:
+        times = sorted(sends.get(judge.user, []))
+        for arrived, handled in judge.timings:
+            index = bisect.bisect_left(times, arrived)
+            if index < len(times) and times[index] <= handled:
+                found.append(times[index] - arrived)
+    return found
+
+
+async def bench_wecom(people: int, intakes: int, work: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    db = Database(f"sqlite+aiosqlite:///{work / 'bench-wecom.db'}")
+    await db.upgrade()
+    done: dict[str, asyncio.Event] = {}
+    async with fake_wecom(clock) as fake:
+        bot = WeComHarness(fake, db, clock, wecom_settings(fake, work / "wecom"))
+        handle = bot.app.dispatch
+
+        async def dispatch(message: IncomingMessage) -> list[Delivery]:
+            try:
+                return await handle(message)
+            finally:
+                event = done.get(message.update_key or "")
+                if event is not None:
+                    event.set()
+
+        bot.app.dispatch = dispatch  # type: ignore[method-assign]
+        users = [f"judge{n}" for n in range(people)]
+        for n, user in enumerate(users):
+            await add_wecom_person(db, clock, f"法官{n}", [Role.HANDLER], user)
+        await bot.start()
+        try:
+            alone = WeComJudge(bot, "counted", done)
+            await add_wecom_person(db, clock, "计数", [Role.HANDLER], alone.user)
+            costs = []
+            for number in (0, 1):
+                start, updates_before = len(fake.calls), len(alone.timings)
+                await alone.intake(number)
+                paths = Counter(call.path for call in fake.calls[start:])
+                costs.append((len(alone.timings) - updates_before, paths))
+            judges = [WeComJudge(bot, user, done) for user in users]
+            started = time.perf_counter()
+            await asyncio.gather(*(_many(judge, intakes) for judge in judges))
+            elapsed = time.perf_counter() - started
+        finally:
+            await bot.stop()
+            await db.close()
+    updates = sum(len(judge.timings) for judge in judges)
+    waits = sorted(wecom_latencies(fake, judges))
+    p50 = statistics.median(waits)
+    p99 = waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))]
+    print()
+    print("the same intakes through WeCom (callbacks on the HTTP server, the fake WeCom server)")
+    print(
+        f"{people} judges x {intakes} complete intakes = {people * intakes} intakes, "
+        f"{updates} updates in {elapsed:.1f} s"
+    )
+    print(f"updates handled per second: {updates / elapsed:.1f}")
+    print(
+        f"arrival to the bot's answer: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms "
+        f"({len(waits)} answered updates)"
+    )
+    print(f"dropped by WeCom's 30-a-minute limit: {len(fake.dropped)}")
+    for (count, cost), kind in zip(costs, ("/new and text", "screenshot"), strict=True):
+        total = sum(cost.values())
+        parts = ", ".join(f"{path} {n}" for path, n in sorted(cost.items()))
+        print(f"one intake ({kind}, {count} updates): {total} WeCom API calls: {parts}")
 
 
 def _ptb_version() -> str:
@@ -494,6 +648,12 @@ def main() -> None:
     parser.add_argument("--limits", choices=("off", "telegram"), default="off")
     parser.add_argument("--bots", default="guowen,plain", help="guowen, plain or both")
     parser.add_argument("--child", choices=("guowen", "plain"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--transport",
+        choices=("telegram", "wecom"),
+        default="telegram",
+        help="wecom: the same intakes through WeCom after Telegram's",
+    )
     args = parser.parse_args()
     if args.child:
         figures = _child(args.child, int(args.people), args.intakes, args.limits)
@@ -513,6 +673,10 @@ def main() -> None:
         )
     after = " ".join(f"{n:.2f}" for n in os.getloadavg())
     _report(rows, args.limits, f"{before} / {after}")
+    if args.transport == "wecom":
+        for people in (int(n) for n in args.people.split(",")):
+            with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
+                asyncio.run(bench_wecom(people, args.intakes, Path(work)))
 
 
 if __name__ == "__main__":

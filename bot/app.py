@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -81,6 +81,34 @@ def evidence_store(settings: Settings) -> EvidenceStore:
     return EvidenceStore(
         evidence_blobs(settings), max_bytes=settings.storage.max_evidence_mb * 1_000_000
     )
+
+
+def coalesced(
+    replies: Sequence[Reply], capabilities: Callable[[str], Capabilities]
+) -> list[tuple[Reply, int]]:
+    """``replies`` in order, with consecutive ones to one chat of a transport that asks for it
+    (``Capabilities.coalesce``) joined into one message where they fit: a text with nothing
+    else is put before the next reply's text (a blank line between; empty texts dropped), as
+    long as the whole stays within ``text_limit`` characters. Each reply, and how many of
+    ``replies`` it carries (so the delivery of each is known)."""
+    out: list[tuple[Reply, int]] = []
+    for reply in replies:
+        if out:
+            last, count = out[-1]
+            message, earlier = reply.message, last.message
+            can = capabilities(reply.transport)
+            joined = "\n\n".join(text for text in (earlier.text, message.text) if text)
+            plain = not (earlier.buttons or earlier.document or earlier.photo or earlier.multi)
+            if (
+                can.coalesce
+                and (last.transport, last.chat_id) == (reply.transport, reply.chat_id)
+                and plain
+                and len(joined) <= can.text_limit
+            ):
+                out[-1] = (replace(reply, message=replace(message, text=joined)), count + 1)
+                continue
+        out.append((reply, 1))
+    return out
 
 
 class ChatLocks:
@@ -226,7 +254,9 @@ class App:
                 transport = self.transports.get(message.transport)
                 if message.callback is not None and transport is not None:
                     await transport.settle_press(message, handled)
-                deliveries = [await self.deliver(reply) for reply in handled.replies]
+                deliveries = []
+                for reply, count in coalesced(handled.replies, self.capabilities):
+                    deliveries += [await self.deliver(reply)] * count
         finally:
             self._busy -= 1
         await self._forget(
@@ -297,6 +327,7 @@ class App:
                     outgoing.buttons,
                     outgoing.document,
                     outgoing.photo,
+                    outgoing.multi,
                 )
                 sent = await self.deliver(Reply(transport, chat_id, again))
                 if sent.status is not DeliveryStatus.RETRY:

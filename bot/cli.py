@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -99,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--department")
     add.add_argument(
         "--role", action="append", required=True, choices=[r.value for r in Role], dest="roles"
+    )
+    add.add_argument(
+        "--wecom-userid",
+        metavar="USERID",
+        help="bind this WeCom userid at once (the court's own WeCom vouches for it)",
     )
     staff_sub.add_parser("list", parents=[common], help="list staff")
     invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
@@ -238,6 +244,19 @@ async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: 
     )
 
 
+# A WeCom userid: 1 to 64 letters, digits, "_", "-", "@" and ".".
+WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+async def _check_wecom_userid(session: AsyncSession, userid: str, lang: Language) -> None:
+    """Raises ``CliError`` for a ``userid`` WeCom would not issue or one bound already."""
+    if not WECOM_USERID.match(userid):
+        raise CliError("cli.wecom_userid_invalid", lang, userid=userid)
+    taken = await staff_repo.identity(session, "wecom", userid)
+    if taken is not None:
+        raise CliError("cli.wecom_userid_taken", lang, userid=userid, id=taken.staff_id)
+
+
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     lang = settings.language
     now = SystemClock().now()
@@ -246,6 +265,9 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
     async def work(db: Database) -> int:
         async with db.transaction() as session:
             if args.staff_command == "add":
+                userid = args.wecom_userid
+                if userid is not None:
+                    await _check_wecom_userid(session, userid, lang)
                 person = await staff_repo.add_staff(
                     session,
                     name=args.name,
@@ -265,6 +287,18 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     )
                     + "\n"
                 )
+                if userid is not None:
+                    await staff_repo.bind(
+                        session,
+                        person=person,
+                        transport="wecom",
+                        external_id=userid,
+                        chat_id=userid,
+                        display_name=person.name,
+                        at=now,
+                        via=actor,
+                    )
+                    out.write(t(lang, "cli.wecom_bound", userid=userid, name=person.name) + "\n")
                 namesakes = [
                     other.id
                     for other in await staff_repo.list_staff(session)
@@ -330,8 +364,6 @@ async def _run(settings: Settings, out: TextIO) -> int:
     from bot.runner import run
 
     lang = settings.language
-    if settings.wecom.enabled:
-        raise CliError("run.wecom_unavailable", lang)
     if not (settings.console.enabled or settings.telegram.enabled or settings.wecom.enabled):
         raise CliError("cli.nothing_enabled", lang, path=str(settings.path))
     configure_logging(settings)

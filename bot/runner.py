@@ -15,7 +15,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.app import App
 from bot.config import Settings
@@ -29,6 +29,10 @@ from reminders.anchor import ChainAnchor
 from reminders.clock import Clock
 from storage.db import Database
 from storage.locks import Leadership
+
+if TYPE_CHECKING:
+    from bot.transports.wecom import WeComOptions
+    from bot.transports.wecom_service import WeComService
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +55,11 @@ async def run(
     *,
     stop: asyncio.Event | None = None,
     telegram_options: TelegramOptions | None = None,
+    wecom_options: WeComOptions | None = None,
 ) -> int:
     """Run until ``stop`` is set or a signal arrives (or, console alone, until its input ends).
 
-    ``telegram_options`` lets tests shrink Telegram's delays.
+    ``telegram_options`` and ``wecom_options`` let tests shrink the transports' delays.
     """
     lang = settings.language
     stop = stop or asyncio.Event()
@@ -90,6 +95,17 @@ async def run(
             options = telegram_options or shared
             telegram = TelegramTransport(app, settings.telegram, options, http)
             app.add_transport(telegram)
+        wecom: WeComService | None = None
+        if settings.wecom.enabled and http is not None:
+            from bot.transports.wecom_service import WeComService
+
+            _quiet_http_logs()
+            try:
+                wecom = WeComService(app, settings.wecom, http, options=wecom_options)
+            except ValueError as error:  # an EncodingAESKey that is not 43 characters
+                out.write(t(lang, "run.wecom_failed", reason=str(error)) + "\n")
+                return EXIT_PROBLEM
+            app.add_transport(wecom.transport)
         if http is not None:
             endpoints = Endpoints(app.metrics, db, settings.evidence_path)
             http.add_route("GET", "/healthz", endpoints.healthz)
@@ -119,13 +135,26 @@ async def run(
                 else "run.telegram_polling"
             )
             names.append(t(lang, key, username=telegram.username, listen=listen))
+        if wecom is not None:
+            try:
+                await wecom.start()
+            except Exception as error:
+                log.exception("the WeCom transport could not start")
+                out.write(t(lang, "run.wecom_failed", reason=str(error) or repr(error)) + "\n")
+                await wecom.stop()
+                for stopper in reversed(stoppers):
+                    await stopper()
+                return EXIT_PROBLEM
+            stoppers.append(wecom.stop)
+            where = {"listen": listen, "path": settings.wecom.callback_path}
+            names.append(t(lang, "run.wecom", agent_id=settings.wecom.agent_id, **where))
         if settings.console.enabled:
             from bot.transports.console import ConsoleTransport
 
             console = ConsoleTransport(app, out=out, allow_as=False)
             app.add_transport(console)
             names.append(t(lang, "run.console"))
-            if not settings.telegram.enabled:
+            if not (settings.telegram.enabled or wecom is not None):
                 waiting.add(asyncio.ensure_future(console.run()))
             else:
                 stoppers.append(_background(console.run()))

@@ -32,6 +32,7 @@ from handlers.ports import (
     Downloader,
     Handled,
     IncomingMessage,
+    MultiChoice,
     OutgoingMessage,
     Reply,
 )
@@ -122,10 +123,16 @@ class Context:
     def t(self, key: str, **values: object) -> str:
         return t(self.language, key, **values)
 
-    def reply(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
-        self.replies.append(
-            Reply(self.message.transport, self.message.chat_id, OutgoingMessage(text, buttons))
-        )
+    def reply(
+        self,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...] = (),
+        multi: MultiChoice | None = None,
+    ) -> None:
+        """A reply to the sender: ``text``, rows of ``buttons``, and a multiple choice where
+        the sender's transport shows one (``Capabilities.multi_select``)."""
+        message = OutgoingMessage(text, buttons, multi=multi)
+        self.replies.append(Reply(self.message.transport, self.message.chat_id, message))
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.services.tz)
@@ -293,6 +300,7 @@ class Engine:
                 if bound is None or person is None or not person.active:
                     replies = await self._refuse(session, message, now, bound)
                     return await self._owe(session, replies, now, accepted=False, language=None)
+                staff_repo.note_use(bound, now)
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
                 replies, language = await self._run(ctx, files)
                 return await self._owe(session, replies, now, accepted=True, language=language)

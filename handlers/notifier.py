@@ -75,7 +75,7 @@ class ChatNotifier:
         self.deliver = deliver
 
     async def prepare(self, session: AsyncSession, facts: Facts) -> list[Reply] | None:
-        accounts = await staff_repo.identities_of(session, facts.recipient.id)
+        accounts = staff_repo.used_last(await staff_repo.identities_of(session, facts.recipient.id))
         if not accounts:
             return None
         message = IncomingMessage(

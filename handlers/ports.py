@@ -45,6 +45,18 @@ class Button:
 
 
 @dataclass(frozen=True)
+class MultiChoice:
+    """A question answered by ticking any number of ``options`` and then ``submit``, on a
+    transport whose ``Capabilities.multi_select`` shows it as one control (WeCom: a
+    ``vote_interaction`` card with multiple selection and a submit button). The answer comes
+    back as one press whose data is ``submit.data`` followed by the ticked options' data,
+    joined by commas (``in:art9:set:`` + ``1,4``)."""
+
+    options: tuple[Button, ...]
+    submit: Button
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """One thing a person did in a chat: a text, files, or a press on a button."""
 
@@ -69,27 +81,37 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class OutgoingMessage:
-    """One message the bot sends: a text, rows of buttons, and a document or a photo."""
+    """One message the bot sends: a text, rows of buttons, and a document or a photo; or a
+    multiple choice (``multi``) where the transport can show one."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Path | None = None
     photo: Path | None = None
+    multi: MultiChoice | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The message as JSON for the reply outbox: ``{"text", "buttons": [[[label, data],
-        ...], ...], "document", "photo"}`` (paths as strings, or null)."""
-        return {
+        ...], ...], "document", "photo"}`` (paths as strings, or null), and ``"multi":
+        {"options": [[label, data], ...], "submit": [label, data]}`` when there is one."""
+        data: dict[str, Any] = {
             "text": self.text,
             "buttons": [[[button.label, button.data] for button in row] for row in self.buttons],
             "document": str(self.document) if self.document else None,
             "photo": str(self.photo) if self.photo else None,
         }
+        if self.multi is not None:
+            data["multi"] = {
+                "options": [[option.label, option.data] for option in self.multi.options],
+                "submit": [self.multi.submit.label, self.multi.submit.data],
+            }
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutgoingMessage:
         """The message ``to_json`` gave."""
         document, photo = data.get("document"), data.get("photo")
+        multi = data.get("multi")
         return cls(
             text=str(data.get("text", "")),
             buttons=tuple(
@@ -98,6 +120,12 @@ class OutgoingMessage:
             ),
             document=Path(document) if document else None,
             photo=Path(photo) if photo else None,
+            multi=MultiChoice(
+                tuple(Button(str(label), str(value)) for label, value in multi["options"]),
+                Button(str(multi["submit"][0]), str(multi["submit"][1])),
+            )
+            if isinstance(multi, dict)
+            else None,
         )
 
 
@@ -134,12 +162,17 @@ class Capabilities:
     reply into several messages before the transport sees it.
     ``upload_files``: documents and photos can be sent; where not, the reply's text names the
     file instead and the file stays on the server.
+    ``multi_select``: a ``MultiChoice`` is shown as one control with a submit button.
+    ``coalesce``: consecutive replies to one chat are better sent as one message where they
+    fit (the service counts messages against a per-person limit: WeCom's 30 a minute).
     """
 
     edit: bool = True
     max_buttons: int = 100
     text_limit: int = 4096
     upload_files: bool = True
+    multi_select: bool = False
+    coalesce: bool = False
 
 
 @dataclass(frozen=True)

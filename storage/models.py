@@ -129,6 +129,9 @@ class ChatIdentity(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     bound_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    """When the person last wrote from this account (to the minute; see
+    ``storage.staff.USED_STEP``): reminders go to the account used last."""
 
 
 class Invite(Base):

@@ -293,6 +293,27 @@ async def identities_of(session: AsyncSession, staff_id: int) -> Sequence[ChatId
     return (await session.execute(query)).scalars().all()
 
 
+USED_STEP = timedelta(minutes=1)
+"""``ChatIdentity.last_used_at`` is written when it is older than this, not on every message."""
+
+
+def note_use(bound: ChatIdentity, at: datetime) -> None:
+    """The person wrote from ``bound`` at ``at``: its ``last_used_at`` moves on (written with
+    the message's transaction; at most once per ``USED_STEP``)."""
+    last = bound.last_used_at
+    if last is None or at - last >= USED_STEP or at < last:
+        bound.last_used_at = at
+
+
+def used_last(accounts: Sequence[ChatIdentity]) -> list[ChatIdentity]:
+    """Where to reach a person bound on several chat accounts: the one they wrote from last;
+    all of them when none was used yet (nobody is left unreached)."""
+    used = [account for account in accounts if account.last_used_at is not None]
+    if not used:
+        return list(accounts)
+    return [max(used, key=lambda account: (account.last_used_at, account.id))]
+
+
 async def bind(
     session: AsyncSession,
     *,

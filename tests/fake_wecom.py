@@ -32,6 +32,7 @@ import os
 import secrets
 import socket
 import struct
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ TOKEN = "QDG6eK"
 ENCODING_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 BLOCK = 32
 CARD_BUTTONS = 6
+VOTE_OPTIONS = 20
 TEXT_BYTES = 2048
 
 # --------------------------------------------------------------------------- the algorithm
@@ -164,6 +166,24 @@ def event_xml(user: str, event: str, **values: object) -> str:
     )
 
 
+def vote_xml(user: str, task_id: str, key: str, response_code: str, ticked: list[str]) -> str:
+    """A submit on a ``vote_interaction`` card with the options ``ticked`` (their ids)."""
+    ids = "".join(f"<OptionId><![CDATA[{option}]]></OptionId>" for option in ticked)
+    selected = (
+        "<SelectedItems><SelectedItem><QuestionKey><![CDATA[choice]]></QuestionKey>"
+        f"<OptionIds>{ids}</OptionIds></SelectedItem></SelectedItems>"
+    )
+    xml = event_xml(
+        user,
+        "template_card_event",
+        EventKey=key,
+        TaskId=task_id,
+        CardType="vote_interaction",
+        ResponseCode=response_code,
+    )
+    return xml.replace("</xml>", selected + "</xml>")
+
+
 # --------------------------------------------------------------------------- the server
 
 
@@ -172,6 +192,8 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any = None
+    at: float = field(default_factory=time.perf_counter)
+    """When the call arrived (``time.perf_counter``), for the benchmark's latencies."""
 
 
 @dataclass
@@ -400,9 +422,19 @@ class FakeWeCom:
                 return self._error(40007, "invalid media_id")
         elif kind == "template_card":
             card = body["template_card"]
-            keys = [button["key"] for button in card.get("button_list", [])]
-            if card.get("card_type") != "button_interaction" or not keys:
-                return self._error(40058, "card type or buttons missing")
+            if card.get("card_type") == "vote_interaction":
+                options = [option["id"] for option in card["checkbox"]["option_list"]]
+                if not options or len(options) > VOTE_OPTIONS or len(set(options)) != len(options):
+                    return self._error(40058, "no, too many or repeated options")
+                if card["checkbox"].get("mode") not in {0, 1} or not card["submit_button"]["key"]:
+                    return self._error(40058, "checkbox mode or submit button missing")
+                keys = [card["submit_button"]["key"]]
+            elif card.get("card_type") == "button_interaction":
+                keys = [button["key"] for button in card.get("button_list", [])]
+            else:
+                return self._error(40058, "card type not supported")
+            if not keys:
+                return self._error(40058, "buttons missing")
             if len(keys) > CARD_BUTTONS or len(set(keys)) != len(keys):
                 return self._error(40058, "too many or repeated buttons")
             task_id = card.get("task_id", "")

@@ -24,7 +24,6 @@ from fake_botapi import (
 )
 from sqlalchemy import select
 
-from bot import cli
 from bot.runner import run
 from reminders.clock import FakeClock
 from storage.db import Database
@@ -150,18 +149,6 @@ async def test_a_bad_token_is_reported_and_the_runner_exits(
 
     assert status == 1
     assert out.getvalue().startswith("Telegram 通道无法启动：")
-
-
-def test_wecom_is_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text(
-        '[wecom]\nenabled = true\ncorp_id = "c"\nsecret = "s"\ntoken = "t"\n'
-        'encoding_aes_key = "k"\n',
-        encoding="utf-8",
-    )
-
-    assert cli.main(["run", "--config", str(config)]) == 2
-    assert "企业微信" in capsys.readouterr().err
 
 
 async def test_the_http_server_runs_beside_polling_and_stops_with_the_runner(

@@ -14,7 +14,12 @@ This module holds the parts of the transport that stand on their own:
 * ``Pacer``: WeCom drops messages beyond 30 a minute from one app to one member and caps an
   app's daily total, so every ``message/send`` waits for its turn here instead;
 * ``WeComTransport``: the ``Transport`` port over the client (chat id = user id = the member's
-  WeCom ``userid``).
+  WeCom ``userid``): closed questions as ``button_interaction`` cards, a multiple choice as a
+  ``vote_interaction`` card (multiple selection, one submit), more choices than a card holds as
+  a numbered list.
+
+``bot.transports.wecom_service`` puts it into ``guowen run``: the callback route on the one
+HTTP server, the app's menu, and the hand-over of callbacks to the app.
 
 Failures of a person or of the network come back as a ``Delivery``, never as an exception:
 ``FAILED`` when the member is unknown or outside the app's visible range (60111, 81013), or
@@ -46,7 +51,7 @@ from wechatpy.enterprise import parse_message
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
-from handlers.i18n import t
+from handlers.i18n import join, t
 from handlers.ports import (
     Attachment,
     AttachmentKind,
@@ -57,6 +62,7 @@ from handlers.ports import (
     FileUnavailable,
     Handled,
     IncomingMessage,
+    MultiChoice,
     OutgoingMessage,
 )
 from reminders.clock import Clock
@@ -71,6 +77,8 @@ TEXT_LIMIT_BYTES: Final = 2048
 """``message/send`` text content: at most 2,048 bytes of UTF-8 (WeCom truncates beyond)."""
 CARD_BUTTONS: Final = 6
 """A ``button_interaction`` template card's ``button_list`` holds at most 6 buttons."""
+VOTE_OPTIONS: Final = 20
+"""A ``vote_interaction`` card's ``checkbox.option_list`` holds at most 20 options."""
 CARD_TITLE_CHARS: Final = 36
 """``main_title.title``: WeCom advises at most 36 characters."""
 CARD_TEXT_CHARS: Final = 160
@@ -236,14 +244,35 @@ def _event(base: IncomingMessage, data: Mapping[str, Any]) -> IncomingMessage | 
         if not key or not code:
             log.warning("wecom: skipped a card event without EventKey or ResponseCode")
             return None
+        selected = _selected(data.get("SelectedItems"))
         return replace(
             base,
-            callback=key,
+            callback=key if selected is None else key + ",".join(selected),
             callback_message_id=_text(data.get("TaskId")) or None,
             update_key=f"card:{code}",
         )
     log.info("wecom: skipped a %s event", event or "nameless")
     return None
+
+
+def _listed(value: Any) -> list[Any]:
+    """An XML element that may occur once or more, as parsed: always a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _selected(items: Any) -> list[str] | None:
+    """The option ids ticked on a ``vote_interaction`` card (``SelectedItems``), in the
+    card's order of questions; None for a press on an ordinary button."""
+    if not isinstance(items, Mapping):
+        return None
+    ticked: list[str] = []
+    for item in _listed(items.get("SelectedItem")):
+        options = item.get("OptionIds") if isinstance(item, Mapping) else None
+        if isinstance(options, Mapping):
+            ticked += [_text(option) for option in _listed(options.get("OptionId"))]
+    return [option for option in ticked if option]
 
 
 # --------------------------------------------------------------------------- voice
@@ -742,6 +771,46 @@ class WeComClient:
             return _delivery_for(error)
         return Delivery(DeliveryStatus.SENT, message_id=task_id)
 
+    async def send_vote_card(
+        self, user: str, text: str, multi: MultiChoice, task_id: str
+    ) -> Delivery:
+        """A ``vote_interaction`` template card: ``text`` as its title and sub-title (or sent
+        before it when too long), one checkbox option per ``multi.options`` (``mode`` 1:
+        several may be ticked, ``id`` the option's data) and ``multi.submit`` as its submit
+        button (``key`` the submit's data). Raises ``ValueError`` for no options or more than
+        ``VOTE_OPTIONS``, or repeated option data."""
+        options = multi.options
+        if not 0 < len(options) <= VOTE_OPTIONS:
+            raise ValueError(f"a vote card holds 1 to {VOTE_OPTIONS} options")
+        if len({option.data for option in options}) != len(options):
+            raise ValueError("the options of a vote card need distinct data")
+        async with self.pacer.turn(user):
+            title, sub_title, fits = card_text(text)
+            if not fits:
+                before = await self._send_text(user, text)
+                if before.status is not DeliveryStatus.SENT:
+                    return before
+            card: dict[str, Any] = {
+                "card_type": "vote_interaction",
+                "main_title": {"title": title},
+                "task_id": task_id,
+                "checkbox": {
+                    "question_key": "choice",
+                    "mode": 1,
+                    "option_list": [
+                        {"id": option.data, "text": option.label} for option in options
+                    ],
+                },
+                "submit_button": {"text": multi.submit.label, "key": multi.submit.data},
+            }
+            if sub_title:
+                card["sub_title_text"] = sub_title
+            try:
+                await self._send(user, {"msgtype": "template_card", "template_card": card})
+            except (WeComError, WeComUnavailable) as error:
+                return _delivery_for(error)
+            return Delivery(DeliveryStatus.SENT, message_id=task_id)
+
     async def update_card(self, user: str, response_code: str, replace_name: str) -> Delivery:
         """The pressed card's buttons replaced by one grey, unpressable button reading
         ``replace_name`` (``message/update_template_card``; a ``response_code`` serves once,
@@ -879,6 +948,8 @@ def _errcode_in(raw: bytes) -> int | None:
 class _Card:
     user: str
     labels: dict[str, str]
+    submit: str | None = None
+    """A vote card's submit key: a press carries it and then the ticked options' data."""
 
 
 @dataclass
@@ -893,12 +964,18 @@ class _Memory:
 
     cards: OrderedDict[str, _Card] = field(default_factory=OrderedDict)
     lists: dict[str, _Choices] = field(default_factory=dict)
+    answered: OrderedDict[str, None] = field(default_factory=OrderedDict)
     limit: int = 10_000
 
     def card(self, task_id: str, card: _Card) -> None:
         self.cards[task_id] = card
         while len(self.cards) > self.limit:
             self.cards.popitem(last=False)
+
+    def answer(self, task_id: str) -> None:
+        self.answered[task_id] = None
+        while len(self.answered) > self.limit:
+            self.answered.popitem(last=False)
 
 
 class WeComTransport:
@@ -966,8 +1043,15 @@ class WeComTransport:
     @property
     def capabilities(self) -> Capabilities:
         """No editing, up to 6 buttons (a card), 682 characters (2,048 bytes of UTF-8 at 3
-        bytes a character, as Chinese takes), files."""
-        return Capabilities(edit=False, max_buttons=CARD_BUTTONS, text_limit=TEXT_LIMIT_BYTES // 3)
+        bytes a character, as Chinese takes), files, a multiple choice (a vote card), and replies
+        coalesced (WeCom counts messages against 30 a minute per member)."""
+        return Capabilities(
+            edit=False,
+            max_buttons=CARD_BUTTONS,
+            text_limit=TEXT_LIMIT_BYTES // 3,
+            multi_select=True,
+            coalesce=True,
+        )
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         """One message to member ``chat_id``: text, a file or photo (text first, then the
@@ -977,6 +1061,9 @@ class WeComTransport:
         if attachment is not None:
             kind = "image" if message.photo is not None else "file"
             return await self.client.send_text_and_file(chat_id, message.text, attachment, kind)
+        multi = message.multi
+        if multi is not None and 0 < len(multi.options) <= VOTE_OPTIONS:
+            return await self._send_vote(chat_id, message, multi, buttons)
         if not buttons:
             return await self.client.send_text(chat_id, message.text)
         self._memory.lists.pop(chat_id, None)
@@ -992,6 +1079,20 @@ class WeComTransport:
                 [b.label for b in buttons], [b.data for b in buttons]
             )
         return delivery
+
+    async def _send_vote(
+        self, chat_id: str, message: OutgoingMessage, multi: MultiChoice, buttons: list[Button]
+    ) -> Delivery:
+        """A multiple choice as a vote card; the message's other buttons (back, skip) follow
+        on a small card of their own (a vote card has only its submit button)."""
+        task_id = f"gw-{secrets.token_hex(12)}"
+        labels = {option.data: option.label for option in multi.options}
+        self._memory.card(task_id, _Card(chat_id, labels, multi.submit.data))
+        delivery = await self.client.send_vote_card(chat_id, message.text, multi, task_id)
+        if delivery.status is not DeliveryStatus.SENT or not buttons:
+            return delivery
+        others = replace(message, text=t(self.language, "wecom.other_actions"), multi=None)
+        return await self.send(chat_id, others)
 
     def resolve(self, message: IncomingMessage) -> IncomingMessage:
         """A typed reply to the sender's last numbered list, as the press it stands for: the
@@ -1010,6 +1111,11 @@ class WeComTransport:
         del self._memory.lists[message.chat_id]
         return replace(message, text="", callback=choices.data[index])
 
+    def answered(self, task_id: str) -> bool:
+        """Whether a press on card ``task_id`` was accepted already (remembered in memory for
+        the last 10,000 cards): a second press on it is not a second answer."""
+        return task_id in self._memory.answered
+
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
         """After a card press the engine accepted: the card shows ``已选择：X`` (catalog
         ``wecom.chosen``) in place of its buttons, so it cannot be pressed twice. A press not
@@ -1017,14 +1123,20 @@ class WeComTransport:
         key = message.update_key or ""
         if not handled.accepted or message.callback is None or not key.startswith("card:"):
             return
+        if message.callback_message_id:
+            self._memory.answer(message.callback_message_id)
         card = self._memory.cards.get(message.callback_message_id or "")
         label = card.labels.get(message.callback) if card is not None else None
         language = handled.language or self.language
+        if card is not None and card.submit and message.callback.startswith(card.submit):
+            ticked = message.callback.removeprefix(card.submit).split(",")
+            label = join(language, [card.labels.get(data, data) for data in ticked if data])
         text = (
             t(language, "wecom.chosen", choice=label)
             if label
             else t(language, "wecom.chosen_plain")
         )
+        text = _shorten(text, CARD_TITLE_CHARS)
         delivery = await self.client.update_card(message.user_id, key.removeprefix("card:"), text)
         if delivery.status is not DeliveryStatus.SENT:
             log.warning("wecom: card not updated: %s", delivery.detail)

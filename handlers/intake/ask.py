@@ -43,7 +43,7 @@ from handlers.intake.common import (
     question,
 )
 from handlers.intake.proposals import group, show
-from handlers.ports import Button
+from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from storage import inquirers
 from storage import records as records_repo
@@ -51,6 +51,9 @@ from storage import staff as staff_repo
 from storage.models import Record
 from storage.numbers import parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
+
+NONE_OF_ART9 = "无"
+"""The Art. 9 answer "none of the items", as typed and as a button's value."""
 
 
 def _controls(ctx: Context, field: Field, history: list[str]) -> tuple[Button, ...]:
@@ -70,6 +73,7 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
     state.asked += 1
     state.record_id = record.id
     buttons: list[tuple[Button, ...]] = []
+    multi: MultiChoice | None = None
     if field.step is Step.RECEIVED_AT:
         prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
     else:
@@ -91,6 +95,8 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
                 Button(ctx.t("intake.no"), cb(field.step, "v", NO)),
             )
         )
+    elif field.input is Input.MULTI and ctx.services.can(ctx.message.transport).multi_select:
+        multi = _art9_choice(ctx)
     elif field.input is Input.MULTI:
         buttons.extend(_art9_buttons(ctx, set(state.art9)))
     elif field.step is Step.STAFF_PRESENT:
@@ -108,7 +114,7 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
     controls = _controls(ctx, field, state.history)
     if controls:
         buttons.append(controls)
-    ctx.reply(prompt, tuple(buttons))
+    ctx.reply(prompt, tuple(buttons), multi)
     return question(field.step)
 
 
@@ -137,6 +143,14 @@ def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
         )
     )
     return rows
+
+
+def _art9_choice(ctx: Context) -> MultiChoice:
+    """Art. 9's items as one multiple choice (ticked, then submitted once), "none of them"
+    among the options; the answer comes back as ``set`` with the ticked items."""
+    items = [Button(f"({n}) {ART9_LABELS[n][ctx.language]}", str(n)) for n in ART9_ITEMS]
+    options = (*items, Button(ctx.t("intake.art9_none"), NONE_OF_ART9))
+    return MultiChoice(options, Button(ctx.t("intake.art9_done"), cb(Step.ART9, "set", "")))
 
 
 async def advance(ctx: Context, record: Record) -> StepName:
@@ -376,6 +390,15 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
             raise UserError("error.stale_button")
         state.art9 = sorted(set(state.art9) ^ {item})
         return await ask(ctx, record, field)
+    if action == "set" and field.step is Step.ART9:
+        ticked = [part.strip() for part in argument.split(",") if part.strip()]
+        if NONE_OF_ART9 in ticked:
+            return await take(ctx, record, field, NONE_OF_ART9)
+        items = sorted({n for n in map(parse_int, ticked) if n is not None and n in ART9_ITEMS})
+        if not items:
+            raise UserError("intake.error.art9_empty")
+        state.art9 = items
+        return await take(ctx, record, field, ",".join(str(n) for n in items))
     if action == "done" and field.step is Step.ART9:
         if not state.art9:
             raise UserError("intake.error.art9_empty")

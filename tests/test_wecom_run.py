@@ -1,0 +1,207 @@
+"""``guowen run`` with ``[wecom] enabled``: as a process against the fake WeCom server, beside
+Telegram in one process, and ``guowen staff add --wecom-userid``."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import fake_wecom as fw
+import pytest
+from fake_botapi import add_telegram_person, fake_api, free_port, telegram_settings
+from fake_botapi import quick_options as telegram_quick
+from test_cli_staff import config, guowen  # noqa: F401
+from test_telegram_run import sent_texts, until
+from wecom_kit import add_wecom_person, fake_wecom, quick_options, rendered
+
+from bot import cli
+from bot.runner import run
+from reminders.clock import FakeClock
+from storage import staff as staff_repo
+from storage.db import Database
+from storage.vocabulary import Role
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def test_guowen_run_with_wecom_answers_as_a_judge_uses_it(
+    db: Database, database_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    await add_wecom_person(db, clock, "张伟", [Role.HANDLER], "zhangwei")
+    async with fake_wecom(clock) as fake:
+        listen = f"127.0.0.1:{free_port()}"
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""
+[court]
+name = "温县人民法院"
+
+[storage]
+database_url = "{database_url}"
+evidence_dir = "{tmp_path / "evidence"}"
+
+[http]
+listen = "{listen}"
+
+[wecom]
+enabled = true
+corp_id = "{fw.CORP_ID}"
+agent_id = {fw.AGENT_ID}
+token = "{fw.TOKEN}"
+encoding_aes_key = "{fw.ENCODING_AES_KEY}"
+api_base_url = "{fake.base_url}"
+""",
+            encoding="utf-8",
+        )
+        env = {**os.environ, "GUOWEN_WECOM_SECRET": fw.SECRET, "NO_PROXY": "127.0.0.1"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--config",
+            str(config),
+            cwd=REPO,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert process.stdout is not None
+            async with asyncio.timeout(60):
+                started = (await process.stdout.readline()).decode()
+            assert started.startswith(
+                f"guowen 正在运行：企业微信（应用 {fw.AGENT_ID}，回调地址 {listen}/wecom/callback）"
+            )
+            url = f"http://{listen}/wecom/callback"
+            assert await fake.verify_url(url, "1234567") == (200, "1234567")
+
+            whoami = fw.message_xml("zhangwei", "text", Content="/whoami")
+            answer = await fake.post_callback(url, whoami)
+            assert answer == (200, "")
+            await until(lambda: any(t.startswith("姓名：张伟") for t in fake.texts("zhangwei")))
+            await until(lambda: bool(fake.menus))
+            process.send_signal(signal.SIGTERM)
+            async with asyncio.timeout(60):
+                out, err = await process.communicate()
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+    assert process.returncode == 0, err.decode()
+    assert out.decode().splitlines()[-1] == "已停止。"
+    assert fw.SECRET not in err.decode()
+    assert fake.calls[0].path == "gettoken"
+
+
+async def test_telegram_and_wecom_run_in_one_process(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    async with fake_api() as api, fake_wecom(clock) as fake:
+        zhang_tg = api.user(1001, "张伟")
+        person = await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang_tg)
+        async with db.transaction() as session:
+            await staff_repo.bind(
+                session,
+                person=person,
+                transport="wecom",
+                external_id="zhangwei",
+                chat_id="zhangwei",
+                display_name="张伟",
+                at=clock.now(),
+                via="cli",
+            )
+        settings = telegram_settings(api, tmp_path)
+        settings.http.listen = f"127.0.0.1:{free_port()}"
+        section = settings.wecom
+        section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
+        section.secret = fw.SECRET  # type: ignore[assignment]
+        section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
+        section.api_base_url = fake.base_url
+        stop = asyncio.Event()
+        out = io.StringIO()
+        running = asyncio.create_task(
+            run(
+                settings,
+                db,
+                clock,
+                out,
+                stop=stop,
+                telegram_options=telegram_quick(api),
+                wecom_options=quick_options(settings),
+            )
+        )
+        await until(lambda: "运行" in out.getvalue())
+
+        await zhang_tg.text("/whoami")
+        await until(lambda: any(t.startswith("姓名：张伟") for t in sent_texts(api, 1001)))
+        clock.advance(timedelta(minutes=5))
+        url = f"http://{settings.http.listen}/wecom/callback"
+        xml = fw.message_xml("zhangwei", "text", Content="/whoami")
+        assert await fake.post_callback(url, xml) == (200, "")
+        await until(lambda: any(rendered(s).startswith("姓名：张伟") for s in fake.delivered))
+        stop.set()
+        assert await running == 0
+
+    started = out.getvalue().splitlines()[0]
+    assert "Telegram（@guowen_test_bot，轮询方式）" in started
+    assert "企业微信（应用 1000002" in started
+    # Reminders go to the account the person used last: WeCom, five minutes after Telegram.
+    async with db.transaction() as session:
+        accounts = await staff_repo.identities_of(session, person.id)
+        assert [a.transport for a in staff_repo.used_last(accounts)] == ["wecom"]
+
+
+def test_staff_add_binds_a_wecom_userid_directly(
+    config: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, lines = guowen(
+        config, "staff", "add", "--name", "张伟", "--role", "handler", "--wecom-userid", "zhangwei"
+    )
+    assert status == 0
+    assert (
+        lines[-1] == "已为 张伟 绑定企业微信账号 zhangwei：无需邀请码，即可直接使用企业微信应用。"
+    )
+
+    again = cli.main(
+        [
+            "staff",
+            "add",
+            "--name",
+            "李娜",
+            "--role",
+            "handler",
+            "--wecom-userid",
+            "zhangwei",
+            "--config",
+            str(config),
+        ]
+    )
+    assert again == 2
+    assert "已绑定到编号 1 的人员" in capsys.readouterr().err
+    assert len(guowen(config, "staff", "list")[1]) == 2  # the header and 张伟: nobody added
+
+    bad = ["staff", "add", "--name", "王五", "--role", "handler", "--wecom-userid", "张 三"]
+    assert cli.main([*bad, "--config", str(config)]) == 2
+
+
+def test_a_bad_encoding_aes_key_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[storage]\nevidence_dir = "{tmp_path / "e"}"\n'
+        '[wecom]\nenabled = true\ncorp_id = "c"\nsecret = "s"\ntoken = "t"\n'
+        'encoding_aes_key = "k"\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert cli.main(["run", "--config", str(path)], out=out) in {1, 2}
+    assert "企业微信通道无法启动" in out.getvalue() + capsys.readouterr().err
