@@ -232,8 +232,7 @@ async def test_an_in_person_inquiry_is_cosigned_by_a_second_wecom_user(
         ("press", "in:channel:v:in_person") if step == ("press", "in:channel:v:phone") else step
         for step in PHONE_INTAKE
     ]
-    at_place = steps.index(("press", "in:route:v:direct"))
-    steps[at_place:at_place] = [
+    steps += [  # in person brings no materials: the place and who was present come last
         ("say", "县政府会议室"),
         ("press", "in:persons_present:skip"),
         ("say", "孙丽"),

@@ -36,6 +36,7 @@ def wecom_settings(fake: FakeWeCom, folder: Path, **wecom: Any) -> Settings:
     settings = defaults(folder / "config.toml")
     settings.storage.evidence_dir = str(folder / "evidence")
     settings.http.listen = "127.0.0.1:0"
+    settings.intake.propose = False  # every question on its own, as the scripted intakes answer
     section = settings.wecom
     section.enabled = True
     section.corp_id, section.agent_id = fw.CORP_ID, fw.AGENT_ID
