@@ -180,6 +180,9 @@ class Registry:
     media: Handler | None = None
     rescue: Handler | None = None
     fallback: Handler | None = None
+    reads_choices: set[str] = field(default_factory=set)
+    """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
+    item 1, not the first button): the engine does not turn those into presses."""
 
     def command(
         self,
@@ -502,6 +505,8 @@ class Engine:
         state = await ctx.state()
         typed = ctx.message.text.strip()
         if not state.offered or not typed or ctx.message.attachments:
+            return
+        if state.step is not None and state.step.value in self.registry.reads_choices:
             return
         for number, (label, data) in enumerate(state.offered, start=1):
             if typed == str(number) or typed.casefold() == label.strip().casefold():

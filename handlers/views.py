@@ -11,9 +11,9 @@ from handlers.evidence_link import evidence_line
 from handlers.fields import applicable
 from handlers.i18n import join
 from handlers.ports import Button
+from handlers.refs import find_record
 from storage import records as records_repo
 from storage.models import Record
-from storage.numbers import parse_id
 from storage.vocabulary import Milestone, RecordStatus, Role
 
 LIST_LIMIT = 20
@@ -90,13 +90,10 @@ def stored_value(ctx: Context, raw: str) -> str:
 
 
 async def find(ctx: Context, ref: str) -> Record:
-    """A record by number or ``#id``; one the person may not see does not exist for them."""
+    """A record by its record number, a draft by ``草稿 #N`` (``handlers.refs``); one the
+    person may not see does not exist for them. Raises ``UserError`` when not found."""
     ref = ref.strip()
-    record: Record | None = None
-    if (record_id := parse_id(ref)) is not None:
-        record = await records_repo.get(ctx.session, record_id)
-    elif ref:
-        record = await records_repo.by_number(ctx.session, ref)
+    record = await find_record(ctx, ref)
     if record is None or not records_repo.can_view(ctx.staff, record):
         raise UserError("views.not_found", ref=ref)
     return record

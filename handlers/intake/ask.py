@@ -16,6 +16,7 @@ from handlers.engine import Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
+    FIELDS,
     NO,
     YES,
     Field,
@@ -42,27 +43,46 @@ from storage.numbers import parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 
-def _controls(ctx: Context, field: Field, history: list[str]) -> tuple[Button, ...]:
+def _controls(ctx: Context, field: Field, previous: bool) -> tuple[Button, ...]:
     row: list[Button] = []
-    if history:
+    if previous:
         row.append(Button(ctx.t("intake.back"), cb(field.step, "back")))
     if field.optional:
         row.append(Button(ctx.t("intake.skip"), cb(field.step, "skip")))
     return tuple(row)
 
 
-async def ask(ctx: Context, record: Record, field: Field) -> StepName:
-    """Put the question for ``field``; the step that waits for its answer."""
+async def ask(
+    ctx: Context, record: Record, field: Field, *, refusal: UserError | None = None
+) -> StepName:
+    """Put the question for ``field`` with its buttons; the step that waits for its answer.
+
+    After a ``refusal`` (a wrong answer, a button that does not fit) its message heads the
+    question, which is sent again whole, buttons and all, so the judge never scrolls up.
+    """
     state = await ctx.state()
     if field.step is not Step.ART9:
         state.art9 = []
     state.asked += 1
     state.record_id = record.id
-    buttons: list[tuple[Button, ...]] = []
     if field.step is Step.RECEIVED_AT:
         prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
+    buttons = await question_buttons(ctx, record, field)
+    current = await card.value_of(ctx, record, field)
+    if field.answered(record) and field.step is not Step.RECEIVED_AT:
+        prompt += "\n" + ctx.t("intake.current", value=current)
+    if refusal is not None:
+        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+    ctx.reply(prompt, buttons)
+    return question(field.step)
+
+
+async def question_buttons(ctx: Context, record: Record, field: Field) -> Buttons:
+    """The buttons under ``field``'s question: its choices, then back and skip."""
+    state = await ctx.state()
+    buttons: list[tuple[Button, ...]] = []
     if field.step is Step.RECEIVED_AT:
         buttons.append((Button(ctx.t("intake.confirm_time"), cb(field.step, "v", "ok")),))
     elif field.step is Step.INQUIRY_AT:
@@ -86,14 +106,33 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
         names = [d.name for d in await staff_repo.departments(ctx.session)]
         row = [Button(name, cb(field.step, "v", name)) for name in names]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
-    current = await card.value_of(ctx, record, field)
-    if field.answered(record) and field.step is not Step.RECEIVED_AT:
-        prompt += "\n" + ctx.t("intake.current", value=current)
-    controls = _controls(ctx, field, state.history)
+    controls = _controls(ctx, field, await has_previous(ctx, record, field))
     if controls:
         buttons.append(controls)
-    ctx.reply(prompt, tuple(buttons))
-    return question(field.step)
+    return tuple(buttons)
+
+
+NUMBERED = frozenset({Input.CHOICE, Input.YES_NO})
+"""Questions whose buttons a typed number presses (``2`` for the second); elsewhere a number
+is an answer (Art. 9's item numbers, a department's, a time's)."""
+
+
+async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
+    """The data of the button whose label ``text`` is (or, at a choice, whose number).
+
+    Labels compare without case or surrounding space; numbers count the buttons as shown,
+    row by row, from 1.
+    """
+    typed = text.strip().casefold()
+    if not typed:
+        return None
+    shown = [button for row in await question_buttons(ctx, record, field) for button in row]
+    for button in shown:
+        if button.label.strip().casefold() == typed:
+            return button.data
+    numbered = field.input in NUMBERED or field.step is Step.DEPARTMENT
+    number = parse_int(typed, low=1, high=len(shown)) if numbered else None
+    return shown[number - 1].data if number is not None else None
 
 
 def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
@@ -186,34 +225,47 @@ def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
 
 
 async def answer(ctx: Context, text: str) -> Next:
-    """Text typed at a question."""
+    """Text typed at a question: a button's label or number is its press; a refused answer
+    gets its message above the question, asked again with its buttons."""
     state = await ctx.state()
     record = await current_draft(ctx)
     field = field_at(state)
     if record is None or field is None:
         raise UserError("intake.error.no_draft")
     word = text.strip().lower()
-    if word in BACK_WORDS:
-        return await go_back(ctx, record)
-    if word in SKIP_WORDS:
-        return await skip(ctx, record, field)
-    if repeats_last_answer(state, field, text):
-        # The judge never saw this question (its reply was lost) and sent the last answer
-        # again: it answers the previous question, not this one. Ask this one again.
-        assert state.answer is not None
-        previous = ctx.t(f"card.{state.answer.step}")
-        ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
-        return await ask(ctx, record, field)
+    try:
+        if word in BACK_WORDS:
+            return await go_back(ctx, record, field)
+        if word in SKIP_WORDS:
+            return await skip(ctx, record, field)
+        if repeats_last_answer(state, field, text):
+            # The judge never saw this question (its reply was lost) and sent the last
+            # answer again: it answers the previous question, not this one. Ask again.
+            assert state.answer is not None
+            previous = ctx.t(f"card.{state.answer.step}")
+            ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
+            return await ask(ctx, record, field)
+    except UserError as refusal:
+        return await ask(ctx, record, field, refusal=refusal)
+    pressed = await typed_press(ctx, record, field, text)
+    if pressed is not None:
+        _prefix, step, rest = pressed.split(":", 2)
+        action, _, argument = rest.partition(":")
+        return await field_button(ctx, step, action, argument)
     asked = state.asked
     chosen = await take(ctx, record, field, text)
-    if isinstance(chosen, StepName) and chosen.question is not None:
+    if chosen != question(field.step) and isinstance(chosen, StepName) and chosen.question:
         state.answer = LastAnswer(question=asked, step=field.step.value, text=text.strip())
     return chosen
 
 
 async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
-    """Store ``value`` as the answer to ``field``; then the next question."""
-    values = await field.parse(ctx, record, value)
+    """Store ``value`` as the answer to ``field``; then the next question. A value the
+    question refuses: its message, and the question again."""
+    try:
+        values = await field.parse(ctx, record, value)
+    except UserError as refusal:
+        return await ask(ctx, record, field, refusal=refusal)
     await _apply(ctx, record, field, values)
     state = await ctx.state()
     state.history = [*state.history, field.step.value]
@@ -237,14 +289,47 @@ async def close_internal(ctx: Context, record: Record) -> Next:
     return END
 
 
-async def go_back(ctx: Context, record: Record) -> StepName:
+async def back(ctx: Context, args: str) -> Next:
+    """/back: the question before the one the draft waits at, or, at the review card, the
+    last question. Raises ``UserError`` with no draft open."""
     state = await ctx.state()
-    if not state.history:
+    record = await current_draft(ctx)
+    at_review = state.step in (StepName.INTAKE_REVIEW, StepName.INTAKE_EDIT)
+    field = field_at(state)
+    if record is None or (field is None and not at_review):
+        raise UserError("intake.error.no_draft")
+    try:
+        return await go_back(ctx, record, field)
+    except UserError as refusal:
+        if field is None:
+            raise
+        return await ask(ctx, record, field, refusal=refusal)
+
+
+def previous_field(record: Record, field: Field | None) -> Field | None:
+    """The question before ``field`` in the order the questions are asked (``FIELDS``),
+    among those that apply to ``record``; at the review card (None), the last of them."""
+    before = FIELDS if field is None else FIELDS[: FIELDS.index(field)]
+    earlier = [f for f in before if f.applies(record)]
+    return earlier[-1] if earlier else None
+
+
+async def has_previous(ctx: Context, record: Record, field: Field) -> bool:
+    return previous_field(record, field) is not None
+
+
+async def go_back(ctx: Context, record: Record, field: Field | None) -> StepName:
+    """Back: the question before ``field`` in question order, whatever path led here.
+
+    Raises ``UserError`` at the first question.
+    """
+    previous = previous_field(record, field)
+    if previous is None:
         raise UserError("intake.error.no_back")
-    history = list(state.history)
-    previous = history.pop()
-    state.history = history
-    return await ask(ctx, record, BY_STEP[previous])
+    state = await ctx.state()
+    if previous.step.value in state.history:
+        state.history = state.history[: state.history.index(previous.step.value)]
+    return await ask(ctx, record, previous)
 
 
 async def skip(ctx: Context, record: Record, field: Field) -> StepName:
@@ -268,9 +353,15 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
     if record is None or field is None or state.step != question(field.step):
         raise UserError("error.stale_button")
     if action == "back":
-        return await go_back(ctx, record)
+        try:
+            return await go_back(ctx, record, field)
+        except UserError as refusal:
+            return await ask(ctx, record, field, refusal=refusal)
     if action == "skip":
-        return await skip(ctx, record, field)
+        try:
+            return await skip(ctx, record, field)
+        except UserError as refusal:
+            return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
     if action == "t" and field.step is Step.ART9:
@@ -281,6 +372,6 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         return await ask(ctx, record, field)
     if action == "done" and field.step is Step.ART9:
         if not state.art9:
-            raise UserError("intake.error.art9_empty")
+            return await ask(ctx, record, field, refusal=UserError("intake.error.art9_empty"))
         return await take(ctx, record, field, ",".join(str(n) for n in state.art9))
     raise UserError("error.stale_button")

@@ -75,9 +75,16 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
             )
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
+    _media_question(ctx, record, pending=pending)
+    return StepName.INTAKE_MEDIA
+
+
+def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str = "") -> None:
+    """The add-or-new question with its buttons, under ``refusal`` when there is one."""
     key = "intake.media_choice" if pending else "intake.new_choice"
+    text = ctx.t(key, title=card.title(ctx, record))
     ctx.reply(
-        ctx.t(key, title=card.title(ctx, record)),
+        f"{refusal}\n\n{text}" if refusal else text,
         (
             (
                 Button(ctx.t("intake.add_here"), cb("media", "add")),
@@ -85,7 +92,6 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
             ),
         ),
     )
-    return StepName.INTAKE_MEDIA
 
 
 def _hold(ctx: Context, state_held: HeldFiles | None) -> HeldFiles:
@@ -184,7 +190,11 @@ async def rescue(ctx: Context, text: str) -> Next:
 
 
 async def media_text(ctx: Context, text: str) -> Next:
-    """Typing while the add-or-new question is open: ask it again."""
-    if await current_draft(ctx) is None:
+    """Typing while the add-or-new question is open: ask it again, with its buttons."""
+    record = await current_draft(ctx)
+    if record is None:
         raise UserError("intake.error.no_draft")
-    raise UserError("intake.error.choose")
+    state = await ctx.state()
+    pending = state.held is not None and bool(state.held.files)
+    _media_question(ctx, record, pending=pending, refusal=ctx.t("intake.error.choose"))
+    return None
