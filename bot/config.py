@@ -157,6 +157,7 @@ class Court(Section):
     timezone: Timezone = "Asia/Shanghai"
     language: LanguageTag = Language.ZH.value
     record_number: Annotated[str, _holds(lambda v: "{n}" in v)] = "过问〔{year}〕{n}号"
+    case_types_file: PathText = ""
 
 
 class Storage(Section):
@@ -284,6 +285,7 @@ DEPRECATED: dict[tuple[str, str], tuple[str, str]] = {
 }
 # Keys holding a path, relative to the configuration file's folder.
 PATHS: tuple[tuple[str, str], ...] = (
+    ("court", "case_types_file"),
     ("storage", "evidence_dir"),
     ("deadlines", "holidays_file"),
     ("reports", "font_path"),

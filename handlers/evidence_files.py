@@ -45,7 +45,11 @@ def provenance_of(message: IncomingMessage, attachment: Attachment | None = None
     """
     forwarded = None
     if message.forwarded_at is not None or message.forwarded_from is not None:
-        forwarded = ForwardOrigin(sender=message.forwarded_from, sent_at=message.forwarded_at)
+        forwarded = ForwardOrigin(
+            sender=message.forwarded_from,
+            chat=message.forwarded_chat,
+            sent_at=message.forwarded_at,
+        )
     common: dict[str, Any] = {
         "sender_id": message.user_id,
         "message_id": message.message_id,

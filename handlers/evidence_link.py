@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.i18n import join
 from storage.evidence import EvidenceFile, EvidenceStore
@@ -59,6 +59,12 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
                     height=prepared.height,
                 )
             )
+
+
+async def item_count(ctx: Context, record: Record) -> int:
+    """How many files ``record`` holds as evidence (kept, or recorded by their metadata)."""
+    query = select(func.count(EvidenceItem.id)).where(EvidenceItem.record_id == record.id)
+    return int((await ctx.session.execute(query)).scalar_one())
 
 
 def _megabytes(size: int | None) -> str:

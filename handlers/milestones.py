@@ -163,9 +163,7 @@ async def button(ctx: Context, value: str) -> None:
 
 async def platform_reference(ctx: Context, text: str) -> None:
     conversation = await ctx.state()
-    record = await _own_submitted(
-        ctx, str(conversation.data.get("record_id", "")), by_id=True
-    )
+    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
     reference = text.strip()[:100]
     await mark_platform(ctx, record, reference or None)
 

@@ -40,6 +40,7 @@ class AuditKind(StrEnum):
     AMENDED = "amended"
     WITHDRAWN = "withdrawn"
     EVIDENCE_ADDED = "evidence_added"
+    EVIDENCE_REFUSED = "evidence_refused"
     COSIGNED = "cosigned"
     DISPUTED = "disputed"
     MILESTONE_MET = "milestone_met"

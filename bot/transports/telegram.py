@@ -244,6 +244,16 @@ def _origin(origin: tg.MessageOrigin) -> str:
     return origin.type
 
 
+def _origin_chat(origin: tg.MessageOrigin) -> str | None:
+    """The chat a forwarded message was first posted in (Bot API ``MessageOriginChat``,
+    ``MessageOriginChannel``); None for a person's own message."""
+    if isinstance(origin, tg.MessageOriginChat):
+        return origin.sender_chat.title or str(origin.sender_chat.id)
+    if isinstance(origin, tg.MessageOriginChannel):
+        return origin.chat.title or str(origin.chat.id)
+    return None
+
+
 def chat_of(update: tg.Update) -> int | None:
     """The private chat an update belongs to; None for anything the bot does not handle."""
     message, query = update.message, update.callback_query
@@ -286,6 +296,7 @@ def incoming(
         attachments=_attachments(message),
         forwarded_at=origin.date if origin else None,
         forwarded_from=_origin(origin) if origin else None,
+        forwarded_chat=_origin_chat(origin) if origin else None,
         media_group_id=message.media_group_id,
     )
 

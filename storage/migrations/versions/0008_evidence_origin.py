@@ -1,0 +1,39 @@
+"""Each evidence item keeps the caption it came with and its forward's origin.
+
+The caption a judge typed on a file (the second photo of an album's too) and, for a forward,
+the original sender (or a hidden user's chosen name), the original chat and the original date
+were known when the file came and are now stored with the item, not only in its audit event.
+
+Revision ID: d13exact_evidence_origin
+Revises: 0007
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "d13exact_evidence_origin"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = ("caption", "forward_sender", "forward_chat", "forward_sent_at")
+
+
+def upgrade() -> None:
+    op.add_column("evidence_items", sa.Column("caption", sa.Text(), nullable=True))
+    op.add_column("evidence_items", sa.Column("forward_sender", sa.String(255), nullable=True))
+    op.add_column("evidence_items", sa.Column("forward_chat", sa.String(255), nullable=True))
+    op.add_column(
+        "evidence_items",
+        sa.Column("forward_sent_at", sa.DateTime(timezone=True), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("evidence_items", schema=None) as batch_op:
+        for name in reversed(COLUMNS):
+            batch_op.drop_column(name)
