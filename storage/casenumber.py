@@ -43,7 +43,7 @@ _SUFFIX: Final = "之[一二三四五六七八九十]{1,3}"
 """A document's suffix after 号 (…号之一, 之二): one case, several documents."""
 _SHAPE: Final = re.compile(
     f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}]"
-    f"|(?P<bare>[0-9]{{4}})(?=[^0-9]))"
+    f"|(?P<bare>[0-9]{{4}})(?=[^0-9{re.escape(_CLOSE)}]))"
     f"(?P<body>.*?)(?:号(?P<suffix>{_SUFFIX})?)?"
 )
 _RUNS: Final = re.compile(r"[0-9]+|[^0-9]+")

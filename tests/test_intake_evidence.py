@@ -163,6 +163,7 @@ async def test_a_damaged_jpeg_is_kept_and_flagged(
                 Exactly(
                     says("evidence.damaged", name="来函扫描.jpg"),
                     says("intake.started_with_files", title="草稿 #1", count=1),
+                    "随文件发来的文字“县里转来的函”已记为过问内容摘要，可在核对时修改。",
                     RECEIVED,
                 ),
             ),

@@ -1,0 +1,356 @@
+"""Say things once, right; understand what the judge types; keep everything the judge sent.
+
+Each dialogue is written as a judge types on a phone and asserts the Chinese the judge sees:
+records named by their record number, refusals that bring the question back with its
+buttons, typed labels and numbers as presses, /back in question order, captions placed and
+said where, a 0-byte file refused, a forward's origin kept with its file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from dialogue import (
+    ADD_HERE,
+    BACK,
+    CATEGORIES,
+    CHANNELS,
+    CONFIRM_TIME,
+    EDIT,
+    NOT_FILED,
+    START_NEW,
+    Again,
+    Buttons,
+    Court,
+    DialogueBot,
+    Exactly,
+    Forward,
+    Press,
+    all_records,
+    asks,
+    asks_received,
+    current,
+    dialogue,
+    events_of,
+    evidence_of,
+    lab,
+    local,
+    open_court,
+    phone_record,
+    png_bytes,
+    record_row,
+    says,
+    settings_for,
+    until,
+)
+from sqlalchemy import select
+
+from handlers.fields import Step
+from handlers.ports import AttachmentKind
+from reminders.clock import FakeClock
+from storage.audit import AuditKind
+from storage.casenumber import EXAMPLE
+from storage.db import Database
+from storage.models import AuditEvent
+from storage.vocabulary import OriginalsDestination, UnitCategory
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    return DialogueBot(db, clock, settings_for(tmp_path))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    return await open_court(bot)
+
+
+RECEIVED = asks_received("2026-03-06 10:00")
+
+
+# -- records by their record number --------------------------------------------------------
+
+
+async def test_a_bare_number_names_the_record_of_that_number_not_the_draft_of_that_id(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(judge, phone_record())  # id 1, 温法过问〔2026〕1号
+    await dialogue(
+        judge,
+        [("/new", says("intake.started", title="草稿 #2")), ("/new", Buttons(ADD_HERE, START_NEW))],
+    )  # id 2 stays a draft
+    await dialogue(
+        judge,
+        phone_record(
+            start=Press(START_NEW),
+            draft=3,
+            started=says("intake.started", title="草稿 #3"),
+            number="温法过问〔2026〕2号",
+            inquirer="李某",
+        ),
+    )
+    for typed in ("2", "2号", "第2号", "温法过问〔2026〕2号", "温法过问(2026)2号"):
+        [card] = await judge.say(f"/record {typed}")
+        assert card.startswith("【过问记录】温法过问〔2026〕2号"), typed
+        assert "过问人：李某" in card
+    for typed in ("草稿 #2", "草稿#2", "#2"):
+        [card] = await judge.say(f"/record {typed}")
+        assert card.startswith("【过问记录】草稿 #2"), typed
+    assert await judge.say("/record 3") == [says("views.not_found", ref="3")]
+    assert await judge.say("/platform 2 平台-9") == [
+        "已记录：温法过问〔2026〕2号 已录入平台，平台登记号 平台-9。"
+    ]
+    assert (await record_row(db, 3))["platform_entered_at"] is not None
+    assert (await record_row(db, 1))["platform_entered_at"] is None
+
+
+# -- buttons: typed, refused, back --------------------------------------------------------
+
+
+async def test_a_refusal_sends_the_question_again_with_its_buttons(court: Court) -> None:
+    judge = court.chat("张伟")
+    script = until(phone_record(), Step.CHANNEL)
+    await dialogue(
+        judge,
+        [
+            *script,
+            (
+                "飞鸽传书",
+                (
+                    Exactly("请点选下面的按钮之一。\n\n" + asks(Step.CHANNEL)),
+                    Buttons(*CHANNELS, BACK),
+                ),
+            ),
+            # The button's label typed is its press; so is its number.
+            ("电话", asks(Step.INQUIRER_NAME)),
+            ("王某", asks(Step.INQUIRER_UNIT)),
+            ("温县某局", asks(Step.INQUIRER_POSITION)),
+            ("局长", (asks(Step.UNIT_CATEGORY), Buttons(*CATEGORIES, BACK))),
+            (
+                str(CATEGORIES.index(lab(UnitCategory.GOVERNMENT)) + 1),
+                asks(Step.RETIRED),
+            ),
+            ("2", asks(Step.MAIN_LEADER)),
+            ("否", asks(Step.INTERMEDIARY)),
+            ("本人直接", asks(Step.CASE_NAME)),
+            ("张某诉李某案", (asks(Step.CASE_NUMBER), Buttons(NOT_FILED, BACK))),
+            (
+                "（2027）豫0825民初1号",
+                (
+                    Again(
+                        "案号中的年份“2027”晚于今年（2026 年），案件不会在将来立案。"
+                        "请核对年份；尚未立案请点“尚未立案”。",
+                        asks(Step.CASE_NUMBER),
+                    ),
+                    Buttons(NOT_FILED, BACK),
+                ),
+            ),
+            (
+                "123",
+                (
+                    Again(
+                        says("intake.error.case_format", example=EXAMPLE), asks(Step.CASE_NUMBER)
+                    ),
+                    Buttons(NOT_FILED, BACK),
+                ),
+            ),
+            ("2026豫0825刑初56号", asks(Step.SUMMARY)),
+        ],
+    )
+
+
+async def test_a_typed_button_label_at_a_time_question_is_its_press(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            ("/new", RECEIVED),
+            (CONFIRM_TIME, asks(Step.SOURCE)),
+            ("1", asks(Step.INQUIRY_AT)),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["received_confirmed"], row["kind"]) == (True, "external")
+
+
+async def test_back_is_a_command_and_goes_back_in_question_order(court: Court) -> None:
+    judge = court.chat("张伟")
+    script = phone_record()[:-1]
+    await dialogue(
+        judge,
+        [
+            *until(script, Step.UNIT_CATEGORY),
+            ("/back", (asks(Step.INQUIRER_POSITION), current("局长"))),
+            ("局长", asks(Step.UNIT_CATEGORY)),
+            *script[8:],
+            # At the review card /back is the last question.
+            ("/back", (asks(Step.ORIGINALS), current(lab(OriginalsDestination.NO_ORIGINAL)))),
+            (Press(lab(OriginalsDestination.NO_ORIGINAL)), says("intake.review")),
+            # Edited from the review card, the channel's previous question is the inquiry
+            # time, not the question answered last.
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.channel")), asks(Step.CHANNEL)),
+            ("/back", asks(Step.INQUIRY_AT)),
+            ("/back", asks(Step.SOURCE)),
+            ("/back", RECEIVED),
+            (
+                "/back",
+                (Again(says("intake.error.no_back"), RECEIVED), Buttons(CONFIRM_TIME)),
+            ),
+        ],
+    )
+
+
+async def test_back_without_a_draft_says_so(court: Court) -> None:
+    assert await court.chat("张伟").say("/back") == [says("intake.error.no_draft")]
+
+
+async def test_art9_a_single_number_is_the_same_as_a_list(court: Court, db: Database) -> None:
+    script = until(phone_record(), Step.ART9)
+    await dialogue(court.chat("张伟"), [*script, ("4", Exactly(asks(Step.SERIOUS)))])
+    assert (await record_row(db, 1))["art9_items"] == [4]
+
+
+# -- keep everything: captions, empty files, the forward's origin -------------------------
+
+
+async def test_a_caption_on_any_photo_of_an_album_is_placed_and_said_where(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photos = [bot.file(AttachmentKind.PHOTO, png_bytes((i, 9, 9))) for i in range(3)]
+    await dialogue(
+        judge,
+        [
+            (
+                Forward(photos[0], album="a-9"),
+                Exactly(says("intake.started_with_files", title="草稿 #1", count=1), RECEIVED),
+            ),
+            (
+                Forward(photos[1], album="a-9", caption="王局长让关照原告"),
+                Exactly(
+                    "记录（草稿 #1）已收到 2 个文件。",
+                    "随文件发来的文字“王局长让关照原告”已记为过问内容摘要，可在核对时修改。",
+                ),
+            ),
+            (
+                Forward(photos[2], album="a-9", caption="第三张是语音转文字"),
+                Exactly(
+                    "记录（草稿 #1）已收到 3 个文件。",
+                    "随文件发来的文字“第三张是语音转文字”已随文件“（未命名文件）”作为证据保存"
+                    "（摘要已有内容，未改动）。",
+                ),
+            ),
+        ],
+    )
+    assert (await record_row(db, 1))["summary"] == "王局长让关照原告"
+    items = [item for item, _ in await evidence_of(db, 1)]
+    assert [item.caption for item in items] == [None, "王局长让关照原告", "第三张是语音转文字"]
+    added = [
+        json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.EVIDENCE_ADDED
+    ]
+    assert [p.get("caption") for p in added] == [None, "王局长让关照原告", "第三张是语音转文字"]
+
+
+async def test_a_caption_held_at_the_add_or_new_question_is_kept(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    await dialogue(
+        judge,
+        [
+            ("/new", RECEIVED),
+            (Forward(photo, caption="补充截图"), says("intake.media_choice", title="草稿 #1")),
+            (
+                "随便",
+                (
+                    Again(
+                        says("intake.error.choose"), says("intake.media_choice", title="草稿 #1")
+                    ),
+                    Buttons(ADD_HERE, START_NEW),
+                ),
+            ),
+            (
+                Press(ADD_HERE),
+                (
+                    says("intake.added", title="草稿 #1", count=1),
+                    "随文件发来的文字“补充截图”已记为过问内容摘要，可在核对时修改。",
+                    RECEIVED,
+                ),
+            ),
+        ],
+    )
+    [(item, _)] = await evidence_of(db, 1)
+    assert item.caption == "补充截图"
+
+
+async def test_a_zero_byte_file_is_refused_audited_and_opens_no_draft(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    empty = bot.file(AttachmentKind.DOCUMENT, b"", name="来函.pdf", mime="application/pdf")
+    await dialogue(
+        judge,
+        [
+            (
+                Forward(empty),
+                Exactly(
+                    "文件“来函.pdf”是空的（0 字节），没有收到任何内容，因此没有保存，"
+                    "也没有新建记录。请重新发送原文件。"
+                ),
+            ),
+        ],
+    )
+    assert await all_records(db) == []
+    async with db.transaction() as session:
+        query = select(AuditEvent).where(AuditEvent.kind == AuditKind.EVIDENCE_REFUSED.value)
+        [event] = (await session.execute(query)).scalars().all()
+    payload = json.loads(event.payload)
+    assert (payload["reason"], payload["name"]) == ("empty", "来函.pdf")
+    assert event.subject == f"staff:{court.id('张伟')}"
+
+
+async def test_an_empty_file_beside_a_good_one_is_refused_alone(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    empty = bot.file(AttachmentKind.DOCUMENT, b"", name="空.txt")
+    good = bot.file(AttachmentKind.PHOTO, png_bytes())
+    await dialogue(
+        judge,
+        [
+            (
+                Forward(empty, good),
+                (
+                    says("intake.empty_file", name="空.txt"),
+                    says("intake.started_with_files", title="草稿 #1", count=1),
+                ),
+            ),
+        ],
+    )
+    assert len(await evidence_of(db, 1)) == 1
+
+
+async def test_a_forwards_origin_is_kept_with_its_file_and_in_its_audit_event(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    sent = local("2026-03-05 20:15")
+    await dialogue(
+        judge,
+        [(Forward(photo, at=sent, sender="王建国"), asks_received("2026-03-05 20:15"))],
+    )
+    [(item, _)] = await evidence_of(db, 1)
+    assert (item.forward_sender, item.forward_sent_at) == ("王建国", sent)
+    [added] = [
+        json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.EVIDENCE_ADDED
+    ]
+    assert added["forward_sender"] == "王建国"
+    assert added["forward_sent_at"].startswith("2026-03-05T12:15:00")
