@@ -156,7 +156,13 @@ async def test_every_wrong_answer_gets_its_message(
             ("123", Again(case_error("format"), asks(Step.CASE_NUMBER))),
             ("（2026）豫9999民初1号", Again(case_error("court", "豫9999"), asks(Step.CASE_NUMBER))),
             ("（2026）豫0825民乙1号", Again(case_error("type", "民乙"), asks(Step.CASE_NUMBER))),
-            ("（2031）豫0825民初1号", Again(case_error("year", "2031"), asks(Step.CASE_NUMBER))),
+            (
+                "（2031）豫0825民初1号",
+                Again(
+                    says("intake.error.case_future", part="2031", example=EXAMPLE, year=2026),
+                    asks(Step.CASE_NUMBER),
+                ),
+            ),
             ("（26）豫0825民初1号", Again(case_error("year", "26"), asks(Step.CASE_NUMBER))),
             ("（2026）豫0825民初0号", Again(case_error("serial", "0"), asks(Step.CASE_NUMBER))),
             (

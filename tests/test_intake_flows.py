@@ -663,8 +663,14 @@ async def test_an_art14_internal_inquiry_is_explained_and_kept_withdrawn(
             (Press(CONFIRM_TIME), asks(Step.SOURCE)),
             (
                 Press(INTERNAL),
-                Exactly(says("intake.art14", title="草稿 #1")),
+                (
+                    Exactly(says("intake.art14_confirm", title="草稿 #1")),
+                    Buttons(says("intake.art14_yes"), says("intake.art14_no")),
+                ),
             ),
+            (Press(says("intake.art14_no")), asks(Step.SOURCE)),
+            (Press(INTERNAL), says("intake.art14_confirm", title="草稿 #1")),
+            (Press(says("intake.art14_yes")), Exactly(says("intake.art14", title="草稿 #1"))),
             ("你好", Exactly(says("help.hint", name="张伟"))),
         ],
     )

@@ -266,6 +266,8 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
         values = await field.parse(ctx, record, value)
     except UserError as refusal:
         return await ask(ctx, record, field, refusal=refusal)
+    if field.step is Step.SOURCE and values.get("kind") == RecordKind.INTERNAL:
+        return await confirm_internal(ctx, record)
     await _apply(ctx, record, field, values)
     state = await ctx.state()
     state.history = [*state.history, field.step.value]
@@ -274,14 +276,31 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
 
 
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
-    if field.step is Step.SOURCE and record.kind == RecordKind.INTERNAL:
-        return await close_internal(ctx, record)
     await check_art7(ctx, record)
     return await advance(ctx, record)
 
 
+async def confirm_internal(ctx: Context, record: Record) -> StepName:
+    """Art. 14 withdraws the draft: asked first, since one wrong tap would end it. The
+    answer is the source question's ``art14`` button (``yes`` withdraws, ``no`` asks again);
+    nothing is stored until then."""
+    state = await ctx.state()
+    state.asked += 1
+    ctx.reply(
+        ctx.t("intake.art14_confirm", title=card.title(ctx, record)),
+        (
+            (
+                Button(ctx.t("intake.art14_yes"), cb(Step.SOURCE, "art14", YES)),
+                Button(ctx.t("intake.art14_no"), cb(Step.SOURCE, "art14", NO)),
+            ),
+        ),
+    )
+    return question(Step.SOURCE)
+
+
 async def close_internal(ctx: Context, record: Record) -> Next:
     """Art. 14: the court's own staff asking is recorded under other rules, not here."""
+    await _apply(ctx, record, BY_STEP[Step.SOURCE.value], {"kind": RecordKind.INTERNAL.value})
     await records_repo.withdraw(
         ctx.session, record, reason=ctx.t("intake.art14_reason"), actor=ctx.staff, at=ctx.now
     )
@@ -364,6 +383,10 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
             return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
+    if action == "art14" and field.step is Step.SOURCE:
+        if argument == YES:
+            return await close_internal(ctx, record)
+        return await ask(ctx, record, field)
     if action == "t" and field.step is Step.ART9:
         item = parse_int(argument)
         if item is None or item not in ART9_ITEMS:
