@@ -151,8 +151,8 @@ class ChatNotifier:
         if reminder.quarter is not None:
             values["quarter"] = reminder.quarter
         if kind in HANDLER_KINDS and record is not None:
-            owed = frozenset(m for m, _ in facts.owed) if facts.owed else None
-            buttons = record_buttons(ctx, record, owed)
+            about = frozenset(m for m, _ in facts.owed) if facts.owed else None
+            buttons = record_buttons(ctx, record, about)
         elif kind in COSIGN_KINDS and record is not None:
             buttons = (
                 (
