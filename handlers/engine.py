@@ -57,6 +57,9 @@ may get numbered lists, answered by number or label."""
 class UserError(Exception):
     """An expected problem with what a person sent: shown to them, nothing is changed."""
 
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    """Buttons sent with the message: a question's, asked again after the refusal."""
+
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key = key
@@ -310,8 +313,9 @@ class Engine:
                 await self._replan(session, ctx.now)
                 language = ctx.language
         except UserError as problem:
-            reply = self._text(ctx.message, t(language, problem.key, **problem.values))
-            return [reply], language
+            text = t(language, problem.key, **problem.values)
+            message = OutgoingMessage(text, problem.buttons)
+            return [Reply(ctx.message.transport, ctx.message.chat_id, message)], language
         except SQLAlchemyError:
             raise  # the transaction itself may be broken: handled outside it
         except Exception:

@@ -14,7 +14,7 @@ from handlers.ports import Button
 from handlers.refs import find_record
 from storage import records as records_repo
 from storage.models import Record
-from storage.vocabulary import Milestone, RecordStatus, Role
+from storage.vocabulary import RecordStatus, Role
 
 LIST_LIMIT = 20
 
@@ -39,28 +39,26 @@ async def mine(ctx: Context, args: str) -> None:
     if drafts:
         lines.append(ctx.t("views.drafts", count=len(drafts)))
         for record in drafts:
-            deadline = rules.for_record(record)[Milestone.REGISTERED]
             lines.append(
                 ctx.t(
                     "views.draft_row",
                     title=card.title(ctx, record),
                     received=card.stamp(ctx, record.received_at),
                     missing=_missing(ctx, record),
-                    deadline=card.deadline_text(ctx, deadline),
+                    deadline=card.earliest_open(ctx, record, rules),
                 )
             )
         lines.append(ctx.t("views.resume_hint"))
     if submitted:
         lines.append(ctx.t("views.submitted", count=len(submitted)))
         for record in submitted[-LIST_LIMIT:]:
-            deadlines = rules.for_record(record)
             lines.append(
                 ctx.t(
                     "views.record_row",
                     title=card.title(ctx, record),
                     inquirer=record.inquirer_name or "-",
                     case=record.case_number or record.case_name or "-",
-                    report=card.deadline_text(ctx, deadlines[Milestone.FORM_DELIVERED]),
+                    deadline=card.earliest_open(ctx, record, rules),
                 )
             )
     ctx.reply("\n".join(lines))
@@ -154,16 +152,6 @@ def register(registry: Registry) -> None:
     registry.command(
         "withdrawn", withdrawn, "help.withdrawn", {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
     )
-    registry.command(
-        "record",
-        show,
-        "help.record",
-        {
-            Role.HANDLER,
-            Role.INTEGRITY_OFFICER,
-            Role.DISCIPLINE,
-            Role.TRIAL_MANAGEMENT,
-            Role.COMPILER,
-            Role.LEADER,
-        },
-    )
+    # Anyone bound may ask: a co-signer of any role (or none) opens the record they
+    # co-sign; ``find`` shows each person only what ``can_view`` lets them see.
+    registry.command("record", show, "help.record")

@@ -42,6 +42,7 @@ class AuditKind(StrEnum):
     EVIDENCE_ADDED = "evidence_added"
     EVIDENCE_REFUSED = "evidence_refused"
     COSIGNED = "cosigned"
+    COSIGN_REASKED = "cosign_reasked"
     DISPUTED = "disputed"
     MILESTONE_MET = "milestone_met"
     REMINDER_SENT = "reminder_sent"

@@ -14,19 +14,27 @@ from pathlib import Path
 import pytest
 from dialogue import (
     ADD_HERE,
+    AMEND,
+    ART9_NONE,
     BACK,
     CATEGORIES,
     CHANNELS,
+    CONFIRM_COSIGN,
     CONFIRM_TIME,
+    DISPUTE_COSIGN,
     EDIT,
+    NO,
     NOT_FILED,
+    SKIP,
     START_NEW,
+    SUBMIT,
     Again,
     Buttons,
     Court,
     DialogueBot,
     Exactly,
     Forward,
+    Person,
     Press,
     all_records,
     asks,
@@ -45,6 +53,7 @@ from dialogue import (
     settings_for,
     until,
 )
+from fakes import add_person
 from sqlalchemy import select
 
 from handlers.fields import Step
@@ -54,7 +63,7 @@ from storage.audit import AuditKind
 from storage.casenumber import EXAMPLE
 from storage.db import Database
 from storage.models import AuditEvent
-from storage.vocabulary import OriginalsDestination, UnitCategory
+from storage.vocabulary import Channel, MaterialRoute, OriginalsDestination, UnitCategory
 
 
 @pytest.fixture
@@ -354,3 +363,66 @@ async def test_a_forwards_origin_is_kept_with_its_file_and_in_its_audit_event(
     ]
     assert added["forward_sender"] == "王建国"
     assert added["forward_sent_at"].startswith("2026-03-05T12:15:00")
+
+
+# -- corrections re-ask the co-signers; a co-signer opens the record ---------------------
+
+
+async def test_a_correction_asks_every_co_signer_again_and_tells_the_handler_who_has(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    clerk = await add_person(bot.db, bot.clock, "郑红", [], department="民一庭", user_id="zh")
+    judge, sun, zheng = court.chat("张伟"), court.chat("孙丽"), Person(bot, "zh", "郑红")
+    number = "温法过问〔2026〕1号"
+    await dialogue(
+        judge,
+        [
+            *until(phone_record(), Step.CHANNEL),
+            (Press(lab(Channel.IN_PERSON)), asks(Step.INQUIRER_NAME)),
+            *phone_record()[5:14],
+            ("要求关照原告", asks(Step.ART9)),
+            (Press(ART9_NONE), asks(Step.SERIOUS)),
+            (Press(NO), asks(Step.PLACE)),
+            ("本院门口", asks(Step.PERSONS_PRESENT)),
+            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            ("孙丽、郑红", asks(Step.ROUTE)),
+            (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
+            (Press(lab(OriginalsDestination.NO_ORIGINAL)), says("intake.review")),
+            (Press(SUBMIT), says("intake.submitted", number=number)),
+        ],
+    )
+    await dialogue(sun, [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title=number))])
+    await dialogue(zheng, [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title=number))])
+    # A co-signer with no role of their own opens the record they co-sign, by its number.
+    [opened] = await zheng.say("/record 1")
+    assert opened.startswith(f"【过问记录】{number}") and "过问人：王某" in opened
+    await dialogue(
+        judge,
+        [
+            ("/record 1", Buttons(AMEND)),
+            (Press(AMEND), says("amend.which", title=number)),
+            (Press(says("card.summary")), "请回复更正后的内容"),
+            ("要求关照被告", says("amend.ask_reason")),
+            (
+                "笔误",
+                Exactly(
+                    says("amend.done", title=number),
+                    "已请 孙丽、郑红 重新确认更正后的记录；每人确认后会告诉您。",
+                ),
+            ),
+        ],
+    )
+    [asked] = [m for m in sun.inbox() if m.text.startswith("张伟 更正了您在场的当面过问记录")]
+    assert "过问内容：要求关照被告" in asked.text
+    assert [b.label for row in asked.buttons for b in row] == [CONFIRM_COSIGN, DISPUTE_COSIGN]
+    before = len(judge.inbox())
+    await dialogue(sun, [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title=number))])
+    assert [m.text for m in judge.inbox()[before:]] == [
+        f"孙丽 已确认记录 {number}。",
+        f"记录 {number} 更正后尚待重新确认：郑红。",
+    ]
+    row = await record_row(db, 1)
+    assert row["cosigners_done"] is False
+    await dialogue(zheng, [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title=number))])
+    assert (await record_row(db, 1))["cosigners_done"] is True
+    assert clerk.roles == frozenset()

@@ -58,8 +58,17 @@ async def answer_first(ctx: Context) -> None:
     Raises ``UserError`` while that question is open.
     """
     state = await ctx.state()
-    if state.step == StepName.INTAKE_MEDIA and await current_draft(ctx) is not None:
-        raise UserError("intake.error.choose")
+    record = await current_draft(ctx) if state.step == StepName.INTAKE_MEDIA else None
+    if record is not None:
+        pending = state.held is not None and bool(state.held.files)
+        question = ctx.t(
+            "intake.media_choice" if pending else "intake.new_choice", title=card.title(ctx, record)
+        )
+        refusal = UserError(
+            "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
+        )
+        refusal.buttons = _media_buttons(ctx)
+        raise refusal
 
 
 async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> StepName:
@@ -86,13 +95,16 @@ def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str
     """The add-or-new question with its buttons, under ``refusal`` when there is one."""
     key = "intake.media_choice" if pending else "intake.new_choice"
     text = ctx.t(key, title=card.title(ctx, record))
-    ctx.reply(
-        f"{refusal}\n\n{text}" if refusal else text,
+    if refusal:
+        text = ctx.t("intake.refused_question", error=refusal, question=text)
+    ctx.reply(text, _media_buttons(ctx))
+
+
+def _media_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return (
         (
-            (
-                Button(ctx.t("intake.add_here"), cb("media", "add")),
-                Button(ctx.t("intake.start_new"), cb("media", "new")),
-            ),
+            Button(ctx.t("intake.add_here"), cb("media", "add")),
+            Button(ctx.t("intake.start_new"), cb("media", "new")),
         ),
     )
 
