@@ -8,7 +8,10 @@ said where, a 0-byte file refused, a forward's origin kept with its file.
 
 from __future__ import annotations
 
+import io
 import json
+import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -56,14 +59,23 @@ from dialogue import (
 from fakes import add_person
 from sqlalchemy import select
 
+from bot.app import App
+from bot.transports.console import ConsoleTransport
 from handlers.fields import Step
 from handlers.ports import AttachmentKind
 from reminders.clock import FakeClock
+from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.casenumber import EXAMPLE
-from storage.db import Database
-from storage.models import AuditEvent
-from storage.vocabulary import Channel, MaterialRoute, OriginalsDestination, UnitCategory
+from storage.db import Database, private_file
+from storage.models import AuditEvent, Staff
+from storage.vocabulary import (
+    Channel,
+    MaterialRoute,
+    OriginalsDestination,
+    Role,
+    UnitCategory,
+)
 
 
 @pytest.fixture
@@ -426,3 +438,35 @@ async def test_a_correction_asks_every_co_signer_again_and_tells_the_handler_who
     await dialogue(zheng, [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title=number))])
     assert (await record_row(db, 1))["cosigners_done"] is True
     assert clerk.roles == frozenset()
+
+
+# -- small trial findings -----------------------------------------------------------------
+
+
+async def test_the_court_console_prompt_names_the_person_after_start(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    person = await add_person(db, clock, "张伟", [Role.HANDLER], department="民一庭", user_id="x")
+    async with db.transaction() as session:
+        fresh = await session.get(Staff, person.id)
+        assert fresh is not None
+        issued = await staff_repo.issue_invite(
+            session, fresh, at=clock.now(), valid_for=timedelta(hours=1), actor="test"
+        )
+    app = App(settings_for(tmp_path), db, clock)
+    out = io.StringIO()
+    inp = io.StringIO(f"/start {issued.code}\n/help\n")
+    console = ConsoleTransport(app, out=out, inp=inp, allow_as=False)
+    app.add_transport(console)
+    await console.run()
+    lines = out.getvalue().splitlines()
+    assert f"未绑定用户> /start {issued.code}" in lines
+    assert "张伟> /help" in lines
+    assert not any(line.startswith("guest") for line in lines)
+
+
+def test_the_database_and_evidence_are_for_the_bots_user_only(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "guowen.db"
+    private_file(database)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700

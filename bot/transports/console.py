@@ -236,7 +236,18 @@ class ConsoleTransport:
             await self.app.dispatch(self._message(callback=chosen.data))
             return True
         await self.app.dispatch(self._message(text=text))
+        if not self.speaker_name:
+            await self._who()
         return True
+
+    async def _who(self) -> None:
+        """The person this console's account is bound to (after ``/start CODE``), by name,
+        for the prompt; nothing while it is bound to nobody."""
+        async with self.app.db.read() as session:
+            bound = await staff_repo.identity(session, NAME, self.speaker)
+            person = await session.get(Staff, bound.staff_id) if bound is not None else None
+            if person is not None:
+                self.speaker_name = person.name
 
     async def _attach(self, rest: str) -> None:
         """``/attach PATH [PATH ...] [caption]``: several files go together, as an album."""
@@ -280,6 +291,8 @@ class ConsoleTransport:
 
     async def run(self) -> None:
         """Read lines until end of input or /quit."""
+        if not self.speaker_name:
+            await self._who()
         interactive = self.inp.isatty()
         while True:
             if interactive:
