@@ -20,6 +20,7 @@ from dialogue import (
     AMEND,
     ART9_NONE,
     BACK,
+    BEIJING,
     CATEGORIES,
     CHANNELS,
     CONFIRM_COSIGN,
@@ -58,12 +59,15 @@ from dialogue import (
 )
 from fakes import add_person
 from sqlalchemy import select
+from test_reports_support import docx_text
 
 from bot.app import App
 from bot.transports.console import ConsoleTransport
 from handlers.fields import Step
 from handlers.ports import AttachmentKind
 from reminders.clock import FakeClock
+from reminders.deadlines import DeadlineRules
+from reports.form import build_form
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.casenumber import EXAMPLE
@@ -71,6 +75,7 @@ from storage.db import Database, private_file
 from storage.models import AuditEvent, Staff
 from storage.vocabulary import (
     Channel,
+    Language,
     MaterialRoute,
     OriginalsDestination,
     Role,
@@ -359,7 +364,7 @@ async def test_an_empty_file_beside_a_good_one_is_refused_alone(
 
 
 async def test_a_forwards_origin_is_kept_with_its_file_and_in_its_audit_event(
-    bot: DialogueBot, court: Court, db: Database
+    bot: DialogueBot, court: Court, db: Database, tmp_path: Path
 ) -> None:
     judge = court.chat("张伟")
     photo = bot.file(AttachmentKind.PHOTO, png_bytes())
@@ -375,6 +380,21 @@ async def test_a_forwards_origin_is_kept_with_its_file_and_in_its_audit_event(
     ]
     assert added["forward_sender"] == "王建国"
     assert added["forward_sent_at"].startswith("2026-03-05T12:15:00")
+    # The card and the form say where the file came from.
+    [shown] = await judge.say("/record 草稿 #1")
+    assert "· 证据 1：转发自 王建国；原发送时间 2026-03-05 20:15" in shown
+    async with db.transaction() as session:
+        files = await build_form(
+            session,
+            1,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=DeadlineRules(),
+            out_dir=tmp_path,
+            now=bot.clock.now(),
+            court_name="温县人民法院",
+        )
+    assert "证据 1：转发自 王建国；原发送时间 2026-03-05 20:15" in docx_text(files.docx)
 
 
 # -- corrections re-ask the co-signers; a co-signer opens the record ---------------------
