@@ -183,6 +183,8 @@ class Registry:
     media: Handler | None = None
     rescue: Handler | None = None
     fallback: Handler | None = None
+    edited: Handler | None = None
+    """What an edited message does (``IncomingMessage.edited``): it is never ignored."""
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
@@ -570,6 +572,10 @@ class Engine:
 
     async def _route(self, ctx: Context) -> Next:
         message = ctx.message
+        if message.edited:
+            if self.registry.edited is None:
+                raise UserError("intake.edited_ignored")
+            return await self.registry.edited(ctx, message.text.strip())
         if message.callback:
             callback, value = self._callback(message.callback)
             if callback is None:

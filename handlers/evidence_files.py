@@ -29,7 +29,10 @@ TEXT_NAME = "forwarded-message.txt"
 
 
 def carries_evidence(message: IncomingMessage) -> bool:
-    """Files, or a forwarded text: both open or extend a record."""
+    """Files, or a forwarded text: both open or extend a record. An edited message brings
+    no new files (its files came with the message it edits)."""
+    if message.edited:
+        return False
     return bool(message.attachments) or (
         message.forwarded_at is not None and bool(message.text.strip())
     )

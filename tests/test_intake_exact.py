@@ -8,6 +8,7 @@ said where, a 0-byte file refused, a forward's origin kept with its file.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import stat
@@ -490,3 +491,28 @@ def test_the_database_and_evidence_are_for_the_bots_user_only(tmp_path: Path) ->
     private_file(database)
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+
+
+# -- an edited message ----------------------------------------------------------------------
+
+
+async def test_an_edited_answer_replaces_it_and_any_other_edit_is_answered(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(judge, until(phone_record(), Step.INQUIRER_NAME))
+    typed = judge.message("王某")
+    await judge.send(typed)
+    assert asks(Step.INQUIRER_UNIT) in judge.last[0].text
+    # The judge corrects the name in the message itself, as a phone lets them.
+    fixed = dataclasses.replace(typed, text="王某某", edited=True)
+    replies = [m.text for m in await judge.send(fixed)]
+    assert replies == ["已按您修改后的消息，把“过问人”改为：王某某。", asks(Step.INQUIRER_UNIT)]
+    assert (await record_row(db, 1))["inquirer_name"] == "王某某"
+    # An edit of anything else changes nothing, and says so.
+    older = dataclasses.replace(typed, message_id="d-older", text="李某", edited=True)
+    assert [m.text for m in await judge.send(older)] == [
+        "您修改了一条已发送的消息，记录没有随之改动。草稿可在核对时点“修改”；"
+        "已提交的记录请发送 /record 记录编号，再点“更正”。"
+    ]
+    assert (await record_row(db, 1))["inquirer_name"] == "王某某"

@@ -64,7 +64,7 @@ CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bytes (20 MiB): the cloud Bot API's g
 TEXT_LIMIT = 4096  # UTF-16 units of a message, after entities are parsed
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HTML = tg.constants.ParseMode.HTML
 _KINDS = {
@@ -256,7 +256,7 @@ def _origin_chat(origin: tg.MessageOrigin) -> str | None:
 
 def chat_of(update: tg.Update) -> int | None:
     """The private chat an update belongs to; None for anything the bot does not handle."""
-    message, query = update.message, update.callback_query
+    message, query = update.message or update.edited_message, update.callback_query
     if message is not None:
         sender = message.from_user
         private = message.chat.type == "private" and sender is not None and not sender.is_bot
@@ -273,7 +273,7 @@ def incoming(
 ) -> IncomingMessage:
     """The ports' view of a message or a button press (``chat_of`` accepted the update);
     ``data`` is the press's button data, ``key`` the update's key for the engine."""
-    query, message = update.callback_query, update.message
+    query, message = update.callback_query, update.message or update.edited_message
     sender = query.from_user if query is not None else message.from_user if message else None
     assert sender is not None
     common: dict[str, Any] = {
@@ -298,6 +298,7 @@ def incoming(
         forwarded_from=_origin(origin) if origin else None,
         forwarded_chat=_origin_chat(origin) if origin else None,
         media_group_id=message.media_group_id,
+        edited=update.edited_message is not None,
     )
 
 

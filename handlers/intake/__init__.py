@@ -12,7 +12,7 @@ from __future__ import annotations
 from handlers.engine import Context, Registry
 from handlers.fields import FIELDS
 from handlers.intake.ask import answer as answer
-from handlers.intake.ask import back, field_button
+from handlers.intake.ask import back, edited, field_button
 from handlers.intake.common import PREFIX, question
 from handlers.intake.media import media, media_choice, media_text, new, rescue
 from handlers.intake.review import (
@@ -56,4 +56,5 @@ def register(registry: Registry) -> None:
     registry.steps[StepName.INTAKE_REVIEW] = review_text
     registry.steps[StepName.INTAKE_EDIT] = review_text
     registry.media = media
+    registry.edited = edited
     registry.rescue = rescue

@@ -255,8 +255,45 @@ async def answer(ctx: Context, text: str) -> Next:
     asked = state.asked
     chosen = await take(ctx, record, field, text)
     if chosen != question(field.step) and isinstance(chosen, StepName) and chosen.question:
-        state.answer = LastAnswer(question=asked, step=field.step.value, text=text.strip())
+        state.answer = LastAnswer(
+            question=asked,
+            step=field.step.value,
+            text=text.strip(),
+            message_id=ctx.message.message_id,
+        )
     return chosen
+
+
+async def edited(ctx: Context, text: str) -> Next:
+    """An answer edited after it was sent: while its draft is open and it is the last
+    answer typed, the edit replaces that answer (the judge is told, and the open question is
+    asked again); otherwise the judge is told how to change the record (edit at review, or
+    更正 once submitted). Nothing is changed silently."""
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    last = state.answer
+    field = BY_STEP.get(last.step) if last is not None else None
+    if (
+        record is None
+        or last is None
+        or field is None
+        or last.message_id is None
+        or last.message_id != ctx.message.message_id
+    ):
+        raise UserError("intake.edited_ignored")
+    try:
+        values = await field.parse(ctx, record, text)
+    except UserError as refusal:
+        ctx.reply(ctx.t("intake.edited_refused", field=ctx.t(f"card.{field.step.value}")))
+        ctx.reply(ctx.t(refusal.key, **refusal.values))
+        return None
+    await _apply(ctx, record, field, values)
+    last.text = text.strip()
+    shown = await card.value_of(ctx, record, field)
+    ctx.reply(
+        ctx.t("intake.edited_applied", field=ctx.t(f"card.{field.step.value}"), value=shown)
+    )
+    return await resume_step(ctx, record, state.step)
 
 
 async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
