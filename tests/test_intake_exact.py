@@ -516,3 +516,28 @@ async def test_an_edited_answer_replaces_it_and_any_other_edit_is_answered(
         "已提交的记录请发送 /record 记录编号，再点“更正”。"
     ]
     assert (await record_row(db, 1))["inquirer_name"] == "王某某"
+
+
+async def test_a_department_of_any_name_length_is_chosen_after_a_restart(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    long_name = "第" + "知识产权与涉外商事审判" * 6 + "庭"
+    async with db.transaction() as session:
+        await staff_repo.department(session, long_name, at=bot.clock.now())
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            *phone_record()[:-1],
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.department")), asks(Step.DEPARTMENT)),
+        ],
+    )
+    data = [b.data for m in judge.inbox()[-1:] for row in m.buttons for b in row]
+    assert data and all(len(d.encode("utf-8")) <= 64 for d in data)
+    bot.restart()
+    await dialogue(judge, [(Press(long_name), says("intake.review"))])
+    async with db.transaction() as session:
+        department = await staff_repo.find_department(session, long_name)
+    assert department is not None
+    assert (await record_row(db, 1))["department_id"] == department.id

@@ -103,8 +103,11 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     elif field.step is Step.STAFF_PRESENT:
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
     elif field.step is Step.DEPARTMENT:
-        names = [d.name for d in await staff_repo.departments(ctx.session)]
-        row = [Button(name, cb(field.step, "v", name)) for name in names]
+        # The department's id travels on the button, never its name: a name of any length
+        # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
+        # held only in a process's memory.
+        departments = await staff_repo.departments(ctx.session)
+        row = [Button(d.name, cb(field.step, "v", f"#{d.id}")) for d in departments]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     controls = _controls(ctx, field, await has_previous(ctx, record, field))
     if controls:
