@@ -65,7 +65,7 @@ from test_reports_support import docx_text
 from bot.app import App
 from bot.transports.console import ConsoleTransport
 from handlers.fields import Step
-from handlers.ports import AttachmentKind
+from handlers.ports import AttachmentKind, Capabilities
 from reminders.clock import FakeClock
 from reminders.deadlines import DeadlineRules
 from reports.form import build_form
@@ -541,3 +541,20 @@ async def test_a_department_of_any_name_length_is_chosen_after_a_restart(
         department = await staff_repo.find_department(session, long_name)
     assert department is not None
     assert (await record_row(db, 1))["department_id"] == department.id
+
+
+async def test_on_a_numbered_transport_art9_reads_a_single_number_as_an_item(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    bot.transport._capabilities = Capabilities(max_buttons=3)
+    judge = court.chat("张伟")
+    steps = until(phone_record(), Step.ART9)
+    for action, _ in steps:
+        typed = action
+        if isinstance(action, Press):
+            # As listed: "N. label"; the judge types the label.
+            typed = action.label
+        await judge.act(typed)
+    assert "1. (1) " in judge.last[0].text
+    await dialogue(judge, [("1", asks(Step.SERIOUS))])
+    assert (await record_row(db, 1))["art9_items"] == [1]
