@@ -43,6 +43,7 @@ TYPED_ANSWERS = {"是", "是的", "对", "否", "不是", "没有", "无", "返�
 CHINESE_FILES = {
     "bot/demo.py": "the demo court's people and departments",
     "handlers/timeparse.py": "reads dates and times as people type them (今天, 下午3点)",
+    "handlers/refs.py": "reads record references as people type them (4号, 草稿 #2)",
 }
 
 

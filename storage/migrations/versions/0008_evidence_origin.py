@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.append_only import drop_append_only, make_append_only
+
 revision: str = "d13exact_evidence_origin"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -34,6 +36,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # SQLite drops a column by copying the table, which loses its triggers: they are taken
+    # off first and put back after, so the table stays append-only on every database.
+    drop_append_only("evidence_items")
     with op.batch_alter_table("evidence_items", schema=None) as batch_op:
         for name in reversed(COLUMNS):
             batch_op.drop_column(name)
+    make_append_only("evidence_items")
