@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers import card
 from handlers.alerts import check_art7
-from handlers.engine import Context, UserError
+from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
@@ -115,9 +115,10 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     return tuple(buttons)
 
 
-NUMBERED = frozenset({Input.CHOICE, Input.YES_NO})
-"""Questions whose buttons a typed number presses (``2`` for the second); elsewhere a number
-is an answer (Art. 9's item numbers, a department's, a time's)."""
+NUMBERED = frozenset({Input.CHOICE, Input.YES_NO, Input.TIME})
+"""Questions whose buttons a typed number presses (``2`` for the second): a number is no
+answer to them. At Art. 9 a number is an item; at a free-text question it is the answer
+itself, unless the transport showed the buttons as a numbered list (WeCom)."""
 
 
 async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
@@ -133,7 +134,10 @@ async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> 
     for button in shown:
         if button.label.strip().casefold() == typed:
             return button.data
-    numbered = field.input in NUMBERED or field.step is Step.DEPARTMENT
+    listed = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
+    numbered = field.input is not Input.MULTI and (
+        field.input in NUMBERED or field.step is Step.DEPARTMENT or listed
+    )
     number = parse_int(typed, low=1, high=len(shown)) if numbered else None
     return shown[number - 1].data if number is not None else None
 
@@ -293,9 +297,7 @@ async def edited(ctx: Context, text: str) -> Next:
     await _apply(ctx, record, field, values)
     last.text = text.strip()
     shown = await card.value_of(ctx, record, field)
-    ctx.reply(
-        ctx.t("intake.edited_applied", field=ctx.t(f"card.{field.step.value}"), value=shown)
-    )
+    ctx.reply(ctx.t("intake.edited_applied", field=ctx.t(f"card.{field.step.value}"), value=shown))
     return await resume_step(ctx, record, state.step)
 
 
