@@ -56,13 +56,18 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+def private_folders(path: Path) -> None:
+    """Create the missing folders above ``path`` for the bot's own user only (0700)."""
+    missing = [folder for folder in path.parents if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+
 def private_file(path: Path) -> None:
     """Create ``path`` (and its missing folders) for the bot's own user only: the file
     0600, new folders 0700; SQLite gives its -wal and -shm files the database's mode.
     An existing file is left as it is."""
-    missing = [folder for folder in path.parents if not folder.exists()]
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
+    private_folders(path)
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
@@ -72,7 +77,7 @@ def make_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            private_file(Path(parsed.database))
+            private_folders(Path(parsed.database))
         engine = create_async_engine(url, connect_args={"timeout": 60})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -128,6 +133,10 @@ class Database:
                 await session.rollback()
 
     async def upgrade(self) -> None:
+        """Bring the schema to the newest migration; a new SQLite file is made 0600 first."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            private_file(Path(url.database))
         await upgrade(self.engine)
 
     async def close(self) -> None:

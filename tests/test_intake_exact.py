@@ -486,11 +486,17 @@ async def test_the_court_console_prompt_names_the_person_after_start(
     assert not any(line.startswith("guest") for line in lines)
 
 
-def test_the_database_and_evidence_are_for_the_bots_user_only(tmp_path: Path) -> None:
+async def test_the_database_is_for_the_bots_user_only(tmp_path: Path) -> None:
     database = tmp_path / "data" / "guowen.db"
-    private_file(database)
+    made = Database(f"sqlite+aiosqlite:///{database}")
+    try:
+        await made.upgrade()
+    finally:
+        await made.close()
     assert stat.S_IMODE(database.stat().st_mode) == 0o600
     assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700
+    private_file(database)  # an existing file is left as it is
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 # -- an edited message ----------------------------------------------------------------------
