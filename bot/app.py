@@ -44,6 +44,7 @@ from reminders.dispatch import Dispatcher, QuietHours
 from reminders.planner import Timing
 from reports import fonts
 from storage import delivery, logfields
+from storage.casenumber import add_types
 from storage.db import Database
 from storage.evidence import EvidenceStore, UnavailableReason
 from storage.vocabulary import Language
@@ -59,6 +60,15 @@ def calendar_for(settings: Settings) -> ChinaCalendar:
         schedule = parse_holidays_file(text)
         loaded[schedule.year] = schedule
     return ChinaCalendar(loaded, settings.tz)
+
+
+def load_case_types(settings: Settings) -> None:
+    """The admin's extra case type codes (``[court] case_types_file``), if any, accepted
+    from now on. Raises ``OSError`` or ``ValueError`` for a missing or malformed file."""
+    if settings.court.case_types_file:
+        text = Path(settings.court.case_types_file).read_text(encoding="utf-8")
+        added = add_types(text)
+        log.info("%d case type code(s) added from %s", len(added), settings.court.case_types_file)
 
 
 def rules_for(settings: Settings) -> DeadlineRules:
@@ -160,6 +170,7 @@ class App:
         self.db = db
         self.clock = clock
         fonts.configure(settings.reports.font_path)
+        load_case_types(settings)
         self.transports: dict[str, Transport] = {}
         self.services = Services(
             clock=clock,

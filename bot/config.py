@@ -163,6 +163,7 @@ class Court(Section):
     timezone: Timezone = "Asia/Shanghai"
     language: LanguageTag = Language.ZH.value
     record_number: Annotated[str, _holds(lambda v: "{n}" in v)] = "过问〔{year}〕{n}号"
+    case_types_file: PathText = ""
 
 
 class Storage(Section):
@@ -323,6 +324,7 @@ DEPRECATED: dict[tuple[str, str], tuple[str, str]] = {
 }
 # Keys holding a path, relative to the configuration file's folder.
 PATHS: tuple[tuple[str, str], ...] = (
+    ("court", "case_types_file"),
     ("storage", "evidence_dir"),
     ("storage", "s3_credentials_file"),
     ("deadlines", "holidays_file"),

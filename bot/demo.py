@@ -13,11 +13,11 @@ from bot.app import App
 from bot.config import Settings, defaults
 from bot.transports.console import NAME as CONSOLE
 from bot.transports.console import ConsoleTransport
-from handlers.i18n import t
+from handlers.i18n import join, t
 from reminders.clock import FakeClock, SystemClock
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.vocabulary import Language, Role
+from storage.vocabulary import Language, Role, label
 
 COURT = "温县人民法院"
 CODE = "豫0825"
@@ -133,8 +133,14 @@ async def run_demo(
         console = ConsoleTransport(app, out=out, inp=inp, clock_hook=move_clock)
         app.add_transport(console)
         people = "\n".join(
-            f"  {name}（{department}）" if language is Language.ZH else f"  {name} ({department})"
-            for name, department, _ in PEOPLE
+            t(
+                language,
+                "demo.person",
+                name=name,
+                department=department,
+                roles=join(language, [label(role, language) for role in roles]),
+            )
+            for name, department, roles in PEOPLE
         )
         out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
         await app.dispatcher.tick()

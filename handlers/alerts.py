@@ -59,6 +59,12 @@ async def check_art7(ctx: Context, record: Record) -> None:
 
 async def after_submit(ctx: Context, record: Record) -> None:
     await check_art7(ctx, record)
+    await ask_cosigners(ctx, record, "cosign.request")
+
+
+async def ask_cosigners(ctx: Context, record: Record, key: str) -> None:
+    """Send each pending co-signer ``key`` (``cosign.request``, ``cosign.reconfirm``) with
+    the card in their language and the confirm and dispute buttons (Art. 3)."""
     pending = [c for c in record.cosigners if c.status == CosignStatus.PENDING]
     for cosigner in pending:
         ctx.speaking = notify.language_of(ctx, cosigner.staff)
@@ -75,7 +81,7 @@ async def after_submit(ctx: Context, record: Record) -> None:
         missing = await notify.tell(
             ctx,
             [cosigner.staff],
-            "cosign.request",
+            key,
             {"handler": ctx.staff.name, "card": viewer_card},
             buttons,
         )

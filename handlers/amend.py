@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import card
-from handlers.alerts import check_art7
+from handlers.alerts import ask_cosigners, check_art7
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import BY_STEP, Field, Step, applicable
+from handlers.i18n import join
 from handlers.intake import resume
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
@@ -86,14 +87,21 @@ async def reason(ctx: Context, text: str) -> Next:
         raise UserError("amend.ask_reason")
     raw = str((await ctx.state()).data.get("raw", ""))
     values: dict[str, Any] = await field.parse(ctx, record, raw)
+    changed = False
     for name, new in values.items():
         if name.startswith("_") or getattr(record, name) == new:
             continue
         await records_repo.amend(
             ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
         )
+        changed = True
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
+    if changed and record.cosigners:
+        asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
+        await ask_cosigners(ctx, record, "cosign.reconfirm")
+        names = join(ctx.language, (c.staff.name for c in asked))
+        ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
     return END
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.engine import Context
 from handlers.fields import FIELDS, Field, Step, day_only
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
+from reminders.planner import met_at, unmet
 from storage import staff as staff_repo
 from storage.models import Record
 from storage.vocabulary import (
@@ -30,10 +31,59 @@ def stamp(ctx: Context, moment: datetime | None) -> str:
 
 def deadline_text(ctx: Context, moment: datetime) -> str:
     """A deadline that ends at 24:00 of its last day, said that way."""
-    from datetime import timedelta
-
     last_day = (ctx.local(moment) - timedelta(seconds=1)).strftime("%Y-%m-%d")
     return ctx.t("card.deadline_at", day=last_day)
+
+
+CARD_MILESTONES = (Milestone.REGISTERED, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
+
+
+def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline: datetime) -> str:
+    """A deadline with its state today: still to come (``2026-03-09 24:00 前``), due today
+    (``今天到期``), overdue by N calendar days (``已逾期 N 天``), or done on time or late."""
+    due = deadline_text(ctx, deadline)
+    met = met_at(record, milestone)
+    if met is not None:
+        key = "card.done_on_time" if met <= deadline else "card.done_late"
+        return ctx.t(key, at=stamp(ctx, met), deadline=due)
+    last = (ctx.local(deadline) - timedelta(seconds=1)).date()
+    today = ctx.local(ctx.now).date()
+    if last == today:
+        return ctx.t("card.due_today", deadline=due)
+    if last < today:
+        return ctx.t("card.overdue", days=(today - last).days, deadline=due)
+    return due
+
+
+def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[str]:
+    """One line a deadline of the card's steps, open ones first, earliest first; then the
+    steps done. None for a withdrawn record."""
+    if record.status == RecordStatus.WITHDRAWN:
+        return []
+    deadlines = rules.for_record(record)
+    steps = [m for m in CARD_MILESTONES if m in deadlines]
+    steps.sort(key=lambda m: (met_at(record, m) is not None, deadlines[m]))
+    return [
+        ctx.t(
+            "card.deadline",
+            milestone=label(milestone, ctx.language),
+            deadline=deadline_state(ctx, record, milestone, deadlines[milestone]),
+        )
+        for milestone in steps
+    ]
+
+
+def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
+    """The earliest deadline still open, with its state; ``card.all_done`` when none is."""
+    open_steps = unmet(record, rules)
+    if not open_steps:
+        return ctx.t("card.all_done")
+    milestone, deadline = min(open_steps.items(), key=lambda item: item[1])
+    return ctx.t(
+        "card.next_deadline",
+        milestone=label(milestone, ctx.language),
+        deadline=deadline_state(ctx, record, milestone, deadline),
+    )
 
 
 def title(ctx: Context, record: Record) -> str:
@@ -139,21 +189,8 @@ async def render(
         lines.append(evidence)
     if record.withdraw_reason:
         lines.append(ctx.t("card.withdrawn", reason=record.withdraw_reason))
-    if rules is not None and record.status != RecordStatus.WITHDRAWN:
-        deadlines = rules.for_record(record)
-        for milestone in (
-            Milestone.REGISTERED,
-            Milestone.PLATFORM_ENTERED,
-            Milestone.FORM_DELIVERED,
-        ):
-            if milestone in deadlines:
-                lines.append(
-                    ctx.t(
-                        "card.deadline",
-                        milestone=label(milestone, ctx.language),
-                        deadline=deadline_text(ctx, deadlines[milestone]),
-                    )
-                )
+    if rules is not None:
+        lines.extend(deadline_lines(ctx, record, rules))
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers import card, notify
 from handlers.engine import Context, Registry, UserError
+from handlers.i18n import join
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
 from storage.models import Record, RecordCosigner, Staff
@@ -54,6 +55,14 @@ async def button(ctx: Context, value: str) -> Next:
         await notify.tell(
             ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
         )
+        waiting = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
+        if waiting and await records_repo.reasked(ctx.session, record):
+            await notify.tell(
+                ctx,
+                [handler],
+                "cosign.handler_waiting",
+                {"title": title, "names": join(ctx.language, waiting)},
+            )
         return None
     if action == "no":
         (await ctx.state()).fresh(record_id=record.id)

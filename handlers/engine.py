@@ -59,6 +59,9 @@ may get numbered lists, answered by number or label."""
 class UserError(Exception):
     """An expected problem with what a person sent: shown to them, nothing is changed."""
 
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    """Buttons sent with the message: a question's, asked again after the refusal."""
+
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key = key
@@ -192,6 +195,11 @@ class Registry:
     media: Handler | None = None
     rescue: Handler | None = None
     fallback: Handler | None = None
+    edited: Handler | None = None
+    """What an edited message does (``IncomingMessage.edited``): it is never ignored."""
+    reads_choices: set[str] = field(default_factory=set)
+    """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
+    item 1, not the first button): the engine does not turn those into presses."""
 
     def command(
         self,
@@ -323,8 +331,9 @@ class Engine:
                 await self._replan(session, ctx.now)
                 language = ctx.language
         except UserError as problem:
-            reply = self._text(ctx.message, t(language, problem.key, **problem.values))
-            return [reply], language
+            text = t(language, problem.key, **problem.values)
+            message = OutgoingMessage(text, problem.buttons)
+            return [Reply(ctx.message.transport, ctx.message.chat_id, message)], language
         except SQLAlchemyError:
             raise  # the transaction itself may be broken: handled outside it
         except Exception:
@@ -520,6 +529,8 @@ class Engine:
         typed = ctx.message.text.strip()
         if not state.offered or not typed or ctx.message.attachments:
             return
+        if state.step is not None and state.step.value in self.registry.reads_choices:
+            return
         for number, (label, data) in enumerate(state.offered, start=1):
             if typed == str(number) or typed.casefold() == label.strip().casefold():
                 ctx.message = replace(ctx.message, text="", callback=data)
@@ -578,6 +589,10 @@ class Engine:
 
     async def _route(self, ctx: Context) -> Next:
         message = ctx.message
+        if message.edited:
+            if self.registry.edited is None:
+                raise UserError("intake.edited_ignored")
+            return await self.registry.edited(ctx, message.text.strip())
         if message.callback:
             callback, value = self._callback(message.callback)
             if callback is None:

@@ -31,7 +31,10 @@ TEXT_NAME = "forwarded-message.txt"
 
 
 def carries_evidence(message: IncomingMessage) -> bool:
-    """Files, or a forwarded text: both open or extend a record."""
+    """Files, or a forwarded text: both open or extend a record. An edited message brings
+    no new files (its files came with the message it edits)."""
+    if message.edited:
+        return False
     return bool(message.attachments) or (
         message.forwarded_at is not None and bool(message.text.strip())
     )
@@ -47,7 +50,11 @@ def provenance_of(message: IncomingMessage, attachment: Attachment | None = None
     """
     forwarded = None
     if message.forwarded_at is not None or message.forwarded_from is not None:
-        forwarded = ForwardOrigin(sender=message.forwarded_from, sent_at=message.forwarded_at)
+        forwarded = ForwardOrigin(
+            sender=message.forwarded_from,
+            chat=message.forwarded_chat,
+            sent_at=message.forwarded_at,
+        )
     common: dict[str, Any] = {
         "sender_id": message.user_id,
         "message_id": message.message_id,

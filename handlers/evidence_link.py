@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from handlers.i18n import join
 from storage.evidence import EvidenceFile, EvidenceStore
@@ -61,6 +61,12 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
             )
 
 
+async def item_count(ctx: Context, record: Record) -> int:
+    """How many files ``record`` holds as evidence (kept, or recorded by their metadata)."""
+    query = select(func.count(EvidenceItem.id)).where(EvidenceItem.record_id == record.id)
+    return int((await ctx.session.execute(query)).scalar_one())
+
+
 def _megabytes(size: int | None) -> str:
     return "?" if size is None else f"{size / 1_000_000:.1f}"
 
@@ -88,7 +94,29 @@ async def evidence_line(ctx: Context, record: Record) -> str:
     ]
     if missing:
         parts.append(ctx.t("evidence.metadata_only", count=missing))
-    return ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))
+    lines = [ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))]
+    for n, (item, _blob) in enumerate(sorted(rows, key=lambda row: row[0].id), 1):
+        origin = origin_words(ctx, item)
+        if origin:
+            lines.append(ctx.t("evidence.origin", n=n, origin=origin))
+    return "\n".join(lines)
+
+
+def origin_words(ctx: Context, item: EvidenceItem) -> str:
+    """Where one evidence item came from: the forward's original sender (or a hidden user's
+    name), the original chat and date, and the caption it came with; empty when none."""
+    parts: list[str] = []
+    if item.forward_sender or item.forward_chat or item.forward_sent_at:
+        sender = item.forward_sender or ctx.t("evidence.unknown_sender")
+        parts.append(ctx.t("evidence.forwarded_from", sender=sender))
+        if item.forward_chat:
+            parts.append(ctx.t("evidence.forwarded_chat", chat=item.forward_chat))
+        if item.forward_sent_at:
+            at = ctx.local(item.forward_sent_at).strftime("%Y-%m-%d %H:%M")
+            parts.append(ctx.t("evidence.forwarded_at", at=at))
+    if item.caption:
+        parts.append(ctx.t("evidence.caption", caption=item.caption))
+    return ctx.t("common.strong_separator").join(parts)
 
 
 KINDS = tuple(kind.value for kind in EvidenceKind)

@@ -317,13 +317,15 @@ async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, An
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     if text == "not_filed":
         return {"case_number": None, "case_not_filed": True}
+    year = ctx.local(ctx.now).year
     try:
-        parsed = parse_case_number(text, year_now=ctx.local(ctx.now).year)
+        parsed = parse_case_number(text, year_now=year)
     except CaseNumberError as problem:
         raise UserError(
             f"intake.error.case_{problem.reason.value}",
             part=problem.part or "",
             example=EXAMPLE,
+            year=year,
         ) from None
     if isinstance(parsed, NotFiled):
         return {"case_number": None, "case_not_filed": True}

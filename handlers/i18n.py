@@ -8,6 +8,7 @@ hold the same keys with the same placeholders: a test checks it.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 from datetime import date
@@ -61,10 +62,28 @@ def t(language: Language | str | None, key: str, /, **values: object) -> str:
         lang = Language(language) if language else DEFAULT
     except ValueError:
         lang = DEFAULT
-    text = catalogs()[lang][key]
-    if "|other=" in text:
-        return _plurals(lang).format(text, **values)
-    return text.format(**values)
+    template = catalogs()[lang][key]
+    if "\N{FULLWIDTH LEFT PARENTHESIS}{" in template:
+        template = _single_brackets(template, values)
+    if "|other=" in template:
+        return _plurals(lang).format(template, **values)
+    return template.format(**values)
+
+
+_ENCLOSED = re.compile("\N{FULLWIDTH LEFT PARENTHESIS}\\{(\\w+)\\}\N{FULLWIDTH RIGHT PARENTHESIS}")
+
+
+def _single_brackets(template: str, values: dict[str, object]) -> str:
+    """``（{x}）`` with a value that is already in brackets (``（未填）``, ``（已跳过）``) is
+    written once: never ``（（未填））``."""
+
+    def once(match: re.Match[str]) -> str:
+        value = str(values.get(match[1], ""))
+        left, right = "\N{FULLWIDTH LEFT PARENTHESIS}", "\N{FULLWIDTH RIGHT PARENTHESIS}"
+        enclosed = value.startswith(left) and value.endswith(right) and value.count(left) == 1
+        return "{" + match[1] + "}" if enclosed else match[0]
+
+    return _ENCLOSED.sub(once, template)
 
 
 def join(language: Language | str | None, items: Iterable[str], *, strong: bool = False) -> str:

@@ -12,13 +12,13 @@ from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.notifier import deadline_words
 from handlers.ports import Button
+from handlers.refs import find_record
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.planner import met_at, unmet
 from reminders.quarters import Quarter
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Staff
-from storage.numbers import parse_id
 from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
 
 PLATFORM_REF = "ms.platform_ref"
@@ -28,13 +28,11 @@ SUPERVISORS = {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
 OWN_COPY = "own"
 
 
-async def _own_submitted(ctx: Context, ref: str) -> Record:
-    record: Record | None = None
+async def _own_submitted(ctx: Context, ref: str, *, by_id: bool = False) -> Record:
+    """The sender's own submitted record that ``ref`` names (``handlers.refs``), or its id
+    when ``by_id`` (a button's data). Raises ``UserError`` otherwise."""
     ref = ref.strip()
-    if (record_id := parse_id(ref)) is not None:
-        record = await records_repo.get(ctx.session, record_id)
-    elif ref:
-        record = await records_repo.by_number(ctx.session, ref)
+    record = await find_record(ctx, f"#{ref}" if by_id else ref)
     if record is None or record.handler_id != ctx.staff.id:
         raise UserError("views.not_found", ref=ref)
     if record.status != RecordStatus.SUBMITTED:
@@ -145,7 +143,7 @@ async def button(ctx: Context, value: str) -> None:
             raise UserError("error.stale_button")
         await report_quarter(ctx, quarter)
         return
-    record = await _own_submitted(ctx, head)
+    record = await _own_submitted(ctx, head, by_id=True)
     if rest == "platform":
         if record.platform_entered_at is not None:
             await mark_platform(ctx, record, None)
@@ -165,7 +163,7 @@ async def button(ctx: Context, value: str) -> None:
 
 async def platform_reference(ctx: Context, text: str) -> None:
     conversation = await ctx.state()
-    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")))
+    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
     reference = text.strip()[:100]
     await mark_platform(ctx, record, reference or None)
 

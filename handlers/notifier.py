@@ -46,25 +46,29 @@ def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
         weekday=weekday(ctx.language, last),
     )
     if last == today:
-        return ctx.t("reminders.by_today")
+        return ctx.t("reminders.by_today", day=day)
     if last == today + timedelta(days=1):
-        return ctx.t("reminders.by_tomorrow")
+        return ctx.t("reminders.by_tomorrow", day=day)
     if last < today:
         return ctx.t("reminders.passed", day=day)
     return ctx.t("reminders.by_day", day=day)
 
 
-def record_buttons(ctx: Context, record: Record) -> Buttons:
-    """What the handler can do from the reminder itself."""
+def record_buttons(
+    ctx: Context, record: Record, owed: frozenset[Milestone] | None = None
+) -> Buttons:
+    """What the handler can do from the reminder itself: a button for each step the
+    reminder is about (``owed``; None: every step still open), no other."""
     if record.status == RecordStatus.DRAFT:
         return ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
     row: list[Button] = []
     if (
         record.platform_entered_at is None
         and Milestone.PLATFORM_ENTERED in ctx.services.rules.for_record(record)
+        and (owed is None or Milestone.PLATFORM_ENTERED in owed)
     ):
         row.append(Button(ctx.t("milestones.platform_button"), f"ms:{record.id}:platform"))
-    if record.form_delivered_at is None:
+    if record.form_delivered_at is None and (owed is None or Milestone.FORM_DELIVERED in owed):
         row.append(Button(ctx.t("milestones.deliver_button"), f"ms:{record.id}:deliver"))
     return (tuple(row),) if row else ()
 
@@ -148,7 +152,8 @@ class ChatNotifier:
         if reminder.quarter is not None:
             values["quarter"] = reminder.quarter
         if kind in HANDLER_KINDS and record is not None:
-            buttons = record_buttons(ctx, record)
+            about = frozenset(m for m, _ in facts.owed) if facts.owed else None
+            buttons = record_buttons(ctx, record, about)
         elif kind in COSIGN_KINDS and record is not None:
             buttons = (
                 (

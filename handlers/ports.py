@@ -72,7 +72,12 @@ class IncomingMessage:
     callback_message_id: str | None = None
     forwarded_at: datetime | None = None
     forwarded_from: str | None = None
+    forwarded_chat: str | None = None
+    """A forward's original chat (a group's or channel's title), when the service names it."""
     media_group_id: str | None = None
+    edited: bool = False
+    """An edit of a message sent earlier (Bot API ``edited_message``): ``message_id`` is that
+    message's, ``text`` its new text."""
     update_key: str | None = None
     """The transport's own id of this delivery (Telegram ``update_id``, WeCom ``MsgId`` or
     ``ResponseCode``): the engine claims it in the message's transaction, so a repeat is

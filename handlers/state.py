@@ -107,6 +107,8 @@ class LastAnswer(BaseModel):
     question: int
     step: str
     text: str
+    message_id: str | None = None
+    """The chat service's id of the message that answered, to find it again if edited."""
 
 
 class HeldFiles(BaseModel):

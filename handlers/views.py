@@ -11,10 +11,10 @@ from handlers.evidence_link import evidence_line
 from handlers.fields import applicable
 from handlers.i18n import join
 from handlers.ports import Button
+from handlers.refs import find_record
 from storage import records as records_repo
 from storage.models import Record
-from storage.numbers import parse_id
-from storage.vocabulary import Milestone, RecordStatus, Role
+from storage.vocabulary import RecordStatus, Role
 
 LIST_LIMIT = 20
 
@@ -39,28 +39,26 @@ async def mine(ctx: Context, args: str) -> None:
     if drafts:
         lines.append(ctx.t("views.drafts", count=len(drafts)))
         for record in drafts:
-            deadline = rules.for_record(record)[Milestone.REGISTERED]
             lines.append(
                 ctx.t(
                     "views.draft_row",
                     title=card.title(ctx, record),
                     received=card.stamp(ctx, record.received_at),
                     missing=_missing(ctx, record),
-                    deadline=card.deadline_text(ctx, deadline),
+                    deadline=card.earliest_open(ctx, record, rules),
                 )
             )
         lines.append(ctx.t("views.resume_hint"))
     if submitted:
         lines.append(ctx.t("views.submitted", count=len(submitted)))
         for record in submitted[-LIST_LIMIT:]:
-            deadlines = rules.for_record(record)
             lines.append(
                 ctx.t(
                     "views.record_row",
                     title=card.title(ctx, record),
                     inquirer=record.inquirer_name or "-",
                     case=record.case_number or record.case_name or "-",
-                    report=card.deadline_text(ctx, deadlines[Milestone.FORM_DELIVERED]),
+                    deadline=card.earliest_open(ctx, record, rules),
                 )
             )
     ctx.reply("\n".join(lines))
@@ -90,13 +88,10 @@ def stored_value(ctx: Context, raw: str) -> str:
 
 
 async def find(ctx: Context, ref: str) -> Record:
-    """A record by number or ``#id``; one the person may not see does not exist for them."""
+    """A record by its record number, a draft by ``草稿 #N`` (``handlers.refs``); one the
+    person may not see does not exist for them. Raises ``UserError`` when not found."""
     ref = ref.strip()
-    record: Record | None = None
-    if (record_id := parse_id(ref)) is not None:
-        record = await records_repo.get(ctx.session, record_id)
-    elif ref:
-        record = await records_repo.by_number(ctx.session, ref)
+    record = await find_record(ctx, ref)
     if record is None or not records_repo.can_view(ctx.staff, record):
         raise UserError("views.not_found", ref=ref)
     return record
@@ -157,16 +152,6 @@ def register(registry: Registry) -> None:
     registry.command(
         "withdrawn", withdrawn, "help.withdrawn", {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
     )
-    registry.command(
-        "record",
-        show,
-        "help.record",
-        {
-            Role.HANDLER,
-            Role.INTEGRITY_OFFICER,
-            Role.DISCIPLINE,
-            Role.TRIAL_MANAGEMENT,
-            Role.COMPILER,
-            Role.LEADER,
-        },
-    )
+    # Anyone bound may ask: a co-signer of any role (or none) opens the record they
+    # co-sign; ``find`` shows each person only what ``can_view`` lets them see.
+    registry.command("record", show, "help.record")

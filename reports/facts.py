@@ -65,6 +65,10 @@ class EvidenceLine:
     received_at: datetime
     damaged: bool
     unavailable: str | None
+    caption: str | None = None
+    forward_sender: str | None = None
+    forward_chat: str | None = None
+    forward_sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,10 @@ async def facts_for(
                     received_at=item.received_at,
                     damaged=bool(blob and blob.damaged),
                     unavailable=item.unavailable_reason or ("over_cap" if item.over_cap else None),
+                    caption=item.caption,
+                    forward_sender=item.forward_sender,
+                    forward_chat=item.forward_chat,
+                    forward_sent_at=item.forward_sent_at,
                 )
             )
         changes = await session.execute(

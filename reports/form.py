@@ -195,7 +195,33 @@ def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bloc
                 item.sha256 or tr(language, "form.not_kept"),
             )
         )
-    return [Grid(header, tuple(rows), (0.5, 2.5, 1.5, 1.3, 2.2, 5.5))]
+    blocks: list[Block] = [Grid(header, tuple(rows), (0.5, 2.5, 1.5, 1.3, 2.2, 5.5))]
+    for n, item in enumerate(facts.evidence, 1):
+        origin = origin_words(item, language, tz)
+        if origin:
+            blocks.append(Para(tr(language, "form.evidence_origin", n=n, origin=origin)))
+    return blocks
+
+
+def origin_words(item: EvidenceLine, language: Language, tz: ZoneInfo) -> str:
+    """Where an evidence item came from, in words: the forward's original sender, chat and
+    date, and the caption it came with; empty when there is nothing to say."""
+    parts: list[str] = []
+    if item.forward_sender or item.forward_chat or item.forward_sent_at:
+        parts.append(
+            tr(
+                language,
+                "form.forwarded_from",
+                sender=item.forward_sender or tr(language, "form.unknown_sender"),
+            )
+        )
+        if item.forward_chat:
+            parts.append(tr(language, "form.forwarded_chat", chat=item.forward_chat))
+        if item.forward_sent_at:
+            parts.append(tr(language, "form.forwarded_at", at=stamp(item.forward_sent_at, tz)))
+    if item.caption:
+        parts.append(tr(language, "form.caption", caption=item.caption))
+    return tr(language, "form.separator").join(parts)
 
 
 def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:

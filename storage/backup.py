@@ -551,7 +551,7 @@ def _unpack(archive: Path, into: Path) -> tuple[dict[str, str], dict[str, Any] |
             target = into.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                mode = 0o600 if parts[0] == "database" else 0o444
+                mode = 0o600 if parts[0] == "database" else 0o400
                 hashes[member.name] = _extract(source, target, mode)
             except FileExistsError:
                 raise unreadable from None

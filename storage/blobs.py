@@ -98,10 +98,15 @@ def _ensure_dir(path: Path) -> None:
     while not parent.exists():
         missing.append(parent)
         parent = parent.parent
-    path.mkdir(parents=True, exist_ok=True)
     for created in reversed(missing):
+        created.mkdir(mode=DIR_MODE, exist_ok=True)
         _fsync_dir(created.parent)
 
+
+FILE_MODE = 0o400
+"""A kept file: read-only, and for the bot's own user only (evidence is confidential)."""
+DIR_MODE = 0o700
+"""A folder of kept files: the bot's own user only."""
 
 _WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None)
 
@@ -157,7 +162,7 @@ class Spool:
             os.fsync(self._file.fileno())
             self._file.close()
         self.sha256 = self._hash.hexdigest()
-        os.chmod(self.path, 0o444)
+        os.chmod(self.path, FILE_MODE)
 
     def discard(self) -> None:
         with suppress(OSError):

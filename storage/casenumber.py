@@ -39,8 +39,12 @@ MAX_SERIAL: Final = 999_999
 _NOT_FILED_ANSWERS: Final = frozenset(
     {"尚未立案", "未立案", "暂无案号", "无", "none", "n/a", "not filed"}
 )
+_SUFFIX: Final = "之[一二三四五六七八九十]{1,3}"
+"""A document's suffix after 号 (…号之一, 之二): one case, several documents."""
 _SHAPE: Final = re.compile(
-    f"[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}](?P<body>.*?)号?"
+    f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}]"
+    f"|(?P<bare>[0-9]{{4}})(?=[^0-9{re.escape(_CLOSE)}]))"
+    f"(?P<body>.*?)(?:号(?P<suffix>{_SUFFIX})?)?"
 )
 _RUNS: Final = re.compile(r"[0-9]+|[^0-9]+")
 _SPLIT_DIGITS: Final = re.compile(r"[0-9]\s+[0-9]")
@@ -55,6 +59,7 @@ class CaseNumberProblem(StrEnum):
     EMPTY = "empty"
     FORMAT = "format"
     YEAR = "year"
+    FUTURE = "future"
     COURT = "court"
     TYPE = "type"
     SERIAL = "serial"
@@ -85,11 +90,14 @@ class CaseNumber:
     court_code: str
     type_code: str
     serial: int
+    suffix: str = ""
+    """A document's suffix (``之一``), or empty."""
 
     @property
     def text(self) -> str:
         """The one spelling that is stored, so equal numbers compare equal as text too."""
-        return f"{_LEFT}{self.year}{_RIGHT}{self.court_code}{self.type_code}{self.serial}号"
+        head = f"{_LEFT}{self.year}{_RIGHT}{self.court_code}{self.type_code}"
+        return f"{head}{self.serial}号{self.suffix}"
 
     def __str__(self) -> str:
         return self.text
@@ -104,7 +112,12 @@ NOT_FILED: Final = NotFiled()
 
 
 def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
-    """Read a case number as a person would type it, or raise ``CaseNumberError``."""
+    """Read a case number as a person would type it, or raise ``CaseNumberError``.
+
+    Forgiven: any bracket style or none (``2026豫0825刑初56号``), full-width digits, spaces, a
+    forgotten 号. Kept: a document suffix (``…号之一``). Refused: a year after ``year_now``
+    (``FUTURE``) or before 1949 (``YEAR``), a court or type code the tables do not know.
+    """
     stripped = text.strip()
     if not stripped:
         raise CaseNumberError(CaseNumberProblem.EMPTY)
@@ -116,9 +129,10 @@ def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
     match = _SHAPE.fullmatch(_WHITESPACE.sub("", digits))
     if match is None:
         raise CaseNumberError(CaseNumberProblem.FORMAT)
-    year = _year(match["year"], year_now)
+    raw_year = match["year"] if match["year"] is not None else match["bare"]
+    year = _year(raw_year, year_now)
     court_code, type_code, serial = _split_body(match["body"])
-    return CaseNumber(year, court_code, type_code, _serial(serial))
+    return CaseNumber(year, court_code, type_code, _serial(serial), match["suffix"] or "")
 
 
 def court_name(code: str) -> str | None:
@@ -139,8 +153,10 @@ def _is_not_filed(text: str) -> bool:
 def _year(raw: str, year_now: int) -> int:
     if not raw.isascii() or not raw.isdigit():
         raise CaseNumberError(CaseNumberProblem.FORMAT)
-    if len(raw) != 4 or not FIRST_YEAR <= int(raw) <= year_now + 1:
+    if len(raw) != 4 or int(raw) < FIRST_YEAR:
         raise CaseNumberError(CaseNumberProblem.YEAR, raw)
+    if int(raw) > year_now:
+        raise CaseNumberError(CaseNumberProblem.FUTURE, raw)
     return int(raw)
 
 
@@ -183,8 +199,12 @@ def _serial(raw: str) -> int:
 def _rows(filename: str) -> Iterator[dict[str, str]]:
     """Rows of a packaged table: ``#`` comments, then a header, then tab-separated values."""
     text = resources.files(__package__ or "storage").joinpath("data", filename).read_text("utf-8")
+    return _table_rows(text)
+
+
+def _table_rows(text: str) -> Iterator[dict[str, str]]:
     lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
-    header = next(lines).split("\t")
+    header = next(lines, "").split("\t")
     for line in lines:
         values = line.split("\t") + [""] * len(header)
         yield dict(zip(header, values[: len(header)], strict=True))
@@ -198,6 +218,31 @@ def _courts() -> Mapping[str, str]:
         if code:
             courts.setdefault(code, row["court_name"].strip())
     return MappingProxyType(courts)
+
+
+_EXTRA_TYPES: dict[str, str] = {}
+
+
+def add_types(text: str) -> dict[str, str]:
+    """Type codes a court adds without a new release (``[court] case_types_file``).
+
+    ``text`` has the packaged table's shape: ``#`` comments, a header line, then
+    tab-separated ``category``, ``name``, ``type_code`` rows (a row without a code names a
+    group). The codes it holds are accepted from then on, in this process; the added codes
+    and their names are returned. Raises ``ValueError`` for a table without the columns.
+    """
+    lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    if not {"name", "type_code"} <= set(next(lines, "").split("\t")):
+        raise ValueError("a case type table needs the columns name and type_code")
+    added: dict[str, str] = {}
+    for row in _table_rows(text):
+        code, name = row["type_code"].strip(), row["name"].strip()
+        if code:
+            added[code] = name or code
+    _EXTRA_TYPES.update(added)
+    _types.cache_clear()
+    _types_longest_first.cache_clear()
+    return added
 
 
 @cache
@@ -221,6 +266,8 @@ def _types() -> Mapping[str, str]:
     for code, rows in names.items():
         (shared_group, *others) = groups[code]
         result[code] = shared_group if len(rows) > 1 and not others and shared_group else rows[0]
+    for code, name in _EXTRA_TYPES.items():
+        result.setdefault(code, name)
     return MappingProxyType(result)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,22 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+def private_folders(path: Path) -> None:
+    """Create the missing folders above ``path`` for the bot's own user only (0700)."""
+    missing = [folder for folder in path.parents if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` (and its missing folders) for the bot's own user only: the file
+    0600, new folders 0700; SQLite gives its -wal and -shm files the database's mode.
+    An existing file is left as it is."""
+    private_folders(path)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An engine for ``url``; a SQLite file's folder is created on first use.
 
@@ -69,7 +86,7 @@ def make_engine(url: str) -> AsyncEngine:
         uri = str(parsed.query.get("uri", "")).lower() in ("true", "1")
         database = parsed.database or ":memory:"
         if database != ":memory:" and not uri:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_folders(Path(database))
         engine = create_async_engine(url, async_creator=connector(database, timeout=60, uri=uri))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -136,7 +153,11 @@ class Database:
                 await session.rollback()
 
     async def upgrade(self) -> None:
-        """Bring the schema to the newest migration (Alembic ``upgrade head``)."""
+        """Bring the schema to the newest migration (Alembic ``upgrade head``); a new SQLite
+        file is made 0600 first."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            private_file(Path(url.database))
         await upgrade(self.engine)
 
     async def close(self) -> None:

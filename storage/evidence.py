@@ -98,6 +98,8 @@ def item_payload(item: EvidenceItem, blob: EvidenceBlob | None) -> dict[str, Any
 
     ``guowen verify`` rebuilds this from the rows and compares it with the event, so an item
     or blob row changed or removed behind the triggers' back is found through the chain.
+    The caption and the forward's origin are there only when the item has them, so events
+    written before items kept them still verify.
     """
     payload: dict[str, Any] = {
         "item": item.id,
@@ -116,6 +118,13 @@ def item_payload(item: EvidenceItem, blob: EvidenceBlob | None) -> dict[str, Any
         "unavailable": item.unavailable_reason,
         "disguised": item.disguised,
     }
+    if item.caption is not None:
+        payload["caption"] = item.caption
+    if item.forward_sender is not None or item.forward_chat is not None:
+        payload["forward_sender"] = item.forward_sender
+        payload["forward_chat"] = item.forward_chat
+    if item.forward_sent_at is not None:
+        payload["forward_sent_at"] = _timestamp(item.forward_sent_at)
     if blob is not None:
         payload |= {
             "size": blob.size,
@@ -267,6 +276,10 @@ class Provenance:
             received_at=self.received_at,
             added_at=at,
             added_by_staff_id=actor_staff_id,
+            caption=self.caption or None,
+            forward_sender=_clip(self.forwarded.sender, 255) if self.forwarded else None,
+            forward_chat=_clip(self.forwarded.chat, 255) if self.forwarded else None,
+            forward_sent_at=self.forwarded.sent_at if self.forwarded else None,
             **flags,
         )
 

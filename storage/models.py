@@ -393,6 +393,14 @@ class EvidenceItem(Base):
     over_cap: Mapped[bool] = mapped_column(Boolean)
     unavailable_reason: Mapped[str | None] = mapped_column(String(40))
     disguised: Mapped[bool] = mapped_column(Boolean)
+    caption: Mapped[str | None] = mapped_column(Text)
+    """The text the file came with: the judge's own words, kept with the file."""
+    forward_sender: Mapped[str | None] = mapped_column(String(255))
+    """A forward's original author: a name, a hidden user's chosen name, a chat's title."""
+    forward_chat: Mapped[str | None] = mapped_column(String(255))
+    """A forward's original chat, when the chat service names it."""
+    forward_sent_at: Mapped[datetime | None]
+    """When a forwarded message was first sent."""
 
     blob: Mapped[EvidenceBlob | None] = relationship(lazy="joined")
 

@@ -20,6 +20,7 @@ from storage import audit
 from storage.audit import AuditKind, canonical_json
 from storage.db import insert_ignore
 from storage.models import (
+    AuditEvent,
     QuarterReport,
     Record,
     RecordAmendment,
@@ -397,6 +398,44 @@ async def respond(
         payload={"cosigner": cosigner.staff_id, "reason": reason},
         **_actor(actor),
     )
+
+
+async def reask_cosigners(
+    session: AsyncSession, record: Record, *, actor: Staff, at: datetime
+) -> list[RecordCosigner]:
+    """After a correction every co-signer confirms the corrected text again (Art. 3): each
+    is pending anew, asked at ``at``; their earlier answers stay in the audit chain. The
+    co-signers asked again, in order."""
+    asked = list(record.cosigners)
+    if not asked:
+        return []
+    previous = {c.staff_id: c.status for c in asked}
+    for cosigner in asked:
+        cosigner.status = CosignStatus.PENDING.value
+        cosigner.reason = None
+        cosigner.requested_at = at
+        cosigner.responded_at = None
+    record.cosigners_done = False
+    touch(session, record)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.COSIGN_REASKED,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={"cosigners": [c.staff_id for c in asked], "previous": previous},
+        **_actor(actor),
+    )
+    return asked
+
+
+async def reasked(session: AsyncSession, record: Record) -> bool:
+    """Were the co-signers asked again after a correction (``reask_cosigners``)?"""
+    query = select(AuditEvent.seq).where(
+        AuditEvent.subject == f"record:{record.id}",
+        AuditEvent.kind == AuditKind.COSIGN_REASKED.value,
+    )
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def mark_milestone(

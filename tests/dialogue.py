@@ -242,7 +242,16 @@ class Exactly:
         object.__setattr__(self, "texts", texts)
 
 
-Expect = str | Buttons | Offers | Lacks | Exactly | tuple["Expect", ...]
+@dataclass(frozen=True)
+class Again:
+    """A refusal: one reply, ``error`` then the question asked again (``question``, and the
+    line of its current answer if any), carrying the question's buttons."""
+
+    error: str
+    question: str
+
+
+Expect = str | Buttons | Offers | Lacks | Exactly | Again | tuple["Expect", ...]
 Script = Sequence[tuple[Action, Expect]]
 
 
@@ -274,6 +283,11 @@ def _problem(expected: Expect, replies: Sequence[OutgoingMessage]) -> str | None
     if isinstance(expected, Lacks):
         present = [x for x in expected.texts if x in offered or any(x in s for s in texts)]
         return f"{present!r} offered or said" if present else None
+    if isinstance(expected, Again):
+        head = f"{expected.error}\n\n{expected.question}"
+        if len(replies) != 1 or not texts[0].startswith(head):
+            return f"not one reply starting {head!r}"
+        return None if replies[0].buttons else "the question came again without its buttons"
     wanted = list(expected.texts)
     return None if texts == wanted else f"replies are not exactly {wanted!r}"
 

@@ -44,6 +44,7 @@ CHINESE_FILES = {
     "bot/demo.py": "the demo court's people and departments",
     "handlers/timeparse.py": "reads dates and times as people type them (今天, 下午3点)",
     "handlers/ocr.py": "recognises case numbers and units in text read from a picture",
+    "handlers/refs.py": "reads record references as people type them (4号, 草稿 #2)",
 }
 
 

@@ -118,7 +118,11 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language, start: str) ->
     assert transcript[-1] == t(language, "demo.bye")
     # The guide lists the demo court's people; the first speaker is chosen before any prompt.
     first_echo = transcript.index("张伟> /help")
-    admin_line = "  赵磊（信息技术科）" if language is Language.ZH else "  赵磊 (信息技术科)"
+    admin = label(Role.ADMIN, language)
+    admin_line = t(language, "demo.person", name="赵磊", department="信息技术科", roles=admin)
+    assert admin_line == (
+        "  赵磊（信息技术科；信息技术管理员）" if language is Language.ZH else admin_line
+    )
     assert admin_line in transcript[:first_echo]
     assert transcript[first_echo - 1] == t(language, "console.now_speaking", name="张伟")
 

@@ -291,7 +291,8 @@ async def test_an_image_is_kept_byte_for_byte_read_only_with_a_thumbnail(
     path = store.root / sha[:2] / sha[2:4] / sha
     assert store.path_of(sha) == path
     assert path.read_bytes() == data
-    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert item.blob is not None and item.blob_sha256 == sha
     blob = item.blob
     assert (blob.mime, blob.kind, blob.size) == ("image/png", "image", len(data))

@@ -92,7 +92,7 @@ async def test_the_admin_sees_no_record_contents_and_the_supervisors_do(
 ) -> None:
     await dialogue(court.chat("张伟"), phone_record())
     admin = court.chat("赵磊")
-    assert await admin.say(f"/record {NUMBER}") == [says("error.unknown_command", command="record")]
+    assert await admin.say(f"/record {NUMBER}") == [says("views.not_found", ref=NUMBER)]
     assert await admin.say("/mine") == [says("error.unknown_command", command="mine")]
     assert await admin.say("/withdrawn") == [says("error.unknown_command", command="withdrawn")]
     async with db.transaction() as session:

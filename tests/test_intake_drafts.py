@@ -24,6 +24,7 @@ from dialogue import (
     SKIP,
     START_NEW,
     SUBMIT,
+    Again,
     Buttons,
     Court,
     DialogueBot,
@@ -96,7 +97,10 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                 Forward(photo1),
                 (says("intake.media_choice", title="草稿 #1"), Buttons(ADD_HERE, START_NEW)),
             ),
-            ("嗯", Exactly(says("intake.error.choose"))),
+            (
+                "嗯",
+                Again(says("intake.error.choose"), says("intake.media_choice", title="草稿 #1")),
+            ),
             # "Add" links the file and re-asks the question the draft was at.
             (
                 Press(ADD_HERE),
@@ -115,6 +119,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                 Exactly(
                     says("intake.left_open", title="草稿 #1", id=1),
                     says("intake.started_with_files", title="草稿 #2", count=2),
+                    says("intake.caption_summary", caption="另一起过问"),
                     received,
                 ),
             ),
@@ -159,6 +164,7 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     judge = court.chat("张伟")
+    choice = says("intake.media_choice", title="草稿 #1")
     picture = png_bytes((1, 2, 3))
     photo = bot.file(AttachmentKind.PHOTO, picture)
     await dialogue(
@@ -166,9 +172,9 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
         [
             ("/new", asks_received("2026-03-06 10:00")),
             (Forward(photo), says("intake.media_choice", title="草稿 #1")),
-            ("/new", Exactly(says("intake.error.choose"))),
-            ("/cancel", Exactly(says("intake.error.choose"))),
-            ("/resume", Exactly(says("intake.error.choose"))),
+            ("/new", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
+            ("/cancel", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
+            ("/resume", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
             (Press(ADD_HERE), says("intake.added", title="草稿 #1", count=1)),
         ],
     )
@@ -344,7 +350,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
                 title="草稿 #2",
                 received="2026-03-06 10:00",
                 missing=missing,
-                deadline="2026-03-09 24:00 前",
+                deadline="期限 · 填表登记：2026-03-09 24:00 前",
             ),
             says("views.resume_hint"),
             says("views.submitted", count=1),
@@ -353,7 +359,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
                 title="温法过问〔2026〕1号",
                 inquirer="王某",
                 case="（2026）豫0825民初123号",
-                report="2026-03-06 24:00 前",
+                deadline="期限 · 录入平台：已逾期 1 天（期限 2026-03-05 24:00 前）",
             ),
         ]
     )

@@ -126,9 +126,12 @@ async def test_a_file_the_transport_cannot_deliver_is_still_recorded(
             ),
             (
                 Forward(screenshot, album="a-1"),
-                Exactly(says("evidence.download_failed", name="截图.png")),
+                Exactly(
+                    says("evidence.download_failed", name="截图.png"),
+                    says("intake.album_more", title="草稿 #1", count=2),
+                ),
             ),
-            (Forward(photo, album="a-1"), Exactly()),
+            (Forward(photo, album="a-1"), Exactly("记录（草稿 #1）已收到 3 个文件。")),
             (Press(CONFIRM_TIME), asks(Step.SOURCE)),
         ],
     )
@@ -160,6 +163,7 @@ async def test_a_damaged_jpeg_is_kept_and_flagged(
                 Exactly(
                     says("evidence.damaged", name="来函扫描.jpg"),
                     says("intake.started_with_files", title="草稿 #1", count=1),
+                    "随文件发来的文字“县里转来的函”已记为过问内容摘要，可在核对时修改。",
                     RECEIVED,
                 ),
             ),

@@ -121,6 +121,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                 Forward(photo, caption=caption, at=sent_at, sender="王建国"),
                 Exactly(
                     says("intake.started_with_files", title="草稿 #1", count=1),
+                    says("intake.caption_summary", caption=caption),
                     asks_received("2026-03-05 20:15"),
                 ),
             ),
@@ -343,8 +344,14 @@ async def test_an_album_of_three_photos_is_one_draft_with_one_question_flow(
                     asks_received("2026-03-06 08:00"),
                 ),
             ),
-            (Forward(photos[1], album="album-7", at=local("2026-03-06 08:00")), Exactly()),
-            (Forward(photos[2], album="album-7", at=local("2026-03-06 08:00")), Exactly()),
+            (
+                Forward(photos[1], album="album-7", at=local("2026-03-06 08:00")),
+                Exactly("记录（草稿 #1）已收到 2 个文件。"),
+            ),
+            (
+                Forward(photos[2], album="album-7", at=local("2026-03-06 08:00")),
+                Exactly("记录（草稿 #1）已收到 3 个文件。"),
+            ),
             (Press(CONFIRM_TIME), Exactly(asks(Step.SOURCE))),
         ],
     )
@@ -665,8 +672,14 @@ async def test_an_art14_internal_inquiry_is_explained_and_kept_withdrawn(
             (Press(CONFIRM_TIME), asks(Step.SOURCE)),
             (
                 Press(INTERNAL),
-                Exactly(says("intake.art14", title="草稿 #1")),
+                (
+                    Exactly(says("intake.art14_confirm", title="草稿 #1")),
+                    Buttons(says("intake.art14_yes"), says("intake.art14_no")),
+                ),
             ),
+            (Press(says("intake.art14_no")), asks(Step.SOURCE)),
+            (Press(INTERNAL), says("intake.art14_confirm", title="草稿 #1")),
+            (Press(says("intake.art14_yes")), Exactly(says("intake.art14", title="草稿 #1"))),
             ("你好", Exactly(says("help.hint", name="张伟"))),
         ],
     )

@@ -427,7 +427,13 @@ async def test_down_during_the_morning_of_the_last_day(
     assert court.chat("张伟").inbox()[-1].text == (
         zh("reminders.late", due="2026-03-09 08:30")
         + "\n"
-        + zh("reminders.last_day", title=NUMBER, case=CASE, deadline="今天 24:00 前", missing=both)
+        + zh(
+            "reminders.last_day",
+            title=NUMBER,
+            case=CASE,
+            deadline="今天 3月9日（周一） 24:00 前",
+            missing=both,
+        )
     )
 
 

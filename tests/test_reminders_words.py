@@ -53,6 +53,9 @@ async def court(bot: DialogueBot) -> Court:
     return await open_court(bot)
 
 
+TODAY_MONDAY_9 = "今天 3月9日（周一） 24:00 前"
+
+
 async def speaks_english(db: Database, *people: int) -> None:
     async with db.transaction() as session:
         await session.execute(update(Staff).where(Staff.id.in_(people)).values(language="en"))
@@ -68,10 +71,9 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
 
     await run_until(bot.app.dispatcher, clock, bj("2026-03-18 12:00"))
 
-    act = [
-        (zh("milestones.platform_button"), "ms:1:platform"),
-        (zh("milestones.deliver_button"), "ms:1:deliver"),
-    ]
+    # Each reminder carries the button of the step it is about, and no other.
+    act = [(zh("milestones.platform_button"), "ms:1:platform")]
+    act_form = [(zh("milestones.deliver_button"), "ms:1:deliver")]
     platform = missing(ZH, Milestone.PLATFORM_ENTERED)
     form = missing(ZH, Milestone.FORM_DELIVERED)
     friday = zh("reminders.day", month=3, day=13, weekday="周五")
@@ -81,14 +83,24 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
     assert got == [
         # Thursday: platform due tomorrow.
         (
-            zh("reminders.day_before", **record, deadline="明天 24:00 前", missing=platform),
+            zh(
+                "reminders.day_before",
+                **record,
+                deadline=f"明天 {friday} 24:00 前",
+                missing=platform,
+            ),
             act,
         ),
         # Friday morning: platform due today; the copy due Monday, said with its date.
-        (zh("reminders.last_day", **record, deadline="今天 24:00 前", missing=platform), act),
+        (
+            zh(
+                "reminders.last_day", **record, deadline=f"今天 {friday} 24:00 前", missing=platform
+            ),
+            act,
+        ),
         (
             zh("reminders.day_before", **record, deadline=f"{monday} 24:00 前", missing=form),
-            act,
+            act_form,
         ),
         # Saturday 08:00: the platform entry is overdue.
         (
@@ -97,13 +109,18 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
             ),
             act,
         ),
-        (zh("reminders.last_day", **record, deadline="今天 24:00 前", missing=form), act),
+        (
+            zh("reminders.last_day", **record, deadline=f"今天 {monday} 24:00 前", missing=form),
+            act_form,
+        ),
         (
             zh("reminders.breach", **record, deadline=f"已于 {monday} 24:00 到期", missing=form),
-            act,
+            act_form,
         ),
     ]
-    assert "今天 24:00 前" in got[1][0] and NUMBER in got[1][0] and "录入平台" in got[1][0]
+    assert (
+        f"今天 {friday} 24:00 前" in got[1][0] and NUMBER in got[1][0] and "录入平台" in got[1][0]
+    )
 
     officer = [(m.text, buttons(m)) for m in court.chat("钱进").inbox()]
     assert officer == [
@@ -164,11 +181,11 @@ async def test_each_person_reads_in_their_own_language(
     record = {"title": NUMBER, "case": CASE}
     judge = [m.text for m in court.chat("张伟").inbox()]
     assert judge == [
-        en("reminders.last_day", **record, deadline="by today 24:00", missing=both),
+        en("reminders.last_day", **record, deadline=f"by today, {monday_en}, 24:00", missing=both),
         en("reminders.breach", **record, deadline=f"was due {monday_en} 24:00", missing=both),
     ]
     assert judge[0] == (
-        f"Last day: inquiry record {NUMBER} ({CASE}) needs, by today 24:00: "
+        f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9/3, 24:00: "
         "entered in the platform, form copy delivered."
     )
     assert [b.label for row in court.chat("张伟").inbox()[0].buttons for b in row] == [
@@ -210,7 +227,7 @@ async def test_an_art5_reminder_offers_no_platform_button(
         "reminders.last_day",
         title=NUMBER,
         case=CASE,
-        deadline="今天 24:00 前",
+        deadline=TODAY_MONDAY_9,
         missing=missing(ZH, Milestone.FORM_DELIVERED),
     )
     assert buttons(message) == [(zh("milestones.deliver_button"), f"ms:{record_id}:deliver")]
@@ -227,7 +244,7 @@ async def test_a_draft_is_reminded_with_a_resume_button(
         "reminders.last_day",
         title=title,
         case=CASE,
-        deadline="今天 24:00 前",
+        deadline=TODAY_MONDAY_9,
         missing=missing(
             ZH, Milestone.REGISTERED, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED
         ),
@@ -243,7 +260,8 @@ async def test_co_signers_are_asked_with_their_own_buttons(
         db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id("孙丽")]
     )
     await run_until(bot.app.dispatcher, clock, bj("2026-03-13 09:00"))
-    thursday = "明天 24:00 前"
+    day = zh("reminders.day", month=3, day=13, weekday=zh("reminders.weekday.4"))
+    thursday = f"明天 {day} 24:00 前"
     inbox = court.chat("孙丽").inbox()
     assert [(m.text, buttons(m)) for m in inbox] == [
         (
@@ -254,7 +272,12 @@ async def test_co_signers_are_asked_with_their_own_buttons(
             ],
         ),
         (
-            zh("reminders.cosign_last_day", handler="张伟", title=NUMBER, deadline="今天 24:00 前"),
+            zh(
+                "reminders.cosign_last_day",
+                handler="张伟",
+                title=NUMBER,
+                deadline=f"今天 {day} 24:00 前",
+            ),
             [
                 (zh("cosign.confirm"), f"cs:{record_id}:ok"),
                 (zh("cosign.dispute"), f"cs:{record_id}:no"),
@@ -311,7 +334,14 @@ async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
             done,
         ),
         (zh("reminders.quarter_due_soon", quarter="2026Q1", deadline=f"{deadline} 24:00 前"), done),
-        (zh("reminders.quarter_due_today", quarter="2026Q1", deadline="今天 24:00 前"), done),
+        (
+            zh(
+                "reminders.quarter_due_today",
+                quarter="2026Q1",
+                deadline=f"今天 {deadline} 24:00 前",
+            ),
+            done,
+        ),
     ]
     assert first == 1
     overdue = [m.text for m in court.chat("李刚").inbox() if "2026Q1" in m.text]

@@ -62,7 +62,11 @@ async def test_webhook_with_the_right_secret_is_handled(
             "secret": settings.webhook_secret.get_secret_value(),
         }
         [registered] = api.calls_to("setWebhook")
-        assert registered.params["allowed_updates"] == ["message", "callback_query"]
+        assert registered.params["allowed_updates"] == [
+            "message",
+            "edited_message",
+            "callback_query",
+        ]
     assert replies[0].startswith("姓名：张伟")
     assert api.calls_to("getUpdates") == []
 

@@ -219,7 +219,16 @@ class ConsoleTransport:
             await self.app.dispatch(self._message(callback=chosen.data))
             return True
         await self.app.dispatch(self._message(text=text))
+        if not self.speaker_name:
+            await self._who()
         return True
+
+    async def _who(self) -> None:
+        """The person this console's account is bound to (after ``/start CODE``), by name,
+        for the prompt; nothing while it is bound to nobody."""
+        name = await people.name_of(self.app.db, NAME, self.speaker)
+        if name is not None:
+            self.speaker_name = name
 
     async def _attach(self, rest: str) -> None:
         """``/attach PATH [PATH ...] [caption]``: several files go together, as an album."""
@@ -264,6 +273,8 @@ class ConsoleTransport:
 
     async def run(self) -> None:
         """Read lines until end of input or /quit."""
+        if not self.speaker_name:
+            await self._who()
         interactive = self.inp.isatty()
         while True:
             if interactive:

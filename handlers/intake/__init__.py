@@ -12,7 +12,7 @@ from __future__ import annotations
 from handlers.engine import Context, Registry
 from handlers.fields import FIELDS
 from handlers.intake.ask import answer as answer
-from handlers.intake.ask import field_button
+from handlers.intake.ask import back, edited, field_button
 from handlers.intake.common import PREFIX, question
 from handlers.intake.confirm import proposed_button, proposed_text
 from handlers.intake.media import media, media_choice, media_text, new, rescue
@@ -50,12 +50,15 @@ def register(registry: Registry) -> None:
     registry.command("resume", resume, "help.resume", {Role.HANDLER})
     registry.command("cancel", cancel, "help.cancel")
     registry.callbacks[PREFIX] = button
+    registry.command("back", back, "help.back", {Role.HANDLER})
     for field in FIELDS:
         registry.steps[question(field.step)] = answer
+        registry.reads_choices.add(question(field.step).value)
     registry.steps[StepName.INTAKE_CANCEL_REASON] = cancel_reason
     registry.steps[StepName.INTAKE_MEDIA] = media_text
     registry.steps[StepName.INTAKE_REVIEW] = review_text
     registry.steps[StepName.INTAKE_PROPOSED] = proposed_text
     registry.steps[StepName.INTAKE_EDIT] = review_text
     registry.media = media
+    registry.edited = edited
     registry.rescue = rescue

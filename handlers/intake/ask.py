@@ -13,12 +13,13 @@ from typing import Any
 
 from handlers import card
 from handlers.alerts import check_art7
-from handlers.engine import Context, UserError
+from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
     CHANNELS_FIRST,
     DAY_ONLY,
+    FIELDS,
     KNOWN,
     NO,
     OPENED_BY,
@@ -56,28 +57,54 @@ NONE_OF_ART9 = "无"
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
 
 
-def _controls(ctx: Context, field: Field, history: list[str]) -> tuple[Button, ...]:
+def _controls(ctx: Context, field: Field, previous: bool) -> tuple[Button, ...]:
     row: list[Button] = []
-    if history:
+    if previous:
         row.append(Button(ctx.t("intake.back"), cb(field.step, "back")))
     if field.optional:
         row.append(Button(ctx.t("intake.skip"), cb(field.step, "skip")))
     return tuple(row)
 
 
-async def ask(ctx: Context, record: Record, field: Field) -> StepName:
-    """Put the question for ``field``; the step that waits for its answer."""
+async def ask(
+    ctx: Context, record: Record, field: Field, *, refusal: UserError | None = None
+) -> StepName:
+    """Put the question for ``field`` with its buttons; the step that waits for its answer.
+
+    After a ``refusal`` (a wrong answer, a button that does not fit) its message heads the
+    question, which is sent again whole, buttons and all, so the judge never scrolls up.
+    """
     state = await ctx.state()
     if field.step is not Step.ART9:
         state.art9 = []
     state.asked += 1
     state.record_id = record.id
-    buttons: list[tuple[Button, ...]] = []
-    multi: MultiChoice | None = None
     if field.step is Step.RECEIVED_AT:
         prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
+    buttons = await question_buttons(ctx, record, field)
+    current = await card.value_of(ctx, record, field)
+    if field.answered(record) and field.step is not Step.RECEIVED_AT:
+        prompt += "\n" + ctx.t("intake.current", value=current)
+    if refusal is not None:
+        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+    # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
+    # go on it, and the question's other buttons (back, skip) beside it.
+    multi = _art9_choice(ctx) if field.input is Input.MULTI and _multi_select(ctx) else None
+    ctx.reply(prompt, buttons, multi)
+    return question(field.step)
+
+
+def _multi_select(ctx: Context) -> bool:
+    """Whether the sender's transport shows a ``MultiChoice`` as one control."""
+    return ctx.services.can(ctx.message.transport).multi_select
+
+
+async def question_buttons(ctx: Context, record: Record, field: Field) -> Buttons:
+    """The buttons under ``field``'s question: its choices, then back and skip."""
+    state = await ctx.state()
+    buttons: list[tuple[Button, ...]] = []
     if field.step is Step.RECEIVED_AT:
         buttons.append((Button(ctx.t("intake.confirm_time"), cb(field.step, "v", "ok")),))
     elif field.step is Step.INQUIRY_AT:
@@ -95,27 +122,51 @@ async def ask(ctx: Context, record: Record, field: Field) -> StepName:
                 Button(ctx.t("intake.no"), cb(field.step, "v", NO)),
             )
         )
-    elif field.input is Input.MULTI and ctx.services.can(ctx.message.transport).multi_select:
-        multi = _art9_choice(ctx)
-    elif field.input is Input.MULTI:
+    elif field.input is Input.MULTI and not _multi_select(ctx):
         buttons.extend(_art9_buttons(ctx, set(state.art9)))
     elif field.step is Step.STAFF_PRESENT:
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
     elif field.step is Step.DEPARTMENT:
-        names = [d.name for d in await staff_repo.departments(ctx.session)]
-        row = [Button(name, cb(field.step, "v", name)) for name in names]
+        # The department's id travels on the button, never its name: a name of any length
+        # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
+        # held only in a process's memory.
+        departments = await staff_repo.departments(ctx.session)
+        row = [Button(d.name, cb(field.step, "v", f"#{d.id}")) for d in departments]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     proposed = proposal(record, field)
     if proposed is not None and field.input is Input.TEXT:
         buttons.insert(0, (Button(proposed, cb(field.step, "p")),))
-    current = await card.value_of(ctx, record, field)
-    if field.answered(record) and field.step is not Step.RECEIVED_AT:
-        prompt += "\n" + ctx.t("intake.current", value=current)
-    controls = _controls(ctx, field, state.history)
+    controls = _controls(ctx, field, await has_previous(ctx, record, field))
     if controls:
         buttons.append(controls)
-    ctx.reply(prompt, tuple(buttons), multi)
-    return question(field.step)
+    return tuple(buttons)
+
+
+NUMBERED = frozenset({Input.CHOICE, Input.YES_NO, Input.TIME})
+"""Questions whose buttons a typed number presses (``2`` for the second): a number is no
+answer to them. At Art. 9 a number is an item; at a free-text question it is the answer
+itself, unless the transport showed the buttons as a numbered list (WeCom)."""
+
+
+async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
+    """The data of the button whose label ``text`` is (or, at a choice, whose number).
+
+    Labels compare without case or surrounding space; numbers count the buttons as shown,
+    row by row, from 1.
+    """
+    typed = text.strip().casefold()
+    if not typed:
+        return None
+    shown = [button for row in await question_buttons(ctx, record, field) for button in row]
+    for button in shown:
+        if button.label.strip().casefold() == typed:
+            return button.data
+    listed = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
+    numbered = field.input is not Input.MULTI and (
+        field.input in NUMBERED or field.step is Step.DEPARTMENT or listed
+    )
+    number = parse_int(typed, low=1, high=len(shown)) if numbered else None
+    return shown[number - 1].data if number is not None else None
 
 
 def _channel_buttons(ctx: Context, record: Record, field: Field) -> list[tuple[Button, ...]]:
@@ -233,31 +284,45 @@ def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
 
 
 async def answer(ctx: Context, text: str) -> Next:
-    """Text typed at a question."""
+    """Text typed at a question: a button's label or number is its press; a refused answer
+    gets its message above the question, asked again with its buttons."""
     state = await ctx.state()
     record = await current_draft(ctx)
     field = field_at(state)
     if record is None or field is None:
         raise UserError("intake.error.no_draft")
     word = text.strip().lower()
-    if word in BACK_WORDS:
-        return await go_back(ctx, record)
-    if word in SKIP_WORDS:
-        return await skip(ctx, record, field)
-    if repeats_last_answer(state, field, text):
-        # The judge never saw this question (its reply was lost) and sent the last answer
-        # again: it answers the previous question, not this one. Ask this one again.
-        assert state.answer is not None
-        previous = ctx.t(f"card.{state.answer.step}")
-        ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
-        return await ask(ctx, record, field)
+    try:
+        if word in BACK_WORDS:
+            return await go_back(ctx, record, field)
+        if word in SKIP_WORDS:
+            return await skip(ctx, record, field)
+        if repeats_last_answer(state, field, text):
+            # The judge never saw this question (its reply was lost) and sent the last
+            # answer again: it answers the previous question, not this one. Ask again.
+            assert state.answer is not None
+            previous = ctx.t(f"card.{state.answer.step}")
+            ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
+            return await ask(ctx, record, field)
+    except UserError as refusal:
+        return await ask(ctx, record, field, refusal=refusal)
+    pressed = await typed_press(ctx, record, field, text)
+    if pressed is not None:
+        _prefix, step, rest = pressed.split(":", 2)
+        action, _, argument = rest.partition(":")
+        return await field_button(ctx, step, action, argument)
     asked = state.asked
     try:
         chosen = await take(ctx, record, field, text)
     except DateOnly as typed:
         return await ask_hour(ctx, record, field, typed)
-    if isinstance(chosen, StepName) and chosen.question is not None:
-        state.answer = LastAnswer(question=asked, step=field.step.value, text=text.strip())
+    if chosen != question(field.step) and isinstance(chosen, StepName) and chosen.question:
+        state.answer = LastAnswer(
+            question=asked,
+            step=field.step.value,
+            text=text.strip(),
+            message_id=ctx.message.message_id,
+        )
     return chosen
 
 
@@ -267,6 +332,7 @@ async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) 
     state.data = {**state.data, "day": typed.day.isoformat(), "day_of": field.step.value}
     state.asked += 1
     moment = datetime.combine(typed.day, time(0, 0), tzinfo=ctx.services.tz)
+    controls = _controls(ctx, field, await has_previous(ctx, record, field))
     ctx.reply(
         ctx.t("intake.ask.hour", day=when(ctx, moment, clock=None)),
         (
@@ -275,18 +341,55 @@ async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) 
                     ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
                 ),
             ),
-            *((_controls(ctx, field, state.history),) if state.history else ()),
+            *((controls,) if controls else ()),
         ),
     )
     return question(field.step)
 
 
-async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
-    """Store ``value`` as the answer to ``field``; then the next question.
+async def edited(ctx: Context, text: str) -> Next:
+    """An answer edited after it was sent: while its draft is open and it is the last
+    answer typed, the edit replaces that answer (the judge is told, and the open question is
+    asked again); otherwise the judge is told how to change the record (edit at review, or
+    更正 once submitted). Nothing is changed silently."""
+    state = await ctx.state()
+    record = await current_draft(ctx)
+    last = state.answer
+    field = BY_STEP.get(last.step) if last is not None else None
+    if (
+        record is None
+        or last is None
+        or field is None
+        or last.message_id is None
+        or last.message_id != ctx.message.message_id
+    ):
+        raise UserError("intake.edited_ignored")
+    try:
+        values = await field.parse(ctx, record, text)
+    except UserError as refusal:
+        ctx.reply(ctx.t("intake.edited_refused", field=ctx.t(f"card.{field.step.value}")))
+        ctx.reply(ctx.t(refusal.key, **refusal.values))
+        return None
+    await _apply(ctx, record, field, values)
+    last.text = text.strip()
+    shown = await card.value_of(ctx, record, field)
+    ctx.reply(ctx.t("intake.edited_applied", field=ctx.t(f"card.{field.step.value}"), value=shown))
+    return await resume_step(ctx, record, state.step)
 
-    A time is said back at once as it was understood (``11月28日（周六）15:00``).
+
+async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
+    """Store ``value`` as the answer to ``field``; then the next question. A value the
+    question refuses: its message, and the question again. A time is said back at once as it
+    was understood (``11月28日（周六）15:00``); a day without its hour raises ``DateOnly``.
     """
-    values = await field.parse(ctx, record, value)
+    try:
+        values = await field.parse(ctx, record, value)
+    except DateOnly:
+        raise
+    except UserError as refusal:
+        return await ask(ctx, record, field, refusal=refusal)
+    if field.step is Step.SOURCE and values.get("kind") == RecordKind.INTERNAL:
+        return await confirm_internal(ctx, record)
     await _apply(ctx, record, field, values)
     state = await ctx.state()
     state.data = {k: v for k, v in state.data.items() if k not in ("day", "day_of")}
@@ -327,15 +430,32 @@ async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
 
 
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
-    if field.step is Step.SOURCE and record.kind == RecordKind.INTERNAL:
-        return await close_internal(ctx, record)
     await look_up_inquirer(ctx, record, field)
     await check_art7(ctx, record)
     return await advance(ctx, record)
 
 
+async def confirm_internal(ctx: Context, record: Record) -> StepName:
+    """Art. 14 withdraws the draft: asked first, since one wrong tap would end it. The
+    answer is the source question's ``art14`` button (``yes`` withdraws, ``no`` asks again);
+    nothing is stored until then."""
+    state = await ctx.state()
+    state.asked += 1
+    ctx.reply(
+        ctx.t("intake.art14_confirm", title=card.title(ctx, record)),
+        (
+            (
+                Button(ctx.t("intake.art14_yes"), cb(Step.SOURCE, "art14", YES)),
+                Button(ctx.t("intake.art14_no"), cb(Step.SOURCE, "art14", NO)),
+            ),
+        ),
+    )
+    return question(Step.SOURCE)
+
+
 async def close_internal(ctx: Context, record: Record) -> Next:
     """Art. 14: the court's own staff asking is recorded under other rules, not here."""
+    await _apply(ctx, record, BY_STEP[Step.SOURCE.value], {"kind": RecordKind.INTERNAL.value})
     await records_repo.withdraw(
         ctx.session, record, reason=ctx.t("intake.art14_reason"), actor=ctx.staff, at=ctx.now
     )
@@ -343,14 +463,47 @@ async def close_internal(ctx: Context, record: Record) -> Next:
     return END
 
 
-async def go_back(ctx: Context, record: Record) -> StepName:
+async def back(ctx: Context, args: str) -> Next:
+    """/back: the question before the one the draft waits at, or, at the review card, the
+    last question. Raises ``UserError`` with no draft open."""
     state = await ctx.state()
-    if not state.history:
+    record = await current_draft(ctx)
+    at_review = state.step in (StepName.INTAKE_REVIEW, StepName.INTAKE_EDIT)
+    field = field_at(state)
+    if record is None or (field is None and not at_review):
+        raise UserError("intake.error.no_draft")
+    try:
+        return await go_back(ctx, record, field)
+    except UserError as refusal:
+        if field is None:
+            raise
+        return await ask(ctx, record, field, refusal=refusal)
+
+
+def previous_field(record: Record, field: Field | None) -> Field | None:
+    """The question before ``field`` in the order the questions are asked (``FIELDS``),
+    among those that apply to ``record``; at the review card (None), the last of them."""
+    before = FIELDS if field is None else FIELDS[: FIELDS.index(field)]
+    earlier = [f for f in before if f.applies(record)]
+    return earlier[-1] if earlier else None
+
+
+async def has_previous(ctx: Context, record: Record, field: Field) -> bool:
+    return previous_field(record, field) is not None
+
+
+async def go_back(ctx: Context, record: Record, field: Field | None) -> StepName:
+    """Back: the question before ``field`` in question order, whatever path led here.
+
+    Raises ``UserError`` at the first question.
+    """
+    previous = previous_field(record, field)
+    if previous is None:
         raise UserError("intake.error.no_back")
-    history = list(state.history)
-    previous = history.pop()
-    state.history = history
-    return await ask(ctx, record, BY_STEP[previous])
+    state = await ctx.state()
+    if previous.step.value in state.history:
+        state.history = state.history[: state.history.index(previous.step.value)]
+    return await ask(ctx, record, previous)
 
 
 async def skip(ctx: Context, record: Record, field: Field) -> StepName:
@@ -374,9 +527,15 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
     if record is None or field is None or state.step != question(field.step):
         raise UserError("error.stale_button")
     if action == "back":
-        return await go_back(ctx, record)
+        try:
+            return await go_back(ctx, record, field)
+        except UserError as refusal:
+            return await ask(ctx, record, field, refusal=refusal)
     if action == "skip":
-        return await skip(ctx, record, field)
+        try:
+            return await skip(ctx, record, field)
+        except UserError as refusal:
+            return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
     if action == "p":
@@ -384,6 +543,10 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         if proposed is None:
             raise UserError("error.stale_button")
         return await take(ctx, record, field, proposed)
+    if action == "art14" and field.step is Step.SOURCE:
+        if argument == YES:
+            return await close_internal(ctx, record)
+        return await ask(ctx, record, field)
     if action == "t" and field.step is Step.ART9:
         item = parse_int(argument)
         if item is None or item not in ART9_ITEMS:
@@ -401,6 +564,6 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         return await take(ctx, record, field, ",".join(str(n) for n in items))
     if action == "done" and field.step is Step.ART9:
         if not state.art9:
-            raise UserError("intake.error.art9_empty")
+            return await ask(ctx, record, field, refusal=UserError("intake.error.art9_empty"))
         return await take(ctx, record, field, ",".join(str(n) for n in state.art9))
     raise UserError("error.stale_button")

@@ -55,7 +55,7 @@ async def proposed_button(ctx: Context, action: str) -> Next:
         await ctx.session.flush()
         return await ask(ctx, record, fields[0])
     if action == "back":
-        return await go_back(ctx, record)
+        return await go_back(ctx, record, fields[0] if fields else None)
     raise UserError("error.stale_button")
 
 

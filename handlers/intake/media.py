@@ -11,13 +11,15 @@ from datetime import datetime
 from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import files_from_json, files_to_json
-from handlers.evidence_link import attach_files
-from handlers.fields import OPENED_BY, READ, Opener
+from handlers.evidence_link import attach_files, item_count
+from handlers.fields import MAX_LONG, OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, require_handler
 from handlers.ports import Button
 from handlers.state import HeldFiles, Next, StepName
+from storage import audit
 from storage import records as records_repo
+from storage.audit import AuditKind
 from storage.evidence import EvidenceFile
 from storage.media import EvidenceKind
 from storage.models import Record
@@ -82,8 +84,17 @@ async def answer_first(ctx: Context) -> None:
     Raises ``UserError`` while that question is open.
     """
     state = await ctx.state()
-    if state.step == StepName.INTAKE_MEDIA and await current_draft(ctx) is not None:
-        raise UserError("intake.error.choose")
+    record = await current_draft(ctx) if state.step == StepName.INTAKE_MEDIA else None
+    if record is not None:
+        pending = state.held is not None and bool(state.held.files)
+        question = ctx.t(
+            "intake.media_choice" if pending else "intake.new_choice", title=card.title(ctx, record)
+        )
+        refusal = UserError(
+            "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
+        )
+        refusal.buttons = _media_buttons(ctx)
+        raise refusal
 
 
 async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> StepName:
@@ -102,17 +113,26 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
             )
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
+    _media_question(ctx, record, pending=pending)
+    return StepName.INTAKE_MEDIA
+
+
+def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str = "") -> None:
+    """The add-or-new question with its buttons, under ``refusal`` when there is one."""
     key = "intake.media_choice" if pending else "intake.new_choice"
-    ctx.reply(
-        ctx.t(key, title=card.title(ctx, record)),
+    text = ctx.t(key, title=card.title(ctx, record))
+    if refusal:
+        text = ctx.t("intake.refused_question", error=refusal, question=text)
+    ctx.reply(text, _media_buttons(ctx))
+
+
+def _media_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return (
         (
-            (
-                Button(ctx.t("intake.add_here"), cb("media", "add")),
-                Button(ctx.t("intake.start_new"), cb("media", "new")),
-            ),
+            Button(ctx.t("intake.add_here"), cb("media", "add")),
+            Button(ctx.t("intake.start_new"), cb("media", "new")),
         ),
     )
-    return StepName.INTAKE_MEDIA
 
 
 def _hold(ctx: Context, state_held: HeldFiles | None) -> HeldFiles:
@@ -124,9 +144,48 @@ def _hold(ctx: Context, state_held: HeldFiles | None) -> HeldFiles:
     return held
 
 
+def is_empty(file: EvidenceFile) -> bool:
+    """A file of 0 bytes: what came, or what its sender declared when nothing came."""
+    if file.prepared is not None:
+        return file.prepared.size == 0
+    return file.unavailable is not None and file.provenance.declared_size == 0
+
+
+async def refuse_empty(ctx: Context) -> bool:
+    """Take the 0-byte files out of ``ctx.files``: each is refused with a message and an
+    ``evidence_refused`` audit event, and opens no draft. True when nothing else came."""
+    empty = [file for file in ctx.files if is_empty(file)]
+    if not empty:
+        return False
+    ctx.files = [file for file in ctx.files if not is_empty(file)]
+    for file in empty:
+        origin = file.provenance
+        await audit.append(
+            ctx.session,
+            AuditKind.EVIDENCE_REFUSED,
+            at=ctx.now,
+            actor_staff_id=ctx.staff.id,
+            subject=f"staff:{ctx.staff.id}",
+            payload={
+                "reason": "empty",
+                "name": origin.file_name,
+                "declared_size": origin.declared_size,
+                "transport": origin.transport,
+                "file_id": origin.file_id,
+                "message_id": origin.message_id,
+            },
+        )
+        name = origin.file_name or ctx.t("evidence.unnamed")
+        ctx.reply(ctx.t("intake.empty_file", name=name))
+    return not ctx.files
+
+
 async def media(ctx: Context, text: str) -> Next:
-    """A forwarded file or text: evidence for the open draft, or a new draft."""
+    """A forwarded file or text: evidence for the open draft, or a new draft. A 0-byte file
+    is refused (``refuse_empty``); a caption is placed and said where (``place_captions``)."""
     require_handler(ctx)
+    if await refuse_empty(ctx):
+        return None
     record = await current_draft(ctx)
     state = await ctx.state()
     album = ctx.message.media_group_id
@@ -135,22 +194,22 @@ async def media(ctx: Context, text: str) -> Next:
         return None
     if record is not None and album and state.album == album:
         await attach_files(ctx, record, ctx.files)
+        count = await item_count(ctx, record)
+        ctx.reply(ctx.t("intake.album_more", title=card.title(ctx, record), count=count))
+        await place_captions(ctx, record, ctx.files)
         return None
     if record is not None:
         return await _ask_media_choice(ctx, record, pending=True)
     record = await start_draft(
         ctx, forwarded_at=ctx.message.forwarded_at, album=album, opener=opener_of(ctx.files)
     )
-    return await _open_with_files(ctx, record, ctx.files, ctx.message.text)
+    return await _open_with_files(ctx, record, ctx.files)
 
 
-async def _open_with_files(
-    ctx: Context, record: Record, files: list[EvidenceFile], caption: str
-) -> StepName:
+async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFile]) -> StepName:
     kept = [incoming for incoming in files if incoming.sha256]
     if files:
         await attach_files(ctx, record, files)
-        await _caption_as_summary(ctx, record, caption)
         await _read_picture(ctx, record, files)
     if kept:
         ctx.reply(
@@ -160,6 +219,7 @@ async def _open_with_files(
         ctx.reply(ctx.t("intake.started_metadata_only", title=card.title(ctx, record)))
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
+    await place_captions(ctx, record, files)
     return await advance(ctx, record)
 
 
@@ -189,14 +249,29 @@ async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile])
         await ctx.session.flush()
 
 
-async def _caption_as_summary(ctx: Context, record: Record, caption: str) -> None:
-    """A caption the handler typed is their summary; a forwarded text is evidence only."""
-    caption = caption.strip()
-    forwarded_text = ctx.message.forwarded_at is not None and not ctx.message.attachments
-    if caption and record.summary is None and not forwarded_text:
-        await records_repo.set_fields(
-            ctx.session, record, {"summary": caption}, actor=ctx.staff, at=ctx.now
-        )
+async def place_captions(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+    """Every caption that came with ``files`` is placed, and the judge told where: the first
+    becomes the summary while that is empty; every caption also stays with the evidence item
+    it came with (``EvidenceItem.caption``). A forwarded text is evidence, never a caption.
+    """
+    seen: dict[str, str] = {}
+    for file in files:
+        text = (file.provenance.caption or "").strip()
+        if text and text not in seen:
+            seen[text] = file.provenance.file_name or ctx.t("evidence.unnamed")
+    for text, name in seen.items():
+        if record.summary is None and len(text) <= MAX_LONG:
+            await records_repo.set_fields(
+                ctx.session, record, {"summary": text}, actor=ctx.staff, at=ctx.now
+            )
+            ctx.reply(ctx.t("intake.caption_summary", caption=_quote(text)))
+        else:
+            ctx.reply(ctx.t("intake.caption_kept", caption=_quote(text), name=name))
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """A caption as it is quoted back: its first ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def media_choice(ctx: Context, value: str) -> Next:
@@ -214,6 +289,7 @@ async def media_choice(ctx: Context, value: str) -> Next:
         if files:  # after /new there are none: "add" just goes on with the open draft
             await attach_files(ctx, record, files)
             ctx.reply(ctx.t("intake.added", title=card.title(ctx, record), count=len(files)))
+            await place_captions(ctx, record, files)
         return await resume_step(ctx, record, resume)
     if value != "new":
         raise UserError("error.stale_button")
@@ -223,7 +299,7 @@ async def media_choice(ctx: Context, value: str) -> Next:
     record = await start_draft(
         ctx, forwarded_at=forwarded_at, album=held.album, opener=opener_of(files)
     )
-    return await _open_with_files(ctx, record, files, held.caption)
+    return await _open_with_files(ctx, record, files)
 
 
 async def rescue(ctx: Context, text: str) -> Next:
@@ -242,7 +318,11 @@ async def rescue(ctx: Context, text: str) -> Next:
 
 
 async def media_text(ctx: Context, text: str) -> Next:
-    """Typing while the add-or-new question is open: ask it again."""
-    if await current_draft(ctx) is None:
+    """Typing while the add-or-new question is open: ask it again, with its buttons."""
+    record = await current_draft(ctx)
+    if record is None:
         raise UserError("intake.error.no_draft")
-    raise UserError("intake.error.choose")
+    state = await ctx.state()
+    pending = state.held is not None and bool(state.held.files)
+    _media_question(ctx, record, pending=pending, refusal=ctx.t("intake.error.choose"))
+    return None

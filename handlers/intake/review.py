@@ -10,8 +10,8 @@ from handlers.access import cancel as plain_cancel
 from handlers.alerts import after_submit
 from handlers.engine import Context, UserError
 from handlers.fields import BY_STEP, applicable, next_missing
-from handlers.intake.ask import advance, ask, show_review
-from handlers.intake.common import cb, current_draft, require_handler
+from handlers.intake.ask import advance, ask, go_back, show_review
+from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
 from handlers.intake.media import answer_first
 from handlers.ports import Button
 from handlers.state import END, INTAKE, Next, StepName
@@ -52,6 +52,8 @@ async def review_text(ctx: Context, text: str) -> Next:
     record = await current_draft(ctx)
     if record is None:
         raise UserError("intake.error.no_draft")
+    if text.strip().lower() in BACK_WORDS:
+        return await go_back(ctx, record, None)
     return await show_review(ctx, record)
 
 

@@ -65,9 +65,19 @@ def _origin(origin: tg.MessageOrigin) -> str:
     return origin.type
 
 
+def _origin_chat(origin: tg.MessageOrigin) -> str | None:
+    """The chat a forwarded message was first posted in (Bot API ``MessageOriginChat``,
+    ``MessageOriginChannel``); None for a person's own message."""
+    if isinstance(origin, tg.MessageOriginChat):
+        return origin.sender_chat.title or str(origin.sender_chat.id)
+    if isinstance(origin, tg.MessageOriginChannel):
+        return origin.chat.title or str(origin.chat.id)
+    return None
+
+
 def chat_of(update: tg.Update) -> int | None:
     """The private chat an update belongs to; None for anything the bot does not handle."""
-    message, query = update.message, update.callback_query
+    message, query = update.message or update.edited_message, update.callback_query
     if message is not None:
         sender = message.from_user
         private = message.chat.type == "private" and sender is not None and not sender.is_bot
@@ -84,7 +94,7 @@ def incoming(
 ) -> IncomingMessage:
     """The ports' view of a message or a button press (``chat_of`` accepted the update);
     ``data`` is the press's button data, ``key`` the update's key for the engine."""
-    query, message = update.callback_query, update.message
+    query, message = update.callback_query, update.message or update.edited_message
     sender = query.from_user if query is not None else message.from_user if message else None
     assert sender is not None
     common: dict[str, Any] = {
@@ -107,5 +117,7 @@ def incoming(
         attachments=_attachments(message),
         forwarded_at=origin.date if origin else None,
         forwarded_from=_origin(origin) if origin else None,
+        forwarded_chat=_origin_chat(origin) if origin else None,
         media_group_id=message.media_group_id,
+        edited=update.edited_message is not None,
     )
