@@ -134,7 +134,10 @@ class FakeBot:
     def __init__(self, db: Database, clock: Clock, settings: Settings | None = None) -> None:
         self.db = db
         self.clock = clock
-        self.settings = settings or defaults()
+        if settings is None:
+            settings = defaults()
+            settings.intake.propose = False  # every question on its own, as these tests answer
+        self.settings = settings
         self.transport = FakeTransport()
         self.app = App(self.settings, self.db, self.clock)
         self.app.add_transport(self.transport)

@@ -41,6 +41,10 @@ name = "温县人民法院"
 database_url = "{database_url}"
 evidence_dir = "{folder / "evidence"}"
 
+[intake]
+propose = false  # every question on its own, as the scripted judges answer
+
+
 [telegram]
 enabled = true
 token = "{TOKEN}"

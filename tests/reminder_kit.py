@@ -55,6 +55,7 @@ def settings_for(tmp_path: Path, language: str = "zh-CN") -> Settings:
     settings.court.record_number = NUMBER_FORMAT
     settings.court.language = language
     settings.storage.evidence_dir = str(tmp_path / "evidence")
+    settings.intake.propose = False  # every question on its own, as the scripts answer
     return settings
 
 

@@ -124,6 +124,8 @@ def first_time(bot: DialogueBot, number: str, draft: int) -> list[tuple[Action, 
             screenshot(bot, "2026-03-05 20:15"),
             Exactly(
                 says("intake.started_with_files", title=f"草稿 #{draft}", count=1),
+                # The caption, typed by the judge, is the summary; they are told so.
+                says("intake.caption_summary", caption=CAPTION),
                 received_by_wechat("3月5日（周四）20:15"),
             ),
         ),

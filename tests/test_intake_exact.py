@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from dialogue import (
     ADD_HERE,
+    AFTER_NEW,
     AMEND,
     ART9_NONE,
     BACK,
     BEIJING,
     CATEGORIES,
-    CHANNELS,
     CONFIRM_COSIGN,
     CONFIRM_TIME,
     DISPUTE_COSIGN,
@@ -77,8 +77,6 @@ from storage.models import AuditEvent, Staff
 from storage.vocabulary import (
     Channel,
     Language,
-    MaterialRoute,
-    OriginalsDestination,
     Role,
     UnitCategory,
 )
@@ -148,7 +146,7 @@ async def test_a_refusal_sends_the_question_again_with_its_buttons(court: Court)
                 "飞鸽传书",
                 (
                     Exactly("请点选下面的按钮之一。\n\n" + asks(Step.CHANNEL)),
-                    Buttons(*CHANNELS, BACK),
+                    Buttons(*AFTER_NEW, BACK),
                 ),
             ),
             # The button's label typed is its press; so is its number.
@@ -215,9 +213,9 @@ async def test_back_is_a_command_and_goes_back_in_question_order(court: Court) -
             ("/back", (asks(Step.INQUIRER_POSITION), current("局长"))),
             ("局长", asks(Step.UNIT_CATEGORY)),
             *script[8:],
-            # At the review card /back is the last question.
-            ("/back", (asks(Step.ORIGINALS), current(lab(OriginalsDestination.NO_ORIGINAL)))),
-            (Press(lab(OriginalsDestination.NO_ORIGINAL)), says("intake.review")),
+            # At the review card /back is the last question (a phone call has no materials).
+            ("/back", (asks(Step.SERIOUS), current(NO))),
+            (Press(NO), says("intake.review")),
             # Edited from the review card, the channel's previous question is the inquiry
             # time, not the question answered last.
             (Press(EDIT), says("intake.edit_which")),
@@ -418,9 +416,8 @@ async def test_a_correction_asks_every_co_signer_again_and_tells_the_handler_who
             (Press(NO), asks(Step.PLACE)),
             ("本院门口", asks(Step.PERSONS_PRESENT)),
             (Press(SKIP), asks(Step.STAFF_PRESENT)),
-            ("孙丽、郑红", asks(Step.ROUTE)),
-            (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
-            (Press(lab(OriginalsDestination.NO_ORIGINAL)), says("intake.review")),
+            # In person there are no materials: their route and originals are not asked.
+            ("孙丽、郑红", says("intake.review")),
             (Press(SUBMIT), says("intake.submitted", number=number)),
         ],
     )

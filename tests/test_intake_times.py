@@ -15,6 +15,7 @@ from dialogue import (
     AFTER_NEW,
     AMEND,
     BACK,
+    Again,
     Buttons,
     Court,
     DialogueBot,
@@ -115,6 +116,10 @@ async def test_a_day_alone_is_asked_only_its_hour_or_kept_as_a_day(
     assert "过问时间：2026-11-28 时间不详" in card
 
 
+CARD = says("intake.proposed.intro")
+"""The proposals' card, as it begins."""
+
+
 async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_receipt(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
@@ -124,18 +129,20 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
         judge,
         [
             (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            # Each refusal brings the card back whole, with its buttons; nothing is stored.
             (
                 "明天 15:00",
-                Exactly(says("intake.error.time_future", time="11月30日（周一）15:00")),
+                Again(says("intake.error.time_future", time="11月30日（周一）15:00"), CARD),
             ),
-            ("后天", Exactly(says("intake.error.time_future", time="12月1日（周二）"))),
+            ("后天", Again(says("intake.error.time_future", time="12月1日（周二）"), CARD)),
             (
                 "今天早上8点",
-                Exactly(
-                    says("intake.error.inquiry_after_receipt", received="11月28日（周六）20:00")
+                Again(
+                    says("intake.error.inquiry_after_receipt", received="11月28日（周六）20:00"),
+                    CARD,
                 ),
             ),
-            ("乱写一气", Exactly(says("intake.error.proposed"))),
+            ("乱写一气", Again(says("intake.error.proposed"), CARD)),
             # The channel is still proposed from the screenshot.
             ("28号下午3点", (taken("11月28日（周六）15:00"), "过问方式：微信")),
             (Press(BACK), asks(Step.INQUIRY_AT)),
@@ -144,8 +151,9 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
             # The receipt cannot be moved before the inquiry already recorded.
             (
                 "11月28日下午2点",
-                Exactly(
-                    says("intake.error.receipt_before_inquiry", inquiry="11月28日（周六）15:00")
+                Again(
+                    says("intake.error.receipt_before_inquiry", inquiry="11月28日（周六）15:00"),
+                    asks_received("2026-11-28 20:00"),
                 ),
             ),
             (

@@ -30,11 +30,14 @@ REPO = Path(__file__).resolve().parent.parent
 ZH = Language.ZH
 INTAKE = [
     "/new",
-    *("1", "1", "1", "3"),
+    "1",  # the receipt time, an external inquiry at that time: confirmed as proposed
+    "2",  # by phone (after /new, 当面 and 电话 come first)
     *("王某", "某县公安局", "局长"),
-    *("3", "2", "2", "1"),
-    *("张某诉李某民间借贷纠纷案", "尚未立案", "请关照一下", "无"),
-    *("2", "1", "3", "1"),
+    *("3", "2"),  # 行政机关, not retired
+    "1",  # not a main leader, no intermediary: confirmed as proposed
+    *("张某诉李某民间借贷纠纷案", "尚未立案", "请关照一下"),
+    "1",  # no Art. 9 item, not serious: confirmed as proposed
+    "1",  # submit
 ]
 MINUTE = "%Y-%m-%d %H:%M"
 

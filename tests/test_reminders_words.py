@@ -260,7 +260,7 @@ async def test_co_signers_are_asked_with_their_own_buttons(
         db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id("孙丽")]
     )
     await run_until(bot.app.dispatcher, clock, bj("2026-03-13 09:00"))
-    day = zh("reminders.day", month=3, day=13, weekday=zh("reminders.weekday.4"))
+    day = zh("reminders.day", month=3, day=13, weekday="周五")
     thursday = f"明天 {day} 24:00 前"
     inbox = court.chat("孙丽").inbox()
     assert [(m.text, buttons(m)) for m in inbox] == [

@@ -45,6 +45,7 @@ def settings_for(tmp_path: Path) -> Settings:
     settings.court.name = COURT
     settings.court.record_number = NUMBER
     settings.storage.evidence_dir = str(tmp_path / "data" / "evidence")
+    settings.intake.propose = False  # every question on its own, as the scripts answer
     return settings
 
 

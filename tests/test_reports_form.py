@@ -123,8 +123,6 @@ async def test_the_pdf_holds_every_field_the_evidence_and_the_chain_head(
         "超越职权对案件处理提出倾向性意见或具体要求",  # Art. 9 (4)
         "孙丽",
         "已确认",
-        "直接到达承办人",  # Art. 6 route
-        "存入案件副卷",  # Art. 4 originals
         "2026-03-0610:00",
         "PT-0001",
         "逾期办理",  # platform entered on Tuesday
@@ -136,6 +134,8 @@ async def test_the_pdf_holds_every_field_the_evidence_and_the_chain_head(
         "<b>加急</b>&尽快结案",  # markup in a value prints as typed
     ):
         assert flat(value) in text, value
+    # In person there are no materials: no Art. 6 route or Art. 4 originals on the form.
+    assert flat("直接到达承办人") not in text and flat("存入案件副卷") not in text
     assert files.pdf.name == f"外部领导干部干预过问案件情况统计表_{number}.pdf"
 
 

@@ -65,6 +65,7 @@ async def quarter_3(db: Database) -> Quarter3:
         local("2026-07-15 10:00"),
         channel="wechat",
         unit_category="party",
+        material_route="direct",  # counts; C's (in person: no materials) does not
         art9_items=[1, 4],
         main_leader=True,
         platform_after=timedelta(days=5),

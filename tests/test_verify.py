@@ -45,6 +45,7 @@ def settings_for(url: str, evidence_dir: Path, language: str = "zh-CN") -> Setti
     settings.storage.database_url = url
     settings.storage.evidence_dir = str(evidence_dir)
     settings.court.language = language
+    settings.intake.propose = False  # every question on its own, as the scripts answer
     return settings
 
 

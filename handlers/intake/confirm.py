@@ -11,7 +11,7 @@ from handlers.engine import Context, UserError
 from handlers.fields import BY_STEP, DateOnly, Field, Step, parse_yes_no, proposal
 from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, look_up_inquirer, take
 from handlers.intake.common import current_draft
-from handlers.intake.proposals import ITEMISED, group
+from handlers.intake.proposals import ITEMISED, group, show
 from handlers.state import Next, StepName
 from handlers.timeparse import TimeParseError, read_time
 from storage.models import Record
@@ -68,6 +68,12 @@ async def proposed_text(ctx: Context, text: str) -> Next:
         return await confirm_all(ctx, record, fields)
     inquiry = BY_STEP[Step.INQUIRY_AT.value]
     if inquiry in fields and _reads_as_time(ctx, text):
+        try:  # checked first: a time refused leaves every proposal as it was
+            await inquiry.parse(ctx, record, text)
+        except DateOnly:
+            pass
+        except UserError as refusal:
+            return await show(ctx, record, fields, refusal=refusal)
         # Everything before the inquiry time is confirmed by answering past it.
         before = fields[: fields.index(inquiry)]
         for field in before:
@@ -80,7 +86,7 @@ async def proposed_text(ctx: Context, text: str) -> Next:
             return await take(ctx, record, inquiry, text)
         except DateOnly as typed:
             return await ask_hour(ctx, record, inquiry, typed)
-    raise UserError("intake.error.proposed")
+    return await show(ctx, record, fields, refusal=UserError("intake.error.proposed"))
 
 
 def _reads_as_time(ctx: Context, text: str) -> bool:

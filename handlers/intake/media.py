@@ -296,9 +296,8 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if record is not None:
         ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record), id=record.id))
     forwarded_at = datetime.fromisoformat(held.forwarded_at) if held.forwarded_at else None
-    record = await start_draft(
-        ctx, forwarded_at=forwarded_at, album=held.album, opener=opener_of(files)
-    )
+    opener = opener_of(files) if files else Opener.NEW  # no files held: it was /new
+    record = await start_draft(ctx, forwarded_at=forwarded_at, album=held.album, opener=opener)
     return await _open_with_files(ctx, record, files)
 
 

@@ -8,7 +8,7 @@ offered as a button. Nothing proposed is stored without that confirmation.
 
 from __future__ import annotations
 
-from handlers.engine import Context
+from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
     NO,
@@ -66,13 +66,21 @@ def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
     return raw
 
 
-async def show(ctx: Context, record: Record, fields: list[Field]) -> StepName:
-    """Put ``fields``' proposals to the judge as one message: confirm, or say what changed."""
+async def show(
+    ctx: Context, record: Record, fields: list[Field], *, refusal: UserError | None = None
+) -> StepName:
+    """Put ``fields``' proposals to the judge as one message: confirm, or say what changed.
+
+    After a ``refusal`` (a time that cannot be, a word that is no answer) its message heads
+    the card, which comes again whole with its buttons, so the judge never scrolls up.
+    """
     state = await ctx.state()
     state.asked += 1
     state.record_id = record.id
     state.data = {**state.data, "proposed": [field.step.value for field in fields]}
     lines = [ctx.t("intake.proposed.intro")]
+    if refusal is not None:
+        lines.insert(0, ctx.t(refusal.key, **refusal.values) + "\n")
     for field in fields:
         raw = proposal(record, field) or ""
         lines.append(
