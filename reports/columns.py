@@ -147,8 +147,9 @@ def _cosigned_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if not facts.evidence:
         return None
+    # The name, then the SHA-256 on a line of its own, where it is read whole.
     return "\n".join(
-        f"{item.name or '-'} {item.sha256 or tr(language, 'form.not_kept')}"
+        f"{item.name or '-'}\n{item.sha256 or tr(language, 'form.not_kept')}"
         for item in facts.evidence
     )
 
@@ -163,19 +164,19 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 # The intake's fields in the order the intake asks them, then what happened afterwards.
 FIELDS: tuple[Column, ...] = (
-    Column("number", _attr("number"), 20),
+    Column("number", _attr("number"), 24),
     Column("status", _status, 8),
-    Column("kind", _kind, 16),
-    Column("received_at", _attr("received_at"), 17),
-    Column("inquiry_at", _attr("inquiry_at"), 17),
+    Column("kind", _kind, 18),
+    Column("received_at", _attr("received_at"), 19),
+    Column("inquiry_at", _attr("inquiry_at"), 19),
     Column("channel", _enum("channel", Channel), 10),
     Column("channel_other", _attr("channel_other")),
     Column("inquirer_name", _attr("inquirer_name"), 10),
     Column("inquirer_unit", _attr("inquirer_unit"), 20),
     Column("inquirer_position", _attr("inquirer_position")),
     Column("unit_category", _enum("unit_category", UnitCategory), 12),
-    Column("retired", _yes_no("retired"), 8),
-    Column("main_leader", _yes_no("main_leader"), 10),
+    Column("retired", _yes_no("retired"), 10),
+    Column("main_leader", _yes_no("main_leader"), 14),
     Column("intermediary", _enum("intermediary", Intermediary), 12),
     Column("intermediary_name", _attr("intermediary_name")),
     Column("intermediary_relation", _attr("intermediary_relation")),
@@ -185,7 +186,7 @@ FIELDS: tuple[Column, ...] = (
     Column("handler", _handler, 10),
     Column("summary", _attr("summary"), 40),
     Column("art9", _art9, 30),
-    Column("serious", _yes_no("serious"), 8),
+    Column("serious", _yes_no("serious"), 14),
     Column("place", _attr("place")),
     Column("persons_present", _attr("persons_present"), 20),
     Column("cosigners", _cosigners, 24),
@@ -195,19 +196,19 @@ FIELDS: tuple[Column, ...] = (
 )
 
 AFTER: tuple[Column, ...] = (
-    Column("submitted_at", _attr("submitted_at"), 17),
+    Column("submitted_at", _attr("submitted_at"), 19),
     Column("state_registered", _milestone_state(Milestone.REGISTERED), 10),
-    Column("platform_entered_at", _attr("platform_entered_at"), 17),
+    Column("platform_entered_at", _attr("platform_entered_at"), 19),
     Column("platform_ref", _attr("platform_ref")),
     Column("state_platform_entered", _milestone_state(Milestone.PLATFORM_ENTERED), 10),
-    Column("form_delivered_at", _attr("form_delivered_at"), 17),
+    Column("form_delivered_at", _attr("form_delivered_at"), 19),
     Column("state_form_delivered", _milestone_state(Milestone.FORM_DELIVERED), 10),
-    Column("cosigned_at", _cosigned_at, 17),
+    Column("cosigned_at", _cosigned_at, 19),
     Column("state_cosigned", _milestone_state(Milestone.COSIGNED), 10),
-    Column("serious_alerted_at", _attr("serious_alerted_at"), 17),
-    Column("upward_listed_at", _attr("upward_listed_at"), 17),
+    Column("serious_alerted_at", _attr("serious_alerted_at"), 19),
+    Column("upward_listed_at", _attr("upward_listed_at"), 19),
     Column("evidence_count", _evidence_count, 8),
-    Column("evidence", _evidence, 50),
+    Column("evidence", _evidence, 76),
     Column("amendments", _amendments, 8),
 )
 

@@ -15,6 +15,7 @@ kept exactly as recorded: this is evidence, and a prefixed apostrophe would chan
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import cycle
 from pathlib import Path
@@ -22,18 +23,34 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
 from reports.columns import COLUMNS, stamp
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts
 from reports.figures import Art7Row, Figures, Tally
+from reports.paper import (
+    CHART_LABEL_POINTS,
+    CM_POINTS,
+    HEADER_FOOTER,
+    MAX_ROW_POINTS,
+    ROW_POINTS,
+    chart_height,
+    page_room,
+    row_points,
+    text_lines,
+)
 from reports.tables import (
     TimelinessRow,
     art9,
@@ -53,8 +70,6 @@ from storage.vocabulary import Language, UnitCategory
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT = "0.0%"
-# A chart is about 7.5 cm high: each charted table takes at least this many rows.
-CHART_ROWS = 14
 A4 = "9"  # paperSize codes (ECMA-376 Part 1, 18.18.62 ST_PaperSize... as a string)
 A3 = "8"
 THIN = Side(style="thin", color="808080")
@@ -62,13 +77,23 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CELL_FONT = "SimSun"
 MARGIN_SIDE = 0.5  # inches
 MARGIN_TOP = 0.6
-ROW_POINTS = 15.0  # a row of one line of 11 pt SimSun as Excel, WPS and LibreOffice draw it
 
-# The summary sheet prints portrait, one page wide (columns A to J: labels, counts, a gap,
-# the charts), as many pages tall as it needs; a table and its chart never straddle a page.
-SUMMARY_COLUMNS = "ABCDEFGHIJ"
-SUMMARY_WIDTHS = (34, 12, 2, *(9,) * 7)
-NOTE_CHARS = 100  # half-width characters a merged note row holds on a line
+# The summary sheet prints portrait, one page wide: labels in A (an Art. 9 item on one line),
+# counts in B, and each table's chart below it across A to C, as wide as the printed page.
+# Its row 1, the report's title, repeats on every page; a table and its chart never straddle
+# a page, and a chart sits in a row of its own height, which a page break never cuts.
+SUMMARY_COLUMNS = "ABC"
+SUMMARY_WIDTHS = (58, 14, 18)
+NOTE_CHARS = sum(SUMMARY_WIDTHS)  # a merged note row, A to C
+PAGE_POINTS = page_room(SUMMARY_WIDTHS, paper=A4, portrait=True, side=MARGIN_SIDE, top=MARGIN_TOP)
+CHART_WIDTH = 16.5  # cm: a little less than columns A to C
+CHART_MARGIN = 6.0  # points above and below a chart, inside its rows
+EMU_POINT = 12700  # EMUs in a point (ECMA-376 Part 1, 20.1.2.1)
+TIMELINESS_WIDTHS = (30, 14, *(13,) * 12)
+TIMELINESS_PAGE_POINTS = page_room(
+    TIMELINESS_WIDTHS, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP
+)
+HEADER_LINES = 2  # a header row is at least this many lines tall
 
 # The detail sheet's 43 columns cannot be read at one page width (A4 would print them at about
 # a fifth of their size). A court office files the register in full, so it prints on A3
@@ -79,36 +104,8 @@ NOTE_CHARS = 100  # half-width characters a merged note row holds on a line
 # another (over, then down), so each sheet of paper names the records it continues.
 DETAIL_SCALE = 70
 DETAIL_BREAKS = ("intermediary_relation", "persons_present", "state_cosigned")
-HEADER_LINES = 3  # a wrapped header row holds this many lines
-
-
-def column_points(width: float) -> float:
-    """The printed width of a column ``width`` characters wide, in points (ECMA-376 Part 1,
-    18.3.1.13: ``width`` is in widths of the digit 0 of the default font, 7 px at 96 dpi,
-    plus 5 px of padding)."""
-    return (width * 7 + 5) * 72 / 96
-
-
-def fit_rows(widths: Sequence[float], *, portrait: bool, repeated: int = 0) -> int:
-    """How many one-line rows a printed page holds when the columns of ``widths`` are fitted
-    to the width of an A4 page (never enlarged), less ``repeated`` title rows."""
-    page_w, page_h = (595.0, 842.0) if portrait else (842.0, 595.0)
-    room_w = page_w - 2 * 72 * MARGIN_SIDE
-    room_h = page_h - 2 * 72 * MARGIN_TOP - 2 * 72 * 0.3  # header and footer
-    scale = min(1.0, room_w / sum(column_points(w) for w in widths))
-    return int(room_h / (ROW_POINTS * scale)) - repeated
-
-
-PAGE_ROWS = fit_rows(SUMMARY_WIDTHS, portrait=True, repeated=1)
-
-
-def text_lines(text: str, room: int) -> int:
-    """How many lines ``text`` takes, wrapped in a cell ``room`` characters wide: a
-    full-width character is a little more than two widths of the digit 0, a half-width one a
-    little more than one; a long unbroken word (the chain hash) moves whole to the next line,
-    so a text that wraps gets one line spare."""
-    width = sum(2.2 if ord(char) > 0x2E80 else 1.1 for char in text)
-    return 1 if width <= room else int(-(-width // room)) + 1
+DETAIL_WIDTHS = tuple(column.width for column in COLUMNS)
+EMPTY_DETAIL_COLUMNS = 8  # an empty detail prints its first columns and says it is empty
 
 
 def count_axis(biggest: int) -> tuple[int, int]:
@@ -140,6 +137,7 @@ def print_setup(
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = MARGIN_SIDE
     sheet.page_margins.top = sheet.page_margins.bottom = MARGIN_TOP
+    sheet.page_margins.header = sheet.page_margins.footer = HEADER_FOOTER
     sheet.oddFooter.center.text = "&P / &N"
     if title_rows:
         sheet.print_title_rows = title_rows
@@ -161,14 +159,18 @@ class ReportWorkbook:
         self.detail = self.book.create_sheet(tr(language, "sheet.detail"))
         self.detail_rows = 0
         self.art7_rows = 0
-        self._row = 0  # rows written to the summary sheet so far
+        self._rows: dict[str, int] = {}  # rows written so far, by sheet title
         self._bold = Font(name=CELL_FONT, bold=True)
         self._plain = Font(name=CELL_FONT)
         self._wrap = Alignment(wrap_text=True, vertical="top")
         self._top = Alignment(vertical="top")
         self._styles: dict[tuple[bool, str | None, bool, bool | None, bool], StyleArray] = {}
         self._head = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        self._page_row = 0  # summary rows on the current printed page
+        # The sheets of tables with charts, laid out page by page here.
+        self._pages = {
+            self.summary.title: Pages(PAGE_POINTS),
+            self.timeliness.title: Pages(TIMELINESS_PAGE_POINTS),
+        }
         print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
         self.detail.page_setup.scale = DETAIL_SCALE
         self.detail.page_setup.pageOrder = "overThenDown"
@@ -179,23 +181,22 @@ class ReportWorkbook:
         print_setup(self.art7_sheet, title_rows="1:1")
         print_setup(self.summary, title_rows="1:1", portrait=True)
         print_setup(self.timeliness, title_rows="1:1")
-        self.timeliness.freeze_panes = "A2"
-        for index, column in enumerate(COLUMNS, 1):
-            self.detail.column_dimensions[get_column_letter(index)].width = column.width
+        # A streamed sheet writes its column widths and panes with its first row: those first.
+        widths = (
+            (self.detail, DETAIL_WIDTHS),
+            (self.summary, SUMMARY_WIDTHS),
+            (self.timeliness, TIMELINESS_WIDTHS),
+            (self.art7_sheet, ART7_COLUMN_WIDTHS),
+        )
+        for sheet, sizes in widths:
+            for index, width in enumerate(sizes, 1):
+                sheet.column_dimensions[get_column_letter(index)].width = width
         self.detail.freeze_panes = "B2"
-        self._head_row(self.detail, [c.title(language) for c in COLUMNS])
-        for letter, width in zip(SUMMARY_COLUMNS, SUMMARY_WIDTHS, strict=True):
-            self.summary.column_dimensions[letter].width = width
-        self.timeliness.column_dimensions["A"].width = 30
-        self.timeliness.column_dimensions["B"].width = 14
-        for letter in "CDEFGHIJKLMN":
-            self.timeliness.column_dimensions[letter].width = 13
-        for index, key in enumerate(ART7_KEYS, 1):
-            width = ART7_WIDTHS.get(key, 14)
-            self.art7_sheet.column_dimensions[get_column_letter(index)].width = width
-        # A streamed sheet writes its column widths with its first row: widths first.
-        self.art7_sheet.freeze_panes = "A2"
-        self._head_row(self.art7_sheet, [tr(language, f"art7.{k}") for k in ART7_KEYS])
+        for sheet in (self.summary, self.timeliness, self.art7_sheet):
+            sheet.freeze_panes = "A2"
+        self._head_row(self.detail, [c.title(language) for c in COLUMNS], DETAIL_WIDTHS)
+        art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
+        self._head_row(self.art7_sheet, art7_titles, ART7_COLUMN_WIDTHS)
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -207,9 +208,11 @@ class ReportWorkbook:
         bold: bool = False,
         fmt: str | None = None,
         boxed: bool = True,
+        lines: int = 1,
     ) -> Any:
         """A value as a cell that can never become a formula; ``boxed`` draws its borders
-        (table cells), off for titles and notes above the tables."""
+        (table cells), off for titles and notes above the tables; a text of more than one
+        of ``lines`` (in its column, :func:`reports.paper.text_lines`) wraps."""
         if value is None or value == "":
             if not boxed:
                 return None
@@ -221,8 +224,10 @@ class ReportWorkbook:
         if isinstance(value, datetime):
             cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
             fmt = fmt or DATE_FORMAT
+            wrap = False  # at the top of a tall row, beside the texts
         elif isinstance(value, int | float) and not isinstance(value, bool):
             cell = WriteOnlyCell(sheet, value=value)
+            wrap = False
         else:
             text = clean(str(value))[:MAX_TEXT]
             if text.startswith(FORMULA_START):
@@ -232,7 +237,7 @@ class ReportWorkbook:
                 quote = True
             else:
                 cell = WriteOnlyCell(sheet, value=text)
-            wrap = "\n" in text or (boxed and len(text) > 40)
+            wrap = "\n" in text or lines > 1
         self._style(cell, (bold, fmt, boxed, wrap, quote))
         return cell
 
@@ -256,6 +261,49 @@ class ReportWorkbook:
         else:
             cell._style = StyleArray(style)
 
+    # -- rows -------------------------------------------------------------------------------
+
+    def _write(self, sheet: Any, cells: Sequence[Any], height: float | None = None) -> int:
+        """Append ``cells`` as the next row of ``sheet``, ``height`` points tall (None: one
+        line); returns its number. A streamed row is written when appended: its height first.
+        On a sheet laid out page by page every row's height is stated, and a row that would
+        not fit on the printed page starts the next one (a page break before it), after the
+        header of the table it belongs to, written again."""
+        pages = self._pages.get(sheet.title)
+        if pages is not None:
+            height = height or ROW_POINTS
+            if pages.used > pages.title and pages.used + height > pages.room:
+                self._new_page(sheet)
+                if pages.head is not None:
+                    self._head_row(sheet, *pages.head)
+            pages.used += height
+        row = self._rows.get(sheet.title, 0) + 1
+        if height:
+            sheet.row_dimensions[row].height = height
+        sheet.append(cells)
+        self._rows[sheet.title] = row
+        return row
+
+    def _fitted(
+        self,
+        sheet: Any,
+        values: Sequence[object],
+        widths: Sequence[float],
+        *,
+        bold: bool = False,
+        boxed: bool = True,
+    ) -> int:
+        """A row of ``values`` (or cells made already), each text wrapped in its column of
+        ``widths`` and the row tall enough for the longest; returns its number."""
+        lines = fitted_lines(values, widths)
+        cells = [
+            value if isinstance(value, Cell)
+            else self.cell(sheet, value, bold=bold, boxed=boxed, lines=n)
+            for value, n in zip(values, lines, strict=True)
+        ]  # fmt: skip
+        most = max(lines, default=1)
+        return self._write(sheet, cells, row_points(most) if most > 1 else None)
+
     def _header(self, sheet: Any, titles: Sequence[str]) -> list[Any]:
         """Bold, boxed, wrapped and centred header cells: a long title takes two or three
         lines rather than being cut at the column's edge."""
@@ -264,56 +312,79 @@ class ReportWorkbook:
             cell.alignment = self._head
         return cells
 
-    def _head_row(self, sheet: Any, titles: Sequence[str]) -> None:
-        """The first row of a streamed sheet, tall enough for its wrapped titles."""
-        sheet.row_dimensions[1].height = ROW_POINTS * HEADER_LINES  # before the row is written
-        sheet.append(self._header(sheet, titles))
+    def _head_row(
+        self,
+        sheet: Any,
+        titles: Sequence[str],
+        widths: Sequence[float],
+        least: int = HEADER_LINES,
+        extra: Sequence[Any] = (),
+    ) -> int:
+        """A table's header row, at least ``least`` lines and tall enough for its longest
+        wrapped title, ``extra`` cells after the titles."""
+        lines = max(least, *fitted_lines(titles, widths))
+        return self._write(sheet, [*self._header(sheet, titles), *extra], row_points(lines))
+
+    def _new_page(self, sheet: Any) -> None:
+        """A page break after the last row written."""
+        sheet.row_breaks.append(Break(id=self._rows[sheet.title]))
+        pages = self._pages[sheet.title]
+        pages.used = pages.title
+
+    def _table(
+        self,
+        sheet: Any,
+        head: Sequence[str],
+        body: Sequence[Sequence[object]],
+        widths: Sequence[float],
+        *,
+        after: float = 0.0,
+        least: int = 1,
+        extra: Sequence[Any] = (),
+    ) -> tuple[int, int]:
+        """A table on a sheet laid out page by page: after a blank row, its header row and
+        ``body``, kept on one printed page with the ``after`` points that follow (its chart)
+        where they fit there; a table longer than a page has its header written again on each
+        page, unless a chart follows (a chart reads one unbroken block of rows). Returns the
+        numbers of its header row and its last row."""
+        pages = self._pages[sheet.title]
+        points = row_points(max(least, *fitted_lines(head, widths)))
+        points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
+        if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
+            self._new_page(sheet)
+        if pages.used > pages.title:
+            self._write(sheet, [])
+        top = self._head_row(sheet, head, widths, least, extra)
+        pages.head = None if after else (head, widths, least)
+        for values in body:
+            self._fitted(sheet, values, widths)
+        pages.head = None
+        return top, self._rows[sheet.title]
 
     # -- streamed rows ----------------------------------------------------------------------
 
     def add_record(self, facts: RecordFacts) -> None:
         language, tz, sheet = self.language, self.tz, self.detail
-        sheet.append([self.cell(sheet, column.get(facts, language, tz)) for column in COLUMNS])
+        values = [column.get(facts, language, tz) for column in COLUMNS]
+        self._fitted(sheet, values, DETAIL_WIDTHS)
         self.detail_rows += 1
 
     def add_art7(self, row: Art7Row) -> None:
-        sheet = self.art7_sheet
-        sheet.append([self.cell(sheet, value) for value in art7_values(row, self.language)])
+        values = art7_values(row, self.language)
+        self._fitted(self.art7_sheet, values, ART7_COLUMN_WIDTHS)
         self.art7_rows += 1
 
     # -- the figures ------------------------------------------------------------------------
 
-    def _put(self, values: Sequence[object], *, bold: bool = False, boxed: bool = True) -> int:
-        """Append a row to the summary sheet; returns its number (charts need it)."""
-        boxed = boxed and bool(values)
-        cells = [self.cell(self.summary, v, bold=bold, boxed=boxed) for v in values]
-        lines = 1
-        if len(cells) > 1 and isinstance(values[1], str):  # a value in words, in a narrow column
-            cells[1].alignment = self._wrap
-            lines = text_lines(values[1], int(SUMMARY_WIDTHS[1]))
-            self.summary.row_dimensions[self._row + 1].height = ROW_POINTS * lines + 3
-        self.summary.append(cells)
-        self._row += 1
-        self._page_row += lines
-        return self._row
-
-    def _note(self, text: str, *, bold: bool = False) -> None:
-        """A line of text across the printed width (A to J), wrapped, its row tall enough."""
-        cell = self.cell(self.summary, text, bold=bold, boxed=False)
+    def _note(self, sheet: Any, text: str, widths: Sequence[float], *, bold: bool = False) -> float:
+        """A line of text across the printed width (merged), wrapped, its row tall enough;
+        returns its height in points."""
+        cell = self.cell(sheet, text, bold=bold, boxed=False)
         cell.alignment = self._wrap
-        lines = text_lines(text, NOTE_CHARS)
-        # A streamed row is written when appended: its height goes first.
-        self.summary.row_dimensions[self._row + 1].height = ROW_POINTS * lines + 3
-        self.summary.append([cell])
-        self._row += 1
-        self._page_row += lines
-        self.summary.merged_cells.add(f"A{self._row}:{SUMMARY_COLUMNS[-1]}{self._row}")
-
-    def _keep_together(self, rows: int) -> None:
-        """Start a new printed page unless ``rows`` more rows fit on this one."""
-        if self._page_row and self._page_row + rows > PAGE_ROWS:
-            self.summary.row_breaks.append(Break(id=self._row))
-            self._page_row = 0
+        height = row_points(text_lines(text, sum(widths)))
+        row = self._write(sheet, [cell], height)
+        sheet.merged_cells.add(f"A{row}:{get_column_letter(len(widths))}{row}")
+        return height
 
     def _chart(
         self,
@@ -324,20 +395,30 @@ class ReportWorkbook:
         biggest: int = 0,
         percent: bool = False,
         sheet: Any = None,
-    ) -> None:
-        """A bar chart of column B (values) by column A (labels), rows ``first``..``last``;
-        its value axis starts at 0 and steps by whole numbers up to ``biggest`` (counts), or
-        runs from 0 % to 100 % (``percent``)."""
+    ) -> BarChart:
+        """A bar chart of column B (values) by column A (labels), rows ``first``..``last``,
+        each label shown (none skipped), the first at the top as in the table; its value axis
+        starts at 0 and steps by whole numbers up to ``biggest`` (counts), or runs from 0 %
+        to 100 % (``percent``). Placed by :meth:`_place_chart`."""
         target = sheet if sheet is not None else self.summary
         chart = BarChart()
         chart.type = "bar"
         chart.style = 10
         chart.title = title
         chart.legend = None
-        chart.width = 12.5  # cm: columns D to J
-        chart.height = 6.5
+        chart.width = CHART_WIDTH
+        chart.height = chart_cm(last - first + 1)
         chart.x_axis.delete = False
         chart.y_axis.delete = False
+        chart.x_axis.tickLblSkip = 1  # every category's label, however many
+        chart.x_axis.tickMarkSkip = 1
+        chart.x_axis.noMultiLvlLbl = True
+        chart.x_axis.scaling.orientation = "maxMin"
+        chart.y_axis.crosses = "max"  # the value axis below the bars, the categories reversed
+        size = CharacterProperties(sz=CHART_LABEL_POINTS * 100)
+        chart.x_axis.txPr = RichText(
+            p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)]
+        )
         chart.y_axis.scaling.min = 0
         if percent:
             chart.y_axis.number_format = "0%"
@@ -353,96 +434,106 @@ class ReportWorkbook:
         chart.add_data(data, titles_from_data=True)
         for series in chart.series:  # the labels are text: a string reference, not a number one
             series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
-        target.add_chart(chart, f"D{first - 1}")
+        return chart
 
-    def _table(self, title: str, rows: Sequence[tuple[str, int]], *, chart: bool) -> None:
+    def _place_chart(self, sheet: Any, chart: BarChart) -> None:
+        """Rows of their own for ``chart``, as tall as it with a margin above and below, and
+        the chart anchored in them at column A: a page break falls between rows, so it never
+        cuts the chart (a chart taller than a spreadsheet row spans rows of equal height)."""
+        points = chart_points_of(chart.height)
+        parts = int(-(-points // MAX_ROW_POINTS))
+        first = self._rows.get(sheet.title, 0) + 1
+        for _ in range(parts):
+            self._write(sheet, [], points / parts)
+        chart.anchor = OneCellAnchor(
+            _from=AnchorMarker(col=0, row=first - 1, rowOff=int(CHART_MARGIN * EMU_POINT)),
+            ext=XDRPositiveSize2D(cm_to_EMU(chart.width), cm_to_EMU(chart.height)),
+        )
+        sheet.add_chart(chart)
+
+    def _counts(self, title: str, rows: Sequence[tuple[str, int]], *, chart: bool) -> None:
+        """A count table of the summary, and its chart below it (无记录 beside its header
+        where nothing was counted)."""
         language = self.language
         # A chart of nothing but zeros would read as a finding: where it would be, 无记录.
         chart = chart and any(count for _, count in rows)
-        self._keep_together(max(len(rows) + 1, CHART_ROWS if chart else 0) + 1)
-        head = [self.cell(self.summary, text, bold=True)
-                for text in (title, tr(language, "report.count"))]  # fmt: skip
-        if not chart:
-            head += [None, self.cell(self.summary, tr(language, "chart.no_record"), boxed=False)]
-        self.summary.append(head)
-        self._row += 1
-        self._page_row += 1
-        start = self._row
-        for label, count in rows:
-            self._put([label, count])
+        head = [title, tr(language, "report.count")]
+        body: list[list[object]] = [[label, count] for label, count in rows]
         if not rows:
-            self._put([tr(language, "report.none_in_period")])
-        end = self._row
+            body = [[tr(language, "report.none_in_period")]]
+        nothing = (
+            [] if chart else [self.cell(self.summary, tr(language, "chart.no_record"), boxed=False)]
+        )
+        drawn = chart_points(len(rows)) if chart else 0.0
+        top, end = self._table(self.summary, head, body, SUMMARY_WIDTHS, after=drawn, extra=nothing)
         if chart:
-            self._chart(title, start + 1, end, biggest=max(n for _, n in rows))
-            while self._row < start + CHART_ROWS:
-                self._put([])
-        self._put([])
+            made = self._chart(title, top + 1, end, biggest=max(n for _, n in rows))
+            self._place_chart(self.summary, made)
 
     def write_summary(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
         """The summary sheet: title and notes, the headline, then each count table with its
-        chart beside it, a page break before a table and chart that would be cut."""
-        language = self.language
-        self._note(title, bold=True)
+        chart below it, a page break before a table and chart that would be cut."""
+        language, sheet = self.language, self.summary
+        self._pages[sheet.title].title = self._note(sheet, title, SUMMARY_WIDTHS, bold=True)
         for note in notes:
-            self._note(note)
+            self._note(sheet, note, SUMMARY_WIDTHS)
         if figures.empty:
-            self._note(tr(language, "report.empty"), bold=True)
-        self._put([])
-        self._put([tr(language, "report.section.headline")], bold=True)
-        for label, value in headline(figures, language):
-            self._put([label, value])
-        self._put([])
-        self._table(
+            self._note(sheet, tr(language, "report.empty"), SUMMARY_WIDTHS, bold=True)
+        head = [tr(language, "report.section.headline"), tr(language, "report.count")]
+        self._table(sheet, head, headline(figures, language), SUMMARY_WIDTHS)
+        self._counts(
             tr(language, "report.section.categories"), categories(figures, language), chart=True
         )
-        self._table(
+        self._counts(
             tr(language, "report.section.channels"), channels(figures, language), chart=True
         )
-        self._table(
+        self._counts(
             tr(language, "report.section.departments"), departments(figures, language), chart=True
         )
-        self._table(tr(language, "report.section.art9"), art9(figures, language), chart=True)
-        self._table(tr(language, "report.section.months"), months(figures, language), chart=True)
-        self.summary.print_area = f"A1:{SUMMARY_COLUMNS[-1]}{self._row}"
+        self._counts(tr(language, "report.section.art9"), art9(figures, language), chart=True)
+        self._counts(tr(language, "report.section.months"), months(figures, language), chart=True)
+        last = self._rows[self.summary.title]
+        self.summary.print_area = f"A1:{SUMMARY_COLUMNS[-1]}{last}"
 
     def share(self, sheet: Any, tally: Tally | None) -> Any:
         """An on-time share as a percentage; ``-`` when nothing was due yet."""
         share = tally.share if tally is not None else None
         return self.cell(sheet, "-") if share is None else self.cell(sheet, share, fmt=PERCENT)
 
-    def write_timeliness(self, figures: Figures) -> None:
-        language, sheet = self.language, self.timeliness
+    def write_timeliness(self, figures: Figures, *, title: str = "") -> None:
+        """The timeliness sheet: under the report's title (repeated on every printed page),
+        the steps' figures, their on-time shares with a chart, and the figures by department
+        and by handler."""
+        language, sheet, widths = self.language, self.timeliness, TIMELINESS_WIDTHS
+        self._pages[sheet.title].title = self._note(sheet, title, widths, bold=True)
         rows = milestone_rows(figures, language)
         heads = [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
-        self._head_row(sheet, [tr(language, "report.section.timeliness"), *heads])
-        for name, tally in rows:
-            counts = [tally.on_time, tally.late, tally.missed, tally.pending]
-            cells = [self.cell(sheet, value) for value in (name, *counts)]
-            sheet.append([*cells, self.share(sheet, tally)])
-        sheet.append([])
+        steps = [
+            [name, tally.on_time, tally.late, tally.missed, tally.pending, self.share(sheet, tally)]
+            for name, tally in rows
+        ]
+        head = [tr(language, "report.section.timeliness"), *heads]
+        self._table(sheet, head, steps, widths, least=HEADER_LINES)
         # The chart reads labels from column A and values from column B: a block of its own.
-        top = len(rows) + 3
-        share_head = [tr(language, "timeliness.share_title"), tr(language, "timeliness.share")]
-        sheet.append(self._header(sheet, share_head))
         # A step with nothing due has no share: its label says 无记录 and it has no bar (a 0 %
         # bar would claim every step was late); with nothing due at all there is no chart.
         nothing = tr(language, "chart.no_record")
-        for name, tally in rows:
-            if tally.share is None:
-                label = tr(language, "chart.no_record_label", name=name)
-                sheet.append([self.cell(sheet, label), self.cell(sheet, nothing)])
-            else:
-                sheet.append([self.cell(sheet, name), self.cell(sheet, tally.share, fmt=PERCENT)])
-        if any(tally.share is not None for _, tally in rows):
-            title = tr(language, "timeliness.share_title")
-            self._chart(title, top + 1, top + len(rows), percent=True, sheet=sheet)
-        for _ in range(CHART_ROWS - len(rows)):
-            sheet.append([])
+        shares: list[list[object]] = [
+            [tr(language, "chart.no_record_label", name=name), nothing]
+            if tally.share is None
+            else [name, self.cell(sheet, tally.share, fmt=PERCENT)]
+            for name, tally in rows
+        ]
+        chart = any(tally.share is not None for _, tally in rows)
+        share_head = [tr(language, "timeliness.share_title"), tr(language, "timeliness.share")]
+        drawn = chart_points(len(rows)) if chart else 0.0
+        top, end = self._table(sheet, share_head, shares, widths, after=drawn)
+        if chart:
+            made = self._chart(share_head[0], top + 1, end, percent=True, sheet=sheet)
+            self._place_chart(sheet, made)
         names = [milestone_name(m, language) for m in MILESTONE_ORDER]
         departments = by_department(figures, language)
         self._people(tr(language, "timeliness.by_department"), names, departments, False)
-        sheet.append([])
         handlers = by_handler(figures, language)
         self._people(tr(language, "timeliness.by_handler"), names, handlers, True)
 
@@ -458,43 +549,82 @@ class ReportWorkbook:
         head += [tr(language, "timeliness.late"), tr(language, "timeliness.missed")]
         if handlers:
             head += [tr(language, "timeliness.drafts"), tr(language, "timeliness.withdrawn")]
-        sheet.append(self._header(sheet, head))
+        body: list[list[object]] = []
         for row in rows:
             values: list[object] = [row.name]
             if handlers:
                 values.append(row.department)
             values.append(row.records)
-            cells = [self.cell(sheet, value) for value in values]
-            cells += [self.share(sheet, row.tallies.get(m)) for m in MILESTONE_ORDER]
-            cells += [self.cell(sheet, row.late), self.cell(sheet, row.missed)]
+            values += [self.share(sheet, row.tallies.get(m)) for m in MILESTONE_ORDER]
+            values += [row.late, row.missed]
             if handlers:
-                cells += [self.cell(sheet, row.drafts), self.cell(sheet, row.withdrawn)]
-            sheet.append(cells)
+                values += [row.drafts, row.withdrawn]
+            body.append(values)
         if not rows:
-            sheet.append([self.cell(sheet, tr(language, "report.none_in_period"))])
+            body.append([tr(language, "report.none_in_period")])
+        self._table(sheet, head, body, TIMELINESS_WIDTHS, least=HEADER_LINES)
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
-            self.detail.append([self.cell(self.detail, tr(language, "report.empty"))])
+            first = DETAIL_WIDTHS[:EMPTY_DETAIL_COLUMNS]
+            self._note(self.detail, tr(language, "report.empty"), first)
             self.detail.col_breaks = ColBreak()
-            print_setup(self.detail, title_rows="1:1", paper=A3)
+            # The scale was written with the sheet's first row; the print area comes last.
+            self.detail.print_area = f"A1:{get_column_letter(len(first))}2"
         if self.art7_rows == 0:
-            self.art7_sheet.append([self.cell(self.art7_sheet, tr(language, "art7.none"))])
+            self._note(self.art7_sheet, tr(language, "art7.none"), ART7_COLUMN_WIDTHS[:6])
         self.write_summary(figures, title=title, notes=notes)
-        self.write_timeliness(figures)
+        self.write_timeliness(figures, title=title)
 
     def save(self, path: Path) -> Path:
         self.book.save(str(path))
         return path
 
 
+@dataclass
+class Pages:
+    """A sheet being laid out page by page: ``room`` points of rows a printed page holds,
+    ``title`` of them taken by the row repeated at the top of each page, ``used`` on the
+    current page, and the header of the table being written (titles, widths, lines), to be
+    written again after a page break."""
+
+    room: float
+    title: float = 0.0
+    used: float = 0.0
+    head: tuple[Sequence[str], Sequence[float], int] | None = None
+
+
+def fitted_lines(values: Sequence[object], widths: Sequence[float]) -> list[int]:
+    """The lines each of ``values`` takes in its column of ``widths``: a text as wrapped there
+    (:func:`reports.paper.text_lines`), anything else one."""
+    return [
+        text_lines(value, width) if isinstance(value, str) else 1
+        for value, width in zip(values, widths[: len(values)], strict=True)
+    ]
+
+
+def chart_cm(categories: int) -> float:
+    """The height in cm of a summary chart of ``categories`` bars: each label shown, and the
+    chart, a table's title and header on one printed page."""
+    return min(chart_height(categories), (PAGE_POINTS - 4 * ROW_POINTS) / CM_POINTS)
+
+
+def chart_points_of(height: float) -> float:
+    """The rows a chart ``height`` cm tall takes, in points, with its margins."""
+    return height * CM_POINTS + 2 * CHART_MARGIN
+
+
+def chart_points(categories: int) -> float:
+    return chart_points_of(chart_cm(categories))
+
+
 TALLY_KEYS = ("on_time", "late", "missed", "pending", "share")
 
 
 ART7_WIDTHS = {
-    "number": 20,
-    "received_at": 17,
+    "number": 24,
+    "received_at": 19,
     "inquirer": 10,
     "unit": 20,
     "position": 12,
@@ -505,8 +635,8 @@ ART7_WIDTHS = {
     "handler": 10,
     "main_leader": 8,
     "serious": 8,
-    "serious_alerted_at": 17,
-    "upward_listed_at": 17,
+    "serious_alerted_at": 19,
+    "upward_listed_at": 19,
 }
 
 ART7_KEYS = (
@@ -525,6 +655,7 @@ ART7_KEYS = (
     "serious_alerted_at",
     "upward_listed_at",
 )
+ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
 
 
 def art7_values(row: Art7Row, language: Language) -> list[object]:

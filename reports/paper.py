@@ -1,0 +1,108 @@
+"""How a worksheet prints: the width of a text in a column, the rows it takes, the height of a
+printed page, and the size of a chart that shows every one of its categories.
+
+Spreadsheet programs draw a streamed row one line tall and cut what does not fit: they do not
+measure wrapped text when a file is opened. So the workbook states every row's height itself,
+from the text in its cells, and places each chart in rows it has measured.
+
+Units: a column's width is counted in widths of the digit 0 of the default font (ECMA-376
+Part 1, 18.3.1.13; 7 px at 96 dpi); heights and page sizes in points (1/72 inch); charts in
+centimetres, as openpyxl takes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+ROW_POINTS = 15.0  # a row of one line of 11 pt SimSun as Excel, WPS and LibreOffice draw it
+MAX_ROW_POINTS = 409.0  # the tallest row a spreadsheet keeps (Excel's limit)
+WIDE = 2.2  # a full-width character, in widths of the digit 0 (SimSun at 11 pt: 2.1)
+NARROW = 1.1  # a half-width one
+CJK_START = 0x2E80  # from the CJK radicals on, characters are full-width
+
+# A4 and A3, (width, height) in points, portrait.
+PAPER_POINTS = {"9": (595.0, 842.0), "8": (842.0, 1191.0)}
+HEADER_FOOTER = 0.3  # inches each, printed inside the top and bottom margins
+
+# Tokens a line breaks between: one full-width character, or a run of other characters with
+# the spaces after it (a word, a number, a hash), or spaces alone.
+_TOKENS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+
+CM_POINTS = 72 / 2.54
+CHART_LABEL_POINTS = 9  # the size of a chart's category labels
+CHART_FRAME = 2.6  # cm of a bar chart that are not bars: the title, the value axis, padding
+CHART_CATEGORY = 0.62  # cm per category: a 9 pt label and room between two of them
+CHART_MIN = 6.0  # cm
+
+
+def text_width(text: str) -> float:
+    """The width of ``text`` on one line, in widths of the digit 0."""
+    return sum(WIDE if ord(char) >= CJK_START else NARROW for char in text)
+
+
+def _paragraph_lines(text: str, room: float) -> int:
+    lines, used = 1, 0.0
+    for token in _TOKENS.findall(text):
+        word = text_width(token.rstrip())
+        if used + word <= room:
+            used += text_width(token)
+            continue
+        if used:
+            lines, used = lines + 1, 0.0
+        if word > room:  # a word longer than a line is broken: where, each program decides
+            lines += int(word // room) + 1  # (at a slash, a dot...): a line to spare
+            word %= room
+        used = word + text_width(token) - text_width(token.rstrip())
+    return lines
+
+
+def text_lines(text: str, room: float) -> int:
+    """How many lines ``text`` takes, wrapped in a cell ``room`` widths of the digit 0 wide:
+    lines break at its line breaks, after a full-width character and between words; a word
+    that does not fit on the rest of a line moves whole to the next one, and one longer than
+    a line is broken, with a line to spare."""
+    if "\n" not in text and len(text) * WIDE <= room:
+        return 1
+    return sum(_paragraph_lines(part, max(room, 1.0)) for part in text.split("\n"))
+
+
+def row_points(lines: int) -> float:
+    """The height of a row showing ``lines`` lines of text, in points (a spreadsheet keeps at
+    most 409)."""
+    return min(MAX_ROW_POINTS, ROW_POINTS * lines + (3.0 if lines > 1 else 0.0))
+
+
+def column_points(width: float) -> float:
+    """The printed width of a column ``width`` characters wide, in points (ECMA-376 Part 1,
+    18.3.1.13: ``width`` is in widths of the digit 0 of the default font, 7 px at 96 dpi,
+    plus 5 px of padding)."""
+    return (width * 7 + 5) * 72 / 96
+
+
+def page_scale(widths: Sequence[float], *, paper: str, portrait: bool, side: float) -> float:
+    """The scale at which columns of ``widths`` print one page wide (never enlarged), with
+    ``side`` inches of margin on the left and on the right."""
+    page_w, page_h = PAPER_POINTS[paper]
+    if not portrait:
+        page_w, page_h = page_h, page_w
+    room = page_w - 2 * 72 * side
+    return min(1.0, room / sum(column_points(w) for w in widths))
+
+
+def page_room(
+    widths: Sequence[float], *, paper: str, portrait: bool, side: float, top: float
+) -> float:
+    """The height of the rows one printed page holds, in points of the sheet (before the
+    print scale), when columns of ``widths`` are fitted to the page width; ``top`` inches of
+    margin at the top and the bottom, the page header and footer inside them."""
+    page_w, page_h = PAPER_POINTS[paper]
+    if not portrait:
+        page_w, page_h = page_h, page_w
+    room = page_h - 2 * 72 * top - 2 * 72 * HEADER_FOOTER
+    return room / page_scale(widths, paper=paper, portrait=portrait, side=side)
+
+
+def chart_height(categories: int) -> float:
+    """The height in cm of a bar chart that shows each of ``categories`` labels."""
+    return max(CHART_MIN, CHART_FRAME + CHART_CATEGORY * categories)
