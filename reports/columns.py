@@ -181,7 +181,7 @@ FIELDS: tuple[Column, ...] = (
     Column("intermediary_name", _attr("intermediary_name")),
     Column("intermediary_relation", _attr("intermediary_relation")),
     Column("case_name", _attr("case_name"), 28),
-    Column("case_number", _case_number, 24),
+    Column("case_number", _case_number, 26),
     Column("department", _department),
     Column("handler", _handler, 10),
     Column("summary", _attr("summary"), 40),

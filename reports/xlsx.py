@@ -84,7 +84,6 @@ MARGIN_TOP = 0.6
 # a page, and a chart sits in a row of its own height, which a page break never cuts.
 SUMMARY_COLUMNS = "ABC"
 SUMMARY_WIDTHS = (58, 14, 18)
-NOTE_CHARS = sum(SUMMARY_WIDTHS)  # a merged note row, A to C
 PAGE_POINTS = page_room(SUMMARY_WIDTHS, paper=A4, portrait=True, side=MARGIN_SIDE, top=MARGIN_TOP)
 CHART_WIDTH = 16.5  # cm: a little less than columns A to C
 CHART_MARGIN = 6.0  # points above and below a chart, inside its rows
