@@ -615,6 +615,7 @@ def chart_points_of(height: float) -> float:
 
 
 def chart_points(categories: int) -> float:
+    """The rows a summary chart of ``categories`` bars takes, in points."""
     return chart_points_of(chart_cm(categories))
 
 
@@ -629,11 +630,11 @@ ART7_WIDTHS = {
     "position": 12,
     "category": 12,
     "case_name": 24,
-    "case_number": 22,
+    "case_number": 26,
     "department": 14,
     "handler": 10,
-    "main_leader": 8,
-    "serious": 8,
+    "main_leader": 10,
+    "serious": 10,
     "serious_alerted_at": 19,
     "upward_listed_at": 19,
 }
