@@ -54,8 +54,9 @@ def label_key(name: str) -> str:
 def field_label(name: str, language: Language) -> str:
     """Stored field ``name`` (e.g. ``summary``) by its label on the form (过问内容); a name
     no table knows is shown as stored."""
-    key = label_key(name)
-    return tr(language, key) if key in catalog(language) else name
+    if label_key(name) not in catalog(language):
+        return name
+    return tr(language, f"field.{COLUMN_OF.get(name, name)}")
 
 
 def value_words(name: str, stored: str, language: Language, tz: ZoneInfo) -> str:

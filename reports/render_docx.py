@@ -13,7 +13,11 @@ characters themselves are written unchanged. The font table names each font's fa
 (``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
 
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
-(``w:tblHeader``), and a heading keeps with what follows, so the evidence table stays with it.
+(``w:tblHeader``), a heading keeps with what follows, and a table that fits on a page is kept
+whole (each row but the last keeps with the next), so the evidence table stays with its
+heading. The signature table keeps with its heading, the last rows of what precedes it and
+the printing note: lines to sign never stand alone on a page. An empty line follows each
+table, so a picture or paragraph after it never touches its border.
 """
 
 from __future__ import annotations
