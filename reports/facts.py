@@ -7,6 +7,7 @@ thread never touch the database.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ class EvidenceLine:
 
 @dataclass(frozen=True)
 class AmendmentLine:
+    """A correction: ``field`` as stored (a column of ``storage.records.FIELDS``), ``old`` and
+    ``new`` as stored (canonical JSON), a department's id as its name (``resolved``)."""
+
     at: datetime
     field: str
     old: str
@@ -114,6 +118,20 @@ class RecordFacts:
             if line.milestone is which:
                 return line
         return None
+
+
+def resolved(field: str, stored: str, names: Names) -> str:
+    """A stored amendment value with a department's id replaced by its name (as JSON): the
+    documents run in a worker thread without the database, and an id tells a reader nothing."""
+    if field != "department_id":
+        return stored
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(value, int) or isinstance(value, bool):
+        return stored
+    return json.dumps(names.department(value), ensure_ascii=False)
 
 
 async def load_names(session: AsyncSession) -> Names:
@@ -187,8 +205,8 @@ async def facts_for(
                 AmendmentLine(
                     at=change.at,
                     field=change.field,
-                    old=change.old_value,
-                    new=change.new_value,
+                    old=resolved(change.field, change.old_value, names),
+                    new=resolved(change.field, change.new_value, names),
                     reason=change.reason,
                     by=names.person(change.by_staff_id),
                 )

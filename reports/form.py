@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
+from reports.amendment import field_label, value_words
 from reports.columns import COLUMNS, Column, Value, stamp, state_words
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
@@ -29,7 +30,14 @@ from reports.text import numeral, tr, vocab
 from storage import audit
 from storage.media import EvidenceKind
 from storage.models import Record
-from storage.vocabulary import CosignStatus, Language, MaterialRoute, Milestone, RecordKind
+from storage.vocabulary import (
+    ORAL_CHANNELS,
+    CosignStatus,
+    Language,
+    MaterialRoute,
+    Milestone,
+    RecordKind,
+)
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -79,14 +87,21 @@ def last_day(deadline: datetime, tz: ZoneInfo) -> str:
     return (deadline.astimezone(tz) - timedelta(microseconds=1)).strftime("%Y-%m-%d")
 
 
-def _pairs(facts: RecordFacts, keys: tuple[str, ...], language: Language, tz: ZoneInfo) -> Pairs:
+def _pairs(
+    facts: RecordFacts,
+    keys: tuple[str, ...],
+    language: Language,
+    tz: ZoneInfo,
+    *,
+    always: frozenset[str] = ALWAYS,
+) -> Pairs:
     rows = []
     for key in keys:
         column = BY_KEY[key]
         value = text_of(column.get(facts, language, tz), tz)
         if key == "kind" and facts.record.kind in set(RecordKind):
             value = tr(language, f"kind.{facts.record.kind}")  # Art. 5 in the rule's words
-        if value or key in ALWAYS:
+        if value or key in always:
             rows.append((column.title(language), value or tr(language, "common.blank")))
     return Pairs(tuple(rows))
 
@@ -225,22 +240,26 @@ def origin_words(item: EvidenceLine, language: Language, tz: ZoneInfo) -> str:
 
 
 def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
-    if not facts.amendments:
-        return []
+    """The corrections, each field by its label and each value in words (never a code)."""
     header = tuple(
         tr(language, f"form.amend_{name}") for name in ("at", "field", "change", "reason", "by")
     )
     rows = tuple(
         (
             stamp(a.at, tz),
-            a.field,
-            tr(language, "form.amend_change_text", old=a.old, new=a.new),
+            field_label(a.field, language),
+            tr(
+                language,
+                "form.amend_change_text",
+                old=value_words(a.field, a.old, language, tz),
+                new=value_words(a.field, a.new, language, tz),
+            ),
             a.reason,
             a.by,
         )
         for a in facts.amendments
     )
-    return [Heading(tr(language, "form.section.amendments")), Grid(header, rows, (2, 2, 4, 3, 1.5))]
+    return [Grid(header, rows, (3, 2.4, 4.4, 2.4, 1.5))]
 
 
 def form_document(
@@ -261,15 +280,23 @@ def form_document(
         if section == "cosigners":
             blocks += _cosigners(facts, language, tz)
         else:
-            blocks.append(_pairs(facts, keys, language, tz))
-    n = len(SECTIONS)
-    blocks.append(Heading(tr(language, "form.section.milestones", n=numeral(n + 1, language))))
-    blocks += _milestones(facts, language, tz)
-    blocks.append(Heading(tr(language, "form.section.evidence", n=numeral(n + 2, language))))
-    blocks += _evidence(facts, language, tz)
-    blocks += _amendments(facts, language, tz)
-    blocks.append(Heading(tr(language, "form.section.signatures", n=numeral(n + 3, language))))
-    blocks.append(_signatures(facts, language, tz))
+            pairs = _pairs(facts, keys, language, tz)
+            if pairs.rows:
+                blocks.append(pairs)
+            elif section == "materials" and facts.record.channel in ORAL_CHANNELS:
+                blocks.append(Para(tr(language, "form.no_materials")))
+            else:  # unanswered: the lines are printed blank, never left out
+                blocks.append(_pairs(facts, keys[:2], language, tz, always=frozenset(keys)))
+    more: list[tuple[str, list[Block]]] = [
+        ("milestones", _milestones(facts, language, tz)),
+        ("evidence", _evidence(facts, language, tz)),
+    ]
+    if facts.amendments:
+        more.append(("amendments", _amendments(facts, language, tz)))
+    more.append(("signatures", [_signatures(facts, language, tz)]))
+    for n, (section, body) in enumerate(more, len(SECTIONS) + 1):
+        blocks.append(Heading(tr(language, f"form.section.{section}", n=numeral(n, language))))
+        blocks += body
     printed = stamp(printed_at, tz)
     blocks.append(
         Para(

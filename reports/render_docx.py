@@ -13,7 +13,11 @@ characters themselves are written unchanged. The font table names each font's fa
 (``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
 
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
-(``w:tblHeader``), and a heading keeps with what follows, so the evidence table stays with it.
+(``w:tblHeader``), a heading keeps with what follows, and a table that fits on a page is kept
+whole (each row but the last keeps with the next), so the evidence table stays with its
+heading. The signature table keeps with its heading, the last rows of what precedes it and
+the printing note: lines to sign never stand alone on a page. An empty line follows each
+table, so a picture or paragraph after it never touches its border.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from docx import Document as new_document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -57,6 +61,11 @@ PAIRS_PT = 12.0
 GRID_PT = 10.5
 SMALL_PT = 9.0
 SIGN_ROW_CM = 1.3
+CELL_TOP_TWIPS = 30  # 1.5 pt
+# A table of at most this many rows fits on a page at 四号/五号 and is never broken.
+KEEP_ROWS = 24
+# Space between a table and a paragraph or picture after it, so neither touches its border.
+AFTER_TABLE_PT = 6.0
 # Fallbacks written into the font table (what Word substitutes when a font is absent).
 ALT_NAMES = {
     TITLE_FONT: TITLE_FALLBACK,
@@ -119,6 +128,17 @@ def _row_rules(table: Table, *, header: bool) -> None:
             props.append(OxmlElement("w:tblHeader"))
 
 
+def _cell_margins(table: Table) -> None:
+    """A little room above and below each cell's text, so it does not touch the rules."""
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", CELL_TOP_TWIPS), ("bottom", CELL_TOP_TWIPS)):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(twips))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.append(margins)
+
+
 def _fill(
     table: Table, rows: list[tuple[str, ...]], widths: list[float], *, header: bool, size: float
 ) -> None:
@@ -136,28 +156,57 @@ def _fill(
             if header and r == 0:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _row_rules(table, header=header)
+    _cell_margins(table)
 
 
-def _keep_together(table: Table) -> None:
-    """The whole table on one page: every row's paragraphs keep with the next row."""
-    for row in table.rows[:-1]:
+def _keep_with_next(rows: Iterable[Any]) -> None:
+    """Each of ``rows`` stays on the page of the row (or paragraph) after it."""
+    for row in rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
 
 
+def _keep_together(table: Table) -> None:
+    """The whole table on one page: every row's paragraphs keep with the next row."""
+    _keep_with_next(table.rows[:-1])
+
+
+def _keep_with_heading(table: Table) -> None:
+    """A table that fits on a page (``KEEP_ROWS`` rows at most) is kept whole, so it is not
+    broken across pages; a longer one keeps its header and first row with the heading above
+    (the heading keeps with the table). Rows never split (``_row_rules``)."""
+    if len(table.rows) <= KEEP_ROWS:
+        _keep_together(table)
+    else:
+        _keep_with_next(table.rows[:2])
+
+
 def _label_width(labels: Iterable[str]) -> float:
     """The label column's width in cm: the longest label on one line where it can be (a CJK
-    character at 小四 is about 0.43 cm, a Latin one half that), within 3.5 cm and 60 %."""
+    character at 小四 is about 0.43 cm, a Latin one half that), within 3.5 cm and 40 %: a
+    longer label wraps rather than squeeze the values."""
     widest = max((sum(0.43 if ord(c) > 0x2E80 else 0.22 for c in label) for label in labels),
                  default=0.0)  # fmt: skip
-    return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.6)
+    return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.4)
 
 
 def _widths(weights: tuple[float, ...], count: int) -> list[float]:
     given = list(weights) if len(weights) == count else [1.0] * count
     total = sum(given)
     return [TEXT_WIDTH_CM * w / total for w in given]
+
+
+def _spacer(doc: DocxDocument) -> Paragraph:
+    """An empty line ``AFTER_TABLE_PT`` high after a table: what follows (a picture, a note)
+    never touches its border, two tables never run into one, and a table kept with what
+    follows it (LibreOffice reads rows kept together so) is kept with this line only."""
+    paragraph = doc.add_paragraph()
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph.paragraph_format.line_spacing = Pt(AFTER_TABLE_PT)
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph
 
 
 def _page_number(paragraph: Paragraph) -> None:
@@ -218,24 +267,32 @@ def write_docx(document: Document, path: Path) -> Path:
     )
     if document.subtitle:
         _paragraph(doc, document.subtitle, size=PAIRS_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+    before_heading: list[Table | Paragraph] = []  # what the last block but headings placed
     for block in document.blocks:
+        placed: list[Table | Paragraph]
         if isinstance(block, Heading):
             heading = _paragraph(doc, block.text, font=HEADING_FONT, size=HEADING_PT)
             heading.paragraph_format.keep_with_next = True
             heading.paragraph_format.space_before = Pt(8)
-        elif isinstance(block, Para):
-            _paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)
+            continue
+        if isinstance(block, Para):
+            placed = [_paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)]
         elif isinstance(block, Pairs):
-            if block.rows:
-                table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
-                label = _label_width(label for label, _ in block.rows)
-                _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
-                      size=PAIRS_PT)  # fmt: skip
+            if not block.rows:
+                continue
+            table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
+            label = _label_width(label for label, _ in block.rows)
+            _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
+                  size=PAIRS_PT)  # fmt: skip
+            _keep_with_heading(table)
+            placed = [table, _spacer(doc)]
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            widths = _widths(block.widths, len(block.header))
-            _fill(table, rows, widths, header=True, size=GRID_PT)
+            _fill(table, rows, _widths(block.widths, len(block.header)), header=True,
+                  size=GRID_PT)  # fmt: skip
+            _keep_with_heading(table)
+            placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):
             rows = [block.header, *((*row, "", "") for row in block.rows)]
             table = doc.add_table(rows=len(rows), cols=5, style="Table Grid")
@@ -243,9 +300,26 @@ def write_docx(document: Document, path: Path) -> Path:
             for row in table.rows[1:]:
                 row.height = Cm(SIGN_ROW_CM)
                 row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-            _keep_together(table)
+            # Never alone on a page: the block stays with its heading, the end of what comes
+            # before that, and the line after it.
+            _keep_with_next(table.rows)
+            for before in before_heading:
+                if isinstance(before, Table):
+                    _keep_with_next(before.rows[-2:])
+                else:
+                    before.paragraph_format.keep_with_next = True
+            after = _spacer(doc)
+            after.paragraph_format.keep_with_next = True  # with the printing note below
+            placed = [table, after]
         elif isinstance(block, Picture):
-            doc.add_picture(str(block.path), width=Cm(min(block.width_cm, TEXT_WIDTH_CM)))
+            picture = doc.add_paragraph()
+            picture.paragraph_format.space_after = Pt(AFTER_TABLE_PT)
+            picture.paragraph_format.keep_together = True
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            width = Cm(min(block.width_cm, TEXT_WIDTH_CM))
+            picture.add_run().add_picture(str(block.path), width=width)
+            placed = [picture]
+        before_heading = placed
     footer = section.footer.paragraphs[0]
     _page_number(footer)
     if document.footer:

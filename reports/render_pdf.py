@@ -20,6 +20,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -27,6 +28,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import NullActionFlowable
+from reportlab.platypus.flowables import _Container, _listWrapOn
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
@@ -178,6 +181,39 @@ def _signatures(block: Signatures, styles: dict[str, ParagraphStyle], width: flo
     return table
 
 
+class WithPreceding(_Container, Flowable):  # type: ignore[misc]
+    """``block`` (the signature table with its heading) kept with the end of ``before``.
+
+    Drawn as one where both fit in the space left on the page. Where they do not, a table
+    ``before`` breaks early so that its last row goes on to the next page with ``block``
+    (header repeated), and a paragraph goes over whole: lines to sign never stand alone on a
+    page, where they could be put under another record. ``block`` is never split.
+    """
+
+    def __init__(self, before: Flowable, block: list[Flowable]) -> None:
+        super().__init__()
+        self._content = [before, *block]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width, self.height = _listWrapOn(self._content, available_width, self.canv)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        width, height = available_width, available_height
+        before, *block = self._content
+        # A flowable handed back must fit as it is, or be an action: KeepTogether is neither.
+        together = [NullActionFlowable(), KeepTogether(self._content)]
+        if not isinstance(before, Table):
+            return together
+        _, before_height = before.wrap(width, height)
+        if before_height > height:  # the table goes over the page anyway: its rest carries on
+            parts = before.split(width, height)
+            return [parts[0], WithPreceding(parts[1], block)] if len(parts) == 2 else together
+        last = before._rowHeights[-1]  # set by wrap
+        parts = before.split(width, before_height - last - 0.01)
+        return [parts[0], KeepTogether([parts[1], *block])] if len(parts) == 2 else together
+
+
 def write_pdf(document: Document, path: Path) -> Path:
     font = fonts().pdf
     styles = _styles(font)
@@ -203,9 +239,10 @@ def write_pdf(document: Document, path: Path) -> Path:
             story.append(_grid(grid, [width * w / total for w in weights]))
         elif isinstance(block, Signatures):
             # The whole table on one page, with its heading (KeepTogether is no flowable that
-            # keepWithNext joins, so the heading goes inside it).
+            # keepWithNext joins, so the heading goes inside it) and the end of what precedes.
             heading = [story.pop()] if story and isinstance(story[-1], Paragraph) else []
-            story.append(KeepTogether([*heading, _signatures(block, styles, width)]))
+            kept = [*heading, _signatures(block, styles, width)]
+            story.append(WithPreceding(story.pop(), kept) if story else KeepTogether(kept))
         elif isinstance(block, Picture):
             image = Image(str(block.path))
             scale = min(block.width_cm * cm, width) / image.drawWidth
