@@ -106,6 +106,7 @@ async def make_report(
 
 
 def headline_text(ctx: Context, files: ReportFiles) -> str:
+    """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures."""
     figures = files.figures
     title = _period_words(ctx, files.period)
     if figures.empty:
@@ -225,4 +226,5 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
 
 
 def register(registry: Registry) -> None:
+    """Register /report for the roles that may produce reports."""
     registry.command("report", report_command, "help.report", REPORT_ROLES)
