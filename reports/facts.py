@@ -40,6 +40,8 @@ class State(StrEnum):
 
 @dataclass(frozen=True)
 class MilestoneLine:
+    """One Art. 6 milestone of a record: its ``deadline``, when it was ``met`` and its state."""
+
     milestone: Milestone
     deadline: datetime
     met: datetime | None
@@ -48,6 +50,8 @@ class MilestoneLine:
 
 @dataclass(frozen=True)
 class CosignerLine:
+    """A co-signer of an oral inquiry (Art. 3 签字确认): status, when asked, answered, why."""
+
     name: str
     status: str
     requested_at: datetime | None
@@ -57,6 +61,12 @@ class CosignerLine:
 
 @dataclass(frozen=True)
 class EvidenceLine:
+    """One evidence file as the form lists it (Art. 3): name, kind, MIME type, size, digest.
+
+    ``size`` is in bytes; ``sha256`` is the hex digest of the stored bytes; ``damaged`` is
+    True when the stored file no longer matches that digest.
+    """
+
     name: str | None
     kind: str | None
     mime: str | None
@@ -73,6 +83,8 @@ class EvidenceLine:
 
 @dataclass(frozen=True)
 class AmendmentLine:
+    """One amendment of a submitted record: when, which field, old → new, why and by whom."""
+
     at: datetime
     field: str
     old: str
@@ -89,11 +101,13 @@ class Names:
     departments: dict[int, str]
 
     def person(self, staff_id: int | None) -> str:
+        """The staff member's name, ``#<id>`` when unknown, ``""`` for None."""
         if staff_id is None:
             return ""
         return self.staff.get(staff_id, f"#{staff_id}")
 
     def department(self, department_id: int | None) -> str:
+        """The department's name, ``#<id>`` when unknown, ``""`` for None."""
         if department_id is None:
             return ""
         return self.departments.get(department_id, f"#{department_id}")
@@ -101,6 +115,12 @@ class Names:
 
 @dataclass(frozen=True)
 class RecordFacts:
+    """A record with everything its form or report row shows, resolved to plain values.
+
+    Built by the loaders of this module from a few queries per batch; the writers use it
+    in worker threads without the database.
+    """
+
     record: Record
     handler: str
     department: str
@@ -110,6 +130,7 @@ class RecordFacts:
     amendments: tuple[AmendmentLine, ...]
 
     def milestone(self, which: Milestone) -> MilestoneLine | None:
+        """The line of milestone ``which``; None when the record does not owe it (Art. 5)."""
         for line in self.milestones:
             if line.milestone is which:
                 return line
@@ -117,6 +138,7 @@ class RecordFacts:
 
 
 async def load_names(session: AsyncSession) -> Names:
+    """Every staff member's and department's name by id (one query each)."""
     staff = await session.execute(select(Staff.id, Staff.name))
     departments = await session.execute(select(Department.id, Department.name))
     return Names(

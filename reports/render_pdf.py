@@ -179,6 +179,10 @@ def _signatures(block: Signatures, styles: dict[str, ParagraphStyle], width: flo
 
 
 def write_pdf(document: Document, path: Path) -> Path:
+    """Write ``document`` as an A4 PDF at ``path`` with the font chain embedded; returns ``path``.
+
+    Characters no font has are printed as ``[U+XXXXX]`` placeholders (``reports.fonts``).
+    """
     font = fonts().pdf
     styles = _styles(font)
     width = A4[0] - 2 * MARGIN

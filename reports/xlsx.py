@@ -272,11 +272,13 @@ class ReportWorkbook:
     # -- streamed rows ----------------------------------------------------------------------
 
     def add_record(self, facts: RecordFacts) -> None:
+        """Append one record's row to the detail sheet (columns of ``reports.columns``)."""
         language, tz, sheet = self.language, self.tz, self.detail
         sheet.append([self.cell(sheet, column.get(facts, language, tz)) for column in COLUMNS])
         self.detail_rows += 1
 
     def add_art7(self, row: Art7Row) -> None:
+        """Append one Art. 7 row (main leader or serious case) to its sheet."""
         sheet = self.art7_sheet
         sheet.append([self.cell(sheet, value) for value in art7_values(row, self.language)])
         self.art7_rows += 1
@@ -412,6 +414,7 @@ class ReportWorkbook:
         return self.cell(sheet, "-") if share is None else self.cell(sheet, share, fmt=PERCENT)
 
     def write_timeliness(self, figures: Figures) -> None:
+        """Fill the timeliness sheet: per milestone, per department and per handler (Art. 10)."""
         language, sheet = self.language, self.timeliness
         rows = milestone_rows(figures, language)
         heads = [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
@@ -474,6 +477,10 @@ class ReportWorkbook:
             sheet.append([self.cell(sheet, tr(language, "report.none_in_period"))])
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
+        """Close the streamed sheets and write the summary and timeliness sheets.
+
+        An empty period gets one line of words instead of empty columns.
+        """
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             self.detail.append([self.cell(self.detail, tr(language, "report.empty"))])
@@ -485,6 +492,7 @@ class ReportWorkbook:
         self.write_timeliness(figures)
 
     def save(self, path: Path) -> Path:
+        """Save the workbook at ``path`` (XLSX); returns ``path``."""
         self.book.save(str(path))
         return path
 
@@ -528,6 +536,7 @@ ART7_KEYS = (
 
 
 def art7_values(row: Art7Row, language: Language) -> list[object]:
+    """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``."""
     record = row.facts.record
     return [
         record.number,
