@@ -179,7 +179,10 @@ async def platform_reference(ctx: Context, text: str) -> None:
 
 
 async def platform_command(ctx: Context, args: str) -> None:
-    """/platform NUMBER [reference]"""
+    """/platform NUMBER [reference]: mark 录入平台 (Art. 6) for one of the sender's records.
+
+    Raises ``UserError`` without a number or for a record that is not the sender's.
+    """
     number, _, reference = args.strip().partition(" ")
     if not number:
         raise UserError("milestones.platform_usage")
@@ -188,7 +191,10 @@ async def platform_command(ctx: Context, args: str) -> None:
 
 
 async def deliver_command(ctx: Context, args: str) -> None:
-    """/deliver NUMBER"""
+    """/deliver NUMBER: send the form copy to 纪检监察 and 审管办 (报送, Art. 6).
+
+    Raises ``UserError`` without a number or for a record that is not the sender's.
+    """
     if not args.strip():
         raise UserError("milestones.deliver_usage")
     await deliver(ctx, await _own_submitted(ctx, args))

@@ -165,7 +165,11 @@ def _send(ctx: Context, messages: list[OutgoingMessage]) -> None:
 
 
 async def report_command(ctx: Context, args: str) -> None:
-    """/report [2026Q3 | 2026-07-01 2026-09-30]"""
+    """/report [2026Q3 | 2026-07-01 2026-09-30]: the Art. 7 summary of a quarter or dates.
+
+    Without an argument, the last completed quarter. Raises ``UserError`` for a period that
+    cannot be read (``reports.period.PeriodError``'s problem, with an example).
+    """
     period = _period(ctx, args)
     files = await make_report(ctx, period)
     _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))

@@ -39,7 +39,7 @@ LABEL_SHADE = colors.HexColor("#f3f3f3")
 
 
 def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    """reportlab's ToUnicode CMap, with each code point written as UTF-16BE.
+    """The ToUnicode CMap of ``reportlab``, with each code point written as UTF-16BE.
 
     reportlab 4 writes ``<20BB7>`` for U+20BB7, which is no valid UTF-16 (PDF 1.7, 9.10.3):
     readers then extract nothing for characters beyond the Basic Multilingual Plane. A
