@@ -39,13 +39,13 @@ def _say(out: TextIO, line: str) -> None:
 
 
 def human_size(size: int) -> str:
-    """``size`` bytes for a person: B, then KB, MB, GB, TB of 1,024 (binary) units each."""
+    """``size`` bytes for a person: B, then KiB, MiB, GiB, TiB of 1,024 (binary) units each."""
     value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
+    for unit in ("B", "KiB", "MiB", "GiB"):
         if value < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TB"
+    return f"{value:.1f} TiB"
 
 
 class ProgressBar:

@@ -108,7 +108,7 @@ class StoredFile:
 
 
 class FakeBotApi:
-    """The server. ``local=True`` behaves like a local Bot API server: no 20 MB limit."""
+    """The server. ``local=True`` behaves like a local Bot API server: no 20 MiB limit."""
 
     def __init__(self, *, local: bool = False) -> None:
         self.local = local
@@ -694,7 +694,7 @@ def forwarded_from(name: str, at: datetime, user_id: int = 777) -> dict[str, Any
 def quick_options(api: FakeBotApi, **changes: Any) -> TelegramOptions:
     """Production behaviour with tiny delays and no pacing, so tests never wait for seconds.
 
-    The fake stands for the cloud Bot API (with its 20 MB download limit) unless it was
+    The fake stands for the cloud Bot API (with its 20 MiB download limit) unless it was
     started as a local server.
     """
     options = TelegramOptions(
