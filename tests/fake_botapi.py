@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from settings_kit import make_settings
 
 from bot.app import App
-from bot.config import Settings, defaults
+from bot.config import Settings
 from bot.http import HttpServer, listen_address
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from reminders.clock import Clock
@@ -718,11 +719,9 @@ def telegram_settings(
     mode: str = "polling",
     listen: str = "",
 ) -> Settings:
-    settings = defaults(folder / "config.toml")
-    settings.storage.evidence_dir = str(folder / "evidence")
-    settings.intake.propose = False  # every question on its own, as PHONE_INTAKE answers them
-    if database_url:
-        settings.storage.database_url = database_url
+    settings = make_settings(
+        folder / "evidence", config=folder / "config.toml", database_url=database_url
+    )
     tg = settings.telegram
     tg.enabled, tg.token, tg.mode = True, TOKEN, mode
     tg.base_url = api.base_url
