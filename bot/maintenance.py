@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings
 from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
-from handlers.i18n import t
+from handlers.i18n import join, t
 from storage import backup as archive
 from storage import verify as checks
 from storage.audit import ChainProblem, ChainProblemKind
@@ -104,7 +104,7 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
             f"maintenance.problem_{problem.subject}_{problem.kind}",
             ref=problem.ref,
             seq=problem.seq if problem.seq is not None else "?",
-            fields=", ".join(problem.fields),
+            fields=join(language, problem.fields),
         )
     if isinstance(problem, checks.AnchorProblem):
         return t(
@@ -120,7 +120,7 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
         f"maintenance.problem_{problem.kind}",
         item=problem.item_id,
         seq=problem.seq if problem.seq is not None else "?",
-        fields=", ".join(problem.fields),
+        fields=join(language, problem.fields),
     )
 
 
