@@ -127,7 +127,7 @@ class Context:
     def t(self, key: str, **values: object) -> str:
         """The catalog text ``key`` in the sender's language, with ``values`` filled in.
 
-        Raises ``KeyError`` when the key is in neither catalog.
+        Raises ``KeyError`` for a key the language's catalog lacks.
         """
         return t(self.language, key, **values)
 

@@ -140,7 +140,10 @@ async def deliver(ctx: Context, record: Record) -> None:
 
 
 async def button(ctx: Context, value: str) -> None:
-    """The ``ms`` buttons: ``<record id>:platform``, ``<record id>:deliver``, ``q:<quarter>:done``.
+    """The ``ms`` buttons: ``<id>:platform[_skip]``, ``<id>:deliver``, ``q:<quarter>:done``.
+
+    ``platform`` asks for the platform's reference (skippable), ``deliver`` sends the form
+    copy (报送), ``q:2026Q3:done`` marks the quarter's Art. 7 summary reported.
 
     Raises ``UserError`` for a stale or foreign button.
     """

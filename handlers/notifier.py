@@ -76,8 +76,9 @@ def record_buttons(
 class ChatNotifier:
     """``reminders.dispatch.Notifier`` for chats: renders a reminder and sends it.
 
-    The reminder goes to every bound account of the recipient, most recently used first,
-    in the recipient's language, with its buttons and files (form copy, draft report).
+    The reminder goes to the account the recipient wrote from last (every bound account
+    when none was used yet), in the recipient's language, with its buttons and files (the
+    form copy, the draft report).
     """
 
     def __init__(self, services: Services, deliver: Deliver) -> None:

@@ -303,7 +303,7 @@ def missing_words(missing: tuple[str, ...]) -> str:
 
 
 def form_stem(record: Record, language: Language) -> str:
-    """The file name stem of a record's form: ``<form word>-<record number>``, made file-safe."""
+    """The file name stem of a record's form: ``<form title>_<record number>``, file-safe."""
     number = record.number or tr(language, "form.draft_number", id=record.id)
     return safe_name(tr(language, "file.form", number=number))
 

@@ -68,7 +68,7 @@ class Period:
         return f"{self.first.isoformat()}_{self.last.isoformat()}"
 
     def title(self, language: Language) -> str:
-        """The period as a title in ``language``: ``2026年第三季度`` or ``first至last``."""
+        """The period as a title: ``2026年第三季度`` or ``2026-07-01 至 2026-09-30`` (zh-CN)."""
         if self.quarter is not None:
             name = tr(language, f"period.q{self.quarter.number}")
             return tr(language, "period.quarter", year=self.quarter.year, name=name)

@@ -477,7 +477,7 @@ class ReportWorkbook:
             sheet.append([self.cell(sheet, tr(language, "report.none_in_period"))])
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
-        """Close the streamed sheets and write the summary and timeliness sheets.
+        """End the streamed sheets, then write the summary and timeliness sheets.
 
         An empty period gets one line of words instead of empty columns.
         """
