@@ -37,19 +37,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent.parent
-MB = 1024 * 1024
+MiB = 1024 * 1024
 CHUNK = 64 * 1024
 
 
 def _peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (MB if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux
+    return peak / (MiB if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux
 
 
 def make_file(path: Path, size_mb: int) -> None:
     with path.open("wb") as f:
         for _ in range(size_mb):
-            f.write(os.urandom(MB))
+            f.write(os.urandom(MiB))
         f.flush()
         os.fsync(f.fileno())
 
@@ -95,7 +95,7 @@ async def _ingest(f: BinaryIO, size: int, name: str, work: Path) -> dict[str, fl
         session.add(record)
         await session.flush()
         ids = staff.id, record.id
-    store = EvidenceStore(work / "evidence", max_bytes=4096 * MB)
+    store = EvidenceStore(work / "evidence", max_bytes=4096 * MiB)
     before = _peak_rss_mb()
     cpu = _cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -135,7 +135,7 @@ def run_child(path: Path, work: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="50,500", help="file sizes in MB, comma-separated")
+    parser.add_argument("--sizes", default="50,500", help="file sizes in MiB, comma-separated")
     parser.add_argument("--dir", type=Path, default=None, help="where to write the test files")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (medians shown)")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "WORK"), help=argparse.SUPPRESS)
@@ -181,14 +181,14 @@ def main() -> None:
     )
     for size_mb, ingest, base, child in rows:
         print(
-            f"{size_mb:>4} MB  {ingest:>6.1f} MB/s  {base:>8.1f} MB/s  {ingest / base:>6.2f}  "
+            f"{size_mb:>4} MiB  {ingest:>6.1f} MiB/s  {base:>8.1f} MiB/s  {ingest / base:>6.2f}  "
             f"{child['cpu_ratio']:>9.2f}  "
-            f"{child['rss_peak_mb']:>6.1f} MB  {child['rss_before_mb']:>14.1f} MB"
+            f"{child['rss_peak_mb']:>6.1f} MiB  {child['rss_before_mb']:>14.1f} MiB"
         )
     growth = rows[-1][3]["rss_peak_mb"] - rows[0][3]["rss_peak_mb"]
     print(
-        f"peak RSS from {rows[0][0]} MB to {rows[-1][0]} MB: {growth:+.1f} MB "
-        f"(the file grew {rows[-1][0] - rows[0][0]} MB)"
+        f"peak RSS from {rows[0][0]} MiB to {rows[-1][0]} MiB: {growth:+.1f} MiB "
+        f"(the file grew {rows[-1][0] - rows[0][0]} MiB)"
     )
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from evidence_ingest import _peak_rss_mb, _read, make_file
 
 ROOT = Path(__file__).resolve().parent.parent
-MB = 1024 * 1024
+MiB = 1024 * 1024
 BUCKET = "bench-evidence"
 
 
@@ -80,7 +80,7 @@ async def ingest(path: Path, size: int, endpoint: str, work: Path) -> dict[str, 
         await session.flush()
         ids = staff.id, record.id
     blobs = S3Blobs(S3Location(BUCKET, f"guowen/{path.parent.name}"), work, client=client)
-    store = EvidenceStore(blobs, max_bytes=4096 * MB)
+    store = EvidenceStore(blobs, max_bytes=4096 * MiB)
     origin = Provenance("benchmark", at, file_name=path.name, declared_size=size)
     before = _peak_rss_mb()
     started = time.perf_counter()
@@ -134,7 +134,7 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="50,500", help="file sizes in MB, comma-separated")
+    parser.add_argument("--sizes", default="50,500", help="file sizes in MiB, comma-separated")
     parser.add_argument("--dir", type=Path, default=None, help="where to write the test files")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -175,14 +175,14 @@ def main() -> None:
     )
     for size_mb, base, ours in rows:
         print(
-            f"{size_mb:>4} MB  {size_mb / ours['seconds']:>6.1f} MB/s  "
-            f"{size_mb / base['seconds']:>6.1f} MB/s  {ours['rss_peak_mb']:>6.1f} MB  "
-            f"{ours['rss_before_mb']:>7.1f} MB  {base['rss_peak_mb']:>12.1f} MB"
+            f"{size_mb:>4} MiB  {size_mb / ours['seconds']:>6.1f} MiB/s  "
+            f"{size_mb / base['seconds']:>6.1f} MiB/s  {ours['rss_peak_mb']:>6.1f} MiB  "
+            f"{ours['rss_before_mb']:>7.1f} MiB  {base['rss_peak_mb']:>12.1f} MiB"
         )
     growth = rows[-1][2]["rss_peak_mb"] - rows[0][2]["rss_peak_mb"]
     print(
-        f"peak RSS from {rows[0][0]} MB to {rows[-1][0]} MB: {growth:+.1f} MB "
-        f"(the file grew {rows[-1][0] - rows[0][0]} MB)"
+        f"peak RSS from {rows[0][0]} MiB to {rows[-1][0]} MiB: {growth:+.1f} MiB "
+        f"(the file grew {rows[-1][0] - rows[0][0]} MiB)"
     )
 
 

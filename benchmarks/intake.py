@@ -610,7 +610,7 @@ def _report(rows: list[tuple[int, dict[str, dict[str, Any]]]], limits: str, load
             ("p50_ms", "p50 ms", 0),
             ("p99_ms", "p99 ms", 0),
             ("cpu_ms", "CPU ms/update", 2),
-            ("rss_mb", "peak RSS MB", 0),
+            ("rss_mb", "peak RSS MiB", 0),
             ("broken", "intakes broken", 0),
         ):
             values = [figures[bot][key] for bot in bots]

@@ -565,7 +565,7 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             await pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         print_result(*results[-1], args.sample)
-    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    print(f"peak RSS: {peak_rss_mb():.0f} MiB")
 
 
 def main() -> None:

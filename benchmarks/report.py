@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-MB = 1024 * 1024
+MiB = 1024 * 1024
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 10, 8, 2, 0, tzinfo=UTC)
 CHANNELS = ["phone", "wechat", "sms", "letter", "in_person", "email", "mail", "weibo", "other"]
@@ -50,7 +50,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 def _peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (MB if sys.platform == "darwin" else 1024)
+    return peak / (MiB if sys.platform == "darwin" else 1024)
 
 
 def synthetic(rng: random.Random, record_id: int, received: datetime) -> dict[str, Any]:
@@ -198,7 +198,7 @@ def child(database: Path, period: str, out: Path) -> dict[str, Any]:
         "seconds": elapsed,
         "rss_before_mb": before,
         "rss_peak_mb": _peak_rss_mb(),
-        "xlsx_mb": files[0].stat().st_size / MB,
+        "xlsx_mb": files[0].stat().st_size / MiB,
         "summary": lines.getvalue().splitlines()[0],
     }
 
@@ -254,7 +254,7 @@ def dump(writer: str, database: Path, out: Path) -> dict[str, Any]:
     return {
         "seconds": time.perf_counter() - started,
         "rss_peak_mb": _peak_rss_mb(),
-        "xlsx_mb": path.stat().st_size / MB,
+        "xlsx_mb": path.stat().st_size / MiB,
     }
 
 
@@ -321,12 +321,12 @@ def main() -> None:
             runs.append(result)
             print(
                 f"{label:>22}  {records:>8,}  {result['seconds']:>6.1f} s  "
-                f"{result['seconds'] / records * 1000:>5.2f} s  {result['rss_peak_mb']:>6.1f} MB  "
-                f"{result['rss_before_mb']:>7.1f} MB  {result['xlsx_mb']:>5.1f} MB"
+                f"{result['seconds'] / records * 1000:>5.2f} s  {result['rss_peak_mb']:>6.1f} MiB  "
+                f"{result['rss_before_mb']:>7.1f} MiB  {result['xlsx_mb']:>5.1f} MiB"
             )
             print(f"{'':>24}{result['summary']}")
         growth = runs[-1]["rss_peak_mb"] - runs[0]["rss_peak_mb"]
-        print(f"peak RSS from the nine days to the quarter (10x the records): {growth:+.1f} MB")
+        print(f"peak RSS from the nine days to the quarter (10x the records): {growth:+.1f} MiB")
         print("references, the quarter's records as plain rows in one sheet (same run):")
         quarter = runs[-1]["seconds"]
         reference: float | None = None
@@ -338,7 +338,7 @@ def main() -> None:
             print(
                 f"{writer:>28}  {measured['seconds']:>6.1f} s  "
                 f"x{measured['seconds'] / reference:.2f} of openpyxl write_only  "
-                f"{measured['rss_peak_mb']:>6.1f} MB  {measured['xlsx_mb']:>5.1f} MB"
+                f"{measured['rss_peak_mb']:>6.1f} MiB  {measured['xlsx_mb']:>5.1f} MiB"
             )
         if reference:
             print(f"the quarter's report: x{quarter / reference:.2f} of openpyxl write_only")

@@ -334,7 +334,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 )
                 expires = issued.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                 if issued.bound:
-                    accounts = ", ".join(account.transport for account in issued.bound)
+                    accounts = join(lang, (account.transport for account in issued.bound))
                     count = len(issued.bound)
                     warning = t(
                         lang,

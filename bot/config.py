@@ -167,7 +167,7 @@ class Court(Section):
 
 
 class Storage(Section):
-    """``[storage]``: the database and the evidence folder (sizes in MiB, 2^20 bytes).
+    """``[storage]``: the database and the evidence folder (``max_evidence_mb`` in MB of 10^6 B).
 
     ``evidence_url`` (``s3://bucket/prefix``) keeps the evidence in an S3-compatible object
     store instead of ``evidence_dir`` (which then only holds the spool and reports):

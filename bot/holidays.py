@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from bot.config import Settings
-from handlers.i18n import t
+from handlers.i18n import join, t
 from reminders.calendar import (
     HolidayFileError,
     YearSchedule,
@@ -122,6 +122,8 @@ async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
             )
             + "\n"
         )
-    workdays = "、".join(d.isoformat() for d in sorted(schedule.workdays)) or t(lang, "common.none")
+    workdays = join(lang, (d.isoformat() for d in sorted(schedule.workdays))) or t(
+        lang, "common.none"
+    )
     out.write(t(lang, "holidays.workdays", days=workdays) + "\n")
     return EXIT_OK

@@ -33,6 +33,7 @@ class JsonFormatter(logging.Formatter):
     ``chat`` and ``records`` when known, ``error`` (the exception's type) and ``traceback``."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line (UTF-8 text, not ASCII-escaped), secrets masked."""
         body: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -54,6 +55,7 @@ class TextFormatter(logging.Formatter):
     """The readable line, tokens masked, the chat appended when known."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record in the configured text format, secrets masked, ``[chat <id>]`` appended."""
         line = mask(super().format(record))
         chat = CHAT.get()
         return f"{line} [chat {chat}]" if chat is not None else line
@@ -72,6 +74,10 @@ class Repeats(logging.Filter):
         self._seen: dict[tuple[object, ...], tuple[float, int]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """False for a repeat of a WARNING-or-worse failure seen less than ``period`` seconds ago.
+
+        The first line after the period carries how many were held back.
+        """
         if record.levelno < logging.WARNING or self.period <= 0:
             return True
         error = record.exc_info[0] if record.exc_info else None

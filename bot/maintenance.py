@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings
 from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
-from handlers.i18n import t
+from handlers.i18n import join, t
 from storage import backup as archive
 from storage import verify as checks
 from storage.audit import ChainProblem, ChainProblemKind
@@ -39,13 +39,13 @@ def _say(out: TextIO, line: str) -> None:
 
 
 def human_size(size: int) -> str:
-    """``size`` bytes for a person: B, then KB, MB, GB, TB of 1,024 (binary) units each."""
+    """``size`` bytes for a person: B, then KiB, MiB, GiB, TiB of 1,024 (binary) units each."""
     value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
+    for unit in ("B", "KiB", "MiB", "GiB"):
         if value < 1024:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TB"
+    return f"{value:.1f} TiB"
 
 
 class ProgressBar:
@@ -104,7 +104,7 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
             f"maintenance.problem_{problem.subject}_{problem.kind}",
             ref=problem.ref,
             seq=problem.seq if problem.seq is not None else "?",
-            fields=", ".join(problem.fields),
+            fields=join(language, problem.fields),
         )
     if isinstance(problem, checks.AnchorProblem):
         return t(
@@ -120,7 +120,7 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
         f"maintenance.problem_{problem.kind}",
         item=problem.item_id,
         seq=problem.seq if problem.seq is not None else "?",
-        fields=", ".join(problem.fields),
+        fields=join(language, problem.fields),
     )
 
 

@@ -42,7 +42,7 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _quiet_http_logs() -> None:
-    """httpx logs every request's URL at INFO, and a Bot API URL carries the bot's token."""
+    """Quiet ``httpx``: it logs each request's URL at INFO, and a Bot API URL holds the token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

@@ -17,18 +17,25 @@ INVITE_WHO = StepName.INVITE_WHO
 
 
 def join_names(names: list[str], language: Language) -> str:
+    """Join ``names`` as one phrase in ``language`` (``handlers.i18n.join``); ``""`` for none."""
     return join(language, names)
 
 
 def roles_text(ctx: Context) -> str:
+    """The sender's known roles as one translated phrase (unknown role strings are left out)."""
     return join_names([label(role, ctx.language) for role in known_roles(ctx.roles)], ctx.language)
 
 
 async def start(ctx: Context, args: str) -> None:
+    """/start from an already bound account: greet the person by name.
+
+    Binding a new account goes through an invitation code before the engine reaches here.
+    """
     ctx.reply(ctx.t("access.already_bound", name=ctx.staff.name))
 
 
 async def whoami(ctx: Context, args: str) -> None:
+    """/whoami: name, staff id, department, roles, transport and language of the sender."""
     department = ctx.staff.department.name if ctx.staff.department else ctx.t("common.none")
     ctx.reply(
         ctx.t(
@@ -44,6 +51,7 @@ async def whoami(ctx: Context, args: str) -> None:
 
 
 def help_text(ctx: Context, registry: Registry) -> str:
+    """The /help text: one line per command the sender's roles allow, in registration order."""
     lines = [ctx.t("help.title")]
     lines += [
         f"/{command.name} — {ctx.t(command.help_key)}" for command in registry.visible(ctx.roles)
@@ -52,12 +60,17 @@ def help_text(ctx: Context, registry: Registry) -> str:
 
 
 def language_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """One row of buttons, one per catalog language; a press carries ``lang:<code>``."""
     return (
         tuple(Button(ctx.t(f"language.{lang.value}"), f"lang:{lang.value}") for lang in Language),
     )
 
 
 async def set_language(ctx: Context, value: str) -> None:
+    """Set the sender's language from ``value`` (a ``Language`` code or name) and audit it.
+
+    Raises ``UserError`` (``language.unknown``) for a value that names no catalog language.
+    """
     chosen = parse_language(value)
     if chosen is None:
         raise UserError("language.unknown", value=value)
@@ -75,6 +88,7 @@ async def set_language(ctx: Context, value: str) -> None:
 
 
 async def language(ctx: Context, args: str) -> None:
+    """/language [code]: switch at once when a code is given, otherwise offer the buttons."""
     if args:
         await set_language(ctx, args)
     else:
@@ -92,6 +106,7 @@ async def cancel(ctx: Context, args: str) -> Next:
 
 
 async def staff_list(ctx: Context, args: str) -> None:
+    """/staff (admin): every staff member with department, roles and whether active."""
     people = await staff_repo.list_staff(ctx.session)
     lines = [ctx.t("staff.list_title", count=len(people))]
     for person in people:
@@ -143,6 +158,7 @@ async def _issue(ctx: Context, ref: str) -> Next:
 
 
 async def invite(ctx: Context, args: str) -> Next:
+    """/invite [name] (admin): issue an invitation code, asking for the name when none is given."""
     if args:
         return await _issue(ctx, args)
     (await ctx.state()).fresh()
@@ -151,16 +167,20 @@ async def invite(ctx: Context, args: str) -> Next:
 
 
 async def invite_who(ctx: Context, text: str) -> Next:
+    """The invitee's name typed after /invite; raises ``UserError`` when the text is empty."""
     if not text:
         raise UserError("staff.invite_who")
     return await _issue(ctx, text)
 
 
 async def fallback(ctx: Context, text: str) -> None:
+    """Free text outside any dialogue: point the sender to /help."""
     ctx.reply(ctx.t("help.hint", name=ctx.staff.name))
 
 
 def register(registry: Registry) -> None:
+    """Register /start, /help, /whoami, /language, /cancel, /staff, /invite and their steps."""
+
     async def show_help(ctx: Context, args: str) -> None:
         ctx.reply(help_text(ctx, registry))
 

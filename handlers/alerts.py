@@ -28,6 +28,13 @@ def _facts(ctx: Context, record: Record) -> dict[str, object]:
 
 
 async def check_art7(ctx: Context, record: Record) -> None:
+    """Art. 7's immediate alerts for ``record``, each sent at most once.
+
+    A serious case (may cause a wrongful judgment) goes to ``discipline`` and ``leader`` at
+    once; a record involving a main leader of the same-level Party committee or
+    political-legal committee goes to ``discipline``, ``trial_management`` and ``compiler``
+    for reporting upward. Each sending stamps the record and is audited.
+    """
     if record.serious and record.serious_alerted_at is None:
         record.serious_alerted_at = ctx.now
         people = await notify.with_roles(ctx, Role.DISCIPLINE, Role.LEADER)
@@ -58,6 +65,7 @@ async def check_art7(ctx: Context, record: Record) -> None:
 
 
 async def after_submit(ctx: Context, record: Record) -> None:
+    """After submitting: Art. 7 alerts, then ask the persons present to co-sign (Art. 3)."""
     await check_art7(ctx, record)
     await ask_cosigners(ctx, record, "cosign.request")
 

@@ -31,6 +31,7 @@ async def _own(ctx: Context, record_id: str, status: RecordStatus) -> Record:
 
 
 def amendable(record: Record) -> list[Field]:
+    """The fields of a submitted ``record`` that an amendment may change, in question order."""
     return [f for f in applicable(record) if f.step not in NOT_AMENDABLE]
 
 
@@ -72,6 +73,11 @@ async def _pending(ctx: Context) -> tuple[Record, Field]:
 
 
 async def value(ctx: Context, text: str) -> Next:
+    """The new value typed for the field being amended.
+
+    Parsed now so a bad value is refused at once (``UserError`` from the field's parser);
+    the raw text is kept in the dialogue state and the reason is asked next.
+    """
     record, field = await _pending(ctx)
     await field.parse(ctx, record, text)
     state = await ctx.state()
@@ -81,6 +87,11 @@ async def value(ctx: Context, text: str) -> Next:
 
 
 async def reason(ctx: Context, text: str) -> Next:
+    """The reason for an amendment; stores each changed column as an amendment (old → new).
+
+    The record is never edited in place: ``storage.records.amend`` keeps who, when, why and
+    the old and new values. Raises ``UserError`` for an empty reason.
+    """
     record, field = await _pending(ctx)
     why = text.strip()
     if not why:
@@ -106,6 +117,7 @@ async def reason(ctx: Context, text: str) -> Next:
 
 
 def register(registry: Registry) -> None:
+    """Register the ``in:amend`` buttons and the value and reason steps."""
     registry.callbacks["in:amend"] = amend_button
     registry.steps[AMEND_VALUE] = value
     registry.steps[AMEND_REASON] = reason

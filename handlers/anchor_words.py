@@ -21,6 +21,10 @@ class AnchorMessenger:
         self.deliver = deliver
 
     async def __call__(self, recipient: Recipient, head: DailyHead) -> bool:
+        """Say ``head`` (the day's last audit-chain hash) on each of ``recipient``'s chats.
+
+        Returns True when at least one chat accepted the message (``DeliveryStatus.SENT``).
+        """
         language = recipient.language or self.services.language
         text = t(
             language,

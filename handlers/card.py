@@ -26,6 +26,7 @@ from storage.vocabulary import (
 
 
 def stamp(ctx: Context, moment: datetime | None) -> str:
+    """``moment`` as local ``YYYY-MM-DD HH:MM`` in the court's zone, or the catalog's "missing"."""
     return ctx.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ctx.t("card.missing")
 
 
@@ -87,6 +88,7 @@ def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
 
 
 def title(ctx: Context, record: Record) -> str:
+    """A record's title: its record number once submitted, ``草稿 #<id>`` while a draft."""
     if record.number:
         return record.number
     return ctx.t("card.draft_title", id=record.id)
@@ -175,6 +177,11 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
 async def render(
     ctx: Context, record: Record, *, evidence: str | None = None, rules: DeadlineRules | None = None
 ) -> str:
+    """The record card: header, one line per applicable field, then ``evidence`` and state.
+
+    ``evidence`` is a ready line about the stored files; with ``rules`` the card shows the
+    Art. 6 deadlines (登记, 录入平台 within 2 days, 报送 within 3 days) and their state.
+    """
     lines = [ctx.t("card.header", title=title(ctx, record), status=_status(ctx, record))]
     for field in FIELDS:
         if field.applies(record):

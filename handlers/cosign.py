@@ -40,6 +40,11 @@ async def _handler(ctx: Context, record: Record) -> Staff:
 
 
 async def button(ctx: Context, value: str) -> Next:
+    """A co-signer's press, ``cs:<record id>:<ok|no>`` (Art. 3 签字确认 in their own chat).
+
+    ``ok`` confirms and tells the handler; ``no`` asks for the reason of the dispute.
+    Raises ``UserError`` for a stale button or an answer already given.
+    """
     raw_id, _, action = value.partition(":")
     record_id = parse_id(raw_id)
     if record_id is None:
@@ -72,6 +77,10 @@ async def button(ctx: Context, value: str) -> Next:
 
 
 async def reason(ctx: Context, text: str) -> Next:
+    """The co-signer's reason for disputing the record; stored and told to the handler.
+
+    Raises ``UserError`` when the reason is empty.
+    """
     state = await ctx.state()
     record, cosigner = await _mine(ctx, int(state.data.get("record_id", 0)))
     why = text.strip()
@@ -100,5 +109,6 @@ async def reason(ctx: Context, text: str) -> Next:
 
 
 def register(registry: Registry) -> None:
+    """Register the ``cs`` buttons and the dispute-reason step."""
     registry.callbacks["cs"] = button
     registry.steps[REASON] = reason

@@ -121,9 +121,14 @@ class Context:
 
     @property
     def roles(self) -> frozenset[str]:
+        """The sender's role names (``Role`` values), as stored on the staff row."""
         return self.staff.roles
 
     def t(self, key: str, **values: object) -> str:
+        """The catalog text ``key`` in the sender's language, with ``values`` filled in.
+
+        Raises ``KeyError`` for a key the language's catalog lacks.
+        """
         return t(self.language, key, **values)
 
     def reply(
@@ -138,6 +143,7 @@ class Context:
         self.replies.append(Reply(self.message.transport, self.message.chat_id, message))
 
     def local(self, moment: datetime) -> datetime:
+        """``moment`` (timezone-aware) in the court's configured zone."""
         return moment.astimezone(self.services.tz)
 
     async def state(self) -> DraftState:
@@ -175,6 +181,11 @@ arguments, a button's data after its prefix, a typed answer), it returns the nex
 
 @dataclass(frozen=True)
 class Command:
+    """A slash command: its handler, the catalog key of its /help line and who may use it.
+
+    ``roles`` None: anyone bound may use it; ``hidden`` keeps it out of /help.
+    """
+
     name: str
     handler: Handler
     help_key: str
@@ -182,6 +193,7 @@ class Command:
     hidden: bool = False
 
     def allowed(self, roles: frozenset[str]) -> bool:
+        """Whether a sender with ``roles`` (role names) may use the command."""
         return self.roles is None or bool(self.roles & roles)
 
 
@@ -210,6 +222,7 @@ class Registry:
         *,
         hidden: bool = False,
     ) -> None:
+        """Register ``/name``; ``roles`` limits it to those roles (None: everyone bound)."""
         self.commands[name] = Command(
             name, handler, help_key, frozenset(roles) if roles else None, hidden
         )

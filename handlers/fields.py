@@ -43,6 +43,12 @@ NO = "no"
 
 
 class Step(StrEnum):
+    """The intake's questions, one per record field, in asking order; values are stored.
+
+    A question's step name is ``intake:<value>`` (``handlers.state.question``), and the
+    card's labels are ``card.<value>`` in the catalogs.
+    """
+
     RECEIVED_AT = "received_at"
     SOURCE = "source"
     INQUIRY_AT = "inquiry_at"
@@ -72,6 +78,8 @@ class Step(StrEnum):
 
 
 class Input(StrEnum):
+    """How a question is answered: free text, one button, yes/no, a time, or several ticks."""
+
     TEXT = "text"
     CHOICE = "choice"
     YES_NO = "yes_no"
@@ -84,6 +92,13 @@ Parse = Callable[[Context, Record, str], Awaitable[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class Field:
+    """One intake question: the record ``columns`` it fills and how its answer is read.
+
+    ``parse`` turns the typed text into column values (raising ``UserError`` with an
+    example when it cannot); ``applies`` says whether the record needs the question at all
+    (for example the oral inquiry's place only for in-person channels, Art. 3).
+    """
+
     step: Step
     input: Input
     columns: tuple[str, ...]
@@ -94,6 +109,7 @@ class Field:
     labels: Callable[[Context, str], str] | None = None
 
     def answered(self, record: Record) -> bool:
+        """Whether the record already answers the question (skipped counts as answered)."""
         if self.step.value in record.fields.get("skipped", []):
             return True
         if self.step is Step.RECEIVED_AT:
@@ -167,6 +183,7 @@ def _yes_no(column: str) -> Parse:
 
 
 def parse_yes_no(ctx: Context, text: str) -> bool | None:
+    """Read a yes/no answer (是/否, y/n, the catalog's words); None when it is neither."""
     word = text.strip().lower()
     if word in (YES, "y", "是", "是的", "对", ctx.t("intake.yes").lower()):
         return True
@@ -560,6 +577,7 @@ BY_STEP: dict[str, Field] = {field.step.value: field for field in FIELDS}
 
 
 def next_missing(record: Record) -> Field | None:
+    """The first question ``record`` still needs, in question order; None when complete."""
     for field in FIELDS:
         if field.applies(record) and not field.answered(record):
             return field
@@ -567,10 +585,12 @@ def next_missing(record: Record) -> Field | None:
 
 
 def applicable(record: Record) -> list[Field]:
+    """The questions that apply to ``record`` (answered or not), in question order."""
     return [field for field in FIELDS if field.applies(record)]
 
 
 def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Button, ...], ...]:
+    """A closed question's choices as rows of two buttons whose data is ``prefix`` + value."""
     render = field.labels or (lambda c, v: v)
     buttons = [Button(render(ctx, value), f"{prefix}{value}") for value in field.choices]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))

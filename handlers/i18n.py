@@ -20,6 +20,7 @@ from babel.dates import get_day_names
 
 from storage.catalog import CatalogError as CatalogError
 from storage.catalog import load
+from storage.lists import join_list
 from storage.vocabulary import Language
 
 DEFAULT = Language.ZH
@@ -87,9 +88,15 @@ def _single_brackets(template: str, values: dict[str, object]) -> str:
 
 
 def join(language: Language | str | None, items: Iterable[str], *, strong: bool = False) -> str:
-    """A list as the language writes one: 甲、乙 / A, B; ``strong`` for items with commas."""
-    key = "common.strong_separator" if strong else "common.separator"
-    return t(language, key).join(items)
+    """A list as the language writes one: 甲、乙 / A, B (``storage.lists``, CLDR through
+    Babel); ``strong`` for items that hold commas themselves: 甲；乙 / A; B."""
+    if strong:
+        return t(language, "common.strong_separator").join(items)
+    try:
+        lang = Language(language) if language else DEFAULT
+    except ValueError:
+        lang = DEFAULT
+    return join_list(lang.value, items)
 
 
 def weekday(language: Language | str | None, day: date) -> str:

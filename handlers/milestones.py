@@ -41,6 +41,11 @@ async def _own_submitted(ctx: Context, ref: str, *, by_id: bool = False) -> Reco
 
 
 async def mark_platform(ctx: Context, record: Record, reference: str | None) -> None:
+    """Mark 录入平台 (Art. 6, entry into the court's platform) with an optional ``reference``.
+
+    Raises ``UserError`` when the record needs no platform entry (an Art. 5 reference
+    opinion); a second mark only repeats the stored one.
+    """
     deadlines = ctx.services.rules.for_record(record)
     if Milestone.PLATFORM_ENTERED not in deadlines:
         raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
@@ -135,6 +140,13 @@ async def deliver(ctx: Context, record: Record) -> None:
 
 
 async def button(ctx: Context, value: str) -> None:
+    """The ``ms`` buttons: ``<id>:platform[_skip]``, ``<id>:deliver``, ``q:<quarter>:done``.
+
+    ``platform`` asks for the platform's reference (skippable), ``deliver`` sends the form
+    copy (报送), ``q:2026Q3:done`` marks the quarter's Art. 7 summary reported.
+
+    Raises ``UserError`` for a stale or foreign button.
+    """
     head, _, rest = value.partition(":")
     if head == "q":
         label_text, _, action = rest.partition(":")
@@ -162,6 +174,7 @@ async def button(ctx: Context, value: str) -> None:
 
 
 async def platform_reference(ctx: Context, text: str) -> None:
+    """The platform reference typed after the platform button (cut to 100 characters)."""
     conversation = await ctx.state()
     record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
     reference = text.strip()[:100]
@@ -169,7 +182,10 @@ async def platform_reference(ctx: Context, text: str) -> None:
 
 
 async def platform_command(ctx: Context, args: str) -> None:
-    """/platform NUMBER [reference]"""
+    """/platform NUMBER [reference]: mark 录入平台 (Art. 6) for one of the sender's records.
+
+    Raises ``UserError`` without a number or for a record that is not the sender's.
+    """
     number, _, reference = args.strip().partition(" ")
     if not number:
         raise UserError("milestones.platform_usage")
@@ -178,13 +194,20 @@ async def platform_command(ctx: Context, args: str) -> None:
 
 
 async def deliver_command(ctx: Context, args: str) -> None:
-    """/deliver NUMBER"""
+    """/deliver NUMBER: send the form copy to 纪检监察 and 审管办 (报送, Art. 6).
+
+    Raises ``UserError`` without a number or for a record that is not the sender's.
+    """
     if not args.strip():
         raise UserError("milestones.deliver_usage")
     await deliver(ctx, await _own_submitted(ctx, args))
 
 
 async def report_quarter(ctx: Context, quarter: Quarter) -> None:
+    """Mark ``quarter``'s Art. 7 summary as reported (trial management or compiler only).
+
+    Raises ``UserError`` for anyone else, as if the command did not exist.
+    """
     if not ctx.roles & {Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value}:
         raise UserError("error.unknown_command", command="report")
     changed = await records_repo.quarter_reported(
@@ -218,6 +241,10 @@ def _scope(ctx: Context) -> int | None:
 
 
 async def overdue(ctx: Context, args: str) -> None:
+    """/overdue: open records with a step past its Art. 6 deadline.
+
+    Discipline sees the whole court, an integrity officer their own department (Art. 10).
+    """
     rules = ctx.services.rules
     lines: list[str] = []
     for record in await _open_records(ctx, _scope(ctx)):
@@ -297,6 +324,7 @@ async def compliance(ctx: Context, args: str) -> None:
 
 
 def register(registry: Registry) -> None:
+    """Register /platform, /deliver, /overdue, /compliance, the ``ms`` buttons and the step."""
     registry.command("platform", platform_command, "help.platform", {Role.HANDLER})
     registry.command("deliver", deliver_command, "help.deliver", {Role.HANDLER})
     registry.command("overdue", overdue, "help.overdue", SUPERVISORS)

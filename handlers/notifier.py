@@ -74,11 +74,19 @@ def record_buttons(
 
 
 class ChatNotifier:
+    """``reminders.dispatch.Notifier`` for chats: renders a reminder and sends it.
+
+    The reminder goes to the account the recipient wrote from last (every bound account
+    when none was used yet), in the recipient's language, with its buttons and files (the
+    form copy, the draft report).
+    """
+
     def __init__(self, services: Services, deliver: Deliver) -> None:
         self.services = services
         self.deliver = deliver
 
     async def prepare(self, session: AsyncSession, facts: Facts) -> list[Reply] | None:
+        """The replies for one reminder; None when the recipient has no bound account."""
         accounts = staff_repo.used_last(await staff_repo.identities_of(session, facts.recipient.id))
         if not accounts:
             return None
@@ -129,6 +137,7 @@ class ChatNotifier:
         return SendResult(Outcome.FAILED, details)
 
     async def render(self, ctx: Context, facts: Facts) -> tuple[str, Buttons]:
+        """A reminder's text and buttons: what is missing, for which record, and by when."""
         kind = ReminderKind(facts.reminder.kind)
         key = f"reminders.{kind.value}"
         reminder = facts.reminder

@@ -14,6 +14,7 @@ from storage.vocabulary import Language, Role
 
 
 def language_of(ctx: Context, person: Staff) -> Language:
+    """The language ``person`` chose, or the court's default."""
     return Language(person.language) if person.language else ctx.services.language
 
 
@@ -44,6 +45,7 @@ async def tell(
 
 
 async def with_roles(ctx: Context, *roles: Role) -> list[Staff]:
+    """Active staff holding any of ``roles``, each once, in the order found."""
     people: dict[int, Staff] = {}
     for role in roles:
         for person in await staff_repo.with_role(ctx.session, role):

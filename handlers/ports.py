@@ -18,6 +18,8 @@ from storage.vocabulary import Language
 
 
 class AttachmentKind(StrEnum):
+    """What kind of file came with a message (Bot API: photo, document, voice, audio, video...)."""
+
     PHOTO = "photo"
     DOCUMENT = "document"
     VOICE = "voice"
@@ -40,6 +42,11 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Button:
+    """An inline button: its visible ``label`` and the ``data`` its press carries back.
+
+    Telegram limits ``data`` to 64 bytes (Bot API ``InlineKeyboardButton.callback_data``).
+    """
+
     label: str
     data: str
 
@@ -144,6 +151,8 @@ class Reply:
 
 
 class DeliveryStatus(StrEnum):
+    """How a send ended: ``sent``, ``retry`` (worth trying again later), ``failed`` (never)."""
+
     SENT = "sent"
     RETRY = "retry"
     FAILED = "failed"
@@ -151,6 +160,8 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Delivery:
+    """A send's outcome, the transport's ``message_id`` when sent, and a ``detail`` to log."""
+
     status: DeliveryStatus
     message_id: str | None = None
     detail: str = ""
@@ -216,14 +227,18 @@ class Transport(Protocol):
     """What every chat service offers the bot."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The transport's name as stored in rows (``console``, ``telegram``, ``wecom``)."""
+        ...
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> Delivery:
         """Deliver one message; never raises for a person's or a network's failure."""
         ...
 
     @property
-    def capabilities(self) -> Capabilities: ...
+    def capabilities(self) -> Capabilities:
+        """What the transport can show; the engine shapes replies to fit."""
+        ...
 
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
         """Answer a button press after the engine handled it: mark the press as taken only

@@ -7,6 +7,7 @@ from handlers.engine import Registry
 
 
 def default_registry() -> Registry:
+    """The registry with every handler module's commands, buttons and steps."""
     registry = Registry()
     access.register(registry)
     intake.register(registry)

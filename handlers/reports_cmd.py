@@ -106,6 +106,7 @@ async def make_report(
 
 
 def headline_text(ctx: Context, files: ReportFiles) -> str:
+    """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures."""
     figures = files.figures
     title = _period_words(ctx, files.period)
     if figures.empty:
@@ -164,7 +165,11 @@ def _send(ctx: Context, messages: list[OutgoingMessage]) -> None:
 
 
 async def report_command(ctx: Context, args: str) -> None:
-    """/report [2026Q3 | 2026-07-01 2026-09-30]"""
+    """/report [2026Q3 | 2026-07-01 2026-09-30]: the Art. 7 summary of a quarter or dates.
+
+    Without an argument, the last completed quarter. Raises ``UserError`` for a period that
+    cannot be read (``reports.period.PeriodError``'s problem, with an example).
+    """
     period = _period(ctx, args)
     files = await make_report(ctx, period)
     _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))
@@ -225,4 +230,5 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
 
 
 def register(registry: Registry) -> None:
+    """Register /report for the roles that may produce reports."""
     registry.command("report", report_command, "help.report", REPORT_ROLES)

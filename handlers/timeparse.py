@@ -21,12 +21,16 @@ from zoneinfo import ZoneInfo
 
 
 class TimeProblem(StrEnum):
+    """Why a typed time was refused: unreadable, a day without a time, or no such moment."""
+
     FORMAT = "format"
     NO_TIME = "no_time"
     INVALID = "invalid"
 
 
 class TimeParseError(ValueError):
+    """A typed time that cannot be read; ``problem`` says which way (``TimeProblem``)."""
+
     def __init__(self, problem: TimeProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem

@@ -29,6 +29,7 @@ def _missing(ctx: Context, record: Record) -> str:
 
 
 async def mine(ctx: Context, args: str) -> None:
+    """/mine: the handler's open drafts and submitted records with the next deadline of each."""
     drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
     submitted = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.SUBMITTED])
     if not drafts and not submitted:
@@ -98,6 +99,10 @@ async def find(ctx: Context, ref: str) -> Record:
 
 
 async def show(ctx: Context, args: str) -> None:
+    """/record REF: the card with evidence and amendments, as ``can_view`` allows the sender.
+
+    Raises ``UserError`` without a reference or for a record the sender may not see.
+    """
     if not args.strip():
         raise UserError("views.record_usage")
     record = await find(ctx, args)
@@ -148,6 +153,7 @@ async def withdrawn(ctx: Context, args: str) -> None:
 
 
 def register(registry: Registry) -> None:
+    """Register /mine, /withdrawn and /record."""
     registry.command("mine", mine, "help.mine", {Role.HANDLER})
     registry.command(
         "withdrawn", withdrawn, "help.withdrawn", {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}

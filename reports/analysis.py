@@ -12,16 +12,22 @@ from reports.facts import MILESTONE_ORDER
 from reports.figures import Figures, Tally, change
 from reports.tables import Rows, art9, by_department, categories, channels, share_text, top
 from reports.text import tr
+from storage.lists import join_list
 from storage.vocabulary import Language, Milestone
 
 
 def _listing(rows: Rows, language: Language) -> str:
-    return tr(language, "common.list_sep").join(
-        tr(language, "analysis.item", name=name, n=n) for name, n in rows
+    return join_list(
+        language.value, (tr(language, "analysis.item", name=name, n=n) for name, n in rows)
     )
 
 
 def analysis(figures: Figures, language: Language) -> list[str]:
+    """The Art. 7 written analysis (汇总分析) of ``figures``: one sentence a list item.
+
+    Totals and the change from the previous period, the leading unit categories, channels
+    and departments, the Art. 9 items and the late or missed Art. 6 steps, in ``language``.
+    """
     period = figures.period.title(language)
     if figures.empty:
         lines = [tr(language, "analysis.empty", period=period)]
@@ -127,28 +133,27 @@ def _overdue_departments(figures: Figures, language: Language) -> list[str]:
     steps (late + missed, a count), and those with the LOWEST on-time share of the steps due
     (a share; only when it differs between departments). Ties are all named."""
     rows = by_department(figures, language)
-    sep = tr(language, "common.list_sep")
     lines = []
     most = max((row.late + row.missed for row in rows), default=0)
     if most:
         named = [row for row in rows if row.late + row.missed == most]
-        listing = sep.join(
+        listing = join_list(language.value, (
             tr(language, "analysis.overdue_item", name=row.name, late=row.late,
                missed=row.missed, total=most)
             for row in named
-        )  # fmt: skip
+        ))  # fmt: skip
         lines.append(tr(language, "analysis.worst_department", list=listing))
     shares = {row.name: _on_time(row.tallies.values()) for row in rows}
     due = [row for row in rows if shares[row.name] is not None]
     if len({shares[row.name] for row in due}) > 1:
         lowest = min(shares[row.name] or 0.0 for row in due)
-        listing = sep.join(
+        listing = join_list(language.value, (
             tr(language, "analysis.share_item", name=row.name, share=f"{lowest:.1%}",
                on_time=sum(t.on_time for t in row.tallies.values()),
                due=sum(t.due for t in row.tallies.values()))
             for row in due
             if shares[row.name] == lowest
-        )  # fmt: skip
+        ))  # fmt: skip
         lines.append(tr(language, "analysis.lowest_share", list=listing))
     return lines
 

@@ -35,6 +35,12 @@ R = TypeVar("R")
 
 
 def one_at_a_time(draw: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a drawing function so that one picture is drawn at a time in the process.
+
+    The FreeType faces are cached and shared between threads; Pillow's faces are not safe
+    to use from two threads at once.
+    """
+
     @wraps(draw)
     def locked(*args: P.args, **kwargs: P.kwargs) -> R:
         with _DRAWING:
@@ -75,6 +81,7 @@ def shown(text: str) -> str:
 
 
 def text_width(draw: ImageDraw.ImageDraw, text: str, size: int) -> float:
+    """The width in pixels of ``text`` at ``size`` pixels, each run measured in its own font."""
     return sum(draw.textlength(piece, font=face) for face, piece in _runs(text, size))
 
 

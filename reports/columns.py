@@ -33,16 +33,24 @@ Getter = Callable[[RecordFacts, Language, ZoneInfo], Value]
 
 
 def stamp(moment: datetime | None, tz: ZoneInfo) -> str:
+    """``moment`` as ``YYYY-MM-DD HH:MM`` in ``tz``; ``""`` for None (an empty cell)."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the record sheet: its catalog key, how to read it and its width.
+
+    ``get`` returns a plain value (text, number, aware datetime or None) from a record's
+    facts; ``width`` is in characters as spreadsheet programs count them.
+    """
+
     key: str
     get: Getter
     width: int = 14
 
     def title(self, language: Language) -> str:
+        """The column's header in ``language`` (``field.<key>`` of the reports catalog)."""
         return tr(language, f"field.{self.key}")
 
 
@@ -128,6 +136,7 @@ def _department(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 
 def state_words(state: State, language: Language) -> str:
+    """A milestone's state (on time, late, missed, pending) as words in ``language``."""
     return tr(language, f"state.{state.value}")
 
 

@@ -16,16 +16,21 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids replaced by U+FFFD; nothing else changes."""
     return _ILLEGAL.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
 class Heading:
+    """A section heading of a document."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph of text; ``small`` prints it in the notes' smaller size."""
+
     text: str
     small: bool = False
 
@@ -48,6 +53,8 @@ class Grid:
 
 @dataclass(frozen=True)
 class Picture:
+    """A PNG picture (a chart) at ``width_cm`` centimetres wide, its height kept in proportion."""
+
     path: Path
     width_cm: float = 16.0
 
@@ -66,6 +73,12 @@ Block = Heading | Para | Pairs | Grid | Picture | Signatures
 
 @dataclass(frozen=True)
 class Document:
+    """A whole document: title, subtitle, blocks in order, a footer on every page.
+
+    ``meta`` goes into the file's properties (PDF info, DOCX core properties), e.g.
+    ``author``.
+    """
+
     title: str
     subtitle: str = ""
     blocks: tuple[Block, ...] = ()

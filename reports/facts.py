@@ -41,6 +41,8 @@ class State(StrEnum):
 
 @dataclass(frozen=True)
 class MilestoneLine:
+    """One Art. 6 milestone of a record: its ``deadline``, when it was ``met`` and its state."""
+
     milestone: Milestone
     deadline: datetime
     met: datetime | None
@@ -49,6 +51,8 @@ class MilestoneLine:
 
 @dataclass(frozen=True)
 class CosignerLine:
+    """A co-signer of an oral inquiry (Art. 3 签字确认): status, when asked, answered, why."""
+
     name: str
     status: str
     requested_at: datetime | None
@@ -58,6 +62,12 @@ class CosignerLine:
 
 @dataclass(frozen=True)
 class EvidenceLine:
+    """One evidence file as the form lists it (Art. 3): name, kind, MIME type, size, digest.
+
+    ``size`` is in bytes; ``sha256`` is the hex digest of the stored bytes; ``damaged`` is
+    True when the stored file no longer matches that digest.
+    """
+
     name: str | None
     kind: str | None
     mime: str | None
@@ -93,11 +103,13 @@ class Names:
     departments: dict[int, str]
 
     def person(self, staff_id: int | None) -> str:
+        """The staff member's name, ``#<id>`` when unknown, ``""`` for None."""
         if staff_id is None:
             return ""
         return self.staff.get(staff_id, f"#{staff_id}")
 
     def department(self, department_id: int | None) -> str:
+        """The department's name, ``#<id>`` when unknown, ``""`` for None."""
         if department_id is None:
             return ""
         return self.departments.get(department_id, f"#{department_id}")
@@ -105,6 +117,12 @@ class Names:
 
 @dataclass(frozen=True)
 class RecordFacts:
+    """A record with everything its form or report row shows, resolved to plain values.
+
+    Built by the loaders of this module from a few queries per batch; the writers use it
+    in worker threads without the database.
+    """
+
     record: Record
     handler: str
     department: str
@@ -114,6 +132,7 @@ class RecordFacts:
     amendments: tuple[AmendmentLine, ...]
 
     def milestone(self, which: Milestone) -> MilestoneLine | None:
+        """The line of milestone ``which``; None when the record does not owe it (Art. 5)."""
         for line in self.milestones:
             if line.milestone is which:
                 return line
@@ -135,6 +154,7 @@ def resolved(field: str, stored: str, names: Names) -> str:
 
 
 async def load_names(session: AsyncSession) -> Names:
+    """Every staff member's and department's name by id (one query each)."""
     staff = await session.execute(select(Staff.id, Staff.name))
     departments = await session.execute(select(Department.id, Department.name))
     return Names(

@@ -32,12 +32,15 @@ ART7_KEEP = 300
 
 @dataclass
 class Tally:
+    """Counts of one milestone's states: on time, late, missed, not yet due."""
+
     on_time: int = 0
     late: int = 0
     missed: int = 0
     pending: int = 0
 
     def add(self, state: State) -> None:
+        """Count one milestone in ``state``."""
         if state is State.ON_TIME:
             self.on_time += 1
         elif state is State.LATE:
@@ -59,6 +62,7 @@ class Tally:
 
 
 def tallies() -> dict[Milestone, Tally]:
+    """A fresh ``Tally`` for each milestone, in ``MILESTONE_ORDER``."""
     return {milestone: Tally() for milestone in MILESTONE_ORDER}
 
 
@@ -74,6 +78,13 @@ class Art7Row:
 
 @dataclass
 class Figures:
+    """The period's figures for the Art. 7 summary, filled by ``add`` and ``add_unsubmitted``.
+
+    Counts by kind, unit category (Art. 13), channel, department, Art. 9 item and month;
+    the Art. 7 rows to report upward or at once; the Art. 6 timeliness per milestone,
+    department and handler; drafts and withdrawn drafts apart (Art. 10).
+    """
+
     period: Period
     names: Names
     external: int = 0
@@ -108,10 +119,12 @@ class Figures:
 
     @property
     def counted(self) -> int:
+        """Records counted in the period: external inquiries plus Art. 5 reference opinions."""
         return self.external + self.reference
 
     @property
     def empty(self) -> bool:
+        """True when the period has no counted record (drafts may still exist)."""
         return self.counted == 0
 
     def add(self, facts: RecordFacts, tz: ZoneInfo) -> Art7Row | None:
@@ -161,6 +174,7 @@ class Figures:
             self.handler_drafts[record.handler_id] += 1
 
     def totals(self) -> Tally:
+        """The milestones' tallies summed over all milestones."""
         total = Tally()
         for tally in self.milestones.values():
             total.on_time += tally.on_time
@@ -179,4 +193,5 @@ def change(current: int, previous: int | None) -> tuple[int, float | None] | Non
 
 
 def now_stamp(moment: datetime, tz: ZoneInfo) -> str:
+    """``moment`` as ``YYYY-MM-DD HH:MM`` in ``tz``, for a report's "made at" line."""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -18,6 +18,7 @@ def safe_name(text: str) -> str:
 
 
 def sha256_of(path: Path) -> str:
+    """The hex SHA-256 of the file at ``path``, read in 1 MiB chunks; raises ``OSError``."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1024 * 1024):

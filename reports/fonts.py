@@ -98,6 +98,7 @@ class Face:
     codepoints: frozenset[int] = field(repr=False)
 
     def has(self, char: str) -> bool:
+        """Whether this font's ``cmap`` maps ``char`` (a single character)."""
         return ord(char) in self.codepoints
 
 

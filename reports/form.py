@@ -61,6 +61,8 @@ BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
 
 @dataclass(frozen=True)
 class FormFiles:
+    """The written form of one record: the PDF, the DOCX and the audit chain head they print."""
+
     pdf: Path
     docx: Path
     head_seq: int
@@ -71,10 +73,12 @@ class FormFiles:
 
     @property
     def paths(self) -> tuple[Path, ...]:
+        """Both files, PDF first (the order they are sent in)."""
         return (self.pdf, self.docx)
 
 
 def text_of(value: Value, tz: ZoneInfo) -> str:
+    """A column value as the form prints it: aware datetimes in ``tz``, None as ``""``."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -272,6 +276,13 @@ def form_document(
     head_seq: int,
     head_hash: str,
 ) -> Document:
+    """The Art. 3 form of one record as a ``Document``.
+
+    Sections in the order of Art. 3 (inquirer, case, channel, evidence...), then the
+    Art. 6 milestones, the evidence files, the amendments, signature lines for the persons
+    present, and the audit chain head (``head_seq``, ``head_hash``) printed with
+    ``printed_at`` so the paper pins the history.
+    """
     record = facts.record
     number = record.number or tr(language, "form.draft_number", id=record.id)
     blocks: list[Block] = []
@@ -319,6 +330,7 @@ def missing_words(missing: tuple[str, ...]) -> str:
 
 
 def form_stem(record: Record, language: Language) -> str:
+    """The file name stem of a record's form: ``<form title>_<record number>``, file-safe."""
     number = record.number or tr(language, "form.draft_number", id=record.id)
     return safe_name(tr(language, "file.form", number=number))
 

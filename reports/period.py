@@ -29,6 +29,8 @@ _ONE_DATE = re.compile(rf"^{_DATE}$")
 
 
 class PeriodProblem(StrEnum):
+    """Why a typed period was refused (``PeriodError.problem``); each has its catalog message."""
+
     FORMAT = "format"
     DATE = "date"
     ORDER = "order"
@@ -47,12 +49,15 @@ class PeriodError(Exception):
 
 @dataclass(frozen=True)
 class Period:
+    """The days a report covers, ``first`` to ``last`` both included; ``quarter`` when one."""
+
     first: date
     last: date
     quarter: Quarter | None = None
 
     @classmethod
     def of_quarter(cls, quarter: Quarter) -> Period:
+        """The period of ``quarter``, from its first to its last day."""
         return cls(quarter.first_day, quarter.last_day, quarter)
 
     @property
@@ -63,6 +68,7 @@ class Period:
         return f"{self.first.isoformat()}_{self.last.isoformat()}"
 
     def title(self, language: Language) -> str:
+        """The period as a title: ``2026年第三季度`` or ``2026-07-01 至 2026-09-30`` (zh-CN)."""
         if self.quarter is not None:
             name = tr(language, f"period.q{self.quarter.number}")
             return tr(language, "period.quarter", year=self.quarter.year, name=name)
@@ -72,9 +78,11 @@ class Period:
 
     @property
     def days(self) -> int:
+        """The number of days in the period, both ends included."""
         return (self.last - self.first).days + 1
 
     def start(self, tz: ZoneInfo) -> datetime:
+        """00:00 of the first day in ``tz`` (inclusive)."""
         return datetime.combine(self.first, time(), tzinfo=tz)
 
     def end(self, tz: ZoneInfo) -> datetime:
@@ -98,10 +106,12 @@ class Period:
         return found
 
     def ended(self, now: datetime, tz: ZoneInfo) -> bool:
+        """Whether 24:00 of the last day (in ``tz``) has passed at ``now``."""
         return now >= self.end(tz)
 
 
 def last_completed_quarter(now: datetime, tz: ZoneInfo) -> Period:
+    """The last quarter that ended before ``now`` (in ``tz``): the one Art. 7 summarises."""
     return Period.of_quarter(Quarter.of(now, tz).previous())
 
 

@@ -46,6 +46,11 @@ COUNTED_KINDS = (RecordKind.EXTERNAL.value, RecordKind.REFERENCE_OPINION.value)
 
 @dataclass(frozen=True)
 class ReportFiles:
+    """The files of one report: workbook, summary document, headline picture, their figures.
+
+    ``head_seq`` and ``head_hash`` are the audit chain head the files print.
+    """
+
     period: Period
     xlsx: Path
     summary: Path
@@ -60,6 +65,7 @@ class ReportFiles:
 
     @property
     def paths(self) -> tuple[Path, ...]:
+        """The workbook, the summary and the picture, in the order they are sent."""
         return (self.xlsx, self.summary, self.chart)
 
 
@@ -123,6 +129,7 @@ def _consume(
 
 
 def report_title(period: Period, language: Language, court_name: str) -> str:
+    """The report's title: the court's name and the period, in ``language``."""
     return tr(language, "report.title", court=court_name, period=period.title(language)).strip()
 
 
@@ -136,6 +143,11 @@ def report_notes(
     head_hash: str,
     draft: bool,
 ) -> list[str]:
+    """The notes printed under a report's title.
+
+    When it was made and the audit chain head; a draft's note; a partial period's note
+    when ``period`` has not ended at ``now``; the report's scope (Art. 7, Art. 14).
+    """
     notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
     if draft:
         notes.append(tr(language, "report.draft_note"))

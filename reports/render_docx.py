@@ -210,7 +210,7 @@ def _spacer(doc: DocxDocument) -> Paragraph:
 
 
 def _page_number(paragraph: Paragraph) -> None:
-    """ "— N —": the PAGE field between em dashes (GB/T 9704, 7.5)."""
+    """The PAGE field between em dashes, ``— N —`` (GB/T 9704, 7.5)."""
     add_text(paragraph, "— ", font=BODY_FONT, size=14)
     run = paragraph.add_run()
     run.font.size = Pt(14)

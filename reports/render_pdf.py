@@ -42,7 +42,7 @@ LABEL_SHADE = colors.HexColor("#f3f3f3")
 
 
 def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    """reportlab's ToUnicode CMap, with each code point written as UTF-16BE.
+    """The ToUnicode CMap of ``reportlab``, with each code point written as UTF-16BE.
 
     reportlab 4 writes ``<20BB7>`` for U+20BB7, which is no valid UTF-16 (PDF 1.7, 9.10.3):
     readers then extract nothing for characters beyond the Basic Multilingual Plane. A
@@ -215,6 +215,10 @@ class WithPreceding(_Container, Flowable):  # type: ignore[misc]
 
 
 def write_pdf(document: Document, path: Path) -> Path:
+    """Write ``document`` as an A4 PDF at ``path`` with the font chain embedded; returns ``path``.
+
+    Characters no font has are printed as ``[U+XXXXX]`` placeholders (``reports.fonts``).
+    """
     font = fonts().pdf
     styles = _styles(font)
     width = A4[0] - 2 * MARGIN

@@ -72,6 +72,11 @@ def summary_document(
     pictures: dict[str, Path],
     court_name: str,
 ) -> Document:
+    """The Art. 7 quarterly summary (汇总分析) of ``figures`` as a ``Document``.
+
+    Headline figures, the written analysis, the breakdowns and the timeliness tables, with
+    ``pictures`` (chart key → PNG path) placed beside their tables.
+    """
     blocks: list[Block] = [Para(note, small=True) for note in notes]
     n = 0
 
@@ -171,6 +176,7 @@ def summary_document(
 def headline_picture(
     path: Path, figures: Figures, *, language: Language, title: str, subtitle: str, footer: str
 ) -> Path:
+    """Draw the headline picture of a report at ``path`` (PNG): the figures in tiles."""
     delivered = figures.milestones[MILESTONE_ORDER[2]]
     tiles = [
         (tr(language, "chart.external"), str(figures.external)),

@@ -21,6 +21,7 @@ def _department(figures: Figures, department_id: int | None, language: Language)
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
+    """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change."""
     rows: list[tuple[str, int | str]] = [
         (tr(language, "report.headline.external"), figures.external),
         (tr(language, "report.headline.reference"), figures.reference),
@@ -41,6 +42,10 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
 
 
 def change_words(moved: tuple[int, float | None], language: Language) -> str:
+    """A change from the previous period as words (``up 3 (25%)``, ``no change``).
+
+    ``moved`` is ``(difference, ratio)``; the ratio is None when the previous count was 0.
+    """
     diff, ratio = moved
     if diff == 0:
         return tr(language, "report.change_none")
@@ -51,11 +56,13 @@ def change_words(moved: tuple[int, float | None], language: Language) -> str:
 
 
 def categories(figures: Figures, language: Language) -> Rows:
+    """Counts by the inquirer's unit category (Art. 13), every category listed, unknown last."""
     rows = [(vocab(UnitCategory, c, language), figures.by_category[c.value]) for c in UnitCategory]
     return rows + _unspecified(figures.by_category.get("", 0), language)
 
 
 def channels(figures: Figures, language: Language) -> Rows:
+    """Counts by channel (Art. 3), every channel listed, unknown last."""
     rows = [(vocab(Channel, c, language), figures.by_channel[c.value]) for c in Channel]
     return rows + _unspecified(figures.by_channel.get("", 0), language)
 
@@ -65,15 +72,18 @@ def _unspecified(count: int, language: Language) -> Rows:
 
 
 def departments(figures: Figures, language: Language) -> Rows:
+    """Counts by department, largest first."""
     ordered = sorted(figures.by_department.items(), key=lambda item: (-item[1], str(item[0])))
     return [(_department(figures, d, language), n) for d, n in ordered]
 
 
 def art9(figures: Figures, language: Language) -> Rows:
+    """Counts by Art. 9 special item, ``(n) name``, all 14 listed."""
     return [(f"({n}) {art9_name(n, language)}", figures.by_art9[n]) for n in ART9_ITEMS]
 
 
 def months(figures: Figures, language: Language) -> Rows:
+    """Counts by month of receipt, every month the period touches."""
     return [
         (tr(language, "report.month", year=y, month=m), figures.by_month[(y, m)])
         for y, m in figures.period.months()
@@ -90,20 +100,25 @@ def top(rows: Rows, n: int = 3) -> Rows:
 
 
 def share_text(tally: Tally) -> str:
+    """The on-time share of ``tally`` as a percentage with one decimal; ``-`` when nothing due."""
     share = tally.share
     return "-" if share is None else f"{share:.1%}"
 
 
 def milestone_name(milestone: Milestone, language: Language) -> str:
+    """A milestone's name in ``language`` (登记, 录入平台, 报送, 签字确认)."""
     return vocab(Milestone, milestone, language)
 
 
 def milestone_rows(figures: Figures, language: Language) -> list[tuple[str, Tally]]:
+    """Each milestone's name and tally, in ``MILESTONE_ORDER``."""
     return [(milestone_name(m, language), figures.milestones[m]) for m in MILESTONE_ORDER]
 
 
 @dataclass(frozen=True)
 class TimelinessRow:
+    """One row of a timeliness table (Art. 10): a department or a handler and its tallies."""
+
     name: str
     department: str
     records: int
@@ -113,14 +128,17 @@ class TimelinessRow:
 
     @property
     def late(self) -> int:
+        """Steps met after their deadline, over all milestones."""
         return sum(t.late for t in self.tallies.values())
 
     @property
     def missed(self) -> int:
+        """Steps due and not met, over all milestones."""
         return sum(t.missed for t in self.tallies.values())
 
 
 def by_department(figures: Figures, language: Language) -> list[TimelinessRow]:
+    """Timeliness per department, by name."""
     rows = []
     for department_id, tallies in figures.department_milestones.items():
         name = _department(figures, department_id, language)
@@ -130,6 +148,7 @@ def by_department(figures: Figures, language: Language) -> list[TimelinessRow]:
 
 
 def by_handler(figures: Figures, language: Language) -> list[TimelinessRow]:
+    """Timeliness per handler (Art. 10), with drafts and withdrawn drafts, by name."""
     handlers = set(figures.handler_records) | set(figures.handler_drafts)
     handlers |= set(figures.handler_withdrawn)
     rows = []

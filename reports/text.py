@@ -42,6 +42,7 @@ def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
 
 
 def art9_name(item: int, language: Language) -> str:
+    """The Art. 9 special item ``item`` (1–14) by its name; the number itself when unknown."""
     names = ART9_LABELS.get(item)
     return names[language] if names else str(item)
 
@@ -53,6 +54,7 @@ def numeral(n: int, language: Language) -> str:
 
 
 def yes_no(value: bool | None, language: Language) -> str:
+    """``common.yes`` or ``common.no`` in ``language``; ``""`` for None (not answered)."""
     if value is None:
         return ""
     return tr(language, "common.yes" if value else "common.no")

@@ -363,12 +363,14 @@ class ReportWorkbook:
     # -- streamed rows ----------------------------------------------------------------------
 
     def add_record(self, facts: RecordFacts) -> None:
+        """Append one record's row to the detail sheet (columns of ``reports.columns``)."""
         language, tz, sheet = self.language, self.tz, self.detail
         values = [column.get(facts, language, tz) for column in COLUMNS]
         self._fitted(sheet, values, DETAIL_WIDTHS)
         self.detail_rows += 1
 
     def add_art7(self, row: Art7Row) -> None:
+        """Append one Art. 7 row (main leader or serious case) to its sheet."""
         values = art7_values(row, self.language)
         self._fitted(self.art7_sheet, values, ART7_COLUMN_WIDTHS)
         self.art7_rows += 1
@@ -564,6 +566,10 @@ class ReportWorkbook:
         self._table(sheet, head, body, TIMELINESS_WIDTHS, least=HEADER_LINES)
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
+        """End the streamed sheets, then write the summary and timeliness sheets.
+
+        An empty period gets one line of words instead of empty columns.
+        """
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             first = DETAIL_WIDTHS[:EMPTY_DETAIL_COLUMNS]
@@ -577,6 +583,7 @@ class ReportWorkbook:
         self.write_timeliness(figures, title=title)
 
     def save(self, path: Path) -> Path:
+        """Save the workbook at ``path`` (XLSX); returns ``path``."""
         self.book.save(str(path))
         return path
 
@@ -659,6 +666,7 @@ ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
 
 
 def art7_values(row: Art7Row, language: Language) -> list[object]:
+    """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``."""
     record = row.facts.record
     return [
         record.number,

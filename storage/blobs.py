@@ -124,6 +124,10 @@ class Spool:
 
     @classmethod
     def create(cls, directory: Path) -> Spool:
+        """A new spool file, ``.incoming-*`` in ``directory`` (created when missing).
+
+        Raises ``EvidenceStorageFull`` when the disk or quota is full, other ``OSError`` as is.
+        """
         with _disk_full():
             _ensure_dir(directory)
             fd, name = tempfile.mkstemp(prefix=".incoming-", dir=directory)
@@ -165,6 +169,7 @@ class Spool:
         os.chmod(self.path, FILE_MODE)
 
     def discard(self) -> None:
+        """Close and delete the spool file: nothing of it stays on disk (close errors ignored)."""
         with suppress(OSError):
             self._file.close()
         self.path.unlink(missing_ok=True)
@@ -222,9 +227,13 @@ async def _close(chunks: AsyncIterable[bytes]) -> None:
 class Opened(Protocol):
     """Stored bytes being read: ``read(n)`` up to ``n`` bytes (b"" at the end), then ``close``."""
 
-    def read(self, size: int = -1, /) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes (all that is left for -1); ``b""`` at the end."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the file; reading after it is an error."""
+        ...
 
 
 @dataclass(frozen=True)

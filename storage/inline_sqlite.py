@@ -57,46 +57,62 @@ class Cursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        """Run one statement (PEP 249 ``execute``) on this thread inside a write transaction.
+
+        Statements that may wait (``BEGIN IMMEDIATE``, ``COMMIT``, ``PRAGMA``) and reads outside
+        a write transaction go to a worker thread. ``sqlite3.Error`` is raised as SQLite's.
+        """
         await self._owner._run(sql, self._cursor.execute, sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
+        """Run one statement once per parameter set (PEP 249 ``executemany``), as ``execute``."""
         await self._owner._run(sql, self._cursor.executemany, sql, parameters)
         return self
 
     async def fetchone(self) -> Any:
+        """The next row (a tuple), or None after the last (PEP 249 ``fetchone``)."""
         return await self._owner._call(self._cursor.fetchone)
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
+        """Up to ``size`` rows (default ``arraysize``), PEP 249 ``fetchmany``."""
         size = self._cursor.arraysize if size is None else size
         return await self._owner._call(self._cursor.fetchmany, size)
 
     async def fetchall(self) -> list[Any]:
+        """Every remaining row (PEP 249 ``fetchall``)."""
         return await self._owner._call(self._cursor.fetchall)
 
     async def close(self) -> None:
+        """Close the cursor at once (no I/O: SQLite cursors hold no file)."""
         self._cursor.close()
 
     async def nextset(self) -> None:
+        """No further result sets: SQLite returns one per statement (PEP 249 ``nextset``)."""
         return None
 
     async def setinputsizes(self, *_sizes: Any) -> None:
+        """Accepted and ignored, as ``sqlite3`` does (PEP 249 ``setinputsizes``)."""
         return None
 
     @property
     def description(self) -> Any:
+        """The columns of the last query, seven-item tuples (PEP 249); None after a write."""
         return self._cursor.description
 
     @property
     def rowcount(self) -> int:
+        """Rows the last write changed; -1 for a query (PEP 249 ``rowcount``)."""
         return self._cursor.rowcount
 
     @property
     def lastrowid(self) -> int | None:
+        """The rowid of the last inserted row (``sqlite3.Cursor.lastrowid``)."""
         return self._cursor.lastrowid
 
     @property
     def arraysize(self) -> int:
+        """Rows ``fetchmany`` returns by default (PEP 249 ``arraysize``)."""
         return self._cursor.arraysize
 
     @arraysize.setter
@@ -124,6 +140,10 @@ class Connection:
 
     @property
     def isolation_level(self) -> str | None:
+        """The ``sqlite3`` isolation level; SQLAlchemy reads it to run its own ``BEGIN``.
+
+        Raises ``ValueError`` after ``close``.
+        """
         return self._conn.isolation_level
 
     @property
@@ -148,25 +168,31 @@ class Connection:
             await asyncio.to_thread(function, *args)
 
     def cursor(self) -> Cursor:
+        """A new cursor on this connection; raises ``ValueError`` after ``close``."""
         return Cursor(self)
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        """Run one statement on a new cursor and return it (aiosqlite ``Connection.execute``)."""
         cursor = Cursor(self)
         return await cursor.execute(sql, parameters)
 
     async def commit(self) -> None:
+        """Commit in a worker thread: the fsync may wait on the disk."""
         await asyncio.to_thread(self._conn.commit)
 
     async def rollback(self) -> None:
+        """Roll back: at once inside a write transaction, otherwise in a worker thread."""
         if self._writing:
             self._conn.rollback()
         else:
             await asyncio.to_thread(self._conn.rollback)
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        """Register a SQL function (``sqlite3.Connection.create_function``'s arguments)."""
         self._conn.create_function(*args, **kwargs)
 
     async def close(self) -> None:
+        """Close the connection in a worker thread; a second close does nothing."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
             await asyncio.to_thread(connection.close)

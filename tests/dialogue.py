@@ -36,9 +36,10 @@ from zoneinfo import ZoneInfo
 
 from fakes import TRANSPORT, Chat, FakeBot, FakeTransport, Sent, add_person
 from PIL import Image
+from settings_kit import make_settings
 from sqlalchemy import select
 
-from bot.config import Settings, defaults
+from bot.config import Settings
 from handlers.fields import Step
 from handlers.i18n import t
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage, OutgoingMessage
@@ -313,14 +314,13 @@ def settings_for(
     ``propose``: inferred answers are put as one confirmation (the default of ``guowen``);
     without it every question is asked on its own, as the question-by-question tests expect.
     """
-    settings = defaults()
-    settings.intake.propose = propose
-    settings.court.name = COURT_NAME
-    settings.court.record_number = RECORD_NUMBER
-    settings.storage.evidence_dir = str(tmp_path / "evidence")
-    if max_evidence_mb is not None:
-        settings.storage.max_evidence_mb = max_evidence_mb
-    return settings
+    return make_settings(
+        tmp_path / "evidence",
+        court_name=COURT_NAME,
+        record_number=RECORD_NUMBER,
+        max_evidence_mb=max_evidence_mb,
+        propose=propose,
+    )
 
 
 class DialogueTransport(FakeTransport):

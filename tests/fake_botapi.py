@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from settings_kit import make_settings
 
 from bot.app import App
-from bot.config import Settings, defaults
+from bot.config import Settings
 from bot.http import HttpServer, listen_address
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from reminders.clock import Clock
@@ -108,7 +109,7 @@ class StoredFile:
 
 
 class FakeBotApi:
-    """The server. ``local=True`` behaves like a local Bot API server: no 20 MB limit."""
+    """The server. ``local=True`` behaves like a local Bot API server: no 20 MiB limit."""
 
     def __init__(self, *, local: bool = False) -> None:
         self.local = local
@@ -694,7 +695,7 @@ def forwarded_from(name: str, at: datetime, user_id: int = 777) -> dict[str, Any
 def quick_options(api: FakeBotApi, **changes: Any) -> TelegramOptions:
     """Production behaviour with tiny delays and no pacing, so tests never wait for seconds.
 
-    The fake stands for the cloud Bot API (with its 20 MB download limit) unless it was
+    The fake stands for the cloud Bot API (with its 20 MiB download limit) unless it was
     started as a local server.
     """
     options = TelegramOptions(
@@ -718,11 +719,9 @@ def telegram_settings(
     mode: str = "polling",
     listen: str = "",
 ) -> Settings:
-    settings = defaults(folder / "config.toml")
-    settings.storage.evidence_dir = str(folder / "evidence")
-    settings.intake.propose = False  # every question on its own, as PHONE_INTAKE answers them
-    if database_url:
-        settings.storage.database_url = database_url
+    settings = make_settings(
+        folder / "evidence", config=folder / "config.toml", database_url=database_url
+    )
     tg = settings.telegram
     tg.enabled, tg.token, tg.mode = True, TOKEN, mode
     tg.base_url = api.base_url

@@ -20,11 +20,12 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from settings_kit import make_settings
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.app import App
-from bot.config import Settings, defaults
+from bot.config import Settings
 from handlers.ports import (
     Attachment,
     Button,
@@ -134,10 +135,7 @@ class FakeBot:
     def __init__(self, db: Database, clock: Clock, settings: Settings | None = None) -> None:
         self.db = db
         self.clock = clock
-        if settings is None:
-            settings = defaults()
-            settings.intake.propose = False  # every question on its own, as these tests answer
-        self.settings = settings
+        self.settings = make_settings() if settings is None else settings
         self.transport = FakeTransport()
         self.app = App(self.settings, self.db, self.clock)
         self.app.add_transport(self.transport)

@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 from fake_botapi import TOKEN, FakeBotApi, free_port
+from settings_kit import intake_toml
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "s3cret-for-instances"
@@ -41,9 +42,7 @@ name = "温县人民法院"
 database_url = "{database_url}"
 evidence_dir = "{folder / "evidence"}"
 
-[intake]
-propose = false  # every question on its own, as the scripted judges answer
-
+{intake_toml()}
 
 [telegram]
 enabled = true

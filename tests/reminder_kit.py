@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 from dialogue import PEOPLE
 from fakes import add_person
+from settings_kit import make_settings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings, defaults
+from bot.config import Settings
 from reminders.calendar import ChinaCalendar, Counting, YearSchedule
 from reminders.clock import FakeClock
 from reminders.deadlines import DeadlineRules
@@ -51,12 +52,12 @@ def end_of(day: str) -> datetime:
 
 def settings_for(tmp_path: Path, language: str = "zh-CN") -> Settings:
     """Default settings, evidence under the test's own folder."""
-    settings = defaults(tmp_path / "config.toml")
-    settings.court.record_number = NUMBER_FORMAT
-    settings.court.language = language
-    settings.storage.evidence_dir = str(tmp_path / "evidence")
-    settings.intake.propose = False  # every question on its own, as the scripts answer
-    return settings
+    return make_settings(
+        tmp_path / "evidence",
+        config=tmp_path / "config.toml",
+        record_number=NUMBER_FORMAT,
+        language=language,
+    )
 
 
 def rules(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeBot, add_person
+from settings_kit import make_settings
 from sqlalchemy import select
 from test_reports_support import (
     COURT,
@@ -20,7 +21,7 @@ from test_reports_support import (
     summary_table,
 )
 
-from bot.config import Settings, defaults
+from bot.config import Settings
 from handlers import reports_cmd
 from handlers.engine import Context
 from handlers.i18n import t
@@ -41,12 +42,7 @@ def zh(key: str, **values: object) -> str:
 
 
 def settings_for(tmp_path: Path) -> Settings:
-    settings = defaults()
-    settings.court.name = COURT
-    settings.court.record_number = NUMBER
-    settings.storage.evidence_dir = str(tmp_path / "data" / "evidence")
-    settings.intake.propose = False  # every question on its own, as the scripts answer
-    return settings
+    return make_settings(tmp_path / "data" / "evidence", court_name=COURT, record_number=NUMBER)
 
 
 @pytest.fixture

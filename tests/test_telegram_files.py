@@ -1,5 +1,5 @@
 """Files through getFile: streamed into the evidence store, or recorded by their metadata when
-the cloud Bot API will not hand them over (over 20 MB), with a clear word to the handler."""
+the cloud Bot API will not hand them over (over 20 MiB), with a clear word to the handler."""
 
 from __future__ import annotations
 

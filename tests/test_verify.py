@@ -14,12 +14,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from settings_kit import make_settings
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_evidence import add_file, jpeg_bytes, make_record, png_bytes, wav_bytes
 
 from bot import maintenance
-from bot.config import Settings, defaults
+from bot.config import Settings
 from handlers.i18n import catalogs, t
 from reminders.clock import FakeClock
 from storage import append_only, audit
@@ -41,12 +42,7 @@ from storage.vocabulary import Language
 
 
 def settings_for(url: str, evidence_dir: Path, language: str = "zh-CN") -> Settings:
-    settings = defaults(Path("config.toml"))
-    settings.storage.database_url = url
-    settings.storage.evidence_dir = str(evidence_dir)
-    settings.court.language = language
-    settings.intake.propose = False  # every question on its own, as the scripts answer
-    return settings
+    return make_settings(evidence_dir, database_url=url, language=language)
 
 
 @asynccontextmanager

@@ -15,10 +15,11 @@ from typing import Any
 
 import fake_wecom as fw
 from fake_wecom import FakeSleep, FakeWeCom
+from settings_kit import make_settings
 from sqlalchemy import select
 
 from bot.app import App
-from bot.config import Settings, defaults
+from bot.config import Settings
 from bot.http import HttpServer
 from bot.transports.wecom import WeComOptions
 from bot.transports.wecom_service import WeComService, options_for
@@ -33,10 +34,8 @@ CALLBACK = "/wecom/callback"
 
 def wecom_settings(fake: FakeWeCom, folder: Path, **wecom: Any) -> Settings:
     """Settings with ``[wecom]`` enabled against ``fake`` and the HTTP server on a free port."""
-    settings = defaults(folder / "config.toml")
-    settings.storage.evidence_dir = str(folder / "evidence")
+    settings = make_settings(folder / "evidence", config=folder / "config.toml")
     settings.http.listen = "127.0.0.1:0"
-    settings.intake.propose = False  # every question on its own, as the scripted intakes answer
     section = settings.wecom
     section.enabled = True
     section.corp_id, section.agent_id = fw.CORP_ID, fw.AGENT_ID

@@ -287,7 +287,7 @@ AMR_FRAME_MS: Final = 20
 
 
 def amr_duration_ms(data: bytes) -> int | None:
-    """The length in milliseconds of an AMR (or AMR-WB) voice as WeCom stores it: the
+    r"""The length in milliseconds of an AMR (or AMR-WB) voice as WeCom stores it: the
     single-channel storage format of RFC 4867 section 5 (a ``#!AMR\n`` or ``#!AMR-WB\n``
     header, then frames of 20 ms, each a header byte whose bits 3-6 give the frame type and
     so its size). None when ``data`` is not such a file or ends inside a frame (damaged)."""
@@ -555,6 +555,7 @@ class WeComClient:
         self._token_lock = asyncio.Lock()
 
     async def aclose(self) -> None:
+        """Close the HTTP client (its connection pool to the WeCom API)."""
         await self._http.aclose()
 
     # ---- tokens
@@ -1038,6 +1039,7 @@ class WeComTransport:
 
     @property
     def name(self) -> str:
+        """``wecom``: the transport's name in stored rows."""
         return NAME
 
     @property

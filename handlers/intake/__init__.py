@@ -46,6 +46,7 @@ async def button(ctx: Context, value: str) -> Next:
 
 
 def register(registry: Registry) -> None:
+    """Register /new, /resume, /cancel, /back, the ``in`` buttons, every question and media."""
     registry.command("new", new, "help.new", {Role.HANDLER})
     registry.command("resume", resume, "help.resume", {Role.HANDLER})
     registry.command("cancel", cancel, "help.cancel")

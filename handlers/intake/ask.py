@@ -430,6 +430,7 @@ async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
 
 
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
+    """After a stored answer: look the inquirer up, check Art. 7 alerts, ask the next question."""
     await look_up_inquirer(ctx, record, field)
     await check_art7(ctx, record)
     return await advance(ctx, record)
@@ -489,6 +490,7 @@ def previous_field(record: Record, field: Field | None) -> Field | None:
 
 
 async def has_previous(ctx: Context, record: Record, field: Field) -> bool:
+    """Whether a question comes before ``field`` for this record (the back button is shown)."""
     return previous_field(record, field) is not None
 
 
@@ -507,6 +509,10 @@ async def go_back(ctx: Context, record: Record, field: Field | None) -> StepName
 
 
 async def skip(ctx: Context, record: Record, field: Field) -> StepName:
+    """Skip an optional question and ask the next.
+
+    Raises ``UserError`` (``intake.error.not_optional``) for a required question.
+    """
     if not field.optional:
         raise UserError("intake.error.not_optional")
     fields = dict(record.fields)

@@ -58,6 +58,10 @@ async def review_text(ctx: Context, text: str) -> Next:
 
 
 async def edit_field(ctx: Context, step: str) -> Next:
+    """The review card's edit button for ``step``: ask that question again.
+
+    Raises ``UserError`` for a stale button (no draft, unknown step, not reviewing).
+    """
     state = await ctx.state()
     record = await current_draft(ctx)
     field = BY_STEP.get(step)
@@ -67,6 +71,11 @@ async def edit_field(ctx: Context, step: str) -> Next:
 
 
 async def submit(ctx: Context, record: Record) -> Next:
+    """Submit the draft: number it, make it immutable and state the Art. 6 deadlines.
+
+    登记 is done by submitting; 录入平台 (2 days) and 报送 (3 days) are listed with their
+    last day. Later changes are amendments only.
+    """
     await records_repo.submit(
         ctx.session,
         record,
@@ -92,6 +101,7 @@ async def submit(ctx: Context, record: Record) -> Next:
 
 
 async def ask_cancel_reason(ctx: Context, record: Record) -> StepName:
+    """Ask why the draft is withdrawn; a draft is never deleted (Art. 10)."""
     state = await ctx.state()
     state.fresh()
     state.record_id = record.id
@@ -100,6 +110,10 @@ async def ask_cancel_reason(ctx: Context, record: Record) -> StepName:
 
 
 async def cancel_reason(ctx: Context, text: str) -> Next:
+    """The withdrawal reason: withdraw the draft, keeping it and the reason.
+
+    Raises ``UserError`` without an open draft or with an empty reason.
+    """
     record = await current_draft(ctx)
     if record is None:
         raise UserError("intake.error.no_draft")
