@@ -195,10 +195,12 @@ class WithPreceding(_Container, Flowable):  # type: ignore[misc]
         self._content = [before, *block]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """Reportlab's ``Flowable.wrap``: the (width, height) in points of all parts together."""
         self.width, self.height = _listWrapOn(self._content, available_width, self.canv)
         return self.width, self.height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Reportlab's ``Flowable.split``: the flowables to draw here and on the next page."""
         width, height = available_width, available_height
         before, *block = self._content
         # A flowable handed back must fit as it is, or be an action: KeepTogether is neither.
