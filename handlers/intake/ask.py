@@ -184,6 +184,11 @@ async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> 
             text=text.strip(),
             options=join(ctx.language, (shown[i].label for i in several.indexes)),
         ) from None
+    if index is None and field.input is Input.MULTI and listed and not _multi_select(ctx):
+        # Listed, Art. 9's items come first, numbered as the article numbers them; a number
+        # past them is the button listed there ("均不涉及，情节不严重", "均不涉及", …).
+        beyond = parse_int(text, low=len(ART9_ITEMS) + 1, high=len(shown))
+        index = beyond - 1 if beyond is not None else None
     return shown[index].data if index is not None else None
 
 
