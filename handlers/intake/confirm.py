@@ -97,7 +97,9 @@ async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text
     confirmed: list[str] = []
     for field in fields:
         raw = proposal(record, field)
-        if field is inquiry or raw is None or field.answered(record):
+        if field is inquiry or raw is None or not field.applies(record):
+            continue
+        if field.answered(record):
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
