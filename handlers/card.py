@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.engine import Context
-from handlers.fields import FIELDS, Field, Step, day_only
+from handlers.fields import (
+    FIELDS,
+    NO,
+    YES,
+    Field,
+    Input,
+    Step,
+    as_proposed,
+    day_only,
+    proposal,
+)
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
 from reminders.planner import met_at, unmet
@@ -174,6 +184,46 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     return str(value) if value is not None else missing
 
 
+def outline(ctx: Context, record: Record) -> list[tuple[Field, str | None]]:
+    """The questions that apply to ``record``, each with its answer proposed and not yet
+    confirmed (as ``fields.proposal`` gives it) or None.
+
+    Pending: the receipt time until it is confirmed, and, where the intake proposes
+    (``[intake] propose``), every answer it would propose — judged on the record as if its
+    proposed choices were taken, as the intake's proposals are. The card and /mine describe
+    these the same way: proposed, to be confirmed; never as recorded, never as missing.
+    """
+    propose = ctx.services.propose and record.status == RecordStatus.DRAFT
+    view = as_proposed(record) if propose else record
+    found: list[tuple[Field, str | None]] = []
+    for field in FIELDS:
+        if not field.applies(view):
+            continue
+        raw: str | None = None
+        if not field.answered(record):
+            if field.step is Step.RECEIVED_AT:
+                raw = "ok"
+            elif propose:
+                raw = proposal(view, field)
+        found.append((field, raw))
+    return found
+
+
+def proposed_value(ctx: Context, record: Record, field: Field, raw: str) -> str:
+    """A pending answer (``outline``) as the card shows it, marked as proposed."""
+    if field.step in (Step.RECEIVED_AT, Step.INQUIRY_AT):
+        value = stamp(ctx, record.received_at)
+    elif field.step is Step.SOURCE:
+        value = ctx.t(f"intake.source.{raw}")
+    elif field.input is Input.YES_NO and raw in (YES, NO):
+        value = ctx.t("intake.yes" if raw == YES else "intake.no")
+    elif field.labels is not None:
+        value = field.labels(ctx, raw)
+    else:
+        value = raw
+    return ctx.t("card.proposed", value=value)
+
+
 async def render(
     ctx: Context, record: Record, *, evidence: str | None = None, rules: DeadlineRules | None = None
 ) -> str:
@@ -183,15 +233,13 @@ async def render(
     Art. 6 deadlines (登记, 录入平台 within 2 days, 报送 within 3 days) and their state.
     """
     lines = [ctx.t("card.header", title=title(ctx, record), status=_status(ctx, record))]
-    for field in FIELDS:
-        if field.applies(record):
-            lines.append(
-                ctx.t(
-                    "card.line",
-                    label=ctx.t(f"card.{field.step.value}"),
-                    value=await value_of(ctx, record, field),
-                )
-            )
+    for field, raw in outline(ctx, record):
+        value = (
+            proposed_value(ctx, record, field, raw)
+            if raw is not None
+            else await value_of(ctx, record, field)
+        )
+        lines.append(ctx.t("card.line", label=ctx.t(f"card.{field.step.value}"), value=value))
     if evidence:
         lines.append(evidence)
     if record.withdraw_reason:

@@ -635,15 +635,31 @@ _USUAL: dict[Step, str] = {
     Step.INQUIRY_AT: "same",
     Step.MAIN_LEADER: NO,
     Step.INTERMEDIARY: Intermediary.NONE.value,
-    Step.ART9: "无",
-    Step.SERIOUS: NO,
 }
+"""The usual answers proposed. Art. 9's items and whether the inquiry is serious (Art. 7) are
+never among them: what those articles exist to catch is always asked."""
 _KNOWN_COLUMNS: dict[Step, str] = {
     Step.INQUIRER_UNIT: "unit",
     Step.INQUIRER_POSITION: "position",
     Step.UNIT_CATEGORY: "unit_category",
     Step.RETIRED: "retired",
 }
+
+
+def as_proposed(record: Record) -> Record:
+    """A copy of ``record`` (never added to a session) with the choices the intake would
+    propose for its unanswered questions taken, to judge which questions then apply (an
+    external inquiry has a time; a WeChat message has a material route)."""
+    shadow = Record(**{c.key: getattr(record, c.key) for c in Record.__mapper__.column_attrs})
+    for field in FIELDS:
+        if field.input is not Input.CHOICE or not field.applies(shadow):
+            continue
+        if field.answered(record):
+            continue
+        raw = proposal(shadow, field)
+        if raw is not None:
+            setattr(shadow, field.columns[0], raw)
+    return shadow
 
 
 def proposal(record: Record, field: Field) -> str | None:
@@ -654,9 +670,9 @@ def proposal(record: Record, field: Field) -> str | None:
     channel from what was forwarded, the inquirer's unit, position, category and retired
     flag from the directory (``storage.inquirers``), what OCR read in a screenshot (the name,
     the unit, the case number; ``handlers.ocr``), the usual answers (no intermediary, not
-    a same-level main leader, no Art. 9 item, not serious), and for materials that came over
-    the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
-    written original); a letter's original goes to the sub-file (副卷, Art. 4).
+    a same-level main leader; never Art. 9's items nor seriousness), and for materials that
+    came over the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4
+    destination (no written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
     if step in _USUAL:

@@ -8,7 +8,6 @@ from datetime import datetime
 from handlers import card
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
-from handlers.fields import applicable
 from handlers.i18n import join
 from handlers.ports import Button
 from handlers.refs import find_record
@@ -20,12 +19,19 @@ LIST_LIMIT = 20
 
 
 def _missing(ctx: Context, record: Record) -> str:
-    names = [
-        ctx.t(f"card.{field.step.value}")
-        for field in applicable(record)
-        if not field.answered(record)
-    ]
-    return join(ctx.language, names) if names else ctx.t("common.none")
+    """What a draft still lacks, and apart from it what is proposed and awaits confirmation,
+    named as the draft's card marks them (``card.outline``)."""
+    open_fields = [(f, raw) for f, raw in card.outline(ctx, record) if not f.answered(record)]
+    missing = [ctx.t(f"card.{f.step.value}") for f, raw in open_fields if raw is None]
+    proposed = [ctx.t(f"card.{f.step.value}") for f, raw in open_fields if raw is not None]
+    parts: list[str] = []
+    if missing or not proposed:
+        parts.append(
+            ctx.t("views.missing", fields=join(ctx.language, missing) or ctx.t("common.none"))
+        )
+    if proposed:
+        parts.append(ctx.t("views.proposed", fields=join(ctx.language, proposed)))
+    return ctx.t("views.todo_separator").join(parts)
 
 
 async def mine(ctx: Context, args: str) -> None:
@@ -45,7 +51,7 @@ async def mine(ctx: Context, args: str) -> None:
                     "views.draft_row",
                     title=card.title(ctx, record),
                     received=card.stamp(ctx, record.received_at),
-                    missing=_missing(ctx, record),
+                    todo=_missing(ctx, record),
                     deadline=card.earliest_open(ctx, record, rules),
                 )
             )

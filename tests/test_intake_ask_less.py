@@ -1,25 +1,49 @@
 """Asking less: what the intake can infer is put to the judge as one confirmation.
 
 Scripted dialogues (STYLE.md example 2) with ``[intake] propose`` on, as ``guowen`` runs by
-default: a forwarded WeChat screenshot from a first-time cadre and then from the same cadre
-again, each with its count of the judge's actions (the forward, each answer, submit); a
-cadre whose position changed; two cadres of one name; a voice message; ``/new`` for a phone
-call and for an inquiry in person.
+default: the five journeys, each with its count of the judge's actions (the forward, each
+answer, submit) — a forwarded WeChat screenshot from a first-time cadre and then from the
+same cadre again, with the receipt time taken or the real time typed; an album of three; a
+voice message; ``/new`` in person with two colleagues present; ``/new`` for a phone call
+through a relative. Then: a cadre whose position changed; two cadres of one name.
+
+Art. 9's items and seriousness (Art. 7) are never proposed: they are asked every time, as one
+question whose one tap says "none, and not serious".
+
+Actions, before → after this design (Art. 9 and seriousness asked instead of proposed; a
+typed time confirms the rest; the route and originals confirmed by submitting the review):
+
+=================================  ======  =====
+journey                            before  after
+=================================  ======  =====
+WeChat screenshot, first-time      12      12
+  … the real time typed            13      12
+WeChat screenshot, known cadre     8       8
+  … the real time typed            9       8
+album of 3 (one forward)           12      12
+voice                              13      13
+in person, two present (time)      17      17
+phone through a relative (time)    18      18
+=================================  ======  =====
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from dialogue import (
     AFTER_NEW,
     AFTER_VOICE,
+    ART9_DONE,
+    ART9_NONE,
     BACK,
     CASE_NAME,
     CASE_NUMBER,
     CATEGORIES,
     NO,
+    NOT_FILED,
     SUBMIT,
     YES,
     Action,
@@ -32,9 +56,12 @@ from dialogue import (
     Lacks,
     Press,
     amr_bytes,
+    art9,
     asks,
     asks_received,
+    cosigners_of,
     dialogue,
+    events_of,
     lab,
     local,
     open_court,
@@ -62,8 +89,12 @@ from storage.vocabulary import (
 
 OK = says("intake.proposed.ok")
 CHANGED = says("intake.proposed.change")
+CLEAR = says("intake.art9_clear")
+EDIT = says("intake.edit")
+WITHDRAW = says("intake.withdraw")
 UNIT = "温县住房和城乡建设局"
 CAPTION = "县住建局王局长微信，让关照原告"
+ART9_BUTTONS = (*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, BACK)
 
 
 @pytest.fixture
@@ -76,9 +107,20 @@ async def court(bot: DialogueBot) -> Court:
     return await open_court(bot)
 
 
-def proposed(*lines: tuple[str, str], directory: bool = False, other_time: bool = False) -> str:
+def actions(script: Sequence[tuple[Action, Expect]]) -> int:
+    """The judge's actions: each step, but an album's photos are one forward."""
+    albums = [a.album for a, _ in script if isinstance(a, Forward) and a.album is not None]
+    return len(script) - len(albums) + len(set(albums))
+
+
+def proposed(
+    *lines: tuple[str, str],
+    intro: str = "intake.proposed.intro",
+    directory: bool = False,
+    other_time: bool = False,
+) -> str:
     """The proposals message: its lines (the field's card label, the value shown)."""
-    text = [says("intake.proposed.intro")]
+    text = [says(intro)]
     text += [says("card.line", label=says(f"card.{step}"), value=value) for step, value in lines]
     if directory:
         text.append(says("intake.proposed.from_directory"))
@@ -98,18 +140,28 @@ def received_by_wechat(time: str) -> str:
 
 
 USUAL_PERSON = (("main_leader", NO), ("intermediary", lab(Intermediary.NONE)))
-USUAL_END = proposed(
-    ("art9", says("intake.art9_none")),
-    ("serious", NO),
-    ("route", lab(MaterialRoute.DIRECT)),
-    ("originals", lab(OriginalsDestination.NO_ORIGINAL)),
-)
 KNOWN_WANG = (
     ("inquirer_unit", UNIT),
     ("inquirer_position", "局长"),
     ("unit_category", lab(UnitCategory.GOVERNMENT)),
     ("retired", NO),
 )
+# Typed at the first proposals: the inquiry's real time; the other three go with it.
+REST = says("intake.proposed.confirmed", fields="收到时间、来源、过问方式")
+
+
+def taken(time: str) -> str:
+    return says("intake.time_taken", field="过问时间", time=time)
+
+
+def on_review(*lines: str) -> tuple[str, ...]:
+    """The review card that shows the route and originals as proposed: submitting confirms."""
+    return (
+        says("intake.review") + "\n" + says("intake.review_proposed"),
+        *lines,
+        "材料到达方式：直接到达承办人（推定，待确认）",
+        "原件去向：无书面原件（推定，待确认）",
+    )
 
 
 def screenshot(bot: DialogueBot, at: str) -> Forward:
@@ -117,8 +169,14 @@ def screenshot(bot: DialogueBot, at: str) -> Forward:
     return Forward(photo, caption=CAPTION, at=local(at), sender="王建国")
 
 
-def first_time(bot: DialogueBot, number: str, draft: int) -> list[tuple[Action, Expect]]:
-    """A forwarded WeChat screenshot from 王建国, whom the court has not recorded before."""
+def first_time(
+    bot: DialogueBot, number: str, draft: int, *, typed: tuple[str, str] | None = None
+) -> list[tuple[Action, Expect]]:
+    """A forwarded WeChat screenshot from 王建国, whom the court has not recorded before;
+    ``typed``: the inquiry's real time as typed, and as said back."""
+    times: tuple[Action, Expect] = (Press(OK), Exactly(asks(Step.INQUIRER_NAME)))
+    if typed is not None:
+        times = (typed[0], Exactly(REST, taken(typed[1]), asks(Step.INQUIRER_NAME)))
     return [
         (
             screenshot(bot, "2026-03-05 20:15"),
@@ -129,47 +187,81 @@ def first_time(bot: DialogueBot, number: str, draft: int) -> list[tuple[Action, 
                 received_by_wechat("3月5日（周四）20:15"),
             ),
         ),
-        (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
+        times,
         ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
         (UNIT, asks(Step.INQUIRER_POSITION)),
         ("局长", (asks(Step.UNIT_CATEGORY), Buttons(*CATEGORIES, BACK))),
         (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), Exactly(proposed(*USUAL_PERSON))),
+        (Press(NO), Exactly(proposed(*USUAL_PERSON, intro="intake.proposed.intro_plain"))),
         (Press(OK), Exactly(asks(Step.CASE_NAME))),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
-        ("(2026)豫0825民初123号", Exactly(USUAL_END)),
-        (Press(OK), (says("intake.review"), f"过问内容：{CAPTION}", "原件去向：无书面原件")),
+        # Art. 9 and seriousness: asked, never proposed; one tap when neither applies.
+        ("(2026)豫0825民初123号", (Exactly(asks(Step.ART9)), Buttons(*ART9_BUTTONS))),
+        (
+            Press(CLEAR),
+            (
+                *on_review(f"过问内容：{CAPTION}", "特别报告事项：无", "情节严重：否"),
+                Buttons(SUBMIT, EDIT, WITHDRAW),
+            ),
+        ),
         (Press(SUBMIT), says("intake.submitted", number=number)),
     ]
 
 
-async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_known_one_eight(
-    bot: DialogueBot, court: Court, db: Database
-) -> None:
-    judge = court.chat("张伟")
-    script = first_time(bot, "温法过问〔2026〕1号", 1)
-    assert len(script) <= 12
-    await dialogue(judge, script)
-
-    again = [
+def known_again(
+    bot: DialogueBot, *, typed: tuple[str, str] | None = None
+) -> list[tuple[Action, Expect]]:
+    """The same cadre again, a day later: his unit, position, category and retirement come
+    from the court's earlier record, for one tap."""
+    times: tuple[Action, Expect] = (Press(OK), Exactly(asks(Step.INQUIRER_NAME)))
+    if typed is not None:
+        times = (typed[0], Exactly(REST, taken(typed[1]), asks(Step.INQUIRER_NAME)))
+    return [
+        (screenshot(bot, "2026-03-06 09:40"), received_by_wechat("3月6日（周五）09:40")),
+        times,
         (
-            screenshot(bot, "2026-03-06 09:40"),
-            received_by_wechat("3月6日（周五）09:40"),
+            "王建国",
+            Exactly(
+                proposed(
+                    *KNOWN_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain", directory=True
+                )
+            ),
         ),
-        (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
-        # The court has recorded him: his unit, position, category and retirement are
-        # proposed with the usual answers, for one tap.
-        ("王建国", Exactly(proposed(*KNOWN_WANG, *USUAL_PERSON, directory=True))),
         (Press(OK), Exactly(asks(Step.CASE_NAME))),
         ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
-        ("（2026）豫0825行初7号", Exactly(USUAL_END)),
-        (Press(OK), (says("intake.review"), f"所在单位：{UNIT}", "职务：局长")),
+        ("（2026）豫0825行初7号", Exactly(asks(Step.ART9))),
+        (Press(CLEAR), on_review(f"所在单位：{UNIT}", "职务：局长")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
-    assert len(again) <= 8
-    await dialogue(judge, again)
 
-    first, second = await record_row(db, 1), await record_row(db, 2)
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        pytest.param(None, None, id="receipt-time"),
+        pytest.param(
+            ("昨天下午6点", "3月5日（周四）18:00"),
+            ("今天早上8点", "3月6日（周五）08:00"),
+            id="typed-time",
+        ),
+    ],
+)
+async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_known_one_eight(
+    bot: DialogueBot,
+    court: Court,
+    db: Database,
+    first: tuple[str, str] | None,
+    again: tuple[str, str] | None,
+) -> None:
+    judge = court.chat("张伟")
+    script = first_time(bot, "温法过问〔2026〕1号", 1, typed=first)
+    assert actions(script) == 12
+    await dialogue(judge, script)
+    second_script = known_again(bot, typed=again)
+    assert actions(second_script) == 8
+    await dialogue(judge, second_script)
+
+    first_row, second = await record_row(db, 1), await record_row(db, 2)
     same = (
         "kind",
         "inquirer_name",
@@ -186,10 +278,145 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_k
         "originals_destination",
         "summary",
     )
-    assert {k: second[k] for k in same} == {k: first[k] for k in same}
+    assert {k: second[k] for k in same} == {k: first_row[k] for k in same}
     assert second["status"] == RecordStatus.SUBMITTED
-    assert second["inquiry_at"] == second["received_at"] == local("2026-03-06 09:40")
-    assert (first["channel"], first["material_route"]) == (Channel.WECHAT, MaterialRoute.DIRECT)
+    assert (first_row["art9_items"], first_row["serious"]) == ([], False)
+    assert (first_row["channel"], first_row["material_route"]) == (
+        Channel.WECHAT,
+        MaterialRoute.DIRECT,
+    )
+    assert first_row["originals_destination"] == OriginalsDestination.NO_ORIGINAL
+    assert second["received_at"] == local("2026-03-06 09:40")
+    if again is None:
+        assert second["inquiry_at"] == second["received_at"]
+    else:
+        assert second["inquiry_at"] == local("2026-03-06 08:00")
+    # Every answer confirmed, the one tap's two and the review's two included, is audited.
+    audited = {e.payload for e in await events_of(db, 2)}
+    for column in ("art9_items", "serious", "material_route", "originals_destination"):
+        assert any(f'"{column}"' in payload for payload in audited), column
+
+
+async def test_an_album_of_three_is_one_forward_and_twelve_actions(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    photos = [bot.file(AttachmentKind.PHOTO, png_bytes((i * 60, 10, 10))) for i in range(1, 4)]
+    at = local("2026-03-06 08:00")
+    script: list[tuple[Action, Expect]] = [
+        (
+            Forward(photos[0], caption="三张截图：王局长让关照原告", album="a-3", at=at),
+            (
+                says("intake.started_with_files", title="草稿 #1", count=1),
+                received_by_wechat("3月6日（周五）08:00"),
+            ),
+        ),
+        (Forward(photos[1], album="a-3", at=at), Exactly("记录（草稿 #1）已收到 2 个文件。")),
+        (Forward(photos[2], album="a-3", at=at), Exactly("记录（草稿 #1）已收到 3 个文件。")),
+        (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
+        ("王建国", asks(Step.INQUIRER_UNIT)),
+        (UNIT, asks(Step.INQUIRER_POSITION)),
+        ("局长", asks(Step.UNIT_CATEGORY)),
+        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        (Press(NO), says("intake.proposed.intro_plain")),
+        (Press(OK), asks(Step.CASE_NAME)),
+        (CASE_NAME, asks(Step.CASE_NUMBER)),
+        (CASE_NUMBER, Exactly(asks(Step.ART9))),
+        (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+    ]
+    assert actions(script) == 12
+    await dialogue(court.chat("张伟"), script)
+    row = await record_row(db, 1)
+    assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
+
+
+async def test_a_voice_takes_thirteen_actions_its_summary_asked(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    voice = bot.file(AttachmentKind.VOICE, amr_bytes(), mime="audio/amr", duration_s=3)
+    script: list[tuple[Action, Expect]] = [
+        (
+            Forward(voice),
+            Exactly(
+                says("intake.started_with_files", title="草稿 #1", count=1),
+                received_by_wechat("3月6日（周五）10:00"),
+            ),
+        ),
+        (Press(OK), asks(Step.INQUIRER_NAME)),
+        ("王建国", asks(Step.INQUIRER_UNIT)),
+        (UNIT, asks(Step.INQUIRER_POSITION)),
+        ("局长", asks(Step.UNIT_CATEGORY)),
+        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        (Press(NO), says("intake.proposed.intro_plain")),
+        (Press(OK), asks(Step.CASE_NAME)),
+        (CASE_NAME, asks(Step.CASE_NUMBER)),
+        (CASE_NUMBER, Exactly(asks(Step.SUMMARY))),
+        ("语音里让关照原告", Exactly(asks(Step.ART9))),
+        (Press(CLEAR), on_review("过问内容：语音里让关照原告", "情节严重：否")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+    ]
+    assert actions(script) == 13
+    await dialogue(court.chat("张伟"), script)
+    row = await record_row(db, 1)
+    assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
+
+
+async def test_in_person_with_two_present_takes_seventeen_actions(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    script: list[tuple[Action, Expect]] = [
+        (
+            "/new",
+            Exactly(
+                says("intake.started", title="草稿 #1"),
+                # Nothing was received: the card says what it went by.
+                proposed(
+                    ("received_at", "3月6日（周五）10:00"),
+                    ("source", says("intake.source.external")),
+                    ("inquiry_at", says("intake.proposed.same_time", time="3月6日（周五）10:00")),
+                    intro="intake.proposed.intro_new",
+                    other_time=True,
+                ),
+            ),
+        ),
+        (
+            "今天 9:30",
+            Exactly(
+                says("intake.proposed.confirmed", fields="收到时间、来源"),
+                taken("3月6日（周五）09:30"),
+                asks(Step.CHANNEL),
+            ),
+        ),
+        # The button says 当面（口头）; its leading word, typed, is the press.
+        ("当面", Exactly(asks(Step.INQUIRER_NAME))),
+        ("李建设", asks(Step.INQUIRER_UNIT)),
+        ("温县人大常委会", asks(Step.INQUIRER_POSITION)),
+        ("副主任", asks(Step.UNIT_CATEGORY)),
+        (Press(lab(UnitCategory.CONGRESS)), asks(Step.RETIRED)),
+        (Press(NO), says("intake.proposed.intro_plain")),
+        (Press(OK), asks(Step.CASE_NAME)),
+        ("某公司诉某村委会土地承包纠纷案", asks(Step.CASE_NUMBER)),
+        (Press(NOT_FILED), asks(Step.SUMMARY)),
+        ("要求尽快立案", Exactly(asks(Step.ART9))),
+        (Press(CLEAR), Exactly(asks(Step.PLACE))),
+        ("本院第三接待室", asks(Step.PERSONS_PRESENT)),
+        ("其秘书刘某", asks(Step.STAFF_PRESENT)),
+        (
+            "孙丽、王芳",
+            (
+                says("intake.review"),
+                "过问方式：当面（口头）",
+                "在场本院人员：孙丽（待确认）、王芳（待确认）",
+                Lacks("推定", "材料到达方式"),
+            ),
+        ),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+    ]
+    assert actions(script) == 17
+    await dialogue(court.chat("张伟"), script)
+    row = await record_row(db, 1)
+    assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.IN_PERSON, [], False)
+    assert len(await cosigners_of(db, 1)) == 2
 
 
 async def test_a_known_cadre_who_changed_is_asked_one_by_one_with_the_old_answers_offered(
@@ -202,7 +429,10 @@ async def test_a_known_cadre_who_changed_is_asked_one_by_one_with_the_old_answer
         [
             (screenshot(bot, "2026-03-06 09:40"), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
-            ("王建国", says("intake.proposed.from_directory")),
+            (
+                "王建国",
+                (says("intake.proposed.intro_plain"), says("intake.proposed.from_directory")),
+            ),
             (Press(CHANGED), (asks(Step.INQUIRER_UNIT), Buttons(UNIT, BACK))),
             (Press(UNIT), (asks(Step.INQUIRER_POSITION), Buttons("局长", BACK))),
             ("副县长", asks(Step.UNIT_CATEGORY)),
@@ -268,6 +498,7 @@ async def test_two_cadres_of_one_name_are_told_apart_by_their_unit(
                         *(("inquirer_position", "局长"),),
                         *KNOWN_WANG[2:],
                         *USUAL_PERSON,
+                        intro="intake.proposed.intro_plain",
                         directory=True,
                     )
                 ),
@@ -299,7 +530,7 @@ async def test_a_voice_is_proposed_as_wechat_with_the_phone_next(
     )
 
 
-async def test_a_phone_call_through_new_is_not_asked_about_materials(
+async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_materials(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     judge = court.chat("张伟")
@@ -312,16 +543,21 @@ async def test_a_phone_call_through_new_is_not_asked_about_materials(
                     ("received_at", "3月6日（周五）10:00"),
                     ("source", says("intake.source.external")),
                     ("inquiry_at", says("intake.proposed.same_time", time="3月6日（周五）10:00")),
+                    intro="intake.proposed.intro_new",
                     other_time=True,
                 ),
             ),
         ),
-        # The judge says otherwise: the call was earlier. It is said back at once.
+        # The judge says otherwise: the call was earlier. It is said back at once, and the
+        # receipt time and the source are confirmed with it.
         (
             "今天早上8点半",
             (
-                says("intake.time_taken", field="过问时间", time="3月6日（周五）08:30"),
-                asks(Step.CHANNEL),
+                Exactly(
+                    says("intake.proposed.confirmed", fields="收到时间、来源"),
+                    taken("3月6日（周五）08:30"),
+                    asks(Step.CHANNEL),
+                ),
                 Buttons(*AFTER_NEW, BACK),
             ),
         ),
@@ -330,7 +566,7 @@ async def test_a_phone_call_through_new_is_not_asked_about_materials(
         ("焦作市某区政府", asks(Step.INQUIRER_POSITION)),
         ("原区长", asks(Step.UNIT_CATEGORY)),
         (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(YES), says("intake.proposed.intro")),
+        (Press(YES), says("intake.proposed.intro_plain")),
         (Press(CHANGED), asks(Step.MAIN_LEADER)),
         (Press(NO), asks(Step.INTERMEDIARY)),
         (Press(lab(Intermediary.RELATIVE)), asks(Step.INTERMEDIARY_NAME)),
@@ -338,15 +574,21 @@ async def test_a_phone_call_through_new_is_not_asked_about_materials(
         ("女儿", asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         (CASE_NUMBER, asks(Step.SUMMARY)),
+        ("打电话说其父亲让关照被告", Exactly(asks(Step.ART9))),
         (
-            "打电话说其父亲让关照被告",
-            Exactly(proposed(("art9", says("intake.art9_none")), ("serious", NO))),
+            Press(CLEAR),
+            (
+                says("intake.review"),
+                "特别报告事项：无",
+                "情节严重：否",
+                Lacks("材料到达方式", "原件去向", "推定"),
+            ),
         ),
-        (Press(OK), (says("intake.review"), Lacks("材料到达方式", "原件去向"))),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert len(script) == 18  # 22 when each question was asked on its own
+    assert actions(script) == 18  # 22 when each question was asked on its own
     await dialogue(judge, script)
     row = await record_row(db, 1)
     assert (row["material_route"], row["originals_destination"]) == (None, None)
     assert row["inquiry_at"] == local("2026-03-06 08:30")
+    assert (row["intermediary"], row["intermediary_name"]) == (Intermediary.RELATIVE, "赵小红")

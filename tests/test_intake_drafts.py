@@ -349,7 +349,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
                 "views.draft_row",
                 title="草稿 #2",
                 received="2026-03-06 10:00",
-                missing=missing,
+                todo=f"还缺：{missing}",
                 deadline="期限 · 填表登记：2026-03-09 24:00 前",
             ),
             says("views.resume_hint"),

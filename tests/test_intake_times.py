@@ -60,6 +60,10 @@ def taken(time: str) -> str:
     return says("intake.time_taken", field="过问时间", time=time)
 
 
+REST_NEW = "已确认：收到时间、来源。"
+"""What a time typed at /new's card confirms with it."""
+
+
 @pytest.mark.parametrize(
     ("typed", "shown", "stored"),
     [
@@ -82,7 +86,8 @@ async def test_a_typed_inquiry_time_is_said_back_at_once(
         judge,
         [
             ("/new", says("intake.proposed.other_time")),
-            (typed, Exactly(taken(shown), asks(Step.CHANNEL))),
+            # The time typed at the card is the inquiry's; the rest is confirmed with it.
+            (typed, Exactly(REST_NEW, taken(shown), asks(Step.CHANNEL))),
         ],
     )
     row = await record_row(db, 1)
@@ -98,8 +103,8 @@ async def test_a_day_alone_is_asked_only_its_hour_or_kept_as_a_day(
     await dialogue(
         judge,
         [
-            ("/new", says("intake.proposed.intro")),
-            ("11月28日", Exactly(hour)),
+            ("/new", "以下内容按您发送 /new 的时间和通常情况推定，待您确认："),
+            ("11月28日", Exactly(REST_NEW, hour)),
             ("下午3点", Exactly(taken("11月28日（周六）15:00"), asks(Step.CHANNEL))),
             (Press(BACK), asks(Step.INQUIRY_AT)),
             ("11月28日", (hour, Buttons(DAY_ONLY, BACK, says("intake.skip")))),
@@ -143,8 +148,16 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                 ),
             ),
             ("乱写一气", Again(says("intake.error.proposed"), CARD)),
-            # The channel is still proposed from the screenshot.
-            ("28号下午3点", (taken("11月28日（周六）15:00"), "过问方式：微信")),
+            # The time typed confirms the rest: the channel proposed from the screenshot too.
+            (
+                "28号下午3点",
+                Exactly(
+                    "已确认：收到时间、来源、过问方式。",
+                    taken("11月28日（周六）15:00"),
+                    asks(Step.INQUIRER_NAME),
+                ),
+            ),
+            (Press(BACK), asks(Step.CHANNEL)),
             (Press(BACK), asks(Step.INQUIRY_AT)),
             (Press(BACK), asks(Step.SOURCE)),
             (Press(BACK), asks_received("2026-11-28 20:00")),
@@ -158,10 +171,9 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
             ),
             (
                 "11月28日下午4点",
-                (
+                Exactly(
                     says("intake.time_taken", field="收到时间", time="11月28日（周六）16:00"),
-                    "过问方式：微信",
-                    Buttons(OK, CHANGED, BACK),
+                    asks(Step.INQUIRER_NAME),
                 ),
             ),
         ],

@@ -36,7 +36,7 @@ INTAKE = [
     *("3", "2"),  # 行政机关, not retired
     "1",  # not a main leader, no intermediary: confirmed as proposed
     *("张某诉李某民间借贷纠纷案", "尚未立案", "请关照一下"),
-    "1",  # no Art. 9 item, not serious: confirmed as proposed
+    "15",  # Art. 9 asked: after its 14 items, "均不涉及，情节不严重"
     "1",  # submit
 ]
 MINUTE = "%Y-%m-%d %H:%M"

@@ -8,6 +8,7 @@ judge never saw the next question, its reply lost) is recognised and the questio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -34,6 +35,7 @@ from handlers.fields import (
     proposal,
     when,
 )
+from handlers.i18n import join
 from handlers.intake.common import (
     BACK_WORDS,
     SKIP_WORDS,
@@ -43,7 +45,8 @@ from handlers.intake.common import (
     field_at,
     question,
 )
-from handlers.intake.proposals import group, show
+from handlers.intake.proposals import ON_REVIEW, closing, group, show
+from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from storage import inquirers
@@ -55,6 +58,9 @@ from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 NONE_OF_ART9 = "无"
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
+CLEAR = "clear"
+"""The Art. 9 question's one-tap answer: no Art. 9 item, and not serious (Art. 7) — both
+said by the judge in one press, never proposed."""
 
 
 def _controls(ctx: Context, field: Field, previous: bool) -> tuple[Button, ...]:
@@ -122,8 +128,14 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
                 Button(ctx.t("intake.no"), cb(field.step, "v", NO)),
             )
         )
-    elif field.input is Input.MULTI and not _multi_select(ctx):
-        buttons.extend(_art9_buttons(ctx, set(state.art9)))
+    elif field.input is Input.MULTI:
+        # The items keep their numbers in a numbered list; the one-tap "none, not serious"
+        # comes after them, nearest the judge's thumb at the foot of the message.
+        if not _multi_select(ctx):
+            buttons.extend(_art9_buttons(ctx, set(state.art9)))
+        if not state.art9:
+            at = len(buttons) - 1 if buttons else 0
+            buttons.insert(at, (Button(ctx.t("intake.art9_clear"), cb(field.step, CLEAR)),))
     elif field.step is Step.STAFF_PRESENT:
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
     elif field.step is Step.DEPARTMENT:
@@ -149,24 +161,35 @@ itself, unless the transport showed the buttons as a numbered list (WeCom)."""
 
 
 async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
-    """The data of the button whose label ``text`` is (or, at a choice, whose number).
+    """The data of the button ``text`` names (``handlers.intake.typed``): its label, at a
+    choice also its leading word (``当面`` for ``当面（口头）``) or its number; None if none.
 
-    Labels compare without case or surrounding space; numbers count the buttons as shown,
-    row by row, from 1.
+    Numbers count the buttons as shown, row by row, from 1. Raises ``UserError`` naming the
+    buttons when the typed word is the leading word of several.
     """
-    typed = text.strip().casefold()
-    if not typed:
-        return None
     shown = [button for row in await question_buttons(ctx, record, field) for button in row]
-    for button in shown:
-        if button.label.strip().casefold() == typed:
-            return button.data
     listed = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
-    numbered = field.input is not Input.MULTI and (
-        field.input in NUMBERED or field.step is Step.DEPARTMENT or listed
-    )
-    number = parse_int(typed, low=1, high=len(shown)) if numbered else None
-    return shown[number - 1].data if number is not None else None
+    choosing = field.input in NUMBERED or field.step is Step.DEPARTMENT
+    numbered = field.input is not Input.MULTI and (choosing or listed)
+    try:
+        index = pressed(
+            text,
+            [button.label for button in shown],
+            numbered=numbered,
+            words=choosing or field.input is Input.MULTI,
+        )
+    except AmbiguousPress as several:
+        raise UserError(
+            "intake.error.ambiguous",
+            text=text.strip(),
+            options=join(ctx.language, (shown[i].label for i in several.indexes)),
+        ) from None
+    if index is None and field.input is Input.MULTI and listed and not _multi_select(ctx):
+        # Listed, Art. 9's items come first, numbered as the article numbers them; a number
+        # past them is the button listed there ("均不涉及，情节不严重", "均不涉及", …).
+        beyond = parse_int(text, low=len(ART9_ITEMS) + 1, high=len(shown))
+        index = beyond - 1 if beyond is not None else None
+    return shown[index].data if index is not None else None
 
 
 def _channel_buttons(ctx: Context, record: Record, field: Field) -> list[tuple[Button, ...]]:
@@ -205,23 +228,33 @@ def _art9_choice(ctx: Context) -> MultiChoice:
 
 
 async def advance(ctx: Context, record: Record) -> StepName:
-    """Ask the next missing question, or show the review card when nothing is missing."""
+    """Ask the next missing question, or show the review card when nothing is missing.
+
+    Proposals are put on a card of their own, except those that close the record and may be
+    confirmed by submitting it (``proposals.ON_REVIEW``): those are shown on the review card,
+    marked as proposed, and stored when the judge presses submit.
+    """
     field = next_missing(record)
     if field is None:
         return await show_review(ctx, record)
     proposed = group(record) if ctx.services.propose else []
+    if proposed and closing(record) and all(f.step in ON_REVIEW for f in proposed):
+        return await show_review(ctx, record, proposed)
     if proposed:
         return await show(ctx, record, proposed)
     return await ask(ctx, record, field)
 
 
-async def show_review(ctx: Context, record: Record) -> StepName:
-    """The review card with its submit, edit and withdraw buttons."""
+async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = ()) -> StepName:
+    """The review card with its submit, edit and withdraw buttons; ``proposed``: the last
+    missing answers, shown as proposed, which submitting confirms."""
     state = await ctx.state()
     history = list(state.history)
     state.fresh()
     state.history = history
     state.record_id = record.id
+    if proposed:
+        state.data = {"proposed": [field.step.value for field in proposed]}
     text = await card.render(
         ctx, record, evidence=await evidence_line(ctx, record), rules=ctx.services.rules
     )
@@ -232,7 +265,10 @@ async def show_review(ctx: Context, record: Record) -> StepName:
         ),
         (Button(ctx.t("intake.withdraw"), cb("review", "cancel")),),
     )
-    ctx.reply(ctx.t("intake.review") + "\n\n" + text, buttons)
+    head = ctx.t("intake.review")
+    if proposed:
+        head += "\n" + ctx.t("intake.review_proposed")
+    ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 
 
@@ -306,9 +342,12 @@ async def answer(ctx: Context, text: str) -> Next:
             return await ask(ctx, record, field)
     except UserError as refusal:
         return await ask(ctx, record, field, refusal=refusal)
-    pressed = await typed_press(ctx, record, field, text)
-    if pressed is not None:
-        _prefix, step, rest = pressed.split(":", 2)
+    try:
+        press = await typed_press(ctx, record, field, text)
+    except UserError as refusal:
+        return await ask(ctx, record, field, refusal=refusal)
+    if press is not None:
+        _prefix, step, rest = press.split(":", 2)
         action, _, argument = rest.partition(":")
         return await field_button(ctx, step, action, argument)
     asked = state.asked
@@ -400,6 +439,18 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     state.history = [*state.history, field.step.value]
     state.art9 = []
     return await after_answer(ctx, record, field)
+
+
+async def take_clear(ctx: Context, record: Record) -> Next:
+    """The judge's "none of Art. 9's items, and not serious": both answers stored (each
+    through its question's parser, each audited), then the next question."""
+    state = await ctx.state()
+    art9, serious = BY_STEP[Step.ART9.value], BY_STEP[Step.SERIOUS.value]
+    await _apply(ctx, record, art9, await art9.parse(ctx, record, NONE_OF_ART9))
+    await _apply(ctx, record, serious, await serious.parse(ctx, record, NO))
+    state.history = [*state.history, art9.step.value, serious.step.value]
+    state.art9 = []
+    return await after_answer(ctx, record, serious)
 
 
 async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
@@ -553,6 +604,10 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         if argument == YES:
             return await close_internal(ctx, record)
         return await ask(ctx, record, field)
+    if action == CLEAR and field.step is Step.ART9:
+        if state.art9:
+            return await ask(ctx, record, field, refusal=UserError("intake.error.art9_ticked"))
+        return await take_clear(ctx, record)
     if action == "t" and field.step is Step.ART9:
         item = parse_int(argument)
         if item is None or item not in ART9_ITEMS:

@@ -1,7 +1,8 @@
 """The judge's answer to proposals (``proposals``): confirm them all, or change some.
 
 A time typed at proposals that include the inquiry time is that time (the judge "says
-otherwise"): it is stored, said back, and the remaining proposals are put again.
+otherwise"): it is stored and said back, and the other proposals shown are confirmed with it,
+as the card tells the judge — one message for what would otherwise take two.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 from handlers.alerts import check_art7
 from handlers.engine import Context, UserError
 from handlers.fields import BY_STEP, DateOnly, Field, Step, parse_yes_no, proposal
+from handlers.i18n import join
 from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, look_up_inquirer, take
 from handlers.intake.common import current_draft
 from handlers.intake.proposals import ITEMISED, group, show
+from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.state import Next, StepName
 from handlers.timeparse import TimeParseError, read_time
 from storage.models import Record
@@ -60,12 +63,21 @@ async def proposed_button(ctx: Context, action: str) -> Next:
 
 
 async def proposed_text(ctx: Context, text: str) -> Next:
-    """Typing at the proposals: 确认 confirms; a time is the inquiry's time; else ask again."""
+    """Typing at the proposals: a button's word (``确认``, ``有变化``) is its press; a time,
+    when the inquiry's is proposed, is that time and confirms every other proposal shown (the
+    card says so), all in one message; anything else: the card again, with its buttons."""
     record, fields = await _pending(ctx)
-    word = text.strip().lower()
-    label = ctx.t("intake.proposed.ok").lower()
-    if word in ("ok", label, label.lstrip("✔ ")) or parse_yes_no(ctx, text) is True:
+    if parse_yes_no(ctx, text) is True:
         return await confirm_all(ctx, record, fields)
+    words = {"ok": ctx.t("intake.proposed.ok"), "change": ctx.t("intake.proposed.change")}
+    if (await ctx.state()).history:
+        words["back"] = ctx.t("intake.back")
+    try:
+        index = pressed(text, list(words.values()), numbered=False)
+    except AmbiguousPress:
+        index = None
+    if index is not None or text.strip().lower() == "ok":
+        return await proposed_button(ctx, list(words)[index or 0])
     inquiry = BY_STEP[Step.INQUIRY_AT.value]
     if inquiry in fields and _reads_as_time(ctx, text):
         try:  # checked first: a time refused leaves every proposal as it was
@@ -74,19 +86,31 @@ async def proposed_text(ctx: Context, text: str) -> Next:
             pass
         except UserError as refusal:
             return await show(ctx, record, fields, refusal=refusal)
-        # Everything before the inquiry time is confirmed by answering past it.
-        before = fields[: fields.index(inquiry)]
-        for field in before:
-            raw = proposal(record, field)
-            if raw is not None:
-                await _apply(ctx, record, field, await field.parse(ctx, record, raw))
-        state = await ctx.state()
-        state.history = [*state.history, *(field.step.value for field in before)]
-        try:
-            return await take(ctx, record, inquiry, text)
-        except DateOnly as typed:
-            return await ask_hour(ctx, record, inquiry, typed)
+        return await _time_and_rest(ctx, record, fields, text)
     return await show(ctx, record, fields, refusal=UserError("intake.error.proposed"))
+
+
+async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text: str) -> Next:
+    """The inquiry's time as typed, and every other proposal shown confirmed with it."""
+    inquiry = BY_STEP[Step.INQUIRY_AT.value]
+    state = await ctx.state()
+    confirmed: list[str] = []
+    for field in fields:
+        raw = proposal(record, field)
+        if field is inquiry or raw is None or not field.applies(record):
+            continue
+        if field.answered(record):
+            continue
+        await _apply(ctx, record, field, await field.parse(ctx, record, raw))
+        state.history = [*state.history, field.step.value]
+        confirmed.append(ctx.t(f"card.{field.step.value}"))
+        await look_up_inquirer(ctx, record, field)
+    if confirmed:
+        ctx.reply(ctx.t("intake.proposed.confirmed", fields=join(ctx.language, confirmed)))
+    try:
+        return await take(ctx, record, inquiry, text)
+    except DateOnly as typed:
+        return await ask_hour(ctx, record, inquiry, typed)
 
 
 def _reads_as_time(ctx: Context, text: str) -> bool:

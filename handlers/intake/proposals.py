@@ -12,10 +12,12 @@ from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
     NO,
+    OPENED_BY,
     READ,
     YES,
     Field,
     Input,
+    Opener,
     Step,
     proposal,
     when,
@@ -27,6 +29,11 @@ from storage.models import Record
 
 ITEMISED = "itemised"
 """``Record.fields`` key: questions the judge chose to answer one by one."""
+ON_REVIEW = frozenset({Step.ROUTE, Step.ORIGINALS})
+"""Proposals that, when they are all that is missing, are shown on the review card and
+confirmed by submitting it: how materials reached the judge (Art. 6) and where their
+originals went (Art. 4), both read from the kind of material. Every other proposal is
+confirmed on a card of its own."""
 
 
 def group(record: Record) -> list[Field]:
@@ -36,6 +43,17 @@ def group(record: Record) -> list[Field]:
     inquiry is asked its time; a WeChat message is asked how its materials came), on a
     copy of the record that never reaches the session.
     """
+    return _scan(record)[0]
+
+
+def closing(record: Record) -> bool:
+    """Whether the proposals of ``group`` are all that is missing: confirmed, the record is
+    complete, so they are put on the review card and confirmed by submitting it."""
+    found, complete = _scan(record)
+    return bool(found) and complete
+
+
+def _scan(record: Record) -> tuple[list[Field], bool]:
     itemised = set(record.fields.get(ITEMISED, []))
     shadow = Record(**{c.key: getattr(record, c.key) for c in Record.__mapper__.column_attrs})
     found: list[Field] = []
@@ -44,11 +62,11 @@ def group(record: Record) -> list[Field]:
             continue
         raw = proposal(shadow, field)
         if field.step.value in itemised or raw is None:
-            break
+            return found, False
         found.append(field)
         if field.input is Input.CHOICE:
             setattr(shadow, field.columns[0], raw)
-    return found
+    return found, True
 
 
 def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
@@ -57,13 +75,27 @@ def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
         return when(ctx, record.received_at)
     if field.step is Step.INQUIRY_AT:
         return ctx.t("intake.proposed.same_time", time=when(ctx, record.received_at))
-    if field.step is Step.ART9:
-        return ctx.t("intake.art9_none")
     if field.input is Input.YES_NO:
         return ctx.t("intake.yes" if raw == YES else "intake.no") if raw in (YES, NO) else raw
     if field.labels is not None:
         return field.labels(ctx, raw)
     return raw
+
+
+_FROM_WHAT_CAME = (Step.RECEIVED_AT, Step.CHANNEL, Step.ROUTE, Step.ORIGINALS)
+"""Proposals read from what reached the judge: its date, its kind, how it came."""
+
+
+def intro(record: Record, fields: list[Field]) -> str:
+    """The catalog key of the line that heads proposals, true to where they came from: what
+    was received, the time /new was sent (nothing was received), or neither (the usual
+    answers, the court's directory: a note under the card says which)."""
+    steps = {field.step for field in fields}
+    if record.fields.get(OPENED_BY) == Opener.NEW and Step.RECEIVED_AT in steps:
+        return "intake.proposed.intro_new"
+    if record.fields.get(OPENED_BY) != Opener.NEW and steps & set(_FROM_WHAT_CAME):
+        return "intake.proposed.intro"
+    return "intake.proposed.intro_plain"
 
 
 async def show(
@@ -78,7 +110,7 @@ async def show(
     state.asked += 1
     state.record_id = record.id
     state.data = {**state.data, "proposed": [field.step.value for field in fields]}
-    lines = [ctx.t("intake.proposed.intro")]
+    lines = [ctx.t(intro(record, fields))]
     if refusal is not None:
         lines.insert(0, ctx.t(refusal.key, **refusal.values) + "\n")
     for field in fields:

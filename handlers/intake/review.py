@@ -9,10 +9,12 @@ from handlers import card
 from handlers.access import cancel as plain_cancel
 from handlers.alerts import after_submit
 from handlers.engine import Context, UserError
-from handlers.fields import BY_STEP, applicable, next_missing
-from handlers.intake.ask import advance, ask, go_back, show_review
+from handlers.fields import BY_STEP, applicable, next_missing, proposal
+from handlers.intake.ask import _apply, advance, ask, go_back
 from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
 from handlers.intake.media import answer_first
+from handlers.intake.proposals import closing, group
+from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
 from handlers.state import END, INTAKE, Next, StepName
 from storage import records as records_repo
@@ -28,6 +30,7 @@ async def review_action(ctx: Context, action: str) -> Next:
     if record is None or state.step not in (StepName.INTAKE_REVIEW, StepName.INTAKE_EDIT):
         raise UserError("error.stale_button")
     if action == "submit":
+        await confirm_on_card(ctx, record)
         missing = next_missing(record)
         if missing is not None:
             return await ask(ctx, record, missing)
@@ -47,14 +50,44 @@ async def review_action(ctx: Context, action: str) -> Next:
     raise UserError("error.stale_button")
 
 
+async def confirm_on_card(ctx: Context, record: Record) -> None:
+    """Submitting a review card that showed proposals (``proposals.ON_REVIEW``) confirms
+    them: each is stored through its question's parser, and audited. Only the very proposals
+    the card showed, while they are still all that is missing."""
+    state = await ctx.state()
+    on_card = [str(step) for step in state.data.get("proposed", [])]
+    fields = group(record) if ctx.services.propose and closing(record) else []
+    if not on_card or [field.step.value for field in fields] != on_card:
+        return
+    for field in fields:
+        raw = proposal(record, field)
+        if raw is not None and field.applies(record) and not field.answered(record):
+            await _apply(ctx, record, field, await field.parse(ctx, record, raw))
+    state.data = {}
+
+
 async def review_text(ctx: Context, text: str) -> Next:
-    """Typing at the review card: show it again with its buttons."""
+    """Typing at the review card: a button's word (``提交``, ``修改``) is its press; else the
+    card again with its buttons."""
+    state = await ctx.state()
     record = await current_draft(ctx)
     if record is None:
         raise UserError("intake.error.no_draft")
     if text.strip().lower() in BACK_WORDS:
         return await go_back(ctx, record, None)
-    return await show_review(ctx, record)
+    if state.step == StepName.INTAKE_REVIEW:
+        actions = {
+            "submit": ctx.t("intake.submit"),
+            "edit": ctx.t("intake.edit"),
+            "cancel": ctx.t("intake.withdraw"),
+        }
+        try:
+            index = pressed(text, list(actions.values()), numbered=False)
+        except AmbiguousPress:
+            index = None
+        if index is not None:
+            return await review_action(ctx, list(actions)[index])
+    return await advance(ctx, record)
 
 
 async def edit_field(ctx: Context, step: str) -> Next:
