@@ -96,3 +96,39 @@ async def test_guowen_run_starts_without_the_libraries_only_some_messages_need(
     tops = {name.partition(".")[0] for name in json.loads(loaded.read_text(encoding="utf-8"))}
     assert "telegram" in tops and "sqlalchemy" in tops  # the check saw a started bot
     assert sorted(tops & ON_USE_ONLY) == []
+
+
+def test_the_head_read_from_the_scripts_is_alembics() -> None:
+    """``scripts_head`` (read without importing alembic) names the revision alembic's own
+    script directory calls the head, so a database at it is rightly left alone at start."""
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, scripts_head
+
+    assert scripts_head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_a_database_behind_the_scripts_is_still_upgraded(tmp_path: Path) -> None:
+    """A database stamped at an older revision is upgraded at start as before."""
+    from alembic.command import downgrade
+
+    from storage.db import Database, alembic_config, scripts_head, stamped
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await db.upgrade()
+        head = scripts_head()
+        assert head is not None and await stamped(db.engine) == head
+
+        def back_one(connection: object) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            downgrade(config, "-1")
+
+        async with db.engine.begin() as conn:
+            await conn.run_sync(back_one)
+        assert await stamped(db.engine) != head
+        await db.upgrade()
+        assert await stamped(db.engine) == head
+    finally:
+        await db.close()
