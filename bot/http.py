@@ -22,15 +22,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.config import Settings
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
 log = logging.getLogger(__name__)
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Handler: TypeAlias = "Callable[[web.Request], Awaitable[web.StreamResponse]]"
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -64,6 +65,8 @@ class HttpServer:
         body_timeout: float = 30.0,
         max_body: int = 1 << 20,
     ) -> None:
+        from aiohttp import web  # imported once a server is wanted, not at start
+
         self.host, self.port = split_listen(listen)
         self.max_connections = max_connections
         self.body_timeout = body_timeout
@@ -90,6 +93,8 @@ class HttpServer:
 
     async def start(self) -> None:
         """Listen; ``port`` then holds the actual port. Raises ``OSError`` if it is taken."""
+        from aiohttp import web
+
         runner = web.AppRunner(
             self._app,
             access_log=None,
@@ -140,6 +145,8 @@ class HttpServer:
             async with asyncio.timeout(self.body_timeout):
                 return await request.read()
         except TimeoutError:
+            from aiohttp import web
+
             raise web.HTTPRequestTimeout() from None
 
 
@@ -149,6 +156,8 @@ def secret_refused(
     """403 when ``request`` lacks ``header`` or it differs from ``secret`` (compared in
     constant time; the refusal noted in ``refusals``, never the value given); None when it
     matches. Call it before reading the body."""
+    from aiohttp import web
+
     given = request.headers.get(header)
     matches = hmac.compare_digest((given or "").encode("utf-8", "surrogateescape"), secret)
     if given is not None and matches:
@@ -171,6 +180,7 @@ def add_json_webhook(
     without the secret (``secret_refused``, before the body is read), 503 while not
     ``ready()`` (starting or stopping), 400 for a body that is not a JSON object or that
     ``take(object, body)`` refuses (returns False), else 200."""
+    from aiohttp import web
 
     async def webhook(request: web.Request) -> web.Response:
         refused = secret_refused(request, *secret, refusals)

@@ -23,9 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -39,6 +38,9 @@ from sqlalchemy import func, select, text
 from reminders.clock import Clock
 from storage.db import Database
 from storage.models import EvidenceBlob, Reminder
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +209,8 @@ class Endpoints:
     async def healthz(self, request: web.Request) -> web.Response:
         """200 when the database answers and the evidence folder takes a file, else 503; the
         body says which, with each transport's last successful call (ISO 8601, UTC offset)."""
+        from aiohttp import web  # imported once the HTTP server is wanted
+
         database = await database_reachable(self.db)
         evidence = await asyncio.to_thread(folder_writable, self.evidence_path)
         body = {
@@ -221,6 +225,8 @@ class Endpoints:
 
     async def metrics_text(self, request: web.Request) -> web.Response:
         """The counters, and the database's figures read now."""
+        from aiohttp import web
+
         await self.metrics.refresh(self.db, self.evidence_path)
         response = web.Response(body=self.metrics.exposition())
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST

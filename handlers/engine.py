@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
@@ -450,10 +451,11 @@ class Engine:
         self, session: AsyncSession, message: IncomingMessage
     ) -> tuple[ChatIdentity | None, Staff | None]:
         """The chat account and the person it is bound to (with department and roles), read
-        once: the account and the person in one statement, the roles in a second."""
+        once, in one statement."""
         query = (
             select(ChatIdentity, Staff)
             .join(Staff, Staff.id == ChatIdentity.staff_id)
+            .options(joinedload(Staff.role_rows))
             .where(
                 ChatIdentity.transport == message.transport,
                 ChatIdentity.external_id == message.user_id,

@@ -29,9 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fontTools.ttLib import TTFont as ToolsFont
-from fontTools.ttLib import TTLibError
-
 log = logging.getLogger(__name__)
 
 # TrueType-outline CJK fonts for the body text, best first: Debian package paths, then common
@@ -176,6 +173,9 @@ def configure(path: str | Path | None) -> None:
 
 def codepoints(path: Path, index: int = 0) -> frozenset[int] | None:
     """The code points of the font's best ``cmap`` (fontTools); None if it cannot be read."""
+    from fontTools.ttLib import TTFont as ToolsFont  # imported on use, not at start
+    from fontTools.ttLib import TTLibError
+
     try:
         with ToolsFont(str(path), fontNumber=index, lazy=True) as font:
             cmap = font.getBestCmap()

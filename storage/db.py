@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -154,10 +157,14 @@ class Database:
 
     async def upgrade(self) -> None:
         """Bring the schema to the newest migration (Alembic ``upgrade head``); a new SQLite
-        file is made 0600 first."""
+        file is made 0600 first. A database already at ``scripts_head()`` is left alone without
+        loading alembic (about 11 MiB and a tenth of a second at every start)."""
         url = self.engine.url
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
             private_file(Path(url.database))
+        head = scripts_head()
+        if head is not None and await stamped(self.engine) == head:
+            return
         await upgrade(self.engine)
 
     async def close(self) -> None:
@@ -187,6 +194,40 @@ async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest migration; a no-op when it is already there."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+_ASSIGNED = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(None|\"[^\"]*\"|'[^']*')\s*$", re.M)
+
+
+@cache
+def scripts_head() -> str | None:
+    """The newest revision of ``storage/migrations/versions``, read from the scripts'
+    ``revision = "..."`` and ``down_revision = "..."`` lines without importing alembic; None
+    when the chain is not one plain line (a merge, several heads, an unreadable script), and
+    alembic decides then."""
+    revisions: dict[str, str | None] = {}
+    for script in (files("storage") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py") or script.name.startswith("_"):
+            continue
+        fields = {name: value for name, value in _ASSIGNED.findall(script.read_text("utf-8"))}
+        if "revision" not in fields or "down_revision" not in fields:
+            return None
+        down = fields["down_revision"]
+        revisions[fields["revision"][1:-1]] = None if down == "None" else down[1:-1]
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def stamped(engine: AsyncEngine) -> str | None:
+    """The revision in the database's ``alembic_version`` table; None for a database without
+    one (new) or with several rows (branches)."""
+    try:
+        async with engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})
+            rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except DBAPIError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def _current(connection: Connection) -> tuple[str | None, str]:

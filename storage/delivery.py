@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from functools import cache
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from storage.db import insert_ignore
 from storage.models import OutboxReply, ProcessedUpdate
@@ -25,13 +27,23 @@ KEEP_UPDATES = timedelta(days=2)
 (Telegram keeps an unconfirmed update for 24 hours)."""
 
 
+@cache
+def _claim(dialect: str) -> Insert:
+    return insert_ignore(dialect, ProcessedUpdate)
+
+
+_DELIVERED = delete(OutboxReply).where(OutboxReply.id.in_(bindparam("ids", expanding=True)))
+
+
 async def claim_update(session: AsyncSession, transport: str, key: str, at: datetime) -> bool:
     """Claim ``key`` of ``transport`` as taken in at ``at``; False when it already was (a
-    repeat). One ``INSERT ... ON CONFLICT DO NOTHING`` on ``processed_updates``."""
-    statement = insert_ignore(session.get_bind().dialect.name, ProcessedUpdate).values(
-        transport=transport, update_key=key, received_at=at
-    )
-    result = cast(CursorResult[Any], await session.execute(statement))
+    repeat). One ``INSERT ... ON CONFLICT DO NOTHING`` on ``processed_updates``, run as Core
+    on the session's connection (once per message: the ORM's bulk-insert path costs more
+    than the statement)."""
+    connection = await session.connection()
+    statement = _claim(connection.dialect.name)
+    values = {"transport": transport, "update_key": key, "received_at": at}
+    result = await connection.execute(statement, values)
     return result.rowcount == 1
 
 
@@ -66,7 +78,7 @@ async def delivered(session: AsyncSession, ids: Iterable[int]) -> None:
     """Delete the outbox rows ``ids``: sent (or given up on) and owed no longer."""
     wanted = sorted(set(ids))
     if wanted:
-        await session.execute(delete(OutboxReply).where(OutboxReply.id.in_(wanted)))
+        await (await session.connection()).execute(_DELIVERED, {"ids": wanted})
 
 
 async def orphans(

@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import filetype
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
-from tinytag import TinyTag, TinyTagException
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+    from tinytag import TinyTag, TinyTagException
 
 log = logging.getLogger(__name__)
 
@@ -600,8 +602,17 @@ _READERS = {
 }
 
 
+def _load_readers() -> None:
+    """Pillow and tinytag, imported at the first file rather than at start (about 5 MiB that an
+    idle bot does not need); the import lock makes concurrent first calls safe."""
+    global Image, ImageCms, ImageOps, UnidentifiedImageError, TinyTag, TinyTagException
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+    from tinytag import TinyTag, TinyTagException
+
+
 def analyse(path: Path) -> Analysis:
     """Everything the store records about a file's bytes. Blocking: run it in a thread."""
+    _load_readers()
     with path.open("rb") as f:
         head = f.read(_HEAD)
         size = os.fstat(f.fileno()).st_size

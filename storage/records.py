@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage import audit
 from storage.audit import AuditKind, canonical_json
@@ -478,9 +478,12 @@ async def mark_milestone(
     return True
 
 
+_WITH_COSIGNERS = (joinedload(Record.cosigners),)
+
+
 async def get(session: AsyncSession, record_id: int) -> Record | None:
-    """The record ``record_id``, or None."""
-    return await session.get(Record, record_id)
+    """The record ``record_id``, or None; its cosigners read in the same statement."""
+    return await session.get(Record, record_id, options=_WITH_COSIGNERS)
 
 
 _BRACKETS = str.maketrans({"(": "〔", ")": "〕", "（": "〔", "）": "〕", "[": "〔", "]": "〕"})

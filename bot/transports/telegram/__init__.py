@@ -122,10 +122,12 @@ class TelegramTransport:
 
     def _build(self) -> tuple[AnyApplication, tuple[HTTPXRequest, ...]]:
         options, settings = self.options, self.settings
+        # One TLS context (the CA bundle parsed once, not once per client) for the three clients.
+        self._tls = httpx.create_ssl_context(trust_env=options.trust_env)
         common: dict[str, Any] = {
             "connect_timeout": options.connect_timeout,
             "read_timeout": options.read_timeout,
-            "httpx_kwargs": {"trust_env": options.trust_env},
+            "httpx_kwargs": {"trust_env": options.trust_env, "verify": self._tls},
         }
         request = HTTPXRequest(
             connection_pool_size=max(8, options.max_concurrent),
@@ -164,7 +166,9 @@ class TelegramTransport:
         self.application = application
         self._bot_id, self.username = application.bot.id, application.bot.username
         timeout = httpx.Timeout(self.options.download_timeout, connect=self.options.connect_timeout)
-        self._client = httpx.AsyncClient(timeout=timeout, trust_env=self.options.trust_env)
+        self._client = httpx.AsyncClient(
+            timeout=timeout, trust_env=self.options.trust_env, verify=self._tls
+        )
         await application.start()
         self._receiving = True
         allowed = list(ALLOWED_UPDATES)
