@@ -410,22 +410,25 @@ class Dispatcher:
             self._count(result, outcome)
         return ready
 
-    async def _load(self, session: AsyncSession, rows: Sequence[Reminder]) -> None:
-        """Load the records and people ``rows`` are about in two queries (three with the
-        records' own collections), so working each row out finds them in the session."""
+    async def _load(self, session: AsyncSession, rows: Sequence[Reminder]) -> list[object]:
+        """Load the records and people ``rows`` are about in two queries (more with the
+        records' own collections), so working each row out finds them in the session; the
+        caller keeps the list returned while it does (the session holds them weakly)."""
         record_ids = {row.record_id for row in rows if row.record_id is not None}
-        handlers: set[int] = set()
+        records: list[Record] = []
         if record_ids:
-            records = await session.execute(
+            query = (
                 select(Record)
                 .where(Record.id.in_(record_ids))
                 .execution_options(populate_existing=True)
             )
-            handlers = {record.handler_id for record in records.scalars().all()}
-        people = handlers | {row.recipient_staff_id for row in rows}
-        await session.execute(
+            records = list((await session.execute(query)).scalars().all())
+        people = {record.handler_id for record in records} | {r.recipient_staff_id for r in rows}
+        query_staff = (
             select(Staff).where(Staff.id.in_(people)).execution_options(populate_existing=True)
         )
+        staff = list((await session.execute(query_staff)).scalars().all())
+        return [*records, *staff]
 
     async def _decide_all(
         self, session: AsyncSession, rows: Sequence[Reminder], now: datetime
@@ -441,7 +444,7 @@ class Dispatcher:
         aside: list[Outcome | None] = []
         skip: set[int] = set()
         while True:
-            await self._load(session, rows)
+            loaded = await self._load(session, rows)
             ready: list[_Ready] = []
             settled: list[Outcome | None] = []
             current: int | None = None
@@ -454,6 +457,7 @@ class Dispatcher:
                         done, outcome = await self._decide(session, reminder, now, ready)
                         if done:
                             settled.append(outcome)
+                del loaded
                 return ready, settled + aside
             except Exception as error:
                 if current is None:
