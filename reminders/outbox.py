@@ -4,7 +4,7 @@ Planning inserts rows by a unique key, so planning twice changes nothing; cancel
 rows, never deletes them, and planning a cancelled key again makes it pending again. Dispatchers
 claim due rows with ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL; SQLite serialises writers
 anyway), so several instances never send one twice. A claimed row is ``sending``: in flight,
-for the one send its dispatcher is about to make.
+in the batch its dispatcher is sending one by one.
 """
 
 from __future__ import annotations
