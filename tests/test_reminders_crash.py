@@ -12,11 +12,10 @@ The clock only moves through the FakeClock, a tick every ``TICK``.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import asyncio
 
 import pytest
 from reminder_kit import (
