@@ -1,12 +1,13 @@
 """Sending what is due: check it still matters, render, take, send, mark.
 
-Due rows are decided on afresh (a milestone met since planning cancels them) and rendered a
-few at a time (``PREPARED_AT_ONCE``) in one transaction that takes none of them. Each is then
-taken (marked in flight) in a short transaction that also marks what came of the row sent
-before it, sent outside any transaction (a slow chat service never holds the database), and
-marked in the next. A dispatcher that dies holds at most the row it was sending: only that one
-comes back, after the lease, flagged as a possible repeat; the rest go out at the next tick of
-any instance.
+Due rows are taken a batch at a time (``CLAIMED_AT_ONCE``): one transaction finds them
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL), decides on each afresh (a milestone met since
+planning cancels it), renders them and marks the rest in flight; the same transaction marks
+what came of the batch before (one statement for the sent rows, their audit events appended
+together). Each is then sent outside any transaction (a slow chat service never holds the
+database). A dispatcher that dies outright holds at most its batch: those rows come back after
+the lease, flagged as possible repeats; the rest go out at the next tick of any instance. One
+that is stopped (cancelled) marks what went out and holds only the row it was sending.
 
 Transient failures come back with backoff; a permanent one (the person blocked the bot, or
 has no chat account) is reported to the department's integrity officer.
@@ -14,9 +15,11 @@ has no chat account) is reported to the department's integrity officer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -32,11 +35,14 @@ from reminders.outbox import (
     Planned,
     ReminderKind,
     ReminderStatus,
+    Sent,
     due,
     ensure,
-    mark_sent,
+    mark_sent_many,
+    release,
     release_stale,
-    take,
+    renew,
+    take_many,
 )
 from reminders.planner import Timing, plan_calendar, plan_records, unmet
 from reminders.quarters import Quarter
@@ -57,9 +63,10 @@ BACKOFF = (
     timedelta(hours=3),
 )
 LEASE = timedelta(minutes=10)
-PREPARED_AT_ONCE = 20
-"""Due rows worked out in one transaction before they are sent one by one: at Telegram's
-30 messages a second, what they say is at most about a second old when it goes out."""
+CLAIMED_AT_ONCE = 100
+"""Due rows taken, worked out and marked in one transaction, then sent one by one: at
+Telegram's 30 messages a second, what they say is at most about three seconds old when it goes
+out, and a dispatcher that dies outright holds at most that many until the lease ends."""
 
 
 class Outcome(StrEnum):
@@ -205,6 +212,7 @@ class Dispatcher:
         quiet: QuietHours | None = None,
         tick_seconds: int = 60,
         batch: int = 1000,
+        claim_at_once: int = CLAIMED_AT_ONCE,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -215,17 +223,19 @@ class Dispatcher:
         self.quiet = quiet or QuietHours()
         self.grace = max(timedelta(minutes=5), timedelta(seconds=3 * tick_seconds))
         self.batch = batch
+        self.claim_at_once = claim_at_once
+        self._records: dict[int, Record] = {}
+        self._staff: dict[int, Staff] = {}
         self._holidays_seen = -1
         self._planned_on = dict(rules.calendar.loaded)
 
     async def tick(self) -> TickResult:
         """One pass: reload holidays, plan the calendar's reminders, send what is due.
 
-        Due rows (up to ``batch`` in a tick) are worked out ``PREPARED_AT_ONCE`` at a time,
-        then each is marked in flight just before it is sent, in the transaction that marks
-        the one sent before it: nothing is held that is not being sent, so a dispatcher that
-        dies mid-tick leaves at most the one row it was sending (released after ``LEASE`` as
-        a possible repeat); the rest stay due, and the next tick of any instance sends them.
+        Due rows (up to ``batch`` in a tick) are taken ``claim_at_once`` at a time, in the
+        transaction that marks what came of the batch before: a dispatcher that dies mid-tick
+        leaves at most its batch in flight (released after ``LEASE`` as possible repeats); the
+        rest stay due, and the next tick of any instance sends them.
         """
         result = TickResult()
         now = self.clock.now()
@@ -300,39 +310,67 @@ class Dispatcher:
         return now - expected > self.grace
 
     async def _send_due(self, result: TickResult) -> None:
-        """Send up to ``batch`` due rows, ``PREPARED_AT_ONCE`` worked out together.
+        """Send up to ``batch`` due rows, ``claim_at_once`` claimed together.
 
-        Each row is marked in flight (``sending``, leased) in a transaction of its own, just
-        before its network call, and that same transaction marks what came of the row sent
-        before it (status and audit event): one short transaction per reminder, and only the
-        row being sent is ever in flight.
+        One transaction per batch marks what came of the previous batch (one ``UPDATE`` per
+        kind of outcome, the sent rows' audit events appended together), then finds the next
+        due rows, works out what they say and marks the ones to send in flight (``sending``,
+        leased); they are then sent one by one, outside any transaction. A stop in the middle
+        (cancellation, a database error) marks what went out and puts back the rows not yet
+        tried; only a process that dies outright leaves its batch in flight until the lease.
         """
-        seen: set[int] = set()
-        last: _Flown | None = None
+        flown: list[_Flown] = []
+        waiting: deque[_Ready] = deque()
         try:
             while result.claimed < self.batch:
-                ready = await self._prepare(
-                    min(PREPARED_AT_ONCE, self.batch - result.claimed), seen, result
-                )
+                limit = min(self.claim_at_once, self.batch - result.claimed)
+                ready = await self._claim(limit, flown, result)
+                flown = []
                 if ready is None:
-                    break
-                for row in ready:
-                    taken = await self._take(row, last)
-                    last = None  # marked in that transaction
-                    if not taken:
-                        continue
-                    result.claimed += 1
+                    return
+                waiting.extend(ready)
+                while waiting:
+                    if self.clock.now() >= waiting[0].now + LEASE / 2:
+                        await self._renew(flown, waiting)
+                        flown = []
+                        if not waiting:
+                            break
+                    row = waiting[0]
                     try:
                         sent = await self.notifier.send(row.prepared)
                     except Exception as error:
                         log.exception("reminder %s could not be sent", row.id)
                         sent = SendResult(Outcome.RETRY, repr(error))
-                    last = _Flown(row, sent)
+                    waiting.popleft()
+                    flown.append(_Flown(row, sent))
+                    result.claimed += 1
                     self._count(result, sent.outcome)
-        finally:
-            if last is not None:
-                async with self.db.transaction() as session:
-                    await self._mark(session, last)
+        except (Exception, asyncio.CancelledError):
+            # The row being sent (waiting[0]) may have gone out: it stays in flight, to come
+            # back after the lease flagged as a possible repeat; the rest were never tried.
+            untried = [row.id for row in list(waiting)[1:]]
+            async with self.db.transaction() as session:
+                await self._mark_all(session, flown)
+                await release(session, untried, instance=self.instance)
+            raise
+        async with self.db.transaction() as session:
+            await self._mark_all(session, flown)
+
+    async def _renew(self, flown: Sequence[_Flown], waiting: deque[_Ready]) -> None:
+        """Half the lease is gone (a slow chat service): mark what came of ``flown`` and
+        extend the lease of the rows still waiting that are still this dispatcher's; drop the
+        rest from ``waiting`` (their lease ran out and another instance took them over)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await self._mark_all(session, flown)
+            kept = set(
+                await renew(
+                    session, [row.id for row in waiting], instance=self.instance, until=now + LEASE
+                )
+            )
+        rows = [replace(row, now=now) for row in waiting if row.id in kept]
+        waiting.clear()
+        waiting.extend(rows)
 
     @staticmethod
     def _count(result: TickResult, outcome: Outcome | None) -> None:
@@ -345,100 +383,165 @@ class Dispatcher:
         else:
             result.failed += 1
 
-    async def _prepare(self, limit: int, seen: set[int], result: TickResult) -> list[_Ready] | None:
-        """Work out what the next ``limit`` due rows say, in one transaction that marks none
-        of them in flight; None when nothing new is due.
+    async def _claim(
+        self, limit: int, flown: Sequence[_Flown], result: TickResult
+    ) -> list[_Ready] | None:
+        """Mark what came of ``flown``, then take the next ``limit`` due rows, in one
+        transaction: the rows to send come back marked in flight, in order; None when nothing
+        is due.
 
         A row no longer due is cancelled here, one whose recipient has no chat account fails
         here, and one that cannot be worked out waits its backoff (each counted in
-        ``result``), as one send would; the rest come back, to be sent in order.
+        ``result``), as one send would.
         """
         now = self.clock.now()
         local = now.astimezone(self.rules.calendar.tz)
-        ready: list[_Ready] = []
         async with self.db.transaction() as session:
+            await self._mark_all(session, flown)
             rows = await due(
-                session,
-                now=now,
-                limit=limit + len(seen),
-                quiet=self.quiet.contains(local),
+                session, now=now, limit=limit, quiet=self.quiet.contains(local), lock=True
             )
-            fresh = [row for row in rows if row.id not in seen][:limit]
-            if not fresh:
+            if not rows:
                 return None
-            for reminder in fresh:
-                seen.add(reminder.id)
-                settled, outcome = await self._decide(session, reminder, now, ready)
-                if settled:
-                    result.claimed += 1
-                    self._count(result, outcome)
+            try:
+                ready, settled = await self._decide_all(session, rows, now)
+            finally:
+                self._records, self._staff = {}, {}
+            await take_many(
+                session, [row.id for row in ready], instance=self.instance, now=now, lease=LEASE
+            )
+        for outcome in settled:
+            result.claimed += 1
+            self._count(result, outcome)
         return ready
+
+    async def _load(self, session: AsyncSession, rows: Sequence[Reminder]) -> None:
+        """Load the records and people ``rows`` are about in two queries (more with the
+        records' own collections), kept by id while the batch is worked out (``facts`` looks
+        there first)."""
+        record_ids = {row.record_id for row in rows if row.record_id is not None}
+        records: list[Record] = []
+        if record_ids:
+            query = (
+                select(Record)
+                .where(Record.id.in_(record_ids))
+                .execution_options(populate_existing=True)
+            )
+            records = list((await session.execute(query)).scalars().all())
+        people = {record.handler_id for record in records} | {r.recipient_staff_id for r in rows}
+        query_staff = (
+            select(Staff).where(Staff.id.in_(people)).execution_options(populate_existing=True)
+        )
+        staff = (await session.execute(query_staff)).scalars().all()
+        self._records = {record.id: record for record in records}
+        self._staff = {person.id: person for person in staff}
+
+    async def _decide_all(
+        self, session: AsyncSession, rows: Sequence[Reminder], now: datetime
+    ) -> tuple[list[_Ready], list[Outcome | None]]:
+        """Work out ``rows`` under one savepoint: the rows to send, and the outcomes of those
+        settled here (None: cancelled as no longer due).
+
+        A row that cannot be worked out must not stand before every other row at every tick:
+        the savepoint is rolled back, that row waits its backoff like a failed send, and the
+        others are worked out again without it.
+        """
+        ids = [row.id for row in rows]
+        aside: list[Outcome | None] = []
+        skip: set[int] = set()
+        while True:
+            await self._load(session, rows)
+            ready: list[_Ready] = []
+            settled: list[Outcome | None] = []
+            current: int | None = None
+            try:
+                async with session.begin_nested():
+                    for reminder in rows:
+                        if reminder.id in skip:
+                            continue
+                        current = reminder.id
+                        done, outcome = await self._decide(session, reminder, now, ready)
+                        if done:
+                            settled.append(outcome)
+                return ready, settled + aside
+            except Exception as error:
+                if current is None:
+                    raise
+                self._records, self._staff = {}, {}
+                log.exception("reminder %s could not be prepared", current)
+                skip.add(current)
+                aside.append(await self._set_aside(session, current, repr(error), now))
+                query = (
+                    select(Reminder)
+                    .where(Reminder.id.in_(ids))
+                    .order_by(Reminder.due_at, Reminder.id)
+                    .execution_options(populate_existing=True)
+                )
+                rows = list((await session.execute(query)).scalars().all())
 
     async def _decide(
         self, session: AsyncSession, reminder: Reminder, now: datetime, ready: list[_Ready]
     ) -> tuple[bool, Outcome | None]:
         """Work out one row: (False, None) when it is to be sent (appended to ``ready``),
         else (True, the outcome of the row settled here; None: cancelled as no longer due)."""
-        try:
-            async with session.begin_nested():
-                facts = await self.facts(session, reminder, now)
-                if facts is None:
-                    reminder.status = ReminderStatus.CANCELLED.value
-                    reminder.detail = "no longer due"
-                    return True, None
-                prepared = await self.notifier.prepare(session, facts)
-                if prepared is None:
-                    await self._failed(session, reminder, "no chat account", now)
-                    return True, Outcome.FAILED
-                ready.append(_Ready(reminder.id, prepared, facts.late, now, _about(reminder)))
-                return False, None
-        except Exception as error:
-            # One row that cannot be worked out must not stand before every other row at
-            # every tick: it waits its backoff like a failed send, and the tick goes on.
-            log.exception("reminder %s could not be prepared", reminder.id)
-            row = await session.get(Reminder, reminder.id, populate_existing=True)
-            if row is None or row.status != ReminderStatus.PENDING:
-                return True, Outcome.RETRY
-            return True, await self._retry_or_fail(session, row, repr(error), now)
+        facts = await self.facts(session, reminder, now)
+        if facts is None:
+            reminder.status = ReminderStatus.CANCELLED.value
+            reminder.detail = "no longer due"
+            return True, None
+        prepared = await self.notifier.prepare(session, facts)
+        if prepared is None:
+            await self._failed(session, reminder, "no chat account", now)
+            return True, Outcome.FAILED
+        ready.append(_Ready(reminder.id, prepared, facts.late, now, _about(reminder)))
+        return False, None
 
-    async def _take(self, row: _Ready, last: _Flown | None) -> bool:
-        """Mark what came of the row sent before (``last``) and mark ``row`` in flight, in
-        one transaction; False when ``row`` is no longer pending (another instance took it)."""
-        async with self.db.transaction() as session:
-            if last is not None:
-                await self._mark(session, last)
-            return await take(
-                session, row.id, instance=self.instance, now=self.clock.now(), lease=LEASE
-            )
+    async def _set_aside(
+        self, session: AsyncSession, reminder_id: int, detail: str, now: datetime
+    ) -> Outcome:
+        """A row that could not be worked out: due again after its backoff (or failed)."""
+        row = await session.get(Reminder, reminder_id, populate_existing=True)
+        if row is None or row.status != ReminderStatus.PENDING:
+            return Outcome.RETRY
+        return await self._retry_or_fail(session, row, detail, now)
 
-    async def _mark(self, session: AsyncSession, flown: _Flown) -> None:
-        """What came of a send: sent (with its audit event), due again, or failed."""
-        row, result = flown.row, flown.result
-        if result.outcome is Outcome.SENT:
-            await mark_sent(
-                session, row.id, at=row.now, late=row.late, detail=result.detail or None
+    async def _mark_all(self, session: AsyncSession, flown: Sequence[_Flown]) -> None:
+        """What came of the sends: the sent rows marked in one statement and their audit
+        events appended together, in order; the rest due again or failed, row by row."""
+        went = [f.row for f in flown if f.result.outcome is Outcome.SENT]
+        if went:
+            detail = {f.row.id: f.result.detail or None for f in flown}
+            await mark_sent_many(
+                session, [Sent(row.id, row.now, row.late, detail[row.id]) for row in went]
             )
-            await audit.append(
+            await audit.append_many(
                 session,
-                AuditKind.REMINDER_SENT,
-                at=row.now,
-                actor="reminders",
-                subject=f"record:{row.about.record_id}" if row.about.record_id else None,
-                payload={
-                    "reminder": row.id,
-                    "kind": row.about.kind,
-                    "to": row.about.recipient_staff_id,
-                    "late": row.late,
-                    "repeat": row.about.repeat,
-                },
+                [
+                    audit.Event(
+                        AuditKind.REMINDER_SENT,
+                        at=row.now,
+                        actor="reminders",
+                        subject=f"record:{row.about.record_id}" if row.about.record_id else None,
+                        payload={
+                            "reminder": row.id,
+                            "kind": row.about.kind,
+                            "to": row.about.recipient_staff_id,
+                            "late": row.late,
+                            "repeat": row.about.repeat,
+                        },
+                    )
+                    for row in went
+                ],
             )
-            return
-        reminder = await session.get(Reminder, row.id, populate_existing=True)
-        assert reminder is not None
-        if result.outcome is Outcome.RETRY:
-            await self._retry_or_fail(session, reminder, result.detail, row.now)
-        else:
-            await self._failed(session, reminder, result.detail, row.now)
+        for f in flown:
+            if f.result.outcome is Outcome.SENT:
+                continue
+            reminder = await session.get(Reminder, f.row.id, populate_existing=True)
+            assert reminder is not None
+            if f.result.outcome is Outcome.RETRY:
+                await self._retry_or_fail(session, reminder, f.result.detail, f.row.now)
+            else:
+                await self._failed(session, reminder, f.result.detail, f.row.now)
 
     async def _retry_or_fail(
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime
@@ -511,7 +614,9 @@ class Dispatcher:
 
     async def facts(self, session: AsyncSession, reminder: Reminder, now: datetime) -> Facts | None:
         """What the reminder says now, or None when it no longer needs saying."""
-        recipient = await session.get(Staff, reminder.recipient_staff_id)
+        recipient = self._staff.get(reminder.recipient_staff_id) or await session.get(
+            Staff, reminder.recipient_staff_id
+        )
         if recipient is None or not recipient.active:
             return None
         kind = ReminderKind(reminder.kind)
@@ -521,11 +626,15 @@ class Dispatcher:
             return None
         facts = Facts(reminder, recipient, now, self._late(reminder, now))
         if reminder.record_id is not None:
-            record = await session.get(Record, reminder.record_id)
+            record = self._records.get(reminder.record_id) or await session.get(
+                Record, reminder.record_id
+            )
             if record is None:
                 return None
             facts.record = record
-            facts.handler = await session.get(Staff, record.handler_id)
+            facts.handler = self._staff.get(record.handler_id) or await session.get(
+                Staff, record.handler_id
+            )
         if kind is ReminderKind.FORM_COPY:
             return facts
         if kind is ReminderKind.DELIVERY_FAILED:

@@ -4,7 +4,7 @@ Planning inserts rows by a unique key, so planning twice changes nothing; cancel
 rows, never deletes them, and planning a cancelled key again makes it pending again. Dispatchers
 claim due rows with ``FOR UPDATE SKIP LOCKED`` (on PostgreSQL; SQLite serialises writers
 anyway), so several instances never send one twice. A claimed row is ``sending``: in flight,
-for the one send its dispatcher is about to make.
+in the batch its dispatcher is sending one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignore
@@ -253,15 +253,21 @@ def _due_conditions(now: datetime, quiet: bool) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def due(session: AsyncSession, *, now: datetime, limit: int, quiet: bool) -> list[Reminder]:
-    """Up to ``limit`` rows due at ``now``, oldest first, without taking them (``take`` does,
-    one at a time, as each is sent). In quiet hours only the kinds that ignore them."""
+async def due(
+    session: AsyncSession, *, now: datetime, limit: int, quiet: bool, lock: bool = False
+) -> list[Reminder]:
+    """Up to ``limit`` rows due at ``now``, oldest first, without taking them (``take`` or
+    ``take_many`` does). In quiet hours only the kinds that ignore them. ``lock``: ``FOR UPDATE
+    SKIP LOCKED`` on PostgreSQL, so another dispatcher's transaction skips them until this one
+    ends (SQLite's write lock serialises dispatchers anyway)."""
     query = (
         select(Reminder)
         .where(and_(*_due_conditions(now, quiet)))
         .order_by(Reminder.due_at, Reminder.id)
         .limit(limit)
     )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
     return list((await session.execute(query)).scalars().all())
 
 
@@ -291,3 +297,98 @@ async def mark_sent(
         .values(status=ReminderStatus.SENT.value, sent_at=at, late=late, detail=detail)
         .execution_options(synchronize_session=False)
     )
+
+
+async def take_many(
+    session: AsyncSession,
+    reminder_ids: Sequence[int],
+    *,
+    instance: str,
+    now: datetime,
+    lease: timedelta,
+) -> int:
+    """Mark the rows in flight (``sending``, leased to ``instance`` until ``now + lease``) in
+    one ``UPDATE … WHERE id IN``, those still pending; returns how many were taken. The caller
+    found them due with ``due(…, lock=True)`` in the same transaction, so none is missed."""
+    if not reminder_ids:
+        return 0
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(reminder_ids), Reminder.status == ReminderStatus.PENDING.value)
+        .values(status=ReminderStatus.SENDING.value, claimed_by=instance, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One row that went out: when (``at``), whether late, and the transport's note."""
+
+    reminder_id: int
+    at: datetime
+    late: bool
+    detail: str | None = None
+
+
+async def mark_sent_many(session: AsyncSession, sent: Sequence[Sent]) -> None:
+    """The rows went out (one ``executemany`` of ``UPDATE … WHERE id = ?``)."""
+    if not sent:
+        return
+    statement = (
+        update(Reminder.__table__)  # type: ignore[arg-type]
+        .where(Reminder.__table__.c.id == bindparam("row_id"))
+        .values(
+            status=ReminderStatus.SENT.value,
+            sent_at=bindparam("row_at"),
+            late=bindparam("row_late"),
+            detail=bindparam("row_detail"),
+        )
+    )
+    await session.execute(
+        statement,
+        [
+            {"row_id": s.reminder_id, "row_at": s.at, "row_late": s.late, "row_detail": s.detail}
+            for s in sent
+        ],
+    )
+
+
+async def release(session: AsyncSession, reminder_ids: Sequence[int], *, instance: str) -> int:
+    """Put rows this dispatcher took but never tried back to pending, unflagged (nothing of
+    them went out), in one ``UPDATE``; returns how many."""
+    if not reminder_ids:
+        return 0
+    result = await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id.in_(reminder_ids),
+            Reminder.status == ReminderStatus.SENDING.value,
+            Reminder.claimed_by == instance,
+        )
+        .values(status=ReminderStatus.PENDING.value, claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def renew(
+    session: AsyncSession, reminder_ids: Sequence[int], *, instance: str, until: datetime
+) -> list[int]:
+    """Extend the lease of the rows still in flight for ``instance`` to ``until`` (one
+    ``UPDATE … RETURNING``); returns their ids (a row missing was released, and perhaps taken
+    by another instance)."""
+    if not reminder_ids:
+        return []
+    result = await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id.in_(reminder_ids),
+            Reminder.status == ReminderStatus.SENDING.value,
+            Reminder.claimed_by == instance,
+        )
+        .values(claimed_until=until)
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars())

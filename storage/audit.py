@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import AuditEvent, AuditHead
 
@@ -155,6 +156,77 @@ async def append(
     head.hash = digest
     await session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event for ``append_many``: the arguments ``append`` takes, ``at`` timezone-aware."""
+
+    kind: AuditKind
+    at: datetime
+    actor_staff_id: int | None = None
+    actor: str | None = None
+    subject: str | None = None
+    payload: Mapping[str, Any] | None = None
+
+
+async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
+    """Add ``events`` to the chain in their order, inside the caller's transaction; returns the
+    new head's ``seq``.
+
+    The head is locked and read once; the events are inserted in one statement, then the head
+    is moved one link at a time in one ``executemany`` (the database's guard lets it move only
+    one step forward onto a stored event), so the chain is the same as ``append`` one by one
+    would make. Raises ``ValueError`` for a naive ``at`` before anything is written.
+    """
+    if any(event.at.tzinfo is None for event in events):
+        raise ValueError("audit time must be timezone-aware")
+    current = (
+        await session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    ).scalar_one()
+    if not events:
+        return current.seq
+    seq, prev = current.seq, current.hash
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        seq += 1
+        at = event.at.astimezone(UTC)
+        body = canonical_json(dict(event.payload or {}))
+        digest = event_hash(
+            seq=seq,
+            at=at,
+            kind=str(event.kind),
+            actor_staff_id=event.actor_staff_id,
+            actor=event.actor,
+            subject=event.subject,
+            payload=body,
+            prev_hash=prev,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "kind": str(event.kind),
+                "actor_staff_id": event.actor_staff_id,
+                "actor": event.actor,
+                "subject": event.subject,
+                "payload": body,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    await session.flush()
+    await session.execute(insert(AuditEvent), rows)
+    await session.execute(
+        update(AuditHead.__table__)  # type: ignore[arg-type]
+        .where(AuditHead.__table__.c.id == 1)
+        .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
+        [{"new_seq": row["seq"], "new_hash": row["hash"]} for row in rows],
+    )
+    set_committed_value(current, "seq", seq)
+    set_committed_value(current, "hash", prev)
+    return seq
 
 
 async def head(session: AsyncSession) -> AuditHead:

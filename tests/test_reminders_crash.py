@@ -1,15 +1,18 @@
-"""A dispatcher killed in the middle of a tick (issue 11.2).
+"""A dispatcher killed in the middle of a tick (issues 11.2, 14.3).
 
-240 reminders are due; the dispatcher dies (a ``BaseException`` in its 14th send, as a SIGKILL
-would stop it: nothing after that line runs) while sending. What it had not yet sent goes out
-at the next tick of whichever instance ticks next, a restarted one or a healthy second one,
-not after the lease; only the row that was in flight is flagged as a possible repeat; nothing
+240 reminders are due; the dispatcher is stopped in its 14th send. Killed outright (a
+``BaseException`` as a SIGKILL would: nothing after that line runs), it holds the batch it had
+taken (``CLAIMED_AT_ONCE``): those rows come back after the lease flagged as possible repeats,
+and only the ones it had tried go out twice. Cancelled (a graceful stop), it marks what went
+out and holds only the row in flight. Either way what it had not taken goes out at the next
+tick of whichever instance ticks next, a restarted one or a healthy second one, and nothing
 else is sent twice. A row that cannot be worked out waits its backoff and holds up no other.
 The clock only moves through the FakeClock, a tick every ``TICK``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +30,7 @@ from reminder_kit import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.clock import FakeClock
-from reminders.dispatch import BACKOFF, LEASE, Facts
+from reminders.dispatch import BACKOFF, CLAIMED_AT_ONCE, LEASE, Facts
 from storage.db import Database
 
 TICK = timedelta(seconds=60)  # the scheduler's default tick
@@ -52,9 +55,10 @@ class AfterCrash:
     in_flight: int
 
 
+@pytest.mark.parametrize("how", ["killed", "cancelled"])
 @pytest.mark.parametrize("who", ["restarted", "second-instance"])
-async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_the_row_in_flight(
-    database_url: str, db: Database, clock: FakeClock, who: str
+async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_what_was_held(
+    database_url: str, db: Database, clock: FakeClock, who: str, how: str
 ) -> None:
     court = await open_court(db, clock)
     for n in range(DUE // 3):
@@ -66,12 +70,14 @@ async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_the_row
 
     dying = RecordingNotifier()
 
+    stop: type[BaseException] = Died if how == "killed" else asyncio.CancelledError
+
     async def die(note: object) -> None:
         if len(dying.attempts) > SENT_BEFORE_DYING:
-            raise Died
+            raise stop
 
     dying.during = die
-    with pytest.raises(Died):
+    with pytest.raises(stop):
         await make_dispatcher(db, clock, dying, instance="one").tick()
     [in_flight] = [n.reminder_id for n in dying.attempts[SENT_BEFORE_DYING:]]
     rows = [r for r in await reminders(db) if r.kind in DUE_KINDS]
@@ -100,7 +106,7 @@ async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_the_row
     assert {r.status for r in rows} == {"sent"}
     assert not [r for r in everything if r.kind not in DUE_KINDS and r.status == "sent"]
     rest = [
-        r.id for r in rows if r.id != in_flight and r.id not in {n.reminder_id for n in dying.sent}
+        r.id for r in rows if r.id not in {h.id for h in held} | {n.reminder_id for n in dying.sent}
     ]
     figures = AfterCrash(
         held=len(held),
@@ -109,15 +115,27 @@ async def test_a_crash_mid_tick_delays_the_rest_by_a_tick_and_flags_only_the_row
         in_flight=len([r for r in held if r.id == in_flight]),
     )
     print(f"\ncrash mid-tick ({who}): {figures}")
-    # Only the row being sent was held; it alone comes back flagged, after the lease.
-    assert figures == AfterCrash(held=1, flagged=1, delay=TICK, in_flight=1)
-    assert [r.id for r in rows if r.repeat] == [in_flight]
-    assert sent_at[in_flight] - crash > LEASE
-    # Nothing sent twice but the row that was in flight (its first send may have arrived).
+    tried = {n.reminder_id for n in dying.attempts}
+    if how == "killed":
+        # The batch taken was held, the row in flight among it; it comes back flagged, after
+        # the lease. The rows it had sent may have arrived: they are sent again, flagged.
+        assert SENT_BEFORE_DYING < figures.held <= CLAIMED_AT_ONCE
+        assert figures == AfterCrash(
+            held=figures.held, flagged=figures.held, delay=TICK, in_flight=1
+        )
+        assert tried <= {r.id for r in held}
+        again = tried
+    else:
+        # Stopped gracefully: what went out is marked; only the row being sent was held.
+        assert figures == AfterCrash(held=1, flagged=1, delay=TICK, in_flight=1)
+        again = {in_flight}
+    assert {r.id for r in rows if r.repeat} == {r.id for r in held}
+    assert all(sent_at[r.id] - crash > LEASE for r in held)
+    # Nothing sent twice but what was tried while held (its first send may have arrived).
     counted = Counter(n.reminder_id for n in dying.attempts + notifier.attempts)
-    assert counted == {r.id: 2 if r.id == in_flight else 1 for r in rows}
+    assert counted == {r.id: 2 if r.id in again else 1 for r in rows}
     assert len(dying.sent) == SENT_BEFORE_DYING
-    assert [n.repeat for n in notifier.sent if n.reminder_id == in_flight] == [True]
+    assert all(n.repeat for n in notifier.sent if n.reminder_id in again)
 
 
 class BrokenFor(RecordingNotifier):

@@ -471,10 +471,11 @@ async def test_a_row_left_sending_by_a_dead_dispatcher_is_sent_once_more_as_a_re
 async def test_a_slow_dispatcher_does_not_send_what_another_took_over(
     db: Database, clock: FakeClock
 ) -> None:
-    """Its lease ran out in the middle of a send: only that row is taken over, as a repeat.
+    """Its lease ran out in the middle of a send: its batch is taken over, as possible repeats.
 
-    A dispatcher holds nothing but the row it is sending (issue 11.2), so the other one takes
-    over that row, flagged as a possible repeat, and the rest are sent once each, unflagged.
+    A dispatcher holds the batch it took (issue 14.3); past half its lease it checks which rows
+    are still its own before sending on, so the other one sends the batch, flagged, and only
+    the row that was in flight goes out twice.
     """
     court = await kit_court(db, clock)
     for _ in range(3):
@@ -507,11 +508,12 @@ async def test_a_slow_dispatcher_does_not_send_what_another_took_over(
     rows = await reminders(db, kind=ReminderKind.LAST_DAY.value)
     assert len(rows) == 3 and {r.status for r in rows} == {"sent"}
     first = mine.attempts[0].reminder_id
-    # The other took over the row in flight, flagged as a repeat since the first send may
-    # already have arrived; the rest were never held, so they went out once, unflagged.
+    # The other took over the batch in flight, flagged as possible repeats since the first
+    # send may already have arrived; the slow one sent nothing after it lost them.
     assert (theirs.attempts[0].reminder_id, theirs.attempts[0].repeat) == (first, True)
+    assert [n.reminder_id for n in mine.attempts] == [first]
     everyone = mine.attempts + theirs.attempts
-    assert {n.reminder_id for n in everyone if n.repeat} == {first}
+    assert {n.reminder_id for n in theirs.attempts if n.repeat} == {row.id for row in rows}
     counted = Counter(n.reminder_id for n in everyone)
     assert counted == {row.id: 2 if row.id == first else 1 for row in rows}
 
