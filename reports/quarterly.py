@@ -115,9 +115,9 @@ def _consume(
 ) -> None:
     for item in facts:
         row: Art7Row | None = figures.add(item, tz)
-        book.add_record(item)
         if row is not None:
             book.add_art7(row)
+    book.add_records(facts)
     for record in others:
         figures.add_unsubmitted(record)
 

@@ -10,24 +10,35 @@ return) would be read as a formula by a spreadsheet. Such a cell is written as a
 inline string (``t="inlineStr"``, never an ``<f>`` element) and styled with ``quotePrefix``, so
 that Excel, WPS and LibreOffice keep it as text even when someone edits it. The value itself is
 kept exactly as recorded: this is evidence, and a prefixed apostrophe would change it.
+
+The detail sheet's rows, a hundred thousand in a busy quarter, are the bulk of the file: they
+are written by :class:`DetailRows` as the same ``<row>`` elements openpyxl would write (inline
+strings, the same cell styles registered in the workbook's style table), into a file of their
+own, which is put inside openpyxl's ``<sheetData>`` when the workbook is saved. openpyxl keeps
+writing everything else (the header row, widths, print settings, the other sheets and charts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import cycle
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
 from reports.columns import COLUMNS, stamp
@@ -148,6 +159,93 @@ def print_setup(
 MAX_TEXT = 32767  # the most a spreadsheet cell holds
 
 
+StyleKey = tuple[bool, str | None, bool, bool | None, bool]
+# XML text: the three markup characters, and a carriage return, which a parser would read
+# back as a line feed (XML 1.0, 2.11) if it were written as is.
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+class DetailRows:
+    """The detail sheet's data rows as SpreadsheetML (ECMA-376 Part 1, 18.3.1.73 ``row``,
+    18.3.1.4 ``c``), appended to a temporary file so that memory stays flat.
+
+    Each cell gets exactly what :meth:`ReportWorkbook.cell` gives it in openpyxl: a text as an
+    inline string (``t="inlineStr"``, never a formula) with its control characters shown as
+    U+FFFD, cut at 32,767 characters, wrapped when it holds a line break or is over 40
+    characters, quote-prefixed when it starts like a formula; a time in the court's zone as an
+    Excel serial with the date format; a number as a number; an empty value as a bordered
+    empty cell. ``style`` maps a style key to the cell format's index in the workbook.
+    """
+
+    def __init__(self, tz: ZoneInfo, columns: int, style: Any, first_row: int = 2) -> None:
+        self.tz = tz
+        self.letters = [get_column_letter(n) for n in range(1, columns + 1)]
+        self.next_row = first_row
+        self.count = 0
+        self._style = style
+        self._ids: dict[StyleKey, str] = {}
+        # Open while the records stream past; closed by splice() or close().
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
+
+    def _id(self, key: StyleKey) -> str:
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = str(self._style(key))
+        return found
+
+    def add(self, rows: Iterable[Sequence[object]]) -> None:
+        """Append ``rows``, each a value per column (text, number, aware time or None)."""
+        tz, letters, ids = self.tz, self.letters, self._ids
+        empty = self._id((False, None, True, None, False))
+        dated = self._id((False, DATE_FORMAT, True, None, False))
+        number = self._id((False, None, True, None, False))
+        parts: list[str] = []
+        put = parts.append
+        for values in rows:
+            n = self.next_row
+            put(f'<row r="{n}">')
+            for letter, value in zip(letters, values, strict=True):
+                if value is None or value == "":
+                    put(f'<c r="{letter}{n}" s="{empty}"/>')
+                elif isinstance(value, datetime):
+                    serial = safe_string(to_excel(value.astimezone(tz).replace(tzinfo=None)))
+                    put(f'<c r="{letter}{n}" s="{dated}" t="n"><v>{serial}</v></c>')
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    put(f'<c r="{letter}{n}" s="{number}" t="n"><v>{safe_string(value)}</v></c>')
+                else:
+                    text = clean(str(value))[:MAX_TEXT]
+                    key = (False, None, True, "\n" in text or len(text) > 40,
+                           text.startswith(FORMULA_START))  # fmt: skip
+                    style = ids.get(key) or self._id(key)
+                    stripped = text.strip()
+                    space = ' xml:space="preserve"' if stripped and stripped != text else ""
+                    put(
+                        f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>'
+                        f"{text.translate(_XML_TEXT)}</t></is></c>"
+                    )
+            put("</row>")
+            self.next_row += 1
+            self.count += 1
+        self._file.write("".join(parts).encode())
+
+    def splice(self, sheet_xml: Path) -> None:
+        """Put the rows at the end of the ``sheetData`` of the sheet written at ``sheet_xml``
+        (which holds the header row), replacing that file; then close the rows' file."""
+        head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
+        joined = sheet_xml.with_name(sheet_xml.name + ".rows")
+        with joined.open("wb") as out:
+            out.write(head)
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, out, 1 << 20)
+            out.write(b"</sheetData>")
+            out.write(tail)
+        os.replace(joined, sheet_xml)
+        self._file.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class ReportWorkbook:
     """One workbook being written; not thread-safe, used by one thread at a time."""
 
@@ -184,6 +282,7 @@ class ReportWorkbook:
             self.detail.column_dimensions[get_column_letter(index)].width = column.width
         self.detail.freeze_panes = "B2"
         self._head_row(self.detail, [c.title(language) for c in COLUMNS])
+        self.detail_data = DetailRows(tz, len(COLUMNS), self._style_id)
         for letter, width in zip(SUMMARY_COLUMNS, SUMMARY_WIDTHS, strict=True):
             self.summary.column_dimensions[letter].width = width
         self.timeliness.column_dimensions["A"].width = 30
@@ -256,6 +355,13 @@ class ReportWorkbook:
         else:
             cell._style = StyleArray(style)
 
+    def _style_id(self, key: StyleKey) -> int:
+        """The index of style ``key`` in the workbook's cell formats (``cellXfs``)."""
+        cell = WriteOnlyCell(self.detail)
+        self._style(cell, key)
+        index: int = self.book._cell_styles.add(cell._style)
+        return index
+
     def _header(self, sheet: Any, titles: Sequence[str]) -> list[Any]:
         """Bold, boxed, wrapped and centred header cells: a long title takes two or three
         lines rather than being cut at the column's edge."""
@@ -272,9 +378,15 @@ class ReportWorkbook:
     # -- streamed rows ----------------------------------------------------------------------
 
     def add_record(self, facts: RecordFacts) -> None:
-        language, tz, sheet = self.language, self.tz, self.detail
-        sheet.append([self.cell(sheet, column.get(facts, language, tz)) for column in COLUMNS])
-        self.detail_rows += 1
+        self.add_records((facts,))
+
+    def add_records(self, records: Sequence[RecordFacts]) -> None:
+        """Detail rows, one per record, in the order given."""
+        language, tz = self.language, self.tz
+        self.detail_data.add(
+            [column.get(facts, language, tz) for column in COLUMNS] for facts in records
+        )
+        self.detail_rows += len(records)
 
     def add_art7(self, row: Art7Row) -> None:
         sheet = self.art7_sheet
@@ -485,6 +597,11 @@ class ReportWorkbook:
         self.write_timeliness(figures)
 
     def save(self, path: Path) -> Path:
+        if self.detail_rows:
+            self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
+            self.detail_data.splice(Path(self.detail._writer.out))
+        else:
+            self.detail_data.close()
         self.book.save(str(path))
         return path
 
