@@ -21,10 +21,11 @@ writing everything else (the header row, widths, print settings, the other sheet
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from itertools import cycle
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +39,6 @@ from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
 from reports.columns import COLUMNS, stamp
@@ -163,6 +163,20 @@ StyleKey = tuple[bool, str | None, bool, bool | None, bool]
 # XML text: the three markup characters, and a carriage return, which a parser would read
 # back as a line feed (XML 1.0, 2.11) if it were written as is.
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# What a text needs besides: characters XML forbids (``reports.document.clean``), or markup.
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
+_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system
+
+
+def excel_serial(moment: datetime) -> str:
+    """``moment``'s wall-clock time as an Excel serial number (days since 1899-12-30, the
+    time as a fraction), written as openpyxl writes it (``openpyxl.utils.datetime.to_excel``,
+    ``%.16g``): the same number for the same time, to the last digit."""
+    days = moment.toordinal() - _EPOCH
+    if 0 < days <= 60:  # Excel's phantom 1900-02-29
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+    return "%.16g" % (days + (seconds + moment.microsecond / 10**6) / 86400)
 
 
 class DetailRows:
@@ -195,34 +209,51 @@ class DetailRows:
 
     def add(self, rows: Iterable[Sequence[object]]) -> None:
         """Append ``rows``, each a value per column (text, number, aware time or None)."""
-        tz, letters, ids = self.tz, self.letters, self._ids
-        empty = self._id((False, None, True, None, False))
+        tz, letters = self.tz, self.letters
+        empty = number = self._id((False, None, True, None, False))
         dated = self._id((False, DATE_FORMAT, True, None, False))
-        number = self._id((False, None, True, None, False))
+        # A text's style by (wrapped, quote-prefixed).
+        texts = [
+            [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
+        ]
         parts: list[str] = []
         put = parts.append
         for values in rows:
             n = self.next_row
             put(f'<row r="{n}">')
             for letter, value in zip(letters, values, strict=True):
-                if value is None or value == "":
-                    put(f'<c r="{letter}{n}" s="{empty}"/>')
+                text: str
+                if value is None or isinstance(value, str):
+                    text = value or ""
                 elif isinstance(value, datetime):
-                    serial = safe_string(to_excel(value.astimezone(tz).replace(tzinfo=None)))
+                    serial = excel_serial(value.astimezone(tz))
                     put(f'<c r="{letter}{n}" s="{dated}" t="n"><v>{serial}</v></c>')
+                    continue
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     put(f'<c r="{letter}{n}" s="{number}" t="n"><v>{safe_string(value)}</v></c>')
+                    continue
                 else:
-                    text = clean(str(value))[:MAX_TEXT]
-                    key = (False, None, True, "\n" in text or len(text) > 40,
-                           text.startswith(FORMULA_START))  # fmt: skip
-                    style = ids.get(key) or self._id(key)
-                    stripped = text.strip()
-                    space = ' xml:space="preserve"' if stripped and stripped != text else ""
-                    put(
-                        f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>'
-                        f"{text.translate(_XML_TEXT)}</t></is></c>"
-                    )
+                    text = str(value)
+                if not text:
+                    put(f'<c r="{letter}{n}" s="{empty}"/>')
+                    continue
+                if _SPECIAL.search(text):
+                    text = clean(text)
+                    escape = True
+                else:
+                    escape = False
+                text = text[:MAX_TEXT]
+                style = texts["\n" in text or len(text) > 40][text.startswith(FORMULA_START)]
+                space = (
+                    ' xml:space="preserve"'
+                    if (text[0].isspace() or text[-1].isspace()) and not text.isspace()
+                    else ""
+                )
+                if escape:
+                    text = text.translate(_XML_TEXT)
+                put(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>')
+                put(text)
+                put("</t></is></c>")
             put("</row>")
             self.next_row += 1
             self.count += 1
