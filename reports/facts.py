@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reminders.planner import met_at
-from storage.models import Department, EvidenceItem, Record, RecordAmendment, Staff
+from storage.models import (
+    Department,
+    EvidenceBlob,
+    EvidenceItem,
+    Record,
+    RecordAmendment,
+    Staff,
+)
 from storage.vocabulary import Milestone
 
 MILESTONE_ORDER = (
@@ -194,20 +201,42 @@ async def facts_for(
     evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
     amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
     if ids:
+        # Plain rows (Core), not ORM objects: a report reads tens of thousands of them.
         items = await session.execute(
-            select(EvidenceItem).where(EvidenceItem.record_id.in_(ids)).order_by(EvidenceItem.id)
+            select(
+                EvidenceItem.record_id,
+                EvidenceItem.original_name,
+                EvidenceItem.declared_mime,
+                EvidenceItem.declared_size,
+                EvidenceItem.blob_sha256,
+                EvidenceItem.received_at,
+                EvidenceItem.unavailable_reason,
+                EvidenceItem.over_cap,
+                EvidenceItem.caption,
+                EvidenceItem.forward_sender,
+                EvidenceItem.forward_chat,
+                EvidenceItem.forward_sent_at,
+                EvidenceBlob.sha256.label("blob"),
+                EvidenceBlob.kind,
+                EvidenceBlob.mime,
+                EvidenceBlob.size,
+                EvidenceBlob.damaged,
+            )
+            .outerjoin(EvidenceBlob, EvidenceBlob.sha256 == EvidenceItem.blob_sha256)
+            .where(EvidenceItem.record_id.in_(ids))
+            .order_by(EvidenceItem.id)
         )
-        for item in items.scalars():
-            blob = item.blob
+        for item in items:
+            kept = item.blob is not None
             evidence[item.record_id].append(
                 EvidenceLine(
                     name=item.original_name,
-                    kind=blob.kind if blob else None,
-                    mime=blob.mime if blob else item.declared_mime,
-                    size=blob.size if blob else item.declared_size,
+                    kind=item.kind if kept else None,
+                    mime=item.mime if kept else item.declared_mime,
+                    size=item.size if kept else item.declared_size,
                     sha256=item.blob_sha256,
                     received_at=item.received_at,
-                    damaged=bool(blob and blob.damaged),
+                    damaged=bool(kept and item.damaged),
                     unavailable=item.unavailable_reason or ("over_cap" if item.over_cap else None),
                     caption=item.caption,
                     forward_sender=item.forward_sender,
@@ -216,11 +245,11 @@ async def facts_for(
                 )
             )
         changes = await session.execute(
-            select(RecordAmendment)
+            select(RecordAmendment.__table__)
             .where(RecordAmendment.record_id.in_(ids))
             .order_by(RecordAmendment.id)
         )
-        for change in changes.scalars():
+        for change in changes:
             amendments[change.record_id].append(
                 AmendmentLine(
                     at=change.at,

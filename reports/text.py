@@ -12,7 +12,7 @@ message never disagree about what a code means.
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from storage.catalog import load
 from storage.vocabulary import ART9_LABELS, LABELS, Language
@@ -29,6 +29,7 @@ def tr(language: Language, key: str, /, **values: object) -> str:
     return catalog(language)[key].format(**values)
 
 
+@lru_cache(maxsize=4096)  # a report asks it for each of a quarter's records
 def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
     """A stored vocabulary value as words; an unknown value is shown as stored, never lost."""
     if value is None:

@@ -10,16 +10,26 @@ return) would be read as a formula by a spreadsheet. Such a cell is written as a
 inline string (``t="inlineStr"``, never an ``<f>`` element) and styled with ``quotePrefix``, so
 that Excel, WPS and LibreOffice keep it as text even when someone edits it. The value itself is
 kept exactly as recorded: this is evidence, and a prefixed apostrophe would change it.
+
+The detail sheet's rows, a hundred thousand in a busy quarter, are the bulk of the file: they
+are written by :class:`DetailRows` as the same ``<row>`` elements openpyxl would write (inline
+strings, the same cell styles registered in the workbook's style table), into a file of their
+own, which is put inside openpyxl's ``<sheetData>`` when the workbook is saved. openpyxl keeps
+writing everything else (the header row, widths, print settings, the other sheets and charts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import cycle
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -27,6 +37,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.text import RichText
+from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.xdr import XDRPositiveSize2D
@@ -145,6 +156,140 @@ def print_setup(
 MAX_TEXT = 32767  # the most a spreadsheet cell holds
 
 
+StyleKey = tuple[bool, str | None, bool, bool | None, bool]
+# XML text: the three markup characters, and a carriage return, which a parser would read
+# back as a line feed (XML 1.0, 2.11) if it were written as is.
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# What a text needs besides: characters XML forbids (``reports.document.clean``), or markup.
+_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
+_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system
+
+
+def excel_serial(moment: datetime) -> str:
+    """``moment``'s wall-clock time as an Excel serial number (days since 1899-12-30, the
+    time as a fraction), written as openpyxl writes it (``openpyxl.utils.datetime.to_excel``,
+    ``%.16g``): the same number for the same time, to the last digit."""
+    days = moment.toordinal() - _EPOCH
+    if 0 < days <= 60:  # Excel's phantom 1900-02-29
+        days -= 1
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+    return "%.16g" % (days + (seconds + moment.microsecond / 10**6) / 86400)
+
+
+class DetailRows:
+    """The detail sheet's data rows as SpreadsheetML (ECMA-376 Part 1, 18.3.1.73 ``row``,
+    18.3.1.4 ``c``), appended to a temporary file so that memory stays flat.
+
+    Each cell gets exactly what :meth:`ReportWorkbook.cell` gives it in openpyxl: a text as an
+    inline string (``t="inlineStr"``, never a formula) with its control characters shown as
+    U+FFFD, cut at 32,767 characters, wrapped when it holds a line break or takes more than
+    one line in its column of ``widths`` (:func:`reports.paper.text_lines`; the row is then
+    as tall as its longest text), quote-prefixed when it starts like a formula; a time in the
+    court's zone as an Excel serial with the date format; a number as a number; numbers and
+    times top-aligned; an empty value as a bordered empty cell. ``style`` maps a style key to
+    the cell format's index in the workbook.
+    """
+
+    def __init__(
+        self, tz: ZoneInfo, widths: Sequence[float], style: Any, first_row: int = 2
+    ) -> None:
+        self.tz = tz
+        self.widths = list(widths)
+        self.letters = [get_column_letter(n) for n in range(1, len(widths) + 1)]
+        self.next_row = first_row
+        self.count = 0
+        self._style = style
+        self._ids: dict[StyleKey, str] = {}
+        # Open while the records stream past; closed by splice() or close().
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
+
+    def _id(self, key: StyleKey) -> str:
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = str(self._style(key))
+        return found
+
+    def add(self, rows: Iterable[Sequence[object]]) -> None:
+        """Append ``rows``, each a value per column (text, number, aware time or None)."""
+        tz, letters, widths = self.tz, self.letters, self.widths
+        empty = self._id((False, None, True, None, False))
+        number = self._id((False, None, True, False, False))
+        dated = self._id((False, DATE_FORMAT, True, False, False))
+        # A text's style by (wrapped, quote-prefixed).
+        texts = [
+            [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
+        ]
+        parts: list[str] = []
+        put = parts.append
+        for values in rows:
+            n = self.next_row
+            start = len(parts)
+            put("")  # the row's opening tag, once its height is known
+            most = 1
+            for letter, width, value in zip(letters, widths, values, strict=True):
+                text: str
+                if value is None or isinstance(value, str):
+                    text = value or ""
+                elif isinstance(value, datetime):
+                    serial = excel_serial(value.astimezone(tz))
+                    put(f'<c r="{letter}{n}" s="{dated}" t="n"><v>{serial}</v></c>')
+                    continue
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    put(f'<c r="{letter}{n}" s="{number}" t="n"><v>{safe_string(value)}</v></c>')
+                    continue
+                else:
+                    text = str(value)
+                if not text:
+                    put(f'<c r="{letter}{n}" s="{empty}"/>')
+                    continue
+                lines = text_lines(text, width)
+                most = max(most, lines)
+                if _SPECIAL.search(text):
+                    text = clean(text)
+                    escape = True
+                else:
+                    escape = False
+                text = text[:MAX_TEXT]
+                style = texts["\n" in text or lines > 1][text.startswith(FORMULA_START)]
+                space = (
+                    ' xml:space="preserve"'
+                    if (text[0].isspace() or text[-1].isspace()) and not text.isspace()
+                    else ""
+                )
+                if escape:
+                    text = text.translate(_XML_TEXT)
+                put(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>')
+                put(text)
+                put("</t></is></c>")
+            put("</row>")
+            parts[start] = (
+                f'<row r="{n}" ht="{safe_string(row_points(most))}" customHeight="1">'
+                if most > 1
+                else f'<row r="{n}">'
+            )
+            self.next_row += 1
+            self.count += 1
+        self._file.write("".join(parts).encode())
+
+    def splice(self, sheet_xml: Path) -> None:
+        """Put the rows at the end of the ``sheetData`` of the sheet written at ``sheet_xml``
+        (which holds the header row), replacing that file; then close the rows' file."""
+        head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
+        joined = sheet_xml.with_name(sheet_xml.name + ".rows")
+        with joined.open("wb") as out:
+            out.write(head)
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, out, 1 << 20)
+            out.write(b"</sheetData>")
+            out.write(tail)
+        os.replace(joined, sheet_xml)
+        self._file.close()
+
+    def close(self) -> None:
+        """Discard the rows' temporary file (a period with no records)."""
+        self._file.close()
+
+
 class ReportWorkbook:
     """One workbook being written; not thread-safe, used by one thread at a time."""
 
@@ -194,6 +339,7 @@ class ReportWorkbook:
         for sheet in (self.summary, self.timeliness, self.art7_sheet):
             sheet.freeze_panes = "A2"
         self._head_row(self.detail, [c.title(language) for c in COLUMNS], DETAIL_WIDTHS)
+        self.detail_data = DetailRows(tz, DETAIL_WIDTHS, self._style_id)
         art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
         self._head_row(self.art7_sheet, art7_titles, ART7_COLUMN_WIDTHS)
 
@@ -303,6 +449,13 @@ class ReportWorkbook:
         most = max(lines, default=1)
         return self._write(sheet, cells, row_points(most) if most > 1 else None)
 
+    def _style_id(self, key: StyleKey) -> int:
+        """The index of style ``key`` in the workbook's cell formats (``cellXfs``)."""
+        cell = WriteOnlyCell(self.detail)
+        self._style(cell, key)
+        index: int = self.book._cell_styles.add(cell._style)
+        return index
+
     def _header(self, sheet: Any, titles: Sequence[str]) -> list[Any]:
         """Bold, boxed, wrapped and centred header cells: a long title takes two or three
         lines rather than being cut at the column's edge."""
@@ -364,10 +517,15 @@ class ReportWorkbook:
 
     def add_record(self, facts: RecordFacts) -> None:
         """Append one record's row to the detail sheet (columns of ``reports.columns``)."""
-        language, tz, sheet = self.language, self.tz, self.detail
-        values = [column.get(facts, language, tz) for column in COLUMNS]
-        self._fitted(sheet, values, DETAIL_WIDTHS)
-        self.detail_rows += 1
+        self.add_records((facts,))
+
+    def add_records(self, records: Sequence[RecordFacts]) -> None:
+        """Detail rows, one per record, in the order given."""
+        language, tz = self.language, self.tz
+        self.detail_data.add(
+            [column.get(facts, language, tz) for column in COLUMNS] for facts in records
+        )
+        self.detail_rows += len(records)
 
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
@@ -584,6 +742,11 @@ class ReportWorkbook:
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``."""
+        if self.detail_rows:
+            self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
+            self.detail_data.splice(Path(self.detail._writer.out))
+        else:
+            self.detail_data.close()
         self.book.save(str(path))
         return path
 
