@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reports.text import art9_name, catalog, tr, vocab, yes_no
+from storage.lists import join_list
 from storage.vocabulary import (
     Channel,
     Intermediary,
@@ -82,8 +83,9 @@ def value_words(name: str, stored: str, language: Language, tz: ZoneInfo) -> str
     if name == "art9_items" and isinstance(value, list):
         if not value:
             return tr(language, "common.none")
-        return tr(language, "common.list_sep").join(
-            f"({n}) {art9_name(n, language)}" if isinstance(n, int) else str(n) for n in value
+        return join_list(
+            language.value,
+            (f"({n}) {art9_name(n, language)}" if isinstance(n, int) else str(n) for n in value),
         )
     if isinstance(value, str):
         return value
