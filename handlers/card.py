@@ -166,9 +166,10 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
             ctx.language,
             (
                 ctx.t(
-                    "card.cosigner",
+                    "card.cosigner_disputed" if c.reason else "card.cosigner",
                     name=c.staff.name,
                     status=label(CosignStatus(c.status), ctx.language),
+                    reason=c.reason,
                 )
                 for c in record.cosigners
             ),
