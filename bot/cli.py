@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="'YYYY-MM-DD HH:MM'",
         help="the demo clock's start, in the court's time (default: now)",
     )
+    demo.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="keep the forms and reports the demo makes in DIR (default: a new temporary folder)",
+    )
     sub.add_parser("run", parents=[common], help="run every enabled transport")
 
     config = sub.add_parser("config", help="the configuration file")
@@ -394,7 +400,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
         language = Language(args.language) if args.language else Language.ZH
         try:
-            return asyncio.run(run_demo(sys.stdin, out, language, start=args.start))
+            documents = Path(args.out) if args.out else None
+            return asyncio.run(
+                run_demo(sys.stdin, out, language, start=args.start, documents=documents)
+            )
         except DemoStartError:
             raise CliError("cli.demo_bad_start", language, given=args.start) from None
     if args.command == "config":
