@@ -191,8 +191,8 @@ def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
             return today - timedelta(days=back), period, text[len(word) :].strip()
     match = _DAYS_AGO.match(text)
     if match:
-        back = timedelta(days=int(match.group("n")))
-        return today - back, None, text[match.end() :].strip()
+        ago = timedelta(days=int(match.group("n")))
+        return today - ago, None, text[match.end() :].strip()
     match = _FULL_DATE.match(text)
     if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
         year = int(match.group("y")) if match.group("y") else None
