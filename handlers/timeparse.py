@@ -5,6 +5,10 @@
 ``昨天 15:00``, ``昨晚8点``, ``前天下午3点半``, ``凌晨1点``, or just ``14:30`` (today).
 Chinese numerals (三点, 十一月二十八日, 两点一刻) and full-width digits read as digits.
 
+English as a table beside the Chinese: ``2 days ago 3pm``, ``yesterday 8pm``, ``3pm
+yesterday``, ``today 9:30``, ``last night 9``; the echo (``11月28日（周六）15:00``, ``Sat 11/28
+15:00``) reads back, its weekday checked against the date.
+
 A date without a year, or a bare ``28号``, is the latest such day that is not after today:
 inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
 refused as such rather than as unreadable. A date alone reads as a ``Moment`` without a clock.
@@ -221,7 +225,7 @@ def _take_suffix(text: str, period: str | None) -> tuple[str | None, str]:
 
 def _day_first(text: str) -> str:
     """English may name the day after the time ("3pm yesterday"): the day moved first."""
-    for word in sorted(w for w in _DAY_WORDS if w.isascii()):
+    for word in sorted((w for w in _DAY_WORDS if w.isascii()), key=len, reverse=True):
         if text.endswith(" " + word):
             return f"{word} {text[: -len(word)].strip()}"
     match = re.search(r" (\d{1,3} days? ago)$", text)
