@@ -165,6 +165,7 @@ class App:
         db: Database,
         clock: Clock,
         registry: Registry | None = None,
+        reports: Path | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -183,6 +184,7 @@ class App:
             propose=settings.intake.propose,
             ocr=settings.intake.ocr,
             evidence=evidence_store(settings),
+            reports=reports,
             download=self.download,
             timing=Timing(
                 morning=time.fromisoformat(settings.reminders.morning),

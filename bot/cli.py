@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import re
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -39,6 +42,7 @@ from storage.vocabulary import Language, Role, known_roles, label
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 # The example configuration, installed with the package beside this module.
 EXAMPLE_CONFIG = "config.example.toml"
@@ -80,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="'YYYY-MM-DD HH:MM'",
         help="the demo clock's start, in the court's time (default: now)",
     )
+    demo.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="keep the forms and reports the demo makes in DIR (default: a new temporary folder)",
+    )
     sub.add_parser("run", parents=[common], help="run every enabled transport")
 
     config = sub.add_parser("config", help="the configuration file")
@@ -105,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
         "--wecom-userid",
         metavar="USERID",
         help="bind this WeCom userid at once (the court's own WeCom vouches for it)",
+    )
+    add.add_argument(
+        "--force",
+        action="store_true",
+        help="register even an active person of the same name in the same department",
     )
     staff_sub.add_parser("list", parents=[common], help="list staff")
     invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
@@ -257,6 +272,21 @@ async def _check_wecom_userid(session: AsyncSession, userid: str, lang: Language
         raise CliError("cli.wecom_userid_taken", lang, userid=userid, id=taken.staff_id)
 
 
+async def _check_not_registered(
+    session: AsyncSession, name: str, department: str | None, lang: Language
+) -> None:
+    """An active person of this name in this department (none: none) is already registered:
+    a second ``staff add`` is most likely the same person typed twice. Raises ``CliError``
+    (``--force`` registers them anyway)."""
+    wanted = (name.strip(), (department or "").strip())
+    for other in await staff_repo.list_staff(session):
+        there = other.department.name if other.department else ""
+        if other.active and (other.name, there) == wanted:
+            raise CliError(
+                "cli.staff_duplicate", lang, id=other.id, name=other.name, department=there or "-"
+            )
+
+
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     lang = settings.language
     now = SystemClock().now()
@@ -268,6 +298,8 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 userid = args.wecom_userid
                 if userid is not None:
                     await _check_wecom_userid(session, userid, lang)
+                if not args.force:
+                    await _check_not_registered(session, args.name, args.department, lang)
                 person = await staff_repo.add_staff(
                     session,
                     name=args.name,
@@ -394,7 +426,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
 
         language = Language(args.language) if args.language else Language.ZH
         try:
-            return asyncio.run(run_demo(sys.stdin, out, language, start=args.start))
+            documents = Path(args.out) if args.out else None
+            return asyncio.run(
+                run_demo(sys.stdin, out, language, start=args.start, documents=documents)
+            )
         except DemoStartError:
             raise CliError("cli.demo_bad_start", language, given=args.start) from None
     if args.command == "config":
@@ -454,6 +489,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader left (``guowen holidays show | head``): stop quietly, as Unix tools do,
+        # with the status of a process ended by SIGPIPE; the output left unflushed goes nowhere.
+        if stream is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (SQLAlchemyError, OSError) as problem:
         logging.getLogger(__name__).debug("command failed", exc_info=True)
         print(t(None, "cli.database_unreachable", reason=_first_line(problem)), file=sys.stderr)

@@ -92,13 +92,22 @@ def demo_start(text: str | None, tz: ZoneInfo) -> datetime | None:
 
 
 async def run_demo(
-    inp: TextIO, out: TextIO, language: Language, *, start: str | None = None
+    inp: TextIO,
+    out: TextIO,
+    language: Language,
+    *,
+    start: str | None = None,
+    documents: Path | None = None,
 ) -> int:
     """``guowen demo``: a court with a few people in a temporary folder, spoken to through the
     console (``inp`` and ``out``), with a clock ``/clock +2d`` can move; the exit status.
 
     ``start`` (``YYYY-MM-DD HH:MM`` in the court's time) starts the clock there rather than
     now, to try a quarter's end or a holiday. Raises ``DemoStartError`` for another form.
+    The forms and reports the demo makes are kept in ``documents`` (created if need be;
+    default: a new ``guowen-documents-*`` folder in the temporary directory, removed at
+    exit if nothing was written to it); the folder is named at start and, if it holds
+    anything, at exit.
     """
     root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
     settings = demo_settings(root, language)
@@ -107,12 +116,18 @@ async def run_demo(
     except DemoStartError:
         shutil.rmtree(root, ignore_errors=True)
         raise
+    made = documents is None
+    if documents is None:
+        documents = Path(tempfile.mkdtemp(prefix="guowen-documents-"))
+    else:
+        documents.mkdir(parents=True, exist_ok=True)
+    documents = documents.resolve()
     clock = FakeClock(begin)
     db = Database(settings.storage.database_url)
     try:
         await db.upgrade()
         await seed(db, clock)
-        app = App(settings, db, clock)
+        app = App(settings, db, clock, reports=documents)
 
         async def move_clock(offset: timedelta) -> str:
             """Move time on from one due reminder to the next, so each arrives on time."""
@@ -143,11 +158,16 @@ async def run_demo(
             for name, department, roles in PEOPLE
         )
         out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
+        out.write(t(language, "demo.documents", path=str(documents)) + "\n")
         await app.dispatcher.tick()
         await console.line(f"/as {FIRST_SPEAKER}")
         await console.run()
         out.write(t(language, "demo.bye") + "\n")
+        if any(documents.iterdir()):
+            out.write(t(language, "demo.documents_kept", path=str(documents)) + "\n")
         return 0
     finally:
         await db.close()
         shutil.rmtree(root, ignore_errors=True)
+        if made and not any(documents.iterdir()):
+            documents.rmdir()

@@ -46,6 +46,16 @@ def deadline_text(ctx: Context, moment: datetime) -> str:
     return ctx.t("card.deadline_at", day=last_day)
 
 
+def days_past(ctx: Context, deadline: datetime, now: datetime) -> int:
+    """Calendar days in the court's time zone from the deadline's last day to ``now``'s day:
+    negative while it is still to come, 0 on the last day, N when overdue by N days.
+
+    The one count behind every deadline's state: the card, ``/mine`` and the reminders.
+    """
+    last = (ctx.local(deadline) - timedelta(seconds=1)).date()
+    return (ctx.local(now).date() - last).days
+
+
 CARD_MILESTONES = (Milestone.REGISTERED, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
 
 
@@ -57,12 +67,11 @@ def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline:
     if met is not None:
         key = "card.done_on_time" if met <= deadline else "card.done_late"
         return ctx.t(key, at=stamp(ctx, met), deadline=due)
-    last = (ctx.local(deadline) - timedelta(seconds=1)).date()
-    today = ctx.local(ctx.now).date()
-    if last == today:
+    past = days_past(ctx, deadline, ctx.now)
+    if past == 0:
         return ctx.t("card.due_today", deadline=due)
-    if last < today:
-        return ctx.t("card.overdue", days=(today - last).days, deadline=due)
+    if past > 0:
+        return ctx.t("card.overdue", days=past, deadline=due)
     return due
 
 
@@ -169,9 +178,10 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
             ctx.language,
             (
                 ctx.t(
-                    "card.cosigner",
+                    "card.cosigner_disputed" if c.reason else "card.cosigner",
                     name=c.staff.name,
                     status=label(CosignStatus(c.status), ctx.language),
+                    reason=c.reason,
                 )
                 for c in record.cosigners
             ),

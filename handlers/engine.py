@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,6 +86,8 @@ class Services:
     """Read a forwarded screenshot to propose what it shows (``[intake] ocr``)."""
     """Put inferred answers to the judge as one confirmation (``[intake] propose``)."""
     evidence: EvidenceStore | None = None
+    reports: Path | None = None
+    """Where forms and reports are written; None: beside the evidence folder."""
     download: Downloader | None = None
     timing: Timing = field(default_factory=Timing)
     kick: Callable[[], None] | None = None

@@ -9,17 +9,15 @@ hold the same keys with the same placeholders: a test checks it.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from typing import Any
 
 from babel import Locale
 from babel.dates import get_day_names
 
 from storage.catalog import CatalogError as CatalogError
-from storage.catalog import load
+from storage.catalog import fill, load
 from storage.lists import join_list
 from storage.vocabulary import Language
 
@@ -33,32 +31,10 @@ def catalogs() -> dict[Language, dict[str, str]]:
     return {language: loaded[language.value] for language in Language}
 
 
-class _Plurals(string.Formatter):
-    """``str.format`` plus one choice: ``{count:one=file|other=files}`` is the word for
-    ``count``'s plural category in the language (CLDR's rules, through Babel), so a catalog
-    writes "1 file" and "2 files" rather than "file(s)"."""
-
-    def __init__(self, language: Language) -> None:
-        super().__init__()
-        self.locale = Locale.parse(language.value, sep="-")
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        """A plural choice for an integer with ``category=word|...``; else as ``format``."""
-        if "=" in format_spec and isinstance(value, int):
-            forms = dict(part.split("=", 1) for part in format_spec.split("|"))
-            return forms.get(self.locale.plural_form(value), forms["other"])
-        return str(super().format_field(value, format_spec))
-
-
-@cache
-def _plurals(language: Language) -> _Plurals:
-    return _Plurals(language)
-
-
 def t(language: Language | str | None, key: str, /, **values: object) -> str:
     """The message ``key`` in ``language`` (the default when unknown), filled with ``values``
-    (a plural choice as ``_Plurals`` reads it). Raises ``KeyError`` for an unknown key or a
-    value the message needs and was not given."""
+    (a plural choice as ``storage.catalog.Plurals`` reads it). Raises ``KeyError`` for an
+    unknown key or a value the message needs and was not given."""
     try:
         lang = Language(language) if language else DEFAULT
     except ValueError:
@@ -66,9 +42,7 @@ def t(language: Language | str | None, key: str, /, **values: object) -> str:
     template = catalogs()[lang][key]
     if "\N{FULLWIDTH LEFT PARENTHESIS}{" in template:
         template = _single_brackets(template, values)
-    if "|other=" in template:
-        return _plurals(lang).format(template, **values)
-    return template.format(**values)
+    return fill(lang.value, template, values)
 
 
 _ENCLOSED = re.compile("\N{FULLWIDTH LEFT PARENTHESIS}\\{(\\w+)\\}\N{FULLWIDTH RIGHT PARENTHESIS}")

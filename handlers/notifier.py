@@ -7,7 +7,7 @@ in the recipient's language, with the buttons that act on it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,22 +35,22 @@ COMPILER_KINDS = frozenset(
 
 
 def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
-    """A deadline as a person says it: today, tomorrow, or the day with its weekday."""
-    rules = ctx.services.rules
-    last = last_day(deadline, rules)
-    today = now.astimezone(rules.calendar.tz).date()
+    """A deadline as a person says it: today, tomorrow or the day, each with its date and
+    weekday; once passed, overdue by N days (``card.days_past``, the card's count)."""
+    last = last_day(deadline, ctx.services.rules)
     day = ctx.t(
         "reminders.day",
         month=last.month,
         day=last.day,
         weekday=weekday(ctx.language, last),
     )
-    if last == today:
+    past = card.days_past(ctx, deadline, now)
+    if past == 0:
         return ctx.t("reminders.by_today", day=day)
-    if last == today + timedelta(days=1):
+    if past == -1:
         return ctx.t("reminders.by_tomorrow", day=day)
-    if last < today:
-        return ctx.t("reminders.passed", day=day)
+    if past > 0:
+        return ctx.t("reminders.passed", day=day, days=past)
     return ctx.t("reminders.by_day", day=day)
 
 

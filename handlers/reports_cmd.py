@@ -35,7 +35,10 @@ REPORTERS = frozenset({Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value})
 
 
 def reports_dir(services: Services) -> Path:
-    """Beside the evidence folder; a temporary folder when the bot runs without one."""
+    """``services.reports`` when set (the demo's kept folder); else beside the evidence
+    folder; a temporary folder when the bot runs without one."""
+    if services.reports is not None:
+        return services.reports
     if services.evidence is not None:
         return services.evidence.root.resolve().parent / "reports"
     return Path(tempfile.gettempdir()) / "guowen-reports"

@@ -5,6 +5,10 @@
 ``昨天 15:00``, ``昨晚8点``, ``前天下午3点半``, ``凌晨1点``, or just ``14:30`` (today).
 Chinese numerals (三点, 十一月二十八日, 两点一刻) and full-width digits read as digits.
 
+English as a table beside the Chinese: ``2 days ago 3pm``, ``yesterday 8pm``, ``3pm
+yesterday``, ``today 9:30``, ``last night 9``; the echo (``11月28日（周六）15:00``, ``Sat 11/28
+15:00``) reads back, its weekday checked against the date.
+
 A date without a year, or a bare ``28号``, is the latest such day that is not after today:
 inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
 refused as such rather than as unreadable. A date alone reads as a ``Moment`` without a clock.
@@ -90,8 +94,20 @@ _DAY_WORDS: dict[str, tuple[int, str | None]] = {
     "明早": (-1, "早"),
     "明晚": (-1, "晚"),
     "后天": (-2, None),
-    "today": (0, None),
+}
+# The English day words, as a table like the Chinese ones above.
+_DAY_WORDS |= {
+    "the day before yesterday": (2, None),
+    "yesterday morning": (1, "早"),
+    "yesterday afternoon": (1, "午"),
+    "yesterday evening": (1, "晚"),
+    "last night": (1, "晚"),
     "yesterday": (1, None),
+    "this morning": (0, "早"),
+    "this afternoon": (0, "午"),
+    "this evening": (0, "晚"),
+    "tonight": (0, "晚"),
+    "today": (0, None),
     "tomorrow": (-1, None),
 }
 _PERIODS = {
@@ -109,9 +125,32 @@ _PERIODS = {
     "夜里": "晚",
     "夜间": "晚",
     "晚": "晚",
-    "am": "早",
-    "pm": "午",
+    "in the morning": "早",
+    "morning": "早",
+    "noon": "中午",
+    "in the afternoon": "午",
+    "afternoon": "午",
+    "in the evening": "晚",
+    "evening": "晚",
+    "night": "晚",
 }
+# Said after the hour ("3pm", "8 in the evening"); "am" reads as 凌晨 does, 12am being 0:00.
+_SUFFIXES = {"a.m.": "凌晨", "am": "凌晨", "p.m.": "午", "pm": "午"} | {
+    word: period for word, period in _PERIODS.items() if word.isascii()
+}
+# "3天前", "2 days ago": days back from today.
+_DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?:天前|days? ago)")
+# Words that only join the others ("yesterday at 8pm", "on 11/28").
+_FILLER = re.compile(r"\b(?:at|on)\b|,")
+# A weekday after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 11/28 15:00"):
+# checked against the date, never read as a day by itself.
+_WEEKDAYS = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6, "日": 6, "天": 6}
+_WEEKDAYS |= {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2}
+_WEEKDAYS |= {"wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4}
+_WEEKDAYS |= {"friday": 4, "sat": 5, "saturday": 5, "sun": 6, "sunday": 6}
+_WEEKDAY = re.compile(
+    r"\(?(?:周|星期|礼拜)(?P<zh>[1-7日天])\)?|\b(?P<en>[a-z]{3,9})\b\.?",
+)
 _FULL_DATE = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
 )
@@ -158,6 +197,10 @@ def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
         if text.startswith(word):
             back, period = _DAY_WORDS[word]
             return today - timedelta(days=back), period, text[len(word) :].strip()
+    match = _DAYS_AGO.match(text)
+    if match:
+        ago = timedelta(days=int(match.group("n")))
+        return today - ago, None, text[match.end() :].strip()
     match = _FULL_DATE.match(text)
     if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
         year = int(match.group("y")) if match.group("y") else None
@@ -176,12 +219,32 @@ def _take_period(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def _take_suffix(text: str, period: str | None) -> tuple[str | None, str]:
+    """The part of day said after the hour ("3pm", "8 in the evening"), and the rest."""
+    for word in sorted(_SUFFIXES, key=len, reverse=True):
+        if text.endswith(word) and text[: -len(word)].rstrip()[-1:].isdigit():
+            return _SUFFIXES[word], text[: -len(word)].strip()
+    return period, text
+
+
+def _day_first(text: str) -> str:
+    """English may name the day after the time ("3pm yesterday"): the day moved first."""
+    for word in sorted((w for w in _DAY_WORDS if w.isascii()), key=len, reverse=True):
+        if text.endswith(" " + word):
+            return f"{word} {text[: -len(word)].strip()}"
+    match = re.search(r" (\d{1,3} days? ago)$", text)
+    return f"{match.group(1)} {text[: match.start()]}" if match else text
+
+
 def _clock(text: str, period: str | None) -> tuple[time, int]:
     """The time of day and the days it moves (夜里12点 is the next day's 0:00)."""
-    match = _CLOCK.match(text)
+    period, rest = _take_suffix(text, period)
+    match = _CLOCK.match(rest)
     if not match:
         raise TimeParseError(TimeProblem.FORMAT)
     hour = int(match.group("h"))
+    if rest != text and hour > 12:  # "13pm", "15 in the afternoon": a 12-hour clock
+        raise TimeParseError(TimeProblem.INVALID)
     if match.group("half"):
         minute = 30
     elif match.group("q"):
@@ -209,11 +272,25 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     (today when None). Raises ``TimeParseError``: FORMAT when unreadable, INVALID for a day
     or time that does not exist (2月30日, 25点).
     """
-    cleaned = _normalise(text)
+    weekdays: list[int] = []
+
+    def weekday(match: re.Match[str]) -> str:
+        name = match.group("zh") or match.group("en")
+        if name not in _WEEKDAYS:
+            return match.group(0)
+        weekdays.append(_WEEKDAYS[name])
+        return " "
+
+    cleaned = _WEEKDAY.sub(weekday, _FILLER.sub(" ", _normalise(text)))
+    cleaned = _day_first(re.sub(r"\s+", " ", cleaned).strip())
     if not cleaned:
         raise TimeParseError(TimeProblem.FORMAT)
     today = now.astimezone(tz).date()
     found, implied, rest = _take_day(cleaned, today)
+    if weekdays and (found is None or len(weekdays) > 1):
+        raise TimeParseError(TimeProblem.FORMAT)
+    if weekdays and found is not None and found.weekday() != weekdays[0]:
+        raise TimeParseError(TimeProblem.INVALID)
     period, rest = _take_period(rest)
     period = period or implied
     if not rest:

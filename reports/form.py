@@ -147,6 +147,8 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
         confirmed = vocab(CosignStatus, c.status, language)
         if c.responded_at is not None:
             confirmed = tr(language, "form.sign_at", status=confirmed, at=stamp(c.responded_at, tz))
+        if c.status == CosignStatus.DISPUTED and c.reason:
+            confirmed = tr(language, "form.sign_disputed", answer=confirmed, reason=c.reason)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(

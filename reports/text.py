@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache, lru_cache
 
-from storage.catalog import load
+from storage.catalog import fill, load
 from storage.vocabulary import ART9_LABELS, LABELS, Language
 
 
@@ -25,8 +25,9 @@ def catalog(language: Language) -> dict[str, str]:
 
 
 def tr(language: Language, key: str, /, **values: object) -> str:
-    """The document text ``key`` in ``language``, filled with ``values``."""
-    return catalog(language)[key].format(**values)
+    """The document text ``key`` in ``language``, filled with ``values`` (a plural choice,
+    ``{n:one=record|other=records}``, as ``storage.catalog.Plurals`` reads it)."""
+    return fill(language.value, catalog(language)[key], values)
 
 
 @lru_cache(maxsize=4096)  # a report asks it for each of a quarter's records

@@ -10,11 +10,14 @@ vocabulary's names). Tables are flattened into dotted keys (``[access] refused``
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
+
+from babel import Locale
 
 
 class CatalogError(Exception):
@@ -63,3 +66,37 @@ def load(
     """
     root = files(package) / folder
     return {language: _load(root, language) for language in languages}
+
+
+class Plurals(string.Formatter):
+    """``str.format`` plus one choice: ``{count:one=file|other=files}`` is the word for
+    ``count``'s plural category in the language (its code, ``zh-CN``, ``en``; CLDR's rules,
+    through Babel), so a catalog writes "1 file" and "2 files" rather than "file(s)"."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.locale = Locale.parse(language, sep="-")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """A plural choice with ``category=word|...`` (``other`` for a value that is not an
+        integer); else as ``format``."""
+        if "|other=" in f"|{format_spec}":
+            forms = dict(part.split("=", 1) for part in format_spec.split("|"))
+            if not isinstance(value, int):
+                return forms["other"]
+            return forms.get(self.locale.plural_form(value), forms["other"])
+        return str(super().format_field(value, format_spec))
+
+
+@cache
+def plurals(language: str) -> Plurals:
+    """The plural-aware formatter of ``language`` (its code), made once."""
+    return Plurals(language)
+
+
+def fill(language: str, template: str, values: dict[str, object]) -> str:
+    """``template`` filled with ``values``, a plural choice (``Plurals``) where it has one.
+    Raises ``KeyError`` for a value the template needs and was not given."""
+    if "|other=" in template:
+        return plurals(language).format(template, **values)
+    return template.format(**values)

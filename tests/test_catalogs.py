@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from handlers.i18n import catalogs, t
+from reports.text import catalog as report_catalog
 from storage.staff import StaffProblem
 from storage.vocabulary import LABELS, Language, RecordStatus, Role
 
@@ -332,3 +333,45 @@ def test_no_chinese_text_outside_the_catalogs() -> None:
 def test_the_scan_sees_chinese_but_not_in_docstrings_or_comments() -> None:
     source = '"""文档。"""\nx = "你好"  # 注释\ndef f():\n    """说明"""\n    return f"再见{x}"\n'
     assert chinese_literals(ast.parse(source)) == [(2, "你好"), (5, "再见")]
+
+
+# Chinese counts take a measure word (3 个文件, 2 天, 5 件): the placeholder before one is a
+# count, and where English puts a word after it that agrees with a number (a noun, a verb)
+# the message must make that choice with ``{n:one=…|other=…}``.
+MEASURE_WORDS = re.compile(r"\{(\w+)\}\s?(?:个|件|条|天|人|份|名|位|张|次|项|字节|字|小时|分钟|秒)")
+# Words that do not change with the number ("3 late", "1 of 2", "took 4 s").
+SAME_FOR_ANY_NUMBER = {"late", "missed", "withdrawn", "more", "fewer", "overdue", "on", "of", "s"}
+SAME_FOR_ANY_NUMBER |= {"came"}
+NOT_COUNTS = {"ref"}  # "记录 {ref} 项更正": the amendment's reference, not a number of them
+
+
+def bare_counts(zh: dict[str, str], en: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, placeholder) of each English message where a count meets a word that agrees
+    with it and the message makes no plural choice for it."""
+    return sorted(
+        (key, name)
+        for key, text in zh.items()
+        for name in set(MEASURE_WORDS.findall(text)) - NOT_COUNTS
+        if "{" + name + ":" not in en[key]
+        and any(
+            word not in SAME_FOR_ANY_NUMBER
+            for word in re.findall(r"\{" + name + r"\} ([A-Za-z]+)", en[key])
+        )
+    )
+
+
+def test_every_count_before_a_noun_in_english_takes_a_plural_form() -> None:
+    """No "1 inquiries": a count and its noun agree, through Babel's plural rules."""
+    assert bare_counts(catalogs()[Language.ZH], catalogs()[Language.EN]) == []
+    assert bare_counts(report_catalog(Language.ZH), report_catalog(Language.EN)) == []
+    assert t(Language.EN, "card.overdue", days=1, deadline="-").startswith("overdue by 1 day ")
+
+
+def test_the_count_scan_sees_a_bare_count() -> None:
+    zh = {"a": "已收到 {count} 个文件", "b": "已收到 {count} 个文件", "c": "{year} 年"}
+    en = {
+        "a": "{count} files received",
+        "b": "{count} {count:one=file|other=files}",
+        "c": "{year} x",
+    }
+    assert bare_counts(zh, en) == [("a", "count")]

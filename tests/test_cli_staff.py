@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -305,3 +307,59 @@ def test_every_staff_problem_is_worded_for_the_command_line(
             "2 people are named 李明: 1. 民一庭, 2. 刑庭. Use the number from `guowen staff list` "
             "instead of the name, e.g. `guowen staff invite 1`."
         )
+
+
+def test_the_same_person_twice_is_refused_unless_forced(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ("staff", "add", "--name", "李明", "--department", "民一庭", "--role", "handler")
+    assert guowen(config, *add)[0] == 0
+    assert guowen(config, *add) == (2, [])
+    assert only_error(capsys) == t(
+        None, "cli.staff_duplicate", id=1, name="李明", department="民一庭"
+    )
+    assert len(guowen(config, "staff", "list")[1]) == 2  # the header and the one person
+    # Another department, or --force, registers a second 李明 (with the namesake warning).
+    assert guowen(config, *add, "--force")[0] == 0
+    assert "李明" in only_error(capsys)
+    assert guowen(config, "staff", "add", "--name", "李明", "--role", "handler")[0] == 0
+    capsys.readouterr()
+    # Without a department the same holds: the second one without is refused.
+    assert guowen(config, "staff", "add", "--name", "李明", "--role", "admin") == (2, [])
+    assert only_error(capsys) == t(None, "cli.staff_duplicate", id=3, name="李明", department="-")
+    # Once the first is disabled, registering them again is not a duplicate.
+    for number in ("1", "2"):
+        assert guowen(config, "staff", "disable", number)[0] == 0
+    assert guowen(config, *add)[0] == 0
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output whose reader has gone (``guowen staff list | head -1``)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_leaves_ends_the_command_quietly(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert guowen(config, "staff", "add", "--name", "李明", "--role", "handler")[0] == 0
+    capsys.readouterr()
+    status = cli.main(["staff", "list", "--config", str(config)], out=ClosedPipe())
+    assert status == cli.EXIT_BROKEN_PIPE == 141
+    assert capsys.readouterr().err == ""  # not reported as a database error
+
+
+def test_a_closed_pipe_leaves_no_traceback_either() -> None:
+    """The real process, its output's reader gone before it writes: no message, status 141."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "config", "example"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
+    process.stderr.close()

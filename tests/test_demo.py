@@ -276,3 +276,26 @@ def test_the_demo_removes_its_temporary_folder(tmp_path: Path) -> None:
     stdout.close()
     assert not folder.exists()
     assert list(private.iterdir()) == []
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_the_documents_made_are_kept_where_the_demo_says(tmp_path: Path, given: bool) -> None:
+    """Forms and reports outlive the demo: in ``--out DIR``, or a temporary folder it names."""
+    extra = ["--out", str(tmp_path / "out")] if given else []
+    lines = ["/as 刘洋", "/report 2026Q1"]
+    done = run_demo(tmp_path, lines, "--start", "2026-06-10 09:00", *extra)
+    assert (done.returncode, done.stderr) == (0, "")
+    if given:
+        folder = (tmp_path / "out").resolve()
+    else:
+        [folder] = list((tmp_path / "tmp").glob("guowen-documents-*"))
+        assert list((tmp_path / "tmp").iterdir()) == [folder]  # the database is gone
+    transcript = done.stdout.splitlines()
+    before_any_echo = transcript[: transcript.index("张伟> /as 刘洋")]
+    assert t(Language.ZH, "demo.documents", path=str(folder)) in before_any_echo
+    assert transcript[-2:] == [
+        t(Language.ZH, "demo.bye"),
+        t(Language.ZH, "demo.documents_kept", path=str(folder)),
+    ]
+    kept = sorted(p.suffix for p in folder.glob("report/2026Q1/*/*"))
+    assert ".xlsx" in kept and ".docx" in kept

@@ -534,9 +534,11 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
     assert {"field": "cosigners", "value": [court.id("孙丽"), court.id("王芳")]} in [
         payload for _, payload in events
     ]
-    # The card shows who confirmed and who disputed.
-    card = (await judge.say("/record 温法过问〔2026〕1号"))[0]
-    assert "在场本院人员：孙丽（已确认）、王芳（有异议）" in card
+    # The card shows who confirmed and who disputed, with the dispute's text (Art. 3), to the
+    # handler and to the co-signer alike.
+    present = f"在场本院人员：孙丽（已确认）、王芳（有异议：{reason}）"
+    assert present in (await judge.say("/record 温法过问〔2026〕1号"))[0]
+    assert present in (await wang.say("/record 温法过问〔2026〕1号"))[0]
 
 
 # A phone call through a relative

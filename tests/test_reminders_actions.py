@@ -314,14 +314,14 @@ async def test_overdue_shows_an_officer_their_department_and_discipline_everythi
         title=numbers[civil],
         handler="张伟",
         missing="录入平台、报送表格复印件",
-        deadline=f"已于 {monday} 24:00 到期",
+        deadline=f"已逾期 1 天，期限 {monday} 24:00",
     )
     criminal_row = zh(
         "milestones.overdue_row",
         title=zh("card.draft_title", id=criminal),
         handler="周强",
         missing="填表登记、录入平台、报送表格复印件",
-        deadline=f"已于 {friday} 24:00 到期",
+        deadline=f"已逾期 4 天，期限 {friday} 24:00",
     )
     assert await court.chat("钱进").say("/overdue") == [
         "\n".join([zh("milestones.overdue_title", count=1), civil_row])

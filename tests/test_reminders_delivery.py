@@ -386,7 +386,7 @@ async def test_what_fell_due_while_down_is_sent_on_start_marked_late(
         "reminders.breach",
         title=NUMBER,
         case=CASE,
-        deadline=f"已于 {monday} 24:00 到期",
+        deadline=f"已逾期 2 天，期限 {monday} 24:00",
         missing=both,
     )
     assert [m.text for m in court.chat("钱进").inbox()] == [
@@ -397,7 +397,7 @@ async def test_what_fell_due_while_down_is_sent_on_start_marked_late(
             handler="张伟",
             title=NUMBER,
             case=CASE,
-            deadline=f"已于 {monday} 24:00 到期",
+            deadline=f"已逾期 2 天，期限 {monday} 24:00",
             missing=both,
         )
     ]

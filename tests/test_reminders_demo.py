@@ -150,7 +150,7 @@ def test_clock_moves_make_the_reminders_arrive_in_order(tmp_path: Path) -> None:
         raise AssertionError(f"nothing to {to} starting {opening!r}:\n{transcript[-4000:]}")
 
     last_day_at = first("张伟", "今天是最后期限")
-    breach_at = first("张伟", f"过问记录 {number}（案件 张某诉李某民间借贷纠纷案）已逾期")
+    breach_at = first("张伟", f"过问记录 {number}（案件 张某诉李某民间借贷纠纷案）逾期未办")
     officer_at = first("王芳", "本部门 张伟 的过问记录")
     escalation_at = first("李刚", "逾期一个工作日仍未补办")
     assert last_day_at < breach_at < escalation_at
@@ -158,7 +158,7 @@ def test_clock_moves_make_the_reminders_arrive_in_order(tmp_path: Path) -> None:
     assert (said[last_day_at].at, said[breach_at].at) == (morning, breach)
     assert (said[officer_at].at, said[escalation_at].at) == (breach, escalation)
     assert "今天 12月2日（周三） 24:00 前" in said[last_day_at].text
-    assert "已于" in said[breach_at].text and "到期" in said[breach_at].text
+    assert "（已逾期 1 天，期限 12月2日（周三） 24:00）" in said[breach_at].text
     assert "民事审判第一庭 张伟" in said[escalation_at].text
     # Each of the record's arrived on time: none says it is late.
     assert not any(s.text.startswith("（迟发") for s in said if number in s.text)

@@ -105,7 +105,10 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
         # Saturday 08:00: the platform entry is overdue.
         (
             zh(
-                "reminders.breach", **record, deadline=f"已于 {friday} 24:00 到期", missing=platform
+                "reminders.breach",
+                **record,
+                deadline=f"已逾期 1 天，期限 {friday} 24:00",
+                missing=platform,
             ),
             act,
         ),
@@ -114,7 +117,12 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
             act_form,
         ),
         (
-            zh("reminders.breach", **record, deadline=f"已于 {monday} 24:00 到期", missing=form),
+            zh(
+                "reminders.breach",
+                **record,
+                deadline=f"已逾期 1 天，期限 {monday} 24:00",
+                missing=form,
+            ),
             act_form,
         ),
     ]
@@ -129,7 +137,7 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
                 "reminders.breach_officer",
                 **record,
                 handler="张伟",
-                deadline=f"已于 {friday} 24:00 到期",
+                deadline=f"已逾期 1 天，期限 {friday} 24:00",
                 missing=platform,
             ),
             [],
@@ -139,7 +147,7 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
                 "reminders.breach_officer",
                 **record,
                 handler="张伟",
-                deadline=f"已于 {monday} 24:00 到期",
+                deadline=f"已逾期 1 天，期限 {monday} 24:00",
                 missing=form,
             ),
             [],
@@ -152,7 +160,7 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
             **record,
             handler="张伟",
             department="民一庭",
-            deadline=f"已于 {friday} 24:00 到期",
+            deadline=f"已逾期 4 天，期限 {friday} 24:00",
             missing=platform,
         ),
         zh(
@@ -160,7 +168,7 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
             **record,
             handler="张伟",
             department="民一庭",
-            deadline=f"已于 {monday} 24:00 到期",
+            deadline=f"已逾期 2 天，期限 {monday} 24:00",
             missing=form,
         ),
     ]
@@ -182,7 +190,12 @@ async def test_each_person_reads_in_their_own_language(
     judge = [m.text for m in court.chat("张伟").inbox()]
     assert judge == [
         en("reminders.last_day", **record, deadline=f"by today, {monday_en}, 24:00", missing=both),
-        en("reminders.breach", **record, deadline=f"was due {monday_en} 24:00", missing=both),
+        en(
+            "reminders.breach",
+            **record,
+            deadline=f"overdue by 1 day, deadline {monday_en} 24:00",
+            missing=both,
+        ),
     ]
     assert judge[0] == (
         f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9/3, 24:00: "
@@ -197,7 +210,7 @@ async def test_each_person_reads_in_their_own_language(
             "reminders.breach_officer",
             **record,
             handler="张伟",
-            deadline=f"was due {monday_en} 24:00",
+            deadline=f"overdue by 1 day, deadline {monday_en} 24:00",
             missing=both,
         )
     ]
@@ -209,7 +222,7 @@ async def test_each_person_reads_in_their_own_language(
             **record,
             handler="张伟",
             department="民一庭",
-            deadline=f"已于 {monday_zh} 24:00 到期",
+            deadline=f"已逾期 2 天，期限 {monday_zh} 24:00",
             missing=missing(ZH, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED),
         )
     ]
@@ -346,7 +359,11 @@ async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
     assert first == 1
     overdue = [m.text for m in court.chat("李刚").inbox() if "2026Q1" in m.text]
     assert overdue == [
-        zh("reminders.quarter_overdue", quarter="2026Q1", deadline=f"已于 {deadline} 24:00 到期")
+        zh(
+            "reminders.quarter_overdue",
+            quarter="2026Q1",
+            deadline=f"已逾期 1 天，期限 {deadline} 24:00",
+        )
     ]
 
 

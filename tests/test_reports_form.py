@@ -36,6 +36,7 @@ from reports.files import sha256_of
 from reports.form import build_form
 from reports.render_pdf import write_pdf
 from storage import audit
+from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database
 from storage.evidence import EvidenceStore
@@ -288,3 +289,42 @@ async def test_the_form_copy_a_recipient_gets_is_recorded_as_taken_by_them(
     assert payload["what"] == "form"
     assert payload["files"] == {m.document.name: sha256_of(m.document) for m in sent if m.document}
     assert payload["printed_head"]["seq"] == event.seq - 1
+
+
+async def test_a_dispute_is_printed_with_the_cosigner(db: Database, tmp_path: Path) -> None:
+    """Art. 3: the staff member present who disputes signs beside their reason, on the PDF and
+    the DOCX alike."""
+    people = await open_court(db, local("2026-03-01 09:00"))
+    record_id = await make_record(
+        db,
+        people["张伟"],
+        local("2026-03-06 10:00"),
+        channel="in_person",
+        cosigners=[people["孙丽"]],
+    )
+    reason = "过问人当时还提到了开庭日期，记录未写"
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        await records_repo.respond(
+            session,
+            record.cosigners[0],
+            confirmed=False,
+            reason=reason,
+            actor=people["孙丽"],
+            at=local("2026-03-06 12:00"),
+        )
+    async with db.transaction() as session:
+        files = await build_form(
+            session,
+            record_id,
+            language=Language.ZH,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=tmp_path,
+            now=PRINTED,
+            court_name=COURT,
+        )
+    expected = flat(f"有异议（2026-03-06 12:00）：{reason}")
+    assert expected in flat(pdf_text(files.pdf))
+    assert expected in flat(docx_text(files.docx))

@@ -3,19 +3,27 @@
 Property-based (hypothesis): a moment in the last weeks is written in one of the forms judges
 use (a date with 月日 or 号 or dashes, 今天/昨天/前天/昨晚, 上午/下午/晚上/凌晨, 点 with 半 or
 一刻 or minutes, Chinese numerals, full-width digits), and must read back as itself; any text
-at all either reads or raises ``TimeParseError``, nothing else.
+at all either reads or raises ``TimeParseError``, nothing else. English forms ("2 days ago
+3pm", "yesterday 8pm") read too, and every echo of an accepted time reads back as itself.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handlers.engine import Context, Services
+from handlers.fields import when
+from handlers.ports import IncomingMessage
 from handlers.timeparse import Moment, TimeParseError, TimeProblem, parse_local, read_time
+from reminders.clock import FakeClock
+from storage.models import Staff
+from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=BEIJING)  # a Sunday
@@ -151,3 +159,67 @@ def test_unreadable_and_impossible_times_are_told_apart(text: str, problem: Time
     with pytest.raises(TimeParseError) as refused:
         read_time(text, now=NOW, tz=BEIJING)
     assert refused.value.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),  # year, month, day, hour, minute in Beijing
+    [
+        ("2 days ago 3pm", (2026, 11, 27, 15, 0)),
+        ("yesterday 8pm", (2026, 11, 28, 20, 0)),
+        ("today 9:30", (2026, 11, 29, 9, 30)),
+        ("yesterday at 8:15 p.m.", (2026, 11, 28, 20, 15)),
+        ("3pm yesterday", (2026, 11, 28, 15, 0)),
+        ("last night 9", (2026, 11, 28, 21, 0)),
+        ("this morning 8", (2026, 11, 29, 8, 0)),
+        ("yesterday 8 in the evening", (2026, 11, 28, 20, 0)),
+        ("the day before yesterday 12am", (2026, 11, 27, 0, 0)),
+        ("today 12pm", (2026, 11, 29, 12, 0)),
+        ("Sat 11/28 15:00", (2026, 11, 28, 15, 0)),  # the English echo, read back
+        ("3天前下午3点", (2026, 11, 26, 15, 0)),
+        ("11月28日（周六）15:00", (2026, 11, 28, 15, 0)),  # the Chinese echo, read back
+    ],
+)
+def test_english_and_relative_forms(text: str, expected: tuple[int, int, int, int, int]) -> None:
+    assert parse_local(text, now=NOW, tz=BEIJING) == datetime(*expected, tzinfo=BEIJING)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("11月28日（周五）15:00", TimeProblem.INVALID),  # 28 November 2026 is a Saturday
+        ("Fri 11/28 15:00", TimeProblem.INVALID),
+        ("星期一 9点", TimeProblem.FORMAT),  # a weekday alone is not read as a day
+        ("monday 9am", TimeProblem.FORMAT),
+        ("today 13pm", TimeProblem.INVALID),
+    ],
+)
+def test_a_weekday_is_checked_never_guessed(text: str, problem: TimeProblem) -> None:
+    with pytest.raises(TimeParseError) as refused:
+        read_time(text, now=NOW, tz=BEIJING)
+    assert refused.value.problem is problem
+
+
+def echo_context(language: Language) -> Context:
+    staff = Staff(name="张伟", language=language.value)
+    message = IncomingMessage(transport="console", chat_id="1", user_id="1", received_at=NOW)
+    services = Services(clock=FakeClock(NOW), tz=BEIJING)
+    return Context(cast(Any, None), message, staff, cast(Any, None), services, NOW)
+
+
+@settings(deadline=None)
+@given(
+    back=st.integers(0, 800),
+    minute_of_day=st.integers(0, 24 * 60 - 1),
+    language=st.sampled_from(Language),
+    clock=st.sampled_from([True, None]),
+)
+def test_every_echo_reads_back_as_the_moment_it_echoes(
+    back: int, minute_of_day: int, language: Language, clock: bool | None
+) -> None:
+    """The echo ``11月28日（周六）15:00`` / ``Sat 11/28 15:00`` (``fields.when``), typed back in
+    either language, is the moment it showed: format then parse is the identity."""
+    day = TODAY - timedelta(days=back)
+    moment = datetime.combine(day, time(*divmod(minute_of_day, 60)), tzinfo=BEIJING)
+    echo = when(echo_context(language), moment, clock=clock)
+    expected = Moment(day, moment.timetz().replace(tzinfo=None) if clock else None, True)
+    assert read_time(echo, now=NOW, tz=BEIJING) == expected, echo
