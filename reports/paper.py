@@ -74,7 +74,11 @@ def _quick_lines(text: str, room: float) -> int | None:
     fit on a line of its own: the caller then counts as :func:`_paragraph_lines` does."""
     if text and _NOT_WIDE.search(text) is None:  # full-width characters only, each a line break
         per_line = int(room // WIDE)
-        if per_line < 1 or min(abs(n * WIDE - room) for n in (per_line, per_line + 1)) < _TIE:
+        if (
+            per_line < 1
+            or abs(per_line * WIDE - room) < _TIE
+            or abs((per_line + 1) * WIDE - room) < _TIE
+        ):
             return None
         return -(-len(text) // per_line)
     lines, used = 1, 0
@@ -106,7 +110,7 @@ def text_lines(text: str, room: float) -> int:
     that does not fit on the rest of a line moves whole to the next one, and one longer than
     a line is broken, with a line to spare."""
     if "\n" not in text:
-        if len(text) * WIDE <= room or _units(text) * NARROW <= room - _TIE:
+        if len(text) * WIDE <= room:
             return 1
         parts = [text]
     else:
@@ -114,6 +118,9 @@ def text_lines(text: str, room: float) -> int:
     room = max(room, 1.0)
     total = 0
     for part in parts:
+        if _units(part) * NARROW <= room - _TIE:
+            total += 1
+            continue
         lines = _quick_lines(part, room)
         total += _paragraph_lines(part, room) if lines is None else lines
     return total
