@@ -24,8 +24,9 @@ CALENDAR = ChinaCalendar(YEARS, BEIJING)
 NOW = datetime(2026, 10, 8, 2, 0, tzinfo=UTC)
 # Around the October holidays and midnight in Beijing, in the zones a record may carry.
 MOMENTS = st.builds(
-    lambda minutes, zone: (datetime(2026, 9, 26, tzinfo=UTC) + timedelta(minutes=minutes))
-    .astimezone(zone),
+    lambda minutes, zone: (
+        datetime(2026, 9, 26, tzinfo=UTC) + timedelta(minutes=minutes)
+    ).astimezone(zone),
     st.integers(min_value=0, max_value=20 * 24 * 60),
     st.sampled_from([UTC, BEIJING, ZoneInfo("America/New_York")]),
 )

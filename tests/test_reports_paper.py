@@ -19,7 +19,7 @@ def reference(text: str, room: float) -> int:
 
 # Full-width and half-width letters, digits, spaces of both widths, line breaks, characters
 # beyond the tokens' range (full-width by count, grouped into words), and punctuation.
-ALPHABET = list("过问案件，。（）0123456789abcXYZ /.-\n\t") + ["\u3000", "\U00040000", "é", "—"]
+ALPHABET = [*"过问案件，。（）0123456789abcXYZ /.-\n\t", "\u3000", "\U00040000", "é", "—"]
 WIDTHS = sorted({column.width for column in COLUMNS})
 ROOMS = st.one_of(
     st.sampled_from(WIDTHS),
