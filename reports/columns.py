@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
-from reports.text import art9_name, tr, vocab, yes_no
+from reports.text import art9_name, tr, vocab, word, yes_no
 from storage.vocabulary import (
     ORAL_CHANNELS,
     Channel,
@@ -86,7 +86,7 @@ def _status(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 def _case_number(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.case_not_filed:
-        return tr(language, "common.not_filed")
+        return word(language, "common.not_filed")
     return facts.record.case_number
 
 
@@ -95,7 +95,7 @@ def _art9(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if items is None:
         return None
     if not items:
-        return tr(language, "common.none")
+        return word(language, "common.none")
     return "\n".join(f"({n}) {art9_name(n, language)}" for n in items)
 
 
@@ -137,7 +137,7 @@ def _department(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 def state_words(state: State, language: Language) -> str:
     """A milestone's state (on time, late, missed, pending) as words in ``language``."""
-    return tr(language, f"state.{state.value}")
+    return word(language, f"state.{state.value}")
 
 
 def _milestone_state(which: Milestone) -> Getter:

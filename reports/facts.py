@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.vocabulary import Milestone
+from storage.vocabulary import Milestone, RecordKind
 
 MILESTONE_ORDER = (
     Milestone.REGISTERED,
@@ -170,11 +170,45 @@ async def load_names(session: AsyncSession) -> Names:
     )
 
 
+DeadlineKey = tuple[date, bool, date | None]
+
+
+def deadline_key(record: Record, rules: DeadlineRules) -> DeadlineKey | None:
+    """What ``rules.for_record`` reads of ``record``: the court-local days its periods start
+    (receipt; submission or receipt for the co-signatures), whether it is an Art. 5 opinion
+    (no platform milestone) and whether it has co-signers. None when one of those times is
+    naive, which the calendar refuses."""
+    tz = rules.calendar.tz
+    received = record.received_at
+    if received.utcoffset() is None:
+        return None
+    cosign: date | None = None
+    if record.cosigners:
+        start = record.submitted_at or received
+        if start.utcoffset() is None:
+            return None
+        cosign = start.astimezone(tz).date()
+    return received.astimezone(tz).date(), record.kind == RecordKind.REFERENCE_OPINION, cosign
+
+
 def milestone_lines(
-    record: Record, rules: DeadlineRules, now: datetime
+    record: Record,
+    rules: DeadlineRules,
+    now: datetime,
+    known: dict[DeadlineKey, dict[Milestone, datetime]] | None = None,
 ) -> tuple[MilestoneLine, ...]:
-    """Each milestone the record owes, with its deadline, when it was met, and how it stands."""
-    deadlines = rules.for_record(record)
+    """Each milestone the record owes, with its deadline, when it was met, and how it stands.
+
+    ``known``: deadlines already counted, by :func:`deadline_key`, kept and added to (a
+    quarter's records share a few dozen days of receipt)."""
+    key = None if known is None else deadline_key(record, rules)
+    if known is None or key is None:
+        deadlines = rules.for_record(record)
+    else:
+        found = known.get(key)
+        if found is None:
+            found = known[key] = rules.for_record(record)
+        deadlines = found
     lines = []
     for milestone in MILESTONE_ORDER:
         deadline = deadlines.get(milestone)
@@ -260,6 +294,7 @@ async def facts_for(
                     by=names.person(change.by_staff_id),
                 )
             )
+    known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
     return [
         RecordFacts(
             record=record,
@@ -275,7 +310,7 @@ async def facts_for(
                 )
                 for c in record.cosigners
             ),
-            milestones=milestone_lines(record, rules, now),
+            milestones=milestone_lines(record, rules, now, known),
             evidence=tuple(evidence.get(record.id, ())),
             amendments=tuple(amendments.get(record.id, ())),
         )

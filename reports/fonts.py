@@ -27,6 +27,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -172,12 +173,28 @@ def configure(path: str | Path | None) -> None:
 
 
 def codepoints(path: Path, index: int = 0) -> frozenset[int] | None:
-    """The code points of the font's best ``cmap`` (fontTools); None if it cannot be read."""
+    """The code points of the font's best ``cmap`` (fontTools); None if it cannot be read.
+
+    Read once per process for each font file as it is (its path, size and modification
+    time): the fonts are chosen again after ``configure``, and pictures and PDFs each choose."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        log.info("font %s cannot be read: %s", path, error)
+        return None
+    return _codepoints(path, index, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _codepoints(path: Path, index: int, size: int, mtime_ns: int) -> frozenset[int] | None:
     from fontTools.ttLib import TTFont as ToolsFont  # imported on use, not at start
     from fontTools.ttLib import TTLibError
 
     try:
         with ToolsFont(str(path), fontNumber=index, lazy=True) as font:
+            # Glyphs by number: only the code points are kept, and a font without glyph names
+            # would otherwise have them made up from its cmap, which reads it twice.
+            font.setGlyphOrder([f"glyph{n:05d}" for n in range(font["maxp"].numGlyphs)])
             cmap = font.getBestCmap()
     except (TTLibError, OSError, AssertionError, KeyError) as error:
         log.info("font %s cannot be read: %s", path, error)

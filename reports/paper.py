@@ -28,6 +28,12 @@ HEADER_FOOTER = 0.3  # inches each, printed inside the top and bottom margins
 # Tokens a line breaks between: one full-width character, or a run of other characters with
 # the spaces after it (a word, a number, a hash), or spaces alone.
 _TOKENS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+_WIDE_CHARS = re.compile(r"[\u2e80-\U0010ffff]")  # as text_width counts them
+_NOT_WIDE = re.compile(r"[^\u2e80-\U0003ffff]|\s")  # what is not a one-character token
+_CJK = chr(CJK_START)
+# Sums of 1.1 and 2.2 over a cell's 32,767 characters stray from the exact width by far less;
+# widths closer than this to a line's room are counted as the sums of floats count them.
+_TIE = 1e-3
 
 CM_POINTS = 72 / 2.54
 CHART_LABEL_POINTS = 9  # the size of a chart's category labels
@@ -57,14 +63,67 @@ def _paragraph_lines(text: str, room: float) -> int:
     return lines
 
 
+def _units(text: str) -> int:
+    """The width of ``text`` in half-widths (``NARROW``): one per character, two per wide one."""
+    return len(text) + len(_WIDE_CHARS.findall(text))
+
+
+def _quick_lines(text: str, room: float) -> int | None:
+    """:func:`_paragraph_lines` counted in whole half-widths, exactly; None when a width
+    comes within ``_TIE`` of ``room`` (where the sums of floats decide) or a word does not
+    fit on a line of its own: the caller then counts as :func:`_paragraph_lines` does."""
+    if text and _NOT_WIDE.search(text) is None:  # full-width characters only, each a line break
+        per_line = int(room // WIDE)
+        if (
+            per_line < 1
+            or abs(per_line * WIDE - room) < _TIE
+            or abs((per_line + 1) * WIDE - room) < _TIE
+        ):
+            return None
+        return -(-len(text) // per_line)
+    lines, used = 1, 0
+    for token in _TOKENS.findall(text):
+        if len(token) == 1:
+            full = 2 if token >= _CJK else 1
+            word = 0 if token.isspace() else full
+        elif token.isascii():
+            full, word = len(token), len(token.rstrip())
+        else:
+            full, word = _units(token), _units(token.rstrip())
+        width = (used + word) * NARROW
+        if abs(width - room) < _TIE:
+            return None
+        if width <= room:
+            used += full
+            continue
+        if used:
+            lines, used = lines + 1, 0
+        if word * NARROW > room - _TIE:
+            return None
+        used = full
+    return lines
+
+
 def text_lines(text: str, room: float) -> int:
     """How many lines ``text`` takes, wrapped in a cell ``room`` widths of the digit 0 wide:
     lines break at its line breaks, after a full-width character and between words; a word
     that does not fit on the rest of a line moves whole to the next one, and one longer than
     a line is broken, with a line to spare."""
-    if "\n" not in text and len(text) * WIDE <= room:
-        return 1
-    return sum(_paragraph_lines(part, max(room, 1.0)) for part in text.split("\n"))
+    if "\n" not in text:
+        if len(text) * WIDE <= room:
+            return 1
+        parts = [text]
+    else:
+        parts = text.split("\n")
+    room = max(room, 1.0)
+    total = 0
+    for part in parts:
+        if _units(part) * NARROW <= room - _TIE:
+            total += 1
+            continue
+        lines = _quick_lines(part, room)
+        total += _paragraph_lines(part, room) if lines is None else lines
+    return total
 
 
 def row_points(lines: int) -> float:

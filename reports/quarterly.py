@@ -117,7 +117,9 @@ async def records_in(
                 or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id))
             )
         query = query.order_by(Record.received_at, Record.id).limit(batch)
-        rows = (await connection.execute(query)).all()
+        result = await connection.execute(query)
+        keys = tuple(result.keys())  # once: a row's own _asdict() builds them again
+        rows = result.all()
         if not rows:
             return
         present: dict[int, list[Row[Any]]] = defaultdict(list)
@@ -129,7 +131,12 @@ async def records_in(
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
         yield [
-            cast(Record, SimpleNamespace(**row._asdict(), cosigners=present.get(row.id, [])))
+            cast(
+                Record,
+                SimpleNamespace(
+                    **dict(zip(keys, row, strict=True)), cosigners=present.get(row.id, [])
+                ),
+            )
             for row in rows
         ]
         last = (rows[-1].received_at, rows[-1].id)

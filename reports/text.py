@@ -30,6 +30,12 @@ def tr(language: Language, key: str, /, **values: object) -> str:
     return fill(language.value, catalog(language)[key], values)
 
 
+@lru_cache(maxsize=256)  # a report asks for yes, no and a milestone's state per record
+def word(language: Language, key: str, /) -> str:
+    """The document text ``key`` in ``language`` that takes no values (:func:`tr`)."""
+    return tr(language, key)
+
+
 @lru_cache(maxsize=4096)  # a report asks it for each of a quarter's records
 def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
     """A stored vocabulary value as words; an unknown value is shown as stored, never lost."""
@@ -59,4 +65,4 @@ def yes_no(value: bool | None, language: Language) -> str:
     """``common.yes`` or ``common.no`` in ``language``; ``""`` for None (not answered)."""
     if value is None:
         return ""
-    return tr(language, "common.yes" if value else "common.no")
+    return word(language, "common.yes" if value else "common.no")

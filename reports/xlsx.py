@@ -162,6 +162,8 @@ StyleKey = tuple[bool, str | None, bool, bool | None, bool]
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 # What a text needs besides: characters XML forbids (``reports.document.clean``), or markup.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
+_KNOWN_CELLS = 2048  # texts kept per column, at most
+_SHORT = 64  # characters of a text kept: a name, a word, a state, Art. 9 items
 _EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system
 
 
@@ -200,6 +202,10 @@ class DetailRows:
         self.count = 0
         self._style = style
         self._ids: dict[StyleKey, str] = {}
+        # Each column's short texts as written, with their lines: a quarter's rows repeat them.
+        self._known: list[dict[str | None, tuple[str, int]]] = [{} for _ in widths]
+        self._empty = ""
+        self._texts: list[list[str]] = []
         # Open while the records stream past; closed by splice() or close().
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
 
@@ -209,16 +215,38 @@ class DetailRows:
             found = self._ids[key] = str(self._style(key))
         return found
 
+    def _text(self, text: str, width: float) -> tuple[str, int]:
+        """A text cell as written after its reference (``r="B7"``), and the lines it takes."""
+        if not text:
+            return f' s="{self._empty}"/>', 1
+        lines = text_lines(text, width)
+        if _SPECIAL.search(text):
+            text = clean(text)
+            escape = True
+        else:
+            escape = False
+        text = text[:MAX_TEXT]
+        style = self._texts["\n" in text or lines > 1][text.startswith(FORMULA_START)]
+        space = (
+            ' xml:space="preserve"'
+            if (text[0].isspace() or text[-1].isspace()) and not text.isspace()
+            else ""
+        )
+        if escape:
+            text = text.translate(_XML_TEXT)
+        return f' s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>', lines
+
     def add(self, rows: Iterable[Sequence[object]]) -> None:
         """Append ``rows``, each a value per column (text, number, aware time or None)."""
-        tz, letters, widths = self.tz, self.letters, self.widths
-        empty = self._id((False, None, True, None, False))
+        tz, letters, widths, known = self.tz, self.letters, self.widths, self._known
+        self._empty = self._id((False, None, True, None, False))
         number = self._id((False, None, True, False, False))
         dated = self._id((False, DATE_FORMAT, True, False, False))
         # A text's style by (wrapped, quote-prefixed).
-        texts = [
+        self._texts = [
             [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
         ]
+        text_cell = self._text
         parts: list[str] = []
         put = parts.append
         for values in rows:
@@ -226,41 +254,27 @@ class DetailRows:
             start = len(parts)
             put("")  # the row's opening tag, once its height is known
             most = 1
-            for letter, width, value in zip(letters, widths, values, strict=True):
-                text: str
-                if value is None or isinstance(value, str):
-                    text = value or ""
+            for letter, width, cells, value in zip(letters, widths, known, values, strict=True):
+                if value is None or type(value) is str:
+                    cell = cells.get(value)
+                    if cell is None:
+                        cell = text_cell(value or "", width)
+                        if len(cells) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
+                            cells[value] = cell
+                    tail, lines = cell
+                    if lines > most:
+                        most = lines
+                    put(f'<c r="{letter}{n}"{tail}')
                 elif isinstance(value, datetime):
                     serial = excel_serial(value.astimezone(tz))
                     put(f'<c r="{letter}{n}" s="{dated}" t="n"><v>{serial}</v></c>')
-                    continue
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     put(f'<c r="{letter}{n}" s="{number}" t="n"><v>{safe_string(value)}</v></c>')
-                    continue
                 else:
-                    text = str(value)
-                if not text:
-                    put(f'<c r="{letter}{n}" s="{empty}"/>')
-                    continue
-                lines = text_lines(text, width)
-                most = max(most, lines)
-                if _SPECIAL.search(text):
-                    text = clean(text)
-                    escape = True
-                else:
-                    escape = False
-                text = text[:MAX_TEXT]
-                style = texts["\n" in text or lines > 1][text.startswith(FORMULA_START)]
-                space = (
-                    ' xml:space="preserve"'
-                    if (text[0].isspace() or text[-1].isspace()) and not text.isspace()
-                    else ""
-                )
-                if escape:
-                    text = text.translate(_XML_TEXT)
-                put(f'<c r="{letter}{n}" s="{style}" t="inlineStr"><is><t{space}>')
-                put(text)
-                put("</t></is></c>")
+                    tail, lines = text_cell(str(value), width)
+                    if lines > most:
+                        most = lines
+                    put(f'<c r="{letter}{n}"{tail}')
             put("</row>")
             parts[start] = (
                 f'<row r="{n}" ht="{safe_string(row_points(most))}" customHeight="1">'
