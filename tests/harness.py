@@ -196,6 +196,10 @@ class Harness:
                 name, roles, department=department, account=None if name in skip else account
             )
 
+    def visitor(self, name: str, account: str) -> None:
+        """Give ``name`` an account on this transport that no staff member is bound to."""
+        self.accounts[name] = self.account_for(name, account)
+
     def account(self, person: str) -> str:
         """The account of ``person`` (a seeded name, or an account as it is)."""
         return self.accounts.get(person, person)

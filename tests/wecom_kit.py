@@ -156,7 +156,8 @@ class WeComHarness(Harness):
         return [rendered(sent) for sent in self.fake.delivered[before:]]
 
     async def say(self, user: str, text: str) -> list[str]:
-        return await self.post(fw.message_xml(user, "text", Content=text))
+        """``user`` (a userid, or a seeded name) types ``text``; what members received."""
+        return await self.post(fw.message_xml(self.account(user), "text", Content=text))
 
     def card_with(self, user: str, key: str) -> dict[str, Any]:
         """The newest card sent to ``user`` with a button of ``key`` (a vote card: its
