@@ -131,19 +131,11 @@ async def testbot(
         async with fake_api() as api:
             settings = telegram_settings(api, tmp_path)
             settings.court.name, settings.court.record_number = COURT_NAME, RECORD_NUMBER
-            bot: Harness = BotHarness(api, db, clock, settings)
-            await bot.start()
-            try:
+            async with BotHarness(api, db, clock, settings).running() as bot:
                 yield bot
-            finally:
-                await bot.stop()
         return
     async with fake_wecom(clock) as fake:
         settings = wecom_settings(fake, tmp_path)
         settings.court.name, settings.court.record_number = COURT_NAME, RECORD_NUMBER
-        bot = WeComHarness(fake, db, clock, settings)
-        await bot.start()
-        try:
-            yield bot
-        finally:
-            await bot.stop()
+        async with WeComHarness(fake, db, clock, settings).running() as wecom:
+            yield wecom

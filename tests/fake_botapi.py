@@ -806,15 +806,16 @@ class BotHarness(Harness):
         user = self._user(person)
         return await self.run(await user.text(text), user.id)
 
-    async def tap(self, user: TgUser, data: str) -> list[str]:
-        """``user`` presses the newest button carrying ``data``."""
+    async def tap(self, person: TgUser | str, data: str) -> list[str]:
+        """``person`` presses the newest button carrying ``data``."""
+        user = self._user(person)
         return await self.run(await user.press(data), user.id)
 
     async def send_text(self, account: str, text: str) -> list[str]:
         return await self.say(account, text)
 
     async def send_data(self, account: str, data: str) -> list[str]:
-        return await self.tap(self.users[account], data)
+        return await self.tap(account, data)
 
     def texts_to(self, account: str) -> list[str]:
         return [_shown(message) for message in self.api.sent_to(int(account))]
@@ -822,16 +823,6 @@ class BotHarness(Harness):
     async def choices(self, account: str) -> list[tuple[str, str]]:
         buttons = self.users[account].buttons()
         return [(button["text"], button["callback_data"]) for button in buttons]
-
-    async def follow(self, user: TgUser, steps: Iterable[tuple[str, str]]) -> list[str]:
-        """Answer each question in turn; the replies to the last answer."""
-        replies: list[str] = []
-        for action, value in steps:
-            if action == "press":
-                replies = await self.tap(user, value)
-            else:
-                replies = await self.say(user, value)
-        return replies
 
 
 def _shown(message: dict[str, Any]) -> str:
@@ -858,11 +849,8 @@ async def running_bot(
     **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     harness = BotHarness(api, db, clock, telegram_settings(api, folder, **settings), options)
-    await harness.start()
-    try:
+    async with harness.running():
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def add_telegram_person(

@@ -18,8 +18,9 @@ by their account on the transport.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar, Self
 
 from bot.app import App
 from bot.config import Settings
@@ -158,6 +159,15 @@ class Harness:
     async def stop(self) -> None:
         """Stop what ``start`` started."""
 
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Self]:
+        """Started for the block, stopped after it."""
+        await self.start()
+        try:
+            yield self
+        finally:
+            await self.stop()
+
     # -- the court ------------------------------------------------------------------------
 
     def account_for(self, name: str, account: str) -> str:
@@ -228,6 +238,21 @@ class Harness:
         account = self.account(person)
         data = pick(await self.choices(account), label, person)
         return await self.send_data(account, data)
+
+    async def tap(self, person: Any, data: str) -> list[str]:
+        """``person`` presses the newest button carrying ``data``; what they received."""
+        return await self.send_data(self.account(person), data)
+
+    async def follow(self, person: Any, steps: Iterable[tuple[str, str]]) -> list[str]:
+        """Answer each question in turn, ``("press", data)`` or ``("say", text)``; the replies
+        to the last answer."""
+        replies: list[str] = []
+        for action, value in steps:
+            if action == "press":
+                replies = await self.tap(person, value)
+            else:
+                replies = await self.say(person, value)
+        return replies
 
     def replies(self, person: str) -> list[str]:
         """Every text the bot ever sent ``person`` on this transport, oldest first."""

@@ -213,15 +213,9 @@ class WeComHarness(Harness):
         typed = str(index) if by == "number" else choices[index - 1][0]
         return await self.say(user, typed)
 
-    async def follow(self, user: str, steps: Iterable[tuple[str, str]]) -> list[str]:
-        """Answer each question in turn; the replies to the last answer."""
-        replies: list[str] = []
-        for action, value in steps:
-            if action == "press":
-                replies = await self.choose(user, value)
-            else:
-                replies = await self.say(user, value)
-        return replies
+    async def tap(self, person: Any, data: str) -> list[str]:
+        """``choose`` the choice carrying ``data`` by its number."""
+        return await self.choose(self.account(person), data)
 
 
 @asynccontextmanager
@@ -239,11 +233,8 @@ async def running_wecom(
     fake: FakeWeCom, db: Database, clock: FakeClock, folder: Path, **options: Any
 ) -> AsyncIterator[WeComHarness]:
     harness = WeComHarness(fake, db, clock, wecom_settings(fake, folder), **options)
-    await harness.start()
-    try:
+    async with harness.running():
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def add_wecom_person(
