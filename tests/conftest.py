@@ -1,5 +1,6 @@
-"""Shared fixtures: a freshly migrated database per test, on SQLite or PostgreSQL, and
-``testbot``, the bot on each transport.
+"""Shared fixtures: a freshly migrated database per test, on SQLite or PostgreSQL;
+``testbot``, the bot on each transport; ``bot`` and ``court``, the bot on the console-like fake
+transport and the court's people on it.
 
 ``GUOWEN_TEST_DATABASE_URL`` (a ``postgresql+asyncpg://`` URL) runs the whole suite on
 PostgreSQL; without it every test gets its own SQLite file. The schema is migrated once into a
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from dialogue import COURT_NAME, RECORD_NUMBER, settings_for
+from dialogue import COURT_NAME, RECORD_NUMBER, Court, DialogueBot, open_court, settings_for
 from fake_botapi import BotHarness, fake_api, telegram_settings
 from fakes import FakeBot
 from harness import Harness
@@ -139,3 +140,16 @@ async def testbot(
         settings.court.name, settings.court.record_number = COURT_NAME, RECORD_NUMBER
         async with WeComHarness(fake, db, clock, settings).running() as wecom:
             yield wecom
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    """The bot on the console-like fake transport with the court's settings; a module that
+    needs other settings, or the bot on a real transport's fake, gives its own ``bot``."""
+    return DialogueBot(db, clock, settings_for(tmp_path))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    """``harness.PEOPLE``, registered and bound on ``bot``."""
+    return await open_court(bot)

@@ -3,9 +3,9 @@
 Like errbot's ``testbot``, a test talks to the bot as the judges do and reads what they see::
 
     await testbot.seed()
-    assert await testbot.say("张伟", "/new") == [...]
-    await testbot.press("张伟", "确认")
-    assert "请选择" in testbot.replies("张伟")[-1]
+    await testbot.say("张伟", "/new")
+    assert await testbot.press("张伟", "✔ 时间正确") == ["这次过问来自："]
+    assert testbot.replies("张伟")[-1] == "这次过问来自："
 
 ``Harness`` owns the database, the ``FakeClock``, the settings, the ``App`` and the people;
 each transport subclasses it with how a message is sent and what a person received:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from dialogue import (
@@ -58,12 +57,10 @@ from dialogue import (
     evidence_of,
     lab,
     local,
-    open_court,
     phone_record,
     png_bytes,
     record_row,
     says,
-    settings_for,
     sha256,
     verified,
     wav_bytes,
@@ -86,16 +83,6 @@ from storage.vocabulary import (
     RecordStatus,
     UnitCategory,
 )
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 def deadline(milestone: Milestone, day: str) -> str:
