@@ -1,4 +1,6 @@
-"""Shared fixtures: a freshly migrated database per test, on SQLite or PostgreSQL.
+"""Shared fixtures: a freshly migrated database per test, on SQLite or PostgreSQL;
+``testbot``, the bot on each transport; ``bot`` and ``court``, the bot on the console-like fake
+transport and the court's people on it.
 
 ``GUOWEN_TEST_DATABASE_URL`` (a ``postgresql+asyncpg://`` URL) runs the whole suite on
 PostgreSQL; without it every test gets its own SQLite file. The schema is migrated once into a
@@ -16,7 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dialogue import COURT_NAME, RECORD_NUMBER, Court, DialogueBot, open_court, settings_for
+from fake_botapi import BotHarness, fake_api, telegram_settings
+from fakes import FakeBot
+from harness import Harness
 from sqlalchemy.engine import make_url
+from wecom_kit import WeComHarness, fake_wecom, wecom_settings
 
 from reminders.clock import FakeClock
 from storage.db import Database, make_engine, upgrade
@@ -102,3 +109,47 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 def clock() -> FakeClock:
     """Friday 2026-03-06 10:00 in Beijing: a working day with a weekend ahead."""
     return FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+
+
+TRANSPORTS = ("console", "telegram", "wecom")
+"""The transports ``testbot`` runs on: the console-like fake, Telegram through the fake Bot
+API, WeCom through the fake WeCom server."""
+
+
+@pytest.fixture(params=TRANSPORTS)
+async def testbot(
+    request: pytest.FixtureRequest, db: Database, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[Harness]:
+    """The bot on one transport (each of ``TRANSPORTS`` in turn; a test narrows them with
+    ``@pytest.mark.parametrize("testbot", [...], indirect=True)``), the court's settings of
+    ``dialogue.settings_for``, started, with nobody registered yet (``await testbot.seed()``
+    registers ``harness.PEOPLE``)."""
+    transport = str(request.param)
+    if transport == "console":
+        yield FakeBot(db, clock, settings_for(tmp_path))
+        return
+    if transport == "telegram":
+        async with fake_api() as api:
+            settings = telegram_settings(api, tmp_path)
+            settings.court.name, settings.court.record_number = COURT_NAME, RECORD_NUMBER
+            async with BotHarness(api, db, clock, settings).running() as bot:
+                yield bot
+        return
+    async with fake_wecom(clock) as fake:
+        settings = wecom_settings(fake, tmp_path)
+        settings.court.name, settings.court.record_number = COURT_NAME, RECORD_NUMBER
+        async with WeComHarness(fake, db, clock, settings).running() as wecom:
+            yield wecom
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    """The bot on the console-like fake transport with the court's settings; a module that
+    needs other settings, or the bot on a real transport's fake, gives its own ``bot``."""
+    return DialogueBot(db, clock, settings_for(tmp_path))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    """``harness.PEOPLE``, registered and bound on ``bot``."""
+    return await open_court(bot)

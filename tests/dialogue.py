@@ -34,11 +34,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fakes import TRANSPORT, Chat, FakeBot, FakeTransport, Sent, add_person
+from fakes import TRANSPORT, Chat, FakeBot, FakeTransport, Sent
+from harness import pick
 from PIL import Image
 from settings_kit import make_settings
 from sqlalchemy import select
 
+from bot.app import App
 from bot.config import Settings
 from handlers.fields import Step
 from handlers.i18n import t
@@ -62,7 +64,6 @@ from storage.vocabulary import (
     Language,
     MaterialRoute,
     OriginalsDestination,
-    Role,
     UnitCategory,
     label,
 )
@@ -356,15 +357,12 @@ class DialogueBot(FakeBot):
         self.restarts = 0
         self._ids = itertools.count(1)
         super().__init__(db, clock, settings)
-        self._own_transport()
 
-    def _own_transport(self) -> None:
-        self.transport = DialogueTransport(self.files, self.failures, self.transcript)
-        self.app.add_transport(self.transport)
+    def make_transport(self, app: App) -> DialogueTransport:
+        return DialogueTransport(self.files, self.failures, self.transcript)
 
     def restart(self) -> None:
         super().restart()
-        self._own_transport()
         self.restarts += 1
 
     @property
@@ -449,17 +447,9 @@ class Person(Chat):
 
     def _data_of(self, wanted: str) -> str:
         for message in reversed(self.inbox()):
-            if not message.buttons:
-                continue
-            buttons = [button for row in message.buttons for button in row]
-            exact = [b for b in buttons if b.label == wanted]
-            if exact:
-                return exact[0].data
-            partial = [b for b in buttons if wanted in b.label]
-            if len(partial) == 1:
-                return partial[0].data
-            labels = [b.label for b in buttons]
-            raise AssertionError(f"{self.name}: no single button {wanted!r} among {labels!r}")
+            if message.buttons:
+                buttons = [(b.label, b.data) for row in message.buttons for b in row]
+                return pick(buttons, wanted, self.name)
         raise AssertionError(f"{self.name}: no message with buttons to press {wanted!r}")
 
     async def act(self, action: Action) -> list[OutgoingMessage]:
@@ -483,18 +473,6 @@ async def dialogue(person: Person, script: Script, *, restart: bool = False) -> 
 
 # -- the court ----------------------------------------------------------------------------
 
-PEOPLE: tuple[tuple[str, str, tuple[Role, ...], str], ...] = (
-    ("张伟", "民一庭", (Role.HANDLER,), "zhangwei"),
-    ("孙丽", "民一庭", (Role.HANDLER,), "sunli"),
-    ("王芳", "民一庭", (Role.HANDLER,), "wangfang"),
-    ("钱进", "民一庭", (Role.INTEGRITY_OFFICER,), "qianjin"),
-    ("周强", "刑事审判庭", (Role.HANDLER,), "zhouqiang"),
-    ("吴敏", "刑事审判庭", (Role.INTEGRITY_OFFICER,), "wumin"),
-    ("李刚", "纪检监察室", (Role.DISCIPLINE,), "ligang"),
-    ("刘洋", "审判管理办公室", (Role.TRIAL_MANAGEMENT, Role.COMPILER), "liuyang"),
-    ("陈静", "院领导", (Role.LEADER,), "chenjing"),
-    ("赵磊", "信息技术科", (Role.ADMIN,), "zhaolei"),
-)
 DEPARTMENTS = ("民一庭", "刑事审判庭", "纪检监察室", "审判管理办公室", "院领导", "信息技术科")
 
 
@@ -514,14 +492,8 @@ class Court:
 
 
 async def open_court(bot: DialogueBot) -> Court:
-    staff: dict[str, Staff] = {}
-    accounts: dict[str, str] = {}
-    for name, department, roles, account in PEOPLE:
-        staff[name] = await add_person(
-            bot.db, bot.clock, name, roles, department=department, user_id=account
-        )
-        accounts[name] = account
-    return Court(bot, staff, accounts)
+    await bot.seed()
+    return Court(bot, bot.staff, bot.accounts)
 
 
 # -- a whole record, for tests about what comes after -------------------------------------

@@ -11,7 +11,7 @@ and ``TelegramTransport`` against the server and lets a test wait, as a person w
 bot to finish with each update::
 
     api = FakeBotApi(); await api.start()
-    bot = BotHarness(api, db, clock, tmp_path); await bot.start()
+    bot = BotHarness(api, db, clock, telegram_settings(api, tmp_path)); await bot.start()
     zhang = api.user(1001, "张伟")
     assert await bot.run(zhang.text("/whoami")) == [...]
 """
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from harness import Harness, register
 from settings_kit import make_settings
 
 from bot.app import App
@@ -41,7 +42,6 @@ from bot.config import Settings
 from bot.http import HttpServer, listen_address
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from reminders.clock import Clock
-from storage import staff as staff_repo
 from storage.db import Database
 from storage.models import Staff
 from storage.vocabulary import Role
@@ -733,10 +733,14 @@ def telegram_settings(
     return settings
 
 
-class BotHarness:
-    """The real ``App`` and ``TelegramTransport`` on ``FakeBotApi`` (with the process's HTTP
+class BotHarness(Harness):
+    """The ``Harness`` on ``TelegramTransport`` and ``FakeBotApi`` (with the process's HTTP
     server when the settings give it a listen address, as ``guowen run`` does); ``restart``
-    rebuilds them on the same database, as a restarted process would."""
+    rebuilds them on the same database, as a restarted process would. A seeded person gets a
+    ``TgUser`` of their own (ids from 1001)."""
+
+    transport_name = "telegram"
+    transport: TelegramTransport
 
     def __init__(
         self,
@@ -747,20 +751,14 @@ class BotHarness:
         options: TelegramOptions | None = None,
     ) -> None:
         self.api = api
-        self.db = db
-        self.clock = clock
-        self.settings = settings
         self.options = options or quick_options(api)
-        self._build()
+        self.users: dict[str, TgUser] = {}
+        super().__init__(db, clock, settings)
 
-    def _build(self) -> None:
+    def make_transport(self, app: App) -> TelegramTransport:
         listen = listen_address(self.settings)
         self.http = HttpServer(listen) if listen else None
-        self.app = App(self.settings, self.db, self.clock)
-        self.transport = TelegramTransport(
-            self.app, self.settings.telegram, self.options, self.http
-        )
-        self.app.add_transport(self.transport)
+        return TelegramTransport(app, self.settings.telegram, self.options, self.http)
 
     async def start(self) -> None:
         if self.http is not None:
@@ -775,8 +773,13 @@ class BotHarness:
 
     async def restart(self) -> None:
         await self.stop()
-        self._build()
+        self.rebuild()
         await self.start()
+
+    def account_for(self, name: str, account: str) -> str:
+        user = self.api.user(1001 + len(self.users), name)
+        self.users[str(user.id)] = user
+        return str(user.id)
 
     async def wait(self, update_id: int) -> None:
         async with asyncio.timeout(15):
@@ -794,23 +797,36 @@ class BotHarness:
             for key, message in sorted(self.api.messages.items())
             if key not in before and (chat is None or key[0] == chat)
         ]
-        return [str(message.get("text") or message.get("caption") or "") for message in fresh]
+        return [_shown(message) for message in fresh]
 
-    async def say(self, user: TgUser, text: str) -> list[str]:
+    def _user(self, user: TgUser | str) -> TgUser:
+        return user if isinstance(user, TgUser) else self.users[self.account(user)]
+
+    async def say(self, person: TgUser | str, text: str) -> list[str]:
+        user = self._user(person)
         return await self.run(await user.text(text), user.id)
 
-    async def press(self, user: TgUser, data: str) -> list[str]:
+    async def tap(self, person: TgUser | str, data: str) -> list[str]:
+        """``person`` presses the newest button carrying ``data``."""
+        user = self._user(person)
         return await self.run(await user.press(data), user.id)
 
-    async def follow(self, user: TgUser, steps: Iterable[tuple[str, str]]) -> list[str]:
-        """Answer each question in turn; the replies to the last answer."""
-        replies: list[str] = []
-        for action, value in steps:
-            if action == "press":
-                replies = await self.press(user, value)
-            else:
-                replies = await self.say(user, value)
-        return replies
+    async def send_text(self, account: str, text: str) -> list[str]:
+        return await self.say(account, text)
+
+    async def send_data(self, account: str, data: str) -> list[str]:
+        return await self.tap(account, data)
+
+    def texts_to(self, account: str) -> list[str]:
+        return [_shown(message) for message in self.api.sent_to(int(account))]
+
+    async def choices(self, account: str) -> list[tuple[str, str]]:
+        buttons = self.users[account].buttons()
+        return [(button["text"], button["callback_data"]) for button in buttons]
+
+
+def _shown(message: dict[str, Any]) -> str:
+    return str(message.get("text") or message.get("caption") or "")
 
 
 @asynccontextmanager
@@ -833,11 +849,8 @@ async def running_bot(
     **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     harness = BotHarness(api, db, clock, telegram_settings(api, folder, **settings), options)
-    await harness.start()
-    try:
+    async with harness.running():
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def add_telegram_person(
@@ -850,27 +863,10 @@ async def add_telegram_person(
     department: str | None = "民一庭",
 ) -> Staff:
     """Register a staff member and, with ``user``, bind that Telegram account."""
-    async with db.transaction() as session:
-        person = await staff_repo.add_staff(
-            session,
-            name=name,
-            department_name=department,
-            roles=roles,
-            at=clock.now(),
-            actor="test",
-        )
-        if user is not None:
-            await staff_repo.bind(
-                session,
-                person=person,
-                transport="telegram",
-                external_id=str(user.id),
-                chat_id=str(user.id),
-                display_name=name,
-                at=clock.now(),
-                via="test",
-            )
-        return person
+    account = None if user is None else str(user.id)
+    return await register(
+        db, clock, name, roles, department=department, transport="telegram", account=account
+    )
 
 
 # The answers of one complete intake of an inquiry by phone, after the draft is open and the

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import Harness, register
 from settings_kit import make_settings
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -37,7 +38,6 @@ from handlers.ports import (
     OutgoingMessage,
 )
 from reminders.clock import Clock
-from storage import staff as staff_repo
 from storage.db import Database
 from storage.models import AuditEvent, Base, Staff
 from storage.vocabulary import Role
@@ -125,28 +125,42 @@ def incoming(
     )
 
 
-class FakeBot:
-    """The real ``App`` wired to a ``FakeTransport``; ``restart`` rebuilds both.
+class FakeBot(Harness):
+    """The ``Harness`` on a ``FakeTransport``; ``restart`` rebuilds the app and transport.
 
     A restart keeps only the database (and the clock, which stands for the world outside), as
     a real process restart would.
     """
 
+    transport_name = TRANSPORT
+    transport: FakeTransport
+
     def __init__(self, db: Database, clock: Clock, settings: Settings | None = None) -> None:
-        self.db = db
-        self.clock = clock
-        self.settings = make_settings() if settings is None else settings
-        self.transport = FakeTransport()
-        self.app = App(self.settings, self.db, self.clock)
-        self.app.add_transport(self.transport)
+        super().__init__(db, clock, make_settings() if settings is None else settings)
+
+    def make_transport(self, app: App) -> FakeTransport:
+        return FakeTransport()
 
     def restart(self) -> None:
-        self.transport = FakeTransport()
-        self.app = App(self.settings, self.db, self.clock)
-        self.app.add_transport(self.transport)
+        self.rebuild()
 
     def chat(self, user_id: str, user_name: str | None = None) -> Chat:
         return Chat(self, user_id, user_name)
+
+    async def send_text(self, account: str, text: str) -> list[str]:
+        return await self.chat(account).say(text)
+
+    async def send_data(self, account: str, data: str) -> list[str]:
+        return await self.chat(account).press_data(data)
+
+    def texts_to(self, account: str) -> list[str]:
+        return [message.text for message in self.transport.to(account)]
+
+    async def choices(self, account: str) -> list[tuple[str, str]]:
+        for message in reversed(self.transport.to(account)):
+            if message.buttons:
+                return [(b.label, b.data) for row in message.buttons for b in row]
+        return []
 
 
 class Chat:
@@ -223,27 +237,9 @@ async def add_person(
     user_id: str | None = None,
 ) -> Staff:
     """Register a staff member and, when ``user_id`` is given, bind that fake chat account."""
-    async with db.transaction() as session:
-        person = await staff_repo.add_staff(
-            session,
-            name=name,
-            department_name=department,
-            roles=roles,
-            at=clock.now(),
-            actor="test",
-        )
-        if user_id is not None:
-            await staff_repo.bind(
-                session,
-                person=person,
-                transport=TRANSPORT,
-                external_id=user_id,
-                chat_id=user_id,
-                display_name=name,
-                at=clock.now(),
-                via="test",
-            )
-        return person
+    return await register(
+        db, clock, name, roles, department=department, transport=TRANSPORT, account=user_id
+    )
 
 
 async def row_counts(db: Database) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Helpers for the deadline and reminder tests.
 
-A court of named people (the same as ``dialogue.PEOPLE``), records built directly through
+A court of named people (``harness.PEOPLE``), records built directly through
 ``storage.records``, a ``RecordingNotifier`` that stands where ``handlers.notifier`` stands and
 remembers every attempt, and ``run_until``, which moves the clock the way the scheduler would
 see it: a tick at every due time and at every midnight, never a sleep.
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogue import PEOPLE
-from fakes import add_person
+from fakes import TRANSPORT
+from harness import PEOPLE, seed_people
 from settings_kit import make_settings
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,16 +93,10 @@ async def open_court(
     unbound: Iterable[str] = (),
     extra: Sequence[tuple[str, str, tuple[Any, ...], str]] = (),
 ) -> Court:
-    """``dialogue.PEOPLE`` (and ``extra``), each bound to a fake chat account unless unbound."""
-    skip = set(unbound)
-    staff: dict[str, Staff] = {}
-    accounts: dict[str, str] = {}
-    for name, department, roles, account in (*PEOPLE, *extra):
-        user_id = None if name in skip else account
-        staff[name] = await add_person(
-            db, clock, name, roles, department=department, user_id=user_id
-        )
-        accounts[name] = account
+    """``harness.PEOPLE`` (and ``extra``), each bound to a fake chat account unless unbound."""
+    staff, accounts = await seed_people(
+        db, clock, TRANSPORT, people=(*PEOPLE, *extra), unbound=unbound
+    )
     return Court(staff, accounts)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from dialogue import Court, DialogueBot, Tap, dialogue, open_court, settings_for
+from dialogue import Court, DialogueBot, Tap, dialogue, open_court
 from reminder_kit import new_record
 
 from handlers.i18n import t
@@ -17,11 +14,6 @@ from storage.vocabulary import CosignStatus, Language, RecordStatus
 
 def zh(key: str, **values: object) -> str:
     return t(Language.ZH, key, **values)
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
 
 
 async def test_cancel_at_the_dispute_reason_keeps_the_co_signers_own_draft(

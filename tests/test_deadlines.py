@@ -10,7 +10,6 @@ is planned again: the old reminders cancelled, new ones at the new deadline.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from dialogue import (
@@ -26,7 +25,6 @@ from dialogue import (
     open_court,
     phone_record,
     says,
-    settings_for,
 )
 from reminder_kit import BEIJING, bj, end_of, reminders, rules
 
@@ -294,11 +292,6 @@ def test_periods_follow_the_configured_days() -> None:
 
 
 # --- the receipt time corrected: the outbox follows ----------------------------------------------
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
 
 
 def pending_plan(rows: list, names: dict[int, str]) -> set[tuple[str, str, datetime, datetime]]:

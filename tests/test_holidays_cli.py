@@ -29,7 +29,6 @@ from reminder_kit import (
     new_record,
     reminders,
     run_until,
-    settings_for,
 )
 from reminder_kit import open_court as kit_court
 from sqlalchemy import func, select
@@ -364,11 +363,6 @@ async def test_a_running_dispatcher_takes_the_new_year_at_its_next_tick(
     # The December warning stops once 2027 is there.
     warned = [n.at for n in notifier.sent if n.kind is ReminderKind.HOLIDAYS_MISSING]
     assert warned == [bj("2026-12-29 10:00"), bj("2026-12-30 08:30")]
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
 
 
 async def test_an_app_started_after_the_load_counts_with_it(

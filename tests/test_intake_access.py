@@ -9,9 +9,7 @@ alerts at once, once. Corrections after submission keep the old value, who and w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from dialogue import (
     AMEND,
     BACK,
@@ -35,11 +33,9 @@ from dialogue import (
     asks_received,
     dialogue,
     events_of,
-    open_court,
     phone_record,
     record_row,
     says,
-    settings_for,
     until,
 )
 from sqlalchemy import select
@@ -54,16 +50,6 @@ from storage.models import Record, Staff
 from storage.vocabulary import RecordStatus
 
 NUMBER = "温法过问〔2026〕1号"
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 # Who may see a record

@@ -6,8 +6,6 @@ wrong (with an example where one helps), the question stays open, and nothing is
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from dialogue import (
     ART9_DONE,
@@ -44,11 +42,9 @@ from dialogue import (
     events_of,
     lab,
     local,
-    open_court,
     phone_record,
     record_row,
     says,
-    settings_for,
     until,
 )
 from fakes import add_person
@@ -69,16 +65,6 @@ from storage.vocabulary import (
     Role,
     UnitCategory,
 )
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 def case_error(problem: str, part: str = "") -> str:

@@ -64,7 +64,6 @@ from dialogue import (
     events_of,
     lab,
     local,
-    open_court,
     png_bytes,
     record_row,
     says,
@@ -100,11 +99,6 @@ ART9_BUTTONS = (*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, B
 @pytest.fixture
 def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 def actions(script: Sequence[tuple[Action, Expect]]) -> int:

@@ -7,10 +7,8 @@ lost: not when more files arrive, not when the judge starts another, not when th
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import pytest
 from dialogue import (
     ADD_HERE,
     AFTER_PICTURE,
@@ -42,19 +40,16 @@ from dialogue import (
     evidence_of,
     lab,
     local,
-    open_court,
     phone_record,
     png_bytes,
     record_row,
     says,
-    settings_for,
     sha256,
     verified,
 )
 
 from handlers.fields import Step
 from handlers.ports import AttachmentKind
-from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import (
     Channel,
@@ -63,17 +58,6 @@ from storage.vocabulary import (
     RecordStatus,
     UnitCategory,
 )
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
-
 
 # Media while a draft is open
 

@@ -15,7 +15,6 @@ import stat
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from dialogue import (
     ADD_HERE,
     AFTER_NEW,
@@ -50,7 +49,6 @@ from dialogue import (
     evidence_of,
     lab,
     local,
-    open_court,
     phone_record,
     png_bytes,
     record_row,
@@ -80,17 +78,6 @@ from storage.vocabulary import (
     Role,
     UnitCategory,
 )
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
-
 
 RECEIVED = asks_received("2026-03-06 10:00")
 

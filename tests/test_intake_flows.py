@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from dialogue import (
@@ -58,12 +57,10 @@ from dialogue import (
     evidence_of,
     lab,
     local,
-    open_court,
     phone_record,
     png_bytes,
     record_row,
     says,
-    settings_for,
     sha256,
     verified,
     wav_bytes,
@@ -86,16 +83,6 @@ from storage.vocabulary import (
     RecordStatus,
     UnitCategory,
 )
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 def deadline(milestone: Milestone, day: str) -> str:
@@ -539,55 +526,6 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
     present = f"在场本院人员：孙丽（已确认）、王芳（有异议：{reason}）"
     assert present in (await judge.say("/record 温法过问〔2026〕1号"))[0]
     assert present in (await wang.say("/record 温法过问〔2026〕1号"))[0]
-
-
-# A phone call through a relative
-
-
-async def test_a_phone_call_through_a_relative(
-    bot: DialogueBot, court: Court, db: Database
-) -> None:
-    judge = court.chat("张伟")
-    await dialogue(
-        judge,
-        [
-            ("/new", asks_received("2026-03-06 10:00")),
-            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
-            (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
-            (Press(SKIP), asks(Step.CHANNEL)),
-            (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
-            ("赵德明", asks(Step.INQUIRER_UNIT)),
-            ("焦作市某区政府", asks(Step.INQUIRER_POSITION)),
-            ("原区长", asks(Step.UNIT_CATEGORY)),
-            (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-            (Press(YES), asks(Step.MAIN_LEADER)),
-            (Press(NO), asks(Step.INTERMEDIARY)),
-            (Press(lab(Intermediary.RELATIVE)), (asks(Step.INTERMEDIARY_NAME), Buttons(BACK))),
-            ("赵小红", (asks(Step.INTERMEDIARY_RELATION), Buttons(BACK, SKIP))),
-            ("女儿", asks(Step.CASE_NAME)),
-            (CASE_NAME, asks(Step.CASE_NUMBER)),
-            ("尚未立案", asks(Step.SUMMARY)),
-            ("打电话说其父亲让关照被告", asks(Step.ART9)),
-            ("3", asks(Step.SERIOUS)),
-            (
-                Press(NO),
-                (
-                    "经由：亲属",
-                    "转达者：赵小红",
-                    "与领导干部的关系：女儿",
-                    "过问时间：（已跳过）",
-                    Lacks("材料到达方式", "原件去向"),
-                ),
-            ),
-            (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
-        ],
-    )
-    row = await record_row(db, 1)
-    assert (row["channel"], row["intermediary"]) == (Channel.PHONE, Intermediary.RELATIVE)
-    assert (row["intermediary_name"], row["intermediary_relation"]) == ("赵小红", "女儿")
-    assert (row["retired"], row["inquiry_at"], row["art9_items"]) == (True, None, [3])
-    assert (row["case_not_filed"], row["case_number"]) == (True, None)
-    assert row["fields"]["skipped"] == [Step.INQUIRY_AT.value]
 
 
 # Art. 5 and Art. 14

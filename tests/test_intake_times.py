@@ -51,11 +51,6 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
 
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
-
-
 def taken(time: str) -> str:
     return says("intake.time_taken", field="过问时间", time=time)
 

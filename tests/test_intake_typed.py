@@ -144,16 +144,6 @@ def test_art9_and_seriousness_are_never_proposed(
 # -- dialogues ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
-
-
 async def test_the_leading_word_of_a_longer_label_typed_where_it_says_reply_directly(
     court: Court, db: Database
 ) -> None:

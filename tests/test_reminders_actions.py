@@ -67,11 +67,6 @@ SKIP = zh("intake.skip")
 
 
 @pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
 async def court(bot: DialogueBot, db: Database, clock: FakeClock) -> Court:
     opened = await open_court(bot)
     # A second trial-management person, who is not the compiler: the copy goes to them too.

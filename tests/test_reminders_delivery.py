@@ -13,10 +13,9 @@ import json
 import os
 from collections import Counter, deque
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from dialogue import Court, DialogueBot, Person, open_court, phone_record, settings_for
+from dialogue import Court, DialogueBot, Person, phone_record
 from dialogue import dialogue as play
 from reminder_kit import (
     RecordingNotifier,
@@ -81,16 +80,6 @@ class ScriptedTransport:
 
     async def download(self, attachment: object):  # pragma: no cover - never asked here
         raise AssertionError("no downloads in these tests")
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 def script(bot: DialogueBot, plan: dict[str, list[DeliveryStatus]]) -> None:

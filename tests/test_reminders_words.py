@@ -7,10 +7,8 @@ The real app sends through a fake transport; the clock moves from one due time t
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from dialogue import Court, DialogueBot, dialogue, open_court, phone_record, settings_for
+from dialogue import Court, DialogueBot, dialogue, phone_record
 from reminder_kit import bj, new_record, run_until
 from sqlalchemy import update
 
@@ -41,16 +39,6 @@ def missing(language: Language, *milestones: Milestone) -> str:
 
 def buttons(message: OutgoingMessage) -> list[tuple[str, str]]:
     return [(b.label, b.data) for row in message.buttons for b in row]
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
 
 
 TODAY_MONDAY_9 = "今天 3月9日（周一） 24:00 前"

@@ -183,7 +183,7 @@ async def test_callback_data_over_64_bytes_travels_as_a_token(
     [button] = api.user(1001, "张伟").buttons()
     assert len(button["callback_data"].encode()) <= 64
 
-    replies = await bot.press(api.user(1001, "张伟"), button["callback_data"])
+    replies = await bot.tap(api.user(1001, "张伟"), button["callback_data"])
 
     assert replies == [f"不认识的语言“{value}”。可选：zh（中文）或 en（English）。"]
 

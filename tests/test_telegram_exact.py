@@ -56,10 +56,10 @@ async def test_an_edited_answer_is_applied_and_said(
     assert (item.forward_sender, item.forward_chat) == ("县住建局工作群", "县住建局工作群")
     assert item.forward_sent_at == utc(2026, 3, 5, 1, 30)
 
-    await bot.press(zhang, "in:received_at:v:ok")
-    await bot.press(zhang, "in:source:v:external")
-    await bot.press(zhang, "in:inquiry_at:v:same")
-    await bot.press(zhang, "in:channel:v:phone")
+    await bot.tap(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:source:v:external")
+    await bot.tap(zhang, "in:inquiry_at:v:same")
+    await bot.tap(zhang, "in:channel:v:phone")
     body = zhang._message(text="王某")
     await bot.run(await api.push({"message": body}), zhang.id)
     edited = {**body, "text": "王某某", "edit_date": int(time.time())}

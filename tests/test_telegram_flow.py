@@ -106,7 +106,7 @@ async def test_a_forwarded_screenshot_with_a_caption_becomes_a_submitted_record(
     assert opened[0].startswith("已收到 1 个文件并作为证据保存")
     assert "2026-03-05 09:30" in opened[-1]  # the forward's original date, to confirm
     prompt = zhang.last_with_button("in:received_at:v:ok")
-    await bot.press(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:received_at:v:ok")
     # The pressed prompt says what was chosen and has no buttons left to press twice.
     assert api.messages[(zhang.id, prompt["message_id"])]["text"].endswith("✔ 已选择：✔ 时间正确")
     assert "reply_markup" not in api.messages[(zhang.id, prompt["message_id"])]
@@ -116,7 +116,7 @@ async def test_a_forwarded_screenshot_with_a_caption_becomes_a_submitted_record(
 
     assert review[-1].startswith("请核对以下内容。")
     assert "过问人：李<某> & 秘书" in review[-1]  # escaped for Telegram, shown as typed
-    submitted = await bot.press(zhang, "in:review:submit")
+    submitted = await bot.tap(zhang, "in:review:submit")
     assert submitted[0].startswith("已提交，记录编号：过问〔2026〕1号。")
 
     record = await only_record(db)
@@ -151,7 +151,7 @@ async def test_an_album_of_photos_and_a_voice_message_make_one_record(
 
     asked = await bot.run(await zhang.voice(b"OggS" + bytes(2000)))
     assert asked[0].startswith("您有一条未完成的记录")
-    added = await bot.press(zhang, "in:media:add")
+    added = await bot.tap(zhang, "in:media:add")
     assert added[0].startswith("已将 1 个文件作为证据添加到记录")
 
     record = await only_record(db)
@@ -170,7 +170,7 @@ async def test_an_in_person_inquiry_is_cosigned_by_a_colleague_on_telegram(
     await add_telegram_person(db, clock, "张伟", [Role.HANDLER], zhang)
     await add_telegram_person(db, clock, "孙丽", [Role.HANDLER], sun)
     await bot.say(zhang, "/new")
-    await bot.press(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:received_at:v:ok")
     steps = [
         ("press", "in:channel:v:in_person") if step == ("press", "in:channel:v:phone") else step
         for step in PHONE_INTAKE
@@ -181,7 +181,7 @@ async def test_an_in_person_inquiry_is_cosigned_by_a_colleague_on_telegram(
         ("say", "孙丽"),
     ]
     await bot.follow(zhang, steps)
-    await bot.press(zhang, "in:review:submit")
+    await bot.tap(zhang, "in:review:submit")
 
     request = sun.last_with_button("cs:1:ok")
     assert request["text"].startswith("张伟 登记了一次当面过问，记录您在场。")
@@ -221,7 +221,7 @@ async def test_the_conversation_survives_a_restart(
     await bot.run(
         await zhang.text("王局长来电询问案件进展", forward=forwarded_from("王局长", clock.now()))
     )
-    await bot.press(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:received_at:v:ok")
     await bot.follow(zhang, PHONE_INTAKE[:5])
 
     await bot.restart()  # the process stops cleanly and starts again
@@ -229,7 +229,7 @@ async def test_the_conversation_survives_a_restart(
     assert api.calls_to("getMe")[1:]  # a new connection
     asked = await bot.follow(zhang, PHONE_INTAKE[5:])
     assert asked[-1].startswith("请核对以下内容。")
-    assert (await bot.press(zhang, "in:review:submit"))[0].startswith("已提交")
+    assert (await bot.tap(zhang, "in:review:submit"))[0].startswith("已提交")
     record = await only_record(db)
     assert record.status == RecordStatus.SUBMITTED
     assert record.inquirer_position == "副县长"
@@ -266,9 +266,9 @@ async def test_what_one_complete_intake_costs_in_bot_api_calls(
     start = len(api.calls)
 
     await bot.run(await zhang.photo(png_bytes(5), forward=forwarded_from("王局长", clock.now())))
-    await bot.press(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:received_at:v:ok")
     await bot.follow(zhang, PHONE_INTAKE)
-    await bot.press(zhang, "in:review:submit")
+    await bot.tap(zhang, "in:review:submit")
 
     calls = [call.method for call in api.calls[start:] if call.method != "setMyCommands"]
     presses = 2 + sum(action == "press" for action, _ in PHONE_INTAKE)

@@ -134,7 +134,7 @@ async def test_a_press_is_answered_after_the_engine_and_before_the_replies(
     await bot.say(zhang, "/new")
     start = len(api.calls)
 
-    replies = await bot.press(zhang, "in:received_at:v:ok")
+    replies = await bot.tap(zhang, "in:received_at:v:ok")
 
     methods = [c.method for c in api.calls[start:] if c.method != "getUpdates"]
     assert methods[:3] == ["answerCallbackQuery", "editMessageText", "sendMessage"]
@@ -165,7 +165,7 @@ async def test_a_refused_press_is_answered_without_touching_the_message(
     prompt = user.last_with_button(data)
     start = len(api.calls)
 
-    await bot.press(user, data)
+    await bot.tap(user, data)
 
     methods = [c.method for c in api.calls[start:] if c.method != "getUpdates"]
     assert methods.count("answerCallbackQuery") == 1
@@ -230,8 +230,8 @@ async def test_settle_press_with_a_refusal_answers_and_leaves_the_message(
     monkeypatch.setattr(bot.transport, "settle_press", refused)
     start = len(api.calls)
 
-    await bot.press(zhang, "in:received_at:v:ok")
-    await bot.press(zhang, "in:received_at:v:ok")  # not taken: may be pressed again
+    await bot.tap(zhang, "in:received_at:v:ok")
+    await bot.tap(zhang, "in:received_at:v:ok")  # not taken: may be pressed again
 
     methods = [c.method for c in api.calls[start:] if c.method != "getUpdates"]
     assert methods.count("answerCallbackQuery") == 2

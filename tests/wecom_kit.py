@@ -15,6 +15,7 @@ from typing import Any
 
 import fake_wecom as fw
 from fake_wecom import FakeSleep, FakeWeCom
+from harness import Harness, register
 from settings_kit import make_settings
 from sqlalchemy import select
 
@@ -23,8 +24,8 @@ from bot.config import Settings
 from bot.http import HttpServer
 from bot.transports.wecom import WeComOptions
 from bot.transports.wecom_service import WeComService, options_for
+from handlers.ports import Transport
 from reminders.clock import FakeClock
-from storage import staff as staff_repo
 from storage.db import Database
 from storage.models import Conversation, Staff
 from storage.vocabulary import Role
@@ -65,9 +66,12 @@ def rendered(sent: dict[str, Any]) -> str:
     return f"[{kind}]"
 
 
-class WeComHarness:
-    """The bot as ``guowen run`` builds it with ``[wecom]`` enabled, on one database;
-    ``restart`` builds a new one, as a restarted process would."""
+class WeComHarness(Harness):
+    """The ``Harness`` as ``guowen run`` builds it with ``[wecom]`` enabled, on one database;
+    ``restart`` builds a new one, as a restarted process would. A person's account is their
+    WeCom userid."""
+
+    transport_name = "wecom"
 
     def __init__(
         self,
@@ -77,18 +81,17 @@ class WeComHarness:
         settings: Settings,
         **options: Any,
     ) -> None:
-        self.fake, self.db, self.clock, self.settings = fake, db, clock, settings
+        self.fake = fake
         self.sleep = FakeSleep(clock)
         self.options = quick_options(settings, **options)
-        self._build()
+        super().__init__(db, clock, settings)
 
-    def _build(self) -> None:
+    def make_transport(self, app: App) -> Transport:
         self.http = HttpServer(self.settings.http.listen)
-        self.app = App(self.settings, self.db, self.clock)
         self.service = WeComService(
-            self.app, self.settings.wecom, self.http, options=self.options, sleep=self.sleep
+            app, self.settings.wecom, self.http, options=self.options, sleep=self.sleep
         )
-        self.app.add_transport(self.service.transport)
+        return self.service.transport
 
     @property
     def url(self) -> str:
@@ -105,8 +108,40 @@ class WeComHarness:
 
     async def restart(self) -> None:
         await self.stop()
-        self._build()
+        self.rebuild()
         await self.start()
+
+    async def send_text(self, account: str, text: str) -> list[str]:
+        return await self.say(account, text)
+
+    async def send_data(self, account: str, data: str) -> list[str]:
+        card = self._newest_card(account)
+        if card is not None and card.get("card_type") == "vote_interaction":
+            submit = card["submit_button"]["key"]
+            code = self.fake.press_code(card["task_id"])
+            xml = fw.vote_xml(account, card["task_id"], submit, code, [data])
+            return await self.post(xml)
+        return await self.choose(account, data)
+
+    def texts_to(self, account: str) -> list[str]:
+        return [rendered(sent) for sent in self.received(account)]
+
+    async def choices(self, account: str) -> list[tuple[str, str]]:
+        """The choices of the newest card sent to ``account`` if it came last (a vote card's
+        options), else those of the numbered list."""
+        card = self._newest_card(account)
+        if card is None:
+            return await self.offered(account)
+        if card.get("card_type") == "vote_interaction":
+            return [(o["text"], o["id"]) for o in card["checkbox"]["option_list"]]
+        return [(button["text"], button["key"]) for button in card["button_list"]]
+
+    def _newest_card(self, account: str) -> dict[str, Any] | None:
+        sent = self.received(account)
+        if not sent or sent[-1]["msgtype"] != "template_card":
+            return None
+        card: dict[str, Any] = sent[-1]["template_card"]
+        return card
 
     def received(self, user: str) -> list[dict[str, Any]]:
         return [sent for sent in self.fake.delivered if sent["touser"] == user]
@@ -121,7 +156,8 @@ class WeComHarness:
         return [rendered(sent) for sent in self.fake.delivered[before:]]
 
     async def say(self, user: str, text: str) -> list[str]:
-        return await self.post(fw.message_xml(user, "text", Content=text))
+        """``user`` (a userid, or a seeded name) types ``text``; what members received."""
+        return await self.post(fw.message_xml(self.account(user), "text", Content=text))
 
     def card_with(self, user: str, key: str) -> dict[str, Any]:
         """The newest card sent to ``user`` with a button of ``key`` (a vote card: its
@@ -177,15 +213,9 @@ class WeComHarness:
         typed = str(index) if by == "number" else choices[index - 1][0]
         return await self.say(user, typed)
 
-    async def follow(self, user: str, steps: Iterable[tuple[str, str]]) -> list[str]:
-        """Answer each question in turn; the replies to the last answer."""
-        replies: list[str] = []
-        for action, value in steps:
-            if action == "press":
-                replies = await self.choose(user, value)
-            else:
-                replies = await self.say(user, value)
-        return replies
+    async def tap(self, person: Any, data: str) -> list[str]:
+        """``choose`` the choice carrying ``data`` by its number."""
+        return await self.choose(self.account(person), data)
 
 
 @asynccontextmanager
@@ -203,11 +233,8 @@ async def running_wecom(
     fake: FakeWeCom, db: Database, clock: FakeClock, folder: Path, **options: Any
 ) -> AsyncIterator[WeComHarness]:
     harness = WeComHarness(fake, db, clock, wecom_settings(fake, folder), **options)
-    await harness.start()
-    try:
+    async with harness.running():
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def add_wecom_person(
@@ -221,19 +248,14 @@ async def add_wecom_person(
 ) -> Staff:
     """Register a staff member and, with ``userid``, bind that WeCom account directly (as
     ``guowen staff add --wecom-userid`` does)."""
-    async with db.transaction() as session:
-        person = await staff_repo.add_staff(
-            session, name=name, department_name=department, roles=roles, at=clock.now(), actor="t"
-        )
-        if userid is not None:
-            await staff_repo.bind(
-                session,
-                person=person,
-                transport="wecom",
-                external_id=userid,
-                chat_id=userid,
-                display_name=name,
-                at=clock.now(),
-                via="cli",
-            )
-        return person
+    return await register(
+        db,
+        clock,
+        name,
+        roles,
+        department=department,
+        transport="wecom",
+        account=userid,
+        via="cli",
+        actor="t",
+    )
