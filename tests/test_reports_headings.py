@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pypdf import PdfReader
+from test_reports_layout import W, _keeps, _xml
 from test_reports_support import COURT
 
-from reports.document import Document, Grid, Heading, Pairs, Para, Signatures
+from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures
+from reports.render_docx import HEAD_ROWS, TAIL_ROWS, write_docx
 from reports.render_pdf import write_pdf
 
 HEADINGS = ("一、收到情况", "八、证据材料清单", "九、更正记录", "十、签名栏")
@@ -57,3 +62,20 @@ def test_no_pdf_page_ends_with_a_heading(
     [page] = [t for t in text if HEADINGS[2] in "".join(t.split())]
     # the heading's page holds the table's header and its first rows
     assert "更正0" in page and (corrections < 2 or "更正1" in page)
+
+
+def test_a_docx_chart_keeps_with_the_last_rows_of_its_table(tmp_path: Path) -> None:
+    chart = tmp_path / "chart.png"
+    Image.new("RGB", (600, 200), "white").save(chart)
+    rows = tuple((f"单位{n}", str(n)) for n in range(30))
+    document = Document(
+        "汇总",
+        COURT,
+        (Heading("四、按单位类别"), Grid(("单位类别", "件数"), rows), Picture(chart, 15)),
+    )
+    body = _xml(write_docx(document, tmp_path / "s.docx")).find(f"{W}body")
+    [table] = body.findall(f"{W}tbl")
+    kept = [_keeps(row) for row in table.findall(f"{W}tr")]
+    assert kept[-TAIL_ROWS:] == [True] * TAIL_ROWS  # the last rows go with the chart
+    assert kept[:HEAD_ROWS] == [True] * HEAD_ROWS  # the first ones with the heading
+    assert not any(kept[HEAD_ROWS:-TAIL_ROWS])  # the rest flows
