@@ -23,6 +23,7 @@ table, so a picture or paragraph after it never touches its border.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -197,10 +198,34 @@ def _label_width(labels: Iterable[str]) -> float:
     return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.4)
 
 
-def _widths(weights: tuple[float, ...], count: int) -> list[float]:
+def _word_cm(word: str, size: float) -> float:
+    """A word's width in cm at ``size`` pt: a CJK character about 1 em, a Latin one 0.6 em
+    (bold headers included), plus the cell's side margins."""
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in word)
+    return ems * size / 72 * 2.54 + 0.25
+
+
+def _widths(
+    weights: tuple[float, ...], count: int, rows: Iterable[Iterable[str]] = (), size: float = 0
+) -> list[float]:
+    """Column widths in cm over the text width, in proportion to ``weights``, each at least as
+    wide as the longest word of its cells in ``rows`` at ``size`` pt (a Latin word never
+    breaks; CJK breaks between characters), where all such minimums fit."""
     given = list(weights) if len(weights) == count else [1.0] * count
     total = sum(given)
-    return [TEXT_WIDTH_CM * w / total for w in given]
+    widths = [TEXT_WIDTH_CM * w / total for w in given]
+    least = [0.0] * count
+    for row in rows:
+        for n, cell in enumerate(row):
+            words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", clean(cell)) if w]
+            least[n] = max([least[n], *(_word_cm(w, size) for w in words)])
+    if sum(least) >= TEXT_WIDTH_CM or all(w >= m for w, m in zip(widths, least, strict=True)):
+        return widths
+    spare = [max(w - m, 0.0) for w, m in zip(widths, least, strict=True)]
+    short = sum(max(m - w, 0.0) for w, m in zip(widths, least, strict=True))
+    room = sum(spare)
+    return [max(w, m) - (s * short / room if room else 0.0)
+            for w, m, s in zip(widths, least, spare, strict=True)]  # fmt: skip
 
 
 def _spacer(doc: DocxDocument) -> Paragraph:
@@ -297,8 +322,8 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            _fill(table, rows, _widths(block.widths, len(block.header)), header=True,
-                  size=GRID_PT)  # fmt: skip
+            widths = _widths(block.widths, len(block.header), rows, GRID_PT)
+            _fill(table, rows, widths, header=True, size=GRID_PT)
             _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):

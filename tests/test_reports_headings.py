@@ -14,7 +14,7 @@ from test_reports_layout import W, _keeps, _xml
 from test_reports_support import COURT
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures
-from reports.render_docx import HEAD_ROWS, TAIL_ROWS, write_docx
+from reports.render_docx import GRID_PT, HEAD_ROWS, TAIL_ROWS, _word_cm, write_docx
 from reports.render_pdf import write_pdf
 
 HEADINGS = ("一、收到情况", "八、证据材料清单", "九、更正记录", "十、签名栏")
@@ -79,3 +79,26 @@ def test_a_docx_chart_keeps_with_the_last_rows_of_its_table(tmp_path: Path) -> N
     assert kept[-TAIL_ROWS:] == [True] * TAIL_ROWS  # the last rows go with the chart
     assert kept[:HEAD_ROWS] == [True] * HEAD_ROWS  # the first ones with the heading
     assert not any(kept[HEAD_ROWS:-TAIL_ROWS])  # the rest flows
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Department", "Form filled", "Entered in the platform", "Delivered", "Missed", "Late"),
+        ("承办部门", "填表登记", "录入平台", "报送复印件", "逾期", "未办"),
+    ],
+)
+def test_docx_columns_are_as_wide_as_their_longest_word(
+    tmp_path: Path, header: tuple[str, ...]
+) -> None:
+    rows = (("民事审判第一庭", "3", "2", "1", "0", "0"),)
+    document = Document(
+        "汇总", COURT, (Heading("五、办理期限"), Grid(header, rows, (6, 1, 1, 1, 1, 1)))
+    )
+    body = _xml(write_docx(document, tmp_path / "s.docx")).find(f"{W}body")
+    [table] = body.findall(f"{W}tbl")
+    widths = [int(col.get(f"{W}w")) / 567 for col in table.findall(f"{W}tblGrid/{W}gridCol")]
+    for width, cell in zip(widths, header, strict=True):
+        words = cell.split() if cell.isascii() else list(cell)  # CJK breaks anywhere
+        longest = max(_word_cm(word, GRID_PT) for word in words)
+        assert width >= longest - 0.01, (cell, width, longest)
