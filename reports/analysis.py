@@ -98,8 +98,8 @@ def analysis(figures: Figures, language: Language) -> list[str]:
             )
         else:
             lines.append(tr(language, "analysis.art7_none"))
-        if figures.direct_route:
-            lines.append(tr(language, "analysis.direct_route", n=figures.direct_route))
+        if figures.unregistered:
+            lines.append(tr(language, "analysis.unregistered", n=figures.unregistered))
     lines += _timeliness(figures, language)
     if figures.drafts or figures.withdrawn:
         lines.append(

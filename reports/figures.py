@@ -18,13 +18,19 @@ from reports.facts import MILESTONE_ORDER, Names, RecordFacts, State
 from reports.period import Period
 from storage.models import Record
 from storage.vocabulary import (
+    NETWORK_CHANNELS,
     ORAL_CHANNELS,
+    Channel,
     Intermediary,
     MaterialRoute,
     Milestone,
     RecordKind,
     RecordStatus,
 )
+
+# Channels Art. 6 lets reach the handler directly (mail, SMS, Weibo, WeChat, e-mail), and
+# oral inquiries, which bring no materials: a direct route on these is no breach.
+DIRECT_ALLOWED = NETWORK_CHANNELS | ORAL_CHANNELS | {Channel.MAIL}
 
 # How many Art. 7 records the summary document lists (the workbook lists all of them).
 ART7_KEEP = 300
@@ -82,7 +88,10 @@ class Figures:
 
     Counts by kind, unit category (Art. 13), channel, department, Art. 9 item and month;
     the Art. 7 rows to report upward or at once; the Art. 6 timeliness per milestone,
-    department and handler; drafts and withdrawn drafts apart (Art. 10).
+    department and handler; drafts and withdrawn drafts apart (Art. 10). ``direct_route``
+    counts every record whose materials reached the handler directly; ``unregistered`` only
+    those Art. 6 makes a breach (written materials handed over, not mailed or sent by SMS,
+    WeChat, Weibo or e-mail, which may reach the handler directly).
     """
 
     period: Period
@@ -94,6 +103,7 @@ class Figures:
     retired: int = 0
     intermediated: int = 0
     direct_route: int = 0
+    unregistered: int = 0
     with_art9: int = 0
     main_leader: int = 0
     serious: int = 0
@@ -149,6 +159,9 @@ class Figures:
         self.intermediated += record.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         self.direct_route += (
             record.material_route == MaterialRoute.DIRECT and record.channel not in ORAL_CHANNELS
+        )
+        self.unregistered += (
+            record.material_route == MaterialRoute.DIRECT and record.channel not in DIRECT_ALLOWED
         )
         items = set(record.art9_items or ())
         self.with_art9 += bool(items)

@@ -13,15 +13,17 @@ characters themselves are written unchanged. The font table names each font's fa
 (``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
 
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
-(``w:tblHeader``), a heading keeps with what follows, and a table that fits on a page is kept
-whole (each row but the last keeps with the next), so the evidence table stays with its
-heading. The signature table keeps with its heading, the last rows of what precedes it and
+(``w:tblHeader``), a heading keeps with what follows: a table's header and first
+``HEAD_ROWS`` rows (each keeps with the next), and the rest flows on, so a page is not left
+half empty for a table moved whole. A picture (a chart) keeps with the last rows of the table
+before it. The signature table keeps with its heading, the last rows of what precedes it and
 the printing note: lines to sign never stand alone on a page. An empty line follows each
 table, so a picture or paragraph after it never touches its border.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -62,8 +64,10 @@ GRID_PT = 10.5
 SMALL_PT = 9.0
 SIGN_ROW_CM = 1.3
 CELL_TOP_TWIPS = 30  # 1.5 pt
-# A table of at most this many rows fits on a page at 四号/五号 and is never broken.
-KEEP_ROWS = 24
+# Rows after a table's header kept on the page of its heading; the rest flows on.
+HEAD_ROWS = 2
+# Rows at a table's end kept with what must not stand apart from it (a chart, the signatures).
+TAIL_ROWS = 2
 # Space between a table and a paragraph or picture after it, so neither touches its border.
 AFTER_TABLE_PT = 6.0
 # Fallbacks written into the font table (what Word substitutes when a font is absent).
@@ -167,19 +171,22 @@ def _keep_with_next(rows: Iterable[Any]) -> None:
                 paragraph.paragraph_format.keep_with_next = True
 
 
-def _keep_together(table: Table) -> None:
-    """The whole table on one page: every row's paragraphs keep with the next row."""
-    _keep_with_next(table.rows[:-1])
+def _keep_with_heading(table: Table, *, header: bool) -> None:
+    """The table's header (when ``header``) and first ``HEAD_ROWS`` rows stay on the page of
+    the heading above (the heading keeps with the table); the rest flows on. Rows never split
+    (``_row_rules``)."""
+    first = HEAD_ROWS + (1 if header else 0)
+    _keep_with_next(table.rows[: min(first, len(table.rows)) - 1])
 
 
-def _keep_with_heading(table: Table) -> None:
-    """A table that fits on a page (``KEEP_ROWS`` rows at most) is kept whole, so it is not
-    broken across pages; a longer one keeps its header and first row with the heading above
-    (the heading keeps with the table). Rows never split (``_row_rules``)."""
-    if len(table.rows) <= KEEP_ROWS:
-        _keep_together(table)
-    else:
-        _keep_with_next(table.rows[:2])
+def _keep_end_with_next(placed: list[Table | Paragraph]) -> None:
+    """The last ``TAIL_ROWS`` rows of a table in ``placed`` (and the line after it) stay on
+    the page of what comes next."""
+    for before in placed:
+        if isinstance(before, Table):
+            _keep_with_next(before.rows[-TAIL_ROWS:])
+        else:
+            before.paragraph_format.keep_with_next = True
 
 
 def _label_width(labels: Iterable[str]) -> float:
@@ -191,10 +198,34 @@ def _label_width(labels: Iterable[str]) -> float:
     return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.4)
 
 
-def _widths(weights: tuple[float, ...], count: int) -> list[float]:
+def _word_cm(word: str, size: float) -> float:
+    """A word's width in cm at ``size`` pt: a CJK character about 1 em, a Latin one 0.6 em
+    (bold headers included), plus the cell's side margins."""
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in word)
+    return ems * size / 72 * 2.54 + 0.25
+
+
+def _widths(
+    weights: tuple[float, ...], count: int, rows: Iterable[Iterable[str]] = (), size: float = 0
+) -> list[float]:
+    """Column widths in cm over the text width, in proportion to ``weights``, each at least as
+    wide as the longest word of its cells in ``rows`` at ``size`` pt (a Latin word never
+    breaks; CJK breaks between characters), where all such minimums fit."""
     given = list(weights) if len(weights) == count else [1.0] * count
     total = sum(given)
-    return [TEXT_WIDTH_CM * w / total for w in given]
+    widths = [TEXT_WIDTH_CM * w / total for w in given]
+    least = [0.0] * count
+    for row in rows:
+        for n, cell in enumerate(row):
+            words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", clean(cell)) if w]
+            least[n] = max([least[n], *(_word_cm(w, size) for w in words)])
+    if sum(least) >= TEXT_WIDTH_CM or all(w >= m for w, m in zip(widths, least, strict=True)):
+        return widths
+    spare = [max(w - m, 0.0) for w, m in zip(widths, least, strict=True)]
+    short = sum(max(m - w, 0.0) for w, m in zip(widths, least, strict=True))
+    room = sum(spare)
+    return [max(w, m) - (s * short / room if room else 0.0)
+            for w, m, s in zip(widths, least, spare, strict=True)]  # fmt: skip
 
 
 def _spacer(doc: DocxDocument) -> Paragraph:
@@ -268,9 +299,11 @@ def write_docx(document: Document, path: Path) -> Path:
     if document.subtitle:
         _paragraph(doc, document.subtitle, size=PAIRS_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     before_heading: list[Table | Paragraph] = []  # what the last block but headings placed
+    headed = False  # a heading stands between ``before_heading`` and this block
     for block in document.blocks:
         placed: list[Table | Paragraph]
         if isinstance(block, Heading):
+            headed = True
             heading = _paragraph(doc, block.text, font=HEADING_FONT, size=HEADING_PT)
             heading.paragraph_format.keep_with_next = True
             heading.paragraph_format.space_before = Pt(8)
@@ -284,14 +317,14 @@ def write_docx(document: Document, path: Path) -> Path:
             label = _label_width(label for label, _ in block.rows)
             _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
                   size=PAIRS_PT)  # fmt: skip
-            _keep_with_heading(table)
+            _keep_with_heading(table, header=False)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            _fill(table, rows, _widths(block.widths, len(block.header)), header=True,
-                  size=GRID_PT)  # fmt: skip
-            _keep_with_heading(table)
+            widths = _widths(block.widths, len(block.header), rows, GRID_PT)
+            _fill(table, rows, widths, header=True, size=GRID_PT)
+            _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):
             rows = [block.header, *((*row, "", "") for row in block.rows)]
@@ -303,15 +336,13 @@ def write_docx(document: Document, path: Path) -> Path:
             # Never alone on a page: the block stays with its heading, the end of what comes
             # before that, and the line after it.
             _keep_with_next(table.rows)
-            for before in before_heading:
-                if isinstance(before, Table):
-                    _keep_with_next(before.rows[-2:])
-                else:
-                    before.paragraph_format.keep_with_next = True
+            _keep_end_with_next(before_heading)
             after = _spacer(doc)
             after.paragraph_format.keep_with_next = True  # with the printing note below
             placed = [table, after]
         elif isinstance(block, Picture):
+            if not headed and any(isinstance(before, Table) for before in before_heading):
+                _keep_end_with_next(before_heading)  # a chart with the table it draws
             picture = doc.add_paragraph()
             picture.paragraph_format.space_after = Pt(AFTER_TABLE_PT)
             picture.paragraph_format.keep_together = True
@@ -320,6 +351,7 @@ def write_docx(document: Document, path: Path) -> Path:
             picture.add_run().add_picture(str(block.path), width=width)
             placed = [picture]
         before_heading = placed
+        headed = False
     footer = section.footer.paragraphs[0]
     _page_number(footer)
     if document.footer:

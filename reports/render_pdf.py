@@ -216,6 +216,68 @@ class WithPreceding(_Container, Flowable):  # type: ignore[misc]
         return [parts[0], KeepTogether([parts[1], *block])] if len(parts) == 2 else together
 
 
+class Headed(_Container, Flowable):  # type: ignore[misc]
+    """A section heading kept with the start of its table ``body``: never at a page's foot.
+
+    ``body`` is a table, or a ``WithPreceding`` whose first part is one. Drawn as one where
+    it fits; where it does not, the heading goes with the table's first ``first`` rows (header
+    included, or the whole table when shorter) and the rest flows on, or, without room for
+    those rows here, the whole goes to the next page.
+    """
+
+    def __init__(self, heading: Flowable, body: Flowable, first: int) -> None:
+        super().__init__()
+        self._content = [heading, body]
+        self._first = first
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """Reportlab's ``Flowable.wrap``: the (width, height) in points of both together."""
+        self.width, self.height = _listWrapOn(self._content, available_width, self.canv)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Reportlab's ``Flowable.split``: what goes on this page and the next, or ``[]`` (all
+        on the next page)."""
+        heading, body = self._content
+        _, lead = heading.wrap(available_width, available_height)
+        lead += heading.getSpaceBefore() + heading.getSpaceAfter()
+        parts = body.split(available_width, available_height - lead)
+        first = parts[0] if parts else None
+        if isinstance(first, NullActionFlowable) or not isinstance(first, Table):
+            return self._whole()
+        rows = len(first._cellvalues)
+        wanted = min(self._first, len(_first_table(body)._cellvalues))
+        return [heading, *parts] if rows >= wanted else self._whole()
+
+    def _whole(self) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return list(self._content)  # at the top of a page already: flow as it comes
+        return []
+
+
+def _first_table(body: Flowable) -> Table:
+    first = body._content[0] if isinstance(body, WithPreceding) else body
+    assert isinstance(first, Table)
+    return first
+
+
+def _headed(story: list[Any], heading_style: ParagraphStyle) -> list[Any]:
+    """``story`` with each section heading joined to the table after it (``Headed``): the
+    header and first two rows of a grid, the first two rows of a label-value table."""
+    out: list[Any] = []
+    for item in story:
+        before = out[-1] if out else None
+        is_heading = isinstance(before, Paragraph) and before.style is heading_style
+        body = item._content[0] if isinstance(item, WithPreceding) else item
+        if is_heading and isinstance(body, Table):
+            first = 3 if getattr(body, "repeatRows", 0) else 2
+            out[-1] = Headed(out[-1], item, first)
+        else:
+            out.append(item)
+    return out
+
+
 def write_pdf(document: Document, path: Path) -> Path:
     """Write ``document`` as an A4 PDF at ``path`` with the font chain embedded; returns ``path``.
 
@@ -276,5 +338,5 @@ def write_pdf(document: Document, path: Path) -> Path:
         creator="guowen",
     )
     with _RENDERING:
-        template.build(story, onFirstPage=footer, onLaterPages=footer)
+        template.build(_headed(story, styles["heading"]), onFirstPage=footer, onLaterPages=footer)
     return path

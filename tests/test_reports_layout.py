@@ -32,7 +32,7 @@ from reports.columns import COLUMNS
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures
 from reports.facts import facts_for, load_names
 from reports.form import build_form, form_document
-from reports.render_docx import KEEP_ROWS, write_docx
+from reports.render_docx import HEAD_ROWS, TAIL_ROWS, write_docx
 from reports.render_pdf import write_pdf
 from reports.text import catalog, tr
 from storage import records as records_repo
@@ -240,7 +240,7 @@ def _keeps(row: Any) -> bool:
     return bool(paragraphs) and all(p.find(f"{W}pPr/{W}keepNext") is not None for p in paragraphs)
 
 
-@pytest.mark.parametrize("evidence", [1, 5, KEEP_ROWS - 1, KEEP_ROWS + 10])
+@pytest.mark.parametrize("evidence", [1, 2, 3, 5, 23, 34])
 def test_docx_tables_keep_their_rows_their_heading_and_the_signatures(
     tmp_path: Path, evidence: int
 ) -> None:
@@ -253,14 +253,15 @@ def test_docx_tables_keep_their_rows_their_heading_and_the_signatures(
         assert all(row.find(f"{W}trPr/{W}cantSplit") is not None for row in rows)
         before = children[children.index(table) - 1]
         assert before.find(f"{W}pPr/{W}keepNext") is not None  # the heading keeps with it
-    rows = pairs.findall(f"{W}tr")  # a short table: kept whole, then free
-    assert [_keeps(row) for row in rows] == [True] * (len(rows) - 1) + [False]
-    rows = grid.findall(f"{W}tr")
-    if len(rows) <= KEEP_ROWS:
-        assert all(_keeps(row) for row in rows)  # whole, and with the signatures below
-    else:  # its header and first row with its heading, its last rows with the signatures
-        assert [_keeps(row) for row in (*rows[:2], *rows[-2:])] == [True] * 4
-        assert not all(_keeps(row) for row in rows)
+    rows = pairs.findall(f"{W}tr")  # its first rows with the heading, then free
+    assert [_keeps(row) for row in rows] == [True] * (HEAD_ROWS - 1) + [False] * (
+        len(rows) - HEAD_ROWS + 1
+    )
+    rows = grid.findall(f"{W}tr")  # header and first rows with the heading, the end with
+    head = rows[: HEAD_ROWS + 1][:-1]  # the signatures; the middle flows
+    assert all(_keeps(row) for row in (*head, *rows[-TAIL_ROWS:]))
+    middle = rows[HEAD_ROWS:-TAIL_ROWS]
+    assert not any(_keeps(row) for row in middle)
     assert all(_keeps(row) for row in signatures.findall(f"{W}tr"))
 
 
