@@ -388,9 +388,7 @@ class Engine:
     ) -> Handled:
         """Write ``replies`` to the outbox in the message's transaction."""
         rows = [(r.transport, r.chat_id, r.message.to_json()) for r in replies]
-        owed = await delivery.owe(
-            session, rows, language=language.value if language else None, at=now
-        )
+        owed = await delivery.owe(session, rows, language=language, at=now)
         return Handled(
             replies=tuple(replies),
             accepted=accepted,
@@ -442,7 +440,7 @@ class Engine:
             return []
         async with self.db.read() as session:
             _bound, person = await self._sender(session, message)
-            if person is None or not person.active or Role.HANDLER.value not in person.roles:
+            if person is None or not person.active or Role.HANDLER not in person.roles:
                 return []
         return await fetch_files(store, download, message)
 
