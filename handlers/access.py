@@ -74,7 +74,7 @@ async def set_language(ctx: Context, value: str) -> None:
     chosen = parse_language(value)
     if chosen is None:
         raise UserError("language.unknown", value=value)
-    ctx.staff.language = chosen.value
+    ctx.staff.language = chosen
     await audit.append(
         ctx.session,
         AuditKind.LANGUAGE_SET,

@@ -328,7 +328,10 @@ class Engine:
                 staff_repo.note_use(bound, now)
                 ctx = Context(session, message, person, bound, self.services, now, files=files)
                 replies, language = await self._run(ctx, files)
-                return await self._owe(session, replies, now, accepted=True, language=language)
+                replies, chosen = self._show_choice(ctx.message, replies, language)
+                return await self._owe(
+                    session, replies, now, accepted=True, language=language, chosen=chosen
+                )
         except Exception:
             self._sent |= forgotten
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
@@ -385,18 +388,33 @@ class Engine:
         *,
         accepted: bool,
         language: Language | None,
+        chosen: str | None = None,
     ) -> Handled:
         """Write ``replies`` to the outbox in the message's transaction."""
         rows = [(r.transport, r.chat_id, r.message.to_json()) for r in replies]
-        owed = await delivery.owe(
-            session, rows, language=language.value if language else None, at=now
-        )
+        owed = await delivery.owe(session, rows, language=language, at=now)
         return Handled(
             replies=tuple(replies),
             accepted=accepted,
             language=language or self.services.language,
             owed=tuple(owed),
+            chosen=chosen,
         )
+
+    def _show_choice(
+        self, message: IncomingMessage, replies: list[Reply], language: Language
+    ) -> tuple[list[Reply], str | None]:
+        """How an answered keyboard shows what was chosen (catalog ``press.chosen``): on a
+        transport that can edit (``Capabilities.edit``) as the line the pressed message gets in
+        place of its buttons (returned, for ``Handled.chosen``); elsewhere, or when no message
+        was pressed (a typed answer), as a short text before the replies. Nothing when the
+        message answered no keyboard or the transport did not say which button it was."""
+        if message.callback is None or not message.callback_label:
+            return replies, None
+        shown = t(language, "press.chosen", choice=message.callback_label)
+        if message.callback_message_id is not None and self.services.can(message.transport).edit:
+            return replies, shown
+        return [self._text(message, shown), *replies], None
 
     async def _prune(self, session: AsyncSession, now: datetime) -> None:
         """Forget old update keys, at most once an hour per process."""
@@ -442,7 +460,7 @@ class Engine:
             return []
         async with self.db.read() as session:
             _bound, person = await self._sender(session, message)
-            if person is None or not person.active or Role.HANDLER.value not in person.roles:
+            if person is None or not person.active or Role.HANDLER not in person.roles:
                 return []
         return await fetch_files(store, download, message)
 
@@ -551,7 +569,7 @@ class Engine:
             return
         for number, (label, data) in enumerate(state.offered, start=1):
             if typed == str(number) or typed.casefold() == label.strip().casefold():
-                ctx.message = replace(ctx.message, text="", callback=data)
+                ctx.message = replace(ctx.message, text="", callback=data, callback_label=label)
                 return
 
     async def _fit(self, ctx: Context, numbered: bool) -> None:

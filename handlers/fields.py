@@ -312,7 +312,7 @@ async def _source(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         raise UserError("intake.error.choose")
     values: dict[str, Any] = {"kind": value}
     if value == RecordKind.REFERENCE_OPINION:
-        values["originals_destination"] = OriginalsDestination.MAIN_FILE.value
+        values["originals_destination"] = OriginalsDestination.MAIN_FILE
     return values
 
 
@@ -631,10 +631,10 @@ CHANNELS_FIRST: dict[str, tuple[Channel, ...]] = {
 
 _USUAL: dict[Step, str] = {
     Step.RECEIVED_AT: "ok",
-    Step.SOURCE: RecordKind.EXTERNAL.value,
+    Step.SOURCE: RecordKind.EXTERNAL,
     Step.INQUIRY_AT: "same",
     Step.MAIN_LEADER: NO,
-    Step.INTERMEDIARY: Intermediary.NONE.value,
+    Step.INTERMEDIARY: Intermediary.NONE,
 }
 """The usual answers proposed. Art. 9's items and whether the inquiry is serious (Art. 7) are
 never among them: what those articles exist to catch is always asked."""
@@ -693,9 +693,9 @@ def proposal(record: Record, field: Field) -> str | None:
     if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])
     if step is Step.ROUTE and record.channel in (*NETWORK_CHANNELS, Channel.MAIL):
-        return MaterialRoute.DIRECT.value
+        return MaterialRoute.DIRECT
     if step is Step.ORIGINALS and record.channel in NETWORK_CHANNELS:
-        return OriginalsDestination.NO_ORIGINAL.value
+        return OriginalsDestination.NO_ORIGINAL
     if step is Step.ORIGINALS and record.channel in WRITTEN_CHANNELS:
-        return OriginalsDestination.SUB_FILE.value
+        return OriginalsDestination.SUB_FILE
     return None

@@ -208,7 +208,7 @@ async def report_quarter(ctx: Context, quarter: Quarter) -> None:
 
     Raises ``UserError`` for anyone else, as if the command did not exist.
     """
-    if not ctx.roles & {Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value}:
+    if not ctx.roles & {Role.TRIAL_MANAGEMENT, Role.COMPILER}:
         raise UserError("error.unknown_command", command="report")
     changed = await records_repo.quarter_reported(
         ctx.session, quarter.label, actor=ctx.staff, at=ctx.now
@@ -219,10 +219,10 @@ async def report_quarter(ctx: Context, quarter: Quarter) -> None:
 
 async def _open_records(ctx: Context, department_id: int | None) -> list[Record]:
     query = select(Record).where(
-        Record.status.in_([RecordStatus.DRAFT.value, RecordStatus.SUBMITTED.value]),
-        or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL.value),
+        Record.status.in_([RecordStatus.DRAFT, RecordStatus.SUBMITTED]),
+        or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL),
         or_(
-            Record.status == RecordStatus.DRAFT.value,
+            Record.status == RecordStatus.DRAFT,
             Record.platform_entered_at.is_(None),
             Record.form_delivered_at.is_(None),
             Record.cosigners_done.is_(False),
@@ -235,7 +235,7 @@ async def _open_records(ctx: Context, department_id: int | None) -> list[Record]
 
 def _scope(ctx: Context) -> int | None:
     """Discipline sees the whole court; an integrity officer their department."""
-    if Role.DISCIPLINE.value in ctx.roles:
+    if Role.DISCIPLINE in ctx.roles:
         return None
     return ctx.staff.department_id if ctx.staff.department_id is not None else -1
 

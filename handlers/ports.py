@@ -85,6 +85,11 @@ class IncomingMessage:
     edited: bool = False
     """An edit of a message sent earlier (Bot API ``edited_message``): ``message_id`` is that
     message's, ``text`` its new text."""
+    callback_label: str | None = None
+    """The label of the button ``callback`` stands for, as the person saw it (pressed, or typed
+    as a number or word the transport resolved to that button); None when the transport does
+    not know it (a WeCom card: ``settle_press`` updates the card itself). From it the engine
+    shows what was chosen (``Handled.chosen`` or a short text)."""
     update_key: str | None = None
     """The transport's own id of this delivery (Telegram ``update_id``, WeCom ``MsgId`` or
     ``ResponseCode``): the engine claims it in the message's transaction, so a repeat is
@@ -172,7 +177,9 @@ class Capabilities:
     """What a transport can do; the engine adapts its replies instead of each transport faking
     another's features.
 
-    ``edit``: a sent message can be edited (its buttons taken off after a press).
+    ``edit``: a sent message can be edited: after a press the engine has the pressed message
+    show the choice in place of its buttons (``Handled.chosen``); where not, it sends the
+    choice as a short text instead.
     ``max_buttons``: buttons one message can carry (0: none; the engine sends a numbered list).
     ``text_limit``: UTF-16 code units of one message's text; ``bot.app.fit`` cuts a longer
     reply into several messages before the transport sees it.
@@ -209,6 +216,10 @@ class Handled:
     repeat: bool = False
     language: Language | None = None
     owed: tuple[int, ...] = ()
+    chosen: str | None = None
+    """The line the pressed message shows in place of its buttons (catalog ``press.chosen``),
+    set by the engine only for an accepted press with a known label on a transport that can
+    edit (``Capabilities.edit``); ``settle_press`` applies it."""
 
 
 Downloader = Callable[["IncomingMessage", Attachment], AsyncIterator[bytes]]
@@ -242,7 +253,8 @@ class Transport(Protocol):
 
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
         """Answer a button press after the engine handled it: mark the press as taken only
-        when ``handled.accepted``; otherwise answer it without touching the message."""
+        when ``handled.accepted`` (showing ``handled.chosen`` on the pressed message where the
+        engine set it); otherwise answer it without touching the message."""
         ...
 
     def download(self, attachment: Attachment) -> AsyncIterator[bytes]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 REPORT_ROLES = {Role.TRIAL_MANAGEMENT, Role.COMPILER, Role.DISCIPLINE, Role.LEADER}
 # Those who mark a quarter reported (handlers.milestones.report_quarter).
-REPORTERS = frozenset({Role.TRIAL_MANAGEMENT.value, Role.COMPILER.value})
+REPORTERS = frozenset({Role.TRIAL_MANAGEMENT, Role.COMPILER})
 
 
 def reports_dir(services: Services) -> Path:

@@ -135,7 +135,7 @@ async def show(ctx: Context, args: str) -> None:
 
 async def withdrawn(ctx: Context, args: str) -> None:
     """Withdrawn drafts: the department's for its integrity officer, all for discipline."""
-    whole_court = Role.DISCIPLINE.value in ctx.roles
+    whole_court = Role.DISCIPLINE in ctx.roles
     department = None if whole_court else ctx.staff.department_id
     rows: list[tuple[Record, str]] = []
     if whole_court or department is not None:  # an officer of no department sees none

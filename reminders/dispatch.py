@@ -293,7 +293,7 @@ class Dispatcher:
                 select(Reminder.record_id)
                 .join(Record, Record.id == Reminder.record_id)
                 .where(
-                    Reminder.status == ReminderStatus.PENDING.value,
+                    Reminder.status == ReminderStatus.PENDING,
                     Reminder.deadline > start,
                     Record.received_at < end,
                 )
@@ -486,7 +486,7 @@ class Dispatcher:
         else (True, the outcome of the row settled here; None: cancelled as no longer due)."""
         facts = await self.facts(session, reminder, now)
         if facts is None:
-            reminder.status = ReminderStatus.CANCELLED.value
+            reminder.status = ReminderStatus.CANCELLED
             reminder.detail = "no longer due"
             return True, None
         prepared = await self.notifier.prepare(session, facts)
@@ -550,7 +550,7 @@ class Dispatcher:
         if reminder.attempts < len(BACKOFF):
             reminder.next_attempt_at = now + BACKOFF[reminder.attempts]
             reminder.attempts += 1
-            reminder.status = ReminderStatus.PENDING.value
+            reminder.status = ReminderStatus.PENDING
             reminder.detail = detail
             return Outcome.RETRY
         await self._failed(session, reminder, detail, now)
@@ -560,7 +560,7 @@ class Dispatcher:
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime
     ) -> None:
         """A permanent failure: marked, audited, and reported to the integrity officers."""
-        reminder.status = ReminderStatus.FAILED.value
+        reminder.status = ReminderStatus.FAILED
         reminder.detail = detail
         await audit.append(
             session,
@@ -676,7 +676,7 @@ class Dispatcher:
             .where(
                 Record.received_at >= quarter.start(tz),
                 Record.received_at < quarter.end(tz),
-                Record.status != RecordStatus.WITHDRAWN.value,
+                Record.status != RecordStatus.WITHDRAWN,
             )
             .order_by(Record.received_at)
         )
@@ -687,7 +687,7 @@ class Dispatcher:
         """When the next pending reminder may go out (quiet hours considered)."""
         async with self.db.transaction() as session:
             query = select(Reminder.due_at, Reminder.next_attempt_at).where(
-                Reminder.status == ReminderStatus.PENDING.value
+                Reminder.status == ReminderStatus.PENDING
             )
             times = [max(due, retry or due) for due, retry in (await session.execute(query)).all()]
         if not times:

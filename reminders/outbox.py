@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
@@ -20,26 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_ignore
 from storage.models import Reminder
-
-
-class ReminderKind(StrEnum):
-    """Why a reminder is sent (the deadline it is about and who is told); stored as the value."""
-
-    DAY_BEFORE = "day_before"
-    LAST_DAY = "last_day"
-    BREACH = "breach"
-    BREACH_OFFICER = "breach_officer"
-    ESCALATION = "escalation"
-    COSIGN_DAY_BEFORE = "cosign_day_before"
-    COSIGN_LAST_DAY = "cosign_last_day"
-    QUARTER_END = "quarter_end"
-    QUARTER_DUE_SOON = "quarter_due_soon"
-    QUARTER_DUE_TODAY = "quarter_due_today"
-    QUARTER_OVERDUE = "quarter_overdue"
-    HOLIDAYS_MISSING = "holidays_missing"
-    DELIVERY_FAILED = "delivery_failed"
-    FORM_COPY = "form_copy"
-
+from storage.vocabulary import ReminderKind as ReminderKind
+from storage.vocabulary import ReminderStatus as ReminderStatus
 
 # Sent at any hour: a form copy is the handler's act of delivery, not a nudge.
 IGNORE_QUIET_HOURS = frozenset({ReminderKind.FORM_COPY})
@@ -53,18 +34,6 @@ BEFORE_DEADLINE = frozenset(
         ReminderKind.QUARTER_DUE_TODAY,
     }
 )
-
-
-class ReminderStatus(StrEnum):
-    """Where a reminder row is: waiting, leased by an instance sending it, sent, failed for good,
-    or cancelled (no longer owed).
-    """
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -117,13 +86,13 @@ async def ensure(session: AsyncSession, planned: Sequence[Planned], *, at: datet
         rows.append(
             {
                 "key": item.key,
-                "kind": item.kind.value,
+                "kind": item.kind,
                 "record_id": item.record_id,
                 "quarter": item.quarter,
                 "deadline": item.deadline,
                 "recipient_staff_id": item.recipient_staff_id,
                 "due_at": item.due_at,
-                "status": ReminderStatus.PENDING.value,
+                "status": ReminderStatus.PENDING,
                 "attempts": 0,
                 "late": False,
                 "repeat": False,
@@ -149,9 +118,9 @@ async def _revive(session: AsyncSession, planned: Sequence[Planned], *, at: date
             continue  # "due tomorrow" after the deadline would be false; the dispatcher agrees
         await session.execute(
             update(Reminder)
-            .where(Reminder.key == item.key, Reminder.status == ReminderStatus.CANCELLED.value)
+            .where(Reminder.key == item.key, Reminder.status == ReminderStatus.CANCELLED)
             .values(
-                status=ReminderStatus.PENDING.value,
+                status=ReminderStatus.PENDING,
                 due_at=item.due_at,
                 attempts=0,
                 next_attempt_at=None,
@@ -182,13 +151,13 @@ async def cancel_for_record(
     moved = due or {}
     query = select(Reminder).where(
         Reminder.record_id == record_id,
-        Reminder.status == ReminderStatus.PENDING.value,
-        Reminder.kind != ReminderKind.FORM_COPY.value,
+        Reminder.status == ReminderStatus.PENDING,
+        Reminder.kind != ReminderKind.FORM_COPY,
     )
     cancelled = 0
     for row in (await session.execute(query)).scalars().all():
         if row.key not in kept:
-            row.status = ReminderStatus.CANCELLED.value
+            row.status = ReminderStatus.CANCELLED
             row.detail = f"no longer due ({at.isoformat()})"
             cancelled += 1
         elif row.key in moved and row.due_at != moved[row.key]:
@@ -206,8 +175,8 @@ async def release_stale(session: AsyncSession, *, now: datetime) -> int:
     """
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.status == ReminderStatus.SENDING.value, Reminder.claimed_until < now)
-        .values(status=ReminderStatus.PENDING.value, repeat=True, claimed_by=None)
+        .where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_until < now)
+        .values(status=ReminderStatus.PENDING, repeat=True, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -235,7 +204,7 @@ async def claim(
     )
     rows = list((await session.execute(query)).scalars().all())
     for row in rows:
-        row.status = ReminderStatus.SENDING.value
+        row.status = ReminderStatus.SENDING
         row.claimed_by = instance
         row.claimed_until = now + lease
     await session.flush()
@@ -244,12 +213,12 @@ async def claim(
 
 def _due_conditions(now: datetime, quiet: bool) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
-        Reminder.status == ReminderStatus.PENDING.value,
+        Reminder.status == ReminderStatus.PENDING,
         Reminder.due_at <= now,
         or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now),
     ]
     if quiet:
-        conditions.append(Reminder.kind.in_([k.value for k in IGNORE_QUIET_HOURS]))
+        conditions.append(Reminder.kind.in_(sorted(IGNORE_QUIET_HOURS)))
     return conditions
 
 
@@ -280,8 +249,8 @@ async def take(
     the row no longer pending."""
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.PENDING.value)
-        .values(status=ReminderStatus.SENDING.value, claimed_by=instance, claimed_until=now + lease)
+        .where(Reminder.id == reminder_id, Reminder.status == ReminderStatus.PENDING)
+        .values(status=ReminderStatus.SENDING, claimed_by=instance, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
@@ -294,7 +263,7 @@ async def mark_sent(
     await session.execute(
         update(Reminder)
         .where(Reminder.id == reminder_id)
-        .values(status=ReminderStatus.SENT.value, sent_at=at, late=late, detail=detail)
+        .values(status=ReminderStatus.SENT, sent_at=at, late=late, detail=detail)
         .execution_options(synchronize_session=False)
     )
 
@@ -314,8 +283,8 @@ async def take_many(
         return 0
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(reminder_ids), Reminder.status == ReminderStatus.PENDING.value)
-        .values(status=ReminderStatus.SENDING.value, claimed_by=instance, claimed_until=now + lease)
+        .where(Reminder.id.in_(reminder_ids), Reminder.status == ReminderStatus.PENDING)
+        .values(status=ReminderStatus.SENDING, claimed_by=instance, claimed_until=now + lease)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -339,7 +308,7 @@ async def mark_sent_many(session: AsyncSession, sent: Sequence[Sent]) -> None:
         update(Reminder.__table__)  # type: ignore[arg-type]
         .where(Reminder.__table__.c.id == bindparam("row_id"))
         .values(
-            status=ReminderStatus.SENT.value,
+            status=ReminderStatus.SENT,
             sent_at=bindparam("row_at"),
             late=bindparam("row_late"),
             detail=bindparam("row_detail"),
@@ -363,10 +332,10 @@ async def release(session: AsyncSession, reminder_ids: Sequence[int], *, instanc
         update(Reminder)
         .where(
             Reminder.id.in_(reminder_ids),
-            Reminder.status == ReminderStatus.SENDING.value,
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.claimed_by == instance,
         )
-        .values(status=ReminderStatus.PENDING.value, claimed_by=None, claimed_until=None)
+        .values(status=ReminderStatus.PENDING, claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -384,7 +353,7 @@ async def renew(
         update(Reminder)
         .where(
             Reminder.id.in_(reminder_ids),
-            Reminder.status == ReminderStatus.SENDING.value,
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.claimed_by == instance,
         )
         .values(claimed_until=until)

@@ -305,11 +305,11 @@ async def _cancel_quarter(
 ) -> None:
     """Cancel the quarter's pending reminders (those planned for another deadline, if given)."""
     query = select(Reminder).where(
-        Reminder.quarter == label, Reminder.status == ReminderStatus.PENDING.value
+        Reminder.quarter == label, Reminder.status == ReminderStatus.PENDING
     )
     for row in (await session.execute(query)).scalars().all():
         if keep_deadline is not None and row.deadline == keep_deadline:
             continue
-        row.status = ReminderStatus.CANCELLED.value
+        row.status = ReminderStatus.CANCELLED
         row.detail = f"{reason} ({now.isoformat()})"
     await session.flush()

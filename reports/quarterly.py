@@ -92,7 +92,7 @@ async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> 
         .group_by(Record.kind)
     )
     found = {kind: n for kind, n in (await session.execute(query)).all()}
-    return found.get(RecordKind.EXTERNAL.value, 0), found.get(RecordKind.REFERENCE_OPINION.value, 0)
+    return found.get(RecordKind.EXTERNAL, 0), found.get(RecordKind.REFERENCE_OPINION, 0)
 
 
 async def records_in(

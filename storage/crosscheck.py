@@ -128,7 +128,7 @@ def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
     state = dict(snapshot_)
     state.update(platform_entered_at=None, platform_ref=None, form_delivered_at=None)
     for staff_id in snapshot_.get("cosigners") or []:
-        state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING.value, "reason": None}
+        state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING, "reason": None}
     return state
 
 
@@ -290,7 +290,7 @@ def _amendments(
 
 
 async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
-    frozen = select(Record).where(Record.status != RecordStatus.DRAFT.value)
+    frozen = select(Record).where(Record.status != RecordStatus.DRAFT)
     rows = {record.id: record for record in (await session.execute(frozen)).scalars()}
     missing = sorted(set(trails.records) - set(rows))
     if missing:

@@ -23,7 +23,6 @@ import tempfile
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,6 +45,7 @@ from storage.blobs import (
 from storage.db import insert_ignore
 from storage.media import DamageReason, EvidenceKind, analyse, is_disguised
 from storage.models import EvidenceBlob, EvidenceItem
+from storage.vocabulary import UnavailableReason
 
 __all__ = [
     "EvidenceChecksumMismatch",
@@ -65,16 +65,6 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 """Version of ``EvidenceFile.to_json``; a dict without it is the older ``IncomingFile`` shape."""
-
-
-class UnavailableReason(StrEnum):
-    """Why an item has metadata but no bytes."""
-
-    OVER_CAP = "over_cap"
-    TOO_BIG_FOR_TRANSPORT = "too_big_for_transport"
-    DOWNLOAD_FAILED = "download_failed"
-    STORAGE_FULL = "storage_full"
-    STORE_UNAVAILABLE = "store_unavailable"
 
 
 # --------------------------------------------------------------------------- the store
@@ -535,7 +525,7 @@ class EvidenceStore:
                 blob_sha256=None,
                 blob=None,
                 over_cap=reason is UnavailableReason.OVER_CAP,
-                unavailable_reason=reason.value,
+                unavailable_reason=reason,
                 disguised=False,
             )
             return await self._add(session, item, None, at, duplicate=False)
@@ -644,9 +634,9 @@ class EvidenceStore:
             "sha256": sha256,
             "size": prepared.size,
             "mime": prepared.mime,
-            "kind": prepared.kind.value,
+            "kind": prepared.kind,
             "damaged": prepared.damage is not None,
-            "damage_reason": prepared.damage.value if prepared.damage else None,
+            "damage_reason": prepared.damage,
             "width": prepared.width,
             "height": prepared.height,
             "duration_ms": prepared.duration_ms,

@@ -45,8 +45,8 @@ async def known(
             Record.retired,
         )
         .where(
-            Record.status == RecordStatus.SUBMITTED.value,
-            Record.kind == RecordKind.EXTERNAL.value,
+            Record.status == RecordStatus.SUBMITTED,
+            Record.kind == RecordKind.EXTERNAL,
             Record.inquirer_name == name.strip(),
             Record.inquirer_unit.is_not(None),
         )

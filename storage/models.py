@@ -1,13 +1,16 @@
 """Typed SQLAlchemy models.
 
 Times are stored in UTC and always come back timezone-aware, whatever the database keeps.
-Enum-like columns are plain strings holding ``vocabulary`` values, so a new value never needs
-a schema change and a stored value is readable without the code.
+Enum-like columns are typed with their ``StrEnum`` (``vocabulary``): a row reads back as the
+member, and a string that is no member is refused before it is written. The database keeps the
+member's value as a plain string (no native enum, no CHECK constraint), so a new value never
+needs a schema change and a stored value is readable without the code.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -27,6 +31,23 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from storage.media import DamageReason, EvidenceKind
+from storage.vocabulary import (
+    Channel,
+    CosignStatus,
+    Intermediary,
+    Language,
+    MaterialRoute,
+    OriginalsDestination,
+    RecordKind,
+    RecordStatus,
+    ReminderKind,
+    ReminderStatus,
+    Role,
+    UnavailableReason,
+    UnitCategory,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -63,6 +84,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def _values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def vocabulary(enum: type[StrEnum], length: int) -> Enum:
+    """A column type for ``enum``: stored as the member's value in a ``VARCHAR(length)``, read
+    back as the member. No native enum type and no CHECK constraint (so the schema is the plain
+    string column it always was); writing a string that is no member's value raises
+    ``LookupError`` (``validate_strings``), and so does reading one.
+    """
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=_values,
+        validate_strings=True,
+    )
+
+
 class Base(DeclarativeBase):
     """The declarative base: constraint names by ``NAMING`` (so migrations can name them),
     datetimes as ``UTCDateTime``, JSON dicts as JSON.
@@ -93,7 +134,7 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(100), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    language: Mapped[str | None] = mapped_column(String(10))
+    language: Mapped[Language | None] = mapped_column(vocabulary(Language, 10))
     created_at: Mapped[datetime]
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -102,7 +143,7 @@ class Staff(Base):
     )
 
     @property
-    def roles(self) -> frozenset[str]:
+    def roles(self) -> frozenset[Role]:
         """The role values (``Role``) the person holds."""
         return frozenset(row.role for row in self.role_rows)
 
@@ -113,7 +154,7 @@ class StaffRole(Base):
     __tablename__ = "staff_roles"
 
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    role: Mapped[Role] = mapped_column(vocabulary(Role, 30), primary_key=True)
 
 
 class ChatIdentity(Base):
@@ -176,8 +217,8 @@ class Record(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(60), unique=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    kind: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[RecordStatus] = mapped_column(vocabulary(RecordStatus, 20), index=True)
+    kind: Mapped[RecordKind | None] = mapped_column(vocabulary(RecordKind, 30))
     handler_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
@@ -187,15 +228,15 @@ class Record(Base):
     withdrawn_at: Mapped[datetime | None]
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
     inquiry_at: Mapped[datetime | None]
-    channel: Mapped[str | None] = mapped_column(String(30))
+    channel: Mapped[Channel | None] = mapped_column(vocabulary(Channel, 30))
     channel_other: Mapped[str | None] = mapped_column(String(200))
     inquirer_name: Mapped[str | None] = mapped_column(String(100))
     inquirer_unit: Mapped[str | None] = mapped_column(String(200))
     inquirer_position: Mapped[str | None] = mapped_column(String(200))
-    unit_category: Mapped[str | None] = mapped_column(String(30))
+    unit_category: Mapped[UnitCategory | None] = mapped_column(vocabulary(UnitCategory, 30))
     retired: Mapped[bool | None] = mapped_column(Boolean)
     main_leader: Mapped[bool | None] = mapped_column(Boolean)
-    intermediary: Mapped[str | None] = mapped_column(String(20))
+    intermediary: Mapped[Intermediary | None] = mapped_column(vocabulary(Intermediary, 20))
     intermediary_name: Mapped[str | None] = mapped_column(String(100))
     intermediary_relation: Mapped[str | None] = mapped_column(String(100))
     case_name: Mapped[str | None] = mapped_column(String(300))
@@ -206,8 +247,10 @@ class Record(Base):
     serious: Mapped[bool | None] = mapped_column(Boolean)
     place: Mapped[str | None] = mapped_column(String(300))
     persons_present: Mapped[str | None] = mapped_column(Text)
-    material_route: Mapped[str | None] = mapped_column(String(30))
-    originals_destination: Mapped[str | None] = mapped_column(String(30))
+    material_route: Mapped[MaterialRoute | None] = mapped_column(vocabulary(MaterialRoute, 30))
+    originals_destination: Mapped[OriginalsDestination | None] = mapped_column(
+        vocabulary(OriginalsDestination, 30)
+    )
     originals_note: Mapped[str | None] = mapped_column(String(300))
     cosigners_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     serious_alerted_at: Mapped[datetime | None]
@@ -231,7 +274,7 @@ class RecordCosigner(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[CosignStatus] = mapped_column(vocabulary(CosignStatus, 20))
     reason: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
@@ -277,13 +320,13 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[ReminderKind] = mapped_column(vocabulary(ReminderKind, 40))
     record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
     quarter: Mapped[str | None] = mapped_column(String(7))
     deadline: Mapped[datetime | None]
     recipient_staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ReminderStatus] = mapped_column(vocabulary(ReminderStatus, 20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
@@ -357,9 +400,9 @@ class EvidenceBlob(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     mime: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[EvidenceKind] = mapped_column(vocabulary(EvidenceKind, 20), index=True)
     damaged: Mapped[bool] = mapped_column(Boolean)
-    damage_reason: Mapped[str | None] = mapped_column(String(40))
+    damage_reason: Mapped[DamageReason | None] = mapped_column(vocabulary(DamageReason, 40))
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(BigInteger)
@@ -391,7 +434,9 @@ class EvidenceItem(Base):
     added_at: Mapped[datetime]
     added_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     over_cap: Mapped[bool] = mapped_column(Boolean)
-    unavailable_reason: Mapped[str | None] = mapped_column(String(40))
+    unavailable_reason: Mapped[UnavailableReason | None] = mapped_column(
+        vocabulary(UnavailableReason, 40)
+    )
     disguised: Mapped[bool] = mapped_column(Boolean)
     caption: Mapped[str | None] = mapped_column(Text)
     """The text the file came with: the judge's own words, kept with the file."""
@@ -438,6 +483,6 @@ class OutboxReply(Base):
     transport: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(100))
     message: Mapped[dict[str, Any]]
-    language: Mapped[str | None] = mapped_column(String(10))
+    language: Mapped[Language | None] = mapped_column(vocabulary(Language, 10))
     created_at: Mapped[datetime] = mapped_column(index=True)
     claimed_until: Mapped[datetime | None]

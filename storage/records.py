@@ -164,7 +164,7 @@ async def create_draft(
     yet confirmed by them), audited; it has no number until it is submitted.
     """
     record = Record(
-        status=RecordStatus.DRAFT.value,
+        status=RecordStatus.DRAFT,
         handler_id=handler.id,
         department_id=handler.department_id,
         received_at=received_at,
@@ -231,9 +231,7 @@ async def set_cosigners(
     for person in people:
         if person.id not in have:
             record.cosigners.append(
-                RecordCosigner(
-                    record_id=record.id, staff_id=person.id, status=CosignStatus.PENDING.value
-                )
+                RecordCosigner(record_id=record.id, staff_id=person.id, status=CosignStatus.PENDING)
             )
     await session.flush()
     await audit.append(
@@ -276,7 +274,7 @@ async def submit(
     year = at.astimezone(tz).year
     n = await _next_number(session, year)
     record.number = number_format.format(year=year, n=n)
-    record.status = RecordStatus.SUBMITTED.value
+    record.status = RecordStatus.SUBMITTED
     record.submitted_at = at
     for cosigner in record.cosigners:
         cosigner.requested_at = at
@@ -355,7 +353,7 @@ async def withdraw(
     """Withdraw a draft: kept for ever, visible to the integrity officer, never deleted."""
     if record.status != RecordStatus.DRAFT:
         raise RecordStateError(f"record {record.id} is {record.status}")
-    record.status = RecordStatus.WITHDRAWN.value
+    record.status = RecordStatus.WITHDRAWN
     record.withdrawn_at = at
     record.withdraw_reason = reason
     touch(session, record)
@@ -383,7 +381,7 @@ async def respond(
     confirmed, or disputed with ``reason``; audited, and the record notes when every
     co-signer has answered.
     """
-    cosigner.status = (CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED).value
+    cosigner.status = CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED
     cosigner.reason = reason
     cosigner.responded_at = at
     record = cosigner.record
@@ -411,7 +409,7 @@ async def reask_cosigners(
         return []
     previous = {c.staff_id: c.status for c in asked}
     for cosigner in asked:
-        cosigner.status = CosignStatus.PENDING.value
+        cosigner.status = CosignStatus.PENDING
         cosigner.reason = None
         cosigner.requested_at = at
         cosigner.responded_at = None
@@ -503,7 +501,7 @@ async def of_handler(
     """The records of handler ``handler_id`` in ``statuses``, by the time they were received."""
     query = (
         select(Record)
-        .where(Record.handler_id == handler_id, Record.status.in_([s.value for s in statuses]))
+        .where(Record.handler_id == handler_id, Record.status.in_(statuses))
         .order_by(Record.received_at)
     )
     return (await session.execute(query)).scalars().all()
@@ -516,7 +514,7 @@ async def withdrawn(
     query = (
         select(Record, Staff.name)
         .join(Staff, Staff.id == Record.handler_id)
-        .where(Record.status == RecordStatus.WITHDRAWN.value)
+        .where(Record.status == RecordStatus.WITHDRAWN)
         .order_by(Record.withdrawn_at)
     )
     if department_id is not None:
@@ -531,8 +529,8 @@ async def pending_cosign(session: AsyncSession, staff_id: int) -> Sequence[Recor
         .join(Record)
         .where(
             RecordCosigner.staff_id == staff_id,
-            RecordCosigner.status == CosignStatus.PENDING.value,
-            Record.status == RecordStatus.SUBMITTED.value,
+            RecordCosigner.status == CosignStatus.PENDING,
+            Record.status == RecordStatus.SUBMITTED,
         )
         .order_by(RecordCosigner.id)
     )
@@ -550,9 +548,9 @@ def can_view(person: Staff, record: Record) -> bool:
     roles = person.roles
     if record.handler_id == person.id:
         return True
-    if any(role.value in roles for role in WHOLE_COURT):
+    if any(role in roles for role in WHOLE_COURT):
         return True
-    if Role.INTEGRITY_OFFICER.value in roles and person.department_id is not None:
+    if Role.INTEGRITY_OFFICER in roles and person.department_id is not None:
         return person.department_id == record.department_id
     return any(c.staff_id == person.id for c in record.cosigners)
 

@@ -132,6 +132,47 @@ class CosignStatus(StrEnum):
     DISPUTED = "disputed"
 
 
+class ReminderKind(StrEnum):
+    """Why a reminder is sent (the deadline it is about and who is told); stored as the value."""
+
+    DAY_BEFORE = "day_before"
+    LAST_DAY = "last_day"
+    BREACH = "breach"
+    BREACH_OFFICER = "breach_officer"
+    ESCALATION = "escalation"
+    COSIGN_DAY_BEFORE = "cosign_day_before"
+    COSIGN_LAST_DAY = "cosign_last_day"
+    QUARTER_END = "quarter_end"
+    QUARTER_DUE_SOON = "quarter_due_soon"
+    QUARTER_DUE_TODAY = "quarter_due_today"
+    QUARTER_OVERDUE = "quarter_overdue"
+    HOLIDAYS_MISSING = "holidays_missing"
+    DELIVERY_FAILED = "delivery_failed"
+    FORM_COPY = "form_copy"
+
+
+class ReminderStatus(StrEnum):
+    """Where a reminder row is: waiting, leased by an instance sending it, sent, failed for good,
+    or cancelled (no longer owed).
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class UnavailableReason(StrEnum):
+    """Why an item has metadata but no bytes."""
+
+    OVER_CAP = "over_cap"
+    TOO_BIG_FOR_TRANSPORT = "too_big_for_transport"
+    DOWNLOAD_FAILED = "download_failed"
+    STORAGE_FULL = "storage_full"
+    STORE_UNAVAILABLE = "store_unavailable"
+
+
 ART9_ITEMS = tuple(range(1, 15))
 
 

@@ -160,8 +160,11 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language, start: str) ->
     assert choose == bot_says(
         language, "张伟", t(language, "language.choose"), buttons=("中文", "English")
     )
-    # The frame is the terminal's language; the words are the person's new one.
-    assert pressed == bot_says(language, "张伟", t(Language.EN, "language.set"))
+    # The frame is the terminal's language; the words are the person's new one. The console
+    # cannot edit the pressed prompt, so the choice comes first as a short text.
+    assert pressed == bot_says(
+        language, "张伟", t(Language.EN, "press.chosen", choice="English")
+    ) + bot_says(language, "张伟", t(Language.EN, "language.set"))
     assert as_admin == [t(language, "console.now_speaking", name="赵磊")]
     assert staff[:2] == bot_says(language, "赵磊", t(language, "staff.list_title", count=9))
     assert len(staff) == 2 + 9

@@ -170,10 +170,13 @@ async def test_without_buttons_choices_are_numbered_and_answered_by_number_or_la
         f"1. {zh('language.zh-CN')}",
         f"2. {zh('language.en')}",
     ]
-    assert await chat.say("2") == [t(Language.EN, "language.set")]
+    # The transport cannot edit: what was chosen comes back as a short text first.
+    chosen = t(Language.EN, "press.chosen", choice=zh("language.en"))
+    assert await chat.say("2") == [chosen, t(Language.EN, "language.set")]
     # The label typed back is the press too; a number not offered is just text.
     await chat.say("/language")
-    assert await chat.say(t(Language.EN, "language.zh-CN")) == [zh("language.set")]
+    typed = t(Language.EN, "language.zh-CN")
+    assert await chat.say(typed) == [zh("press.chosen", choice=typed), zh("language.set")]
     assert await chat.say("7") == [zh("help.hint", name="张三")]
     assert transport.sent and all(not sent.message.buttons for sent in transport.sent)
 

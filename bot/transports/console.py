@@ -170,6 +170,7 @@ class ConsoleTransport:
         callback: str | None = None,
         attachments: tuple[Attachment, ...] = (),
         forwarded: bool = False,
+        label: str | None = None,
     ) -> IncomingMessage:
         self._counter += 1
         now = self.app.clock.now()
@@ -183,6 +184,7 @@ class ConsoleTransport:
             forwarded_at=now if forwarded else None,
             text=text,
             callback=callback,
+            callback_label=label,
             attachments=attachments,
         )
 
@@ -216,7 +218,7 @@ class ConsoleTransport:
         if pressed is not None:
             chosen = buttons[pressed - 1]
             self._buttons.pop(self.speaker, None)
-            await self.app.dispatch(self._message(callback=chosen.data))
+            await self.app.dispatch(self._message(callback=chosen.data, label=chosen.label))
             return True
         await self.app.dispatch(self._message(text=text))
         if not self.speaker_name:

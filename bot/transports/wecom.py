@@ -1111,7 +1111,9 @@ class WeComTransport:
         if index is None:
             return message
         del self._memory.lists[message.chat_id]
-        return replace(message, text="", callback=choices.data[index])
+        return replace(
+            message, text="", callback=choices.data[index], callback_label=choices.labels[index]
+        )
 
     def answered(self, task_id: str) -> bool:
         """Whether a press on card ``task_id`` was accepted already (remembered in memory for

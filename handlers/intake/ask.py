@@ -507,7 +507,7 @@ async def confirm_internal(ctx: Context, record: Record) -> StepName:
 
 async def close_internal(ctx: Context, record: Record) -> Next:
     """Art. 14: the court's own staff asking is recorded under other rules, not here."""
-    await _apply(ctx, record, BY_STEP[Step.SOURCE.value], {"kind": RecordKind.INTERNAL.value})
+    await _apply(ctx, record, BY_STEP[Step.SOURCE.value], {"kind": RecordKind.INTERNAL})
     await records_repo.withdraw(
         ctx.session, record, reason=ctx.t("intake.art14_reason"), actor=ctx.staff, at=ctx.now
     )

@@ -48,5 +48,5 @@ async def current_draft(ctx: Context) -> Record | None:
 
 def require_handler(ctx: Context) -> None:
     """Raises ``UserError`` unless the sender handles cases."""
-    if Role.HANDLER.value not in ctx.roles:
+    if Role.HANDLER not in ctx.roles:
         raise UserError("intake.error.not_handler")

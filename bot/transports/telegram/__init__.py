@@ -287,22 +287,24 @@ class TelegramTransport:
         await self._quietly(partial(query.answer, text))
 
     async def settle_press(self, message: IncomingMessage, handled: Handled) -> None:
-        """Answer a button press once the engine has handled it. Accepted: the prompt gets
-        "✔ 已选择：…" (catalog ``telegram.chosen``) and loses its buttons, and a second press on
-        it is answered ``telegram.button_used``. Not accepted (a stranger, a disabled person, a
-        repeat): the press is answered and the message left as it is."""
+        """Answer a button press once the engine has handled it. Accepted: the prompt loses its
+        buttons (editMessageReplyMarkup) and, where the engine chose a line for it
+        (``handled.chosen``, "✔ 已选择：…"), ends with that line (editMessageText); a second
+        press on it is answered ``telegram.button_used``. Not accepted (a stranger, a disabled
+        person, a repeat): the press is answered and the message left as it is."""
         key, court = message.update_key or "", self.app.settings.language
-        await self._presses.finish(key, handled, court, self._answer, self._mark_chosen)
+        mark = partial(self._mark_chosen, handled.chosen)
+        await self._presses.finish(key, handled, court, self._answer, mark)
 
-    async def _mark_chosen(self, query: tg.CallbackQuery, language: Language) -> None:
+    async def _mark_chosen(
+        self, chosen: str | None, query: tg.CallbackQuery, language: Language
+    ) -> None:
         shown = query.message
         if not isinstance(shown, tg.Message):
             return
         where: dict[str, Any] = {"chat_id": shown.chat.id, "message_id": shown.message_id}
-        rows = shown.reply_markup.inline_keyboard if shown.reply_markup else ()
-        labels = [b.text for row in rows for b in row if b.callback_data == query.data]
-        if shown.text and labels:
-            edited = f"{shown.text}\n\n{t(language, 'telegram.chosen', choice=labels[0])}"
+        if shown.text and chosen:
+            edited = f"{shown.text}\n\n{chosen}"
             if utf16_units(edited) <= TEXT_LIMIT:
                 edit = self._bot().edit_message_text
                 await self._quietly(partial(edit, _escape(edited), parse_mode=HTML, **where))

@@ -93,7 +93,8 @@ def incoming(
     update: tg.Update, chat_id: int, now: datetime, data: str | None, key: str | None = None
 ) -> IncomingMessage:
     """The ports' view of a message or a button press (``chat_of`` accepted the update);
-    ``data`` is the press's button data, ``key`` the update's key for the engine."""
+    ``data`` is the press's button data, ``key`` the update's key for the engine; a press
+    carries the pressed button's label, read from the message's inline keyboard."""
     query, message = update.callback_query, update.message or update.edited_message
     sender = query.from_user if query is not None else message.from_user if message else None
     assert sender is not None
@@ -106,8 +107,20 @@ def incoming(
         "user_name": sender.full_name,
     }
     if query is not None:
-        pressed = str(query.message.message_id) if query.message else None
-        return IncomingMessage(**common, callback=data, callback_message_id=pressed)
+        shown = query.message
+        pressed = str(shown.message_id) if shown else None
+        rows = (
+            shown.reply_markup.inline_keyboard
+            if isinstance(shown, tg.Message) and shown.reply_markup
+            else ()
+        )
+        labels = [b.text for row in rows for b in row if b.callback_data == query.data]
+        return IncomingMessage(
+            **common,
+            callback=data,
+            callback_message_id=pressed,
+            callback_label=labels[0] if labels else None,
+        )
     assert message is not None
     origin = message.forward_origin
     return IncomingMessage(
