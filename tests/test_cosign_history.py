@@ -7,7 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from dialogue import AMEND, Court, DialogueBot, Press, Tap, dialogue, open_court, settings_for
+from dialogue import (
+    AMEND,
+    Court,
+    DialogueBot,
+    Exactly,
+    Press,
+    Tap,
+    dialogue,
+    open_court,
+    settings_for,
+)
 from reminder_kit import NUMBER_FORMAT, new_record
 from test_reports_support import BEIJING, COURT, RULES, docx_text, pdf_text
 
@@ -119,3 +129,52 @@ async def test_a_dispute_stays_after_a_correction_and_the_new_answer_is_added(
     for text in english:
         assert flat(REASON) in text
         assert flat("after the correction") in text
+
+
+async def test_mine_lists_what_a_co_signer_still_has_to_confirm(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """R4: 孙丽 has no records of her own, but one to confirm; /mine shows it and its buttons
+    confirm it."""
+    court = await open_court(bot)
+    record_id = await new_record(
+        db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id("孙丽")]
+    )
+    sun = court.chat("孙丽")
+    [listing] = await sun.say("/mine")
+    assert zh("views.mine_empty") not in listing
+    assert zh("views.to_confirm", count=1) in listing
+    assert f"· {NUMBER}　承办人 张伟" in listing
+    assert zh("views.to_confirm_hint") in listing
+    await dialogue(
+        sun,
+        [
+            (
+                Press(zh("views.to_confirm_ok", title=NUMBER)),
+                zh("cosign.confirmed", title=NUMBER),
+            ),
+            ("/mine", Exactly(zh("views.mine_empty"))),
+        ],
+    )
+    assert record_id == 1
+
+
+async def test_mine_tells_the_handler_of_withdrawn_drafts(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """R4: a withdrawn draft is counted on the handler's /mine, and /withdrawn shows it."""
+    court = await open_court(bot)
+    record_id = await new_record(db, clock, court.id("张伟"), received=clock.now(), submit=False)
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        handler = await session.get(Staff, court.id("张伟"))
+        assert record is not None and handler is not None
+        await records_repo.withdraw(
+            session, record, reason="重复登记", actor=handler, at=clock.now()
+        )
+    zhang = court.chat("张伟")
+    [listing] = await zhang.say("/mine")
+    assert listing == "\n".join((zh("views.mine_empty"), zh("views.withdrawn_note", count=1)))
+    [shown] = await zhang.say("/withdrawn")
+    assert zh("views.withdrawn", count=1) in shown
+    assert "原因：重复登记" in shown
