@@ -6,8 +6,9 @@
 Chinese numerals (三点, 十一月二十八日, 两点一刻) and full-width digits read as digits.
 
 English as a table beside the Chinese: ``2 days ago 3pm``, ``yesterday 8pm``, ``3pm
-yesterday``, ``today 9:30``, ``last night 9``; the echo (``11月28日（周六）15:00``, ``Sat 11/28
-15:00``) reads back, its weekday checked against the date.
+yesterday``, ``today 9:30``, ``last night 9``, ``28 Nov 15:00``, ``Nov 28 15:00``; the echo
+(``11月28日（周六）15:00``, ``Sat 28 Nov 15:00``) reads back, its weekday checked against the
+date.
 
 A date without a year, or a bare ``28号``, is the latest such day that is not after today:
 inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
@@ -154,6 +155,14 @@ _WEEKDAY = re.compile(
 _FULL_DATE = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
 )
+# The English echo's date ("28 nov", "28 nov 2025", day first as ``i18n.day_words`` writes
+# it) and the month-first form a person may type ("nov 28").
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_NAMED_DATE = re.compile(
+    rf"^(?:(?P<d>\d{{1,2}}) {_MONTH}|{_MONTH.replace('mon', 'mon2')} (?P<d2>\d{{1,2}}))"
+    r"(?: (?P<y>\d{4})\b)?"
+)
 _DAY_ONLY = re.compile(r"^(?P<d>\d{1,2})\s*[日号]")
 _CLOCK = re.compile(
     r"^(?P<h>\d{1,2})\s*(?:(?P<sep>[:：])\s*(?P<mi>\d{2})|(?:[点时])\s*"
@@ -205,6 +214,12 @@ def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
     if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
         year = int(match.group("y")) if match.group("y") else None
         day = _latest(year, int(match.group("m")), int(match.group("d")), today)
+        return day, None, text[match.end() :].strip()
+    match = _NAMED_DATE.match(text)
+    if match:
+        month = _MONTHS.index(match.group("mon") or match.group("mon2")) + 1
+        year = int(match.group("y")) if match.group("y") else None
+        day = _latest(year, month, int(match.group("d") or match.group("d2")), today)
         return day, None, text[match.end() :].strip()
     match = _DAY_ONLY.match(text)
     if match:
