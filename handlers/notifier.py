@@ -38,7 +38,7 @@ def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
     """A deadline as a person says it: today, tomorrow or the day, each with its date and
     weekday; once passed, overdue by N days (``card.days_past``, the card's count)."""
     last = last_day(deadline, ctx.services.rules)
-    day = day_words(ctx.language, last, year=last.year != ctx.local(now).year)
+    day = day_words(ctx.language, last)
     past = card.days_past(ctx, deadline, now)
     if past == 0:
         return ctx.t("reminders.by_today", day=day)

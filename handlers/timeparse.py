@@ -143,7 +143,7 @@ _SUFFIXES = {"a.m.": "凌晨", "am": "凌晨", "p.m.": "午", "pm": "午"} | {
 _DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?:天前|days? ago)")
 # Words that only join the others ("yesterday at 8pm", "on 11/28").
 _FILLER = re.compile(r"\b(?:at|on)\b|,")
-# A weekday after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 11/28 15:00"):
+# A weekday before or after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 28 Nov"):
 # checked against the date, never read as a day by itself.
 _WEEKDAYS = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6, "日": 6, "天": 6}
 _WEEKDAYS |= {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2}

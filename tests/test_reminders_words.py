@@ -198,7 +198,7 @@ async def test_each_person_reads_in_their_own_language(
         ),
     ]
     assert judge[0] == (
-        f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9/3, 24:00: "
+        f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9 Mar, 24:00: "
         "entered in the platform, form copy delivered."
     )
     assert [b.label for row in court.chat("张伟").inbox()[0].buttons for b in row] == [
