@@ -19,8 +19,10 @@ from handlers.fields import (
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
 from reminders.planner import met_at, unmet
+from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record
+from storage.models import Record, RecordCosigner
+from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ART9_LABELS,
     Channel,
@@ -174,15 +176,11 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
             return missing
         if not record.cosigners:
             return ctx.t("common.none")
+        earlier = await records_repo.earlier_answers(ctx.session, [record.id])
         return join(
             ctx.language,
             (
-                ctx.t(
-                    "card.cosigner_disputed" if c.reason else "card.cosigner",
-                    name=c.staff.name,
-                    status=label(CosignStatus(c.status), ctx.language),
-                    reason=c.reason,
-                )
+                cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
                 for c in record.cosigners
             ),
         )
@@ -192,6 +190,45 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
         return _enum(ctx, OriginalsDestination, record.originals_destination)
     value = getattr(record, field.columns[0])
     return str(value) if value is not None else missing
+
+
+def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierAnswer]) -> str:
+    """One co-signer's confirmation history (Art. 3) as the card shows it: the current answer
+    alone (王芳（有异议：…）), or every earlier answer with its time, then the answer after the
+    correction (王芳（有异议：…（时间）；更正后待重新确认）). A dispute is never dropped."""
+    status = CosignStatus(cosigner.status)
+    if not earlier:
+        return ctx.t(
+            "card.cosigner_disputed" if cosigner.reason else "card.cosigner",
+            name=cosigner.staff.name,
+            status=label(status, ctx.language),
+            reason=cosigner.reason,
+        )
+    rounds = [
+        _round(
+            ctx, CosignStatus.CONFIRMED if a.confirmed else CosignStatus.DISPUTED, a.reason, a.at
+        )
+        for a in earlier
+    ]
+    if status is CosignStatus.PENDING:
+        rounds.append(ctx.t("card.cosign_again_pending"))
+    else:
+        answer = _round(ctx, status, cosigner.reason, cosigner.responded_at)
+        rounds.append(ctx.t("card.cosign_again", answer=answer))
+    return ctx.t(
+        "card.cosigner_history",
+        name=cosigner.staff.name,
+        rounds=ctx.t("common.strong_separator").join(rounds),
+    )
+
+
+def _round(ctx: Context, status: CosignStatus, reason: str | None, at: datetime | None) -> str:
+    return ctx.t(
+        "card.cosign_round_disputed" if reason else "card.cosign_round",
+        status=label(status, ctx.language),
+        reason=reason,
+        at=stamp(ctx, at),
+    )
 
 
 def outline(ctx: Context, record: Record) -> list[tuple[Field, str | None]]:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.engine import Context, UserError
+from handlers.i18n import day_words
 from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
 from storage import staff as staff_repo
@@ -208,13 +209,10 @@ def when(ctx: Context, moment: datetime, *, clock: bool | None = True) -> str:
     """A time as the judge reads it back: ``11月28日（周六）15:00``, the year when not this
     year's; ``clock`` False: ``时间不详`` for the time of day, None: the day alone."""
     local = ctx.local(moment)
-    year = "" if local.year == ctx.local(ctx.now).year else ctx.t("time.year", year=local.year)
+    day = day_words(ctx.language, local.date(), year=local.year != ctx.local(ctx.now).year)
     return ctx.t(
         "time.echo",
-        year=year,
-        month=local.month,
-        day=local.day,
-        weekday=ctx.t(f"time.weekday.{local.weekday()}"),
+        day=day,
         clock=(
             local.strftime("%H:%M")
             if clock

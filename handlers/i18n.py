@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 
 from babel import Locale
-from babel.dates import get_day_names
+from babel.dates import format_date, get_day_names
 
 from storage.catalog import CatalogError as CatalogError
 from storage.catalog import fill, load
@@ -82,6 +82,20 @@ def weekday(language: Language | str | None, day: date) -> str:
         lang = DEFAULT
     names = get_day_names("abbreviated", locale=Locale.parse(lang.value, sep="-"))
     return str(names[day.weekday()])
+
+
+def day_words(language: Language | str | None, day: date, *, year: bool = False) -> str:
+    """``day`` as every message writes a date: 12月2日（周三） / Wed 2 Dec, with the year when
+    ``year`` (2027年1月5日（周二） / Tue 5 Jan 2027). The one place dates are worded: the
+    CLDR pattern is the catalog's ``time.day`` (``time.day_with_year``), filled by Babel's
+    ``format_date``, so English never reads as month/day in one message and day/month in
+    another."""
+    try:
+        lang = Language(language) if language else DEFAULT
+    except ValueError:
+        lang = DEFAULT
+    pattern = t(lang, "time.day_with_year" if year else "time.day")
+    return str(format_date(day, pattern, locale=Locale.parse(lang.value, sep="-")))
 
 
 def parse_language(text: str) -> Language | None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import card, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
-from handlers.i18n import weekday
+from handlers.i18n import day_words
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
 from reminders.dispatch import Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
@@ -38,12 +38,7 @@ def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
     """A deadline as a person says it: today, tomorrow or the day, each with its date and
     weekday; once passed, overdue by N days (``card.days_past``, the card's count)."""
     last = last_day(deadline, ctx.services.rules)
-    day = ctx.t(
-        "reminders.day",
-        month=last.month,
-        day=last.day,
-        weekday=weekday(ctx.language, last),
-    )
+    day = day_words(ctx.language, last)
     past = card.days_past(ctx, deadline, now)
     if past == 0:
         return ctx.t("reminders.by_today", day=day)

@@ -6,8 +6,9 @@
 Chinese numerals (三点, 十一月二十八日, 两点一刻) and full-width digits read as digits.
 
 English as a table beside the Chinese: ``2 days ago 3pm``, ``yesterday 8pm``, ``3pm
-yesterday``, ``today 9:30``, ``last night 9``; the echo (``11月28日（周六）15:00``, ``Sat 11/28
-15:00``) reads back, its weekday checked against the date.
+yesterday``, ``today 9:30``, ``last night 9``, ``28 Nov 15:00``, ``Nov 28 15:00``; the echo
+(``11月28日（周六）15:00``, ``Sat 28 Nov 15:00``) reads back, its weekday checked against the
+date.
 
 A date without a year, or a bare ``28号``, is the latest such day that is not after today:
 inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
@@ -142,7 +143,7 @@ _SUFFIXES = {"a.m.": "凌晨", "am": "凌晨", "p.m.": "午", "pm": "午"} | {
 _DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?:天前|days? ago)")
 # Words that only join the others ("yesterday at 8pm", "on 11/28").
 _FILLER = re.compile(r"\b(?:at|on)\b|,")
-# A weekday after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 11/28 15:00"):
+# A weekday before or after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 28 Nov"):
 # checked against the date, never read as a day by itself.
 _WEEKDAYS = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6, "日": 6, "天": 6}
 _WEEKDAYS |= {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2}
@@ -153,6 +154,14 @@ _WEEKDAY = re.compile(
 )
 _FULL_DATE = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
+)
+# The English echo's date ("28 nov", "28 nov 2025", day first as ``i18n.day_words`` writes
+# it) and the month-first form a person may type ("nov 28").
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_NAMED_DATE = re.compile(
+    rf"^(?:(?P<d>\d{{1,2}}) {_MONTH}|{_MONTH.replace('mon', 'mon2')} (?P<d2>\d{{1,2}}))"
+    r"(?: (?P<y>\d{4})\b)?"
 )
 _DAY_ONLY = re.compile(r"^(?P<d>\d{1,2})\s*[日号]")
 _CLOCK = re.compile(
@@ -205,6 +214,12 @@ def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
     if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
         year = int(match.group("y")) if match.group("y") else None
         day = _latest(year, int(match.group("m")), int(match.group("d")), today)
+        return day, None, text[match.end() :].strip()
+    match = _NAMED_DATE.match(text)
+    if match:
+        month = _MONTHS.index(match.group("mon") or match.group("mon2")) + 1
+        year = int(match.group("y")) if match.group("y") else None
+        day = _latest(year, month, int(match.group("d") or match.group("d2")), today)
         return day, None, text[match.end() :].strip()
     match = _DAY_ONLY.match(text)
     if match:

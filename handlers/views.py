@@ -12,7 +12,7 @@ from handlers.i18n import join
 from handlers.ports import Button
 from handlers.refs import find_record
 from storage import records as records_repo
-from storage.models import Record
+from storage.models import Record, Staff
 from storage.vocabulary import RecordStatus, Role
 
 LIST_LIMIT = 20
@@ -38,11 +38,17 @@ async def mine(ctx: Context, args: str) -> None:
     """/mine: the handler's open drafts and submitted records with the next deadline of each."""
     drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
     submitted = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.SUBMITTED])
-    if not drafts and not submitted:
-        ctx.reply(ctx.t("views.mine_empty"))
+    withdrawn_count = len(
+        await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.WITHDRAWN])
+    )
+    lines, buttons = await _to_confirm(ctx)
+    if not drafts and not submitted and not lines:
+        empty = ctx.t("views.mine_empty")
+        if withdrawn_count:
+            empty += "\n" + ctx.t("views.withdrawn_note", count=withdrawn_count)
+        ctx.reply(empty)
         return
     rules = ctx.services.rules
-    lines: list[str] = []
     if drafts:
         lines.append(ctx.t("views.drafts", count=len(drafts)))
         for record in drafts:
@@ -68,7 +74,41 @@ async def mine(ctx: Context, args: str) -> None:
                     deadline=card.earliest_open(ctx, record, rules),
                 )
             )
-    ctx.reply("\n".join(lines))
+    if withdrawn_count:
+        lines.append(ctx.t("views.withdrawn_note", count=withdrawn_count))
+    ctx.reply("\n".join(lines), tuple(buttons))
+
+
+async def _to_confirm(ctx: Context) -> tuple[list[str], list[tuple[Button, ...]]]:
+    """Art. 3: the records this person was present at and has still to confirm, with the
+    buttons that confirm or dispute each (the ``cs:<record id>:<ok|no>`` presses)."""
+    owed = await records_repo.pending_cosign(ctx.session, ctx.staff.id)
+    if not owed:
+        return [], []
+    lines = [ctx.t("views.to_confirm", count=len(owed))]
+    buttons: list[tuple[Button, ...]] = []
+    for cosigner in owed:
+        record = await records_repo.get(ctx.session, cosigner.record_id)
+        if record is None:
+            continue
+        handler = await ctx.session.get(Staff, record.handler_id)
+        title = card.title(ctx, record)
+        lines.append(
+            ctx.t(
+                "views.to_confirm_row",
+                title=title,
+                handler=handler.name if handler else "-",
+                asked=card.stamp(ctx, cosigner.requested_at),
+            )
+        )
+        buttons.append(
+            (
+                Button(ctx.t("views.to_confirm_ok", title=title), f"cs:{record.id}:ok"),
+                Button(ctx.t("views.to_confirm_no", title=title), f"cs:{record.id}:no"),
+            )
+        )
+    lines.append(ctx.t("views.to_confirm_hint"))
+    return lines, buttons
 
 
 def stored_value(ctx: Context, raw: str) -> str:
@@ -134,11 +174,16 @@ async def show(ctx: Context, args: str) -> None:
 
 
 async def withdrawn(ctx: Context, args: str) -> None:
-    """Withdrawn drafts: the department's for its integrity officer, all for discipline."""
+    """Withdrawn drafts: the department's for its integrity officer, all for discipline, a
+    handler's own for the handler."""
     whole_court = Role.DISCIPLINE in ctx.roles
     department = None if whole_court else ctx.staff.department_id
+    officer = whole_court or Role.INTEGRITY_OFFICER in ctx.roles
     rows: list[tuple[Record, str]] = []
-    if whole_court or department is not None:  # an officer of no department sees none
+    if not officer:  # a handler sees their own withdrawn drafts
+        own = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.WITHDRAWN])
+        rows = [(record, ctx.staff.name) for record in own]
+    elif whole_court or department is not None:  # an officer of no department sees none
         rows = list(await records_repo.withdrawn(ctx.session, department_id=department))
     if not rows:
         ctx.reply(ctx.t("views.withdrawn_empty"))
@@ -160,9 +205,13 @@ async def withdrawn(ctx: Context, args: str) -> None:
 
 def register(registry: Registry) -> None:
     """Register /mine, /withdrawn and /record."""
-    registry.command("mine", mine, "help.mine", {Role.HANDLER})
+    # Anyone bound: a co-signer of any role finds there what they still have to confirm.
+    registry.command("mine", mine, "help.mine")
     registry.command(
-        "withdrawn", withdrawn, "help.withdrawn", {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
+        "withdrawn",
+        withdrawn,
+        "help.withdrawn",
+        {Role.HANDLER, Role.INTEGRITY_OFFICER, Role.DISCIPLINE},
     )
     # Anyone bound may ask: a co-signer of any role (or none) opens the record they
     # co-sign; ``find`` shows each person only what ``can_view`` lets them see.

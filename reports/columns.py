@@ -114,17 +114,34 @@ def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if not facts.cosigners:
         return None
-    return "\n".join(
-        tr(
-            language,
-            "form.cosigner_line",
-            name=c.name,
-            status=vocab(CosignStatus, c.status, language),
-            at=stamp(c.responded_at, tz) or "-",
+    lines: list[str] = []
+    for c in facts.cosigners:
+        for answer in c.earlier:
+            status = CosignStatus.CONFIRMED if answer.confirmed else CosignStatus.DISPUTED
+            lines.append(
+                tr(
+                    language,
+                    "form.cosigner_line",
+                    name=c.name,
+                    status=vocab(CosignStatus, status, language),
+                    at=stamp(answer.at, tz) or "-",
+                )
+                + (f" ({answer.reason})" if answer.reason else "")
+            )
+        status_text = vocab(CosignStatus, c.status, language)
+        if c.earlier:
+            status_text = tr(language, "form.cosign_again", status=status_text)
+        lines.append(
+            tr(
+                language,
+                "form.cosigner_line",
+                name=c.name,
+                status=status_text,
+                at=stamp(c.responded_at, tz) or "-",
+            )
+            + (f" ({c.reason})" if c.reason else "")
         )
-        + (f" ({c.reason})" if c.reason else "")
-        for c in facts.cosigners
-    )
+    return "\n".join(lines)
 
 
 def _handler(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:

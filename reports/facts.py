@@ -27,6 +27,7 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
+from storage.records import EarlierAnswer, earlier_answers
 from storage.vocabulary import Milestone, RecordKind
 
 MILESTONE_ORDER = (
@@ -65,6 +66,8 @@ class CosignerLine:
     requested_at: datetime | None
     responded_at: datetime | None
     reason: str | None
+    earlier: tuple[EarlierAnswer, ...] = ()
+    """Answers given before a correction asked this co-signer again, oldest first."""
 
 
 @dataclass(frozen=True)
@@ -230,10 +233,11 @@ async def facts_for(
     rules: DeadlineRules,
     now: datetime,
 ) -> list[RecordFacts]:
-    """The facts of ``records``, in their order: two queries for the whole batch."""
+    """The facts of ``records``, in their order: three queries for the whole batch."""
     ids = [record.id for record in records]
     evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
     amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
+    earlier = await earlier_answers(session, ids)
     if ids:
         # Plain rows (Core), not ORM objects: a report reads tens of thousands of them.
         items = await session.execute(
@@ -307,6 +311,7 @@ async def facts_for(
                     requested_at=c.requested_at,
                     responded_at=c.responded_at,
                     reason=c.reason,
+                    earlier=tuple(earlier.get((record.id, c.staff_id), ())),
                 )
                 for c in record.cosigners
             ),

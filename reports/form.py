@@ -30,6 +30,7 @@ from reports.text import numeral, tr, vocab
 from storage import audit
 from storage.media import EvidenceKind
 from storage.models import Record
+from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
     CosignStatus,
@@ -114,16 +115,41 @@ def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Blo
     if not facts.cosigners:
         return [Para(tr(language, "form.no_cosigners"))]
     header = tuple(tr(language, f"form.cosign_{name}") for name in ("name", "status", "at", "note"))
-    rows = tuple(
-        (
-            c.name,
-            vocab(CosignStatus, c.status, language),
-            stamp(c.responded_at, tz),
-            c.reason or "",
-        )
-        for c in facts.cosigners
-    )
-    return [Grid(header, rows, (2, 1.5, 2.5, 4))]
+    rows: list[tuple[str, str, str, str]] = []
+    for c in facts.cosigners:
+        for answer in c.earlier:
+            rows.append(
+                (
+                    c.name,
+                    vocab(CosignStatus, _answered(answer).value, language),
+                    stamp(answer.at, tz),
+                    answer.reason or "",
+                )
+            )
+        status = vocab(CosignStatus, c.status, language)
+        if c.earlier:
+            status = tr(language, "form.cosign_again", status=status)
+        rows.append((c.name, status, stamp(c.responded_at, tz), c.reason or ""))
+    return [Grid(header, tuple(rows), (2, 1.5, 2.5, 4))]
+
+
+def _answered(answer: EarlierAnswer) -> CosignStatus:
+    return CosignStatus.CONFIRMED if answer.confirmed else CosignStatus.DISPUTED
+
+
+def _answer_text(
+    language: Language,
+    status: CosignStatus | str,
+    reason: str | None,
+    at: datetime | None,
+    tz: ZoneInfo,
+) -> str:
+    text = vocab(CosignStatus, status, language)
+    if at is not None:
+        text = tr(language, "form.sign_at", status=text, at=stamp(at, tz))
+    if status == CosignStatus.DISPUTED and reason:
+        text = tr(language, "form.sign_disputed", answer=text, reason=reason)
+    return text
 
 
 def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatures:
@@ -144,11 +170,11 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
         )
     ]
     for c in facts.cosigners:
-        confirmed = vocab(CosignStatus, c.status, language)
-        if c.responded_at is not None:
-            confirmed = tr(language, "form.sign_at", status=confirmed, at=stamp(c.responded_at, tz))
-        if c.status == CosignStatus.DISPUTED and c.reason:
-            confirmed = tr(language, "form.sign_disputed", answer=confirmed, reason=c.reason)
+        confirmed = _answer_text(language, c.status, c.reason, c.responded_at, tz)
+        if c.earlier:
+            rounds = [_answer_text(language, _answered(a), a.reason, a.at, tz) for a in c.earlier]
+            rounds.append(tr(language, "form.cosign_again", status=confirmed))
+            confirmed = tr(language, "form.cosign_rounds_separator").join(rounds)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(

@@ -7,7 +7,10 @@ new value, who, when and why.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -425,6 +428,48 @@ async def reask_cosigners(
         **_actor(actor),
     )
     return asked
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """A co-signer's answer that a later correction asked again (Art. 3): confirmed, or
+    disputed with ``reason``, given at ``at`` (UTC)."""
+
+    confirmed: bool
+    reason: str | None
+    at: datetime
+
+
+async def earlier_answers(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> dict[tuple[int, int], list[EarlierAnswer]]:
+    """Each co-signer's answers before the latest correction re-asked them, oldest first,
+    keyed by ``(record_id, staff_id)``. A ``record_cosigners`` row holds only the current
+    round; the earlier rounds are read back from the audit chain (``respond`` and
+    ``reask_cosigners`` append them), so a dispute stays on the record after a correction.
+    """
+    found: dict[tuple[int, int], list[EarlierAnswer]] = defaultdict(list)
+    if not record_ids:
+        return found
+    subjects = {f"record:{record_id}": record_id for record_id in record_ids}
+    kinds = (AuditKind.COSIGNED.value, AuditKind.DISPUTED.value, AuditKind.COSIGN_REASKED.value)
+    rows = await session.execute(
+        select(AuditEvent.subject, AuditEvent.kind, AuditEvent.at, AuditEvent.payload)
+        .where(AuditEvent.subject.in_(list(subjects)), AuditEvent.kind.in_(kinds))
+        .order_by(AuditEvent.seq)
+    )
+    current: dict[int, dict[int, EarlierAnswer]] = defaultdict(dict)
+    for subject, kind, at, payload in rows:
+        record_id = subjects[str(subject)]
+        body = json.loads(payload)
+        if kind == AuditKind.COSIGN_REASKED.value:
+            for staff_id, answer in current.pop(record_id, {}).items():
+                found[(record_id, staff_id)].append(answer)
+            continue
+        current[record_id][int(body["cosigner"])] = EarlierAnswer(
+            confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
+        )
+    return found
 
 
 async def reasked(session: AsyncSession, record: Record) -> bool:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from handlers import card
 from handlers.engine import Context, Services
-from handlers.i18n import t
+from handlers.i18n import day_words, t
 from handlers.notifier import deadline_words
 from handlers.ports import IncomingMessage
 from reminders.clock import FakeClock
@@ -96,5 +96,5 @@ def test_card_mine_and_reminders_agree_on_the_state_and_the_days(
             assert doubled not in text, text
     # "明天"/"tomorrow", like every other state, comes with its date.
     assert (
-        f"{last.month}月{last.day}日" if language is Language.ZH else f"{last.day}/{last.month}"
+        f"{last.month}月{last.day}日" if language is Language.ZH else day_words(language, last)
     ) in words

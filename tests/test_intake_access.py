@@ -79,7 +79,8 @@ async def test_the_admin_sees_no_record_contents_and_the_supervisors_do(
     await dialogue(court.chat("张伟"), phone_record())
     admin = court.chat("赵磊")
     assert await admin.say(f"/record {NUMBER}") == [says("views.not_found", ref=NUMBER)]
-    assert await admin.say("/mine") == [says("error.unknown_command", command="mine")]
+    # /mine is anyone's (what they co-sign): the admin has none, and sees no one else's.
+    assert await admin.say("/mine") == [says("views.mine_empty")]
     assert await admin.say("/withdrawn") == [says("error.unknown_command", command="withdrawn")]
     async with db.transaction() as session:
         [record] = (await session.execute(select(Record))).scalars().all()

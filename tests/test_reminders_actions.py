@@ -300,8 +300,8 @@ async def test_overdue_shows_an_officer_their_department_and_discipline_everythi
     await new_record(db, clock, court.id("王芳"), received=clock.now())  # not due yet
     clock.set(bj("2026-03-10 10:00"))
 
-    friday = zh("reminders.day", month=3, day=6, weekday="周五")
-    monday = zh("reminders.day", month=3, day=9, weekday="周一")
+    friday = "3月6日（周五）"
+    monday = "3月9日（周一）"
     numbers = {r: (await record_of(db, r)).number for r in (civil, civil_done)}
     # Received Thursday: both periods end on a weekend day, so both moved to Monday.
     civil_row = zh(

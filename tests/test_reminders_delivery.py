@@ -366,7 +366,7 @@ async def test_what_fell_due_while_down_is_sent_on_start_marked_late(
     result = await bot.app.dispatcher.tick()
     assert (result.sent, result.cancelled) == (3, 1)
 
-    monday = zh("reminders.day", month=3, day=9, weekday="周一")
+    monday = "3月9日（周一）"
     both = "、".join(
         label(m, Language.ZH) for m in (Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
     )

@@ -64,8 +64,8 @@ async def test_the_handler_officer_and_discipline_read_the_record_the_gap_and_th
     act_form = [(zh("milestones.deliver_button"), "ms:1:deliver")]
     platform = missing(ZH, Milestone.PLATFORM_ENTERED)
     form = missing(ZH, Milestone.FORM_DELIVERED)
-    friday = zh("reminders.day", month=3, day=13, weekday="周五")
-    monday = zh("reminders.day", month=3, day=16, weekday="周一")
+    friday = "3月13日（周五）"
+    monday = "3月16日（周一）"
     record = {"title": NUMBER, "case": CASE}
     got = [(m.text, buttons(m)) for m in judge.inbox()[before:]]
     assert got == [
@@ -173,7 +173,7 @@ async def test_each_person_reads_in_their_own_language(
     await run_until(bot.app.dispatcher, clock, bj("2026-03-11 12:00"))
 
     both = missing(EN, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
-    monday_en = en("reminders.day", month=3, day=9, weekday="Mon")
+    monday_en = "Mon 9 Mar"
     record = {"title": NUMBER, "case": CASE}
     judge = [m.text for m in court.chat("张伟").inbox()]
     assert judge == [
@@ -186,7 +186,7 @@ async def test_each_person_reads_in_their_own_language(
         ),
     ]
     assert judge[0] == (
-        f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9/3, 24:00: "
+        f"Last day: inquiry record {NUMBER} (case {CASE}) needs, by today, Mon 9 Mar, 24:00: "
         "entered in the platform, form copy delivered."
     )
     assert [b.label for row in court.chat("张伟").inbox()[0].buttons for b in row] == [
@@ -203,7 +203,7 @@ async def test_each_person_reads_in_their_own_language(
         )
     ]
     # Discipline did not choose English: Chinese, the court's language.
-    monday_zh = zh("reminders.day", month=3, day=9, weekday="周一")
+    monday_zh = "3月9日（周一）"
     assert [m.text for m in court.chat("李刚").inbox()] == [
         zh(
             "reminders.escalation",
@@ -261,7 +261,7 @@ async def test_co_signers_are_asked_with_their_own_buttons(
         db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id("孙丽")]
     )
     await run_until(bot.app.dispatcher, clock, bj("2026-03-13 09:00"))
-    day = zh("reminders.day", month=3, day=13, weekday="周五")
+    day = "3月13日（周五）"
     thursday = f"明天 {day} 24:00 前"
     inbox = court.chat("孙丽").inbox()
     assert [(m.text, buttons(m)) for m in inbox] == [
@@ -305,7 +305,7 @@ async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
         db, clock, court.id("周强"), received=bj("2026-03-03 10:00"), submit=False
     )
     await run_until(bot.app.dispatcher, clock, bj("2026-04-08 12:00"))
-    deadline = zh("reminders.day", month=4, day=7, weekday="周二")
+    deadline = "4月7日（周二）"
     lines = "\n".join(
         [
             # Oldest first, each with its missing steps in the order they are due.

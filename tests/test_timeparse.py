@@ -174,7 +174,10 @@ def test_unreadable_and_impossible_times_are_told_apart(text: str, problem: Time
         ("yesterday 8 in the evening", (2026, 11, 28, 20, 0)),
         ("the day before yesterday 12am", (2026, 11, 27, 0, 0)),
         ("today 12pm", (2026, 11, 29, 12, 0)),
-        ("Sat 11/28 15:00", (2026, 11, 28, 15, 0)),  # the English echo, read back
+        ("Sat 11/28 15:00", (2026, 11, 28, 15, 0)),
+        ("Sat 28 Nov 15:00", (2026, 11, 28, 15, 0)),  # the English echo, read back
+        ("Fri 28 Nov 2025 15:00", (2025, 11, 28, 15, 0)),
+        ("Nov 28 3pm", (2026, 11, 28, 15, 0)),
         ("3天前下午3点", (2026, 11, 26, 15, 0)),
         ("11月28日（周六）15:00", (2026, 11, 28, 15, 0)),  # the Chinese echo, read back
     ],
@@ -188,6 +191,7 @@ def test_english_and_relative_forms(text: str, expected: tuple[int, int, int, in
     [
         ("11月28日（周五）15:00", TimeProblem.INVALID),  # 28 November 2026 is a Saturday
         ("Fri 11/28 15:00", TimeProblem.INVALID),
+        ("Fri 28 Nov 15:00", TimeProblem.INVALID),
         ("星期一 9点", TimeProblem.FORMAT),  # a weekday alone is not read as a day
         ("monday 9am", TimeProblem.FORMAT),
         ("today 13pm", TimeProblem.INVALID),
@@ -216,7 +220,7 @@ def echo_context(language: Language) -> Context:
 def test_every_echo_reads_back_as_the_moment_it_echoes(
     back: int, minute_of_day: int, language: Language, clock: bool | None
 ) -> None:
-    """The echo ``11月28日（周六）15:00`` / ``Sat 11/28 15:00`` (``fields.when``), typed back in
+    """The echo ``11月28日（周六）15:00`` / ``Sat 28 Nov 15:00`` (``fields.when``), typed back in
     either language, is the moment it showed: format then parse is the identity."""
     day = TODAY - timedelta(days=back)
     moment = datetime.combine(day, time(*divmod(minute_of_day, 60)), tzinfo=BEIJING)
