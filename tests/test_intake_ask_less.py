@@ -146,6 +146,7 @@ KNOWN_WANG = (
     ("unit_category", lab(UnitCategory.GOVERNMENT)),
     ("retired", NO),
 )
+NEW_WANG = (("unit_category", lab(UnitCategory.GOVERNMENT)), ("retired", NO))
 # Typed at the first proposals: the inquiry's real time; the other three go with it.
 REST = says("intake.proposed.confirmed", fields="收到时间、来源、过问方式")
 
@@ -190,9 +191,8 @@ def first_time(
         times,
         ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", (asks(Step.UNIT_CATEGORY), Buttons(*CATEGORIES, BACK))),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), Exactly(proposed(*USUAL_PERSON, intro="intake.proposed.intro_plain"))),
+        # The unit's name says 行政机关; not retired unless the position says otherwise.
+        ("局长", Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain"))),
         (Press(OK), Exactly(asks(Step.CASE_NAME))),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         # Art. 9 and seriousness: asked, never proposed; one tap when neither applies.
@@ -255,7 +255,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_k
 ) -> None:
     judge = court.chat("张伟")
     script = first_time(bot, "温法过问〔2026〕1号", 1, typed=first)
-    assert actions(script) == 12
+    assert actions(script) == 10  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
     assert actions(second_script) == 8
@@ -315,16 +315,14 @@ async def test_an_album_of_three_is_one_forward_and_twelve_actions(
         (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("局长", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         (CASE_NUMBER, Exactly(asks(Step.ART9))),
         (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 12
+    assert actions(script) == 10  # 12 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
@@ -345,9 +343,7 @@ async def test_a_voice_takes_thirteen_actions_its_summary_asked(
         (Press(OK), asks(Step.INQUIRER_NAME)),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("局长", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         (CASE_NUMBER, Exactly(asks(Step.SUMMARY))),
@@ -355,7 +351,7 @@ async def test_a_voice_takes_thirteen_actions_its_summary_asked(
         (Press(CLEAR), on_review("过问内容：语音里让关照原告", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 13
+    assert actions(script) == 11  # 13 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
@@ -391,9 +387,7 @@ async def test_in_person_with_two_present_takes_seventeen_actions(
         ("当面", Exactly(asks(Step.INQUIRER_NAME))),
         ("李建设", asks(Step.INQUIRER_UNIT)),
         ("温县人大常委会", asks(Step.INQUIRER_POSITION)),
-        ("副主任", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.CONGRESS)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("副主任", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         ("某公司诉某村委会土地承包纠纷案", asks(Step.CASE_NUMBER)),
         (Press(NOT_FILED), asks(Step.SUMMARY)),
@@ -412,7 +406,7 @@ async def test_in_person_with_two_present_takes_seventeen_actions(
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 17
+    assert actions(script) == 15  # 17 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.IN_PERSON, [], False)
@@ -564,8 +558,17 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         ("赵德明", asks(Step.INQUIRER_UNIT)),
         ("焦作市某区政府", asks(Step.INQUIRER_POSITION)),
-        ("原区长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        # 原区长: the category is proposed from 区政府; retired is asked, never proposed.
+        (
+            "原区长",
+            Exactly(
+                proposed(
+                    ("unit_category", lab(UnitCategory.GOVERNMENT)),
+                    intro="intake.proposed.intro_plain",
+                )
+            ),
+        ),
+        (Press(OK), asks(Step.RETIRED)),
         (Press(YES), says("intake.proposed.intro_plain")),
         (Press(CHANGED), asks(Step.MAIN_LEADER)),
         (Press(NO), asks(Step.INTERMEDIARY)),
