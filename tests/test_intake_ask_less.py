@@ -41,7 +41,6 @@ from dialogue import (
     BACK,
     CASE_NAME,
     CASE_NUMBER,
-    CATEGORIES,
     NO,
     NOT_FILED,
     SUBMIT,
@@ -54,6 +53,7 @@ from dialogue import (
     Expect,
     Forward,
     Lacks,
+    Offers,
     Press,
     amr_bytes,
     art9,
@@ -595,3 +595,64 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
     assert (row["material_route"], row["originals_destination"]) == (None, None)
     assert row["inquiry_at"] == local("2026-03-06 08:30")
     assert (row["intermediary"], row["intermediary_name"]) == (Intermediary.RELATIVE, "赵小红")
+
+
+# -- the demo's journeys, as a court user typed them (trial of 2026-11-30) -----------------
+
+DEMO_UNIT = "温县发展和改革委员会"
+DEMO_CASE = ("李某诉赵某民间借贷纠纷案", "(2026)豫0825民初1234号")
+
+
+def demo_shot(bot: DialogueBot) -> Forward:
+    """``/attach shot.png`` in the demo: a screenshot with no caption, received now."""
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
+    return Forward(photo, at=local("2026-11-30 10:00"))
+
+
+async def test_the_trial_journeys_replayed_answer_for_answer(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The two WeChat screenshots of the trial, the same answers typed (a number the console
+    turns into the press of that button is a press here): a first-time cadre with Art. 9
+    items and seriousness answered, then the same cadre again with the one tap for neither."""
+    clock.set(local("2026-11-30 10:00"))
+    bot = DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+    judge = (await open_court(bot)).chat("张伟")
+    first: list[tuple[Action, Expect]] = [
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
+        ("昨天下午3点", Exactly(REST, taken("11月29日（周日）15:00"), asks(Step.INQUIRER_NAME))),
+        ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
+        (DEMO_UNIT, Exactly(asks(Step.INQUIRER_POSITION))),
+        # 发展和改革委员会 → 行政机关, proposed with the rest; asked separately before.
+        ("主任", Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain"))),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
+        (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
+        ("要求关照原告，尽快结案", Exactly(asks(Step.ART9))),
+        # Typed items are ticked as their buttons would be; "选好了" takes them.
+        ("1,6", (asks(Step.ART9), Offers(art9(1, chosen=True), art9(6, chosen=True)))),
+        (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
+        ("否", (says("intake.review"), "特别报告事项：(1)")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+    ]
+    assert actions(first) == 13  # the trial counted 14
+    await dialogue(judge, first)
+    again: list[tuple[Action, Expect]] = [
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
+        ("今天上午9点", Exactly(REST, taken("11月30日（周一）09:00"), asks(Step.INQUIRER_NAME))),
+        ("王建国", says("intake.proposed.from_directory")),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
+        (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
+        ("再次要求尽快结案", Exactly(asks(Step.ART9))),
+        (Press(CLEAR), (says("intake.review"), "特别报告事项：无", "情节严重：否")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
+    ]
+    assert actions(again) == 9  # the trial counted 9; the case is not yet proposed
+    await dialogue(judge, again)
+    row = await record_row(db, 1)
+    assert (row["unit_category"], row["retired"], row["art9_items"]) == (
+        UnitCategory.GOVERNMENT,
+        False,
+        [1, 6],
+    )
