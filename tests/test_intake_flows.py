@@ -569,7 +569,8 @@ async def test_a_phone_call_through_a_relative(
             (CASE_NAME, asks(Step.CASE_NUMBER)),
             ("尚未立案", asks(Step.SUMMARY)),
             ("打电话说其父亲让关照被告", asks(Step.ART9)),
-            ("3", asks(Step.SERIOUS)),
+            ("3", (asks(Step.ART9), Offers(art9(3, chosen=True)))),
+            (Press(ART9_DONE), asks(Step.SERIOUS)),
             (
                 Press(NO),
                 (
