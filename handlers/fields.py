@@ -716,13 +716,14 @@ def proposal(record: Record, field: Field) -> str | None:
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time, the
     channel from what was forwarded, the inquirer's unit, position, category and retired
-    flag from the directory (``storage.inquirers``), else the category the unit's name suggests
-    (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13 counts
-    retired cadres alike; the flag is a fact the judge confirms, not an Art. 9 item), what
-    OCR read in a screenshot (the name, the unit, the case number; ``handlers.ocr``), the
-    usual answers (no intermediary, not a same-level main leader; never Art. 9's items nor seriousness), and for materials that
-    came over the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4
-    destination (no written original); a letter's original goes to the sub-file (副卷, Art. 4).
+    flag from the directory (``storage.inquirers``), else the category the unit's name
+    suggests (``guess_category``) and "not retired" unless the position hints otherwise
+    (Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
+    card, not an Art. 9 item), what OCR read in a screenshot (the name, the unit, the case
+    number; ``handlers.ocr``), the usual answers (no intermediary, not a same-level main
+    leader; never Art. 9's items nor seriousness), and for materials that came over the
+    network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
+    written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
     if step in _USUAL:
