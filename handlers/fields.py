@@ -744,8 +744,10 @@ def proposal(record: Record, field: Field) -> str | None:
         guessed = guess_category(record.inquirer_unit)
         return guessed.value if guessed is not None else None
     if step is Step.RETIRED:
-        position = record.inquirer_position or ""
-        return None if any(word in position for word in _RETIRED_WORDS) else NO
+        position = record.inquirer_position
+        if not position or any(word in position for word in _RETIRED_WORDS):
+            return None
+        return NO
     read = record.fields.get(READ)
     if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])
