@@ -644,6 +644,54 @@ _KNOWN_COLUMNS: dict[Step, str] = {
 }
 
 
+_CATEGORY_WORDS: tuple[tuple[str, UnitCategory], ...] = (
+    ("检察院", UnitCategory.PROCURATORATE),
+    ("人大常委会", UnitCategory.CONGRESS),
+    ("人民代表大会", UnitCategory.CONGRESS),
+    ("政协", UnitCategory.CPPCC),
+    ("政治协商会议", UnitCategory.CPPCC),
+    ("纪律检查委员会", UnitCategory.PARTY),
+    ("纪委", UnitCategory.PARTY),
+    ("政法委", UnitCategory.PARTY),
+    ("组织部", UnitCategory.PARTY),
+    ("宣传部", UnitCategory.PARTY),
+    ("统战部", UnitCategory.PARTY),
+    ("党委", UnitCategory.PARTY),
+    ("军分区", UnitCategory.MILITARY),
+    ("人民武装部", UnitCategory.MILITARY),
+    ("人民政府", UnitCategory.GOVERNMENT),
+    ("政府", UnitCategory.GOVERNMENT),
+    ("发展和改革委员会", UnitCategory.GOVERNMENT),
+    ("公安局", UnitCategory.GOVERNMENT),
+    ("局", UnitCategory.GOVERNMENT),
+    ("厅", UnitCategory.GOVERNMENT),
+    ("有限公司", UnitCategory.COMPANY),
+    ("公司", UnitCategory.COMPANY),
+    ("协会", UnitCategory.SOCIAL_ORGANISATION),
+    ("学会", UnitCategory.SOCIAL_ORGANISATION),
+    ("商会", UnitCategory.SOCIAL_ORGANISATION),
+)
+"""Art. 13's unit category read from the unit's name: the first word the name contains
+(the more particular words first: 人大常委会 before 委员会-like endings). A name none
+contains has no proposal, and the question is asked."""
+
+
+def guess_category(unit: str | None) -> UnitCategory | None:
+    """The Art. 13 category a unit's name suggests (``温县发展和改革委员会`` → 行政机关,
+    ``温县公安局`` → 行政机关); None when the name says nothing. Only ever proposed."""
+    if not unit:
+        return None
+    for word, category in _CATEGORY_WORDS:
+        if word in unit:
+            return category
+    return None
+
+
+_RETIRED_WORDS = ("退休", "离休", "原")
+"""Words in a position that may mean a retired cadre (the question asks for the former
+post): with one of them, whether retired is asked, never proposed."""
+
+
 def as_proposed(record: Record) -> Record:
     """A copy of ``record`` (never added to a session) with the choices the intake would
     propose for its unanswered questions taken, to judge which questions then apply (an
@@ -666,11 +714,14 @@ def proposal(record: Record, field: Field) -> str | None:
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time, the
     channel from what was forwarded, the inquirer's unit, position, category and retired
-    flag from the directory (``storage.inquirers``), what OCR read in a screenshot (the name,
-    the unit, the case number; ``handlers.ocr``), the usual answers (no intermediary, not
-    a same-level main leader; never Art. 9's items nor seriousness), and for materials that
-    came over the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4
-    destination (no written original); a letter's original goes to the sub-file (副卷, Art. 4).
+    flag from the directory (``storage.inquirers``), else the category the unit's name
+    suggests (``guess_category``) and "not retired" unless the position hints otherwise
+    (Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
+    card, not an Art. 9 item), what OCR read in a screenshot (the name, the unit, the case
+    number; ``handlers.ocr``), the usual answers (no intermediary, not a same-level main
+    leader; never Art. 9's items nor seriousness), and for materials that came over the
+    network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
+    written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
     if step in _USUAL:
@@ -687,6 +738,14 @@ def proposal(record: Record, field: Field) -> str | None:
         if step is Step.RETIRED:
             return YES if value else NO
         return str(value)
+    if step is Step.UNIT_CATEGORY:
+        guessed = guess_category(record.inquirer_unit)
+        return guessed.value if guessed is not None else None
+    if step is Step.RETIRED:
+        position = record.inquirer_position
+        if not position or any(word in position for word in _RETIRED_WORDS):
+            return None
+        return NO
     read = record.fields.get(READ)
     if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])

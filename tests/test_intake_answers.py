@@ -284,11 +284,16 @@ async def test_the_not_filed_button(court: Court, db: Database) -> None:
         pytest.param("4、1", [1, 4], id="dunhao-unordered"),
         pytest.param("1，4 13", [1, 4, 13], id="full-width-comma-and-space"),
         pytest.param("无", [], id="none"),
+        pytest.param("否", [], id="no"),
+        pytest.param("没有", [], id="nothing"),
     ],
 )
 async def test_art9_typed(court: Court, db: Database, typed: str, items: list[int]) -> None:
+    """Typed numbers tick their items, as their buttons would; "选好了" takes them."""
     script = until(phone_record(), Step.ART9)
-    await dialogue(court.chat("张伟"), [*script, (typed, Exactly(asks(Step.SERIOUS)))])
+    then = [] if not items else [(Press(ART9_DONE), Exactly(asks(Step.SERIOUS)))]
+    step = Exactly(asks(Step.SERIOUS)) if not items else asks(Step.ART9)
+    await dialogue(court.chat("张伟"), [*script, (typed, step), *then])
     assert (await record_row(db, 1))["art9_items"] == items
 
 

@@ -41,7 +41,6 @@ from dialogue import (
     BACK,
     CASE_NAME,
     CASE_NUMBER,
-    CATEGORIES,
     NO,
     NOT_FILED,
     SUBMIT,
@@ -54,6 +53,7 @@ from dialogue import (
     Expect,
     Forward,
     Lacks,
+    Offers,
     Press,
     amr_bytes,
     art9,
@@ -140,6 +140,7 @@ KNOWN_WANG = (
     ("unit_category", lab(UnitCategory.GOVERNMENT)),
     ("retired", NO),
 )
+NEW_WANG = (("unit_category", lab(UnitCategory.GOVERNMENT)), ("retired", NO))
 # Typed at the first proposals: the inquiry's real time; the other three go with it.
 REST = says("intake.proposed.confirmed", fields="收到时间、来源、过问方式")
 
@@ -184,9 +185,8 @@ def first_time(
         times,
         ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", (asks(Step.UNIT_CATEGORY), Buttons(*CATEGORIES, BACK))),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), Exactly(proposed(*USUAL_PERSON, intro="intake.proposed.intro_plain"))),
+        # The unit's name says 行政机关; not retired unless the position says otherwise.
+        ("局长", Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain"))),
         (Press(OK), Exactly(asks(Step.CASE_NAME))),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         # Art. 9 and seriousness: asked, never proposed; one tap when neither applies.
@@ -249,7 +249,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_k
 ) -> None:
     judge = court.chat("张伟")
     script = first_time(bot, "温法过问〔2026〕1号", 1, typed=first)
-    assert actions(script) == 12
+    assert actions(script) == 10  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
     assert actions(second_script) == 8
@@ -309,16 +309,14 @@ async def test_an_album_of_three_is_one_forward_and_twelve_actions(
         (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("局长", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         (CASE_NUMBER, Exactly(asks(Step.ART9))),
         (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 12
+    assert actions(script) == 10  # 12 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
@@ -339,9 +337,7 @@ async def test_a_voice_takes_thirteen_actions_its_summary_asked(
         (Press(OK), asks(Step.INQUIRER_NAME)),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
-        ("局长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("局长", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
         (CASE_NUMBER, Exactly(asks(Step.SUMMARY))),
@@ -349,7 +345,7 @@ async def test_a_voice_takes_thirteen_actions_its_summary_asked(
         (Press(CLEAR), on_review("过问内容：语音里让关照原告", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 13
+    assert actions(script) == 11  # 13 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
@@ -385,9 +381,7 @@ async def test_in_person_with_two_present_takes_seventeen_actions(
         ("当面", Exactly(asks(Step.INQUIRER_NAME))),
         ("李建设", asks(Step.INQUIRER_UNIT)),
         ("温县人大常委会", asks(Step.INQUIRER_POSITION)),
-        ("副主任", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.CONGRESS)), asks(Step.RETIRED)),
-        (Press(NO), says("intake.proposed.intro_plain")),
+        ("副主任", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         ("某公司诉某村委会土地承包纠纷案", asks(Step.CASE_NUMBER)),
         (Press(NOT_FILED), asks(Step.SUMMARY)),
@@ -406,7 +400,7 @@ async def test_in_person_with_two_present_takes_seventeen_actions(
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 17
+    assert actions(script) == 15  # 17 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.IN_PERSON, [], False)
@@ -558,8 +552,17 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         ("赵德明", asks(Step.INQUIRER_UNIT)),
         ("焦作市某区政府", asks(Step.INQUIRER_POSITION)),
-        ("原区长", asks(Step.UNIT_CATEGORY)),
-        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        # 原区长: the category is proposed from 区政府; retired is asked, never proposed.
+        (
+            "原区长",
+            Exactly(
+                proposed(
+                    ("unit_category", lab(UnitCategory.GOVERNMENT)),
+                    intro="intake.proposed.intro_plain",
+                )
+            ),
+        ),
+        (Press(OK), asks(Step.RETIRED)),
         (Press(YES), says("intake.proposed.intro_plain")),
         (Press(CHANGED), asks(Step.MAIN_LEADER)),
         (Press(NO), asks(Step.INTERMEDIARY)),
@@ -586,3 +589,64 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
     assert (row["material_route"], row["originals_destination"]) == (None, None)
     assert row["inquiry_at"] == local("2026-03-06 08:30")
     assert (row["intermediary"], row["intermediary_name"]) == (Intermediary.RELATIVE, "赵小红")
+
+
+# -- the demo's journeys, as a court user typed them (trial of 2026-11-30) -----------------
+
+DEMO_UNIT = "温县发展和改革委员会"
+DEMO_CASE = ("李某诉赵某民间借贷纠纷案", "(2026)豫0825民初1234号")
+
+
+def demo_shot(bot: DialogueBot) -> Forward:
+    """``/attach shot.png`` in the demo: a screenshot with no caption, received now."""
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
+    return Forward(photo, at=local("2026-11-30 10:00"))
+
+
+async def test_the_trial_journeys_replayed_answer_for_answer(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The two WeChat screenshots of the trial, the same answers typed (a number the console
+    turns into the press of that button is a press here): a first-time cadre with Art. 9
+    items and seriousness answered, then the same cadre again with the one tap for neither."""
+    clock.set(local("2026-11-30 10:00"))
+    bot = DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+    judge = (await open_court(bot)).chat("张伟")
+    first: list[tuple[Action, Expect]] = [
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
+        ("昨天下午3点", Exactly(REST, taken("11月29日（周日）15:00"), asks(Step.INQUIRER_NAME))),
+        ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
+        (DEMO_UNIT, Exactly(asks(Step.INQUIRER_POSITION))),
+        # 发展和改革委员会 → 行政机关, proposed with the rest; asked separately before.
+        ("主任", Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain"))),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
+        (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
+        ("要求关照原告，尽快结案", Exactly(asks(Step.ART9))),
+        # Typed items are ticked as their buttons would be; "选好了" takes them.
+        ("1,6", (asks(Step.ART9), Offers(art9(1, chosen=True), art9(6, chosen=True)))),
+        (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
+        ("否", (says("intake.review"), "特别报告事项：(1)")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
+    ]
+    assert actions(first) == 13  # the trial counted 14
+    await dialogue(judge, first)
+    again: list[tuple[Action, Expect]] = [
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
+        ("今天上午9点", Exactly(REST, taken("11月30日（周一）09:00"), asks(Step.INQUIRER_NAME))),
+        ("王建国", says("intake.proposed.from_directory")),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
+        (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
+        ("再次要求尽快结案", Exactly(asks(Step.ART9))),
+        (Press(CLEAR), (says("intake.review"), "特别报告事项：无", "情节严重：否")),
+        (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
+    ]
+    assert actions(again) == 9  # the trial counted 9; the case is not yet proposed
+    await dialogue(judge, again)
+    row = await record_row(db, 1)
+    assert (row["unit_category"], row["retired"], row["art9_items"]) == (
+        UnitCategory.GOVERNMENT,
+        False,
+        [1, 6],
+    )

@@ -19,6 +19,7 @@ from dialogue import (
     ADD_HERE,
     AFTER_NEW,
     AMEND,
+    ART9_DONE,
     ART9_NONE,
     BACK,
     BEIJING,
@@ -41,6 +42,7 @@ from dialogue import (
     Person,
     Press,
     all_records,
+    art9,
     asks,
     asks_received,
     current,
@@ -222,9 +224,27 @@ async def test_back_without_a_draft_says_so(court: Court) -> None:
     assert await court.chat("张伟").say("/back") == [says("intake.error.no_draft")]
 
 
+CLEAR = says("intake.art9_clear")
+
+
 async def test_art9_a_single_number_is_the_same_as_a_list(court: Court, db: Database) -> None:
+    """Typed, ``4`` and ``1,4`` both tick (or untick) their items, as pressing them would;
+    the buttons keep their numbers; "选好了" takes what is ticked."""
     script = until(phone_record(), Step.ART9)
-    await dialogue(court.chat("张伟"), [*script, ("4", Exactly(asks(Step.SERIOUS)))])
+    items = [art9(n) for n in range(1, 15)]
+    rest = (CLEAR, ART9_NONE, ART9_DONE, BACK)
+    await dialogue(
+        court.chat("张伟"),
+        [
+            *script,
+            ("4", Buttons(*(art9(n, chosen=n == 4) for n in range(1, 15)), *rest)),
+            ("1,4", Buttons(*(art9(n, chosen=n == 1) for n in range(1, 15)), *rest)),
+            ("1", Buttons(*items, *rest)),
+            ("4", Buttons(*(art9(n, chosen=n == 4) for n in range(1, 15)), *rest)),
+            ("完", Again(says("intake.error.art9"), asks(Step.ART9))),
+            (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
+        ],
+    )
     assert (await record_row(db, 1))["art9_items"] == [4]
 
 
@@ -546,5 +566,5 @@ async def test_on_a_numbered_transport_art9_reads_a_single_number_as_an_item(
             typed = action.label
         await judge.act(typed)
     assert "1. (1) " in judge.last[0].text
-    await dialogue(judge, [("1", asks(Step.SERIOUS))])
+    await dialogue(judge, [("1", asks(Step.ART9)), ("选好了", asks(Step.SERIOUS))])
     assert (await record_row(db, 1))["art9_items"] == [1]

@@ -40,7 +40,7 @@ from dialogue import (
     settings_for,
     until,
 )
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from handlers.fields import BY_STEP, Opener, Step, as_proposed, proposal
@@ -213,11 +213,16 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                     Buttons(*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, BACK),
                 ),
             ),
-            # Ticked, the one tap for "neither" is gone; an old press of it is refused.
+            # Ticked, every button keeps its number: the one tap for "neither" stays where it
+            # was, and pressed now it is refused.
             (
                 Press(art9(4)),
                 Buttons(
-                    *(art9(n, chosen=n == 4) for n in range(1, 15)), ART9_NONE, ART9_DONE, BACK
+                    *(art9(n, chosen=n == 4) for n in range(1, 15)),
+                    CLEAR,
+                    ART9_NONE,
+                    ART9_DONE,
+                    BACK,
                 ),
             ),
             (
@@ -227,10 +232,41 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                     asks(Step.ART9),
                 ),
             ),
+            # A typed "no" with an item ticked drops nothing: it asks which is meant.
+            (
+                "否",
+                Again(
+                    "已勾选第九条的事项：(4)。回复“否”是指都不涉及吗？都不涉及的，请取消勾选后点"
+                    "“均不涉及”；所勾选的事项都涉及的，请点“选好了”。",
+                    asks(Step.ART9),
+                ),
+            ),
+            # Typed, a list and a single number behave alike: each ticks (or unticks) its
+            # items, as pressing them would.
+            (
+                "1、6",
+                Buttons(
+                    *(art9(n, chosen=n in (1, 4, 6)) for n in range(1, 15)),
+                    CLEAR,
+                    ART9_NONE,
+                    ART9_DONE,
+                    BACK,
+                ),
+            ),
+            (
+                "4",
+                Buttons(
+                    *(art9(n, chosen=n in (1, 6)) for n in range(1, 15)),
+                    CLEAR,
+                    ART9_NONE,
+                    ART9_DONE,
+                    BACK,
+                ),
+            ),
             (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
             (Press(BACK), asks(Step.ART9)),
-            # Typed, a list and a single number behave alike; seriousness is asked next.
-            ("1、4", Exactly(asks(Step.SERIOUS))),
+            # With nothing ticked, a typed "no" is "none of the items"; seriousness follows.
+            ("否", Exactly(asks(Step.SERIOUS))),
             (Press(BACK), asks(Step.ART9)),
             # The label typed is the press: both answers at once.
             (CLEAR, (says("intake.review"), "特别报告事项：无", "情节严重：否")),
@@ -238,6 +274,52 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
     )
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"]) == ([], False)
+
+
+ITEMS = st.integers(1, 14)
+TICKS = st.lists(
+    st.one_of(
+        st.tuples(st.just("press"), st.lists(ITEMS, min_size=1, max_size=1)),
+        st.tuples(st.just("type"), st.lists(ITEMS, min_size=1, max_size=1)),
+        st.tuples(
+            st.sampled_from([",", "、", "，", " "]),
+            st.lists(ITEMS, min_size=2, max_size=4, unique=True),
+        ),
+    ),
+    max_size=6,
+)
+_AT_ART9: set[int] = set()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ticks=TICKS)
+async def test_art9_items_pressed_or_typed_one_or_many_are_exactly_those_chosen(
+    court: Court, db: Database, ticks: list[tuple[str, list[int]]]
+) -> None:
+    """Whatever mix of presses, typed numbers and typed lists: each toggles its items, the
+    buttons keep their numbers, and what is stored is the set the judge left ticked."""
+    judge = court.chat("张伟")
+    if id(court) not in _AT_ART9:
+        _AT_ART9.add(id(court))
+        await dialogue(judge, until(phone_record(), Step.ART9))
+    chosen: set[int] = set()
+    for how, items in ticks:
+        action: Tap | str = Tap(f"in:art9:t:{items[0]}")
+        if how != "press":
+            action = str(items[0]) if how == "type" else how.join(map(str, items))
+        chosen ^= set(items)
+        ticked = (art9(n, chosen=n in chosen) for n in range(1, 15))
+        await dialogue(judge, [(action, Buttons(*ticked, CLEAR, ART9_NONE, ART9_DONE, BACK))])
+    await dialogue(
+        judge,
+        [
+            (Press(ART9_DONE if chosen else ART9_NONE), asks(Step.SERIOUS)),
+            (Press(BACK), asks(Step.ART9)),
+        ],
+    )
+    assert (await record_row(db, 1))["art9_items"] == sorted(chosen)
 
 
 async def test_on_a_numbered_list_art9_numbers_items_and_then_its_other_buttons(

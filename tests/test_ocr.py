@@ -111,7 +111,7 @@ async def test_the_judge_confirms_what_the_screenshot_shows(
                 ),
             ),
             (Press(says("intake.proposed.ok")), Exactly(asks(Step.INQUIRER_POSITION))),
-            ("局长", asks(Step.UNIT_CATEGORY)),
+            ("局长", says("intake.proposed.intro_plain")),
         ],
     )
     row = await record_row(db, 1)

@@ -32,6 +32,7 @@ from handlers.fields import (
     choice_buttons,
     day_only,
     next_missing,
+    parse_art9,
     proposal,
     when,
 )
@@ -130,12 +131,13 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
         )
     elif field.input is Input.MULTI:
         # The items keep their numbers in a numbered list; the one-tap "none, not serious"
-        # comes after them, nearest the judge's thumb at the foot of the message.
+        # comes after them, nearest the judge's thumb at the foot of the message. It stays
+        # there while items are ticked (pressed then, it is refused), so every button keeps
+        # its number while the judge ticks: the number seen a moment ago presses the same.
         if not _multi_select(ctx):
             buttons.extend(_art9_buttons(ctx, set(state.art9)))
-        if not state.art9:
-            at = len(buttons) - 1 if buttons else 0
-            buttons.insert(at, (Button(ctx.t("intake.art9_clear"), cb(field.step, CLEAR)),))
+        at = len(buttons) - 1 if buttons else 0
+        buttons.insert(at, (Button(ctx.t("intake.art9_clear"), cb(field.step, CLEAR)),))
     elif field.step is Step.STAFF_PRESENT:
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
     elif field.step is Step.DEPARTMENT:
@@ -342,6 +344,10 @@ async def answer(ctx: Context, text: str) -> Next:
             return await ask(ctx, record, field)
     except UserError as refusal:
         return await ask(ctx, record, field, refusal=refusal)
+    if field.step is Step.ART9:
+        typed = await art9_typed(ctx, record, field, text)
+        if typed is not None:
+            return typed
     try:
         press = await typed_press(ctx, record, field, text)
     except UserError as refusal:
@@ -363,6 +369,34 @@ async def answer(ctx: Context, text: str) -> Next:
             message_id=ctx.message.message_id,
         )
     return chosen
+
+
+NO_ITEM_WORDS = frozenset({"无", "没有", "否", "不涉及", "均不涉及", "none", "no", "0"})
+"""Typed at the Art. 9 question, "none of the items" (``均不涉及``), never "not serious"
+too: whether it is serious (Art. 7) is the judge's own answer, asked next."""
+
+
+async def art9_typed(ctx: Context, record: Record, field: Field, text: str) -> Next | None:
+    """Item numbers or a "no" typed at the Art. 9 question; None for anything else.
+
+    A number and a list of numbers (``1``, ``1,6``, ``1、6``) do the same as pressing those
+    items' buttons: each is ticked (or unticked), and the question is sent again showing the
+    ticks, until "选好了". A "no" (``否``, ``无``, ``没有``, ``no``) with nothing ticked means
+    "none of Art. 9's items" and the seriousness question follows; with items ticked it is
+    refused, naming them, so no ticked item is dropped unasked.
+    """
+    state = await ctx.state()
+    if " ".join(text.split()).casefold() in NO_ITEM_WORDS:
+        if state.art9:
+            ticked = join(ctx.language, (f"({n})" for n in state.art9))
+            refusal = UserError("intake.error.art9_no_ticked", items=ticked)
+            return await ask(ctx, record, field, refusal=refusal)
+        return await take(ctx, record, field, NONE_OF_ART9)
+    items = parse_art9(text)
+    if not items:
+        return None
+    state.art9 = sorted(set(state.art9).symmetric_difference(items))
+    return await ask(ctx, record, field)
 
 
 async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) -> StepName:
