@@ -64,6 +64,7 @@ from dialogue import (
     events_of,
     lab,
     local,
+    open_court,
     png_bytes,
     record_row,
     says,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from dialogue import Lacks, Press, record_row
 from harness import Harness
 
@@ -125,6 +126,8 @@ async def test_a_phone_inquiry_from_new_to_submitted(testbot: Harness) -> None:
     )
 
 
+# On WeCom, Art. 9 is a vote card ticked and submitted at once (tests/test_wecom_flow.py).
+@pytest.mark.parametrize("testbot", ["console", "telegram"], indirect=True)
 async def test_a_phone_call_through_a_relative(testbot: Harness) -> None:
     await testbot.seed()
     await play(
@@ -148,7 +151,8 @@ async def test_a_phone_call_through_a_relative(testbot: Harness) -> None:
             ("张某诉李某民间借贷纠纷案", CASE_NUMBER),
             ("尚未立案", SUMMARY),
             ("打电话说其父亲让关照被告", ART9),
-            ("3", SERIOUS),
+            ("3", ART9),
+            (Press("✔ 选好了"), SERIOUS),
             (
                 Press("否"),
                 (
