@@ -157,8 +157,10 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                     asks(Step.INQUIRER_NAME),
                 ),
             ),
-            (Press(BACK), asks(Step.CHANNEL)),
+            # Back goes through the answers in reverse: the time typed last, then the
+            # proposals it confirmed.
             (Press(BACK), asks(Step.INQUIRY_AT)),
+            (Press(BACK), asks(Step.CHANNEL)),
             (Press(BACK), asks(Step.SOURCE)),
             (Press(BACK), asks_received("2026-11-28 20:00")),
             # The receipt cannot be moved before the inquiry already recorded.
