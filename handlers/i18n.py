@@ -40,25 +40,45 @@ def t(language: Language | str | None, key: str, /, **values: object) -> str:
     except ValueError:
         lang = DEFAULT
     template = catalogs()[lang][key]
-    if "\N{FULLWIDTH LEFT PARENTHESIS}{" in template:
-        template = _single_brackets(template, values)
+    if "{" in template:
+        values = _single_brackets(template, values)
     return fill(lang.value, template, values)
 
 
-_ENCLOSED = re.compile("\N{FULLWIDTH LEFT PARENTHESIS}\\{(\\w+)\\}\N{FULLWIDTH RIGHT PARENTHESIS}")
+_BRACKETS = {"\N{FULLWIDTH LEFT PARENTHESIS}": "\N{FULLWIDTH RIGHT PARENTHESIS}", "(": ")"}
+_PLACEHOLDER = re.compile(r"\{(\w+)")
 
 
-def _single_brackets(template: str, values: dict[str, object]) -> str:
-    """``（{x}）`` with a value that is already in brackets (``（未填）``, ``（已跳过）``) is
-    written once: never ``（（未填））``."""
+def _enclosed(value: str) -> bool:
+    """Whether ``value`` is one bracketed phrase as a whole: ``（未填）``, ``(missing)``."""
+    return any(
+        value.startswith(left) and value.endswith(right) and value.count(left) == 1
+        for left, right in _BRACKETS.items()
+    )
 
-    def once(match: re.Match[str]) -> str:
-        value = str(values.get(match[1], ""))
-        left, right = "\N{FULLWIDTH LEFT PARENTHESIS}", "\N{FULLWIDTH RIGHT PARENTHESIS}"
-        enclosed = value.startswith(left) and value.endswith(right) and value.count(left) == 1
-        return "{" + match[1] + "}" if enclosed else match[0]
 
-    return _ENCLOSED.sub(once, template)
+def _single_brackets(template: str, values: dict[str, object]) -> dict[str, object]:
+    """A value that is already in brackets (``（未填）``, ``（已跳过）``), put where the
+    message already has it in brackets (``（{x}）``, ``（案件 {case}）``), is written without
+    its own: never ``（（未填））`` nor ``（案件 （未填））``."""
+    inside: set[str] = set()
+    depth = 0
+    at = 0
+    for match in _PLACEHOLDER.finditer(template):
+        for ch in template[at : match.start()]:
+            if ch in _BRACKETS:
+                depth += 1
+            elif ch in _BRACKETS.values():
+                depth = max(0, depth - 1)
+        at = match.start()
+        if depth:
+            inside.add(match[1])
+    return {
+        name: value[1:-1]
+        if name in inside and isinstance(value, str) and _enclosed(value)
+        else value
+        for name, value in values.items()
+    }
 
 
 def join(language: Language | str | None, items: Iterable[str], *, strong: bool = False) -> str:

@@ -26,11 +26,13 @@ from zoneinfo import ZoneInfo
 
 
 class TimeProblem(StrEnum):
-    """Why a typed time was refused: unreadable, a day without a time, or no such moment."""
+    """Why a typed time was refused: unreadable, a day without a time, no such moment, or a
+    bare number (``3``: a button's number, 3:00 or 15:00 — never guessed)."""
 
     FORMAT = "format"
     NO_TIME = "no_time"
     INVALID = "invalid"
+    BARE = "bare"
 
 
 class TimeParseError(ValueError):
@@ -170,6 +172,10 @@ _CLOCK = re.compile(
 )
 
 
+_BARE = re.compile(r"^\d+$")
+"""A number alone, without 点, a colon or a part of the day: no time of day by itself."""
+
+
 def _normalise(text: str) -> str:
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()
     cleaned = re.sub(r"\s+", " ", cleaned)
@@ -285,7 +291,8 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
 
     ``now`` anchors 今天 and the year; ``day`` is the day a bare time of day falls on
     (today when None). Raises ``TimeParseError``: FORMAT when unreadable, INVALID for a day
-    or time that does not exist (2月30日, 25点).
+    or time that does not exist (2月30日, 25点), BARE for a number alone (``3``, ``今天 3``,
+    ``三``), which may be a button's number or either 3:00 or 15:00.
     """
     weekdays: list[int] = []
 
@@ -312,6 +319,8 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
         if found is None:
             raise TimeParseError(TimeProblem.FORMAT)
         return Moment(found, None, True)
+    if period is None and _BARE.match(rest):
+        raise TimeParseError(TimeProblem.BARE)
     clock, shift = _clock(rest, period)
     return Moment((found or day or today) + timedelta(days=shift), clock, found is not None)
 

@@ -152,8 +152,10 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                     asks(Step.INQUIRER_NAME),
                 ),
             ),
-            (Press(BACK), asks(Step.CHANNEL)),
+            # Back goes through the answers in reverse: the time typed last, then the
+            # proposals it confirmed.
             (Press(BACK), asks(Step.INQUIRY_AT)),
+            (Press(BACK), asks(Step.CHANNEL)),
             (Press(BACK), asks(Step.SOURCE)),
             (Press(BACK), asks_received("2026-11-28 20:00")),
             # The receipt cannot be moved before the inquiry already recorded.
@@ -206,3 +208,31 @@ async def test_an_amendment_never_puts_the_inquiry_after_its_receipt(
     )
     row = await record_row(db, 1)
     assert row["received_at"] == row["inquiry_at"] == local("2026-03-06 10:00")
+
+
+async def test_a_number_alone_at_the_receipt_question_is_never_a_time(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    refused = Again(says("intake.error.time_bare"), asks_received("2026-11-28 20:00"))
+    await dialogue(
+        judge,
+        [
+            (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            (Press(CHANGED), asks_received("2026-11-28 20:00")),
+            ("3", refused),
+            ("三", refused),
+            ("１５", refused),
+            ("今天 3", refused),
+            (
+                "今天3点",
+                Exactly(
+                    says("intake.time_taken", field="收到时间", time="11月29日（周日）03:00"),
+                    asks(Step.SOURCE),
+                ),
+            ),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == local("2026-11-29 03:00")

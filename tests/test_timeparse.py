@@ -227,3 +227,16 @@ def test_every_echo_reads_back_as_the_moment_it_echoes(
     echo = when(echo_context(language), moment, clock=clock)
     expected = Moment(day, moment.timetz().replace(tzinfo=None) if clock else None, True)
     assert read_time(echo, now=NOW, tz=BEIJING) == expected, echo
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(min_value=0, max_value=99),
+    form=st.sampled_from(["digits", "full", "chinese"]),
+    day=st.sampled_from(["", "今天 ", "昨天", "today ", "2 days ago ", "11月28日 "]),
+)
+def test_a_number_alone_is_never_a_time_of_day(n: int, form: str, day: str) -> None:
+    written = {"digits": str(n), "full": str(n).translate(FULL), "chinese": chinese(n)}[form]
+    with pytest.raises(TimeParseError) as refused:
+        read_time(day + written, now=NOW, tz=BEIJING)
+    assert refused.value.problem is TimeProblem.BARE

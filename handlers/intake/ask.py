@@ -20,7 +20,6 @@ from handlers.fields import (
     BY_STEP,
     CHANNELS_FIRST,
     DAY_ONLY,
-    FIELDS,
     KNOWN,
     NO,
     OPENED_BY,
@@ -53,6 +52,7 @@ from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
+from storage.casenumber import CaseNumberError, NotFiled, parse_case_number
 from storage.models import Record
 from storage.numbers import parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
@@ -455,6 +455,8 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     question refuses: its message, and the question again. A time is said back at once as it
     was understood (``11月28日（周六）15:00``); a day without its hour raises ``DateOnly``.
     """
+    if field.step is Step.CASE_NAME and _case_number_of(ctx, value) is not None:
+        return await case_number_at_name(ctx, record, field, value)
     try:
         values = await field.parse(ctx, record, value)
     except DateOnly:
@@ -473,6 +475,29 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     state.history = [*state.history, field.step.value]
     state.art9 = []
     return await after_answer(ctx, record, field)
+
+
+def _case_number_of(ctx: Context, text: str) -> str | None:
+    """``text`` as a valid case number (``storage.casenumber``), or None."""
+    try:
+        parsed = parse_case_number(text, year_now=ctx.local(ctx.now).year)
+    except CaseNumberError:
+        return None
+    return None if isinstance(parsed, NotFiled) else parsed.text
+
+
+async def case_number_at_name(ctx: Context, record: Record, field: Field, text: str) -> StepName:
+    """A valid case number typed as the case's name: stored as the case number when none is
+    recorded yet (said so at once), the name asked again; never stored as the name."""
+    number = BY_STEP[Step.CASE_NUMBER.value]
+    if record.case_number:
+        refusal = UserError("intake.error.case_name_is_number", number=text.strip())
+        return await ask(ctx, record, field, refusal=refusal)
+    await _apply(ctx, record, number, await number.parse(ctx, record, text))
+    state = await ctx.state()
+    state.history = [*state.history, number.step.value]
+    ctx.reply(ctx.t("intake.case_number_at_name", number=record.case_number))
+    return await ask(ctx, record, field)
 
 
 async def take_clear(ctx: Context, record: Record) -> Next:
@@ -566,30 +591,37 @@ async def back(ctx: Context, args: str) -> Next:
         return await ask(ctx, record, field, refusal=refusal)
 
 
-def previous_field(record: Record, field: Field | None) -> Field | None:
-    """The question before ``field`` in the order the questions are asked (``FIELDS``),
-    among those that apply to ``record``; at the review card (None), the last of them."""
-    before = FIELDS if field is None else FIELDS[: FIELDS.index(field)]
-    earlier = [f for f in before if f.applies(record)]
-    return earlier[-1] if earlier else None
+def previous_field(record: Record, field: Field | None, history: Sequence[str]) -> Field | None:
+    """The question answered last in this draft (``history``: the steps answered, in order)
+    that still applies to ``record`` and is not ``field`` itself; None when there is none.
+
+    Only questions the judge answered count (typed, pressed, or a proposal confirmed): a
+    value derived or proposed and never asked is never gone back to.
+    """
+    for step in reversed(history):
+        earlier = BY_STEP.get(step)
+        if earlier is not None and earlier is not field and earlier.applies(record):
+            return earlier
+    return None
 
 
 async def has_previous(ctx: Context, record: Record, field: Field) -> bool:
-    """Whether a question comes before ``field`` for this record (the back button is shown)."""
-    return previous_field(record, field) is not None
+    """Whether a question was answered before ``field`` in this draft (back is shown)."""
+    return previous_field(record, field, (await ctx.state()).history) is not None
 
 
 async def go_back(ctx: Context, record: Record, field: Field | None) -> StepName:
-    """Back: the question before ``field`` in question order, whatever path led here.
+    """Back: the question answered last in this draft, whatever path led here; its answer
+    and those after it leave the history, so a second back goes one further.
 
-    Raises ``UserError`` at the first question.
+    Raises ``UserError`` when no question was answered yet.
     """
-    previous = previous_field(record, field)
+    state = await ctx.state()
+    previous = previous_field(record, field, state.history)
     if previous is None:
         raise UserError("intake.error.no_back")
-    state = await ctx.state()
-    if previous.step.value in state.history:
-        state.history = state.history[: state.history.index(previous.step.value)]
+    last = len(state.history) - 1 - state.history[::-1].index(previous.step.value)
+    state.history = state.history[:last]
     return await ask(ctx, record, previous)
 
 
