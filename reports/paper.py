@@ -13,7 +13,7 @@ centimetres, as openpyxl takes them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 ROW_POINTS = 15.0  # a row of one line of 11 pt SimSun as Excel, WPS and LibreOffice draw it
 MAX_ROW_POINTS = 409.0  # the tallest row a spreadsheet keeps (Excel's limit)
@@ -25,9 +25,13 @@ CJK_START = 0x2E80  # from the CJK radicals on, characters are full-width
 PAPER_POINTS = {"9": (595.0, 842.0), "8": (842.0, 1191.0)}
 HEADER_FOOTER = 0.3  # inches each, printed inside the top and bottom margins
 
-# Tokens a line breaks between: one full-width character, or a run of other characters with
-# the spaces after it (a word, a number, a hash), or spaces alone.
-_TOKENS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+# Tokens a line breaks between: a short bracketed group without spaces (（二日内）, kept
+# whole so that no line starts or ends with a lone bracket), one full-width character, or a
+# run of other characters with the spaces after it (a word, a number, a hash), or spaces alone.
+_GROUP = r"[（(][^\s（）()]{1,8}[）)]"
+_TOKENS = re.compile(_GROUP + r"\s*|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+_WORDS = re.compile(_GROUP + r"|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+")
+WORD_PAD = 1.0  # widths of the digit 0 a column keeps beside its longest word (cell padding)
 
 CM_POINTS = 72 / 2.54
 CHART_LABEL_POINTS = 9  # the size of a chart's category labels
@@ -39,6 +43,26 @@ CHART_MIN = 6.0  # cm
 def text_width(text: str) -> float:
     """The width of ``text`` on one line, in widths of the digit 0."""
     return sum(WIDE if ord(char) >= CJK_START else NARROW for char in text)
+
+
+def longest_word(text: str) -> float:
+    """The width of the widest token of ``text`` that a line never breaks (a word, a number,
+    a short bracketed group, one full-width character), in widths of the digit 0; 0 for no
+    text."""
+    return max((text_width(word) for word in _WORDS.findall(text)), default=0.0)
+
+
+def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
+    """``widths`` widened where a column would split a word: each column at least as wide as
+    the longest word (:func:`longest_word`) of the texts in it across ``rows`` (headers, and
+    the words its cells may show), plus :data:`WORD_PAD`. A row shorter than ``widths``
+    covers its first columns."""
+    fitted = list(widths)
+    for row in rows:
+        for index, text in enumerate(row[: len(fitted)]):
+            if text:
+                fitted[index] = max(fitted[index], longest_word(text) + WORD_PAD)
+    return tuple(fitted)
 
 
 def _paragraph_lines(text: str, room: float) -> int:
