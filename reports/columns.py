@@ -101,13 +101,13 @@ def _art9(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS:
-        return None  # Art. 6 concerns materials; an oral inquiry brings none
+        return tr(language, "form.no_materials")  # the form's words: Art. 6 concerns materials
     return vocab(MaterialRoute, facts.record.material_route, language) or None
 
 
 def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS and facts.record.kind == RecordKind.EXTERNAL:
-        return None  # Art. 4 concerns written materials; an oral inquiry brings none
+        return tr(language, "form.no_materials")  # the form's words: Art. 4, written materials
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
 
 
