@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from itertools import cycle
 from pathlib import Path
 from typing import IO, Any
@@ -47,9 +48,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
-from reports.columns import COLUMNS, stamp
+from reports.columns import COLUMNS, stamp, state_words
 from reports.document import clean
-from reports.facts import MILESTONE_ORDER, RecordFacts
+from reports.facts import MILESTONE_ORDER, RecordFacts, State
 from reports.figures import Art7Row, Figures, Tally
 from reports.paper import (
     CHART_LABEL_POINTS,
@@ -77,7 +78,14 @@ from reports.tables import (
     months,
 )
 from reports.text import tr, vocab
-from storage.vocabulary import Language, UnitCategory
+from storage.vocabulary import (
+    Channel,
+    Intermediary,
+    Language,
+    RecordKind,
+    RecordStatus,
+    UnitCategory,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -311,7 +319,7 @@ class ReportWorkbook:
         # Each column at least as wide as the longest word of its headers in this language.
         detail_titles = [c.title(language) for c in COLUMNS]
         art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
-        self.detail_widths = fit_widths(DETAIL_WIDTHS, [detail_titles])
+        self.detail_widths = fit_widths(DETAIL_WIDTHS, [detail_titles, *detail_words(language)])
         self.art7_widths = fit_widths(ART7_COLUMN_WIDTHS, [art7_titles])
         self.summary_widths = fit_widths(SUMMARY_WIDTHS, summary_heads(language))
         self.timeliness_widths = fit_widths(TIMELINESS_WIDTHS, timeliness_heads(language))
@@ -767,6 +775,32 @@ class Pages:
     title: float = 0.0
     used: float = 0.0
     head: tuple[Sequence[str], Sequence[float], int] | None = None
+
+
+# The detail sheet's columns whose cells show words of a fixed vocabulary.
+DETAIL_VOCABULARY: dict[str, type[StrEnum]] = {
+    "status": RecordStatus,
+    "kind": RecordKind,
+    "channel": Channel,
+    "unit_category": UnitCategory,
+    "intermediary": Intermediary,
+}
+
+
+def detail_words(language: Language) -> list[list[str]]:
+    """Rows of the words the detail sheet's vocabulary and milestone-state cells may show in
+    ``language``, each in its column (for :func:`reports.paper.fit_widths`)."""
+    keys = [column.key for column in COLUMNS]
+    rows: list[list[str]] = []
+    for key, enum in DETAIL_VOCABULARY.items():
+        for member in enum:
+            row = [""] * len(keys)
+            row[keys.index(key)] = vocab(enum, member.value, language)
+            rows.append(row)
+    for state in State:
+        row = [state_words(state, language) if key.startswith("state_") else "" for key in keys]
+        rows.append(row)
+    return rows
 
 
 def summary_heads(language: Language) -> list[list[str]]:
