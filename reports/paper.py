@@ -68,6 +68,19 @@ def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[
     return tuple(fitted)
 
 
+_LAST_GROUP = re.compile(_GROUP + r"$")
+
+
+def head_text(title: str, room: float) -> str:
+    """A header ``title`` as written in a cell ``room`` widths of the digit 0 wide: where it
+    does not fit on one line and ends in a short bracketed group (（二日内）), the group starts
+    a line of its own, so that no program breaks inside it and leaves a lone bracket."""
+    group = _LAST_GROUP.search(title)
+    if group is None or group.start() == 0 or text_width(title) * BOLD + WORD_PAD <= room:
+        return title
+    return title[: group.start()].rstrip() + "\n" + group.group()
+
+
 def _paragraph_lines(text: str, room: float) -> int:
     lines, used = 1, 0.0
     for token in _TOKENS.findall(text):

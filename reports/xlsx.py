@@ -60,6 +60,7 @@ from reports.paper import (
     ROW_POINTS,
     chart_height,
     fit_widths,
+    head_text,
     page_room,
     row_points,
     text_lines,
@@ -492,6 +493,7 @@ class ReportWorkbook:
     ) -> int:
         """A table's header row, at least ``least`` lines and tall enough for its longest
         wrapped title, ``extra`` cells after the titles."""
+        titles = [head_text(title, width) for title, width in zip(titles, widths, strict=False)]
         lines = max(least, *fitted_lines(titles, widths))
         return self._write(sheet, [*self._header(sheet, titles), *extra], row_points(lines))
 
@@ -518,7 +520,8 @@ class ReportWorkbook:
         page, unless a chart follows (a chart reads one unbroken block of rows). Returns the
         numbers of its header row and its last row."""
         pages = self._pages[sheet.title]
-        points = row_points(max(least, *fitted_lines(head, widths)))
+        shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
+        points = row_points(max(least, *fitted_lines(shown, widths)))
         points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
             self._new_page(sheet)

@@ -10,7 +10,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from reports.columns import COLUMNS, HASH_WIDTH
-from reports.paper import longest_word, text_lines
+from reports.paper import head_text, longest_word, text_lines
 from reports.text import tr
 from reports.xlsx import ART7_KEYS, ReportWorkbook, summary_heads, timeliness_heads
 from storage.vocabulary import Language
@@ -45,6 +45,12 @@ def test_a_bracketed_group_is_never_split() -> None:
     assert longest_word("填表登记（二日内）") == longest_word("（二日内）")
     # 填表登记 / （二日内）: the group moves whole to the second line.
     assert text_lines("填表登记（二日内）", 12) == 2
+
+
+def test_a_bracketed_group_starts_a_line_of_its_own_in_a_narrow_header() -> None:
+    assert head_text("填表登记（二日内）", 12) == "填表登记\n（二日内）"
+    assert head_text("（二日内）", 12) == "（二日内）"
+    assert head_text("录入平台（二日内）", 40) == "录入平台（二日内）"
 
 
 def test_a_hash_fits_on_one_line_of_the_evidence_column() -> None:
