@@ -7,8 +7,10 @@ main counts, the unit categories and the on-time shares.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache, wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -113,6 +115,67 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> str:
     return text + "…"
 
 
+# Where a title may wrap: after a full-width character, or after a word and its spaces.
+_BREAKS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+LINE = 1.2  # a line of text is this many times its size tall
+SMALLEST = 6  # pixels: below this a title is not shrunk further, it takes more lines
+
+
+@dataclass(frozen=True)
+class TitleLayout:
+    """How a title is drawn: at ``size`` pixels, in ``lines`` that together hold every
+    character of it (as drawn, :func:`shown`), none wider than the room it was given."""
+
+    size: int
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The title as drawn, its lines joined."""
+        return "".join(self.lines)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> list[str]:
+    lines = [""]
+    for token in _BREAKS.findall(text):
+        if lines[-1] and text_width(draw, (lines[-1] + token).rstrip(), size) > width:
+            lines.append("")
+        lines[-1] += token
+    return lines
+
+
+def title_layout(
+    draw: ImageDraw.ImageDraw, text: str, size: int, width: int, height: int
+) -> TitleLayout:
+    """A title in ``width`` x ``height`` pixels, never cut: on one line at ``size`` where it
+    fits, else at the largest smaller size where it fits on the lines ``height`` holds
+    (wrapping to a second line once one line would need too small a font), down to
+    :data:`SMALLEST` pixels, where it takes as many lines as it needs."""
+    text = shown(text)
+    for tried in range(size, SMALLEST - 1, -1):
+        lines = _wrap(draw, text, tried, width)
+        if len(lines) * round(tried * LINE) <= height:
+            return TitleLayout(tried, tuple(lines))
+    return TitleLayout(SMALLEST, tuple(_wrap(draw, text, SMALLEST, width)))
+
+
+def put_title(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    text: str,
+    size: int,
+    room: tuple[int, int],
+    fill: tuple[int, int, int],
+) -> TitleLayout:
+    """Draw a title at ``xy`` laid out by :func:`title_layout` in ``room`` (width, height)
+    pixels; returns the layout drawn."""
+    layout = title_layout(draw, text, size, *room)
+    x, y = xy
+    for n, line in enumerate(layout.lines):
+        put(draw, (x, y + n * round(layout.size * LINE)), line, layout.size, fill)
+    return layout
+
+
 def draw_bars(
     draw: ImageDraw.ImageDraw,
     box: tuple[int, int, int, int],
@@ -158,7 +221,7 @@ def bar_chart(
     height = 90 + 44 * max(len(items), 1)
     image = Image.new("RGB", (1200, height), PAPER)
     draw = ImageDraw.Draw(image)
-    put(draw, (30, 24), _fit(draw, title, 30, 1140), 30, INK)
+    put_title(draw, (30, 24), title, 30, (1140, 48), INK)
     draw_bars(draw, (30, 76, 1170, height - 14), items, percent=percent, nothing=nothing)
     image.save(path, "PNG")
     return path
@@ -185,7 +248,7 @@ def headline_card(
     height = 480 if notice else 460 + 46 * rows
     image = Image.new("RGB", (width, height), PAPER)
     draw = ImageDraw.Draw(image)
-    put(draw, (40, 30), _fit(draw, title, 40, width - 80), 40, INK)
+    put_title(draw, (40, 30), title, 40, (width - 80, 56), INK)
     put(draw, (40, 88), _fit(draw, subtitle, 24, width - 80), 24, MUTED)
     tile_w = (width - 80 - 20 * (len(tiles) - 1)) // max(len(tiles), 1)
     for n, (label, value) in enumerate(tiles):
@@ -197,9 +260,9 @@ def headline_card(
         put(draw, (width // 2, 370), _fit(draw, notice, 34, width - 80), 34, MUTED, "mm")
     else:
         half = (width - 120) // 2
-        put(draw, (40, 320), _fit(draw, left_title, 28, half), 28, INK)
+        put_title(draw, (40, 320), left_title, 28, (half, 48), INK)
         draw_bars(draw, (40, 370, 40 + half, height - 70), left, nothing=nothing)
-        put(draw, (80 + half, 320), _fit(draw, right_title, 28, half), 28, INK)
+        put_title(draw, (80 + half, 320), right_title, 28, (half, 48), INK)
         draw_bars(draw, (80 + half, 370, width - 40, height - 70), right, percent=True,
                   color=GOOD, nothing=nothing)  # fmt: skip
     put(draw, (40, height - 40), _fit(draw, footer, 18, width - 80), 18, MUTED)

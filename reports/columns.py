@@ -29,6 +29,11 @@ from storage.vocabulary import (
 )
 
 Value = str | int | datetime | None
+
+# A SHA-256 (64 hex digits) on one line of the evidence column: the letters a-f print wider
+# than the digit 0 in the fonts spreadsheet programs fall back to (LibreOffice wrapped a hash
+# after 59 of them in 76 widths), so each is allowed 1.3 widths.
+HASH_WIDTH = 84
 Getter = Callable[[RecordFacts, Language, ZoneInfo], Value]
 
 
@@ -101,13 +106,13 @@ def _art9(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS:
-        return None  # Art. 6 concerns materials; an oral inquiry brings none
+        return tr(language, "form.no_materials")  # the form's words: Art. 6 concerns materials
     return vocab(MaterialRoute, facts.record.material_route, language) or None
 
 
 def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS and facts.record.kind == RecordKind.EXTERNAL:
-        return None  # Art. 4 concerns written materials; an oral inquiry brings none
+        return tr(language, "form.no_materials")  # the form's words: Art. 4, written materials
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
 
 
@@ -234,7 +239,7 @@ AFTER: tuple[Column, ...] = (
     Column("serious_alerted_at", _attr("serious_alerted_at"), 19),
     Column("upward_listed_at", _attr("upward_listed_at"), 19),
     Column("evidence_count", _evidence_count, 8),
-    Column("evidence", _evidence, 76),
+    Column("evidence", _evidence, HASH_WIDTH),
     Column("amendments", _amendments, 8),
 )
 

@@ -320,6 +320,10 @@ def form_document(
             blocks += _cosigners(facts, language, tz)
         else:
             pairs = _pairs(facts, keys, language, tz)
+            if section == "materials" and facts.record.channel in ORAL_CHANNELS:
+                # The register's cells say no_materials; the form says it once, as a line.
+                said = tr(language, "form.no_materials")
+                pairs = Pairs(tuple(row for row in pairs.rows if row[1] != said))
             if pairs.rows:
                 blocks.append(pairs)
             elif section == "materials" and facts.record.channel in ORAL_CHANNELS:

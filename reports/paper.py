@@ -13,7 +13,7 @@ centimetres, as openpyxl takes them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 ROW_POINTS = 15.0  # a row of one line of 11 pt SimSun as Excel, WPS and LibreOffice draw it
 MAX_ROW_POINTS = 409.0  # the tallest row a spreadsheet keeps (Excel's limit)
@@ -25,9 +25,16 @@ CJK_START = 0x2E80  # from the CJK radicals on, characters are full-width
 PAPER_POINTS = {"9": (595.0, 842.0), "8": (842.0, 1191.0)}
 HEADER_FOOTER = 0.3  # inches each, printed inside the top and bottom margins
 
-# Tokens a line breaks between: one full-width character, or a run of other characters with
-# the spaces after it (a word, a number, a hash), or spaces alone.
-_TOKENS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+# Tokens a line breaks between: a short bracketed group without spaces (（二日内）, kept
+# whole so that no line starts or ends with a lone bracket), one full-width character, or a
+# run of other characters with the spaces after it (a word, a number, a hash), or spaces alone.
+_GROUP = r"[（(][^\s（）()]{1,8}[）)]"
+_TOKENS = re.compile(_GROUP + r"\s*|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
+_WORDS = re.compile(_GROUP + r"|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+")
+WORD_PAD = 1.0  # widths of the digit 0 a column keeps beside its longest word (cell padding)
+# A bold word in the fonts spreadsheet programs fall back to (DejaVu Serif Bold) is up to this
+# many times as wide as text_width measures it (LibreOffice split "Intermediary" in 14.2).
+BOLD = 1.25
 _WIDE_CHARS = re.compile(r"[\u2e80-\U0010ffff]")  # as text_width counts them
 _NOT_WIDE = re.compile(r"[^\u2e80-\U0003ffff]|\s")  # what is not a one-character token
 _CJK = chr(CJK_START)
@@ -45,6 +52,40 @@ CHART_MIN = 6.0  # cm
 def text_width(text: str) -> float:
     """The width of ``text`` on one line, in widths of the digit 0."""
     return sum(WIDE if ord(char) >= CJK_START else NARROW for char in text)
+
+
+def longest_word(text: str) -> float:
+    """The width of the widest token of ``text`` that a line never breaks (a word, a number,
+    a short bracketed group, one full-width character), in widths of the digit 0; 0 for no
+    text."""
+    return max((text_width(word) for word in _WORDS.findall(text)), default=0.0)
+
+
+def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
+    """``widths`` widened where a column would split a word: each column at least as wide as
+    the longest word (:func:`longest_word`) of the texts in it across ``rows`` (headers, and
+    the words its cells may show), times :data:`BOLD`, plus :data:`WORD_PAD`. A row shorter
+    than ``widths`` covers its first columns."""
+    fitted = list(widths)
+    for row in rows:
+        for index, text in enumerate(row[: len(fitted)]):
+            if text:
+                fitted[index] = max(fitted[index], longest_word(text) * BOLD + WORD_PAD)
+    return tuple(fitted)
+
+
+_LAST_GROUP = re.compile(_GROUP + r"$")
+_ANY_GROUP = re.compile(_GROUP)
+
+
+def head_text(title: str, room: float) -> str:
+    """A header ``title`` as written in a cell ``room`` widths of the digit 0 wide: where it
+    does not fit on one line and ends in a short bracketed group (（二日内）), the group starts
+    a line of its own, so that no program breaks inside it and leaves a lone bracket."""
+    group = _LAST_GROUP.search(title)
+    if group is None or group.start() == 0 or text_width(title) * BOLD + WORD_PAD <= room:
+        return title
+    return title[: group.start()].rstrip() + "\n" + group.group()
 
 
 def _paragraph_lines(text: str, room: float) -> int:
@@ -72,7 +113,8 @@ def _quick_lines(text: str, room: float) -> int | None:
     """:func:`_paragraph_lines` counted in whole half-widths, exactly; None when a width
     comes within ``_TIE`` of ``room`` (where the sums of floats decide) or a word does not
     fit on a line of its own: the caller then counts as :func:`_paragraph_lines` does."""
-    if text and _NOT_WIDE.search(text) is None:  # full-width characters only, each a line break
+    if text and _NOT_WIDE.search(text) is None and _ANY_GROUP.search(text) is None:
+        # full-width characters only, each a line break
         per_line = int(room // WIDE)
         if (
             per_line < 1

@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from itertools import cycle
 from pathlib import Path
 from typing import IO, Any
@@ -47,9 +48,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 
-from reports.columns import COLUMNS, stamp
+from reports.columns import COLUMNS, stamp, state_words
 from reports.document import clean
-from reports.facts import MILESTONE_ORDER, RecordFacts
+from reports.facts import MILESTONE_ORDER, RecordFacts, State
 from reports.figures import Art7Row, Figures, Tally
 from reports.paper import (
     CHART_LABEL_POINTS,
@@ -58,6 +59,8 @@ from reports.paper import (
     MAX_ROW_POINTS,
     ROW_POINTS,
     chart_height,
+    fit_widths,
+    head_text,
     page_room,
     row_points,
     text_lines,
@@ -76,7 +79,14 @@ from reports.tables import (
     months,
 )
 from reports.text import tr, vocab
-from storage.vocabulary import Language, UnitCategory
+from storage.vocabulary import (
+    Channel,
+    Intermediary,
+    Language,
+    RecordKind,
+    RecordStatus,
+    UnitCategory,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -100,9 +110,6 @@ CHART_WIDTH = 16.5  # cm: a little less than columns A to C
 CHART_MARGIN = 6.0  # points above and below a chart, inside its rows
 EMU_POINT = 12700  # EMUs in a point (ECMA-376 Part 1, 20.1.2.1)
 TIMELINESS_WIDTHS = (30, 14, *(13,) * 12)
-TIMELINESS_PAGE_POINTS = page_room(
-    TIMELINESS_WIDTHS, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP
-)
 HEADER_LINES = 2  # a header row is at least this many lines tall
 
 # The detail sheet's 43 columns cannot be read at one page width (A4 would print them at about
@@ -324,10 +331,23 @@ class ReportWorkbook:
         self._top = Alignment(vertical="top")
         self._styles: dict[tuple[bool, str | None, bool, bool | None, bool], StyleArray] = {}
         self._head = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        # Each column at least as wide as the longest word of its headers in this language.
+        detail_titles = [c.title(language) for c in COLUMNS]
+        art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
+        self.detail_widths = fit_widths(DETAIL_WIDTHS, [detail_titles, *detail_words(language)])
+        self.art7_widths = fit_widths(ART7_COLUMN_WIDTHS, [art7_titles])
+        self.summary_widths = fit_widths(SUMMARY_WIDTHS, summary_heads(language))
+        self.timeliness_widths = fit_widths(TIMELINESS_WIDTHS, timeliness_heads(language))
         # The sheets of tables with charts, laid out page by page here.
+        summary_room = page_room(
+            self.summary_widths, paper=A4, portrait=True, side=MARGIN_SIDE, top=MARGIN_TOP
+        )
+        timeliness_room = page_room(
+            self.timeliness_widths, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP
+        )
         self._pages = {
-            self.summary.title: Pages(PAGE_POINTS),
-            self.timeliness.title: Pages(TIMELINESS_PAGE_POINTS),
+            self.summary.title: Pages(summary_room),
+            self.timeliness.title: Pages(timeliness_room),
         }
         print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
         self.detail.page_setup.scale = DETAIL_SCALE
@@ -341,10 +361,10 @@ class ReportWorkbook:
         print_setup(self.timeliness, title_rows="1:1")
         # A streamed sheet writes its column widths and panes with its first row: those first.
         widths = (
-            (self.detail, DETAIL_WIDTHS),
-            (self.summary, SUMMARY_WIDTHS),
-            (self.timeliness, TIMELINESS_WIDTHS),
-            (self.art7_sheet, ART7_COLUMN_WIDTHS),
+            (self.detail, self.detail_widths),
+            (self.summary, self.summary_widths),
+            (self.timeliness, self.timeliness_widths),
+            (self.art7_sheet, self.art7_widths),
         )
         for sheet, sizes in widths:
             for index, width in enumerate(sizes, 1):
@@ -352,10 +372,9 @@ class ReportWorkbook:
         self.detail.freeze_panes = "B2"
         for sheet in (self.summary, self.timeliness, self.art7_sheet):
             sheet.freeze_panes = "A2"
-        self._head_row(self.detail, [c.title(language) for c in COLUMNS], DETAIL_WIDTHS)
-        self.detail_data = DetailRows(tz, DETAIL_WIDTHS, self._style_id)
-        art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
-        self._head_row(self.art7_sheet, art7_titles, ART7_COLUMN_WIDTHS)
+        self._head_row(self.detail, detail_titles, self.detail_widths)
+        self.detail_data = DetailRows(tz, self.detail_widths, self._style_id)
+        self._head_row(self.art7_sheet, art7_titles, self.art7_widths)
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -488,6 +507,7 @@ class ReportWorkbook:
     ) -> int:
         """A table's header row, at least ``least`` lines and tall enough for its longest
         wrapped title, ``extra`` cells after the titles."""
+        titles = [head_text(title, width) for title, width in zip(titles, widths, strict=False)]
         lines = max(least, *fitted_lines(titles, widths))
         return self._write(sheet, [*self._header(sheet, titles), *extra], row_points(lines))
 
@@ -514,7 +534,8 @@ class ReportWorkbook:
         page, unless a chart follows (a chart reads one unbroken block of rows). Returns the
         numbers of its header row and its last row."""
         pages = self._pages[sheet.title]
-        points = row_points(max(least, *fitted_lines(head, widths)))
+        shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
+        points = row_points(max(least, *fitted_lines(shown, widths)))
         points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
             self._new_page(sheet)
@@ -544,7 +565,7 @@ class ReportWorkbook:
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
         values = art7_values(row, self.language)
-        self._fitted(self.art7_sheet, values, ART7_COLUMN_WIDTHS)
+        self._fitted(self.art7_sheet, values, self.art7_widths)
         self.art7_rows += 1
 
     # -- the figures ------------------------------------------------------------------------
@@ -638,7 +659,9 @@ class ReportWorkbook:
             [] if chart else [self.cell(self.summary, tr(language, "chart.no_record"), boxed=False)]
         )
         drawn = chart_points(len(rows)) if chart else 0.0
-        top, end = self._table(self.summary, head, body, SUMMARY_WIDTHS, after=drawn, extra=nothing)
+        top, end = self._table(
+            self.summary, head, body, self.summary_widths, after=drawn, extra=nothing
+        )
         if chart:
             made = self._chart(title, top + 1, end, biggest=max(n for _, n in rows))
             self._place_chart(self.summary, made)
@@ -647,13 +670,13 @@ class ReportWorkbook:
         """The summary sheet: title and notes, the headline, then each count table with its
         chart below it, a page break before a table and chart that would be cut."""
         language, sheet = self.language, self.summary
-        self._pages[sheet.title].title = self._note(sheet, title, SUMMARY_WIDTHS, bold=True)
+        self._pages[sheet.title].title = self._note(sheet, title, self.summary_widths, bold=True)
         for note in notes:
-            self._note(sheet, note, SUMMARY_WIDTHS)
+            self._note(sheet, note, self.summary_widths)
         if figures.empty:
-            self._note(sheet, tr(language, "report.empty"), SUMMARY_WIDTHS, bold=True)
+            self._note(sheet, tr(language, "report.empty"), self.summary_widths, bold=True)
         head = [tr(language, "report.section.headline"), tr(language, "report.count")]
-        self._table(sheet, head, headline(figures, language), SUMMARY_WIDTHS)
+        self._table(sheet, head, headline(figures, language), self.summary_widths)
         self._counts(
             tr(language, "report.section.categories"), categories(figures, language), chart=True
         )
@@ -677,7 +700,7 @@ class ReportWorkbook:
         """The timeliness sheet: under the report's title (repeated on every printed page),
         the steps' figures, their on-time shares with a chart, and the figures by department
         and by handler."""
-        language, sheet, widths = self.language, self.timeliness, TIMELINESS_WIDTHS
+        language, sheet, widths = self.language, self.timeliness, self.timeliness_widths
         self._pages[sheet.title].title = self._note(sheet, title, widths, bold=True)
         rows = milestone_rows(figures, language)
         heads = [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
@@ -714,14 +737,7 @@ class ReportWorkbook:
         self, title: str, milestones: list[str], rows: list[TimelinessRow], handlers: bool
     ) -> None:
         language, sheet = self.language, self.timeliness
-        head = [title]
-        if handlers:
-            head.append(tr(language, "timeliness.department"))
-        head += [tr(language, "timeliness.records")]
-        head += [tr(language, "timeliness.share_of", milestone=m) for m in milestones]
-        head += [tr(language, "timeliness.late"), tr(language, "timeliness.missed")]
-        if handlers:
-            head += [tr(language, "timeliness.drafts"), tr(language, "timeliness.withdrawn")]
+        head = people_head(language, title, handlers)
         body: list[list[object]] = []
         for row in rows:
             values: list[object] = [row.name]
@@ -735,7 +751,7 @@ class ReportWorkbook:
             body.append(values)
         if not rows:
             body.append([tr(language, "report.none_in_period")])
-        self._table(sheet, head, body, TIMELINESS_WIDTHS, least=HEADER_LINES)
+        self._table(sheet, head, body, self.timeliness_widths, least=HEADER_LINES)
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
         """End the streamed sheets, then write the summary and timeliness sheets.
@@ -744,13 +760,13 @@ class ReportWorkbook:
         """
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
-            first = DETAIL_WIDTHS[:EMPTY_DETAIL_COLUMNS]
+            first = self.detail_widths[:EMPTY_DETAIL_COLUMNS]
             self._note(self.detail, tr(language, "report.empty"), first)
             self.detail.col_breaks = ColBreak()
             # The scale was written with the sheet's first row; the print area comes last.
             self.detail.print_area = f"A1:{get_column_letter(len(first))}2"
         if self.art7_rows == 0:
-            self._note(self.art7_sheet, tr(language, "art7.none"), ART7_COLUMN_WIDTHS[:6])
+            self._note(self.art7_sheet, tr(language, "art7.none"), self.art7_widths[:6])
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
 
@@ -776,6 +792,66 @@ class Pages:
     title: float = 0.0
     used: float = 0.0
     head: tuple[Sequence[str], Sequence[float], int] | None = None
+
+
+# The detail sheet's columns whose cells show words of a fixed vocabulary.
+DETAIL_VOCABULARY: dict[str, type[StrEnum]] = {
+    "status": RecordStatus,
+    "kind": RecordKind,
+    "channel": Channel,
+    "unit_category": UnitCategory,
+    "intermediary": Intermediary,
+}
+
+
+def detail_words(language: Language) -> list[list[str]]:
+    """Rows of the words the detail sheet's vocabulary and milestone-state cells may show in
+    ``language``, each in its column (for :func:`reports.paper.fit_widths`)."""
+    keys = [column.key for column in COLUMNS]
+    rows: list[list[str]] = []
+    for key, enum in DETAIL_VOCABULARY.items():
+        for member in enum:
+            row = [""] * len(keys)
+            row[keys.index(key)] = vocab(enum, member.value, language)
+            rows.append(row)
+    for state in State:
+        row = [state_words(state, language) if key.startswith("state_") else "" for key in keys]
+        rows.append(row)
+    return rows
+
+
+def summary_heads(language: Language) -> list[list[str]]:
+    """The header rows of the summary sheet's tables in ``language``."""
+    count = tr(language, "report.count")
+    sections = ("headline", "categories", "channels", "departments", "art9", "months")
+    return [[tr(language, f"report.section.{key}"), count] for key in sections]
+
+
+def people_head(language: Language, title: str, handlers: bool) -> list[str]:
+    """The header of a timeliness table by department or (``handlers``) by handler."""
+    milestones = [milestone_name(m, language) for m in MILESTONE_ORDER]
+    head = [title]
+    if handlers:
+        head.append(tr(language, "timeliness.department"))
+    head += [tr(language, "timeliness.records")]
+    head += [tr(language, "timeliness.share_of", milestone=m) for m in milestones]
+    head += [tr(language, "timeliness.late"), tr(language, "timeliness.missed")]
+    if handlers:
+        head += [tr(language, "timeliness.drafts"), tr(language, "timeliness.withdrawn")]
+    return head
+
+
+def timeliness_heads(language: Language) -> list[list[str]]:
+    """The header rows of the timeliness sheet's tables in ``language``."""
+    steps = [tr(language, "report.section.timeliness")]
+    steps += [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
+    shares = [tr(language, "timeliness.share_title"), tr(language, "timeliness.share")]
+    return [
+        steps,
+        shares,
+        people_head(language, tr(language, "timeliness.by_department"), False),
+        people_head(language, tr(language, "timeliness.by_handler"), True),
+    ]
 
 
 def fitted_lines(values: Sequence[object], widths: Sequence[float]) -> list[int]:

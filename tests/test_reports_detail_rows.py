@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 
 from reports.columns import COLUMNS as DETAIL
-from reports.xlsx import DETAIL_WIDTHS, FORMULA_START, ReportWorkbook, excel_serial
+from reports.xlsx import FORMULA_START, ReportWorkbook, excel_serial
 from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -81,7 +81,7 @@ def test_detail_rows_are_the_cells_openpyxl_writes(drawn: list[list[object]]) ->
         reference = ReportWorkbook(Language.ZH, BEIJING)
         sheet = reference.detail
         for values in rows:
-            reference._fitted(sheet, values, DETAIL_WIDTHS)
+            reference._fitted(sheet, values, reference.detail_widths)
         reference.save(Path(folder) / "openpyxl.xlsx")
 
         streamed = ReportWorkbook(Language.ZH, BEIJING)

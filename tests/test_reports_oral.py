@@ -12,7 +12,9 @@ import pytest
 from reports.columns import COLUMNS
 from reports.facts import Names, RecordFacts
 from reports.figures import Figures
+from reports.form import form_document
 from reports.period import Period
+from reports.text import tr
 from storage.models import Record
 from storage.vocabulary import (
     Channel,
@@ -61,5 +63,20 @@ def test_only_inquiries_with_materials_count_as_reaching_the_handler_directly(
     one = facts(channel)
     figures.add(one, BEIJING)
     assert figures.direct_route == direct
-    values = {c.key: c.get(one, Language.ZH, BEIJING) for c in COLUMNS}
-    assert (values["route"] is not None, values["originals"] is not None) == (shown, shown)
+    for language in Language:
+        values = {c.key: c.get(one, language, BEIJING) for c in COLUMNS}
+        said = tr(language, "form.no_materials")
+        # An oral inquiry's cells say what its form says: 口头过问，无书面材料.
+        assert (values["route"] != said, values["originals"] != said) == (shown, shown)
+        assert values["route"] is not None and values["originals"] is not None
+        form = form_document(
+            one,
+            language=language,
+            tz=BEIJING,
+            court_name="温县人民法院",
+            printed_at=datetime(2026, 3, 7, 9, 0, tzinfo=BEIJING),
+            head_seq=1,
+            head_hash="0" * 64,
+        )
+        texts = [getattr(b, "text", "") for b in form.blocks]
+        assert (said in texts) == (not shown)

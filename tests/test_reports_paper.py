@@ -33,7 +33,7 @@ ROOMS = st.one_of(
 @given(
     st.one_of(
         st.text(alphabet=st.sampled_from(ALPHABET), max_size=300),
-        st.text(alphabet=st.sampled_from(ALPHABET[:6]), max_size=120),
+        st.text(alphabet=st.sampled_from([*ALPHABET[:6], "（", "）"]), max_size=120),
         st.text(max_size=80),
     ),
     ROOMS,

@@ -189,11 +189,13 @@ async def test_the_detail_sheet_has_every_counted_record_in_receipt_order(
     quarter = await quarter_3(db)
     files = await report(db, tmp_path)
     rows = sheet_rows(files.xlsx, 3)
-    assert rows[0] == tuple(column.title(Language.ZH) for column in COLUMNS)
+    # A narrow header's bracketed group starts its own line: the title is otherwise whole.
+    head = tuple(str(title).replace("\n", "") for title in rows[0])
+    assert head == tuple(column.title(Language.ZH) for column in COLUMNS)
     numbers = [row[0] for row in rows[1:]]
     n = quarter.numbers
     assert numbers == [n["A"], n["B"], n["C"], n["E"], n["K1"], n["K2"], n["D"]]
-    by_number = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    by_number = {row[0]: dict(zip(head, row, strict=True)) for row in rows[1:]}
     b = by_number[n["B"]]
     assert b["过问方式"] == "微信"
     assert b["特别报告事项（第九条）"].splitlines() == [
