@@ -10,21 +10,25 @@ through a relative. Then: a cadre whose position changed; two cadres of one name
 Art. 9's items and seriousness (Art. 7) are never proposed: they are asked every time, as one
 question whose one tap says "none, and not serious".
 
-Actions, before → after this design (Art. 9 and seriousness asked instead of proposed; a
-typed time confirms the rest; the route and originals confirmed by submitting the review):
+Actions at the start of this design → with Art. 9 and seriousness asked, a typed time
+confirming the rest, the route and originals confirmed by submitting the review → with the
+unit category and the retired flag proposed too:
 
-=================================  ======  =====
-journey                            before  after
-=================================  ======  =====
-WeChat screenshot, first-time      12      12
-  … the real time typed            13      12
-WeChat screenshot, known cadre     8       8
-  … the real time typed            9       8
-album of 3 (one forward)           12      12
-voice                              13      13
-in person, two present (time)      17      17
-phone through a relative (time)    18      18
-=================================  ======  =====
+=================================  =====  =====  =====
+journey                            first  asked  now
+=================================  =====  =====  =====
+WeChat screenshot, first-time      12     12     10
+  … the real time typed            13     12     10
+WeChat screenshot, known cadre     8      8      8
+  … the real time typed            9      8      8
+album of 3 (one forward)           12     12     10
+voice                              13     13     11
+in person, two present (time)      17     17     15
+phone through a relative (time)    18     18     18
+=================================  =====  =====  =====
+
+The trial's own journeys, replayed answer for answer (no caption, so 过问内容 is asked;
+Art. 9 items typed): a first-time cadre 13, a known one 9.
 """
 
 from __future__ import annotations
@@ -241,7 +245,7 @@ def known_again(
         ),
     ],
 )
-async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_known_one_eight(
+async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_known_one_eight(
     bot: DialogueBot,
     court: Court,
     db: Database,
@@ -292,7 +296,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_twelve_actions_and_a_k
         assert any(f'"{column}"' in payload for payload in audited), column
 
 
-async def test_an_album_of_three_is_one_forward_and_twelve_actions(
+async def test_an_album_of_three_is_one_forward_and_ten_actions(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     photos = [bot.file(AttachmentKind.PHOTO, png_bytes((i * 60, 10, 10))) for i in range(1, 4)]
@@ -323,7 +327,7 @@ async def test_an_album_of_three_is_one_forward_and_twelve_actions(
     assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
 
 
-async def test_a_voice_takes_thirteen_actions_its_summary_asked(
+async def test_a_voice_takes_eleven_actions_its_summary_asked(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     voice = bot.file(AttachmentKind.VOICE, amr_bytes(), mime="audio/amr", duration_s=3)
@@ -352,7 +356,7 @@ async def test_a_voice_takes_thirteen_actions_its_summary_asked(
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
 
 
-async def test_in_person_with_two_present_takes_seventeen_actions(
+async def test_in_person_with_two_present_takes_fifteen_actions(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     script: list[tuple[Action, Expect]] = [
