@@ -18,6 +18,7 @@ from handlers.engine import Context, UserError
 from handlers.i18n import day_words
 from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
+from handlers.words import CATEGORY_WORDS, RETIRED_WORDS
 from storage import staff as staff_repo
 from storage.casenumber import EXAMPLE, CaseNumberError, NotFiled, parse_case_number
 from storage.models import Record, Staff
@@ -644,52 +645,15 @@ _KNOWN_COLUMNS: dict[Step, str] = {
 }
 
 
-_CATEGORY_WORDS: tuple[tuple[str, UnitCategory], ...] = (
-    ("检察院", UnitCategory.PROCURATORATE),
-    ("人大常委会", UnitCategory.CONGRESS),
-    ("人民代表大会", UnitCategory.CONGRESS),
-    ("政协", UnitCategory.CPPCC),
-    ("政治协商会议", UnitCategory.CPPCC),
-    ("纪律检查委员会", UnitCategory.PARTY),
-    ("纪委", UnitCategory.PARTY),
-    ("政法委", UnitCategory.PARTY),
-    ("组织部", UnitCategory.PARTY),
-    ("宣传部", UnitCategory.PARTY),
-    ("统战部", UnitCategory.PARTY),
-    ("党委", UnitCategory.PARTY),
-    ("军分区", UnitCategory.MILITARY),
-    ("人民武装部", UnitCategory.MILITARY),
-    ("人民政府", UnitCategory.GOVERNMENT),
-    ("政府", UnitCategory.GOVERNMENT),
-    ("发展和改革委员会", UnitCategory.GOVERNMENT),
-    ("公安局", UnitCategory.GOVERNMENT),
-    ("局", UnitCategory.GOVERNMENT),
-    ("厅", UnitCategory.GOVERNMENT),
-    ("有限公司", UnitCategory.COMPANY),
-    ("公司", UnitCategory.COMPANY),
-    ("协会", UnitCategory.SOCIAL_ORGANISATION),
-    ("学会", UnitCategory.SOCIAL_ORGANISATION),
-    ("商会", UnitCategory.SOCIAL_ORGANISATION),
-)
-"""Art. 13's unit category read from the unit's name: the first word the name contains
-(the more particular words first: 人大常委会 before 委员会-like endings). A name none
-contains has no proposal, and the question is asked."""
-
-
 def guess_category(unit: str | None) -> UnitCategory | None:
     """The Art. 13 category a unit's name suggests (``温县发展和改革委员会`` → 行政机关,
     ``温县公安局`` → 行政机关); None when the name says nothing. Only ever proposed."""
     if not unit:
         return None
-    for word, category in _CATEGORY_WORDS:
+    for word, category in CATEGORY_WORDS:
         if word in unit:
             return category
     return None
-
-
-_RETIRED_WORDS = ("退休", "离休", "原")
-"""Words in a position that may mean a retired cadre (the question asks for the former
-post): with one of them, whether retired is asked, never proposed."""
 
 
 def as_proposed(record: Record) -> Record:
@@ -743,7 +707,7 @@ def proposal(record: Record, field: Field) -> str | None:
         return guessed.value if guessed is not None else None
     if step is Step.RETIRED:
         position = record.inquirer_position
-        if not position or any(word in position for word in _RETIRED_WORDS):
+        if not position or any(word in position for word in RETIRED_WORDS):
             return None
         return NO
     read = record.fields.get(READ)

@@ -46,6 +46,7 @@ CHINESE_FILES = {
     "handlers/timeparse.py": "reads dates and times as people type them (今天, 下午3点)",
     "handlers/ocr.py": "recognises case numbers and units in text read from a picture",
     "handlers/refs.py": "reads record references as people type them (4号, 草稿 #2)",
+    "handlers/words.py": "reads unit names, positions and a typed 否 at Art. 9 (公安局, 原)",
 }
 
 

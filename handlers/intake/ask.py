@@ -49,6 +49,7 @@ from handlers.intake.proposals import ON_REVIEW, closing, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
+from handlers.words import NO_ITEM_WORDS
 from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -369,11 +370,6 @@ async def answer(ctx: Context, text: str) -> Next:
             message_id=ctx.message.message_id,
         )
     return chosen
-
-
-NO_ITEM_WORDS = frozenset({"无", "没有", "否", "不涉及", "均不涉及", "none", "no", "0"})
-"""Typed at the Art. 9 question, "none of the items" (``均不涉及``), never "not serious"
-too: whether it is serious (Art. 7) is the judge's own answer, asked next."""
 
 
 async def art9_typed(ctx: Context, record: Record, field: Field, text: str) -> Next | None:
