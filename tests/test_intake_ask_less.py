@@ -8,7 +8,8 @@ voice message; ``/new`` in person with two colleagues present; ``/new`` for a ph
 through a relative. Then: a cadre whose position changed; two cadres of one name.
 
 Art. 9's items and seriousness (Art. 7) are never proposed: they are asked every time, as one
-question whose one tap says "none, and not serious".
+question whose one tap says "none, and not serious", or, with items ticked, "these, and not
+serious".
 
 Actions at the start of this design → with Art. 9 and seriousness asked, a typed time
 confirming the rest, the route and originals confirmed by submitting the review → with the
@@ -28,7 +29,7 @@ phone through a relative (time)    18     18     18
 =================================  =====  =====  =====
 
 The trial's own journeys, replayed answer for answer (no caption, so 过问内容 is asked;
-Art. 9 items typed): a first-time cadre 13, a known one 9.
+Art. 9 items typed, then "选好了，情节不严重"): a first-time cadre 12, a known one 9.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from dialogue import (
     AFTER_NEW,
     AFTER_VOICE,
     ART9_DONE,
+    ART9_DONE_CLEAR,
     ART9_NONE,
     BACK,
     CASE_NAME,
@@ -98,7 +100,14 @@ EDIT = says("intake.edit")
 WITHDRAW = says("intake.withdraw")
 UNIT = "温县住房和城乡建设局"
 CAPTION = "县住建局王局长微信，让关照原告"
-ART9_BUTTONS = (*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, BACK)
+ART9_BUTTONS = (
+    *(art9(n) for n in range(1, 15)),
+    CLEAR,
+    ART9_NONE,
+    ART9_DONE,
+    ART9_DONE_CLEAR,
+    BACK,
+)
 
 
 @pytest.fixture
@@ -628,13 +637,13 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
         (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
         (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
         ("要求关照原告，尽快结案", Exactly(asks(Step.ART9))),
-        # Typed items are ticked as their buttons would be; "选好了" takes them.
+        # Typed items are ticked as their buttons would be; "选好了，情节不严重" takes them
+        # and answers the seriousness question in the same press.
         ("1,6", (asks(Step.ART9), Offers(art9(1, chosen=True), art9(6, chosen=True)))),
-        (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
-        ("否", (says("intake.review"), "特别报告事项：(1)")),
+        (Press(ART9_DONE_CLEAR), (says("intake.review"), "特别报告事项：(1)", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(first) == 13  # the trial counted 14
+    assert actions(first) == 12  # the trial counted 14; 13 with seriousness asked apart
     await dialogue(judge, first)
     again: list[tuple[Action, Expect]] = [
         (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
