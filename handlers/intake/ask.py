@@ -45,7 +45,7 @@ from handlers.intake.common import (
     field_at,
     question,
 )
-from handlers.intake.proposals import ON_REVIEW, closing, group, show
+from handlers.intake.proposals import FROM_DIRECTORY, ON_REVIEW, closing, group, next_asked, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
@@ -246,10 +246,13 @@ async def advance(ctx: Context, record: Record) -> StepName:
     if field is None:
         return await show_review(ctx, record)
     proposed = group(record) if ctx.services.propose else []
-    if proposed and closing(record) and all(f.step in ON_REVIEW for f in proposed):
+    on_review = ON_REVIEW | FROM_DIRECTORY
+    if proposed and closing(record) and all(f.step in on_review for f in proposed):
         return await show_review(ctx, record, proposed)
     if proposed:
         return await show(ctx, record, proposed)
+    if ctx.services.propose:
+        field = next_asked(record) or field
     return await ask(ctx, record, field)
 
 
@@ -276,6 +279,8 @@ async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = 
     head = ctx.t("intake.review")
     if proposed:
         head += "\n" + ctx.t("intake.review_proposed")
+    if any(field.step in FROM_DIRECTORY for field in proposed):
+        head += "\n" + ctx.t("intake.review_from_directory")
     ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 
@@ -553,6 +558,7 @@ async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
             "position": found[0].position,
             "unit_category": found[0].unit_category,
             "retired": found[0].retired,
+            "by_name": field.step is Step.INQUIRER_NAME,
         }
     record.fields = fields
     await ctx.session.flush()
