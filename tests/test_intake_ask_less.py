@@ -8,27 +8,32 @@ voice message; ``/new`` in person with two colleagues present; ``/new`` for a ph
 through a relative. Then: a cadre whose position changed; two cadres of one name.
 
 Art. 9's items and seriousness (Art. 7) are never proposed: they are asked every time, as one
-question whose one tap says "none, and not serious".
+question whose one tap says "none, and not serious", or, with items ticked, "these, and not
+serious".
 
 Actions at the start of this design → with Art. 9 and seriousness asked, a typed time
 confirming the rest, the route and originals confirmed by submitting the review → with the
-unit category and the retired flag proposed too:
+unit category and the retired flag proposed too → with a known cadre's directory answers
+(unit, position, category, retired, and the usual main leader and intermediary) shown on the
+review card as proposed, confirmed by submitting it, instead of a card of their own:
 
-=================================  =====  =====  =====
-journey                            first  asked  now
-=================================  =====  =====  =====
-WeChat screenshot, first-time      12     12     10
-  … the real time typed            13     12     10
-WeChat screenshot, known cadre     8      8      8
-  … the real time typed            9      8      8
-album of 3 (one forward)           12     12     10
-voice                              13     13     11
-in person, two present (time)      17     17     15
-phone through a relative (time)    18     18     18
-=================================  =====  =====  =====
+=================================  =====  =====  =====  =====
+journey                            first  asked  more   now
+=================================  =====  =====  =====  =====
+WeChat screenshot, first-time      12     12     10     10
+  … the real time typed            13     12     10     10
+WeChat screenshot, known cadre     8      8      8      7
+  … the real time typed            9      8      8      7
+album of 3 (one forward)           12     12     10     10
+voice                              13     13     11     11
+in person, two present (time)      17     17     15     15
+phone through a relative (time)    18     18     18     18
+=================================  =====  =====  =====  =====
 
 The trial's own journeys, replayed answer for answer (no caption, so 过问内容 is asked;
-Art. 9 items typed): a first-time cadre 13, a known one 9.
+Art. 9 items typed, then "选好了，情节不严重"; the directory's answers on the review card):
+a first-time cadre 12 (13 with seriousness asked apart), a known one 8 (9 with the
+directory's answers on a card of their own).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dialogue import (
     AFTER_NEW,
     AFTER_VOICE,
     ART9_DONE,
+    ART9_DONE_CLEAR,
     ART9_NONE,
     BACK,
     CASE_NAME,
@@ -98,7 +104,14 @@ EDIT = says("intake.edit")
 WITHDRAW = says("intake.withdraw")
 UNIT = "温县住房和城乡建设局"
 CAPTION = "县住建局王局长微信，让关照原告"
-ART9_BUTTONS = (*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, BACK)
+ART9_BUTTONS = (
+    *(art9(n) for n in range(1, 15)),
+    CLEAR,
+    ART9_NONE,
+    ART9_DONE,
+    ART9_DONE_CLEAR,
+    BACK,
+)
 
 
 @pytest.fixture
@@ -218,18 +231,18 @@ def known_again(
     return [
         (screenshot(bot, "2026-03-06 09:40"), received_by_wechat("3月6日（周五）09:40")),
         times,
-        (
-            "王建国",
-            Exactly(
-                proposed(
-                    *KNOWN_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain", directory=True
-                )
-            ),
-        ),
-        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        # The directory's answers wait on the review card, marked as proposed, and say
+        # where they came from; submitting confirms them.
+        ("王建国", Exactly(asks(Step.CASE_NAME))),
         ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
         ("（2026）豫0825行初7号", Exactly(asks(Step.ART9))),
-        (Press(CLEAR), on_review(f"所在单位：{UNIT}", "职务：局长")),
+        (
+            Press(CLEAR),
+            (
+                *on_review(f"所在单位：{UNIT}（推定，待确认）", "职务：局长（推定，待确认）"),
+                says("intake.review_from_directory"),
+            ),
+        ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
 
@@ -245,7 +258,7 @@ def known_again(
         ),
     ],
 )
-async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_known_one_eight(
+async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_known_one_seven(
     bot: DialogueBot,
     court: Court,
     db: Database,
@@ -257,7 +270,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_know
     assert actions(script) == 10  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
-    assert actions(second_script) == 8
+    assert actions(second_script) == 7  # 8 when the directory's answers had a card
     await dialogue(judge, second_script)
 
     first_row, second = await record_row(db, 1), await record_row(db, 2)
@@ -412,9 +425,11 @@ async def test_in_person_with_two_present_takes_fifteen_actions(
     assert len(await cosigners_of(db, 1)) == 2
 
 
-async def test_a_known_cadre_who_changed_is_asked_one_by_one_with_the_old_answers_offered(
+async def test_a_known_cadre_who_changed_is_edited_from_the_review_card(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
+    """The directory's answers wait on the review card; the judge edits those that changed
+    there (the old answer offered), and submitting confirms the rest."""
     judge = court.chat("张伟")
     await dialogue(judge, first_time(bot, "温法过问〔2026〕1号", 1))
     await dialogue(
@@ -422,17 +437,20 @@ async def test_a_known_cadre_who_changed_is_asked_one_by_one_with_the_old_answer
         [
             (screenshot(bot, "2026-03-06 09:40"), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
+            ("王建国", Exactly(asks(Step.CASE_NAME))),
+            ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
+            ("（2026）豫0825行初7号", asks(Step.ART9)),
+            (Press(CLEAR), (says("intake.review_from_directory"), "职务：局长（推定，待确认）")),
+            (Press(EDIT), says("intake.edit_which")),
             (
-                "王建国",
-                (says("intake.proposed.intro_plain"), says("intake.proposed.from_directory")),
+                Press(says("card.inquirer_position")),
+                (asks(Step.INQUIRER_POSITION), Buttons("局长", BACK)),
             ),
-            (Press(CHANGED), (asks(Step.INQUIRER_UNIT), Buttons(UNIT, BACK))),
-            (Press(UNIT), (asks(Step.INQUIRER_POSITION), Buttons("局长", BACK))),
-            ("副县长", asks(Step.UNIT_CATEGORY)),
-            (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
-            (Press(NO), asks(Step.MAIN_LEADER)),
-            (Press(YES), asks(Step.INTERMEDIARY)),
-            (Press(lab(Intermediary.NONE)), asks(Step.CASE_NAME)),
+            ("副县长", (says("intake.review"), "职务：副县长", Lacks("职务：副县长（推定"))),
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.main_leader")), asks(Step.MAIN_LEADER)),
+            (Press(YES), says("intake.review")),
+            (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
         ],
     )
     row = await record_row(db, 2)
@@ -441,6 +459,7 @@ async def test_a_known_cadre_who_changed_is_asked_one_by_one_with_the_old_answer
         "副县长",
         True,
     )
+    assert (row["unit_category"], row["retired"]) == (UnitCategory.GOVERNMENT, False)
 
 
 async def test_two_cadres_of_one_name_are_told_apart_by_their_unit(
@@ -628,26 +647,35 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
         (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
         (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
         ("要求关照原告，尽快结案", Exactly(asks(Step.ART9))),
-        # Typed items are ticked as their buttons would be; "选好了" takes them.
+        # Typed items are ticked as their buttons would be; "选好了，情节不严重" takes them
+        # and answers the seriousness question in the same press.
         ("1,6", (asks(Step.ART9), Offers(art9(1, chosen=True), art9(6, chosen=True)))),
-        (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
-        ("否", (says("intake.review"), "特别报告事项：(1)")),
+        (Press(ART9_DONE_CLEAR), (says("intake.review"), "特别报告事项：(1)", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(first) == 13  # the trial counted 14
+    assert actions(first) == 12  # the trial counted 14; 13 with seriousness asked apart
     await dialogue(judge, first)
     again: list[tuple[Action, Expect]] = [
         (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
         ("今天上午9点", Exactly(REST, taken("11月30日（周一）09:00"), asks(Step.INQUIRER_NAME))),
-        ("王建国", says("intake.proposed.from_directory")),
-        (Press(OK), Exactly(asks(Step.CASE_NAME))),
+        # The directory's unit, position, category and retired wait on the review card.
+        ("王建国", Exactly(asks(Step.CASE_NAME))),
         (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
         (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
         ("再次要求尽快结案", Exactly(asks(Step.ART9))),
-        (Press(CLEAR), (says("intake.review"), "特别报告事项：无", "情节严重：否")),
+        (
+            Press(CLEAR),
+            (
+                says("intake.review"),
+                says("intake.review_from_directory"),
+                f"所在单位：{DEMO_UNIT}（推定，待确认）",
+                "特别报告事项：无",
+                "情节严重：否",
+            ),
+        ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
-    assert actions(again) == 9  # the trial counted 9; the case is not yet proposed
+    assert actions(again) == 8  # the trial counted 9; 9 with the directory's card
     await dialogue(judge, again)
     row = await record_row(db, 1)
     assert (row["unit_category"], row["retired"], row["art9_items"]) == (

@@ -20,6 +20,7 @@ from dialogue import (
     AFTER_NEW,
     AMEND,
     ART9_DONE,
+    ART9_DONE_CLEAR,
     ART9_NONE,
     BACK,
     BEIJING,
@@ -227,7 +228,7 @@ async def test_art9_a_single_number_is_the_same_as_a_list(court: Court, db: Data
     the buttons keep their numbers; "选好了" takes what is ticked."""
     script = until(phone_record(), Step.ART9)
     items = [art9(n) for n in range(1, 15)]
-    rest = (CLEAR, ART9_NONE, ART9_DONE, BACK)
+    rest = (CLEAR, ART9_NONE, ART9_DONE, ART9_DONE_CLEAR, BACK)
     await dialogue(
         court.chat("张伟"),
         [

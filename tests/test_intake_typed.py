@@ -9,12 +9,14 @@ are never proposed, whatever opened the draft; they are one question whose one t
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from dialogue import (
     ART9_DONE,
+    ART9_DONE_CLEAR,
     ART9_NONE,
     BACK,
     EDIT,
@@ -31,6 +33,7 @@ from dialogue import (
     asks,
     current,
     dialogue,
+    events_of,
     local,
     open_court,
     phone_record,
@@ -49,6 +52,7 @@ from handlers.intake.typed import AmbiguousPress, core, leading_word, pressed
 from handlers.ports import AttachmentKind, Capabilities
 from reminders.clock import FakeClock
 from storage import staff as staff_repo
+from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import Record
 from storage.vocabulary import Channel, Language, RecordKind
@@ -210,7 +214,14 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                 at_art9[-1][0],
                 (
                     asks(Step.ART9),
-                    Buttons(*(art9(n) for n in range(1, 15)), CLEAR, ART9_NONE, ART9_DONE, BACK),
+                    Buttons(
+                        *(art9(n) for n in range(1, 15)),
+                        CLEAR,
+                        ART9_NONE,
+                        ART9_DONE,
+                        ART9_DONE_CLEAR,
+                        BACK,
+                    ),
                 ),
             ),
             # Ticked, every button keeps its number: the one tap for "neither" stays where it
@@ -222,6 +233,7 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                     CLEAR,
                     ART9_NONE,
                     ART9_DONE,
+                    ART9_DONE_CLEAR,
                     BACK,
                 ),
             ),
@@ -250,6 +262,7 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                     CLEAR,
                     ART9_NONE,
                     ART9_DONE,
+                    ART9_DONE_CLEAR,
                     BACK,
                 ),
             ),
@@ -260,6 +273,7 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                     CLEAR,
                     ART9_NONE,
                     ART9_DONE,
+                    ART9_DONE_CLEAR,
                     BACK,
                 ),
             ),
@@ -311,7 +325,9 @@ async def test_art9_items_pressed_or_typed_one_or_many_are_exactly_those_chosen(
             action = str(items[0]) if how == "type" else how.join(map(str, items))
         chosen ^= set(items)
         ticked = (art9(n, chosen=n in chosen) for n in range(1, 15))
-        await dialogue(judge, [(action, Buttons(*ticked, CLEAR, ART9_NONE, ART9_DONE, BACK))])
+        await dialogue(
+            judge, [(action, Buttons(*ticked, CLEAR, ART9_NONE, ART9_DONE, ART9_DONE_CLEAR, BACK))]
+        )
     await dialogue(
         judge,
         [
@@ -335,6 +351,51 @@ async def test_on_a_numbered_list_art9_numbers_items_and_then_its_other_buttons(
     await dialogue(judge, [("15", says("intake.review"))])
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"]) == ([], False)
+
+
+@pytest.mark.parametrize("done_clear", ["18", "选好了，情节不严重", "✔ 选好了，情节不严重"])
+async def test_art9_done_not_serious_keeps_its_number_and_takes_both_answers(
+    bot: DialogueBot, court: Court, db: Database, done_clear: str
+) -> None:
+    """ "选好了，情节不严重" is numbered 18 before and after ticking; pressed with nothing
+    ticked it is refused and the question asked again; with items ticked, one press stores
+    them and 情节严重=否, each audited as its own answer."""
+    bot.transport._capabilities = Capabilities(max_buttons=3)
+    judge = court.chat("张伟")
+    for action, _ in until(phone_record(), Step.ART9):
+        await judge.act(action.label if isinstance(action, Press) else action)
+    assert "\n17. ✔ 选好了\n18. ✔ 选好了，情节不严重\n" in judge.last[0].text
+    await dialogue(
+        judge,
+        [
+            (done_clear, (says("intake.error.art9_empty"), asks(Step.ART9))),
+            ("2,5", asks(Step.ART9)),
+        ],
+    )
+    assert "\n17. ✔ 选好了\n18. ✔ 选好了，情节不严重\n" in judge.last[0].text
+    await dialogue(judge, [(done_clear, (says("intake.review"), "情节严重：否"))])
+    row = await record_row(db, 1)
+    assert (row["art9_items"], row["serious"]) == ([2, 5], False)
+    audited = [
+        json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.FIELD_SET
+    ]
+    assert {"field": "art9_items", "value": [2, 5]} in audited
+    assert {"field": "serious", "value": False} in audited
+
+
+async def test_art9_done_not_serious_is_a_button_beside_done(court: Court, db: Database) -> None:
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            *until(phone_record(), Step.ART9),
+            (Press(ART9_DONE_CLEAR), Again(says("intake.error.art9_empty"), asks(Step.ART9))),
+            ("3", asks(Step.ART9)),
+            (Press(ART9_DONE_CLEAR), says("intake.review")),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["art9_items"], row["serious"]) == ([3], False)
 
 
 async def test_typed_words_at_the_proposals_and_the_review_are_their_buttons(

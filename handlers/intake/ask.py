@@ -45,7 +45,7 @@ from handlers.intake.common import (
     field_at,
     question,
 )
-from handlers.intake.proposals import ON_REVIEW, closing, group, show
+from handlers.intake.proposals import FROM_DIRECTORY, ON_REVIEW, closing, group, next_asked, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
@@ -63,6 +63,9 @@ NONE_OF_ART9 = "无"
 CLEAR = "clear"
 """The Art. 9 question's one-tap answer: no Art. 9 item, and not serious (Art. 7) — both
 said by the judge in one press, never proposed."""
+DONE_CLEAR = "done_clear"
+"""The Art. 9 question's one-tap answer once items are ticked: those items, and not serious
+(Art. 7) — both said by the judge in one press, never proposed."""
 
 
 def _controls(ctx: Context, field: Field, previous: bool) -> tuple[Button, ...]:
@@ -133,8 +136,10 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     elif field.input is Input.MULTI:
         # The items keep their numbers in a numbered list; the one-tap "none, not serious"
         # comes after them, nearest the judge's thumb at the foot of the message. It stays
-        # there while items are ticked (pressed then, it is refused), so every button keeps
-        # its number while the judge ticks: the number seen a moment ago presses the same.
+        # there while items are ticked (pressed then, it is refused), and "done, not serious"
+        # stays beside "done" while nothing is ticked (pressed then, it is refused), so every
+        # button keeps its number while the judge ticks: the number seen a moment ago presses
+        # the same.
         if not _multi_select(ctx):
             buttons.extend(_art9_buttons(ctx, set(state.art9)))
         at = len(buttons) - 1 if buttons else 0
@@ -217,6 +222,7 @@ def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
         (
             Button(ctx.t("intake.art9_none"), cb(Step.ART9, "v", "无")),
             Button(ctx.t("intake.art9_done"), cb(Step.ART9, "done")),
+            Button(ctx.t("intake.art9_done_clear"), cb(Step.ART9, DONE_CLEAR)),
         )
     )
     return rows
@@ -241,10 +247,13 @@ async def advance(ctx: Context, record: Record) -> StepName:
     if field is None:
         return await show_review(ctx, record)
     proposed = group(record) if ctx.services.propose else []
-    if proposed and closing(record) and all(f.step in ON_REVIEW for f in proposed):
+    on_review = ON_REVIEW | FROM_DIRECTORY
+    if proposed and closing(record) and all(f.step in on_review for f in proposed):
         return await show_review(ctx, record, proposed)
     if proposed:
         return await show(ctx, record, proposed)
+    if ctx.services.propose:
+        field = next_asked(record) or field
     return await ask(ctx, record, field)
 
 
@@ -271,6 +280,8 @@ async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = 
     head = ctx.t("intake.review")
     if proposed:
         head += "\n" + ctx.t("intake.review_proposed")
+    if any(field.step in FROM_DIRECTORY for field in proposed):
+        head += "\n" + ctx.t("intake.review_from_directory")
     ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 
@@ -508,6 +519,19 @@ async def take_clear(ctx: Context, record: Record) -> Next:
     return await after_answer(ctx, record, serious)
 
 
+async def take_done_clear(ctx: Context, record: Record) -> Next:
+    """The judge's "these ticked items, and not serious": both answers stored (each through
+    its question's parser, each audited), then the next question."""
+    state = await ctx.state()
+    art9, serious = BY_STEP[Step.ART9.value], BY_STEP[Step.SERIOUS.value]
+    items = ",".join(str(n) for n in state.art9)
+    await _apply(ctx, record, art9, await art9.parse(ctx, record, items))
+    await _apply(ctx, record, serious, await serious.parse(ctx, record, NO))
+    state.history = [*state.history, art9.step.value, serious.step.value]
+    state.art9 = []
+    return await after_answer(ctx, record, serious)
+
+
 async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
     """After the name (or, for a name several cadres share, the unit): what the court's
     directory knows of them, to propose (``fields.proposal``)."""
@@ -530,6 +554,7 @@ async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
             "position": found[0].position,
             "unit_category": found[0].unit_category,
             "retired": found[0].retired,
+            "by_name": field.step is Step.INQUIRER_NAME,
         }
     record.fields = fields
     await ctx.session.flush()
@@ -689,4 +714,8 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         if not state.art9:
             return await ask(ctx, record, field, refusal=UserError("intake.error.art9_empty"))
         return await take(ctx, record, field, ",".join(str(n) for n in state.art9))
+    if action == DONE_CLEAR and field.step is Step.ART9:
+        if not state.art9:
+            return await ask(ctx, record, field, refusal=UserError("intake.error.art9_empty"))
+        return await take_done_clear(ctx, record)
     raise UserError("error.stale_button")

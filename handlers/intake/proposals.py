@@ -11,6 +11,7 @@ from __future__ import annotations
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
+    KNOWN,
     NO,
     OPENED_BY,
     READ,
@@ -36,6 +37,42 @@ originals went (Art. 4), both read from the kind of material. Every other propos
 confirmed on a card of its own."""
 
 
+FROM_DIRECTORY = frozenset(
+    {
+        Step.INQUIRER_UNIT,
+        Step.INQUIRER_POSITION,
+        Step.UNIT_CATEGORY,
+        Step.RETIRED,
+        Step.MAIN_LEADER,
+        Step.INTERMEDIARY,
+    }
+)
+"""Proposals that, for a cadre the court's directory knows by the name alone (one cadre of
+that name; two of one name are told apart by the unit and asked as before), are not put
+on a card after the name: the later questions are asked, and these wait on the review card,
+marked as proposed and confirmed by submitting it (the judge may edit any of them there)."""
+
+
+def deferred(record: Record, field: Field) -> bool:
+    """Whether ``field``'s proposal waits for the review card (``FROM_DIRECTORY``)."""
+    known = record.fields.get(KNOWN)
+    return (
+        isinstance(known, dict)
+        and known.get("by_name") is True
+        and field.step in FROM_DIRECTORY
+        and field.step.value not in set(record.fields.get(ITEMISED, []))
+        and proposal(record, field) is not None
+    )
+
+
+def next_asked(record: Record) -> Field | None:
+    """The first missing question that is not waiting for the review card (``deferred``)."""
+    for field in FIELDS:
+        if field.applies(record) and not field.answered(record) and not deferred(record, field):
+            return field
+    return None
+
+
 def group(record: Record) -> list[Field]:
     """The next missing questions that all have a proposal, in order (empty: none).
 
@@ -57,16 +94,20 @@ def _scan(record: Record) -> tuple[list[Field], bool]:
     itemised = set(record.fields.get(ITEMISED, []))
     shadow = Record(**{c.key: getattr(record, c.key) for c in Record.__mapper__.column_attrs})
     found: list[Field] = []
+    later: list[Field] = []
     for field in FIELDS:
         if not field.applies(shadow) or field.answered(record):
             continue
         raw = proposal(shadow, field)
-        if field.step.value in itemised or raw is None:
+        if deferred(record, field) and raw is not None:
+            later.append(field)
+        elif field.step.value in itemised or raw is None:
             return found, False
-        found.append(field)
-        if field.input is Input.CHOICE:
+        else:
+            found.append(field)
+        if raw is not None and field.input is Input.CHOICE:
             setattr(shadow, field.columns[0], raw)
-    return found, True
+    return [*later, *found], True
 
 
 def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
