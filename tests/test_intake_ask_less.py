@@ -369,24 +369,30 @@ async def test_a_voice_takes_eleven_actions_its_summary_asked(
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
 
 
+def opened_by_new() -> tuple[Action, Expect]:
+    """``/new`` at 10:00 on 6 March, the draft's first step: nothing was received, so the
+    card proposes the receipt time, the source and the inquiry time, and says what it went
+    by."""
+    return (
+        "/new",
+        Exactly(
+            says("intake.started", title="草稿 #1"),
+            proposed(
+                ("received_at", "3月6日（周五）10:00"),
+                ("source", says("intake.source.external")),
+                ("inquiry_at", says("intake.proposed.same_time", time="3月6日（周五）10:00")),
+                intro="intake.proposed.intro_new",
+                other_time=True,
+            ),
+        ),
+    )
+
+
 async def test_in_person_with_two_present_takes_fifteen_actions(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     script: list[tuple[Action, Expect]] = [
-        (
-            "/new",
-            Exactly(
-                says("intake.started", title="草稿 #1"),
-                # Nothing was received: the card says what it went by.
-                proposed(
-                    ("received_at", "3月6日（周五）10:00"),
-                    ("source", says("intake.source.external")),
-                    ("inquiry_at", says("intake.proposed.same_time", time="3月6日（周五）10:00")),
-                    intro="intake.proposed.intro_new",
-                    other_time=True,
-                ),
-            ),
-        ),
+        opened_by_new(),
         (
             "今天 9:30",
             Exactly(
@@ -547,19 +553,7 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
 ) -> None:
     judge = court.chat("张伟")
     script: list[tuple[Action, Expect]] = [
-        (
-            "/new",
-            Exactly(
-                says("intake.started", title="草稿 #1"),
-                proposed(
-                    ("received_at", "3月6日（周五）10:00"),
-                    ("source", says("intake.source.external")),
-                    ("inquiry_at", says("intake.proposed.same_time", time="3月6日（周五）10:00")),
-                    intro="intake.proposed.intro_new",
-                    other_time=True,
-                ),
-            ),
-        ),
+        opened_by_new(),
         # The judge says otherwise: the call was earlier. It is said back at once, and the
         # receipt time and the source are confirmed with it.
         (
