@@ -19,11 +19,10 @@ from dialogue import (
     settings_for,
 )
 from reminder_kit import NUMBER_FORMAT, new_record
-from test_reports_support import BEIJING, COURT, RULES, docx_text, pdf_text
+from test_reports_support import BEIJING, docx_text, form_files, pdf_text
 
 from handlers.i18n import t
 from reminders.clock import FakeClock
-from reports.form import build_form
 from storage import records as records_repo
 from storage.db import Database
 from storage.models import Staff
@@ -49,17 +48,7 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
 async def form_texts(
     db: Database, clock: FakeClock, record_id: int, out: Path, language: Language
 ) -> list[str]:
-    async with db.transaction() as session:
-        files = await build_form(
-            session,
-            record_id,
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=out,
-            now=clock.now(),
-            court_name=COURT,
-        )
+    files = await form_files(db, record_id, out, now=clock.now(), language=language)
     return [flat(pdf_text(files.pdf)), flat(docx_text(files.docx))]
 
 

@@ -20,6 +20,7 @@ from test_reports_support import (
     NUMBER,
     RULES,
     docx_text,
+    form_files,
     local,
     make_record,
     open_court,
@@ -166,17 +167,7 @@ async def test_the_form_has_signature_lines_for_the_handler_and_each_person_pres
         confirm_after=timedelta(hours=2),
         material_route="via_integrity_officer",
     )
-    async with db.transaction() as session:
-        form = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=NOW,
-            court_name=COURT,
-        )
+    form = await form_files(db, record_id, tmp_path, now=NOW)
     from docx import Document
 
     tables = Document(str(form.docx)).tables
@@ -205,17 +196,7 @@ async def test_an_art5_record_is_worded_as_the_rule_words_it(db: Database, tmp_p
     record_id = await make_record(
         db, people["张伟"], local("2026-03-06 10:00"), kind="reference_opinion"
     )
-    async with db.transaction() as session:
-        form = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=NOW,
-            court_name=COURT,
-        )
+    form = await form_files(db, record_id, tmp_path, now=NOW)
     text = flat(pdf_text(form.pdf))
     for words in ("受人民法院委托或者许可", "依照工作程序", "相关材料应当存入案件正卷归档备查"):
         assert words in text
@@ -226,17 +207,7 @@ async def test_the_docx_is_laid_out_as_an_official_document(db: Database, tmp_pa
 
     people = await open_court(db, local("2026-03-01 09:00"))
     record_id = await make_record(db, people["张伟"], local("2026-03-06 10:00"))
-    async with db.transaction() as session:
-        form = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=NOW,
-            court_name=COURT,
-        )
+    form = await form_files(db, record_id, tmp_path, now=NOW)
     document = Document(str(form.docx))
     section = document.sections[0]
     mm = 36000  # EMU per millimetre

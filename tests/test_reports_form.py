@@ -18,6 +18,7 @@ from test_reports_support import (
     RULES,
     Evidence,
     docx_text,
+    form_files,
     local,
     make_record,
     number_of,
@@ -142,17 +143,7 @@ async def test_the_pdf_holds_every_field_the_evidence_and_the_chain_head(
 
 async def test_the_docx_says_the_same(db: Database, tmp_path: Path) -> None:
     _, record_id = await in_person_record(db)
-    async with db.transaction() as session:
-        files = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=PRINTED,
-            court_name=COURT,
-        )
+    files = await form_files(db, record_id, tmp_path, now=PRINTED)
     text = docx_text(files.docx)
     for value in ("王建国", CASE_NUMBER, SCREENSHOT.sha256, files.head_hash, "逾期办理", "按期"):
         assert value in text, value
@@ -160,17 +151,9 @@ async def test_the_docx_says_the_same(db: Database, tmp_path: Path) -> None:
 
 async def test_english_form(db: Database, tmp_path: Path) -> None:
     _, record_id = await in_person_record(db)
-    async with db.transaction() as session:
-        files = await build_form(
-            session,
-            record_id,
-            language=Language.EN,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=PRINTED,
-            court_name="Wen County Court",
-        )
+    files = await form_files(
+        db, record_id, tmp_path, now=PRINTED, language=Language.EN, court_name="Wen County Court"
+    )
     text = pdf_text(files.pdf)
     assert "Statistics form" in text
     assert "government" in text
@@ -314,17 +297,7 @@ async def test_a_dispute_is_printed_with_the_cosigner(db: Database, tmp_path: Pa
             actor=people["孙丽"],
             at=local("2026-03-06 12:00"),
         )
-    async with db.transaction() as session:
-        files = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path,
-            now=PRINTED,
-            court_name=COURT,
-        )
+    files = await form_files(db, record_id, tmp_path, now=PRINTED)
     expected = flat(f"有异议（2026-03-06 12:00）：{reason}")
     assert expected in flat(pdf_text(files.pdf))
     assert expected in flat(docx_text(files.docx))

@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from reminders.deadlines import DeadlineRules
+from reports.form import FormFiles, build_form
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
 from storage.models import EvidenceBlob, EvidenceItem, Record, Staff
-from storage.vocabulary import Milestone, Role
+from storage.vocabulary import Language, Milestone, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NUMBER = "温法过问〔{year}〕{n}号"
@@ -90,6 +91,29 @@ class Evidence:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+async def form_files(
+    db: Database,
+    record_id: int,
+    out_dir: Path,
+    *,
+    now: datetime,
+    language: Language = Language.ZH,
+    court_name: str = COURT,
+) -> FormFiles:
+    """Record ``record_id``'s form (PDF and DOCX) printed into ``out_dir`` at ``now``."""
+    async with db.transaction() as session:
+        return await build_form(
+            session,
+            record_id,
+            language=language,
+            tz=BEIJING,
+            rules=RULES,
+            out_dir=out_dir,
+            now=now,
+            court_name=court_name,
+        )
 
 
 async def make_record(
