@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import signal
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -22,6 +18,7 @@ from fake_botapi import (
     quick_options,
     telegram_settings,
 )
+from run_process import guowen_run, until
 from sqlalchemy import select
 
 from bot.runner import run
@@ -29,16 +26,6 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import EvidenceItem
 from storage.vocabulary import Role
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    """Wait for something another process (or its output) shows; nothing there to await,
-    so poll briefly, and never sleep for long."""
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
 
 
 def sent_texts(api: FakeBotApi, chat_id: int) -> list[str]:
@@ -69,23 +56,8 @@ base_file_url = "{api.base_file_url}"
 """,
             encoding="utf-8",
         )
-        env = {**os.environ, "GUOWEN_TELEGRAM_TOKEN": "", "NO_PROXY": "127.0.0.1"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--config",
-            str(config),
-            cwd=REPO,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            assert process.stdout is not None
-            async with asyncio.timeout(60):
-                started = (await process.stdout.readline()).decode()
+        async with guowen_run(config, GUOWEN_TELEGRAM_TOKEN="") as running:
+            started = await running.first_line()
             assert started.startswith("guowen 正在运行：Telegram（@guowen_test_bot，轮询方式）")
 
             await zhang.text("/whoami")
@@ -94,21 +66,14 @@ base_file_url = "{api.base_file_url}"
             api.file_delay = 1.0  # a slow download: the message is still in hand
             await zhang.document(b"%PDF-1.7 evidence", file_name="函.pdf")
             await until(lambda: api.file_requests == 1)
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(60):
-                out, err = await process.communicate()
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            assert await running.stop() == 0, running.err
 
-    assert process.returncode == 0, err.decode()
-    assert out.decode().splitlines()[-2:] == ["正在停止：处理完手头的消息后退出……", "已停止。"]
+    assert running.out.splitlines()[-2:] == ["正在停止：处理完手头的消息后退出……", "已停止。"]
     assert any(t.startswith("已收到 1 个文件并作为证据保存") for t in sent_texts(api, 1001))
     async with db.transaction() as session:
         [item] = (await session.execute(select(EvidenceItem))).scalars()
         assert item.original_name == "函.pdf" and item.blob_sha256 is not None
-    assert TOKEN not in err.decode()  # request URLs carry the token: never logged
+    assert TOKEN not in running.err  # request URLs carry the token: never logged
 
 
 async def test_the_runner_stops_when_told(db: Database, clock: FakeClock, tmp_path: Path) -> None:

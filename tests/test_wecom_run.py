@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import signal
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +12,9 @@ import fake_wecom as fw
 import pytest
 from fake_botapi import add_telegram_person, fake_api, free_port, telegram_settings
 from fake_botapi import quick_options as telegram_quick
+from run_process import guowen_run, until
 from test_cli_staff import config, guowen  # noqa: F401
-from test_telegram_run import sent_texts, until
+from test_telegram_run import sent_texts
 from wecom_kit import add_wecom_person, fake_wecom, quick_options, rendered
 
 from bot import cli
@@ -26,7 +24,6 @@ from storage import staff as staff_repo
 from storage.db import Database
 from storage.vocabulary import Role
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 async def test_guowen_run_with_wecom_answers_as_a_judge_uses_it(
@@ -58,23 +55,8 @@ api_base_url = "{fake.base_url}"
 """,
             encoding="utf-8",
         )
-        env = {**os.environ, "GUOWEN_WECOM_SECRET": fw.SECRET, "NO_PROXY": "127.0.0.1"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--config",
-            str(config),
-            cwd=REPO,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            assert process.stdout is not None
-            async with asyncio.timeout(60):
-                started = (await process.stdout.readline()).decode()
+        async with guowen_run(config, GUOWEN_WECOM_SECRET=fw.SECRET) as running:
+            started = await running.first_line()
             assert started.startswith(
                 f"guowen 正在运行：企业微信（应用 {fw.AGENT_ID}，回调地址 {listen}/wecom/callback）"
             )
@@ -86,17 +68,10 @@ api_base_url = "{fake.base_url}"
             assert answer == (200, "")
             await until(lambda: any(t.startswith("姓名：张伟") for t in fake.texts("zhangwei")))
             await until(lambda: bool(fake.menus))
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(60):
-                out, err = await process.communicate()
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            assert await running.stop() == 0, running.err
 
-    assert process.returncode == 0, err.decode()
-    assert out.decode().splitlines()[-1] == "已停止。"
-    assert fw.SECRET not in err.decode()
+    assert running.out.splitlines()[-1] == "已停止。"
+    assert fw.SECRET not in running.err
     assert fake.calls[0].path == "gettoken"
 
 
