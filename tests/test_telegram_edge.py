@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -25,13 +25,6 @@ from storage.vocabulary import Role
 async def api() -> AsyncIterator[FakeBotApi]:
     async with fake_api() as server:
         yield server
-
-
-async def until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    """Wait for what the server does on its own (closing idle connections); bounded."""
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
 
 
 async def post_raw(url: str, body: bytes, headers: dict[str, str]) -> int:

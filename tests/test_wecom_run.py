@@ -25,7 +25,6 @@ from storage.db import Database
 from storage.vocabulary import Role
 
 
-
 async def test_guowen_run_with_wecom_answers_as_a_judge_uses_it(
     db: Database, database_url: str, clock: FakeClock, tmp_path: Path
 ) -> None:
