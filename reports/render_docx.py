@@ -39,6 +39,7 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import (
@@ -55,6 +56,14 @@ PAGE_WIDTH_MM = 210
 PAGE_HEIGHT_MM = 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TEXT_WIDTH_CM = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+CELL_SIDES_CM = 0.4
+"""A table cell's left and right margins together: Word's and LibreOffice's default 0.19 cm
+each, rounded up."""
+LATIN_FACTOR = 1.45
+"""The most a letter, digit or common mark of DejaVu Sans Bold is wider than Helvetica
+Bold's (``t``, 1.44): a word measured so is never narrower than either face draws it."""
+LONG_WORD_CM = 5.0
+"""The widest a word may ask its column to be; a longer one (a hash) breaks in any case."""
 # Point sizes by Chinese name: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5, 小五 9.
 TITLE_PT = 22.0
 HEADING_PT = 16.0
@@ -199,10 +208,15 @@ def _label_width(labels: Iterable[str]) -> float:
 
 
 def _word_cm(word: str, size: float) -> float:
-    """A word's width in cm at ``size`` pt: a CJK character about 1 em, a Latin one 0.6 em
-    (bold headers included), plus the cell's side margins."""
-    ems = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in word)
-    return ems * size / 72 * 2.54 + 0.25
+    """A word's width in cm at ``size`` pt, as wide as an office suite may draw it, plus the
+    cell's side margins (``CELL_SIDES_CM``): a CJK character 1 em; Latin text at Helvetica
+    Bold's widths (reportlab's metrics) times ``LATIN_FACTOR``, for DejaVu Sans Bold, the
+    face LibreOffice and WPS substitute where 仿宋_GB2312 is missing (Word's 仿宋 is
+    narrower)."""
+    latin = "".join(c for c in word if ord(c) <= 0x2E80)
+    points = stringWidth(latin, "Helvetica-Bold", size) * LATIN_FACTOR
+    points += (len(word) - len(latin)) * size
+    return points / 72 * 2.54 + CELL_SIDES_CM
 
 
 def _widths(
@@ -210,7 +224,10 @@ def _widths(
 ) -> list[float]:
     """Column widths in cm over the text width, in proportion to ``weights``, each at least as
     wide as the longest word of its cells in ``rows`` at ``size`` pt (a Latin word never
-    breaks; CJK breaks between characters), where all such minimums fit."""
+    breaks; CJK breaks between characters), where all such minimums fit (else in proportion
+    to them). A word wider than
+    ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it is put, so it asks for that much
+    only, and never takes the room the short words of the other columns need."""
     given = list(weights) if len(weights) == count else [1.0] * count
     total = sum(given)
     widths = [TEXT_WIDTH_CM * w / total for w in given]
@@ -218,8 +235,10 @@ def _widths(
     for row in rows:
         for n, cell in enumerate(row):
             words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", clean(cell)) if w]
-            least[n] = max([least[n], *(_word_cm(w, size) for w in words)])
-    if sum(least) >= TEXT_WIDTH_CM or all(w >= m for w, m in zip(widths, least, strict=True)):
+            least[n] = max([least[n], *(min(_word_cm(w, size), LONG_WORD_CM) for w in words)])
+    if sum(least) >= TEXT_WIDTH_CM:
+        return [TEXT_WIDTH_CM * m / sum(least) for m in least]
+    if all(w >= m for w, m in zip(widths, least, strict=True)):
         return widths
     spare = [max(w - m, 0.0) for w, m in zip(widths, least, strict=True)]
     short = sum(max(m - w, 0.0) for w, m in zip(widths, least, strict=True))
@@ -329,7 +348,8 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Signatures):
             rows = [block.header, *((*row, "", "") for row in block.rows)]
             table = doc.add_table(rows=len(rows), cols=5, style="Table Grid")
-            _fill(table, rows, _widths((2.2, 2, 3.4, 3.4, 2.4), 5), header=True, size=PAIRS_PT)
+            widths = _widths((2.2, 2, 3.4, 3.4, 2.4), 5, rows, PAIRS_PT)
+            _fill(table, rows, widths, header=True, size=PAIRS_PT)
             for row in table.rows[1:]:
                 row.height = Cm(SIGN_ROW_CM)
                 row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST

@@ -1,0 +1,138 @@
+"""Every column of every DOCX table is as wide as its longest word, measured in DejaVu Sans
+Bold (the face LibreOffice and WPS draw when the court's 仿宋_GB2312 is missing) with the
+office suites' default cell margins: English never breaks mid-word (Confirmatio/n, N/o/.)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import ImageFont
+from test_reports_form import PRINTED, in_person_record
+from test_reports_support import BEIJING, COURT, RULES, form_files
+
+from reports.document import Document, Grid, Heading, Signatures
+from reports.period import parse_period
+from reports.quarterly import build_report
+from reports.render_docx import GRID_PT, LONG_WORD_CM, TEXT_WIDTH_CM, _word_cm, write_docx
+from storage.db import Database
+from storage.vocabulary import Language
+
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+MARGINS_CM = 2 * 0.19  # Word's and LibreOffice's default left and right cell margins
+TWIPS_CM = 567
+WORDS = re.compile(r"[\u2e80-\U0010ffff]|[^\s/\u2e80-\U0010ffff]+")  # CJK breaks anywhere
+
+
+def measured_cm(word: str, size: float) -> float:
+    """``word``'s width in DejaVu Sans Bold at ``size`` pt, in cm, with the cell margins."""
+    font = ImageFont.truetype(str(DEJAVU_BOLD), 1000)
+    return font.getlength(word) / 1000 * size / 72 * 2.54 + MARGINS_CM
+
+
+def tables(docx: Path) -> list[tuple[list[float], list[list[str]], float]]:
+    """Each table of ``docx``: its grid's column widths (cm), its rows' cell texts and the
+    point size of its text."""
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    found = []
+    for table in re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S):
+        grid = [int(w) / TWIPS_CM for w in re.findall(r'<w:gridCol w:w="(\d+)"', table)]
+        rows = [
+            ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", cell)) for cell in
+             re.findall(r"<w:tc>.*?</w:tc>", row, re.S)]
+            for row in re.findall(r"<w:tr[ >].*?</w:tr>", table, re.S)
+        ]  # fmt: skip
+        half_points = re.search(r'<w:sz w:val="(\d+)"', table)
+        found.append((grid, rows, int(half_points.group(1)) / 2 if half_points else GRID_PT))
+    return found
+
+
+def narrow_columns(docx: Path) -> list[tuple[str, float, float]]:
+    """The words no wider than ``LONG_WORD_CM`` (a longer one, a hash, breaks in any column)
+    that do not fit their column whole, with the column's width and their own (cm), in the
+    tables whose minimums fit the text width at once as the renderer estimates them."""
+    narrow = []
+    for grid, rows, size in tables(docx):
+        wanted, estimated = [0.0] * len(grid), [0.0] * len(grid)
+        for row in rows:
+            for n, cell in enumerate(row):
+                for word in WORDS.findall(cell.replace("&amp;", "&")):
+                    if (width := measured_cm(word, size)) <= LONG_WORD_CM:
+                        wanted[n] = max(wanted[n], width)
+                    estimated[n] = max(estimated[n], min(_word_cm(word, size), LONG_WORD_CM))
+        if sum(estimated) >= TEXT_WIDTH_CM:
+            continue
+        for n, (width, least) in enumerate(zip(grid, wanted, strict=True)):
+            if width + 0.01 < least:
+                narrow.append((rows[0][n], width, least))
+    return narrow
+
+
+@pytest.fixture(autouse=True, scope="module")
+def dejavu_bold() -> None:
+    assert DEJAVU_BOLD.exists(), "install fonts-dejavu-core (.ci/run does)"
+
+
+LATIN = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzMWDC.()-:0123456789"), min_size=1,
+                max_size=14)  # fmt: skip
+CJK = st.text(st.sampled_from("审判庭确认纪检监察收到时间承办人"), min_size=1, max_size=8)
+CELL = st.lists(st.one_of(LATIN, CJK), min_size=1, max_size=4).map(" ".join)
+HASH = st.just("9955d79b956f3aa2c0d1277d37374bafd110d5aa795b8a7c6b07de6272d31a7a")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    columns=st.integers(2, 7),
+    data=st.data(),
+)
+def test_every_grid_column_holds_its_longest_word(
+    tmp_path: Path, columns: int, data: st.DataObject
+) -> None:
+    header = tuple(data.draw(CELL) for _ in range(columns))
+    rows = tuple(
+        tuple(data.draw(st.one_of(CELL, HASH)) for _ in range(columns))
+        for _ in range(data.draw(st.integers(1, 4)))
+    )
+    weights = tuple(data.draw(st.floats(0.5, 6)) for _ in range(columns))
+    document = Document("表", COURT, (Heading("一、表"), Grid(header, rows, weights)))
+    docx = write_docx(document, tmp_path / "grid.docx")
+    [(_, _, size)] = tables(docx)
+    assert size == GRID_PT
+    assert narrow_columns(docx) == []
+
+
+def test_the_signature_columns_hold_their_words(tmp_path: Path) -> None:
+    signers = (("Court staff present", "孙丽", "confirmed (2026-03-06 13:00)"),)
+    header = ("Role", "Name", "Confirmed in the bot", "Signature", "Date")
+    document = Document(
+        "Form", COURT, (Signatures(header, (("Handler", "张伟", "submitted"), *signers)),)
+    )
+    assert narrow_columns(write_docx(document, tmp_path / "s.docx")) == []
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH])
+async def test_the_form_and_the_summary_hold_their_words(
+    db: Database, tmp_path: Path, language: Language
+) -> None:
+    _, record_id = await in_person_record(db)
+    form = await form_files(db, record_id, tmp_path / "form", now=PRINTED, language=language)
+    async with db.read() as session:
+        report = await build_report(
+            session,
+            parse_period("2026Q1", now=PRINTED, tz=BEIJING),
+            language=language,
+            tz=BEIJING,
+            rules=RULES,
+            now=PRINTED,
+            out_dir=tmp_path / "report",
+            court_name=COURT,
+        )
+    assert len(tables(form.docx)) >= 8 and len(tables(report.summary)) >= 4
+    assert narrow_columns(form.docx) == []
+    assert narrow_columns(report.summary) == []
