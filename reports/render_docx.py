@@ -214,7 +214,7 @@ def _word_cm(word: str, size: float) -> float:
     face LibreOffice and WPS substitute where 仿宋_GB2312 is missing (Word's 仿宋 is
     narrower)."""
     latin = "".join(c for c in word if ord(c) <= 0x2E80)
-    points = stringWidth(latin, "Helvetica-Bold", size) * LATIN_FACTOR
+    points = float(stringWidth(latin, "Helvetica-Bold", size)) * LATIN_FACTOR
     points += (len(word) - len(latin)) * size
     return points / 72 * 2.54 + CELL_SIDES_CM
 
