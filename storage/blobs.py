@@ -112,12 +112,18 @@ _WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None)
 
 
 class Spool:
-    """A temporary file being written and hashed; blocking methods, called from threads."""
+    """A temporary file being written and hashed; blocking methods, called from threads.
 
-    def __init__(self, path: Path, file: BinaryIO) -> None:
+    ``durable``: the spool becomes the stored file, so its pages are sent to the disk as it
+    grows and it is fsynced before it is named. A spool that is only read back and removed
+    (sent on to an object store) is neither: its pages stay in memory for that read.
+    """
+
+    def __init__(self, path: Path, file: BinaryIO, *, durable: bool = True) -> None:
         self.path = path
         self.size = 0
         self.sha256 = ""
+        self.durable = durable
         self._file = file
         self._hash = hashlib.sha256()
         self._flushed = 0
@@ -152,7 +158,7 @@ class Spool:
         The final fsync then finds most pages on their way already, and the file's pages do
         not pile up in the page cache (Linux starts write-back for POSIX_FADV_DONTNEED).
         """
-        if _WRITEBACK is None or self.size - self._flushed < WRITEBACK_EVERY:
+        if not self.durable or _WRITEBACK is None or self.size - self._flushed < WRITEBACK_EVERY:
             return
         with suppress(OSError, AttributeError, ValueError):
             fd = self._file.fileno()
@@ -160,10 +166,12 @@ class Spool:
             self._flushed = self.size
 
     def finish(self) -> None:
-        """Flush and fsync, then make the file read-only before it gets its real name."""
+        """Flush and fsync (a durable spool), then make the file read-only before it gets its
+        real name."""
         with _disk_full():
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self.durable:
+                os.fsync(self._file.fileno())
             self._file.close()
         self.sha256 = self._hash.hexdigest()
         os.chmod(self.path, FILE_MODE)
@@ -323,13 +331,16 @@ class BlobStore:
 
     ``write_size`` is how many bytes (default 1 MiB) are gathered before one hand-off to the
     writing thread: memory stays at about two such buffers whatever a file's size.
+    ``durable`` False: spools are not fsynced (for a store that keeps the bytes elsewhere and
+    only reads the spool back once, ``storage.objects.S3Blobs``).
     """
 
-    def __init__(self, root: Path, *, write_size: int = WRITE_SIZE) -> None:
+    def __init__(self, root: Path, *, write_size: int = WRITE_SIZE, durable: bool = True) -> None:
         if write_size < 1:
             raise ValueError("write_size must be positive")
         self.root = root
         self._write_size = write_size
+        self._durable = durable
 
     @property
     def location(self) -> str:
@@ -403,6 +414,7 @@ class BlobStore:
         chunks arrive, so the event loop never waits on the disk.
         """
         spool = await asyncio.to_thread(Spool.create, self.temp_dir)
+        spool.durable = self._durable
         pending: asyncio.Future[None] | None = None
         pieces: list[bytes] = []
         gathered = received = 0
