@@ -2,7 +2,7 @@
 
 The same content-addressed names as the folder (``<prefix>/<sha[0:2]>/<sha[2:4]>/<sha>``,
 thumbnails under ``<prefix>/thumbs/``). A file is first spooled to the local disk while it is
-hashed (``storage.blobs``: memory stays at about two write buffers; not fsynced, since the
+hashed (``storage.blobs``: memory stays at a few write buffers; not fsynced, since the
 store keeps the bytes and the spool is read back once and removed), analysed from there, and
 sent from the spool in parts of ``part_size`` bytes (a multipart upload above one part), so
 memory stays flat whatever a file's size.
