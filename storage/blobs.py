@@ -19,7 +19,9 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections import deque
 from collections.abc import AsyncIterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 MIB = 1024 * 1024
 WRITE_SIZE = MIB
 """Bytes gathered before one hand-off to the writing thread (hash and write in one pass)."""
+WRITES_AHEAD = 3
+"""Buffers handed to a file's writing thread before the event loop waits for the oldest."""
 WRITEBACK_EVERY = 8 * MIB
 """Bytes written between two requests to the kernel to start writing them to the disk."""
 
@@ -112,12 +116,18 @@ _WRITEBACK = getattr(os, "POSIX_FADV_DONTNEED", None)
 
 
 class Spool:
-    """A temporary file being written and hashed; blocking methods, called from threads."""
+    """A temporary file being written and hashed; blocking methods, called from threads.
 
-    def __init__(self, path: Path, file: BinaryIO) -> None:
+    ``durable``: the spool becomes the stored file, so its pages are sent to the disk as it
+    grows and it is fsynced before it is named. A spool that is only read back and removed
+    (sent on to an object store) is neither: its pages stay in memory for that read.
+    """
+
+    def __init__(self, path: Path, file: BinaryIO, *, durable: bool = True) -> None:
         self.path = path
         self.size = 0
         self.sha256 = ""
+        self.durable = durable
         self._file = file
         self._hash = hashlib.sha256()
         self._flushed = 0
@@ -152,7 +162,7 @@ class Spool:
         The final fsync then finds most pages on their way already, and the file's pages do
         not pile up in the page cache (Linux starts write-back for POSIX_FADV_DONTNEED).
         """
-        if _WRITEBACK is None or self.size - self._flushed < WRITEBACK_EVERY:
+        if not self.durable or _WRITEBACK is None or self.size - self._flushed < WRITEBACK_EVERY:
             return
         with suppress(OSError, AttributeError, ValueError):
             fd = self._file.fileno()
@@ -160,10 +170,12 @@ class Spool:
             self._flushed = self.size
 
     def finish(self) -> None:
-        """Flush and fsync, then make the file read-only before it gets its real name."""
+        """Flush and fsync (a durable spool), then make the file read-only before it gets its
+        real name."""
         with _disk_full():
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self.durable:
+                os.fsync(self._file.fileno())
             self._file.close()
         self.sha256 = self._hash.hexdigest()
         os.chmod(self.path, FILE_MODE)
@@ -322,14 +334,18 @@ class BlobStore:
     """Content-addressed files under ``root``; nothing here touches a database.
 
     ``write_size`` is how many bytes (default 1 MiB) are gathered before one hand-off to the
-    writing thread: memory stays at about two such buffers whatever a file's size.
+    writing thread: memory stays at about ``WRITES_AHEAD`` + 1 such buffers whatever a file's
+    size.
+    ``durable`` False: spools are not fsynced (for a store that keeps the bytes elsewhere and
+    only reads the spool back once, ``storage.objects.S3Blobs``).
     """
 
-    def __init__(self, root: Path, *, write_size: int = WRITE_SIZE) -> None:
+    def __init__(self, root: Path, *, write_size: int = WRITE_SIZE, durable: bool = True) -> None:
         if write_size < 1:
             raise ValueError("write_size must be positive")
         self.root = root
         self._write_size = write_size
+        self._durable = durable
 
     @property
     def location(self) -> str:
@@ -399,11 +415,22 @@ class BlobStore:
     async def spool(self, chunks: AsyncIterable[bytes], max_bytes: int) -> Spool | None:
         """Stream to a temporary file; None (and nothing kept) when the cap is exceeded.
 
-        Hashing and writing run in one thread call per ``write_size`` bytes while the next
-        chunks arrive, so the event loop never waits on the disk.
+        Hashing and writing run on one thread of the file's own, a call per ``write_size``
+        bytes, in order, while the next chunks arrive: the event loop never waits on the disk,
+        and it hands on up to ``WRITES_AHEAD`` buffers before it waits for the oldest, so the
+        thread always has the next one when it finishes a write. On any failure (the stream's,
+        the disk's, a cancellation) the same thread removes the spool after the writes it
+        holds, and nothing is left.
         """
-        spool = await asyncio.to_thread(Spool.create, self.temp_dir)
-        pending: asyncio.Future[None] | None = None
+        loop = asyncio.get_running_loop()
+        writer = ThreadPoolExecutor(1, thread_name_prefix="guowen-spool")
+        try:
+            spool = await loop.run_in_executor(writer, Spool.create, self.temp_dir)
+        except BaseException:
+            writer.shutdown(wait=False)
+            raise
+        spool.durable = self._durable
+        in_flight: deque[asyncio.Future[None]] = deque()
         pieces: list[bytes] = []
         gathered = received = 0
         try:
@@ -414,24 +441,37 @@ class BlobStore:
                 pieces.append(bytes(chunk))
                 gathered += len(chunk)
                 if gathered >= self._write_size:
-                    if pending is not None:
-                        await pending
-                    pending = asyncio.ensure_future(asyncio.to_thread(spool.write, pieces))
+                    if len(in_flight) >= WRITES_AHEAD:
+                        await in_flight.popleft()
+                    in_flight.append(loop.run_in_executor(writer, spool.write, pieces))
                     pieces, gathered = [], 0
-            if pending is not None:
-                await pending
             if received > max_bytes:
-                spool.discard()
+                await self._drop(loop, writer, spool, in_flight)
                 return None
-            await asyncio.to_thread(self._finish, spool, pieces)
+            in_flight.append(loop.run_in_executor(writer, self._finish, spool, pieces))
+            while in_flight:
+                await in_flight.popleft()
         except BaseException:
-            if pending is not None:
-                await asyncio.wait([pending])
-                if not pending.cancelled():
-                    pending.exception()  # retrieved: the first error is the one raised
-            spool.discard()
+            await self._drop(loop, writer, spool, in_flight)
             raise
+        finally:
+            writer.shutdown(wait=False)
         return spool
+
+    @staticmethod
+    async def _drop(
+        loop: asyncio.AbstractEventLoop,
+        writer: ThreadPoolExecutor,
+        spool: Spool,
+        in_flight: deque[asyncio.Future[None]],
+    ) -> None:
+        """Remove ``spool`` on its writing thread, after the writes already handed to it (a
+        cancelled wait does not stop a write that has started)."""
+        removed = loop.run_in_executor(writer, spool.discard)
+        await asyncio.wait([removed])
+        for write in (*in_flight, removed):
+            if write.done() and not write.cancelled():
+                write.exception()  # retrieved: the first error is the one raised
 
     @staticmethod
     def _finish(spool: Spool, pieces: list[bytes]) -> None:

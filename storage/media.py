@@ -262,6 +262,7 @@ def _image(path: Path, sniffed: Sniffed) -> Analysis:
     size is checked here rather than through Pillow's warning, so the outcome does not depend
     on how warnings are filtered.
     """
+    _load_pillow()
     width = height = None
     size = path.stat().st_size
     try:
@@ -382,6 +383,7 @@ def _thumbnail(image: Image.Image) -> bytes | None:
 def _tinytag(path: Path, sniffed: Sniffed, damage: DamageReason | None = None) -> Analysis:
     """The duration as ``tinytag`` reads it (WAV, MP3, FLAC): exact from the stream's own
     header (Xing/VBRI for MP3), else estimated from the bit rate; none found: undecodable."""
+    _load_tinytag()
     try:
         duration = TinyTag.get(path, tags=False).duration
     except TinyTagException:
@@ -602,17 +604,27 @@ _READERS = {
 }
 
 
-def _load_readers() -> None:
-    """Pillow and tinytag, imported at the first file rather than at start (about 5 MiB that an
-    idle bot does not need); the import lock makes concurrent first calls safe."""
-    global Image, ImageCms, ImageOps, UnidentifiedImageError, TinyTag, TinyTagException
+def _load_pillow() -> None:
+    """Pillow, imported at the first image rather than at start (about 5 MiB and a tenth of a
+    second that an idle bot, or one that is only sent other files, does not need); the import
+    lock makes concurrent first calls safe."""
+    global Image, ImageCms, ImageOps, UnidentifiedImageError
     from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+
+def _load_tinytag() -> None:
+    """tinytag, imported at the first WAV, MP3 or FLAC file (as ``_load_pillow``)."""
+    global TinyTag, TinyTagException
     from tinytag import TinyTag, TinyTagException
 
 
 def analyse(path: Path) -> Analysis:
-    """Everything the store records about a file's bytes. Blocking: run it in a thread."""
-    _load_readers()
+    """Everything the store records about a file's bytes. Blocking: run it in a thread.
+
+    Only the first 64 KiB are read to tell the type; then only what that type's reader needs
+    (an image is decoded for its check and preview; a video's boxes, a PDF's tail, a zip's
+    index are read where they are). A reader's library is imported at its first file.
+    """
     with path.open("rb") as f:
         head = f.read(_HEAD)
         size = os.fstat(f.fileno()).st_size

@@ -2,7 +2,8 @@
 
 The same content-addressed names as the folder (``<prefix>/<sha[0:2]>/<sha[2:4]>/<sha>``,
 thumbnails under ``<prefix>/thumbs/``). A file is first spooled to the local disk while it is
-hashed (``storage.blobs``: memory stays at about two write buffers), analysed from there, and
+hashed (``storage.blobs``: memory stays at a few write buffers; not fsynced, since the
+store keeps the bytes and the spool is read back once and removed), analysed from there, and
 sent from the spool in parts of ``part_size`` bytes (a multipart upload above one part), so
 memory stays flat whatever a file's size.
 
@@ -179,7 +180,7 @@ class S3Blobs:
         self.client = client
         self.lock = lock
         self.part_size = part_size
-        self._spooler = BlobStore(root, write_size=write_size)
+        self._spooler = BlobStore(root, write_size=write_size, durable=False)
         self._now = now
 
     @property
