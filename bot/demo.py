@@ -44,9 +44,9 @@ PEOPLE: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
 )
 FIRST_SPEAKER = "张伟"
 
-# What ends the demo from outside: ``kill``, a closed terminal. Either way its temporary
+# What ends the demo from outside: ``kill``, a closed terminal, Ctrl-C. Each way its temporary
 # folder is deleted as at /quit.
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 class DemoClock:
@@ -173,6 +173,31 @@ def stopped_by_signals(stop: Callable[[signal.Signals], None]) -> Iterator[None]
             loop.remove_signal_handler(number)
 
 
+class Stop:
+    """Where a stop signal (``STOP_SIGNALS``) lands: the first one is kept in ``signal`` and
+    cancels ``task``, the task doing the demo's work at that moment."""
+
+    def __init__(self, task: asyncio.Task[object]) -> None:
+        self.task = task
+        self.signal: signal.Signals | None = None
+
+    def __call__(self, number: signal.Signals) -> None:
+        """Keep the first signal and cancel ``task``; a later one changes nothing."""
+        if self.signal is None:
+            self.signal = signal.Signals(number)
+            self.task.cancel()
+
+    def closing(self, language: Language) -> list[str]:
+        """The closing line that names the signal, if one came."""
+        if self.signal is None:
+            return []
+        return [t(language, "demo.stopped", signal=self.signal.name)]
+
+    def status(self) -> int:
+        """The exit status: 128 + the signal's number, or 0 when none came."""
+        return 0 if self.signal is None else 128 + self.signal
+
+
 async def run_demo(
     inp: TextIO,
     out: TextIO,
@@ -185,7 +210,7 @@ async def run_demo(
     """``guowen demo``: a court with a few people in a temporary folder, spoken to through the
     console (``inp`` and ``out``), with a clock that runs from the start and that ``/clock +2d``
     moves on (``DemoClock``; ``monotonic`` is its source of real time); the exit status (0, or
-    128 + the signal's number when SIGTERM or SIGHUP ended it).
+    128 + the signal's number when SIGTERM, SIGHUP or SIGINT ended it).
 
     ``start`` (``YYYY-MM-DD HH:MM`` in the court's time) starts the clock there rather than
     now, to try a quarter's end or a holiday. Raises ``DemoStartError`` for another form.
@@ -193,10 +218,29 @@ async def run_demo(
     default: a new ``guowen-documents-*`` folder in the temporary directory, removed at
     exit if nothing was written to it); the folder is named at start and, if it holds
     anything, at exit. The temporary folder (database and evidence) is deleted however the
-    demo ends: /quit, end of input, SIGTERM or SIGHUP (a closed terminal), or an error.
+    demo ends: /quit, end of input, SIGTERM, SIGHUP (a closed terminal), SIGINT (Ctrl-C) or
+    an error.
     Drafts still open are named before they are lost: at an interactive /quit, which then
     asks to confirm, and in the closing lines otherwise.
     """
+    task = asyncio.current_task()
+    assert task is not None  # a coroutine run by asyncio
+    stop = Stop(task)
+    with stopped_by_signals(stop):
+        return await _in_folder(inp, out, language, start, documents, monotonic, stop)
+
+
+async def _in_folder(
+    inp: TextIO,
+    out: TextIO,
+    language: Language,
+    start: str | None,
+    documents: Path | None,
+    monotonic: Callable[[], float],
+    stop: Stop,
+) -> int:
+    """``run_demo`` with its stop signals in place: the temporary folder made, the session
+    run, the folder deleted however it ends."""
     root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
     made = documents is None
     db: Database | None = None
@@ -212,7 +256,13 @@ async def run_demo(
         db = Database(settings.storage.database_url)
         await db.upgrade()
         await seed(db, clock)
-        return await _session(settings, db, clock, inp, out, language, documents)
+        return await _session(settings, db, clock, inp, out, language, documents, stop)
+    except asyncio.CancelledError:
+        if stop.signal is None or stop.task is not asyncio.current_task():
+            raise
+        stop.task.uncancel()  # stopped while starting: nothing to lose yet
+        _close(out, [*stop.closing(language), t(language, "demo.bye")])
+        return stop.status()
     finally:
         if db is not None:
             await db.close()
@@ -225,6 +275,13 @@ def _holds_anything(folder: Path) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
+def _close(out: TextIO, lines: list[str]) -> None:
+    """Write the closing ``lines``; a closed terminal takes none, and that is no error."""
+    with contextlib.suppress(OSError, ValueError):
+        out.write("".join(f"{line}\n" for line in lines))
+        out.flush()
+
+
 async def _session(
     settings: Settings,
     db: Database,
@@ -233,8 +290,10 @@ async def _session(
     out: TextIO,
     language: Language,
     documents: Path,
+    stop: Stop,
 ) -> int:
-    """The demo's conversation, from the guide to the closing lines; the exit status."""
+    """The demo's conversation, from the guide to the closing lines; the exit status. A stop
+    signal ends the conversation where it is (``stop``)."""
     app = App(settings, db, clock, reports=documents)
     console = ConsoleTransport(app, out=out, inp=inp)
 
@@ -284,29 +343,19 @@ async def _session(
     await app.dispatcher.tick()
     await console.line(f"/as {FIRST_SPEAKER}")
 
-    stopped: list[signal.Signals] = []
     talking = asyncio.ensure_future(console.run())
-
-    def stop(number: signal.Signals) -> None:
-        stopped.append(number)
-        talking.cancel()
-
-    with stopped_by_signals(stop):
-        try:
-            await talking
-        except asyncio.CancelledError:
-            if not stopped:
-                raise
+    stop.task = talking
+    try:
+        await talking
+    except asyncio.CancelledError:
+        if stop.signal is None:
+            raise
     drafts = await open_drafts(db)
-    closing = []
-    if stopped:
-        closing.append(t(language, "demo.stopped", signal=signal.Signals(stopped[0]).name))
+    closing = stop.closing(language)
     if drafts:
         closing.append(t(language, "demo.drafts_lost", drafts=drafts_text(language, drafts)))
     closing.append(t(language, "demo.bye"))
     if await asyncio.to_thread(_holds_anything, documents):
         closing.append(t(language, "demo.documents_kept", path=str(documents)))
-    with contextlib.suppress(OSError, ValueError):  # a closed terminal takes no more lines
-        out.write("".join(f"{line}\n" for line in closing))
-        out.flush()
-    return 128 + stopped[0] if stopped else 0
+    _close(out, closing)
+    return stop.status()
