@@ -328,9 +328,10 @@ class ConsoleTransport:
         return data.decode(encoding, errors="replace")
 
     async def _confirm_leaving(self, interactive: bool) -> bool:
-        """Whether to leave at /quit: yes, unless interactive with something ``leaving`` warns
-        of and the answer to the confirmation is not ``1``. Another answer than 1 or 2 is
-        then taken as the next typed line."""
+        """Whether to leave at /quit. Piped input leaves at once (the closing lines say what
+        was lost). At a terminal, when ``leaving`` warns of something, it is shown with two
+        choices: ``1`` leaves, ``2`` or an empty line stays, the end of input leaves, and any
+        other answer stays and is acted on as a typed line (nothing typed is lost)."""
         if not interactive or self.leaving is None:
             return True
         warning = await self.leaving()
