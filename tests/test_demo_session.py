@@ -8,16 +8,20 @@ signals are sent to the real program, a child process.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import re
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,6 +35,7 @@ from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MINUTE = 60.0
+MINUTE_FORM = "%Y-%m-%d %H:%M"
 LANGUAGES = [Language.ZH, Language.EN]
 
 
@@ -376,11 +381,24 @@ def messages(out: str, language: Language) -> list[tuple[str, str, str]]:
     [["+33d"], ["+12h", "+1h", "+1d"], ["+1d12h", "+2d"], ["+30m", "+30m", "+3d"]],
 )
 async def test_what_a_jump_sends_comes_under_the_time_it_was_sent(
-    private_tmp: Path, tmp_path: Path, jumps: list[str]
+    private_tmp: Path, tmp_path: Path, jumps: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No message shows twice under one time, and the daily holiday warning to the
-    administrator comes once a day, under that day; the last stop of a jump has its time
-    too (the warning of 2 January sent at 13:15 once showed under 1 January 08:30)."""
+    administrator comes once a day, under the time the outbox says it was sent; the last
+    stop of a jump has its time too (the warning of 2 January sent at 13:15 once showed
+    under 1 January 08:30, as if sent twice)."""
+    sent: list[tuple[str, str, str]] = []
+    delete = shutil.rmtree
+
+    def read_outbox_then_delete(path: str | Path, *args: Any, **kwargs: Any) -> None:
+        database = Path(path) / "guowen.db"
+        if database.is_file():
+            with contextlib.closing(sqlite3.connect(database)) as connection:
+                query = "SELECT key, kind, sent_at FROM reminders WHERE status = 'sent'"
+                sent.extend(connection.execute(query).fetchall())
+        delete(path, *args, **kwargs)
+
+    monkeypatch.setattr("bot.demo.shutil.rmtree", read_outbox_then_delete)
     typed = Typed(["/as 赵磊", *(f"/clock {jump}" for jump in jumps)])
     out = io.StringIO()
     status = await run_demo(
@@ -399,6 +417,14 @@ async def test_what_a_jump_sends_comes_under_the_time_it_was_sent(
     warned = [at for at, to, text in said if to == "赵磊" and text.strip() == warning]
     days = [at[:10] for at in warned]
     assert len(set(days)) == len(days)
+    keys = [key for key, _, _ in sent]
+    assert len(set(keys)) == len(keys)
+    outbox = sorted(
+        datetime.fromisoformat(at).replace(tzinfo=UTC).astimezone(BEIJING).strftime(MINUTE_FORM)
+        for _, kind, at in sent
+        if kind == "holidays_missing"
+    )
+    assert outbox and warned == outbox
     headings = [at for at, _, _ in said]
     assert headings == sorted(headings)
     stops = HEADING.findall(out.getvalue())  # the stops, in the order printed

@@ -254,8 +254,8 @@ class ConsoleTransport:
             await self.app.dispatch(self._message(callback=chosen.data, label=chosen.label))
             return True
         await self.app.dispatch(self._message(text=text))
-        if not self.speaker_name and self.speaker != STRANGER:
-            await self._who()
+        if not self.speaker_name or self.speaker == STRANGER:
+            await self._who()  # after /start CODE the account is someone's
         return True
 
     async def _who(self) -> None:
