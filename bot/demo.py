@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
+import signal
 import tempfile
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from bot.app import App
 from bot.config import Settings, defaults
 from bot.transports.console import NAME as CONSOLE
 from bot.transports.console import ConsoleTransport
 from handlers.i18n import join, t
-from reminders.clock import FakeClock, SystemClock
+from reminders.clock import Clock, SystemClock
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.vocabulary import Language, Role, label
+from storage.models import Record
+from storage.vocabulary import Language, RecordStatus, Role, label
 
 COURT = "温县人民法院"
 CODE = "豫0825"
@@ -36,6 +44,46 @@ PEOPLE: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
 )
 FIRST_SPEAKER = "张伟"
 
+# What ends the demo from outside: ``kill``, a closed terminal, Ctrl-C. Each way its temporary
+# folder is deleted as at /quit.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class DemoClock:
+    """The demo's clock: the start time, plus the real time elapsed since, plus the jumps
+    ``/clock`` made. So consecutive actions are stamped apart as in a court, and a jump
+    lands where asked.
+
+    ``monotonic`` gives the real time elapsed, in seconds (``time.monotonic`` unless a test
+    gives its own). Raises ``ValueError`` for a naive ``start``.
+    """
+
+    def __init__(self, start: datetime, monotonic: Callable[[], float] = time.monotonic) -> None:
+        if start.tzinfo is None:
+            raise ValueError("DemoClock needs a timezone-aware start")
+        self._start = start
+        self._monotonic = monotonic
+        self._origin = monotonic()
+        self._jumped = timedelta()
+
+    def now(self) -> datetime:
+        """The start, plus the real time elapsed, plus the jumps."""
+        elapsed = timedelta(seconds=self._monotonic() - self._origin)
+        return self._start + elapsed + self._jumped
+
+    def set(self, moment: datetime) -> None:
+        """Jump to ``moment``; real time runs on from there.
+
+        Raises ``ValueError`` for a naive ``moment`` or one before now (time does not run
+        backwards in the demo either).
+        """
+        if moment.tzinfo is None:
+            raise ValueError("DemoClock needs a timezone-aware time")
+        now = self.now()
+        if moment < now:
+            raise ValueError("time does not run backwards")
+        self._jumped += moment - now
+
 
 def demo_settings(root: Path, language: Language) -> Settings:
     """Settings for a demo court in ``root`` (a fresh temporary folder): SQLite and the evidence
@@ -51,7 +99,7 @@ def demo_settings(root: Path, language: Language) -> Settings:
     return settings
 
 
-async def seed(db: Database, clock: FakeClock) -> None:
+async def seed(db: Database, clock: Clock) -> None:
     """The demo court's staff, each with a console account so every message shows."""
     async with db.transaction() as session:
         for name, department, roles in PEOPLE:
@@ -91,6 +139,65 @@ def demo_start(text: str | None, tz: ZoneInfo) -> datetime | None:
     return local.astimezone(UTC)
 
 
+async def open_drafts(db: Database) -> list[int]:
+    """The ids of the drafts neither submitted nor withdrawn, oldest first: what leaving the
+    demo loses with its temporary database."""
+    async with db.transaction() as session:
+        query = select(Record.id).where(Record.status == RecordStatus.DRAFT).order_by(Record.id)
+        return list((await session.execute(query)).scalars())
+
+
+def drafts_text(language: Language, drafts: list[int]) -> str:
+    """The drafts ``drafts`` (record ids) as the catalog names them: 草稿 #3、草稿 #4."""
+    return join(language, [t(language, "card.draft_title", id=draft) for draft in drafts])
+
+
+@contextlib.contextmanager
+def stopped_by_signals(stop: Callable[[signal.Signals], None]) -> Iterator[None]:
+    """While inside, ``STOP_SIGNALS`` call ``stop`` with the signal on the running loop
+    instead of killing the process; the handlers are removed on leaving. Where the loop
+    cannot take signal handlers (not the main thread) nothing is installed.
+    """
+    loop = asyncio.get_running_loop()
+    installed = []
+    for number in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(number, stop, number)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue
+        installed.append(number)
+    try:
+        yield
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
+
+
+class Stop:
+    """Where a stop signal (``STOP_SIGNALS``) lands: the first one is kept in ``signal`` and
+    cancels ``task``, the task doing the demo's work at that moment."""
+
+    def __init__(self, task: asyncio.Task[object]) -> None:
+        self.task = task
+        self.signal: signal.Signals | None = None
+
+    def __call__(self, number: signal.Signals) -> None:
+        """Keep the first signal and cancel ``task``; a later one changes nothing."""
+        if self.signal is None:
+            self.signal = signal.Signals(number)
+            self.task.cancel()
+
+    def closing(self, language: Language) -> list[str]:
+        """The closing line that names the signal, if one came."""
+        if self.signal is None:
+            return []
+        return [t(language, "demo.stopped", signal=self.signal.name)]
+
+    def status(self) -> int:
+        """The exit status: 128 + the signal's number, or 0 when none came."""
+        return 0 if self.signal is None else 128 + self.signal
+
+
 async def run_demo(
     inp: TextIO,
     out: TextIO,
@@ -98,76 +205,157 @@ async def run_demo(
     *,
     start: str | None = None,
     documents: Path | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> int:
     """``guowen demo``: a court with a few people in a temporary folder, spoken to through the
-    console (``inp`` and ``out``), with a clock ``/clock +2d`` can move; the exit status.
+    console (``inp`` and ``out``), with a clock that runs from the start and that ``/clock +2d``
+    moves on (``DemoClock``; ``monotonic`` is its source of real time); the exit status (0, or
+    128 + the signal's number when SIGTERM, SIGHUP or SIGINT ended it).
 
     ``start`` (``YYYY-MM-DD HH:MM`` in the court's time) starts the clock there rather than
     now, to try a quarter's end or a holiday. Raises ``DemoStartError`` for another form.
     The forms and reports the demo makes are kept in ``documents`` (created if need be;
     default: a new ``guowen-documents-*`` folder in the temporary directory, removed at
     exit if nothing was written to it); the folder is named at start and, if it holds
-    anything, at exit.
+    anything, at exit. The temporary folder (database and evidence) is deleted however the
+    demo ends: /quit, end of input, SIGTERM, SIGHUP (a closed terminal), SIGINT (Ctrl-C) or
+    an error.
+    Drafts still open are named before they are lost: at an interactive /quit, which then
+    asks to confirm, and in the closing lines otherwise.
     """
+    task = asyncio.current_task()
+    assert task is not None  # a coroutine run by asyncio
+    stop = Stop(task)
+    with stopped_by_signals(stop):
+        return await _in_folder(inp, out, language, start, documents, monotonic, stop)
+
+
+async def _in_folder(
+    inp: TextIO,
+    out: TextIO,
+    language: Language,
+    start: str | None,
+    documents: Path | None,
+    monotonic: Callable[[], float],
+    stop: Stop,
+) -> int:
+    """``run_demo`` with its stop signals in place: the temporary folder made, the session
+    run, the folder deleted however it ends."""
     root = Path(tempfile.mkdtemp(prefix="guowen-demo-"))
-    settings = demo_settings(root, language)
-    try:
-        begin = demo_start(start, settings.tz) or SystemClock().now()
-    except DemoStartError:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
     made = documents is None
-    if documents is None:
-        documents = Path(tempfile.mkdtemp(prefix="guowen-documents-"))
-    else:
-        documents.mkdir(parents=True, exist_ok=True)
-    documents = documents.resolve()
-    clock = FakeClock(begin)
-    db = Database(settings.storage.database_url)
+    db: Database | None = None
     try:
+        settings = demo_settings(root, language)
+        begin = demo_start(start, settings.tz) or SystemClock().now()
+        if documents is None:
+            documents = Path(tempfile.mkdtemp(prefix="guowen-documents-"))
+        else:
+            documents.mkdir(parents=True, exist_ok=True)
+        documents = documents.resolve()
+        clock = DemoClock(begin, monotonic)
+        db = Database(settings.storage.database_url)
         await db.upgrade()
         await seed(db, clock)
-        app = App(settings, db, clock, reports=documents)
-
-        async def move_clock(offset: timedelta) -> str:
-            """Move time on from one due reminder to the next, so each arrives on time."""
-            target = clock.now() + offset
-            while True:
-                due = await app.dispatcher.next_due()
-                if due is None or due > target:
-                    break
-                clock.set(max(due, clock.now()))
-                stamp = clock.now().astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-                console.write(t(language, "demo.clock_at", now=stamp))
-                await app.dispatcher.tick()
-            clock.set(target)
-            await app.dispatcher.tick()
-            moved = clock.now().astimezone(settings.tz)
-            return t(language, "demo.clock_moved", now=moved.strftime("%Y-%m-%d %H:%M"))
-
-        console = ConsoleTransport(app, out=out, inp=inp, clock_hook=move_clock)
-        app.add_transport(console)
-        people = "\n".join(
-            t(
-                language,
-                "demo.person",
-                name=name,
-                department=department,
-                roles=join(language, [label(role, language) for role in roles]),
-            )
-            for name, department, roles in PEOPLE
-        )
-        out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
-        out.write(t(language, "demo.documents", path=str(documents)) + "\n")
-        await app.dispatcher.tick()
-        await console.line(f"/as {FIRST_SPEAKER}")
-        await console.run()
-        out.write(t(language, "demo.bye") + "\n")
-        if any(documents.iterdir()):
-            out.write(t(language, "demo.documents_kept", path=str(documents)) + "\n")
-        return 0
+        return await _session(settings, db, clock, inp, out, language, documents, stop)
+    except asyncio.CancelledError:
+        if stop.signal is None or stop.task is not asyncio.current_task():
+            raise
+        stop.task.uncancel()  # stopped while starting: nothing to lose yet
+        _close(out, [*stop.closing(language), t(language, "demo.bye")])
+        return stop.status()
     finally:
-        await db.close()
+        if db is not None:
+            await db.close()
         shutil.rmtree(root, ignore_errors=True)
-        if made and not any(documents.iterdir()):
+        if made and documents is not None and documents.is_dir() and not _holds_anything(documents):
             documents.rmdir()
+
+
+def _holds_anything(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def _close(out: TextIO, lines: list[str]) -> None:
+    """Write the closing ``lines``; a closed terminal takes none, and that is no error."""
+    with contextlib.suppress(OSError, ValueError):
+        out.write("".join(f"{line}\n" for line in lines))
+        out.flush()
+
+
+async def _session(
+    settings: Settings,
+    db: Database,
+    clock: DemoClock,
+    inp: TextIO,
+    out: TextIO,
+    language: Language,
+    documents: Path,
+    stop: Stop,
+) -> int:
+    """The demo's conversation, from the guide to the closing lines; the exit status. A stop
+    signal ends the conversation where it is (``stop``)."""
+    app = App(settings, db, clock, reports=documents)
+    console = ConsoleTransport(app, out=out, inp=inp)
+
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+
+    async def move_clock(offset: timedelta) -> str:
+        """Move time on from one due reminder to the next, so each arrives on time; what is
+        sent at each stop comes under that stop's time, the last stop's too."""
+        target = clock.now() + offset
+        while True:
+            due = await app.dispatcher.next_due()
+            if due is None or due > target:
+                break
+            clock.set(max(due, clock.now()))
+            console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
+            await app.dispatcher.tick()
+        clock.set(max(target, clock.now()))
+        console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
+        await app.dispatcher.tick()
+        console.heading = None
+        return t(language, "demo.clock_moved", now=stamp(clock.now()))
+
+    async def leaving() -> str | None:
+        drafts = await open_drafts(db)
+        if not drafts:
+            return None
+        return t(language, "demo.drafts_open", drafts=drafts_text(language, drafts))
+
+    console.clock_hook = move_clock
+    console.leaving = leaving
+    app.add_transport(console)
+    people = "\n".join(
+        t(
+            language,
+            "demo.person",
+            name=name,
+            department=department,
+            roles=join(language, [label(role, language) for role in roles]),
+        )
+        for name, department, roles in PEOPLE
+    )
+    console.roster = t(language, "demo.roster", people=people)
+    out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
+    out.write(t(language, "demo.documents", path=str(documents)) + "\n")
+    out.flush()
+    await app.dispatcher.tick()
+    await console.line(f"/as {FIRST_SPEAKER}")
+
+    talking = asyncio.ensure_future(console.run())
+    stop.task = talking
+    try:
+        await talking
+    except asyncio.CancelledError:
+        if stop.signal is None:
+            raise
+    drafts = await open_drafts(db)
+    closing = stop.closing(language)
+    if drafts:
+        closing.append(t(language, "demo.drafts_lost", drafts=drafts_text(language, drafts)))
+    closing.append(t(language, "demo.bye"))
+    if await asyncio.to_thread(_holds_anything, documents):
+        closing.append(t(language, "demo.documents_kept", path=str(documents)))
+    _close(out, closing)
+    return stop.status()

@@ -1,6 +1,7 @@
 """The console: a real transport for a terminal on the server itself.
 
-In the demo, ``/as NAME`` speaks as any registered person; the console of ``guowen run``
+In the demo, ``/as NAME`` speaks as any registered person (``/as`` alone lists them) and
+``/stranger`` as someone on no staff list; the console of ``guowen run``
 (``allow_as=False``) binds to one person with ``/start CODE`` like any chat, since whoever sits
 at it would otherwise read every judge's records. ``/attach PATH`` sends a file as if it had
 been forwarded from a phone.
@@ -10,9 +11,12 @@ Buttons appear as numbered choices; typing the number presses the button.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
+import os
 import shlex
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,10 +38,11 @@ from handlers.ports import (
     OutgoingMessage,
 )
 from storage.numbers import parse_int
-from storage.staff import StaffError
+from storage.staff import StaffError, StaffProblem
 
 NAME = "console"
 GUEST = "guest"
+STRANGER = "stranger"
 CHUNK = 1 << 16
 
 _KINDS = {
@@ -48,6 +53,8 @@ _KINDS = {
 _VOICE = {".ogg", ".oga", ".opus", ".amr", ".silk"}
 
 ClockHook = Callable[[timedelta], Awaitable[str]]
+# What leaving now would lose (a warning to confirm), or None when nothing would be lost.
+LeavingHook = Callable[[], Awaitable[str | None]]
 
 
 def attachment_for(path: Path) -> Attachment:
@@ -96,12 +103,19 @@ class ConsoleTransport:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     inp: TextIO = field(default_factory=lambda: sys.stdin)
     clock_hook: ClockHook | None = None
+    # Asked at an interactive /quit; a warning it returns is confirmed before leaving.
+    leaving: LeavingHook | None = None
+    # Who ``/as`` with no name lists (the demo's people); empty: only the usage line.
+    roster: str = ""
+    # Written before the next message sent, once (the demo clock's time at a stop).
+    heading: str | None = None
     # The demo's /as speaks as anyone; a running court's console binds like any chat.
     allow_as: bool = True
     speaker: str = GUEST
     speaker_name: str = ""
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     _counter: int = 0
+    _pending: bytes = b""
 
     @property
     def name(self) -> str:
@@ -120,7 +134,12 @@ class ConsoleTransport:
         """Write ``message`` for ``chat_id``'s person: a heading with their name, the text indented,
         the buttons numbered (typing the number presses one), the file's path. Always ``SENT``.
         """
-        who = await people.name_of(self.app.db, NAME, chat_id) or chat_id
+        if self.heading is not None:
+            self.write(self.heading)
+            self.heading = None
+        who = await people.name_of(self.app.db, NAME, chat_id)
+        if who is None:
+            who = self._t("console.stranger") if chat_id == STRANGER else chat_id
         self.write(self._t("console.to", name=who))
         for line in message.text.splitlines() or [""]:
             self.write(f"  {line}")
@@ -159,7 +178,12 @@ class ConsoleTransport:
         try:
             speaker = await people.speak_as(self.app.db, NAME, ref, at=self.app.clock.now())
         except StaffError as problem:
-            self.write(self._t(f"staff.{problem.problem.value}", ref=problem.ref))
+            if problem.problem in (StaffProblem.NOT_FOUND, StaffProblem.AMBIGUOUS):
+                # The console's own listing, not /staff: that is the administrator's command.
+                key = f"console.as_{problem.problem.value}"
+                self.write(self._t(key, ref=problem.ref))
+            else:
+                self.write(self._t(f"staff.{problem.problem.value}", ref=problem.ref))
             return
         self.speaker, self.speaker_name = speaker.external_id, speaker.name
         self.write(self._t("console.now_speaking", name=self.speaker_name))
@@ -201,8 +225,17 @@ class ConsoleTransport:
                 self.write(self._t("console.as_refused"))
             elif rest.strip():
                 await self._become(rest.strip())
+            elif self.roster:
+                self.write(self.roster)
             else:
                 self.write(self._t("console.as_usage"))
+            return True
+        if command == "/stranger":
+            if not self.allow_as:
+                self.write(self._t("console.as_refused"))
+            else:
+                self.speaker, self.speaker_name = STRANGER, self._t("console.stranger")
+                self.write(self._t("console.now_speaking", name=self.speaker_name))
             return True
         if command == "/attach":
             await self._attach(rest)
@@ -221,8 +254,8 @@ class ConsoleTransport:
             await self.app.dispatch(self._message(callback=chosen.data, label=chosen.label))
             return True
         await self.app.dispatch(self._message(text=text))
-        if not self.speaker_name:
-            await self._who()
+        if not self.speaker_name or self.speaker == STRANGER:
+            await self._who()  # after /start CODE the account is someone's
         return True
 
     async def _who(self) -> None:
@@ -273,6 +306,54 @@ class ConsoleTransport:
         """The prompt: the name of whoever speaks now, or the catalog's guest."""
         return f"{self.speaker_name or self._t('console.guest')}> "
 
+    async def _readline(self) -> str:
+        """The next line of ``inp`` ("" at its end). One with a file descriptor (a terminal, a
+        pipe) is read on a daemon thread, so a signal can end the demo while a read waits;
+        a read error (a closed terminal) ends the input."""
+        try:
+            fd = self.inp.fileno()
+        except (OSError, ValueError, AttributeError):
+            return self.inp.readline()
+        while b"\n" not in self._pending:
+            chunk = await _read_fd(fd)
+            if not chunk:
+                rest, self._pending = self._pending, b""
+                return self._decode(rest)
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return self._decode(line + b"\n")
+
+    def _decode(self, data: bytes) -> str:
+        encoding = getattr(self.inp, "encoding", None) or "utf-8"
+        return data.decode(encoding, errors="replace")
+
+    async def _confirm_leaving(self, interactive: bool) -> bool:
+        """Whether to leave at /quit. Piped input leaves at once (the closing lines say what
+        was lost). At a terminal, when ``leaving`` warns of something, it is shown with two
+        choices: ``1`` leaves, ``2`` or an empty line stays, the end of input leaves, and any
+        other answer stays and is acted on as a typed line (nothing typed is lost)."""
+        if not interactive or self.leaving is None:
+            return True
+        warning = await self.leaving()
+        if warning is None:
+            return True
+        self.write(warning)
+        self.write(f"  [1] {self._t('console.quit_confirm')}")
+        self.write(f"  [2] {self._t('console.quit_stay')}")
+        self.out.write(self.prompt())
+        self.out.flush()
+        raw = await self._readline()
+        if not raw:  # the input ended: leave; the closing lines say what was lost
+            return True
+        answer = raw.strip()
+        choice = parse_int(answer, low=1, high=2) if answer else 2
+        if choice == 1:
+            return True
+        self.write(self._t("console.quit_stayed"))
+        if choice is None and not await self.line(answer):
+            return await self._confirm_leaving(interactive)
+        return False
+
     async def run(self) -> None:
         """Read lines until end of input or /quit."""
         if not self.speaker_name:
@@ -282,12 +363,34 @@ class ConsoleTransport:
             if interactive:
                 self.out.write(self.prompt())
                 self.out.flush()
-            raw = await asyncio.to_thread(self.inp.readline)
+            raw = await self._readline()
             if not raw:
                 if interactive:
                     self.write("")
                 return
             if not interactive:
                 self.write(self.prompt() + raw.rstrip("\n"))
-            if not await self.line(raw):
+            if not await self.line(raw) and await self._confirm_leaving(interactive):
                 return
+
+
+async def _read_fd(fd: int) -> bytes:
+    """Up to ``CHUNK`` bytes from ``fd`` (b"" at its end or on a read error), read on a daemon
+    thread: a read still waiting when the loop ends does not hold the process open."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[bytes] = loop.create_future()
+
+    def settle(data: bytes) -> None:
+        if not future.done():
+            future.set_result(data)
+
+    def read() -> None:
+        try:
+            data = os.read(fd, CHUNK)
+        except OSError:
+            data = b""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+            loop.call_soon_threadsafe(settle, data)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await future
