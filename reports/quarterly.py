@@ -112,9 +112,12 @@ async def records_in(
     while True:
         query = select(*columns).where(_in_period(period, tz), _not_internal())
         if last is not None:
+            # The index on receipt time starts each batch where the last one ended (the OR
+            # alone would have it scan from the period's start: quadratic in the records).
             at, record_id = last
             query = query.where(
-                or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id))
+                Record.received_at >= at,
+                or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id)),
             )
         query = query.order_by(Record.received_at, Record.id).limit(batch)
         result = await connection.execute(query)
