@@ -574,9 +574,8 @@ class ReportWorkbook:
     def add_records(self, records: Sequence[RecordFacts]) -> None:
         """Detail rows, one per record, in the order given."""
         language, tz = self.language, self.tz
-        self.detail_data.add(
-            [column.get(facts, language, tz) for column in COLUMNS] for facts in records
-        )
+        getters = [column.get for column in COLUMNS]
+        self.detail_data.add([get(facts, language, tz) for get in getters] for facts in records)
         self.detail_rows += len(records)
 
     def add_art7(self, row: Art7Row) -> None:
