@@ -62,7 +62,9 @@ class Column:
 def _attr(name: str) -> Getter:
     def get(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
         value = getattr(facts.record, name)
-        return value if value is None or isinstance(value, datetime) else str(value)
+        if value is None or type(value) is str or isinstance(value, datetime):
+            return value
+        return str(value)
 
     return get
 

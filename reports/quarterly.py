@@ -13,17 +13,17 @@ history it was made from. Recording who took the report is the caller's (``repor
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, String, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,7 +39,7 @@ from reports.summary import chart_files, headline_picture, summary_document
 from reports.text import tr
 from reports.xlsx import ReportWorkbook
 from storage import audit
-from storage.models import Record, RecordCosigner
+from storage.models import Record, RecordCosigner, UTCDateTime
 from storage.vocabulary import Language, RecordKind, RecordStatus
 
 BATCH = 2000
@@ -95,6 +95,12 @@ async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> 
     return found.get(RecordKind.EXTERNAL, 0), found.get(RecordKind.REFERENCE_OPINION, 0)
 
 
+@functools.cache
+def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
+    """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
+    return namedtuple("RecordRow", [*keys, "cosigners"])
+
+
 async def records_in(
     session: AsyncSession, period: Period, tz: ZoneInfo, batch: int = BATCH
 ) -> AsyncIterator[list[Record]]:
@@ -104,17 +110,28 @@ async def records_in(
     connection: no ORM object, no identity map) with its co-signers (rows of
     ``record_cosigners``, by id) as ``cosigners``: every column but ``fields`` (the intake's
     working state, which no document shows), typed as ``Record`` for the readers that take
-    one. Two queries a batch."""
+    one; a named tuple, read-only. Two queries a batch."""
     connection = await session.connection()
-    columns = [column for column in Record.__table__.c if column.key != "fields"]
+    columns: list[ColumnElement[Any]] = [c for c in Record.__table__.c if c.key != "fields"]
+    # SQLite keeps a time as ISO text (naive UTC): parsed here by ``datetime.fromisoformat``,
+    # in C, rather than by the dialect's regular expression and ``UTCDateTime``.
+    texts = connection.dialect.name == "sqlite"
+    times = [
+        n for n, column in enumerate(columns) if isinstance(column.type, UTCDateTime) and texts
+    ]
+    for n in times:
+        columns[n] = type_coerce(columns[n], String).label(columns[n].key)
     cosigners = RecordCosigner.__table__
     last: tuple[datetime, int] | None = None
     while True:
         query = select(*columns).where(_in_period(period, tz), _not_internal())
         if last is not None:
+            # The index on receipt time starts each batch where the last one ended (the OR
+            # alone would have it scan from the period's start: quadratic in the records).
             at, record_id = last
             query = query.where(
-                or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id))
+                Record.received_at >= at,
+                or_(Record.received_at > at, and_(Record.received_at == at, Record.id > record_id)),
             )
         query = query.order_by(Record.received_at, Record.id).limit(batch)
         result = await connection.execute(query)
@@ -122,6 +139,14 @@ async def records_in(
         rows = result.all()
         if not rows:
             return
+        values: list[list[Any]] = [list(row) for row in rows]
+        if times:
+            parse = datetime.fromisoformat
+            for row_values in values:
+                for n in times:
+                    text = row_values[n]
+                    if text is not None:
+                        row_values[n] = parse(text).replace(tzinfo=UTC)
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
             select(cosigners)
@@ -130,16 +155,12 @@ async def records_in(
         )
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
+        shape = _record_row(keys)
         yield [
-            cast(
-                Record,
-                SimpleNamespace(
-                    **dict(zip(keys, row, strict=True)), cosigners=present.get(row.id, [])
-                ),
-            )
-            for row in rows
+            cast(Record, shape(*row_values, present.get(row.id, [])))
+            for row, row_values in zip(rows, values, strict=True)
         ]
-        last = (rows[-1].received_at, rows[-1].id)
+        last = (values[-1][keys.index("received_at")], rows[-1].id)
 
 
 def _consume(

@@ -23,8 +23,10 @@ table, so a picture or paragraph after it never touches its border.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +112,21 @@ def add_text(
         else:
             pieces.append((wide, char))
     for wide, piece in pieces:
-        run = paragraph.add_run(piece)
-        run.font.size = Pt(size)
-        run.bold = bold
-        _fonts_of(run._r.get_or_add_rPr(), EXTENSION_FONT if wide else font)
+        r = paragraph._p.add_r()
+        r.append(deepcopy(_run_properties(EXTENSION_FONT if wide else font, size, bold)))
+        r.text = piece  # after the properties: it keeps them (``CT_R.clear_content``)
+
+
+@functools.cache
+def _run_properties(font: str, size: float, bold: bool) -> Any:
+    """A run's ``w:rPr`` at ``size`` pt, ``bold`` or not, ``font`` in all four slots: made once
+    through python-docx (``Run.font.size``, ``Run.bold``) and copied into each run, for the
+    report's tables of thousands of cells. Never changed after it is made."""
+    run = new_document().add_paragraph().add_run()
+    run.font.size = Pt(size)
+    run.bold = bold
+    _fonts_of(run._r.get_or_add_rPr(), font)
+    return run._r.rPr
 
 
 def _paragraph(
