@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from reportlab.platypus import Paragraph, Table
 
 from reports import charts
-from reports.document import Document, Grid, Heading, Signatures
+from reports.document import Document, Grid, Heading, Para, Signatures
 from reports.form import CLAUSE_ENDS, clauses
 from reports.render_pdf import (
     LONGEST_KEPT,
@@ -169,6 +169,7 @@ def test_a_hash_and_a_long_file_name_may_break() -> None:
     assert all(len(w) <= LONGEST_KEPT for w in unbroken_words("x" * 30 + " ok"))
 
 
+@settings(deadline=None)
 @given(
     parts=st.lists(st.text("更正后已确认。；，.;: abc", min_size=1, max_size=8), max_size=5),
     separator=st.sampled_from(["；", "; "]),
@@ -223,3 +224,33 @@ def test_the_headline_label_of_the_trial_is_whole(tmp_path: Path) -> None:
 def test_a_short_cjk_header_fits_its_column() -> None:
     widths = column_widths([("序号", "文件名"), ("1", "x" * 64)], (0.3, 8), WIDTH, 8.5)
     assert widths[0] >= text_width("序号", 8.5) + 2 * PADDING
+
+
+@settings(deadline=None)
+@given(
+    notes=st.lists(st.text("打印说明审计链头", min_size=1, max_size=40), min_size=1, max_size=3),
+    before=st.sampled_from(["grid", "para", "none"]),
+)
+def test_the_notes_after_the_signatures_go_with_them(notes: list[str], before: str) -> None:
+    """A page never holds only the printing note: each paragraph after the signature table
+    is in the one flowable that keeps the table together."""
+    lead = {
+        "grid": (Grid(("序号", "文件名"), (("1", "a.png"),)),),
+        "para": (Para("过问内容"),),
+        "none": (),
+    }[before]
+    header = ("身份", "姓名", "系统内确认", "签名", "日期")
+    signatures = Signatures(header, (("承办人", "张伟", "已提交"),))
+    blocks = (*lead, Heading("十、签名栏"), signatures, *(Para(n, small=True) for n in notes))
+    story = flowables(Document("统计表", "温县人民法院", blocks))
+
+    [kept] = [item for item in story if any(isinstance(t, Table) and len(t._cellvalues[0]) == 5
+                                            for t in tables([item]))]  # fmt: skip
+    paragraphs = [p for p in _all(kept) if isinstance(p, Paragraph)]
+    texts = ["".join(frag.text for frag in p.frags) for p in paragraphs]
+    assert all(note in texts for note in notes)
+    assert not any(isinstance(item, Paragraph) and item.style.name == "small" for item in story)
+
+
+def _all(item: Any) -> list[Any]:
+    return [item, *(x for part in getattr(item, "_content", []) for x in _all(part))]
