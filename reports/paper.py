@@ -30,8 +30,6 @@ HEADER_FOOTER = 0.3  # inches each, printed inside the top and bottom margins
 # run of other characters with the spaces after it (a word, a number, a hash), or spaces alone.
 _GROUP = r"[（(][^\s（）()]{1,8}[）)]"
 _TOKENS = re.compile(_GROUP + r"\s*|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
-_LAST_GROUP = re.compile(_GROUP + r"$")
-_ANY_GROUP = re.compile(_GROUP)
 _WORDS = re.compile(_GROUP + r"|[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+")
 WORD_PAD = 1.0  # widths of the digit 0 a column keeps beside its longest word (cell padding)
 # A bold word in the fonts spreadsheet programs fall back to (DejaVu Serif Bold) is up to this
@@ -56,17 +54,10 @@ def text_width(text: str) -> float:
     return sum(WIDE if ord(char) >= CJK_START else NARROW for char in text)
 
 
-SHORT_GROUPED = 6  # characters: a text this short ending in a bracketed group is one word
-
-
 def longest_word(text: str) -> float:
     """The width of the widest token of ``text`` that a line never breaks (a word, a number,
     a short bracketed group, one full-width character), in widths of the digit 0; 0 for no
-    text. A text of at most :data:`SHORT_GROUPED` characters that ends in a bracketed group
-    (当面（口头）) counts whole: spreadsheet programs may break before its closing bracket,
-    which would then stand alone on a line."""
-    if len(text) <= SHORT_GROUPED and _LAST_GROUP.search(text):
-        return text_width(text)
+    text."""
     return max((text_width(word) for word in _WORDS.findall(text)), default=0.0)
 
 
@@ -83,6 +74,8 @@ def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[
     return tuple(fitted)
 
 
+_LAST_GROUP = re.compile(_GROUP + r"$")
+_ANY_GROUP = re.compile(_GROUP)
 
 
 def head_text(title: str, room: float) -> str:

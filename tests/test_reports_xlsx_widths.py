@@ -3,25 +3,16 @@ word of its headers, in each language (measured as reports.paper measures text).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
 from reports.columns import COLUMNS, HASH_WIDTH
-from reports.paper import SHORT_GROUPED, head_text, longest_word, text_lines, text_width
+from reports.paper import head_text, longest_word, text_lines
 from reports.text import tr
-from reports.xlsx import (
-    ART7_KEYS,
-    ReportWorkbook,
-    detail_words,
-    summary_heads,
-    timeliness_heads,
-)
+from reports.xlsx import ART7_KEYS, ReportWorkbook, summary_heads, timeliness_heads
 from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -65,24 +56,3 @@ def test_a_bracketed_group_starts_a_line_of_its_own_in_a_narrow_header() -> None
 def test_a_hash_fits_on_one_line_of_the_evidence_column() -> None:
     assert HASH_WIDTH >= 64 * 1.3
     assert text_lines("shot1.png\n" + "e" * 64, HASH_WIDTH) == 2
-
-
-@pytest.mark.parametrize("language", list(Language))
-def test_a_short_word_ending_in_brackets_fits_its_detail_column(language: Language) -> None:
-    """当面（口头）: a program that breaks before the closing bracket has no need to."""
-    book = ReportWorkbook(language, BEIJING)
-    checked = 0
-    for row in detail_words(language):
-        for text, width in zip(row, book.detail_widths, strict=True):
-            if text and len(text) <= SHORT_GROUPED and re.search(r"[（(][^（(]+[）)]$", text):
-                assert text_width(text) <= width and text_lines(text, width) == 1, text
-                checked += 1
-    assert checked or language == Language.EN
-
-
-@given(st.text("当面口头书信", min_size=0, max_size=4), st.text("口头书面", min_size=1, max_size=3))
-def test_a_short_text_ending_in_a_bracketed_group_is_one_word(head: str, inner: str) -> None:
-    text = f"{head}（{inner}）"
-    if len(text) <= SHORT_GROUPED:
-        assert longest_word(text) == text_width(text)
-    assert longest_word(text) >= text_width(f"（{inner}）")
