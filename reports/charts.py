@@ -105,16 +105,6 @@ def put(
         x += draw.textlength(piece, font=face)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` pixels."""
-    text = shown(text)
-    if text_width(draw, text, size) <= width:
-        return text
-    while text and text_width(draw, text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
 # Where a title may wrap: after a full-width character, or after a word and its spaces.
 _BREAKS = re.compile(r"[\u2e80-\U0003ffff]|[^\s\u2e80-\U0003ffff]+\s*|\s+")
 LINE = 1.2  # a line of text is this many times its size tall
@@ -176,6 +166,28 @@ def put_title(
     return layout
 
 
+def put_fitted(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    size: int,
+    room: tuple[int, int],
+    fill: tuple[int, int, int],
+    anchor: str = "lm",
+) -> TitleLayout:
+    """Draw ``text`` whole in ``room`` (width, height) pixels, laid out by
+    :func:`title_layout` (shrunk, then wrapped, never cut), its lines centred on ``xy``'s
+    height (``anchor`` ``lm``: starting at ``xy``'s x; ``mm``: centred on it); returns the
+    layout drawn."""
+    layout = title_layout(draw, text, size, *room)
+    step = round(layout.size * LINE)
+    x, y = xy
+    top = y - step * (len(layout.lines) - 1) / 2
+    for n, line in enumerate(layout.lines):
+        put(draw, (x, top + n * step), line.rstrip(), layout.size, fill, anchor[0] + "m")
+    return layout
+
+
 def draw_bars(
     draw: ImageDraw.ImageDraw,
     box: tuple[int, int, int, int],
@@ -199,7 +211,7 @@ def draw_bars(
     bar_room = right - bar_left - 90
     for n, (label, value) in enumerate(items):
         y = top + n * row
-        put(draw, (left, y + row // 2), _fit(draw, label, size, label_width), size, INK, "lm")
+        put_fitted(draw, (left, y + row // 2), label, size, (label_width, row - 2), INK)
         draw.rectangle((bar_left, y + 5, right - 90, y + row - 5), fill=GRID)
         length = int(bar_room * (value / biggest)) if value is not None and biggest else 0
         if length > 0:
@@ -249,15 +261,15 @@ def headline_card(
     image = Image.new("RGB", (width, height), PAPER)
     draw = ImageDraw.Draw(image)
     put_title(draw, (40, 30), title, 40, (width - 80, 56), INK)
-    put(draw, (40, 88), _fit(draw, subtitle, 24, width - 80), 24, MUTED)
+    put_fitted(draw, (40, 100), subtitle, 24, (width - 80, 32), MUTED)
     tile_w = (width - 80 - 20 * (len(tiles) - 1)) // max(len(tiles), 1)
     for n, (label, value) in enumerate(tiles):
         x = 40 + n * (tile_w + 20)
         draw.rounded_rectangle((x, 140, x + tile_w, 290), radius=14, fill=TILE)
-        put(draw, (x + tile_w // 2, 205), _fit(draw, value, 60, tile_w - 16), 60, BAR, "mm")
-        put(draw, (x + tile_w // 2, 262), _fit(draw, label, 22, tile_w - 16), 22, INK, "mm")
+        put_fitted(draw, (x + tile_w // 2, 205), value, 60, (tile_w - 16, 72), BAR, "mm")
+        put_fitted(draw, (x + tile_w // 2, 262), label, 22, (tile_w - 16, 52), INK, "mm")
     if notice:
-        put(draw, (width // 2, 370), _fit(draw, notice, 34, width - 80), 34, MUTED, "mm")
+        put_fitted(draw, (width // 2, 370), notice, 34, (width - 80, 120), MUTED, "mm")
     else:
         half = (width - 120) // 2
         put_title(draw, (40, 320), left_title, 28, (half, 48), INK)
@@ -265,6 +277,6 @@ def headline_card(
         put_title(draw, (80 + half, 320), right_title, 28, (half, 48), INK)
         draw_bars(draw, (80 + half, 370, width - 40, height - 70), right, percent=True,
                   color=GOOD, nothing=nothing)  # fmt: skip
-    put(draw, (40, height - 40), _fit(draw, footer, 18, width - 80), 18, MUTED)
+    put_fitted(draw, (40, height - 30), footer, 18, (width - 80, 44), MUTED)
     image.save(path, "PNG")
     return path

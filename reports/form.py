@@ -10,6 +10,7 @@ is the copy that is delivered to discipline inspection and trial management (Art
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,23 @@ def _pairs(
     return Pairs(tuple(rows))
 
 
+# Punctuation that ends a clause: a part ending in one takes no second mark after it.
+CLAUSE_ENDS = frozenset("。；，、：！？.;,:!?")
+
+
+def clauses(separator: str, parts: Sequence[str]) -> str:
+    """``parts`` joined by ``separator`` (e.g. ``；`` or ``; ``), except that after a part
+    ending in a mark of :data:`CLAUSE_ENDS` (a reason typed ``…院长办公室。``) only the
+    separator's spaces follow: never ``。；`` or ``.;``. The parts are kept as typed."""
+    out = ""
+    for n, part in enumerate(parts):
+        if n:
+            ended = out.rstrip()[-1:] in CLAUSE_ENDS
+            out += (" " if separator.endswith(" ") else "") if ended else separator
+        out += part
+    return out
+
+
 def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
     if not facts.cosigners:
         return [Para(tr(language, "form.no_cosigners"))]
@@ -174,7 +192,7 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
         if c.earlier:
             rounds = [_answer_text(language, _answered(a), a.reason, a.at, tz) for a in c.earlier]
             rounds.append(tr(language, "form.cosign_again", status=confirmed))
-            confirmed = tr(language, "form.cosign_rounds_separator").join(rounds)
+            confirmed = clauses(tr(language, "form.cosign_rounds_separator"), rounds)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(
@@ -268,7 +286,7 @@ def origin_words(item: EvidenceLine, language: Language, tz: ZoneInfo) -> str:
             parts.append(tr(language, "form.forwarded_at", at=stamp(item.forward_sent_at, tz)))
     if item.caption:
         parts.append(tr(language, "form.caption", caption=item.caption))
-    return tr(language, "form.separator").join(parts)
+    return clauses(tr(language, "form.separator"), parts)
 
 
 def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:

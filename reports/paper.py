@@ -168,6 +168,13 @@ def text_lines(text: str, room: float) -> int:
     return total
 
 
+def head_lines(titles: Sequence[str], widths: Sequence[float]) -> list[int]:
+    """The lines each bold header title of ``titles`` takes in its column of ``widths``: as
+    :func:`text_lines` counts them in a column :data:`BOLD` times narrower, since a bold
+    fallback font draws a title up to that much wider."""
+    return [text_lines(title, width / BOLD) for title, width in zip(titles, widths, strict=False)]
+
+
 def row_points(lines: int) -> float:
     """The height of a row showing ``lines`` lines of text, in points (a spreadsheet keeps at
     most 409)."""

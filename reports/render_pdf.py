@@ -7,6 +7,7 @@ summary holding ``<b>`` or ``&`` prints as typed.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from reportlab.platypus import (
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
+    Spacer,
     Table,
     TableStyle,
 )
@@ -88,8 +90,71 @@ def draw_line(
         x += stringWidth(piece, name, size)
 
 
+# Characters of the scripts that break between any two characters (CJK ideographs, kana,
+# hangul, full-width forms and their punctuation).
+_WIDE = r"\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
+_HAS_WIDE = re.compile(f"[{_WIDE}]")
+# A word no line may split: a run of other characters between spaces and wide characters
+# ("correction", "100.0%", "36,461", "2026-11-30").
+_WORD = re.compile(f"[^\\s{_WIDE}]+")
+LONGEST_KEPT = 24  # characters: a longer word (a SHA-256, a file name) may break anywhere
+SHORT_WIDE = 4  # characters: a cell of at most this many wide characters (序号) is one word
+PADDING = 3  # points, each side of a table cell (``_GRID``)
+SIGN_ROW = 1.2 * cm  # the least height of a row to sign by hand
+
+
+def unbroken_words(text: str) -> list[str]:
+    """The words of cell ``text`` a line must not split: each run of characters other than
+    spaces and wide (CJK) characters, of at most :data:`LONGEST_KEPT` characters, and the
+    whole text when it is a short run of wide characters (a header such as 序号)."""
+    text = clean(text).strip()
+    if text and len(text) <= SHORT_WIDE and not re.search(r"\s", text):
+        return [text]
+    return [word for word in _WORD.findall(clean(text)) if len(word) <= LONGEST_KEPT]
+
+
+def text_width(text: str, size: float) -> float:
+    """The width in points of ``text`` at ``size`` points, each run in the font that draws it."""
+    chain = fonts()
+    return sum(
+        float(stringWidth(piece, face.pdf_name if face and face.pdf_name else chain.pdf, size))
+        for face, piece in chain.runs(clean(text))
+    )
+
+
+def column_widths(
+    rows: Sequence[Sequence[str]], weights: Sequence[float], width: float, size: float
+) -> list[float]:
+    """Widths in points of a table ``width`` points wide: shared by ``weights``, but each
+    column at least as wide as its widest :func:`unbroken_words` at ``size`` points with its
+    padding, the room taken from the columns wider than they need. Where the least widths
+    together exceed ``width``, they are scaled down to it."""
+    count = len(weights)
+    least = [0.0] * count
+    for row in rows:
+        for n, cell in enumerate(row[:count]):
+            for word in unbroken_words(cell):
+                least[n] = max(least[n], text_width(word, size) + 2 * PADDING + 0.5)
+    total = sum(least)
+    if total >= width:
+        return [width * w / total for w in least] if total else [width / count] * count
+    widths = [width * w / sum(weights) for w in weights]
+    while True:
+        short = [n for n in range(count) if widths[n] < least[n] - 1e-6]
+        if not short:
+            return widths
+        needed = sum(least[n] - widths[n] for n in short)
+        for n in short:
+            widths[n] = least[n]
+        spare = {n: widths[n] - least[n] for n in range(count) if widths[n] > least[n]}
+        room = sum(spare.values())
+        for n, slack in spare.items():
+            widths[n] -= needed * slack / room
+
+
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    latin = {"wordWrap": None, "splitLongWords": 1}
     return {
         "title": ParagraphStyle(
             "title", parent=base, fontSize=16, leading=22, alignment=1, spaceAfter=4
@@ -110,7 +175,20 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, spaceAfter=3),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "label": ParagraphStyle("label", parent=base, fontSize=8, leading=10),
-    }
+        # Text with no wide character breaks between words (a longer word than the line
+        # still breaks): reportlab's CJK wrapping may split a word near a line's end.
+        "cell latin": ParagraphStyle("cell latin", parent=base, fontSize=8.5, leading=10.5,
+                                     **latin),
+        "label latin": ParagraphStyle("label latin", parent=base, fontSize=8, leading=10,
+                                      **latin),
+    }  # fmt: skip
+
+
+def cell(text: str, styles: dict[str, ParagraphStyle], name: str = "cell") -> Paragraph:
+    """A table cell: ``text`` in style ``name``, broken between words where it holds no wide
+    (CJK) character, between any two characters otherwise."""
+    latin = not _HAS_WIDE.search(clean(text))
+    return Paragraph(markup(text), styles[f"{name} latin" if latin else name])
 
 
 _GRID = TableStyle(
@@ -146,7 +224,7 @@ def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], font: str, width: fl
         )
 
     def cells(label: str, value: str) -> list[Any]:
-        return [Paragraph(markup(label), styles["label"]), Paragraph(markup(value), styles["cell"])]
+        return [cell(label, styles, "label"), cell(value, styles)]
 
     data: list[list[Any]] = []
     commands: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE)]
@@ -169,12 +247,14 @@ def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], font: str, width: fl
 def _signatures(block: Signatures, styles: dict[str, ParagraphStyle], width: float) -> Table:
     """Rows to sign by hand: role, name, the in-bot confirmation, then signature and date."""
     weights = (2.2, 2, 3.4, 3.4, 2.4)
-    rows: list[list[Any]] = [[Paragraph(markup(cell), styles["label"]) for cell in block.header]]
-    rows += [[Paragraph(markup(cell), styles["cell"]) for cell in row] + ["", ""]
+    size = styles["cell"].fontSize
+    widths = column_widths([block.header, *block.rows], weights, width, size)
+    rows: list[list[Any]] = [[cell(text, styles, "label") for text in block.header]]
+    # Each row is as tall as its text, and at least SIGN_ROW for the hand signature: the
+    # empty signature cell holds a spacer that tall (less its padding).
+    rows += [[cell(text, styles) for text in row] + [Spacer(1, SIGN_ROW - 4), ""]
              for row in block.rows]  # fmt: skip
-    heights = [None] + [1.2 * cm] * len(block.rows)
-    table = Table(rows, colWidths=[width * w / sum(weights) for w in weights],
-                  rowHeights=heights, repeatRows=1)  # fmt: skip
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(_GRID)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), LABEL_SHADE),
                                ("VALIGN", (0, 1), (-1, -1), "MIDDLE")]))  # fmt: skip
@@ -278,10 +358,12 @@ def _headed(story: list[Any], heading_style: ParagraphStyle) -> list[Any]:
     return out
 
 
-def write_pdf(document: Document, path: Path) -> Path:
-    """Write ``document`` as an A4 PDF at ``path`` with the font chain embedded; returns ``path``.
+def flowables(document: Document) -> list[Flowable]:
+    """The reportlab flowables of ``document`` for an A4 page within :data:`MARGIN`.
 
-    Characters no font has are printed as ``[U+XXXXX]`` placeholders (``reports.fonts``).
+    The signature table goes whole on one page with its heading and the end of what precedes
+    it, and the paragraphs after it (the printing note) go with it: a page never holds only
+    the note.
     """
     font = fonts().pdf
     styles = _styles(font)
@@ -289,7 +371,12 @@ def write_pdf(document: Document, path: Path) -> Path:
     story: list[Any] = [Paragraph(markup(document.title), styles["title"])]
     if document.subtitle:
         story.append(Paragraph(markup(document.subtitle), styles["subtitle"]))
+    signed: list[Flowable] | None = None  # the flowables kept with the signature table
     for block in document.blocks:
+        if isinstance(block, Para) and signed is not None:
+            signed.append(Paragraph(markup(block.text), styles["small" if block.small else "body"]))
+            continue
+        signed = None
         if isinstance(block, Heading):
             story.append(Paragraph(markup(block.text), styles["heading"]))
         elif isinstance(block, Para):
@@ -299,24 +386,31 @@ def write_pdf(document: Document, path: Path) -> Path:
                 story.append(_pairs(block, styles, font, width))
         elif isinstance(block, Grid):
             weights = list(block.widths) or [1.0] * len(block.header)
-            total = sum(weights)
-            grid = [
-                [Paragraph(markup(cell), styles["cell"]) for cell in row]
-                for row in (block.header, *block.rows)
-            ]
-            story.append(_grid(grid, [width * w / total for w in weights]))
+            texts = [block.header, *block.rows]
+            size = styles["cell"].fontSize
+            grid = [[cell(text, styles) for text in row] for row in texts]
+            story.append(_grid(grid, column_widths(texts, weights, width, size)))
         elif isinstance(block, Signatures):
             # The whole table on one page, with its heading (KeepTogether is no flowable that
             # keepWithNext joins, so the heading goes inside it) and the end of what precedes.
             heading = [story.pop()] if story and isinstance(story[-1], Paragraph) else []
             kept = [*heading, _signatures(block, styles, width)]
             story.append(WithPreceding(story.pop(), kept) if story else KeepTogether(kept))
+            signed = story[-1]._content
         elif isinstance(block, Picture):
             image = Image(str(block.path))
             scale = min(block.width_cm * cm, width) / image.drawWidth
             image.drawWidth *= scale
             image.drawHeight *= scale
             story.append(image)
+    return _headed(story, styles["heading"])
+
+
+def write_pdf(document: Document, path: Path) -> Path:
+    """Write ``document`` as an A4 PDF at ``path`` with the font chain embedded; returns ``path``.
+
+    Characters no font has are printed as ``[U+XXXXX]`` placeholders (``reports.fonts``).
+    """
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
@@ -338,5 +432,5 @@ def write_pdf(document: Document, path: Path) -> Path:
         creator="guowen",
     )
     with _RENDERING:
-        template.build(_headed(story, styles["heading"]), onFirstPage=footer, onLaterPages=footer)
+        template.build(flowables(document), onFirstPage=footer, onLaterPages=footer)
     return path

@@ -62,6 +62,7 @@ from reports.paper import (
     ROW_POINTS,
     chart_height,
     fit_widths,
+    head_lines,
     head_text,
     page_room,
     row_points,
@@ -365,7 +366,14 @@ class ReportWorkbook:
         self._pages = {
             self.summary.title: Pages(summary_room),
             self.timeliness.title: Pages(timeliness_room),
-        }
+            self.art7_sheet.title: Pages(
+                page_room(self.art7_widths, paper=A4, portrait=False, side=MARGIN_SIDE,
+                          top=MARGIN_TOP)
+            ),
+        }  # fmt: skip
+        # The Art. 7 rows, written under the report's title (known at the end) by finish().
+        self._art7: list[list[object]] = []
+        self._art7_titles = art7_titles
         print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
         self.detail.page_setup.scale = DETAIL_SCALE
         self.detail.page_setup.pageOrder = "overThenDown"
@@ -391,7 +399,6 @@ class ReportWorkbook:
             sheet.freeze_panes = "A2"
         self._head_row(self.detail, detail_titles, self.detail_widths)
         self.detail_data = DetailRows(tz, self.detail_widths, self._style_id)
-        self._head_row(self.art7_sheet, art7_titles, self.art7_widths)
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -525,7 +532,7 @@ class ReportWorkbook:
         """A table's header row, at least ``least`` lines and tall enough for its longest
         wrapped title, ``extra`` cells after the titles."""
         titles = [head_text(title, width) for title, width in zip(titles, widths, strict=False)]
-        lines = max(least, *fitted_lines(titles, widths))
+        lines = max(least, *head_lines(titles, widths))
         return self._write(sheet, [*self._header(sheet, titles), *extra], row_points(lines))
 
     def _new_page(self, sheet: Any) -> None:
@@ -552,7 +559,7 @@ class ReportWorkbook:
         numbers of its header row and its last row."""
         pages = self._pages[sheet.title]
         shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
-        points = row_points(max(least, *fitted_lines(shown, widths)))
+        points = row_points(max(least, *head_lines(shown, widths)))
         points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
             self._new_page(sheet)
@@ -580,8 +587,7 @@ class ReportWorkbook:
 
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
-        values = art7_values(row, self.language)
-        self._fitted(self.art7_sheet, values, self.art7_widths)
+        self._art7.append(art7_values(row, self.language))
         self.art7_rows += 1
 
     # -- the figures ------------------------------------------------------------------------
@@ -781,10 +787,19 @@ class ReportWorkbook:
             self.detail.col_breaks = ColBreak()
             # The scale was written with the sheet's first row; the print area comes last.
             self.detail.print_area = f"A1:{get_column_letter(len(first))}2"
-        if self.art7_rows == 0:
-            self._note(self.art7_sheet, tr(language, "art7.none"), self.art7_widths[:6])
+        self.write_art7(title=title)
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
+
+    def write_art7(self, *, title: str) -> None:
+        """The Art. 7 list (main leaders, serious cases) under the report's title, repeated on
+        every printed page like the other sheets' titles, its header again on each page; under
+        the header a line of words when the period has none."""
+        sheet, widths = self.art7_sheet, self.art7_widths
+        self._pages[sheet.title].title = self._note(sheet, title, widths, bold=True)
+        self._table(sheet, self._art7_titles, self._art7, widths, least=HEADER_LINES)
+        if not self._art7:
+            self._note(sheet, tr(self.language, "art7.none"), widths[:6])
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``."""

@@ -292,7 +292,7 @@ async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
     for title in ("明细", "第七条清单", "办理时效"):  # 办理时效: under the report's title
         sheet = book[title]
         assert sheet.freeze_panes in ("A2", "B2"), title
-        first = 2 if title == "办理时效" else 1
+        first = 1 if title == "明细" else 2  # the others under the report's title
         header = [c for c in next(sheet.iter_rows(min_row=first, max_row=first)) if c.value]
         assert all(c.border.bottom.style == "thin" for c in header), title
         assert all(c.alignment.wrap_text for c in header), title  # long titles wrap, not cut

@@ -228,6 +228,7 @@ def test_the_lines_to_sign_never_stand_alone_on_a_pdf_page(
     [page] = [text for text in pages if "三、签名栏" in text]
     assert f"证据{evidence - 1}.png" in page  # the last evidence row is on the same page
     assert all(f"人员{n}" in page for n in range(staff))  # and the block is whole
+    assert "打印说明" in page  # the printing note never stands alone on a last page
 
 
 def _xml(path: Path) -> Any:

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, range_boundaries
 from test_reports_support import BEIJING, COURT, RULES, Evidence, local, make_record, open_court
 
-from reports.paper import PAPER_POINTS, column_points
+from reports.paper import BOLD, PAPER_POINTS, column_points
 from reports.period import parse_period
 from reports.quarterly import build_report
 from storage import staff as staff_repo
@@ -180,6 +180,8 @@ def check_texts_fit(sheet: Any) -> int:
             if not isinstance(cell.value, str):
                 continue
             room = spans.get((cell.row, cell.column), widths.get(cell.column, 13))
+            if cell.font.bold:  # a header or a title: bold fonts draw it up to BOLD wider
+                room /= BOLD
             lines = least_lines(cell.value, room)
             where = (sheet.title, cell.coordinate, cell.value[:30])
             if lines > 1:

@@ -232,8 +232,9 @@ async def test_the_art7_list_and_the_timeliness_figures(db: Database, tmp_path: 
     quarter = await quarter_3(db)
     files = await report(db, tmp_path)
     art7 = sheet_rows(files.xlsx, 1)
-    assert [row[0] for row in art7[1:]] == [quarter.numbers["B"], quarter.numbers["C"]]
-    assert [(row[10], row[11]) for row in art7[1:]] == [("是", None), (None, "是")]
+    assert art7[0][0].startswith("温县人民法院") and art7[1][0] == "记录编号"  # title, header
+    assert [row[0] for row in art7[2:]] == [quarter.numbers["B"], quarter.numbers["C"]]
+    assert [(row[10], row[11]) for row in art7[2:]] == [("是", None), (None, "是")]
     timeliness = sheet_rows(files.xlsx, 2)
     steps = {row[0]: row[1:6] for row in timeliness[2:6]}  # under the title and the header
     assert steps["填表登记"] == (7, 0, 0, 0, 1)
@@ -288,7 +289,9 @@ async def test_an_empty_quarter_says_so(db: Database, tmp_path: Path) -> None:
     assert files.figures.empty
     assert any(row and row[0] == empty for row in sheet_rows(files.xlsx, 0))
     assert sheet_rows(files.xlsx, 3)[1][0] == empty
-    assert sheet_rows(files.xlsx, 1)[1][0].startswith("本期没有")
+    art7 = sheet_rows(files.xlsx, 1)
+    assert art7[0][0].startswith("温县人民法院")  # the report's title, as on every sheet
+    assert art7[1][0] == "记录编号" and art7[2][0].startswith("本期没有")
     assert "2026年第一季度，本院未记录外部领导干部干预过问案件。" in docx_text(files.summary)
     assert files.chart.stat().st_size > 0
 
