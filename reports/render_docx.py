@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,10 @@ BODY_PT = 16.0
 PAIRS_PT = 12.0
 GRID_PT = 10.5
 SMALL_PT = 9.0
+GRID_SIZES = (GRID_PT, SMALL_PT, 7.5)
+"""A grid's point sizes, tried in turn: 五号, 小五, 六号."""
+WHOLE_CELL = 4
+"""A cell this short (序号, 件数, No.) is one word: it is never broken."""
 SIGN_ROW_CM = 1.3
 CELL_TOP_TWIPS = 30  # 1.5 pt
 # Rows after a table's header kept on the page of its heading; the rest flows on.
@@ -232,23 +236,42 @@ def _word_cm(word: str, size: float) -> float:
     return points / 72 * 2.54 + CELL_SIDES_CM
 
 
-def _widths(
-    weights: tuple[float, ...], count: int, rows: Iterable[Iterable[str]] = (), size: float = 0
-) -> list[float]:
-    """Column widths in cm over the text width, in proportion to ``weights``, each at least as
-    wide as the longest word of its cells in ``rows`` at ``size`` pt (a Latin word never
-    breaks; CJK breaks between characters), where all such minimums fit (else in proportion
-    to them). A word wider than
-    ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it is put, so it asks for that much
-    only, and never takes the room the short words of the other columns need."""
-    given = list(weights) if len(weights) == count else [1.0] * count
-    total = sum(given)
-    widths = [TEXT_WIDTH_CM * w / total for w in given]
+def _least(rows: Iterable[Iterable[str]], count: int, size: float) -> list[float]:
+    """Each column's least width in cm at ``size`` pt: its longest word (a Latin word never
+    breaks, CJK breaks between characters, a cell of up to ``WHOLE_CELL`` characters such as
+    序号 is one word). A word wider than ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it
+    is put, so it asks for that much only."""
     least = [0.0] * count
     for row in rows:
         for n, cell in enumerate(row):
-            words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", clean(cell)) if w]
+            text = clean(cell).strip()
+            if len(text) <= WHOLE_CELL:
+                words = [text]
+            else:
+                words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", text) if w]
             least[n] = max([least[n], *(min(_word_cm(w, size), LONG_WORD_CM) for w in words)])
+    return least
+
+
+def _grid_size(rows: Sequence[Sequence[str]], count: int) -> float:
+    """The point size of a grid: ``GRID_PT`` (五号), or the first of ``GRID_SIZES`` at which
+    every column's longest word fits the text width at once (a wide English table)."""
+    for size in GRID_SIZES:
+        if sum(_least(rows, count, size)) < TEXT_WIDTH_CM:
+            return size
+    return GRID_SIZES[-1]
+
+
+def _widths(
+    weights: tuple[float, ...], count: int, rows: Iterable[Iterable[str]] = (), size: float = 0
+) -> list[float]:
+    """Column widths in cm over the text width, in proportion to ``weights``, each at least
+    ``_least`` (its longest word at ``size`` pt) where all such minimums fit, else in
+    proportion to them."""
+    given = list(weights) if len(weights) == count else [1.0] * count
+    total = sum(given)
+    widths = [TEXT_WIDTH_CM * w / total for w in given]
+    least = _least(rows, count, size)
     if sum(least) >= TEXT_WIDTH_CM:
         return [TEXT_WIDTH_CM * m / sum(least) for m in least]
     if all(w >= m for w, m in zip(widths, least, strict=True)):
@@ -354,8 +377,9 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            widths = _widths(block.widths, len(block.header), rows, GRID_PT)
-            _fill(table, rows, widths, header=True, size=GRID_PT)
+            size = _grid_size(rows, len(block.header))
+            widths = _widths(block.widths, len(block.header), rows, size)
+            _fill(table, rows, widths, header=True, size=size)
             _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):
