@@ -56,10 +56,13 @@ async def run(
     stop: asyncio.Event | None = None,
     telegram_options: TelegramOptions | None = None,
     wecom_options: WeComOptions | None = None,
+    started: Callable[[], None] | None = None,
 ) -> int:
     """Run until ``stop`` is set or a signal arrives (or, console alone, until its input ends).
 
     ``telegram_options`` and ``wecom_options`` let tests shrink the transports' delays.
+    ``started`` is called once every transport listens, just before the ready line
+    ("guowen is running") is written.
     """
     lang = settings.language
     stop = stop or asyncio.Event()
@@ -171,6 +174,8 @@ async def run(
             app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
         )
         scheduler.start()
+        if started is not None:
+            started()
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
         await app.resend_unsent()  # replies a crashed run committed but never sent
