@@ -446,9 +446,9 @@ class _Collector:
     Start-up makes long-lived objects only (modules, classes, the settings, the transports'
     clients), and tens of thousands of them: each collection in between walks them all and finds
     nothing to free, a good part of start-up's time. ``resume`` restarts collection once the
-    command's libraries are imported; ``guowen run`` resumes once ready, first moving everything
-    alive into the permanent generation (``gc.freeze``), which later collections skip.
-    A collector that was off before stays off.
+    command's libraries are imported. ``guowen run`` resumes once ready: one full collection
+    frees start-up's garbage, then everything still alive moves into the permanent generation
+    (``gc.freeze``), which later collections skip. A collector that was off before stays off.
     """
 
     def __init__(self) -> None:
@@ -460,6 +460,7 @@ class _Collector:
         if self.paused:
             self.paused = False
             if freeze:
+                gc.collect()
                 gc.freeze()
             gc.enable()
 

@@ -61,8 +61,8 @@ async def run(
     """Run until ``stop`` is set or a signal arrives (or, console alone, until its input ends).
 
     ``telegram_options`` and ``wecom_options`` let tests shrink the transports' delays.
-    ``started`` is called once every transport listens, just before the ready line
-    ("guowen is running") is written.
+    ``started`` is called once every transport listens and the ready line ("guowen is
+    running") is written.
     """
     lang = settings.language
     stop = stop or asyncio.Event()
@@ -174,10 +174,10 @@ async def run(
             app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
         )
         scheduler.start()
-        if started is not None:
-            started()
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
+        if started is not None:
+            started()
         await app.resend_unsent()  # replies a crashed run committed but never sent
         waiting.add(asyncio.ensure_future(stop.wait()))
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
