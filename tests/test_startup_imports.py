@@ -1,9 +1,10 @@
 """``guowen run`` starts without the libraries only some messages need: the report writers,
 OCR, object storage, image and font readers, alembic for a database already at its newest
-revision, aiohttp while no HTTP server is configured, and the PostgreSQL dialect for a SQLite
-database. Each costs start-up time and idle memory (``benchmarks/startup.py``); they are
-imported at their first use. Start-up runs with the cyclic garbage collector paused, which
-``bot.cli`` can do only while importing nothing heavy itself."""
+revision, aiohttp while no HTTP server is configured, prometheus-client until the first update
+or scrape, and the PostgreSQL dialect for a SQLite database. Each costs start-up time and idle
+memory (``benchmarks/startup.py``); they are imported at their first use. Start-up runs with the
+cyclic garbage collector paused, which ``bot.cli`` can do only while importing nothing heavy
+itself."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ ON_USE_ONLY = frozenset(
         "mako",
         "aiohttp",
         "wechatpy",
+        "prometheus_client",
         "hypothesis",
         "pytest",
         "_pytest",
