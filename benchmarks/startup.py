@@ -6,7 +6,9 @@
 Bot API on loopback and a fresh, migrated SQLite database. Reported:
 
 - start to ready: from spawning the process to its first line on stdout ("guowen is running"),
-  printed once Telegram answered ``getMe`` and polling has begun;
+  printed once Telegram answered ``getMe`` and polling has begun; beside it the CPU time the
+  process had used by then (user + system, ``/proc/PID/stat``), which swings far less with the
+  machine's load than the wall clock;
 - idle RSS: the process's resident memory (``VmRSS``) after ``--idle`` seconds of doing
   nothing but long polling, and its peak (``VmHWM``).
 
@@ -76,8 +78,15 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, float, float]:
-    """Seconds to the first line of stdout, then RSS and peak RSS (MiB) after ``idle`` s."""
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of ``pid`` so far, seconds (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, float, float, float]:
+    """Seconds to the first line of stdout and CPU seconds used by then, then RSS and peak RSS
+    (MiB) after ``idle`` s."""
     env = {**os.environ, "GUOWEN_TELEGRAM_TOKEN": "", "NO_PROXY": "127.0.0.1"}
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
@@ -94,6 +103,7 @@ async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, floa
         ready = time.perf_counter() - started
         if not line:
             raise RuntimeError(f"{argv[-1]!r} printed nothing")
+        cpu = _cpu_seconds(process.pid)
         if idle and process.returncode is None:
             await asyncio.sleep(idle)
         rss, peak = _memory_mb(process.pid) if process.returncode is None else (0.0, 0.0)
@@ -101,7 +111,7 @@ async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, floa
         if process.returncode is None:
             process.terminate()
             await process.wait()
-    return ready, rss, peak
+    return ready, cpu, rss, peak
 
 
 async def _migrate(url: str) -> None:
@@ -122,7 +132,7 @@ async def bench(repeat: int, idle: float, work: Path) -> None:
     await compiled.wait()
     url = f"sqlite+aiosqlite:///{work / 'guowen.db'}"
     await _migrate(url)
-    rows: dict[str, list[tuple[float, float, float]]] = {}
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
     load_before = os.getloadavg()
     async with fake_api() as api:
         config = work / "config.toml"
@@ -153,10 +163,10 @@ async def bench(repeat: int, idle: float, work: Path) -> None:
         f"start-up to ready and idle RSS after {idle:.0f} s, median of {repeat}; load average "
         f"{' '.join(f'{n:.2f}' for n in load_before)} / {' '.join(f'{n:.2f}' for n in load_after)}"
     )
-    print(f"{'':<42}{'to ready':>10}{'idle RSS':>11}{'peak RSS':>11}")
+    print(f"{'':<42}{'to ready':>10}{'CPU':>9}{'idle RSS':>11}{'peak RSS':>11}")
     for name, measured in rows.items():
-        ready, rss, peak = (statistics.median(m[i] for m in measured) for i in range(3))
-        print(f"{name:<42}{ready:>8.2f} s{rss:>7.0f} MiB{peak:>7.0f} MiB")
+        ready, cpu, rss, peak = (statistics.median(m[i] for m in measured) for i in range(4))
+        print(f"{name:<42}{ready:>8.2f} s{cpu:>7.2f} s{rss:>7.0f} MiB{peak:>7.0f} MiB")
 
 
 def main() -> None:
