@@ -465,7 +465,7 @@ class _Collector:
             gc.enable()
 
     def started(self) -> None:
-        """``guowen run`` is ready: freeze what start-up made and collect again."""
+        """``guowen run`` is ready: free start-up's garbage, freeze what is left, collect again."""
         self.resume(freeze=True)
 
 
