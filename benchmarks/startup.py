@@ -6,7 +6,9 @@
 Bot API on loopback and a fresh, migrated SQLite database. Reported:
 
 - start to ready: from spawning the process to its first line on stdout ("guowen is running"),
-  printed once Telegram answered ``getMe`` and polling has begun;
+  printed once Telegram answered ``getMe`` and polling has begun; beside it the CPU time the
+  process had used by then (user + system, ``/proc/PID/stat``), which swings far less with the
+  machine's load than the wall clock;
 - idle RSS: the process's resident memory (``VmRSS``) after ``--idle`` seconds of doing
   nothing but long polling, and its peak (``VmHWM``).
 
@@ -15,9 +17,19 @@ installed package is: with ``PYTHONDONTWRITEBYTECODE`` set and no bytecode, each
 compile about 90 modules from source, which neither a deployment nor the references pay.
 
 The references, measured in the same run and in the same way: a bare interpreter
-(``python -c``, printing and sleeping) and one that only imports the libraries any such bot needs
-(``telegram.ext`` and ``sqlalchemy.ext.asyncio``). On a shared machine the wall clock swings with
-the load (printed); compare guowen with the references of the same run. Medians of ``--repeat``.
+(``python -c``, printing and sleeping); one that only imports the libraries any such bot needs
+(``telegram.ext`` and ``sqlalchemy.ext.asyncio``); and the smallest such bot reaching guowen's
+ready point, a python-telegram-bot ``Application`` that asks the same fake Bot API ``getMe`` and
+starts long polling (its HTTP clients, TLS context and ``httpcore``'s back ends are paid by
+guowen's Telegram transport too, and not by an import alone). On a shared machine the wall clock
+swings with the load (printed); compare guowen with the references of the same run. Medians of
+``--repeat``.
+
+Where ``guowen run``'s start-up goes beyond the smallest bot (``python -X importtime``): about
+two thirds is importing guowen's own modules, a third of that the ORM models' declarations
+(``storage.models``) and a sixth the configuration's pydantic models (``bot.config``); about a
+quarter is pydantic, pydantic-core and pydantic-settings themselves; then babel. The cyclic
+garbage collector is paused until ready (``bot.cli``); in the references it runs as usual.
 """
 
 from __future__ import annotations
@@ -38,6 +50,23 @@ from fake_botapi import TOKEN, fake_api  # noqa: E402
 
 BARE = "import time; print('ready', flush=True); time.sleep(3600)"
 LIBRARIES = "import telegram.ext, sqlalchemy.ext.asyncio; " + BARE
+# argv: token, base_url, base_file_url. Ready once getMe answered and polling has begun.
+SMALLEST_BOT = """
+import asyncio, sys
+import sqlalchemy.ext.asyncio
+from telegram.ext import Application
+
+async def main():
+    token, url, files = sys.argv[1:4]
+    app = Application.builder().token(token).base_url(url).base_file_url(files).build()
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling()
+    print("ready", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
 
 
 def _memory_mb(pid: int) -> tuple[float, float]:
@@ -50,8 +79,15 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, float, float]:
-    """Seconds to the first line of stdout, then RSS and peak RSS (MiB) after ``idle`` s."""
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of ``pid`` so far, seconds (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, float, float, float]:
+    """Seconds to the first line of stdout and CPU seconds used by then, then RSS and peak RSS
+    (MiB) after ``idle`` s."""
     env = {**os.environ, "GUOWEN_TELEGRAM_TOKEN": "", "NO_PROXY": "127.0.0.1"}
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
@@ -68,6 +104,7 @@ async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, floa
         ready = time.perf_counter() - started
         if not line:
             raise RuntimeError(f"{argv[-1]!r} printed nothing")
+        cpu = _cpu_seconds(process.pid)
         if idle and process.returncode is None:
             await asyncio.sleep(idle)
         rss, peak = _memory_mb(process.pid) if process.returncode is None else (0.0, 0.0)
@@ -75,7 +112,7 @@ async def _measure(argv: list[str], idle: float, cwd: Path) -> tuple[float, floa
         if process.returncode is None:
             process.terminate()
             await process.wait()
-    return ready, rss, peak
+    return ready, cpu, rss, peak
 
 
 async def _migrate(url: str) -> None:
@@ -96,7 +133,7 @@ async def bench(repeat: int, idle: float, work: Path) -> None:
     await compiled.wait()
     url = f"sqlite+aiosqlite:///{work / 'guowen.db'}"
     await _migrate(url)
-    rows: dict[str, list[tuple[float, float, float]]] = {}
+    rows: dict[str, list[tuple[float, float, float, float]]] = {}
     load_before = os.getloadavg()
     async with fake_api() as api:
         config = work / "config.toml"
@@ -109,6 +146,14 @@ async def bench(repeat: int, idle: float, work: Path) -> None:
         runs = {
             "python, bare": [sys.executable, "-c", BARE],
             "python: import telegram.ext, sqlalchemy": [sys.executable, "-c", LIBRARIES],
+            "python: PTB bot, getMe + polling": [
+                sys.executable,
+                "-c",
+                SMALLEST_BOT,
+                TOKEN,
+                api.base_url,
+                api.base_file_url,
+            ],
             "guowen run": [sys.executable, "-m", "bot.cli", "run", "--config", str(config)],
         }
         for _ in range(repeat):
@@ -119,10 +164,10 @@ async def bench(repeat: int, idle: float, work: Path) -> None:
         f"start-up to ready and idle RSS after {idle:.0f} s, median of {repeat}; load average "
         f"{' '.join(f'{n:.2f}' for n in load_before)} / {' '.join(f'{n:.2f}' for n in load_after)}"
     )
-    print(f"{'':<42}{'to ready':>10}{'idle RSS':>11}{'peak RSS':>11}")
+    print(f"{'':<42}{'to ready':>10}{'CPU':>9}{'idle RSS':>11}{'peak RSS':>11}")
     for name, measured in rows.items():
-        ready, rss, peak = (statistics.median(m[i] for m in measured) for i in range(3))
-        print(f"{name:<42}{ready:>8.2f} s{rss:>7.0f} MiB{peak:>7.0f} MiB")
+        ready, cpu, rss, peak = (statistics.median(m[i] for m in measured) for i in range(4))
+        print(f"{name:<42}{ready:>8.2f} s{cpu:>7.2f} s{rss:>7.0f} MiB{peak:>7.0f} MiB")
 
 
 def main() -> None:

@@ -7,6 +7,10 @@ documented example configuration installed with the package.
 
 Log lines go to stderr, never into stdout, where ``guowen run`` holds the console chat: other
 libraries' at WARNING and above, guowen's own at INFO (WARNING while the console chat runs).
+
+Start-up (``benchmarks/startup.py``): this module imports only what parsing the command line and
+wording its errors need; each command imports its own libraries (SQLAlchemy, pydantic, the
+transports) when it runs, with Python's cyclic garbage collector paused until start-up is over.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -23,21 +28,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot import config as config_mod
 from bot import logs
-from bot.config import ConfigError, Settings
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
-from storage import staff as staff_repo
-from storage.db import Database
-from storage.models import Staff
-from storage.staff import StaffError, StaffProblem
 from storage.vocabulary import Language, Role, known_roles, label
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.config import Settings
+    from storage.db import Database
+    from storage.models import Staff
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -49,8 +52,9 @@ EXAMPLE_CONFIG = "config.example.toml"
 # guowen's own loggers; every other logger is a library's.
 OWN_LOGGERS = ("bot", "handlers", "reports", "reminders", "storage")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-# The catalog key of each staff problem as the command line words it (no chat commands).
-STAFF_PROBLEMS = {StaffProblem.NOT_FOUND: "cli.staff_not_found"}
+# The catalog key of each staff problem (``storage.staff.StaffProblem``'s value) as the command
+# line words it (no chat commands).
+STAFF_PROBLEMS = {"not_found": "cli.staff_not_found"}
 
 
 class CliError(Exception):
@@ -170,10 +174,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from bot import config as config_mod
+
     return config_mod.load(config_mod.resolve_path(getattr(args, "config", None)))
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    from storage.db import Database
+
     db = Database(settings.storage.database_url)
     try:
         await db.upgrade()
@@ -183,6 +191,8 @@ async def _with_db(settings: Settings, work: Callable[[Database], Awaitable[int]
 
 
 async def _db_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from storage.db import Database
+
     lang = settings.language
     db = Database(settings.storage.database_url)
     try:
@@ -231,6 +241,9 @@ def _roles_text(roles: Sequence[Role], lang: Language) -> str:
 
 async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: str) -> Staff:
     """``find_staff``, with a name several people share answered in the CLI's own words."""
+    from storage import staff as staff_repo
+    from storage.staff import StaffError, StaffProblem
+
     try:
         return await staff_repo.find_staff(session, ref)
     except StaffError as problem:
@@ -267,6 +280,8 @@ async def _check_wecom_userid(session: AsyncSession, userid: str, lang: Language
     """Raises ``CliError`` for a ``userid`` WeCom would not issue or one bound already."""
     if not WECOM_USERID.match(userid):
         raise CliError("cli.wecom_userid_invalid", lang, userid=userid)
+    from storage import staff as staff_repo
+
     taken = await staff_repo.identity(session, "wecom", userid)
     if taken is not None:
         raise CliError("cli.wecom_userid_taken", lang, userid=userid, id=taken.staff_id)
@@ -278,6 +293,8 @@ async def _check_not_registered(
     """An active person of this name in this department (none: none) is already registered:
     a second ``staff add`` is most likely the same person typed twice. Raises ``CliError``
     (``--force`` registers them anyway)."""
+    from storage import staff as staff_repo
+
     wanted = (name.strip(), (department or "").strip())
     for other in await staff_repo.list_staff(session):
         there = other.department.name if other.department else ""
@@ -288,6 +305,9 @@ async def _check_not_registered(
 
 
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from storage import staff as staff_repo
+    from storage.staff import StaffError
+
     lang = settings.language
     now = SystemClock().now()
     actor = "cli"
@@ -392,7 +412,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
         raise CliError(wording, lang, ref=problem.ref) from None
 
 
-async def _run(settings: Settings, out: TextIO) -> int:
+async def _run(settings: Settings, out: TextIO, started: Callable[[], None]) -> int:
     from bot.runner import run
 
     lang = settings.language
@@ -402,7 +422,7 @@ async def _run(settings: Settings, out: TextIO) -> int:
     clock = SystemClock()
 
     async def work(db: Database) -> int:
-        return await run(settings, db, clock, out)
+        return await run(settings, db, clock, out, started=started)
 
     return await _with_db(settings, work)
 
@@ -420,10 +440,40 @@ async def _holidays_command(args: argparse.Namespace, settings: Settings, out: T
     return await _with_db(settings, work)
 
 
-def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+class _Collector:
+    """Python's cyclic garbage collector, paused while a command starts.
+
+    Start-up makes long-lived objects only (modules, classes, the settings, the transports'
+    clients), and tens of thousands of them: each collection in between walks them all and finds
+    nothing to free, a good part of start-up's time. ``resume`` restarts collection once the
+    command's libraries are imported. ``guowen run`` resumes once ready: one full collection
+    frees start-up's garbage, then everything still alive moves into the permanent generation
+    (``gc.freeze``), which later collections skip. A collector that was off before stays off.
+    """
+
+    def __init__(self) -> None:
+        self.paused = gc.isenabled()
+        gc.disable()
+
+    def resume(self, *, freeze: bool = False) -> None:
+        """Collect again (once; a second call does nothing)."""
+        if self.paused:
+            self.paused = False
+            if freeze:
+                gc.collect()
+                gc.freeze()
+            gc.enable()
+
+    def started(self) -> None:
+        """``guowen run`` is ready: free start-up's garbage, freeze what is left, collect again."""
+        self.resume(freeze=True)
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
     if args.command == "demo":
         from bot.demo import DemoStartError, run_demo
 
+        collector.resume()
         language = Language(args.language) if args.language else Language.ZH
         try:
             documents = Path(args.out) if args.out else None
@@ -437,7 +487,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     settings = _settings(args)
     if args.command == "run":
-        return asyncio.run(_run(settings, out))
+        return asyncio.run(_run(settings, out, collector.started))
+    collector.resume()
     if args.command == "db":
         return asyncio.run(_db_command(args, settings, out))
     if args.command == "staff":
@@ -478,8 +529,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
+    collector = _Collector()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.config import ConfigError
+
     try:
-        return _dispatch(args, stream)
+        return _dispatch(args, stream, collector)
     except ConfigError as problem:
         message = t(None, f"config.{problem.problem}", **problem.detail)
         print(f"{problem.path}: {problem.key}: {message}", file=sys.stderr)
@@ -500,6 +556,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         logging.getLogger(__name__).debug("command failed", exc_info=True)
         print(t(None, "cli.database_unreachable", reason=_first_line(problem)), file=sys.stderr)
         return EXIT_PROBLEM
+    finally:
+        collector.resume()
 
 
 def _first_line(problem: BaseException) -> str:

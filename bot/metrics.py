@@ -1,7 +1,8 @@
 """``/metrics`` (Prometheus' text format) and ``/healthz`` on the process's HTTP server.
 
-The only module that imports ``prometheus_client``. Each ``Metrics`` has a registry of its own
-(not the library's global one), so several apps in one test process do not share counters.
+The only module that imports ``prometheus_client``, at the first update counted or the first
+scrape (not at start-up). Each ``Metrics`` has a registry of its own (not the library's global
+one), so several apps in one test process do not share counters.
 
 Counted as it happens (per process): updates handled and their handling time, per transport;
 deliveries that failed. Read from the database at each scrape (the same for every instance,
@@ -22,17 +23,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
 from sqlalchemy import func, select, text
 
 from reminders.clock import Clock
@@ -41,6 +35,7 @@ from storage.models import EvidenceBlob, Reminder
 
 if TYPE_CHECKING:
     from aiohttp import web
+    from prometheus_client import CollectorRegistry
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +67,13 @@ def note_verify(evidence_path: Path, *, ok: bool, problems: int, at: datetime) -
         log.warning("metrics: could not note verify's result in %s: %s", target, error)
 
 
-@dataclass
-class Metrics:
-    """The process's counters and the answers of ``/metrics`` and ``/healthz``."""
+class _Instruments:
+    """The counters and gauges of ``/metrics``, in a registry of their own."""
 
-    clock: Clock
-    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
-    last_ok: dict[str, datetime] = field(default_factory=dict)
-    """Per transport, when it last received or delivered successfully."""
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-    def __post_init__(self) -> None:
-        r = self.registry
+        r = self.registry = CollectorRegistry()
         self.handled = Counter(
             "guowen_updates_handled", "Updates handled, per transport", ["transport"], registry=r
         )
@@ -115,6 +106,24 @@ class Metrics:
         )  # fmt: skip
         self.up = Gauge("guowen_database_up", "1 when the database answered the scrape", registry=r)
 
+
+@dataclass
+class Metrics:
+    """The process's counters and the answers of ``/metrics`` and ``/healthz``."""
+
+    clock: Clock
+    last_ok: dict[str, datetime] = field(default_factory=dict)
+    """Per transport, when it last received or delivered successfully."""
+
+    @cached_property
+    def _counted(self) -> _Instruments:
+        return _Instruments()
+
+    @property
+    def registry(self) -> CollectorRegistry:
+        """The ``prometheus_client`` registry holding this process's counters and gauges."""
+        return self._counted.registry
+
     @contextmanager
     def handling(self, transport: str) -> Iterator[None]:
         """Count one update of ``transport`` and time its handling."""
@@ -122,8 +131,8 @@ class Metrics:
         try:
             yield
         finally:
-            self.latency.labels(transport).observe(time.perf_counter() - started)
-            self.handled.labels(transport).inc()
+            self._counted.latency.labels(transport).observe(time.perf_counter() - started)
+            self._counted.handled.labels(transport).inc()
             self.last_ok[transport] = self.clock.now()
 
     def delivered(self, transport: str, ok: bool) -> None:
@@ -131,7 +140,7 @@ class Metrics:
         if ok:
             self.last_ok[transport] = self.clock.now()
         else:
-            self.failed.labels(transport).inc()
+            self._counted.failed.labels(transport).inc()
 
     async def refresh(self, db: Database, evidence_path: Path) -> bool:
         """Read the database's figures and verify's last result into the gauges; False when
@@ -143,13 +152,13 @@ class Metrics:
                 pending = pending.where(Reminder.status == "pending")
                 late = pending.where(Reminder.due_at < now - timedelta(minutes=10))
                 size = select(func.coalesce(func.sum(EvidenceBlob.size), 0))
-                self.pending.set(await session.scalar(pending) or 0)
-                self.overdue.set(await session.scalar(late) or 0)
-                self.evidence.set(await session.scalar(size) or 0)
-            self.up.set(1)
+                self._counted.pending.set(await session.scalar(pending) or 0)
+                self._counted.overdue.set(await session.scalar(late) or 0)
+                self._counted.evidence.set(await session.scalar(size) or 0)
+            self._counted.up.set(1)
         except Exception as error:
             log.warning("metrics: the database did not answer: %s", type(error).__name__)
-            self.up.set(0)
+            self._counted.up.set(0)
             return False
         finally:
             self._read_verify(evidence_path)
@@ -157,19 +166,21 @@ class Metrics:
 
     def _read_verify(self, evidence_path: Path) -> None:
         """Verify's last result; NaN and time 0 while it has never run."""
-        self.verify_ok.set(float("nan"))
-        self.verify_time.set(0)
+        self._counted.verify_ok.set(float("nan"))
+        self._counted.verify_time.set(0)
         try:
             found: dict[str, Any] = json.loads(
                 verify_file(evidence_path).read_text(encoding="utf-8")
             )
-            self.verify_ok.set(1 if found.get("ok") else 0)
-            self.verify_time.set(datetime.fromisoformat(str(found["at"])).timestamp())
+            self._counted.verify_ok.set(1 if found.get("ok") else 0)
+            self._counted.verify_time.set(datetime.fromisoformat(str(found["at"])).timestamp())
         except (OSError, ValueError, KeyError):
             return
 
     def exposition(self) -> bytes:
         """The registry in Prometheus' text format."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
 
@@ -229,5 +240,7 @@ class Endpoints:
 
         await self.metrics.refresh(self.db, self.evidence_path)
         response = web.Response(body=self.metrics.exposition())
+        from prometheus_client import CONTENT_TYPE_LATEST
+
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response

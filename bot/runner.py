@@ -56,10 +56,13 @@ async def run(
     stop: asyncio.Event | None = None,
     telegram_options: TelegramOptions | None = None,
     wecom_options: WeComOptions | None = None,
+    started: Callable[[], None] | None = None,
 ) -> int:
     """Run until ``stop`` is set or a signal arrives (or, console alone, until its input ends).
 
     ``telegram_options`` and ``wecom_options`` let tests shrink the transports' delays.
+    ``started`` is called once every transport listens and the ready line ("guowen is
+    running") is written.
     """
     lang = settings.language
     stop = stop or asyncio.Event()
@@ -173,6 +176,8 @@ async def run(
         scheduler.start()
         out.write(t(lang, "run.started", transports=join_names(names, lang)) + "\n")
         out.flush()
+        if started is not None:
+            started()
         await app.resend_unsent()  # replies a crashed run committed but never sent
         waiting.add(asyncio.ensure_future(stop.wait()))
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)

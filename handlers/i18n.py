@@ -25,10 +25,15 @@ DEFAULT = Language.ZH
 
 
 @cache
+def catalog(language: Language) -> dict[str, str]:
+    """Every chat sentence of ``language``, by dotted key (``storage.catalog.load``), read at
+    its first use: a court's bot starts in its own language and reads the other once asked."""
+    return load("handlers", (language.value,))[language.value]
+
+
 def catalogs() -> dict[Language, dict[str, str]]:
-    """Every chat sentence of each language, by dotted key (``storage.catalog.load``)."""
-    loaded = load("handlers", tuple(language.value for language in Language))
-    return {language: loaded[language.value] for language in Language}
+    """Every chat sentence of each language, by dotted key."""
+    return {language: catalog(language) for language in Language}
 
 
 def t(language: Language | str | None, key: str, /, **values: object) -> str:
@@ -39,7 +44,7 @@ def t(language: Language | str | None, key: str, /, **values: object) -> str:
         lang = Language(language) if language else DEFAULT
     except ValueError:
         lang = DEFAULT
-    template = catalogs()[lang][key]
+    template = catalog(lang)[key]
     if "{" in template:
         values = _single_brackets(template, values)
     return fill(lang.value, template, values)

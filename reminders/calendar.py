@@ -30,8 +30,6 @@ from types import MappingProxyType
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-import chinese_calendar  # type: ignore[import-untyped, unused-ignore]
-
 __all__ = [
     "COURT_TZ",
     "MAX_HOLIDAY_DAYS",
@@ -372,6 +370,8 @@ def _package_years() -> Mapping[int, tuple[Mapping[date, str], frozenset[date]]]
 
     Read once: the package's tables are module constants, and every calendar shares them.
     """
+    import chinese_calendar  # type: ignore[import-untyped, unused-ignore]
+
     package_holidays: Mapping[date, str] = chinese_calendar.holidays
     package_workdays: Mapping[date, str] = chinese_calendar.workdays
     labelled: dict[int, dict[date, str]] = {}
@@ -390,6 +390,8 @@ def _package_years() -> Mapping[int, tuple[Mapping[date, str], frozenset[date]]]
 
 def _chinese_name(label: str) -> str:
     # The package stores the English name; the court's schedule uses the Chinese one.
+    import chinese_calendar  # type: ignore[import-untyped, unused-ignore]
+
     chinese: str = chinese_calendar.Holiday(label).chinese
     return chinese
 

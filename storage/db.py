@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, event, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -109,8 +108,12 @@ def insert_ignore(
     ``ValueError`` for another dialect.
     """
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql  # only a PostgreSQL database loads it
+
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
     raise ValueError(f"no insert-ignore for the {dialect} dialect")
 

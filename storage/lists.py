@@ -28,5 +28,12 @@ def separator(language: str) -> str:
 
 
 def join_list(language: str, items: Iterable[str]) -> str:
-    """``items`` as one list in ``language``: ``甲、乙、丙`` / ``A, B, C``; ``""`` for none."""
-    return separator(language).join(items)
+    """``items`` as one list in ``language``: ``甲、乙、丙`` / ``A, B, C``; ``""`` for none.
+
+    One item or none needs no separator, so the language's CLDR data (some MiB, read by Babel
+    on first use) is not read for it: ``guowen run``'s ready line names one transport.
+    """
+    listed = list(items)
+    if len(listed) < 2:
+        return "".join(listed)
+    return separator(language).join(listed)

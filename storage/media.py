@@ -21,8 +21,6 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-import filetype
-
 if TYPE_CHECKING:
     from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
     from tinytag import TinyTag, TinyTagException
@@ -161,6 +159,8 @@ def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
         return _ftyp(head)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # the zip's index tells what it holds
         return Sniffed("application/zip", _K.OTHER)
+    import filetype  # read at the first file sniffed, not at start-up
+
     guess = filetype.guess(head)
     bitmap = head.startswith(b"BM") and int.from_bytes(head[14:18], "little") in _BMP_DIB
     if guess is not None and (guess.mime != "image/bmp" or bitmap):  # "BM" may start a text

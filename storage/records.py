@@ -521,12 +521,11 @@ async def mark_milestone(
     return True
 
 
-_WITH_COSIGNERS = (joinedload(Record.cosigners),)
-
-
 async def get(session: AsyncSession, record_id: int) -> Record | None:
     """The record ``record_id``, or None; its cosigners read in the same statement."""
-    return await session.get(Record, record_id, options=_WITH_COSIGNERS)
+    # Built here, not at import: a loader option configures every mapper, which the first
+    # query does anyway and start-up need not wait for.
+    return await session.get(Record, record_id, options=(joinedload(Record.cosigners),))
 
 
 _BRACKETS = str.maketrans({"(": "〔", ")": "〕", "（": "〔", "）": "〕", "[": "〔", "]": "〕"})
