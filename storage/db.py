@@ -3,6 +3,12 @@
 SQLite is the embedded default. Its writers are serialised with ``BEGIN IMMEDIATE`` so two
 transactions never both read the audit chain's head and then both append to it; PostgreSQL
 gets the same guarantee from a row lock on that head.
+
+On SQLite, this process's write transactions take turns first come, first served and share
+their commits (``GroupCommit``): the transactions that queued up while one ran go on in the
+same SQLite transaction, each in a savepoint of its own, and one ``COMMIT`` (one fsync) makes
+all of them durable. Each caller's ``Database.transaction`` block returns only once that commit
+is on disk, so nothing is told or sent before its own commit.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import asyncio
 import logging
 import os
 import re
+import time
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from functools import cache
@@ -23,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -115,6 +124,164 @@ def insert_ignore(
     raise ValueError(f"no insert-ignore for the {dialect} dialect")
 
 
+class GroupCommit:
+    """SQLite write transactions of one process, first come first served, with shared commits.
+
+    A transaction that finds nobody writing opens a SQLite transaction (``BEGIN IMMEDIATE``)
+    on a pooled connection and runs in it directly. When it is done and others have queued up
+    meanwhile, it hands the still open SQLite transaction to the next in line, who runs in a
+    savepoint (``SAVEPOINT`` ... ``RELEASE``; its failure rolls back its own work only), and so
+    on, until nobody waits, ``max_batch`` transactions have run or the first began
+    ``max_wait`` seconds ago; then one ``COMMIT`` makes the batch durable. Every transaction of
+    the batch waits for that commit before its block returns, and gets its error if it fails:
+    a transaction that saw its predecessors' writes is never kept without them. The first
+    transaction of a batch failing rolls back the SQLite transaction (nobody else is in it yet).
+    """
+
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = 64, max_wait: float = 0.05):
+        self.engine = engine
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.commits = 0
+        """SQLite commits made (each one fsync with ``synchronous=FULL``)."""
+        self.batched = 0
+        """Transactions those commits made durable."""
+        self._busy = False
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._open: AsyncConnection | None = None
+        self._outcome: asyncio.Future[None] | None = None
+        self._size = 0
+        self._began = 0.0
+
+    async def _turn(self) -> None:
+        """Wait for this transaction's turn (first come, first served)."""
+        if not self._busy and not self._queue:
+            self._busy = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._pass()  # the turn came with the cancellation: give it on
+            else:
+                self._queue.remove(turn)
+            raise
+
+    def _pass(self) -> None:
+        """Give the turn to the next in line, or leave the writer free."""
+        while self._queue:
+            turn = self._queue.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
+
+    @asynccontextmanager
+    async def transaction(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        """One unit of work in the current batch; see the class. Raises what the block raised,
+        or the error of the batch's ``COMMIT``."""
+        await self._turn()
+        try:
+            first = self._open is None
+            if first:
+                connection = await self.engine.connect()
+                try:
+                    await connection.begin()
+                except BaseException:
+                    await connection.close()
+                    raise
+                self._open = connection
+                self._outcome = asyncio.get_running_loop().create_future()
+                self._size = 0
+                self._began = time.monotonic()
+            connection = self._open
+            assert connection is not None
+            outcome = self._outcome
+            assert outcome is not None
+            if first:
+                session = sessions(bind=connection, join_transaction_mode="rollback_only")
+            else:
+                session = sessions(bind=connection, join_transaction_mode="create_savepoint")
+        except BaseException:
+            self._pass()
+            raise
+        try:
+            async with session, session.begin():
+                yield session
+        except BaseException as error:
+            if first or not await self._alive(connection):
+                await self._abandon(error)
+                raise
+            await self._done(outcome, failed=True)
+            raise
+        await self._done(outcome, failed=False)
+
+    async def _alive(self, connection: AsyncConnection) -> bool:
+        """Whether SQLite still holds the batch's transaction (an I/O error or a full disk may
+        have rolled all of it back)."""
+        raw = await connection.get_raw_connection()
+        return bool(getattr(raw.driver_connection, "in_transaction", True))
+
+    async def _abandon(self, error: BaseException) -> None:
+        """The batch's SQLite transaction is gone: its transactions get ``error``."""
+        connection, outcome = self._open, self._outcome
+        self._open = self._outcome = None
+        try:
+            if connection is not None:
+                with suppress(Exception):
+                    await connection.rollback()
+                await connection.close()
+        finally:
+            if outcome is not None and not outcome.done():
+                outcome.set_exception(error if isinstance(error, Exception) else RuntimeError())
+                outcome.exception()  # retrieved: its first transaction raises it itself
+            self._pass()
+
+    async def _done(self, outcome: asyncio.Future[None], *, failed: bool) -> None:
+        """This transaction's part of the batch is over: hand the batch on, or commit it; wait
+        for the commit either way (a failed one only lets the batch go on)."""
+        if not failed:
+            self._size += 1
+        full = self._size >= self.max_batch or time.monotonic() - self._began >= self.max_wait
+        if self._queue and not full:
+            self._pass()
+            if not failed:
+                await asyncio.shield(outcome)
+            return
+        await asyncio.shield(self._commit())
+        if not failed:
+            outcome.result()
+
+    async def _commit(self) -> None:
+        """Commit the batch and tell its transactions; the turn then goes on."""
+        connection, outcome, size = self._open, self._outcome, self._size
+        self._open = self._outcome = None
+        assert connection is not None and outcome is not None
+        try:
+            if size:
+                await connection.commit()
+                self.commits += 1
+                self.batched += size
+            else:
+                await connection.rollback()
+        except Exception as error:
+            outcome.set_exception(error)
+            outcome.exception()  # each transaction raises it through ``result``
+            with suppress(Exception):
+                await connection.rollback()
+        else:
+            outcome.set_result(None)
+        finally:
+            try:
+                await connection.close()
+            finally:
+                self._pass()
+
+
 class Database:
     """The engine and a session factory; each use case owns its transaction."""
 
@@ -122,7 +289,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.writer = GroupCommit(self.engine) if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -131,17 +298,19 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block ends, rolled back if it raises.
+        """One unit of work: committed (durably) when the block ends, rolled back if it raises.
 
-        On SQLite this process's write transactions take turns first come, first served (an
-        ``asyncio.Lock``), rather than all polling SQLite's busy handler for its one write
-        lock, which lets a late comer in before one that has waited for seconds.
+        On SQLite this process's write transactions take turns first come, first served
+        (``GroupCommit``), rather than all polling SQLite's busy handler for its one write
+        lock, which lets a late comer in before one that has waited for seconds; the ones
+        that queued up meanwhile share one commit. Raises what the block raised, or the error
+        of the commit.
         """
-        if self._writer is None:
+        if self.writer is None:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._writer, self.sessions() as session, session.begin():
+        async with self.writer.transaction(self.sessions) as session:
             yield session
 
     @asynccontextmanager
