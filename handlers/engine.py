@@ -277,12 +277,15 @@ class Engine:
         self._sent.update(ids)
 
     async def forget_sent(self) -> None:
-        """Delete the rows of replies sent since, in a transaction of their own."""
+        """Delete the rows of replies sent since, in a transaction of their own that does not
+        wait for its commit (``Database.transaction(wait=False)``: on SQLite it commits with the
+        next message's transaction, or soon after). A crash before that commit has those
+        replies sent again, marked as repeats, never lost."""
         if not self._sent:
             return
         batch, self._sent = self._sent, set()
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(wait=False) as session:
                 await delivery.delivered(session, batch)
         except Exception:
             self._sent |= batch

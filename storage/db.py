@@ -136,12 +136,24 @@ class GroupCommit:
     the batch waits for that commit before its block returns, and gets its error if it fails:
     a transaction that saw its predecessors' writes is never kept without them. The first
     transaction of a batch failing rolls back the SQLite transaction (nobody else is in it yet).
+
+    A transaction that need not wait (``wait=False``: bookkeeping a crash may lose, such as
+    the deletion of sent replies' outbox rows) leaves the batch open when nobody else is in
+    line: the next transaction's commit, or ``linger`` seconds, makes it durable.
     """
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 64, max_wait: float = 0.05):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 64,
+        max_wait: float = 0.05,
+        linger: float = 0.5,
+    ) -> None:
         self.engine = engine
         self.max_batch = max_batch
         self.max_wait = max_wait
+        self.linger = linger
         self.commits = 0
         """SQLite commits made (each one fsync with ``synchronous=FULL``)."""
         self.batched = 0
@@ -152,6 +164,8 @@ class GroupCommit:
         self._outcome: asyncio.Future[None] | None = None
         self._size = 0
         self._began = 0.0
+        self._lingering: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def _turn(self) -> None:
         """Wait for this transaction's turn (first come, first served)."""
@@ -180,21 +194,21 @@ class GroupCommit:
 
     @asynccontextmanager
     async def transaction(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], *, wait: bool = True
     ) -> AsyncIterator[AsyncSession]:
         """One unit of work in the current batch; see the class. Raises what the block raised,
-        or the error of the batch's ``COMMIT``."""
+        or (``wait``) the error of the batch's ``COMMIT``."""
         await self._turn()
         try:
             first = self._open is None
             if first:
-                connection = await self.engine.connect()
+                opened = await self.engine.connect()
                 try:
-                    await connection.begin()
+                    await opened.begin()
                 except BaseException:
-                    await connection.close()
+                    await opened.close()
                     raise
-                self._open = connection
+                self._open = opened
                 self._outcome = asyncio.get_running_loop().create_future()
                 self._size = 0
                 self._began = time.monotonic()
@@ -216,9 +230,9 @@ class GroupCommit:
             if first or not await self._alive(connection):
                 await self._abandon(error)
                 raise
-            await self._done(outcome, failed=True)
+            await self._done(outcome, failed=True, wait=True)
             raise
-        await self._done(outcome, failed=False)
+        await self._done(outcome, failed=False, wait=wait)
 
     async def _alive(self, connection: AsyncConnection) -> bool:
         """Whether SQLite still holds the batch's transaction (an I/O error or a full disk may
@@ -241,26 +255,54 @@ class GroupCommit:
                 outcome.exception()  # retrieved: its first transaction raises it itself
             self._pass()
 
-    async def _done(self, outcome: asyncio.Future[None], *, failed: bool) -> None:
+    async def _done(self, outcome: asyncio.Future[None], *, failed: bool, wait: bool) -> None:
         """This transaction's part of the batch is over: hand the batch on, or commit it; wait
-        for the commit either way (a failed one only lets the batch go on)."""
+        for the commit either way (a failed one only lets the batch go on; one that need not
+        wait leaves the batch open for the next, at most ``linger`` seconds)."""
         if not failed:
             self._size += 1
         full = self._size >= self.max_batch or time.monotonic() - self._began >= self.max_wait
         if self._queue and not full:
             self._pass()
-            if not failed:
+            if not failed and wait:
                 await asyncio.shield(outcome)
             return
+        if not wait and not full:
+            if self._lingering is None:
+                loop = asyncio.get_running_loop()
+                self._lingering = loop.call_later(self.linger, self._linger_over)
+            self._pass()
+            return
         await asyncio.shield(self._commit())
-        if not failed:
+        if not failed and wait:
             outcome.result()
+
+    def _linger_over(self) -> None:
+        self._lingering = None
+        task = asyncio.ensure_future(self.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def flush(self) -> None:
+        """Commit a batch left open by transactions that did not wait for it (``wait=False``);
+        a failure is logged, as nobody waits for it. Nothing to do when no batch is open."""
+        await self._turn()
+        if self._open is None:
+            self._pass()
+            return
+        outcome = self._outcome
+        await self._commit()
+        if outcome is not None and outcome.exception() is not None:
+            log.error("a batch of bookkeeping transactions was lost", exc_info=outcome.exception())
 
     async def _commit(self) -> None:
         """Commit the batch and tell its transactions; the turn then goes on."""
         connection, outcome, size = self._open, self._outcome, self._size
         self._open = self._outcome = None
         assert connection is not None and outcome is not None
+        if self._lingering is not None:
+            self._lingering.cancel()
+            self._lingering = None
         try:
             if size:
                 await connection.commit()
@@ -297,8 +339,12 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, wait: bool = True) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed (durably) when the block ends, rolled back if it raises.
+
+        ``wait=False`` is for bookkeeping a crash may lose (see ``GroupCommit``): on SQLite the
+        block may return before its commit, which comes with the next transaction's or within
+        ``GroupCommit.linger`` seconds; elsewhere it changes nothing.
 
         On SQLite this process's write transactions take turns first come, first served
         (``GroupCommit``), rather than all polling SQLite's busy handler for its one write
@@ -310,7 +356,7 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self.writer.transaction(self.sessions) as session:
+        async with self.writer.transaction(self.sessions, wait=wait) as session:
             yield session
 
     @asynccontextmanager
@@ -337,7 +383,10 @@ class Database:
         await upgrade(self.engine)
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Commit what is left open (``transaction(wait=False)``), then close every pooled
+        connection."""
+        if self.writer is not None:
+            await self.writer.flush()
         await self.engine.dispose()
 
 

@@ -124,6 +124,7 @@ async def test_a_transaction_sqlite_rolled_back_whole_fails_the_ones_before_it(
         async with lite.transaction() as session:
             await session.execute(text("INSERT INTO t (v) VALUES (7)"))
             raw = await (await session.connection()).get_raw_connection()
+            assert isinstance(raw.driver_connection, inline_sqlite.Connection)
             raw.driver_connection._conn.rollback()  # as SQLite does on a full disk
             raise sqlite3.OperationalError("database or disk is full")
 
@@ -159,3 +160,20 @@ async def test_a_transaction_cancelled_while_waiting_its_turn_holds_nobody_up(
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert committed(lite) == [1, 3]
+
+
+async def test_bookkeeping_that_does_not_wait_commits_with_the_next_transaction(
+    lite: Database,
+) -> None:
+    assert lite.writer is not None
+    lite.writer.linger = 3600.0  # only the next transaction or a flush commits it
+    async with lite.transaction(wait=False) as session:
+        await session.execute(text("INSERT INTO t (v) VALUES (1)"))
+    assert committed(lite) == []
+    await write(lite, 2)
+    assert committed(lite) == [1, 2]
+    assert lite.writer.commits == 1
+    async with lite.transaction(wait=False) as session:
+        await session.execute(text("INSERT INTO t (v) VALUES (3)"))
+    await lite.close()  # a clean stop commits what was left open
+    assert committed(lite) == [1, 2, 3]

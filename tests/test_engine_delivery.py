@@ -56,6 +56,8 @@ async def test_a_message_is_handled_in_one_transaction(
     await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
     await bot.chat("u1").say("/help")  # the run's first message also looks for unsent replies
     message = replace(incoming(clock, "u1", "/new"), update_key="1:100")
+    if db.writer is not None:
+        await db.writer.flush()  # the sent replies' deletion, which waits for the next commit
     with transactions(db) as begun:
         handled = await bot.app.engine.handle(message)
     assert len(begun) == 1
