@@ -166,7 +166,7 @@ async def test_bookkeeping_that_does_not_wait_commits_with_the_next_transaction(
     lite: Database,
 ) -> None:
     assert lite.writer is not None
-    lite.writer.linger = 3600.0  # only the next transaction or a flush commits it
+    lite.writer.linger = lite.writer.max_wait = 3600.0  # only the next one or a flush commits
     async with lite.transaction(wait=False) as session:
         await session.execute(text("INSERT INTO t (v) VALUES (1)"))
     assert committed(lite) == []

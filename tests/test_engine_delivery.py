@@ -203,7 +203,7 @@ async def test_replies_whose_deletion_a_crash_lost_are_sent_again_as_repeats(
         pytest.skip("the deletion waits for the next commit on SQLite only")
     await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
     await add_person(db, clock, "李四", [Role.HANDLER], user_id="u2")
-    db.writer.linger = 3600.0
+    db.writer.linger = db.writer.max_wait = 3600.0  # however slow the machine
     await bot.chat("u1").say("/new")
     sent = [m.text for m in bot.transport.to("u1")]
     # The process dies before the next commit: the sent replies' deletion is lost with it.
