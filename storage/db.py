@@ -146,8 +146,8 @@ class GroupCommit:
         self,
         engine: AsyncEngine,
         *,
-        max_batch: int = 64,
-        max_wait: float = 0.05,
+        max_batch: int = 32,
+        max_wait: float = 0.25,
         linger: float = 0.5,
     ) -> None:
         self.engine = engine
