@@ -25,9 +25,10 @@ run side by side. Each answers as soon as the bot has handled the previous updat
 - peak RSS of the process (it also holds the fake server and the simulated judges);
 - CPU time of the process per update (user + system, all threads);
 - the Bot API calls of one complete intake of each kind, by method;
-- SQL statements and transactions per update, counted with SQLAlchemy's engine events
+- SQL statements and SQLite transactions per update, counted with SQLAlchemy's engine events
   (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
-  single counted intakes.
+  single counted intakes; each SQLite transaction is one commit (one fsync), and may hold
+  several of guowen's transactions (group commit, ``storage.db.GroupCommit``), also reported.
 
 ``--transport wecom`` runs the Telegram figures first, as the reference measured in the same
 run, then the same intakes through the WeCom transport, its callback route on the process's
