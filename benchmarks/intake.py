@@ -25,9 +25,10 @@ run side by side. Each answers as soon as the bot has handled the previous updat
 - peak RSS of the process (it also holds the fake server and the simulated judges);
 - CPU time of the process per update (user + system, all threads);
 - the Bot API calls of one complete intake of each kind, by method;
-- SQL statements and transactions per update, counted with SQLAlchemy's engine events
+- SQL statements and SQLite transactions per update, counted with SQLAlchemy's engine events
   (``before_cursor_execute``; ``begin``), over the whole run, beside the reference of the
-  single counted intakes.
+  single counted intakes; each SQLite transaction is one commit (one fsync), and may hold
+  several of guowen's transactions (group commit, ``storage.db.GroupCommit``), also reported.
 
 ``--transport wecom`` runs the Telegram figures first, as the reference measured in the same
 run, then the same intakes through the WeCom transport, its callback route on the process's
@@ -251,12 +252,14 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> dict[str,
             sql_start = sql.snapshot()
 
             judges = [Judge(Guowen(bot), user, clock) for user in users]
+            batched = db.writer.batched if db.writer is not None else 0
             cpu = _cpu_seconds()
             started = time.perf_counter()
             await asyncio.gather(*(_many(judge, intakes) for judge in judges))
             elapsed = time.perf_counter() - started
             cpu = _cpu_seconds() - cpu
             sql_run = tuple(b - a for a, b in zip(sql_start, sql.snapshot(), strict=True))
+            batched = db.writer.batched - batched if db.writer is not None else 0
         finally:
             await bot.stop()
             await db.close()
@@ -265,6 +268,7 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> dict[str,
     updates = figures["updates"]
     figures["statements"] = sql_run[0] / updates
     figures["transactions"] = sql_run[1] / updates
+    figures["batched"] = batched / updates
     figures["statements_alone"] = sql_alone[0] / alone_updates
     figures["transactions_alone"] = sql_alone[1] / alone_updates
     figures["intakes"] = [
@@ -626,8 +630,9 @@ def _report(rows: list[tuple[int, dict[str, dict[str, Any]]]], limits: str, load
         if mine is not None:
             print(
                 f"{people:>6}  guowen SQL per update: {mine['statements']:.1f} statements, "
-                f"{mine['transactions']:.2f} transactions (whole run, reminder ticks included; "
-                f"the two intakes alone: {mine['statements_alone']:.1f}, "
+                f"{mine['transactions']:.2f} SQLite transactions (commits, each one fsync) "
+                f"holding {mine['batched']:.2f} of guowen's transactions (whole run, reminder "
+                f"ticks included; the two intakes alone: {mine['statements_alone']:.1f}, "
                 f"{mine['transactions_alone']:.2f})"
             )
     for bot in bots:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -157,11 +157,8 @@ class Context:
         message has been handled (``Engine._save``), never a handler.
         """
         if self.draft is None:
-            query = select(Conversation).where(
-                Conversation.transport == self.message.transport,
-                Conversation.chat_id == self.message.chat_id,
-            )
-            found = (await self.session.execute(query)).scalar_one_or_none()
+            where = {"transport": self.message.transport, "chat_id": self.message.chat_id}
+            found = (await self.session.execute(_CONVERSATION, where)).scalar_one_or_none()
             self.conversation = found
             if found is None:
                 self.draft = DraftState()
@@ -175,6 +172,25 @@ class Context:
         """Wait at ``step`` in a new dialogue holding ``data`` (None: no dialogue open);
         see ``DraftState.go``: files held for an unanswered question are carried along."""
         (await self.state()).go(step_named(step) if isinstance(step, str) else step, **data)
+
+
+_CONVERSATION = select(Conversation).where(
+    Conversation.transport == bindparam("transport"),
+    Conversation.chat_id == bindparam("chat_id"),
+)
+"""A chat's dialogue state row, built once (a statement's construction costs more than its
+cached compilation)."""
+
+_SENDER = (
+    select(ChatIdentity, Staff)
+    .join(Staff, Staff.id == ChatIdentity.staff_id)
+    .options(joinedload(Staff.role_rows))
+    .where(
+        ChatIdentity.transport == bindparam("transport"),
+        ChatIdentity.external_id == bindparam("external_id"),
+    )
+)
+"""A chat account and the person bound to it, with their roles, built once."""
 
 
 Handler = Callable[["Context", str], Awaitable[Next]]
@@ -277,12 +293,15 @@ class Engine:
         self._sent.update(ids)
 
     async def forget_sent(self) -> None:
-        """Delete the rows of replies sent since, in a transaction of their own."""
+        """Delete the rows of replies sent since, in a transaction of their own that does not
+        wait for its commit (``Database.transaction(wait=False)``: on SQLite it commits with the
+        next message's transaction, or soon after). A crash before that commit has those
+        replies sent again, marked as repeats, never lost."""
         if not self._sent:
             return
         batch, self._sent = self._sent, set()
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(wait=False) as session:
                 await delivery.delivered(session, batch)
         except Exception:
             self._sent |= batch
@@ -473,16 +492,8 @@ class Engine:
     ) -> tuple[ChatIdentity | None, Staff | None]:
         """The chat account and the person it is bound to (with department and roles), read
         once, in one statement."""
-        query = (
-            select(ChatIdentity, Staff)
-            .join(Staff, Staff.id == ChatIdentity.staff_id)
-            .options(joinedload(Staff.role_rows))
-            .where(
-                ChatIdentity.transport == message.transport,
-                ChatIdentity.external_id == message.user_id,
-            )
-        )
-        found = (await session.execute(query)).unique().first()
+        where = {"transport": message.transport, "external_id": message.user_id}
+        found = (await session.execute(_SENDER, where)).unique().first()
         if found is None:
             return None, None
         return found[0], found[1]

@@ -110,6 +110,10 @@ def hash_of(event: AuditEvent) -> str:
     )
 
 
+_HEAD = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+"""The chain's head, locked (PostgreSQL) until the transaction ends; built once."""
+
+
 async def append(
     session: AsyncSession,
     kind: AuditKind,
@@ -123,9 +127,7 @@ async def append(
     """Add one event to the chain inside the caller's transaction."""
     if at.tzinfo is None:
         raise ValueError("audit time must be timezone-aware")
-    head = (
-        await session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    ).scalar_one()
+    head = (await session.execute(_HEAD)).scalar_one()
     at = at.astimezone(UTC)
     body = canonical_json(dict(payload or {}))
     seq = head.seq + 1

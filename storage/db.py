@@ -3,6 +3,12 @@
 SQLite is the embedded default. Its writers are serialised with ``BEGIN IMMEDIATE`` so two
 transactions never both read the audit chain's head and then both append to it; PostgreSQL
 gets the same guarantee from a row lock on that head.
+
+On SQLite, this process's write transactions take turns first come, first served and share
+their commits (``GroupCommit``): the transactions that queued up while one ran go on in the
+same SQLite transaction, each in a savepoint of its own, and one ``COMMIT`` (one fsync) makes
+all of them durable. Each caller's ``Database.transaction`` block returns only once that commit
+is on disk, so nothing is told or sent before its own commit.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import asyncio
 import logging
 import os
 import re
+import time
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from functools import cache
@@ -22,6 +30,7 @@ from sqlalchemy import Table, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -118,6 +127,206 @@ def insert_ignore(
     raise ValueError(f"no insert-ignore for the {dialect} dialect")
 
 
+class GroupCommit:
+    """SQLite write transactions of one process, first come first served, with shared commits.
+
+    A transaction that finds nobody writing opens a SQLite transaction (``BEGIN IMMEDIATE``)
+    on a pooled connection and runs in it directly. When it is done and others have queued up
+    meanwhile, it hands the still open SQLite transaction to the next in line, who runs in a
+    savepoint (``SAVEPOINT`` ... ``RELEASE``; its failure rolls back its own work only), and so
+    on, until nobody waits, ``max_batch`` transactions have run or the first began
+    ``max_wait`` seconds ago; then one ``COMMIT`` makes the batch durable. Every transaction of
+    the batch waits for that commit before its block returns, and gets its error if it fails:
+    a transaction that saw its predecessors' writes is never kept without them. The first
+    transaction of a batch failing rolls back the SQLite transaction (nobody else is in it yet).
+
+    A transaction that need not wait (``wait=False``: bookkeeping a crash may lose, such as
+    the deletion of sent replies' outbox rows) leaves the batch open when nobody else is in
+    line: the next transaction's commit, or ``linger`` seconds, makes it durable.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_batch: int = 32,
+        max_wait: float = 0.25,
+        linger: float = 0.5,
+    ) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self.linger = linger
+        self.commits = 0
+        """SQLite commits made (each one fsync with ``synchronous=FULL``)."""
+        self.batched = 0
+        """Transactions those commits made durable."""
+        self._busy = False
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._open: AsyncConnection | None = None
+        self._outcome: asyncio.Future[None] | None = None
+        self._size = 0
+        self._began = 0.0
+        self._lingering: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    async def _turn(self) -> None:
+        """Wait for this transaction's turn (first come, first served)."""
+        if not self._busy and not self._queue:
+            self._busy = True
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._pass()  # the turn came with the cancellation: give it on
+            else:
+                self._queue.remove(turn)
+            raise
+
+    def _pass(self) -> None:
+        """Give the turn to the next in line, or leave the writer free."""
+        while self._queue:
+            turn = self._queue.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
+
+    @asynccontextmanager
+    async def transaction(
+        self, sessions: async_sessionmaker[AsyncSession], *, wait: bool = True
+    ) -> AsyncIterator[AsyncSession]:
+        """One unit of work in the current batch; see the class. Raises what the block raised,
+        or (``wait``) the error of the batch's ``COMMIT``."""
+        await self._turn()
+        try:
+            first = self._open is None
+            if first:
+                opened = await self.engine.connect()
+                try:
+                    await opened.begin()
+                except BaseException:
+                    await opened.close()
+                    raise
+                self._open = opened
+                self._outcome = asyncio.get_running_loop().create_future()
+                self._size = 0
+                self._began = time.monotonic()
+            connection = self._open
+            assert connection is not None
+            outcome = self._outcome
+            assert outcome is not None
+            if first:
+                session = sessions(bind=connection, join_transaction_mode="rollback_only")
+            else:
+                session = sessions(bind=connection, join_transaction_mode="create_savepoint")
+        except BaseException:
+            self._pass()
+            raise
+        try:
+            async with session, session.begin():
+                yield session
+        except BaseException as error:
+            if first or not await self._alive(connection):
+                await self._abandon(error)
+                raise
+            await self._done(outcome, failed=True, wait=True)
+            raise
+        await self._done(outcome, failed=False, wait=wait)
+
+    async def _alive(self, connection: AsyncConnection) -> bool:
+        """Whether SQLite still holds the batch's transaction (an I/O error or a full disk may
+        have rolled all of it back)."""
+        raw = await connection.get_raw_connection()
+        return bool(getattr(raw.driver_connection, "in_transaction", True))
+
+    async def _abandon(self, error: BaseException) -> None:
+        """The batch's SQLite transaction is gone: its transactions get ``error``."""
+        connection, outcome = self._open, self._outcome
+        self._open = self._outcome = None
+        try:
+            if connection is not None:
+                with suppress(Exception):
+                    await connection.rollback()
+                await connection.close()
+        finally:
+            if outcome is not None and not outcome.done():
+                outcome.set_exception(error if isinstance(error, Exception) else RuntimeError())
+                outcome.exception()  # retrieved: its first transaction raises it itself
+            self._pass()
+
+    async def _done(self, outcome: asyncio.Future[None], *, failed: bool, wait: bool) -> None:
+        """This transaction's part of the batch is over: hand the batch on, or commit it; wait
+        for the commit either way (a failed one only lets the batch go on; one that need not
+        wait leaves the batch open for the next, at most ``linger`` seconds)."""
+        if not failed:
+            self._size += 1
+        full = self._size >= self.max_batch or time.monotonic() - self._began >= self.max_wait
+        if self._queue and not full:
+            self._pass()
+            if not failed and wait:
+                await asyncio.shield(outcome)
+            return
+        if not wait and not full:
+            if self._lingering is None:
+                loop = asyncio.get_running_loop()
+                self._lingering = loop.call_later(self.linger, self._linger_over)
+            self._pass()
+            return
+        await asyncio.shield(self._commit())
+        if not failed and wait:
+            outcome.result()
+
+    def _linger_over(self) -> None:
+        self._lingering = None
+        task = asyncio.ensure_future(self.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def flush(self) -> None:
+        """Commit a batch left open by transactions that did not wait for it (``wait=False``);
+        a failure is logged, as nobody waits for it. Nothing to do when no batch is open."""
+        await self._turn()
+        if self._open is None:
+            self._pass()
+            return
+        outcome = self._outcome
+        await self._commit()
+        if outcome is not None and outcome.exception() is not None:
+            log.error("a batch of bookkeeping transactions was lost", exc_info=outcome.exception())
+
+    async def _commit(self) -> None:
+        """Commit the batch and tell its transactions; the turn then goes on."""
+        connection, outcome, size = self._open, self._outcome, self._size
+        self._open = self._outcome = None
+        assert connection is not None and outcome is not None
+        if self._lingering is not None:
+            self._lingering.cancel()
+            self._lingering = None
+        try:
+            if size:
+                await connection.commit()
+                self.commits += 1
+                self.batched += size
+            else:
+                await connection.rollback()
+        except Exception as error:
+            outcome.set_exception(error)
+            outcome.exception()  # each transaction raises it through ``result``
+            with suppress(Exception):
+                await connection.rollback()
+        else:
+            outcome.set_result(None)
+        finally:
+            try:
+                await connection.close()
+            finally:
+                self._pass()
+
+
 class Database:
     """The engine and a session factory; each use case owns its transaction."""
 
@@ -125,7 +334,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.writer = GroupCommit(self.engine) if self.engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -133,18 +342,24 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block ends, rolled back if it raises.
+    async def transaction(self, *, wait: bool = True) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed (durably) when the block ends, rolled back if it raises.
 
-        On SQLite this process's write transactions take turns first come, first served (an
-        ``asyncio.Lock``), rather than all polling SQLite's busy handler for its one write
-        lock, which lets a late comer in before one that has waited for seconds.
+        ``wait=False`` is for bookkeeping a crash may lose (see ``GroupCommit``): on SQLite the
+        block may return before its commit, which comes with the next transaction's or within
+        ``GroupCommit.linger`` seconds; elsewhere it changes nothing.
+
+        On SQLite this process's write transactions take turns first come, first served
+        (``GroupCommit``), rather than all polling SQLite's busy handler for its one write
+        lock, which lets a late comer in before one that has waited for seconds; the ones
+        that queued up meanwhile share one commit. Raises what the block raised, or the error
+        of the commit.
         """
-        if self._writer is None:
+        if self.writer is None:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._writer, self.sessions() as session, session.begin():
+        async with self.writer.transaction(self.sessions, wait=wait) as session:
             yield session
 
     @asynccontextmanager
@@ -171,7 +386,10 @@ class Database:
         await upgrade(self.engine)
 
     async def close(self) -> None:
-        """Close every pooled connection."""
+        """Commit what is left open (``transaction(wait=False)``), then close every pooled
+        connection."""
+        if self.writer is not None:
+            await self.writer.flush()
         await self.engine.dispose()
 
 

@@ -147,6 +147,13 @@ class Connection:
         return self._conn.isolation_level
 
     @property
+    def in_transaction(self) -> bool:
+        """SQLite's own view: a transaction is open on this connection (``sqlite3``'s
+        ``in_transaction``). False after an error SQLite answered by rolling back the whole
+        transaction (a full disk, an I/O error), whatever SQLAlchemy believes."""
+        return self._connection is not None and self._connection.in_transaction
+
+    @property
     def _writing(self) -> bool:
         """In a write transaction: SQLite's write lock is already held."""
         return self._conn.in_transaction and not self._reading

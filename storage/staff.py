@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -158,6 +158,15 @@ ROLE_HOLDERS = "guowen_role_holders"
 """Key, in ``session.info``, of ``with_role``'s answers in this transaction."""
 
 
+_ROLE_HOLDERS = (
+    select(Staff)
+    .join(StaffRole)
+    .where(StaffRole.role == bindparam("role"), Staff.active.is_(True))
+    .order_by(Staff.id)
+)
+"""Active staff holding the role ``role``, built once."""
+
+
 async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     """Active staff holding ``role``, read once a transaction: the answer is kept until a
     flush writes a staff or role row (``_forget_role_holders``)."""
@@ -166,13 +175,8 @@ async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     known: dict[str, Sequence[Staff]] = session.info.setdefault(ROLE_HOLDERS, {})
     found = known.get(str(role))
     if found is None:
-        query = (
-            select(Staff)
-            .join(StaffRole)
-            .where(StaffRole.role == str(role), Staff.active.is_(True))
-            .order_by(Staff.id)
-        )
-        found = known[str(role)] = (await session.execute(query)).scalars().unique().all()
+        rows = await session.execute(_ROLE_HOLDERS, {"role": str(role)})
+        found = known[str(role)] = rows.scalars().unique().all()
     return found
 
 

@@ -56,6 +56,8 @@ async def test_a_message_is_handled_in_one_transaction(
     await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
     await bot.chat("u1").say("/help")  # the run's first message also looks for unsent replies
     message = replace(incoming(clock, "u1", "/new"), update_key="1:100")
+    if db.writer is not None:
+        await db.writer.flush()  # the sent replies' deletion, which waits for the next commit
     with transactions(db) as begun:
         handled = await bot.app.engine.handle(message)
     assert len(begun) == 1
@@ -192,3 +194,25 @@ async def test_without_buttons_an_intake_is_answered_by_numbers(
     replies = await chat.say("1")  # the receipt time confirmed: next, where it came from
     assert replies[-1].startswith(zh("intake.ask.source"))
     assert "\n1. " in replies[-1]
+
+
+async def test_replies_whose_deletion_a_crash_lost_are_sent_again_as_repeats(
+    bot: FakeBot, db: Database, clock: FakeClock
+) -> None:
+    if db.writer is None:
+        pytest.skip("the deletion waits for the next commit on SQLite only")
+    await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
+    await add_person(db, clock, "李四", [Role.HANDLER], user_id="u2")
+    db.writer.linger = db.writer.max_wait = 3600.0  # however slow the machine
+    await bot.chat("u1").say("/new")
+    sent = [m.text for m in bot.transport.to("u1")]
+    # The process dies before the next commit: the sent replies' deletion is lost with it.
+    await db.writer._abandon(RuntimeError("the process died"))
+    assert await count_rows(db, Record) == 1  # the step itself was committed before the reply
+    assert await count_rows(db, OutboxReply) == len(sent)
+
+    bot.restart()
+    await bot.chat("u2").say("/whoami")
+    again = bot.transport.to("u1")  # the new run's transport
+    assert [m.text.split("\n", 1) for m in again] == [[zh("reply.resent"), s] for s in sent]
+    assert await count_rows(db, OutboxReply) == 0
