@@ -7,9 +7,10 @@ from typing import Any
 from handlers import card
 from handlers.alerts import ask_cosigners, check_art7
 from handlers.engine import Context, Registry, UserError
-from handlers.fields import BY_STEP, Field, Step, applicable
+from handlers.fields import BY_STEP, NO, YES, Field, Input, Step, applicable, choice_buttons
 from handlers.i18n import join
 from handlers.intake import resume
+from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
@@ -20,6 +21,8 @@ from storage.vocabulary import RecordStatus
 AMEND_VALUE = StepName.AMEND_VALUE
 AMEND_REASON = StepName.AMEND_REASON
 NOT_AMENDABLE = frozenset({Step.SOURCE, Step.STAFF_PRESENT})
+PICK = "in:amend:pick:"
+"""The data of a button under the new-value prompt: this prefix and the value it gives."""
 
 
 async def _own(ctx: Context, record_id: str, status: RecordStatus) -> Record:
@@ -57,10 +60,38 @@ async def amend_button(ctx: Context, value: str) -> Next:
         if field is None or field not in amendable(record):
             raise UserError("error.stale_button")
         (await ctx.state()).fresh(record_id=record.id, step=step)
-        current = await card.value_of(ctx, record, field)
-        ctx.reply(ctx.t("amend.ask_value", field=ctx.t(f"card.{step}"), value=current))
-        return AMEND_VALUE
+        return await _ask_value(ctx, record, field)
+    if action == "pick":
+        return await new_value(ctx, argument)
     raise UserError("error.stale_button")
+
+
+def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
+    """The choices of a closed question (a choice, yes or no) as buttons under the prompt
+    for its new value, in the question's own order; none for a question answered in words."""
+    if field.input is Input.YES_NO:
+        return (
+            (
+                Button(ctx.t("intake.yes"), PICK + YES),
+                Button(ctx.t("intake.no"), PICK + NO),
+            ),
+        )
+    if field.input is Input.CHOICE:
+        return choice_buttons(ctx, field, PICK)
+    return ()
+
+
+async def _ask_value(
+    ctx: Context, record: Record, field: Field, *, refusal: UserError | None = None
+) -> StepName:
+    """The prompt for ``field``'s new value, its buttons under it where it has choices; after
+    a ``refusal`` its message heads the prompt, sent again whole so nothing is scrolled to."""
+    current = await card.value_of(ctx, record, field)
+    prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
+    if refusal is not None:
+        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+    ctx.reply(prompt, _value_buttons(ctx, field))
+    return AMEND_VALUE
 
 
 async def _pending(ctx: Context) -> tuple[Record, Field]:
@@ -72,14 +103,24 @@ async def _pending(ctx: Context) -> tuple[Record, Field]:
     return record, field
 
 
-async def value(ctx: Context, text: str) -> Next:
+async def new_value(ctx: Context, text: str) -> Next:
     """The new value typed for the field being amended.
 
     Parsed now so a bad value is refused at once (``UserError`` from the field's parser);
     the raw text is kept in the dialogue state and the reason is asked next.
     """
     record, field = await _pending(ctx)
-    await field.parse(ctx, record, text)
+    shown = [button for row in _value_buttons(ctx, field) for button in row]
+    try:
+        index = pressed(text, [button.label for button in shown], numbered=True)
+    except AmbiguousPress:
+        index = None
+    if index is not None:
+        text = shown[index].data.removeprefix(PICK)
+    try:
+        await field.parse(ctx, record, text)
+    except UserError as refusal:
+        return await _ask_value(ctx, record, field, refusal=refusal)
     state = await ctx.state()
     state.fresh(**{**state.data, "raw": text})
     ctx.reply(ctx.t("amend.ask_reason"))
@@ -119,5 +160,5 @@ async def reason(ctx: Context, text: str) -> Next:
 def register(registry: Registry) -> None:
     """Register the ``in:amend`` buttons and the value and reason steps."""
     registry.callbacks["in:amend"] = amend_button
-    registry.steps[AMEND_VALUE] = value
+    registry.steps[AMEND_VALUE] = new_value
     registry.steps[AMEND_REASON] = reason

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from handlers.engine import Context
 from handlers.fields import (
+    CAPTION,
     FIELDS,
     NO,
     YES,
@@ -286,6 +287,8 @@ async def render(
             if raw is not None
             else await value_of(ctx, record, field)
         )
+        if field.step is Step.SUMMARY and from_caption(record):
+            value = ctx.t("card.from_caption", value=value)
         lines.append(ctx.t("card.line", label=ctx.t(f"card.{field.step.value}"), value=value))
     if evidence:
         lines.append(evidence)
@@ -294,6 +297,13 @@ async def render(
     if rules is not None:
         lines.extend(deadline_lines(ctx, record, rules))
     return "\n".join(lines)
+
+
+def from_caption(record: Record) -> bool:
+    """Whether the summary is the text that came with the files (``fields.CAPTION``), taken
+    by the judge's press: the card says where it came from."""
+    caption = record.fields.get(CAPTION)
+    return record.summary is not None and caption is not None and record.summary == caption
 
 
 def _status(ctx: Context, record: Record) -> str:
