@@ -431,6 +431,16 @@ async def _originals(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     return values
 
 
+_COMMON_CHANNELS = (Channel.IN_PERSON, Channel.PHONE, Channel.WECHAT, Channel.SMS)
+CHANNEL_ORDER: tuple[Channel, ...] = (
+    *_COMMON_CHANNELS,
+    *(c for c in Channel if c not in _COMMON_CHANNELS),
+)
+"""The channel buttons' one order, on every path into the question: the channels judges
+meet most first (in person, phone, WeChat, SMS), then the rest in Art. 3's order. A judge
+who types a channel's number from memory presses the same channel on every record."""
+
+
 def _enum_labels(enum: type[StrEnum]) -> Callable[[Context, str], str]:
     def render(ctx: Context, value: str) -> str:
         return label(enum(value), ctx.language)
@@ -461,7 +471,7 @@ FIELDS: tuple[Field, ...] = (
         ("channel",),
         _channel,
         _external,
-        choices=tuple(c.value for c in Channel),
+        choices=tuple(c.value for c in CHANNEL_ORDER),
         labels=_enum_labels(Channel),
     ),
     Field(

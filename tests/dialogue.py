@@ -42,7 +42,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.config import Settings
-from handlers.fields import Step
+from handlers.fields import CHANNEL_ORDER, Step
 from handlers.i18n import t
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage, OutgoingMessage
 from reminders.clock import Clock
@@ -133,7 +133,8 @@ INTERNAL = zh("intake.source.internal")
 CONFIRM_COSIGN = zh("cosign.confirm")
 DISPUTE_COSIGN = zh("cosign.dispute")
 AMEND = zh("views.amend")
-CHANNELS = tuple(lab(c) for c in Channel)
+CHANNELS = tuple(lab(c) for c in CHANNEL_ORDER)
+"""The channel buttons, in their one order on every path."""
 
 
 def asks_channel(*likely: Channel) -> str:

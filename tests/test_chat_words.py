@@ -237,7 +237,7 @@ async def test_a_corrected_choice_has_its_buttons_in_the_one_order_and_takes_a_n
         judge,
         [
             ("传真", Exactly(says("intake.error.choose") + "\n\n" + prompt)),
-            ("9", Exactly(says("amend.ask_reason"))),
+            ("1", Exactly(says("amend.ask_reason"))),
             ("记错了，是当面", says("amend.done", title="温法过问〔2026〕1号")),
         ],
     )

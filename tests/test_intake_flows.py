@@ -263,7 +263,6 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
     assert set(kinds[2:-1]) == {AuditKind.FIELD_SET}
     set_fields = [json.loads(event.payload)["field"] for event in events[2:-1]]
     assert set_fields == [
-        "summary",
         "received_confirmed",
         "kind",
         "inquiry_at",
@@ -278,6 +277,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
         "case_name",
         "case_number",
         "case_not_filed",
+        "summary",
         "art9_items",
         "serious",
         "material_route",
