@@ -10,7 +10,7 @@ from datetime import datetime
 
 from handlers import card, ocr
 from handlers.engine import Context, UserError
-from handlers.evidence_files import files_from_json, files_to_json
+from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json
 from handlers.evidence_link import attach_files, item_count
 from handlers.fields import CAPTION, MAX_LONG, OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
@@ -35,10 +35,15 @@ _OPENERS: dict[str, Opener] = {
 
 
 def opener_of(files: list[EvidenceFile]) -> Opener | None:
-    """What the first kept file is (a picture, a forwarded text, a voice...), if known."""
+    """What the first kept file is (a picture, a forwarded text, a voice...), if known. A
+    file whose content is text is a document, not a forwarded text message."""
     for incoming in files:
         if incoming.prepared is not None:
-            return _OPENERS.get(incoming.prepared.kind)
+            kind = incoming.prepared.kind
+            origin = incoming.provenance
+            if kind == EvidenceKind.TEXT and (origin.file_id or origin.file_name != TEXT_NAME):
+                return Opener.DOCUMENT
+            return _OPENERS.get(kind)
     return None
 
 
