@@ -14,7 +14,7 @@ from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
-from storage.models import Record
+from storage.models import Record, RecordAmendment
 from storage.numbers import parse_id
 from storage.vocabulary import RecordStatus
 
@@ -139,19 +139,20 @@ async def reason(ctx: Context, text: str) -> Next:
         raise UserError("amend.ask_reason")
     raw = str((await ctx.state()).data.get("raw", ""))
     values: dict[str, Any] = await field.parse(ctx, record, raw)
-    changed = False
+    changes: list[RecordAmendment] = []
     for name, new in values.items():
         if name.startswith("_") or getattr(record, name) == new:
             continue
-        await records_repo.amend(
-            ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
+        changes.append(
+            await records_repo.amend(
+                ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
+            )
         )
-        changed = True
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
-    if changed and record.cosigners:
+    if changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
-        await ask_cosigners(ctx, record, "cosign.reconfirm")
+        await ask_cosigners(ctx, record, "cosign.reconfirm", changes)
         names = join(ctx.language, (c.staff.name for c in asked))
         ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
     return END
