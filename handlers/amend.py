@@ -14,6 +14,7 @@ from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
+from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment
 from storage.numbers import parse_id
 from storage.vocabulary import RecordStatus
@@ -62,13 +63,17 @@ async def amend_button(ctx: Context, value: str) -> Next:
         (await ctx.state()).fresh(record_id=record.id, step=step)
         return await _ask_value(ctx, record, field)
     if action == "pick":
+        if (await ctx.state()).step != AMEND_VALUE:
+            raise UserError("error.stale_button")
         return await new_value(ctx, argument)
     raise UserError("error.stale_button")
 
 
-def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
-    """The choices of a closed question (a choice, yes or no) as buttons under the prompt
-    for its new value, in the question's own order; none for a question answered in words."""
+async def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under the prompt for ``field``'s new value, as its question has them: a
+    closed question's choices (a choice, yes or no) in their one order, the departments,
+    "not filed yet" for the case number; none for a question answered in words. Every
+    refusal that sends the judge to a button finds it under the prompt again."""
     if field.input is Input.YES_NO:
         return (
             (
@@ -78,6 +83,12 @@ def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]
         )
     if field.input is Input.CHOICE:
         return choice_buttons(ctx, field, PICK)
+    if field.step is Step.CASE_NUMBER:
+        return ((Button(ctx.t("card.not_filed"), PICK + "not_filed"),),)
+    if field.step is Step.DEPARTMENT:
+        departments = await staff_repo.departments(ctx.session)
+        row = [Button(d.name, f"{PICK}#{d.id}") for d in departments]
+        return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     return ()
 
 
@@ -90,7 +101,7 @@ async def _ask_value(
     prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
-    ctx.reply(prompt, _value_buttons(ctx, field))
+    ctx.reply(prompt, await _value_buttons(ctx, field))
     return AMEND_VALUE
 
 
@@ -110,9 +121,10 @@ async def new_value(ctx: Context, text: str) -> Next:
     the raw text is kept in the dialogue state and the reason is asked next.
     """
     record, field = await _pending(ctx)
-    shown = [button for row in _value_buttons(ctx, field) for button in row]
+    shown = [button for row in await _value_buttons(ctx, field) for button in row]
     try:
-        index = pressed(text, [button.label for button in shown], numbered=True)
+        closed = field.input in (Input.CHOICE, Input.YES_NO) or field.step is Step.DEPARTMENT
+        index = pressed(text, [button.label for button in shown], numbered=closed)
     except AmbiguousPress:
         index = None
     if index is not None:

@@ -428,3 +428,25 @@ async def test_art9_other_asks_what_the_other_behaviour_was(court: Court, db: Da
     assert (row["art9_items"], row["art9_other"]) == ([14], "要求指定某拍卖公司以外的人旁听")
     card = (await judge.act("/record 草稿 #1"))[-1].text
     assert "其他行为（第九条第14项）：要求指定某拍卖公司以外的人旁听" in card
+
+
+@pytest.mark.parametrize("step", [s for s in Step if s not in (Step.SOURCE, Step.STAFF_PRESENT)])
+@pytest.mark.parametrize("typed", ["？？", "3"])
+async def test_a_refused_correction_never_sends_the_judge_to_a_missing_button(
+    court: Court, step: Step, typed: str
+) -> None:
+    """Whatever field is corrected and whatever wrong value typed: a refusal comes with the
+    prompt again, and a message that speaks of buttons carries them."""
+    judge = court.chat("张伟")
+    await dialogue(judge, phone_record())
+    number = "温法过问〔2026〕1号"
+    await judge.act(f"/record {number}")
+    which = await judge.act(Press(AMEND))
+    if says(f"card.{step.value}") not in _labels(which[-1]):
+        pytest.skip(f"{step.value} does not apply to a phone record")
+    await judge.act(Press(says(f"card.{step.value}")))
+    replies = await judge.act(typed)
+    assert promises_unkept(judge.inbox()) == [], step
+    if replies[-1].text != says("amend.ask_reason"):  # refused: the prompt comes again
+        head, _, prompt = replies[-1].text.partition("\n\n")
+        assert head and prompt.startswith(f"{says(f'card.{step.value}')} 当前为："), prompt
