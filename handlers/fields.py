@@ -76,7 +76,6 @@ class Step(StrEnum):
     DEPARTMENT = "department"
     SUMMARY = "summary"
     ART9 = "art9"
-    ART9_OTHER = "art9_other"
     SERIOUS = "serious"
     PLACE = "place"
     PERSONS_PRESENT = "persons_present"
@@ -547,13 +546,6 @@ FIELDS: tuple[Field, ...] = (
     Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
     Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
     Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
-    Field(
-        Step.ART9_OTHER,
-        Input.TEXT,
-        ("art9_other",),
-        _text(MAX_LONG, "art9_other"),
-        lambda r: _external_only(r) and ART9_OTHER_ITEM in (r.art9_items or []),
-    ),
     Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
     Field(Step.PLACE, Input.TEXT, ("place",), _text(300, "place"), _in_person),
     Field(
@@ -684,10 +676,6 @@ _KNOWN_COLUMNS: dict[Step, str] = {
     Step.UNIT_CATEGORY: "unit_category",
     Step.RETIRED: "retired",
 }
-
-
-ART9_OTHER_ITEM = 14
-"""Art. 9 (14) "other matters to report": ticked, what the behaviour was is asked."""
 
 
 def from_directory(record: Record, field: Field) -> bool:

@@ -244,8 +244,6 @@ class Record(Base):
     case_not_filed: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str | None] = mapped_column(Text)
     art9_items: Mapped[list[int] | None] = mapped_column(JSON)
-    art9_other: Mapped[str | None] = mapped_column(Text)
-    """Art. 9 (14) "other matters": what the other behaviour was, in the judge's words."""
     serious: Mapped[bool | None] = mapped_column(Boolean)
     place: Mapped[str | None] = mapped_column(String(300))
     persons_present: Mapped[str | None] = mapped_column(Text)

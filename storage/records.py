@@ -56,7 +56,6 @@ FIELDS: frozenset[str] = frozenset(
         "department_id",
         "summary",
         "art9_items",
-        "art9_other",
         "serious",
         "place",
         "persons_present",

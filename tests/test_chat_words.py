@@ -409,27 +409,6 @@ def test_the_english_case_name_example_is_english() -> None:
     assert not re.search(r"[\u4e00-\u9fff]", t(Language.EN, "intake.ask.case_name"))
 
 
-# -- Art. 9 (14) "other" -------------------------------------------------------------------
-
-
-async def test_art9_other_asks_what_the_other_behaviour_was(court: Court, db: Database) -> None:
-    judge = court.chat("张伟")
-    await dialogue(judge, until(phone_record(), Step.ART9))
-    await dialogue(
-        judge,
-        [
-            ("14", asks(Step.ART9)),
-            (Press(says("intake.art9_done_clear")), asks(Step.ART9_OTHER)),
-            ("", Again(says("intake.error.empty"), asks(Step.ART9_OTHER))),
-            ("要求指定某拍卖公司以外的人旁听", says("intake.review")),
-        ],
-    )
-    row = await record_row(db, 1)
-    assert (row["art9_items"], row["art9_other"]) == ([14], "要求指定某拍卖公司以外的人旁听")
-    card = (await judge.act("/record 草稿 #1"))[-1].text
-    assert "其他行为（第九条第14项）：要求指定某拍卖公司以外的人旁听" in card
-
-
 @pytest.mark.parametrize("step", [s for s in Step if s not in (Step.SOURCE, Step.STAFF_PRESENT)])
 @pytest.mark.parametrize("typed", ["？？", "3"])
 async def test_a_refused_correction_never_sends_the_judge_to_a_missing_button(

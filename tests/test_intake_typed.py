@@ -331,11 +331,7 @@ async def test_art9_items_pressed_or_typed_one_or_many_are_exactly_those_chosen(
     await dialogue(
         judge,
         [
-            # (14) "other" ticked: what it was is asked before seriousness.
-            (
-                Press(ART9_DONE if chosen else ART9_NONE),
-                asks(Step.ART9_OTHER if 14 in chosen else Step.SERIOUS),
-            ),
+            (Press(ART9_DONE if chosen else ART9_NONE), asks(Step.SERIOUS)),
             (Press(BACK), asks(Step.ART9)),
         ],
     )
