@@ -7,12 +7,14 @@ tells trial management. Each happens once per record.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers import card, notify
 from handlers.engine import Context
 from handlers.ports import Button
 from storage import audit
 from storage.audit import AuditKind
-from storage.models import Record
+from storage.models import Record, RecordAmendment
 from storage.vocabulary import CosignStatus, Role
 
 
@@ -70,14 +72,19 @@ async def after_submit(ctx: Context, record: Record) -> None:
     await ask_cosigners(ctx, record, "cosign.request")
 
 
-async def ask_cosigners(ctx: Context, record: Record, key: str) -> None:
+async def ask_cosigners(
+    ctx: Context, record: Record, key: str, changes: Sequence[RecordAmendment] = ()
+) -> None:
     """Send each pending co-signer ``key`` (``cosign.request``, ``cosign.reconfirm``) with
-    the card in their language and the confirm and dispute buttons (Art. 3)."""
+    the card in their language and the confirm and dispute buttons (Art. 3); under the card,
+    ``changes`` (a correction's amendments), each old → new as /record shows them."""
     pending = [c for c in record.cosigners if c.status == CosignStatus.PENDING]
     for cosigner in pending:
         ctx.speaking = notify.language_of(ctx, cosigner.staff)
         try:
             viewer_card = await card.render(ctx, record)
+            if changes:
+                viewer_card += "\n" + "\n".join(card.amendment_line(ctx, a) for a in changes)
             buttons = (
                 (
                     Button(ctx.t("cosign.confirm"), f"cs:{record.id}:ok"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from handlers.engine import Context
 from handlers.fields import (
+    CAPTION,
     FIELDS,
     NO,
     YES,
@@ -21,7 +23,7 @@ from reminders.deadlines import DeadlineRules
 from reminders.planner import met_at, unmet
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record, RecordCosigner
+from storage.models import Record, RecordAmendment, RecordCosigner
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ART9_LABELS,
@@ -286,6 +288,8 @@ async def render(
             if raw is not None
             else await value_of(ctx, record, field)
         )
+        if field.step is Step.SUMMARY and from_caption(record):
+            value = ctx.t("card.from_caption", value=value)
         lines.append(ctx.t("card.line", label=ctx.t(f"card.{field.step.value}"), value=value))
     if evidence:
         lines.append(evidence)
@@ -294,6 +298,49 @@ async def render(
     if rules is not None:
         lines.extend(deadline_lines(ctx, record, rules))
     return "\n".join(lines)
+
+
+def from_caption(record: Record) -> bool:
+    """Whether the summary is the text that came with the files (``fields.CAPTION``), taken
+    by the judge's press: the card says where it came from."""
+    caption = record.fields.get(CAPTION)
+    return record.summary is not None and caption is not None and record.summary == caption
+
+
+def stored_value(ctx: Context, raw: str) -> str:
+    """An amendment's old or new value (canonical JSON) as a person reads it."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if value is None:
+        return ctx.t("card.missing")
+    if isinstance(value, bool):
+        return ctx.t("intake.yes" if value else "intake.no")
+    if isinstance(value, list):
+        return join(ctx.language, (str(item) for item in value)) or ctx.t("common.none")
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return stamp(ctx, moment)
+        return value
+    return str(value)
+
+
+def amendment_line(ctx: Context, amendment: RecordAmendment) -> str:
+    """One amendment as /record and a co-signer's re-confirmation show it: the field, when,
+    old → new, and why."""
+    return ctx.t(
+        "views.amendment",
+        field=ctx.t(f"card.{amendment.field}"),
+        at=stamp(ctx, amendment.at),
+        old=stored_value(ctx, amendment.old_value),
+        new=stored_value(ctx, amendment.new_value),
+        reason=amendment.reason,
+    )
 
 
 def _status(ctx: Context, record: Record) -> str:

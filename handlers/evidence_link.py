@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from handlers.evidence_files import TEXT_NAME
 from handlers.i18n import join
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind, NoPreview
@@ -47,9 +48,8 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
         elif item.blob is not None and item.blob.damaged:
             ctx.reply(ctx.t("evidence.damaged", name=name))
         elif item.disguised:
-            ctx.reply(
-                ctx.t("evidence.disguised", name=name, kind=item.blob.kind if item.blob else "")
-            )
+            kind = ctx.t(f"evidence.kind.{item.blob.kind if item.blob else 'other'}")
+            ctx.reply(ctx.t("evidence.disguised", name=name, kind=kind))
         elif prepared is not None and prepared.preview == NoPreview.TOO_LARGE:
             ctx.reply(
                 ctx.t(
@@ -59,6 +59,17 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
                     height=prepared.height,
                 )
             )
+
+
+MESSAGE_KIND = "message"
+"""How a forwarded text message is counted (``evidence.kind.message``): its bytes are kept
+as a text file, but the judge sent a message, not a file."""
+
+
+def is_forwarded_text(item: EvidenceItem) -> bool:
+    """Whether ``item`` is a forwarded text message (kept under ``TEXT_NAME``, no transport
+    file behind it), not a file whose content is text."""
+    return item.original_name == TEXT_NAME and item.transport_file_id is None
 
 
 async def item_count(ctx: Context, record: Record) -> int:
@@ -83,11 +94,12 @@ async def evidence_line(ctx: Context, record: Record) -> str:
         return ctx.t("evidence.none")
     kinds: dict[str, int] = {}
     missing = 0
-    for _item, blob in rows:
+    for item, blob in rows:
         if blob is None:
             missing += 1
             continue
-        kinds[blob.kind] = kinds.get(blob.kind, 0) + 1
+        kind = MESSAGE_KIND if is_forwarded_text(item) else str(blob.kind)
+        kinds[kind] = kinds.get(kind, 0) + 1
     parts = [
         ctx.t("evidence.count", kind=ctx.t(f"evidence.kind.{kind}"), count=count)
         for kind, count in sorted(kinds.items())

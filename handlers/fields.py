@@ -20,7 +20,13 @@ from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
 from handlers.words import CATEGORY_WORDS, RETIRED_WORDS
 from storage import staff as staff_repo
-from storage.casenumber import EXAMPLE, CaseNumberError, NotFiled, parse_case_number
+from storage.casenumber import (
+    EXAMPLE,
+    CaseNumberError,
+    NotFiled,
+    parse_case_number,
+    several_case_numbers,
+)
 from storage.models import Record, Staff
 from storage.numbers import parse_int
 from storage.staff import StaffError
@@ -273,7 +279,9 @@ def _time(column: str) -> Parse:
                 text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
             )
         except TimeParseError as problem:
-            raise UserError(f"intake.error.time_{problem.problem.value}") from None
+            raise UserError(
+                f"intake.error.time_{problem.problem.value}", typed=text.strip()
+            ) from None
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
@@ -337,6 +345,8 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
     try:
         parsed = parse_case_number(text, year_now=year)
     except CaseNumberError as problem:
+        if several_case_numbers(text):
+            raise UserError("intake.error.case_several", example=EXAMPLE) from None
         raise UserError(
             f"intake.error.case_{problem.reason.value}",
             part=problem.part or "",
@@ -421,6 +431,16 @@ async def _originals(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     return values
 
 
+_COMMON_CHANNELS = (Channel.IN_PERSON, Channel.PHONE, Channel.WECHAT, Channel.SMS)
+CHANNEL_ORDER: tuple[Channel, ...] = (
+    *_COMMON_CHANNELS,
+    *(c for c in Channel if c not in _COMMON_CHANNELS),
+)
+"""The channel buttons' one order, on every path into the question: the channels judges
+meet most first (in person, phone, WeChat, SMS), then the rest in Art. 3's order. A judge
+who types a channel's number from memory presses the same channel on every record."""
+
+
 def _enum_labels(enum: type[StrEnum]) -> Callable[[Context, str], str]:
     def render(ctx: Context, value: str) -> str:
         return label(enum(value), ctx.language)
@@ -451,7 +471,7 @@ FIELDS: tuple[Field, ...] = (
         ("channel",),
         _channel,
         _external,
-        choices=tuple(c.value for c in Channel),
+        choices=tuple(c.value for c in CHANNEL_ORDER),
         labels=_enum_labels(Channel),
     ),
     Field(
@@ -588,10 +608,20 @@ def applicable(record: Record) -> list[Field]:
     return [field for field in FIELDS if field.applies(record)]
 
 
+def choice_label(ctx: Context, field: Field, value: str) -> str:
+    """``value``'s label as a button shows it: the vocabulary's name (lower case, as it
+    reads inside a sentence: ``people's congress``), its first letter a capital, so every
+    button of a question begins alike (``People's congress``, ``Party organ``)."""
+    text = field.labels(ctx, value) if field.labels is not None else value
+    return text[:1].upper() + text[1:]
+
+
 def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Button, ...], ...]:
-    """A closed question's choices as rows of two buttons whose data is ``prefix`` + value."""
-    render = field.labels or (lambda c, v: v)
-    buttons = [Button(render(ctx, value), f"{prefix}{value}") for value in field.choices]
+    """A closed question's choices, in ``field.choices``' one order, as rows of two buttons
+    whose data is ``prefix`` + value, labelled by ``choice_label``."""
+    buttons = [
+        Button(choice_label(ctx, field, value), f"{prefix}{value}") for value in field.choices
+    ]
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
@@ -599,6 +629,9 @@ def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Butto
 
 OPENED_BY = "opened_by"
 """``Record.fields`` key: what opened the draft (an ``Opener`` value)."""
+CAPTION = "caption_offered"
+"""``Record.fields`` key: the text that came with the files, offered as the summary when
+that question is asked (one press takes it); never stored as the summary unasked."""
 KNOWN = "known_inquirer"
 """``Record.fields`` key: the four facts the directory knows about the inquirer named."""
 READ = "read_from_picture"
@@ -643,6 +676,14 @@ _KNOWN_COLUMNS: dict[Step, str] = {
     Step.UNIT_CATEGORY: "unit_category",
     Step.RETIRED: "retired",
 }
+
+
+def from_directory(record: Record, field: Field) -> bool:
+    """Whether ``field``'s proposal comes from the court's directory (what an earlier record
+    says of this cadre: unit, position, unit category, retired), not from a guess."""
+    known = record.fields.get(KNOWN)
+    column = _KNOWN_COLUMNS.get(field.step)
+    return column is not None and isinstance(known, dict) and known.get(column) is not None
 
 
 def guess_category(unit: str | None) -> UnitCategory | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 from handlers import card
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
@@ -111,29 +108,6 @@ async def _to_confirm(ctx: Context) -> tuple[list[str], list[tuple[Button, ...]]
     return lines, buttons
 
 
-def stored_value(ctx: Context, raw: str) -> str:
-    """An amendment's old or new value (canonical JSON) as a person reads it."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return raw
-    if value is None:
-        return ctx.t("card.missing")
-    if isinstance(value, bool):
-        return ctx.t("intake.yes" if value else "intake.no")
-    if isinstance(value, list):
-        return join(ctx.language, (str(item) for item in value)) or ctx.t("common.none")
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is not None:
-            return card.stamp(ctx, moment)
-        return value
-    return str(value)
-
-
 async def find(ctx: Context, ref: str) -> Record:
     """A record by its record number, a draft by ``草稿 #N`` (``handlers.refs``); one the
     person may not see does not exist for them. Raises ``UserError`` when not found."""
@@ -157,14 +131,7 @@ async def show(ctx: Context, args: str) -> None:
     )
     amendments = await records_repo.amendments(ctx.session, record.id)
     for amendment in amendments:
-        text += "\n" + ctx.t(
-            "views.amendment",
-            field=ctx.t(f"card.{amendment.field}"),
-            at=card.stamp(ctx, amendment.at),
-            old=stored_value(ctx, amendment.old_value),
-            new=stored_value(ctx, amendment.new_value),
-            reason=amendment.reason,
-        )
+        text += "\n" + card.amendment_line(ctx, amendment)
     buttons: tuple[tuple[Button, ...], ...] = ()
     if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:
         buttons = ((Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),)

@@ -135,6 +135,19 @@ def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
     return CaseNumber(year, court_code, type_code, _serial(serial), match["suffix"] or "")
 
 
+_CASE_YEAR: Final = re.compile(r"[（(〔\[【［]\s*[0-9０-９]{4}\s*[）)〕\]】］]")
+"""A case number's bracketed year: two of them are two case numbers."""
+_SERIAL_AFTER_HAO: Final = re.compile(r"号[^0-9０-９]*[0-9０-９]")
+"""A serial after a 号: ``…12号、13号`` names a second case."""
+
+
+def several_case_numbers(text: str) -> bool:
+    """Whether ``text`` reads as more than one case number (two bracketed years, or a serial
+    after a 号), which one record cannot hold: a record is one inquiry about one case. Asked
+    only of a text ``parse_case_number`` refused."""
+    return len(_CASE_YEAR.findall(text)) > 1 or _SERIAL_AFTER_HAO.search(text) is not None
+
+
 def court_name(code: str) -> str | None:
     """Lets a reply name the court, so that a valid but wrong code is noticed by its owner."""
     return _courts().get(code)

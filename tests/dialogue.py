@@ -42,7 +42,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.config import Settings
-from handlers.fields import Step
+from handlers.fields import CHANNEL_ORDER, Step
 from handlers.i18n import t
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage, OutgoingMessage
 from reminders.clock import Clock
@@ -133,17 +133,29 @@ INTERNAL = zh("intake.source.internal")
 CONFIRM_COSIGN = zh("cosign.confirm")
 DISPUTE_COSIGN = zh("cosign.dispute")
 AMEND = zh("views.amend")
-CHANNELS = tuple(lab(c) for c in Channel)
+CHANNELS = tuple(lab(c) for c in CHANNEL_ORDER)
+"""The channel buttons, in their one order on every path."""
 
 
-def channels(*first: Channel) -> tuple[str, ...]:
-    """The channel buttons with ``first`` first (what was forwarded suggests them)."""
-    return tuple(lab(c) for c in (*first, *(c for c in Channel if c not in first)))
+def asks_channel(*likely: Channel) -> str:
+    """The channel question, naming under it the channels ``likely`` from what was received
+    (never by moving their buttons: the buttons are ``CHANNELS`` on every path)."""
+    if not likely:
+        return asks(Step.CHANNEL)
+    names = "、".join(lab(c) for c in likely)
+    return asks(Step.CHANNEL) + "\n" + zh("intake.channel_likely", channels=names)
 
 
-AFTER_NEW = channels(Channel.IN_PERSON, Channel.PHONE)
-AFTER_PICTURE = channels(Channel.WECHAT, Channel.SMS)
-AFTER_VOICE = channels(Channel.WECHAT, Channel.PHONE)
+USE_CAPTION = zh("intake.use_caption")
+
+
+def asks_summary(caption: str) -> str:
+    """The summary question offering the text that came with the files as one press."""
+    return asks(Step.SUMMARY) + "\n" + zh("intake.caption_offer", caption=caption)
+
+
+AFTER_NEW = AFTER_PICTURE = AFTER_VOICE = CHANNELS
+"""The channel buttons after /new, a picture, a voice: one order on every path."""
 CATEGORIES = tuple(lab(c) for c in UnitCategory)
 INTERMEDIARIES = tuple(lab(i) for i in Intermediary)
 ROUTES = tuple(lab(r) for r in MaterialRoute)
@@ -514,6 +526,7 @@ def phone_record(
     main_leader: str = NO,
     serious: str = NO,
     offered: tuple[str, ...] = AFTER_NEW,
+    likely: tuple[Channel, ...] = (),
 ) -> list[tuple[Action, Expect]]:
     """A phone call from ``inquirer``, from ``/new`` (or ``start``) to submission."""
     opened = started if started is not None else says("intake.started", title=f"草稿 #{draft}")
@@ -521,7 +534,7 @@ def phone_record(
         (start, (opened, asks_received(received), Buttons(CONFIRM_TIME))),
         (Press(CONFIRM_TIME), asks(Step.SOURCE)),
         (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
-        (Press(SAME_TIME), (asks(Step.CHANNEL), Buttons(*offered, BACK))),
+        (Press(SAME_TIME), (asks_channel(*likely), Buttons(*offered, BACK))),
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         (inquirer, asks(Step.INQUIRER_UNIT)),
         ("温县某局", asks(Step.INQUIRER_POSITION)),

@@ -52,6 +52,10 @@ async def form_texts(
     return [flat(pdf_text(files.pdf)), flat(docx_text(files.docx))]
 
 
+def card_lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
 async def record_card(court: Court) -> str:
     [card] = await court.chat("张伟").say(f"/record {NUMBER}")
     return card
@@ -97,6 +101,13 @@ async def test_a_dispute_stays_after_a_correction_and_the_new_answer_is_added(
             ("笔误", zh("amend.done", title=NUMBER)),
         ],
     )
+    # Each co-signer asked again sees what changed, old → new, as /record shows it.
+    [change] = [line for line in card_lines(await record_card(court)) if line.startswith("更正")]
+    assert "→ 李某诉张某民间借贷纠纷案；原因：笔误" in change
+    for name in ("孙丽", "王芳"):
+        asked = court.chat(name).inbox()[-1]
+        assert asked.text.startswith(zh("cosign.reconfirm", handler="张伟", card="")), name
+        assert asked.text.endswith(change), asked.text
     card = await record_card(court)
     assert f"王芳（有异议：{REASON}（" in card, card
     assert "；更正后待重新确认）" in card, card

@@ -178,6 +178,7 @@ async def test_an_amendment_keeps_the_old_value_who_and_why(
     judge = court.chat("张伟")
     await dialogue(judge, phone_record())
     before = await record_row(db, 1)
+    name_prompt = says("amend.ask_value", field=says("card.inquirer_name"), value="王某")
 
     await dialogue(
         judge,
@@ -195,9 +196,12 @@ async def test_an_amendment_keeps_the_old_value_who_and_why(
                 Press(says("card.inquirer_name")),
                 Exactly(says("amend.ask_value", field=says("card.inquirer_name"), value="王某")),
             ),
-            # The new value is checked as the question checks it.
-            ("  ", Exactly(says("intake.error.empty"))),
-            ("王" * 101, Exactly(says("intake.error.too_long", limit=100))),
+            # The new value is checked as the question checks it; refused, the prompt again.
+            ("  ", Exactly(says("intake.error.empty") + "\n\n" + name_prompt)),
+            (
+                "王" * 101,
+                Exactly(says("intake.error.too_long", limit=100) + "\n\n" + name_prompt),
+            ),
             ("王某甲", Exactly(says("amend.ask_reason"))),
             ("", Exactly(says("amend.ask_reason"))),
             ("姓名笔误", Exactly(says("amend.done", title=NUMBER))),
@@ -264,7 +268,14 @@ async def test_a_case_number_amendment_is_validated_and_can_be_abandoned(
                 Press(says("card.case_number")),
                 says("amend.ask_value", field="案号", value=CASE_NUMBER),
             ),
-            ("123", Exactly(says("intake.error.case_format", part="", example=EXAMPLE))),
+            (
+                "123",
+                Exactly(
+                    says("intake.error.case_format", part="", example=EXAMPLE)
+                    + "\n\n"
+                    + says("amend.ask_value", field="案号", value=CASE_NUMBER)
+                ),
+            ),
             ("(2026)豫0825民初124号", Exactly(says("amend.ask_reason"))),
             ("/cancel", Exactly(says("intake.amend_cancelled"))),
         ],

@@ -20,15 +20,18 @@ review card as proposed, confirmed by submitting it, instead of a card of their 
 =================================  =====  =====  =====  =====
 journey                            first  asked  more   now
 =================================  =====  =====  =====  =====
-WeChat screenshot, first-time      12     12     10     10
-  … the real time typed            13     12     10     10
-WeChat screenshot, known cadre     8      8      8      7
-  … the real time typed            9      8      8      7
-album of 3 (one forward)           12     12     10     10
+WeChat screenshot, first-time      12     12     10     11
+  … the real time typed            13     12     10     11
+WeChat screenshot, known cadre     8      8      8      8
+  … the real time typed            9      8      8      8
+album of 3 (one forward)           12     12     10     11
 voice                              13     13     11     11
 in person, two present (time)      17     17     15     15
 phone through a relative (time)    18     18     18     18
 =================================  =====  =====  =====  =====
+
+(The screenshots came with a caption: it is offered when the summary is asked, one press,
+never taken as the summary unasked; that press is the one more action in "now".)
 
 The trial's own journeys, replayed answer for answer (no caption, so 过问内容 is asked;
 Art. 9 items typed, then "选好了，情节不严重"; the directory's answers on the review card):
@@ -54,6 +57,7 @@ from dialogue import (
     NO,
     NOT_FILED,
     SUBMIT,
+    USE_CAPTION,
     YES,
     Action,
     Buttons,
@@ -68,7 +72,9 @@ from dialogue import (
     amr_bytes,
     art9,
     asks,
+    asks_channel,
     asks_received,
+    asks_summary,
     cosigners_of,
     dialogue,
     events_of,
@@ -82,6 +88,7 @@ from dialogue import (
 )
 
 from handlers.fields import Step
+from handlers.i18n import join
 from handlers.ports import AttachmentKind
 from reminders.clock import FakeClock
 from storage.db import Database
@@ -90,6 +97,7 @@ from storage.models import Record
 from storage.vocabulary import (
     Channel,
     Intermediary,
+    Language,
     MaterialRoute,
     OriginalsDestination,
     RecordKind,
@@ -119,6 +127,15 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
 
+def from_directory(*steps: str) -> str:
+    """The card labels of ``steps`` joined as the note naming what the directory proposes."""
+    return join(Language.ZH, [says(f"card.{step}") for step in steps])
+
+
+DIRECTORY_STEPS = ("inquirer_unit", "inquirer_position", "unit_category", "retired")
+FROM_DIRECTORY_ALL = from_directory(*DIRECTORY_STEPS)
+
+
 def actions(script: Sequence[tuple[Action, Expect]]) -> int:
     """The judge's actions: each step, but an album's photos are one forward."""
     albums = [a.album for a, _ in script if isinstance(a, Forward) and a.album is not None]
@@ -135,7 +152,8 @@ def proposed(
     text = [says(intro)]
     text += [says("card.line", label=says(f"card.{step}"), value=value) for step, value in lines]
     if directory:
-        text.append(says("intake.proposed.from_directory"))
+        named = [step for step in DIRECTORY_STEPS if step in {step for step, _ in lines}]
+        text.append(says("intake.proposed.from_directory", fields=from_directory(*named)))
     if other_time:
         text.append(says("intake.proposed.other_time"))
     return "\n".join(text)
@@ -195,8 +213,8 @@ def first_time(
             screenshot(bot, "2026-03-05 20:15"),
             Exactly(
                 says("intake.started_with_files", title=f"草稿 #{draft}", count=1),
-                # The caption, typed by the judge, is the summary; they are told so.
-                says("intake.caption_summary", caption=CAPTION),
+                # The caption, typed by the judge, is offered for the summary; they are told.
+                says("intake.caption_offered", caption=CAPTION),
                 received_by_wechat("3月5日（周四）20:15"),
             ),
         ),
@@ -207,12 +225,18 @@ def first_time(
         ("局长", Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain"))),
         (Press(OK), Exactly(asks(Step.CASE_NAME))),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
+        # The summary is asked, the caption offered as one press.
+        ("(2026)豫0825民初123号", (asks_summary(CAPTION), Buttons(USE_CAPTION, BACK))),
         # Art. 9 and seriousness: asked, never proposed; one tap when neither applies.
-        ("(2026)豫0825民初123号", (Exactly(asks(Step.ART9)), Buttons(*ART9_BUTTONS))),
+        (Press(USE_CAPTION), (Exactly(asks(Step.ART9)), Buttons(*ART9_BUTTONS))),
         (
             Press(CLEAR),
             (
-                *on_review(f"过问内容：{CAPTION}", "特别报告事项：无", "情节严重：否"),
+                *on_review(
+                    f"过问内容：{CAPTION}（取自随文件发来的文字）",
+                    "特别报告事项：无",
+                    "情节严重：否",
+                ),
                 Buttons(SUBMIT, EDIT, WITHDRAW),
             ),
         ),
@@ -235,12 +259,13 @@ def known_again(
         # where they came from; submitting confirms them.
         ("王建国", Exactly(asks(Step.CASE_NAME))),
         ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
-        ("（2026）豫0825行初7号", Exactly(asks(Step.ART9))),
+        ("（2026）豫0825行初7号", asks_summary(CAPTION)),
+        (Press(USE_CAPTION), Exactly(asks(Step.ART9))),
         (
             Press(CLEAR),
             (
                 *on_review(f"所在单位：{UNIT}（推定，待确认）", "职务：局长（推定，待确认）"),
-                says("intake.review_from_directory"),
+                says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
             ),
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
@@ -258,7 +283,7 @@ def known_again(
         ),
     ],
 )
-async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_known_one_seven(
+async def test_a_screenshot_from_a_first_time_cadre_takes_eleven_actions_and_a_known_one_eight(
     bot: DialogueBot,
     court: Court,
     db: Database,
@@ -267,10 +292,10 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_know
 ) -> None:
     judge = court.chat("张伟")
     script = first_time(bot, "温法过问〔2026〕1号", 1, typed=first)
-    assert actions(script) == 10  # 12 when the category and retired were asked
+    assert actions(script) == 11  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
-    assert actions(second_script) == 7  # 8 when the directory's answers had a card
+    assert actions(second_script) == 8  # 9 when the directory's answers had a card
     await dialogue(judge, second_script)
 
     first_row, second = await record_row(db, 1), await record_row(db, 2)
@@ -309,7 +334,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_ten_actions_and_a_know
         assert any(f'"{column}"' in payload for payload in audited), column
 
 
-async def test_an_album_of_three_is_one_forward_and_ten_actions(
+async def test_an_album_of_three_is_one_forward_and_eleven_actions(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     photos = [bot.file(AttachmentKind.PHOTO, png_bytes((i * 60, 10, 10))) for i in range(1, 4)]
@@ -330,11 +355,12 @@ async def test_an_album_of_three_is_one_forward_and_ten_actions(
         ("局长", says("intake.proposed.intro_plain")),
         (Press(OK), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
-        (CASE_NUMBER, Exactly(asks(Step.ART9))),
-        (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告")),
+        (CASE_NUMBER, asks_summary("三张截图：王局长让关照原告")),
+        (Press(USE_CAPTION), Exactly(asks(Step.ART9))),
+        (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告（取自随文件发来的文字）")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 10  # 12 when the category and retired were asked
+    assert actions(script) == 11  # 12 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
@@ -445,14 +471,36 @@ async def test_a_known_cadre_who_changed_is_edited_from_the_review_card(
             (Press(OK), asks(Step.INQUIRER_NAME)),
             ("王建国", Exactly(asks(Step.CASE_NAME))),
             ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
-            ("（2026）豫0825行初7号", asks(Step.ART9)),
-            (Press(CLEAR), (says("intake.review_from_directory"), "职务：局长（推定，待确认）")),
+            ("（2026）豫0825行初7号", asks_summary(CAPTION)),
+            (Press(USE_CAPTION), asks(Step.ART9)),
+            (
+                Press(CLEAR),
+                (
+                    says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
+                    "职务：局长（推定，待确认）",
+                ),
+            ),
             (Press(EDIT), says("intake.edit_which")),
             (
                 Press(says("card.inquirer_position")),
                 (asks(Step.INQUIRER_POSITION), Buttons("局长", BACK)),
             ),
-            ("副县长", (says("intake.review"), "职务：副县长", Lacks("职务：副县长（推定"))),
+            # The other three stay proposed; the note names those three, not the position
+            # the judge has just answered.
+            (
+                "副县长",
+                (
+                    says("intake.review"),
+                    "职务：副县长",
+                    Lacks("职务：副县长（推定"),
+                    f"所在单位：{UNIT}（推定，待确认）",
+                    says(
+                        "intake.review_from_directory",
+                        fields=from_directory("inquirer_unit", "unit_category", "retired"),
+                    ),
+                    Lacks(says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL)),
+                ),
+            ),
             (Press(EDIT), says("intake.edit_which")),
             (Press(says("card.main_leader")), asks(Step.MAIN_LEADER)),
             (Press(YES), says("intake.review")),
@@ -543,7 +591,10 @@ async def test_a_voice_is_proposed_as_wechat_with_the_phone_next(
             (Press(CHANGED), asks_received("2026-03-06 10:00")),
             (Press(says("intake.confirm_time")), asks(Step.SOURCE)),
             (Press(says("intake.source.external")), asks(Step.INQUIRY_AT)),
-            (Press(says("intake.same_time")), (asks(Step.CHANNEL), Buttons(*AFTER_VOICE, BACK))),
+            (
+                Press(says("intake.same_time")),
+                (asks_channel(Channel.WECHAT, Channel.PHONE), Buttons(*AFTER_VOICE, BACK)),
+            ),
         ],
     )
 
@@ -661,7 +712,7 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
             Press(CLEAR),
             (
                 says("intake.review"),
-                says("intake.review_from_directory"),
+                says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
                 f"所在单位：{DEMO_UNIT}（推定，待确认）",
                 "特别报告事项：无",
                 "情节严重：否",

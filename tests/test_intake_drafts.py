@@ -22,6 +22,7 @@ from dialogue import (
     SKIP,
     START_NEW,
     SUBMIT,
+    USE_CAPTION,
     Again,
     Buttons,
     Court,
@@ -34,6 +35,7 @@ from dialogue import (
     art9,
     asks,
     asks_received,
+    asks_summary,
     cosigners_of,
     dialogue,
     events_of,
@@ -103,7 +105,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                 Exactly(
                     says("intake.left_open", title="草稿 #1", id=1),
                     says("intake.started_with_files", title="草稿 #2", count=2),
-                    says("intake.caption_summary", caption="另一起过问"),
+                    says("intake.caption_offered", caption="另一起过问"),
                     received,
                 ),
             ),
@@ -136,7 +138,9 @@ async def test_media_during_an_open_draft_asks_add_or_new(
         sha256(third),
     ]
     assert await evidence_of(db, 3) == []
-    assert [r.summary for r in records] == [None, "另一起过问", None]
+    # The caption is offered for draft #2's summary, never stored as it unasked.
+    assert [r.summary for r in records] == [None, None, None]
+    assert [r.fields.get("caption_offered") for r in records] == [None, "另一起过问", None]
     assert (records[0].kind, records[0].inquiry_at) == ("external", records[0].received_at)
     [mine] = await judge.say("/mine")
     assert mine.startswith(says("views.drafts", count=3))
@@ -205,7 +209,8 @@ def whole_dialogue(
         (Press(NO), asks(Step.INTERMEDIARY)),
         (Press(lab(Intermediary.NONE)), asks(Step.CASE_NAME)),
         (CASE_NAME, asks(Step.CASE_NUMBER)),
-        ("(2026)豫0825民初123号", asks(Step.ART9)),
+        ("(2026)豫0825民初123号", asks_summary("王局长当面交代")),
+        (Press(USE_CAPTION), asks(Step.ART9)),
         (Press(art9(1)), asks(Step.ART9)),
         (Press(art9(13)), asks(Step.ART9)),
         (Press(ART9_DONE), asks(Step.SERIOUS)),
@@ -286,6 +291,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
             started=says("intake.started_with_files", title="草稿 #1", count=1),
             received="2026-03-03 09:00",
             offered=AFTER_PICTURE,
+            likely=(Channel.WECHAT, Channel.SMS),
         ),
     )
     assert judge.last[-1].text.endswith(

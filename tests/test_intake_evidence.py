@@ -163,7 +163,7 @@ async def test_a_damaged_jpeg_is_kept_and_flagged(
                 Exactly(
                     says("evidence.damaged", name="来函扫描.jpg"),
                     says("intake.started_with_files", title="草稿 #1", count=1),
-                    "随文件发来的文字“县里转来的函”已记为过问内容摘要，可在核对时修改。",
+                    says("intake.caption_offered", caption="县里转来的函"),
                     RECEIVED,
                 ),
             ),
@@ -174,7 +174,8 @@ async def test_a_damaged_jpeg_is_kept_and_flagged(
     assert (blob.kind, blob.damaged, blob.damage_reason) == ("image", True, DamageReason.TRUNCATED)
     store = bot.app.services.evidence
     assert store is not None and store.path_of(blob.sha256).read_bytes() == cut
-    assert (await record_row(db, 1))["summary"] == "县里转来的函"
+    # Offered when the summary is asked, never stored as it unasked.
+    assert (await record_row(db, 1))["summary"] is None
     assert (await verified(db, bot.evidence_dir))[0] == []
 
 
@@ -222,7 +223,12 @@ async def test_a_file_that_is_not_what_its_name_says_is_flagged(
     fake = bot.file(AttachmentKind.DOCUMENT, text, name="照片.jpg", mime="image/jpeg")
     await dialogue(
         court.chat("张伟"),
-        [(Forward(fake), says("evidence.disguised", name="照片.jpg", kind="text"))],
+        [
+            (
+                Forward(fake),
+                says("evidence.disguised", name="照片.jpg", kind=says("evidence.kind.text")),
+            )
+        ],
     )
     [(item, blob)] = await evidence_of(db, 1)
     assert item.disguised and blob is not None and blob.kind == "text"

@@ -263,7 +263,7 @@ async def test_a_caption_on_any_photo_of_an_album_is_placed_and_said_where(
                 Forward(photos[1], album="a-9", caption="王局长让关照原告"),
                 Exactly(
                     "记录（草稿 #1）已收到 2 个文件。",
-                    "随文件发来的文字“王局长让关照原告”已记为过问内容摘要，可在核对时修改。",
+                    says("intake.caption_offered", caption="王局长让关照原告"),
                 ),
             ),
             (
@@ -276,7 +276,8 @@ async def test_a_caption_on_any_photo_of_an_album_is_placed_and_said_where(
             ),
         ],
     )
-    assert (await record_row(db, 1))["summary"] == "王局长让关照原告"
+    # Offered when the summary is asked, never stored as it unasked.
+    assert (await record_row(db, 1))["summary"] is None
     items = [item for item, _ in await evidence_of(db, 1)]
     assert [item.caption for item in items] == [None, "王局长让关照原告", "第三张是语音转文字"]
     added = [
@@ -308,7 +309,7 @@ async def test_a_caption_held_at_the_add_or_new_question_is_kept(
                 Press(ADD_HERE),
                 (
                     says("intake.added", title="草稿 #1", count=1),
-                    "随文件发来的文字“补充截图”已记为过问内容摘要，可在核对时修改。",
+                    says("intake.caption_offered", caption="补充截图"),
                     RECEIVED,
                 ),
             ),

@@ -35,6 +35,7 @@ from dialogue import (
     SAME_TIME,
     SKIP,
     SUBMIT,
+    USE_CAPTION,
     WITHDRAW,
     YES,
     Buttons,
@@ -50,7 +51,9 @@ from dialogue import (
     amr_bytes,
     art9,
     asks,
+    asks_channel,
     asks_received,
+    asks_summary,
     cosigners_of,
     dialogue,
     events_of,
@@ -108,7 +111,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                 Forward(photo, caption=caption, at=sent_at, sender="王建国"),
                 Exactly(
                     says("intake.started_with_files", title="草稿 #1", count=1),
-                    says("intake.caption_summary", caption=caption),
+                    says("intake.caption_offered", caption=caption),
                     asks_received("2026-03-05 20:15"),
                 ),
             ),
@@ -121,7 +124,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                 "昨天 20:10",
                 (
                     says("intake.time_taken", field="过问时间", time="3月5日（周四）20:10"),
-                    asks(Step.CHANNEL),
+                    asks_channel(Channel.WECHAT, Channel.SMS),
                     Buttons(*AFTER_PICTURE, BACK),
                 ),
             ),
@@ -134,9 +137,13 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
             (Press(NO), (asks(Step.INTERMEDIARY), Buttons(*INTERMEDIARIES, BACK))),
             (Press(lab(Intermediary.NONE)), asks(Step.CASE_NAME)),
             (CASE_NAME, (asks(Step.CASE_NUMBER), Buttons(NOT_FILED, BACK))),
-            # Half-width brackets are normalised; the department is the judge's own and the
-            # caption was the summary, so neither is asked.
-            ("(2026)豫0825民初123号", asks(Step.ART9)),
+            # Half-width brackets are normalised; the department is the judge's own, so it is
+            # not asked. The summary is, the caption offered as one press (never taken unasked).
+            (
+                "(2026)豫0825民初123号",
+                (asks_summary(caption), Buttons(USE_CAPTION, BACK)),
+            ),
+            (Press(USE_CAPTION), asks(Step.ART9)),
             (Press(art9(1)), (asks(Step.ART9), Offers(art9(1, chosen=True), art9(4)))),
             (Press(art9(4)), Offers(art9(1, chosen=True), art9(4, chosen=True))),
             (Press(ART9_DONE), (asks(Step.SERIOUS), Buttons(YES, NO, BACK))),
@@ -151,7 +158,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                     "过问方式：微信",
                     f"案号：{CASE_NUMBER}",
                     "承办部门：民一庭",
-                    f"过问内容：{caption}",
+                    f"过问内容：{caption}（取自随文件发来的文字）",
                     says("evidence.line", total=1, parts="图片 1"),
                     deadline(Milestone.REGISTERED, "2026-03-09"),
                     Buttons(SUBMIT, EDIT, WITHDRAW),
@@ -213,7 +220,12 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
         "cosigners_done": True,
         "serious_alerted_at": None,
         "upward_listed_at": None,
-        "fields": {"skipped": [], "opened_by": "picture", "inquiry_day_only": False},
+        "fields": {
+            "skipped": [],
+            "opened_by": "picture",
+            "inquiry_day_only": False,
+            "caption_offered": caption,
+        },
     }
     assert {name: row[name] for name in expected} == expected
     # Columns that later milestones fill are still empty.
@@ -251,7 +263,6 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
     assert set(kinds[2:-1]) == {AuditKind.FIELD_SET}
     set_fields = [json.loads(event.payload)["field"] for event in events[2:-1]]
     assert set_fields == [
-        "summary",
         "received_confirmed",
         "kind",
         "inquiry_at",
@@ -266,6 +277,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
         "case_name",
         "case_number",
         "case_not_filed",
+        "summary",
         "art9_items",
         "serious",
         "material_route",
@@ -346,7 +358,9 @@ async def test_an_album_of_three_photos_is_one_draft_with_one_question_flow(
     assert len(await all_records(db)) == 1
     items = await evidence_of(db, 1)
     assert [blob.sha256 if blob else None for _, blob in items] == [sha256(p) for p in pictures]
-    assert (await record_row(db, 1))["summary"] == "三张截图"
+    # The caption is offered when the summary is asked, never stored as it unasked.
+    row = await record_row(db, 1)
+    assert (row["summary"], row["fields"]["caption_offered"]) == (None, "三张截图")
     asked = [m.text for m in judge.inbox() if m.text.startswith(asks_received("")[:8])]
     assert len(asked) == 1
     assert (await verified(db, bot.evidence_dir))[0] == []
@@ -628,9 +642,10 @@ async def test_an_art14_internal_inquiry_is_explained_and_kept_withdrawn(
     row = await record_row(db, 1)
     assert (row["status"], row["kind"]) == (RecordStatus.WITHDRAWN, RecordKind.INTERNAL)
     assert row["withdraw_reason"] == says("intake.art14_reason")
-    assert (row["number"], row["summary"]) == (None, "本院某副庭长来问案情")
-    [(_, blob)] = await evidence_of(db, 1)
+    assert (row["number"], row["summary"]) == (None, None)
+    [(item, blob)] = await evidence_of(db, 1)
     assert blob is not None and blob.sha256 == sha256(screenshot)
+    assert item.caption == "本院某副庭长来问案情"  # the caption stays with its file
     assert [e.kind for e in await events_of(db, 1)][-1] == AuditKind.WITHDRAWN
     officer = court.chat("钱进")
     listed = (await officer.say("/withdrawn"))[0]

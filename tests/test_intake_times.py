@@ -142,7 +142,13 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                     CARD,
                 ),
             ),
-            ("乱写一气", Again(says("intake.error.proposed"), CARD)),
+            # The card proposes the inquiry's time: its hint says a time may be typed, and a
+            # number alone is said to be no time, with an example.
+            ("乱写一气", Again(says("intake.error.proposed_time"), CARD)),
+            *(
+                (typed, Again(says("intake.error.proposed_bare", typed=typed), CARD))
+                for typed in ("3", "三", "１５")
+            ),
             # The time typed confirms the rest: the channel proposed from the screenshot too.
             (
                 "28号下午3点",
@@ -200,9 +206,23 @@ async def test_an_amendment_never_puts_the_inquiry_after_its_receipt(
                 Press(says("card.received_at")),
                 says("amend.ask_value", field="收到时间", value="2026-03-06 10:00"),
             ),
+            # Refused, the prompt comes again under the refusal: nothing to scroll up to.
             (
                 "昨天 15:00",
-                Exactly(says("intake.error.receipt_before_inquiry", inquiry="3月6日（周五）10:00")),
+                Exactly(
+                    says("intake.error.receipt_before_inquiry", inquiry="3月6日（周五）10:00")
+                    + "\n\n"
+                    + says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+                ),
+            ),
+            # A number alone is no time, said plainly, with no word of buttons (there are none).
+            (
+                "9",
+                Exactly(
+                    says("intake.error.time_bare", typed="9")
+                    + "\n\n"
+                    + says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+                ),
             ),
         ],
     )
@@ -215,16 +235,19 @@ async def test_a_number_alone_at_the_receipt_question_is_never_a_time(
 ) -> None:
     judge = court.chat("张伟")
     photo = bot.file(AttachmentKind.PHOTO, png_bytes())
-    refused = Again(says("intake.error.time_bare"), asks_received("2026-11-28 20:00"))
+
+    def refused(typed: str) -> Again:
+        return Again(says("intake.error.time_bare", typed=typed), asks_received("2026-11-28 20:00"))
+
     await dialogue(
         judge,
         [
             (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
             (Press(CHANGED), asks_received("2026-11-28 20:00")),
-            ("3", refused),
-            ("三", refused),
-            ("１５", refused),
-            ("今天 3", refused),
+            ("3", refused("3")),
+            ("三", refused("三")),
+            ("１５", refused("１５")),
+            ("今天 3", refused("今天 3")),
             (
                 "今天3点",
                 Exactly(

@@ -18,6 +18,7 @@ from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
+    CAPTION,
     CHANNELS_FIRST,
     DAY_ONLY,
     KNOWN,
@@ -27,6 +28,7 @@ from handlers.fields import (
     DateOnly,
     Field,
     Input,
+    Opener,
     Step,
     choice_buttons,
     day_only,
@@ -44,8 +46,17 @@ from handlers.intake.common import (
     current_draft,
     field_at,
     question,
+    quote,
 )
-from handlers.intake.proposals import FROM_DIRECTORY, ON_REVIEW, closing, group, next_asked, show
+from handlers.intake.proposals import (
+    FROM_DIRECTORY,
+    ON_REVIEW,
+    closing,
+    directory_note,
+    group,
+    next_asked,
+    show,
+)
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
@@ -60,6 +71,8 @@ from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 NONE_OF_ART9 = "无"
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
+CAPTION_PRESS = "caption"
+"""The summary question's button that takes the text that came with the files."""
 CLEAR = "clear"
 """The Art. 9 question's one-tap answer: no Art. 9 item, and not serious (Art. 7) — both
 said by the judge in one press, never proposed."""
@@ -94,6 +107,10 @@ async def ask(
         prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
+    if field.step is Step.CHANNEL and (likely := _likely_channels(ctx, record, field)):
+        prompt += "\n" + likely
+    if (caption := offered_caption(record, field)) is not None:
+        prompt += "\n" + ctx.t("intake.caption_offer", caption=quote(caption))
     buttons = await question_buttons(ctx, record, field)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
@@ -122,8 +139,6 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
         buttons.append((Button(ctx.t("intake.same_time"), cb(field.step, "v", "same")),))
     elif field.step is Step.CASE_NUMBER:
         buttons.append((Button(ctx.t("card.not_filed"), cb(field.step, "v", "not_filed")),))
-    elif field.step is Step.CHANNEL:
-        buttons.extend(_channel_buttons(ctx, record, field))
     elif field.input is Input.CHOICE:
         buttons.extend(choice_buttons(ctx, field, cb(field.step, "v", "")))
     elif field.input is Input.YES_NO:
@@ -153,6 +168,8 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
         departments = await staff_repo.departments(ctx.session)
         row = [Button(d.name, cb(field.step, "v", f"#{d.id}")) for d in departments]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
+    if offered_caption(record, field) is not None:
+        buttons.append((Button(ctx.t("intake.use_caption"), cb(field.step, CAPTION_PRESS)),))
     proposed = proposal(record, field)
     if proposed is not None and field.input is Input.TEXT:
         buttons.insert(0, (Button(proposed, cb(field.step, "p")),))
@@ -160,6 +177,13 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     if controls:
         buttons.append(controls)
     return tuple(buttons)
+
+
+def offered_caption(record: Record, field: Field) -> str | None:
+    """The text that came with the files (``fields.CAPTION``), offered at the summary
+    question as one press; None at any other question, or with none."""
+    caption = record.fields.get(CAPTION)
+    return caption if field.step is Step.SUMMARY and isinstance(caption, str) else None
 
 
 NUMBERED = frozenset({Input.CHOICE, Input.YES_NO, Input.TIME})
@@ -200,13 +224,19 @@ async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> 
     return shown[index].data if index is not None else None
 
 
-def _channel_buttons(ctx: Context, record: Record, field: Field) -> list[tuple[Button, ...]]:
-    """The channels, those that fit what opened the draft first (a screenshot: 微信, 短信)."""
-    first = [c.value for c in CHANNELS_FIRST.get(str(record.fields.get(OPENED_BY)), ())]
-    ordered = [*first, *(c for c in field.choices if c not in first)]
-    render = field.labels or (lambda c, v: v)
-    row = [Button(render(ctx, value), cb(field.step, "v", value)) for value in ordered]
-    return [tuple(row[i : i + 2]) for i in range(0, len(row), 2)]
+def _likely_channels(ctx: Context, record: Record, field: Field) -> str:
+    """The line under the channel question naming the channels that fit what opened the
+    draft (a screenshot: 微信, 短信); empty when nothing suggests one. The channel buttons
+    keep ``field.choices``' one order on every path (``fields.choice_buttons``): a judge who
+    types a channel's number from memory presses the same channel on every record."""
+    opener = record.fields.get(OPENED_BY)
+    likely = CHANNELS_FIRST.get(str(opener), ())
+    if not likely or opener == Opener.NEW or field.labels is None:  # /new: nothing received
+        return ""
+    render = field.labels
+    return ctx.t(
+        "intake.channel_likely", channels=join(ctx.language, (render(ctx, c) for c in likely))
+    )
 
 
 def _art9_buttons(ctx: Context, chosen: set[int]) -> list[tuple[Button, ...]]:
@@ -280,8 +310,8 @@ async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = 
     head = ctx.t("intake.review")
     if proposed:
         head += "\n" + ctx.t("intake.review_proposed")
-    if any(field.step in FROM_DIRECTORY for field in proposed):
-        head += "\n" + ctx.t("intake.review_from_directory")
+    if known := directory_note(ctx, record, proposed):
+        head += "\n" + ctx.t("intake.review_from_directory", fields=known)
     ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 
@@ -682,6 +712,11 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
             return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
+    if action == CAPTION_PRESS:
+        caption = offered_caption(record, field)
+        if caption is None:
+            raise UserError("error.stale_button")
+        return await take(ctx, record, field, caption)
     if action == "p":
         proposed = proposal(record, field)
         if proposed is None:

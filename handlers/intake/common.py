@@ -50,3 +50,8 @@ def require_handler(ctx: Context) -> None:
     """Raises ``UserError`` unless the sender handles cases."""
     if Role.HANDLER not in ctx.roles:
         raise UserError("intake.error.not_handler")
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """A judge's text as it is quoted back (a caption): its first ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

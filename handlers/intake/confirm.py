@@ -16,7 +16,7 @@ from handlers.intake.common import current_draft
 from handlers.intake.proposals import ITEMISED, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.state import Next, StepName
-from handlers.timeparse import TimeParseError, read_time
+from handlers.timeparse import TimeParseError, TimeProblem, read_time
 from storage.models import Record
 
 
@@ -65,7 +65,9 @@ async def proposed_button(ctx: Context, action: str) -> Next:
 async def proposed_text(ctx: Context, text: str) -> Next:
     """Typing at the proposals: a button's word (``确认``, ``有变化``) is its press; a time,
     when the inquiry's is proposed, is that time and confirms every other proposal shown (the
-    card says so), all in one message; anything else: the card again, with its buttons."""
+    card says so), all in one message; anything else: the card again, with its buttons. The
+    hint heading it speaks of a time only where the card proposes the inquiry's, and says
+    plainly that a number alone is no time."""
     record, fields = await _pending(ctx)
     if parse_yes_no(ctx, text) is True:
         return await confirm_all(ctx, record, fields)
@@ -79,15 +81,21 @@ async def proposed_text(ctx: Context, text: str) -> Next:
     if index is not None or text.strip().lower() == "ok":
         return await proposed_button(ctx, list(words)[index or 0])
     inquiry = BY_STEP[Step.INQUIRY_AT.value]
-    if inquiry in fields and _reads_as_time(ctx, text):
-        try:  # checked first: a time refused leaves every proposal as it was
-            await inquiry.parse(ctx, record, text)
-        except DateOnly:
-            pass
-        except UserError as refusal:
-            return await show(ctx, record, fields, refusal=refusal)
-        return await _time_and_rest(ctx, record, fields, text)
-    return await show(ctx, record, fields, refusal=UserError("intake.error.proposed"))
+    if inquiry not in fields:  # nothing on this card is a time: the hint names its buttons only
+        return await show(ctx, record, fields, refusal=UserError("intake.error.proposed"))
+    problem = _time_problem(ctx, text)
+    if problem is TimeProblem.BARE:
+        bare = UserError("intake.error.proposed_bare", typed=text.strip())
+        return await show(ctx, record, fields, refusal=bare)
+    if problem is not None:
+        return await show(ctx, record, fields, refusal=UserError("intake.error.proposed_time"))
+    try:  # checked first: a time refused leaves every proposal as it was
+        await inquiry.parse(ctx, record, text)
+    except DateOnly:
+        pass
+    except UserError as refusal:
+        return await show(ctx, record, fields, refusal=refusal)
+    return await _time_and_rest(ctx, record, fields, text)
 
 
 async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text: str) -> Next:
@@ -113,9 +121,10 @@ async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text
         return await ask_hour(ctx, record, inquiry, typed)
 
 
-def _reads_as_time(ctx: Context, text: str) -> bool:
+def _time_problem(ctx: Context, text: str) -> TimeProblem | None:
+    """Why ``text`` is no time (``TimeProblem``), or None when it reads as one."""
     try:
         read_time(text, now=ctx.now, tz=ctx.services.tz)
-    except TimeParseError:
-        return False
-    return True
+    except TimeParseError as refused:
+        return refused.problem
+    return None

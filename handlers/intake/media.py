@@ -10,11 +10,11 @@ from datetime import datetime
 
 from handlers import card, ocr
 from handlers.engine import Context, UserError
-from handlers.evidence_files import files_from_json, files_to_json
+from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json
 from handlers.evidence_link import attach_files, item_count
-from handlers.fields import MAX_LONG, OPENED_BY, READ, Opener
+from handlers.fields import CAPTION, MAX_LONG, OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
-from handlers.intake.common import cb, current_draft, require_handler
+from handlers.intake.common import cb, current_draft, quote, require_handler
 from handlers.ports import Button
 from handlers.state import HeldFiles, Next, StepName
 from storage import audit
@@ -35,10 +35,15 @@ _OPENERS: dict[str, Opener] = {
 
 
 def opener_of(files: list[EvidenceFile]) -> Opener | None:
-    """What the first kept file is (a picture, a forwarded text, a voice...), if known."""
+    """What the first kept file is (a picture, a forwarded text, a voice...), if known. A
+    file whose content is text is a document, not a forwarded text message."""
     for incoming in files:
         if incoming.prepared is not None:
-            return _OPENERS.get(incoming.prepared.kind)
+            kind = incoming.prepared.kind
+            origin = incoming.provenance
+            if kind == EvidenceKind.TEXT and (origin.file_id or origin.file_name != TEXT_NAME):
+                return Opener.DOCUMENT
+            return _OPENERS.get(kind)
     return None
 
 
@@ -250,9 +255,11 @@ async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile])
 
 
 async def place_captions(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
-    """Every caption that came with ``files`` is placed, and the judge told where: the first
-    becomes the summary while that is empty; every caption also stays with the evidence item
-    it came with (``EvidenceItem.caption``). A forwarded text is evidence, never a caption.
+    """Every caption that came with ``files`` is placed, and the judge told where: each stays
+    with the evidence item it came with (``EvidenceItem.caption``); the first, while the
+    summary is empty, is also offered when the summary is asked (``fields.CAPTION``: one
+    press takes it), never stored as the summary unasked. A forwarded text is evidence,
+    never a caption.
     """
     seen: dict[str, str] = {}
     for file in files:
@@ -260,18 +267,13 @@ async def place_captions(ctx: Context, record: Record, files: list[EvidenceFile]
         if text and text not in seen:
             seen[text] = file.provenance.file_name or ctx.t("evidence.unnamed")
     for text, name in seen.items():
-        if record.summary is None and len(text) <= MAX_LONG:
-            await records_repo.set_fields(
-                ctx.session, record, {"summary": text}, actor=ctx.staff, at=ctx.now
-            )
-            ctx.reply(ctx.t("intake.caption_summary", caption=_quote(text)))
+        offered = record.fields.get(CAPTION)
+        if record.summary is None and offered is None and len(text) <= MAX_LONG:
+            record.fields = {**record.fields, CAPTION: text}
+            await ctx.session.flush()
+            ctx.reply(ctx.t("intake.caption_offered", caption=quote(text)))
         else:
-            ctx.reply(ctx.t("intake.caption_kept", caption=_quote(text), name=name))
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    """A caption as it is quoted back: its first ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            ctx.reply(ctx.t("intake.caption_kept", caption=quote(text), name=name))
 
 
 async def media_choice(ctx: Context, value: str) -> Next:

@@ -8,6 +8,8 @@ offered as a button. Nothing proposed is stored without that confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
@@ -20,9 +22,11 @@ from handlers.fields import (
     Input,
     Opener,
     Step,
+    from_directory,
     proposal,
     when,
 )
+from handlers.i18n import join
 from handlers.intake.common import cb
 from handlers.ports import Button
 from handlers.state import StepName
@@ -51,6 +55,15 @@ FROM_DIRECTORY = frozenset(
 that name; two of one name are told apart by the unit and asked as before), are not put
 on a card after the name: the later questions are asked, and these wait on the review card,
 marked as proposed and confirmed by submitting it (the judge may edit any of them there)."""
+
+
+def directory_note(ctx: Context, record: Record, fields: Sequence[Field]) -> str:
+    """The names of those of ``fields`` whose proposal the court's directory gave
+    (``fields.from_directory``), joined for the note that says so; empty when none is: a
+    note names only what is still proposed from an earlier record, never an answer the
+    judge has since given."""
+    named = [ctx.t(f"card.{f.step.value}") for f in fields if from_directory(record, f)]
+    return join(ctx.language, named)
 
 
 def deferred(record: Record, field: Field) -> bool:
@@ -163,8 +176,8 @@ async def show(
                 value=shown(ctx, record, field, raw),
             )
         )
-    if any(field.step in (Step.INQUIRER_UNIT, Step.INQUIRER_POSITION) for field in fields):
-        lines.append(ctx.t("intake.proposed.from_directory"))
+    if known := directory_note(ctx, record, fields):
+        lines.append(ctx.t("intake.proposed.from_directory", fields=known))
     read = record.fields.get(READ)
     if isinstance(read, dict) and any(f.step.value in read for f in fields):
         lines.append(ctx.t("intake.proposed.from_picture"))
