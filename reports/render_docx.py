@@ -74,9 +74,9 @@ PAIRS_PT = 12.0
 GRID_PT = 10.5
 SMALL_PT = 9.0
 GRID_SIZES = (GRID_PT, SMALL_PT, 7.5)
-"""A grid's point sizes, tried in turn: 五号, 小五, 六号."""
+"""A grid's point sizes, tried in turn (Chinese sizes 5, small 5 and 6)."""
 WHOLE_CELL = 4
-"""A cell this short (序号, 件数, No.) is one word: it is never broken."""
+"""A cell this short (a two-character CJK header, No.) is one word: it is never broken."""
 SIGN_ROW_CM = 1.3
 CELL_TOP_TWIPS = 30  # 1.5 pt
 # Rows after a table's header kept on the page of its heading; the rest flows on.
