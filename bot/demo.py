@@ -72,17 +72,15 @@ class DemoClock:
         return self._start + elapsed + self._jumped
 
     def set(self, moment: datetime) -> None:
-        """Jump to ``moment``; real time runs on from there.
+        """Jump on to ``moment``; real time runs on from there. A ``moment`` that real time
+        has already passed (the one read a moment ago, before a tick ran) leaves the clock
+        where it is: it never runs backwards, and never fails for it.
 
-        Raises ``ValueError`` for a naive ``moment`` or one before now (time does not run
-        backwards in the demo either).
+        Raises ``ValueError`` for a naive ``moment``.
         """
         if moment.tzinfo is None:
             raise ValueError("DemoClock needs a timezone-aware time")
-        now = self.now()
-        if moment < now:
-            raise ValueError("time does not run backwards")
-        self._jumped += moment - now
+        self._jumped += max(moment - self.now(), timedelta())
 
 
 def demo_settings(root: Path, language: Language) -> Settings:
@@ -308,10 +306,10 @@ async def _session(
             due = await app.dispatcher.next_due()
             if due is None or due > target:
                 break
-            clock.set(max(due, clock.now()))
+            clock.set(due)
             console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
             await app.dispatcher.tick()
-        clock.set(max(target, clock.now()))
+        clock.set(target)
         console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
         await app.dispatcher.tick()
         console.heading = None

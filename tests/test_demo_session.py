@@ -106,8 +106,8 @@ def test_the_demo_clock_runs_on_from_its_start_and_its_jumps() -> None:
     assert clock.now() == start + timedelta(days=2)
     elapsed[0] = 150.0
     assert clock.now() == start + timedelta(days=2, seconds=60)
-    with pytest.raises(ValueError):
-        clock.set(start + timedelta(days=1))
+    clock.set(start + timedelta(days=1))  # passed already: the clock stays
+    assert clock.now() == start + timedelta(days=2, seconds=60)
     with pytest.raises(ValueError):
         clock.set(datetime(2026, 6, 20, 9, 0))  # noqa: DTZ001 - naive on purpose
     with pytest.raises(ValueError):
@@ -141,6 +141,50 @@ def test_the_demo_clock_is_the_start_plus_real_time_plus_the_jumps(
         before = clock.now()
         expected = start + timedelta(seconds=now[0]) + jumped
         assert abs(clock.now() - expected) < timedelta(milliseconds=1)
+
+
+@given(
+    st.lists(st.floats(min_value=0, max_value=3600, allow_nan=False), min_size=1, max_size=20),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=2)),
+)
+def test_a_moment_real_time_has_passed_never_stops_the_clock(
+    waits: list[float], behind: timedelta
+) -> None:
+    """A caller reads the time, real time runs on (a tick), then it jumps to what it read or
+    to anything earlier: the clock stays where it is, with no error."""
+    now = [0.0]
+    clock = DemoClock(datetime(2026, 12, 31, 12, 0, tzinfo=UTC), lambda: now[0])
+    for wait in waits:
+        read = clock.now()
+        now[0] += wait
+        before = clock.now()
+        clock.set(read - behind)
+        assert clock.now() == before
+
+
+@pytest.mark.parametrize("start", ["2026-12-31 20:00", "2026-09-30 20:00", "2027-06-30 20:00"])
+async def test_a_jump_that_ends_on_a_stop_goes_on(
+    private_tmp: Path, tmp_path: Path, start: str
+) -> None:
+    """A jump whose end is the quarter-end stop (08:00 on a quarter's first day), with real
+    time running on while the stop's reminders are sent."""
+    typed = Typed(["/clock +12h", "/clock +1h"])
+    ticks = [0.0]
+
+    def running() -> float:
+        ticks[0] += 0.5  # every reading of the clock comes a little later
+        return typed.minutes() + ticks[0]
+
+    out = io.StringIO()
+    status = await run_demo(
+        typed, out, Language.ZH, start=start, documents=tmp_path / "out", monotonic=running
+    )
+    assert status == 0, out.getvalue()[-2000:]
+    moved = re.findall(
+        re.escape(t(Language.ZH, "demo.clock_moved", now="@")).replace("@", "(.+)"),
+        out.getvalue(),
+    )
+    assert len(moved) == 2
 
 
 async def test_actions_are_stamped_as_real_time_passes(private_tmp: Path, tmp_path: Path) -> None:
