@@ -251,7 +251,7 @@ async def overdue_steps(
     discipline: Person, titles: dict[str, Record]
 ) -> Counter[tuple[str, Quarter]]:
     """The steps ``/overdue`` lists for the records of ``titles``, by (handler, quarter)."""
-    (reply,) = await discipline.say("/overdue")
+    reply = "\n".join(await discipline.say("/overdue"))  # pieces cut at line ends
     found: Counter[tuple[str, Quarter]] = Counter()
     for line in reply.split("\n")[1:]:
         match = OVERDUE_ROW.match(line)
@@ -302,8 +302,8 @@ async def test_compliance_overdue_and_the_report_agree_per_handler_and_quarter(
         for name in names.values()
     }
     for quarter in quarters:
-        (reply,) = await discipline.say(f"/compliance {quarter.label}")
-        lines = reply.split("\n")
+        # A long reply comes in pieces cut at line ends: joined, they are the whole text.
+        lines = "\n".join(await discipline.say(f"/compliance {quarter.label}")).split("\n")
         assert lines[0] == zh("milestones.compliance_title", quarter=quarter.label)
         for name in names.values():
             listed = [line for line in lines if line.startswith(f"· {name}：")]
