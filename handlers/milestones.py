@@ -3,8 +3,6 @@ and what supervisors see: /overdue and the Art. 10 figures (/compliance)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import or_, select
 
 from handlers import card
@@ -14,8 +12,9 @@ from handlers.notifier import deadline_words
 from handlers.ports import Button
 from handlers.refs import find_record
 from reminders.outbox import Planned, ReminderKind, ensure
-from reminders.planner import met_at, unmet
 from reminders.quarters import Quarter
+from reports.facts import State, timeliness_lines
+from reports.figures import in_figures, timeliness_of
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Staff
@@ -241,26 +240,31 @@ def _scope(ctx: Context) -> int | None:
 
 
 async def overdue(ctx: Context, args: str) -> None:
-    """/overdue: open records with a step past its Art. 6 deadline.
+    """/overdue: open records (drafts too) with a step past its Art. 6 deadline.
 
-    Discipline sees the whole court, an integrity officer their own department (Art. 10).
+    A step listed here is one the report and ``/compliance`` count as missed (逾期未办): all
+    three read ``reports.facts.timeliness_lines``. Discipline sees the whole court, an
+    integrity officer their own department (Art. 10).
     """
     rules = ctx.services.rules
     lines: list[str] = []
     for record in await _open_records(ctx, _scope(ctx)):
-        order = list(Milestone)
-        owed = sorted(unmet(record, rules).items(), key=lambda item: order.index(item[0]))
-        late = [(m, d) for m, d in owed if d <= ctx.now]
+        if not in_figures(record):
+            continue
+        late = [
+            line for line in timeliness_lines(record, rules, ctx.now) if line.state is State.MISSED
+        ]
         if not late:
             continue
         handler = await ctx.session.get(Staff, record.handler_id)
+        missing = [label(line.milestone, ctx.language) for line in late]
         lines.append(
             ctx.t(
                 "milestones.overdue_row",
                 title=card.title(ctx, record),
                 handler=handler.name if handler else "-",
-                missing=join_names([label(m, ctx.language) for m, _ in late], ctx.language),
-                deadline=deadline_words(ctx, late[0][1], ctx.now),
+                missing=join_names(missing, ctx.language),
+                deadline=deadline_words(ctx, late[0].deadline, ctx.now),
             )
         )
     if not lines:
@@ -269,55 +273,48 @@ async def overdue(ctx: Context, args: str) -> None:
     ctx.reply("\n".join([ctx.t("milestones.overdue_title", count=len(lines)), *lines]))
 
 
-def _tally(records: list[Record], ctx: Context) -> dict[int, list[int]]:
-    """Per handler: [records, steps late, steps missed, drafts withdrawn]."""
-    rules = ctx.services.rules
-    figures: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for record in records:
-        row = figures[record.handler_id]
-        if record.kind == RecordKind.INTERNAL:
-            continue
-        if record.status == RecordStatus.WITHDRAWN:
-            row[3] += 1
-            continue
-        row[0] += 1
-        for milestone, deadline in rules.for_record(record).items():
-            done = met_at(record, milestone)
-            if done is None and deadline <= ctx.now:
-                row[2] += 1
-            elif done is not None and done >= deadline:
-                row[1] += 1
-    return figures
-
-
 async def compliance(ctx: Context, args: str) -> None:
-    """Art. 10: lateness and missing steps per handler, this quarter and overall."""
+    """/compliance [quarter]: Art. 10 figures per handler, for the quarter (``2026Q4``; the
+    current one by default) and overall.
+
+    Submitted records, steps done late and steps missed (a draft's steps past deadline
+    included, and a withdrawn draft's that passed before it was withdrawn), drafts open and
+    withdrawn: ``reports.figures.timeliness_of``, the figures the quarterly report shows.
+
+    Raises ``UserError`` for an argument that is not a quarter.
+    """
+    tz = ctx.services.tz
+    quarter = Quarter.parse(args) if args.strip() else Quarter.of(ctx.now, tz)
+    if quarter is None:
+        raise UserError("milestones.compliance_usage", text=args.strip())
     records = list((await ctx.session.execute(select(Record))).scalars().all())
-    quarter = Quarter.of(ctx.now, ctx.services.tz)
-    start, end = quarter.start(ctx.services.tz), quarter.end(ctx.services.tz)
-    this_quarter = [r for r in records if start <= r.received_at < end]
-    overall = _tally(records, ctx)
-    current = _tally(this_quarter, ctx)
-    if not overall:
+    start, end = quarter.start(tz), quarter.end(tz)
+    rules = ctx.services.rules
+    overall = timeliness_of(records, rules, ctx.now)
+    current = timeliness_of((r for r in records if start <= r.received_at < end), rules, ctx.now)
+    if not overall.handlers:
         ctx.reply(ctx.t("milestones.compliance_none"))
         return
     lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
-    for handler_id in sorted(overall):
+    for handler_id in sorted(overall.handlers):
         person = await ctx.session.get(Staff, handler_id)
-        q = current.get(handler_id, [0, 0, 0, 0])
-        a = overall[handler_id]
+        q = current.handler(handler_id)
+        a = overall.handler(handler_id)
         lines.append(
             ctx.t(
                 "milestones.compliance_row",
                 name=person.name if person else str(handler_id),
-                q_records=q[0],
-                q_late=q[1],
-                q_missed=q[2],
-                q_withdrawn=q[3],
-                records=a[0],
-                late=a[1],
-                missed=a[2],
-                withdrawn=a[3],
+                quarter=quarter.label,
+                q_records=q.records,
+                q_late=q.late,
+                q_missed=q.missed,
+                q_drafts=q.drafts,
+                q_withdrawn=q.withdrawn,
+                records=a.records,
+                late=a.late,
+                missed=a.missed,
+                drafts=a.drafts,
+                withdrawn=a.withdrawn,
             )
         )
     ctx.reply("\n".join(lines))

@@ -26,7 +26,8 @@ def analysis(figures: Figures, language: Language) -> list[str]:
     """The Art. 7 written analysis (汇总分析) of ``figures``: one sentence a list item.
 
     Totals and the change from the previous period, the leading unit categories, channels
-    and departments, the Art. 9 items and the late or missed Art. 6 steps, in ``language``.
+    and departments, the Art. 9 items and the late or missed Art. 6 steps (a draft's steps
+    past deadline among the missed, and said so), in ``language``.
     """
     period = figures.period.title(language)
     if figures.empty:
@@ -104,6 +105,15 @@ def analysis(figures: Figures, language: Language) -> list[str]:
     if figures.drafts or figures.withdrawn:
         lines.append(
             tr(language, "analysis.unsubmitted", drafts=figures.drafts, withdrawn=figures.withdrawn)
+        )
+    if figures.lapsed_drafts:
+        lines.append(
+            tr(
+                language,
+                "analysis.lapsed",
+                drafts=figures.lapsed_drafts,
+                steps=figures.lapsed_steps,
+            )
         )
     return lines
 

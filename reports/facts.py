@@ -28,7 +28,7 @@ from storage.models import (
     Staff,
 )
 from storage.records import EarlierAnswer, earlier_answers
-from storage.vocabulary import Milestone, RecordKind
+from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
 MILESTONE_ORDER = (
     Milestone.REGISTERED,
@@ -224,6 +224,38 @@ def milestone_lines(
             state = State.MISSED if deadline <= now else State.PENDING
         lines.append(MilestoneLine(milestone, deadline, met, state))
     return tuple(lines)
+
+
+def timeliness_lines(
+    record: Record,
+    rules: DeadlineRules,
+    now: datetime,
+    known: dict[DeadlineKey, dict[Milestone, datetime]] | None = None,
+) -> tuple[MilestoneLine, ...]:
+    """The Art. 6 steps ``record`` counts in the timeliness figures (Art. 10), whatever its
+    status; the one rule the report, ``/compliance`` and ``/overdue`` share.
+
+    - A submitted record: :func:`milestone_lines`.
+    - A draft: every step it owes, none met (the form is not filled until it is submitted):
+      each step whose deadline has passed at ``now`` is missed (逾期未办), the others are
+      not yet due. The deadlines count from receipt, as for a submitted record.
+    - A withdrawn draft: the steps whose deadline passed before the withdrawal, missed (the
+      inquiry stood unrecorded past them); a step due after the withdrawal is not owed.
+      Withdrawn in time, it owes nothing.
+    - An inquiry by the court's own staff (Art. 14): nothing; other rules govern it.
+
+    ``known`` is passed on to :func:`milestone_lines`.
+    """
+    if record.kind == RecordKind.INTERNAL:
+        return ()
+    if record.status == RecordStatus.WITHDRAWN:
+        withdrawn = record.withdrawn_at or now
+        return tuple(
+            MilestoneLine(line.milestone, line.deadline, None, State.MISSED)
+            for line in milestone_lines(record, rules, now, known)
+            if line.deadline <= withdrawn
+        )
+    return milestone_lines(record, rules, now, known)
 
 
 async def facts_for(

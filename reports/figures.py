@@ -4,17 +4,32 @@ Counted: submitted records of an outside leading cadre (``external``), received 
 Commissioned reference opinions (Art. 5) are counted apart and kept out of the breakdowns,
 since they are not interference; both kinds owe the Art. 6 milestones, so both are in the
 timeliness figures. Drafts and withdrawn drafts are counted apart (Art. 10 makes an abandoned
-record a disciplinary matter); inquiries by the court's own staff (Art. 14) are not here at all.
+record a disciplinary matter), and their steps past deadline are in the timeliness figures as
+missed (``reports.facts.timeliness_lines``); inquiries by the court's own staff (Art. 14) are
+not here at all.
+
+``Timeliness`` is the one source of the per-handler figures: the report fills it through
+``Figures``, ``/compliance`` through ``timeliness_of``.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from reports.facts import MILESTONE_ORDER, Names, RecordFacts, State
+from reminders.deadlines import DeadlineRules
+from reports.facts import (
+    MILESTONE_ORDER,
+    DeadlineKey,
+    MilestoneLine,
+    Names,
+    RecordFacts,
+    State,
+    timeliness_lines,
+)
 from reports.period import Period
 from storage.models import Record
 from storage.vocabulary import (
@@ -31,6 +46,9 @@ from storage.vocabulary import (
 # Channels Art. 6 lets reach the handler directly (mail, SMS, Weibo, WeChat, e-mail), and
 # oral inquiries, which bring no materials: a direct route on these is no breach.
 DIRECT_ALLOWED = NETWORK_CHANNELS | ORAL_CHANNELS | {Channel.MAIL}
+
+# The kinds a submitted record is counted as (Art. 2, Art. 5); an internal one (Art. 14) never.
+COUNTED_KINDS = frozenset({RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION})
 
 # How many Art. 7 records the summary document lists (the workbook lists all of them).
 ART7_KEEP = 300
@@ -82,24 +100,133 @@ class Art7Row:
     serious: bool
 
 
+def in_figures(record: Record) -> bool:
+    """Whether the figures count ``record``: a submitted record of an outside cadre or an
+    Art. 5 opinion, or a draft (open or withdrawn) that is not an Art. 14 inquiry."""
+    if record.kind == RecordKind.INTERNAL:
+        return False
+    return record.status != RecordStatus.SUBMITTED or record.kind in COUNTED_KINDS
+
+
+@dataclass(frozen=True)
+class HandlerFigures:
+    """One handler's figures (Art. 10): submitted ``records``; Art. 6 steps met ``late`` and
+    ``missed`` (due, not met; drafts' steps included), over all milestones; ``drafts`` still
+    open and ``withdrawn``, counted apart."""
+
+    records: int
+    late: int
+    missed: int
+    drafts: int
+    withdrawn: int
+
+
+@dataclass(kw_only=True)
+class Timeliness:
+    """The Art. 6 timeliness figures per milestone, department and handler, with drafts and
+    withdrawn drafts counted apart per handler (Art. 10), filled by ``count``.
+
+    The report's figures (``Figures``) and ``/compliance`` both are one of these, filled from
+    ``reports.facts.timeliness_lines``: the same records give the same numbers.
+    """
+
+    drafts: int = 0
+    withdrawn: int = 0
+    lapsed_drafts: int = 0
+    """Drafts (open or withdrawn) with a step counted missed: unrecorded past a deadline."""
+    lapsed_steps: int = 0
+    """The missed steps of ``lapsed_drafts``, within ``milestones``' missed."""
+    milestones: dict[Milestone, Tally] = field(default_factory=tallies)
+    department_milestones: defaultdict[int | None, dict[Milestone, Tally]] = field(
+        default_factory=lambda: defaultdict(tallies)
+    )
+    handler_milestones: defaultdict[int, dict[Milestone, Tally]] = field(
+        default_factory=lambda: defaultdict(tallies)
+    )
+    handler_records: Counter[int] = field(default_factory=Counter)
+    handler_department: dict[int, int | None] = field(default_factory=dict)
+    handler_drafts: Counter[int] = field(default_factory=Counter)
+    handler_withdrawn: Counter[int] = field(default_factory=Counter)
+
+    def count(self, record: Record, lines: Iterable[MilestoneLine]) -> None:
+        """Count ``record`` (one that ``in_figures`` accepts) with its ``lines``
+        (``reports.facts.timeliness_lines``): a submitted record, an open draft or a
+        withdrawn one, per handler; its steps per milestone, department and handler."""
+        handler_id = record.handler_id
+        self.handler_department.setdefault(handler_id, record.department_id)
+        if record.status == RecordStatus.SUBMITTED:
+            self.handler_records[handler_id] += 1
+        elif record.status == RecordStatus.WITHDRAWN:
+            self.withdrawn += 1
+            self.handler_withdrawn[handler_id] += 1
+        else:
+            self.drafts += 1
+            self.handler_drafts[handler_id] += 1
+        missed = 0
+        for line in lines:
+            self.milestones[line.milestone].add(line.state)
+            self.department_milestones[record.department_id][line.milestone].add(line.state)
+            self.handler_milestones[handler_id][line.milestone].add(line.state)
+            missed += line.state is State.MISSED
+        if missed and record.status != RecordStatus.SUBMITTED:
+            self.lapsed_drafts += 1
+            self.lapsed_steps += missed
+
+    @property
+    def handlers(self) -> set[int]:
+        """Every handler with a record, a draft or a withdrawn draft counted."""
+        return set(self.handler_department)
+
+    def handler(self, handler_id: int) -> HandlerFigures:
+        """``handler_id``'s figures (all zero for a handler with nothing counted)."""
+        steps = self.handler_milestones.get(handler_id, {}).values()
+        return HandlerFigures(
+            records=self.handler_records[handler_id],
+            late=sum(tally.late for tally in steps),
+            missed=sum(tally.missed for tally in steps),
+            drafts=self.handler_drafts[handler_id],
+            withdrawn=self.handler_withdrawn[handler_id],
+        )
+
+    def totals(self) -> Tally:
+        """The milestones' tallies summed over all milestones."""
+        total = Tally()
+        for tally in self.milestones.values():
+            total.on_time += tally.on_time
+            total.late += tally.late
+            total.missed += tally.missed
+            total.pending += tally.pending
+        return total
+
+
+def timeliness_of(records: Iterable[Record], rules: DeadlineRules, now: datetime) -> Timeliness:
+    """The timeliness figures of ``records`` at ``now``: those ``in_figures`` accepts, each
+    through ``reports.facts.timeliness_lines`` (what ``/compliance`` shows, Art. 10)."""
+    figures = Timeliness()
+    known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
+    for record in records:
+        if in_figures(record):
+            figures.count(record, timeliness_lines(record, rules, now, known))
+    return figures
+
+
 @dataclass
-class Figures:
+class Figures(Timeliness):
     """The period's figures for the Art. 7 summary, filled by ``add`` and ``add_unsubmitted``.
 
     Counts by kind, unit category (Art. 13), channel, department, Art. 9 item and month;
     the Art. 7 rows to report upward or at once; the Art. 6 timeliness per milestone,
-    department and handler; drafts and withdrawn drafts apart (Art. 10). ``direct_route``
-    counts every record whose materials reached the handler directly; ``unregistered`` only
-    those Art. 6 makes a breach (written materials handed over, not mailed or sent by SMS,
-    WeChat, Weibo or e-mail, which may reach the handler directly).
+    department and handler (``Timeliness``: drafts' steps past deadline missed, drafts and
+    withdrawn drafts apart, Art. 10). ``direct_route`` counts every record whose materials
+    reached the handler directly; ``unregistered`` only those Art. 6 makes a breach (written
+    materials handed over, not mailed or sent by SMS, WeChat, Weibo or e-mail, which may
+    reach the handler directly).
     """
 
     period: Period
     names: Names
     external: int = 0
     reference: int = 0
-    drafts: int = 0
-    withdrawn: int = 0
     retired: int = 0
     intermediated: int = 0
     direct_route: int = 0
@@ -114,17 +241,6 @@ class Figures:
     by_art9: Counter[int] = field(default_factory=Counter)
     by_month: Counter[tuple[int, int]] = field(default_factory=Counter)
     art7: list[Art7Row] = field(default_factory=list)
-    milestones: dict[Milestone, Tally] = field(default_factory=tallies)
-    department_milestones: defaultdict[int | None, dict[Milestone, Tally]] = field(
-        default_factory=lambda: defaultdict(tallies)
-    )
-    handler_milestones: defaultdict[int, dict[Milestone, Tally]] = field(
-        default_factory=lambda: defaultdict(tallies)
-    )
-    handler_records: Counter[int] = field(default_factory=Counter)
-    handler_department: dict[int, int | None] = field(default_factory=dict)
-    handler_drafts: Counter[int] = field(default_factory=Counter)
-    handler_withdrawn: Counter[int] = field(default_factory=Counter)
     previous_external: int | None = None
 
     @property
@@ -140,12 +256,7 @@ class Figures:
     def add(self, facts: RecordFacts, tz: ZoneInfo) -> Art7Row | None:
         """Count one submitted record; returns its Art. 7 row when it has one."""
         record = facts.record
-        self.handler_records[record.handler_id] += 1
-        self.handler_department.setdefault(record.handler_id, record.department_id)
-        for line in facts.milestones:
-            self.milestones[line.milestone].add(line.state)
-            self.department_milestones[record.department_id][line.milestone].add(line.state)
-            self.handler_milestones[record.handler_id][line.milestone].add(line.state)
+        self.count(record, facts.milestones)
         if record.kind == RecordKind.REFERENCE_OPINION:
             self.reference += 1
             return None
@@ -176,25 +287,11 @@ class Figures:
             self.art7.append(row)
         return row
 
-    def add_unsubmitted(self, record: Record) -> None:
-        """A draft still open, or one withdrawn: counted apart, per handler (Art. 10)."""
-        self.handler_department.setdefault(record.handler_id, record.department_id)
-        if record.status == RecordStatus.WITHDRAWN:
-            self.withdrawn += 1
-            self.handler_withdrawn[record.handler_id] += 1
-        else:
-            self.drafts += 1
-            self.handler_drafts[record.handler_id] += 1
-
-    def totals(self) -> Tally:
-        """The milestones' tallies summed over all milestones."""
-        total = Tally()
-        for tally in self.milestones.values():
-            total.on_time += tally.on_time
-            total.late += tally.late
-            total.missed += tally.missed
-            total.pending += tally.pending
-        return total
+    def add_unsubmitted(self, record: Record, lines: Iterable[MilestoneLine]) -> None:
+        """A draft still open, or one withdrawn, with its ``lines``
+        (``reports.facts.timeliness_lines``): counted apart per handler, its steps past
+        deadline missed (Art. 10)."""
+        self.count(record, lines)
 
 
 def change(current: int, previous: int | None) -> tuple[int, float | None] | None:

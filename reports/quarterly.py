@@ -29,8 +29,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import DeadlineRules
 from reports.document import Document, texts
-from reports.facts import Names, RecordFacts, facts_for, load_names
-from reports.figures import Art7Row, Figures, now_stamp
+from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
+from reports.figures import COUNTED_KINDS, Art7Row, Figures, in_figures, now_stamp
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
 from reports.period import Period
@@ -44,7 +44,6 @@ from storage.vocabulary import Language, RecordKind, RecordStatus
 
 BATCH = 2000
 Progress = Callable[[int, int], None]
-COUNTED_KINDS = (RecordKind.EXTERNAL.value, RecordKind.REFERENCE_OPINION.value)
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> 
         .where(
             _in_period(period, tz),
             Record.status == RecordStatus.SUBMITTED.value,
-            Record.kind.in_(COUNTED_KINDS),
+            Record.kind.in_([kind.value for kind in COUNTED_KINDS]),
         )
         .group_by(Record.kind)
     )
@@ -169,6 +168,8 @@ def _consume(
     facts: list[RecordFacts],
     others: list[Record],
     tz: ZoneInfo,
+    rules: DeadlineRules,
+    now: datetime,
 ) -> None:
     for item in facts:
         row: Art7Row | None = figures.add(item, tz)
@@ -176,7 +177,7 @@ def _consume(
             book.add_art7(row)
     book.add_records(facts)
     for record in others:
-        figures.add_unsubmitted(record)
+        figures.add_unsubmitted(record, timeliness_lines(record, rules, now))
 
 
 def report_title(period: Period, language: Language, court_name: str) -> str:
@@ -296,12 +297,11 @@ async def build_report(
         if progress is not None:
             progress(done, total)
         async for rows in records_in(reader, period, tz, batch):
-            counted = [
-                r for r in rows if r.status == RecordStatus.SUBMITTED and r.kind in COUNTED_KINDS
-            ]
-            others = [r for r in rows if r.status != RecordStatus.SUBMITTED]
+            kept = [r for r in rows if in_figures(r)]
+            counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
+            others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
             facts = await facts_for(reader, counted, names, rules, now)
-            await asyncio.to_thread(_consume, book, figures, facts, others, tz)
+            await asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
             reader.expunge_all()
             done += len(rows)
             if progress is not None:

@@ -146,6 +146,8 @@ def summary_document(
             (3, 1, 1, 1, 1, 1.2),
         )
     )
+    if figures.drafts or figures.withdrawn:
+        blocks.append(Para(tr(language, "summary.drafts_counted"), small=True))
     if figures.totals().due:
         blocks.append(Picture(pictures["timeliness"], 15))
     people = by_department(figures, language)

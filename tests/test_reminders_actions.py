@@ -368,29 +368,49 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
     await new_record(db, clock, sun, received=clock.now())
     await at("2026-03-20 10:00")
 
-    def row(name: str, q: tuple[int, ...], a: tuple[int, ...]) -> str:
+    def row(name: str, q: tuple[int, ...], a: tuple[int, ...], quarter: str = "2026Q1") -> str:
         return zh(
             "milestones.compliance_row",
             name=name,
+            quarter=quarter,
             q_records=q[0],
             q_late=q[1],
             q_missed=q[2],
-            q_withdrawn=q[3],
+            q_drafts=q[3],
+            q_withdrawn=q[4],
             records=a[0],
             late=a[1],
             missed=a[2],
-            withdrawn=a[3],
+            drafts=a[3],
+            withdrawn=a[4],
         )
 
+    # (submitted records, steps late, steps missed, drafts open, drafts withdrawn). 周强's
+    # lapsed draft is no record, but its three steps past deadline are missed (Art. 10);
+    # 张伟's draft withdrawn the day it was made owes nothing.
     assert await court.chat("李刚").say("/compliance") == [
         "\n".join(
             [
                 zh("milestones.compliance_title", quarter="2026Q1"),
-                row("张伟", (2, 1, 2, 1), (3, 1, 3, 1)),
-                row("孙丽", (1, 0, 0, 0), (1, 0, 0, 0)),
-                row("周强", (1, 0, 3, 0), (1, 0, 3, 0)),
+                row("张伟", (2, 1, 2, 0, 1), (3, 1, 3, 0, 1)),
+                row("孙丽", (1, 0, 0, 0, 0), (1, 0, 0, 0, 0)),
+                row("周强", (0, 0, 3, 1, 0), (0, 0, 3, 1, 0)),
             ]
         )
+    ]
+    # A quarter named: last quarter's figures beside the same overall ones.
+    assert await court.chat("李刚").say("/compliance 2025q4") == [
+        "\n".join(
+            [
+                zh("milestones.compliance_title", quarter="2025Q4"),
+                row("张伟", (1, 0, 1, 0, 0), (3, 1, 3, 0, 1), "2025Q4"),
+                row("孙丽", (0, 0, 0, 0, 0), (1, 0, 0, 0, 0), "2025Q4"),
+                row("周强", (0, 0, 0, 0, 0), (0, 0, 3, 1, 0), "2025Q4"),
+            ]
+        )
+    ]
+    assert await court.chat("李刚").say("/compliance 上季度") == [
+        zh("milestones.compliance_usage", text="上季度")
     ]
     assert await court.chat("钱进").say("/compliance") == [
         zh("error.unknown_command", command="compliance")
