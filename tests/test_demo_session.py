@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_demo import REPO, TIMEOUT, demo_environment
 
@@ -238,9 +238,9 @@ def drafts_of(language: Language, *ids: int) -> str:
 async def test_an_interactive_quit_with_drafts_open_asks_first(
     private_tmp: Path, tmp_path: Path, language: Language
 ) -> None:
-    """At a terminal, /quit names what would be lost and asks; 2 (or Enter) stays, another
-    line is acted on as typed, 1 leaves."""
-    lines = ["/new", "/quit", "2", "/quit", "", "/quit", "/as 王芳", "/quit", "1", "/help"]
+    """At a terminal, /quit names what would be lost and asks; 2 (or Enter) stays, 1 leaves;
+    any other answer is asked again and never reaches the bot."""
+    lines = ["/new", "/quit", "2", "/quit", "", "/quit", "/as 王芳", "2", "/quit", "1", "/help"]
     status, out, typed = await demo(lines, tmp_path, tty=True, language=language)
     assert status == 0
     assert typed.lines_read == len(lines) - 1  # /help after leaving is never read
@@ -248,7 +248,8 @@ async def test_an_interactive_quit_with_drafts_open_asks_first(
     assert out.count(warning) == 4
     assert out.count(f"  [1] {t(language, 'console.quit_confirm')}") == 4
     assert out.count(t(language, "console.quit_stayed")) == 3
-    assert t(language, "console.now_speaking", name="王芳") in out  # the other line, acted on
+    assert out.count(t(language, "console.quit_again")) == 1
+    assert t(language, "console.now_speaking", name="王芳") not in out  # asked again instead
     closing = [
         t(language, "demo.drafts_lost", drafts=drafts_of(language, 1)),
         t(language, "demo.bye"),
@@ -256,6 +257,43 @@ async def test_an_interactive_quit_with_drafts_open_asks_first(
     # At a terminal the answer typed after the prompt ends its line; here nothing echoes it.
     assert out.endswith("> " + "\n".join(closing) + "\n")
     assert left_in(private_tmp) == []
+
+
+ANSWERS = [
+    "确认",
+    "同意",
+    "是",
+    "yes",
+    "leave",
+    "ok",
+    "好",
+    "退出吧",
+    "3",
+    "0",
+    "/help",
+    "过问人王某",
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@given(answers=st.lists(st.sampled_from(ANSWERS) | st.text(min_size=1, max_size=6), max_size=4))
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_no_answer_at_the_quit_question_reaches_the_bot(
+    private_tmp: Path, tmp_path: Path, language: Language, answers: list[str]
+) -> None:
+    """Whatever is typed at the question (its words, a yes, a number out of range, a command,
+    an answer meant for the draft) is the question's, never a message to the bot: the draft's
+    proposals card is still unanswered after the demo stays."""
+    answers = [a for a in answers if a.strip() and "\n" not in a and "\r" not in a]
+    lines = ["/new", "/quit", *answers, "2", "/quit", "1"]
+    status, out, _ = await demo(lines, tmp_path, tty=True, language=language)
+    assert status == 0
+    warning = t(language, "demo.drafts_open", drafts=drafts_of(language, 1))
+    after_quit = out.split(warning, 1)[1]
+    assert t(language, "console.to", name="张伟") not in after_quit  # nothing reached the bot
+    assert t(language, "demo.drafts_lost", drafts=drafts_of(language, 1)) in out
 
 
 async def test_an_interactive_quit_with_nothing_open_leaves_at_once(

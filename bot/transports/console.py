@@ -26,6 +26,7 @@ from typing import TextIO
 from bot.app import App
 from handlers import people
 from handlers.i18n import t
+from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import (
     Attachment,
     AttachmentKind,
@@ -330,29 +331,35 @@ class ConsoleTransport:
     async def _confirm_leaving(self, interactive: bool) -> bool:
         """Whether to leave at /quit. Piped input leaves at once (the closing lines say what
         was lost). At a terminal, when ``leaving`` warns of something, it is shown with two
-        choices: ``1`` leaves, ``2`` or an empty line stays, the end of input leaves, and any
-        other answer stays and is acted on as a typed line (nothing typed is lost)."""
+        choices: ``1`` (or the choice's words) leaves, ``2`` or an empty line stays, the end of
+        input leaves. Any other answer is asked again: an answer typed at this question never
+        reaches the bot, where it could answer a draft's question instead."""
         if not interactive or self.leaving is None:
             return True
         warning = await self.leaving()
         if warning is None:
             return True
+        labels = [self._t("console.quit_confirm"), self._t("console.quit_stay")]
         self.write(warning)
-        self.write(f"  [1] {self._t('console.quit_confirm')}")
-        self.write(f"  [2] {self._t('console.quit_stay')}")
-        self.out.write(self.prompt())
-        self.out.flush()
-        raw = await self._readline()
-        if not raw:  # the input ended: leave; the closing lines say what was lost
-            return True
-        answer = raw.strip()
-        choice = parse_int(answer, low=1, high=2) if answer else 2
-        if choice == 1:
-            return True
-        self.write(self._t("console.quit_stayed"))
-        if choice is None and not await self.line(answer):
-            return await self._confirm_leaving(interactive)
-        return False
+        for number, label in enumerate(labels, start=1):
+            self.write(f"  [{number}] {label}")
+        while True:
+            self.out.write(self.prompt())
+            self.out.flush()
+            raw = await self._readline()
+            if not raw:  # the input ended: leave; the closing lines say what was lost
+                return True
+            answer = raw.strip()
+            try:
+                index = pressed(answer, labels, numbered=True) if answer else 1
+            except AmbiguousPress:
+                index = None
+            if index == 0:
+                return True
+            if index == 1:
+                self.write(self._t("console.quit_stayed"))
+                return False
+            self.write(self._t("console.quit_again"))
 
     async def run(self) -> None:
         """Read lines until end of input or /quit."""
