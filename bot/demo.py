@@ -298,15 +298,24 @@ async def _session(
     def stamp(moment: datetime) -> str:
         return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
 
+    def next_midnight(moment: datetime) -> datetime:
+        day = moment.astimezone(settings.tz).date() + timedelta(days=1)
+        return datetime.combine(day, datetime.min.time(), tzinfo=settings.tz)
+
     async def move_clock(offset: timedelta) -> str:
-        """Move time on from one due reminder to the next, so each arrives on time; what is
-        sent at each stop comes under that stop's time, the last stop's too."""
+        """Move time on from one due reminder to the next, so each arrives on time, and
+        through each midnight, where a tick plans the new day's reminders (the admins' daily
+        holiday warning, the quarter's); what is sent at each stop comes under that stop's
+        time, the last stop's too."""
         target = clock.now() + offset
         while True:
             due = await app.dispatcher.next_due()
-            if due is None or due > target:
+            stop = next_midnight(clock.now())
+            if due is not None and due < stop:
+                stop = due
+            if stop > target:
                 break
-            clock.set(due)
+            clock.set(stop)
             console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
             await app.dispatcher.tick()
         clock.set(target)

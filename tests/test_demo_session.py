@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -458,6 +458,15 @@ def messages(out: str, language: Language) -> list[tuple[str, str, str]]:
     return found
 
 
+def offset(jump: str) -> timedelta:
+    """``+1d12h`` as a timedelta."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    return sum(
+        (timedelta(**{units[unit]: int(n)}) for n, unit in re.findall(r"(\d+)([dhm])", jump)),
+        timedelta(),
+    )
+
+
 @pytest.mark.parametrize(
     "jumps",
     [["+33d"], ["+12h", "+1h", "+1d"], ["+1d12h", "+2d"], ["+30m", "+30m", "+3d"]],
@@ -507,6 +516,12 @@ async def test_what_a_jump_sends_comes_under_the_time_it_was_sent(
         if kind == "holidays_missing"
     )
     assert outbox and warned == outbox
+    # Once every day from 1 December whose 08:30 the jumps passed, none skipped.
+    end = datetime(2026, 11, 30, 13, 15, tzinfo=BEIJING) + sum(map(offset, jumps), timedelta())
+    last = end.date() if end.time() >= time(8, 30) else end.date() - timedelta(days=1)
+    first = date(2026, 12, 1)
+    expected = [str(first + timedelta(days=n)) for n in range((last - first).days + 1)]
+    assert days == expected
     headings = [at for at, _, _ in said]
     assert headings == sorted(headings)
     stops = HEADING.findall(out.getvalue())  # the stops, in the order printed
