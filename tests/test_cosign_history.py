@@ -102,8 +102,10 @@ async def test_a_dispute_stays_after_a_correction_and_the_new_answer_is_added(
         ],
     )
     # Each co-signer asked again sees what changed, old → new, as /record shows it.
-    [change] = [line for line in card_lines(await record_card(court)) if line.startswith("更正")]
-    assert "→ 李某诉张某民间借贷纠纷案；原因：笔误" in change
+    lines = card_lines(await record_card(court))
+    [at] = [n for n, line in enumerate(lines) if line.startswith("更正")]
+    change = "\n".join(lines[at : at + 2])
+    assert change.endswith("→ 李某诉张某民间借贷纠纷案\n　原因：笔误")
     for name in ("孙丽", "王芳"):
         asked = court.chat(name).inbox()[-1]
         assert asked.text.startswith(zh("cosign.reconfirm", handler="张伟", card="")), name
@@ -178,3 +180,16 @@ async def test_mine_tells_the_handler_of_withdrawn_drafts(
     [shown] = await zhang.say("/withdrawn")
     assert zh("views.withdrawn", count=1) in shown
     assert "原因：重复登记" in shown
+
+
+@pytest.mark.parametrize("language", [Language.ZH, Language.EN])
+@pytest.mark.parametrize("mark", ["。", "；", "！", "？", ".", ";", "!", "?", "）", ")", ""])
+def test_a_corrected_value_ends_its_line_whatever_it_ends_with(
+    language: Language, mark: str
+) -> None:
+    """A typed value keeps its own last mark, and no separator follows it on the line (the
+    reason is on the next): never "。；原因" or ".; reason"."""
+    line = t(
+        language, "views.amendment", at="@", field="F", old="旧", new=f"新值{mark}", reason="R"
+    )
+    assert f"新值{mark}\n" in line
