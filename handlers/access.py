@@ -7,6 +7,7 @@ from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join, parse_language
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
+from handlers.views import to_confirm
 from storage import audit
 from storage import staff as staff_repo
 from storage.audit import AuditKind
@@ -174,7 +175,14 @@ async def invite_who(ctx: Context, text: str) -> Next:
 
 
 async def fallback(ctx: Context, text: str) -> None:
-    """Free text outside any dialogue: point the sender to /help."""
+    """Free text outside any dialogue: point the sender to /help, or, when records await
+    their confirmation (Art. 3), to those records' buttons: a typed 确认 or 同意 signs
+    nothing, and the sender is told so with the buttons that do."""
+    lines, buttons = await to_confirm(ctx)
+    if lines:
+        hint = ctx.t("help.hint_to_confirm", name=ctx.staff.name)
+        ctx.reply("\n".join([hint, *lines]), tuple(buttons))
+        return
     ctx.reply(ctx.t("help.hint", name=ctx.staff.name))
 
 

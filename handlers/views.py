@@ -38,7 +38,7 @@ async def mine(ctx: Context, args: str) -> None:
     withdrawn_count = len(
         await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.WITHDRAWN])
     )
-    lines, buttons = await _to_confirm(ctx)
+    lines, buttons = await to_confirm(ctx)
     if not drafts and not submitted and not lines:
         empty = ctx.t("views.mine_empty")
         if withdrawn_count:
@@ -76,7 +76,7 @@ async def mine(ctx: Context, args: str) -> None:
     ctx.reply("\n".join(lines), tuple(buttons))
 
 
-async def _to_confirm(ctx: Context) -> tuple[list[str], list[tuple[Button, ...]]]:
+async def to_confirm(ctx: Context) -> tuple[list[str], list[tuple[Button, ...]]]:
     """Art. 3: the records this person was present at and has still to confirm, with the
     buttons that confirm or dispute each (the ``cs:<record id>:<ok|no>`` presses)."""
     owed = await records_repo.pending_cosign(ctx.session, ctx.staff.id)

@@ -161,6 +161,30 @@ async def test_mine_lists_what_a_co_signer_still_has_to_confirm(
     assert record_id == 1
 
 
+@pytest.mark.parametrize("typed", ["确认", "同意", "属实", "ok", "没问题", "有异议"])
+async def test_a_co_signer_who_types_is_shown_the_buttons_that_sign(
+    bot: DialogueBot, db: Database, clock: FakeClock, typed: str
+) -> None:
+    """Art. 3: free text from someone with records to confirm signs nothing; the reply says
+    so and carries the buttons that do, and the record still awaits them."""
+    court = await open_court(bot)
+    await new_record(
+        db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id("孙丽")]
+    )
+    sun = court.chat("孙丽")
+    [reply] = await sun.say(typed)
+    assert reply.startswith(zh("help.hint_to_confirm", name="孙丽"))
+    assert f"· {NUMBER}　承办人 张伟" in reply
+    [listing] = await sun.say("/mine")
+    assert zh("views.to_confirm", count=1) in listing
+    await dialogue(
+        sun,
+        [(Press(zh("views.to_confirm_ok", title=NUMBER)), zh("cosign.confirmed", title=NUMBER))],
+    )
+    [after] = await sun.say(typed)
+    assert after == zh("help.hint", name="孙丽")
+
+
 async def test_mine_tells_the_handler_of_withdrawn_drafts(
     bot: DialogueBot, db: Database, clock: FakeClock
 ) -> None:
