@@ -24,7 +24,7 @@ from handlers.i18n import join, t
 from reminders.clock import Clock, SystemClock
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.models import Record
+from storage.models import Record, Staff
 from storage.vocabulary import Language, RecordStatus, Role, label
 
 COURT = "温县人民法院"
@@ -137,17 +137,34 @@ def demo_start(text: str | None, tz: ZoneInfo) -> datetime | None:
     return local.astimezone(UTC)
 
 
-async def open_drafts(db: Database) -> list[int]:
-    """The ids of the drafts neither submitted nor withdrawn, oldest first: what leaving the
-    demo loses with its temporary database."""
+async def open_drafts(db: Database) -> list[tuple[int, str]]:
+    """The drafts neither submitted nor withdrawn, oldest first, as (record id, handler's
+    name): what leaving the demo loses with its temporary database."""
     async with db.transaction() as session:
-        query = select(Record.id).where(Record.status == RecordStatus.DRAFT).order_by(Record.id)
-        return list((await session.execute(query)).scalars())
+        query = (
+            select(Record.id, Staff.name)
+            .join(Staff, Staff.id == Record.handler_id)
+            .where(Record.status == RecordStatus.DRAFT)
+            .order_by(Record.id)
+        )
+        return [(record_id, name) for record_id, name in (await session.execute(query)).all()]
 
 
-def drafts_text(language: Language, drafts: list[int]) -> str:
-    """The drafts ``drafts`` (record ids) as the catalog names them: 草稿 #3、草稿 #4."""
-    return join(language, [t(language, "card.draft_title", id=draft) for draft in drafts])
+def drafts_text(language: Language, drafts: list[tuple[int, str]]) -> str:
+    """The drafts ``drafts`` ((record id, handler) pairs) as the catalog names them, each
+    with whose it is: 草稿 #3（张伟）、草稿 #4（孙丽）."""
+    return join(
+        language,
+        [
+            t(
+                language,
+                "demo.draft_of",
+                draft=t(language, "card.draft_title", id=draft),
+                handler=name,
+            )
+            for draft, name in drafts
+        ],
+    )
 
 
 @contextlib.contextmanager

@@ -222,16 +222,26 @@ async def test_piped_leaving_names_the_drafts_lost_in_the_closing_lines(
     status, out, typed = await demo(lines, tmp_path, language=language)
     assert status == 0
     assert typed.lines_read == len(lines) - (1 if ending == "/quit" else 0)
-    drafts = t(language, "demo.drafts_lost", drafts=drafts_of(language, 1, 2))
+    both = drafts_of(language, 1, 2, handlers=("张伟", "周强"))  # whose each is, too
+    drafts = t(language, "demo.drafts_lost", drafts=both)
     assert out.splitlines()[-2:] == [drafts, t(language, "demo.bye")]
-    assert t(language, "demo.drafts_open", drafts=drafts_of(language, 1, 2)) not in out
+    assert t(language, "demo.drafts_open", drafts=both) not in out
     assert left_in(private_tmp) == []
 
 
-def drafts_of(language: Language, *ids: int) -> str:
+def drafts_of(language: Language, *ids: int, handlers: tuple[str, ...] = ()) -> str:
+    """The drafts ``ids`` as the closing lines name them, each with its handler (张伟 unless
+    ``handlers`` names them in order)."""
     from handlers.i18n import join
 
-    return join(language, [t(language, "card.draft_title", id=n) for n in ids])
+    owners = handlers or ("张伟",) * len(ids)
+    return join(
+        language,
+        [
+            t(language, "demo.draft_of", draft=t(language, "card.draft_title", id=n), handler=who)
+            for n, who in zip(ids, owners, strict=True)
+        ],
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
