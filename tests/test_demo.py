@@ -40,6 +40,64 @@ def demo_environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+class DemoProcess:
+    """``guowen demo`` as a child process with piped input, its output lines read on a thread;
+    ``private`` is its temporary directory. Used as a context manager: killed on leaving if
+    still alive, its output then collected in ``rest`` and its error output in ``err``."""
+
+    def __init__(self, tmp_path: Path, *extra: str) -> None:
+        env = demo_environment(tmp_path)
+        self.private = Path(env["TMPDIR"])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "demo", *extra],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            cwd=REPO,
+            env=env,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.rest: list[str] = []
+        self.err = ""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)  # the demo closed its output
+
+    def wait_for(self, wanted: str) -> None:
+        """Read lines until ``wanted``; fails if the demo ends first."""
+        while (line := self.lines.get(timeout=TIMEOUT)) != wanted:
+            assert line is not None, "the demo ended early"
+
+    def type(self, line: str) -> None:
+        """Type ``line`` into the demo."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def __enter__(self) -> DemoProcess:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=TIMEOUT)
+        while (line := self.lines.get(timeout=TIMEOUT)) is not None:
+            self.rest.append(line)
+        assert self.process.stderr is not None
+        self.err = self.process.stderr.read()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
 def run_demo(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "demo", *extra],
@@ -253,49 +311,16 @@ def test_quit_ends_the_demo_early(tmp_path: Path) -> None:
 
 def test_the_demo_removes_its_temporary_folder(tmp_path: Path) -> None:
     """While the demo runs its database sits in a temporary folder; afterwards it is gone."""
-    env = demo_environment(tmp_path)
-    private = Path(env["TMPDIR"])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        cwd=REPO,
-        env=env,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    lines: queue.Queue[str | None] = queue.Queue()
-    stdout = process.stdout
-
-    def read() -> None:
-        for line in stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)  # the demo closed its output
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        ready = t(Language.ZH, "console.now_speaking", name="张伟")
-        while (line := lines.get(timeout=TIMEOUT)) != ready:
-            assert line is not None, "the demo ended before it was ready"
-        [folder] = list(private.glob("guowen-demo-*"))
+    with DemoProcess(tmp_path) as demo:
+        demo.wait_for(t(Language.ZH, "console.now_speaking", name="张伟"))
+        [folder] = list(demo.private.glob("guowen-demo-*"))
         assert (folder / "guowen.db").is_file()
-
-        process.stdin.close()
-        assert process.wait(timeout=TIMEOUT) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    reader.join(timeout=TIMEOUT)
-    assert process.stderr is not None
-    assert process.stderr.read() == ""
-    process.stderr.close()
-    stdout.close()
+        assert demo.process.stdin is not None
+        demo.process.stdin.close()
+        assert demo.process.wait(timeout=TIMEOUT) == 0
+    assert demo.err == ""
     assert not folder.exists()
-    assert list(private.iterdir()) == []
+    assert list(demo.private.iterdir()) == []
 
 
 @pytest.mark.parametrize("given", [True, False])

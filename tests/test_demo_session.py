@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import queue
 import re
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import threading
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_demo import REPO, TIMEOUT, demo_environment
+from test_demo import TIMEOUT, DemoProcess
 
 from bot.demo import DemoClock, run_demo
 from handlers.i18n import t
@@ -548,63 +544,21 @@ def test_a_signal_ends_the_demo_and_deletes_its_temporary_folder(
     """Killed (SIGTERM), its terminal closed (SIGHUP) or Ctrl-C (SIGINT) while it waits for a
     line: the database and evidence folder are gone, the documents folder is kept, and the
     closing lines say what ended it and which draft was lost."""
-    env = demo_environment(tmp_path)
-    private = Path(env["TMPDIR"])
     documents = tmp_path / "documents"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo", "--out", str(documents)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        cwd=REPO,
-        env=env,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    lines: queue.Queue[str | None] = queue.Queue()
-    stdout = process.stdout
-    seen: list[str] = []
-
-    def read() -> None:
-        for line in stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    def wait_for(wanted: str) -> None:
-        while (line := lines.get(timeout=TIMEOUT)) != wanted:
-            assert line is not None, "the demo ended early"
-            seen.append(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        wait_for(t(Language.ZH, "console.now_speaking", name="张伟"))
-        [folder] = list(private.glob("guowen-demo-*"))
+    with DemoProcess(tmp_path, "--out", str(documents)) as demo:
+        demo.wait_for(t(Language.ZH, "console.now_speaking", name="张伟"))
+        [folder] = list(demo.private.glob("guowen-demo-*"))
         assert (folder / "guowen.db").is_file()
-        process.stdin.write("/new\n")
-        process.stdin.flush()
-        wait_for(f"  [1] {t(Language.ZH, 'intake.proposed.ok')}")
-        process.send_signal(number)
-        assert process.wait(timeout=TIMEOUT) == 128 + number
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    reader.join(timeout=TIMEOUT)
-    rest: list[str] = []
-    while (line := lines.get(timeout=TIMEOUT)) is not None:
-        rest.append(line)
-    assert process.stderr is not None
-    assert process.stderr.read() == ""
-    process.stderr.close()
-    process.stdin.close()
-    stdout.close()
-    assert rest[-3:] == [
+        demo.type("/new")
+        demo.wait_for(f"  [1] {t(Language.ZH, 'intake.proposed.ok')}")
+        demo.process.send_signal(number)
+        assert demo.process.wait(timeout=TIMEOUT) == 128 + number
+    assert demo.err == ""
+    assert demo.rest[-3:] == [
         t(Language.ZH, "demo.stopped", signal=number.name),
         t(Language.ZH, "demo.drafts_lost", drafts=drafts_of(Language.ZH, 1)),
         t(Language.ZH, "demo.bye"),
     ]
     assert not folder.exists()
-    assert list(private.iterdir()) == []
+    assert list(demo.private.iterdir()) == []
     assert documents.is_dir()
