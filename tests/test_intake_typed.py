@@ -61,6 +61,13 @@ CLEAR = "均不涉及，情节不严重"
 OK = says("intake.proposed.ok")
 
 
+def art9_keyboard(*chosen: int) -> Buttons:
+    """The Art. 9 question's buttons with items ``chosen`` ticked: every button keeps its
+    number whatever is ticked."""
+    ticked = (art9(n, chosen=n in chosen) for n in range(1, 15))
+    return Buttons(*ticked, CLEAR, ART9_NONE, ART9_DONE, ART9_DONE_CLEAR, BACK)
+
+
 # -- the reading, over any labels ---------------------------------------------------------
 
 WORD = st.text(alphabet="当面电话微信短信其他执行局组一二三ABCabc", min_size=1, max_size=6)
@@ -214,28 +221,14 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
                 at_art9[-1][0],
                 (
                     asks(Step.ART9),
-                    Buttons(
-                        *(art9(n) for n in range(1, 15)),
-                        CLEAR,
-                        ART9_NONE,
-                        ART9_DONE,
-                        ART9_DONE_CLEAR,
-                        BACK,
-                    ),
+                    art9_keyboard(),
                 ),
             ),
             # Ticked, every button keeps its number: the one tap for "neither" stays where it
             # was, and pressed now it is refused.
             (
                 Press(art9(4)),
-                Buttons(
-                    *(art9(n, chosen=n == 4) for n in range(1, 15)),
-                    CLEAR,
-                    ART9_NONE,
-                    ART9_DONE,
-                    ART9_DONE_CLEAR,
-                    BACK,
-                ),
+                art9_keyboard(4),
             ),
             (
                 Tap("in:art9:clear"),
@@ -257,25 +250,11 @@ async def test_art9_is_one_question_with_a_tap_for_neither_and_items_typed_or_ti
             # items, as pressing them would.
             (
                 "1、6",
-                Buttons(
-                    *(art9(n, chosen=n in (1, 4, 6)) for n in range(1, 15)),
-                    CLEAR,
-                    ART9_NONE,
-                    ART9_DONE,
-                    ART9_DONE_CLEAR,
-                    BACK,
-                ),
+                art9_keyboard(1, 4, 6),
             ),
             (
                 "4",
-                Buttons(
-                    *(art9(n, chosen=n in (1, 6)) for n in range(1, 15)),
-                    CLEAR,
-                    ART9_NONE,
-                    ART9_DONE,
-                    ART9_DONE_CLEAR,
-                    BACK,
-                ),
+                art9_keyboard(1, 6),
             ),
             (Press(ART9_DONE), Exactly(asks(Step.SERIOUS))),
             (Press(BACK), asks(Step.ART9)),
@@ -324,10 +303,7 @@ async def test_art9_items_pressed_or_typed_one_or_many_are_exactly_those_chosen(
         if how != "press":
             action = str(items[0]) if how == "type" else how.join(map(str, items))
         chosen ^= set(items)
-        ticked = (art9(n, chosen=n in chosen) for n in range(1, 15))
-        await dialogue(
-            judge, [(action, Buttons(*ticked, CLEAR, ART9_NONE, ART9_DONE, ART9_DONE_CLEAR, BACK))]
-        )
+        await dialogue(judge, [(action, art9_keyboard(*chosen))])
     await dialogue(
         judge,
         [
