@@ -74,6 +74,25 @@ def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[
     return tuple(fitted)
 
 
+def share_widths(weights: Sequence[float], least: Sequence[float], width: float) -> list[float]:
+    """Column widths over a table ``width`` wide (any unit), shared by ``weights``, but each
+    column at least ``least`` (its longest word, as the caller measures it in its medium),
+    the room taken from the columns wider than they need in proportion to their spare. Where
+    the least widths together reach ``width`` they are scaled down to it. One pass suffices:
+    what a column gives up is less than its spare while the minimums fit."""
+    count = len(weights)
+    total = sum(least)
+    if total >= width:
+        return [width * m / total for m in least] if total else [width / count] * count
+    widths = [width * w / sum(weights) for w in weights]
+    short = sum(max(m - w, 0.0) for w, m in zip(widths, least, strict=True))
+    if not short:
+        return widths
+    spare = [max(w - m, 0.0) for w, m in zip(widths, least, strict=True)]
+    room = sum(spare)
+    return [max(w, m) - s * short / room for w, m, s in zip(widths, least, spare, strict=True)]
+
+
 _LAST_GROUP = re.compile(_GROUP + r"$")
 _ANY_GROUP = re.compile(_GROUP)
 

@@ -53,6 +53,7 @@ from reports.fonts import (
     TITLE_FONT,
     beyond_bmp,
 )
+from reports.paper import share_widths
 
 PAGE_WIDTH_MM = 210
 PAGE_HEIGHT_MM = 297
@@ -269,18 +270,7 @@ def _widths(
     ``_least`` (its longest word at ``size`` pt) where all such minimums fit, else in
     proportion to them."""
     given = list(weights) if len(weights) == count else [1.0] * count
-    total = sum(given)
-    widths = [TEXT_WIDTH_CM * w / total for w in given]
-    least = _least(rows, count, size)
-    if sum(least) >= TEXT_WIDTH_CM:
-        return [TEXT_WIDTH_CM * m / sum(least) for m in least]
-    if all(w >= m for w, m in zip(widths, least, strict=True)):
-        return widths
-    spare = [max(w - m, 0.0) for w, m in zip(widths, least, strict=True)]
-    short = sum(max(m - w, 0.0) for w, m in zip(widths, least, strict=True))
-    room = sum(spare)
-    return [max(w, m) - (s * short / room if room else 0.0)
-            for w, m, s in zip(widths, least, spare, strict=True)]  # fmt: skip
+    return share_widths(given, _least(rows, count, size), TEXT_WIDTH_CM)
 
 
 def _spacer(doc: DocxDocument) -> Paragraph:

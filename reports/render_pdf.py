@@ -35,6 +35,7 @@ from reportlab.platypus.flowables import _Container, _listWrapOn
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
+from reports.paper import share_widths
 
 MARGIN = 1.8 * cm
 # reportlab keeps a TrueType font's subsetting state in the shared font object: one document
@@ -135,21 +136,7 @@ def column_widths(
         for n, cell in enumerate(row[:count]):
             for word in unbroken_words(cell):
                 least[n] = max(least[n], text_width(word, size) + 2 * PADDING + 0.5)
-    total = sum(least)
-    if total >= width:
-        return [width * w / total for w in least] if total else [width / count] * count
-    widths = [width * w / sum(weights) for w in weights]
-    while True:
-        short = [n for n in range(count) if widths[n] < least[n] - 1e-6]
-        if not short:
-            return widths
-        needed = sum(least[n] - widths[n] for n in short)
-        for n in short:
-            widths[n] = least[n]
-        spare = {n: widths[n] - least[n] for n in range(count) if widths[n] > least[n]}
-        room = sum(spare.values())
-        for n, slack in spare.items():
-            widths[n] -= needed * slack / room
+    return share_widths(weights, least, width)
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:

@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from reports.columns import COLUMNS
-from reports.paper import NARROW, WIDE, _paragraph_lines, text_lines
+from reports.paper import NARROW, WIDE, _paragraph_lines, share_widths, text_lines
 
 
 def reference(text: str, room: float) -> int:
@@ -46,3 +46,23 @@ ROOMS = st.one_of(
 @example("0" * 64 + " 哈希值", 75)
 def test_text_lines_counts_as_the_reference(text: str, room: float) -> None:
     assert text_lines(text, room) == reference(text, room)
+
+
+@given(
+    st.lists(st.tuples(st.floats(0.1, 10), st.floats(0, 8)), min_size=1, max_size=9),
+    st.floats(1, 40),
+)
+def test_shared_widths_fill_the_table_and_hold_each_columns_least(
+    columns: list[tuple[float, float]], width: float
+) -> None:
+    """The width rule both documents use: the widths fill the table; each column is at least
+    its least where the leasts fit, else all are in proportion to them."""
+    weights, least = [w for w, _ in columns], [m for _, m in columns]
+    widths = share_widths(weights, least, width)
+    assert abs(sum(widths) - width) < 1e-6 * max(width, 1)
+    if sum(least) < width:
+        assert all(w >= m - 1e-9 for w, m in zip(widths, least, strict=True))
+    elif sum(least):
+        assert all(
+            abs(w - width * m / sum(least)) < 1e-9 for w, m in zip(widths, least, strict=True)
+        )
