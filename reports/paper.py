@@ -74,6 +74,22 @@ def fit_widths(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[
     return tuple(fitted)
 
 
+def fit_whole(widths: Sequence[float], rows: Iterable[Sequence[str]]) -> tuple[float, ...]:
+    """``widths`` widened so that no text of ``rows`` (plain cell texts: a vocabulary word, a
+    case number) is broken except at a space: each column at least as wide as the widest run
+    between spaces of its texts, plus :data:`WORD_PAD`. Spreadsheet programs do not keep a
+    bracket with its neighbours (LibreOffice prints 当面（口头 and then ）alone), so a
+    short name is kept on one line by its column's width, not by their line breaking."""
+    fitted = list(widths)
+    for row in rows:
+        for index, text in enumerate(row[: len(fitted)]):
+            runs = text.split()
+            if runs:
+                widest = max(text_width(run) for run in runs)
+                fitted[index] = max(fitted[index], widest + WORD_PAD)
+    return tuple(fitted)
+
+
 def share_widths(weights: Sequence[float], least: Sequence[float], width: float) -> list[float]:
     """Column widths over a table ``width`` wide (any unit), shared by ``weights``, but each
     column at least ``least`` (its longest word, as the caller measures it in its medium),

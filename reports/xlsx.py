@@ -61,12 +61,14 @@ from reports.paper import (
     MAX_ROW_POINTS,
     ROW_POINTS,
     chart_height,
+    fit_whole,
     fit_widths,
     head_lines,
     head_text,
     page_room,
     row_points,
     text_lines,
+    text_width,
 )
 from reports.tables import (
     TimelinessRow,
@@ -81,11 +83,14 @@ from reports.tables import (
     milestone_rows,
     months,
 )
-from reports.text import tr, vocab
+from reports.text import tr, vocab, word, yes_no
+from storage.casenumber import widest_case_number
 from storage.vocabulary import (
     Channel,
     Intermediary,
     Language,
+    MaterialRoute,
+    OriginalsDestination,
     RecordKind,
     RecordStatus,
     UnitCategory,
@@ -352,8 +357,12 @@ class ReportWorkbook:
         # Each column at least as wide as the longest word of its headers in this language.
         detail_titles = [c.title(language) for c in COLUMNS]
         art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
-        self.detail_widths = fit_widths(DETAIL_WIDTHS, [detail_titles, *detail_words(language)])
-        self.art7_widths = fit_widths(ART7_COLUMN_WIDTHS, [art7_titles])
+        self.detail_widths = fit_whole(
+            fit_widths(DETAIL_WIDTHS, [detail_titles]), detail_words(language)
+        )
+        self.art7_widths = fit_whole(
+            fit_widths(ART7_COLUMN_WIDTHS, [art7_titles]), art7_words(language)
+        )
         self.summary_widths = fit_widths(SUMMARY_WIDTHS, summary_heads(language))
         self.timeliness_widths = fit_widths(TIMELINESS_WIDTHS, timeliness_heads(language))
         # The sheets of tables with charts, laid out page by page here.
@@ -837,12 +846,17 @@ DETAIL_VOCABULARY: dict[str, type[StrEnum]] = {
     "channel": Channel,
     "unit_category": UnitCategory,
     "intermediary": Intermediary,
+    "route": MaterialRoute,
+    "originals": OriginalsDestination,
 }
+# The detail sheet's columns whose cells show yes or no.
+YES_NO_COLUMNS = frozenset({"retired", "main_leader", "serious"})
 
 
 def detail_words(language: Language) -> list[list[str]]:
-    """Rows of the words the detail sheet's vocabulary and milestone-state cells may show in
-    ``language``, each in its column (for :func:`reports.paper.fit_widths`)."""
+    """Rows of the words the detail sheet's vocabulary, yes-no and milestone-state cells may
+    show in ``language``, and the widest case number, each in its column (for
+    :func:`reports.paper.fit_whole`)."""
     keys = [column.key for column in COLUMNS]
     rows: list[list[str]] = []
     for key, enum in DETAIL_VOCABULARY.items():
@@ -852,6 +866,32 @@ def detail_words(language: Language) -> list[list[str]]:
             rows.append(row)
     for state in State:
         row = [state_words(state, language) if key.startswith("state_") else "" for key in keys]
+        rows.append(row)
+    for answer in (True, False):
+        shown = yes_no(answer, language)
+        rows.append([shown if key in YES_NO_COLUMNS else "" for key in keys])
+    for case_number in (widest_case_number(text_width), word(language, "common.not_filed")):
+        row = [""] * len(keys)
+        row[keys.index("case_number")] = case_number
+        rows.append(row)
+    return rows
+
+
+def art7_words(language: Language) -> list[list[str]]:
+    """Rows of the words the Art. 7 sheet's vocabulary cells may show in ``language``, and the
+    widest case number, each in its column (for :func:`reports.paper.fit_whole`)."""
+    rows: list[list[str]] = []
+    for member in UnitCategory:
+        row = [""] * len(ART7_KEYS)
+        row[ART7_KEYS.index("category")] = vocab(UnitCategory, member.value, language)
+        rows.append(row)
+    for key in ("main_leader", "serious"):
+        row = [""] * len(ART7_KEYS)
+        row[ART7_KEYS.index(key)] = tr(language, "common.yes")
+        rows.append(row)
+    for case_number in (widest_case_number(text_width), tr(language, "common.not_filed")):
+        row = [""] * len(ART7_KEYS)
+        row[ART7_KEYS.index("case_number")] = case_number
         rows.append(row)
     return rows
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -201,6 +201,16 @@ def _split_body(body: str) -> tuple[str, str, str]:
         raise CaseNumberError(CaseNumberProblem.TYPE, letters[len(prefixes[0]) :])
     suffix = next((t for t in _types_longest_first() if letters.endswith(t)), "")
     raise CaseNumberError(CaseNumberProblem.COURT, letters[: len(letters) - len(suffix)])
+
+
+def widest_case_number(width: Callable[[str], float]) -> str:
+    """The case number that ``width`` (a text's printed width, in any unit) measures widest
+    of those the court and type tables allow: the widest court code and type code, a serial
+    of six digits and the longest document suffix (``之九十九``). A column this wide shows
+    every case number on one line."""
+    court = max(_courts(), key=width)
+    kind = max(_types(), key=width)
+    return CaseNumber(9999, court, kind, MAX_SERIAL, "之九十九").text
 
 
 def _serial(raw: str) -> int:
