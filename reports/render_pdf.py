@@ -32,9 +32,11 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import NullActionFlowable
 from reportlab.platypus.flowables import _Container, _listWrapOn
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
+from reports.linebreak import line_ends
 from reports.paper import share_widths
 
 MARGIN = 1.8 * cm
@@ -139,6 +141,52 @@ def column_widths(
     return share_widths(weights, least, width)
 
 
+class KinsokuParagraph(Paragraph):  # type: ignore[misc]
+    """A paragraph whose CJK-wrapped lines (``wordWrap="CJK"``) break where
+    :func:`reports.linebreak.line_ends` allows: no line starts with ：，。） and the like, none
+    ends with （《“, and a Latin word or number is not split. Other wrapping is reportlab's."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        """The paragraph's lines for ``maxWidths`` (points: one per line, the last repeats)
+        as reportlab's ``ParaLines`` (kind 1: lines of fragments)."""
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            return self.blPara
+        rooms = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
+        glyphs: list[Any] = []
+        for frag in self.frags:
+            text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
+            glyphs.extend(cjkU(char, frag, "utf8") for char in text or "")
+            if not text:
+                glyphs.append(cjkU("", frag, "utf8"))
+        if not glyphs:
+            style = self.style
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName,
+                             textColor=style.textColor, lines=[], ascent=style.fontSize,
+                             descent=-0.2 * style.fontSize)  # fmt: skip
+        hard = [hasattr(g.frag, "lineBreak") for g in glyphs]
+        chars = "".join(
+            str(g) or ("\n" if line_break else "\ufeff")
+            for g, line_break in zip(glyphs, hard, strict=True)
+        )
+        ends = line_ends(chars, [g.width for g in glyphs], rooms, hard)
+        calc_bounds = getattr(self, "autoLeading", getattr(self.style, "autoLeading", "")) not in (
+            "",
+            "off",
+        )
+        lines = []
+        start = 0
+        for number, end in enumerate(ends):
+            room = rooms[min(number, len(rooms) - 1)]
+            used = sum(g.width for g in glyphs[start:end])
+            lines.append(
+                makeCJKParaLine(
+                    glyphs[start:end], room, used, room - used, hard[end - 1], calc_bounds
+                )
+            )
+            start = end
+        return ParaLines(kind=1, lines=lines)
+
+
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     latin = {"wordWrap": None, "splitLongWords": 1}
@@ -175,7 +223,7 @@ def cell(text: str, styles: dict[str, ParagraphStyle], name: str = "cell") -> Pa
     """A table cell: ``text`` in style ``name``, broken between words where it holds no wide
     (CJK) character, between any two characters otherwise."""
     latin = not _HAS_WIDE.search(clean(text))
-    return Paragraph(markup(text), styles[f"{name} latin" if latin else name])
+    return KinsokuParagraph(markup(text), styles[f"{name} latin" if latin else name])
 
 
 _GRID = TableStyle(
@@ -355,19 +403,23 @@ def flowables(document: Document) -> list[Flowable]:
     font = fonts().pdf
     styles = _styles(font)
     width = A4[0] - 2 * MARGIN
-    story: list[Any] = [Paragraph(markup(document.title), styles["title"])]
+    story: list[Any] = [KinsokuParagraph(markup(document.title), styles["title"])]
     if document.subtitle:
-        story.append(Paragraph(markup(document.subtitle), styles["subtitle"]))
+        story.append(KinsokuParagraph(markup(document.subtitle), styles["subtitle"]))
     signed: list[Flowable] | None = None  # the flowables kept with the signature table
     for block in document.blocks:
         if isinstance(block, Para) and signed is not None:
-            signed.append(Paragraph(markup(block.text), styles["small" if block.small else "body"]))
+            signed.append(
+                KinsokuParagraph(markup(block.text), styles["small" if block.small else "body"])
+            )
             continue
         signed = None
         if isinstance(block, Heading):
-            story.append(Paragraph(markup(block.text), styles["heading"]))
+            story.append(KinsokuParagraph(markup(block.text), styles["heading"]))
         elif isinstance(block, Para):
-            story.append(Paragraph(markup(block.text), styles["small" if block.small else "body"]))
+            story.append(
+                KinsokuParagraph(markup(block.text), styles["small" if block.small else "body"])
+            )
         elif isinstance(block, Pairs):
             if block.rows:
                 story.append(_pairs(block, styles, font, width))

@@ -123,12 +123,14 @@ HEADER_LINES = 2  # a header row is at least this many lines tall
 # The detail sheet's 43 columns cannot be read at one page width (A4 would print them at about
 # a fifth of their size). A court office files the register in full, so it prints on A3
 # landscape at 70 %, each row across four pages, one block of related columns per page:
-# the inquiry and the inquirer; the case and what was asked; the people present, the
-# originals and the deadlines; the later events and the evidence. The record number (column
-# A) and the header row repeat on every page, and the pages of the same rows follow one
-# another (over, then down), so each sheet of paper names the records it continues.
+# the inquiry and the inquirer; the intermediary, the case and what was asked; the people
+# present, the originals and the first deadlines; the later events and the evidence. Each
+# block fits its page with the widest words and case numbers its columns are widened to.
+# The record number (column A) and the header row repeat on every page, and the pages of the
+# same rows follow one another (over, then down), so each sheet of paper names the records
+# it continues.
 DETAIL_SCALE = 70
-DETAIL_BREAKS = ("intermediary_relation", "persons_present", "state_cosigned")
+DETAIL_BREAKS = ("main_leader", "art9", "state_platform_entered")
 DETAIL_WIDTHS = tuple(column.width for column in COLUMNS)
 EMPTY_DETAIL_COLUMNS = 8  # an empty detail prints its first columns and says it is empty
 

@@ -283,7 +283,8 @@ async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
     widths = [detail.column_dimensions[get_column_letter(n)].width for n in range(1, 44)]
     # Widened where a header word or a vocabulary word would be split, never narrowed.
     assert all(w >= c.width for w, c in zip(widths, COLUMNS, strict=True))
-    for first, last in zip([0, 16, 25, 38], [16, 25, 38, 43], strict=True):
+    starts = [0] + [keys.index(k) + 1 for k in DETAIL_BREAKS]
+    for first, last in zip(starts, [*starts[1:], 43], strict=True):
         block = sum(column_points(w) for w in widths[first:last])
         if first:
             block += column_points(widths[0])  # the repeated number column
