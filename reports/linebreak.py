@@ -1,8 +1,9 @@
 """Where a line of mixed Chinese and Latin text may break, by the rules of CJK typesetting
 (GB/T 15834 punctuation; W3C "Requirements for Chinese Text Layout" 3.1.7, 禁则): no line
 starts with closing punctuation (，。、：；！？ and closing brackets and quotes), none ends
-with opening punctuation (opening brackets and quotes), and a run of Latin letters, digits
-and signs (a word, a number, a date) is not split while a line holds it.
+with opening punctuation (opening brackets and quotes), and a short bracketed group or a run
+of Latin letters, digits and signs (a word, a number, a date) is not split while a line
+holds it.
 
 reportlab's CJK wrapping breaks between any two characters and lets only a few closing marks
 hang past the line's end (not ：，；！？), so the PDF writer breaks its lines here.
@@ -10,6 +11,7 @@ hang past the line's end (not ：，；！？), so the PDF writer breaks its lin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 CANNOT_START = frozenset(
@@ -21,6 +23,10 @@ CANNOT_START = frozenset(
 
 CANNOT_END = frozenset("（〔［｛〈《「『【〖〘〚‘“｟«([{￥＄£$")
 """Characters no line may end with: opening brackets and quotes, currency signs."""
+
+GROUP = re.compile(r"[（(][^\s（）()]{1,8}[）)]")
+"""A short bracketed group (（字节）, （第九条）, (KiB)): kept on one line, so that no line
+ends or starts inside it (大小（字 / 节）)."""
 
 LONGEST_KEPT = 24
 """Characters: a longer run of Latin text (a SHA-256, a file name) may break anywhere."""
@@ -52,7 +58,8 @@ def _runs(text: str) -> list[tuple[int, int]]:
 def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
     """For each index ``i`` of ``text``, whether a line may break before ``text[i]`` (the
     first is False): not before closing punctuation, not after opening punctuation (spaces
-    between them aside), and with ``keep_words`` not inside a kept Latin run."""
+    between them aside), not inside a short bracketed group (:data:`GROUP`), and with
+    ``keep_words`` not inside a kept Latin run."""
     allowed = [False] + [True] * (len(text) - 1) if text else []
     for index in range(1, len(text)):
         # The marks either side, spaces between them aside: "（ " ends no line either.
@@ -60,7 +67,8 @@ def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
         after = text[index:].lstrip()[:1]
         if (after in CANNOT_START and after) or (before in CANNOT_END and before):
             allowed[index] = False
-    for start, end in _runs(text) if keep_words else ():
+    spans = [match.span() for match in GROUP.finditer(text)]
+    for start, end in spans + (_runs(text) if keep_words else []):
         for index in range(start + 1, end):
             allowed[index] = False
     return allowed

@@ -53,7 +53,8 @@ from reports.fonts import (
     TITLE_FONT,
     beyond_bmp,
 )
-from reports.paper import share_widths
+from reports.linebreak import GROUP
+from reports.paper import head_text, share_widths
 
 PAGE_WIDTH_MM = 210
 PAGE_HEIGHT_MM = 297
@@ -181,6 +182,8 @@ def _fill(
         for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = Cm(widths[c])
             bold = (header and r == 0) or (not header and c % 2 == 0)
+            if header and r == 0 and _word_cm(value, size) > widths[c] and " (" not in value:
+                value = head_text(value, 0)  # 大小 / （字节）: never 大小（字 / 节）
             paragraph = cell.paragraphs[0]
             add_text(paragraph, value, font=BODY_FONT, size=size, bold=bold)
             paragraph.paragraph_format.space_after = Pt(0)
@@ -239,9 +242,10 @@ def _word_cm(word: str, size: float) -> float:
 
 def _least(rows: Iterable[Iterable[str]], count: int, size: float) -> list[float]:
     """Each column's least width in cm at ``size`` pt: its longest word (a Latin word never
-    breaks, CJK breaks between characters, a cell of up to ``WHOLE_CELL`` characters such as
-    序号 is one word). A word wider than ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it
-    is put, so it asks for that much only."""
+    breaks, CJK breaks between characters, a short bracketed group such as （字节） and a cell
+    of up to ``WHOLE_CELL`` characters such as 序号 are one word). A word wider than
+    ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it is put, so it asks for that much
+    only."""
     least = [0.0] * count
     for row in rows:
         for n, cell in enumerate(row):
@@ -250,27 +254,28 @@ def _least(rows: Iterable[Iterable[str]], count: int, size: float) -> list[float
                 words = [text]
             else:
                 words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", text) if w]
+                words += GROUP.findall(text)
             least[n] = max([least[n], *(min(_word_cm(w, size), LONG_WORD_CM) for w in words)])
     return least
 
 
-def _grid_size(rows: Sequence[Sequence[str]], count: int) -> float:
-    """The point size of a grid: ``GRID_PT`` (五号), or the first of ``GRID_SIZES`` at which
-    every column's longest word fits the text width at once (a wide English table)."""
+def _grid_size(rows: Sequence[Sequence[str]], count: int) -> tuple[float, list[float]]:
+    """The point size of a grid, ``GRID_PT`` (五号) or the first of ``GRID_SIZES`` at which
+    every column's longest word fits the text width at once (a wide English table), and the
+    columns' least widths in cm at that size (``_least``)."""
     for size in GRID_SIZES:
-        if sum(_least(rows, count, size)) < TEXT_WIDTH_CM:
-            return size
-    return GRID_SIZES[-1]
+        least = _least(rows, count, size)
+        if sum(least) < TEXT_WIDTH_CM:
+            break
+    return size, least
 
 
-def _widths(
-    weights: tuple[float, ...], count: int, rows: Iterable[Iterable[str]] = (), size: float = 0
-) -> list[float]:
+def _widths(weights: tuple[float, ...], count: int, least: Sequence[float]) -> list[float]:
     """Column widths in cm over the text width, in proportion to ``weights``, each at least
-    ``_least`` (its longest word at ``size`` pt) where all such minimums fit, else in
-    proportion to them."""
+    ``least`` (its longest word, ``_least``) where all such minimums fit, else in proportion
+    to them."""
     given = list(weights) if len(weights) == count else [1.0] * count
-    return share_widths(given, _least(rows, count, size), TEXT_WIDTH_CM)
+    return share_widths(given, least, TEXT_WIDTH_CM)
 
 
 def _spacer(doc: DocxDocument) -> Paragraph:
@@ -367,15 +372,15 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            size = _grid_size(rows, len(block.header))
-            widths = _widths(block.widths, len(block.header), rows, size)
+            size, least = _grid_size(rows, len(block.header))
+            widths = _widths(block.widths, len(block.header), least)
             _fill(table, rows, widths, header=True, size=size)
             _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):
             rows = [block.header, *((*row, "", "") for row in block.rows)]
             table = doc.add_table(rows=len(rows), cols=5, style="Table Grid")
-            widths = _widths((2.2, 2, 3.4, 3.4, 2.4), 5, rows, PAIRS_PT)
+            widths = _widths((2.2, 2, 3.4, 3.4, 2.4), 5, _least(rows, 5, PAIRS_PT))
             _fill(table, rows, widths, header=True, size=PAIRS_PT)
             for row in table.rows[1:]:
                 row.height = Cm(SIGN_ROW_CM)

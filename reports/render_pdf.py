@@ -36,7 +36,7 @@ from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
 from reports.fonts import fonts
-from reports.linebreak import line_ends
+from reports.linebreak import GROUP, line_ends
 from reports.paper import share_widths
 
 MARGIN = 1.8 * cm
@@ -108,12 +108,14 @@ SIGN_ROW = 1.2 * cm  # the least height of a row to sign by hand
 
 def unbroken_words(text: str) -> list[str]:
     """The words of cell ``text`` a line must not split: each run of characters other than
-    spaces and wide (CJK) characters, of at most :data:`LONGEST_KEPT` characters, and the
-    whole text when it is a short run of wide characters (a header such as 序号)."""
+    spaces and wide (CJK) characters, of at most :data:`LONGEST_KEPT` characters, each short
+    bracketed group (（字节）, :data:`reports.linebreak.GROUP`), and the whole text when it is
+    a short run of wide characters (a header such as 序号)."""
     text = clean(text).strip()
     if text and len(text) <= SHORT_WIDE and not re.search(r"\s", text):
         return [text]
-    return [word for word in _WORD.findall(clean(text)) if len(word) <= LONGEST_KEPT]
+    words = [word for word in _WORD.findall(text) if len(word) <= LONGEST_KEPT]
+    return words + GROUP.findall(text)
 
 
 def text_width(text: str, size: float) -> float:

@@ -68,9 +68,9 @@ def check_lines(lines: list[str], fits: Callable[[str], bool]) -> None:
             tail = re.search(r"[a-z0-9]*$", before)
             assert head and tail
             word = tail.group() + head.group()
-            # With the opening marks before it (the closing ones after it may hang).
+            # With the opening marks and spaces before it (the closing marks after it may hang).
             opening = re.search(
-                f"[{re.escape(''.join(CANNOT_END))}]*$", before[: -len(tail.group())]
+                f"[\\s{re.escape(''.join(CANNOT_END))}]*$", before[: -len(tail.group())]
             )
             unit = (opening.group() if opening else "") + word
             assert len(word) > LONGEST_KEPT or not fits(unit), (before, line)
@@ -107,12 +107,12 @@ def test_each_line_fits_and_breaks_where_allowed_when_it_can(text: str, room: fl
     start = 0
     for end in ends[:-1]:
         line = text[start:end]
-        # Within its room (spaces may run past it, a closing mark may hang), broken at an
+        # Within its room (spaces may run past it, closing marks may hang), broken at an
         # allowed place unless the line had none.
         shown = line.rstrip()
         hung = len(shown) - len(shown.rstrip("".join(CANNOT_START)))
         hangs = hung > 0
-        assert len(shown) <= max(room, 1) + hung + 1e-6
+        assert len(shown.replace(" ", "")) <= max(room, 1) + hung + 1e-6
         if not allowed[end]:
             assert not any(allowed[start + 1 : end]), (text, start, end)
             if not weak[end] and not hangs:
