@@ -114,17 +114,23 @@ def _pairs(
 
 # Punctuation that ends a clause: a part ending in one takes no second mark after it.
 CLAUSE_ENDS = frozenset("。；，、：！？.;,:!?")
+SENTENCE_ENDS = frozenset(".!?")
 
 
 def clauses(separator: str, parts: Sequence[str]) -> str:
     """``parts`` joined by ``separator`` (e.g. ``；`` or ``; ``), except that after a part
     ending in a mark of :data:`CLAUSE_ENDS` (a reason typed ``…院长办公室。``) only the
-    separator's spaces follow: never ``。；`` or ``.;``. The parts are kept as typed."""
+    separator's spaces follow: never ``。；`` or ``.;``; and a part after a full stop (``.``,
+    ``!``, ``?``) starts a sentence, so its first letter is a capital (``room. After the
+    correction``). The parts are otherwise kept as typed."""
     out = ""
     for n, part in enumerate(parts):
         if n:
-            ended = out.rstrip()[-1:] in CLAUSE_ENDS
+            last = out.rstrip()[-1:]
+            ended = last in CLAUSE_ENDS
             out += (" " if separator.endswith(" ") else "") if ended else separator
+            if last in SENTENCE_ENDS:
+                part = part[:1].upper() + part[1:]
         out += part
     return out
 

@@ -16,7 +16,7 @@ import asyncio
 import functools
 import shutil
 from collections import defaultdict, namedtuple
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,6 +209,16 @@ def report_notes(
     return notes
 
 
+def picture_subtitle(
+    notes: Sequence[str], *, language: Language, tz: ZoneInfo, now: datetime
+) -> str:
+    """The headline picture's subtitle: when it was made, then the report's notes between the
+    first (the audit chain head, in the picture's footer) and the last (the scope), each part
+    after the catalog's separator (``chart.separator``: 生成于 … · 统计期间尚未结束…)."""
+    parts = [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
+    return tr(language, "chart.separator").join(parts)
+
+
 def _documents(
     book: ReportWorkbook,
     figures: Figures,
@@ -334,8 +344,6 @@ async def build_report(
         court_name=court_name,
         out_dir=out_dir,
         stem=stem,
-        picture_subtitle=" ".join(
-            [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
-        ),
+        picture_subtitle=picture_subtitle(notes, language=language, tz=tz, now=now),
     )
     return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)

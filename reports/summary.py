@@ -75,7 +75,8 @@ def summary_document(
     """The Art. 7 quarterly summary (汇总分析) of ``figures`` as a ``Document``.
 
     Headline figures, the written analysis, the breakdowns and the timeliness tables, with
-    ``pictures`` (chart key → PNG path) placed beside their tables.
+    ``pictures`` (chart key → PNG path) placed beside their tables. The court's name stands
+    under the title only where the title does not name it already.
     """
     blocks: list[Block] = [Para(note, small=True) for note in notes]
     n = 0
@@ -168,7 +169,7 @@ def summary_document(
         blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))
     return Document(
         title=title,
-        subtitle=court_name,
+        subtitle="" if court_name in title else court_name,  # the title names the court
         blocks=tuple(blocks),
         footer=footer,
         meta={"author": court_name},

@@ -180,9 +180,12 @@ def test_joined_clauses_never_double_a_mark(parts: list[str], separator: str) ->
         before = clauses(separator, parts[:n])
         after = clauses(separator, parts[: n + 1])
         ended = before.rstrip()[-1:] in CLAUSE_ENDS  # the text so far ends in a mark
-        assert after == before + (spaces if ended else separator) + parts[n]  # parts as typed
+        part = parts[n]
+        if before.rstrip()[-1:] in ".!?":  # a new sentence starts with a capital
+            part = part[:1].upper() + part[1:]
+        assert after == before + (spaces if ended else separator) + part  # else as typed
     assert "。；" not in clauses("；", ["有异议：请转院长办公室。", "更正后已确认"])
-    assert clauses("; ", ["room.", "after the correction"]) == "room. after the correction"
+    assert clauses("; ", ["room.", "after the correction"]) == "room. After the correction"
 
 
 LABELS = st.text(
