@@ -24,9 +24,9 @@ CANNOT_START = frozenset(
 CANNOT_END = frozenset("（〔［｛〈《「『【〖〘〚‘“｟«([{￥＄£$")
 """Characters no line may end with: opening brackets and quotes, currency signs."""
 
+# A short bracketed group (（字节）, （第九条）, (KiB)): kept on one line, so that no line
+# ends or starts inside it (大小（字 / 节）).
 GROUP = re.compile(r"[（(][^\s（）()]{1,8}[）)]")
-"""A short bracketed group (（字节）, （第九条）, (KiB)): kept on one line, so that no line
-ends or starts inside it (大小（字 / 节）)."""
 
 LONGEST_KEPT = 24
 """Characters: a longer run of Latin text (a SHA-256, a file name) may break anywhere."""

@@ -181,7 +181,7 @@ def test_joined_clauses_never_double_a_mark(parts: list[str], separator: str) ->
         after = clauses(separator, parts[: n + 1])
         ended = before.rstrip()[-1:] in CLAUSE_ENDS  # the text so far ends in a mark
         part = parts[n]
-        if before.rstrip()[-1:] in ".!?":  # a new sentence starts with a capital
+        if before.rstrip()[-1:] in {".", "!", "?"}:  # a new sentence starts with a capital
             part = part[:1].upper() + part[1:]
         assert after == before + (spaces if ended else separator) + part  # else as typed
     assert "。；" not in clauses("；", ["有异议：请转院长办公室。", "更正后已确认"])
