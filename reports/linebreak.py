@@ -1,9 +1,11 @@
-"""Where a line of mixed Chinese and Latin text may break, by the rules of CJK typesetting
-(GB/T 15834 punctuation; W3C "Requirements for Chinese Text Layout" 3.1.7, 禁则): no line
-starts with closing punctuation (，。、：；！？ and closing brackets and quotes), none ends
-with opening punctuation (opening brackets and quotes), and a short bracketed group or a run
-of Latin letters, digits and signs (a word, a number, a date) is not split while a line
-holds it.
+"""Where a line of mixed Chinese and Latin text may break, by the Unicode line breaking
+algorithm (UAX #14, through ``uniseg``), which carries the rules of CJK typesetting (GB/T
+15834 punctuation; W3C "Requirements for Chinese Text Layout" 3.1.7, 禁则): no line starts
+with closing punctuation (，。、：；！？, closing brackets and quotes: classes CL, CP, EX, IS,
+NS), none ends with opening punctuation (OP). Two rules of guowen's tables come on top: a
+short bracketed group (（字节）) and a run of Latin letters, digits and signs of at most
+:data:`LONGEST_KEPT` characters (a word, a number, a date, an e-mail address) are not split
+while a line holds them.
 
 reportlab's CJK wrapping breaks between any two characters and lets only a few closing marks
 hang past the line's end (not ：，；！？), so the PDF writer breaks its lines here.
@@ -11,18 +13,18 @@ hang past the line's end (not ：，；！？), so the PDF writer breaks its lin
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 
-CANNOT_START = frozenset(
-    "、。，．：；？！）〕］｝〉》」』】〗〙〛’”｠»…‥々〻ゝゞ・ー"
-    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ"
-    "!),.:;?]}%％‰℃°′″"
-)
-"""Characters no line may start with: closing punctuation, stops, small kana, units."""
+from uniseg.linebreak import line_break, line_break_boundaries
 
-CANNOT_END = frozenset("（〔［｛〈《「『【〖〘〚‘“｟«([{￥＄£$")
-"""Characters no line may end with: opening brackets and quotes, currency signs."""
+CLOSING_CLASSES = frozenset({"CL", "CP", "EX", "IS", "NS"})
+"""UAX #14 classes of the characters no line may start with (LB13, LB16, LB21)."""
+
+OPENING_CLASSES = frozenset({"OP"})
+"""UAX #14 classes of the characters no line may end with (LB14)."""
 
 # A short bracketed group (（字节）, （第九条）, (KiB)): kept on one line, so that no line
 # ends or starts inside it (大小（字 / 节）).
@@ -30,6 +32,22 @@ GROUP = re.compile(r"[（(][^\s（）()]{1,8}[）)]")
 
 LONGEST_KEPT = 24
 """Characters: a longer run of Latin text (a SHA-256, a file name) may break anywhere."""
+
+
+@functools.lru_cache(maxsize=4096)
+def cannot_start(char: str) -> bool:
+    """Whether no line may start with ``char`` (one character): closing punctuation, and a
+    closing quotation mark (class QU, Unicode category Pf: ” ’)."""
+    kind = line_break(char).name
+    return kind in CLOSING_CLASSES or (kind == "QU" and unicodedata.category(char) == "Pf")
+
+
+@functools.lru_cache(maxsize=4096)
+def cannot_end(char: str) -> bool:
+    """Whether no line may end with ``char`` (one character): opening punctuation, and an
+    opening quotation mark (class QU, Unicode category Pi: “ ‘)."""
+    kind = line_break(char).name
+    return kind in OPENING_CLASSES or (kind == "QU" and unicodedata.category(char) == "Pi")
 
 
 def _wide(char: str) -> bool:
@@ -40,36 +58,39 @@ def _latin(char: str) -> bool:
     return not char.isspace() and not _wide(char)
 
 
-def _runs(text: str) -> list[tuple[int, int]]:
-    """Start and end of each run of Latin characters of at most :data:`LONGEST_KEPT`."""
-    runs: list[tuple[int, int]] = []
+def _runs(text: str) -> list[tuple[int, int, bool]]:
+    """Start and end of each run of Latin characters, and whether it is kept whole (at most
+    :data:`LONGEST_KEPT` long)."""
+    runs: list[tuple[int, int, bool]] = []
     start = None
     for index, char in enumerate(text + " "):
         if index < len(text) and _latin(char):
             if start is None:
                 start = index
         elif start is not None:
-            if index - start <= LONGEST_KEPT:
-                runs.append((start, index))
+            runs.append((start, index, index - start <= LONGEST_KEPT))
             start = None
     return runs
 
 
 def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
     """For each index ``i`` of ``text``, whether a line may break before ``text[i]`` (the
-    first is False): not before closing punctuation, not after opening punctuation (spaces
-    between them aside), not inside a short bracketed group (:data:`GROUP`), and with
-    ``keep_words`` not inside a kept Latin run."""
-    allowed = [False] + [True] * (len(text) - 1) if text else []
-    for index in range(1, len(text)):
-        # The marks either side, spaces between them aside: "（ " ends no line either.
-        before = text[:index].rstrip()[-1:]
-        after = text[index:].lstrip()[:1]
-        if (after in CANNOT_START and after) or (before in CANNOT_END and before):
-            allowed[index] = False
-    spans = [match.span() for match in GROUP.finditer(text)]
-    for start, end in spans + (_runs(text) if keep_words else []):
+    first is False): where UAX #14 allows it, not inside a short bracketed group
+    (:data:`GROUP`), and with ``keep_words`` not inside a kept Latin run. Inside a longer
+    Latin run (and without ``keep_words`` inside any) a line may also break between two
+    characters unless the next is closing or the last opening punctuation."""
+    allowed = [False] * len(text)
+    for index in line_break_boundaries(text):
+        if 0 < index < len(text):
+            allowed[index] = True
+    for start, end, kept in _runs(text):
         for index in range(start + 1, end):
+            if kept and keep_words:
+                allowed[index] = False
+            elif not cannot_start(text[index]) and not cannot_end(text[index - 1]):
+                allowed[index] = True
+    for match in GROUP.finditer(text):
+        for index in range(match.start() + 1, match.end()):
             allowed[index] = False
     return allowed
 
@@ -96,9 +117,9 @@ def line_ends(
         used += widths[index]
         if used > room + 1e-6 and index > start and not text[index].isspace():
             point = next((p for p in range(index, start, -1) if allowed[p]), 0)
-            while not point and index < len(text) and text[index] in CANNOT_START:
+            while not point and index < len(text) and cannot_start(text[index]):
                 index += 1  # closing marks hung past the room's end
-                point = index if index == len(text) or text[index] not in CANNOT_START else 0
+                point = index if index == len(text) or not cannot_start(text[index]) else 0
             point = point or next((p for p in range(index, start, -1) if weak[p]), index)
             if point >= len(text):
                 break

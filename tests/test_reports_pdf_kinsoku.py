@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 from reports.document import Document, Grid, Heading, Para
 from reports.fonts import fonts
-from reports.linebreak import CANNOT_END, CANNOT_START, LONGEST_KEPT, break_allowed, line_ends
+from reports.linebreak import (
+    LONGEST_KEPT,
+    break_allowed,
+    cannot_end,
+    cannot_start,
+    line_ends,
+)
 from reports.render_pdf import (
     KinsokuParagraph,
     _styles,
@@ -61,18 +67,19 @@ def check_lines(lines: list[str], fits: Callable[[str], bool]) -> None:
         shown, last = line.lstrip(), before.rstrip()
         if not shown or not last:
             continue
-        assert shown[0] not in CANNOT_START, (before, line)
-        assert last[-1] not in CANNOT_END, (before, line)
+        assert not cannot_start(shown[0]), (before, line)
+        assert not cannot_end(last[-1]), (before, line)
         if (before[-1] + line[0]).isascii() and (before[-1] + line[0]).isalnum():
             head = re.match(r"[a-z0-9]*", line)
             tail = re.search(r"[a-z0-9]*$", before)
             assert head and tail
             word = tail.group() + head.group()
             # With the opening marks and spaces before it (the closing marks after it may hang).
-            opening = re.search(
-                f"[\\s{re.escape(''.join(CANNOT_END))}]*$", before[: -len(tail.group())]
-            )
-            unit = (opening.group() if opening else "") + word
+            rest = before[: -len(tail.group())]
+            kept = len(rest)
+            while kept and (rest[kept - 1].isspace() or cannot_end(rest[kept - 1])):
+                kept -= 1
+            unit = rest[kept:] + word
             assert len(word) > LONGEST_KEPT or not fits(unit), (before, line)
 
 
@@ -110,7 +117,9 @@ def test_each_line_fits_and_breaks_where_allowed_when_it_can(text: str, room: fl
         # Within its room (spaces may run past it, closing marks may hang), broken at an
         # allowed place unless the line had none.
         shown = line.rstrip()
-        hung = len(shown) - len(shown.rstrip("".join(CANNOT_START)))
+        hung = 0
+        while hung < len(shown) and cannot_start(shown[len(shown) - 1 - hung]):
+            hung += 1
         hangs = hung > 0
         assert len(shown.replace(" ", "")) <= max(room, 1) + hung + 1e-6
         if not allowed[end]:
