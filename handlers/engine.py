@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
@@ -191,6 +192,20 @@ _SENDER = (
     )
 )
 """A chat account and the person bound to it, with their roles, built once."""
+
+
+_SAVE_STATE = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("row_id"))
+    .values(
+        step=bindparam("step"),
+        data=bindparam("data"),
+        record_id=bindparam("record_id"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+"""A chat's dialogue state written back (``Engine._save``) as one Core ``UPDATE``, built
+once; the loaded row is then told its new values as committed ones (no ORM flush)."""
 
 
 Handler = Callable[["Context", str], Awaitable[Next]]
@@ -366,8 +381,13 @@ class Engine:
         language = ctx.language
         try:
             async with session.begin_nested():
-                await self._dispatch(ctx)
-                await self._replan(session, ctx.now)
+                try:
+                    await self._dispatch(ctx)
+                    await self._replan(session, ctx.now)
+                except BaseException:
+                    if ctx.conversation is not None and inspect(ctx.conversation).persistent:
+                        session.expire(ctx.conversation)  # its state was written past the ORM
+                    raise
                 language = ctx.language
         except UserError as problem:
             text = t(language, problem.key, **problem.values)
@@ -625,14 +645,14 @@ class Engine:
             )
             ctx.session.add(row)
             ctx.conversation = row
+            await ctx.session.flush()
         elif (row.step, row.record_id, ctx.stored) != (step, state.record_id, data):
-            row.step, row.data, row.record_id, row.updated_at = (
-                step,
-                data,
-                state.record_id,
-                ctx.now,
-            )
-        await ctx.session.flush()
+            values: dict[str, Any] = {"step": step, "data": data, "record_id": state.record_id}
+            values["updated_at"] = ctx.now
+            connection = await ctx.session.connection()
+            await connection.execute(_SAVE_STATE, {"row_id": row.id, **values})
+            for name, value in values.items():
+                set_committed_value(row, name, value)
 
     async def _route(self, ctx: Context) -> Next:
         message = ctx.message
