@@ -17,10 +17,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -110,11 +110,10 @@ class Context:
     services: Services
     now: datetime
     replies: list[Reply] = field(default_factory=list)
-    conversation: Conversation | None = None
+    conversation: StoredState | None = None
     files: list[Any] = field(default_factory=list)
     speaking: Language | None = None
     draft: DraftState | None = None
-    stored: dict[str, Any] | None = None
 
     @property
     def language(self) -> Language:
@@ -158,14 +157,14 @@ class Context:
         """
         if self.draft is None:
             where = {"transport": self.message.transport, "chat_id": self.message.chat_id}
-            found = (await self.session.execute(_CONVERSATION, where)).scalar_one_or_none()
-            self.conversation = found
+            connection = await self.session.connection()
+            found = (await connection.execute(_CONVERSATION, where)).one_or_none()
             if found is None:
+                self.conversation = None
                 self.draft = DraftState()
-                self.stored = None
             else:
+                self.conversation = StoredState(found.id, found.step, found.record_id, found.data)
                 self.draft = DraftState.load(found.data, found.step, found.record_id)
-                self.stored = found.data
         return self.draft
 
     async def go(self, step: StepName | str | None, /, **data: Any) -> None:
@@ -174,12 +173,27 @@ class Context:
         (await self.state()).go(step_named(step) if isinstance(step, str) else step, **data)
 
 
-_CONVERSATION = select(Conversation).where(
-    Conversation.transport == bindparam("transport"),
-    Conversation.chat_id == bindparam("chat_id"),
+_STATES = cast(Table, Conversation.__table__)
+_CONVERSATION = select(_STATES.c.id, _STATES.c.step, _STATES.c.record_id, _STATES.c.data).where(
+    _STATES.c.transport == bindparam("transport"), _STATES.c.chat_id == bindparam("chat_id")
 )
-"""A chat's dialogue state row, built once (a statement's construction costs more than its
-cached compilation)."""
+"""A chat's dialogue state row as plain values, read as Core on the session's connection,
+built once (a statement's construction costs more than its cached compilation)."""
+
+_NEW_STATE = insert(_STATES).returning(_STATES.c.id)
+"""A chat's first dialogue state row, its id returned."""
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """A chat's dialogue state row as read or last written in this message's transaction
+    (``conversations``): its id, step name, record id and the state's JSON."""
+
+    id: int
+    step: str | None
+    record_id: int | None
+    data: dict[str, Any]
+
 
 _SENDER = (
     select(ChatIdentity, Staff)
@@ -191,6 +205,20 @@ _SENDER = (
     )
 )
 """A chat account and the person bound to it, with their roles, built once."""
+
+
+_SAVE_STATE = (
+    update(_STATES)
+    .where(_STATES.c.id == bindparam("row_id"))
+    .values(
+        step=bindparam("step"),
+        data=bindparam("data"),
+        record_id=bindparam("record_id"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+"""A chat's dialogue state written back (``Engine._save``) as one Core ``UPDATE``, built
+once (no ORM flush)."""
 
 
 Handler = Callable[["Context", str], Awaitable[Next]]
@@ -613,26 +641,23 @@ class Engine:
         data = state.to_json()
         step = state.step.value if state.step is not None else None
         row = ctx.conversation
+        await ctx.session.flush()  # a record the state names is stored before it
+        connection = await ctx.session.connection()
+        values: dict[str, Any] = {"step": step, "data": data, "record_id": state.record_id}
         if row is None:
-            row = Conversation(
-                transport=ctx.message.transport,
-                chat_id=ctx.message.chat_id,
-                staff_id=ctx.staff.id,
-                step=step,
-                data=data,
-                record_id=state.record_id,
-                updated_at=ctx.now,
+            where = {"transport": ctx.message.transport, "chat_id": ctx.message.chat_id}
+            inserted = await connection.execute(
+                _NEW_STATE, {**where, "staff_id": ctx.staff.id, "updated_at": ctx.now, **values}
             )
-            ctx.session.add(row)
-            ctx.conversation = row
-        elif (row.step, row.record_id, ctx.stored) != (step, state.record_id, data):
-            row.step, row.data, row.record_id, row.updated_at = (
-                step,
-                data,
-                state.record_id,
-                ctx.now,
+            row_id = int(inserted.scalar_one())
+        elif (row.step, row.record_id, row.data) != (step, state.record_id, data):
+            await connection.execute(
+                _SAVE_STATE, {"row_id": row.id, "updated_at": ctx.now, **values}
             )
-        await ctx.session.flush()
+            row_id = row.id
+        else:
+            return
+        ctx.conversation = StoredState(row_id, step, state.record_id, data)
 
     async def _route(self, ctx: Context) -> Next:
         message = ctx.message

@@ -14,11 +14,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import AuditEvent, AuditHead
 
@@ -110,8 +109,18 @@ def hash_of(event: AuditEvent) -> str:
     )
 
 
-_HEAD = select(AuditHead).where(AuditHead.id == 1).with_for_update()
-"""The chain's head, locked (PostgreSQL) until the transaction ends; built once."""
+_HEAD_TABLE = cast(Table, AuditHead.__table__)
+_EVENTS_TABLE = cast(Table, AuditEvent.__table__)
+_HEAD = select(_HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash).where(_HEAD_TABLE.c.id == 1).with_for_update()
+"""The chain's head as ``(seq, hash)``, locked (PostgreSQL) until the transaction ends; built
+once. Read and moved as Core statements, never as an ``AuditHead`` object, so no object in a
+session's identity map can hold a head another append has moved since."""
+_INSERT_EVENT = insert(_EVENTS_TABLE)
+_MOVE_HEAD = (
+    update(_HEAD_TABLE)
+    .where(_HEAD_TABLE.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 async def append(
@@ -124,14 +133,32 @@ async def append(
     subject: str | None = None,
     payload: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event to the chain inside the caller's transaction."""
+    """Add one event to the chain inside the caller's transaction; the event as stored (an
+    ``AuditEvent`` not added to the session).
+
+    Three Core statements on the session's connection (read the head locked, insert the event,
+    move the head onto it; the append-only guard wants the event stored first), none of them
+    an ORM flush: the caller's pending changes are flushed with its own next flush. Raises
+    ``ValueError`` for a naive ``at`` before anything is written.
+    """
     if at.tzinfo is None:
         raise ValueError("audit time must be timezone-aware")
-    head = (await session.execute(_HEAD)).scalar_one()
+    connection = await session.connection()
+    prev_seq, prev_hash = (await connection.execute(_HEAD)).one()
     at = at.astimezone(UTC)
     body = canonical_json(dict(payload or {}))
-    seq = head.seq + 1
-    digest = event_hash(
+    seq = prev_seq + 1
+    row = {
+        "seq": seq,
+        "at": at,
+        "kind": str(kind),
+        "actor_staff_id": actor_staff_id,
+        "actor": actor,
+        "subject": subject,
+        "payload": body,
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = digest = event_hash(
         seq=seq,
         at=at,
         kind=str(kind),
@@ -139,25 +166,11 @@ async def append(
         actor=actor,
         subject=subject,
         payload=body,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
-    event = AuditEvent(
-        seq=seq,
-        at=at,
-        kind=str(kind),
-        actor_staff_id=actor_staff_id,
-        actor=actor,
-        subject=subject,
-        payload=body,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    session.add(event)
-    await session.flush()  # the event first: the head's guard wants it stored (append_only)
-    head.seq = seq
-    head.hash = digest
-    await session.flush()
-    return event
+    await connection.execute(_INSERT_EVENT, row)
+    await connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    return AuditEvent(**row)
 
 
 @dataclass(frozen=True)
@@ -183,12 +196,10 @@ async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
     """
     if any(event.at.tzinfo is None for event in events):
         raise ValueError("audit time must be timezone-aware")
-    current = (
-        await session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    ).scalar_one()
+    connection = await session.connection()
+    seq, prev = (await connection.execute(_HEAD)).one()
     if not events:
-        return current.seq
-    seq, prev = current.seq, current.hash
+        return int(seq)
     rows: list[dict[str, Any]] = []
     for event in events:
         seq += 1
@@ -221,14 +232,9 @@ async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
     await session.flush()
     await session.execute(insert(AuditEvent), rows)
     await session.execute(
-        update(AuditHead.__table__)  # type: ignore[arg-type]
-        .where(AuditHead.__table__.c.id == 1)
-        .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
-        [{"new_seq": row["seq"], "new_hash": row["hash"]} for row in rows],
+        _MOVE_HEAD, [{"new_seq": row["seq"], "new_hash": row["hash"]} for row in rows]
     )
-    set_committed_value(current, "seq", seq)
-    set_committed_value(current, "hash", prev)
-    return seq
+    return int(seq)
 
 
 async def head(session: AsyncSession) -> AuditHead:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -52,6 +52,11 @@ async def prune_updates(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < before))
 
 
+_OUTBOX = cast(Table, OutboxReply.__table__)
+_OWE = insert(_OUTBOX).returning(_OUTBOX.c.id)
+"""One outbox row, its id returned; built once."""
+
+
 async def owe(
     session: AsyncSession,
     rows: Iterable[tuple[str, str, dict[str, Any]]],
@@ -60,18 +65,22 @@ async def owe(
     at: datetime,
 ) -> list[int]:
     """Write replies, as ``(transport, chat_id, message JSON)``, to the outbox; their ids in
-    the same order. Nothing is written for an empty ``rows``."""
-    owed = [
-        OutboxReply(
-            transport=transport, chat_id=chat_id, message=message, language=language, created_at=at
-        )
+    the same order. Nothing is written for an empty ``rows``. One Core ``INSERT ...
+    RETURNING id`` per reply on the session's connection (no ORM unit of work)."""
+    wanted = [
+        {
+            "transport": transport,
+            "chat_id": chat_id,
+            "message": message,
+            "language": language,
+            "created_at": at,
+        }
         for transport, chat_id, message in rows
     ]
-    if not owed:
+    if not wanted:
         return []
-    session.add_all(owed)
-    await session.flush()
-    return [row.id for row in owed]
+    connection = await session.connection()
+    return [int((await connection.execute(_OWE, row)).scalar_one()) for row in wanted]
 
 
 async def delivered(session: AsyncSession, ids: Iterable[int]) -> None:

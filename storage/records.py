@@ -12,12 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from storage import audit
 from storage.audit import AuditKind, canonical_json
@@ -122,9 +124,10 @@ def _note_changes(session: Session, _context: object, _instances: object) -> Non
             session.info[COSIGNERS] = True
     for obj in session.dirty:
         if isinstance(obj, Record):
+            # The attributes set since the last flush (their old values are kept there): a
+            # value set to what it was counts too, which only re-plans once more.
             state = inspect(obj)
-            names = {attr.key for attr in state.attrs if attr.history.has_changes()}
-            state.info.setdefault(CHANGED, set()).update(names)
+            state.info.setdefault(CHANGED, set()).update(state.committed_state)
         elif isinstance(obj, RecordCosigner):
             session.info[COSIGNERS] = True
     if any(isinstance(obj, RecordCosigner) for obj in session.deleted):
@@ -523,9 +526,15 @@ async def mark_milestone(
 
 async def get(session: AsyncSession, record_id: int) -> Record | None:
     """The record ``record_id``, or None; its cosigners read in the same statement."""
-    # Built here, not at import: a loader option configures every mapper, which the first
-    # query does anyway and start-up need not wait for.
-    return await session.get(Record, record_id, options=(joinedload(Record.cosigners),))
+    return await session.get(Record, record_id, options=_with_cosigners())
+
+
+@cache
+def _with_cosigners() -> tuple[ORMOption, ...]:
+    """The loader option of ``get``, built on first use, not at import (a loader option
+    configures every mapper, which the first query does anyway and start-up need not wait
+    for), and once: building it costs more than the statement's cached compilation."""
+    return (joinedload(Record.cosigners),)
 
 
 _BRACKETS = str.maketrans({"(": "〔", ")": "〕", "（": "〔", "）": "〕", "[": "〔", "]": "〕"})
