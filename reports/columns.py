@@ -217,6 +217,27 @@ def _milestone_state(which: Milestone) -> Getter:
     return get
 
 
+def _milestone_state_many(which: Milestone) -> Many:
+    def many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+        words = {state: state_words(state, language) for state in State}
+        found: list[Value] = []
+        for one in facts:
+            for line in one.milestones:
+                if line.milestone is which:
+                    found.append(words[line.state])
+                    break
+            else:
+                found.append(None)
+        return found
+
+    return many
+
+
+def _state(key: str, which: Milestone) -> Column:
+    """A column showing how milestone ``which`` stands (None: not owed)."""
+    return Column(key, _milestone_state(which), 10, _milestone_state_many(which))
+
+
 def _cosigned_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     line = facts.milestone(Milestone.COSIGNED)
     return line.met if line else None
@@ -292,14 +313,14 @@ FIELDS: tuple[Column, ...] = (
 
 AFTER: tuple[Column, ...] = (
     _plain("submitted_at", 19),
-    Column("state_registered", _milestone_state(Milestone.REGISTERED), 10),
+    _state("state_registered", Milestone.REGISTERED),
     _plain("platform_entered_at", 19),
     _plain("platform_ref"),
-    Column("state_platform_entered", _milestone_state(Milestone.PLATFORM_ENTERED), 10),
+    _state("state_platform_entered", Milestone.PLATFORM_ENTERED),
     _plain("form_delivered_at", 19),
-    Column("state_form_delivered", _milestone_state(Milestone.FORM_DELIVERED), 10),
+    _state("state_form_delivered", Milestone.FORM_DELIVERED),
     Column("cosigned_at", _cosigned_at, 19),
-    Column("state_cosigned", _milestone_state(Milestone.COSIGNED), 10),
+    _state("state_cosigned", Milestone.COSIGNED),
     _plain("serious_alerted_at", 19),
     _plain("upward_listed_at", 19),
     Column("evidence_count", _evidence_count, 8),

@@ -16,7 +16,7 @@ import asyncio
 import functools
 import shutil
 from collections import defaultdict, namedtuple
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +94,16 @@ async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> 
     return found.get(RecordKind.EXTERNAL, 0), found.get(RecordKind.REFERENCE_OPINION, 0)
 
 
+def _utc(text: str | None) -> datetime | None:
+    """A time as SQLite keeps it (ISO text, naive UTC) as an aware UTC datetime."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text + "+00:00")  # one call in C, UTC itself as zone
+    except ValueError:  # a text that names its offset already
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 @functools.cache
 def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
     """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
@@ -138,28 +148,21 @@ async def records_in(
         rows = result.all()
         if not rows:
             return
-        values: list[list[Any]] = [list(row) for row in rows]
-        if times:
-            parse = datetime.fromisoformat
-            for row_values in values:
-                for n in times:
-                    text = row_values[n]
-                    if text is not None:
-                        row_values[n] = parse(text).replace(tzinfo=UTC)
+        fields: list[Sequence[Any]] = list(zip(*rows, strict=True))  # column by column
+        for n in times:
+            fields[n] = [_utc(text) for text in fields[n]]
+        ids = fields[keys.index("id")]
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
             select(cosigners)
-            .where(RecordCosigner.record_id.in_([row.id for row in rows]))
+            .where(RecordCosigner.record_id.in_(list(ids)))
             .order_by(RecordCosigner.id)
         )
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
         shape = _record_row(keys)
-        yield [
-            cast(Record, shape(*row_values, present.get(row.id, [])))
-            for row, row_values in zip(rows, values, strict=True)
-        ]
-        last = (values[-1][keys.index("received_at")], rows[-1].id)
+        yield cast(list[Record], list(map(shape, *fields, [present.get(n) or [] for n in ids])))
+        last = (fields[keys.index("received_at")][-1], ids[-1])
 
 
 def _consume(
@@ -296,16 +299,34 @@ async def build_report(
         done = 0
         if progress is not None:
             progress(done, total)
-        async for rows in records_in(reader, period, tz, batch):
-            kept = [r for r in rows if in_figures(r)]
-            counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
-            others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
-            facts = await facts_for(reader, counted, names, rules, now)
-            await asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
-            reader.expunge_all()
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
+        # While a worker thread writes one batch, the next one is read: SQLite's own work
+        # and the file's writes run outside the GIL, on the second core.
+        writing: asyncio.Task[None] | None = None
+        written = 0
+        try:
+            async for rows in records_in(reader, period, tz, batch):
+                kept = [r for r in rows if in_figures(r)]
+                counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
+                others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
+                facts = await facts_for(reader, counted, names, rules, now)
+                reader.expunge_all()
+                if writing is not None:
+                    await writing
+                    done += written
+                    if progress is not None:
+                        progress(done, total)
+                writing = asyncio.create_task(
+                    asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
+                )
+                written = len(rows)
+            if writing is not None:
+                await writing
+                done += written
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            if writing is not None and not writing.done():  # the book is the thread's still
+                await asyncio.wait([writing])
     finally:
         await reader.close()
     title = report_title(period, language, court_name)
