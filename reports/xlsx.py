@@ -864,8 +864,12 @@ class _Spliced:
             self._archive.write(filename, arcname)
             return
         sheet = Path(filename)
+        # Dated like ``ZipFile.write`` dates a file, compressed as the archive's other parts.
+        info = zipfile.ZipInfo.from_file(sheet, arcname)
+        info.compress_type = self._archive.compression
+        info._compresslevel = self._archive.compresslevel  # type: ignore[attr-defined]
         big = sheet.stat().st_size + rows.size > zipfile.ZIP64_LIMIT // 2
-        with self._archive.open(arcname or sheet.name, "w", force_zip64=big) as out:
+        with self._archive.open(info, "w", force_zip64=big) as out:
             rows.write_into(sheet, out)
 
     def __getattr__(self, name: str) -> Any:
