@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import shutil
 from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, String, and_, func, or_, select, type_coerce
+from sqlalchemy import JSON, Row, String, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -104,6 +105,17 @@ def _utc(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def _json(text: str | None, decoded: dict[str, Any]) -> Any:
+    """A JSON value as SQLite keeps it (text) decoded, as the JSON type decodes it; a text
+    seen before from ``decoded``, a list or an object copied (each record its own)."""
+    if text is None:
+        return None
+    value = decoded.get(text)
+    if value is None:
+        value = decoded[text] = json.loads(text)
+    return type(value)(value) if isinstance(value, list | dict) else value
+
+
 @functools.cache
 def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
     """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
@@ -130,6 +142,11 @@ async def records_in(
     ]
     for n in times:
         columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    # And JSON as text, decoded once per distinct text (Art. 9 items: a few dozen lists).
+    documents = [n for n, column in enumerate(columns) if isinstance(column.type, JSON) and texts]
+    for n in documents:
+        columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    decoded: dict[str, Any] = {}
     cosigners = RecordCosigner.__table__
     last: tuple[datetime, int] | None = None
     while True:
@@ -151,6 +168,8 @@ async def records_in(
         fields: list[Sequence[Any]] = list(zip(*rows, strict=True))  # column by column
         for n in times:
             fields[n] = [_utc(text) for text in fields[n]]
+        for n in documents:
+            fields[n] = [_json(text, decoded) for text in fields[n]]
         ids = fields[keys.index("id")]
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
