@@ -1,6 +1,7 @@
 """The quarterly report over 100,000 records: time and peak memory.
 
     python benchmarks/report.py [--records 100000] [--dir /path/on/the/data/disk]
+                                [--database bench.db] [--no-references] [--periods quarter]
 
 A SQLite database is filled with synthetic records spread over Q3 2026 (outside inquiries,
 some Art. 5 opinions, drafts, withdrawn and internal ones, co-signers for in-person inquiries,
@@ -18,6 +19,10 @@ reference of issue 14), XlsxWriter's ``constant_memory`` mode and rustpy-xlsxwri
 ratio of each to the reference and the load average before and after. Each figure is the
 wall time and the CPU time (user and system, all threads) of its process: on a loaded machine
 the CPU time is the steadier of the two.
+
+For profiling: ``--database`` keeps the filled database at that path and reuses it when it is
+there already (filled with the same ``--records``), ``--no-references`` skips the three dumps
+and ``--periods quarter`` runs the quarter alone.
 """
 
 from __future__ import annotations
@@ -300,6 +305,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database")
+    parser.add_argument(
+        "--database", type=Path, default=None, help="a database to keep and reuse (profiling)"
+    )
+    parser.add_argument(
+        "--no-references", action="store_true", help="skip the three dumps (profiling)"
+    )
+    parser.add_argument("--periods", choices=("both", "quarter"), default="both")
     parser.add_argument("--child", nargs=3, metavar=("DB", "PERIOD", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", nargs=3, metavar=("WRITER", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -311,10 +323,11 @@ def main() -> None:
         return
     top = Path(tempfile.mkdtemp(prefix="guowen-bench-", dir=args.dir))
     try:
-        database = top / "bench.db"
+        database = args.database or top / "bench.db"
         load_before = os.getloadavg()
         started = time.perf_counter()
-        fill(database, args.records)
+        if not database.exists():
+            fill(database, args.records)
         filled = time.perf_counter() - started
         print(
             f"report benchmark: SQLite, {args.records:,} synthetic records in Q3 2026 "
@@ -325,10 +338,11 @@ def main() -> None:
             f"{'peak RSS':>9}  {'RSS before':>10}  {'xlsx':>8}"
         )
         runs = []
-        for label, period, share in (  # a tenth of the records fall in July 1-9
+        periods = (  # a tenth of the records fall in July 1-9
             ("2026-07-01..07-09", "2026-07-01 2026-07-09", 0.1),
             ("2026Q3", "2026Q3", 1.0),
-        ):
+        )
+        for label, period, share in periods[1:] if args.periods == "quarter" else periods:
             result = run_child(database, period, top / label.replace(".", "_"))
             records = -(-args.records // 10) if share < 1 else args.records
             runs.append(result)
@@ -344,7 +358,7 @@ def main() -> None:
         print("references, the quarter's records as plain rows in one sheet (same run):")
         quarter = runs[-1]["seconds"]
         reference: float | None = None
-        for writer in WRITERS:
+        for writer in () if args.no_references else WRITERS:
             measured = run_dump(writer, database, top / "dumps")
             if measured is None:
                 continue

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,9 +48,10 @@ class State(StrEnum):
     PENDING = "pending"
 
 
-@dataclass(frozen=True)
-class MilestoneLine:
-    """One Art. 6 milestone of a record: its ``deadline``, when it was ``met`` and its state."""
+class MilestoneLine(NamedTuple):
+    """One Art. 6 milestone of a record: its ``deadline``, when it was ``met`` and its state.
+
+    A named tuple: a quarter's report makes a few hundred thousand of them."""
 
     milestone: Milestone
     deadline: datetime
@@ -331,14 +333,15 @@ async def facts_for(
                 )
             )
     known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
+    person, department = names.person, names.department
     return [
         RecordFacts(
-            record=record,
-            handler=names.person(record.handler_id),
-            department=names.department(record.department_id),
-            cosigners=tuple(
+            record,
+            person(record.handler_id),
+            department(record.department_id),
+            tuple(
                 CosignerLine(
-                    name=names.person(c.staff_id),
+                    name=person(c.staff_id),
                     status=c.status,
                     requested_at=c.requested_at,
                     responded_at=c.responded_at,
@@ -346,10 +349,12 @@ async def facts_for(
                     earlier=tuple(earlier.get((record.id, c.staff_id), ())),
                 )
                 for c in record.cosigners
-            ),
-            milestones=milestone_lines(record, rules, now, known),
-            evidence=tuple(evidence.get(record.id, ())),
-            amendments=tuple(amendments.get(record.id, ())),
+            )
+            if record.cosigners
+            else (),
+            milestone_lines(record, rules, now, known),
+            tuple(evidence[record.id]) if record.id in evidence else (),
+            tuple(amendments[record.id]) if record.id in amendments else (),
         )
         for record in records
     ]

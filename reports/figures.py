@@ -163,11 +163,17 @@ class Timeliness:
             self.drafts += 1
             self.handler_drafts[handler_id] += 1
         missed = 0
-        for line in lines:
-            self.milestones[line.milestone].add(line.state)
-            self.department_milestones[record.department_id][line.milestone].add(line.state)
-            self.handler_milestones[handler_id][line.milestone].add(line.state)
-            missed += line.state is State.MISSED
+        everyone = self.milestones
+        department: dict[Milestone, Tally] | None = None
+        mine: dict[Milestone, Tally] = {}
+        for milestone, _, _, state in lines:
+            if department is None:  # a record with no step adds no department or handler
+                department = self.department_milestones[record.department_id]
+                mine = self.handler_milestones[handler_id]
+            everyone[milestone].add(state)
+            department[milestone].add(state)
+            mine[milestone].add(state)
+            missed += state is State.MISSED
         if missed and record.status != RecordStatus.SUBMITTED:
             self.lapsed_drafts += 1
             self.lapsed_steps += missed

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import shutil
 from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, String, and_, func, or_, select, type_coerce
+from sqlalchemy import JSON, Row, String, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -94,6 +95,27 @@ async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> 
     return found.get(RecordKind.EXTERNAL, 0), found.get(RecordKind.REFERENCE_OPINION, 0)
 
 
+def _utc(text: str | None) -> datetime | None:
+    """A time as SQLite keeps it (ISO text, naive UTC) as an aware UTC datetime."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text + "+00:00")  # one call in C, UTC itself as zone
+    except ValueError:  # a text that names its offset already
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _json(text: str | None, decoded: dict[str, Any]) -> Any:
+    """A JSON value as SQLite keeps it (text) decoded, as the JSON type decodes it; a text
+    seen before from ``decoded``, a list or an object copied (each record its own)."""
+    if text is None:
+        return None
+    value = decoded.get(text)
+    if value is None:
+        value = decoded[text] = json.loads(text)
+    return type(value)(value) if isinstance(value, list | dict) else value
+
+
 @functools.cache
 def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
     """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
@@ -120,6 +142,11 @@ async def records_in(
     ]
     for n in times:
         columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    # And JSON as text, decoded once per distinct text (Art. 9 items: a few dozen lists).
+    documents = [n for n, column in enumerate(columns) if isinstance(column.type, JSON) and texts]
+    for n in documents:
+        columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    decoded: dict[str, Any] = {}
     cosigners = RecordCosigner.__table__
     last: tuple[datetime, int] | None = None
     while True:
@@ -138,28 +165,23 @@ async def records_in(
         rows = result.all()
         if not rows:
             return
-        values: list[list[Any]] = [list(row) for row in rows]
-        if times:
-            parse = datetime.fromisoformat
-            for row_values in values:
-                for n in times:
-                    text = row_values[n]
-                    if text is not None:
-                        row_values[n] = parse(text).replace(tzinfo=UTC)
+        fields: list[Sequence[Any]] = list(zip(*rows, strict=True))  # column by column
+        for n in times:
+            fields[n] = [_utc(text) for text in fields[n]]
+        for n in documents:
+            fields[n] = [_json(text, decoded) for text in fields[n]]
+        ids = fields[keys.index("id")]
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
             select(cosigners)
-            .where(RecordCosigner.record_id.in_([row.id for row in rows]))
+            .where(RecordCosigner.record_id.in_(list(ids)))
             .order_by(RecordCosigner.id)
         )
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
         shape = _record_row(keys)
-        yield [
-            cast(Record, shape(*row_values, present.get(row.id, [])))
-            for row, row_values in zip(rows, values, strict=True)
-        ]
-        last = (values[-1][keys.index("received_at")], rows[-1].id)
+        yield cast(list[Record], list(map(shape, *fields, [present.get(n) or [] for n in ids])))
+        last = (fields[keys.index("received_at")][-1], ids[-1])
 
 
 def _consume(
@@ -306,16 +328,34 @@ async def build_report(
         done = 0
         if progress is not None:
             progress(done, total)
-        async for rows in records_in(reader, period, tz, batch):
-            kept = [r for r in rows if in_figures(r)]
-            counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
-            others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
-            facts = await facts_for(reader, counted, names, rules, now)
-            await asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
-            reader.expunge_all()
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
+        # While a worker thread writes one batch, the next one is read: SQLite's own work
+        # and the file's writes run outside the GIL, on the second core.
+        writing: asyncio.Task[None] | None = None
+        written = 0
+        try:
+            async for rows in records_in(reader, period, tz, batch):
+                kept = [r for r in rows if in_figures(r)]
+                counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
+                others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
+                facts = await facts_for(reader, counted, names, rules, now)
+                reader.expunge_all()
+                if writing is not None:
+                    await writing
+                    done += written
+                    if progress is not None:
+                        progress(done, total)
+                writing = asyncio.create_task(
+                    asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
+                )
+                written = len(rows)
+            if writing is not None:
+                await writing
+                done += written
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            if writing is not None and not writing.done():  # the book is the thread's still
+                await asyncio.wait([writing])
     finally:
         await reader.close()
     title = report_title(period, language, court_name)

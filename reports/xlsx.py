@@ -14,13 +14,12 @@ kept exactly as recorded: this is evidence, and a prefixed apostrophe would chan
 The detail sheet's rows, a hundred thousand in a busy quarter, are the bulk of the file: they
 are written by :class:`DetailRows` as the same ``<row>`` elements openpyxl would write (inline
 strings, the same cell styles registered in the workbook's style table), into a file of their
-own, which is put inside openpyxl's ``<sheetData>`` when the workbook is saved. openpyxl keeps
+own, which is streamed inside openpyxl's ``<sheetData>`` as the workbook is saved. openpyxl keeps
 writing everything else (the header row, widths, print settings, the other sheets and charts).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -29,9 +28,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from itertools import cycle
+from itertools import cycle, repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -186,6 +186,7 @@ _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
 _KNOWN_CELLS = 2048  # texts kept per column, at most
 _SHORT = 64  # characters of a text kept: a name, a word, a state, Art. 9 items
 _EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def excel_serial(moment: datetime) -> str:
@@ -231,7 +232,7 @@ class DetailRows:
         self._known: list[dict[str | None, tuple[bytes, int]]] = [{} for _ in widths]
         self._empty = ""
         self._texts: list[list[str]] = []
-        # Open while the records stream past; closed by splice() or close().
+        # Open while the records stream past; closed by write_into() or close().
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
 
     def _id(self, key: StyleKey) -> str:
@@ -262,73 +263,102 @@ class DetailRows:
         return f'<c s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'.encode(), lines
 
     def add(self, rows: Iterable[Sequence[object]]) -> None:
-        """Append ``rows``, each a value per column (text, number, aware time or None)."""
-        tz, widths, known = self.tz, self.widths, self._known
-        self._empty = self._id((False, None, True, None, False))
+        """Append ``rows``, each a value per column (text, number, aware time or None).
+
+        Raises ValueError when a row has not one value per column."""
+        rows = list(rows)
+        if any(len(values) != len(self.widths) for values in rows):
+            raise ValueError("a detail row needs one value per column")
+        if rows:
+            self.add_columns([list(column) for column in zip(*rows, strict=True)])
+
+    def _ready(self) -> tuple[bytes, bytes]:
+        """The cell styles registered (once); the opening tags of a time and a number cell."""
+        if not self._texts:
+            self._empty = self._id((False, None, True, None, False))
+            # A text's style by (wrapped, quote-prefixed).
+            self._texts = [
+                [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
+            ]
         number = self._id((False, None, True, False, False))
         dated = self._id((False, DATE_FORMAT, True, False, False))
-        # A text's style by (wrapped, quote-prefixed).
-        self._texts = [
-            [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
-        ]
-        date_open = f'<c s="{dated}" t="n"><v>'.encode()
-        number_open = f'<c s="{number}" t="n"><v>'.encode()
+        return f'<c s="{dated}" t="n"><v>'.encode(), f'<c s="{number}" t="n"><v>'.encode()
+
+    def add_columns(self, columns: Sequence[Sequence[object]]) -> None:
+        """Append rows given column by column: ``columns[c][r]`` is row ``r``'s value in
+        column ``c``, as :meth:`add` takes it; the same bytes as :meth:`add` of those rows.
+
+        A column's repeated short texts are looked up at once; only the rest (times, numbers,
+        texts seen first) is encoded value by value. Raises ValueError when the columns are not
+        one per column of the sheet, or not all as long."""
+        if len(columns) != len(self.widths):
+            raise ValueError("detail columns: one list per column of the sheet")
+        count = len(columns[0])
+        if any(len(values) != count for values in columns):
+            raise ValueError("detail columns of different lengths")
+        if not count:
+            return
+        date_open, number_open = self._ready()
         close = b"</v></c>"
-        text_cell = self._text
-        columns = list(zip(widths, known, strict=True))
-        parts: list[bytes] = []
-        put = parts.append
-        n = self.next_row
-        for values in rows:
-            start = len(parts)
-            put(b"")  # the row's opening tag, once its height is known
-            most = 1
-            for (width, cells), value in zip(columns, values, strict=True):
-                if value is None or type(value) is str:
-                    cell = cells.get(value)
-                    if cell is None:
+        tz, text_cell = self.tz, self._text
+        encoded: list[list[bytes]] = []
+        lines: list[list[int]] = []
+        for width, known, values in zip(self.widths, self._known, columns, strict=True):
+            try:
+                cells: list[tuple[bytes, int] | None] = list(map(cast(Any, known).get, values))
+            except TypeError:  # a value that cannot be a key: each encoded below
+                cells = [None] * count
+            if None in cells:
+                for i, found in enumerate(cells):
+                    if found is not None:
+                        continue
+                    value = values[i]
+                    if value is None or type(value) is str:
                         cell = text_cell(value or "", width)
-                        if len(cells) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
-                            cells[value] = cell
-                    put(cell[0])
-                    if cell[1] > most:
-                        most = cell[1]
-                elif isinstance(value, datetime):
-                    put(date_open)
-                    put(excel_serial(value.astimezone(tz)).encode())
-                    put(close)
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    put(number_open)
-                    put(safe_string(value).encode())
-                    put(close)
-                else:
-                    tail, lines = text_cell(str(value), width)
-                    put(tail)
-                    if lines > most:
-                        most = lines
-            put(b"</row>")
-            parts[start] = (
+                        if len(known) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
+                            known[value] = cell
+                    elif isinstance(value, datetime):
+                        serial = excel_serial(value.astimezone(tz)).encode()
+                        cell = (date_open + serial + close, 1)
+                    elif isinstance(value, int | float) and not isinstance(value, bool):
+                        cell = (number_open + safe_string(value).encode() + close, 1)
+                    else:
+                        cell = text_cell(str(value), width)
+                    cells[i] = cell
+            done = cast(list[tuple[bytes, int]], cells)
+            encoded.append(list(map(_FIRST, done)))
+            lines.append(list(map(_SECOND, done)))
+        parts: list[bytes] = []
+        put, more = parts.append, parts.extend
+        n = self.next_row
+        heights = map(max, repeat(1), *lines)  # at least one line: a row of one column too
+        for most, row in zip(heights, zip(*encoded, strict=True), strict=True):
+            put(
                 f'<row r="{n}" ht="{safe_string(row_points(most))}" customHeight="1">'.encode()
                 if most > 1
                 else f'<row r="{n}">'.encode()
             )
+            more(row)
+            put(b"</row>")
             n += 1
-        self.count += n - self.next_row
+        self.count += count
         self.next_row = n
         self._file.write(b"".join(parts))
 
-    def splice(self, sheet_xml: Path) -> None:
-        """Put the rows at the end of the ``sheetData`` of the sheet written at ``sheet_xml``
-        (which holds the header row), replacing that file; then close the rows' file."""
+    @property
+    def size(self) -> int:
+        """Bytes of rows written so far."""
+        return self._file.tell()
+
+    def write_into(self, sheet_xml: Path, out: IO[bytes]) -> None:
+        """Write the sheet written at ``sheet_xml`` (which holds the header row) to ``out``,
+        the rows put at the end of its ``sheetData``; then close the rows' file."""
         head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
-        joined = sheet_xml.with_name(sheet_xml.name + ".rows")
-        with joined.open("wb") as out:
-            out.write(head)
-            self._file.seek(0)
-            shutil.copyfileobj(self._file, out, 1 << 20)
-            out.write(b"</sheetData>")
-            out.write(tail)
-        os.replace(joined, sheet_xml)
+        out.write(head)
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out, 1 << 20)
+        out.write(b"</sheetData>")
+        out.write(tail)
         self._file.close()
 
     def close(self) -> None:
@@ -592,8 +622,8 @@ class ReportWorkbook:
     def add_records(self, records: Sequence[RecordFacts]) -> None:
         """Detail rows, one per record, in the order given."""
         language, tz = self.language, self.tz
-        getters = [column.get for column in COLUMNS]
-        self.detail_data.add([get(facts, language, tz) for get in getters] for facts in records)
+        if records:
+            self.detail_data.add_columns([c.values(records, language, tz) for c in COLUMNS])
         self.detail_rows += len(records)
 
     def add_art7(self, row: Art7Row) -> None:
@@ -814,9 +844,10 @@ class ReportWorkbook:
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``."""
+        spliced: dict[str, DetailRows] = {}
         if self.detail_rows:
             self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
-            self.detail_data.splice(Path(self.detail._writer.out))
+            spliced[str(self.detail._writer.out)] = self.detail_data
         else:
             self.detail_data.close()
         # ``Workbook.save`` (openpyxl.writer.excel.save_workbook) with the deflate level set.
@@ -824,8 +855,36 @@ class ReportWorkbook:
             path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=DEFLATE_LEVEL
         ) as archive:
             self.book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
-            ExcelWriter(self.book, archive).save()
+            ExcelWriter(self.book, cast(zipfile.ZipFile, _Spliced(archive, spliced))).save()
         return path
+
+
+class _Spliced:
+    """A ``zipfile.ZipFile`` for ``ExcelWriter``: a sheet written at one of ``rows``' paths
+    is stored with those rows put inside its ``sheetData`` (:meth:`DetailRows.write_into`),
+    streamed into the archive rather than joined in a file first; the rest as ZipFile does."""
+
+    def __init__(self, archive: zipfile.ZipFile, rows: dict[str, DetailRows]) -> None:
+        self._archive = archive
+        self._rows = rows
+
+    def write(self, filename: str, arcname: str | None = None) -> None:
+        """``ZipFile.write``, the detail sheet's rows put in on the way."""
+        rows = self._rows.get(str(filename))
+        if rows is None:
+            self._archive.write(filename, arcname)
+            return
+        sheet = Path(filename)
+        # Dated like ``ZipFile.write`` dates a file, compressed as the archive's other parts.
+        info = zipfile.ZipInfo.from_file(sheet, arcname)
+        info.compress_type = self._archive.compression
+        info._compresslevel = self._archive.compresslevel  # type: ignore[attr-defined]
+        big = sheet.stat().st_size + rows.size > zipfile.ZIP64_LIMIT // 2
+        with self._archive.open(info, "w", force_zip64=big) as out:
+            rows.write_into(sheet, out)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._archive, name)
 
 
 @dataclass
