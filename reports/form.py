@@ -59,6 +59,10 @@ ALWAYS = frozenset(
      "inquirer_position", "case_name", "case_number", "department", "handler", "summary"}
 )  # fmt: skip
 BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+# Printed under the milestones, each when it has a value.
+AFTER_MILESTONES = ("platform_ref", "serious_alerted_at", "upward_listed_at")
+PRINTED: tuple[str, ...] = (*(key for _, keys in SECTIONS for key in keys), *AFTER_MILESTONES)
+"""Every field the form prints, by its column key (``reports.columns``), in the form's order."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
     blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
     extra = [
         (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
-        for key in ("platform_ref", "serious_alerted_at", "upward_listed_at")
+        for key in AFTER_MILESTONES
     ]
     extra = [(title, value) for title, value in extra if value]
     if extra:
