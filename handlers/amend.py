@@ -249,9 +249,26 @@ async def reason(ctx: Context, text: str) -> Next:
     return END
 
 
+async def back(ctx: Context, args: str) -> Next:
+    """/back in a correction: from the reason to the new value, from the value to the list
+    of fields; at the list, which is the first question, the list again."""
+    state = await ctx.state()
+    if state.step == AMEND_REASON:
+        record, field = await _pending(ctx)
+        state.fresh(record_id=record.id, step=field.step.value)
+        return await _ask_value(ctx, record, field)
+    record = await _own(ctx, str(state.data.get("record_id", "")), RecordStatus.SUBMITTED)
+    if state.step == AMEND_VALUE:
+        state.fresh(record_id=record.id)
+        return _ask_field(ctx, record)
+    return _ask_field(ctx, record, refusal="intake.error.no_back")
+
+
 def register(registry: Registry) -> None:
     """Register the ``in:amend`` buttons and the list, value and reason steps."""
     registry.callbacks["in:amend"] = amend_button
     registry.steps[AMEND_FIELD] = which_text
+    for step in (AMEND_FIELD, AMEND_VALUE, AMEND_REASON):
+        registry.backs[step] = back
     registry.steps[AMEND_VALUE] = new_value
     registry.steps[AMEND_REASON] = reason

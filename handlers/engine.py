@@ -229,6 +229,9 @@ class Registry:
     fallback: Handler | None = None
     edited: Handler | None = None
     """What an edited message does (``IncomingMessage.edited``): it is never ignored."""
+    backs: dict[str, Handler] = field(default_factory=dict)
+    """What /back does at a step of a dialogue other than the intake's: that dialogue's
+    previous question, or at its first the question again under ``intake.error.no_back``."""
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
