@@ -10,8 +10,9 @@ found too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from hypothesis import strategies as st
 from reminder_kit import BEIJING, NUMBER_FORMAT, rules
 
 from handlers.amend import CORRECTABLE, STAMPED, form_key
-from handlers.fields import EVERY, Field
+from handlers.fields import EVERY, Field, Step
 from handlers.ports import OutgoingMessage
 from reminders.clock import FakeClock
 from reports.document import Pairs
@@ -108,9 +109,50 @@ SPECS = st.builds(
 )
 
 
-async def stored(db: Database, clock: FakeClock, court: Court, spec: Spec) -> tuple[int, str]:
-    """``spec`` as a submitted record of 张伟 (孙丽 present if ``spec.cosigner``); its id and
-    number."""
+def values_of(spec: Spec, handler: Staff, now: datetime) -> dict[str, Any]:
+    """Every column of the intake for ``spec``, as a judge would have answered."""
+    text = spec.texts or None
+    return {
+        "received_confirmed": True,
+        "kind": spec.kind.value,
+        "inquiry_at": now - timedelta(hours=2),
+        "channel": spec.channel.value,
+        "channel_other": "传真" if text else None,
+        "inquirer_name": "王某",
+        "inquirer_unit": "温县某局",
+        "inquirer_position": "局长",
+        "unit_category": UnitCategory.GOVERNMENT.value,
+        "retired": False,
+        "main_leader": spec.main_leader,
+        "intermediary": spec.intermediary.value if spec.intermediary else None,
+        "intermediary_name": "赵某" if text else None,
+        "intermediary_relation": "秘书" if text else None,
+        "case_name": "张某诉李某民间借贷纠纷案",
+        "case_number": "（2026）豫0825民初123号",
+        "case_not_filed": False,
+        "department_id": handler.department_id,
+        "summary": "要求从轻处理",
+        "art9_items": [1],
+        "serious": spec.serious,
+        "place": "本院接待室" if text else None,
+        "persons_present": "王某的秘书" if text else None,
+        "material_route": spec.route.value if spec.route else None,
+        "originals_destination": spec.originals.value if spec.originals else None,
+        "originals_note": "交档案室" if text else None,
+    }
+
+
+async def drafted(
+    db: Database,
+    clock: FakeClock,
+    court: Court,
+    spec: Spec,
+    *,
+    submit: bool = True,
+    unanswered: Sequence[Field] = (),
+) -> Record:
+    """``spec`` as a record of 张伟 (孙丽 present if ``spec.cosigner``), submitted unless
+    told, or a draft where only the questions ``unanswered`` are left."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, court.id("张伟"))
@@ -118,41 +160,21 @@ async def stored(db: Database, clock: FakeClock, court: Court, spec: Spec) -> tu
         record = await records_repo.create_draft(
             session, handler=handler, received_at=now - timedelta(hours=1), at=now
         )
-        text = spec.texts or None
-        values: dict[str, Any] = {
-            "received_confirmed": True,
-            "kind": spec.kind.value,
-            "inquiry_at": now - timedelta(hours=2),
-            "channel": spec.channel.value,
-            "channel_other": "传真" if text else None,
-            "inquirer_name": "王某",
-            "inquirer_unit": "温县某局",
-            "inquirer_position": "局长",
-            "unit_category": UnitCategory.GOVERNMENT.value,
-            "retired": False,
-            "main_leader": spec.main_leader,
-            "intermediary": spec.intermediary.value if spec.intermediary else None,
-            "intermediary_name": "赵某" if text else None,
-            "intermediary_relation": "秘书" if text else None,
-            "case_name": "张某诉李某民间借贷纠纷案",
-            "case_number": "（2026）豫0825民初123号",
-            "case_not_filed": False,
-            "department_id": handler.department_id,
-            "summary": "要求从轻处理",
-            "art9_items": [1],
-            "serious": spec.serious,
-            "place": "本院接待室" if text else None,
-            "persons_present": "王某的秘书" if text else None,
-            "material_route": spec.route.value if spec.route else None,
-            "originals_destination": spec.originals.value if spec.originals else None,
-            "originals_note": "交档案室" if text else None,
-        }
+        values = values_of(spec, handler, now)
+        steps = {field.step for field in unanswered}
+        for field in unanswered:
+            values.update(dict.fromkeys(field.columns))
+        if Step.RECEIVED_AT in steps:
+            values.update(received_at=record.received_at, received_confirmed=False)
         await records_repo.set_fields(session, record, values, actor=handler, at=now)
         if spec.cosigner:
             sun = await session.get(Staff, court.id("孙丽"))
             assert sun is not None
             await records_repo.set_cosigners(session, record, [sun], actor=handler, at=now)
-        record.fields = {**record.fields, "staff_present_answered": True}
+        if Step.STAFF_PRESENT not in steps:
+            record.fields = {**record.fields, "staff_present_answered": True}
+        if not submit:
+            return record
         await records_repo.submit(
             session, record, actor=handler, at=now, number_format=NUMBER_FORMAT, tz=BEIJING
         )
@@ -167,8 +189,14 @@ async def stored(db: Database, clock: FakeClock, court: Court, spec: Spec) -> tu
             )
         record.serious_alerted_at = now if spec.serious else None
         record.upward_listed_at = now if spec.main_leader else None
-        assert record.number is not None
-        return record.id, record.number
+        return record
+
+
+async def stored(db: Database, clock: FakeClock, court: Court, spec: Spec) -> tuple[int, str]:
+    """``spec`` as a submitted record of 张伟; its id and number."""
+    record = await drafted(db, clock, court, spec)
+    assert record.number is not None
+    return record.id, record.number
 
 
 async def printed(db: Database, clock: FakeClock, record_id: int) -> set[str]:
