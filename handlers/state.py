@@ -135,7 +135,8 @@ class DraftState(BaseModel):
     for that question. ``data``: a small dialogue's own values (an amendment's record and
     field, a co-signer's record). ``offered``: the choices last sent to this chat as a
     numbered list (``(label, button data)``), by a transport that cannot show that many
-    buttons: their number or label typed back counts as the press.
+    buttons: their number or label typed back counts as the press. ``question``: the open
+    question's buttons.
     """
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
@@ -152,6 +153,9 @@ class DraftState(BaseModel):
     held: HeldFiles | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     offered: list[tuple[str, str]] = Field(default_factory=list)
+    question: list[list[tuple[str, str]]] = Field(default_factory=list)
+    """The buttons (rows of ``(label, button data)``) of the question the chat waits at, as
+    it was last asked: every refusal while it is open shows them again."""
 
     def go(self, step: StepName | None, /, **data: Any) -> None:
         """Wait at ``step`` in a new dialogue holding ``data`` (see ``fresh``)."""
