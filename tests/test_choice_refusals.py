@@ -21,7 +21,6 @@ from dialogue import (
     Person,
     Press,
     Tap,
-    lab,
     open_court,
     says,
     settings_for,
