@@ -614,7 +614,7 @@ LATER: tuple[Field, ...] = (
     ),
 )
 """What a submitted record gains after the intake, never asked by it: the reference the
-court's platform gave it (Art. 6 录入平台, ``/platform``), once it is entered there. The card,
+court's platform gave it (Art. 6, ``/platform``), once it is entered there. The card,
 /record and a correction treat these as the intake's fields."""
 
 EVERY: tuple[Field, ...] = FIELDS + LATER
