@@ -78,6 +78,7 @@ class Step(StrEnum):
     DEPARTMENT = "department"
     SUMMARY = "summary"
     ART9 = "art9"
+    ART9_OTHER = "art9_other"
     SERIOUS = "serious"
     PLACE = "place"
     PERSONS_PRESENT = "persons_present"
@@ -372,7 +373,18 @@ async def _art9(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     items = parse_art9(text)
     if items is None:
         raise UserError("intake.error.art9")
-    return {"art9_items": items}
+    values: dict[str, Any] = {"art9_items": items}
+    if ART9_OTHER_ITEM not in items:
+        values["art9_other"] = None
+    return values
+
+
+ART9_OTHER_ITEM = 14
+"""Art. 9 item (14), other behaviour that should be reported specially: which, in words."""
+
+
+def _art9_other(record: Record) -> bool:
+    return _external_only(record) and ART9_OTHER_ITEM in (record.art9_items or [])
 
 
 def parse_art9(text: str) -> list[int] | None:
@@ -549,6 +561,7 @@ FIELDS: tuple[Field, ...] = (
     Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
     Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
     Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
+    Field(Step.ART9_OTHER, Input.TEXT, ("art9_other",), _text(MAX_LONG, "art9_other"), _art9_other),
     Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
     Field(Step.PLACE, Input.TEXT, ("place",), _text(300, "place"), _in_person),
     Field(

@@ -61,6 +61,7 @@ class StepName(StrEnum):
     ASK_DEPARTMENT = "intake.department"
     ASK_SUMMARY = "intake.summary"
     ASK_ART9 = "intake.art9"
+    ASK_ART9_OTHER = "intake.art9_other"
     ASK_SERIOUS = "intake.serious"
     ASK_PLACE = "intake.place"
     ASK_PERSONS_PRESENT = "intake.persons_present"

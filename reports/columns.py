@@ -219,6 +219,7 @@ FIELDS: tuple[Column, ...] = (
     Column("handler", _handler, 10),
     Column("summary", _attr("summary"), 40),
     Column("art9", _art9, 30),
+    Column("art9_other", _attr("art9_other"), 30),
     Column("serious", _yes_no("serious"), 14),
     Column("place", _attr("place")),
     Column("persons_present", _attr("persons_present"), 20),

@@ -49,7 +49,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "retired", "main_leader", "intermediary", "intermediary_name",
                   "intermediary_relation")),
     ("case", ("case_name", "case_number", "department", "handler")),
-    ("inquiry", ("summary", "art9", "serious", "place", "persons_present")),
+    ("inquiry", ("summary", "art9", "art9_other", "serious", "place", "persons_present")),
     ("cosigners", ("cosigners",)),
     ("materials", ("route", "originals", "originals_note")),
 )  # fmt: skip

@@ -56,6 +56,7 @@ FIELDS: frozenset[str] = frozenset(
         "department_id",
         "summary",
         "art9_items",
+        "art9_other",
         "serious",
         "place",
         "persons_present",
