@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.amendment import field_label, value_words
-from reports.columns import COLUMNS, Column, Value, stamp, state_words
+from reports.columns import COLUMNS, FORM_ONLY, Column, Value, stamp, state_words
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
@@ -58,7 +58,7 @@ ALWAYS = frozenset(
     {"number", "status", "received_at", "channel", "inquirer_name", "inquirer_unit",
      "inquirer_position", "case_name", "case_number", "department", "handler", "summary"}
 )  # fmt: skip
-BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+BY_KEY: dict[str, Column] = {column.key: column for column in (*COLUMNS, *FORM_ONLY)}
 # Printed under the milestones, each when it has a value.
 AFTER_MILESTONES = ("platform_ref", "serious_alerted_at", "upward_listed_at")
 PRINTED: tuple[str, ...] = (*(key for _, keys in SECTIONS for key in keys), *AFTER_MILESTONES)

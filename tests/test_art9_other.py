@@ -18,14 +18,17 @@ from dialogue import (
     record_row,
     says,
 )
+from reminder_kit import BEIJING, rules
 from test_correction_fields import Spec, drafted
 from test_reports_support import docx_text, form_files, pdf_text
 
 from handlers.fields import BY_STEP, Step
 from reminders.clock import FakeClock
 from reports.columns import COLUMNS
-from reports.text import tr
+from reports.facts import facts_for, load_names
+from reports.text import art9_name, tr
 from storage.db import Database
+from storage.models import Record
 from storage.vocabulary import Language
 
 OTHER = "要求法院向其通报合议庭评议意见"
@@ -59,9 +62,19 @@ async def test_item_14_asks_what_the_behaviour_was_and_keeps_it_everywhere(
     for text in (pdf_text(files.pdf), docx_text(files.docx)):
         flat = "".join(text.split())
         assert "".join(title.split()) in flat and OTHER in flat
-    assert "art9_other" in [column.key for column in COLUMNS]  # the detail sheet's column
+    # The detail sheet's Art. 9 cell: item (14) with what the behaviour was.
+    async with db.transaction() as session:
+        stored = await session.get(Record, record.id)
+        assert stored is not None
+        names = await load_names(session)
+        (facts,) = await facts_for(session, [stored], names, rules(), clock.now())
+    [cell] = [c.get(facts, Language.ZH, BEIJING) for c in COLUMNS if c.key == "art9"]
+    item = f"(14) {art9_name(14, Language.ZH)}"
+    assert cell == tr(Language.ZH, "form.art9_told", item=item, other=OTHER)
     for language in Language:
-        assert tr(language, "field.art9_other")
+        assert tr(language, "field.art9_other") and OTHER in tr(
+            language, "form.art9_told", item=item, other=OTHER
+        )
 
 
 async def test_leaving_item_14_out_drops_its_words(
