@@ -174,6 +174,11 @@ async def invite_who(ctx: Context, text: str) -> Next:
     return await _issue(ctx, text)
 
 
+async def invite_back(ctx: Context, args: str) -> None:
+    """/back at the invitee's name, the dialogue's one question: it is asked again."""
+    ctx.reply(ctx.t("intake.error.no_back") + "\n\n" + ctx.t("staff.invite_who"))
+
+
 async def fallback(ctx: Context, text: str) -> None:
     """Free text outside any dialogue: point the sender to /help, or, when records await
     their confirmation (Art. 3), to those records' buttons: a typed 确认 or 同意 signs
@@ -201,4 +206,5 @@ def register(registry: Registry) -> None:
     registry.command("invite", invite, "help.invite", {Role.ADMIN})
     registry.callbacks["lang"] = set_language
     registry.steps[INVITE_WHO] = invite_who
+    registry.backs[INVITE_WHO] = invite_back
     registry.fallback = fallback

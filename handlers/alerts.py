@@ -7,7 +7,7 @@ tells trial management. Each happens once per record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from handlers import card, notify
 from handlers.engine import Context
@@ -73,12 +73,22 @@ async def after_submit(ctx: Context, record: Record) -> None:
 
 
 async def ask_cosigners(
-    ctx: Context, record: Record, key: str, changes: Sequence[RecordAmendment] = ()
+    ctx: Context,
+    record: Record,
+    key: str,
+    changes: Sequence[RecordAmendment] = (),
+    *,
+    only: Collection[int] | None = None,
 ) -> None:
-    """Send each pending co-signer ``key`` (``cosign.request``, ``cosign.reconfirm``) with
-    the card in their language and the confirm and dispute buttons (Art. 3); under the card,
-    ``changes`` (a correction's amendments), each old → new as /record shows them."""
-    pending = [c for c in record.cosigners if c.status == CosignStatus.PENDING]
+    """Send each pending co-signer (of the staff ids ``only``, if given) ``key``
+    (``cosign.request``, ``cosign.reconfirm``) with the card in their language and the
+    confirm and dispute buttons (Art. 3); under the card, ``changes`` (a correction's
+    amendments), each old → new as /record shows them."""
+    pending = [
+        c
+        for c in record.cosigners
+        if c.status == CosignStatus.PENDING and (only is None or c.staff_id in only)
+    ]
     for cosigner in pending:
         ctx.speaking = notify.language_of(ctx, cosigner.staff)
         try:

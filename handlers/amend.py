@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from handlers import card
 from handlers.alerts import ask_cosigners, check_art7
 from handlers.engine import Context, Registry, UserError
-from handlers.fields import BY_STEP, NO, YES, Field, Input, Step, applicable, choice_buttons
+from handlers.fields import (
+    EVERY,
+    EVERY_BY_STEP,
+    NO,
+    YES,
+    Field,
+    Input,
+    Step,
+    choice_buttons,
+    on_card,
+)
 from handlers.i18n import join
 from handlers.intake import resume
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
+from reports.form import PRINTED
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record, RecordAmendment
+from storage.models import Record, RecordAmendment, Staff
 from storage.numbers import parse_id
-from storage.vocabulary import RecordStatus
+from storage.vocabulary import RecordKind, RecordStatus
 
+AMEND_FIELD = StepName.AMEND_FIELD
 AMEND_VALUE = StepName.AMEND_VALUE
 AMEND_REASON = StepName.AMEND_REASON
-NOT_AMENDABLE = frozenset({Step.SOURCE, Step.STAFF_PRESENT})
+STAMPED = frozenset({"number", "status", "handler", "serious_alerted_at", "upward_listed_at"})
+"""What the form prints that guowen gives itself, never a person: the record number and
+status, the handler (who submitted it), when Art. 7's alerts went. No correction changes
+them; every other field the form prints (``reports.form.PRINTED``) is corrected here."""
+FORM_KEYS: dict[Step, str] = {Step.SOURCE: "kind", Step.STAFF_PRESENT: "cosigners"}
+"""The form's column of a field whose column is named other than its step."""
+CORRECTABLE = frozenset(PRINTED) - STAMPED
+"""The form's columns a correction may change."""
+KINDS = (RecordKind.EXTERNAL.value, RecordKind.REFERENCE_OPINION.value)
+"""The kinds a record may be corrected to: an inquiry by the court's own staff (Art. 14) is
+not recorded here at all."""
 PICK = "in:amend:pick:"
 """The data of a button under the new-value prompt: this prefix and the value it gives."""
 
@@ -34,9 +57,25 @@ async def _own(ctx: Context, record_id: str, status: RecordStatus) -> Record:
     return record
 
 
+def form_key(field: Field) -> str:
+    """The column of the form (``reports.columns``) that prints ``field``."""
+    return FORM_KEYS.get(field.step, field.step.value)
+
+
 def amendable(record: Record) -> list[Field]:
-    """The fields of a submitted ``record`` that an amendment may change, in question order."""
-    return [f for f in applicable(record) if f.step not in NOT_AMENDABLE]
+    """The fields of a submitted ``record`` a correction may change, in the card's order:
+    each whose form column is ``CORRECTABLE`` and that applies to the record or holds a
+    value (which the form prints, as a reference opinion's originals after a phone call)."""
+    return [f for f in EVERY if form_key(f) in CORRECTABLE and on_card(record, f)]
+
+
+def which_buttons(ctx: Context, record: Record) -> tuple[tuple[Button, ...], ...]:
+    """The correction's list: a button for each field ``amendable`` gives, two a row."""
+    buttons = [
+        Button(ctx.t(f"card.{f.step.value}"), f"in:amend:field:{record.id}.{f.step.value}")
+        for f in amendable(record)
+    ]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 async def amend_button(ctx: Context, value: str) -> Next:
@@ -47,17 +86,12 @@ async def amend_button(ctx: Context, value: str) -> Next:
         return await resume(ctx, argument)
     if action == "start":
         record = await _own(ctx, argument, RecordStatus.SUBMITTED)
-        buttons = [
-            Button(ctx.t(f"card.{f.step.value}"), f"in:amend:field:{record.id}.{f.step.value}")
-            for f in amendable(record)
-        ]
-        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-        ctx.reply(ctx.t("amend.which", title=card.title(ctx, record)), rows)
-        return None
+        (await ctx.state()).fresh(record_id=record.id)
+        return _ask_field(ctx, record)
     if action == "field":
         record_id, _, step = argument.partition(".")
         record = await _own(ctx, record_id, RecordStatus.SUBMITTED)
-        field = BY_STEP.get(step)
+        field = EVERY_BY_STEP.get(step)
         if field is None or field not in amendable(record):
             raise UserError("error.stale_button")
         (await ctx.state()).fresh(record_id=record.id, step=step)
@@ -67,6 +101,31 @@ async def amend_button(ctx: Context, value: str) -> Next:
             raise UserError("error.stale_button")
         return await new_value(ctx, argument)
     raise UserError("error.stale_button")
+
+
+def _ask_field(ctx: Context, record: Record, *, refusal: str | None = None) -> StepName:
+    """The correction's list (``amend.which``) under ``refusal``'s message, if any."""
+    text = ctx.t("amend.which", title=card.title(ctx, record))
+    if refusal is not None:
+        text = ctx.t(refusal) + "\n\n" + text
+    ctx.reply(text, which_buttons(ctx, record))
+    return AMEND_FIELD
+
+
+async def which_text(ctx: Context, text: str) -> Next:
+    """Words typed at the correction's list: its buttons are to be pressed (their label or
+    number typed counts as the press where the transport reads choices); the list comes
+    again, whole, under the refusal."""
+    state = await ctx.state()
+    record = await _own(ctx, str(state.data.get("record_id", "")), RecordStatus.SUBMITTED)
+    shown = [button for row in which_buttons(ctx, record) for button in row]
+    try:
+        index = pressed(text, [button.label for button in shown], numbered=True)
+    except AmbiguousPress:
+        index = None
+    if index is not None:
+        return await amend_button(ctx, shown[index].data.removeprefix("in:amend:"))
+    return _ask_field(ctx, record, refusal="amend.pick_field")
 
 
 async def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
@@ -81,6 +140,8 @@ async def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...]
                 Button(ctx.t("intake.no"), PICK + NO),
             ),
         )
+    if field.step is Step.SOURCE:
+        return choice_buttons(ctx, replace(field, choices=KINDS), PICK)
     if field.input is Input.CHOICE:
         return choice_buttons(ctx, field, PICK)
     if field.step is Step.CASE_NUMBER:
@@ -108,7 +169,7 @@ async def _ask_value(
 async def _pending(ctx: Context) -> tuple[Record, Field]:
     data = (await ctx.state()).data
     record = await _own(ctx, str(data.get("record_id", "")), RecordStatus.SUBMITTED)
-    field = BY_STEP.get(str(data.get("step", "")))
+    field = EVERY_BY_STEP.get(str(data.get("step", "")))
     if field is None:
         raise UserError("error.stale_button")
     return record, field
@@ -130,13 +191,21 @@ async def new_value(ctx: Context, text: str) -> Next:
     if index is not None:
         text = shown[index].data.removeprefix(PICK)
     try:
-        await field.parse(ctx, record, text)
+        await _parse(ctx, record, field, text)
     except UserError as refusal:
         return await _ask_value(ctx, record, field, refusal=refusal)
     state = await ctx.state()
     state.fresh(**{**state.data, "raw": text})
     ctx.reply(ctx.t("amend.ask_reason"))
     return AMEND_REASON
+
+
+async def _parse(ctx: Context, record: Record, field: Field, text: str) -> dict[str, Any]:
+    """``field.parse``, refusing a kind a record cannot be corrected to (Art. 14)."""
+    values = await field.parse(ctx, record, text)
+    if field.step is Step.SOURCE and values.get("kind") not in KINDS:
+        raise UserError("amend.not_internal")
+    return values
 
 
 async def reason(ctx: Context, text: str) -> Next:
@@ -150,8 +219,16 @@ async def reason(ctx: Context, text: str) -> Next:
     if not why:
         raise UserError("amend.ask_reason")
     raw = str((await ctx.state()).data.get("raw", ""))
-    values: dict[str, Any] = await field.parse(ctx, record, raw)
+    values: dict[str, Any] = await _parse(ctx, record, field, raw)
     changes: list[RecordAmendment] = []
+    added: set[int] = set()
+    people: list[Staff] | None = values.get("_staff_present")
+    if people is not None:
+        changed, new_cosigners = await records_repo.amend_cosigners(
+            ctx.session, record, people, reason=why, actor=ctx.staff, at=ctx.now
+        )
+        changes.extend([changed] if changed is not None else [])
+        added = {c.staff_id for c in new_cosigners}
     for name, new in values.items():
         if name.startswith("_") or getattr(record, name) == new:
             continue
@@ -164,14 +241,34 @@ async def reason(ctx: Context, text: str) -> Next:
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
     if changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
-        await ask_cosigners(ctx, record, "cosign.reconfirm", changes)
+        again = {c.staff_id for c in asked} - added
+        await ask_cosigners(ctx, record, "cosign.reconfirm", changes, only=again)
+        await ask_cosigners(ctx, record, "cosign.request", only=added)
         names = join(ctx.language, (c.staff.name for c in asked))
         ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
     return END
 
 
+async def back(ctx: Context, args: str) -> Next:
+    """/back in a correction: from the reason to the new value, from the value to the list
+    of fields; at the list, which is the first question, the list again."""
+    state = await ctx.state()
+    if state.step == AMEND_REASON:
+        record, field = await _pending(ctx)
+        state.fresh(record_id=record.id, step=field.step.value)
+        return await _ask_value(ctx, record, field)
+    record = await _own(ctx, str(state.data.get("record_id", "")), RecordStatus.SUBMITTED)
+    if state.step == AMEND_VALUE:
+        state.fresh(record_id=record.id)
+        return _ask_field(ctx, record)
+    return _ask_field(ctx, record, refusal="intake.error.no_back")
+
+
 def register(registry: Registry) -> None:
-    """Register the ``in:amend`` buttons and the value and reason steps."""
+    """Register the ``in:amend`` buttons and the list, value and reason steps."""
     registry.callbacks["in:amend"] = amend_button
+    registry.steps[AMEND_FIELD] = which_text
+    for step in (AMEND_FIELD, AMEND_VALUE, AMEND_REASON):
+        registry.backs[step] = back
     registry.steps[AMEND_VALUE] = new_value
     registry.steps[AMEND_REASON] = reason

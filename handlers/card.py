@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from handlers.engine import Context
 from handlers.fields import (
     CAPTION,
-    FIELDS,
+    EVERY,
     NO,
     YES,
     Field,
@@ -16,6 +16,7 @@ from handlers.fields import (
     Step,
     as_proposed,
     day_only,
+    on_card,
     proposal,
 )
 from handlers.i18n import join
@@ -245,8 +246,8 @@ def outline(ctx: Context, record: Record) -> list[tuple[Field, str | None]]:
     propose = ctx.services.propose and record.status == RecordStatus.DRAFT
     view = as_proposed(record) if propose else record
     found: list[tuple[Field, str | None]] = []
-    for field in FIELDS:
-        if not field.applies(view):
+    for field in EVERY:
+        if not on_card(view, field):
             continue
         raw: str | None = None
         if not field.answered(record):

@@ -108,7 +108,17 @@ async def reason(ctx: Context, text: str) -> Next:
     return END
 
 
+async def back(ctx: Context, args: str) -> Next:
+    """/back at the dispute's reason, the dialogue's one question: it is asked again."""
+    state = await ctx.state()
+    record, _cosigner = await _mine(ctx, int(state.data.get("record_id", 0)))
+    question = ctx.t("cosign.ask_reason", title=card.title(ctx, record))
+    ctx.reply(ctx.t("intake.error.no_back") + "\n\n" + question)
+    return None
+
+
 def register(registry: Registry) -> None:
     """Register the ``cs`` buttons and the dispute-reason step."""
     registry.callbacks["cs"] = button
     registry.steps[REASON] = reason
+    registry.backs[REASON] = back

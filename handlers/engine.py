@@ -257,6 +257,9 @@ class Registry:
     fallback: Handler | None = None
     edited: Handler | None = None
     """What an edited message does (``IncomingMessage.edited``): it is never ignored."""
+    backs: dict[str, Handler] = field(default_factory=dict)
+    """What /back does at a step of a dialogue other than the intake's: that dialogue's
+    previous question, or at its first the question again under ``intake.error.no_back``."""
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
@@ -282,6 +285,11 @@ class Registry:
             for command in self.commands.values()
             if command.allowed(roles) and not command.hidden
         ]
+
+
+def asked_buttons(state: DraftState) -> tuple[tuple[Button, ...], ...]:
+    """The open question's buttons (``DraftState.question``), as rows to send again."""
+    return tuple(tuple(Button(label, data) for label, data in row) for row in state.question)
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -399,7 +407,8 @@ class Engine:
                 language = ctx.language
         except UserError as problem:
             text = t(language, problem.key, **problem.values)
-            message = OutgoingMessage(text, problem.buttons)
+            buttons = problem.buttons or await self._open_question(ctx)
+            message = OutgoingMessage(text, buttons)
             return [Reply(ctx.message.transport, ctx.message.chat_id, message)], language
         except SQLAlchemyError:
             raise  # the transaction itself may be broken: handled outside it
@@ -594,8 +603,42 @@ class Engine:
                 state.go(None)
             else:
                 state.step = chosen
+        self._remember_question(ctx, chosen)
         await self._fit(ctx, numbered)
         await self._save(ctx)
+
+    @staticmethod
+    async def _open_question(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+        """The buttons of the question the chat waited at before this message, as stored:
+        a refusal shows them again, so the judge is never sent to buttons that are gone."""
+        if ctx.draft is None:
+            await ctx.state()
+        row = ctx.conversation
+        stored = DraftState.load(row.data, None, None) if row is not None else None
+        return asked_buttons(stored) if stored is not None else ()
+
+    @staticmethod
+    def _remember_question(ctx: Context, chosen: Next) -> None:
+        """Keep the buttons of the question just asked (``DraftState.question``): the last
+        reply to the sender that has buttons, when the handler chose a step or moved the chat
+        to another; none once no dialogue is open."""
+        state = ctx.draft
+        if state is None:
+            return
+        if state.step is None:
+            state.question = []
+            return
+        was = ctx.conversation.step if ctx.conversation is not None else None
+        if chosen is None and state.step.value == was:
+            return
+        mine = [
+            reply.message.buttons
+            for reply in ctx.replies
+            if (reply.transport, reply.chat_id) == (ctx.message.transport, ctx.message.chat_id)
+            and reply.message.buttons
+        ]
+        rows = mine[-1] if mine else ()
+        state.question = [[(button.label, button.data) for button in row] for row in rows]
 
     async def _choice_typed(self, ctx: Context) -> None:
         """On a transport that showed the choices as a numbered list, a typed number or

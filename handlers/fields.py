@@ -40,6 +40,7 @@ from storage.vocabulary import (
     MaterialRoute,
     OriginalsDestination,
     RecordKind,
+    RecordStatus,
     UnitCategory,
     label,
 )
@@ -52,6 +53,7 @@ NO = "no"
 
 class Step(StrEnum):
     """The intake's questions, one per record field, in asking order; values are stored.
+    Then what a record gains once submitted (``LATER``): the platform's reference (Art. 6).
 
     A question's step name is ``intake:<value>`` (``handlers.state.question``), and the
     card's labels are ``card.<value>`` in the catalogs.
@@ -76,6 +78,7 @@ class Step(StrEnum):
     DEPARTMENT = "department"
     SUMMARY = "summary"
     ART9 = "art9"
+    ART9_OTHER = "art9_other"
     SERIOUS = "serious"
     PLACE = "place"
     PERSONS_PRESENT = "persons_present"
@@ -83,6 +86,7 @@ class Step(StrEnum):
     ROUTE = "route"
     ORIGINALS = "originals"
     ORIGINALS_NOTE = "originals_note"
+    PLATFORM_REF = "platform_ref"
 
 
 class Input(StrEnum):
@@ -369,7 +373,18 @@ async def _art9(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     items = parse_art9(text)
     if items is None:
         raise UserError("intake.error.art9")
-    return {"art9_items": items}
+    values: dict[str, Any] = {"art9_items": items}
+    if ART9_OTHER_ITEM not in items:
+        values["art9_other"] = None
+    return values
+
+
+ART9_OTHER_ITEM = 14
+"""Art. 9 item (14), other behaviour that should be reported specially: which, in words."""
+
+
+def _art9_other(record: Record) -> bool:
+    return _external_only(record) and ART9_OTHER_ITEM in (record.art9_items or [])
 
 
 def parse_art9(text: str) -> list[int] | None:
@@ -546,6 +561,7 @@ FIELDS: tuple[Field, ...] = (
     Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
     Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
     Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
+    Field(Step.ART9_OTHER, Input.TEXT, ("art9_other",), _text(MAX_LONG, "art9_other"), _art9_other),
     Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
     Field(Step.PLACE, Input.TEXT, ("place",), _text(300, "place"), _in_person),
     Field(
@@ -593,6 +609,31 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_STEP: dict[str, Field] = {field.step.value: field for field in FIELDS}
+"""The intake's questions by their step's value."""
+
+
+def _platform_entered(record: Record) -> bool:
+    return record.status == RecordStatus.SUBMITTED and record.platform_entered_at is not None
+
+
+LATER: tuple[Field, ...] = (
+    Field(
+        Step.PLATFORM_REF,
+        Input.TEXT,
+        ("platform_ref",),
+        _text(MAX_SHORT, "platform_ref"),
+        _platform_entered,
+        optional=True,
+    ),
+)
+"""What a submitted record gains after the intake, never asked by it: the reference the
+court's platform gave it (Art. 6, ``/platform``), once it is entered there. The card,
+/record and a correction treat these as the intake's fields."""
+
+EVERY: tuple[Field, ...] = FIELDS + LATER
+"""The intake's questions, then ``LATER``: every field the card shows and a correction
+may change."""
+EVERY_BY_STEP: dict[str, Field] = {field.step.value: field for field in EVERY}
 
 
 def next_missing(record: Record) -> Field | None:
@@ -606,6 +647,22 @@ def next_missing(record: Record) -> Field | None:
 def applicable(record: Record) -> list[Field]:
     """The questions that apply to ``record`` (answered or not), in question order."""
     return [field for field in FIELDS if field.applies(record)]
+
+
+def holds(record: Record, field: Field) -> bool:
+    """Whether ``record`` holds a value for ``field`` (for the staff present: co-signers)."""
+    if field.step is Step.STAFF_PRESENT:
+        return bool(record.cosigners)
+    return any(getattr(record, column) is not None for column in field.columns)
+
+
+def on_card(record: Record, field: Field) -> bool:
+    """Whether the card shows ``field`` of ``record``: when it applies, and once submitted
+    also when it holds a value (the form prints it: a reference opinion's Art. 9 items
+    kept from before its source was corrected)."""
+    if field.applies(record):
+        return True
+    return record.status != RecordStatus.DRAFT and holds(record, field)
 
 
 def choice_label(ctx: Context, field: Field, value: str) -> str:

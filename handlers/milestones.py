@@ -160,16 +160,28 @@ async def button(ctx: Context, value: str) -> None:
             await mark_platform(ctx, record, None)
             return
         await ctx.go(PLATFORM_REF, record_id=record.id)
-        ctx.reply(
-            ctx.t("milestones.ask_reference", title=card.title(ctx, record)),
-            ((Button(ctx.t("intake.skip"), f"ms:{record.id}:platform_skip"),),),
-        )
+        _ask_reference(ctx, record)
     elif rest == "platform_skip":
         await mark_platform(ctx, record, None)
     elif rest == "deliver":
         await deliver(ctx, record)
     else:
         raise UserError("error.stale_button")
+
+
+def _ask_reference(ctx: Context, record: Record, *, refusal: str | None = None) -> None:
+    """Ask for the platform's reference, with the button that skips it."""
+    text = ctx.t("milestones.ask_reference", title=card.title(ctx, record))
+    if refusal is not None:
+        text = ctx.t(refusal) + "\n\n" + text
+    ctx.reply(text, ((Button(ctx.t("intake.skip"), f"ms:{record.id}:platform_skip"),),))
+
+
+async def reference_back(ctx: Context, args: str) -> None:
+    """/back at the platform reference, the dialogue's one question: it is asked again."""
+    conversation = await ctx.state()
+    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
+    _ask_reference(ctx, record, refusal="intake.error.no_back")
 
 
 async def platform_reference(ctx: Context, text: str) -> None:
@@ -328,3 +340,4 @@ def register(registry: Registry) -> None:
     registry.command("compliance", compliance, "help.compliance", {Role.DISCIPLINE})
     registry.callbacks["ms"] = button
     registry.steps[PLATFORM_REF] = platform_reference
+    registry.backs[PLATFORM_REF] = reference_back

@@ -38,6 +38,7 @@ class StepName(StrEnum):
     INTAKE_PROPOSED = "intake.proposed"
     INTAKE_EDIT = "intake.edit"
     INTAKE_CANCEL_REASON = "intake.cancel_reason"
+    AMEND_FIELD = "intake.amend_field"
     AMEND_VALUE = "intake.amend_value"
     AMEND_REASON = "intake.amend_reason"
     # One per intake question (``fields.Step``); a test checks none is missing.
@@ -60,6 +61,7 @@ class StepName(StrEnum):
     ASK_DEPARTMENT = "intake.department"
     ASK_SUMMARY = "intake.summary"
     ASK_ART9 = "intake.art9"
+    ASK_ART9_OTHER = "intake.art9_other"
     ASK_SERIOUS = "intake.serious"
     ASK_PLACE = "intake.place"
     ASK_PERSONS_PRESENT = "intake.persons_present"
@@ -134,7 +136,8 @@ class DraftState(BaseModel):
     for that question. ``data``: a small dialogue's own values (an amendment's record and
     field, a co-signer's record). ``offered``: the choices last sent to this chat as a
     numbered list (``(label, button data)``), by a transport that cannot show that many
-    buttons: their number or label typed back counts as the press.
+    buttons: their number or label typed back counts as the press. ``question``: the open
+    question's buttons.
     """
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
@@ -151,6 +154,9 @@ class DraftState(BaseModel):
     held: HeldFiles | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     offered: list[tuple[str, str]] = Field(default_factory=list)
+    question: list[list[tuple[str, str]]] = Field(default_factory=list)
+    """The buttons (rows of ``(label, button data)``) of the question the chat waits at, as
+    it was last asked: every refusal while it is open shows them again."""
 
     def go(self, step: StepName | None, /, **data: Any) -> None:
         """Wait at ``step`` in a new dialogue holding ``data`` (see ``fresh``)."""

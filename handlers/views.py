@@ -129,6 +129,7 @@ async def show(ctx: Context, args: str) -> None:
     text = await card.render(
         ctx, record, evidence=await evidence_line(ctx, record), rules=ctx.services.rules
     )
+    text += "".join("\n" + line for line in await stamped_lines(ctx, record))
     amendments = await records_repo.amendments(ctx.session, record.id)
     for amendment in amendments:
         text += "\n" + card.amendment_line(ctx, amendment)
@@ -138,6 +139,20 @@ async def show(ctx: Context, args: str) -> None:
     elif record.handler_id == ctx.staff.id and record.status == RecordStatus.DRAFT:
         buttons = ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
     ctx.reply(text, buttons)
+
+
+async def stamped_lines(ctx: Context, record: Record) -> list[str]:
+    """What the form prints that guowen itself gave the record, as /record shows it below
+    the card: the handler (in the card's title only their draft number), and when Art. 7's
+    alerts went (a serious case to discipline inspection and the leaders, a same-level main
+    leader onto the list to report upward), each once it happened."""
+    handler = await ctx.session.get(Staff, record.handler_id)
+    lines = [ctx.t("views.handler", name=handler.name if handler else "-")]
+    if record.serious_alerted_at is not None:
+        lines.append(ctx.t("views.serious_alerted", at=card.stamp(ctx, record.serious_alerted_at)))
+    if record.upward_listed_at is not None:
+        lines.append(ctx.t("views.upward_listed", at=card.stamp(ctx, record.upward_listed_at)))
+    return lines
 
 
 async def withdrawn(ctx: Context, args: str) -> None:

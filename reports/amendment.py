@@ -87,6 +87,10 @@ def value_words(name: str, stored: str, language: Language, tz: ZoneInfo) -> str
             language.value,
             (f"({n}) {art9_name(n, language)}" if isinstance(n, int) else str(n) for n in value),
         )
+    if isinstance(value, list):  # the court staff present, by name
+        if not value:
+            return tr(language, "common.none")
+        return join_list(language.value, (str(item) for item in value))
     if isinstance(value, str):
         return value
     return stored

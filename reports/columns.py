@@ -30,6 +30,8 @@ from storage.vocabulary import (
 )
 
 Value = str | int | datetime | None
+ART9_OTHER = 14
+"""Art. 9 item (14): other behaviour that should be reported specially, said in words."""
 
 # A SHA-256 (64 hex digits) on one line of the evidence column: the letters a-f print wider
 # than the digit 0 in the fonts spreadsheet programs fall back to (LibreOffice wrapped a hash
@@ -149,6 +151,21 @@ def _art9(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if not items:
         return word(language, "common.none")
     return "\n".join(f"({n}) {art9_name(n, language)}" for n in items)
+
+
+def _art9_told(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    """The Art. 9 items, item (14) followed by what the other behaviour was: one cell of the
+    detail sheet says it all."""
+    items = facts.record.art9_items
+    other = facts.record.art9_other
+    if not items or ART9_OTHER not in items or not other:
+        return _art9(facts, language, tz)
+    return "\n".join(
+        tr(language, "form.art9_told", item=f"({n}) {art9_name(n, language)}", other=other)
+        if n == ART9_OTHER
+        else f"({n}) {art9_name(n, language)}"
+        for n in items
+    )
 
 
 def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
@@ -301,7 +318,7 @@ FIELDS: tuple[Column, ...] = (
     Column("department", _department),
     Column("handler", _handler, 10),
     _plain("summary", 40),
-    Column("art9", _art9, 30),
+    Column("art9", _art9_told, 30),
     _answer("serious", 14),
     _plain("place"),
     _plain("persons_present", 20),
@@ -310,6 +327,13 @@ FIELDS: tuple[Column, ...] = (
     Column("originals", _originals, 14),
     _plain("originals_note"),
 )
+
+FORM_ONLY: tuple[Column, ...] = (
+    Column("art9", _art9, 30),
+    _plain("art9_other", 30),
+)
+"""The form's own columns: the Art. 9 items alone, and on a line of its own what the other
+behaviour of item (14) was (the detail sheet puts it in the items' cell)."""
 
 AFTER: tuple[Column, ...] = (
     _plain("submitted_at", 19),

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.amendment import field_label, value_words
-from reports.columns import COLUMNS, Column, Value, stamp, state_words
+from reports.columns import COLUMNS, FORM_ONLY, Column, Value, stamp, state_words
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
@@ -49,7 +49,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "retired", "main_leader", "intermediary", "intermediary_name",
                   "intermediary_relation")),
     ("case", ("case_name", "case_number", "department", "handler")),
-    ("inquiry", ("summary", "art9", "serious", "place", "persons_present")),
+    ("inquiry", ("summary", "art9", "art9_other", "serious", "place", "persons_present")),
     ("cosigners", ("cosigners",)),
     ("materials", ("route", "originals", "originals_note")),
 )  # fmt: skip
@@ -58,7 +58,11 @@ ALWAYS = frozenset(
     {"number", "status", "received_at", "channel", "inquirer_name", "inquirer_unit",
      "inquirer_position", "case_name", "case_number", "department", "handler", "summary"}
 )  # fmt: skip
-BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+BY_KEY: dict[str, Column] = {column.key: column for column in (*COLUMNS, *FORM_ONLY)}
+# Printed under the milestones, each when it has a value.
+AFTER_MILESTONES = ("platform_ref", "serious_alerted_at", "upward_listed_at")
+PRINTED: tuple[str, ...] = (*(key for _, keys in SECTIONS for key in keys), *AFTER_MILESTONES)
+"""Every field the form prints, by its column key (``reports.columns``), in the form's order."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,7 @@ def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
     blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
     extra = [
         (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
-        for key in ("platform_ref", "serious_alerted_at", "upward_listed_at")
+        for key in AFTER_MILESTONES
     ]
     extra = [(title, value) for title, value in extra if value]
     if extra:

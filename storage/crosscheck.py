@@ -6,7 +6,8 @@ So ``guowen verify`` replays the events of what must never change quietly and co
 - every submitted or withdrawn record with its ``submitted`` / ``withdrawn`` snapshot and the
   ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners),
   its milestones with ``milestone_met`` (when, the platform reference), each co-signature with
-  ``cosigned`` / ``disputed`` (status, reason), a withdrawal's reason with ``withdrawn``;
+  ``cosigned`` / ``disputed`` (status, reason) and ``cosign_reasked`` (pending again after a
+  correction), a withdrawal's reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
 - every staff member with ``staff_added``, ``staff_disabled`` and ``language_set`` (name,
   department, roles, active, language), every department with ``department_added``; a person
@@ -45,13 +46,14 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.records import snapshot, to_json
+from storage.records import COSIGNERS_FIELD, snapshot, to_json
 from storage.vocabulary import CosignStatus, Milestone, RecordStatus
 
 KINDS = (
     AuditKind.MILESTONE_MET,
     AuditKind.COSIGNED,
     AuditKind.DISPUTED,
+    AuditKind.COSIGN_REASKED,
     AuditKind.SUBMITTED,
     AuditKind.AMENDED,
     AuditKind.WITHDRAWN,
@@ -132,6 +134,27 @@ def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+def _amended(state: dict[str, Any], name: str, payload: dict[str, Any]) -> None:
+    try:
+        state[name] = json.loads(str(payload.get("new")))
+    except ValueError:
+        state[name] = payload.get("new")
+
+
+def _recast(state: dict[str, Any], named: Any) -> None:
+    """Who co-signs after a correction of the staff present (``amend_cosigners``): those
+    still named keep their answers, the newly named are pending, in the rows' order."""
+    wanted = [int(i) for i in named] if isinstance(named, list) else []
+    before = [i for i in state.get("cosigners") or [] if isinstance(i, int)]
+    for staff_id in before:
+        if staff_id not in wanted:
+            state.pop(f"cosigner {staff_id}", None)
+    added = [i for i in wanted if i not in before]
+    for staff_id in added:
+        state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING, "reason": None}
+    state["cosigners"] = [i for i in before if i in wanted] + added
+
+
 def _record_state(record: Record) -> dict[str, Any]:
     state = snapshot(record)
     state["platform_entered_at"] = to_json(record.platform_entered_at)
@@ -196,13 +219,18 @@ class _Trails:
                 "reason": payload.get("reason"),
             }
             trail.seq = seq
+        elif kind == AuditKind.COSIGN_REASKED and record_id in self.records:
+            trail = self.records[record_id]
+            for asked in payload.get("cosigners") or []:
+                trail.state[f"cosigner {asked}"] = {"status": CosignStatus.PENDING, "reason": None}
+            trail.seq = seq
         elif kind == AuditKind.AMENDED and record_id in self.records:
             trail = self.records[record_id]
             name = str(payload.get("field"))
-            try:
-                trail.state[name] = json.loads(str(payload.get("new")))
-            except ValueError:
-                trail.state[name] = payload.get("new")
+            if name == COSIGNERS_FIELD:
+                _recast(trail.state, payload.get("staff_ids"))
+            else:
+                _amended(trail.state, name, payload)
             trail.seq = seq
             trail.amendments.append((seq, {**payload, "by": event.actor_staff_id}))
         elif kind == AuditKind.STAFF_ADDED and staff_id is not None:

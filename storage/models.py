@@ -244,6 +244,8 @@ class Record(Base):
     case_not_filed: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str | None] = mapped_column(Text)
     art9_items: Mapped[list[int] | None] = mapped_column(JSON)
+    art9_other: Mapped[str | None] = mapped_column(Text)
+    """What the other behaviour was, when Art. 9 item (14) is among ``art9_items``."""
     serious: Mapped[bool | None] = mapped_column(Boolean)
     place: Mapped[str | None] = mapped_column(String(300))
     persons_present: Mapped[str | None] = mapped_column(Text)

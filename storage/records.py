@@ -58,6 +58,7 @@ FIELDS: frozenset[str] = frozenset(
         "department_id",
         "summary",
         "art9_items",
+        "art9_other",
         "serious",
         "place",
         "persons_present",
@@ -66,6 +67,12 @@ FIELDS: frozenset[str] = frozenset(
         "originals_note",
     }
 )
+
+AMENDABLE: frozenset[str] = FIELDS | {"platform_ref"}
+"""The columns a correction may change: the intake's, and the reference the court's platform
+gave the record (Art. 6), which the handler may give or correct after submission."""
+COSIGNERS_FIELD = "cosigners"
+"""A correction's field name for who of the court's staff was present (``amend_cosigners``)."""
 
 
 TOUCHED = "touched_records"
@@ -311,11 +318,11 @@ async def amend(
     """Change field ``name`` of a submitted record to ``value``, keeping the old value and
     ``reason`` in a ``RecordAmendment`` and the audit trail (a submitted record is never
     rewritten silently). Raises ``RecordStateError`` unless the record is submitted and
-    ``KeyError`` for a field that is not one of ``FIELDS``.
+    ``KeyError`` for a field that is not one of ``AMENDABLE``.
     """
     if record.status != RecordStatus.SUBMITTED:
         raise RecordStateError(f"record {record.id} is {record.status}")
-    if name not in FIELDS:
+    if name not in AMENDABLE:
         raise KeyError(name)
     old = canonical_json(to_json(getattr(record, name)))
     new = canonical_json(to_json(value))
@@ -341,6 +348,78 @@ async def amend(
         **_actor(actor),
     )
     return amendment
+
+
+async def amend_cosigners(
+    session: AsyncSession,
+    record: Record,
+    people: Sequence[Staff],
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> tuple[RecordAmendment | None, list[RecordCosigner]]:
+    """Correct who of the court's staff was present at a submitted record's inquiry (Art. 3):
+    the names before and after are kept in a ``RecordAmendment`` (field ``cosigners``, each
+    value a list of names) and the audit trail (with ``staff_ids``, those named in their
+    order). A person no longer
+    named stops co-signing, their answers staying in the audit chain; a person newly named
+    is asked from ``at``. Returns the amendment and the co-signers added; ``(None, [])`` when
+    the same people are named. Raises ``RecordStateError`` unless the record is submitted.
+    """
+    if record.status != RecordStatus.SUBMITTED:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    wanted = {person.id for person in people}
+    before = [c.staff for c in record.cosigners]
+    if wanted == {person.id for person in before}:
+        return None, []
+    old = canonical_json([person.name for person in before])
+    new = canonical_json([person.name for person in people])
+    for cosigner in list(record.cosigners):
+        if cosigner.staff_id not in wanted:
+            record.cosigners.remove(cosigner)
+            await session.delete(cosigner)
+    have = {c.staff_id for c in record.cosigners}
+    added: list[RecordCosigner] = []
+    for person in people:
+        if person.id not in have:
+            cosigner = RecordCosigner(
+                record_id=record.id,
+                staff_id=person.id,
+                staff=person,
+                status=CosignStatus.PENDING,
+                requested_at=at,
+            )
+            record.cosigners.append(cosigner)
+            added.append(cosigner)
+    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    amendment = RecordAmendment(
+        record_id=record.id,
+        field=COSIGNERS_FIELD,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+        by_staff_id=actor.id,
+        at=at,
+    )
+    session.add(amendment)
+    touch(session, record)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.AMENDED,
+        at=at,
+        subject=f"record:{record.id}",
+        payload={
+            "field": COSIGNERS_FIELD,
+            "old": old,
+            "new": new,
+            "reason": reason,
+            "staff_ids": [person.id for person in people],
+        },
+        **_actor(actor),
+    )
+    return amendment, added
 
 
 async def amendments(session: AsyncSession, record_id: int) -> Sequence[RecordAmendment]:

@@ -307,7 +307,11 @@ async def test_art9_items_pressed_or_typed_one_or_many_are_exactly_those_chosen(
     await dialogue(
         judge,
         [
-            (Press(ART9_DONE if chosen else ART9_NONE), asks(Step.SERIOUS)),
+            # Item (14) asks what the other behaviour was before seriousness.
+            (
+                Press(ART9_DONE if chosen else ART9_NONE),
+                asks(Step.ART9_OTHER if 14 in chosen else Step.SERIOUS),
+            ),
             (Press(BACK), asks(Step.ART9)),
         ],
     )

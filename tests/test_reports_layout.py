@@ -75,6 +75,7 @@ NEW_VALUES: dict[str, Any] = {
     "department_id": None,  # set to another department in the test
     "summary": "要求尽快开庭",
     "art9_items": [2, 7],
+    "art9_other": "要求通报合议庭评议意见",
     "serious": True,
     "place": "办公室",
     "persons_present": "书记员某",

@@ -9,13 +9,13 @@ open one (``media``).
 
 from __future__ import annotations
 
-from handlers.engine import Context, Registry
+from handlers.engine import Context, Handler, Registry
 from handlers.fields import FIELDS
 from handlers.intake.ask import answer as answer
 from handlers.intake.ask import back, edited, field_button
 from handlers.intake.common import PREFIX, question
 from handlers.intake.confirm import proposed_button, proposed_text
-from handlers.intake.media import media, media_choice, media_text, new, rescue
+from handlers.intake.media import answer_first, media, media_choice, media_text, new, rescue
 from handlers.intake.review import (
     cancel,
     cancel_reason,
@@ -45,13 +45,36 @@ async def button(ctx: Context, value: str) -> Next:
     return await field_button(ctx, step, action, argument)
 
 
+def back_for(registry: Registry) -> Handler:
+    """/back, for everyone in any dialogue: the step's own (``Registry.backs``), else the
+    intake's (``ask.back``). At the add-or-new question it is refused, as /cancel is, until
+    the question holding the files is answered."""
+
+    async def back_anywhere(ctx: Context, args: str) -> Next:
+        await answer_first(ctx)
+        state = await ctx.state()
+        own = registry.backs.get(state.step.value) if state.step is not None else None
+        if own is not None:
+            return await own(ctx, args)
+        return await back(ctx, args)
+
+    return back_anywhere
+
+
+async def _proposed_back(ctx: Context, args: str) -> Next:
+    return await proposed_button(ctx, "back")
+
+
 def register(registry: Registry) -> None:
     """Register /new, /resume, /cancel, /back, the ``in`` buttons, every question and media."""
     registry.command("new", new, "help.new", {Role.HANDLER})
     registry.command("resume", resume, "help.resume", {Role.HANDLER})
     registry.command("cancel", cancel, "help.cancel")
     registry.callbacks[PREFIX] = button
-    registry.command("back", back, "help.back", {Role.HANDLER})
+    registry.command("back", back_for(registry), "help.back")
+    # Back from the withdrawal's reason keeps the draft, as /cancel there does.
+    registry.backs[StepName.INTAKE_CANCEL_REASON] = cancel
+    registry.backs[StepName.INTAKE_PROPOSED] = _proposed_back
     for field in FIELDS:
         registry.steps[question(field.step)] = answer
         registry.reads_choices.add(question(field.step).value)

@@ -460,8 +460,9 @@ async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) 
 async def edited(ctx: Context, text: str) -> Next:
     """An answer edited after it was sent: while its draft is open and it is the last
     answer typed, the edit replaces that answer (the judge is told, and the open question is
-    asked again); otherwise the judge is told how to change the record (edit at review, or
-    更正 once submitted). Nothing is changed silently."""
+    asked again; an edit the question refuses: that question again, with its buttons);
+    otherwise the judge is told how to change the record (edit at review, or 更正 once
+    submitted), under the open question's buttons. Nothing is changed silently."""
     state = await ctx.state()
     record = await current_draft(ctx)
     last = state.answer
@@ -477,9 +478,9 @@ async def edited(ctx: Context, text: str) -> Next:
     try:
         values = await field.parse(ctx, record, text)
     except UserError as refusal:
+        # The question edited is asked again, whole, with its buttons under the refusal.
         ctx.reply(ctx.t("intake.edited_refused", field=ctx.t(f"card.{field.step.value}")))
-        ctx.reply(ctx.t(refusal.key, **refusal.values))
-        return None
+        return await ask(ctx, record, field, refusal=refusal)
     await _apply(ctx, record, field, values)
     last.text = text.strip()
     shown = await card.value_of(ctx, record, field)

@@ -40,14 +40,18 @@ async def review_action(ctx: Context, action: str) -> Next:
         state.fresh()
         state.history = history
         state.record_id = record.id
-        fields = applicable(record)
-        buttons = [Button(ctx.t(f"card.{f.step.value}"), cb("edit", f.step.value)) for f in fields]
-        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
-        ctx.reply(ctx.t("intake.edit_which"), tuple(rows))
+        ctx.reply(ctx.t("intake.edit_which"), _edit_buttons(ctx, record))
         return StepName.INTAKE_EDIT
     if action == "cancel":
         return await ask_cancel_reason(ctx, record)
     raise UserError("error.stale_button")
+
+
+def _edit_buttons(ctx: Context, record: Record) -> tuple[tuple[Button, ...], ...]:
+    """The edit list: a button for each question that applies, two a row."""
+    fields = applicable(record)
+    buttons = [Button(ctx.t(f"card.{f.step.value}"), cb("edit", f.step.value)) for f in fields]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 async def confirm_on_card(ctx: Context, record: Record) -> None:
@@ -68,7 +72,8 @@ async def confirm_on_card(ctx: Context, record: Record) -> None:
 
 async def review_text(ctx: Context, text: str) -> Next:
     """Typing at the review card: a button's word (``提交``, ``修改``) is its press; else the
-    card again with its buttons."""
+    card again with its buttons. At the edit list a field's name or number is its press;
+    else the list again, with its buttons."""
     state = await ctx.state()
     record = await current_draft(ctx)
     if record is None:
@@ -87,6 +92,17 @@ async def review_text(ctx: Context, text: str) -> Next:
             index = None
         if index is not None:
             return await review_action(ctx, list(actions)[index])
+    if state.step == StepName.INTAKE_EDIT:  # a field's name (or number) is its press
+        shown = [button for row in _edit_buttons(ctx, record) for button in row]
+        try:
+            index = pressed(text, [button.label for button in shown], numbered=True)
+        except AmbiguousPress:
+            index = None
+        if index is not None:
+            return await edit_field(ctx, shown[index].data.removeprefix(cb("edit", "")))
+        text = ctx.t("intake.error.choose") + "\n\n" + ctx.t("intake.edit_which")
+        ctx.reply(text, _edit_buttons(ctx, record))
+        return None
     return await advance(ctx, record)
 
 
@@ -172,7 +188,7 @@ async def cancel(ctx: Context, args: str) -> Next:
         if record is not None:
             ctx.reply(ctx.t("intake.cancel_kept", title=card.title(ctx, record)))
             return await advance(ctx, record)
-    if state.step in (StepName.AMEND_VALUE, StepName.AMEND_REASON):
+    if state.step in (StepName.AMEND_FIELD, StepName.AMEND_VALUE, StepName.AMEND_REASON):
         ctx.reply(ctx.t("intake.amend_cancelled"))
         return END
     record = await current_draft(ctx)

@@ -1,0 +1,232 @@
+"""/cancel and /back at every step a chat can wait at (``handlers.state.StepName``).
+
+Each step is reached as a person reaches it, then /cancel or /back is typed. /cancel always
+ends the dialogue (a draft is kept: its withdrawal's reason is asked, or at that question
+the draft goes on); /back always stays in the dialogue, at its previous question or, at its
+first, the same question again. Only the add-or-new question, which holds the files just
+sent, refuses both until it is answered, and shows its buttons again. Neither ever says
+there is nothing open, nor that the command is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from dialogue import (
+    AMEND,
+    EDIT,
+    Court,
+    DialogueBot,
+    Person,
+    Press,
+    Tap,
+    open_court,
+    says,
+    settings_for,
+)
+from sqlalchemy import select
+from test_correction_fields import Spec, drafted
+
+from handlers.fields import BY_STEP, FIELDS, Step
+from handlers.intake.common import question
+from handlers.ports import OutgoingMessage
+from handlers.state import StepName
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.models import Conversation
+from storage.vocabulary import Channel
+
+IN_PERSON = frozenset({Step.PLACE, Step.PERSONS_PRESENT, Step.STAFF_PRESENT})
+
+Reach = Callable[[Court, Database, FakeClock], Awaitable[Person]]
+
+
+def _at_question(step: Step) -> Reach:
+    """A draft with only ``step``'s question left: /resume asks it."""
+
+    async def reach(court: Court, db: Database, clock: FakeClock) -> Person:
+        channel = Channel.IN_PERSON if step in IN_PERSON else Channel.OTHER
+        spec = Spec(channel=channel, cosigner=False)
+        await drafted(db, clock, court, spec, submit=False, unanswered=[BY_STEP[step.value]])
+        judge = court.chat("张伟")
+        await judge.act("/resume")
+        return judge
+
+    return reach
+
+
+async def _review(court: Court, db: Database, clock: FakeClock) -> Person:
+    await drafted(db, clock, court, Spec(cosigner=False), submit=False)
+    judge = court.chat("张伟")
+    await judge.act("/resume")
+    return judge
+
+
+async def _edit(court: Court, db: Database, clock: FakeClock) -> Person:
+    judge = await _review(court, db, clock)
+    await judge.act(Press(EDIT))
+    return judge
+
+
+async def _proposed(court: Court, db: Database, clock: FakeClock) -> Person:
+    """With ``[intake] propose`` on (this step's bot), the usual answers are proposed."""
+    steps = (Step.MAIN_LEADER, Step.INTERMEDIARY, Step.CASE_NAME)
+    unanswered = [BY_STEP[step.value] for step in steps]
+    await drafted(db, clock, court, Spec(cosigner=False), submit=False, unanswered=unanswered)
+    judge = court.chat("张伟")
+    await judge.act("/resume")
+    return judge
+
+
+async def _media(court: Court, db: Database, clock: FakeClock) -> Person:
+    judge = await _at_question(Step.SUMMARY)(court, db, clock)
+    await judge.act("/new")
+    return judge
+
+
+async def _cancel_reason(court: Court, db: Database, clock: FakeClock) -> Person:
+    judge = await _at_question(Step.SUMMARY)(court, db, clock)
+    await judge.act("/cancel")
+    return judge
+
+
+async def _amend_field(court: Court, db: Database, clock: FakeClock) -> Person:
+    record = await drafted(db, clock, court, Spec())
+    judge = court.chat("张伟")
+    await judge.act(f"/record {record.number}")
+    await judge.act(Press(AMEND))
+    return judge
+
+
+async def _amend_value(court: Court, db: Database, clock: FakeClock) -> Person:
+    judge = await _amend_field(court, db, clock)
+    await judge.act(Press(says("card.summary")))
+    return judge
+
+
+async def _amend_reason(court: Court, db: Database, clock: FakeClock) -> Person:
+    judge = await _amend_value(court, db, clock)
+    await judge.act("要求尽快判决")
+    return judge
+
+
+async def _cosign_reason(court: Court, db: Database, clock: FakeClock) -> Person:
+    record = await drafted(db, clock, court, replace(Spec(), channel=Channel.IN_PERSON))
+    sun = court.chat("孙丽")
+    await sun.act(Tap(f"cs:{record.id}:no"))
+    return sun
+
+
+async def _platform_ref(court: Court, db: Database, clock: FakeClock) -> Person:
+    record = await drafted(db, clock, court, Spec(entered=False))
+    judge = court.chat("张伟")
+    await judge.act(Tap(f"ms:{record.id}:platform"))
+    return judge
+
+
+async def _invite(court: Court, db: Database, clock: FakeClock) -> Person:
+    admin = court.chat("赵磊")
+    await admin.act("/invite")
+    return admin
+
+
+REACH: dict[StepName, Reach] = {
+    **{question(field.step): _at_question(field.step) for field in FIELDS},
+    StepName.INTAKE_REVIEW: _review,
+    StepName.INTAKE_EDIT: _edit,
+    StepName.INTAKE_PROPOSED: _proposed,
+    StepName.INTAKE_MEDIA: _media,
+    StepName.INTAKE_CANCEL_REASON: _cancel_reason,
+    StepName.AMEND_FIELD: _amend_field,
+    StepName.AMEND_VALUE: _amend_value,
+    StepName.AMEND_REASON: _amend_reason,
+    StepName.COSIGN_REASON: _cosign_reason,
+    StepName.PLATFORM_REF: _platform_ref,
+    StepName.INVITE_WHO: _invite,
+}
+"""How a person comes to wait at each step."""
+
+NEVER = (
+    says("common.nothing_to_cancel"),
+    says("intake.error.no_draft"),
+    says("error.internal"),
+)
+
+
+def test_every_step_is_reached_here() -> None:
+    assert set(REACH) == set(StepName)
+
+
+@pytest.fixture
+def bot(
+    db: Database, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest
+) -> DialogueBot:
+    """The court's bot; ``[intake] propose`` on only to reach the proposals."""
+    propose = request.node.callspec.params["step"] == StepName.INTAKE_PROPOSED
+    return DialogueBot(db, clock, settings_for(tmp_path, propose=propose))
+
+
+async def waiting_at(db: Database, person: Person) -> str | None:
+    async with db.transaction() as session:
+        query = select(Conversation.step).where(Conversation.chat_id == person.user_id)
+        return (await session.execute(query)).scalar_one_or_none()
+
+
+def _never_said(replies: list[OutgoingMessage], typed: str) -> None:
+    assert replies, typed
+    for reply in replies:
+        assert reply.text not in NEVER, (typed, reply.text)
+        assert not reply.text.startswith(says("error.unknown_command", command="")[:4]), reply.text
+
+
+@pytest.mark.parametrize("step", sorted(StepName))
+async def test_cancel_ends_the_dialogue_at_every_step(
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+) -> None:
+    court = await open_court(bot)
+    person = await REACH[step](court, db, clock)
+    assert await waiting_at(db, person) == step.value
+    replies = await person.act("/cancel")
+    _never_said(replies, "/cancel")
+    after = await waiting_at(db, person)
+    if step is StepName.INTAKE_MEDIA:  # the files held are answered for first
+        assert after == step.value
+        assert replies[-1].buttons
+    elif step is StepName.INTAKE_CANCEL_REASON:  # the draft is kept and goes on
+        assert replies[0].text.startswith(says("intake.cancel_kept", title="草稿 #1")[:6])
+        assert after is not None and after != step.value
+    elif step.value.startswith("intake.") and not step.value.startswith("intake.amend"):
+        assert replies[-1].text == says("intake.cancel_reason", title="草稿 #1")
+        assert after == StepName.INTAKE_CANCEL_REASON.value
+    else:
+        assert after is None, (step, after)
+        assert replies[-1].text in (says("common.cancelled"), says("intake.amend_cancelled"))
+
+
+@pytest.mark.parametrize("step", sorted(StepName))
+async def test_back_stays_in_the_dialogue_at_every_step(
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+) -> None:
+    court = await open_court(bot)
+    person = await REACH[step](court, db, clock)
+    assert await waiting_at(db, person) == step.value
+    replies = await person.act("/back")
+    _never_said(replies, "/back")
+    after = await waiting_at(db, person)
+    assert after is not None, step
+    if after == step.value and step is not StepName.INTAKE_MEDIA:
+        # the first question of its dialogue: said so, and asked again
+        assert replies[-1].text.startswith(says("intake.error.no_back")) or step in (
+            StepName.INTAKE_REVIEW,
+            StepName.INTAKE_EDIT,
+        ), (step, replies[-1].text)
+    expected = {
+        StepName.AMEND_REASON: StepName.AMEND_VALUE,
+        StepName.AMEND_VALUE: StepName.AMEND_FIELD,
+        StepName.INTAKE_MEDIA: StepName.INTAKE_MEDIA,
+    }
+    if step in expected:
+        assert after == expected[step].value
