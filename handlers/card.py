@@ -36,6 +36,7 @@ from storage.vocabulary import (
     RecordStatus,
     UnitCategory,
     label,
+    label_at_start,
 )
 
 
@@ -90,7 +91,7 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
     return [
         ctx.t(
             "card.deadline",
-            milestone=label(milestone, ctx.language),
+            milestone=label_at_start(milestone, ctx.language),
             deadline=deadline_state(ctx, record, milestone, deadlines[milestone]),
         )
         for milestone in steps
@@ -105,7 +106,7 @@ def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
     milestone, deadline = min(open_steps.items(), key=lambda item: item[1])
     return ctx.t(
         "card.next_deadline",
-        milestone=label(milestone, ctx.language),
+        milestone=label_at_start(milestone, ctx.language),
         deadline=deadline_state(ctx, record, milestone, deadline),
     )
 
@@ -127,7 +128,8 @@ def _enum(ctx: Context, enum: type, value: str | None) -> str:
     if value is None:
         return ctx.t("card.missing")
     try:
-        return label(enum(value), ctx.language)
+        # A label's value: ``Unit category: Government``, as its button reads.
+        return label_at_start(enum(value), ctx.language)
     except ValueError:
         return value
 

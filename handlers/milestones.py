@@ -21,7 +21,7 @@ from reports.figures import in_figures, timeliness_of
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Staff
-from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
+from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label, label_at_start
 
 PLATFORM_REF = "ms.platform_ref"
 REPORT_TO = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
@@ -130,7 +130,7 @@ async def deliver(ctx: Context, record: Record) -> None:
     lines = [
         ctx.t(
             "milestones.delivered_to",
-            where=label(role, ctx.language),
+            where=label_at_start(role, ctx.language),
             names=join_names(names, ctx.language),
         )
         for role, names in where.items()

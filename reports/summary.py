@@ -23,6 +23,7 @@ from reports.tables import (
     milestone_rows,
     months,
     share_text,
+    share_value,
     top,
 )
 from reports.text import numeral, tr
@@ -54,7 +55,7 @@ def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str,
     made["timeliness"] = charts.bar_chart(
         folder / "timeliness.png",
         tr(language, "timeliness.share_title"),
-        [(name, tally.share) for name, tally in milestone_rows(figures, language)],
+        [(name, share_value(tally, language)) for name, tally in milestone_rows(figures, language)],
         percent=True,
         nothing=tr(language, "chart.no_record"),
     )
@@ -195,7 +196,7 @@ def headline_picture(
         left_title=tr(language, "report.section.categories"),
         left=[(label, float(n)) for label, n in top(categories(figures, language), 8)],
         right_title=tr(language, "timeliness.share_title"),
-        right=[(name, t.share) for name, t in milestone_rows(figures, language)],
+        right=[(name, share_value(t, language)) for name, t in milestone_rows(figures, language)],
         footer=footer,
         nothing=tr(language, "chart.no_record"),
         notice=tr(language, "report.empty") if figures.empty else "",
