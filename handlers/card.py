@@ -35,6 +35,7 @@ from storage.vocabulary import (
     OriginalsDestination,
     RecordStatus,
     UnitCategory,
+    at_start,
     label,
     label_at_start,
 )
@@ -269,7 +270,7 @@ def proposed_value(ctx: Context, record: Record, field: Field, raw: str) -> str:
     elif field.input is Input.YES_NO and raw in (YES, NO):
         value = ctx.t("intake.yes" if raw == YES else "intake.no")
     elif field.labels is not None:
-        value = field.labels(ctx, raw)
+        value = at_start(field.labels(ctx, raw))  # a label's value, as its button reads
     else:
         value = raw
     return ctx.t("card.proposed", value=value)

@@ -17,6 +17,7 @@ import pytest
 from handlers import card
 from handlers.fields import FIELDS, Input, choice_label
 from handlers.i18n import t
+from handlers.intake import proposals
 from reports.analysis import analysis
 from reports.columns import COLUMNS
 from reports.facts import Names, RecordFacts
@@ -82,6 +83,10 @@ async def test_the_card_says_a_value_as_its_button_does(language: Language) -> N
             shown = await card.value_of(ctx(language), record, field)
             button = choice_label(ctx(language), field, value)
             assert shown == button, (field.step, value)
+            # The presumption card and a proposed answer on the record card say it alike.
+            assert proposals.shown(ctx(language), record, field, value) == button
+            proposed = card.proposed_value(ctx(language), record, field, value)
+            assert proposed == t(language, "card.proposed", value=button)
             assert starts_alike(shown, label(enum(value), language))
             checked += 1
     assert checked >= len(UnitCategory) + len(Channel)
