@@ -39,6 +39,7 @@ from storage.vocabulary import (
     MaterialRoute,
     Milestone,
     RecordKind,
+    at_start,
 )
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
@@ -232,7 +233,7 @@ def _size(size: int | None) -> str:
 def _kind_words(item: EvidenceLine, language: Language) -> str:
     """An evidence type in words (图片, 文档), never a code; the MIME type if unknown."""
     if item.kind in set(EvidenceKind):
-        return tr(language, f"evidence_kind.{item.kind}")
+        return at_start(tr(language, f"evidence_kind.{item.kind}"))  # a cell starts with it
     return item.kind or item.mime or ""
 
 

@@ -92,7 +92,7 @@ def test_an_album_of_twelve_identical_files_with_one_caption() -> None:
     grid = blocks[0]
     assert isinstance(grid, Grid)
     assert len(grid.rows) == 12
-    assert all("与证据 1 相同" in row[2] for row in grid.rows[1:])
+    assert all("（与证据 1 相同）" in row[2] for row in grid.rows[1:])
     assert "相同" not in grid.rows[0][2]
 
 

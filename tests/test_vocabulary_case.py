@@ -20,11 +20,14 @@ from handlers.i18n import t
 from handlers.intake import proposals
 from reports.analysis import analysis
 from reports.columns import COLUMNS
-from reports.facts import Names, RecordFacts
+from reports.document import Grid
+from reports.facts import EvidenceLine, Names, RecordFacts
 from reports.figures import Figures
+from reports.form import evidence_blocks
 from reports.period import parse_period
 from reports.tables import categories, channels, milestone_name
 from reports.text import tr, vocab
+from storage.media import EvidenceKind
 from storage.models import Record
 from storage.vocabulary import (
     LABELS,
@@ -139,3 +142,16 @@ def test_table_rows_start_with_a_capital_and_the_analysis_keeps_the_names(
             )
             in text
         )
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", list(EvidenceKind), ids=str)
+def test_an_evidence_type_starts_its_cell_with_a_capital(
+    kind: EvidenceKind, language: Language
+) -> None:
+    item = EvidenceLine(
+        "a", kind.value, None, 1, "0" * 64, datetime(2026, 1, 1, tzinfo=TZ), False, None
+    )
+    [grid, *_] = evidence_blocks([item], language, TZ)
+    assert isinstance(grid, Grid)
+    assert starts_alike(grid.rows[0][2], tr(language, f"evidence_kind.{kind.value}"))
