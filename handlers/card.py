@@ -36,7 +36,9 @@ from storage.vocabulary import (
     OriginalsDestination,
     RecordStatus,
     UnitCategory,
+    at_start,
     label,
+    label_at_start,
 )
 
 
@@ -91,7 +93,7 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
     return [
         ctx.t(
             "card.deadline",
-            milestone=label(milestone, ctx.language),
+            milestone=label_at_start(milestone, ctx.language),
             deadline=deadline_state(ctx, record, milestone, deadlines[milestone]),
         )
         for milestone in steps
@@ -106,7 +108,7 @@ def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
     milestone, deadline = min(open_steps.items(), key=lambda item: item[1])
     return ctx.t(
         "card.next_deadline",
-        milestone=label(milestone, ctx.language),
+        milestone=label_at_start(milestone, ctx.language),
         deadline=deadline_state(ctx, record, milestone, deadline),
     )
 
@@ -128,7 +130,8 @@ def _enum(ctx: Context, enum: type, value: str | None) -> str:
     if value is None:
         return ctx.t("card.missing")
     try:
-        return label(enum(value), ctx.language)
+        # A label's value: ``Unit category: Government``, as its button reads.
+        return label_at_start(enum(value), ctx.language)
     except ValueError:
         return value
 
@@ -268,7 +271,7 @@ def proposed_value(ctx: Context, record: Record, field: Field, raw: str) -> str:
     elif field.input is Input.YES_NO and raw in (YES, NO):
         value = ctx.t("intake.yes" if raw == YES else "intake.no")
     elif field.labels is not None:
-        value = field.labels(ctx, raw)
+        value = at_start(field.labels(ctx, raw))  # a label's value, as its button reads
     else:
         value = raw
     return ctx.t("card.proposed", value=value)

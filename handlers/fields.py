@@ -42,6 +42,7 @@ from storage.vocabulary import (
     RecordKind,
     RecordStatus,
     UnitCategory,
+    at_start,
     label,
 )
 
@@ -670,7 +671,7 @@ def choice_label(ctx: Context, field: Field, value: str) -> str:
     reads inside a sentence: ``people's congress``), its first letter a capital, so every
     button of a question begins alike (``People's congress``, ``Party organ``)."""
     text = field.labels(ctx, value) if field.labels is not None else value
-    return text[:1].upper() + text[1:]
+    return at_start(text)
 
 
 def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Button, ...], ...]:

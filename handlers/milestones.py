@@ -3,6 +3,9 @@ and what supervisors see: /overdue and the Art. 10 figures (/compliance)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from sqlalchemy import or_, select
 
 from handlers import card
@@ -13,12 +16,12 @@ from handlers.ports import Button
 from handlers.refs import find_record
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.quarters import Quarter
-from reports.facts import State, timeliness_lines
+from reports.facts import MilestoneLine, State, timeliness_lines
 from reports.figures import in_figures, timeliness_of
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Staff
-from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label
+from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label, label_at_start
 
 PLATFORM_REF = "ms.platform_ref"
 REPORT_TO = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
@@ -127,7 +130,7 @@ async def deliver(ctx: Context, record: Record) -> None:
     lines = [
         ctx.t(
             "milestones.delivered_to",
-            where=label(role, ctx.language),
+            where=label_at_start(role, ctx.language),
             names=join_names(names, ctx.language),
         )
         for role, names in where.items()
@@ -251,6 +254,17 @@ def _scope(ctx: Context) -> int | None:
     return ctx.staff.department_id if ctx.staff.department_id is not None else -1
 
 
+def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Milestone]]]:
+    """The steps of ``lines`` grouped by deadline, earliest first, the steps of one deadline
+    in the order of ``Milestone`` (Art. 6): each step is said with its own deadline, never
+    under another step's."""
+    order = list(Milestone)
+    groups: dict[datetime, list[Milestone]] = {}
+    for line in sorted(lines, key=lambda line: (line.deadline, order.index(line.milestone))):
+        groups.setdefault(line.deadline, []).append(line.milestone)
+    return list(groups.items())
+
+
 async def overdue(ctx: Context, args: str) -> None:
     """/overdue: open records (drafts too) with a step past its Art. 6 deadline.
 
@@ -269,14 +283,20 @@ async def overdue(ctx: Context, args: str) -> None:
         if not late:
             continue
         handler = await ctx.session.get(Staff, record.handler_id)
-        missing = [label(line.milestone, ctx.language) for line in late]
+        steps = [
+            ctx.t(
+                "milestones.overdue_steps",
+                missing=join_names([label(m, ctx.language) for m in which], ctx.language),
+                deadline=deadline_words(ctx, deadline, ctx.now),
+            )
+            for deadline, which in by_deadline(late)
+        ]
         lines.append(
             ctx.t(
                 "milestones.overdue_row",
                 title=card.title(ctx, record),
                 handler=handler.name if handler else "-",
-                missing=join_names(missing, ctx.language),
-                deadline=deadline_words(ctx, late[0].deadline, ctx.now),
+                steps=ctx.t("milestones.overdue_separator").join(steps),
             )
         )
     if not lines:

@@ -65,7 +65,7 @@ def analysis(figures: Figures, language: Language) -> list[str]:
             tr(
                 language,
                 "analysis.categories",
-                top=_listing(top(categories(figures, language)), language),
+                top=_listing(top(categories(figures, language, in_sentence=True)), language),
             )
         )
         if figures.retired:
@@ -74,7 +74,7 @@ def analysis(figures: Figures, language: Language) -> list[str]:
             tr(
                 language,
                 "analysis.channels",
-                top=_listing(top(channels(figures, language)), language),
+                top=_listing(top(channels(figures, language, in_sentence=True)), language),
             )
         )
         if figures.with_art9:

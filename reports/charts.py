@@ -191,32 +191,39 @@ def put_fitted(
 def draw_bars(
     draw: ImageDraw.ImageDraw,
     box: tuple[int, int, int, int],
-    items: Sequence[tuple[str, float | None]],
+    items: Sequence[tuple[str, float | str | None]],
     *,
     percent: bool = False,
     color: tuple[int, int, int] = BAR,
     nothing: str = "-",
 ) -> None:
     """Bars for ``items`` inside ``box`` (left, top, right, bottom), labels on the left; a
-    value of None (a share of nothing due) has no bar and reads ``nothing`` (e.g. 无记录)."""
+    value of None has no bar and reads ``nothing`` (e.g. 无记录), a value in words (a share
+    of nothing due yet: 未到期) has no bar and reads those words. Words are written where the
+    bar would be, fitted to its room: they never reach past ``box``."""
     left, top, right, bottom = box
     if not items:
         return
     label_width = (right - left) * 2 // 5
     row = min(44, (bottom - top) // len(items))
     size = max(12, row * 11 // 20)
-    values = [value for _, value in items if value is not None]
+    values = [value for _, value in items if isinstance(value, float | int)]
     biggest = 1.0 if percent else max(max(values, default=1.0), 1.0)
     bar_left = left + label_width + 8
     bar_room = right - bar_left - 90
     for n, (label, value) in enumerate(items):
         y = top + n * row
         put_fitted(draw, (left, y + row // 2), label, size, (label_width, row - 2), INK)
+        if value is None or isinstance(value, str):
+            words = nothing if value is None else value
+            room = (right - bar_left - 16, row - 2)
+            put_fitted(draw, (bar_left + 8, y + row // 2), words, size, room, MUTED)
+            continue
         draw.rectangle((bar_left, y + 5, right - 90, y + row - 5), fill=GRID)
-        length = int(bar_room * (value / biggest)) if value is not None and biggest else 0
+        length = int(bar_room * (value / biggest)) if biggest else 0
         if length > 0:
             draw.rectangle((bar_left, y + 5, bar_left + length, y + row - 5), fill=color)
-        figure = nothing if value is None else f"{value:.0%}" if percent else f"{value:g}"
+        figure = f"{value:.0%}" if percent else f"{value:g}"
         put(draw, (right - 84, y + row // 2), figure, size, INK, "lm")
 
 
@@ -224,7 +231,7 @@ def draw_bars(
 def bar_chart(
     path: Path,
     title: str,
-    items: Sequence[tuple[str, float | None]],
+    items: Sequence[tuple[str, float | str | None]],
     *,
     percent: bool = False,
     nothing: str = "-",
@@ -247,9 +254,9 @@ def headline_card(
     subtitle: str,
     tiles: Sequence[tuple[str, str]],
     left_title: str,
-    left: Sequence[tuple[str, float | None]],
+    left: Sequence[tuple[str, float | str | None]],
     right_title: str,
-    right: Sequence[tuple[str, float | None]],
+    right: Sequence[tuple[str, float | str | None]],
     footer: str,
     notice: str = "",
     nothing: str = "-",

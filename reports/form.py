@@ -39,6 +39,7 @@ from storage.vocabulary import (
     MaterialRoute,
     Milestone,
     RecordKind,
+    at_start,
 )
 
 # The form's sections, each a run of columns in the order of ``reports.columns``.
@@ -242,24 +243,66 @@ def _size(size: int | None) -> str:
 def _kind_words(item: EvidenceLine, language: Language) -> str:
     """An evidence type in words (图片, 文档), never a code; the MIME type if unknown."""
     if item.kind in set(EvidenceKind):
-        return tr(language, f"evidence_kind.{item.kind}")
+        return at_start(tr(language, f"evidence_kind.{item.kind}"))  # a cell starts with it
     return item.kind or item.mime or ""
 
 
-def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
-    if not facts.evidence:
+def duplicates(evidence: Sequence[EvidenceLine]) -> dict[int, int]:
+    """Each evidence item (numbered from 1) whose stored bytes equal an earlier item's (the
+    same SHA-256), mapped to the number of the first item with those bytes. Every item stays
+    listed: a duplicate is marked, never dropped."""
+    first: dict[str, int] = {}
+    same: dict[int, int] = {}
+    for n, item in enumerate(evidence, 1):
+        if item.sha256 is None:
+            continue
+        if item.sha256 in first:
+            same[n] = first[item.sha256]
+        else:
+            first[item.sha256] = n
+    return same
+
+
+def numbers_words(numbers: Sequence[int], language: Language) -> str:
+    """Item numbers as a person reads them: runs of three or more as ranges
+    (``1–12``, ``1至12``), the rest one by one (``1、3`` or ``1, 3``); ``numbers`` ascending."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    words: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            words.append(tr(language, "form.evidence_range", first=run[0], last=run[-1]))
+        else:
+            words += [str(n) for n in run]
+    return tr(language, "form.evidence_numbers_separator").join(words)
+
+
+def evidence_blocks(
+    evidence: Sequence[EvidenceLine], language: Language, tz: ZoneInfo
+) -> list[Block]:
+    """The evidence list (Art. 3): one row per file in the order received, a duplicate
+    (:func:`duplicates`) marked beside its type; then each origin (forward, caption) said
+    once for all the items that share it, and each set of duplicates said once."""
+    if not evidence:
         return [Para(tr(language, "form.no_evidence"))]
     header = tuple(
         tr(language, f"form.evidence_{name}")
         for name in ("n", "name", "kind", "size", "received", "sha256")
     )
+    same = duplicates(evidence)
     rows = []
-    for n, item in enumerate(facts.evidence, 1):
+    for n, item in enumerate(evidence, 1):
         note = ""
         if item.unavailable:
             note = tr(language, "form.not_kept")
         elif item.damaged:
             note = tr(language, "form.damaged")
+        elif n in same:
+            note = tr(language, "form.duplicate_of", n=same[n])
         rows.append(
             (
                 str(n),
@@ -271,10 +314,38 @@ def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bloc
             )
         )
     blocks: list[Block] = [Grid(header, tuple(rows), (0.5, 2.5, 1.5, 1.3, 2.2, 5.5))]
-    for n, item in enumerate(facts.evidence, 1):
+    # An album sent with one caption: the caption is said once, for all the items it came with.
+    origins: dict[str, list[int]] = {}
+    for n, item in enumerate(evidence, 1):
         origin = origin_words(item, language, tz)
         if origin:
-            blocks.append(Para(tr(language, "form.evidence_origin", n=n, origin=origin)))
+            origins.setdefault(origin, []).append(n)
+    for origin, numbers in origins.items():
+        blocks.append(
+            Para(
+                tr(
+                    language,
+                    "form.evidence_origin",
+                    n=numbers_words(numbers, language),
+                    origin=origin,
+                )
+            )
+        )
+    same_groups: dict[int, list[int]] = {}
+    for n, first in same.items():
+        same_groups.setdefault(first, []).append(n)
+    for first, numbers in same_groups.items():
+        blocks.append(
+            Para(
+                tr(
+                    language,
+                    "form.evidence_duplicates",
+                    count=len(numbers),
+                    n=numbers_words(numbers, language),
+                    first=first,
+                )
+            )
+        )
     return blocks
 
 
@@ -360,7 +431,7 @@ def form_document(
                 blocks.append(_pairs(facts, keys[:2], language, tz, always=frozenset(keys)))
     more: list[tuple[str, list[Block]]] = [
         ("milestones", _milestones(facts, language, tz)),
-        ("evidence", _evidence(facts, language, tz)),
+        ("evidence", evidence_blocks(facts.evidence, language, tz)),
     ]
     if facts.amendments:
         more.append(("amendments", _amendments(facts, language, tz)))

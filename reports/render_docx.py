@@ -123,6 +123,27 @@ def add_text(
         r.text = piece  # after the properties: it keeps them (``CT_R.clear_content``)
 
 
+STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+"""A printed time (``2026-11-30 10:00``, ``reports.columns.stamp``)."""
+
+
+def add_unbroken_stamps(paragraph: Paragraph, text: str, *, font: str, size: float) -> None:
+    """``text`` as runs of ``paragraph`` (``add_text``), each printed time in it never split
+    over two lines: its hyphens are no-break hyphens (``w:noBreakHyphen``, ECMA-376 Part 1,
+    17.3.3.18), which read back as ``-``, and its space a no-break space."""
+    for n, part in enumerate(STAMP.split(text)):
+        if n % 2 == 0:
+            if part:
+                add_text(paragraph, part, font=font, size=size)
+            continue
+        for m, piece in enumerate(part.replace(" ", "\u00a0").split("-")):
+            if m:
+                r = paragraph._p.add_r()
+                r.append(deepcopy(_run_properties(font, size, False)))
+                r.append(OxmlElement("w:noBreakHyphen"))
+            add_text(paragraph, piece, font=font, size=size)
+
+
 @functools.cache
 def _run_properties(font: str, size: float, bold: bool) -> Any:
     """A run's ``w:rPr`` at ``size`` pt, ``bold`` or not, ``font`` in all four slots: made once
@@ -219,13 +240,20 @@ def _keep_end_with_next(placed: list[Table | Paragraph]) -> None:
             before.paragraph_format.keep_with_next = True
 
 
-def _label_width(labels: Iterable[str]) -> float:
-    """The label column's width in cm: the longest label on one line where it can be (a CJK
-    character at 小四 is about 0.43 cm, a Latin one half that), within 3.5 cm and 40 %: a
-    longer label wraps rather than squeeze the values."""
-    widest = max((sum(0.43 if ord(c) > 0x2E80 else 0.22 for c in label) for label in labels),
-                 default=0.0)  # fmt: skip
-    return min(max(widest + 0.4, 3.5), TEXT_WIDTH_CM * 0.4)
+def _label_width(rows: Sequence[tuple[str, str]]) -> float:
+    """The label column's width in cm: the longest label on one line (bold, at ``PAIRS_PT``,
+    as ``_word_cm`` measures it), at least 3.5 cm. Within 40 % of the text width where a
+    value is long text (wider than 70 % on one line); where every value is short (a figure,
+    a date, a name) the label may take what the values' longest words leave, up to 70 %:
+    a longer label wraps rather than squeeze the values."""
+    widest = max((_word_cm(clean(label), PAIRS_PT) for label, _ in rows), default=0.0)
+    line = max((_word_cm(clean(value), PAIRS_PT) for _, value in rows), default=0.0)
+    room = TEXT_WIDTH_CM * 0.4
+    if line <= TEXT_WIDTH_CM * 0.7:
+        words = (w for _, value in rows for w in clean(value).split())
+        longest = max((_word_cm(w, PAIRS_PT) for w in words), default=0.0)
+        room = TEXT_WIDTH_CM - max(longest, TEXT_WIDTH_CM * 0.3)
+    return min(max(widest, 3.5), room)
 
 
 def _word_cm(word: str, size: float) -> float:
@@ -364,7 +392,7 @@ def write_docx(document: Document, path: Path) -> Path:
             if not block.rows:
                 continue
             table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
-            label = _label_width(label for label, _ in block.rows)
+            label = _label_width(block.rows)
             _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
                   size=PAIRS_PT)  # fmt: skip
             _keep_with_heading(table, header=False)
@@ -407,7 +435,9 @@ def write_docx(document: Document, path: Path) -> Path:
     footer = section.footer.paragraphs[0]
     _page_number(footer)
     if document.footer:
-        _paragraph(section.footer, document.footer, size=7, align=WD_ALIGN_PARAGRAPH.CENTER)
+        line = section.footer.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_unbroken_stamps(line, document.footer, font=BODY_FONT, size=7)
     _font_table(doc)
     props = doc.core_properties
     props.title = clean(document.title)[:255]

@@ -240,8 +240,16 @@ _GRID = TableStyle(
 )
 
 
+def _in_chain_font(table: Table) -> Table:
+    """``table`` with the chain's first font for its cells that hold a plain string (an empty
+    cell, a spanned one): reportlab sets the font even for those, and its default, Helvetica,
+    would be a font the PDF references without embedding it."""
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts().pdf)]))
+    return table
+
+
 def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    table = _in_chain_font(Table(rows, colWidths=widths, repeatRows=1))
     table.setStyle(_GRID)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8"))]))
     return table
@@ -275,7 +283,7 @@ def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], font: str, width: fl
         else:
             data.append([*cells(label, value), "", ""])
             commands.append(("SPAN", (1, r), (3, r)))
-    table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
+    table = _in_chain_font(Table(data, colWidths=[label_w, value_w, label_w, value_w]))
     table.setStyle(_GRID)
     table.setStyle(TableStyle(commands))
     return table
@@ -291,7 +299,7 @@ def _signatures(block: Signatures, styles: dict[str, ParagraphStyle], width: flo
     # empty signature cell holds a spacer that tall (less its padding).
     rows += [[cell(text, styles) for text in row] + [Spacer(1, SIGN_ROW - 4), ""]
              for row in block.rows]  # fmt: skip
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    table = _in_chain_font(Table(rows, colWidths=widths, repeatRows=1))
     table.setStyle(_GRID)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), LABEL_SHADE),
                                ("VALIGN", (0, 1), (-1, -1), "MIDDLE")]))  # fmt: skip
@@ -471,6 +479,9 @@ def write_pdf(document: Document, path: Path) -> Path:
         author=clean(document.meta.get("author", "")),
         subject=clean(document.subtitle),
         creator="guowen",
+        # reportlab's canvas starts each page in its base font (Helvetica, never embedded)
+        # unless told otherwise: the chain's first font is the one every page starts in.
+        initialFontName=fonts().pdf,
     )
     with _RENDERING:
         template.build(flowables(document), onFirstPage=footer, onLaterPages=footer)

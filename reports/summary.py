@@ -23,6 +23,7 @@ from reports.tables import (
     milestone_rows,
     months,
     share_text,
+    share_value,
     top,
 )
 from reports.text import numeral, tr
@@ -54,7 +55,7 @@ def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str,
     made["timeliness"] = charts.bar_chart(
         folder / "timeliness.png",
         tr(language, "timeliness.share_title"),
-        [(name, tally.share) for name, tally in milestone_rows(figures, language)],
+        [(name, share_value(tally, language)) for name, tally in milestone_rows(figures, language)],
         percent=True,
         nothing=tr(language, "chart.no_record"),
     )
@@ -108,23 +109,25 @@ def summary_document(
                    Picture(pictures["months"], 15)]  # fmt: skip
     blocks.append(section("art7"))
     if figures.art7:
-        keys = (
-            "number",
-            "received_at",
-            "inquirer",
-            "unit",
-            "position",
-            "case_name",
-            "main_leader",
-            "serious",
-        )
+        keys = ("number", "received_at", "inquirer", "unit", "case_name", "main_leader", "serious")
         picked = [ART7_KEYS.index(key) for key in keys]
-        rows = tuple(
-            tuple(art7_texts(row, language, tz)[i] for i in picked) for row in figures.art7
-        )
-        # The record number and the dates on as few lines as the page allows.
-        widths = (3.2, 2.4, 1.5, 2.4, 1.5, 3.0, 1.2, 1.1)
-        blocks.append(Grid(tuple(tr(language, f"art7.{k}") for k in keys), rows, widths))
+        position = ART7_KEYS.index("position")
+        rows: list[tuple[str, ...]] = []
+        for row in figures.art7:
+            texts = art7_texts(row, language, tz)
+            cells = [texts[i] for i in picked]
+            if texts[position]:  # the position beside the name: a column of its own has no room
+                name = tr(
+                    language, "art7.inquirer_position", name=cells[2], position=texts[position]
+                )
+                cells[2] = name
+            rows.append(tuple(cells))
+        titles = [tr(language, f"art7.{k}") for k in keys]
+        titles[2] = tr(language, "art7.inquirer_with_position")
+        # The record number on two lines at most, the main-leader header (同级主要领导干部) on
+        # two: its 是/否 need little room, its header does.
+        widths = (3.2, 2.0, 2.8, 1.6, 1.6, 2.6, 1.0)
+        blocks.append(Grid(tuple(titles), tuple(rows), widths))
         if figures.art7_total > ART7_KEEP:
             blocks.append(
                 Para(tr(language, "summary.art7_more", shown=ART7_KEEP, total=figures.art7_total))
@@ -196,7 +199,7 @@ def headline_picture(
         left_title=tr(language, "report.section.categories"),
         left=[(label, float(n)) for label, n in top(categories(figures, language), 8)],
         right_title=tr(language, "timeliness.share_title"),
-        right=[(name, t.share) for name, t in milestone_rows(figures, language)],
+        right=[(name, share_value(t, language)) for name, t in milestone_rows(figures, language)],
         footer=footer,
         nothing=tr(language, "chart.no_record"),
         notice=tr(language, "report.empty") if figures.empty else "",

@@ -55,15 +55,23 @@ def change_words(moved: tuple[int, float | None], language: Language) -> str:
     return tr(language, key, n=abs(diff), pct=f"{abs(ratio):.0%}")
 
 
-def categories(figures: Figures, language: Language) -> Rows:
-    """Counts by the inquirer's unit category (Art. 13), every category listed, unknown last."""
-    rows = [(vocab(UnitCategory, c, language), figures.by_category[c.value]) for c in UnitCategory]
+def categories(figures: Figures, language: Language, *, in_sentence: bool = False) -> Rows:
+    """Counts by the inquirer's unit category (Art. 13), every category listed, unknown last;
+    each name as a cell starts (``reports.text.vocab``), or as written in a sentence."""
+    rows = [
+        (vocab(UnitCategory, c, language, in_sentence=in_sentence), figures.by_category[c.value])
+        for c in UnitCategory
+    ]
     return rows + _unspecified(figures.by_category.get("", 0), language)
 
 
-def channels(figures: Figures, language: Language) -> Rows:
-    """Counts by channel (Art. 3), every channel listed, unknown last."""
-    rows = [(vocab(Channel, c, language), figures.by_channel[c.value]) for c in Channel]
+def channels(figures: Figures, language: Language, *, in_sentence: bool = False) -> Rows:
+    """Counts by channel (Art. 3), every channel listed, unknown last; each name as a cell
+    starts (``reports.text.vocab``), or as written in a sentence."""
+    rows = [
+        (vocab(Channel, c, language, in_sentence=in_sentence), figures.by_channel[c.value])
+        for c in Channel
+    ]
     return rows + _unspecified(figures.by_channel.get("", 0), language)
 
 
@@ -113,6 +121,15 @@ def milestone_name(milestone: Milestone, language: Language) -> str:
 def milestone_rows(figures: Figures, language: Language) -> list[tuple[str, Tally]]:
     """Each milestone's name and tally, in ``MILESTONE_ORDER``."""
     return [(milestone_name(m, language), figures.milestones[m]) for m in MILESTONE_ORDER]
+
+
+def share_value(tally: Tally, language: Language) -> float | str:
+    """A step's on-time share (0 to 1) for a chart, or, with nothing due, why there is none:
+    ``chart.not_due`` (未到期) while records owe the step but none is due yet (Art. 6),
+    ``chart.no_record`` (无记录) when no record owes it."""
+    if tally.share is not None:
+        return tally.share
+    return tr(language, "chart.not_due" if tally.pending else "chart.no_record")
 
 
 @dataclass(frozen=True)

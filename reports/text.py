@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 from storage.catalog import fill, load
-from storage.vocabulary import ART9_LABELS, LABELS, Language
+from storage.vocabulary import ART9_LABELS, LABELS, Language, at_start
 
 
 @cache
@@ -37,8 +37,14 @@ def word(language: Language, key: str, /) -> str:
 
 
 @lru_cache(maxsize=4096)  # a report asks it for each of a quarter's records
-def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
-    """A stored vocabulary value as words; an unknown value is shown as stored, never lost."""
+def vocab(
+    enum: type[StrEnum], value: str | None, language: Language, *, in_sentence: bool = False
+) -> str:
+    """A stored vocabulary value as words; an unknown value is shown as stored, never lost.
+
+    As a document prints it in a table cell or as a label's value, its first letter a capital
+    (``storage.vocabulary.at_start``: ``People's congress``); ``in_sentence``: as written inside
+    a sentence (``people's congress``)."""
     if value is None:
         return ""
     try:
@@ -46,7 +52,9 @@ def vocab(enum: type[StrEnum], value: str | None, language: Language) -> str:
     except ValueError:
         return value
     names = LABELS.get(member)
-    return names[language] if names else value
+    if not names:
+        return value
+    return names[language] if in_sentence else at_start(names[language])
 
 
 def art9_name(item: int, language: Language) -> str:

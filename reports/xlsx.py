@@ -82,6 +82,7 @@ from reports.tables import (
     milestone_name,
     milestone_rows,
     months,
+    share_value,
 )
 from reports.text import tr, vocab, word, yes_no
 from storage.casenumber import widest_case_number
@@ -774,15 +775,17 @@ class ReportWorkbook:
         head = [tr(language, "report.section.timeliness"), *heads]
         self._table(sheet, head, steps, widths, least=HEADER_LINES)
         # The chart reads labels from column A and values from column B: a block of its own.
-        # A step with nothing due has no share: its label says 无记录 and it has no bar (a 0 %
-        # bar would claim every step was late); with nothing due at all there is no chart.
-        nothing = tr(language, "chart.no_record")
-        shares: list[list[object]] = [
-            [tr(language, "chart.no_record_label", name=name), nothing]
-            if tally.share is None
-            else [name, self.cell(sheet, tally.share, fmt=PERCENT)]
-            for name, tally in rows
-        ]
+        # A step with nothing due has no share and no bar (a 0 % bar would claim every step
+        # was late): its label says why, 未到期 while records owe it, 无记录 when none does;
+        # with nothing due at all there is no chart.
+        shares: list[list[object]] = []
+        for name, tally in rows:
+            value = share_value(tally, language)
+            if isinstance(value, str):
+                why = "not_due" if tally.pending else "no_record"
+                shares.append([tr(language, f"chart.{why}_label", name=name), value])
+            else:
+                shares.append([name, self.cell(sheet, value, fmt=PERCENT)])
         chart = any(tally.share is not None for _, tally in rows)
         share_head = [tr(language, "timeliness.share_title"), tr(language, "timeliness.share")]
         drawn = chart_points(len(rows)) if chart else 0.0

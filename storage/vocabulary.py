@@ -206,8 +206,22 @@ ART9_LABELS: dict[int, dict[Language, str]] = {
 
 
 def label(value: StrEnum, language: Language) -> str:
-    """The display name of a vocabulary value in the given language."""
+    """The display name of a vocabulary value in the given language, as it is written inside
+    a sentence (``people's congress``, ``Party organ``, ``WeChat``)."""
     return LABELS[value][language]
+
+
+def at_start(name: str) -> str:
+    """A vocabulary name where it starts a table cell, a label's value or a button: its first
+    letter a capital (``People's congress``, ``Government``), the rest as written, so that
+    names side by side begin alike. Inside a sentence a name is used as written (:func:`label`).
+    Chinese names have no case and are returned unchanged."""
+    return name[:1].upper() + name[1:]
+
+
+def label_at_start(value: StrEnum, language: Language) -> str:
+    """:func:`label` where the name starts a cell, a label's value or a button."""
+    return at_start(label(value, language))
 
 
 def known_roles(values: frozenset[str] | set[str]) -> list[Role]:

@@ -243,7 +243,9 @@ def compliance_row(name: str, quarter: Quarter, q: Row, overall: Row) -> str:
     )
 
 
-OVERDUE_ROW = re.compile(r"^· (?P<title>.+?)　承办人 (?P<handler>\S+)　缺 (?P<missing>.+?)（")
+OVERDUE_ROW = re.compile(r"^· (?P<title>.+?)　承办人 (?P<handler>\S+)　缺 (?P<missing>.+)$")
+# Each deadline's steps, then that deadline in brackets: 录入平台、报送表格复印件（已逾期…）
+OVERDUE_GROUP = re.compile(r"(?P<steps>[^（；]+)（[^）]*(?:（[^）]*）[^）]*)*）")
 STEP_NAMES = {label(m, ZH): m for m in Milestone}
 
 
@@ -259,7 +261,11 @@ async def overdue_steps(
         record = titles.get(match["title"])
         if record is None:
             continue  # another example's record
-        steps = match["missing"].split("、")
+        steps = [
+            step
+            for group in OVERDUE_GROUP.finditer(match["missing"])
+            for step in group["steps"].split("、")
+        ]
         assert all(step in STEP_NAMES for step in steps), line
         found[(match["handler"], Quarter.of(record.received_at, BEIJING))] += len(steps)
     return found
@@ -351,7 +357,10 @@ async def test_the_trial_s_lapsed_draft_is_missed_in_the_report_as_in_the_chat(
     clock.set(received + timedelta(days=33))
     discipline = court.chat("李刚")
     (overdue,) = await discipline.say("/overdue")
-    assert "周强　缺 填表登记、录入平台、报送表格复印件" in overdue
+    [zhou_row] = [line for line in overdue.split("\n") if "承办人 周强" in line]
+    groups = OVERDUE_GROUP.finditer(zhou_row.split("缺 ", 1)[1])
+    owed = [name for group in groups for name in group["steps"].split("、")]
+    assert owed == ["填表登记", "录入平台", "报送表格复印件"], zhou_row
     rows = await report_rows(discipline, Quarter(2026, 4))
     assert rows["周强"] == Row(records=0, late=0, missed=3, drafts=1, withdrawn=0)
     assert rows["张伟"] == Row(records=0, late=0, missed=3, drafts=0, withdrawn=2)

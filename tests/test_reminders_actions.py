@@ -308,15 +308,31 @@ async def test_overdue_shows_an_officer_their_department_and_discipline_everythi
         "milestones.overdue_row",
         title=numbers[civil],
         handler="张伟",
-        missing="录入平台、报送表格复印件",
-        deadline=f"已逾期 1 天，期限 {monday} 24:00",
+        steps=zh(
+            "milestones.overdue_steps",
+            missing="录入平台、报送表格复印件",
+            deadline=f"已逾期 1 天，期限 {monday} 24:00",
+        ),
     )
     criminal_row = zh(
         "milestones.overdue_row",
         title=zh("card.draft_title", id=criminal),
         handler="周强",
-        missing="填表登记、录入平台、报送表格复印件",
-        deadline=f"已逾期 4 天，期限 {friday} 24:00",
+        # Each step with its own deadline: the form copy is due a day later (Monday).
+        steps=zh("milestones.overdue_separator").join(
+            [
+                zh(
+                    "milestones.overdue_steps",
+                    missing="填表登记、录入平台",
+                    deadline=f"已逾期 4 天，期限 {friday} 24:00",
+                ),
+                zh(
+                    "milestones.overdue_steps",
+                    missing="报送表格复印件",
+                    deadline=f"已逾期 1 天，期限 {monday} 24:00",
+                ),
+            ]
+        ),
     )
     assert await court.chat("钱进").say("/overdue") == [
         "\n".join([zh("milestones.overdue_title", count=1), civil_row])
@@ -419,3 +435,33 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
 
 async def test_compliance_with_no_records(bot: DialogueBot, court: Court) -> None:
     assert await court.chat("李刚").say("/compliance") == [zh("milestones.compliance_none")]
+
+
+async def test_overdue_says_each_step_with_its_own_deadline(
+    bot: DialogueBot, court: Court, db: Database, clock: FakeClock
+) -> None:
+    clock.set(bj("2026-03-09 10:00"))  # Monday
+    record_id = await new_record(db, clock, court.id("张伟"), received=clock.now())
+    clock.set(bj("2026-03-13 10:00"))
+    number = (await record_of(db, record_id)).number
+    steps = [
+        zh(
+            "milestones.overdue_steps",
+            missing="录入平台",
+            deadline="已逾期 2 天，期限 3月11日（周三） 24:00",
+        ),
+        zh(
+            "milestones.overdue_steps",
+            missing="报送表格复印件",
+            deadline="已逾期 1 天，期限 3月12日（周四） 24:00",
+        ),
+    ]
+    row = zh(
+        "milestones.overdue_row",
+        title=number,
+        handler="张伟",
+        steps=zh("milestones.overdue_separator").join(steps),
+    )
+    assert await court.chat("李刚").say("/overdue") == [
+        "\n".join([zh("milestones.overdue_title", count=1), row])
+    ]

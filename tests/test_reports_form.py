@@ -156,7 +156,7 @@ async def test_english_form(db: Database, tmp_path: Path) -> None:
     )
     text = pdf_text(files.pdf)
     assert "Statistics form" in text
-    assert "government" in text
+    assert "Government" in text  # a cell starts with a capital
     assert flat(CASE_NUMBER) in flat(text)  # the values stay as recorded
 
 

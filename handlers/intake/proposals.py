@@ -31,6 +31,7 @@ from handlers.intake.common import cb
 from handlers.ports import Button
 from handlers.state import StepName
 from storage.models import Record
+from storage.vocabulary import at_start
 
 ITEMISED = "itemised"
 """``Record.fields`` key: questions the judge chose to answer one by one."""
@@ -132,7 +133,7 @@ def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
     if field.input is Input.YES_NO:
         return ctx.t("intake.yes" if raw == YES else "intake.no") if raw in (YES, NO) else raw
     if field.labels is not None:
-        return field.labels(ctx, raw)
+        return at_start(field.labels(ctx, raw))  # a label's value, as its button reads
     return raw
 
 

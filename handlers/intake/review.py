@@ -20,7 +20,7 @@ from handlers.state import END, INTAKE, Next, StepName
 from storage import records as records_repo
 from storage.models import Record
 from storage.numbers import parse_id
-from storage.vocabulary import Milestone, RecordStatus, label
+from storage.vocabulary import Milestone, RecordStatus, label_at_start
 
 
 async def review_action(ctx: Context, action: str) -> Next:
@@ -140,7 +140,7 @@ async def submit(ctx: Context, record: Record) -> Next:
             lines.append(
                 ctx.t(
                     "card.deadline",
-                    milestone=label(milestone, ctx.language),
+                    milestone=label_at_start(milestone, ctx.language),
                     deadline=card.deadline_text(ctx, deadlines[milestone]),
                 )
             )
