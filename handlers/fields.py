@@ -18,7 +18,8 @@ from handlers.engine import Context, UserError
 from handlers.i18n import day_words
 from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
-from handlers.words import CATEGORY_WORDS, RETIRED_WORDS
+from handlers.units import guess_category
+from handlers.words import RETIRED_WORDS
 from storage import staff as staff_repo
 from storage.casenumber import (
     EXAMPLE,
@@ -632,8 +633,9 @@ OPENED_BY = "opened_by"
 CAPTION = "caption_offered"
 """``Record.fields`` key: the text that came with the files, offered as the summary when
 that question is asked (one press takes it); never stored as the summary unasked."""
-KNOWN = "known_inquirer"
-"""``Record.fields`` key: the four facts the directory knows about the inquirer named."""
+PRESUMED_MAIN_LEADER = "main_leader_presumed"
+"""``Record.fields`` key: Art. 7's 同级主要领导 as presumed from the unit and position at the
+court's place (``handlers.units.presume_main_leader``): true, false, or absent (asked)."""
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
@@ -665,36 +667,12 @@ _USUAL: dict[Step, str] = {
     Step.RECEIVED_AT: "ok",
     Step.SOURCE: RecordKind.EXTERNAL,
     Step.INQUIRY_AT: "same",
-    Step.MAIN_LEADER: NO,
     Step.INTERMEDIARY: Intermediary.NONE,
 }
 """The usual answers proposed. Art. 9's items and whether the inquiry is serious (Art. 7) are
-never among them: what those articles exist to catch is always asked."""
-_KNOWN_COLUMNS: dict[Step, str] = {
-    Step.INQUIRER_UNIT: "unit",
-    Step.INQUIRER_POSITION: "position",
-    Step.UNIT_CATEGORY: "unit_category",
-    Step.RETIRED: "retired",
-}
-
-
-def from_directory(record: Record, field: Field) -> bool:
-    """Whether ``field``'s proposal comes from the court's directory (what an earlier record
-    says of this cadre: unit, position, unit category, retired), not from a guess."""
-    known = record.fields.get(KNOWN)
-    column = _KNOWN_COLUMNS.get(field.step)
-    return column is not None and isinstance(known, dict) and known.get(column) is not None
-
-
-def guess_category(unit: str | None) -> UnitCategory | None:
-    """The Art. 13 category a unit's name suggests (``温县发展和改革委员会`` → 行政机关,
-    ``温县公安局`` → 行政机关); None when the name says nothing. Only ever proposed."""
-    if not unit:
-        return None
-    for word, category in CATEGORY_WORDS:
-        if word in unit:
-            return category
-    return None
+never among them: what those articles exist to catch is always asked. Nor is Art. 7's
+同级主要领导: it is presumed from the unit and position (``PRESUMED_MAIN_LEADER``), and
+asked when they leave it open, never presumed "no" by default."""
 
 
 def as_proposed(record: Record) -> Record:
@@ -718,13 +696,13 @@ def proposal(record: Record, field: Field) -> str | None:
     None when nothing can be inferred. A proposal is only ever stored once confirmed.
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time, the
-    channel from what was forwarded, the inquirer's unit, position, category and retired
-    flag from the directory (``storage.inquirers``), else the category the unit's name
-    suggests (``guess_category``) and "not retired" unless the position hints otherwise
-    (Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
-    card, not an Art. 9 item), what OCR read in a screenshot (the name, the unit, the case
-    number; ``handlers.ocr``), the usual answers (no intermediary, not a same-level main
-    leader; never Art. 9's items nor seriousness), and for materials that came over the
+    channel from what was forwarded, the category the unit's name suggests
+    (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
+    counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
+    Art. 9 item), Art. 7's 同级主要领导 as presumed from the unit and position
+    (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a screenshot
+    (the name, the unit, the case number; ``handlers.ocr``), the usual answer of no
+    intermediary (never Art. 9's items nor seriousness), and for materials that came over the
     network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
@@ -735,14 +713,9 @@ def proposal(record: Record, field: Field) -> str | None:
         opener = record.fields.get(OPENED_BY)
         first = CHANNELS_FIRST.get(str(opener))
         return first[0].value if first and opener != Opener.NEW else None
-    known = record.fields.get(KNOWN)
-    if step in _KNOWN_COLUMNS and isinstance(known, dict):
-        value = known.get(_KNOWN_COLUMNS[step])
-        if value is None:
-            return None
-        if step is Step.RETIRED:
-            return YES if value else NO
-        return str(value)
+    if step is Step.MAIN_LEADER:
+        presumed = record.fields.get(PRESUMED_MAIN_LEADER)
+        return None if not isinstance(presumed, bool) else YES if presumed else NO
     if step is Step.UNIT_CATEGORY:
         guessed = guess_category(record.inquirer_unit)
         return guessed.value if guessed is not None else None
