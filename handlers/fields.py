@@ -634,8 +634,9 @@ CAPTION = "caption_offered"
 """``Record.fields`` key: the text that came with the files, offered as the summary when
 that question is asked (one press takes it); never stored as the summary unasked."""
 PRESUMED_MAIN_LEADER = "main_leader_presumed"
-"""``Record.fields`` key: Art. 7's 同级主要领导 as presumed from the unit and position at the
-court's place (``handlers.units.presume_main_leader``): true, false, or absent (asked)."""
+"""``Record.fields`` key: Art. 7's same-level main leader as presumed from the unit and
+position at the court's place (``handlers.units.presume_main_leader``): true, false, or
+absent (then asked)."""
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
@@ -671,7 +672,7 @@ _USUAL: dict[Step, str] = {
 }
 """The usual answers proposed. Art. 9's items and whether the inquiry is serious (Art. 7) are
 never among them: what those articles exist to catch is always asked. Nor is Art. 7's
-同级主要领导: it is presumed from the unit and position (``PRESUMED_MAIN_LEADER``), and
+same-level main leader: it is presumed from the unit and position (``PRESUMED_MAIN_LEADER``), and
 asked when they leave it open, never presumed "no" by default."""
 
 
@@ -699,7 +700,7 @@ def proposal(record: Record, field: Field) -> str | None:
     channel from what was forwarded, the category the unit's name suggests
     (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
     counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
-    Art. 9 item), Art. 7's 同级主要领导 as presumed from the unit and position
+    Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
     (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a screenshot
     (the name, the unit, the case number; ``handlers.ocr``), the usual answer of no
     intermediary (never Art. 9's items nor seriousness), and for materials that came over the

@@ -435,7 +435,10 @@ async def test_mine_and_the_card_describe_a_proposed_answer_alike(
 
     before = await agree()
     assert "　还缺：过问人、" in before
-    assert "推定，待确认：收到时间、来源、过问时间、过问方式、同级党委/政法委主要领导、" in before
+    # Art. 7's same-level main leader is missing until the unit and position say something:
+    # never presumed "no" by default.
+    assert "推定，待确认：收到时间、来源、过问时间、过问方式、经由、" in before
+    assert "离退休、同级党委/政法委主要领导、案件名称" in before
     assert "收到时间：2026-03-06 09:00（推定，待确认）\n" in before
     await dialogue(
         judge,
@@ -443,8 +446,8 @@ async def test_mine_and_the_card_describe_a_proposed_answer_alike(
     )
     after = await agree()
     assert after.split("\n")[0] == (
-        "　还缺：过问人、所在单位、职务、单位类别、离退休、案件名称、案号、过问内容、"
-        "特别报告事项、情节严重；推定，待确认：同级党委/政法委主要领导、经由、材料到达方式、原件去向"
+        "　还缺：过问人、所在单位、职务、单位类别、离退休、同级党委/政法委主要领导、案件名称、"
+        "案号、过问内容、特别报告事项、情节严重；推定，待确认：经由、材料到达方式、原件去向"
     )
     assert "收到时间：2026-03-06 09:00\n" in after
 

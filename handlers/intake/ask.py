@@ -356,7 +356,7 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
 
 
 def _presume(ctx: Context, record: Record) -> None:
-    """Art. 7's 同级主要领导 as the unit and position now suggest it at the court's place
+    """Art. 7's same-level main leader as the unit and position now suggest it at the court's place
     (``handlers.units.presume_main_leader``), kept for the proposal; none: asked outright."""
     places = court_places(ctx.services.court_code, ctx.services.court_name)
     presumed = presume_main_leader(
