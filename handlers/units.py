@@ -45,14 +45,14 @@ class UnitWord:
 
 @cache
 def unit_words() -> tuple[UnitWord, ...]:
-    """The packaged unit words, longest first (of equal lengths, in the table's order)."""
+    """The packaged unit words, in the table's order."""
     text = resources.files("handlers").joinpath("data", "unit-words.tsv").read_text("utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     rows: list[UnitWord] = []
     for line in lines[1:]:
         word, category, art7 = [*line.split("\t"), "", ""][:3]
         rows.append(UnitWord(word.strip(), UnitCategory(category.strip()), Art7Role(art7.strip())))
-    return tuple(sorted(rows, key=lambda row: -len(row.word)))
+    return tuple(rows)
 
 
 def _normal(text: str) -> str:
@@ -61,18 +61,17 @@ def _normal(text: str) -> str:
 
 def _prefix(name: str) -> tuple[str, bool]:
     """``name`` without a party prefix (中共温县委员会 → 温县委员会), and whether it had one."""
-    for row in unit_words():
+    for row in sorted(unit_words(), key=lambda row: -len(row.word)):
         if row.art7 is Art7Role.PREFIX and name.startswith(row.word):
             return name[len(row.word) :], True
     return name, False
 
 
 def _word_in(name: str) -> UnitWord | None:
-    """The longest non-prefix word ``name`` contains (of equal lengths, the table's first)."""
-    return next(
-        (row for row in unit_words() if row.art7 is not Art7Role.PREFIX and row.word in name),
-        None,
-    )
+    """The longest non-prefix word ``name`` contains; of equal lengths, the one that comes
+    first in the name (政协温县委员会: 政协, not 县委), then the table's first."""
+    found = [row for row in unit_words() if row.art7 is not Art7Role.PREFIX and row.word in name]
+    return min(found, key=lambda row: (-len(row.word), name.find(row.word)), default=None)
 
 
 def guess_category(unit: str | None) -> UnitCategory | None:
@@ -90,7 +89,7 @@ def guess_category(unit: str | None) -> UnitCategory | None:
 # -- the court's own place (Art. 7: 同级) ----------------------------------------------------
 
 _COURT_SUFFIX: Final = re.compile(r"(?:第[一二三四五六七八九十]+)?(?:高级|中级)?人民法院$")
-_ADMIN: Final = "(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|县|区|州|旗|盟)"
+_ADMIN: Final = "(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|县|区|旗|盟)"
 _ADMIN_UNIT: Final = re.compile(f".+?{_ADMIN}")
 _ADMIN_SUFFIX: Final = re.compile(f"{_ADMIN}$")
 
@@ -98,24 +97,22 @@ _ADMIN_SUFFIX: Final = re.compile(f"{_ADMIN}$")
 @cache
 def court_places(code: str, name: str) -> frozenset[str]:
     """The names of the court's own place, as a unit's name may spell it: ``豫0825`` or
-    ``温县人民法院`` → {温县}; ``焦作市中级人民法院`` → {焦作市, 焦作}; ``郑州市中原区人民法院`` →
-    {郑州市中原区, 中原区, 中原}. The court's code names it by the SPC court table
-    (``storage.casenumber.court_name``), else ``name`` does; empty when neither names a place
-    (最高人民法院, a railway court)."""
+    ``温县人民法院`` → {温县}; ``河南省焦作市中级人民法院`` → {河南省焦作市, 焦作市, 焦作};
+    ``郑州市中原区人民法院`` → {郑州市中原区, 中原区, 中原}. The court's code names it by the
+    SPC court table (``storage.casenumber.court_name``), else ``name`` does; empty when
+    neither names a place (最高人民法院, a railway court)."""
     full = (court_name(code.strip()) if code.strip() else None) or name.strip()
     if not _COURT_SUFFIX.search(full):
         return frozenset()
     region = _COURT_SUFFIX.sub("", full)
     if not region:
         return frozenset()
-    places = {region}
     parts = _ADMIN_UNIT.findall(region)
-    if parts:
-        places.add(parts[-1])
-    for place in list(places):
-        stem = _ADMIN_SUFFIX.sub("", place)
-        if len(stem) >= 2:
-            places.add(stem)
+    last = parts[-1] if parts else region
+    places = {region, last}
+    stem = _ADMIN_SUFFIX.sub("", last)
+    if len(stem) >= 2:
+        places.add(stem)
     return frozenset(places)
 
 
