@@ -22,9 +22,11 @@ from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
 from storage import staff as staff_repo
 from storage.casenumber import (
-    EXAMPLE,
+    MAX_SERIAL,
     CaseNumberError,
     NotFiled,
+    court_name,
+    example,
     parse_case_number,
     several_case_numbers,
 )
@@ -151,13 +153,24 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def _text(limit: int, column: str) -> Parse:
+def _text(limit: int, column: str, *, words: bool = False) -> Parse:
+    """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
+    (a name, a unit, a case's name), so a bare ``15`` is refused with an example
+    (``intake.example.<column>``) instead of stored as one."""
+
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
         if not value:
             raise UserError("intake.error.empty")
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
+        if words and not any(character.isalpha() for character in value):
+            raise UserError(
+                "intake.error.no_words",
+                typed=value,
+                field=ctx.t(f"card.{column}"),
+                example=ctx.t(f"intake.example.{column}"),
+            )
         return {column: value}
 
     return parse
@@ -340,22 +353,39 @@ async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, An
 
 
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """A case number of this court (Art. 2: the cases its judges handle), or not filed.
+
+    Raises ``UserError`` saying what is wrong, with an example in the court's own code: a
+    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code."""
     if text == "not_filed":
         return {"case_number": None, "case_not_filed": True}
     year = ctx.local(ctx.now).year
+    own = ctx.services.court_code.strip()
+    shown = example(own)
     try:
         parsed = parse_case_number(text, year_now=year)
     except CaseNumberError as problem:
         if several_case_numbers(text):
-            raise UserError("intake.error.case_several", example=EXAMPLE) from None
+            raise UserError("intake.error.case_several", example=shown) from None
         raise UserError(
             f"intake.error.case_{problem.reason.value}",
             part=problem.part or "",
-            example=EXAMPLE,
+            example=shown,
             year=year,
+            max=MAX_SERIAL,
+            digits=len(str(MAX_SERIAL)),
         ) from None
     if isinstance(parsed, NotFiled):
         return {"case_number": None, "case_not_filed": True}
+    if own and parsed.court_code != own:
+        raise UserError(
+            "intake.error.case_other_court",
+            part=parsed.court_code,
+            court=court_name(parsed.court_code) or parsed.court_code,
+            own=own,
+            own_court=ctx.services.court_name or court_name(own) or own,
+            example=shown,
+        )
     return {"case_number": parsed.text, "case_not_filed": False}
 
 
@@ -486,21 +516,21 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name"),
+        _text(MAX_SHORT, "inquirer_name", words=True),
         _external,
     ),
     Field(
         Step.INQUIRER_UNIT,
         Input.TEXT,
         ("inquirer_unit",),
-        _text(200, "inquirer_unit"),
+        _text(200, "inquirer_unit", words=True),
         _external,
     ),
     Field(
         Step.INQUIRER_POSITION,
         Input.TEXT,
         ("inquirer_position",),
-        _text(200, "inquirer_position"),
+        _text(200, "inquirer_position", words=True),
         _external,
     ),
     Field(
@@ -527,7 +557,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name"),
+        _text(MAX_SHORT, "intermediary_name", words=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),
@@ -542,10 +572,14 @@ FIELDS: tuple[Field, ...] = (
         ),
         optional=True,
     ),
-    Field(Step.CASE_NAME, Input.TEXT, ("case_name",), _text(300, "case_name"), _external),
+    Field(
+        Step.CASE_NAME, Input.TEXT, ("case_name",), _text(300, "case_name", words=True), _external
+    ),
     Field(Step.CASE_NUMBER, Input.TEXT, ("case_not_filed",), _case_number, _external),
     Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
-    Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
+    Field(
+        Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary", words=True), _external
+    ),
     Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
     Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
     Field(Step.PLACE, Input.TEXT, ("place",), _text(300, "place"), _in_person),

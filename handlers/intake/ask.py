@@ -112,7 +112,7 @@ async def ask(
     buttons = await question_buttons(ctx, record, field)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
-        prompt += "\n" + ctx.t("intake.current", value=current)
+        prompt += "\n" + ctx.t(current_key(field), value=current)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
     # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
@@ -120,6 +120,13 @@ async def ask(
     multi = _art9_choice(ctx) if field.input is Input.MULTI and _multi_select(ctx) else None
     ctx.reply(prompt, buttons, multi)
     return question(field.step)
+
+
+def current_key(field: Field) -> str:
+    """The catalog key of the line showing a re-asked question's current answer: "reply with
+    a new value" where typed text is an answer, "press a button" where only a button is
+    (a choice, yes/no, Art. 9's items), so the line never invites what is then refused."""
+    return "intake.current_choice" if field.input in PRESSED_ONLY else "intake.current"
 
 
 def _multi_select(ctx: Context) -> bool:
@@ -199,6 +206,8 @@ def offered_caption(record: Record, field: Field) -> str | None:
     return caption if field.step is Step.SUMMARY and isinstance(caption, str) else None
 
 
+PRESSED_ONLY = frozenset({Input.CHOICE, Input.YES_NO, Input.MULTI})
+"""Questions answered only by their buttons (a typed word presses the button it names)."""
 NUMBERED = frozenset({Input.CHOICE, Input.YES_NO, Input.TIME})
 """Questions whose buttons a typed number presses (``2`` for the second): a number is no
 answer to them. At Art. 9 a number is an item; at a free-text question it is the answer
@@ -555,7 +564,11 @@ async def case_number_at_name(ctx: Context, record: Record, field: Field, text: 
     if record.case_number:
         refusal = UserError("intake.error.case_name_is_number", number=text.strip())
         return await ask(ctx, record, field, refusal=refusal)
-    await _apply(ctx, record, number, await number.parse(ctx, record, text))
+    try:
+        values = await number.parse(ctx, record, text)
+    except UserError as refusal:  # another court's number: said, nothing stored
+        return await ask(ctx, record, field, refusal=refusal)
+    await _apply(ctx, record, number, values)
     state = await ctx.state()
     state.history = [*state.history, number.step.value]
     ctx.reply(ctx.t("intake.case_number_at_name", number=record.case_number))
