@@ -31,7 +31,7 @@ from dialogue import (
     Tap,
     art9,
     asks,
-    current,
+    current_choice,
     dialogue,
     events_of,
     local,
@@ -166,7 +166,7 @@ async def test_the_leading_word_of_a_longer_label_typed_where_it_says_reply_dire
             (Press(EDIT), says("intake.edit_which")),
             (
                 Press(says("card.channel")),
-                Exactly(asks(Step.CHANNEL) + "\n" + current("电话")),
+                Exactly(asks(Step.CHANNEL) + "\n" + current_choice("电话")),
             ),
             # The button says 当面（口头）: its leading word is the press. An in-person
             # inquiry asks for the place next.
