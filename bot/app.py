@@ -178,6 +178,7 @@ class App:
             language=settings.language,
             tz=settings.tz,
             court_name=settings.court.name,
+            court_code=settings.court.code,
             invite_valid_for=timedelta(hours=settings.access.invite_hours),
             rules=rules_for(settings),
             record_number=settings.court.record_number,

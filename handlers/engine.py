@@ -78,6 +78,8 @@ class Services:
     language: Language = Language.ZH
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     court_name: str = ""
+    court_code: str = ""
+    """The court's code in case numbers (``[court] code``): its place, for Art. 7's same level."""
     invite_valid_for: timedelta = timedelta(hours=72)
     rules: DeadlineRules = field(default_factory=DeadlineRules)
     record_number: str = "过问〔{year}〕{n}号"

@@ -18,12 +18,15 @@ from handlers.engine import Context, UserError
 from handlers.i18n import day_words
 from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
-from handlers.words import CATEGORY_WORDS, RETIRED_WORDS
+from handlers.units import guess_category
+from handlers.words import RETIRED_WORDS
 from storage import staff as staff_repo
 from storage.casenumber import (
-    EXAMPLE,
+    MAX_SERIAL,
     CaseNumberError,
     NotFiled,
+    court_name,
+    example,
     parse_case_number,
     several_case_numbers,
 )
@@ -155,13 +158,24 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def _text(limit: int, column: str) -> Parse:
+def _text(limit: int, column: str, *, words: bool = False) -> Parse:
+    """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
+    (a name, a unit, a case's name), so a bare ``15`` is refused with an example
+    (``intake.example.<column>``) instead of stored as one."""
+
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
         if not value:
             raise UserError("intake.error.empty")
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
+        if words and not any(character.isalpha() for character in value):
+            raise UserError(
+                "intake.error.no_words",
+                typed=value,
+                field=ctx.t(f"card.{column}"),
+                example=ctx.t(f"intake.example.{column}"),
+            )
         return {column: value}
 
     return parse
@@ -344,22 +358,39 @@ async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, An
 
 
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """A case number of this court (Art. 2: the cases its judges handle), or not filed.
+
+    Raises ``UserError`` saying what is wrong, with an example in the court's own code: a
+    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code."""
     if text == "not_filed":
         return {"case_number": None, "case_not_filed": True}
     year = ctx.local(ctx.now).year
+    own = ctx.services.court_code.strip()
+    shown = example(own)
     try:
         parsed = parse_case_number(text, year_now=year)
     except CaseNumberError as problem:
         if several_case_numbers(text):
-            raise UserError("intake.error.case_several", example=EXAMPLE) from None
+            raise UserError("intake.error.case_several", example=shown) from None
         raise UserError(
             f"intake.error.case_{problem.reason.value}",
             part=problem.part or "",
-            example=EXAMPLE,
+            example=shown,
             year=year,
+            max=MAX_SERIAL,
+            digits=len(str(MAX_SERIAL)),
         ) from None
     if isinstance(parsed, NotFiled):
         return {"case_number": None, "case_not_filed": True}
+    if own and parsed.court_code != own:
+        raise UserError(
+            "intake.error.case_other_court",
+            part=parsed.court_code,
+            court=court_name(parsed.court_code) or parsed.court_code,
+            own=own,
+            own_court=ctx.services.court_name or court_name(own) or own,
+            example=shown,
+        )
     return {"case_number": parsed.text, "case_not_filed": False}
 
 
@@ -501,21 +532,21 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name"),
+        _text(MAX_SHORT, "inquirer_name", words=True),
         _external,
     ),
     Field(
         Step.INQUIRER_UNIT,
         Input.TEXT,
         ("inquirer_unit",),
-        _text(200, "inquirer_unit"),
+        _text(200, "inquirer_unit", words=True),
         _external,
     ),
     Field(
         Step.INQUIRER_POSITION,
         Input.TEXT,
         ("inquirer_position",),
-        _text(200, "inquirer_position"),
+        _text(200, "inquirer_position", words=True),
         _external,
     ),
     Field(
@@ -542,7 +573,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name"),
+        _text(MAX_SHORT, "intermediary_name", words=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),
@@ -557,10 +588,14 @@ FIELDS: tuple[Field, ...] = (
         ),
         optional=True,
     ),
-    Field(Step.CASE_NAME, Input.TEXT, ("case_name",), _text(300, "case_name"), _external),
+    Field(
+        Step.CASE_NAME, Input.TEXT, ("case_name",), _text(300, "case_name", words=True), _external
+    ),
     Field(Step.CASE_NUMBER, Input.TEXT, ("case_not_filed",), _case_number, _external),
     Field(Step.DEPARTMENT, Input.TEXT, ("department_id",), _department, _external),
-    Field(Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary"), _external),
+    Field(
+        Step.SUMMARY, Input.TEXT, ("summary",), _text(MAX_LONG, "summary", words=True), _external
+    ),
     Field(Step.ART9, Input.MULTI, ("art9_items",), _art9, _external_only),
     Field(Step.ART9_OTHER, Input.TEXT, ("art9_other",), _text(MAX_LONG, "art9_other"), _art9_other),
     Field(Step.SERIOUS, Input.YES_NO, ("serious",), _yes_no("serious"), _external_only),
@@ -690,8 +725,10 @@ OPENED_BY = "opened_by"
 CAPTION = "caption_offered"
 """``Record.fields`` key: the text that came with the files, offered as the summary when
 that question is asked (one press takes it); never stored as the summary unasked."""
-KNOWN = "known_inquirer"
-"""``Record.fields`` key: the four facts the directory knows about the inquirer named."""
+PRESUMED_MAIN_LEADER = "main_leader_presumed"
+"""``Record.fields`` key: Art. 7's same-level main leader as presumed from the unit and
+position at the court's place (``handlers.units.presume_main_leader``): true, false, or
+absent (then asked)."""
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
@@ -723,36 +760,12 @@ _USUAL: dict[Step, str] = {
     Step.RECEIVED_AT: "ok",
     Step.SOURCE: RecordKind.EXTERNAL,
     Step.INQUIRY_AT: "same",
-    Step.MAIN_LEADER: NO,
     Step.INTERMEDIARY: Intermediary.NONE,
 }
 """The usual answers proposed. Art. 9's items and whether the inquiry is serious (Art. 7) are
-never among them: what those articles exist to catch is always asked."""
-_KNOWN_COLUMNS: dict[Step, str] = {
-    Step.INQUIRER_UNIT: "unit",
-    Step.INQUIRER_POSITION: "position",
-    Step.UNIT_CATEGORY: "unit_category",
-    Step.RETIRED: "retired",
-}
-
-
-def from_directory(record: Record, field: Field) -> bool:
-    """Whether ``field``'s proposal comes from the court's directory (what an earlier record
-    says of this cadre: unit, position, unit category, retired), not from a guess."""
-    known = record.fields.get(KNOWN)
-    column = _KNOWN_COLUMNS.get(field.step)
-    return column is not None and isinstance(known, dict) and known.get(column) is not None
-
-
-def guess_category(unit: str | None) -> UnitCategory | None:
-    """The Art. 13 category a unit's name suggests (``温县发展和改革委员会`` → 行政机关,
-    ``温县公安局`` → 行政机关); None when the name says nothing. Only ever proposed."""
-    if not unit:
-        return None
-    for word, category in CATEGORY_WORDS:
-        if word in unit:
-            return category
-    return None
+never among them: what those articles exist to catch is always asked. Nor is Art. 7's
+same-level main leader: it is presumed from the unit and position (``PRESUMED_MAIN_LEADER``), and
+asked when they leave it open, never presumed "no" by default."""
 
 
 def as_proposed(record: Record) -> Record:
@@ -776,13 +789,13 @@ def proposal(record: Record, field: Field) -> str | None:
     None when nothing can be inferred. A proposal is only ever stored once confirmed.
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time, the
-    channel from what was forwarded, the inquirer's unit, position, category and retired
-    flag from the directory (``storage.inquirers``), else the category the unit's name
-    suggests (``guess_category``) and "not retired" unless the position hints otherwise
-    (Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
-    card, not an Art. 9 item), what OCR read in a screenshot (the name, the unit, the case
-    number; ``handlers.ocr``), the usual answers (no intermediary, not a same-level main
-    leader; never Art. 9's items nor seriousness), and for materials that came over the
+    channel from what was forwarded, the category the unit's name suggests
+    (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
+    counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
+    Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
+    (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a screenshot
+    (the name, the unit, the case number; ``handlers.ocr``), the usual answer of no
+    intermediary (never Art. 9's items nor seriousness), and for materials that came over the
     network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
@@ -793,14 +806,9 @@ def proposal(record: Record, field: Field) -> str | None:
         opener = record.fields.get(OPENED_BY)
         first = CHANNELS_FIRST.get(str(opener))
         return first[0].value if first and opener != Opener.NEW else None
-    known = record.fields.get(KNOWN)
-    if step in _KNOWN_COLUMNS and isinstance(known, dict):
-        value = known.get(_KNOWN_COLUMNS[step])
-        if value is None:
-            return None
-        if step is Step.RETIRED:
-            return YES if value else NO
-        return str(value)
+    if step is Step.MAIN_LEADER:
+        presumed = record.fields.get(PRESUMED_MAIN_LEADER)
+        return None if not isinstance(presumed, bool) else YES if presumed else NO
     if step is Step.UNIT_CATEGORY:
         guessed = guess_category(record.inquirer_unit)
         return guessed.value if guessed is not None else None

@@ -34,6 +34,7 @@ FIRST_YEAR: Final = 1949
 """No court of the People's Republic numbered a case before it existed."""
 
 MAX_SERIAL: Final = 999_999
+"""The largest serial accepted: six digits, more than any court files of one type in a year."""
 
 
 _NOT_FILED_ANSWERS: Final = frozenset(
@@ -63,6 +64,9 @@ class CaseNumberProblem(StrEnum):
     COURT = "court"
     TYPE = "type"
     SERIAL = "serial"
+    """A serial that starts with 0."""
+    SERIAL_LONG = "serial_long"
+    """A serial of more digits than ``MAX_SERIAL`` has."""
 
 
 class CaseNumberError(ValueError):
@@ -214,9 +218,18 @@ def widest_case_number(width: Callable[[str], float]) -> str:
 
 
 def _serial(raw: str) -> int:
-    if raw.startswith("0") or len(raw) > len(str(MAX_SERIAL)):
+    if raw.startswith("0"):
         raise CaseNumberError(CaseNumberProblem.SERIAL, raw)
+    if int(raw) > MAX_SERIAL:
+        raise CaseNumberError(CaseNumberProblem.SERIAL_LONG, raw)
     return int(raw)
+
+
+def example(court_code: str = "") -> str:
+    """``EXAMPLE`` with ``court_code`` (a court's own code) in it, when the table knows it."""
+    if not court_code or court_code not in _courts():
+        return EXAMPLE
+    return f"{_LEFT}2026{_RIGHT}{court_code}民初123号"
 
 
 def _rows(filename: str) -> Iterator[dict[str, str]]:

@@ -1,49 +1,41 @@
-"""The court's directory of inquirers: who asked before, and their last unit and position.
+"""What earlier records say of an inquirer of one name: the units and positions written down.
 
-A court-wide directory of four facts about a cadre (work unit, position, unit category,
-retired), read from the records already submitted. It answers only those four, never which
-case, which handler or when: a handler sees nothing of a record they may not open, and the
-directory reveals nothing a cadre's own business card would not. Drafts are not read (they are
-unchecked and private to their handler); an amendment updates the record, so the directory
-follows it.
+Only records the asking handler may open (``storage.records.can_view``) are read: a name is
+no identity, and another division's record is not the handler's to see. What is found is
+only ever offered as a one-press answer to the unit or position question, never taken
+unasked: two cadres may share a name. Drafts are not read (they are unchecked and private
+to their handler); an amendment updates the record, so what is offered follows it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
-from storage.models import Record
+from storage.models import Record, Staff
+from storage.records import can_view
 from storage.vocabulary import RecordKind, RecordStatus
 
-
-@dataclass(frozen=True)
-class KnownInquirer:
-    """A cadre's last recorded unit, position, unit category (Art. 13) and retired flag."""
-
-    unit: str
-    position: str | None
-    unit_category: str | None
-    retired: bool | None
+MAX_OFFERED = 3
+"""At most this many earlier answers are offered at one question (the latest first)."""
 
 
-async def known(
-    session: AsyncSession, name: str, *, unit: str | None = None
-) -> list[KnownInquirer]:
-    """Each unit ``name`` was last recorded at (with ``unit``: that one only), latest first.
+async def units(session: AsyncSession, viewer: Staff, name: str) -> list[str]:
+    """The units recorded for an inquirer called ``name`` in submitted external records
+    ``viewer`` may open, latest first, at most ``MAX_OFFERED``."""
+    return await _earlier(session, viewer, name, None)
 
-    Several entries mean several people of that name (or a move): the caller asks the unit
-    before proposing anything.
-    """
+
+async def positions(session: AsyncSession, viewer: Staff, name: str, unit: str) -> list[str]:
+    """The positions recorded for ``name`` at ``unit``, as ``units`` reads them."""
+    return await _earlier(session, viewer, name, unit)
+
+
+async def _earlier(session: AsyncSession, viewer: Staff, name: str, unit: str | None) -> list[str]:
     query = (
-        select(
-            Record.inquirer_unit,
-            Record.inquirer_position,
-            Record.unit_category,
-            Record.retired,
-        )
+        select(Record)
+        .options(selectinload(Record.cosigners))
         .where(
             Record.status == RecordStatus.SUBMITTED,
             Record.kind == RecordKind.EXTERNAL,
@@ -53,9 +45,14 @@ async def known(
         .order_by(Record.submitted_at.desc(), Record.id.desc())
     )
     if unit is not None:
-        query = query.where(Record.inquirer_unit == unit.strip())
-    found: dict[str, KnownInquirer] = {}
-    for row_unit, position, category, retired in (await session.execute(query)).all():
-        if row_unit is not None and row_unit not in found:
-            found[row_unit] = KnownInquirer(row_unit, position, category, retired)
-    return list(found.values())
+        query = query.where(
+            Record.inquirer_unit == unit.strip(), Record.inquirer_position.is_not(None)
+        )
+    found: list[str] = []
+    for record in (await session.execute(query)).scalars():
+        value = record.inquirer_unit if unit is None else record.inquirer_position
+        if value and value not in found and can_view(viewer, record):
+            found.append(value)
+        if len(found) == MAX_OFFERED:
+            break
+    return found

@@ -96,6 +96,11 @@ def current(value: str) -> str:
     return zh("intake.current", value=value)
 
 
+def current_choice(value: str) -> str:
+    """The same line under a question answered only by its buttons."""
+    return zh("intake.current_choice", value=value)
+
+
 def lab(value: StrEnum) -> str:
     """A vocabulary value's label, as its button shows it."""
     return label(value, Language.ZH)

@@ -263,12 +263,18 @@ def test_the_upper_year_limit_follows_year_now() -> None:
 
 
 @pytest.mark.parametrize(
-    ("serial", "part"),
-    [("0", "0"), ("00", "00"), ("0123", "0123"), ("1000000", "1000000"), ("12345678", "12345678")],
+    ("serial", "part", "reason"),
+    [
+        ("0", "0", CaseNumberProblem.SERIAL),
+        ("00", "00", CaseNumberProblem.SERIAL),
+        ("0123", "0123", CaseNumberProblem.SERIAL),
+        ("1000000", "1000000", CaseNumberProblem.SERIAL_LONG),
+        ("12345678", "12345678", CaseNumberProblem.SERIAL_LONG),
+    ],
 )
-def test_a_bad_serial_is_refused(serial: str, part: str) -> None:
+def test_a_bad_serial_is_refused(serial: str, part: str, reason: CaseNumberProblem) -> None:
     error = problem(fw(f"(2026)豫0825民初{serial}号"))
-    assert error.reason is CaseNumberProblem.SERIAL
+    assert error.reason is reason
     assert error.part == part
 
 
@@ -377,6 +383,7 @@ def test_problem_values_are_stable_catalog_keys() -> None:
         "court",
         "type",
         "serial",
+        "serial_long",
     }
 
 

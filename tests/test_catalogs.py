@@ -46,7 +46,8 @@ CHINESE_FILES = {
     "handlers/timeparse.py": "reads dates and times as people type them (今天, 下午3点)",
     "handlers/ocr.py": "recognises case numbers and units in text read from a picture",
     "handlers/refs.py": "reads record references as people type them (4号, 草稿 #2)",
-    "handlers/words.py": "reads unit names, positions and a typed 否 at Art. 9 (公安局, 原)",
+    "handlers/words.py": "reads positions and a typed 否 at Art. 9 (原, 无)",
+    "handlers/units.py": "reads unit names and positions (县委, 政法委, 书记)",
 }
 
 

@@ -38,6 +38,7 @@ from dialogue import (
     asks,
     asks_received,
     current,
+    current_choice,
     dialogue,
     events_of,
     lab,
@@ -332,7 +333,7 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
             ("温县某局", asks(Step.INQUIRER_POSITION)),
             (Press(BACK), (asks(Step.INQUIRER_UNIT), current("温县某局"))),
             (Press(BACK), (asks(Step.INQUIRER_NAME), current("王某某"))),
-            (Press(BACK), (asks(Step.CHANNEL), current(lab(Channel.PHONE)))),
+            (Press(BACK), (asks(Step.CHANNEL), current_choice(lab(Channel.PHONE)))),
             (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_POSITION)),
             *phone_record()[7:-1],
             # Edit from the review card: each applicable field is offered.
@@ -344,7 +345,7 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
                     Lacks(says("card.place"), says("card.staff_present")),
                 ),
             ),
-            (Press(says("card.channel")), (asks(Step.CHANNEL), current(lab(Channel.PHONE)))),
+            (Press(says("card.channel")), (asks(Step.CHANNEL), current_choice(lab(Channel.PHONE)))),
             # In person now: the questions that now apply are asked, then the review again.
             (Press(lab(Channel.IN_PERSON)), asks(Step.PLACE)),
             ("院门口", asks(Step.PERSONS_PRESENT)),
@@ -361,7 +362,7 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
             ),
             # Another channel, one that needs saying what it was.
             (Press(EDIT), says("intake.edit_which")),
-            (Press(says("card.channel")), current(lab(Channel.IN_PERSON))),
+            (Press(says("card.channel")), current_choice(lab(Channel.IN_PERSON))),
             (Press(lab(Channel.OTHER)), asks(Step.CHANNEL_OTHER)),
             ("", Again(says("intake.error.empty"), asks(Step.CHANNEL_OTHER))),
             # A fax brings materials: how they came and where the original went are asked.

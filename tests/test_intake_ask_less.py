@@ -13,17 +13,17 @@ serious".
 
 Actions at the start of this design → with Art. 9 and seriousness asked, a typed time
 confirming the rest, the route and originals confirmed by submitting the review → with the
-unit category and the retired flag proposed too → with a known cadre's directory answers
-(unit, position, category, retired, and the usual main leader and intermediary) shown on the
-review card as proposed, confirmed by submitting it, instead of a card of their own:
+unit category and the retired flag proposed too → with a known cadre's unit and position
+asked again, what earlier records the judge may open wrote offered as one press (a name is
+no identity: a namesake's answers were once taken unasked):
 
 =================================  =====  =====  =====  =====
 journey                            first  asked  more   now
 =================================  =====  =====  =====  =====
 WeChat screenshot, first-time      12     12     10     11
   … the real time typed            13     12     10     11
-WeChat screenshot, known cadre     8      8      8      8
-  … the real time typed            9      8      8      8
+WeChat screenshot, known cadre     8      8      8      11
+  … the real time typed            9      8      8      11
 album of 3 (one forward)           12     12     10     11
 voice                              13     13     11     11
 in person, two present (time)      17     17     15     15
@@ -34,9 +34,8 @@ phone through a relative (time)    18     18     18     18
 never taken as the summary unasked; that press is the one more action in "now".)
 
 The trial's own journeys, replayed answer for answer (no caption, so 过问内容 is asked;
-Art. 9 items typed, then "选好了，情节不严重"; the directory's answers on the review card):
-a first-time cadre 12 (13 with seriousness asked apart), a known one 8 (9 with the
-directory's answers on a card of their own).
+Art. 9 items typed, then "选好了，情节不严重"; a known cadre's unit and position pressed):
+a first-time cadre 12 (13 with seriousness asked apart), a known one 11.
 """
 
 from __future__ import annotations
@@ -88,16 +87,14 @@ from dialogue import (
 )
 
 from handlers.fields import Step
-from handlers.i18n import join
 from handlers.ports import AttachmentKind
 from reminders.clock import FakeClock
+from storage import inquirers
 from storage.db import Database
-from storage.inquirers import KnownInquirer, known
-from storage.models import Record
+from storage.models import Record, Staff
 from storage.vocabulary import (
     Channel,
     Intermediary,
-    Language,
     MaterialRoute,
     OriginalsDestination,
     RecordKind,
@@ -127,13 +124,9 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
 
-def from_directory(*steps: str) -> str:
-    """The card labels of ``steps`` joined as the note naming what the directory proposes."""
-    return join(Language.ZH, [says(f"card.{step}") for step in steps])
-
-
-DIRECTORY_STEPS = ("inquirer_unit", "inquirer_position", "unit_category", "retired")
-FROM_DIRECTORY_ALL = from_directory(*DIRECTORY_STEPS)
+def asks_earlier(step: Step) -> str:
+    """A unit or position question with what earlier records wrote offered below it."""
+    return asks(step) + "\n" + says("intake.earlier_offer")
 
 
 def actions(script: Sequence[tuple[Action, Expect]]) -> int:
@@ -145,15 +138,11 @@ def actions(script: Sequence[tuple[Action, Expect]]) -> int:
 def proposed(
     *lines: tuple[str, str],
     intro: str = "intake.proposed.intro",
-    directory: bool = False,
     other_time: bool = False,
 ) -> str:
     """The proposals message: its lines (the field's card label, the value shown)."""
     text = [says(intro)]
     text += [says("card.line", label=says(f"card.{step}"), value=value) for step, value in lines]
-    if directory:
-        named = [step for step in DIRECTORY_STEPS if step in {step for step, _ in lines}]
-        text.append(says("intake.proposed.from_directory", fields=from_directory(*named)))
     if other_time:
         text.append(says("intake.proposed.other_time"))
     return "\n".join(text)
@@ -170,12 +159,6 @@ def received_by_wechat(time: str) -> str:
 
 
 USUAL_PERSON = (("main_leader", NO), ("intermediary", lab(Intermediary.NONE)))
-KNOWN_WANG = (
-    ("inquirer_unit", UNIT),
-    ("inquirer_position", "局长"),
-    ("unit_category", lab(UnitCategory.GOVERNMENT)),
-    ("retired", NO),
-)
 NEW_WANG = (("unit_category", lab(UnitCategory.GOVERNMENT)), ("retired", NO))
 # Typed at the first proposals: the inquiry's real time; the other three go with it.
 REST = says("intake.proposed.confirmed", fields="收到时间、来源、过问方式")
@@ -247,25 +230,31 @@ def first_time(
 def known_again(
     bot: DialogueBot, *, typed: tuple[str, str] | None = None
 ) -> list[tuple[Action, Expect]]:
-    """The same cadre again, a day later: his unit, position, category and retirement come
-    from the court's earlier record, for one tap."""
+    """The same cadre again, a day later: his unit and position are asked, what the court's
+    earlier record wrote offered as one press each; category and retirement proposed."""
     times: tuple[Action, Expect] = (Press(OK), Exactly(asks(Step.INQUIRER_NAME)))
     if typed is not None:
         times = (typed[0], Exactly(REST, taken(typed[1]), asks(Step.INQUIRER_NAME)))
     return [
         (screenshot(bot, "2026-03-06 09:40"), received_by_wechat("3月6日（周五）09:40")),
         times,
-        # The directory's answers wait on the review card, marked as proposed, and say
-        # where they came from; submitting confirms them.
-        ("王建国", Exactly(asks(Step.CASE_NAME))),
+        # A name is no identity: the unit and position are asked, the earlier record's
+        # answers offered as one press each, never taken unasked.
+        ("王建国", (Exactly(asks_earlier(Step.INQUIRER_UNIT)), Buttons(UNIT, BACK))),
+        (Press(UNIT), (Exactly(asks_earlier(Step.INQUIRER_POSITION)), Buttons("局长", BACK))),
+        (
+            Press("局长"),
+            Exactly(proposed(*NEW_WANG, *USUAL_PERSON, intro="intake.proposed.intro_plain")),
+        ),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
         ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
         ("（2026）豫0825行初7号", asks_summary(CAPTION)),
         (Press(USE_CAPTION), Exactly(asks(Step.ART9))),
         (
             Press(CLEAR),
             (
-                *on_review(f"所在单位：{UNIT}（推定，待确认）", "职务：局长（推定，待确认）"),
-                says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
+                *on_review("特别报告事项：无", "情节严重：否"),
+                Lacks("（推定，待确认）所在单位", "所在单位：温县住房和城乡建设局（推定"),
             ),
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
@@ -283,7 +272,7 @@ def known_again(
         ),
     ],
 )
-async def test_a_screenshot_from_a_first_time_cadre_takes_eleven_actions_and_a_known_one_eight(
+async def test_a_screenshot_from_a_first_time_cadre_and_a_known_one_take_eleven_actions(
     bot: DialogueBot,
     court: Court,
     db: Database,
@@ -295,7 +284,7 @@ async def test_a_screenshot_from_a_first_time_cadre_takes_eleven_actions_and_a_k
     assert actions(script) == 11  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
-    assert actions(second_script) == 8  # 9 when the directory's answers had a card
+    assert actions(second_script) == 11  # 8 when a namesake's answers were taken unasked
     await dialogue(judge, second_script)
 
     first_row, second = await record_row(db, 1), await record_row(db, 2)
@@ -457,11 +446,10 @@ async def test_in_person_with_two_present_takes_fifteen_actions(
     assert len(await cosigners_of(db, 1)) == 2
 
 
-async def test_a_known_cadre_who_changed_is_edited_from_the_review_card(
+async def test_a_known_cadre_who_changed_types_the_new_position(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
-    """The directory's answers wait on the review card; the judge edits those that changed
-    there (the old answer offered), and submitting confirms the rest."""
+    """The earlier record's position is offered, not taken: the judge types the new one."""
     judge = court.chat("张伟")
     await dialogue(judge, first_time(bot, "温法过问〔2026〕1号", 1))
     await dialogue(
@@ -469,41 +457,14 @@ async def test_a_known_cadre_who_changed_is_edited_from_the_review_card(
         [
             (screenshot(bot, "2026-03-06 09:40"), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
-            ("王建国", Exactly(asks(Step.CASE_NAME))),
+            ("王建国", Buttons(UNIT, BACK)),
+            (Press(UNIT), Buttons("局长", BACK)),
+            ("副县长", says("intake.proposed.intro_plain")),
+            (Press(OK), asks(Step.CASE_NAME)),
             ("某公司诉某局行政处罚案", asks(Step.CASE_NUMBER)),
             ("（2026）豫0825行初7号", asks_summary(CAPTION)),
             (Press(USE_CAPTION), asks(Step.ART9)),
-            (
-                Press(CLEAR),
-                (
-                    says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
-                    "职务：局长（推定，待确认）",
-                ),
-            ),
-            (Press(EDIT), says("intake.edit_which")),
-            (
-                Press(says("card.inquirer_position")),
-                (asks(Step.INQUIRER_POSITION), Buttons("局长", BACK)),
-            ),
-            # The other three stay proposed; the note names those three, not the position
-            # the judge has just answered.
-            (
-                "副县长",
-                (
-                    says("intake.review"),
-                    "职务：副县长",
-                    Lacks("职务：副县长（推定"),
-                    f"所在单位：{UNIT}（推定，待确认）",
-                    says(
-                        "intake.review_from_directory",
-                        fields=from_directory("inquirer_unit", "unit_category", "retired"),
-                    ),
-                    Lacks(says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL)),
-                ),
-            ),
-            (Press(EDIT), says("intake.edit_which")),
-            (Press(says("card.main_leader")), asks(Step.MAIN_LEADER)),
-            (Press(YES), says("intake.review")),
+            (Press(CLEAR), (says("intake.review"), "职务：副县长", Lacks("职务：局长"))),
             (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
         ],
     )
@@ -511,22 +472,18 @@ async def test_a_known_cadre_who_changed_is_edited_from_the_review_card(
     assert (row["inquirer_unit"], row["inquirer_position"], row["main_leader"]) == (
         UNIT,
         "副县长",
-        True,
+        False,
     )
     assert (row["unit_category"], row["retired"]) == (UnitCategory.GOVERNMENT, False)
 
 
-async def test_two_cadres_of_one_name_are_told_apart_by_their_unit(
+async def test_a_namesake_in_a_record_the_judge_cannot_open_is_never_offered(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
+    """Two cadres of one name: only the units of records the judge may open are offered;
+    the department's integrity officer, who may open both, would be offered both."""
     judge = court.chat("张伟")
     await dialogue(judge, first_time(bot, "温法过问〔2026〕1号", 1))
-    async with db.transaction() as session:
-        assert await known(session, "王建国") == [
-            KnownInquirer(UNIT, "局长", UnitCategory.GOVERNMENT, False)
-        ]
-        # Drafts and other names are not in the directory.
-        assert await known(session, "王某") == []
     async with db.transaction() as session:
         moment = local("2026-03-01 09:00")
         session.add(
@@ -548,27 +505,21 @@ async def test_two_cadres_of_one_name_are_told_apart_by_their_unit(
             )
         )
     async with db.transaction() as session:
-        assert {k.unit for k in await known(session, "王建国")} == {UNIT, "温县财政局"}
+        officer = await session.get(Staff, court.id("钱进"))
+        zhang = await session.get(Staff, court.id("张伟"))
+        assert officer is not None and zhang is not None
+        assert await inquirers.units(session, officer, "王建国") == [UNIT, "温县财政局"]
+        assert await inquirers.units(session, zhang, "王建国") == [UNIT]
+        # Drafts and other names are not offered.
+        assert await inquirers.units(session, zhang, "王某") == []
 
     await dialogue(
         judge,
         [
             (screenshot(bot, "2026-03-06 09:50"), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
-            # Two people of that name: the unit is asked, then the rest proposed.
-            ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
-            (
-                "温县财政局",
-                Exactly(
-                    proposed(
-                        *(("inquirer_position", "局长"),),
-                        *KNOWN_WANG[2:],
-                        *USUAL_PERSON,
-                        intro="intake.proposed.intro_plain",
-                        directory=True,
-                    )
-                ),
-            ),
+            ("王建国", (Buttons(UNIT, BACK), Lacks("温县财政局"))),
+            ("温县财政局", (Exactly(asks(Step.INQUIRER_POSITION)), Buttons(BACK))),
         ],
     )
 
@@ -703,8 +654,11 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
     again: list[tuple[Action, Expect]] = [
         (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
         ("今天上午9点", Exactly(REST, taken("11月30日（周一）09:00"), asks(Step.INQUIRER_NAME))),
-        # The directory's unit, position, category and retired wait on the review card.
-        ("王建国", Exactly(asks(Step.CASE_NAME))),
+        # The unit and position are asked again, the earlier answers one press each.
+        ("王建国", Buttons(DEMO_UNIT, BACK)),
+        (Press(DEMO_UNIT), Buttons("主任", BACK)),
+        (Press("主任"), says("intake.proposed.intro_plain")),
+        (Press(OK), Exactly(asks(Step.CASE_NAME))),
         (DEMO_CASE[0], asks(Step.CASE_NUMBER)),
         (DEMO_CASE[1], Exactly(asks(Step.SUMMARY))),
         ("再次要求尽快结案", Exactly(asks(Step.ART9))),
@@ -712,15 +666,14 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
             Press(CLEAR),
             (
                 says("intake.review"),
-                says("intake.review_from_directory", fields=FROM_DIRECTORY_ALL),
-                f"所在单位：{DEMO_UNIT}（推定，待确认）",
+                f"所在单位：{DEMO_UNIT}",
                 "特别报告事项：无",
                 "情节严重：否",
             ),
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
-    assert actions(again) == 8  # the trial counted 9; 9 with the directory's card
+    assert actions(again) == 11  # the trial counted 9, a namesake's answers taken unasked
     await dialogue(judge, again)
     row = await record_row(db, 1)
     assert (row["unit_category"], row["retired"], row["art9_items"]) == (

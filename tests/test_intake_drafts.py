@@ -173,10 +173,18 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
 
 
 def whole_dialogue(
-    bot: DialogueBot, draft: int, number: str, screenshot: bytes, letter: bytes
+    bot: DialogueBot,
+    draft: int,
+    number: str,
+    screenshot: bytes,
+    letter: bytes,
+    *,
+    offered: bool = False,
 ) -> Script:
-    """A forwarded screenshot, a second file on the way, in person with one staff present."""
+    """A forwarded screenshot, a second file on the way, in person with one staff present;
+    ``offered``: the judge recorded 王建国 before, so his unit and position are offered."""
     title = f"草稿 #{draft}"
+    offer = "\n" + says("intake.earlier_offer") if offered else ""
     return [
         (
             Forward(
@@ -200,7 +208,7 @@ def whole_dialogue(
         ),
         (
             Press(ADD_HERE),
-            Exactly(says("intake.added", title=title, count=1), asks(Step.INQUIRER_UNIT)),
+            Exactly(says("intake.added", title=title, count=1), asks(Step.INQUIRER_UNIT) + offer),
         ),
         ("温县住房和城乡建设局", asks(Step.INQUIRER_POSITION)),
         ("局长", asks(Step.UNIT_CATEGORY)),
@@ -223,16 +231,15 @@ def whole_dialogue(
 
 
 def comparable(row: dict[str, Any]) -> dict[str, Any]:
-    """A record's columns but its id and number; what the directory knew of the inquirer
-    (the second run finds the first's) aside."""
-    found = {name: value for name, value in row.items() if name not in ("id", "number")}
-    found["fields"] = {k: v for k, v in found["fields"].items() if k != "known_inquirer"}
-    return found
+    """A record's columns but its id and number."""
+    return {name: value for name, value in row.items() if name not in ("id", "number")}
 
 
 def normalised(texts: list[str]) -> list[str]:
-    """The judge's transcript with draft and record numbers blanked."""
-    return [re.sub(r"草稿 #\d+|〔2026〕\d+号", "#", text) for text in texts]
+    """The judge's transcript with draft and record numbers blanked, and the line offering
+    the earlier record's unit and position (the second run finds the first's) aside."""
+    offer = "\n" + says("intake.earlier_offer")
+    return [re.sub(r"草稿 #\d+|〔2026〕\d+号", "#", text).replace(offer, "") for text in texts]
 
 
 async def test_a_restart_between_every_two_steps_ends_with_the_same_record(
@@ -247,7 +254,7 @@ async def test_a_restart_between_every_two_steps_ends_with_the_same_record(
     told = len(judge.inbox())
     assert bot.restarts == 0
 
-    script = whole_dialogue(bot, 2, "温法过问〔2026〕2号", screenshot, letter)
+    script = whole_dialogue(bot, 2, "温法过问〔2026〕2号", screenshot, letter, offered=True)
     await dialogue(judge, script, restart=True)
     confirm = [(Press(CONFIRM_COSIGN), says("cosign.confirmed", title="温法过问〔2026〕2号"))]
     await dialogue(sun, confirm, restart=True)

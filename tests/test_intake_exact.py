@@ -47,6 +47,7 @@ from dialogue import (
     asks,
     asks_received,
     current,
+    current_choice,
     dialogue,
     events_of,
     evidence_of,
@@ -204,13 +205,13 @@ async def test_back_is_a_command_and_goes_to_the_question_answered_last(court: C
             ("局长", asks(Step.UNIT_CATEGORY)),
             *script[8:],
             # At the review card /back is the last question (a phone call has no materials).
-            ("/back", (asks(Step.SERIOUS), current(NO))),
+            ("/back", (asks(Step.SERIOUS), current_choice(NO))),
             (Press(NO), says("intake.review")),
             # Edited from the review card, the channel's previous question is the one
             # answered last (情节严重), not the one before it in question order.
             (Press(EDIT), says("intake.edit_which")),
             (Press(says("card.channel")), asks(Step.CHANNEL)),
-            ("/back", (asks(Step.SERIOUS), current(NO))),
+            ("/back", (asks(Step.SERIOUS), current_choice(NO))),
             (Press(NO), says("intake.review")),
         ],
     )

@@ -225,6 +225,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
             "opened_by": "picture",
             "inquiry_day_only": False,
             "caption_offered": caption,
+            "main_leader_presumed": False,
         },
     }
     assert {name: row[name] for name in expected} == expected

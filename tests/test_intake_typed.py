@@ -31,7 +31,7 @@ from dialogue import (
     Tap,
     art9,
     asks,
-    current,
+    current_choice,
     dialogue,
     events_of,
     local,
@@ -166,7 +166,7 @@ async def test_the_leading_word_of_a_longer_label_typed_where_it_says_reply_dire
             (Press(EDIT), says("intake.edit_which")),
             (
                 Press(says("card.channel")),
-                Exactly(asks(Step.CHANNEL) + "\n" + current("电话")),
+                Exactly(asks(Step.CHANNEL) + "\n" + current_choice("电话")),
             ),
             # The button says 当面（口头）: its leading word is the press. An in-person
             # inquiry asks for the place next.
@@ -439,7 +439,10 @@ async def test_mine_and_the_card_describe_a_proposed_answer_alike(
 
     before = await agree()
     assert "　还缺：过问人、" in before
-    assert "推定，待确认：收到时间、来源、过问时间、过问方式、同级党委/政法委主要领导、" in before
+    # Art. 7's same-level main leader is missing until the unit and position say something:
+    # never presumed "no" by default.
+    assert "推定，待确认：收到时间、来源、过问时间、过问方式、经由、" in before
+    assert "离退休、同级党委/政法委主要领导、案件名称" in before
     assert "收到时间：2026-03-06 09:00（推定，待确认）\n" in before
     await dialogue(
         judge,
@@ -447,8 +450,8 @@ async def test_mine_and_the_card_describe_a_proposed_answer_alike(
     )
     after = await agree()
     assert after.split("\n")[0] == (
-        "　还缺：过问人、所在单位、职务、单位类别、离退休、案件名称、案号、过问内容、"
-        "特别报告事项、情节严重；推定，待确认：同级党委/政法委主要领导、经由、材料到达方式、原件去向"
+        "　还缺：过问人、所在单位、职务、单位类别、离退休、同级党委/政法委主要领导、案件名称、"
+        "案号、过问内容、特别报告事项、情节严重；推定，待确认：经由、材料到达方式、原件去向"
     )
     assert "收到时间：2026-03-06 09:00\n" in after
 

@@ -33,8 +33,7 @@ INTAKE = [
     "1",  # the receipt time, an external inquiry at that time: confirmed as proposed
     "2",  # by phone (after /new, 当面 and 电话 come first)
     *("王某", "某县公安局", "局长"),
-    *("3", "2"),  # 行政机关, not retired
-    "1",  # not a main leader, no intermediary: confirmed as proposed
+    "1",  # 行政机关, not retired, not a main leader, no intermediary: confirmed as proposed
     *("张某诉李某民间借贷纠纷案", "尚未立案", "请关照一下"),
     "15",  # Art. 9 asked: after its 14 items, "均不涉及，情节不严重"
     "1",  # submit

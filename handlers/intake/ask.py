@@ -21,9 +21,9 @@ from handlers.fields import (
     CAPTION,
     CHANNELS_FIRST,
     DAY_ONLY,
-    KNOWN,
     NO,
     OPENED_BY,
+    PRESUMED_MAIN_LEADER,
     YES,
     DateOnly,
     Field,
@@ -48,18 +48,11 @@ from handlers.intake.common import (
     question,
     quote,
 )
-from handlers.intake.proposals import (
-    FROM_DIRECTORY,
-    ON_REVIEW,
-    closing,
-    directory_note,
-    group,
-    next_asked,
-    show,
-)
+from handlers.intake.proposals import ON_REVIEW, closing, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
+from handlers.units import court_places, presume_main_leader
 from handlers.words import NO_ITEM_WORDS
 from storage import inquirers
 from storage import records as records_repo
@@ -71,6 +64,9 @@ from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 NONE_OF_ART9 = "无"
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
+EARLIER_PRESS = "e"
+"""A unit or position question's button that takes what an earlier record the judge may open
+wrote (``storage.inquirers``); its argument is the offer's place in the list."""
 CAPTION_PRESS = "caption"
 """The summary question's button that takes the text that came with the files."""
 CLEAR = "clear"
@@ -111,10 +107,12 @@ async def ask(
         prompt += "\n" + likely
     if (caption := offered_caption(record, field)) is not None:
         prompt += "\n" + ctx.t("intake.caption_offer", caption=quote(caption))
+    if await earlier(ctx, record, field):
+        prompt += "\n" + ctx.t("intake.earlier_offer")
     buttons = await question_buttons(ctx, record, field)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
-        prompt += "\n" + ctx.t("intake.current", value=current)
+        prompt += "\n" + ctx.t(current_key(field), value=current)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
     # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
@@ -122,6 +120,13 @@ async def ask(
     multi = _art9_choice(ctx) if field.input is Input.MULTI and _multi_select(ctx) else None
     ctx.reply(prompt, buttons, multi)
     return question(field.step)
+
+
+def current_key(field: Field) -> str:
+    """The catalog key of the line showing a re-asked question's current answer: "reply with
+    a new value" where typed text is an answer, "press a button" where only a button is
+    (a choice, yes/no, Art. 9's items), so the line never invites what is then refused."""
+    return "intake.current_choice" if field.input in PRESSED_ONLY else "intake.current"
 
 
 def _multi_select(ctx: Context) -> bool:
@@ -173,10 +178,25 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     proposed = proposal(record, field)
     if proposed is not None and field.input is Input.TEXT:
         buttons.insert(0, (Button(proposed, cb(field.step, "p")),))
+    for index, value in enumerate(await earlier(ctx, record, field)):
+        if value != proposed:
+            buttons.append((Button(value, cb(field.step, EARLIER_PRESS, index)),))
     controls = _controls(ctx, field, await has_previous(ctx, record, field))
     if controls:
         buttons.append(controls)
     return tuple(buttons)
+
+
+async def earlier(ctx: Context, record: Record, field: Field) -> list[str]:
+    """What earlier records the judge may open wrote for this inquirer's name, offered at the
+    unit question (the units) and the position question (the positions at the unit given),
+    each one press; never taken unasked (``storage.inquirers``). Empty at other questions."""
+    name, unit = record.inquirer_name, record.inquirer_unit
+    if not name or field.step not in (Step.INQUIRER_UNIT, Step.INQUIRER_POSITION):
+        return []
+    if field.step is Step.INQUIRER_UNIT:
+        return await inquirers.units(ctx.session, ctx.staff, name)
+    return await inquirers.positions(ctx.session, ctx.staff, name, unit) if unit else []
 
 
 def offered_caption(record: Record, field: Field) -> str | None:
@@ -186,6 +206,8 @@ def offered_caption(record: Record, field: Field) -> str | None:
     return caption if field.step is Step.SUMMARY and isinstance(caption, str) else None
 
 
+PRESSED_ONLY = frozenset({Input.CHOICE, Input.YES_NO, Input.MULTI})
+"""Questions answered only by their buttons (a typed word presses the button it names)."""
 NUMBERED = frozenset({Input.CHOICE, Input.YES_NO, Input.TIME})
 """Questions whose buttons a typed number presses (``2`` for the second): a number is no
 answer to them. At Art. 9 a number is an item; at a free-text question it is the answer
@@ -277,13 +299,10 @@ async def advance(ctx: Context, record: Record) -> StepName:
     if field is None:
         return await show_review(ctx, record)
     proposed = group(record) if ctx.services.propose else []
-    on_review = ON_REVIEW | FROM_DIRECTORY
-    if proposed and closing(record) and all(f.step in on_review for f in proposed):
+    if proposed and closing(record) and all(f.step in ON_REVIEW for f in proposed):
         return await show_review(ctx, record, proposed)
     if proposed:
         return await show(ctx, record, proposed)
-    if ctx.services.propose:
-        field = next_asked(record) or field
     return await ask(ctx, record, field)
 
 
@@ -310,8 +329,6 @@ async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = 
     head = ctx.t("intake.review")
     if proposed:
         head += "\n" + ctx.t("intake.review_proposed")
-    if known := directory_note(ctx, record, proposed):
-        head += "\n" + ctx.t("intake.review_from_directory", fields=known)
     ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 
@@ -343,7 +360,24 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
     record.fields = fields
     if values:
         await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+    _presume(ctx, record)
     await ctx.session.flush()
+
+
+def _presume(ctx: Context, record: Record) -> None:
+    """Art. 7's same-level main leader as the unit and position now suggest it at the court's place
+    (``handlers.units.presume_main_leader``), kept for the proposal; none: asked outright."""
+    places = court_places(ctx.services.court_code, ctx.services.court_name)
+    presumed = presume_main_leader(
+        record.inquirer_unit, record.inquirer_position, record.unit_category, places
+    )
+    fields = dict(record.fields)
+    if presumed is None:
+        fields.pop(PRESUMED_MAIN_LEADER, None)
+    else:
+        fields[PRESUMED_MAIN_LEADER] = presumed
+    if fields != record.fields:
+        record.fields = fields
 
 
 def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
@@ -531,7 +565,11 @@ async def case_number_at_name(ctx: Context, record: Record, field: Field, text: 
     if record.case_number:
         refusal = UserError("intake.error.case_name_is_number", number=text.strip())
         return await ask(ctx, record, field, refusal=refusal)
-    await _apply(ctx, record, number, await number.parse(ctx, record, text))
+    try:
+        values = await number.parse(ctx, record, text)
+    except UserError as refusal:  # another court's number: said, nothing stored
+        return await ask(ctx, record, field, refusal=refusal)
+    await _apply(ctx, record, number, values)
     state = await ctx.state()
     state.history = [*state.history, number.step.value]
     ctx.reply(ctx.t("intake.case_number_at_name", number=record.case_number))
@@ -563,37 +601,8 @@ async def take_done_clear(ctx: Context, record: Record) -> Next:
     return await after_answer(ctx, record, serious)
 
 
-async def look_up_inquirer(ctx: Context, record: Record, field: Field) -> None:
-    """After the name (or, for a name several cadres share, the unit): what the court's
-    directory knows of them, to propose (``fields.proposal``)."""
-    if field.step not in (Step.INQUIRER_NAME, Step.INQUIRER_UNIT) or not record.inquirer_name:
-        return
-    fields = dict(record.fields)
-    known = fields.get(KNOWN)
-    if (
-        field.step is Step.INQUIRER_UNIT
-        and isinstance(known, dict)
-        and known.get("unit") == record.inquirer_unit
-    ):
-        return
-    unit = record.inquirer_unit if field.step is Step.INQUIRER_UNIT else None
-    found = await inquirers.known(ctx.session, record.inquirer_name, unit=unit)
-    fields.pop(KNOWN, None)
-    if len(found) == 1:
-        fields[KNOWN] = {
-            "unit": found[0].unit,
-            "position": found[0].position,
-            "unit_category": found[0].unit_category,
-            "retired": found[0].retired,
-            "by_name": field.step is Step.INQUIRER_NAME,
-        }
-    record.fields = fields
-    await ctx.session.flush()
-
-
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
-    """After a stored answer: look the inquirer up, check Art. 7 alerts, ask the next question."""
-    await look_up_inquirer(ctx, record, field)
+    """After a stored answer: check Art. 7 alerts, ask the next question."""
     await check_art7(ctx, record)
     return await advance(ctx, record)
 
@@ -718,6 +727,12 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         if caption is None:
             raise UserError("error.stale_button")
         return await take(ctx, record, field, caption)
+    if action == EARLIER_PRESS:
+        offers = await earlier(ctx, record, field)
+        index = parse_int(argument)
+        if index is None or not 0 <= index < len(offers):
+            raise UserError("error.stale_button")
+        return await take(ctx, record, field, offers[index])
     if action == "p":
         proposed = proposal(record, field)
         if proposed is None:

@@ -11,7 +11,7 @@ from handlers.alerts import check_art7
 from handlers.engine import Context, UserError
 from handlers.fields import BY_STEP, DateOnly, Field, Step, parse_yes_no, proposal
 from handlers.i18n import join
-from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, look_up_inquirer, take
+from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, take
 from handlers.intake.common import current_draft
 from handlers.intake.proposals import ITEMISED, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
@@ -40,7 +40,6 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
-        await look_up_inquirer(ctx, record, field)
     await check_art7(ctx, record)
     return await advance(ctx, record)
 
@@ -112,7 +111,6 @@ async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
         confirmed.append(ctx.t(f"card.{field.step.value}"))
-        await look_up_inquirer(ctx, record, field)
     if confirmed:
         ctx.reply(ctx.t("intake.proposed.confirmed", fields=join(ctx.language, confirmed)))
     try:

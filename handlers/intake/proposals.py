@@ -8,12 +8,9 @@ offered as a button. Nothing proposed is stored without that confirmation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
-    KNOWN,
     NO,
     OPENED_BY,
     READ,
@@ -22,11 +19,9 @@ from handlers.fields import (
     Input,
     Opener,
     Step,
-    from_directory,
     proposal,
     when,
 )
-from handlers.i18n import join
 from handlers.intake.common import cb
 from handlers.ports import Button
 from handlers.state import StepName
@@ -40,51 +35,6 @@ ON_REVIEW = frozenset({Step.ROUTE, Step.ORIGINALS})
 confirmed by submitting it: how materials reached the judge (Art. 6) and where their
 originals went (Art. 4), both read from the kind of material. Every other proposal is
 confirmed on a card of its own."""
-
-
-FROM_DIRECTORY = frozenset(
-    {
-        Step.INQUIRER_UNIT,
-        Step.INQUIRER_POSITION,
-        Step.UNIT_CATEGORY,
-        Step.RETIRED,
-        Step.MAIN_LEADER,
-        Step.INTERMEDIARY,
-    }
-)
-"""Proposals that, for a cadre the court's directory knows by the name alone (one cadre of
-that name; two of one name are told apart by the unit and asked as before), are not put
-on a card after the name: the later questions are asked, and these wait on the review card,
-marked as proposed and confirmed by submitting it (the judge may edit any of them there)."""
-
-
-def directory_note(ctx: Context, record: Record, fields: Sequence[Field]) -> str:
-    """The names of those of ``fields`` whose proposal the court's directory gave
-    (``fields.from_directory``), joined for the note that says so; empty when none is: a
-    note names only what is still proposed from an earlier record, never an answer the
-    judge has since given."""
-    named = [ctx.t(f"card.{f.step.value}") for f in fields if from_directory(record, f)]
-    return join(ctx.language, named)
-
-
-def deferred(record: Record, field: Field) -> bool:
-    """Whether ``field``'s proposal waits for the review card (``FROM_DIRECTORY``)."""
-    known = record.fields.get(KNOWN)
-    return (
-        isinstance(known, dict)
-        and known.get("by_name") is True
-        and field.step in FROM_DIRECTORY
-        and field.step.value not in set(record.fields.get(ITEMISED, []))
-        and proposal(record, field) is not None
-    )
-
-
-def next_asked(record: Record) -> Field | None:
-    """The first missing question that is not waiting for the review card (``deferred``)."""
-    for field in FIELDS:
-        if field.applies(record) and not field.answered(record) and not deferred(record, field):
-            return field
-    return None
 
 
 def group(record: Record) -> list[Field]:
@@ -108,20 +58,17 @@ def _scan(record: Record) -> tuple[list[Field], bool]:
     itemised = set(record.fields.get(ITEMISED, []))
     shadow = Record(**{c.key: getattr(record, c.key) for c in Record.__mapper__.column_attrs})
     found: list[Field] = []
-    later: list[Field] = []
     for field in FIELDS:
         if not field.applies(shadow) or field.answered(record):
             continue
         raw = proposal(shadow, field)
-        if deferred(record, field) and raw is not None:
-            later.append(field)
-        elif field.step.value in itemised or raw is None:
+        if field.step.value in itemised or raw is None:
             return found, False
         else:
             found.append(field)
         if raw is not None and field.input is Input.CHOICE:
             setattr(shadow, field.columns[0], raw)
-    return [*later, *found], True
+    return found, True
 
 
 def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
@@ -144,7 +91,7 @@ _FROM_WHAT_CAME = (Step.RECEIVED_AT, Step.CHANNEL, Step.ROUTE, Step.ORIGINALS)
 def intro(record: Record, fields: list[Field]) -> str:
     """The catalog key of the line that heads proposals, true to where they came from: what
     was received, the time /new was sent (nothing was received), or neither (the usual
-    answers, the court's directory: a note under the card says which)."""
+    answers, what the unit and position suggest)."""
     steps = {field.step for field in fields}
     if record.fields.get(OPENED_BY) == Opener.NEW and Step.RECEIVED_AT in steps:
         return "intake.proposed.intro_new"
@@ -177,8 +124,6 @@ async def show(
                 value=shown(ctx, record, field, raw),
             )
         )
-    if known := directory_note(ctx, record, fields):
-        lines.append(ctx.t("intake.proposed.from_directory", fields=known))
     read = record.fields.get(READ)
     if isinstance(read, dict) and any(f.step.value in read for f in fields):
         lines.append(ctx.t("intake.proposed.from_picture"))

@@ -1,0 +1,200 @@
+"""The case's name and number as typed (trial finding 11), and the line under a re-asked
+question: each refusal says the real reason, and nothing invites what is then refused.
+
+- A serial past ``MAX_SERIAL`` is refused as too long (naming the limit), one that starts
+  with 0 as such; any length, any serial.
+- A case number of another court (any code of the SPC table but the court's own) is refused:
+  Art. 2 records the cases this court's judges handle; the message names both courts and
+  gives an example in the court's own code. A court without a configured code accepts any.
+- A name, unit, position, intermediary, case name or summary of digits and signs alone is
+  refused with an example, never stored.
+- Re-asked, a question answered only by its buttons says "press a button", not "reply with
+  a new value".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from dialogue import (
+    Court,
+    DialogueBot,
+    Press,
+    asks,
+    lab,
+    local,
+    open_court,
+    record_row,
+    says,
+    settings_for,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handlers.fields import BY_STEP, FIELDS, Input, Step
+from handlers.intake.ask import PRESSED_ONLY, current_key
+from reminders.clock import FakeClock
+from storage import casenumber
+from storage.casenumber import CaseNumberError, CaseNumberProblem, parse_case_number
+from storage.db import Database
+from storage.models import Record
+from storage.vocabulary import Channel
+
+OWN = "豫0825"
+OK = says("intake.proposed.ok")
+
+
+@given(st.integers(casenumber.MAX_SERIAL + 1, 10**15))
+def test_a_serial_past_the_limit_is_refused_as_too_long(serial: int) -> None:
+    with pytest.raises(CaseNumberError) as caught:
+        parse_case_number(f"(2026)豫0825民初{serial}号", year_now=2026)
+    assert (caught.value.reason, caught.value.part) == (CaseNumberProblem.SERIAL_LONG, str(serial))
+
+
+@given(st.integers(0, 10**9), st.integers(1, 4))
+def test_a_serial_starting_with_zero_is_refused_as_such(serial: int, zeros: int) -> None:
+    typed = "0" * zeros + (str(serial) if serial else "")
+    with pytest.raises(CaseNumberError) as caught:
+        parse_case_number(f"(2026)豫0825民初{typed}号", year_now=2026)
+    assert caught.value.reason is CaseNumberProblem.SERIAL
+
+
+def test_the_messages_say_the_real_limit() -> None:
+    message = says(
+        "intake.error.case_serial_long",
+        part="99999999",
+        digits=len(str(casenumber.MAX_SERIAL)),
+        max=casenumber.MAX_SERIAL,
+        example=casenumber.EXAMPLE,
+    )
+    assert "6 位" in message and "999999" in message
+    assert "0 开头" not in message
+
+
+class FakeContext(SimpleNamespace):
+    """What a text question's parser uses of a ``Context``: the catalog."""
+
+    def t(self, key: str, **values: object) -> str:
+        return says(key, **values)
+
+
+WORDED = (
+    Step.INQUIRER_NAME,
+    Step.INQUIRER_UNIT,
+    Step.INQUIRER_POSITION,
+    Step.INTERMEDIARY_NAME,
+    Step.CASE_NAME,
+    Step.SUMMARY,
+)
+
+
+@given(
+    step=st.sampled_from(WORDED),
+    typed=st.text(alphabet="0123456789０１２３４５６７８９.,，。、-—/#()（）+ ", min_size=1),
+)
+async def test_digits_and_signs_alone_are_no_name(step: Step, typed: str) -> None:
+    field = BY_STEP[step.value]
+    record = Record(fields={})
+    ctx: Any = FakeContext()
+    if not typed.strip():
+        return
+    with pytest.raises(Exception) as caught:
+        await field.parse(ctx, record, typed)
+    assert getattr(caught.value, "key", "") == "intake.error.no_words"
+    worded = typed.strip() + "案"
+    assert await field.parse(ctx, record, worded) == {field.columns[0]: worded}
+
+
+def test_a_re_asked_button_question_never_invites_typing() -> None:
+    for field in FIELDS:
+        key = current_key(field)
+        if field.input in PRESSED_ONLY:
+            assert key == "intake.current_choice", field.step
+            assert "直接回复" not in says(key, value="x")
+        else:
+            assert key == "intake.current", field.step
+    assert {f.input for f in FIELDS} >= {Input.CHOICE, Input.YES_NO, Input.MULTI, Input.TEXT}
+
+
+# -- another court's case number, in the chat ---------------------------------------------
+
+FOREIGN = ("京0105", "豫08", "豫", "豫0821", "最高法", "浙0302")
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    clock.set(local("2026-11-30 10:00"))
+    settings = settings_for(tmp_path, propose=True)
+    settings.court.code = OWN
+    return DialogueBot(db, clock, settings)
+
+
+async def to_the_case_number(court: Court) -> Any:
+    judge = court.chat("张伟")
+    await judge.say("/new")
+    await judge.act(Press(OK))
+    await judge.act(Press(lab(Channel.PHONE)))
+    for answer in ("王建国", "温县住建局", "局长"):
+        await judge.say(answer)
+    await judge.act(Press(OK))
+    assert (await judge.say("张某诉李某民间借贷纠纷案"))[-1].startswith(asks(Step.CASE_NUMBER))
+    return judge
+
+
+@pytest.mark.parametrize("code", FOREIGN)
+async def test_another_courts_case_number_is_refused_naming_both_courts(
+    court: Court, db: Database, code: str
+) -> None:
+    judge = await to_the_case_number(court)
+    type_code = "民终" if code in ("豫08", "豫") else "民初"
+    [refusal] = await judge.say(f"（2026）{code}{type_code}5号")
+    name = casenumber.court_name(code)
+    assert name is not None
+    assert refusal.startswith(
+        says(
+            "intake.error.case_other_court",
+            part=code,
+            court=name,
+            own=OWN,
+            own_court="温县人民法院",
+            example="（2026）豫0825民初123号",
+        )
+    )
+    assert refusal.endswith(asks(Step.CASE_NUMBER))
+    assert (await record_row(db, 1))["case_number"] is None
+    [summary] = await judge.say("（2026）豫0825民初5号")
+    assert summary.startswith(asks(Step.SUMMARY))
+    assert (await record_row(db, 1))["case_number"] == "（2026）豫0825民初5号"
+
+
+async def test_another_courts_number_typed_as_the_case_name_is_refused_too(
+    court: Court, db: Database
+) -> None:
+    judge = await to_the_case_number(court)
+    await judge.act(Press(says("intake.back")))
+    [refusal] = await judge.say("（2026）京0105民初1号")
+    assert refusal.startswith(
+        says(
+            "intake.error.case_other_court",
+            part="京0105",
+            court=casenumber.court_name("京0105"),
+            own=OWN,
+            own_court="温县人民法院",
+            example="（2026）豫0825民初123号",
+        )
+    )
+    row = await record_row(db, 1)
+    assert row["case_number"] is None and row["case_name"] == "张某诉李某民间借贷纠纷案"
+
+
+async def test_a_court_without_a_code_accepts_any_courts_number(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    clock.set(local("2026-11-30 10:00"))
+    court = await open_court(DialogueBot(db, clock, settings_for(tmp_path, propose=True)))
+    judge = await to_the_case_number(court)
+    [summary] = await judge.say("（2026）京0105民初1号")
+    assert summary.startswith(asks(Step.SUMMARY))
