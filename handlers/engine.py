@@ -229,6 +229,9 @@ class Registry:
     fallback: Handler | None = None
     edited: Handler | None = None
     """What an edited message does (``IncomingMessage.edited``): it is never ignored."""
+    after_change: Callable[[Context], Awaitable[None]] | None = None
+    """What follows any message that changed a record (``storage.records.touch``), whatever
+    the path: the Art. 7 alerts' follow-up (``handlers.alerts.follow_touched``)."""
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
@@ -560,6 +563,8 @@ class Engine:
         if numbered and ctx.message.callback is None:
             await self._choice_typed(ctx)
         chosen = await self._route(ctx)
+        if self.registry.after_change is not None and records_repo.touched(ctx.session):
+            await self.registry.after_change(ctx)
         if chosen is not None:
             state = await ctx.state()
             if isinstance(chosen, End):
