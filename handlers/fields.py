@@ -269,8 +269,9 @@ FAR_BACK_SEEN = "far_back"
 async def _plausible(
     ctx: Context, column: str, moment: datetime, *, clock: bool | None = True
 ) -> None:
-    """Refuse a time before the rules took effect (``RULES_IN_FORCE``); for one more than
-    ``FAR_BACK`` ago, ask once to confirm it (the same time sent again is taken). Raises
+    """Refuse a time before the rules took effect (``RULES_IN_FORCE``); for a receipt time
+    (the deadlines count from it) more than ``FAR_BACK`` ago, ask once to confirm it (the
+    same time sent again is taken). Raises
     ``UserError`` (``intake.error.time_before_rules``, ``intake.error.time_far_back``)."""
     local = ctx.local(moment)
     if local.date() < RULES_IN_FORCE:
@@ -280,7 +281,7 @@ async def _plausible(
             time=when(ctx, moment, clock=clock),
             since=when(ctx, start, clock=None),
         )
-    if ctx.now - moment <= FAR_BACK:
+    if column != "received_at" or ctx.now - moment <= FAR_BACK:
         return
     state = await ctx.state()
     seen = f"{column}:{moment.isoformat()}"

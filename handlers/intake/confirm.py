@@ -12,7 +12,16 @@ from datetime import datetime
 
 from handlers.alerts import check_art7
 from handlers.engine import Context, UserError
-from handlers.fields import BY_STEP, DateOnly, Field, Step, parse_yes_no, proposal, when
+from handlers.fields import (
+    BY_STEP,
+    FAR_BACK,
+    DateOnly,
+    Field,
+    Step,
+    parse_yes_no,
+    proposal,
+    when,
+)
 from handlers.i18n import join
 from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, look_up_inquirer, take
 from handlers.intake.common import current_draft
@@ -114,7 +123,8 @@ async def _sent_at(ctx: Context, record: Record, fields: list[Field], text: str)
     """The time typed, when it is also the receipt time: an electronic message (``_electronic``)
     reaches the judge when it is sent, so while the card proposes the receipt time (the time
     it was forwarded to the bot), a typed earlier time is the receipt's too and Art. 6's
-    deadlines count from it. None otherwise (a day without the hour included)."""
+    deadlines count from it. None otherwise: a day without the hour, a time more than
+    ``FAR_BACK`` ago (a receipt that far back is confirmed on its own question)."""
     receipt = BY_STEP[Step.RECEIVED_AT.value]
     if receipt not in fields or record.received_confirmed or not _electronic(record, fields):
         return None
@@ -122,7 +132,9 @@ async def _sent_at(ctx: Context, record: Record, fields: list[Field], text: str)
         moment = (await BY_STEP[Step.INQUIRY_AT.value].parse(ctx, record, text)).get("inquiry_at")
     except DateOnly:
         return None
-    return moment if isinstance(moment, datetime) and moment < record.received_at else None
+    if not isinstance(moment, datetime) or moment >= record.received_at:
+        return None
+    return moment if ctx.now - moment <= FAR_BACK else None
 
 
 async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text: str) -> Next:
