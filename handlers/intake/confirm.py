@@ -25,7 +25,7 @@ from handlers.fields import (
 from handlers.i18n import join
 from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, look_up_inquirer, take
 from handlers.intake.common import current_draft
-from handlers.intake.proposals import ITEMISED, group, show
+from handlers.intake.proposals import ITEMISED, forwarding_time, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.state import Next, StepName
 from handlers.timeparse import TimeParseError, TimeProblem, read_time
@@ -121,12 +121,13 @@ def _electronic(record: Record, fields: list[Field]) -> bool:
 
 async def _sent_at(ctx: Context, record: Record, fields: list[Field], text: str) -> datetime | None:
     """The time typed, when it is also the receipt time: an electronic message (``_electronic``)
-    reaches the judge when it is sent, so while the card proposes the receipt time (the time
-    it was forwarded to the bot), a typed earlier time is the receipt's too and Art. 6's
+    reaches the judge when it is sent, so while the card proposes as receipt time the time it
+    was forwarded to the bot (``forwarding_time``: the chat service did not say when it was
+    first sent), a typed earlier time is the receipt's too and Art. 6's
     deadlines count from it. None otherwise: a day without the hour, a time more than
     ``FAR_BACK`` ago (a receipt that far back is confirmed on its own question)."""
     receipt = BY_STEP[Step.RECEIVED_AT.value]
-    if receipt not in fields or record.received_confirmed or not _electronic(record, fields):
+    if receipt not in fields or not forwarding_time(record) or not _electronic(record, fields):
         return None
     try:
         moment = (await BY_STEP[Step.INQUIRY_AT.value].parse(ctx, record, text)).get("inquiry_at")

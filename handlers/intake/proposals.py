@@ -153,6 +153,13 @@ def intro(record: Record, fields: list[Field]) -> str:
     return "intake.proposed.intro_plain"
 
 
+def forwarding_time(record: Record) -> bool:
+    """Whether the receipt time is still the moment the material reached the bot, unconfirmed:
+    no earlier time is known (a forward whose chat service says when it was first sent has
+    that time instead)."""
+    return not record.received_confirmed and record.received_at >= record.created_at
+
+
 def _other_time(record: Record, fields: list[Field]) -> str:
     """The catalog key of the hint under a card that proposes the inquiry's time: for an
     electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too, the time
@@ -161,7 +168,7 @@ def _other_time(record: Record, fields: list[Field]) -> str:
     steps = {field.step for field in fields}
     channel = next((f for f in fields if f.step is Step.CHANNEL), None)
     value = record.channel or (proposal(record, channel) if channel is not None else None)
-    if Step.RECEIVED_AT in steps and not record.received_confirmed and value in NETWORK_CHANNELS:
+    if Step.RECEIVED_AT in steps and forwarding_time(record) and value in NETWORK_CHANNELS:
         return "intake.proposed.other_time_sent"
     return "intake.proposed.other_time"
 
