@@ -257,8 +257,8 @@ def _check_order(ctx: Context, record: Record, column: str, moment: datetime) ->
 
 
 RULES_IN_FORCE = date(2021, 6, 23)
-"""The day the court's rules took effect (温法〔2021〕33号, Art. 16: in force when issued, 23
-June 2021): no inquiry recorded under them was received or made before it."""
+"""The day the court's rules took effect (the court's notice of 23 June 2021, Art. 16: in force
+when issued): no inquiry recorded under them was received or made before it."""
 FAR_BACK = timedelta(days=30)
 """A time further back than this is asked again to confirm: a typo of the year (2025 for
 2026) would otherwise make every deadline long overdue."""
