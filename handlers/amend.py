@@ -22,6 +22,7 @@ from handlers.fields import (
 from handlers.i18n import join
 from handlers.intake import resume
 from handlers.intake.typed import AmbiguousPress, pressed
+from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from reports.form import PRINTED
@@ -239,6 +240,8 @@ async def reason(ctx: Context, text: str) -> Next:
         )
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
+    if changes and record.form_delivered_at is not None:
+        await redeliver(ctx, record)  # Art. 6: nobody keeps a copy the record contradicts
     if changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
         again = {c.staff_id for c in asked} - added

@@ -262,6 +262,9 @@ class Registry:
     backs: dict[str, Handler] = field(default_factory=dict)
     """What /back does at a step of a dialogue other than the intake's: that dialogue's
     previous question, or at its first the question again under ``intake.error.no_back``."""
+    after_change: Callable[[Context], Awaitable[None]] | None = None
+    """What follows any message that changed a record (``storage.records.touch``), whatever
+    the path: the Art. 7 alerts' follow-up (``handlers.alerts.follow_touched``)."""
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
@@ -599,6 +602,8 @@ class Engine:
         if numbered and ctx.message.callback is None:
             await self._choice_typed(ctx)
         chosen = await self._route(ctx)
+        if self.registry.after_change is not None and records_repo.touched(ctx.session):
+            await self.registry.after_change(ctx)
         if chosen is not None:
             state = await ctx.state()
             if isinstance(chosen, End):

@@ -275,6 +275,42 @@ def _check_order(ctx: Context, record: Record, column: str, moment: datetime) ->
             )
 
 
+RULES_IN_FORCE = date(2021, 6, 23)
+"""The day the court's rules took effect (the court's notice of 23 June 2021, Art. 16: in force
+when issued): no inquiry recorded under them was received or made before it."""
+FAR_BACK = timedelta(days=30)
+"""A time further back than this is asked again to confirm: a typo of the year (2025 for
+2026) would otherwise make every deadline long overdue."""
+FAR_BACK_SEEN = "far_back"
+"""Dialogue-state key: the time last refused as far back, which sent again is taken."""
+
+
+async def _plausible(
+    ctx: Context, column: str, moment: datetime, *, clock: bool | None = True
+) -> None:
+    """Refuse a time before the rules took effect (``RULES_IN_FORCE``); for a receipt time
+    (the deadlines count from it) more than ``FAR_BACK`` ago, ask once to confirm it (the
+    same time sent again is taken). Raises
+    ``UserError`` (``intake.error.time_before_rules``, ``intake.error.time_far_back``)."""
+    local = ctx.local(moment)
+    if local.date() < RULES_IN_FORCE:
+        start = datetime.combine(RULES_IN_FORCE, time(0, 0), tzinfo=ctx.services.tz)
+        raise UserError(
+            "intake.error.time_before_rules",
+            time=when(ctx, moment, clock=clock),
+            since=when(ctx, start, clock=None),
+        )
+    if column != "received_at" or ctx.now - moment <= FAR_BACK:
+        return
+    state = await ctx.state()
+    seen = f"{column}:{moment.isoformat()}"
+    if state.data.get(FAR_BACK_SEEN) == seen:
+        return
+    state.data = {**state.data, FAR_BACK_SEEN: seen}
+    days = (ctx.local(ctx.now).date() - local.date()).days
+    raise UserError("intake.error.time_far_back", time=when(ctx, moment, clock=clock), days=days)
+
+
 def _time(column: str) -> Parse:
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         tz = ctx.services.tz
@@ -290,6 +326,7 @@ def _time(column: str) -> Parse:
                 raise UserError(
                     "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
                 )
+            await _plausible(ctx, column, moment, clock=None)
             return {column: moment, "_day_only": True}
         state = await ctx.state()
         held = state.data.get("day") if state.data.get("day_of") == column else None
@@ -305,6 +342,8 @@ def _time(column: str) -> Parse:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
                 raise UserError("intake.error.time_future", time=when(ctx, day, clock=None))
+            if read.day < RULES_IN_FORCE:
+                await _plausible(ctx, column, day, clock=None)
             if column == "inquiry_at" and read.day > ctx.local(record.received_at).date():
                 raise UserError(
                     "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
@@ -315,6 +354,7 @@ def _time(column: str) -> Parse:
         moment = read.at(tz)
         if moment > ctx.now + timedelta(minutes=5):
             raise UserError("intake.error.time_future", time=when(ctx, moment))
+        await _plausible(ctx, column, moment)
         _check_order(ctx, record, column, moment)
         values: dict[str, Any] = {column: moment}
         if column == "received_at":

@@ -3,8 +3,9 @@ and what supervisors see: /overdue and the Art. 10 figures (/compliance)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -18,9 +19,10 @@ from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.quarters import Quarter
 from reports.facts import MilestoneLine, State, timeliness_lines
 from reports.figures import in_figures, timeliness_of
+from storage import form_copies
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record, Staff
+from storage.models import Record, Reminder, Staff
 from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label, label_at_start
 
 PLATFORM_REF = "ms.platform_ref"
@@ -74,48 +76,95 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     ctx.reply(ctx.t(key, title=card.title(ctx, record), reference=reference or ""))
 
 
-async def deliver(ctx: Context, record: Record) -> None:
-    """Send the form copy to every discipline and trial-management person, through the outbox."""
-    if record.form_delivered_at is not None:
-        ctx.reply(
-            ctx.t(
-                "milestones.deliver_already",
-                title=card.title(ctx, record),
-                at=card.stamp(ctx, record.form_delivered_at),
-            )
-        )
-        return
-    people: dict[int, Staff] = {}
-    where: dict[Role, list[str]] = {}
+async def _recipients(ctx: Context, record: Record) -> dict[int, tuple[Staff, str]]:
+    """Who gets a form copy, each with where they are listed: the present holders of
+    ``REPORT_TO``, and everyone an earlier copy of ``record`` went to (``FORM_COPY``
+    reminders), so a corrected copy reaches each holder of an outdated one."""
+    people: dict[int, tuple[Staff, str]] = {}
     for role in REPORT_TO:
         for person in await staff_repo.with_role(ctx.session, role):
-            if person.id not in people:
-                people[person.id] = person
-                where.setdefault(role, []).append(person.name)
-    if not people:
-        raise UserError("milestones.nobody_to_deliver")
+            people.setdefault(person.id, (person, label_at_start(role, ctx.language)))
+    earlier = await ctx.session.execute(
+        select(Reminder.recipient_staff_id).where(
+            Reminder.record_id == record.id,
+            Reminder.kind == ReminderKind.FORM_COPY,
+            Reminder.recipient_staff_id != record.handler_id,
+        )
+    )
+    for staff_id in sorted(set(earlier.scalars())):
+        if staff_id not in people:
+            holder = await ctx.session.get(Staff, staff_id)
+            if holder is not None and holder.active:
+                people[staff_id] = (holder, ctx.t("milestones.earlier_recipient"))
+    return people
+
+
+def _copies_line(ctx: Context, people: dict[int, tuple[Staff, str]]) -> str:
+    where: dict[str, list[str]] = {}
+    for person, place in people.values():
+        where.setdefault(place, []).append(person.name)
+    lines = [
+        ctx.t("milestones.delivered_to", where=place, names=join_names(names, ctx.language))
+        for place, names in where.items()
+    ]
+    lines.append(
+        ctx.t("milestones.delivered_to", where=ctx.t("milestones.own_copy"), names=ctx.staff.name)
+    )
+    return "\n".join(lines)
+
+
+def _planned(
+    ctx: Context, record: Record, people: Sequence[int], suffix: str, extra: dict[str, Any]
+) -> list[Planned]:
     planned = [
         Planned(
-            key=f"f{record.id}:{person.id}",
+            key=f"f{record.id}:{person_id}{suffix}",
             kind=ReminderKind.FORM_COPY,
-            recipient_staff_id=person.id,
+            recipient_staff_id=person_id,
             due_at=ctx.now,
             record_id=record.id,
+            payload=dict(extra),
         )
-        for person in people.values()
+        for person_id in people
     ]
     # Art. 4: the handler files a copy in the case's sub-file (副卷); sent like the others.
     planned.append(
         Planned(
-            key=f"f{record.id}:own",
+            key=f"f{record.id}:own{suffix}",
             kind=ReminderKind.FORM_COPY,
-            recipient_staff_id=ctx.staff.id,
+            recipient_staff_id=record.handler_id,
             due_at=ctx.now,
             record_id=record.id,
-            payload={"copy": OWN_COPY},
+            payload={**extra, "copy": OWN_COPY},
         )
     )
-    await ensure(ctx.session, planned, at=ctx.now)
+    return planned
+
+
+async def deliver(ctx: Context, record: Record) -> None:
+    """Send the form copy to every discipline and trial-management person, through the outbox.
+
+    Once delivered, a second /deliver sends the corrected form when the record was corrected
+    since the last copy (``redeliver``), and otherwise says when it was delivered.
+    """
+    if record.form_delivered_at is not None:
+        delivered = await form_copies.copies(ctx.session, record.id)
+        if await form_copies.outdated(ctx.session, record.id, delivered):
+            await redeliver(ctx, record)
+            return
+        last = delivered[-1].at if delivered else record.form_delivered_at
+        ctx.reply(
+            ctx.t(
+                "milestones.deliver_already",
+                title=card.title(ctx, record),
+                at=card.stamp(ctx, last),
+            )
+        )
+        return
+    people = await _recipients(ctx, record)
+    if not people:
+        raise UserError("milestones.nobody_to_deliver")
+    await ensure(ctx.session, _planned(ctx, record, list(people), "", {}), at=ctx.now)
     deadline = ctx.services.rules.for_record(record)[Milestone.FORM_DELIVERED]
     await records_repo.mark_milestone(
         ctx.session,
@@ -127,18 +176,53 @@ async def deliver(ctx: Context, record: Record) -> None:
     )
     if ctx.services.kick is not None:
         ctx.services.kick()
-    lines = [
+    ctx.reply(
         ctx.t(
-            "milestones.delivered_to",
-            where=label_at_start(role, ctx.language),
-            names=join_names(names, ctx.language),
+            "milestones.delivered",
+            title=card.title(ctx, record),
+            copies=_copies_line(ctx, people),
         )
-        for role, names in where.items()
-    ]
-    lines.append(
-        ctx.t("milestones.delivered_to", where=ctx.t("milestones.own_copy"), names=ctx.staff.name)
     )
-    ctx.reply(ctx.t("milestones.delivered", title=card.title(ctx, record), copies="\n".join(lines)))
+
+
+async def redeliver(ctx: Context, record: Record) -> None:
+    """After a correction to a record whose form copy was delivered (Art. 6): the corrected
+    form to everyone who holds a copy (and to the present holders of ``REPORT_TO``), marked
+    as superseding the copy delivered before, and the handler's own copy for the sub-file.
+
+    Each copy is its own ``FORM_COPY`` reminder (key ``f<id>:<staff>:v<version>``), and the
+    delivery a ``form_resent`` audit event, so the record's history lists every copy. Does
+    nothing for a record never delivered.
+    """
+    delivered = await form_copies.copies(ctx.session, record.id)
+    if not delivered:
+        return
+    people = await _recipients(ctx, record)
+    version = delivered[-1].version + 1
+    previous = delivered[-1].at
+    extra = {"supersedes": previous.isoformat(), "version": version}
+    await ensure(
+        ctx.session, _planned(ctx, record, list(people), f":v{version}", extra), at=ctx.now
+    )
+    await form_copies.resent(
+        ctx.session,
+        record,
+        version=version,
+        supersedes=previous,
+        to=list(people),
+        actor=ctx.staff,
+        at=ctx.now,
+    )
+    if ctx.services.kick is not None:
+        ctx.services.kick()
+    ctx.reply(
+        ctx.t(
+            "milestones.redelivered",
+            title=card.title(ctx, record),
+            previous=card.stamp(ctx, previous),
+            copies=_copies_line(ctx, people),
+        )
+    )
 
 
 async def button(ctx: Context, value: str) -> None:

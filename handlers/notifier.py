@@ -200,6 +200,10 @@ class ChatNotifier:
             values["card"] = await card.render(ctx, record)
             if reminder.payload.get("copy") == "own":  # the handler's own, for the sub-file
                 key = "reminders.form_copy_own"
+            superseded = reminder.payload.get("supersedes")
+            if superseded:  # a corrected copy, after a correction (Art. 6)
+                key += "_corrected"
+                values["previous"] = card.stamp(ctx, datetime.fromisoformat(str(superseded)))
         text = ctx.t(key, **values)
         if facts.late:
             due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import access, amend, cosign, intake, milestones, reports_cmd, views
+from handlers import access, alerts, amend, cosign, intake, milestones, reports_cmd, views
 from handlers.engine import Registry
 
 
@@ -16,4 +16,5 @@ def default_registry() -> Registry:
     cosign.register(registry)
     milestones.register(registry)
     reports_cmd.register(registry)
+    registry.after_change = alerts.follow_touched
     return registry

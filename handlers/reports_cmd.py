@@ -109,22 +109,35 @@ async def make_report(
 
 
 def headline_text(ctx: Context, files: ReportFiles) -> str:
-    """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures."""
+    """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
+    and how many records of earlier quarters were registered in it (listed in the summary)."""
     figures = files.figures
     title = _period_words(ctx, files.period)
+    late = ""
+    if figures.late_registered:  # received in an earlier quarter, registered in this period
+        late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
     if figures.empty:
-        return ctx.t(
-            "report.ready_empty", period=title, drafts=figures.drafts, withdrawn=figures.withdrawn
+        return (
+            ctx.t(
+                "report.ready_empty",
+                period=title,
+                drafts=figures.drafts,
+                withdrawn=figures.withdrawn,
+            )
+            + late
         )
-    return ctx.t(
-        "report.ready",
-        period=title,
-        external=figures.external,
-        reference=figures.reference,
-        main_leader=figures.main_leader,
-        serious=figures.serious,
-        drafts=figures.drafts,
-        withdrawn=figures.withdrawn,
+    return (
+        ctx.t(
+            "report.ready",
+            period=title,
+            external=figures.external,
+            reference=figures.reference,
+            main_leader=figures.main_leader,
+            serious=figures.serious,
+            drafts=figures.drafts,
+            withdrawn=figures.withdrawn,
+        )
+        + late
     )
 
 

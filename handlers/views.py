@@ -8,6 +8,7 @@ from handlers.evidence_link import evidence_line
 from handlers.i18n import join
 from handlers.ports import Button
 from handlers.refs import find_record
+from storage import form_copies
 from storage import records as records_repo
 from storage.models import Record, Staff
 from storage.vocabulary import RecordStatus, Role
@@ -133,6 +134,16 @@ async def show(ctx: Context, args: str) -> None:
     amendments = await records_repo.amendments(ctx.session, record.id)
     for amendment in amendments:
         text += "\n" + card.amendment_line(ctx, amendment)
+    delivered = await form_copies.copies(ctx.session, record.id)
+    for before, copy in zip([None, *delivered], delivered, strict=False):
+        at = card.stamp(ctx, copy.at)
+        if before is None:
+            text += "\n" + ctx.t("views.form_copy", at=at, version=copy.version)
+        else:
+            previous = card.stamp(ctx, before.at)
+            text += "\n" + ctx.t(
+                "views.form_copy_corrected", at=at, version=copy.version, previous=previous
+            )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:
         buttons = ((Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),)

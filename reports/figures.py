@@ -100,6 +100,20 @@ class Art7Row:
     serious: bool
 
 
+@dataclass(frozen=True)
+class LateRow:
+    """A record received in an earlier period but registered (submitted) in this one: not
+    counted in this period's figures (they count by receipt time), and too late for the
+    earlier period's report, so listed in this one (Art. 6, Art. 7). Times are UTC."""
+
+    number: str
+    received_at: datetime
+    submitted_at: datetime
+    inquirer: str
+    unit: str
+    department: str
+
+
 def in_figures(record: Record) -> bool:
     """Whether the figures count ``record``: a submitted record of an outside cadre or an
     Art. 5 opinion, or a draft (open or withdrawn) that is not an Art. 14 inquiry."""
@@ -248,6 +262,8 @@ class Figures(Timeliness):
     by_month: Counter[tuple[int, int]] = field(default_factory=Counter)
     art7: list[Art7Row] = field(default_factory=list)
     previous_external: int | None = None
+    late_registered: list[LateRow] = field(default_factory=list)
+    """Records received before the period and submitted in it (``LateRow``), oldest first."""
 
     @property
     def counted(self) -> int:

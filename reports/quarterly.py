@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from reminders.deadlines import DeadlineRules
 from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
-from reports.figures import COUNTED_KINDS, Art7Row, Figures, in_figures, now_stamp
+from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
 from reports.period import Period
@@ -78,6 +78,37 @@ def _in_period(period: Period, tz: ZoneInfo) -> ColumnElement[bool]:
 
 def _not_internal() -> ColumnElement[bool]:
     return or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL.value)
+
+
+async def late_registered(
+    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names
+) -> list[LateRow]:
+    """Submitted records (outside cadres, Art. 5 opinions) received before ``period`` but
+    submitted in it, oldest receipt first: the earlier period's report could not hold them,
+    and this one counts by receipt time, so they are listed apart (``LateRow``)."""
+    start, end = period.start(tz), period.end(tz)
+    query = (
+        select(Record)
+        .where(
+            Record.status == RecordStatus.SUBMITTED,
+            Record.kind.in_([kind.value for kind in COUNTED_KINDS]),
+            Record.received_at < start,
+            Record.submitted_at >= start,
+            Record.submitted_at < end,
+        )
+        .order_by(Record.received_at, Record.id)
+    )
+    return [
+        LateRow(
+            number=record.number or "",
+            received_at=record.received_at,
+            submitted_at=record.submitted_at or record.received_at,
+            inquirer=record.inquirer_name or "",
+            unit=record.inquirer_unit or "",
+            department=names.department(record.department_id),
+        )
+        for record in (await session.execute(query)).scalars()
+    ]
 
 
 async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> tuple[int, int]:
@@ -216,11 +247,13 @@ def report_notes(
     head_seq: int,
     head_hash: str,
     draft: bool,
+    late: int = 0,
 ) -> list[str]:
     """The notes printed under a report's title.
 
     When it was made and the audit chain head; a draft's note; a partial period's note
-    when ``period`` has not ended at ``now``; the report's scope (Art. 7, Art. 14).
+    when ``period`` has not ended at ``now``; the report's scope (Art. 7, Art. 14); and,
+    with ``late`` records received earlier but registered in the period, where they are.
     """
     notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
     if draft:
@@ -228,6 +261,8 @@ def report_notes(
     if not period.ended(now, tz):
         notes.append(tr(language, "report.partial_note", at=now_stamp(now, tz)))
     notes.append(tr(language, "report.scope_note"))
+    if late:
+        notes.append(tr(language, "report.late_note", count=late))
     return notes
 
 
@@ -317,6 +352,7 @@ async def build_report(
         names: Names = await load_names(reader)
         figures = Figures(period, names)
         figures.previous_external, _ = await count_counted(reader, period.previous(), tz)
+        figures.late_registered = await late_registered(reader, period, tz, names)
         total = (
             await reader.execute(
                 select(func.count())
@@ -369,6 +405,7 @@ async def build_report(
         head_seq=head_seq,
         head_hash=head_hash,
         draft=draft,
+        late=len(figures.late_registered),
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))

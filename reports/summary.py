@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from reports import charts
 from reports.analysis import analysis
+from reports.columns import stamp
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Picture
 from reports.facts import MILESTONE_ORDER
 from reports.figures import ART7_KEEP, Figures
@@ -170,6 +171,21 @@ def summary_document(
             )
         )  # fmt: skip
         blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))
+    if figures.late_registered:
+        blocks.append(section("late"))
+        blocks.append(Para(tr(language, "summary.late_intro"), small=True))
+        late_keys = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+        blocks.append(
+            Grid(
+                tuple(tr(language, f"late.{key}") for key in late_keys),
+                tuple(
+                    (row.number, stamp(row.received_at, tz), stamp(row.submitted_at, tz),
+                     row.inquirer, row.unit, row.department)
+                    for row in figures.late_registered
+                ),
+                (3.2, 2.4, 2.4, 1.5, 2.4, 2.4),
+            )
+        )  # fmt: skip
     return Document(
         title=title,
         subtitle="" if court_name in title else court_name,  # the title names the court

@@ -47,6 +47,7 @@ class AuditKind(StrEnum):
     COSIGN_REASKED = "cosign_reasked"
     DISPUTED = "disputed"
     MILESTONE_MET = "milestone_met"
+    FORM_RESENT = "form_resent"
     REMINDER_SENT = "reminder_sent"
     REMINDER_FAILED = "reminder_failed"
     ALERT_SENT = "alert_sent"

@@ -158,8 +158,8 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
         json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.ALERT_SENT
     ]
     assert alerts == [
-        {"alert": "upward", "to": [court.id("李刚"), court.id("刘洋")]},
-        {"alert": "serious", "to": [court.id("李刚"), court.id("陈静")]},
+        {"alert": "upward", "to": [court.id("李刚"), court.id("刘洋")], "value": True},
+        {"alert": "serious", "to": [court.id("李刚"), court.id("陈静")], "value": True},
     ]
     assert (await record_row(db, 1))["status"] == RecordStatus.SUBMITTED
 

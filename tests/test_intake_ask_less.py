@@ -139,22 +139,28 @@ def proposed(
     *lines: tuple[str, str],
     intro: str = "intake.proposed.intro",
     other_time: bool = False,
+    sent: bool = False,
 ) -> str:
     """The proposals message: its lines (the field's card label, the value shown)."""
     text = [says(intro)]
     text += [says("card.line", label=says(f"card.{step}"), value=value) for step, value in lines]
     if other_time:
-        text.append(says("intake.proposed.other_time"))
+        text.append(
+            says("intake.proposed.other_time_sent" if sent else "intake.proposed.other_time")
+        )
     return "\n".join(text)
 
 
-def received_by_wechat(time: str) -> str:
+def received_by_wechat(time: str, *, sent: bool = False) -> str:
+    """The card of a message proposed as WeChat; ``sent``: its receipt time is when it was
+    forwarded to the bot, so a time typed is its receipt time too, as the hint says."""
     return proposed(
         ("received_at", time),
         ("source", says("intake.source.external")),
         ("inquiry_at", says("intake.proposed.same_time", time=time)),
         ("channel", lab(Channel.WECHAT)),
         other_time=True,
+        sent=sent,
     )
 
 
@@ -162,6 +168,17 @@ USUAL_PERSON = (("main_leader", NO), ("intermediary", lab(Intermediary.NONE)))
 NEW_WANG = (("unit_category", lab(UnitCategory.GOVERNMENT)), ("retired", NO))
 # Typed at the first proposals: the inquiry's real time; the other three go with it.
 REST = says("intake.proposed.confirmed", fields="收到时间、来源、过问方式")
+
+
+def sent_at(time: str) -> Exactly:
+    """A time typed at a forwarded WeChat message's card: its receipt time too, and the next
+    question."""
+    return Exactly(
+        says("intake.proposed.confirmed", fields="来源、过问方式"),
+        says("intake.proposed.received_when_sent", time=time),
+        taken(time),
+        asks(Step.INQUIRER_NAME),
+    )
 
 
 def taken(time: str) -> str:
@@ -364,7 +381,7 @@ async def test_a_voice_takes_eleven_actions_its_summary_asked(
             Forward(voice),
             Exactly(
                 says("intake.started_with_files", title="草稿 #1", count=1),
-                received_by_wechat("3月6日（周五）10:00"),
+                received_by_wechat("3月6日（周五）10:00", sent=True),
             ),
         ),
         (Press(OK), asks(Step.INQUIRER_NAME)),
@@ -536,7 +553,7 @@ async def test_a_voice_is_proposed_as_wechat_with_the_phone_next(
                 Forward(voice),
                 Exactly(
                     says("intake.started_with_files", title="草稿 #1", count=1),
-                    received_by_wechat("3月6日（周五）10:00"),
+                    received_by_wechat("3月6日（周五）10:00", sent=True),
                 ),
             ),
             (Press(CHANGED), asks_received("2026-03-06 10:00")),
@@ -633,8 +650,9 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
     bot = DialogueBot(db, clock, settings_for(tmp_path, propose=True))
     judge = (await open_court(bot)).chat("张伟")
     first: list[tuple[Action, Expect]] = [
-        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
-        ("昨天下午3点", Exactly(REST, taken("11月29日（周日）15:00"), asks(Step.INQUIRER_NAME))),
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00", sent=True)),
+        # A WeChat message arrives when sent: the time typed is its receipt time too.
+        ("昨天下午3点", sent_at("11月29日（周日）15:00")),
         ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
         (DEMO_UNIT, Exactly(asks(Step.INQUIRER_POSITION))),
         # 发展和改革委员会 → 行政机关, proposed with the rest; asked separately before.
@@ -652,8 +670,8 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
     assert actions(first) == 12  # the trial counted 14; 13 with seriousness asked apart
     await dialogue(judge, first)
     again: list[tuple[Action, Expect]] = [
-        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00")),
-        ("今天上午9点", Exactly(REST, taken("11月30日（周一）09:00"), asks(Step.INQUIRER_NAME))),
+        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00", sent=True)),
+        ("今天上午9点", sent_at("11月30日（周一）09:00")),
         # The unit and position are asked again, the earlier answers one press each.
         ("王建国", Buttons(DEMO_UNIT, BACK)),
         (Press(DEMO_UNIT), Buttons("主任", BACK)),

@@ -305,7 +305,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
         says(
             "card.deadline",
             milestone=lab_milestone("form_delivered"),
-            deadline="2026-03-06 24:00 前",
+            deadline=says("card.due_today", deadline="2026-03-06 24:00 前"),
         )
     )
     # Received today, Friday 2026-03-06: due on Monday 2026-03-09.

@@ -123,7 +123,8 @@ async def submit(ctx: Context, record: Record) -> Next:
     """Submit the draft: number it, make it immutable and state the Art. 6 deadlines.
 
     登记 is done by submitting; 录入平台 (2 days) and 报送 (3 days) are listed with their
-    last day. Later changes are amendments only.
+    last day and state today (due today, overdue by N days: a late registration says so).
+    Later changes are amendments only.
     """
     await records_repo.submit(
         ctx.session,
@@ -141,7 +142,7 @@ async def submit(ctx: Context, record: Record) -> Next:
                 ctx.t(
                     "card.deadline",
                     milestone=label_at_start(milestone, ctx.language),
-                    deadline=card.deadline_text(ctx, deadlines[milestone]),
+                    deadline=card.deadline_state(ctx, record, milestone, deadlines[milestone]),
                 )
             )
     ctx.reply("\n".join(lines))
