@@ -10,7 +10,7 @@ from datetime import datetime
 
 from handlers import card, ocr
 from handlers.engine import Context, UserError
-from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json
+from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json, is_forwarded_text
 from handlers.evidence_link import attach_files, item_count
 from handlers.fields import CAPTION, MAX_LONG, OPENED_BY, READ, Opener
 from handlers.intake.ask import advance, resume_step
@@ -140,6 +140,22 @@ def _media_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     )
 
 
+def material(ctx: Context, files: list[EvidenceFile]) -> str:
+    """``files`` as the judge calls them: "2 个文件", "1 条消息", or both (a forwarded text is
+    a message, not a file)."""
+    texts = sum(1 for file in files if is_forwarded_text(file))
+    others = len(files) - texts
+    if texts and others:
+        return ctx.t(
+            "intake.n_both",
+            files=ctx.t("intake.n_files", count=others),
+            messages=ctx.t("intake.n_messages", count=texts),
+        )
+    if texts:
+        return ctx.t("intake.n_messages", count=texts)
+    return ctx.t("intake.n_files", count=others)
+
+
 def _hold(ctx: Context, state_held: HeldFiles | None) -> HeldFiles:
     """More media while the add-or-new question is open: it goes the same way, unasked."""
     held = state_held or HeldFiles()
@@ -195,7 +211,13 @@ async def media(ctx: Context, text: str) -> Next:
     state = await ctx.state()
     album = ctx.message.media_group_id
     if record is not None and state.step == StepName.INTAKE_MEDIA:
-        state.held = _hold(ctx, state.held)
+        held = _hold(ctx, state.held)
+        state.held = held
+        total = material(ctx, files_from_json(held.files))
+        text = ctx.t(
+            "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
+        )
+        ctx.reply(text, _media_buttons(ctx))
         return None
     if record is not None and album and state.album == album:
         await attach_files(ctx, record, ctx.files)
@@ -216,7 +238,10 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     if files:
         await attach_files(ctx, record, files)
         await _read_picture(ctx, record, files)
-    if kept:
+    if kept and any(is_forwarded_text(file) for file in kept):
+        what = material(ctx, kept)
+        ctx.reply(ctx.t("intake.started_with_message", title=card.title(ctx, record), what=what))
+    elif kept:
         ctx.reply(
             ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(kept))
         )
@@ -290,7 +315,11 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if value == "add" and record is not None:
         if files:  # after /new there are none: "add" just goes on with the open draft
             await attach_files(ctx, record, files)
-            ctx.reply(ctx.t("intake.added", title=card.title(ctx, record), count=len(files)))
+            title = card.title(ctx, record)
+            if any(is_forwarded_text(file) for file in files):
+                ctx.reply(ctx.t("intake.added_material", title=title, what=material(ctx, files)))
+            else:
+                ctx.reply(ctx.t("intake.added", title=title, count=len(files)))
             await place_captions(ctx, record, files)
         return await resume_step(ctx, record, resume)
     if value != "new":
