@@ -632,11 +632,17 @@ OPENED_BY = "opened_by"
 CAPTION = "caption_offered"
 """``Record.fields`` key: the text that came with the files, offered as the summary when
 that question is asked (one press takes it); never stored as the summary unasked."""
+CAPTION_IS_MESSAGE = "caption_is_message"
+"""``Record.fields`` key: True when ``CAPTION`` is a forwarded text message's own words (the
+message itself is the evidence), not the text sent with a file."""
 KNOWN = "known_inquirer"
 """``Record.fields`` key: the four facts the directory knows about the inquirer named."""
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
+READ_SOURCE = "source"
+"""``READ``'s key for where it was read: ``MESSAGE`` for a forwarded text; absent for OCR."""
+MESSAGE = "message"
 _READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
 
 

@@ -6,13 +6,23 @@ is held in the dialogue state until that is answered, and never dropped.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json, is_forwarded_text
 from handlers.evidence_link import attach_files, item_count
-from handlers.fields import CAPTION, MAX_LONG, OPENED_BY, READ, Opener
+from handlers.fields import (
+    CAPTION,
+    CAPTION_IS_MESSAGE,
+    MAX_LONG,
+    MESSAGE,
+    OPENED_BY,
+    READ,
+    READ_SOURCE,
+    Opener,
+)
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, quote, require_handler
 from handlers.ports import Button
@@ -20,7 +30,8 @@ from handlers.state import HeldFiles, Next, StepName
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
-from storage.evidence import EvidenceFile
+from storage.casenumber import several_case_numbers
+from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind
 from storage.models import Record
 
@@ -250,7 +261,59 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await place_captions(ctx, record, files)
+    await offer_messages(ctx, record, files)
     return await advance(ctx, record)
+
+
+def case_number_in_text(text: str, *, year_now: int) -> str | None:
+    """The one case number a forwarded text names, as stored; None when it names none or
+    several (one record is one case: then the question is asked)."""
+    if several_case_numbers(text):
+        return None
+    return ocr.case_number_in(tuple(text.splitlines()), year_now=year_now)
+
+
+def _message_text(store: EvidenceStore, sha256: str) -> str | None:
+    """A kept forwarded text's words (blocking); None when they cannot be read back."""
+    try:
+        with store.blobs.open(sha256) as reading:
+            data = reading.stream.read(4 * MAX_LONG + 4)
+    except (OSError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace").strip() or None
+
+
+async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+    """A forwarded text is the inquiry in its sender's words, kept as evidence: the first,
+    while the summary is empty, is offered when the summary is asked (``fields.CAPTION``
+    with ``CAPTION_IS_MESSAGE``: one press takes it), and a case number in it is proposed
+    when the case number is asked (``fields.READ``); neither is stored unasked."""
+    store = ctx.services.evidence
+    if store is None:
+        return
+    for file in files:
+        if not is_forwarded_text(file) or file.sha256 is None:
+            continue
+        text = await asyncio.to_thread(_message_text, store, file.sha256)
+        if text is None:
+            continue
+        fields = dict(record.fields)
+        said: list[str] = []
+        if record.summary is None and fields.get(CAPTION) is None and len(text) <= MAX_LONG:
+            fields[CAPTION] = text
+            fields[CAPTION_IS_MESSAGE] = True
+            said.append(ctx.t("intake.message_offered"))
+        read = fields.get(READ)
+        read = dict(read) if isinstance(read, dict) else {}
+        number = case_number_in_text(text, year_now=ctx.local(ctx.now).year)
+        if record.case_number is None and "case_number" not in read and number is not None:
+            source = {} if read else {READ_SOURCE: MESSAGE}  # beside OCR's reading, OCR's note
+            fields[READ] = {**read, **source, "case_number": number}
+            said.append(ctx.t("intake.message_case_number", number=number))
+        record.fields = fields
+        if said:
+            ctx.reply("\n".join(said))
+        await ctx.session.flush()
 
 
 async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
@@ -321,6 +384,7 @@ async def media_choice(ctx: Context, value: str) -> Next:
             else:
                 ctx.reply(ctx.t("intake.added", title=title, count=len(files)))
             await place_captions(ctx, record, files)
+            await offer_messages(ctx, record, files)
         return await resume_step(ctx, record, resume)
     if value != "new":
         raise UserError("error.stale_button")
