@@ -68,6 +68,8 @@ from storage.vocabulary import (
 
 # Media while a draft is open
 
+CONTINUE_2 = says("intake.continue_draft", title="草稿 #2")
+
 
 async def test_media_during_an_open_draft_asks_add_or_new(
     bot: DialogueBot, court: Court, db: Database
@@ -77,6 +79,8 @@ async def test_media_during_an_open_draft_asks_add_or_new(
     photo1 = bot.file(AttachmentKind.PHOTO, first)
     photo2 = bot.file(AttachmentKind.PHOTO, second)
     photo3 = bot.file(AttachmentKind.PHOTO, third)
+    fourth = png_bytes((0, 90, 0))
+    photo4 = bot.file(AttachmentKind.PHOTO, fourth)
     received = asks_received("2026-03-06 10:00")
 
     await dialogue(
@@ -130,15 +134,25 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             # /new while a draft is open asks the same question.
             (
                 "/new",
-                (says("intake.new_choice", title="草稿 #2"), Buttons(ADD_HERE, START_NEW)),
+                (says("intake.new_choice", title="草稿 #2"), Buttons(CONTINUE_2, START_NEW)),
             ),
-            (Press(ADD_HERE), Exactly(received)),
+            (Press(CONTINUE_2), Exactly(received)),
             ("/new", says("intake.new_choice", title="草稿 #2")),
+            # A file while /new's question is open: now there is something to add.
+            (
+                Forward(photo4),
+                (
+                    Exactly(
+                        says("intake.held", what="1 个文件", total="1 个文件", title="草稿 #2")
+                    ),
+                    Buttons(ADD_HERE, START_NEW),
+                ),
+            ),
             (
                 Press(START_NEW),
                 Exactly(
                     says("intake.left_open", title="草稿 #2", id=2),
-                    says("intake.started", title="草稿 #3"),
+                    says("intake.started_with_files", title="草稿 #3", count=1),
                     received,
                 ),
             ),
@@ -155,7 +169,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
         sha256(second),
         sha256(third),
     ]
-    assert await evidence_of(db, 3) == []
+    assert [blob.sha256 for _, blob in await evidence_of(db, 3) if blob] == [sha256(fourth)]
     # The caption is offered for draft #2's summary, never stored as it unasked.
     assert [r.summary for r in records] == [None, None, None]
     assert [r.fields.get("caption_offered") for r in records] == [None, "另一起过问", None]
@@ -430,7 +444,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
                 todo=f"还缺：{missing}",
                 deadline="期限 · 填表登记：2026-03-09 24:00 前",
             ),
-            says("views.resume_hint"),
+            says("views.resume_hint", id=2),
             says("views.submitted", count=1),
             says(
                 "views.record_row",

@@ -109,7 +109,7 @@ async def answer_first(ctx: Context) -> None:
         refusal = UserError(
             "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
         )
-        refusal.buttons = _media_buttons(ctx)
+        refusal.buttons = _media_buttons(ctx, record, pending=pending)
         raise refusal
 
 
@@ -139,13 +139,22 @@ def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str
     text = ctx.t(key, title=card.title(ctx, record))
     if refusal:
         text = ctx.t("intake.refused_question", error=refusal, question=text)
-    ctx.reply(text, _media_buttons(ctx))
+    ctx.reply(text, _media_buttons(ctx, record, pending=pending))
 
 
-def _media_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+def _media_buttons(
+    ctx: Context, record: Record, *, pending: bool = True
+) -> tuple[tuple[Button, ...], ...]:
+    """Add the held material to ``record`` or start a new record; after /new, with nothing
+    held, go on with ``record`` or start a new one."""
+    first = (
+        ctx.t("intake.add_here")
+        if pending
+        else ctx.t("intake.continue_draft", title=card.title(ctx, record))
+    )
     return (
         (
-            Button(ctx.t("intake.add_here"), cb("media", "add")),
+            Button(first, cb("media", "add")),
             Button(ctx.t("intake.start_new"), cb("media", "new")),
         ),
     )
@@ -228,7 +237,7 @@ async def media(ctx: Context, text: str) -> Next:
         text = ctx.t(
             "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
         )
-        ctx.reply(text, _media_buttons(ctx))
+        ctx.reply(text, _media_buttons(ctx, record))
         return None
     if record is not None and album and state.album == album:
         await attach_files(ctx, record, ctx.files)
