@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
 import os
@@ -469,9 +470,20 @@ class _Collector:
         self.resume(freeze=True)
 
 
+_FOLDER_REASONS = {
+    errno.ENOTDIR: "cli.folder_is_file",
+    errno.EEXIST: "cli.folder_is_file",
+    errno.EACCES: "cli.folder_denied",
+    errno.EPERM: "cli.folder_denied",
+    errno.EROFS: "cli.folder_read_only",
+    errno.ENOSPC: "cli.folder_full",
+}
+"""Why a documents folder cannot be used, by ``errno``, as catalog keys; others: the OS's."""
+
+
 def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
     if args.command == "demo":
-        from bot.demo import DemoStartError, run_demo
+        from bot.demo import DemoFolderError, DemoStartError, run_demo
 
         collector.resume()
         language = Language(args.language) if args.language else Language.ZH
@@ -482,6 +494,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
             )
         except DemoStartError:
             raise CliError("cli.demo_bad_start", language, given=args.start) from None
+        except DemoFolderError as problem:
+            reason = _FOLDER_REASONS.get(problem.errno or 0)
+            said = problem.strerror or str(problem)
+            words = t(language, reason or "cli.folder_other", error=said)
+            raise CliError("cli.demo_bad_out", language, path=args.out, reason=words) from None
     if args.command == "config":
         out.write(example_config())
         return EXIT_OK

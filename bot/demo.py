@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import os
 import shutil
 import signal
 import tempfile
@@ -123,6 +125,33 @@ async def seed(db: Database, clock: Clock) -> None:
 
 class DemoStartError(ValueError):
     """The demo's ``--start`` is not ``YYYY-MM-DD HH:MM``."""
+
+
+class DemoFolderError(OSError):
+    """The demo's documents folder (``--out``) cannot be used: ``filename`` is the folder,
+    ``errno`` why (``ENOTDIR``: a file is in the way; ``EACCES``: no permission...)."""
+
+
+def _make_writable(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
+def usable_folder(folder: Path) -> Path:
+    """``folder``, made if need be (with its parents) and found writable, resolved
+    (blocking).
+
+    Raises ``DemoFolderError`` naming ``folder`` and the reason otherwise.
+    """
+    try:
+        _make_writable(folder)
+    except OSError as problem:
+        number = problem.errno if problem.errno is not None else errno.EIO
+        raise DemoFolderError(number, problem.strerror or str(problem), str(folder)) from None
+    return folder.resolve()
 
 
 def demo_start(text: str | None, tz: ZoneInfo) -> datetime | None:
@@ -264,9 +293,7 @@ async def _in_folder(
         begin = demo_start(start, settings.tz) or SystemClock().now()
         if documents is None:
             documents = Path(tempfile.mkdtemp(prefix="guowen-documents-"))
-        else:
-            documents.mkdir(parents=True, exist_ok=True)
-        documents = documents.resolve()
+        documents = await asyncio.to_thread(usable_folder, documents)
         clock = DemoClock(begin, monotonic)
         db = Database(settings.storage.database_url)
         await db.upgrade()

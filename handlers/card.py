@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from handlers.engine import Context
 from handlers.fields import (
     CAPTION,
+    CAPTION_IS_MESSAGE,
     EVERY,
     NO,
     YES,
@@ -293,7 +294,12 @@ async def render(
             else await value_of(ctx, record, field)
         )
         if field.step is Step.SUMMARY and from_caption(record):
-            value = ctx.t("card.from_caption", value=value)
+            key = (
+                "card.from_message"
+                if record.fields.get(CAPTION_IS_MESSAGE)
+                else "card.from_caption"
+            )
+            value = ctx.t(key, value=value)
         lines.append(ctx.t("card.line", label=ctx.t(f"card.{field.step.value}"), value=value))
     if evidence:
         lines.append(evidence)

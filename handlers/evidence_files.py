@@ -30,6 +30,12 @@ TEXT_NAME = "forwarded-message.txt"
 """The name a forwarded text is kept under (its bytes are the text in UTF-8)."""
 
 
+def is_forwarded_text(file: EvidenceFile) -> bool:
+    """Whether ``file`` is a forwarded text message (kept as ``TEXT_NAME``), not a file."""
+    origin = file.provenance
+    return origin.file_id is None and origin.file_name == TEXT_NAME
+
+
 def carries_evidence(message: IncomingMessage) -> bool:
     """Files, or a forwarded text: both open or extend a record. An edited message brings
     no new files (its files came with the message it edits)."""

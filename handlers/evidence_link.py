@@ -119,8 +119,10 @@ def origin_words(ctx: Context, item: EvidenceItem) -> str:
     name), the original chat and date, and the caption it came with; empty when none."""
     parts: list[str] = []
     if item.forward_sender or item.forward_chat or item.forward_sent_at:
-        sender = item.forward_sender or ctx.t("evidence.unknown_sender")
-        parts.append(ctx.t("evidence.forwarded_from", sender=sender))
+        if item.forward_sender:
+            parts.append(ctx.t("evidence.forwarded_from", sender=item.forward_sender))
+        else:
+            parts.append(ctx.t("evidence.forwarded_unknown"))
         if item.forward_chat:
             parts.append(ctx.t("evidence.forwarded_chat", chat=item.forward_chat))
         if item.forward_sent_at:

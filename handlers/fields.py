@@ -769,9 +769,15 @@ PRESUMED_MAIN_LEADER = "main_leader_presumed"
 """``Record.fields`` key: Art. 7's same-level main leader as presumed from the unit and
 position at the court's place (``handlers.units.presume_main_leader``): true, false, or
 absent (then asked)."""
+CAPTION_IS_MESSAGE = "caption_is_message"
+"""``Record.fields`` key: True when ``CAPTION`` is a forwarded text message's own words (the
+message itself is the evidence), not the text sent with a file."""
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
+READ_SOURCE = "source"
+"""``READ``'s key for where it was read: ``MESSAGE`` for a forwarded text; absent for OCR."""
+MESSAGE = "message"
 _READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
 
 

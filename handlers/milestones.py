@@ -14,7 +14,7 @@ from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.notifier import deadline_words
 from handlers.ports import Button
-from handlers.refs import find_record
+from handlers.refs import find_record, split_ref
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.quarters import Quarter
 from reports.facts import MilestoneLine, State, timeliness_lines
@@ -32,15 +32,18 @@ SUPERVISORS = {Role.INTEGRITY_OFFICER, Role.DISCIPLINE}
 OWN_COPY = "own"
 
 
-async def _own_submitted(ctx: Context, ref: str, *, by_id: bool = False) -> Record:
+async def _own_submitted(
+    ctx: Context, ref: str, *, by_id: bool = False, unsubmitted: str = "milestones.not_submitted"
+) -> Record:
     """The sender's own submitted record that ``ref`` names (``handlers.refs``), or its id
-    when ``by_id`` (a button's data). Raises ``UserError`` otherwise."""
+    when ``by_id`` (a button's data). Raises ``UserError`` otherwise: for a draft, with
+    the catalog key ``unsubmitted`` (what cannot be done before submission)."""
     ref = ref.strip()
     record = await find_record(ctx, f"#{ref}" if by_id else ref)
     if record is None or record.handler_id != ctx.staff.id:
         raise UserError("views.not_found", ref=ref)
     if record.status != RecordStatus.SUBMITTED:
-        raise UserError("milestones.not_submitted", title=card.title(ctx, record))
+        raise UserError(unsubmitted, title=card.title(ctx, record), id=record.id)
     return record
 
 
@@ -284,11 +287,11 @@ async def platform_command(ctx: Context, args: str) -> None:
 
     Raises ``UserError`` without a number or for a record that is not the sender's.
     """
-    number, _, reference = args.strip().partition(" ")
+    number, reference = split_ref(args)
     if not number:
         raise UserError("milestones.platform_usage")
-    record = await _own_submitted(ctx, number)
-    await mark_platform(ctx, record, reference.strip() or None)
+    record = await _own_submitted(ctx, number, unsubmitted="milestones.platform_draft")
+    await mark_platform(ctx, record, reference or None)
 
 
 async def deliver_command(ctx: Context, args: str) -> None:
@@ -298,7 +301,7 @@ async def deliver_command(ctx: Context, args: str) -> None:
     """
     if not args.strip():
         raise UserError("milestones.deliver_usage")
-    await deliver(ctx, await _own_submitted(ctx, args))
+    await deliver(ctx, await _own_submitted(ctx, args, unsubmitted="milestones.deliver_draft"))
 
 
 async def report_quarter(ctx: Context, quarter: Quarter) -> None:

@@ -24,6 +24,10 @@ YEARS_BACK = 30
 
 _DRAFT = re.compile(r"^(?:草稿|draft)?\s*[#＃]\s*(?P<id>\S+)$", re.IGNORECASE)
 _SERIAL = re.compile(r"^第?\s*(?P<n>[0-9０-９]+)\s*号?$")
+_LEADING = re.compile(
+    r"^\s*(?P<ref>(?:草稿|draft)?\s*[#＃]\s*[^\s#＃]+|\S+)(?:\s+(?P<rest>.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,16 @@ def parse_ref(text: str) -> Ref:
     if (serial := _SERIAL.match(cleaned)) is not None:
         return Ref(serial=parse_int(serial["n"], low=1) or 0)
     return Ref(number=cleaned)
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """A command's arguments as the record they name first and what follows:
+    ``草稿 #1 A123`` → (``草稿 #1``, ``A123``), ``4 A123`` → (``4``, ``A123``); a draft's title
+    keeps its space. Both are empty for empty ``text``."""
+    match = _LEADING.match(text)
+    if match is None:
+        return "", ""
+    return match["ref"].strip(), (match["rest"] or "").strip()
 
 
 async def find_record(ctx: Context, text: str) -> Record | None:

@@ -59,7 +59,7 @@ async def mine(ctx: Context, args: str) -> None:
                     deadline=card.earliest_open(ctx, record, rules),
                 )
             )
-        lines.append(ctx.t("views.resume_hint"))
+        lines.append(ctx.t("views.resume_hint", id=drafts[0].id))  # an example that works
     if submitted:
         lines.append(ctx.t("views.submitted", count=len(submitted)))
         for record in submitted[-LIST_LIMIT:]:

@@ -286,6 +286,31 @@ def test_a_start_not_in_the_form_is_refused(tmp_path: Path) -> None:
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+@pytest.mark.parametrize("where", ["file", "under_file", "read_only"])
+def test_a_documents_folder_that_cannot_be_used_is_named_with_the_reason(
+    tmp_path: Path, where: str
+) -> None:
+    """--out that is a file, lies under a file or cannot be written: the message names the
+    documents folder and why, never the database, and nothing starts."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    folder, reason = {
+        "file": (blocker, "cli.folder_is_file"),
+        "under_file": (blocker / "out", "cli.folder_is_file"),
+        "read_only": (tmp_path / "locked" / "out", "cli.folder_denied"),
+    }[where]
+    if where == "read_only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes anywhere")
+        (tmp_path / "locked").mkdir(mode=0o500)
+    done = run_demo(tmp_path, ["/help"], "--out", str(folder))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    said = t(Language.ZH, reason)
+    assert done.stderr.strip() == t(Language.ZH, "cli.demo_bad_out", path=str(folder), reason=said)
+    assert "数据库" not in done.stderr
+
+
 def test_the_clock_moves_from_the_real_time(tmp_path: Path) -> None:
     """The demo starts at the wall clock's time, in the court's time zone."""
     start = datetime.now(BEIJING).replace(second=0, microsecond=0)

@@ -265,6 +265,33 @@ async def test_an_interactive_quit_with_drafts_open_asks_first(
     assert left_in(private_tmp) == []
 
 
+YES = {
+    Language.ZH: ["/quit", "/exit", "y", "Y", "是", "yes", "确认"],
+    Language.EN: ["/quit", "y", "Yes"],
+}
+NO = {Language.ZH: ["否", "n", "取消"], Language.EN: ["n", "No", "stay"]}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_a_yes_or_quit_again_at_the_quit_question_leaves_and_a_no_stays(
+    private_tmp: Path, tmp_path: Path, language: Language
+) -> None:
+    """The question is a yes-or-no one: besides its numbers, a second /quit or a yes (``y``,
+    ``是``) leaves, a no (``n``, ``否``) stays; never "reply 1" to someone who said yes."""
+    again = t(language, "console.quit_again")
+    stayed = t(language, "console.quit_stayed")
+    for answer in YES[language]:
+        lines = ["/new", "/quit", answer, "/help"]
+        status, out, typed = await demo(lines, tmp_path, tty=True, language=language)
+        assert (status, typed.lines_read, again in out) == (0, 3, False), answer
+        assert t(language, "demo.drafts_lost", drafts=drafts_of(language, 1)) in out
+    for answer in NO[language]:
+        lines = ["/new", "/quit", answer, "/quit", "1"]
+        status, out, typed = await demo(lines, tmp_path, tty=True, language=language)
+        assert (status, typed.lines_read, again in out) == (0, 5, False), answer
+        assert out.count(stayed) == 1
+
+
 ANSWERS = [
     "确认",
     "同意",

@@ -6,6 +6,7 @@ lost: not when more files arrive, not when the judge starts another, not when th
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -31,11 +32,13 @@ from dialogue import (
     Forward,
     Press,
     Script,
+    Tap,
     all_records,
     art9,
     asks,
     asks_received,
     asks_summary,
+    check,
     cosigners_of,
     dialogue,
     events_of,
@@ -49,6 +52,8 @@ from dialogue import (
     sha256,
     verified,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from handlers.fields import Step
 from handlers.ports import AttachmentKind
@@ -63,6 +68,8 @@ from storage.vocabulary import (
 
 # Media while a draft is open
 
+CONTINUE_2 = says("intake.continue_draft", title="草稿 #2")
+
 
 async def test_media_during_an_open_draft_asks_add_or_new(
     bot: DialogueBot, court: Court, db: Database
@@ -72,6 +79,8 @@ async def test_media_during_an_open_draft_asks_add_or_new(
     photo1 = bot.file(AttachmentKind.PHOTO, first)
     photo2 = bot.file(AttachmentKind.PHOTO, second)
     photo3 = bot.file(AttachmentKind.PHOTO, third)
+    fourth = png_bytes((0, 90, 0))
+    photo4 = bot.file(AttachmentKind.PHOTO, fourth)
     received = asks_received("2026-03-06 10:00")
 
     await dialogue(
@@ -98,7 +107,20 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                 Forward(photo2, caption="另一起过问", album="a-2"),
                 Exactly(says("intake.media_choice", title="草稿 #1")),
             ),
-            (Forward(photo3, album="a-2"), Exactly()),
+            (
+                Forward(photo3, album="a-2"),
+                (
+                    Exactly(
+                        says(
+                            "intake.held",
+                            what="1 个文件",
+                            total="2 个文件",
+                            title="草稿 #1",
+                        )
+                    ),
+                    Buttons(ADD_HERE, START_NEW),
+                ),
+            ),
             # "New" leaves the old draft open, its deadlines running, and starts another.
             (
                 Press(START_NEW),
@@ -112,15 +134,25 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             # /new while a draft is open asks the same question.
             (
                 "/new",
-                (says("intake.new_choice", title="草稿 #2"), Buttons(ADD_HERE, START_NEW)),
+                (says("intake.new_choice", title="草稿 #2"), Buttons(CONTINUE_2, START_NEW)),
             ),
-            (Press(ADD_HERE), Exactly(received)),
+            (Press(CONTINUE_2), Exactly(received)),
             ("/new", says("intake.new_choice", title="草稿 #2")),
+            # A file while /new's question is open: now there is something to add.
+            (
+                Forward(photo4),
+                (
+                    Exactly(
+                        says("intake.held", what="1 个文件", total="1 个文件", title="草稿 #2")
+                    ),
+                    Buttons(ADD_HERE, START_NEW),
+                ),
+            ),
             (
                 Press(START_NEW),
                 Exactly(
                     says("intake.left_open", title="草稿 #2", id=2),
-                    says("intake.started", title="草稿 #3"),
+                    says("intake.started_with_files", title="草稿 #3", count=1),
                     received,
                 ),
             ),
@@ -137,7 +169,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
         sha256(second),
         sha256(third),
     ]
-    assert await evidence_of(db, 3) == []
+    assert [blob.sha256 for _, blob in await evidence_of(db, 3) if blob] == [sha256(fourth)]
     # The caption is offered for draft #2's summary, never stored as it unasked.
     assert [r.summary for r in records] == [None, None, None]
     assert [r.fields.get("caption_offered") for r in records] == [None, "另一起过问", None]
@@ -167,6 +199,76 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
         ],
     )
     assert [blob.sha256 for _, blob in await evidence_of(db, 1) if blob] == [sha256(picture)]
+
+
+_SENT = itertools.count(1)
+KIND = st.sampled_from(["photo", "document", "text"])
+ITEM = st.tuples(KIND, st.booleans())
+"""A piece of material: a photo, a document or a forwarded text; in one album or alone."""
+
+
+def _forward(bot: DialogueBot, kind: str, in_album: bool) -> tuple[Forward, str]:
+    """The message for one piece of material and the SHA-256 its evidence must have."""
+    n = next(_SENT)
+    album = "album-held" if in_album else None
+    if kind == "text":
+        text = f"张法官，请关照第{n}号案子"
+        return Forward(caption=text, at=local("2026-03-06 09:00")), sha256(text.encode())
+    data = png_bytes((n % 250, n // 250 % 250, 7))
+    attachment = (
+        bot.file(AttachmentKind.PHOTO, data)
+        if kind == "photo"
+        else bot.file(AttachmentKind.DOCUMENT, data, name=f"材料{n}.png")
+    )
+    return Forward(attachment, album=album), sha256(data)
+
+
+def _what(kinds: list[str]) -> str:
+    texts = kinds.count("text")
+    files = len(kinds) - texts
+    if texts and files:
+        return says(
+            "intake.n_both",
+            files=says("intake.n_files", count=files),
+            messages=says("intake.n_messages", count=texts),
+        )
+    if texts:
+        return says("intake.n_messages", count=texts)
+    return says("intake.n_files", count=files)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(items=st.lists(ITEM, min_size=2, max_size=5), choice=st.sampled_from(["add", "new"]))
+async def test_every_piece_of_material_at_the_add_or_new_question_is_acknowledged_and_kept(
+    bot: DialogueBot, court: Court, db: Database, items: list[tuple[str, bool]], choice: str
+) -> None:
+    """Whatever files and forwarded texts come while the add-or-new question is open, each
+    is answered at once (held, with the count so far and the question's buttons), and after
+    the answer every one of them is on the chosen record, in the order sent."""
+    judge = court.chat("张伟")
+    replies = await judge.act("/new")
+    if any(b.data.endswith("media:new") for m in replies for row in m.buttons for b in row):
+        await judge.act(Tap("in:media:new"))
+    draft = (await all_records(db))[-1].id
+    title = f"草稿 #{draft}"
+    sent: list[str] = []
+    kinds: list[str] = []
+    for number, (kind, in_album) in enumerate(items):
+        forward, digest = _forward(bot, kind, in_album)
+        replies = await judge.act(forward)
+        sent.append(digest)
+        kinds.append(kind)
+        if number == 0:
+            check(says("intake.media_choice", title=title), replies)
+            continue
+        held = says("intake.held", what=_what([kind]), total=_what(kinds), title=title)
+        check((Exactly(held), Buttons(ADD_HERE, START_NEW)), replies, f"item {number + 1}: ")
+    await judge.act(Press(ADD_HERE if choice == "add" else START_NEW))
+    target = draft if choice == "add" else (await all_records(db))[-1].id
+    assert choice == "add" or target == draft + 1
+    assert [blob.sha256 for _, blob in await evidence_of(db, target) if blob] == sent
 
 
 # A restart between every two steps
@@ -349,7 +451,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
                 todo=f"还缺：{missing}",
                 deadline="期限 · 填表登记：2026-03-09 24:00 前",
             ),
-            says("views.resume_hint"),
+            says("views.resume_hint", id=2),
             says("views.submitted", count=1),
             says(
                 "views.record_row",

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 from dialogue import (
+    ADD_HERE,
     CONFIRM_TIME,
+    EXTERNAL,
+    NO,
+    SAME_TIME,
     Court,
     DialogueBot,
     Exactly,
@@ -23,6 +27,7 @@ from dialogue import (
     dialogue,
     evidence_of,
     jpeg_bytes,
+    lab,
     local,
     open_court,
     png_bytes,
@@ -40,6 +45,7 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.evidence import UnavailableReason
 from storage.media import DamageReason
+from storage.vocabulary import Channel, Intermediary, UnitCategory
 
 RECEIVED = asks_received("2026-03-06 10:00")
 
@@ -243,7 +249,8 @@ async def test_a_forwarded_text_is_evidence_and_not_the_summary(court: Court, db
             (
                 Forward(caption=message, at=local("2026-03-06 09:40"), sender="王建国"),
                 Exactly(
-                    says("intake.started_with_files", title="草稿 #1", count=1),
+                    says("intake.started_with_message", title="草稿 #1", what="1 条消息"),
+                    says("intake.message_offered"),
                     asks_received("2026-03-06 09:40"),
                 ),
             )
@@ -253,6 +260,96 @@ async def test_a_forwarded_text_is_evidence_and_not_the_summary(court: Court, db
     assert blob is not None and blob.sha256 == sha256(message.encode())
     assert (blob.kind, item.original_name) == ("text", "forwarded-message.txt")
     assert (await record_row(db, 1))["summary"] is None
+
+
+ONE_NUMBER = "张法官，我是县住建局王建国，(2026)豫0825民初1234号那个案子请关照一下。"
+TWO_NUMBERS = "（2026）豫0825民初1234号和（2026）豫0825民初1235号两个案子请关照。"
+NO_NUMBER = "张法官，原告那个案子你多费心。"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        (ONE_NUMBER, "（2026）豫0825民初1234号"),
+        (TWO_NUMBERS, None),
+        (NO_NUMBER, None),
+        ("（2026）京0105民初1号" + "请关照" * 400, "（2026）京0105民初1号"),
+    ],
+)
+@pytest.mark.parametrize("sender", ["王建国", None])
+@pytest.mark.parametrize("opens", [True, False])
+async def test_a_forwarded_text_is_a_message_offered_as_the_summary_its_case_number_proposed(
+    court: Court, db: Database, text: str, number: str | None, sender: str | None, opens: bool
+) -> None:
+    """Whether it opens the draft or joins an open one: the reply calls it a message, its
+    words are offered as the summary (when short enough to be one), the one case number it
+    names is proposed (none when it names several or none), nothing is stored unasked, and
+    the evidence line names the sender only when the transport showed one."""
+    judge = court.chat("张伟")
+    forward = Forward(caption=text, at=local("2026-03-06 09:40"), sender=sender)
+    offered = len(text) <= 2000
+    said = [says("intake.message_offered")] if offered else []
+    if number is not None:
+        said.append(says("intake.message_case_number", number=number))
+    if opens:
+        replies = [m.text for m in await judge.act(forward)]
+        assert replies[0] == says("intake.started_with_message", title="草稿 #1", what="1 条消息")
+    else:
+        await judge.act("/new")
+        await judge.act(forward)
+        replies = [m.text for m in await judge.act(Press(ADD_HERE))]
+        assert says("intake.added_material", title="草稿 #1", what="1 条消息") in replies
+    if said:
+        assert "\n".join(said) in replies
+    else:
+        assert not [r for r in replies if says("intake.message_offered") in r]
+    [record] = await all_records(db)
+    assert record.summary is None and record.case_number is None
+    assert record.fields.get("caption_offered") == (text if offered else None)
+    assert record.fields.get("caption_is_message") is (True if offered else None)
+    read = record.fields.get("read_from_picture") or {}
+    assert read.get("case_number") == number
+    [card] = await judge.say("/record 草稿 #1")
+    unknown = says("evidence.forwarded_unknown")
+    named = says("evidence.forwarded_from", sender=sender)
+    assert (named in card) if sender else (unknown in card)
+
+
+async def test_the_forwarded_text_is_one_press_at_the_summary_and_its_case_number_a_proposal(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    forward = Forward(caption=ONE_NUMBER, at=local("2026-03-06 09:40"))
+    offer = asks(Step.SUMMARY) + "\n" + says("intake.message_offer", caption=ONE_NUMBER[:39] + "…")
+    await dialogue(
+        judge,
+        [
+            (forward, asks_received("2026-03-06 09:40")),
+            (Press(CONFIRM_TIME), asks(Step.SOURCE)),
+        ],
+    )
+    for action in (
+        Press(EXTERNAL),
+        Press(SAME_TIME),
+        Press(lab(Channel.WECHAT)),
+        "王建国",
+        "温县住建局",
+        "局长",
+        Press(lab(UnitCategory.GOVERNMENT)),
+        Press(NO),
+        Press(NO),
+        Press(lab(Intermediary.NONE)),
+    ):
+        await judge.act(action)
+    replies = [m.text for m in await judge.act("张某诉李某民间借贷纠纷案")]
+    assert replies == [asks(Step.CASE_NUMBER)]
+    assert judge.offered()[0] == "（2026）豫0825民初1234号"  # proposed, one press
+    replies = [m.text for m in await judge.act(Press("（2026）豫0825民初1234号"))]
+    assert replies[-1] == offer
+    assert judge.offered()[0] == says("intake.use_message")
+    await judge.act(Press(says("intake.use_message")))
+    [record] = await all_records(db)
+    assert (record.summary, record.case_number) == (ONE_NUMBER, "（2026）豫0825民初1234号")
 
 
 async def test_someone_who_is_not_a_handler_cannot_open_a_draft(court: Court, db: Database) -> None:

@@ -96,7 +96,10 @@ async def test_a_bare_number_names_the_record_of_that_number_not_the_draft_of_th
     await dialogue(judge, phone_record())  # id 1, 温法过问〔2026〕1号
     await dialogue(
         judge,
-        [("/new", says("intake.started", title="草稿 #2")), ("/new", Buttons(ADD_HERE, START_NEW))],
+        [
+            ("/new", says("intake.started", title="草稿 #2")),
+            ("/new", Buttons(says("intake.continue_draft", title="草稿 #2"), START_NEW)),
+        ],
     )  # id 2 stays a draft
     await dialogue(
         judge,

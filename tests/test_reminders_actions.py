@@ -237,6 +237,17 @@ async def test_who_may_press_what(
     assert await judge.press_data(f"ms:{draft}:platform") == [
         zh("milestones.not_submitted", title=zh("card.draft_title", id=draft))
     ]
+    # However the draft is named, with a platform reference after it or not, the command
+    # says a draft cannot be marked or delivered before it is submitted.
+    title = zh("card.draft_title", id=draft)
+    for name in (f"草稿 #{draft}", f"#{draft}", f"草稿＃ {draft}", f"draft #{draft}"):
+        for tail in ("", " 平台-7", "  A 123"):
+            assert await judge.say(f"/platform {name}{tail}") == [
+                zh("milestones.platform_draft", title=title, id=draft)
+            ]
+        assert await judge.say(f"/deliver {name}") == [
+            zh("milestones.deliver_draft", title=title, id=draft)
+        ]
     # An Art. 5 opinion is never entered in the platform.
     opinion = await new_record(
         db, clock, court.id("张伟"), received=clock.now(), kind=RecordKind.REFERENCE_OPINION

@@ -50,7 +50,7 @@ async def test_an_edited_answer_is_applied_and_said(
         "message_id": 55,
     }
     opened = await bot.run(await zhang.text("请关照一下张某的案子", forward=channel))
-    assert opened[0].startswith("已收到 1 个文件并作为证据保存")
+    assert opened[0].startswith("已收到 1 条消息并作为证据保存")  # a text, not a file
     async with db.transaction() as session:
         [item] = (await session.execute(select(EvidenceItem))).scalars().all()
     assert (item.forward_sender, item.forward_chat) == ("县住建局工作群", "县住建局工作群")

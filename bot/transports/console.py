@@ -45,6 +45,8 @@ NAME = "console"
 GUEST = "guest"
 STRANGER = "stranger"
 CHUNK = 1 << 16
+QUIT = ("/quit", "/exit")
+"""The commands that leave the console; typed again at the leaving question, they confirm."""
 
 _KINDS = {
     "image": AttachmentKind.PHOTO,
@@ -219,7 +221,7 @@ class ConsoleTransport:
         if not text:
             return True
         command, _, rest = text.partition(" ")
-        if command in ("/quit", "/exit"):
+        if command in QUIT:
             return False
         if command == "/as":
             if not self.allow_as:
@@ -328,12 +330,17 @@ class ConsoleTransport:
         encoding = getattr(self.inp, "encoding", None) or "utf-8"
         return data.decode(encoding, errors="replace")
 
+    def _words(self, key: str, *more: str) -> frozenset[str]:
+        """A catalog entry's words (separated by ``|``), casefolded, with ``more``."""
+        return frozenset(w.strip().casefold() for w in [*self._t(key).split("|"), *more] if w)
+
     async def _confirm_leaving(self, interactive: bool) -> bool:
         """Whether to leave at /quit. Piped input leaves at once (the closing lines say what
         was lost). At a terminal, when ``leaving`` warns of something, it is shown with two
-        choices: ``1`` (or the choice's words) leaves, ``2`` or an empty line stays, the end of
-        input leaves. Any other answer is asked again: an answer typed at this question never
-        reaches the bot, where it could answer a draft's question instead."""
+        choices: ``1`` (or the choice's words, a yes such as ``y`` or ``是``, or ``/quit`` again)
+        leaves, ``2`` (or a no) or an empty line stays, the end of input leaves. Any other
+        answer is asked again: an answer typed at this question never reaches the bot, where
+        it could answer a draft's question instead."""
         if not interactive or self.leaving is None:
             return True
         warning = await self.leaving()
@@ -354,6 +361,11 @@ class ConsoleTransport:
                 index = pressed(answer, labels, numbered=True) if answer else 1
             except AmbiguousPress:
                 index = None
+            word = answer.casefold()
+            if index is None and word in self._words("console.quit_yes_words", *QUIT):
+                index = 0
+            elif index is None and word in self._words("console.quit_no_words"):
+                index = 1
             if index == 0:
                 return True
             if index == 1:

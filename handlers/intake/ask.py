@@ -19,6 +19,7 @@ from handlers.evidence_link import evidence_line
 from handlers.fields import (
     BY_STEP,
     CAPTION,
+    CAPTION_IS_MESSAGE,
     CHANNELS_FIRST,
     DAY_ONLY,
     NO,
@@ -106,7 +107,12 @@ async def ask(
     if field.step is Step.CHANNEL and (likely := _likely_channels(ctx, record, field)):
         prompt += "\n" + likely
     if (caption := offered_caption(record, field)) is not None:
-        prompt += "\n" + ctx.t("intake.caption_offer", caption=quote(caption))
+        key = (
+            "intake.message_offer"
+            if record.fields.get(CAPTION_IS_MESSAGE)
+            else "intake.caption_offer"
+        )
+        prompt += "\n" + ctx.t(key, caption=quote(caption))
     if await earlier(ctx, record, field):
         prompt += "\n" + ctx.t("intake.earlier_offer")
     buttons = await question_buttons(ctx, record, field)
@@ -174,7 +180,10 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
         row = [Button(d.name, cb(field.step, "v", f"#{d.id}")) for d in departments]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     if offered_caption(record, field) is not None:
-        buttons.append((Button(ctx.t("intake.use_caption"), cb(field.step, CAPTION_PRESS)),))
+        key = (
+            "intake.use_message" if record.fields.get(CAPTION_IS_MESSAGE) else "intake.use_caption"
+        )
+        buttons.append((Button(ctx.t(key), cb(field.step, CAPTION_PRESS)),))
     proposed = proposal(record, field)
     if proposed is not None and field.input is Input.TEXT:
         buttons.insert(0, (Button(proposed, cb(field.step, "p")),))

@@ -6,13 +6,23 @@ is held in the dialogue state until that is answered, and never dropped.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from handlers import card, ocr
 from handlers.engine import Context, UserError
-from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json
+from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json, is_forwarded_text
 from handlers.evidence_link import attach_files, item_count
-from handlers.fields import CAPTION, MAX_LONG, OPENED_BY, READ, Opener
+from handlers.fields import (
+    CAPTION,
+    CAPTION_IS_MESSAGE,
+    MAX_LONG,
+    MESSAGE,
+    OPENED_BY,
+    READ,
+    READ_SOURCE,
+    Opener,
+)
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, quote, require_handler
 from handlers.ports import Button
@@ -20,7 +30,8 @@ from handlers.state import HeldFiles, Next, StepName
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
-from storage.evidence import EvidenceFile
+from storage.casenumber import several_case_numbers
+from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind
 from storage.models import Record
 
@@ -98,7 +109,7 @@ async def answer_first(ctx: Context) -> None:
         refusal = UserError(
             "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
         )
-        refusal.buttons = _media_buttons(ctx)
+        refusal.buttons = _media_buttons(ctx, record, pending=pending)
         raise refusal
 
 
@@ -128,16 +139,41 @@ def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str
     text = ctx.t(key, title=card.title(ctx, record))
     if refusal:
         text = ctx.t("intake.refused_question", error=refusal, question=text)
-    ctx.reply(text, _media_buttons(ctx))
+    ctx.reply(text, _media_buttons(ctx, record, pending=pending))
 
 
-def _media_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+def _media_buttons(
+    ctx: Context, record: Record, *, pending: bool = True
+) -> tuple[tuple[Button, ...], ...]:
+    """Add the held material to ``record`` or start a new record; after /new, with nothing
+    held, go on with ``record`` or start a new one."""
+    first = (
+        ctx.t("intake.add_here")
+        if pending
+        else ctx.t("intake.continue_draft", title=card.title(ctx, record))
+    )
     return (
         (
-            Button(ctx.t("intake.add_here"), cb("media", "add")),
+            Button(first, cb("media", "add")),
             Button(ctx.t("intake.start_new"), cb("media", "new")),
         ),
     )
+
+
+def material(ctx: Context, files: list[EvidenceFile]) -> str:
+    """``files`` as the judge calls them: "2 个文件", "1 条消息", or both (a forwarded text is
+    a message, not a file)."""
+    texts = sum(1 for file in files if is_forwarded_text(file))
+    others = len(files) - texts
+    if texts and others:
+        return ctx.t(
+            "intake.n_both",
+            files=ctx.t("intake.n_files", count=others),
+            messages=ctx.t("intake.n_messages", count=texts),
+        )
+    if texts:
+        return ctx.t("intake.n_messages", count=texts)
+    return ctx.t("intake.n_files", count=others)
 
 
 def _hold(ctx: Context, state_held: HeldFiles | None) -> HeldFiles:
@@ -195,7 +231,13 @@ async def media(ctx: Context, text: str) -> Next:
     state = await ctx.state()
     album = ctx.message.media_group_id
     if record is not None and state.step == StepName.INTAKE_MEDIA:
-        state.held = _hold(ctx, state.held)
+        held = _hold(ctx, state.held)
+        state.held = held
+        total = material(ctx, files_from_json(held.files))
+        text = ctx.t(
+            "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
+        )
+        ctx.reply(text, _media_buttons(ctx, record))
         return None
     if record is not None and album and state.album == album:
         await attach_files(ctx, record, ctx.files)
@@ -216,7 +258,10 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     if files:
         await attach_files(ctx, record, files)
         await _read_picture(ctx, record, files)
-    if kept:
+    if kept and any(is_forwarded_text(file) for file in kept):
+        what = material(ctx, kept)
+        ctx.reply(ctx.t("intake.started_with_message", title=card.title(ctx, record), what=what))
+    elif kept:
         ctx.reply(
             ctx.t("intake.started_with_files", title=card.title(ctx, record), count=len(kept))
         )
@@ -225,7 +270,59 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await place_captions(ctx, record, files)
+    await offer_messages(ctx, record, files)
     return await advance(ctx, record)
+
+
+def case_number_in_text(text: str, *, year_now: int) -> str | None:
+    """The one case number a forwarded text names, as stored; None when it names none or
+    several (one record is one case: then the question is asked)."""
+    if several_case_numbers(text):
+        return None
+    return ocr.case_number_in(tuple(text.splitlines()), year_now=year_now)
+
+
+def _message_text(store: EvidenceStore, sha256: str) -> str | None:
+    """A kept forwarded text's words (blocking); None when they cannot be read back."""
+    try:
+        with store.blobs.open(sha256) as reading:
+            data = reading.stream.read(4 * MAX_LONG + 4)
+    except (OSError, ValueError):
+        return None
+    return data.decode("utf-8", errors="replace").strip() or None
+
+
+async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+    """A forwarded text is the inquiry in its sender's words, kept as evidence: the first,
+    while the summary is empty, is offered when the summary is asked (``fields.CAPTION``
+    with ``CAPTION_IS_MESSAGE``: one press takes it), and a case number in it is proposed
+    when the case number is asked (``fields.READ``); neither is stored unasked."""
+    store = ctx.services.evidence
+    if store is None:
+        return
+    for file in files:
+        if not is_forwarded_text(file) or file.sha256 is None:
+            continue
+        text = await asyncio.to_thread(_message_text, store, file.sha256)
+        if text is None:
+            continue
+        fields = dict(record.fields)
+        said: list[str] = []
+        if record.summary is None and fields.get(CAPTION) is None and len(text) <= MAX_LONG:
+            fields[CAPTION] = text
+            fields[CAPTION_IS_MESSAGE] = True
+            said.append(ctx.t("intake.message_offered"))
+        read = fields.get(READ)
+        read = dict(read) if isinstance(read, dict) else {}
+        number = case_number_in_text(text, year_now=ctx.local(ctx.now).year)
+        if record.case_number is None and "case_number" not in read and number is not None:
+            source = {} if read else {READ_SOURCE: MESSAGE}  # beside OCR's reading, OCR's note
+            fields[READ] = {**read, **source, "case_number": number}
+            said.append(ctx.t("intake.message_case_number", number=number))
+        record.fields = fields
+        if said:
+            ctx.reply("\n".join(said))
+        await ctx.session.flush()
 
 
 async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
@@ -290,8 +387,13 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if value == "add" and record is not None:
         if files:  # after /new there are none: "add" just goes on with the open draft
             await attach_files(ctx, record, files)
-            ctx.reply(ctx.t("intake.added", title=card.title(ctx, record), count=len(files)))
+            title = card.title(ctx, record)
+            if any(is_forwarded_text(file) for file in files):
+                ctx.reply(ctx.t("intake.added_material", title=title, what=material(ctx, files)))
+            else:
+                ctx.reply(ctx.t("intake.added", title=title, count=len(files)))
             await place_captions(ctx, record, files)
+            await offer_messages(ctx, record, files)
         return await resume_step(ctx, record, resume)
     if value != "new":
         raise UserError("error.stale_button")

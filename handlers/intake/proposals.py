@@ -11,9 +11,11 @@ from __future__ import annotations
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
+    MESSAGE,
     NO,
     OPENED_BY,
     READ,
+    READ_SOURCE,
     YES,
     Field,
     Input,
@@ -146,7 +148,8 @@ async def show(
         )
     read = record.fields.get(READ)
     if isinstance(read, dict) and any(f.step.value in read for f in fields):
-        lines.append(ctx.t("intake.proposed.from_picture"))
+        found_in = "from_message" if read.get(READ_SOURCE) == MESSAGE else "from_picture"
+        lines.append(ctx.t(f"intake.proposed.{found_in}"))
     if any(field.step is Step.INQUIRY_AT for field in fields):
         lines.append(ctx.t(_other_time(record, fields)))
     rows: list[tuple[Button, ...]] = [
