@@ -355,11 +355,9 @@ def origin_words(item: EvidenceLine, language: Language, tz: ZoneInfo) -> str:
     parts: list[str] = []
     if item.forward_sender or item.forward_chat or item.forward_sent_at:
         parts.append(
-            tr(
-                language,
-                "form.forwarded_from",
-                sender=item.forward_sender or tr(language, "form.unknown_sender"),
-            )
+            tr(language, "form.forwarded_from", sender=item.forward_sender)
+            if item.forward_sender
+            else tr(language, "form.forwarded_unknown")
         )
         if item.forward_chat:
             parts.append(tr(language, "form.forwarded_chat", chat=item.forward_chat))
