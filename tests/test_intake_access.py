@@ -188,8 +188,11 @@ async def test_an_amendment_keeps_the_old_value_who_and_why(
                 Press(AMEND),
                 (
                     says("amend.which", title=NUMBER),
-                    Offers(says("card.inquirer_name"), says("card.case_number")),
-                    Lacks(says("card.source"), says("card.staff_present")),
+                    # Every field the form prints for a phone inquiry; nobody was present.
+                    Offers(
+                        says("card.inquirer_name"), says("card.case_number"), says("card.source")
+                    ),
+                    Lacks(says("card.staff_present")),
                 ),
             ),
             (
