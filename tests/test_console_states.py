@@ -73,7 +73,7 @@ async def _edit(court: Court, db: Database, clock: FakeClock) -> Person:
 
 async def _proposed(court: Court, db: Database, clock: FakeClock) -> Person:
     """With ``[intake] propose`` on (this step's bot), the usual answers are proposed."""
-    steps = (Step.MAIN_LEADER, Step.INTERMEDIARY, Step.CASE_NAME)
+    steps = (Step.INTERMEDIARY, Step.CASE_NAME)  # the main leader answered: unsure, it is asked
     unanswered = [BY_STEP[step.value] for step in steps]
     await drafted(db, clock, court, Spec(cosigner=False), submit=False, unanswered=unanswered)
     judge = court.chat("张伟")
