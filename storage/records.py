@@ -325,7 +325,26 @@ async def amend(
     if name not in AMENDABLE:
         raise KeyError(name)
     old = canonical_json(to_json(getattr(record, name)))
+    setattr(record, name, value)
     new = canonical_json(to_json(value))
+    return await _kept(session, record, name, old, new, reason=reason, actor=actor, at=at)
+
+
+async def _kept(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    old: str,
+    new: str,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+    **told: Any,
+) -> RecordAmendment:
+    """Keep one correction of ``record``'s field ``name`` (``old`` and ``new`` as canonical
+    JSON): a ``RecordAmendment`` row and an ``AMENDED`` audit event, whose payload also
+    holds ``told``; the record is marked changed (``touch``) for the reminders."""
     amendment = RecordAmendment(
         record_id=record.id,
         field=name,
@@ -336,7 +355,6 @@ async def amend(
         at=at,
     )
     session.add(amendment)
-    setattr(record, name, value)
     touch(session, record)
     await session.flush()
     await audit.append(
@@ -344,7 +362,7 @@ async def amend(
         AuditKind.AMENDED,
         at=at,
         subject=f"record:{record.id}",
-        payload={"field": name, "old": old, "new": new, "reason": reason},
+        payload={"field": name, "old": old, "new": new, "reason": reason, **told},
         **_actor(actor),
     )
     return amendment
@@ -393,31 +411,16 @@ async def amend_cosigners(
             record.cosigners.append(cosigner)
             added.append(cosigner)
     record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
-    amendment = RecordAmendment(
-        record_id=record.id,
-        field=COSIGNERS_FIELD,
-        old_value=old,
-        new_value=new,
-        reason=reason,
-        by_staff_id=actor.id,
-        at=at,
-    )
-    session.add(amendment)
-    touch(session, record)
-    await session.flush()
-    await audit.append(
+    amendment = await _kept(
         session,
-        AuditKind.AMENDED,
+        record,
+        COSIGNERS_FIELD,
+        old,
+        new,
+        reason=reason,
+        actor=actor,
         at=at,
-        subject=f"record:{record.id}",
-        payload={
-            "field": COSIGNERS_FIELD,
-            "old": old,
-            "new": new,
-            "reason": reason,
-            "staff_ids": [person.id for person in people],
-        },
-        **_actor(actor),
+        staff_ids=[person.id for person in people],
     )
     return amendment, added
 
