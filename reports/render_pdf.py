@@ -387,6 +387,11 @@ def _first_table(body: Flowable) -> Table:
     return first
 
 
+def _is_heading(story: list[Any], styles: dict[str, ParagraphStyle]) -> bool:
+    """Whether the last flowable of ``story`` is a section heading."""
+    return bool(story) and isinstance(story[-1], Paragraph) and story[-1].style is styles["heading"]
+
+
 def _headed(story: list[Any], heading_style: ParagraphStyle) -> list[Any]:
     """``story`` with each section heading joined to the table after it (``Headed``): the
     header and first two rows of a grid, the first two rows of a label-value table."""
@@ -444,7 +449,14 @@ def flowables(document: Document) -> list[Flowable]:
             # keepWithNext joins, so the heading goes inside it) and the end of what precedes.
             heading = [story.pop()] if story and isinstance(story[-1], Paragraph) else []
             kept = [*heading, _signatures(block, styles, width)]
-            story.append(WithPreceding(story.pop(), kept) if story else KeepTogether(kept))
+            if not story:
+                story.append(KeepTogether(kept))
+            else:
+                before = story.pop()
+                if not isinstance(before, Table) and _is_heading(story, styles):
+                    # A section of one paragraph (未附证据材料。) goes with its heading.
+                    before = KeepTogether([story.pop(), before])
+                story.append(WithPreceding(before, kept))
             signed = story[-1]._content
         elif isinstance(block, Picture):
             image = Image(str(block.path))
