@@ -192,13 +192,31 @@ async def new_value(ctx: Context, text: str) -> Next:
     if index is not None:
         text = shown[index].data.removeprefix(PICK)
     try:
-        await _parse(ctx, record, field, text)
+        await _changed_values(ctx, record, field, text)
     except UserError as refusal:
         return await _ask_value(ctx, record, field, refusal=refusal)
     state = await ctx.state()
     state.fresh(**{**state.data, "raw": text})
     ctx.reply(ctx.t("amend.ask_reason"))
     return AMEND_REASON
+
+
+async def _changed_values(ctx: Context, record: Record, field: Field, text: str) -> None:
+    """Check ``text`` as the new value of ``field``: raises ``UserError`` for a value the
+    field's parser refuses, and ``amend.unchanged`` for one the record already holds."""
+    if not _changes(record, await _parse(ctx, record, field, text)):
+        raise UserError("amend.unchanged")
+
+
+def _changes(record: Record, values: dict[str, Any]) -> bool:
+    """Whether storing ``values`` (a field parser's columns; ``_staff_present``: the staff
+    named present) changes anything on ``record``: a correction to the same value is none."""
+    people: list[Staff] | None = values.get("_staff_present")
+    if people is not None and {p.id for p in people} != {c.staff_id for c in record.cosigners}:
+        return True
+    return any(
+        getattr(record, name) != new for name, new in values.items() if not name.startswith("_")
+    )
 
 
 async def _parse(ctx: Context, record: Record, field: Field, text: str) -> dict[str, Any]:

@@ -351,6 +351,30 @@ async def test_each_field_the_form_prints_is_corrected_with_its_reason_and_asked
     assert problems == []
 
 
+@pytest.mark.parametrize("key", sorted(CORRECTABLE))
+async def test_a_correction_to_the_value_the_record_holds_is_refused_and_nothing_is_kept(
+    db: Database, clock: FakeClock, court: Court, key: str
+) -> None:
+    """Whatever the field: the value it already holds is refused as no correction at the
+    value's question (asked again), so no amendment, reason or re-confirmation follows."""
+    channel = Channel.IN_PERSON if key in IN_PERSON_ONLY else Channel.OTHER
+    record_id, number = await stored(db, clock, court, Spec(channel=channel))
+    judge = court.chat("张伟")
+    value, _ = NEW[key]
+    for attempt in range(2):
+        await judge.act(f"/record {number}")
+        await judge.act(Press(AMEND))
+        await judge.act(Press(label(key)))
+        replies = await judge.act(value)
+        if attempt == 0:
+            assert [r.text for r in replies] == [says("amend.ask_reason")]
+            await judge.act("记录有误")
+            kept = [a.id for a in await amendments_of(db, record_id)]
+    assert replies[0].text.startswith(says("amend.unchanged")), [r.text for r in replies]
+    assert [a.id for a in await amendments_of(db, record_id)] == kept
+    await judge.act("/cancel")
+
+
 async def test_an_inquiry_by_the_courts_own_staff_is_no_kind_a_record_is_corrected_to(
     db: Database, clock: FakeClock, court: Court
 ) -> None:
