@@ -25,8 +25,6 @@ from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signat
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
 from reports.fonts import fonts, placeholder
-from reports.render_docx import write_docx
-from reports.render_pdf import write_pdf
 from reports.text import numeral, tr, vocab
 from storage import audit
 from storage.media import EvidenceKind
@@ -465,7 +463,14 @@ def form_stem(record: Record, language: Language) -> str:
 
 
 def write_form(document: Document, out_dir: Path, stem: str) -> tuple[Path, Path]:
-    """Both files of a form (in a worker thread: this is CPU work)."""
+    """Both files of a form (in a worker thread: this is CPU work).
+
+    The renderers (reportlab, python-docx, Pillow) are imported here, on the first form:
+    the chat's side reads this module's field lists at start-up and needs none of them.
+    """
+    from reports.render_docx import write_docx
+    from reports.render_pdf import write_pdf
+
     pdf = atomic_write(out_dir / f"{stem}.pdf", lambda p: write_pdf(document, p))
     docx = atomic_write(out_dir / f"{stem}.docx", lambda p: write_docx(document, p))
     return pdf, docx

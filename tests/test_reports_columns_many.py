@@ -67,7 +67,9 @@ KEYS = sorted(
 def facts(draw: st.DrawFn) -> RecordFacts:
     record = SimpleNamespace(**{key: draw(value_of(key)) for key in KEYS})
     record.status, record.kind, record.channel_other = "submitted", "external", None
-    record.art9_items, record.case_not_filed, record.case_number = None, False, "案号"
+    record.case_not_filed, record.case_number = False, "案号"
+    record.art9_items = draw(st.none() | st.lists(st.integers(1, 14), unique=True, max_size=4))
+    record.art9_other = draw(st.none() | TEXTS) if 14 in (record.art9_items or ()) else None
     record.material_route, record.originals_destination = None, None
     return RecordFacts(
         record=cast(Record, record),
