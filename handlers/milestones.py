@@ -51,7 +51,8 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     """Mark 录入平台 (Art. 6, entry into the court's platform) with an optional ``reference``.
 
     Raises ``UserError`` when the record needs no platform entry (an Art. 5 reference
-    opinion); a second mark only repeats the stored one.
+    opinion); a second mark only repeats the stored one, and a reference it brings that
+    differs from the stored one is named as not stored, with the way to correct it.
     """
     deadlines = ctx.services.rules.for_record(record)
     if Milestone.PLATFORM_ENTERED not in deadlines:
@@ -67,13 +68,23 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     )
     await ctx.go(None)
     if not changed:
-        ctx.reply(
+        lines = [
             ctx.t(
                 "milestones.platform_already",
                 title=card.title(ctx, record),
                 at=card.stamp(ctx, record.platform_entered_at),
             )
-        )
+        ]
+        if reference and reference != record.platform_ref:
+            # Never dropped silently: a stored reference changes only by a correction.
+            lines.append(
+                ctx.t(
+                    "milestones.platform_ref_by_correction",
+                    reference=reference,
+                    number=record.number or "",
+                )
+            )
+        ctx.reply("\n".join(lines))
         return
     key = "milestones.platform_done_ref" if reference else "milestones.platform_done"
     ctx.reply(ctx.t(key, title=card.title(ctx, record), reference=reference or ""))

@@ -201,6 +201,16 @@ async def test_the_commands_do_the_same(
     ]
     assert_delivered(await judge.say("/deliver 1"))
     assert (await record_of(db, 1)).platform_ref == "平台-7"
+    # Marked already: the same reference only repeats; another is named as not stored,
+    # with the correction that changes it, never dropped without a word.
+    already = zh("milestones.platform_already", title=NUMBER, at="2026-03-06 10:00")
+    assert await judge.say(f"/platform {NUMBER} 平台-7") == [already]
+    assert await judge.say(f"/platform {NUMBER} 平台-8") == [
+        already
+        + "\n"
+        + zh("milestones.platform_ref_by_correction", reference="平台-8", number=NUMBER)
+    ]
+    assert (await record_of(db, 1)).platform_ref == "平台-7"
 
 
 async def test_marking_after_the_deadline_is_recorded_as_late(
