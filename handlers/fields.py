@@ -406,7 +406,7 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
         return {"case_number": None, "case_not_filed": True}
     year = ctx.local(ctx.now).year
     own = ctx.services.court_code.strip()
-    shown = example(own)
+    shown = example(own, year)
     try:
         parsed = parse_case_number(text, year_now=year)
     except CaseNumberError as problem:

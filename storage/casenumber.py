@@ -225,11 +225,12 @@ def _serial(raw: str) -> int:
     return int(raw)
 
 
-def example(court_code: str = "") -> str:
-    """``EXAMPLE`` with ``court_code`` (a court's own code) in it, when the table knows it."""
-    if not court_code or court_code not in _courts():
-        return EXAMPLE
-    return f"{_LEFT}2026{_RIGHT}{court_code}民初123号"
+def example(court_code: str = "", year: int = 2026) -> str:
+    """A first-instance civil case number of ``year`` in ``court_code`` (a court's own code),
+    e.g. ``（2027）京0105民初123号``; ``EXAMPLE``'s court where the SPC table does not know the
+    code."""
+    court = court_code if court_code and court_code in _courts() else "豫0825"
+    return f"{_LEFT}{year}{_RIGHT}{court}民初123号"
 
 
 def _rows(filename: str) -> Iterator[dict[str, str]]:

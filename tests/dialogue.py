@@ -46,6 +46,7 @@ from handlers.fields import CHANNEL_ORDER, Step
 from handlers.i18n import t
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage, OutgoingMessage
 from reminders.clock import Clock
+from storage import casenumber
 from storage.db import Database
 from storage.models import (
     AuditEvent,
@@ -83,7 +84,10 @@ def says(key: str, **values: object) -> str:
 
 
 def asks(step: Step) -> str:
-    """The question of ``step`` (all but the receipt time, which quotes the time)."""
+    """The question of ``step`` (all but the receipt time, which quotes the time); the case
+    number's with its example in 2026 at a court without a code of its own."""
+    if step is Step.CASE_NUMBER:
+        return zh(f"intake.ask.{step.value}", example=casenumber.example())
     return zh(f"intake.ask.{step.value}")
 
 

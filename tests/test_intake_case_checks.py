@@ -198,3 +198,34 @@ async def test_a_court_without_a_code_accepts_any_courts_number(
     judge = await to_the_case_number(court)
     [summary] = await judge.say("（2026）京0105民初1号")
     assert summary.startswith(asks(Step.SUMMARY))
+
+
+# -- the question's example is the court's own -------------------------------------------
+
+
+@given(code=st.sampled_from(sorted(casenumber._courts())), year=st.integers(2021, 2100))
+def test_the_example_is_a_case_number_of_the_court_and_the_year(code: str, year: int) -> None:
+    parsed = parse_case_number(casenumber.example(code, year), year_now=year)
+    assert (parsed.court_code, parsed.year) == (code, year)
+
+
+@pytest.mark.parametrize("code", ["京0105", "浙0302", OWN])
+async def test_the_case_number_question_shows_the_courts_own_code_and_year(
+    db: Database, clock: FakeClock, tmp_path: Path, code: str
+) -> None:
+    clock.set(local("2027-03-01 10:00"))
+    settings = settings_for(tmp_path, propose=True)
+    settings.court.code = code
+    court = await open_court(DialogueBot(db, clock, settings))
+    judge = court.chat("张伟")
+    await judge.say("/new")
+    await judge.act(Press(OK))
+    await judge.act(Press(lab(Channel.PHONE)))
+    for answer in ("王建国", "温县住建局", "局长"):
+        await judge.say(answer)
+    await judge.act(Press(OK))
+    [question] = await judge.say("张某诉李某民间借贷纠纷案")
+    shown = f"（2027）{code}民初123号"
+    assert question == says("intake.ask.case_number", example=shown)
+    [summary] = await judge.say(shown)
+    assert summary.startswith(asks(Step.SUMMARY))

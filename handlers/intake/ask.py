@@ -58,7 +58,7 @@ from handlers.words import NO_ITEM_WORDS
 from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.casenumber import CaseNumberError, NotFiled, parse_case_number
+from storage.casenumber import CaseNumberError, NotFiled, example, parse_case_number
 from storage.models import Record
 from storage.numbers import parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
@@ -102,6 +102,11 @@ async def ask(
     state.record_id = record.id
     if field.step is Step.RECEIVED_AT:
         prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
+    elif field.step is Step.CASE_NUMBER:
+        year = ctx.local(ctx.now).year
+        prompt = ctx.t(
+            "intake.ask.case_number", example=example(ctx.services.court_code.strip(), year)
+        )
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
     if field.step is Step.CHANNEL and (likely := _likely_channels(ctx, record, field)):
