@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Row, String, and_, func, or_, select, type_coerce
+from sqlalchemy import JSON, Enum, Row, String, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,6 +41,7 @@ from reports.text import tr
 from reports.xlsx import ReportWorkbook
 from storage import audit
 from storage.models import Record, RecordCosigner, UTCDateTime
+from storage.records import among
 from storage.vocabulary import Language, RecordKind, RecordStatus
 
 BATCH = 2000
@@ -177,6 +178,13 @@ async def records_in(
     documents = [n for n, column in enumerate(columns) if isinstance(column.type, JSON) and texts]
     for n in documents:
         columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    # A vocabulary column as its text, turned into its member by one dictionary look-up a
+    # column (an unknown text raises KeyError, a LookupError, as the column type would).
+    members: dict[int, dict[str | None, Any]] = {}
+    for n, column in enumerate(columns):
+        if isinstance(column.type, Enum) and column.type.enum_class is not None:
+            members[n] = {None: None, **{m.value: m for m in column.type.enum_class}}
+            columns[n] = type_coerce(columns[n], String).label(columns[n].key)
     decoded: dict[str, Any] = {}
     cosigners = RecordCosigner.__table__
     last: tuple[datetime, int] | None = None
@@ -201,11 +209,13 @@ async def records_in(
             fields[n] = [_utc(text) for text in fields[n]]
         for n in documents:
             fields[n] = [_json(text, decoded) for text in fields[n]]
+        for n, lookup in members.items():
+            fields[n] = list(map(lookup.__getitem__, fields[n]))
         ids = fields[keys.index("id")]
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
             select(cosigners)
-            .where(RecordCosigner.record_id.in_(list(ids)))
+            .where(among(RecordCosigner.record_id, ids, connection.dialect.name))
             .order_by(RecordCosigner.id)
         )
         for cosigner in found:
