@@ -38,6 +38,7 @@ ART9_OTHER = 14
 # after 59 of them in 76 widths), so each is allowed 1.3 widths.
 HASH_WIDTH = 84
 Getter = Callable[[RecordFacts, Language, ZoneInfo], Value]
+_KEPT = frozenset({type(None), str, datetime})  # the types a column shows as they are
 Many = Callable[[Sequence[RecordFacts], Language, ZoneInfo], list[Value]]
 
 
@@ -87,10 +88,13 @@ def _attr_many(name: str) -> Many:
     take = attrgetter(f"record.{name}")
 
     def many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+        values = list(map(take, facts))
+        if set(map(type, values)) <= _KEPT:  # the usual column: each value as it is
+            return values
         return [
             value if value is None or type(value) is str or isinstance(value, datetime)
             else str(value)
-            for value in map(take, facts)
+            for value in values
         ]  # fmt: skip
 
     return many

@@ -28,7 +28,7 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.records import EarlierAnswer, earlier_answers
+from storage.records import EarlierAnswer, among, earlier_answers
 from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
 MILESTONE_ORDER = (
@@ -228,6 +228,64 @@ def milestone_lines(
     return tuple(lines)
 
 
+def milestones_of(
+    records: Sequence[Record],
+    rules: DeadlineRules,
+    now: datetime,
+    known: dict[DeadlineKey, dict[Milestone, datetime]],
+) -> list[tuple[MilestoneLine, ...]]:
+    """:func:`milestone_lines` of each of ``records`` (a report's batch), in their order; the
+    same lines, quicker: the deadlines of each :func:`deadline_key` are put in order once, and
+    each step's time is read from the record's columns (``reminders.planner.met_at``)."""
+    tz = rules.calendar.tz
+    reference = RecordKind.REFERENCE_OPINION
+    submitted = RecordStatus.SUBMITTED
+    on_time, late, missed, pending = State.ON_TIME, State.LATE, State.MISSED, State.PENDING
+    ordered: dict[DeadlineKey, tuple[tuple[int, Milestone, datetime], ...]] = {}
+    found: list[tuple[MilestoneLine, ...]] = []
+    for record in records:
+        received = record.received_at
+        cosigners = record.cosigners
+        start = (record.submitted_at or received) if cosigners else received
+        if received.utcoffset() is None or start.utcoffset() is None:
+            found.append(milestone_lines(record, rules, now, known))
+            continue
+        key = (
+            received.astimezone(tz).date(),
+            record.kind == reference,
+            start.astimezone(tz).date() if cosigners else None,
+        )
+        steps = ordered.get(key)
+        if steps is None:
+            deadlines = known.get(key)
+            if deadlines is None:
+                deadlines = known[key] = rules.for_record(record)
+            steps = ordered[key] = tuple(
+                (n, milestone, deadlines[milestone])
+                for n, milestone in enumerate(MILESTONE_ORDER)
+                if milestone in deadlines
+            )
+        if cosigners:
+            cosigned = None
+            if record.cosigners_done and record.status == submitted:
+                times = [c.responded_at for c in cosigners if c.responded_at is not None]
+                cosigned = max(times) if times else record.submitted_at
+            mets = (record.submitted_at, record.platform_entered_at, record.form_delivered_at,
+                    cosigned)  # fmt: skip
+        else:
+            mets = (record.submitted_at, record.platform_entered_at, record.form_delivered_at, None)
+        lines = []
+        for n, milestone, deadline in steps:
+            met = mets[n]
+            if met is not None:
+                state = on_time if met < deadline else late
+            else:
+                state = missed if deadline <= now else pending
+            lines.append(MilestoneLine(milestone, deadline, met, state))
+        found.append(tuple(lines))
+    return found
+
+
 def timeliness_lines(
     record: Record,
     rules: DeadlineRules,
@@ -271,7 +329,9 @@ async def facts_for(
     ids = [record.id for record in records]
     evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
     amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
-    earlier = await earlier_answers(session, ids)
+    # Earlier answers are a co-signer's: only records with co-signers can have them.
+    earlier = await earlier_answers(session, [record.id for record in records if record.cosigners])
+    dialect = session.get_bind().dialect.name
     if ids:
         # Plain rows (Core), not ORM objects: a report reads tens of thousands of them.
         items = await session.execute(
@@ -295,7 +355,7 @@ async def facts_for(
                 EvidenceBlob.damaged,
             )
             .outerjoin(EvidenceBlob, EvidenceBlob.sha256 == EvidenceItem.blob_sha256)
-            .where(EvidenceItem.record_id.in_(ids))
+            .where(among(EvidenceItem.record_id, ids, dialect))
             .order_by(EvidenceItem.id)
         )
         for item in items:
@@ -318,7 +378,7 @@ async def facts_for(
             )
         changes = await session.execute(
             select(RecordAmendment.__table__)
-            .where(RecordAmendment.record_id.in_(ids))
+            .where(among(RecordAmendment.record_id, ids, dialect))
             .order_by(RecordAmendment.id)
         )
         for change in changes:
@@ -334,6 +394,7 @@ async def facts_for(
             )
     known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
     person, department = names.person, names.department
+    steps = milestones_of(records, rules, now, known)
     return [
         RecordFacts(
             record,
@@ -352,9 +413,9 @@ async def facts_for(
             )
             if record.cosigners
             else (),
-            milestone_lines(record, rules, now, known),
+            lines,
             tuple(evidence[record.id]) if record.id in evidence else (),
             tuple(amendments[record.id]) if record.id in amendments else (),
         )
-        for record in records
+        for record, lines in zip(records, steps, strict=True)
     ]

@@ -24,7 +24,19 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Row, String, and_, func, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Integer,
+    Row,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,6 +53,7 @@ from reports.text import tr
 from reports.xlsx import ReportWorkbook
 from storage import audit
 from storage.models import Record, RecordCosigner, UTCDateTime
+from storage.records import among
 from storage.vocabulary import Language, RecordKind, RecordStatus
 
 BATCH = 2000
@@ -177,6 +190,24 @@ async def records_in(
     documents = [n for n, column in enumerate(columns) if isinstance(column.type, JSON) and texts]
     for n in documents:
         columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    # A vocabulary column as its text, turned into its member by one dictionary look-up a
+    # column (an unknown text raises KeyError, a LookupError, as the column type would).
+    members: dict[int, dict[str | None, Any]] = {}
+    for n, column in enumerate(columns):
+        if isinstance(column.type, Enum) and column.type.enum_class is not None:
+            members[n] = {None: None, **{m.value: m for m in column.type.enum_class}}
+            columns[n] = type_coerce(columns[n], String).label(columns[n].key)
+    # SQLite keeps a yes-or-no as 0 or 1: read as that number, made a bool by a look-up.
+    answers = [n for n, column in enumerate(columns) if isinstance(column.type, Boolean) and texts]
+    for n in answers:
+        columns[n] = type_coerce(columns[n], Integer).label(columns[n].key)
+    # No column has a conversion of the dialect's left then: the driver's rows are taken as
+    # they are, not made SQLAlchemy rows first.
+    dialect = connection.dialect
+    raw = texts and all(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) is None
+        for column in columns
+    )
     decoded: dict[str, Any] = {}
     cosigners = RecordCosigner.__table__
     last: tuple[datetime, int] | None = None
@@ -193,7 +224,8 @@ async def records_in(
         query = query.order_by(Record.received_at, Record.id).limit(batch)
         result = await connection.execute(query)
         keys = tuple(result.keys())  # once: a row's own _asdict() builds them again
-        rows = result.all()
+        rows: Sequence[Sequence[Any]] = result.cursor.fetchall() if raw else result.all()
+        result.close()
         if not rows:
             return
         fields: list[Sequence[Any]] = list(zip(*rows, strict=True))  # column by column
@@ -201,11 +233,15 @@ async def records_in(
             fields[n] = [_utc(text) for text in fields[n]]
         for n in documents:
             fields[n] = [_json(text, decoded) for text in fields[n]]
+        for n, lookup in members.items():
+            fields[n] = list(map(lookup.__getitem__, fields[n]))
+        for n in answers:
+            fields[n] = [None if value is None else bool(value) for value in fields[n]]
         ids = fields[keys.index("id")]
         present: dict[int, list[Row[Any]]] = defaultdict(list)
         found = await connection.execute(
             select(cosigners)
-            .where(RecordCosigner.record_id.in_(list(ids)))
+            .where(among(RecordCosigner.record_id, ids, connection.dialect.name))
             .order_by(RecordCosigner.id)
         )
         for cosigner in found:

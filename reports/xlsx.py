@@ -315,6 +315,10 @@ class DetailRows:
                         continue
                     value = values[i]
                     if value is None or type(value) is str:
+                        seen = known.get(value)  # a text met earlier in this batch
+                        if seen is not None:
+                            cells[i] = seen
+                            continue
                         cell = text_cell(value or "", width)
                         if len(known) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
                             known[value] = cell

@@ -114,13 +114,16 @@ def test_rows_are_the_same_bytes_however_the_batches_cut_them(
         cut_in_two = DetailRows(BEIJING, WIDTHS, style)
         cut_in_two.add(rows[:cut])
         cut_in_two.add(rows[cut:])
+        one_by_one = DetailRows(BEIJING, WIDTHS, style)  # no text repeated within a batch
+        for row in rows:
+            one_by_one.add([row])
         written = []
-        for rows_file in (whole, cut_in_two):
+        for rows_file in (whole, cut_in_two, one_by_one):
             sheet = Path(folder) / "sheet.xml"
             sheet.write_bytes(b"<sheetData></sheetData>")
             out = Path(folder) / "out.xml"
             with out.open("wb") as stream:
                 rows_file.write_into(sheet, stream)
             written.append(out.read_bytes())
-        assert written[0] == written[1]
+        assert written[0] == written[1] == written[2]
         assert written[0].count(b"<row ") == len(rows)

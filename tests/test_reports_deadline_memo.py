@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reminders.calendar import ChinaCalendar, Counting, schedule_from_package
 from reminders.deadlines import DeadlineRules
-from reports.facts import DeadlineKey, milestone_lines
+from reports.facts import DeadlineKey, milestone_lines, milestones_of
 from storage.models import Record
 from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
@@ -77,6 +77,30 @@ def test_known_deadlines_give_the_lines_counted_afresh(
     assert len(known) <= len(batch)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # a batch of records a draw
+@given(
+    st.lists(records(), max_size=12),
+    st.sampled_from(list(Counting)),
+    st.integers(min_value=1, max_value=3),
+)
+def test_a_batch_gives_each_record_its_lines_counted_afresh(
+    batch: list[Record], counting: Counting, days: int
+) -> None:
+    """``milestones_of`` (a report's batch) gives, record by record, the lines
+    ``milestone_lines`` counts alone: the same deadlines, times met and states."""
+    rules = DeadlineRules(
+        counting=counting, register_days=days, cosign_days=days + 1, calendar=CALENDAR
+    )
+    known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
+    assert milestones_of(batch, rules, NOW, known) == [
+        milestone_lines(record, rules, NOW) for record in batch
+    ]
+    # Another batch with the deadlines kept from the first: still the same lines.
+    assert milestones_of(batch[::-1], rules, NOW, known) == [
+        milestone_lines(record, rules, NOW) for record in batch[::-1]
+    ]
+
+
 def test_a_naive_time_is_refused_as_the_calendar_refuses_it() -> None:
     record: Any = SimpleNamespace(
         received_at=datetime(2026, 10, 1, 9, 0),  # noqa: DTZ001
@@ -86,3 +110,5 @@ def test_a_naive_time_is_refused_as_the_calendar_refuses_it() -> None:
     )
     with pytest.raises(ValueError, match="2026-10-01T09:00:00"):
         milestone_lines(record, DeadlineRules(calendar=CALENDAR), NOW, {})
+    with pytest.raises(ValueError, match="2026-10-01T09:00:00"):
+        milestones_of([record], DeadlineRules(calendar=CALENDAR), NOW, {})

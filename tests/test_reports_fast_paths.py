@@ -1,5 +1,6 @@
 """The report's fast paths give what the plain library paths give: the records read in
-batches (times parsed from SQLite's text, named tuples) hold the values the ORM reads, in
+batches (times parsed from SQLite's text, vocabularies and yes-or-no answers converted a
+column at a time, named tuples) hold the values the ORM reads, of the same types, in
 the same order, whatever the batch size; a run of text in the summary document is the XML
 python-docx writes for it run by run."""
 
@@ -53,6 +54,10 @@ async def test_records_in_batches_are_the_rows_the_orm_reads(db: Database) -> No
             read = [record async for rows in records_in(session, period, BEIJING, batch)
                     for record in rows]  # fmt: skip
             assert [tuple(getattr(r, key) for key in columns) for r in read] == expected
+            # Of the same types too: a vocabulary's member, not its text; a bool, not 0 or 1.
+            assert [tuple(type(getattr(r, key)) for key in columns) for r in read] == [
+                tuple(map(type, values)) for values in expected
+            ]
             for record in read:
                 assert record.received_at.utcoffset() == timedelta(0)
                 assert [c.staff_id for c in record.cosigners] == (
