@@ -22,7 +22,7 @@ from handlers.fields import (
 )
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
-from reminders.planner import met_at, unmet
+from reminders.planner import cosign_disputed, met_at, unmet
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment, RecordCosigner
@@ -102,10 +102,11 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
 
 
 def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
-    """The earliest deadline still open, with its state; ``card.all_done`` when none is."""
+    """The earliest deadline still open, with its state; when none is, ``card.all_done``, or
+    ``card.cosign_disputed`` while a staff member present disputes the record (Art. 3)."""
     open_steps = unmet(record, rules)
     if not open_steps:
-        return ctx.t("card.all_done")
+        return ctx.t("card.cosign_disputed" if cosign_disputed(record) else "card.all_done")
     milestone, deadline = min(open_steps.items(), key=lambda item: item[1])
     return ctx.t(
         "card.next_deadline",

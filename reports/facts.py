@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
-from reminders.planner import met_at
+from reminders.planner import cosign_disputed, met_at
 from storage.models import (
     Department,
     EvidenceBlob,
@@ -40,12 +40,15 @@ MILESTONE_ORDER = (
 
 
 class State(StrEnum):
-    """How a milestone stands: met in time, met late, missed (due and not met), not yet due."""
+    """How a milestone stands: met in time, met late, missed (due and not met), not yet due,
+    or, for 签字确认 only, disputed: a staff member present answered that the record is wrong
+    (Art. 3), which is not a confirmation, whatever the deadline."""
 
     ON_TIME = "on_time"
     LATE = "late"
     MISSED = "missed"
     PENDING = "pending"
+    DISPUTED = "disputed"
 
 
 class MilestoneLine(NamedTuple):
@@ -202,7 +205,8 @@ def milestone_lines(
     now: datetime,
     known: dict[DeadlineKey, dict[Milestone, datetime]] | None = None,
 ) -> tuple[MilestoneLine, ...]:
-    """Each milestone the record owes, with its deadline, when it was met, and how it stands.
+    """Each milestone the record owes, with its deadline, when it was met, and how it stands
+    (``State``; 签字确认 with a co-signer's dispute in the current round is ``DISPUTED``).
 
     ``known``: deadlines already counted, by :func:`deadline_key`, kept and added to (a
     quarter's records share a few dozen days of receipt)."""
@@ -220,7 +224,9 @@ def milestone_lines(
         if deadline is None:
             continue
         met = met_at(record, milestone)
-        if met is not None:
+        if milestone is Milestone.COSIGNED and cosign_disputed(record):
+            state = State.DISPUTED
+        elif met is not None:
             state = State.ON_TIME if met < deadline else State.LATE
         else:
             state = State.MISSED if deadline <= now else State.PENDING

@@ -410,7 +410,7 @@ async def amend_cosigners(
             )
             record.cosigners.append(cosigner)
             added.append(cosigner)
-    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    record.cosigners_done = all_confirmed(record)
     amendment = await _kept(
         session,
         record,
@@ -456,6 +456,12 @@ async def withdraw(
     )
 
 
+def all_confirmed(record: Record) -> bool:
+    """Whether every co-signer of ``record`` has confirmed it (Art. 3 签字确认): what
+    ``Record.cosigners_done`` holds. A dispute is an answer, not a confirmation."""
+    return all(c.status == CosignStatus.CONFIRMED for c in record.cosigners)
+
+
 async def respond(
     session: AsyncSession,
     cosigner: RecordCosigner,
@@ -467,13 +473,13 @@ async def respond(
 ) -> None:
     """A co-signer's answer (Art. 3: the other court staff present sign to confirm):
     confirmed, or disputed with ``reason``; audited, and the record notes when every
-    co-signer has answered.
+    co-signer has confirmed (``all_confirmed``).
     """
     cosigner.status = CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED
     cosigner.reason = reason
     cosigner.responded_at = at
     record = cosigner.record
-    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    record.cosigners_done = all_confirmed(record)
     touch(session, record)
     await session.flush()
     await audit.append(
