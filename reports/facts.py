@@ -28,7 +28,7 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.records import EarlierAnswer, earlier_answers
+from storage.records import COSIGNERS_FIELD, EarlierAnswer, cosign_trail
 from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
 MILESTONE_ORDER = (
@@ -73,6 +73,16 @@ class CosignerLine:
     reason: str | None
     earlier: tuple[EarlierAnswer, ...] = ()
     """Answers given before a correction asked this co-signer again, oldest first."""
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A staff member a correction took off the staff present (Art. 3): their answers before
+    (a dispute above all), oldest first, and when they were removed (UTC)."""
+
+    name: str
+    answers: tuple[EarlierAnswer, ...]
+    removed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,8 @@ class RecordFacts:
     milestones: tuple[MilestoneLine, ...]
     evidence: tuple[EvidenceLine, ...]
     amendments: tuple[AmendmentLine, ...]
+    removed: tuple[RemovedLine, ...] = ()
+    """Co-signers a correction removed, with what they answered before (Art. 3)."""
 
     def milestone(self, which: Milestone) -> MilestoneLine | None:
         """The line of milestone ``which``; None when the record does not owe it (Art. 5)."""
@@ -273,11 +285,10 @@ async def facts_for(
     rules: DeadlineRules,
     now: datetime,
 ) -> list[RecordFacts]:
-    """The facts of ``records``, in their order: three queries for the whole batch."""
+    """The facts of ``records``, in their order: four queries for the whole batch."""
     ids = [record.id for record in records]
     evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
     amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
-    earlier = await earlier_answers(session, ids)
     if ids:
         # Plain rows (Core), not ORM objects: a report reads tens of thousands of them.
         items = await session.execute(
@@ -338,6 +349,12 @@ async def facts_for(
                     by=names.person(change.by_staff_id),
                 )
             )
+    # The audit chain is read only for records with co-signers, now or before a correction.
+    recast = {
+        i for i, lines in amendments.items() if any(a.field == COSIGNERS_FIELD for a in lines)
+    }
+    trail = await cosign_trail(session, [r.id for r in records if r.cosigners or r.id in recast])
+    earlier = trail.earlier
     known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
     person, department = names.person, names.department
     return [
@@ -361,6 +378,12 @@ async def facts_for(
             milestone_lines(record, rules, now, known),
             tuple(evidence[record.id]) if record.id in evidence else (),
             tuple(amendments[record.id]) if record.id in amendments else (),
+            tuple(
+                RemovedLine(person(r.staff_id), r.answers, r.removed_at)
+                for r in trail.removed[record.id]
+            )
+            if record.id in trail.removed
+            else (),
         )
         for record in records
     ]

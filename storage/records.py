@@ -531,36 +531,108 @@ class EarlierAnswer:
     at: datetime
 
 
-async def earlier_answers(
-    session: AsyncSession, record_ids: Sequence[int]
-) -> dict[tuple[int, int], list[EarlierAnswer]]:
-    """Each co-signer's answers before the latest correction re-asked them, oldest first,
-    keyed by ``(record_id, staff_id)``. A ``record_cosigners`` row holds only the current
-    round; the earlier rounds are read back from the audit chain (``respond`` and
-    ``reask_cosigners`` append them), so a dispute stays on the record after a correction.
+@dataclass(frozen=True)
+class RemovedCosigner:
+    """A staff member a correction took off the staff present (Art. 3) after they were
+    asked: their answers, oldest first (none when they had not answered), and when the
+    correction removed them (``removed_at``, UTC)."""
+
+    staff_id: int
+    answers: tuple[EarlierAnswer, ...]
+    removed_at: datetime
+
+
+@dataclass
+class CosignTrail:
+    """What the audit chain says of a batch of records' co-signers beyond their current rows
+    (``cosign_trail``): ``earlier`` answers by ``(record_id, staff_id)``, oldest first, and
+    ``removed`` co-signers by record, in the order they were removed."""
+
+    earlier: dict[tuple[int, int], list[EarlierAnswer]]
+    removed: dict[int, list[RemovedCosigner]]
+
+
+async def cosign_trail(session: AsyncSession, record_ids: Sequence[int]) -> CosignTrail:
+    """The co-signers' history of ``record_ids`` read back from the audit chain (one query).
+
+    A ``record_cosigners`` row holds only the current round of a person still named; the
+    rest is in the chain: the staff named at submission (``submitted``), each answer
+    (``respond``), each round asked again (``reask_cosigners``) and each correction of the
+    staff present (``amend_cosigners``). A person removed keeps their answers, a dispute
+    above all, as a ``RemovedCosigner``; a person named again later gets them back as
+    earlier answers, so nobody is listed twice.
     """
-    found: dict[tuple[int, int], list[EarlierAnswer]] = defaultdict(list)
+    trail = CosignTrail(defaultdict(list), defaultdict(list))
     if not record_ids:
-        return found
+        return trail
     subjects = {f"record:{record_id}": record_id for record_id in record_ids}
-    kinds = (AuditKind.COSIGNED.value, AuditKind.DISPUTED.value, AuditKind.COSIGN_REASKED.value)
+    kinds = (
+        AuditKind.SUBMITTED.value,
+        AuditKind.COSIGNED.value,
+        AuditKind.DISPUTED.value,
+        AuditKind.COSIGN_REASKED.value,
+        AuditKind.AMENDED.value,
+    )
     rows = await session.execute(
         select(AuditEvent.subject, AuditEvent.kind, AuditEvent.at, AuditEvent.payload)
         .where(AuditEvent.subject.in_(list(subjects)), AuditEvent.kind.in_(kinds))
         .order_by(AuditEvent.seq)
     )
+    named: dict[int, list[int]] = {}
     current: dict[int, dict[int, EarlierAnswer]] = defaultdict(dict)
     for subject, kind, at, payload in rows:
         record_id = subjects[str(subject)]
         body = json.loads(payload)
-        if kind == AuditKind.COSIGN_REASKED.value:
+        if kind == AuditKind.SUBMITTED.value:
+            named[record_id] = [int(i) for i in body.get("cosigners") or []]
+        elif kind == AuditKind.COSIGN_REASKED.value:
             for staff_id, answer in current.pop(record_id, {}).items():
-                found[(record_id, staff_id)].append(answer)
+                trail.earlier[(record_id, staff_id)].append(answer)
+        elif kind == AuditKind.AMENDED.value:
+            if body.get("field") == COSIGNERS_FIELD:
+                _recast(trail, record_id, named, current, body.get("staff_ids"), at)
+        else:
+            current[record_id][int(body["cosigner"])] = EarlierAnswer(
+                confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
+            )
+    return trail
+
+
+def _recast(
+    trail: CosignTrail,
+    record_id: int,
+    named: dict[int, list[int]],
+    current: dict[int, dict[int, EarlierAnswer]],
+    staff_ids: Any,
+    at: datetime,
+) -> None:
+    """A correction of the staff present, as ``cosign_trail`` reads it."""
+    wanted = [int(i) for i in staff_ids] if isinstance(staff_ids, list) else []
+    removed = trail.removed[record_id]
+    for staff_id in named.get(record_id, []):
+        if staff_id in wanted:
             continue
-        current[record_id][int(body["cosigner"])] = EarlierAnswer(
-            confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
-        )
-    return found
+        answers = trail.earlier.pop((record_id, staff_id), [])
+        answer = current.get(record_id, {}).pop(staff_id, None)
+        answers += [answer] if answer is not None else []
+        removed.append(RemovedCosigner(staff_id, tuple(answers), at))
+    for staff_id in wanted:
+        again = [r for r in removed if r.staff_id == staff_id]
+        if again and staff_id not in named.get(record_id, []):
+            removed[:] = [r for r in removed if r.staff_id != staff_id]
+            trail.earlier[(record_id, staff_id)] = [a for r in again for a in r.answers]
+    named[record_id] = wanted
+    if not removed:
+        trail.removed.pop(record_id, None)
+
+
+async def earlier_answers(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> dict[tuple[int, int], list[EarlierAnswer]]:
+    """Each co-signer's answers before the latest correction re-asked them, oldest first,
+    keyed by ``(record_id, staff_id)`` (``cosign_trail``'s ``earlier``), so a dispute stays
+    on the record after a correction."""
+    return (await cosign_trail(session, record_ids)).earlier
 
 
 async def reasked(session: AsyncSession, record: Record) -> bool:
