@@ -89,8 +89,7 @@ def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
     return {
         milestone: deadline
         for milestone, deadline in rules.for_record(record).items()
-        if met_at(record, milestone) is None
-        and not (disputed and milestone is Milestone.COSIGNED)
+        if met_at(record, milestone) is None and not (disputed and milestone is Milestone.COSIGNED)
     }
 
 

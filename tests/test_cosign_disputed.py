@@ -113,7 +113,7 @@ def test_only_every_confirmation_meets_the_step_and_any_dispute_is_disputed(
     elif everyone:
         assert line.state in (State.ON_TIME, State.LATE)
     else:
-        assert line.state is (State.MISSED if DEADLINE <= now else State.PENDING)
+        assert line.state is (State.MISSED if now >= DEADLINE else State.PENDING)
 
     figures = timeliness_of([record], rules, now)
     tally = figures.milestones[Milestone.COSIGNED]
