@@ -182,15 +182,22 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     if step is Step.STAFF_PRESENT:
         if not record.fields.get("staff_present_answered"):
             return missing
-        if not record.cosigners:
+        offline = [
+            ctx.t("card.staff_offline", name=name)
+            for name in record.fields.get(records_repo.STAFF_OFFLINE) or []
+        ]
+        if not record.cosigners and not offline:
             return ctx.t("common.none")
         earlier = await records_repo.earlier_answers(ctx.session, [record.id])
         return join(
             ctx.language,
-            (
-                cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
-                for c in record.cosigners
-            ),
+            [
+                *(
+                    cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
+                    for c in record.cosigners
+                ),
+                *offline,
+            ],
         )
     if step is Step.ROUTE:
         return _enum(ctx, MaterialRoute, record.material_route)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, word, yes_no
-from storage.records import EarlierAnswer
+from storage.records import STAFF_OFFLINE, EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
     Channel,
@@ -214,7 +214,8 @@ def _before(language: Language, answers: Sequence[EarlierAnswer], tz: ZoneInfo) 
 def cosigner_entries(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[CosignerEntry]:
     """The staff present, one entry a person, never two (Art. 3): those named now, their
     answers before a correction asked them again in the note; then those a correction
-    removed, with what they had answered (a dispute stays on the record)."""
+    removed, with what they had answered (a dispute stays on the record); then those not in
+    the bot, who sign the printed form by hand."""
     separator = tr(language, "form.cosign_rounds_separator")
     entries: list[CosignerEntry] = []
     for c in facts.cosigners:
@@ -228,7 +229,17 @@ def cosigner_entries(facts: RecordFacts, language: Language, tz: ZoneInfo) -> li
         note = _before(language, r.answers, tz) or tr(language, "form.cosign_unanswered")
         removed = tr(language, "form.cosign_removed")
         entries.append(CosignerEntry(r.name, removed, stamp(r.removed_at, tz), note))
+    offline = tr(language, "form.cosign_offline")
+    entries += [CosignerEntry(name, offline, "", "") for name in offline_staff(facts)]
     return entries
+
+
+def offline_staff(facts: RecordFacts) -> list[str]:
+    """The court staff present who are not in the bot (``storage.records.STAFF_OFFLINE``):
+    they confirm by signing the printed form (Art. 3), never in the bot. A report's light
+    rows carry no ``fields``: none there."""
+    fields = getattr(facts.record, "fields", None) or {}
+    return [str(name) for name in fields.get(STAFF_OFFLINE) or []]
 
 
 def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:

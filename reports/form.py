@@ -26,6 +26,7 @@ from reports.columns import (
     Column,
     Value,
     cosigner_entries,
+    offline_staff,
     stamp,
     state_words,
 )
@@ -199,6 +200,8 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
             rounds.append(tr(language, "form.cosign_again", status=confirmed))
             confirmed = clauses(tr(language, "form.cosign_rounds_separator"), rounds)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
+    offline = tr(language, "form.cosign_offline")
+    rows += [(tr(language, "form.sign_present"), name, offline) for name in offline_staff(facts)]
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(
             (tr(language, "form.sign_integrity"), "", tr(language, "form.sign_integrity_note"))

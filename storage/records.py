@@ -71,6 +71,15 @@ FIELDS: frozenset[str] = frozenset(
 AMENDABLE: frozenset[str] = FIELDS | {"platform_ref"}
 """The columns a correction may change: the intake's, and the reference the court's platform
 gave the record (Art. 6), which the handler may give or correct after submission."""
+STAFF_OFFLINE = "staff_offline"
+"""Key, in ``Record.fields``, of the names of court staff present at an in-person inquiry
+who are not in the bot (a bailiff or clerk without an account): recorded as present, never
+as confirmed; they sign the printed form by hand (Art. 3)."""
+
+STAFF_IN_PERSONS = "staff_in_persons_present"
+"""Key, in ``Record.fields``, of the ids of court staff the judge named among the persons
+present who are not court staff; the 在场本院人员 question offers to move them."""
+
 COSIGNERS_FIELD = "cosigners"
 """A correction's field name for who of the court's staff was present (``amend_cosigners``)."""
 
