@@ -25,7 +25,7 @@ from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, met_at, unmet
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record, RecordAmendment, RecordCosigner
+from storage.models import Record, RecordAmendment, RecordCosigner, Staff
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ART9_LABELS,
@@ -186,9 +186,11 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
             ctx.t("card.staff_offline", name=name)
             for name in record.fields.get(records_repo.STAFF_OFFLINE) or []
         ]
-        if not record.cosigners and not offline:
+        trail = await records_repo.cosign_trail(ctx.session, [record.id])
+        removed = [await _removed_text(ctx, r) for r in trail.removed.get(record.id, [])]
+        if not record.cosigners and not offline and not removed:
             return ctx.t("common.none")
-        earlier = await records_repo.earlier_answers(ctx.session, [record.id])
+        earlier = trail.earlier
         return join(
             ctx.language,
             [
@@ -197,6 +199,7 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
                     for c in record.cosigners
                 ),
                 *offline,
+                *removed,
             ],
         )
     if step is Step.ROUTE:
@@ -233,6 +236,24 @@ def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierA
     return ctx.t(
         "card.cosigner_history",
         name=cosigner.staff.name,
+        rounds=ctx.t("common.strong_separator").join(rounds),
+    )
+
+
+async def _removed_text(ctx: Context, removed: records_repo.RemovedCosigner) -> str:
+    """A co-signer a correction took off the staff present, with what they had answered
+    (王芳（有异议：…（时间）；更正时移出）): a dispute is never dropped (Art. 3)."""
+    person = await ctx.session.get(Staff, removed.staff_id)
+    rounds = [
+        _round(
+            ctx, CosignStatus.CONFIRMED if a.confirmed else CosignStatus.DISPUTED, a.reason, a.at
+        )
+        for a in removed.answers
+    ]
+    rounds.append(ctx.t("card.cosign_removed", at=stamp(ctx, removed.removed_at)))
+    return ctx.t(
+        "card.cosigner_history",
+        name=person.name if person is not None else f"#{removed.staff_id}",
         rounds=ctx.t("common.strong_separator").join(rounds),
     )
 

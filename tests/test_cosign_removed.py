@@ -152,6 +152,10 @@ async def test_the_trial_s_replaced_co_signer_keeps_her_dispute_and_is_told(
             ("王芳不在场，更正为周强", t(zh, "amend.done", title=NUMBER)),
         ],
     )
+    [shown] = await court.chat("张伟").say(f"/record {NUMBER}")
+    [line] = [x for x in shown.splitlines() if x.startswith(t(zh, "card.staff_present"))]
+    assert line.count("王芳") == line.count("孙丽") == line.count("周强") == 1, line
+    assert reason in line and "更正时移出名单" in line, line
     told = wang.inbox()[-1].text
     assert told == t(
         zh, "cosign.removed", handler="张伟", title=NUMBER, reason="王芳不在场，更正为周强"
