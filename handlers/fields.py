@@ -486,6 +486,10 @@ STAFF_TYPED = "staff_typed"
 not in the bot: what ``STAFF_OFFLINE_PRESS`` records."""
 
 NAME_PARTS = re.compile(r"[，、,;；\s]+")
+"""What separates names in a list typed by the judge, spaces included (to notice names)."""
+
+LIST_PARTS = re.compile(r"\s*[，、,;；]\s*")
+"""What separates the items of a list typed by the judge, spaces kept inside an item."""
 OFFLINE_NAME_LIMIT = 30
 
 

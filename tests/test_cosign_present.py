@@ -28,14 +28,16 @@ from test_intake_ask_less import CLEAR, OK, opened_by_new, taken
 from test_reports_support import docx_text, form_files, pdf_text
 
 from handlers.engine import Context, Services
-from handlers.fields import BY_STEP, Step
+from handlers.fields import BY_STEP, NAME_PARTS, Step
 from handlers.i18n import t
+from handlers.intake.ask import moved_out
 from handlers.ports import IncomingMessage
 from reminders.clock import FakeClock
 from reports.text import tr
 from storage import records as records_repo
 from storage.db import Database
 from storage.models import Record, Staff
+from storage.records import STAFF_IN_PERSONS
 from storage.vocabulary import Language
 
 ZH = Language.ZH
@@ -102,6 +104,20 @@ async def test_every_court_staff_name_among_the_others_present_is_noticed(
             expected.append(court.id(name))
     assert values["persons_present"] == text.strip()
     assert values["_staff_named"] == expected
+    # Moved to the court staff present, they leave the answer; everyone else stays, in order.
+    people = [
+        court.bot.staff[name] for name in ("孙丽", "王芳", "周强") if court.id(name) in expected
+    ]
+    record = Record(persons_present=text, fields={STAFF_IN_PERSONS: list(expected)})
+    fields = dict(record.fields)
+    left = moved_out(record, fields, people).get("persons_present", text)
+    moved = {person.name for person in people}
+    kept = [name for name in names if name not in moved]
+    if not kept:
+        assert left is None and Step.PERSONS_PRESENT.value in fields["skipped"]
+    else:
+        assert left is not None
+        assert [p for p in NAME_PARTS.split(left) if p] == kept, (text, left)
 
 
 async def test_the_trial_s_staff_typed_among_the_others_are_moved_and_asked(

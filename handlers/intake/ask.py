@@ -22,6 +22,7 @@ from handlers.fields import (
     CAPTION_IS_MESSAGE,
     CHANNELS_FIRST,
     DAY_ONLY,
+    LIST_PARTS,
     NAME_PARTS,
     NO,
     OPENED_BY,
@@ -389,7 +390,7 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
             await ctx.session.refresh(cosigner, ["staff"])
         fields["staff_present_answered"] = True
         fields[STAFF_OFFLINE] = offline or []
-        values.update(_moved_out(record, fields, people))
+        values.update(moved_out(record, fields, people))
         state = await ctx.state()
         state.data = {k: v for k, v in state.data.items() if k != STAFF_TYPED}
     record.fields = fields
@@ -399,7 +400,7 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
     await ctx.session.flush()
 
 
-def _moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> dict[str, Any]:
+def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> dict[str, Any]:
     """The persons present who are not court staff once the court staff named among them
     (``STAFF_IN_PERSONS``) are named as court staff present: their names leave that answer
     (Art. 3: they co-sign instead); ``persons_present`` with what is left, nothing when no
@@ -407,7 +408,9 @@ def _moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> d
     moved = {p.name for p in people if p.id in set(fields.get(STAFF_IN_PERSONS) or [])}
     if not moved or not record.persons_present:
         return {}
-    parts = [p for p in NAME_PARTS.split(record.persons_present) if p]
+    typed = record.persons_present.strip()
+    splitter = LIST_PARTS if LIST_PARTS.search(typed) else NAME_PARTS  # spaces when nothing else
+    parts = [p for p in splitter.split(typed) if p]
     left = [p for p in parts if p not in moved]
     if len(left) == len(parts):
         return {}
