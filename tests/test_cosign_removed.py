@@ -135,6 +135,10 @@ async def test_the_trial_s_replaced_co_signer_keeps_her_dispute_and_is_told(
         received=clock.now(),
         cosigners=[court.id("孙丽"), court.id("王芳")],
     )
+    async with db.transaction() as session:  # answered at the intake, as in chat
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        record.fields = {**record.fields, "staff_present_answered": True}
     await court.chat("孙丽").act(Tap(f"cs:{record_id}:ok"))
     wang = court.chat("王芳")
     await wang.act(Tap(f"cs:{record_id}:no"))
@@ -154,7 +158,7 @@ async def test_the_trial_s_replaced_co_signer_keeps_her_dispute_and_is_told(
     )
     [shown] = await court.chat("张伟").say(f"/record {NUMBER}")
     [line] = [x for x in shown.splitlines() if x.startswith(t(zh, "card.staff_present"))]
-    assert line.count("王芳") == line.count("孙丽") == line.count("周强") == 1, line
+    assert all(line.count(f"{name}（") == 1 for name in ("王芳", "孙丽", "周强")), line
     assert reason in line and "更正时移出名单" in line, line
     told = wang.inbox()[-1].text
     assert told == t(
