@@ -478,12 +478,13 @@ def parse_art9(text: str) -> list[int] | None:
 
 
 STAFF_OFFLINE_PRESS = "!offline"
-"""The value of the button at 在场本院人员 that records the names typed there that are not in
-the bot as court staff present who sign by hand (``storage.records.STAFF_OFFLINE``)."""
+"""The value of the button at the court-staff-present question that records the names typed
+there that are not in the bot as court staff present who sign by hand
+(``storage.records.STAFF_OFFLINE``)."""
 
 STAFF_TYPED = "staff_typed"
-"""Key, in the dialogue state's data, of the names last typed at 在场本院人员 with some
-not in the bot: what ``STAFF_OFFLINE_PRESS`` records."""
+"""Key, in the dialogue state's data, of the names last typed at the court-staff-present
+question with some not in the bot: what ``STAFF_OFFLINE_PRESS`` records."""
 
 NAME_PARTS = re.compile(r"[，、,;；\s]+")
 """What separates names in a list typed by the judge, spaces included (to notice names)."""

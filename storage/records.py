@@ -78,7 +78,7 @@ as confirmed; they sign the printed form by hand (Art. 3)."""
 
 STAFF_IN_PERSONS = "staff_in_persons_present"
 """Key, in ``Record.fields``, of the ids of court staff the judge named among the persons
-present who are not court staff; the 在场本院人员 question offers to move them."""
+present who are not court staff; the court-staff-present question offers to move them."""
 
 COSIGNERS_FIELD = "cosigners"
 """A correction's field name for who of the court's staff was present (``amend_cosigners``)."""
