@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card
+from handlers import card, notify
 from handlers.alerts import ask_cosigners, check_art7
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import (
@@ -242,12 +242,16 @@ async def reason(ctx: Context, text: str) -> Next:
     changes: list[RecordAmendment] = []
     added: set[int] = set()
     people: list[Staff] | None = values.get("_staff_present")
+    removed: list[Staff] = []
     if people is not None:
+        before = [c.staff for c in record.cosigners]
         changed, new_cosigners = await records_repo.amend_cosigners(
             ctx.session, record, people, reason=why, actor=ctx.staff, at=ctx.now
         )
         changes.extend([changed] if changed is not None else [])
         added = {c.staff_id for c in new_cosigners}
+        kept = {person.id for person in people}
+        removed = [person for person in before if person.id not in kept]
     for name, new in values.items():
         if name.startswith("_") or getattr(record, name) == new:
             continue
@@ -257,6 +261,13 @@ async def reason(ctx: Context, text: str) -> Next:
             )
         )
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
+    if removed:  # Art. 3: whoever is no longer named present need not confirm, and is told
+        await notify.tell(
+            ctx,
+            removed,
+            "cosign.removed",
+            {"handler": ctx.staff.name, "title": card.title(ctx, record), "reason": why},
+        )
     await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
     if changes and record.form_delivered_at is not None:
         await redeliver(ctx, record)  # Art. 6: nobody keeps a copy the record contradicts

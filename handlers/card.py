@@ -22,10 +22,10 @@ from handlers.fields import (
 )
 from handlers.i18n import join
 from reminders.deadlines import DeadlineRules
-from reminders.planner import met_at, unmet
+from reminders.planner import cosign_disputed, met_at, unmet
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.models import Record, RecordAmendment, RecordCosigner
+from storage.models import Record, RecordAmendment, RecordCosigner, Staff
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ART9_LABELS,
@@ -102,10 +102,11 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
 
 
 def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
-    """The earliest deadline still open, with its state; ``card.all_done`` when none is."""
+    """The earliest deadline still open, with its state; when none is, ``card.all_done``, or
+    ``card.cosign_disputed`` while a staff member present disputes the record (Art. 3)."""
     open_steps = unmet(record, rules)
     if not open_steps:
-        return ctx.t("card.all_done")
+        return ctx.t("card.cosign_disputed" if cosign_disputed(record) else "card.all_done")
     milestone, deadline = min(open_steps.items(), key=lambda item: item[1])
     return ctx.t(
         "card.next_deadline",
@@ -181,15 +182,25 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     if step is Step.STAFF_PRESENT:
         if not record.fields.get("staff_present_answered"):
             return missing
-        if not record.cosigners:
+        offline = [
+            ctx.t("card.staff_offline", name=name)
+            for name in record.fields.get(records_repo.STAFF_OFFLINE) or []
+        ]
+        trail = await records_repo.cosign_trail(ctx.session, [record.id])
+        removed = [await _removed_text(ctx, r) for r in trail.removed.get(record.id, [])]
+        if not record.cosigners and not offline and not removed:
             return ctx.t("common.none")
-        earlier = await records_repo.earlier_answers(ctx.session, [record.id])
+        earlier = trail.earlier
         return join(
             ctx.language,
-            (
-                cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
-                for c in record.cosigners
-            ),
+            [
+                *(
+                    cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
+                    for c in record.cosigners
+                ),
+                *offline,
+                *removed,
+            ],
         )
     if step is Step.ROUTE:
         return _enum(ctx, MaterialRoute, record.material_route)
@@ -225,6 +236,24 @@ def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierA
     return ctx.t(
         "card.cosigner_history",
         name=cosigner.staff.name,
+        rounds=ctx.t("common.strong_separator").join(rounds),
+    )
+
+
+async def _removed_text(ctx: Context, removed: records_repo.RemovedCosigner) -> str:
+    """A co-signer a correction took off the staff present, with what they had answered
+    (王芳（有异议：…（时间）；更正时移出）): a dispute is never dropped (Art. 3)."""
+    person = await ctx.session.get(Staff, removed.staff_id)
+    rounds = [
+        _round(
+            ctx, CosignStatus.CONFIRMED if a.confirmed else CosignStatus.DISPUTED, a.reason, a.at
+        )
+        for a in removed.answers
+    ]
+    rounds.append(ctx.t("card.cosign_removed", at=stamp(ctx, removed.removed_at)))
+    return ctx.t(
+        "card.cosigner_history",
+        name=person.name if person is not None else f"#{removed.staff_id}",
         rounds=ctx.t("common.strong_separator").join(rounds),
     )
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.engine import Context, UserError
-from handlers.i18n import day_words
+from handlers.i18n import day_words, join
 from handlers.ports import Button
 from handlers.timeparse import TimeParseError, read_time
 from handlers.units import guess_category
@@ -32,7 +32,8 @@ from storage.casenumber import (
 )
 from storage.models import Record, Staff
 from storage.numbers import parse_int
-from storage.staff import StaffError
+from storage.records import STAFF_IN_PERSONS
+from storage.staff import StaffError, StaffProblem
 from storage.vocabulary import (
     ART9_ITEMS,
     NETWORK_CHANNELS,
@@ -476,15 +477,71 @@ def parse_art9(text: str) -> list[int] | None:
     return sorted(numbers) if numbers else None
 
 
+STAFF_OFFLINE_PRESS = "!offline"
+"""The value of the button at the court-staff-present question that records the names typed
+there that are not in the bot as court staff present who sign by hand
+(``storage.records.STAFF_OFFLINE``)."""
+
+STAFF_TYPED = "staff_typed"
+"""Key, in the dialogue state's data, of the names last typed at the court-staff-present
+question with some not in the bot: what ``STAFF_OFFLINE_PRESS`` records."""
+
+NAME_PARTS = re.compile(r"[，、,;；\s]+")
+"""What separates names in a list typed by the judge, spaces included (to notice names)."""
+
+LIST_PARTS = re.compile(r"\s*[，、,;；]\s*")
+"""What separates the items of a list typed by the judge, spaces kept inside an item."""
+OFFLINE_NAME_LIMIT = 30
+
+
+async def _persons_present(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """The persons present who are not court staff (Art. 3), as typed; the court staff among
+    them (a part that is exactly an active staff member's name, not the handler) are noted
+    (``_staff_named``, their ids) for the 在场本院人员 question to offer to move, since only
+    court staff present are asked to co-sign."""
+    values = await _text(MAX_LONG, "persons_present")(ctx, record, text)
+    named: list[int] = []
+    for part in NAME_PARTS.split(str(values["persons_present"])):
+        if not part or parse_int(part) is not None:
+            continue
+        try:
+            person = await staff_repo.find_staff(ctx.session, part)
+        except StaffError:
+            continue
+        if person.active and person.id != record.handler_id and person.id not in named:
+            named.append(person.id)
+    values["_staff_named"] = named
+    return values
+
+
+async def staff_named_elsewhere(ctx: Context, record: Record) -> list[Staff]:
+    """The court staff the judge named among the persons present who are not court staff
+    and has not yet named as court staff present: those the 在场本院人员 question offers to
+    move (``storage.records.STAFF_IN_PERSONS``)."""
+    ids = record.fields.get(STAFF_IN_PERSONS) or []
+    present = {c.staff_id for c in record.cosigners}
+    people = [await ctx.session.get(Staff, int(i)) for i in ids if int(i) not in present]
+    return [p for p in people if p is not None and p.active]
+
+
 async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     """Names of the court staff present, separated by 、 , or ；; 无 for nobody.
 
     Spaces separate names only when nothing else does and the whole text is not one name
-    (an English name has a space in it).
+    (an English name has a space in it). At the intake, a name no staff member has is
+    refused with an offer (``intake.error.staff_offline_offer``): the button
+    ``STAFF_OFFLINE_PRESS`` records those names as court staff present who are not in the
+    bot (``_staff_offline``), signing by hand; a correction refuses it outright.
     """
     cleaned = text.strip()
+    state = await ctx.state()
+    offline_ok = cleaned == STAFF_OFFLINE_PRESS
+    if offline_ok:
+        cleaned = str(state.data.get(STAFF_TYPED) or "")
+        if not cleaned or record.status != RecordStatus.DRAFT:
+            raise UserError("error.stale_button")
     if cleaned.lower() in ("无", "没有", "none", "no"):
-        return {"_staff_present": []}
+        return {"_staff_present": [], "_staff_offline": []}
     unified = re.sub(r"[，、;；]", ",", cleaned)
     if "," not in unified and " " in unified:
         try:
@@ -493,10 +550,15 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
             unified = re.sub(r"\s+", ",", unified)
     refs = [part.strip() for part in unified.split(",")]
     people: list[Staff] = []
+    unknown: list[str] = []
+    drafting = record.status == RecordStatus.DRAFT
     for ref in [r for r in refs if r]:
         try:
             person = await staff_repo.find_staff(ctx.session, ref)
         except StaffError as problem:
+            if drafting and _offline_name(ref) and problem.problem is StaffProblem.NOT_FOUND:
+                unknown += [ref] if ref not in unknown else []
+                continue
             raise UserError(
                 f"intake.error.staff_{problem.problem.value}", ref=problem.ref
             ) from None
@@ -506,9 +568,23 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
             raise UserError("intake.error.self_present")
         if person.id not in [p.id for p in people]:
             people.append(person)
-    if not people:
+    if unknown and not offline_ok:
+        state.data = {**state.data, STAFF_TYPED: cleaned}
+        names = join(ctx.language, unknown)
+        raise UserError("intake.error.staff_offline_offer", names=names)
+    if not people and not unknown:
         raise UserError("intake.error.empty")
-    return {"_staff_present": people}
+    return {"_staff_present": people, "_staff_offline": unknown}
+
+
+def _offline_name(ref: str) -> bool:
+    """Whether ``ref`` may be the name of a staff member not in the bot: a few words, with a
+    letter or character in them, not a staff number."""
+    return (
+        len(ref) <= OFFLINE_NAME_LIMIT
+        and any(character.isalpha() for character in ref)
+        and parse_int(ref) is None
+    )
 
 
 async def _originals(ctx: Context, record: Record, text: str) -> dict[str, Any]:
@@ -644,7 +720,7 @@ FIELDS: tuple[Field, ...] = (
         Step.PERSONS_PRESENT,
         Input.TEXT,
         ("persons_present",),
-        _text(MAX_LONG, "persons_present"),
+        _persons_present,
         _in_person,
         optional=True,
     ),

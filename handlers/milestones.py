@@ -23,7 +23,15 @@ from storage import form_copies
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, Reminder, Staff
-from storage.vocabulary import Milestone, RecordKind, RecordStatus, Role, label, label_at_start
+from storage.vocabulary import (
+    CosignStatus,
+    Milestone,
+    RecordKind,
+    RecordStatus,
+    Role,
+    label,
+    label_at_start,
+)
 
 PLATFORM_REF = "ms.platform_ref"
 REPORT_TO = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
@@ -364,7 +372,8 @@ def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Mil
 
 
 async def overdue(ctx: Context, args: str) -> None:
-    """/overdue: open records (drafts too) with a step past its Art. 6 deadline.
+    """/overdue: open records (drafts too) with a step past its Art. 6 deadline; then the
+    records whose 签字确认 a staff member present disputes (Art. 3), with who and why.
 
     A step listed here is one the report and ``/compliance`` count as missed (逾期未办): all
     three read ``reports.facts.timeliness_lines``. Discipline sees the whole court, an
@@ -372,12 +381,14 @@ async def overdue(ctx: Context, args: str) -> None:
     """
     rules = ctx.services.rules
     lines: list[str] = []
+    disputed: list[str] = []
     for record in await _open_records(ctx, _scope(ctx)):
         if not in_figures(record):
             continue
-        late = [
-            line for line in timeliness_lines(record, rules, ctx.now) if line.state is State.MISSED
-        ]
+        states = timeliness_lines(record, rules, ctx.now)
+        late = [line for line in states if line.state is State.MISSED]
+        if any(line.state is State.DISPUTED for line in states):
+            disputed.append(await _disputed_row(ctx, record))
         if not late:
             continue
         handler = await ctx.session.get(Staff, record.handler_id)
@@ -397,10 +408,28 @@ async def overdue(ctx: Context, args: str) -> None:
                 steps=ctx.t("milestones.overdue_separator").join(steps),
             )
         )
-    if not lines:
-        ctx.reply(ctx.t("milestones.overdue_none"))
-        return
-    ctx.reply("\n".join([ctx.t("milestones.overdue_title", count=len(lines)), *lines]))
+    said = [ctx.t("milestones.overdue_title", count=len(lines)), *lines] if lines else []
+    if not said:
+        said.append(ctx.t("milestones.overdue_none"))
+    if disputed:
+        said += ["", ctx.t("milestones.disputed_title", count=len(disputed)), *disputed]
+    ctx.reply("\n".join(said))
+
+
+async def _disputed_row(ctx: Context, record: Record) -> str:
+    """A record whose 签字确认 stands disputed (Art. 3), for /overdue: who disputes and why."""
+    handler = await ctx.session.get(Staff, record.handler_id)
+    disputes = [
+        ctx.t("milestones.disputed_item", name=c.staff.name, reason=c.reason or "-")
+        for c in record.cosigners
+        if c.status == CosignStatus.DISPUTED
+    ]
+    return ctx.t(
+        "milestones.disputed_row",
+        title=card.title(ctx, record),
+        handler=handler.name if handler else "-",
+        disputes=ctx.t("milestones.overdue_separator").join(disputes),
+    )
 
 
 async def compliance(ctx: Context, args: str) -> None:

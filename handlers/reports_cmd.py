@@ -23,7 +23,7 @@ from reports.exports import record_export
 from reports.files import safe_name
 from reports.period import Period, PeriodError, last_completed_quarter, parse_period
 from storage.models import Record
-from storage.vocabulary import Role
+from storage.vocabulary import Milestone, Role
 
 if TYPE_CHECKING:
     from reports.form import FormFiles
@@ -110,12 +110,16 @@ async def make_report(
 
 def headline_text(ctx: Context, files: ReportFiles) -> str:
     """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
-    and how many records of earlier quarters were registered in it (listed in the summary)."""
+    how many records of earlier quarters were registered in it (listed in the summary), and
+    how many records staff present disputed (Art. 3)."""
     figures = files.figures
     title = _period_words(ctx, files.period)
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
+    disputed = figures.milestones[Milestone.COSIGNED].disputed
+    if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
+        late += "\n" + ctx.t("report.cosign_disputed", count=disputed)
     if figures.empty:
         return (
             ctx.t(

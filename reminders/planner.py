@@ -48,7 +48,12 @@ class Timing:
 
 
 def met_at(record: Record, milestone: Milestone) -> datetime | None:
-    """When the milestone was met, or None."""
+    """When the milestone was met, or None.
+
+    签字确认 (Art. 3) is met when every co-signer of the current round has confirmed, at the
+    last confirmation; a dispute is an answer but not a confirmation, so a record with one
+    has not met it (``cosign_disputed``).
+    """
     if milestone is Milestone.REGISTERED:
         return record.submitted_at
     if milestone is Milestone.PLATFORM_ENTERED:
@@ -57,18 +62,34 @@ def met_at(record: Record, milestone: Milestone) -> datetime | None:
         return record.form_delivered_at
     if not record.cosigners_done or record.status != RecordStatus.SUBMITTED:
         return None
+    if any(c.status != CosignStatus.CONFIRMED for c in record.cosigners):
+        return None
     times = [c.responded_at for c in record.cosigners if c.responded_at is not None]
     return max(times) if times else record.submitted_at
 
 
+def cosign_disputed(record: Record) -> bool:
+    """Whether a co-signer of the submitted ``record`` disputes it in the current round
+    (Art. 3: a staff member present who does not sign to confirm). The 签字确认 step then
+    stands as disputed: not met, and not chased by reminders either, since only a
+    correction of the record or of the staff present (which asks again) can settle it; the
+    handler and discipline inspection were told when the dispute came."""
+    if record.status != RecordStatus.SUBMITTED:
+        return False
+    return any(c.status == CosignStatus.DISPUTED for c in record.cosigners)
+
+
 def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
-    """The milestones still owed, with their deadlines; none for withdrawn or internal ones."""
+    """The milestones still owed, with their deadlines; none for withdrawn or internal ones.
+
+    A disputed 签字确认 (``cosign_disputed``) is not owed: reminders cannot settle it."""
     if record.status == RecordStatus.WITHDRAWN or record.kind == RecordKind.INTERNAL:
         return {}
+    disputed = cosign_disputed(record)
     return {
         milestone: deadline
         for milestone, deadline in rules.for_record(record).items()
-        if met_at(record, milestone) is None
+        if met_at(record, milestone) is None and not (disputed and milestone is Milestone.COSIGNED)
     }
 
 

@@ -134,6 +134,9 @@ def _timeliness(figures: Figures, language: Language) -> list[str]:
             missed=total.missed,
         )
     ]
+    disputed = figures.milestones[Milestone.COSIGNED].disputed
+    if disputed:
+        lines.append(tr(language, "analysis.cosign_disputed", n=disputed))
     lines += _overdue_departments(figures, language)
     return lines
 

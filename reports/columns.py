@@ -11,10 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, word, yes_no
+from storage.records import STAFF_OFFLINE, EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
     Channel,
@@ -184,37 +186,73 @@ def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
 
 
-def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
-    if not facts.cosigners:
-        return None
-    lines: list[str] = []
+class CosignerEntry(NamedTuple):
+    """One person of the staff present as the documents list them (Art. 3): name, current
+    status, when answered (or removed), and the note (a dispute's reason, earlier answers)."""
+
+    name: str
+    status: str
+    at: str
+    note: str
+
+
+def _answered(language: Language, answer: EarlierAnswer, tz: ZoneInfo) -> str:
+    status = CosignStatus.CONFIRMED if answer.confirmed else CosignStatus.DISPUTED
+    text = tr(
+        language,
+        "form.sign_at",
+        status=vocab(CosignStatus, status, language),
+        at=stamp(answer.at, tz),
+    )
+    if answer.reason:
+        text = tr(language, "form.sign_disputed", answer=text, reason=answer.reason)
+    return text
+
+
+def _before(language: Language, answers: Sequence[EarlierAnswer], tz: ZoneInfo) -> str:
+    said = [_answered(language, answer, tz) for answer in answers]
+    joined = tr(language, "form.cosign_rounds_separator").join(said)
+    return tr(language, "form.cosign_before", answers=joined) if said else ""
+
+
+def cosigner_entries(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[CosignerEntry]:
+    """The staff present, one entry a person, never two (Art. 3): those named now, their
+    answers before a correction asked them again in the note; then those a correction
+    removed, with what they had answered (a dispute stays on the record); then those not in
+    the bot, who sign the printed form by hand."""
+    separator = tr(language, "form.cosign_rounds_separator")
+    entries: list[CosignerEntry] = []
     for c in facts.cosigners:
-        for answer in c.earlier:
-            status = CosignStatus.CONFIRMED if answer.confirmed else CosignStatus.DISPUTED
-            lines.append(
-                tr(
-                    language,
-                    "form.cosigner_line",
-                    name=c.name,
-                    status=vocab(CosignStatus, status, language),
-                    at=stamp(answer.at, tz) or "-",
-                )
-                + (f" ({answer.reason})" if answer.reason else "")
-            )
-        status_text = vocab(CosignStatus, c.status, language)
+        status = vocab(CosignStatus, c.status, language)
         if c.earlier:
-            status_text = tr(language, "form.cosign_again", status=status_text)
-        lines.append(
-            tr(
-                language,
-                "form.cosigner_line",
-                name=c.name,
-                status=status_text,
-                at=stamp(c.responded_at, tz) or "-",
-            )
-            + (f" ({c.reason})" if c.reason else "")
-        )
-    return "\n".join(lines)
+            status = tr(language, "form.cosign_again", status=status)
+        notes = [_before(language, c.earlier, tz), c.reason or ""]
+        note = separator.join(n for n in notes if n)
+        entries.append(CosignerEntry(c.name, status, stamp(c.responded_at, tz), note))
+    for r in facts.removed:
+        note = _before(language, r.answers, tz) or tr(language, "form.cosign_unanswered")
+        removed = tr(language, "form.cosign_removed")
+        entries.append(CosignerEntry(r.name, removed, stamp(r.removed_at, tz), note))
+    offline = tr(language, "form.cosign_offline")
+    entries += [CosignerEntry(name, offline, "", "") for name in offline_staff(facts)]
+    return entries
+
+
+def offline_staff(facts: RecordFacts) -> list[str]:
+    """The court staff present who are not in the bot (``storage.records.STAFF_OFFLINE``):
+    they confirm by signing the printed form (Art. 3), never in the bot. A report's light
+    rows carry no ``fields``: none there."""
+    fields = getattr(facts.record, "fields", None) or {}
+    return [str(name) for name in fields.get(STAFF_OFFLINE) or []]
+
+
+def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    lines = [
+        tr(language, "form.cosigner_line", name=e.name, status=e.status, at=e.at or "-")
+        + (f" ({e.note})" if e.note else "")
+        for e in cosigner_entries(facts, language, tz)
+    ]
+    return "\n".join(lines) or None
 
 
 def _handler(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
-from reminders.planner import met_at
+from reminders.planner import cosign_disputed, met_at
 from storage.models import (
     Department,
     EvidenceBlob,
@@ -28,8 +28,8 @@ from storage.models import (
     RecordAmendment,
     Staff,
 )
-from storage.records import EarlierAnswer, among, earlier_answers
-from storage.vocabulary import Milestone, RecordKind, RecordStatus
+from storage.records import COSIGNERS_FIELD, EarlierAnswer, among, cosign_trail
+from storage.vocabulary import CosignStatus, Milestone, RecordKind, RecordStatus
 
 MILESTONE_ORDER = (
     Milestone.REGISTERED,
@@ -40,12 +40,15 @@ MILESTONE_ORDER = (
 
 
 class State(StrEnum):
-    """How a milestone stands: met in time, met late, missed (due and not met), not yet due."""
+    """How a milestone stands: met in time, met late, missed (due and not met), not yet due,
+    or, for 签字确认 only, disputed: a staff member present answered that the record is wrong
+    (Art. 3), which is not a confirmation, whatever the deadline."""
 
     ON_TIME = "on_time"
     LATE = "late"
     MISSED = "missed"
     PENDING = "pending"
+    DISPUTED = "disputed"
 
 
 class MilestoneLine(NamedTuple):
@@ -70,6 +73,16 @@ class CosignerLine:
     reason: str | None
     earlier: tuple[EarlierAnswer, ...] = ()
     """Answers given before a correction asked this co-signer again, oldest first."""
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A staff member a correction took off the staff present (Art. 3): their answers before
+    (a dispute above all), oldest first, and when they were removed (UTC)."""
+
+    name: str
+    answers: tuple[EarlierAnswer, ...]
+    removed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,8 @@ class RecordFacts:
     milestones: tuple[MilestoneLine, ...]
     evidence: tuple[EvidenceLine, ...]
     amendments: tuple[AmendmentLine, ...]
+    removed: tuple[RemovedLine, ...] = ()
+    """Co-signers a correction removed, with what they answered before (Art. 3)."""
 
     def milestone(self, which: Milestone) -> MilestoneLine | None:
         """The line of milestone ``which``; None when the record does not owe it (Art. 5)."""
@@ -202,7 +217,8 @@ def milestone_lines(
     now: datetime,
     known: dict[DeadlineKey, dict[Milestone, datetime]] | None = None,
 ) -> tuple[MilestoneLine, ...]:
-    """Each milestone the record owes, with its deadline, when it was met, and how it stands.
+    """Each milestone the record owes, with its deadline, when it was met, and how it stands
+    (``State``; 签字确认 with a co-signer's dispute in the current round is ``DISPUTED``).
 
     ``known``: deadlines already counted, by :func:`deadline_key`, kept and added to (a
     quarter's records share a few dozen days of receipt)."""
@@ -220,7 +236,9 @@ def milestone_lines(
         if deadline is None:
             continue
         met = met_at(record, milestone)
-        if met is not None:
+        if milestone is Milestone.COSIGNED and cosign_disputed(record):
+            state = State.DISPUTED
+        elif met is not None:
             state = State.ON_TIME if met < deadline else State.LATE
         else:
             state = State.MISSED if deadline <= now else State.PENDING
@@ -241,6 +259,8 @@ def milestones_of(
     reference = RecordKind.REFERENCE_OPINION
     submitted = RecordStatus.SUBMITTED
     on_time, late, missed, pending = State.ON_TIME, State.LATE, State.MISSED, State.PENDING
+    confirmed, dispute = CosignStatus.CONFIRMED, CosignStatus.DISPUTED
+    cosign_step = Milestone.COSIGNED
     ordered: dict[DeadlineKey, tuple[tuple[int, Milestone, datetime], ...]] = {}
     found: list[tuple[MilestoneLine, ...]] = []
     for record in records:
@@ -265,11 +285,14 @@ def milestones_of(
                 for n, milestone in enumerate(MILESTONE_ORDER)
                 if milestone in deadlines
             )
+        disputed = False
         if cosigners:
             cosigned = None
-            if record.cosigners_done and record.status == submitted:
-                times = [c.responded_at for c in cosigners if c.responded_at is not None]
-                cosigned = max(times) if times else record.submitted_at
+            if record.status == submitted:
+                disputed = any(c.status == dispute for c in cosigners)
+                if record.cosigners_done and all(c.status == confirmed for c in cosigners):
+                    times = [c.responded_at for c in cosigners if c.responded_at is not None]
+                    cosigned = max(times) if times else record.submitted_at
             mets = (record.submitted_at, record.platform_entered_at, record.form_delivered_at,
                     cosigned)  # fmt: skip
         else:
@@ -277,7 +300,9 @@ def milestones_of(
         lines = []
         for n, milestone, deadline in steps:
             met = mets[n]
-            if met is not None:
+            if disputed and milestone is cosign_step:
+                state = State.DISPUTED
+            elif met is not None:
                 state = on_time if met < deadline else late
             else:
                 state = missed if deadline <= now else pending
@@ -325,12 +350,10 @@ async def facts_for(
     rules: DeadlineRules,
     now: datetime,
 ) -> list[RecordFacts]:
-    """The facts of ``records``, in their order: three queries for the whole batch."""
+    """The facts of ``records``, in their order: four queries for the whole batch."""
     ids = [record.id for record in records]
     evidence: dict[int, list[EvidenceLine]] = defaultdict(list)
     amendments: dict[int, list[AmendmentLine]] = defaultdict(list)
-    # Earlier answers are a co-signer's: only records with co-signers can have them.
-    earlier = await earlier_answers(session, [record.id for record in records if record.cosigners])
     dialect = session.get_bind().dialect.name
     if ids:
         # Plain rows (Core), not ORM objects: a report reads tens of thousands of them.
@@ -392,6 +415,12 @@ async def facts_for(
                     by=names.person(change.by_staff_id),
                 )
             )
+    # The audit chain is read only for records with co-signers, now or before a correction.
+    recast = {
+        i for i, lines in amendments.items() if any(a.field == COSIGNERS_FIELD for a in lines)
+    }
+    trail = await cosign_trail(session, [r.id for r in records if r.cosigners or r.id in recast])
+    earlier = trail.earlier
     known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
     person, department = names.person, names.department
     steps = milestones_of(records, rules, now, known)
@@ -416,6 +445,12 @@ async def facts_for(
             lines,
             tuple(evidence[record.id]) if record.id in evidence else (),
             tuple(amendments[record.id]) if record.id in amendments else (),
+            tuple(
+                RemovedLine(person(r.staff_id), r.answers, r.removed_at)
+                for r in trail.removed[record.id]
+            )
+            if record.id in trail.removed
+            else (),
         )
         for record, lines in zip(records, steps, strict=True)
     ]

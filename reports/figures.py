@@ -56,12 +56,14 @@ ART7_KEEP = 300
 
 @dataclass
 class Tally:
-    """Counts of one milestone's states: on time, late, missed, not yet due."""
+    """Counts of one milestone's states: on time, late, missed, disputed (签字确认 only: a
+    staff member present disputes the record, Art. 3), not yet due."""
 
     on_time: int = 0
     late: int = 0
     missed: int = 0
     pending: int = 0
+    disputed: int = 0
 
     def add(self, state: State) -> None:
         """Count one milestone in ``state``."""
@@ -71,13 +73,16 @@ class Tally:
             self.late += 1
         elif state is State.MISSED:
             self.missed += 1
+        elif state is State.DISPUTED:
+            self.disputed += 1
         else:
             self.pending += 1
 
     @property
     def due(self) -> int:
-        """Milestones whose time has come: met (in time or late) or missed."""
-        return self.on_time + self.late + self.missed
+        """Milestones whose time has come: met (in time or late), missed, or answered with a
+        dispute (an answer, so its time has come, but never on time)."""
+        return self.on_time + self.late + self.missed + self.disputed
 
     @property
     def share(self) -> float | None:
@@ -216,6 +221,7 @@ class Timeliness:
             total.late += tally.late
             total.missed += tally.missed
             total.pending += tally.pending
+            total.disputed += tally.disputed
         return total
 
 

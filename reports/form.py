@@ -20,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.amendment import field_label, value_words
-from reports.columns import COLUMNS, FORM_ONLY, Column, Value, stamp, state_words
+from reports.columns import (
+    COLUMNS,
+    FORM_ONLY,
+    Column,
+    Value,
+    cosigner_entries,
+    offline_staff,
+    stamp,
+    state_words,
+)
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
@@ -139,25 +148,13 @@ def clauses(separator: str, parts: Sequence[str]) -> str:
 
 
 def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
-    if not facts.cosigners:
+    """Section 五 (Art. 3): one row a person present, their earlier answers and a removal by
+    a correction in the row (``columns.cosigner_entries``)."""
+    entries = cosigner_entries(facts, language, tz)
+    if not entries:
         return [Para(tr(language, "form.no_cosigners"))]
     header = tuple(tr(language, f"form.cosign_{name}") for name in ("name", "status", "at", "note"))
-    rows: list[tuple[str, str, str, str]] = []
-    for c in facts.cosigners:
-        for answer in c.earlier:
-            rows.append(
-                (
-                    c.name,
-                    vocab(CosignStatus, _answered(answer).value, language),
-                    stamp(answer.at, tz),
-                    answer.reason or "",
-                )
-            )
-        status = vocab(CosignStatus, c.status, language)
-        if c.earlier:
-            status = tr(language, "form.cosign_again", status=status)
-        rows.append((c.name, status, stamp(c.responded_at, tz), c.reason or ""))
-    return [Grid(header, tuple(rows), (2, 1.5, 2.5, 4))]
+    return [Grid(header, tuple(tuple(entry) for entry in entries), (2, 1.5, 2.5, 4))]
 
 
 def _answered(answer: EarlierAnswer) -> CosignStatus:
@@ -203,6 +200,8 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
             rounds.append(tr(language, "form.cosign_again", status=confirmed))
             confirmed = clauses(tr(language, "form.cosign_rounds_separator"), rounds)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
+    offline = tr(language, "form.cosign_offline")
+    rows += [(tr(language, "form.sign_present"), name, offline) for name in offline_staff(facts)]
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(
             (tr(language, "form.sign_integrity"), "", tr(language, "form.sign_integrity_note"))

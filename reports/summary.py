@@ -136,7 +136,7 @@ def summary_document(
     else:
         blocks.append(Para(tr(language, "art7.none")))
     blocks.append(section("timeliness"))
-    tally_keys = ("on_time", "late", "missed", "pending", "share")
+    tally_keys = ("on_time", "late", "missed", "disputed", "pending", "share")
     header = (
         tr(language, "report.milestone"),
         *(tr(language, f"timeliness.{k}") for k in tally_keys),
@@ -145,10 +145,18 @@ def summary_document(
         Grid(
             header,
             tuple(
-                (name, str(t.on_time), str(t.late), str(t.missed), str(t.pending), share_text(t))
+                (
+                    name,
+                    str(t.on_time),
+                    str(t.late),
+                    str(t.missed),
+                    str(t.disputed),
+                    str(t.pending),
+                    share_text(t),
+                )
                 for name, t in milestone_rows(figures, language)
             ),
-            (3, 1, 1, 1, 1, 1.2),
+            (3, 1, 1, 1, 1, 1, 1.2),
         )
     )
     if figures.drafts or figures.withdrawn:

@@ -773,7 +773,15 @@ class ReportWorkbook:
         rows = milestone_rows(figures, language)
         heads = [tr(language, f"timeliness.{k}") for k in TALLY_KEYS]
         steps = [
-            [name, tally.on_time, tally.late, tally.missed, tally.pending, self.share(sheet, tally)]
+            [
+                name,
+                tally.on_time,
+                tally.late,
+                tally.missed,
+                tally.disputed,
+                tally.pending,
+                self.share(sheet, tally),
+            ]
             for name, tally in rows
         ]
         head = [tr(language, "report.section.timeliness"), *heads]
@@ -1023,7 +1031,7 @@ def chart_points(categories: int) -> float:
     return chart_points_of(chart_cm(categories))
 
 
-TALLY_KEYS = ("on_time", "late", "missed", "pending", "share")
+TALLY_KEYS = ("on_time", "late", "missed", "disputed", "pending", "share")
 
 
 ART7_WIDTHS = {

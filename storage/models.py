@@ -255,6 +255,7 @@ class Record(Base):
     )
     originals_note: Mapped[str | None] = mapped_column(String(300))
     cosigners_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Every co-signer has confirmed (Art. 3 签字确认); a dispute leaves it False."""
     serious_alerted_at: Mapped[datetime | None]
     upward_listed_at: Mapped[datetime | None]
     platform_entered_at: Mapped[datetime | None]

@@ -71,6 +71,15 @@ FIELDS: frozenset[str] = frozenset(
 AMENDABLE: frozenset[str] = FIELDS | {"platform_ref"}
 """The columns a correction may change: the intake's, and the reference the court's platform
 gave the record (Art. 6), which the handler may give or correct after submission."""
+STAFF_OFFLINE = "staff_offline"
+"""Key, in ``Record.fields``, of the names of court staff present at an in-person inquiry
+who are not in the bot (a bailiff or clerk without an account): recorded as present, never
+as confirmed; they sign the printed form by hand (Art. 3)."""
+
+STAFF_IN_PERSONS = "staff_in_persons_present"
+"""Key, in ``Record.fields``, of the ids of court staff the judge named among the persons
+present who are not court staff; the court-staff-present question offers to move them."""
+
 COSIGNERS_FIELD = "cosigners"
 """A correction's field name for who of the court's staff was present (``amend_cosigners``)."""
 
@@ -410,7 +419,7 @@ async def amend_cosigners(
             )
             record.cosigners.append(cosigner)
             added.append(cosigner)
-    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    record.cosigners_done = all_confirmed(record)
     amendment = await _kept(
         session,
         record,
@@ -456,6 +465,12 @@ async def withdraw(
     )
 
 
+def all_confirmed(record: Record) -> bool:
+    """Whether every co-signer of ``record`` has confirmed it (Art. 3 签字确认): what
+    ``Record.cosigners_done`` holds. A dispute is an answer, not a confirmation."""
+    return all(c.status == CosignStatus.CONFIRMED for c in record.cosigners)
+
+
 async def respond(
     session: AsyncSession,
     cosigner: RecordCosigner,
@@ -467,13 +482,13 @@ async def respond(
 ) -> None:
     """A co-signer's answer (Art. 3: the other court staff present sign to confirm):
     confirmed, or disputed with ``reason``; audited, and the record notes when every
-    co-signer has answered.
+    co-signer has confirmed (``all_confirmed``).
     """
     cosigner.status = CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED
     cosigner.reason = reason
     cosigner.responded_at = at
     record = cosigner.record
-    record.cosigners_done = all(c.status != CosignStatus.PENDING for c in record.cosigners)
+    record.cosigners_done = all_confirmed(record)
     touch(session, record)
     await session.flush()
     await audit.append(
@@ -537,37 +552,109 @@ def among(column: Any, ids: Sequence[int] | Sequence[str], dialect: str) -> Colu
     return cast(ColumnElement[bool], column.in_(list(ids)))
 
 
-async def earlier_answers(
-    session: AsyncSession, record_ids: Sequence[int]
-) -> dict[tuple[int, int], list[EarlierAnswer]]:
-    """Each co-signer's answers before the latest correction re-asked them, oldest first,
-    keyed by ``(record_id, staff_id)``. A ``record_cosigners`` row holds only the current
-    round; the earlier rounds are read back from the audit chain (``respond`` and
-    ``reask_cosigners`` append them), so a dispute stays on the record after a correction.
+@dataclass(frozen=True)
+class RemovedCosigner:
+    """A staff member a correction took off the staff present (Art. 3) after they were
+    asked: their answers, oldest first (none when they had not answered), and when the
+    correction removed them (``removed_at``, UTC)."""
+
+    staff_id: int
+    answers: tuple[EarlierAnswer, ...]
+    removed_at: datetime
+
+
+@dataclass
+class CosignTrail:
+    """What the audit chain says of a batch of records' co-signers beyond their current rows
+    (``cosign_trail``): ``earlier`` answers by ``(record_id, staff_id)``, oldest first, and
+    ``removed`` co-signers by record, in the order they were removed."""
+
+    earlier: dict[tuple[int, int], list[EarlierAnswer]]
+    removed: dict[int, list[RemovedCosigner]]
+
+
+async def cosign_trail(session: AsyncSession, record_ids: Sequence[int]) -> CosignTrail:
+    """The co-signers' history of ``record_ids`` read back from the audit chain (one query).
+
+    A ``record_cosigners`` row holds only the current round of a person still named; the
+    rest is in the chain: the staff named at submission (``submitted``), each answer
+    (``respond``), each round asked again (``reask_cosigners``) and each correction of the
+    staff present (``amend_cosigners``). A person removed keeps their answers, a dispute
+    above all, as a ``RemovedCosigner``; a person named again later gets them back as
+    earlier answers, so nobody is listed twice.
     """
-    found: dict[tuple[int, int], list[EarlierAnswer]] = defaultdict(list)
+    trail = CosignTrail(defaultdict(list), defaultdict(list))
     if not record_ids:
-        return found
+        return trail
     subjects = {f"record:{record_id}": record_id for record_id in record_ids}
     dialect = session.get_bind().dialect.name
-    kinds = (AuditKind.COSIGNED.value, AuditKind.DISPUTED.value, AuditKind.COSIGN_REASKED.value)
+    kinds = (
+        AuditKind.SUBMITTED.value,
+        AuditKind.COSIGNED.value,
+        AuditKind.DISPUTED.value,
+        AuditKind.COSIGN_REASKED.value,
+        AuditKind.AMENDED.value,
+    )
     rows = await session.execute(
         select(AuditEvent.subject, AuditEvent.kind, AuditEvent.at, AuditEvent.payload)
         .where(among(AuditEvent.subject, list(subjects), dialect), AuditEvent.kind.in_(kinds))
         .order_by(AuditEvent.seq)
     )
+    named: dict[int, list[int]] = {}
     current: dict[int, dict[int, EarlierAnswer]] = defaultdict(dict)
     for subject, kind, at, payload in rows:
         record_id = subjects[str(subject)]
         body = json.loads(payload)
-        if kind == AuditKind.COSIGN_REASKED.value:
+        if kind == AuditKind.SUBMITTED.value:
+            named[record_id] = [int(i) for i in body.get("cosigners") or []]
+        elif kind == AuditKind.COSIGN_REASKED.value:
             for staff_id, answer in current.pop(record_id, {}).items():
-                found[(record_id, staff_id)].append(answer)
+                trail.earlier[(record_id, staff_id)].append(answer)
+        elif kind == AuditKind.AMENDED.value:
+            if body.get("field") == COSIGNERS_FIELD:
+                _recast(trail, record_id, named, current, body.get("staff_ids"), at)
+        else:
+            current[record_id][int(body["cosigner"])] = EarlierAnswer(
+                confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
+            )
+    return trail
+
+
+def _recast(
+    trail: CosignTrail,
+    record_id: int,
+    named: dict[int, list[int]],
+    current: dict[int, dict[int, EarlierAnswer]],
+    staff_ids: Any,
+    at: datetime,
+) -> None:
+    """A correction of the staff present, as ``cosign_trail`` reads it."""
+    wanted = [int(i) for i in staff_ids] if isinstance(staff_ids, list) else []
+    removed = trail.removed[record_id]
+    for staff_id in named.get(record_id, []):
+        if staff_id in wanted:
             continue
-        current[record_id][int(body["cosigner"])] = EarlierAnswer(
-            confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
-        )
-    return found
+        answers = trail.earlier.pop((record_id, staff_id), [])
+        answer = current.get(record_id, {}).pop(staff_id, None)
+        answers += [answer] if answer is not None else []
+        removed.append(RemovedCosigner(staff_id, tuple(answers), at))
+    for staff_id in wanted:
+        again = [r for r in removed if r.staff_id == staff_id]
+        if again and staff_id not in named.get(record_id, []):
+            removed[:] = [r for r in removed if r.staff_id != staff_id]
+            trail.earlier[(record_id, staff_id)] = [a for r in again for a in r.answers]
+    named[record_id] = wanted
+    if not removed:
+        trail.removed.pop(record_id, None)
+
+
+async def earlier_answers(
+    session: AsyncSession, record_ids: Sequence[int]
+) -> dict[tuple[int, int], list[EarlierAnswer]]:
+    """Each co-signer's answers before the latest correction re-asked them, oldest first,
+    keyed by ``(record_id, staff_id)`` (``cosign_trail``'s ``earlier``), so a dispute stays
+    on the record after a correction."""
+    return (await cosign_trail(session, record_ids)).earlier
 
 
 async def reasked(session: AsyncSession, record: Record) -> bool:

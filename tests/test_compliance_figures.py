@@ -370,7 +370,7 @@ async def test_the_trial_s_lapsed_draft_is_missed_in_the_report_as_in_the_chat(
         if row and row[0] in STEP_NAMES:
             steps.setdefault(row[0], row)
     # 填表登记: 周强's draft and 张伟's late withdrawal, none on time.
-    assert steps["填表登记"][1:5] == (0, 0, 2, 0)
+    assert steps["填表登记"][1:6] == (0, 0, 2, 0, 0)  # on time, late, missed, disputed, due
     (summary,) = [p for p in files_of(discipline) if p.suffix == ".docx"]
     text = docx_text(summary)
     assert tr(ZH, "analysis.lapsed", drafts=2, steps=6) in text

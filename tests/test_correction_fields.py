@@ -342,7 +342,12 @@ async def test_each_field_the_form_prints_is_corrected_with_its_reason_and_asked
         wang = court.chat("王芳")
         assert wang.inbox()[-1].text.startswith(says("cosign.request", handler="张伟", card=""))
         assert labels_of(wang.inbox()[-1]) == [says("cosign.confirm"), says("cosign.dispute")]
-        assert "王芳（待确认）" in after.text and "孙丽" not in after.text.split("证据")[0]
+        assert "王芳（待确认）" in after.text
+        # 孙丽, taken off the list, is told and stays on the card as removed, once.
+        told = says("cosign.removed", handler="张伟", title=number, reason="记录有误")
+        assert sun.inbox()[-1].text == told
+        [present] = [x for x in after.text.splitlines() if x.startswith(label("cosigners"))]
+        assert present.count("孙丽") == 1 and "更正时移出名单" in present, present
     else:
         asked = sun.inbox()[-1]
         assert asked.text.startswith(says("cosign.reconfirm", handler="张伟", card=""))

@@ -186,14 +186,19 @@ async def test_every_wrong_answer_gets_its_message(
                 Again(says("intake.error.too_long", limit=4000), asks(Step.PERSONS_PRESENT)),
             ),
             (Press(SKIP), asks(Step.STAFF_PRESENT)),
-            # The court staff present: registered, active, and not the judge.
+            # The court staff present: registered, active, and not the judge; a name not in
+            # the bot is offered to be recorded as present, signing on paper (not pressed).
             (
                 "赵六",
-                Again(says("intake.error.staff_not_found", ref="赵六"), asks(Step.STAFF_PRESENT)),
+                Again(
+                    says("intake.error.staff_offline_offer", names="赵六"), asks(Step.STAFF_PRESENT)
+                ),
             ),
             (
                 "孙丽、赵六",
-                Again(says("intake.error.staff_not_found", ref="赵六"), asks(Step.STAFF_PRESENT)),
+                Again(
+                    says("intake.error.staff_offline_offer", names="赵六"), asks(Step.STAFF_PRESENT)
+                ),
             ),
             ("张伟", Again(says("intake.error.self_present"), asks(Step.STAFF_PRESENT))),
             ("孙丽、张伟", Again(says("intake.error.self_present"), asks(Step.STAFF_PRESENT))),

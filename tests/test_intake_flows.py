@@ -525,10 +525,11 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
     ]
     assert all(c.requested_at == clock.now() and c.responded_at == clock.now() for c in signed)
     row = await record_row(db, 1)
+    # Everyone answered, but a dispute is not a confirmation (Art. 3): not co-signed.
     assert (row["place"], row["persons_present"], row["cosigners_done"]) == (
         "本院第三接待室",
         "其秘书刘某",
-        True,
+        False,
     )
     assert (row["case_number"], row["case_not_filed"], row["art9_items"]) == (None, True, [5])
     events = [(e.kind, json.loads(e.payload)) for e in await events_of(db, 1)]

@@ -16,7 +16,7 @@ from reminders.calendar import ChinaCalendar, Counting, schedule_from_package
 from reminders.deadlines import DeadlineRules
 from reports.facts import DeadlineKey, milestone_lines, milestones_of
 from storage.models import Record
-from storage.vocabulary import Milestone, RecordKind, RecordStatus
+from storage.vocabulary import CosignStatus, Milestone, RecordKind, RecordStatus
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 YEARS = {year: s for year in (2025, 2026) if (s := schedule_from_package(year)) is not None}
@@ -41,7 +41,10 @@ def records(draw: st.DrawFn) -> Record:
     after = [draw(LATER) for _ in range(4)]
     at = [received + delta if delta is not None else None for delta in after]
     cosigners = [
-        SimpleNamespace(responded_at=draw(st.none() | st.just(received + timedelta(hours=n))))
+        SimpleNamespace(
+            responded_at=draw(st.none() | st.just(received + timedelta(hours=n))),
+            status=draw(st.sampled_from(list(CosignStatus))),
+        )
         for n in range(draw(st.integers(min_value=0, max_value=2)))
     ]
     return cast(

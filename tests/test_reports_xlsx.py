@@ -236,14 +236,15 @@ async def test_the_art7_list_and_the_timeliness_figures(db: Database, tmp_path: 
     assert [row[0] for row in art7[2:]] == [quarter.numbers["B"], quarter.numbers["C"]]
     assert [(row[10], row[11]) for row in art7[2:]] == [("是", None), (None, "是")]
     timeliness = sheet_rows(files.xlsx, 2)
-    steps = {row[0]: row[1:6] for row in timeliness[2:6]}  # under the title and the header
+    # under the title and the header: on time, late, missed, disputed, not yet due, share
+    steps = {row[0]: row[1:7] for row in timeliness[2:6]}
     # 张伟's draft of 08-21, never submitted: its three steps are missed (Art. 10); 孙丽's
     # draft withdrawn within minutes owes none.
-    assert steps["填表登记"] == (7, 0, 1, 0, pytest.approx(7 / 8))
+    assert steps["填表登记"] == (7, 0, 1, 0, 0, pytest.approx(7 / 8))
     # D came on 09-30 23:50: its deadlines end on 10-08 at 24:00 (National Day), not yet due.
-    assert steps["录入平台"] == (1, 1, 4, 1, pytest.approx(1 / 6))  # Art. 5 owes no entry
-    assert steps["报送表格复印件"] == (1, 0, 6, 1, pytest.approx(1 / 7))
-    assert steps["在场人员签字确认"] == (1, 0, 0, 0, 1)
+    assert steps["录入平台"] == (1, 1, 4, 0, 1, pytest.approx(1 / 6))  # Art. 5 owes no entry
+    assert steps["报送表格复印件"] == (1, 0, 6, 0, 1, pytest.approx(1 / 7))
+    assert steps["在场人员签字确认"] == (1, 0, 0, 0, 0, 1)
     handlers = {row[0]: row for row in timeliness if row and row[1] in ("民一庭", "刑事审判庭")}
     # name, department, records, four shares, late, missed, drafts open, withdrawn
     assert handlers["张伟"][2] == 3 and handlers["张伟"][7:11] == (1, 6, 1, 0)

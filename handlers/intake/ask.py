@@ -22,9 +22,13 @@ from handlers.fields import (
     CAPTION_IS_MESSAGE,
     CHANNELS_FIRST,
     DAY_ONLY,
+    LIST_PARTS,
+    NAME_PARTS,
     NO,
     OPENED_BY,
     PRESUMED_MAIN_LEADER,
+    STAFF_OFFLINE_PRESS,
+    STAFF_TYPED,
     YES,
     DateOnly,
     Field,
@@ -36,6 +40,7 @@ from handlers.fields import (
     next_missing,
     parse_art9,
     proposal,
+    staff_named_elsewhere,
     when,
 )
 from handlers.i18n import join
@@ -59,8 +64,9 @@ from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.casenumber import CaseNumberError, NotFiled, example, parse_case_number
-from storage.models import Record
+from storage.models import Record, Staff
 from storage.numbers import parse_int
+from storage.records import STAFF_IN_PERSONS, STAFF_OFFLINE
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 NONE_OF_ART9 = "无"
@@ -120,6 +126,9 @@ async def ask(
         prompt += "\n" + ctx.t(key, caption=quote(caption))
     if await earlier(ctx, record, field):
         prompt += "\n" + ctx.t("intake.earlier_offer")
+    if field.step is Step.STAFF_PRESENT and (moved := await staff_named_elsewhere(ctx, record)):
+        names = join(ctx.language, (person.name for person in moved))
+        prompt = ctx.t("intake.staff_in_persons", names=names) + "\n" + prompt
     buttons = await question_buttons(ctx, record, field)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
@@ -176,6 +185,16 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
         at = len(buttons) - 1 if buttons else 0
         buttons.insert(at, (Button(ctx.t("intake.art9_clear"), cb(field.step, CLEAR)),))
     elif field.step is Step.STAFF_PRESENT:
+        moved = await staff_named_elsewhere(ctx, record)
+        if moved:  # Art. 3: court staff named among the others present, offered to move
+            names = join(ctx.language, (person.name for person in moved))
+            ids = ",".join(str(person.id) for person in moved)
+            buttons.append(
+                (Button(ctx.t("intake.move_staff", names=names), cb(field.step, "v", ids)),)
+            )
+        if state.data.get(STAFF_TYPED):
+            press = cb(field.step, "v", STAFF_OFFLINE_PRESS)
+            buttons.append((Button(ctx.t("intake.staff_offline_button"), press),))
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
     elif field.step is Step.DEPARTMENT:
         # The department's id travels on the button, never its name: a name of any length
@@ -360,8 +379,12 @@ async def resume_step(ctx: Context, record: Record, step: StepName | None) -> St
 
 async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
     people = values.pop("_staff_present", None)
+    offline = values.pop("_staff_offline", None)
+    named = values.pop("_staff_named", None)
     only_day = values.pop("_day_only", None)
     fields = dict(record.fields)
+    if named is not None:
+        fields[STAFF_IN_PERSONS] = named
     if only_day is not None:
         fields["inquiry_day_only"] = only_day
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
@@ -371,11 +394,38 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
         for cosigner in record.cosigners:  # the card may follow at once: names loaded
             await ctx.session.refresh(cosigner, ["staff"])
         fields["staff_present_answered"] = True
+        fields[STAFF_OFFLINE] = offline or []
+        values.update(moved_out(record, fields, people))
+        state = await ctx.state()
+        state.data = {k: v for k, v in state.data.items() if k != STAFF_TYPED}
     record.fields = fields
     if values:
         await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
     _presume(ctx, record)
     await ctx.session.flush()
+
+
+def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> dict[str, Any]:
+    """The persons present who are not court staff once the court staff named among them
+    (``STAFF_IN_PERSONS``) are named as court staff present: their names leave that answer
+    (Art. 3: they co-sign instead); ``persons_present`` with what is left, nothing when no
+    name left it. A moved answer with nobody left is marked skipped, not asked again."""
+    moved = {p.name for p in people if p.id in set(fields.get(STAFF_IN_PERSONS) or [])}
+    if not moved or not record.persons_present:
+        return {}
+    typed = record.persons_present.strip()
+    splitter = LIST_PARTS if LIST_PARTS.search(typed) else NAME_PARTS  # spaces when nothing else
+    parts = [p for p in splitter.split(typed) if p]
+    left = [p for p in parts if p not in moved]
+    if len(left) == len(parts):
+        return {}
+    fields[STAFF_IN_PERSONS] = [
+        i for i in fields[STAFF_IN_PERSONS] if i not in {p.id for p in people}
+    ]
+    if not left:
+        fields["skipped"] = sorted({*fields.get("skipped", []), Step.PERSONS_PRESENT.value})
+        return {"persons_present": None}
+    return {"persons_present": "、".join(left)}
 
 
 def _presume(ctx: Context, record: Record) -> None:
