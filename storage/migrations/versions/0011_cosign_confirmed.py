@@ -4,7 +4,7 @@
 included; a dispute is not a confirmation, so a record with a disputing co-signer in the
 current round is set back to not done. No column changes.
 
-Revision ID: cosign_cosign_confirmed
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "cosign_cosign_confirmed"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
