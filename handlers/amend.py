@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from handlers import card
-from handlers.alerts import ask_cosigners, check_art7
+from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import (
     EVERY,
@@ -257,7 +257,6 @@ async def reason(ctx: Context, text: str) -> Next:
             )
         )
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
-    await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
     if changes and record.form_delivered_at is not None:
         await redeliver(ctx, record)  # Art. 6: nobody keeps a copy the record contradicts
     if changes and record.cosigners:

@@ -13,7 +13,6 @@ from datetime import datetime, time
 from typing import Any
 
 from handlers import card
-from handlers.alerts import check_art7
 from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
@@ -611,8 +610,8 @@ async def take_done_clear(ctx: Context, record: Record) -> Next:
 
 
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
-    """After a stored answer: check Art. 7 alerts, ask the next question."""
-    await check_art7(ctx, record)
+    """After a stored answer: the next question. Art. 7's alerts follow every change once,
+    after the message (``Registry.after_change``: ``handlers.alerts.follow_touched``)."""
     return await advance(ctx, record)
 
 

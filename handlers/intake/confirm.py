@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.alerts import check_art7
 from handlers.engine import Context, UserError
 from handlers.fields import (
     BY_STEP,
@@ -53,7 +52,6 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
-    await check_art7(ctx, record)
     return await advance(ctx, record)
 
 
