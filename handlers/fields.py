@@ -778,7 +778,8 @@ READ = "read_from_picture"
 READ_SOURCE = "source"
 """``READ``'s key for where it was read: ``MESSAGE`` for a forwarded text; absent for OCR."""
 MESSAGE = "message"
-_READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
+READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
+"""The questions whose proposal may be read from what came (``READ``), in its keys."""
 
 
 class Opener(StrEnum):
@@ -864,7 +865,7 @@ def proposal(record: Record, field: Field) -> str | None:
             return None
         return NO
     read = record.fields.get(READ)
-    if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
+    if step in READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])
     if step is Step.ROUTE and record.channel in (*NETWORK_CHANNELS, Channel.MAIL):
         return MaterialRoute.DIRECT

@@ -8,6 +8,8 @@ offered as a button. Nothing proposed is stored without that confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
@@ -16,6 +18,7 @@ from handlers.fields import (
     OPENED_BY,
     READ,
     READ_SOURCE,
+    READ_STEPS,
     YES,
     Field,
     Input,
@@ -122,6 +125,20 @@ def _other_time(record: Record, fields: list[Field]) -> str:
     return "intake.proposed.other_time"
 
 
+def found_note(record: Record, fields: Sequence[Field]) -> str | None:
+    """The catalog key of the note saying a proposal was read from what came (a forwarded
+    message, a picture), or None: only when a line of ``fields`` shows a value read there
+    (``READ_STEPS``), so a card never speaks of what it does not show. ``READ``'s own note
+    of where it was read (``READ_SOURCE``) is no reading."""
+    read = record.fields.get(READ)
+    if not isinstance(read, dict):
+        return None
+    if not any(f.step in READ_STEPS and read.get(f.step.value) for f in fields):
+        return None
+    found_in = "from_message" if read.get(READ_SOURCE) == MESSAGE else "from_picture"
+    return f"intake.proposed.{found_in}"
+
+
 async def show(
     ctx: Context, record: Record, fields: list[Field], *, refusal: UserError | None = None
 ) -> StepName:
@@ -146,10 +163,8 @@ async def show(
                 value=shown(ctx, record, field, raw),
             )
         )
-    read = record.fields.get(READ)
-    if isinstance(read, dict) and any(f.step.value in read for f in fields):
-        found_in = "from_message" if read.get(READ_SOURCE) == MESSAGE else "from_picture"
-        lines.append(ctx.t(f"intake.proposed.{found_in}"))
+    if (found_in := found_note(record, fields)) is not None:
+        lines.append(ctx.t(found_in))
     if any(field.step is Step.INQUIRY_AT for field in fields):
         lines.append(ctx.t(_other_time(record, fields)))
     rows: list[tuple[Button, ...]] = [
