@@ -57,7 +57,7 @@ from handlers.words import NO_ITEM_WORDS
 from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.casenumber import CaseNumberError, NotFiled, parse_case_number
+from storage.casenumber import case_number_shaped
 from storage.models import Record
 from storage.numbers import parse_int
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
@@ -535,7 +535,7 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     question refuses: its message, and the question again. A time is said back at once as it
     was understood (``11月28日（周六）15:00``); a day without its hour raises ``DateOnly``.
     """
-    if field.step is Step.CASE_NAME and _case_number_of(ctx, value) is not None:
+    if field.step is Step.CASE_NAME and case_number_shaped(value):
         return await case_number_at_name(ctx, record, field, value)
     try:
         values = await field.parse(ctx, record, value)
@@ -557,18 +557,12 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     return await after_answer(ctx, record, field)
 
 
-def _case_number_of(ctx: Context, text: str) -> str | None:
-    """``text`` as a valid case number (``storage.casenumber``), or None."""
-    try:
-        parsed = parse_case_number(text, year_now=ctx.local(ctx.now).year)
-    except CaseNumberError:
-        return None
-    return None if isinstance(parsed, NotFiled) else parsed.text
-
-
 async def case_number_at_name(ctx: Context, record: Record, field: Field, text: str) -> StepName:
-    """A valid case number typed as the case's name: stored as the case number when none is
-    recorded yet (said so at once), the name asked again; never stored as the name."""
+    """A text shaped as a case number (``storage.casenumber.case_number_shaped``) typed as the
+    case's name: never stored as the name. Checked as the case-number question checks it (a
+    court code that does not exist, another court's number: its refusal above the name
+    question, nothing stored); a good one is stored as the case number when none is recorded
+    yet (said so at once), and the name asked again."""
     number = BY_STEP[Step.CASE_NUMBER.value]
     if record.case_number:
         refusal = UserError("intake.error.case_name_is_number", number=text.strip())
