@@ -64,9 +64,6 @@ def days_past(ctx: Context, deadline: datetime, now: datetime) -> int:
     return (ctx.local(now).date() - last).days
 
 
-CARD_MILESTONES = (Milestone.REGISTERED, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
-
-
 def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline: datetime) -> str:
     """A deadline with its state today: still to come (``2026-03-09 24:00 前``), due today
     (``今天到期``), overdue by N calendar days (``已逾期 N 天``), or done on time or late."""
@@ -84,13 +81,17 @@ def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline:
 
 
 def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[str]:
-    """One line a deadline of the card's steps, open ones first, earliest first; then the
-    steps done. None for a withdrawn record."""
+    """One line for each deadline the record owes, open ones first, earliest first; then the
+    steps done. None for a withdrawn record. The steps are those of
+    ``DeadlineRules.for_record``, the one list the form and the reminders read too (the staff
+    present's co-signature of an in-person record among them, Art. 3), so none is left out."""
     if record.status == RecordStatus.WITHDRAWN:
         return []
     deadlines = rules.for_record(record)
-    steps = [m for m in CARD_MILESTONES if m in deadlines]
-    steps.sort(key=lambda m: (met_at(record, m) is not None, deadlines[m]))
+    order = list(Milestone)
+    steps = sorted(
+        deadlines, key=lambda m: (met_at(record, m) is not None, deadlines[m], order.index(m))
+    )
     return [
         ctx.t(
             "card.deadline",
