@@ -21,6 +21,7 @@ from handlers.fields import (
     proposal,
 )
 from handlers.i18n import join
+from handlers.receipt import RECEIVED_DAY_ONLY
 from reminders.deadlines import DeadlineRules
 from reminders.planner import met_at, unmet
 from storage import records as records_repo
@@ -145,6 +146,9 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     step = field.step
     missing = ctx.t("card.missing")
     if step is Step.RECEIVED_AT:
+        if record.fields.get(RECEIVED_DAY_ONLY):
+            day = ctx.local(record.received_at).strftime("%Y-%m-%d")
+            return f"{day} {ctx.t('time.unknown_clock')}"
         return stamp(ctx, record.received_at)
     if step is Step.SOURCE:
         return ctx.t(f"intake.source.{record.kind}") if record.kind else missing

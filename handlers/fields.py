@@ -17,6 +17,7 @@ from typing import Any
 from handlers.engine import Context, UserError
 from handlers.i18n import day_words
 from handlers.ports import Button
+from handlers.receipt import latest_inquiry, receipt_follows
 from handlers.timeparse import TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
@@ -257,11 +258,9 @@ def day_only(record: Record) -> bool:
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
     """The inquiry is never after its receipt, whichever of the two is typed last."""
     if column == "inquiry_at":
-        late = moment > record.received_at + timedelta(minutes=1)
-        if late:
-            raise UserError(
-                "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-            )
+        latest = latest_inquiry(as_proposed(record))
+        if moment > latest + timedelta(minutes=1):
+            raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
     elif record.inquiry_at is not None:
         inquiry = record.inquiry_at
         if day_only(record):
@@ -286,11 +285,12 @@ FAR_BACK_SEEN = "far_back"
 
 
 async def _plausible(
-    ctx: Context, column: str, moment: datetime, *, clock: bool | None = True
+    ctx: Context, record: Record, column: str, moment: datetime, *, clock: bool | None = True
 ) -> None:
     """Refuse a time before the rules took effect (``RULES_IN_FORCE``); for a receipt time
     (the deadlines count from it) more than ``FAR_BACK`` ago, ask once to confirm it (the
-    same time sent again is taken). Raises
+    same time sent again is taken), and so for an inquiry time that is the receipt time too
+    (``handlers.receipt.receipt_follows``). Raises
     ``UserError`` (``intake.error.time_before_rules``, ``intake.error.time_far_back``)."""
     local = ctx.local(moment)
     if local.date() < RULES_IN_FORCE:
@@ -300,7 +300,10 @@ async def _plausible(
             time=when(ctx, moment, clock=clock),
             since=when(ctx, start, clock=None),
         )
-    if column != "received_at" or ctx.now - moment <= FAR_BACK:
+    receipt = column == "received_at" or (
+        column == "inquiry_at" and receipt_follows(as_proposed(record))
+    )
+    if not receipt or ctx.now - moment <= FAR_BACK:
         return
     state = await ctx.state()
     seen = f"{column}:{moment.isoformat()}"
@@ -322,11 +325,10 @@ def _time(column: str) -> Parse:
             except ValueError:
                 raise UserError("error.stale_button") from None
             moment = datetime.combine(day, time(0, 0), tzinfo=tz)
-            if ctx.local(moment).date() > ctx.local(record.received_at).date():
-                raise UserError(
-                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-                )
-            await _plausible(ctx, column, moment, clock=None)
+            latest = latest_inquiry(as_proposed(record))
+            if ctx.local(moment).date() > ctx.local(latest).date():
+                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+            await _plausible(ctx, record, column, moment, clock=None)
             return {column: moment, "_day_only": True}
         state = await ctx.state()
         held = state.data.get("day") if state.data.get("day_of") == column else None
@@ -343,22 +345,22 @@ def _time(column: str) -> Parse:
             if read.day > ctx.local(ctx.now).date():
                 raise UserError("intake.error.time_future", time=when(ctx, day, clock=None))
             if read.day < RULES_IN_FORCE:
-                await _plausible(ctx, column, day, clock=None)
-            if column == "inquiry_at" and read.day > ctx.local(record.received_at).date():
-                raise UserError(
-                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-                )
+                await _plausible(ctx, record, column, day, clock=None)
+            latest = latest_inquiry(as_proposed(record))
+            if column == "inquiry_at" and read.day > ctx.local(latest).date():
+                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
                 raise DateOnly(read.day)
             raise UserError("intake.error.time_no_time")
         moment = read.at(tz)
         if moment > ctx.now + timedelta(minutes=5):
             raise UserError("intake.error.time_future", time=when(ctx, moment))
-        await _plausible(ctx, column, moment)
+        await _plausible(ctx, record, column, moment)
         _check_order(ctx, record, column, moment)
         values: dict[str, Any] = {column: moment}
         if column == "received_at":
             values["received_confirmed"] = True
+            values["_received_typed"] = True
         else:
             values["_day_only"] = False
         return values

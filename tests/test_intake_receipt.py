@@ -3,9 +3,10 @@
 A WeChat message (an SMS, an e-mail) reaches the judge when it is sent: forwarded to the bot
 later, the time the judge types at the proposals is its receipt time too, and the card says
 the deadlines count from it; a forward whose chat service tells when it was first sent keeps
-that time. A receipt time before the court's rules took effect is refused, one in the future
-refused, one more than 30 days back asked again to confirm. The message after submitting
-marks a step already overdue.
+that time while the judge's time agrees with it (``test_intake_receipt_rule`` covers every
+way in and every path). A receipt time before the court's rules took effect is refused, one
+in the future refused, one more than 30 days back asked again to confirm. The message after
+submitting marks a step already overdue.
 
 Scripted dialogues on Sunday 2026-11-29 10:00 in Beijing, with ``[intake] propose`` on.
 """
@@ -87,7 +88,7 @@ async def test_a_forwarded_messages_typed_time_is_its_receipt_time_too(
     assert f"收到时间：{stored}" in card
 
 
-async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
+async def test_a_forward_that_says_when_it_was_sent_keeps_that_time_when_the_judge_agrees(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     judge = court.chat("张伟")
@@ -96,14 +97,14 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
         judge,
         [
             (
-                Forward(photo, at=local("2026-11-28 20:00")),
+                Forward(photo, at=local("2026-11-28 20:03")),
                 (says("intake.proposed.intro"), says("intake.proposed.other_time")),
             ),
             (
-                "28号下午3点",
+                "28号晚上8点",
                 Exactly(
-                    "已确认：收到时间、来源、过问方式。",
-                    says("intake.time_taken", field="过问时间", time="11月28日（周六）15:00"),
+                    "已确认：来源、过问方式。",
+                    says("intake.time_taken", field="过问时间", time="11月28日（周六）20:00"),
                     asks(Step.INQUIRER_NAME),
                 ),
             ),
@@ -111,9 +112,34 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
     )
     row = await record_row(db, 1)
     assert (row["received_at"], row["inquiry_at"]) == (
+        local("2026-11-28 20:03"),
         local("2026-11-28 20:00"),
-        local("2026-11-28 15:00"),
     )
+
+
+async def test_a_time_the_judge_gives_against_the_stated_one_is_the_receipt_time(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    shown = "11月28日（周六）15:00"
+    await dialogue(
+        judge,
+        [
+            (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            (
+                "28号下午3点",
+                Exactly(
+                    "已确认：来源、过问方式。",
+                    says("intake.proposed.received_when_sent", time=shown),
+                    says("intake.time_taken", field="过问时间", time=shown),
+                    asks(Step.INQUIRER_NAME),
+                ),
+            ),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == row["inquiry_at"] == local("2026-11-28 15:00")
 
 
 async def test_receipt_times_out_of_bounds_are_refused_or_confirmed(

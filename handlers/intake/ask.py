@@ -51,6 +51,7 @@ from handlers.intake.common import (
 from handlers.intake.proposals import ON_REVIEW, closing, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
+from handlers.receipt import INQUIRY_DAY_ONLY, RECEIVED_DAY_ONLY, RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from handlers.units import court_places, presume_main_leader
 from handlers.words import NO_ITEM_WORDS
@@ -353,11 +354,17 @@ async def resume_step(ctx: Context, record: Record, step: StepName | None) -> St
 
 
 async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
+    """Store an answer's ``values`` (each change audited), then what follows from it: Art. 7's
+    presumed main leader, and an electronic message's receipt time (``settle_receipt``)."""
     people = values.pop("_staff_present", None)
     only_day = values.pop("_day_only", None)
+    typed_receipt = values.pop("_received_typed", None)
     fields = dict(record.fields)
     if only_day is not None:
-        fields["inquiry_day_only"] = only_day
+        fields[INQUIRY_DAY_ONLY] = only_day
+    if typed_receipt:
+        fields[RECEIVED_TYPED] = True
+        fields.pop(RECEIVED_DAY_ONLY, None)
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
     fields["skipped"] = skipped
     if people is not None:
@@ -369,7 +376,31 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
     if values:
         await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
     _presume(ctx, record)
+    await settle_receipt(ctx, record)
     await ctx.session.flush()
+
+
+async def settle_receipt(ctx: Context, record: Record) -> None:
+    """An electronic message's receipt time is the time the judge gives for it
+    (``handlers.receipt``): after every answer, on every path (the proposals card, the
+    questions one by one, a day alone, an edit from the review card), the receipt time is set
+    to what the rule gives, confirmed, and the judge told when it moved."""
+    settled = receipt_of(record, ctx.services.tz)
+    if settled is None:
+        return
+    moment, only_day = settled
+    fields = dict(record.fields)
+    fields[RECEIVED_DAY_ONLY] = only_day
+    if not only_day:
+        del fields[RECEIVED_DAY_ONLY]
+    if fields != record.fields:
+        record.fields = fields
+    moved = moment != record.received_at
+    values = {"received_at": moment, "received_confirmed": True}
+    await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+    if moved:
+        shown = when(ctx, moment, clock=None if only_day else True)
+        ctx.reply(ctx.t("intake.proposed.received_when_sent", time=shown))
 
 
 def _presume(ctx: Context, record: Record) -> None:

@@ -29,9 +29,10 @@ from handlers.fields import (
 )
 from handlers.intake.common import cb
 from handlers.ports import Button
+from handlers.receipt import receipt_follows, stated_sent_at
 from handlers.state import StepName
 from storage.models import Record
-from storage.vocabulary import NETWORK_CHANNELS, at_start
+from storage.vocabulary import at_start
 
 ITEMISED = "itemised"
 """``Record.fields`` key: questions the judge chose to answer one by one."""
@@ -105,22 +106,18 @@ def intro(record: Record, fields: list[Field]) -> str:
     return "intake.proposed.intro_plain"
 
 
-def forwarding_time(record: Record) -> bool:
-    """Whether the receipt time is still the moment the material reached the bot, unconfirmed:
-    no earlier time is known (a forward whose chat service says when it was first sent has
-    that time instead)."""
-    return not record.received_confirmed and record.received_at >= record.created_at
-
-
 def _other_time(record: Record, fields: list[Field]) -> str:
     """The catalog key of the hint under a card that proposes the inquiry's time: for an
-    electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too, the time
-    typed is both, and the deadlines count from it (the card says so); otherwise the inquiry's
-    alone, the deadlines counting from the receipt time shown."""
+    electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too and no chat
+    service stated when it was sent, the time typed is both, and the deadlines count from it
+    (``handlers.receipt``: the card says so); otherwise the inquiry's alone, the deadlines
+    counting from the receipt time shown unless the time typed contradicts it."""
     steps = {field.step for field in fields}
     channel = next((f for f in fields if f.step is Step.CHANNEL), None)
     value = record.channel or (proposal(record, channel) if channel is not None else None)
-    if Step.RECEIVED_AT in steps and forwarding_time(record) and value in NETWORK_CHANNELS:
+    shadow = Record(fields=record.fields, channel=value)
+    stated = stated_sent_at(record) is not None
+    if Step.RECEIVED_AT in steps and not stated and receipt_follows(shadow):
         return "intake.proposed.other_time_sent"
     return "intake.proposed.other_time"
 
