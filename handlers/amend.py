@@ -11,12 +11,18 @@ from handlers.engine import Context, Registry, UserError
 from handlers.fields import (
     EVERY,
     EVERY_BY_STEP,
+    FAR_NO,
+    FAR_OK,
     NO,
     YES,
+    FarBack,
     Field,
     Input,
     Step,
     choice_buttons,
+    far_back_answer,
+    far_back_buttons,
+    forget_far_back,
     on_card,
 )
 from handlers.i18n import join
@@ -101,6 +107,14 @@ async def amend_button(ctx: Context, value: str) -> Next:
         if (await ctx.state()).step != AMEND_VALUE:
             raise UserError("error.stale_button")
         return await new_value(ctx, argument)
+    if action in (FAR_OK, FAR_NO):
+        if (await ctx.state()).step != AMEND_VALUE:
+            raise UserError("error.stale_button")
+        if action == FAR_OK:
+            return await new_value(ctx, await far_back_answer(ctx))
+        await forget_far_back(ctx)
+        record, field = await _pending(ctx)
+        return await _ask_value(ctx, record, field)
     raise UserError("error.stale_button")
 
 
@@ -163,7 +177,10 @@ async def _ask_value(
     prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
-    ctx.reply(prompt, await _value_buttons(ctx, field))
+    buttons = await _value_buttons(ctx, field)
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+    ctx.reply(prompt, buttons)
     return AMEND_VALUE
 
 

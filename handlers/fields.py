@@ -282,6 +282,42 @@ FAR_BACK = timedelta(days=30)
 2026) would otherwise make every deadline long overdue."""
 FAR_BACK_SEEN = "far_back"
 """Dialogue-state key: the time last refused as far back, which sent again is taken."""
+FAR_BACK_TEXT = "far_back_text"
+"""Dialogue-state key: the answer refused as far back, as typed (or pressed): the refusal's
+confirm button sends it again (``far_back_buttons``)."""
+FAR_OK = "far_ok"
+FAR_NO = "far_no"
+"""The far-back refusal's two buttons' actions: take the time, or type it again."""
+
+
+class FarBack(UserError):
+    """A receipt time more than ``FAR_BACK`` ago, refused once to be confirmed: by the same
+    time sent again, or by the refusal's confirm button (``far_back_buttons``)."""
+
+
+def far_back_buttons(ctx: Context, prefix: str) -> tuple[Button, ...]:
+    """The far-back refusal's confirm and retype buttons, as other confirmations have:
+    ``prefix`` + ``FAR_OK`` takes the time refused (``FAR_BACK_TEXT``), + ``FAR_NO`` asks
+    again."""
+    return (
+        Button(ctx.t("intake.far_back_ok"), prefix + FAR_OK),
+        Button(ctx.t("intake.far_back_no"), prefix + FAR_NO),
+    )
+
+
+async def far_back_answer(ctx: Context) -> str:
+    """The answer last refused as far back, to be taken as confirmed; raises ``UserError``
+    (``error.stale_button``) when there is none."""
+    typed = (await ctx.state()).data.get(FAR_BACK_TEXT)
+    if not isinstance(typed, str):
+        raise UserError("error.stale_button")
+    return typed
+
+
+async def forget_far_back(ctx: Context) -> None:
+    """Type it again: the time refused as far back is no longer confirmed by sending it."""
+    state = await ctx.state()
+    state.data = {k: v for k, v in state.data.items() if k not in (FAR_BACK_SEEN, FAR_BACK_TEXT)}
 
 
 async def _plausible(
@@ -311,11 +347,19 @@ async def _plausible(
         return
     state.data = {**state.data, FAR_BACK_SEEN: seen}
     days = (ctx.local(ctx.now).date() - local.date()).days
-    raise UserError("intake.error.time_far_back", time=when(ctx, moment, clock=clock), days=days)
+    raise FarBack("intake.error.time_far_back", time=when(ctx, moment, clock=clock), days=days)
 
 
 def _time(column: str) -> Parse:
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        try:
+            return await read(ctx, record, text)
+        except FarBack:
+            state = await ctx.state()
+            state.data = {**state.data, FAR_BACK_TEXT: text}
+            raise
+
+    async def read(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         tz = ctx.services.tz
         if text == "same" and column == "inquiry_at":
             return {column: record.received_at, "_day_only": False}

@@ -22,6 +22,8 @@ from dialogue import (
     DialogueBot,
     Exactly,
     Forward,
+    Lacks,
+    Offers,
     Press,
     asks,
     asks_received,
@@ -253,3 +255,56 @@ async def test_the_submitted_message_marks_the_steps_already_overdue(
         says("card.deadline", milestone="录入平台", deadline=late),
         says("card.deadline", milestone="报送表格复印件", deadline=late),
     ]
+
+
+FAR_OK = says("intake.far_back_ok")
+FAR_NO = says("intake.far_back_no")
+
+
+async def test_a_far_back_receipt_time_is_confirmed_or_retyped_by_its_buttons(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    question = asks_received("2026-11-29 10:00")
+    far = says("intake.error.time_far_back", time="10月29日（周四）10:00", days=31)
+    await dialogue(
+        judge,
+        [
+            (Forward(photo), says("intake.proposed.intro")),
+            (Press(CHANGED), question),
+            ("2026-10-29 10:00", (Again(far, question), Offers(FAR_OK, FAR_NO))),
+            # Type it again: the question, and the same time is asked to confirm once more.
+            (Press(FAR_NO), Exactly(question)),
+            ("2026-10-29 10:00", (Again(far, question), Offers(FAR_OK, FAR_NO))),
+            (
+                Press(FAR_OK),
+                Exactly(
+                    says("intake.time_taken", field="收到时间", time="10月29日（周四）10:00"),
+                    asks(Step.SOURCE),
+                ),
+            ),
+        ],
+    )
+    assert (await record_row(db, 1))["received_at"] == local("2026-10-29 10:00")
+
+
+async def test_a_far_back_time_typed_on_the_card_is_confirmed_by_its_button(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    far = says("intake.error.time_far_back", time="10月20日（周二）21:00", days=40)
+    moved = says("intake.proposed.received_when_sent", time="10月20日（周二）21:00")
+    await dialogue(
+        judge,
+        [
+            (Forward(photo), says("intake.proposed.intro")),
+            ("10月20日晚上9点", (far, Offers(FAR_OK, FAR_NO, says("intake.proposed.ok")))),
+            (Press(FAR_NO), (Lacks(far), Offers(says("intake.proposed.ok")))),
+            ("10月20日晚上9点", (far, Offers(FAR_OK, FAR_NO))),
+            (Press(FAR_OK), (moved, asks(Step.INQUIRER_NAME))),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == row["inquiry_at"] == local("2026-10-20 21:00")

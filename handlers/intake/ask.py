@@ -21,17 +21,23 @@ from handlers.fields import (
     CAPTION_IS_MESSAGE,
     CHANNELS_FIRST,
     DAY_ONLY,
+    FAR_NO,
+    FAR_OK,
     NO,
     OPENED_BY,
     PRESUMED_MAIN_LEADER,
     YES,
     DateOnly,
+    FarBack,
     Field,
     Input,
     Opener,
     Step,
     choice_buttons,
     day_only,
+    far_back_answer,
+    far_back_buttons,
+    forget_far_back,
     next_missing,
     parse_art9,
     proposal,
@@ -116,6 +122,8 @@ async def ask(
     if await earlier(ctx, record, field):
         prompt += "\n" + ctx.t("intake.earlier_offer")
     buttons = await question_buttons(ctx, record, field)
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        buttons = (far_back_buttons(ctx, cb(field.step, "")), *buttons)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t(current_key(field), value=current)
@@ -755,6 +763,11 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
             return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
+    if action == FAR_OK:
+        return await take(ctx, record, field, await far_back_answer(ctx))
+    if action == FAR_NO:
+        await forget_far_back(ctx)
+        return await ask(ctx, record, field)
     if action == CAPTION_PRESS:
         caption = offered_caption(record, field)
         if caption is None:

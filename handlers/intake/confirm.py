@@ -12,9 +12,13 @@ from __future__ import annotations
 from handlers.engine import Context, UserError
 from handlers.fields import (
     BY_STEP,
+    FAR_NO,
+    FAR_OK,
     DateOnly,
     Field,
     Step,
+    far_back_answer,
+    forget_far_back,
     parse_yes_no,
     proposal,
 )
@@ -53,7 +57,8 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
 
 
 async def proposed_button(ctx: Context, action: str) -> Next:
-    """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``."""
+    """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``; after a
+    time refused as far back, ``…:far_ok`` takes it and ``…:far_no`` shows the card again."""
     record, fields = await _pending(ctx)
     if action == "ok":
         return await confirm_all(ctx, record, fields)
@@ -66,6 +71,11 @@ async def proposed_button(ctx: Context, action: str) -> Next:
         return await ask(ctx, record, fields[0])
     if action == "back":
         return await go_back(ctx, record, fields[0] if fields else None)
+    if action == FAR_OK:
+        return await proposed_text(ctx, await far_back_answer(ctx))
+    if action == FAR_NO:
+        await forget_far_back(ctx)
+        return await show(ctx, record, fields)
     raise UserError("error.stale_button")
 
 

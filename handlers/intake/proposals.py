@@ -20,10 +20,12 @@ from handlers.fields import (
     READ_SOURCE,
     READ_STEPS,
     YES,
+    FarBack,
     Field,
     Input,
     Opener,
     Step,
+    far_back_buttons,
     proposal,
     when,
 )
@@ -170,6 +172,8 @@ async def show(
             Button(ctx.t("intake.proposed.change"), cb("proposed", "change")),
         )
     ]
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        rows.insert(0, far_back_buttons(ctx, cb("proposed", "")))
     if state.history:
         rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
     ctx.reply("\n".join(lines), tuple(rows))
