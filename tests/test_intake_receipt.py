@@ -100,7 +100,7 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_time_when_the_jud
         [
             (
                 Forward(photo, at=local("2026-11-28 20:03")),
-                (says("intake.proposed.intro"), says("intake.proposed.other_time")),
+                (says("intake.proposed.intro"), says("intake.proposed.other_time_stated")),
             ),
             (
                 "28号晚上8点",

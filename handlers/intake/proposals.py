@@ -110,17 +110,17 @@ def intro(record: Record, fields: list[Field]) -> str:
 
 def _other_time(record: Record, fields: list[Field]) -> str:
     """The catalog key of the hint under a card that proposes the inquiry's time: for an
-    electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too and no chat
-    service stated when it was sent, the time typed is both, and the deadlines count from it
-    (``handlers.receipt``: the card says so); otherwise the inquiry's alone, the deadlines
-    counting from the receipt time shown unless the time typed contradicts it."""
+    electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too, the time
+    typed is both and the deadlines count from it (``handlers.receipt``), unless a chat
+    service's stated send time agrees with it (the card says which); otherwise the inquiry's
+    alone, the deadlines counting from the receipt time shown."""
     steps = {field.step for field in fields}
     channel = next((f for f in fields if f.step is Step.CHANNEL), None)
     value = record.channel or (proposal(record, channel) if channel is not None else None)
     shadow = Record(fields=record.fields, channel=value)
-    stated = stated_sent_at(record) is not None
-    if Step.RECEIVED_AT in steps and not stated and receipt_follows(shadow):
-        return "intake.proposed.other_time_sent"
+    if Step.RECEIVED_AT in steps and receipt_follows(shadow):
+        stated = stated_sent_at(record) is not None
+        return "intake.proposed.other_time_stated" if stated else "intake.proposed.other_time_sent"
     return "intake.proposed.other_time"
 
 
