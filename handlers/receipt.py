@@ -8,7 +8,8 @@ alone, or corrected from the review card) is its receipt time too. Two exception
 
 - the chat service stated when the forwarded message was first sent (Telegram's
   ``forward_origin.date``: ``SENT_AT``) and the judge's time agrees with it (``agrees``): the
-  stated time, to the minute, stays the receipt time;
+  stated time, to the minute, stays the receipt time; an earlier time is the receipt time, a
+  later one is refused (``latest_inquiry``: the message existed at the stated time);
 - the judge typed the receipt time itself at its question (``RECEIVED_TYPED``): that answer
   stands.
 
@@ -74,7 +75,9 @@ def receipt_of(record: Record, tz: ZoneInfo) -> tuple[datetime, bool] | None:
 
 
 def latest_inquiry(record: Record) -> datetime:
-    """The latest the inquiry's time may be: its receipt time, or, where the receipt time
-    follows the inquiry's (``receipt_follows``), the moment the message reached the bot
-    (the draft's opening), since the receipt then moves with the answer."""
-    return record.created_at if receipt_follows(record) else record.received_at
+    """The latest the inquiry's time may be: its receipt time; where the receipt time follows
+    the inquiry's (``receipt_follows``), the stated send time (the message existed then), or
+    without one the moment the message reached the bot (the draft's opening)."""
+    if not receipt_follows(record):
+        return record.received_at
+    return stated_sent_at(record) or record.created_at

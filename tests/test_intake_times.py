@@ -150,10 +150,12 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                 for typed in ("3", "三", "１５")
             ),
             # The time typed confirms the rest: the channel proposed from the screenshot too.
+            # Earlier than the stated send time, it is the WeChat message's receipt time too.
             (
                 "28号下午3点",
                 Exactly(
-                    "已确认：收到时间、来源、过问方式。",
+                    "已确认：来源、过问方式。",
+                    says("intake.proposed.received_when_sent", time="11月28日（周六）15:00"),
                     taken("11月28日（周六）15:00"),
                     asks(Step.INQUIRER_NAME),
                 ),
@@ -163,13 +165,13 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
             (Press(BACK), asks(Step.INQUIRY_AT)),
             (Press(BACK), asks(Step.CHANNEL)),
             (Press(BACK), asks(Step.SOURCE)),
-            (Press(BACK), asks_received("2026-11-28 20:00")),
+            (Press(BACK), asks_received("2026-11-28 15:00")),
             # The receipt cannot be moved before the inquiry already recorded.
             (
                 "11月28日下午2点",
                 Again(
                     says("intake.error.receipt_before_inquiry", inquiry="11月28日（周六）15:00"),
-                    asks_received("2026-11-28 20:00"),
+                    asks_received("2026-11-28 15:00"),
                 ),
             ),
             (

@@ -17,6 +17,7 @@ from handlers.fields import (
     DateOnly,
     Field,
     Step,
+    as_proposed,
     far_back_answer,
     forget_far_back,
     parse_yes_no,
@@ -124,22 +125,21 @@ async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text
     receipt = BY_STEP[Step.RECEIVED_AT.value]
     state = await ctx.state()
     confirmed: list[Field] = []
-    rest = [field for field in fields if field is not receipt] + (
-        [receipt] if receipt in fields else []
-    )
-    for field in rest:
+    follows = receipt_follows(as_proposed(record))
+    for field in fields:
         raw = proposal(record, field)
         if field is inquiry or raw is None or not field.applies(record):
             continue
         if field.answered(record):
             continue
-        if field is receipt and receipt_follows(record):
+        if field is receipt and follows:
+            state.history = [*state.history, field.step.value]  # /back reaches it
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
         confirmed.append(field)
     if confirmed:
-        names = [ctx.t(f"card.{f.step.value}") for f in fields if f in confirmed]
+        names = [ctx.t(f"card.{f.step.value}") for f in confirmed]
         ctx.reply(ctx.t("intake.proposed.confirmed", fields=join(ctx.language, names)))
     try:
         return await take(ctx, record, inquiry, text)
