@@ -261,3 +261,29 @@ async def test_a_number_alone_at_the_receipt_question_is_never_a_time(
     )
     row = await record_row(db, 1)
     assert row["received_at"] == local("2026-11-29 03:00")
+
+
+async def test_a_far_back_receipt_time_in_a_correction_is_confirmed_by_its_button(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    clock.set(local("2026-03-06 10:00"))
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    judge = (await open_court(bot)).chat("张伟")
+    await dialogue(judge, phone_record())
+    clock.set(local("2026-04-20 10:00"))
+    number = "温法过问〔2026〕1号"
+    far = says("intake.error.time_far_back", time="3月6日（周五）11:00", days=45)
+    ok, retype = says("intake.far_back_ok"), says("intake.far_back_no")
+    prompt = says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+    await dialogue(
+        judge,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), says("amend.which", title=number)),
+            (Press(says("card.received_at")), prompt),
+            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            (Press(retype), Exactly(prompt)),
+            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            (Press(ok), says("amend.ask_reason")),
+        ],
+    )
