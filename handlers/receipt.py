@@ -13,7 +13,7 @@ alone, or corrected from the review card) is its receipt time too. Two exception
 - the judge typed the receipt time itself at its question (``RECEIVED_TYPED``): that answer
   stands.
 
-A receipt time taken from a day alone (``昨天``) is that day with its hour unknown
+A receipt time taken from a day alone ("yesterday") is that day with its hour unknown
 (``RECEIVED_DAY_ONLY``): the deadlines count in days, so they are the same for any hour of it.
 """
 
@@ -37,7 +37,7 @@ INQUIRY_DAY_ONLY = "inquiry_day_only"
 """``Record.fields`` key: True when only the day of the inquiry is known."""
 AGREEMENT = timedelta(hours=1)
 """A stated send time agrees with the judge's time when it is at most this much after it:
-the judge's ``9点`` for a message sent at 21:03."""
+the judge's "9 pm" for a message sent at 21:03."""
 LEEWAY = timedelta(minutes=1)
 """A stated send time this much before the judge's time still agrees with it."""
 

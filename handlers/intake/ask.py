@@ -107,7 +107,7 @@ async def ask(
     state.asked += 1
     state.record_id = record.id
     if field.step is Step.RECEIVED_AT:
-        prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
+        prompt = ctx.t("intake.ask.received_at", time=await card.value_of(ctx, record, field))
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
     if field.step is Step.CHANNEL and (likely := _likely_channels(ctx, record, field)):
