@@ -216,8 +216,8 @@ async def follow_touched(ctx: Context) -> None:
 
 
 async def after_submit(ctx: Context, record: Record) -> None:
-    """After submitting: Art. 7 alerts, then ask the persons present to co-sign (Art. 3)."""
-    await check_art7(ctx, record)
+    """After submitting: ask the persons present to co-sign (Art. 3). Art. 7's alerts follow
+    the submission as every change, once, after the message (``follow_touched``)."""
     await ask_cosigners(ctx, record, "cosign.request")
 
 

@@ -6,17 +6,23 @@ from dataclasses import replace
 from typing import Any
 
 from handlers import card, notify
-from handlers.alerts import ask_cosigners, check_art7
+from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.fields import (
     EVERY,
     EVERY_BY_STEP,
+    FAR_NO,
+    FAR_OK,
     NO,
     YES,
+    FarBack,
     Field,
     Input,
     Step,
     choice_buttons,
+    far_back_answer,
+    far_back_buttons,
+    forget_far_back,
     on_card,
 )
 from handlers.i18n import join
@@ -101,6 +107,14 @@ async def amend_button(ctx: Context, value: str) -> Next:
         if (await ctx.state()).step != AMEND_VALUE:
             raise UserError("error.stale_button")
         return await new_value(ctx, argument)
+    if action in (FAR_OK, FAR_NO):
+        if (await ctx.state()).step != AMEND_VALUE:
+            raise UserError("error.stale_button")
+        if action == FAR_OK:
+            return await new_value(ctx, await far_back_answer(ctx))
+        await forget_far_back(ctx)
+        record, field = await _pending(ctx)
+        return await _ask_value(ctx, record, field)
     raise UserError("error.stale_button")
 
 
@@ -163,7 +177,10 @@ async def _ask_value(
     prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
-    ctx.reply(prompt, await _value_buttons(ctx, field))
+    buttons = await _value_buttons(ctx, field)
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+    ctx.reply(prompt, buttons)
     return AMEND_VALUE
 
 
@@ -268,7 +285,6 @@ async def reason(ctx: Context, text: str) -> Next:
             "cosign.removed",
             {"handler": ctx.staff.name, "title": card.title(ctx, record), "reason": why},
         )
-    await check_art7(ctx, record)  # Art. 7: as soon as the field is set, amended or not
     if changes and record.form_delivered_at is not None:
         await redeliver(ctx, record)  # Art. 6: nobody keeps a copy the record contradicts
     if changes and record.cosigners:

@@ -21,6 +21,7 @@ from handlers.fields import (
     proposal,
 )
 from handlers.i18n import join
+from handlers.receipt import RECEIVED_DAY_ONLY
 from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, met_at, unmet
 from storage import records as records_repo
@@ -64,9 +65,6 @@ def days_past(ctx: Context, deadline: datetime, now: datetime) -> int:
     return (ctx.local(now).date() - last).days
 
 
-CARD_MILESTONES = (Milestone.REGISTERED, Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED)
-
-
 def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline: datetime) -> str:
     """A deadline with its state today: still to come (``2026-03-09 24:00 前``), due today
     (``今天到期``), overdue by N calendar days (``已逾期 N 天``), or done on time or late."""
@@ -84,13 +82,17 @@ def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline:
 
 
 def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[str]:
-    """One line a deadline of the card's steps, open ones first, earliest first; then the
-    steps done. None for a withdrawn record."""
+    """One line for each deadline the record owes, open ones first, earliest first; then the
+    steps done. None for a withdrawn record. The steps are those of
+    ``DeadlineRules.for_record``, the one list the form and the reminders read too (the staff
+    present's co-signature of an in-person record among them, Art. 3), so none is left out."""
     if record.status == RecordStatus.WITHDRAWN:
         return []
     deadlines = rules.for_record(record)
-    steps = [m for m in CARD_MILESTONES if m in deadlines]
-    steps.sort(key=lambda m: (met_at(record, m) is not None, deadlines[m]))
+    order = list(Milestone)
+    steps = sorted(
+        deadlines, key=lambda m: (met_at(record, m) is not None, deadlines[m], order.index(m))
+    )
     return [
         ctx.t(
             "card.deadline",
@@ -145,6 +147,9 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     step = field.step
     missing = ctx.t("card.missing")
     if step is Step.RECEIVED_AT:
+        if record.fields.get(RECEIVED_DAY_ONLY):
+            day = ctx.local(record.received_at).strftime("%Y-%m-%d")
+            return f"{day} {ctx.t('time.unknown_clock')}"
         return stamp(ctx, record.received_at)
     if step is Step.SOURCE:
         return ctx.t(f"intake.source.{record.kind}") if record.kind else missing

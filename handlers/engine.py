@@ -720,7 +720,7 @@ class Engine:
             if callback is None:
                 raise UserError("error.stale_button")
             return await callback(ctx, value)
-        forwarded_text = message.forwarded_at is not None and bool(message.text.strip())
+        forwarded_text = message.is_forward and bool(message.text.strip())
         if self.registry.media is not None and (message.attachments or forwarded_text):
             return await self.registry.media(ctx, message.text.strip())
         parsed = split_command(message.text) if not message.attachments else None

@@ -41,9 +41,7 @@ def carries_evidence(message: IncomingMessage) -> bool:
     no new files (its files came with the message it edits)."""
     if message.edited:
         return False
-    return bool(message.attachments) or (
-        message.forwarded_at is not None and bool(message.text.strip())
-    )
+    return bool(message.attachments) or (message.is_forward and bool(message.text.strip()))
 
 
 def provenance_of(message: IncomingMessage, attachment: Attachment | None = None) -> Provenance:
@@ -55,7 +53,7 @@ def provenance_of(message: IncomingMessage, attachment: Attachment | None = None
     tells them.
     """
     forwarded = None
-    if message.forwarded_at is not None or message.forwarded_from is not None:
+    if message.is_forward or message.forwarded_from is not None:
         forwarded = ForwardOrigin(
             sender=message.forwarded_from,
             chat=message.forwarded_chat,
@@ -101,7 +99,7 @@ async def fetch_files(
     full disk or an object store that is down (or got other bytes than were hashed) becomes
     the value's ``unavailable`` reason, so the metadata is still recorded.
     """
-    if not message.attachments and message.forwarded_at is not None:
+    if not message.attachments and message.is_forward:
         origin = provenance_of(message)
         try:
             return [await store.prepare(_single(message.text.encode("utf-8")), origin)]

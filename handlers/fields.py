@@ -17,6 +17,7 @@ from typing import Any
 from handlers.engine import Context, UserError
 from handlers.i18n import day_words, join
 from handlers.ports import Button
+from handlers.receipt import latest_inquiry, receipt_follows
 from handlers.timeparse import TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
@@ -258,11 +259,9 @@ def day_only(record: Record) -> bool:
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
     """The inquiry is never after its receipt, whichever of the two is typed last."""
     if column == "inquiry_at":
-        late = moment > record.received_at + timedelta(minutes=1)
-        if late:
-            raise UserError(
-                "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-            )
+        latest = latest_inquiry(as_proposed(record))
+        if moment > latest + timedelta(minutes=1):
+            raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
     elif record.inquiry_at is not None:
         inquiry = record.inquiry_at
         if day_only(record):
@@ -284,14 +283,51 @@ FAR_BACK = timedelta(days=30)
 2026) would otherwise make every deadline long overdue."""
 FAR_BACK_SEEN = "far_back"
 """Dialogue-state key: the time last refused as far back, which sent again is taken."""
+FAR_BACK_TEXT = "far_back_text"
+"""Dialogue-state key: the answer refused as far back, as typed (or pressed): the refusal's
+confirm button sends it again (``far_back_buttons``)."""
+FAR_OK = "far_ok"
+FAR_NO = "far_no"
+"""The far-back refusal's two buttons' actions: take the time, or type it again."""
+
+
+class FarBack(UserError):
+    """A receipt time more than ``FAR_BACK`` ago, refused once to be confirmed: by the same
+    time sent again, or by the refusal's confirm button (``far_back_buttons``)."""
+
+
+def far_back_buttons(ctx: Context, prefix: str) -> tuple[Button, ...]:
+    """The far-back refusal's confirm and retype buttons, as other confirmations have:
+    ``prefix`` + ``FAR_OK`` takes the time refused (``FAR_BACK_TEXT``), + ``FAR_NO`` asks
+    again."""
+    return (
+        Button(ctx.t("intake.far_back_ok"), prefix + FAR_OK),
+        Button(ctx.t("intake.far_back_no"), prefix + FAR_NO),
+    )
+
+
+async def far_back_answer(ctx: Context) -> str:
+    """The answer last refused as far back, to be taken as confirmed; raises ``UserError``
+    (``error.stale_button``) when there is none."""
+    typed = (await ctx.state()).data.get(FAR_BACK_TEXT)
+    if not isinstance(typed, str):
+        raise UserError("error.stale_button")
+    return typed
+
+
+async def forget_far_back(ctx: Context) -> None:
+    """Type it again: the time refused as far back is no longer confirmed by sending it."""
+    state = await ctx.state()
+    state.data = {k: v for k, v in state.data.items() if k not in (FAR_BACK_SEEN, FAR_BACK_TEXT)}
 
 
 async def _plausible(
-    ctx: Context, column: str, moment: datetime, *, clock: bool | None = True
+    ctx: Context, record: Record, column: str, moment: datetime, *, clock: bool | None = True
 ) -> None:
     """Refuse a time before the rules took effect (``RULES_IN_FORCE``); for a receipt time
     (the deadlines count from it) more than ``FAR_BACK`` ago, ask once to confirm it (the
-    same time sent again is taken). Raises
+    same time sent again is taken), and so for an inquiry time that is the receipt time too
+    (``handlers.receipt.receipt_follows``). Raises
     ``UserError`` (``intake.error.time_before_rules``, ``intake.error.time_far_back``)."""
     local = ctx.local(moment)
     if local.date() < RULES_IN_FORCE:
@@ -301,7 +337,10 @@ async def _plausible(
             time=when(ctx, moment, clock=clock),
             since=when(ctx, start, clock=None),
         )
-    if column != "received_at" or ctx.now - moment <= FAR_BACK:
+    receipt = column == "received_at" or (
+        column == "inquiry_at" and receipt_follows(as_proposed(record))
+    )
+    if not receipt or ctx.now - moment <= FAR_BACK:
         return
     state = await ctx.state()
     seen = f"{column}:{moment.isoformat()}"
@@ -309,11 +348,19 @@ async def _plausible(
         return
     state.data = {**state.data, FAR_BACK_SEEN: seen}
     days = (ctx.local(ctx.now).date() - local.date()).days
-    raise UserError("intake.error.time_far_back", time=when(ctx, moment, clock=clock), days=days)
+    raise FarBack("intake.error.time_far_back", time=when(ctx, moment, clock=clock), days=days)
 
 
 def _time(column: str) -> Parse:
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+        try:
+            return await read(ctx, record, text)
+        except FarBack:
+            state = await ctx.state()
+            state.data = {**state.data, FAR_BACK_TEXT: text}
+            raise
+
+    async def read(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         tz = ctx.services.tz
         if text == "same" and column == "inquiry_at":
             return {column: record.received_at, "_day_only": False}
@@ -323,11 +370,10 @@ def _time(column: str) -> Parse:
             except ValueError:
                 raise UserError("error.stale_button") from None
             moment = datetime.combine(day, time(0, 0), tzinfo=tz)
-            if ctx.local(moment).date() > ctx.local(record.received_at).date():
-                raise UserError(
-                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-                )
-            await _plausible(ctx, column, moment, clock=None)
+            latest = latest_inquiry(as_proposed(record))
+            if ctx.local(moment).date() > ctx.local(latest).date():
+                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+            await _plausible(ctx, record, column, moment, clock=None)
             return {column: moment, "_day_only": True}
         state = await ctx.state()
         held = state.data.get("day") if state.data.get("day_of") == column else None
@@ -344,22 +390,22 @@ def _time(column: str) -> Parse:
             if read.day > ctx.local(ctx.now).date():
                 raise UserError("intake.error.time_future", time=when(ctx, day, clock=None))
             if read.day < RULES_IN_FORCE:
-                await _plausible(ctx, column, day, clock=None)
-            if column == "inquiry_at" and read.day > ctx.local(record.received_at).date():
-                raise UserError(
-                    "intake.error.inquiry_after_receipt", received=when(ctx, record.received_at)
-                )
+                await _plausible(ctx, record, column, day, clock=None)
+            latest = latest_inquiry(as_proposed(record))
+            if column == "inquiry_at" and read.day > ctx.local(latest).date():
+                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
                 raise DateOnly(read.day)
             raise UserError("intake.error.time_no_time")
         moment = read.at(tz)
         if moment > ctx.now + timedelta(minutes=5):
             raise UserError("intake.error.time_future", time=when(ctx, moment))
-        await _plausible(ctx, column, moment)
+        await _plausible(ctx, record, column, moment)
         _check_order(ctx, record, column, moment)
         values: dict[str, Any] = {column: moment}
         if column == "received_at":
             values["received_confirmed"] = True
+            values["_received_typed"] = True
         else:
             values["_day_only"] = False
         return values
@@ -854,7 +900,8 @@ READ = "read_from_picture"
 READ_SOURCE = "source"
 """``READ``'s key for where it was read: ``MESSAGE`` for a forwarded text; absent for OCR."""
 MESSAGE = "message"
-_READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
+READ_STEPS = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.CASE_NUMBER)
+"""The questions whose proposal may be read from what came (``READ``), in its keys."""
 
 
 class Opener(StrEnum):
@@ -940,7 +987,7 @@ def proposal(record: Record, field: Field) -> str | None:
             return None
         return NO
     read = record.fields.get(READ)
-    if step in _READ_STEPS and isinstance(read, dict) and read.get(step.value):
+    if step in READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])
     if step is Step.ROUTE and record.channel in (*NETWORK_CHANNELS, Channel.MAIL):
         return MaterialRoute.DIRECT

@@ -78,6 +78,11 @@ class IncomingMessage:
     callback: str | None = None
     callback_message_id: str | None = None
     forwarded_at: datetime | None = None
+    """When the chat service says a forwarded message was first sent (Telegram
+    ``forward_origin.date``); None when it says nothing of it."""
+    forwarded: bool = False
+    """A forward whose service states no original send time (the console's ``/forward``): a
+    forward all the same (``is_forward``)."""
     forwarded_from: str | None = None
     forwarded_chat: str | None = None
     """A forward's original chat (a group's or channel's title), when the service names it."""
@@ -94,6 +99,11 @@ class IncomingMessage:
     """The transport's own id of this delivery (Telegram ``update_id``, WeCom ``MsgId`` or
     ``ResponseCode``): the engine claims it in the message's transaction, so a repeat is
     handled once."""
+
+    @property
+    def is_forward(self) -> bool:
+        """Whether this came forwarded from another chat, with or without a stated send time."""
+        return self.forwarded or self.forwarded_at is not None
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,36 @@ _SERIAL_AFTER_HAO: Final = re.compile(r"号[^0-9０-９]*[0-9０-９]")
 """A serial after a 号: ``…12号、13号`` names a second case."""
 
 
+def case_number_shaped(text: str) -> bool:
+    """Whether ``text`` has a case number's shape, whatever its parts' values: a year of four
+    digits (in brackets of any style, or bare), then letters and digits alternating as
+    ``法院代字类型代字编号`` run (``豫0826民初55``, ``最高法民终7``), then an optional 号 and
+    document suffix, typed with the forgiveness ``parse_case_number`` allows. Every text that
+    parser reads has it, and so has one it refuses only for a part's value (a court or type
+    code the tables do not know, a year out of range, a serial too long): such a text is
+    meant as a case number, never as a name."""
+    digits = text.strip().translate(_FULLWIDTH_DIGITS)
+    if not digits or _SPLIT_DIGITS.search(digits):
+        return False
+    match = _SHAPE.fullmatch(_WHITESPACE.sub("", digits))
+    if match is None:
+        return False
+    raw_year = match["year"] if match["year"] is not None else match["bare"]
+    if len(raw_year) != 4 or not raw_year.isascii() or not raw_year.isdigit():
+        return False
+    runs = _RUNS.findall(match["body"])
+    if len(runs) not in (2, 4):
+        return False
+    longest = max(map(len, _courts())) + max(map(len, _types()))
+    for index, run in enumerate(runs):
+        if index % 2 == 1:
+            if not run.isdigit():
+                return False
+        elif not run.isalpha() or len(run) > longest:
+            return False
+    return True
+
+
 def several_case_numbers(text: str) -> bool:
     """Whether ``text`` reads as more than one case number (two bracketed years, or a serial
     after a 号), which one record cannot hold: a record is one inquiry about one case. Asked

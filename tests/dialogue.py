@@ -197,13 +197,16 @@ class Tap:
 
 @dataclass(frozen=True, init=False)
 class Forward:
-    """Files forwarded or sent together in one message, with what the transport tells."""
+    """Files forwarded or sent together in one message, with what the transport tells:
+    ``at`` the original send time a chat service states (Telegram's forward date);
+    ``forwarded`` a forward that states none (the console's ``/forward``)."""
 
     files: tuple[Attachment, ...]
     caption: str
     at: datetime | None
     sender: str | None
     album: str | None
+    forwarded: bool
 
     def __init__(
         self,
@@ -212,7 +215,9 @@ class Forward:
         at: datetime | None = None,
         sender: str | None = None,
         album: str | None = None,
+        forwarded: bool = False,
     ) -> None:
+        object.__setattr__(self, "forwarded", forwarded)
         object.__setattr__(self, "files", files)
         object.__setattr__(self, "caption", caption)
         object.__setattr__(self, "at", at)
@@ -456,6 +461,7 @@ class Person(Chat):
             callback=callback,
             attachments=forward.files if forward else (),
             forwarded_at=forward.at if forward else None,
+            forwarded=forward.forwarded if forward else False,
             forwarded_from=forward.sender if forward else None,
             media_group_id=forward.album if forward else None,
         )

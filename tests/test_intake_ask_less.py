@@ -139,28 +139,28 @@ def proposed(
     *lines: tuple[str, str],
     intro: str = "intake.proposed.intro",
     other_time: bool = False,
-    sent: bool = False,
+    hint: str = "other_time",
 ) -> str:
-    """The proposals message: its lines (the field's card label, the value shown)."""
+    """The proposals message: its lines (the field's card label, the value shown), and with
+    ``other_time`` the hint ``intake.proposed.<hint>`` under them."""
     text = [says(intro)]
     text += [says("card.line", label=says(f"card.{step}"), value=value) for step, value in lines]
     if other_time:
-        text.append(
-            says("intake.proposed.other_time_sent" if sent else "intake.proposed.other_time")
-        )
+        text.append(says(f"intake.proposed.{hint}"))
     return "\n".join(text)
 
 
 def received_by_wechat(time: str, *, sent: bool = False) -> str:
-    """The card of a message proposed as WeChat; ``sent``: its receipt time is when it was
-    forwarded to the bot, so a time typed is its receipt time too, as the hint says."""
+    """The card of a message proposed as WeChat: a time typed is its receipt time too, as the
+    hint says; ``sent``: no chat service stated when it was sent, else the stated time stays
+    while the time typed agrees with it."""
     return proposed(
         ("received_at", time),
         ("source", says("intake.source.external")),
         ("inquiry_at", says("intake.proposed.same_time", time=time)),
         ("channel", lab(Channel.WECHAT)),
         other_time=True,
-        sent=sent,
+        hint="other_time_sent" if sent else "other_time_stated",
     )
 
 
@@ -207,7 +207,7 @@ def first_time(
     ``typed``: the inquiry's real time as typed, and as said back."""
     times: tuple[Action, Expect] = (Press(OK), Exactly(asks(Step.INQUIRER_NAME)))
     if typed is not None:
-        times = (typed[0], Exactly(REST, taken(typed[1]), asks(Step.INQUIRER_NAME)))
+        times = (typed[0], sent_at(typed[1]))  # against the stated time: the receipt's too
     return [
         (
             screenshot(bot, "2026-03-05 20:15"),
@@ -251,7 +251,7 @@ def known_again(
     earlier record wrote offered as one press each; category and retirement proposed."""
     times: tuple[Action, Expect] = (Press(OK), Exactly(asks(Step.INQUIRER_NAME)))
     if typed is not None:
-        times = (typed[0], Exactly(REST, taken(typed[1]), asks(Step.INQUIRER_NAME)))
+        times = (typed[0], sent_at(typed[1]))  # against the stated time: the receipt's too
     return [
         (screenshot(bot, "2026-03-06 09:40"), received_by_wechat("3月6日（周五）09:40")),
         times,
@@ -329,11 +329,11 @@ async def test_a_screenshot_from_a_first_time_cadre_and_a_known_one_take_eleven_
         MaterialRoute.DIRECT,
     )
     assert first_row["originals_destination"] == OriginalsDestination.NO_ORIGINAL
-    assert second["received_at"] == local("2026-03-06 09:40")
     if again is None:
+        assert second["received_at"] == local("2026-03-06 09:40")
         assert second["inquiry_at"] == second["received_at"]
-    else:
-        assert second["inquiry_at"] == local("2026-03-06 08:00")
+    else:  # the judge's time, against the stated send time, is the receipt time too
+        assert second["inquiry_at"] == second["received_at"] == local("2026-03-06 08:00")
     # Every answer confirmed, the one tap's two and the review's two included, is audited.
     audited = {e.payload for e in await events_of(db, 2)}
     for column in ("art9_items", "serious", "material_route", "originals_destination"):
@@ -635,9 +635,10 @@ DEMO_CASE = ("李某诉赵某民间借贷纠纷案", "(2026)豫0825民初1234号
 
 
 def demo_shot(bot: DialogueBot) -> Forward:
-    """``/attach shot.png`` in the demo: a screenshot with no caption, received now."""
+    """``/attach shot.png`` in the demo: a screenshot with no caption, received now, no send
+    time stated."""
     photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
-    return Forward(photo, at=local("2026-11-30 10:00"))
+    return Forward(photo)
 
 
 async def test_the_trial_journeys_replayed_answer_for_answer(

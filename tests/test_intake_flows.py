@@ -226,6 +226,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
             "inquiry_day_only": False,
             "caption_offered": caption,
             "main_leader_presumed": False,
+            "sent_at_stated": sent_at.isoformat(),  # the forward's date, as the service stated
         },
     }
     assert {name: row[name] for name in expected} == expected

@@ -3,9 +3,10 @@
 A WeChat message (an SMS, an e-mail) reaches the judge when it is sent: forwarded to the bot
 later, the time the judge types at the proposals is its receipt time too, and the card says
 the deadlines count from it; a forward whose chat service tells when it was first sent keeps
-that time. A receipt time before the court's rules took effect is refused, one in the future
-refused, one more than 30 days back asked again to confirm. The message after submitting
-marks a step already overdue.
+that time while the judge's time agrees with it (``test_intake_receipt_rule`` covers every
+way in and every path). A receipt time before the court's rules took effect is refused, one
+in the future refused, one more than 30 days back asked again to confirm. The message after
+submitting marks a step already overdue.
 
 Scripted dialogues on Sunday 2026-11-29 10:00 in Beijing, with ``[intake] propose`` on.
 """
@@ -21,6 +22,8 @@ from dialogue import (
     DialogueBot,
     Exactly,
     Forward,
+    Lacks,
+    Offers,
     Press,
     asks,
     asks_received,
@@ -87,7 +90,7 @@ async def test_a_forwarded_messages_typed_time_is_its_receipt_time_too(
     assert f"收到时间：{stored}" in card
 
 
-async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
+async def test_a_forward_that_says_when_it_was_sent_keeps_that_time_when_the_judge_agrees(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     judge = court.chat("张伟")
@@ -96,14 +99,14 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
         judge,
         [
             (
-                Forward(photo, at=local("2026-11-28 20:00")),
-                (says("intake.proposed.intro"), says("intake.proposed.other_time")),
+                Forward(photo, at=local("2026-11-28 20:03")),
+                (says("intake.proposed.intro"), says("intake.proposed.other_time_stated")),
             ),
             (
-                "28号下午3点",
+                "28号晚上8点",
                 Exactly(
-                    "已确认：收到时间、来源、过问方式。",
-                    says("intake.time_taken", field="过问时间", time="11月28日（周六）15:00"),
+                    "已确认：来源、过问方式。",
+                    says("intake.time_taken", field="过问时间", time="11月28日（周六）20:00"),
                     asks(Step.INQUIRER_NAME),
                 ),
             ),
@@ -111,9 +114,34 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_receipt_time(
     )
     row = await record_row(db, 1)
     assert (row["received_at"], row["inquiry_at"]) == (
+        local("2026-11-28 20:03"),
         local("2026-11-28 20:00"),
-        local("2026-11-28 15:00"),
     )
+
+
+async def test_a_time_the_judge_gives_against_the_stated_one_is_the_receipt_time(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    shown = "11月28日（周六）15:00"
+    await dialogue(
+        judge,
+        [
+            (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            (
+                "28号下午3点",
+                Exactly(
+                    "已确认：来源、过问方式。",
+                    says("intake.proposed.received_when_sent", time=shown),
+                    says("intake.time_taken", field="过问时间", time=shown),
+                    asks(Step.INQUIRER_NAME),
+                ),
+            ),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == row["inquiry_at"] == local("2026-11-28 15:00")
 
 
 async def test_receipt_times_out_of_bounds_are_refused_or_confirmed(
@@ -227,3 +255,56 @@ async def test_the_submitted_message_marks_the_steps_already_overdue(
         says("card.deadline", milestone="录入平台", deadline=late),
         says("card.deadline", milestone="报送表格复印件", deadline=late),
     ]
+
+
+FAR_OK = says("intake.far_back_ok")
+FAR_NO = says("intake.far_back_no")
+
+
+async def test_a_far_back_receipt_time_is_confirmed_or_retyped_by_its_buttons(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    question = asks_received("2026-11-29 10:00")
+    far = says("intake.error.time_far_back", time="10月29日（周四）10:00", days=31)
+    await dialogue(
+        judge,
+        [
+            (Forward(photo), says("intake.proposed.intro")),
+            (Press(CHANGED), question),
+            ("2026-10-29 10:00", (Again(far, question), Offers(FAR_OK, FAR_NO))),
+            # Type it again: the question, and the same time is asked to confirm once more.
+            (Press(FAR_NO), Exactly(question)),
+            ("2026-10-29 10:00", (Again(far, question), Offers(FAR_OK, FAR_NO))),
+            (
+                Press(FAR_OK),
+                Exactly(
+                    says("intake.time_taken", field="收到时间", time="10月29日（周四）10:00"),
+                    asks(Step.SOURCE),
+                ),
+            ),
+        ],
+    )
+    assert (await record_row(db, 1))["received_at"] == local("2026-10-29 10:00")
+
+
+async def test_a_far_back_time_typed_on_the_card_is_confirmed_by_its_button(
+    bot: DialogueBot, court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes())
+    far = says("intake.error.time_far_back", time="10月20日（周二）21:00", days=40)
+    moved = says("intake.proposed.received_when_sent", time="10月20日（周二）21:00")
+    await dialogue(
+        judge,
+        [
+            (Forward(photo), says("intake.proposed.intro")),
+            ("10月20日晚上9点", (far, Offers(FAR_OK, FAR_NO, says("intake.proposed.ok")))),
+            (Press(FAR_NO), (Lacks(far), Offers(says("intake.proposed.ok")))),
+            ("10月20日晚上9点", (far, Offers(FAR_OK, FAR_NO))),
+            (Press(FAR_OK), (moved, asks(Step.INQUIRER_NAME))),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["received_at"] == row["inquiry_at"] == local("2026-10-20 21:00")

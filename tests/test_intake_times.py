@@ -150,10 +150,12 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
                 for typed in ("3", "三", "１５")
             ),
             # The time typed confirms the rest: the channel proposed from the screenshot too.
+            # Earlier than the stated send time, it is the WeChat message's receipt time too.
             (
                 "28号下午3点",
                 Exactly(
-                    "已确认：收到时间、来源、过问方式。",
+                    "已确认：来源、过问方式。",
+                    says("intake.proposed.received_when_sent", time="11月28日（周六）15:00"),
                     taken("11月28日（周六）15:00"),
                     asks(Step.INQUIRER_NAME),
                 ),
@@ -163,13 +165,13 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
             (Press(BACK), asks(Step.INQUIRY_AT)),
             (Press(BACK), asks(Step.CHANNEL)),
             (Press(BACK), asks(Step.SOURCE)),
-            (Press(BACK), asks_received("2026-11-28 20:00")),
+            (Press(BACK), asks_received("2026-11-28 15:00")),
             # The receipt cannot be moved before the inquiry already recorded.
             (
                 "11月28日下午2点",
                 Again(
                     says("intake.error.receipt_before_inquiry", inquiry="11月28日（周六）15:00"),
-                    asks_received("2026-11-28 20:00"),
+                    asks_received("2026-11-28 15:00"),
                 ),
             ),
             (
@@ -259,3 +261,29 @@ async def test_a_number_alone_at_the_receipt_question_is_never_a_time(
     )
     row = await record_row(db, 1)
     assert row["received_at"] == local("2026-11-29 03:00")
+
+
+async def test_a_far_back_receipt_time_in_a_correction_is_confirmed_by_its_button(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    clock.set(local("2026-03-06 10:00"))
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    judge = (await open_court(bot)).chat("张伟")
+    await dialogue(judge, phone_record())
+    clock.set(local("2026-04-20 10:00"))
+    number = "温法过问〔2026〕1号"
+    far = says("intake.error.time_far_back", time="3月6日（周五）11:00", days=45)
+    ok, retype = says("intake.far_back_ok"), says("intake.far_back_no")
+    prompt = says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+    await dialogue(
+        judge,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), says("amend.which", title=number)),
+            (Press(says("card.received_at")), prompt),
+            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            (Press(retype), Exactly(prompt)),
+            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            (Press(ok), says("amend.ask_reason")),
+        ],
+    )

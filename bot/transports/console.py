@@ -208,7 +208,7 @@ class ConsoleTransport:
             user_name=self.speaker_name or None,
             received_at=now,
             message_id=f"c{self._counter}",
-            forwarded_at=now if forwarded else None,
+            forwarded=forwarded,
             text=text,
             callback=callback,
             callback_label=label,

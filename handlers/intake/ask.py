@@ -13,7 +13,6 @@ from datetime import datetime, time
 from typing import Any
 
 from handlers import card
-from handlers.alerts import check_art7
 from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line
 from handlers.fields import (
@@ -22,6 +21,8 @@ from handlers.fields import (
     CAPTION_IS_MESSAGE,
     CHANNELS_FIRST,
     DAY_ONLY,
+    FAR_NO,
+    FAR_OK,
     LIST_PARTS,
     NAME_PARTS,
     NO,
@@ -31,12 +32,16 @@ from handlers.fields import (
     STAFF_TYPED,
     YES,
     DateOnly,
+    FarBack,
     Field,
     Input,
     Opener,
     Step,
     choice_buttons,
     day_only,
+    far_back_answer,
+    far_back_buttons,
+    forget_far_back,
     next_missing,
     parse_art9,
     proposal,
@@ -57,13 +62,17 @@ from handlers.intake.common import (
 from handlers.intake.proposals import ON_REVIEW, closing, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
+from handlers.receipt import INQUIRY_DAY_ONLY, RECEIVED_DAY_ONLY, RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from handlers.units import court_places, presume_main_leader
 from handlers.words import NO_ITEM_WORDS
 from storage import inquirers
 from storage import records as records_repo
 from storage import staff as staff_repo
-from storage.casenumber import CaseNumberError, NotFiled, example, parse_case_number
+from storage.casenumber import (
+    case_number_shaped,
+    example,
+)
 from storage.models import Record, Staff
 from storage.numbers import parse_int
 from storage.records import STAFF_IN_PERSONS, STAFF_OFFLINE
@@ -107,7 +116,7 @@ async def ask(
     state.asked += 1
     state.record_id = record.id
     if field.step is Step.RECEIVED_AT:
-        prompt = ctx.t("intake.ask.received_at", time=card.stamp(ctx, record.received_at))
+        prompt = ctx.t("intake.ask.received_at", time=await card.value_of(ctx, record, field))
     elif field.step is Step.CASE_NUMBER:
         year = ctx.local(ctx.now).year
         prompt = ctx.t(
@@ -130,6 +139,8 @@ async def ask(
         names = join(ctx.language, (person.name for person in moved))
         prompt = ctx.t("intake.staff_in_persons", names=names) + "\n" + prompt
     buttons = await question_buttons(ctx, record, field)
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        buttons = (far_back_buttons(ctx, cb(field.step, "")), *buttons)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t(current_key(field), value=current)
@@ -378,15 +389,21 @@ async def resume_step(ctx: Context, record: Record, step: StepName | None) -> St
 
 
 async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
+    """Store an answer's ``values`` (each change audited), then what follows from it: Art. 7's
+    presumed main leader, and an electronic message's receipt time (``settle_receipt``)."""
     people = values.pop("_staff_present", None)
     offline = values.pop("_staff_offline", None)
     named = values.pop("_staff_named", None)
     only_day = values.pop("_day_only", None)
+    typed_receipt = values.pop("_received_typed", None)
     fields = dict(record.fields)
     if named is not None:
         fields[STAFF_IN_PERSONS] = named
     if only_day is not None:
-        fields["inquiry_day_only"] = only_day
+        fields[INQUIRY_DAY_ONLY] = only_day
+    if typed_receipt:
+        fields[RECEIVED_TYPED] = True
+        fields.pop(RECEIVED_DAY_ONLY, None)
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
     fields["skipped"] = skipped
     if people is not None:
@@ -402,6 +419,7 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
     if values:
         await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
     _presume(ctx, record)
+    await settle_receipt(ctx, record)
     await ctx.session.flush()
 
 
@@ -426,6 +444,29 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
         fields["skipped"] = sorted({*fields.get("skipped", []), Step.PERSONS_PRESENT.value})
         return {"persons_present": None}
     return {"persons_present": "、".join(left)}
+
+
+async def settle_receipt(ctx: Context, record: Record) -> None:
+    """An electronic message's receipt time is the time the judge gives for it
+    (``handlers.receipt``): after every answer, on every path (the proposals card, the
+    questions one by one, a day alone, an edit from the review card), the receipt time is set
+    to what the rule gives, confirmed, and the judge told when it moved."""
+    settled = receipt_of(record, ctx.services.tz)
+    if settled is None:
+        return
+    moment, only_day = settled
+    fields = dict(record.fields)
+    fields[RECEIVED_DAY_ONLY] = only_day
+    if not only_day:
+        del fields[RECEIVED_DAY_ONLY]
+    if fields != record.fields:
+        record.fields = fields
+    moved = moment != record.received_at
+    values = {"received_at": moment, "received_confirmed": True}
+    await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+    if moved:
+        shown = when(ctx, moment, clock=None if only_day else True)
+        ctx.reply(ctx.t("intake.proposed.received_when_sent", time=shown))
 
 
 def _presume(ctx: Context, record: Record) -> None:
@@ -591,7 +632,7 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     question refuses: its message, and the question again. A time is said back at once as it
     was understood (``11月28日（周六）15:00``); a day without its hour raises ``DateOnly``.
     """
-    if field.step is Step.CASE_NAME and _case_number_of(ctx, value) is not None:
+    if field.step is Step.CASE_NAME and case_number_shaped(value):
         return await case_number_at_name(ctx, record, field, value)
     try:
         values = await field.parse(ctx, record, value)
@@ -613,18 +654,12 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     return await after_answer(ctx, record, field)
 
 
-def _case_number_of(ctx: Context, text: str) -> str | None:
-    """``text`` as a valid case number (``storage.casenumber``), or None."""
-    try:
-        parsed = parse_case_number(text, year_now=ctx.local(ctx.now).year)
-    except CaseNumberError:
-        return None
-    return None if isinstance(parsed, NotFiled) else parsed.text
-
-
 async def case_number_at_name(ctx: Context, record: Record, field: Field, text: str) -> StepName:
-    """A valid case number typed as the case's name: stored as the case number when none is
-    recorded yet (said so at once), the name asked again; never stored as the name."""
+    """A text shaped as a case number (``storage.casenumber.case_number_shaped``) typed as the
+    case's name: never stored as the name. Checked as the case-number question checks it (a
+    court code that does not exist, another court's number: its refusal above the name
+    question, nothing stored); a good one is stored as the case number when none is recorded
+    yet (said so at once), and the name asked again."""
     number = BY_STEP[Step.CASE_NUMBER.value]
     if record.case_number:
         refusal = UserError("intake.error.case_name_is_number", number=text.strip())
@@ -666,8 +701,8 @@ async def take_done_clear(ctx: Context, record: Record) -> Next:
 
 
 async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
-    """After a stored answer: check Art. 7 alerts, ask the next question."""
-    await check_art7(ctx, record)
+    """After a stored answer: the next question. Art. 7's alerts follow every change once,
+    after the message (``Registry.after_change``: ``handlers.alerts.follow_touched``)."""
     return await advance(ctx, record)
 
 
@@ -786,6 +821,11 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
             return await ask(ctx, record, field, refusal=refusal)
     if action == "v":
         return await take(ctx, record, field, argument)
+    if action == FAR_OK:
+        return await take(ctx, record, field, await far_back_answer(ctx))
+    if action == FAR_NO:
+        await forget_far_back(ctx)
+        return await ask(ctx, record, field)
     if action == CAPTION_PRESS:
         caption = offered_caption(record, field)
         if caption is None:

@@ -3,34 +3,35 @@
 A time typed at proposals that include the inquiry time is that time (the judge "says
 otherwise"): it is stored and said back, and the other proposals shown are confirmed with it,
 as the card tells the judge — one message for what would otherwise take two. A WeChat message,
-an SMS, an e-mail reaches the judge when it is sent: the time typed is its receipt time too.
+an SMS, an e-mail reaches the judge when it is sent: the time typed is its receipt time too
+(``handlers.receipt``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from handlers.alerts import check_art7
 from handlers.engine import Context, UserError
 from handlers.fields import (
     BY_STEP,
-    FAR_BACK,
+    FAR_NO,
+    FAR_OK,
     DateOnly,
     Field,
     Step,
+    as_proposed,
+    far_back_answer,
+    forget_far_back,
     parse_yes_no,
     proposal,
-    when,
 )
 from handlers.i18n import join
 from handlers.intake.ask import _apply, advance, ask, ask_hour, go_back, take
 from handlers.intake.common import current_draft
-from handlers.intake.proposals import ITEMISED, forwarding_time, group, show
+from handlers.intake.proposals import ITEMISED, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
+from handlers.receipt import receipt_follows
 from handlers.state import Next, StepName
 from handlers.timeparse import TimeParseError, TimeProblem, read_time
 from storage.models import Record
-from storage.vocabulary import NETWORK_CHANNELS
 
 
 async def _pending(ctx: Context) -> tuple[Record, list[Field]]:
@@ -53,12 +54,12 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
-    await check_art7(ctx, record)
     return await advance(ctx, record)
 
 
 async def proposed_button(ctx: Context, action: str) -> Next:
-    """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``."""
+    """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``; after a
+    time refused as far back, ``…:far_ok`` takes it and ``…:far_no`` shows the card again."""
     record, fields = await _pending(ctx)
     if action == "ok":
         return await confirm_all(ctx, record, fields)
@@ -71,6 +72,11 @@ async def proposed_button(ctx: Context, action: str) -> Next:
         return await ask(ctx, record, fields[0])
     if action == "back":
         return await go_back(ctx, record, fields[0] if fields else None)
+    if action == FAR_OK:
+        return await proposed_text(ctx, await far_back_answer(ctx))
+    if action == FAR_NO:
+        await forget_far_back(ctx)
+        return await show(ctx, record, fields)
     raise UserError("error.stale_button")
 
 
@@ -110,58 +116,31 @@ async def proposed_text(ctx: Context, text: str) -> Next:
     return await _time_and_rest(ctx, record, fields, text)
 
 
-def _electronic(record: Record, fields: list[Field]) -> bool:
-    """Whether the inquiry came by an electronic channel (WeChat, SMS, e-mail, …), as the
-    record says or the card proposes: such a message reaches the judge when it is sent."""
-    channel = BY_STEP[Step.CHANNEL.value]
-    value = record.channel or (proposal(record, channel) if channel in fields else None)
-    return value in NETWORK_CHANNELS
-
-
-async def _sent_at(ctx: Context, record: Record, fields: list[Field], text: str) -> datetime | None:
-    """The time typed, when it is also the receipt time: an electronic message (``_electronic``)
-    reaches the judge when it is sent, so while the card proposes as receipt time the time it
-    was forwarded to the bot (``forwarding_time``: the chat service did not say when it was
-    first sent), a typed earlier time is the receipt's too and Art. 6's
-    deadlines count from it. None otherwise: a day without the hour, a time more than
-    ``FAR_BACK`` ago (a receipt that far back is confirmed on its own question)."""
-    receipt = BY_STEP[Step.RECEIVED_AT.value]
-    if receipt not in fields or not forwarding_time(record) or not _electronic(record, fields):
-        return None
-    try:
-        moment = (await BY_STEP[Step.INQUIRY_AT.value].parse(ctx, record, text)).get("inquiry_at")
-    except DateOnly:
-        return None
-    if not isinstance(moment, datetime) or moment >= record.received_at:
-        return None
-    return moment if ctx.now - moment <= FAR_BACK else None
-
-
 async def _time_and_rest(ctx: Context, record: Record, fields: list[Field], text: str) -> Next:
-    """The inquiry's time as typed, and every other proposal shown confirmed with it; for an
-    electronic message the typed time is its receipt time too (``_sent_at``), said so."""
+    """The inquiry's time as typed, and every other proposal shown confirmed with it. For an
+    electronic message the time typed is its receipt time too (``handlers.receipt``): the
+    receipt's proposal is then not confirmed as shown, the answer sets it (said so), and a day
+    typed without its hour leaves it open until the hour is answered or left unknown."""
     inquiry = BY_STEP[Step.INQUIRY_AT.value]
     receipt = BY_STEP[Step.RECEIVED_AT.value]
-    sent = await _sent_at(ctx, record, fields, text)
     state = await ctx.state()
-    confirmed: list[str] = []
+    confirmed: list[Field] = []
+    follows = receipt_follows(as_proposed(record))
     for field in fields:
         raw = proposal(record, field)
         if field is inquiry or raw is None or not field.applies(record):
             continue
         if field.answered(record):
             continue
-        if field is receipt and sent is not None:
-            await _apply(ctx, record, field, {"received_at": sent, "received_confirmed": True})
-            state.history = [*state.history, field.step.value]
+        if field is receipt and follows:
+            state.history = [*state.history, field.step.value]  # /back reaches it
             continue
         await _apply(ctx, record, field, await field.parse(ctx, record, raw))
         state.history = [*state.history, field.step.value]
-        confirmed.append(ctx.t(f"card.{field.step.value}"))
+        confirmed.append(field)
     if confirmed:
-        ctx.reply(ctx.t("intake.proposed.confirmed", fields=join(ctx.language, confirmed)))
-    if sent is not None:
-        ctx.reply(ctx.t("intake.proposed.received_when_sent", time=when(ctx, sent)))
+        names = [ctx.t(f"card.{f.step.value}") for f in confirmed]
+        ctx.reply(ctx.t("intake.proposed.confirmed", fields=join(ctx.language, names)))
     try:
         return await take(ctx, record, inquiry, text)
     except DateOnly as typed:

@@ -26,6 +26,7 @@ from handlers.fields import (
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import cb, current_draft, quote, require_handler
 from handlers.ports import Button
+from handlers.receipt import SENT_AT
 from handlers.state import HeldFiles, Next, StepName
 from storage import audit
 from storage import records as records_repo
@@ -65,12 +66,10 @@ async def start_draft(
     album: str | None = None,
     opener: Opener | None = None,
 ) -> Record:
-    """A new draft: its receipt time is the forward's original date, or now; ``opener``
-    (what reached the judge) suggests the channel."""
-    received = min(forwarded_at or ctx.now, ctx.now)
-    record = await records_repo.create_draft(
-        ctx.session, handler=ctx.staff, received_at=received, at=ctx.now
-    )
+    """A new draft: its receipt time is the forward's original date as the chat service
+    states it (kept as ``handlers.receipt.SENT_AT``), or now; ``opener`` (what reached the
+    judge) suggests the channel."""
+    record = await _draft(ctx, forwarded_at)
     if opener is not None:
         record.fields = {**record.fields, OPENED_BY: opener.value}
         await ctx.session.flush()
@@ -78,6 +77,18 @@ async def start_draft(
     state.fresh()
     state.album = album
     state.record_id = record.id
+    return record
+
+
+async def _draft(ctx: Context, forwarded_at: datetime | None) -> Record:
+    """A draft received at ``forwarded_at`` (the chat service's stated send time), else now."""
+    received = min(forwarded_at or ctx.now, ctx.now)
+    record = await records_repo.create_draft(
+        ctx.session, handler=ctx.staff, received_at=received, at=ctx.now
+    )
+    if forwarded_at is not None:
+        record.fields = {**record.fields, SENT_AT: received.isoformat()}
+        await ctx.session.flush()
     return record
 
 
@@ -407,12 +418,7 @@ async def media_choice(ctx: Context, value: str) -> Next:
 
 async def rescue(ctx: Context, text: str) -> Next:
     """After a failure, keep the message's files on a draft of their own, asking nothing."""
-    record = await records_repo.create_draft(
-        ctx.session,
-        handler=ctx.staff,
-        received_at=min(ctx.message.forwarded_at or ctx.now, ctx.now),
-        at=ctx.now,
-    )
+    record = await _draft(ctx, ctx.message.forwarded_at)
     await attach_files(ctx, record, ctx.files)
     ctx.reply(
         ctx.t("intake.rescued", title=card.title(ctx, record), id=record.id, count=len(ctx.files))

@@ -8,6 +8,8 @@ offered as a button. Nothing proposed is stored without that confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.engine import Context, UserError
 from handlers.fields import (
     FIELDS,
@@ -16,19 +18,23 @@ from handlers.fields import (
     OPENED_BY,
     READ,
     READ_SOURCE,
+    READ_STEPS,
     YES,
+    FarBack,
     Field,
     Input,
     Opener,
     Step,
+    far_back_buttons,
     proposal,
     when,
 )
 from handlers.intake.common import cb
 from handlers.ports import Button
+from handlers.receipt import receipt_follows, stated_sent_at
 from handlers.state import StepName
 from storage.models import Record
-from storage.vocabulary import NETWORK_CHANNELS, at_start
+from storage.vocabulary import at_start
 
 ITEMISED = "itemised"
 """``Record.fields`` key: questions the judge chose to answer one by one."""
@@ -102,24 +108,34 @@ def intro(record: Record, fields: list[Field]) -> str:
     return "intake.proposed.intro_plain"
 
 
-def forwarding_time(record: Record) -> bool:
-    """Whether the receipt time is still the moment the material reached the bot, unconfirmed:
-    no earlier time is known (a forward whose chat service says when it was first sent has
-    that time instead)."""
-    return not record.received_confirmed and record.received_at >= record.created_at
-
-
 def _other_time(record: Record, fields: list[Field]) -> str:
     """The catalog key of the hint under a card that proposes the inquiry's time: for an
     electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too, the time
-    typed is both, and the deadlines count from it (the card says so); otherwise the inquiry's
+    typed is both and the deadlines count from it (``handlers.receipt``), unless a chat
+    service's stated send time agrees with it (the card says which); otherwise the inquiry's
     alone, the deadlines counting from the receipt time shown."""
     steps = {field.step for field in fields}
     channel = next((f for f in fields if f.step is Step.CHANNEL), None)
     value = record.channel or (proposal(record, channel) if channel is not None else None)
-    if Step.RECEIVED_AT in steps and forwarding_time(record) and value in NETWORK_CHANNELS:
-        return "intake.proposed.other_time_sent"
+    shadow = Record(fields=record.fields, channel=value)
+    if Step.RECEIVED_AT in steps and receipt_follows(shadow):
+        stated = stated_sent_at(record) is not None
+        return "intake.proposed.other_time_stated" if stated else "intake.proposed.other_time_sent"
     return "intake.proposed.other_time"
+
+
+def found_note(record: Record, fields: Sequence[Field]) -> str | None:
+    """The catalog key of the note saying a proposal was read from what came (a forwarded
+    message, a picture), or None: only when a line of ``fields`` shows a value read there
+    (``READ_STEPS``), so a card never speaks of what it does not show. ``READ``'s own note
+    of where it was read (``READ_SOURCE``) is no reading."""
+    read = record.fields.get(READ)
+    if not isinstance(read, dict):
+        return None
+    if not any(f.step in READ_STEPS and read.get(f.step.value) for f in fields):
+        return None
+    found_in = "from_message" if read.get(READ_SOURCE) == MESSAGE else "from_picture"
+    return f"intake.proposed.{found_in}"
 
 
 async def show(
@@ -146,10 +162,8 @@ async def show(
                 value=shown(ctx, record, field, raw),
             )
         )
-    read = record.fields.get(READ)
-    if isinstance(read, dict) and any(f.step.value in read for f in fields):
-        found_in = "from_message" if read.get(READ_SOURCE) == MESSAGE else "from_picture"
-        lines.append(ctx.t(f"intake.proposed.{found_in}"))
+    if (found_in := found_note(record, fields)) is not None:
+        lines.append(ctx.t(found_in))
     if any(field.step is Step.INQUIRY_AT for field in fields):
         lines.append(ctx.t(_other_time(record, fields)))
     rows: list[tuple[Button, ...]] = [
@@ -158,6 +172,8 @@ async def show(
             Button(ctx.t("intake.proposed.change"), cb("proposed", "change")),
         )
     ]
+    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
+        rows.insert(0, far_back_buttons(ctx, cb("proposed", "")))
     if state.history:
         rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
     ctx.reply("\n".join(lines), tuple(rows))

@@ -1,0 +1,83 @@
+"""When an inquiry reached the judge: Art. 6's deadlines count from its receipt time.
+
+One rule for every electronic channel (WeChat, SMS, e-mail, …; ``NETWORK_CHANNELS``) and every
+way the message came to the bot (a forwarded text or photo, a file sent, a Telegram forward, a
+WeCom message, ``/new``): such a message reaches the judge when it is sent, so the time the
+judge gives for it (the inquiry's time, typed on the proposals card, at its question, as a day
+alone, or corrected from the review card) is its receipt time too. Two exceptions:
+
+- the chat service stated when the forwarded message was first sent (Telegram's
+  ``forward_origin.date``: ``SENT_AT``) and the judge's time agrees with it (``agrees``): the
+  stated time, to the minute, stays the receipt time; an earlier time is the receipt time, a
+  later one is refused (``latest_inquiry``: the message existed at the stated time);
+- the judge typed the receipt time itself at its question (``RECEIVED_TYPED``): that answer
+  stands.
+
+A receipt time taken from a day alone ("yesterday") is that day with its hour unknown
+(``RECEIVED_DAY_ONLY``): the deadlines count in days, so they are the same for any hour of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from storage.models import Record
+from storage.vocabulary import NETWORK_CHANNELS
+
+SENT_AT = "sent_at_stated"
+"""``Record.fields`` key: when the chat service says the forwarded message was first sent
+(ISO 8601), as the transport told it (Telegram ``forward_origin.date``); absent when none
+said so (a file sent, the console's ``/forward``, WeCom)."""
+RECEIVED_TYPED = "received_typed"
+"""``Record.fields`` key: True once the judge typed the receipt time at its own question."""
+RECEIVED_DAY_ONLY = "received_day_only"
+"""``Record.fields`` key: True when the receipt time is a day, its hour unknown."""
+INQUIRY_DAY_ONLY = "inquiry_day_only"
+"""``Record.fields`` key: True when only the day of the inquiry is known."""
+AGREEMENT = timedelta(hours=1)
+"""A stated send time agrees with the judge's time when it is at most this much after it:
+the judge's "9 pm" for a message sent at 21:03."""
+LEEWAY = timedelta(minutes=1)
+"""A stated send time this much before the judge's time still agrees with it."""
+
+
+def stated_sent_at(record: Record) -> datetime | None:
+    """When the chat service says the forwarded message was first sent (``SENT_AT``)."""
+    raw = record.fields.get(SENT_AT)
+    return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+
+
+def receipt_follows(record: Record) -> bool:
+    """Whether the time the judge gives for ``record``'s inquiry is its receipt time too: an
+    electronic message whose receipt time the judge has not typed at its own question."""
+    return record.channel in NETWORK_CHANNELS and not record.fields.get(RECEIVED_TYPED)
+
+
+def agrees(sent: datetime, said: datetime, *, day_only: bool, tz: ZoneInfo) -> bool:
+    """Whether a stated send time ``sent`` agrees with the judge's ``said``: on that day for a
+    day alone; otherwise from ``LEEWAY`` before it to ``AGREEMENT`` after it."""
+    if day_only:
+        return sent.astimezone(tz).date() == said.astimezone(tz).date()
+    return said - LEEWAY <= sent <= said + AGREEMENT
+
+
+def receipt_of(record: Record, tz: ZoneInfo) -> tuple[datetime, bool] | None:
+    """The receipt time the rule gives ``record`` and whether it is a day alone; None when the
+    rule does not apply (``receipt_follows``) or the inquiry's time is not given yet."""
+    if not receipt_follows(record) or record.inquiry_at is None:
+        return None
+    said, day_only = record.inquiry_at, bool(record.fields.get(INQUIRY_DAY_ONLY))
+    sent = stated_sent_at(record)
+    if sent is not None and agrees(sent, said, day_only=day_only, tz=tz):
+        return sent, False
+    return said, day_only
+
+
+def latest_inquiry(record: Record) -> datetime:
+    """The latest the inquiry's time may be: its receipt time; where the receipt time follows
+    the inquiry's (``receipt_follows``), the stated send time (the message existed then), or
+    without one the moment the message reached the bot (the draft's opening)."""
+    if not receipt_follows(record):
+        return record.received_at
+    return stated_sent_at(record) or record.created_at
