@@ -334,16 +334,16 @@ class Engine:
         self._sent.update(ids)
 
     async def forget_sent(self) -> None:
-        """Delete the rows of replies sent since, in a transaction of their own that does not
-        wait for its commit (``Database.transaction(wait=False)``: on SQLite it commits with the
-        next message's transaction, or soon after). A crash before that commit has those
-        replies sent again, marked as repeats, never lost."""
-        if not self._sent:
-            return
+        """Delete the rows of replies sent since (``Database.bookkeep``): on SQLite put off to
+        run before the next transaction and commit with it, or soon after, with no transaction
+        of its own. A crash before that commit has those replies sent again, marked as
+        repeats, never lost."""
         batch, self._sent = self._sent, set()
+        deletion = delivery.deletion(batch)
+        if deletion is None:
+            return
         try:
-            async with self.db.transaction(wait=False) as session:
-                await delivery.delivered(session, batch)
+            await self.db.bookkeep(*deletion)
         except Exception:
             self._sent |= batch
             raise
