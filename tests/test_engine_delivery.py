@@ -5,6 +5,7 @@ only once the sender's access is known, and a chat's turn forgotten once it is i
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -226,6 +227,9 @@ async def test_replies_whose_deletion_a_crash_lost_are_sent_again_as_repeats(
     assert await count_rows(db, OutboxReply) == 0
 
 
+_PROBES = itertools.count()
+
+
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -252,10 +256,10 @@ async def test_an_undone_step_leaves_no_audit_event_but_its_claim_and_reply_comm
         ctx.reply("done")
 
     bot.app.engine.registry.command("probe", probe, "help.help", hidden=True)
-    for n, how in enumerate(outcomes):
+    for how in outcomes:
         before = await count_rows(db, AuditEvent)
         claims = await count_rows(db, ProcessedUpdate)
-        key = f"probe:{id(outcomes)}:{n}"  # a new update in each example
+        key = f"probe:{next(_PROBES)}"  # a new update in every example
         message = replace(incoming(clock, "u1", f"/probe {how}"), update_key=key)
         sent = [m.text for m in await bot.chat("u1").send(message)]
         told += sent
