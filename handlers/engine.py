@@ -223,6 +223,28 @@ _SAVE_STATE = (
 once (no ORM flush)."""
 
 
+class _Undone(Exception):
+    """A step refused (``UserError``) or failed: its transaction is rolled back whole, and
+    ``Engine._after_undone`` owes ``replies`` (the refusal, or the apology when ``failed``)
+    in a transaction of their own."""
+
+    def __init__(
+        self,
+        message: IncomingMessage,
+        now: datetime,
+        replies: list[Reply],
+        language: Language,
+        *,
+        failed: bool,
+    ) -> None:
+        super().__init__("step undone")
+        self.message = message
+        self.now = now
+        self.replies = replies
+        self.language = language
+        self.failed = failed
+
+
 Handler = Callable[["Context", str], Awaitable[Next]]
 """A command, a button's handler or a step: given the context and the text (a command's
 arguments, a button's data after its prefix, a typed answer), it returns the next step
@@ -334,16 +356,16 @@ class Engine:
         self._sent.update(ids)
 
     async def forget_sent(self) -> None:
-        """Delete the rows of replies sent since, in a transaction of their own that does not
-        wait for its commit (``Database.transaction(wait=False)``: on SQLite it commits with the
-        next message's transaction, or soon after). A crash before that commit has those
-        replies sent again, marked as repeats, never lost."""
-        if not self._sent:
-            return
+        """Delete the rows of replies sent since (``Database.bookkeep``): on SQLite put off to
+        run before the next transaction and commit with it, or soon after, with no transaction
+        of its own. A crash before that commit has those replies sent again, marked as
+        repeats, never lost."""
         batch, self._sent = self._sent, set()
+        deletion = delivery.deletion(batch)
+        if deletion is None:
+            return
         try:
-            async with self.db.transaction(wait=False) as session:
-                await delivery.delivered(session, batch)
+            await self.db.bookkeep(*deletion)
         except Exception:
             self._sent |= batch
             raise
@@ -364,34 +386,45 @@ class Engine:
         transaction could not survive. ``Handled.owed`` holds the outbox ids of the replies,
         in order, when they were committed with the message. Never raises for a handler's
         failure: the sender gets an apology and the message's files are kept on a draft.
+
+        The step runs in the message's transaction itself, with no savepoint of its own: a
+        ``UserError`` or a handler's failure rolls that whole transaction back, and a second
+        one claims the update and owes the refusal or the apology (``_after_undone``), so
+        what the step did is undone and the claim and the replies still commit.
         """
         language = self.services.language
         files: list[Any] = []
         forgotten: set[int] = set()
         try:
             files = await self._files(message)
-            async with self.db.transaction() as session:
-                await chat_turn(session, message.transport, message.chat_id)
-                now = self.services.clock.now()
-                forgotten = await self._forget_in(session)
-                if message.update_key is not None:
-                    claimed = await delivery.claim_update(
-                        session, message.transport, message.update_key, now
+            try:
+                async with self.db.transaction() as session:
+                    await chat_turn(session, message.transport, message.chat_id)
+                    now = self.services.clock.now()
+                    forgotten = await self._forget_in(session)
+                    if message.update_key is not None:
+                        claimed = await delivery.claim_update(
+                            session, message.transport, message.update_key, now
+                        )
+                        if not claimed:
+                            return Handled(repeat=True, language=None)
+                        await self._prune(session, now)
+                    bound, person = await self._sender(session, message)
+                    if bound is None or person is None or not person.active:
+                        replies = await self._refuse(session, message, now, bound)
+                        return await self._owe(session, replies, now, accepted=False, language=None)
+                    staff_repo.note_use(bound, now)
+                    ctx = Context(session, message, person, bound, self.services, now, files=files)
+                    replies, language = await self._run(ctx)
+                    replies, chosen = self._show_choice(ctx.message, replies, language)
+                    return await self._owe(
+                        session, replies, now, accepted=True, language=language, chosen=chosen
                     )
-                    if not claimed:
-                        return Handled(repeat=True, language=None)
-                    await self._prune(session, now)
-                bound, person = await self._sender(session, message)
-                if bound is None or person is None or not person.active:
-                    replies = await self._refuse(session, message, now, bound)
-                    return await self._owe(session, replies, now, accepted=False, language=None)
-                staff_repo.note_use(bound, now)
-                ctx = Context(session, message, person, bound, self.services, now, files=files)
-                replies, language = await self._run(ctx, files)
-                replies, chosen = self._show_choice(ctx.message, replies, language)
-                return await self._owe(
-                    session, replies, now, accepted=True, language=language, chosen=chosen
-                )
+            except _Undone as undone:
+                self._sent |= forgotten
+                forgotten = set()
+                language = undone.language
+                return await self._after_undone(undone, files)
         except Exception:
             self._sent |= forgotten
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
@@ -399,47 +432,68 @@ class Engine:
             rescued = await self._rescue(message, files)
             return Handled(replies=tuple(apology + rescued), language=language)
 
-    async def _run(self, ctx: Context, files: list[Any]) -> tuple[list[Reply], Language]:
-        """The handling, in a savepoint: a ``UserError`` or a failure undoes what the handler
-        did, but not the update's claim or the replies owed, which commit with it. The replies
-        and the sender's language (as the message left it)."""
-        session = ctx.session
+    async def _run(self, ctx: Context) -> tuple[list[Reply], Language]:
+        """The handling, in the message's transaction: the replies and the sender's language
+        (as the message left it). Raises ``_Undone`` for a ``UserError`` (with the refusal to
+        send) or a handler's failure (with the apology): the transaction is then to be rolled
+        back whole; a ``SQLAlchemyError`` as it is (the transaction itself may be broken)."""
         language = ctx.language
         try:
-            async with session.begin_nested():
-                await self._dispatch(ctx)
-                await self._replan(session, ctx.now)
-                language = ctx.language
+            await self._dispatch(ctx)
+            await self._replan(ctx.session, ctx.now)
         except UserError as problem:
             text = t(language, problem.key, **problem.values)
             buttons = problem.buttons or await self._open_question(ctx)
             message = OutgoingMessage(text, buttons)
-            return [Reply(ctx.message.transport, ctx.message.chat_id, message)], language
+            refusal = Reply(ctx.message.transport, ctx.message.chat_id, message)
+            raise _Undone(ctx.message, ctx.now, [refusal], language, failed=False) from None
         except SQLAlchemyError:
             raise  # the transaction itself may be broken: handled outside it
-        except Exception:
+        except Exception as error:
             log.exception(
                 "failed on a message from %s:%s", ctx.message.transport, ctx.message.user_id
             )
-        else:
-            return ctx.replies, language
-        apology = [self._text(ctx.message, t(language, "error.internal"))]
-        if not files or self.registry.rescue is None:
-            return apology, language
-        try:
-            async with session.begin_nested():
-                bound, person = await self._sender(session, ctx.message)
-                assert bound is not None and person is not None
-                again = Context(session, ctx.message, person, bound, self.services, ctx.now)
-                again.files = files
-                await self.registry.rescue(again, "")
-                await self._replan(session, ctx.now)
-            return apology + again.replies, language
-        except SQLAlchemyError:
-            raise
-        except Exception:
-            log.exception("could not rescue %d file(s) of a failed message", len(files))
-            return apology, language
+            apology = self._text(ctx.message, t(language, "error.internal"))
+            raise _Undone(ctx.message, ctx.now, [apology], language, failed=True) from error
+        return ctx.replies, ctx.language
+
+    async def _after_undone(self, undone: _Undone, files: list[Any]) -> Handled:
+        """The transaction of a message whose step was undone: the update claimed, the
+        sender's use noted, the files of a failed step rescued onto a draft (``rescue``, in a
+        savepoint: its own failure leaves the apology), and the refusal or apology owed.
+        A repeat claimed meanwhile elsewhere is ``Handled.repeat``."""
+        message, now, language = undone.message, undone.now, undone.language
+        async with self.db.transaction() as session:
+            await chat_turn(session, message.transport, message.chat_id)
+            await self._forget_in(session)
+            if message.update_key is not None:
+                claimed = await delivery.claim_update(
+                    session, message.transport, message.update_key, now
+                )
+                if not claimed:
+                    return Handled(repeat=True, language=None)
+            bound, person = await self._sender(session, message)
+            replies = list(undone.replies)
+            if bound is not None:
+                staff_repo.note_use(bound, now)
+            rescue = self.registry.rescue
+            if undone.failed and files and rescue is not None and person is not None:
+                try:
+                    async with session.begin_nested():
+                        assert bound is not None
+                        again = Context(session, message, person, bound, self.services, now)
+                        again.files = files
+                        await rescue(again, "")
+                        await self._replan(session, now)
+                    replies += again.replies
+                except SQLAlchemyError:
+                    raise
+                except Exception:
+                    log.exception("could not rescue %d file(s) of a failed message", len(files))
+            replies, chosen = self._show_choice(message, replies, language)
+            return await self._owe(
+                session, replies, now, accepted=True, language=language, chosen=chosen
+            )
 
     async def _owe(
         self,

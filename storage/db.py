@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from storage.inline_sqlite import connector
@@ -142,7 +143,10 @@ class GroupCommit:
 
     A transaction that need not wait (``wait=False``: bookkeeping a crash may lose, such as
     the deletion of sent replies' outbox rows) leaves the batch open when nobody else is in
-    line: the next transaction's commit, or ``linger`` seconds, makes it durable.
+    line: the next transaction's commit, or ``linger`` seconds, makes it durable. Bookkeeping
+    that is one Core statement can be put off altogether (``defer``): it runs on the next
+    batch's connection before that batch's next transaction, with no session or savepoint of
+    its own, and commits with it, or ``linger`` seconds later when no transaction comes.
     """
 
     def __init__(
@@ -169,6 +173,57 @@ class GroupCommit:
         self._began = 0.0
         self._lingering: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task[None]] = set()
+        self._deferred: list[tuple[Executable, dict[str, Any]]] = []
+        self._ran: list[tuple[Executable, dict[str, Any]]] = []
+        """Deferred statements run in the open batch: put back should it be abandoned."""
+        self._bookkept = False
+
+    def defer(self, statement: Executable, parameters: dict[str, Any]) -> None:
+        """Run ``statement`` with ``parameters`` (Core, bookkeeping a crash may lose) before
+        the next transaction of a batch, committed with it; within ``linger`` seconds when
+        none comes (``flush``). A failure of it is logged and fails no transaction."""
+        self._deferred.append((statement, parameters))
+        if self._lingering is None:
+            loop = asyncio.get_running_loop()
+            self._lingering = loop.call_later(self.linger, self._linger_over)
+
+    def _put_back(self) -> None:
+        """The deferred statements of a batch rolled back are to run with the next one."""
+        if self._ran:
+            self._deferred[:0], self._ran = self._ran, []
+        if self._deferred and self._lingering is None:
+            loop = asyncio.get_running_loop()
+            self._lingering = loop.call_later(self.linger, self._linger_over)
+
+    async def _run_deferred(self, connection: AsyncConnection) -> None:
+        """The deferred statements, on the batch's connection (outside any savepoint)."""
+        work, self._deferred = self._deferred, []
+        for statement, parameters in work:
+            try:
+                await connection.execute(statement, parameters)
+            except DBAPIError:
+                if not await self._alive(connection):
+                    raise
+                log.warning("deferred bookkeeping failed", exc_info=True)
+            else:
+                self._bookkept = True
+                self._ran.append((statement, parameters))
+
+    async def _open_batch(self) -> AsyncConnection:
+        """A new batch: a pooled connection in a begun SQLite transaction."""
+        opened = await self.engine.connect()
+        try:
+            await opened.begin()
+        except BaseException:
+            await opened.close()
+            raise
+        self._open = opened
+        self._outcome = asyncio.get_running_loop().create_future()
+        self._size = 0
+        self._bookkept = False
+        self._ran = []
+        self._began = time.monotonic()
+        return opened
 
     async def _turn(self) -> None:
         """Wait for this transaction's turn (first come, first served)."""
@@ -202,29 +257,24 @@ class GroupCommit:
         """One unit of work in the current batch; see the class. Raises what the block raised,
         or (``wait``) the error of the batch's ``COMMIT``."""
         await self._turn()
+        connection: AsyncConnection | None = None
         try:
             first = self._open is None
-            if first:
-                opened = await self.engine.connect()
-                try:
-                    await opened.begin()
-                except BaseException:
-                    await opened.close()
-                    raise
-                self._open = opened
-                self._outcome = asyncio.get_running_loop().create_future()
-                self._size = 0
-                self._began = time.monotonic()
-            connection = self._open
+            connection = await self._open_batch() if first else self._open
             assert connection is not None
             outcome = self._outcome
             assert outcome is not None
+            if self._deferred:
+                await self._run_deferred(connection)
             if first:
                 session = sessions(bind=connection, join_transaction_mode="rollback_only")
             else:
                 session = sessions(bind=connection, join_transaction_mode="create_savepoint")
-        except BaseException:
-            self._pass()
+        except BaseException as error:
+            if connection is not None and self._open is connection:
+                await self._abandon(error)  # its deferred bookkeeping broke the batch
+            else:
+                self._pass()
             raise
         try:
             async with session, session.begin():
@@ -247,6 +297,7 @@ class GroupCommit:
         """The batch's SQLite transaction is gone: its transactions get ``error``."""
         connection, outcome = self._open, self._outcome
         self._open = self._outcome = None
+        self._put_back()
         try:
             if connection is not None:
                 with suppress(Exception):
@@ -287,11 +338,20 @@ class GroupCommit:
         task.add_done_callback(self._flushing.discard)
 
     async def flush(self) -> None:
-        """Commit a batch left open by transactions that did not wait for it (``wait=False``);
-        a failure is logged, as nobody waits for it. Nothing to do when no batch is open."""
+        """Commit a batch left open by transactions that did not wait for it (``wait=False``)
+        and run and commit the deferred statements (``defer``); a failure is logged, as nobody
+        waits for it. Nothing to do when no batch is open and nothing is deferred."""
         await self._turn()
-        if self._open is None:
+        if self._open is None and not self._deferred:
             self._pass()
+            return
+        try:
+            connection = self._open or await self._open_batch()
+            if self._deferred:
+                await self._run_deferred(connection)
+        except Exception as error:
+            await self._abandon(error)
+            log.exception("deferred bookkeeping failed; it runs again with the next batch")
             return
         outcome = self._outcome
         await self._commit()
@@ -301,6 +361,7 @@ class GroupCommit:
     async def _commit(self) -> None:
         """Commit the batch and tell its transactions; the turn then goes on."""
         connection, outcome, size = self._open, self._outcome, self._size
+        size += self._bookkept
         self._open = self._outcome = None
         assert connection is not None and outcome is not None
         if self._lingering is not None:
@@ -310,15 +371,17 @@ class GroupCommit:
             if size:
                 await connection.commit()
                 self.commits += 1
-                self.batched += size
+                self.batched += self._size
             else:
                 await connection.rollback()
         except Exception as error:
+            self._put_back()
             outcome.set_exception(error)
             outcome.exception()  # each transaction raises it through ``result``
             with suppress(Exception):
                 await connection.rollback()
         else:
+            self._ran = []
             outcome.set_result(None)
         finally:
             try:
@@ -361,6 +424,18 @@ class Database:
             return
         async with self.writer.transaction(self.sessions, wait=wait) as session:
             yield session
+
+    async def bookkeep(self, statement: Executable, parameters: dict[str, Any]) -> None:
+        """Run the Core ``statement`` with ``parameters``: bookkeeping a crash may lose (such
+        as deleting sent replies' outbox rows). On SQLite it is put off (``GroupCommit.defer``)
+        and runs, with no transaction of its own, before the next transaction, committed with
+        it or within ``GroupCommit.linger`` seconds; elsewhere in a transaction of its own,
+        committed before this returns. Raises the statement's error only in that second case."""
+        if self.writer is not None:
+            self.writer.defer(statement, parameters)
+            return
+        async with self.transaction() as session:
+            await (await session.connection()).execute(statement, parameters)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from storage.db import insert_ignore
@@ -81,6 +82,13 @@ async def owe(
         return []
     connection = await session.connection()
     return [int((await connection.execute(_OWE, row)).scalar_one()) for row in wanted]
+
+
+def deletion(ids: Iterable[int]) -> tuple[Executable, dict[str, Any]] | None:
+    """The statement deleting the outbox rows ``ids`` and its parameters, for
+    ``Database.bookkeep``; None for no ids."""
+    wanted = sorted(set(ids))
+    return (_DELIVERED, {"ids": wanted}) if wanted else None
 
 
 async def delivered(session: AsyncSession, ids: Iterable[int]) -> None:

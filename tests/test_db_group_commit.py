@@ -177,3 +177,55 @@ async def test_bookkeeping_that_does_not_wait_commits_with_the_next_transaction(
         await session.execute(text("INSERT INTO t (v) VALUES (3)"))
     await lite.close()  # a clean stop commits what was left open
     assert committed(lite) == [1, 2, 3]
+
+
+INSERT = text("INSERT INTO t (v) VALUES (:v)")
+
+
+async def test_deferred_bookkeeping_commits_with_the_next_transaction_or_a_flush(
+    lite: Database,
+) -> None:
+    assert lite.writer is not None
+    lite.writer.linger = lite.writer.max_wait = 3600.0  # only the next one or a flush commits
+    await lite.bookkeep(INSERT, {"v": 1})
+    assert committed(lite) == []
+    await write(lite, 2)
+    assert committed(lite) == [1, 2]
+    assert lite.writer.commits == 1
+    await lite.bookkeep(INSERT, {"v": 3})
+    await lite.close()  # a clean stop runs and commits what was put off
+    assert committed(lite) == [1, 2, 3]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(plan=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=8))
+async def test_deferred_bookkeeping_undone_with_its_batch_runs_again_with_the_next(
+    lite: Database, plan: list[tuple[bool, bool]]
+) -> None:
+    """Each step puts off one row, then a transaction that may fail whole (as SQLite does on
+    a full disk, taking the batch with it); every row put off is committed once at the end,
+    and no transaction's own row survives its failure."""
+    assert lite.writer is not None
+    lite.writer.linger = lite.writer.max_wait = 3600.0
+    async with lite.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM t"))
+    kept: list[int] = []
+    for n, (breaks, fails) in enumerate(plan):
+        await lite.bookkeep(INSERT, {"v": 1000 + n})
+        try:
+            async with lite.transaction() as session:
+                await session.execute(INSERT, {"v": n})
+                if breaks:
+                    raw = await (await session.connection()).get_raw_connection()
+                    assert isinstance(raw.driver_connection, inline_sqlite.Connection)
+                    raw.driver_connection._conn.rollback()
+                    raise sqlite3.OperationalError("database or disk is full")
+                if fails:
+                    raise Refused(n)
+        except (Refused, sqlite3.OperationalError, OperationalError):
+            continue
+        kept.append(n)
+    await lite.writer.flush()
+    assert committed(lite) == kept + [1000 + n for n in range(len(plan))]

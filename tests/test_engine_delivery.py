@@ -5,19 +5,25 @@ only once the sender's access is known, and a chat's turn forgotten once it is i
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 from fakes import FakeBot, FakeTransport, add_person, incoming
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
+from handlers.engine import Context, UserError
 from handlers.i18n import t
 from handlers.ports import Capabilities
 from reminders.clock import FakeClock
+from storage import audit
+from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import OutboxReply, ProcessedUpdate, Record, Staff
+from storage.models import AuditEvent, OutboxReply, ProcessedUpdate, Record, Staff
 from storage.vocabulary import Language, Role
 
 
@@ -45,7 +51,9 @@ def transactions(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine.sync_engine, "begin", count)
 
 
-async def count_rows(db: Database, model: type[OutboxReply | Record | ProcessedUpdate]) -> int:
+async def count_rows(
+    db: Database, model: type[OutboxReply | Record | ProcessedUpdate | AuditEvent]
+) -> int:
     async with db.transaction() as session:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
@@ -207,6 +215,7 @@ async def test_replies_whose_deletion_a_crash_lost_are_sent_again_as_repeats(
     await bot.chat("u1").say("/new")
     sent = [m.text for m in bot.transport.to("u1")]
     # The process dies before the next commit: the sent replies' deletion is lost with it.
+    db.writer._deferred.clear()
     await db.writer._abandon(RuntimeError("the process died"))
     assert await count_rows(db, Record) == 1  # the step itself was committed before the reply
     assert await count_rows(db, OutboxReply) == len(sent)
@@ -216,3 +225,53 @@ async def test_replies_whose_deletion_a_crash_lost_are_sent_again_as_repeats(
     again = bot.transport.to("u1")  # the new run's transport
     assert [m.text.split("\n", 1) for m in again] == [[zh("reply.resent"), s] for s in sent]
     assert await count_rows(db, OutboxReply) == 0
+
+
+_PROBES = itertools.count()
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(outcomes=st.lists(st.sampled_from(["ok", "refused", "failed"]), min_size=1, max_size=5))
+async def test_an_undone_step_leaves_no_audit_event_but_its_claim_and_reply_commit(
+    bot: FakeBot, db: Database, clock: FakeClock, outcomes: list[str]
+) -> None:
+    """The step runs in the message's transaction itself: a refusal (``UserError``) or a
+    failure undoes all it wrote, its audit event too, while the update's claim and the reply
+    still commit; the chain stays one verified line."""
+    async with db.transaction() as session:
+        known = await session.scalar(select(Staff.id).where(Staff.name == "张三"))
+    if known is None:
+        await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
+    told: list[str] = []
+
+    async def probe(ctx: Context, how: str) -> None:
+        await audit.append(ctx.session, AuditKind.LANGUAGE_SET, at=ctx.now, subject=how)
+        await ctx.go(None, note=how)
+        if how == "refused":
+            raise UserError("error.unknown_command", command="probe")
+        if how == "failed":
+            raise RuntimeError("the step broke")
+        ctx.reply("done")
+
+    bot.app.engine.registry.command("probe", probe, "help.help", hidden=True)
+    for how in outcomes:
+        before = await count_rows(db, AuditEvent)
+        claims = await count_rows(db, ProcessedUpdate)
+        key = f"probe:{next(_PROBES)}"  # a new update in every example
+        message = replace(incoming(clock, "u1", f"/probe {how}"), update_key=key)
+        sent = [m.text for m in await bot.chat("u1").send(message)]
+        told += sent
+        expected = {
+            "ok": "done",
+            "refused": zh("error.unknown_command", command="probe"),
+            "failed": zh("error.internal"),
+        }[how]
+        assert sent == [expected]
+        assert await count_rows(db, AuditEvent) == before + (how == "ok")
+        assert await count_rows(db, ProcessedUpdate) == claims + 1
+        assert await bot.chat("u1").send(message) == []  # claimed, whatever the outcome
+    async with db.transaction() as session:
+        problems = [found async for found in audit.walk(session) if not isinstance(found, int)]
+    assert problems == []
