@@ -79,12 +79,13 @@ CELL_SIDES_CM = 0.4
 each, rounded up."""
 ROUNDING_CM = 0.1
 """Room a word asks for beyond its width and the cell's margins: LibreOffice lays a table
-out in twips and rounds, so a word that fits its column to a hundredth of a centimetre
-(温法过问〔2026〕2号 in 4.18 cm) still wraps."""
+out in twips and rounds, so a word that fits its column to a hundredth of a centimetre (a
+record number of 4.17 cm in a column of 4.18 cm) still wraps."""
 LATIN_FACES = {False: "Vera.ttf", True: "VeraBd.ttf"}
 """Bitstream Vera and Vera Bold, shipped with reportlab: DejaVu Sans and DejaVu Sans Bold,
-the faces LibreOffice and WPS substitute where 仿宋_GB2312 is missing, grew from them and
-keep their widths for every character Vera has (Word's 仿宋 is narrower)."""
+the faces LibreOffice and WPS substitute where the body font (FangSong_GB2312) is missing,
+grew from them and keep their widths for every character Vera has (Word's FangSong is
+narrower)."""
 LONG_WORD_CM = 5.0
 """The widest a word may ask its column to be; a longer one (a hash) breaks in any case.
 A record or case number (:data:`reports.linebreak.NUMBER`) asks for its whole width."""

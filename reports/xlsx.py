@@ -53,7 +53,7 @@ from openpyxl.writer.excel import ExcelWriter
 from reports.columns import COLUMNS, stamp, state_words
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts, State
-from reports.figures import Art7Row, Figures, Tally
+from reports.figures import Art7Row, Figures, LateRow, Tally
 from reports.paper import (
     CHART_LABEL_POINTS,
     CM_POINTS,
@@ -844,6 +844,7 @@ class ReportWorkbook:
         self.write_art7(title=title)
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
+        self.write_late(figures.late_registered, title=title)
 
     def write_art7(self, *, title: str) -> None:
         """The Art. 7 list (main leaders, serious cases) under the report's title, repeated on
@@ -855,6 +856,35 @@ class ReportWorkbook:
         self._table(
             sheet, self._art7_titles, self._art7, widths, least=HEADER_LINES, nothing=nothing
         )
+
+    def write_late(self, rows: Sequence[LateRow], *, title: str) -> None:
+        """The records received in an earlier period and registered (submitted) in this one
+        (Art. 6, Art. 7), on a sheet of their own after the others: under the report's title
+        (repeated on every printed page) and the words that say why they are listed, the
+        columns of the summary document's list (``LATE_KEYS``), A4 landscape one page wide,
+        the header again on each page. A period without such records has no such sheet."""
+        if not rows:
+            return
+        language = self.language
+        sheet = self.book.create_sheet(tr(language, "sheet.late"))
+        titles = [tr(language, f"late.{key}") for key in LATE_KEYS]
+        texts = [[row.number, "", "", row.inquirer, row.unit, row.department] for row in rows]
+        widths = fit_whole(fit_widths(LATE_WIDTHS, [titles]), texts)
+        print_setup(sheet, title_rows="1:1")
+        for index, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        room = page_room(widths, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP)
+        pages = self._pages[sheet.title] = Pages(room)
+        pages.title = self._note(sheet, title, widths, bold=True)
+        self._note(sheet, tr(language, "summary.late_intro"), widths)
+        body: list[list[object]] = [
+            [row.number, row.received_at, row.submitted_at, row.inquirer, row.unit,
+             row.department]
+            for row in rows
+        ]  # fmt: skip
+        self._table(sheet, titles, body, widths, least=HEADER_LINES)
+        sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``."""
@@ -1067,6 +1097,10 @@ ART7_KEYS = (
     "upward_listed_at",
 )
 ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
+
+LATE_KEYS = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+"""The columns of the late-registration sheet, as the summary document lists them."""
+LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
 
 
 def art7_values(row: Art7Row, language: Language) -> list[object]:
