@@ -30,6 +30,15 @@ OPENING_CLASSES = frozenset({"OP"})
 # ends or starts inside it (大小（字 / 节）).
 GROUP = re.compile(r"[（(][^\s（）()]{1,8}[）)]")
 
+# A record number in the shape of a document number (温法过问〔2026〕12号, GB/T 9704 7.2.4:
+# the issuer's short name, the year in 〔〕, the serial, 号) or a case number (（2026）豫0825民初
+# 1234号之一, the SPC rules on case numbers): one word, which a table's column holds whole.
+NUMBER = re.compile(  # 号 (U+53F7), 之 (U+4E4B) and the numerals 一 to 十 as escapes
+    r"[\u3400-\u9fff]{0,8}〔\d{4}〕\d{1,9}\u53f7"
+    r"|（\d{4}）[^\s（）()，。、；：]{1,16}?\d{1,9}\u53f7"
+    r"(?:\u4e4b[\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341]{1,3})?"
+)
+
 LONGEST_KEPT = 24
 """Characters: a longer run of Latin text (a SHA-256, a file name) may break anywhere."""
 

@@ -17,8 +17,12 @@ Table rows never break across pages (``w:cantSplit``), header rows repeat on eve
 ``HEAD_ROWS`` rows (each keeps with the next), and the rest flows on, so a page is not left
 half empty for a table moved whole. A picture (a chart) keeps with the last rows of the table
 before it. The signature table keeps with its heading, the last rows of what precedes it and
-the printing note: lines to sign never stand alone on a page. An empty line follows each
-table, so a picture or paragraph after it never touches its border.
+the printing note: lines to sign never stand alone on a page. A paragraph right after a
+table or a picture (a note on it, the document's closing line) keeps the table's last rows or
+the picture on its page, so it never stands alone on the last page. An empty line follows
+each table, so a picture or paragraph after it never touches its border; before a heading
+the heading's own space above does (with the empty line there, LibreOffice would leave the
+heading alone at the foot of a page, its keep-with-next unheeded).
 """
 
 from __future__ import annotations
@@ -41,9 +45,19 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 
-from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
+from reports.document import (
+    Block,
+    Document,
+    Grid,
+    Heading,
+    Pairs,
+    Para,
+    Picture,
+    Signatures,
+    clean,
+)
 from reports.fonts import (
     BODY_FALLBACK,
     BODY_FONT,
@@ -53,7 +67,7 @@ from reports.fonts import (
     TITLE_FONT,
     beyond_bmp,
 )
-from reports.linebreak import GROUP
+from reports.linebreak import GROUP, NUMBER
 from reports.paper import head_text, share_widths
 
 PAGE_WIDTH_MM = 210
@@ -63,11 +77,18 @@ TEXT_WIDTH_CM = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
 CELL_SIDES_CM = 0.4
 """A table cell's left and right margins together: Word's and LibreOffice's default 0.19 cm
 each, rounded up."""
-LATIN_FACTOR = 1.45
-"""The most a letter, digit or common mark of DejaVu Sans Bold is wider than Helvetica
-Bold's (``t``, 1.44): a word measured so is never narrower than either face draws it."""
+ROUNDING_CM = 0.1
+"""Room a word asks for beyond its width and the cell's margins: LibreOffice lays a table
+out in twips and rounds, so a word that fits its column to a hundredth of a centimetre (a
+record number of 4.17 cm in a column of 4.18 cm) still wraps."""
+LATIN_FACES = {False: "Vera.ttf", True: "VeraBd.ttf"}
+"""Bitstream Vera and Vera Bold, shipped with reportlab: DejaVu Sans and DejaVu Sans Bold,
+the faces LibreOffice and WPS substitute where the body font (FangSong_GB2312) is missing,
+grew from them and keep their widths for every character Vera has (Word's FangSong is
+narrower)."""
 LONG_WORD_CM = 5.0
-"""The widest a word may ask its column to be; a longer one (a hash) breaks in any case."""
+"""The widest a word may ask its column to be; a longer one (a hash) breaks in any case.
+A record or case number (:data:`reports.linebreak.NUMBER`) asks for its whole width."""
 # Point sizes by Chinese name: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5, 小五 9.
 TITLE_PT = 22.0
 HEADING_PT = 16.0
@@ -247,35 +268,53 @@ def _label_width(rows: Sequence[tuple[str, str]]) -> float:
     a date, a name) the label may take what the values' longest words leave, up to 70 %:
     a longer label wraps rather than squeeze the values."""
     widest = max((_word_cm(clean(label), PAIRS_PT) for label, _ in rows), default=0.0)
-    line = max((_word_cm(clean(value), PAIRS_PT) for _, value in rows), default=0.0)
+    line = max((_word_cm(clean(value), PAIRS_PT, bold=False) for _, value in rows), default=0.0)
     room = TEXT_WIDTH_CM * 0.4
     if line <= TEXT_WIDTH_CM * 0.7:
         words = (w for _, value in rows for w in clean(value).split())
-        longest = max((_word_cm(w, PAIRS_PT) for w in words), default=0.0)
+        longest = max((_word_cm(w, PAIRS_PT, bold=False) for w in words), default=0.0)
         room = TEXT_WIDTH_CM - max(longest, TEXT_WIDTH_CM * 0.3)
     return min(max(widest, 3.5), room)
 
 
-def _word_cm(word: str, size: float) -> float:
-    """A word's width in cm at ``size`` pt, as wide as an office suite may draw it, plus the
-    cell's side margins (``CELL_SIDES_CM``): a CJK character 1 em; Latin text at Helvetica
-    Bold's widths (reportlab's metrics) times ``LATIN_FACTOR``, for DejaVu Sans Bold, the
-    face LibreOffice and WPS substitute where 仿宋_GB2312 is missing (Word's 仿宋 is
-    narrower)."""
-    latin = "".join(c for c in word if ord(c) <= 0x2E80)
-    points = float(stringWidth(latin, "Helvetica-Bold", size)) * LATIN_FACTOR
-    points += (len(word) - len(latin)) * size
-    return points / 72 * 2.54 + CELL_SIDES_CM
+@functools.cache
+def _latin_face(bold: bool) -> TTFont:
+    """Bitstream Vera (``bold``: Vera Bold) from reportlab's fonts, loaded once."""
+    return TTFont(LATIN_FACES[bold], LATIN_FACES[bold])
 
 
-def _least(rows: Iterable[Iterable[str]], count: int, size: float) -> list[float]:
+@functools.lru_cache(maxsize=8192)
+def _char_points(char: str, size: float, bold: bool) -> float:
+    """One character's width in points at ``size`` pt, as wide as an office suite may draw
+    it (see :func:`_word_cm`)."""
+    face = _latin_face(bold).face
+    if ord(char) >= 0x2E80 or ord(char) not in face.charWidths:
+        return size  # CJK, or a sign Vera lacks: 1 em
+    return float(face.charWidths[ord(char)]) / 1000 * size
+
+
+def _word_cm(word: str, size: float, *, bold: bool = True) -> float:
+    """A word's width in cm at ``size`` pt, ``bold`` or regular, as wide as an office suite
+    may draw it, plus the cell's side margins (``CELL_SIDES_CM``) and ``ROUNDING_CM``: a CJK
+    character (a full-width bracket too) 1 em, the rest at the widths of DejaVu Sans or
+    DejaVu Sans Bold (``LATIN_FACES``), 1 em where those lack the character."""
+    points = sum(_char_points(char, size, bold) for char in word)
+    return points / 72 * 2.54 + CELL_SIDES_CM + ROUNDING_CM
+
+
+def _least(
+    rows: Iterable[Iterable[str]], count: int, size: float, *, header: bool = True
+) -> list[float]:
     """Each column's least width in cm at ``size`` pt: its longest word (a Latin word never
-    breaks, CJK breaks between characters, a short bracketed group such as （字节） and a cell
-    of up to ``WHOLE_CELL`` characters such as 序号 are one word). A word wider than
-    ``LONG_WORD_CM`` (a SHA-256, a URL) breaks wherever it is put, so it asks for that much
-    only."""
+    breaks, CJK breaks between characters, a short bracketed group such as （字节）, a cell
+    of up to ``WHOLE_CELL`` characters such as 序号 and a record or case number are one
+    word), the first row measured bold when it is the ``header``, the rest regular, as
+    ``_fill`` writes them. A word wider than ``LONG_WORD_CM`` (a SHA-256, a URL) breaks
+    wherever it is put, so it asks for that much only; a record or case number asks for
+    its whole width."""
     least = [0.0] * count
-    for row in rows:
+    for r, row in enumerate(rows):
+        bold = header and r == 0
         for n, cell in enumerate(row):
             text = clean(cell).strip()
             if len(text) <= WHOLE_CELL:
@@ -283,7 +322,9 @@ def _least(rows: Iterable[Iterable[str]], count: int, size: float) -> list[float
             else:
                 words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", text) if w]
                 words += GROUP.findall(text)
-            least[n] = max([least[n], *(min(_word_cm(w, size), LONG_WORD_CM) for w in words)])
+            widths = [min(_word_cm(w, size, bold=bold), LONG_WORD_CM) for w in words]
+            widths += [_word_cm(w, size, bold=bold) for w in NUMBER.findall(text)]
+            least[n] = max([least[n], *widths])
     return least
 
 
@@ -378,15 +419,26 @@ def write_docx(document: Document, path: Path) -> Path:
         _paragraph(doc, document.subtitle, size=PAIRS_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     before_heading: list[Table | Paragraph] = []  # what the last block but headings placed
     headed = False  # a heading stands between ``before_heading`` and this block
+    previous: Block | None = None  # the block that placed ``before_heading``
     for block in document.blocks:
         placed: list[Table | Paragraph]
         if isinstance(block, Heading):
+            spacer = before_heading[-1] if before_heading else None
+            if not headed and isinstance(previous, Grid | Pairs) and isinstance(spacer, Paragraph):
+                # The heading's space above parts it from the table: no empty line between,
+                # beside which LibreOffice would leave the heading alone at a page's foot.
+                spacer._p.getparent().remove(spacer._p)
+                before_heading.pop()
             headed = True
             heading = _paragraph(doc, block.text, font=HEADING_FONT, size=HEADING_PT)
             heading.paragraph_format.keep_with_next = True
             heading.paragraph_format.space_before = Pt(8)
             continue
         if isinstance(block, Para):
+            if not headed and isinstance(previous, Grid | Pairs | Picture):
+                # A note under a table or picture (no heading between) is never left alone
+                # on a page: the table's last rows or the picture go over with it.
+                _keep_end_with_next(before_heading)
             placed = [_paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)]
         elif isinstance(block, Pairs):
             if not block.rows:
@@ -431,6 +483,7 @@ def write_docx(document: Document, path: Path) -> Path:
             picture.add_run().add_picture(str(block.path), width=width)
             placed = [picture]
         before_heading = placed
+        previous = block
         headed = False
     footer = section.footer.paragraphs[0]
     _page_number(footer)

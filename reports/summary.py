@@ -125,8 +125,8 @@ def summary_document(
             rows.append(tuple(cells))
         titles = [tr(language, f"art7.{k}") for k in keys]
         titles[2] = tr(language, "art7.inquirer_with_position")
-        # The record number on two lines at most, the main-leader header (同级主要领导干部) on
-        # two: its 是/否 need little room, its header does.
+        # The record number is one word, never broken (its column widens to hold it); the
+        # main-leader header (同级主要领导干部) wants room, its 是/否 little.
         widths = (3.2, 2.0, 2.8, 1.6, 1.6, 2.6, 1.0)
         blocks.append(Grid(tuple(titles), tuple(rows), widths))
         if figures.art7_total > ART7_KEEP:

@@ -53,7 +53,7 @@ from openpyxl.writer.excel import ExcelWriter
 from reports.columns import COLUMNS, stamp, state_words
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts, State
-from reports.figures import Art7Row, Figures, Tally
+from reports.figures import Art7Row, Figures, LateRow, Tally
 from reports.paper import (
     CHART_LABEL_POINTS,
     CM_POINTS,
@@ -573,13 +573,12 @@ class ReportWorkbook:
         titles: Sequence[str],
         widths: Sequence[float],
         least: int = HEADER_LINES,
-        extra: Sequence[Any] = (),
     ) -> int:
         """A table's header row, at least ``least`` lines and tall enough for its longest
-        wrapped title, ``extra`` cells after the titles."""
+        wrapped title."""
         titles = [head_text(title, width) for title, width in zip(titles, widths, strict=False)]
         lines = max(least, *head_lines(titles, widths))
-        return self._write(sheet, [*self._header(sheet, titles), *extra], row_points(lines))
+        return self._write(sheet, self._header(sheet, titles), row_points(lines))
 
     def _new_page(self, sheet: Any) -> None:
         """A page break after the last row written."""
@@ -596,27 +595,43 @@ class ReportWorkbook:
         *,
         after: float = 0.0,
         least: int = 1,
-        extra: Sequence[Any] = (),
+        nothing: str = "",
     ) -> tuple[int, int]:
         """A table on a sheet laid out page by page: after a blank row, its header row and
         ``body``, kept on one printed page with the ``after`` points that follow (its chart)
         where they fit there; a table longer than a page has its header written again on each
-        page, unless a chart follows (a chart reads one unbroken block of rows). Returns the
-        numbers of its header row and its last row."""
+        page, unless a chart follows (a chart reads one unbroken block of rows). ``nothing``
+        (无记录), when given, is a last row inside the table's frame (:meth:`_nothing_row`).
+        Returns the numbers of its header row and its last row."""
         pages = self._pages[sheet.title]
         shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
         points = row_points(max(least, *head_lines(shown, widths)))
         points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
+        if nothing:
+            points += row_points(text_lines(nothing, sum(widths[: len(head)])))
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
             self._new_page(sheet)
         if pages.used > pages.title:
             self._write(sheet, [])
-        top = self._head_row(sheet, head, widths, least, extra)
+        top = self._head_row(sheet, head, widths, least)
         pages.head = None if after else (head, widths, least)
         for values in body:
             self._fitted(sheet, values, widths)
+        if nothing:
+            self._nothing_row(sheet, nothing, widths[: len(head)])
         pages.head = None
         return top, self._rows[sheet.title]
+
+    def _nothing_row(self, sheet: Any, text: str, widths: Sequence[float]) -> int:
+        """A table's row saying it has nothing to show (无记录, 本期无): one bordered cell
+        merged across the table's columns of ``widths``, so the words stand inside the
+        table's frame, never beside it; wrapped, its row tall enough. Returns its number."""
+        lines = text_lines(text, sum(widths))
+        cells = [self.cell(sheet, text, lines=lines), *(self.cell(sheet, "") for _ in widths[1:])]
+        row = self._write(sheet, cells, row_points(lines))
+        if len(widths) > 1:
+            sheet.merged_cells.add(f"A{row}:{get_column_letter(len(widths))}{row}")
+        return row
 
     # -- streamed rows ----------------------------------------------------------------------
 
@@ -714,21 +729,17 @@ class ReportWorkbook:
         sheet.add_chart(chart)
 
     def _counts(self, title: str, rows: Sequence[tuple[str, int]], *, chart: bool) -> None:
-        """A count table of the summary, and its chart below it (无记录 beside its header
-        where nothing was counted)."""
+        """A count table of the summary, and its chart below it; where nothing was counted,
+        no chart and a last row 无记录 inside the table's frame."""
         language = self.language
-        # A chart of nothing but zeros would read as a finding: where it would be, 无记录.
+        # A chart of nothing but zeros would read as a finding: the table says 无记录 instead.
         chart = chart and any(count for _, count in rows)
         head = [title, tr(language, "report.count")]
         body: list[list[object]] = [[label, count] for label, count in rows]
-        if not rows:
-            body = [[tr(language, "report.none_in_period")]]
-        nothing = (
-            [] if chart else [self.cell(self.summary, tr(language, "chart.no_record"), boxed=False)]
-        )
+        nothing = "" if chart else tr(language, "chart.no_record")
         drawn = chart_points(len(rows)) if chart else 0.0
         top, end = self._table(
-            self.summary, head, body, self.summary_widths, after=drawn, extra=nothing
+            self.summary, head, body, self.summary_widths, after=drawn, nothing=nothing
         )
         if chart:
             made = self._chart(title, top + 1, end, biggest=max(n for _, n in rows))
@@ -827,9 +838,8 @@ class ReportWorkbook:
             if handlers:
                 values += [row.drafts, row.withdrawn]
             body.append(values)
-        if not rows:
-            body.append([tr(language, "report.none_in_period")])
-        self._table(sheet, head, body, self.timeliness_widths, least=HEADER_LINES)
+        nothing = "" if rows else tr(language, "report.none_in_period")
+        self._table(sheet, head, body, self.timeliness_widths, least=HEADER_LINES, nothing=nothing)
 
     def finish(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:
         """End the streamed sheets, then write the summary and timeliness sheets.
@@ -839,23 +849,54 @@ class ReportWorkbook:
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             first = self.detail_widths[:EMPTY_DETAIL_COLUMNS]
-            self._note(self.detail, tr(language, "report.empty"), first)
+            self._nothing_row(self.detail, tr(language, "report.empty"), first)
             self.detail.col_breaks = ColBreak()
             # The scale was written with the sheet's first row; the print area comes last.
             self.detail.print_area = f"A1:{get_column_letter(len(first))}2"
         self.write_art7(title=title)
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
+        self.write_late(figures.late_registered, title=title)
 
     def write_art7(self, *, title: str) -> None:
         """The Art. 7 list (main leaders, serious cases) under the report's title, repeated on
-        every printed page like the other sheets' titles, its header again on each page; under
-        the header a line of words when the period has none."""
+        every printed page like the other sheets' titles, its header again on each page; when
+        the period has none, a row of words inside the table's frame."""
         sheet, widths = self.art7_sheet, self.art7_widths
         self._pages[sheet.title].title = self._note(sheet, title, widths, bold=True)
-        self._table(sheet, self._art7_titles, self._art7, widths, least=HEADER_LINES)
-        if not self._art7:
-            self._note(sheet, tr(self.language, "art7.none"), widths[:6])
+        nothing = "" if self._art7 else tr(self.language, "art7.none")
+        self._table(
+            sheet, self._art7_titles, self._art7, widths, least=HEADER_LINES, nothing=nothing
+        )
+
+    def write_late(self, rows: Sequence[LateRow], *, title: str) -> None:
+        """The records received in an earlier period and registered (submitted) in this one
+        (Art. 6, Art. 7), on a sheet of their own after the others: under the report's title
+        (repeated on every printed page) and the words that say why they are listed, the
+        columns of the summary document's list (``LATE_KEYS``), A4 landscape one page wide,
+        the header again on each page. A period without such records has no such sheet."""
+        if not rows:
+            return
+        language = self.language
+        sheet = self.book.create_sheet(tr(language, "sheet.late"))
+        titles = [tr(language, f"late.{key}") for key in LATE_KEYS]
+        texts = [[row.number, "", "", row.inquirer, row.unit, row.department] for row in rows]
+        widths = fit_whole(fit_widths(LATE_WIDTHS, [titles]), texts)
+        print_setup(sheet, title_rows="1:1")
+        for index, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        room = page_room(widths, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP)
+        pages = self._pages[sheet.title] = Pages(room)
+        pages.title = self._note(sheet, title, widths, bold=True)
+        self._note(sheet, tr(language, "summary.late_intro"), widths)
+        body: list[list[object]] = [
+            [row.number, row.received_at, row.submitted_at, row.inquirer, row.unit,
+             row.department]
+            for row in rows
+        ]  # fmt: skip
+        self._table(sheet, titles, body, widths, least=HEADER_LINES)
+        sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``."""
@@ -1068,6 +1109,10 @@ ART7_KEYS = (
     "upward_listed_at",
 )
 ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
+
+LATE_KEYS = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+"""The columns of the late-registration sheet, as the summary document lists them."""
+LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
 
 
 def art7_values(row: Art7Row, language: Language) -> list[object]:

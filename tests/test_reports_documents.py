@@ -354,9 +354,14 @@ async def test_an_empty_quarter_charts_say_no_records(db: Database, tmp_path: Pa
     assert not sheet._charts  # no chart of nothing
     summary = book["汇总"]
     assert not summary._charts
-    heads = [row for row in summary.iter_rows(values_only=True) if row[1] == "件数"]
-    assert heads[0][0] == "总体情况"  # the headline's counts, then the tables to chart
-    assert len(heads) == 6 and all(row[2] == "无记录" for row in heads[1:])
+    rows = list(summary.iter_rows(values_only=True))
+    heads = [n for n, row in enumerate(rows) if row[1] == "件数"]
+    assert rows[heads[0]][0] == "总体情况"  # the headline's counts, then the tables to chart
+    assert len(heads) == 6
+    for n, head in enumerate(heads[1:], 1):  # each table's last row says 无记录, in its frame
+        end = heads[n + 1] if n + 1 < len(heads) else len(rows)
+        body = [row for row in rows[head + 1 : end] if any(v is not None for v in row)]
+        assert body[-1][0] == "无记录" and rows[head][2:] == (None,) * len(rows[head][2:])
 
 
 # --- the analysis: each sentence from the figure it states ---------------------------------

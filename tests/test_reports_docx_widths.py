@@ -1,6 +1,7 @@
 """Every column of every DOCX table is as wide as its longest word, measured in DejaVu Sans
-Bold (the face LibreOffice and WPS draw when the court's 仿宋_GB2312 is missing) with the
-office suites' default cell margins: English never breaks mid-word (Confirmatio/n, N/o/.)."""
+or, in a bold cell, DejaVu Sans Bold (the faces LibreOffice and WPS draw when the court's
+仿宋_GB2312 is missing) with the office suites' default cell margins: English never breaks
+mid-word (Confirmatio/n, N/o/.)."""
 
 from __future__ import annotations
 
@@ -29,33 +30,47 @@ from reports.render_docx import (
 from storage.db import Database
 from storage.vocabulary import Language
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 MARGINS_CM = 2 * 0.19  # Word's and LibreOffice's default left and right cell margins
 TWIPS_CM = 567
 WORDS = re.compile(r"[\u2e80-\U0010ffff]|[^\s/\u2e80-\U0010ffff]+")  # CJK breaks anywhere
 
 
-def measured_cm(word: str, size: float) -> float:
-    """``word``'s width in DejaVu Sans Bold at ``size`` pt, in cm, with the cell margins."""
-    font = ImageFont.truetype(str(DEJAVU_BOLD), 1000)
-    return font.getlength(word) / 1000 * size / 72 * 2.54 + MARGINS_CM
+def measured_cm(word: str, size: float, *, bold: bool = True) -> float:
+    """``word``'s width in DejaVu Sans (``bold``: DejaVu Sans Bold) at ``size`` pt, a CJK
+    character 1 em, in cm, with the cell margins."""
+    font = ImageFont.truetype(str(DEJAVU_BOLD if bold else DEJAVU), 1000)
+    points = sum(
+        size if ord(char) >= 0x2E80 else font.getlength(char) / 1000 * size for char in word
+    )
+    return points / 72 * 2.54 + MARGINS_CM
 
 
-def tables(docx: Path) -> list[tuple[list[float], list[list[str]], float]]:
-    """Each table of ``docx``: its grid's column widths (cm), its rows' cell texts and the
-    point size of its text."""
+def styled_tables(docx: Path) -> list[tuple[list[float], list[list[tuple[str, bool]]], float]]:
+    """Each table of ``docx``: its grid's column widths (cm), its rows' cells as text and
+    whether the cell is bold, and the point size of its text."""
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
     found = []
     for table in re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S):
         grid = [int(w) / TWIPS_CM for w in re.findall(r'<w:gridCol w:w="(\d+)"', table)]
         rows = [
-            ["".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", cell)) for cell in
-             re.findall(r"<w:tc>.*?</w:tc>", row, re.S)]
+            [("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", cell)), "<w:b/>" in cell)
+             for cell in re.findall(r"<w:tc>.*?</w:tc>", row, re.S)]
             for row in re.findall(r"<w:tr[ >].*?</w:tr>", table, re.S)
         ]  # fmt: skip
         half_points = re.search(r'<w:sz w:val="(\d+)"', table)
         found.append((grid, rows, int(half_points.group(1)) / 2 if half_points else GRID_PT))
     return found
+
+
+def tables(docx: Path) -> list[tuple[list[float], list[list[str]], float]]:
+    """Each table of ``docx``: its grid's column widths (cm), its rows' cell texts and the
+    point size of its text."""
+    return [
+        (grid, [[text for text, _ in row] for row in rows], size)
+        for grid, rows, size in styled_tables(docx)
+    ]
 
 
 def words_of(cell: str) -> list[str]:
@@ -68,14 +83,14 @@ def unfitted(docx: Path) -> list[list[str]]:
     """The header rows of the tables whose words cannot all fit the text width at once, as
     the renderer estimates them at the table's size."""
     found = []
-    for grid, rows, size in tables(docx):
+    for grid, rows, size in styled_tables(docx):
         least = [0.0] * len(grid)
         for row in rows:
-            for n, cell in enumerate(row):
+            for n, (cell, bold) in enumerate(row):
                 for word in words_of(cell):
-                    least[n] = max(least[n], min(_word_cm(word, size), LONG_WORD_CM))
+                    least[n] = max(least[n], min(_word_cm(word, size, bold=bold), LONG_WORD_CM))
         if sum(least) >= TEXT_WIDTH_CM:
-            found.append(rows[0])
+            found.append([text for text, _ in rows[0]])
     return found
 
 
@@ -84,25 +99,27 @@ def narrow_columns(docx: Path) -> list[tuple[str, float, float]]:
     that do not fit their column whole, with the column's width and their own (cm), in the
     tables whose minimums fit the text width at once as the renderer estimates them."""
     narrow = []
-    for grid, rows, size in tables(docx):
+    for grid, rows, size in styled_tables(docx):
         wanted, estimated = [0.0] * len(grid), [0.0] * len(grid)
         for row in rows:
-            for n, cell in enumerate(row):
+            for n, (cell, bold) in enumerate(row):
                 for word in words_of(cell):
-                    if (width := measured_cm(word, size)) <= LONG_WORD_CM:
+                    if (width := measured_cm(word, size, bold=bold)) <= LONG_WORD_CM:
                         wanted[n] = max(wanted[n], width)
-                    estimated[n] = max(estimated[n], min(_word_cm(word, size), LONG_WORD_CM))
+                    estimated[n] = max(
+                        estimated[n], min(_word_cm(word, size, bold=bold), LONG_WORD_CM)
+                    )
         if sum(estimated) >= TEXT_WIDTH_CM:
             continue
         for n, (width, least) in enumerate(zip(grid, wanted, strict=True)):
             if width + 0.01 < least:
-                narrow.append((rows[0][n], width, least))
+                narrow.append((rows[0][n][0], width, least))
     return narrow
 
 
 @pytest.fixture(autouse=True, scope="module")
 def dejavu_bold() -> None:
-    assert DEJAVU_BOLD.exists(), "install fonts-dejavu-core (.ci/run does)"
+    assert DEJAVU.exists() and DEJAVU_BOLD.exists(), "install fonts-dejavu-core (.ci/run does)"
 
 
 LATIN = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzMWDC.()-:0123456789"), min_size=1,

@@ -7,17 +7,28 @@ chat line (Art. 6, Art. 7).
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_reports_support import BEIJING, COURT, RULES, docx_text, local, make_record, open_court
+from openpyxl import load_workbook
+from test_reports_support import (
+    BEIJING,
+    COURT,
+    RULES,
+    docx_text,
+    local,
+    make_record,
+    open_court,
+    utc,
+)
 
 from reports.period import parse_period
 from reports.quarterly import build_report
 from reports.text import tr
+from reports.xlsx import LATE_KEYS
 from storage.db import Database
 from storage.models import Staff
 from storage.vocabulary import Language
@@ -32,6 +43,12 @@ _COMMON: dict[str, Any] = {
     "phases": [Phase.explicit, Phase.reuse, Phase.generate],
 }
 _examples = itertools.count(1)
+
+
+def local_naive(value: Any) -> datetime:
+    """A workbook's date cell (court time, no zone) as an aware court time."""
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=BEIJING)
 
 
 def _quarter_of(moment: Any) -> str:
@@ -62,6 +79,8 @@ async def test_a_record_registered_in_a_later_quarter_is_listed_in_that_quarters
         db, handler, received, submit_after=submitted - received, inquirer_name=inquirer
     )
     section = tr(Language.ZH, "summary.section.late", n="").strip("、")
+    sheet_name = tr(Language.ZH, "sheet.late")
+    titles = [tr(Language.ZH, f"late.{key}") for key in LATE_KEYS]
     for quarter in QUARTERS:
         period = parse_period(quarter, now=NOW, tz=BEIJING)
         async with db.transaction() as session:
@@ -78,8 +97,17 @@ async def test_a_record_registered_in_a_later_quarter_is_listed_in_that_quarters
         listed = [row for row in files.figures.late_registered if row.inquirer == inquirer]
         late_here = _quarter_of(submitted) == quarter and _quarter_of(received) != quarter
         assert len(listed) == int(late_here), quarter
+        book = load_workbook(files.xlsx)
+        assert (sheet_name in book.sheetnames) == bool(files.figures.late_registered), quarter
         if late_here:
             text = docx_text(files.summary)
             assert section in text and inquirer in text
             [row] = listed
             assert (row.received_at, row.submitted_at) == (received, submitted)
+            # the workbook's own sheet: the summary's columns, the record in its row
+            rows = list(book[sheet_name].iter_rows(values_only=True))
+            head = next(n for n, r in enumerate(rows) if r[0] == titles[0])
+            assert list(rows[head]) == titles
+            [shown] = [r for r in rows[head + 1 :] if r[3] == inquirer]
+            assert shown[0] == row.number
+            assert [utc(local_naive(v)) for v in shown[1:3]] == [received, submitted]
