@@ -172,9 +172,12 @@ def report_messages(
         from reports.form import missing_words  # the PDF libraries: imported on use
 
         text += "\n" + ctx.t("report.missing_glyphs_report", chars=missing_words(files.missing))
+    workbook_caption = ctx.t("report.workbook_caption")
+    if files.figures.late_registered:  # its own sheet (reports.xlsx write_late)
+        workbook_caption += ctx.t("report.workbook_caption_late")
     return [
         OutgoingMessage(text, photo=files.chart),
-        OutgoingMessage(ctx.t("report.workbook_caption"), document=files.xlsx),
+        OutgoingMessage(workbook_caption, document=files.xlsx),
         OutgoingMessage(ctx.t("report.summary_caption"), buttons, document=files.summary),
     ]
 

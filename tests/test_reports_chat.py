@@ -256,3 +256,25 @@ async def test_the_clock_decides_the_default_quarter(bot: FakeBot) -> None:
     chat = bot.chat("ligang")
     await chat.say("/report")
     assert "2026Q2" in files_of(chat.last)[1].name
+
+
+async def test_late_registrations_are_named_with_the_workbook_only_when_there_are_some(
+    bot: FakeBot, db: Database
+) -> None:
+    """A record received in Q3 and submitted in Q4 has its own sheet in Q4's workbook, and the
+    workbook's caption says so; Q3's, which has none, does not."""
+    await person(bot, "刘洋", [Role.TRIAL_MANAGEMENT, Role.COMPILER], "liuyang")
+    async with db.transaction() as session:
+        handler = await staff_repo.find_staff(session, "张伟")
+    assert handler is not None
+    await make_record(
+        db, handler, local("2026-09-29 10:00"), submit_after=timedelta(days=3), inquirer_name="赵某"
+    )
+    captions = {}
+    for quarter in ("2026Q3", "2026Q4"):
+        replies = await bot.chat("liuyang").send(
+            IncomingMessage("fake", "liuyang", "liuyang", NOW, text=f"/report {quarter}")
+        )
+        captions[quarter] = replies[1].text
+    assert captions["2026Q3"] == zh("report.workbook_caption")
+    assert captions["2026Q4"] == zh("report.workbook_caption") + zh("report.workbook_caption_late")
