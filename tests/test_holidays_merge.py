@@ -9,13 +9,19 @@ reported sets; what is stored reads back as itself.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from bot import config
+from bot.app import calendar_for
+from bot.config import Settings
 from reminders.calendar import (
     MAX_HOLIDAY_DAYS,
     HolidayFileError,
+    HolidayFileProblem,
     LoadOutcome,
     YearSchedule,
     dump_year,
@@ -142,3 +148,30 @@ def test_the_official_year_again_drops_nothing_and_adds_nothing() -> None:
     change = plan_load(official, parse_holidays_file(dump_year(official)))
     assert change.outcome is LoadOutcome.REPLACED
     assert not (change.days_off_added or change.workdays_added or change.drops_days)
+
+
+# --- the same rule for ``[deadlines] holidays_file`` read at start ----------------------------
+
+
+def config_with(folder: Path, holidays: str) -> Settings:
+    (folder / "h.toml").write_text(holidays, encoding="utf-8")
+    text = '[deadlines]\nholidays_file = "h.toml"\n'
+    return config.parse(text, folder / "config.toml")
+
+
+def test_a_partial_holidays_file_in_the_config_keeps_the_official_year(tmp_path: Path) -> None:
+    one_day = 'year = 2026\n[[holiday]]\nname = "x"\ndays = "2026-12-31"\n'
+    calendar = calendar_for(config_with(tmp_path, one_day))
+    assert not calendar.is_working_day(date(2026, 12, 31))
+    assert not calendar.is_working_day(date(2026, 10, 5))  # 国庆节 still off
+    assert calendar.is_working_day(date(2026, 10, 10))  # its 调休 Saturday still worked
+
+
+def test_a_holidays_file_in_the_config_contradicting_the_year_is_refused(tmp_path: Path) -> None:
+    clash = 'year = 2026\n[[holiday]]\nname = "x"\ndays = "2026-10-10"\n'
+    with pytest.raises(HolidayFileError) as refused:
+        calendar_for(config_with(tmp_path, clash))
+    assert (refused.value.problem, refused.value.detail) == (
+        HolidayFileProblem.HOLIDAY_IS_WORKDAY,
+        "2026-10-10",
+    )
