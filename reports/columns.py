@@ -284,6 +284,17 @@ DAY_ONLY = "inquiry_day_only"
 its ``inquiry_at`` is that day's 00:00 in the court's zone, a placeholder, never a time."""
 
 
+DAY_ONLY_VALUES = "inquiry_day_only_values"
+"""``Record.fields`` key: the stored values (canonical JSON, as a ``RecordAmendment`` keeps
+them) of ``inquiry_at`` that stood for a day only, so that the corrections print them so."""
+
+
+def day_only_values(record: Record) -> frozenset[str]:
+    """The ``inquiry_at`` values of ``record``'s corrections that stood for a day only
+    (``DAY_ONLY_VALUES``); none for a report's row, which has no ``fields``."""
+    return frozenset((getattr(record, "fields", None) or {}).get(DAY_ONLY_VALUES, ()))
+
+
 def day_only(record: Record) -> bool:
     """Whether only the day of ``record``'s inquiry is known: ``fields[DAY_ONLY]`` of a record,
     or the column of that name of a report's row (``reports.quarterly.records_in``)."""

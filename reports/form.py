@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.deadlines import DeadlineRules
 from reports.amendment import field_label, value_words
-from reports.columns import COLUMNS, FORM_ONLY, Column, Value, stamp, state_words
+from reports.columns import COLUMNS, FORM_ONLY, Column, Value, day_only_values, stamp, state_words
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
 from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
 from reports.files import atomic_write, safe_name
@@ -371,6 +371,7 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
     header = tuple(
         tr(language, f"form.amend_{name}") for name in ("at", "field", "change", "reason", "by")
     )
+    marked = day_only_values(facts.record)
     rows = tuple(
         (
             stamp(a.at, tz),
@@ -378,8 +379,8 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
             tr(
                 language,
                 "form.amend_change_text",
-                old=value_words(a.field, a.old, language, tz),
-                new=value_words(a.field, a.new, language, tz),
+                old=value_words(a.field, a.old, language, tz, day_only=a.old in marked),
+                new=value_words(a.field, a.new, language, tz, day_only=a.new in marked),
             ),
             a.reason,
             a.by,
