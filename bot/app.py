@@ -37,7 +37,16 @@ from handlers.ports import (
     Transport,
 )
 from handlers.registry import default_registry
-from reminders.calendar import ChinaCalendar, Counting, parse_holidays_file
+from reminders.calendar import (
+    ChinaCalendar,
+    Counting,
+    HolidayFileError,
+    HolidayFileProblem,
+    LoadOutcome,
+    parse_holidays_file,
+    plan_load,
+    schedule_from_package,
+)
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher, QuietHours
@@ -53,12 +62,24 @@ log = logging.getLogger(__name__)
 
 
 def calendar_for(settings: Settings) -> ChinaCalendar:
-    """The court's calendar, with the admin's holidays file for years the package lacks."""
+    """The court's calendar, with the admin's holidays file for years the package lacks.
+
+    The file is taken as ``guowen holidays load`` takes it (``reminders.calendar.plan_load``):
+    over a year the package knows, a partial file adds its days and drops none. Raises
+    ``OSError`` for an unreadable file and ``HolidayFileError`` for a malformed one, or for a
+    partial one that makes a day of the package's year both off and worked
+    (``HOLIDAY_IS_WORKDAY``, with that day).
+    """
     loaded = {}
     if settings.deadlines.holidays_file:
         text = Path(settings.deadlines.holidays_file).read_text(encoding="utf-8")
         schedule = parse_holidays_file(text)
-        loaded[schedule.year] = schedule
+        current = schedule_from_package(schedule.year)
+        change = plan_load(current, schedule)
+        if current is not None and change.outcome is LoadOutcome.REFUSED:
+            clash = (schedule.days_off & current.workdays) | (schedule.workdays & current.days_off)
+            raise HolidayFileError(HolidayFileProblem.HOLIDAY_IS_WORKDAY, min(clash).isoformat())
+        loaded[schedule.year] = change.stored
     return ChinaCalendar(loaded, settings.tz)
 
 

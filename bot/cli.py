@@ -137,6 +137,12 @@ def _parser() -> argparse.ArgumentParser:
     holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
     holidays_load = holidays_sub.add_parser("load", parents=[common], help="load a year's file")
     holidays_load.add_argument("file", type=Path)
+    holidays_load.add_argument(
+        "--replace", action="store_true", help="replace the year even with a partial file"
+    )
+    holidays_load.add_argument(
+        "--dry-run", action="store_true", help="only show what the file would change"
+    )
     holidays_show = holidays_sub.add_parser("show", parents=[common], help="show a year")
     holidays_show.add_argument("year", type=int)
 
@@ -434,7 +440,14 @@ async def _holidays_command(args: argparse.Namespace, settings: Settings, out: T
     async def work(db: Database) -> int:
         if args.holidays_command == "load":
             return await holidays.load(
-                settings, db, args.file, SystemClock().now(), out, sys.stderr
+                settings,
+                db,
+                args.file,
+                SystemClock().now(),
+                out,
+                sys.stderr,
+                replace=args.replace,
+                dry_run=args.dry_run,
             )
         return await holidays.show(settings, db, args.year, out)
 

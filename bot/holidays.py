@@ -8,18 +8,23 @@ year from a small TOML file; every instance picks it up at its next tick.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.i18n import join, t
 from reminders.calendar import (
     HolidayFileError,
+    LoadOutcome,
+    ScheduleChange,
     YearSchedule,
+    dump_year,
     parse_holidays_file,
+    plan_load,
     schedule_from_package,
 )
 from storage import audit
@@ -32,12 +37,26 @@ EXIT_USAGE = 2
 
 
 async def load(
-    settings: Settings, db: Database, path: Path, at: datetime, out: TextIO, err: TextIO
+    settings: Settings,
+    db: Database,
+    path: Path,
+    at: datetime,
+    out: TextIO,
+    err: TextIO,
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
 ) -> int:
-    """``guowen holidays load PATH``: read the admin's holidays file (UTF-8; the format of
-    ``reminders.calendar.parse_holidays_file``) and store it, audited, for the year it names.
-    The exit status: 0 loaded, 2 when the file cannot be read or is refused (the reason on
-    ``err``).
+    """``guowen holidays load PATH [--replace] [--dry-run]``: read the admin's holidays file
+    (UTF-8; the format of ``reminders.calendar.parse_holidays_file``) and store it, audited,
+    for the year it names, first writing what changes against the schedule in force (days off
+    and make-up working days added and removed).
+
+    A file never drops a day in force without being asked (``reminders.calendar.plan_load``):
+    the whole year's calendar, or any file with ``replace``, replaces the year; a partial file
+    is added to it; a partial file contradicting a day in force is refused. ``dry_run`` only
+    writes the changes. The exit status: 0 loaded (or shown with ``dry_run``), 2 when the file
+    cannot be read or is refused (the reason on ``err``).
     """
     lang = settings.language
     try:
@@ -53,8 +72,30 @@ async def load(
         err.write(t(lang, key, path=str(path), reason=reason, detail=problem.detail) + "\n")
         return EXIT_USAGE
     async with db.transaction() as session:
+        row = await _newest(session, schedule.year)
+        current = parse_holidays_file(row.content) if row else schedule_from_package(schedule.year)
+        source = _source(settings, row)
+        change = plan_load(current, schedule, replace=replace)
+        if change.outcome is LoadOutcome.REFUSED:
+            err.write(_changes(settings, change))
+            err.write(
+                t(
+                    lang,
+                    "holidays.refused_partial",
+                    path=str(path),
+                    year=schedule.year,
+                    source=source,
+                )
+                + "\n"
+            )
+            return EXIT_USAGE
+        out.write(_changes(settings, change))
+        if dry_run:
+            out.write(t(lang, "holidays.dry_run") + "\n")
+            return EXIT_OK
+        stored = text if change.stored is schedule else dump_year(change.stored)
         session.add(
-            HolidaySchedule(year=schedule.year, content=text, loaded_at=at, loaded_by="cli")
+            HolidaySchedule(year=schedule.year, content=stored, loaded_at=at, loaded_by="cli")
         )
         await session.flush()
         await audit.append(
@@ -65,21 +106,74 @@ async def load(
             subject=f"holidays:{schedule.year}",
             payload={
                 "year": schedule.year,
-                "days_off": sorted(d.isoformat() for d in schedule.days_off),
-                "workdays": sorted(d.isoformat() for d in schedule.workdays),
+                "outcome": change.outcome.value,
+                "days_off": sorted(d.isoformat() for d in change.stored.days_off),
+                "workdays": sorted(d.isoformat() for d in change.stored.workdays),
+                "days_off_added": _iso(change.days_off_added),
+                "days_off_removed": _iso(change.days_off_removed),
+                "workdays_added": _iso(change.workdays_added),
+                "workdays_removed": _iso(change.workdays_removed),
             },
         )
     out.write(
         t(
             lang,
+            f"holidays.outcome.{change.outcome.value}",
+            path=str(path),
+            year=schedule.year,
+            source=source,
+        )
+        + "\n"
+    )
+    out.write(
+        t(
+            lang,
             "holidays.loaded",
             year=schedule.year,
-            days_off=len(schedule.days_off),
-            workdays=len(schedule.workdays),
+            days_off=len(change.stored.days_off),
+            workdays=len(change.stored.workdays),
         )
         + "\n"
     )
     return EXIT_OK
+
+
+async def _newest(session: AsyncSession, year: int) -> HolidaySchedule | None:
+    query = (
+        select(HolidaySchedule)
+        .where(HolidaySchedule.year == year)
+        .order_by(HolidaySchedule.id.desc())
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+def _source(settings: Settings, row: HolidaySchedule | None) -> str:
+    if row is None:
+        return t(settings.language, "holidays.source_package")
+    at = row.loaded_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    return t(settings.language, "holidays.source_loaded", at=at)
+
+
+def _iso(days: frozenset[date]) -> list[str]:
+    return sorted(d.isoformat() for d in days)
+
+
+def _changes(settings: Settings, change: ScheduleChange) -> str:
+    """The year's changes, one line per kind of change that has days (or one "no change")."""
+    lang = settings.language
+    lines = [t(lang, "holidays.changes", year=change.stored.year)]
+    for key, days in (
+        ("off_added", change.days_off_added),
+        ("off_removed", change.days_off_removed),
+        ("work_added", change.workdays_added),
+        ("work_removed", change.workdays_removed),
+    ):
+        if days:
+            listed = join(lang, _iso(days))
+            lines.append(t(lang, f"holidays.change.{key}", count=len(days), days=listed))
+    if len(lines) == 1:
+        lines.append(t(lang, "holidays.change.none"))
+    return "".join(line + "\n" for line in lines)
 
 
 async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
@@ -88,23 +182,10 @@ async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
     """
     lang = settings.language
     async with db.transaction() as session:
-        query = (
-            select(HolidaySchedule)
-            .where(HolidaySchedule.year == year)
-            .order_by(HolidaySchedule.id.desc())
-        )
-        row = (await session.execute(query)).scalars().first()
+        row = await _newest(session, year)
     schedule: YearSchedule | None
-    if row is not None:
-        schedule = parse_holidays_file(row.content)
-        source = t(
-            lang,
-            "holidays.source_loaded",
-            at=row.loaded_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
-        )
-    else:
-        schedule = schedule_from_package(year)
-        source = t(lang, "holidays.source_package")
+    schedule = parse_holidays_file(row.content) if row else schedule_from_package(year)
+    source = _source(settings, row)
     if schedule is None:
         out.write(t(lang, "holidays.unknown", year=year) + "\n")
         return EXIT_OK

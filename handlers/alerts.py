@@ -243,7 +243,9 @@ async def ask_cosigners(
         try:
             viewer_card = await card.render(ctx, record)
             if changes:
-                viewer_card += "\n" + "\n".join(card.amendment_line(ctx, a) for a in changes)
+                viewer_card += "\n" + "\n".join(
+                    card.amendment_line(ctx, a, record) for a in changes
+                )
             buttons = (
                 (
                     Button(ctx.t("cosign.confirm"), f"cs:{record.id}:ok"),

@@ -20,6 +20,7 @@ from handlers.fields import (
     Input,
     Step,
     choice_buttons,
+    day_only,
     far_back_answer,
     far_back_buttons,
     forget_far_back,
@@ -31,6 +32,7 @@ from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
+from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, day_only_values
 from reports.form import PRINTED
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -269,14 +271,19 @@ async def reason(ctx: Context, text: str) -> Next:
         added = {c.staff_id for c in new_cosigners}
         kept = {person.id for person in people}
         removed = [person for person in before if person.id not in kept]
+    was_day_only = day_only(record)
+    now_day_only = values.get("_day_only", was_day_only)
     for name, new in values.items():
         if name.startswith("_") or getattr(record, name) == new:
             continue
-        changes.append(
-            await records_repo.amend(
-                ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
-            )
+        amendment = await records_repo.amend(
+            ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
         )
+        changes.append(amendment)
+        if name == "inquiry_at":
+            _mark_day_only(record, amendment, was_day_only, now_day_only)
+    if now_day_only != was_day_only:  # a time for a day, or the reverse: printed as it now is
+        record.fields = {**record.fields, DAY_ONLY: now_day_only}
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     if removed:  # Art. 3: whoever is no longer named present need not confirm, and is told
         await notify.tell(
@@ -295,6 +302,17 @@ async def reason(ctx: Context, text: str) -> Next:
         names = join(ctx.language, (c.staff.name for c in asked))
         ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
     return END
+
+
+def _mark_day_only(record: Record, amendment: RecordAmendment, old: bool, new: bool) -> None:
+    """Keep which of the correction's inquiry times stood for a day only (``DAY_ONLY_VALUES``),
+    so that the correction prints them as the day with the words for time unknown."""
+    marked = set(day_only_values(record))
+    marked.update(
+        value for value, only in ((amendment.old_value, old), (amendment.new_value, new)) if only
+    )
+    if marked != day_only_values(record):
+        record.fields = {**record.fields, DAY_ONLY_VALUES: sorted(marked)}
 
 
 async def back(ctx: Context, args: str) -> Next:

@@ -24,6 +24,7 @@ from handlers.i18n import join
 from handlers.receipt import RECEIVED_DAY_ONLY
 from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, met_at, unmet
+from reports.columns import day_only_values
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment, RecordCosigner, Staff
@@ -351,8 +352,9 @@ def from_caption(record: Record) -> bool:
     return record.summary is not None and caption is not None and record.summary == caption
 
 
-def stored_value(ctx: Context, raw: str) -> str:
-    """An amendment's old or new value (canonical JSON) as a person reads it."""
+def stored_value(ctx: Context, raw: str, *, day_only: bool = False) -> str:
+    """An amendment's old or new value (canonical JSON) as a person reads it; a time that
+    stood for a day only (``day_only``) as that day and the words for time unknown."""
     try:
         value = json.loads(raw)
     except ValueError:
@@ -368,21 +370,25 @@ def stored_value(ctx: Context, raw: str) -> str:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
+        if moment.tzinfo is not None and day_only:
+            day = ctx.local(moment).strftime("%Y-%m-%d")
+            return f"{day} {ctx.t('time.unknown_clock')}"
         if moment.tzinfo is not None:
             return stamp(ctx, moment)
         return value
     return str(value)
 
 
-def amendment_line(ctx: Context, amendment: RecordAmendment) -> str:
-    """One amendment as /record and a co-signer's re-confirmation show it: the field, when,
-    old → new, and why."""
+def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record) -> str:
+    """One amendment of ``record`` as /record and a co-signer's re-confirmation show it: the
+    field, when, old → new, and why."""
+    marked = day_only_values(record)
     return ctx.t(
         "views.amendment",
         field=ctx.t(f"card.{amendment.field}"),
         at=stamp(ctx, amendment.at),
-        old=stored_value(ctx, amendment.old_value),
-        new=stored_value(ctx, amendment.new_value),
+        old=stored_value(ctx, amendment.old_value, day_only=amendment.old_value in marked),
+        new=stored_value(ctx, amendment.new_value, day_only=amendment.new_value in marked),
         reason=amendment.reason,
     )
 

@@ -133,7 +133,7 @@ async def show(ctx: Context, args: str) -> None:
     text += "".join("\n" + line for line in await stamped_lines(ctx, record))
     amendments = await records_repo.amendments(ctx.session, record.id)
     for amendment in amendments:
-        text += "\n" + card.amendment_line(ctx, amendment)
+        text += "\n" + card.amendment_line(ctx, amendment, record)
     delivered = await form_copies.copies(ctx.session, record.id)
     for before, copy in zip([None, *delivered], delivered, strict=False):
         at = card.stamp(ctx, copy.at)

@@ -39,9 +39,12 @@ __all__ = [
     "HolidayFileError",
     "HolidayFileProblem",
     "HolidayTable",
+    "LoadOutcome",
+    "ScheduleChange",
     "YearSchedule",
     "dump_year",
     "parse_holidays_file",
+    "plan_load",
     "schedule_from_package",
 ]
 
@@ -214,6 +217,121 @@ def dump_year(schedule: YearSchedule) -> str:
     for day in sorted(schedule.workdays):
         lines += ["", "[[workday]]", f"date = {_toml_str(day.isoformat())}"]
     return "\n".join(lines) + "\n"
+
+
+class LoadOutcome(StrEnum):
+    """What loading a holidays file does to the year's schedule in force. Values are stable:
+    they are translated and audited."""
+
+    # Nothing was known of the year: the file is its schedule.
+    NEW = "new"
+    # The file is the whole year (every holiday in force has its counterpart, make-up days
+    # stated), or keeps every day in force, or the admin asked for replacement: it replaces.
+    REPLACED = "replaced"
+    # A partial file (one extra day off, say): its days join the schedule in force, none dropped.
+    MERGED = "merged"
+    # A partial file that contradicts the schedule in force (a make-up working day made a day
+    # off, or the reverse): refused unless the admin asks for replacement.
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """The effect of loading ``incoming`` over the year's schedule in force.
+
+    ``stored`` is what the year's schedule becomes (``incoming`` itself when it replaces, the
+    union when merged; for ``REFUSED``, what ``--replace`` would store). The four sets are the
+    days whose meaning changes from the schedule in force to ``stored``.
+    """
+
+    outcome: LoadOutcome
+    stored: YearSchedule
+    days_off_added: frozenset[date]
+    days_off_removed: frozenset[date]
+    workdays_added: frozenset[date]
+    workdays_removed: frozenset[date]
+
+    @property
+    def drops_days(self) -> bool:
+        """Whether a day off or make-up working day in force would stop being one."""
+        return bool(self.days_off_removed or self.workdays_removed)
+
+
+def plan_load(
+    current: YearSchedule | None, incoming: YearSchedule, *, replace: bool = False
+) -> ScheduleChange:
+    """What loading ``incoming`` does to ``current`` (the year's schedule in force: the one
+    loaded last, else the package's; None when the year is unknown).
+
+    A file never drops a day in force silently: it replaces ``current`` only when it is the
+    whole year (:func:`_whole_year`), drops nothing anyway, or ``replace`` is set; a partial
+    file is merged into ``current``, and refused when it contradicts a day in force.
+    Raises ValueError when the two schedules are of different years.
+    """
+    if current is None:
+        return _change(LoadOutcome.NEW, None, incoming)
+    if current.year != incoming.year:
+        raise ValueError(incoming.year)
+    replacing = _change(LoadOutcome.REPLACED, current, incoming)
+    if replace or not replacing.drops_days or _whole_year(current, incoming):
+        return replacing
+    if incoming.days_off & current.workdays or incoming.workdays & current.days_off:
+        return _change(LoadOutcome.REFUSED, current, incoming)
+    return _change(LoadOutcome.MERGED, current, _merged(current, incoming))
+
+
+def _change(
+    outcome: LoadOutcome, current: YearSchedule | None, stored: YearSchedule
+) -> ScheduleChange:
+    off = current.days_off if current else frozenset()
+    work = current.workdays if current else frozenset()
+    return ScheduleChange(
+        outcome=outcome,
+        stored=stored,
+        days_off_added=stored.days_off - off,
+        days_off_removed=off - stored.days_off,
+        workdays_added=stored.workdays - work,
+        workdays_removed=work - stored.workdays,
+    )
+
+
+def _whole_year(current: YearSchedule, incoming: YearSchedule) -> bool:
+    # A year's calendar as the State Council publishes it: every holiday in force has a
+    # counterpart overlapping it (dates may move), and make-up days are stated if the year in
+    # force has any. A file naming one day, or last autumn's list of one festival, is not.
+    covered = all(
+        any(days & theirs for _, theirs in incoming.holidays) for _, days in current.holidays
+    )
+    return covered and (bool(incoming.workdays) or not current.workdays)
+
+
+def _merged(current: YearSchedule, incoming: YearSchedule) -> YearSchedule:
+    # The days in force keep their runs and names; each incoming run adds its new days, split
+    # where it straddles days already off, named uniquely as the file format requires.
+    holidays = list(current.holidays)
+    used = {name for name, _ in holidays}
+    taken = set(current.days_off)
+    for name, days in incoming.holidays:
+        fresh = sorted(days - taken)
+        pieces: list[list[date]] = []
+        for day in fresh:
+            if pieces and pieces[-1][-1] + _ONE_DAY == day:
+                pieces[-1].append(day)
+            else:
+                pieces.append([day])
+        for piece in pieces:
+            label, copy = name, 1
+            while label in used:
+                label = f"{name} {piece[0].isoformat()}" + (f" ({copy})" if copy > 1 else "")
+                copy += 1
+            used.add(label)
+            holidays.append((label, frozenset(piece)))
+        taken.update(fresh)
+    return YearSchedule(
+        year=current.year,
+        holidays=tuple(holidays),
+        workdays=current.workdays | incoming.workdays,
+    )
 
 
 def schedule_from_package(year: int) -> YearSchedule | None:

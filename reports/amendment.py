@@ -60,9 +60,12 @@ def field_label(name: str, language: Language) -> str:
     return tr(language, f"field.{COLUMN_OF.get(name, name)}")
 
 
-def value_words(name: str, stored: str, language: Language, tz: ZoneInfo) -> str:
+def value_words(
+    name: str, stored: str, language: Language, tz: ZoneInfo, *, day_only: bool = False
+) -> str:
     """Stored value ``stored`` (canonical JSON) of field ``name`` in words; ``stored`` itself
-    when it is no JSON."""
+    when it is no JSON. A time that stood for a day only (``day_only``) is that day with the
+    words for time unknown (``form.day_only``)."""
     try:
         value: Any = json.loads(stored)
     except ValueError:
@@ -79,6 +82,8 @@ def value_words(name: str, stored: str, language: Language, tz: ZoneInfo) -> str
         except ValueError:
             return value
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if day_only:
+            return tr(language, "form.day_only", day=moment.astimezone(tz).strftime("%Y-%m-%d"))
         return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if name == "art9_items" and isinstance(value, list):
         if not value:

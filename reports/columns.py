@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, word, yes_no
+from storage.models import Record
 from storage.records import STAFF_OFFLINE, EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
@@ -320,6 +321,48 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return len(facts.amendments)
 
 
+DAY_ONLY = "inquiry_day_only"
+"""``Record.fields`` key: only the day of the inquiry is known (``handlers.fields.day_only``);
+its ``inquiry_at`` is that day's 00:00 in the court's zone, a placeholder, never a time."""
+
+
+DAY_ONLY_VALUES = "inquiry_day_only_values"
+"""``Record.fields`` key: the stored values (canonical JSON, as a ``RecordAmendment`` keeps
+them) of ``inquiry_at`` that stood for a day only, so that the corrections print them so."""
+
+
+def day_only_values(record: Record) -> frozenset[str]:
+    """The ``inquiry_at`` values of ``record``'s corrections that stood for a day only
+    (``DAY_ONLY_VALUES``); none for a report's row, which has no ``fields``."""
+    return frozenset((getattr(record, "fields", None) or {}).get(DAY_ONLY_VALUES, ()))
+
+
+def day_only(record: Record) -> bool:
+    """Whether only the day of ``record``'s inquiry is known: ``fields[DAY_ONLY]`` of a record,
+    or the column of that name of a report's row (``reports.quarterly.records_in``)."""
+    flag = getattr(record, DAY_ONLY, None)
+    if flag is None:
+        flag = (getattr(record, "fields", None) or {}).get(DAY_ONLY)
+    return bool(flag)
+
+
+def _inquiry_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    """The inquiry time as text, ``YYYY-MM-DD HH:MM`` in ``tz``, or the day with the words for
+    time unknown (``form.day_only``) when only the day is known: never a made-up 00:00. Text in
+    every row, so that the detail sheet's column sorts by day, then time, in one order."""
+    moment = facts.record.inquiry_at
+    if moment is None:
+        return None
+    if day_only(facts.record):
+        day = moment.astimezone(tz).strftime("%Y-%m-%d")
+        return tr(language, "form.day_only", day=day)
+    return stamp(moment, tz)
+
+
+def _inquiry_at_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    return [_inquiry_at(one, language, tz) for one in facts]
+
+
 def _plain(key: str, width: int = 14) -> Column:
     """A column showing the record's attribute ``key`` as stored (a text, a time or None)."""
     return Column(key, _attr(key), width, _attr_many(key))
@@ -343,7 +386,7 @@ FIELDS: tuple[Column, ...] = (
     Column("status", _status, 8),
     Column("kind", _kind, 18),
     _plain("received_at", 19),
-    _plain("inquiry_at", 19),
+    Column("inquiry_at", _inquiry_at, 19, _inquiry_at_many),
     _words("channel", Channel, 10),
     _plain("channel_other"),
     _plain("inquirer_name", 10),

@@ -26,6 +26,7 @@ from reports.columns import (
     Column,
     Value,
     cosigner_entries,
+    day_only_values,
     offline_staff,
     stamp,
     state_words,
@@ -370,6 +371,7 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
     header = tuple(
         tr(language, f"form.amend_{name}") for name in ("at", "field", "change", "reason", "by")
     )
+    marked = day_only_values(facts.record)
     rows = tuple(
         (
             stamp(a.at, tz),
@@ -377,8 +379,8 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
             tr(
                 language,
                 "form.amend_change_text",
-                old=value_words(a.field, a.old, language, tz),
-                new=value_words(a.field, a.new, language, tz),
+                old=value_words(a.field, a.old, language, tz, day_only=a.old in marked),
+                new=value_words(a.field, a.new, language, tz, day_only=a.new in marked),
             ),
             a.reason,
             a.by,

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import DeadlineRules
+from reports.columns import DAY_ONLY
 from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
 from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
@@ -174,10 +175,14 @@ async def records_in(
     Each record is a plain row of the ``records`` table (read through Core on the session's
     connection: no ORM object, no identity map) with its co-signers (rows of
     ``record_cosigners``, by id) as ``cosigners``: every column but ``fields`` (the intake's
-    working state, which no document shows), typed as ``Record`` for the readers that take
+    working state, which no document shows but for ``inquiry_day_only``, a column of its own),
+    typed as ``Record`` for the readers that take
     one; a named tuple, read-only. Two queries a batch."""
     connection = await session.connection()
     columns: list[ColumnElement[Any]] = [c for c in Record.__table__.c if c.key != "fields"]
+    # Of ``fields``, only whether the inquiry is known to the day only: the forms and the
+    # detail sheet print such a day with the words for time unknown, never as 00:00.
+    columns.append(Record.fields[DAY_ONLY].as_boolean().label(DAY_ONLY))
     # SQLite keeps a time as ISO text (naive UTC): parsed here by ``datetime.fromisoformat``,
     # in C, rather than by the dialect's regular expression and ``UTCDateTime``.
     texts = connection.dialect.name == "sqlite"

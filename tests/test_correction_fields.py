@@ -38,7 +38,7 @@ from handlers.amend import CORRECTABLE, STAMPED, form_key
 from handlers.fields import EVERY, Field, Step
 from handlers.ports import OutgoingMessage
 from reminders.clock import FakeClock
-from reports.document import Pairs
+from reports.document import Pairs, texts
 from reports.facts import RecordFacts, facts_for, load_names
 from reports.form import BY_KEY, PRINTED, form_document
 from reports.text import tr
@@ -396,3 +396,52 @@ async def test_an_inquiry_by_the_courts_own_staff_is_no_kind_a_record_is_correct
     assert refused.text.startswith(says("amend.not_internal") + "\n\n")
     assert labels_of(refused) == kinds
     assert await amendments_of(db, record_id) == []
+
+
+async def test_a_day_only_inquiry_corrected_to_a_time_prints_each_as_it_stood(
+    db: Database, clock: FakeClock, court: Court, bot: DialogueBot, tmp_path: Path
+) -> None:
+    """The old value, known to the day only, is printed as the day and 时间不详 in the
+    correction (on /record and on the form), the new one with its time; the record is no
+    longer day-only."""
+    record_id, number = await stored(db, clock, court, Spec(channel=Channel.OTHER))
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        day = record.inquiry_at.astimezone(BEIJING).replace(hour=0, minute=0, second=0)
+        record.inquiry_at = day
+        record.fields = {**record.fields, "inquiry_day_only": True}
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("inquiry_at")))
+    await judge.act("2026-03-06 07:00")
+    await judge.act("记录有误")
+    [after] = await judge.act(f"/record {number}")
+    old = day.strftime("%Y-%m-%d")
+    changed = [line for line in after.text.splitlines() if line.startswith("更正（")]
+    assert any(f"{old} 时间不详" in line and "2026-03-06 07:00" in line for line in changed), (
+        changed
+    )
+    assert says("card.line", label=label("inquiry_at"), value="2026-03-06 07:00") in after.text
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        assert record.fields["inquiry_day_only"] is False
+        names = await load_names(session)
+        (facts,) = await facts_for(session, [record], names, rules(), clock.now())
+    for language in Language:
+        document = form_document(
+            facts,
+            language=language,
+            tz=BEIJING,
+            court_name="温县人民法院",
+            printed_at=clock.now(),
+            head_seq=0,
+            head_hash="0" * 64,
+        )
+        printed = "\n".join(texts(document))
+        assert tr(language, "form.day_only", day=old) in printed
+        assert "2026-03-06 07:00" in printed
+    problems, _ = await verified(db, bot.evidence_dir)
+    assert problems == []

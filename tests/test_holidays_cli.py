@@ -38,6 +38,7 @@ from handlers.i18n import t
 from reminders.calendar import (
     HolidayFileError,
     HolidayFileProblem,
+    dump_year,
     parse_holidays_file,
     schedule_from_package,
 )
@@ -180,7 +181,19 @@ def test_load_a_good_file_then_show_it(
     path.write_text(FILE_2027, encoding="utf-8")
     before = datetime.now(UTC)
     status, lines = guowen(config, "holidays", "load", str(path))
-    assert (status, lines) == (0, [zh("holidays.loaded", year=2027, days_off=10, workdays=1)])
+    new_days = "、".join(
+        [*(f"2027-01-0{n}" for n in range(1, 4)), *(f"2027-02-{n:02}" for n in range(6, 13))]
+    )
+    assert (status, lines) == (
+        0,
+        [
+            zh("holidays.changes", year=2027),
+            zh("holidays.change.off_added", count=10, days=new_days),
+            zh("holidays.change.work_added", count=1, days="2027-02-13"),
+            zh("holidays.outcome.new", path=str(path), year=2027),
+            zh("holidays.loaded", year=2027, days_off=10, workdays=1),
+        ],
+    )
     assert capsys.readouterr().err == ""
     assert stored(config) == (1, 1)
 
@@ -203,12 +216,12 @@ def test_load_a_good_file_then_show_it(
     assert lines[1] == "· 元旦：2027-01-01 至 2027-01-03，共 3 天"
 
 
-def test_the_newest_file_of_a_year_wins(config: Path, tmp_path: Path) -> None:
+def test_the_newest_file_of_a_year_wins_when_asked_to_replace(config: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a.toml", tmp_path / "b.toml"
     first.write_text(FILE_2027, encoding="utf-8")
     second.write_text("year = 2027\n" + NEW_YEAR, encoding="utf-8")
     assert guowen(config, "holidays", "load", str(first))[0] == 0
-    assert guowen(config, "holidays", "load", str(second))[0] == 0
+    assert guowen(config, "holidays", "load", str(second), "--replace")[0] == 0
     status, lines = guowen(config, "holidays", "show", "2027")
     assert status == 0
     assert lines[1:] == [
@@ -298,6 +311,122 @@ def test_the_load_is_an_audit_event_with_the_days(config: Path, tmp_path: Path) 
     assert len(payload["days_off"]) == 10
 
 
+# --- a file over a year already in force -------------------------------------------------------
+
+ONE_DAY_2026 = 'year = 2026\n[[holiday]]\nname = "x"\ndays = ["2026-12-31", "2026-12-31"]\n'
+OFFICIAL_2026 = schedule_from_package(2026)
+
+
+def shown(config: Path, year: int) -> list[str]:
+    status, lines = guowen(config, "holidays", "show", str(year))
+    assert status == 0
+    return lines[1:]
+
+
+def test_a_one_day_file_for_a_built_in_year_is_added_and_keeps_every_official_day(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert OFFICIAL_2026 is not None
+    path = tmp_path / "h26.toml"
+    path.write_text(ONE_DAY_2026, encoding="utf-8")
+    before = shown(config, 2026)
+    status, lines = guowen(config, "holidays", "load", str(path))
+    assert status == 0
+    assert capsys.readouterr().err == ""
+    source = zh("holidays.source_package")
+    assert lines == [
+        zh("holidays.changes", year=2026),
+        zh("holidays.change.off_added", count=1, days="2026-12-31"),
+        zh("holidays.outcome.merged", path=str(path), year=2026, source=source),
+        zh(
+            "holidays.loaded",
+            year=2026,
+            days_off=len(OFFICIAL_2026.days_off) + 1,
+            workdays=6,
+        ),
+    ]
+    after = shown(config, 2026)
+    assert after == [*before[:-1], "· x：2026-12-31 至 2026-12-31，共 1 天", before[-1]]
+    assert "· 国庆节：2026-10-01 至 2026-10-07，共 7 天" in after
+    assert stored(config) == (1, 1)
+
+
+def test_replace_takes_the_file_as_the_whole_year_and_lists_the_days_it_drops(
+    config: Path, tmp_path: Path
+) -> None:
+    assert OFFICIAL_2026 is not None
+    path = tmp_path / "h26.toml"
+    path.write_text(ONE_DAY_2026, encoding="utf-8")
+    status, lines = guowen(config, "holidays", "load", str(path), "--replace")
+    assert status == 0
+    removed = sorted(d.isoformat() for d in OFFICIAL_2026.days_off)
+    workdays = sorted(d.isoformat() for d in OFFICIAL_2026.workdays)
+    assert lines[1:4] == [
+        zh("holidays.change.off_added", count=1, days="2026-12-31"),
+        zh("holidays.change.off_removed", count=len(removed), days="、".join(removed)),
+        zh("holidays.change.work_removed", count=6, days="、".join(workdays)),
+    ]
+    assert lines[4] == zh(
+        "holidays.outcome.replaced",
+        path=str(path),
+        year=2026,
+        source=zh("holidays.source_package"),
+    )
+    assert shown(config, 2026) == [
+        "· x：2026-12-31 至 2026-12-31，共 1 天",
+        zh("holidays.workdays", days=zh("common.none")),
+    ]
+
+
+def test_a_partial_file_contradicting_the_year_is_refused_and_nothing_is_stored(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "h26.toml"  # 2026-10-10 is the Saturday worked for 国庆
+    path.write_text('year = 2026\n[[holiday]]\nname = "x"\ndays = "2026-10-10"\n', encoding="utf-8")
+    status, lines = guowen(config, "holidays", "load", str(path))
+    assert (status, lines) == (2, [])
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == zh(
+        "holidays.refused_partial",
+        path=str(path),
+        year=2026,
+        source=zh("holidays.source_package"),
+    )
+    assert zh("holidays.change.work_removed", count=6, days="@").split("@")[0] in "\n".join(err)
+    assert stored(config) == (0, 0)
+
+
+def test_a_whole_year_file_replaces_without_being_asked_and_says_what_moved(
+    config: Path, tmp_path: Path
+) -> None:
+    assert OFFICIAL_2026 is not None
+    # The official year with 国庆节 ending a day later: the whole year, one day added.
+    text = dump_year(OFFICIAL_2026).replace('"2026-10-07"', '"2026-10-08"')
+    path = tmp_path / "h26.toml"
+    path.write_text(text, encoding="utf-8")
+    status, lines = guowen(config, "holidays", "load", str(path))
+    assert status == 0
+    assert lines[1:3] == [
+        zh("holidays.change.off_added", count=1, days="2026-10-08"),
+        zh(
+            "holidays.outcome.replaced",
+            path=str(path),
+            year=2026,
+            source=zh("holidays.source_package"),
+        ),
+    ]
+    assert "· 国庆节：2026-10-01 至 2026-10-08，共 8 天" in shown(config, 2026)
+
+
+def test_a_dry_run_shows_the_changes_and_stores_nothing(config: Path, tmp_path: Path) -> None:
+    path = tmp_path / "h26.toml"
+    path.write_text(ONE_DAY_2026, encoding="utf-8")
+    status, lines = guowen(config, "holidays", "load", str(path), "--dry-run")
+    assert (status, lines[-1]) == (0, zh("holidays.dry_run"))
+    assert zh("holidays.change.off_added", count=1, days="2026-12-31") in lines
+    assert stored(config) == (0, 0)
+
+
 # --- deadlines follow the loaded year -----------------------------------------------------------
 
 
@@ -310,7 +439,8 @@ async def load_2027(url: str, tmp_path: Path) -> None:
     status, lines = await asyncio.to_thread(
         guowen, write_config(folder, url), "holidays", "load", str(path)
     )
-    assert (status, lines) == (0, [zh("holidays.loaded", year=2027, days_off=10, workdays=1)])
+    assert status == 0
+    assert lines[-1] == zh("holidays.loaded", year=2027, days_off=10, workdays=1)
 
 
 async def test_a_running_dispatcher_takes_the_new_year_at_its_next_tick(

@@ -71,6 +71,7 @@ def facts(draw: st.DrawFn) -> RecordFacts:
     record.art9_items = draw(st.none() | st.lists(st.integers(1, 14), unique=True, max_size=4))
     record.art9_other = draw(st.none() | TEXTS) if 14 in (record.art9_items or ()) else None
     record.material_route, record.originals_destination = None, None
+    record.fields = {"inquiry_day_only": draw(st.booleans())}
     return RecordFacts(
         record=cast(Record, record),
         handler=draw(TEXTS) or "",
