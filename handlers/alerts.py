@@ -1,9 +1,10 @@
 """Art. 7 at once, and co-sign requests at submission.
 
-A serious case goes to discipline inspection and the court's leaders the moment the field is
-set, draft or not; a same-level main leader puts the record on the list to report upward and
-tells trial management. Each happens once per record; those alerted then hear of every change
-to the flag and of the draft's withdrawal (``check_art7``).
+A serious case, and a same-level main leader (the record goes on the list to report upward),
+each alert the same people (``ART7_ROLES``: discipline inspection, trial management and the
+court's leaders) the moment the field is set, draft or not. Each happens once per record;
+those alerted then hear of every change to the flag, of the draft's withdrawal, and once of
+its submission with the record number and the case (``check_art7``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,27 @@ from storage.audit import AuditKind
 from storage.models import AuditEvent, Record, RecordAmendment, Staff
 from storage.vocabulary import CosignStatus, RecordStatus, Role
 
+ART7_ROLES: tuple[Role, ...] = (
+    Role.DISCIPLINE,
+    Role.TRIAL_MANAGEMENT,
+    Role.COMPILER,
+    Role.LEADER,
+)
+"""Who both Art. 7 alerts go to: discipline inspection (Art. 7, 10), trial management and
+the compiler of its lists (who report upward to the higher Party committee, political-legal
+committee and court, and report a serious case up to the Supreme People's Court), and the
+court's leaders (``leader``). One list, so neither alert misses an office the other reaches."""
+
 ALERTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
-    ("serious", "serious", (Role.DISCIPLINE, Role.LEADER)),
-    ("upward", "main_leader", (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)),
+    ("serious", "serious", ART7_ROLES),
+    ("upward", "main_leader", ART7_ROLES),
 )
 """Each Art. 7 alert: its name (the ``alerts.<name>`` message and the audit payload's
 ``alert``), the record's column it is about, and the roles it goes to."""
+
+SUBMITTED = "submitted"
+"""The ``alert`` of the audit event telling those alerted about a draft that it was
+submitted, with its record number and case (``alerts.submitted``)."""
 
 WITHDRAWN = "withdrawn"
 """The ``value`` an alert's audit event holds once its record's withdrawal was told."""
@@ -45,11 +61,15 @@ class Told:
     people: list[int] = field(default_factory=list)
     value: bool | str = True
     at: datetime | None = None
+    numbered: set[int] = field(default_factory=set)
+    """The people told in an event that carried the record number (the payload's
+    ``number``): sent once the record was submitted."""
 
 
 async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
     """Each alert of ``record_id`` as the audit chain (``ALERT_SENT`` events) holds it: the
     people told and the value last told. An event without ``value`` is a first alert (True).
+    The submission notice is the entry ``SUBMITTED``.
     """
     rows = await session.execute(
         select(AuditEvent.at, AuditEvent.payload)
@@ -66,6 +86,8 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
         entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
         entry.value = body.get("value", True)
         entry.at = at
+        if body.get("number"):
+            entry.numbered.update(int(p) for p in body.get("to", []))
     return found
 
 
@@ -120,7 +142,12 @@ async def _audit(
         actor_staff_id=ctx.staff.id,
         actor=ctx.staff.name,
         subject=f"record:{record.id}",
-        payload={"alert": alert, "to": [p.id for p in people], "value": value},
+        payload={
+            "alert": alert,
+            "to": [p.id for p in people],
+            "value": value,
+            **({"number": record.number} if record.number else {}),
+        },
     )
 
 
@@ -142,6 +169,15 @@ async def check_art7(ctx: Context, record: Record) -> None:
     holders. Each sending is an ``ALERT_SENT`` audit event naming the people told and the
     value told (``told`` reads them back). An unanswered flag (None, a question gone back
     to) is no change: the next answer is.
+
+    Once the record is submitted, everyone alerted while it was a draft is told once its
+    record number, case name and case number and both flags as they stand
+    (``alerts.submitted``). The alert itself does not wait for the case: a serious case is
+    reported at once (Art. 7), and a discipline office would rather know the same day that a
+    same-level main leader inquired than not at all if the draft is never finished; the
+    case in a draft may still change, and the record number, by which the upward list and
+    the form copies (Art. 6) name the record, exists only at submission, so the one
+    follow-up comes then.
     """
     flagged = record.serious or record.main_leader
     if not flagged and record.serious_alerted_at is None and record.upward_listed_at is None:
@@ -192,7 +228,44 @@ async def check_art7(ctx: Context, record: Record) -> None:
 
         await _tell_each(ctx, people, "alerts.changed", changed)
         await _audit(ctx, record, alert, people, new)
+    if record.status == RecordStatus.SUBMITTED:
+        await _submitted(ctx, record)
     await ctx.session.flush()
+
+
+def _case_number(ctx: Context, record: Record) -> str:
+    if record.case_not_filed:
+        return ctx.t("card.not_filed")
+    return record.case_number or ctx.t("card.missing")
+
+
+async def _submitted(ctx: Context, record: Record) -> None:
+    """Tell each person alerted about ``record`` who has not yet had its record number (every
+    alert of theirs was sent while it was a draft) that it was submitted: the number, the
+    draft's title they were alerted under, the case and both flags as they stand."""
+    await ctx.session.flush()
+    now = await told(ctx.session, record.id)
+    knows = set().union(*(entry.numbered for entry in now.values()))
+    ids: list[int] = []
+    for alert, _column, _roles in ALERTS:
+        if alert in now:
+            ids += [p for p in now[alert].people if p not in ids and p not in knows]
+    if not ids:
+        return
+    people = await _staff(ctx, ids)
+
+    def values() -> dict[str, object]:
+        return {
+            **_facts(ctx, record),
+            "draft": ctx.t("card.draft_title", id=record.id),
+            "case_name": record.case_name or ctx.t("card.missing"),
+            "case_number": _case_number(ctx, record),
+            "serious": _yes_no(ctx, bool(record.serious)),
+            "main_leader": _yes_no(ctx, bool(record.main_leader)),
+        }
+
+    await _tell_each(ctx, people, "alerts.submitted", values)
+    await _audit(ctx, record, SUBMITTED, people, True)
 
 
 async def _first(

@@ -1,10 +1,12 @@
 """Art. 7: whoever was alerted about a record hears of every later change to that fact.
 
-A serious case alerts discipline and the leaders, a same-level main leader discipline and
-trial management. The flag may then be set and unset again, in the draft (an edit at the
-review card) or after submission (a correction), and the draft may be withdrawn: each
-change reaches everyone alerted so far, old → new with the reason, and the withdrawal with
-its reason; nothing reaches them twice, and nobody hears of a flag never set.
+A serious case and a same-level main leader alert the same people: discipline, trial
+management and the leaders. The flag may then be set and unset again, in the draft (an
+edit at the review card) or after submission (a correction), and the draft may be
+withdrawn: each change reaches everyone alerted so far, old → new with the reason, and the
+withdrawal with its reason; a submission reaches once everyone alerted while it was a draft,
+with the record number and the case; nothing reaches them twice, nobody hears of a flag
+never set, and everyone alerted about a submitted record ends knowing its number and case.
 """
 
 from __future__ import annotations
@@ -13,7 +15,20 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogue import AMEND, EDIT, NO, SUBMIT, YES, Court, Press, dialogue, phone_record, says
+from dialogue import (
+    AMEND,
+    CASE_NAME,
+    CASE_NUMBER,
+    EDIT,
+    NO,
+    SUBMIT,
+    YES,
+    Court,
+    Press,
+    dialogue,
+    phone_record,
+    says,
+)
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -29,20 +44,23 @@ _COMMON: dict[str, Any] = {
 }
 FAST = settings(max_examples=15, derandomize=True, **_COMMON)
 
-FLAGS = {"serious": ("李刚", "陈静"), "main_leader": ("李刚", "刘洋")}
-"""Each flag's column and who its alert goes to (discipline; the leader or trial management)."""
-ALERT = {"serious": "alerts.serious", "main_leader": "alerts.upward"}
 WATCHERS = ("李刚", "刘洋", "陈静")
+"""Discipline, trial management (and compiler), the leader: both alerts' recipients."""
+FLAGS = {"serious": WATCHERS, "main_leader": WATCHERS}
+"""Each flag's column and who its alert goes to: the same people for both (Art. 7)."""
+ALERT = {"serious": "alerts.serious", "main_leader": "alerts.upward"}
 
 Op = tuple[str, str, bool]
 """``("set", flag, value)``: the flag answered anew (at the review card while a draft, by
-a correction once submitted); ``("submit", "", True)``; ``("withdraw", "", True)``."""
+a correction once submitted); ``("case", "", True)``: the case number answered anew at the
+review card; ``("submit", "", True)``; ``("withdraw", "", True)``."""
 
 
 def ops() -> st.SearchStrategy[list[Op]]:
     change = st.tuples(st.just("set"), st.sampled_from(sorted(FLAGS)), st.booleans())
+    case = st.just(("case", "", True))
     end = st.sampled_from([("submit", "", True), ("withdraw", "", True)])
-    return st.tuples(st.lists(change, max_size=4), end, st.lists(change, max_size=3)).map(
+    return st.tuples(st.lists(change | case, max_size=4), end, st.lists(change, max_size=3)).map(
         lambda parts: [*parts[0], parts[1], *(parts[2] if parts[1][0] == "submit" else [])]
     )
 
@@ -56,6 +74,8 @@ class Model:
     case: str = ""
     told: dict[str, list[str]] = field(default_factory=dict)
     last: dict[str, bool] = field(default_factory=dict)
+    numbered: set[str] = field(default_factory=set)
+    """Those told something since the record has its number."""
     expected: dict[str, list[str]] = field(default_factory=lambda: {n: [] for n in WATCHERS})
 
     def facts(self, title: str) -> dict[str, object]:
@@ -75,6 +95,7 @@ class Model:
                 self.last[flag] = True
                 for name in FLAGS[flag]:
                     self.expected[name].append(says(ALERT[flag], **self.facts(title)))
+                    self._heard(name, title)
             return
         if self.last[flag] == value:
             return
@@ -90,7 +111,27 @@ class Model:
         )
         for name in self.told[flag]:
             self.expected[name].append(text)
+            self._heard(name, title)
         self.last[flag] = value
+
+    def _heard(self, name: str, title: str) -> None:
+        if not title.startswith("草稿"):
+            self.numbered.add(name)
+
+    def submit(self, draft: str, number: str) -> None:
+        text = says(
+            "alerts.submitted",
+            **self.facts(number),
+            draft=draft,
+            case_name=CASE_NAME,
+            case_number=self.case,
+            serious=YES if self.values.get("serious") else NO,
+            main_leader=YES if self.values.get("main_leader") else NO,
+        )
+        for name in WATCHERS:
+            if any(name in self.told.get(f, []) for f in FLAGS) and name not in self.numbered:
+                self.expected[name].append(text)
+                self.numbered.add(name)
 
     def withdraw(self, title: str, reason: str) -> None:
         for flag in ("serious", "main_leader"):  # the order the alerts are checked in
@@ -107,6 +148,7 @@ class Model:
 
 _examples = itertools.count(1)
 _numbers = itertools.count(1)
+_cases = itertools.count(500)
 
 
 def _about(court: Court, name: str, inquirer: str) -> list[str]:
@@ -134,7 +176,7 @@ async def test_everyone_alerted_hears_of_each_change_and_the_withdrawal(
         await judge.act(action)
     # The dialogue asks main_leader first, serious last.
     model.change("main_leader", main_leader, draft, "")  # asked before the case
-    model.case = "（2026）豫0825民初123号"
+    model.case = CASE_NUMBER
     model.change("serious", serious, draft, "")
     title = draft
     for number, (kind, flag, value) in enumerate(steps):
@@ -157,13 +199,23 @@ async def test_everyone_alerted_hears_of_each_change_and_the_withdrawal(
             await judge.act(Press(answer))
             await judge.act(reason)  # an unchanged value is stored as no change
             model.change(flag, value, title, reason)
+        elif kind == "case":
+            model.case = f"（2026）豫0825民初{next(_cases)}号"
+            await judge.act(Press(EDIT))
+            await judge.act(Press(says("card.case_number")))
+            shown = await judge.act(model.case)
+            assert any(says("intake.review") in m.text for m in shown), shown
         elif kind == "submit":
             title = f"温法过问〔2026〕{next(_numbers)}号"
             await dialogue(judge, [(Press(SUBMIT), says("intake.submitted", number=title))])
+            model.submit(draft, title)
         elif kind == "withdraw":
             reason = f"撤回{n}"
             await dialogue(judge, [(f"/cancel {reason}", says("intake.withdrawn", title=draft))])
             model.withdraw(draft, reason)
 
     for name in WATCHERS:
-        assert _about(court, name, inquirer) == model.expected[name], name
+        heard = _about(court, name, inquirer)
+        assert heard == model.expected[name], name
+        if heard and title != draft:
+            assert any(title in m and model.case in m for m in heard), (name, heard)

@@ -13,6 +13,7 @@ import json
 from dialogue import (
     AMEND,
     BACK,
+    CASE_NAME,
     CASE_NUMBER,
     CONFIRM_TIME,
     EDIT,
@@ -127,21 +128,21 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
     at_main_leader = len(until(script, Step.INTERMEDIARY))
     at_serious = len(script) - 1  # the review card, after the answer to "serious"
 
+    everyone = (discipline, management, leader)
     await dialogue(judge, script[:at_main_leader])
-    assert [m.text for m in discipline.inbox()] == [upward]
-    assert [m.text for m in management.inbox()] == [upward]
-    assert leader.inbox() == []
+    for person in everyone:  # both Art. 7 alerts reach the same offices
+        assert [m.text for m in person.inbox()] == [upward]
     row = await record_row(db, 1)
     assert (row["status"], row["upward_listed_at"]) == (RecordStatus.DRAFT, clock.now())
 
     await dialogue(judge, script[at_main_leader:at_serious])
-    assert [m.text for m in discipline.inbox()] == [upward, serious]
-    assert [m.text for m in leader.inbox()] == [serious]
-    assert [m.text for m in management.inbox()] == [upward]
+    for person in everyone:
+        assert [m.text for m in person.inbox()] == [upward, serious]
     row = await record_row(db, 1)
     assert (row["status"], row["serious_alerted_at"]) == (RecordStatus.DRAFT, clock.now())
 
-    # Answering again, and submitting, alerts nobody a second time.
+    # Answering again alerts nobody a second time; submitting tells each, once, the
+    # record number and the case the first alert could not name.
     await dialogue(
         judge,
         [
@@ -151,15 +152,29 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
             *script[at_serious:],
         ],
     )
-    assert [m.text for m in discipline.inbox()] == [upward, serious]
-    assert [m.text for m in leader.inbox()] == [serious]
-    assert [m.text for m in management.inbox()] == [upward]
+    submitted = says(
+        "alerts.submitted",
+        title=NUMBER,
+        draft="草稿 #1",
+        handler="张伟",
+        inquirer="王某",
+        unit="温县某局",
+        case=CASE_NUMBER,
+        case_name=CASE_NAME,
+        case_number=CASE_NUMBER,
+        serious=YES,
+        main_leader=YES,
+    )
+    for person in everyone:
+        assert [m.text for m in person.inbox()] == [upward, serious, submitted]
     alerts = [
         json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.ALERT_SENT
     ]
+    ids = [court.id("李刚"), court.id("刘洋"), court.id("陈静")]
     assert alerts == [
-        {"alert": "upward", "to": [court.id("李刚"), court.id("刘洋")], "value": True},
-        {"alert": "serious", "to": [court.id("李刚"), court.id("陈静")], "value": True},
+        {"alert": "upward", "to": ids, "value": True},
+        {"alert": "serious", "to": ids, "value": True},
+        {"alert": "submitted", "to": ids, "value": True, "number": NUMBER},
     ]
     assert (await record_row(db, 1))["status"] == RecordStatus.SUBMITTED
 
@@ -327,8 +342,8 @@ async def test_an_amendment_to_serious_alerts_at_once(court: Court, db: Database
         unit="温县某局",
         case=CASE_NUMBER,
     )
-    assert [m.text for m in court.chat("李刚").inbox()] == [serious]
-    assert [m.text for m in court.chat("陈静").inbox()] == [serious]
+    for name in ("李刚", "刘洋", "陈静"):  # with its number: nothing follows on submission
+        assert [m.text for m in court.chat(name).inbox()] == [serious], name
     row = await record_row(db, 1)
     assert row["serious"] is True and row["serious_alerted_at"] is not None
 
