@@ -19,6 +19,7 @@ from dialogue import Court, DialogueBot, phone_record, says
 from fakes import add_person
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from reminder_kit import bj, run_until
 from sqlalchemy import delete
 
 from handlers.ports import Delivery, DeliveryStatus, OutgoingMessage
@@ -28,7 +29,7 @@ from reports.facts import State, timeliness_lines
 from storage import records as records_repo
 from storage.db import Database
 from storage.models import ChatIdentity, Record
-from storage.vocabulary import Milestone, Role
+from storage.vocabulary import Language, Milestone, Role, label
 
 _COMMON: dict[str, Any] = {
     "deadline": None,
@@ -65,7 +66,7 @@ async def _extra_people(court: Court, db: Database, clock: FakeClock) -> None:
 async def _bind(court: Court, db: Database, clock: FakeClock, states: dict[str, str]) -> None:
     """Each recipient bound or not as ``states`` says (the account is the court's own)."""
     async with db.transaction() as session:
-        for name in RECIPIENTS:
+        for name in [n for n in RECIPIENTS if n in states]:
             staff_id = court.id(name)
             await session.execute(delete(ChatIdentity).where(ChatIdentity.staff_id == staff_id))
             if states[name] != UNBOUND:
@@ -199,3 +200,51 @@ async def test_the_copy_is_delivered_only_when_each_office_has_it(
     [card] = [m.text for m in await judge.act(f"/record {number}")]
     for name in missing:
         assert f"{OFFICE_WORDS[OFFICE_OF[name]]} {name}：已打印当面交付（" in card, card
+
+
+async def test_a_copy_that_reached_no_office_is_chased_and_handed_over_late(
+    bot: DialogueBot, court: Court, db: Database, clock: FakeClock
+) -> None:
+    number = "温法过问〔2026〕1号"
+    judge = court.chat("张伟")
+    for action, _ in phone_record(number=number):
+        await judge.act(action)
+    await _bind(court, db, clock, {"李刚": UNBOUND, "刘洋": UNBOUND})
+    await judge.act(f"/deliver {number}")
+    told = [m for m in judge.inbox() if m.buttons and "表格复印件未能" in m.text]
+    assert len(told) == 2
+
+    # A second /deliver says where each copy is, with the buttons to confirm a hand-over.
+    [waiting] = await judge.act(f"/deliver {number}")
+    assert waiting.text.startswith(says("milestones.deliver_waiting", title=number, copies=""))
+    assert [b.label for row in waiting.buttons for b in row] == [
+        says("milestones.handed_button", name=name) for name in ("李刚", "刘洋")
+    ]
+
+    # Still owed: the handler is chased past the deadline, as for a copy never sent.
+    before = len(judge.inbox())
+    await run_until(bot.app.dispatcher, clock, bj("2026-03-13 12:00"))
+    step = label(Milestone.FORM_DELIVERED, Language.ZH)
+    chased = [m.text for m in judge.inbox()[before:] if number in m.text and step in m.text]
+    assert chased, [m.text for m in judge.inbox()[before:]]
+    record = await _record(db, number)
+    assert record.form_delivered_at is None
+
+    for name in ("李刚", "刘洋"):
+        [data] = [
+            b.data
+            for row in waiting.buttons
+            for b in row
+            if b.label == says("milestones.handed_button", name=name)
+        ]
+        await judge.press_data(data)
+    record = await _record(db, number)
+    assert record.form_delivered_at == clock.now()
+    [line] = [
+        line
+        for line in timeliness_lines(record, bot.app.services.rules, clock.now())
+        if line.milestone is Milestone.FORM_DELIVERED
+    ]
+    assert line.state is State.LATE
+    # A hand-over confirmed twice is refused, and records nothing more.
+    assert await judge.press_data(data) == [says("error.stale_button")]
