@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from handlers import card
+from handlers import card, copy_state
 from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.notifier import deadline_words
@@ -166,6 +166,9 @@ def _planned(
 async def deliver(ctx: Context, record: Record) -> None:
     """Send the form copy to every discipline and trial-management person, through the outbox.
 
+    The step 报送表格复印件 (Art. 6) is done only once each office has the copy, by chat or
+    handed over in print (``handover``); a second /deliver before then says where each copy
+    is, with a button for each copy still to be handed over.
     Once delivered, a second /deliver sends the corrected form when the record was corrected
     since the last copy (``redeliver``), and otherwise says when it was delivered.
     """
@@ -183,19 +186,24 @@ async def deliver(ctx: Context, record: Record) -> None:
             )
         )
         return
+    sent = await form_copies.recipients(ctx.session, record)
+    if sent:
+        # Sent already, not yet at every office: say where each copy is.
+        ctx.reply(
+            ctx.t(
+                "milestones.deliver_waiting",
+                title=card.title(ctx, record),
+                copies="\n".join(copy_state.lines(ctx, sent)),
+            ),
+            _handover_buttons(ctx, record, sent),
+        )
+        return
     people = await _recipients(ctx, record)
     if not people:
         raise UserError("milestones.nobody_to_deliver")
+    # Art. 6 is met when each office has the copy: marked as the copies arrive
+    # (``form_copies.settle``), not here.
     await ensure(ctx.session, _planned(ctx, record, list(people), "", {}), at=ctx.now)
-    deadline = ctx.services.rules.for_record(record)[Milestone.FORM_DELIVERED]
-    await records_repo.mark_milestone(
-        ctx.session,
-        record,
-        Milestone.FORM_DELIVERED,
-        actor=ctx.staff,
-        at=ctx.now,
-        deadline=deadline,
-    )
     if ctx.services.kick is not None:
         ctx.services.kick()
     ctx.reply(
@@ -205,6 +213,48 @@ async def deliver(ctx: Context, record: Record) -> None:
             copies=_copies_line(ctx, people),
         )
     )
+
+
+def _handover_buttons(
+    ctx: Context, record: Record, people: Sequence[form_copies.Recipient]
+) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (
+            Button(
+                ctx.t("milestones.handed_button", name=p.name),
+                f"ms:{record.id}:handed:{p.staff_id}",
+            ),
+        )
+        for p in copy_state.waiting(people)
+    )
+
+
+async def handover(ctx: Context, record: Record, staff_id: str) -> None:
+    """The handler's word that a printed form copy was handed to the person ``staff_id``
+    (a recipient whose copy did not arrive by chat): recorded (``form_copies.handed``), and
+    the step 报送表格复印件 marked once every office has the copy (Art. 6).
+
+    Raises ``UserError`` for a person the copy did not go to, or whose copy arrived already.
+    """
+    people = await form_copies.recipients(ctx.session, record)
+    person = next((p for p in people if str(p.staff_id) == staff_id), None)
+    if person is None or person.arrived:
+        raise UserError("error.stale_button")
+    to = await ctx.session.get(Staff, person.staff_id)
+    assert to is not None
+    await form_copies.handed(ctx.session, record, to=to, actor=ctx.staff, at=ctx.now)
+    deadline = ctx.services.rules.for_record(record).get(Milestone.FORM_DELIVERED)
+    done = await form_copies.settle(ctx.session, record, deadline=deadline)
+    people = await form_copies.recipients(ctx.session, record)
+    text = ctx.t(
+        "milestones.handed",
+        title=card.title(ctx, record),
+        name=person.name,
+        copies="\n".join(copy_state.lines(ctx, people)),
+    )
+    if done is not None:
+        text += "\n" + ctx.t("milestones.deliver_done", at=card.stamp(ctx, done))
+    ctx.reply(text, _handover_buttons(ctx, record, people))
 
 
 async def redeliver(ctx: Context, record: Record) -> None:
@@ -274,6 +324,8 @@ async def button(ctx: Context, value: str) -> None:
         await mark_platform(ctx, record, None)
     elif rest == "deliver":
         await deliver(ctx, record)
+    elif rest.startswith("handed:"):
+        await handover(ctx, record, rest.removeprefix("handed:"))
     else:
         raise UserError("error.stale_button")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import card, reports_cmd
+from handlers import card, copy_state, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.i18n import day_words
@@ -189,8 +189,25 @@ class ChatNotifier:
             values["year"] = reminder.payload.get("year", "")
         elif kind is ReminderKind.DELIVERY_FAILED:
             values["name"] = facts.failed_recipient.name if facts.failed_recipient else "-"
-            values["detail"] = reminder.payload.get("detail", "") or "-"
+            values["detail"] = copy_state.failure_words(ctx, reminder.payload.get("detail"))
             values["what"] = ctx.t(f"reminders.kind.{facts.failed.kind}") if facts.failed else "-"
+            failed = facts.failed
+            if (
+                failed is not None
+                and record is not None
+                and failed.kind == ReminderKind.FORM_COPY
+                and failed.recipient_staff_id != record.handler_id
+            ):
+                # A form copy (Art. 6): printed and handed over, then confirmed here.
+                key = "reminders.form_copy_failed"
+                if "supersedes" in (failed.payload or {}):
+                    key = "reminders.form_copy_corrected_failed"
+                if reminder.recipient_staff_id == record.handler_id:
+                    key += "_handler"
+                    if "supersedes" not in (failed.payload or {}):
+                        data = f"ms:{record.id}:handed:{failed.recipient_staff_id}"
+                        label_text = ctx.t("milestones.handed_button", name=values["name"])
+                        buttons = ((Button(label_text, data),),)
             if record is None:  # a quarter's or the holidays' reminder: no record to name
                 key = "reminders.delivery_failed_other"
                 if facts.failed is not None and facts.failed.quarter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import card
+from handlers import card, copy_state
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
 from handlers.i18n import join
@@ -134,22 +134,39 @@ async def show(ctx: Context, args: str) -> None:
     amendments = await records_repo.amendments(ctx.session, record.id)
     for amendment in amendments:
         text += "\n" + card.amendment_line(ctx, amendment, record)
-    delivered = await form_copies.copies(ctx.session, record.id)
-    for before, copy in zip([None, *delivered], delivered, strict=False):
-        at = card.stamp(ctx, copy.at)
-        if before is None:
-            text += "\n" + ctx.t("views.form_copy", at=at, version=copy.version)
-        else:
-            previous = card.stamp(ctx, before.at)
-            text += "\n" + ctx.t(
-                "views.form_copy_corrected", at=at, version=copy.version, previous=previous
-            )
+    text += "".join("\n" + line for line in await copy_lines(ctx, record))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:
         buttons = ((Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),)
     elif record.handler_id == ctx.staff.id and record.status == RecordStatus.DRAFT:
         buttons = ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
     ctx.reply(text, buttons)
+
+
+async def copy_lines(ctx: Context, record: Record) -> list[str]:
+    """Each form copy of ``record`` (Art. 6), as /record lists it: when it went (the first
+    copy counts as delivered only once both offices have it, until then it is shown as
+    sent and still open) and, under it, each recipient and whether their copy arrived."""
+    lines: list[str] = []
+    delivered = await form_copies.copies(ctx.session, record.id)
+    if not delivered:
+        first = await form_copies.recipients(ctx.session, record)
+        if first:
+            lines.append(ctx.t("views.form_copy_open"))
+            lines.extend(copy_state.lines(ctx, first))
+        return lines
+    for before, copy in zip([None, *delivered], delivered, strict=False):
+        at = card.stamp(ctx, copy.at)
+        if before is None:
+            lines.append(ctx.t("views.form_copy", at=at, version=copy.version))
+        else:
+            previous = card.stamp(ctx, before.at)
+            lines.append(
+                ctx.t("views.form_copy_corrected", at=at, version=copy.version, previous=previous)
+            )
+        people = await form_copies.recipients(ctx.session, record, copy.version)
+        lines.extend(copy_state.lines(ctx, people))
+    return lines
 
 
 async def stamped_lines(ctx: Context, record: Record) -> list[str]:

@@ -46,7 +46,7 @@ from reminders.outbox import (
 )
 from reminders.planner import Timing, plan_calendar, plan_records, unmet
 from reminders.quarters import Quarter
-from storage import audit
+from storage import audit, form_copies
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.db import Database
@@ -533,6 +533,14 @@ class Dispatcher:
                     for row in went
                 ],
             )
+            await self._settle_copies(
+                session,
+                {
+                    row.about.record_id
+                    for row in went
+                    if row.about.kind == ReminderKind.FORM_COPY and row.about.record_id
+                },
+            )
         for f in flown:
             if f.result.outcome is Outcome.SENT:
                 continue
@@ -542,6 +550,16 @@ class Dispatcher:
                 await self._retry_or_fail(session, reminder, f.result.detail, f.row.now)
             else:
                 await self._failed(session, reminder, f.result.detail, f.row.now)
+
+    async def _settle_copies(self, session: AsyncSession, record_ids: set[int]) -> None:
+        """Mark 报送表格复印件 (Art. 6) for each record in ``record_ids`` whose form copy has
+        now reached every office (``form_copies.settle``)."""
+        for record_id in sorted(record_ids):
+            record = await session.get(Record, record_id, populate_existing=True)
+            if record is None or record.status != RecordStatus.SUBMITTED:
+                continue
+            deadline = self.rules.for_record(record).get(Milestone.FORM_DELIVERED)
+            await form_copies.settle(session, record, deadline=deadline)
 
     async def _retry_or_fail(
         self, session: AsyncSession, reminder: Reminder, detail: str, now: datetime

@@ -48,6 +48,7 @@ class AuditKind(StrEnum):
     DISPUTED = "disputed"
     MILESTONE_MET = "milestone_met"
     FORM_RESENT = "form_resent"
+    FORM_HANDED = "form_handed"
     REMINDER_SENT = "reminder_sent"
     REMINDER_FAILED = "reminder_failed"
     ALERT_SENT = "alert_sent"

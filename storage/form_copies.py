@@ -1,8 +1,12 @@
 """The form copies of a record delivered (报送, Art. 6), as the audit chain holds them.
 
-The first delivery is the ``form_delivered`` milestone (``records.mark_milestone``); each
-corrected copy sent after a correction is a ``form_resent`` event naming the copy it
-supersedes. Both stay in the chain, so a record's history shows every copy that left.
+The first copy goes out as one ``FORM_COPY`` reminder to each person listed in the
+discipline inspection office (纪检监察部门) and the trial management office (审判管理部门). Art. 6
+is met only when each office has the copy: one of its people was sent it by chat, or the
+handler confirmed handing a printed copy over (a ``form_handed`` event). Then, and not when
+/deliver was sent, the ``form_delivered`` milestone is marked (``settle``), at the time the
+last office got it. Each corrected copy sent after a correction is a ``form_resent`` event
+naming the copy it supersedes. All stay in the chain, so a record's history shows every copy.
 """
 
 from __future__ import annotations
@@ -11,14 +15,49 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage import records as records_repo
+from storage import staff as staff_repo
 from storage.audit import AuditKind
-from storage.models import AuditEvent, Record, Staff
-from storage.vocabulary import Milestone
+from storage.models import AuditEvent, Record, Reminder, Staff
+from storage.vocabulary import Milestone, ReminderKind, ReminderStatus, Role
+
+OFFICES: tuple[Role, ...] = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT)
+"""The offices that must each hold the form copy (Art. 6)."""
+
+
+class Arrival(StrEnum):
+    """Where one person's first form copy is: ``sent`` by chat, ``handed`` over in print
+    (the handler's word), ``pending`` (not sent yet, or being retried) or ``failed``."""
+
+    SENT = "sent"
+    HANDED = "handed"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person the first form copy of a record went to: ``staff_id``, ``name``, the
+    ``offices`` of ``OFFICES`` they hold now, ``state``, ``at`` (UTC, when it arrived; None
+    unless sent or handed) and ``detail`` (why a send failed, as the transport said)."""
+
+    staff_id: int
+    name: str
+    offices: tuple[Role, ...]
+    state: Arrival
+    at: datetime | None
+    detail: str | None
+
+    @property
+    def arrived(self) -> bool:
+        """Did the copy reach this person (by chat or by hand)?"""
+        return self.state in (Arrival.SENT, Arrival.HANDED)
 
 
 @dataclass(frozen=True)
@@ -86,3 +125,111 @@ async def resent(
         subject=f"record:{record.id}",
         payload={"version": version, "supersedes": supersedes.isoformat(), "to": list(to)},
     )
+
+
+async def recipients(session: AsyncSession, record: Record, version: int = 1) -> list[Recipient]:
+    """Everyone copy ``version`` (1: the first; then each corrected copy) of the form of
+    ``record`` went to, but the handler's own copy for the sub-file, with where their copy
+    is; in the order the copies were planned. Only the first copy can be handed over."""
+    query = (
+        select(Reminder)
+        .where(
+            Reminder.record_id == record.id,
+            Reminder.kind == ReminderKind.FORM_COPY,
+            Reminder.recipient_staff_id != record.handler_id,
+        )
+        .order_by(Reminder.id)
+        .execution_options(populate_existing=True)
+    )
+    rows = [
+        row
+        for row in (await session.execute(query)).scalars()
+        if int((row.payload or {}).get("version", 1)) == version
+    ]
+    if not rows:
+        return []
+    handed: dict[int, datetime] = {}
+    events = await session.execute(
+        select(AuditEvent.at, AuditEvent.payload)
+        .where(
+            AuditEvent.subject == f"record:{record.id}",
+            AuditEvent.kind == AuditKind.FORM_HANDED.value,
+        )
+        .order_by(AuditEvent.seq)
+    )
+    for handed_at, payload in events if version == 1 else ():
+        handed.setdefault(int(json.loads(payload)["to"]), handed_at)
+    holders = {role: {p.id for p in await staff_repo.with_role(session, role)} for role in OFFICES}
+    found: list[Recipient] = []
+    for row in rows:
+        person = await session.get(Staff, row.recipient_staff_id)
+        offices = tuple(role for role in OFFICES if row.recipient_staff_id in holders[role])
+        state: Arrival = Arrival.PENDING
+        at: datetime | None = None
+        if row.status == ReminderStatus.SENT:
+            state, at = Arrival.SENT, row.sent_at
+        elif row.recipient_staff_id in handed:
+            state, at = Arrival.HANDED, handed[row.recipient_staff_id]
+        elif row.status == ReminderStatus.FAILED:
+            state = Arrival.FAILED
+        found.append(
+            Recipient(
+                staff_id=row.recipient_staff_id,
+                name=person.name if person else "-",
+                offices=offices,
+                state=state,
+                at=at,
+                detail=row.detail if state is Arrival.FAILED else None,
+            )
+        )
+    return found
+
+
+def reached(people: Sequence[Recipient]) -> dict[Role, datetime | None]:
+    """For each office of ``OFFICES`` one of ``people`` belongs to: when the first of its
+    people got the copy (None: none has yet)."""
+    when: dict[Role, datetime | None] = {}
+    for person in people:
+        for office in person.offices:
+            at = person.at if person.arrived else None
+            before = when.get(office)
+            if office not in when or (at is not None and (before is None or at < before)):
+                when[office] = at
+    return when
+
+
+async def handed(
+    session: AsyncSession, record: Record, *, to: Staff, actor: Staff, at: datetime
+) -> None:
+    """Record the handler's word that a printed form copy of ``record`` was handed to ``to``
+    at ``at`` (Art. 6, delivered in person when the chat could not reach them)."""
+    await audit.append(
+        session,
+        AuditKind.FORM_HANDED,
+        at=at,
+        actor_staff_id=actor.id,
+        actor=actor.name,
+        subject=f"record:{record.id}",
+        payload={"to": to.id, "name": to.name},
+    )
+
+
+async def settle(
+    session: AsyncSession, record: Record, *, deadline: datetime | None
+) -> datetime | None:
+    """Mark ``form_delivered`` (Art. 6) once every office of ``OFFICES`` that has people
+    got the first copy, at the time the last of them got it; that time, or None while an
+    office still lacks it (or when the milestone was already marked: its time then).
+    ``deadline`` decides whether it was on time."""
+    if record.form_delivered_at is not None:
+        return record.form_delivered_at
+    when = reached(await recipients(session, record))
+    if not when or any(at is None for at in when.values()):
+        return None
+    last = max(at for at in when.values() if at is not None)
+    handler = await session.get(Staff, record.handler_id)
+    assert handler is not None
+    await records_repo.mark_milestone(
+        session, record, Milestone.FORM_DELIVERED, actor=handler, at=last, deadline=deadline
+    )
+    return last
