@@ -18,6 +18,7 @@ from handlers.i18n import join
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind, NoPreview
 from storage.models import EvidenceBlob, EvidenceItem, Record
+from storage.vocabulary import NETWORK_CHANNELS, Channel, label
 
 if TYPE_CHECKING:
     from handlers.engine import Context
@@ -76,6 +77,17 @@ async def item_count(ctx: Context, record: Record) -> int:
     """How many files ``record`` holds as evidence (kept, or recorded by their metadata)."""
     query = select(func.count(EvidenceItem.id)).where(EvidenceItem.record_id == record.id)
     return int((await ctx.session.execute(query)).scalar_one())
+
+
+async def screenshot_missing(ctx: Context, record: Record) -> str | None:
+    """The warning for an inquiry by an electronic channel (``NETWORK_CHANNELS``: WeChat,
+    SMS, e-mail, Weibo, another network) that has no evidence: Art. 3 requires such an
+    inquiry to be captured by screenshot. None when the channel is another or evidence is
+    held. Submitting is not refused: the judge may not have the screenshot."""
+    if record.channel not in NETWORK_CHANNELS or await item_count(ctx, record):
+        return None
+    channel = label(Channel(record.channel), ctx.language)
+    return ctx.t("intake.no_screenshot", channel=channel)
 
 
 def _megabytes(size: int | None) -> str:
