@@ -95,7 +95,8 @@ def _megabytes(size: int | None) -> str:
 
 
 async def evidence_line(ctx: Context, record: Record) -> str:
-    """One line counting the record's evidence by kind, and what was not kept."""
+    """One line counting the record's evidence by kind, and what was not kept; then each
+    item's origin, and each item added after the record was submitted (an amendment)."""
     query = (
         select(EvidenceItem, EvidenceBlob)
         .outerjoin(EvidenceBlob, EvidenceItem.blob_sha256 == EvidenceBlob.sha256)
@@ -119,10 +120,14 @@ async def evidence_line(ctx: Context, record: Record) -> str:
     if missing:
         parts.append(ctx.t("evidence.metadata_only", count=missing))
     lines = [ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))]
+    submitted = record.submitted_at
     for n, (item, _blob) in enumerate(sorted(rows, key=lambda row: row[0].id), 1):
         origin = origin_words(ctx, item)
         if origin:
             lines.append(ctx.t("evidence.origin", n=n, origin=origin))
+        if submitted is not None and item.added_at > submitted:
+            at = ctx.local(item.added_at).strftime("%Y-%m-%d %H:%M")
+            lines.append(ctx.t("evidence.added_after_submission", n=n, at=at))
     return "\n".join(lines)
 
 

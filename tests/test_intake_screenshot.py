@@ -10,6 +10,7 @@ chain, and the corrected form goes again to those who hold a copy. Every way a f
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -186,10 +187,11 @@ async def _evidence_events(db: Database, record_id: int) -> list[str]:
 @pytest.mark.parametrize("how", sorted(ARRIVALS))
 @pytest.mark.parametrize("submitted", [0, 1, RECENT + 1])
 async def test_a_file_with_no_draft_open_may_join_a_submitted_record(
-    court: Court, db: Database, how: str, submitted: int
+    court: Court, db: Database, clock: FakeClock, how: str, submitted: int
 ) -> None:
     judge = court.chat("张伟")
     await _submit(judge, submitted)
+    clock.advance(timedelta(hours=2))  # the screenshot follows an hour or two later
     forwards = ARRIVALS[how](court.bot)
     first = [m for m in await judge.act(forwards[0])]
     if submitted == 0:  # nothing to add to: a new draft, as before
@@ -235,6 +237,11 @@ async def test_a_file_with_no_draft_open_may_join_a_submitted_record(
     [card] = [m.text for m in await judge.act(f"/record {_number(target)}")]
     assert says("evidence.none") not in card
     assert f"证据：共 {len(items)} 项" in card
+    added = [
+        says("evidence.added_after_submission", n=n, at="2026-03-06 12:00")
+        for n in range(before + 1, len(items) + 1)
+    ]
+    assert [line for line in card.splitlines() if "提交后于" in line] == added
     problems, _ = await verified(db, court.bot.evidence_dir)
     assert problems == []
 
