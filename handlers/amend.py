@@ -292,8 +292,8 @@ async def reason(ctx: Context, text: str) -> Next:
             "cosign.removed",
             {"handler": ctx.staff.name, "title": card.title(ctx, record), "reason": why},
         )
-    if changes and record.form_delivered_at is not None:
-        await redeliver(ctx, record)  # Art. 6: nobody keeps a copy the record contradicts
+    if changes:  # Art. 6: nobody keeps a copy the record contradicts (none sent: nothing)
+        await redeliver(ctx, record)
     if changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
         again = {c.staff_id for c in asked} - added

@@ -18,6 +18,7 @@ from handlers.i18n import join
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind, NoPreview
 from storage.models import EvidenceBlob, EvidenceItem, Record
+from storage.vocabulary import NETWORK_CHANNELS, Channel, label
 
 if TYPE_CHECKING:
     from handlers.engine import Context
@@ -78,12 +79,24 @@ async def item_count(ctx: Context, record: Record) -> int:
     return int((await ctx.session.execute(query)).scalar_one())
 
 
+async def screenshot_missing(ctx: Context, record: Record) -> str | None:
+    """The warning for an inquiry by an electronic channel (``NETWORK_CHANNELS``: WeChat,
+    SMS, e-mail, Weibo, another network) that has no evidence: Art. 3 requires such an
+    inquiry to be captured by screenshot. None when the channel is another or evidence is
+    held. Submitting is not refused: the judge may not have the screenshot."""
+    if record.channel not in NETWORK_CHANNELS or await item_count(ctx, record):
+        return None
+    channel = label(Channel(record.channel), ctx.language)
+    return ctx.t("intake.no_screenshot", channel=channel)
+
+
 def _megabytes(size: int | None) -> str:
     return "?" if size is None else f"{size / 1_000_000:.1f}"
 
 
 async def evidence_line(ctx: Context, record: Record) -> str:
-    """One line counting the record's evidence by kind, and what was not kept."""
+    """One line counting the record's evidence by kind, and what was not kept; then each
+    item's origin, and each item added after the record was submitted (an amendment)."""
     query = (
         select(EvidenceItem, EvidenceBlob)
         .outerjoin(EvidenceBlob, EvidenceItem.blob_sha256 == EvidenceBlob.sha256)
@@ -107,10 +120,14 @@ async def evidence_line(ctx: Context, record: Record) -> str:
     if missing:
         parts.append(ctx.t("evidence.metadata_only", count=missing))
     lines = [ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))]
+    submitted = record.submitted_at
     for n, (item, _blob) in enumerate(sorted(rows, key=lambda row: row[0].id), 1):
         origin = origin_words(ctx, item)
         if origin:
             lines.append(ctx.t("evidence.origin", n=n, origin=origin))
+        if submitted is not None and item.added_at > submitted:
+            at = ctx.local(item.added_at).strftime("%Y-%m-%d %H:%M")
+            lines.append(ctx.t("evidence.added_after_submission", n=n, at=at))
     return "\n".join(lines)
 
 

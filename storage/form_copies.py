@@ -93,12 +93,13 @@ async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
 
 
 async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
-    """Was the record corrected (an ``amended`` event) after its last copy ``delivered``?"""
+    """Was the record corrected (an ``amended`` event) or given evidence (``evidence_added``)
+    after its last copy ``delivered``?"""
     if not delivered:
         return False
     query = select(AuditEvent.seq).where(
         AuditEvent.subject == f"record:{record_id}",
-        AuditEvent.kind == AuditKind.AMENDED.value,
+        AuditEvent.kind.in_([AuditKind.AMENDED.value, AuditKind.EVIDENCE_ADDED.value]),
         AuditEvent.seq > delivered[-1].seq,
     )
     return (await session.execute(query.limit(1))).first() is not None

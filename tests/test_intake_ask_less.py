@@ -55,6 +55,7 @@ from dialogue import (
     CASE_NUMBER,
     NO,
     NOT_FILED,
+    START_NEW,
     SUBMIT,
     USE_CAPTION,
     YES,
@@ -200,6 +201,10 @@ def screenshot(bot: DialogueBot, at: str) -> Forward:
     return Forward(photo, caption=CAPTION, at=local(at), sender="王建国")
 
 
+NEW_OR_EVIDENCE = says("intake.submitted_choice_first", what="1 个文件")
+"""A screenshot once a record is submitted: evidence for it (Art. 3), or a new record?"""
+
+
 def first_time(
     bot: DialogueBot, number: str, draft: int, *, typed: tuple[str, str] | None = None
 ) -> list[tuple[Action, Expect]]:
@@ -253,7 +258,8 @@ def known_again(
     if typed is not None:
         times = (typed[0], sent_at(typed[1]))  # against the stated time: the receipt's too
     return [
-        (screenshot(bot, "2026-03-06 09:40"), received_by_wechat("3月6日（周五）09:40")),
+        (screenshot(bot, "2026-03-06 09:40"), Exactly(NEW_OR_EVIDENCE)),
+        (Press(START_NEW), received_by_wechat("3月6日（周五）09:40")),
         times,
         # A name is no identity: the unit and position are asked, the earlier record's
         # answers offered as one press each, never taken unasked.
@@ -301,7 +307,8 @@ async def test_a_screenshot_from_a_first_time_cadre_and_a_known_one_take_eleven_
     assert actions(script) == 11  # 12 when the category and retired were asked
     await dialogue(judge, script)
     second_script = known_again(bot, typed=again)
-    assert actions(second_script) == 11  # 8 when a namesake's answers were taken unasked
+    # 9 when a namesake's answers were taken unasked; one press says it is a new record.
+    assert actions(second_script) == 12
     await dialogue(judge, second_script)
 
     first_row, second = await record_row(db, 1), await record_row(db, 2)
@@ -472,7 +479,8 @@ async def test_a_known_cadre_who_changed_types_the_new_position(
     await dialogue(
         judge,
         [
-            (screenshot(bot, "2026-03-06 09:40"), says("intake.proposed.intro")),
+            (screenshot(bot, "2026-03-06 09:40"), NEW_OR_EVIDENCE),
+            (Press(START_NEW), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
             ("王建国", Buttons(UNIT, BACK)),
             (Press(UNIT), Buttons("局长", BACK)),
@@ -533,7 +541,8 @@ async def test_a_namesake_in_a_record_the_judge_cannot_open_is_never_offered(
     await dialogue(
         judge,
         [
-            (screenshot(bot, "2026-03-06 09:50"), says("intake.proposed.intro")),
+            (screenshot(bot, "2026-03-06 09:50"), NEW_OR_EVIDENCE),
+            (Press(START_NEW), says("intake.proposed.intro")),
             (Press(OK), asks(Step.INQUIRER_NAME)),
             ("王建国", (Buttons(UNIT, BACK), Lacks("温县财政局"))),
             ("温县财政局", (Exactly(asks(Step.INQUIRER_POSITION)), Buttons(BACK))),
@@ -671,7 +680,8 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
     assert actions(first) == 12  # the trial counted 14; 13 with seriousness asked apart
     await dialogue(judge, first)
     again: list[tuple[Action, Expect]] = [
-        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00", sent=True)),
+        (demo_shot(bot), NEW_OR_EVIDENCE),
+        (Press(START_NEW), received_by_wechat("11月30日（周一）10:00", sent=True)),
         ("今天上午9点", sent_at("11月30日（周一）09:00")),
         # The unit and position are asked again, the earlier answers one press each.
         ("王建国", Buttons(DEMO_UNIT, BACK)),
@@ -692,7 +702,8 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
         ),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
-    assert actions(again) == 11  # the trial counted 9, a namesake's answers taken unasked
+    # The trial counted 9, a namesake's answers taken unasked; one press says it is new.
+    assert actions(again) == 12
     await dialogue(judge, again)
     row = await record_row(db, 1)
     assert (row["unit_category"], row["retired"], row["art9_items"]) == (

@@ -287,18 +287,26 @@ def whole_dialogue(
     ``offered``: the judge recorded 王建国 before, so his unit and position are offered."""
     title = f"草稿 #{draft}"
     offer = "\n" + says("intake.earlier_offer") if offered else ""
+    photo = Forward(
+        bot.file(AttachmentKind.PHOTO, screenshot),
+        caption="王局长当面交代",
+        at=local("2026-03-05 20:15"),
+    )
+    opened = (
+        says("intake.started_with_files", title=title, count=1),
+        asks_received("2026-03-05 20:15"),
+    )
+    # With a record submitted before, the file may be its evidence: a new record is chosen.
+    start: Script = (
+        [(photo, opened)]
+        if draft == 1
+        else [
+            (photo, says("intake.submitted_choice_first", what="1 个文件")),
+            (Press(START_NEW), opened),
+        ]
+    )
     return [
-        (
-            Forward(
-                bot.file(AttachmentKind.PHOTO, screenshot),
-                caption="王局长当面交代",
-                at=local("2026-03-05 20:15"),
-            ),
-            (
-                says("intake.started_with_files", title=title, count=1),
-                asks_received("2026-03-05 20:15"),
-            ),
-        ),
+        *start,
         (Press(CONFIRM_TIME), asks(Step.SOURCE)),
         (Press(EXTERNAL), asks(Step.INQUIRY_AT)),
         (Press(SAME_TIME), asks(Step.CHANNEL)),
@@ -377,9 +385,10 @@ async def test_a_restart_between_every_two_steps_ends_with_the_same_record(
         (court.id("孙丽"), CosignStatus.CONFIRMED)
     ]
     assert [e.kind for e in await events_of(db, 1)] == [e.kind for e in await events_of(db, 2)]
-    # The judge read the same conversation both times.
+    # The judge read the same conversation both times, after choosing a new record.
     texts = [m.text for m in judge.inbox()]
-    assert normalised(texts[:told]) == normalised(texts[told:])
+    assert texts[told] == says("intake.submitted_choice_first", what="1 个文件")
+    assert normalised(texts[:told]) == normalised(texts[told + 1 :])
     assert (await verified(db, bot.evidence_dir))[0] == []
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers import card
 from handlers.engine import ALL_BUTTONS, Context, UserError
-from handlers.evidence_link import evidence_line
+from handlers.evidence_link import evidence_line, screenshot_missing
 from handlers.fields import (
     BY_STEP,
     CAPTION,
@@ -373,6 +373,9 @@ async def show_review(ctx: Context, record: Record, proposed: Sequence[Field] = 
     head = ctx.t("intake.review")
     if proposed:
         head += "\n" + ctx.t("intake.review_proposed")
+    warning = await screenshot_missing(ctx, record)
+    if warning is not None:
+        text += "\n\n" + warning
     ctx.reply(head + "\n\n" + text, buttons)
     return StepName.INTAKE_REVIEW
 

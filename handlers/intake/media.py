@@ -1,7 +1,10 @@
 """Media: a forwarded screenshot, file or text opens a draft, or joins the open one.
 
-A file that comes while a draft is open asks whether it belongs there or to a new draft; it
-is held in the dialogue state until that is answered, and never dropped.
+A file that comes while a draft is open asks whether it belongs there or to a new draft; one
+that comes with no draft open, from a handler with submitted records, asks whether it belongs
+to one of the latest of them (``RECENT``: added as an amendment, Art. 3's screenshot sent
+after submitting) or to a new draft. The files are held in the dialogue state until that is
+answered, and never dropped.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from handlers.fields import (
     Opener,
 )
 from handlers.intake.ask import advance, resume_step
-from handlers.intake.common import cb, current_draft, quote, require_handler
+from handlers.intake.common import Buttons, cb, current_draft, quote, require_handler
+from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.receipt import SENT_AT
-from handlers.state import HeldFiles, Next, StepName
+from handlers.state import END, HeldFiles, Next, StepName
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
@@ -35,6 +39,14 @@ from storage.casenumber import several_case_numbers
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind
 from storage.models import Record
+from storage.vocabulary import RecordStatus
+
+RECENT = 3
+"""How many of a handler's latest submitted records a file with no draft open may join."""
+OFFERED = "offered"
+"""``DraftState.data`` key: the ids of the submitted records the question offered."""
+TO_RECORD = "rec"
+"""The add-or-new button for a submitted record: ``in:media:rec<id>``."""
 
 _OPENERS: dict[str, Opener] = {
     EvidenceKind.IMAGE: Opener.PICTURE,
@@ -112,6 +124,15 @@ async def answer_first(ctx: Context) -> None:
     """
     state = await ctx.state()
     record = await current_draft(ctx) if state.step == StepName.INTAKE_MEDIA else None
+    offered = await _offered(ctx) if state.step == StepName.INTAKE_MEDIA else []
+    if record is None and offered:
+        refusal = UserError(
+            "intake.refused_question",
+            error=ctx.t("intake.error.choose"),
+            question=ctx.t("intake.submitted_choice"),
+        )
+        refusal.buttons = _submitted_buttons(ctx, offered)
+        raise refusal
     if record is not None:
         pending = state.held is not None and bool(state.held.files)
         question = ctx.t(
@@ -141,6 +162,69 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
     _media_question(ctx, record, pending=pending)
+    return StepName.INTAKE_MEDIA
+
+
+async def recent_submitted(ctx: Context) -> list[Record]:
+    """The sender's latest ``RECENT`` submitted records, the latest submitted first."""
+    records = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.SUBMITTED])
+    latest = sorted(records, key=lambda r: (r.submitted_at or r.received_at, r.id), reverse=True)
+    return latest[:RECENT]
+
+
+async def _offered(ctx: Context) -> list[Record]:
+    """The submitted records the open question offered, still the sender's and submitted."""
+    state = await ctx.state()
+    if state.held is None or not state.held.files:
+        return []
+    found: list[Record] = []
+    for wanted in state.data.get(OFFERED) or []:
+        record = await records_repo.get(ctx.session, int(wanted))
+        if (
+            record is not None
+            and record.handler_id == ctx.staff.id
+            and record.status == RecordStatus.SUBMITTED
+        ):
+            found.append(record)
+    return found
+
+
+def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
+    """One button per submitted record (its number and case), then "start a new record"."""
+    rows = [
+        (
+            Button(
+                ctx.t(
+                    "intake.add_to_submitted",
+                    number=record.number or "",
+                    case=record.case_number or record.case_name or ctx.t("card.not_filed"),
+                ),
+                cb("media", f"{TO_RECORD}{record.id}"),
+            ),
+        )
+        for record in records
+    ]
+    return (*rows, (Button(ctx.t("intake.start_new"), cb("media", "new")),))
+
+
+async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName:
+    """Files with no draft open, from a handler with submitted ``records``: add them to one
+    of those (an amendment: the screenshot of an inquiry by WeChat, Art. 3, often comes
+    after the record), or start a new record? The files are held until answered."""
+    state = await ctx.state()
+    message = ctx.message
+    state.fresh(**{OFFERED: [record.id for record in records]})
+    state.record_id = None
+    state.held = HeldFiles(
+        files=files_to_json(ctx.files),
+        caption=message.text,
+        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
+        album=message.media_group_id,
+    )
+    ctx.reply(
+        ctx.t("intake.submitted_choice_first", what=material(ctx, ctx.files)),
+        _submitted_buttons(ctx, records),
+    )
     return StepName.INTAKE_MEDIA
 
 
@@ -241,6 +325,14 @@ async def media(ctx: Context, text: str) -> Next:
     record = await current_draft(ctx)
     state = await ctx.state()
     album = ctx.message.media_group_id
+    offered = await _offered(ctx) if state.step == StepName.INTAKE_MEDIA else []
+    if record is None and offered:
+        held = _hold(ctx, state.held)
+        state.held = held
+        total = material(ctx, files_from_json(held.files))
+        text = ctx.t("intake.held_submitted", what=material(ctx, ctx.files), total=total)
+        ctx.reply(text, _submitted_buttons(ctx, offered))
+        return None
     if record is not None and state.step == StepName.INTAKE_MEDIA:
         held = _hold(ctx, state.held)
         state.held = held
@@ -258,6 +350,9 @@ async def media(ctx: Context, text: str) -> Next:
         return None
     if record is not None:
         return await _ask_media_choice(ctx, record, pending=True)
+    recent = await recent_submitted(ctx)
+    if recent:
+        return await _ask_submitted_choice(ctx, recent)
     record = await start_draft(
         ctx, forwarded_at=ctx.message.forwarded_at, album=album, opener=opener_of(ctx.files)
     )
@@ -391,6 +486,8 @@ async def media_choice(ctx: Context, value: str) -> Next:
         raise UserError("error.stale_button")
     held = state.held or HeldFiles()
     files = files_from_json(held.files)
+    if value.startswith(TO_RECORD):
+        return await _to_submitted(ctx, value.removeprefix(TO_RECORD), files)
     resume = state.resume
     state.held = None
     state.resume = None
@@ -416,6 +513,36 @@ async def media_choice(ctx: Context, value: str) -> Next:
     return await _open_with_files(ctx, record, files)
 
 
+async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) -> Next:
+    """Add the held ``files`` to the submitted record ``wanted`` offered: an amendment.
+
+    Each file is an evidence item of its own with an ``evidence_added`` audit event after
+    the record's submission (nothing the record held is rewritten or dropped); a record
+    whose form copy was delivered (Art. 6) has the corrected form sent to every holder
+    (``milestones.redeliver``). Raises ``UserError`` for a record not offered, or no longer
+    the sender's submitted record.
+    """
+    chosen = next((r for r in await _offered(ctx) if str(r.id) == wanted), None)
+    if chosen is None or not files:
+        raise UserError("error.stale_button")
+    state = await ctx.state()
+    state.held = None
+    state.resume = None
+    state.fresh()
+    await attach_files(ctx, chosen, files)
+    ctx.reply(
+        ctx.t(
+            "intake.added_to_submitted",
+            what=material(ctx, files),
+            number=chosen.number or "",
+            count=await item_count(ctx, chosen),
+        )
+    )
+    await place_captions(ctx, chosen, files)
+    await redeliver(ctx, chosen)  # every copy sent, even before both offices had one
+    return END
+
+
 async def rescue(ctx: Context, text: str) -> Next:
     """After a failure, keep the message's files on a draft of their own, asking nothing."""
     record = await _draft(ctx, ctx.message.forwarded_at)
@@ -429,6 +556,15 @@ async def rescue(ctx: Context, text: str) -> Next:
 async def media_text(ctx: Context, text: str) -> Next:
     """Typing while the add-or-new question is open: ask it again, with its buttons."""
     record = await current_draft(ctx)
+    offered = await _offered(ctx)
+    if record is None and offered:
+        text = ctx.t(
+            "intake.refused_question",
+            error=ctx.t("intake.error.choose"),
+            question=ctx.t("intake.submitted_choice"),
+        )
+        ctx.reply(text, _submitted_buttons(ctx, offered))
+        return None
     if record is None:
         raise UserError("intake.error.no_draft")
     state = await ctx.state()

@@ -9,6 +9,7 @@ from handlers import card
 from handlers.access import cancel as plain_cancel
 from handlers.alerts import after_submit
 from handlers.engine import Context, UserError
+from handlers.evidence_link import screenshot_missing
 from handlers.fields import BY_STEP, applicable, next_missing, proposal
 from handlers.intake.ask import _apply, advance, ask, go_back
 from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
@@ -145,6 +146,9 @@ async def submit(ctx: Context, record: Record) -> Next:
                     deadline=card.deadline_state(ctx, record, milestone, deadlines[milestone]),
                 )
             )
+    warning = await screenshot_missing(ctx, record)
+    if warning is not None:
+        lines.append(warning)
     ctx.reply("\n".join(lines))
     await after_submit(ctx, record)
     return END

@@ -1,0 +1,303 @@
+"""Art. 3: an inquiry by WeChat, SMS, e-mail or another network is captured by screenshot.
+
+A record of such an inquiry with no evidence is warned of on the review card and in the
+submission message (submitting is still allowed). A file sent with no draft open, by a handler
+with submitted records, may be added to one of the latest of them: an amendment, in the audit
+chain, and the corrected form goes again to those who hold a copy. Every way a file arrives
+(photo, voice, document, album, forwarded text) takes the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from dialogue import (
+    ROUTES,
+    START_NEW,
+    Buttons,
+    Court,
+    DialogueBot,
+    Forward,
+    Person,
+    Press,
+    amr_bytes,
+    asks,
+    dialogue,
+    events_of,
+    evidence_of,
+    lab,
+    local,
+    open_court,
+    phone_record,
+    png_bytes,
+    says,
+    settings_for,
+    verified,
+)
+
+from handlers.fields import Step
+from handlers.intake.media import RECENT
+from handlers.ports import AttachmentKind
+from reminders.clock import FakeClock
+from storage.audit import AuditKind
+from storage.db import Database
+from storage.vocabulary import (
+    NETWORK_CHANNELS,
+    Channel,
+    MaterialRoute,
+    OriginalsDestination,
+)
+
+HOLDERS = ("李刚", "刘洋")
+
+
+@pytest.fixture
+async def court(db: Database, clock: FakeClock, tmp_path: Path) -> Court:
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    return await open_court(bot)
+
+
+def warning(channel: Channel) -> str:
+    return says("intake.no_screenshot", channel=lab(channel))
+
+
+def network_record(channel: Channel, *, number: str, draft: int = 1) -> list[tuple[object, object]]:
+    """``phone_record`` by ``channel`` (a network one): the materials' route and the
+    originals' destination are asked after 情节严重, then the review card and submission."""
+    script = phone_record(number=number, draft=draft)
+    at = next(n for n, (action, _) in enumerate(script) if action == Press(lab(Channel.PHONE)))
+    script[at] = (Press(lab(channel)), script[at][1])
+    *head, (serious, _), (submit, _) = script
+    return [
+        *head,
+        (serious, (asks(Step.ROUTE), Buttons(*ROUTES, says("intake.back")))),
+        (Press(lab(MaterialRoute.DIRECT)), asks(Step.ORIGINALS)),
+        (Press(lab(OriginalsDestination.NO_ORIGINAL)), says("intake.review")),
+        (submit, says("intake.submitted", number=number)),
+    ]
+
+
+@pytest.mark.parametrize("channel", sorted(NETWORK_CHANNELS))
+async def test_an_electronic_inquiry_without_evidence_is_warned_of_on_the_card_and_submission(
+    court: Court, channel: Channel
+) -> None:
+    judge = court.chat("张伟")
+    await dialogue(judge, network_record(channel, number="温法过问〔2026〕1号"))  # type: ignore[arg-type]
+    texts = [m.text for m in judge.inbox()]
+    [card] = [t for t in texts if t.startswith(says("intake.review"))]
+    [submitted] = [t for t in texts if t.startswith(says("intake.submitted", number=_number(1)))]
+    assert warning(channel) in card
+    assert warning(channel) in submitted
+
+
+async def test_a_phone_call_is_not_warned_of(court: Court) -> None:
+    judge = court.chat("张伟")
+    await dialogue(judge, phone_record())
+    assert not any("细则第三条要求以截屏" in m.text for m in judge.inbox())
+
+
+async def test_an_electronic_inquiry_with_its_screenshot_is_not_warned_of(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    photo = court.bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
+    script = network_record(Channel.WECHAT, number="温法过问〔2026〕1号")
+    script[0] = (Forward(photo), script[0][1])
+    for action, _ in script:
+        await judge.act(action)  # type: ignore[arg-type]
+    texts = [m.text for m in judge.inbox()]
+    assert any(t.startswith(says("intake.submitted", number=_number(1))) for t in texts)
+    assert not any(warning(Channel.WECHAT) in t for t in texts)
+    assert len(await evidence_of(db, 1)) == 1
+
+
+# -- a file after submission -------------------------------------------------------------
+
+Arrival = Callable[[DialogueBot], list[Forward]]
+
+
+def _photo(bot: DialogueBot) -> list[Forward]:
+    return [Forward(bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png"))]
+
+
+def _voice(bot: DialogueBot) -> list[Forward]:
+    return [Forward(bot.file(AttachmentKind.VOICE, amr_bytes(), mime="audio/amr", duration_s=3))]
+
+
+def _document(bot: DialogueBot) -> list[Forward]:
+    data = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    file = bot.file(AttachmentKind.DOCUMENT, data, name="来函.pdf", mime="application/pdf")
+    return [Forward(file, caption="县政协来函")]
+
+
+def _album(bot: DialogueBot) -> list[Forward]:
+    at = local("2026-03-06 09:00")
+    return [
+        Forward(
+            bot.file(AttachmentKind.PHOTO, png_bytes((n, 9, 9)), mime="image/png"),
+            album="album-1",
+            at=at,
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def _text(bot: DialogueBot) -> list[Forward]:
+    del bot
+    return [
+        Forward(caption="张法官，那个案子你多费心。", at=local("2026-03-06 09:40"), sender="王某")
+    ]
+
+
+ARRIVALS: dict[str, Arrival] = {
+    "photo": _photo,
+    "voice": _voice,
+    "document": _document,
+    "album": _album,
+    "text": _text,
+}
+
+
+def _number(n: int) -> str:
+    return f"温法过问〔2026〕{n}号"
+
+
+async def _submit(judge: Person, count: int) -> None:
+    for n in range(1, count + 1):
+        for action, _ in phone_record(number=_number(n), draft=n, inquirer=f"王{n}号"):
+            await judge.act(action)
+
+
+def _choice_labels(count: int) -> list[str]:
+    """The question's buttons: the latest submitted records first, then a new record."""
+    latest = list(range(count, max(count - RECENT, 0), -1))
+    case = "（2026）豫0825民初123号"
+    return [says("intake.add_to_submitted", number=_number(n), case=case) for n in latest] + [
+        START_NEW
+    ]
+
+
+async def _evidence_events(db: Database, record_id: int) -> list[str]:
+    return [event.kind for event in await events_of(db, record_id)]
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+@pytest.mark.parametrize("submitted", [0, 1, RECENT + 1])
+async def test_a_file_with_no_draft_open_may_join_a_submitted_record(
+    court: Court, db: Database, clock: FakeClock, how: str, submitted: int
+) -> None:
+    judge = court.chat("张伟")
+    await _submit(judge, submitted)
+    clock.advance(timedelta(hours=2))  # the screenshot follows an hour or two later
+    forwards = ARRIVALS[how](court.bot)
+    first = [m for m in await judge.act(forwards[0])]
+    if submitted == 0:  # nothing to add to: a new draft, as before
+        assert not any(m.buttons and START_NEW in str(m.buttons) for m in first[:1])
+        assert (
+            says("intake.started_with_files", title="草稿 #1", count=1) in first[0].text
+            or says("intake.started_with_message", title="草稿 #1", what="1 条消息")
+            in first[0].text
+        )
+        return
+
+    def what(count: int) -> str:
+        return "1 条消息" if how == "text" else f"{count} 个文件"
+
+    assert first[-1].text == says("intake.submitted_choice_first", what=what(1))
+    assert judge.offered() == _choice_labels(submitted)
+    for n, more in enumerate(forwards[1:], 2):  # the rest of an album is held too, unasked
+        [held] = await judge.act(more)
+        assert held.text == says("intake.held_submitted", what=what(1), total=what(n))
+        assert judge.offered() == _choice_labels(submitted)
+    target = submitted  # the latest
+    before = len(await evidence_of(db, target))
+    kinds_before = await _evidence_events(db, target)
+    replies = [m.text for m in await judge.act(Press(_choice_labels(submitted)[0]))]
+    items = await evidence_of(db, target)
+    assert len(items) == before + len(forwards)
+    added = says(
+        "intake.added_to_submitted",
+        what=what(len(forwards)),
+        number=_number(target),
+        count=len(items),
+    )
+    assert replies[0] == added
+    kinds = await _evidence_events(db, target)
+    assert kinds[: len(kinds_before)] == kinds_before  # nothing rewritten
+    assert kinds[len(kinds_before) :] == [AuditKind.EVIDENCE_ADDED] * len(forwards)
+    assert AuditKind.SUBMITTED in kinds_before
+    # No draft was made, and the other records were left alone.
+    assert not any("草稿 #" in t for t in replies)
+    for other in range(1, submitted):
+        assert await evidence_of(db, other) == []
+    # /record lists it.
+    [card] = [m.text for m in await judge.act(f"/record {_number(target)}")]
+    assert says("evidence.none") not in card
+    assert f"证据：共 {len(items)} 项" in card
+    added = [
+        says("evidence.added_after_submission", n=n, at="2026-03-06 12:00")
+        for n in range(before + 1, len(items) + 1)
+    ]
+    assert [line for line in card.splitlines() if "提交后于" in line] == added
+    problems, _ = await verified(db, court.bot.evidence_dir)
+    assert problems == []
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+async def test_a_new_record_may_still_be_started(court: Court, db: Database, how: str) -> None:
+    judge = court.chat("张伟")
+    await _submit(judge, 1)
+    forwards = ARRIVALS[how](court.bot)
+    for forward in forwards:
+        await judge.act(forward)
+    replies = [m.text for m in await judge.act(Press(START_NEW))]
+    assert any("草稿 #2" in t for t in replies)
+    assert len(await evidence_of(db, 2)) == len(forwards)
+    assert await evidence_of(db, 1) == []
+
+
+async def test_the_question_holds_the_files_until_answered(court: Court, db: Database) -> None:
+    judge = court.chat("张伟")
+    await _submit(judge, 1)
+    await judge.act(_photo(court.bot)[0])
+    for typed in ("随便说一句", "/cancel", "/new"):
+        replies = await judge.act(typed)
+        assert says("intake.submitted_choice") in replies[-1].text
+        assert judge.offered() == _choice_labels(1)
+    await judge.act(Press(_choice_labels(1)[0]))
+    assert len(await evidence_of(db, 1)) == 1
+
+
+async def test_a_delivered_form_goes_again_with_the_added_evidence(
+    court: Court, db: Database
+) -> None:
+    judge = court.chat("张伟")
+    await _submit(judge, 1)
+    await judge.act(f"/deliver {_number(1)}")
+    sent_before = {name: len(court.chat(name).inbox()) for name in HOLDERS}
+    await judge.act(_photo(court.bot)[0])
+    replies = [m.text for m in await judge.act(Press(_choice_labels(1)[0]))]
+    head = says("milestones.redelivered", title=_number(1), previous="X", copies="Y")
+    assert any(t.startswith(head.split("X")[0]) for t in replies), replies
+    kept = (AuditKind.MILESTONE_MET, AuditKind.EVIDENCE_ADDED, AuditKind.FORM_RESENT)
+    kinds = [k for k in await _evidence_events(db, 1) if k in kept]
+    assert kinds[-3:] == [*kept]
+    for name in HOLDERS:
+        got = court.chat(name).inbox()[sent_before[name] :]
+        assert any(_number(1) in m.text for m in got), name
+    # Nothing more is outdated: /deliver says when the last copy went.
+    [again] = [m.text for m in await judge.act(f"/deliver {_number(1)}")]
+    assert again.startswith(
+        says("milestones.deliver_already", title=_number(1), at="X").split("X")[0]
+    )
+
+
+async def test_someone_elses_record_is_never_offered(court: Court, db: Database) -> None:
+    await _submit(court.chat("张伟"), 1)
+    other = court.chat("周强")  # a handler of another department
+    replies = [m.text for m in await other.act(_photo(court.bot)[0])]
+    assert replies[0] == says("intake.started_with_files", title="草稿 #2", count=1)
+    assert not any(_number(1) in t for t in replies)
