@@ -27,6 +27,7 @@ from test_demo import TIMEOUT, DemoProcess
 
 from bot.demo import DemoClock, run_demo
 from handlers.i18n import t
+from handlers.intake.typed import AmbiguousPress, pressed
 from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -292,6 +293,17 @@ async def test_a_yes_or_quit_again_at_the_quit_question_leaves_and_a_no_stays(
         assert out.count(stayed) == 1
 
 
+def _stays(answer: str, language: Language) -> bool:
+    """Whether the quit question takes ``answer`` as its second choice, to stay."""
+    labels = [t(language, "console.quit_confirm"), t(language, "console.quit_stay")]
+    try:
+        index = pressed(answer.strip(), labels, numbered=True)
+    except AmbiguousPress:
+        index = None
+    words = {w.strip().casefold() for w in t(language, "console.quit_no_words").split("|")}
+    return index == 1 or (index is None and answer.strip().casefold() in words)
+
+
 ANSWERS = [
     "确认",
     "同意",
@@ -320,7 +332,9 @@ async def test_no_answer_at_the_quit_question_reaches_the_bot(
     an answer meant for the draft) is the question's, never a message to the bot: the draft's
     proposals card is still unanswered after the demo stays."""
     answers = [a for a in answers if a.strip() and "\n" not in a and "\r" not in a]
-    lines = ["/new", "/quit", *answers, "2", "/quit", "1"]
+    # An answer that stays ("2", a no) ends the question: the lines after it are the bot's.
+    stay = next((n for n, a in enumerate(answers) if _stays(a, language)), len(answers))
+    lines = ["/new", "/quit", *answers[:stay], "2", "/quit", "1"]
     status, out, _ = await demo(lines, tmp_path, tty=True, language=language)
     assert status == 0
     warning = t(language, "demo.drafts_open", drafts=drafts_of(language, 1))
