@@ -187,10 +187,6 @@ async def deliver(ctx: Context, record: Record) -> None:
         )
         return
     sent = await form_copies.recipients(ctx.session, record)
-    delivered = await form_copies.copies(ctx.session, record.id)
-    if sent and await form_copies.outdated(ctx.session, record.id, delivered):
-        await redeliver(ctx, record)  # changed since the copies went: the corrected form
-        return
     if sent:
         # Sent already, not yet at every office: say where each copy is.
         ctx.reply(
