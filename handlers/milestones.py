@@ -187,6 +187,10 @@ async def deliver(ctx: Context, record: Record) -> None:
         )
         return
     sent = await form_copies.recipients(ctx.session, record)
+    delivered = await form_copies.copies(ctx.session, record.id)
+    if sent and await form_copies.outdated(ctx.session, record.id, delivered):
+        await redeliver(ctx, record)  # changed since the copies went: the corrected form
+        return
     if sent:
         # Sent already, not yet at every office: say where each copy is.
         ctx.reply(
@@ -204,6 +208,7 @@ async def deliver(ctx: Context, record: Record) -> None:
     # Art. 6 is met when each office has the copy: marked as the copies arrive
     # (``form_copies.settle``), not here.
     await ensure(ctx.session, _planned(ctx, record, list(people), "", {}), at=ctx.now)
+    await form_copies.sent(ctx.session, record, to=list(people), actor=ctx.staff, at=ctx.now)
     if ctx.services.kick is not None:
         ctx.services.kick()
     ctx.reply(

@@ -47,6 +47,7 @@ class AuditKind(StrEnum):
     COSIGN_REASKED = "cosign_reasked"
     DISPUTED = "disputed"
     MILESTONE_MET = "milestone_met"
+    FORM_SENT = "form_sent"
     FORM_RESENT = "form_resent"
     FORM_HANDED = "form_handed"
     REMINDER_SENT = "reminder_sent"

@@ -71,25 +71,44 @@ class Copy:
 
 
 async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
-    """Every delivery of the form of ``record_id``, oldest first (empty: never delivered)."""
+    """Every copy of the form of ``record_id`` sent, oldest first (empty: never sent).
+
+    The first is the ``form_sent`` event of /deliver (a copy is held from the moment it went,
+    before each office had one); a record delivered before that event existed has the
+    milestone 报送表格复印件 as its first copy instead. Each ``form_resent`` follows."""
+    kinds = [AuditKind.FORM_SENT.value, AuditKind.MILESTONE_MET.value, AuditKind.FORM_RESENT.value]
     rows = await session.execute(
         select(AuditEvent.seq, AuditEvent.kind, AuditEvent.at, AuditEvent.payload)
-        .where(
-            AuditEvent.subject == f"record:{record_id}",
-            AuditEvent.kind.in_([AuditKind.MILESTONE_MET.value, AuditKind.FORM_RESENT.value]),
-        )
+        .where(AuditEvent.subject == f"record:{record_id}", AuditEvent.kind.in_(kinds))
         .order_by(AuditEvent.seq)
     )
     found: list[Copy] = []
     for seq, kind, at, payload in rows:
-        body = json.loads(payload)
-        if (
-            kind == AuditKind.MILESTONE_MET.value
-            and body.get("milestone") != Milestone.FORM_DELIVERED
-        ):
+        if kind == AuditKind.MILESTONE_MET.value:
+            met = json.loads(payload).get("milestone") == Milestone.FORM_DELIVERED
+            if not met or found:  # the step met after the first copy went: no copy of its own
+                continue
+        elif kind == AuditKind.FORM_SENT.value and found:
             continue
         found.append(Copy(at=at, version=len(found) + 1, seq=seq))
     return found
+
+
+async def sent(
+    session: AsyncSession, record: Record, *, to: Sequence[int], actor: Staff, at: datetime
+) -> None:
+    """Record that the first copy of the form went to staff ``to`` at ``at`` (/deliver,
+    Art. 6): from then on each of them holds it, and a correction sends them the corrected
+    form (``copies``), whether or not each office has it yet."""
+    await audit.append(
+        session,
+        AuditKind.FORM_SENT,
+        at=at,
+        actor_staff_id=actor.id,
+        actor=actor.name,
+        subject=f"record:{record.id}",
+        payload={"version": 1, "to": list(to)},
+    )
 
 
 async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:

@@ -15,7 +15,7 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
-from dialogue import Court, DialogueBot, phone_record, says
+from dialogue import AMEND, Court, DialogueBot, Press, phone_record, says
 from fakes import add_person
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -248,3 +248,41 @@ async def test_a_copy_that_reached_no_office_is_chased_and_handed_over_late(
     assert line.state is State.LATE
     # A hand-over confirmed twice is refused, and records nothing more.
     assert await judge.press_data(data) == [says("error.stale_button")]
+
+
+async def test_a_correction_reaches_the_copies_sent_before_each_office_had_one(
+    bot: DialogueBot, court: Court, db: Database, clock: FakeClock
+) -> None:
+    """Art. 6: a copy that reached 李刚 while 刘洋's waits to be handed over is a copy held; a
+    correction sends 李刚 the corrected form, and the step stays open until 刘洋 has one."""
+    number = "温法过问〔2026〕1号"
+    judge = court.chat("张伟")
+    for action, _ in phone_record(number=number):
+        await judge.act(action)
+    await _bind(court, db, clock, {"李刚": BOUND, "刘洋": UNBOUND})
+    await judge.act(f"/deliver {number}")
+    await _assert_state(bot, db, clock, number, False)
+    before = len(court.chat("李刚").inbox())
+
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(says("card.inquirer_position")))
+    await judge.act("副局长")
+    replies = [m.text for m in await judge.act("记错职务")]
+    assert replies[0] == says("amend.done", title=number)
+    head = says("milestones.redelivered", title=number, previous="X", copies="Y")
+    assert replies[1].startswith(head.split("X")[0])
+    again = says(
+        "reminders.form_copy_corrected",
+        handler="张伟",
+        department="民一庭",
+        number=number,
+        card="",
+        previous="X",
+    ).split("X")[0]
+    [copy] = [m.text for m in court.chat("李刚").inbox()[before:] if m.text.startswith(again)]
+    assert "职务：副局长\n" in copy
+    await _assert_state(bot, db, clock, number, False)
+    # Nothing changed since: a second /deliver lists where each copy is, sending nothing.
+    [waiting] = await judge.act(f"/deliver {number}")
+    assert waiting.text.startswith(says("milestones.deliver_waiting", title=number, copies=""))
