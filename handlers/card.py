@@ -24,6 +24,7 @@ from handlers.i18n import join
 from handlers.receipt import RECEIVED_DAY_ONLY
 from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, met_at, unmet
+from reports.amendment import ENUMS, value_words
 from reports.columns import day_only_values
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -352,13 +353,17 @@ def from_caption(record: Record) -> bool:
     return record.summary is not None and caption is not None and record.summary == caption
 
 
-def stored_value(ctx: Context, raw: str, *, day_only: bool = False) -> str:
-    """An amendment's old or new value (canonical JSON) as a person reads it; a time that
-    stood for a day only (``day_only``) as that day and the words for time unknown."""
+def stored_value(ctx: Context, raw: str, *, name: str = "", day_only: bool = False) -> str:
+    """An amendment's old or new value (canonical JSON) of field ``name`` as a person reads
+    it: a choice by its label, as the form prints it (``reports.amendment.value_words``),
+    never its stored code; a time that stood for a day only (``day_only``) as that day and
+    the words for time unknown."""
     try:
         value = json.loads(raw)
     except ValueError:
         return raw
+    if value is not None and (name in ENUMS or name == "art9_items"):
+        return value_words(name, raw, ctx.language, ctx.services.tz)
     if value is None:
         return ctx.t("card.missing")
     if isinstance(value, bool):
@@ -387,8 +392,12 @@ def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record) -> 
         "views.amendment",
         field=ctx.t(f"card.{amendment.field}"),
         at=stamp(ctx, amendment.at),
-        old=stored_value(ctx, amendment.old_value, day_only=amendment.old_value in marked),
-        new=stored_value(ctx, amendment.new_value, day_only=amendment.new_value in marked),
+        old=stored_value(
+            ctx, amendment.old_value, name=amendment.field, day_only=amendment.old_value in marked
+        ),
+        new=stored_value(
+            ctx, amendment.new_value, name=amendment.field, day_only=amendment.new_value in marked
+        ),
         reason=amendment.reason,
     )
 

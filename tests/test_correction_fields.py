@@ -38,6 +38,7 @@ from handlers.amend import CORRECTABLE, STAMPED, form_key
 from handlers.fields import EVERY, Field, Step
 from handlers.ports import OutgoingMessage
 from reminders.clock import FakeClock
+from reports.amendment import ENUMS, value_words
 from reports.document import Pairs, texts
 from reports.facts import RecordFacts, facts_for, load_names
 from reports.form import BY_KEY, PRINTED, form_document
@@ -338,6 +339,11 @@ async def test_each_field_the_form_prints_is_corrected_with_its_reason_and_asked
     # /record lists the correction under the card: field, old → new, and why.
     changed = [line for line in after.text.splitlines() if line.startswith("更正（")]
     assert any(f"）{label(key)}：" in line for line in changed), changed
+    # A choice is shown by its label, as the form prints it, never by its stored code.
+    for amendment in amendments:
+        if amendment.field in ENUMS or amendment.field == "art9_items":
+            words = value_words(amendment.field, amendment.new_value, Language.ZH, BEIJING)
+            assert any(line.endswith(f"→ {words}") for line in changed), (words, changed)
     if key == "cosigners":
         wang = court.chat("王芳")
         assert wang.inbox()[-1].text.startswith(says("cosign.request", handler="张伟", card=""))
