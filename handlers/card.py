@@ -21,11 +21,10 @@ from handlers.fields import (
     proposal,
 )
 from handlers.i18n import join
-from handlers.receipt import RECEIVED_DAY_ONLY
 from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, met_at, unmet
 from reports.amendment import ENUMS, value_words
-from reports.columns import day_only_values
+from reports.columns import RECEIVED_DAY_ONLY, day_only_values
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment, RecordCosigner, Staff

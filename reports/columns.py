@@ -337,13 +337,38 @@ def day_only_values(record: Record) -> frozenset[str]:
     return frozenset((getattr(record, "fields", None) or {}).get(DAY_ONLY_VALUES, ()))
 
 
-def day_only(record: Record) -> bool:
-    """Whether only the day of ``record``'s inquiry is known: ``fields[DAY_ONLY]`` of a record,
-    or the column of that name of a report's row (``reports.quarterly.records_in``)."""
-    flag = getattr(record, DAY_ONLY, None)
+RECEIVED_DAY_ONLY = "received_day_only"
+"""``Record.fields`` key: only the day an electronic message was received is known (the
+judge gave its day alone, ``handlers.receipt``); its ``received_at`` is that day's 00:00."""
+
+
+def day_only(record: Record, key: str = DAY_ONLY) -> bool:
+    """Whether only the day of ``record``'s inquiry (``key`` ``DAY_ONLY``) or receipt
+    (``RECEIVED_DAY_ONLY``) is known: ``fields[key]`` of a record, or the column of that name
+    of a report's row (``reports.quarterly.records_in``)."""
+    flag = getattr(record, key, None)
     if flag is None:
-        flag = (getattr(record, "fields", None) or {}).get(DAY_ONLY)
+        flag = (getattr(record, "fields", None) or {}).get(key)
     return bool(flag)
+
+
+def received_value(record: Record, language: Language, tz: ZoneInfo) -> Value:
+    """The receipt time as the documents print it: the aware time, or, when only its day is
+    known, that day with the words for time unknown (``form.day_only``), never 00:00."""
+    moment = record.received_at
+    if moment is not None and day_only(record, RECEIVED_DAY_ONLY):
+        return tr(language, "form.day_only", day=moment.astimezone(tz).strftime("%Y-%m-%d"))
+    return moment
+
+
+def _received_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    return received_value(facts.record, language, tz)
+
+
+def _received_at_many(
+    facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo
+) -> list[Value]:
+    return [received_value(one.record, language, tz) for one in facts]
 
 
 def _inquiry_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
@@ -385,7 +410,7 @@ FIELDS: tuple[Column, ...] = (
     _plain("number", 24),
     Column("status", _status, 8),
     Column("kind", _kind, 18),
-    _plain("received_at", 19),
+    Column("received_at", _received_at, 19, _received_at_many),
     Column("inquiry_at", _inquiry_at, 19, _inquiry_at_many),
     _words("channel", Channel, 10),
     _plain("channel_other"),

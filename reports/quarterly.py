@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import DeadlineRules
-from reports.columns import DAY_ONLY
+from reports.columns import DAY_ONLY, RECEIVED_DAY_ONLY
 from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
 from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
@@ -183,6 +183,7 @@ async def records_in(
     # Of ``fields``, only whether the inquiry is known to the day only: the forms and the
     # detail sheet print such a day with the words for time unknown, never as 00:00.
     columns.append(Record.fields[DAY_ONLY].as_boolean().label(DAY_ONLY))
+    columns.append(Record.fields[RECEIVED_DAY_ONLY].as_boolean().label(RECEIVED_DAY_ONLY))
     # SQLite keeps a time as ISO text (naive UTC): parsed here by ``datetime.fromisoformat``,
     # in C, rather than by the dialect's regular expression and ``UTCDateTime``.
     texts = connection.dialect.name == "sqlite"

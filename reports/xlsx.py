@@ -50,7 +50,7 @@ from openpyxl.utils.units import cm_to_EMU
 from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.writer.excel import ExcelWriter
 
-from reports.columns import COLUMNS, stamp, state_words
+from reports.columns import COLUMNS, received_value, stamp, state_words
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts, State
 from reports.figures import Art7Row, Figures, LateRow, Tally
@@ -648,7 +648,7 @@ class ReportWorkbook:
 
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
-        self._art7.append(art7_values(row, self.language))
+        self._art7.append(art7_values(row, self.language, self.tz))
         self.art7_rows += 1
 
     # -- the figures ------------------------------------------------------------------------
@@ -1115,12 +1115,13 @@ LATE_KEYS = ("number", "received_at", "submitted_at", "inquirer", "unit", "depar
 LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
 
 
-def art7_values(row: Art7Row, language: Language) -> list[object]:
-    """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``."""
+def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:
+    """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``; a
+    receipt known only to its day as that day and the words for time unknown (``tz``)."""
     record = row.facts.record
     return [
         record.number,
-        record.received_at,
+        received_value(record, language, tz),
         record.inquirer_name,
         record.inquirer_unit,
         record.inquirer_position,
@@ -1140,5 +1141,5 @@ def art7_texts(row: Art7Row, language: Language, tz: ZoneInfo) -> tuple[str, ...
     """The same row as text, for the summary document."""
     return tuple(
         stamp(value, tz) if isinstance(value, datetime) else str(value or "")
-        for value in art7_values(row, language)
+        for value in art7_values(row, language, tz)
     )

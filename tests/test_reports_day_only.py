@@ -169,3 +169,50 @@ def test_the_column_never_invents_a_time_and_sorts_by_day(
 def test_the_words_are_the_catalogs() -> None:
     assert day_only_words(Language.ZH, "2026-08-25") == "2026-08-25（时间不详）"
     assert day_only_words(Language.EN, "2026-08-25") == "2026-08-25 (time unknown)"
+
+
+# -- a receipt known only to its day (an electronic message whose day alone was given) ------
+
+
+@pytest.mark.parametrize("language", list(Language), ids=lambda lang: lang.value)
+async def test_a_receipt_known_to_the_day_is_printed_so_on_the_forms_and_the_workbook(
+    db: Database, tmp_path: Path, language: Language
+) -> None:
+    people = await open_court(db, local("2026-06-01 09:00"))
+    message = await make_record(
+        db,
+        people["张伟"],
+        local("2026-08-25 00:00"),
+        channel="wechat",
+        inquiry_at=local("2026-08-25 00:00"),
+        main_leader=True,
+    )
+    async with db.transaction() as session:
+        record = await session.get(Record, message)
+        assert record is not None
+        record.fields = {**record.fields, "inquiry_day_only": True, "received_day_only": True}
+    words = day_only_words(language, "2026-08-25")
+    files = await form_files(db, message, tmp_path / "form", now=NOW, language=language)
+    for text in (pdf_text(files.pdf), docx_text(files.docx)):
+        assert flat(text).count(flat(words)) >= 2  # received and inquired: both the day alone
+        assert "2026-08-2500:00" not in flat(text)
+    async with db.transaction() as session:
+        report = await build_report(
+            session,
+            parse_period("2026Q3", now=NOW, tz=BEIJING),
+            language=language,
+            tz=BEIJING,
+            rules=RULES,
+            now=NOW,
+            out_dir=tmp_path / "report",
+            court_name=COURT,
+        )
+    number = await number_of(db, message)
+    detail = sheet_rows(report.xlsx, 3)
+    head = [str(title).replace("\n", "") for title in detail[0]]
+    received = next(column for column in COLUMNS if column.key == "received_at")
+    [row] = [row for row in detail[1:] if row[0] == number]
+    assert row[head.index(received.title(language))] == words
+    art7 = sheet_rows(report.xlsx, 1)
+    assert any(r[0] == number and r[1] == words for r in art7), art7
+    assert flat(words) in flat(docx_text(report.summary))
