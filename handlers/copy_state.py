@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from handlers import card
 from handlers.engine import Context
 from handlers.i18n import join
-from storage.form_copies import Arrival, Recipient
+from storage.form_copies import OFFICES, Arrival, Recipient
 from storage.vocabulary import label_at_start
 
 NO_CHAT_ACCOUNT = "no chat account"
@@ -45,6 +45,14 @@ def lines(ctx: Context, people: Sequence[Recipient]) -> list[str]:
         }
         found.append(ctx.t(f"views.copy_{person.state.value}", **values))
     return found
+
+
+def open_line(ctx: Context, people: Sequence[Recipient]) -> str:
+    """The first copy still open (Art. 6: each office must have it), naming the offices of
+    ``OFFICES`` that no recipient's copy has reached yet."""
+    lacking = [role for role in OFFICES if not any(p.arrived and role in p.offices for p in people)]
+    offices = join(ctx.language, [label_at_start(role, ctx.language) for role in lacking])
+    return ctx.t("views.form_copy_open", offices=offices)
 
 
 def waiting(people: Sequence[Recipient]) -> list[Recipient]:

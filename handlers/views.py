@@ -152,7 +152,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
     if not delivered:
         first = await form_copies.recipients(ctx.session, record)
         if first:
-            lines.append(ctx.t("views.form_copy_open"))
+            lines.append(copy_state.open_line(ctx, first))
             lines.extend(copy_state.lines(ctx, first))
         return lines
     for before, copy in zip([None, *delivered], delivered, strict=False):
@@ -165,6 +165,8 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
                 ctx.t("views.form_copy_corrected", at=at, version=copy.version, previous=previous)
             )
         people = await form_copies.recipients(ctx.session, record, copy.version)
+        if copy.version == 1 and record.form_delivered_at is None and people:
+            lines.append(copy_state.open_line(ctx, people))  # sent, not yet at each office
         lines.extend(copy_state.lines(ctx, people))
     return lines
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from reminder_kit import bj, run_until
 from sqlalchemy import delete
 
+from handlers.i18n import join
 from handlers.ports import Delivery, DeliveryStatus, OutgoingMessage
 from reminders.clock import FakeClock
 from reminders.planner import unmet
@@ -29,7 +30,7 @@ from reports.facts import State, timeliness_lines
 from storage import records as records_repo
 from storage.db import Database
 from storage.models import ChatIdentity, Record
-from storage.vocabulary import Language, Milestone, Role, label
+from storage.vocabulary import Language, Milestone, Role, label, label_at_start
 
 _COMMON: dict[str, Any] = {
     "deadline": None,
@@ -125,6 +126,17 @@ async def _assert_state(
     assert line.state is (State.ON_TIME if done else State.PENDING)
 
 
+def _open_line(states: dict[str, str], handed: set[str]) -> str:
+    """/record's line for a first copy still open: the offices no copy has reached yet."""
+    lacking = [
+        office
+        for office in (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT)
+        if not any(states[n] == BOUND or n in handed for n in RECIPIENTS if OFFICE_OF[n] is office)
+    ]
+    offices = join(Language.ZH, [label_at_start(office, Language.ZH) for office in lacking])
+    return says("views.form_copy_open", offices=offices)
+
+
 _examples = itertools.count(1)
 
 
@@ -174,8 +186,10 @@ async def test_the_copy_is_delivered_only_when_each_office_has_it(
             "reminders.form_copy_failed_handler", title=number, name=name, detail=detail
         )
 
-    # /record lists every recipient and where their copy is.
+    # /record lists every recipient and where their copy is, under a line naming the offices
+    # the copy has not reached yet while the step is open.
     [card] = [m.text for m in await judge.act(f"/record {number}")]
+    assert (_open_line(mix, set()) in card) is not _reached(mix, set()), card
     for name in RECIPIENTS:
         where = OFFICE_WORDS[OFFICE_OF[name]]
         if mix[name] == BOUND:
@@ -196,8 +210,11 @@ async def test_the_copy_is_delivered_only_when_each_office_has_it(
         done = _reached(mix, handed)
         await _assert_state(bot, db, clock, number, done)
         assert (DONE in reply) is done
+        [card] = [m.text for m in await judge.act(f"/record {number}")]
+        assert (_open_line(mix, handed) in card) is not done, card
     await _assert_state(bot, db, clock, number, True)
     [card] = [m.text for m in await judge.act(f"/record {number}")]
+    assert says("views.form_copy_open", offices="X").split("X")[0] not in card
     for name in missing:
         assert f"{OFFICE_WORDS[OFFICE_OF[name]]} {name}：已打印当面交付（" in card, card
 
