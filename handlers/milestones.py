@@ -262,7 +262,7 @@ async def handover(ctx: Context, record: Record, staff_id: str) -> None:
     ctx.reply(text, _handover_buttons(ctx, record, people))
 
 
-async def redeliver(ctx: Context, record: Record) -> None:
+async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False) -> None:
     """After a correction to a record whose form copy was delivered (Art. 6): the corrected
     form to everyone who holds a copy (and to the present holders of ``REPORT_TO``), marked
     as superseding the copy delivered before, and the handler's own copy for the sub-file.
@@ -277,7 +277,9 @@ async def redeliver(ctx: Context, record: Record) -> None:
     people = await _recipients(ctx, record)
     version = delivered[-1].version + 1
     previous = delivered[-1].at
-    extra = {"supersedes": previous.isoformat(), "version": version}
+    extra: dict[str, object] = {"supersedes": previous.isoformat(), "version": version}
+    if supplemented:  # evidence added, the entries unchanged: said so, not "corrected"
+        extra["supplemented"] = True
     await ensure(
         ctx.session, _planned(ctx, record, list(people), f":v{version}", extra), at=ctx.now
     )
@@ -294,7 +296,7 @@ async def redeliver(ctx: Context, record: Record) -> None:
         ctx.services.kick()
     ctx.reply(
         ctx.t(
-            "milestones.redelivered",
+            "milestones.redelivered_supplemented" if supplemented else "milestones.redelivered",
             title=card.title(ctx, record),
             previous=card.stamp(ctx, previous),
             copies=_copies_line(ctx, people),

@@ -218,8 +218,8 @@ class ChatNotifier:
             if reminder.payload.get("copy") == "own":  # the handler's own, for the sub-file
                 key = "reminders.form_copy_own"
             superseded = reminder.payload.get("supersedes")
-            if superseded:  # a corrected copy, after a correction (Art. 6)
-                key += "_corrected"
+            if superseded:  # a corrected copy, after a correction or added evidence (Art. 6)
+                key += "_supplemented" if reminder.payload.get("supplemented") else "_corrected"
                 values["previous"] = card.stamp(ctx, datetime.fromisoformat(str(superseded)))
         text = ctx.t(key, **values)
         if facts.late:

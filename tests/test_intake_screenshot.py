@@ -280,14 +280,25 @@ async def test_a_delivered_form_goes_again_with_the_added_evidence(
     sent_before = {name: len(court.chat(name).inbox()) for name in HOLDERS}
     await judge.act(_photo(court.bot)[0])
     replies = [m.text for m in await judge.act(Press(_choice_labels(1)[0]))]
-    head = says("milestones.redelivered", title=_number(1), previous="X", copies="Y")
+    head = says("milestones.redelivered_supplemented", title=_number(1), previous="X", copies="Y")
     assert any(t.startswith(head.split("X")[0]) for t in replies), replies
+    corrected = says("milestones.redelivered", title=_number(1), previous="X", copies="Y")
+    assert not any(t.startswith(corrected.split("X")[0]) for t in replies), replies
     kept = (AuditKind.MILESTONE_MET, AuditKind.EVIDENCE_ADDED, AuditKind.FORM_RESENT)
     kinds = [k for k in await _evidence_events(db, 1) if k in kept]
     assert kinds[-3:] == [*kept]
+    # The holders are told evidence was added, the entries unchanged: not of a correction.
+    supplemented = says(
+        "reminders.form_copy_supplemented",
+        handler="张伟",
+        department="民一庭",
+        number=_number(1),
+        previous="X",
+        card="",
+    ).split("X")[0]
     for name in HOLDERS:
         got = court.chat(name).inbox()[sent_before[name] :]
-        assert any(_number(1) in m.text for m in got), name
+        assert any(m.text.startswith(supplemented) for m in got), [m.text for m in got]
     # Nothing more is outdated: /deliver says when the last copy went.
     [again] = [m.text for m in await judge.act(f"/deliver {_number(1)}")]
     assert again.startswith(

@@ -539,7 +539,7 @@ async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) ->
         )
     )
     await place_captions(ctx, chosen, files)
-    await redeliver(ctx, chosen)  # every copy sent, even before both offices had one
+    await redeliver(ctx, chosen, supplemented=True)  # every copy sent, before both offices too
     return END
 
 
