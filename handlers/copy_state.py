@@ -8,11 +8,9 @@ from collections.abc import Sequence
 from handlers import card
 from handlers.engine import Context
 from handlers.i18n import join
+from reminders.dispatch import NO_CHAT_ACCOUNT
 from storage.form_copies import OFFICES, Arrival, Recipient
 from storage.vocabulary import label_at_start
-
-NO_CHAT_ACCOUNT = "no chat account"
-"""The reason the reminder dispatcher gives when a recipient has no chat account bound."""
 
 
 def failure_words(ctx: Context, detail: str | None) -> str:

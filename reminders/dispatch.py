@@ -62,6 +62,9 @@ BACKOFF = (
     timedelta(hours=1),
     timedelta(hours=3),
 )
+NO_CHAT_ACCOUNT = "no chat account"
+"""The reason a reminder failed when its recipient has no chat account bound (handlers say
+it in the catalog's words)."""
 LEASE = timedelta(minutes=10)
 CLAIMED_AT_ONCE = 100
 """Due rows taken, worked out and marked in one transaction, then sent one by one: at
@@ -491,7 +494,7 @@ class Dispatcher:
             return True, None
         prepared = await self.notifier.prepare(session, facts)
         if prepared is None:
-            await self._failed(session, reminder, "no chat account", now)
+            await self._failed(session, reminder, NO_CHAT_ACCOUNT, now)
             return True, Outcome.FAILED
         ready.append(_Ready(reminder.id, prepared, facts.late, now, _about(reminder)))
         return False, None

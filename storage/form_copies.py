@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,21 +95,33 @@ async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
     return found
 
 
+async def _append(
+    session: AsyncSession,
+    kind: AuditKind,
+    record: Record,
+    actor: Staff,
+    at: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """One audit event of ``record``'s form copies, by ``actor`` at ``at``."""
+    await audit.append(
+        session,
+        kind,
+        at=at,
+        actor_staff_id=actor.id,
+        actor=actor.name,
+        subject=f"record:{record.id}",
+        payload=payload,
+    )
+
+
 async def sent(
     session: AsyncSession, record: Record, *, to: Sequence[int], actor: Staff, at: datetime
 ) -> None:
     """Record that the first copy of the form went to staff ``to`` at ``at`` (/deliver,
     Art. 6): from then on each of them holds it, and a correction sends them the corrected
     form (``copies``), whether or not each office has it yet."""
-    await audit.append(
-        session,
-        AuditKind.FORM_SENT,
-        at=at,
-        actor_staff_id=actor.id,
-        actor=actor.name,
-        subject=f"record:{record.id}",
-        payload={"version": 1, "to": list(to)},
-    )
+    await _append(session, AuditKind.FORM_SENT, record, actor, at, {"version": 1, "to": list(to)})
 
 
 async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
@@ -136,15 +149,8 @@ async def resent(
 ) -> None:
     """Record that copy ``version`` of the corrected form went to staff ``to`` at ``at``,
     superseding the copy delivered at ``supersedes``."""
-    await audit.append(
-        session,
-        AuditKind.FORM_RESENT,
-        at=at,
-        actor_staff_id=actor.id,
-        actor=actor.name,
-        subject=f"record:{record.id}",
-        payload={"version": version, "supersedes": supersedes.isoformat(), "to": list(to)},
-    )
+    payload = {"version": version, "supersedes": supersedes.isoformat(), "to": list(to)}
+    await _append(session, AuditKind.FORM_RESENT, record, actor, at, payload)
 
 
 async def recipients(session: AsyncSession, record: Record, version: int = 1) -> list[Recipient]:
@@ -223,15 +229,7 @@ async def handed(
 ) -> None:
     """Record the handler's word that a printed form copy of ``record`` was handed to ``to``
     at ``at`` (Art. 6, delivered in person when the chat could not reach them)."""
-    await audit.append(
-        session,
-        AuditKind.FORM_HANDED,
-        at=at,
-        actor_staff_id=actor.id,
-        actor=actor.name,
-        subject=f"record:{record.id}",
-        payload={"to": to.id, "name": to.name},
-    )
+    await _append(session, AuditKind.FORM_HANDED, record, actor, at, {"to": to.id, "name": to.name})
 
 
 async def settle(
