@@ -21,6 +21,7 @@ from handlers.receipt import latest_inquiry, receipt_follows
 from handlers.timeparse import TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
+from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
     MAX_SERIAL,
@@ -252,8 +253,9 @@ def when(ctx: Context, moment: datetime, *, clock: bool | None = True) -> str:
 
 
 def day_only(record: Record) -> bool:
-    """Was only the day of the inquiry known?"""
-    return bool(record.fields.get("inquiry_day_only"))
+    """Whether only the day of the inquiry is known: ``reports.columns.day_only``, the one
+    reading of the flag that the documents print by."""
+    return columns.day_only(record)
 
 
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:

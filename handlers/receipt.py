@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
 from storage.models import Record
 from storage.vocabulary import NETWORK_CHANNELS
 
@@ -32,7 +33,6 @@ said so (a file sent, the console's ``/forward``, WeCom)."""
 RECEIVED_TYPED = "received_typed"
 """``Record.fields`` key: True once the judge typed the receipt time at its own question."""
 """``Record.fields`` key: True when the receipt time is a day, its hour unknown."""
-INQUIRY_DAY_ONLY = "inquiry_day_only"
 """``Record.fields`` key: True when only the day of the inquiry is known."""
 AGREEMENT = timedelta(hours=1)
 """A stated send time agrees with the judge's time when it is at most this much after it:

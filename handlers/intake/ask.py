@@ -62,10 +62,11 @@ from handlers.intake.common import (
 from handlers.intake.proposals import ON_REVIEW, closing, group, show
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
-from handlers.receipt import INQUIRY_DAY_ONLY, RECEIVED_TYPED, receipt_of
+from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from handlers.units import court_places, presume_main_leader
 from handlers.words import NO_ITEM_WORDS
+from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
 from reports.columns import RECEIVED_DAY_ONLY
 from storage import inquirers
 from storage import records as records_repo
