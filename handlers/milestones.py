@@ -23,6 +23,7 @@ from reports.figures import in_figures, timeliness_of
 from storage import form_copies
 from storage import records as records_repo
 from storage import staff as staff_repo
+from storage.audit import AuditKind
 from storage.models import Record, Reminder, Staff
 from storage.vocabulary import (
     CosignStatus,
@@ -175,8 +176,9 @@ async def deliver(ctx: Context, record: Record) -> None:
     """
     if record.form_delivered_at is not None:
         delivered = await form_copies.copies(ctx.session, record.id)
-        if await form_copies.outdated(ctx.session, record.id, delivered):
-            await redeliver(ctx, record)
+        changes = await form_copies.changes_since(ctx.session, record.id, delivered)
+        if changes:
+            await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
             return
         last = delivered[-1].at if delivered else record.form_delivered_at
         text = ctx.t(
@@ -189,8 +191,9 @@ async def deliver(ctx: Context, record: Record) -> None:
         return
     sent = await form_copies.recipients(ctx.session, record)
     delivered = await form_copies.copies(ctx.session, record.id)
-    if sent and await form_copies.outdated(ctx.session, record.id, delivered):
-        await redeliver(ctx, record)  # changed since the copies went: the corrected form
+    changes = await form_copies.changes_since(ctx.session, record.id, delivered)
+    if sent and changes:  # changed since the copies went: the corrected form
+        await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
         return
     if sent:
         # Sent already, not yet at every office: say where each copy is.

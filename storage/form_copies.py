@@ -136,17 +136,25 @@ async def sent(
     await _append(session, AuditKind.FORM_SENT, record, actor, at, {"version": 1, "to": list(to)})
 
 
-async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
-    """Was the record corrected (an ``amended`` event) or given evidence (``evidence_added``)
-    after its last copy ``delivered``?"""
+async def changes_since(
+    session: AsyncSession, record_id: int, delivered: Sequence[Copy]
+) -> set[AuditKind]:
+    """What changed the record since its last copy ``delivered``: ``amended`` (a
+    correction) and/or ``evidence_added``; empty when nothing did, or none was sent."""
     if not delivered:
-        return False
-    query = select(AuditEvent.seq).where(
+        return set()
+    query = select(AuditEvent.kind).where(
         AuditEvent.subject == f"record:{record_id}",
         AuditEvent.kind.in_([AuditKind.AMENDED.value, AuditKind.EVIDENCE_ADDED.value]),
         AuditEvent.seq > delivered[-1].seq,
     )
-    return (await session.execute(query.limit(1))).first() is not None
+    return {AuditKind(kind) for kind in (await session.execute(query)).scalars()}
+
+
+async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
+    """Was the record corrected (an ``amended`` event) or given evidence (``evidence_added``)
+    after its last copy ``delivered``?"""
+    return bool(await changes_since(session, record_id, delivered))
 
 
 async def resent(
