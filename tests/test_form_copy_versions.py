@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dialogue import AMEND, CASE_NUMBER, Court, DialogueBot, Forward, Press, phone_record, says
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import bj, run_until
 from sqlalchemy import delete, select
@@ -130,6 +130,19 @@ _examples = itertools.count(1)
 
 @SEQUENCES
 @given(steps=ops(), unbound=st.sets(st.sampled_from(HOLDERS)))
+@example(  # old buttons pressed while the corrected copy is due, and after it arrived
+    steps=[
+        ("deliver", ""),
+        ("correct", ""),
+        ("stale", "刘洋"),
+        ("press", "刘洋"),
+        ("stale", "刘洋"),
+        ("bind", "刘洋"),
+        ("evidence", ""),
+        ("stale", "刘洋"),
+    ],
+    unbound={"刘洋"},
+)
 async def test_every_copy_arrives_or_has_one_live_button_and_no_press_confirms_an_old_one(
     bot: DialogueBot,
     court: Court,
