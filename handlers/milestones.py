@@ -196,16 +196,16 @@ async def deliver(ctx: Context, record: Record) -> None:
         await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
         return
     if sent:
-        # Sent already, not yet at every office: say where each copy is.
+        # Sent already, not yet at every office: say where each copy is, and which copy
+        # each person still lacks when a corrected one went since.
+        due = await form_copies.outstanding(ctx.session, record)
+        later = await form_copies.latest(ctx.session, record)
+        copies = "\n".join(copy_state.lines(ctx, sent, later=later))
+        if any(version > 1 for version, _ in due):
+            copies += "\n" + await _outstanding_words(ctx, record, due)
         ctx.reply(
-            ctx.t(
-                "milestones.deliver_waiting",
-                title=card.title(ctx, record),
-                copies="\n".join(copy_state.lines(ctx, sent)),
-            ),
-            copy_state.handover_buttons(
-                ctx, record.id, await form_copies.outstanding(ctx.session, record)
-            ),
+            ctx.t("milestones.deliver_waiting", title=card.title(ctx, record), copies=copies),
+            copy_state.handover_buttons(ctx, record.id, due),
         )
         return
     people = await _recipients(ctx, record)
