@@ -3,13 +3,14 @@ and whether it arrived (by chat, or handed over in print) or must still be hande
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from handlers import card
 from handlers.engine import Context
 from handlers.i18n import join
+from handlers.ports import Button
 from reminders.dispatch import NO_CHAT_ACCOUNT
-from storage.form_copies import OFFICES, Arrival, Recipient
+from storage.form_copies import OFFICES, Arrival, Copy, Recipient
 from storage.vocabulary import label_at_start
 
 
@@ -31,8 +32,19 @@ def office_words(ctx: Context, person: Recipient) -> str:
     return join(ctx.language, [label_at_start(role, ctx.language) for role in person.offices])
 
 
-def lines(ctx: Context, people: Sequence[Recipient]) -> list[str]:
-    """One line a recipient: office, name and where their copy is."""
+def lines(
+    ctx: Context,
+    people: Sequence[Recipient],
+    *,
+    version: int = 1,
+    later: Mapping[int, int] | None = None,
+    held: Mapping[int, str] | None = None,
+) -> list[str]:
+    """One line a recipient of copy ``version``: office, name and where their copy is.
+
+    A copy that did not arrive is said as superseded when a later copy went to the person
+    since (``later``: each person's last version); for a corrected copy still to arrive the
+    line names the copy the person holds meanwhile (``held``, in words; none: no copy)."""
     found: list[str] = []
     for person in people:
         values: dict[str, object] = {
@@ -41,8 +53,40 @@ def lines(ctx: Context, people: Sequence[Recipient]) -> list[str]:
             "at": card.stamp(ctx, person.at),
             "detail": failure_words(ctx, person.detail),
         }
-        found.append(ctx.t(f"views.copy_{person.state.value}", **values))
+        key = f"views.copy_{person.state.value}"
+        last = (later or {}).get(person.staff_id, version)
+        if not person.arrived and last > version:
+            key, values["version"] = "views.copy_superseded", last
+        elif not person.arrived and version > 1:
+            key += "_corrected"
+            values["held"] = (held or {}).get(person.staff_id) or ctx.t("views.copy_none_held")
+        found.append(ctx.t(key, **values))
     return found
+
+
+def copy_words(ctx: Context, version: int, copy: Copy | None) -> str:
+    """Which copy of the form ``version`` is, in words: the first, or the one sent at
+    ``copy.at`` after a correction or with evidence added."""
+    if version == 1 or copy is None:
+        return ctx.t("milestones.copy_first", version=version)
+    key = "milestones.copy_supplemented" if copy.supplemented else "milestones.copy_corrected"
+    return ctx.t(key, version=version, at=card.stamp(ctx, copy.at))
+
+
+def handover_button(ctx: Context, record_id: int, person: Recipient, version: int) -> Button:
+    """The button that confirms copy ``version`` was handed to ``person`` in print
+    (callback data ``ms:<record>:handed:<staff>:v<version>``)."""
+    text = ctx.t("milestones.handed_button", name=person.name)
+    if version > 1:
+        text = ctx.t("milestones.handed_version_button", name=person.name, version=version)
+    return Button(text, f"ms:{record_id}:handed:{person.staff_id}:v{version}")
+
+
+def handover_buttons(
+    ctx: Context, record_id: int, due: Sequence[tuple[int, Recipient]]
+) -> tuple[tuple[Button, ...], ...]:
+    """One hand-over button a row for each (version, person) of ``due``."""
+    return tuple((handover_button(ctx, record_id, person, version),) for version, person in due)
 
 
 def open_line(ctx: Context, people: Sequence[Recipient]) -> str:

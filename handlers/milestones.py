@@ -16,12 +16,14 @@ from handlers.notifier import deadline_words
 from handlers.ports import Button
 from handlers.refs import find_record, split_ref
 from reminders.outbox import Planned, ReminderKind, ensure
+from reminders.planner import plan_copy_chase
 from reminders.quarters import Quarter
 from reports.facts import MilestoneLine, State, timeliness_lines
 from reports.figures import in_figures, timeliness_of
 from storage import form_copies
 from storage import records as records_repo
 from storage import staff as staff_repo
+from storage.audit import AuditKind
 from storage.models import Record, Reminder, Staff
 from storage.vocabulary import (
     CosignStatus,
@@ -174,32 +176,36 @@ async def deliver(ctx: Context, record: Record) -> None:
     """
     if record.form_delivered_at is not None:
         delivered = await form_copies.copies(ctx.session, record.id)
-        if await form_copies.outdated(ctx.session, record.id, delivered):
-            await redeliver(ctx, record)
+        changes = await form_copies.changes_since(ctx.session, record.id, delivered)
+        if changes:
+            await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
             return
         last = delivered[-1].at if delivered else record.form_delivered_at
-        ctx.reply(
-            ctx.t(
-                "milestones.deliver_already",
-                title=card.title(ctx, record),
-                at=card.stamp(ctx, last),
-            )
+        text = ctx.t(
+            "milestones.deliver_already", title=card.title(ctx, record), at=card.stamp(ctx, last)
         )
+        due = await form_copies.outstanding(ctx.session, record)
+        if due:  # a corrected copy still to be handed over: said, with its buttons
+            text += "\n" + await _outstanding_words(ctx, record, due)
+        ctx.reply(text, copy_state.handover_buttons(ctx, record.id, due))
         return
     sent = await form_copies.recipients(ctx.session, record)
     delivered = await form_copies.copies(ctx.session, record.id)
-    if sent and await form_copies.outdated(ctx.session, record.id, delivered):
-        await redeliver(ctx, record)  # changed since the copies went: the corrected form
+    changes = await form_copies.changes_since(ctx.session, record.id, delivered)
+    if sent and changes:  # changed since the copies went: the corrected form
+        await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
         return
     if sent:
-        # Sent already, not yet at every office: say where each copy is.
+        # Sent already, not yet at every office: say where each copy is, and which copy
+        # each person still lacks when a corrected one went since.
+        due = await form_copies.outstanding(ctx.session, record)
+        later = await form_copies.latest(ctx.session, record)
+        copies = "\n".join(copy_state.lines(ctx, sent, later=later))
+        if any(version > 1 for version, _ in due):
+            copies += "\n" + await _outstanding_words(ctx, record, due)
         ctx.reply(
-            ctx.t(
-                "milestones.deliver_waiting",
-                title=card.title(ctx, record),
-                copies="\n".join(copy_state.lines(ctx, sent)),
-            ),
-            _handover_buttons(ctx, record, sent),
+            ctx.t("milestones.deliver_waiting", title=card.title(ctx, record), copies=copies),
+            copy_state.handover_buttons(ctx, record.id, due),
         )
         return
     people = await _recipients(ctx, record)
@@ -220,46 +226,102 @@ async def deliver(ctx: Context, record: Record) -> None:
     )
 
 
-def _handover_buttons(
-    ctx: Context, record: Record, people: Sequence[form_copies.Recipient]
-) -> tuple[tuple[Button, ...], ...]:
-    return tuple(
-        (
-            Button(
-                ctx.t("milestones.handed_button", name=p.name),
-                f"ms:{record.id}:handed:{p.staff_id}",
+async def _outstanding_words(
+    ctx: Context, record: Record, due: Sequence[tuple[int, form_copies.Recipient]]
+) -> str:
+    """The copies still to be handed over, one line each: whose, and which copy."""
+    delivered = await form_copies.copies(ctx.session, record.id)
+    return "\n".join(
+        ctx.t(
+            "milestones.outstanding_row",
+            name=person.name,
+            copy=copy_state.copy_words(
+                ctx, version, delivered[version - 1] if version <= len(delivered) else None
             ),
         )
-        for p in copy_state.waiting(people)
+        for version, person in due
     )
 
 
-async def handover(ctx: Context, record: Record, staff_id: str) -> None:
-    """The handler's word that a printed form copy was handed to the person ``staff_id``
-    (a recipient whose copy did not arrive by chat): recorded (``form_copies.handed``), and
-    the step 报送表格复印件 marked once every office has the copy (Art. 6).
+async def handover(ctx: Context, record: Record, target: str) -> None:
+    """The handler's word that a printed form copy was handed to a person: ``target`` is
+    ``<staff>:v<version>`` (a bare ``<staff>``: the first copy), a recipient whose copy did
+    not arrive by chat. Recorded for that copy (``form_copies.handed``), and the step
+    报送表格复印件 marked once every office has a copy (Art. 6). A button for a copy a later
+    one superseded confirms nothing: it says so, with the button for the copy due now.
 
     Raises ``UserError`` for a person the copy did not go to, or whose copy arrived already.
     """
-    people = await form_copies.recipients(ctx.session, record)
-    person = next((p for p in people if str(p.staff_id) == staff_id), None)
+    staff_text, _, version_text = target.partition(":")
+    try:
+        staff_id = int(staff_text)
+        version = int(version_text.removeprefix("v")) if version_text else 1
+    except ValueError:
+        raise UserError("error.stale_button") from None
+    last = (await form_copies.latest(ctx.session, record)).get(staff_id)
+    if last is None or version > last:
+        raise UserError("error.stale_button")
+    if version < last:
+        await _superseded(ctx, record, staff_id, version, last)
+        return
+    people = await form_copies.recipients(ctx.session, record, version)
+    person = next((p for p in people if p.staff_id == staff_id), None)
     if person is None or person.arrived:
         raise UserError("error.stale_button")
     to = await ctx.session.get(Staff, person.staff_id)
     assert to is not None
-    await form_copies.handed(ctx.session, record, to=to, actor=ctx.staff, at=ctx.now)
+    await form_copies.handed(
+        ctx.session, record, to=to, actor=ctx.staff, at=ctx.now, version=version
+    )
     deadline = ctx.services.rules.for_record(record).get(Milestone.FORM_DELIVERED)
     done = await form_copies.settle(ctx.session, record, deadline=deadline)
-    people = await form_copies.recipients(ctx.session, record)
-    text = ctx.t(
-        "milestones.handed",
-        title=card.title(ctx, record),
-        name=person.name,
-        copies="\n".join(copy_state.lines(ctx, people)),
-    )
+    people = await form_copies.recipients(ctx.session, record, version)
+    later = await form_copies.latest(ctx.session, record)
+    copies = "\n".join(copy_state.lines(ctx, people, version=version, later=later))
+    if version == 1:
+        text = ctx.t(
+            "milestones.handed", title=card.title(ctx, record), name=person.name, copies=copies
+        )
+    else:
+        delivered = await form_copies.copies(ctx.session, record.id)
+        words = copy_state.copy_words(
+            ctx, version, delivered[version - 1] if version <= len(delivered) else None
+        )
+        text = ctx.t(
+            "milestones.handed_version",
+            title=card.title(ctx, record),
+            name=person.name,
+            copy=words,
+            copies=copies,
+        )
     if done is not None:
         text += "\n" + ctx.t("milestones.deliver_done", at=card.stamp(ctx, done))
-    ctx.reply(text, _handover_buttons(ctx, record, people))
+    due = await form_copies.outstanding(ctx.session, record)
+    ctx.reply(text, copy_state.handover_buttons(ctx, record.id, due))
+
+
+async def _superseded(ctx: Context, record: Record, staff_id: int, version: int, last: int) -> None:
+    """A hand-over button for copy ``version`` pressed after copy ``last`` went to the same
+    person: nothing is recorded; the reply names the copy that counts now, with its button
+    while it is still to be handed over."""
+    delivered = await form_copies.copies(ctx.session, record.id)
+    words = copy_state.copy_words(
+        ctx, last, delivered[last - 1] if last <= len(delivered) else None
+    )
+    people = await form_copies.recipients(ctx.session, record, last)
+    person = next((p for p in people if p.staff_id == staff_id), None)
+    assert person is not None
+    values: dict[str, object] = {
+        "title": card.title(ctx, record),
+        "name": person.name,
+        "old": version,
+        "copy": words,
+    }
+    if person.arrived:
+        ctx.reply(ctx.t("milestones.handed_superseded_arrived", **values))
+        return
+    button = copy_state.handover_button(ctx, record.id, person, last)
+    ctx.reply(ctx.t("milestones.handed_superseded", **values), ((button,),))
 
 
 async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False) -> None:
@@ -291,6 +353,16 @@ async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False)
         to=list(people),
         actor=ctx.staff,
         at=ctx.now,
+        supplemented=supplemented,
+    )
+    # Chased like the first copy until it reaches each holder (Art. 6).
+    await plan_copy_chase(
+        ctx.session,
+        record,
+        version=version,
+        sent_at=ctx.now,
+        rules=ctx.services.rules,
+        timing=ctx.services.timing,
     )
     if ctx.services.kick is not None:
         ctx.services.kick()

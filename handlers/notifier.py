@@ -20,6 +20,7 @@ from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, Ou
 from reminders.dispatch import Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
 from reminders.planner import last_day, unmet
+from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
 from storage.vocabulary import Milestone, RecordStatus, label
@@ -198,20 +199,47 @@ class ChatNotifier:
                 and failed.kind == ReminderKind.FORM_COPY
                 and failed.recipient_staff_id != record.handler_id
             ):
-                # A form copy (Art. 6): printed and handed over, then confirmed here.
+                # A form copy (Art. 6), the first or a corrected one: printed and handed
+                # over, then confirmed here for that copy.
+                payload = failed.payload or {}
+                version = int(payload.get("version", 1))
                 key = "reminders.form_copy_failed"
-                if "supersedes" in (failed.payload or {}):
+                if "supersedes" in payload:
                     key = "reminders.form_copy_corrected_failed"
+                    if payload.get("supplemented"):
+                        key = "reminders.form_copy_supplemented_failed"
+                    delivered = await form_copies.copies(ctx.session, record.id)
+                    copy = delivered[version - 1] if version <= len(delivered) else None
+                    values["copy"] = copy_state.copy_words(ctx, version, copy)
                 if reminder.recipient_staff_id == record.handler_id:
                     key += "_handler"
-                    if "supersedes" not in (failed.payload or {}):
-                        data = f"ms:{record.id}:handed:{failed.recipient_staff_id}"
-                        label_text = ctx.t("milestones.handed_button", name=values["name"])
-                        buttons = ((Button(label_text, data),),)
+                    person = form_copies.Recipient(
+                        staff_id=failed.recipient_staff_id,
+                        name=str(values["name"]),
+                        offices=(),
+                        state=form_copies.Arrival.FAILED,
+                        at=None,
+                        detail=None,
+                    )
+                    buttons = ((copy_state.handover_button(ctx, record.id, person, version),),)
             if record is None:  # a quarter's or the holidays' reminder: no record to name
                 key = "reminders.delivery_failed_other"
                 if facts.failed is not None and facts.failed.quarter:
                     values["what"] = f"{values['what']} {facts.failed.quarter}"
+        elif kind is ReminderKind.COPY_OUTSTANDING and record is not None:
+            # A corrected copy not yet at each holder (Art. 6): the handler gets the
+            # hand-over buttons, an integrity officer the words alone.
+            version = int(reminder.payload.get("version", 0))
+            delivered = await form_copies.copies(ctx.session, record.id)
+            copy = delivered[version - 1] if 0 < version <= len(delivered) else None
+            values["copy"] = copy_state.copy_words(ctx, version, copy)
+            values["names"] = join_names([p.name for p in facts.copies_due], ctx.language)
+            if reminder.recipient_staff_id == record.handler_id:
+                buttons = copy_state.handover_buttons(
+                    ctx, record.id, [(version, person) for person in facts.copies_due]
+                )
+            else:
+                key = "reminders.copy_outstanding_officer"
         elif kind is ReminderKind.FORM_COPY and record is not None:
             values["number"] = record.number or values.get("title", "")
             values["card"] = await card.render(ctx, record)

@@ -146,7 +146,9 @@ async def show(ctx: Context, args: str) -> None:
 async def copy_lines(ctx: Context, record: Record) -> list[str]:
     """Each form copy of ``record`` (Art. 6), as /record lists it: when it went (the first
     copy counts as delivered only once both offices have it, until then it is shown as
-    sent and still open) and, under it, each recipient and whether their copy arrived."""
+    sent and still open) and, under it, each recipient and whether their copy arrived; a
+    corrected copy still to arrive names the copy the person holds meanwhile, and an older
+    copy that never arrived is shown as superseded."""
     lines: list[str] = []
     delivered = await form_copies.copies(ctx.session, record.id)
     if not delivered:
@@ -155,19 +157,31 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
             lines.append(copy_state.open_line(ctx, first))
             lines.extend(copy_state.lines(ctx, first))
         return lines
+    later = await form_copies.latest(ctx.session, record)
+    held: dict[int, str] = {}
     for before, copy in zip([None, *delivered], delivered, strict=False):
         at = card.stamp(ctx, copy.at)
         if before is None:
             lines.append(ctx.t("views.form_copy", at=at, version=copy.version))
         else:
             previous = card.stamp(ctx, before.at)
-            lines.append(
-                ctx.t("views.form_copy_corrected", at=at, version=copy.version, previous=previous)
+            key = (
+                "views.form_copy_supplemented" if copy.supplemented else "views.form_copy_corrected"
             )
+            lines.append(ctx.t(key, at=at, version=copy.version, previous=previous))
         people = await form_copies.recipients(ctx.session, record, copy.version)
         if copy.version == 1 and record.form_delivered_at is None and people:
             lines.append(copy_state.open_line(ctx, people))  # sent, not yet at each office
-        lines.extend(copy_state.lines(ctx, people))
+        lines.extend(copy_state.lines(ctx, people, version=copy.version, later=later, held=held))
+        for person in people:
+            if person.arrived:
+                how = ctx.t(f"views.held_{person.state.value}")
+                held[person.staff_id] = ctx.t(
+                    "views.copy_held",
+                    version=copy.version,
+                    how=how,
+                    at=card.stamp(ctx, person.at),
+                )
     return lines
 
 

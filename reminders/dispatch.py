@@ -102,6 +102,7 @@ class Facts:
     incomplete: list[Record] = field(default_factory=list)
     failed: Reminder | None = None
     failed_recipient: Staff | None = None
+    copies_due: list[form_copies.Recipient] = field(default_factory=list)
 
 
 class Notifier(Protocol):
@@ -658,6 +659,15 @@ class Dispatcher:
             )
         if kind is ReminderKind.FORM_COPY:
             return facts
+        if kind is ReminderKind.COPY_OUTSTANDING:
+            # A corrected copy still to be handed over (Art. 6): said while that version is
+            # the last one someone was sent and it has not reached them.
+            if facts.record is None or facts.record.status != RecordStatus.SUBMITTED:
+                return None
+            version = int(reminder.payload.get("version", 0))
+            due = await form_copies.outstanding(session, facts.record)
+            facts.copies_due = [person for v, person in due if v == version]
+            return facts if facts.copies_due else None
         if kind is ReminderKind.DELIVERY_FAILED:
             failed = await session.get(Reminder, int(reminder.payload.get("failed", 0)))
             facts.failed = failed

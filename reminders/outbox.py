@@ -24,6 +24,10 @@ from storage.vocabulary import ReminderStatus as ReminderStatus
 
 # Sent at any hour: a form copy is the handler's act of delivery, not a nudge.
 IGNORE_QUIET_HOURS = frozenset({ReminderKind.FORM_COPY})
+# Kinds that planning a record's milestones does not make, so never cancels: the form copies,
+# and the chase of a corrected copy still to be handed over (the dispatcher drops it once
+# the copy arrived or a newer one superseded it).
+NOT_PLANNED = frozenset({ReminderKind.FORM_COPY, ReminderKind.COPY_OUTSTANDING})
 BEFORE_DEADLINE = frozenset(
     {
         ReminderKind.DAY_BEFORE,
@@ -152,7 +156,7 @@ async def cancel_for_record(
     query = select(Reminder).where(
         Reminder.record_id == record_id,
         Reminder.status == ReminderStatus.PENDING,
-        Reminder.kind != ReminderKind.FORM_COPY,
+        Reminder.kind.not_in(NOT_PLANNED),
     )
     cancelled = 0
     for row in (await session.execute(query)).scalars().all():

@@ -182,6 +182,44 @@ async def plan_record(
     return plan
 
 
+async def plan_copy_chase(
+    session: AsyncSession,
+    record: Record,
+    *,
+    version: int,
+    sent_at: datetime,
+    rules: DeadlineRules,
+    timing: Timing,
+) -> list[Planned]:
+    """Chase corrected copy ``version`` of the form of ``record``, sent at ``sent_at``, as the
+    first copy's step is chased (Art. 6): within ``rules.report_days`` the copy must reach
+    everyone who holds one. The handler hears on the morning of the period's last day and at
+    its end, the department's integrity officers at its end (``COPY_OUTSTANDING``, key
+    ``c<record>:v<version>:<stage>:<staff>``). The dispatcher drops each once every copy of
+    that version arrived or a newer copy superseded it; the step's own deadline never moves.
+    Returns the rows planned."""
+    deadline = rules.after(sent_at, rules.report_days)
+    morning = at_morning(last_day(deadline, rules), rules, timing)
+    stages = [("last_day", record.handler_id, morning), ("breach", record.handler_id, deadline)]
+    for officer in await _officers(session, record.department_id):
+        if officer.id != record.handler_id:
+            stages.append(("breach_officer", officer.id, deadline))
+    plan = [
+        Planned(
+            key=f"c{record.id}:v{version}:{stage}:{staff_id}",
+            kind=ReminderKind.COPY_OUTSTANDING,
+            recipient_staff_id=staff_id,
+            due_at=max(due, sent_at),
+            record_id=record.id,
+            deadline=deadline,
+            payload={"version": version, "stage": stage},
+        )
+        for stage, staff_id, due in stages
+    ]
+    await ensure(session, plan, at=sent_at)
+    return plan
+
+
 async def plan_records(
     session: AsyncSession,
     record_ids: Sequence[int],

@@ -7,6 +7,13 @@ handler confirmed handing a printed copy over (a ``form_handed`` event). Then, a
 /deliver was sent, the ``form_delivered`` milestone is marked (``settle``), at the time the
 last office got it. Each corrected copy sent after a correction is a ``form_resent`` event
 naming the copy it supersedes. All stay in the chain, so a record's history shows every copy.
+
+Every copy a recipient must receive (the first, a corrected one, one with evidence added)
+that does not go by chat is handed over in print and confirmed for that copy: the
+``form_handed`` event names its ``version``, and a confirmation counts only for the copy the
+person was last sent (``latest``). The step's time is when both offices first had a copy of
+any version (``settle``); a corrected copy sent after that leaves the step and its deadline as
+they are, and one still outstanding is shown on /record and chased by reminders instead.
 """
 
 from __future__ import annotations
@@ -64,11 +71,13 @@ class Recipient:
 @dataclass(frozen=True)
 class Copy:
     """One delivery of a record's form: when (``at``, UTC), its ``version`` (1 the first),
-    and the audit ``seq`` it was recorded at."""
+    the audit ``seq`` it was recorded at, and whether it went for evidence added
+    (``supplemented``, the entries unchanged) rather than for a correction."""
 
     at: datetime
     version: int
     seq: int
+    supplemented: bool = False
 
 
 async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
@@ -91,7 +100,10 @@ async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
                 continue
         elif kind == AuditKind.FORM_SENT.value and found:
             continue
-        found.append(Copy(at=at, version=len(found) + 1, seq=seq))
+        supplemented = kind == AuditKind.FORM_RESENT.value and bool(
+            json.loads(payload).get("supplemented", False)
+        )
+        found.append(Copy(at=at, version=len(found) + 1, seq=seq, supplemented=supplemented))
     return found
 
 
@@ -124,17 +136,25 @@ async def sent(
     await _append(session, AuditKind.FORM_SENT, record, actor, at, {"version": 1, "to": list(to)})
 
 
-async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
-    """Was the record corrected (an ``amended`` event) or given evidence (``evidence_added``)
-    after its last copy ``delivered``?"""
+async def changes_since(
+    session: AsyncSession, record_id: int, delivered: Sequence[Copy]
+) -> set[AuditKind]:
+    """What changed the record since its last copy ``delivered``: ``amended`` (a
+    correction) and/or ``evidence_added``; empty when nothing did, or none was sent."""
     if not delivered:
-        return False
-    query = select(AuditEvent.seq).where(
+        return set()
+    query = select(AuditEvent.kind).where(
         AuditEvent.subject == f"record:{record_id}",
         AuditEvent.kind.in_([AuditKind.AMENDED.value, AuditKind.EVIDENCE_ADDED.value]),
         AuditEvent.seq > delivered[-1].seq,
     )
-    return (await session.execute(query.limit(1))).first() is not None
+    return {AuditKind(kind) for kind in (await session.execute(query)).scalars()}
+
+
+async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
+    """Was the record corrected (an ``amended`` event) or given evidence (``evidence_added``)
+    after its last copy ``delivered``?"""
+    return bool(await changes_since(session, record_id, delivered))
 
 
 async def resent(
@@ -146,17 +166,26 @@ async def resent(
     to: Sequence[int],
     actor: Staff,
     at: datetime,
+    supplemented: bool = False,
 ) -> None:
     """Record that copy ``version`` of the corrected form went to staff ``to`` at ``at``,
-    superseding the copy delivered at ``supersedes``."""
-    payload = {"version": version, "supersedes": supersedes.isoformat(), "to": list(to)}
+    superseding the copy delivered at ``supersedes``; ``supplemented`` when it went for
+    evidence added, the entries unchanged."""
+    payload: dict[str, Any] = {
+        "version": version,
+        "supersedes": supersedes.isoformat(),
+        "to": list(to),
+    }
+    if supplemented:
+        payload["supplemented"] = True
     await _append(session, AuditKind.FORM_RESENT, record, actor, at, payload)
 
 
 async def recipients(session: AsyncSession, record: Record, version: int = 1) -> list[Recipient]:
     """Everyone copy ``version`` (1: the first; then each corrected copy) of the form of
     ``record`` went to, but the handler's own copy for the sub-file, with where their copy
-    is; in the order the copies were planned. Only the first copy can be handed over."""
+    is; in the order the copies were planned. A hand-over counts for the copy it names
+    (``form_handed`` events before versions were named are the first copy's)."""
     query = (
         select(Reminder)
         .where(
@@ -183,8 +212,10 @@ async def recipients(session: AsyncSession, record: Record, version: int = 1) ->
         )
         .order_by(AuditEvent.seq)
     )
-    for handed_at, payload in events if version == 1 else ():
-        handed.setdefault(int(json.loads(payload)["to"]), handed_at)
+    for handed_at, payload in events:
+        data = json.loads(payload)
+        if int(data.get("version", 1)) == version:
+            handed.setdefault(int(data["to"]), handed_at)
     holders = {role: {p.id for p in await staff_repo.with_role(session, role)} for role in OFFICES}
     found: list[Recipient] = []
     for row in rows:
@@ -225,23 +256,71 @@ def reached(people: Sequence[Recipient]) -> dict[Role, datetime | None]:
 
 
 async def handed(
-    session: AsyncSession, record: Record, *, to: Staff, actor: Staff, at: datetime
+    session: AsyncSession,
+    record: Record,
+    *,
+    to: Staff,
+    actor: Staff,
+    at: datetime,
+    version: int = 1,
 ) -> None:
-    """Record the handler's word that a printed form copy of ``record`` was handed to ``to``
-    at ``at`` (Art. 6, delivered in person when the chat could not reach them)."""
-    await _append(session, AuditKind.FORM_HANDED, record, actor, at, {"to": to.id, "name": to.name})
+    """Record the handler's word that copy ``version`` of the form of ``record``, printed,
+    was handed to ``to`` at ``at`` (Art. 6, delivered in person when the chat could not
+    reach them)."""
+    payload = {"to": to.id, "name": to.name, "version": version}
+    await _append(session, AuditKind.FORM_HANDED, record, actor, at, payload)
+
+
+async def latest(session: AsyncSession, record: Record) -> dict[int, int]:
+    """For each person a form copy of ``record`` went to (the handler's own copy aside):
+    the version of the last copy they were sent, the one that counts for them now."""
+    rows = await session.execute(
+        select(Reminder.recipient_staff_id, Reminder.payload).where(
+            Reminder.record_id == record.id,
+            Reminder.kind == ReminderKind.FORM_COPY,
+            Reminder.recipient_staff_id != record.handler_id,
+        )
+    )
+    found: dict[int, int] = {}
+    for staff_id, payload in rows:
+        version = int((payload or {}).get("version", 1))
+        found[staff_id] = max(found.get(staff_id, 0), version)
+    return found
+
+
+async def every_copy(session: AsyncSession, record: Record) -> dict[int, list[Recipient]]:
+    """Each version of the form of ``record`` sent, with its ``recipients``, oldest first."""
+    versions = sorted(set((await latest(session, record)).values()) | {1})
+    found: dict[int, list[Recipient]] = {}
+    for version in range(1, versions[-1] + 1):
+        found[version] = await recipients(session, record, version)
+    return found
+
+
+async def outstanding(session: AsyncSession, record: Record) -> list[tuple[int, Recipient]]:
+    """Each person whose last copy of the form of ``record`` (``latest``) has not arrived,
+    with that copy's version: the copies to hand over now."""
+    last = await latest(session, record)
+    found: list[tuple[int, Recipient]] = []
+    for version, people in (await every_copy(session, record)).items():
+        found.extend(
+            (version, p) for p in people if last.get(p.staff_id) == version and not p.arrived
+        )
+    return found
 
 
 async def settle(
     session: AsyncSession, record: Record, *, deadline: datetime | None
 ) -> datetime | None:
     """Mark ``form_delivered`` (Art. 6) once every office of ``OFFICES`` that has people
-    got the first copy, at the time the last of them got it; that time, or None while an
-    office still lacks it (or when the milestone was already marked: its time then).
-    ``deadline`` decides whether it was on time."""
+    got a copy (the first, or a corrected one that went before the first arrived), at the
+    time the last of them first got one; that time, or None while an office still lacks it
+    (or when the milestone was already marked: its time then, which a later copy never
+    moves). ``deadline`` decides whether it was on time."""
     if record.form_delivered_at is not None:
         return record.form_delivered_at
-    when = reached(await recipients(session, record))
+    people = [p for copy in (await every_copy(session, record)).values() for p in copy]
+    when = reached(people)
     if not when or any(at is None for at in when.values()):
         return None
     last = max(at for at in when.values() if at is not None)

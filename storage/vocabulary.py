@@ -149,6 +149,7 @@ class ReminderKind(StrEnum):
     HOLIDAYS_MISSING = "holidays_missing"
     DELIVERY_FAILED = "delivery_failed"
     FORM_COPY = "form_copy"
+    COPY_OUTSTANDING = "copy_outstanding"
 
 
 class ReminderStatus(StrEnum):
