@@ -256,7 +256,6 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
     answers: Answers,
 ) -> None:
     record_id, number = await submitted(db, clock, court, channel, inquiry)
-    judge = court.chat("张伟")
     sun = court.chat("孙丽")
     for change in changes:
         before = await load(db, record_id)
