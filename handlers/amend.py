@@ -268,9 +268,13 @@ def _answered(data: dict[str, Any]) -> dict[str, str]:
 
 
 def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
-    """The buttons under a question the correction newly needs: its choices, 无 for the
-    court staff present, and skip for an optional one."""
+    """The buttons under a question the correction newly needs: its choices (yes and no
+    for a yes-or-no question), 无 for the court staff present, skip for an optional one."""
     rows: list[tuple[Button, ...]] = []
+    if field.input is Input.YES_NO:
+        rows.append(
+            (Button(ctx.t("intake.yes"), PICK + YES), Button(ctx.t("intake.no"), PICK + NO))
+        )
     if field.input is Input.CHOICE:
         rows.extend(choice_buttons(ctx, field, PICK))
     if field.step is Step.STAFF_PRESENT:

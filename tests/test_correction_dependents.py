@@ -22,6 +22,8 @@ from typing import Any
 
 from dialogue import (
     AMEND,
+    NO,
+    YES,
     Court,
     DialogueBot,
     Press,
@@ -49,6 +51,7 @@ from storage.models import Record, Reminder, Staff
 from storage.vocabulary import (
     NETWORK_CHANNELS,
     Channel,
+    Intermediary,
     MaterialRoute,
     OriginalsDestination,
     RecordKind,
@@ -62,7 +65,12 @@ def electronic(channel: str | None) -> bool:
 
 
 async def submitted(
-    db: Database, clock: FakeClock, court: Court, channel: Channel, inquiry: timedelta
+    db: Database,
+    clock: FakeClock,
+    court: Court,
+    channel: Channel,
+    inquiry: timedelta,
+    kind: RecordKind = RecordKind.EXTERNAL,
 ) -> tuple[int, str]:
     """A submitted external record by ``channel`` as the intake gives it: only the fields
     that apply hold a value, 孙丽 present when in person, and an electronic message
@@ -75,7 +83,7 @@ async def submitted(
             session, handler=handler, received_at=now - timedelta(hours=1), at=now
         )
         spec = Spec(
-            kind=RecordKind.EXTERNAL,
+            kind=kind,
             channel=channel,
             originals=OriginalsDestination.ELSEWHERE,
             cosigner=channel is Channel.IN_PERSON,
@@ -441,3 +449,38 @@ async def test_wechat_corrected_to_in_person_asks_what_in_person_needs(
         assert record is not None
         assert next_missing(record) is None
         assert record.place == "本院接待室" and record.persons_present is None
+
+
+async def test_a_reference_opinion_corrected_to_an_external_inquiry_asks_what_it_needs(
+    db: Database, clock: FakeClock, court: Court, bot: DialogueBot
+) -> None:
+    """Art. 5 → the external inquiry's questions (retired, Art. 7's main leader, whom it
+    came through, Art. 9's items, serious) are asked in the correction, as the intake
+    asks them, with their buttons."""
+    record_id, number = await submitted(
+        db, clock, court, Channel.PHONE, timedelta(hours=2), RecordKind.REFERENCE_OPINION
+    )
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("kind")))
+    replies = await judge.act(Press(says("intake.source.external")))
+    assert asked(replies[-1].text) is Step.RETIRED
+    assert [b.label for row in replies[-1].buttons for b in row] == [YES, NO]
+    for step, press in (
+        (Step.MAIN_LEADER, NO),
+        (Step.INTERMEDIARY, NO),
+        (Step.ART9, lab(Intermediary.NONE)),
+        (Step.SERIOUS, "无"),
+    ):
+        replies = await judge.act(Press(press) if press != "无" else press)
+        assert asked(replies[-1].text) is step, (step, replies[-1].text)
+    replies = await judge.act(Press(NO))
+    assert [r.text for r in replies] == [says("amend.ask_reason")]
+    await judge.act("记录有误")
+    fields = [a.field for a in await amendments_of(db, record_id)]
+    assert fields == ["kind", "retired", "main_leader", "intermediary", "art9_items", "serious"]
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        assert next_missing(record) is None
