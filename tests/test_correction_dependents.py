@@ -353,6 +353,12 @@ async def test_a_wechat_inquiry_time_corrected_moves_its_receipt_and_deadlines(
         assert record is not None
         assert record.received_at == tuesday
         deadlines = rules().for_record(record)
+        query = select(Reminder.deadline).where(
+            Reminder.record_id == record_id, Reminder.status == ReminderStatus.PENDING
+        )
+        planned = set((await session.execute(query)).scalars().all())
+    # The reminders are planned again from Tuesday's deadlines, none left from Thursday's.
+    assert planned and planned <= set(deadlines.values()), (planned, deadlines)
     [shown] = await judge.act(f"/record {number}")
     changed = [line for line in shown.text.splitlines() if line.startswith("更正（")]
     assert any(f"）{says('card.received_at')}：" in line for line in changed), changed
