@@ -28,6 +28,7 @@ from handlers.receipt import receipt_of
 from reports.columns import DAY_ONLY_VALUES, RECEIVED_DAY_ONLY, day_only_values
 from storage import records as records_repo
 from storage.models import Record, RecordAmendment
+from storage.vocabulary import OriginalsDestination, RecordKind
 
 KEEPS = frozenset({Step.SOURCE})
 """The fields whose correction clears nothing that no longer applies: a reference opinion's
@@ -71,11 +72,21 @@ def needed(before: Record, after: Record, answered: Mapping[str, str]) -> Field 
     return None
 
 
+def art5_main_file(record: Record) -> bool:
+    """Whether ``record`` is a reference opinion whose originals go to the main file (Art. 5):
+    its source gives that, whatever the channel (``handlers.fields``' source parser)."""
+    return (
+        record.kind == RecordKind.REFERENCE_OPINION
+        and record.originals_destination == OriginalsDestination.MAIN_FILE
+    )
+
+
 def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
     """The questions that applied to ``before`` and no longer apply to ``after`` (corrected
     in ``corrected``) while ``after`` holds a value for them, in the intake's order; none
     for a field whose correction ``KEEPS`` them. The court staff present count when
-    anyone is named, in the bot or not (``storage.records.STAFF_OFFLINE``)."""
+    anyone is named, in the bot or not (``storage.records.STAFF_OFFLINE``); a reference
+    opinion's originals in the main file stay (``art5_main_file``)."""
     if corrected.step in KEEPS:
         return []
     gone: list[Field] = []
@@ -85,6 +96,8 @@ def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
         if field.step is Step.STAFF_PRESENT:
             if after.cosigners or after.fields.get(records_repo.STAFF_OFFLINE):
                 gone.append(field)
+        elif field.step is Step.ORIGINALS and art5_main_file(after):
+            continue
         elif holds(after, field):
             gone.append(field)
     return gone

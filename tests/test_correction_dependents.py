@@ -40,7 +40,8 @@ from reminder_kit import BEIJING, NUMBER_FORMAT, rules
 from sqlalchemy import select
 from test_correction_fields import Spec, label, values_of
 
-from handlers.fields import FIELDS, Step, holds, next_missing
+from handlers.dependents import art5_main_file, copy_of
+from handlers.fields import FIELDS, Field, Step, holds, next_missing
 from handlers.receipt import RECEIVED_TYPED, receipt_of
 from reminders.clock import FakeClock
 from reminders.outbox import ReminderStatus
@@ -111,6 +112,16 @@ async def submitted(
         return record.id, record.number
 
 
+def kept(record: Record, field: Field, by_source: bool) -> bool:
+    """Whether ``record`` may hold ``field`` that does not apply to it: an external
+    inquiry's answer kept when its source was corrected to a reference opinion (the form
+    prints it), a reference opinion's originals in the main file (Art. 5)."""
+    if field.step is Step.ORIGINALS and art5_main_file(record):
+        return True
+    external = copy_of(record, {"kind": RecordKind.EXTERNAL.value})
+    return by_source and field.applies(external)
+
+
 # -- corrections --------------------------------------------------------------------------
 
 
@@ -122,12 +133,18 @@ class Correction:
     key: str
     channel: Channel = Channel.PHONE
     hours: int = 3
+    kind: RecordKind = RecordKind.EXTERNAL
 
 
 CORRECTIONS = st.one_of(
     st.builds(Correction, key=st.just("channel"), channel=st.sampled_from(list(Channel))),
     st.builds(Correction, key=st.just("inquiry_at"), hours=st.integers(3, 96)),
     st.builds(Correction, key=st.just("received_at"), hours=st.integers(0, 2)),
+    st.builds(
+        Correction,
+        key=st.just("kind"),
+        kind=st.sampled_from([RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION]),
+    ),
 )
 
 
@@ -168,6 +185,14 @@ def answer_to(step: Step, answers: Answers) -> str | Press:
         Step.ROUTE: Press(lab(MaterialRoute.DIRECT)),
         Step.ORIGINALS: Press(lab(answers.originals)),
         Step.ORIGINALS_NOTE: "交院档案室",
+        Step.RETIRED: Press(NO),
+        Step.MAIN_LEADER: Press(NO),
+        Step.INTERMEDIARY: Press(lab(Intermediary.RELATIVE)),
+        Step.INTERMEDIARY_NAME: "钱某",
+        Step.INTERMEDIARY_RELATION: Press(says("intake.skip")),
+        Step.ART9: "1,14",
+        Step.ART9_OTHER: "要求更换承办法官",
+        Step.SERIOUS: Press(NO),
     }[step]
 
 
@@ -221,7 +246,11 @@ async def correct(
     await judge.act(f"/record {number}")
     await judge.act(Press(AMEND))
     await judge.act(Press(label(change.key)))
-    value = typed(moment) if moment is not None else Press(lab(change.channel))
+    value: str | Press
+    if change.key == "kind":
+        value = Press(says(f"intake.source.{change.kind.value}"))
+    else:
+        value = typed(moment) if moment is not None else Press(lab(change.channel))
     return [r.text for r in await judge.act(value)]
 
 
@@ -248,6 +277,7 @@ async def finish(court: Court, first: list[str], answers: Answers) -> list[str]:
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 @given(
+    kind=st.sampled_from([RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION]),
     channel=st.sampled_from(list(Channel)),
     inquiry=st.sampled_from([timedelta(hours=2), timedelta(hours=30)]),
     changes=st.lists(CORRECTIONS, min_size=1, max_size=2),
@@ -258,19 +288,24 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
     clock: FakeClock,
     court: Court,
     bot: DialogueBot,
+    kind: RecordKind,
     channel: Channel,
     inquiry: timedelta,
     changes: list[Correction],
     answers: Answers,
 ) -> None:
-    record_id, number = await submitted(db, clock, court, channel, inquiry)
+    record_id, number = await submitted(db, clock, court, channel, inquiry, kind)
+    kept_by_source = False
     sun = court.chat("孙丽")
     for change in changes:
         before = await load(db, record_id)
-        kept = len(await amendments_of(db, record_id))
+        earlier = len(await amendments_of(db, record_id))
         old_channel = before["channel"]
         if change.key == "channel" and change.channel == old_channel:
             continue
+        if change.key == "kind" and change.kind == before["kind"]:
+            continue
+        kept_by_source |= change.key == "kind" and change.kind is RecordKind.REFERENCE_OPINION
         moment = new_value(change, before, clock.now())
         if moment is not None and before[change.key] == moment:
             continue
@@ -285,7 +320,7 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
             after = state(record)
             # Nothing the corrected record's channel does not have; nothing it needs missing.
             for field in FIELDS:
-                if not field.applies(record):
+                if not field.applies(record) and not kept(record, field, kept_by_source):
                     assert not holds(record, field), (field.step, change, old_channel)
                     if field.step is Step.STAFF_PRESENT:
                         assert not record.fields.get(records_repo.STAFF_OFFLINE)
@@ -312,7 +347,7 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
                     deadlines,
                 )
         # Every change is a correction, kept with its old value and in the audit chain.
-        made = (await amendments_of(db, record_id))[kept:]
+        made = (await amendments_of(db, record_id))[earlier:]
         changed = {name for name in after if after[name] != before[name]}
         assert changed == {a.field for a in made}, (changed, [a.field for a in made])
         amended = [e for e in await events_of(db, record_id) if e.kind == AuditKind.AMENDED]
