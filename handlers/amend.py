@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card, notify
+from handlers import card, dependents, notify
 from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
+from handlers.evidence_link import screenshot_missing
 from handlers.fields import (
     EVERY,
     EVERY_BY_STEP,
@@ -25,14 +26,16 @@ from handlers.fields import (
     far_back_buttons,
     forget_far_back,
     on_card,
+    when,
 )
 from handlers.i18n import join
 from handlers.intake import resume
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.milestones import redeliver
 from handlers.ports import Button
+from handlers.receipt import RECEIVED_TYPED
 from handlers.state import END, Next, StepName
-from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, day_only_values
+from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, RECEIVED_DAY_ONLY, day_only_values
 from reports.form import PRINTED
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -43,6 +46,13 @@ from storage.vocabulary import RecordKind, RecordStatus
 AMEND_FIELD = StepName.AMEND_FIELD
 AMEND_VALUE = StepName.AMEND_VALUE
 AMEND_REASON = StepName.AMEND_REASON
+AMEND_ALSO = StepName.AMEND_ALSO
+ALSO = "also"
+"""Dialogue-state key: the answers, as typed or pressed, to the questions the correction
+newly needs (``handlers.dependents.needed``), by step; ``SKIP`` for an optional one skipped."""
+ASKING = "asking"
+"""Dialogue-state key: the step of the question the correction is asking (``ALSO``)."""
+SKIP = "skip"
 STAMPED = frozenset({"number", "status", "handler", "serious_alerted_at", "upward_listed_at"})
 """What the form prints that guowen gives itself, never a person: the record number and
 status, the handler (who submitted it), when Art. 7's alerts went. No correction changes
@@ -106,7 +116,10 @@ async def amend_button(ctx: Context, value: str) -> Next:
         (await ctx.state()).fresh(record_id=record.id, step=step)
         return await _ask_value(ctx, record, field)
     if action == "pick":
-        if (await ctx.state()).step != AMEND_VALUE:
+        waiting = (await ctx.state()).step
+        if waiting == AMEND_ALSO:
+            return await also_value(ctx, argument)
+        if waiting != AMEND_VALUE:
             raise UserError("error.stale_button")
         return await new_value(ctx, argument)
     if action in (FAR_OK, FAR_NO):
@@ -215,9 +228,86 @@ async def new_value(ctx: Context, text: str) -> Next:
     except UserError as refusal:
         return await _ask_value(ctx, record, field, refusal=refusal)
     state = await ctx.state()
-    state.fresh(**{**state.data, "raw": text})
-    ctx.reply(ctx.t("amend.ask_reason"))
-    return AMEND_REASON
+    state.fresh(**{**state.data, "raw": text, ALSO: {}})
+    return await _next(ctx, record, field)
+
+
+async def _next(
+    ctx: Context, record: Record, field: Field, *, refusal: UserError | None = None
+) -> StepName:
+    """After the new value (and each answer it needed): the next question the corrected
+    record needs (``dependents.needed``), asked as the intake asks it, or the reason."""
+    data = (await ctx.state()).data
+    after = dependents.copy_of(record, await _parse(ctx, record, field, str(data.get("raw", ""))))
+    answered = _answered(data)
+    for step, raw in answered.items():
+        given = EVERY_BY_STEP[step]
+        if raw != SKIP and given.step is not Step.STAFF_PRESENT:
+            after = dependents.copy_of(after, await given.parse(ctx, record, raw))
+    follow = dependents.needed(dependents.copy_of(record), after, answered)
+    if follow is None:
+        ctx.reply(ctx.t("amend.ask_reason"))
+        return AMEND_REASON
+    state = await ctx.state()
+    state.fresh(**{**state.data, ASKING: follow.step.value})
+    text = ctx.t(
+        "amend.also",
+        field=ctx.t(f"card.{field.step.value}"),
+        value=await card.value_of(ctx, after, field),
+        question=ctx.t(f"intake.ask.{follow.step.value}"),
+    )
+    if refusal is not None:
+        text = ctx.t(refusal.key, **refusal.values) + "\n\n" + text
+    ctx.reply(text, _also_buttons(ctx, follow))
+    return AMEND_ALSO
+
+
+def _answered(data: dict[str, Any]) -> dict[str, str]:
+    also = data.get(ALSO)
+    return {str(k): str(v) for k, v in also.items()} if isinstance(also, dict) else {}
+
+
+def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under a question the correction newly needs: its choices (yes and no
+    for a yes-or-no question), 无 for the court staff present, skip for an optional one."""
+    rows: list[tuple[Button, ...]] = []
+    if field.input is Input.YES_NO:
+        rows.append(
+            (Button(ctx.t("intake.yes"), PICK + YES), Button(ctx.t("intake.no"), PICK + NO))
+        )
+    if field.input is Input.CHOICE:
+        rows.extend(choice_buttons(ctx, field, PICK))
+    if field.step is Step.STAFF_PRESENT:
+        rows.append((Button(ctx.t("common.none"), PICK + "无"),))
+    if field.optional:
+        rows.append((Button(ctx.t("intake.skip"), PICK + SKIP),))
+    return tuple(rows)
+
+
+async def also_value(ctx: Context, text: str) -> Next:
+    """The answer to a question the correction newly needs (``dependents.needed``): read
+    by the question's own parser, a refusal asking it again under its message; kept with
+    the new value until the reason is given, then stored together."""
+    record, field = await _pending(ctx)
+    state = await ctx.state()
+    follow = EVERY_BY_STEP.get(str(state.data.get(ASKING, "")))
+    if follow is None:
+        raise UserError("error.stale_button")
+    shown = [button for row in _also_buttons(ctx, follow) for button in row]
+    try:
+        index = pressed(text, [button.label for button in shown], numbered=bool(shown))
+    except AmbiguousPress:
+        index = None
+    if index is not None:
+        text = shown[index].data.removeprefix(PICK)
+    if text != SKIP or not follow.optional:
+        try:
+            await follow.parse(ctx, record, text)
+        except UserError as refusal:
+            return await _next(ctx, record, field, refusal=refusal)
+    answered = {**_answered(state.data), follow.step.value: text}
+    state.fresh(**{**state.data, ALSO: answered})
+    return await _next(ctx, record, field)
 
 
 async def _changed_values(ctx: Context, record: Record, field: Field, text: str) -> None:
@@ -247,7 +337,9 @@ async def _parse(ctx: Context, record: Record, field: Field, text: str) -> dict[
 
 
 async def reason(ctx: Context, text: str) -> Next:
-    """The reason for an amendment; stores each changed column as an amendment (old → new).
+    """The reason for an amendment; stores each changed column as an amendment (old → new),
+    then what follows from it (``handlers.dependents``): the answers it needed, the fields
+    that no longer apply cleared, an electronic message's receipt time settled again.
 
     The record is never edited in place: ``storage.records.amend`` keeps who, when, why and
     the old and new values. Raises ``UserError`` for an empty reason.
@@ -256,21 +348,62 @@ async def reason(ctx: Context, text: str) -> Next:
     why = text.strip()
     if not why:
         raise UserError("amend.ask_reason")
-    raw = str((await ctx.state()).data.get("raw", ""))
-    values: dict[str, Any] = await _parse(ctx, record, field, raw)
-    changes: list[RecordAmendment] = []
-    added: set[int] = set()
+    data = (await ctx.state()).data
+    before = dependents.copy_of(record)
+    done = _Done()
+    await _store(ctx, record, await _parse(ctx, record, field, str(data.get("raw", ""))), why, done)
+    for step, raw in _answered(data).items():
+        follow = EVERY_BY_STEP[step]
+        if raw == SKIP:
+            skipped = {*record.fields.get("skipped", []), step}
+            record.fields = {**record.fields, "skipped": sorted(skipped)}
+            continue
+        await _store(ctx, record, await follow.parse(ctx, record, raw), why, done)
+    cleared = dependents.dropped(before, record, field)
+    for gone in cleared:
+        await _clear(ctx, record, gone, why, done)
+    followed = None
+    if RECEIPT_FROM & {a.field for a in done.changes}:
+        followed = await dependents.follow_receipt(ctx, record, why)
+        done.changes.extend([followed] if followed is not None else [])
+    ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
+    await _tell(ctx, record, field, why, done, cleared, followed)
+    return END
+
+
+RECEIPT_FROM = dependents.RECEIPT_FROM
+
+
+class _Done:
+    """What a correction changed: its amendments, the co-signers it added, those it took
+    off because others were named (``removed``) or nobody is present any more (``gone``)."""
+
+    def __init__(self) -> None:
+        self.changes: list[RecordAmendment] = []
+        self.added: set[int] = set()
+        self.removed: list[Staff] = []
+        self.gone: list[Staff] = []
+
+
+async def _store(
+    ctx: Context, record: Record, values: dict[str, Any], why: str, done: _Done
+) -> None:
+    """Store a field parser's ``values`` on the submitted ``record`` as corrections."""
     people: list[Staff] | None = values.get("_staff_present")
-    removed: list[Staff] = []
     if people is not None:
         before = [c.staff for c in record.cosigners]
         changed, new_cosigners = await records_repo.amend_cosigners(
             ctx.session, record, people, reason=why, actor=ctx.staff, at=ctx.now
         )
-        changes.extend([changed] if changed is not None else [])
-        added = {c.staff_id for c in new_cosigners}
+        done.changes.extend([changed] if changed is not None else [])
+        done.added |= {c.staff_id for c in new_cosigners}
         kept = {person.id for person in people}
-        removed = [person for person in before if person.id not in kept]
+        done.removed += [person for person in before if person.id not in kept]
+        if record.fields.get("staff_present_answered") is not True:
+            record.fields = {**record.fields, "staff_present_answered": True}
+    if values.get("_received_typed"):  # the judge's own receipt time stands (as in a draft)
+        fields = {k: v for k, v in record.fields.items() if k != RECEIVED_DAY_ONLY}
+        record.fields = {**fields, RECEIVED_TYPED: True}
     was_day_only = day_only(record)
     now_day_only = values.get("_day_only", was_day_only)
     for name, new in values.items():
@@ -279,29 +412,69 @@ async def reason(ctx: Context, text: str) -> Next:
         amendment = await records_repo.amend(
             ctx.session, record, name, new, reason=why, actor=ctx.staff, at=ctx.now
         )
-        changes.append(amendment)
+        done.changes.append(amendment)
         if name == "inquiry_at":
             _mark_day_only(record, amendment, was_day_only, now_day_only)
     if now_day_only != was_day_only:  # a time for a day, or the reverse: printed as it now is
         record.fields = {**record.fields, DAY_ONLY: now_day_only}
-    ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
-    if removed:  # Art. 3: whoever is no longer named present need not confirm, and is told
+
+
+async def _clear(ctx: Context, record: Record, field: Field, why: str, done: _Done) -> None:
+    """Clear ``field``, which no longer applies to the corrected ``record``: each column to
+    nothing, the court staff present all taken off (``storage.records.drop_present``)."""
+    if field.step is Step.STAFF_PRESENT:
+        changed, gone = await records_repo.drop_present(
+            ctx.session, record, reason=why, actor=ctx.staff, at=ctx.now
+        )
+        done.changes.extend([changed] if changed is not None else [])
+        done.gone += gone
+        return
+    await _store(ctx, record, dict.fromkeys(field.columns), why, done)
+
+
+async def _tell(
+    ctx: Context,
+    record: Record,
+    field: Field,
+    why: str,
+    done: _Done,
+    cleared: list[Field],
+    followed: RecordAmendment | None,
+) -> None:
+    """Say what else the correction changed, and tell whom it concerns (Art. 3, Art. 6)."""
+    title = card.title(ctx, record)
+    if cleared:
+        names = join(ctx.language, (ctx.t(f"card.{gone.step.value}") for gone in cleared))
+        ctx.reply(ctx.t("amend.cleared", field=ctx.t(f"card.{field.step.value}"), fields=names))
+    if followed is not None:
+        only_day = bool(record.fields.get(RECEIVED_DAY_ONLY))
+        moment = when(ctx, record.received_at, clock=None if only_day else True)
+        ctx.reply(ctx.t("amend.received_followed", time=moment))
+    if field.step is Step.CHANNEL and (warning := await screenshot_missing(ctx, record)):
+        ctx.reply(warning)
+    if done.removed:  # Art. 3: whoever is no longer named present need not confirm, and is told
         await notify.tell(
             ctx,
-            removed,
+            done.removed,
             "cosign.removed",
-            {"handler": ctx.staff.name, "title": card.title(ctx, record), "reason": why},
+            {"handler": ctx.staff.name, "title": title, "reason": why},
         )
-    if changes:  # Art. 6: nobody keeps a copy the record contradicts (none sent: nothing)
+    if done.gone:  # Art. 3: nobody co-signs an inquiry that was not in person
+        await notify.tell(
+            ctx,
+            done.gone,
+            "cosign.not_needed",
+            {"handler": ctx.staff.name, "title": title, "reason": why},
+        )
+    if done.changes:  # Art. 6: nobody keeps a copy the record contradicts (none sent: nothing)
         await redeliver(ctx, record)
-    if changes and record.cosigners:
+    if done.changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
-        again = {c.staff_id for c in asked} - added
-        await ask_cosigners(ctx, record, "cosign.reconfirm", changes, only=again)
-        await ask_cosigners(ctx, record, "cosign.request", only=added)
+        again = {c.staff_id for c in asked} - done.added
+        await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
+        await ask_cosigners(ctx, record, "cosign.request", only=done.added)
         names = join(ctx.language, (c.staff.name for c in asked))
         ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
-    return END
 
 
 def _mark_day_only(record: Record, amendment: RecordAmendment, old: bool, new: bool) -> None:
@@ -319,7 +492,7 @@ async def back(ctx: Context, args: str) -> Next:
     """/back in a correction: from the reason to the new value, from the value to the list
     of fields; at the list, which is the first question, the list again."""
     state = await ctx.state()
-    if state.step == AMEND_REASON:
+    if state.step in (AMEND_REASON, AMEND_ALSO):
         record, field = await _pending(ctx)
         state.fresh(record_id=record.id, step=field.step.value)
         return await _ask_value(ctx, record, field)
@@ -334,7 +507,8 @@ def register(registry: Registry) -> None:
     """Register the ``in:amend`` buttons and the list, value and reason steps."""
     registry.callbacks["in:amend"] = amend_button
     registry.steps[AMEND_FIELD] = which_text
-    for step in (AMEND_FIELD, AMEND_VALUE, AMEND_REASON):
+    for step in (AMEND_FIELD, AMEND_VALUE, AMEND_ALSO, AMEND_REASON):
         registry.backs[step] = back
     registry.steps[AMEND_VALUE] = new_value
+    registry.steps[AMEND_ALSO] = also_value
     registry.steps[AMEND_REASON] = reason

@@ -426,8 +426,9 @@ async def _source(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     if value is None:
         raise UserError("intake.error.choose")
     values: dict[str, Any] = {"kind": value}
-    if value == RecordKind.REFERENCE_OPINION:
+    if value == RecordKind.REFERENCE_OPINION:  # Art. 5: its originals go to the main file
         values["originals_destination"] = OriginalsDestination.MAIN_FILE
+        values["originals_note"] = None  # as for any other destination (``_originals``)
     return values
 
 

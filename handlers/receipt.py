@@ -4,7 +4,8 @@ One rule for every electronic channel (WeChat, SMS, e-mail, …; ``NETWORK_CHANN
 way the message came to the bot (a forwarded text or photo, a file sent, a Telegram forward, a
 WeCom message, ``/new``): such a message reaches the judge when it is sent, so the time the
 judge gives for it (the inquiry's time, typed on the proposals card, at its question, as a day
-alone, or corrected from the review card) is its receipt time too. Two exceptions:
+alone, corrected from the review card, or corrected after submission: ``handlers.dependents``)
+is its receipt time too. Two exceptions:
 
 - the chat service stated when the forwarded message was first sent (Telegram's
   ``forward_origin.date``: ``SENT_AT``) and the judge's time agrees with it (``agrees``): the

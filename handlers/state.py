@@ -41,6 +41,7 @@ class StepName(StrEnum):
     AMEND_FIELD = "intake.amend_field"
     AMEND_VALUE = "intake.amend_value"
     AMEND_REASON = "intake.amend_reason"
+    AMEND_ALSO = "intake.amend_also"
     # One per intake question (``fields.Step``); a test checks none is missing.
     ASK_RECEIVED_AT = "intake.received_at"
     ASK_SOURCE = "intake.source"

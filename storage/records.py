@@ -434,6 +434,46 @@ async def amend_cosigners(
     return amendment, added
 
 
+async def drop_present(
+    session: AsyncSession, record: Record, *, reason: str, actor: Staff, at: datetime
+) -> tuple[RecordAmendment | None, list[Staff]]:
+    """Nobody was present at a submitted record's inquiry any more (Art. 3: a record corrected
+    to a channel that is not in person has no court staff present): every co-signer stops
+    co-signing, their answers staying in the audit chain, and the names of staff present
+    who are not in the bot (``STAFF_OFFLINE``) go too. One ``RecordAmendment`` (field
+    ``cosigners``, old: every name, new: none) keeps them. Returns it and the co-signers
+    taken off (to be told); ``(None, [])`` when nobody was named. Raises ``RecordStateError``
+    unless the record is submitted."""
+    if record.status != RecordStatus.SUBMITTED:
+        raise RecordStateError(f"record {record.id} is {record.status}")
+    before = [c.staff for c in record.cosigners]
+    offline = [str(name) for name in record.fields.get(STAFF_OFFLINE) or []]
+    if not before and not offline:
+        return None, []
+    for cosigner in list(record.cosigners):
+        record.cosigners.remove(cosigner)
+        await session.delete(cosigner)
+    record.fields = {
+        k: v
+        for k, v in record.fields.items()
+        if k not in (STAFF_OFFLINE, STAFF_IN_PERSONS, "staff_present_answered")
+    }
+    record.cosigners_done = True
+    old = canonical_json([person.name for person in before] + offline)
+    amendment = await _kept(
+        session,
+        record,
+        COSIGNERS_FIELD,
+        old,
+        canonical_json([]),
+        reason=reason,
+        actor=actor,
+        at=at,
+        staff_ids=[],
+    )
+    return amendment, before
+
+
 async def amendments(session: AsyncSession, record_id: int) -> Sequence[RecordAmendment]:
     """The amendments of ``record_id``, oldest first."""
     query = (

@@ -237,7 +237,12 @@ async def test_a_corrected_choice_has_its_buttons_in_the_one_order_and_takes_a_n
         judge,
         [
             ("传真", Exactly(says("intake.error.choose") + "\n\n" + prompt)),
-            ("1", Exactly(says("amend.ask_reason"))),
+            # In person needs its place, persons present and court staff present (Art. 3):
+            # asked before the correction is kept, as the intake asks them.
+            ("1", says("intake.ask.place")),
+            ("本院接待室", says("intake.ask.persons_present")),
+            (Press(says("intake.skip")), says("intake.ask.staff_present")),
+            (Press(says("common.none")), Exactly(says("amend.ask_reason"))),
             ("记错了，是当面", says("amend.done", title="温法过问〔2026〕1号")),
         ],
     )
@@ -426,6 +431,9 @@ async def test_a_refused_correction_never_sends_the_judge_to_a_missing_button(
     await judge.act(Press(says(f"card.{step.value}")))
     replies = await judge.act(typed)
     assert promises_unkept(judge.inbox()) == [], step
-    if replies[-1].text != says("amend.ask_reason"):  # refused: the prompt comes again
+    field = says(f"card.{step.value}")
+    needs = says("amend.also", field=field, value="", question="").split("“")[0]
+    taken = replies[-1].text == says("amend.ask_reason") or replies[-1].text.startswith(needs)
+    if not taken:  # refused: the prompt comes again (taken: the reason, or what it needs)
         head, _, prompt = replies[-1].text.partition("\n\n")
         assert head and prompt.startswith(f"{says(f'card.{step.value}')} 当前为："), prompt

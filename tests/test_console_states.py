@@ -23,6 +23,7 @@ from dialogue import (
     Person,
     Press,
     Tap,
+    lab,
     open_court,
     says,
     settings_for,
@@ -113,6 +114,17 @@ async def _amend_reason(court: Court, db: Database, clock: FakeClock) -> Person:
     return judge
 
 
+async def _amend_also(court: Court, db: Database, clock: FakeClock) -> Person:
+    spec = replace(Spec(), channel=Channel.PHONE, texts=False, cosigner=False)
+    record = await drafted(db, clock, court, spec)
+    judge = court.chat("张伟")
+    await judge.act(f"/record {record.number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(says("card.channel")))
+    await judge.act(Press(lab(Channel.IN_PERSON)))
+    return judge
+
+
 async def _cosign_reason(court: Court, db: Database, clock: FakeClock) -> Person:
     record = await drafted(db, clock, court, replace(Spec(), channel=Channel.IN_PERSON))
     sun = court.chat("孙丽")
@@ -143,6 +155,7 @@ REACH: dict[StepName, Reach] = {
     StepName.AMEND_FIELD: _amend_field,
     StepName.AMEND_VALUE: _amend_value,
     StepName.AMEND_REASON: _amend_reason,
+    StepName.AMEND_ALSO: _amend_also,
     StepName.COSIGN_REASON: _cosign_reason,
     StepName.PLATFORM_REF: _platform_ref,
     StepName.INVITE_WHO: _invite,
@@ -225,6 +238,7 @@ async def test_back_stays_in_the_dialogue_at_every_step(
         ), (step, replies[-1].text)
     expected = {
         StepName.AMEND_REASON: StepName.AMEND_VALUE,
+        StepName.AMEND_ALSO: StepName.AMEND_VALUE,
         StepName.AMEND_VALUE: StepName.AMEND_FIELD,
         StepName.INTAKE_MEDIA: StepName.INTAKE_MEDIA,
     }

@@ -193,7 +193,12 @@ async def cancel(ctx: Context, args: str) -> Next:
         if record is not None:
             ctx.reply(ctx.t("intake.cancel_kept", title=card.title(ctx, record)))
             return await advance(ctx, record)
-    if state.step in (StepName.AMEND_FIELD, StepName.AMEND_VALUE, StepName.AMEND_REASON):
+    if state.step in (
+        StepName.AMEND_FIELD,
+        StepName.AMEND_VALUE,
+        StepName.AMEND_ALSO,
+        StepName.AMEND_REASON,
+    ):
         ctx.reply(ctx.t("intake.amend_cancelled"))
         return END
     record = await current_draft(ctx)
