@@ -76,9 +76,9 @@ async def _period(ctx: Context, args: str) -> Period:
     try:
         period = parse_period(args, now=ctx.now, tz=ctx.services.tz)
         check_recorded(period, await records_begin(ctx.session), args.strip(), ctx.services.tz)
-        return period
     except PeriodError as problem:
         raise _refusal(ctx, problem) from None
+    return period
 
 
 async def make_report(
