@@ -904,8 +904,8 @@ CAPTION_IS_MESSAGE = "caption_is_message"
 message itself is the evidence), not the text sent with a file."""
 CAPTION_TIME = "caption_time"
 """``Record.fields`` key: a time of day read at the head of a caption that came with the files
-(``周六晚上10点 县委李主任来电``), as ``YYYY-MM-DD HH:MM`` in the court's time: proposed as the
-inquiry's time (instead of "same as received") until the judge confirms or changes it."""
+("saturday 10pm, a call from the county"), as ``YYYY-MM-DD HH:MM`` in the court's time:
+offered as the inquiry's time (instead of "same as received") until the judge answers."""
 CAPTION_TIME_FORMAT = "%Y-%m-%d %H:%M"
 CAPTION_VALUE = "caption"
 """The inquiry-time button's value that takes ``CAPTION_TIME``."""
