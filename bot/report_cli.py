@@ -127,6 +127,7 @@ def _refuse(
             first=example.first.isoformat(),
             last=example.last.isoformat(),
             since=problem.since.isoformat() if problem.since else "",
+            since_quarter=problem.since_quarter,
         )
         + "\n"
     )

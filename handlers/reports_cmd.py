@@ -69,6 +69,7 @@ def _refusal(ctx: Context, problem: PeriodError) -> UserError:
         first=example.first.isoformat(),
         last=example.last.isoformat(),
         since=problem.since.isoformat() if problem.since else "",
+        since_quarter=problem.since_quarter,
     )
 
 

@@ -54,6 +54,14 @@ class PeriodError(Exception):
         self.since = since
         """The first day the court's records know (``BEFORE_RECORDS``), else None."""
 
+    @property
+    def since_quarter(self) -> str:
+        """The label of the quarter of ``since`` (``2026Q1``: the first a report can speak
+        for, the example given with ``BEFORE_RECORDS``); empty without ``since``."""
+        if self.since is None:
+            return ""
+        return Quarter(self.since.year, (self.since.month - 1) // 3 + 1).label
+
 
 @dataclass(frozen=True)
 class Period:

@@ -165,6 +165,7 @@ async def test_a_malformed_period_gets_a_clear_message_with_an_example(
             first="2026-07-01",
             last="2026-09-30",
             since="2026-07-15" if key == "report.bad_before_records" else "",
+            since_quarter="2026Q3" if key == "report.bad_before_records" else "",
         )
     ]
     assert await exports(bot.db) == []

@@ -207,6 +207,7 @@ def test_a_period_ended_before_the_records_begin_is_refused(
             first="2026-07-01",
             last="2026-09-30",
             since="2026-01-01",
+            since_quarter="2026Q1",
         )
         + "\n"
     )
