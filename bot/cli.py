@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from storage.db import Database
-    from storage.models import Staff
+    from storage.models import ChatIdentity, Staff
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -132,6 +132,16 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--hours", type=int, default=None)
     disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
     disable.add_argument("ref", metavar="NAME|ID")
+    enable = staff_sub.add_parser(
+        "enable", parents=[common], help="enable a disabled staff member again"
+    )
+    enable.add_argument("ref", metavar="NAME|ID")
+    release = staff_sub.add_parser(
+        "release",
+        parents=[common],
+        help="unbind a disabled staff member's chat accounts, so others may bind them",
+    )
+    release.add_argument("ref", metavar="NAME|ID")
 
     holidays = sub.add_parser("holidays", parents=[common], help="holidays of later years")
     holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
@@ -283,15 +293,23 @@ async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: 
 WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 
-async def _check_wecom_userid(session: AsyncSession, userid: str, lang: Language) -> None:
-    """Raises ``CliError`` for a ``userid`` WeCom would not issue or one bound already."""
+async def _check_wecom_userid(
+    session: AsyncSession, userid: str, lang: Language
+) -> ChatIdentity | None:
+    """Raises ``CliError`` for a ``userid`` WeCom would not issue or one bound to an active
+    person; the binding of a disabled person, to move (``storage.staff.release_identity``)."""
     if not WECOM_USERID.match(userid):
         raise CliError("cli.wecom_userid_invalid", lang, userid=userid)
+    from storage import models
     from storage import staff as staff_repo
 
     taken = await staff_repo.identity(session, "wecom", userid)
-    if taken is not None:
+    if taken is None:
+        return None
+    holder = await session.get(models.Staff, taken.staff_id)
+    if holder is not None and holder.active:
         raise CliError("cli.wecom_userid_taken", lang, userid=userid, id=taken.staff_id)
+    return taken
 
 
 async def _check_not_registered(
@@ -323,8 +341,9 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
         async with db.transaction() as session:
             if args.staff_command == "add":
                 userid = args.wecom_userid
+                moving = None
                 if userid is not None:
-                    await _check_wecom_userid(session, userid, lang)
+                    moving = await _check_wecom_userid(session, userid, lang)
                 if not args.force:
                     await _check_not_registered(session, args.name, args.department, lang)
                 person = await staff_repo.add_staff(
@@ -346,6 +365,21 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     )
                     + "\n"
                 )
+                if moving is not None:
+                    former = moving.staff_id
+                    await staff_repo.release_identity(
+                        session, moving, at=now, actor=actor, reason="rebound"
+                    )
+                    out.write(
+                        t(
+                            lang,
+                            "cli.wecom_userid_moved",
+                            userid=userid,
+                            id=former,
+                            name=person.name,
+                        )
+                        + "\n"
+                    )
                 if userid is not None:
                     await staff_repo.bind(
                         session,
@@ -410,6 +444,31 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 changed = await staff_repo.disable_staff(session, person, at=now, actor=actor)
                 key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
                 out.write(t(lang, key, id=person.id, name=person.name) + "\n")
+            elif args.staff_command == "enable":
+                person = await _find_staff(session, args.ref, lang, args.staff_command)
+                changed = await staff_repo.enable_staff(session, person, at=now, actor=actor)
+                enabled = "cli.staff_enabled" if changed else "cli.staff_already_enabled"
+                out.write(t(lang, enabled, id=person.id, name=person.name) + "\n")
+                if changed:
+                    bindings = await staff_repo.identities_of(session, person.id)
+                    if bindings:
+                        names = join(lang, [f"{a.transport}:{a.external_id}" for a in bindings])
+                        line = t(lang, "cli.staff_enabled_accounts", id=person.id, accounts=names)
+                    else:
+                        line = t(lang, "cli.staff_enabled_no_account", id=person.id)
+                    out.write(line + "\n")
+            elif args.staff_command == "release":
+                person = await _find_staff(session, args.ref, lang, args.staff_command)
+                if person.active:
+                    raise CliError("cli.staff_release_active", lang, id=person.id, name=person.name)
+                bindings = list(await staff_repo.identities_of(session, person.id))
+                names = join(lang, [f"{a.transport}:{a.external_id}" for a in bindings])
+                for account in bindings:
+                    await staff_repo.release_identity(
+                        session, account, at=now, actor=actor, reason="released"
+                    )
+                done = "cli.staff_released" if bindings else "cli.staff_released_none"
+                out.write(t(lang, done, id=person.id, name=person.name, accounts=names) + "\n")
         return EXIT_OK
 
     try:

@@ -31,6 +31,7 @@ from storage import audit
 from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import HolidaySchedule
+from storage.vocabulary import Language
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -54,7 +55,8 @@ async def load(
 
     A file never drops a day in force without being asked (``reminders.calendar.plan_load``):
     the whole year's calendar, or any file with ``replace``, replaces the year; a partial file
-    is added to it; a partial file contradicting a day in force is refused. ``dry_run`` only
+    is added to it; a partial file contradicting a day in force is refused, saying so first
+    and then only the contradicted days (``contradiction_lines``). ``dry_run`` only
     writes the changes. The exit status: 0 loaded (or shown with ``dry_run``), 2 when the file
     cannot be read or is refused (the reason on ``err``).
     """
@@ -76,8 +78,7 @@ async def load(
         current = parse_holidays_file(row.content) if row else schedule_from_package(schedule.year)
         source = _source(settings, row)
         change = plan_load(current, schedule, replace=replace)
-        if change.outcome is LoadOutcome.REFUSED:
-            err.write(_changes(settings, change))
+        if change.outcome is LoadOutcome.REFUSED:  # refused first; then only what contradicts
             err.write(
                 t(
                     lang,
@@ -88,6 +89,7 @@ async def load(
                 )
                 + "\n"
             )
+            err.write("".join(line + "\n" for line in contradiction_lines(lang, change)))
             return EXIT_USAGE
         out.write(_changes(settings, change))
         if dry_run:
@@ -156,6 +158,21 @@ def _source(settings: Settings, row: HolidaySchedule | None) -> str:
 
 def _iso(days: frozenset[date]) -> list[str]:
     return sorted(d.isoformat() for d in days)
+
+
+def contradiction_lines(lang: Language, change: ScheduleChange) -> list[str]:
+    """Why a partial file was refused, and nothing else: the days it has off that are make-up
+    working days in force, and the days it has worked that are days off in force (what a
+    replacement would change is not listed: nothing was loaded)."""
+    lines: list[str] = []
+    for key, days in (
+        ("off_over_work", change.off_over_work),
+        ("work_over_off", change.work_over_off),
+    ):
+        if days:
+            listed = join(lang, _iso(days))
+            lines.append(t(lang, f"holidays.contradiction.{key}", count=len(days), days=listed))
+    return lines
 
 
 def _changes(settings: Settings, change: ScheduleChange) -> str:

@@ -30,7 +30,13 @@ from reports import fonts
 from reports.exports import record_export
 from reports.files import safe_name
 from reports.form import missing_words
-from reports.period import PeriodError, last_completed_quarter, parse_period
+from reports.period import (
+    PeriodError,
+    check_recorded,
+    last_completed_quarter,
+    parse_period,
+    records_begin,
+)
 from reports.quarterly import build_report
 from storage.db import Database
 from storage.vocabulary import Language
@@ -107,6 +113,26 @@ def default_out(settings: Settings, label: str, now: datetime) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{stamp}-cli-", dir=parent))
 
 
+def _refuse(
+    errors: TextIO, lang: Language, problem: PeriodError, now: datetime, settings: Settings
+) -> None:
+    example = last_completed_quarter(now, settings.tz)
+    errors.write(
+        t(
+            lang,
+            f"report.bad_{problem.problem.value}",
+            text=problem.text,
+            command="guowen report",
+            quarter=example.label,
+            first=example.first.isoformat(),
+            last=example.last.isoformat(),
+            since=problem.since.isoformat() if problem.since else "",
+            since_quarter=problem.since_quarter,
+        )
+        + "\n"
+    )
+
+
 async def report(
     settings: Settings,
     period_text: str,
@@ -121,7 +147,9 @@ async def report(
     """``guowen report PERIOD``: build the period's report files (``reports.exports``) in
     ``out_dir`` (a new folder under ``reports/report/<period>/`` beside the evidence folder
     when None: ``default_out``), audit the export and name the files on ``out``; the exit
-    status (2 for a period that cannot be read, with the reason on ``err``).
+    status (2 for a period that cannot be read, in the future or ended before the court's
+    records begin, with the reason on ``err``). A period without records is a report all the
+    same, and says so.
     """
     errors = err or sys.stderr
     lang = language or settings.language
@@ -130,22 +158,9 @@ async def report(
     try:
         period = parse_period(period_text, now=now, tz=tz)
     except PeriodError as problem:
-        example = last_completed_quarter(now, tz)
-        errors.write(
-            t(
-                lang,
-                f"report.bad_{problem.problem.value}",
-                text=problem.text,
-                command="guowen report",
-                quarter=example.label,
-                first=example.first.isoformat(),
-                last=example.last.isoformat(),
-            )
-            + "\n"
-        )
+        _refuse(errors, lang, problem, now, settings)
         return EXIT_USAGE
     fonts.configure(settings.reports.font_path)
-    target = out_dir or default_out(settings, period.label, now)
     show = errors.isatty() if progress is None else progress
     bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
     db = Database(settings.storage.database_url)
@@ -157,6 +172,13 @@ async def report(
     try:
         await db.upgrade()
         async with AsyncSession(reader, expire_on_commit=False) as session, session.begin():
+            try:
+                begin = await records_begin(session)
+                check_recorded(period, begin, period_text.strip(), tz)
+            except PeriodError as problem:
+                _refuse(errors, lang, problem, now, settings)
+                return EXIT_USAGE
+            target = out_dir or default_out(settings, period.label, now)
             files = await build_report(
                 session,
                 period,
@@ -199,7 +221,7 @@ async def report(
     out.write(
         t(
             lang,
-            "cli_report.done",
+            "cli_report.done_empty" if figures.empty else "cli_report.done",
             period=period.label,
             external=figures.external,
             reference=figures.reference,

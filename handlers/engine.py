@@ -601,22 +601,25 @@ class Engine:
         now: datetime,
         bound: ChatIdentity | None,
     ) -> list[Reply]:
-        """A stranger (``bound`` None) may only redeem an invite; a disabled person is told
-        their account is disabled. Each refusal leaves one access-denied event."""
+        """A stranger (``bound`` None) may only redeem an invite, and so may the account of a
+        disabled person (``storage.staff.redeem_invite`` moves it); otherwise a disabled
+        person is told their account is disabled. Each refusal leaves one access-denied
+        event."""
         language = self.services.language
         parsed = split_command(message.text) if not message.callback else None
         if parsed and parsed[0] == "start" and parsed[1]:
-            redeemed = None
-            if bound is None:
-                redeemed = await staff_repo.redeem_invite(
-                    session,
-                    parsed[1],
-                    transport=message.transport,
-                    external_id=message.user_id,
-                    chat_id=message.chat_id,
-                    display_name=message.user_name,
-                    at=now,
-                )
+            # An account bound to a disabled person (a work phone handed on) may take a new
+            # person's code: it is released from the disabled one, audited, and bound anew.
+            redeemed = await staff_repo.redeem_invite(
+                session,
+                parsed[1],
+                transport=message.transport,
+                external_id=message.user_id,
+                chat_id=message.chat_id,
+                display_name=message.user_name,
+                at=now,
+                replacing=bound,
+            )
             if redeemed is not None:
                 person = await session.get(Staff, redeemed.staff_id)
                 assert person is not None
@@ -624,13 +627,10 @@ class Engine:
                 notices = await announce_binding(
                     session, person, redeemed, at=now, tz=self.services.tz, language=language
                 )
-                return [
-                    self._text(
-                        message,
-                        t(lang, "access.bound", name=person.name, court=self.services.court_name),
-                    ),
-                    *notices,
-                ]
+                text = t(lang, "access.bound", name=person.name, court=self.services.court_name)
+                if bound is not None:
+                    text += "\n" + t(lang, "access.account_moved")
+                return [self._text(message, text), *notices]
             await staff_repo.deny(
                 session,
                 transport=message.transport,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.engine import Context, UserError
 from handlers.i18n import day_words, join
@@ -366,6 +367,11 @@ def _time(column: str) -> Parse:
         tz = ctx.services.tz
         if text == "same" and column == "inquiry_at":
             return {column: record.received_at, "_day_only": False}
+        caption_time = record.fields.get(CAPTION_TIME)
+        if text == CAPTION_VALUE and column == "inquiry_at":  # the caption's time, pressed
+            if not isinstance(caption_time, str):
+                raise UserError("error.stale_button")
+            text = caption_time
         if text.startswith(DAY_ONLY) and column == "inquiry_at":
             try:
                 day = date.fromisoformat(text[len(DAY_ONLY) :])
@@ -897,6 +903,23 @@ absent (then asked)."""
 CAPTION_IS_MESSAGE = "caption_is_message"
 """``Record.fields`` key: True when ``CAPTION`` is a forwarded text message's own words (the
 message itself is the evidence), not the text sent with a file."""
+CAPTION_TIME = "caption_time"
+"""``Record.fields`` key: a time of day read at the head of a caption that came with the files
+("saturday 10pm, a call from the county"), as ``YYYY-MM-DD HH:MM`` in the court's time:
+offered as the inquiry's time (instead of "same as received") until the judge answers."""
+CAPTION_TIME_FORMAT = "%Y-%m-%d %H:%M"
+CAPTION_VALUE = "caption"
+"""The inquiry-time button's value that takes ``CAPTION_TIME``."""
+
+
+def caption_moment(record: Record, tz: ZoneInfo) -> datetime | None:
+    """``CAPTION_TIME`` as a moment in ``tz``; None when no caption began with a time."""
+    typed = record.fields.get(CAPTION_TIME)
+    if not isinstance(typed, str):
+        return None
+    return datetime.strptime(typed, CAPTION_TIME_FORMAT).replace(tzinfo=tz)
+
+
 READ = "read_from_picture"
 """``Record.fields`` key: what OCR read in the picture that opened the draft (``handlers.ocr``):
 ``inquirer_name``, ``inquirer_unit``, ``case_number``, each only when recognised."""
@@ -960,7 +983,8 @@ def proposal(record: Record, field: Field) -> str | None:
     """The answer the intake proposes for ``field``, as the judge would type or press it;
     None when nothing can be inferred. A proposal is only ever stored once confirmed.
 
-    Inferred: the receipt time (the forward's date), an external inquiry at that time, the
+    Inferred: the receipt time (the forward's date), an external inquiry at that time (or at
+    the time a caption began with: ``CAPTION_TIME``), the
     channel from what was forwarded, the category the unit's name suggests
     (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
     counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
@@ -972,6 +996,9 @@ def proposal(record: Record, field: Field) -> str | None:
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
+    caption_time = record.fields.get(CAPTION_TIME)
+    if step is Step.INQUIRY_AT and isinstance(caption_time, str):
+        return caption_time
     if step in _USUAL:
         return _USUAL[step]
     if step is Step.CHANNEL:

@@ -23,7 +23,7 @@ from reminders.planner import last_day, unmet
 from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
-from storage.vocabulary import Milestone, RecordStatus, label
+from storage.vocabulary import Milestone, RecordKind, RecordStatus, label
 
 Buttons = tuple[tuple[Button, ...], ...]
 Deliver = Callable[[Reply], Awaitable[Delivery]]
@@ -250,6 +250,13 @@ class ChatNotifier:
                 key += "_supplemented" if reminder.payload.get("supplemented") else "_corrected"
                 values["previous"] = card.stamp(ctx, datetime.fromisoformat(str(superseded)))
         text = ctx.t(key, **values)
+        if (
+            kind in HANDLER_KINDS
+            and record is not None
+            and record.kind == RecordKind.REFERENCE_OPINION
+            and any(m is Milestone.FORM_DELIVERED for m, _ in facts.owed or ())
+        ):  # Art. 5 lifts the platform entry only: the form copy is still owed (Art. 6)
+            text += "\n" + ctx.t("reminders.art5_form_copy")
         if facts.late:
             due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
             text = ctx.t("reminders.late", due=due) + "\n" + text

@@ -21,7 +21,14 @@ from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
 from reports.files import safe_name
-from reports.period import Period, PeriodError, last_completed_quarter, parse_period
+from reports.period import (
+    Period,
+    PeriodError,
+    check_recorded,
+    last_completed_quarter,
+    parse_period,
+    records_begin,
+)
 from storage.models import Record
 from storage.vocabulary import Milestone, Role
 
@@ -52,19 +59,27 @@ def export_dir(ctx: Context, kind: str, label: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{stamp}-{ctx.staff.id}-", dir=parent))
 
 
-def _period(ctx: Context, args: str) -> Period:
+def _refusal(ctx: Context, problem: PeriodError) -> UserError:
+    example = last_completed_quarter(ctx.now, ctx.services.tz)
+    return UserError(
+        f"report.bad_{problem.problem.value}",
+        text=problem.text,
+        command="/report",
+        quarter=example.label,
+        first=example.first.isoformat(),
+        last=example.last.isoformat(),
+        since=problem.since.isoformat() if problem.since else "",
+        since_quarter=problem.since_quarter,
+    )
+
+
+async def _period(ctx: Context, args: str) -> Period:
     try:
-        return parse_period(args, now=ctx.now, tz=ctx.services.tz)
+        period = parse_period(args, now=ctx.now, tz=ctx.services.tz)
+        check_recorded(period, await records_begin(ctx.session), args.strip(), ctx.services.tz)
     except PeriodError as problem:
-        example = last_completed_quarter(ctx.now, ctx.services.tz)
-        raise UserError(
-            f"report.bad_{problem.problem.value}",
-            text=problem.text,
-            command="/report",
-            quarter=example.label,
-            first=example.first.isoformat(),
-            last=example.last.isoformat(),
-        ) from None
+        raise _refusal(ctx, problem) from None
+    return period
 
 
 async def make_report(
@@ -191,9 +206,10 @@ async def report_command(ctx: Context, args: str) -> None:
     """/report [2026Q3 | 2026-07-01 2026-09-30]: the Art. 7 summary of a quarter or dates.
 
     Without an argument, the last completed quarter. Raises ``UserError`` for a period that
-    cannot be read (``reports.period.PeriodError``'s problem, with an example).
+    cannot be read or that the records cannot speak for (``reports.period.PeriodError``'s
+    problem, with an example).
     """
-    period = _period(ctx, args)
+    period = await _period(ctx, args)
     files = await make_report(ctx, period)
     _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))
 

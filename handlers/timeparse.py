@@ -10,9 +10,12 @@ yesterday``, ``today 9:30``, ``last night 9``, ``28 Nov 15:00``, ``Nov 28 15:00`
 (``11月28日（周六）15:00``, ``Sat 28 Nov 15:00``) reads back, its weekday checked against the
 date.
 
-A date without a year, or a bare ``28号``, is the latest such day that is not after today:
-inquiries lie in the past. ``明天`` and ``后天`` are read, so that a time in the future is
-refused as such rather than as unreadable. A date alone reads as a ``Moment`` without a clock.
+A weekday alone (``周六晚上10点``, ``星期三下午3点半``, ``礼拜天上午9点10分``, ``saturday 10pm``)
+is the latest such day whose moment is not after ``now``: today when that time has passed
+today, else the same weekday a week back. A date without a year, or a bare ``28号``, is the
+latest such day that is not after today: inquiries lie in the past. ``明天`` and ``后天`` are
+read, so that a time in the future is refused as such rather than as unreadable. A date
+alone reads as a ``Moment`` without a clock.
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ _DAYS_AGO = re.compile(r"^(?P<n>\d{1,3})\s*(?:天前|days? ago)")
 # Words that only join the others ("yesterday at 8pm", "on 11/28").
 _FILLER = re.compile(r"\b(?:at|on)\b|,")
 # A weekday before or after a date, as the echo writes it ("11月28日（周六）15:00", "Sat 28 Nov"):
-# checked against the date, never read as a day by itself.
+# checked against the date; alone ("周六晚上10点"), the latest such day not in the future.
 _WEEKDAYS = {"1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6, "日": 6, "天": 6}
 _WEEKDAYS |= {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2}
 _WEEKDAYS |= {"wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4}
@@ -305,14 +308,18 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
 
     cleaned = _WEEKDAY.sub(weekday, _FILLER.sub(" ", _normalise(text)))
     cleaned = _day_first(re.sub(r"\s+", " ", cleaned).strip())
-    if not cleaned:
+    if not cleaned and not weekdays:
         raise TimeParseError(TimeProblem.FORMAT)
-    today = now.astimezone(tz).date()
+    local = now.astimezone(tz)
+    today = local.date()
     found, implied, rest = _take_day(cleaned, today)
-    if weekdays and (found is None or len(weekdays) > 1):
+    if len(weekdays) > 1:
         raise TimeParseError(TimeProblem.FORMAT)
     if weekdays and found is not None and found.weekday() != weekdays[0]:
         raise TimeParseError(TimeProblem.INVALID)
+    named = weekdays[0] if weekdays and found is None else None
+    if named is not None:  # 周六: the latest Saturday not after today, for now
+        found = today - timedelta(days=(today.weekday() - named) % 7)
     period, rest = _take_period(rest)
     period = period or implied
     if not rest:
@@ -322,6 +329,12 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
     clock, shift = _clock(rest, period)
+    if (
+        named is not None
+        and found is not None
+        and datetime.combine(found + timedelta(days=shift), clock, tzinfo=tz) > local
+    ):
+        found -= timedelta(days=7)  # 周六晚上10点, said on Saturday morning: last Saturday
     return Moment((found or day or today) + timedelta(days=shift), clock, found is not None)
 
 

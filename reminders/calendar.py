@@ -24,6 +24,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -250,6 +251,10 @@ class ScheduleChange:
     days_off_removed: frozenset[date]
     workdays_added: frozenset[date]
     workdays_removed: frozenset[date]
+    off_over_work: frozenset[date] = frozenset()
+    """For ``REFUSED``: days the file has off that are make-up working days in force."""
+    work_over_off: frozenset[date] = frozenset()
+    """For ``REFUSED``: days the file has worked that are days off in force."""
 
     @property
     def drops_days(self) -> bool:
@@ -275,8 +280,11 @@ def plan_load(
     replacing = _change(LoadOutcome.REPLACED, current, incoming)
     if replace or not replacing.drops_days or _whole_year(current, incoming):
         return replacing
-    if incoming.days_off & current.workdays or incoming.workdays & current.days_off:
-        return _change(LoadOutcome.REFUSED, current, incoming)
+    off_over_work = incoming.days_off & current.workdays
+    work_over_off = incoming.workdays & current.days_off
+    if off_over_work or work_over_off:
+        refused = _change(LoadOutcome.REFUSED, current, incoming)
+        return replace_fields(refused, off_over_work=off_over_work, work_over_off=work_over_off)
     return _change(LoadOutcome.MERGED, current, _merged(current, incoming))
 
 

@@ -26,7 +26,13 @@ class DeadlineRules:
         return self.calendar.deadline(received, days, self.counting)
 
     def for_record(self, record: Record) -> dict[Milestone, datetime]:
-        """Each milestone's deadline; Art. 5 records skip the platform milestone."""
+        """Each milestone's deadline; Art. 5 records skip the platform milestone only.
+
+        Art. 5 lets a commissioned reference opinion stay out of the platform (可以不录入平台)
+        and lifts nothing else: the form and its copy to discipline inspection and trial
+        management (Art. 6) stay owed, as DESIGN.md §2 has it ("skips the platform steps").
+        The reminders (``planner.unmet``), /overdue and the reports all read this one dict.
+        """
         register = self.after(record.received_at, self.register_days)
         deadlines = {
             Milestone.REGISTERED: register,

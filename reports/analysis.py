@@ -122,7 +122,7 @@ def _timeliness(figures: Figures, language: Language) -> list[str]:
     total = figures.totals()
     if not total.due:
         return []
-    shares = {m: share_text(figures.milestones[m]) for m in MILESTONE_ORDER}
+    shares = {m: share_text(figures.milestones[m], language) for m in MILESTONE_ORDER}
     lines = [
         tr(
             language,

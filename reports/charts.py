@@ -199,8 +199,8 @@ def draw_bars(
 ) -> None:
     """Bars for ``items`` inside ``box`` (left, top, right, bottom), labels on the left; a
     value of None has no bar and reads ``nothing`` (e.g. 无记录), a value in words (a share
-    of nothing due yet: 未到期) has no bar and reads those words. Words are written where the
-    bar would be, fitted to its room: they never reach past ``box``."""
+    of nothing due yet: 尚无到期事项) has no bar and reads those words. Words are written
+    where the bar would be, fitted to its room: they never reach past ``box``."""
     left, top, right, bottom = box
     if not items:
         return

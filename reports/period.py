@@ -13,8 +13,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from reminders.quarters import Quarter
 from reports.text import tr
+from storage.models import AuditEvent, Record
 from storage.numbers import parse_int
 from storage.vocabulary import Language
 
@@ -36,15 +40,27 @@ class PeriodProblem(StrEnum):
     ORDER = "order"
     TOO_LONG = "too_long"
     NOT_STARTED = "not_started"
+    BEFORE_RECORDS = "before_records"
+    NOTHING_RECORDED = "nothing_recorded"
 
 
 class PeriodError(Exception):
     """What a person typed is not a period; ``problem`` says why."""
 
-    def __init__(self, problem: PeriodProblem, text: str) -> None:
+    def __init__(self, problem: PeriodProblem, text: str, since: date | None = None) -> None:
         super().__init__(f"{problem}: {text!r}")
         self.problem = problem
         self.text = text
+        self.since = since
+        """The first day the court's records know (``BEFORE_RECORDS``), else None."""
+
+    @property
+    def since_quarter(self) -> str:
+        """The label of the quarter of ``since`` (``2026Q1``: the first a report can speak
+        for, the example given with ``BEFORE_RECORDS``); empty without ``since``."""
+        if self.since is None:
+            return ""
+        return Quarter(self.since.year, (self.since.month - 1) // 3 + 1).label
 
 
 @dataclass(frozen=True)
@@ -158,3 +174,30 @@ def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
     if period.first > now.astimezone(tz).date():
         raise PeriodError(PeriodProblem.NOT_STARTED, cleaned)
     return period
+
+
+async def records_begin(session: AsyncSession) -> datetime | None:
+    """The earliest moment the court's records know: the first audit event or the earliest
+    receipt of any record (one registered late may have been received before the court used
+    guowen), whichever is earlier; None when nothing is recorded at all."""
+    first_event = (await session.execute(select(func.min(AuditEvent.at)))).scalar_one_or_none()
+    first_receipt = (
+        await session.execute(select(func.min(Record.received_at)))
+    ).scalar_one_or_none()
+    known = [moment for moment in (first_event, first_receipt) if moment is not None]
+    return min(known) if known else None
+
+
+def check_recorded(period: Period, begin: datetime | None, text: str, tz: ZoneInfo) -> None:
+    """Refuse a period the records cannot speak for.
+
+    A period that ended before ``begin`` (``records_begin``) would read as a quarter without
+    inquiries when in truth nothing of it was recorded here, so it raises ``PeriodError``
+    (``BEFORE_RECORDS`` with ``since``, or ``NOTHING_RECORDED`` when ``begin`` is None). A
+    period with no counted record after ``begin`` is a true zero (Art. 7) and passes.
+    """
+    if begin is None:
+        raise PeriodError(PeriodProblem.NOTHING_RECORDED, text or period.label)
+    since = begin.astimezone(tz).date()
+    if period.last < since:
+        raise PeriodError(PeriodProblem.BEFORE_RECORDS, text or period.label, since)

@@ -152,7 +152,7 @@ def summary_document(
                     str(t.missed),
                     str(t.disputed),
                     str(t.pending),
-                    share_text(t),
+                    share_text(t, language),
                 )
                 for name, t in milestone_rows(figures, language)
             ),
@@ -171,7 +171,7 @@ def summary_document(
                 (tr(language, "timeliness.by_department"), *names,
                  tr(language, "timeliness.late"), tr(language, "timeliness.missed")),
                 tuple(
-                    (row.name, *(share_text(row.tallies[m]) for m in MILESTONE_ORDER),
+                    (row.name, *(share_text(row.tallies[m], language) for m in MILESTONE_ORDER),
                      str(row.late), str(row.missed))
                     for row in people
                 ),
@@ -213,7 +213,7 @@ def headline_picture(
         (tr(language, "chart.reference"), str(figures.reference)),
         (tr(language, "chart.art7"), str(figures.art7_total)),
         (tr(language, "chart.unsubmitted"), str(figures.drafts + figures.withdrawn)),
-        (tr(language, "chart.delivered_on_time"), share_text(delivered)),
+        (tr(language, "chart.delivered_on_time"), share_text(delivered, language)),
     ]
     return charts.headline_card(
         path,

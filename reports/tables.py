@@ -107,10 +107,19 @@ def top(rows: Rows, n: int = 3) -> Rows:
     return [row for row in ranked if row[1] >= ranked[n - 1][1]]
 
 
-def share_text(tally: Tally) -> str:
-    """The on-time share of ``tally`` as a percentage with one decimal; ``-`` when nothing due."""
-    share = tally.share
-    return "-" if share is None else f"{share:.1%}"
+def share_text(tally: Tally | None, language: Language) -> str:
+    """The on-time share of ``tally`` as a percentage with one decimal; with nothing due, the
+    words of ``share_words`` (never a bare dash, which reads as a missing figure)."""
+    share = tally.share if tally is not None else None
+    return share_words(tally, language) if share is None else f"{share:.1%}"
+
+
+def share_words(tally: Tally | None, language: Language) -> str:
+    """Why a step has no on-time share: ``chart.not_due`` (尚无到期事项) while records owe it
+    and none is due yet (Art. 6), ``chart.no_record`` (无记录) when no record owes it (also
+    for ``None``, a row without the step)."""
+    pending = tally is not None and tally.pending > 0
+    return tr(language, "chart.not_due" if pending else "chart.no_record")
 
 
 def milestone_name(milestone: Milestone, language: Language) -> str:
@@ -129,7 +138,7 @@ def share_value(tally: Tally, language: Language) -> float | str:
     ``chart.no_record`` (无记录) when no record owes it."""
     if tally.share is not None:
         return tally.share
-    return tr(language, "chart.not_due" if tally.pending else "chart.no_record")
+    return share_words(tally, language)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ from reports.tables import (
     milestone_rows,
     months,
     share_value,
+    share_words,
 )
 from reports.text import tr, vocab, word, yes_no
 from storage.casenumber import widest_case_number
@@ -771,9 +772,11 @@ class ReportWorkbook:
         self.summary.print_area = f"A1:{SUMMARY_COLUMNS[-1]}{last}"
 
     def share(self, sheet: Any, tally: Tally | None) -> Any:
-        """An on-time share as a percentage; ``-`` when nothing was due yet."""
+        """An on-time share as a percentage; the words of ``share_words`` when nothing was due."""
         share = tally.share if tally is not None else None
-        return self.cell(sheet, "-") if share is None else self.cell(sheet, share, fmt=PERCENT)
+        if share is None:
+            return self.cell(sheet, share_words(tally, self.language))
+        return self.cell(sheet, share, fmt=PERCENT)
 
     def write_timeliness(self, figures: Figures, *, title: str = "") -> None:
         """The timeliness sheet: under the report's title (repeated on every printed page),
@@ -799,7 +802,7 @@ class ReportWorkbook:
         self._table(sheet, head, steps, widths, least=HEADER_LINES)
         # The chart reads labels from column A and values from column B: a block of its own.
         # A step with nothing due has no share and no bar (a 0 % bar would claim every step
-        # was late): its label says why, 未到期 while records owe it, 无记录 when none does;
+        # was late): its label says why, 尚无到期事项 while records owe it, 无记录 when none does;
         # with nothing due at all there is no chart.
         shares: list[list[object]] = []
         for name, tally in rows:

@@ -29,6 +29,8 @@ class AuditKind(StrEnum):
 
     STAFF_ADDED = "staff_added"
     STAFF_DISABLED = "staff_disabled"
+    STAFF_ENABLED = "staff_enabled"
+    IDENTITY_RELEASED = "identity_released"
     DEPARTMENT_ADDED = "department_added"
     INVITE_ISSUED = "invite_issued"
     INVITE_USED = "invite_used"

@@ -9,11 +9,12 @@ So ``guowen verify`` replays the events of what must never change quietly and co
   ``cosigned`` / ``disputed`` (status, reason) and ``cosign_reasked`` (pending again after a
   correction), a withdrawal's reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
-- every staff member with ``staff_added``, ``staff_disabled`` and ``language_set`` (name,
-  department, roles, active, language), every department with ``department_added``; a person
-  no event registered is named when they hold a role or a chat account (a bare name can do
-  nothing);
-- every chat binding with its ``identity_bound`` event (who the account speaks for).
+- every staff member with ``staff_added``, ``staff_disabled``, ``staff_enabled`` and
+  ``language_set`` (name, department, roles, active, language), every department with
+  ``department_added``; a person no event registered is named when they hold a role or a chat
+  account (a bare name can do nothing);
+- every chat binding with its ``identity_bound`` event (who the account speaks for), until an
+  ``identity_released`` event unbinds it.
 
 A row the events describe but that is gone is ``REMOVED``; a row that differs is ``ALTERED``
 with the differing fields; a row no event speaks of is ``UNLOGGED``. Each problem names the
@@ -59,9 +60,11 @@ KINDS = (
     AuditKind.WITHDRAWN,
     AuditKind.STAFF_ADDED,
     AuditKind.STAFF_DISABLED,
+    AuditKind.STAFF_ENABLED,
     AuditKind.LANGUAGE_SET,
     AuditKind.DEPARTMENT_ADDED,
     AuditKind.IDENTITY_BOUND,
+    AuditKind.IDENTITY_RELEASED,
 )
 
 
@@ -245,6 +248,9 @@ class _Trails:
         elif kind == AuditKind.STAFF_DISABLED and staff_id in self.staff:
             self.staff[staff_id].state["active"] = False
             self.staff[staff_id].seq = seq
+        elif kind == AuditKind.STAFF_ENABLED and staff_id in self.staff:
+            self.staff[staff_id].state["active"] = True
+            self.staff[staff_id].seq = seq
         elif kind == AuditKind.LANGUAGE_SET and staff_id in self.staff:
             self.staff[staff_id].state["language"] = payload.get("language")
             self.staff[staff_id].seq = seq
@@ -256,6 +262,9 @@ class _Trails:
             account = (str(payload.get("transport")), str(payload.get("external_id")))
             chat = payload.get("chat_id")
             self.identities[account] = (seq, staff_id, str(chat) if chat is not None else None)
+        elif kind == AuditKind.IDENTITY_RELEASED:
+            account = (str(payload.get("transport")), str(payload.get("external_id")))
+            self.identities.pop(account, None)
 
 
 async def _trails(db: Database, page: int) -> _Trails:

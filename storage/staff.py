@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage import audit
 from storage.audit import AuditKind
-from storage.models import ChatIdentity, Department, Invite, Staff, StaffRole
+from storage.models import ChatIdentity, Conversation, Department, Invite, Staff, StaffRole
 from storage.numbers import parse_id
 from storage.vocabulary import Role
 
@@ -283,6 +283,92 @@ async def disable_staff(
     return True
 
 
+async def enable_staff(
+    session: AsyncSession,
+    person: Staff,
+    *,
+    at: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+) -> bool:
+    """Enable a disabled ``person`` again; False when they were active. The chat accounts
+    still bound to them (``identities_of``: those not released meanwhile) work again at once,
+    so the caller names them. Audited as ``staff_enabled`` with those accounts."""
+    if person.active:
+        return False
+    person.active = True
+    await session.flush()
+    accounts = await identities_of(session, person.id)
+    await audit.append(
+        session,
+        AuditKind.STAFF_ENABLED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{person.id}",
+        payload={"name": person.name, "identities": [account.id for account in accounts]},
+    )
+    return True
+
+
+class AccountTaken(Exception):
+    """A chat account is bound to another person who is active: one account never speaks for
+    two active people, so it is not moved; ``holder`` is that person."""
+
+    def __init__(self, holder: Staff) -> None:
+        super().__init__(f"bound to active staff {holder.id}")
+        self.holder = holder
+
+
+async def release_identity(
+    session: AsyncSession,
+    bound: ChatIdentity,
+    *,
+    at: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+    reason: str,
+) -> None:
+    """Unbind the chat account ``bound`` from its disabled person, so that it can be bound to
+    someone else and is not revived if they are enabled again (``reason``: ``released`` by the
+    administrator, or ``rebound`` to another person). The row goes; the ``identity_released``
+    audit event keeps all of it, and the ``invite_used`` event keeps which invite bound it.
+    The chat's open dialogue is closed: it was the former person's.
+    Raises ``AccountTaken`` when its person is active (disable them first)."""
+    holder = await session.get(Staff, bound.staff_id)
+    if holder is not None and holder.active:
+        raise AccountTaken(holder)
+    for invite in (
+        await session.execute(select(Invite).where(Invite.used_by_identity_id == bound.id))
+    ).scalars():
+        invite.used_by_identity_id = None
+    # The chat's open dialogue was its former person's (their draft stays their record).
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.transport == bound.transport, Conversation.chat_id == bound.chat_id)
+        .values(step=None, data={}, record_id=None, updated_at=at)
+    )
+    await audit.append(
+        session,
+        AuditKind.IDENTITY_RELEASED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{bound.staff_id}",
+        payload={
+            "identity": bound.id,
+            "transport": bound.transport,
+            "external_id": bound.external_id,
+            "chat_id": bound.chat_id,
+            "display_name": bound.display_name,
+            "bound_at": bound.bound_at.isoformat(),
+            "reason": reason,
+        },
+    )
+    await session.delete(bound)
+    await session.flush()
+
+
 async def identity(session: AsyncSession, transport: str, external_id: str) -> ChatIdentity | None:
     """The chat identity of ``external_id`` (the service's user id) on ``transport``, if bound."""
     query = select(ChatIdentity).where(
@@ -366,8 +452,13 @@ async def redeem_invite(
     chat_id: str,
     display_name: str | None,
     at: datetime,
+    replacing: ChatIdentity | None = None,
 ) -> ChatIdentity | None:
-    """Bind the sender with a one-time code; None for a wrong, expired or used code."""
+    """Bind the sender with a one-time code; None for a wrong, expired or used code, or one
+    whose person is disabled. ``replacing``: the sender's account as it is bound now, to a
+    disabled person (a colleague's work phone handed on): released from them first
+    (``release_identity``, reason ``rebound``) when the code is good, never otherwise.
+    Raises ``AccountTaken`` when ``replacing``'s person is active."""
     invite = (
         await session.execute(
             select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
@@ -378,6 +469,15 @@ async def redeem_invite(
     person = await session.get(Staff, invite.staff_id)
     if person is None or not person.active:
         return None
+    if replacing is not None:
+        await release_identity(
+            session,
+            replacing,
+            at=at,
+            actor=person.name,
+            actor_staff_id=person.id,
+            reason="rebound",
+        )
     bound = await bind(
         session,
         person=person,

@@ -363,3 +363,67 @@ def test_a_closed_pipe_leaves_no_traceback_either() -> None:
     assert process.wait(timeout=60) == 141
     assert process.stderr.read() == b""
     process.stderr.close()
+
+
+def test_enable_brings_back_the_accounts_still_bound(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    code = guowen(config, "staff", "invite", "张三")[1][-1]
+    asyncio.run(bind_with(database_url(config), code, "tg-zhang"))
+    assert guowen(config, "staff", "disable", "张三")[0] == 0
+    assert guowen(config, "staff", "enable", "张三") == (
+        0,
+        [
+            t(None, "cli.staff_enabled", id=1, name="张三"),
+            t(None, "cli.staff_enabled_accounts", id=1, accounts="fake:tg-zhang"),
+        ],
+    )
+    assert guowen(config, "staff", "enable", "1") == (
+        0,
+        [t(None, "cli.staff_already_enabled", id=1, name="张三")],
+    )
+    assert "张三" in asyncio.run(bind_with(database_url(config), "-", "tg-zhang"))[0]
+
+
+def test_release_frees_a_disabled_persons_account_for_someone_else(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    code = guowen(config, "staff", "invite", "张三")[1][-1]
+    asyncio.run(bind_with(database_url(config), code, "tg-phone"))
+
+    # Active: one account never speaks for two active people.
+    assert guowen(config, "staff", "release", "张三") == (2, [])
+    assert only_error(capsys) == t(None, "cli.staff_release_active", id=1, name="张三")
+
+    assert guowen(config, "staff", "disable", "张三")[0] == 0
+    assert guowen(config, "staff", "release", "张三") == (
+        0,
+        [t(None, "cli.staff_released", id=1, name="张三", accounts="fake:tg-phone")],
+    )
+    assert guowen(config, "staff", "release", "张三") == (
+        0,
+        [t(None, "cli.staff_released_none", id=1, name="张三", accounts="")],
+    )
+    assert guowen(config, "staff", "add", "--name", "李四", "--role", "handler")[0] == 0
+    code = guowen(config, "staff", "invite", "李四")[1][-1]
+    assert "李四" in asyncio.run(bind_with(database_url(config), code, "tg-phone"))[0]
+    assert guowen(config, "staff", "enable", "张三")[1] == [
+        t(None, "cli.staff_enabled", id=1, name="张三"),
+        t(None, "cli.staff_enabled_no_account", id=1),
+    ]
+
+
+def test_a_disabled_persons_wecom_userid_moves_to_the_new_person(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["staff", "add", "--role", "handler", "--wecom-userid", "zhangsan"]
+    assert guowen(config, *add, "--name", "张三")[0] == 0
+    assert guowen(config, *add, "--name", "李四") == (2, [])
+    assert only_error(capsys) == t(None, "cli.wecom_userid_taken", userid="zhangsan", id=1)
+    assert guowen(config, "staff", "disable", "张三")[0] == 0
+    status, lines = guowen(config, *add, "--name", "李四")
+    assert status == 0
+    assert t(None, "cli.wecom_userid_moved", userid="zhangsan", id=1, name="李四") in lines
+    assert t(None, "cli.wecom_bound", userid="zhangsan", name="李四") in lines

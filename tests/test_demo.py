@@ -352,7 +352,7 @@ def test_the_demo_removes_its_temporary_folder(tmp_path: Path) -> None:
 def test_the_documents_made_are_kept_where_the_demo_says(tmp_path: Path, given: bool) -> None:
     """Forms and reports outlive the demo: in ``--out DIR``, or a temporary folder it names."""
     extra = ["--out", str(tmp_path / "out")] if given else []
-    lines = ["/as 刘洋", "/report 2026Q1"]
+    lines = ["/as 刘洋", "/report 2026Q2"]
     done = run_demo(tmp_path, lines, "--start", "2026-06-10 09:00", *extra)
     assert (done.returncode, done.stderr) == (0, "")
     if given:
@@ -367,5 +367,5 @@ def test_the_documents_made_are_kept_where_the_demo_says(tmp_path: Path, given: 
         t(Language.ZH, "demo.bye"),
         t(Language.ZH, "demo.documents_kept", path=str(folder)),
     ]
-    kept = sorted(p.suffix for p in folder.glob("report/2026Q1/*/*"))
+    kept = sorted(p.suffix for p in folder.glob("report/2026Q2/*/*"))
     assert ".xlsx" in kept and ".docx" in kept

@@ -381,7 +381,7 @@ class Failing(Typed):
 async def test_an_error_mid_session_still_deletes_the_temporary_folder(
     private_tmp: Path, tmp_path: Path
 ) -> None:
-    typed = Failing(["/as 刘洋", "/report 2026Q1", "/help"], fail_at=3)
+    typed = Failing(["/as 刘洋", "/report 2026Q2", "/help"], fail_at=3)  # the demo began in Q2
     documents = tmp_path / "out"
     with pytest.raises(RuntimeError):
         await run_demo(

@@ -8,6 +8,7 @@ reported sets; what is stored reads back as itself.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from bot import config
 from bot.app import calendar_for
 from bot.config import Settings
+from bot.holidays import contradiction_lines
 from reminders.calendar import (
     MAX_HOLIDAY_DAYS,
     HolidayFileError,
@@ -29,6 +31,7 @@ from reminders.calendar import (
     plan_load,
     schedule_from_package,
 )
+from storage.vocabulary import Language
 
 BUILT_IN = [year for year in range(2021, 2027) if schedule_from_package(year) is not None]
 
@@ -175,3 +178,19 @@ def test_a_holidays_file_in_the_config_contradicting_the_year_is_refused(tmp_pat
         HolidayFileProblem.HOLIDAY_IS_WORKDAY,
         "2026-10-10",
     )
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much])
+@given(files())
+def test_a_refusal_lists_only_the_contradicted_days(incoming: YearSchedule) -> None:
+    """What a refused file is told is exactly where it contradicts the year in force: each
+    contradicted day, and no day that a replacement would merely add or drop."""
+    current = package(incoming.year)
+    change = plan_load(current, incoming)
+    assume(change.outcome is LoadOutcome.REFUSED)
+    assert change.off_over_work == incoming.days_off & current.workdays
+    assert change.work_over_off == incoming.workdays & current.days_off
+    for language in Language:
+        text = "\n".join(contradiction_lines(language, change))
+        named = {date.fromisoformat(day) for day in re.findall(r"\d{4}-\d{2}-\d{2}", text)}
+        assert named == change.off_over_work | change.work_over_off

@@ -147,6 +147,8 @@ async def test_anyone_else_is_told_there_is_no_such_command(
         ("/report 2026-09-30 2026-07-01", "report.bad_order"),
         ("/report 2000-01-01 2026-09-30", "report.bad_too_long"),
         ("/report 2027Q1", "report.bad_not_started"),
+        ("/report 2026Q1", "report.bad_before_records"),
+        ("/report 2021-01-01 2021-03-31", "report.bad_before_records"),
     ],
 )
 async def test_a_malformed_period_gets_a_clear_message_with_an_example(
@@ -162,6 +164,8 @@ async def test_a_malformed_period_gets_a_clear_message_with_an_example(
             quarter="2026Q3",
             first="2026-07-01",
             last="2026-09-30",
+            since="2026-07-15" if key == "report.bad_before_records" else "",
+            since_quarter="2026Q3" if key == "report.bad_before_records" else "",
         )
     ]
     assert await exports(bot.db) == []
@@ -178,12 +182,14 @@ async def test_report_alone_is_the_last_completed_quarter(bot: FakeBot) -> None:
 
 
 async def test_a_quarter_without_records_says_so(bot: FakeBot) -> None:
+    bot.clock.set(local("2026-01-01 09:00"))  # the court began recording before 2026Q1
     await person(bot, "陈静", [Role.LEADER], "chenjing")
+    bot.clock.set(NOW)
     chat = bot.chat("chenjing")
     replies = await chat.say("/report 2026Q1")
     assert replies[0] == zh("report.ready_empty", period="2026年第一季度", drafts=0, withdrawn=0)
     workbook = files_of(chat.last)[1]
-    assert sheet_rows(workbook, 3)[1][0] == "本期没有外部领导干部干预过问案件的记录。"
+    assert sheet_rows(workbook, 3)[1][0] == "本期无过问记录：没有外部领导干部干预过问案件的记录。"
 
 
 async def test_every_export_is_an_audit_event_naming_who_took_it(bot: FakeBot) -> None:
@@ -251,6 +257,7 @@ async def test_the_quarter_end_reminder_carries_the_draft_report(bot: FakeBot) -
 
 
 async def test_the_clock_decides_the_default_quarter(bot: FakeBot) -> None:
+    bot.clock.set(local("2026-04-01 09:00"))  # the court began recording in 2026Q2
     await person(bot, "李刚", [Role.DISCIPLINE], "ligang")
     bot.clock.set(local("2026-07-01 00:00") + timedelta(seconds=1))
     chat = bot.chat("ligang")

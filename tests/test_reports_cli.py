@@ -20,6 +20,7 @@ from test_reports_support import BEIJING, local, make_record, open_court, summar
 from bot import cli
 from bot.config import load
 from bot.report_cli import reader_engine, report
+from handlers.i18n import t
 from reminders.clock import FakeClock, SystemClock
 from reports.files import sha256_of
 from reports.period import last_completed_quarter
@@ -169,3 +170,60 @@ def test_a_font_path_that_is_no_file_is_a_config_error(
     assert cli.main(["report", "2026Q3", "--config", str(path)], io.StringIO()) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "[reports] font_path" in err
+
+
+def run_report(config: Path, period: str, out_dir: Path | None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    clock = FakeClock(datetime(2026, 10, 8, 2, 0, tzinfo=UTC))
+    status = asyncio.run(report(load(config), period, out_dir, out, err=err, clock=clock))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_a_quarter_without_records_is_a_report_that_says_so(config: Path, tmp_path: Path) -> None:
+    seed(config, local("2026-08-01 10:00"))
+    status, out, err = run_report(config, "2026Q2", tmp_path / "out")
+    assert (status, err) == (0, "")
+    first = out.splitlines()[0]
+    assert first.startswith("2026Q2：本期无过问记录"), first
+    assert any((tmp_path / "out").glob("*.xlsx"))
+    assert len(export_events(config)) == 1
+
+
+@pytest.mark.parametrize("period", ["2021Q1", "2025Q4", "2021-01-01 2025-12-31", "2025-12-31"])
+def test_a_period_ended_before_the_records_begin_is_refused(
+    config: Path, tmp_path: Path, period: str
+) -> None:
+    seed(config)  # the court began recording on 2026-01-01
+    status, out, err = run_report(config, period, None)
+    assert (status, out) == (2, "")
+    assert (
+        err
+        == t(
+            Language.ZH,
+            "report.bad_before_records",
+            text=period,
+            command="guowen report",
+            quarter="2026Q3",
+            first="2026-07-01",
+            last="2026-09-30",
+            since="2026-01-01",
+            since_quarter="2026Q1",
+        )
+        + "\n"
+    )
+    assert export_events(config) == []
+    assert not (tmp_path / "data" / "reports").exists()  # no empty folder left behind
+
+
+def test_a_database_with_nothing_recorded_is_refused(config: Path, tmp_path: Path) -> None:
+    status, out, err = run_report(config, "2021Q1", tmp_path / "out")
+    assert (status, out) == (2, "")
+    assert "2021Q1" in err and "还没有任何记录" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_period_in_the_future_is_refused(config: Path, tmp_path: Path) -> None:
+    seed(config)
+    status, out, err = run_report(config, "2027Q1", tmp_path / "out")
+    assert (status, out) == (2, "")
+    assert "还没有开始" in err

@@ -1,5 +1,5 @@
 """A step with nothing due has no on-time share: the charts and the timeliness sheet say why,
-未到期 (not yet due) while records owe it, 无记录 (no records) when none does, and the words
+尚无到期事项 (none due yet) while records owe it, 无记录 (no records) when none does, and the words
 stay inside the chart."""
 
 from __future__ import annotations
@@ -11,19 +11,41 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from PIL import Image
-from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
+from test_reports_support import (
+    BEIJING,
+    COURT,
+    RULES,
+    docx_text,
+    local,
+    make_record,
+    open_court,
+)
 
 from reports import charts
 from reports.figures import Tally
 from reports.period import parse_period
 from reports.quarterly import build_report
-from reports.tables import milestone_name, share_value
+from reports.tables import milestone_name, share_text, share_value
 from reports.text import tr
 from storage.db import Database
 from storage.vocabulary import Language, Milestone
 
 counts = st.integers(min_value=0, max_value=3)
 tallies = st.builds(Tally, counts, counts, counts, counts)
+
+
+@given(st.one_of(st.none(), tallies), st.sampled_from(list(Language)))
+def test_a_share_in_text_is_a_percentage_or_words_never_a_dash(
+    tally: Tally | None, language: Language
+) -> None:
+    text = share_text(tally, language)
+    if tally is not None and tally.due:
+        assert text == f"{tally.on_time / tally.due:.1%}"
+    elif tally is not None and tally.pending:
+        assert text == tr(language, "chart.not_due") == share_value(tally, language)
+    else:
+        assert text == tr(language, "chart.no_record")
+    assert text.strip("-") != ""
 
 
 @given(tallies, st.sampled_from(list(Language)))
@@ -109,3 +131,11 @@ async def test_a_quarter_whose_steps_are_not_due_yet(db: Database, tmp_path: Pat
     # A phone inquiry owes no co-signature: that step has no records, not a step to come.
     cosign = milestone_name(Milestone.COSIGNED, Language.ZH)
     assert tr(Language.ZH, "chart.no_record_label", name=cosign) in values
+    # The steps' table says the same words where the share would be, as do the summary's
+    # tables and its headline picture's tile: never a bare dash.
+    steps = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == platform]
+    assert steps and steps[0][6] == "尚无到期事项", steps
+    assert "-" not in values
+    summary = docx_text(files.summary)
+    assert "尚无到期事项" in summary
+    assert "-" not in summary.split("\n")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_reports_support import BEIJING
 
 from reminders.quarters import Quarter
-from reports.period import Period, PeriodError, PeriodProblem, parse_period
+from reports.period import Period, PeriodError, PeriodProblem, check_recorded, parse_period
 from storage.vocabulary import Language
 
 NOW = datetime(2026, 10, 8, 2, 0, tzinfo=UTC)  # Thursday 2026-10-08 10:00 in Beijing
@@ -104,3 +106,30 @@ def test_titles_in_both_languages() -> None:
     assert parse("2026Q3").title(Language.ZH) == "2026年第三季度"
     assert parse("2026Q3").title(Language.EN) == "2026 Q3"
     assert parse("2026-07-01 2026-07-31").title(Language.ZH) == "2026-07-01 至 2026-07-31"
+
+
+@given(
+    first=st.dates(date(2019, 1, 1), date(2026, 10, 8)),
+    length=st.integers(0, 400),
+    begin=st.one_of(
+        st.none(),
+        st.datetimes(datetime(2019, 1, 1), datetime(2026, 10, 8), timezones=st.just(UTC)),  # noqa: DTZ001
+    ),
+)
+def test_only_a_period_ended_before_the_records_begin_is_refused(
+    first: date, length: int, begin: datetime | None
+) -> None:
+    period = Period(first, first + timedelta(days=length))
+    if begin is None:
+        with pytest.raises(PeriodError) as nothing:
+            check_recorded(period, begin, "", BEIJING)
+        assert nothing.value.problem is PeriodProblem.NOTHING_RECORDED
+        return
+    since = begin.astimezone(BEIJING).date()
+    if period.last < since:
+        with pytest.raises(PeriodError) as caught:
+            check_recorded(period, begin, "", BEIJING)
+        assert caught.value.problem is PeriodProblem.BEFORE_RECORDS
+        assert (caught.value.since, caught.value.text) == (since, period.label)
+    else:  # a period the records cover, even a day of it, is a report, zero or not
+        check_recorded(period, begin, "", BEIJING)

@@ -288,14 +288,15 @@ async def test_the_summary_document_and_the_picture(db: Database, tmp_path: Path
 async def test_an_empty_quarter_says_so(db: Database, tmp_path: Path) -> None:
     await quarter_3(db)
     files = await report(db, tmp_path, "2026Q1")
-    empty = "本期没有外部领导干部干预过问案件的记录。"
+    empty = "本期无过问记录：没有外部领导干部干预过问案件的记录。"
     assert files.figures.empty
     assert any(row and row[0] == empty for row in sheet_rows(files.xlsx, 0))
     assert sheet_rows(files.xlsx, 3)[1][0] == empty
     art7 = sheet_rows(files.xlsx, 1)
     assert art7[0][0].startswith("温县人民法院")  # the report's title, as on every sheet
     assert art7[1][0] == "记录编号" and art7[2][0].startswith("本期没有")
-    assert "2026年第一季度，本院未记录外部领导干部干预过问案件。" in docx_text(files.summary)
+    said = "2026年第一季度无过问记录：本院未记录外部领导干部干预过问案件。"
+    assert said in docx_text(files.summary)
     assert files.chart.stat().st_size > 0
 
 

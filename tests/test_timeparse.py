@@ -192,8 +192,7 @@ def test_english_and_relative_forms(text: str, expected: tuple[int, int, int, in
         ("11月28日（周五）15:00", TimeProblem.INVALID),  # 28 November 2026 is a Saturday
         ("Fri 11/28 15:00", TimeProblem.INVALID),
         ("Fri 28 Nov 15:00", TimeProblem.INVALID),
-        ("星期一 9点", TimeProblem.FORMAT),  # a weekday alone is not read as a day
-        ("monday 9am", TimeProblem.FORMAT),
+        ("周六周日 9点", TimeProblem.FORMAT),  # two weekdays: which?
         ("today 13pm", TimeProblem.INVALID),
     ],
 )
@@ -201,6 +200,66 @@ def test_a_weekday_is_checked_never_guessed(text: str, problem: TimeProblem) -> 
     with pytest.raises(TimeParseError) as refused:
         read_time(text, now=NOW, tz=BEIJING)
     assert refused.value.problem is problem
+
+
+WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六")
+ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@st.composite
+def weekday_typed(draw: st.DrawFn) -> tuple[str, datetime, datetime]:
+    """A clock (any minute of a year), a weekday and time of day written as a judge writes
+    them (周六晚上10点, 星期三下午3点半, 礼拜天上午9点10分, 周6 22:00, saturday 10pm), and the
+    moment meant: the latest such weekday and time not after the clock."""
+    now = datetime(2026, 1, 1, tzinfo=BEIJING) + timedelta(
+        minutes=draw(st.integers(0, 365 * 24 * 60))
+    )
+    weekday = draw(st.integers(0, 6))
+    hour = draw(st.integers(0, 23))
+    minute = draw(st.sampled_from([0, 5, 10, 15, 30, 45, 59]))
+    numerals = draw(st.booleans())
+
+    def num(n: int) -> str:
+        return chinese(n) if numerals else str(n)
+
+    if weekday == 6:
+        name = draw(st.sampled_from(["日", "天", "7"]))
+    else:
+        name = draw(st.sampled_from([WEEKDAY_NAMES[weekday], str(weekday + 1)]))
+    head = draw(st.sampled_from(["周", "星期", "礼拜"])) + name
+    word, twelve = period_and_hour(hour)
+    tail = {30: "半", 15: draw(st.sampled_from(["一刻", "15分"])), 0: ""}.get(
+        minute, f"{num(minute)}分"
+    )
+    clocks = [f"{hour}:{minute:02d}", f"{word}{num(twelve)}点{tail}"]
+    text = head + draw(st.sampled_from(["", " "])) + draw(st.sampled_from(clocks))
+    if draw(st.booleans()):
+        text = text.translate(FULL)
+    if draw(st.booleans()) and hour:  # the English table beside the Chinese
+        suffix = "am" if hour < 12 else "pm"
+        text = f"{ENGLISH_DAYS[weekday]} {(hour - 1) % 12 + 1}:{minute:02d}{suffix}"
+        if hour == 12:
+            text = f"{ENGLISH_DAYS[weekday]} 12:{minute:02d} noon"
+    meant = next(
+        moment
+        for back in range(8)
+        for moment in [
+            datetime.combine(now.date() - timedelta(days=back), time(hour, minute), tzinfo=BEIJING)
+        ]
+        if moment.weekday() == weekday and moment <= now
+    )
+    return text, now, meant
+
+
+@settings(max_examples=300, deadline=None)
+@given(weekday_typed())
+def test_a_weekday_and_a_time_read_as_the_latest_such_moment_never_the_future(
+    case: tuple[str, datetime, datetime],
+) -> None:
+    text, now, meant = case
+    moment = read_time(text, now=now, tz=BEIJING)
+    assert moment.at(BEIJING) == meant, text
+    assert moment.dated and moment.at(BEIJING) <= now
 
 
 def echo_context(language: Language) -> Context:
@@ -240,3 +299,16 @@ def test_a_number_alone_is_never_a_time_of_day(n: int, form: str, day: str) -> N
     with pytest.raises(TimeParseError) as refused:
         read_time(day + written, now=NOW, tz=BEIJING)
     assert refused.value.problem is TimeProblem.BARE
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("周日", TODAY),
+        ("星期天", TODAY),
+        ("周六", TODAY - timedelta(days=1)),
+        ("礼拜一", date(2026, 11, 23)),
+    ],
+)
+def test_a_weekday_alone_is_the_latest_such_day(text: str, day: date) -> None:
+    assert read_time(text, now=NOW, tz=BEIJING) == Moment(day, None, True)

@@ -421,7 +421,7 @@ async def test_the_quarterly_report_arrives_as_files_under_their_real_names(
 ) -> None:
     await add_wecom_person(db, clock, "王编", [Role.COMPILER], "wangbian")
 
-    replies = await bot.say("wangbian", "/report 2025Q4")
+    replies = await bot.say("wangbian", "/report 2026Q1")  # the quarter the court began in
 
     uploads = [call for call in fake.calls if call.path == "media/upload"]
     assert uploads, replies

@@ -19,6 +19,7 @@ from handlers.fields import (
     BY_STEP,
     CAPTION,
     CAPTION_IS_MESSAGE,
+    CAPTION_VALUE,
     CHANNELS_FIRST,
     DAY_ONLY,
     FAR_NO,
@@ -37,6 +38,7 @@ from handlers.fields import (
     Input,
     Opener,
     Step,
+    caption_moment,
     choice_buttons,
     day_only,
     far_back_answer,
@@ -174,6 +176,10 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     if field.step is Step.RECEIVED_AT:
         buttons.append((Button(ctx.t("intake.confirm_time"), cb(field.step, "v", "ok")),))
     elif field.step is Step.INQUIRY_AT:
+        moment = caption_moment(record, ctx.services.tz)
+        if moment is not None:  # the time a caption began with, as the judge wrote it
+            label = ctx.t("intake.proposed.caption_time", time=when(ctx, moment))
+            buttons.append((Button(label, cb(field.step, "v", CAPTION_VALUE)),))
         buttons.append((Button(ctx.t("intake.same_time"), cb(field.step, "v", "same")),))
     elif field.step is Step.CASE_NUMBER:
         buttons.append((Button(ctx.t("card.not_filed"), cb(field.step, "v", "not_filed")),))
@@ -650,7 +656,7 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     await _apply(ctx, record, field, values)
     state = await ctx.state()
     state.data = {k: v for k, v in state.data.items() if k not in ("day", "day_of")}
-    if field.input is Input.TIME and value not in ("ok", "same"):
+    if field.input is Input.TIME and value not in ("ok", "same", CAPTION_VALUE):
         moment = getattr(record, field.columns[0])
         shown = when(ctx, moment, clock=not (field.step is Step.INQUIRY_AT and day_only(record)))
         ctx.reply(ctx.t("intake.time_taken", field=ctx.t(f"card.{field.step.value}"), time=shown))

@@ -10,6 +10,7 @@ answered, and never dropped.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 
 from handlers import card, ocr
@@ -19,12 +20,15 @@ from handlers.evidence_link import attach_files, item_count
 from handlers.fields import (
     CAPTION,
     CAPTION_IS_MESSAGE,
+    CAPTION_TIME,
+    CAPTION_TIME_FORMAT,
     MAX_LONG,
     MESSAGE,
     OPENED_BY,
     READ,
     READ_SOURCE,
     Opener,
+    when,
 )
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import Buttons, cb, current_draft, quote, require_handler
@@ -32,6 +36,7 @@ from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.receipt import SENT_AT
 from handlers.state import END, HeldFiles, Next, StepName
+from handlers.timeparse import TimeParseError, read_time
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
@@ -457,18 +462,60 @@ async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile])
         await ctx.session.flush()
 
 
+_SEGMENTS = re.compile(r"[\s，,。；;、]+")
+"""What parts a caption's words: a time at its head is read from its first parts."""
+
+
+def time_at_head(ctx: Context, text: str) -> datetime | None:
+    """The moment the longest run of ``text``'s first parts reads as, with a time of day
+    (``周六晚上10点 县委李主任来电``: Saturday 22:00, as ``timeparse.read_time`` reads it);
+    None when no head of it is a time."""
+    parts = [part for part in _SEGMENTS.split(text.strip()) if part][:4]
+    for end in range(len(parts), 0, -1):
+        try:
+            moment = read_time(" ".join(parts[:end]), now=ctx.now, tz=ctx.services.tz)
+        except TimeParseError:
+            continue
+        if moment.clock is not None:
+            return moment.at(ctx.services.tz)
+    return None
+
+
+async def _caption_time(ctx: Context, record: Record, text: str) -> bool:
+    """A time at the head of a caption is the inquiry's time as the judge wrote it: proposed
+    for it (``CAPTION_TIME``), as a typed answer would be, and the judge told; one in the
+    future is said and not proposed. True when the caption had a time."""
+    if record.inquiry_at is not None or record.fields.get(CAPTION_TIME) is not None:
+        return False
+    moment = time_at_head(ctx, text)
+    if moment is None:
+        return False
+    if moment > ctx.now:
+        ctx.reply(ctx.t("intake.caption_time_future", caption=quote(text), time=when(ctx, moment)))
+        return True
+    typed = ctx.local(moment).strftime(CAPTION_TIME_FORMAT)
+    record.fields = {**record.fields, CAPTION_TIME: typed}
+    await ctx.session.flush()
+    ctx.reply(ctx.t("intake.caption_time", caption=quote(text), time=when(ctx, moment)))
+    return True
+
+
 async def place_captions(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
     """Every caption that came with ``files`` is placed, and the judge told where: each stays
     with the evidence item it came with (``EvidenceItem.caption``); the first, while the
     summary is empty, is also offered when the summary is asked (``fields.CAPTION``: one
-    press takes it), never stored as the summary unasked. A forwarded text is evidence,
-    never a caption.
+    press takes it), never stored as the summary unasked; a time at its head is proposed
+    as the inquiry's time (``_caption_time``). A forwarded text is evidence, never a
+    caption.
     """
     seen: dict[str, str] = {}
     for file in files:
         text = (file.provenance.caption or "").strip()
         if text and text not in seen:
             seen[text] = file.provenance.file_name or ctx.t("evidence.unnamed")
+    for text in seen:
+        if await _caption_time(ctx, record, text):
+            break
     for text, name in seen.items():
         offered = record.fields.get(CAPTION)
         if record.summary is None and offered is None and len(text) <= MAX_LONG:

@@ -25,6 +25,7 @@ from handlers.fields import (
     Input,
     Opener,
     Step,
+    caption_moment,
     far_back_buttons,
     proposal,
     when,
@@ -83,6 +84,9 @@ def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
     """A proposed answer as the judge reads it."""
     if field.step is Step.RECEIVED_AT:
         return when(ctx, record.received_at)
+    moment = caption_moment(record, ctx.services.tz)
+    if field.step is Step.INQUIRY_AT and moment is not None:  # read from a caption
+        return ctx.t("intake.proposed.caption_time", time=when(ctx, moment))
     if field.step is Step.INQUIRY_AT:
         return ctx.t("intake.proposed.same_time", time=when(ctx, record.received_at))
     if field.input is Input.YES_NO:
