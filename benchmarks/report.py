@@ -17,8 +17,9 @@ each in a fresh process too: a bare dump of the quarter's records (plain ``sqlit
 columns of the detail sheet, no formatting) through openpyxl's ``write_only`` mode (the
 reference of issue 14), XlsxWriter's ``constant_memory`` mode and rustpy-xlsxwriter, with the
 ratio of each to the reference and the load average before and after. Each figure is the
-wall time and the CPU time (user and system, all threads) of its process: on a loaded machine
-the CPU time is the steadier of the two.
+wall time and the CPU time (user and system, all threads) of its process and of the process
+that writes the detail rows (``reports.detail_worker``, counted when it has ended, with its own
+peak RSS): on a loaded machine the CPU time is the steadier of the two.
 
 For profiling: ``--database`` keeps the filled database at that path and reuses it when it is
 there already (filled with the same ``--records``), ``--no-references`` skips the three dumps
@@ -55,14 +56,16 @@ CATEGORIES = ["party", "congress", "government", "cppcc", "procuratorate", "comp
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU time of this process so far, its threads included."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User and system CPU time so far of this process (its threads included) or, with
+    ``RUSAGE_CHILDREN``, of its child processes that have ended (the detail rows' worker)."""
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak RSS in MiB of this process, or (``RUSAGE_CHILDREN``) of its largest ended child."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (MiB if sys.platform == "darwin" else 1024)
 
 
@@ -202,18 +205,23 @@ def child(database: Path, period: str, out: Path) -> dict[str, Any]:
     settings.storage.evidence_dir = str(out / "evidence")
     before = _peak_rss_mb()
     cpu = _cpu_seconds()
+    worker_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     lines = io.StringIO()
     status = asyncio.run(report(settings, period, out, lines, clock=FakeClock(NOW), progress=False))
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu
+    worker_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - worker_cpu
     assert status == 0, lines.getvalue()
     files = [Path(line) for line in lines.getvalue().splitlines()[1:]]
     return {
         "seconds": elapsed,
-        "cpu_seconds": cpu,
+        "cpu_seconds": cpu + worker_cpu,
+        "main_cpu_seconds": cpu,
+        "worker_cpu_seconds": worker_cpu,
         "rss_before_mb": before,
         "rss_peak_mb": _peak_rss_mb(),
+        "worker_rss_peak_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
         "xlsx_mb": files[0].stat().st_size / MiB,
         "summary": lines.getvalue().splitlines()[0],
     }
@@ -351,6 +359,11 @@ def main() -> None:
                 f"{result['cpu_seconds']:>6.1f} s  "
                 f"{result['seconds'] / records * 1000:>5.2f} s  {result['rss_peak_mb']:>6.1f} MiB  "
                 f"{result['rss_before_mb']:>7.1f} MiB  {result['xlsx_mb']:>5.1f} MiB"
+            )
+            print(
+                f"{'':>24}CPU: report's process {result.get('main_cpu_seconds', 0.0):.1f} s"
+                f" + detail rows' worker {result.get('worker_cpu_seconds', 0.0):.1f} s;"
+                f" the worker's peak RSS {result.get('worker_rss_peak_mb', 0.0):.1f} MiB"
             )
             print(f"{'':>24}{result['summary']}")
         growth = runs[-1]["rss_peak_mb"] - runs[0]["rss_peak_mb"]

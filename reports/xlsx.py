@@ -31,7 +31,7 @@ from enum import StrEnum
 from itertools import cycle, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -96,6 +96,9 @@ from storage.vocabulary import (
     RecordStatus,
     UnitCategory,
 )
+
+if TYPE_CHECKING:
+    from reports.detail_worker import DetailWorker
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -221,7 +224,12 @@ class DetailRows:
     """
 
     def __init__(
-        self, tz: ZoneInfo, widths: Sequence[float], style: Any, first_row: int = 2
+        self,
+        tz: ZoneInfo,
+        widths: Sequence[float],
+        style: Any,
+        first_row: int = 2,
+        file: IO[bytes] | None = None,
     ) -> None:
         self.tz = tz
         self.widths = list(widths)
@@ -233,8 +241,11 @@ class DetailRows:
         self._known: list[dict[str | None, tuple[bytes, int]]] = [{} for _ in widths]
         self._empty = ""
         self._texts: list[list[str]] = []
-        # Open while the records stream past; closed by write_into() or close().
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
+        # Open while the records stream past; closed by write_into() or close(). ``file``: the
+        # rows written there instead (``reports.detail_worker``, in a process of its own).
+        self._file: IO[bytes] = (
+            file if file is not None else tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
+        )
 
     def _id(self, key: StyleKey) -> str:
         found = self._ids.get(key)
@@ -272,6 +283,12 @@ class DetailRows:
             raise ValueError("a detail row needs one value per column")
         if rows:
             self.add_columns([list(column) for column in zip(*rows, strict=True)])
+
+    def styles(self) -> dict[StyleKey, str]:
+        """The cell formats the rows use, registered in the workbook now (in the order the first
+        :meth:`add_columns` registers them), by style key: index as written."""
+        self._ready()
+        return dict(self._ids)
 
     def _ready(self) -> tuple[bytes, bytes]:
         """The cell styles registered (once); the opening tags of a time and a number cell."""
@@ -372,10 +389,17 @@ class DetailRows:
 
 
 class ReportWorkbook:
-    """One workbook being written; not thread-safe, used by one thread at a time."""
+    """One workbook being written; not thread-safe, used by one thread at a time.
 
-    def __init__(self, language: Language, tz: ZoneInfo) -> None:
+    ``worker``: a process to write the detail rows in (``reports.detail_worker``), handed
+    the rows from the first record on; the workbook closes it (:meth:`save`,
+    :meth:`discard`). Without one, the rows are written in this process: the same bytes."""
+
+    def __init__(
+        self, language: Language, tz: ZoneInfo, *, worker: DetailWorker | None = None
+    ) -> None:
         self.language = language
+        self._worker = worker
         self.tz = tz
         self.book = Workbook(write_only=True)
         self.summary = self.book.create_sheet(tr(language, "sheet.summary"))
@@ -444,7 +468,9 @@ class ReportWorkbook:
         for sheet in (self.summary, self.timeliness, self.art7_sheet):
             sheet.freeze_panes = "A2"
         self._head_row(self.detail, detail_titles, self.detail_widths)
-        self.detail_data = DetailRows(tz, self.detail_widths, self._style_id)
+        self.detail_data: DetailRows | DetailWorker = DetailRows(
+            tz, self.detail_widths, self._style_id
+        )
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -643,7 +669,15 @@ class ReportWorkbook:
         """Detail rows, one per record, in the order given."""
         language, tz = self.language, self.tz
         if records:
-            self.detail_data.add_columns([c.values(records, language, tz) for c in COLUMNS])
+            columns = [c.values(records, language, tz) for c in COLUMNS]
+            local = self.detail_data
+            if self._worker is not None and isinstance(local, DetailRows):
+                # The worker's rows use the cell formats registered here, as the first rows
+                # written here would have registered them.
+                self._worker.set_up(tz, self.detail_widths, local.styles(), local.next_row)
+                local.close()
+                self.detail_data = self._worker
+            self.detail_data.add_columns(columns)
         self.detail_rows += len(records)
 
     def add_art7(self, row: Art7Row) -> None:
@@ -898,14 +932,22 @@ class ReportWorkbook:
         self._table(sheet, titles, body, widths, least=HEADER_LINES)
         sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
+    def discard(self) -> None:
+        """Give up the workbook: its rows' file removed, a worker process killed."""
+        self.detail_data.close()
+        if self._worker is not None:
+            self._worker.close()
+
     def save(self, path: Path) -> Path:
-        """Save the workbook at ``path`` (XLSX); returns ``path``."""
-        spliced: dict[str, DetailRows] = {}
+        """Save the workbook at ``path`` (XLSX); returns ``path``.
+
+        Raises ``reports.detail_worker.DetailWorkerError`` when the rows' worker failed."""
+        spliced: dict[str, DetailRows | DetailWorker] = {}
         if self.detail_rows:
             self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
             spliced[str(self.detail._writer.out)] = self.detail_data
         else:
-            self.detail_data.close()
+            self.discard()
         # ``Workbook.save`` (openpyxl.writer.excel.save_workbook) with the deflate level set.
         with zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=DEFLATE_LEVEL
@@ -920,7 +962,9 @@ class _Spliced:
     is stored with those rows put inside its ``sheetData`` (:meth:`DetailRows.write_into`),
     streamed into the archive rather than joined in a file first; the rest as ZipFile does."""
 
-    def __init__(self, archive: zipfile.ZipFile, rows: dict[str, DetailRows]) -> None:
+    def __init__(
+        self, archive: zipfile.ZipFile, rows: dict[str, DetailRows | DetailWorker]
+    ) -> None:
         self._archive = archive
         self._rows = rows
 
