@@ -20,6 +20,7 @@ writing everything else (the header row, widths, print settings, the other sheet
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -670,15 +671,18 @@ class ReportWorkbook:
         language, tz = self.language, self.tz
         if records:
             columns = [c.values(records, language, tz) for c in COLUMNS]
-            local = self.detail_data
-            if self._worker is not None and isinstance(local, DetailRows):
-                # The worker's rows use the cell formats registered here, as the first rows
-                # written here would have registered them.
-                self._worker.set_up(tz, self.detail_widths, local.styles(), local.next_row)
-                local.close()
-                self.detail_data = self._worker
+            if self._worker is not None and isinstance(self.detail_data, DetailRows):
+                self._hand_over(self._worker)
             self.detail_data.add_columns(columns)
         self.detail_rows += len(records)
+
+    def _hand_over(self, worker: DetailWorker) -> None:
+        """The detail rows written by ``worker`` from now on, with the cell formats registered
+        here, as the first rows written here would have registered them."""
+        local = cast(DetailRows, self.detail_data)
+        worker.set_up(self.tz, self.detail_widths, local.styles(), local.next_row)
+        local.close()
+        self.detail_data = worker
 
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
@@ -933,10 +937,19 @@ class ReportWorkbook:
         sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
     def discard(self) -> None:
-        """Give up the workbook: its rows' file removed, a worker process killed."""
+        """Give up the workbook: its rows' file and its sheets' files removed (openpyxl's
+        streamed sheets are written to temporary files), a worker process killed."""
         self.detail_data.close()
         if self._worker is not None:
             self._worker.close()
+        for sheet in self.book.worksheets:
+            if not sheet.closed:  # its XML writer ended, not left to the garbage collector
+                with contextlib.suppress(Exception):
+                    sheet.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None and Path(writer.out).exists():
+                with contextlib.suppress(OSError, ValueError):
+                    writer.cleanup()
 
     def save(self, path: Path) -> Path:
         """Save the workbook at ``path`` (XLSX); returns ``path``.

@@ -1,0 +1,164 @@
+"""The detail rows written in a process of their own (``reports.detail_worker``) make the same
+workbook as the rows written in the report's process, whatever the batches; a worker that
+fails or dies is a clear error and leaves no files behind; a cancelled report kills it."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import tempfile
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
+
+from reports.columns import COLUMNS
+from reports.detail_worker import DetailWorker, DetailWorkerError
+from reports.period import parse_period
+from reports.quarterly import build_report
+from reports.xlsx import ReportWorkbook
+from storage.db import Database
+from storage.vocabulary import Language
+
+NOW = local("2026-10-08 10:00")
+
+
+@pytest.fixture(autouse=True)
+def own_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Temporary folders made under the test's own, to be looked at after."""
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def workers() -> list[multiprocessing.process.BaseProcess]:
+    return [p for p in multiprocessing.active_children() if p.name == "guowen-detail-rows"]
+
+
+def left(folder: Path) -> list[str]:
+    """What a folder holds (none of it must be left behind)."""
+    return sorted(os.listdir(folder)) if folder.exists() else []
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """The workbook's parts but its properties (which say when it was saved)."""
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+async def some_records(db: Database) -> None:
+    people = await open_court(db, local("2026-06-01 09:00"))
+    zhang, sun = people["张伟"], people["孙丽"]
+    for n in range(7):
+        await make_record(
+            db,
+            zhang if n % 2 else sun,
+            local("2026-07-01 00:10") + timedelta(days=9 * n, hours=n),
+            channel="in_person" if n == 2 else "phone",
+            cosigners=[zhang] if n == 2 else [],
+            confirm_after=timedelta(hours=3) if n == 2 else None,
+            platform_after=timedelta(days=1) if n % 3 else None,
+            art9_items=[1, 4] if n == 5 else [],
+            summary="=1+1 要求从轻处理，" * n,  # a formula's start, texts that wrap
+            main_leader=n == 4,  # an Art. 7 row
+            submit_after=None if n == 6 else timedelta(hours=1),  # a draft: no detail row
+        )
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1000])
+async def test_the_worker_writes_the_same_workbook(
+    db: Database, tmp_path: Path, own_temp: Path, batch: int
+) -> None:
+    await some_records(db)
+    period = parse_period("2026Q3", now=NOW, tz=BEIJING)
+    made = {}
+    for worker in (False, True):
+        async with db.transaction() as session:
+            files = await build_report(
+                session,
+                period,
+                language=Language.ZH,
+                tz=BEIJING,
+                rules=RULES,
+                now=NOW,
+                out_dir=tmp_path / str(worker),
+                court_name=COURT,
+                batch=batch,
+                worker=worker,
+            )
+        made[worker] = parts(files.xlsx)
+    assert made[True] == made[False]
+    assert any(b'<row r="7"' in xml for xml in made[True].values())  # six rows and the header
+    assert workers() == []
+    assert left(own_temp) == []
+
+
+def test_a_worker_that_fails_says_why_and_leaves_nothing(own_temp: Path) -> None:
+    rows = DetailWorker()
+    rows.set_up(BEIJING, [c.width for c in COLUMNS], {}, 2)  # no style: the worker fails
+    with pytest.raises(DetailWorkerError, match="KeyError"):
+        rows.add_columns([["a"] for _ in COLUMNS])
+        rows.finish()
+    rows.close()
+    assert workers() == []
+    assert left(own_temp) == []
+
+
+def test_a_worker_killed_midway_is_an_error_when_the_book_is_saved(
+    tmp_path: Path, own_temp: Path
+) -> None:
+    book = ReportWorkbook(Language.ZH, BEIJING, worker=DetailWorker())
+    worker = book._worker
+    assert worker is not None and worker.pid is not None
+    book._hand_over(worker)
+    os.kill(worker.pid, signal.SIGKILL)
+    with pytest.raises(DetailWorkerError, match="exit code"):
+        for _ in range(50):  # the pipe's buffer takes a few batches before it breaks
+            book.detail_data.add_columns([["某某"] * 200 for _ in COLUMNS])
+            book.detail_rows += 200
+        book.save(tmp_path / "book.xlsx")
+    book.discard()
+    assert workers() == []
+    assert left(own_temp) == []
+
+
+async def test_a_cancelled_report_kills_its_worker(
+    db: Database, tmp_path: Path, own_temp: Path
+) -> None:
+    await some_records(db)
+    period = parse_period("2026Q3", now=NOW, tz=BEIJING)
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.extend(p.pid or 0 for p in workers())
+        if done:
+            task.cancel()
+
+    async def report() -> None:
+        async with db.transaction() as session:
+            await build_report(
+                session,
+                period,
+                language=Language.ZH,
+                tz=BEIJING,
+                rules=RULES,
+                now=NOW,
+                out_dir=tmp_path / "out",
+                court_name=COURT,
+                batch=1,
+                worker=True,
+                progress=progress,
+            )
+
+    task = asyncio.create_task(report())
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen  # a worker ran
+    assert workers() == []
+    assert left(own_temp) == []
+    assert not [name for name in left(tmp_path / "out") if name.endswith(".xlsx")]
