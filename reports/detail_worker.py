@@ -10,17 +10,23 @@ The worker writes the same ``<row>`` elements into a file of a temporary folder,
 report's process splices into the sheet as it saves the workbook
 (``DetailRows.write_into``): the same bytes as written in the report's own process.
 
-The worker is started with the ``spawn`` method (a fresh interpreter: the report's process
-has threads, the event loop's and the database driver's, which a forked child must not
-inherit). It never touches the database. It is killed, and its folder removed, by
-:meth:`DetailWorker.close` whatever happened (an error, the report cancelled).
+The worker is a fresh interpreter (``python -c``, with the report's ``sys.path``), not a
+fork (the report's process has threads, the event loop's and the database driver's, which a
+forked child must not inherit) nor multiprocessing's ``spawn`` (which imports the parent's
+main script again in the child: all of the bot under ``guowen run``); it imports this module
+alone and talks over a socket pair (``multiprocessing.connection.Connection``). It never
+touches the database. It is killed, and its folder removed, by :meth:`DetailWorker.close`
+whatever happened (an error, the report cancelled).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import pickle
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
@@ -31,7 +37,6 @@ from zoneinfo import ZoneInfo
 
 from reports.xlsx import DetailRows, StyleKey
 
-_CONTEXT = multiprocessing.get_context("spawn")
 _END = b""  # the message that says no more rows come
 _PIPE_CHUNK = 1 << 20  # bytes copied at a time when the rows are spliced
 
@@ -39,6 +44,20 @@ _PIPE_CHUNK = 1 << 20  # bytes copied at a time when the rows are spliced
 class DetailWorkerError(RuntimeError):
     """The worker process writing the detail rows failed or died; the message says how
     (its traceback when it could send one)."""
+
+
+_RUNNING: set[int] = set()  # the ids of the workers started here and not yet ended
+_START = "import sys; from reports.detail_worker import serve; serve(int(sys.argv[1]), sys.argv[2])"
+
+
+def running() -> frozenset[int]:
+    """The process ids of the workers this process started that have not been ended."""
+    return frozenset(_RUNNING)
+
+
+def serve(handle: int, path: str) -> None:
+    """The worker process's entry: rows written to ``path``, told over the socket ``handle``."""
+    _serve(Connection(handle), path)
 
 
 def _serve(connection: Connection, path: str) -> None:
@@ -74,17 +93,24 @@ class DetailWorker:
     def __init__(self) -> None:
         self._folder = Path(tempfile.mkdtemp(prefix="guowen-detail-"))
         self.path = self._folder / "rows.xml"
-        self._connection, child = _CONTEXT.Pipe()
-        self._process = _CONTEXT.Process(
-            target=_serve, args=(child, str(self.path)), name="guowen-detail-rows", daemon=True
-        )
+        ours, theirs = socket.socketpair()
+        self._connection = Connection(ours.detach())
+        # The report's own modules, wherever they were imported from.
+        paths = os.pathsep.join(p for p in sys.path if p)
         try:
-            self._process.start()
+            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-c", _START, str(theirs.fileno()), str(self.path)],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": paths},
+            )
         except BaseException:
+            self._process = None
             self.close()
             raise
         finally:
-            child.close()
+            theirs.close()
+        _RUNNING.add(self._process.pid)
         self._set_up: tuple[ZoneInfo, list[float], dict[StyleKey, str], int] | None = None
         self._sent_set_up = False
         self._ended = False
@@ -93,8 +119,8 @@ class DetailWorker:
 
     @property
     def pid(self) -> int | None:
-        """The worker process's id (None before it started)."""
-        return self._process.pid
+        """The worker process's id (None when it could not be started)."""
+        return None if self._process is None else self._process.pid
 
     def set_up(
         self, tz: ZoneInfo, widths: Sequence[float], styles: dict[StyleKey, str], first_row: int
@@ -139,7 +165,7 @@ class DetailWorker:
             answer = self._connection.recv()
         except (EOFError, OSError) as error:
             self._failed(error)
-        self._process.join()
+        self._wait()
         if answer[0] != "done":
             raise DetailWorkerError(f"the detail rows' worker failed:\n{answer[1]}")
         if answer[1] != self.count:
@@ -157,8 +183,7 @@ class DetailWorker:
                 said = str(answer[1]) if answer[0] == "failed" else ""
         except (EOFError, OSError):
             pass
-        self._process.join(5.0)
-        code = self._process.exitcode
+        code = self._wait(5.0)
         raise DetailWorkerError(
             f"the detail rows' worker failed (exit code {code}):\n{said or cause!r}"
         ) from cause
@@ -181,11 +206,21 @@ class DetailWorker:
         finally:
             self.close()
 
+    def _wait(self, timeout: float | None = None) -> int | None:
+        """The worker's exit code once it ended (None: still running after ``timeout``)."""
+        if self._process is None:
+            return None
+        try:
+            code = self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        _RUNNING.discard(self._process.pid)
+        return code
+
     def close(self) -> None:
         """Kill the worker if it still runs, and remove its folder (the rows with it)."""
-        if self._process.pid is not None and self._process.is_alive():
+        if self._process is not None and self._process.poll() is None:
             self._process.kill()
-        if self._process.pid is not None:
-            self._process.join()
+        self._wait()
         self._connection.close()
         shutil.rmtree(self._folder, ignore_errors=True)

@@ -567,10 +567,13 @@ class ReportWorkbook:
         *,
         bold: bool = False,
         boxed: bool = True,
+        lines: list[int] | None = None,
     ) -> int:
         """A row of ``values`` (or cells made already), each text wrapped in its column of
-        ``widths`` and the row tall enough for the longest; returns its number."""
-        lines = fitted_lines(values, widths)
+        ``widths`` and the row tall enough for the longest; returns its number. ``lines``:
+        :func:`fitted_lines` of the row, when counted already."""
+        if lines is None:
+            lines = fitted_lines(values, widths)
         cells = [
             value if isinstance(value, Cell)
             else self.cell(sheet, value, bold=bold, boxed=boxed, lines=n)
@@ -633,7 +636,8 @@ class ReportWorkbook:
         pages = self._pages[sheet.title]
         shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
         points = row_points(max(least, *head_lines(shown, widths)))
-        points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
+        body_lines = [fitted_lines(values, widths) for values in body]  # counted once
+        points += sum(row_points(max(lines)) for lines in body_lines)
         if nothing:
             points += row_points(text_lines(nothing, sum(widths[: len(head)])))
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
@@ -642,8 +646,8 @@ class ReportWorkbook:
             self._write(sheet, [])
         top = self._head_row(sheet, head, widths, least)
         pages.head = None if after else (head, widths, least)
-        for values in body:
-            self._fitted(sheet, values, widths)
+        for values, lines in zip(body, body_lines, strict=True):
+            self._fitted(sheet, values, widths, lines=lines)
         if nothing:
             self._nothing_row(sheet, nothing, widths[: len(head)])
         pages.head = None

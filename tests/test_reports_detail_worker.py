@@ -5,7 +5,6 @@ fails or dies is a clear error and leaves no files behind; a cancelled report ki
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import signal
 import tempfile
@@ -17,7 +16,7 @@ import pytest
 from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
 
 from reports.columns import COLUMNS
-from reports.detail_worker import DetailWorker, DetailWorkerError
+from reports.detail_worker import DetailWorker, DetailWorkerError, running
 from reports.period import parse_period
 from reports.quarterly import build_report
 from reports.xlsx import ReportWorkbook
@@ -36,8 +35,9 @@ def own_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def workers() -> list[multiprocessing.process.BaseProcess]:
-    return [p for p in multiprocessing.active_children() if p.name == "guowen-detail-rows"]
+def workers() -> list[int]:
+    """The workers started and not ended (their process ids)."""
+    return sorted(running())
 
 
 def left(folder: Path) -> list[str]:
@@ -135,7 +135,7 @@ async def test_a_cancelled_report_kills_its_worker(
     seen: list[int] = []
 
     def progress(done: int, total: int) -> None:
-        seen.extend(p.pid or 0 for p in workers())
+        seen.extend(workers())
         if done:
             task.cancel()
 
@@ -160,5 +160,8 @@ async def test_a_cancelled_report_kills_its_worker(
         await task
     assert seen  # a worker ran
     assert workers() == []
+    for pid in set(seen):  # killed and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
     assert left(own_temp) == []
     assert not [name for name in left(tmp_path / "out") if name.endswith(".xlsx")]
