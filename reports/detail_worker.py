@@ -29,13 +29,13 @@ import subprocess
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from reports.xlsx import DetailRows, StyleKey
+from reports.detail_rows import DetailRows, StyleKey
 
 _END = b""  # the message that says no more rows come
 _PIPE_CHUNK = 1 << 20  # bytes copied at a time when the rows are spliced
@@ -139,6 +139,12 @@ class DetailWorker:
             self._connection.send_bytes(message)
         except OSError as error:  # a broken pipe: the worker died
             self._failed(error)
+
+    def add(self, rows: Iterable[Sequence[object]]) -> None:
+        """Send ``rows``, each a value per column (``DetailRows.add``)."""
+        rows = list(rows)
+        if rows:
+            self.add_columns([list(column) for column in zip(*rows, strict=True)])
 
     def add_columns(self, columns: Sequence[Sequence[object]]) -> None:
         """Send a batch of rows given column by column (``DetailRows.add_columns``)."""
