@@ -726,12 +726,16 @@ class ReportWorkbook:
         self._table(sheet, titles, body, widths, least=HEADER_LINES)
         sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
-    def discard(self) -> None:
-        """Give up the workbook: its rows' file and its sheets' files removed (openpyxl's
-        streamed sheets are written to temporary files), a worker process killed."""
+    def _close_rows(self) -> None:
+        """The detail rows' file closed, their worker process ended."""
         self.detail_data.close()
         if self._worker is not None:
             self._worker.close()
+
+    def discard(self) -> None:
+        """Give up the workbook: its rows' file and its sheets' files removed (openpyxl's
+        streamed sheets are written to temporary files), a worker process killed."""
+        self._close_rows()
         for sheet in self.book.worksheets:
             if not sheet.closed:  # its XML writer ended, not left to the garbage collector
                 with contextlib.suppress(Exception):
@@ -750,7 +754,7 @@ class ReportWorkbook:
             self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
             spliced[str(self.detail._writer.out)] = self.detail_data
         else:
-            self.discard()
+            self._close_rows()
         # ``Workbook.save`` (openpyxl.writer.excel.save_workbook) with the deflate level set.
         with zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=DEFLATE_LEVEL
