@@ -21,6 +21,7 @@ whatever happened (an error, the report cancelled).
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import shutil
@@ -37,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from reports.detail_rows import DetailRows, StyleKey
 
+log = logging.getLogger(__name__)
 _END = b""  # the message that says no more rows come
 _PIPE_CHUNK = 1 << 20  # bytes copied at a time when the rows are spliced
 
@@ -60,6 +62,20 @@ def serve(handle: int, path: str) -> None:
     _serve(Connection(handle), path)
 
 
+def _peak_rss_mib() -> float | None:
+    """This process's own peak RSS in MiB (``VmHWM`` of ``/proc/self/status``: the
+    ``getrusage`` figure keeps the parent's pages at the fork); None where there is no
+    ``/proc``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _serve(connection: Connection, path: str) -> None:
     """The worker's loop: the sheet's set-up (zone, widths, style indexes, first row), then
     each batch's columns (pickled), then the end; answers ``("done", rows, bytes)`` or
@@ -74,7 +90,7 @@ def _serve(connection: Connection, path: str) -> None:
                     break
                 rows.add_columns(pickle.loads(message))
             size = rows.size
-        connection.send(("done", rows.count, size))
+        connection.send(("done", rows.count, size, _peak_rss_mib()))
     except BaseException:  # whatever it was, the report's process is told
         connection.send(("failed", traceback.format_exc()))
     finally:
@@ -116,6 +132,8 @@ class DetailWorker:
         self._ended = False
         self.count = 0
         self._size: int | None = None
+        self.peak_rss_mib: float | None = None
+        """The worker's own peak RSS in MiB, once it has written every row."""
 
     @property
     def pid(self) -> int | None:
@@ -179,6 +197,15 @@ class DetailWorker:
                 f"the detail rows' worker wrote {answer[1]} rows of {self.count}"
             )
         self._size = int(answer[2])
+        self.peak_rss_mib = answer[3]
+        log.info(
+            "detail rows written by process %s: %d rows, %d bytes, peak RSS %s MiB",
+            self.pid,
+            self.count,
+            self._size,
+            self.peak_rss_mib,
+            extra={"peak_rss_mib": self.peak_rss_mib},
+        )
         return self._size
 
     def _failed(self, cause: BaseException | None = None) -> Any:
