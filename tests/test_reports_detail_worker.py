@@ -5,6 +5,7 @@ fails or dies is a clear error and leaves no files behind; a cancelled report ki
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import tempfile
@@ -13,9 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_reports_detail_rows import VALUES
 from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
 
 from reports.columns import COLUMNS
+from reports.detail_rows import DetailRows, StyleKey
 from reports.detail_worker import DetailWorker, DetailWorkerError, running
 from reports.period import parse_period
 from reports.quarterly import build_report
@@ -96,6 +101,47 @@ async def test_the_worker_writes_the_same_workbook(
     assert any(b'<row r="7"' in xml for xml in made[True].values())  # six rows and the header
     assert workers() == []
     assert left(own_temp) == []
+
+
+def spliced(rows: DetailRows | DetailWorker, folder: Path) -> bytes:
+    """The rows put into a sheet, as the workbook puts them."""
+    sheet = folder / "sheet.xml"
+    sheet.write_bytes(b"<sheetData><row/></sheetData>")
+    out = folder / "out.xml"
+    with out.open("wb") as stream:
+        rows.write_into(sheet, stream)
+    return out.read_bytes()
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.lists(VALUES, min_size=6, max_size=6), min_size=1, max_size=12),
+    st.lists(st.integers(0, 12), max_size=3),
+)
+def test_the_worker_writes_the_bytes_written_here(
+    tmp_path: Path, drawn: list[list[object]], cuts: list[int]
+) -> None:
+    rows = [values + [None] * (len(COLUMNS) - 6) for values in drawn]
+    widths = [c.width for c in COLUMNS]
+    registered: dict[StyleKey, int] = {}
+    here = DetailRows(
+        BEIJING, widths, lambda key: registered.setdefault(key, len(registered) + 7), first_row=5
+    )
+    worker = DetailWorker()
+    try:
+        worker.set_up(BEIJING, widths, here.styles(), 5)
+        edges = [0, *sorted(min(cut, len(rows)) for cut in cuts), len(rows)]
+        for start, end in itertools.pairwise(edges):  # the same batches to both
+            here.add(rows[start:end])
+            worker.add(rows[start:end])
+        assert worker.size > 0
+        assert spliced(worker, tmp_path) == spliced(here, tmp_path)
+        assert worker.peak_rss_mib is None or worker.peak_rss_mib > 0
+    finally:
+        worker.close()
+    assert workers() == []
 
 
 def test_a_worker_that_fails_says_why_and_leaves_nothing(own_temp: Path) -> None:
