@@ -24,7 +24,8 @@ machine the CPU time is the steadier of the two.
 
 For profiling: ``--database`` keeps the filled database at that path and reuses it when it is
 there already (filled with the same ``--records``), ``--no-references`` skips the three dumps
-and ``--periods quarter`` runs the quarter alone.
+and ``--periods quarter`` runs the quarter alone; ``--worker-from N`` writes the detail rows in a
+process of their own from N records on (``reports.quarterly.WORKER_RECORDS``; 0: always).
 """
 
 from __future__ import annotations
@@ -196,10 +197,15 @@ def fill(path: Path, count: int, seed: int = 7) -> None:
     engine.dispose()
 
 
-def child(database: Path, period: str, out: Path) -> dict[str, Any]:
+def child(database: Path, period: str, out: Path, worker_from: int | None) -> dict[str, Any]:
     from bot.config import defaults
     from bot.report_cli import report
     from reminders.clock import FakeClock
+
+    if worker_from is not None:
+        import reports.quarterly
+
+        reports.quarterly.WORKER_RECORDS = worker_from
 
     settings = defaults()
     settings.court.name = "温县人民法院"
@@ -313,9 +319,12 @@ def run_dump(writer: str, database: Path, out: Path) -> dict[str, Any] | None:
     return result
 
 
-def run_child(database: Path, period: str, out: Path) -> dict[str, Any]:
+def run_child(
+    database: Path, period: str, out: Path, worker_from: int | None = None
+) -> dict[str, Any]:
+    more = [] if worker_from is None else ["--worker-from", str(worker_from)]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(database), period, str(out)],
+        [sys.executable, __file__, "--child", str(database), period, str(out), *more],
         check=True,
         capture_output=True,
         text=True,
@@ -335,11 +344,21 @@ def main() -> None:
         "--no-references", action="store_true", help="skip the three dumps (profiling)"
     )
     parser.add_argument("--periods", choices=("both", "quarter"), default="both")
+    parser.add_argument(
+        "--worker-from",
+        type=int,
+        default=None,
+        help="records from which the detail rows get a process of their own (0: always)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DB", "PERIOD", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", nargs=3, metavar=("WRITER", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), args.child[1], Path(args.child[2]))))
+        print(
+            json.dumps(
+                child(Path(args.child[0]), args.child[1], Path(args.child[2]), args.worker_from)
+            )
+        )
         return
     if args.dump:
         print(json.dumps(dump(args.dump[0], Path(args.dump[1]), Path(args.dump[2]))))
@@ -366,7 +385,7 @@ def main() -> None:
             ("2026Q3", "2026Q3", 1.0),
         )
         for label, period, share in periods[1:] if args.periods == "quarter" else periods:
-            result = run_child(database, period, top / label.replace(".", "_"))
+            result = run_child(database, period, top / label.replace(".", "_"), args.worker_from)
             records = -(-args.records // 10) if share < 1 else args.records
             runs.append(result)
             print(
