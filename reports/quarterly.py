@@ -42,6 +42,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import DeadlineRules
 from reports.columns import DAY_ONLY, RECEIVED_DAY_ONLY
+from reports.detail_worker import DetailWorker
 from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
 from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
@@ -58,6 +59,9 @@ from storage.records import among
 from storage.vocabulary import Language, RecordKind, RecordStatus
 
 BATCH = 2000
+WORKER_RECORDS = 10_000
+"""From this many records on, the detail rows are written in a process of their own
+(``reports.detail_worker``); fewer are written sooner than a process starts."""
 Progress = Callable[[int, int], None]
 
 
@@ -384,8 +388,43 @@ async def build_report(
     draft: bool = False,
     progress: Progress | None = None,
     batch: int = BATCH,
+    worker: bool | None = None,
 ) -> ReportFiles:
-    """Write the period's workbook, summary document and headline picture into ``out_dir``."""
+    """Write the period's workbook, summary document and headline picture into ``out_dir``.
+
+    ``worker``: whether the detail rows are written in a process of their own
+    (``reports.detail_worker``: the same bytes); None, from ``WORKER_RECORDS`` records on.
+    Raises ``reports.detail_worker.DetailWorkerError`` when that process fails; cancelled,
+    the process is killed."""
+    made: list[ReportWorkbook] = []  # the workbook, once made: discarded on an error
+    try:
+        return await _report(
+            session, period, language=language, tz=tz, rules=rules, now=now, out_dir=out_dir,
+            court_name=court_name, draft=draft, progress=progress, batch=batch, worker=worker,
+            made=made,
+        )  # fmt: skip
+    except BaseException:
+        for book in made:  # its worker process killed, its rows' files removed
+            book.discard()
+        raise
+
+
+async def _report(
+    session: AsyncSession,
+    period: Period,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    rules: DeadlineRules,
+    now: datetime,
+    out_dir: Path,
+    court_name: str,
+    draft: bool,
+    progress: Progress | None,
+    batch: int,
+    worker: bool | None,
+    made: list[ReportWorkbook],
+) -> ReportFiles:
     connection = await session.connection()
     reader = AsyncSession(bind=connection, expire_on_commit=False, autoflush=False)
     try:
@@ -402,7 +441,9 @@ async def build_report(
                 .where(_in_period(period, tz), _not_internal())
             )
         ).scalar_one()
-        book = await asyncio.to_thread(ReportWorkbook, language, tz)
+        split = total >= WORKER_RECORDS if worker is None else worker
+        book = await asyncio.to_thread(_workbook, language, tz, split)
+        made.append(book)
         done = 0
         if progress is not None:
             progress(done, total)
@@ -466,3 +507,14 @@ async def build_report(
         picture_subtitle=picture_subtitle(notes, language=language, tz=tz, now=now),
     )
     return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)
+
+
+def _workbook(language: Language, tz: ZoneInfo, worker: bool) -> ReportWorkbook:
+    """A report's workbook, with a process of its own for the detail rows when ``worker``."""
+    rows = DetailWorker() if worker else None
+    try:
+        return ReportWorkbook(language, tz, worker=rows)
+    except BaseException:
+        if rows is not None:
+            rows.close()
+        raise

@@ -20,18 +20,15 @@ writing everything else (the header row, widths, print settings, the other sheet
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
+import contextlib
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from itertools import cycle, repeat
-from operator import itemgetter
+from itertools import cycle
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -39,7 +36,6 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.text import RichText
-from openpyxl.compat import safe_string
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.xdr import XDRPositiveSize2D
@@ -51,6 +47,7 @@ from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.columns import COLUMNS, received_value, stamp, state_words
+from reports.detail_rows import DATE_FORMAT, FORMULA_START, MAX_TEXT, DetailRows, StyleKey
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts, State
 from reports.figures import Art7Row, Figures, LateRow, Tally
@@ -98,8 +95,9 @@ from storage.vocabulary import (
     UnitCategory,
 )
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
+if TYPE_CHECKING:
+    from reports.detail_worker import DetailWorker
+
 PERCENT = "0.0%"
 A4 = "9"  # paperSize codes (ECMA-376 Part 1, 18.18.62 ST_PaperSize... as a string)
 A3 = "8"
@@ -172,211 +170,24 @@ def print_setup(
         sheet.print_title_rows = title_rows
 
 
-MAX_TEXT = 32767  # the most a spreadsheet cell holds
 # Deflate level of the workbook's parts. The detail sheet of a busy quarter is a few hundred
 # MiB of XML: level 1 deflates it about three times faster than zlib's default 6, for a file
 # about a third larger (well under a chat's 50 MB upload limit at 100,000 records).
 DEFLATE_LEVEL = 1
 
 
-StyleKey = tuple[bool, str | None, bool, bool | None, bool]
-# XML text: the three markup characters, and a carriage return, which a parser would read
-# back as a line feed (XML 1.0, 2.11) if it were written as is.
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-# What a text needs besides: characters XML forbids (``reports.document.clean``), or markup.
-_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
-_KNOWN_CELLS = 2048  # texts kept per column, at most
-_SHORT = 64  # characters of a text kept: a name, a word, a state, Art. 9 items
-_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+class ReportWorkbook:
+    """One workbook being written; not thread-safe, used by one thread at a time.
 
-
-def excel_serial(moment: datetime) -> str:
-    """``moment``'s wall-clock time as an Excel serial number (days since 1899-12-30, the
-    time as a fraction), written as openpyxl writes it (``openpyxl.utils.datetime.to_excel``,
-    ``%.16g``): the same number for the same time, to the last digit."""
-    days = moment.toordinal() - _EPOCH
-    if 0 < days <= 60:  # Excel's phantom 1900-02-29
-        days -= 1
-    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
-    return "%.16g" % (days + (seconds + moment.microsecond / 10**6) / 86400)
-
-
-class DetailRows:
-    """The detail sheet's data rows as SpreadsheetML (ECMA-376 Part 1, 18.3.1.73 ``row``,
-    18.3.1.4 ``c``), appended to a temporary file so that memory stays flat.
-
-    Each cell gets exactly what :meth:`ReportWorkbook.cell` gives it in openpyxl: a text as an
-    inline string (``t="inlineStr"``, never a formula) with its control characters shown as
-    U+FFFD, cut at 32,767 characters, wrapped when it holds a line break or takes more than
-    one line in its column of ``widths`` (:func:`reports.paper.text_lines`; the row is then
-    as tall as its longest text), quote-prefixed when it starts like a formula; a time in the
-    court's zone as an Excel serial with the date format; a number as a number; numbers and
-    times top-aligned; an empty value as a bordered empty cell. ``style`` maps a style key to
-    the cell format's index in the workbook.
-
-    A row names its number (``r``); its cells do not: the attribute is optional, a cell
-    without one being the column after the cell before it (18.3.1.4), so every cell of every
-    row is written, the empty ones included. A text cell is then the same bytes wherever it
-    stands, and a column's repeated texts are encoded once.
-    """
+    ``worker``: a process to write the detail rows in (``reports.detail_worker``), handed
+    the rows from the first record on; the workbook closes it (:meth:`save`,
+    :meth:`discard`). Without one, the rows are written in this process: the same bytes."""
 
     def __init__(
-        self, tz: ZoneInfo, widths: Sequence[float], style: Any, first_row: int = 2
+        self, language: Language, tz: ZoneInfo, *, worker: DetailWorker | None = None
     ) -> None:
-        self.tz = tz
-        self.widths = list(widths)
-        self.next_row = first_row
-        self.count = 0
-        self._style = style
-        self._ids: dict[StyleKey, str] = {}
-        # Each column's short texts as written, with their lines: a quarter's rows repeat them.
-        self._known: list[dict[str | None, tuple[bytes, int]]] = [{} for _ in widths]
-        self._empty = ""
-        self._texts: list[list[str]] = []
-        # Open while the records stream past; closed by write_into() or close().
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guowen-detail-")  # noqa: SIM115
-
-    def _id(self, key: StyleKey) -> str:
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = str(self._style(key))
-        return found
-
-    def _text(self, text: str, width: float) -> tuple[bytes, int]:
-        """A text cell as written (``<c ...>...</c>``, UTF-8), and the lines it takes."""
-        if not text:
-            return f'<c s="{self._empty}"/>'.encode(), 1
-        lines = text_lines(text, width)
-        if _SPECIAL.search(text):
-            text = clean(text)
-            escape = True
-        else:
-            escape = False
-        text = text[:MAX_TEXT]
-        style = self._texts["\n" in text or lines > 1][text.startswith(FORMULA_START)]
-        space = (
-            ' xml:space="preserve"'
-            if (text[0].isspace() or text[-1].isspace()) and not text.isspace()
-            else ""
-        )
-        if escape:
-            text = text.translate(_XML_TEXT)
-        return f'<c s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'.encode(), lines
-
-    def add(self, rows: Iterable[Sequence[object]]) -> None:
-        """Append ``rows``, each a value per column (text, number, aware time or None).
-
-        Raises ValueError when a row has not one value per column."""
-        rows = list(rows)
-        if any(len(values) != len(self.widths) for values in rows):
-            raise ValueError("a detail row needs one value per column")
-        if rows:
-            self.add_columns([list(column) for column in zip(*rows, strict=True)])
-
-    def _ready(self) -> tuple[bytes, bytes]:
-        """The cell styles registered (once); the opening tags of a time and a number cell."""
-        if not self._texts:
-            self._empty = self._id((False, None, True, None, False))
-            # A text's style by (wrapped, quote-prefixed).
-            self._texts = [
-                [self._id((False, None, True, w, q)) for q in (False, True)] for w in (False, True)
-            ]
-        number = self._id((False, None, True, False, False))
-        dated = self._id((False, DATE_FORMAT, True, False, False))
-        return f'<c s="{dated}" t="n"><v>'.encode(), f'<c s="{number}" t="n"><v>'.encode()
-
-    def add_columns(self, columns: Sequence[Sequence[object]]) -> None:
-        """Append rows given column by column: ``columns[c][r]`` is row ``r``'s value in
-        column ``c``, as :meth:`add` takes it; the same bytes as :meth:`add` of those rows.
-
-        A column's repeated short texts are looked up at once; only the rest (times, numbers,
-        texts seen first) is encoded value by value. Raises ValueError when the columns are not
-        one per column of the sheet, or not all as long."""
-        if len(columns) != len(self.widths):
-            raise ValueError("detail columns: one list per column of the sheet")
-        count = len(columns[0])
-        if any(len(values) != count for values in columns):
-            raise ValueError("detail columns of different lengths")
-        if not count:
-            return
-        date_open, number_open = self._ready()
-        close = b"</v></c>"
-        tz, text_cell = self.tz, self._text
-        encoded: list[list[bytes]] = []
-        lines: list[list[int]] = []
-        for width, known, values in zip(self.widths, self._known, columns, strict=True):
-            try:
-                cells: list[tuple[bytes, int] | None] = list(map(cast(Any, known).get, values))
-            except TypeError:  # a value that cannot be a key: each encoded below
-                cells = [None] * count
-            if None in cells:
-                for i, found in enumerate(cells):
-                    if found is not None:
-                        continue
-                    value = values[i]
-                    if value is None or type(value) is str:
-                        seen = known.get(value)  # a text met earlier in this batch
-                        if seen is not None:
-                            cells[i] = seen
-                            continue
-                        cell = text_cell(value or "", width)
-                        if len(known) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
-                            known[value] = cell
-                    elif isinstance(value, datetime):
-                        serial = excel_serial(value.astimezone(tz)).encode()
-                        cell = (date_open + serial + close, 1)
-                    elif isinstance(value, int | float) and not isinstance(value, bool):
-                        cell = (number_open + safe_string(value).encode() + close, 1)
-                    else:
-                        cell = text_cell(str(value), width)
-                    cells[i] = cell
-            done = cast(list[tuple[bytes, int]], cells)
-            encoded.append(list(map(_FIRST, done)))
-            lines.append(list(map(_SECOND, done)))
-        parts: list[bytes] = []
-        put, more = parts.append, parts.extend
-        n = self.next_row
-        heights = map(max, repeat(1), *lines)  # at least one line: a row of one column too
-        for most, row in zip(heights, zip(*encoded, strict=True), strict=True):
-            put(
-                f'<row r="{n}" ht="{safe_string(row_points(most))}" customHeight="1">'.encode()
-                if most > 1
-                else f'<row r="{n}">'.encode()
-            )
-            more(row)
-            put(b"</row>")
-            n += 1
-        self.count += count
-        self.next_row = n
-        self._file.write(b"".join(parts))
-
-    @property
-    def size(self) -> int:
-        """Bytes of rows written so far."""
-        return self._file.tell()
-
-    def write_into(self, sheet_xml: Path, out: IO[bytes]) -> None:
-        """Write the sheet written at ``sheet_xml`` (which holds the header row) to ``out``,
-        the rows put at the end of its ``sheetData``; then close the rows' file."""
-        head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
-        out.write(head)
-        self._file.seek(0)
-        shutil.copyfileobj(self._file, out, 1 << 20)
-        out.write(b"</sheetData>")
-        out.write(tail)
-        self._file.close()
-
-    def close(self) -> None:
-        """Discard the rows' temporary file (a period with no records)."""
-        self._file.close()
-
-
-class ReportWorkbook:
-    """One workbook being written; not thread-safe, used by one thread at a time."""
-
-    def __init__(self, language: Language, tz: ZoneInfo) -> None:
         self.language = language
+        self._worker = worker
         self.tz = tz
         self.book = Workbook(write_only=True)
         self.summary = self.book.create_sheet(tr(language, "sheet.summary"))
@@ -445,7 +256,9 @@ class ReportWorkbook:
         for sheet in (self.summary, self.timeliness, self.art7_sheet):
             sheet.freeze_panes = "A2"
         self._head_row(self.detail, detail_titles, self.detail_widths)
-        self.detail_data = DetailRows(tz, self.detail_widths, self._style_id)
+        self.detail_data: DetailRows | DetailWorker = DetailRows(
+            tz, self.detail_widths, self._style_id
+        )
 
     # -- cells ------------------------------------------------------------------------------
 
@@ -541,10 +354,13 @@ class ReportWorkbook:
         *,
         bold: bool = False,
         boxed: bool = True,
+        lines: list[int] | None = None,
     ) -> int:
         """A row of ``values`` (or cells made already), each text wrapped in its column of
-        ``widths`` and the row tall enough for the longest; returns its number."""
-        lines = fitted_lines(values, widths)
+        ``widths`` and the row tall enough for the longest; returns its number. ``lines``:
+        :func:`fitted_lines` of the row, when counted already."""
+        if lines is None:
+            lines = fitted_lines(values, widths)
         cells = [
             value if isinstance(value, Cell)
             else self.cell(sheet, value, bold=bold, boxed=boxed, lines=n)
@@ -607,7 +423,8 @@ class ReportWorkbook:
         pages = self._pages[sheet.title]
         shown = [head_text(title, width) for title, width in zip(head, widths, strict=False)]
         points = row_points(max(least, *head_lines(shown, widths)))
-        points += sum(row_points(max(fitted_lines(values, widths))) for values in body)
+        body_lines = [fitted_lines(values, widths) for values in body]  # counted once
+        points += sum(row_points(max(lines)) for lines in body_lines)
         if nothing:
             points += row_points(text_lines(nothing, sum(widths[: len(head)])))
         if pages.used > pages.title and pages.used + ROW_POINTS + points + after > pages.room:
@@ -616,8 +433,8 @@ class ReportWorkbook:
             self._write(sheet, [])
         top = self._head_row(sheet, head, widths, least)
         pages.head = None if after else (head, widths, least)
-        for values in body:
-            self._fitted(sheet, values, widths)
+        for values, lines in zip(body, body_lines, strict=True):
+            self._fitted(sheet, values, widths, lines=lines)
         if nothing:
             self._nothing_row(sheet, nothing, widths[: len(head)])
         pages.head = None
@@ -644,8 +461,19 @@ class ReportWorkbook:
         """Detail rows, one per record, in the order given."""
         language, tz = self.language, self.tz
         if records:
-            self.detail_data.add_columns([c.values(records, language, tz) for c in COLUMNS])
+            columns = [c.values(records, language, tz) for c in COLUMNS]
+            if self._worker is not None and isinstance(self.detail_data, DetailRows):
+                self._hand_over(self._worker)
+            self.detail_data.add_columns(columns)
         self.detail_rows += len(records)
+
+    def _hand_over(self, worker: DetailWorker) -> None:
+        """The detail rows written by ``worker`` from now on, with the cell formats registered
+        here, as the first rows written here would have registered them."""
+        local = cast(DetailRows, self.detail_data)
+        worker.set_up(self.tz, self.detail_widths, local.styles(), local.next_row)
+        local.close()
+        self.detail_data = worker
 
     def add_art7(self, row: Art7Row) -> None:
         """Append one Art. 7 row (main leader or serious case) to its sheet."""
@@ -901,14 +729,35 @@ class ReportWorkbook:
         self._table(sheet, titles, body, widths, least=HEADER_LINES)
         sheet.print_area = f"A1:{get_column_letter(len(widths))}{self._rows[sheet.title]}"
 
+    def _close_rows(self) -> None:
+        """The detail rows' file closed, their worker process ended."""
+        self.detail_data.close()
+        if self._worker is not None:
+            self._worker.close()
+
+    def discard(self) -> None:
+        """Give up the workbook: its rows' file and its sheets' files removed (openpyxl's
+        streamed sheets are written to temporary files), a worker process killed."""
+        self._close_rows()
+        for sheet in self.book.worksheets:
+            if not sheet.closed:  # its XML writer ended, not left to the garbage collector
+                with contextlib.suppress(Exception):
+                    sheet.close()
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None and Path(writer.out).exists():
+                with contextlib.suppress(OSError, ValueError):
+                    writer.cleanup()
+
     def save(self, path: Path) -> Path:
-        """Save the workbook at ``path`` (XLSX); returns ``path``."""
-        spliced: dict[str, DetailRows] = {}
+        """Save the workbook at ``path`` (XLSX); returns ``path``.
+
+        Raises ``reports.detail_worker.DetailWorkerError`` when the rows' worker failed."""
+        spliced: dict[str, DetailRows | DetailWorker] = {}
         if self.detail_rows:
             self.detail.close()  # openpyxl writes the sheet: header row, settings, no data
             spliced[str(self.detail._writer.out)] = self.detail_data
         else:
-            self.detail_data.close()
+            self._close_rows()
         # ``Workbook.save`` (openpyxl.writer.excel.save_workbook) with the deflate level set.
         with zipfile.ZipFile(
             path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=DEFLATE_LEVEL
@@ -923,7 +772,9 @@ class _Spliced:
     is stored with those rows put inside its ``sheetData`` (:meth:`DetailRows.write_into`),
     streamed into the archive rather than joined in a file first; the rest as ZipFile does."""
 
-    def __init__(self, archive: zipfile.ZipFile, rows: dict[str, DetailRows]) -> None:
+    def __init__(
+        self, archive: zipfile.ZipFile, rows: dict[str, DetailRows | DetailWorker]
+    ) -> None:
         self._archive = archive
         self._rows = rows
 

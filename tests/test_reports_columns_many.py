@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from test_reports_detail_rows import VALUES
 
 from reports.columns import COLUMNS
+from reports.detail_rows import DetailRows, StyleKey
 from reports.facts import MILESTONE_ORDER, MilestoneLine, RecordFacts, State
-from reports.xlsx import DetailRows, StyleKey
 from storage.models import Record
 from storage.vocabulary import Channel, Intermediary, Language, UnitCategory
 

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 
 from reports.columns import COLUMNS as DETAIL
-from reports.xlsx import FORMULA_START, ReportWorkbook, excel_serial
+from reports.detail_rows import FORMULA_START, excel_serial
+from reports.xlsx import ReportWorkbook
 from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
