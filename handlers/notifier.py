@@ -252,7 +252,12 @@ class ChatNotifier:
                 key = "reminders.form_copy_own"
             superseded = reminder.payload.get("supersedes")
             if superseded:  # a corrected copy, after a correction or added evidence (Art. 6)
-                key += "_supplemented" if reminder.payload.get("supplemented") else "_corrected"
+                if reminder.payload.get("supplemented"):
+                    key += "_supplemented"
+                elif reminder.payload.get("cosigned"):  # the co-signers answered (Art. 3)
+                    key += "_cosigned"
+                else:
+                    key += "_corrected"
                 values["previous"] = card.stamp(ctx, datetime.fromisoformat(str(superseded)))
         text = ctx.t(key, **values)
         if kind in (ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH) and (
