@@ -466,6 +466,15 @@ def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Mil
     return list(groups.items())
 
 
+def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
+    """A missed step as /overdue lists it beside the handler's name: 签字确认 (Art. 3) with
+    the co-signers who owe it, so it never reads as the handler's."""
+    names = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
+    if milestone is not Milestone.COSIGNED or not names:
+        return label(milestone, ctx.language)
+    return ctx.t("reminders.owed_by_cosigners", names=join_names(names, ctx.language))
+
+
 async def overdue(ctx: Context, args: str) -> None:
     """/overdue: open records (drafts too) with a step past its Art. 6 deadline; then the
     records whose 签字确认 a staff member present disputes (Art. 3), with who and why.
@@ -490,7 +499,7 @@ async def overdue(ctx: Context, args: str) -> None:
         steps = [
             ctx.t(
                 "milestones.overdue_steps",
-                missing=join_names([label(m, ctx.language) for m in which], ctx.language),
+                missing=join_names([_owed_step(ctx, record, m) for m in which], ctx.language),
                 deadline=deadline_words(ctx, deadline, ctx.now),
             )
             for deadline, which in by_deadline(late)

@@ -112,3 +112,10 @@ async def test_each_notice_names_who_owes_the_step(
             assert any(told in text for text in handler), handler
     else:
         assert not any("签字确认" in text for text in handler), handler
+
+    # /overdue says the same: the co-signature with the co-signers who owe it.
+    [listing] = [m.text for m in await court.chat("李刚").act("/overdue")]
+    [row] = [line for line in listing.splitlines() if NUMBER in line]
+    for name in COSIGNERS:
+        assert (name in row) == (name in pending), (name, row)
+    assert COSIGNED not in row
