@@ -3,7 +3,7 @@ their own chat, or dispute it with a reason that reaches discipline inspection."
 
 from __future__ import annotations
 
-from handlers import card, notify
+from handlers import card, milestones, notify
 from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join
 from handlers.state import END, Next, StepName
@@ -60,6 +60,7 @@ async def button(ctx: Context, value: str) -> Next:
         await notify.tell(
             ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
         )
+        await milestones.resend_cosigned(ctx, record)
         waiting = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
         if waiting and await records_repo.reasked(ctx.session, record):
             await notify.tell(
@@ -105,6 +106,7 @@ async def reason(ctx: Context, text: str) -> Next:
         "cosign.discipline_disputed",
         {"name": ctx.staff.name, "handler": handler.name, "title": title, "reason": why},
     )
+    await milestones.resend_cosigned(ctx, record)
     return END
 
 

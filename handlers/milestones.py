@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from handlers import card, copy_state
+from handlers import card, copy_state, notify
 from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.notifier import deadline_words
@@ -123,7 +123,9 @@ async def _recipients(ctx: Context, record: Record) -> dict[int, tuple[Staff, st
     return people
 
 
-def _copies_line(ctx: Context, people: dict[int, tuple[Staff, str]]) -> str:
+def _copies_line(
+    ctx: Context, people: dict[int, tuple[Staff, str]], handler: Staff | None = None
+) -> str:
     where: dict[str, list[str]] = {}
     for person, place in people.values():
         where.setdefault(place, []).append(person.name)
@@ -132,7 +134,11 @@ def _copies_line(ctx: Context, people: dict[int, tuple[Staff, str]]) -> str:
         for place, names in where.items()
     ]
     lines.append(
-        ctx.t("milestones.delivered_to", where=ctx.t("milestones.own_copy"), names=ctx.staff.name)
+        ctx.t(
+            "milestones.delivered_to",
+            where=ctx.t("milestones.own_copy"),
+            names=(handler or ctx.staff).name,
+        )
     )
     return "\n".join(lines)
 
@@ -324,7 +330,9 @@ async def _superseded(ctx: Context, record: Record, staff_id: int, version: int,
     ctx.reply(ctx.t("milestones.handed_superseded", **values), ((button,),))
 
 
-async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False) -> None:
+async def redeliver(
+    ctx: Context, record: Record, *, supplemented: bool = False, cosigned: bool = False
+) -> None:
     """After a correction to a record whose form copy was delivered (Art. 6): the corrected
     form to everyone who holds a copy (and to the present holders of ``REPORT_TO``), marked
     as superseding the copy delivered before, and the handler's own copy for the sub-file.
@@ -332,6 +340,10 @@ async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False)
     Each copy is its own ``FORM_COPY`` reminder (key ``f<id>:<staff>:v<version>``), and the
     delivery a ``form_resent`` audit event, so the record's history lists every copy. Does
     nothing for a record never delivered.
+
+    ``supplemented``: evidence was added, the entries unchanged. ``cosigned``: the last
+    co-signer answered (Art. 3, ``resend_cosigned``); the press was the co-signer's, so the
+    handler is told in their own chat.
     """
     delivered = await form_copies.copies(ctx.session, record.id)
     if not delivered:
@@ -342,6 +354,8 @@ async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False)
     extra: dict[str, object] = {"supersedes": previous.isoformat(), "version": version}
     if supplemented:  # evidence added, the entries unchanged: said so, not "corrected"
         extra["supplemented"] = True
+    if cosigned:  # the co-signatures answered, the entries unchanged: said so too
+        extra["cosigned"] = True
     await ensure(
         ctx.session, _planned(ctx, record, list(people), f":v{version}", extra), at=ctx.now
     )
@@ -366,6 +380,17 @@ async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False)
     )
     if ctx.services.kick is not None:
         ctx.services.kick()
+    if cosigned:
+        handler = await ctx.session.get(Staff, record.handler_id)
+        assert handler is not None
+        values = {"title": card.title(ctx, record), "previous": card.stamp(ctx, previous)}
+        await notify.tell(
+            ctx,
+            [handler],
+            "milestones.redelivered_cosigned",
+            {**values, "copies": _copies_line(ctx, people, handler)},
+        )
+        return
     ctx.reply(
         ctx.t(
             "milestones.redelivered_supplemented" if supplemented else "milestones.redelivered",
@@ -374,6 +399,17 @@ async def redeliver(ctx: Context, record: Record, *, supplemented: bool = False)
             copies=_copies_line(ctx, people),
         )
     )
+
+
+async def resend_cosigned(ctx: Context, record: Record) -> None:
+    """Called on a co-signer's answer (Art. 3), just stored: when it was the last one the
+    current round awaited, everyone who holds a form copy (Art. 6), each sent while an
+    answer was awaited (it shows 待确认), gets the form with the answers, marked
+    co-signatures completed (``redeliver``). Does nothing while an answer is still awaited,
+    or for a record never delivered."""
+    if any(c.status == CosignStatus.PENDING for c in record.cosigners):
+        return
+    await redeliver(ctx, record, cosigned=True)
 
 
 async def button(ctx: Context, value: str) -> None:
@@ -502,6 +538,15 @@ def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Mil
     return list(groups.items())
 
 
+def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
+    """A missed step as /overdue lists it beside the handler's name: 签字确认 (Art. 3) with
+    the co-signers who owe it, so it never reads as the handler's."""
+    names = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
+    if milestone is not Milestone.COSIGNED or not names:
+        return label(milestone, ctx.language)
+    return ctx.t("reminders.owed_by_cosigners", names=join_names(names, ctx.language))
+
+
 async def overdue(ctx: Context, args: str) -> None:
     """/overdue: open records (drafts too) with a step past its Art. 6 deadline; then the
     records whose 签字确认 a staff member present disputes (Art. 3), with who and why.
@@ -526,7 +571,7 @@ async def overdue(ctx: Context, args: str) -> None:
         steps = [
             ctx.t(
                 "milestones.overdue_steps",
-                missing=join_names([label(m, ctx.language) for m in which], ctx.language),
+                missing=join_names([_owed_step(ctx, record, m) for m in which], ctx.language),
                 deadline=deadline_words(ctx, deadline, ctx.now),
             )
             for deadline, which in by_deadline(late)

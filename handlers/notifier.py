@@ -17,7 +17,7 @@ from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.i18n import day_words
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
-from reminders.dispatch import Facts, Outcome, SendResult
+from reminders.dispatch import COSIGNER_KINDS, Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
 from reminders.planner import last_day, unmet
 from storage import form_copies
@@ -29,7 +29,11 @@ Buttons = tuple[tuple[Button, ...], ...]
 Deliver = Callable[[Reply], Awaitable[Delivery]]
 
 HANDLER_KINDS = frozenset({ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH})
-COSIGN_KINDS = frozenset({ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY})
+COSIGN_KINDS = COSIGNER_KINDS
+RECORD_BREACH_KINDS = frozenset(
+    {ReminderKind.BREACH, ReminderKind.BREACH_OFFICER, ReminderKind.ESCALATION}
+)
+"""The notices of a record's breach: each names who owes each step still open."""
 COMPILER_KINDS = frozenset(
     {ReminderKind.QUARTER_END, ReminderKind.QUARTER_DUE_SOON, ReminderKind.QUARTER_DUE_TODAY}
 )
@@ -67,6 +71,31 @@ def record_buttons(
     if record.form_delivered_at is None and (owed is None or Milestone.FORM_DELIVERED in owed):
         row.append(Button(ctx.t("milestones.deliver_button"), f"ms:{record.id}:deliver"))
     return (tuple(row),) if row else ()
+
+
+def owed_words(ctx: Context, kind: ReminderKind, facts: Facts, handler: object) -> tuple[str, str]:
+    """The catalog key of a breach notice and its steps still open, each with the person who
+    owes it: the handler's steps (登记, 录入平台, 报送) and the co-signature (签字确认, Art. 3)
+    of the co-signers who have not answered (``Facts.cosigners``), never the handler's.
+
+    The handler's own notice (``BREACH``) lists the handler's steps only (the co-signers
+    follow on a line of their own); when only the co-signature is open it says so
+    (``reminders.breach_cosigners``), not that the handler is late."""
+    key = f"reminders.{kind.value}"
+    names = join_names([person.name for person in facts.cosigners], ctx.language)
+    if not names:  # no co-signer owes a step (none named yet): the handler owes them all
+        return key, join_names([label(m, ctx.language) for m, _ in facts.owed], ctx.language)
+    own = [m for m, _ in facts.owed if m is not Milestone.COSIGNED]
+    steps = join_names([label(m, ctx.language) for m in own], ctx.language)
+    if kind is ReminderKind.BREACH:
+        if not own:
+            return "reminders.breach_cosigners", names
+        return key, steps
+    parts = []
+    if own:
+        parts.append(ctx.t("reminders.owed_by_handler", steps=steps, name=handler))
+    parts.append(ctx.t("reminders.owed_by_cosigners", names=names))
+    return key, ctx.t("reminders.owed_separator").join(parts)
 
 
 class ChatNotifier:
@@ -152,6 +181,10 @@ class ChatNotifier:
             values["missing"] = join_names(
                 [label(m, ctx.language) for m, _ in facts.owed], ctx.language
             )
+        pending = join_names([person.name for person in facts.cosigners], ctx.language)
+        values["names"] = pending
+        if kind in RECORD_BREACH_KINDS and facts.owed:
+            key, values["missing"] = owed_words(ctx, kind, facts, values["handler"])
         if reminder.deadline is not None:
             values["deadline"] = deadline_words(ctx, reminder.deadline, facts.now)
         if reminder.quarter is not None:
@@ -247,7 +280,12 @@ class ChatNotifier:
                 key = "reminders.form_copy_own"
             superseded = reminder.payload.get("supersedes")
             if superseded:  # a corrected copy, after a correction or added evidence (Art. 6)
-                key += "_supplemented" if reminder.payload.get("supplemented") else "_corrected"
+                if reminder.payload.get("supplemented"):
+                    key += "_supplemented"
+                elif reminder.payload.get("cosigned"):  # the co-signers answered (Art. 3)
+                    key += "_cosigned"
+                else:
+                    key += "_corrected"
                 values["previous"] = card.stamp(ctx, datetime.fromisoformat(str(superseded)))
         text = ctx.t(key, **values)
         if (
@@ -257,6 +295,10 @@ class ChatNotifier:
             and any(m is Milestone.FORM_DELIVERED for m, _ in facts.owed or ())
         ):  # Art. 5 lifts the platform entry only: the form copy is still owed (Art. 6)
             text += "\n" + ctx.t("reminders.art5_form_copy")
+        if kind in (ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH) and (
+            pending and key != "reminders.breach_cosigners"
+        ):  # the handler hears who owes the co-signature, not as if the handler owed it
+            text += "\n" + ctx.t("reminders.cosigners_pending", names=pending)
         if facts.late:
             due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
             text = ctx.t("reminders.late", due=due) + "\n" + text

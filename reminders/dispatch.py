@@ -103,6 +103,30 @@ class Facts:
     failed: Reminder | None = None
     failed_recipient: Staff | None = None
     copies_due: list[form_copies.Recipient] = field(default_factory=list)
+    cosigners: list[Staff] = field(default_factory=list)
+    """The co-signers who have not answered, when the co-signature (Art. 3) is owed by the deadline:
+    they owe it (the handler's reminders name them, and do not list it as the handler's)."""
+
+
+COSIGNER_KINDS = frozenset(
+    {ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY, ReminderKind.COSIGN_OVERDUE}
+)
+"""The reminders a co-signer hears in their own chat (Art. 3), about their co-signature only."""
+HANDLER_BEFORE_KINDS = frozenset({ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY})
+"""The handler's reminders before a deadline, about the handler's own steps only."""
+
+
+def owes(kind: ReminderKind, milestone: Milestone) -> bool:
+    """Whether a reminder of ``kind`` is about ``milestone``: a co-signer's only about 签字确认
+    (Art. 3), which they owe; the handler's before the deadline only about the steps the
+    handler owes (登记, 录入平台, 报送, Art. 2 and 6), never a co-signature, which the handler
+    cannot give; the notices of a breach and its escalation about every step still open, each
+    named with the person who owes it."""
+    if kind in COSIGNER_KINDS:
+        return milestone is Milestone.COSIGNED
+    if kind in HANDLER_BEFORE_KINDS:
+        return milestone is not Milestone.COSIGNED
+    return True
 
 
 class Notifier(Protocol):
@@ -688,15 +712,19 @@ class Dispatcher:
         if facts.record is None or reminder.deadline is None:
             return None
         owed = unmet(facts.record, self.rules)
-        if kind in (ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY):
+        if kind in COSIGNER_KINDS:
             mine = [c for c in facts.record.cosigners if c.staff_id == recipient.id]
             if not mine or mine[0].status != CosignStatus.PENDING:
                 return None
         order = list(Milestone)
         facts.owed = sorted(
-            ((m, d) for m, d in owed.items() if d == reminder.deadline),
+            ((m, d) for m, d in owed.items() if d == reminder.deadline and owes(kind, m)),
             key=lambda item: order.index(item[0]),
         )
+        if owed.get(Milestone.COSIGNED) == reminder.deadline:
+            facts.cosigners = [
+                c.staff for c in facts.record.cosigners if c.status == CosignStatus.PENDING
+            ]
         return facts if facts.owed else None
 
     async def incomplete(self, session: AsyncSession, quarter: Quarter) -> list[Record]:

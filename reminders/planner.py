@@ -2,7 +2,8 @@
 
 The handler hears the working day before and the morning of each last day; at the breach the
 handler and the department's integrity officers; one working day later discipline. For co-
-signatures the pending co-signers are chased the same way. The compiler hears at quarter end,
+signatures the pending co-signers are chased the same way, in their own chat, and hear again
+at the breach; whoever has answered is not chased. The compiler hears at quarter end,
 two days before the quarterly deadline and on the day; discipline when it passes. Admins hear
 daily from 1 December while next year's holidays are not loaded.
 """
@@ -167,6 +168,7 @@ async def plan_record(
                 if cosigner.status == CosignStatus.PENDING:
                     add(ReminderKind.COSIGN_DAY_BEFORE, cosigner.staff_id, before, deadline)
                     add(ReminderKind.COSIGN_LAST_DAY, cosigner.staff_id, morning, deadline)
+                    add(ReminderKind.COSIGN_OVERDUE, cosigner.staff_id, deadline, deadline)
         add(ReminderKind.BREACH, record.handler_id, deadline, deadline)
         for officer in officers:
             add(ReminderKind.BREACH_OFFICER, officer.id, deadline, deadline)

@@ -142,6 +142,7 @@ class ReminderKind(StrEnum):
     ESCALATION = "escalation"
     COSIGN_DAY_BEFORE = "cosign_day_before"
     COSIGN_LAST_DAY = "cosign_last_day"
+    COSIGN_OVERDUE = "cosign_overdue"
     QUARTER_END = "quarter_end"
     QUARTER_DUE_SOON = "quarter_due_soon"
     QUARTER_DUE_TODAY = "quarter_due_today"

@@ -247,6 +247,10 @@ OVERDUE_ROW = re.compile(r"^· (?P<title>.+?)　承办人 (?P<handler>\S+)　缺
 # Each deadline's steps, then that deadline in brackets: 录入平台、报送表格复印件（已逾期…）
 OVERDUE_GROUP = re.compile(r"(?P<steps>[^（；]+)（[^）]*(?:（[^）]*）[^）]*)*）")
 STEP_NAMES = {label(m, ZH): m for m in Milestone}
+# The co-signature is listed with the co-signers who owe it: one step, whoever they are.
+OWED_BY_COSIGNERS = re.compile(
+    re.escape(zh("reminders.owed_by_cosigners", names="X")).replace("X", r"[^（；]+?")
+)
 
 
 async def overdue_steps(
@@ -263,7 +267,9 @@ async def overdue_steps(
             continue  # another example's record
         steps = [
             step
-            for group in OVERDUE_GROUP.finditer(match["missing"])
+            for group in OVERDUE_GROUP.finditer(
+                OWED_BY_COSIGNERS.sub(label(Milestone.COSIGNED, ZH), match["missing"])
+            )
             for step in group["steps"].split("、")
         ]
         assert all(step in STEP_NAMES for step in steps), line

@@ -150,7 +150,7 @@ def test_clock_moves_make_the_reminders_arrive_in_order(tmp_path: Path) -> None:
 
     last_day_at = first("张伟", "今天是最后期限")
     breach_at = first("张伟", f"过问记录 {number}（案件 张某诉李某民间借贷纠纷案）逾期未办")
-    officer_at = first("王芳", "本部门 张伟 的过问记录")
+    officer_at = first("王芳", "本部门的过问记录")
     escalation_at = first("李刚", "逾期一个工作日仍未补办")
     assert last_day_at < breach_at < escalation_at
     assert breach_at < officer_at < escalation_at

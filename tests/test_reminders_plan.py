@@ -299,6 +299,7 @@ async def test_pending_co_signers_are_chased_until_they_answer(
         ("cosign_day_before", "孙丽", bj("2026-03-12 08:30")),
         ("cosign_day_before", "王芳", bj("2026-03-12 08:30")),
         ("cosign_last_day", "王芳", bj("2026-03-13 08:30")),
+        ("cosign_overdue", "王芳", bj("2026-03-14 08:00")),
         ("breach", "张伟", bj("2026-03-14 08:00")),
         ("breach_officer", "钱进", bj("2026-03-14 08:00")),
         ("escalation", "李刚", bj("2026-03-17 08:30")),

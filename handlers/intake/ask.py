@@ -143,8 +143,10 @@ async def ask(
         names = join(ctx.language, (person.name for person in moved))
         prompt = ctx.t("intake.staff_in_persons", names=names) + "\n" + prompt
     buttons = await question_buttons(ctx, record, field)
-    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
-        buttons = (far_back_buttons(ctx, cb(field.step, "")), *buttons)
+    if isinstance(refusal, FarBack):
+        # The question is now the far-back time's alone: its two buttons, none of the
+        # question's (whose confirm would keep the time asked about, without a word).
+        buttons = (far_back_buttons(ctx, cb(field.step, "")),)
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t(current_key(field), value=current)
@@ -153,6 +155,8 @@ async def ask(
     # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
     # go on it, and the question's other buttons (back, skip) beside it.
     multi = _art9_choice(ctx) if field.input is Input.MULTI and _multi_select(ctx) else None
+    if isinstance(refusal, FarBack):
+        multi = None
     ctx.reply(prompt, buttons, multi)
     return question(field.step)
 

@@ -176,9 +176,11 @@ async def show(
             Button(ctx.t("intake.proposed.change"), cb("proposed", "change")),
         )
     ]
-    if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
-        rows.insert(0, far_back_buttons(ctx, cb("proposed", "")))
     if state.history:
         rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
+    if isinstance(refusal, FarBack):
+        # The question is now the far-back time's alone: its two buttons, none of the card's
+        # (whose confirm would take the proposals without the time typed, without a word).
+        rows = [far_back_buttons(ctx, cb("proposed", ""))]
     ctx.reply("\n".join(lines), tuple(rows))
     return StepName.INTAKE_PROPOSED
