@@ -19,7 +19,7 @@ from pathlib import Path
 
 from reminder_kit import BEIJING
 
-from handlers.i18n import t
+from handlers.i18n import day_words, t
 from reminders.deadlines import DeadlineRules
 from reminders.dispatch import QuietHours
 from reminders.planner import Timing, at_morning, last_day
@@ -108,8 +108,8 @@ def parse(transcript: str, start: datetime) -> tuple[list[Said], list[datetime]]
     return said, ticks
 
 
-def expected_times(received: datetime) -> tuple[datetime, datetime, datetime]:
-    """The first deadline's last-day reminder, breach (after the quiet hours), escalation."""
+def first_deadline(received: datetime) -> datetime:
+    """The record's first deadline (platform entry or form copy) for a receipt at ``received``."""
     rules = DeadlineRules()
     record = Record(
         status=RecordStatus.SUBMITTED.value,
@@ -119,7 +119,13 @@ def expected_times(received: datetime) -> tuple[datetime, datetime, datetime]:
     )
     record.cosigners = []
     deadlines = rules.for_record(record)
-    first = min(deadlines[m] for m in (Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED))
+    return min(deadlines[m] for m in (Milestone.PLATFORM_ENTERED, Milestone.FORM_DELIVERED))
+
+
+def expected_times(received: datetime) -> tuple[datetime, datetime, datetime]:
+    """The first deadline's last-day reminder, breach (after the quiet hours), escalation."""
+    rules = DeadlineRules()
+    first = first_deadline(received)
     last = last_day(first, rules)
     timing = Timing()
     escalation = at_morning(rules.calendar.add_working_days(last, 2), rules, timing)
@@ -156,9 +162,12 @@ def test_clock_moves_make_the_reminders_arrive_in_order(tmp_path: Path) -> None:
     assert breach_at < officer_at < escalation_at
     assert (said[last_day_at].at, said[breach_at].at) == (morning, breach)
     assert (said[officer_at].at, said[escalation_at].at) == (breach, escalation)
-    assert "今天 12月2日（周三） 24:00 前" in said[last_day_at].text
-    assert "（已逾期 1 天，期限 12月2日（周三） 24:00）" in said[breach_at].text
-    assert "民事审判第一庭 张伟" in said[escalation_at].text
+    # The deadline's last day in words, as every message writes it (the demo runs on today).
+    day = day_words(ZH, last_day(first_deadline(received), DeadlineRules()))
+    assert zh("reminders.by_today", day=day) in said[last_day_at].text
+    assert f"（{zh('reminders.passed', day=day, days=1)}）" in said[breach_at].text
+    assert "民事审判第一庭的过问记录" in said[escalation_at].text
+    assert "承办人 张伟" in said[escalation_at].text
     # Each of the record's arrived on time: none says it is late.
     assert not any(s.text.startswith("（迟发") for s in said if number in s.text)
     # The other division's officer heard nothing of a civil division record.
