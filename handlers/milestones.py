@@ -479,7 +479,7 @@ async def _disputed_row(ctx: Context, record: Record) -> str:
     """A record whose 签字确认 stands disputed (Art. 3), for /overdue: who disputes and why."""
     handler = await ctx.session.get(Staff, record.handler_id)
     disputes = [
-        ctx.t("milestones.disputed_item", name=c.staff.name, reason=c.reason or "-")
+        ctx.t("milestones.disputed_item", name=c.who, reason=c.reason or "-")
         for c in record.cosigners
         if c.status == CosignStatus.DISPUTED
     ]

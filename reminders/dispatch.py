@@ -44,7 +44,7 @@ from reminders.outbox import (
     renew,
     take_many,
 )
-from reminders.planner import Timing, plan_calendar, plan_records, unmet
+from reminders.planner import Timing, paper_pending, plan_calendar, plan_records, unmet
 from reminders.quarters import Quarter
 from storage import audit, form_copies
 from storage import staff as staff_repo
@@ -88,6 +88,12 @@ class SendResult:
     detail: str = ""
 
 
+PAPER_KINDS = frozenset(
+    {ReminderKind.PAPER_DAY_BEFORE, ReminderKind.PAPER_LAST_DAY, ReminderKind.PAPER_OVERDUE}
+)
+"""Reminders to the handler naming the staff present who sign the printed form by hand."""
+
+
 @dataclass
 class Facts:
     """What a reminder is about, worked out at the moment it is sent."""
@@ -102,6 +108,9 @@ class Facts:
     incomplete: list[Record] = field(default_factory=list)
     failed: Reminder | None = None
     failed_recipient: Staff | None = None
+    paper: list[str] = field(default_factory=list)
+    """The staff present whose signature on the printed form is still to be confirmed
+    (``PAPER_KINDS``, Art. 3)."""
 
 
 class Notifier(Protocol):
@@ -681,6 +690,10 @@ class Dispatcher:
         if kind in (ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY):
             mine = [c for c in facts.record.cosigners if c.staff_id == recipient.id]
             if not mine or mine[0].status != CosignStatus.PENDING:
+                return None
+        if kind in PAPER_KINDS:
+            facts.paper = paper_pending(facts.record)
+            if not facts.paper:
                 return None
         order = list(Milestone)
         facts.owed = sorted(
