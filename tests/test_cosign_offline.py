@@ -5,16 +5,21 @@ summary figures all say the same, and a correction adds or removes them like any
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from dialogue import Court, DialogueBot, Tap, open_court, settings_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from reminder_kit import bj, run_until
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from test_reports_support import BEIJING, RULES, docx_text, form_files, pdf_text
 
 from handlers import card
@@ -28,7 +33,7 @@ from reports.quarterly import build_report
 from reports.text import tr, vocab
 from storage import records as records_repo
 from storage.audit import AuditKind
-from storage.db import Database
+from storage.db import Database, alembic_config
 from storage.models import AuditEvent, Record, Staff
 from storage.vocabulary import CosignStatus, Language, Milestone, RecordKind
 
@@ -194,8 +199,8 @@ async def test_the_co_sign_step_reads_the_same_everywhere(
     state = state_words(expected, language)
     what = flat(vocab(Milestone, Milestone.COSIGNED, language))
     day = last_day(line.deadline, BEIJING)
-    for text in (pdf_text(files.pdf), docx_text(files.docx)):
-        words = flat(text)
+    for printed in (pdf_text(files.pdf), docx_text(files.docx)):
+        words = flat(printed)
         assert re.search(re.escape(what + day) + r"[0-9:\- ]*" + re.escape(flat(state)), words)
         for name, signed in zip(paper, offline, strict=True):
             status = tr(language, "form.cosign_paper_signed" if signed else "form.cosign_offline")
@@ -319,3 +324,103 @@ async def test_only_the_handler_confirms_a_paper_signature_and_only_once(
     assert t(Language.ZH, "cosign.paper_all_done") in first[-1].text
     again = await court.chat("张伟").act(press)
     assert again[-1].text == t(Language.ZH, "cosign.paper_already", name="赵法警")
+
+
+def _migrate(connection: Connection, revision: str, *, down: bool) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    (command.downgrade if down else command.upgrade)(config, revision)
+
+
+async def test_the_migration_turns_names_kept_in_fields_into_rows_and_back(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """A record submitted before the change kept 赵法警 in ``fields`` and counted 签字确认
+    done once 孙丽 confirmed; upgraded, he is a pending row and the step is not done;
+    downgraded, the name is back in ``fields``."""
+    court = await court_of(bot)
+    record_id, _number = await recorded(db, clock, court, ["孙丽"], [])
+    await court.chat("孙丽").act(Tap(f"cs:{record_id}:ok"))
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_migrate, "0011", down=True)
+        fields = json.dumps({"staff_present_answered": True, "staff_offline": ["赵法警"]})
+        await connection.execute(
+            text("UPDATE records SET fields = :fields WHERE id = :id"),
+            {"fields": fields, "id": record_id},
+        )
+        await connection.run_sync(_migrate, "head", down=False)
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        assert [(c.who, c.offline, c.status) for c in record.cosigners] == [
+            ("孙丽", False, CosignStatus.CONFIRMED),
+            ("赵法警", True, CosignStatus.PENDING),
+        ]
+        assert record.cosigners[1].requested_at == record.submitted_at
+        assert not record.cosigners_done
+        assert "staff_offline" not in record.fields
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_migrate, "0011", down=True)
+        row = (
+            await connection.execute(
+                text("SELECT fields, cosigners_done FROM records WHERE id = :id"),
+                {"id": record_id},
+            )
+        ).one()
+        count = (
+            await connection.execute(
+                text("SELECT COUNT(*) FROM record_cosigners WHERE record_id = :id"),
+                {"id": record_id},
+            )
+        ).scalar_one()
+        await connection.run_sync(_migrate, "head", down=False)
+    stored = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+    assert stored["staff_offline"] == ["赵法警"]
+    assert bool(row[1]) and count == 1
+
+
+async def test_the_handler_is_reminded_by_name_until_the_paper_signature_is_confirmed(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """赵法警 signs by hand: the handler is reminded the day before, on the last day and the
+    next working day, each time naming him with the button that confirms his signature; 孙丽,
+    who answers in the chat, is not. Once the handler presses, nothing more comes."""
+    court = await court_of(bot)
+    clock.set(bj("2026-03-11 10:00"))
+    record_id, number = await recorded(db, clock, court, ["孙丽"], ["赵法警"])
+    await bot.app.dispatcher.plan([record_id])
+    await court.chat("孙丽").act(Tap(f"cs:{record_id}:ok"))
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        [zhao] = [c for c in record.cosigners if c.offline]
+    press = (t(Language.ZH, "cosign.paper_button", name="赵法警"), f"po:{record_id}:{zhao.id}")
+    await run_until(bot.app.dispatcher, clock, bj("2026-03-16 09:00"))
+
+    def paper_reminders() -> list[tuple[str, list[tuple[str, str]]]]:
+        return [
+            (m.text, [(b.label, b.data) for row in m.buttons for b in row])
+            for m in court.chat("张伟").inbox()
+            if "赵法警" in m.text and press[1] in [b.data for row in m.buttons for b in row]
+        ]
+
+    day = "3月13日（周五）"
+    deadlines = {
+        "reminders.paper_day_before": f"明天 {day} 24:00 前",
+        "reminders.paper_last_day": f"今天 {day} 24:00 前",
+        "reminders.paper_overdue": t(Language.ZH, "reminders.passed", day=day, days=3),
+    }
+    expected = [
+        (
+            t(Language.ZH, key, names="赵法警", title=number, case="张某诉李某案", deadline=when),
+            [press],
+        )
+        for key, when in deadlines.items()
+    ]
+    assert paper_reminders() == expected
+    assert not any("赵法警" in m.text for m in court.chat("孙丽").inbox())
+
+    await court.chat("张伟").act(Tap(press[1]))
+    before = len(paper_reminders())
+    await run_until(bot.app.dispatcher, clock, bj("2026-03-20 09:00"))
+    assert len(paper_reminders()) == before
