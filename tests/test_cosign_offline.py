@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from dialogue import Court, DialogueBot, Tap, open_court, settings_for
+from dialogue import AMEND, Court, DialogueBot, Press, Tap, dialogue, open_court, settings_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -424,3 +424,46 @@ async def test_the_handler_is_reminded_by_name_until_the_paper_signature_is_conf
     before = len(paper_reminders())
     await run_until(bot.app.dispatcher, clock, bj("2026-03-20 09:00"))
     assert len(paper_reminders()) == before
+
+
+async def test_the_handler_corrects_the_staff_present_in_chat_to_add_and_remove_them(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """In the chat: 吴书记员, unknown to the bot, is offered as signing by hand and added;
+    赵法警, whose signature was confirmed, is removed and keeps it on /record."""
+    court = await court_of(bot)
+    record_id, number = await recorded(db, clock, court, ["孙丽"], ["赵法警"])
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        [zhao] = [c for c in record.cosigners if c.offline]
+    await court.chat("张伟").act(Tap(f"po:{record_id}:{zhao.id}"))
+    clock.advance(timedelta(minutes=30))
+    zh = Language.ZH
+    offer = t(zh, "intake.error.staff_offline_offer", names="吴书记员")
+    await dialogue(
+        court.chat("张伟"),
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), t(zh, "amend.which", title=number)),
+            (Press(t(zh, "card.staff_present")), t(zh, "card.staff_present")),
+            ("孙丽、吴书记员", offer),
+            (Press(t(zh, "intake.staff_offline_button")), t(zh, "amend.ask_reason")),
+            ("记错了在场的书记员", t(zh, "amend.done", title=number)),
+        ],
+    )
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        assert [(c.who, c.offline, c.status) for c in record.cosigners] == [
+            ("孙丽", False, CosignStatus.PENDING),  # asked again after the correction
+            ("吴书记员", True, CosignStatus.PENDING),
+        ]
+        assert not record.cosigners_done
+        [amendment] = await records_repo.amendments(session, record_id)
+        assert json.loads(amendment.old_value) == ["孙丽", "赵法警"]
+        assert json.loads(amendment.new_value) == ["孙丽", "吴书记员"]
+    [shown] = await court.chat("张伟").say(f"/record {number}")
+    [line] = [x for x in shown.splitlines() if x.startswith(t(zh, "card.staff_present"))]
+    assert t(zh, "card.staff_offline", name="吴书记员") in line, line
+    assert "赵法警（" in line and "更正时移出名单" in line, line
