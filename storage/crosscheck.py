@@ -6,8 +6,9 @@ So ``guowen verify`` replays the events of what must never change quietly and co
 - every submitted or withdrawn record with its ``submitted`` / ``withdrawn`` snapshot and the
   ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners),
   its milestones with ``milestone_met`` (when, the platform reference), each co-signature with
-  ``cosigned`` / ``disputed`` (status, reason) and ``cosign_reasked`` (pending again after a
-  correction), a withdrawal's reason with ``withdrawn``;
+  ``cosigned`` / ``disputed`` (status, reason), ``paper_signed`` (a person present not in the
+  bot, by name) and ``cosign_reasked`` (pending again after a correction), a withdrawal's
+  reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
 - every staff member with ``staff_added``, ``staff_disabled`` and ``language_set`` (name,
   department, roles, active, language), every department with ``department_added``; a person
@@ -53,6 +54,7 @@ KINDS = (
     AuditKind.MILESTONE_MET,
     AuditKind.COSIGNED,
     AuditKind.DISPUTED,
+    AuditKind.PAPER_SIGNED,
     AuditKind.COSIGN_REASKED,
     AuditKind.SUBMITTED,
     AuditKind.AMENDED,
