@@ -619,7 +619,7 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
             people.append(person)
     if set(unknown) - known and not offline_ok:
         state.data = {**state.data, STAFF_TYPED: cleaned}
-        names = join(ctx.language, unknown)
+        names = join(ctx.language, [name for name in unknown if name not in known])
         raise UserError("intake.error.staff_offline_offer", names=names)
     if not people and not unknown:
         raise UserError("intake.error.empty")
