@@ -312,6 +312,8 @@ async def ask_cosigners(
         if c.status == CosignStatus.PENDING and (only is None or c.staff_id in only)
     ]
     for cosigner in pending:
+        if cosigner.staff is None:  # not in the bot: signs the printed form (Art. 3)
+            continue
         ctx.speaking = notify.language_of(ctx, cosigner.staff)
         try:
             viewer_card = await card.render(ctx, record)

@@ -15,6 +15,7 @@ from handlers.fields import (
     FAR_NO,
     FAR_OK,
     NO,
+    STAFF_OFFLINE_PRESS,
     YES,
     FarBack,
     Field,
@@ -193,6 +194,9 @@ async def _ask_value(
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
     buttons = await _value_buttons(ctx, field)
+    if refusal is not None and refusal.key == "intake.error.staff_offline_offer":
+        offline = Button(ctx.t("intake.staff_offline_button"), PICK + STAFF_OFFLINE_PRESS)
+        buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
         buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
     ctx.reply(prompt, buttons)
@@ -321,8 +325,10 @@ def _changes(record: Record, values: dict[str, Any]) -> bool:
     """Whether storing ``values`` (a field parser's columns; ``_staff_present``: the staff
     named present) changes anything on ``record``: a correction to the same value is none."""
     people: list[Staff] | None = values.get("_staff_present")
-    if people is not None and {p.id for p in people} != {c.staff_id for c in record.cosigners}:
-        return True
+    if people is not None:
+        named = {p.id for p in people} | set(values.get("_staff_offline") or [])
+        if named != {records_repo.key_of(c) for c in record.cosigners}:
+            return True
     return any(
         getattr(record, name) != new for name, new in values.items() if not name.startswith("_")
     )
@@ -391,12 +397,18 @@ async def _store(
     """Store a field parser's ``values`` on the submitted ``record`` as corrections."""
     people: list[Staff] | None = values.get("_staff_present")
     if people is not None:
-        before = [c.staff for c in record.cosigners]
+        before = [c.staff for c in record.cosigners if c.staff is not None]
         changed, new_cosigners = await records_repo.amend_cosigners(
-            ctx.session, record, people, reason=why, actor=ctx.staff, at=ctx.now
+            ctx.session,
+            record,
+            people,
+            reason=why,
+            actor=ctx.staff,
+            at=ctx.now,
+            offline=values.get("_staff_offline") or [],
         )
         done.changes.extend([changed] if changed is not None else [])
-        done.added |= {c.staff_id for c in new_cosigners}
+        done.added |= {c.staff_id for c in new_cosigners if c.staff_id is not None}
         kept = {person.id for person in people}
         done.removed += [person for person in before if person.id not in kept]
         if record.fields.get("staff_present_answered") is not True:
@@ -470,10 +482,10 @@ async def _tell(
         await redeliver(ctx, record)
     if done.changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
-        again = {c.staff_id for c in asked} - done.added
+        again = {c.staff_id for c in asked if c.staff_id is not None} - done.added
         await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
         await ask_cosigners(ctx, record, "cosign.request", only=done.added)
-        names = join(ctx.language, (c.staff.name for c in asked))
+        names = join(ctx.language, (c.who for c in asked))
         ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
 
 

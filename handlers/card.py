@@ -188,23 +188,18 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     if step is Step.STAFF_PRESENT:
         if not record.fields.get("staff_present_answered"):
             return missing
-        offline = [
-            ctx.t("card.staff_offline", name=name)
-            for name in record.fields.get(records_repo.STAFF_OFFLINE) or []
-        ]
         trail = await records_repo.cosign_trail(ctx.session, [record.id])
         removed = [await _removed_text(ctx, r) for r in trail.removed.get(record.id, [])]
-        if not record.cosigners and not offline and not removed:
+        if not record.cosigners and not removed:
             return ctx.t("common.none")
         earlier = trail.earlier
         return join(
             ctx.language,
             [
                 *(
-                    cosigner_text(ctx, c, earlier.get((record.id, c.staff_id), []))
+                    cosigner_text(ctx, c, earlier.get((record.id, records_repo.key_of(c)), []))
                     for c in record.cosigners
                 ),
-                *offline,
                 *removed,
             ],
         )
@@ -221,10 +216,15 @@ def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierA
     alone (王芳（有异议：…）), or every earlier answer with its time, then the answer after the
     correction (王芳（有异议：…（时间）；更正后待重新确认）). A dispute is never dropped."""
     status = CosignStatus(cosigner.status)
+    if cosigner.offline and not earlier:  # Art. 3: signs the printed form by hand
+        if status is CosignStatus.PENDING:
+            return ctx.t("card.staff_offline", name=cosigner.who)
+        at = stamp(ctx, cosigner.responded_at) if cosigner.responded_at else "-"
+        return ctx.t("card.staff_paper_signed", name=cosigner.who, at=at)
     if not earlier:
         return ctx.t(
             "card.cosigner_disputed" if cosigner.reason else "card.cosigner",
-            name=cosigner.staff.name,
+            name=cosigner.who,
             status=label(status, ctx.language),
             reason=cosigner.reason,
         )
@@ -241,7 +241,7 @@ def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierA
         rounds.append(ctx.t("card.cosign_again", answer=answer))
     return ctx.t(
         "card.cosigner_history",
-        name=cosigner.staff.name,
+        name=cosigner.who,
         rounds=ctx.t("common.strong_separator").join(rounds),
     )
 
@@ -249,7 +249,7 @@ def cosigner_text(ctx: Context, cosigner: RecordCosigner, earlier: list[EarlierA
 async def _removed_text(ctx: Context, removed: records_repo.RemovedCosigner) -> str:
     """A co-signer a correction took off the staff present, with what they had answered
     (王芳（有异议：…（时间）；更正时移出）): a dispute is never dropped (Art. 3)."""
-    person = await ctx.session.get(Staff, removed.staff_id)
+    person = await ctx.session.get(Staff, removed.staff_id) if removed.staff_id else None
     rounds = [
         _round(
             ctx, CosignStatus.CONFIRMED if a.confirmed else CosignStatus.DISPUTED, a.reason, a.at
@@ -259,7 +259,7 @@ async def _removed_text(ctx: Context, removed: records_repo.RemovedCosigner) -> 
     rounds.append(ctx.t("card.cosign_removed", at=stamp(ctx, removed.removed_at)))
     return ctx.t(
         "card.cosigner_history",
-        name=person.name if person is not None else f"#{removed.staff_id}",
+        name=person.name if person is not None else removed.name or f"#{removed.staff_id}",
         rounds=ctx.t("common.strong_separator").join(rounds),
     )
 

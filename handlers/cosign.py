@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers import card, milestones, notify
 from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join
+from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
 from storage.models import Record, RecordCosigner, Staff
@@ -61,7 +62,7 @@ async def button(ctx: Context, value: str) -> Next:
             ctx, [handler], "cosign.handler_confirmed", {"name": ctx.staff.name, "title": title}
         )
         await milestones.resend_cosigned(ctx, record)
-        waiting = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
+        waiting = [c.who for c in record.cosigners if c.status == CosignStatus.PENDING]
         if waiting and await records_repo.reasked(ctx.session, record):
             await notify.tell(
                 ctx,
@@ -119,8 +120,54 @@ async def back(ctx: Context, args: str) -> Next:
     return None
 
 
+PAPER = "po"
+"""Callback prefix of the handler's press that a person present signed on paper."""
+
+
+def paper_buttons(ctx: Context, record: Record) -> tuple[tuple[Button, ...], ...]:
+    """One button a person present who is not in the bot and whose paper signature is not
+    confirmed yet (``cosign.paper_button``, ``po:<record id>:<co-signer id>``), one a row."""
+    return tuple(
+        (Button(ctx.t("cosign.paper_button", name=c.who), f"{PAPER}:{record.id}:{c.id}"),)
+        for c in record.cosigners
+        if c.offline and c.status == CosignStatus.PENDING
+    )
+
+
+async def paper(ctx: Context, value: str) -> Next:
+    """The handler's press ``po:<record id>:<co-signer id>``: that person present, not in the
+    bot, signed the printed form by hand (Art. 3). Confirmed now and audited
+    (``storage.records.confirm_paper``); the reply says who still must sign, or that the
+    step is done. Raises ``UserError`` for a stale button, a sender who is not the handler,
+    or a signature already confirmed."""
+    raw_record, _, raw_cosigner = value.partition(":")
+    record_id, cosigner_id = parse_id(raw_record), parse_id(raw_cosigner)
+    record = await records_repo.get(ctx.session, record_id) if record_id is not None else None
+    if record is None or record.status != RecordStatus.SUBMITTED:
+        raise UserError("error.stale_button")
+    if record.handler_id != ctx.staff.id:
+        raise UserError("cosign.paper_not_handler")
+    cosigner = next((c for c in record.cosigners if c.id == cosigner_id and c.offline), None)
+    if cosigner is None:
+        raise UserError("error.stale_button")
+    if cosigner.status != CosignStatus.PENDING:
+        raise UserError("cosign.paper_already", name=cosigner.who)
+    await records_repo.confirm_paper(ctx.session, cosigner, actor=ctx.staff, at=ctx.now)
+    title = card.title(ctx, record)
+    text = ctx.t("cosign.paper_signed", name=cosigner.who, title=title, at=card.stamp(ctx, ctx.now))
+    waiting = [c.who for c in record.cosigners if c.status == CosignStatus.PENDING]
+    if record.cosigners_done:
+        text += "\n" + ctx.t("cosign.paper_all_done")
+    elif waiting:
+        text += "\n" + ctx.t("cosign.paper_waiting", names=join(ctx.language, waiting))
+    ctx.reply(text, paper_buttons(ctx, record))
+    await milestones.resend_cosigned(ctx, record)
+    return None
+
+
 def register(registry: Registry) -> None:
-    """Register the ``cs`` buttons and the dispute-reason step."""
+    """Register the ``cs`` and ``po`` buttons and the dispute-reason step."""
     registry.callbacks["cs"] = button
+    registry.callbacks[PAPER] = paper
     registry.steps[REASON] = reason
     registry.backs[REASON] = back

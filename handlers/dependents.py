@@ -85,7 +85,7 @@ def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
     """The questions that applied to ``before`` and no longer apply to ``after`` (corrected
     in ``corrected``) while ``after`` holds a value for them, in the intake's order; none
     for a field whose correction ``KEEPS`` them. The court staff present count when
-    anyone is named, in the bot or not (``storage.records.STAFF_OFFLINE``); a reference
+    anyone is named, in the bot or not (a co-signer row either way); a reference
     opinion's originals in the main file stay (``art5_main_file``)."""
     if corrected.step in KEEPS:
         return []
@@ -94,7 +94,7 @@ def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
         if not field.applies(before) or field.applies(after):
             continue
         if field.step is Step.STAFF_PRESENT:
-            if after.cosigners or after.fields.get(records_repo.STAFF_OFFLINE):
+            if after.cosigners:
                 gone.append(field)
         elif field.step is Step.ORIGINALS and art5_main_file(after):
             continue

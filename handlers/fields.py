@@ -533,9 +533,9 @@ def parse_art9(text: str) -> list[int] | None:
 
 
 STAFF_OFFLINE_PRESS = "!offline"
-"""The value of the button at the court-staff-present question that records the names typed
-there that are not in the bot as court staff present who sign by hand
-(``storage.records.STAFF_OFFLINE``)."""
+"""The value of the button at the court-staff-present question (and at its correction) that
+records the names typed there that are not in the bot as court staff present who sign by
+hand (co-signer rows without a staff id, ``storage.models.RecordCosigner``)."""
 
 STAFF_TYPED = "staff_typed"
 """Key, in the dialogue state's data, of the names last typed at the court-staff-present
@@ -574,7 +574,7 @@ async def staff_named_elsewhere(ctx: Context, record: Record) -> list[Staff]:
     and has not yet named as court staff present: those the 在场本院人员 question offers to
     move (``storage.records.STAFF_IN_PERSONS``)."""
     ids = record.fields.get(STAFF_IN_PERSONS) or []
-    present = {c.staff_id for c in record.cosigners}
+    present = {c.staff_id for c in record.cosigners if c.staff_id is not None}
     people = [await ctx.session.get(Staff, int(i)) for i in ids if int(i) not in present]
     return [p for p in people if p is not None and p.active]
 
@@ -586,15 +586,17 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
     (an English name has a space in it). At the intake, a name no staff member has is
     refused with an offer (``intake.error.staff_offline_offer``): the button
     ``STAFF_OFFLINE_PRESS`` records those names as court staff present who are not in the
-    bot (``_staff_offline``), signing by hand; a correction refuses it outright.
+    bot (``_staff_offline``), signing by hand. A correction makes the same offer; a name
+    the record already holds as not in the bot is kept without asking.
     """
     cleaned = text.strip()
     state = await ctx.state()
     offline_ok = cleaned == STAFF_OFFLINE_PRESS
     if offline_ok:
         cleaned = str(state.data.get(STAFF_TYPED) or "")
-        if not cleaned or record.status != RecordStatus.DRAFT:
+        if not cleaned or record.status not in (RecordStatus.DRAFT, RecordStatus.SUBMITTED):
             raise UserError("error.stale_button")
+    known = {c.name for c in record.cosigners if c.staff_id is None}
     if cleaned.lower() in ("无", "没有", "none", "no"):
         return {"_staff_present": [], "_staff_offline": []}
     unified = re.sub(r"[，、;；]", ",", cleaned)
@@ -606,12 +608,11 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
     refs = [part.strip() for part in unified.split(",")]
     people: list[Staff] = []
     unknown: list[str] = []
-    drafting = record.status == RecordStatus.DRAFT
     for ref in [r for r in refs if r]:
         try:
             person = await staff_repo.find_staff(ctx.session, ref)
         except StaffError as problem:
-            if drafting and _offline_name(ref) and problem.problem is StaffProblem.NOT_FOUND:
+            if _offline_name(ref) and problem.problem is StaffProblem.NOT_FOUND:
                 unknown += [ref] if ref not in unknown else []
                 continue
             raise UserError(
@@ -623,9 +624,9 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
             raise UserError("intake.error.self_present")
         if person.id not in [p.id for p in people]:
             people.append(person)
-    if unknown and not offline_ok:
+    if set(unknown) - known and not offline_ok:
         state.data = {**state.data, STAFF_TYPED: cleaned}
-        names = join(ctx.language, unknown)
+        names = join(ctx.language, [name for name in unknown if name not in known])
         raise UserError("intake.error.staff_offline_offer", names=names)
     if not people and not unknown:
         raise UserError("intake.error.empty")

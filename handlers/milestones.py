@@ -541,7 +541,7 @@ def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Mil
 def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
     """A missed step as /overdue lists it beside the handler's name: 签字确认 (Art. 3) with
     the co-signers who owe it, so it never reads as the handler's."""
-    names = [c.staff.name for c in record.cosigners if c.status == CosignStatus.PENDING]
+    names = [c.who for c in record.cosigners if c.status == CosignStatus.PENDING]
     if milestone is not Milestone.COSIGNED or not names:
         return label(milestone, ctx.language)
     return ctx.t("reminders.owed_by_cosigners", names=join_names(names, ctx.language))
@@ -596,7 +596,7 @@ async def _disputed_row(ctx: Context, record: Record) -> str:
     """A record whose 签字确认 stands disputed (Art. 3), for /overdue: who disputes and why."""
     handler = await ctx.session.get(Staff, record.handler_id)
     disputes = [
-        ctx.t("milestones.disputed_item", name=c.staff.name, reason=c.reason or "-")
+        ctx.t("milestones.disputed_item", name=c.who, reason=c.reason or "-")
         for c in record.cosigners
         if c.status == CosignStatus.DISPUTED
     ]

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import card, copy_state, reports_cmd
+from handlers import card, copy_state, cosign, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.i18n import day_words
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
-from reminders.dispatch import COSIGNER_KINDS, Facts, Outcome, SendResult
+from reminders.dispatch import COSIGNER_KINDS, PAPER_KINDS, Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
 from reminders.planner import last_day, unmet
 from storage import form_copies
@@ -199,6 +199,9 @@ class ChatNotifier:
                     Button(ctx.t("cosign.dispute"), f"cs:{record.id}:no"),
                 ),
             )
+        elif kind in PAPER_KINDS and record is not None:
+            values["names"] = join_names(facts.paper, ctx.language)
+            buttons = cosign.paper_buttons(ctx, record)
         elif kind in COMPILER_KINDS and reminder.quarter is not None:
             buttons = (
                 (Button(ctx.t("milestones.quarter_button"), f"ms:q:{reminder.quarter}:done"),),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import card, copy_state
+from handlers import card, copy_state, cosign
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
 from handlers.i18n import join
@@ -137,7 +137,10 @@ async def show(ctx: Context, args: str) -> None:
     text += "".join("\n" + line for line in await copy_lines(ctx, record))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:
-        buttons = ((Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),)
+        buttons = (
+            *cosign.paper_buttons(ctx, record),
+            (Button(ctx.t("views.amend"), f"in:amend:start:{record.id}"),),
+        )
     elif record.handler_id == ctx.staff.id and record.status == RecordStatus.DRAFT:
         buttons = ((Button(ctx.t("views.resume"), f"in:amend:resume:{record.id}"),),)
     ctx.reply(text, buttons)

@@ -44,7 +44,7 @@ from reminders.outbox import (
     renew,
     take_many,
 )
-from reminders.planner import Timing, plan_calendar, plan_records, unmet
+from reminders.planner import Timing, paper_pending, plan_calendar, plan_records, unmet
 from reminders.quarters import Quarter
 from storage import audit, form_copies
 from storage import staff as staff_repo
@@ -88,6 +88,12 @@ class SendResult:
     detail: str = ""
 
 
+PAPER_KINDS = frozenset(
+    {ReminderKind.PAPER_DAY_BEFORE, ReminderKind.PAPER_LAST_DAY, ReminderKind.PAPER_OVERDUE}
+)
+"""Reminders to the handler naming the staff present who sign the printed form by hand."""
+
+
 @dataclass
 class Facts:
     """What a reminder is about, worked out at the moment it is sent."""
@@ -106,6 +112,10 @@ class Facts:
     cosigners: list[Staff] = field(default_factory=list)
     """The co-signers who have not answered, when the co-signature (Art. 3) is owed by the deadline:
     they owe it (the handler's reminders name them, and do not list it as the handler's)."""
+
+    paper: list[str] = field(default_factory=list)
+    """The staff present whose signature on the printed form is still to be confirmed
+    (``PAPER_KINDS``, Art. 3)."""
 
 
 COSIGNER_KINDS = frozenset(
@@ -716,14 +726,20 @@ class Dispatcher:
             mine = [c for c in facts.record.cosigners if c.staff_id == recipient.id]
             if not mine or mine[0].status != CosignStatus.PENDING:
                 return None
+        if kind in PAPER_KINDS:
+            facts.paper = paper_pending(facts.record)
+            if not facts.paper:
+                return None
         order = list(Milestone)
         facts.owed = sorted(
             ((m, d) for m, d in owed.items() if d == reminder.deadline and owes(kind, m)),
             key=lambda item: order.index(item[0]),
         )
         if owed.get(Milestone.COSIGNED) == reminder.deadline:
-            facts.cosigners = [
-                c.staff for c in facts.record.cosigners if c.status == CosignStatus.PENDING
+            facts.cosigners = [  # in the bot: those not in it sign on paper (PAPER_KINDS)
+                c.staff
+                for c in facts.record.cosigners
+                if c.status == CosignStatus.PENDING and c.staff is not None
             ]
         return facts if facts.owed else None
 

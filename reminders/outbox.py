@@ -34,6 +34,8 @@ BEFORE_DEADLINE = frozenset(
         ReminderKind.LAST_DAY,
         ReminderKind.COSIGN_DAY_BEFORE,
         ReminderKind.COSIGN_LAST_DAY,
+        ReminderKind.PAPER_DAY_BEFORE,
+        ReminderKind.PAPER_LAST_DAY,
         ReminderKind.QUARTER_DUE_SOON,
         ReminderKind.QUARTER_DUE_TODAY,
     }

@@ -69,6 +69,16 @@ def met_at(record: Record, milestone: Milestone) -> datetime | None:
     return max(times) if times else record.submitted_at
 
 
+def paper_pending(record: Record) -> list[str]:
+    """The names of the staff present who are not in the bot and whose signature on the
+    printed form the handler has not confirmed yet (Art. 3), in the rows' order."""
+    return [
+        c.name or ""
+        for c in record.cosigners
+        if c.staff_id is None and c.status == CosignStatus.PENDING
+    ]
+
+
 def cosign_disputed(record: Record) -> bool:
     """Whether a co-signer of the submitted ``record`` disputes it in the current round
     (Art. 3: a staff member present who does not sign to confirm). The 签字确认 step then
@@ -165,10 +175,17 @@ async def plan_record(
             add(ReminderKind.LAST_DAY, record.handler_id, morning, deadline)
         if Milestone.COSIGNED in milestones:
             for cosigner in record.cosigners:
-                if cosigner.status == CosignStatus.PENDING:
+                if cosigner.status != CosignStatus.PENDING:
+                    continue
+                if cosigner.staff_id is not None:
                     add(ReminderKind.COSIGN_DAY_BEFORE, cosigner.staff_id, before, deadline)
                     add(ReminderKind.COSIGN_LAST_DAY, cosigner.staff_id, morning, deadline)
                     add(ReminderKind.COSIGN_OVERDUE, cosigner.staff_id, deadline, deadline)
+            if paper_pending(record):  # Art. 3: the handler sees that they sign by hand
+                add(ReminderKind.PAPER_DAY_BEFORE, record.handler_id, before, deadline)
+                add(ReminderKind.PAPER_LAST_DAY, record.handler_id, morning, deadline)
+                overdue = at_morning(rules.calendar.add_working_days(last, 1), rules, timing)
+                add(ReminderKind.PAPER_OVERDUE, record.handler_id, overdue, deadline)
         add(ReminderKind.BREACH, record.handler_id, deadline, deadline)
         for officer in officers:
             add(ReminderKind.BREACH_OFFICER, officer.id, deadline, deadline)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, word, yes_no
 from storage.models import Record
-from storage.records import STAFF_OFFLINE, EarlierAnswer
+from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
     Channel,
@@ -230,7 +230,7 @@ def cosigner_entries(facts: RecordFacts, language: Language, tz: ZoneInfo) -> li
     separator = tr(language, "form.cosign_rounds_separator")
     entries: list[CosignerEntry] = []
     for c in facts.cosigners:
-        status = vocab(CosignStatus, c.status, language)
+        status = cosign_words(c.status, c.offline, language)
         if c.earlier:
             status = tr(language, "form.cosign_again", status=status)
         notes = [_before(language, c.earlier, tz), c.reason or ""]
@@ -240,17 +240,18 @@ def cosigner_entries(facts: RecordFacts, language: Language, tz: ZoneInfo) -> li
         note = _before(language, r.answers, tz) or tr(language, "form.cosign_unanswered")
         removed = tr(language, "form.cosign_removed")
         entries.append(CosignerEntry(r.name, removed, stamp(r.removed_at, tz), note))
-    offline = tr(language, "form.cosign_offline")
-    entries += [CosignerEntry(name, offline, "", "") for name in offline_staff(facts)]
     return entries
 
 
-def offline_staff(facts: RecordFacts) -> list[str]:
-    """The court staff present who are not in the bot (``storage.records.STAFF_OFFLINE``):
-    they confirm by signing the printed form (Art. 3), never in the bot. A report's light
-    rows carry no ``fields``: none there."""
-    fields = getattr(facts.record, "fields", None) or {}
-    return [str(name) for name in fields.get(STAFF_OFFLINE) or []]
+def cosign_words(status: CosignStatus | str, offline: bool, language: Language) -> str:
+    """A co-signer's status in words (Art. 3); for one not in the bot, who signs the printed
+    form by hand, ``form.cosign_offline`` until the handler confirms that signature, then
+    ``form.cosign_paper_signed``."""
+    if not offline:
+        return vocab(CosignStatus, status, language)
+    if status == CosignStatus.CONFIRMED:
+        return tr(language, "form.cosign_paper_signed")
+    return tr(language, "form.cosign_offline")
 
 
 def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:

@@ -73,6 +73,9 @@ class CosignerLine:
     reason: str | None
     earlier: tuple[EarlierAnswer, ...] = ()
     """Answers given before a correction asked this co-signer again, oldest first."""
+    offline: bool = False
+    """Not in the bot: signs the printed form by hand, confirmed (``status``) once the
+    handler confirms that paper signature (Art. 3)."""
 
 
 @dataclass(frozen=True)
@@ -434,12 +437,18 @@ async def facts_for(
             department(record.department_id),
             tuple(
                 CosignerLine(
-                    name=person(c.staff_id),
+                    name=person(c.staff_id) if c.staff_id is not None else c.name or "",
                     status=c.status,
                     requested_at=c.requested_at,
                     responded_at=c.responded_at,
                     reason=c.reason,
-                    earlier=tuple(earlier.get((record.id, c.staff_id), ())),
+                    earlier=tuple(
+                        earlier.get(
+                            (record.id, c.staff_id if c.staff_id is not None else c.name or "")
+                        )
+                        or ()
+                    ),
+                    offline=c.staff_id is None,
                 )
                 for c in record.cosigners
             )
@@ -449,7 +458,7 @@ async def facts_for(
             tuple(evidence[record.id]) if record.id in evidence else (),
             tuple(amendments[record.id]) if record.id in amendments else (),
             tuple(
-                RemovedLine(person(r.staff_id), r.answers, r.removed_at)
+                RemovedLine(person(r.staff_id) or r.name or "", r.answers, r.removed_at)
                 for r in trail.removed[record.id]
             )
             if record.id in trail.removed

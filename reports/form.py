@@ -25,9 +25,9 @@ from reports.columns import (
     FORM_ONLY,
     Column,
     Value,
+    cosign_words,
     cosigner_entries,
     day_only_values,
-    offline_staff,
     stamp,
     state_words,
 )
@@ -168,8 +168,9 @@ def _answer_text(
     reason: str | None,
     at: datetime | None,
     tz: ZoneInfo,
+    offline: bool = False,
 ) -> str:
-    text = vocab(CosignStatus, status, language)
+    text = cosign_words(status, offline, language)
     if at is not None:
         text = tr(language, "form.sign_at", status=text, at=stamp(at, tz))
     if status == CosignStatus.DISPUTED and reason:
@@ -195,14 +196,12 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
         )
     ]
     for c in facts.cosigners:
-        confirmed = _answer_text(language, c.status, c.reason, c.responded_at, tz)
+        confirmed = _answer_text(language, c.status, c.reason, c.responded_at, tz, c.offline)
         if c.earlier:
             rounds = [_answer_text(language, _answered(a), a.reason, a.at, tz) for a in c.earlier]
             rounds.append(tr(language, "form.cosign_again", status=confirmed))
             confirmed = clauses(tr(language, "form.cosign_rounds_separator"), rounds)
         rows.append((tr(language, "form.sign_present"), c.name, confirmed))
-    offline = tr(language, "form.cosign_offline")
-    rows += [(tr(language, "form.sign_present"), name, offline) for name in offline_staff(facts)]
     if record.material_route == MaterialRoute.VIA_INTEGRITY_OFFICER:
         rows.append(
             (tr(language, "form.sign_integrity"), "", tr(language, "form.sign_integrity_note"))

@@ -48,6 +48,7 @@ class AuditKind(StrEnum):
     COSIGNED = "cosigned"
     COSIGN_REASKED = "cosign_reasked"
     DISPUTED = "disputed"
+    PAPER_SIGNED = "paper_signed"
     MILESTONE_MET = "milestone_met"
     FORM_SENT = "form_sent"
     FORM_RESENT = "form_resent"

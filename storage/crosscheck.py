@@ -6,8 +6,9 @@ So ``guowen verify`` replays the events of what must never change quietly and co
 - every submitted or withdrawn record with its ``submitted`` / ``withdrawn`` snapshot and the
   ``amended`` events after it (the record's frozen fields, number, status, handler, cosigners),
   its milestones with ``milestone_met`` (when, the platform reference), each co-signature with
-  ``cosigned`` / ``disputed`` (status, reason) and ``cosign_reasked`` (pending again after a
-  correction), a withdrawal's reason with ``withdrawn``;
+  ``cosigned`` / ``disputed`` (status, reason), ``paper_signed`` (a person present not in the
+  bot, by name) and ``cosign_reasked`` (pending again after a correction), a withdrawal's
+  reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
 - every staff member with ``staff_added``, ``staff_disabled``, ``staff_enabled`` and
   ``language_set`` (name, department, roles, active, language), every department with
@@ -54,6 +55,7 @@ KINDS = (
     AuditKind.MILESTONE_MET,
     AuditKind.COSIGNED,
     AuditKind.DISPUTED,
+    AuditKind.PAPER_SIGNED,
     AuditKind.COSIGN_REASKED,
     AuditKind.SUBMITTED,
     AuditKind.AMENDED,
@@ -134,6 +136,8 @@ def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
     state.update(platform_entered_at=None, platform_ref=None, form_delivered_at=None)
     for staff_id in snapshot_.get("cosigners") or []:
         state[f"cosigner {staff_id}"] = {"status": CosignStatus.PENDING, "reason": None}
+    for name in snapshot_.get("offline") or []:
+        state[f"offline {name}"] = {"status": CosignStatus.PENDING, "reason": None}
     return state
 
 
@@ -144,9 +148,23 @@ def _amended(state: dict[str, Any], name: str, payload: dict[str, Any]) -> None:
         state[name] = payload.get("new")
 
 
-def _recast(state: dict[str, Any], named: Any) -> None:
+def _recast(state: dict[str, Any], named: Any, offline: Any) -> None:
     """Who co-signs after a correction of the staff present (``amend_cosigners``): those
-    still named keep their answers, the newly named are pending, in the rows' order."""
+    still named keep their answers, the newly named are pending, in the rows' order; the
+    same for those not in the bot (``offline``, names)."""
+    names = [str(n) for n in offline] if isinstance(offline, list) else []
+    had = [str(n) for n in state.get("offline") or []]
+    for name in had:
+        if name not in names:
+            state.pop(f"offline {name}", None)
+    for name in names:
+        if name not in had:
+            state[f"offline {name}"] = {"status": CosignStatus.PENDING, "reason": None}
+    kept = [n for n in had if n in names] + [n for n in names if n not in had]
+    if kept:
+        state["offline"] = kept
+    else:
+        state.pop("offline", None)
     wanted = [int(i) for i in named] if isinstance(named, list) else []
     before = [i for i in state.get("cosigners") or [] if isinstance(i, int)]
     for staff_id in before:
@@ -164,13 +182,23 @@ def _record_state(record: Record) -> dict[str, Any]:
     state["platform_ref"] = record.platform_ref
     state["form_delivered_at"] = to_json(record.form_delivered_at)
     for cosigner in record.cosigners:
-        state[f"cosigner {cosigner.staff_id}"] = {
+        key = f"offline {cosigner.name}" if cosigner.offline else f"cosigner {cosigner.staff_id}"
+        state[key] = {
             "status": cosigner.status,
             "reason": cosigner.reason,
         }
     if record.status == RecordStatus.WITHDRAWN:
         state["withdraw_reason"] = record.withdraw_reason
     return state
+
+
+def _offline_logged(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:
+    """``actual`` without its staff present not in the bot when the chain never named any
+    for the record: those of a record submitted before they became co-signer rows (the
+    names were then kept in the record's ``fields``, outside the chain)."""
+    if any(key == "offline" or key.startswith("offline ") for key in expected):
+        return actual
+    return {k: v for k, v in actual.items() if k != "offline" and not k.startswith("offline ")}
 
 
 @dataclass
@@ -226,12 +254,22 @@ class _Trails:
             trail = self.records[record_id]
             for asked in payload.get("cosigners") or []:
                 trail.state[f"cosigner {asked}"] = {"status": CosignStatus.PENDING, "reason": None}
+            for name in payload.get("offline") or {}:
+                trail.state[f"offline {name}"] = {"status": CosignStatus.PENDING, "reason": None}
+            trail.seq = seq
+        elif kind == AuditKind.PAPER_SIGNED and record_id in self.records:
+            trail = self.records[record_id]
+            name = payload.get("offline")
+            trail.state[f"offline {name}"] = {
+                "status": CosignStatus.CONFIRMED.value,
+                "reason": None,
+            }
             trail.seq = seq
         elif kind == AuditKind.AMENDED and record_id in self.records:
             trail = self.records[record_id]
             name = str(payload.get("field"))
             if name == COSIGNERS_FIELD:
-                _recast(trail.state, payload.get("staff_ids"))
+                _recast(trail.state, payload.get("staff_ids"), payload.get("offline"))
             else:
                 _amended(trail.state, name, payload)
             trail.seq = seq
@@ -346,7 +384,7 @@ async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowP
         elif record is not None and trail is None and record.status != RecordStatus.DRAFT:
             yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.RECORD, ref)
         elif record is not None and trail is not None:
-            changed = _differ(trail.state, _record_state(record))
+            changed = _differ(trail.state, _offline_logged(trail.state, _record_state(record)))
             if changed:
                 yield RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, ref, trail.seq, changed)
         for problem in _amendments(ref, trail, amendment_rows.get(record_id, [])):

@@ -269,21 +269,41 @@ class Record(Base):
 
 
 class RecordCosigner(Base):
-    """A court staff member present at an in-person inquiry, who confirms or disputes."""
+    """A court staff member present at an in-person inquiry, who confirms or disputes (Art. 3).
+
+    One who is not in the bot (a bailiff or clerk without an account) has no ``staff_id`` and
+    is named by ``name``: they sign the printed form by hand, and stay pending until the
+    handler confirms that paper signature (``storage.records.confirm_paper``), which makes
+    them confirmed like an answer in the chat."""
 
     __tablename__ = "record_cosigners"
     __table_args__ = (UniqueConstraint("record_id", "staff_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    """The name of a person present who is not in the bot (``staff_id`` None); else None."""
     status: Mapped[CosignStatus] = mapped_column(vocabulary(CosignStatus, 20))
     reason: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
 
     record: Mapped[Record] = relationship(back_populates="cosigners")
-    staff: Mapped[Staff] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+    @property
+    def offline(self) -> bool:
+        """Not in the bot: signs the printed form by hand (Art. 3)."""
+        return self.staff_id is None
+
+    @property
+    def who(self) -> str:
+        """The person's name: the staff member's, or the one typed for a person not in the
+        bot."""
+        if self.staff is not None:
+            return self.staff.name
+        return self.name or ""
 
 
 class RecordAmendment(Base):

@@ -71,10 +71,15 @@ FIELDS: frozenset[str] = frozenset(
 AMENDABLE: frozenset[str] = FIELDS | {"platform_ref"}
 """The columns a correction may change: the intake's, and the reference the court's platform
 gave the record (Art. 6), which the handler may give or correct after submission."""
-STAFF_OFFLINE = "staff_offline"
-"""Key, in ``Record.fields``, of the names of court staff present at an in-person inquiry
-who are not in the bot (a bailiff or clerk without an account): recorded as present, never
-as confirmed; they sign the printed form by hand (Art. 3)."""
+CosignKey = int | str
+"""Who a co-signer is, in the trail: a staff id, or the name of a person present who is not
+in the bot (``RecordCosigner.offline``)."""
+
+
+def key_of(cosigner: RecordCosigner) -> CosignKey:
+    """The co-signer's ``CosignKey``: their staff id, else their name."""
+    return cosigner.staff_id if cosigner.staff_id is not None else cosigner.name or ""
+
 
 STAFF_IN_PERSONS = "staff_in_persons_present"
 """Key, in ``Record.fields``, of the ids of court staff the judge named among the persons
@@ -171,8 +176,62 @@ def snapshot(record: Record) -> dict[str, Any]:
     data["number"] = record.number
     data["status"] = record.status
     data["handler_id"] = record.handler_id
-    data["cosigners"] = [c.staff_id for c in record.cosigners]
+    data["cosigners"] = [c.staff_id for c in record.cosigners if c.staff_id is not None]
+    offline = offline_names(record)
+    if offline:
+        data["offline"] = offline
     return data
+
+
+def offline_names(record: Record) -> list[str]:
+    """The names of the staff present who are not in the bot, in the rows' order (Art. 3)."""
+    return [c.name or "" for c in record.cosigners if c.staff_id is None]
+
+
+def _named(names: Sequence[str]) -> list[str]:
+    """``names`` stripped, blanks dropped, each once, in order."""
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def _recast_rows(
+    record: Record,
+    people: Sequence[Staff],
+    offline: Sequence[str],
+    requested_at: datetime | None,
+) -> tuple[list[RecordCosigner], list[RecordCosigner]]:
+    """Make ``record.cosigners`` name ``people`` and the ``offline`` names: rows of those no
+    longer named leave the list (returned first, for the caller to delete), rows of the newly
+    named are appended pending (returned second)."""
+    wanted: set[CosignKey] = {person.id for person in people} | set(offline)
+    gone = [c for c in record.cosigners if key_of(c) not in wanted]
+    for cosigner in gone:
+        record.cosigners.remove(cosigner)
+    have = {key_of(c) for c in record.cosigners}
+    added: list[RecordCosigner] = []
+    for person in people:
+        if person.id not in have:
+            added.append(
+                RecordCosigner(
+                    record_id=record.id,
+                    staff_id=person.id,
+                    staff=person,
+                    status=CosignStatus.PENDING,
+                    requested_at=requested_at,
+                )
+            )
+    for name in offline:
+        if name not in have:
+            added.append(
+                RecordCosigner(
+                    record_id=record.id,
+                    staff_id=None,
+                    name=name,
+                    status=CosignStatus.PENDING,
+                    requested_at=requested_at,
+                )
+            )
+    record.cosigners.extend(added)
+    return gone, added
 
 
 def _actor(person: Staff) -> dict[str, Any]:
@@ -239,29 +298,37 @@ async def set_fields(
 
 
 async def set_cosigners(
-    session: AsyncSession, record: Record, people: Sequence[Staff], *, actor: Staff, at: datetime
+    session: AsyncSession,
+    record: Record,
+    people: Sequence[Staff],
+    *,
+    actor: Staff,
+    at: datetime,
+    offline: Sequence[str] = (),
 ) -> None:
-    """Name the court staff who were present (draft only); replaces an earlier choice."""
+    """Name the court staff who were present (draft only); replaces an earlier choice.
+
+    ``offline``: the names of those present who are not in the bot; each is a co-signer row
+    without a staff id, who signs the printed form by hand (Art. 3)."""
     if record.status != RecordStatus.DRAFT:
         raise RecordStateError(f"record {record.id} is {record.status}")
-    wanted = {person.id for person in people}
-    for cosigner in list(record.cosigners):
-        if cosigner.staff_id not in wanted:
-            record.cosigners.remove(cosigner)
-            await session.delete(cosigner)
-    have = {c.staff_id for c in record.cosigners}
-    for person in people:
-        if person.id not in have:
-            record.cosigners.append(
-                RecordCosigner(record_id=record.id, staff_id=person.id, status=CosignStatus.PENDING)
-            )
+    names = _named(offline)
+    gone, _added = _recast_rows(record, people, names, None)
+    for cosigner in gone:
+        await session.delete(cosigner)
     await session.flush()
+    payload: dict[str, Any] = {
+        "field": "cosigners",
+        "value": sorted(person.id for person in people),
+    }
+    if names:
+        payload["offline"] = names
     await audit.append(
         session,
         AuditKind.FIELD_SET,
         at=at,
         subject=f"record:{record.id}",
-        payload={"field": "cosigners", "value": sorted(wanted)},
+        payload=payload,
         **_actor(actor),
     )
 
@@ -385,40 +452,29 @@ async def amend_cosigners(
     reason: str,
     actor: Staff,
     at: datetime,
+    offline: Sequence[str] = (),
 ) -> tuple[RecordAmendment | None, list[RecordCosigner]]:
     """Correct who of the court's staff was present at a submitted record's inquiry (Art. 3):
     the names before and after are kept in a ``RecordAmendment`` (field ``cosigners``, each
     value a list of names) and the audit trail (with ``staff_ids``, those named in their
-    order). A person no longer
-    named stops co-signing, their answers staying in the audit chain; a person newly named
-    is asked from ``at``. Returns the amendment and the co-signers added; ``(None, [])`` when
-    the same people are named. Raises ``RecordStateError`` unless the record is submitted.
+    order, and ``offline``, the names of those not in the bot). A person no longer
+    named stops co-signing, their answers (or paper signature) staying in the audit chain; a
+    person newly named is asked from ``at``, one not in the bot pending until their paper
+    signature is confirmed. Returns the amendment and the co-signers added; ``(None, [])``
+    when the same people are named. Raises ``RecordStateError`` unless the record is
+    submitted.
     """
     if record.status != RecordStatus.SUBMITTED:
         raise RecordStateError(f"record {record.id} is {record.status}")
-    wanted = {person.id for person in people}
-    before = [c.staff for c in record.cosigners]
-    if wanted == {person.id for person in before}:
+    names = _named(offline)
+    wanted: set[CosignKey] = {person.id for person in people} | set(names)
+    if wanted == {key_of(c) for c in record.cosigners}:
         return None, []
-    old = canonical_json([person.name for person in before])
-    new = canonical_json([person.name for person in people])
-    for cosigner in list(record.cosigners):
-        if cosigner.staff_id not in wanted:
-            record.cosigners.remove(cosigner)
-            await session.delete(cosigner)
-    have = {c.staff_id for c in record.cosigners}
-    added: list[RecordCosigner] = []
-    for person in people:
-        if person.id not in have:
-            cosigner = RecordCosigner(
-                record_id=record.id,
-                staff_id=person.id,
-                staff=person,
-                status=CosignStatus.PENDING,
-                requested_at=at,
-            )
-            record.cosigners.append(cosigner)
-            added.append(cosigner)
+    old = canonical_json([c.who for c in record.cosigners])
+    new = canonical_json([person.name for person in people] + names)
+    gone, added = _recast_rows(record, people, names, at)
+    for cosigner in gone:
+        await session.delete(cosigner)
     record.cosigners_done = all_confirmed(record)
     amendment = await _kept(
         session,
@@ -430,6 +486,7 @@ async def amend_cosigners(
         actor=actor,
         at=at,
         staff_ids=[person.id for person in people],
+        offline=names,
     )
     return amendment, added
 
@@ -439,38 +496,23 @@ async def drop_present(
 ) -> tuple[RecordAmendment | None, list[Staff]]:
     """Nobody was present at a submitted record's inquiry any more (Art. 3: a record corrected
     to a channel that is not in person has no court staff present): every co-signer stops
-    co-signing, their answers staying in the audit chain, and the names of staff present
-    who are not in the bot (``STAFF_OFFLINE``) go too. One ``RecordAmendment`` (field
-    ``cosigners``, old: every name, new: none) keeps them. Returns it and the co-signers
-    taken off (to be told); ``(None, [])`` when nobody was named. Raises ``RecordStateError``
+    co-signing, those not in the bot too, their answers (or paper signatures) staying in the
+    audit chain (``amend_cosigners`` to nobody). One ``RecordAmendment`` (field ``cosigners``,
+    old: every name, new: none) keeps them. Returns it and the co-signers in the bot taken
+    off (to be told); ``(None, [])`` when nobody was named. Raises ``RecordStateError``
     unless the record is submitted."""
     if record.status != RecordStatus.SUBMITTED:
         raise RecordStateError(f"record {record.id} is {record.status}")
-    before = [c.staff for c in record.cosigners]
-    offline = [str(name) for name in record.fields.get(STAFF_OFFLINE) or []]
-    if not before and not offline:
-        return None, []
-    for cosigner in list(record.cosigners):
-        record.cosigners.remove(cosigner)
-        await session.delete(cosigner)
+    before = [c.staff for c in record.cosigners if c.staff is not None]
+    amendment, _ = await amend_cosigners(
+        session, record, [], reason=reason, actor=actor, at=at, offline=()
+    )
     record.fields = {
         k: v
         for k, v in record.fields.items()
-        if k not in (STAFF_OFFLINE, STAFF_IN_PERSONS, "staff_present_answered")
+        if k not in (STAFF_IN_PERSONS, "staff_present_answered")
     }
     record.cosigners_done = True
-    old = canonical_json([person.name for person in before] + offline)
-    amendment = await _kept(
-        session,
-        record,
-        COSIGNERS_FIELD,
-        old,
-        canonical_json([]),
-        reason=reason,
-        actor=actor,
-        at=at,
-        staff_ids=[],
-    )
     return amendment, before
 
 
@@ -541,6 +583,33 @@ async def respond(
     )
 
 
+async def confirm_paper(
+    session: AsyncSession, cosigner: RecordCosigner, *, actor: Staff, at: datetime
+) -> None:
+    """The handler confirms that ``cosigner``, present but not in the bot, signed the printed
+    form by hand (Art. 3: the staff present sign to confirm): confirmed at ``at``, audited
+    (``paper_signed``, with who confirmed it), and the record notes when every co-signer has
+    confirmed (``all_confirmed``). Raises ``RecordStateError`` for a co-signer in the bot
+    (they answer in their own chat) or one already confirmed."""
+    if cosigner.staff_id is not None or cosigner.status != CosignStatus.PENDING:
+        raise RecordStateError(f"co-signer {cosigner.id} is {cosigner.status}")
+    cosigner.status = CosignStatus.CONFIRMED
+    cosigner.reason = None
+    cosigner.responded_at = at
+    record = cosigner.record
+    record.cosigners_done = all_confirmed(record)
+    touch(session, record)
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.PAPER_SIGNED,
+        at=at,
+        subject=f"record:{cosigner.record_id}",
+        payload={"offline": cosigner.name},
+        **_actor(actor),
+    )
+
+
 async def reask_cosigners(
     session: AsyncSession, record: Record, *, actor: Staff, at: datetime
 ) -> list[RecordCosigner]:
@@ -550,7 +619,8 @@ async def reask_cosigners(
     asked = list(record.cosigners)
     if not asked:
         return []
-    previous = {c.staff_id: c.status for c in asked}
+    previous = {c.staff_id: c.status for c in asked if c.staff_id is not None}
+    offline = {c.name or "": c.status for c in asked if c.staff_id is None}
     for cosigner in asked:
         cosigner.status = CosignStatus.PENDING
         cosigner.reason = None
@@ -564,7 +634,11 @@ async def reask_cosigners(
         AuditKind.COSIGN_REASKED,
         at=at,
         subject=f"record:{record.id}",
-        payload={"cosigners": [c.staff_id for c in asked], "previous": previous},
+        payload={
+            "cosigners": [c.staff_id for c in asked if c.staff_id is not None],
+            "previous": previous,
+            **({"offline": offline} if offline else {}),
+        },
         **_actor(actor),
     )
     return asked
@@ -598,18 +672,27 @@ class RemovedCosigner:
     asked: their answers, oldest first (none when they had not answered), and when the
     correction removed them (``removed_at``, UTC)."""
 
-    staff_id: int
+    staff_id: int | None
     answers: tuple[EarlierAnswer, ...]
     removed_at: datetime
+    name: str | None = None
+    """The name of a person not in the bot (``staff_id`` None), who had signed by hand or
+    not (their paper signature confirmed is the answer)."""
+
+    @property
+    def key(self) -> CosignKey:
+        """The person's ``CosignKey``."""
+        return self.staff_id if self.staff_id is not None else self.name or ""
 
 
 @dataclass
 class CosignTrail:
     """What the audit chain says of a batch of records' co-signers beyond their current rows
     (``cosign_trail``): ``earlier`` answers by ``(record_id, staff_id)``, oldest first, and
-    ``removed`` co-signers by record, in the order they were removed."""
+    ``removed`` co-signers by record, in the order they were removed. A person not in the
+    bot is keyed by name (``CosignKey``)."""
 
-    earlier: dict[tuple[int, int], list[EarlierAnswer]]
+    earlier: dict[tuple[int, CosignKey], list[EarlierAnswer]]
     removed: dict[int, list[RemovedCosigner]]
 
 
@@ -632,6 +715,7 @@ async def cosign_trail(session: AsyncSession, record_ids: Sequence[int]) -> Cosi
         AuditKind.SUBMITTED.value,
         AuditKind.COSIGNED.value,
         AuditKind.DISPUTED.value,
+        AuditKind.PAPER_SIGNED.value,
         AuditKind.COSIGN_REASKED.value,
         AuditKind.AMENDED.value,
     )
@@ -640,19 +724,23 @@ async def cosign_trail(session: AsyncSession, record_ids: Sequence[int]) -> Cosi
         .where(among(AuditEvent.subject, list(subjects), dialect), AuditEvent.kind.in_(kinds))
         .order_by(AuditEvent.seq)
     )
-    named: dict[int, list[int]] = {}
-    current: dict[int, dict[int, EarlierAnswer]] = defaultdict(dict)
+    named: dict[int, list[CosignKey]] = {}
+    current: dict[int, dict[CosignKey, EarlierAnswer]] = defaultdict(dict)
     for subject, kind, at, payload in rows:
         record_id = subjects[str(subject)]
         body = json.loads(payload)
         if kind == AuditKind.SUBMITTED.value:
-            named[record_id] = [int(i) for i in body.get("cosigners") or []]
+            named[record_id] = _keys(body.get("cosigners"), body.get("offline"))
         elif kind == AuditKind.COSIGN_REASKED.value:
-            for staff_id, answer in current.pop(record_id, {}).items():
-                trail.earlier[(record_id, staff_id)].append(answer)
+            for key, answer in current.pop(record_id, {}).items():
+                trail.earlier[(record_id, key)].append(answer)
         elif kind == AuditKind.AMENDED.value:
             if body.get("field") == COSIGNERS_FIELD:
-                _recast(trail, record_id, named, current, body.get("staff_ids"), at)
+                wanted = _keys(body.get("staff_ids"), body.get("offline"))
+                _recast(trail, record_id, named, current, wanted, at)
+        elif kind == AuditKind.PAPER_SIGNED.value:
+            signed = EarlierAnswer(confirmed=True, reason=None, at=at)
+            current[record_id][str(body.get("offline") or "")] = signed
         else:
             current[record_id][int(body["cosigner"])] = EarlierAnswer(
                 confirmed=kind == AuditKind.COSIGNED.value, reason=body.get("reason"), at=at
@@ -660,29 +748,36 @@ async def cosign_trail(session: AsyncSession, record_ids: Sequence[int]) -> Cosi
     return trail
 
 
+def _keys(staff_ids: Any, offline: Any) -> list[CosignKey]:
+    """The ``CosignKey`` of the people an event names: staff ids, then offline names."""
+    keys: list[CosignKey] = [int(i) for i in staff_ids] if isinstance(staff_ids, list) else []
+    keys += [str(name) for name in offline] if isinstance(offline, list) else []
+    return keys
+
+
 def _recast(
     trail: CosignTrail,
     record_id: int,
-    named: dict[int, list[int]],
-    current: dict[int, dict[int, EarlierAnswer]],
-    staff_ids: Any,
+    named: dict[int, list[CosignKey]],
+    current: dict[int, dict[CosignKey, EarlierAnswer]],
+    wanted: list[CosignKey],
     at: datetime,
 ) -> None:
     """A correction of the staff present, as ``cosign_trail`` reads it."""
-    wanted = [int(i) for i in staff_ids] if isinstance(staff_ids, list) else []
     removed = trail.removed[record_id]
-    for staff_id in named.get(record_id, []):
-        if staff_id in wanted:
+    for key in named.get(record_id, []):
+        if key in wanted:
             continue
-        answers = trail.earlier.pop((record_id, staff_id), [])
-        answer = current.get(record_id, {}).pop(staff_id, None)
+        answers = trail.earlier.pop((record_id, key), [])
+        answer = current.get(record_id, {}).pop(key, None)
         answers += [answer] if answer is not None else []
-        removed.append(RemovedCosigner(staff_id, tuple(answers), at))
-    for staff_id in wanted:
-        again = [r for r in removed if r.staff_id == staff_id]
-        if again and staff_id not in named.get(record_id, []):
-            removed[:] = [r for r in removed if r.staff_id != staff_id]
-            trail.earlier[(record_id, staff_id)] = [a for r in again for a in r.answers]
+        staff_id, name = (key, None) if isinstance(key, int) else (None, key)
+        removed.append(RemovedCosigner(staff_id, tuple(answers), at, name))
+    for key in wanted:
+        again = [r for r in removed if r.key == key]
+        if again and key not in named.get(record_id, []):
+            removed[:] = [r for r in removed if r.key != key]
+            trail.earlier[(record_id, key)] = [a for r in again for a in r.answers]
     named[record_id] = wanted
     if not removed:
         trail.removed.pop(record_id, None)
@@ -690,7 +785,7 @@ def _recast(
 
 async def earlier_answers(
     session: AsyncSession, record_ids: Sequence[int]
-) -> dict[tuple[int, int], list[EarlierAnswer]]:
+) -> dict[tuple[int, CosignKey], list[EarlierAnswer]]:
     """Each co-signer's answers before the latest correction re-asked them, oldest first,
     keyed by ``(record_id, staff_id)`` (``cosign_trail``'s ``earlier``), so a dispute stays
     on the record after a correction."""

@@ -212,9 +212,7 @@ def asked(text: str) -> Step | None:
 def state(record: Record) -> dict[str, Any]:
     """The record's corrected fields as the amendments name them (cosigners by name)."""
     values = {name: getattr(record, name) for name in sorted(records_repo.FIELDS)}
-    values["cosigners"] = sorted(c.staff.name for c in record.cosigners) + sorted(
-        record.fields.get(records_repo.STAFF_OFFLINE) or []
-    )
+    values["cosigners"] = sorted(c.who for c in record.cosigners)
     return values
 
 
@@ -323,7 +321,7 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
                 if not field.applies(record) and not kept(record, field, kept_by_source):
                     assert not holds(record, field), (field.step, change, old_channel)
                     if field.step is Step.STAFF_PRESENT:
-                        assert not record.fields.get(records_repo.STAFF_OFFLINE)
+                        assert not record.cosigners, (change, old_channel)
             assert next_missing(record) is None, (next_missing(record), change)
             # The receipt time is the rule's, and the deadlines count from it.
             settled = receipt_of(record, BEIJING)

@@ -152,7 +152,8 @@ async def test_staff_not_in_the_bot_are_recorded_present_and_sign_on_paper(
     court: Court, db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
     """A bailiff without an account: refused with an offer; pressed, recorded present, on
-    the card and on the form to sign by hand, and the figures owe his confirmation nothing."""
+    the card and on the form to sign by hand; only 孙丽 is asked in the chat, and the
+    step waits for his paper signature too."""
     offline = t(ZH, "intake.staff_offline_button")
     script = [
         *up_to_persons_present(),
@@ -177,8 +178,12 @@ async def test_staff_not_in_the_bot_are_recorded_present_and_sign_on_paper(
     async with db.transaction() as session:
         record = await records_repo.get(session, 1)
         assert record is not None
-        assert [c.staff.name for c in record.cosigners] == ["孙丽"]  # only she is asked
-        assert record.fields[records_repo.STAFF_OFFLINE] == ["赵法警"]
+        assert [(c.who, c.offline) for c in record.cosigners] == [
+            ("孙丽", False),
+            ("赵法警", True),
+        ]
+        assert not record.cosigners_done
+    assert court.chat("孙丽").inbox()  # only she is asked in the chat
     for language in Language:
         files = await form_files(
             db, 1, tmp_path / language.value, now=clock.now(), language=language

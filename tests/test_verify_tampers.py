@@ -525,3 +525,33 @@ async def test_milestones_signatures_and_withdrawals_changed_are_named(
         (cosigned, (f"cosigner {court.admin}",)),
         (f"#{withdrawn}", ("withdraw_reason",)),
     }
+
+
+async def test_a_paper_signature_written_around_the_program_is_named(
+    db: Database, court: Court, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Staff present not in the bot are compared too (Art. 3): one confirmed by the handler
+    passes, one set confirmed with plain SQL, or renamed, is named."""
+    async with db.transaction() as session:
+        judge = await staff_repo.find_staff(session, str(court.judge))
+        admin = await staff_repo.find_staff(session, str(court.admin))
+        draft = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.set_cosigners(
+            session, draft, [admin], actor=judge, at=clock.now(), offline=["赵法警", "吴书记员"]
+        )
+        await records_repo.submit(
+            session, draft, actor=judge, at=clock.now(), number_format=NUMBER, tz=BEIJING
+        )
+        zhao = next(c for c in draft.cosigners if c.name == "赵法警")
+        await records_repo.confirm_paper(session, zhao, actor=judge, at=clock.now())
+        number = draft.number
+    assert await found(db, tmp_path) == []
+
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE record_cosigners SET status = 'confirmed' WHERE name = '吴书记员'")
+        )
+    problems = {(p.ref, p.fields) for p in await found(db, tmp_path) if isinstance(p, RowProblem)}
+    assert problems == {(number, ("offline 吴书记员",))}

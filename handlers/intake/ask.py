@@ -79,7 +79,7 @@ from storage.casenumber import (
 )
 from storage.models import Record, Staff
 from storage.numbers import parse_int
-from storage.records import STAFF_IN_PERSONS, STAFF_OFFLINE
+from storage.records import STAFF_IN_PERSONS
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
 
 NONE_OF_ART9 = "无"
@@ -422,11 +422,12 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
     fields["skipped"] = skipped
     if people is not None:
-        await records_repo.set_cosigners(ctx.session, record, people, actor=ctx.staff, at=ctx.now)
+        await records_repo.set_cosigners(
+            ctx.session, record, people, actor=ctx.staff, at=ctx.now, offline=offline or []
+        )
         for cosigner in record.cosigners:  # the card may follow at once: names loaded
             await ctx.session.refresh(cosigner, ["staff"])
         fields["staff_present_answered"] = True
-        fields[STAFF_OFFLINE] = offline or []
         values.update(moved_out(record, fields, people))
         state = await ctx.state()
         state.data = {k: v for k, v in state.data.items() if k != STAFF_TYPED}
