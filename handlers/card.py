@@ -20,9 +20,9 @@ from handlers.fields import (
     on_card,
     proposal,
 )
-from handlers.i18n import join
+from handlers.i18n import day_words, join
 from reminders.deadlines import DeadlineRules
-from reminders.planner import cosign_disputed, met_at, unmet
+from reminders.planner import cosign_disputed, last_day, met_at, unmet
 from reports.amendment import ENUMS, value_words
 from reports.columns import RECEIVED_DAY_ONLY, day_only_values
 from storage import records as records_repo
@@ -403,3 +403,18 @@ def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record) -> 
 
 def _status(ctx: Context, record: Record) -> str:
     return label(RecordStatus(record.status), ctx.language)
+
+
+def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
+    """A deadline as a person says it: today, tomorrow or the day, each with its date and
+    weekday; once passed, overdue by N days (``days_past``, the card's count)."""
+    last = last_day(deadline, ctx.services.rules)
+    day = day_words(ctx.language, last)
+    past = days_past(ctx, deadline, now)
+    if past == 0:
+        return ctx.t("reminders.by_today", day=day)
+    if past == -1:
+        return ctx.t("reminders.by_tomorrow", day=day)
+    if past > 0:
+        return ctx.t("reminders.passed", day=day, days=past)
+    return ctx.t("reminders.by_day", day=day)

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from handlers import card, copy_state, notify
 from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
-from handlers.notifier import deadline_words
 from handlers.ports import Button
 from handlers.refs import find_record, split_ref
 from reminders.outbox import Planned, ReminderKind, ensure
@@ -572,7 +571,7 @@ async def overdue(ctx: Context, args: str) -> None:
             ctx.t(
                 "milestones.overdue_steps",
                 missing=join_names([_owed_step(ctx, record, m) for m in which], ctx.language),
-                deadline=deadline_words(ctx, deadline, ctx.now),
+                deadline=card.deadline_words(ctx, deadline, ctx.now),
             )
             for deadline, which in by_deadline(late)
         ]

@@ -15,11 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import card, copy_state, cosign, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
-from handlers.i18n import day_words
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
 from reminders.dispatch import COSIGNER_KINDS, PAPER_KINDS, Facts, Outcome, SendResult
 from reminders.outbox import ReminderKind
-from reminders.planner import last_day, unmet
+from reminders.planner import unmet
 from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
@@ -37,21 +36,6 @@ RECORD_BREACH_KINDS = frozenset(
 COMPILER_KINDS = frozenset(
     {ReminderKind.QUARTER_END, ReminderKind.QUARTER_DUE_SOON, ReminderKind.QUARTER_DUE_TODAY}
 )
-
-
-def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
-    """A deadline as a person says it: today, tomorrow or the day, each with its date and
-    weekday; once passed, overdue by N days (``card.days_past``, the card's count)."""
-    last = last_day(deadline, ctx.services.rules)
-    day = day_words(ctx.language, last)
-    past = card.days_past(ctx, deadline, now)
-    if past == 0:
-        return ctx.t("reminders.by_today", day=day)
-    if past == -1:
-        return ctx.t("reminders.by_tomorrow", day=day)
-    if past > 0:
-        return ctx.t("reminders.passed", day=day, days=past)
-    return ctx.t("reminders.by_day", day=day)
 
 
 def record_buttons(
@@ -186,7 +170,7 @@ class ChatNotifier:
         if kind in RECORD_BREACH_KINDS and facts.owed:
             key, values["missing"] = owed_words(ctx, kind, facts, values["handler"])
         if reminder.deadline is not None:
-            values["deadline"] = deadline_words(ctx, reminder.deadline, facts.now)
+            values["deadline"] = card.deadline_words(ctx, reminder.deadline, facts.now)
         if reminder.quarter is not None:
             values["quarter"] = reminder.quarter
         if kind in HANDLER_KINDS and record is not None:

@@ -1,7 +1,7 @@
 """Every deadline text says the same state and the same count for the same deadline and now.
 
 The card (``card.deadline_state``), ``/mine`` (``card.earliest_open``) and the reminders and
-``/overdue`` (``notifier.deadline_words``) are read back into (state, N) and compared with the
+``/overdue`` (``card.deadline_words``) are read back into (state, N) and compared with the
 calendar days in China between the deadline's last day and today; the reminder texts are
 checked for doubled brackets and a "tomorrow" without its date.
 """
@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers import card
+from handlers.card import deadline_words
 from handlers.engine import Context, Services
 from handlers.i18n import day_words, t
-from handlers.notifier import deadline_words
 from handlers.ports import IncomingMessage
 from reminders.clock import FakeClock
 from reminders.deadlines import DeadlineRules
