@@ -352,13 +352,15 @@ async def _session(
         holiday warning, the quarter's); what is sent at each stop comes under that stop's
         time, the last stop's too."""
         target = clock.now() + offset
+        ticked: datetime | None = None  # the last stop: time only ever moves on
         while True:
             due = await app.dispatcher.next_due()
             stop = next_midnight(clock.now())
-            if due is not None and due < stop:
-                stop = due
+            if due is not None and due < stop and (ticked is None or due > ticked):
+                stop = max(due, clock.now())
             if stop > target:
                 break
+            ticked = stop
             clock.set(stop)
             console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
             await app.dispatcher.tick()

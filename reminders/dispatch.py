@@ -759,7 +759,10 @@ class Dispatcher:
         return [record for record in records if unmet(record, self.rules)]
 
     async def next_due(self) -> datetime | None:
-        """When the next pending reminder may go out (quiet hours considered)."""
+        """When the next pending reminder may go out: its due time (or retry time), never
+        earlier than now (one due in the past goes out now), moved past the quiet hours. A
+        reminder overdue at night (a late registration) may go out when the quiet ends, not
+        at its past due time, which would be a moment before now."""
         async with self.db.transaction() as session:
             query = select(Reminder.due_at, Reminder.next_attempt_at).where(
                 Reminder.status == ReminderStatus.PENDING
@@ -767,7 +770,8 @@ class Dispatcher:
             times = [max(due, retry or due) for due, retry in (await session.execute(query)).all()]
         if not times:
             return None
-        return self.quiet.release(min(times).astimezone(self.rules.calendar.tz))
+        earliest = max(min(times), self.clock.now())
+        return self.quiet.release(earliest.astimezone(self.rules.calendar.tz))
 
     async def plan(self, record_ids: Sequence[int]) -> None:
         """Plan the reminders of ``record_ids`` again, in a transaction of its own."""

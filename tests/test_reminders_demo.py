@@ -58,14 +58,14 @@ def pattern(key: str, name: str, group: str = "(.+)") -> re.Pattern[str]:
     return re.compile(re.escape(zh(key, **{name: marker})).replace(re.escape(marker), group))
 
 
-def run(tmp_path: Path, lines: list[str]) -> str:
+def run(tmp_path: Path, lines: list[str], *options: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUOWEN_")}
     private = tmp_path / "tmp"
     private.mkdir(exist_ok=True)
     env["TMPDIR"] = str(private)
     env["PYTHONIOENCODING"] = "utf-8"
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo"],
+        [sys.executable, "-m", "bot.cli", "demo", *options],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
         text=True,
@@ -200,3 +200,34 @@ def test_the_warning_rule_of_the_demo_calendar() -> None:
     assert not calendar.needs_next_year_warning(date(2026, 11, 30))
     assert calendar.needs_next_year_warning(date(2026, 12, 1))
     assert calendar.needs_next_year_warning(date(2027, 6, 1))
+
+
+LATE_AT_NIGHT = [
+    "/as 张伟",
+    "/new",
+    "2",  # 有变化
+    "11月1日晚上8点",  # received 38 days before the demo's start
+    "1",  # 时间无误，确认
+    "1",  # an external inquiry
+    "1",  # inquired at the receipt time
+    "2",  # by phone
+    *("王某", "某县公安局", "局长"),
+    "1",
+    *("张某诉李某民间借贷纠纷案", "尚未立案", "请关照一下"),
+    "15",
+    "1",  # submit
+    "/clock +1d",
+]
+
+
+def test_a_late_registration_at_night_lets_the_clock_move_on(tmp_path: Path) -> None:
+    """A record registered weeks late, at night: its breach notices, due long ago, wait for
+    the quiet hours to end and then go out; the clock reaches where it was sent (it once
+    went back to the past due time and round the same stop for ever)."""
+    transcript = run(tmp_path, LATE_AT_NIGHT, "--start", "2026-12-09 00:40")
+    said, ticks = parse(transcript, datetime(2026, 12, 9, 0, 40, tzinfo=BEIJING))
+    assert ticks == sorted(ticks), ticks  # time never goes back
+    assert ticks[-1] == datetime(2026, 12, 10, 0, 40, tzinfo=BEIJING)
+    breach = [s for s in said if s.to == "张伟" and "逾期未办" in s.text]
+    assert breach, transcript[-3000:]
+    assert {s.at for s in breach} == {datetime(2026, 12, 9, 8, 0, tzinfo=BEIJING)}
