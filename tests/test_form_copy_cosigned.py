@@ -1,6 +1,6 @@
 """Art. 3 and 6: a form copy delivered while co-signatures are awaited shows them 待确认; when
 the last co-signer answers (confirms or disputes), everyone who holds a copy gets the form
-with the answers, marked co-signatures completed, whatever came before: /deliver, the other
+with the answers, marked as sent after the answers, whatever came before: /deliver, the other
 answers, corrections in any order.
 """
 
