@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot import logs
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
-from storage.vocabulary import Language, Role, known_roles, label
+from storage.vocabulary import DEPARTMENT_ROLES, Language, Role, known_roles, label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,7 +55,10 @@ OWN_LOGGERS = ("bot", "handlers", "reports", "reminders", "storage")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # The catalog key of each staff problem (``storage.staff.StaffProblem``'s value) as the command
 # line words it (no chat commands).
-STAFF_PROBLEMS = {"not_found": "cli.staff_not_found"}
+STAFF_PROBLEMS = {
+    "not_found": "cli.staff_not_found",
+    "department_required": "cli.staff_department_required",
+}
 
 
 class CliError(Exception):
@@ -112,7 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
     add = staff_sub.add_parser("add", parents=[common], help="register a staff member")
     add.add_argument("--name", required=True)
-    add.add_argument("--department")
+    add.add_argument(
+        "--department",
+        help="required for a case handler or an integrity officer (Art. 10: a handler's late "
+        "steps are told to their department's integrity officer)",
+    )
     add.add_argument(
         "--role", action="append", required=True, choices=[r.value for r in Role], dest="roles"
     )
@@ -475,7 +482,10 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
         return await _with_db(settings, work)
     except StaffError as problem:
         wording = STAFF_PROBLEMS.get(problem.problem, f"staff.{problem.problem.value}")
-        raise CliError(wording, lang, ref=problem.ref) from None
+        asked = [Role(r) for r in getattr(args, "roles", None) or ()]
+        needing = sorted(DEPARTMENT_ROLES.intersection(asked)) or sorted(DEPARTMENT_ROLES)
+        roles = _roles_text(needing, lang)
+        raise CliError(wording, lang, ref=problem.ref, roles=roles) from None
 
 
 async def _run(settings: Settings, out: TextIO, started: Callable[[], None]) -> int:

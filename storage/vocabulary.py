@@ -32,6 +32,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+DEPARTMENT_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.INTEGRITY_OFFICER})
+"""Roles whose duties belong to a department, so their holder must have one: a handler's
+breaches go to their department's integrity officer, and an integrity officer watches their
+department's handlers (Art. 10). Without a department nobody would ever be told."""
+
+
 class RecordStatus(StrEnum):
     """Where a record is: a draft being written, submitted (numbered, only amended from then
     on), or withdrawn (kept for ever, never deleted).
