@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, TextIO
 from bot import logs
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
-from storage.vocabulary import DEPARTMENT_ROLES, Language, Role, known_roles, label
+from storage.vocabulary import (
+    DEPARTMENT_ROLES,
+    MAX_INVITE_HOURS,
+    Language,
+    Role,
+    known_roles,
+    label,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,7 +143,13 @@ def _parser() -> argparse.ArgumentParser:
     staff_sub.add_parser("list", parents=[common], help="list staff")
     invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
     invite.add_argument("ref", metavar="NAME|ID")
-    invite.add_argument("--hours", type=int, default=None)
+    invite.add_argument(
+        "--hours",
+        type=int,
+        default=None,
+        help=f"hours the code stays valid, 1 to {MAX_INVITE_HOURS} "
+        f"({MAX_INVITE_HOURS // 24} days); default: [access] invite_hours",
+    )
     disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
     disable.add_argument("ref", metavar="NAME|ID")
     enable = staff_sub.add_parser(
@@ -343,6 +356,12 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
     lang = settings.language
     now = SystemClock().now()
     actor = "cli"
+    hours = settings.access.invite_hours
+    if args.staff_command == "invite" and args.hours is not None:
+        hours = args.hours
+        if not 1 <= hours <= MAX_INVITE_HOURS:  # refused before the database is opened
+            days = MAX_INVITE_HOURS // 24
+            raise CliError("cli.bad_hours", lang, given=hours, maximum=MAX_INVITE_HOURS, days=days)
 
     async def work(db: Database) -> int:
         async with db.transaction() as session:
@@ -425,9 +444,6 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         + "\n"
                     )
             elif args.staff_command == "invite":
-                hours = args.hours if args.hours is not None else settings.access.invite_hours
-                if hours < 1:
-                    raise CliError("cli.bad_hours", lang)
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 issued = await staff_repo.issue_invite(
                     session, person, at=now, valid_for=timedelta(hours=hours), actor=actor

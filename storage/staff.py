@@ -23,7 +23,7 @@ from storage import audit
 from storage.audit import AuditKind
 from storage.models import ChatIdentity, Conversation, Department, Invite, Staff, StaffRole
 from storage.numbers import parse_id
-from storage.vocabulary import DEPARTMENT_ROLES, Role
+from storage.vocabulary import DEPARTMENT_ROLES, MAX_INVITE_HOURS, Role
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -235,8 +235,11 @@ async def issue_invite(
 ) -> IssuedInvite:
     """A new invite code for ``person``, valid for ``valid_for`` from ``at`` (only its hash is
     stored; the code is in the result, with the chat accounts the person is bound to already).
-    Audited. Raises ``StaffError`` (``INACTIVE``) for a disabled person.
+    Audited. Raises ``StaffError`` (``INACTIVE``) for a disabled person, ``ValueError`` for a
+    ``valid_for`` that is not positive or longer than ``MAX_INVITE_HOURS``.
     """
+    if not timedelta(0) < valid_for <= timedelta(hours=MAX_INVITE_HOURS):
+        raise ValueError(f"an invite is valid for 1 to {MAX_INVITE_HOURS} hours, not {valid_for}")
     if not person.active:
         raise StaffError(StaffProblem.INACTIVE, person.name)
     already = tuple(await identities_of(session, person.id))

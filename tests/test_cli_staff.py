@@ -18,12 +18,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakes import FakeBot, empty_database_sync
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from bot import cli
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.staff import StaffProblem
+from storage.vocabulary import MAX_INVITE_HOURS
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # A case handler, who belongs to a department (Art. 10).
@@ -134,13 +137,39 @@ def test_invite_by_id_and_hours(config: Path) -> None:
     assert CODE_LINE.match(lines[-1])
 
 
-def test_invite_with_zero_hours_is_refused(
-    config: Path, capsys: pytest.CaptureFixture[str]
+def bad_hours(given: int) -> str:
+    return t(None, "cli.bad_hours", given=given, maximum=MAX_INVITE_HOURS, days=30)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(hours=st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_INVITE_HOURS + 1)))
+@example(hours=0)
+@example(hours=-1)
+@example(hours=MAX_INVITE_HOURS + 1)
+@example(hours=100000)  # the code valid until 2038
+def test_invite_hours_outside_one_to_thirty_days_are_refused(
+    config: Path, capsys: pytest.CaptureFixture[str], hours: int
 ) -> None:
+    """Refused before the database is opened: no person needs to exist, no code is made."""
+    assert guowen(config, "staff", "invite", "李四", "--hours", str(hours)) == (2, [])
+    assert only_error(capsys) == bad_hours(hours)
+
+
+@pytest.mark.parametrize("hours", [1, 2, MAX_INVITE_HOURS - 1, MAX_INVITE_HOURS])
+def test_invite_hours_up_to_thirty_days_are_kept(config: Path, hours: int) -> None:
+    assert MAX_INVITE_HOURS == 30 * 24
     assert guowen(config, "staff", "add", "--name", "李四", "--role", "leader")[0] == 0
-    capsys.readouterr()
-    assert guowen(config, "staff", "invite", "李四", "--hours", "0") == (2, [])
-    assert only_error(capsys) == t(None, "cli.bad_hours")
+    before = datetime.now(UTC)
+    status, lines = guowen(config, "staff", "invite", "李四", "--hours", str(hours))
+    after = datetime.now(UTC)
+    assert status == 0 and CODE_LINE.match(lines[-1])
+    printed = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d)", lines[0])
+    assert printed is not None
+    expires = datetime.strptime(printed[1], "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    earliest = (before + timedelta(hours=hours)).replace(second=0, microsecond=0)
+    assert earliest <= expires <= after + timedelta(hours=hours)
 
 
 def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,26 +1,32 @@
-"""A case handler and an integrity officer belong to a department (Art. 10): a handler's late
+"""Registering staff and inviting them: the limits an IT department expects.
+
+A case handler and an integrity officer belong to a department (Art. 10): a handler's late
 steps are told to their department's integrity officer, so one registered without a department
 would have nobody told. Every way of registering staff refuses it, and registers nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fakes import empty_database_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cli
 from handlers.i18n import join, t
 from storage import staff as staff_repo
 from storage.db import Database
+from storage.models import Staff
 from storage.staff import StaffError, StaffProblem
-from storage.vocabulary import DEPARTMENT_ROLES, Language, Role, label
+from storage.vocabulary import DEPARTMENT_ROLES, MAX_INVITE_HOURS, Language, Role, label
 
 AT = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
 # No department: not given, empty, or only blanks.
@@ -133,3 +139,23 @@ def test_the_message_names_each_role_that_needs_it_in_english(
     error = capsys.readouterr().err.strip()
     assert error == t(Language.EN, "cli.staff_department_required", ref="张伟", roles=roles)
     assert "IT administrator" not in error
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    hours=st.one_of(
+        st.integers(min_value=-(10**6), max_value=0),
+        st.integers(min_value=MAX_INVITE_HOURS + 1, max_value=10**7),
+    )
+)
+def test_issue_invite_refuses_a_validity_outside_one_to_thirty_days(hours: int) -> None:
+    """The chat and the command line bound it first; the repository refuses it all the same."""
+    person = Staff(name="张伟", active=True)
+
+    async def issue() -> None:
+        await staff_repo.issue_invite(
+            cast(AsyncSession, None), person, at=AT, valid_for=timedelta(hours=hours), actor="t"
+        )
+
+    with pytest.raises(ValueError, match="720"):
+        asyncio.run(issue())
