@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import errno
 import gc
 import logging
 import os
@@ -31,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot import logs
+from bot import folders, logs
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
 from storage.vocabulary import (
@@ -568,17 +567,6 @@ class _Collector:
         self.resume(freeze=True)
 
 
-_FOLDER_REASONS = {
-    errno.ENOTDIR: "cli.folder_is_file",
-    errno.EEXIST: "cli.folder_is_file",
-    errno.EACCES: "cli.folder_denied",
-    errno.EPERM: "cli.folder_denied",
-    errno.EROFS: "cli.folder_read_only",
-    errno.ENOSPC: "cli.folder_full",
-}
-"""Why a documents folder cannot be used, by ``errno``, as catalog keys; others: the OS's."""
-
-
 def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
     if args.command == "demo":
         from bot.demo import DemoFolderError, DemoStartError, run_demo
@@ -593,9 +581,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
         except DemoStartError:
             raise CliError("cli.demo_bad_start", language, given=args.start) from None
         except DemoFolderError as problem:
-            reason = _FOLDER_REASONS.get(problem.errno or 0)
-            said = problem.strerror or str(problem)
-            words = t(language, reason or "cli.folder_other", error=said)
+            words = folders.reason(language, problem)
             raise CliError("cli.demo_bad_out", language, path=args.out, reason=words) from None
     if args.command == "config":
         out.write(example_config())
