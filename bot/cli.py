@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import errno
 import gc
 import logging
 import os
@@ -31,10 +30,17 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot import logs
+from bot import folders, logs
 from handlers.i18n import join, t
 from reminders.clock import SystemClock
-from storage.vocabulary import Language, Role, known_roles, label
+from storage.vocabulary import (
+    DEPARTMENT_ROLES,
+    MAX_INVITE_HOURS,
+    Language,
+    Role,
+    known_roles,
+    label,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,7 +61,10 @@ OWN_LOGGERS = ("bot", "handlers", "reports", "reminders", "storage")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # The catalog key of each staff problem (``storage.staff.StaffProblem``'s value) as the command
 # line words it (no chat commands).
-STAFF_PROBLEMS = {"not_found": "cli.staff_not_found"}
+STAFF_PROBLEMS = {
+    "not_found": "cli.staff_not_found",
+    "department_required": "cli.staff_department_required",
+}
 
 
 class CliError(Exception):
@@ -112,7 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
     add = staff_sub.add_parser("add", parents=[common], help="register a staff member")
     add.add_argument("--name", required=True)
-    add.add_argument("--department")
+    add.add_argument(
+        "--department",
+        help="required for a case handler or an integrity officer (Art. 10: a handler's late "
+        "steps are told to their department's integrity officer)",
+    )
     add.add_argument(
         "--role", action="append", required=True, choices=[r.value for r in Role], dest="roles"
     )
@@ -129,7 +142,13 @@ def _parser() -> argparse.ArgumentParser:
     staff_sub.add_parser("list", parents=[common], help="list staff")
     invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
     invite.add_argument("ref", metavar="NAME|ID")
-    invite.add_argument("--hours", type=int, default=None)
+    invite.add_argument(
+        "--hours",
+        type=int,
+        default=None,
+        help=f"hours the code stays valid, 1 to {MAX_INVITE_HOURS} "
+        f"({MAX_INVITE_HOURS // 24} days); default: [access] invite_hours",
+    )
     disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
     disable.add_argument("ref", metavar="NAME|ID")
     enable = staff_sub.add_parser(
@@ -336,6 +355,12 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
     lang = settings.language
     now = SystemClock().now()
     actor = "cli"
+    hours = settings.access.invite_hours
+    if args.staff_command == "invite" and args.hours is not None:
+        hours = args.hours
+        if not 1 <= hours <= MAX_INVITE_HOURS:  # refused before the database is opened
+            days = MAX_INVITE_HOURS // 24
+            raise CliError("cli.bad_hours", lang, given=hours, maximum=MAX_INVITE_HOURS, days=days)
 
     async def work(db: Database) -> int:
         async with db.transaction() as session:
@@ -418,9 +443,6 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         + "\n"
                     )
             elif args.staff_command == "invite":
-                hours = args.hours if args.hours is not None else settings.access.invite_hours
-                if hours < 1:
-                    raise CliError("cli.bad_hours", lang)
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 issued = await staff_repo.issue_invite(
                     session, person, at=now, valid_for=timedelta(hours=hours), actor=actor
@@ -475,7 +497,10 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
         return await _with_db(settings, work)
     except StaffError as problem:
         wording = STAFF_PROBLEMS.get(problem.problem, f"staff.{problem.problem.value}")
-        raise CliError(wording, lang, ref=problem.ref) from None
+        asked = [Role(r) for r in getattr(args, "roles", None) or ()]
+        needing = sorted(DEPARTMENT_ROLES.intersection(asked)) or sorted(DEPARTMENT_ROLES)
+        roles = _roles_text(needing, lang)
+        raise CliError(wording, lang, ref=problem.ref, roles=roles) from None
 
 
 async def _run(settings: Settings, out: TextIO, started: Callable[[], None]) -> int:
@@ -542,17 +567,6 @@ class _Collector:
         self.resume(freeze=True)
 
 
-_FOLDER_REASONS = {
-    errno.ENOTDIR: "cli.folder_is_file",
-    errno.EEXIST: "cli.folder_is_file",
-    errno.EACCES: "cli.folder_denied",
-    errno.EPERM: "cli.folder_denied",
-    errno.EROFS: "cli.folder_read_only",
-    errno.ENOSPC: "cli.folder_full",
-}
-"""Why a documents folder cannot be used, by ``errno``, as catalog keys; others: the OS's."""
-
-
 def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
     if args.command == "demo":
         from bot.demo import DemoFolderError, DemoStartError, run_demo
@@ -567,9 +581,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
         except DemoStartError:
             raise CliError("cli.demo_bad_start", language, given=args.start) from None
         except DemoFolderError as problem:
-            reason = _FOLDER_REASONS.get(problem.errno or 0)
-            said = problem.strerror or str(problem)
-            words = t(language, reason or "cli.folder_other", error=said)
+            words = folders.reason(language, problem)
             raise CliError("cli.demo_bad_out", language, path=args.out, reason=words) from None
     if args.command == "config":
         out.write(example_config())

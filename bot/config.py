@@ -45,7 +45,7 @@ from sqlalchemy.exc import ArgumentError
 
 from handlers.i18n import t
 from storage.db import DEFAULT_URL
-from storage.vocabulary import Language
+from storage.vocabulary import MAX_INVITE_HOURS, Language
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,7 @@ class Console(Section):
 class Access(Section):
     """``[access]``: invite codes (hours they stay valid)."""
 
-    invite_hours: Count = 72
+    invite_hours: Annotated[int, Field(ge=1, le=MAX_INVITE_HOURS)] = 72
 
 
 class Intake(Section):
@@ -496,6 +496,8 @@ def _error(path: Path, details: ErrorDetails) -> ConfigError:
         return ConfigError(path, where, "wrong_type", expected=_TYPE_NAMES[kind])
     if kind == "greater_than_equal":
         return ConfigError(path, where, "too_small", minimum=context["ge"])
+    if kind == "less_than_equal":
+        return ConfigError(path, where, "too_large", maximum=context["le"])
     if kind in _OWN_PROBLEMS:
         return ConfigError(path, where, kind, **context)
     if (loc[0], loc[-1]) in SECRETS:

@@ -17,6 +17,7 @@ from typing import TextIO
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot import folders
 from bot.config import Settings
 from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
@@ -217,6 +218,21 @@ async def backup(
     SQLite's copy or pg_dump; without pg_dump PostgreSQL is dumped so anyway.
     """
     language = settings.language
+    if target.parent.exists():  # a missing one is ``backup_target_dir_missing``
+        try:
+            folders.writable_folder(target.parent, create=False)
+        except folders.FolderError as problem:
+            words = folders.reason(language, problem)
+            _say(
+                out,
+                t(
+                    language,
+                    "maintenance.backup_target_unwritable",
+                    path=target.parent,
+                    reason=words,
+                ),
+            )
+            return EXIT_USAGE
     db = Database(settings.storage.database_url)
     try:
         if (reason := await _unusable(db, language)) is not None:
@@ -253,7 +269,10 @@ async def backup(
 def restore(
     archive_path: Path, into: Path, out: TextIO, *, language: Language | str | None = None
 ) -> int:
-    """Unpack a backup into an empty folder and check it against its manifest."""
+    """Unpack a backup into an empty folder and check it against its manifest (2: a folder
+    ``into`` that cannot be made or written, said before anything is unpacked)."""
+    if not _into_usable(into, out, language):
+        return EXIT_USAGE
     try:
         summary = archive.restore(archive_path, into)
     except archive.RestoreError as error:
@@ -292,6 +311,8 @@ async def restore_into_database(
     ``into/config.toml`` then names that database and the unpacked evidence, ready for
     ``guowen verify --config``.
     """
+    if not _into_usable(into, out, language):
+        return EXIT_USAGE
     try:
         summary = await asyncio.to_thread(archive.restore, archive_path, into)
         if _unpacked_badly(summary, out, language):
@@ -321,6 +342,19 @@ async def restore_into_database(
         ),
     )
     return EXIT_OK
+
+
+def _into_usable(into: Path, out: TextIO, language: Language | str | None) -> bool:
+    """Whether ``into`` can be made, or is a folder that can be written; if not, say why."""
+    if into.exists() and not into.is_dir():
+        return True  # a file: ``restore_target_not_empty`` says so
+    try:
+        folders.can_make(into)
+    except folders.FolderError as problem:
+        words = folders.reason(language, problem)
+        _say(out, t(language, "maintenance.restore_into_unusable", path=into, reason=words))
+        return False
+    return True
 
 
 def _unpacked_badly(

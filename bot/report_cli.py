@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from bot import folders
 from bot.app import rules_for
 from bot.config import Settings
 from handlers.i18n import t
@@ -133,6 +134,11 @@ def _refuse(
     )
 
 
+def _unusable(errors: TextIO, lang: Language, folder: Path, problem: OSError) -> None:
+    words = folders.reason(lang, problem)
+    errors.write(t(lang, "cli.out_unusable", path=folder, reason=words) + "\n")
+
+
 async def report(
     settings: Settings,
     period_text: str,
@@ -148,8 +154,9 @@ async def report(
     ``out_dir`` (a new folder under ``reports/report/<period>/`` beside the evidence folder
     when None: ``default_out``), audit the export and name the files on ``out``; the exit
     status (2 for a period that cannot be read, in the future or ended before the court's
-    records begin, with the reason on ``err``). A period without records is a report all the
-    same, and says so.
+    records begin, or for an output folder that cannot be made or written, with the reason on
+    ``err``: the folder is checked before the database is read). A period without records is
+    a report all the same, and says so.
     """
     errors = err or sys.stderr
     lang = language or settings.language
@@ -160,6 +167,12 @@ async def report(
     except PeriodError as problem:
         _refuse(errors, lang, problem, now, settings)
         return EXIT_USAGE
+    if out_dir is not None:
+        try:
+            folders.can_make(out_dir)
+        except folders.FolderError as problem:
+            _unusable(errors, lang, out_dir, problem)
+            return EXIT_USAGE
     fonts.configure(settings.reports.font_path)
     show = errors.isatty() if progress is None else progress
     bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
@@ -178,18 +191,26 @@ async def report(
             except PeriodError as problem:
                 _refuse(errors, lang, problem, now, settings)
                 return EXIT_USAGE
-            target = out_dir or default_out(settings, period.label, now)
-            files = await build_report(
-                session,
-                period,
-                language=lang,
-                tz=tz,
-                rules=rules_for(settings),
-                now=now,
-                out_dir=target,
-                court_name=settings.court.name,
-                progress=bar,
-            )
+            target = out_dir
+            try:
+                target = target or default_out(settings, period.label, now)
+                files = await build_report(
+                    session,
+                    period,
+                    language=lang,
+                    tz=tz,
+                    rules=rules_for(settings),
+                    now=now,
+                    out_dir=target,
+                    court_name=settings.court.name,
+                    progress=bar,
+                )
+            except OSError as problem:
+                if problem.filename is None:  # not a file: the database's connection
+                    raise
+                bar.clear()
+                _unusable(errors, lang, target or Path(problem.filename), problem)
+                return EXIT_USAGE
         bar.clear()
         user = getpass.getuser()
         async with db.transaction() as session:

@@ -35,7 +35,7 @@ from storage.casenumber import (
 )
 from storage.models import Record, Staff
 from storage.numbers import parse_int
-from storage.records import STAFF_IN_PERSONS
+from storage.records import STAFF_IN_PERSONS, platform_ref_holder
 from storage.staff import StaffError, StaffProblem
 from storage.vocabulary import (
     ART9_ITEMS,
@@ -820,6 +820,26 @@ BY_STEP: dict[str, Field] = {field.step.value: field for field in FIELDS}
 """The intake's questions by their step's value."""
 
 
+def _platform_ref(limit: int) -> Parse:
+    """A platform reference, as ``_text``; refused while another record, not withdrawn,
+    carries it (``records.platform_ref_holder``): one platform entry is one record (Art. 6)."""
+    text = _text(limit, "platform_ref")
+
+    async def parse(ctx: Context, record: Record, typed: str) -> dict[str, Any]:
+        values = await text(ctx, record, typed)
+        reference = values["platform_ref"]
+        other = await platform_ref_holder(ctx.session, reference, other_than=record.id)
+        if other is not None:
+            raise UserError(
+                "milestones.platform_ref_taken_correction",
+                reference=reference,
+                other=other.number or f"#{other.id}",
+            )
+        return values
+
+    return parse
+
+
 def _platform_entered(record: Record) -> bool:
     return record.status == RecordStatus.SUBMITTED and record.platform_entered_at is not None
 
@@ -829,7 +849,7 @@ LATER: tuple[Field, ...] = (
         Step.PLATFORM_REF,
         Input.TEXT,
         ("platform_ref",),
-        _text(MAX_SHORT, "platform_ref"),
+        _platform_ref(MAX_SHORT),
         _platform_entered,
         optional=True,
     ),

@@ -60,12 +60,18 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     """Mark 录入平台 (Art. 6, entry into the court's platform) with an optional ``reference``.
 
     Raises ``UserError`` when the record needs no platform entry (an Art. 5 reference
-    opinion); a second mark only repeats the stored one, and a reference it brings that
-    differs from the stored one is named as not stored, with the way to correct it.
+    opinion), or for a ``reference`` another record carries already (one platform entry is one
+    record; nothing is marked, the other record is named); a second mark only repeats the
+    stored one, and a reference it brings that differs from the stored one is named as not
+    stored, with the way to correct it.
     """
     deadlines = ctx.services.rules.for_record(record)
     if Milestone.PLATFORM_ENTERED not in deadlines:
         raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
+    if reference and record.platform_entered_at is None:
+        taken = await _reference_taken(ctx, record, reference)
+        if taken is not None:
+            raise UserError("milestones.platform_ref_taken", **taken)
     changed = await records_repo.mark_milestone(
         ctx.session,
         record,
@@ -97,6 +103,21 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
         return
     key = "milestones.platform_done_ref" if reference else "milestones.platform_done"
     ctx.reply(ctx.t(key, title=card.title(ctx, record), reference=reference or ""))
+
+
+async def _reference_taken(
+    ctx: Context, record: Record, reference: str
+) -> dict[str, object] | None:
+    """The values of ``milestones.platform_ref_taken`` when another record, not withdrawn,
+    carries ``reference`` already (``records_repo.platform_ref_holder``); else None."""
+    other = await records_repo.platform_ref_holder(ctx.session, reference, other_than=record.id)
+    if other is None:
+        return None
+    return {
+        "reference": reference,
+        "other": card.title(ctx, other),
+        "title": card.title(ctx, record),
+    }
 
 
 async def _recipients(ctx: Context, record: Record) -> dict[int, tuple[Staff, str]]:
@@ -444,11 +465,14 @@ async def button(ctx: Context, value: str) -> None:
         raise UserError("error.stale_button")
 
 
-def _ask_reference(ctx: Context, record: Record, *, refusal: str | None = None) -> None:
-    """Ask for the platform's reference, with the button that skips it."""
+def _ask_reference(
+    ctx: Context, record: Record, *, refusal: str | None = None, **values: object
+) -> None:
+    """Ask for the platform's reference, with the button that skips it; after the catalog's
+    ``refusal`` (filled with ``values``) when one is given."""
     text = ctx.t("milestones.ask_reference", title=card.title(ctx, record))
     if refusal is not None:
-        text = ctx.t(refusal) + "\n\n" + text
+        text = ctx.t(refusal, **values) + "\n\n" + text
     ctx.reply(text, ((Button(ctx.t("intake.skip"), f"ms:{record.id}:platform_skip"),),))
 
 
@@ -464,6 +488,11 @@ async def platform_reference(ctx: Context, text: str) -> None:
     conversation = await ctx.state()
     record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
     reference = text.strip()[:100]
+    if reference and record.platform_entered_at is None:
+        taken = await _reference_taken(ctx, record, reference)
+        if taken is not None:  # asked again: another reference, or Skip
+            _ask_reference(ctx, record, refusal="milestones.platform_ref_taken", **taken)
+            return
     await mark_platform(ctx, record, reference or None)
 
 

@@ -801,6 +801,29 @@ async def reasked(session: AsyncSession, record: Record) -> bool:
     return (await session.execute(query.limit(1))).first() is not None
 
 
+async def platform_ref_holder(
+    session: AsyncSession, reference: str, *, other_than: int
+) -> Record | None:
+    """The record, other than ``other_than``, that already carries the platform reference
+    ``reference`` (compared without surrounding blanks or letter case), if any: one platform
+    entry (Art. 6, 登记录入) is one record. Withdrawn records are left out (a duplicate record
+    withdrawn gives its reference up); the lowest id first."""
+    wanted = reference.strip().upper()
+    if not wanted:
+        return None
+    query = (
+        select(Record)
+        .where(
+            func.upper(func.trim(Record.platform_ref)) == wanted,
+            Record.id != other_than,
+            Record.status != RecordStatus.WITHDRAWN,
+        )
+        .order_by(Record.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def mark_milestone(
     session: AsyncSession,
     record: Record,

@@ -23,7 +23,7 @@ from storage import audit
 from storage.audit import AuditKind
 from storage.models import ChatIdentity, Conversation, Department, Invite, Staff, StaffRole
 from storage.numbers import parse_id
-from storage.vocabulary import Role
+from storage.vocabulary import DEPARTMENT_ROLES, MAX_INVITE_HOURS, Role
 
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -37,6 +37,7 @@ class StaffProblem(StrEnum):
     AMBIGUOUS = "ambiguous"
     INACTIVE = "inactive"
     EMPTY_NAME = "empty_name"
+    DEPARTMENT_REQUIRED = "department_required"
 
 
 class StaffError(Exception):
@@ -97,11 +98,17 @@ async def add_staff(
     actor_staff_id: int | None = None,
 ) -> Staff:
     """Register a person (audited as ``actor``): their department (created when new) and roles.
-    Raises ``StaffError`` (``EMPTY_NAME``) for a blank name.
+    Raises ``StaffError``: ``EMPTY_NAME`` for a blank name; ``DEPARTMENT_REQUIRED`` (``ref``: the
+    name) for a role of ``DEPARTMENT_ROLES`` without a department, blank counted as none (Art. 10:
+    a handler's breaches go to their department's integrity officer).
     """
     name = name.strip()
     if not name:
         raise StaffError(StaffProblem.EMPTY_NAME, name)
+    roles = list(roles)
+    department_name = (department_name or "").strip() or None
+    if department_name is None and DEPARTMENT_ROLES.intersection(roles):
+        raise StaffError(StaffProblem.DEPARTMENT_REQUIRED, name)
     dept = await department(session, department_name, at=at) if department_name else None
     unique_roles = sorted(set(roles))
     person = Staff(
@@ -228,8 +235,11 @@ async def issue_invite(
 ) -> IssuedInvite:
     """A new invite code for ``person``, valid for ``valid_for`` from ``at`` (only its hash is
     stored; the code is in the result, with the chat accounts the person is bound to already).
-    Audited. Raises ``StaffError`` (``INACTIVE``) for a disabled person.
+    Audited. Raises ``StaffError`` (``INACTIVE``) for a disabled person, ``ValueError`` for a
+    ``valid_for`` that is not positive or longer than ``MAX_INVITE_HOURS``.
     """
+    if not timedelta(0) < valid_for <= timedelta(hours=MAX_INVITE_HOURS):
+        raise ValueError(f"an invite is valid for 1 to {MAX_INVITE_HOURS} hours, not {valid_for}")
     if not person.active:
         raise StaffError(StaffProblem.INACTIVE, person.name)
     already = tuple(await identities_of(session, person.id))

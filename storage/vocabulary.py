@@ -32,6 +32,16 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+MAX_INVITE_HOURS = 720
+"""The longest an invite code may stay valid, in hours: 30 days. A one-time code is a password
+handed over in person; one left valid for months is one that anyone who finds it can use."""
+
+DEPARTMENT_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.INTEGRITY_OFFICER})
+"""Roles whose duties belong to a department, so their holder must have one: a handler's
+breaches go to their department's integrity officer, and an integrity officer watches their
+department's handlers (Art. 10). Without a department nobody would ever be told."""
+
+
 class RecordStatus(StrEnum):
     """Where a record is: a draft being written, submitted (numbered, only amended from then
     on), or withdrawn (kept for ever, never deleted).

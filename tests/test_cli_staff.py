@@ -18,14 +18,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakes import FakeBot, empty_database_sync
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from bot import cli
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.staff import StaffProblem
+from storage.vocabulary import MAX_INVITE_HOURS
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+# A case handler, who belongs to a department (Art. 10).
+HANDLER = ("--department", "民一庭", "--role", "handler")
 CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
 
@@ -132,13 +137,39 @@ def test_invite_by_id_and_hours(config: Path) -> None:
     assert CODE_LINE.match(lines[-1])
 
 
-def test_invite_with_zero_hours_is_refused(
-    config: Path, capsys: pytest.CaptureFixture[str]
+def bad_hours(given: int) -> str:
+    return t(None, "cli.bad_hours", given=given, maximum=MAX_INVITE_HOURS, days=30)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(hours=st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_INVITE_HOURS + 1)))
+@example(hours=0)
+@example(hours=-1)
+@example(hours=MAX_INVITE_HOURS + 1)
+@example(hours=100000)  # the code valid until 2038
+def test_invite_hours_outside_one_to_thirty_days_are_refused(
+    config: Path, capsys: pytest.CaptureFixture[str], hours: int
 ) -> None:
+    """Refused before the database is opened: no person needs to exist, no code is made."""
+    assert guowen(config, "staff", "invite", "李四", "--hours", str(hours)) == (2, [])
+    assert only_error(capsys) == bad_hours(hours)
+
+
+@pytest.mark.parametrize("hours", [1, 2, MAX_INVITE_HOURS - 1, MAX_INVITE_HOURS])
+def test_invite_hours_up_to_thirty_days_are_kept(config: Path, hours: int) -> None:
+    assert MAX_INVITE_HOURS == 30 * 24
     assert guowen(config, "staff", "add", "--name", "李四", "--role", "leader")[0] == 0
-    capsys.readouterr()
-    assert guowen(config, "staff", "invite", "李四", "--hours", "0") == (2, [])
-    assert only_error(capsys) == t(None, "cli.bad_hours")
+    before = datetime.now(UTC)
+    status, lines = guowen(config, "staff", "invite", "李四", "--hours", str(hours))
+    after = datetime.now(UTC)
+    assert status == 0 and CODE_LINE.match(lines[-1])
+    printed = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d)", lines[0])
+    assert printed is not None
+    expires = datetime.strptime(printed[1], "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    earliest = (before + timedelta(hours=hours)).replace(second=0, microsecond=0)
+    assert earliest <= expires <= after + timedelta(hours=hours)
 
 
 def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,7 +183,7 @@ def test_invite_for_nobody(config: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "张三", *HANDLER)[0] == 0
 
     assert guowen(config, "staff", "disable", "张三") == (
         0,
@@ -164,7 +195,7 @@ def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert guowen(config, "staff", "list") == (
         0,
-        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t-\t案件承办人\t已停用"],
+        ["编号\t姓名\t部门\t角色\t状态", "1\t张三\t民一庭\t案件承办人\t已停用"],
     )
     capsys.readouterr()
 
@@ -173,7 +204,7 @@ def test_disable(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_disabling_keeps_the_bound_account_out(config: Path) -> None:
-    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "张三", *HANDLER)[0] == 0
     code = guowen(config, "staff", "invite", "张三")[1][-1]
     assert "张三" in asyncio.run(bind_with(database_url(config), code, "tg-zhang"))[0]
 
@@ -258,14 +289,12 @@ def test_english_output(config: Path) -> None:
     config.write_text(
         config.read_text(encoding="utf-8") + '\n[court]\nlanguage = "en"\n', encoding="utf-8"
     )
-    status, lines = guowen(
-        config, "staff", "add", "--name", "张三", "--role", "handler", "--role", "admin"
-    )
+    status, lines = guowen(config, "staff", "add", "--name", "张三", *HANDLER, "--role", "admin")
     assert status == 0
-    assert lines == ["registered: 1. 张三 (-; case handler, IT administrator)"]
+    assert lines == ["registered: 1. 张三 (民一庭; case handler, IT administrator)"]
     assert guowen(config, "staff", "list")[1] == [
         "id\tname\tdepartment\troles\tstate",
-        "1\t张三\t-\tcase handler, IT administrator\tactive",
+        "1\t张三\t民一庭\tcase handler, IT administrator\tactive",
     ]
 
 
@@ -292,6 +321,7 @@ def test_every_staff_problem_is_worded_for_the_command_line(
         StaffProblem.AMBIGUOUS: ("staff", "invite", "李明"),
         StaffProblem.INACTIVE: ("staff", "invite", "王芳"),
         StaffProblem.EMPTY_NAME: ("staff", "add", "--name", " ", "--role", "handler"),
+        StaffProblem.DEPARTMENT_REQUIRED: ("staff", "add", "--name", "赵六", "--role", "handler"),
     }
     assert set(problems) == set(StaffProblem)  # a new problem gets its line here
     for problem, argv in problems.items():
@@ -322,7 +352,7 @@ def test_the_same_person_twice_is_refused_unless_forced(
     # Another department, or --force, registers a second 李明 (with the namesake warning).
     assert guowen(config, *add, "--force")[0] == 0
     assert "李明" in only_error(capsys)
-    assert guowen(config, "staff", "add", "--name", "李明", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "李明", "--role", "leader")[0] == 0
     capsys.readouterr()
     # Without a department the same holds: the second one without is refused.
     assert guowen(config, "staff", "add", "--name", "李明", "--role", "admin") == (2, [])
@@ -343,7 +373,7 @@ class ClosedPipe(io.StringIO):
 def test_a_reader_that_leaves_ends_the_command_quietly(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert guowen(config, "staff", "add", "--name", "李明", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "李明", "--role", "leader")[0] == 0
     capsys.readouterr()
     status = cli.main(["staff", "list", "--config", str(config)], out=ClosedPipe())
     assert status == cli.EXIT_BROKEN_PIPE == 141
@@ -368,7 +398,7 @@ def test_a_closed_pipe_leaves_no_traceback_either() -> None:
 def test_enable_brings_back_the_accounts_still_bound(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "张三", *HANDLER)[0] == 0
     code = guowen(config, "staff", "invite", "张三")[1][-1]
     asyncio.run(bind_with(database_url(config), code, "tg-zhang"))
     assert guowen(config, "staff", "disable", "张三")[0] == 0
@@ -389,7 +419,7 @@ def test_enable_brings_back_the_accounts_still_bound(
 def test_release_frees_a_disabled_persons_account_for_someone_else(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert guowen(config, "staff", "add", "--name", "张三", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "张三", *HANDLER)[0] == 0
     code = guowen(config, "staff", "invite", "张三")[1][-1]
     asyncio.run(bind_with(database_url(config), code, "tg-phone"))
 
@@ -406,7 +436,7 @@ def test_release_frees_a_disabled_persons_account_for_someone_else(
         0,
         [t(None, "cli.staff_released_none", id=1, name="张三", accounts="")],
     )
-    assert guowen(config, "staff", "add", "--name", "李四", "--role", "handler")[0] == 0
+    assert guowen(config, "staff", "add", "--name", "李四", *HANDLER)[0] == 0
     code = guowen(config, "staff", "invite", "李四")[1][-1]
     assert "李四" in asyncio.run(bind_with(database_url(config), code, "tg-phone"))[0]
     assert guowen(config, "staff", "enable", "张三")[1] == [
@@ -418,7 +448,7 @@ def test_release_frees_a_disabled_persons_account_for_someone_else(
 def test_a_disabled_persons_wecom_userid_moves_to_the_new_person(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ["staff", "add", "--role", "handler", "--wecom-userid", "zhangsan"]
+    add = ["staff", "add", *HANDLER, "--wecom-userid", "zhangsan"]
     assert guowen(config, *add, "--name", "张三")[0] == 0
     assert guowen(config, *add, "--name", "李四") == (2, [])
     assert only_error(capsys) == t(None, "cli.wecom_userid_taken", userid="zhangsan", id=1)

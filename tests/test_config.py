@@ -109,6 +109,13 @@ MISTAKES = [
         id="too-small",
     ),
     pytest.param(
+        "[access]\ninvite_hours = 100000\n",
+        "[access] invite_hours",
+        "too_large",
+        {"maximum": 720},
+        id="too-large",
+    ),
+    pytest.param(
         "[deadlines]\nregister_days = 0\n",
         "[deadlines] register_days",
         "too_small",

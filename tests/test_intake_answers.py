@@ -49,6 +49,7 @@ from dialogue import (
     until,
 )
 from fakes import add_person
+from sqlalchemy import update
 
 from handlers.fields import Step
 from reminders.clock import FakeClock
@@ -450,10 +451,14 @@ async def test_cancel_asks_a_reason_and_keeps_the_draft_for_the_integrity_office
     assert "过问人：王某" in card and says("card.withdrawn", reason="与草稿 #2 重复") in card
     assert await other_officer.say("/withdrawn") == [says("views.withdrawn_empty")]
     assert await other_officer.say("/record #1") == [says("views.not_found", ref="#1")]
-    # An integrity officer of no department is shown none.
-    await add_person(
-        db, court.bot.clock, "冯涛", [Role.INTEGRITY_OFFICER], department=None, user_id="ft"
+    # An integrity officer of no department (a row from before one was required) is shown none.
+    officer_row = await add_person(
+        db, court.bot.clock, "冯涛", [Role.INTEGRITY_OFFICER], department="立案庭", user_id="ft"
     )
+    async with db.transaction() as session:
+        await session.execute(
+            update(Staff).where(Staff.id == officer_row.id).values(department_id=None)
+        )
     assert await Person(court.bot, "ft", "冯涛").say("/withdrawn") == [
         says("views.withdrawn_empty")
     ]

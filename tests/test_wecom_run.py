@@ -137,7 +137,17 @@ def test_staff_add_binds_a_wecom_userid_directly(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, lines = guowen(
-        config, "staff", "add", "--name", "张伟", "--role", "handler", "--wecom-userid", "zhangwei"
+        config,
+        "staff",
+        "add",
+        "--name",
+        "张伟",
+        "--department",
+        "民一庭",
+        "--role",
+        "handler",
+        "--wecom-userid",
+        "zhangwei",
     )
     assert status == 0
     assert (
@@ -150,6 +160,8 @@ def test_staff_add_binds_a_wecom_userid_directly(
             "add",
             "--name",
             "李娜",
+            "--department",
+            "民一庭",
             "--role",
             "handler",
             "--wecom-userid",
@@ -162,7 +174,18 @@ def test_staff_add_binds_a_wecom_userid_directly(
     assert "已绑定到编号 1 的人员" in capsys.readouterr().err
     assert len(guowen(config, "staff", "list")[1]) == 2  # the header and 张伟: nobody added
 
-    bad = ["staff", "add", "--name", "王五", "--role", "handler", "--wecom-userid", "张 三"]
+    bad = [
+        "staff",
+        "add",
+        "--name",
+        "王五",
+        "--department",
+        "民一庭",
+        "--role",
+        "handler",
+        "--wecom-userid",
+        "张 三",
+    ]
     assert cli.main([*bad, "--config", str(config)]) == 2
 
 
