@@ -249,6 +249,7 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
         out_dir=export_dir(ctx, "form", record.number or f"draft-{record.id}"),
         now=ctx.now,
         court_name=services.court_name,
+        delivering=True,  # the copy that completes 报送表格复印件 says so (Art. 6)
     )
     await record_export(
         ctx.session,

@@ -9,25 +9,20 @@ period the records cover whole is compared with its own count.
 
 from __future__ import annotations
 
-import itertools
-import shutil
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import conftest
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import make_url
 from test_reports_support import (
     BEIJING,
     COURT,
     RULES,
     docx_text,
+    fresh_database,
     local,
     make_record,
     open_court,
@@ -41,35 +36,10 @@ from handlers.reports_cmd import headline_text
 from reports.period import parse_period
 from reports.quarterly import build_report
 from reports.text import tr
-from storage.db import Database
 from storage.vocabulary import Language
 
 NOW = local("2027-01-05 10:00")
 PERIODS = ("2026Q4", "2026-11-01 2026-11-30")
-_examples = itertools.count()
-
-
-@asynccontextmanager
-async def fresh_database(template_url: str, folder: Path) -> AsyncIterator[Database]:
-    """A database of its own for one example (the records' beginning is the whole
-    database's): a copy of the migrated template, on SQLite or PostgreSQL as the suite runs."""
-    if conftest.PG_URL:
-        name = f"guowen_t_{uuid.uuid4().hex[:12]}"
-        await conftest._pg_admin([f"CREATE DATABASE {name} TEMPLATE {conftest.TEMPLATE}"])
-        url = make_url(conftest.PG_URL).set(database=name).render_as_string(hide_password=False)
-    else:
-        source = make_url(template_url).database
-        assert source is not None
-        target = folder / f"example-{next(_examples)}.db"
-        shutil.copyfile(source, target)
-        url = f"sqlite+aiosqlite:///{target}"
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        await database.close()
-        if conftest.PG_URL:
-            await conftest._pg_admin([f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
 
 
 class _Chat:
