@@ -66,11 +66,23 @@ def lines(
 
 def copy_words(ctx: Context, version: int, copy: Copy | None) -> str:
     """Which copy of the form ``version`` is, in words: the first, or the one sent at
-    ``copy.at`` after a correction or with evidence added."""
+    ``copy.at`` after a correction, with evidence added or once the co-signers answered."""
     if version == 1 or copy is None:
         return ctx.t("milestones.copy_first", version=version)
-    key = "milestones.copy_supplemented" if copy.supplemented else "milestones.copy_corrected"
-    return ctx.t(key, version=version, at=card.stamp(ctx, copy.at))
+    return ctx.t(
+        f"milestones.copy_{resend_reason(copy)}", version=version, at=card.stamp(ctx, copy.at)
+    )
+
+
+def resend_reason(copy: Copy) -> str:
+    """Why a copy after the first went, as its catalog keys end: ``supplemented`` (evidence
+    added), ``cosigned`` (the co-signers answered, Art. 3) or ``corrected`` (the entries
+    changed); the form copies' audit events (``form_resent``) say which."""
+    if copy.supplemented:
+        return "supplemented"
+    if copy.cosigned:
+        return "cosigned"
+    return "corrected"
 
 
 def handover_button(ctx: Context, record_id: int, person: Recipient, version: int) -> Button:

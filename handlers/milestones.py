@@ -388,6 +388,7 @@ async def redeliver(
         actor=ctx.staff,
         at=ctx.now,
         supplemented=supplemented,
+        cosigned=cosigned,
     )
     # Chased like the first copy until it reaches each holder (Art. 6).
     await plan_copy_chase(

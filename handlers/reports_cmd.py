@@ -126,12 +126,15 @@ async def make_report(
 def headline_text(ctx: Context, files: ReportFiles) -> str:
     """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
     how many records of earlier quarters were registered in it (listed in the summary), and
-    how many records staff present disputed (Art. 3)."""
+    how many records staff present disputed (Art. 3); and, when the previous period predates
+    the records, that the report has nothing to compare with."""
     figures = files.figures
     title = _period_words(ctx, files.period)
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
+    if figures.previous_unrecorded:  # never read as a rise from zero (reports.tables.headline)
+        late += "\n" + ctx.t("report.previous_unrecorded")
     disputed = figures.milestones[Milestone.COSIGNED].disputed
     if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
         late += "\n" + ctx.t("report.cosign_disputed", count=disputed)
@@ -246,6 +249,7 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
         out_dir=export_dir(ctx, "form", record.number or f"draft-{record.id}"),
         now=ctx.now,
         court_name=services.court_name,
+        delivering=True,  # the copy that completes 报送表格复印件 says so (Art. 6)
     )
     await record_export(
         ctx.session,

@@ -168,9 +168,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
             lines.append(ctx.t("views.form_copy", at=at, version=copy.version))
         else:
             previous = card.stamp(ctx, before.at)
-            key = (
-                "views.form_copy_supplemented" if copy.supplemented else "views.form_copy_corrected"
-            )
+            key = f"views.form_copy_{copy_state.resend_reason(copy)}"
             lines.append(ctx.t(key, at=at, version=copy.version, previous=previous))
         people = await form_copies.recipients(ctx.session, record, copy.version)
         if copy.version == 1 and record.form_delivered_at is None and people:

@@ -43,7 +43,9 @@ def analysis(figures: Figures, language: Language) -> list[str]:
             )
         ]
     moved = change(figures.external, figures.previous_external)
-    if moved is not None and figures.previous_external is not None:
+    if figures.previous_unrecorded:
+        lines.append(tr(language, "analysis.previous_unrecorded"))
+    elif moved is not None and figures.previous_external is not None:
         diff, ratio = moved
         if diff == 0:
             lines.append(tr(language, "analysis.same", previous=figures.previous_external))

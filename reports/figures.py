@@ -268,6 +268,11 @@ class Figures(Timeliness):
     by_month: Counter[tuple[int, int]] = field(default_factory=Counter)
     art7: list[Art7Row] = field(default_factory=list)
     previous_external: int | None = None
+    """External inquiries counted in ``period.previous()``; None when not compared."""
+    previous_unrecorded: bool = False
+    """The previous period lies wholly or partly before the court's records begin
+    (``reports.period.records_begin``): there is nothing to compare with, and every place
+    that would compare says so (``report.change_unrecorded``), never a zero."""
     late_registered: list[LateRow] = field(default_factory=list)
     """Records received before the period and submitted in it (``LateRow``), oldest first."""
 

@@ -32,7 +32,7 @@ from reports.columns import (
     state_words,
 )
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Signatures, texts
-from reports.facts import EvidenceLine, RecordFacts, facts_for, load_names
+from reports.facts import EvidenceLine, MilestoneLine, RecordFacts, State, facts_for, load_names
 from reports.files import atomic_write, safe_name
 from reports.fonts import fonts, placeholder
 from reports.text import numeral, tr, vocab
@@ -209,19 +209,27 @@ def _signatures(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Signatu
     return Signatures(header, tuple(rows))  # type: ignore[arg-type]
 
 
-def _milestones(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Block]:
+def _milestone_row(
+    line: MilestoneLine, language: Language, tz: ZoneInfo, delivering: datetime | None
+) -> tuple[str, str, str, str]:
+    """One Art. 6 step as the form prints it. On the copy that delivers the form
+    (``delivering``: when it is sent), the step 报送表格复印件 not yet done reads as done by
+    this copy at that time, on time or late as it will be once the copy arrives: the copy
+    never says its own delivery is missed or not yet due."""
+    met, state = stamp(line.met, tz), state_words(line.state, language)
+    if delivering is not None and line.milestone is Milestone.FORM_DELIVERED and line.met is None:
+        met = tr(language, "form.delivered_by_this_copy", at=stamp(delivering, tz))
+        state = state_words(State.ON_TIME if delivering < line.deadline else State.LATE, language)
+    return (vocab(Milestone, line.milestone, language), last_day(line.deadline, tz), met, state)
+
+
+def _milestones(
+    facts: RecordFacts, language: Language, tz: ZoneInfo, delivering: datetime | None = None
+) -> list[Block]:
     header = tuple(
         tr(language, f"form.milestone_{name}") for name in ("what", "deadline", "met", "state")
     )
-    rows = tuple(
-        (
-            vocab(Milestone, line.milestone, language),
-            last_day(line.deadline, tz),
-            stamp(line.met, tz),
-            state_words(line.state, language),
-        )
-        for line in facts.milestones
-    )
+    rows = tuple(_milestone_row(line, language, tz, delivering) for line in facts.milestones)
     blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
     extra = [
         (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
@@ -398,6 +406,7 @@ def form_document(
     printed_at: datetime,
     head_seq: int,
     head_hash: str,
+    delivering: bool = False,
 ) -> Document:
     """The Art. 3 form of one record as a ``Document``.
 
@@ -405,6 +414,9 @@ def form_document(
     Art. 6 milestones, the evidence files, the amendments, signature lines for the persons
     present, and the audit chain head (``head_seq``, ``head_hash``) printed with
     ``printed_at`` so the paper pins the history.
+
+    ``delivering``: this is a form copy being delivered (Art. 6), sent at ``printed_at``;
+    the step 报送表格复印件, when not yet done, is printed as done by this copy then.
     """
     record = facts.record
     number = record.number or tr(language, "form.draft_number", id=record.id)
@@ -426,7 +438,7 @@ def form_document(
             else:  # unanswered: the lines are printed blank, never left out
                 blocks.append(_pairs(facts, keys[:2], language, tz, always=frozenset(keys)))
     more: list[tuple[str, list[Block]]] = [
-        ("milestones", _milestones(facts, language, tz)),
+        ("milestones", _milestones(facts, language, tz, printed_at if delivering else None)),
         ("evidence", evidence_blocks(facts.evidence, language, tz)),
     ]
     if facts.amendments:
@@ -486,9 +498,11 @@ async def build_form(
     out_dir: Path,
     now: datetime,
     court_name: str = "",
+    delivering: bool = False,
 ) -> FormFiles:
     """Print record ``record_id``'s form into ``out_dir``; raises ``LookupError`` if absent.
 
+    ``delivering``: the form copy of Art. 6 being sent at ``now`` (``form_document``).
     Reads only: recording who took the copy is the caller's (``reports.exports``).
     """
     record = await session.get(Record, record_id)
@@ -505,6 +519,7 @@ async def build_form(
         printed_at=now,
         head_seq=head.seq,
         head_hash=head.hash,
+        delivering=delivering,
     )
     pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
     missing = tuple(fonts().missing(texts(document)))

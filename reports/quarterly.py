@@ -48,7 +48,7 @@ from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_
 from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
-from reports.period import Period
+from reports.period import Period, records_begin
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
 from reports.text import tr
@@ -313,12 +313,21 @@ def report_notes(
 
 
 def picture_subtitle(
-    notes: Sequence[str], *, language: Language, tz: ZoneInfo, now: datetime
+    notes: Sequence[str],
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    now: datetime,
+    previous_unrecorded: bool = False,
 ) -> str:
     """The headline picture's subtitle: when it was made, then the report's notes between the
     first (the audit chain head, in the picture's footer) and the last (the scope), each part
-    after the catalog's separator (``chart.separator``: 生成于 … · 统计期间尚未结束…)."""
+    after the catalog's separator (``chart.separator``: 生成于 … · 统计期间尚未结束…); last,
+    when the previous period predates the records, that there is nothing to compare with
+    (``chart.previous_unrecorded``)."""
     parts = [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
+    if previous_unrecorded:
+        parts.append(tr(language, "chart.previous_unrecorded"))
     return tr(language, "chart.separator").join(parts)
 
 
@@ -432,7 +441,12 @@ async def _report(
         head_seq, head_hash = head.seq, head.hash
         names: Names = await load_names(reader)
         figures = Figures(period, names)
-        figures.previous_external, _ = await count_counted(reader, period.previous(), tz)
+        previous = period.previous()
+        begin = await records_begin(reader)
+        if begin is None or previous.first < begin.astimezone(tz).date():
+            figures.previous_unrecorded = True  # not a zero: nothing of it was recorded here
+        else:
+            figures.previous_external, _ = await count_counted(reader, previous, tz)
         figures.late_registered = await late_registered(reader, period, tz, names)
         total = (
             await reader.execute(
@@ -504,7 +518,13 @@ async def _report(
         court_name=court_name,
         out_dir=out_dir,
         stem=stem,
-        picture_subtitle=picture_subtitle(notes, language=language, tz=tz, now=now),
+        picture_subtitle=picture_subtitle(
+            notes,
+            language=language,
+            tz=tz,
+            now=now,
+            previous_unrecorded=figures.previous_unrecorded,
+        ),
     )
     return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)
 

@@ -21,7 +21,8 @@ def _department(figures: Figures, department_id: int | None, language: Language)
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
-    """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change."""
+    """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change (or,
+    when the previous period predates the records, that there is nothing to compare with)."""
     rows: list[tuple[str, int | str]] = [
         (tr(language, "report.headline.external"), figures.external),
         (tr(language, "report.headline.reference"), figures.reference),
@@ -34,6 +35,11 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
         (tr(language, "report.headline.drafts"), figures.drafts),
         (tr(language, "report.headline.withdrawn"), figures.withdrawn),
     ]
+    if figures.previous_unrecorded:
+        rows.append(
+            (tr(language, "report.headline.change"), tr(language, "report.change_unrecorded"))
+        )
+        return rows
     moved = change(figures.external, figures.previous_external)
     if moved is not None and figures.previous_external is not None:
         rows.append((tr(language, "report.headline.previous"), figures.previous_external))

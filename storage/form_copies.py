@@ -72,12 +72,14 @@ class Recipient:
 class Copy:
     """One delivery of a record's form: when (``at``, UTC), its ``version`` (1 the first),
     the audit ``seq`` it was recorded at, and whether it went for evidence added
-    (``supplemented``, the entries unchanged) rather than for a correction."""
+    (``supplemented``, the entries unchanged) or because the co-signers answered
+    (``cosigned``, Art. 3, the entries unchanged) rather than for a correction."""
 
     at: datetime
     version: int
     seq: int
     supplemented: bool = False
+    cosigned: bool = False
 
 
 async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
@@ -100,10 +102,16 @@ async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
                 continue
         elif kind == AuditKind.FORM_SENT.value and found:
             continue
-        supplemented = kind == AuditKind.FORM_RESENT.value and bool(
-            json.loads(payload).get("supplemented", False)
+        why = json.loads(payload) if kind == AuditKind.FORM_RESENT.value else {}
+        found.append(
+            Copy(
+                at=at,
+                version=len(found) + 1,
+                seq=seq,
+                supplemented=bool(why.get("supplemented", False)),
+                cosigned=bool(why.get("cosigned", False)),
+            )
         )
-        found.append(Copy(at=at, version=len(found) + 1, seq=seq, supplemented=supplemented))
     return found
 
 
@@ -167,10 +175,12 @@ async def resent(
     actor: Staff,
     at: datetime,
     supplemented: bool = False,
+    cosigned: bool = False,
 ) -> None:
     """Record that copy ``version`` of the corrected form went to staff ``to`` at ``at``,
     superseding the copy delivered at ``supersedes``; ``supplemented`` when it went for
-    evidence added, the entries unchanged."""
+    evidence added, ``cosigned`` when it went because the co-signers answered (Art. 3),
+    the entries unchanged either way."""
     payload: dict[str, Any] = {
         "version": version,
         "supersedes": supersedes.isoformat(),
@@ -178,6 +188,8 @@ async def resent(
     }
     if supplemented:
         payload["supplemented"] = True
+    if cosigned:
+        payload["cosigned"] = True
     await _append(session, AuditKind.FORM_RESENT, record, actor, at, payload)
 
 

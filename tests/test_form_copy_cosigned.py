@@ -7,10 +7,11 @@ answers, corrections in any order.
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from dialogue import AMEND, Court, Press, Tap, says
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import new_record
 
@@ -45,6 +46,32 @@ def orders() -> st.SearchStrategy[list[Op]]:
 
 
 _examples = itertools.count(1)
+RESEND_REASONS = ("corrected", "supplemented", "cosigned")
+
+
+def copy_headings(card: str) -> list[str]:
+    """The form copies /record lists in ``card``, oldest first, each as the heading it has:
+    ``first``, or why it was sent again (one of ``RESEND_REASONS``)."""
+    patterns = {
+        reason: re.compile(
+            "[^（）]+".join(
+                re.escape(part)
+                for part in says(
+                    "views.form_copy" if reason == "first" else f"views.form_copy_{reason}",
+                    at="\0",
+                    version="\0",
+                    previous="\0",
+                ).split("\0")
+            )
+        )
+        for reason in ("first", *RESEND_REASONS)
+    }
+    return [
+        reason
+        for line in card.splitlines()
+        for reason, pattern in patterns.items()
+        if pattern.fullmatch(line.strip())
+    ]
 
 
 def copies(court: Court, name: str, number: str) -> list[str]:
@@ -57,6 +84,9 @@ def copies(court: Court, name: str, number: str) -> list[str]:
 
 @settings(max_examples=12, derandomize=True, **_COMMON)
 @given(steps=orders())
+@example(
+    steps=[("deliver", ""), ("ok", "孙丽"), ("correct", "丙诉丁案"), ("ok", "孙丽"), ("no", "王芳")]
+)
 async def test_the_holders_get_the_form_once_every_co_signer_answered(
     court: Court, db: Database, clock: FakeClock, steps: list[Op]
 ) -> None:
@@ -79,6 +109,7 @@ async def test_the_holders_get_the_form_once_every_co_signer_answered(
     pending = set(COSIGNERS)
     sent = 0  # copies each holder should hold
     rounds = 0  # co-signature rounds completed while a copy was held
+    resent: list[str] = []  # why each copy after the first went, in order
     for kind, value in steps:
         if kind == "deliver":
             await judge.act(f"/deliver {number}")
@@ -96,6 +127,7 @@ async def test_the_holders_get_the_form_once_every_co_signer_answered(
             case_name = value
             pending = set(COSIGNERS)  # asked again
             sent += 1 if delivered else 0
+            resent += ["corrected"] if delivered else []
         else:
             person = court.chat(value)
             await person.act(Tap(f"cs:{record_id}:{kind}"))
@@ -107,6 +139,7 @@ async def test_the_holders_get_the_form_once_every_co_signer_answered(
             if not pending and delivered:  # the completed form to every holder
                 sent += 1
                 rounds += 1
+                resent.append("cosigned")
                 told = [m.text for m in judge.inbox()][-8:]
                 first = says(
                     "milestones.redelivered_cosigned", title=number, previous="X", copies=""
@@ -132,3 +165,6 @@ async def test_the_holders_get_the_form_once_every_co_signer_answered(
         assert len([text for text in got if text.startswith(completed)]) == rounds, name
     own = copies(court, "张伟", number)[before["张伟"] :]
     assert len(own) == sent
+    # /record names each copy for why it went: never a co-signed one "corrected".
+    [card] = [m.text for m in await judge.act(f"/record {number}")]
+    assert copy_headings(card) == (["first", *resent] if delivered else []), (card, steps)

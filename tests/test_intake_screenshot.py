@@ -37,6 +37,7 @@ from dialogue import (
     settings_for,
     verified,
 )
+from test_form_copy_cosigned import copy_headings
 
 from handlers.fields import Step
 from handlers.intake.media import RECENT
@@ -299,6 +300,9 @@ async def test_a_delivered_form_goes_again_with_the_added_evidence(
     for name in HOLDERS:
         got = court.chat(name).inbox()[sent_before[name] :]
         assert any(m.text.startswith(supplemented) for m in got), [m.text for m in got]
+    # /record names the copy for what it is: evidence added, not a correction.
+    [card] = [m.text for m in await judge.act(f"/record {_number(1)}")]
+    assert copy_headings(card) == ["first", "supplemented"], card
     # Nothing more is outdated: /deliver says when the last copy went.
     [again] = [m.text for m in await judge.act(f"/deliver {_number(1)}")]
     assert again.startswith(

@@ -4,16 +4,22 @@ way the intake makes them (draft, fields, submission, milestones), at chosen tim
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+import shutil
+import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import conftest
 from openpyxl import load_workbook
+from sqlalchemy.engine import make_url
 
 from reminders.deadlines import DeadlineRules
 from reports.form import FormFiles, build_form
@@ -284,3 +290,29 @@ def docx_text(path: Path) -> str:
 
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+_examples = itertools.count()
+
+
+@asynccontextmanager
+async def fresh_database(template_url: str, folder: Path) -> AsyncIterator[Database]:
+    """A database of its own for one example (the records' beginning is the whole
+    database's): a copy of the migrated template, on SQLite or PostgreSQL as the suite runs."""
+    if conftest.PG_URL:
+        name = f"guowen_t_{uuid.uuid4().hex[:12]}"
+        await conftest._pg_admin([f"CREATE DATABASE {name} TEMPLATE {conftest.TEMPLATE}"])
+        url = make_url(conftest.PG_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        source = make_url(template_url).database
+        assert source is not None
+        target = folder / f"example-{next(_examples)}.db"
+        shutil.copyfile(source, target)
+        url = f"sqlite+aiosqlite:///{target}"
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        await database.close()
+        if conftest.PG_URL:
+            await conftest._pg_admin([f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])

@@ -49,7 +49,7 @@ class Quarter3:
 async def quarter_3(db: Database) -> Quarter3:
     """Q3 2026: six outside inquiries, one Art. 5 opinion, a draft, a withdrawn draft, an
     internal inquiry, and records just outside the quarter on both sides."""
-    people = await open_court(db, local("2026-06-01 09:00"))
+    people = await open_court(db, local("2026-03-01 09:00"))  # Q2, compared with, wholly recorded
     zhang, sun, zhou = people["张伟"], people["孙丽"], people["周强"]
     ids: dict[str, int] = {}
     ids["A"] = await make_record(

@@ -1,0 +1,157 @@
+"""A report never compares with a previous period the records do not reach back to.
+
+When the period before the report's lies wholly or partly before the court's records begin
+(``reports.period.records_begin``), nothing of it was recorded here: the summary document's
+table and analysis, the workbook's summary sheet, the headline picture and the chat text say
+there is nothing to compare with, and never print the previous period as a zero. A previous
+period the records cover whole is compared with its own count.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_reports_support import (
+    BEIJING,
+    COURT,
+    RULES,
+    docx_text,
+    fresh_database,
+    local,
+    make_record,
+    open_court,
+    summary_table,
+)
+
+import reports.quarterly
+from handlers.engine import Context
+from handlers.i18n import t
+from handlers.reports_cmd import headline_text
+from reports.period import parse_period
+from reports.quarterly import build_report
+from reports.text import tr
+from storage.vocabulary import Language
+
+NOW = local("2027-01-05 10:00")
+PERIODS = ("2026Q4", "2026-11-01 2026-11-30")
+
+
+class _Chat:
+    """What ``headline_text`` reads of a chat's context: its catalog, in one language."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def t(self, key: str, /, **values: object) -> str:
+        return t(self.language, key, **values)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=st.sampled_from(PERIODS),
+    begin_offset=st.integers(min_value=-20, max_value=120),
+    previous_count=st.integers(min_value=0, max_value=3),
+    language=st.sampled_from(list(Language)),
+)
+async def test_a_previous_period_before_the_records_is_never_compared_with(
+    template_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    begin_offset: int,
+    previous_count: int,
+    language: Language,
+) -> None:
+    period = parse_period(text, now=NOW, tz=BEIJING)
+    previous = period.previous()
+    # Records begin ``begin_offset`` days after the previous period's first day: before it,
+    # on it, inside it, or after its end (then it predates the records wholly).
+    begin_day = min(previous.first + timedelta(days=begin_offset), period.first)
+    begin = datetime.combine(begin_day, time(9), tzinfo=BEIJING)
+    unrecorded = begin_day > previous.first
+    # The previous period's records, each received after the records begin: none when the
+    # records begin after it ended.
+    first_in_previous = max(begin_day, previous.first)
+    kept = previous_count if first_in_previous <= previous.last else 0
+    subtitles: list[str] = []
+    drawn = reports.quarterly.headline_picture
+
+    def picture(path: Path, *args: Any, subtitle: str, **kwargs: Any) -> Path:
+        subtitles.append(subtitle)
+        return drawn(path, *args, subtitle=subtitle, **kwargs)
+
+    monkeypatch.setattr(reports.quarterly, "headline_picture", picture)
+    folder = tmp_path / uuid.uuid4().hex
+    folder.mkdir()
+    async with fresh_database(template_url, tmp_path) as db:
+        people = await open_court(db, begin)
+        handler = people["张伟"]
+        received = datetime.combine(first_in_previous, time(10), tzinfo=BEIJING)
+        for n in range(kept):
+            await make_record(db, handler, received + timedelta(minutes=n))
+        current = 4
+        for n in range(current):
+            await make_record(db, handler, period.start(BEIJING) + timedelta(hours=10 + n))
+        async with db.transaction() as session:
+            files = await build_report(
+                session,
+                period,
+                language=language,
+                tz=BEIJING,
+                rules=RULES,
+                now=NOW,
+                out_dir=folder,
+                court_name=COURT,
+            )
+    assert files.figures.previous_unrecorded == unrecorded
+    summary = docx_text(files.summary)
+    headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
+    chat = headline_text(cast(Context, _Chat(language)), files)
+    (subtitle,) = subtitles
+    no_comparison = tr(language, "report.change_unrecorded")
+    said = {
+        "summary": summary,
+        "workbook": str(headline),
+        "picture": subtitle,
+        "chat": chat,
+    }
+    previous_label = tr(language, "report.headline.previous")
+    change_label = tr(language, "report.headline.change")
+    if unrecorded:
+        assert headline[change_label] == no_comparison
+        assert previous_label not in headline
+        assert tr(language, "analysis.previous_unrecorded") in summary
+        assert tr(language, "chart.previous_unrecorded") in subtitle
+        assert t(language, "report.previous_unrecorded") in chat
+        # Nothing anywhere reads the unrecorded period as a count, a zero, or a change.
+        compared = [
+            tr(language, "report.change_from_none", n=current - kept),
+            tr(language, "report.change_none"),
+            tr(language, "analysis.from_none", n=current - kept),
+            tr(language, "analysis.same", previous=kept),
+            previous_label,
+        ]
+        for place, words in said.items():
+            for wrong in compared:
+                assert wrong not in words, (place, wrong)
+    else:
+        assert headline[previous_label] == kept
+        assert headline[change_label] != no_comparison
+        for place, words in said.items():
+            assert tr(language, "chart.previous_unrecorded") not in words, place
+            assert tr(language, "analysis.previous_unrecorded") not in words, place
+            assert t(language, "report.previous_unrecorded") not in words, place
+        if kept == 0:
+            assert tr(language, "analysis.from_none", n=current) in summary
