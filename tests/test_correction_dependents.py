@@ -42,7 +42,7 @@ from test_correction_fields import Spec, label, values_of
 
 from handlers.dependents import art5_main_file, copy_of
 from handlers.fields import FIELDS, Field, Step, holds, next_missing
-from handlers.receipt import RECEIVED_TYPED, receipt_of
+from handlers.receipt import FOLLOWING, RECEIVED_TYPED, receipt_of
 from reminders.clock import FakeClock
 from reminders.outbox import ReminderStatus
 from storage import records as records_repo
@@ -74,8 +74,8 @@ async def submitted(
     kind: RecordKind = RecordKind.EXTERNAL,
 ) -> tuple[int, str]:
     """A submitted external record by ``channel`` as the intake gives it: only the fields
-    that apply hold a value, 孙丽 present when in person, and an electronic message
-    received when it was made (``receipt_of``). Its id and number."""
+    that apply hold a value, 孙丽 present when in person, and an electronic message, a call
+    or a visit received when it was made (``receipt_of``). Its id and number."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, court.id("张伟"))
@@ -96,7 +96,7 @@ async def submitted(
         for field in FIELDS:
             if not field.applies(shadow):
                 values.update(dict.fromkeys(field.columns))
-        if electronic(channel):
+        if channel in FOLLOWING:
             values["received_at"] = values["inquiry_at"]
         await records_repo.set_fields(session, record, values, actor=handler, at=now)
         if spec.cosigner:
