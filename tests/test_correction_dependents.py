@@ -398,6 +398,32 @@ async def test_a_wechat_inquiry_time_corrected_moves_its_receipt_and_deadlines(
     assert deadlines == rules().for_record(Record(received_at=tuesday, kind=RecordKind.EXTERNAL))
 
 
+async def test_a_letter_corrected_to_a_phone_call_moves_its_receipt(
+    db: Database, clock: FakeClock, court: Court, bot: DialogueBot
+) -> None:
+    """信函 → 电话: a call is received as it is made, so the receipt follows the inquiry's
+    time (the old receipt kept in the correction), as the intake would give it."""
+    record_id, number = await submitted(db, clock, court, Channel.LETTER, timedelta(hours=30))
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("channel")))
+    assert [r.text for r in await judge.act(Press(lab(Channel.PHONE)))] == [
+        says("amend.ask_reason")
+    ]
+    replies = [r.text for r in await judge.act("记录有误")]
+    assert replies[0] == says("amend.done", title=number)
+    fields = [a.field for a in await amendments_of(db, record_id)]
+    assert fields[0] == "channel" and fields[-1] == "received_at", fields
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        assert record.received_at == record.inquiry_at == clock.now() - timedelta(hours=30)
+        assert rules().for_record(record) == rules().for_record(
+            Record(received_at=record.inquiry_at, kind=RecordKind.EXTERNAL)
+        )
+
+
 async def test_in_person_corrected_to_wechat_clears_what_was_in_person(
     db: Database, clock: FakeClock, court: Court, bot: DialogueBot
 ) -> None:
@@ -433,8 +459,7 @@ async def test_in_person_corrected_to_wechat_clears_what_was_in_person(
         "place",
         "persons_present",
         "cosigners",
-        "received_at",
-    ]
+    ]  # the visit was received when made: its receipt is already the inquiry's time
     async with db.transaction() as session:
         record = await records_repo.get(session, record_id)
         assert record is not None
