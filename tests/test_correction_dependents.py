@@ -415,6 +415,7 @@ async def test_a_letter_corrected_to_a_phone_call_moves_its_receipt(
     assert replies[0] == says("amend.done", title=number)
     fields = [a.field for a in await amendments_of(db, record_id)]
     assert fields[0] == "channel" and fields[-1] == "received_at", fields
+    assert says("amend.received_followed", time="").split("：")[0] in "\n".join(replies)
     async with db.transaction() as session:
         record = await records_repo.get(session, record_id)
         assert record is not None
