@@ -86,10 +86,12 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
     """One line for each deadline the record owes, open ones first, earliest first; then the
     steps done. None for a withdrawn record. The steps are those of
     ``DeadlineRules.for_record``, the one list the form and the reminders read too (the staff
-    present's co-signature of an in-person record among them, Art. 3), so none is left out."""
+    present's co-signature of an in-person record among them, Art. 3), so none is left out.
+    A draft's are those submitting it now gives: the co-signature counts from submission."""
     if record.status == RecordStatus.WITHDRAWN:
         return []
-    deadlines = rules.for_record(record)
+    draft = record.status == RecordStatus.DRAFT
+    deadlines = rules.for_record(record, submitted_at=ctx.now if draft else None)
     order = list(Milestone)
     steps = sorted(
         deadlines, key=lambda m: (met_at(record, m) is not None, deadlines[m], order.index(m))

@@ -3,9 +3,10 @@
 The intake asks a question only where it applies (``Field.applies``): the place, the persons
 present and the court staff present only for an inquiry in person (Art. 3); the materials'
 route and where the originals went only where there are materials (Art. 4, 6: not by phone
-or in person); the other channel's name only for another channel; and an electronic
-message's receipt time follows the inquiry's time (``handlers.receipt``). A correction after
-submission keeps a record one the intake could have given for the same answers:
+or in person); the other channel's name only for another channel; and the receipt time of
+an electronic message, a call or a visit follows the inquiry's time (``handlers.receipt``).
+A correction after submission keeps a record one the intake could have given for the same
+answers:
 
 - a field that no longer applies after the correction is cleared by it (``dropped``), its
   old value kept in the correction like the field corrected;
@@ -104,7 +105,7 @@ def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
 
 
 async def follow_receipt(ctx: Context, record: Record, why: str) -> RecordAmendment | None:
-    """Settle a submitted electronic ``record``'s receipt time by the draft's rule
+    """Settle a submitted ``record``'s receipt time by the draft's rule
     (``handlers.receipt.receipt_of``, ``handlers.intake.ask.settle_receipt``): when it moves
     the move is a correction with ``why`` (the old receipt kept), and its deadlines and
     reminders follow it (``storage.records.touch``). None when it stays."""

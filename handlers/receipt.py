@@ -1,6 +1,11 @@
 """When an inquiry reached the judge: Art. 6's deadlines count from its receipt time.
 
-One rule for every electronic channel (WeChat, SMS, e-mail, …; ``NETWORK_CHANNELS``) and every
+One rule for every channel whose inquiry reaches the judge as it is made (``FOLLOWING``): an
+inquiry by phone or in person is received as it happens, so the time the judge gives for it is
+its receipt time, on every path below. A letter or mail arrives after it is written, and
+another channel is not known to be immediate: their receipt time is what the judge says.
+
+The same rule for every electronic channel (WeChat, SMS, e-mail, …; ``NETWORK_CHANNELS``) and every
 way the message came to the bot (a forwarded text or photo, a file sent, a Telegram forward, a
 WeCom message, ``/new``): such a message reaches the judge when it is sent, so the time the
 judge gives for it (the inquiry's time, typed on the proposals card, at its question, as a day
@@ -25,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
 from storage.models import Record
-from storage.vocabulary import NETWORK_CHANNELS
+from storage.vocabulary import NETWORK_CHANNELS, ORAL_CHANNELS, Channel
 
 SENT_AT = "sent_at_stated"
 """``Record.fields`` key: when the chat service says the forwarded message was first sent
@@ -35,6 +40,10 @@ RECEIVED_TYPED = "received_typed"
 """``Record.fields`` key: True once the judge typed the receipt time at its own question."""
 """``Record.fields`` key: True when the receipt time is a day, its hour unknown."""
 """``Record.fields`` key: True when only the day of the inquiry is known."""
+FOLLOWING: frozenset[Channel] = NETWORK_CHANNELS | ORAL_CHANNELS
+"""The channels whose receipt time is the inquiry's: an electronic message reaches the judge
+when it is sent, a call or a visit when it is made. Not a letter or mail (it arrives after
+it is written) nor another channel (not known to be immediate)."""
 AGREEMENT = timedelta(hours=1)
 """A stated send time agrees with the judge's time when it is at most this much after it:
 the judge's "9 pm" for a message sent at 21:03."""
@@ -43,15 +52,19 @@ LEEWAY = timedelta(minutes=1)
 
 
 def stated_sent_at(record: Record) -> datetime | None:
-    """When the chat service says the forwarded message was first sent (``SENT_AT``)."""
+    """When the chat service says the forwarded message was first sent (``SENT_AT``); None
+    for an inquiry by phone or in person (what was forwarded is not the inquiry)."""
+    if record.channel in ORAL_CHANNELS:
+        return None
     raw = record.fields.get(SENT_AT)
     return datetime.fromisoformat(raw) if isinstance(raw, str) else None
 
 
 def receipt_follows(record: Record) -> bool:
     """Whether the time the judge gives for ``record``'s inquiry is its receipt time too: an
-    electronic message whose receipt time the judge has not typed at its own question."""
-    return record.channel in NETWORK_CHANNELS and not record.fields.get(RECEIVED_TYPED)
+    inquiry by a channel in ``FOLLOWING`` (an electronic message, a call, a visit) whose
+    receipt time the judge has not typed at its own question."""
+    return record.channel in FOLLOWING and not record.fields.get(RECEIVED_TYPED)
 
 
 def agrees(sent: datetime, said: datetime, *, day_only: bool, tz: ZoneInfo) -> bool:
@@ -77,7 +90,7 @@ def receipt_of(record: Record, tz: ZoneInfo) -> tuple[datetime, bool] | None:
 def latest_inquiry(record: Record) -> datetime:
     """The latest the inquiry's time may be: its receipt time; where the receipt time follows
     the inquiry's (``receipt_follows``), the stated send time (the message existed then), or
-    without one the moment the message reached the bot (the draft's opening)."""
+    without one the moment the message or ``/new`` reached the bot (the draft's opening)."""
     if not receipt_follows(record):
         return record.received_at
     return stated_sent_at(record) or record.created_at

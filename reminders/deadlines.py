@@ -25,8 +25,14 @@ class DeadlineRules:
         """The moment a period of ``days`` from ``received`` ends (24:00 of the last day)."""
         return self.calendar.deadline(received, days, self.counting)
 
-    def for_record(self, record: Record) -> dict[Milestone, datetime]:
+    def for_record(
+        self, record: Record, *, submitted_at: datetime | None = None
+    ) -> dict[Milestone, datetime]:
         """Each milestone's deadline; Art. 5 records skip the platform milestone only.
+
+        The staff present's co-signature (Art. 3) counts from the submission; for a draft,
+        from ``submitted_at`` when given (the review card: as if submitted now, so it shows
+        what submitting gives), else from the receipt.
 
         Art. 5 lets a commissioned reference opinion stay out of the platform (可以不录入平台)
         and lifts nothing else: the form and its copy to discipline inspection and trial
@@ -41,7 +47,7 @@ class DeadlineRules:
         if record.kind != RecordKind.REFERENCE_OPINION:
             deadlines[Milestone.PLATFORM_ENTERED] = register
         if record.cosigners:
-            start = record.submitted_at or record.received_at
+            start = record.submitted_at or submitted_at or record.received_at
             deadlines[Milestone.COSIGNED] = self.after(start, self.cosign_days)
         return deadlines
 

@@ -71,3 +71,41 @@ def test_the_card_lists_every_deadline_the_form_and_reminders_know(
     assert set(unmet(record, rules)) <= set(shown)
     assert (Milestone.COSIGNED in shown) == bool(cosigners)
     assert len(lines) == len(known)
+
+
+moments = st.integers(0, 60 * 24 * 20).map(lambda m: RECEIVED + timedelta(minutes=m))
+
+
+@given(
+    received=moments,
+    after=st.integers(0, 60 * 24 * 10),
+    kind=st.sampled_from([RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION]),
+    cosigners=st.integers(0, 2),
+    language=st.sampled_from(Language),
+)
+def test_the_review_card_shows_the_deadlines_submitting_gives(
+    received: datetime, after: int, kind: RecordKind, cosigners: int, language: Language
+) -> None:
+    """The review card (a draft) shows the deadlines the record has once submitted at the
+    same clock time: the co-signature (Art. 3) counts from the submission, not the receipt."""
+    now = received + timedelta(minutes=after)
+    record = Record(
+        kind=kind,
+        status=RecordStatus.DRAFT,
+        received_at=received,
+        cosigners=[
+            RecordCosigner(status=CosignStatus.PENDING, staff_id=n + 1) for n in range(cosigners)
+        ],
+    )
+    rules = DeadlineRules()
+    ctx = context(language, now)
+    on_review = card.deadline_lines(ctx, record, rules)
+    record.status, record.submitted_at = RecordStatus.SUBMITTED, now  # ``records.submit``
+    submitted = rules.for_record(record)
+    assert len(on_review) == len(submitted)
+    for milestone, deadline in submitted.items():
+        head = ctx.t("card.deadline", milestone=label_at_start(milestone, language), deadline="")
+        [line] = [line for line in on_review if line.startswith(head)]
+        assert card.deadline_text(ctx, deadline) in line, (milestone, line)
+    if cosigners:
+        assert submitted[Milestone.COSIGNED] == rules.after(now, rules.cosign_days)

@@ -42,7 +42,7 @@ from test_correction_fields import Spec, label, values_of
 
 from handlers.dependents import art5_main_file, copy_of
 from handlers.fields import FIELDS, Field, Step, holds, next_missing
-from handlers.receipt import RECEIVED_TYPED, receipt_of
+from handlers.receipt import FOLLOWING, RECEIVED_TYPED, receipt_of
 from reminders.clock import FakeClock
 from reminders.outbox import ReminderStatus
 from storage import records as records_repo
@@ -74,8 +74,8 @@ async def submitted(
     kind: RecordKind = RecordKind.EXTERNAL,
 ) -> tuple[int, str]:
     """A submitted external record by ``channel`` as the intake gives it: only the fields
-    that apply hold a value, 孙丽 present when in person, and an electronic message
-    received when it was made (``receipt_of``). Its id and number."""
+    that apply hold a value, 孙丽 present when in person, and an electronic message, a call
+    or a visit received when it was made (``receipt_of``). Its id and number."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, court.id("张伟"))
@@ -96,7 +96,7 @@ async def submitted(
         for field in FIELDS:
             if not field.applies(shadow):
                 values.update(dict.fromkeys(field.columns))
-        if electronic(channel):
+        if channel in FOLLOWING:
             values["received_at"] = values["inquiry_at"]
         await records_repo.set_fields(session, record, values, actor=handler, at=now)
         if spec.cosigner:
@@ -293,7 +293,7 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
     answers: Answers,
 ) -> None:
     record_id, number = await submitted(db, clock, court, channel, inquiry, kind)
-    kept_by_source = False
+    kept_by_source = receipt_typed = False
     for change in changes:
         before = await load(db, record_id)
         earlier = len(await amendments_of(db, record_id))
@@ -306,6 +306,9 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
         moment = new_value(change, before, clock.now())
         if moment is not None and before[change.key] == moment:
             continue
+        if change.key == "inquiry_at" and receipt_typed and moment > before["received_at"]:
+            continue  # refused: the inquiry is never after a receipt time the judge typed
+        receipt_typed |= change.key == "received_at"
         first = await correct(court, number, change, moment)
         said = await finish(court, first, answers)
         assert says("amend.done", title=number) in said, said
@@ -398,6 +401,33 @@ async def test_a_wechat_inquiry_time_corrected_moves_its_receipt_and_deadlines(
     assert deadlines == rules().for_record(Record(received_at=tuesday, kind=RecordKind.EXTERNAL))
 
 
+async def test_a_letter_corrected_to_a_phone_call_moves_its_receipt(
+    db: Database, clock: FakeClock, court: Court, bot: DialogueBot
+) -> None:
+    """信函 → 电话: a call is received as it is made, so the receipt follows the inquiry's
+    time (the old receipt kept in the correction), as the intake would give it."""
+    record_id, number = await submitted(db, clock, court, Channel.LETTER, timedelta(hours=30))
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("channel")))
+    assert [r.text for r in await judge.act(Press(lab(Channel.PHONE)))] == [
+        says("amend.ask_reason")
+    ]
+    replies = [r.text for r in await judge.act("记录有误")]
+    assert replies[0] == says("amend.done", title=number)
+    fields = [a.field for a in await amendments_of(db, record_id)]
+    assert fields[0] == "channel" and fields[-1] == "received_at", fields
+    assert says("amend.received_followed", time="").split("：")[0] in "\n".join(replies)
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        assert record.received_at == record.inquiry_at == clock.now() - timedelta(hours=30)
+        assert rules().for_record(record) == rules().for_record(
+            Record(received_at=record.inquiry_at, kind=RecordKind.EXTERNAL)
+        )
+
+
 async def test_in_person_corrected_to_wechat_clears_what_was_in_person(
     db: Database, clock: FakeClock, court: Court, bot: DialogueBot
 ) -> None:
@@ -433,8 +463,7 @@ async def test_in_person_corrected_to_wechat_clears_what_was_in_person(
         "place",
         "persons_present",
         "cosigners",
-        "received_at",
-    ]
+    ]  # the visit was received when made: its receipt is already the inquiry's time
     async with db.transaction() as session:
         record = await records_repo.get(session, record_id)
         assert record is not None

@@ -42,7 +42,9 @@ SUBMITTED = datetime(2026, 11, 30, 2, tzinfo=UTC)
 class CosignOnly(DeadlineRules):
     """One step owed: 签字确认, due at ``DEADLINE``."""
 
-    def for_record(self, record: Record) -> dict[Milestone, datetime]:
+    def for_record(
+        self, record: Record, *, submitted_at: datetime | None = None
+    ) -> dict[Milestone, datetime]:
         return {Milestone.COSIGNED: DEADLINE}
 
 

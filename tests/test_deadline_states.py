@@ -54,7 +54,9 @@ class OneDeadline(DeadlineRules):
         super().__init__()
         self.deadline = deadline
 
-    def for_record(self, record: Record) -> dict[Milestone, datetime]:
+    def for_record(
+        self, record: Record, *, submitted_at: datetime | None = None
+    ) -> dict[Milestone, datetime]:
         return {Milestone.PLATFORM_ENTERED: self.deadline}
 
 

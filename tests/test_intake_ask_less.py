@@ -441,7 +441,14 @@ async def test_in_person_with_two_present_takes_fifteen_actions(
             ),
         ),
         # The button says 当面（口头）; its leading word, typed, is the press.
-        ("当面", Exactly(asks(Step.INQUIRER_NAME))),
+        # A visit is received as it is made: the receipt follows the inquiry's time.
+        (
+            "当面",
+            Exactly(
+                says("intake.proposed.received_when_asked", time="3月6日（周五）09:30"),
+                asks(Step.INQUIRER_NAME),
+            ),
+        ),
         ("李建设", asks(Step.INQUIRER_UNIT)),
         ("温县人大常委会", asks(Step.INQUIRER_POSITION)),
         ("副主任", says("intake.proposed.intro_plain")),

@@ -10,7 +10,8 @@ with no stated time (the console's /forward), a text and a picture forwarded wit
 time that agrees and one that does not (Telegram's forward date). Paths: the time typed on the
 proposals card, a day alone there (its hour then left unknown, or given), the questions one
 by one, and the inquiry time corrected from the review card's field list. The rule itself
-(``handlers.receipt``) is checked over its whole input space.
+(``handlers.receipt``) is checked over its whole input space, a call's and a visit's receipt
+following their time as a message's does (``test_receipt_follows_inquiry``).
 
 Scripted dialogues on Sunday 2026-11-29 10:00 in Beijing, with ``[intake] propose`` on.
 """
@@ -49,6 +50,7 @@ from handlers.fields import Step
 from handlers.ports import AttachmentKind
 from handlers.receipt import (
     AGREEMENT,
+    FOLLOWING,
     INQUIRY_DAY_ONLY,
     LEEWAY,
     RECEIVED_TYPED,
@@ -225,11 +227,20 @@ async def test_a_receipt_time_typed_at_its_question_stands(bot: DialogueBot, db:
     assert await receipt(db) == (local("2026-11-29 08:00"), True, False)
 
 
-async def test_a_phone_call_keeps_its_receipt_time(bot: DialogueBot, db: Database) -> None:
+async def test_a_phone_call_is_received_when_made(bot: DialogueBot, db: Database) -> None:
     judge = (await open_court(bot)).chat("张伟")
     await judge.act("/new")
     await judge.act("昨天晚上9点")
     await judge.act(Press(lab(Channel.PHONE)))
+    row = await record_row(db, 1)
+    assert (row["received_at"], row["inquiry_at"]) == (NIGHT, NIGHT)
+
+
+async def test_a_letter_keeps_its_receipt_time(bot: DialogueBot, db: Database) -> None:
+    judge = (await open_court(bot)).chat("张伟")
+    await judge.act("/new")
+    await judge.act("昨天晚上9点")
+    await judge.act(Press(lab(Channel.LETTER)))
     row = await record_row(db, 1)
     assert (row["received_at"], row["inquiry_at"]) == (SUNDAY, NIGHT)
 
@@ -259,12 +270,12 @@ def test_the_rule(
         fields[RECEIVED_TYPED] = True
     record = Record(channel=channel, inquiry_at=said, fields=fields, received_at=START)
     got = receipt_of(record, BEIJING)
-    if channel not in NETWORK_CHANNELS or typed:
+    if channel not in FOLLOWING or typed:
         assert got is None
         return
     assert got is not None
     moment, only_day = got
-    if stated is None:
+    if stated is None or channel not in NETWORK_CHANNELS:  # what a call forwards is no inquiry
         assert got == (said, day_only)
     elif day_only:
         same_day = stated.astimezone(BEIJING).date() == said.date()

@@ -80,7 +80,7 @@ from storage.casenumber import (
 from storage.models import Record, Staff
 from storage.numbers import parse_int
 from storage.records import STAFF_IN_PERSONS
-from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind
+from storage.vocabulary import ART9_ITEMS, ART9_LABELS, ORAL_CHANNELS, RecordKind
 
 NONE_OF_ART9 = "无"
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
@@ -463,10 +463,10 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
 
 
 async def settle_receipt(ctx: Context, record: Record) -> None:
-    """An electronic message's receipt time is the time the judge gives for it
-    (``handlers.receipt``): after every answer, on every path (the proposals card, the
-    questions one by one, a day alone, an edit from the review card), the receipt time is set
-    to what the rule gives, confirmed, and the judge told when it moved."""
+    """An electronic message's receipt time, or a call's or a visit's, is the time the judge
+    gives for the inquiry (``handlers.receipt``): after every answer, on every path (the
+    proposals card, the questions one by one, a day alone, an edit from the review card), the
+    receipt time is set to what the rule gives, confirmed, and the judge told when it moved."""
     settled = receipt_of(record, ctx.services.tz)
     if settled is None:
         return
@@ -482,7 +482,8 @@ async def settle_receipt(ctx: Context, record: Record) -> None:
     await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
     if moved:
         shown = when(ctx, moment, clock=None if only_day else True)
-        ctx.reply(ctx.t("intake.proposed.received_when_sent", time=shown))
+        why = "received_when_asked" if record.channel in ORAL_CHANNELS else "received_when_sent"
+        ctx.reply(ctx.t(f"intake.proposed.{why}", time=shown))
 
 
 def _presume(ctx: Context, record: Record) -> None:

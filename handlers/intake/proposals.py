@@ -35,7 +35,7 @@ from handlers.ports import Button
 from handlers.receipt import receipt_follows, stated_sent_at
 from handlers.state import StepName
 from storage.models import Record
-from storage.vocabulary import at_start
+from storage.vocabulary import ORAL_CHANNELS, at_start
 
 ITEMISED = "itemised"
 """``Record.fields`` key: questions the judge chose to answer one by one."""
@@ -115,7 +115,8 @@ def intro(record: Record, fields: list[Field]) -> str:
 def _other_time(record: Record, fields: list[Field]) -> str:
     """The catalog key of the hint under a card that proposes the inquiry's time: for an
     electronic message (WeChat, SMS, e-mail, …) whose receipt time is proposed too, the time
-    typed is both and the deadlines count from it (``handlers.receipt``), unless a chat
+    typed is both and the deadlines count from it (``handlers.receipt``; so for a call or a
+    visit, said in its own words), unless a chat
     service's stated send time agrees with it (the card says which); otherwise the inquiry's
     alone, the deadlines counting from the receipt time shown."""
     steps = {field.step for field in fields}
@@ -123,6 +124,8 @@ def _other_time(record: Record, fields: list[Field]) -> str:
     value = record.channel or (proposal(record, channel) if channel is not None else None)
     shadow = Record(fields=record.fields, channel=value)
     if Step.RECEIVED_AT in steps and receipt_follows(shadow):
+        if value in ORAL_CHANNELS:
+            return "intake.proposed.other_time_asked"
         stated = stated_sent_at(record) is not None
         return "intake.proposed.other_time_stated" if stated else "intake.proposed.other_time_sent"
     return "intake.proposed.other_time"
