@@ -92,7 +92,10 @@ async def test_the_compiler_asks_for_a_quarter_and_gets_three_files(
             serious=0,
             drafts=1,
             withdrawn=0,
-        ),
+        )
+        # The court began recording in this quarter: nothing earlier to compare with.
+        + "\n"
+        + zh("report.previous_unrecorded"),
         zh("report.workbook_caption"),
         zh("report.summary_caption"),
     ]
@@ -187,7 +190,11 @@ async def test_a_quarter_without_records_says_so(bot: FakeBot) -> None:
     bot.clock.set(NOW)
     chat = bot.chat("chenjing")
     replies = await chat.say("/report 2026Q1")
-    assert replies[0] == zh("report.ready_empty", period="2026年第一季度", drafts=0, withdrawn=0)
+    assert replies[0] == (
+        zh("report.ready_empty", period="2026年第一季度", drafts=0, withdrawn=0)
+        + "\n"
+        + zh("report.previous_unrecorded")  # 2025Q4 ended before the court began recording
+    )
     workbook = files_of(chat.last)[1]
     assert sheet_rows(workbook, 3)[1][0] == "本期无过问记录：没有外部领导干部干预过问案件的记录。"
 

@@ -84,10 +84,10 @@ def shown(ctx: Context, record: Record, field: Field, raw: str) -> str:
     """A proposed answer as the judge reads it."""
     if field.step is Step.RECEIVED_AT:
         return when(ctx, record.received_at)
-    moment = caption_moment(record, ctx.services.tz)
-    if field.step is Step.INQUIRY_AT and moment is not None:  # read from a caption
-        return ctx.t("intake.proposed.caption_time", time=when(ctx, moment))
     if field.step is Step.INQUIRY_AT:
+        moment = caption_moment(record, ctx.services.tz)
+        if moment is not None:  # read from a caption
+            return ctx.t("intake.proposed.caption_time", time=when(ctx, moment))
         return ctx.t("intake.proposed.same_time", time=when(ctx, record.received_at))
     if field.input is Input.YES_NO:
         return ctx.t("intake.yes" if raw == YES else "intake.no") if raw in (YES, NO) else raw
