@@ -566,7 +566,32 @@ async def respond(
     confirmed, or disputed with ``reason``; audited, and the record notes when every
     co-signer has confirmed (``all_confirmed``).
     """
-    cosigner.status = CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED
+    await _answered(
+        session,
+        cosigner,
+        CosignStatus.CONFIRMED if confirmed else CosignStatus.DISPUTED,
+        reason,
+        AuditKind.COSIGNED if confirmed else AuditKind.DISPUTED,
+        {"cosigner": cosigner.staff_id, "reason": reason},
+        actor=actor,
+        at=at,
+    )
+
+
+async def _answered(
+    session: AsyncSession,
+    cosigner: RecordCosigner,
+    status: CosignStatus,
+    reason: str | None,
+    kind: AuditKind,
+    payload: dict[str, Any],
+    *,
+    actor: Staff,
+    at: datetime,
+) -> None:
+    """``cosigner``'s answer stored at ``at`` and audited (``kind``, ``payload``); the record
+    notes whether every co-signer has now confirmed (``all_confirmed``)."""
+    cosigner.status = status
     cosigner.reason = reason
     cosigner.responded_at = at
     record = cosigner.record
@@ -575,10 +600,10 @@ async def respond(
     await session.flush()
     await audit.append(
         session,
-        AuditKind.COSIGNED if confirmed else AuditKind.DISPUTED,
+        kind,
         at=at,
         subject=f"record:{cosigner.record_id}",
-        payload={"cosigner": cosigner.staff_id, "reason": reason},
+        payload=payload,
         **_actor(actor),
     )
 
@@ -593,20 +618,15 @@ async def confirm_paper(
     (they answer in their own chat) or one already confirmed."""
     if cosigner.staff_id is not None or cosigner.status != CosignStatus.PENDING:
         raise RecordStateError(f"co-signer {cosigner.id} is {cosigner.status}")
-    cosigner.status = CosignStatus.CONFIRMED
-    cosigner.reason = None
-    cosigner.responded_at = at
-    record = cosigner.record
-    record.cosigners_done = all_confirmed(record)
-    touch(session, record)
-    await session.flush()
-    await audit.append(
+    await _answered(
         session,
+        cosigner,
+        CosignStatus.CONFIRMED,
+        None,
         AuditKind.PAPER_SIGNED,
+        {"offline": cosigner.name},
+        actor=actor,
         at=at,
-        subject=f"record:{cosigner.record_id}",
-        payload={"offline": cosigner.name},
-        **_actor(actor),
     )
 
 
