@@ -24,14 +24,14 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from bot import folders, logs
-from handlers.i18n import join, t
+from handlers.i18n import DEFAULT, join, t
 from reminders.clock import SystemClock
 from storage.vocabulary import (
     DEPARTMENT_ROLES,
@@ -80,131 +80,179 @@ class CliError(Exception):
         self.values = values
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS, metavar="PATH")
-    parser = argparse.ArgumentParser(
-        prog="guowen",
-        description="过问记录机器人 / inquiry-record bot",
-        parents=[common],
+class _Parser(argparse.ArgumentParser):
+    """``argparse`` in the catalog's words (``cli.help.*``): the usage line, the section
+    titles, ``-h`` and the line that says an argument is wrong (exit status 2)."""
+
+    language: Language | None = None
+
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        language = self.language
+
+        class Formatter(argparse.HelpFormatter):
+            def add_usage(
+                self,
+                usage: str | None,
+                actions: Iterable[argparse.Action],
+                groups: Iterable[argparse._MutuallyExclusiveGroup],
+                prefix: str | None = None,
+            ) -> None:
+                words = t(language, "cli.help.usage") if prefix is None else prefix
+                super().add_usage(usage, actions, groups, words)
+
+        kwargs.update(add_help=False, formatter_class=Formatter)
+        super().__init__(*args, **kwargs)
+        if add_help:
+            self.add_argument(
+                "-h",
+                "--help",
+                action="help",
+                default=argparse.SUPPRESS,
+                help=t(language, "cli.help.help"),
+            )
+
+    def format_help(self) -> str:
+        # Titled only now: a parent's arguments join the group of the same (argparse's) title.
+        self._positionals.title = t(self.language, "cli.help.positionals")
+        self._optionals.title = t(self.language, "cli.help.options")
+        return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, t(self.language, "cli.help.error", prog=self.prog, message=message))
+
+
+def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
+    """The command line, its help in ``lang`` (the default language when None)."""
+
+    class Parser(_Parser):
+        language = lang
+
+    def h(key: str, **values: object) -> str:
+        return t(lang, f"cli.help.{key}", **values)
+
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--config", default=argparse.SUPPRESS, metavar="PATH", help=h("config_file")
     )
+    parser = Parser(prog="guowen", description=h("description"), parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", parents=[common], help="console demo on a temporary database")
-    demo.add_argument("--language", choices=[x.value for x in Language], default=None)
+    demo = sub.add_parser("demo", parents=[common], help=h("demo"))
+    demo.add_argument(
+        "--language", choices=[x.value for x in Language], default=None, help=h("demo_language")
+    )
     demo.add_argument(
         "--start",
         default=None,
         metavar="'YYYY-MM-DD HH:MM'",
-        help="the demo clock's start, in the court's time (default: now)",
+        help=h("demo_start"),
     )
     demo.add_argument(
         "--out",
         default=None,
         metavar="DIR",
-        help="keep the forms and reports the demo makes in DIR (default: a new temporary folder)",
+        help=h("demo_out"),
     )
-    sub.add_parser("run", parents=[common], help="run every enabled transport")
+    sub.add_parser("run", parents=[common], help=h("run"))
 
-    config = sub.add_parser("config", help="the configuration file")
+    config = sub.add_parser("config", help=h("config"))
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
-    config_sub.add_parser(
-        "example", help="print the documented example (guowen config example > config.toml)"
-    )
+    config_sub.add_parser("example", help=h("config_example"))
 
-    db = sub.add_parser("db", parents=[common], help="database schema")
+    db = sub.add_parser("db", parents=[common], help=h("db"))
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", parents=[common], help="apply migrations")
-    db_sub.add_parser("status", parents=[common], help="show the schema revision")
+    db_sub.add_parser("upgrade", parents=[common], help=h("db_upgrade"))
+    db_sub.add_parser("status", parents=[common], help=h("db_status"))
 
-    staff = sub.add_parser("staff", parents=[common], help="staff and invites")
+    staff = sub.add_parser("staff", parents=[common], help=h("staff"))
     staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
-    add = staff_sub.add_parser("add", parents=[common], help="register a staff member")
-    add.add_argument("--name", required=True)
+    add = staff_sub.add_parser("add", parents=[common], help=h("staff_add"))
+    add.add_argument("--name", required=True, help=h("staff_name"))
     add.add_argument(
         "--department",
-        help="required for a case handler or an integrity officer (Art. 10: a handler's late "
-        "steps are told to their department's integrity officer)",
+        help=h("staff_department"),
     )
     add.add_argument(
-        "--role", action="append", required=True, choices=[r.value for r in Role], dest="roles"
+        "--role",
+        action="append",
+        required=True,
+        choices=[r.value for r in Role],
+        dest="roles",
+        help=h(
+            "staff_role",
+            roles=join(
+                lang, [h("role_item", value=r, name=label(r, lang or DEFAULT)) for r in Role]
+            ),
+        ),
     )
     add.add_argument(
         "--wecom-userid",
         metavar="USERID",
-        help="bind this WeCom userid at once (the court's own WeCom vouches for it)",
+        help=h("staff_wecom_userid"),
     )
     add.add_argument(
         "--force",
         action="store_true",
-        help="register even an active person of the same name in the same department",
+        help=h("staff_force"),
     )
-    staff_sub.add_parser("list", parents=[common], help="list staff")
-    invite = staff_sub.add_parser("invite", parents=[common], help="one-time invite code")
-    invite.add_argument("ref", metavar="NAME|ID")
+    staff_sub.add_parser("list", parents=[common], help=h("staff_list"))
+    invite = staff_sub.add_parser("invite", parents=[common], help=h("staff_invite"))
+    invite.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
     invite.add_argument(
         "--hours",
         type=int,
         default=None,
-        help=f"hours the code stays valid, 1 to {MAX_INVITE_HOURS} "
-        f"({MAX_INVITE_HOURS // 24} days); default: [access] invite_hours",
+        help=h("staff_hours", hours=MAX_INVITE_HOURS, days=MAX_INVITE_HOURS // 24),
     )
-    disable = staff_sub.add_parser("disable", parents=[common], help="disable a staff member")
-    disable.add_argument("ref", metavar="NAME|ID")
-    enable = staff_sub.add_parser(
-        "enable", parents=[common], help="enable a disabled staff member again"
-    )
-    enable.add_argument("ref", metavar="NAME|ID")
+    disable = staff_sub.add_parser("disable", parents=[common], help=h("staff_disable"))
+    disable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
+    enable = staff_sub.add_parser("enable", parents=[common], help=h("staff_enable"))
+    enable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
     release = staff_sub.add_parser(
         "release",
         parents=[common],
-        help="unbind a disabled staff member's chat accounts, so others may bind them",
+        help=h("staff_release"),
     )
-    release.add_argument("ref", metavar="NAME|ID")
+    release.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
 
-    holidays = sub.add_parser("holidays", parents=[common], help="holidays of later years")
+    holidays = sub.add_parser("holidays", parents=[common], help=h("holidays"))
     holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
-    holidays_load = holidays_sub.add_parser("load", parents=[common], help="load a year's file")
-    holidays_load.add_argument("file", type=Path)
-    holidays_load.add_argument(
-        "--replace", action="store_true", help="replace the year even with a partial file"
-    )
-    holidays_load.add_argument(
-        "--dry-run", action="store_true", help="only show what the file would change"
-    )
-    holidays_show = holidays_sub.add_parser("show", parents=[common], help="show a year")
-    holidays_show.add_argument("year", type=int)
+    holidays_load = holidays_sub.add_parser("load", parents=[common], help=h("holidays_load"))
+    holidays_load.add_argument("file", type=Path, help=h("holidays_file"))
+    holidays_load.add_argument("--replace", action="store_true", help=h("holidays_replace"))
+    holidays_load.add_argument("--dry-run", action="store_true", help=h("holidays_dry_run"))
+    holidays_show = holidays_sub.add_parser("show", parents=[common], help=h("holidays_show"))
+    holidays_show.add_argument("year", type=int, help=h("holidays_year"))
 
-    report = sub.add_parser("report", parents=[common], help="a quarter's report files")
+    report = sub.add_parser("report", parents=[common], help=h("report"))
+    report.add_argument("period", nargs="*", metavar="PERIOD", help=h("report_period"))
+    report.add_argument("--out", type=Path, default=None, metavar="DIR", help=h("report_out"))
     report.add_argument(
-        "period", nargs="*", metavar="PERIOD", help="2026Q3 | 2026-07-01 2026-09-30"
+        "--language", choices=[x.value for x in Language], default=None, help=h("report_language")
     )
-    report.add_argument("--out", type=Path, default=None, metavar="DIR")
-    report.add_argument("--language", choices=[x.value for x in Language], default=None)
-    verify = sub.add_parser(
-        "verify", parents=[common], help="check evidence files and the audit chain"
-    )
+    verify = sub.add_parser("verify", parents=[common], help=h("verify"))
     verify.add_argument(
         "--expect-head",
         default=None,
         metavar="SEQ:HASH",
-        help="an audit chain head kept outside the database (printed on forms and reports)",
+        help=h("verify_expect_head"),
     )
-    backup = sub.add_parser("backup", parents=[common], help="snapshot database and evidence")
-    backup.add_argument("file", type=Path)
+    backup = sub.add_parser("backup", parents=[common], help=h("backup"))
+    backup.add_argument("file", type=Path, help=h("backup_file"))
     backup.add_argument(
         "--logical",
         action="store_true",
-        help="dump the database table by table (no pg_dump needed; loads into either database)",
+        help=h("backup_logical"),
     )
-    restore = sub.add_parser("restore", parents=[common], help="unpack a backup")
-    restore.add_argument("file", type=Path)
-    restore.add_argument("--into", type=Path, required=True)
+    restore = sub.add_parser("restore", parents=[common], help=h("restore"))
+    restore.add_argument("file", type=Path, help=h("restore_file"))
+    restore.add_argument("--into", type=Path, required=True, help=h("restore_into"))
     restore.add_argument(
         "--database-url",
         default=None,
         metavar="URL",
-        help="load a logical dump into this new, empty database",
+        help=h("restore_database_url"),
     )
     return parser
 
