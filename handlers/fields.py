@@ -19,6 +19,7 @@ from handlers.engine import Context, UserError
 from handlers.i18n import day_words, join
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows
+from handlers.refs import platform_ref
 from handlers.timeparse import TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
@@ -820,14 +821,16 @@ BY_STEP: dict[str, Field] = {field.step.value: field for field in FIELDS}
 """The intake's questions by their step's value."""
 
 
-def _platform_ref(limit: int) -> Parse:
-    """A platform reference, as ``_text``; refused while another record, not withdrawn,
-    carries it (``records.platform_ref_holder``): one platform entry is one record (Art. 6)."""
-    text = _text(limit, "platform_ref")
+def _platform_ref() -> Parse:
+    """A platform reference as ``refs.platform_ref`` reads it; refused while another record,
+    not withdrawn, carries it (``records.platform_ref_holder``): one platform entry is one
+    record (Art. 6)."""
 
     async def parse(ctx: Context, record: Record, typed: str) -> dict[str, Any]:
-        values = await text(ctx, record, typed)
-        reference = values["platform_ref"]
+        if not typed.strip():
+            raise UserError("intake.error.empty")
+        reference = platform_ref(typed)
+        values = {"platform_ref": reference}
         other = await platform_ref_holder(ctx.session, reference, other_than=record.id)
         if other is not None:
             raise UserError(
@@ -849,7 +852,7 @@ LATER: tuple[Field, ...] = (
         Step.PLATFORM_REF,
         Input.TEXT,
         ("platform_ref",),
-        _platform_ref(MAX_SHORT),
+        _platform_ref(),
         _platform_entered,
         optional=True,
     ),

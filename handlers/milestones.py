@@ -13,7 +13,7 @@ from handlers import card, copy_state, notify
 from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.ports import Button
-from handlers.refs import find_record, split_ref
+from handlers.refs import find_record, platform_ref, split_ref
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.planner import plan_copy_chase
 from reminders.quarters import Quarter
@@ -65,6 +65,8 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     stored one, and a reference it brings that differs from the stored one is named as not
     stored, with the way to correct it.
     """
+    if reference:
+        reference = platform_ref(reference) or None
     deadlines = ctx.services.rules.for_record(record)
     if Milestone.PLATFORM_ENTERED not in deadlines:
         raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
@@ -485,10 +487,15 @@ async def reference_back(ctx: Context, args: str) -> None:
 
 
 async def platform_reference(ctx: Context, text: str) -> None:
-    """The platform reference typed after the platform button (cut to 100 characters)."""
+    """The platform reference typed after the platform button (``refs.platform_ref``); one
+    refused is asked again."""
     conversation = await ctx.state()
     record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
-    reference = text.strip()[:100]
+    try:
+        reference = platform_ref(text)
+    except UserError as refused:
+        _ask_reference(ctx, record, refusal=refused.key, **refused.values)
+        return
     if reference and record.platform_entered_at is None:
         taken = await _reference_taken(ctx, record, reference)
         if taken is not None:  # asked again: another reference, or Skip

@@ -10,17 +10,48 @@ court's register calls 2.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from handlers.engine import Context
+from handlers.engine import Context, UserError
 from storage import records as records_repo
 from storage.models import Record
 from storage.numbers import parse_id, parse_int
 
 YEARS_BACK = 30
 """How many years before the current one a bare record number is looked for in."""
+
+MAX_PLATFORM_REF = 64
+"""The longest platform registration number taken, in characters: the court platform's
+numbers are short codes, and the form prints the reference in one cell of one line."""
+
+
+def platform_ref(typed: str) -> str:
+    """``typed`` as the reference the court's platform gave a record (Art. 6), stripped: one
+    line of at most ``MAX_PLATFORM_REF`` characters. Every way a reference arrives (/platform,
+    the question after the platform button, a correction) reads it here.
+
+    Raises ``UserError`` (``milestones.platform_ref_invalid``) for a longer text or one with
+    a line break or a control character, quoting its start; nothing is stored then.
+    """
+    value = typed.strip()
+    if len(value) > MAX_PLATFORM_REF or any(_breaks(c) for c in value):
+        start = "".join(" " if _breaks(c) else c for c in value[:20])
+        raise UserError(
+            "milestones.platform_ref_invalid",
+            start=start,
+            length=len(value),
+            limit=MAX_PLATFORM_REF,
+        )
+    return value
+
+
+def _breaks(character: str) -> bool:
+    """A control or format character, or a line or paragraph separator (Unicode category)."""
+    return unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp")
+
 
 _DRAFT = re.compile(r"^(?:草稿|draft)?\s*[#＃]\s*(?P<id>\S+)$", re.IGNORECASE)
 _SERIAL = re.compile(r"^第?\s*(?P<n>[0-9０-９]+)\s*号?$")
