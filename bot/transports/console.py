@@ -15,6 +15,7 @@ import contextlib
 import mimetypes
 import os
 import shlex
+import stat
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -75,6 +76,20 @@ def attachment_for(path: Path) -> Attachment:
         mime_type=mime,
         size=path.stat().st_size,
     )
+
+
+def not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be attached, as a ``console.*`` catalog key (filled with ``path``):
+    nothing there, a folder, or something other than a regular file (a device, a pipe)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return "console.no_file"
+    except OSError:
+        return "console.file_unreachable"
+    if stat.S_ISDIR(found.st_mode):
+        return "console.is_folder"
+    return "console.not_regular_file"
 
 
 def parse_offset(text: str) -> timedelta | None:
@@ -281,7 +296,8 @@ class ConsoleTransport:
             paths.append(Path(parts.pop(0)))
         if not paths:
             if parts:
-                self.write(self._t("console.no_file", path=parts[0]))
+                key = await asyncio.to_thread(not_a_file, Path(parts[0]))
+                self.write(self._t(key, path=parts[0]))
             else:
                 self.write(self._t("console.attach_usage"))
             return
