@@ -23,7 +23,7 @@ LINE = st.text(
     st.characters(
         whitelist_categories=("L", "N", "P", "S", "Zs"), blacklist_characters="\u3000 \u00a0"
     )
-    | st.sampled_from(list("（）〔〕-〇0123456789 \u3000")),
+    | st.sampled_from(list("（）〔〕-〇0123456789 ")),
     min_size=1,
 ).map(str.strip)
 TAKEN = LINE.filter(lambda s: 0 < len(s) <= MAX_PLATFORM_REF and not s.startswith(("/", "#")))
