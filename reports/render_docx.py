@@ -13,17 +13,17 @@ characters themselves are written unchanged. The font table names each font's fa
 (``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
 
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
-(``w:tblHeader``), a heading keeps with what follows: a table's header and first
-``HEAD_ROWS`` rows (each keeps with the next), and the rest flows on, so a page is not left
-half empty for a table moved whole. A picture (a chart) keeps with the last rows of the table
-before it. The signature table keeps with its heading, the last rows of what precedes it and
-the printing note: lines to sign never stand alone on a page. A paragraph right after a
-table or a picture (a note on it, the document's closing line) keeps the table's last rows or
-the picture on its page, so it never stands alone on the last page. An empty line follows
-each table, so a picture or paragraph after it never touches its border; before a heading
-the heading's own space above does (with the empty line there, LibreOffice would leave the
-heading alone at the foot of a page, its keep-with-next unheeded).
-"""
+(``w:tblHeader``), a heading keeps with what follows: a grid of at most ``WHOLE_ROWS`` rows
+whole; a longer one's header and first ``HEAD_ROWS`` rows (each keeps with the next), and the
+rest flows on, so a page is not left half empty for a long table moved whole. A picture (a
+chart) keeps with the last rows of the table before it. The signature table keeps with its
+heading, the last rows of what precedes it and the printing note: lines to sign never stand
+alone on a page. A paragraph right after a table or a picture (a note on it, the document's
+closing line) keeps the table's last rows or the picture on its page, so it never stands alone
+on the last page. An empty line follows each table, so a picture or paragraph after it never
+touches its border; before a heading the heading's own space above does (with the empty line
+there, LibreOffice would leave the heading alone at the foot of a page, its keep-with-next
+unheeded)."""
 
 from __future__ import annotations
 
@@ -104,6 +104,9 @@ SIGN_ROW_CM = 1.3
 CELL_TOP_TWIPS = 30  # 1.5 pt
 # Rows after a table's header kept on the page of its heading; the rest flows on.
 HEAD_ROWS = 2
+# A grid of at most this many rows, its header included, is kept whole on one page (the
+# summary's category tables: ten categories, a header and a total); a longer one flows on.
+WHOLE_ROWS = 16
 # Rows at a table's end kept with what must not stand apart from it (a chart, the signatures).
 TAIL_ROWS = 2
 # Space between a table and a paragraph or picture after it, so neither touches its border.
@@ -245,9 +248,12 @@ def _keep_with_next(rows: Iterable[Any]) -> None:
 
 def _keep_with_heading(table: Table, *, header: bool) -> None:
     """The table's header (when ``header``) and first ``HEAD_ROWS`` rows stay on the page of
-    the heading above (the heading keeps with the table); the rest flows on. Rows never split
+    the heading above (the heading keeps with the table); the rest flows on. A grid (a
+    ``header``) of at most ``WHOLE_ROWS`` rows is kept whole. Rows never split
     (``_row_rules``)."""
     first = HEAD_ROWS + (1 if header else 0)
+    if header and len(table.rows) <= WHOLE_ROWS:
+        first = len(table.rows)
     _keep_with_next(table.rows[: min(first, len(table.rows)) - 1])
 
 

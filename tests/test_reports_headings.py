@@ -14,7 +14,14 @@ from test_reports_layout import W, _keeps, _xml
 from test_reports_support import COURT
 
 from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures
-from reports.render_docx import GRID_PT, HEAD_ROWS, TAIL_ROWS, _word_cm, write_docx
+from reports.render_docx import (
+    GRID_PT,
+    HEAD_ROWS,
+    TAIL_ROWS,
+    WHOLE_ROWS,
+    _word_cm,
+    write_docx,
+)
 from reports.render_pdf import write_pdf
 
 HEADINGS = ("一、收到情况", "八、证据材料清单", "九、更正记录", "十、签名栏")
@@ -102,3 +109,22 @@ def test_docx_columns_are_as_wide_as_their_longest_word(
         words = cell.split() if cell.isascii() else list(cell)  # CJK breaks anywhere
         longest = max(_word_cm(word, GRID_PT) for word in words)
         assert width >= longest - 0.01, (cell, width, longest)
+
+
+@pytest.mark.parametrize("count", [1, 2, WHOLE_ROWS - 2, WHOLE_ROWS - 1, WHOLE_ROWS, 40])
+def test_a_short_docx_grid_is_kept_whole_a_long_one_flows(tmp_path: Path, count: int) -> None:
+    """A category table (ten rows, a header, a total) never breaks across pages; a long list
+    keeps only its head with the heading, so no page is left half empty for it."""
+    rows = tuple((f"单位{n}", str(n)) for n in range(count))
+    after = Para("注：以上为本期数字。")
+    document = Document(
+        "汇总", COURT, (Heading("三、按单位类别"), Grid(("单位类别", "件数"), rows), after)
+    )
+    body = _xml(write_docx(document, tmp_path / "s.docx")).find(f"{W}body")
+    [table] = body.findall(f"{W}tbl")
+    kept = [_keeps(row) for row in table.findall(f"{W}tr")]
+    if count + 1 <= WHOLE_ROWS:
+        assert kept[:-1] == [True] * count  # each row keeps with the next: one page
+    else:
+        assert kept[:HEAD_ROWS] == [True] * HEAD_ROWS
+        assert not any(kept[HEAD_ROWS:-TAIL_ROWS])
