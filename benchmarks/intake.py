@@ -61,6 +61,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -136,6 +137,8 @@ class Judge:
         self.clock = clock
         self.timings: list[tuple[float, float]] = []  # (arrived, handled)
         self.broken = 0
+        self.submitted = False
+        """Whether one of this judge's intakes was submitted (``answers`` then differ)."""
 
     async def _do(self, push: Callable[[], Awaitable[int]]) -> None:
         update_id = await push()
@@ -143,20 +146,38 @@ class Judge:
         self.timings.append((self.bot.api.pushed_at[update_id], time.perf_counter()))
 
     async def intake(self, number: int) -> None:
+        """One complete intake: the forward that opens it, then ``answers``; raises
+        ``AssertionError`` when a button to press was not offered or nothing was submitted."""
         user = self.user
         origin = forwarded_from("王局长", self.clock.now() - timedelta(hours=1))
         if number % 2:
             await self._do(lambda: user.photo(png_bytes(number), forward=origin))
         else:
             await self._do(lambda: user.text(f"王局长来电（第{number}次）询问案件", forward=origin))
-        await self._do(lambda: user.press("in:received_at:v:ok"))
-        for action, value in PHONE_INTAKE:
+        for action, value in answers(after_submission=self.submitted):
             if action == "press":
                 await self._do(lambda value=value: user.press(value))  # type: ignore[misc]
             else:
                 await self._do(lambda value=value: user.text(value))  # type: ignore[misc]
-        await self._do(lambda: user.press("in:review:submit"))
         assert user.api.sent_to(user.id)[-1]["text"].startswith(("已提交", "Submitted"))
+        self.submitted = True
+
+
+START_NEW = ("press", "in:media:new")
+"""The answer to "add this file to a submitted record, or a new one?", which a forward with no
+draft open gets once the judge has a submitted record (``handlers.intake.media``)."""
+
+
+def answers(*, after_submission: bool) -> tuple[tuple[str, str], ...]:
+    """What a judge answers after the forward that opens an intake, in order, until the record
+    is submitted: guowen's questions for a forwarded phone call (``PHONE_INTAKE``), and the
+    questions the plain bot asks, one for one. ``after_submission``: the judge has submitted
+    a record before, so guowen first asks whether the forward is a new inquiry.
+
+    ``tests/test_bench_intake.py`` runs these against both bots, so they cannot drift from
+    guowen's dialogue unnoticed."""
+    first = (START_NEW,) if after_submission else ()
+    return (*first, ("press", "in:received_at:v:ok"), *PHONE_INTAKE, ("press", "in:review:submit"))
 
 
 class SqlCount:
@@ -312,14 +333,6 @@ async def bench_plain(people: int, intakes: int, work: Path) -> dict[str, Any]:
     return figures
 
 
-QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("press", "in:received_at:v:ok"),
-    *PHONE_INTAKE,
-    ("press", "in:review:submit"),
-)
-"""What the plain bot asks for, in order: the same answers a guowen intake takes."""
-
-
 class PlainBot:
     """A minimal python-telegram-bot: one ``ConversationHandler`` (persistent, through
     ``PicklePersistence``) whose state is the number of the question it waits for. Each
@@ -337,6 +350,7 @@ class PlainBot:
             TypeHandler,
             filters,
         )
+        from telegram.warnings import PTBUserWarning
 
         self.api = api
         self._done: dict[int, asyncio.Event] = {}
@@ -356,17 +370,18 @@ class PlainBot:
             CallbackQueryHandler(self._answer),
             MessageHandler(filters.TEXT & ~filters.COMMAND, self._answer),
         ]
-        self.application.add_handler(
-            ConversationHandler(
+        with warnings.catch_warnings():  # per chat, not per message: as meant (PTB warns)
+            warnings.simplefilter("ignore", PTBUserWarning)
+            conversation = ConversationHandler(
                 entry_points=[
                     MessageHandler(filters.FORWARDED & (filters.TEXT | filters.PHOTO), self._open)
                 ],
-                states={number: answer for number in range(len(QUESTIONS))},
+                states={number: answer for number in range(len(self.questions(True)))},
                 fallbacks=[],
                 name="intake",
                 persistent=True,
             )
-        )
+        self.application.add_handler(conversation)
         self.application.add_handler(TypeHandler(object, self._handled), group=1)
 
     async def start(self) -> None:
@@ -388,8 +403,14 @@ class PlainBot:
     async def _handled(self, update: Any, _context: Any) -> None:
         self._done.setdefault(update.update_id, asyncio.Event()).set()
 
-    async def _ask(self, update: Any, number: int) -> None:
-        kind, data = QUESTIONS[number]
+    @staticmethod
+    def questions(after_submission: bool) -> tuple[tuple[str, str], ...]:
+        """What the plain bot asks for, in order: what guowen asks a judge (``answers``)."""
+        return answers(after_submission=after_submission)
+
+    async def _ask(self, update: Any, context: Any, number: int) -> None:
+        questions = context.user_data["questions"]
+        kind, data = questions[number]
         buttons = []
         if kind == "press":
             from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -398,7 +419,7 @@ class PlainBot:
             rows.append([InlineKeyboardButton("其他", callback_data=f"{data}:other")])
             buttons = [InlineKeyboardMarkup(rows)]
         await update.effective_chat.send_message(
-            f"问题 {number + 1}/{len(QUESTIONS)}", reply_markup=buttons[0] if buttons else None
+            f"问题 {number + 1}/{len(questions)}", reply_markup=buttons[0] if buttons else None
         )
 
     async def _open(self, update: Any, context: Any) -> int:
@@ -407,7 +428,9 @@ class PlainBot:
             file = await message.photo[-1].get_file()
             context.user_data["photo"] = len(await file.download_as_bytearray())
         context.user_data["answers"] = [message.text or ""]
-        await self._ask(update, 0)
+        submitted = bool(context.user_data.get("submitted"))
+        context.user_data["questions"] = self.questions(submitted)
+        await self._ask(update, context, 0)
         return 0
 
     async def _answer(self, update: Any, context: Any) -> int:
@@ -423,10 +446,11 @@ class PlainBot:
         answers = context.user_data.setdefault("answers", [])
         answers.append(value)
         number = len(answers) - 1
-        if number >= len(QUESTIONS):
+        if number >= len(context.user_data["questions"]):
             await update.effective_chat.send_message(f"已提交（{len(answers)} 项）")
+            context.user_data["submitted"] = True
             return int(ConversationHandler.END)
-        await self._ask(update, number)
+        await self._ask(update, context, number)
         return number
 
 
@@ -449,6 +473,8 @@ class WeComJudge:
         self.user = user
         self.done = done
         self.timings: list[tuple[float, float]] = []  # (arrived, handled)
+        self.broken = 0
+        self.submitted = False
 
     async def _post(self, xml: str, key: str) -> None:
         self.done[key] = asyncio.Event()
@@ -487,13 +513,12 @@ class WeComJudge:
             xml = fw.message_xml(self.user, "image", msg_id, PicUrl="u", MediaId=media_id)
             await self._post(xml, f"msg:{msg_id}")
         else:
-            await self.say("/new")
-        await self.press("in:received_at:v:ok")
-        for action, value in PHONE_INTAKE:
+            await self.say("/new")  # a command: never asked whether it is a new inquiry
+        for action, value in answers(after_submission=self.submitted and number % 2 == 1):
             await (self.press(value) if action == "press" else self.say(value))
-        await self.press("in:review:submit")
         last = [s for s in self.bot.received(self.user) if s["msgtype"] == "text"][-1]
         assert last["text"]["content"].startswith(("已提交", "Submitted"))
+        self.submitted = True
 
 
 MSG_IDS = itertools.count(8_100_000_000_000_000_001)
@@ -515,7 +540,8 @@ def wecom_latencies(fake: FakeWeCom, judges: list[WeComJudge]) -> list[float]:
     return found
 
 
-async def bench_wecom(people: int, intakes: int, work: Path) -> None:
+async def bench_wecom(people: int, intakes: int, work: Path) -> dict[str, int]:
+    """The same intakes through WeCom, printed; returns the updates and the intakes broken."""
     clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
     db = Database(f"sqlite+aiosqlite:///{work / 'bench-wecom.db'}")
     await db.upgrade()
@@ -573,6 +599,9 @@ async def bench_wecom(people: int, intakes: int, work: Path) -> None:
         total = sum(cost.values())
         parts = ", ".join(f"{path} {n}" for path, n in sorted(cost.items()))
         print(f"one intake ({kind}, {count} updates): {total} WeCom API calls: {parts}")
+    broken = sum(judge.broken for judge in judges)
+    print(f"intakes broken: {broken}")
+    return {"updates": updates, "broken": broken}
 
 
 def _ptb_version() -> str:

@@ -188,7 +188,13 @@ class Connection:
         await asyncio.to_thread(self._conn.commit)
 
     async def rollback(self) -> None:
-        """Roll back: at once inside a write transaction, otherwise in a worker thread."""
+        """Roll back: at once inside a write transaction, otherwise in a worker thread.
+
+        With no transaction open it does nothing, as ``sqlite3`` would, and hands nothing to a
+        thread: the pool's reset of a connection returned after its ``COMMIT`` (once per write
+        transaction, while the next writer waits its turn) costs no thread hand-off."""
+        if not self._conn.in_transaction:
+            return
         if self._writing:
             self._conn.rollback()
         else:

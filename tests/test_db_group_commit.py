@@ -229,3 +229,25 @@ async def test_deferred_bookkeeping_undone_with_its_batch_runs_again_with_the_ne
         kept.append(n)
     await lite.writer.flush()
     assert committed(lite) == kept + [1000 + n for n in range(len(plan))]
+
+
+async def test_a_write_transaction_hands_only_its_begin_and_its_commit_to_a_thread(
+    lite: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a write transaction statements run on the event loop's thread; what may wait
+    (``BEGIN IMMEDIATE``, ``COMMIT``) goes to a worker thread, and the pool's reset of the
+    connection after the commit (a rollback with nothing to roll back) goes nowhere."""
+    await write(lite, 0)  # the pool's connection is made (its connect and PRAGMAs)
+    handed: list[str] = []
+    real = asyncio.to_thread
+
+    async def to_thread(function: object, *args: object) -> object:
+        handed.append(str(args[0]).split()[0] if args else getattr(function, "__name__", "?"))
+        return await real(function, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inline_sqlite.asyncio, "to_thread", to_thread)
+    for value in (1, 2, 3):
+        await write(lite, value)
+
+    assert handed == ["BEGIN", "commit"] * 3
+    assert committed(lite) == [0, 1, 2, 3]
