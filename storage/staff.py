@@ -69,16 +69,17 @@ def new_code() -> str:
 
 
 def department_name(name: str) -> str:
-    """A department's name as stored and shown: NFKC-normalised (full-width letters, digits and
-    the ideographic space become their plain forms), leading and trailing whitespace dropped and
-    every inner run of whitespace one space. ``"民事审判第一庭\u3000"`` is ``"民事审判第一庭"``."""
-    return " ".join(unicodedata.normalize("NFKC", name).split())
+    """A department's name as stored and shown: leading and trailing whitespace (the ideographic
+    space too) dropped and every inner run of it one space; its characters as typed (the court's
+    full-width "（二组）" stays). ``"民事审判第一庭\u3000"`` is ``"民事审判第一庭"``."""
+    return " ".join(name.split())
 
 
 def department_key(name: str) -> str:
-    """What two department names are compared by: ``department_name``, case-folded. Two names
-    with one key are one department."""
-    return department_name(name).casefold()
+    """What two department names are compared by: NFKC-normalised (full-width letters, digits,
+    brackets and spaces are their plain forms), whitespace as in ``department_name``,
+    case-folded. Two names with one key are one department."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 async def match_department(session: AsyncSession, name: str) -> Department | None:
