@@ -163,6 +163,7 @@ async def seed_court(db: Database) -> Court:
                     roles=[Role.HANDLER],
                     at=NOW,
                     actor="benchmark",
+                    new_department=True,
                 )
                 assert person.department_id is not None
                 court.handlers.append((person.id, person.department_id))
@@ -173,6 +174,7 @@ async def seed_court(db: Database) -> Court:
                 roles=[Role.INTEGRITY_OFFICER],
                 at=NOW,
                 actor="benchmark",
+                new_department=True,
             )
             assert officer.department_id is not None
             court.officers[officer.department_id] = officer.id
@@ -183,6 +185,7 @@ async def seed_court(db: Database) -> Court:
             roles=[Role.DISCIPLINE],
             at=NOW,
             actor="benchmark",
+            new_department=True,
         )
         court.discipline = discipline.id
         await staff_repo.add_staff(
@@ -192,6 +195,7 @@ async def seed_court(db: Database) -> Court:
             roles=[Role.TRIAL_MANAGEMENT, Role.COMPILER],
             at=NOW,
             actor="benchmark",
+            new_department=True,
         )
     return court
 

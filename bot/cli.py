@@ -196,6 +196,11 @@ def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help=h("staff_force"),
     )
+    add.add_argument(
+        "--new-department",
+        action="store_true",
+        help=h("staff_new_department"),
+    )
     staff_sub.add_parser("list", parents=[common], help=h("staff_list"))
     invite = staff_sub.add_parser("invite", parents=[common], help=h("staff_invite"))
     invite.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
@@ -387,13 +392,50 @@ async def _check_not_registered(
     (``--force`` registers them anyway)."""
     from storage import staff as staff_repo
 
-    wanted = (name.strip(), (department or "").strip())
+    wanted = (name.strip(), staff_repo.department_key(department or ""))
     for other in await staff_repo.list_staff(session):
         there = other.department.name if other.department else ""
-        if other.active and (other.name, there) == wanted:
+        if other.active and (other.name, staff_repo.department_key(there)) == wanted:
             raise CliError(
                 "cli.staff_duplicate", lang, id=other.id, name=other.name, department=there or "-"
             )
+
+
+async def _check_department(
+    session: AsyncSession, name: str, department: str | None, create: bool, lang: Language
+) -> bool:
+    """Whether ``department`` (as typed) names no existing department and is to be created:
+    a name no department has (``storage.staff.match_department``) is refused with the existing
+    departments listed unless ``create`` (``--new-department``) says so. Raises ``CliError``."""
+    from storage import staff as staff_repo
+
+    if not (department or "").strip():
+        return False
+    if await staff_repo.match_department(session, department or "") is not None:
+        return False
+    if create:
+        return True
+    given = staff_repo.department_name(department or "")
+    known = [known.name for known in await staff_repo.departments(session)]
+    if not known:
+        raise CliError("cli.staff_department_unknown_none", lang, name=name, department=given)
+    listed = join(lang, known)
+    raise CliError("cli.staff_department_unknown", lang, name=name, department=given, known=listed)
+
+
+async def _warn_department_gaps(
+    session: AsyncSession, lang: Language, department_id: int | None = None
+) -> None:
+    """Say on standard error which departments (only ``department_id``'s when given) have
+    handlers but no integrity officer or the other way round (``department_gaps``)."""
+    from storage import staff as staff_repo
+
+    for gap in await staff_repo.department_gaps(session):
+        if department_id is not None and gap.department.id != department_id:
+            continue
+        officer = gap.missing is Role.INTEGRITY_OFFICER
+        key = "cli.department_no_officer" if officer else "cli.department_no_handler"
+        print(t(lang, key, department=gap.department.name), file=sys.stderr)
 
 
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -419,6 +461,9 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     moving = await _check_wecom_userid(session, userid, lang)
                 if not args.force:
                     await _check_not_registered(session, args.name, args.department, lang)
+                creating = await _check_department(
+                    session, args.name, args.department, args.new_department, lang
+                )
                 person = await staff_repo.add_staff(
                     session,
                     name=args.name,
@@ -426,14 +471,18 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     roles=[Role(r) for r in args.roles],
                     at=now,
                     actor=actor,
+                    new_department=args.new_department,
                 )
+                there = person.department.name if person.department else "-"
+                if creating:
+                    out.write(t(lang, "cli.department_created", department=there) + "\n")
                 out.write(
                     t(
                         lang,
                         "cli.staff_added",
                         id=person.id,
                         name=person.name,
-                        department=args.department or "-",
+                        department=there,
                         roles=_roles_text(known_roles(person.roles), lang),
                     )
                     + "\n"
@@ -474,6 +523,8 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     numbers = join(lang, [str(number) for number in namesakes])
                     shared = t(lang, "cli.staff_name_shared", name=person.name, ids=numbers)
                     print(shared, file=sys.stderr)
+                if person.department_id is not None:
+                    await _warn_department_gaps(session, lang, person.department_id)
             elif args.staff_command == "list":
                 people = await staff_repo.list_staff(session)
                 out.write(t(lang, "cli.staff_header") + "\n")
@@ -490,6 +541,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         )
                         + "\n"
                     )
+                await _warn_department_gaps(session, lang)
             elif args.staff_command == "invite":
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 issued = await staff_repo.issue_invite(

@@ -110,6 +110,7 @@ async def seed(db: Database, clock: Clock) -> None:
                 roles=roles,
                 at=clock.now(),
                 actor="demo",
+                new_department=True,
             )
             await staff_repo.bind(
                 session,

@@ -38,6 +38,7 @@ class StaffProblem(StrEnum):
     INACTIVE = "inactive"
     EMPTY_NAME = "empty_name"
     DEPARTMENT_REQUIRED = "department_required"
+    DEPARTMENT_UNKNOWN = "department_unknown"
 
 
 class StaffError(Exception):
@@ -67,14 +68,37 @@ def new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
+def department_name(name: str) -> str:
+    """A department's name as stored and shown: leading and trailing whitespace (the ideographic
+    space too) dropped and every inner run of it one space; its characters as typed (the court's
+    full-width "（二组）" stays). ``"民事审判第一庭\u3000"`` is ``"民事审判第一庭"``."""
+    return " ".join(name.split())
+
+
+def department_key(name: str) -> str:
+    """What two department names are compared by: NFKC-normalised (full-width letters, digits,
+    brackets and spaces are their plain forms), whitespace as in ``department_name``,
+    case-folded. Two names with one key are one department."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+async def match_department(session: AsyncSession, name: str) -> Department | None:
+    """The existing department whose name has ``name``'s ``department_key``; None when none has."""
+    wanted = department_key(name)
+    for known in await departments(session):
+        if department_key(known.name) == wanted:
+            return known
+    return None
+
+
 async def department(session: AsyncSession, name: str, *, at: datetime) -> Department:
-    """The department called ``name``, created (and audited) the first time it is named."""
-    found = (
-        await session.execute(select(Department).where(Department.name == name))
-    ).scalar_one_or_none()
+    """The department called ``name`` (compared by ``department_key``), created (and audited)
+    under its ``department_name`` when no department has that key."""
+    found = await match_department(session, name)
     if found is not None:
         return found
-    created = Department(name=name, created_at=at)
+    stored = department_name(name)
+    created = Department(name=stored, created_at=at)
     session.add(created)
     await session.flush()
     await audit.append(
@@ -82,7 +106,7 @@ async def department(session: AsyncSession, name: str, *, at: datetime) -> Depar
         AuditKind.DEPARTMENT_ADDED,
         at=at,
         subject=f"department:{created.id}",
-        payload={"name": name},
+        payload={"name": stored},
     )
     return created
 
@@ -96,11 +120,17 @@ async def add_staff(
     at: datetime,
     actor: str,
     actor_staff_id: int | None = None,
+    new_department: bool = False,
 ) -> Staff:
-    """Register a person (audited as ``actor``): their department (created when new) and roles.
+    """Register a person (audited as ``actor``): their department and roles. The department is
+    the existing one whose name matches ``department_name`` (``match_department``: whitespace
+    and full-width forms do not count); a department is created only when ``new_department``
+    says so, since a name typed another way ("民一庭" for "民事审判第一庭") would otherwise
+    split a division and leave its handlers' breaches unheard by its integrity officer (Art. 10).
     Raises ``StaffError``: ``EMPTY_NAME`` for a blank name; ``DEPARTMENT_REQUIRED`` (``ref``: the
-    name) for a role of ``DEPARTMENT_ROLES`` without a department, blank counted as none (Art. 10:
-    a handler's breaches go to their department's integrity officer).
+    name) for a role of ``DEPARTMENT_ROLES`` without a department, blank counted as none;
+    ``DEPARTMENT_UNKNOWN`` (``ref``: the department name as given) for a name no department has
+    without ``new_department``.
     """
     name = name.strip()
     if not name:
@@ -109,7 +139,11 @@ async def add_staff(
     department_name = (department_name or "").strip() or None
     if department_name is None and DEPARTMENT_ROLES.intersection(roles):
         raise StaffError(StaffProblem.DEPARTMENT_REQUIRED, name)
-    dept = await department(session, department_name, at=at) if department_name else None
+    dept = await match_department(session, department_name) if department_name else None
+    if department_name and dept is None:
+        if not new_department:
+            raise StaffError(StaffProblem.DEPARTMENT_UNKNOWN, department_name)
+        dept = await department(session, department_name, at=at)
     unique_roles = sorted(set(roles))
     person = Staff(
         name=name,
@@ -129,7 +163,7 @@ async def add_staff(
         subject=f"staff:{person.id}",
         payload={
             "name": name,
-            "department": department_name,
+            "department": dept.name if dept else None,
             "roles": [str(r) for r in unique_roles],
         },
     )
@@ -537,9 +571,39 @@ async def departments(session: AsyncSession) -> Sequence[Department]:
 
 
 async def find_department(session: AsyncSession, ref: str) -> Department | None:
-    """A department by exact name or id."""
+    """A department by id or by name (``match_department``: whitespace and full-width forms do
+    not count)."""
     ref = ref.strip()
     if (department_id := parse_id(ref)) is not None:
         return await session.get(Department, department_id)
-    query = select(Department).where(Department.name == ref)
-    return (await session.execute(query)).scalar_one_or_none()
+    return await match_department(session, ref)
+
+
+@dataclass(frozen=True)
+class DepartmentGap:
+    """A department whose active staff hold one side of Art. 10 and not the other: ``missing``
+    is ``Role.INTEGRITY_OFFICER`` (its handlers' breaches reach no integrity officer) or
+    ``Role.HANDLER`` (its integrity officer oversees nobody: most likely a department named
+    another way)."""
+
+    department: Department
+    missing: Role
+
+
+async def department_gaps(session: AsyncSession) -> list[DepartmentGap]:
+    """Every department, by number, with active handlers but no active integrity officer or the
+    other way round (Art. 10: a handler's breaches go to their department's integrity officer)."""
+    held: dict[int, set[Role]] = {}
+    for person in await list_staff(session):
+        if person.active and person.department_id is not None:
+            held.setdefault(person.department_id, set()).update(person.roles)
+    gaps = []
+    for known in await departments(session):
+        roles = held.get(known.id, set())
+        has_handler = Role.HANDLER in roles
+        has_officer = Role.INTEGRITY_OFFICER in roles
+        if has_handler and not has_officer:
+            gaps.append(DepartmentGap(known, Role.INTEGRITY_OFFICER))
+        elif has_officer and not has_handler:
+            gaps.append(DepartmentGap(known, Role.HANDLER))
+    return gaps

@@ -70,6 +70,7 @@ async def register(
             roles=roles,
             at=clock.now(),
             actor=actor,
+            new_department=True,
         )
         if transport is not None and account is not None:
             await staff_repo.bind(

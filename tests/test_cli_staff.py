@@ -30,7 +30,7 @@ from storage.vocabulary import MAX_INVITE_HOURS
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # A case handler, who belongs to a department (Art. 10).
-HANDLER = ("--department", "民一庭", "--role", "handler")
+HANDLER = ("--new-department", "--department", "民一庭", "--role", "handler")
 CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
 
@@ -84,6 +84,7 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
         "add",
         "--name",
         "张三",
+        "--new-department",
         "--department",
         "民一庭",
         "--role",
@@ -93,6 +94,7 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
     )
     assert status == 0
     assert lines == [
+        t(None, "cli.department_created", department="民一庭"),
         t(
             None,
             "cli.staff_added",
@@ -100,7 +102,7 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
             name="张三",
             department="民一庭",
             roles="案件承办人、部门廉政监察员",
-        )
+        ),
     ]
 
     status, lines = guowen(config, "staff", "list")
@@ -228,6 +230,7 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
             "add",
             "--name",
             "李明",
+            "--new-department",
             "--department",
             department,
             "--role",
@@ -235,6 +238,7 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
         ) == (
             0,
             [
+                t(None, "cli.department_created", department=department),
                 t(
                     None,
                     "cli.staff_added",
@@ -242,14 +246,17 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
                     name="李明",
                     department=department,
                     roles="案件承办人",
-                )
+                ),
             ],
         )
-    # The second one's registration warns, on stderr, that the name no longer tells them apart.
-    assert only_error(capsys) == (
+    # The second one's registration warns, on stderr, that the name no longer tells them apart;
+    # each, that its department has a handler and no integrity officer.
+    assert capsys.readouterr().err.splitlines() == [
+        t(None, "cli.department_no_officer", department="民一庭"),
         "提示：编号 1、2 的人员同名为 李明；生成邀请码或停用时，"
-        "请使用 `guowen staff list` 中的编号，而不是姓名。"
-    )
+        "请使用 `guowen staff list` 中的编号，而不是姓名。",
+        t(None, "cli.department_no_officer", department="刑庭"),
+    ]
 
     assert guowen(config, "staff", "invite", "李明") == (2, [])
     error = only_error(capsys)
@@ -291,7 +298,10 @@ def test_english_output(config: Path) -> None:
     )
     status, lines = guowen(config, "staff", "add", "--name", "张三", *HANDLER, "--role", "admin")
     assert status == 0
-    assert lines == ["registered: 1. 张三 (民一庭; case handler, IT administrator)"]
+    assert lines == [
+        "new department: 民一庭",
+        "registered: 1. 张三 (民一庭; case handler, IT administrator)",
+    ]
     assert guowen(config, "staff", "list")[1] == [
         "id\tname\tdepartment\troles\tstate",
         "1\t张三\t民一庭\tcase handler, IT administrator\tactive",
@@ -311,7 +321,17 @@ def test_every_staff_problem_is_worded_for_the_command_line(
         encoding="utf-8",
     )
     for department in ("民一庭", "刑庭"):
-        add = ["staff", "add", "--name", "李明", "--department", department, "--role", "handler"]
+        add = [
+            "staff",
+            "add",
+            "--name",
+            "李明",
+            "--new-department",
+            "--department",
+            department,
+            "--role",
+            "handler",
+        ]
         assert guowen(config, *add)[0] == 0
     assert guowen(config, "staff", "add", "--name", "王芳", "--role", "leader")[0] == 0
     assert guowen(config, "staff", "disable", "王芳")[0] == 0
@@ -322,6 +342,9 @@ def test_every_staff_problem_is_worded_for_the_command_line(
         StaffProblem.INACTIVE: ("staff", "invite", "王芳"),
         StaffProblem.EMPTY_NAME: ("staff", "add", "--name", " ", "--role", "handler"),
         StaffProblem.DEPARTMENT_REQUIRED: ("staff", "add", "--name", "赵六", "--role", "handler"),
+        StaffProblem.DEPARTMENT_UNKNOWN: (
+            *("staff", "add", "--name", "赵六", "--department", "民二庭", "--role", "handler"),
+        ),
     }
     assert set(problems) == set(StaffProblem)  # a new problem gets its line here
     for problem, argv in problems.items():
@@ -329,7 +352,7 @@ def test_every_staff_problem_is_worded_for_the_command_line(
         error = only_error(capsys)
         assert not CHAT_COMMAND.search(error), (problem, error)
         if language == "en":  # Chinese only in the names the court gave
-            words = re.sub("李明|王芳|赵六|民一庭|刑庭", "", error)
+            words = re.sub("李明|王芳|赵六|民事审判第一庭|民一庭|民二庭|刑庭", "", error)
             assert not re.search(r"[\u4e00-\u9fff]", words), (problem, error)
     assert guowen(config, "staff", "invite", "李明") == (2, [])
     if language == "en":
@@ -342,16 +365,28 @@ def test_every_staff_problem_is_worded_for_the_command_line(
 def test_the_same_person_twice_is_refused_unless_forced(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ("staff", "add", "--name", "李明", "--department", "民一庭", "--role", "handler")
+    add = (
+        "staff",
+        "add",
+        "--name",
+        "李明",
+        "--new-department",
+        "--department",
+        "民一庭",
+        "--role",
+        "handler",
+    )
     assert guowen(config, *add)[0] == 0
+    capsys.readouterr()
     assert guowen(config, *add) == (2, [])
     assert only_error(capsys) == t(
         None, "cli.staff_duplicate", id=1, name="李明", department="民一庭"
     )
     assert len(guowen(config, "staff", "list")[1]) == 2  # the header and the one person
+    capsys.readouterr()
     # Another department, or --force, registers a second 李明 (with the namesake warning).
     assert guowen(config, *add, "--force")[0] == 0
-    assert "李明" in only_error(capsys)
+    assert "编号 1、2 的人员同名为 李明" in capsys.readouterr().err
     assert guowen(config, "staff", "add", "--name", "李明", "--role", "leader")[0] == 0
     capsys.readouterr()
     # Without a department the same holds: the second one without is refused.
@@ -422,6 +457,7 @@ def test_release_frees_a_disabled_persons_account_for_someone_else(
     assert guowen(config, "staff", "add", "--name", "张三", *HANDLER)[0] == 0
     code = guowen(config, "staff", "invite", "张三")[1][-1]
     asyncio.run(bind_with(database_url(config), code, "tg-phone"))
+    capsys.readouterr()
 
     # Active: one account never speaks for two active people.
     assert guowen(config, "staff", "release", "张三") == (2, [])
@@ -450,6 +486,7 @@ def test_a_disabled_persons_wecom_userid_moves_to_the_new_person(
 ) -> None:
     add = ["staff", "add", *HANDLER, "--wecom-userid", "zhangsan"]
     assert guowen(config, *add, "--name", "张三")[0] == 0
+    capsys.readouterr()
     assert guowen(config, *add, "--name", "李四") == (2, [])
     assert only_error(capsys) == t(None, "cli.wecom_userid_taken", userid="zhangsan", id=1)
     assert guowen(config, "staff", "disable", "张三")[0] == 0

@@ -99,6 +99,7 @@ async def test_role_holders_are_read_once_a_transaction_and_again_after_a_staff_
                 roles=[Role.DISCIPLINE],
                 at=clock.now() + timedelta(minutes=1),
                 actor="test",
+                new_department=True,
             )
             person_id = person.id
             after = await staff_repo.with_role(session, Role.DISCIPLINE)

@@ -57,6 +57,7 @@ async def long_quarter(db: Database) -> None:
             roles=(Role.HANDLER,),
             at=local("2026-06-01 09:00"),
             actor="test",
+            new_department=True,
         )
     for n, handler in enumerate((long_department, people["张伟"], people["周强"], long_department)):
         await make_record(

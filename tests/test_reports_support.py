@@ -59,7 +59,13 @@ async def open_court(db: Database, at: datetime) -> dict[str, Staff]:
     async with db.transaction() as session:
         for name, department, roles in PEOPLE:
             people[name] = await staff_repo.add_staff(
-                session, name=name, department_name=department, roles=roles, at=at, actor="test"
+                session,
+                name=name,
+                department_name=department,
+                roles=roles,
+                at=at,
+                actor="test",
+                new_department=True,
             )
     return people
 

@@ -94,7 +94,16 @@ async def test_a_first_binding_is_not_announced(db: Database, clock: FakeClock) 
 def test_the_cli_says_plainly_that_the_person_is_bound(config: Path) -> None:  # noqa: F811
     assert (
         guowen(
-            config, "staff", "add", "--name", "张三", "--department", "民一庭", "--role", "handler"
+            config,
+            "staff",
+            "add",
+            "--name",
+            "张三",
+            "--new-department",
+            "--department",
+            "民一庭",
+            "--role",
+            "handler",
         )[0]
         == 0
     )

@@ -76,6 +76,7 @@ async def test_add_staff_over_roles_and_departments(
             roles=iter(sorted(roles)),  # a one-pass iterable keeps every role
             at=AT,
             actor="test",
+            new_department=True,
         )
         assert person.roles == {str(role) for role in roles}
         there = person.department.name if person.department else None
@@ -113,12 +114,32 @@ def test_staff_add_over_roles_with_and_without_a_department(
         )
         assert "--department" in error
         assert guowen(config, "staff", "list")[1][1:] == []  # nobody registered
-        blank = ("staff", "add", "--name", "张伟", "--department", "  ", "--role", role.value)
+        blank = (
+            "staff",
+            "add",
+            "--name",
+            "张伟",
+            "--new-department",
+            "--department",
+            "  ",
+            "--role",
+            role.value,
+        )
         assert guowen(config, *blank) == (2, [])
     else:
         assert without[0] == 0
     capsys.readouterr()
-    add = ("staff", "add", "--name", "李娜", "--department", "民一庭", "--role", role.value)
+    add = (
+        "staff",
+        "add",
+        "--name",
+        "李娜",
+        "--new-department",
+        "--department",
+        "民一庭",
+        "--role",
+        role.value,
+    )
     assert guowen(config, *add)[0] == 0
     assert any(
         row.split("\t")[1:3] == ["李娜", "民一庭"] for row in guowen(config, "staff", "list")[1]

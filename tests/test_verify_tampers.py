@@ -87,6 +87,7 @@ async def court(db: Database, clock: FakeClock) -> Court:
             roles=[Role.HANDLER],
             at=clock.now(),
             actor="test",
+            new_department=True,
         )
         admin = await staff_repo.add_staff(
             session,
@@ -95,6 +96,7 @@ async def court(db: Database, clock: FakeClock) -> Court:
             roles=[Role.ADMIN],
             at=clock.now(),
             actor="test",
+            new_department=True,
         )
         await staff_repo.bind(
             session,
