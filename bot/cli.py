@@ -402,25 +402,26 @@ async def _check_not_registered(
 
 
 async def _check_department(
-    session: AsyncSession, name: str, department: str | None, create: bool, lang: Language
+    session: AsyncSession, department: str | None, asked: bool, lang: Language
 ) -> bool:
-    """Whether ``department`` (as typed) names no existing department and is to be created:
-    a name no department has (``storage.staff.match_department``) is refused with the existing
-    departments listed unless ``create`` (``--new-department``) says so. Raises ``CliError``."""
+    """Whether ``department`` (as typed) names no existing department
+    (``storage.staff.match_department``), so that ``staff add`` creates it. When others exist
+    and the new one was not asked for (``asked``, ``--new-department``), standard error says
+    which exist: "民一庭" typed for "民事审判第一庭" would split a division (Art. 10: its late
+    steps go to its own integrity officer), and the command in DESIGN's interface stays
+    valid."""
     from storage import staff as staff_repo
 
     if not (department or "").strip():
         return False
     if await staff_repo.match_department(session, department or "") is not None:
         return False
-    if create:
-        return True
-    given = staff_repo.department_name(department or "")
     known = [known.name for known in await staff_repo.departments(session)]
-    if not known:
-        raise CliError("cli.staff_department_unknown_none", lang, name=name, department=given)
-    listed = join(lang, known)
-    raise CliError("cli.staff_department_unknown", lang, name=name, department=given, known=listed)
+    if known and not asked:
+        given = staff_repo.department_name(department or "")
+        warning = t(lang, "cli.department_new_beside", department=given, known=join(lang, known))
+        print(warning, file=sys.stderr)
+    return True
 
 
 async def _warn_department_gaps(
@@ -462,7 +463,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 if not args.force:
                     await _check_not_registered(session, args.name, args.department, lang)
                 creating = await _check_department(
-                    session, args.name, args.department, args.new_department, lang
+                    session, args.department, args.new_department, lang
                 )
                 person = await staff_repo.add_staff(
                     session,
@@ -471,7 +472,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                     roles=[Role(r) for r in args.roles],
                     at=now,
                     actor=actor,
-                    new_department=args.new_department,
+                    new_department=creating,
                 )
                 there = person.department.name if person.department else "-"
                 if creating:

@@ -3,8 +3,9 @@
 A court's IT clerk writes "民事审判第一庭" one day and "民事审判第一庭 " (pasted) or
 "民事审判第一庭" in full-width the next; a handler's breaches go to their department's
 integrity officer (Art. 10), so a second department for the same division would leave that
-officer unaware. Names are compared after NFKC and whitespace; a name no department has is
-refused unless a new department is asked for (``--new-department``).
+officer unaware. Names are compared after NFKC and whitespace. Storage makes a department
+only when asked to; ``staff add`` asks for a name no department has (DESIGN's command line),
+and says so beside the departments there unless ``--new-department`` says it is meant.
 """
 
 from __future__ import annotations
@@ -185,31 +186,23 @@ def test_the_trial_steps_keep_one_division(
     def err() -> list[str]:
         return capsys.readouterr().err.splitlines()
 
-    # No department yet: even the first is created only when asked for.
-    assert guowen(config, *add("张伟", "民事审判第一庭", "handler")) == (2, [])
-    assert err() == [
-        t(lang, "cli.staff_department_unknown_none", name="张伟", department="民事审判第一庭")
-    ]
-    status, lines = guowen(config, *add("张伟", "民事审判第一庭", "handler", "--new-department"))
+    # No department yet: the first is made as DESIGN's command line has it, without a note.
+    status, lines = guowen(config, *add("张伟", "民事审判第一庭", "handler"))
     assert status == 0
     assert lines[0] == t(lang, "cli.department_created", department="民事审判第一庭")
     # A handler and no integrity officer: said, not refused.
     assert err() == [t(lang, "cli.department_no_officer", department="民事审判第一庭")]
 
-    # The short name of the same division is refused, the departments listed, nothing made.
-    assert guowen(config, *add("王芳", "民一庭", "integrity_officer")) == (2, [])
-    refused = err()
-    assert refused == [
-        t(
-            lang,
-            "cli.staff_department_unknown",
-            name="王芳",
-            department="民一庭",
-            known="民事审判第一庭",
-        )
+    # The short name of the same division: made, but said beside the departments there, and
+    # its officer is pointed out as having no handler.
+    status, lines = guowen(config, *add("王芳", "民一庭", "integrity_officer"))
+    assert status == 0
+    assert lines[0] == t(lang, "cli.department_created", department="民一庭")
+    assert err() == [
+        t(lang, "cli.department_new_beside", department="民一庭", known="民事审判第一庭"),
+        t(lang, "cli.department_no_handler", department="民一庭"),
     ]
-    assert "--new-department" in refused[0]
-    assert [row.split("\t")[1] for row in guowen(config, "staff", "list")[1][1:]] == ["张伟"]
+    assert guowen(config, "staff", "disable", "王芳")[0] == 0
     capsys.readouterr()
 
     # Pasted with a trailing (here full-width) space: the stored name is echoed, no new one.
@@ -219,7 +212,7 @@ def test_the_trial_steps_keep_one_division(
         t(
             lang,
             "cli.staff_added",
-            id=2,
+            id=3,
             name="王芳",
             department="民事审判第一庭",
             roles=cli._roles_text([Role.INTEGRITY_OFFICER], lang),
@@ -227,7 +220,9 @@ def test_the_trial_steps_keep_one_division(
     ]
     assert err() == []  # the division now has both
     rows = guowen(config, "staff", "list")[1][1:]
-    assert {row.split("\t")[2] for row in rows} == {"民事审判第一庭"}
+    assert {row.split("\t")[2] for row in rows if row.split("\t")[0] in ("1", "3")} == {
+        "民事审判第一庭"
+    }
     assert err() == []
 
     # An officer of a department with no handler is pointed out by add and by list.
