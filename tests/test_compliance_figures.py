@@ -253,10 +253,14 @@ OWED_BY_COSIGNERS = re.compile(
 )
 
 
+OWED = "§"
+
+
 async def overdue_steps(
     discipline: Person, titles: dict[str, Record]
 ) -> Counter[tuple[str, Quarter]]:
-    """The steps ``/overdue`` lists for the records of ``titles``, by (handler, quarter)."""
+    """The steps ``/overdue`` lists for the records of ``titles`` that their handler owes, by
+    (handler, quarter)."""
     reply = "\n".join(await discipline.say("/overdue"))  # pieces cut at line ends
     found: Counter[tuple[str, Quarter]] = Counter()
     for line in reply.split("\n")[1:]:
@@ -267,12 +271,12 @@ async def overdue_steps(
             continue  # another example's record
         steps = [
             step
-            for group in OVERDUE_GROUP.finditer(
-                OWED_BY_COSIGNERS.sub(label(Milestone.COSIGNED, ZH), match["missing"])
-            )
+            for group in OVERDUE_GROUP.finditer(OWED_BY_COSIGNERS.sub(OWED, match["missing"]))
             for step in group["steps"].split("、")
         ]
-        assert all(step in STEP_NAMES for step in steps), line
+        assert all(step in STEP_NAMES or step == OWED for step in steps), line
+        # A co-signature owed by the staff present is theirs, not the handler's (Art. 3).
+        steps = [step for step in steps if step != OWED]
         found[(match["handler"], Quarter.of(record.received_at, BEIJING))] += len(steps)
     return found
 
