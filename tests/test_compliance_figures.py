@@ -388,3 +388,32 @@ async def test_the_trial_s_lapsed_draft_is_missed_in_the_report_as_in_the_chat(
     (reply,) = await discipline.say("/compliance 2026Q4")
     assert compliance_row("周强", Quarter(2026, 4), rows["周强"], rows["周强"]) in reply
     assert compliance_row("张伟", Quarter(2026, 4), rows["张伟"], rows["张伟"]) in reply
+
+
+async def test_the_trial_s_late_co_signature_is_the_co_signer_s_not_the_handler_s(
+    court: Court, db: Database, clock: FakeClock
+) -> None:
+    """Trial 5, F8: 孙丽 handles a record and meets her own steps on time; 王芳, present at the
+    inquiry, confirms a week after the co-signature's deadline. /compliance and the workbook
+    count the late step against 王芳 (Art. 3), none against 孙丽."""
+    late = Spec(0, 0, RecordKind.EXTERNAL, ("submit", 1), 1, 1, True, 24 * 9)
+    now = START + timedelta(days=30)
+    await make(db, late, court.staff["孙丽"], court.staff["王芳"], now)
+    clock.set(now)
+    discipline = court.chat("李刚")
+    rows = await report_rows(discipline, Quarter(2026, 3))
+    assert rows["孙丽"] == Row(records=1, late=0, missed=0)
+    assert rows["王芳"] == Row(records=0, late=1, missed=0)
+    (reply,) = await discipline.say("/compliance 2026Q3")
+    quarter = Quarter(2026, 3)
+    assert compliance_row("孙丽", quarter, rows["孙丽"], rows["孙丽"]) in reply
+    cosigner = zh(
+        "milestones.compliance_cosigner_row",
+        name="王芳",
+        quarter="2026Q3",
+        q_late=1,
+        q_missed=0,
+        late=1,
+        missed=0,
+    )
+    assert cosigner in reply, reply
