@@ -673,7 +673,17 @@ async def compliance(ctx: Context, args: str) -> None:
         return
     lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
     called = {p: p if isinstance(p, str) else names.get(p, str(p)) for p in overall.handlers}
-    for person in sorted(called, key=lambda p: (not overall.handles(p), called[p])):
+    # Handlers first, then the staff present who handle nothing counted (in the bot by
+    # their staff number, as before; not in it, by name).
+    for person in sorted(
+        called,
+        key=lambda p: (
+            not overall.handles(p),
+            isinstance(p, str),
+            p if isinstance(p, int) else 0,
+            called[p],
+        ),
+    ):
         q = current.handler(person)
         a = overall.handler(person)
         name = called[person]
