@@ -127,8 +127,8 @@ class Facts:
 
     officers_told: bool = True
     """Whether an integrity officer of the department is told of this breach; False when
-    every one of them is in breach themselves (``reminders.planner.overseers``), and
-    discipline is told at once instead."""
+    the department has officers and every one of them is in breach themselves
+    (``reminders.planner.overseers``): discipline is told at once instead."""
 
 
 OVERSEER_KINDS = frozenset({ReminderKind.BREACH_OFFICER, ReminderKind.ESCALATION})
@@ -762,7 +762,8 @@ class Dispatcher:
         if kind in OVERSEER_KINDS and recipient.id in in_breach(facts.record, steps):
             return None  # nobody is told as the overseer of their own breach
         if kind in BREACH_NOTICE_KINDS and facts.owed:
-            facts.officers_told = bool((await overseers(session, facts.record, steps))[0])
+            told, any_officer = await overseers(session, facts.record, steps)
+            facts.officers_told = bool(told) or not any_officer
         return facts if facts.owed else None
 
     async def incomplete(self, session: AsyncSession, quarter: Quarter) -> list[Record]:
