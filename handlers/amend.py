@@ -464,20 +464,19 @@ async def _tell(
         ctx.reply(ctx.t("amend.received_followed", time=moment))
     if field.step is Step.CHANNEL and (warning := await screenshot_missing(ctx, record)):
         ctx.reply(warning)
-    if done.removed:  # Art. 3: whoever is no longer named present need not confirm, and is told
-        await notify.tell(
-            ctx,
-            done.removed,
-            "cosign.removed",
-            {"handler": ctx.staff.name, "title": title, "reason": why},
-        )
-    if done.gone:  # Art. 3: nobody co-signs an inquiry that was not in person
-        await notify.tell(
-            ctx,
-            done.gone,
-            "cosign.not_needed",
-            {"handler": ctx.staff.name, "title": title, "reason": why},
-        )
+    if done.removed or done.gone:
+        # Art. 3: whoever is no longer named present need not confirm, and is told; only
+        # one who had answered hears that the answer stays on the record.
+        trail = await records_repo.cosign_trail(ctx.session, [record.id])
+        answered = {r.staff_id for r in trail.removed.get(record.id, []) if r.answers}
+        values = {"handler": ctx.staff.name, "title": title, "reason": why}
+        for people, key in ((done.removed, "cosign.removed"), (done.gone, "cosign.not_needed")):
+            spoke = [person for person in people if person.id in answered]
+            silent = [person for person in people if person.id not in answered]
+            if spoke:
+                await notify.tell(ctx, spoke, key, values)
+            if silent:
+                await notify.tell(ctx, silent, f"{key}_unanswered", values)
     if done.changes:  # Art. 6: nobody keeps a copy the record contradicts (none sent: nothing)
         await redeliver(ctx, record)
     if done.changes and record.cosigners:
@@ -485,8 +484,13 @@ async def _tell(
         again = {c.staff_id for c in asked if c.staff_id is not None} - done.added
         await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
         await ask_cosigners(ctx, record, "cosign.request", only=done.added)
-        names = join(ctx.language, (c.who for c in asked))
-        ctx.reply(ctx.t("amend.reconfirm_asked", names=names))
+        # Someone named by this correction is asked for the first time, not "again".
+        first = [c.who for c in asked if c.staff_id is not None and c.staff_id in done.added]
+        again_names = [c.who for c in asked if c.staff_id is None or c.staff_id not in done.added]
+        if again_names:
+            ctx.reply(ctx.t("amend.reconfirm_asked", names=join(ctx.language, again_names)))
+        if first:
+            ctx.reply(ctx.t("amend.confirm_asked", names=join(ctx.language, first)))
 
 
 def _mark_day_only(record: Record, amendment: RecordAmendment, old: bool, new: bool) -> None:

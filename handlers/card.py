@@ -146,7 +146,10 @@ def _enum(ctx: Context, enum: type, value: str | None) -> str:
 async def value_of(ctx: Context, record: Record, field: Field) -> str:
     """The field's current value as a person reads it."""
     if field.step.value in record.fields.get("skipped", []):
-        return ctx.t("card.skipped")
+        # A question skipped while drafting; once submitted, the record says there is none.
+        if record.status == RecordStatus.DRAFT:
+            return ctx.t("card.skipped")
+        return ctx.t("common.none")
     step = field.step
     missing = ctx.t("card.missing")
     if step is Step.RECEIVED_AT:
@@ -354,11 +357,13 @@ def from_caption(record: Record) -> bool:
     return record.summary is not None and caption is not None and record.summary == caption
 
 
-def stored_value(ctx: Context, raw: str, *, name: str = "", day_only: bool = False) -> str:
+def stored_value(
+    ctx: Context, raw: str, *, name: str = "", day_only: bool = False, new: bool = False
+) -> str:
     """An amendment's old or new value (canonical JSON) of field ``name`` as a person reads
     it: a choice by its label, as the form prints it (``reports.amendment.value_words``),
     never its stored code; a time that stood for a day only (``day_only``) as that day and
-    the words for time unknown."""
+    the words for time unknown; nothing as "not filled" before, "cleared" after (``new``)."""
     try:
         value = json.loads(raw)
     except ValueError:
@@ -366,7 +371,7 @@ def stored_value(ctx: Context, raw: str, *, name: str = "", day_only: bool = Fal
     if value is not None and (name in ENUMS or name == "art9_items"):
         return value_words(name, raw, ctx.language, ctx.services.tz)
     if value is None:
-        return ctx.t("card.missing")
+        return ctx.t("card.cleared" if new else "card.missing")
     if isinstance(value, bool):
         return ctx.t("intake.yes" if value else "intake.no")
     if isinstance(value, list):
@@ -397,7 +402,11 @@ def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record) -> 
             ctx, amendment.old_value, name=amendment.field, day_only=amendment.old_value in marked
         ),
         new=stored_value(
-            ctx, amendment.new_value, name=amendment.field, day_only=amendment.new_value in marked
+            ctx,
+            amendment.new_value,
+            name=amendment.field,
+            day_only=amendment.new_value in marked,
+            new=True,
         ),
         reason=amendment.reason,
     )

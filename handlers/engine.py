@@ -490,10 +490,9 @@ class Engine:
                     raise
                 except Exception:
                     log.exception("could not rescue %d file(s) of a failed message", len(files))
-            replies, chosen = self._show_choice(message, replies, language)
-            return await self._owe(
-                session, replies, now, accepted=True, language=language, chosen=chosen
-            )
+            # Nothing pressed was taken (a refusal, or the apology): no "chosen" line, which
+            # would read as if it had been.
+            return await self._owe(session, replies, now, accepted=True, language=language)
 
     async def _owe(
         self,

@@ -15,6 +15,7 @@ from handlers.engine import Context, Registry, UserError
 from handlers.ports import Button
 from handlers.refs import find_record, platform_ref, split_ref
 from reminders.outbox import Planned, ReminderKind, ensure
+from reminders.owers import owed_by
 from reminders.planner import plan_copy_chase
 from reminders.quarters import Quarter
 from reports.facts import MilestoneLine, State, timeliness_lines
@@ -577,8 +578,12 @@ def by_deadline(lines: Iterable[MilestoneLine]) -> list[tuple[datetime, list[Mil
 def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
     """A missed step as /overdue lists it beside the handler's name: 签字确认 (Art. 3) with
     the co-signers who owe it, so it never reads as the handler's."""
-    names = [c.who for c in record.cosigners if c.status == CosignStatus.PENDING]
-    if milestone is not Milestone.COSIGNED or not names:
+    names = [
+        ower.cosigner.who
+        for ower in owed_by(record, milestone)
+        if ower.pending and ower.cosigner is not None
+    ]
+    if not names:
         return label(milestone, ctx.language)
     return ctx.t("reminders.owed_by_cosigners", names=join_names(names, ctx.language))
 
@@ -645,8 +650,10 @@ async def _disputed_row(ctx: Context, record: Record) -> str:
 
 
 async def compliance(ctx: Context, args: str) -> None:
-    """/compliance [quarter]: Art. 10 figures per handler, for the quarter (``2026Q4``; the
-    current one by default) and overall.
+    """/compliance [quarter]: Art. 10 figures per person, for the quarter (``2026Q4``; the
+    current one by default) and overall: each handler, then each staff member present who
+    owes a co-signature and handles no record; each step counts against who owes it
+    (``reminders.owers.owed_by``), a co-signer's lateness against the co-signer.
 
     Submitted records, steps done late and steps missed (a draft's steps past deadline
     included, and a withdrawn draft's that passed before it was withdrawn), drafts open and
@@ -661,20 +668,38 @@ async def compliance(ctx: Context, args: str) -> None:
     records = list((await ctx.session.execute(select(Record))).scalars().all())
     start, end = quarter.start(tz), quarter.end(tz)
     rules = ctx.services.rules
-    overall = timeliness_of(records, rules, ctx.now)
-    current = timeliness_of((r for r in records if start <= r.received_at < end), rules, ctx.now)
+    staff = (await ctx.session.execute(select(Staff.id, Staff.name, Staff.department_id))).all()
+    homes = {staff_id: department_id for staff_id, _, department_id in staff}
+    names = {staff_id: name for staff_id, name, _ in staff}
+    overall = timeliness_of(records, rules, ctx.now, homes)
+    current = timeliness_of(
+        (r for r in records if start <= r.received_at < end), rules, ctx.now, homes
+    )
     if not overall.handlers:
         ctx.reply(ctx.t("milestones.compliance_none"))
         return
     lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
-    for handler_id in sorted(overall.handlers):
-        person = await ctx.session.get(Staff, handler_id)
-        q = current.handler(handler_id)
-        a = overall.handler(handler_id)
+    called = {p: p if isinstance(p, str) else names.get(p, str(p)) for p in overall.handlers}
+    # Handlers first, then the staff present who handle nothing counted (in the bot by
+    # their staff number, as before; not in it, by name).
+    for person in sorted(
+        called,
+        key=lambda p: (
+            not overall.handles(p),
+            isinstance(p, str),
+            p if isinstance(p, int) else 0,
+            called[p],
+        ),
+    ):
+        q = current.handler(person)
+        a = overall.handler(person)
+        name = called[person]
+        # A co-signer who handles no record is listed by the signatures they owe (Art. 3).
+        key = "compliance_row" if overall.handles(person) else "compliance_cosigner_row"
         lines.append(
             ctx.t(
-                "milestones.compliance_row",
-                name=person.name if person else str(handler_id),
+                f"milestones.{key}",
+                name=name,
                 quarter=quarter.label,
                 q_records=q.records,
                 q_late=q.late,

@@ -16,9 +16,16 @@ from handlers import card, copy_state, cosign, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
-from reminders.dispatch import COSIGNER_KINDS, PAPER_KINDS, Facts, Outcome, SendResult
+from reminders.dispatch import (
+    BREACH_NOTICE_KINDS,
+    COSIGNER_KINDS,
+    PAPER_KINDS,
+    Facts,
+    Outcome,
+    SendResult,
+)
 from reminders.outbox import ReminderKind
-from reminders.planner import unmet
+from reminders.planner import OVERSEER, unmet
 from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
@@ -169,6 +176,10 @@ class ChatNotifier:
         values["names"] = pending
         if kind in RECORD_BREACH_KINDS and facts.owed:
             key, values["missing"] = owed_words(ctx, kind, facts, values["handler"])
+        if kind is ReminderKind.ESCALATION and reminder.payload.get(OVERSEER):
+            key = "reminders.escalation_overseer"  # every officer of the department is in it
+        elif kind in BREACH_NOTICE_KINDS and not facts.officers_told:
+            key += "_discipline"  # the officer is in breach: discipline was told instead
         if reminder.deadline is not None:
             values["deadline"] = card.deadline_words(ctx, reminder.deadline, facts.now)
         if reminder.quarter is not None:

@@ -44,7 +44,15 @@ from reminders.outbox import (
     renew,
     take_many,
 )
-from reminders.planner import Timing, paper_pending, plan_calendar, plan_records, unmet
+from reminders.owers import in_breach, owed_by
+from reminders.planner import (
+    Timing,
+    overseers,
+    paper_pending,
+    plan_calendar,
+    plan_records,
+    unmet,
+)
 from reminders.quarters import Quarter
 from storage import audit, form_copies
 from storage import staff as staff_repo
@@ -117,7 +125,16 @@ class Facts:
     """The staff present whose signature on the printed form is still to be confirmed
     (``PAPER_KINDS``, Art. 3)."""
 
+    officers_told: bool = True
+    """Whether an integrity officer of the department is told of this breach; False when
+    the department has officers and every one of them is in breach themselves
+    (``reminders.planner.overseers``): discipline is told at once instead."""
 
+
+OVERSEER_KINDS = frozenset({ReminderKind.BREACH_OFFICER, ReminderKind.ESCALATION})
+"""The notices to someone who oversees a breach, never sent to a person in that breach."""
+BREACH_NOTICE_KINDS = frozenset({ReminderKind.BREACH, ReminderKind.COSIGN_OVERDUE})
+"""The notices to those in breach, which say who else was told."""
 COSIGNER_KINDS = frozenset(
     {ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY, ReminderKind.COSIGN_OVERDUE}
 )
@@ -737,10 +754,16 @@ class Dispatcher:
         )
         if owed.get(Milestone.COSIGNED) == reminder.deadline:
             facts.cosigners = [  # in the bot: those not in it sign on paper (PAPER_KINDS)
-                c.staff
-                for c in facts.record.cosigners
-                if c.status == CosignStatus.PENDING and c.staff is not None
+                ower.cosigner.staff
+                for ower in owed_by(facts.record, Milestone.COSIGNED)
+                if ower.pending and ower.cosigner is not None and ower.cosigner.staff is not None
             ]
+        steps = [m for m, d in owed.items() if d == reminder.deadline]
+        if kind in OVERSEER_KINDS and recipient.id in in_breach(facts.record, steps):
+            return None  # nobody is told as the overseer of their own breach
+        if kind in BREACH_NOTICE_KINDS and facts.owed:
+            told, any_officer = await overseers(session, facts.record, steps)
+            facts.officers_told = bool(told) or not any_officer
         return facts if facts.owed else None
 
     async def incomplete(self, session: AsyncSession, quarter: Quarter) -> list[Record]:

@@ -1,7 +1,8 @@
 """Who hears what, and when: reminders planned from a record's deadlines and the calendar.
 
 The handler hears the working day before and the morning of each last day; at the breach the
-handler and the department's integrity officers; one working day later discipline. For co-
+handler and the department's integrity officers; one working day later discipline. Nobody is
+told as the overseer of their own breach (``reminders.owers``): the next level hears. For co-
 signatures the pending co-signers are chased the same way, in their own chat, and hear again
 at the breach; whoever has answered is not chased. The compiler hears at quarter end,
 two days before the quarterly deadline and on the day; discipline when it passes. Admins hear
@@ -28,6 +29,7 @@ from reminders.outbox import (
     cancel_for_record,
     ensure,
 )
+from reminders.owers import in_breach
 from reminders.quarters import Quarter
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -122,11 +124,21 @@ def previous_working_day(day: date, rules: DeadlineRules) -> date:
     return day
 
 
-def record_key(record_id: int, kind: ReminderKind, deadline: datetime, staff_id: int) -> str:
+def record_key(
+    record_id: int, kind: ReminderKind, deadline: datetime, staff_id: int, stage: str = ""
+) -> str:
     """The outbox key of a record's reminder: ``r<record>:<kind>:<deadline ISO 8601>:<staff>``,
-    so a changed deadline is a new reminder and the same one is planned once.
+    so a changed deadline is a new reminder and the same one is planned once; ``stage``, when
+    given, is appended (``:<stage>``) for a second reminder of the same kind (``OVERSEER``).
     """
-    return f"r{record_id}:{kind.value}:{deadline.isoformat()}:{staff_id}"
+    key = f"r{record_id}:{kind.value}:{deadline.isoformat()}:{staff_id}"
+    return f"{key}:{stage}" if stage else key
+
+
+OVERSEER = "overseer"
+"""The stage (and ``Reminder.payload`` key) of discipline's notice at the breach itself,
+sent when every integrity officer of the department is among those in breach: nobody is told
+as the overseer of their own breach, so the next level hears at once (``plan_record``)."""
 
 
 async def _officers(session: AsyncSession, department_id: int | None) -> list[Staff]:
@@ -134,6 +146,18 @@ async def _officers(session: AsyncSession, department_id: int | None) -> list[St
         return []
     people = await staff_repo.with_role(session, Role.INTEGRITY_OFFICER)
     return [person for person in people if person.department_id == department_id]
+
+
+async def overseers(
+    session: AsyncSession, record: Record, milestones: Sequence[Milestone]
+) -> tuple[list[Staff], bool]:
+    """The integrity officers of ``record``'s department told of its breach of
+    ``milestones``, and whether the department has any: an officer who owes one of those
+    steps (``reminders.owers.in_breach``: the handler, a co-signer) is not told as the
+    overseer of their own breach."""
+    officers = await _officers(session, record.department_id)
+    breach = in_breach(record, milestones)
+    return [officer for officer in officers if officer.id not in breach], bool(officers)
 
 
 async def plan_record(
@@ -149,7 +173,6 @@ async def plan_record(
     for milestone, deadline in owed.items():
         groups[deadline].append(milestone)
     plan: list[Planned] = []
-    officers = await _officers(session, record.department_id) if groups else []
     discipline = await staff_repo.with_role(session, Role.DISCIPLINE) if groups else []
     for deadline, milestones in sorted(groups.items()):
         last = last_day(deadline, rules)
@@ -158,15 +181,18 @@ async def plan_record(
         escalate_day = rules.calendar.add_working_days(last, 1 + timing.escalate_after_workdays)
         escalation = at_morning(escalate_day, rules, timing)
 
-        def add(kind: ReminderKind, staff_id: int, due: datetime, deadline: datetime) -> None:
+        def add(
+            kind: ReminderKind, staff_id: int, due: datetime, deadline: datetime, stage: str = ""
+        ) -> None:
             plan.append(
                 Planned(
-                    key=record_key(record.id, kind, deadline, staff_id),
+                    key=record_key(record.id, kind, deadline, staff_id, stage),
                     kind=kind,
                     recipient_staff_id=staff_id,
                     due_at=due,
                     record_id=record.id,
                     deadline=deadline,
+                    payload={OVERSEER: True} if stage else {},
                 )
             )
 
@@ -187,9 +213,22 @@ async def plan_record(
                 overdue = at_morning(rules.calendar.add_working_days(last, 1), rules, timing)
                 add(ReminderKind.PAPER_OVERDUE, record.handler_id, overdue, deadline)
         add(ReminderKind.BREACH, record.handler_id, deadline, deadline)
-        for officer in officers:
+        # Nobody oversees their own breach: an integrity officer or a member of discipline
+        # who owes a step of this deadline (the handler, a co-signer) is not told as its
+        # overseer; the department's other officers are, and when none is left, discipline
+        # at once, besides its escalation a working day later (DESIGN §4).
+        breach = in_breach(record, milestones)
+        told, officers = await overseers(session, record, milestones)
+        for officer in told:
             add(ReminderKind.BREACH_OFFICER, officer.id, deadline, deadline)
-        for person in discipline:
+        supervisors = [person for person in discipline if person.id not in breach]
+        if discipline and not supervisors:  # discipline itself in breach: the court's leaders
+            leaders = await staff_repo.with_role(session, Role.LEADER)
+            supervisors = [person for person in leaders if person.id not in breach]
+        if officers and not told:
+            for person in supervisors:
+                add(ReminderKind.ESCALATION, person.id, deadline, deadline, OVERSEER)
+        for person in supervisors:
             add(ReminderKind.ESCALATION, person.id, escalation, deadline)
     # A reminder meant to come before a deadline is pointless once its time has passed
     # unseen (a receipt time entered late): it is kept in the plan but not created.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -129,6 +129,8 @@ class Names:
 
     staff: dict[int, str]
     departments: dict[int, str]
+    homes: dict[int, int | None] = field(default_factory=dict)
+    """Each staff member's department id (a co-signer's steps count in it, Art. 10)."""
 
     def person(self, staff_id: int | None) -> str:
         """The staff member's name, ``#<id>`` when unknown, ``""`` for None."""
@@ -185,11 +187,12 @@ def resolved(field: str, stored: str, names: Names) -> str:
 
 async def load_names(session: AsyncSession) -> Names:
     """Every staff member's and department's name by id (one query each)."""
-    staff = await session.execute(select(Staff.id, Staff.name))
+    staff = (await session.execute(select(Staff.id, Staff.name, Staff.department_id))).all()
     departments = await session.execute(select(Department.id, Department.name))
     return Names(
-        {staff_id: name for staff_id, name in staff.all()},
+        {staff_id: name for staff_id, name, _ in staff},
         {department_id: name for department_id, name in departments.all()},
+        {staff_id: department_id for staff_id, _, department_id in staff},
     )
 
 

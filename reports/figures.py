@@ -8,8 +8,13 @@ record a disciplinary matter), and their steps past deadline are in the timeline
 missed (``reports.facts.timeliness_lines``); inquiries by the court's own staff (Art. 14) are
 not here at all.
 
-``Timeliness`` is the one source of the per-handler figures: the report fills it through
-``Figures``, ``/compliance`` through ``timeliness_of``.
+``Timeliness`` is the one source of the per-person figures: the report fills it through
+``Figures``, ``/compliance`` through ``timeliness_of``. Each step counts against the person
+who owes it (``reminders.owers.owed_by``): the handler's steps against the handler and the
+record's department; each co-signer's signature (签字确认, Art. 3) against that co-signer, by
+their own answer, and their own department (a person present who is not in the bot, named
+by name, against the record's department, the one whose inquiry they attended). The
+per-milestone totals count each record's step once, as its form shows it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reminders.deadlines import DeadlineRules
+from reminders.owers import Ower, owed_by
 from reports.facts import (
     MILESTONE_ORDER,
     DeadlineKey,
@@ -36,6 +42,7 @@ from storage.vocabulary import (
     NETWORK_CHANNELS,
     ORAL_CHANNELS,
     Channel,
+    CosignStatus,
     Intermediary,
     MaterialRoute,
     Milestone,
@@ -90,6 +97,29 @@ class Tally:
         return self.on_time / self.due if self.due else None
 
 
+Person = int | str
+"""A person in the figures: a staff id, or the typed name of a person present who is not in
+the bot (``reminders.owers.Ower.key``)."""
+
+
+def own_state(line: MilestoneLine, ower: Ower, now: datetime | None) -> State:
+    """How ``line``'s step stands for ``ower``, one who owes it: the step's own state for the
+    handler; for a co-signer (签字确认, Art. 3) their own answer: confirmed before the
+    deadline on time, after it late, a dispute disputed, no answer missed once the deadline
+    passed (at ``now``; None: as the step stands, or not yet due beside a dispute)."""
+    cosigner = ower.cosigner
+    if cosigner is None:
+        return line.state
+    if cosigner.status == CosignStatus.DISPUTED:
+        return State.DISPUTED
+    if cosigner.status == CosignStatus.CONFIRMED:
+        at = cosigner.responded_at
+        return State.LATE if at is not None and at >= line.deadline else State.ON_TIME
+    if line.state in (State.MISSED, State.PENDING):
+        return line.state
+    return State.MISSED if now is not None and line.deadline <= now else State.PENDING
+
+
 def tallies() -> dict[Milestone, Tally]:
     """A fresh ``Tally`` for each milestone, in ``MILESTONE_ORDER``."""
     return {milestone: Tally() for milestone in MILESTONE_ORDER}
@@ -129,9 +159,11 @@ def in_figures(record: Record) -> bool:
 
 @dataclass(frozen=True)
 class HandlerFigures:
-    """One handler's figures (Art. 10): submitted ``records``; Art. 6 steps met ``late`` and
-    ``missed`` (due, not met; drafts' steps included), over all milestones; ``drafts`` still
-    open and ``withdrawn``, counted apart."""
+    """One person's figures (Art. 10): submitted ``records`` they handle; the steps they owe
+    (``reminders.owers.owed_by``: a handler's Art. 6 steps, a co-signer's own signature) met
+    ``late`` and ``missed`` (due, not met; drafts' steps included), over all milestones;
+    ``drafts`` still open and ``withdrawn``, counted apart. A co-signer who handles nothing
+    counted has no records, drafts or withdrawn drafts."""
 
     records: int
     late: int
@@ -146,8 +178,15 @@ class Timeliness:
     withdrawn drafts counted apart per handler (Art. 10), filled by ``count``.
 
     The report's figures (``Figures``) and ``/compliance`` both are one of these, filled from
-    ``reports.facts.timeliness_lines``: the same records give the same numbers.
+    ``reports.facts.timeliness_lines``: the same records give the same numbers. The
+    per-department and per-person tallies count each step against whoever owes it
+    (``reminders.owers.owed_by``, ``own_state``); ``milestones`` counts each record's step once.
     """
+
+    homes: dict[int, int | None] = field(default_factory=dict)
+    """Each staff member's department id: a co-signer's steps count in their own."""
+    now: datetime | None = None
+    """When the figures are taken (``own_state``)."""
 
     drafts: int = 0
     withdrawn: int = 0
@@ -159,13 +198,13 @@ class Timeliness:
     department_milestones: defaultdict[int | None, dict[Milestone, Tally]] = field(
         default_factory=lambda: defaultdict(tallies)
     )
-    handler_milestones: defaultdict[int, dict[Milestone, Tally]] = field(
+    handler_milestones: defaultdict[Person, dict[Milestone, Tally]] = field(
         default_factory=lambda: defaultdict(tallies)
     )
-    handler_records: Counter[int] = field(default_factory=Counter)
-    handler_department: dict[int, int | None] = field(default_factory=dict)
-    handler_drafts: Counter[int] = field(default_factory=Counter)
-    handler_withdrawn: Counter[int] = field(default_factory=Counter)
+    handler_records: Counter[Person] = field(default_factory=Counter)
+    handler_department: dict[Person, int | None] = field(default_factory=dict)
+    handler_drafts: Counter[Person] = field(default_factory=Counter)
+    handler_withdrawn: Counter[Person] = field(default_factory=Counter)
 
     def count(self, record: Record, lines: Iterable[MilestoneLine]) -> None:
         """Count ``record`` (one that ``in_figures`` accepts) with its ``lines``
@@ -183,27 +222,65 @@ class Timeliness:
             self.handler_drafts[handler_id] += 1
         missed = 0
         everyone = self.milestones
-        department: dict[Milestone, Tally] | None = None
+        # Who owes a step (``owed_by``) is asked once for the handler's steps and once for
+        # the co-signature: a report counts tens of thousands of records.
+        own = owed_by(record, Milestone.REGISTERED)
+        signers: tuple[Ower, ...] | None = None
+        department: dict[Milestone, Tally] | None = None  # the record's, once it has a step
         mine: dict[Milestone, Tally] = {}
-        for milestone, _, _, state in lines:
-            if department is None:  # a record with no step adds no department or handler
-                department = self.department_milestones[record.department_id]
-                mine = self.handler_milestones[handler_id]
+        for line in lines:
+            milestone, state = line.milestone, line.state
             everyone[milestone].add(state)
-            department[milestone].add(state)
-            mine[milestone].add(state)
             missed += state is State.MISSED
+            if milestone is Milestone.COSIGNED:
+                if signers is None:
+                    signers = owed_by(record, milestone)
+                owers = signers
+            else:
+                owers = own
+            if owers is own and len(own) == 1 and own[0].staff_id == handler_id:
+                if department is None:  # a record with no step adds no department or handler
+                    department = self.department_milestones[record.department_id]
+                    mine = self.handler_milestones[handler_id]
+                department[milestone].add(state)
+                mine[milestone].add(state)
+                continue
+            for ower in owers:
+                self._count_ower(record, line, ower)
         if missed and record.status != RecordStatus.SUBMITTED:
             self.lapsed_drafts += 1
             self.lapsed_steps += missed
 
+    def _count_ower(self, record: Record, line: MilestoneLine, ower: Ower) -> None:
+        """Count ``line``'s step against ``ower`` (``own_state``) and their department: a
+        staff member's own (``homes``), else the record's."""
+        person = ower.key
+        if ower.staff_id is None or ower.staff_id == record.handler_id:
+            home = record.department_id
+        else:
+            home = self.homes.get(ower.staff_id, record.department_id)
+        self.handler_department.setdefault(person, home)
+        own = own_state(line, ower, self.now)
+        self.department_milestones[home][line.milestone].add(own)
+        self.handler_milestones[person][line.milestone].add(own)
+
     @property
-    def handlers(self) -> set[int]:
-        """Every handler with a record, a draft or a withdrawn draft counted."""
+    def handlers(self) -> set[Person]:
+        """Every person counted: a handler with a record, a draft or a withdrawn draft, and
+        a co-signer who owes a signature."""
         return set(self.handler_department)
 
-    def handler(self, handler_id: int) -> HandlerFigures:
-        """``handler_id``'s figures (all zero for a handler with nothing counted)."""
+    def handles(self, person: Person) -> bool:
+        """Whether ``person`` handles a counted record, draft or withdrawn draft (else they
+        are counted as a co-signer only)."""
+        return bool(
+            self.handler_records[person]
+            or self.handler_drafts[person]
+            or self.handler_withdrawn[person]
+        )
+
+    def handler(self, handler_id: Person) -> HandlerFigures:
+        """``handler_id``'s figures (all zero for a person with nothing counted)."""
         steps = self.handler_milestones.get(handler_id, {}).values()
         return HandlerFigures(
             records=self.handler_records[handler_id],
@@ -225,10 +302,16 @@ class Timeliness:
         return total
 
 
-def timeliness_of(records: Iterable[Record], rules: DeadlineRules, now: datetime) -> Timeliness:
+def timeliness_of(
+    records: Iterable[Record],
+    rules: DeadlineRules,
+    now: datetime,
+    homes: dict[int, int | None] | None = None,
+) -> Timeliness:
     """The timeliness figures of ``records`` at ``now``: those ``in_figures`` accepts, each
-    through ``reports.facts.timeliness_lines`` (what ``/compliance`` shows, Art. 10)."""
-    figures = Timeliness()
+    through ``reports.facts.timeliness_lines`` (what ``/compliance`` shows, Art. 10);
+    ``homes``: each staff member's department id (``Timeliness.homes``)."""
+    figures = Timeliness(homes=homes or {}, now=now)
     known: dict[DeadlineKey, dict[Milestone, datetime]] = {}
     for record in records:
         if in_figures(record):
@@ -275,6 +358,10 @@ class Figures(Timeliness):
     that would compare says so (``report.change_unrecorded``), never a zero."""
     late_registered: list[LateRow] = field(default_factory=list)
     """Records received before the period and submitted in it (``LateRow``), oldest first."""
+
+    def __post_init__(self) -> None:
+        if not self.homes:
+            self.homes = self.names.homes
 
     @property
     def counted(self) -> int:

@@ -440,7 +440,7 @@ async def _report(
         head = await audit.head(reader)
         head_seq, head_hash = head.seq, head.hash
         names: Names = await load_names(reader)
-        figures = Figures(period, names)
+        figures = Figures(period, names, now=now)
         previous = period.previous()
         begin = await records_begin(reader)
         if begin is None or previous.first < begin.astimezone(tz).date():

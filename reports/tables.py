@@ -180,15 +180,16 @@ def by_department(figures: Figures, language: Language) -> list[TimelinessRow]:
 
 
 def by_handler(figures: Figures, language: Language) -> list[TimelinessRow]:
-    """Timeliness per handler (Art. 10), with drafts and withdrawn drafts, by name."""
-    handlers = set(figures.handler_records) | set(figures.handler_drafts)
-    handlers |= set(figures.handler_withdrawn)
+    """Timeliness per person (Art. 10), by name: each handler with drafts and withdrawn
+    drafts, and each staff member present who owes a co-signature (Art. 3), with the steps
+    each owes (``reports.figures``): a co-signer's lateness is theirs, not the handler's."""
     rows = []
-    for handler_id in handlers:
+    for handler_id in figures.handlers:
         tallies = figures.handler_milestones.get(handler_id) or {}
+        name = handler_id if isinstance(handler_id, str) else figures.names.person(handler_id)
         rows.append(
             TimelinessRow(
-                figures.names.person(handler_id),
+                name,
                 _department(figures, figures.handler_department.get(handler_id), language),
                 figures.handler_records[handler_id],
                 dict(tallies),

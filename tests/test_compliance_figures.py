@@ -253,10 +253,14 @@ OWED_BY_COSIGNERS = re.compile(
 )
 
 
+OWED = "§"
+
+
 async def overdue_steps(
     discipline: Person, titles: dict[str, Record]
 ) -> Counter[tuple[str, Quarter]]:
-    """The steps ``/overdue`` lists for the records of ``titles``, by (handler, quarter)."""
+    """The steps ``/overdue`` lists for the records of ``titles`` that their handler owes, by
+    (handler, quarter)."""
     reply = "\n".join(await discipline.say("/overdue"))  # pieces cut at line ends
     found: Counter[tuple[str, Quarter]] = Counter()
     for line in reply.split("\n")[1:]:
@@ -267,12 +271,12 @@ async def overdue_steps(
             continue  # another example's record
         steps = [
             step
-            for group in OVERDUE_GROUP.finditer(
-                OWED_BY_COSIGNERS.sub(label(Milestone.COSIGNED, ZH), match["missing"])
-            )
+            for group in OVERDUE_GROUP.finditer(OWED_BY_COSIGNERS.sub(OWED, match["missing"]))
             for step in group["steps"].split("、")
         ]
-        assert all(step in STEP_NAMES for step in steps), line
+        assert all(step in STEP_NAMES or step == OWED for step in steps), line
+        # A co-signature owed by the staff present is theirs, not the handler's (Art. 3).
+        steps = [step for step in steps if step != OWED]
         found[(match["handler"], Quarter.of(record.received_at, BEIJING))] += len(steps)
     return found
 
@@ -384,3 +388,32 @@ async def test_the_trial_s_lapsed_draft_is_missed_in_the_report_as_in_the_chat(
     (reply,) = await discipline.say("/compliance 2026Q4")
     assert compliance_row("周强", Quarter(2026, 4), rows["周强"], rows["周强"]) in reply
     assert compliance_row("张伟", Quarter(2026, 4), rows["张伟"], rows["张伟"]) in reply
+
+
+async def test_the_trial_s_late_co_signature_is_the_co_signer_s_not_the_handler_s(
+    court: Court, db: Database, clock: FakeClock
+) -> None:
+    """Trial 5, F8: 孙丽 handles a record and meets her own steps on time; 王芳, present at the
+    inquiry, confirms a week after the co-signature's deadline. /compliance and the workbook
+    count the late step against 王芳 (Art. 3), none against 孙丽."""
+    late = Spec(0, 0, RecordKind.EXTERNAL, ("submit", 1), 1, 1, True, 24 * 9)
+    now = START + timedelta(days=30)
+    await make(db, late, court.staff["孙丽"], court.staff["王芳"], now)
+    clock.set(now)
+    discipline = court.chat("李刚")
+    rows = await report_rows(discipline, Quarter(2026, 3))
+    assert rows["孙丽"] == Row(records=1, late=0, missed=0)
+    assert rows["王芳"] == Row(records=0, late=1, missed=0)
+    (reply,) = await discipline.say("/compliance 2026Q3")
+    quarter = Quarter(2026, 3)
+    assert compliance_row("孙丽", quarter, rows["孙丽"], rows["孙丽"]) in reply
+    cosigner = zh(
+        "milestones.compliance_cosigner_row",
+        name="王芳",
+        quarter="2026Q3",
+        q_late=1,
+        q_missed=0,
+        late=1,
+        missed=0,
+    )
+    assert cosigner in reply, reply

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from dialogue import AMEND, CASE_NUMBER, Court, DialogueBot, Forward, Press, phone_record, says
+from dialogue import (
+    AMEND,
+    CASE_NAME,
+    Court,
+    DialogueBot,
+    Forward,
+    Press,
+    phone_record,
+    says,
+)
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import bj, run_until
@@ -199,7 +208,7 @@ async def test_every_copy_arrives_or_has_one_live_button_and_no_press_confirms_a
                 caption=f"补充{step}", at=clock.now() - timedelta(minutes=1), sender="王某"
             )
             await judge.act(note)
-            label = says("intake.add_to_submitted", number=number, case=CASE_NUMBER)
+            label = says("intake.add_to_submitted", number=number, case=CASE_NAME)
             replies = [m.text for m in await judge.act(Press(label))]
             assert replies[0].startswith("已将"), replies
             if version:

@@ -175,7 +175,7 @@ async def _submit(judge: Person, count: int) -> None:
 def _choice_labels(count: int) -> list[str]:
     """The question's buttons: the latest submitted records first, then a new record."""
     latest = list(range(count, max(count - RECENT, 0), -1))
-    case = "（2026）豫0825民初123号"
+    case = "张某诉李某民间借贷纠纷案"  # by case name, as every record is
     return [says("intake.add_to_submitted", number=_number(n), case=case) for n in latest] + [
         START_NEW
     ]

@@ -76,3 +76,26 @@ async def test_a_press_whose_label_the_transport_does_not_know_shows_nothing_mor
     assert await chat.press_data("lang:en") == [t(Language.EN, "language.set")]
     [(_, handled, _)] = bot.transport.settled
     assert handled.accepted and handled.chosen is None
+
+
+@pytest.mark.parametrize("capabilities", [Capabilities(edit=False), Capabilities(edit=True)])
+@pytest.mark.parametrize("data", ["cs:999:ok", "lang:xx", "ms:999:deliver", "nosuch:1"])
+async def test_a_refused_press_shows_no_choice_only_why(
+    db: Database, clock: FakeClock, capabilities: Capabilities, data: str
+) -> None:
+    """A stale or unknown button is refused: nothing was taken, so no "chosen" line comes
+    before the refusal (trial 5, F4: "✔ 已选择：✔ 确认属实" then "这个按钮已失效")."""
+    bot = FakeBot(db, clock)
+    transport = FakeTransport(capabilities=capabilities)
+    bot.transport = transport
+    bot.app.add_transport(transport)
+    await add_person(db, clock, "张三", [Role.HANDLER], user_id="u1")
+    chat = bot.chat("u1")
+    press = incoming(clock, "u1", callback=data)
+    press = replace(press, callback_label="✔ 确认属实", callback_message_id="7")
+    replies = [reply.text for reply in await chat.send(press)]
+
+    [(_, handled, _)] = transport.settled
+    assert handled.chosen is None
+    assert replies and not any("✔ 确认属实" in text for text in replies), replies
+    assert not any(zh("press.chosen", choice="").strip() in text for text in replies)

@@ -194,6 +194,12 @@ async def _offered(ctx: Context) -> list[Record]:
     return found
 
 
+def _case(ctx: Context, record: Record) -> str:
+    """A record's case as every button of the picker names it: by its case name (asked of
+    every record, a number or not), the number only when there is no name."""
+    return record.case_name or record.case_number or ctx.t("card.not_filed")
+
+
 def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
     """One button per submitted record (its number and case), then "start a new record"."""
     rows = [
@@ -202,7 +208,7 @@ def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
                 ctx.t(
                     "intake.add_to_submitted",
                     number=record.number or "",
-                    case=record.case_number or record.case_name or ctx.t("card.not_filed"),
+                    case=_case(ctx, record),
                 ),
                 cb("media", f"{TO_RECORD}{record.id}"),
             ),
