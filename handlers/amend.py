@@ -21,6 +21,7 @@ from handlers.fields import (
     Field,
     Input,
     Step,
+    WhichDay,
     choice_buttons,
     day_only,
     far_back_answer,
@@ -204,6 +205,8 @@ async def _ask_value(
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
         buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+    if isinstance(refusal, WhichDay):  # today or a week back: each a button
+        buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)
     return AMEND_VALUE
 

@@ -19,7 +19,7 @@ from handlers.engine import Context, UserError
 from handlers.i18n import day_words, join
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows
-from handlers.timeparse import TimeParseError, read_time
+from handlers.timeparse import Moment, TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
 from reports import columns
@@ -231,6 +231,31 @@ class DateOnly(UserError):
         self.day = day
 
 
+class WhichDay(UserError):
+    """A weekday typed alone that is today's (``周六晚上10点`` on a Saturday,
+    ``timeparse.Moment.other``): today or a week back, never chosen. ``choices`` holds each
+    meaning as (button label, the answer it gives: the same time with its date written out),
+    today's first; a time still to come today is then refused as in the future, as typed."""
+
+    def __init__(self, ctx: Context, typed: str, read: Moment) -> None:
+        assert read.other is not None
+        days = (read.day, read.other)
+        shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+                 for day in days]  # fmt: skip
+        super().__init__(
+            "intake.error.time_which_week", typed=typed.strip(), today=shown[0], earlier=shown[1]
+        )
+        clock = "" if read.clock is None else f" {read.clock.hour}点{read.clock.minute:02d}分"
+        self.choices: tuple[tuple[str, str], ...] = (
+            (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
+            (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
+        )
+
+    def buttons_with(self, prefix: str) -> tuple[Button, ...]:
+        """The two meanings as buttons, each ``prefix`` + the answer it gives."""
+        return tuple(Button(label, prefix + answer) for label, answer in self.choices)
+
+
 DAY_ONLY = "day:"
 """An inquiry-time answer ``day:YYYY-MM-DD``: that day, the time of day unknown."""
 
@@ -393,6 +418,8 @@ def _time(column: str) -> Parse:
             raise UserError(
                 f"intake.error.time_{problem.problem.value}", typed=text.strip()
             ) from None
+        if read.other is not None:  # today or a week back: asked, never chosen
+            raise WhichDay(ctx, text, read)
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
