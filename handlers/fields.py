@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.engine import Context, UserError
+from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows
@@ -28,6 +28,7 @@ from storage.casenumber import (
     MAX_SERIAL,
     CaseNumberError,
     NotFiled,
+    case_number_shaped,
     court_name,
     example,
     parse_case_number,
@@ -162,10 +163,37 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def _text(limit: int, column: str, *, words: bool = False) -> Parse:
+def misplaced(ctx: Context, text: str) -> str | None:
+    """What else the intake reads ``text`` as, by its own parsers: ``command``
+    (``engine.split_command``), ``case_number`` (``storage.casenumber.case_number_shaped``),
+    ``time`` (``timeparse.read_time``: a time of day, or a date); None when it is none of
+    them. A person's name, unit or position is none of them: such an answer was meant for
+    another question (typed one question late, say). A day word alone of up to
+    ``NAME_LIKE_DAY`` characters without a digit (``周一``, ``星期三``) may be a person's name
+    (周一 as often as a Monday) and is left to be one."""
+    if split_command(text) is not None:
+        return "command"
+    if case_number_shaped(text):
+        return "case_number"
+    try:
+        read = read_time(text, now=ctx.now, tz=ctx.services.tz)
+    except TimeParseError:
+        return None
+    if read.clock is None and len(text) <= NAME_LIKE_DAY and not any(c.isdigit() for c in text):
+        return None
+    return "time"
+
+
+NAME_LIKE_DAY = 3
+"""The longest day word alone (no time of day, no digit) still taken as a name: 星期三."""
+
+
+def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
-    (``intake.example.<column>``) instead of stored as one."""
+    (``intake.example.<column>``) instead of stored as one; ``naming`` (a person, a unit, a
+    position): text the intake reads as something else (``misplaced``: a command, a case
+    number, a time) is refused, quoted back, with the example."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
@@ -173,6 +201,14 @@ def _text(limit: int, column: str, *, words: bool = False) -> Parse:
             raise UserError("intake.error.empty")
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
+        if naming and (seems := misplaced(ctx, value)) is not None:
+            raise UserError(
+                "intake.error.not_a_name",
+                typed=value,
+                seems=ctx.t(f"intake.seems.{seems}"),
+                field=ctx.t(f"card.{column}"),
+                example=ctx.t(f"intake.example.{column}"),
+            )
         if words and not any(character.isalpha() for character in value):
             raise UserError(
                 "intake.error.no_words",
@@ -731,21 +767,21 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name", words=True),
+        _text(MAX_SHORT, "inquirer_name", words=True, naming=True),
         _external,
     ),
     Field(
         Step.INQUIRER_UNIT,
         Input.TEXT,
         ("inquirer_unit",),
-        _text(200, "inquirer_unit", words=True),
+        _text(200, "inquirer_unit", words=True, naming=True),
         _external,
     ),
     Field(
         Step.INQUIRER_POSITION,
         Input.TEXT,
         ("inquirer_position",),
-        _text(200, "inquirer_position", words=True),
+        _text(200, "inquirer_position", words=True, naming=True),
         _external,
     ),
     Field(
@@ -772,7 +808,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name", words=True),
+        _text(MAX_SHORT, "intermediary_name", words=True, naming=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),
