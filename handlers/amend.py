@@ -35,7 +35,7 @@ from handlers.intake import resume
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.milestones import redeliver
 from handlers.ports import Button
-from handlers.receipt import RECEIVED_TYPED, receipt_follows, receipt_of
+from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, Next, StepName
 from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, RECEIVED_DAY_ONLY, day_only_values
 from reports.form import PRINTED
@@ -116,7 +116,7 @@ async def amend_button(ctx: Context, value: str) -> Next:
         if field is None or field not in amendable(record):
             raise UserError("error.stale_button")
         (await ctx.state()).fresh(record_id=record.id, step=step)
-        if field.step is Step.RECEIVED_AT and receipt_follows(record):
+        if field.step is Step.RECEIVED_AT and _follows(ctx, record):
             refusal = await _receipt_follows(ctx, record)
             (await ctx.state()).fresh(record_id=record.id)
             ctx.reply(ctx.t(refusal.key, **refusal.values))
@@ -330,12 +330,19 @@ async def also_value(ctx: Context, text: str) -> Next:
 async def _changed_values(ctx: Context, record: Record, field: Field, text: str) -> None:
     """Check ``text`` as the new value of ``field``: raises ``UserError`` for a value the
     field's parser refuses, ``amend.receipt_follows`` for a receipt time that follows the
-    inquiry's (``handlers.receipt.receipt_follows``: corrected with the inquiry's time, never
-    alone), and ``amend.unchanged`` for one the record already holds."""
-    if field.step is Step.RECEIVED_AT and receipt_follows(record):
+    inquiry's (``_follows``: corrected with the inquiry's time, never alone), and
+    ``amend.unchanged`` for one the record already holds."""
+    if field.step is Step.RECEIVED_AT and _follows(ctx, record):
         raise await _receipt_follows(ctx, record)
     if not _changes(record, await _parse(ctx, record, field, text)):
         raise UserError("amend.unchanged")
+
+
+def _follows(ctx: Context, record: Record) -> bool:
+    """Whether ``record``'s receipt time is the one the intake's rule gives it from the
+    inquiry's time (``handlers.receipt.receipt_of``: an electronic message, a call or a
+    visit whose time is known, the receipt not typed at its own question)."""
+    return receipt_of(record, ctx.services.tz) is not None
 
 
 async def _receipt_follows(ctx: Context, record: Record) -> UserError:
