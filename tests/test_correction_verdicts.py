@@ -18,7 +18,8 @@ import json
 from datetime import datetime, timedelta
 
 from dialogue import AMEND, Court, DialogueBot, Press, amendments_of, events_of, lab, says
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import event as reached
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, rules
 from test_correction_dependents import (
@@ -138,7 +139,7 @@ async def test_a_changed_verdict_is_said_told_and_audited(
     assert says("amend.done", title=number) in said, said
     after = await states(db, record_id, now)
     changes = described(before, after)
-    event(f"{key}: {'verdict changed' if changes else 'no verdict changed'}")
+    reached(f"{key}: {'verdict changed' if changes else 'no verdict changed'}")
     warned = says("amend.verdict_warning", changes=changes)
     told = [e for e in await events_of(db, record_id) if e.kind == AuditKind.ALERT_SENT]
     told = [e for e in told if json.loads(e.payload).get("alert") == VERDICT_CHANGED]
