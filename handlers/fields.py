@@ -185,7 +185,8 @@ def misplaced(ctx: Context, text: str) -> str | None:
 
 
 NAME_LIKE_DAY = 3
-"""The longest day word alone (no time of day, no digit) still taken as a name: 星期三."""
+"""The longest day word alone (no time of day, no digit) still taken as a name: a weekday's
+three characters (Wednesday's)."""
 
 
 def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
@@ -281,7 +282,7 @@ class WhichDay(UserError):
         super().__init__(
             "intake.error.time_which_week", typed=typed.strip(), today=shown[0], earlier=shown[1]
         )
-        clock = "" if read.clock is None else f" {read.clock.hour}点{read.clock.minute:02d}分"
+        clock = "" if read.clock is None else f" {read.clock:%H:%M}"
         self.choices: tuple[tuple[str, str], ...] = (
             (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
             (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
