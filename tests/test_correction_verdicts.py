@@ -18,7 +18,7 @@ import json
 from datetime import datetime, timedelta
 
 from dialogue import AMEND, Court, DialogueBot, Press, amendments_of, events_of, lab, says
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import event as reached
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, rules
@@ -100,6 +100,30 @@ def inboxes(court: Court) -> dict[str, int]:
     shift=st.integers(-24 * 12, 24 * 12),
     to=st.sampled_from([Channel.WECHAT, Channel.LETTER, Channel.PHONE]),
     answers=ANSWERS,
+)
+@example(  # a letter's receipt moved 9 days back: registered late (on time → late)
+    channel=Channel.LETTER,
+    key="received_at",
+    back=240,
+    shift=-216,
+    to=Channel.WECHAT,
+    answers=Answers(),
+)
+@example(  # 信函 → 微信: the receipt follows the inquiry 10 days back (on time → late)
+    channel=Channel.LETTER,
+    key="channel",
+    back=240,
+    shift=0,
+    to=Channel.WECHAT,
+    answers=Answers(),
+)
+@example(  # a WeChat message 10 days back corrected to an hour ago (late → on time)
+    channel=Channel.WECHAT,
+    key="inquiry_at",
+    back=240,
+    shift=239,
+    to=Channel.WECHAT,
+    answers=Answers(),
 )
 async def test_a_changed_verdict_is_said_told_and_audited(
     db: Database,
