@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card, dependents, notify
+from handlers import card, dependents, notify, verdicts
 from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import screenshot_missing
@@ -21,6 +21,7 @@ from handlers.fields import (
     Field,
     Input,
     Step,
+    WhichDay,
     choice_buttons,
     day_only,
     far_back_answer,
@@ -34,7 +35,7 @@ from handlers.intake import resume
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.milestones import redeliver
 from handlers.ports import Button
-from handlers.receipt import RECEIVED_TYPED
+from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, Next, StepName
 from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, RECEIVED_DAY_ONLY, day_only_values
 from reports.form import PRINTED
@@ -115,6 +116,11 @@ async def amend_button(ctx: Context, value: str) -> Next:
         if field is None or field not in amendable(record):
             raise UserError("error.stale_button")
         (await ctx.state()).fresh(record_id=record.id, step=step)
+        if field.step is Step.RECEIVED_AT and _follows(ctx, record):
+            refusal = await _receipt_follows(ctx, record)
+            (await ctx.state()).fresh(record_id=record.id)
+            ctx.reply(ctx.t(refusal.key, **refusal.values))
+            return _ask_field(ctx, record)
         return await _ask_value(ctx, record, field)
     if action == "pick":
         waiting = (await ctx.state()).step
@@ -199,6 +205,8 @@ async def _ask_value(
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
         buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+    if isinstance(refusal, WhichDay):  # today or a week back: each a button
+        buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)
     return AMEND_VALUE
 
@@ -250,6 +258,11 @@ async def _next(
             after = dependents.copy_of(after, await given.parse(ctx, record, raw))
     follow = dependents.needed(dependents.copy_of(record), after, answered)
     if follow is None:
+        if set(field.columns) & RECEIPT_FROM and (settled := receipt_of(after, ctx.services.tz)):
+            after.received_at = settled[0]  # as ``reason`` will settle it
+        said = verdicts.warning(ctx, verdicts.changes(ctx, dependents.copy_of(record), after))
+        if said is not None:  # Art. 10: said before the reason, which keeps the correction
+            ctx.reply(said)
         ctx.reply(ctx.t("amend.ask_reason"))
         return AMEND_REASON
     state = await ctx.state()
@@ -316,9 +329,26 @@ async def also_value(ctx: Context, text: str) -> Next:
 
 async def _changed_values(ctx: Context, record: Record, field: Field, text: str) -> None:
     """Check ``text`` as the new value of ``field``: raises ``UserError`` for a value the
-    field's parser refuses, and ``amend.unchanged`` for one the record already holds."""
+    field's parser refuses, ``amend.receipt_follows`` for a receipt time that follows the
+    inquiry's (``_follows``: corrected with the inquiry's time, never alone), and
+    ``amend.unchanged`` for one the record already holds."""
+    if field.step is Step.RECEIVED_AT and _follows(ctx, record):
+        raise await _receipt_follows(ctx, record)
     if not _changes(record, await _parse(ctx, record, field, text)):
         raise UserError("amend.unchanged")
+
+
+def _follows(ctx: Context, record: Record) -> bool:
+    """Whether ``record``'s receipt time is the one the intake's rule gives it from the
+    inquiry's time (``handlers.receipt.receipt_of``: an electronic message, a call or a
+    visit whose time is known, the receipt not typed at its own question)."""
+    return receipt_of(record, ctx.services.tz) is not None
+
+
+async def _receipt_follows(ctx: Context, record: Record) -> UserError:
+    """The refusal of a receipt time corrected alone where it follows the inquiry's."""
+    channel = await card.value_of(ctx, record, EVERY_BY_STEP[Step.CHANNEL.value])
+    return UserError("amend.receipt_follows", channel=channel)
 
 
 def _changes(record: Record, values: dict[str, Any]) -> bool:
@@ -374,6 +404,10 @@ async def reason(ctx: Context, text: str) -> Next:
         done.changes.extend([followed] if followed is not None else [])
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await _tell(ctx, record, field, why, done, cleared, followed)
+    found = verdicts.changes(ctx, before, dependents.copy_of(record))
+    title = card.title(ctx, record)
+    field_key = f"card.{field.step.value}"
+    await verdicts.tell(ctx, record, found, title=title, field=field_key, why=why)
     return END
 
 

@@ -15,12 +15,12 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.engine import Context, UserError
+from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows
 from handlers.refs import platform_ref
-from handlers.timeparse import TimeParseError, read_time
+from handlers.timeparse import Moment, TimeParseError, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
 from reports import columns
@@ -29,6 +29,7 @@ from storage.casenumber import (
     MAX_SERIAL,
     CaseNumberError,
     NotFiled,
+    case_number_shaped,
     court_name,
     example,
     parse_case_number,
@@ -163,10 +164,38 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def _text(limit: int, column: str, *, words: bool = False) -> Parse:
+def misplaced(ctx: Context, text: str) -> str | None:
+    """What else the intake reads ``text`` as, by its own parsers: ``command``
+    (``engine.split_command``), ``case_number`` (``storage.casenumber.case_number_shaped``),
+    ``time`` (``timeparse.read_time``: a time of day, or a date); None when it is none of
+    them. A person's name, unit or position is none of them: such an answer was meant for
+    another question (typed one question late, say). A day word alone of up to
+    ``NAME_LIKE_DAY`` characters without a digit (``周一``, ``星期三``) may be a person's name
+    (周一 as often as a Monday) and is left to be one."""
+    if split_command(text) is not None:
+        return "command"
+    if case_number_shaped(text):
+        return "case_number"
+    try:
+        read = read_time(text, now=ctx.now, tz=ctx.services.tz)
+    except TimeParseError:
+        return None
+    if read.clock is None and len(text) <= NAME_LIKE_DAY and not any(c.isdigit() for c in text):
+        return None
+    return "time"
+
+
+NAME_LIKE_DAY = 3
+"""The longest day word alone (no time of day, no digit) still taken as a name: a weekday's
+three characters (Wednesday's)."""
+
+
+def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
-    (``intake.example.<column>``) instead of stored as one."""
+    (``intake.example.<column>``) instead of stored as one; ``naming`` (a person, a unit, a
+    position): text the intake reads as something else (``misplaced``: a command, a case
+    number, a time) is refused, quoted back, with the example."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
@@ -174,6 +203,14 @@ def _text(limit: int, column: str, *, words: bool = False) -> Parse:
             raise UserError("intake.error.empty")
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
+        if naming and (seems := misplaced(ctx, value)) is not None:
+            raise UserError(
+                "intake.error.not_a_name",
+                typed=value,
+                seems=ctx.t(f"intake.seems.{seems}"),
+                field=ctx.t(f"card.{column}"),
+                example=ctx.t(f"intake.example.{column}"),
+            )
         if words and not any(character.isalpha() for character in value):
             raise UserError(
                 "intake.error.no_words",
@@ -230,6 +267,31 @@ class DateOnly(UserError):
     def __init__(self, day: date) -> None:
         super().__init__("intake.error.time_no_time")
         self.day = day
+
+
+class WhichDay(UserError):
+    """A weekday typed alone that is today's (``周六晚上10点`` on a Saturday,
+    ``timeparse.Moment.other``): today or a week back, never chosen. ``choices`` holds each
+    meaning as (button label, the answer it gives: the same time with its date written out),
+    today's first; a time still to come today is then refused as in the future, as typed."""
+
+    def __init__(self, ctx: Context, typed: str, read: Moment) -> None:
+        assert read.other is not None
+        days = (read.day, read.other)
+        shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+                 for day in days]  # fmt: skip
+        super().__init__(
+            "intake.error.time_which_week", typed=typed.strip(), today=shown[0], earlier=shown[1]
+        )
+        clock = "" if read.clock is None else f" {read.clock:%H:%M}"
+        self.choices: tuple[tuple[str, str], ...] = (
+            (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
+            (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
+        )
+
+    def buttons_with(self, prefix: str) -> tuple[Button, ...]:
+        """The two meanings as buttons, each ``prefix`` + the answer it gives."""
+        return tuple(Button(label, prefix + answer) for label, answer in self.choices)
 
 
 DAY_ONLY = "day:"
@@ -394,6 +456,8 @@ def _time(column: str) -> Parse:
             raise UserError(
                 f"intake.error.time_{problem.problem.value}", typed=text.strip()
             ) from None
+        if read.other is not None:  # today or a week back: asked, never chosen
+            raise WhichDay(ctx, text, read)
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
@@ -705,21 +769,21 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name", words=True),
+        _text(MAX_SHORT, "inquirer_name", words=True, naming=True),
         _external,
     ),
     Field(
         Step.INQUIRER_UNIT,
         Input.TEXT,
         ("inquirer_unit",),
-        _text(200, "inquirer_unit", words=True),
+        _text(200, "inquirer_unit", words=True, naming=True),
         _external,
     ),
     Field(
         Step.INQUIRER_POSITION,
         Input.TEXT,
         ("inquirer_position",),
-        _text(200, "inquirer_position", words=True),
+        _text(200, "inquirer_position", words=True, naming=True),
         _external,
     ),
     Field(
@@ -746,7 +810,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name", words=True),
+        _text(MAX_SHORT, "intermediary_name", words=True, naming=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),

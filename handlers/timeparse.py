@@ -11,11 +11,12 @@ yesterday``, ``today 9:30``, ``last night 9``, ``28 Nov 15:00``, ``Nov 28 15:00`
 date.
 
 A weekday alone (``周六晚上10点``, ``星期三下午3点半``, ``礼拜天上午9点10分``, ``saturday 10pm``)
-is the latest such day whose moment is not after ``now``: today when that time has passed
-today, else the same weekday a week back. A date without a year, or a bare ``28号``, is the
-latest such day that is not after today: inquiries lie in the past. ``明天`` and ``后天`` are
-read, so that a time in the future is refused as such rather than as unreadable. A date
-alone reads as a ``Moment`` without a clock.
+is the latest such day not after today; when it is today's weekday it may be today or the same
+day a week back, and neither is chosen: the ``Moment`` is today's and names the other
+(``Moment.other``), for the judge to be asked which is meant. A date without a year, or a
+bare ``28号``, is the latest such day that is not after today: inquiries lie in the past.
+``明天`` and ``后天`` are read, so that a time in the future is refused as such rather than
+as unreadable. A date alone reads as a ``Moment`` without a clock.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class Moment:
     clock: time | None
     dated: bool
     """Whether the text named a day (a bare ``15:00`` does not)."""
+    other: date | None = None
+    """A weekday alone that is today's (``周六`` typed on a Saturday): the same day a week
+    back, which the words may mean as well as today (``day``); None when they name one day."""
 
     def at(self, tz: ZoneInfo) -> datetime:
         """The moment in ``tz``; a date alone is its first minute."""
@@ -318,24 +322,23 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     if weekdays and found is not None and found.weekday() != weekdays[0]:
         raise TimeParseError(TimeProblem.INVALID)
     named = weekdays[0] if weekdays and found is None else None
-    if named is not None:  # 周六: the latest Saturday not after today, for now
+    other: date | None = None
+    if named is not None:  # 周六: the latest Saturday not after today
         found = today - timedelta(days=(today.weekday() - named) % 7)
+        if found == today:  # or a week back: asked, never chosen
+            other = today - timedelta(days=7)
     period, rest = _take_period(rest)
     period = period or implied
     if not rest:
         if found is None:
             raise TimeParseError(TimeProblem.FORMAT)
-        return Moment(found, None, True)
+        return Moment(found, None, True, other)
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
     clock, shift = _clock(rest, period)
-    if (
-        named is not None
-        and found is not None
-        and datetime.combine(found + timedelta(days=shift), clock, tzinfo=tz) > local
-    ):
-        found -= timedelta(days=7)  # 周六晚上10点, said on Saturday morning: last Saturday
-    return Moment((found or day or today) + timedelta(days=shift), clock, found is not None)
+    if other is not None:
+        other += timedelta(days=shift)
+    return Moment((found or day or today) + timedelta(days=shift), clock, found is not None, other)
 
 
 def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:

@@ -54,6 +54,7 @@ from storage.vocabulary import (
     Channel,
     Intermediary,
     MaterialRoute,
+    Milestone,
     OriginalsDestination,
     RecordKind,
 )
@@ -252,6 +253,19 @@ async def correct(
     return [r.text for r in await judge.act(value)]
 
 
+async def refused_alone(court: Court, number: str, channel: Channel) -> list[str]:
+    """Press 收到时间 in the correction's list of a record whose receipt follows its
+    inquiry's time: the refusal, naming the channel, and the list again; then /cancel."""
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    replies = [r.text for r in await judge.act(Press(label("received_at")))]
+    assert replies[0] == says("amend.receipt_follows", channel=lab(channel)), replies
+    assert replies[-1].startswith(says("amend.which", title=number)), replies
+    await judge.act("/cancel")
+    return replies
+
+
 async def finish(court: Court, first: list[str], answers: Answers) -> list[str]:
     """Answer what the correction asks after its value, then give the reason."""
     judge = court.chat("张伟")
@@ -306,8 +320,14 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
         moment = new_value(change, before, clock.now())
         if moment is not None and before[change.key] == moment:
             continue
-        if change.key == "inquiry_at" and receipt_typed and moment > before["received_at"]:
-            continue  # refused: the inquiry is never after a receipt time the judge typed
+        stands = receipt_typed or old_channel not in FOLLOWING
+        if change.key == "inquiry_at" and stands and moment > before["received_at"]:
+            continue  # refused: the inquiry is never after a receipt time that stands
+        if change.key == "received_at" and old_channel in FOLLOWING and not receipt_typed:
+            # Received when sent or made: corrected with the inquiry's time, never alone.
+            refused = await refused_alone(court, number, old_channel)
+            assert refused and len(await amendments_of(db, record_id)) == earlier, refused
+            continue
         receipt_typed |= change.key == "received_at"
         first = await correct(court, number, change, moment)
         said = await finish(court, first, answers)
@@ -376,7 +396,20 @@ async def test_a_wechat_inquiry_time_corrected_moves_its_receipt_and_deadlines(
     await judge.act(f"/record {number}")
     await judge.act(Press(AMEND))
     await judge.act(Press(label("inquiry_at")))
-    assert [r.text for r in await judge.act("2026-03-03 09:00")] == [says("amend.ask_reason")]
+    # Registered on Friday: in time from Thursday's receipt, late from Tuesday's (Art. 10).
+    warned = says(
+        "amend.verdict_warning",
+        changes="、".join(
+            (
+                says("amend.verdict_line", step=lab(Milestone.REGISTERED), before="按期",
+                     after="逾期办理"),
+                says("amend.verdict_line", step=lab(Milestone.PLATFORM_ENTERED), before="未到期",
+                     after="逾期未办"),
+            )
+        ),
+    )  # fmt: skip
+    replies = [r.text for r in await judge.act("2026-03-03 09:00")]
+    assert replies == [warned, says("amend.ask_reason")], replies
     replies = [r.text for r in await judge.act("记录有误")]
     assert replies[0] == says("amend.done", title=number)
     tuesday = datetime(2026, 3, 3, 9, 0, tzinfo=BEIJING)

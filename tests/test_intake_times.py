@@ -204,17 +204,25 @@ async def test_an_amendment_never_puts_the_inquiry_after_its_receipt(
         [
             (f"/record {number}", number),
             (Press(AMEND), says("amend.which", title=number)),
+            # A call is received as it is made: its receipt time is never corrected alone.
             (
                 Press(says("card.received_at")),
-                says("amend.ask_value", field="收到时间", value="2026-03-06 10:00"),
+                Exactly(
+                    says("amend.receipt_follows", channel="电话"),
+                    says("amend.which", title=number),
+                ),
+            ),
+            (
+                Press(says("card.inquiry_at")),
+                says("amend.ask_value", field="过问时间", value="2026-03-06 10:00"),
             ),
             # Refused, the prompt comes again under the refusal: nothing to scroll up to.
             (
-                "昨天 15:00",
+                "今天 15:00",
                 Exactly(
-                    says("intake.error.receipt_before_inquiry", inquiry="3月6日（周五）10:00")
+                    says("intake.error.time_future", time="3月6日（周五）15:00")
                     + "\n\n"
-                    + says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+                    + says("amend.ask_value", field="过问时间", value="2026-03-06 10:00")
                 ),
             ),
             # A number alone is no time, said plainly, with no word of buttons (there are none).
@@ -223,7 +231,7 @@ async def test_an_amendment_never_puts_the_inquiry_after_its_receipt(
                 Exactly(
                     says("intake.error.time_bare", typed="9")
                     + "\n\n"
-                    + says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+                    + says("amend.ask_value", field="过问时间", value="2026-03-06 10:00")
                 ),
             ),
         ],
@@ -272,18 +280,19 @@ async def test_a_far_back_receipt_time_in_a_correction_is_confirmed_by_its_butto
     await dialogue(judge, phone_record())
     clock.set(local("2026-04-20 10:00"))
     number = "温法过问〔2026〕1号"
-    far = says("intake.error.time_far_back", time="3月6日（周五）11:00", days=45)
+    # A call's inquiry time is its receipt time: corrected far back, it is asked to confirm.
+    far = says("intake.error.time_far_back", time="3月6日（周五）09:00", days=45)
     ok, retype = says("intake.far_back_ok"), says("intake.far_back_no")
-    prompt = says("amend.ask_value", field="收到时间", value="2026-03-06 10:00")
+    prompt = says("amend.ask_value", field="过问时间", value="2026-03-06 10:00")
     await dialogue(
         judge,
         [
             (f"/record {number}", number),
             (Press(AMEND), says("amend.which", title=number)),
-            (Press(says("card.received_at")), prompt),
-            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            (Press(says("card.inquiry_at")), prompt),
+            ("2026-03-06 09:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
             (Press(retype), Exactly(prompt)),
-            ("2026-03-06 11:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
+            ("2026-03-06 09:00", (Exactly(far + "\n\n" + prompt), Buttons(ok, retype))),
             (Press(ok), says("amend.ask_reason")),
         ],
     )

@@ -210,7 +210,8 @@ ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturda
 def weekday_typed(draw: st.DrawFn) -> tuple[str, datetime, datetime]:
     """A clock (any minute of a year), a weekday and time of day written as a judge writes
     them (周六晚上10点, 星期三下午3点半, 礼拜天上午9点10分, 周6 22:00, saturday 10pm), and the
-    moment meant: the latest such weekday and time not after the clock."""
+    moment meant: the latest such weekday and time not after the clock; for today's weekday,
+    today's (whether or not it has come), the same day a week back being the other meaning."""
     now = datetime(2026, 1, 1, tzinfo=BEIJING) + timedelta(
         minutes=draw(st.integers(0, 365 * 24 * 60))
     )
@@ -246,7 +247,7 @@ def weekday_typed(draw: st.DrawFn) -> tuple[str, datetime, datetime]:
         for moment in [
             datetime.combine(now.date() - timedelta(days=back), time(hour, minute), tzinfo=BEIJING)
         ]
-        if moment.weekday() == weekday and moment <= now
+        if moment.weekday() == weekday and (moment <= now or back == 0)
     )
     return text, now, meant
 
@@ -256,10 +257,17 @@ def weekday_typed(draw: st.DrawFn) -> tuple[str, datetime, datetime]:
 def test_a_weekday_and_a_time_read_as_the_latest_such_moment_never_the_future(
     case: tuple[str, datetime, datetime],
 ) -> None:
+    """Each weekday × time of day × now: another day's weekday is the latest such moment,
+    never in the future; today's weekday is today's or a week back, never chosen: both are
+    given (``Moment.other``), to be asked (``fields.WhichDay``), whether the time has come."""
     text, now, meant = case
     moment = read_time(text, now=now, tz=BEIJING)
     assert moment.at(BEIJING) == meant, text
-    assert moment.dated and moment.at(BEIJING) <= now
+    assert moment.dated
+    if meant.date() == now.date():
+        assert moment.other == now.date() - timedelta(days=7), text
+    else:
+        assert moment.other is None and moment.at(BEIJING) <= now, text
 
 
 def echo_context(language: Language) -> Context:
@@ -306,9 +314,12 @@ def test_a_number_alone_is_never_a_time_of_day(n: int, form: str, day: str) -> N
     [
         ("周日", TODAY),
         ("星期天", TODAY),
+        ("sunday", TODAY),
         ("周六", TODAY - timedelta(days=1)),
         ("礼拜一", date(2026, 11, 23)),
     ],
 )
 def test_a_weekday_alone_is_the_latest_such_day(text: str, day: date) -> None:
-    assert read_time(text, now=NOW, tz=BEIJING) == Moment(day, None, True)
+    """Today's weekday alone names today and, as ``other``, a week back: to be asked."""
+    other = day - timedelta(days=7) if day == TODAY else None
+    assert read_time(text, now=NOW, tz=BEIJING) == Moment(day, None, True, other)

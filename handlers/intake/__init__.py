@@ -41,7 +41,7 @@ async def button(ctx: Context, value: str) -> Next:
     if step == "edit":
         return await edit_field(ctx, action)
     if step == "proposed":
-        return await proposed_button(ctx, action)
+        return await proposed_button(ctx, action, argument)
     return await field_button(ctx, step, action, argument)
 
 

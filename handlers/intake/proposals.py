@@ -25,6 +25,7 @@ from handlers.fields import (
     Input,
     Opener,
     Step,
+    WhichDay,
     caption_moment,
     far_back_buttons,
     proposal,
@@ -181,6 +182,8 @@ async def show(
     ]
     if state.history:
         rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
+    if isinstance(refusal, WhichDay):  # today or a week back: each a button
+        rows.insert(0, refusal.buttons_with(cb("proposed", "which", "")))
     if isinstance(refusal, FarBack):
         # The question is now the far-back time's alone: its two buttons, none of the card's
         # (whose confirm would take the proposals without the time typed, without a word).

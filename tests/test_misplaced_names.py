@@ -1,0 +1,160 @@
+"""A person's name, unit or position is never an answer the intake reads as something else.
+
+Over each naming question (the inquirer's name, unit and position, the intermediary's name)
+× each kind of misplaced input (a time, as the time parser reads it; a case number, as the
+case-number shape reads it; a command): refused, quoted back with the question's example,
+nothing stored; the names, units and positions judges give pass. In the dialogue the
+question is asked again under the refusal, and the next answer is its answer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import pytest
+from dialogue import Court, asks, dialogue, phone_record, record_row, says
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers.engine import Context, Services, UserError
+from handlers.fields import BY_STEP, Step, misplaced
+from handlers.ports import IncomingMessage
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.models import Record, Staff
+from storage.vocabulary import Language
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 5, 21, 0, tzinfo=BEIJING)  # a Saturday evening
+NAMING = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.INQUIRER_POSITION, Step.INTERMEDIARY_NAME)
+
+
+def context(language: Language = Language.ZH) -> Context:
+    staff = Staff(name="张伟", language=language.value)
+    message = IncomingMessage(transport="console", chat_id="1", user_id="1", received_at=NOW)
+    services = Services(clock=FakeClock(NOW), tz=BEIJING)
+    return Context(cast(Any, None), message, staff, cast(Any, None), services, NOW)
+
+
+@st.composite
+def times(draw: st.DrawFn) -> str:
+    """A time as a judge types it: a day word, a date or a weekday, with a time of day."""
+    hour = draw(st.integers(1, 11))
+    day = draw(
+        st.sampled_from(
+            [
+                "昨天",
+                "今天",
+                "前天",
+                "周六",
+                "星期三",
+                "礼拜天",
+                "11月28日",
+                "28号",
+                "2026-11-30",
+                "",
+            ]
+        )
+    )
+    part = draw(st.sampled_from(["上午", "下午", "晚上", ""]))
+    clock = draw(st.sampled_from([f"{hour}点", f"{hour}点半", f"{hour}:15"]))
+    return day + part + clock
+
+
+CASE_NUMBERS = st.builds(
+    lambda year, court, kind, serial, bracket: (
+        f"{bracket[0]}{year}{bracket[1]}{court}{kind}{serial}号"
+    ),
+    year=st.integers(2015, 2026),
+    court=st.sampled_from(["豫0825", "豫0826", "豫08", "京01"]),
+    kind=st.sampled_from(["民初", "民终", "刑初", "执", "行初"]),
+    serial=st.integers(1, 9999),
+    bracket=st.sampled_from([("（", "）"), ("(", ")"), ("〔", "〕")]),
+)
+COMMANDS = st.sampled_from(["/new", "/record 1", "/cancel", "/back", "／help"])
+MISPLACED = st.one_of(
+    times().map(lambda t: ("time", t)),
+    CASE_NUMBERS.map(lambda n: ("case_number", n)),
+    COMMANDS.map(lambda c: ("command", c)),
+)
+GOOD = st.sampled_from(
+    [
+        "王建国",
+        "周一",
+        "周六",
+        "星期三",
+        "李四",
+        "欧阳明日",
+        "温县住建局",
+        "温县人民政府",
+        "县委政法委",
+        "焦作市第一中级人民法院",
+        "局长",
+        "副县长",
+        "书记",
+        "第二十三届人大代表",
+        "Zhang Wei",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(step=st.sampled_from(NAMING), case=MISPLACED, language=st.sampled_from(Language))
+async def test_a_misplaced_answer_is_refused_with_its_example(
+    step: Step, case: tuple[str, str], language: Language
+) -> None:
+    kind, typed = case
+    ctx = context(language)
+    assert misplaced(ctx, typed) == kind, typed
+    field = BY_STEP[step.value]
+    with pytest.raises(UserError) as refused:
+        await field.parse(ctx, Record(), typed)
+    assert refused.value.key == "intake.error.not_a_name"
+    assert refused.value.values["typed"] == typed.strip()
+    assert refused.value.values["seems"] == ctx.t(f"intake.seems.{kind}")
+    assert refused.value.values["example"] == ctx.t(f"intake.example.{step.value}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(step=st.sampled_from(NAMING), typed=GOOD)
+async def test_names_units_and_positions_pass(step: Step, typed: str) -> None:
+    field = BY_STEP[step.value]
+    assert await field.parse(context(), Record(), typed) == {step.value: typed}
+
+
+async def test_the_trial_answers_shifted_by_one_question_are_refused(
+    court: Court, db: Database
+) -> None:
+    """The trial: a time typed at the name question (the answer to the question before),
+    a case number at the unit's: each refused and asked again; the next answer is taken."""
+    judge = court.chat("张伟")
+    script = list(phone_record())
+    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
+    await dialogue(judge, script[: at + 1])
+    refused = says(
+        "intake.error.not_a_name",
+        typed="周六晚上8点",
+        seems="一个时间",
+        field="过问人",
+        example=says("intake.example.inquirer_name"),
+    )
+    replies = await judge.act("周六晚上8点")
+    assert replies[-1].text.startswith(refused), replies[-1].text
+    replies = await judge.act("李四")
+    assert replies[-1].text.startswith(asks(Step.INQUIRER_UNIT)), replies[-1].text
+    replies = await judge.act("（2026）豫0825民初789号")
+    assert replies[-1].text.startswith(
+        says(
+            "intake.error.not_a_name",
+            typed="（2026）豫0825民初789号",
+            seems="案号",
+            field="所在单位",
+            example=says("intake.example.inquirer_unit"),
+        )
+    ), replies[-1].text
+    replies = await judge.act("温县政法委")
+    assert replies[-1].text.startswith(asks(Step.INQUIRER_POSITION)), replies[-1].text
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_unit"]) == ("李四", "温县政法委")
