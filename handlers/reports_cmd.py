@@ -127,7 +127,8 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
     how many records of earlier quarters were registered in it (listed in the summary), and
     how many records staff present disputed (Art. 3); and, when the previous period predates
-    the records, that the report has nothing to compare with."""
+    the records, that the report has nothing to compare with; while the period runs, that it
+    is not compared."""
     figures = files.figures
     title = _period_words(ctx, files.period)
     late = ""
@@ -135,6 +136,8 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
     if figures.previous_unrecorded:  # never read as a rise from zero (reports.tables.headline)
         late += "\n" + ctx.t("report.previous_unrecorded")
+    elif figures.running_at:  # never a fall against a whole period (reports.tables.headline)
+        late += "\n" + ctx.t("report.running", at=figures.running_at)
     disputed = figures.milestones[Milestone.COSIGNED].disputed
     if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
         late += "\n" + ctx.t("report.cosign_disputed", count=disputed)
