@@ -25,9 +25,10 @@ def _listing(rows: Rows, language: Language) -> str:
 def analysis(figures: Figures, language: Language) -> list[str]:
     """The Art. 7 written analysis (汇总分析) of ``figures``: one sentence a list item.
 
-    Totals and the change from the previous period (none while the period runs), the leading unit categories, channels
-    and departments, the Art. 9 items and the late or missed Art. 6 steps (a draft's steps
-    past deadline among the missed, and said so), in ``language``.
+    Totals and the change from the previous period (none while the period runs), the
+    leading unit categories, channels and departments, the Art. 9 items and the late or
+    missed Art. 6 steps (a draft's steps past deadline among the missed, and said so), in
+    ``language``.
     """
     period = figures.period.title(language)
     if figures.empty:

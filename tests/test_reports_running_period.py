@@ -142,9 +142,7 @@ async def test_a_running_period_is_never_compared(
     if running:
         assert figures.running_at == at
         assert headline[change_label] == tr(language, "report.change_running", at=at)
-        assert (
-            tr(language, "analysis.running", at=at, previous=previous_count) in summary
-        ), summary
+        assert tr(language, "analysis.running", at=at, previous=previous_count) in summary, summary
         assert tr(language, "chart.running") in subtitle
         assert t(language, "report.running", at=at) in chat
         for place, words in said.items():
