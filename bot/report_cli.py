@@ -124,6 +124,7 @@ def _refuse(
             f"report.bad_{problem.problem.value}",
             text=problem.text,
             command="guowen report",
+            default=t(lang, "report.default_last"),
             quarter=example.label,
             first=example.first.isoformat(),
             last=example.last.isoformat(),

@@ -14,6 +14,7 @@ from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.ports import Button
 from handlers.refs import find_record, split_ref
+from handlers.reports_cmd import chat_period, period_words
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.planner import plan_copy_chase
 from reminders.quarters import Quarter
@@ -638,28 +639,33 @@ async def _disputed_row(ctx: Context, record: Record) -> str:
 
 
 async def compliance(ctx: Context, args: str) -> None:
-    """/compliance [quarter]: Art. 10 figures per handler, for the quarter (``2026Q4``; the
-    current one by default) and overall.
+    """/compliance [period]: Art. 10 figures per handler, for the period (``2026Q4`` or two
+    dates, as /report reads them; the current quarter by default) and overall.
 
     Submitted records, steps done late and steps missed (a draft's steps past deadline
     included, and a withdrawn draft's that passed before it was withdrawn), drafts open and
-    withdrawn: ``reports.figures.timeliness_of``, the figures the quarterly report shows.
+    withdrawn: ``reports.figures.timeliness_of``, the figures the quarterly report shows. A
+    period still running says so, as of when.
 
-    Raises ``UserError`` for an argument that is not a quarter.
+    Raises ``UserError`` for a period /report refuses too (``reports_cmd.chat_period``: no
+    period, not begun, or ended before the court's records begin: zeros there would read as
+    "no breaches").
     """
     tz = ctx.services.tz
-    quarter = Quarter.parse(args) if args.strip() else Quarter.of(ctx.now, tz)
-    if quarter is None:
-        raise UserError("milestones.compliance_usage", text=args.strip())
+    period = await chat_period(ctx, args, command="/compliance", current=True)
     records = list((await ctx.session.execute(select(Record))).scalars().all())
-    start, end = quarter.start(tz), quarter.end(tz)
+    start, end = period.start(tz), period.end(tz)
     rules = ctx.services.rules
     overall = timeliness_of(records, rules, ctx.now)
     current = timeliness_of((r for r in records if start <= r.received_at < end), rules, ctx.now)
     if not overall.handlers:
         ctx.reply(ctx.t("milestones.compliance_none"))
         return
-    lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
+    if period.quarter is not None:
+        named = ctx.t("milestones.compliance_quarter", label=period.quarter.label)
+    else:
+        named = period_words(ctx, period)
+    lines = [ctx.t("milestones.compliance_title", period=named)]
     for handler_id in sorted(overall.handlers):
         person = await ctx.session.get(Staff, handler_id)
         q = current.handler(handler_id)
@@ -668,7 +674,7 @@ async def compliance(ctx: Context, args: str) -> None:
             ctx.t(
                 "milestones.compliance_row",
                 name=person.name if person else str(handler_id),
-                quarter=quarter.label,
+                period=named,
                 q_records=q.records,
                 q_late=q.late,
                 q_missed=q.missed,
@@ -681,6 +687,8 @@ async def compliance(ctx: Context, args: str) -> None:
                 withdrawn=a.withdrawn,
             )
         )
+    if not period.ended(ctx.now, tz):  # figures that will still move
+        lines.append(ctx.t("milestones.compliance_running", at=card.stamp(ctx, ctx.now)))
     ctx.reply("\n".join(lines))
 
 
