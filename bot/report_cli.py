@@ -124,6 +124,7 @@ def _refuse(
             f"report.bad_{problem.problem.value}",
             text=problem.text,
             command="guowen report",
+            default=t(lang, "report.default_last"),
             quarter=example.label,
             first=example.first.isoformat(),
             last=example.last.isoformat(),
@@ -251,6 +252,10 @@ async def report(
         )
         + "\n"
     )
+    if figures.previous_unrecorded:  # the chat's caveats (handlers.reports_cmd.headline_text)
+        out.write(t(lang, "report.previous_unrecorded") + "\n")
+    elif figures.running_at:
+        out.write(t(lang, "report.running", at=figures.running_at) + "\n")
     for path in files.paths:
         out.write(f"{path}\n")
     if files.missing:  # never a silent gap: the user is told which characters no font has

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import card, notify
 from handlers.engine import Context
 from handlers.ports import Button
+from reports.facts import load_names
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
@@ -311,15 +312,16 @@ async def ask_cosigners(
         for c in record.cosigners
         if c.status == CosignStatus.PENDING and (only is None or c.staff_id in only)
     ]
+    names = await load_names(ctx.session) if changes else None
     for cosigner in pending:
         if cosigner.staff is None:  # not in the bot: signs the printed form (Art. 3)
             continue
         ctx.speaking = notify.language_of(ctx, cosigner.staff)
         try:
             viewer_card = await card.render(ctx, record)
-            if changes:
+            if changes and names is not None:
                 viewer_card += "\n" + "\n".join(
-                    card.amendment_line(ctx, a, record) for a in changes
+                    card.amendment_line(ctx, a, record, names) for a in changes
                 )
             buttons = (
                 (

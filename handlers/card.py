@@ -25,6 +25,7 @@ from reminders.deadlines import DeadlineRules
 from reminders.planner import cosign_disputed, last_day, met_at, unmet
 from reports.amendment import ENUMS, value_words
 from reports.columns import RECEIVED_DAY_ONLY, day_only_values
+from reports.facts import Names, resolved
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment, RecordCosigner, Staff
@@ -390,22 +391,24 @@ def stored_value(
     return str(value)
 
 
-def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record) -> str:
+def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record, names: Names) -> str:
     """One amendment of ``record`` as /record and a co-signer's re-confirmation show it: the
-    field, when, old → new, and why."""
+    field, when, old → new, and why; a value that is an id (a department's,
+    ``reports.facts.ID_FIELDS``) by the name in ``names`` (``reports.facts.load_names``)."""
     marked = day_only_values(record)
+    old, new = amendment.old_value, amendment.new_value
     return ctx.t(
         "views.amendment",
         field=ctx.t(f"card.{amendment.field}"),
         at=stamp(ctx, amendment.at),
         old=stored_value(
-            ctx, amendment.old_value, name=amendment.field, day_only=amendment.old_value in marked
+            ctx, resolved(amendment.field, old, names), name=amendment.field, day_only=old in marked
         ),
         new=stored_value(
             ctx,
-            amendment.new_value,
+            resolved(amendment.field, new, names),
             name=amendment.field,
-            day_only=amendment.new_value in marked,
+            day_only=new in marked,
             new=True,
         ),
         reason=amendment.reason,

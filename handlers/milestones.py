@@ -14,6 +14,7 @@ from handlers.access import join_names
 from handlers.engine import Context, Registry, UserError
 from handlers.ports import Button
 from handlers.refs import find_record, platform_ref, split_ref
+from handlers.reports_cmd import chat_period, period_words
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.owers import owed_by
 from reminders.planner import plan_copy_chase
@@ -650,23 +651,25 @@ async def _disputed_row(ctx: Context, record: Record) -> str:
 
 
 async def compliance(ctx: Context, args: str) -> None:
-    """/compliance [quarter]: Art. 10 figures per person, for the quarter (``2026Q4``; the
-    current one by default) and overall: each handler, then each staff member present who
-    owes a co-signature and handles no record; each step counts against who owes it
-    (``reminders.owers.owed_by``), a co-signer's lateness against the co-signer.
+    """/compliance [period]: Art. 10 figures per person, for the period (``2026Q4`` or two
+    dates, as /report reads them; the current quarter by default) and overall: each handler,
+    then each staff member present who owes a co-signature and handles no record; each step
+    counts against who owes it (``reminders.owers.owed_by``), a co-signer's lateness against
+    the co-signer.
 
     Submitted records, steps done late and steps missed (a draft's steps past deadline
     included, and a withdrawn draft's that passed before it was withdrawn), drafts open and
-    withdrawn: ``reports.figures.timeliness_of``, the figures the quarterly report shows.
+    withdrawn: ``reports.figures.timeliness_of``, the figures the quarterly report shows. A
+    period still running says so, as of when.
 
-    Raises ``UserError`` for an argument that is not a quarter.
+    Raises ``UserError`` for a period /report refuses too (``reports_cmd.chat_period``: no
+    period, not begun, or ended before the court's records begin: zeros there would read as
+    "no breaches").
     """
     tz = ctx.services.tz
-    quarter = Quarter.parse(args) if args.strip() else Quarter.of(ctx.now, tz)
-    if quarter is None:
-        raise UserError("milestones.compliance_usage", text=args.strip())
+    period = await chat_period(ctx, args, command="/compliance", current=True)
     records = list((await ctx.session.execute(select(Record))).scalars().all())
-    start, end = quarter.start(tz), quarter.end(tz)
+    start, end = period.start(tz), period.end(tz)
     rules = ctx.services.rules
     staff = (await ctx.session.execute(select(Staff.id, Staff.name, Staff.department_id))).all()
     homes = {staff_id: department_id for staff_id, _, department_id in staff}
@@ -678,7 +681,11 @@ async def compliance(ctx: Context, args: str) -> None:
     if not overall.handlers:
         ctx.reply(ctx.t("milestones.compliance_none"))
         return
-    lines = [ctx.t("milestones.compliance_title", quarter=quarter.label)]
+    if period.quarter is not None:
+        named = ctx.t("milestones.compliance_quarter", label=period.quarter.label)
+    else:
+        named = period_words(ctx, period)
+    lines = [ctx.t("milestones.compliance_title", period=named)]
     called = {p: p if isinstance(p, str) else names.get(p, str(p)) for p in overall.handlers}
     # Handlers first, then the staff present who handle nothing counted (in the bot by
     # their staff number, as before; not in it, by name).
@@ -700,7 +707,7 @@ async def compliance(ctx: Context, args: str) -> None:
             ctx.t(
                 f"milestones.{key}",
                 name=name,
-                quarter=quarter.label,
+                period=named,
                 q_records=q.records,
                 q_late=q.late,
                 q_missed=q.missed,
@@ -713,6 +720,8 @@ async def compliance(ctx: Context, args: str) -> None:
                 withdrawn=a.withdrawn,
             )
         )
+    if not period.ended(ctx.now, tz):  # figures that will still move
+        lines.append(ctx.t("milestones.compliance_running", at=card.stamp(ctx, ctx.now)))
     ctx.reply("\n".join(lines))
 
 

@@ -23,6 +23,7 @@ from reminders.dispatch import (
     Facts,
     Outcome,
     SendResult,
+    planned_after_due,
 )
 from reminders.outbox import ReminderKind
 from reminders.planner import OVERSEER, unmet
@@ -297,8 +298,22 @@ class ChatNotifier:
             pending and key != "reminders.breach_cosigners"
         ):  # the handler hears who owes the co-signature, not as if the handler owed it
             text += "\n" + ctx.t("reminders.cosigners_pending", names=pending)
-        if facts.late:
-            due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
+        due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
+        if record is not None and planned_after_due(reminder):
+            # Not the bot's delay: the record came (or was corrected) after the step was due.
+            if record.created_at > reminder.due_at:
+                head = ctx.t(
+                    "reminders.registered_late",
+                    registered=card.stamp(ctx, record.created_at),
+                    received=card.stamp(ctx, record.received_at),
+                    due=due,
+                )
+            else:
+                head = ctx.t(
+                    "reminders.planned_late", planned=card.stamp(ctx, reminder.created_at), due=due
+                )
+            text = head + "\n" + text
+        elif facts.late:
             text = ctx.t("reminders.late", due=due) + "\n" + text
         if reminder.repeat:
             text += "\n" + ctx.t("reminders.repeat")

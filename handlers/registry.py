@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from handlers import access, alerts, amend, cosign, intake, milestones, reports_cmd, views
-from handlers.engine import Registry
+from handlers import (
+    access,
+    alerts,
+    amend,
+    cosign,
+    intake,
+    milestones,
+    outdated,
+    reports_cmd,
+    views,
+)
+from handlers.engine import Context, Registry
+
+
+async def after_change(ctx: Context) -> None:
+    """After a message that changed records: Art. 7's alerts (``alerts.follow_touched``),
+    then whoever holds a report the change made out of date (``outdated.follow_touched``)."""
+    await alerts.follow_touched(ctx)
+    await outdated.follow_touched(ctx)
 
 
 def default_registry() -> Registry:
@@ -16,5 +33,5 @@ def default_registry() -> Registry:
     cosign.register(registry)
     milestones.register(registry)
     reports_cmd.register(registry)
-    registry.after_change = alerts.follow_touched
+    registry.after_change = after_change
     return registry

@@ -24,10 +24,8 @@ from reports.files import safe_name
 from reports.period import (
     Period,
     PeriodError,
-    check_recorded,
     last_completed_quarter,
-    parse_period,
-    records_begin,
+    recorded_period,
 )
 from storage.models import Record
 from storage.vocabulary import Milestone, Role
@@ -59,12 +57,13 @@ def export_dir(ctx: Context, kind: str, label: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{stamp}-{ctx.staff.id}-", dir=parent))
 
 
-def _refusal(ctx: Context, problem: PeriodError) -> UserError:
+def _refusal(ctx: Context, problem: PeriodError, command: str, current: bool) -> UserError:
     example = last_completed_quarter(ctx.now, ctx.services.tz)
     return UserError(
         f"report.bad_{problem.problem.value}",
         text=problem.text,
-        command="/report",
+        command=command,
+        default=ctx.t("report.default_current" if current else "report.default_last"),
         quarter=example.label,
         first=example.first.isoformat(),
         last=example.last.isoformat(),
@@ -73,13 +72,17 @@ def _refusal(ctx: Context, problem: PeriodError) -> UserError:
     )
 
 
-async def _period(ctx: Context, args: str) -> Period:
+async def chat_period(ctx: Context, args: str, *, command: str, current: bool = False) -> Period:
+    """The period ``args`` names for ``command`` (``/report``, ``/compliance``), by the one
+    reading and check (``reports.period.recorded_period``); without one, the current quarter
+    when ``current``, else the last completed one. Raises ``UserError`` with the refusal's
+    reason and an example."""
+    tz = ctx.services.tz
+    default = Period.of_quarter(Quarter.of(ctx.now, tz)) if current else None
     try:
-        period = parse_period(args, now=ctx.now, tz=ctx.services.tz)
-        check_recorded(period, await records_begin(ctx.session), args.strip(), ctx.services.tz)
+        return await recorded_period(ctx.session, args, now=ctx.now, tz=tz, default=default)
     except PeriodError as problem:
-        raise _refusal(ctx, problem) from None
-    return period
+        raise _refusal(ctx, problem, command, current) from None
 
 
 async def make_report(
@@ -127,14 +130,17 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
     how many records of earlier quarters were registered in it (listed in the summary), and
     how many records staff present disputed (Art. 3); and, when the previous period predates
-    the records, that the report has nothing to compare with."""
+    the records, that the report has nothing to compare with; while the period runs, that it
+    is not compared."""
     figures = files.figures
-    title = _period_words(ctx, files.period)
+    title = period_words(ctx, files.period)
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
     if figures.previous_unrecorded:  # never read as a rise from zero (reports.tables.headline)
         late += "\n" + ctx.t("report.previous_unrecorded")
+    elif figures.running_at:  # never a fall against a whole period (reports.tables.headline)
+        late += "\n" + ctx.t("report.running", at=figures.running_at)
     disputed = figures.milestones[Milestone.COSIGNED].disputed
     if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
         late += "\n" + ctx.t("report.cosign_disputed", count=disputed)
@@ -163,7 +169,8 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     )
 
 
-def _period_words(ctx: Context, period: Period) -> str:
+def period_words(ctx: Context, period: Period) -> str:
+    """``period`` as a title in the reader's language: ``2026年第三季度`` or two dates."""
     if period.quarter is not None:
         name = ctx.t(f"report.q{period.quarter.number}")
         return ctx.t("report.period_quarter", year=period.quarter.year, name=name)
@@ -212,7 +219,7 @@ async def report_command(ctx: Context, args: str) -> None:
     cannot be read or that the records cannot speak for (``reports.period.PeriodError``'s
     problem, with an example).
     """
-    period = await _period(ctx, args)
+    period = await chat_period(ctx, args, command="/report")
     files = await make_report(ctx, period)
     _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))
 
@@ -226,7 +233,7 @@ async def quarter_draft(ctx: Context, quarter_label: str) -> list[OutgoingMessag
     if quarter is None:
         return []
     files = await make_report(ctx, Period.of_quarter(quarter), draft=True, via="quarter_end")
-    text = ctx.t("report.draft_caption", period=_period_words(ctx, files.period))
+    text = ctx.t("report.draft_caption", period=period_words(ctx, files.period))
     # The reminder itself carries the "reported" button.
     return report_messages(ctx, files, text, offer_done=False)
 

@@ -8,6 +8,7 @@ from handlers.evidence_link import evidence_line
 from handlers.i18n import join
 from handlers.ports import Button
 from handlers.refs import find_record
+from reports.facts import load_names
 from storage import form_copies
 from storage import records as records_repo
 from storage.models import Record, Staff
@@ -132,8 +133,9 @@ async def show(ctx: Context, args: str) -> None:
     )
     text += "".join("\n" + line for line in await stamped_lines(ctx, record))
     amendments = await records_repo.amendments(ctx.session, record.id)
-    for amendment in amendments:
-        text += "\n" + card.amendment_line(ctx, amendment, record)
+    if amendments:
+        names = await load_names(ctx.session)
+        text += "".join("\n" + card.amendment_line(ctx, a, record, names) for a in amendments)
     text += "".join("\n" + line for line in await copy_lines(ctx, record))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if record.handler_id == ctx.staff.id and record.status == RecordStatus.SUBMITTED:

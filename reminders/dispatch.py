@@ -135,6 +135,15 @@ OVERSEER_KINDS = frozenset({ReminderKind.BREACH_OFFICER, ReminderKind.ESCALATION
 """The notices to someone who oversees a breach, never sent to a person in that breach."""
 BREACH_NOTICE_KINDS = frozenset({ReminderKind.BREACH, ReminderKind.COSIGN_OVERDUE})
 """The notices to those in breach, which say who else was told."""
+
+
+def planned_after_due(reminder: Reminder) -> bool:
+    """Whether ``reminder`` was planned only after its due time: its record was registered
+    (or corrected) when the step was already due, so it could not have gone out on time and
+    is no delay of the bot's."""
+    return reminder.created_at > reminder.due_at
+
+
 COSIGNER_KINDS = frozenset(
     {ReminderKind.COSIGN_DAY_BEFORE, ReminderKind.COSIGN_LAST_DAY, ReminderKind.COSIGN_OVERDUE}
 )
@@ -358,10 +367,15 @@ class Dispatcher:
             await plan_records(session, ids, self.rules, self.timing, self.clock.now())
 
     def _late(self, reminder: Reminder, now: datetime) -> bool:
-        if ReminderKind(reminder.kind) in IGNORE_QUIET_HOURS:
-            expected = reminder.due_at
-        else:
-            expected = self.quiet.release(reminder.due_at.astimezone(self.rules.calendar.tz))
+        """Whether the bot sends ``reminder`` later than it could have: past its due time
+        (after the quiet hours) by more than the grace. A row planned only after its due time
+        (``planned_after_due``: a record registered late, or corrected) could not go earlier:
+        it is late only when it goes out later than its planning allowed."""
+        expected = reminder.due_at
+        if planned_after_due(reminder):
+            expected = reminder.created_at
+        if ReminderKind(reminder.kind) not in IGNORE_QUIET_HOURS:
+            expected = self.quiet.release(expected.astimezone(self.rules.calendar.tz))
         return now - expected > self.grace
 
     async def _send_due(self, result: TickResult) -> None:

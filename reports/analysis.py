@@ -25,9 +25,10 @@ def _listing(rows: Rows, language: Language) -> str:
 def analysis(figures: Figures, language: Language) -> list[str]:
     """The Art. 7 written analysis (汇总分析) of ``figures``: one sentence a list item.
 
-    Totals and the change from the previous period, the leading unit categories, channels
-    and departments, the Art. 9 items and the late or missed Art. 6 steps (a draft's steps
-    past deadline among the missed, and said so), in ``language``.
+    Totals and the change from the previous period (none while the period runs), the
+    leading unit categories, channels and departments, the Art. 9 items and the late or
+    missed Art. 6 steps (a draft's steps past deadline among the missed, and said so), in
+    ``language``.
     """
     period = figures.period.title(language)
     if figures.empty:
@@ -45,6 +46,15 @@ def analysis(figures: Figures, language: Language) -> list[str]:
     moved = change(figures.external, figures.previous_external)
     if figures.previous_unrecorded:
         lines.append(tr(language, "analysis.previous_unrecorded"))
+    elif figures.running_at and figures.previous_external is not None:
+        lines.append(
+            tr(
+                language,
+                "analysis.running",
+                at=figures.running_at,
+                previous=figures.previous_external,
+            )
+        )
     elif moved is not None and figures.previous_external is not None:
         diff, ratio = moved
         if diff == 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -171,10 +171,19 @@ class RecordFacts:
         return None
 
 
+ID_FIELDS: dict[str, Callable[[Names, int | None], str]] = {
+    "department_id": Names.department,
+}
+"""Every correctable column (``storage.records.AMENDABLE``) that stores another table's id,
+with how ``Names`` names it: a person reads the name, never the id."""
+
+
 def resolved(field: str, stored: str, names: Names) -> str:
-    """A stored amendment value with a department's id replaced by its name (as JSON): the
-    documents run in a worker thread without the database, and an id tells a reader nothing."""
-    if field != "department_id":
+    """A stored amendment value with an id (``ID_FIELDS``: a department's) replaced by its
+    name (as JSON): the documents run in a worker thread without the database, and the chat
+    shows the same; an id tells a reader nothing."""
+    name_of = ID_FIELDS.get(field)
+    if name_of is None:
         return stored
     try:
         value = json.loads(stored)
@@ -182,7 +191,7 @@ def resolved(field: str, stored: str, names: Names) -> str:
         return stored
     if not isinstance(value, int) or isinstance(value, bool):
         return stored
-    return json.dumps(names.department(value), ensure_ascii=False)
+    return json.dumps(name_of(names, value), ensure_ascii=False)
 
 
 async def load_names(session: AsyncSession) -> Names:

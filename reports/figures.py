@@ -356,6 +356,11 @@ class Figures(Timeliness):
     """The previous period lies wholly or partly before the court's records begin
     (``reports.period.records_begin``): there is nothing to compare with, and every place
     that would compare says so (``report.change_unrecorded``), never a zero."""
+    running_at: str = ""
+    """When the period had not ended as the figures were counted, that moment in court time
+    (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running
+    is never compared with a whole previous one: every place that would compare says so
+    (``report.change_running``) and states no rise or fall."""
     late_registered: list[LateRow] = field(default_factory=list)
     """Records received before the period and submitted in it (``LateRow``), oldest first."""
 

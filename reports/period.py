@@ -143,11 +143,17 @@ def _date(parts: Sequence[str], text: str) -> date:
         raise PeriodError(PeriodProblem.DATE, text) from None
 
 
-def parse_period(text: str, *, now: datetime, tz: ZoneInfo) -> Period:
-    """``""`` (the last completed quarter), ``2026Q3``, or ``2026-07-01 2026-09-30``."""
+def parse_period(
+    text: str, *, now: datetime, tz: ZoneInfo, default: Period | None = None
+) -> Period:
+    """``""`` (``default``, else the last completed quarter), ``2026Q3``, or ``2026-07-01
+    2026-09-30``: the one reading of a typed period, for /report, /compliance and ``guowen
+    report``. Raises ``PeriodError`` for text that is no period, a date that does not exist,
+    a range backwards or longer than ``MAX_DAYS``, or a period that has not begun at
+    ``now``."""
     cleaned = text.strip()
     if not cleaned:
-        return last_completed_quarter(now, tz)
+        return default if default is not None else last_completed_quarter(now, tz)
     quarter = Quarter.parse(cleaned)
     if quarter is not None:
         if not FIRST_YEAR <= quarter.year <= LAST_YEAR:
@@ -201,3 +207,20 @@ def check_recorded(period: Period, begin: datetime | None, text: str, tz: ZoneIn
     since = begin.astimezone(tz).date()
     if period.last < since:
         raise PeriodError(PeriodProblem.BEFORE_RECORDS, text or period.label, since)
+
+
+async def recorded_period(
+    session: AsyncSession,
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    default: Period | None = None,
+) -> Period:
+    """The period ``text`` names (``parse_period``), refused as ``check_recorded`` refuses
+    one the records cannot speak for: what /report and /compliance both accept, so neither
+    shows zeros for a period the other says was never recorded here. Raises
+    ``PeriodError``."""
+    period = parse_period(text, now=now, tz=tz, default=default)
+    check_recorded(period, await records_begin(session), text.strip(), tz)
+    return period

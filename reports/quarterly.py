@@ -319,15 +319,19 @@ def picture_subtitle(
     tz: ZoneInfo,
     now: datetime,
     previous_unrecorded: bool = False,
+    running: bool = False,
 ) -> str:
     """The headline picture's subtitle: when it was made, then the report's notes between the
     first (the audit chain head, in the picture's footer) and the last (the scope), each part
     after the catalog's separator (``chart.separator``: 生成于 … · 统计期间尚未结束…); last,
     when the previous period predates the records, that there is nothing to compare with
-    (``chart.previous_unrecorded``)."""
+    (``chart.previous_unrecorded``), or, when the period has not ended (``running``), that
+    it is not compared (``chart.running``)."""
     parts = [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
     if previous_unrecorded:
         parts.append(tr(language, "chart.previous_unrecorded"))
+    elif running:
+        parts.append(tr(language, "chart.running"))
     return tr(language, "chart.separator").join(parts)
 
 
@@ -441,6 +445,8 @@ async def _report(
         head_seq, head_hash = head.seq, head.hash
         names: Names = await load_names(reader)
         figures = Figures(period, names, now=now)
+        if not period.ended(now, tz):
+            figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
         previous = period.previous()
         begin = await records_begin(reader)
         if begin is None or previous.first < begin.astimezone(tz).date():
@@ -524,6 +530,7 @@ async def _report(
             tz=tz,
             now=now,
             previous_unrecorded=figures.previous_unrecorded,
+            running=bool(figures.running_at),
         ),
     )
     return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)

@@ -22,7 +22,8 @@ def _department(figures: Figures, department_id: int | None, language: Language)
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
     """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change (or,
-    when the previous period predates the records, that there is nothing to compare with)."""
+    when the previous period predates the records, that there is nothing to compare with;
+    while the period runs, the previous period's count and that it is not compared)."""
     rows: list[tuple[str, int | str]] = [
         (tr(language, "report.headline.external"), figures.external),
         (tr(language, "report.headline.reference"), figures.reference),
@@ -43,7 +44,12 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
     moved = change(figures.external, figures.previous_external)
     if moved is not None and figures.previous_external is not None:
         rows.append((tr(language, "report.headline.previous"), figures.previous_external))
-        rows.append((tr(language, "report.headline.change"), change_words(moved, language)))
+        words = (
+            tr(language, "report.change_running", at=figures.running_at)
+            if figures.running_at
+            else change_words(moved, language)
+        )
+        rows.append((tr(language, "report.headline.change"), words))
     return rows
 
 

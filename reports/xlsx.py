@@ -857,9 +857,10 @@ def art7_words(language: Language) -> list[list[str]]:
         row[ART7_KEYS.index("category")] = vocab(UnitCategory, member.value, language)
         rows.append(row)
     for key in ("main_leader", "serious"):
-        row = [""] * len(ART7_KEYS)
-        row[ART7_KEYS.index(key)] = tr(language, "common.yes")
-        rows.append(row)
+        for answer in (True, False):
+            row = [""] * len(ART7_KEYS)
+            row[ART7_KEYS.index(key)] = yes_no(answer, language)
+            rows.append(row)
     for case_number in (widest_case_number(text_width), tr(language, "common.not_filed")):
         row = [""] * len(ART7_KEYS)
         row[ART7_KEYS.index("case_number")] = case_number
@@ -984,8 +985,8 @@ def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:
         tr(language, "common.not_filed") if record.case_not_filed else record.case_number,
         row.facts.department,
         row.facts.handler,
-        tr(language, "common.yes") if row.main_leader else "",
-        tr(language, "common.yes") if row.serious else "",
+        yes_no(row.main_leader, language),  # 否 printed, never a blank cell read as unknown
+        yes_no(row.serious, language),
         record.serious_alerted_at,
         record.upward_listed_at,
     ]

@@ -57,6 +57,7 @@ class AuditKind(StrEnum):
     REMINDER_FAILED = "reminder_failed"
     ALERT_SENT = "alert_sent"
     REPORT_EXPORTED = "report_exported"
+    REPORT_OUTDATED = "report_outdated"
     BACKUP_TAKEN = "backup_taken"
     HOLIDAYS_LOADED = "holidays_loaded"
     ANCHOR_SENT = "anchor_sent"

@@ -229,7 +229,7 @@ def compliance_row(name: str, quarter: Quarter, q: Row, overall: Row) -> str:
     return zh(
         "milestones.compliance_row",
         name=name,
-        quarter=quarter.label,
+        period=zh("milestones.compliance_quarter", label=quarter.label),
         q_records=q.records,
         q_late=q.late,
         q_missed=q.missed,
@@ -320,7 +320,10 @@ async def test_compliance_overdue_and_the_report_agree_per_handler_and_quarter(
     for quarter in quarters:
         # A long reply comes in pieces cut at line ends: joined, they are the whole text.
         lines = "\n".join(await discipline.say(f"/compliance {quarter.label}")).split("\n")
-        assert lines[0] == zh("milestones.compliance_title", quarter=quarter.label)
+        assert lines[0] == zh(
+            "milestones.compliance_title",
+            period=zh("milestones.compliance_quarter", label=quarter.label),
+        )
         for name in names.values():
             listed = [line for line in lines if line.startswith(f"· {name}：")]
             if not any(name in reported[q] for q in quarters):

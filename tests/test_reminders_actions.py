@@ -409,7 +409,7 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
         return zh(
             "milestones.compliance_row",
             name=name,
-            quarter=quarter,
+            period=zh("milestones.compliance_quarter", label=quarter),
             q_records=q[0],
             q_late=q[1],
             q_missed=q[2],
@@ -428,10 +428,15 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
     assert await court.chat("李刚").say("/compliance") == [
         "\n".join(
             [
-                zh("milestones.compliance_title", quarter="2026Q1"),
+                zh(
+                    "milestones.compliance_title",
+                    period=zh("milestones.compliance_quarter", label="2026Q1"),
+                ),
                 row("张伟", (2, 1, 2, 0, 1), (3, 1, 3, 0, 1)),
                 row("孙丽", (1, 0, 0, 0, 0), (1, 0, 0, 0, 0)),
                 row("周强", (0, 0, 3, 1, 0), (0, 0, 3, 1, 0)),
+                # The current quarter still runs: its figures are as of now.
+                zh("milestones.compliance_running", at="2026-03-20 10:00"),
             ]
         )
     ]
@@ -439,7 +444,10 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
     assert await court.chat("李刚").say("/compliance 2025q4") == [
         "\n".join(
             [
-                zh("milestones.compliance_title", quarter="2025Q4"),
+                zh(
+                    "milestones.compliance_title",
+                    period=zh("milestones.compliance_quarter", label="2025Q4"),
+                ),
                 row("张伟", (1, 0, 1, 0, 0), (3, 1, 3, 0, 1), "2025Q4"),
                 row("孙丽", (0, 0, 0, 0, 0), (1, 0, 0, 0, 0), "2025Q4"),
                 row("周强", (0, 0, 0, 0, 0), (0, 0, 3, 1, 0), "2025Q4"),
@@ -447,7 +455,15 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
         )
     ]
     assert await court.chat("李刚").say("/compliance 上季度") == [
-        zh("milestones.compliance_usage", text="上季度")
+        zh(
+            "report.bad_format",
+            text="上季度",
+            command="/compliance",
+            default=zh("report.default_current"),
+            quarter="2025Q4",
+            first="2025-10-01",
+            last="2025-12-31",
+        )
     ]
     assert await court.chat("钱进").say("/compliance") == [
         zh("error.unknown_command", command="compliance")

@@ -164,6 +164,7 @@ async def test_a_malformed_period_gets_a_clear_message_with_an_example(
             key,
             text=text,
             command="/report",
+            default=zh("report.default_last"),
             quarter="2026Q3",
             first="2026-07-01",
             last="2026-09-30",

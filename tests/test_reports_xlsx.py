@@ -234,7 +234,7 @@ async def test_the_art7_list_and_the_timeliness_figures(db: Database, tmp_path: 
     art7 = sheet_rows(files.xlsx, 1)
     assert art7[0][0].startswith("温县人民法院") and art7[1][0] == "记录编号"  # title, header
     assert [row[0] for row in art7[2:]] == [quarter.numbers["B"], quarter.numbers["C"]]
-    assert [(row[10], row[11]) for row in art7[2:]] == [("是", None), (None, "是")]
+    assert [(row[10], row[11]) for row in art7[2:]] == [("是", "否"), ("否", "是")]
     timeliness = sheet_rows(files.xlsx, 2)
     # under the title and the header: on time, late, missed, disputed, not yet due, share
     steps = {row[0]: row[1:7] for row in timeliness[2:6]}
