@@ -18,6 +18,7 @@ import json
 import shutil
 from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -345,9 +346,44 @@ def _documents(
     stem: str,
     picture_subtitle: str,
 ) -> tuple[Path, Path, Path, tuple[str, ...]]:
-    """Everything after the records have been read: CPU work, run in a worker thread."""
+    """Everything after the records have been read: CPU work, run in a worker thread.
+
+    The workbook is saved in a thread of its own while the summary and the pictures are
+    drawn: most of saving is deflating the detail sheet and waiting for its rows' worker,
+    which leave the interpreter to the drawing."""
     book.finish(figures, title=title, notes=notes)
-    xlsx = atomic_write(out_dir / f"{stem}.xlsx", book.save)
+    with ThreadPoolExecutor(1, thread_name_prefix="guowen-report-save") as saver:
+        saving = saver.submit(atomic_write, out_dir / f"{stem}.xlsx", book.save)
+        summary, chart, missing = _drawn(
+            figures,
+            language=language,
+            tz=tz,
+            title=title,
+            notes=notes,
+            footer=footer,
+            court_name=court_name,
+            out_dir=out_dir,
+            stem=stem,
+            picture_subtitle=picture_subtitle,
+        )
+        xlsx = saving.result()
+    return xlsx, summary, chart, missing
+
+
+def _drawn(
+    figures: Figures,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    title: str,
+    notes: list[str],
+    footer: str,
+    court_name: str,
+    out_dir: Path,
+    stem: str,
+    picture_subtitle: str,
+) -> tuple[Path, Path, tuple[str, ...]]:
+    """The summary document and the headline picture; the characters no font here has."""
     pictures_dir = out_dir / f".{stem}-charts"
     try:
         pictures = chart_files(figures, language, pictures_dir)
@@ -381,7 +417,7 @@ def _documents(
             footer=footer,
         ),
     )
-    return xlsx, summary, chart, missing
+    return summary, chart, missing
 
 
 async def build_report(
