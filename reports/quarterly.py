@@ -257,8 +257,11 @@ async def records_in(
         )
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
-        shape = _record_row(keys)
-        yield cast(list[Record], list(map(shape, *fields, [present.get(n) or [] for n in ids])))
+        # Each row made by ``tuple.__new__`` in C, not by the named tuple's ``__new__`` (a
+        # Python function of fifty arguments, called for each record).
+        make = functools.partial(tuple.__new__, _record_row(keys))
+        values = [*fields, [present.get(n) or [] for n in ids]]
+        yield cast(list[Record], list(map(make, zip(*values, strict=True))))
         last = (fields[keys.index("received_at")][-1], ids[-1])
 
 
