@@ -78,8 +78,8 @@ def _peak_rss_mib() -> float | None:
 
 def _serve(connection: Connection, path: str) -> None:
     """The worker's loop: the sheet's set-up (zone, widths, style indexes, first row), then
-    each batch's columns (a pickled list of each column pickled alone), then the end; answers ``("done", rows, bytes)`` or
-    ``("failed", traceback)``."""
+    each batch's columns (a pickled list of each column pickled alone), then the end;
+    answers ``("done", rows, bytes)`` or ``("failed", traceback)``."""
     try:
         tz, widths, styles, first_row = connection.recv()
         with open(path, "wb") as file:

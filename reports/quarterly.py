@@ -167,7 +167,7 @@ def _json(text: str | None, decoded: dict[str, Any]) -> Any:
 
 
 @functools.cache
-def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
+def _record_row(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
     """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
     return namedtuple("RecordRow", [*keys, "cosigners"])
 
