@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
@@ -42,6 +42,7 @@ ART9_OTHER = 14
 HASH_WIDTH = 84
 Getter = Callable[[RecordFacts, Language, ZoneInfo], Value]
 _KEPT = frozenset({type(None), str, datetime})  # the types a column shows as they are
+_MISSING: Value = cast(Value, object())  # not worked out yet
 Many = Callable[[Sequence[RecordFacts], Language, ZoneInfo], list[Value]]
 
 
@@ -151,6 +152,13 @@ def _status(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return vocab(RecordStatus, facts.record.status, language)
 
 
+def _case_number_many(
+    facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo
+) -> list[Value]:
+    not_filed = word(language, "common.not_filed")
+    return [not_filed if one.record.case_not_filed else one.record.case_number for one in facts]
+
+
 def _case_number(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.case_not_filed:
         return word(language, "common.not_filed")
@@ -181,6 +189,24 @@ def _art9_told(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     )
 
 
+def _art9_told_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    """:func:`_art9_told` of each, worked out once per distinct list of items (a quarter's
+    records share a few dozen) and what the other behaviour was."""
+    known: dict[tuple[tuple[int, ...], str | None], Value] = {}
+    found: list[Value] = []
+    for one in facts:
+        items = one.record.art9_items
+        if items is None:
+            found.append(None)
+            continue
+        key = (tuple(items), one.record.art9_other if ART9_OTHER in items else None)
+        value = known.get(key, _MISSING)
+        if value is _MISSING:
+            value = known[key] = _art9_told(one, language, tz)
+        found.append(value)
+    return found
+
+
 def _route(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS:
         return tr(language, "form.no_materials")  # the form's words: Art. 6 concerns materials
@@ -191,6 +217,24 @@ def _originals(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     if facts.record.channel in ORAL_CHANNELS and facts.record.kind == RecordKind.EXTERNAL:
         return tr(language, "form.no_materials")  # the form's words: Art. 4, written materials
     return vocab(OriginalsDestination, facts.record.originals_destination, language) or None
+
+
+def _by_key(get: Getter, key: Callable[[Record], object]) -> Many:
+    """:func:`Column.values` of a column whose value depends on ``key`` of the record alone:
+    ``get`` once per distinct key (a few dozen), then a look-up per record."""
+
+    def many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+        known: dict[object, Value] = {}
+        found: list[Value] = []
+        for one in facts:
+            which = key(one.record)
+            value = known.get(which, _MISSING)
+            if value is _MISSING:
+                value = known[which] = get(one, language, tz)
+            found.append(value)
+        return found
+
+    return many
 
 
 class CosignerEntry(NamedTuple):
@@ -263,12 +307,27 @@ def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return "\n".join(lines) or None
 
 
+def _cosigners_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    """:func:`_cosigners` of each; a record without staff present, now or removed, has none."""
+    return [
+        _cosigners(one, language, tz) if one.cosigners or one.removed else None for one in facts
+    ]
+
+
 def _handler(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return facts.handler
 
 
 def _department(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
     return facts.department or None
+
+
+def _handler_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    return [one.handler for one in facts]
+
+
+def _department_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    return [one.department or None for one in facts]
 
 
 def state_words(state: State, language: Language) -> str:
@@ -318,6 +377,24 @@ def _evidence(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
         f"{item.name or '-'}\n{item.sha256 or tr(language, 'form.not_kept')}"
         for item in facts.evidence
     )
+
+
+def _evidence_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
+    return [_evidence(one, language, tz) if one.evidence else None for one in facts]
+
+
+def _cosigned_at_many(
+    facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo
+) -> list[Value]:
+    found: list[Value] = []
+    for one in facts:
+        for line in one.milestones:
+            if line.milestone is Milestone.COSIGNED:
+                found.append(line.met)
+                break
+        else:
+            found.append(None)
+    return found
 
 
 def _evidence_count(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
@@ -392,7 +469,18 @@ def _inquiry_at(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
 
 
 def _inquiry_at_many(facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
-    return [_inquiry_at(one, language, tz) for one in facts]
+    found: list[Value] = []
+    for one in facts:
+        record = one.record
+        moment = record.inquiry_at
+        if moment is None:
+            found.append(None)
+        elif not day_only(record):
+            m = moment.astimezone(tz)
+            found.append(f"{m.year}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}")
+        else:
+            found.append(_inquiry_at(one, language, tz))
+    return found
 
 
 def _plain(key: str, width: int = 14) -> Column:
@@ -415,8 +503,8 @@ def _answer(key: str, width: int) -> Column:
 # The intake's fields in the order the intake asks them, then what happened afterwards.
 FIELDS: tuple[Column, ...] = (
     _plain("number", 24),
-    Column("status", _status, 8),
-    Column("kind", _kind, 18),
+    Column("status", _status, 8, _by_key(_status, attrgetter("status"))),
+    Column("kind", _kind, 18, _by_key(_kind, attrgetter("kind"))),
     Column("received_at", _received_at, 19, _received_at_many),
     Column("inquiry_at", _inquiry_at, 19, _inquiry_at_many),
     _words("channel", Channel, 10),
@@ -431,17 +519,22 @@ FIELDS: tuple[Column, ...] = (
     _plain("intermediary_name"),
     _plain("intermediary_relation"),
     _plain("case_name", 28),
-    Column("case_number", _case_number, 26),
-    Column("department", _department),
-    Column("handler", _handler, 10),
+    Column("case_number", _case_number, 26, _case_number_many),
+    Column("department", _department, many=_department_many),
+    Column("handler", _handler, 10, many=_handler_many),
     _plain("summary", 40),
-    Column("art9", _art9_told, 30),
+    Column("art9", _art9_told, 30, _art9_told_many),
     _answer("serious", 14),
     _plain("place"),
     _plain("persons_present", 20),
-    Column("cosigners", _cosigners, 24),
-    Column("route", _route, 20),
-    Column("originals", _originals, 14),
+    Column("cosigners", _cosigners, 24, _cosigners_many),
+    Column("route", _route, 20, _by_key(_route, attrgetter("channel", "material_route"))),
+    Column(
+        "originals",
+        _originals,
+        14,
+        _by_key(_originals, attrgetter("channel", "kind", "originals_destination")),
+    ),
     _plain("originals_note"),
 )
 
@@ -460,12 +553,12 @@ AFTER: tuple[Column, ...] = (
     _state("state_platform_entered", Milestone.PLATFORM_ENTERED),
     _plain("form_delivered_at", 19),
     _state("state_form_delivered", Milestone.FORM_DELIVERED),
-    Column("cosigned_at", _cosigned_at, 19),
+    Column("cosigned_at", _cosigned_at, 19, _cosigned_at_many),
     _state("state_cosigned", Milestone.COSIGNED),
     _plain("serious_alerted_at", 19),
     _plain("upward_listed_at", 19),
     Column("evidence_count", _evidence_count, 8),
-    Column("evidence", _evidence, HASH_WIDTH),
+    Column("evidence", _evidence, HASH_WIDTH, _evidence_many),
     Column("amendments", _amendments, 8),
 )
 

@@ -18,6 +18,7 @@ import json
 import shutil
 from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,7 +167,7 @@ def _json(text: str | None, decoded: dict[str, Any]) -> Any:
 
 
 @functools.cache
-def _record_row(keys: tuple[str, ...]) -> Callable[..., tuple[Any, ...]]:
+def _record_row(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
     """A read-only record of ``keys`` and ``cosigners``: a named tuple, built in one call."""
     return namedtuple("RecordRow", [*keys, "cosigners"])
 
@@ -256,8 +257,11 @@ async def records_in(
         )
         for cosigner in found:
             present[cosigner.record_id].append(cosigner)
-        shape = _record_row(keys)
-        yield cast(list[Record], list(map(shape, *fields, [present.get(n) or [] for n in ids])))
+        # Each row made by ``tuple.__new__`` in C, not by the named tuple's ``__new__`` (a
+        # Python function of fifty arguments, called for each record).
+        make = functools.partial(tuple.__new__, _record_row(keys))
+        values = [*fields, [present.get(n) or [] for n in ids]]
+        yield cast(list[Record], list(map(make, zip(*values, strict=True))))
         last = (fields[keys.index("received_at")][-1], ids[-1])
 
 
@@ -349,9 +353,44 @@ def _documents(
     stem: str,
     picture_subtitle: str,
 ) -> tuple[Path, Path, Path, tuple[str, ...]]:
-    """Everything after the records have been read: CPU work, run in a worker thread."""
+    """Everything after the records have been read: CPU work, run in a worker thread.
+
+    The workbook is saved in a thread of its own while the summary and the pictures are
+    drawn: most of saving is deflating the detail sheet and waiting for its rows' worker,
+    which leave the interpreter to the drawing."""
     book.finish(figures, title=title, notes=notes)
-    xlsx = atomic_write(out_dir / f"{stem}.xlsx", book.save)
+    with ThreadPoolExecutor(1, thread_name_prefix="guowen-report-save") as saver:
+        saving = saver.submit(atomic_write, out_dir / f"{stem}.xlsx", book.save)
+        summary, chart, missing = _drawn(
+            figures,
+            language=language,
+            tz=tz,
+            title=title,
+            notes=notes,
+            footer=footer,
+            court_name=court_name,
+            out_dir=out_dir,
+            stem=stem,
+            picture_subtitle=picture_subtitle,
+        )
+        xlsx = saving.result()
+    return xlsx, summary, chart, missing
+
+
+def _drawn(
+    figures: Figures,
+    *,
+    language: Language,
+    tz: ZoneInfo,
+    title: str,
+    notes: list[str],
+    footer: str,
+    court_name: str,
+    out_dir: Path,
+    stem: str,
+    picture_subtitle: str,
+) -> tuple[Path, Path, tuple[str, ...]]:
+    """The summary document and the headline picture; the characters no font here has."""
     pictures_dir = out_dir / f".{stem}-charts"
     try:
         pictures = chart_files(figures, language, pictures_dir)
@@ -385,7 +424,7 @@ def _documents(
             footer=footer,
         ),
     )
-    return xlsx, summary, chart, missing
+    return summary, chart, missing
 
 
 async def build_report(

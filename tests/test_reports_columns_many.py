@@ -19,9 +19,26 @@ from test_reports_detail_rows import VALUES
 
 from reports.columns import COLUMNS
 from reports.detail_rows import DetailRows, StyleKey
-from reports.facts import MILESTONE_ORDER, MilestoneLine, RecordFacts, State
+from reports.facts import (
+    MILESTONE_ORDER,
+    CosignerLine,
+    EvidenceLine,
+    MilestoneLine,
+    RecordFacts,
+    State,
+)
 from storage.models import Record
-from storage.vocabulary import Channel, Intermediary, Language, UnitCategory
+from storage.vocabulary import (
+    Channel,
+    CosignStatus,
+    Intermediary,
+    Language,
+    MaterialRoute,
+    OriginalsDestination,
+    RecordKind,
+    RecordStatus,
+    UnitCategory,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 MOMENTS = st.datetimes(
@@ -66,31 +83,64 @@ KEYS = sorted(
 @st.composite
 def facts(draw: st.DrawFn) -> RecordFacts:
     record = SimpleNamespace(**{key: draw(value_of(key)) for key in KEYS})
-    record.status, record.kind, record.channel_other = "submitted", "external", None
-    record.case_not_filed, record.case_number = False, "案号"
-    record.art9_items = draw(st.none() | st.lists(st.integers(1, 14), unique=True, max_size=4))
+    record.status = draw(st.sampled_from([*(m.value for m in RecordStatus), "odd"]))
+    record.kind = draw(st.sampled_from([None, *(m.value for m in RecordKind), "odd"]))
+    record.channel_other = None
+    record.case_not_filed, record.case_number = draw(st.booleans()), draw(TEXTS)
+    # A few lists of items, met again and again in a batch, as a quarter's records do.
+    record.art9_items = draw(
+        st.sampled_from([None, [], [1], [14], [3, 14], [2, 5]])
+        | st.lists(st.integers(1, 14), unique=True, max_size=4)
+    )
     record.art9_other = draw(st.none() | TEXTS) if 14 in (record.art9_items or ()) else None
-    record.material_route, record.originals_destination = None, None
+    record.material_route = draw(st.sampled_from([None, *(m.value for m in MaterialRoute)]))
+    record.originals_destination = draw(
+        st.sampled_from([None, *(m.value for m in OriginalsDestination)])
+    )
     record.fields = {"inquiry_day_only": draw(st.booleans())}
     return RecordFacts(
         record=cast(Record, record),
         handler=draw(TEXTS) or "",
         department=draw(TEXTS) or "",
-        cosigners=(),
+        cosigners=draw(st.lists(COSIGNERS, max_size=2).map(tuple)),
         milestones=draw(LINES),
-        evidence=(),
+        evidence=draw(st.lists(EVIDENCE, max_size=2).map(tuple)),
         amendments=(),
     )
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(facts(), max_size=6), st.sampled_from(list(Language)))
+COSIGNERS = st.builds(
+    CosignerLine,
+    name=st.text(max_size=8),
+    status=st.sampled_from([m.value for m in CosignStatus]),
+    requested_at=st.none() | MOMENTS,
+    responded_at=st.none() | MOMENTS,
+    reason=st.none() | TEXTS,
+    offline=st.booleans(),
+)
+EVIDENCE = st.builds(
+    EvidenceLine,
+    name=st.none() | st.text(max_size=8),
+    kind=st.none(),
+    mime=st.none(),
+    size=st.none(),
+    sha256=st.none() | st.text("0123456789abcdef", min_size=64, max_size=64),
+    received_at=MOMENTS,
+    damaged=st.just(False),
+    unavailable=st.none(),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(facts(), max_size=8), st.sampled_from(list(Language)))
 def test_a_column_of_a_batch_is_each_records_value(
     batch: list[RecordFacts], language: Language
 ) -> None:
     for column in COLUMNS:
         one_by_one = [column.get(one, language, BEIJING) for one in batch]
-        assert column.values(batch, language, BEIJING) == one_by_one, column.key
+        together = column.values(batch, language, BEIJING)
+        assert together == one_by_one, column.key
+        assert list(map(type, together)) == list(map(type, one_by_one)), column.key
 
 
 WIDTHS = [column.width for column in COLUMNS]
