@@ -262,10 +262,12 @@ async def report(
         )
         + "\n"
     )
-    if figures.previous_unrecorded:  # the chat's caveats (handlers.reports_cmd.headline_text)
-        out.write(t(lang, "report.previous_unrecorded") + "\n")
+    # The chat's caveats (handlers.reports_cmd.headline_text), on standard error: standard
+    # output stays the summary line and then one path per line, for scripts.
+    if figures.previous_unrecorded:
+        print(t(lang, "report.previous_unrecorded"), file=errors)
     elif figures.running_at:
-        out.write(t(lang, "report.running", at=figures.running_at) + "\n")
+        print(t(lang, "report.running", at=figures.running_at), file=errors)
     for path in files.paths:
         out.write(f"{path}\n")
     if files.missing:  # never a silent gap: the user is told which characters no font has

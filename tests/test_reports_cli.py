@@ -227,3 +227,18 @@ def test_a_period_in_the_future_is_refused(config: Path, tmp_path: Path) -> None
     status, out, err = run_report(config, "2027Q1", tmp_path / "out")
     assert (status, out) == (2, "")
     assert "还没有开始" in err
+
+
+def test_a_caveat_goes_to_standard_error_and_the_paths_stay_alone(
+    config: Path, tmp_path: Path
+) -> None:
+    """Standard output is the summary line, then one path per line, for scripts; the chat's
+    caveat (here: the period has not ended) is said on standard error."""
+    seed(config, local("2026-10-02 10:00"))
+    status, out, err = run_report(config, "2026Q4", tmp_path / "out")
+    assert status == 0
+    paths = [Path(line) for line in out.splitlines()[1:]]
+    assert [p.suffix for p in paths] == [".xlsx", ".docx", ".png"]
+    assert all(p.is_file() for p in paths)
+    running = t(Language.ZH, "report.running", at="2026-10-08 10:00")
+    assert err.splitlines() == [running]
