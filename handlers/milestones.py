@@ -175,7 +175,10 @@ async def deliver(ctx: Context, record: Record) -> None:
     """Send the form copy to every discipline and trial-management person, through the outbox.
 
     The step 报送表格复印件 (Art. 6) is done only once each office has the copy, by chat or
-    handed over in print (``handover``); a second /deliver before then says where each copy
+    handed over in print (``handover``). The answer says where each recipient's copy is at
+    that moment (``copy_state.state_words``): going by chat, not received yet; or not able
+    to go by chat (no bound account), with a hand-over button for each of those at once. A
+    second /deliver before the step is done says which offices lack it and where each copy
     is, with a button for each copy still to be handed over.
     Once delivered, a second /deliver sends the corrected form when the record was corrected
     since the last copy (``redeliver``), and otherwise says when it was delivered.
