@@ -10,7 +10,9 @@ from handlers.engine import Context
 from handlers.i18n import join
 from handlers.ports import Button
 from reminders.dispatch import NO_CHAT_ACCOUNT
-from storage.form_copies import OFFICES, Arrival, Copy, Recipient
+from storage import form_copies
+from storage.form_copies import DISABLED, OFFICES, Arrival, Copy, Recipient
+from storage.models import Record
 from storage.vocabulary import label_at_start
 
 
@@ -21,6 +23,8 @@ def failure_words(ctx: Context, detail: str | None) -> str:
         return "-"
     if detail == NO_CHAT_ACCOUNT:
         return ctx.t("reminders.no_chat_account")
+    if detail == DISABLED:
+        return ctx.t("views.recipient_disabled")
     return detail
 
 
@@ -101,14 +105,49 @@ def handover_buttons(
     return tuple((handover_button(ctx, record_id, person, version),) for version, person in due)
 
 
+def lacking(ctx: Context, people: Sequence[Recipient]) -> str:
+    """The offices of ``OFFICES`` that no copy among ``people`` has reached yet, in words."""
+    roles = [role for role in OFFICES if not any(p.arrived and role in p.offices for p in people)]
+    return join(ctx.language, [label_at_start(role, ctx.language) for role in roles])
+
+
 def open_line(ctx: Context, people: Sequence[Recipient]) -> str:
     """The first copy still open (Art. 6: each office must have it), naming the offices of
     ``OFFICES`` that no recipient's copy has reached yet."""
-    lacking = [role for role in OFFICES if not any(p.arrived and role in p.offices for p in people)]
-    offices = join(ctx.language, [label_at_start(role, ctx.language) for role in lacking])
-    return ctx.t("views.form_copy_open", offices=offices)
+    return ctx.t("views.form_copy_open", offices=lacking(ctx, people))
 
 
 def waiting(people: Sequence[Recipient]) -> list[Recipient]:
-    """The recipients whose copy did not arrive (failed or not sent yet)."""
-    return [p for p in people if p.state in (Arrival.PENDING, Arrival.FAILED)]
+    """The recipients whose copy did not arrive (not sent yet, unreachable, or failed)."""
+    return [p for p in people if not p.arrived]
+
+
+def unreachable(people: Sequence[Recipient]) -> list[Recipient]:
+    """The recipients a copy cannot reach by chat (no bound account, or disabled): to be
+    handed over in print at once."""
+    return [p for p in people if p.state is Arrival.UNREACHABLE]
+
+
+async def held_before(ctx: Context, record: Record, version: int) -> dict[int, str]:
+    """For copy ``version`` of ``record``'s form: each recipient's last copy of an earlier
+    version that arrived, in words (the ``held`` of ``lines``)."""
+    held: dict[int, str] = {}
+    for earlier in range(1, version):
+        for person in await form_copies.recipients(ctx.session, record, earlier):
+            if person.arrived:
+                held[person.staff_id] = ctx.t(
+                    "views.copy_held",
+                    version=earlier,
+                    how=ctx.t(f"views.held_{person.state.value}"),
+                    at=card.stamp(ctx, person.at),
+                )
+    return held
+
+
+async def state_words(ctx: Context, record: Record, version: int = 1) -> str:
+    """Where each recipient's copy ``version`` of ``record`` is at this moment, one line
+    each (``lines``): the one source every message about the copies says it from."""
+    people = await form_copies.recipients(ctx.session, record, version)
+    later = await form_copies.latest(ctx.session, record)
+    held = await held_before(ctx, record, version) if version > 1 else None
+    return "\n".join(lines(ctx, people, version=version, later=later, held=held))

@@ -147,26 +147,6 @@ async def _recipients(ctx: Context, record: Record) -> dict[int, tuple[Staff, st
     return people
 
 
-def _copies_line(
-    ctx: Context, people: dict[int, tuple[Staff, str]], handler: Staff | None = None
-) -> str:
-    where: dict[str, list[str]] = {}
-    for person, place in people.values():
-        where.setdefault(place, []).append(person.name)
-    lines = [
-        ctx.t("milestones.delivered_to", where=place, names=join_names(names, ctx.language))
-        for place, names in where.items()
-    ]
-    lines.append(
-        ctx.t(
-            "milestones.delivered_to",
-            where=ctx.t("milestones.own_copy"),
-            names=(handler or ctx.staff).name,
-        )
-    )
-    return "\n".join(lines)
-
-
 def _planned(
     ctx: Context, record: Record, people: Sequence[int], suffix: str, extra: dict[str, Any]
 ) -> list[Planned]:
@@ -199,7 +179,10 @@ async def deliver(ctx: Context, record: Record) -> None:
     """Send the form copy to every discipline and trial-management person, through the outbox.
 
     The step 报送表格复印件 (Art. 6) is done only once each office has the copy, by chat or
-    handed over in print (``handover``); a second /deliver before then says where each copy
+    handed over in print (``handover``). The answer says where each recipient's copy is at
+    that moment (``copy_state.state_words``): going by chat, not received yet; or not able
+    to go by chat (no bound account), with a hand-over button for each of those at once. A
+    second /deliver before the step is done says which offices lack it and where each copy
     is, with a button for each copy still to be handed over.
     Once delivered, a second /deliver sends the corrected form when the record was corrected
     since the last copy (``redeliver``), and otherwise says when it was delivered.
@@ -234,7 +217,12 @@ async def deliver(ctx: Context, record: Record) -> None:
         if any(version > 1 for version, _ in due):
             copies += "\n" + await _outstanding_words(ctx, record, due)
         ctx.reply(
-            ctx.t("milestones.deliver_waiting", title=card.title(ctx, record), copies=copies),
+            ctx.t(
+                "milestones.deliver_waiting",
+                title=card.title(ctx, record),
+                offices=copy_state.lacking(ctx, sent),
+                copies=copies,
+            ),
             copy_state.handover_buttons(ctx, record.id, due),
         )
         return
@@ -247,13 +235,31 @@ async def deliver(ctx: Context, record: Record) -> None:
     await form_copies.sent(ctx.session, record, to=list(people), actor=ctx.staff, at=ctx.now)
     if ctx.services.kick is not None:
         ctx.services.kick()
-    ctx.reply(
-        ctx.t(
-            "milestones.delivered",
-            title=card.title(ctx, record),
-            copies=_copies_line(ctx, people),
-        )
+    values, buttons = await _sent_words(ctx, record, version=1)
+    ctx.reply(ctx.t("milestones.delivered", **values), buttons)
+
+
+async def _sent_words(
+    ctx: Context, record: Record, *, version: int, handler: Staff | None = None
+) -> tuple[dict[str, object], tuple[tuple[Button, ...], ...]]:
+    """What to say of copy ``version`` of ``record``'s form just planned: the catalog
+    values ``title`` and ``copies`` (where each recipient's copy is now, from
+    ``copy_state.state_words``: going by chat and not yet received, or unreachable by chat;
+    then the handler's own copy, and for the unreachable the words to hand theirs over in
+    print at once) and one hand-over button for each unreachable recipient."""
+    people = await form_copies.recipients(ctx.session, record, version)
+    copies = await copy_state.state_words(ctx, record, version)
+    copies += "\n" + ctx.t(
+        "milestones.delivered_to",
+        where=ctx.t("milestones.own_copy"),
+        names=(handler or ctx.staff).name,
     )
+    away = copy_state.unreachable(people)
+    if away:
+        names = join_names([person.name for person in away], ctx.language)
+        copies += "\n" + ctx.t("milestones.deliver_unreachable", names=names)
+    buttons = copy_state.handover_buttons(ctx, record.id, [(version, p) for p in away])
+    return {"title": card.title(ctx, record), "copies": copies}, buttons
 
 
 async def _outstanding_words(
@@ -408,22 +414,14 @@ async def redeliver(
     if cosigned:
         handler = await ctx.session.get(Staff, record.handler_id)
         assert handler is not None
-        values = {"title": card.title(ctx, record), "previous": card.stamp(ctx, previous)}
-        await notify.tell(
-            ctx,
-            [handler],
-            "milestones.redelivered_cosigned",
-            {**values, "copies": _copies_line(ctx, people, handler)},
-        )
+        values, buttons = await _sent_words(ctx, record, version=version, handler=handler)
+        values["previous"] = card.stamp(ctx, previous)
+        await notify.tell(ctx, [handler], "milestones.redelivered_cosigned", values, buttons)
         return
-    ctx.reply(
-        ctx.t(
-            "milestones.redelivered_supplemented" if supplemented else "milestones.redelivered",
-            title=card.title(ctx, record),
-            previous=card.stamp(ctx, previous),
-            copies=_copies_line(ctx, people),
-        )
-    )
+    values, buttons = await _sent_words(ctx, record, version=version)
+    values["previous"] = card.stamp(ctx, previous)
+    key = "milestones.redelivered_supplemented" if supplemented else "milestones.redelivered"
+    ctx.reply(ctx.t(key, **values), buttons)
 
 
 async def resend_cosigned(ctx: Context, record: Record) -> None:

@@ -277,6 +277,9 @@ class ChatNotifier:
             values["card"] = await card.render(ctx, record)
             if reminder.payload.get("copy") == "own":  # the handler's own, for the sub-file
                 key = "reminders.form_copy_own"
+                # Where the others' copies are now, not a claim that they arrived (Art. 6).
+                version = int(reminder.payload.get("version", 1))
+                values["copies"] = await copy_state.state_words(ctx, record, version)
             superseded = reminder.payload.get("supersedes")
             if superseded:  # a corrected copy, after a correction or added evidence (Art. 6)
                 if reminder.payload.get("supplemented"):

@@ -70,7 +70,7 @@ BACKOFF = (
     timedelta(hours=1),
     timedelta(hours=3),
 )
-NO_CHAT_ACCOUNT = "no chat account"
+NO_CHAT_ACCOUNT = form_copies.NO_CHAT_ACCOUNT
 """The reason a reminder failed when its recipient has no chat account bound (handlers say
 it in the catalog's words)."""
 LEASE = timedelta(minutes=10)

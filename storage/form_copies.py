@@ -39,21 +39,31 @@ OFFICES: tuple[Role, ...] = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT)
 """The offices that must each hold the form copy (Art. 6)."""
 
 
+NO_CHAT_ACCOUNT = "no chat account"
+"""Why a copy cannot go by chat: the person has no bound chat account."""
+DISABLED = "disabled"
+"""Why a copy cannot go by chat: the person was disabled since it was planned."""
+
+
 class Arrival(StrEnum):
-    """Where one person's first form copy is: ``sent`` by chat, ``handed`` over in print
-    (the handler's word), ``pending`` (not sent yet, or being retried) or ``failed``."""
+    """Where one person's form copy is: ``sent`` by chat, ``handed`` over in print (the
+    handler's word), ``pending`` (queued to go by chat, or being retried; not received yet),
+    ``unreachable`` (cannot go by chat: no bound chat account, or the person disabled; known
+    before any send is tried) or ``failed`` (a send was tried and failed for good)."""
 
     SENT = "sent"
     HANDED = "handed"
     PENDING = "pending"
+    UNREACHABLE = "unreachable"
     FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Recipient:
     """One person the first form copy of a record went to: ``staff_id``, ``name``, the
-    ``offices`` of ``OFFICES`` they hold now, ``state``, ``at`` (UTC, when it arrived; None
-    unless sent or handed) and ``detail`` (why a send failed, as the transport said)."""
+    ``offices`` of ``OFFICES`` they hold now, ``state``, ``at`` (UTC: when it arrived, sent
+    or handed; when it is to go out, pending; else None) and ``detail`` (why a send failed,
+    as the transport said; ``NO_CHAT_ACCOUNT`` or ``DISABLED`` when unreachable)."""
 
     staff_id: int
     name: str
@@ -235,12 +245,15 @@ async def recipients(session: AsyncSession, record: Record, version: int = 1) ->
         offices = tuple(role for role in OFFICES if row.recipient_staff_id in holders[role])
         state: Arrival = Arrival.PENDING
         at: datetime | None = None
+        detail: str | None = None
         if row.status == ReminderStatus.SENT:
             state, at = Arrival.SENT, row.sent_at
         elif row.recipient_staff_id in handed:
             state, at = Arrival.HANDED, handed[row.recipient_staff_id]
         elif row.status == ReminderStatus.FAILED:
-            state = Arrival.FAILED
+            state, detail = Arrival.FAILED, row.detail
+        else:
+            state, at, detail = await _unsent(session, row, person)
         found.append(
             Recipient(
                 staff_id=row.recipient_staff_id,
@@ -248,10 +261,23 @@ async def recipients(session: AsyncSession, record: Record, version: int = 1) ->
                 offices=offices,
                 state=state,
                 at=at,
-                detail=row.detail if state is Arrival.FAILED else None,
+                detail=detail,
             )
         )
     return found
+
+
+async def _unsent(
+    session: AsyncSession, row: Reminder, person: Staff | None
+) -> tuple[Arrival, datetime | None, str | None]:
+    """Where a copy not sent, handed or failed yet is: ``unreachable`` (with why) when the
+    person is disabled or has no bound chat account, else ``pending`` with the time it is to
+    go out (form copies go in quiet hours too: ``reminders.outbox.IGNORE_QUIET_HOURS``)."""
+    if person is None or not person.active:
+        return Arrival.UNREACHABLE, None, DISABLED
+    if not await staff_repo.identities_of(session, person.id):
+        return Arrival.UNREACHABLE, None, NO_CHAT_ACCOUNT
+    return Arrival.PENDING, row.next_attempt_at or row.due_at, None
 
 
 def reached(people: Sequence[Recipient]) -> dict[Role, datetime | None]:

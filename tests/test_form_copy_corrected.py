@@ -35,13 +35,28 @@ FIELDS = {"inquirer_position": "局长", "summary": "要求对原告从轻处理
 """Fields a correction changes here, with the value the record starts with."""
 HOLDERS = ("李刚", "刘洋")
 NOW = "2026-03-06 10:00"  # the clock's time, in the court's zone
-COPIES = "\n".join(
-    [
-        says("milestones.delivered_to", where="纪检监察部门", names="李刚"),
-        says("milestones.delivered_to", where="审判管理办公室", names="刘洋"),
-        says("milestones.delivered_to", where=says("milestones.own_copy"), names="张伟"),
-    ]
-)
+
+
+def copies(version: int) -> str:
+    """The answer's lines for copy ``version`` just planned: each holder's copy going by
+    chat, not received yet, the one before in their hands; then the handler's own."""
+    held = says("views.copy_held", version=version - 1, how=says("views.held_sent"), at=NOW)
+    return "\n".join(
+        [
+            says(
+                "views.copy_pending_corrected", where="纪检监察部门", name="李刚", at=NOW, held=held
+            ),
+            says(
+                "views.copy_pending_corrected",
+                where="审判管理办公室",
+                name="刘洋",
+                at=NOW,
+                held=held,
+            ),
+            says("milestones.delivered_to", where=says("milestones.own_copy"), names="张伟"),
+        ]
+    )
+
 
 Op = tuple[str, str, str]
 """``("correct", field, value)`` or ``("deliver", "", "")``."""
@@ -97,7 +112,7 @@ async def test_every_holder_gets_each_corrected_form_and_the_history_lists_them(
         if delivered:
             delivered += 1
             assert replies[1] == says(
-                "milestones.redelivered", title=number, previous=NOW, copies=COPIES
+                "milestones.redelivered", title=number, previous=NOW, copies=copies(delivered)
             )
         else:
             assert replies[1:] == []
@@ -132,7 +147,7 @@ async def test_every_holder_gets_each_corrected_form_and_the_history_lists_them(
     assert len(own) == delivered
 
     [card] = [m.text for m in await judge.act(f"/record {number}")]
-    history = [line for line in card.splitlines() if line.startswith("报送（")]
+    history = [line for line in card.splitlines() if line.startswith("发出（")]
     assert len(history) == delivered
     assert all("更正后" in line for line in history[1:])
 
@@ -162,7 +177,9 @@ async def test_deliver_sends_the_corrected_form_when_a_correction_was_not_sent(
             at=clock.now(),
         )
     replies = [m.text for m in await judge.act(f"/deliver {number}")]
-    assert replies[0] == says("milestones.redelivered", title=number, previous=NOW, copies=COPIES)
+    assert replies[0] == says(
+        "milestones.redelivered", title=number, previous=NOW, copies=copies(2)
+    )
     again = says(
         "reminders.form_copy_corrected",
         handler="张伟",

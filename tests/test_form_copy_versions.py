@@ -307,7 +307,11 @@ async def test_an_unconfirmed_corrected_copy_is_chased_and_its_chase_stops_once_
     record_id = (await _record(db, number)).id
     label = says("milestones.handed_version_button", name="刘洋", version=2)
     told = [m for m in judge.inbox() if any(b.label == label for row in m.buttons for b in row)]
-    assert len(told) == 1 and "第 2 份" in told[0].text and "更正后报送" in told[0].text
+    # At once in the answer to the correction (no chat account, with the button), then in
+    # the failure notice naming the copy.
+    assert len(told) == 2, [m.text for m in told]
+    assert "审判管理办公室 刘洋：尚未绑定聊天账号，无法在线送达，手中仍是第 1 份" in told[0].text
+    assert "第 2 份" in told[1].text and "更正后报送" in told[1].text
     [card] = [m.text for m in await judge.act(f"/record {number}")]
     assert "审判管理办公室 刘洋：未送达（尚未绑定聊天账号），手中仍是第 1 份（聊天送达" in card
 

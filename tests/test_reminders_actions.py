@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from dialogue import (
@@ -43,20 +44,23 @@ def zh(key: str, **values: object) -> str:
     return t(Language.ZH, key, **values)
 
 
-def delivered_card() -> str:
-    """The handler's reply on delivering: where each copy went, their own for the sub-file."""
+def delivered_card(at: str) -> str:
+    """The handler's reply on delivering: each recipient's copy going by chat since ``at``
+    (court time), not received yet; their own for the sub-file."""
     lines = [
-        zh("milestones.delivered_to", where="纪检监察部门", names="李刚"),
-        zh("milestones.delivered_to", where="审判管理办公室", names="刘洋、马丽"),
+        zh("views.copy_pending", where="纪检监察部门", name="李刚", at=at),
+        zh("views.copy_pending", where="审判管理办公室", name="刘洋", at=at),
+        zh("views.copy_pending", where="审判管理办公室", name="马丽", at=at),
         zh("milestones.delivered_to", where=zh("milestones.own_copy"), names="张伟"),
     ]
     return zh("milestones.delivered", title=NUMBER, copies="\n".join(lines))
 
 
-def assert_delivered(replies: list[str]) -> None:
+def assert_delivered(replies: list[str], clock: FakeClock) -> None:
     """The card, then the handler's own copy in their chat: the words, the PDF, the DOCX."""
-    heading = zh("reminders.form_copy_own", number=NUMBER, card="").rstrip()
-    assert replies[0] == delivered_card()
+    at = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    heading = zh("reminders.form_copy_own", number=NUMBER, copies="X", card="").split("X")[0]
+    assert replies[0] == delivered_card(at)
     assert replies[1].startswith(heading)
     assert replies[2:] == [zh("report.form_pdf_caption"), zh("report.form_docx_caption")]
 
@@ -127,7 +131,7 @@ async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy
     clock.set(bj("2026-03-09 09:20"))
     # Back up to the reminder, whose other button delivers the copy.
     replies = await judge.press_data(on_reminder[DELIVER])
-    assert_delivered(replies)
+    assert_delivered(replies, clock)
     record = await record_of(db, 1)
     assert record.form_delivered_at == clock.now()
 
@@ -181,7 +185,7 @@ async def test_the_platform_reference_may_be_skipped_and_a_second_press_says_so(
     assert await judge.press_data("ms:1:platform") == [
         zh("milestones.platform_already", title=NUMBER, at="2026-03-06 10:00")
     ]
-    assert_delivered(await judge.press_data("ms:1:deliver"))
+    assert_delivered(await judge.press_data("ms:1:deliver"), clock)
     assert await judge.press_data("ms:1:deliver") == [
         zh("milestones.deliver_already", title=NUMBER, at="2026-03-06 11:00")
     ]
@@ -199,7 +203,7 @@ async def test_the_commands_do_the_same(
     assert await judge.say(f"/platform {NUMBER} 平台-7") == [
         zh("milestones.platform_done_ref", title=NUMBER, reference="平台-7")
     ]
-    assert_delivered(await judge.say("/deliver 1"))
+    assert_delivered(await judge.say("/deliver 1"), clock)
     assert (await record_of(db, 1)).platform_ref == "平台-7"
     # Marked already: the same reference only repeats; another is named as not stored,
     # with the correction that changes it, never dropped without a word.

@@ -1,0 +1,201 @@
+"""Art. 6: every message about the form copies says only what is true of each recipient then.
+
+For every mix of recipients bound to a chat account, not bound, or disabled, by day and in
+the quiet hours: the first /deliver answer says, for each recipient, that the copy is going
+by chat (not that it arrived) or that it cannot go by chat (no bound account), with a
+hand-over button for exactly those at once; a disabled person is not named. The handler's
+own copy, /record and a second /deliver say each recipient's state as ``form_copies``
+holds it, and no message claims the copy was delivered (报送) while it was not.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from dialogue import Court, DialogueBot, phone_record, says
+from fakes import add_person
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from reminder_kit import BEIJING, bj
+from sqlalchemy import delete
+
+from handlers.i18n import join
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.models import ChatIdentity, Staff
+from storage.vocabulary import Language, Role, label_at_start
+
+_COMMON: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    # The examples share one court and database: a shrunk example would meet the records
+    # of those before it, so a failure is reported as found.
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
+}
+MIX = settings(max_examples=10, derandomize=True, **_COMMON)
+
+OFFICE_OF = {"李刚": Role.DISCIPLINE, "林涛": Role.DISCIPLINE, "刘洋": Role.TRIAL_MANAGEMENT}
+OFFICE_OF["马丽"] = Role.TRIAL_MANAGEMENT
+RECIPIENTS = tuple(OFFICE_OF)
+OFFICE_WORDS = {Role.DISCIPLINE: "纪检监察部门", Role.TRIAL_MANAGEMENT: "审判管理办公室"}
+BOUND, UNBOUND, DISABLED = "bound", "unbound", "disabled"
+NO_ACCOUNT = says("reminders.no_chat_account")
+# Words that say a copy reached an office: never while it has not.
+CLAIMS = ("已报送", "已送出", "已重新报送")
+
+
+async def _extra_people(court: Court, db: Database, clock: FakeClock) -> None:
+    """A second person in each office (the court has one in each)."""
+    for name, role, department, account in (
+        ("林涛", Role.DISCIPLINE, "纪检监察室", "lintao"),
+        ("马丽", Role.TRIAL_MANAGEMENT, "审判管理办公室", "mali"),
+    ):
+        if name not in court.staff:
+            court.staff[name] = await add_person(
+                db, clock, name, [role], department=department, user_id=account
+            )
+            court.accounts[name] = account
+
+
+async def _arrange(court: Court, db: Database, clock: FakeClock, mix: dict[str, str]) -> None:
+    """Each recipient bound, not bound, or disabled (still bound) as ``mix`` says."""
+    async with db.transaction() as session:
+        for name in RECIPIENTS:
+            staff_id = court.id(name)
+            await session.execute(delete(ChatIdentity).where(ChatIdentity.staff_id == staff_id))
+            person = await session.get(Staff, staff_id)
+            assert person is not None
+            person.active = mix[name] != DISABLED
+            if mix[name] != UNBOUND:
+                account = court.accounts[name]
+                session.add(
+                    ChatIdentity(
+                        transport="fake",
+                        external_id=account,
+                        chat_id=account,
+                        staff_id=staff_id,
+                        bound_at=clock.now(),
+                    )
+                )
+
+
+def _line(key: str, name: str, **values: object) -> str:
+    return says(f"views.copy_{key}", where=OFFICE_WORDS[OFFICE_OF[name]], name=name, **values)
+
+
+def _lacking(mix: dict[str, str], arrived: set[str]) -> str:
+    """The offices no copy reached, as the catalog joins them."""
+    offices = [
+        office
+        for office in (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT)
+        if not any(n in arrived for n in RECIPIENTS if OFFICE_OF[n] is office)
+    ]
+    return join(Language.ZH, [label_at_start(office, Language.ZH) for office in offices])
+
+
+_examples = itertools.count(1)
+
+
+@MIX
+@given(
+    mix=st.fixed_dictionaries(
+        {name: st.sampled_from([BOUND, UNBOUND, DISABLED]) for name in RECIPIENTS}
+    ),
+    quiet=st.booleans(),
+)
+async def test_each_message_says_each_recipients_copy_as_it_is(
+    bot: DialogueBot,
+    court: Court,
+    db: Database,
+    clock: FakeClock,
+    mix: dict[str, str],
+    quiet: bool,
+) -> None:
+    n = next(_examples)
+    number = f"温法过问〔2026〕{n}号"
+    await _extra_people(court, db, clock)
+    clock.set(bj(f"2026-03-{6 + n:02d} {'03:44' if quiet else '10:15'}"))
+    assert bot.app.dispatcher.quiet.contains(clock.now().astimezone(BEIJING)) is quiet
+    judge = court.chat("张伟")
+    for action, _ in phone_record(number=number, draft=n, inquirer=f"王{n}号"):
+        await judge.act(action)
+    await _arrange(court, db, clock, mix)
+    listed = [name for name in RECIPIENTS if mix[name] != DISABLED]
+    bound = {name for name in listed if mix[name] == BOUND}
+    unbound = [name for name in listed if mix[name] == UNBOUND]
+    at = clock.now().astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    before = {name: len(court.chat(name).inbox()) for name in RECIPIENTS}
+    mine = len(judge.inbox())
+
+    [answer, *_] = await judge.act(f"/deliver {number}")
+    if not listed:
+        assert answer.text == says("milestones.nobody_to_deliver")
+        return
+    # The first answer: going by chat (sent at ``at``, not received yet), or no account.
+    for name in listed:
+        if name in bound:
+            assert _line("pending", name, at=at) in answer.text, answer.text
+        else:
+            assert _line("unreachable", name, detail=NO_ACCOUNT) in answer.text, answer.text
+    for name in RECIPIENTS:
+        if mix[name] == DISABLED:
+            assert name not in answer.text, answer.text
+    labels = [b.label for row in answer.buttons for b in row]
+    assert labels == [says("milestones.handed_button", name=name) for name in unbound]
+    assert (says("milestones.deliver_unreachable", names="X").split("X")[1] in answer.text) is (
+        bool(unbound)
+    )
+
+    # Form copies go in the quiet hours too: each bound recipient has it now, nobody else.
+    for name in RECIPIENTS:
+        got = [
+            m.text
+            for m in court.chat(name).inbox()[before[name] :]
+            if number in m.text and m.text.startswith("【过问记录表格复印件")
+        ]
+        assert len(got) == (1 if name in bound else 0), (name, got)
+
+    # The handler's own copy says each recipient's state when it went, no arrival claimed.
+    [own] = [
+        m.text
+        for m in judge.inbox()[mine:]
+        if m.text.startswith("【过问记录表格复印件·承办人留存") and number in m.text
+    ]
+    for name in listed:
+        if name in bound:
+            assert _line("pending", name, at=at) in own or _line("sent", name, at=at) in own, own
+        else:
+            assert (
+                _line("unreachable", name, detail=NO_ACCOUNT) in own
+                or _line("failed", name, detail=NO_ACCOUNT) in own
+            ), own
+    for message in judge.inbox()[mine:]:
+        assert not any(claim in message.text for claim in CLAIMS), message.text
+
+    # /record: arrived by chat, or not (no account), under the offices still lacking it.
+    [card] = [m.text for m in await judge.act(f"/record {number}")]
+    for name in listed:
+        if name in bound:
+            assert _line("sent", name, at=at) in card, card
+        else:
+            assert _line("failed", name, detail=NO_ACCOUNT) in card, card
+    # Done once each office that has people has a copy (``form_copies.settle``).
+    done = all(
+        any(n in bound for n in listed if OFFICE_OF[n] is office)
+        for office in {OFFICE_OF[n] for n in listed}
+    )
+    open_line = says("views.form_copy_open", offices=_lacking(mix, bound))
+    assert (open_line in card) is not done, card
+
+    # A second /deliver while the step is open: which offices lack it, the same buttons.
+    if not done:
+        [waiting] = await judge.act(f"/deliver {number}")
+        offices = _lacking(mix, bound)
+        assert waiting.text.startswith(
+            says("milestones.deliver_waiting", title=number, offices=offices, copies="")
+        ), waiting.text
+        labels = [b.label for row in waiting.buttons for b in row]
+        assert labels == [says("milestones.handed_button", name=name) for name in unbound]
+        assert not any(claim in waiting.text for claim in CLAIMS), waiting.text
