@@ -127,7 +127,7 @@ class ChatNotifier:
         the quarter's end."""
         kind = ReminderKind(facts.reminder.kind)
         if kind is ReminderKind.FORM_COPY and facts.record is not None:
-            return await reports_cmd.form_copy(ctx, facts.record)
+            return await reports_cmd.form_copy(ctx, facts.record, facts.reminder.payload)
         if kind is ReminderKind.QUARTER_END and facts.reminder.quarter:
             return await reports_cmd.quarter_draft(ctx, facts.reminder.quarter)
         return []

@@ -13,6 +13,8 @@ folder per export, and stay there: they are what left the building.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -238,13 +240,30 @@ async def quarter_draft(ctx: Context, quarter_label: str) -> list[OutgoingMessag
     return report_messages(ctx, files, text, offer_done=False)
 
 
-async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
+async def form_copy(
+    ctx: Context, record: Record, payload: Mapping[str, object] | None = None
+) -> list[OutgoingMessage]:
     """The statistics form of ``record`` as PDF and DOCX: what a delivered form copy carries.
 
     Called by the notifier for each recipient (``ctx.staff``), in their language; each copy is
-    recorded as taken by its recipient.
+    recorded as taken by its recipient. ``payload``: the ``FORM_COPY`` reminder's; a copy that
+    supersedes an earlier one (``supersedes``, ``version``) says so under its title.
     """
-    from reports.form import build_form, missing_words  # the PDF libraries: imported on use
+    from reports.form import CopyMark, build_form, missing_words  # imported on use
+
+    payload = payload or {}
+    copy = None
+    if payload.get("supersedes"):
+        why = "corrected"
+        if payload.get("supplemented"):
+            why = "supplemented"
+        elif payload.get("cosigned"):
+            why = "cosigned"
+        copy = CopyMark(
+            version=int(str(payload.get("version", 2))),
+            supersedes=datetime.fromisoformat(str(payload["supersedes"])),
+            why=why,
+        )
 
     services = ctx.services
     files: FormFiles = await build_form(
@@ -257,6 +276,7 @@ async def form_copy(ctx: Context, record: Record) -> list[OutgoingMessage]:
         now=ctx.now,
         court_name=services.court_name,
         delivering=True,  # the copy that completes 报送表格复印件 says so (Art. 6)
+        copy=copy,
     )
     await record_export(
         ctx.session,

@@ -397,6 +397,19 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
     return [Grid(header, rows, (3, 2.4, 4.4, 2.4, 1.5))]
 
 
+@dataclass(frozen=True)
+class CopyMark:
+    """A form copy that supersedes an earlier one (Art. 4, Art. 6): copy ``version`` of the
+    record's form, replacing the one sent at ``supersedes`` (UTC), because the record was
+    ``why`` (``corrected``, ``supplemented`` with evidence, or ``cosigned``: its co-signers
+    answered). Printed under the title, so the paper copies in the sub-file and at the
+    offices tell themselves apart."""
+
+    version: int
+    supersedes: datetime
+    why: str = "corrected"
+
+
 def form_document(
     facts: RecordFacts,
     *,
@@ -407,6 +420,7 @@ def form_document(
     head_seq: int,
     head_hash: str,
     delivering: bool = False,
+    copy: CopyMark | None = None,
 ) -> Document:
     """The Art. 3 form of one record as a ``Document``.
 
@@ -417,6 +431,7 @@ def form_document(
 
     ``delivering``: this is a form copy being delivered (Art. 6), sent at ``printed_at``;
     the step 报送表格复印件, when not yet done, is printed as done by this copy then.
+    ``copy``: the copy supersedes an earlier one, said under the title (``CopyMark``).
     """
     record = facts.record
     number = record.number or tr(language, "form.draft_number", id=record.id)
@@ -456,7 +471,17 @@ def form_document(
     )
     return Document(
         title=tr(language, "form.title"),
-        subtitle=tr(language, "form.subtitle", court=court_name or "-", number=number),
+        subtitle=tr(language, "form.subtitle", court=court_name or "-", number=number)
+        + (
+            tr(
+                language,
+                f"form.copy_{copy.why}",
+                version=copy.version,
+                previous=stamp(copy.supersedes, tz),
+            )
+            if copy is not None
+            else ""
+        ),
         blocks=tuple(blocks),
         footer=tr(language, "common.footer", seq=head_seq, hash=head_hash, at=printed),
         meta={"author": court_name},
@@ -499,11 +524,13 @@ async def build_form(
     now: datetime,
     court_name: str = "",
     delivering: bool = False,
+    copy: CopyMark | None = None,
 ) -> FormFiles:
     """Print record ``record_id``'s form into ``out_dir``; raises ``LookupError`` if absent.
 
-    ``delivering``: the form copy of Art. 6 being sent at ``now`` (``form_document``).
-    Reads only: recording who took the copy is the caller's (``reports.exports``).
+    ``delivering``: the form copy of Art. 6 being sent at ``now``; ``copy``: it supersedes
+    an earlier one (``form_document``). Reads only: recording who took the copy is the
+    caller's (``reports.exports``).
     """
     record = await session.get(Record, record_id)
     if record is None:
@@ -520,6 +547,7 @@ async def build_form(
         head_seq=head.seq,
         head_hash=head.hash,
         delivering=delivering,
+        copy=copy,
     )
     pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
     missing = tuple(fonts().missing(texts(document)))

@@ -15,6 +15,7 @@ from typing import Any
 from dialogue import AMEND, Court, Press, phone_record, says
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from reminders.clock import FakeClock
 from storage import records as records_repo
@@ -139,6 +140,19 @@ async def test_every_holder_gets_each_corrected_form_and_the_history_lists_them(
             assert all(text.startswith(again) for text in got[1:]), name
             assert f"职务：{values['inquirer_position']}\n" in got[-1]
             assert f"过问内容：{values['summary']}\n" in got[-1]
+        # Each paper copy says on its first page which copy it is and what it replaces.
+        pdfs = [
+            m.document
+            for m in court.chat(name).inbox()
+            if m.document is not None and m.document.suffix == ".pdf" and number in str(m.document)
+        ]
+        assert len(pdfs) == delivered, name
+        for version, pdf in enumerate(pdfs, 1):
+            first_page = "".join(PdfReader(str(pdf)).pages[0].extract_text().split())
+            if version == 1:
+                assert "取代" not in first_page
+            else:
+                assert f"第{version}份（更正后），取代" in first_page, first_page[:200]
     own = [
         m.text
         for m in judge.inbox()
