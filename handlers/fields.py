@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join
 from handlers.ports import Button
-from handlers.receipt import latest_inquiry, receipt_follows
+from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
 from handlers.timeparse import Moment, TimeParseError, read_time
 from handlers.units import guess_category
@@ -357,6 +357,54 @@ FAR_NO = "far_no"
 """The far-back refusal's two buttons' actions: take the time, or type it again."""
 
 
+CLOCK_SLACK = timedelta(minutes=5)
+"""How far a time given may run ahead of the court's clock (a judge's watch a little fast):
+later than now, or than the moment the draft was opened, by more is refused."""
+
+
+def after_opening(ctx: Context, record: Record, moment: datetime) -> None:
+    """Refuse a draft's receipt time later than the moment the draft was opened
+    (``created_at``, by ``CLOCK_SLACK``): what opened the draft had reached the judge by then,
+    so such a time is impossible, and would move every Art. 6 deadline past its breach.
+    Raises ``UserError`` (``intake.error.received_after_opened``)."""
+    opened = record.created_at
+    if record.submitted_at is None and opened is not None and moment > opened + CLOCK_SLACK:
+        raise UserError(
+            "intake.error.received_after_opened",
+            time=when(ctx, moment),
+            opened=when(ctx, opened),
+        )
+
+
+async def check_settled(ctx: Context, record: Record, values: dict[str, Any]) -> None:
+    """The receipt time an answer's ``values`` would give ``record`` by the receipt rule
+    (``handlers.receipt.receipt_of``: a call's, a visit's, an electronic message's is the
+    inquiry's time), checked as a typed one is: not before the rules, asked once to confirm
+    when more than ``FAR_BACK`` ago (as the inquiry's time it is: the same confirmation
+    serves both), never after the draft was opened. Raises ``UserError`` / ``FarBack``."""
+    shadow = as_proposed(record)
+    for column, value in values.items():
+        if not column.startswith("_"):
+            setattr(shadow, column, value)
+    settled = receipt_of(shadow, ctx.services.tz)
+    if settled is None or settled[0] == record.received_at:
+        return
+    moment, only_day = settled
+    column = "inquiry_at" if moment == shadow.inquiry_at else "received_at"
+    try:
+        await _plausible(ctx, shadow, column, moment, clock=None if only_day else True)
+    except FarBack:
+        state = await ctx.state()
+        state.data = {**state.data, FAR_BACK_STEP: Step.INQUIRY_AT.value}
+        raise
+    after_opening(ctx, record, moment)
+
+
+FAR_BACK_STEP = "far_back_step"
+"""Dialogue-state key: the question to ask again when a far-back time refused at another
+question (the channel that makes the inquiry's time the receipt's) is to be typed again."""
+
+
 class FarBack(UserError):
     """A receipt time more than ``FAR_BACK`` ago, refused once to be confirmed: by the same
     time sent again, or by the refusal's confirm button (``far_back_buttons``)."""
@@ -384,7 +432,8 @@ async def far_back_answer(ctx: Context) -> str:
 async def forget_far_back(ctx: Context) -> None:
     """Type it again: the time refused as far back is no longer confirmed by sending it."""
     state = await ctx.state()
-    state.data = {k: v for k, v in state.data.items() if k not in (FAR_BACK_SEEN, FAR_BACK_TEXT)}
+    dropped = (FAR_BACK_SEEN, FAR_BACK_TEXT, FAR_BACK_STEP)
+    state.data = {k: v for k, v in state.data.items() if k not in dropped}
 
 
 async def _plausible(
@@ -423,7 +472,8 @@ def _time(column: str) -> Parse:
             return await read(ctx, record, text)
         except FarBack:
             state = await ctx.state()
-            state.data = {**state.data, FAR_BACK_TEXT: text}
+            kept = {k: v for k, v in state.data.items() if k != FAR_BACK_STEP}
+            state.data = {**kept, FAR_BACK_TEXT: text}
             raise
 
     async def read(ctx: Context, record: Record, text: str) -> dict[str, Any]:
@@ -471,9 +521,11 @@ def _time(column: str) -> Parse:
                 raise DateOnly(read.day)
             raise UserError("intake.error.time_no_time")
         moment = read.at(tz)
-        if moment > ctx.now + timedelta(minutes=5):
+        if moment > ctx.now + CLOCK_SLACK:
             raise UserError("intake.error.time_future", time=when(ctx, moment))
         await _plausible(ctx, record, column, moment)
+        if column == "received_at":
+            after_opening(ctx, record, moment)
         _check_order(ctx, record, column, moment)
         values: dict[str, Any] = {column: moment}
         if column == "received_at":
@@ -507,6 +559,12 @@ async def _channel(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     values = await _choice("channel", Channel)(ctx, record, text)
     if values["channel"] != Channel.OTHER:
         values["channel_other"] = None
+    try:
+        await check_settled(ctx, record, values)
+    except FarBack:
+        state = await ctx.state()
+        state.data = {**state.data, FAR_BACK_TEXT: text}
+        raise
     return values
 
 

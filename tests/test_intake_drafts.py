@@ -17,6 +17,7 @@ from dialogue import (
     CASE_NAME,
     CONFIRM_COSIGN,
     CONFIRM_TIME,
+    DISMISS,
     EXTERNAL,
     NO,
     SAME_TIME,
@@ -71,6 +72,10 @@ from storage.vocabulary import (
 CONTINUE_2 = says("intake.continue_draft", title="草稿 #2")
 
 
+HELD_BUTTONS = Buttons(ADD_HERE, START_NEW, DISMISS)
+"""The add-or-new question's buttons while material is held."""
+
+
 async def test_media_during_an_open_draft_asks_add_or_new(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
@@ -90,7 +95,10 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             (Press(CONFIRM_TIME), asks(Step.SOURCE)),
             (
                 Forward(photo1),
-                (says("intake.media_choice", title="草稿 #1"), Buttons(ADD_HERE, START_NEW)),
+                (
+                    says("intake.media_choice", title="草稿 #1"),
+                    HELD_BUTTONS,
+                ),
             ),
             (
                 "嗯",
@@ -118,7 +126,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                             title="草稿 #1",
                         )
                     ),
-                    Buttons(ADD_HERE, START_NEW),
+                    HELD_BUTTONS,
                 ),
             ),
             # "New" leaves the old draft open, its deadlines running, and starts another.
@@ -145,7 +153,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                     Exactly(
                         says("intake.held", what="1 个文件", total="1 个文件", title="草稿 #2")
                     ),
-                    Buttons(ADD_HERE, START_NEW),
+                    HELD_BUTTONS,
                 ),
             ),
             (
@@ -192,9 +200,14 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
         [
             ("/new", asks_received("2026-03-06 10:00")),
             (Forward(photo), says("intake.media_choice", title="草稿 #1")),
-            ("/new", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
-            ("/cancel", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
-            ("/resume", (Again(says("intake.error.choose"), choice), Buttons(ADD_HERE, START_NEW))),
+            (
+                "/new",
+                (Again(says("intake.error.choose"), choice), HELD_BUTTONS),
+            ),
+            (
+                "/resume",
+                (Again(says("intake.error.choose"), choice), HELD_BUTTONS),
+            ),
             (Press(ADD_HERE), says("intake.added", title="草稿 #1", count=1)),
         ],
     )
@@ -264,7 +277,7 @@ async def test_every_piece_of_material_at_the_add_or_new_question_is_acknowledge
             check(says("intake.media_choice", title=title), replies)
             continue
         held = says("intake.held", what=_what([kind]), total=_what(kinds), title=title)
-        check((Exactly(held), Buttons(ADD_HERE, START_NEW)), replies, f"item {number + 1}: ")
+        check((Exactly(held), HELD_BUTTONS), replies, f"item {number + 1}: ")
     await judge.act(Press(ADD_HERE if choice == "add" else START_NEW))
     target = draft if choice == "add" else (await all_records(db))[-1].id
     assert choice == "add" or target == draft + 1

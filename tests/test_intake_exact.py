@@ -27,6 +27,7 @@ from dialogue import (
     CATEGORIES,
     CONFIRM_COSIGN,
     CONFIRM_TIME,
+    DISMISS,
     DISPUTE_COSIGN,
     EDIT,
     NO,
@@ -306,7 +307,7 @@ async def test_a_caption_held_at_the_add_or_new_question_is_kept(
                     Again(
                         says("intake.error.choose"), says("intake.media_choice", title="草稿 #1")
                     ),
-                    Buttons(ADD_HERE, START_NEW),
+                    Buttons(ADD_HERE, START_NEW, DISMISS),
                 ),
             ),
             (

@@ -9,12 +9,14 @@ chain, and the corrected form goes again to those who hold a copy. Every way a f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from dialogue import (
+    DISMISS,
     ROUTES,
     START_NEW,
     Buttons,
@@ -37,6 +39,7 @@ from dialogue import (
     settings_for,
     verified,
 )
+from sqlalchemy import select
 from test_form_copy_cosigned import copy_headings
 
 from handlers.fields import Step
@@ -45,6 +48,7 @@ from handlers.ports import AttachmentKind
 from reminders.clock import FakeClock
 from storage.audit import AuditKind
 from storage.db import Database
+from storage.models import AuditEvent
 from storage.vocabulary import (
     NETWORK_CHANNELS,
     Channel,
@@ -177,7 +181,8 @@ def _choice_labels(count: int) -> list[str]:
     latest = list(range(count, max(count - RECENT, 0), -1))
     case = "张某诉李某民间借贷纠纷案"  # by case name, as every record is
     return [says("intake.add_to_submitted", number=_number(n), case=case) for n in latest] + [
-        START_NEW
+        START_NEW,
+        DISMISS,
     ]
 
 
@@ -264,7 +269,7 @@ async def test_the_question_holds_the_files_until_answered(court: Court, db: Dat
     judge = court.chat("张伟")
     await _submit(judge, 1)
     await judge.act(_photo(court.bot)[0])
-    for typed in ("随便说一句", "/cancel", "/new"):
+    for typed in ("随便说一句", "/new"):  # /cancel dismisses (see below)
         replies = await judge.act(typed)
         assert says("intake.submitted_choice") in replies[-1].text
         assert judge.offered() == _choice_labels(1)
@@ -316,3 +321,34 @@ async def test_someone_elses_record_is_never_offered(court: Court, db: Database)
     replies = [m.text for m in await other.act(_photo(court.bot)[0])]
     assert replies[0] == says("intake.started_with_files", title="草稿 #2", count=1)
     assert not any(_number(1) in t for t in replies)
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+@pytest.mark.parametrize("leave", ["button", "/cancel"])
+async def test_a_file_sent_by_mistake_is_dismissed_yet_kept_in_the_audit_trail(
+    court: Court, db: Database, clock: FakeClock, how: str, leave: str
+) -> None:
+    """At "add to which submitted record, or new?", the dismiss button and /cancel alike
+    register the material on no record, log each file as received and dismissed (with its
+    hash), and leave the judge free: /new then opens a draft."""
+    judge = court.chat("张伟")
+    await _submit(judge, 1)
+    before = len(await evidence_of(db, 1))
+    forwards = ARRIVALS[how](court.bot)
+    for forward in forwards:
+        await judge.act(forward)
+    assert judge.offered() == _choice_labels(1)
+    replies = await judge.act(Press(DISMISS) if leave == "button" else leave)
+    assert any("不登记到任何记录" in m.text for m in replies), replies
+    assert len(await evidence_of(db, 1)) == before
+    async with db.transaction() as session:
+        events = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.kind == AuditKind.EVIDENCE_REFUSED)
+            )
+        ).all()
+    dismissed = [e for e in events if json.loads(e.payload).get("reason") == "dismissed"]
+    assert len(dismissed) == len(forwards)
+    assert all(json.loads(e.payload)["sha256"] for e in dismissed)
+    started = await judge.act("/new")
+    assert any(says("intake.started", title="草稿 #2") in m.text for m in started), started

@@ -22,6 +22,7 @@ from handlers.fields import (
     CAPTION_VALUE,
     CHANNELS_FIRST,
     DAY_ONLY,
+    FAR_BACK_STEP,
     FAR_NO,
     FAR_OK,
     LIST_PARTS,
@@ -843,9 +844,10 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
         return await take(ctx, record, field, argument)
     if action == FAR_OK:
         return await take(ctx, record, field, await far_back_answer(ctx))
-    if action == FAR_NO:
+    if action == FAR_NO:  # type it again: at the question where the time is typed
+        again = BY_STEP.get(str(state.data.get(FAR_BACK_STEP, "")))
         await forget_far_back(ctx)
-        return await ask(ctx, record, field)
+        return await ask(ctx, record, again or field)
     if action == CAPTION_PRESS:
         caption = offered_caption(record, field)
         if caption is None:

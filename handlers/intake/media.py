@@ -215,7 +215,11 @@ def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
         )
         for record in records
     ]
-    return (*rows, (Button(ctx.t("intake.start_new"), cb("media", "new")),))
+    return (
+        *rows,
+        (Button(ctx.t("intake.start_new"), cb("media", "new")),),
+        (Button(ctx.t("intake.dismiss"), cb("media", DISMISS)),),
+    )
 
 
 async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName:
@@ -258,12 +262,13 @@ def _media_buttons(
         if pending
         else ctx.t("intake.continue_draft", title=card.title(ctx, record))
     )
-    return (
-        (
-            Button(first, cb("media", "add")),
-            Button(ctx.t("intake.start_new"), cb("media", "new")),
-        ),
+    row = (
+        Button(first, cb("media", "add")),
+        Button(ctx.t("intake.start_new"), cb("media", "new")),
     )
+    if not pending:
+        return (row,)
+    return (row, (Button(ctx.t("intake.dismiss"), cb("media", DISMISS)),))
 
 
 def material(ctx: Context, files: list[EvidenceFile]) -> str:
@@ -541,6 +546,8 @@ async def media_choice(ctx: Context, value: str) -> Next:
     files = files_from_json(held.files)
     if value.startswith(TO_RECORD):
         return await _to_submitted(ctx, value.removeprefix(TO_RECORD), files)
+    if value == DISMISS:
+        return await dismiss(ctx)
     resume = state.resume
     state.held = None
     state.resume = None
@@ -564,6 +571,51 @@ async def media_choice(ctx: Context, value: str) -> Next:
     opener = opener_of(files) if files else Opener.NEW  # no files held: it was /new
     record = await start_draft(ctx, forwarded_at=forwarded_at, album=held.album, opener=opener)
     return await _open_with_files(ctx, record, files)
+
+
+DISMISS = "dismiss"
+"""The add-or-new question's "sent by mistake" answer (``dismiss``)."""
+
+
+async def dismiss(ctx: Context) -> Next:
+    """The files held at the add-or-new question were sent by mistake: registered on no
+    record, yet never dropped — each stays in the evidence store under its SHA-256 and gets
+    an ``evidence_refused`` audit event (reason ``dismissed``, with its name, size and
+    hash), as received and dismissed by the judge. An open draft goes on where it stopped;
+    with none, the dialogue ends. Raises ``UserError`` (``error.stale_button``) when no
+    files are held."""
+    state = await ctx.state()
+    held = state.held
+    files = files_from_json(held.files) if held is not None else []
+    if state.step != StepName.INTAKE_MEDIA or not files:
+        raise UserError("error.stale_button")
+    for file in files:
+        origin = file.provenance
+        await audit.append(
+            ctx.session,
+            AuditKind.EVIDENCE_REFUSED,
+            at=ctx.now,
+            actor_staff_id=ctx.staff.id,
+            subject=f"staff:{ctx.staff.id}",
+            payload={
+                "reason": "dismissed",
+                "name": origin.file_name,
+                "declared_size": origin.declared_size,
+                "sha256": file.sha256,
+                "transport": origin.transport,
+                "file_id": origin.file_id,
+                "message_id": origin.message_id,
+            },
+        )
+    resume = state.resume
+    state.held = None
+    state.resume = None
+    ctx.reply(ctx.t("intake.dismissed", what=material(ctx, files)))
+    record = await current_draft(ctx)
+    if record is not None:
+        return await resume_step(ctx, record, resume)
+    state.fresh()
+    return END
 
 
 async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) -> Next:

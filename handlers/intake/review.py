@@ -13,7 +13,7 @@ from handlers.evidence_link import screenshot_missing
 from handlers.fields import BY_STEP, applicable, next_missing, proposal
 from handlers.intake.ask import _apply, advance, ask, go_back
 from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
-from handlers.intake.media import answer_first
+from handlers.intake.media import answer_first, dismiss
 from handlers.intake.proposals import closing, group
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
@@ -183,9 +183,12 @@ async def cancel(ctx: Context, args: str) -> Next:
     """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept.
 
     Inside another dialogue (a dispute's reason, a platform reference) it ends that one only.
+    At the add-or-new question, files held there were sent by mistake (``media.dismiss``).
     """
-    await answer_first(ctx)
     state = await ctx.state()
+    if state.step == StepName.INTAKE_MEDIA and state.held is not None and state.held.files:
+        return await dismiss(ctx)
+    await answer_first(ctx)
     if state.step is not None and not state.step.value.startswith(INTAKE):
         return await plain_cancel(ctx, args)
     if state.step == StepName.INTAKE_CANCEL_REASON:
