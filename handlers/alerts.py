@@ -136,6 +136,15 @@ async def _tell_each(
 async def _audit(
     ctx: Context, record: Record, alert: str, people: Sequence[Staff], value: bool | str
 ) -> None:
+    await alert_sent(ctx, record, alert, people, value=value)
+
+
+async def alert_sent(
+    ctx: Context, record: Record, alert: str, people: Sequence[Staff], **detail: object
+) -> None:
+    """The ``alert_sent`` audit event of ``record``'s ``alert``, sent by ``ctx.staff`` to
+    ``people``, with ``detail`` (the value, the changes, the reason) and the record's
+    number once it has one."""
     await audit.append(
         ctx.session,
         AuditKind.ALERT_SENT,
@@ -146,7 +155,7 @@ async def _audit(
         payload={
             "alert": alert,
             "to": [p.id for p in people],
-            "value": value,
+            **detail,
             **({"number": record.number} if record.number else {}),
         },
     )

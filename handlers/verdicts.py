@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from handlers import notify
+from handlers.alerts import alert_sent
 from handlers.engine import Context
 from handlers.i18n import join
 from reports.facts import State, timeliness_lines
-from storage import audit
 from storage import staff as staff_repo
-from storage.audit import AuditKind
 from storage.models import Record, Staff
 from storage.vocabulary import Milestone, Role, label
 
@@ -106,18 +105,11 @@ async def tell(
         finally:
             ctx.speaking = None
         await notify.tell(ctx, [person], "amend.verdict_notice", values)
-    await audit.append(
-        ctx.session,
-        AuditKind.ALERT_SENT,
-        at=ctx.now,
-        actor_staff_id=ctx.staff.id,
-        actor=ctx.staff.name,
-        subject=f"record:{record.id}",
-        payload={
-            "alert": VERDICT_CHANGED,
-            "to": [person.id for person in people],
-            "changes": [[c.milestone.value, c.before.value, c.after.value] for c in found],
-            "reason": why,
-            **({"number": record.number} if record.number else {}),
-        },
+    await alert_sent(
+        ctx,
+        record,
+        VERDICT_CHANGED,
+        people,
+        changes=[[c.milestone.value, c.before.value, c.after.value] for c in found],
+        reason=why,
     )

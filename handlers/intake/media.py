@@ -303,6 +303,28 @@ def is_empty(file: EvidenceFile) -> bool:
     return file.unavailable is not None and file.provenance.declared_size == 0
 
 
+async def _refused(ctx: Context, file: EvidenceFile, reason: str, **more: object) -> None:
+    """The ``evidence_refused`` audit event of ``file``, sent by ``ctx.staff``: its
+    ``reason``, its name, declared size and where it came from, and ``more``."""
+    origin = file.provenance
+    await audit.append(
+        ctx.session,
+        AuditKind.EVIDENCE_REFUSED,
+        at=ctx.now,
+        actor_staff_id=ctx.staff.id,
+        subject=f"staff:{ctx.staff.id}",
+        payload={
+            "reason": reason,
+            "name": origin.file_name,
+            "declared_size": origin.declared_size,
+            **more,
+            "transport": origin.transport,
+            "file_id": origin.file_id,
+            "message_id": origin.message_id,
+        },
+    )
+
+
 async def refuse_empty(ctx: Context) -> bool:
     """Take the 0-byte files out of ``ctx.files``: each is refused with a message and an
     ``evidence_refused`` audit event, and opens no draft. True when nothing else came."""
@@ -312,21 +334,7 @@ async def refuse_empty(ctx: Context) -> bool:
     ctx.files = [file for file in ctx.files if not is_empty(file)]
     for file in empty:
         origin = file.provenance
-        await audit.append(
-            ctx.session,
-            AuditKind.EVIDENCE_REFUSED,
-            at=ctx.now,
-            actor_staff_id=ctx.staff.id,
-            subject=f"staff:{ctx.staff.id}",
-            payload={
-                "reason": "empty",
-                "name": origin.file_name,
-                "declared_size": origin.declared_size,
-                "transport": origin.transport,
-                "file_id": origin.file_id,
-                "message_id": origin.message_id,
-            },
-        )
+        await _refused(ctx, file, "empty")
         name = origin.file_name or ctx.t("evidence.unnamed")
         ctx.reply(ctx.t("intake.empty_file", name=name))
     return not ctx.files
@@ -590,23 +598,7 @@ async def dismiss(ctx: Context) -> Next:
     if state.step != StepName.INTAKE_MEDIA or not files:
         raise UserError("error.stale_button")
     for file in files:
-        origin = file.provenance
-        await audit.append(
-            ctx.session,
-            AuditKind.EVIDENCE_REFUSED,
-            at=ctx.now,
-            actor_staff_id=ctx.staff.id,
-            subject=f"staff:{ctx.staff.id}",
-            payload={
-                "reason": "dismissed",
-                "name": origin.file_name,
-                "declared_size": origin.declared_size,
-                "sha256": file.sha256,
-                "transport": origin.transport,
-                "file_id": origin.file_id,
-                "message_id": origin.message_id,
-            },
-        )
+        await _refused(ctx, file, "dismissed", sha256=file.sha256)
     resume = state.resume
     state.held = None
     state.resume = None
