@@ -92,7 +92,14 @@ async def reason(ctx: Context, text: str) -> Next:
         ctx.session, cosigner, confirmed=False, reason=why, actor=ctx.staff, at=ctx.now
     )
     title = card.title(ctx, record)
-    ctx.reply(ctx.t("cosign.disputed", title=title))
+    # Nobody reviews their own dispute: discipline but the co-signer, or, when the co-signer
+    # is discipline's only member, the court's leaders.
+    overseers = [p for p in await notify.with_roles(ctx, Role.DISCIPLINE) if p.id != ctx.staff.id]
+    told = "cosign.disputed"
+    if not overseers and Role.DISCIPLINE in ctx.roles:
+        overseers = [p for p in await notify.with_roles(ctx, Role.LEADER) if p.id != ctx.staff.id]
+        told = "cosign.disputed_leaders"
+    ctx.reply(ctx.t(told, title=title))
     handler = await _handler(ctx, record)
     await notify.tell(
         ctx,
@@ -100,10 +107,9 @@ async def reason(ctx: Context, text: str) -> Next:
         "cosign.handler_disputed",
         {"name": ctx.staff.name, "title": title, "reason": why},
     )
-    discipline = await notify.with_roles(ctx, Role.DISCIPLINE)
     await notify.tell(
         ctx,
-        discipline,
+        overseers,
         "cosign.discipline_disputed",
         {"name": ctx.staff.name, "handler": handler.name, "title": title, "reason": why},
     )

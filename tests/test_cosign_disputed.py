@@ -193,3 +193,36 @@ async def test_the_trial_s_dispute_is_disputed_in_every_report_and_in_the_chat(
         text = docx_text(files.summary)
         assert tr(language, "timeliness.disputed") in text
         assert tr(language, "analysis.cosign_disputed", n=1) in text
+
+
+@pytest.mark.parametrize("disputer", ["孙丽", "李刚"])
+async def test_nobody_reviews_their_own_dispute(
+    bot: DialogueBot, db: Database, clock: FakeClock, disputer: str
+) -> None:
+    """Discipline hears a dispute; when the one disputing is discipline's only member (the
+    sixth trial's 李刚), the court's leaders hear it instead, and he is told so."""
+    court = await open_court(bot)
+    clock.set(datetime(2026, 11, 30, 10, tzinfo=CHINA))
+    record_id = await new_record(
+        db, clock, court.id("张伟"), received=clock.now(), cosigners=[court.id(disputer)]
+    )
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        title = record.number or ""
+    chat = court.chat(disputer)
+    await chat.act(Tap(f"cs:{record_id}:no"))
+    own = "cosign.disputed_leaders" if disputer == "李刚" else "cosign.disputed"
+    assert await chat.say("当时我不在场") == [t(Language.ZH, own, title=title)]
+    notice = t(
+        Language.ZH,
+        "cosign.discipline_disputed",
+        name=disputer,
+        handler="张伟",
+        title=title,
+        reason="当时我不在场",
+    )
+    overseer = "陈静" if disputer == "李刚" else "李刚"
+    assert notice in [m.text for m in court.chat(overseer).inbox()]
+    for nobody in {"李刚", "陈静"} - {overseer}:
+        assert notice not in [m.text for m in court.chat(nobody).inbox()]
