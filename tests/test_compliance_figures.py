@@ -413,7 +413,7 @@ async def test_the_trial_s_late_co_signature_is_the_co_signer_s_not_the_handler_
     cosigner = zh(
         "milestones.compliance_cosigner_row",
         name="王芳",
-        quarter="2026Q3",
+        period=zh("milestones.compliance_quarter", label=quarter.label),
         q_late=1,
         q_missed=0,
         late=1,

@@ -374,9 +374,10 @@ async def test_a_corrected_record_is_one_the_intake_could_have_given(
         fields = [json.loads(e.payload)["field"] for e in amended[len(amended) - len(made) :]]
         assert fields == [a.field for a in made]
         if before["cosigners"] and not after["cosigners"]:
-            for name in before["cosigners"]:  # each taken off is told, in their own chat
+            for name in before["cosigners"]:  # each taken off is told, in their own chat;
+                # none answered here, so none is told an earlier answer stays
                 assert court.chat(name).inbox()[-1].text == says(
-                    "cosign.not_needed", handler="张伟", title=number, reason="记录有误"
+                    "cosign.not_needed_unanswered", handler="张伟", title=number, reason="记录有误"
                 )
         if change.key == "channel" and electronic(change.channel):
             shown = lab(change.channel)
