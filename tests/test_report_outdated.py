@@ -116,9 +116,10 @@ async def test_a_change_after_a_quarters_report_reaches_who_took_it(
     else:
         await judge.act(f"/record {number}")
         await judge.act(Press(AMEND))
-        if change == "moved_out":
-            await judge.act(Press(label("received_at")))
-            await judge.act("2026-04-01 08:00")
+        if change == "moved_out":  # a call's receipt follows its inquiry time
+            await judge.act(Press(label("inquiry_at")))
+            await judge.act("2025-12-31 08:00")
+            await judge.act("2025-12-31 08:00")  # over 30 days back: sent again, confirmed
         else:
             await judge.act(Press(label("summary")))
             await judge.act("要求尽快判决")
@@ -143,7 +144,7 @@ async def test_a_change_after_a_quarters_report_reaches_who_took_it(
     if change == "corrected":
         assert "要求尽快判决" in notice and "记录有误" in notice
     if change == "moved_out":
-        assert "2026-04-01 08:00" in notice
+        assert "2025-12-31 08:00" in notice
     (event,) = events
     (entry,) = event["told"]  # type: ignore[misc]
     assert entry["to"] == court.id("刘洋")
