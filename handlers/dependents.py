@@ -82,17 +82,29 @@ def art5_main_file(record: Record) -> bool:
     )
 
 
+def _answerable(record: Record, field: Field) -> bool:
+    """Whether ``record`` may hold ``field``: it applies, or ``record`` is a reference
+    opinion that keeps an external inquiry's answer from before its source was corrected
+    (``KEEPS``), as long as the answer would apply to that inquiry (a letter's route, not a
+    call's)."""
+    if field.applies(record):
+        return True
+    if record.kind != RecordKind.REFERENCE_OPINION:
+        return False
+    return field.applies(copy_of(record, {"kind": RecordKind.EXTERNAL.value}))
+
+
 def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
-    """The questions that applied to ``before`` and no longer apply to ``after`` (corrected
-    in ``corrected``) while ``after`` holds a value for them, in the intake's order; none
-    for a field whose correction ``KEEPS`` them. The court staff present count when
-    anyone is named, in the bot or not (a co-signer row either way); a reference
-    opinion's originals in the main file stay (``art5_main_file``)."""
+    """The questions that applied to ``before`` and no longer apply to ``after``
+    (``_answerable``; corrected in ``corrected``) while ``after`` holds a value for them,
+    in the intake's order; none for a field whose correction ``KEEPS`` them. The court
+    staff present count when anyone is named, in the bot or not (a co-signer row either
+    way); a reference opinion's originals in the main file stay (``art5_main_file``)."""
     if corrected.step in KEEPS:
         return []
     gone: list[Field] = []
     for field in FIELDS:
-        if not field.applies(before) or field.applies(after):
+        if not _answerable(before, field) or _answerable(after, field):
             continue
         if field.step is Step.STAFF_PRESENT:
             if after.cosigners:
