@@ -34,7 +34,7 @@ from dialogue import (
     says,
     verified,
 )
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, NUMBER_FORMAT, rules
 from sqlalchemy import select
@@ -294,6 +294,16 @@ async def finish(court: Court, first: list[str], answers: Answers) -> list[str]:
     inquiry=st.sampled_from([timedelta(hours=2), timedelta(hours=30)]),
     changes=st.lists(CORRECTIONS, min_size=1, max_size=2),
     answers=ANSWERS,
+)
+@example(  # a letter's route, kept by a reference opinion, goes when it becomes a call
+    kind=RecordKind.EXTERNAL,
+    channel=Channel.MAIL,
+    inquiry=timedelta(hours=30),
+    changes=[
+        Correction(key="kind", kind=RecordKind.REFERENCE_OPINION),
+        Correction(key="channel", channel=Channel.PHONE),
+    ],
+    answers=Answers(persons=True, staff=False, originals=OriginalsDestination.NO_ORIGINAL),
 )
 async def test_a_corrected_record_is_one_the_intake_could_have_given(
     db: Database,
