@@ -10,16 +10,14 @@ and says so beside the departments there unless ``--new-department`` says it is 
 
 from __future__ import annotations
 
-import io
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fakes import empty_database_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_cli_staff import config, guowen  # noqa: F401
 
 from bot import cli
 from handlers.i18n import t
@@ -151,31 +149,15 @@ async def test_a_new_name_is_refused_unless_a_new_department_is_asked_for(
         await session.rollback()
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
-    with empty_database_sync(tmp_path) as url:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{tmp_path / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        yield path
-
-
-def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:
-    out = io.StringIO()
-    status = cli.main([*argv, "--config", str(config)], out=out)
-    return status, out.getvalue().splitlines()
-
-
 def add(name: str, department: str, role: str, *more: str) -> tuple[str, ...]:
     return ("staff", "add", "--name", name, "--department", department, "--role", role, *more)
 
 
 @pytest.mark.parametrize("language", [Language.ZH, Language.EN])
 def test_the_trial_steps_keep_one_division(
-    config: Path, capsys: pytest.CaptureFixture[str], language: Language
+    config: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    language: Language,
 ) -> None:
     config.write_text(
         config.read_text(encoding="utf-8") + f'\n[court]\nlanguage = "{language.value}"\n',
