@@ -14,11 +14,11 @@ import itertools
 from typing import Any
 
 from dialogue import Court, DialogueBot, phone_record, says
-from fakes import add_person
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, bj
 from sqlalchemy import delete
+from test_form_copy_arrival import _extra_people
 
 from handlers.i18n import join
 from reminders.clock import FakeClock
@@ -44,19 +44,6 @@ BOUND, UNBOUND, DISABLED = "bound", "unbound", "disabled"
 NO_ACCOUNT = says("reminders.no_chat_account")
 # Words that say a copy reached an office: never while it has not.
 CLAIMS = ("已报送", "已送出", "已重新报送")
-
-
-async def _extra_people(court: Court, db: Database, clock: FakeClock) -> None:
-    """A second person in each office (the court has one in each)."""
-    for name, role, department, account in (
-        ("林涛", Role.DISCIPLINE, "纪检监察室", "lintao"),
-        ("马丽", Role.TRIAL_MANAGEMENT, "审判管理办公室", "mali"),
-    ):
-        if name not in court.staff:
-            court.staff[name] = await add_person(
-                db, clock, name, [role], department=department, user_id=account
-            )
-            court.accounts[name] = account
 
 
 async def _arrange(court: Court, db: Database, clock: FakeClock, mix: dict[str, str]) -> None:
