@@ -339,70 +339,55 @@ def picture_subtitle(
     return tr(language, "chart.separator").join(parts)
 
 
+@dataclass(frozen=True)
+class _DocumentInputs:
+    """What the summary document, the picture and the workbook's last sheets are made of,
+    once the records have been read: the figures, their words and where the files go
+    (``out_dir``/``stem`` plus each file's catalog suffix)."""
+
+    figures: Figures
+    language: Language
+    tz: ZoneInfo
+    title: str
+    notes: list[str]
+    footer: str
+    court_name: str
+    out_dir: Path
+    stem: str
+    picture_subtitle: str
+
+
 def _documents(
-    book: ReportWorkbook,
-    figures: Figures,
-    *,
-    language: Language,
-    tz: ZoneInfo,
-    title: str,
-    notes: list[str],
-    footer: str,
-    court_name: str,
-    out_dir: Path,
-    stem: str,
-    picture_subtitle: str,
+    book: ReportWorkbook, inputs: _DocumentInputs
 ) -> tuple[Path, Path, Path, tuple[str, ...]]:
     """Everything after the records have been read: CPU work, run in a worker thread.
 
     The workbook is saved in a thread of its own while the summary and the pictures are
     drawn: most of saving is deflating the detail sheet and waiting for its rows' worker,
     which leave the interpreter to the drawing."""
-    book.finish(figures, title=title, notes=notes)
+    book.finish(inputs.figures, title=inputs.title, notes=inputs.notes)
     with ThreadPoolExecutor(1, thread_name_prefix="guowen-report-save") as saver:
-        saving = saver.submit(atomic_write, out_dir / f"{stem}.xlsx", book.save)
-        summary, chart, missing = _drawn(
-            figures,
-            language=language,
-            tz=tz,
-            title=title,
-            notes=notes,
-            footer=footer,
-            court_name=court_name,
-            out_dir=out_dir,
-            stem=stem,
-            picture_subtitle=picture_subtitle,
-        )
+        saving = saver.submit(atomic_write, inputs.out_dir / f"{inputs.stem}.xlsx", book.save)
+        summary, chart, missing = _drawn(inputs)
         xlsx = saving.result()
     return xlsx, summary, chart, missing
 
 
-def _drawn(
-    figures: Figures,
-    *,
-    language: Language,
-    tz: ZoneInfo,
-    title: str,
-    notes: list[str],
-    footer: str,
-    court_name: str,
-    out_dir: Path,
-    stem: str,
-    picture_subtitle: str,
-) -> tuple[Path, Path, tuple[str, ...]]:
+def _drawn(inputs: _DocumentInputs) -> tuple[Path, Path, tuple[str, ...]]:
     """The summary document and the headline picture; the characters no font here has."""
+    language, out_dir, stem = inputs.language, inputs.out_dir, inputs.stem
     pictures_dir = out_dir / f".{stem}-charts"
     try:
-        pictures = chart_files(figures, language, pictures_dir)
+        pictures = chart_files(inputs.figures, language, pictures_dir)
         document: Document = summary_document(
-            figures,
+            inputs.figures,
             language=language,
-            tz=tz,
-            title=title,
-            notes=notes,
-            footer=footer,
+            tz=inputs.tz,
+            title=inputs.title,
+            notes=inputs.notes,
+            footer=inputs.footer,
             pictures=pictures,
-            court_name=court_name,
+            court_name=inputs.court_name,
         )
         summary = atomic_write(
             out_dir / f"{stem}{tr(language, 'file.summary_suffix')}.docx",
@@ -411,17 +396,17 @@ def _drawn(
     finally:
         shutil.rmtree(pictures_dir, ignore_errors=True)
     # The pictures draw the document's words (tables, court name) and the picture's own.
-    drawn = [*texts(document), title, picture_subtitle, footer]
+    drawn = [*texts(document), inputs.title, inputs.picture_subtitle, inputs.footer]
     missing = tuple(drawing_fonts().missing(drawn, pdf=False))
     chart = atomic_write(
         out_dir / f"{stem}{tr(language, 'file.chart_suffix')}.png",
         lambda p: headline_picture(
             p,
-            figures,
+            inputs.figures,
             language=language,
-            title=title,
-            subtitle=picture_subtitle,
-            footer=footer,
+            title=inputs.title,
+            subtitle=inputs.picture_subtitle,
+            footer=inputs.footer,
         ),
     )
     return summary, chart, missing
@@ -551,10 +536,8 @@ async def _report(
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))
-    xlsx, summary, chart, missing = await asyncio.to_thread(
-        _documents,
-        book,
-        figures,
+    inputs = _DocumentInputs(
+        figures=figures,
         language=language,
         tz=tz,
         title=title,
@@ -572,6 +555,7 @@ async def _report(
             running=bool(figures.running_at),
         ),
     )
+    xlsx, summary, chart, missing = await asyncio.to_thread(_documents, book, inputs)
     return ReportFiles(period, xlsx, summary, chart, figures, head_seq, head_hash, missing)
 
 
