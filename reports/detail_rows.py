@@ -30,7 +30,7 @@ MAX_TEXT = 32767  # the most a spreadsheet cell holds
 StyleKey = tuple[bool, str | None, bool, bool | None, bool]
 # XML text: the three markup characters, and a carriage return, which a parser would read
 # back as a line feed (XML 1.0, 2.11) if it were written as is.
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 # What a text needs besides: characters XML forbids (``reports.document.clean``), or markup.
 _SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>\r]")
 _KNOWN_CELLS = 2048  # texts kept per column, at most
@@ -54,6 +54,19 @@ def excel_serial(moment: datetime) -> str:
         days -= 1
     seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
     return "%.16g" % (days + (seconds + moment.microsecond / 10**6) / 86400)
+
+
+def splice_rows(rows: IO[bytes], sheet_xml: Path, out: IO[bytes]) -> None:
+    """Write the sheet written at ``sheet_xml`` to ``out`` with the ``<row>`` elements of the
+    file ``rows`` at the end of its ``sheetData`` (copied in 1 MiB pieces); then close
+    ``rows``. ``ValueError`` if the sheet has no ``</sheetData>``."""
+    head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
+    out.write(head)
+    rows.seek(0)
+    shutil.copyfileobj(rows, out, 1 << 20)
+    out.write(b"</sheetData>")
+    out.write(tail)
+    rows.close()
 
 
 class DetailRows:
@@ -123,7 +136,7 @@ class DetailRows:
             else ""
         )
         if escape:
-            text = text.translate(_XML_TEXT)
+            text = text.translate(XML_TEXT)
         return f'<c s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'.encode(), lines
 
     def add(self, rows: Iterable[Sequence[object]]) -> None:
@@ -227,13 +240,7 @@ class DetailRows:
     def write_into(self, sheet_xml: Path, out: IO[bytes]) -> None:
         """Write the sheet written at ``sheet_xml`` (which holds the header row) to ``out``,
         the rows put at the end of its ``sheetData``; then close the rows' file."""
-        head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
-        out.write(head)
-        self._file.seek(0)
-        shutil.copyfileobj(self._file, out, 1 << 20)
-        out.write(b"</sheetData>")
-        out.write(tail)
-        self._file.close()
+        splice_rows(self._file, sheet_xml, out)
 
     def close(self) -> None:
         """Discard the rows' temporary file (a period with no records)."""

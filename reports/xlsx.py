@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -53,7 +52,15 @@ from openpyxl.worksheet.pagebreak import Break, ColBreak
 from openpyxl.writer.excel import ExcelWriter
 
 from reports.columns import COLUMNS, received_value, stamp, state_words
-from reports.detail_rows import DATE_FORMAT, FORMULA_START, MAX_TEXT, DetailRows, StyleKey
+from reports.detail_rows import (
+    DATE_FORMAT,
+    FORMULA_START,
+    MAX_TEXT,
+    XML_TEXT,
+    DetailRows,
+    StyleKey,
+    splice_rows,
+)
 from reports.document import clean
 from reports.facts import MILESTONE_ORDER, RecordFacts, State
 from reports.figures import Art7Row, Figures, LateRow, Tally
@@ -175,9 +182,6 @@ def print_setup(
     if title_rows:
         sheet.print_title_rows = title_rows
 
-
-# XML text as libxml2 writes it: the markup characters and a carriage return escaped.
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 # Deflate level of the workbook's parts. The detail sheet of a busy quarter is a few hundred
 # MiB of XML: level 1 deflates it about three times faster than zlib's default 6, for a file
@@ -840,7 +844,7 @@ class SheetRows:
                     parts.append(self._by_openpyxl(cell, column, row))
                     continue
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                text = value.translate(_XML_TEXT).encode("ascii", "xmlcharrefreplace")
+                text = value.translate(XML_TEXT).encode("ascii", "xmlcharrefreplace")
                 parts.append(
                     f'{where}{style} t="inlineStr"><is><t{space}>'.encode()
                     + text
@@ -868,13 +872,7 @@ class SheetRows:
     def write_into(self, sheet_xml: Path, out: IO[bytes]) -> None:
         """The sheet written at ``sheet_xml`` to ``out``, these rows at the end of its
         ``sheetData``; then the rows' file closed."""
-        head, tail = sheet_xml.read_bytes().split(b"</sheetData>", 1)
-        out.write(head)
-        self._file.seek(0)
-        shutil.copyfileobj(self._file, out, 1 << 20)
-        out.write(b"</sheetData>")
-        out.write(tail)
-        self._file.close()
+        splice_rows(self._file, sheet_xml, out)
 
     def close(self) -> None:
         """Discard the rows' file."""
