@@ -12,44 +12,26 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reports_support import (
     BEIJING,
-    COURT,
-    RULES,
-    docx_text,
     fresh_database,
     local,
     make_record,
     open_court,
-    summary_table,
+    report_said,
 )
 
-import reports.quarterly
-from handlers.engine import Context
 from handlers.i18n import t
-from handlers.reports_cmd import headline_text
 from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.text import tr
 from storage.vocabulary import Language
 
 NOW = local("2027-01-05 10:00")
 PERIODS = ("2026Q4", "2026-11-01 2026-11-30")
-
-
-class _Chat:
-    """What ``headline_text`` reads of a chat's context: its catalog, in one language."""
-
-    def __init__(self, language: Language) -> None:
-        self.language = language
-
-    def t(self, key: str, /, **values: object) -> str:
-        return t(self.language, key, **values)
 
 
 @settings(
@@ -85,14 +67,6 @@ async def test_a_previous_period_before_the_records_is_never_compared_with(
     # records begin after it ended.
     first_in_previous = max(begin_day, previous.first)
     kept = previous_count if first_in_previous <= previous.last else 0
-    subtitles: list[str] = []
-    drawn = reports.quarterly.headline_picture
-
-    def picture(path: Path, *args: Any, subtitle: str, **kwargs: Any) -> Path:
-        subtitles.append(subtitle)
-        return drawn(path, *args, subtitle=subtitle, **kwargs)
-
-    monkeypatch.setattr(reports.quarterly, "headline_picture", picture)
     folder = tmp_path / uuid.uuid4().hex
     folder.mkdir()
     async with fresh_database(template_url, tmp_path) as db:
@@ -104,29 +78,13 @@ async def test_a_previous_period_before_the_records_is_never_compared_with(
         current = 4
         for n in range(current):
             await make_record(db, handler, period.start(BEIJING) + timedelta(hours=10 + n))
-        async with db.transaction() as session:
-            files = await build_report(
-                session,
-                period,
-                language=language,
-                tz=BEIJING,
-                rules=RULES,
-                now=NOW,
-                out_dir=folder,
-                court_name=COURT,
-            )
-    assert files.figures.previous_unrecorded == unrecorded
-    summary = docx_text(files.summary)
-    headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
-    chat = headline_text(cast(Context, _Chat(language)), files)
-    (subtitle,) = subtitles
+        said = await report_said(
+            db, period, language=language, now=NOW, folder=folder, monkeypatch=monkeypatch
+        )
+    assert said.files.figures.previous_unrecorded == unrecorded
+    headline, places = said.headline, said.places
+    summary, subtitle, chat = places["summary"], places["picture"], places["chat"]
     no_comparison = tr(language, "report.change_unrecorded")
-    said = {
-        "summary": summary,
-        "workbook": str(headline),
-        "picture": subtitle,
-        "chat": chat,
-    }
     previous_label = tr(language, "report.headline.previous")
     change_label = tr(language, "report.headline.change")
     if unrecorded:
@@ -143,13 +101,13 @@ async def test_a_previous_period_before_the_records_is_never_compared_with(
             tr(language, "analysis.same", previous=kept),
             previous_label,
         ]
-        for place, words in said.items():
+        for place, words in places.items():
             for wrong in compared:
                 assert wrong not in words, (place, wrong)
     else:
         assert headline[previous_label] == kept
         assert headline[change_label] != no_comparison
-        for place, words in said.items():
+        for place, words in places.items():
             assert tr(language, "chart.previous_unrecorded") not in words, place
             assert tr(language, "analysis.previous_unrecorded") not in words, place
             assert t(language, "report.previous_unrecorded") not in words, place

@@ -13,44 +13,26 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reports_support import (
     BEIJING,
-    COURT,
-    RULES,
-    docx_text,
     fresh_database,
     make_record,
     open_court,
-    summary_table,
+    report_said,
 )
 
-import reports.quarterly
-from handlers.engine import Context
 from handlers.i18n import t
-from handlers.reports_cmd import headline_text
 from reports.figures import now_stamp
 from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.tables import change_words
 from reports.text import tr
 from storage.vocabulary import Language
 
 PERIODS = ("2027Q1", "2026Q4", "2027-01-01 2027-01-31", "2026-12-20 2027-01-10")
-
-
-class _Chat:
-    """What ``headline_text`` reads of a chat's context: its catalog, in one language."""
-
-    def __init__(self, language: Language) -> None:
-        self.language = language
-
-    def t(self, key: str, /, **values: object) -> str:
-        return t(self.language, key, **values)
 
 
 @settings(
@@ -84,14 +66,6 @@ async def test_a_running_period_is_never_compared(
     previous = period.previous()
     now = period.start(BEIJING) + timedelta(minutes=minutes)
     running = not period.ended(now, BEIJING)
-    subtitles: list[str] = []
-    drawn = reports.quarterly.headline_picture
-
-    def picture(path: Path, *args: Any, subtitle: str, **kwargs: Any) -> Path:
-        subtitles.append(subtitle)
-        return drawn(path, *args, subtitle=subtitle, **kwargs)
-
-    monkeypatch.setattr(reports.quarterly, "headline_picture", picture)
     folder = tmp_path / uuid.uuid4().hex
     folder.mkdir()
     begin = datetime.combine(previous.first - timedelta(days=30), time(9), tzinfo=BEIJING)
@@ -103,25 +77,14 @@ async def test_a_running_period_is_never_compared(
         first_hour = period.start(BEIJING) + timedelta(minutes=1)
         for n in range(current):  # received in the period, before the report is made
             await make_record(db, handler, min(first_hour + timedelta(minutes=n), now))
-        async with db.transaction() as session:
-            files = await build_report(
-                session,
-                period,
-                language=language,
-                tz=BEIJING,
-                rules=RULES,
-                now=now,
-                out_dir=folder,
-                court_name=COURT,
-            )
-    figures = files.figures
+        said = await report_said(
+            db, period, language=language, now=now, folder=folder, monkeypatch=monkeypatch
+        )
+    figures = said.files.figures
     assert not figures.previous_unrecorded
     assert figures.previous_external == previous_count
-    summary = docx_text(files.summary)
-    headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
-    chat = headline_text(cast(Context, _Chat(language)), files)
-    (subtitle,) = subtitles
-    said = {"summary": summary, "workbook": str(headline), "picture": subtitle, "chat": chat}
+    headline, places = said.headline, said.places
+    summary, subtitle, chat = places["summary"], places["picture"], places["chat"]
     at = now_stamp(now, BEIJING)
     previous_label = tr(language, "report.headline.previous")
     change_label = tr(language, "report.headline.change")
@@ -145,13 +108,13 @@ async def test_a_running_period_is_never_compared(
         assert tr(language, "analysis.running", at=at, previous=previous_count) in summary, summary
         assert tr(language, "chart.running") in subtitle
         assert t(language, "report.running", at=at) in chat
-        for place, words in said.items():
+        for place, words in places.items():
             for wrong in compared:
                 assert wrong not in words, (place, wrong)
     else:
         assert figures.running_at == ""
         moved = (diff, diff / previous_count if previous_count else None)
         assert headline[change_label] == change_words(moved, language)
-        for place, words in said.items():
+        for place, words in places.items():
             assert tr(language, "chart.running") not in words, place
             assert t(language, "report.running", at=at) not in words, place

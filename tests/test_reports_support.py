@@ -322,3 +322,63 @@ async def fresh_database(template_url: str, folder: Path) -> AsyncIterator[Datab
         await database.close()
         if conftest.PG_URL:
             await conftest._pg_admin([f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
+
+
+@dataclass
+class Said:
+    """One report as each of its four places words it: ``files`` as built, ``headline`` the
+    workbook's headline table (label → value), and ``places``: the summary document's text,
+    that table as text, the headline picture's subtitle and the chat's reply."""
+
+    files: Any
+    headline: dict[str, Any]
+    places: dict[str, str]
+
+
+async def report_said(
+    db: Database,
+    period: Any,
+    *,
+    language: Language,
+    now: datetime,
+    folder: Path,
+    monkeypatch: Any,
+) -> Said:
+    """Build ``period``'s report of ``db`` at ``now`` into ``folder`` and read what its
+    summary, workbook, picture (its subtitle, caught as it is drawn) and chat reply say."""
+    import reports.quarterly
+    from handlers.i18n import t
+    from handlers.reports_cmd import headline_text
+    from reports.text import tr
+
+    class Chat:
+        """What ``headline_text`` reads of a chat's context: its catalog, in one language."""
+
+        def t(self, key: str, /, **values: object) -> str:
+            return t(language, key, **values)
+
+    subtitles: list[str] = []
+    drawn = reports.quarterly.headline_picture  # type: ignore[attr-defined]
+
+    def picture(path: Path, *args: Any, subtitle: str, **kwargs: Any) -> Path:
+        subtitles.append(subtitle)
+        return drawn(path, *args, subtitle=subtitle, **kwargs)
+
+    monkeypatch.setattr(reports.quarterly, "headline_picture", picture)
+    async with db.transaction() as session:
+        files = await reports.quarterly.build_report(
+            session,
+            period,
+            language=language,
+            tz=BEIJING,
+            rules=RULES,
+            now=now,
+            out_dir=folder,
+            court_name=COURT,
+        )
+    summary = docx_text(files.summary)
+    headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
+    chat = headline_text(Chat(), files)  # type: ignore[arg-type]
+    (subtitle,) = subtitles
+    places = {"summary": summary, "workbook": str(headline), "picture": subtitle, "chat": chat}
+    return Said(files, headline, places)
