@@ -293,6 +293,21 @@ def reached(people: Sequence[Recipient]) -> dict[Role, datetime | None]:
     return when
 
 
+def completing(people: Sequence[Recipient]) -> bool:
+    """Whether the copies of ``people`` now going out complete Art. 6's step 报送表格复印件:
+    every office of ``OFFICES`` that one of them holds has someone whose copy arrived or is
+    going by chat (``pending``), not only people it cannot reach (``unreachable``) or whose
+    send failed. False when none of them holds an office."""
+    offices = {office for person in people for office in person.offices}
+    return bool(offices) and all(
+        any(
+            office in person.offices and (person.arrived or person.state is Arrival.PENDING)
+            for person in people
+        )
+        for office in offices
+    )
+
+
 async def handed(
     session: AsyncSession,
     record: Record,

@@ -104,3 +104,63 @@ async def test_the_copy_prints_its_own_delivery_as_done_when_sent(
         assert done.astimezone(BEIJING).strftime("%Y-%m-%d%H:%M") in text
         assert _flat(tr(ZH, "form.delivered_by_this_copy", at="")) not in text
         assert (state_words(State.LATE, ZH) in text) == (done >= deadline)
+
+
+PEOPLE = {"李刚": Role.DISCIPLINE, "林涛": Role.DISCIPLINE, "刘洋": Role.TRIAL_MANAGEMENT}
+OFFICE_NAMES = {Role.DISCIPLINE: "纪检监察室", Role.TRIAL_MANAGEMENT: "审判管理办公室"}
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    bound=st.fixed_dictionaries({name: st.booleans() for name in PEOPLE}),
+    present=st.sets(st.sampled_from(sorted(PEOPLE)), min_size=1),
+)
+async def test_a_copy_says_it_delivers_only_when_each_office_gets_one_by_chat(
+    template_url: str, tmp_path: Path, bound: dict[str, bool], present: set[str]
+) -> None:
+    """An office whose only people have no chat account gets its copy in print, later: the
+    copies going by chat now (the offices' and the handler's own) leave the step open."""
+    folder = tmp_path / uuid.uuid4().hex
+    folder.mkdir()
+    async with fresh_database(template_url, tmp_path) as db:
+        clock = FakeClock(RECEIVED - timedelta(days=1))
+        bot = documents_bot(db, clock, folder)
+        handler = await add_person(db, clock, "张伟", [Role.HANDLER], user_id="zhangwei")
+        accounts = {name: f"account{n}" for n, name in enumerate(sorted(present))}
+        for name in sorted(present):
+            office = PEOPLE[name]
+            await add_person(
+                db,
+                clock,
+                name,
+                [office],
+                department=OFFICE_NAMES[office],
+                user_id=accounts[name] if bound[name] else None,
+            )
+        record_id = await make_record(
+            db, handler, RECEIVED, platform_after=timedelta(hours=1), inquirer_name="王建国"
+        )
+        number = await number_of(db, record_id)
+        clock.set(RECEIVED + timedelta(hours=3))
+        await bot.chat("zhangwei").say(f"/deliver {number}")
+        stamp = clock.now().astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        claim = _flat(tr(ZH, "form.delivered_by_this_copy", at=stamp))
+        offices = {PEOPLE[name] for name in present}
+        completes = all(
+            any(bound[name] for name in present if PEOPLE[name] is office) for office in offices
+        )
+        readers = ["zhangwei", *(accounts[name] for name in sorted(present) if bound[name])]
+        for reader in readers:
+            pdfs = [p for p in attachments(bot.transport.to(reader)) if p.suffix == ".pdf"]
+            assert pdfs, reader
+            for pdf in pdfs:
+                text = _flat(pdf_text(pdf))
+                assert (claim in text) is completes, (reader, bound, present)
+                if not completes:  # the step still open, not yet due: said as it is
+                    assert _flat(state_words(State.PENDING, ZH)) in text, reader
