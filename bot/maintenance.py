@@ -248,6 +248,11 @@ async def backup(
         await db.close()
     for sha256, path in summary.missing:
         _say(out, t(language, "maintenance.backup_file_missing", sha256=sha256, path=path))
+    for sha256, path, found in summary.altered:
+        _say(
+            out,
+            t(language, "maintenance.backup_file_altered", sha256=sha256, path=path, found=found),
+        )
     _say(
         out,
         t(
@@ -263,7 +268,7 @@ async def backup(
             sha256=summary.sha256,
         ),
     )
-    return EXIT_PROBLEM if summary.missing else EXIT_OK
+    return EXIT_PROBLEM if summary.missing or summary.altered else EXIT_OK
 
 
 def restore(
@@ -360,11 +365,13 @@ def _into_usable(into: Path, out: TextIO, language: Language | str | None) -> bo
 def _unpacked_badly(
     summary: archive.RestoreSummary, out: TextIO, language: Language | str | None
 ) -> bool:
-    """Name each member that is not what the manifest says; True when there was one."""
+    """Name each member that is not what the manifest says, and each evidence file the
+    backup found altered when it was made; True when there was one."""
     problems = [
         *(("restore_file_corrupt", name) for name in summary.corrupt),
         *(("restore_file_missing", name) for name in summary.missing),
         *(("restore_file_unexpected", name) for name in summary.unexpected),
+        *(("restore_file_altered", name) for name in summary.altered),
     ]
     for key, name in problems:
         _say(out, t(language, f"maintenance.{key}", name=name))

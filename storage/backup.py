@@ -117,6 +117,9 @@ class BackupSummary:
     bytes: int
     seconds: float
     missing: tuple[tuple[str, str], ...]
+    altered: tuple[tuple[str, str, str], ...] = ()
+    """Stored files whose bytes no longer hash to their name, the registered SHA-256:
+    (registered, where, SHA-256 of the bytes archived). Archived as they are, never dropped."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ class RestoreSummary:
     unexpected: tuple[str, ...]
     dump: str = "native"
     """"native" (a SQLite file, a pg_dump archive) or "logical" (``storage.logical``)."""
+    altered: tuple[str, ...] = ()
+    """Evidence files the backup found altered when it was made (registered SHA-256s): the
+    archive holds their altered bytes."""
 
 
 def _version(name: str) -> tuple[int, ...]:
@@ -337,18 +343,32 @@ def _members(blobs: Iterable[tuple[str, str | None]]) -> dict[str, tuple[str, bo
     return members
 
 
+@dataclass(frozen=True)
+class _Written:
+    """An archive written: its SHA-256 and size, what it holds, the stored files that were
+    missing (SHA-256, where looked for) and those altered (SHA-256, where, SHA-256 found)."""
+
+    sha256: str
+    size: int
+    counts: _Counts
+    missing: tuple[tuple[str, str], ...]
+    altered: tuple[tuple[str, str, str], ...]
+
+
 def _write_archive(
     target: Path, snapshot: _Snapshot, blobs: Blobs, at: datetime, started: float
-) -> tuple[str, int, _Counts, tuple[tuple[str, str], ...]]:
+) -> _Written:
     """Write the archive to a temporary file beside ``target``, then give it its name.
 
-    Returns the archive's SHA-256 and size, what it holds, and the files that were missing
-    from the store, with where they were looked for (the rest is archived all the same).
+    A stored file (evidence or thumbnail) is named by its SHA-256: one whose bytes hash
+    otherwise is archived as it is and listed as altered, in the manifest (``altered``) and
+    the result. A missing one is listed and skipped; the rest is archived all the same.
     Raises ``BackupError`` (``evidence_unreadable``) when the store cannot be read.
     """
     mtime = int(at.timestamp())
     files: dict[str, str] = {}
     missing: list[tuple[str, str]] = []
+    altered: list[tuple[str, str, str]] = []
     counts = _Counts()
     fd, temp_name = tempfile.mkstemp(prefix=".guowen-backup-", suffix=".tmp", dir=target.parent)
     temp = Path(temp_name)
@@ -373,6 +393,9 @@ def _write_archive(
                             where=blobs.where(sha256, thumbnail=thumbnail),
                             reason=str(error),
                         ) from error
+                    if files[name] != sha256:
+                        where = blobs.where(sha256, thumbnail=thumbnail)
+                        altered.append((sha256, where, files[name]))
                     counts.add(size, thumbnail=thumbnail)
                 manifest = {
                     "format": FORMAT,
@@ -390,6 +413,7 @@ def _write_archive(
                         "bytes": counts.bytes,
                     },
                     "missing": [sha for sha, _path in missing],
+                    "altered": {sha: found for sha, _path, found in altered},
                     "seconds": round(time.monotonic() - started, 3),
                     "files": files,
                 }
@@ -408,7 +432,7 @@ def _write_archive(
         _fsync_dir(target.parent)
     finally:
         temp.unlink(missing_ok=True)
-    return sink.digest.hexdigest(), sink.size, counts, tuple(missing)
+    return _Written(sink.digest.hexdigest(), sink.size, counts, tuple(missing), tuple(altered))
 
 
 def _check_target(target: Path) -> Path:
@@ -468,9 +492,7 @@ async def backup(
         else:
             source = make_url(db.url).database or ""
             snapshot = await asyncio.to_thread(_sqlite_snapshot, source, work)
-        digest, archive_size, counts, missing = await asyncio.to_thread(
-            _write_archive, target, snapshot, blobs, at, started
-        )
+        written = await asyncio.to_thread(_write_archive, target, snapshot, blobs, at, started)
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
@@ -483,27 +505,29 @@ async def backup(
             actor_staff_id=actor_staff_id,
             payload={
                 "file": target.name,
-                "sha256": digest,
-                "size": archive_size,
+                "sha256": written.sha256,
+                "size": written.size,
                 "database": snapshot.kind,
                 "head_seq": snapshot.head_seq,
                 "head_hash": snapshot.head_hash,
-                "evidence_files": counts.files,
-                "thumbnails": counts.thumbnails,
-                "missing": len(missing),
+                "evidence_files": written.counts.files,
+                "thumbnails": written.counts.thumbnails,
+                "missing": len(written.missing),
+                "altered": [sha for sha, _where, _found in written.altered],
             },
         )
     return BackupSummary(
         target,
-        digest,
+        written.sha256,
         snapshot.kind,
         snapshot.head_seq,
         snapshot.head_hash,
-        counts.files,
-        counts.thumbnails,
-        counts.bytes,
+        written.counts.files,
+        written.counts.thumbnails,
+        written.counts.bytes,
         time.monotonic() - started,
-        missing,
+        written.missing,
+        written.altered,
     )
 
 
@@ -605,6 +629,7 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
         missing,
         unexpected,
         str(database.get("dump", "native")),
+        tuple(sorted(manifest.get("altered") or {})),
     )
 
 

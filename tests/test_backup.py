@@ -405,3 +405,71 @@ async def test_a_logical_dump_taken_while_others_write_is_one_state(
             await copy.close()
     assert steps == list(range(1, summary.head_seq + 1))  # every event, in order, unbroken
     assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)
+
+
+def _alter(path: Path, how: str) -> None:
+    """Change a stored file as a failing disk or a hand might: one bit, its end, or more."""
+    data = path.read_bytes()
+    path.chmod(0o644)
+    if how == "flip":
+        middle = len(data) // 2
+        data = data[:middle] + bytes([data[middle] ^ 0x10]) + data[middle + 1 :]
+    elif how == "truncate":
+        data = data[:-1]
+    else:
+        data += b"\x00"
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("how", ["flip", "truncate", "append"])
+@pytest.mark.parametrize("which", ["evidence", "thumbnail", "both"])
+async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+    which: str,
+    how: str,
+) -> None:
+    """A stored file whose bytes no longer hash to its registered SHA-256 is archived as it
+    is (never dropped), named with its path and both hashes, listed in the manifest and the
+    audit event, and the backup exits 1; its restore names it and exits 1 too."""
+    pg_dump_or_skip(db)
+    stored = sorted(p for p in store.root.rglob("*") if p.is_file() and len(p.name) == 64)
+    thumbs = [p for p in stored if "thumbs" in p.parts]
+    originals = [p for p in stored if "thumbs" not in p.parts]
+    assert len(originals) == 3 and len(thumbs) == 2
+    victims = {"evidence": originals[:1], "thumbnail": thumbs[:1]}.get(
+        which, [originals[1], thumbs[1]]
+    )
+    for victim in victims:
+        _alter(victim, how)
+    target = tmp_path / "b.tar.gz"
+    out = io.StringIO()
+    settings = settings_for(database_url, store.root)
+    assert await maintenance.backup(settings, target, clock.now(), out) == 1
+    said = out.getvalue()
+    contents = members(target)
+    manifest = json.loads(contents.pop("manifest.json"))
+    assert set(manifest["altered"]) == {p.name for p in victims}
+    for victim in victims:
+        found = hashlib.sha256(victim.read_bytes()).hexdigest()
+        assert f"证据文件与登记的 SHA-256 不符：{victim.name}（" in said, said
+        assert str(victim) in said and found in said
+        assert manifest["altered"][victim.name] == found
+        [member] = [data for name, data in contents.items() if name.endswith(victim.name)]
+        assert member == victim.read_bytes()  # the altered bytes, as they are
+    assert said.splitlines()[-1].startswith("备份完成：")  # the rest is backed up all the same
+    async with db.transaction() as session:
+        event = (
+            await session.execute(select(AuditEvent).where(AuditEvent.kind == "backup_taken"))
+        ).scalar_one()
+    assert sorted(json.loads(event.payload)["altered"]) == sorted(p.name for p in victims)
+
+    out = io.StringIO()
+    assert maintenance.restore(target, tmp_path / "r", out, language="en") == 1
+    for victim in victims:
+        assert "already altered when the backup was made" in out.getvalue()
+        assert victim.name in out.getvalue()
