@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dialogue import Court
 from fakes import empty_database_sync
+from harness import register
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -27,9 +28,9 @@ from test_cli_staff import guowen
 
 from handlers.i18n import join, t
 from reminders import holdings
+from reminders.clock import FakeClock
 from reminders.holdings import REQUIRED_ROLES
 from storage import records as records_repo
-from storage import staff as staff_repo
 from storage.db import Database
 from storage.models import AuditEvent, Reminder, Staff
 from storage.vocabulary import Milestone, ReminderKind, Role, label
@@ -116,19 +117,11 @@ class Cast:
                         break
                 else:
                     people.append((name, department, [role]))
+            clock = FakeClock(now)
             ids: dict[str, int] = {}
+            for name, department, roles in people:
+                ids[name] = (await register(db, clock, name, roles, department=department)).id
             async with db.transaction() as session:
-                for name, department, roles in people:
-                    person = await staff_repo.add_staff(
-                        session,
-                        name=name,
-                        department_name=department,
-                        roles=roles,
-                        at=now,
-                        actor="test",
-                        new_department=True,
-                    )
-                    ids[name] = person.id
                 me = await session.get(Staff, ids["张三"])
                 colleague = await session.get(Staff, ids["王五"])
                 assert me is not None and colleague is not None
