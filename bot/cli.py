@@ -25,7 +25,7 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -212,6 +212,7 @@ def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
     )
     disable = staff_sub.add_parser("disable", parents=[common], help=h("staff_disable"))
     disable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
+    disable.add_argument("--force", action="store_true", help=h("staff_disable_force"))
     enable = staff_sub.add_parser("enable", parents=[common], help=h("staff_enable"))
     enable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
     release = staff_sub.add_parser(
@@ -439,6 +440,38 @@ async def _warn_department_gaps(
         print(t(lang, key, department=gap.department.name), file=sys.stderr)
 
 
+async def _disable(
+    session: AsyncSession,
+    settings: Settings,
+    args: argparse.Namespace,
+    out: TextIO,
+    *,
+    now: datetime,
+) -> None:
+    """``staff disable``: refused, with the list on standard error, while the person still
+    holds drafts, steps owed or the last of a role the rules require
+    (``reminders.holdings``); with ``--force`` done all the same, their overseers told."""
+    from bot.app import rules_for
+    from handlers import held as held_words
+    from reminders import holdings
+
+    lang = settings.language
+    person = await _find_staff(session, args.ref, lang, args.staff_command)
+    changed, held = await holdings.disable(
+        session, person, rules_for(settings), at=now, actor="cli", force=args.force
+    )
+    department = person.department.name if person.department else "-"
+    found = await held_words.lines(session, lang, held.payload(), department)
+    if not changed and person.active:
+        listed = "\n".join(found)
+        raise CliError("cli.staff_disable_holds", lang, id=person.id, name=person.name, list=listed)
+    key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
+    out.write(t(lang, key, id=person.id, name=person.name) + "\n")
+    if changed and found:
+        listed = "\n".join(found)
+        print(t(lang, "cli.staff_disabled_holding", name=person.name, list=listed), file=sys.stderr)
+
+
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from storage import staff as staff_repo
     from storage.staff import StaffError
@@ -563,10 +596,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 out.write(t(lang, "cli.invite_issued", name=person.name, expires=expires) + "\n")
                 out.write(issued.code + "\n")
             elif args.staff_command == "disable":
-                person = await _find_staff(session, args.ref, lang, args.staff_command)
-                changed = await staff_repo.disable_staff(session, person, at=now, actor=actor)
-                key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
-                out.write(t(lang, key, id=person.id, name=person.name) + "\n")
+                await _disable(session, settings, args, out, now=now)
             elif args.staff_command == "enable":
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 changed = await staff_repo.enable_staff(session, person, at=now, actor=actor)

@@ -4,7 +4,9 @@ A serious case, and a same-level main leader (the record goes on the list to rep
 each alert the same people (``ART7_ROLES``: discipline inspection, trial management and the
 court's leaders) the moment the field is set, draft or not. Each happens once per record;
 those alerted then hear of every change to the flag, of the draft's withdrawal, and once of
-its submission with the record number and the case (``check_art7``).
+its submission with the record number and the case (``check_art7``). A withdrawn draft
+is also told to those who oversee its Art. 9 special report items and to everyone a
+reminder about it reached (``tell_withdrawal``).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import card, notify
 from handlers.engine import Context
+from handlers.fields import BY_STEP, Step
 from handlers.ports import Button
 from reports.facts import load_names
 from storage import audit
 from storage import records as records_repo
+from storage import staff as staff_repo
 from storage.audit import AuditKind
-from storage.models import AuditEvent, Record, RecordAmendment, Staff
-from storage.vocabulary import CosignStatus, RecordStatus, Role
+from storage.models import AuditEvent, Record, RecordAmendment, Reminder, Staff
+from storage.vocabulary import CosignStatus, RecordStatus, ReminderStatus, Role
 
 ART7_ROLES: tuple[Role, ...] = (
     Role.DISCIPLINE,
@@ -51,6 +55,10 @@ submitted, with its record number and case (``alerts.submitted``)."""
 
 WITHDRAWN = "withdrawn"
 """The ``value`` an alert's audit event holds once its record's withdrawal was told."""
+
+WITHDRAWAL = "withdrawal"
+"""The ``alert`` of the audit event telling a draft's withdrawal to those who oversee what
+it carried or were told of it beyond Art. 7's flags (``tell_withdrawal``)."""
 
 
 @dataclass
@@ -291,11 +299,87 @@ async def _first(
 
 
 async def follow_touched(ctx: Context) -> None:
-    """After any message: ``check_art7`` for each record it changed, so no path that sets,
-    unsets or withdraws (a correction, /back, an edit at the review card, /cancel, Art. 14)
-    leaves the people alerted untold."""
+    """After any message: ``check_art7`` and ``tell_withdrawal`` for each record it changed,
+    so no path that sets, unsets or withdraws (a correction, /back, an edit at the review
+    card, /cancel, Art. 14) leaves the people alerted untold."""
     for record in records_repo.touched_records(ctx.session).values():
         await check_art7(ctx, record)
+        await tell_withdrawal(ctx, record)
+
+
+async def overseers(ctx: Context, record: Record) -> list[Staff]:
+    """The integrity officers of ``record``'s department and the discipline inspection
+    office: those told of a breach (DESIGN.md §4), of a changed verdict and of a withdrawn
+    draft's special report items."""
+    officers = [
+        person
+        for person in await staff_repo.with_role(ctx.session, Role.INTEGRITY_OFFICER)
+        if record.department_id is not None and person.department_id == record.department_id
+    ]
+    return [*officers, *await notify.with_roles(ctx, Role.DISCIPLINE)]
+
+
+async def _reminded(ctx: Context, record: Record) -> list[int]:
+    """Who other than its handler a reminder about ``record`` reached: the integrity
+    officers and discipline told of its breach, those told a delivery failed."""
+    rows = await ctx.session.execute(
+        select(Reminder.recipient_staff_id)
+        .where(
+            Reminder.record_id == record.id,
+            Reminder.status == ReminderStatus.SENT,
+            Reminder.recipient_staff_id != record.handler_id,
+        )
+        .order_by(Reminder.id)
+    )
+    return list(dict.fromkeys(rows.scalars()))
+
+
+async def tell_withdrawal(ctx: Context, record: Record) -> None:
+    """Once ``record`` is withdrawn, tell (``alerts.withdrawn_draft``, with the reason and
+    its Art. 9 special report items) the department's integrity officers and discipline
+    (``overseers``) when it carried special report items (Art. 9: they are reported, and a
+    draft that drops them is what Art. 10 supervises), and everyone a reminder about it
+    reached besides the handler (a breach's overseers): nobody who was told of the draft
+    is left chasing one that is gone. Those Art. 7's alerts reached hear of the withdrawal
+    from ``check_art7``; they are told here as well only of special report items. The
+    person withdrawing is not told. Once per record, audited (``ALERT_SENT``, alert
+    ``WITHDRAWAL``, with the reason and the items)."""
+    if record.status != RecordStatus.WITHDRAWN:
+        return
+    earlier = await told(ctx.session, record.id)
+    if WITHDRAWAL in earlier:
+        return
+    items = list(record.art9_items or [])
+    ids = await _reminded(ctx, record)
+    if items:
+        ids += [p.id for p in await overseers(ctx, record)]
+    else:
+        heard = {p for alert, _c, _r in ALERTS if alert in earlier for p in earlier[alert].people}
+        ids = [p for p in ids if p not in heard]
+    people = [p for p in await _staff(ctx, list(dict.fromkeys(ids))) if p.id != ctx.staff.id]
+    if not people:
+        return
+    field = BY_STEP[Step.ART9.value]
+
+    async def values() -> dict[str, object]:
+        words = await card.value_of(ctx, record, field) if items else ctx.t("common.none")
+        if record.art9_other:
+            words += ctx.t("alerts.art9_other", other=record.art9_other)
+        return {
+            **_facts(ctx, record),
+            "reason": record.withdraw_reason or ctx.t("card.missing"),
+            "items": words,
+        }
+
+    for person in people:
+        ctx.speaking = notify.language_of(ctx, person)
+        try:
+            rendered = await values()
+        finally:
+            ctx.speaking = None
+        await notify.tell(ctx, [person], "alerts.withdrawn_draft", rendered)
+    reason = record.withdraw_reason or ""
+    await alert_sent(ctx, record, WITHDRAWAL, people, reason=reason, items=items)
 
 
 async def after_submit(ctx: Context, record: Record) -> None:

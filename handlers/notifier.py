@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import card, copy_state, cosign, reports_cmd
+from handlers import card, copy_state, cosign, held, reports_cmd
 from handlers.access import join_names
 from handlers.engine import Context, Services
 from handlers.ports import Button, Delivery, DeliveryStatus, IncomingMessage, OutgoingMessage, Reply
@@ -88,6 +88,14 @@ def owed_words(ctx: Context, kind: ReminderKind, facts: Facts, handler: object) 
         parts.append(ctx.t("reminders.owed_by_handler", steps=steps, name=handler))
     parts.append(ctx.t("reminders.owed_by_cosigners", names=names))
     return key, ctx.t("reminders.owed_separator").join(parts)
+
+
+async def _held_words(ctx: Context, payload: dict[str, Any]) -> dict[str, object]:
+    """The values of ``reminders.staff_disabled``: who was disabled and what they held
+    (``handlers.held.lines``)."""
+    department = str(payload.get("department") or "-")
+    found = await held.lines(ctx.session, ctx.language, payload, department)
+    return {"name": payload.get("name", "-"), "department": department, "list": "\n".join(found)}
 
 
 class ChatNotifier:
@@ -218,6 +226,8 @@ class ChatNotifier:
                     )
                 )
             values["list"] = "\n".join(lines) or ctx.t("common.none")
+        elif kind is ReminderKind.STAFF_DISABLED:
+            values.update(await _held_words(ctx, reminder.payload))
         elif kind is ReminderKind.HOLIDAYS_MISSING:
             values["year"] = reminder.payload.get("year", "")
         elif kind is ReminderKind.DELIVERY_FAILED:

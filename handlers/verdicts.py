@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from handlers import notify
-from handlers.alerts import alert_sent
+from handlers.alerts import alert_sent, overseers
 from handlers.engine import Context
 from handlers.i18n import join
 from reports.facts import State, timeliness_lines
-from storage import staff as staff_repo
-from storage.models import Record, Staff
-from storage.vocabulary import Milestone, Role, label
+from storage.models import Record
+from storage.vocabulary import Milestone, label
 
 VERDICT_CHANGED = "verdict_changed"
 """The ``alert`` of the ``ALERT_SENT`` audit event a changed verdict is kept as."""
@@ -71,17 +70,6 @@ def warning(ctx: Context, found: Sequence[Change]) -> str | None:
     if not found:
         return None
     return ctx.t("amend.verdict_warning", changes=describe(ctx, found))
-
-
-async def overseers(ctx: Context, record: Record) -> list[Staff]:
-    """Who is told of a changed verdict: the integrity officers of ``record``'s department
-    and the discipline inspection office (those told of a breach, DESIGN.md §5)."""
-    officers = [
-        person
-        for person in await staff_repo.with_role(ctx.session, Role.INTEGRITY_OFFICER)
-        if record.department_id is not None and person.department_id == record.department_id
-    ]
-    return [*officers, *await notify.with_roles(ctx, Role.DISCIPLINE)]
 
 
 async def tell(

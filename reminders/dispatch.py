@@ -740,6 +740,8 @@ class Dispatcher:
                 await session.get(Staff, failed.recipient_staff_id) if failed else None
             )
             return facts
+        if kind is ReminderKind.STAFF_DISABLED:
+            return facts  # a one-off notice: what the person held, kept in its payload
         if kind is ReminderKind.HOLIDAYS_MISSING:
             year = int(reminder.payload.get("year", 0))
             return facts if self.rules.calendar.source_for(year) == "weekends_only" else None

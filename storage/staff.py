@@ -309,8 +309,11 @@ async def disable_staff(
     at: datetime,
     actor: str,
     actor_staff_id: int | None = None,
+    detail: dict[str, object] | None = None,
 ) -> bool:
-    """Disable ``person``; False when they already were. Their bindings stop working at once."""
+    """Disable ``person``; False when they already were. Their bindings stop working at once.
+    ``detail`` goes into the audit event beside the name (what they still held, who was
+    told: ``reminders.holdings.disable``)."""
     if not person.active:
         return False
     person.active = False
@@ -322,7 +325,7 @@ async def disable_staff(
         actor=actor,
         actor_staff_id=actor_staff_id,
         subject=f"staff:{person.id}",
-        payload={"name": person.name},
+        payload={"name": person.name, **(detail or {})},
     )
     return True
 

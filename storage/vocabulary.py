@@ -164,6 +164,7 @@ class ReminderKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     FORM_COPY = "form_copy"
     COPY_OUTSTANDING = "copy_outstanding"
+    STAFF_DISABLED = "staff_disabled"
 
 
 class ReminderStatus(StrEnum):

@@ -1,0 +1,205 @@
+"""What a person still holds: the one answer ``guowen staff disable`` reads before disabling.
+
+Disabling a person stops every reminder addressed to them (``Dispatcher.facts`` sends nothing
+to a disabled person). Whatever they still owe then goes unchased, and a role the rules
+require (Art. 6, 8, 10; DESIGN.md §1) may be left with nobody. ``holdings`` lists it: their
+drafts (Art. 10 punishes an abandoned draft), the steps of submitted records they owe as
+handler or as staff present (``reminders.owers.owed_by``), and each role of theirs of which
+they are the last active holder (court-wide, or for an integrity officer in a department
+that has handlers). ``overseers`` says who is told when the person is disabled all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.deadlines import DeadlineRules
+from reminders.outbox import Planned, ensure
+from reminders.owers import owed_by
+from reminders.planner import unmet
+from storage import staff as staff_repo
+from storage.models import Record, RecordCosigner, Staff
+from storage.vocabulary import Milestone, RecordStatus, ReminderKind, Role
+
+REQUIRED_ROLES: tuple[Role, ...] = (
+    Role.INTEGRITY_OFFICER,
+    Role.DISCIPLINE,
+    Role.TRIAL_MANAGEMENT,
+    Role.COMPILER,
+    Role.ADMIN,
+)
+"""Roles the rules need someone in: a department's integrity officer (Art. 6, 10), discipline
+inspection (Art. 8, 10), trial management and its compiler (Art. 8, 12), and an admin to
+manage staff at all. Court-wide, except the integrity officer, who is per department."""
+
+
+@dataclass
+class Holdings:
+    """What ``person`` still holds.
+
+    ``drafts``: their drafts, oldest first; ``steps``: submitted records with the steps they
+    owe (``Milestone`` values in ``Milestone`` order), by record id; ``last_roles``: each
+    role in ``REQUIRED_ROLES`` nobody else active holds (for an integrity officer: in their
+    department)."""
+
+    person: Staff
+    drafts: list[Record] = field(default_factory=list)
+    steps: list[tuple[Record, list[Milestone]]] = field(default_factory=list)
+    last_roles: list[Role] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """Whether the person holds nothing: disabling them leaves nothing unowned."""
+        return not (self.drafts or self.steps or self.last_roles)
+
+    def records(self) -> list[Record]:
+        """Every record in ``drafts`` and ``steps``, by id."""
+        return sorted([*self.drafts, *(r for r, _ in self.steps)], key=lambda r: r.id)
+
+    def payload(self) -> dict[str, object]:
+        """The holdings as JSON-ready values (audit events, the notice's reminder rows):
+        ``drafts`` ids, ``steps`` as ``[record id, [milestone, ...]]``, ``roles``."""
+        return {
+            "drafts": [r.id for r in self.drafts],
+            "steps": [[r.id, [m.value for m in owed]] for r, owed in self.steps],
+            "roles": [role.value for role in self.last_roles],
+        }
+
+
+async def holdings(session: AsyncSession, person: Staff, rules: DeadlineRules) -> Holdings:
+    """What ``person`` still holds (``Holdings``): drafts they handle, unmet steps of
+    submitted records they owe (``owed_by``, a co-signer until they answer), and the roles
+    of ``REQUIRED_ROLES`` of which they are the last active holder. A disabled person holds
+    no role (``with_role`` counts active staff only), so asking again after disabling lists
+    only records."""
+    found = Holdings(person)
+    cosigned = select(RecordCosigner.record_id).where(RecordCosigner.staff_id == person.id)
+    query = (
+        select(Record)
+        .where(
+            Record.status.in_([RecordStatus.DRAFT, RecordStatus.SUBMITTED]),
+            or_(Record.handler_id == person.id, Record.id.in_(cosigned)),
+        )
+        .order_by(Record.id)
+    )
+    for record in (await session.execute(query)).scalars().unique():
+        if record.status == RecordStatus.DRAFT:
+            if record.handler_id == person.id:
+                found.drafts.append(record)
+            continue
+        owed = [
+            milestone
+            for milestone in Milestone
+            if milestone in unmet(record, rules)
+            and any(o.staff_id == person.id and o.pending for o in owed_by(record, milestone))
+        ]
+        if owed:
+            found.steps.append((record, owed))
+    if person.active:
+        for role in REQUIRED_ROLES:
+            if role not in person.roles:
+                continue
+            per_department = role is Role.INTEGRITY_OFFICER
+            others = [
+                other
+                for other in await staff_repo.with_role(session, role)
+                if other.id != person.id
+                and (not per_department or other.department_id == person.department_id)
+            ]
+            if not others and (not per_department or await _oversees(session, person)):
+                found.last_roles.append(role)
+    return found
+
+
+async def _oversees(session: AsyncSession, person: Staff) -> bool:
+    """Whether ``person``'s department has another active handler for its integrity officer
+    to watch (an officer of a department without handlers oversees nobody:
+    ``storage.staff.department_gaps``)."""
+    return any(
+        other.id != person.id and other.department_id == person.department_id
+        for other in await staff_repo.with_role(session, Role.HANDLER)
+    )
+
+
+async def overseers(session: AsyncSession, held: Holdings) -> dict[int, Holdings]:
+    """Who is told that ``held.person`` was disabled holding ``held``, and what each is told
+    about: each record goes to its department's active integrity officers, or to discipline
+    inspection where it has none (those a breach reaches, DESIGN.md §4); a role left empty
+    goes to discipline inspection (Art. 8). Where nobody else is in discipline inspection,
+    the court's leaders stand in for it. The person is never among them. By staff id, in id
+    order."""
+    person = held.person
+
+    async def others(role: Role) -> list[Staff]:
+        return [p for p in await staff_repo.with_role(session, role) if p.id != person.id]
+
+    discipline = await others(Role.DISCIPLINE) or await others(Role.LEADER)
+    officers = await others(Role.INTEGRITY_OFFICER)
+    told: dict[int, Holdings] = {}
+
+    def part(staff: Staff) -> Holdings:
+        return told.setdefault(staff.id, Holdings(person))
+
+    for record in held.drafts:
+        mine = [o for o in officers if o.department_id == record.department_id] or discipline
+        for overseer in mine:
+            part(overseer).drafts.append(record)
+    for record, owed in held.steps:
+        mine = [o for o in officers if o.department_id == record.department_id] or discipline
+        for overseer in mine:
+            part(overseer).steps.append((record, owed))
+    for watcher in discipline if held.last_roles else ():
+        part(watcher).last_roles.extend(held.last_roles)
+    return dict(sorted(told.items()))
+
+
+async def disable(
+    session: AsyncSession,
+    person: Staff,
+    rules: DeadlineRules,
+    *,
+    at: datetime,
+    actor: str,
+    force: bool = False,
+) -> tuple[bool, Holdings]:
+    """Disable ``person`` unless they still hold something (``holdings``); with ``force``,
+    disable them all the same and queue a ``STAFF_DISABLED`` notice, due at once, to each
+    overseer (``overseers``) naming what of it is theirs. The audit event
+    (``staff_disabled``) keeps the holdings, whether it was forced and who was told.
+
+    Returns whether the person was disabled now (False: already disabled, or refused because
+    they hold something and ``force`` is not given) and what they held."""
+    held = await holdings(session, person, rules)
+    if not person.active or (not held.empty and not force):
+        return False, held
+    told = await overseers(session, held) if not held.empty else {}
+    department = person.department.name if person.department else None
+    stamp = at.isoformat()
+    await ensure(
+        session,
+        [
+            Planned(
+                key=f"disabled:{person.id}:{stamp}:{staff_id}",
+                kind=ReminderKind.STAFF_DISABLED,
+                recipient_staff_id=staff_id,
+                due_at=at,
+                payload={
+                    "staff": person.id,
+                    "name": person.name,
+                    "department": department,
+                    **part.payload(),
+                },
+            )
+            for staff_id, part in told.items()
+        ],
+        at=at,
+    )
+    detail: dict[str, object] = {}
+    if not held.empty:
+        detail = {"held": held.payload(), "forced": True, "told": list(told)}
+    changed = await staff_repo.disable_staff(session, person, at=at, actor=actor, detail=detail)
+    return changed, held
