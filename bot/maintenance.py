@@ -21,7 +21,7 @@ from bot import folders
 from bot.config import Settings
 from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
-from handlers.i18n import join, t
+from handlers.i18n import DEFAULT, catalog, join, t
 from storage import backup as archive
 from storage import verify as checks
 from storage.audit import ChainProblem, ChainProblemKind
@@ -105,7 +105,10 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
             f"maintenance.problem_{problem.subject}_{problem.kind}",
             ref=problem.ref,
             seq=problem.seq if problem.seq is not None else "?",
-            fields=join(language, problem.fields),
+            fields=join(
+                language,
+                [column_words(language, name, problem.subject) for name in problem.fields],
+            ),
         )
     if isinstance(problem, checks.AnchorProblem):
         return t(
@@ -121,8 +124,34 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
         f"maintenance.problem_{problem.kind}",
         item=problem.item_id,
         seq=problem.seq if problem.seq is not None else "?",
-        fields=join(language, problem.fields),
+        fields=join(language, [column_words(language, name, "item") for name in problem.fields]),
     )
+
+
+def column_words(language: Language | str | None, name: str, subject: str = "record") -> str:
+    """An item ``verify`` found differing in a row of ``subject`` (``record``, ``staff``,
+    ``department``, ``identity``, ``amendment``, ``item``), as the discipline office reads it,
+    with the database's own name beside it for IT staff: "过问人姓名（inquirer_name）". A
+    record's field takes the form's own label; a co-signer's confirmation (``cosigner 12``,
+    ``offline 王某``) and everything else the catalog's ``maintenance.column``; a name
+    neither knows is given as it is."""
+    from reports.form import BY_KEY  # the form's labels; imported on use
+
+    head, _, rest = name.partition(" ")
+    if subject == "record" and rest and head in ("cosigner", "offline"):
+        return t(language, f"maintenance.column.{head}_one", id=rest, name=rest)
+    lang = Language(language) if language in tuple(Language) else DEFAULT
+    key = {"handler_id": "handler", "department_id": "department"}.get(name, name)
+    words = catalog(lang)
+    if subject == "record" and key in BY_KEY:
+        label = BY_KEY[key].title(lang)
+    elif f"maintenance.column.{subject}.{name}" in words:
+        label = words[f"maintenance.column.{subject}.{name}"]
+    elif subject == "record" and f"maintenance.column.{name}" in words:
+        label = words[f"maintenance.column.{name}"]
+    else:
+        return name
+    return t(language, "maintenance.column_named", label=label, name=name)
 
 
 async def _unusable(db: Database, language: Language) -> str | None:

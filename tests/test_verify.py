@@ -291,7 +291,7 @@ async def test_an_altered_evidence_row_is_found(
     ]
     code, lines = await run(settings_for(database_url, store.root))
     assert code == 1 and lines == [
-        f"证据登记 #{items[0].id} 与审计事件 #1 的记载不符，不符的项：name。"
+        f"证据登记 #{items[0].id} 与审计事件 #1 的记载不符，不符的项：原文件名（name）。"
     ]
 
 
