@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from bot import folders, logs
-from handlers.i18n import DEFAULT, join, t
+from handlers.i18n import DEFAULT, catalog, join, t
 from reminders.clock import SystemClock
 from storage.vocabulary import (
     DEPARTMENT_ROLES,
@@ -325,6 +325,19 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(name).setLevel(own)
 
 
+def _account_words(lang: Language, account: ChatIdentity) -> str:
+    """A chat account as IT staff read it: the channel's name and the account's (the
+    console's own default speaker named as such), e.g. 企业微信账号“zhangwei”."""
+    from bot.transports.console import GUEST  # the console's unbound speaker's id
+
+    key = f"cli.transport.{account.transport}"
+    transport = t(lang, key) if key in catalog(lang) else account.transport
+    user = account.external_id
+    if account.transport == "console" and user == GUEST:
+        user = t(lang, "cli.console_default_user")
+    return t(lang, "cli.account", transport=transport, id=user)
+
+
 def _roles_text(roles: Sequence[Role], lang: Language) -> str:
     return join(lang, [label(role, lang) for role in roles])
 
@@ -583,7 +596,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 )
                 expires = issued.expires_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
                 if issued.bound:
-                    accounts = join(lang, (account.transport for account in issued.bound))
+                    accounts = join(lang, [_account_words(lang, a) for a in issued.bound])
                     count = len(issued.bound)
                     warning = t(
                         lang,
@@ -605,7 +618,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 if changed:
                     bindings = await staff_repo.identities_of(session, person.id)
                     if bindings:
-                        names = join(lang, [f"{a.transport}:{a.external_id}" for a in bindings])
+                        names = join(lang, [_account_words(lang, a) for a in bindings])
                         line = t(lang, "cli.staff_enabled_accounts", id=person.id, accounts=names)
                     else:
                         line = t(lang, "cli.staff_enabled_no_account", id=person.id)
@@ -615,7 +628,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 if person.active:
                     raise CliError("cli.staff_release_active", lang, id=person.id, name=person.name)
                 bindings = list(await staff_repo.identities_of(session, person.id))
-                names = join(lang, [f"{a.transport}:{a.external_id}" for a in bindings])
+                names = join(lang, [_account_words(lang, a) for a in bindings])
                 for account in bindings:
                     await staff_repo.release_identity(
                         session, account, at=now, actor=actor, reason="released"

@@ -439,7 +439,12 @@ def test_enable_brings_back_the_accounts_still_bound(
         0,
         [
             t(None, "cli.staff_enabled", id=1, name="张三"),
-            t(None, "cli.staff_enabled_accounts", id=1, accounts="fake:tg-zhang"),
+            t(
+                None,
+                "cli.staff_enabled_accounts",
+                id=1,
+                accounts=t(None, "cli.account", transport="fake", id="tg-zhang"),
+            ),
         ],
     )
     assert guowen(config, "staff", "enable", "1") == (

@@ -124,7 +124,13 @@ def test_the_cli_says_plainly_that_the_person_is_bound(config: Path) -> None:  #
     asyncio.run(bind())
     status, lines = guowen(config, "staff", "invite", "张三")
     assert status == 0 and len(lines) == 3
-    assert lines[0] == t(None, "staff.invite_already_bound", name="张三", count=1, accounts="fake")
+    assert lines[0] == t(
+        None,
+        "staff.invite_already_bound",
+        name="张三",
+        count=1,
+        accounts=t(None, "cli.account", transport="fake", id="tg-zhang"),
+    )
     assert CODE_LINE.match(lines[-1])
 
 
@@ -188,3 +194,18 @@ async def test_the_console_reads_a_typed_button_number_with_the_one_parser(
     assert zh("help.hint", name="张伟") in out.getvalue()
     await console.line("２")
     assert t(Language.EN, "language.set") in out.getvalue()
+
+
+async def test_the_console_heads_a_reply_to_its_unbound_speaker_in_words(
+    db: Database, clock: FakeClock
+) -> None:
+    """`guowen run`'s console before binding: the reply's heading names the unbound user in
+    the court's language, never the console's internal id."""
+    bot = FakeBot(db, clock)
+    out = io.StringIO()
+    console = ConsoleTransport(bot.app, out=out, allow_as=False)
+    bot.app.add_transport(console)
+    await console.line("你好")
+    heading = zh("console.to", name=zh("console.guest"))
+    assert heading in out.getvalue().splitlines(), out.getvalue()
+    assert "guest" not in out.getvalue()

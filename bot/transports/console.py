@@ -157,7 +157,8 @@ class ConsoleTransport:
             self.heading = None
         who = await people.name_of(self.app.db, NAME, chat_id)
         if who is None:
-            who = self._t("console.stranger") if chat_id == STRANGER else chat_id
+            unbound = {STRANGER: "console.stranger", GUEST: "console.guest"}.get(chat_id)
+            who = self._t(unbound) if unbound else chat_id
         self.write(self._t("console.to", name=who))
         for line in message.text.splitlines() or [""]:
             self.write(f"  {line}")
