@@ -31,6 +31,7 @@ from storage.casenumber import (
     NotFiled,
     case_number_shaped,
     court_name,
+    court_place,
     example,
     parse_case_number,
     several_case_numbers,
@@ -190,6 +191,15 @@ NAME_LIKE_DAY = 3
 three characters (Wednesday's)."""
 
 
+def answer_example(ctx: Context, column: str) -> str:
+    """The catalog's example answer for ``column`` (``intake.example.<column>``); a unit's
+    is placed in the court's own county or district, so a judge sees a unit of their place."""
+    if column == "inquirer_unit":
+        place = court_place(ctx.services.court_name) or ctx.t("intake.example_place")
+        return ctx.t("intake.example.inquirer_unit", place=place)
+    return ctx.t(f"intake.example.{column}")
+
+
 def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
@@ -209,14 +219,14 @@ def _text(limit: int, column: str, *, words: bool = False, naming: bool = False)
                 typed=value,
                 seems=ctx.t(f"intake.seems.{seems}"),
                 field=ctx.t(f"card.{column}"),
-                example=ctx.t(f"intake.example.{column}"),
+                example=answer_example(ctx, column),
             )
         if words and not any(character.isalpha() for character in value):
             raise UserError(
                 "intake.error.no_words",
                 typed=value,
                 field=ctx.t(f"card.{column}"),
-                example=ctx.t(f"intake.example.{column}"),
+                example=answer_example(ctx, column),
             )
         return {column: value}
 

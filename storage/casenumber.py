@@ -346,3 +346,13 @@ def _courts_without_digits() -> tuple[str, ...]:
 @cache
 def _types_longest_first() -> tuple[str, ...]:
     return tuple(sorted(_types(), key=len, reverse=True))
+
+
+_PLACE = re.compile(r"[^省市区县旗盟州]+?[省市区县旗盟州]")
+
+
+def court_place(court_name: str) -> str:
+    """The smallest place a court's name names ("北京市朝阳区人民法院" → "朝阳区",
+    "温县人民法院" → "温县", "上海市第一中级人民法院" → "上海市"); "" when it names none."""
+    places = _PLACE.findall(court_name.removesuffix("人民法院"))
+    return places[-1] if places else ""

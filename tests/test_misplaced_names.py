@@ -19,9 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.engine import Context, Services, UserError
-from handlers.fields import BY_STEP, Step, misplaced
+from handlers.fields import BY_STEP, Step, answer_example, misplaced
 from handlers.ports import IncomingMessage
 from reminders.clock import FakeClock
+from storage.casenumber import court_place
 from storage.db import Database
 from storage.models import Record, Staff
 from storage.vocabulary import Language
@@ -31,10 +32,10 @@ NOW = datetime(2026, 12, 5, 21, 0, tzinfo=BEIJING)  # a Saturday evening
 NAMING = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.INQUIRER_POSITION, Step.INTERMEDIARY_NAME)
 
 
-def context(language: Language = Language.ZH) -> Context:
+def context(language: Language = Language.ZH, court: str = "") -> Context:
     staff = Staff(name="张伟", language=language.value)
     message = IncomingMessage(transport="console", chat_id="1", user_id="1", received_at=NOW)
-    services = Services(clock=FakeClock(NOW), tz=BEIJING)
+    services = Services(clock=FakeClock(NOW), tz=BEIJING, court_name=court)
     return Context(cast(Any, None), message, staff, cast(Any, None), services, NOW)
 
 
@@ -114,7 +115,7 @@ async def test_a_misplaced_answer_is_refused_with_its_example(
     assert refused.value.key == "intake.error.not_a_name"
     assert refused.value.values["typed"] == typed.strip()
     assert refused.value.values["seems"] == ctx.t(f"intake.seems.{kind}")
-    assert refused.value.values["example"] == ctx.t(f"intake.example.{step.value}")
+    assert refused.value.values["example"] == answer_example(ctx, step.value)
 
 
 @settings(max_examples=60, deadline=None)
@@ -151,10 +152,30 @@ async def test_the_trial_answers_shifted_by_one_question_are_refused(
             typed="（2026）豫0825民初789号",
             seems="案号",
             field="所在单位",
-            example=says("intake.example.inquirer_unit"),
+            example=says("intake.example.inquirer_unit", place="温县"),  # 温县人民法院's
         )
     ), replies[-1].text
     replies = await judge.act("温县政法委")
     assert replies[-1].text.startswith(asks(Step.INQUIRER_POSITION)), replies[-1].text
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["inquirer_unit"]) == ("李四", "温县政法委")
+
+
+@pytest.mark.parametrize(
+    ("court", "place"),
+    [
+        ("温县人民法院", "温县"),
+        ("北京市朝阳区人民法院", "朝阳区"),
+        ("上海市第一中级人民法院", "上海市"),
+        ("内蒙古自治区阿拉善左旗人民法院", "阿拉善左旗"),
+        ("河南省高级人民法院", "河南省"),
+        ("最高人民法院", ""),
+    ],
+)
+def test_a_units_example_is_placed_in_the_courts_own_place(court: str, place: str) -> None:
+    """A Beijing judge is not shown a unit of 温县 as the example of a work unit."""
+    assert court_place(court) == place
+    ctx = context(court=court)
+    words = answer_example(ctx, "inquirer_unit")
+    assert (place or ctx.t("intake.example_place")) in words
+    assert "温县" not in words or place == "温县"
