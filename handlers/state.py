@@ -79,6 +79,13 @@ class StepName(StrEnum):
         return None
 
 
+CORRECTING = frozenset(
+    {StepName.AMEND_FIELD, StepName.AMEND_VALUE, StepName.AMEND_REASON, StepName.AMEND_ALSO}
+)
+"""The steps of a correction after submission: while the chat is at one, the correction's
+field list takes a press; /cancel (and /new) abandon it, the record unchanged."""
+
+
 class End(Enum):
     """A step's answer that closes the dialogue (python-telegram-bot's ``END``)."""
 

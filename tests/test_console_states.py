@@ -1,11 +1,11 @@
 """/cancel and /back at every step a chat can wait at (``handlers.state.StepName``).
 
 Each step is reached as a person reaches it, then /cancel or /back is typed. /cancel always
-ends the dialogue (a draft is kept: its withdrawal's reason is asked, or at that question
-the draft goes on); /back always stays in the dialogue, at its previous question or, at its
-first, the same question again. Only the add-or-new question, which holds the files just
-sent, refuses both until it is answered, and shows its buttons again. Neither ever says
-there is nothing open, nor that the command is unknown.
+ends the dialogue, saying what it dropped (a draft is kept: its withdrawal's reason is asked,
+or at that question the draft goes on; at /new's add-or-new question no record is started);
+/back always stays in the dialogue, at its previous question or, at its first, the same
+question again. Neither ever says there is nothing open, nor that the command is unknown.
+Every card and command: ``test_card_commands``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from storage.db import Database
 from storage.models import Conversation
 from storage.vocabulary import Channel
 
+NUMBER = "温法过问〔2026〕1号"
 IN_PERSON = frozenset({Step.PLACE, Step.PERSONS_PRESENT, Step.STAFF_PRESENT})
 
 Reach = Callable[[Court, Database, FakeClock], Awaitable[Person]]
@@ -205,18 +206,23 @@ async def test_cancel_ends_the_dialogue_at_every_step(
     replies = await person.act("/cancel")
     _never_said(replies, "/cancel")
     after = await waiting_at(db, person)
-    if step is StepName.INTAKE_MEDIA:  # the files held are answered for first
-        assert after == step.value
-        assert replies[-1].buttons
+    if step is StepName.INTAKE_MEDIA:  # /new's question, nothing held: the draft goes on
+        assert replies[0].text == says("intake.new_cancelled", title="草稿 #1")
+        assert after == question(Step.SUMMARY).value
     elif step is StepName.INTAKE_CANCEL_REASON:  # the draft is kept and goes on
         assert replies[0].text.startswith(says("intake.cancel_kept", title="草稿 #1")[:6])
         assert after is not None and after != step.value
     elif step.value.startswith("intake.") and not step.value.startswith("intake.amend"):
         assert replies[-1].text == says("intake.cancel_reason", title="草稿 #1")
         assert after == StepName.INTAKE_CANCEL_REASON.value
-    else:
+    else:  # each says what was dropped
         assert after is None, (step, after)
-        assert replies[-1].text in (says("common.cancelled"), says("intake.amend_cancelled"))
+        said = {
+            StepName.COSIGN_REASON: says("cosign.dispute_cancelled", title=NUMBER),
+            StepName.PLATFORM_REF: says("milestones.platform_cancelled", title=NUMBER),
+            StepName.INVITE_WHO: says("staff.invite_cancelled"),
+        }.get(step, says("intake.amend_cancelled"))
+        assert replies[-1].text.startswith(said), (step, replies[-1].text)
 
 
 @pytest.mark.parametrize("step", sorted(StepName))
