@@ -699,18 +699,20 @@ class Engine:
             return
         if state.step is None:
             state.question = []
+            state.question_text = ""
             return
         was = ctx.conversation.step if ctx.conversation is not None else None
         if chosen is None and state.step.value == was:
             return
         mine = [
-            reply.message.buttons
+            reply.message
             for reply in ctx.replies
             if (reply.transport, reply.chat_id) == (ctx.message.transport, ctx.message.chat_id)
             and reply.message.buttons
         ]
-        rows = mine[-1] if mine else ()
+        rows = mine[-1].buttons if mine else ()
         state.question = [[(button.label, button.data) for button in row] for row in rows]
+        state.question_text = mine[-1].text if mine else ""
 
     async def _choice_typed(self, ctx: Context) -> None:
         """On a transport that showed the choices as a numbered list, a typed number or
