@@ -46,18 +46,26 @@ async def button(ctx: Context, value: str) -> Next:
     return await field_button(ctx, step, action, argument)
 
 
+def _own_or(own: dict[str, Handler], default: Handler) -> Handler:
+    """The handler ``own`` names for the step the chat waits at, else ``default``."""
+
+    async def either(ctx: Context, args: str) -> Next:
+        state = await ctx.state()
+        handler = own.get(state.step.value) if state.step is not None else None
+        return await (handler or default)(ctx, args)
+
+    return either
+
+
 def back_for(registry: Registry) -> Handler:
     """/back, for everyone in any dialogue: the step's own (``Registry.backs``), else the
     intake's (``ask.back``). The add-or-new question has no previous one: it says so and
     asks it again, with its buttons (the files it holds are never dropped)."""
+    back_here = _own_or(registry.backs, back)
 
     async def back_anywhere(ctx: Context, args: str) -> Next:
         await answer_first(ctx, "intake.error.no_back_choice")
-        state = await ctx.state()
-        own = registry.backs.get(state.step.value) if state.step is not None else None
-        if own is not None:
-            return await own(ctx, args)
-        return await back(ctx, args)
+        return await back_here(ctx, args)
 
     return back_anywhere
 
@@ -66,15 +74,7 @@ def cancel_for(registry: Registry) -> Handler:
     """/cancel, and a typed cancel word (``engine.split_command``), for everyone at any card:
     the step's own (``Registry.cancels``), else the intake's (``review.cancel``). Each
     drops the card's pending action and says what was kept and what was dropped."""
-
-    async def cancel_anywhere(ctx: Context, args: str) -> Next:
-        state = await ctx.state()
-        own = registry.cancels.get(state.step.value) if state.step is not None else None
-        if own is not None:
-            return await own(ctx, args)
-        return await cancel(ctx, args)
-
-    return cancel_anywhere
+    return _own_or(registry.cancels, cancel)
 
 
 def new_for(registry: Registry) -> Handler:
