@@ -34,7 +34,7 @@ from test_correction_fields import Spec, drafted
 from handlers.fields import BY_STEP, FIELDS, Step
 from handlers.intake.common import question
 from handlers.ports import OutgoingMessage
-from handlers.state import StepName
+from handlers.state import CORRECTING, StepName
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Conversation
@@ -196,15 +196,16 @@ def _never_said(replies: list[OutgoingMessage], typed: str) -> None:
         assert not reply.text.startswith(says("error.unknown_command", command="")[:4]), reply.text
 
 
+@pytest.mark.parametrize("typed", ["/cancel", "取消"])
 @pytest.mark.parametrize("step", sorted(StepName))
 async def test_cancel_ends_the_dialogue_at_every_step(
-    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName, typed: str
 ) -> None:
     court = await open_court(bot)
     person = await REACH[step](court, db, clock)
     assert await waiting_at(db, person) == step.value
-    replies = await person.act("/cancel")
-    _never_said(replies, "/cancel")
+    replies = await person.act(typed)  # a typed cancel word is /cancel, never an answer
+    _never_said(replies, typed)
     after = await waiting_at(db, person)
     if step is StepName.INTAKE_MEDIA:  # /new's question, nothing held: the draft goes on
         assert replies[0].text == says("intake.new_cancelled", title="草稿 #1")
@@ -217,12 +218,45 @@ async def test_cancel_ends_the_dialogue_at_every_step(
         assert after == StepName.INTAKE_CANCEL_REASON.value
     else:  # each says what was dropped
         assert after is None, (step, after)
-        said = {
-            StepName.COSIGN_REASON: says("cosign.dispute_cancelled", title=NUMBER),
-            StepName.PLATFORM_REF: says("milestones.platform_cancelled", title=NUMBER),
-            StepName.INVITE_WHO: says("staff.invite_cancelled"),
-        }.get(step, says("intake.amend_cancelled"))
+        said = LEFT.get(step, says("intake.amend_cancelled"))
         assert replies[-1].text.startswith(said), (step, replies[-1].text)
+
+
+LEFT = {
+    StepName.COSIGN_REASON: says("cosign.dispute_cancelled", title=NUMBER),
+    StepName.PLATFORM_REF: says("milestones.platform_cancelled", title=NUMBER),
+    StepName.INVITE_WHO: says("staff.invite_cancelled"),
+    StepName.INTAKE_CANCEL_REASON: says("intake.cancel_kept", title="草稿 #1"),
+    **dict.fromkeys(CORRECTING, says("intake.amend_cancelled")),
+}
+"""What /cancel says it dropped in a dialogue that /new leaves."""
+
+
+@pytest.mark.parametrize("step", sorted(StepName))
+async def test_new_at_every_step_starts_a_record_or_asks_first(
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+) -> None:
+    """/new leaves another dialogue saying what it dropped, then starts a record, or, with
+    a draft open, asks first whether to go on with it; at that question it is its "start a
+    new record". Never "press a button", never a stale button."""
+    court = await open_court(bot)
+    person = await REACH[step](court, db, clock)
+    replies = await person.act("/new")
+    if step is StepName.INVITE_WHO:  # an administrator opens no record: the invitation waits
+        assert replies[-1].text.startswith(says("error.unknown_command", command="new"))
+        assert await waiting_at(db, person) == step.value
+        return
+    _never_said(replies, "/new")
+    texts = [reply.text for reply in replies]
+    refused = (says("intake.error.choose"), says("error.stale_button"))
+    assert not any(no in text for text in texts for no in refused), texts
+    if step in LEFT:
+        assert texts[0].startswith(LEFT[step]), (step, texts)
+    after = await waiting_at(db, person)
+    asked_first = after == StepName.INTAKE_MEDIA.value and step is not StepName.INTAKE_MEDIA
+    started = after == question(Step.RECEIVED_AT).value
+    assert asked_first or started, (step, after, texts)
+    assert replies[-1].buttons, texts
 
 
 @pytest.mark.parametrize("step", sorted(StepName))
