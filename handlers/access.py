@@ -97,10 +97,16 @@ async def language(ctx: Context, args: str) -> None:
 
 
 async def cancel(ctx: Context, args: str) -> Next:
-    """/cancel: close the open dialogue, if there is one."""
+    """/cancel: close the open dialogue, if there is one. With none, it says so, and shows
+    the cards that still wait for this person's press (Art. 3 confirmations): /cancel does
+    not answer them, and their buttons stay good."""
     state = await ctx.state()
     if state.step is None:
-        ctx.reply(ctx.t("common.nothing_to_cancel"))
+        lines, buttons = await to_confirm(ctx)
+        text = ctx.t("common.nothing_to_cancel")
+        if lines:
+            text = "\n".join([text, ctx.t("common.nothing_waiting"), *lines])
+        ctx.reply(text, tuple(buttons))
         return None
     ctx.reply(ctx.t("common.cancelled"))
     return END
@@ -174,6 +180,12 @@ async def invite_who(ctx: Context, text: str) -> Next:
     return await _issue(ctx, text)
 
 
+async def invite_cancel(ctx: Context, args: str) -> Next:
+    """/cancel at the invitee's name: no code is issued."""
+    ctx.reply(ctx.t("staff.invite_cancelled"))
+    return END
+
+
 async def invite_back(ctx: Context, args: str) -> None:
     """/back at the invitee's name, the dialogue's one question: it is asked again."""
     ctx.reply(ctx.t("intake.error.no_back") + "\n\n" + ctx.t("staff.invite_who"))
@@ -207,4 +219,5 @@ def register(registry: Registry) -> None:
     registry.callbacks["lang"] = set_language
     registry.steps[INVITE_WHO] = invite_who
     registry.backs[INVITE_WHO] = invite_back
+    registry.cancels[INVITE_WHO] = invite_cancel
     registry.fallback = fallback

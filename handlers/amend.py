@@ -36,7 +36,7 @@ from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.receipt import RECEIVED_TYPED, receipt_of
-from handlers.state import END, Next, StepName
+from handlers.state import CORRECTING, END, Next, StepName
 from reports.columns import DAY_ONLY, DAY_ONLY_VALUES, RECEIVED_DAY_ONLY, day_only_values
 from reports.form import PRINTED
 from storage import records as records_repo
@@ -99,6 +99,13 @@ def which_buttons(ctx: Context, record: Record) -> tuple[tuple[Button, ...], ...
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
+async def _correcting(ctx: Context, record: Record) -> bool:
+    """Whether the chat is in a correction of ``record``: a field list left by /cancel, /new
+    or a finished correction is stale, never a correction started again unasked."""
+    state = await ctx.state()
+    return state.step in CORRECTING and str(state.data.get("record_id")) == str(record.id)
+
+
 async def amend_button(ctx: Context, value: str) -> Next:
     """An amendment's buttons, ``in:amend:<action>:<argument>``: ``resume`` a draft,
     ``start`` (which field?) or ``field`` (its new value?)."""
@@ -113,7 +120,7 @@ async def amend_button(ctx: Context, value: str) -> Next:
         record_id, _, step = argument.partition(".")
         record = await _own(ctx, record_id, RecordStatus.SUBMITTED)
         field = EVERY_BY_STEP.get(step)
-        if field is None or field not in amendable(record):
+        if field is None or field not in amendable(record) or not await _correcting(ctx, record):
             raise UserError("error.stale_button")
         (await ctx.state()).fresh(record_id=record.id, step=step)
         if field.step is Step.RECEIVED_AT and _follows(ctx, record):

@@ -3,7 +3,7 @@ their own chat, or dispute it with a reason that reaches discipline inspection."
 
 from __future__ import annotations
 
-from handlers import card, milestones, notify
+from handlers import card, milestones, notify, views
 from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join
 from handlers.ports import Button
@@ -126,6 +126,17 @@ async def back(ctx: Context, args: str) -> Next:
     return None
 
 
+async def cancel(ctx: Context, args: str) -> Next:
+    """/cancel at the dispute's reason: no dispute is sent, the co-signature is still owed,
+    and the cards that wait for this person's press are shown again (``views.to_confirm``)."""
+    state = await ctx.state()
+    record, _cosigner = await _mine(ctx, int(state.data.get("record_id", 0)))
+    lines, buttons = await views.to_confirm(ctx)
+    text = "\n".join([ctx.t("cosign.dispute_cancelled", title=card.title(ctx, record)), *lines])
+    ctx.reply(text, tuple(buttons))
+    return END
+
+
 PAPER = "po"
 """Callback prefix of the handler's press that a person present signed on paper."""
 
@@ -177,3 +188,4 @@ def register(registry: Registry) -> None:
     registry.callbacks[PAPER] = paper
     registry.steps[REASON] = reason
     registry.backs[REASON] = back
+    registry.cancels[REASON] = cancel

@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
-from handlers.i18n import t
+from handlers.i18n import t, words
 from handlers.ports import (
     Button,
     Capabilities,
@@ -284,6 +284,10 @@ class Registry:
     backs: dict[str, Handler] = field(default_factory=dict)
     """What /back does at a step of a dialogue other than the intake's: that dialogue's
     previous question, or at its first the question again under ``intake.error.no_back``."""
+    cancels: dict[str, Handler] = field(default_factory=dict)
+    """What /cancel does at a step of a dialogue other than the intake's: that dialogue's
+    pending action dropped, the reply saying what was kept and what was dropped (/new, which
+    leaves such a dialogue, runs it first)."""
     after_change: Callable[[Context], Awaitable[None]] | None = None
     """What follows any message that changed a record (``storage.records.touch``), whatever
     the path: the Art. 7 alerts' follow-up (``handlers.alerts.follow_touched``)."""
@@ -319,8 +323,16 @@ def asked_buttons(state: DraftState) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(Button(label, data) for label, data in row) for row in state.question)
 
 
+CANCEL = "cancel"
+"""The command a typed cancel word (``common.cancel_words``) stands for."""
+
+
 def split_command(text: str) -> tuple[str, str] | None:
-    """``/cmd@botname args`` as ("cmd", "args"); None when the text is not a command."""
+    """``/cmd@botname args`` as ("cmd", "args"), and a typed cancel word alone
+    (``common.cancel_words``, any language) as ("cancel", ""): at every card and question it
+    does what /cancel does, never taken as an answer. None when the text is neither."""
+    if text.strip().casefold() in words("common.cancel_words"):
+        return CANCEL, ""
     stripped = text.replace("\N{FULLWIDTH SOLIDUS}", "/").replace("\N{IDEOGRAPHIC SPACE}", " ")
     stripped = stripped.strip()
     if not stripped.startswith("/"):
@@ -687,18 +699,20 @@ class Engine:
             return
         if state.step is None:
             state.question = []
+            state.question_text = ""
             return
         was = ctx.conversation.step if ctx.conversation is not None else None
         if chosen is None and state.step.value == was:
             return
         mine = [
-            reply.message.buttons
+            reply.message
             for reply in ctx.replies
             if (reply.transport, reply.chat_id) == (ctx.message.transport, ctx.message.chat_id)
             and reply.message.buttons
         ]
-        rows = mine[-1] if mine else ()
+        rows = mine[-1].buttons if mine else ()
         state.question = [[(button.label, button.data) for button in row] for row in rows]
+        state.question_text = mine[-1].text if mine else ""
 
     async def _choice_typed(self, ctx: Context) -> None:
         """On a transport that showed the choices as a numbered list, a typed number or

@@ -136,3 +136,15 @@ def parse_language(text: str) -> Language | None:
         "英文": Language.EN,
     }
     return aliases.get(text.strip().lower())
+
+
+@cache
+def words(key: str) -> frozenset[str]:
+    """The words of catalog entry ``key`` (separated by ``|``) in every language, casefolded:
+    what a person may type for it whichever language their chat is set to."""
+    return frozenset(
+        word.strip().casefold()
+        for language in Language
+        for word in catalog(language)[key].split("|")
+        if word.strip()
+    )

@@ -15,6 +15,7 @@ from handlers.engine import Context, Registry, UserError
 from handlers.ports import Button
 from handlers.refs import find_record, platform_ref, split_ref
 from handlers.reports_cmd import chat_period, period_words
+from handlers.state import END, Next
 from reminders.outbox import Planned, ReminderKind, ensure
 from reminders.owers import owed_by
 from reminders.planner import plan_copy_chase
@@ -459,6 +460,9 @@ async def button(ctx: Context, value: str) -> None:
         await ctx.go(PLATFORM_REF, record_id=record.id)
         _ask_reference(ctx, record)
     elif rest == "platform_skip":
+        asked = await ctx.state()  # the reference question's Skip: only while it is asked
+        if asked.step != PLATFORM_REF or asked.data.get("record_id") != record.id:
+            raise UserError("error.stale_button")
         await mark_platform(ctx, record, None)
     elif rest == "deliver":
         await deliver(ctx, record)
@@ -484,6 +488,14 @@ async def reference_back(ctx: Context, args: str) -> None:
     conversation = await ctx.state()
     record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
     _ask_reference(ctx, record, refusal="intake.error.no_back")
+
+
+async def reference_cancel(ctx: Context, args: str) -> Next:
+    """/cancel at the platform reference: the record is not marked as entered."""
+    conversation = await ctx.state()
+    record = await _own_submitted(ctx, str(conversation.data.get("record_id", "")), by_id=True)
+    ctx.reply(ctx.t("milestones.platform_cancelled", title=card.title(ctx, record)))
+    return END
 
 
 async def platform_reference(ctx: Context, text: str) -> None:
@@ -732,3 +744,4 @@ def register(registry: Registry) -> None:
     registry.callbacks["ms"] = button
     registry.steps[PLATFORM_REF] = platform_reference
     registry.backs[PLATFORM_REF] = reference_back
+    registry.cancels[PLATFORM_REF] = reference_cancel

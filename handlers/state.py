@@ -79,6 +79,13 @@ class StepName(StrEnum):
         return None
 
 
+CORRECTING = frozenset(
+    {StepName.AMEND_FIELD, StepName.AMEND_VALUE, StepName.AMEND_REASON, StepName.AMEND_ALSO}
+)
+"""The steps of a correction after submission: while the chat is at one, the correction's
+field list takes a press; /cancel (and /new) abandon it, the record unchanged."""
+
+
 class End(Enum):
     """A step's answer that closes the dialogue (python-telegram-bot's ``END``)."""
 
@@ -158,6 +165,9 @@ class DraftState(BaseModel):
     question: list[list[tuple[str, str]]] = Field(default_factory=list)
     """The buttons (rows of ``(label, button data)``) of the question the chat waits at, as
     it was last asked: every refusal while it is open shows them again."""
+    question_text: str = ""
+    """The text of the message that carried ``question``'s buttons: a transport whose
+    buttons do not outlive its process shows the question again with it."""
 
     def go(self, step: StepName | None, /, **data: Any) -> None:
         """Wait at ``step`` in a new dialogue holding ``data`` (see ``fresh``)."""

@@ -1,11 +1,11 @@
 """/cancel and /back at every step a chat can wait at (``handlers.state.StepName``).
 
 Each step is reached as a person reaches it, then /cancel or /back is typed. /cancel always
-ends the dialogue (a draft is kept: its withdrawal's reason is asked, or at that question
-the draft goes on); /back always stays in the dialogue, at its previous question or, at its
-first, the same question again. Only the add-or-new question, which holds the files just
-sent, refuses both until it is answered, and shows its buttons again. Neither ever says
-there is nothing open, nor that the command is unknown.
+ends the dialogue, saying what it dropped (a draft is kept: its withdrawal's reason is asked,
+or at that question the draft goes on; at /new's add-or-new question no record is started);
+/back always stays in the dialogue, at its previous question or, at its first, the same
+question again. Neither ever says there is nothing open, nor that the command is unknown.
+Every card and command: ``test_card_commands``.
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ from test_correction_fields import Spec, drafted
 from handlers.fields import BY_STEP, FIELDS, Step
 from handlers.intake.common import question
 from handlers.ports import OutgoingMessage
-from handlers.state import StepName
+from handlers.state import CORRECTING, StepName
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Conversation
 from storage.vocabulary import Channel
 
+NUMBER = "温法过问〔2026〕1号"
 IN_PERSON = frozenset({Step.PLACE, Step.PERSONS_PRESENT, Step.STAFF_PRESENT})
 
 Reach = Callable[[Court, Database, FakeClock], Awaitable[Person]]
@@ -195,28 +196,67 @@ def _never_said(replies: list[OutgoingMessage], typed: str) -> None:
         assert not reply.text.startswith(says("error.unknown_command", command="")[:4]), reply.text
 
 
+@pytest.mark.parametrize("typed", ["/cancel", "取消"])
 @pytest.mark.parametrize("step", sorted(StepName))
 async def test_cancel_ends_the_dialogue_at_every_step(
-    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName, typed: str
 ) -> None:
     court = await open_court(bot)
     person = await REACH[step](court, db, clock)
     assert await waiting_at(db, person) == step.value
-    replies = await person.act("/cancel")
-    _never_said(replies, "/cancel")
+    replies = await person.act(typed)  # a typed cancel word is /cancel, never an answer
+    _never_said(replies, typed)
     after = await waiting_at(db, person)
-    if step is StepName.INTAKE_MEDIA:  # the files held are answered for first
-        assert after == step.value
-        assert replies[-1].buttons
+    if step is StepName.INTAKE_MEDIA:  # /new's question, nothing held: the draft goes on
+        assert replies[0].text == says("intake.new_cancelled", title="草稿 #1")
+        assert after == question(Step.SUMMARY).value
     elif step is StepName.INTAKE_CANCEL_REASON:  # the draft is kept and goes on
         assert replies[0].text.startswith(says("intake.cancel_kept", title="草稿 #1")[:6])
         assert after is not None and after != step.value
     elif step.value.startswith("intake.") and not step.value.startswith("intake.amend"):
         assert replies[-1].text == says("intake.cancel_reason", title="草稿 #1")
         assert after == StepName.INTAKE_CANCEL_REASON.value
-    else:
+    else:  # each says what was dropped
         assert after is None, (step, after)
-        assert replies[-1].text in (says("common.cancelled"), says("intake.amend_cancelled"))
+        said = LEFT.get(step, says("intake.amend_cancelled"))
+        assert replies[-1].text.startswith(said), (step, replies[-1].text)
+
+
+LEFT = {
+    StepName.COSIGN_REASON: says("cosign.dispute_cancelled", title=NUMBER),
+    StepName.PLATFORM_REF: says("milestones.platform_cancelled", title=NUMBER),
+    StepName.INVITE_WHO: says("staff.invite_cancelled"),
+    StepName.INTAKE_CANCEL_REASON: says("intake.cancel_kept", title="草稿 #1"),
+    **dict.fromkeys(CORRECTING, says("intake.amend_cancelled")),
+}
+"""What /cancel says it dropped in a dialogue that /new leaves."""
+
+
+@pytest.mark.parametrize("step", sorted(StepName))
+async def test_new_at_every_step_starts_a_record_or_asks_first(
+    bot: DialogueBot, db: Database, clock: FakeClock, step: StepName
+) -> None:
+    """/new leaves another dialogue saying what it dropped, then starts a record, or, with
+    a draft open, asks first whether to go on with it; at that question it is its "start a
+    new record". Never "press a button", never a stale button."""
+    court = await open_court(bot)
+    person = await REACH[step](court, db, clock)
+    replies = await person.act("/new")
+    if step is StepName.INVITE_WHO:  # an administrator opens no record: the invitation waits
+        assert replies[-1].text.startswith(says("error.unknown_command", command="new"))
+        assert await waiting_at(db, person) == step.value
+        return
+    _never_said(replies, "/new")
+    texts = [reply.text for reply in replies]
+    refused = (says("intake.error.choose"), says("error.stale_button"))
+    assert not any(no in text for text in texts for no in refused), texts
+    if step in LEFT:
+        assert texts[0].startswith(LEFT[step]), (step, texts)
+    after = await waiting_at(db, person)
+    asked_first = after == StepName.INTAKE_MEDIA.value and step is not StepName.INTAKE_MEDIA
+    started = after == question(Step.RECEIVED_AT).value
+    assert asked_first or started, (step, after, texts)
+    assert replies[-1].buttons, texts
 
 
 @pytest.mark.parametrize("step", sorted(StepName))

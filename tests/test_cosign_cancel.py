@@ -30,7 +30,7 @@ async def test_cancel_at_the_dispute_reason_keeps_the_co_signers_own_draft(
         sun,
         [
             (Tap(f"cs:{record_id}:no"), zh("cosign.ask_reason", title="温法过问〔2026〕1号")),
-            ("/cancel", zh("common.cancelled")),
+            ("/cancel", zh("cosign.dispute_cancelled", title="温法过问〔2026〕1号")),
         ],
     )
     async with db.transaction() as session:

@@ -201,8 +201,8 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
             ("/new", asks_received("2026-03-06 10:00")),
             (Forward(photo), says("intake.media_choice", title="草稿 #1")),
             (
-                "/new",
-                (Again(says("intake.error.choose"), choice), HELD_BUTTONS),
+                "/back",
+                (Again(says("intake.error.no_back_choice"), choice), HELD_BUTTONS),
             ),
             (
                 "/resume",

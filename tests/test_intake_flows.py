@@ -498,7 +498,7 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
                 Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号")),
             ),
             # /cancel at the reason ends only the dispute: nothing is recorded yet.
-            ("/cancel", Exactly(says("common.cancelled"))),
+            ("/cancel", says("cosign.dispute_cancelled", title="温法过问〔2026〕1号")),
             (Tap("cs:1:no"), Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号"))),
             ("  ", Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号"))),
             (

@@ -269,12 +269,18 @@ async def test_the_question_holds_the_files_until_answered(court: Court, db: Dat
     judge = court.chat("张伟")
     await _submit(judge, 1)
     await judge.act(_photo(court.bot)[0])
-    for typed in ("随便说一句", "/new"):  # /cancel dismisses (see below)
+    for typed in ("随便说一句", "/back"):  # /cancel dismisses (see below), /new is "new"
         replies = await judge.act(typed)
         assert says("intake.submitted_choice") in replies[-1].text
         assert judge.offered() == _choice_labels(1)
     await judge.act(Press(_choice_labels(1)[0]))
     assert len(await evidence_of(db, 1)) == 1
+    await judge.act(_photo(court.bot)[0])  # typed /new is the question's "start a new record"
+    replies = await judge.act("/new")
+    assert any(
+        says("intake.started_with_files", title="草稿 #2", count=1) in m.text for m in replies
+    )
+    assert len(await evidence_of(db, 2)) == 1
 
 
 async def test_a_delivered_form_goes_again_with_the_added_evidence(

@@ -5,7 +5,9 @@ In the demo, ``/as NAME`` speaks as any registered person (``/as`` alone lists t
 (``allow_as=False``) binds to one person with ``/start CODE`` like any chat, since whoever sits
 at it would otherwise read every judge's records. ``/attach PATH`` sends a file as if it had
 been forwarded from a phone.
-Buttons appear as numbered choices; typing the number presses the button.
+Buttons appear as numbered choices; typing the number presses the button. The numbers live
+as long as the console's process: after a restart a number from a card shown before it is
+refused, and the question the chat waits at is shown again, numbered anew.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
-from handlers import people
+from handlers import people, waiting
 from handlers.i18n import t
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import (
@@ -272,9 +274,30 @@ class ConsoleTransport:
             self._buttons.pop(self.speaker, None)
             await self.app.dispatch(self._message(callback=chosen.data, label=chosen.label))
             return True
+        number = parse_int(text, low=1, high=self.capabilities.max_buttons)
+        if not buttons and number is not None and await self._unshown(number):
+            return True
         await self.app.dispatch(self._message(text=text))
         if not self.speaker_name or self.speaker == STRANGER:
             await self._who()  # after /start CODE the account is someone's
+        return True
+
+    async def _unshown(self, number: int) -> bool:
+        """A button's number typed while this console has shown its speaker no buttons (since
+        it started: a card shown before a restart keeps no numbers). It is no press: said
+        so, nothing is sent, and the question the chat waits at is shown again with its
+        buttons numbered anew (``handlers.waiting.open_card``). Not when the chat waits at a
+        question that has fewer buttons, or none (the number is typed as an answer, as it
+        would be before the restart). True when so answered."""
+        card = await waiting.open_card(self.app.db, NAME, self.speaker)
+        if card is not None and number > sum(len(row) for row in card.buttons):
+            return False
+        self.write(self._t("console.number_unshown", number=number))
+        if card is None:
+            self.write(self._t("console.no_card_now"))
+            return True
+        self.write(self._t("console.card_again"))
+        await self.send(self.speaker, card)
         return True
 
     async def _who(self) -> None:

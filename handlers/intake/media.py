@@ -110,9 +110,13 @@ async def _draft(ctx: Context, forwarded_at: datetime | None) -> Record:
 
 
 async def new(ctx: Context, args: str) -> Next:
-    """/new: a draft for an inquiry that came with no file (in person, a phone call)."""
+    """/new: a draft for an inquiry that came with no file (in person, a phone call). With a
+    draft open it asks first (continue it, or start another); typed at the add-or-new
+    question it is that question's "start a new record" (the held material goes to it, an
+    open draft is left open and said so)."""
     require_handler(ctx)
-    await answer_first(ctx)
+    if (await ctx.state()).step == StepName.INTAKE_MEDIA:  # the question's own "new record"
+        return await media_choice(ctx, "new")
     open_draft = await current_draft(ctx)
     if open_draft is not None:
         return await _ask_media_choice(ctx, open_draft, pending=False)
@@ -121,11 +125,12 @@ async def new(ctx: Context, args: str) -> Next:
     return await advance(ctx, record)
 
 
-async def answer_first(ctx: Context) -> None:
+async def answer_first(ctx: Context, error: str = "intake.error.choose") -> None:
     """At the add-or-new question its files are held in the conversation: leaving it by
     another command would drop them, so the question must be answered first.
 
-    Raises ``UserError`` while that question is open.
+    Raises ``UserError`` while that question is open: ``error`` (a catalog key) and the
+    question again, with its buttons.
     """
     state = await ctx.state()
     record = await current_draft(ctx) if state.step == StepName.INTAKE_MEDIA else None
@@ -133,7 +138,7 @@ async def answer_first(ctx: Context) -> None:
     if record is None and offered:
         refusal = UserError(
             "intake.refused_question",
-            error=ctx.t("intake.error.choose"),
+            error=ctx.t(error),
             question=ctx.t("intake.submitted_choice"),
         )
         refusal.buttons = _submitted_buttons(ctx, offered)
@@ -143,9 +148,7 @@ async def answer_first(ctx: Context) -> None:
         question = ctx.t(
             "intake.media_choice" if pending else "intake.new_choice", title=card.title(ctx, record)
         )
-        refusal = UserError(
-            "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
-        )
+        refusal = UserError("intake.refused_question", error=ctx.t(error), question=question)
         refusal.buttons = _media_buttons(ctx, record, pending=pending)
         raise refusal
 
@@ -608,6 +611,25 @@ async def dismiss(ctx: Context) -> Next:
         return await resume_step(ctx, record, resume)
     state.fresh()
     return END
+
+
+async def drop_question(ctx: Context) -> Next:
+    """/cancel (or a typed cancel word) at the add-or-new question: material held there was
+    sent by mistake (``dismiss``: kept in the evidence store, audited, on no record); after
+    /new, with nothing held, no new record is started and the open draft goes on where it
+    stopped. With neither, the question is closed."""
+    state = await ctx.state()
+    if state.held is not None and state.held.files:
+        return await dismiss(ctx)
+    resume = state.resume
+    state.resume = None
+    record = await current_draft(ctx)
+    if record is None:
+        state.fresh()
+        ctx.reply(ctx.t("common.cancelled"))
+        return END
+    ctx.reply(ctx.t("intake.new_cancelled", title=card.title(ctx, record)))
+    return await resume_step(ctx, record, resume)
 
 
 async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) -> Next:

@@ -13,11 +13,11 @@ from handlers.evidence_link import screenshot_missing
 from handlers.fields import BY_STEP, applicable, next_missing, proposal
 from handlers.intake.ask import _apply, advance, ask, go_back
 from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
-from handlers.intake.media import answer_first, dismiss
+from handlers.intake.media import answer_first, drop_question
 from handlers.intake.proposals import closing, group
 from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button
-from handlers.state import END, INTAKE, Next, StepName
+from handlers.state import CORRECTING, END, INTAKE, Next, StepName
 from storage import records as records_repo
 from storage.models import Record
 from storage.numbers import parse_id
@@ -183,12 +183,12 @@ async def cancel(ctx: Context, args: str) -> Next:
     """/cancel: a draft is never dropped; it is withdrawn with a reason, and kept.
 
     Inside another dialogue (a dispute's reason, a platform reference) it ends that one only.
-    At the add-or-new question, files held there were sent by mistake (``media.dismiss``).
+    At the add-or-new question, files held there were sent by mistake (``media.dismiss``);
+    after /new, nothing held, the open draft goes on (``media.drop_question``).
     """
     state = await ctx.state()
-    if state.step == StepName.INTAKE_MEDIA and state.held is not None and state.held.files:
-        return await dismiss(ctx)
-    await answer_first(ctx)
+    if state.step == StepName.INTAKE_MEDIA:
+        return await drop_question(ctx)
     if state.step is not None and not state.step.value.startswith(INTAKE):
         return await plain_cancel(ctx, args)
     if state.step == StepName.INTAKE_CANCEL_REASON:
@@ -196,12 +196,7 @@ async def cancel(ctx: Context, args: str) -> Next:
         if record is not None:
             ctx.reply(ctx.t("intake.cancel_kept", title=card.title(ctx, record)))
             return await advance(ctx, record)
-    if state.step in (
-        StepName.AMEND_FIELD,
-        StepName.AMEND_VALUE,
-        StepName.AMEND_ALSO,
-        StepName.AMEND_REASON,
-    ):
+    if state.step in CORRECTING:
         ctx.reply(ctx.t("intake.amend_cancelled"))
         return END
     record = await current_draft(ctx)
