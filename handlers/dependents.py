@@ -97,14 +97,19 @@ def _answerable(record: Record, field: Field) -> bool:
 def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
     """The questions that applied to ``before`` and no longer apply to ``after``
     (``_answerable``; corrected in ``corrected``) while ``after`` holds a value for them,
-    in the intake's order; none for a field whose correction ``KEEPS`` them. The court
+    in the intake's order; none for a correction of the source to a reference opinion
+    (``KEEPS``: the external inquiry's answers are printed), while one back to an external
+    inquiry clears what only the opinion had (its originals in the main file, say). The court
     staff present count when anyone is named, in the bot or not (a co-signer row either
     way); a reference opinion's originals in the main file stay (``art5_main_file``)."""
-    if corrected.step in KEEPS:
-        return []
+    if corrected.step in KEEPS and after.kind == RecordKind.REFERENCE_OPINION:
+        return []  # back to an external inquiry, what only the opinion had goes as usual
     gone: list[Field] = []
     for field in FIELDS:
-        if not _answerable(before, field) or _answerable(after, field):
+        held = _answerable(before, field)
+        if field.step is Step.ORIGINALS and art5_main_file(before):
+            held = True  # set by Art. 5 rather than asked: it goes when the record is no opinion
+        if not held or _answerable(after, field):
             continue
         if field.step is Step.STAFF_PRESENT:
             if after.cosigners:

@@ -305,6 +305,16 @@ async def finish(court: Court, first: list[str], answers: Answers) -> list[str]:
     ],
     answers=Answers(persons=True, staff=False, originals=OriginalsDestination.NO_ORIGINAL),
 )
+@example(  # an opinion's originals go when a call's source is corrected back to external
+    kind=RecordKind.EXTERNAL,
+    channel=Channel.PHONE,
+    inquiry=timedelta(hours=2),
+    changes=[
+        Correction(key="kind", kind=RecordKind.REFERENCE_OPINION),
+        Correction(key="kind", kind=RecordKind.EXTERNAL),
+    ],
+    answers=Answers(persons=False, staff=False, originals=OriginalsDestination.ELSEWHERE),
+)
 async def test_a_corrected_record_is_one_the_intake_could_have_given(
     db: Database,
     clock: FakeClock,
