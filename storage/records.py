@@ -406,6 +406,33 @@ async def amend(
     return await _kept(session, record, name, old, new, reason=reason, actor=actor, at=at)
 
 
+async def amend_draft(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> RecordAmendment:
+    """Change field ``name`` of a draft to ``value`` as a correction, not a plain answer: the
+    old value, the new one, who, when and ``reason`` kept in a ``RecordAmendment`` and the
+    audit trail, as ``amend`` keeps a submitted record's. For a draft's deadline-bearing time
+    once a notice of its breach went out (``handlers.told``): the breach told stays on record.
+    Raises ``RecordStateError`` unless the record is a draft and ``KeyError`` for a field that
+    is not one of ``FIELDS``.
+    """
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}; amend it instead")
+    if name not in FIELDS:
+        raise KeyError(name)
+    old = canonical_json(to_json(getattr(record, name)))
+    setattr(record, name, value)
+    new = canonical_json(to_json(value))
+    return await _kept(session, record, name, old, new, reason=reason, actor=actor, at=at)
+
+
 async def _kept(
     session: AsyncSession,
     record: Record,
