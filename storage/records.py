@@ -400,10 +400,7 @@ async def amend(
         raise RecordStateError(f"record {record.id} is {record.status}")
     if name not in AMENDABLE:
         raise KeyError(name)
-    old = canonical_json(to_json(getattr(record, name)))
-    setattr(record, name, value)
-    new = canonical_json(to_json(value))
-    return await _kept(session, record, name, old, new, reason=reason, actor=actor, at=at)
+    return await _changed(session, record, name, value, reason=reason, actor=actor, at=at)
 
 
 async def amend_draft(
@@ -427,6 +424,20 @@ async def amend_draft(
         raise RecordStateError(f"record {record.id} is {record.status}; amend it instead")
     if name not in FIELDS:
         raise KeyError(name)
+    return await _changed(session, record, name, value, reason=reason, actor=actor, at=at)
+
+
+async def _changed(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> RecordAmendment:
+    """Set ``record``'s field ``name`` to ``value`` and keep the change (``_kept``)."""
     old = canonical_json(to_json(getattr(record, name)))
     setattr(record, name, value)
     new = canonical_json(to_json(value))

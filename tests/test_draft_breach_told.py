@@ -23,12 +23,9 @@ from pathlib import Path
 
 import pytest
 from dialogue import (
-    CASE_NAME,
-    CASE_NUMBER,
     CONFIRM_TIME,
     EDIT,
     EXTERNAL,
-    NO,
     START_NEW,
     Court,
     DialogueBot,
@@ -41,6 +38,7 @@ from dialogue import (
     lab,
     local,
     open_court,
+    phone_record,
     png_bytes,
     record_row,
     says,
@@ -58,7 +56,7 @@ from reminders.clock import FakeClock
 from reminders.outbox import breach_told
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.vocabulary import Channel, Intermediary, Language, UnitCategory
+from storage.vocabulary import Channel, Language
 
 PATHS = ("question", "review", "channel")
 OVERSEERS = ("钱进", "李刚")
@@ -109,26 +107,9 @@ async def _open(judge: Person, path: str) -> None:
     if path == "proposals":  # /new's proposals card: the time typed there is the receipt
         await _say(judge, "/new", FIRST)
         return
-    await _say(
-        judge,
-        "/new",
-        FIRST,
-        Press(EXTERNAL),
-        "2026-02-28 10:00",  # the inquiry's time, before either receipt time
-        Press(lab(Channel.PHONE)),
-        "王某",
-        "温县某局",
-        "局长",
-        Press(lab(UnitCategory.GOVERNMENT)),
-        Press(NO),
-        Press(NO),
-        Press(lab(Intermediary.NONE)),
-        CASE_NAME,
-        CASE_NUMBER,
-        "要求对原告从轻处理",
-        Press(says("intake.art9_none")),
-        Press(NO),
-    )
+    # A call received FIRST, asked at an earlier time; then the rest of a call's questions.
+    rest = [action for action, _ in phone_record()[4:-1]]
+    await _say(judge, "/new", FIRST, Press(EXTERNAL), "2026-02-28 10:00", *rest)
 
 
 async def _change(judge: Person, path: str, time: str) -> list[str]:
