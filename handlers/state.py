@@ -38,6 +38,7 @@ class StepName(StrEnum):
     INTAKE_PROPOSED = "intake.proposed"
     INTAKE_EDIT = "intake.edit"
     INTAKE_CANCEL_REASON = "intake.cancel_reason"
+    INTAKE_HELD_REASON = "intake.held_reason"
     AMEND_FIELD = "intake.amend_field"
     AMEND_VALUE = "intake.amend_value"
     AMEND_REASON = "intake.amend_reason"

@@ -41,6 +41,27 @@ BEFORE_DEADLINE = frozenset(
     }
 )
 
+RECEIPT_BREACH = frozenset(
+    {ReminderKind.BREACH, ReminderKind.BREACH_OFFICER, ReminderKind.ESCALATION}
+)
+"""The notices that one of a record's Art. 6 steps (counted from its receipt time) is overdue:
+to the handler, the department's integrity officers, and discipline inspection."""
+
+
+async def breach_told(session: AsyncSession, record_id: int) -> bool:
+    """Whether a notice of ``RECEIPT_BREACH`` about record ``record_id`` was sent (the row is
+    ``sent``): someone was told of a breach that depends on the record's receipt time."""
+    query = (
+        select(Reminder.id)
+        .where(
+            Reminder.record_id == record_id,
+            Reminder.kind.in_(RECEIPT_BREACH),
+            Reminder.status == ReminderStatus.SENT,
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
 
 @dataclass(frozen=True)
 class Planned:

@@ -221,18 +221,23 @@ class _Trails:
     departments: dict[int, tuple[int, str]] = field(default_factory=dict)
     # (transport, external id) -> (seq, staff id, chat id if the event records it)
     identities: dict[tuple[str, str], tuple[int, int, str | None]] = field(default_factory=dict)
+    drafts: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    """The corrections kept while a record was a draft (``records.amend_draft``), by record:
+    carried into its trail once it is submitted or withdrawn."""
 
     def take(self, event: AuditEvent, payload: dict[str, Any]) -> None:
         kind, seq = event.kind, event.seq
         record_id = _id(event.subject, "record")
         staff_id = _id(event.subject, "staff")
         if kind == AuditKind.SUBMITTED and record_id is not None:
-            self.records[record_id] = _RecordTrail(seq, _frozen(payload))
+            early = self.drafts.pop(record_id, [])
+            self.records[record_id] = _RecordTrail(seq, _frozen(payload), early)
         elif kind == AuditKind.WITHDRAWN and record_id is not None:
             state = payload.get("snapshot")
             if isinstance(state, dict):
                 frozen = {**_frozen(state), "withdraw_reason": payload.get("reason")}
-                self.records[record_id] = _RecordTrail(seq, frozen)
+                early = self.drafts.pop(record_id, [])
+                self.records[record_id] = _RecordTrail(seq, frozen, early)
         elif kind == AuditKind.MILESTONE_MET and record_id in self.records:
             trail = self.records[record_id]
             milestone = payload.get("milestone")
@@ -274,6 +279,9 @@ class _Trails:
                 _amended(trail.state, name, payload)
             trail.seq = seq
             trail.amendments.append((seq, {**payload, "by": event.actor_staff_id}))
+        elif kind == AuditKind.AMENDED and record_id is not None:  # a draft's correction
+            kept = (seq, {**payload, "by": event.actor_staff_id})
+            self.drafts.setdefault(record_id, []).append(kept)
         elif kind == AuditKind.STAFF_ADDED and staff_id is not None:
             state = {
                 "name": payload.get("name"),
@@ -346,9 +354,12 @@ def _amendment_state(row: RecordAmendment) -> dict[str, Any]:
 
 
 def _amendments(
-    ref: str, trail: _RecordTrail | None, rows: Iterable[RecordAmendment]
+    ref: str,
+    trail: _RecordTrail | None,
+    rows: Iterable[RecordAmendment],
+    early: list[tuple[int, dict[str, Any]]],
 ) -> Iterable[RowProblem]:
-    logged = trail.amendments if trail is not None else []
+    logged = trail.amendments if trail is not None else early
     stored = list(rows)
     for index in range(max(len(logged), len(stored))):
         name = f"{ref} #{index + 1}"
@@ -387,7 +398,8 @@ async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowP
             changed = _differ(trail.state, _offline_logged(trail.state, _record_state(record)))
             if changed:
                 yield RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, ref, trail.seq, changed)
-        for problem in _amendments(ref, trail, amendment_rows.get(record_id, [])):
+        early = trails.drafts.get(record_id, [])
+        for problem in _amendments(ref, trail, amendment_rows.get(record_id, []), early):
             yield problem
 
 

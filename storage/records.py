@@ -400,6 +400,44 @@ async def amend(
         raise RecordStateError(f"record {record.id} is {record.status}")
     if name not in AMENDABLE:
         raise KeyError(name)
+    return await _changed(session, record, name, value, reason=reason, actor=actor, at=at)
+
+
+async def amend_draft(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> RecordAmendment:
+    """Change field ``name`` of a draft to ``value`` as a correction, not a plain answer: the
+    old value, the new one, who, when and ``reason`` kept in a ``RecordAmendment`` and the
+    audit trail, as ``amend`` keeps a submitted record's. For a draft's deadline-bearing time
+    once a notice of its breach went out (``handlers.told``): the breach told stays on record.
+    Raises ``RecordStateError`` unless the record is a draft and ``KeyError`` for a field that
+    is not one of ``FIELDS``.
+    """
+    if record.status != RecordStatus.DRAFT:
+        raise RecordStateError(f"record {record.id} is {record.status}; amend it instead")
+    if name not in FIELDS:
+        raise KeyError(name)
+    return await _changed(session, record, name, value, reason=reason, actor=actor, at=at)
+
+
+async def _changed(
+    session: AsyncSession,
+    record: Record,
+    name: str,
+    value: Any,
+    *,
+    reason: str,
+    actor: Staff,
+    at: datetime,
+) -> RecordAmendment:
+    """Set ``record``'s field ``name`` to ``value`` and keep the change (``_kept``)."""
     old = canonical_json(to_json(getattr(record, name)))
     setattr(record, name, value)
     new = canonical_json(to_json(value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from dialogue import (
     says,
     settings_for,
 )
+from reminder_kit import rules, run_until
 from sqlalchemy import select
 from test_correction_fields import Spec, drafted
 
@@ -36,6 +38,7 @@ from handlers.intake.common import question
 from handlers.ports import OutgoingMessage
 from handlers.state import CORRECTING, StepName
 from reminders.clock import FakeClock
+from reminders.planner import Timing, plan_records
 from storage.db import Database
 from storage.models import Conversation
 from storage.vocabulary import Channel
@@ -78,6 +81,26 @@ async def _proposed(court: Court, db: Database, clock: FakeClock) -> Person:
     steps = (Step.INTERMEDIARY, Step.CASE_NAME)  # the main leader answered: unsure, it is asked
     unanswered = [BY_STEP[step.value] for step in steps]
     await drafted(db, clock, court, Spec(cosigner=False), submit=False, unanswered=unanswered)
+    judge = court.chat("张伟")
+    await judge.act("/resume")
+    return judge
+
+
+async def _held_reason(court: Court, db: Database, clock: FakeClock) -> Person:
+    """A draft's receipt time edited from its review card after its breach was told."""
+    record = await drafted(db, clock, court, Spec(cosigner=False), submit=False)
+    async with db.transaction() as session:
+        await plan_records(session, [record.id], rules(), Timing(), clock.now())
+    clock.set(clock.now() + timedelta(days=5))
+    await run_until(court.bot.app.dispatcher, clock, clock.now() + timedelta(hours=1))
+    judge = await _review_again(court)
+    await judge.act(Press(EDIT))
+    await judge.act(Press(says("card.received_at")))
+    await judge.act("2026-03-06 08:30")
+    return judge
+
+
+async def _review_again(court: Court) -> Person:
     judge = court.chat("张伟")
     await judge.act("/resume")
     return judge
@@ -153,6 +176,7 @@ REACH: dict[StepName, Reach] = {
     StepName.INTAKE_PROPOSED: _proposed,
     StepName.INTAKE_MEDIA: _media,
     StepName.INTAKE_CANCEL_REASON: _cancel_reason,
+    StepName.INTAKE_HELD_REASON: _held_reason,
     StepName.AMEND_FIELD: _amend_field,
     StepName.AMEND_VALUE: _amend_value,
     StepName.AMEND_REASON: _amend_reason,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from handlers import card
 from handlers.engine import Context, Handler, Registry
 from handlers.fields import FIELDS
+from handlers.intake import held
 from handlers.intake.ask import answer as answer
 from handlers.intake.ask import back, edited, field_button
 from handlers.intake.common import PREFIX, current_draft, question, require_handler
@@ -105,23 +106,27 @@ async def _proposed_back(ctx: Context, args: str) -> Next:
 
 
 def register(registry: Registry) -> None:
-    """Register /new, /resume, /cancel, /back, the ``in`` buttons, every question and media."""
+    """Register /new, /resume, /cancel, /back, the ``in`` buttons, every question and media.
+    Every handler that may store an answer asks the reason of one held (``held.holding``)."""
     registry.command("new", new_for(registry), "help.new", {Role.HANDLER})
     registry.command("resume", resume, "help.resume", {Role.HANDLER})
     registry.command("cancel", cancel_for(registry), "help.cancel")
-    registry.callbacks[PREFIX] = button
+    registry.callbacks[PREFIX] = held.holding(button)
     registry.command("back", back_for(registry), "help.back")
     # Back from the withdrawal's reason keeps the draft, as /cancel there does.
     registry.backs[StepName.INTAKE_CANCEL_REASON] = cancel
     registry.backs[StepName.INTAKE_PROPOSED] = _proposed_back
+    registry.backs[held.HELD_REASON] = held.back
+    registry.cancels[held.HELD_REASON] = held.back  # the held change dropped, as /back drops it
     for field in FIELDS:
-        registry.steps[question(field.step)] = answer
+        registry.steps[question(field.step)] = held.holding(answer)
         registry.reads_choices.add(question(field.step).value)
     registry.steps[StepName.INTAKE_CANCEL_REASON] = cancel_reason
-    registry.steps[StepName.INTAKE_MEDIA] = media_text
-    registry.steps[StepName.INTAKE_REVIEW] = review_text
-    registry.steps[StepName.INTAKE_PROPOSED] = proposed_text
-    registry.steps[StepName.INTAKE_EDIT] = review_text
+    registry.steps[held.HELD_REASON] = held.reason
+    registry.steps[StepName.INTAKE_MEDIA] = held.holding(media_text)
+    registry.steps[StepName.INTAKE_REVIEW] = held.holding(review_text)
+    registry.steps[StepName.INTAKE_PROPOSED] = held.holding(proposed_text)
+    registry.steps[StepName.INTAKE_EDIT] = held.holding(review_text)
     registry.media = media
-    registry.edited = edited
+    registry.edited = held.holding(edited)
     registry.rescue = rescue

@@ -68,6 +68,7 @@ from handlers.intake.typed import AmbiguousPress, pressed
 from handlers.ports import Button, MultiChoice
 from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
+from handlers.told import Held, must_hold
 from handlers.units import court_places, presume_main_leader
 from handlers.words import NO_ITEM_WORDS
 from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
@@ -407,9 +408,17 @@ async def resume_step(ctx: Context, record: Record, step: StepName | None) -> St
 # -- answering ----------------------------------------------------------------------------
 
 
-async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, Any]) -> None:
+async def _apply(
+    ctx: Context, record: Record, field: Field, values: dict[str, Any], *, why: str | None = None
+) -> None:
     """Store an answer's ``values`` (each change audited), then what follows from it: Art. 7's
-    presumed main leader, and an electronic message's receipt time (``settle_receipt``)."""
+    presumed main leader, and an electronic message's receipt time (``settle_receipt``).
+
+    Every path that stores a draft's answer comes here. An answer that moves the receipt
+    time after a breach counted from it was told (``handlers.told.must_hold``) raises
+    ``Held``, nothing stored: it is kept only with a reason (``why``), each column changed
+    as a correction (``storage.records.amend_draft``)."""
+    given = dict(values)
     people = values.pop("_staff_present", None)
     offline = values.pop("_staff_offline", None)
     named = values.pop("_staff_named", None)
@@ -425,6 +434,8 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
         fields.pop(RECEIVED_DAY_ONLY, None)
     skipped = [s for s in fields.get("skipped", []) if s != field.step.value]
     fields["skipped"] = skipped
+    if why is None and await must_hold(ctx, record, values, fields):
+        raise Held(field, given, fields)
     if people is not None:
         await records_repo.set_cosigners(
             ctx.session, record, people, actor=ctx.staff, at=ctx.now, offline=offline or []
@@ -437,10 +448,23 @@ async def _apply(ctx: Context, record: Record, field: Field, values: dict[str, A
         state.data = {k: v for k, v in state.data.items() if k != STAFF_TYPED}
     record.fields = fields
     if values:
-        await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+        await _store(ctx, record, values, why)
     _presume(ctx, record)
-    await settle_receipt(ctx, record)
+    await settle_receipt(ctx, record, why=why)
     await ctx.session.flush()
+
+
+async def _store(ctx: Context, record: Record, values: dict[str, Any], why: str | None) -> None:
+    """Set a draft's columns: as answers (``storage.records.set_fields``), or with ``why``
+    each one changed as a correction keeping its old value (``storage.records.amend_draft``)."""
+    if why is None:
+        await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+        return
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            await records_repo.amend_draft(
+                ctx.session, record, name, value, reason=why, actor=ctx.staff, at=ctx.now
+            )
 
 
 def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> dict[str, Any]:
@@ -466,11 +490,12 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
     return {"persons_present": "、".join(left)}
 
 
-async def settle_receipt(ctx: Context, record: Record) -> None:
+async def settle_receipt(ctx: Context, record: Record, *, why: str | None = None) -> None:
     """An electronic message's receipt time, or a call's or a visit's, is the time the judge
     gives for the inquiry (``handlers.receipt``): after every answer, on every path (the
     proposals card, the questions one by one, a day alone, an edit from the review card), the
-    receipt time is set to what the rule gives, confirmed, and the judge told when it moved."""
+    receipt time is set to what the rule gives, confirmed, and the judge told when it moved;
+    with ``why`` (a held answer, ``handlers.told``) the move is kept as a correction."""
     settled = receipt_of(record, ctx.services.tz)
     if settled is None:
         return
@@ -483,7 +508,7 @@ async def settle_receipt(ctx: Context, record: Record) -> None:
         record.fields = fields
     moved = moment != record.received_at
     values = {"received_at": moment, "received_confirmed": True}
-    await records_repo.set_fields(ctx.session, record, values, actor=ctx.staff, at=ctx.now)
+    await _store(ctx, record, values, why)
     if moved:
         shown = when(ctx, moment, clock=None if only_day else True)
         why = "received_when_asked" if record.channel in ORAL_CHANNELS else "received_when_sent"
