@@ -237,6 +237,9 @@ async def test_cancel_ends_the_dialogue_at_every_step(
     elif step is StepName.INTAKE_CANCEL_REASON:  # the draft is kept and goes on
         assert replies[0].text.startswith(says("intake.cancel_kept", title="草稿 #1")[:6])
         assert after is not None and after != step.value
+    elif step is StepName.INTAKE_HELD_REASON:  # the held change dropped, its question again
+        assert replies[0].text == says("intake.reason_held.dropped", field=says("card.received_at"))
+        assert after == question(Step.RECEIVED_AT).value, after
     elif step.value.startswith("intake.") and not step.value.startswith("intake.amend"):
         assert replies[-1].text == says("intake.cancel_reason", title="草稿 #1")
         assert after == StepName.INTAKE_CANCEL_REASON.value

@@ -117,7 +117,7 @@ def register(registry: Registry) -> None:
     registry.backs[StepName.INTAKE_CANCEL_REASON] = cancel
     registry.backs[StepName.INTAKE_PROPOSED] = _proposed_back
     registry.backs[held.HELD_REASON] = held.back
-    registry.cancels[held.HELD_REASON] = held.back  # the held change dropped, as /back drops it
+    registry.cancels[held.HELD_REASON] = held.cancel
     for field in FIELDS:
         registry.steps[question(field.step)] = held.holding(answer)
         registry.reads_choices.add(question(field.step).value)

@@ -107,3 +107,11 @@ def holding(handler: Callable[[Context, str], Awaitable[Next]]) -> Handler:
             return await hold(ctx, held)
 
     return run
+
+
+async def cancel(ctx: Context, args: str) -> Next:
+    """/cancel (or a typed cancel word) at the reason: the held answer dropped, saying so,
+    and its question asked again; the draft goes on."""
+    _record, field, _values, _fields = await _held(ctx)
+    ctx.reply(ctx.t("intake.reason_held.dropped", field=ctx.t(f"card.{field.step.value}")))
+    return await back(ctx, args)
