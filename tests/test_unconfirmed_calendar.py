@@ -26,8 +26,12 @@ from handlers.engine import Services
 from reminders.calendar import ChinaCalendar, Counting, YearSchedule
 from reminders.deadlines import DeadlineRules
 from reminders.dispatch import Dispatcher
+from reminders.quarters import Quarter
+from reports.period import Period
+from reports.quarterly import report_notes, unconfirmed_years
 from reports.text import tr
 from storage.db import Database
+from storage.lists import join_list
 from storage.models import Record
 from storage.vocabulary import Language, RecordStatus
 
@@ -176,6 +180,34 @@ async def test_the_form_notes_the_years_not_loaded(db: Database, tmp_path: Path)
     assert note in docx_text(printed.docx)
     printed = await form_files(db, early, tmp_path / "early", now=now)
     assert "尚未导入" not in docx_text(printed.docx)
+
+
+@given(year=st.integers(2025, 2027), quarter=st.integers(1, 4), language=st.sampled_from(Language))
+def test_a_report_whose_deadlines_reach_the_unknown_year_says_so(
+    year: int, quarter: int, language: Language
+) -> None:
+    """The report's notes name the year not loaded exactly when the deadline of a record
+    received on the period's last day (the latest its records owe) falls in it."""
+    period = Period.of_quarter(Quarter(year, quarter))
+    years = unconfirmed_years(period, RULES, CHINA)
+    reaches = period.last + timedelta(days=10) >= FIRST_DAY
+    assert bool(years) is reaches
+    notes = report_notes(
+        period,
+        language=language,
+        tz=CHINA,
+        now=local("2027-06-01 09:00"),
+        head_seq=1,
+        head_hash="0" * 64,
+        draft=False,
+        unconfirmed=years,
+    )
+    assert all(y > LAST_KNOWN for y in years)
+    said = tr(
+        language, "report.calendar_unconfirmed", years=join_list(language.value, map(str, years))
+    )
+    assert (said in notes) is reaches
+    assert notes[-1] == tr(language, "report.scope_note")
 
 
 def test_year_to_load_names_the_missing_year_from_december() -> None:
