@@ -293,6 +293,9 @@ class Dispatcher:
         self._holidays_seen = -1
         self._planned_on = dict(rules.calendar.loaded)
         self._warned_missing: set[int] = set()
+        # Off in ``guowen demo``: its throwaway court has no operators, and its stderr is the
+        # terminal of the person trying it.
+        self.warn_operators = True
 
     async def tick(self) -> TickResult:
         """One pass: reload holidays, plan the calendar's reminders, send what is due.
@@ -318,7 +321,9 @@ class Dispatcher:
         December for next year; all year for the current one); the admins are told in
         their chats every day (``ReminderKind.HOLIDAYS_MISSING``). The first tick runs at
         start, so a bot started without next year's schedule says so at once. Returns the
-        year warned about now, else None."""
+        year warned about now, else None (always None with ``warn_operators`` off)."""
+        if not self.warn_operators:
+            return None
         calendar = self.rules.calendar
         missing = calendar.year_to_load(now.astimezone(calendar.tz).date())
         if missing is None or missing in self._warned_missing:

@@ -232,3 +232,5 @@ def test_operators_are_warned_once_per_missing_year(caplog: pytest.LogCaptureFix
     assert len(warned) == 1 and warned[0].levelno == logging.WARNING
     rules.calendar.load({2027: YearSchedule(2027, (), frozenset())})
     assert dispatcher.warn_missing_calendar(local("2027-12-02 09:00")) == 2028
+    dispatcher.warn_operators = False  # guowen demo: no operators
+    assert dispatcher.warn_missing_calendar(local("2028-12-02 09:00")) is None
