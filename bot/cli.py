@@ -732,6 +732,9 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
         return EXIT_OK
     settings = _settings(args)
     if args.command == "run":
+        from bot import unused
+
+        unused.leave_out(wecom=settings.wecom.enabled)
         return asyncio.run(_run(settings, out, collector.started))
     collector.resume()
     if args.command == "db":

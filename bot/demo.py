@@ -338,6 +338,7 @@ async def _session(
     """The demo's conversation, from the guide to the closing lines; the exit status. A stop
     signal ends the conversation where it is (``stop``)."""
     app = App(settings, db, clock, reports=documents)
+    app.dispatcher.warn_operators = False  # no operators: the admin's chat is told instead
     console = ConsoleTransport(app, out=out, inp=inp)
 
     def stamp(moment: datetime) -> str:

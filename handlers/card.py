@@ -52,9 +52,20 @@ def stamp(ctx: Context, moment: datetime | None) -> str:
 
 
 def deadline_text(ctx: Context, moment: datetime) -> str:
-    """A deadline that ends at 24:00 of its last day, said that way."""
+    """A deadline that ends at 24:00 of its last day, said that way, with ``unconfirmed``'s
+    caveat when it was counted past the holidays loaded."""
     last_day = (ctx.local(moment) - timedelta(seconds=1)).strftime("%Y-%m-%d")
-    return ctx.t("card.deadline_at", day=last_day)
+    return ctx.t("card.deadline_at", day=last_day) + unconfirmed(ctx, moment)
+
+
+def unconfirmed(ctx: Context, deadline: datetime) -> str:
+    """``card.calendar_unconfirmed`` naming the years whose official holidays computing
+    ``deadline`` needed and that are not loaded (``DeadlineRules.unconfirmed``), else ``""``:
+    every deadline a person reads (the card, /record, the reminders, /overdue) carries it."""
+    years = ctx.services.rules.unconfirmed(deadline)
+    if not years:
+        return ""
+    return ctx.t("card.calendar_unconfirmed", years=join(ctx.language, map(str, years)))
 
 
 def days_past(ctx: Context, deadline: datetime, now: datetime) -> int:
@@ -421,14 +432,15 @@ def _status(ctx: Context, record: Record) -> str:
 
 def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:
     """A deadline as a person says it: today, tomorrow or the day, each with its date and
-    weekday; once passed, overdue by N days (``days_past``, the card's count)."""
+    weekday; once passed, overdue by N days (``days_past``, the card's count); with
+    ``unconfirmed``'s caveat when it was counted past the holidays loaded."""
     last = last_day(deadline, ctx.services.rules)
     day = day_words(ctx.language, last)
     past = days_past(ctx, deadline, now)
     if past == 0:
-        return ctx.t("reminders.by_today", day=day)
-    if past == -1:
-        return ctx.t("reminders.by_tomorrow", day=day)
-    if past > 0:
-        return ctx.t("reminders.passed", day=day, days=past)
-    return ctx.t("reminders.by_day", day=day)
+        words = ctx.t("reminders.by_today", day=day)
+    elif past > 0:
+        words = ctx.t("reminders.passed", day=day, days=past)
+    else:
+        words = ctx.t("reminders.by_tomorrow" if past == -1 else "reminders.by_day", day=day)
+    return words + unconfirmed(ctx, deadline)

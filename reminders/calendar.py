@@ -629,6 +629,26 @@ class ChinaCalendar:
         """Whether admins should be told to load a schedule (see ``HolidayTable``)."""
         return self.table.needs_next_year_warning(today)
 
+    def unconfirmed_years(self, first: date, last: date) -> tuple[int, ...]:
+        """The years from ``first`` to ``last`` (days, both included), ascending, whose
+        official holidays are not known (``CalendarSource.WEEKENDS_ONLY``): a day of theirs is
+        counted as worked or not by the weekend alone, which the State Council's schedule may
+        contradict once loaded. Empty when every year between is known."""
+        return tuple(
+            year
+            for year in range(first.year, last.year + 1)
+            if self.table.source_for(year) is CalendarSource.WEEKENDS_ONLY
+        )
+
+    def year_to_load(self, today: date) -> int | None:
+        """The year whose schedule admins should load now (``needs_next_year_warning``):
+        ``today``'s own when nobody loaded it, else next year; None when no warning is due."""
+        if not self.table.needs_next_year_warning(today):
+            return None
+        if self.table.source_for(today.year) is CalendarSource.WEEKENDS_ONLY:
+            return today.year
+        return today.year + 1
+
     def schedule_for(self, year: int) -> YearSchedule | None:
         """The schedule in force for a year (loaded, else the package's), for display."""
         if year in self._loaded:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from reminders.calendar import ChinaCalendar, Counting
+from reminders.calendar import MAX_HOLIDAY_DAYS, ChinaCalendar, Counting
 from storage.models import Record
 from storage.vocabulary import Milestone, RecordKind
 
@@ -24,6 +24,33 @@ class DeadlineRules:
     def after(self, received: datetime, days: int) -> datetime:
         """The moment a period of ``days`` from ``received`` ends (24:00 of the last day)."""
         return self.calendar.deadline(received, days, self.counting)
+
+    def unconfirmed(self, deadline: datetime) -> tuple[int, ...]:
+        """The years, ascending, whose official holidays are not loaded among the days that
+        computing ``deadline`` (an instant from ``after``, ``for_record`` or ``quarter``: 24:00
+        of its last day) may have looked at; empty when the deadline stands whatever those
+        schedules say. The one decision behind every caveat shown with a deadline (the card,
+        the reminders, /overdue, the form).
+
+        Every period looks at its own last day and at most at the days back to its start,
+        which lie within ``reach`` of it; a year from there to the last day that is counted
+        on weekends only (``ChinaCalendar.unconfirmed_years``) may move the deadline once
+        the State Council's schedule for it is loaded. Raises ``ValueError`` for a naive
+        ``deadline``.
+        """
+        if deadline.tzinfo is None or deadline.utcoffset() is None:
+            raise ValueError(deadline.isoformat())
+        last = (deadline.astimezone(self.calendar.tz) - timedelta(microseconds=1)).date()
+        return self.calendar.unconfirmed_years(last - self.reach, last)
+
+    @property
+    def reach(self) -> timedelta:
+        """How far before its last day a period of these rules can start: its days, or its
+        working days at most five in seven, plus the longest runs of days off between them (a
+        holiday of up to ``MAX_HOLIDAY_DAYS`` bridged by weekends). Generous on purpose: a
+        longer reach only adds a caveat, a shorter one could drop one that is due."""
+        longest = max(self.register_days, self.report_days, self.cosign_days, self.quarterly_days)
+        return timedelta(days=2 * longest + 2 * (MAX_HOLIDAY_DAYS + 4))
 
     def for_record(
         self, record: Record, *, submitted_at: datetime | None = None

@@ -292,6 +292,10 @@ class Dispatcher:
         self._staff: dict[int, Staff] = {}
         self._holidays_seen = -1
         self._planned_on = dict(rules.calendar.loaded)
+        self._warned_missing: set[int] = set()
+        # Off in ``guowen demo``: its throwaway court has no operators, and its stderr is the
+        # terminal of the person trying it.
+        self.warn_operators = True
 
     async def tick(self) -> TickResult:
         """One pass: reload holidays, plan the calendar's reminders, send what is due.
@@ -304,11 +308,34 @@ class Dispatcher:
         result = TickResult()
         now = self.clock.now()
         await self.reload_holidays()
+        self.warn_missing_calendar(now)
         async with self.db.transaction() as session:
             result.planned = len(await plan_calendar(session, self.rules, self.timing, now))
             await release_stale(session, now=now)
         await self._send_due(result)
         return result
+
+    def warn_missing_calendar(self, now: datetime) -> int | None:
+        """Tell the operators, in the log and once per process and year, that a year's
+        official holidays are due to be loaded (``ChinaCalendar.year_to_load``: from
+        December for next year; all year for the current one); the admins are told in
+        their chats every day (``ReminderKind.HOLIDAYS_MISSING``). The first tick runs at
+        start, so a bot started without next year's schedule says so at once. Returns the
+        year warned about now, else None (always None with ``warn_operators`` off)."""
+        if not self.warn_operators:
+            return None
+        calendar = self.rules.calendar
+        missing = calendar.year_to_load(now.astimezone(calendar.tz).date())
+        if missing is None or missing in self._warned_missing:
+            return None
+        self._warned_missing.add(missing)
+        log.warning(
+            "the official holidays of %d are not loaded: deadlines counted into %d use weekends "
+            "only and are shown with a caveat until an admin runs guowen holidays load FILE",
+            missing,
+            missing,
+        )
+        return missing
 
     async def reload_holidays(self) -> None:
         """Pick up years an admin loaded since the last tick (from any instance).

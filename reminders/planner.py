@@ -19,7 +19,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.calendar import CalendarSource
 from reminders.deadlines import DeadlineRules
 from reminders.outbox import (
     BEFORE_DEADLINE,
@@ -389,15 +388,11 @@ async def plan_calendar(
                     )
                 )
     today = now.astimezone(tz).date()
-    if rules.calendar.needs_next_year_warning(today):
+    # This year itself when nobody loaded it (the December warning went unheeded), otherwise
+    # next year.
+    missing = rules.calendar.year_to_load(today)
+    if missing is not None:
         due = max(at_morning(today, rules, timing), now)
-        # This year itself when nobody loaded it (the December warning went unheeded),
-        # otherwise next year.
-        missing = (
-            today.year
-            if rules.calendar.source_for(today.year) is CalendarSource.WEEKENDS_ONLY
-            else today.year + 1
-        )
         for admin in await staff_repo.with_role(session, Role.ADMIN):
             plan.append(
                 Planned(

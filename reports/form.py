@@ -37,6 +37,7 @@ from reports.files import atomic_write, safe_name
 from reports.fonts import fonts, placeholder
 from reports.text import numeral, tr, vocab
 from storage import audit
+from storage.lists import join_list
 from storage.media import EvidenceKind
 from storage.models import Record
 from storage.records import EarlierAnswer
@@ -224,13 +225,20 @@ def _milestone_row(
 
 
 def _milestones(
-    facts: RecordFacts, language: Language, tz: ZoneInfo, delivering: datetime | None = None
+    facts: RecordFacts,
+    language: Language,
+    tz: ZoneInfo,
+    delivering: datetime | None = None,
+    unconfirmed: Sequence[int] = (),
 ) -> list[Block]:
     header = tuple(
         tr(language, f"form.milestone_{name}") for name in ("what", "deadline", "met", "state")
     )
     rows = tuple(_milestone_row(line, language, tz, delivering) for line in facts.milestones)
     blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
+    if rows and unconfirmed:
+        years = join_list(language.value, map(str, unconfirmed))
+        blocks.append(Para(tr(language, "form.calendar_unconfirmed", years=years), small=True))
     extra = [
         (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
         for key in AFTER_MILESTONES
@@ -421,6 +429,7 @@ def form_document(
     head_hash: str,
     delivering: bool = False,
     copy: CopyMark | None = None,
+    unconfirmed: Sequence[int] = (),
 ) -> Document:
     """The Art. 3 form of one record as a ``Document``.
 
@@ -432,6 +441,8 @@ def form_document(
     ``delivering``: this is a form copy being delivered (Art. 6), sent at ``printed_at``;
     the step 报送表格复印件, when not yet done, is printed as done by this copy then.
     ``copy``: the copy supersedes an earlier one, said under the title (``CopyMark``).
+    ``unconfirmed``: the years whose official holidays the deadlines were counted past
+    without (``DeadlineRules.unconfirmed``), said under the milestones.
     """
     record = facts.record
     number = record.number or tr(language, "form.draft_number", id=record.id)
@@ -453,7 +464,12 @@ def form_document(
             else:  # unanswered: the lines are printed blank, never left out
                 blocks.append(_pairs(facts, keys[:2], language, tz, always=frozenset(keys)))
     more: list[tuple[str, list[Block]]] = [
-        ("milestones", _milestones(facts, language, tz, printed_at if delivering else None)),
+        (
+            "milestones",
+            _milestones(
+                facts, language, tz, printed_at if delivering else None, unconfirmed=unconfirmed
+            ),
+        ),
         ("evidence", evidence_blocks(facts.evidence, language, tz)),
     ]
     if facts.amendments:
@@ -548,6 +564,9 @@ async def build_form(
         head_hash=head.hash,
         delivering=delivering,
         copy=copy,
+        unconfirmed=sorted(
+            {y for line in facts.milestones for y in rules.unconfirmed(line.deadline)}
+        ),
     )
     pdf, docx = await asyncio.to_thread(write_form, document, out_dir, form_stem(record, language))
     missing = tuple(fonts().missing(texts(document)))

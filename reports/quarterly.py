@@ -20,7 +20,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -55,6 +55,7 @@ from reports.summary import chart_files, headline_picture, summary_document
 from reports.text import tr
 from reports.xlsx import ReportWorkbook
 from storage import audit
+from storage.lists import join_list
 from storage.models import Record, RecordCosigner, UTCDateTime
 from storage.records import among
 from storage.vocabulary import Language, RecordKind, RecordStatus
@@ -298,22 +299,39 @@ def report_notes(
     head_hash: str,
     draft: bool,
     late: int = 0,
+    unconfirmed: Sequence[int] = (),
 ) -> list[str]:
     """The notes printed under a report's title.
 
     When it was made and the audit chain head; a draft's note; a partial period's note
-    when ``period`` has not ended at ``now``; the report's scope (Art. 7, Art. 14); and,
-    with ``late`` records received earlier but registered in the period, where they are.
+    when ``period`` has not ended at ``now``; with ``unconfirmed`` years
+    (``unconfirmed_years``), that the timeliness of the records received near the period's
+    end was counted without their official holidays; the report's scope (Art. 7, Art. 14);
+    and, with ``late`` records received earlier but registered in the period, where they are.
     """
     notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
     if draft:
         notes.append(tr(language, "report.draft_note"))
     if not period.ended(now, tz):
         notes.append(tr(language, "report.partial_note", at=now_stamp(now, tz)))
+    if unconfirmed:
+        years = join_list(language.value, map(str, unconfirmed))
+        notes.append(tr(language, "report.calendar_unconfirmed", years=years))
     notes.append(tr(language, "report.scope_note"))
     if late:
         notes.append(tr(language, "report.late_note", count=late))
     return notes
+
+
+def unconfirmed_years(period: Period, rules: DeadlineRules, tz: ZoneInfo) -> tuple[int, ...]:
+    """The years whose official holidays are not loaded that the deadlines of ``period``'s
+    records may have been counted into (``DeadlineRules.unconfirmed``): those of the latest
+    deadline a record received on its last day owes, since every earlier one looks at no
+    later day (a co-signature counted from a submission after the period can look further:
+    its own lines in the card and the form say so)."""
+    received = datetime.combine(period.last, time(23, 59), tzinfo=tz)
+    longest = max(rules.register_days, rules.report_days, rules.cosign_days)
+    return rules.unconfirmed(rules.after(received, longest))
 
 
 def picture_subtitle(
@@ -533,6 +551,7 @@ async def _report(
         head_hash=head_hash,
         draft=draft,
         late=len(figures.late_registered),
+        unconfirmed=unconfirmed_years(period, rules, tz),
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))

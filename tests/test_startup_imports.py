@@ -47,6 +47,14 @@ ON_USE_ONLY = frozenset(
         "hypothesis",
         "pytest",
         "_pytest",
+        # Imported by dependencies whenever installed, never used by ``guowen run``
+        # (``bot.unused``): httpcore's trio support, httpx's command-line client, and
+        # python-telegram-bot's Telegram Passport decryption (WeCom disabled).
+        "trio",
+        "rich",
+        "click",
+        "pygments",
+        "cryptography",
     }
 )
 
@@ -63,7 +71,8 @@ import atexit, gc, json, sys
 def dump():
     with open(sys.argv[1], "w", encoding="utf-8") as out:
         state = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
-        json.dump({"modules": sorted(sys.modules), "gc": state}, out)
+        loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+        json.dump({"modules": loaded, "gc": state}, out)
 atexit.register(dump)
 from bot.cli import main
 sys.exit(main(["run", "--config", sys.argv[2]]))
@@ -120,6 +129,32 @@ async def test_guowen_run_starts_without_the_libraries_only_some_messages_need(
     # Ready, the collector ran again, start-up's objects frozen out of its way.
     assert dumped["gc"]["enabled"] is True
     assert dumped["gc"]["frozen"] > 0
+
+
+def test_cryptography_stays_importable_for_wecom() -> None:
+    """With ``[wecom]`` enabled, ``leave_out`` blocks only what no transport uses, so wechatpy
+    still finds cryptography; without WeCom, cryptography is blocked too, and
+    python-telegram-bot still imports (without its Passport decryption)."""
+    script = (
+        "import json, sys; from bot import unused; blocked = unused.leave_out(wecom={wecom}); "
+        "import {module}; print(json.dumps([blocked, sys.modules.get('cryptography') is None]))"
+    )
+    runs = {
+        True: "cryptography.hazmat.primitives.ciphers",
+        False: "telegram.ext",
+    }
+    seen = {}
+    for wecom, module in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-c", script.format(wecom=wecom, module=module)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seen[wecom] = json.loads(done.stdout)
+    assert seen[True] == [["trio", "httpx._main"], False]
+    assert seen[False] == [["trio", "httpx._main", "cryptography"], True]
 
 
 def test_importing_the_command_line_loads_no_heavy_library() -> None:
