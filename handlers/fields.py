@@ -269,29 +269,68 @@ class DateOnly(UserError):
         self.day = day
 
 
-class WhichDay(UserError):
-    """A weekday typed alone that is today's (``周六晚上10点`` on a Saturday,
-    ``timeparse.Moment.other``): today or a week back, never chosen. ``choices`` holds each
-    meaning as (button label, the answer it gives: the same time with its date written out),
-    today's first; a time still to come today is then refused as in the future, as typed."""
+class WhichTime(UserError):
+    """A typed time the words leave open between several moments, none chosen: a weekday
+    alone that is today's (``周六晚上10点`` on a Saturday, ``timeparse.Moment.other``: today or
+    a week back) or an hour 1–12 without a part of the day (``3点``, ``Moment.twelve``: the
+    morning's or the afternoon's, ``which_hour``). ``choices`` holds each meaning as (button
+    label, the answer it gives: the time with its date written out on a 24-hour clock, which
+    reads as one moment), in order; the meaning pressed is then checked as if typed."""
 
-    def __init__(self, ctx: Context, typed: str, read: Moment) -> None:
-        assert read.other is not None
-        days = (read.day, read.other)
-        shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
-                 for day in days]  # fmt: skip
-        super().__init__(
-            "intake.error.time_which_week", typed=typed.strip(), today=shown[0], earlier=shown[1]
-        )
-        clock = "" if read.clock is None else f" {read.clock:%H:%M}"
-        self.choices: tuple[tuple[str, str], ...] = (
-            (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
-            (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
-        )
+    def __init__(self, key: str, choices: tuple[tuple[str, str], ...], **values: Any) -> None:
+        super().__init__(key, **values)
+        self.choices = choices
 
     def buttons_with(self, prefix: str) -> tuple[Button, ...]:
-        """The two meanings as buttons, each ``prefix`` + the answer it gives."""
+        """The meanings as buttons, each ``prefix`` + the answer it gives."""
         return tuple(Button(label, prefix + answer) for label, answer in self.choices)
+
+
+def which_week(ctx: Context, typed: str, read: Moment) -> WhichTime:
+    """Today's weekday typed alone: today or a week back, today's first; a time still to
+    come today is then refused as in the future, as typed."""
+    assert read.other is not None
+    days = (read.day, read.other)
+    shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+             for day in days]  # fmt: skip
+    clock = "" if read.clock is None else f" {read.clock:%H:%M}"
+    choices = (
+        (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
+        (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
+    )
+    return WhichTime(
+        "intake.error.time_which_week",
+        choices,
+        typed=typed.strip(),
+        today=shown[0],
+        earlier=shown[1],
+    )
+
+
+def which_hour(ctx: Context, typed: str, meanings: list[datetime]) -> WhichTime:
+    """An unmarked hour with two or more plausible ``meanings`` (aware, in order): each a
+    button (``今天 03:00``, ``昨天 15:00``, else the day written out)."""
+    today = ctx.local(ctx.now).date()
+    labels = []
+    for moment in meanings:
+        local = ctx.local(moment)
+        back = (today - local.date()).days
+        if back in (0, 1):
+            labels.append(
+                ctx.t(f"intake.which_hour.{('today', 'yesterday')[back]}", clock=f"{local:%H:%M}")
+            )
+        else:
+            labels.append(when(ctx, moment))
+    choices = tuple(
+        (label, f"{ctx.local(moment):%Y-%m-%d %H:%M}")
+        for label, moment in zip(labels, meanings, strict=True)
+    )
+    return WhichTime(
+        "intake.error.time_which_hour",
+        choices,
+        typed=typed.strip(),
+        meanings=ctx.t("intake.which_hour.or").join(labels),
+    )
 
 
 DAY_ONLY = "day:"
@@ -506,8 +545,10 @@ def _time(column: str) -> Parse:
             raise UserError(
                 f"intake.error.time_{problem.problem.value}", typed=text.strip()
             ) from None
+        if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
+            read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
         if read.other is not None:  # today or a week back: asked, never chosen
-            raise WhichDay(ctx, text, read)
+            raise which_week(ctx, text, read)
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
@@ -536,6 +577,50 @@ def _time(column: str) -> Parse:
         return values
 
     return parse
+
+
+def _one_half(
+    ctx: Context, record: Record, column: str, typed: str, read: Moment, *, undated: bool
+) -> Moment:
+    """An unmarked hour (``Moment.twelve``) as the one meaning that fits, or asked.
+
+    Each day the words may mean (today's weekday: a week back too) has a morning's and an
+    afternoon's reading; with no day given (``undated``) each is the latest not in the
+    future (``3点`` at 09:00: today's 03:00 or yesterday's 15:00). A reading fits when
+    ``_fits`` it. Two or more that fit are asked (``which_hour``); one is the answer; a day
+    none of whose readings fits keeps the reading as typed, to be refused as typed.
+    Raises ``WhichTime``."""
+    tz = ctx.services.tz
+    limit = ctx.now + CLOCK_SLACK
+    meanings: list[datetime] = []
+    for day in (read.day, *([read.other] if read.other is not None else [])):
+        readings = []
+        for clock in read.halves():
+            moment = datetime.combine(day, clock, tzinfo=tz)
+            if undated and moment > limit:
+                moment = datetime.combine(day - timedelta(days=1), clock, tzinfo=tz)
+            readings.append(moment)
+        fitting = [moment for moment in readings if _fits(ctx, record, column, moment)]
+        meanings += fitting or [datetime.combine(day, read.clock or time(0, 0), tzinfo=tz)]
+    if len(meanings) > 1:
+        raise which_hour(ctx, typed, meanings)
+    local = ctx.local(meanings[0])
+    return Moment(local.date(), local.time(), read.dated)
+
+
+def _fits(ctx: Context, record: Record, column: str, moment: datetime) -> bool:
+    """Whether ``moment`` is a time ``column`` could take: not in the future (by
+    ``CLOCK_SLACK``), not before the rules, in order with the record's other time, and a
+    draft's receipt not after its opening."""
+    if moment > ctx.now + CLOCK_SLACK or ctx.local(moment).date() < RULES_IN_FORCE:
+        return False
+    try:
+        if column == "received_at":
+            after_opening(ctx, record, moment)
+        _check_order(ctx, record, column, moment)
+    except UserError:
+        return False
+    return True
 
 
 async def _received_ok(ctx: Context, record: Record, text: str) -> dict[str, Any]:

@@ -16,7 +16,9 @@ day a week back, and neither is chosen: the ``Moment`` is today's and names the 
 (``Moment.other``), for the judge to be asked which is meant. A date without a year, or a
 bare ``28号``, is the latest such day that is not after today: inquiries lie in the past.
 ``明天`` and ``后天`` are read, so that a time in the future is refused as such rather than
-as unreadable. A date alone reads as a ``Moment`` without a clock.
+as unreadable. A date alone reads as a ``Moment`` without a clock. An hour 1–12 without a
+part of the day (``3点``) may be the morning's or the afternoon's: it is read, and flagged
+(``Moment.twelve``) for the caller to ask which.
 """
 
 from __future__ import annotations
@@ -58,6 +60,20 @@ class Moment:
     other: date | None = None
     """A weekday alone that is today's (``周六`` typed on a Saturday): the same day a week
     back, which the words may mean as well as today (``day``); None when they name one day."""
+    twelve: bool = False
+    """An hour 1–12 typed with 点 or 时 and no part of the day (``3点``, ``三点半``,
+    ``昨天12点``): the morning's or the afternoon's, which the words do not say (``clock`` is
+    the morning's reading but for 12, which reads as noon; ``halves`` gives both). A part of
+    the day (下午, 今晚, pm), an hour over 12 or written with a leading zero (``15点``,
+    ``03点``), or a colon (``3:00``, a clock's own notation) is never so."""
+
+    def halves(self) -> tuple[time, time]:
+        """The morning's and the afternoon's reading of a ``twelve`` clock (``3点``: 3:00 and
+        15:00; ``12点``: 0:00 and 12:00). Raises ``ValueError`` for a clock that is not."""
+        if not self.twelve or self.clock is None:
+            raise ValueError("not an unmarked hour")
+        morning = self.clock.replace(hour=self.clock.hour % 12)
+        return morning, morning.replace(hour=morning.hour + 12)
 
     def at(self, tz: ZoneInfo) -> datetime:
         """The moment in ``tz``; a date alone is its first minute."""
@@ -264,8 +280,9 @@ def _day_first(text: str) -> str:
     return f"{match.group(1)} {text[: match.start()]}" if match else text
 
 
-def _clock(text: str, period: str | None) -> tuple[time, int]:
-    """The time of day and the days it moves (夜里12点 is the next day's 0:00)."""
+def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
+    """The time of day, the days it moves (夜里12点 is the next day's 0:00), and whether it is
+    an unmarked hour 1–12 (``Moment.twelve``)."""
     period, rest = _take_suffix(text, period)
     match = _CLOCK.match(rest)
     if not match:
@@ -280,6 +297,12 @@ def _clock(text: str, period: str | None) -> tuple[time, int]:
     else:
         minute = int(match.group("mi") or match.group("mi2") or 0)
     shift = 0
+    twelve = (
+        period is None
+        and match.group("sep") is None
+        and 1 <= hour <= 12
+        and not match.group("h").startswith("0")
+    )
     if period == "凌晨" and hour == 12:
         hour = 0
     elif (period == "中午" and hour < 6) or (period in ("午", "晚") and hour < 12):
@@ -290,7 +313,7 @@ def _clock(text: str, period: str | None) -> tuple[time, int]:
         raise TimeParseError(TimeProblem.INVALID)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise TimeParseError(TimeProblem.INVALID)
-    return time(hour, minute), shift
+    return time(hour, minute), shift, twelve
 
 
 def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> Moment:
@@ -335,10 +358,11 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
         return Moment(found, None, True, other)
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
-    clock, shift = _clock(rest, period)
+    clock, shift, twelve = _clock(rest, period)
     if other is not None:
         other += timedelta(days=shift)
-    return Moment((found or day or today) + timedelta(days=shift), clock, found is not None, other)
+    on = (found or day or today) + timedelta(days=shift)
+    return Moment(on, clock, found is not None, other, twelve)
 
 
 def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:

@@ -60,8 +60,8 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
 async def proposed_button(ctx: Context, action: str, argument: str = "") -> Next:
     """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``; after a
     time refused as far back, ``…:far_ok`` takes it and ``…:far_no`` shows the card again;
-    after a weekday that may be today or a week back (``fields.WhichDay``), ``…:which:<time>``
-    is the meaning pressed, as if typed."""
+    after a time the words leave open (``fields.WhichTime``: a weekday, an unmarked hour),
+    ``…:which:<time>`` is the meaning pressed, as if typed."""
     record, fields = await _pending(ctx)
     if action == "which" and argument:
         return await proposed_text(ctx, argument)
