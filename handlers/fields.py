@@ -8,6 +8,7 @@ is still unanswered; ``skip`` marks an optional one as answered without a value.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,11 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.engine import Context, UserError, split_command
-from handlers.i18n import day_words, join
+from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
-from handlers.timeparse import Moment, TimeParseError, read_time
+from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS
 from reports import columns
@@ -333,6 +334,39 @@ def which_hour(ctx: Context, typed: str, meanings: list[datetime]) -> WhichTime:
     )
 
 
+def time_refusal(ctx: Context, typed: str, error: TimeParseError) -> UserError:
+    """The refusal of ``typed``, a time ``timeparse.read_time`` could not take: what was read
+    of it and why the rest was not (``TimeParseError.problem``, one message a kind, each
+    quoting ``typed``), with the forms accepted or a corrected example. The one place a
+    parse failure becomes words: ``intake.error.time_<problem>`` (``…time_no_day_of_month``
+    for a day of the month past 31, no month named; ``…time_dated_no_clock`` for NO_TIME)."""
+    tz = ctx.services.tz
+    values: dict[str, Any] = {"typed": typed.strip(), "forms": ctx.t("intake.time_forms")}
+    key = error.problem.value
+    numbers = error.numbers
+    if error.day is not None:
+        values["day"] = when(ctx, datetime.combine(error.day, time(0, 0), tzinfo=tz), clock=None)
+    if error.clock is not None:
+        values["clock"] = f"{error.clock:%H:%M}"
+    values["part"] = error.part
+    if error.problem is TimeProblem.NO_TIME:
+        key = "dated_no_clock"
+    elif error.problem is TimeProblem.NO_DAY:
+        if "month" not in numbers:
+            key = "no_day_of_month"
+        else:
+            year = numbers["year"]
+            values["days"] = monthrange(year, numbers["month"])[1]
+            values |= {"year": year, "month": numbers["month"]}
+        values["mday"] = numbers["mday"]
+    elif error.problem is TimeProblem.WEEKDAY and error.day is not None:
+        named = error.day + timedelta(days=numbers["weekday"] - error.day.weekday())
+        values["named"] = weekday(ctx.language, named)
+    else:
+        values |= numbers
+    return UserError(f"intake.error.time_{key}", **values)
+
+
 DAY_ONLY = "day:"
 """An inquiry-time answer ``day:YYYY-MM-DD``: that day, the time of day unknown."""
 
@@ -542,9 +576,7 @@ def _time(column: str) -> Parse:
                 text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
             )
         except TimeParseError as problem:
-            raise UserError(
-                f"intake.error.time_{problem.problem.value}", typed=text.strip()
-            ) from None
+            raise time_refusal(ctx, text, problem) from None
         if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
             read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
         if read.other is not None:  # today or a week back: asked, never chosen
@@ -560,7 +592,8 @@ def _time(column: str) -> Parse:
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
                 raise DateOnly(read.day)
-            raise UserError("intake.error.time_no_time")
+            no_clock = TimeParseError(TimeProblem.NO_TIME, day=read.day)
+            raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
         if moment > ctx.now + CLOCK_SLACK:
             raise UserError("intake.error.time_future", time=when(ctx, moment))

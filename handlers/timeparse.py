@@ -32,21 +32,47 @@ from zoneinfo import ZoneInfo
 
 
 class TimeProblem(StrEnum):
-    """Why a typed time was refused: unreadable, a day without a time, no such moment, or a
-    bare number (``3``: a button's number, 3:00 or 15:00 — never guessed)."""
+    """Why a typed time was refused: nothing read (FORMAT), a day without a time (NO_TIME),
+    a bare number (BARE: ``3``, a button's number, 3:00 or 15:00 — never guessed), a month,
+    day of the month, hour or minute that does not exist (NO_MONTH ``13月``, NO_DAY ``2月30日``,
+    NO_HOUR ``25点``/``下午13点``, NO_MINUTE ``14:75``), a weekday the date does not fall on
+    (WEEKDAY), a time of day after words that are no day (DAY_UNREAD ``大大前天3点``), or a
+    day before words that are no time of day (CLOCK_UNREAD ``昨天傍晚左右``)."""
 
     FORMAT = "format"
     NO_TIME = "no_time"
-    INVALID = "invalid"
     BARE = "bare"
+    NO_MONTH = "no_month"
+    NO_DAY = "no_day"
+    NO_HOUR = "no_hour"
+    NO_MINUTE = "no_minute"
+    WEEKDAY = "weekday"
+    DAY_UNREAD = "day_unread"
+    CLOCK_UNREAD = "clock_unread"
 
 
 class TimeParseError(ValueError):
-    """A typed time that cannot be read; ``problem`` says which way (``TimeProblem``)."""
+    """A typed time that cannot be read; ``problem`` says which way (``TimeProblem``), and
+    what was read on the way: ``day`` (a day read), ``clock`` (a time of day read), ``part``
+    (the words not read), ``numbers`` (the ``month``, ``mday`` day of the month, ``hour`` or
+    ``minute`` that does not exist, ``weekday`` named (0 Monday), and ``year`` where the
+    day's year is known)."""
 
-    def __init__(self, problem: TimeProblem) -> None:
+    def __init__(
+        self,
+        problem: TimeProblem,
+        *,
+        day: date | None = None,
+        clock: time | None = None,
+        part: str = "",
+        **numbers: int,
+    ) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        self.day = day
+        self.clock = clock
+        self.part = part
+        self.numbers = numbers
 
 
 @dataclass(frozen=True)
@@ -207,26 +233,30 @@ def _normalise(text: str) -> str:
 
 def _latest(year: int | None, month: int, day: int, today: date) -> date:
     """The day ``month``/``day`` of ``year``, or without a year the latest not after today."""
+    if not 1 <= month <= 12:
+        raise TimeParseError(TimeProblem.NO_MONTH, month=month)
     try:
         if year is not None:
             return date(year, month, day)
         found = date(today.year, month, day)
         return found if found <= today else date(today.year - 1, month, day)
     except ValueError:
-        raise TimeParseError(TimeProblem.INVALID) from None
+        if year is None:  # as without a year: this year's month, or last year's
+            year = today.year if month <= today.month else today.year - 1
+        raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day) from None
 
 
 def _day_of_month(day: int, today: date) -> date:
     """``28号``: this month's 28th, or last month's when that is still to come."""
     if not 1 <= day <= 31:
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.NO_DAY, mday=day)
     year, month = today.year, today.month
     if day > today.day:
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     try:
         return date(year, month, day)
     except ValueError:
-        raise TimeParseError(TimeProblem.INVALID) from None
+        raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day) from None
 
 
 def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
@@ -289,7 +319,7 @@ def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
         raise TimeParseError(TimeProblem.FORMAT)
     hour = int(match.group("h"))
     if rest != text and hour > 12:  # "13pm", "15 in the afternoon": a 12-hour clock
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
     if match.group("half"):
         minute = 30
     elif match.group("q"):
@@ -310,9 +340,11 @@ def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
     elif period == "晚" and hour == 12:
         hour, shift = 0, 1
     elif period in ("凌晨", "早") and hour > 12:
-        raise TimeParseError(TimeProblem.INVALID)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
+    if not 0 <= hour <= 23:
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
+    if not 0 <= minute <= 59:
+        raise TimeParseError(TimeProblem.NO_MINUTE, minute=minute)
     return time(hour, minute), shift, twelve
 
 
@@ -320,9 +352,12 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     """What ``text`` says: a day and, when given, a time of day.
 
     ``now`` anchors 今天 and the year; ``day`` is the day a bare time of day falls on
-    (today when None). Raises ``TimeParseError``: FORMAT when unreadable, INVALID for a day
-    or time that does not exist (2月30日, 25点), BARE for a number alone (``3``, ``今天 3``,
-    ``三``), which may be a button's number or either 3:00 or 15:00.
+    (today when None). Raises ``TimeParseError`` saying why and what was read on the way
+    (``TimeProblem``): FORMAT when nothing is read, NO_MONTH/NO_DAY/NO_HOUR/NO_MINUTE for a
+    day or time that does not exist (13月, 2月30日, 25点, 14:75), WEEKDAY for a date named with
+    another weekday, DAY_UNREAD/CLOCK_UNREAD when only the time of day or only the day is
+    read, BARE for a number alone (``3``, ``今天 3``, ``三``), which may be a button's number
+    or either 3:00 or 15:00.
     """
     weekdays: list[int] = []
 
@@ -343,7 +378,7 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     if len(weekdays) > 1:
         raise TimeParseError(TimeProblem.FORMAT)
     if weekdays and found is not None and found.weekday() != weekdays[0]:
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.WEEKDAY, day=found, weekday=weekdays[0])
     named = weekdays[0] if weekdays and found is None else None
     other: date | None = None
     if named is not None:  # 周六: the latest Saturday not after today
@@ -358,11 +393,34 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
         return Moment(found, None, True, other)
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
-    clock, shift, twelve = _clock(rest, period)
+    try:
+        clock, shift, twelve = _clock(rest, period)
+    except TimeParseError as unread:
+        if unread.problem is not TimeProblem.FORMAT:
+            raise
+        if found is not None:  # 昨天傍晚左右: a day, and no time of day after it
+            raise TimeParseError(TimeProblem.CLOCK_UNREAD, day=found, part=rest) from None
+        raise _day_unread(rest, period) from None
     if other is not None:
         other += timedelta(days=shift)
     on = (found or day or today) + timedelta(days=shift)
     return Moment(on, clock, found is not None, other, twelve)
+
+
+def _day_unread(text: str, period: str | None) -> TimeParseError:
+    """``text`` unread as a time of day: DAY_UNREAD with the clock read at its end and the
+    words before it when there is one (``大大前天下午3点``), else FORMAT."""
+    for start in range(1, len(text)):
+        head, tail = text[:start].strip(), text[start:].strip()
+        if not head or head[-1].isdigit():
+            continue
+        said, tail = _take_period(tail)
+        try:
+            clock, _, _ = _clock(tail, said or period)
+        except TimeParseError:
+            continue
+        return TimeParseError(TimeProblem.DAY_UNREAD, clock=clock, part=head)
+    return TimeParseError(TimeProblem.FORMAT)
 
 
 def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
@@ -372,5 +430,5 @@ def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     """
     moment = read_time(text, now=now, tz=tz)
     if moment.clock is None:
-        raise TimeParseError(TimeProblem.NO_TIME)
+        raise TimeParseError(TimeProblem.NO_TIME, day=moment.day)
     return moment.at(tz)
