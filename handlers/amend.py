@@ -20,8 +20,8 @@ from handlers.fields import (
     FarBack,
     Field,
     Input,
+    Offer,
     Step,
-    WhichTime,
     choice_buttons,
     day_only,
     far_back_answer,
@@ -205,7 +205,7 @@ async def _ask_value(
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
         buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
-    if isinstance(refusal, WhichTime):  # each meaning a button
+    if isinstance(refusal, Offer) and refusal.choices:  # each choice a button
         buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)
     return AMEND_VALUE

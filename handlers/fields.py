@@ -23,7 +23,7 @@ from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
 from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
-from handlers.words import RETIRED_WORDS
+from handlers.words import RETIRED_WORDS, bare_title
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
@@ -165,16 +165,19 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def misplaced(ctx: Context, text: str) -> str | None:
+def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     """What else the intake reads ``text`` as, by its own parsers: ``command``
     (``engine.split_command``), ``case_number`` (``storage.casenumber.case_number_shaped``),
-    ``time`` (``timeparse.read_time``: a time of day, or a date); None when it is none of
-    them. A person's name, unit or position is none of them: such an answer was meant for
-    another question (typed one question late, say). A day word alone of up to
-    ``NAME_LIKE_DAY`` characters without a digit (``周一``, ``星期三``) may be a person's name
-    (周一 as often as a Monday) and is left to be one."""
+    ``time`` (``timeparse.read_time``: a time of day, or a date), and where a ``person``'s
+    name is asked ``title`` (``words.bare_title``: 局长 alone, naming nobody; 王局长 names
+    someone); None when it is none of them. A person's name, unit or position is none of
+    them: such an answer was meant for another question (typed one question late, say). A
+    day word alone of up to ``NAME_LIKE_DAY`` characters without a digit (``周一``,
+    ``星期三``) may be a person's name (周一 as often as a Monday) and is left to be one."""
     if split_command(text) is not None:
         return "command"
+    if person and bare_title(text):
+        return "title"
     if case_number_shaped(text):
         return "case_number"
     try:
@@ -191,20 +194,33 @@ NAME_LIKE_DAY = 3
 three characters (Wednesday's)."""
 
 
-def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
+def _text(
+    limit: int, column: str, *, words: bool = False, naming: bool = False, person: bool = False
+) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
     (``intake.example.<column>``) instead of stored as one; ``naming`` (a person, a unit, a
     position): text the intake reads as something else (``misplaced``: a command, a case
-    number, a time) is refused, quoted back, with the example."""
+    number, a time) is refused, quoted back, with the example; ``person`` (a person's name):
+    an official title alone too (``TitleNotName``), and the inquirer's name answered
+    ``TITLE_AS_POSITION`` + a title (that refusal's button) keeps the title as the inquirer's
+    position, the name still to be answered."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
         if not value:
             raise UserError("intake.error.empty")
+        if person and value.startswith(TITLE_AS_POSITION) and column == "inquirer_name":
+            title = value.removeprefix(TITLE_AS_POSITION)
+            if not bare_title(title) or record.inquirer_position is not None:
+                raise UserError("error.stale_button")
+            return {"inquirer_position": title}
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
-        if naming and (seems := misplaced(ctx, value)) is not None:
+        seems = misplaced(ctx, value, person=person) if naming else None
+        if seems == "title":
+            raise TitleNotName(ctx, record, column, value)
+        if seems is not None:
             raise UserError(
                 "intake.error.not_a_name",
                 typed=value,
@@ -270,21 +286,51 @@ class DateOnly(UserError):
         self.day = day
 
 
-class WhichTime(UserError):
-    """A typed time the words leave open between several moments, none chosen: a weekday
-    alone that is today's (``周六晚上10点`` on a Saturday, ``timeparse.Moment.other``: today or
-    a week back) or an hour 1–12 without a part of the day (``3点``, ``Moment.twelve``: the
-    morning's or the afternoon's, ``which_hour``). ``choices`` holds each meaning as (button
-    label, the answer it gives: the time with its date written out on a 24-hour clock, which
-    reads as one moment), in order; the meaning pressed is then checked as if typed."""
+class Offer(UserError):
+    """A refusal with answers to pick from: ``choices`` holds each as (button label, the
+    answer it gives, read as if typed), in order."""
 
     def __init__(self, key: str, choices: tuple[tuple[str, str], ...], **values: Any) -> None:
         super().__init__(key, **values)
         self.choices = choices
 
     def buttons_with(self, prefix: str) -> tuple[Button, ...]:
-        """The meanings as buttons, each ``prefix`` + the answer it gives."""
+        """The choices as buttons, each ``prefix`` + the answer it gives."""
         return tuple(Button(label, prefix + answer) for label, answer in self.choices)
+
+
+TITLE_AS_POSITION = "position:"
+"""The inquirer's name answered ``position:<title>``: the title refused as a name kept as
+the inquirer's position (``TitleNotName``'s button)."""
+
+
+class TitleNotName(Offer):
+    """An official title alone typed as a person's name (``局长``): it names nobody. Where the
+    inquirer's position is still empty in a draft, one choice keeps the title there
+    (``TITLE_AS_POSITION``); the name is asked again either way."""
+
+    def __init__(self, ctx: Context, record: Record, column: str, title: str) -> None:
+        offer = (
+            column == "inquirer_name"
+            and record.inquirer_position is None
+            and record.submitted_at is None
+        )
+        choices = (
+            ((ctx.t("intake.title_as_position", title=title), TITLE_AS_POSITION + title),)
+            if offer
+            else ()
+        )
+        key = "intake.error.title_not_name" + ("_offer" if offer else "")
+        super().__init__(key, choices, typed=title, field=ctx.t(f"card.{column}"))
+
+
+class WhichTime(Offer):
+    """A typed time the words leave open between several moments, none chosen: a weekday
+    alone that is today's (``周六晚上10点`` on a Saturday, ``timeparse.Moment.other``: today or
+    a week back) or an hour 1–12 without a part of the day (``3点``, ``Moment.twelve``: the
+    morning's or the afternoon's, ``which_hour``). ``choices`` holds each meaning as (button
+    label, the answer it gives: the time with its date written out on a 24-hour clock, which
+    reads as one moment), in order; the meaning pressed is then checked as if typed."""
 
 
 def which_week(ctx: Context, typed: str, read: Moment) -> WhichTime:
@@ -945,7 +991,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name", words=True, naming=True),
+        _text(MAX_SHORT, "inquirer_name", words=True, naming=True, person=True),
         _external,
     ),
     Field(
@@ -986,7 +1032,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name", words=True, naming=True),
+        _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),
