@@ -15,22 +15,19 @@ from pathlib import Path
 
 import pytest
 from dialogue import (
-    AMEND,
     Court,
     DialogueBot,
     Press,
     asks,
     local,
-    open_court,
-    phone_record,
     record_row,
     says,
     settings_for,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_correction_fields import label
 from test_timeparse import chinese, period_and_hour
+from test_weekday_which import correcting_inquiry, open_new, to_inquiry_question
 
 from handlers.fields import Step
 from handlers.timeparse import read_time
@@ -127,14 +124,6 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
 
-async def _card(court: Court) -> None:
-    judge = court.chat("张伟")
-    await judge.act("/cancel")
-    replies = await judge.act("/new")
-    if any(b.data == "in:media:new" for row in replies[-1].buttons for b in row):
-        await judge.act(Press(replies[-1].buttons[0][1].label))  # another draft is open
-
-
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -158,8 +147,7 @@ async def test_an_unmarked_hour_is_asked_whenever_both_readings_fit(
 ) -> None:
     now = local("2026-11-30 00:00") + timedelta(minutes=minute_of_day)
     clock.set(now)
-    await _card(court)
-    judge = court.chat("张伟")
+    judge = await open_new(court)
     typed = day_word + unmarked(hour, minute, form)
     meanings = readings(day_word, hour, minute, now)
     fitting = [moment for moment in meanings if moment <= now + ORDER]  # not after /new
@@ -194,9 +182,9 @@ async def test_a_marked_or_24_hour_time_is_never_asked(
 ) -> None:
     now = local("2026-11-30 00:00") + timedelta(minutes=minute_of_day)
     clock.set(now)
-    await _card(court)
+    judge = await open_new(court)
     typed = day_word + marked(hour, 0, form)
-    replies = await court.chat("张伟").act(typed)
+    replies = await judge.act(typed)
     assert not hour_asked([r.text for r in replies], typed), replies[-1].text
 
 
@@ -206,14 +194,7 @@ async def test_the_trial_three_at_nine_is_asked_at_the_question(
     """The trial: ``3点`` at 09:00 at the inquiry's own question: today's 03:00 or
     yesterday's 15:00, asked; the inquirer's name typed then is not taken; 昨天 15:00 pressed."""
     judge = court.chat("张伟")
-    await judge.act("/new")
-    await judge.act(Press(says("intake.proposed.change")))
-    replies = await judge.act(Press(says("intake.confirm_time")))
-    for _ in range(3):  # to the inquiry's own question
-        if replies[-1].text.startswith(asks(Step.INQUIRY_AT)):
-            break
-        replies = await judge.act(Press(replies[-1].buttons[0][0].label))
-    assert replies[-1].text.startswith(asks(Step.INQUIRY_AT)), replies[-1].text
+    await to_inquiry_question(judge)
     meanings = [local("2026-11-30 03:00"), local("2026-11-29 15:00")]
     replies = await judge.act("3点")
     assert replies[-1].text.startswith(asked("3点", meanings, NOW)), replies[-1].text
@@ -231,17 +212,9 @@ async def test_a_correction_to_an_unmarked_hour_is_asked(
 ) -> None:
     """In a correction of a submitted record: the same question, its buttons under the
     new-value prompt; the reading pressed is the new value."""
-    clock.set(local("2026-03-06 10:00"))
-    bot = DialogueBot(db, clock, settings_for(tmp_path))
-    court = await open_court(bot)
-    judge = court.chat("张伟")
-    for action, _ in phone_record():
-        await judge.act(action)
-    clock.set(local("2026-03-07 16:00"))
-    number = (await record_row(db, 1))["number"]
-    await judge.act(f"/record {number}")
-    await judge.act(Press(AMEND))
-    await judge.act(Press(label("inquiry_at")))
+    judge = await correcting_inquiry(
+        db, clock, tmp_path, received="2026-03-06 10:00", now="2026-03-07 16:00"
+    )
     later = local("2026-03-07 16:00")
     meanings = [local("2026-03-05 03:00"), local("2026-03-05 15:00")]
     replies = await judge.act("前天3点")
@@ -255,16 +228,8 @@ async def test_one_reading_that_fits_is_taken(
 ) -> None:
     """A call received at 10:00: ``今天8点`` typed at 16:00 can only be 08:00 (20:00 is
     after the call reached the bot), which is taken without a question."""
-    clock.set(local("2026-03-06 10:00"))
-    bot = DialogueBot(db, clock, settings_for(tmp_path))
-    court = await open_court(bot)
-    judge = court.chat("张伟")
-    for action, _ in phone_record():
-        await judge.act(action)
-    clock.set(local("2026-03-06 16:00"))
-    number = (await record_row(db, 1))["number"]
-    await judge.act(f"/record {number}")
-    await judge.act(Press(AMEND))
-    await judge.act(Press(label("inquiry_at")))
+    judge = await correcting_inquiry(
+        db, clock, tmp_path, received="2026-03-06 10:00", now="2026-03-06 16:00"
+    )
     replies = await judge.act("今天8点")
     assert replies[-1].text == says("amend.ask_reason"), [r.text for r in replies]
