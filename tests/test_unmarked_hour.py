@@ -26,10 +26,12 @@ from dialogue import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_misplaced_names import context
 from test_timeparse import chinese, period_and_hour
 from test_weekday_which import correcting_inquiry, open_new, to_inquiry_question
 
 from handlers.fields import Step
+from handlers.intake.media import time_at_head
 from handlers.timeparse import read_time
 from reminders.clock import FakeClock
 from storage.db import Database
@@ -233,3 +235,18 @@ async def test_one_reading_that_fits_is_taken(
     )
     replies = await judge.act("今天8点")
     assert replies[-1].text == says("amend.ask_reason"), [r.text for r in replies]
+
+
+@settings(max_examples=100, deadline=None)
+@given(hour=st.integers(1, 12), minute=st.sampled_from([0, 30]), form=st.integers(0, 2))
+def test_a_caption_headed_by_an_unmarked_hour_proposes_no_time(
+    hour: int, minute: int, form: int
+) -> None:
+    """A caption's head time is proposed for the inquiry's (``media.time_at_head``): an
+    unmarked hour there is never proposed as one reading; typed at the question, it is asked.
+    With its part of the day it is."""
+    ctx = context()
+    assert time_at_head(ctx, f"{unmarked(hour, minute, form)} 县委李主任来电") is None
+    word, twelve = period_and_hour(hour + 12 if hour < 12 else 12)
+    meant = time_at_head(ctx, f"昨天{word}{twelve}点 县委李主任来电")
+    assert meant is not None and meant.hour == (hour + 12 if hour < 12 else 12)
