@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from dialogue import DialogueBot, local, open_court, says, settings_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_timeparse import BEIJING, NOW, TODAY, echo_context
 
 from handlers.fields import time_refusal
 from handlers.timeparse import TimeParseError, parse_local
+from reminders.clock import FakeClock
+from storage.db import Database
 from storage.vocabulary import Language
 
 UNREAD = st.text(alphabet="某些左右前后大约甲乙丙丁差不多", min_size=1, max_size=4)
@@ -91,3 +95,32 @@ def test_a_date_without_its_hour_names_the_day_read(day: int) -> None:
     refusal = time_refusal(ctx, text, refused.value)
     assert refusal.key == "intake.error.time_dated_no_clock"
     assert f"{on.month}月{on.day}日" in str(refusal.values["day"])
+
+
+async def test_a_near_miss_at_the_card_is_told_its_reason(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """At /new's card a time typed for the inquiry that misses a form is told why, as at the
+    question; words with no time in them get the card's own hint."""
+    clock.set(local("2026-03-06 10:00"))
+    judge = (await open_court(DialogueBot(db, clock, settings_for(tmp_path, propose=True)))).chat(
+        "张伟"
+    )
+    await judge.act("/new")
+    replies = await judge.act("2月30日 10:00")
+    assert replies[-1].text.startswith(
+        says(
+            "intake.error.time_no_day", typed="2月30日 10:00", year=2026, month=2, mday=30, days=28
+        )
+    ), replies[-1].text
+    replies = await judge.act("昨天傍晚左右")
+    assert replies[-1].text.startswith(
+        says(
+            "intake.error.time_clock_unread",
+            typed="昨天傍晚左右",
+            day="3月5日（周四）",
+            part="左右",
+        )
+    ), replies[-1].text
+    replies = await judge.act("王某来电")
+    assert replies[-1].text.startswith(says("intake.error.proposed_time")), replies[-1].text

@@ -109,7 +109,7 @@ async def proposed_text(ctx: Context, text: str) -> Next:
     if problem is TimeProblem.BARE:
         bare = UserError("intake.error.proposed_bare", typed=text.strip())
         return await show(ctx, record, fields, refusal=bare)
-    if problem is not None:
+    if problem is TimeProblem.FORMAT:  # nothing read: perhaps no time was meant at all
         return await show(ctx, record, fields, refusal=UserError("intake.error.proposed_time"))
     try:  # checked first: a time refused leaves every proposal as it was
         await inquiry.parse(ctx, record, text)
