@@ -36,8 +36,9 @@ class TimeProblem(StrEnum):
     a bare number (BARE: ``3``, a button's number, 3:00 or 15:00 — never guessed), a month,
     day of the month, hour or minute that does not exist (NO_MONTH ``13月``, NO_DAY ``2月30日``,
     NO_HOUR ``25点``/``下午13点``, NO_MINUTE ``14:75``), a weekday the date does not fall on
-    (WEEKDAY), a time of day after words that are no day (DAY_UNREAD ``大大前天3点``), or a
-    day before words that are no time of day (CLOCK_UNREAD ``昨天傍晚左右``)."""
+    (WEEKDAY), two weekdays (WEEKDAYS ``周六周日 9点``), a time of day after words that are
+    no day (DAY_UNREAD ``大大前天3点``), or a day before words that are no time of day
+    (CLOCK_UNREAD ``昨天傍晚左右``)."""
 
     FORMAT = "format"
     NO_TIME = "no_time"
@@ -47,6 +48,7 @@ class TimeProblem(StrEnum):
     NO_HOUR = "no_hour"
     NO_MINUTE = "no_minute"
     WEEKDAY = "weekday"
+    WEEKDAYS = "weekdays"
     DAY_UNREAD = "day_unread"
     CLOCK_UNREAD = "clock_unread"
 
@@ -355,9 +357,9 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     (today when None). Raises ``TimeParseError`` saying why and what was read on the way
     (``TimeProblem``): FORMAT when nothing is read, NO_MONTH/NO_DAY/NO_HOUR/NO_MINUTE for a
     day or time that does not exist (13月, 2月30日, 25点, 14:75), WEEKDAY for a date named with
-    another weekday, DAY_UNREAD/CLOCK_UNREAD when only the time of day or only the day is
-    read, BARE for a number alone (``3``, ``今天 3``, ``三``), which may be a button's number
-    or either 3:00 or 15:00.
+    another weekday, WEEKDAYS for two, DAY_UNREAD/CLOCK_UNREAD when only the time of day or
+    only the day is read, BARE for a number alone (``3``, ``今天 3``, ``三``), which may be a
+    button's number or either 3:00 or 15:00.
     """
     weekdays: list[int] = []
 
@@ -376,7 +378,7 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     today = local.date()
     found, implied, rest = _take_day(cleaned, today)
     if len(weekdays) > 1:
-        raise TimeParseError(TimeProblem.FORMAT)
+        raise TimeParseError(TimeProblem.WEEKDAYS)
     if weekdays and found is not None and found.weekday() != weekdays[0]:
         raise TimeParseError(TimeProblem.WEEKDAY, day=found, weekday=weekdays[0])
     named = weekdays[0] if weekdays and found is None else None

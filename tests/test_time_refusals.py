@@ -26,7 +26,7 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import Language
 
-UNREAD = st.text(alphabet="某些左右前后大约甲乙丙丁差不多", min_size=1, max_size=4)
+UNREAD = st.text(alphabet="某些左右约甲乙丙丁差不多", min_size=1, max_size=4)  # no day word
 CLOCKS = st.sampled_from(["15:00", "下午3点", "9点半", "晚上8点20分", "3pm"])
 WEEKDAYS = "一二三四五六日"
 
@@ -35,7 +35,7 @@ WEEKDAYS = "一二三四五六日"
 def malformed(draw: st.DrawFn) -> tuple[str, str, dict[str, object]]:
     """An answer that misses one known form one way: (text, the message key expected, values
     the message must show)."""
-    kind = draw(st.integers(0, 7))
+    kind = draw(st.integers(0, 8))
     clock = draw(CLOCKS)
     if kind == 0:
         month = draw(st.integers(13, 99))
@@ -59,6 +59,9 @@ def malformed(draw: st.DrawFn) -> tuple[str, str, dict[str, object]]:
         day = TODAY - timedelta(days=back)
         wrong = (day.weekday() + draw(st.integers(1, 6))) % 7
         return f"{day.month}月{day.day}日（周{WEEKDAYS[wrong]}）{clock}", "time_weekday", {}
+    if kind == 8:
+        first, second = draw(st.lists(st.integers(0, 6), min_size=2, max_size=2, unique=True))
+        return f"周{WEEKDAYS[first]}周{WEEKDAYS[second]} {clock}", "time_weekdays", {}
     part = draw(UNREAD)
     if kind == 6:
         return f"昨天{part}", "time_clock_unread", {"part": part}

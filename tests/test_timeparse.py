@@ -192,7 +192,7 @@ def test_english_and_relative_forms(text: str, expected: tuple[int, int, int, in
         ("11月28日（周五）15:00", TimeProblem.WEEKDAY),  # 28 November 2026 is a Saturday
         ("Fri 11/28 15:00", TimeProblem.WEEKDAY),
         ("Fri 28 Nov 15:00", TimeProblem.WEEKDAY),
-        ("周六周日 9点", TimeProblem.FORMAT),  # two weekdays: which?
+        ("周六周日 9点", TimeProblem.WEEKDAYS),  # two weekdays: which?
         ("today 13pm", TimeProblem.NO_HOUR),
     ],
 )
