@@ -20,8 +20,8 @@ from handlers.fields import (
     FarBack,
     Field,
     Input,
+    Offer,
     Step,
-    WhichDay,
     choice_buttons,
     day_only,
     far_back_answer,
@@ -212,7 +212,7 @@ async def _ask_value(
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
         buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
-    if isinstance(refusal, WhichDay):  # today or a week back: each a button
+    if isinstance(refusal, Offer) and refusal.choices:  # each choice a button
         buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)
     return AMEND_VALUE

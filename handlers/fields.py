@@ -8,6 +8,7 @@ is still unanswered; ``skip`` marks an optional one as answered without a value.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,13 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.engine import Context, UserError, split_command
-from handlers.i18n import day_words, join
+from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
-from handlers.timeparse import Moment, TimeParseError, read_time
+from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
-from handlers.words import RETIRED_WORDS
+from handlers.words import RETIRED_WORDS, bare_title
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
@@ -165,16 +166,19 @@ def _with_materials(record: Record) -> bool:
 # -- parsers ------------------------------------------------------------------------------
 
 
-def misplaced(ctx: Context, text: str) -> str | None:
+def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     """What else the intake reads ``text`` as, by its own parsers: ``command``
     (``engine.split_command``), ``case_number`` (``storage.casenumber.case_number_shaped``),
-    ``time`` (``timeparse.read_time``: a time of day, or a date); None when it is none of
-    them. A person's name, unit or position is none of them: such an answer was meant for
-    another question (typed one question late, say). A day word alone of up to
-    ``NAME_LIKE_DAY`` characters without a digit (``周一``, ``星期三``) may be a person's name
-    (周一 as often as a Monday) and is left to be one."""
+    ``time`` (``timeparse.read_time``: a time of day, or a date), and where a ``person``'s
+    name is asked ``title`` (``words.bare_title``: 局长 alone, naming nobody; 王局长 names
+    someone); None when it is none of them. A person's name, unit or position is none of
+    them: such an answer was meant for another question (typed one question late, say). A
+    day word alone of up to ``NAME_LIKE_DAY`` characters without a digit (``周一``,
+    ``星期三``) may be a person's name (周一 as often as a Monday) and is left to be one."""
     if split_command(text) is not None:
         return "command"
+    if person and bare_title(text):
+        return "title"
     if case_number_shaped(text):
         return "case_number"
     try:
@@ -200,20 +204,33 @@ def answer_example(ctx: Context, column: str) -> str:
     return ctx.t(f"intake.example.{column}")
 
 
-def _text(limit: int, column: str, *, words: bool = False, naming: bool = False) -> Parse:
+def _text(
+    limit: int, column: str, *, words: bool = False, naming: bool = False, person: bool = False
+) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
     (``intake.example.<column>``) instead of stored as one; ``naming`` (a person, a unit, a
     position): text the intake reads as something else (``misplaced``: a command, a case
-    number, a time) is refused, quoted back, with the example."""
+    number, a time) is refused, quoted back, with the example; ``person`` (a person's name):
+    an official title alone too (``TitleNotName``), and the inquirer's name answered
+    ``TITLE_AS_POSITION`` + a title (that refusal's button) keeps the title as the inquirer's
+    position, the name still to be answered."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
         if not value:
             raise UserError("intake.error.empty")
+        if person and value.startswith(TITLE_AS_POSITION) and column == "inquirer_name":
+            title = value.removeprefix(TITLE_AS_POSITION)
+            if not bare_title(title) or record.inquirer_position is not None:
+                raise UserError("error.stale_button")
+            return {"inquirer_position": title}
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
-        if naming and (seems := misplaced(ctx, value)) is not None:
+        seems = misplaced(ctx, value, person=person) if naming else None
+        if seems == "title":
+            raise TitleNotName(ctx, record, column, value)
+        if seems is not None:
             raise UserError(
                 "intake.error.not_a_name",
                 typed=value,
@@ -279,29 +296,131 @@ class DateOnly(UserError):
         self.day = day
 
 
-class WhichDay(UserError):
-    """A weekday typed alone that is today's (``周六晚上10点`` on a Saturday,
-    ``timeparse.Moment.other``): today or a week back, never chosen. ``choices`` holds each
-    meaning as (button label, the answer it gives: the same time with its date written out),
-    today's first; a time still to come today is then refused as in the future, as typed."""
+class Offer(UserError):
+    """A refusal with answers to pick from: ``choices`` holds each as (button label, the
+    answer it gives, read as if typed), in order."""
 
-    def __init__(self, ctx: Context, typed: str, read: Moment) -> None:
-        assert read.other is not None
-        days = (read.day, read.other)
-        shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
-                 for day in days]  # fmt: skip
-        super().__init__(
-            "intake.error.time_which_week", typed=typed.strip(), today=shown[0], earlier=shown[1]
-        )
-        clock = "" if read.clock is None else f" {read.clock:%H:%M}"
-        self.choices: tuple[tuple[str, str], ...] = (
-            (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
-            (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
-        )
+    def __init__(self, key: str, choices: tuple[tuple[str, str], ...], **values: Any) -> None:
+        super().__init__(key, **values)
+        self.choices = choices
 
     def buttons_with(self, prefix: str) -> tuple[Button, ...]:
-        """The two meanings as buttons, each ``prefix`` + the answer it gives."""
+        """The choices as buttons, each ``prefix`` + the answer it gives."""
         return tuple(Button(label, prefix + answer) for label, answer in self.choices)
+
+
+TITLE_AS_POSITION = "position:"
+"""The inquirer's name answered ``position:<title>``: the title refused as a name kept as
+the inquirer's position (``TitleNotName``'s button)."""
+
+
+class TitleNotName(Offer):
+    """An official title alone typed as a person's name (``局长``): it names nobody. Where the
+    inquirer's position is still empty in a draft, one choice keeps the title there
+    (``TITLE_AS_POSITION``); the name is asked again either way."""
+
+    def __init__(self, ctx: Context, record: Record, column: str, title: str) -> None:
+        offer = (
+            column == "inquirer_name"
+            and record.inquirer_position is None
+            and record.submitted_at is None
+        )
+        choices = (
+            ((ctx.t("intake.title_as_position", title=title), TITLE_AS_POSITION + title),)
+            if offer
+            else ()
+        )
+        key = "intake.error.title_not_name" + ("_offer" if offer else "")
+        super().__init__(key, choices, typed=title, field=ctx.t(f"card.{column}"))
+
+
+class WhichTime(Offer):
+    """A typed time the words leave open between several moments, none chosen: a weekday
+    alone that is today's (``周六晚上10点`` on a Saturday, ``timeparse.Moment.other``: today or
+    a week back) or an hour 1–12 without a part of the day (``3点``, ``Moment.twelve``: the
+    morning's or the afternoon's, ``which_hour``). ``choices`` holds each meaning as (button
+    label, the answer it gives: the time with its date written out on a 24-hour clock, which
+    reads as one moment), in order; the meaning pressed is then checked as if typed."""
+
+
+def which_week(ctx: Context, typed: str, read: Moment) -> WhichTime:
+    """Today's weekday typed alone: today or a week back, today's first; a time still to
+    come today is then refused as in the future, as typed."""
+    assert read.other is not None
+    days = (read.day, read.other)
+    shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+             for day in days]  # fmt: skip
+    clock = "" if read.clock is None else f" {read.clock:%H:%M}"
+    choices = (
+        (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
+        (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
+    )
+    return WhichTime(
+        "intake.error.time_which_week",
+        choices,
+        typed=typed.strip(),
+        today=shown[0],
+        earlier=shown[1],
+    )
+
+
+def which_hour(ctx: Context, typed: str, meanings: list[datetime]) -> WhichTime:
+    """An unmarked hour with two or more plausible ``meanings`` (aware, in order): each a
+    button (``今天 03:00``, ``昨天 15:00``, else the day written out)."""
+    today = ctx.local(ctx.now).date()
+    labels = []
+    for moment in meanings:
+        local = ctx.local(moment)
+        back = (today - local.date()).days
+        if back in (0, 1):
+            labels.append(
+                ctx.t(f"intake.which_hour.{('today', 'yesterday')[back]}", clock=f"{local:%H:%M}")
+            )
+        else:
+            labels.append(when(ctx, moment))
+    choices = tuple(
+        (label, f"{ctx.local(moment):%Y-%m-%d %H:%M}")
+        for label, moment in zip(labels, meanings, strict=True)
+    )
+    return WhichTime(
+        "intake.error.time_which_hour",
+        choices,
+        typed=typed.strip(),
+        meanings=ctx.t("intake.which_hour.or").join(labels),
+    )
+
+
+def time_refusal(ctx: Context, typed: str, error: TimeParseError) -> UserError:
+    """The refusal of ``typed``, a time ``timeparse.read_time`` could not take: what was read
+    of it and why the rest was not (``TimeParseError.problem``, one message a kind, each
+    quoting ``typed``), with the forms accepted or a corrected example. The one place a
+    parse failure becomes words: ``intake.error.time_<problem>`` (``…time_no_day_of_month``
+    for a day of the month past 31, no month named; ``…time_dated_no_clock`` for NO_TIME)."""
+    tz = ctx.services.tz
+    values: dict[str, Any] = {"typed": typed.strip(), "forms": ctx.t("intake.time_forms")}
+    key = error.problem.value
+    numbers = error.numbers
+    if error.day is not None:
+        values["day"] = when(ctx, datetime.combine(error.day, time(0, 0), tzinfo=tz), clock=None)
+    if error.clock is not None:
+        values["clock"] = f"{error.clock:%H:%M}"
+    values["part"] = error.part
+    if error.problem is TimeProblem.NO_TIME:
+        key = "dated_no_clock"
+    elif error.problem is TimeProblem.NO_DAY:
+        if "month" not in numbers:
+            key = "no_day_of_month"
+        else:
+            year = numbers["year"]
+            values["days"] = monthrange(year, numbers["month"])[1]
+            values |= {"year": year, "month": numbers["month"]}
+        values["mday"] = numbers["mday"]
+    elif error.problem is TimeProblem.WEEKDAY and error.day is not None:
+        named = error.day + timedelta(days=numbers["weekday"] - error.day.weekday())
+        values["named"] = weekday(ctx.language, named)
+    else:
+        values |= numbers
+    return UserError(f"intake.error.time_{key}", **values)
 
 
 DAY_ONLY = "day:"
@@ -513,11 +632,11 @@ def _time(column: str) -> Parse:
                 text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
             )
         except TimeParseError as problem:
-            raise UserError(
-                f"intake.error.time_{problem.problem.value}", typed=text.strip()
-            ) from None
+            raise time_refusal(ctx, text, problem) from None
+        if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
+            read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
         if read.other is not None:  # today or a week back: asked, never chosen
-            raise WhichDay(ctx, text, read)
+            raise which_week(ctx, text, read)
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
@@ -529,7 +648,8 @@ def _time(column: str) -> Parse:
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
                 raise DateOnly(read.day)
-            raise UserError("intake.error.time_no_time")
+            no_clock = TimeParseError(TimeProblem.NO_TIME, day=read.day)
+            raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
         if moment > ctx.now + CLOCK_SLACK:
             raise UserError("intake.error.time_future", time=when(ctx, moment))
@@ -546,6 +666,50 @@ def _time(column: str) -> Parse:
         return values
 
     return parse
+
+
+def _one_half(
+    ctx: Context, record: Record, column: str, typed: str, read: Moment, *, undated: bool
+) -> Moment:
+    """An unmarked hour (``Moment.twelve``) as the one meaning that fits, or asked.
+
+    Each day the words may mean (today's weekday: a week back too) has a morning's and an
+    afternoon's reading; with no day given (``undated``) each is the latest not in the
+    future (``3点`` at 09:00: today's 03:00 or yesterday's 15:00). A reading fits when
+    ``_fits`` it. Two or more that fit are asked (``which_hour``); one is the answer; a day
+    none of whose readings fits keeps the reading as typed, to be refused as typed.
+    Raises ``WhichTime``."""
+    tz = ctx.services.tz
+    limit = ctx.now + CLOCK_SLACK
+    meanings: list[datetime] = []
+    for day in (read.day, *([read.other] if read.other is not None else [])):
+        readings = []
+        for clock in read.halves():
+            moment = datetime.combine(day, clock, tzinfo=tz)
+            if undated and moment > limit:
+                moment = datetime.combine(day - timedelta(days=1), clock, tzinfo=tz)
+            readings.append(moment)
+        fitting = [moment for moment in readings if _fits(ctx, record, column, moment)]
+        meanings += fitting or [datetime.combine(day, read.clock or time(0, 0), tzinfo=tz)]
+    if len(meanings) > 1:
+        raise which_hour(ctx, typed, meanings)
+    local = ctx.local(meanings[0])
+    return Moment(local.date(), local.time(), read.dated)
+
+
+def _fits(ctx: Context, record: Record, column: str, moment: datetime) -> bool:
+    """Whether ``moment`` is a time ``column`` could take: not in the future (by
+    ``CLOCK_SLACK``), not before the rules, in order with the record's other time, and a
+    draft's receipt not after its opening."""
+    if moment > ctx.now + CLOCK_SLACK or ctx.local(moment).date() < RULES_IN_FORCE:
+        return False
+    try:
+        if column == "received_at":
+            after_opening(ctx, record, moment)
+        _check_order(ctx, record, column, moment)
+    except UserError:
+        return False
+    return True
 
 
 async def _received_ok(ctx: Context, record: Record, text: str) -> dict[str, Any]:
@@ -837,7 +1001,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_NAME,
         Input.TEXT,
         ("inquirer_name",),
-        _text(MAX_SHORT, "inquirer_name", words=True, naming=True),
+        _text(MAX_SHORT, "inquirer_name", words=True, naming=True, person=True),
         _external,
     ),
     Field(
@@ -878,7 +1042,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name", words=True, naming=True),
+        _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True),
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),

@@ -16,7 +16,9 @@ day a week back, and neither is chosen: the ``Moment`` is today's and names the 
 (``Moment.other``), for the judge to be asked which is meant. A date without a year, or a
 bare ``28号``, is the latest such day that is not after today: inquiries lie in the past.
 ``明天`` and ``后天`` are read, so that a time in the future is refused as such rather than
-as unreadable. A date alone reads as a ``Moment`` without a clock.
+as unreadable. A date alone reads as a ``Moment`` without a clock. An hour 1–12 without a
+part of the day (``3点``) may be the morning's or the afternoon's: it is read, and flagged
+(``Moment.twelve``) for the caller to ask which.
 """
 
 from __future__ import annotations
@@ -30,21 +32,49 @@ from zoneinfo import ZoneInfo
 
 
 class TimeProblem(StrEnum):
-    """Why a typed time was refused: unreadable, a day without a time, no such moment, or a
-    bare number (``3``: a button's number, 3:00 or 15:00 — never guessed)."""
+    """Why a typed time was refused: nothing read (FORMAT), a day without a time (NO_TIME),
+    a bare number (BARE: ``3``, a button's number, 3:00 or 15:00 — never guessed), a month,
+    day of the month, hour or minute that does not exist (NO_MONTH ``13月``, NO_DAY ``2月30日``,
+    NO_HOUR ``25点``/``下午13点``, NO_MINUTE ``14:75``), a weekday the date does not fall on
+    (WEEKDAY), two weekdays (WEEKDAYS ``周六周日 9点``), a time of day after words that are
+    no day (DAY_UNREAD ``大大前天3点``), or a day before words that are no time of day
+    (CLOCK_UNREAD ``昨天傍晚左右``)."""
 
     FORMAT = "format"
     NO_TIME = "no_time"
-    INVALID = "invalid"
     BARE = "bare"
+    NO_MONTH = "no_month"
+    NO_DAY = "no_day"
+    NO_HOUR = "no_hour"
+    NO_MINUTE = "no_minute"
+    WEEKDAY = "weekday"
+    WEEKDAYS = "weekdays"
+    DAY_UNREAD = "day_unread"
+    CLOCK_UNREAD = "clock_unread"
 
 
 class TimeParseError(ValueError):
-    """A typed time that cannot be read; ``problem`` says which way (``TimeProblem``)."""
+    """A typed time that cannot be read; ``problem`` says which way (``TimeProblem``), and
+    what was read on the way: ``day`` (a day read), ``clock`` (a time of day read), ``part``
+    (the words not read), ``numbers`` (the ``month``, ``mday`` day of the month, ``hour`` or
+    ``minute`` that does not exist, ``weekday`` named (0 Monday), and ``year`` where the
+    day's year is known)."""
 
-    def __init__(self, problem: TimeProblem) -> None:
+    def __init__(
+        self,
+        problem: TimeProblem,
+        *,
+        day: date | None = None,
+        clock: time | None = None,
+        part: str = "",
+        **numbers: int,
+    ) -> None:
         super().__init__(problem.value)
         self.problem = problem
+        self.day = day
+        self.clock = clock
+        self.part = part
+        self.numbers = numbers
 
 
 @dataclass(frozen=True)
@@ -58,6 +88,20 @@ class Moment:
     other: date | None = None
     """A weekday alone that is today's (``周六`` typed on a Saturday): the same day a week
     back, which the words may mean as well as today (``day``); None when they name one day."""
+    twelve: bool = False
+    """An hour 1–12 typed with 点 or 时 and no part of the day (``3点``, ``三点半``,
+    ``昨天12点``): the morning's or the afternoon's, which the words do not say (``clock`` is
+    the morning's reading but for 12, which reads as noon; ``halves`` gives both). A part of
+    the day (下午, 今晚, pm), an hour over 12 or written with a leading zero (``15点``,
+    ``03点``), or a colon (``3:00``, a clock's own notation) is never so."""
+
+    def halves(self) -> tuple[time, time]:
+        """The morning's and the afternoon's reading of a ``twelve`` clock (``3点``: 3:00 and
+        15:00; ``12点``: 0:00 and 12:00). Raises ``ValueError`` for a clock that is not."""
+        if not self.twelve or self.clock is None:
+            raise ValueError("not an unmarked hour")
+        morning = self.clock.replace(hour=self.clock.hour % 12)
+        return morning, morning.replace(hour=morning.hour + 12)
 
     def at(self, tz: ZoneInfo) -> datetime:
         """The moment in ``tz``; a date alone is its first minute."""
@@ -191,26 +235,30 @@ def _normalise(text: str) -> str:
 
 def _latest(year: int | None, month: int, day: int, today: date) -> date:
     """The day ``month``/``day`` of ``year``, or without a year the latest not after today."""
+    if not 1 <= month <= 12:
+        raise TimeParseError(TimeProblem.NO_MONTH, month=month)
     try:
         if year is not None:
             return date(year, month, day)
         found = date(today.year, month, day)
         return found if found <= today else date(today.year - 1, month, day)
     except ValueError:
-        raise TimeParseError(TimeProblem.INVALID) from None
+        if year is None:  # as without a year: this year's month, or last year's
+            year = today.year if month <= today.month else today.year - 1
+        raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day) from None
 
 
 def _day_of_month(day: int, today: date) -> date:
     """``28号``: this month's 28th, or last month's when that is still to come."""
     if not 1 <= day <= 31:
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.NO_DAY, mday=day)
     year, month = today.year, today.month
     if day > today.day:
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     try:
         return date(year, month, day)
     except ValueError:
-        raise TimeParseError(TimeProblem.INVALID) from None
+        raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day) from None
 
 
 def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
@@ -264,15 +312,16 @@ def _day_first(text: str) -> str:
     return f"{match.group(1)} {text[: match.start()]}" if match else text
 
 
-def _clock(text: str, period: str | None) -> tuple[time, int]:
-    """The time of day and the days it moves (夜里12点 is the next day's 0:00)."""
+def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
+    """The time of day, the days it moves (夜里12点 is the next day's 0:00), and whether it is
+    an unmarked hour 1–12 (``Moment.twelve``)."""
     period, rest = _take_suffix(text, period)
     match = _CLOCK.match(rest)
     if not match:
         raise TimeParseError(TimeProblem.FORMAT)
     hour = int(match.group("h"))
     if rest != text and hour > 12:  # "13pm", "15 in the afternoon": a 12-hour clock
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
     if match.group("half"):
         minute = 30
     elif match.group("q"):
@@ -280,6 +329,12 @@ def _clock(text: str, period: str | None) -> tuple[time, int]:
     else:
         minute = int(match.group("mi") or match.group("mi2") or 0)
     shift = 0
+    twelve = (
+        period is None
+        and match.group("sep") is None
+        and 1 <= hour <= 12
+        and not match.group("h").startswith("0")
+    )
     if period == "凌晨" and hour == 12:
         hour = 0
     elif (period == "中午" and hour < 6) or (period in ("午", "晚") and hour < 12):
@@ -287,19 +342,24 @@ def _clock(text: str, period: str | None) -> tuple[time, int]:
     elif period == "晚" and hour == 12:
         hour, shift = 0, 1
     elif period in ("凌晨", "早") and hour > 12:
-        raise TimeParseError(TimeProblem.INVALID)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise TimeParseError(TimeProblem.INVALID)
-    return time(hour, minute), shift
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
+    if not 0 <= hour <= 23:
+        raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
+    if not 0 <= minute <= 59:
+        raise TimeParseError(TimeProblem.NO_MINUTE, minute=minute)
+    return time(hour, minute), shift, twelve
 
 
 def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> Moment:
     """What ``text`` says: a day and, when given, a time of day.
 
     ``now`` anchors 今天 and the year; ``day`` is the day a bare time of day falls on
-    (today when None). Raises ``TimeParseError``: FORMAT when unreadable, INVALID for a day
-    or time that does not exist (2月30日, 25点), BARE for a number alone (``3``, ``今天 3``,
-    ``三``), which may be a button's number or either 3:00 or 15:00.
+    (today when None). Raises ``TimeParseError`` saying why and what was read on the way
+    (``TimeProblem``): FORMAT when nothing is read, NO_MONTH/NO_DAY/NO_HOUR/NO_MINUTE for a
+    day or time that does not exist (13月, 2月30日, 25点, 14:75), WEEKDAY for a date named with
+    another weekday, WEEKDAYS for two, DAY_UNREAD/CLOCK_UNREAD when only the time of day or
+    only the day is read, BARE for a number alone (``3``, ``今天 3``, ``三``), which may be a
+    button's number or either 3:00 or 15:00.
     """
     weekdays: list[int] = []
 
@@ -318,9 +378,9 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     today = local.date()
     found, implied, rest = _take_day(cleaned, today)
     if len(weekdays) > 1:
-        raise TimeParseError(TimeProblem.FORMAT)
+        raise TimeParseError(TimeProblem.WEEKDAYS)
     if weekdays and found is not None and found.weekday() != weekdays[0]:
-        raise TimeParseError(TimeProblem.INVALID)
+        raise TimeParseError(TimeProblem.WEEKDAY, day=found, weekday=weekdays[0])
     named = weekdays[0] if weekdays and found is None else None
     other: date | None = None
     if named is not None:  # 周六: the latest Saturday not after today
@@ -335,10 +395,34 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
         return Moment(found, None, True, other)
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
-    clock, shift = _clock(rest, period)
+    try:
+        clock, shift, twelve = _clock(rest, period)
+    except TimeParseError as unread:
+        if unread.problem is not TimeProblem.FORMAT:
+            raise
+        if found is not None:  # 昨天傍晚左右: a day, and no time of day after it
+            raise TimeParseError(TimeProblem.CLOCK_UNREAD, day=found, part=rest) from None
+        raise _day_unread(rest, period) from None
     if other is not None:
         other += timedelta(days=shift)
-    return Moment((found or day or today) + timedelta(days=shift), clock, found is not None, other)
+    on = (found or day or today) + timedelta(days=shift)
+    return Moment(on, clock, found is not None, other, twelve)
+
+
+def _day_unread(text: str, period: str | None) -> TimeParseError:
+    """``text`` unread as a time of day: DAY_UNREAD with the clock read at its end and the
+    words before it when there is one (``大大前天下午3点``), else FORMAT."""
+    for start in range(1, len(text)):
+        head, tail = text[:start].strip(), text[start:].strip()
+        if not head or head[-1].isdigit():
+            continue
+        said, tail = _take_period(tail)
+        try:
+            clock, _, _ = _clock(tail, said or period)
+        except TimeParseError:
+            continue
+        return TimeParseError(TimeProblem.DAY_UNREAD, clock=clock, part=head)
+    return TimeParseError(TimeProblem.FORMAT)
 
 
 def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
@@ -348,5 +432,5 @@ def parse_local(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     """
     moment = read_time(text, now=now, tz=tz)
     if moment.clock is None:
-        raise TimeParseError(TimeProblem.NO_TIME)
+        raise TimeParseError(TimeProblem.NO_TIME, day=moment.day)
     return moment.at(tz)

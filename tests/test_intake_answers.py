@@ -87,19 +87,44 @@ async def test_every_wrong_answer_gets_its_message(
             # The receipt time.
             (
                 "乱写一气",
-                Again(says("intake.error.time_format"), asks_received("2026-03-06 10:00")),
+                Again(
+                    says(
+                        "intake.error.time_format",
+                        typed="乱写一气",
+                        forms=says("intake.time_forms"),
+                    ),
+                    asks_received("2026-03-06 10:00"),
+                ),
             ),
             (
                 "2026-03-05",
-                Again(says("intake.error.time_no_time"), asks_received("2026-03-06 10:00")),
+                Again(
+                    says(
+                        "intake.error.time_dated_no_clock", typed="2026-03-05", day="3月5日（周四）"
+                    ),
+                    asks_received("2026-03-06 10:00"),
+                ),
             ),
             (
                 "2026-02-30 10:00",
-                Again(says("intake.error.time_invalid"), asks_received("2026-03-06 10:00")),
+                Again(
+                    says(
+                        "intake.error.time_no_day",
+                        typed="2026-02-30 10:00",
+                        year=2026,
+                        month=2,
+                        mday=30,
+                        days=28,
+                    ),
+                    asks_received("2026-03-06 10:00"),
+                ),
             ),
             (
                 "今天 25:00",
-                Again(says("intake.error.time_invalid"), asks_received("2026-03-06 10:00")),
+                Again(
+                    says("intake.error.time_no_hour", typed="今天 25:00", hour=25),
+                    asks_received("2026-03-06 10:00"),
+                ),
             ),
             (
                 "2026-03-07 09:00",

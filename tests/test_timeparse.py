@@ -149,10 +149,10 @@ def test_a_date_alone_is_a_day_without_its_hour() -> None:
     [
         ("乱写", TimeProblem.FORMAT),
         ("", TimeProblem.FORMAT),
-        ("2月30日 10:00", TimeProblem.INVALID),
-        ("今天 25:00", TimeProblem.INVALID),
-        ("凌晨15点", TimeProblem.INVALID),
-        ("32号 9点", TimeProblem.INVALID),
+        ("2月30日 10:00", TimeProblem.NO_DAY),
+        ("今天 25:00", TimeProblem.NO_HOUR),
+        ("凌晨15点", TimeProblem.NO_HOUR),
+        ("32号 9点", TimeProblem.NO_DAY),
     ],
 )
 def test_unreadable_and_impossible_times_are_told_apart(text: str, problem: TimeProblem) -> None:
@@ -189,11 +189,11 @@ def test_english_and_relative_forms(text: str, expected: tuple[int, int, int, in
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("11月28日（周五）15:00", TimeProblem.INVALID),  # 28 November 2026 is a Saturday
-        ("Fri 11/28 15:00", TimeProblem.INVALID),
-        ("Fri 28 Nov 15:00", TimeProblem.INVALID),
-        ("周六周日 9点", TimeProblem.FORMAT),  # two weekdays: which?
-        ("today 13pm", TimeProblem.INVALID),
+        ("11月28日（周五）15:00", TimeProblem.WEEKDAY),  # 28 November 2026 is a Saturday
+        ("Fri 11/28 15:00", TimeProblem.WEEKDAY),
+        ("Fri 28 Nov 15:00", TimeProblem.WEEKDAY),
+        ("周六周日 9点", TimeProblem.WEEKDAYS),  # two weekdays: which?
+        ("today 13pm", TimeProblem.NO_HOUR),
     ],
 )
 def test_a_weekday_is_checked_never_guessed(text: str, problem: TimeProblem) -> None:

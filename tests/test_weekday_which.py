@@ -17,6 +17,7 @@ from dialogue import (
     AMEND,
     Court,
     DialogueBot,
+    Person,
     Press,
     asks,
     local,
@@ -80,6 +81,47 @@ def taken(moment: datetime) -> str:
     )
 
 
+async def open_new(court: Court) -> Person:
+    """张伟 at a new draft's card (``/new``; another draft open is left for it)."""
+    judge = court.chat("张伟")
+    await judge.act("/cancel")
+    replies = await judge.act("/new")
+    if any(b.data == "in:media:new" for row in replies[-1].buttons for b in row):
+        await judge.act(Press(replies[-1].buttons[0][1].label))  # another draft is open
+    return judge
+
+
+async def to_inquiry_question(judge: Person) -> None:
+    """From ``/new`` to the inquiry's own question, through the card's 有变化."""
+    await judge.act("/new")
+    await judge.act(Press(says("intake.proposed.change")))
+    replies = await judge.act(Press(says("intake.confirm_time")))
+    for _ in range(3):  # to the inquiry's own question
+        if replies[-1].text.startswith(asks(Step.INQUIRY_AT)):
+            break
+        replies = await judge.act(Press(replies[-1].buttons[0][0].label))
+    assert replies[-1].text.startswith(asks(Step.INQUIRY_AT)), replies[-1].text
+
+
+async def correcting_inquiry(
+    db: Database, clock: FakeClock, tmp_path: Path, *, received: str, now: str
+) -> Person:
+    """张伟 at the new-value prompt of a correction of the inquiry's time of a call
+    ``received`` then (``phone_record``), corrected at ``now``."""
+    clock.set(local(received))
+    bot = DialogueBot(db, clock, settings_for(tmp_path))
+    court = await open_court(bot)
+    judge = court.chat("张伟")
+    for action, _ in phone_record(received=received):
+        await judge.act(action)
+    clock.set(local(now))
+    number = (await record_row(db, 1))["number"]
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("inquiry_at")))
+    return judge
+
+
 @pytest.fixture
 def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     clock.set(SATURDAY)
@@ -110,11 +152,7 @@ async def test_todays_weekday_is_asked_and_the_answer_is_the_inquiry_time(
     clock.set(now)
     today = now.date()
     typed = written(today.weekday(), hour, minute, form)
-    judge = court.chat("张伟")
-    await judge.act("/cancel")
-    replies = await judge.act("/new")
-    if any(b.data == "in:media:new" for row in replies[-1].buttons for b in row):
-        await judge.act(Press(replies[-1].buttons[0][1].label))  # another draft is open
+    judge = await open_new(court)
     replies = await judge.act(typed)
     # Asked, with a button for each meaning; nothing stored, nothing asked after it.
     assert replies[-1].text.startswith(asked(typed, today)), replies[-1].text
@@ -144,14 +182,7 @@ async def test_the_trial_saturday_evening_is_asked_and_the_next_answer_is_not_th
     asked (today: in the future; or 11-28); ``周六晚上8点`` typed then is asked again, never
     taken as the inquirer's name; pressing 上周 takes 11-28 20:00."""
     judge = court.chat("张伟")
-    await judge.act("/new")
-    await judge.act(Press(says("intake.proposed.change")))
-    replies = await judge.act(Press(says("intake.confirm_time")))
-    for _ in range(3):  # to the inquiry's own question
-        if replies[-1].text.startswith(asks(Step.INQUIRY_AT)):
-            break
-        replies = await judge.act(Press(replies[-1].buttons[0][0].label))
-    assert replies[-1].text.startswith(asks(Step.INQUIRY_AT)), replies[-1].text
+    await to_inquiry_question(judge)
     replies = await judge.act("周六晚上10点")
     assert replies[-1].text.startswith(asked("周六晚上10点", SATURDAY.date()))
     replies = await judge.act(Press(choice("today", SATURDAY.date())))
@@ -170,16 +201,8 @@ async def test_a_correction_to_todays_weekday_is_asked(
 ) -> None:
     """In a correction of a submitted record: the same question, its buttons under the
     new-value prompt; the meaning pressed is the new value."""
-    clock.set(local("2026-03-06 10:00"))  # a Friday
-    bot = DialogueBot(db, clock, settings_for(tmp_path))
-    court = await open_court(bot)
-    judge = court.chat("张伟")
-    for action, _ in phone_record():
-        await judge.act(action)
-    number = (await record_row(db, 1))["number"]
-    await judge.act(f"/record {number}")
-    await judge.act(Press(AMEND))
-    await judge.act(Press(label("inquiry_at")))
+    at = "2026-03-06 10:00"  # a Friday
+    judge = await correcting_inquiry(db, clock, tmp_path, received=at, now=at)
     replies = await judge.act("周五早上8点")
     assert replies[-1].text.startswith(asked("周五早上8点", date(2026, 3, 6)))
     replies = await judge.act(Press(choice("today", date(2026, 3, 6))))

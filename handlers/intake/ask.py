@@ -37,9 +37,9 @@ from handlers.fields import (
     FarBack,
     Field,
     Input,
+    Offer,
     Opener,
     Step,
-    WhichDay,
     caption_moment,
     choice_buttons,
     day_only,
@@ -146,7 +146,7 @@ async def ask(
         names = join(ctx.language, (person.name for person in moved))
         prompt = ctx.t("intake.staff_in_persons", names=names) + "\n" + prompt
     buttons = await question_buttons(ctx, record, field)
-    if isinstance(refusal, WhichDay):  # today or a week back: each a button, then the rest
+    if isinstance(refusal, Offer) and refusal.choices:  # each choice a button, then the rest
         buttons = (refusal.buttons_with(cb(field.step, "v", "")), *buttons)
     if isinstance(refusal, FarBack):
         # The question is now the far-back time's alone: its two buttons, none of the

@@ -60,8 +60,8 @@ async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next
 async def proposed_button(ctx: Context, action: str, argument: str = "") -> Next:
     """``in:proposed:ok`` confirms, ``…:change`` asks them one by one, ``…:back``; after a
     time refused as far back, ``…:far_ok`` takes it and ``…:far_no`` shows the card again;
-    after a weekday that may be today or a week back (``fields.WhichDay``), ``…:which:<time>``
-    is the meaning pressed, as if typed."""
+    after a time the words leave open (``fields.WhichTime``: a weekday, an unmarked hour),
+    ``…:which:<time>`` is the meaning pressed, as if typed."""
     record, fields = await _pending(ctx)
     if action == "which" and argument:
         return await proposed_text(ctx, argument)
@@ -109,7 +109,7 @@ async def proposed_text(ctx: Context, text: str) -> Next:
     if problem is TimeProblem.BARE:
         bare = UserError("intake.error.proposed_bare", typed=text.strip())
         return await show(ctx, record, fields, refusal=bare)
-    if problem is not None:
+    if problem is TimeProblem.FORMAT:  # nothing read: perhaps no time was meant at all
         return await show(ctx, record, fields, refusal=UserError("intake.error.proposed_time"))
     try:  # checked first: a time refused leaves every proposal as it was
         await inquiry.parse(ctx, record, text)

@@ -491,7 +491,8 @@ _SEGMENTS = re.compile(r"[\s，,。；;、]+")
 def time_at_head(ctx: Context, text: str) -> datetime | None:
     """The moment the longest run of ``text``'s first parts reads as, with a time of day
     (``周六晚上10点 县委李主任来电``: Saturday 22:00, as ``timeparse.read_time`` reads it);
-    None when no head of it is a time."""
+    None when no head of it is a time, or when it is one the words leave open (an hour
+    without a part of the day, ``Moment.twelve``): never proposed, it is asked when typed."""
     parts = [part for part in _SEGMENTS.split(text.strip()) if part][:4]
     for end in range(len(parts), 0, -1):
         try:
@@ -499,7 +500,7 @@ def time_at_head(ctx: Context, text: str) -> datetime | None:
         except TimeParseError:
             continue
         if moment.clock is not None:
-            return moment.at(ctx.services.tz)
+            return None if moment.twelve else moment.at(ctx.services.tz)
     return None
 
 

@@ -23,9 +23,9 @@ from handlers.fields import (
     FarBack,
     Field,
     Input,
+    Offer,
     Opener,
     Step,
-    WhichDay,
     caption_moment,
     far_back_buttons,
     proposal,
@@ -182,7 +182,7 @@ async def show(
     ]
     if state.history:
         rows.append((Button(ctx.t("intake.back"), cb("proposed", "back")),))
-    if isinstance(refusal, WhichDay):  # today or a week back: each a button
+    if isinstance(refusal, Offer) and refusal.choices:  # each choice a button
         rows.insert(0, refusal.buttons_with(cb("proposed", "which", "")))
     if isinstance(refusal, FarBack):
         # The question is now the far-back time's alone: its two buttons, none of the card's
