@@ -36,7 +36,7 @@ async def positions(session: AsyncSession, viewer: Staff, name: str, unit: str) 
 
 def _answers(
     column: InstrumentedAttribute[str | None], *where: ColumnElement[bool]
-) -> Select[tuple[str | None]]:
+) -> Select[str | None]:
     """The ``column`` of the submitted external records of one inquirer's name the viewer may
     open (``storage.records.VISIBLE``), latest first: plain values, no ``Record`` loaded."""
     return (
@@ -60,7 +60,7 @@ _POSITIONS = _answers(Record.inquirer_position, Record.inquirer_unit == bindpara
 
 async def _earlier(
     session: AsyncSession,
-    query: Select[tuple[str | None]],
+    query: Select[str | None],
     where: dict[str, Any],
     viewer: Staff,
 ) -> list[str]:
