@@ -17,8 +17,11 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import event as orm_events
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from storage.db import BATCH_HEAD
 from storage.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -130,6 +133,25 @@ _MOVE_HEAD = (
 )
 
 
+async def _head_now(session: AsyncSession) -> tuple[int, str]:
+    """The chain's head as ``(seq, hash)``: as this SQLite batch left it (``BATCH_HEAD``: the
+    write lock held since, nobody else can have moved it), else read and locked (``_HEAD``)."""
+    known: tuple[int, str] | None = session.info.get(BATCH_HEAD)
+    if known is not None:
+        return known
+    seq, digest = (await (await session.connection()).execute(_HEAD)).one()
+    if BATCH_HEAD in session.info:  # a transaction of a batch: the ones after it reuse it
+        session.info[BATCH_HEAD] = (int(seq), str(digest))
+    return int(seq), str(digest)
+
+
+@orm_events.listens_for(Session, "after_soft_rollback")
+def _forget_head_rolled_back(session: Session, _previous: object) -> None:
+    """A rolled-back savepoint may have undone an append: the head is read again."""
+    if session.info.get(BATCH_HEAD) is not None:
+        session.info[BATCH_HEAD] = None
+
+
 async def append(
     session: AsyncSession,
     kind: AuditKind,
@@ -145,13 +167,15 @@ async def append(
 
     Three Core statements on the session's connection (read the head locked, insert the event,
     move the head onto it; the append-only guard wants the event stored first), none of them
-    an ORM flush: the caller's pending changes are flushed with its own next flush. Raises
+    an ORM flush: the caller's pending changes are flushed with its own next flush. In a SQLite
+    batch whose earlier transactions left the head known (``storage.db.BATCH_HEAD``) the read
+    is skipped; the guard still refuses a head that is not the stored one. Raises
     ``ValueError`` for a naive ``at`` before anything is written.
     """
     if at.tzinfo is None:
         raise ValueError("audit time must be timezone-aware")
     connection = await session.connection()
-    prev_seq, prev_hash = (await connection.execute(_HEAD)).one()
+    prev_seq, prev_hash = await _head_now(session)
     at = at.astimezone(UTC)
     body = canonical_json(dict(payload or {}))
     seq = prev_seq + 1
@@ -177,6 +201,8 @@ async def append(
     )
     await connection.execute(_INSERT_EVENT, row)
     await connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
+    if BATCH_HEAD in session.info:
+        session.info[BATCH_HEAD] = (seq, digest)
     return AuditEvent(**row)
 
 
@@ -203,8 +229,7 @@ async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
     """
     if any(event.at.tzinfo is None for event in events):
         raise ValueError("audit time must be timezone-aware")
-    connection = await session.connection()
-    seq, prev = (await connection.execute(_HEAD)).one()
+    seq, prev = await _head_now(session)
     if not events:
         return int(seq)
     rows: list[dict[str, Any]] = []
@@ -241,6 +266,8 @@ async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
     await session.execute(
         _MOVE_HEAD, [{"new_seq": row["seq"], "new_hash": row["hash"]} for row in rows]
     )
+    if BATCH_HEAD in session.info:
+        session.info[BATCH_HEAD] = (seq, prev)
     return int(seq)
 
 

@@ -60,6 +60,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+BATCH_HEAD = "guowen_batch_audit_head"
+"""Key, in a ``GroupCommit`` transaction's ``session.info``, of the audit chain's head as
+``(seq, hash)`` when the batch knows it: the SQLite write lock has been held since the batch
+began, and the batch's transactions before this one moved the head there, so the next append
+need not read it (``storage.audit.append``). Absent or None: read it. ``storage.audit`` moves
+it with each append and clears it when a savepoint rolls back; the batch takes it from each
+transaction that succeeds and forgets it when one fails or the batch ends."""
+
 READ_ONLY = "guowen_read_only"
 """Execution option of a connection that only reads: SQLite begins it deferred, so it takes no
 write lock and never waits for a writer (see ``Database.read``)."""
@@ -177,6 +185,8 @@ class GroupCommit:
         self._ran: list[tuple[Executable, dict[str, Any]]] = []
         """Deferred statements run in the open batch: put back should it be abandoned."""
         self._bookkept = False
+        self._head: tuple[int, str] | None = None
+        """The audit head as this batch's transactions left it (``BATCH_HEAD``)."""
 
     def defer(self, statement: Executable, parameters: dict[str, Any]) -> None:
         """Run ``statement`` with ``parameters`` (Core, bookkeeping a crash may lose) before
@@ -222,6 +232,7 @@ class GroupCommit:
         self._size = 0
         self._bookkept = False
         self._ran = []
+        self._head = None
         self._began = time.monotonic()
         return opened
 
@@ -266,10 +277,9 @@ class GroupCommit:
             assert outcome is not None
             if self._deferred:
                 await self._run_deferred(connection)
-            if first:
-                session = sessions(bind=connection, join_transaction_mode="rollback_only")
-            else:
-                session = sessions(bind=connection, join_transaction_mode="create_savepoint")
+            mode = "rollback_only" if first else "create_savepoint"
+            session = sessions(bind=connection, join_transaction_mode=mode)
+            session.info[BATCH_HEAD] = self._head
         except BaseException as error:
             if connection is not None and self._open is connection:
                 await self._abandon(error)  # its deferred bookkeeping broke the batch
@@ -280,11 +290,13 @@ class GroupCommit:
             async with session, session.begin():
                 yield session
         except BaseException as error:
+            self._head = None
             if first or not await self._alive(connection):
                 await self._abandon(error)
                 raise
             await self._done(outcome, failed=True, wait=True)
             raise
+        self._head = session.info.get(BATCH_HEAD)
         await self._done(outcome, failed=False, wait=wait)
 
     async def _alive(self, connection: AsyncConnection) -> bool:

@@ -9,12 +9,14 @@ to their handler); an amendment updates the record, so what is offered follows i
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import Record, Staff
-from storage.records import can_view
+from storage.records import VISIBLE, visible_to
 from storage.vocabulary import RecordKind, RecordStatus
 
 MAX_OFFERED = 3
@@ -24,35 +26,50 @@ MAX_OFFERED = 3
 async def units(session: AsyncSession, viewer: Staff, name: str) -> list[str]:
     """The units recorded for an inquirer called ``name`` in submitted external records
     ``viewer`` may open, latest first, at most ``MAX_OFFERED``."""
-    return await _earlier(session, viewer, name, None)
+    return await _earlier(session, _UNITS, {"name": name.strip()}, viewer)
 
 
 async def positions(session: AsyncSession, viewer: Staff, name: str, unit: str) -> list[str]:
     """The positions recorded for ``name`` at ``unit``, as ``units`` reads them."""
-    return await _earlier(session, viewer, name, unit)
+    return await _earlier(session, _POSITIONS, {"name": name.strip(), "unit": unit.strip()}, viewer)
 
 
-async def _earlier(session: AsyncSession, viewer: Staff, name: str, unit: str | None) -> list[str]:
-    query = (
-        select(Record)
-        .options(selectinload(Record.cosigners))
+def _answers(
+    column: InstrumentedAttribute[str | None], *where: ColumnElement[bool]
+) -> Select[str | None]:
+    """The ``column`` of the submitted external records of one inquirer's name the viewer may
+    open (``storage.records.VISIBLE``), latest first: plain values, no ``Record`` loaded."""
+    return (
+        select(column)
         .where(
             Record.status == RecordStatus.SUBMITTED,
             Record.kind == RecordKind.EXTERNAL,
-            Record.inquirer_name == name.strip(),
+            Record.inquirer_name == bindparam("name"),
             Record.inquirer_unit.is_not(None),
+            column.is_not(None),
+            VISIBLE,
+            *where,
         )
         .order_by(Record.submitted_at.desc(), Record.id.desc())
     )
-    if unit is not None:
-        query = query.where(
-            Record.inquirer_unit == unit.strip(), Record.inquirer_position.is_not(None)
-        )
+
+
+_UNITS = _answers(Record.inquirer_unit)
+_POSITIONS = _answers(Record.inquirer_position, Record.inquirer_unit == bindparam("unit"))
+
+
+async def _earlier(
+    session: AsyncSession,
+    query: Select[str | None],
+    where: dict[str, Any],
+    viewer: Staff,
+) -> list[str]:
+    """The first ``MAX_OFFERED`` distinct values ``query`` reads, in its order."""
+    connection = await session.connection()
     found: list[str] = []
-    for record in (await session.execute(query)).scalars():
-        value = record.inquirer_unit if unit is None else record.inquirer_position
-        if value and value not in found and can_view(viewer, record):
+    for (value,) in await connection.execute(query, {**where, **visible_to(viewer)}):
+        if value and value not in found:
             found.append(value)
-        if len(found) == MAX_OFFERED:
-            break
+            if len(found) == MAX_OFFERED:
+                break
     return found

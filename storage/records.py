@@ -16,7 +16,21 @@ from functools import cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, event, func, inspect, literal_column, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    event,
+    exists,
+    func,
+    inspect,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -1004,6 +1018,39 @@ def can_view(person: Staff, record: Record) -> bool:
     if Role.INTEGRITY_OFFICER in roles and person.department_id is not None:
         return person.department_id == record.department_id
     return any(c.staff_id == person.id for c in record.cosigners)
+
+
+VISIBLE: ColumnElement[bool] = or_(
+    Record.handler_id == bindparam("viewer_id"),
+    bindparam("whole_court", type_=Boolean),
+    and_(
+        bindparam("department_officer", type_=Boolean),
+        Record.department_id == bindparam("viewer_department_id"),
+    ),
+    and_(
+        not_(bindparam("department_officer", type_=Boolean)),
+        exists().where(
+            RecordCosigner.record_id == Record.id,
+            RecordCosigner.staff_id == bindparam("viewer_id"),
+        ),
+    ),
+)
+"""``can_view`` as a SQL condition on ``records``, built once: a query of plain columns
+filters with it rather than loading each ``Record`` and its co-signers to ask ``can_view``.
+Its parameters are ``visible_to(person)``."""
+
+
+def visible_to(person: Staff) -> dict[str, Any]:
+    """The parameters of ``VISIBLE`` for ``person``: the same answer as ``can_view`` for
+    every record (an integrity officer of a department sees its records and their own, and
+    no co-signed one of another department)."""
+    roles = person.roles
+    return {
+        "viewer_id": person.id,
+        "whole_court": any(role in roles for role in WHOLE_COURT),
+        "department_officer": Role.INTEGRITY_OFFICER in roles and person.department_id is not None,
+        "viewer_department_id": person.department_id,
+    }
 
 
 async def quarter_reported(

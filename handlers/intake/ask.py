@@ -140,12 +140,13 @@ async def ask(
             else "intake.caption_offer"
         )
         prompt += "\n" + ctx.t(key, caption=quote(caption))
-    if await earlier(ctx, record, field):
+    offers = await earlier(ctx, record, field)
+    if offers:
         prompt += "\n" + ctx.t("intake.earlier_offer")
     if field.step is Step.STAFF_PRESENT and (moved := await staff_named_elsewhere(ctx, record)):
         names = join(ctx.language, (person.name for person in moved))
         prompt = ctx.t("intake.staff_in_persons", names=names) + "\n" + prompt
-    buttons = await question_buttons(ctx, record, field)
+    buttons = await question_buttons(ctx, record, field, offers=offers)
     if isinstance(refusal, Offer) and refusal.choices:  # each choice a button, then the rest
         buttons = (refusal.buttons_with(cb(field.step, "v", "")), *buttons)
     if isinstance(refusal, FarBack):
@@ -178,8 +179,11 @@ def _multi_select(ctx: Context) -> bool:
     return ctx.services.can(ctx.message.transport).multi_select
 
 
-async def question_buttons(ctx: Context, record: Record, field: Field) -> Buttons:
-    """The buttons under ``field``'s question: its choices, then back and skip."""
+async def question_buttons(
+    ctx: Context, record: Record, field: Field, *, offers: list[str] | None = None
+) -> Buttons:
+    """The buttons under ``field``'s question: its choices, then back and skip. ``offers``:
+    ``earlier``'s answers when the caller has read them already (None: read here)."""
     state = await ctx.state()
     buttons: list[tuple[Button, ...]] = []
     if field.step is Step.RECEIVED_AT:
@@ -239,7 +243,9 @@ async def question_buttons(ctx: Context, record: Record, field: Field) -> Button
     proposed = proposal(record, field)
     if proposed is not None and field.input is Input.TEXT:
         buttons.insert(0, (Button(proposed, cb(field.step, "p")),))
-    for index, value in enumerate(await earlier(ctx, record, field)):
+    if offers is None:
+        offers = await earlier(ctx, record, field)
+    for index, value in enumerate(offers):
         if value != proposed:
             buttons.append((Button(value, cb(field.step, EARLIER_PRESS, index)),))
     controls = _controls(ctx, field, await has_previous(ctx, record, field))
