@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handlers.engine import Context, Registry, Services, UserError
+from handlers.engine import Context, Registry, Services, UserError, Words
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
@@ -295,6 +295,25 @@ async def form_copy(
     ]
 
 
+def _no_period(ctx: Context) -> str:
+    return ""
+
+
+def _this_quarter(ctx: Context) -> str:
+    return Quarter.of(ctx.now, ctx.services.tz).label
+
+
+def _last_quarter(ctx: Context) -> str:
+    return Quarter.of(ctx.now, ctx.services.tz).previous().label
+
+
 def register(registry: Registry) -> None:
-    """Register /report for the roles that may produce reports."""
+    """Register /report for the roles that may produce reports, and the plain words that ask
+    for it (``words.*``): 季度报告 is /report alone (``reports.period.default_period``),
+    本季度报告 the current quarter so far, 上季度报告 the previous quarter."""
     registry.command("report", report_command, "help.report", REPORT_ROLES)
+    registry.words += [
+        Words("words.report", "report", _no_period),
+        Words("words.report_current", "report", _this_quarter),
+        Words("words.report_previous", "report", _last_quarter),
+    ]
