@@ -101,3 +101,17 @@ async def test_without_the_role_the_words_are_free_text(
     chat = bot.chat("zhangwei")
     for typed in ("季度报告", "本季度报告", "上季度报告", "随便说点什么"):
         assert await chat.say(typed) == [t(Language.ZH, "help.hint", name="张伟")]
+
+
+async def test_within_a_dialogue_the_words_answer_its_question(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Only with no dialogue open: the name /invite asks for may be any text."""
+    bot = await court(db, clock, tmp_path, local("2026-07-15 10:00"))
+    await add_person(db, clock, "赵磊", [Role.ADMIN, Role.TRIAL_MANAGEMENT], user_id="zhaolei")
+    chat = bot.chat("zhaolei")
+    assert await chat.say("/invite") == [t(Language.ZH, "staff.invite_who")]
+    # Taken as the invitee's name, which no staff member has: the question stays open.
+    assert await chat.say("本季度报告") == [t(Language.ZH, "staff.not_found", ref="本季度报告")]
+    await chat.say("/cancel")
+    assert await chat.say("本季度报告") == days(*THIS)
