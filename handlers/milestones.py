@@ -600,7 +600,8 @@ def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
 
 
 async def overdue(ctx: Context, args: str) -> None:
-    """/overdue: open records (drafts too) with a step past its Art. 6 deadline; then the
+    """/overdue: open records (drafts too, once their receipt time is given:
+    ``reminders.deadlines.clock_started``) with a step past its Art. 6 deadline; then the
     records whose 签字确认 a staff member present disputes (Art. 3), with who and why.
 
     A step listed here is one the report and ``/compliance`` count as missed (逾期未办): all

@@ -282,6 +282,8 @@ class ChatNotifier:
                 )
             else:
                 key = "reminders.copy_outstanding_officer"
+        elif kind is ReminderKind.DRAFT_UNTIMED and record is not None:
+            values["opened"] = card.stamp(ctx, record.created_at)
         elif kind is ReminderKind.FORM_COPY and record is not None:
             values["number"] = record.number or values.get("title", "")
             values["card"] = await card.render(ctx, record)

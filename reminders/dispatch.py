@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.clock import Clock
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.outbox import (
     BEFORE_DEADLINE,
     IGNORE_QUIET_HOURS,
@@ -750,6 +750,12 @@ class Dispatcher:
                 Staff, record.handler_id
             )
         if kind is ReminderKind.FORM_COPY:
+            return facts
+        if kind is ReminderKind.DRAFT_UNTIMED:
+            # Said while the draft is still open without its receipt time (``clock_started``).
+            record = facts.record
+            if record is None or record.status != RecordStatus.DRAFT or clock_started(record):
+                return None
             return facts
         if kind is ReminderKind.COPY_OUTSTANDING:
             # A corrected copy still to be handed over (Art. 6): said while that version is

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.outbox import (
     BEFORE_DEADLINE,
     Planned,
@@ -92,10 +92,13 @@ def cosign_disputed(record: Record) -> bool:
 
 
 def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
-    """The milestones still owed, with their deadlines; none for withdrawn or internal ones.
+    """The milestones still owed, with their deadlines; none for withdrawn or internal ones,
+    nor for a draft whose receipt time the judge has not given (``clock_started``).
 
     A disputed 签字确认 (``cosign_disputed``) is not owed: reminders cannot settle it."""
     if record.status == RecordStatus.WITHDRAWN or record.kind == RecordKind.INTERNAL:
+        return {}
+    if not clock_started(record):
         return {}
     disputed = cosign_disputed(record)
     return {
@@ -166,7 +169,12 @@ async def plan_record(
     timing: Timing,
     now: datetime,
 ) -> list[Planned]:
-    """Plan the record's reminders and cancel those no longer due; returns the plan."""
+    """Plan the record's reminders and cancel those no longer due; returns the plan.
+
+    A draft whose receipt time is not given (``clock_started``) owes no step: its handler
+    alone hears, once, the morning of the working day after it was opened (``untimed_due``),
+    that it waits for its time or to be withdrawn; giving the time cancels that and plans the
+    steps from the time given."""
     owed = unmet(record, rules)
     groups: dict[datetime, list[Milestone]] = defaultdict(list)
     for milestone, deadline in owed.items():
@@ -229,6 +237,17 @@ async def plan_record(
                 add(ReminderKind.ESCALATION, person.id, deadline, deadline, OVERSEER)
         for person in supervisors:
             add(ReminderKind.ESCALATION, person.id, escalation, deadline)
+    if record.status == RecordStatus.DRAFT and not clock_started(record):
+        due = untimed_due(record, rules, timing)
+        plan.append(
+            Planned(
+                key=record_key(record.id, ReminderKind.DRAFT_UNTIMED, due, record.handler_id),
+                kind=ReminderKind.DRAFT_UNTIMED,
+                recipient_staff_id=record.handler_id,
+                due_at=due,
+                record_id=record.id,
+            )
+        )
     # A reminder meant to come before a deadline is pointless once its time has passed
     # unseen (a receipt time entered late): it is kept in the plan but not created.
     fresh = [p for p in plan if p.kind not in BEFORE_DEADLINE or p.due_at >= now]
@@ -237,6 +256,13 @@ async def plan_record(
         session, record.id, keep={p.key for p in plan}, at=now, due={p.key: p.due_at for p in plan}
     )
     return plan
+
+
+def untimed_due(record: Record, rules: DeadlineRules, timing: Timing) -> datetime:
+    """When the handler of a draft without its receipt time hears of it: ``timing.morning`` of
+    the first working day after the day (court time) the draft was opened."""
+    opened = record.created_at.astimezone(rules.calendar.tz).date()
+    return at_morning(rules.calendar.add_working_days(opened, 1), rules, timing)
 
 
 async def plan_copy_chase(
@@ -302,6 +328,7 @@ PLAN_INPUTS = frozenset(
         "handler_id",
         "department_id",
         "received_at",
+        "received_confirmed",
         "submitted_at",
         "platform_entered_at",
         "form_delivered_at",

@@ -165,6 +165,7 @@ class ReminderKind(StrEnum):
     FORM_COPY = "form_copy"
     COPY_OUTSTANDING = "copy_outstanding"
     STAFF_DISABLED = "staff_disabled"
+    DRAFT_UNTIMED = "draft_untimed"
 
 
 class ReminderStatus(StrEnum):

@@ -164,6 +164,7 @@ async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy
     assert [s for s in bot.transcript[before:] if NUMBER in s.message.text] == []
     rows = await reminders(db, record_id=1)
     assert {(r.kind, r.status) for r in rows} == {
+        ("draft_untimed", "cancelled"),  # planned at /new, dropped once the time was given
         ("last_day", "sent"),
         ("breach", "cancelled"),
         ("breach_officer", "cancelled"),
