@@ -67,6 +67,9 @@ from storage.vocabulary import (
     UnitCategory,
 )
 
+RUNNING = says("intake.deadlines_running")
+WAITING = says("intake.deadlines_waiting")
+
 # Media while a draft is open
 
 CONTINUE_2 = says("intake.continue_draft", title="草稿 #2")
@@ -133,7 +136,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             (
                 Press(START_NEW),
                 Exactly(
-                    says("intake.left_open", title="草稿 #1", id=1),
+                    says("intake.left_open", title="草稿 #1", id=1, deadlines=RUNNING),
                     says("intake.started_with_files", title="草稿 #2", count=2),
                     says("intake.caption_offered", caption="另一起过问"),
                     received,
@@ -159,7 +162,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             (
                 Press(START_NEW),
                 Exactly(
-                    says("intake.left_open", title="草稿 #2", id=2),
+                    says("intake.left_open", title="草稿 #2", id=2, deadlines=WAITING),
                     says("intake.started_with_files", title="草稿 #3", count=1),
                     received,
                 ),

@@ -37,6 +37,7 @@ from handlers.ports import Button
 from handlers.receipt import SENT_AT
 from handlers.state import END, HeldFiles, Next, StepName
 from handlers.timeparse import TimeParseError, read_time
+from reminders.deadlines import clock_started
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
@@ -578,7 +579,8 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if value != "new":
         raise UserError("error.stale_button")
     if record is not None:
-        ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record), id=record.id))
+        title, running = card.title(ctx, record), deadlines_words(ctx, record)
+        ctx.reply(ctx.t("intake.left_open", title=title, id=record.id, deadlines=running))
     forwarded_at = datetime.fromisoformat(held.forwarded_at) if held.forwarded_at else None
     opener = opener_of(files) if files else Opener.NEW  # no files held: it was /new
     record = await start_draft(ctx, forwarded_at=forwarded_at, album=held.album, opener=opener)
@@ -667,10 +669,16 @@ async def rescue(ctx: Context, text: str) -> Next:
     """After a failure, keep the message's files on a draft of their own, asking nothing."""
     record = await _draft(ctx, ctx.message.forwarded_at)
     await attach_files(ctx, record, ctx.files)
-    ctx.reply(
-        ctx.t("intake.rescued", title=card.title(ctx, record), id=record.id, count=len(ctx.files))
-    )
+    title, count, running = card.title(ctx, record), len(ctx.files), deadlines_words(ctx, record)
+    ctx.reply(ctx.t("intake.rescued", title=title, id=record.id, count=count, deadlines=running))
     return None
+
+
+def deadlines_words(ctx: Context, record: Record) -> str:
+    """Whether a draft left open owes its Art. 6 steps (``reminders.deadlines.clock_started``):
+    its deadlines run once its receipt time was given or confirmed, not before."""
+    key = "running" if clock_started(record) else "waiting"
+    return ctx.t(f"intake.deadlines_{key}")
 
 
 async def media_text(ctx: Context, text: str) -> Next:
