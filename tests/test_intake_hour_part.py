@@ -131,6 +131,25 @@ async def test_the_hour_after_yesterday_afternoon_is_read_in_the_afternoon(
     assert row["fields"].get("inquiry_day_only") is False
 
 
+async def test_a_number_typed_at_the_hour_question_presses_its_own_button(
+    court: Court, db: Database
+) -> None:
+    """The hour question's buttons are the ones a typed number presses (``1``: the day alone,
+    as shown), never the inquiry question's (``1`` there: the receipt time, unseen here)."""
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            ("/new", says("intake.proposed.other_time")),
+            ("昨天下午", Exactly(REST_NEW, hour_question("11月29日（周日）", "afternoon"))),
+            ("1", Exactly(taken("11月29日（周日）时间不详"), asks(Step.CHANNEL))),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["inquiry_at"] == local("2026-11-29 00:00")
+    assert row["fields"]["inquiry_day_only"] is True
+
+
 # -- every day word, part of the day, answer and now ---------------------------------------
 
 PART_WORDS = {

@@ -288,11 +288,16 @@ itself, unless the transport showed the buttons as a numbered list (WeCom)."""
 async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
     """The data of the button ``text`` names (``handlers.intake.typed``): its label, at a
     choice also its leading word (``当面`` for ``当面（口头）``) or its number; None if none.
+    While a day's hour is asked, the buttons are the hour question's (``hour_buttons``).
 
     Numbers count the buttons as shown, row by row, from 1. Raises ``UserError`` naming the
     buttons when the typed word is the leading word of several.
     """
-    shown = [button for row in await question_buttons(ctx, record, field) for button in row]
+    held = await open_hour(ctx, field.step.value)  # the hour question's own buttons, if open
+    rows = await (
+        hour_buttons(ctx, record, field, held) if held else question_buttons(ctx, record, field)
+    )
+    shown = [button for row in rows for button in row]
     listed = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
     choosing = field.input in NUMBERED or field.step is Step.DEPARTMENT
     numbered = field.input is not Input.MULTI and (choosing or listed)
@@ -657,19 +662,17 @@ async def ask_hour(
         prompt = ctx.t("intake.ask.hour_part", day=day, example=example)
     if refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
-    controls = _controls(ctx, field, await has_previous(ctx, record, field))
-    ctx.reply(
-        prompt,
-        (
-            (
-                Button(
-                    ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
-                ),
-            ),
-            *((controls,) if controls else ()),
-        ),
-    )
+    ctx.reply(prompt, await hour_buttons(ctx, record, field, typed))
     return question(field.step)
+
+
+async def hour_buttons(ctx: Context, record: Record, field: Field, typed: DateOnly) -> Buttons:
+    """The hour question's buttons: the day alone, its time unknown; then back and skip."""
+    controls = _controls(ctx, field, await has_previous(ctx, record, field))
+    day_alone = Button(
+        ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
+    )
+    return ((day_alone,), *((controls,) if controls else ()))
 
 
 def _without_hour(data: dict[str, Any]) -> dict[str, Any]:
