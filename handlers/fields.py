@@ -21,7 +21,7 @@ from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
-from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
+from handlers.timeparse import PART_WORDS, DayPart, Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS, bare_title
 from reports import columns
@@ -289,11 +289,36 @@ def parse_yes_no(ctx: Context, text: str) -> bool | None:
 
 
 class DateOnly(UserError):
-    """A day typed without the time of day where the day alone may stand (the inquiry)."""
+    """A day typed without the time of day where the day alone may stand (the inquiry);
+    ``part``: the part of it given (``昨天下午``), which the hour asked next is read in."""
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, part: DayPart | None = None) -> None:
         super().__init__("intake.error.time_no_time")
         self.day = day
+        self.part = part
+
+
+HOUR_DAY, HOUR_OF, HOUR_PART = "day", "day_of", "day_part"
+"""Dialogue-state keys while a day's hour is asked (``DateOnly``): the day, the column it is
+for, the part of the day given (absent: none)."""
+
+
+async def open_hour(ctx: Context, column: str) -> DateOnly | None:
+    """The day (and part of it) whose hour is being asked for ``column``; None when none."""
+    data = (await ctx.state()).data
+    held = data.get(HOUR_DAY)
+    if data.get(HOUR_OF) != column or not isinstance(held, str):
+        return None
+    part = data.get(HOUR_PART)
+    return DateOnly(date.fromisoformat(held), DayPart(part) if isinstance(part, str) else None)
+
+
+def day_part(ctx: Context, day: date, part: DayPart | None) -> str:
+    """A day as the judge reads it back, with the part of it given: ``11月29日（周日）下午``."""
+    shown = when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+    if part is None:
+        return shown
+    return ctx.t("time.day_part", day=shown, part=ctx.t(f"time.part.{part}"))
 
 
 class Offer(UserError):
@@ -351,6 +376,8 @@ def which_week(ctx: Context, typed: str, read: Moment) -> WhichTime:
     shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
              for day in days]  # fmt: skip
     clock = "" if read.clock is None else f" {read.clock:%H:%M}"
+    if read.part is not None:  # 周一下午 on a Monday: the part goes with the day pressed
+        clock = f" {PART_WORDS[read.part]}"
     choices = (
         (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
         (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
@@ -625,13 +652,24 @@ def _time(column: str) -> Parse:
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             await _plausible(ctx, record, column, moment, clock=None)
             return {column: moment, "_day_only": True}
-        state = await ctx.state()
-        held = state.data.get("day") if state.data.get("day_of") == column else None
+        held = await open_hour(ctx, column)  # the day, and its part, whose hour is asked
         try:
             read = read_time(
-                text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
+                text,
+                now=ctx.now,
+                tz=tz,
+                day=held.day if held else None,
+                part=held.part if held else None,
             )
         except TimeParseError as problem:
+            if problem.problem is TimeProblem.PART and held is not None and held.part:
+                raise UserError(
+                    "intake.error.time_part",
+                    typed=text.strip(),
+                    day=day_part(ctx, held.day, held.part),
+                    part=ctx.t(f"time.part.{held.part}"),
+                    example=ctx.t(f"time.part_example.{held.part}"),
+                ) from None
             raise time_refusal(ctx, text, problem) from None
         if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
             read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
@@ -647,7 +685,7 @@ def _time(column: str) -> Parse:
             if column == "inquiry_at" and read.day > ctx.local(latest).date():
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
-                raise DateOnly(read.day)
+                raise DateOnly(read.day, read.part)
             no_clock = TimeParseError(TimeProblem.NO_TIME, day=read.day)
             raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
