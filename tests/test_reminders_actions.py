@@ -465,9 +465,9 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
             text="上季度",
             command="/compliance",
             default=zh("report.default_current"),
-            quarter="2025Q4",
-            first="2025-10-01",
-            last="2025-12-31",
+            quarter="2026Q1",  # the example is a period /compliance accepts: this quarter
+            first="2026-01-01",
+            last="2026-03-31",
         )
     ]
     assert await court.chat("钱进").say("/compliance") == [
