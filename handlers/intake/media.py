@@ -50,6 +50,10 @@ RECENT = 3
 """How many of a handler's latest submitted records a file with no draft open may join."""
 OFFERED = "offered"
 """``DraftState.data`` key: the ids of the submitted records the question offered."""
+HELD_FOR_DRAFT = "add_or_new"
+"""``evidence_held``'s reason: held at the question whether it joins the open draft."""
+HELD_FOR_SUBMITTED = "add_to_submitted_or_new"
+"""``evidence_held``'s reason: held at the question whether it joins a submitted record."""
 TO_RECORD = "rec"
 """The add-or-new button for a submitted record: ``in:media:rec<id>``."""
 
@@ -166,6 +170,7 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
             )
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
     _media_question(ctx, record, pending=pending)
     return StepName.INTAKE_MEDIA
 
@@ -236,6 +241,7 @@ async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName
         forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
         album=message.media_group_id,
     )
+    await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
     ctx.reply(
         ctx.t("intake.submitted_choice_first", what=material(ctx, ctx.files)),
         _submitted_buttons(ctx, records),
@@ -306,10 +312,20 @@ def is_empty(file: EvidenceFile) -> bool:
 async def _refused(ctx: Context, file: EvidenceFile, reason: str, **more: object) -> None:
     """The ``evidence_refused`` audit event of ``file``, sent by ``ctx.staff``: its
     ``reason``, its name, declared size and where it came from, and ``more``."""
+    await _file_event(ctx, AuditKind.EVIDENCE_REFUSED, file, reason, **more)
+
+
+async def _file_event(
+    ctx: Context, kind: AuditKind, file: EvidenceFile, reason: str, **more: object
+) -> None:
+    """The ``kind`` audit event of ``file``, sent by ``ctx.staff``: its ``reason``, its name,
+    declared size and where it came from, its SHA-256 and stored size when it was kept (so
+    ``guowen verify`` re-hashes it though no record holds it), and ``more``."""
     origin = file.provenance
+    kept = file.prepared
     await audit.append(
         ctx.session,
-        AuditKind.EVIDENCE_REFUSED,
+        kind,
         at=ctx.now,
         actor_staff_id=ctx.staff.id,
         subject=f"staff:{ctx.staff.id}",
@@ -317,12 +333,22 @@ async def _refused(ctx: Context, file: EvidenceFile, reason: str, **more: object
             "reason": reason,
             "name": origin.file_name,
             "declared_size": origin.declared_size,
+            "sha256": file.sha256,
+            **({"size": kept.size} if kept is not None else {}),
             **more,
             "transport": origin.transport,
             "file_id": origin.file_id,
             "message_id": origin.message_id,
         },
     )
+
+
+async def held_audited(ctx: Context, files: list[EvidenceFile], reason: str) -> None:
+    """Each of ``files``, held in the dialogue until a question is answered, gets an
+    ``evidence_held`` audit event (``reason``: the question): its arrival is audited before
+    any record holds it, and ``guowen verify`` checks its bytes meanwhile."""
+    for file in files:
+        await _file_event(ctx, AuditKind.EVIDENCE_HELD, file, reason)
 
 
 async def refuse_empty(ctx: Context) -> bool:
@@ -353,6 +379,7 @@ async def media(ctx: Context, text: str) -> Next:
     if record is None and offered:
         held = _hold(ctx, state.held)
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
         total = material(ctx, files_from_json(held.files))
         text = ctx.t("intake.held_submitted", what=material(ctx, ctx.files), total=total)
         ctx.reply(text, _submitted_buttons(ctx, offered))
@@ -360,6 +387,7 @@ async def media(ctx: Context, text: str) -> Next:
     if record is not None and state.step == StepName.INTAKE_MEDIA:
         held = _hold(ctx, state.held)
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
         total = material(ctx, files_from_json(held.files))
         text = ctx.t(
             "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
@@ -598,7 +626,7 @@ async def dismiss(ctx: Context) -> Next:
     if state.step != StepName.INTAKE_MEDIA or not files:
         raise UserError("error.stale_button")
     for file in files:
-        await _refused(ctx, file, "dismissed", sha256=file.sha256)
+        await _refused(ctx, file, "dismissed")
     resume = state.resume
     state.held = None
     state.resume = None
