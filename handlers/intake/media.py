@@ -22,6 +22,7 @@ from handlers.fields import (
     CAPTION_IS_MESSAGE,
     CAPTION_TIME,
     CAPTION_TIME_FORMAT,
+    CHANNEL_READ,
     MAX_LONG,
     MESSAGE,
     OPENED_BY,
@@ -44,7 +45,7 @@ from storage.casenumber import several_case_numbers
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind
 from storage.models import Record
-from storage.vocabulary import RecordStatus
+from storage.vocabulary import Channel, RecordStatus
 
 RECENT = 3
 """How many of a handler's latest submitted records a file with no draft open may join."""
@@ -428,7 +429,10 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await place_captions(ctx, record, files)
-    await offer_messages(ctx, record, files)
+    captions = [file.provenance.caption or "" for file in files]
+    _channels_read(record, ocr.channels_in(captions))
+    await ctx.session.flush()
+    await offer_messages(ctx, record, files, opening=True)
     return await advance(ctx, record)
 
 
@@ -450,11 +454,15 @@ def _message_text(store: EvidenceStore, sha256: str) -> str | None:
     return data.decode("utf-8", errors="replace").strip() or None
 
 
-async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+async def offer_messages(
+    ctx: Context, record: Record, files: list[EvidenceFile], *, opening: bool = False
+) -> None:
     """A forwarded text is the inquiry in its sender's words, kept as evidence: the first,
     while the summary is empty, is offered when the summary is asked (``fields.CAPTION``
     with ``CAPTION_IS_MESSAGE``: one press takes it), and a case number in it is proposed
-    when the case number is asked (``fields.READ``); neither is stored unasked."""
+    when the case number is asked (``fields.READ``); neither is stored unasked. The texts
+    ``opening`` a draft say how the inquiry came when their words show it
+    (``fields.CHANNEL_READ``)."""
     store = ctx.services.evidence
     if store is None:
         return
@@ -478,6 +486,8 @@ async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]
             fields[READ] = {**read, **source, "case_number": number}
             said.append(ctx.t("intake.message_case_number", number=number))
         record.fields = fields
+        if opening:
+            _channels_read(record, ocr.channels_in(text.splitlines()))
         if said:
             ctx.reply("\n".join(said))
         await ctx.session.flush()
@@ -506,7 +516,19 @@ async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile])
     found = {key: value for key, value in found.items() if value}
     if found:
         record.fields = {**record.fields, READ: found}
-        await ctx.session.flush()
+    _channels_read(record, reading.channels)
+    await ctx.session.flush()
+
+
+def _channels_read(record: Record, channels: frozenset[Channel]) -> None:
+    """Add the channels read in what opened ``record`` (the picture's text, the forwarded
+    message's or the caption's words) to ``fields.CHANNEL_READ``: one in all is proposed,
+    several are named as likely and asked; nothing is kept when none was read."""
+    read = record.fields.get(CHANNEL_READ)
+    before = {str(value) for value in read} if isinstance(read, list) else set()
+    after = before | {channel.value for channel in channels}
+    if after != before:
+        record.fields = {**record.fields, CHANNEL_READ: sorted(after)}
 
 
 _SEGMENTS = re.compile(r"[\s，,。；;、]+")
