@@ -10,8 +10,6 @@ and ``evidence_refused`` when dismissed), and nothing is dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import fake_wecom as fw
 import pytest
@@ -20,7 +18,8 @@ from fake_botapi import png_bytes as fake_png
 from fake_wecom import FakeWeCom
 from sqlalchemy import select
 from test_intake_screenshot import ARRIVALS, _number, _submit, court
-from wecom_kit import WeComHarness, add_wecom_person, fake_wecom, running_wecom
+from test_wecom_flow import ZHANG, bot, fake
+from wecom_kit import WeComHarness, add_wecom_person
 
 from reminders.clock import FakeClock
 from storage.audit import AuditKind
@@ -28,24 +27,7 @@ from storage.db import Database
 from storage.models import AuditEvent, EvidenceItem
 from storage.vocabulary import Role
 
-ZHANG = "zhangwei"
-
-
-@pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakeWeCom]:
-    async with fake_wecom(clock) as server:
-        yield server
-
-
-@pytest.fixture
-async def wecom(
-    fake: FakeWeCom, db: Database, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[WeComHarness]:
-    async with running_wecom(fake, db, clock, tmp_path) as harness:
-        yield harness
-
-
-__all__ = ["court"]  # the fixture, shared
+__all__ = ["bot", "court", "fake"]  # the fixtures, shared
 
 
 async def _held(db: Database, reason: str) -> list[str]:
@@ -151,13 +133,13 @@ WECOM_KINDS = {
 
 @pytest.mark.parametrize("kind", sorted(WECOM_KINDS))
 async def test_wecom_image_file_or_voice_sent_again_is_asked_about(
-    fake: FakeWeCom, wecom: WeComHarness, db: Database, clock: FakeClock, kind: str
+    fake: FakeWeCom, bot: WeComHarness, db: Database, clock: FakeClock, kind: str
 ) -> None:
     await add_wecom_person(db, clock, "张伟", [Role.HANDLER], ZHANG)
     data, name, mime, more = WECOM_KINDS[kind]
     for _ in (1, 2):  # two uploads of the very same bytes: two media ids
         media_id = fake.add_media(data, name, mime)
-        replies = await wecom.post(fw.message_xml(ZHANG, kind, MediaId=media_id, **more))
+        replies = await bot.post(fw.message_xml(ZHANG, kind, MediaId=media_id, **more))
     head = says("intake.duplicate_of", name="X", title="草稿 #1", status="草稿").split("X")[0]
     assert any(r.startswith(head) for r in replies), replies
     async with db.transaction() as session:

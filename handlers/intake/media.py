@@ -245,15 +245,9 @@ async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName
     of those (an amendment: the screenshot of an inquiry by WeChat, Art. 3, often comes
     after the record), or start a new record? The files are held until answered."""
     state = await ctx.state()
-    message = ctx.message
     state.fresh(**{OFFERED: [record.id for record in records]})
     state.record_id = None
-    state.held = HeldFiles(
-        files=files_to_json(ctx.files),
-        caption=message.text,
-        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
-        album=message.media_group_id,
-    )
+    state.held = held_now(ctx)
     await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
     ctx.reply(
         ctx.t("intake.submitted_choice_first", what=material(ctx, ctx.files)),
@@ -303,18 +297,12 @@ async def _ask_duplicate(ctx: Context, holder: Record, name: str, draft: Record 
     mistake). Another handler's record is not named, nor offered. An open ``draft`` goes on
     where it stopped once answered."""
     state = await ctx.state()
-    message = ctx.message
     mine = holder.handler_id == ctx.staff.id
     resume = state.step if draft is not None else None
     state.fresh(**{OFFERED: [holder.id] if mine else []})
     state.record_id = draft.id if draft is not None else None
     state.resume = resume
-    state.held = HeldFiles(
-        files=files_to_json(ctx.files),
-        caption=message.text,
-        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
-        album=message.media_group_id,
-    )
+    state.held = held_now(ctx)
     await held_audited(ctx, ctx.files, HELD_AS_DUPLICATE)
     rows: list[tuple[Button, ...]] = []
     if mine:
@@ -443,6 +431,18 @@ async def _file_event(
             "file_id": origin.file_id,
             "message_id": origin.message_id,
         },
+    )
+
+
+def held_now(ctx: Context) -> HeldFiles:
+    """The message's files held as they came: with its caption, the forward's stated time
+    (ISO 8601) and its album."""
+    message = ctx.message
+    return HeldFiles(
+        files=files_to_json(ctx.files),
+        caption=message.text,
+        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
+        album=message.media_group_id,
     )
 
 
