@@ -1300,14 +1300,46 @@ class Opener(StrEnum):
 
 
 CHANNELS_FIRST: dict[str, tuple[Channel, ...]] = {
-    Opener.PICTURE: (Channel.WECHAT, Channel.SMS),
-    Opener.TEXT: (Channel.WECHAT, Channel.SMS),
     Opener.VOICE: (Channel.WECHAT, Channel.PHONE),
     Opener.RECORDING: (Channel.PHONE, Channel.WECHAT),
+    Opener.DOCUMENT: (Channel.LETTER,),
     Opener.NEW: (Channel.IN_PERSON, Channel.PHONE),
 }
-"""The channel buttons offered first for each opener; the first is proposed, except after
-/new (in person and by phone are equally likely)."""
+"""The channels each opener's kind of file leaves open, when nothing read in it says more
+(``CHANNEL_READ``): a voice message or a recording is a WeChat voice or a call; a document
+is a letter. A picture or a forwarded text shows any channel's screen (a WeChat chat, an SMS,
+an e-mail, a photographed letter), so its kind alone leaves every channel open."""
+CHANNEL_READ = "channel_read"
+"""``Record.fields`` key: the channels (``Channel`` values, sorted) whose cues were read in
+what opened the draft (``handlers.ocr.channels_in``: OCR of the picture, or the forwarded
+text's own words); absent when nothing was read there."""
+
+
+def channels_read(record: Record) -> tuple[Channel, ...]:
+    """``CHANNEL_READ`` as channels, in ``Channel``'s order; empty when none was read."""
+    read = record.fields.get(CHANNEL_READ)
+    found = set(read) if isinstance(read, list) else set()
+    return tuple(channel for channel in Channel if channel.value in found)
+
+
+def likely_channels(record: Record) -> tuple[Channel, ...]:
+    """The channels what opened ``record`` supports: those read in it (``CHANNEL_READ``),
+    else those its kind leaves open (``CHANNELS_FIRST``); empty when it supports none above
+    another (a picture with nothing read in it, /new)."""
+    opener = record.fields.get(OPENED_BY)
+    if opener == Opener.NEW:
+        return ()
+    return channels_read(record) or CHANNELS_FIRST.get(str(opener), ())
+
+
+def proposed_channel(record: Record) -> str | None:
+    """The channel proposed for ``record``: the one channel ``likely_channels`` leaves, else
+    None (then the question is asked with every channel's button and none preset). Never a
+    channel the material does not show: a picture is no WeChat message until it reads as
+    one."""
+    likely = likely_channels(record)
+    return likely[0].value if len(likely) == 1 else None
+
 
 _USUAL: dict[Step, str] = {
     Step.RECEIVED_AT: "ok",
@@ -1342,8 +1374,8 @@ def proposal(record: Record, field: Field) -> str | None:
     None when nothing can be inferred. A proposal is only ever stored once confirmed.
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time (or at
-    the time a caption began with: ``CAPTION_TIME``), the
-    channel from what was forwarded, the category the unit's name suggests
+    the time a caption began with: ``CAPTION_TIME``), the channel when what was forwarded
+    shows only one (``proposed_channel``), the category the unit's name suggests
     (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
     counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
     Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
@@ -1360,9 +1392,7 @@ def proposal(record: Record, field: Field) -> str | None:
     if step in _USUAL:
         return _USUAL[step]
     if step is Step.CHANNEL:
-        opener = record.fields.get(OPENED_BY)
-        first = CHANNELS_FIRST.get(str(opener))
-        return first[0].value if first and opener != Opener.NEW else None
+        return proposed_channel(record)
     if step is Step.MAIN_LEADER:
         presumed = record.fields.get(PRESUMED_MAIN_LEADER)
         return None if not isinstance(presumed, bool) else YES if presumed else NO

@@ -19,7 +19,6 @@ from handlers.fields import (
     CAPTION,
     CAPTION_IS_MESSAGE,
     CAPTION_VALUE,
-    CHANNELS_FIRST,
     DAY_ONLY,
     FAR_BACK_STEP,
     FAR_NO,
@@ -30,7 +29,6 @@ from handlers.fields import (
     LIST_PARTS,
     NAME_PARTS,
     NO,
-    OPENED_BY,
     PRESUMED_MAIN_LEADER,
     STAFF_OFFLINE_PRESS,
     STAFF_TYPED,
@@ -40,7 +38,6 @@ from handlers.fields import (
     Field,
     Input,
     Offer,
-    Opener,
     Step,
     caption_moment,
     choice_buttons,
@@ -49,6 +46,7 @@ from handlers.fields import (
     far_back_answer,
     far_back_buttons,
     forget_far_back,
+    likely_channels,
     next_missing,
     open_hour,
     parse_art9,
@@ -324,12 +322,12 @@ async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> 
 
 def _likely_channels(ctx: Context, record: Record, field: Field) -> str:
     """The line under the channel question naming the channels that fit what opened the
-    draft (a screenshot: 微信, 短信); empty when nothing suggests one. The channel buttons
+    draft (``fields.likely_channels``: a voice message: 微信, 电话); empty when nothing
+    suggests one. The channel buttons
     keep ``field.choices``' one order on every path (``fields.choice_buttons``): a judge who
     types a channel's number from memory presses the same channel on every record."""
-    opener = record.fields.get(OPENED_BY)
-    likely = CHANNELS_FIRST.get(str(opener), ())
-    if not likely or opener == Opener.NEW or field.labels is None:  # /new: nothing received
+    likely = likely_channels(record)
+    if not likely or field.labels is None:
         return ""
     render = field.labels
     return ctx.t(
