@@ -165,6 +165,7 @@ class ReminderKind(StrEnum):
     FORM_COPY = "form_copy"
     COPY_OUTSTANDING = "copy_outstanding"
     STAFF_DISABLED = "staff_disabled"
+    DONE_LATE = "done_late"
 
 
 class ReminderStatus(StrEnum):
