@@ -262,7 +262,7 @@ async def plan_record(
                 add(ReminderKind.ESCALATION, person.id, deadline, deadline, OVERSEER)
         for person in supervisors:
             add(ReminderKind.ESCALATION, person.id, escalation, deadline)
-    plan += await _plan_done_late(session, record, rules, timing, discipline)
+    plan += await _plan_done_late(session, record, rules, timing, discipline, now)
     # A reminder meant to come before a deadline is pointless once its time has passed
     # unseen (a receipt time entered late): it is kept in the plan but not created.
     fresh = [p for p in plan if p.kind not in BEFORE_DEADLINE or p.due_at >= now]
@@ -272,6 +272,14 @@ async def plan_record(
     )
     return plan
 
+
+DONE_LATE_NOTICE = timedelta(days=21)
+"""How long after a step was done late its overseers' notice is still planned: longer than
+the longest wait for discipline's (a working day after, past a holiday of up to
+``MAX_HOLIDAY_DAYS`` bridged by weekends), so a pending one is never cancelled by a later
+planning; a step older than that (a record done late before this notice existed, planned
+again when holidays are loaded) is left to the timeliness figures (/compliance, Art. 10)
+rather than told as news."""
 
 STEP = "step"
 """The ``Reminder.payload`` key of a ``DONE_LATE`` notice: the ``Milestone`` value of the
@@ -284,16 +292,20 @@ async def _plan_done_late(
     rules: DeadlineRules,
     timing: Timing,
     discipline: Sequence[Staff],
+    now: datetime,
 ) -> list[Planned]:
     """The overseers' notice of each step of ``record`` done late (``done_late``; Art. 10):
     as a breach is told, the department's integrity officers when it is done, discipline
     ``timing.escalate_after_workdays`` working days later in the morning, or at once when
     every officer of the department did it late themselves; nobody is told as the overseer
     of their own lapse. One ``DONE_LATE`` row per step and person (key stage: the step), so
-    each is told once, however often the record is planned again."""
+    each is told once, however often the record is planned again; none for a step done
+    more than ``DONE_LATE_NOTICE`` before ``now``."""
     plan: list[Planned] = []
     officers = await _officers(session, record.department_id)
     for lapse in done_late(record, rules):
+        if lapse.done_at < now - DONE_LATE_NOTICE:
+            continue
         late = {o.staff_id for o in owed_by(record, lapse.milestone) if o.staff_id is not None}
         told = [officer for officer in officers if officer.id not in late]
         done_day = lapse.done_at.astimezone(rules.calendar.tz).date()

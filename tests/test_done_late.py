@@ -124,8 +124,7 @@ async def test_overseers_hear_of_each_step_done_late_once_with_its_days(
                 local = done.astimezone(rules.calendar.tz).date()
                 late[milestone] = ((local - last_day(deadline, rules)).days, deadline)
     assert (Milestone.REGISTERED in late) == (
-        record.submitted_at is not None
-        and record.submitted_at > deadlines[Milestone.REGISTERED]
+        record.submitted_at is not None and record.submitted_at > deadlines[Milestone.REGISTERED]
     )
     title_of = f"{number}"
     for name in (OFFICER, DISCIPLINE):
@@ -162,10 +161,6 @@ async def test_overseers_hear_of_each_step_done_late_once_with_its_days(
             )
     # A breach notice after the late registration lists it among the lapses.
     if Milestone.REGISTERED in late:
-        breach = [
-            x
-            for x in heard(bot, court, OFFICER, since)
-            if title_of in x and "逾期未办" in x
-        ]
+        breach = [x for x in heard(bot, court, OFFICER, since) if title_of in x and "逾期未办" in x]
         step = label(Milestone.REGISTERED, Language.ZH)
         assert breach and all(f"另有逾期办理：{step}逾期 " in x for x in breach), breach
