@@ -12,14 +12,13 @@ hear exactly of the steps done late, each once, with the right number of days.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
+from datetime import datetime, time, timedelta
 
-import pytest
-from dialogue import SUBMIT, Court, DialogueBot, Press, Tap, open_court, settings_for
+from dialogue import SUBMIT, Court, DialogueBot, Press, Tap
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from reminder_kit import bj, reminders, run_until
+from reminder_kit import BEIJING, reminders, run_until
+from test_cosign_offline import court_of
 from test_report_outdated import stored
 
 from handlers.i18n import day_words, t
@@ -36,18 +35,6 @@ DISCIPLINE = "李刚"
 
 def zh(key: str, **values: object) -> str:
     return t(Language.ZH, key, **values)
-
-
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path))
-
-
-async def court_of(bot: DialogueBot) -> Court:
-    """The court, seeded on the first example only (the fixture outlives the examples)."""
-    if not bot.staff:
-        return await open_court(bot)
-    return Court(bot, bot.staff, bot.accounts)
 
 
 def heard(bot: DialogueBot, court: Court, name: str, since: int) -> list[str]:
@@ -78,8 +65,8 @@ async def test_overseers_hear_of_each_step_done_late_once_with_its_days(
     """Registered ``registered`` days after receipt; the platform entry and 孙丽's
     co-signature ``platform`` and ``cosigned`` days after submission (None: not yet)."""
     court = await court_of(bot)
-    start = bj((clock.now() + timedelta(days=2)).astimezone(bj("2026-01-01 00:00").tzinfo)
-               .strftime("%Y-%m-%d 00:00")) + timedelta(hours=hour)  # fmt: skip
+    day = (clock.now() + timedelta(days=2)).astimezone(BEIJING).date()
+    start = datetime.combine(day, time(hour), BEIJING)
     received = start - timedelta(days=registered)
     clock.set(start)
     since = len(bot.transcript)
