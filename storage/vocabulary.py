@@ -166,6 +166,7 @@ class ReminderKind(StrEnum):
     COPY_OUTSTANDING = "copy_outstanding"
     STAFF_DISABLED = "staff_disabled"
     DRAFT_UNTIMED = "draft_untimed"
+    DONE_LATE = "done_late"
 
 
 class ReminderStatus(StrEnum):
