@@ -21,7 +21,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_caption_time import context
 from test_timeparse import chinese
-from test_weekday_which import ORDER, day_shown, open_new, period, taken
+from test_weekday_which import (
+    ORDER,
+    correcting_inquiry,
+    day_shown,
+    open_new,
+    period,
+    taken,
+    to_inquiry_question,
+)
 
 from handlers.fields import CLOCK_SLACK, Step
 from handlers.intake.media import time_at_head
@@ -215,3 +223,28 @@ def test_the_finding_saturday_evening_caption() -> None:
     saturday = local("2026-12-05 20:00")
     read = time_at_head(context(saturday), "周六晚上10点 县委李主任来电")
     assert read == local("2026-11-28 22:00") and read.date() != date(2026, 12, 5)
+
+
+async def test_the_finding_at_the_question(court: Court, clock: FakeClock) -> None:
+    """At 过问是什么时候发生的？ on Tuesday 2026-12-01: ``上周五下午3点`` is 11-27 15:00."""
+    clock.set(local("2026-12-01 10:00"))
+    judge = court.chat("张伟")
+    await to_inquiry_question(judge)
+    texts = [r.text for r in await judge.act("上周五下午3点")]
+    assert taken(local("2026-11-27 15:00")) in texts, texts
+
+
+async def test_a_correction_reads_a_moment_back(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """In a correction of a call received at 10:00, ``两小时前`` typed at 14:00:40 is 12:00 —
+    after the receipt, so refused as such, naming it; ``5小时前`` (09:00) is taken."""
+    judge = await correcting_inquiry(
+        db, clock, tmp_path, received="2026-03-06 10:00", now="2026-03-06 14:00"
+    )
+    clock.set(local("2026-03-06 14:00") + timedelta(seconds=40))
+    replies = await judge.act("两小时前")
+    late = says("intake.error.inquiry_after_receipt", received="3月6日（周五）10:00")
+    assert any(late in r.text for r in replies), [r.text for r in replies]
+    replies = await judge.act("5小时前")
+    assert replies[-1].text == says("amend.ask_reason"), [r.text for r in replies]
