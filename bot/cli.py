@@ -24,7 +24,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -80,6 +80,41 @@ class CliError(Exception):
         self.values = values
 
 
+# argparse words its own messages through gettext (``argparse._``, by each message's English
+# text): those a person meets at the command line are the catalog's (``cli.argparse.*``, with
+# argparse's own %-placeholders), the rest stay argparse's.
+ARGPARSE_WORDS = {
+    "argument %(argument_name)s: %(message)s": "argument",
+    "invalid choice: %(value)r (choose from %(choices)s)": "invalid_choice",
+    "invalid %(type)s value: %(value)r": "invalid_value",
+    "the following arguments are required: %s": "required",
+    "one of the arguments %s is required": "one_required",
+    "unrecognized arguments: %s": "unrecognized",
+    "expected one argument": "expected_one",
+    "expected at most one argument": "expected_at_most_one",
+    "expected at least one argument": "expected_at_least_one",
+    "not allowed with argument %s": "not_allowed_with",
+    "ignored explicit argument %r": "ignored_explicit",
+    "ambiguous option: %(option)s could match %(matches)s": "ambiguous",
+}
+
+
+@contextlib.contextmanager
+def _argparse_words(language: Language | None) -> Iterator[None]:
+    """While parsing: argparse's messages in ``language`` (``ARGPARSE_WORDS``)."""
+    english = argparse._  # type: ignore[attr-defined]
+
+    def words(message: str) -> str:
+        key = ARGPARSE_WORDS.get(message)
+        return english(message) if key is None else t(language, f"cli.argparse.{key}")
+
+    argparse._ = words  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = english  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """``argparse`` in the catalog's words (``cli.help.*``): the usage line, the section
     titles, ``-h`` and the line that says an argument is wrong (exit status 2)."""
@@ -116,6 +151,13 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title = t(self.language, "cli.help.positionals")
         self._optionals.title = t(self.language, "cli.help.options")
         return super().format_help()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """``argparse``'s, its messages in the catalog's words (``ARGPARSE_WORDS``)."""
+        with _argparse_words(self.language):
+            return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -786,7 +828,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _dispatch(args, stream, collector)
     except ConfigError as problem:
         message = t(None, f"config.{problem.problem}", **problem.detail)
-        print(f"{problem.path}: {problem.key}: {message}", file=sys.stderr)
+        # A problem of the whole file names no key; one of a section or a key names it.
+        where = "" if problem.key in ("file", "toml") else f" {problem.key}:"
+        print(f"{problem.path}:{where} {message}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as problem:
         print(t(problem.language, problem.key, **problem.values), file=sys.stderr)

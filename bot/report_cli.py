@@ -33,10 +33,9 @@ from reports.files import safe_name
 from reports.form import missing_words
 from reports.period import (
     PeriodError,
-    check_recorded,
-    last_completed_quarter,
-    parse_period,
+    accepted_period,
     records_begin,
+    refusal_values,
 )
 from reports.quarterly import build_report
 from storage.db import Database
@@ -121,22 +120,10 @@ def default_out(settings: Settings, label: str, now: datetime) -> Path:
 def _refuse(
     errors: TextIO, lang: Language, problem: PeriodError, now: datetime, settings: Settings
 ) -> None:
-    example = last_completed_quarter(now, settings.tz)
-    errors.write(
-        t(
-            lang,
-            f"report.bad_{problem.problem.value}",
-            text=problem.text,
-            command="guowen report",
-            default=t(lang, "report.default_last"),
-            quarter=example.label,
-            first=example.first.isoformat(),
-            last=example.last.isoformat(),
-            since=problem.since.isoformat() if problem.since else "",
-            since_quarter=problem.since_quarter,
-        )
-        + "\n"
-    )
+    values = refusal_values(problem, now, settings.tz)
+    values["default"] = t(lang, values["default"])
+    key = f"report.bad_{problem.problem.value}"
+    errors.write(t(lang, key, command="guowen report", **values) + "\n")
 
 
 def _unusable(errors: TextIO, lang: Language, folder: Path, problem: OSError) -> None:
@@ -160,27 +147,17 @@ async def report(
     when None: ``default_out``), audit the export and name the files on ``out``; the exit
     status (2 for a period that cannot be read, in the future or ended before the court's
     records begin, or for an output folder that cannot be made or written, with the reason on
-    ``err``: the folder is checked before the database is read). A period without records is
-    a report all the same, and says so.
+    ``err``: the folder is checked before the report is counted). Without a period,
+    ``reports.period.default_period``; a refusal's example is one it accepts. A period
+    without records is a report all the same, and says so.
     """
     errors = err or sys.stderr
     lang = language or settings.language
     tz = settings.tz
     now = (clock or SystemClock()).now()
-    try:
-        period = parse_period(period_text, now=now, tz=tz)
-    except PeriodError as problem:
-        _refuse(errors, lang, problem, now, settings)
-        return EXIT_USAGE
-    if out_dir is not None:
-        try:
-            folders.can_make(out_dir)
-        except folders.FolderError as problem:
-            _unusable(errors, lang, out_dir, problem)
-            return EXIT_USAGE
     fonts.configure(settings.reports.font_path)
     show = errors.isatty() if progress is None else progress
-    bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
+    bar: Bar | None = None
     db = Database(settings.storage.database_url)
     reader = reader_engine(settings.storage.database_url)
     # The libraries loaded by now live as long as the command: a full collection of the
@@ -195,12 +172,19 @@ async def report(
     try:
         await db.upgrade()
         async with AsyncSession(reader, expire_on_commit=False) as session, session.begin():
-            try:
+            try:  # the same reading, default and examples as /report (chat_period)
                 begin = await records_begin(session)
-                check_recorded(period, begin, period_text.strip(), tz)
+                period = accepted_period(period_text, now=now, tz=tz, begin=begin)
             except PeriodError as problem:
                 _refuse(errors, lang, problem, now, settings)
                 return EXIT_USAGE
+            if out_dir is not None:
+                try:
+                    folders.can_make(out_dir)
+                except folders.FolderError as problem:
+                    _unusable(errors, lang, out_dir, problem)
+                    return EXIT_USAGE
+            bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
             target = out_dir
             try:
                 target = target or default_out(settings, period.label, now)
@@ -246,7 +230,8 @@ async def report(
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-        bar.clear()
+        if bar is not None:
+            bar.clear()
         await reader.dispose()
         await db.close()
     figures = files.figures

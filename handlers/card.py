@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from handlers.engine import Context
@@ -22,7 +23,7 @@ from handlers.fields import (
 )
 from handlers.i18n import day_words, join
 from reminders.deadlines import DeadlineRules
-from reminders.planner import cosign_disputed, last_day, met_at, unmet
+from reminders.planner import DoneLate, cosign_disputed, last_day, met_at, unmet
 from reports.amendment import ENUMS, value_words
 from reports.columns import RECEIVED_DAY_ONLY, day_only_values
 from reports.facts import Names, resolved
@@ -428,6 +429,21 @@ def amendment_line(ctx: Context, amendment: RecordAmendment, record: Record, nam
 
 def _status(ctx: Context, record: Record) -> str:
     return label(RecordStatus(record.status), ctx.language)
+
+
+def lapse_words(ctx: Context, lapses: Sequence[DoneLate]) -> str:
+    """Steps done late (``reminders.planner.done_late``) as the overseers' notices say them:
+    ``填表登记逾期 53 天（期限 10月9日（周五））``, joined; ``""`` for none."""
+    rules = ctx.services.rules
+    return ctx.t("reminders.lapse_separator").join(
+        ctx.t(
+            "reminders.done_late_step",
+            step=label(lapse.milestone, ctx.language),
+            days=lapse.days,
+            day=day_words(ctx.language, last_day(lapse.deadline, rules)),
+        )
+        for lapse in lapses
+    )
 
 
 def deadline_words(ctx: Context, deadline: datetime, now: datetime) -> str:

@@ -13,6 +13,7 @@ them. Replies are fitted to what their transport can show (``Capabilities``).
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
-from handlers.i18n import t, words
+from handlers.i18n import catalogs, t, words
 from handlers.ports import (
     Button,
     Capabilities,
@@ -269,6 +270,28 @@ class Command:
         return self.roles is None or bool(self.roles & roles)
 
 
+@dataclass(frozen=True)
+class Words:
+    """Plain words that run a command, as if typed ``/command args``.
+
+    ``key``: the catalog key whose text, in any language, is the words (alternatives between
+    ``|``; compared by ``plain``); ``command``: the command run, whose roles the sender needs
+    (without them the words are free text like any other); ``args``: its arguments at the
+    moment the words were typed.
+    """
+
+    key: str
+    command: str
+    args: Callable[[Context], str]
+
+
+def plain(text: str) -> str:
+    """``text`` as plain words are compared: case folded (NFKC), without spaces or
+    punctuation (``本季度报告。`` and ``本季度 报告`` read as ``本季度报告``)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] != "P")
+
+
 @dataclass
 class Registry:
     """The commands, button prefixes and conversation steps the engine knows."""
@@ -294,6 +317,8 @@ class Registry:
     reads_choices: set[str] = field(default_factory=set)
     """Steps whose handler reads a typed button label or number itself (Art. 9's ``1`` is
     item 1, not the first button): the engine does not turn those into presses."""
+    words: list[Words] = field(default_factory=list)
+    """Plain words that run a command when no dialogue is open (``Registry.said``)."""
 
     def command(
         self,
@@ -308,6 +333,21 @@ class Registry:
         self.commands[name] = Command(
             name, handler, help_key, frozenset(roles) if roles else None, hidden
         )
+
+    def said(self, text: str, roles: frozenset[str]) -> Words | None:
+        """The registered ``Words`` that ``text`` is (in any language) and whose command
+        ``roles`` may use; None when it is none of them."""
+        typed = plain(text)
+        if not typed:
+            return None
+        for said in self.words:
+            command = self.commands.get(said.command)
+            if command is None or not command.allowed(roles):
+                continue
+            for sentences in catalogs().values():
+                if typed in {plain(one) for one in sentences[said.key].split("|")}:
+                    return said
+        return None
 
     def visible(self, roles: frozenset[str]) -> list[Command]:
         """The commands ``roles`` may use, in the order they were registered."""
@@ -804,6 +844,9 @@ class Engine:
         if state.step is not None:
             log.warning("conversation step %r has no handler; resetting it", state.step)
             state.go(None)
+        words = self.registry.said(message.text, ctx.roles) if not message.attachments else None
+        if words is not None:
+            return await self.registry.commands[words.command].handler(ctx, words.args(ctx))
         if self.registry.fallback is not None:
             return await self.registry.fallback(ctx, message.text.strip())
         return None

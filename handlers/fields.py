@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -21,7 +21,7 @@ from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
-from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
+from handlers.timeparse import PART_WORDS, DayPart, Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
 from handlers.words import RETIRED_WORDS, bare_title
 from reports import columns
@@ -289,11 +289,36 @@ def parse_yes_no(ctx: Context, text: str) -> bool | None:
 
 
 class DateOnly(UserError):
-    """A day typed without the time of day where the day alone may stand (the inquiry)."""
+    """A day typed without the time of day where the day alone may stand (the inquiry);
+    ``part``: the part of it given (``昨天下午``), which the hour asked next is read in."""
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, day: date, part: DayPart | None = None) -> None:
         super().__init__("intake.error.time_no_time")
         self.day = day
+        self.part = part
+
+
+HOUR_DAY, HOUR_OF, HOUR_PART = "day", "day_of", "day_part"
+"""Dialogue-state keys while a day's hour is asked (``DateOnly``): the day, the column it is
+for, the part of the day given (absent: none)."""
+
+
+async def open_hour(ctx: Context, column: str) -> DateOnly | None:
+    """The day (and part of it) whose hour is being asked for ``column``; None when none."""
+    data = (await ctx.state()).data
+    held = data.get(HOUR_DAY)
+    if data.get(HOUR_OF) != column or not isinstance(held, str):
+        return None
+    part = data.get(HOUR_PART)
+    return DateOnly(date.fromisoformat(held), DayPart(part) if isinstance(part, str) else None)
+
+
+def day_part(ctx: Context, day: date, part: DayPart | None) -> str:
+    """A day as the judge reads it back, with the part of it given: ``11月29日（周日）下午``."""
+    shown = when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
+    if part is None:
+        return shown
+    return ctx.t("time.day_part", day=shown, part=ctx.t(f"time.part.{part}"))
 
 
 class Offer(UserError):
@@ -351,6 +376,8 @@ def which_week(ctx: Context, typed: str, read: Moment) -> WhichTime:
     shown = [when(ctx, datetime.combine(day, time(0, 0), tzinfo=ctx.services.tz), clock=None)
              for day in days]  # fmt: skip
     clock = "" if read.clock is None else f" {read.clock:%H:%M}"
+    if read.part is not None:  # 周一下午 on a Monday: the part goes with the day pressed
+        clock = f" {PART_WORDS[read.part]}"
     choices = (
         (ctx.t("intake.which_week.today", day=shown[0]), days[0].isoformat() + clock),
         (ctx.t("intake.which_week.earlier", day=shown[1]), days[1].isoformat() + clock),
@@ -625,13 +652,24 @@ def _time(column: str) -> Parse:
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             await _plausible(ctx, record, column, moment, clock=None)
             return {column: moment, "_day_only": True}
-        state = await ctx.state()
-        held = state.data.get("day") if state.data.get("day_of") == column else None
+        held = await open_hour(ctx, column)  # the day, and its part, whose hour is asked
         try:
             read = read_time(
-                text, now=ctx.now, tz=tz, day=date.fromisoformat(held) if held else None
+                text,
+                now=ctx.now,
+                tz=tz,
+                day=held.day if held else None,
+                part=held.part if held else None,
             )
         except TimeParseError as problem:
+            if problem.problem is TimeProblem.PART and held is not None and held.part:
+                raise UserError(
+                    "intake.error.time_part",
+                    typed=text.strip(),
+                    day=day_part(ctx, held.day, held.part),
+                    part=ctx.t(f"time.part.{held.part}"),
+                    example=ctx.t(f"time.part_example.{held.part}"),
+                ) from None
             raise time_refusal(ctx, text, problem) from None
         if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
             read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
@@ -647,7 +685,7 @@ def _time(column: str) -> Parse:
             if column == "inquiry_at" and read.day > ctx.local(latest).date():
                 raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
             if column == "inquiry_at":
-                raise DateOnly(read.day)
+                raise DateOnly(read.day, read.part)
             no_clock = TimeParseError(TimeProblem.NO_TIME, day=read.day)
             raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
@@ -709,7 +747,7 @@ def _one_week(ctx: Context, record: Record, column: str, typed: str, read: Momen
     fitting = [day for day in (read.day, read.other) if _day_fits(ctx, record, column, day, read)]
     if len(fitting) > 1:
         raise which_week(ctx, typed, read)
-    return Moment(fitting[0] if fitting else day_as_typed(ctx, read), read.clock, read.dated)
+    return replace(read, day=fitting[0] if fitting else day_as_typed(ctx, read), other=None)
 
 
 def _day_fits(ctx: Context, record: Record, column: str, day: date, read: Moment) -> bool:
@@ -1297,14 +1335,46 @@ class Opener(StrEnum):
 
 
 CHANNELS_FIRST: dict[str, tuple[Channel, ...]] = {
-    Opener.PICTURE: (Channel.WECHAT, Channel.SMS),
-    Opener.TEXT: (Channel.WECHAT, Channel.SMS),
     Opener.VOICE: (Channel.WECHAT, Channel.PHONE),
     Opener.RECORDING: (Channel.PHONE, Channel.WECHAT),
+    Opener.DOCUMENT: (Channel.LETTER,),
     Opener.NEW: (Channel.IN_PERSON, Channel.PHONE),
 }
-"""The channel buttons offered first for each opener; the first is proposed, except after
-/new (in person and by phone are equally likely)."""
+"""The channels each opener's kind of file leaves open, when nothing read in it says more
+(``CHANNEL_READ``): a voice message or a recording is a WeChat voice or a call; a document
+is a letter. A picture or a forwarded text shows any channel's screen (a WeChat chat, an SMS,
+an e-mail, a photographed letter), so its kind alone leaves every channel open."""
+CHANNEL_READ = "channel_read"
+"""``Record.fields`` key: the channels (``Channel`` values, sorted) whose cues were read in
+what opened the draft (``handlers.ocr.channels_in``: OCR of the picture, or the forwarded
+text's own words); absent when nothing was read there."""
+
+
+def channels_read(record: Record) -> tuple[Channel, ...]:
+    """``CHANNEL_READ`` as channels, in ``Channel``'s order; empty when none was read."""
+    read = record.fields.get(CHANNEL_READ)
+    found = set(read) if isinstance(read, list) else set()
+    return tuple(channel for channel in Channel if channel.value in found)
+
+
+def likely_channels(record: Record) -> tuple[Channel, ...]:
+    """The channels what opened ``record`` supports: those read in it (``CHANNEL_READ``),
+    else those its kind leaves open (``CHANNELS_FIRST``); empty when it supports none above
+    another (a picture with nothing read in it, /new)."""
+    opener = record.fields.get(OPENED_BY)
+    if opener == Opener.NEW:
+        return ()
+    return channels_read(record) or CHANNELS_FIRST.get(str(opener), ())
+
+
+def proposed_channel(record: Record) -> str | None:
+    """The channel proposed for ``record``: the one channel ``likely_channels`` leaves, else
+    None (then the question is asked with every channel's button and none preset). Never a
+    channel the material does not show: a picture is no WeChat message until it reads as
+    one."""
+    likely = likely_channels(record)
+    return likely[0].value if len(likely) == 1 else None
+
 
 _USUAL: dict[Step, str] = {
     Step.RECEIVED_AT: "ok",
@@ -1339,8 +1409,8 @@ def proposal(record: Record, field: Field) -> str | None:
     None when nothing can be inferred. A proposal is only ever stored once confirmed.
 
     Inferred: the receipt time (the forward's date), an external inquiry at that time (or at
-    the time a caption began with: ``CAPTION_TIME``), the
-    channel from what was forwarded, the category the unit's name suggests
+    the time a caption began with: ``CAPTION_TIME``), the channel when what was forwarded
+    shows only one (``proposed_channel``), the category the unit's name suggests
     (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
     counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
     Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
@@ -1357,9 +1427,7 @@ def proposal(record: Record, field: Field) -> str | None:
     if step in _USUAL:
         return _USUAL[step]
     if step is Step.CHANNEL:
-        opener = record.fields.get(OPENED_BY)
-        first = CHANNELS_FIRST.get(str(opener))
-        return first[0].value if first and opener != Opener.NEW else None
+        return proposed_channel(record)
     if step is Step.MAIN_LEADER:
         presumed = record.fields.get(PRESUMED_MAIN_LEADER)
         return None if not isinstance(presumed, bool) else YES if presumed else NO

@@ -59,6 +59,12 @@ async def _own_submitted(
     return record
 
 
+def _enters_platform(ctx: Context, record: Record) -> bool:
+    """Whether ``record`` is entered in the court's platform (Art. 6): not an Art. 5
+    reference opinion, which has no such step."""
+    return Milestone.PLATFORM_ENTERED in ctx.services.rules.for_record(record)
+
+
 async def mark_platform(ctx: Context, record: Record, reference: str | None) -> None:
     """Mark 录入平台 (Art. 6, entry into the court's platform) with an optional ``reference``.
 
@@ -70,8 +76,7 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
     """
     if reference:
         reference = platform_ref(reference) or None
-    deadlines = ctx.services.rules.for_record(record)
-    if Milestone.PLATFORM_ENTERED not in deadlines:
+    if not _enters_platform(ctx, record):
         raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
     if reference and record.platform_entered_at is None:
         taken = await _reference_taken(ctx, record, reference)
@@ -84,7 +89,7 @@ async def mark_platform(ctx: Context, record: Record, reference: str | None) -> 
         actor=ctx.staff,
         at=ctx.now,
         reference=reference,
-        deadline=deadlines[Milestone.PLATFORM_ENTERED],
+        deadline=ctx.services.rules.for_record(record)[Milestone.PLATFORM_ENTERED],
     )
     await ctx.go(None)
     if not changed:
@@ -453,6 +458,8 @@ async def button(ctx: Context, value: str) -> None:
         await report_quarter(ctx, quarter)
         return
     record = await _own_submitted(ctx, head, by_id=True)
+    if rest in ("platform", "platform_skip") and not _enters_platform(ctx, record):
+        raise UserError("milestones.platform_not_needed", title=card.title(ctx, record))
     if rest == "platform":
         if record.platform_entered_at is not None:
             await mark_platform(ctx, record, None)
@@ -600,7 +607,8 @@ def _owed_step(ctx: Context, record: Record, milestone: Milestone) -> str:
 
 
 async def overdue(ctx: Context, args: str) -> None:
-    """/overdue: open records (drafts too) with a step past its Art. 6 deadline; then the
+    """/overdue: open records (drafts too, once their receipt time is given:
+    ``reminders.deadlines.clock_started``) with a step past its Art. 6 deadline; then the
     records whose 签字确认 a staff member present disputes (Art. 3), with who and why.
 
     A step listed here is one the report and ``/compliance`` count as missed (逾期未办): all

@@ -26,7 +26,7 @@ from reminders.dispatch import (
     planned_after_due,
 )
 from reminders.outbox import ReminderKind
-from reminders.planner import OVERSEER, unmet
+from reminders.planner import OVERSEER, done_late, unmet
 from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
@@ -282,6 +282,10 @@ class ChatNotifier:
                 )
             else:
                 key = "reminders.copy_outstanding_officer"
+        elif kind is ReminderKind.DRAFT_UNTIMED and record is not None:
+            values["opened"] = card.stamp(ctx, record.created_at)
+        elif kind is ReminderKind.DONE_LATE:
+            values["lapses"] = card.lapse_words(ctx, facts.lapses)
         elif kind is ReminderKind.FORM_COPY and record is not None:
             values["number"] = record.number or values.get("title", "")
             values["card"] = await card.render(ctx, record)
@@ -307,12 +311,19 @@ class ChatNotifier:
             and any(m is Milestone.FORM_DELIVERED for m, _ in facts.owed or ())
         ):  # Art. 5 lifts the platform entry only: the form copy is still owed (Art. 6)
             text += "\n" + ctx.t("reminders.art5_form_copy")
+        if kind in RECORD_BREACH_KINDS and record is not None and facts.owed:
+            # Steps already done late are lapses too (Art. 10): the breach lists them.
+            lapses = done_late(record, ctx.services.rules)
+            if lapses:
+                words = card.lapse_words(ctx, lapses)
+                text += "\n" + ctx.t("reminders.done_late_also", lapses=words)
         if kind in (ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH) and (
             pending and key != "reminders.breach_cosigners"
         ):  # the handler hears who owes the co-signature, not as if the handler owed it
             text += "\n" + ctx.t("reminders.cosigners_pending", names=pending)
         due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
-        if record is not None and planned_after_due(reminder):
+        told_late = kind is ReminderKind.DONE_LATE  # planned when the step was done: on time
+        if record is not None and planned_after_due(reminder) and not told_late:
             # Not the bot's delay: the record came (or was corrected) after the step was due.
             if record.created_at > reminder.due_at:
                 head = ctx.t(

@@ -6,6 +6,10 @@ is read, and the case number, the inquirer's name and their unit are proposed wh
 be recognised. Proposals go through ``fields.proposal``: each is confirmed or corrected by the
 judge, never stored unasked. The engine is this module's alone.
 
+What the picture shows also tells how the inquiry came (``channels_in``): a WeChat chat's own
+words (按住说话, 拍了拍, 撤回了一条消息), an SMS app's (短信, 彩信, iMessage), an e-mail's
+headers (two of 发件人, 收件人, 抄送, 主题), a letter's words (公函, 来函, 此致, a 函〔…〕 number).
+
 A case number is taken only when ``storage.casenumber`` accepts it, after the characters OCR
 confuses in a court code or serial (O/o→0, l/I/|→1, Z→2, S→5, B→8, 〈〉 and 【】 for brackets)
 are corrected; the name is the chat's title (the contact's name WeChat shows at the top);
@@ -23,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from storage.casenumber import CaseNumber, CaseNumberError, parse_case_number
+from storage.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,7 @@ class Reading:
     case_number: str | None
     inquirer_name: str | None
     inquirer_unit: str | None
+    channels: frozenset[Channel] = frozenset()
 
 
 def available() -> bool:
@@ -105,10 +111,33 @@ def unit_in(lines: tuple[str, ...], name: str | None) -> str | None:
     return None
 
 
+CHANNEL_CUES: dict[Channel, tuple[int, tuple[str, ...]]] = {
+    Channel.WECHAT: (1, ("微信", "wechat", "按住说话", "拍了拍", "撤回了一条消息", "语音通话")),
+    Channel.SMS: (1, ("短信", "彩信", "sms", "imessage")),
+    Channel.EMAIL: (2, ("发件人", "收件人", "抄送", "主题", "from:", "to:", "cc:", "subject:")),
+    Channel.LETTER: (1, ("公函", "来函", "此致", "函〔", "函[", "函（", "函(")),
+}
+"""For each channel the words that show it in a picture or a text, and how many of them
+must be found (an e-mail's headers come together; one "收件人" may be anything's)."""
+
+
+def channels_in(lines: tuple[str, ...] | list[str]) -> frozenset[Channel]:
+    """The channels whose cues (``CHANNEL_CUES``) ``lines`` show, spaces and case ignored
+    (OCR reads "按住 说话" as it likes); empty when none shows, several when they disagree
+    (an SMS saying "加我微信")."""
+    text = "".join(lines).replace(" ", "").replace("\u3000", "").casefold()
+    return frozenset(
+        channel
+        for channel, (least, words) in CHANNEL_CUES.items()
+        if sum(1 for word in words if word in text) >= least
+    )
+
+
 def propose(lines: tuple[str, ...], *, year_now: int) -> Reading:
     """What ``lines`` (a screenshot's text, top first) propose."""
     name = lines[0] if lines and _NAME.match(lines[0]) else None
-    return Reading(lines, case_number_in(lines, year_now=year_now), name, unit_in(lines, name))
+    number = case_number_in(lines, year_now=year_now)
+    return Reading(lines, number, name, unit_in(lines, name), channels_in(lines))
 
 
 async def read(image: bytes, *, year_now: int) -> Reading | None:

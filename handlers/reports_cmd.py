@@ -1,10 +1,11 @@
 """/report: the quarterly report in the chat, and the documents that reminders carry.
 
-``/report`` is the last completed quarter, ``/report 2026Q3`` a quarter, ``/report 2026-07-01
-2026-09-30`` any run of days. The reply is the headline picture with the figures in words, the
-workbook and the summary document. Trial management (and its compiler), discipline inspection
-and leaders may ask; anyone else is told there is no such command. Every export is an audit
-event naming who took it, with each file's SHA-256.
+``/report`` is the last completed quarter (the current one while the records do not reach
+back into the last: ``reports.period.default_period``), ``/report 2026Q3`` a quarter,
+``/report 2026-07-01 2026-09-30`` any run of days. The reply is the headline picture with the
+figures in words, the workbook and the summary document. Trial management (and its compiler),
+discipline inspection and leaders may ask; anyone else is told there is no such command. Every
+export is an audit event naming who took it, with each file's SHA-256.
 
 Files are written under ``<evidence_dir>/../reports/`` (never into the evidence store), one
 folder per export, and stay there: they are what left the building.
@@ -18,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handlers.engine import Context, Registry, Services, UserError
+from handlers.engine import Context, Registry, Services, UserError, Words
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
@@ -26,8 +27,8 @@ from reports.files import safe_name
 from reports.period import (
     Period,
     PeriodError,
-    last_completed_quarter,
     recorded_period,
+    refusal_values,
 )
 from storage import form_copies
 from storage.models import Record
@@ -60,32 +61,22 @@ def export_dir(ctx: Context, kind: str, label: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{stamp}-{ctx.staff.id}-", dir=parent))
 
 
-def _refusal(ctx: Context, problem: PeriodError, command: str, current: bool) -> UserError:
-    example = last_completed_quarter(ctx.now, ctx.services.tz)
-    return UserError(
-        f"report.bad_{problem.problem.value}",
-        text=problem.text,
-        command=command,
-        default=ctx.t("report.default_current" if current else "report.default_last"),
-        quarter=example.label,
-        first=example.first.isoformat(),
-        last=example.last.isoformat(),
-        since=problem.since.isoformat() if problem.since else "",
-        since_quarter=problem.since_quarter,
-    )
+def _refusal(ctx: Context, problem: PeriodError, command: str) -> UserError:
+    values = refusal_values(problem, ctx.now, ctx.services.tz)
+    values["default"] = ctx.t(values["default"])
+    return UserError(f"report.bad_{problem.problem.value}", command=command, **values)
 
 
 async def chat_period(ctx: Context, args: str, *, command: str, current: bool = False) -> Period:
     """The period ``args`` names for ``command`` (``/report``, ``/compliance``), by the one
     reading and check (``reports.period.recorded_period``); without one, the current quarter
-    when ``current``, else the last completed one. Raises ``UserError`` with the refusal's
-    reason and an example."""
+    when ``current``, else ``reports.period.default_period``. Raises ``UserError`` with the
+    refusal's reason and an example that is itself accepted."""
     tz = ctx.services.tz
-    default = Period.of_quarter(Quarter.of(ctx.now, tz)) if current else None
     try:
-        return await recorded_period(ctx.session, args, now=ctx.now, tz=tz, default=default)
+        return await recorded_period(ctx.session, args, now=ctx.now, tz=tz, current=current)
     except PeriodError as problem:
-        raise _refusal(ctx, problem, command, current) from None
+        raise _refusal(ctx, problem, command) from None
 
 
 async def make_report(
@@ -218,7 +209,7 @@ def _send(ctx: Context, messages: list[OutgoingMessage]) -> None:
 async def report_command(ctx: Context, args: str) -> None:
     """/report [2026Q3 | 2026-07-01 2026-09-30]: the Art. 7 summary of a quarter or dates.
 
-    Without an argument, the last completed quarter. Raises ``UserError`` for a period that
+    Without an argument, ``reports.period.default_period``. Raises ``UserError`` for a period that
     cannot be read or that the records cannot speak for (``reports.period.PeriodError``'s
     problem, with an example).
     """
@@ -304,6 +295,25 @@ async def form_copy(
     ]
 
 
+def _no_period(ctx: Context) -> str:
+    return ""
+
+
+def _this_quarter(ctx: Context) -> str:
+    return Quarter.of(ctx.now, ctx.services.tz).label
+
+
+def _last_quarter(ctx: Context) -> str:
+    return Quarter.of(ctx.now, ctx.services.tz).previous().label
+
+
 def register(registry: Registry) -> None:
-    """Register /report for the roles that may produce reports."""
+    """Register /report for the roles that may produce reports, and the plain words that ask
+    for it (``words.*``): 季度报告 is /report alone (``reports.period.default_period``),
+    本季度报告 the current quarter so far, 上季度报告 the previous quarter."""
     registry.command("report", report_command, "help.report", REPORT_ROLES)
+    registry.words += [
+        Words("words.report", "report", _no_period),
+        Words("words.report_current", "report", _this_quarter),
+        Words("words.report_previous", "report", _last_quarter),
+    ]

@@ -22,9 +22,11 @@ day a week back, and neither is chosen: the ``Moment`` is today's and names the 
 (``Moment.other``), for the judge to be asked which is meant. A date without a year, or a
 bare ``28号``, is the latest such day that is not after today: inquiries lie in the past.
 ``明天`` and ``后天`` are read, so that a time in the future is refused as such rather than
-as unreadable. A date alone reads as a ``Moment`` without a clock. An hour 1–12 without a
-part of the day (``3点``) may be the morning's or the afternoon's: it is read, and flagged
-(``Moment.twelve``) for the caller to ask which.
+as unreadable. A date alone reads as a ``Moment`` without a clock, with the part of the day it
+names (``昨天下午``: ``DayPart.AFTERNOON``); the hour asked for it is then read within that part
+(``read_time(..., part=...)``: ``3点`` is 15:00, ``9点`` or ``上午3点`` no time of that part).
+An hour 1–12 without a part of the day (``3点``) may be the morning's or the afternoon's: it
+is read, and flagged (``Moment.twelve``) for the caller to ask which.
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ class TimeProblem(StrEnum):
     WEEKDAYS = "weekdays"
     DAY_UNREAD = "day_unread"
     CLOCK_UNREAD = "clock_unread"
+    PART = "part"
+    """A time of day outside the part of the day already given (``下午``, then ``9点``)."""
+
+
+class DayPart(StrEnum):
+    """A part of the day named without an hour (``昨天下午``, ``昨晚``, ``this morning``)."""
+
+    EARLY = "early"
+    MORNING = "morning"
+    NOON = "noon"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
 
 
 class TimeParseError(ValueError):
@@ -100,6 +114,8 @@ class Moment:
     the morning's reading but for 12, which reads as noon; ``halves`` gives both). A part of
     the day (下午, 今晚, pm), an hour over 12 or written with a leading zero (``15点``,
     ``03点``), or a colon (``3:00``, a clock's own notation) is never so."""
+    part: DayPart | None = None
+    """A day named with a part of it but no hour (``昨天下午``): that part; None otherwise."""
 
     def halves(self) -> tuple[time, time]:
         """The morning's and the afternoon's reading of a ``twelve`` clock (``3点``: 3:00 and
@@ -193,6 +209,31 @@ _PERIODS = {
     "in the evening": "晚",
     "evening": "晚",
     "night": "晚",
+}
+# The parts of the day as ``_PERIODS`` reads them, each with the word that writes it, and the
+# hours of the day that lie in it (evening: also its midnight, the next day's 0:00).
+_PART_OF = {
+    "凌晨": DayPart.EARLY,
+    "早": DayPart.MORNING,
+    "中午": DayPart.NOON,
+    "午": DayPart.AFTERNOON,
+    "晚": DayPart.EVENING,
+}
+_PERIOD_OF = {part: period for period, part in _PART_OF.items()}
+PART_WORDS = {
+    DayPart.EARLY: "凌晨",
+    DayPart.MORNING: "上午",
+    DayPart.NOON: "中午",
+    DayPart.AFTERNOON: "下午",
+    DayPart.EVENING: "晚上",
+}
+"""Each part of the day as a word ``read_time`` reads (a date + it: that day, that part)."""
+_PART_HOURS = {
+    DayPart.EARLY: range(0, 7),
+    DayPart.MORNING: range(5, 13),
+    DayPart.NOON: range(11, 14),
+    DayPart.AFTERNOON: range(12, 20),
+    DayPart.EVENING: range(17, 24),
 }
 # Said after the hour ("3pm", "8 in the evening"); "am" reads as 凌晨 does, 12am being 0:00.
 _SUFFIXES = {"a.m.": "凌晨", "am": "凌晨", "p.m.": "午", "pm": "午"} | {
@@ -348,10 +389,10 @@ def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
     )
     if period == "凌晨" and hour == 12:
         hour = 0
+    elif period == "晚" and hour in (0, 12):  # 晚上12点, 晚上0点: midnight, the next day
+        hour, shift = 0, 1
     elif (period == "中午" and hour < 6) or (period in ("午", "晚") and hour < 12):
         hour += 12
-    elif period == "晚" and hour == 12:
-        hour, shift = 0, 1
     elif period in ("凌晨", "早") and hour > 12:
         raise TimeParseError(TimeProblem.NO_HOUR, hour=hour)
     if not 0 <= hour <= 23:
@@ -361,7 +402,34 @@ def _clock(text: str, period: str | None) -> tuple[time, int, bool]:
     return time(hour, minute), shift, twelve
 
 
-def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> Moment:
+def _clock_in(text: str, period: str | None, part: DayPart) -> tuple[time, int]:
+    """``_clock`` of an hour that completes a day given with ``part`` (``昨天下午``, then
+    ``3点``): read in that part unless it names its own (``下午3点``, ``15:00``), and lying in
+    it. Raises ``TimeParseError``: PART for a time of day outside it (``9点``, ``上午3点`` after
+    下午), NO_HOUR for none at all (``25点``)."""
+    try:
+        clock, shift, _ = _clock(text, period or _PERIOD_OF[part])
+    except TimeParseError as refused:
+        if refused.problem is not TimeProblem.NO_HOUR:
+            raise
+        _clock(text, period)  # a time of day all the same (``15点`` after 上午): not in the part
+        raise TimeParseError(TimeProblem.PART) from None
+    fits = clock.hour in _PART_HOURS[part] if shift == 0 else part is DayPart.EVENING
+    if period is None and clock.hour == 12 and _clock(text, None)[0].hour == 0:
+        fits = False  # 0点, 0:30 alone: midnight on the 24-hour clock, never noon
+    if not fits:
+        raise TimeParseError(TimeProblem.PART)
+    return clock, shift
+
+
+def read_time(
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    day: date | None = None,
+    part: DayPart | None = None,
+) -> Moment:
     """What ``text`` says: a day and, when given, a time of day.
 
     ``now`` anchors 今天, the year and a moment back from it (``刚才``, ``5分钟前``); ``day``
@@ -371,7 +439,10 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     25点, 14:75), WEEKDAY for a date named with another weekday, WEEKDAYS for two,
     DAY_UNREAD/CLOCK_UNREAD when only the time of day or only the day is read, BARE for a
     number alone (``3``, ``今天 3``, ``三``), which may be a button's number or either 3:00
-    or 15:00.
+    or 15:00, PART for a time of day outside ``part`` (``9点``, ``上午3点`` after 下午).
+    ``part``: the part of the ``day`` already given (``昨天下午``, asked its hour): a time of
+    day typed without a day, or with ``day`` itself, is read within it (``3点``: 15:00, never
+    an unmarked hour).
     """
     weekdays: list[tuple[int, int | None]] = []  # (0 Monday, the week named or None)
 
@@ -413,11 +484,15 @@ def read_time(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None
     if not rest:
         if found is None:
             raise TimeParseError(TimeProblem.FORMAT)
-        return Moment(found, None, True, other)
+        return Moment(found, None, True, other, part=_PART_OF.get(period or ""))
     if period is None and _BARE.match(rest):
         raise TimeParseError(TimeProblem.BARE)
+    carried = part if part is not None and found in (None, day) else None
     try:
-        clock, shift, twelve = _clock(rest, period)
+        if carried is None:
+            clock, shift, twelve = _clock(rest, period)
+        else:
+            (clock, shift), twelve = _clock_in(rest, period, carried), False
     except TimeParseError as unread:
         if unread.problem is not TimeProblem.FORMAT:
             raise

@@ -7,7 +7,18 @@ from datetime import datetime, timedelta
 
 from reminders.calendar import MAX_HOLIDAY_DAYS, ChinaCalendar, Counting
 from storage.models import Record
-from storage.vocabulary import Milestone, RecordKind
+from storage.vocabulary import Milestone, RecordKind, RecordStatus
+
+
+def clock_started(record: Record) -> bool:
+    """Whether ``record``'s Art. 6 periods run: once it is submitted, or once the judge gave
+    or confirmed its receipt time (``received_confirmed``: the time the inquiry reached them,
+    from which Art. 6's two days count). Before that a draft (a bare /new, a file forwarded
+    and not yet identified as an inquiry) is the judge's unfinished work, not a received
+    inquiry: it owes no step, so no reminder of a step, no overseer's notice, no /overdue row
+    and no 逾期未办 in the figures arise from it; its receipt time is only the bot's guess
+    (the forward's stated time, or the draft's opening)."""
+    return record.status == RecordStatus.SUBMITTED or record.received_confirmed
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.clock import Clock
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.outbox import (
     BEFORE_DEADLINE,
     IGNORE_QUIET_HOURS,
@@ -46,7 +46,10 @@ from reminders.outbox import (
 )
 from reminders.owers import in_breach, owed_by
 from reminders.planner import (
+    STEP,
+    DoneLate,
     Timing,
+    done_late,
     overseers,
     paper_pending,
     plan_calendar,
@@ -124,6 +127,10 @@ class Facts:
     paper: list[str] = field(default_factory=list)
     """The staff present whose signature on the printed form is still to be confirmed
     (``PAPER_KINDS``, Art. 3)."""
+
+    lapses: list[DoneLate] = field(default_factory=list)
+    """The step done late a ``DONE_LATE`` notice is about (``planner.done_late``), while it
+    stands so: a correction that puts it in time leaves nothing to say."""
 
     officers_told: bool = True
     """Whether an integrity officer of the department is told of this breach; False when
@@ -751,6 +758,12 @@ class Dispatcher:
             )
         if kind is ReminderKind.FORM_COPY:
             return facts
+        if kind is ReminderKind.DRAFT_UNTIMED:
+            # Said while the draft is still open without its receipt time (``clock_started``).
+            record = facts.record
+            if record is None or record.status != RecordStatus.DRAFT or clock_started(record):
+                return None
+            return facts
         if kind is ReminderKind.COPY_OUTSTANDING:
             # A corrected copy still to be handed over (Art. 6): said while that version is
             # the last one someone was sent and it has not reached them.
@@ -781,6 +794,14 @@ class Dispatcher:
             return facts
         if facts.record is None or reminder.deadline is None:
             return None
+        if kind is ReminderKind.DONE_LATE:
+            step = reminder.payload.get(STEP)
+            facts.lapses = [
+                lapse
+                for lapse in done_late(facts.record, self.rules)
+                if lapse.milestone.value == step and lapse.deadline == reminder.deadline
+            ]
+            return facts if facts.lapses else None
         owed = unmet(facts.record, self.rules)
         if kind in COSIGNER_KINDS:
             mine = [c for c in facts.record.cosigners if c.staff_id == recipient.id]

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.outbox import (
     BEFORE_DEADLINE,
     Planned,
@@ -28,7 +28,7 @@ from reminders.outbox import (
     cancel_for_record,
     ensure,
 )
-from reminders.owers import in_breach
+from reminders.owers import in_breach, owed_by
 from reminders.quarters import Quarter
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -92,10 +92,13 @@ def cosign_disputed(record: Record) -> bool:
 
 
 def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
-    """The milestones still owed, with their deadlines; none for withdrawn or internal ones.
+    """The milestones still owed, with their deadlines; none for withdrawn or internal ones,
+    nor for a draft whose receipt time the judge has not given (``clock_started``).
 
     A disputed 签字确认 (``cosign_disputed``) is not owed: reminders cannot settle it."""
     if record.status == RecordStatus.WITHDRAWN or record.kind == RecordKind.INTERNAL:
+        return {}
+    if not clock_started(record):
         return {}
     disputed = cosign_disputed(record)
     return {
@@ -103,6 +106,39 @@ def unmet(record: Record, rules: DeadlineRules) -> dict[Milestone, datetime]:
         for milestone, deadline in rules.for_record(record).items()
         if met_at(record, milestone) is None and not (disputed and milestone is Milestone.COSIGNED)
     }
+
+
+@dataclass(frozen=True)
+class DoneLate:
+    """A step done after its deadline (逾期办理, Art. 10): which, its deadline and when it
+    was done (aware datetimes), and ``days``: calendar days in the court's time zone from
+    the deadline's last day to the day it was done (1 or more), as the card counts
+    ``已逾期 N 天``."""
+
+    milestone: Milestone
+    deadline: datetime
+    done_at: datetime
+    days: int
+
+
+def done_late(record: Record, rules: DeadlineRules) -> list[DoneLate]:
+    """The steps of ``record`` done after their deadline, in ``Milestone`` order: the one
+    decision behind "this step was done late" that the overseers' notices read (the notice
+    when it is done, and every later breach notice listing it among the lapses). A step
+    done at or before 24:00 of its last day is on time (``card.deadline_state``); a
+    withdrawn or internal record owes nothing (``unmet``)."""
+    if record.status == RecordStatus.WITHDRAWN or record.kind == RecordKind.INTERNAL:
+        return []
+    deadlines = rules.for_record(record)
+    found = []
+    for milestone in Milestone:
+        deadline = deadlines.get(milestone)
+        done = met_at(record, milestone)
+        if deadline is None or done is None or done <= deadline:
+            continue
+        days = (done.astimezone(rules.calendar.tz).date() - last_day(deadline, rules)).days
+        found.append(DoneLate(milestone, deadline, done, days))
+    return found
 
 
 def last_day(deadline: datetime, rules: DeadlineRules) -> date:
@@ -166,13 +202,18 @@ async def plan_record(
     timing: Timing,
     now: datetime,
 ) -> list[Planned]:
-    """Plan the record's reminders and cancel those no longer due; returns the plan."""
+    """Plan the record's reminders and cancel those no longer due; returns the plan.
+
+    A draft whose receipt time is not given (``clock_started``) owes no step: its handler
+    alone hears, once, the morning of the working day after it was opened (``untimed_due``),
+    that it waits for its time or to be withdrawn; giving the time cancels that and plans the
+    steps from the time given."""
     owed = unmet(record, rules)
     groups: dict[datetime, list[Milestone]] = defaultdict(list)
     for milestone, deadline in owed.items():
         groups[deadline].append(milestone)
     plan: list[Planned] = []
-    discipline = await staff_repo.with_role(session, Role.DISCIPLINE) if groups else []
+    discipline = await staff_repo.with_role(session, Role.DISCIPLINE)
     for deadline, milestones in sorted(groups.items()):
         last = last_day(deadline, rules)
         before = at_morning(previous_working_day(last, rules), rules, timing)
@@ -229,6 +270,18 @@ async def plan_record(
                 add(ReminderKind.ESCALATION, person.id, deadline, deadline, OVERSEER)
         for person in supervisors:
             add(ReminderKind.ESCALATION, person.id, escalation, deadline)
+    if record.status == RecordStatus.DRAFT and not clock_started(record):
+        due = untimed_due(record, rules, timing)
+        plan.append(
+            Planned(
+                key=record_key(record.id, ReminderKind.DRAFT_UNTIMED, due, record.handler_id),
+                kind=ReminderKind.DRAFT_UNTIMED,
+                recipient_staff_id=record.handler_id,
+                due_at=due,
+                record_id=record.id,
+            )
+        )
+    plan += await _plan_done_late(session, record, rules, timing, discipline, now)
     # A reminder meant to come before a deadline is pointless once its time has passed
     # unseen (a receipt time entered late): it is kept in the plan but not created.
     fresh = [p for p in plan if p.kind not in BEFORE_DEADLINE or p.due_at >= now]
@@ -236,6 +289,76 @@ async def plan_record(
     await cancel_for_record(
         session, record.id, keep={p.key for p in plan}, at=now, due={p.key: p.due_at for p in plan}
     )
+    return plan
+
+
+def untimed_due(record: Record, rules: DeadlineRules, timing: Timing) -> datetime:
+    """When the handler of a draft without its receipt time hears of it: ``timing.morning`` of
+    the first working day after the day (court time) the draft was opened."""
+    opened = record.created_at.astimezone(rules.calendar.tz).date()
+    return at_morning(rules.calendar.add_working_days(opened, 1), rules, timing)
+
+
+DONE_LATE_NOTICE = timedelta(days=21)
+"""How long after a step was done late its overseers' notice is still planned: longer than
+the longest wait for discipline's (a working day after, past a holiday of up to
+``MAX_HOLIDAY_DAYS`` bridged by weekends), so a pending one is never cancelled by a later
+planning; a step older than that (a record done late before this notice existed, planned
+again when holidays are loaded) is left to the timeliness figures (/compliance, Art. 10)
+rather than told as news."""
+
+STEP = "step"
+"""The ``Reminder.payload`` key of a ``DONE_LATE`` notice: the ``Milestone`` value of the
+step done late it is about."""
+
+
+async def _plan_done_late(
+    session: AsyncSession,
+    record: Record,
+    rules: DeadlineRules,
+    timing: Timing,
+    discipline: Sequence[Staff],
+    now: datetime,
+) -> list[Planned]:
+    """The overseers' notice of each step of ``record`` done late (``done_late``; Art. 10):
+    as a breach is told, the department's integrity officers when it is done, discipline
+    ``timing.escalate_after_workdays`` working days later in the morning, or at once when
+    every officer of the department did it late themselves; nobody is told as the overseer
+    of their own lapse. One ``DONE_LATE`` row per step and person (key stage: the step), so
+    each is told once, however often the record is planned again; none for a step done
+    more than ``DONE_LATE_NOTICE`` before ``now``."""
+    plan: list[Planned] = []
+    officers = await _officers(session, record.department_id)
+    for lapse in done_late(record, rules):
+        if lapse.done_at < now - DONE_LATE_NOTICE:
+            continue
+        late = {o.staff_id for o in owed_by(record, lapse.milestone) if o.staff_id is not None}
+        told = [officer for officer in officers if officer.id not in late]
+        done_day = lapse.done_at.astimezone(rules.calendar.tz).date()
+        later = rules.calendar.add_working_days(done_day, timing.escalate_after_workdays)
+        escalation = at_morning(later, rules, timing)
+        if officers and not told:
+            escalation = lapse.done_at
+        due = [(officer, lapse.done_at) for officer in told]
+        due += [(person, escalation) for person in discipline if person.id not in late]
+        plan += [
+            Planned(
+                key=record_key(
+                    record.id,
+                    ReminderKind.DONE_LATE,
+                    lapse.deadline,
+                    person.id,
+                    lapse.milestone.value,
+                ),
+                kind=ReminderKind.DONE_LATE,
+                recipient_staff_id=person.id,
+                due_at=at,
+                record_id=record.id,
+                deadline=lapse.deadline,
+                payload={STEP: lapse.milestone.value},
+            )
+            for person, at in due
+        ]
     return plan
 
 
@@ -302,6 +425,7 @@ PLAN_INPUTS = frozenset(
         "handler_id",
         "department_id",
         "received_at",
+        "received_confirmed",
         "submitted_at",
         "platform_entered_at",
         "form_delivered_at",

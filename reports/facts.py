@@ -18,7 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.planner import cosign_disputed, met_at
 from storage.models import (
     Department,
@@ -341,15 +341,18 @@ def timeliness_lines(
     - A submitted record: :func:`milestone_lines`.
     - A draft: every step it owes, none met (the form is not filled until it is submitted):
       each step whose deadline has passed at ``now`` is missed (逾期未办), the others are
-      not yet due. The deadlines count from receipt, as for a submitted record.
+      not yet due. The deadlines count from the receipt time given, as for a submitted
+      record.
     - A withdrawn draft: the steps whose deadline passed before the withdrawal, missed (the
       inquiry stood unrecorded past them); a step due after the withdrawal is not owed.
       Withdrawn in time, it owes nothing.
     - An inquiry by the court's own staff (Art. 14): nothing; other rules govern it.
+    - A draft, open or withdrawn, whose receipt time the judge never gave or confirmed
+      (``reminders.deadlines.clock_started``): nothing; no received inquiry stood unrecorded.
 
     ``known`` is passed on to :func:`milestone_lines`.
     """
-    if record.kind == RecordKind.INTERNAL:
+    if record.kind == RecordKind.INTERNAL or not clock_started(record):
         return ()
     if record.status == RecordStatus.WITHDRAWN:
         withdrawn = record.withdrawn_at or now

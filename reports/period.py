@@ -53,6 +53,9 @@ class PeriodError(Exception):
         self.text = text
         self.since = since
         """The first day the court's records know (``BEFORE_RECORDS``), else None."""
+        self.suggestion: Period | None = None
+        """The period a refusal gives as its example (``default_period``): set by
+        ``accepted_period``, which knows where the records begin; else None."""
 
     @property
     def since_quarter(self) -> str:
@@ -131,6 +134,21 @@ def last_completed_quarter(now: datetime, tz: ZoneInfo) -> Period:
     return Period.of_quarter(Quarter.of(now, tz).previous())
 
 
+def default_period(
+    now: datetime, tz: ZoneInfo, begin: datetime | None, *, current: bool = False
+) -> Period:
+    """The period a command without one covers, and the example every refusal gives: the
+    current quarter so far when ``current`` (/compliance) or when the records (``begin``,
+    ``records_begin``) do not reach back into the previous quarter; else the previous
+    quarter (Art. 7 summarises the last one ended). Accepted by ``accepted_period`` whenever
+    ``begin`` is not None and not after ``now``."""
+    this = Quarter.of(now, tz)
+    previous = Period.of_quarter(this.previous())
+    if current or begin is None or previous.last < begin.astimezone(tz).date():
+        return Period.of_quarter(this)
+    return previous
+
+
 def _date(parts: Sequence[str], text: str) -> date:
     year = parse_int(parts[0], low=FIRST_YEAR, high=LAST_YEAR)
     month = parse_int(parts[1], low=1, high=12)
@@ -182,6 +200,25 @@ def parse_period(
     return period
 
 
+def refusal_values(problem: PeriodError, now: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """What a refusal's catalog message (``report.bad_<problem>``) names besides the command:
+    ``text``; the example ``quarter`` and its ``first`` and ``last`` day (``problem``'s
+    ``suggestion``, else the last completed quarter); ``default``, the catalog key of the
+    example's words (``report.default_current`` while it runs at ``now``, else
+    ``report.default_last``); ``since`` and ``since_quarter`` (``BEFORE_RECORDS``)."""
+    example = problem.suggestion or last_completed_quarter(now, tz)
+    running = not example.ended(now, tz)
+    return {
+        "text": problem.text,
+        "default": "report.default_current" if running else "report.default_last",
+        "quarter": example.label,
+        "first": example.first.isoformat(),
+        "last": example.last.isoformat(),
+        "since": problem.since.isoformat() if problem.since else "",
+        "since_quarter": problem.since_quarter,
+    }
+
+
 async def records_begin(session: AsyncSession) -> datetime | None:
     """The earliest moment the court's records know: the first audit event or the earliest
     receipt of any record (one registered late may have been received before the court used
@@ -209,18 +246,33 @@ def check_recorded(period: Period, begin: datetime | None, text: str, tz: ZoneIn
         raise PeriodError(PeriodProblem.BEFORE_RECORDS, text or period.label, since)
 
 
+def accepted_period(
+    text: str, *, now: datetime, tz: ZoneInfo, begin: datetime | None, current: bool = False
+) -> Period:
+    """The period ``text`` names (``parse_period``; ``""`` is ``default_period``), refused
+    as ``check_recorded`` refuses one the records (from ``begin``) cannot speak for. Raises
+    ``PeriodError`` whose ``suggestion`` is ``default_period``: the one example a refusal
+    gives, itself accepted."""
+    default = default_period(now, tz, begin, current=current)
+    try:
+        period = parse_period(text, now=now, tz=tz, default=default)
+        check_recorded(period, begin, text.strip(), tz)
+    except PeriodError as problem:
+        problem.suggestion = default
+        raise
+    return period
+
+
 async def recorded_period(
     session: AsyncSession,
     text: str,
     *,
     now: datetime,
     tz: ZoneInfo,
-    default: Period | None = None,
+    current: bool = False,
 ) -> Period:
-    """The period ``text`` names (``parse_period``), refused as ``check_recorded`` refuses
-    one the records cannot speak for: what /report and /compliance both accept, so neither
-    shows zeros for a period the other says was never recorded here. Raises
-    ``PeriodError``."""
-    period = parse_period(text, now=now, tz=tz, default=default)
-    check_recorded(period, await records_begin(session), text.strip(), tz)
-    return period
+    """``accepted_period`` with the session's ``records_begin``: what /report and
+    /compliance both accept, so neither shows zeros for a period the other says was never
+    recorded here. Raises ``PeriodError``."""
+    begin = await records_begin(session)
+    return accepted_period(text, now=now, tz=tz, begin=begin, current=current)

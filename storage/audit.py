@@ -48,6 +48,7 @@ class AuditKind(StrEnum):
     WITHDRAWN = "withdrawn"
     EVIDENCE_ADDED = "evidence_added"
     EVIDENCE_REFUSED = "evidence_refused"
+    EVIDENCE_HELD = "evidence_held"
     COSIGNED = "cosigned"
     COSIGN_REASKED = "cosign_reasked"
     DISPUTED = "disputed"

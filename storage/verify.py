@@ -3,7 +3,9 @@
 Three passes, each reported as it goes so a terminal can draw a bar:
 
 1. every blob file (and thumbnail) is re-hashed as a stream and compared with its name and
-   with the size in the database;
+   with the size in the database, and so is every file kept on no record: held at a question
+   or dismissed as sent by mistake, which only its ``evidence_held`` or ``evidence_refused``
+   event names (``ARRIVALS``);
 2. the audit chain is walked (``storage.audit.walk``);
 3. every ``evidence_added`` event is compared with the item and blob rows it describes, so a
    row changed or deleted behind the triggers' back is found through the chain, and an item no
@@ -129,6 +131,11 @@ def parse_anchor(text: str) -> Anchor | None:
     return Anchor(seq, digest)
 
 
+ARRIVALS = (AuditKind.EVIDENCE_HELD.value, AuditKind.EVIDENCE_REFUSED.value)
+"""The events naming a file that came and was kept on no record (yet): its ``sha256`` and,
+when it was kept, its ``size`` in bytes."""
+
+
 class Phase(StrEnum):
     """The part of the check ``Progress`` reports on."""
 
@@ -150,7 +157,8 @@ class Progress:
 @dataclass(frozen=True)
 class Summary:
     """What a whole check covered: evidence files, their ``bytes`` in all, thumbnails, audit
-    events, evidence items, and the audit chain's head (``head_seq``, ``head_hash``).
+    events, evidence items, the audit chain's head (``head_seq``, ``head_hash``), and the
+    files kept on no record (``held``: at a question, or dismissed) re-hashed besides.
     """
 
     files: int
@@ -160,6 +168,7 @@ class Summary:
     items: int
     head_seq: int
     head_hash: str
+    held: int = 0
 
 
 Problem = FileProblem | ChainProblem | ItemProblem | RowProblem | AnchorProblem
@@ -223,6 +232,38 @@ async def _blob_pages(db: Database, page: int) -> AsyncIterator[list[tuple[str, 
             return
         yield rows
         last = rows[-1][0]
+
+
+async def _arrival_pages(db: Database, page: int) -> AsyncIterator[list[tuple[str, int | None]]]:
+    """The files ``ARRIVALS`` events name that have no blob row (those are checked with the
+    rows), each ``(sha256, size)`` once per page, in pages of events read in short
+    transactions."""
+    last = 0
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(AuditEvent.seq, AuditEvent.payload)
+                .where(AuditEvent.kind.in_(ARRIVALS), AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(page)
+            )
+            events = list((await session.execute(query)).all())
+            named: dict[str, int | None] = {}
+            for _seq, text in events:
+                try:
+                    payload = json.loads(text)
+                except ValueError:
+                    continue  # the chain walk names an altered event already
+                sha256 = payload.get("sha256") if isinstance(payload, dict) else None
+                if isinstance(sha256, str):
+                    size = payload.get("size")
+                    named[sha256] = size if isinstance(size, int) else named.get(sha256)
+            rows = select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(list(named)))
+            linked = set((await session.execute(rows)).scalars())
+        if not events:
+            return
+        yield [(sha256, size) for sha256, size in named.items() if sha256 not in linked]
+        last = events[-1][0]
 
 
 def _differences(recorded: dict[str, Any], rows: dict[str, Any]) -> tuple[str, ...]:
@@ -342,6 +383,15 @@ async def verify(
             done += size
             yield Progress(Phase.FILES, min(done, total_bytes), total_bytes)
 
+    held: set[str] = set()
+    async for arrived in _arrival_pages(db, page):
+        for named, stated in arrived:
+            if named in held:
+                continue
+            held.add(named)
+            if (problem := await asyncio.to_thread(check_file, blobs, named, stated)) is not None:
+                yield problem
+
     events = 0
     yield Progress(Phase.CHAIN, 0, chain_total)
     async with db.transaction() as session:
@@ -373,4 +423,4 @@ async def verify(
     if expect_head is not None and (differs := await _anchor(db, expect_head)) is not None:
         yield differs
 
-    yield Summary(files, done, thumbnails, events, len(seen), last.seq, last.hash)
+    yield Summary(files, done, thumbnails, events, len(seen), last.seq, last.hash, len(held))

@@ -165,6 +165,8 @@ class ReminderKind(StrEnum):
     FORM_COPY = "form_copy"
     COPY_OUTSTANDING = "copy_outstanding"
     STAFF_DISABLED = "staff_disabled"
+    DRAFT_UNTIMED = "draft_untimed"
+    DONE_LATE = "done_late"
 
 
 class ReminderStatus(StrEnum):

@@ -123,7 +123,11 @@ async def new_record(
         record = await records_repo.create_draft(
             session, handler=handler, received_at=received, at=now
         )
-        values: dict[str, Any] = {"case_name": CASE_NAME, "case_number": CASE_NUMBER}
+        values: dict[str, Any] = {
+            "case_name": CASE_NAME,
+            "case_number": CASE_NUMBER,
+            "received_confirmed": True,  # the receipt time given: the periods run from it
+        }
         if kind is not None:
             values["kind"] = kind.value
         await records_repo.set_fields(session, record, values, actor=handler, at=now)

@@ -2,7 +2,8 @@
 
 Each is a phone screen rendered with WenQuanYi Zen Hei (fonts-wqy-zenhei): the contact's
 name as the chat title, then message bubbles, one naming the sender's unit and one a case
-number; some are small, grey or JPEG-compressed, as forwarded pictures are.
+number, and WeChat's input bar at the bottom ("按住 说话", which shows the channel); some are
+small, grey or JPEG-compressed, as forwarded pictures are.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Screen:
     size: int = 28
     jpeg: int | None = None
     bubble: tuple[int, int, int] = (255, 255, 255)
+    footer: str = "按住 说话"
 
     def render(self) -> bytes:
         """The screenshot as PNG (or JPEG at quality ``jpeg``) bytes, 540 × 960."""
@@ -41,6 +43,8 @@ class Screen:
             draw.rounded_rectangle((80, top, 520, top + height), 8, fill=self.bubble)
             draw.text((96, top + 15), line, font=font, fill=(20, 20, 20))
             top += height + 24
+        draw.rectangle((0, 880, 540, 960), fill=(247, 247, 247))
+        draw.text((270, 920), self.footer, font=title, fill=(0, 0, 0), anchor="mm")
         out = io.BytesIO()
         if self.jpeg:
             image.save(out, "JPEG", quality=self.jpeg)

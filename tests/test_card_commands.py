@@ -47,6 +47,9 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import AuditEvent, Conversation, EvidenceItem
 
+RUNNING = says("intake.deadlines_running")
+WAITING = says("intake.deadlines_waiting")
+
 COMMANDS = ("/cancel", "取消", "/new", "/back")
 STALE = says("error.stale_button")
 REFUSALS = (
@@ -190,8 +193,10 @@ SAID: dict[tuple[str, str], str] = {
     ("add_or_new_draft", "/cancel"): says("intake.dismissed", what="1 个文件"),
     ("new_while_draft", "/cancel"): says("intake.new_cancelled", title="草稿 #1"),
     ("add_or_new_submitted", "/new"): says("intake.started_with_files", title="草稿 #2", count=1),
-    ("add_or_new_draft", "/new"): says("intake.left_open", title="草稿 #1", id=1),
-    ("new_while_draft", "/new"): says("intake.left_open", title="草稿 #1", id=1),
+    ("add_or_new_draft", "/new"): says(
+        "intake.left_open", title="草稿 #1", id=1, deadlines=WAITING
+    ),
+    ("new_while_draft", "/new"): says("intake.left_open", title="草稿 #1", id=1, deadlines=WAITING),
     ("add_or_new_submitted", "/back"): says("intake.error.no_back_choice"),
     ("add_or_new_draft", "/back"): says("intake.error.no_back_choice"),
     ("new_while_draft", "/back"): says("intake.error.no_back_choice"),

@@ -190,7 +190,8 @@ async def test_a_card_without_a_time_never_hints_at_one(
         judge,
         [
             (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
-            (Press(OK), asks(Step.INQUIRER_NAME)),
+            (Press(OK), asks(Step.CHANNEL)),  # nothing in the picture says how it came
+            (Press(lab(Channel.WECHAT)), asks(Step.INQUIRER_NAME)),
             ("王建国", asks(Step.INQUIRER_UNIT)),
             ("温县住房和城乡建设局", asks(Step.INQUIRER_POSITION)),
             ("局长", says("intake.proposed.intro_plain")),

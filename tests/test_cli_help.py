@@ -47,3 +47,35 @@ def test_a_wrong_argument_is_named_in_the_default_language_with_status_2(
     err = capsys.readouterr().err
     assert err.startswith(t(None, "cli.help.usage") + "guowen staff add")
     assert "guowen staff add：参数有误：" in err and "'judge'" in err
+
+
+ENGLISH = ("argument ", "invalid choice", "choose from", "required", "unrecognized", "expected")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["staff", "add", "--name", "张伟", "--role", "integrity"],  # not one of the choices
+        ["staff", "bogus"],  # no such action
+        [],  # the command left out
+        ["staff", "add", "--name"],  # an option without its value
+        ["report", "2026Q3", "--out"],
+        ["--bogus"],  # not an option at all
+        ["staff", "invite", "张伟", "--hours", "soon"],  # not a number
+    ],
+)
+def test_argparse_s_own_words_about_a_wrong_argument_are_the_catalog_s(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chinese throughout: argparse's detail ("invalid choice: …") is said in the catalog's
+    words too, the argument and the value named as typed."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    assert stop.value.code == cli.EXIT_USAGE
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "参数有误：" in last, last
+    detail = last.split("参数有误：", 1)[1]
+    assert not [w for w in ENGLISH if w in detail], last
+    for typed in argv[-1:]:
+        if typed not in ("--out", "--name", "--bogus") and argv[0] != "--bogus":
+            assert typed in detail, (typed, last)

@@ -33,6 +33,7 @@ from reminders.calendar import Counting, parse_holidays_file
 from reminders.clock import FakeClock
 from reminders.deadlines import DeadlineRules
 from reminders.outbox import ReminderKind, ReminderStatus
+from reminders.planner import Timing, plan_records
 from storage.db import Database
 from storage.models import Record, RecordCosigner
 from storage.vocabulary import CosignStatus, Milestone, RecordKind, RecordStatus
@@ -294,7 +295,9 @@ def test_periods_follow_the_configured_days() -> None:
 # --- the receipt time corrected: the outbox follows ----------------------------------------------
 
 
-def pending_plan(rows: list, names: dict[int, str]) -> set[tuple[str, str, datetime, datetime]]:
+def pending_plan(
+    rows: list, names: dict[int, str]
+) -> set[tuple[str, str, datetime, datetime | None]]:
     return {
         (row.kind, names[row.recipient_staff_id], row.due_at, row.deadline)
         for row in rows
@@ -311,8 +314,8 @@ async def test_correcting_the_receipt_time_in_the_draft_plans_again(
     judge = court.chat("张伟")
     await dialogue(judge, [("/new", asks_received("2026-03-11 10:00"))])
     first = await reminders(db, record_id=1)
-    # Received Wednesday: register and platform by Friday, the copy by Monday (Sat → Mon).
-    assert {row.deadline for row in first} == {end_of("2026-03-13"), end_of("2026-03-16")}
+    # No time given yet: no step is owed; the judge alone hears the next working morning.
+    assert pending_plan(first, names) == {("draft_untimed", "张伟", bj("2026-03-12 08:30"), None)}
 
     # The inquiry came on Monday morning; the judge says so at the first question.
     await dialogue(judge, [("2026-03-09 09:00", asks(Step.SOURCE))])
@@ -394,20 +397,29 @@ async def test_an_amendment_of_the_receipt_time_plans_again(
         ("escalation", discipline, bj("2026-03-16 08:30"), end_of("2026-03-12")),
     }
     cancelled = [row for row in after if row.status == ReminderStatus.CANCELLED]
-    assert len(cancelled) == len(before) == 10
+    # The ten, and the judge's notice of the draft without its time (cancelled once given).
+    assert len(cancelled) == len(before) == 11
+    assert [r.kind for r in before].count(ReminderKind.DRAFT_UNTIMED) == 1
     assert all(row.detail and row.detail.startswith("no longer due") for row in cancelled)
 
 
 async def test_the_confirmed_receipt_time_keeps_the_plan(
     bot: DialogueBot, db: Database, clock: FakeClock
 ) -> None:
-    """Answering the same thing again plans nothing new: planning is idempotent."""
+    """Confirming the proposed receipt time starts the periods from it (until then the draft
+    owes nothing: ``clock_started``); planning again plans nothing new: it is idempotent."""
     court = await open_court(bot)
     judge = court.chat("张伟")
     await dialogue(judge, [("/new", asks_received("2026-03-06 10:00"))])
-    first = await reminders(db, record_id=1)
+    untimed = await reminders(db, record_id=1)
+    assert [r.kind for r in untimed] == [ReminderKind.DRAFT_UNTIMED]
     await dialogue(judge, [(Press(CONFIRM_TIME), asks(Step.SOURCE))])
-    again = await reminders(db, record_id=1)
+    first = await reminders(db, record_id=1)
+    assert [r.status for r in first if r.id == untimed[0].id] == [ReminderStatus.CANCELLED]
+    first = [r for r in first if r.id != untimed[0].id]
+    async with db.transaction() as session:
+        await plan_records(session, [1], bot.app.dispatcher.rules, Timing(), clock.now())
+    again = [r for r in await reminders(db, record_id=1) if r.id != untimed[0].id]
     assert [(r.id, r.key, r.status) for r in again] == [(r.id, r.key, r.status) for r in first]
     assert {r.kind for r in first} == {
         ReminderKind.LAST_DAY,

@@ -205,7 +205,7 @@ async def test_every_copy_arrives_or_has_one_live_button_and_no_press_confirms_a
                 send_copy()
         elif kind == "evidence":
             note = Forward(
-                caption=f"补充{step}", at=clock.now() - timedelta(minutes=1), sender="王某"
+                caption=f"补充{n}-{step}", at=clock.now() - timedelta(minutes=1), sender="王某"
             )
             await judge.act(note)
             label = says("intake.add_to_submitted", number=number, case=CASE_NAME)

@@ -510,7 +510,8 @@ async def test_an_app_started_after_the_load_counts_with_it(
         court.chat("张伟"), phone_record(received="2026-12-30 10:00", number="温法过问〔2026〕1号")
     )
     # Received Wednesday 30 December: Friday 1 January is 元旦, so everything is due Monday.
-    deadlines = {r.deadline for r in await reminders(db, record_id=1)}
+    # The steps' reminders (the judge's notice of the draft without its time has no deadline).
+    deadlines = {r.deadline for r in await reminders(db, record_id=1) if r.deadline is not None}
     assert deadlines == {end_of("2027-01-04")}
     assert bot.app.services.rules.for_record(await _record(db, 1)) == {
         Milestone.REGISTERED: end_of("2027-01-04"),
@@ -533,5 +534,6 @@ async def test_without_the_file_the_same_record_counts_weekends_only(
     clock.set(bj("2026-12-30 10:00"))
     await bot.app.dispatcher.tick()
     await play(court.chat("张伟"), phone_record(received="2026-12-30 10:00"))
-    deadlines = {r.deadline for r in await reminders(db, record_id=1)}
+    # The steps' reminders (the judge's notice of the draft without its time has no deadline).
+    deadlines = {r.deadline for r in await reminders(db, record_id=1) if r.deadline is not None}
     assert deadlines == {end_of("2027-01-01"), end_of("2027-01-04")}

@@ -41,7 +41,7 @@ def test_one_file_and_several_files() -> None:
     assert t(Language.EN, "intake.added", count=2, title="T") == (
         "2 files added as evidence to record T."
     )
-    assert t(Language.EN, "intake.rescued", count=1, title="T", id=3).startswith(
+    assert t(Language.EN, "intake.rescued", count=1, title="T", id=3, deadlines="").startswith(
         "Your 1 file is kept"
     )
     assert (

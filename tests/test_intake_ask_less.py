@@ -40,6 +40,7 @@ a first-time cadre 12 (13 with seriousness asked apart), a known one 11.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from dialogue import (
     BACK,
     CASE_NAME,
     CASE_NUMBER,
+    CHANNELS,
     NO,
     NOT_FILED,
     START_NEW,
@@ -104,6 +106,8 @@ from storage.vocabulary import (
 )
 
 OK = says("intake.proposed.ok")
+SHOTS = itertools.count(96)
+"""Each screenshot another inquiry's, so other bytes (the same bytes again are asked about)."""
 CHANGED = says("intake.proposed.change")
 CLEAR = says("intake.art9_clear")
 EDIT = says("intake.edit")
@@ -165,6 +169,17 @@ def received_by_wechat(time: str, *, sent: bool = False) -> str:
     )
 
 
+def received_unread(time: str) -> str:
+    """The card of material that shows no channel (a picture nothing is read in, a voice): its
+    times and source proposed, the channel asked after them, never presumed."""
+    return proposed(
+        ("received_at", time),
+        ("source", says("intake.source.external")),
+        ("inquiry_at", says("intake.proposed.same_time", time=time)),
+        other_time=True,
+    )
+
+
 USUAL_PERSON = (("main_leader", NO), ("intermediary", lab(Intermediary.NONE)))
 NEW_WANG = (("unit_category", lab(UnitCategory.GOVERNMENT)), ("retired", NO))
 # Typed at the first proposals: the inquiry's real time; the other three go with it.
@@ -178,6 +193,25 @@ def sent_at(time: str) -> Exactly:
         says("intake.proposed.confirmed", fields="来源、过问方式"),
         says("intake.proposed.received_when_sent", time=time),
         taken(time),
+        asks(Step.INQUIRER_NAME),
+    )
+
+
+def unread_at(time: str) -> Exactly:
+    """A time typed at the card of material that shows no channel: the inquiry's time, the
+    channel asked next (the receipt time follows once it is a message's)."""
+    return Exactly(
+        says("intake.proposed.confirmed", fields="收到时间、来源"),
+        taken(time),
+        asks_channel(),
+    )
+
+
+def by_wechat_sent_at(time: str) -> Exactly:
+    """WeChat pressed after the inquiry's time: a message arrives when sent, so its receipt
+    time moves to that time, and the next question."""
+    return Exactly(
+        says("intake.proposed.received_when_sent", time=time),
         asks(Step.INQUIRER_NAME),
     )
 
@@ -197,7 +231,7 @@ def on_review(*lines: str) -> tuple[str, ...]:
 
 
 def screenshot(bot: DialogueBot, at: str) -> Forward:
-    photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/jpeg")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes((7, 193, next(SHOTS))), mime="image/jpeg")
     return Forward(photo, caption=CAPTION, at=local(at), sender="王建国")
 
 
@@ -347,7 +381,7 @@ async def test_a_screenshot_from_a_first_time_cadre_and_a_known_one_take_eleven_
         assert any(f'"{column}"' in payload for payload in audited), column
 
 
-async def test_an_album_of_three_is_one_forward_and_eleven_actions(
+async def test_an_album_of_three_is_one_forward_and_twelve_actions(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     photos = [bot.file(AttachmentKind.PHOTO, png_bytes((i * 60, 10, 10))) for i in range(1, 4)]
@@ -357,12 +391,14 @@ async def test_an_album_of_three_is_one_forward_and_eleven_actions(
             Forward(photos[0], caption="三张截图：王局长让关照原告", album="a-3", at=at),
             (
                 says("intake.started_with_files", title="草稿 #1", count=1),
-                received_by_wechat("3月6日（周五）08:00"),
+                received_unread("3月6日（周五）08:00"),
             ),
         ),
         (Forward(photos[1], album="a-3", at=at), Exactly("记录（草稿 #1）已收到 2 个文件。")),
         (Forward(photos[2], album="a-3", at=at), Exactly("记录（草稿 #1）已收到 3 个文件。")),
-        (Press(OK), Exactly(asks(Step.INQUIRER_NAME))),
+        # Nothing in the pictures or the caption says how they came: the channel is asked.
+        (Press(OK), (Exactly(asks_channel()), Buttons(*CHANNELS, BACK))),
+        (Press(lab(Channel.WECHAT)), Exactly(asks(Step.INQUIRER_NAME))),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
         ("局长", says("intake.proposed.intro_plain")),
@@ -373,13 +409,13 @@ async def test_an_album_of_three_is_one_forward_and_eleven_actions(
         (Press(CLEAR), on_review("过问内容：三张截图：王局长让关照原告（取自随文件发来的文字）")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 11  # 12 when the category and retired were asked
+    assert actions(script) == 12  # 13 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["art9_items"], row["serious"], row["status"]) == ([], False, RecordStatus.SUBMITTED)
 
 
-async def test_a_voice_takes_eleven_actions_its_summary_asked(
+async def test_a_voice_takes_twelve_actions_its_channel_and_summary_asked(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     voice = bot.file(AttachmentKind.VOICE, amr_bytes(), mime="audio/amr", duration_s=3)
@@ -388,10 +424,15 @@ async def test_a_voice_takes_eleven_actions_its_summary_asked(
             Forward(voice),
             Exactly(
                 says("intake.started_with_files", title="草稿 #1", count=1),
-                received_by_wechat("3月6日（周五）10:00", sent=True),
+                received_unread("3月6日（周五）10:00"),
             ),
         ),
-        (Press(OK), asks(Step.INQUIRER_NAME)),
+        # A voice message is a WeChat voice or a call: named as likely, neither presumed.
+        (
+            Press(OK),
+            (Exactly(asks_channel(Channel.WECHAT, Channel.PHONE)), Buttons(*CHANNELS, BACK)),
+        ),
+        (Press(lab(Channel.WECHAT)), asks(Step.INQUIRER_NAME)),
         ("王建国", asks(Step.INQUIRER_UNIT)),
         (UNIT, asks(Step.INQUIRER_POSITION)),
         ("局长", says("intake.proposed.intro_plain")),
@@ -402,7 +443,7 @@ async def test_a_voice_takes_eleven_actions_its_summary_asked(
         (Press(CLEAR), on_review("过问内容：语音里让关照原告", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(script) == 11  # 13 when the category and retired were asked
+    assert actions(script) == 12  # 14 when the category and retired were asked
     await dialogue(court.chat("张伟"), script)
     row = await record_row(db, 1)
     assert (row["channel"], row["art9_items"], row["serious"]) == (Channel.WECHAT, [], False)
@@ -557,7 +598,7 @@ async def test_a_namesake_in_a_record_the_judge_cannot_open_is_never_offered(
     )
 
 
-async def test_a_voice_is_proposed_as_wechat_with_the_phone_next(
+async def test_a_voice_names_wechat_and_the_phone_as_likely_and_presumes_neither(
     bot: DialogueBot, court: Court
 ) -> None:
     judge = court.chat("张伟")
@@ -569,7 +610,7 @@ async def test_a_voice_is_proposed_as_wechat_with_the_phone_next(
                 Forward(voice),
                 Exactly(
                     says("intake.started_with_files", title="草稿 #1", count=1),
-                    received_by_wechat("3月6日（周五）10:00", sent=True),
+                    received_unread("3月6日（周五）10:00"),
                 ),
             ),
             (Press(CHANGED), asks_received("2026-03-06 10:00")),
@@ -653,7 +694,7 @@ DEMO_CASE = ("李某诉赵某民间借贷纠纷案", "(2026)豫0825民初1234号
 def demo_shot(bot: DialogueBot) -> Forward:
     """``/attach shot.png`` in the demo: a screenshot with no caption, received now, no send
     time stated."""
-    photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes((7, 193, next(SHOTS))), mime="image/png")
     return Forward(photo)
 
 
@@ -667,9 +708,11 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
     bot = DialogueBot(db, clock, settings_for(tmp_path, propose=True))
     judge = (await open_court(bot)).chat("张伟")
     first: list[tuple[Action, Expect]] = [
-        (demo_shot(bot), received_by_wechat("11月30日（周一）10:00", sent=True)),
+        # A screenshot nothing is read in shows no channel: its times proposed, it asked.
+        (demo_shot(bot), received_unread("11月30日（周一）10:00")),
+        ("昨天下午3点", unread_at("11月29日（周日）15:00")),
         # A WeChat message arrives when sent: the time typed is its receipt time too.
-        ("昨天下午3点", sent_at("11月29日（周日）15:00")),
+        (Press(lab(Channel.WECHAT)), by_wechat_sent_at("11月29日（周日）15:00")),
         ("王建国", Exactly(asks(Step.INQUIRER_UNIT))),
         (DEMO_UNIT, Exactly(asks(Step.INQUIRER_POSITION))),
         # 发展和改革委员会 → 行政机关, proposed with the rest; asked separately before.
@@ -684,12 +727,13 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
         (Press(ART9_DONE_CLEAR), (says("intake.review"), "特别报告事项：(1)", "情节严重：否")),
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕1号")),
     ]
-    assert actions(first) == 12  # the trial counted 14; 13 with seriousness asked apart
+    assert actions(first) == 13  # the trial counted 14; 14 with seriousness asked apart
     await dialogue(judge, first)
     again: list[tuple[Action, Expect]] = [
         (demo_shot(bot), NEW_OR_EVIDENCE),
-        (Press(START_NEW), received_by_wechat("11月30日（周一）10:00", sent=True)),
-        ("今天上午9点", sent_at("11月30日（周一）09:00")),
+        (Press(START_NEW), received_unread("11月30日（周一）10:00")),
+        ("今天上午9点", unread_at("11月30日（周一）09:00")),
+        (Press(lab(Channel.WECHAT)), by_wechat_sent_at("11月30日（周一）09:00")),
         # The unit and position are asked again, the earlier answers one press each.
         ("王建国", Buttons(DEMO_UNIT, BACK)),
         (Press(DEMO_UNIT), Buttons("主任", BACK)),
@@ -710,7 +754,7 @@ async def test_the_trial_journeys_replayed_answer_for_answer(
         (Press(SUBMIT), says("intake.submitted", number="温法过问〔2026〕2号")),
     ]
     # The trial counted 9, a namesake's answers taken unasked; one press says it is new.
-    assert actions(again) == 12
+    assert actions(again) == 13
     await dialogue(judge, again)
     row = await record_row(db, 1)
     assert (row["unit_category"], row["retired"], row["art9_items"]) == (

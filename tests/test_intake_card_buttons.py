@@ -128,5 +128,11 @@ async def test_every_button_of_the_proposals_card_answers_what_it_says(
     bot = DialogueBot(db, clock, settings_for(Path(str(tmp_path)), propose=True))
     judge = (await open_court(bot)).chat("张伟")
     photo = bot.file(AttachmentKind.PHOTO, png_bytes())
-    script: list[Action] = [Forward(photo), "1月20日晚上9点", Press(FAR_NO), "1月20日晚上9点"]
+    # A WeChat screenshot, as its caption says: the channel is proposed on the card too.
+    script: list[Action] = [
+        Forward(photo, caption="微信"),
+        "1月20日晚上9点",
+        Press(FAR_NO),
+        "1月20日晚上9点",
+    ]
     assert await press_every_button(judge, script, "1月20日（周二）21:00") >= 4

@@ -124,7 +124,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
                 "昨天 20:10",
                 (
                     says("intake.time_taken", field="过问时间", time="3月5日（周四）20:10"),
-                    asks_channel(Channel.WECHAT, Channel.SMS),
+                    asks_channel(Channel.WECHAT),
                     Buttons(*AFTER_PICTURE, BACK),
                 ),
             ),
@@ -227,6 +227,7 @@ async def test_a_forwarded_wechat_screenshot_becomes_a_submitted_record(
             "caption_offered": caption,
             "main_leader_presumed": False,
             "sent_at_stated": sent_at.isoformat(),  # the forward's date, as the service stated
+            "channel_read": [Channel.WECHAT.value],  # the caption says 微信
         },
     }
     assert {name: row[name] for name in expected} == expected

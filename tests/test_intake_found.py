@@ -19,6 +19,7 @@ from dialogue import (
     Lacks,
     Press,
     dialogue,
+    lab,
     local,
     says,
     settings_for,
@@ -31,6 +32,7 @@ from handlers.intake.proposals import found_note
 from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Record
+from storage.vocabulary import Channel
 
 SUNDAY = local("2026-11-29 10:00")
 NUMBER = "（2026）豫0825民初1234号"
@@ -80,6 +82,8 @@ async def test_a_forwarded_texts_case_number_is_noted_on_the_card_that_shows_it(
                 ),
             ),
             (Press(says("intake.proposed.ok")), Lacks(says("intake.proposed.from_message"))),
+            # Nothing in the text says how it came: the channel is asked.
+            (Press(lab(Channel.WECHAT)), ()),
             ("李四", ()),
             ("温县财政局", ()),
             ("局长", says("intake.proposed.intro_plain")),

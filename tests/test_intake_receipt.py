@@ -47,6 +47,11 @@ SUNDAY = local("2026-11-29 10:00")
 CHANGED = says("intake.proposed.change")
 
 
+WECHAT = "县财政局李局长的微信"
+"""What the judge writes with the screenshot: a WeChat message, so its channel is proposed with
+its times (a picture that shows no channel has it asked, ``test_intake_ask_less``)."""
+
+
 @pytest.fixture
 def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     clock.set(SUNDAY)
@@ -70,7 +75,7 @@ async def test_a_forwarded_messages_typed_time_is_its_receipt_time_too(
         judge,
         [
             (
-                Forward(photo),
+                Forward(photo, caption=WECHAT),
                 (says("intake.proposed.intro"), says("intake.proposed.other_time_sent")),
             ),
             (
@@ -100,7 +105,7 @@ async def test_a_forward_that_says_when_it_was_sent_keeps_that_time_when_the_jud
         judge,
         [
             (
-                Forward(photo, at=local("2026-11-28 20:03")),
+                Forward(photo, caption=WECHAT, at=local("2026-11-28 20:03")),
                 (says("intake.proposed.intro"), says("intake.proposed.other_time_stated")),
             ),
             (
@@ -129,7 +134,10 @@ async def test_a_time_the_judge_gives_against_the_stated_one_is_the_receipt_time
     await dialogue(
         judge,
         [
-            (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            (
+                Forward(photo, caption=WECHAT, at=local("2026-11-28 20:00")),
+                says("intake.proposed.intro"),
+            ),
             (
                 "28号下午3点",
                 Exactly(
@@ -155,7 +163,7 @@ async def test_receipt_times_out_of_bounds_are_refused_or_confirmed(
     await dialogue(
         judge,
         [
-            (Forward(photo), says("intake.proposed.intro")),
+            (Forward(photo, caption=WECHAT), says("intake.proposed.intro")),
             (Press(CHANGED), question),
             (
                 "1900-01-01 00:00",
@@ -223,7 +231,7 @@ async def test_within_30_days_a_receipt_time_is_taken_at_once(
     await dialogue(
         judge,
         [
-            (Forward(photo), says("intake.proposed.intro")),
+            (Forward(photo, caption=WECHAT), says("intake.proposed.intro")),
             (Press(CHANGED), asks_received("2026-11-29 10:00")),
             (
                 "2026-10-31 10:00",
@@ -272,7 +280,7 @@ async def test_a_far_back_receipt_time_is_confirmed_or_retyped_by_its_buttons(
     await dialogue(
         judge,
         [
-            (Forward(photo), says("intake.proposed.intro")),
+            (Forward(photo, caption=WECHAT), says("intake.proposed.intro")),
             (Press(CHANGED), question),
             ("2026-10-29 10:00", (Again(far, question), Offers(FAR_OK, FAR_NO))),
             # Type it again: the question, and the same time is asked to confirm once more.
@@ -300,7 +308,7 @@ async def test_a_far_back_time_typed_on_the_card_is_confirmed_by_its_button(
     await dialogue(
         judge,
         [
-            (Forward(photo), says("intake.proposed.intro")),
+            (Forward(photo, caption=WECHAT), says("intake.proposed.intro")),
             # The far-back card asks about that time alone: its two buttons, none of the card's.
             ("10月20日晚上9点", (far, Buttons(FAR_OK, FAR_NO))),
             (Press(FAR_NO), (Lacks(far), Offers(says("intake.proposed.ok")))),

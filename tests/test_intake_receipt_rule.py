@@ -63,7 +63,11 @@ from storage.models import Record
 from storage.vocabulary import NETWORK_CHANNELS, Channel
 
 SUNDAY = local("2026-11-29 10:00")
-TEXT = "张法官你好，那个案子麻烦关照一下。——县财政局 李局长"
+TEXT = "张法官你好，那个案子麻烦关照一下。——县财政局 李局长（微信）"
+"""A WeChat message: its words say so, so the channel is proposed with the times (a message
+that shows no channel has it asked after them, ``test_intake_ask_less``)."""
+CAPTION = "李局长发来的微信"
+"""What the judge writes with the picture: it says the picture is of a WeChat chat."""
 OK = says("intake.proposed.ok")
 CHANGED = says("intake.proposed.change")
 NIGHT = local("2026-11-28 21:00")
@@ -109,7 +113,7 @@ async def arrive(bot: DialogueBot, judge: Person, way: Way) -> None:
     """The message reaches the bot and the first proposals card is shown."""
     if way.picture:
         photo = bot.file(AttachmentKind.PHOTO, png_bytes())
-        forward = Forward(photo, at=way.stated, forwarded=way.forwarded)
+        forward = Forward(photo, caption=CAPTION, at=way.stated, forwarded=way.forwarded)
     else:
         forward = Forward(caption=TEXT, at=way.stated, forwarded=way.forwarded)
     replies = await judge.act(forward)

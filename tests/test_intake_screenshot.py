@@ -49,6 +49,7 @@ from reminders.clock import FakeClock
 from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import AuditEvent
+from storage.verify import FileProblem, FileProblemKind
 from storage.vocabulary import (
     NETWORK_CHANNELS,
     Channel,
@@ -358,3 +359,37 @@ async def test_a_file_sent_by_mistake_is_dismissed_yet_kept_in_the_audit_trail(
     assert all(json.loads(e.payload)["sha256"] for e in dismissed)
     started = await judge.act("/new")
     assert any(says("intake.started", title="草稿 #2") in m.text for m in started), started
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+@pytest.mark.parametrize("stage", ["held", "dismissed"])
+@pytest.mark.parametrize("tamper", ["removed", "altered"])
+async def test_verify_checks_the_files_held_or_dismissed_at_the_question(
+    court: Court, db: Database, how: str, stage: str, tamper: str
+) -> None:
+    """Files kept on no record (held at "add to which record, or new?", or dismissed there)
+    are evidence all the same: ``guowen verify`` re-hashes each, and names one removed or
+    altered behind the bot's back."""
+    judge = court.chat("张伟")
+    await _submit(judge, 1)
+    for forward in ARRIVALS[how](court.bot):
+        await judge.act(forward)
+    if stage == "dismissed":
+        await judge.act(Press(DISMISS))
+    async with db.transaction() as session:
+        kind = AuditKind.EVIDENCE_HELD if stage == "held" else AuditKind.EVIDENCE_REFUSED
+        events = (await session.scalars(select(AuditEvent).where(AuditEvent.kind == kind))).all()
+    kept = sorted({json.loads(e.payload)["sha256"] for e in events})
+    assert kept, events
+    assert (await verified(db, court.bot.evidence_dir))[0] == []
+    blob = next(court.bot.evidence_dir.rglob(kept[0]))  # wherever the store lays it out
+    blob.chmod(0o644)
+    if tamper == "removed":
+        blob.unlink()
+    else:
+        blob.write_bytes(blob.read_bytes() + b"\0")
+    problems, _ = await verified(db, court.bot.evidence_dir)
+    wanted = FileProblemKind.MISSING if tamper == "removed" else FileProblemKind.CHANGED
+    assert [(p.kind, p.sha256) for p in problems if isinstance(p, FileProblem)] == [
+        (wanted, kept[0])
+    ], problems

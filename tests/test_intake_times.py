@@ -128,7 +128,11 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
     await dialogue(
         judge,
         [
-            (Forward(photo, at=local("2026-11-28 20:00")), says("intake.proposed.intro")),
+            # A WeChat message (its caption says so): it arrives when sent.
+            (
+                Forward(photo, caption="王局长的微信", at=local("2026-11-28 20:00")),
+                says("intake.proposed.intro"),
+            ),
             # Each refusal brings the card back whole, with its buttons; nothing is stored.
             (
                 "明天 15:00",

@@ -34,6 +34,7 @@ from dialogue import (
     current_choice,
     dialogue,
     events_of,
+    lab,
     local,
     open_court,
     phone_record,
@@ -438,15 +439,20 @@ async def test_mine_and_the_card_describe_a_proposed_answer_alike(
         return mine.split("\n")[2] + "\n" + card
 
     before = await agree()
-    assert "　还缺：过问人、" in before
+    # Nothing in the picture says how it came: the channel is missing, not presumed.
+    assert "　还缺：过问方式、过问人、" in before
     # Art. 7's same-level main leader is missing until the unit and position say something:
     # never presumed "no" by default.
-    assert "推定，待确认：收到时间、来源、过问时间、过问方式、经由、" in before
+    assert "推定，待确认：收到时间、来源、过问时间、经由" in before
     assert "离退休、同级党委/政法委主要领导、案件名称" in before
     assert "收到时间：2026-03-06 09:00（推定，待确认）\n" in before
     await dialogue(
         judge,
-        [("/resume", says("intake.proposed.intro")), (Press(OK), asks(Step.INQUIRER_NAME))],
+        [
+            ("/resume", says("intake.proposed.intro")),
+            (Press(OK), asks(Step.CHANNEL)),
+            (Press(lab(Channel.WECHAT)), asks(Step.INQUIRER_NAME)),
+        ],
     )
     after = await agree()
     assert after.split("\n")[0] == (

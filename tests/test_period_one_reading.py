@@ -4,7 +4,8 @@ Zeros for a period the system never covered read as "no breaches": so whatever i
 whenever, both commands either refuse it for the same reason (a period that is no period,
 has not begun, or ended before the court's records begin) or take the same days
 (``reports.period.recorded_period``); without a period, /report takes the last completed
-quarter and /compliance the current one. /compliance says when its period still runs.
+quarter the records reach (``reports.period.default_period``) and /compliance the current one.
+/compliance says when its period still runs.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from handlers import reports_cmd
 from handlers.engine import Context, UserError
 from handlers.i18n import t
 from reminders.clock import FakeClock
-from reminders.quarters import Quarter
-from reports.period import Period, PeriodError, last_completed_quarter, recorded_period
+from reports.period import Period, PeriodError, recorded_period, refusal_values
 from storage.db import Database
 from storage.vocabulary import Language, Role
 
@@ -92,28 +92,18 @@ async def test_report_and_compliance_accept_and_refuse_the_same_periods(
     chat = bot.chat("ligang")
     report = await chat.say(f"/report {text}".strip())
     compliance = await chat.say(f"/compliance {text}".strip())
-    last = last_completed_quarter(now, BEIJING)
 
-    def refusal(problem: PeriodError, command: str, current: bool) -> str:
-        return zh(
-            f"report.bad_{problem.problem.value}",
-            text=problem.text,
-            command=command,
-            default=zh("report.default_current" if current else "report.default_last"),
-            quarter=last.label,
-            first=last.first.isoformat(),
-            last=last.last.isoformat(),
-            since=problem.since.isoformat() if problem.since else "",
-            since_quarter=problem.since_quarter,
-        )
+    def refusal(problem: PeriodError, command: str) -> str:
+        values = refusal_values(problem, now, BEIJING)
+        values["default"] = zh(values["default"])
+        return zh(f"report.bad_{problem.problem.value}", command=command, **values)
 
     async with bot.db.transaction() as session:
         outcomes: list[Period | PeriodError] = []
         for current in (False, True):
-            default = Period.of_quarter(Quarter.of(now, BEIJING)) if current else None
             try:
                 outcomes.append(
-                    await recorded_period(session, text, now=now, tz=BEIJING, default=default)
+                    await recorded_period(session, text, now=now, tz=BEIJING, current=current)
                 )
             except PeriodError as problem:
                 outcomes.append(problem)
@@ -126,12 +116,12 @@ async def test_report_and_compliance_accept_and_refuse_the_same_periods(
         else:
             assert as_report == as_compliance
     if isinstance(as_report, PeriodError):
-        assert report == [refusal(as_report, "/report", False)]
+        assert report == [refusal(as_report, "/report")]
     else:
         first, end = as_report.first, as_report.last
         assert report == [zh("report.period_range", first=first, last=end)]
     if isinstance(as_compliance, PeriodError):
-        assert compliance == [refusal(as_compliance, "/compliance", True)]
+        assert compliance == [refusal(as_compliance, "/compliance")]
         return
     lines = "\n".join(compliance).split("\n")
     assert lines[0] == zh("milestones.compliance_title", period=period_words(as_compliance))

@@ -164,6 +164,7 @@ async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy
     assert [s for s in bot.transcript[before:] if NUMBER in s.message.text] == []
     rows = await reminders(db, record_id=1)
     assert {(r.kind, r.status) for r in rows} == {
+        ("draft_untimed", "cancelled"),  # planned at /new, dropped once the time was given
         ("last_day", "sent"),
         ("breach", "cancelled"),
         ("breach_officer", "cancelled"),
@@ -464,9 +465,9 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
             text="上季度",
             command="/compliance",
             default=zh("report.default_current"),
-            quarter="2025Q4",
-            first="2025-10-01",
-            last="2025-12-31",
+            quarter="2026Q1",  # the example is a period /compliance accepts: this quarter
+            first="2026-01-01",
+            last="2026-03-31",
         )
     ]
     assert await court.chat("钱进").say("/compliance") == [

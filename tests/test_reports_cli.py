@@ -43,12 +43,18 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         yield path
 
 
-def seed(config: Path, *received: datetime) -> None:
+OPENED = local("2026-01-01 09:00")
+"""When ``seed``'s court registers its people: where its records begin."""
+ASKED = local("2026-10-08 10:00")
+"""When ``run_report`` asks, unless told."""
+
+
+def seed(config: Path, *received: datetime, opened: datetime = OPENED) -> None:
     async def work() -> None:
         db = Database(load(config).storage.database_url)
         try:
             await db.upgrade()
-            people = await open_court(db, local("2026-01-01 09:00"))
+            people = await open_court(db, opened)
             for moment in received:
                 await make_record(db, people["张伟"], moment)
         finally:
@@ -172,9 +178,11 @@ def test_a_font_path_that_is_no_file_is_a_config_error(
     assert err.count("\n") == 1 and "[reports] font_path" in err
 
 
-def run_report(config: Path, period: str, out_dir: Path | None) -> tuple[int, str, str]:
+def run_report(
+    config: Path, period: str, out_dir: Path | None, now: datetime = ASKED
+) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    clock = FakeClock(datetime(2026, 10, 8, 2, 0, tzinfo=UTC))
+    clock = FakeClock(now)
     status = asyncio.run(report(load(config), period, out_dir, out, err=err, clock=clock))
     return status, out.getvalue(), err.getvalue()
 
@@ -227,6 +235,21 @@ def test_a_period_in_the_future_is_refused(config: Path, tmp_path: Path) -> None
     status, out, err = run_report(config, "2027Q1", tmp_path / "out")
     assert (status, out) == (2, "")
     assert "还没有开始" in err
+
+
+def test_a_court_that_began_this_quarter_gets_this_quarter_and_is_offered_it(
+    config: Path, tmp_path: Path
+) -> None:
+    """Records from 2026-10-05, asked on 2026-11-30: the last quarter (2026Q3) predates them,
+    so ``guowen report`` alone is the current quarter so far, and a refusal offers that."""
+    seed(config, local("2026-10-06 10:00"), opened=local("2026-10-05 09:00"))
+    now = local("2026-11-30 10:00")
+    status, out, err = run_report(config, "2027Q1", None, now)
+    assert (status, out) == (2, "")
+    assert err.endswith("例如本季度：guowen report 2026Q4。\n"), err
+    status, out, _ = run_report(config, "", tmp_path / "out", now)
+    assert status == 0
+    assert out.startswith("2026Q4："), out
 
 
 def test_a_caveat_goes_to_standard_error_and_the_paths_stay_alone(

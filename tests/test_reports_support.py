@@ -90,6 +90,7 @@ def intake(**changes: Any) -> dict[str, Any]:
         "serious": False,
         "material_route": "via_integrity_officer",
         "originals_destination": "no_original",
+        "received_confirmed": True,  # the receipt time given: its periods run from it
     }
     values.update(changes)
     return values

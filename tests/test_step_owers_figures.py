@@ -64,6 +64,7 @@ def build(steps: dict[Milestone, str], answers: dict[int | str, str], submitted:
         handler_id=HANDLER,
         department_id=CIVIL,
         received_at=RECEIVED,
+        received_confirmed=True,
         submitted_at=RECEIVED + timedelta(hours=1) if submitted else None,
         fields={},
     )

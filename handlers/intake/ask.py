@@ -9,7 +9,6 @@ judge never saw the next question, its reply lost) is recognised and the questio
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
 from typing import Any
 
 from handlers import card
@@ -20,15 +19,16 @@ from handlers.fields import (
     CAPTION,
     CAPTION_IS_MESSAGE,
     CAPTION_VALUE,
-    CHANNELS_FIRST,
     DAY_ONLY,
     FAR_BACK_STEP,
     FAR_NO,
     FAR_OK,
+    HOUR_DAY,
+    HOUR_OF,
+    HOUR_PART,
     LIST_PARTS,
     NAME_PARTS,
     NO,
-    OPENED_BY,
     PRESUMED_MAIN_LEADER,
     STAFF_OFFLINE_PRESS,
     STAFF_TYPED,
@@ -38,15 +38,17 @@ from handlers.fields import (
     Field,
     Input,
     Offer,
-    Opener,
     Step,
     caption_moment,
     choice_buttons,
     day_only,
+    day_part,
     far_back_answer,
     far_back_buttons,
     forget_far_back,
+    likely_channels,
     next_missing,
+    open_hour,
     parse_art9,
     proposal,
     staff_named_elsewhere,
@@ -284,11 +286,16 @@ itself, unless the transport showed the buttons as a numbered list (WeCom)."""
 async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> str | None:
     """The data of the button ``text`` names (``handlers.intake.typed``): its label, at a
     choice also its leading word (``当面`` for ``当面（口头）``) or its number; None if none.
+    While a day's hour is asked, the buttons are the hour question's (``hour_buttons``).
 
     Numbers count the buttons as shown, row by row, from 1. Raises ``UserError`` naming the
     buttons when the typed word is the leading word of several.
     """
-    shown = [button for row in await question_buttons(ctx, record, field) for button in row]
+    held = await open_hour(ctx, field.step.value)  # the hour question's own buttons, if open
+    rows = await (
+        hour_buttons(ctx, record, field, held) if held else question_buttons(ctx, record, field)
+    )
+    shown = [button for row in rows for button in row]
     listed = ctx.services.can(ctx.message.transport).max_buttons < ALL_BUTTONS
     choosing = field.input in NUMBERED or field.step is Step.DEPARTMENT
     numbered = field.input is not Input.MULTI and (choosing or listed)
@@ -315,12 +322,12 @@ async def typed_press(ctx: Context, record: Record, field: Field, text: str) -> 
 
 def _likely_channels(ctx: Context, record: Record, field: Field) -> str:
     """The line under the channel question naming the channels that fit what opened the
-    draft (a screenshot: 微信, 短信); empty when nothing suggests one. The channel buttons
+    draft (``fields.likely_channels``: a voice message: 微信, 电话); empty when nothing
+    suggests one. The channel buttons
     keep ``field.choices``' one order on every path (``fields.choice_buttons``): a judge who
     types a channel's number from memory presses the same channel on every record."""
-    opener = record.fields.get(OPENED_BY)
-    likely = CHANNELS_FIRST.get(str(opener), ())
-    if not likely or opener == Opener.NEW or field.labels is None:  # /new: nothing received
+    likely = likely_channels(record)
+    if not likely or field.labels is None:
         return ""
     render = field.labels
     return ctx.t(
@@ -574,9 +581,9 @@ async def answer(ctx: Context, text: str) -> Next:
             assert state.answer is not None
             previous = ctx.t(f"card.{state.answer.step}")
             ctx.reply(ctx.t("intake.repeat_answer", text=text.strip(), field=previous))
-            return await ask(ctx, record, field)
+            return await ask_again(ctx, record, field)
     except UserError as refusal:
-        return await ask(ctx, record, field, refusal=refusal)
+        return await ask_again(ctx, record, field, refusal=refusal)
     if field.step is Step.ART9:
         typed = await art9_typed(ctx, record, field, text)
         if typed is not None:
@@ -584,7 +591,7 @@ async def answer(ctx: Context, text: str) -> Next:
     try:
         press = await typed_press(ctx, record, field, text)
     except UserError as refusal:
-        return await ask(ctx, record, field, refusal=refusal)
+        return await ask_again(ctx, record, field, refusal=refusal)
     if press is not None:
         _prefix, step, rest = press.split(":", 2)
         action, _, argument = rest.partition(":")
@@ -627,25 +634,59 @@ async def art9_typed(ctx: Context, record: Record, field: Field, text: str) -> N
     return await ask(ctx, record, field)
 
 
-async def ask_hour(ctx: Context, record: Record, field: Field, typed: DateOnly) -> StepName:
-    """A day without the hour: ask only the hour, or take the day with the time unknown."""
+async def ask_hour(
+    ctx: Context,
+    record: Record,
+    field: Field,
+    typed: DateOnly,
+    *,
+    refusal: UserError | None = None,
+) -> StepName:
+    """A day without the hour: ask only the hour, or take the day with the time unknown. The
+    day and the part of it given (``昨天下午``) are held for the answer, which is read within
+    that part (``timeparse.read_time``'s ``part``: ``3点`` is 15:00); the question names them.
+    After a ``refusal`` of an answer, its message heads the question, asked again whole."""
     state = await ctx.state()
-    state.data = {**state.data, "day": typed.day.isoformat(), "day_of": field.step.value}
+    held = {HOUR_DAY: typed.day.isoformat(), HOUR_OF: field.step.value}
+    if typed.part is not None:
+        held[HOUR_PART] = typed.part.value
+    state.data = {**_without_hour(state.data), **held}
     state.asked += 1
-    moment = datetime.combine(typed.day, time(0, 0), tzinfo=ctx.services.tz)
-    controls = _controls(ctx, field, await has_previous(ctx, record, field))
-    ctx.reply(
-        ctx.t("intake.ask.hour", day=when(ctx, moment, clock=None)),
-        (
-            (
-                Button(
-                    ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
-                ),
-            ),
-            *((controls,) if controls else ()),
-        ),
-    )
+    day = day_part(ctx, typed.day, typed.part)
+    if typed.part is None:
+        prompt = ctx.t("intake.ask.hour", day=day)
+    else:
+        example = ctx.t(f"time.part_example.{typed.part}")
+        prompt = ctx.t("intake.ask.hour_part", day=day, example=example)
+    if refusal is not None:
+        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+    ctx.reply(prompt, await hour_buttons(ctx, record, field, typed))
     return question(field.step)
+
+
+async def hour_buttons(ctx: Context, record: Record, field: Field, typed: DateOnly) -> Buttons:
+    """The hour question's buttons: the day alone, its time unknown; then back and skip."""
+    controls = _controls(ctx, field, await has_previous(ctx, record, field))
+    day_alone = Button(
+        ctx.t("intake.day_only"), cb(field.step, "v", DAY_ONLY + typed.day.isoformat())
+    )
+    return ((day_alone,), *((controls,) if controls else ()))
+
+
+def _without_hour(data: dict[str, Any]) -> dict[str, Any]:
+    """The dialogue state without a day whose hour was asked (``fields.open_hour``)."""
+    return {k: v for k, v in data.items() if k not in (HOUR_DAY, HOUR_OF, HOUR_PART)}
+
+
+async def ask_again(
+    ctx: Context, record: Record, field: Field, *, refusal: UserError | None = None
+) -> StepName:
+    """``field``'s question again after ``refusal``: the hour question while a day's hour is
+    asked (its day and part kept), otherwise the question itself."""
+    held = await open_hour(ctx, field.step.value)
+    if held is not None and not isinstance(refusal, (Offer, FarBack)):
+        return await ask_hour(ctx, record, field, held, refusal=refusal)
+    return await ask(ctx, record, field, refusal=refusal)
 
 
 async def edited(ctx: Context, text: str) -> Next:
@@ -691,12 +732,12 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     except DateOnly:
         raise
     except UserError as refusal:
-        return await ask(ctx, record, field, refusal=refusal)
+        return await ask_again(ctx, record, field, refusal=refusal)
     if field.step is Step.SOURCE and values.get("kind") == RecordKind.INTERNAL:
         return await confirm_internal(ctx, record)
     await _apply(ctx, record, field, values)
     state = await ctx.state()
-    state.data = {k: v for k, v in state.data.items() if k not in ("day", "day_of")}
+    state.data = _without_hour(state.data)
     if field.input is Input.TIME and value not in ("ok", "same", CAPTION_VALUE):
         moment = getattr(record, field.columns[0])
         shown = when(ctx, moment, clock=not (field.step is Step.INQUIRY_AT and day_only(record)))
@@ -834,6 +875,7 @@ async def go_back(ctx: Context, record: Record, field: Field | None) -> StepName
         raise UserError("intake.error.no_back")
     last = len(state.history) - 1 - state.history[::-1].index(previous.step.value)
     state.history = state.history[:last]
+    state.data = _without_hour(state.data)  # the hour question, if open, is left
     return await ask(ctx, record, previous)
 
 
@@ -878,7 +920,7 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
     if action == FAR_NO:  # type it again: at the question where the time is typed
         again = BY_STEP.get(str(state.data.get(FAR_BACK_STEP, "")))
         await forget_far_back(ctx)
-        return await ask(ctx, record, again or field)
+        return await ask_again(ctx, record, again or field)
     if action == CAPTION_PRESS:
         caption = offered_caption(record, field)
         if caption is None:

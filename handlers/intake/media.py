@@ -13,15 +13,18 @@ import asyncio
 import re
 from datetime import datetime
 
+from sqlalchemy import select
+
 from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json, is_forwarded_text
-from handlers.evidence_link import attach_files, item_count
+from handlers.evidence_link import MESSAGE_KIND, attach_files, item_count
 from handlers.fields import (
     CAPTION,
     CAPTION_IS_MESSAGE,
     CAPTION_TIME,
     CAPTION_TIME_FORMAT,
+    CHANNEL_READ,
     MAX_LONG,
     MESSAGE,
     OPENED_BY,
@@ -38,19 +41,26 @@ from handlers.ports import Button
 from handlers.receipt import SENT_AT
 from handlers.state import END, HeldFiles, Next, StepName
 from handlers.timeparse import TimeParseError, read_time
+from reminders.deadlines import clock_started
 from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.casenumber import several_case_numbers
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind
-from storage.models import Record
-from storage.vocabulary import RecordStatus
+from storage.models import EvidenceItem, Record
+from storage.vocabulary import Channel, RecordStatus, label
 
 RECENT = 3
 """How many of a handler's latest submitted records a file with no draft open may join."""
 OFFERED = "offered"
 """``DraftState.data`` key: the ids of the submitted records the question offered."""
+HELD_FOR_DRAFT = "add_or_new"
+"""``evidence_held``'s reason: held at the question whether it joins the open draft."""
+HELD_FOR_SUBMITTED = "add_to_submitted_or_new"
+"""``evidence_held``'s reason: held at the question whether it joins a submitted record."""
+HELD_AS_DUPLICATE = "duplicate"
+"""``evidence_held``'s reason: held because a record already holds the very same bytes."""
 TO_RECORD = "rec"
 """The add-or-new button for a submitted record: ``in:media:rec<id>``."""
 
@@ -144,6 +154,14 @@ async def answer_first(ctx: Context, error: str = "intake.error.choose") -> None
         )
         refusal.buttons = _submitted_buttons(ctx, offered)
         raise refusal
+    if record is None and state.step == StepName.INTAKE_MEDIA and state.held and state.held.files:
+        refusal = UserError(
+            "intake.refused_question",
+            error=ctx.t("intake.error.choose"),
+            question=_elsewhere(ctx, files_from_json(state.held.files)),
+        )
+        refusal.buttons = _new_or_dismiss(ctx)
+        raise refusal
     if record is not None:
         pending = state.held is not None and bool(state.held.files)
         question = ctx.t(
@@ -170,6 +188,7 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
             )
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
     _media_question(ctx, record, pending=pending)
     return StepName.INTAKE_MEDIA
 
@@ -192,7 +211,7 @@ async def _offered(ctx: Context) -> list[Record]:
         if (
             record is not None
             and record.handler_id == ctx.staff.id
-            and record.status == RecordStatus.SUBMITTED
+            and record.status in (RecordStatus.SUBMITTED, RecordStatus.DRAFT)
         ):
             found.append(record)
     return found
@@ -231,20 +250,99 @@ async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName
     of those (an amendment: the screenshot of an inquiry by WeChat, Art. 3, often comes
     after the record), or start a new record? The files are held until answered."""
     state = await ctx.state()
-    message = ctx.message
     state.fresh(**{OFFERED: [record.id for record in records]})
     state.record_id = None
-    state.held = HeldFiles(
-        files=files_to_json(ctx.files),
-        caption=message.text,
-        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
-        album=message.media_group_id,
-    )
+    state.held = held_now(ctx)
+    await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
     ctx.reply(
         ctx.t("intake.submitted_choice_first", what=material(ctx, ctx.files)),
         _submitted_buttons(ctx, records),
     )
     return StepName.INTAKE_MEDIA
+
+
+async def _holder(ctx: Context, files: list[EvidenceFile]) -> tuple[Record, str] | None:
+    """The latest record already holding one of ``files``' very bytes (an evidence item of
+    the same SHA-256), and that file's name; None when every file is new to the store's
+    records. A withdrawn record does not count: sending its material again is starting
+    over."""
+    for file in files:
+        if file.sha256 is None:
+            continue
+        query = (
+            select(EvidenceItem.record_id)
+            .join(Record, Record.id == EvidenceItem.record_id)
+            .where(
+                EvidenceItem.blob_sha256 == file.sha256,
+                Record.status != RecordStatus.WITHDRAWN,
+            )
+            .order_by(EvidenceItem.record_id.desc())
+            .limit(1)
+        )
+        found = (await ctx.session.execute(query)).scalar_one_or_none()
+        record = await records_repo.get(ctx.session, found) if found is not None else None
+        if record is not None:
+            name = file.provenance.file_name
+            return record, name or ctx.t(f"evidence.kind.{_kind(file)}")
+    return None
+
+
+def _kind(file: EvidenceFile) -> str:
+    """``file``'s kind as the evidence catalog names it (a message, an image, a voice...)."""
+    if is_forwarded_text(file):
+        return MESSAGE_KIND
+    return file.prepared.kind if file.prepared is not None else "other"
+
+
+async def _ask_duplicate(ctx: Context, holder: Record, name: str, draft: Record | None) -> StepName:
+    """Files of which one is byte for byte evidence ``holder`` already keeps: held (each
+    ``evidence_held``, reason ``HELD_AS_DUPLICATE``), and the judge told which record holds
+    it (its number or draft title, and its status) and asked: add to that record anyway (when
+    it is the sender's draft or submitted record), start a new record, or dismiss (sent by
+    mistake). Another handler's record is not named, nor offered. An open ``draft`` goes on
+    where it stopped once answered."""
+    state = await ctx.state()
+    mine = holder.handler_id == ctx.staff.id
+    resume = state.step if draft is not None else None
+    state.fresh(**{OFFERED: [holder.id] if mine else []})
+    state.record_id = draft.id if draft is not None else None
+    state.resume = resume
+    state.held = held_now(ctx)
+    await held_audited(ctx, ctx.files, HELD_AS_DUPLICATE)
+    rows: list[tuple[Button, ...]] = []
+    if mine:
+        title = holder.number or card.title(ctx, holder)
+        text = ctx.t(
+            "intake.duplicate_of",
+            name=name,
+            title=title,
+            status=label(RecordStatus(holder.status), ctx.language),
+        )
+        rows.append(
+            (
+                Button(
+                    ctx.t("intake.add_duplicate", title=title),
+                    cb("media", f"{TO_RECORD}{holder.id}"),
+                ),
+            )
+        )
+    else:
+        text = ctx.t("intake.duplicate_elsewhere", name=name)
+    ctx.reply(text, (*rows, *_new_or_dismiss(ctx)))
+    return StepName.INTAKE_MEDIA
+
+
+def _new_or_dismiss(ctx: Context) -> Buttons:
+    """Start a new record with the held files, or dismiss them (sent by mistake)."""
+    return (
+        (Button(ctx.t("intake.start_new"), cb("media", "new")),),
+        (Button(ctx.t("intake.dismiss"), cb("media", DISMISS)),),
+    )
+
+
+def _elsewhere(ctx: Context, files: list[EvidenceFile]) -> str:
+    """The question about held ``files`` another handler's record holds already."""
+    return ctx.t("intake.duplicate_elsewhere", name=material(ctx, files))
 
 
 def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str = "") -> None:
@@ -310,10 +408,20 @@ def is_empty(file: EvidenceFile) -> bool:
 async def _refused(ctx: Context, file: EvidenceFile, reason: str, **more: object) -> None:
     """The ``evidence_refused`` audit event of ``file``, sent by ``ctx.staff``: its
     ``reason``, its name, declared size and where it came from, and ``more``."""
+    await _file_event(ctx, AuditKind.EVIDENCE_REFUSED, file, reason, **more)
+
+
+async def _file_event(
+    ctx: Context, kind: AuditKind, file: EvidenceFile, reason: str, **more: object
+) -> None:
+    """The ``kind`` audit event of ``file``, sent by ``ctx.staff``: its ``reason``, its name,
+    declared size and where it came from, its SHA-256 and stored size when it was kept (so
+    ``guowen verify`` re-hashes it though no record holds it), and ``more``."""
     origin = file.provenance
+    kept = file.prepared
     await audit.append(
         ctx.session,
-        AuditKind.EVIDENCE_REFUSED,
+        kind,
         at=ctx.now,
         actor_staff_id=ctx.staff.id,
         subject=f"staff:{ctx.staff.id}",
@@ -321,12 +429,34 @@ async def _refused(ctx: Context, file: EvidenceFile, reason: str, **more: object
             "reason": reason,
             "name": origin.file_name,
             "declared_size": origin.declared_size,
+            "sha256": file.sha256,
+            **({"size": kept.size} if kept is not None else {}),
             **more,
             "transport": origin.transport,
             "file_id": origin.file_id,
             "message_id": origin.message_id,
         },
     )
+
+
+def held_now(ctx: Context) -> HeldFiles:
+    """The message's files held as they came: with its caption, the forward's stated time
+    (ISO 8601) and its album."""
+    message = ctx.message
+    return HeldFiles(
+        files=files_to_json(ctx.files),
+        caption=message.text,
+        forwarded_at=message.forwarded_at.isoformat() if message.forwarded_at else None,
+        album=message.media_group_id,
+    )
+
+
+async def held_audited(ctx: Context, files: list[EvidenceFile], reason: str) -> None:
+    """Each of ``files``, held in the dialogue until a question is answered, gets an
+    ``evidence_held`` audit event (``reason``: the question): its arrival is audited before
+    any record holds it, and ``guowen verify`` checks its bytes meanwhile."""
+    for file in files:
+        await _file_event(ctx, AuditKind.EVIDENCE_HELD, file, reason)
 
 
 async def refuse_empty(ctx: Context) -> bool:
@@ -352,18 +482,28 @@ async def media(ctx: Context, text: str) -> Next:
         return None
     record = await current_draft(ctx)
     state = await ctx.state()
+    if state.step != StepName.INTAKE_MEDIA and (holder := await _holder(ctx, ctx.files)):
+        return await _ask_duplicate(ctx, *holder, record)
     album = ctx.message.media_group_id
     offered = await _offered(ctx) if state.step == StepName.INTAKE_MEDIA else []
     if record is None and offered:
         held = _hold(ctx, state.held)
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
         total = material(ctx, files_from_json(held.files))
         text = ctx.t("intake.held_submitted", what=material(ctx, ctx.files), total=total)
         ctx.reply(text, _submitted_buttons(ctx, offered))
         return None
+    if record is None and state.step == StepName.INTAKE_MEDIA and state.held and state.held.files:
+        held = _hold(ctx, state.held)  # at the question about another's record's file
+        state.held = held
+        await held_audited(ctx, ctx.files, HELD_AS_DUPLICATE)
+        ctx.reply(_elsewhere(ctx, files_from_json(held.files)), _new_or_dismiss(ctx))
+        return None
     if record is not None and state.step == StepName.INTAKE_MEDIA:
         held = _hold(ctx, state.held)
         state.held = held
+        await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
         total = material(ctx, files_from_json(held.files))
         text = ctx.t(
             "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
@@ -404,7 +544,10 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     else:
         ctx.reply(ctx.t("intake.started", title=card.title(ctx, record)))
     await place_captions(ctx, record, files)
-    await offer_messages(ctx, record, files)
+    captions = [file.provenance.caption or "" for file in files]
+    _channels_read(record, ocr.channels_in(captions))
+    await ctx.session.flush()
+    await offer_messages(ctx, record, files, opening=True)
     return await advance(ctx, record)
 
 
@@ -426,11 +569,15 @@ def _message_text(store: EvidenceStore, sha256: str) -> str | None:
     return data.decode("utf-8", errors="replace").strip() or None
 
 
-async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
+async def offer_messages(
+    ctx: Context, record: Record, files: list[EvidenceFile], *, opening: bool = False
+) -> None:
     """A forwarded text is the inquiry in its sender's words, kept as evidence: the first,
     while the summary is empty, is offered when the summary is asked (``fields.CAPTION``
     with ``CAPTION_IS_MESSAGE``: one press takes it), and a case number in it is proposed
-    when the case number is asked (``fields.READ``); neither is stored unasked."""
+    when the case number is asked (``fields.READ``); neither is stored unasked. The texts
+    ``opening`` a draft say how the inquiry came when their words show it
+    (``fields.CHANNEL_READ``)."""
     store = ctx.services.evidence
     if store is None:
         return
@@ -454,6 +601,8 @@ async def offer_messages(ctx: Context, record: Record, files: list[EvidenceFile]
             fields[READ] = {**read, **source, "case_number": number}
             said.append(ctx.t("intake.message_case_number", number=number))
         record.fields = fields
+        if opening:
+            _channels_read(record, ocr.channels_in(text.splitlines()))
         if said:
             ctx.reply("\n".join(said))
         await ctx.session.flush()
@@ -482,7 +631,19 @@ async def _read_picture(ctx: Context, record: Record, files: list[EvidenceFile])
     found = {key: value for key, value in found.items() if value}
     if found:
         record.fields = {**record.fields, READ: found}
-        await ctx.session.flush()
+    _channels_read(record, reading.channels)
+    await ctx.session.flush()
+
+
+def _channels_read(record: Record, channels: frozenset[Channel]) -> None:
+    """Add the channels read in what opened ``record`` (the picture's text, the forwarded
+    message's or the caption's words) to ``fields.CHANNEL_READ``: one in all is proposed,
+    several are named as likely and asked; nothing is kept when none was read."""
+    read = record.fields.get(CHANNEL_READ)
+    before = {str(value) for value in read} if isinstance(read, list) else set()
+    after = before | {channel.value for channel in channels}
+    if after != before:
+        record.fields = {**record.fields, CHANNEL_READ: sorted(after)}
 
 
 _SEGMENTS = re.compile(r"[\s，,。；;、]+")
@@ -583,7 +744,8 @@ async def media_choice(ctx: Context, value: str) -> Next:
     if value != "new":
         raise UserError("error.stale_button")
     if record is not None:
-        ctx.reply(ctx.t("intake.left_open", title=card.title(ctx, record), id=record.id))
+        title, running = card.title(ctx, record), deadlines_words(ctx, record)
+        ctx.reply(ctx.t("intake.left_open", title=title, id=record.id, deadlines=running))
     forwarded_at = datetime.fromisoformat(held.forwarded_at) if held.forwarded_at else None
     opener = opener_of(files) if files else Opener.NEW  # no files held: it was /new
     record = await start_draft(ctx, forwarded_at=forwarded_at, album=held.album, opener=opener)
@@ -607,7 +769,7 @@ async def dismiss(ctx: Context) -> Next:
     if state.step != StepName.INTAKE_MEDIA or not files:
         raise UserError("error.stale_button")
     for file in files:
-        await _refused(ctx, file, "dismissed", sha256=file.sha256)
+        await _refused(ctx, file, "dismissed")
     resume = state.resume
     state.held = None
     state.resume = None
@@ -639,32 +801,43 @@ async def drop_question(ctx: Context) -> Next:
 
 
 async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) -> Next:
-    """Add the held ``files`` to the submitted record ``wanted`` offered: an amendment.
+    """Add the held ``files`` to the record ``wanted`` offered: a submitted record's
+    amendment, or (a file it already holds, ``_ask_duplicate``) the sender's draft.
 
     Each file is an evidence item of its own with an ``evidence_added`` audit event after
     the record's submission (nothing the record held is rewritten or dropped); a record
     whose form copy was delivered (Art. 6) has the corrected form sent to every holder
-    (``milestones.redeliver``). Raises ``UserError`` for a record not offered, or no longer
-    the sender's submitted record.
+    (``milestones.redeliver``). An open draft goes on where it stopped. Raises
+    ``UserError`` for a record not offered, or no longer the sender's draft or submitted
+    record.
     """
     chosen = next((r for r in await _offered(ctx) if str(r.id) == wanted), None)
     if chosen is None or not files:
         raise UserError("error.stale_button")
     state = await ctx.state()
+    resume = state.resume
     state.held = None
     state.resume = None
+    draft = await current_draft(ctx)
     state.fresh()
     await attach_files(ctx, chosen, files)
-    ctx.reply(
-        ctx.t(
-            "intake.added_to_submitted",
-            what=material(ctx, files),
-            number=chosen.number or "",
-            count=await item_count(ctx, chosen),
+    if chosen.status == RecordStatus.DRAFT:
+        ctx.reply(ctx.t("intake.added", title=card.title(ctx, chosen), count=len(files)))
+        await place_captions(ctx, chosen, files)
+    else:
+        ctx.reply(
+            ctx.t(
+                "intake.added_to_submitted",
+                what=material(ctx, files),
+                number=chosen.number or "",
+                count=await item_count(ctx, chosen),
+            )
         )
-    )
-    await place_captions(ctx, chosen, files)
-    await redeliver(ctx, chosen, supplemented=True)  # every copy sent, before both offices too
+        await place_captions(ctx, chosen, files)
+        await redeliver(ctx, chosen, supplemented=True)  # every copy sent, before both offices
+    if draft is not None:
+        state.record_id = draft.id
+        return await resume_step(ctx, draft, resume)
     return END
 
 
@@ -672,10 +845,16 @@ async def rescue(ctx: Context, text: str) -> Next:
     """After a failure, keep the message's files on a draft of their own, asking nothing."""
     record = await _draft(ctx, ctx.message.forwarded_at)
     await attach_files(ctx, record, ctx.files)
-    ctx.reply(
-        ctx.t("intake.rescued", title=card.title(ctx, record), id=record.id, count=len(ctx.files))
-    )
+    title, count, running = card.title(ctx, record), len(ctx.files), deadlines_words(ctx, record)
+    ctx.reply(ctx.t("intake.rescued", title=title, id=record.id, count=count, deadlines=running))
     return None
+
+
+def deadlines_words(ctx: Context, record: Record) -> str:
+    """Whether a draft left open owes its Art. 6 steps (``reminders.deadlines.clock_started``):
+    its deadlines run once its receipt time was given or confirmed, not before."""
+    key = "running" if clock_started(record) else "waiting"
+    return ctx.t(f"intake.deadlines_{key}")
 
 
 async def media_text(ctx: Context, text: str) -> Next:
@@ -690,9 +869,16 @@ async def media_text(ctx: Context, text: str) -> Next:
         )
         ctx.reply(text, _submitted_buttons(ctx, offered))
         return None
+    state = await ctx.state()
+    if record is None and state.held is not None and state.held.files:
+        question = _elsewhere(ctx, files_from_json(state.held.files))
+        text = ctx.t(
+            "intake.refused_question", error=ctx.t("intake.error.choose"), question=question
+        )
+        ctx.reply(text, _new_or_dismiss(ctx))
+        return None
     if record is None:
         raise UserError("intake.error.no_draft")
-    state = await ctx.state()
     pending = state.held is not None and bool(state.held.files)
     _media_question(ctx, record, pending=pending, refusal=ctx.t("intake.error.choose"))
     return None
