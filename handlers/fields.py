@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -673,8 +673,8 @@ def _time(column: str) -> Parse:
             raise time_refusal(ctx, text, problem) from None
         if read.twelve:  # 3点: the morning's or the afternoon's, asked when both may be
             read = _one_half(ctx, record, column, text, read, undated=not read.dated and not held)
-        if read.other is not None:  # today or a week back: asked, never chosen
-            raise which_week(ctx, text, read)
+        if read.other is not None:  # today or a week back: asked when both fit
+            read = _one_week(ctx, record, column, text, read)
         if read.clock is None:
             day = read.at(tz)
             if read.day > ctx.local(ctx.now).date():
@@ -721,18 +721,53 @@ def _one_half(
     limit = ctx.now + CLOCK_SLACK
     meanings: list[datetime] = []
     for day in (read.day, *([read.other] if read.other is not None else [])):
-        readings = []
         for clock in read.halves():
             moment = datetime.combine(day, clock, tzinfo=tz)
             if undated and moment > limit:
                 moment = datetime.combine(day - timedelta(days=1), clock, tzinfo=tz)
-            readings.append(moment)
-        fitting = [moment for moment in readings if _fits(ctx, record, column, moment)]
-        meanings += fitting or [datetime.combine(day, read.clock or time(0, 0), tzinfo=tz)]
+            if _fits(ctx, record, column, moment):
+                meanings.append(moment)
     if len(meanings) > 1:
         raise which_hour(ctx, typed, meanings)
+    if not meanings:
+        return Moment(day_as_typed(ctx, read), read.clock, read.dated)
     local = ctx.local(meanings[0])
     return Moment(local.date(), local.time(), read.dated)
+
+
+def _one_week(ctx: Context, record: Record, column: str, typed: str, read: Moment) -> Moment:
+    """Today's weekday typed alone (``Moment.other``): today or a week back, as the one
+    that fits, or asked. A day fits when its reading passes the answer's own checks
+    (``_fits`` with a time of day; a day alone: not after today, not before the rules, an
+    inquiry's not after its receipt's day, and only where a day alone may stand). Both
+    fitting are asked (``which_week``); one is the answer (``周六晚上10点`` at Saturday 20:00:
+    the week back's); none keeps the reading as typed (``day_as_typed``), to be refused as
+    typed. Raises ``WhichTime``."""
+    assert read.other is not None
+    fitting = [day for day in (read.day, read.other) if _day_fits(ctx, record, column, day, read)]
+    if len(fitting) > 1:
+        raise which_week(ctx, typed, read)
+    return replace(read, day=fitting[0] if fitting else day_as_typed(ctx, read), other=None)
+
+
+def _day_fits(ctx: Context, record: Record, column: str, day: date, read: Moment) -> bool:
+    """Whether ``read``'s time of day on ``day`` is an answer ``column`` could take."""
+    tz = ctx.services.tz
+    if read.clock is not None:
+        return _fits(ctx, record, column, datetime.combine(day, read.clock, tzinfo=tz))
+    latest = ctx.local(latest_inquiry(as_proposed(record))).date()
+    today = ctx.local(ctx.now).date()
+    return column == "inquiry_at" and RULES_IN_FORCE <= day <= min(latest, today)
+
+
+def day_as_typed(ctx: Context, read: Moment) -> date:
+    """The day ``read`` means where none is chosen for it: today's weekday typed alone
+    (``Moment.other``) is today, but the week back where today's reading is still to come
+    (it cannot be meant); any other reading is its own day."""
+    if read.other is None:
+        return read.day
+    today = datetime.combine(read.day, read.clock or time(0, 0), tzinfo=ctx.services.tz)
+    return read.other if today > ctx.now + CLOCK_SLACK else read.day
 
 
 def _fits(ctx: Context, record: Record, column: str, moment: datetime) -> bool:

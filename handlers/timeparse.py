@@ -10,6 +10,12 @@ yesterday``, ``today 9:30``, ``last night 9``, ``28 Nov 15:00``, ``Nov 28 15:00`
 (``11月28日（周六）15:00``, ``Sat 28 Nov 15:00``) reads back, its weekday checked against the
 date.
 
+A weekday after its week (``上周五下午3点``, ``上个星期五``, ``上礼拜五``, ``本周一``,
+``这个星期三``, ``last friday 3pm``, ``this monday``) is that day of that week, Monday to
+Sunday, whether or not still to come (``下周一`` is read, to be refused as in the future). A
+moment back from now (``刚才``, ``刚刚``, ``5分钟前``, ``半小时前``, ``一个半小时前``,
+``两小时前``, ``just now``, ``2 hours ago``) is read to the minute, from ``now``.
+
 A weekday alone (``周六晚上10点``, ``星期三下午3点半``, ``礼拜天上午9点10分``, ``saturday 10pm``)
 is the latest such day not after today; when it is today's weekday it may be today or the same
 day a week back, and neither is chosen: the ``Moment`` is today's and names the other
@@ -244,8 +250,13 @@ _WEEKDAYS |= {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2
 _WEEKDAYS |= {"wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4}
 _WEEKDAYS |= {"friday": 4, "sat": 5, "saturday": 5, "sun": 6, "sunday": 6}
 _WEEKDAY = re.compile(
-    r"\(?(?:周|星期|礼拜)(?P<zh>[1-7日天])\)?|\b(?P<en>[a-z]{3,9})\b\.?",
+    r"(?P<zhweek>上上个?|上个?|本|这个?|下个?)?\(?(?:周|星期|礼拜)(?P<zh>[1-7日天])\)?"
+    r"|\b(?:(?P<enweek>last|this|next) )?(?P<en>[a-z]{3,9})\b\.?",
 )
+# The week a weekday is in, said before it (上周五, 上个星期五, 这周五, last friday): weeks
+# from this one (Monday to Sunday), back negative.
+_WEEKS = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "本": 0, "这": 0, "这个": 0}
+_WEEKS |= {"下": 1, "下个": 1, "last": -1, "this": 0, "next": 1}
 _FULL_DATE = re.compile(
     r"^(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
 )
@@ -421,43 +432,53 @@ def read_time(
 ) -> Moment:
     """What ``text`` says: a day and, when given, a time of day.
 
-    ``now`` anchors 今天 and the year; ``day`` is the day a bare time of day falls on
-    (today when None). Raises ``TimeParseError`` saying why and what was read on the way
-    (``TimeProblem``): FORMAT when nothing is read, NO_MONTH/NO_DAY/NO_HOUR/NO_MINUTE for a
-    day or time that does not exist (13月, 2月30日, 25点, 14:75), WEEKDAY for a date named with
-    another weekday, WEEKDAYS for two, DAY_UNREAD/CLOCK_UNREAD when only the time of day or
-    only the day is read, BARE for a number alone (``3``, ``今天 3``, ``三``), which may be a
-    button's number or either 3:00 or 15:00, PART for a time of day outside ``part``
-    (``9点``, ``上午3点`` after 下午). ``part``: the part of the ``day`` already given
-    (``昨天下午``, asked its hour): a time of day typed without a day, or with ``day``
-    itself, is read within it (``3点``: 15:00, never an unmarked hour).
+    ``now`` anchors 今天, the year and a moment back from it (``刚才``, ``5分钟前``); ``day``
+    is the day a bare time of day falls on (today when None). Raises ``TimeParseError``
+    saying why and what was read on the way (``TimeProblem``): FORMAT when nothing is read,
+    NO_MONTH/NO_DAY/NO_HOUR/NO_MINUTE for a day or time that does not exist (13月, 2月30日,
+    25点, 14:75), WEEKDAY for a date named with another weekday, WEEKDAYS for two,
+    DAY_UNREAD/CLOCK_UNREAD when only the time of day or only the day is read, BARE for a
+    number alone (``3``, ``今天 3``, ``三``), which may be a button's number or either 3:00
+    or 15:00, PART for a time of day outside ``part`` (``9点``, ``上午3点`` after 下午).
+    ``part``: the part of the ``day`` already given (``昨天下午``, asked its hour): a time of
+    day typed without a day, or with ``day`` itself, is read within it (``3点``: 15:00, never
+    an unmarked hour).
     """
-    weekdays: list[int] = []
+    weekdays: list[tuple[int, int | None]] = []  # (0 Monday, the week named or None)
 
     def weekday(match: re.Match[str]) -> str:
         name = match.group("zh") or match.group("en")
         if name not in _WEEKDAYS:
             return match.group(0)
-        weekdays.append(_WEEKDAYS[name])
+        week = match.group("zhweek") or match.group("enweek")
+        weekdays.append((_WEEKDAYS[name], _WEEKS[week] if week else None))
         return " "
 
-    cleaned = _WEEKDAY.sub(weekday, _FILLER.sub(" ", _normalise(text)))
+    local = now.astimezone(tz)
+    normalised = _FILLER.sub(" ", _normalise(text))
+    ago = _ago(re.sub(r"\s+", " ", normalised).strip(), local)
+    if ago is not None:
+        return ago
+    cleaned = _WEEKDAY.sub(weekday, normalised)
     cleaned = _day_first(re.sub(r"\s+", " ", cleaned).strip())
     if not cleaned and not weekdays:
         raise TimeParseError(TimeProblem.FORMAT)
-    local = now.astimezone(tz)
     today = local.date()
     found, implied, rest = _take_day(cleaned, today)
     if len(weekdays) > 1:
         raise TimeParseError(TimeProblem.WEEKDAYS)
-    if weekdays and found is not None and found.weekday() != weekdays[0]:
-        raise TimeParseError(TimeProblem.WEEKDAY, day=found, weekday=weekdays[0])
-    named = weekdays[0] if weekdays and found is None else None
+    if weekdays and found is not None and found.weekday() != weekdays[0][0]:
+        raise TimeParseError(TimeProblem.WEEKDAY, day=found, weekday=weekdays[0][0])
     other: date | None = None
-    if named is not None:  # 周六: the latest Saturday not after today
-        found = today - timedelta(days=(today.weekday() - named) % 7)
-        if found == today:  # or a week back: asked, never chosen
-            other = today - timedelta(days=7)
+    if weekdays and found is None:
+        named, week = weekdays[0]
+        if week is not None:  # 上周五: that week's Friday, whether or not still to come
+            monday = today - timedelta(days=today.weekday())
+            found = monday + timedelta(days=7 * week + named)
+        else:  # 周六: the latest Saturday not after today
+            found = today - timedelta(days=(today.weekday() - named) % 7)
+            if found == today:  # or a week back: asked, never chosen
+                other = today - timedelta(days=7)
     period, rest = _take_period(rest)
     period = period or implied
     if not rest:
@@ -482,6 +503,34 @@ def read_time(
         other += timedelta(days=shift)
     on = (found or day or today) + timedelta(days=shift)
     return Moment(on, clock, found is not None, other, twelve)
+
+
+# A moment back from now ("刚才", "5分钟前", "半小时前", "一个半小时前", "2 hours ago"):
+# the amount (半, "a", "an", "half an": read by ``_HALVES``) and its unit.
+_AGO = re.compile(
+    r"^(?:(?P<now>刚才|刚刚|just now)|(?P<n>\d{1,4}|半|an?|half an) ?个?(?P<half>半)?"
+    r"(?P<unit>分钟|分|刻钟|小时|钟头|minute|min|hour|hr)s? ?(?:以前|之前|前|ago))$"
+)
+_UNITS = {"分钟": 1, "分": 1, "刻钟": 15, "小时": 60, "钟头": 60, "minute": 1, "min": 1}
+_UNITS |= {"hour": 60, "hr": 60}
+_HALVES = {"半": 1, "a": 2, "an": 2, "half an": 1}
+"""The amounts in words, in halves of the unit."""
+
+
+def _ago(text: str, now: datetime) -> Moment | None:
+    """``text`` as a moment back from ``now`` (local, aware), to the minute; None when it
+    is not one."""
+    match = _AGO.match(text)
+    if match is None:
+        return None
+    back = timedelta(0)
+    if match.group("n"):
+        amount = match.group("n")
+        halves = _HALVES[amount] if amount in _HALVES else 2 * int(amount)
+        halves += 1 if match.group("half") else 0
+        back = timedelta(minutes=_UNITS[match.group("unit")]) * halves / 2
+    then = (now - back).astimezone(now.tzinfo).replace(second=0, microsecond=0)
+    return Moment(then.date(), then.time().replace(tzinfo=None), True)
 
 
 def _day_unread(text: str, period: str | None) -> TimeParseError:

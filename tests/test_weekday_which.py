@@ -1,6 +1,8 @@
 """A weekday typed alone that is today's (``周六晚上10点`` on a Saturday evening) is asked,
-never chosen: today or the same day a week back, each a button; the answer to that question
-answers it, never the next question; a time still to come today is refused as in the future.
+never chosen: today or the same day a week back, each a button, when both fit; the answer to
+that question answers it, never the next question. When today's reading cannot be the answer
+(still to come, or after the draft was opened), the week back's is taken and said, never
+offered beside one that would be refused.
 
 Over each weekday word × time of day × now (any minute of a week), at /new's card (the
 inquiry's time typed there), at the inquiry's own question, and in a correction of a
@@ -37,6 +39,8 @@ from storage.db import Database
 
 BEIJING = local("2026-12-05 21:00").tzinfo
 SATURDAY = local("2026-12-05 21:00")
+ORDER = timedelta(minutes=1)
+"""How far the inquiry's time may run past /new's reaching the bot (``_check_order``)."""
 NAMES = ("一", "二", "三", "四", "五", "六", "日")
 
 
@@ -138,7 +142,7 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     form=st.integers(0, 2),
     pick_today=st.booleans(),
 )
-async def test_todays_weekday_is_asked_and_the_answer_is_the_inquiry_time(
+async def test_todays_weekday_is_asked_only_when_both_days_fit(
     court: Court,
     clock: FakeClock,
     db: Database,
@@ -154,8 +158,15 @@ async def test_todays_weekday_is_asked_and_the_answer_is_the_inquiry_time(
     typed = written(today.weekday(), hour, minute, form)
     judge = await open_new(court)
     replies = await judge.act(typed)
+    texts = [r.text for r in replies]
+    earlier = datetime.combine(today - timedelta(days=7), time(hour, minute), tzinfo=BEIJING)
+    if datetime.combine(today, time(hour, minute), tzinfo=BEIJING) > now + ORDER:
+        # Today's is still to come (or after /new reached the bot): the week back's, taken.
+        assert not any(t.startswith(asked(typed, today)) for t in texts), texts
+        assert taken(earlier) in texts and texts[-1] == asks(Step.CHANNEL), texts
+        return
     # Asked, with a button for each meaning; nothing stored, nothing asked after it.
-    assert replies[-1].text.startswith(asked(typed, today)), replies[-1].text
+    assert texts[-1].startswith(asked(typed, today)), texts
     assert [b.label for b in replies[-1].buttons[0]] == [
         choice("today", today),
         choice("earlier", today - timedelta(days=7)),
@@ -167,28 +178,24 @@ async def test_todays_weekday_is_asked_and_the_answer_is_the_inquiry_time(
     meant = datetime.combine(day, time(hour, minute), tzinfo=BEIJING)
     replies = await judge.act(Press(choice("today" if pick_today else "earlier", day)))
     texts = [r.text for r in replies]
-    if meant > now + timedelta(minutes=5):  # today's, still to come: refused as in the future
-        assert texts[-1].startswith(
-            says("intake.error.time_future", time=f"{day_shown(day)}{meant:%H:%M}")
-        ), texts
-        return
     assert taken(meant) in texts and texts[-1] == asks(Step.CHANNEL), texts
 
 
-async def test_the_trial_saturday_evening_is_asked_and_the_next_answer_is_not_the_name(
+async def test_the_trial_saturday_evening_is_last_weeks_and_the_next_answer_is_not_the_name(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     """The trial: Saturday 2026-12-05 21:00, ``周六晚上10点`` at the inquiry's question is
-    asked (today: in the future; or 11-28); ``周六晚上8点`` typed then is asked again, never
-    taken as the inquirer's name; pressing 上周 takes 11-28 20:00."""
+    11-28 22:00, taken and said (today's is still to come: never offered); ``周六晚上8点`` is
+    asked, never taken as the inquirer's name; pressing 上周 takes 11-28 20:00."""
     judge = court.chat("张伟")
     await to_inquiry_question(judge)
     replies = await judge.act("周六晚上10点")
-    assert replies[-1].text.startswith(asked("周六晚上10点", SATURDAY.date()))
-    replies = await judge.act(Press(choice("today", SATURDAY.date())))
-    future = says("intake.error.time_future", time="12月5日（周六）22:00")
-    assert replies[-1].text.startswith(future)
+    texts = [r.text for r in replies]
+    assert taken(local("2026-11-28 22:00")) in texts, texts
+    await judge.act("/back")
     replies = await judge.act("周六晚上8点")
+    assert replies[-1].text.startswith(asked("周六晚上8点", SATURDAY.date())), replies[-1].text
+    replies = await judge.act("周六晚上8点")  # again: the same question, not the next one
     assert replies[-1].text.startswith(asked("周六晚上8点", SATURDAY.date()))
     replies = await judge.act(Press(choice("earlier", date(2026, 11, 28))))
     assert replies[-1].text != asks(Step.INQUIRY_AT)

@@ -31,6 +31,7 @@ from handlers.fields import (
     READ,
     READ_SOURCE,
     Opener,
+    day_as_typed,
     when,
 )
 from handlers.intake.ask import advance, resume_step
@@ -653,15 +654,19 @@ def time_at_head(ctx: Context, text: str) -> datetime | None:
     """The moment the longest run of ``text``'s first parts reads as, with a time of day
     (``周六晚上10点 县委李主任来电``: Saturday 22:00, as ``timeparse.read_time`` reads it);
     None when no head of it is a time, or when it is one the words leave open (an hour
-    without a part of the day, ``Moment.twelve``): never proposed, it is asked when typed."""
+    without a part of the day, ``Moment.twelve``): never proposed, it is asked when typed.
+    Today's weekday alone is today, or a week back where today's is still to come
+    (``fields.day_as_typed``)."""
     parts = [part for part in _SEGMENTS.split(text.strip()) if part][:4]
     for end in range(len(parts), 0, -1):
         try:
             moment = read_time(" ".join(parts[:end]), now=ctx.now, tz=ctx.services.tz)
         except TimeParseError:
             continue
+        if moment.clock is not None and not moment.twelve:
+            return datetime.combine(day_as_typed(ctx, moment), moment.clock, ctx.services.tz)
         if moment.clock is not None:
-            return None if moment.twelve else moment.at(ctx.services.tz)
+            return None
     return None
 
 
