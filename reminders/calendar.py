@@ -550,23 +550,29 @@ def statutory_days(year: int) -> Mapping[date, str]:
     """
     if year < STATUTORY_FROM:
         return MappingProxyType({})
+    from chinese_calendar import Holiday  # type: ignore[import-untyped, unused-ignore]
     from lunar_python import Lunar  # type: ignore[import-untyped, unused-ignore]
 
     def solar(lunar_month: int, lunar_day: int) -> date:
         day = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
         return date(day.getYear(), day.getMonth(), day.getDay())
 
+    # The Chinese names as ``chinesecalendar`` gives them, so they match the shipped years'.
+    names = {holiday.name: str(holiday.chinese) for holiday in Holiday}
     spring = solar(1, 1)
-    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
-    days: dict[date, str] = {date(year, 1, 1): "元旦"}
+    # ``lunar_python`` names the solar terms in Chinese; 清明 is the tomb-sweeping day's.
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()[names["tomb_sweeping_day"]]
+    days: dict[date, str] = {date(year, 1, 1): names["new_years_day"]}
     for offset in range(-1, 3):  # 除夕, then 初一 to 初三
-        days[spring + timedelta(days=offset)] = "春节"
-    days[date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = "清明节"
-    days[date(year, 5, 1)] = days[date(year, 5, 2)] = "劳动节"
-    days[solar(5, 5)] = "端午节"
-    days[solar(8, 15)] = "中秋节"
+        days[spring + timedelta(days=offset)] = names["spring_festival"]
+    days[date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = names[
+        "tomb_sweeping_day"
+    ]
+    days[date(year, 5, 1)] = days[date(year, 5, 2)] = names["labour_day"]
+    days[solar(5, 5)] = names["dragon_boat_festival"]
+    days[solar(8, 15)] = names["mid_autumn_festival"]
     for day in range(1, 4):
-        days[date(year, 10, day)] = "国庆节"
+        days[date(year, 10, day)] = names["national_day"]
     return MappingProxyType(days)
 
 

@@ -28,7 +28,7 @@ from reminders.calendar import (
 from reminders.deadlines import DeadlineRules
 
 CAL = ChinaCalendar({})
-HOLIDAYS = {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"}
+HOLIDAYS = {"元旦", "春节", "清明", "劳动节", "端午", "中秋", "国庆节"}
 FIRST_UNLOADED = max(CAL.known_years()) + 1
 UNLOADED_DAYS = st.dates(date(FIRST_UNLOADED - 1, 12, 1), date(FIRST_UNLOADED + 20, 12, 31))
 
