@@ -10,8 +10,11 @@ The schedule for a year comes from, in order of precedence:
 1. a file the administrator loaded for that year (the State Council publishes next year's
    schedule in late autumn, usually after the installed ``chinesecalendar`` was released);
 2. the ``chinesecalendar`` package, for the years it ships;
-3. weekends only, so that the bot keeps working when nobody loaded the new year; admins are
-   warned beforehand (see :meth:`HolidayTable.needs_next_year_warning`).
+3. the statutory holidays themselves (:func:`statutory_days`), which the law fixes without the
+   yearly schedule, plus weekends, so that the bot keeps working when nobody loaded the new
+   year and no deadline ends on 元旦 or 春节; the bridging days and make-up working days stay
+   unknown until the schedule is loaded, and admins are warned beforehand (see
+   :meth:`HolidayTable.needs_next_year_warning`).
 
 Everything here is pure: no I/O and no clock reads, callers pass the times in. Nothing here
 speaks to users either; :class:`HolidayFileProblem` codes are translated by the caller.
@@ -47,6 +50,7 @@ __all__ = [
     "parse_holidays_file",
     "plan_load",
     "schedule_from_package",
+    "statutory_days",
 ]
 
 COURT_TZ: Final = ZoneInfo("Asia/Shanghai")
@@ -60,6 +64,10 @@ MAX_HOLIDAY_DAYS: Final = 10
 _MIN_YEAR: Final = 1949
 _MAX_YEAR: Final = 2199
 
+# The first year of 《全国年节及纪念日放假办法》 as amended in 2024 (in force 1 January 2025),
+# whose holidays :func:`statutory_days` knows; earlier years had other holidays.
+STATUTORY_FROM: Final = 2025
+
 _ONE_DAY: Final = timedelta(days=1)
 _SATURDAY: Final = 5
 
@@ -69,6 +77,7 @@ class CalendarSource(StrEnum):
 
     LOADED = "loaded"
     PACKAGE = "package"
+    # No official schedule: weekends and, from ``STATUTORY_FROM``, the statutory holidays.
     WEEKENDS_ONLY = "weekends_only"
 
 
@@ -523,6 +532,51 @@ def _chinese_name(label: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# The statutory holidays
+
+
+@functools.cache
+def statutory_days(year: int) -> Mapping[date, str]:
+    """The days off that the law itself fixes in ``year``, each with its holiday's Chinese name;
+    empty before ``STATUTORY_FROM``.
+
+    《全国年节及纪念日放假办法》 Art. 2 (as amended 2024, in force 2025): 元旦 1 January; 春节
+    农历除夕 and 正月初一 to 初三; 清明节 the day of the solar term 清明; 劳动节 1 and 2 May;
+    端午节 农历五月初五; 中秋节 农历八月十五; 国庆节 1 to 3 October. These are off whatever the
+    State Council's yearly schedule adds (bridging days) or takes back (调休 make-up working
+    days on weekends), so they stand in for a year nobody loaded. The lunar dates and 清明 come
+    from ``lunar_python`` (寿星天文历 algorithms). Raises ``ValueError`` for a year outside
+    ``lunar_python``'s range (before 1 or after 9999).
+    """
+    if year < STATUTORY_FROM:
+        return MappingProxyType({})
+    from chinese_calendar import Holiday  # type: ignore[import-untyped, unused-ignore]
+    from lunar_python import Lunar  # type: ignore[import-untyped, unused-ignore]
+
+    def solar(lunar_month: int, lunar_day: int) -> date:
+        day = Lunar.fromYmd(year, lunar_month, lunar_day).getSolar()
+        return date(day.getYear(), day.getMonth(), day.getDay())
+
+    # The Chinese names as ``chinesecalendar`` gives them, so they match the shipped years'.
+    names = {holiday.name: str(holiday.chinese) for holiday in Holiday}
+    spring = solar(1, 1)
+    # ``lunar_python`` names the solar terms in Chinese; 清明 is the tomb-sweeping day's.
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()[names["tomb_sweeping_day"]]
+    days: dict[date, str] = {date(year, 1, 1): names["new_years_day"]}
+    for offset in range(-1, 3):  # 除夕, then 初一 to 初三
+        days[spring + timedelta(days=offset)] = names["spring_festival"]
+    days[date(qingming.getYear(), qingming.getMonth(), qingming.getDay())] = names[
+        "tomb_sweeping_day"
+    ]
+    days[date(year, 5, 1)] = days[date(year, 5, 2)] = names["labour_day"]
+    days[solar(5, 5)] = names["dragon_boat_festival"]
+    days[solar(8, 15)] = names["mid_autumn_festival"]
+    for day in range(1, 4):
+        days[date(year, 10, day)] = names["national_day"]
+    return MappingProxyType(days)
+
+
+# --------------------------------------------------------------------------------------------
 # The table and the calendar
 
 
@@ -564,20 +618,26 @@ class HolidayTable:
         )
 
     def known_years(self) -> tuple[int, ...]:
-        """Years with a real schedule, ascending; every other year is weekends-only."""
+        """Years with a real schedule, ascending; every other year counts weekends and its
+        statutory holidays only (:func:`statutory_days`)."""
         return tuple(sorted(self.sources))
 
     def source_for(self, year: int) -> CalendarSource:
-        """Where ``year``'s schedule came from (weekends only when nothing is known of it)."""
+        """Where ``year``'s schedule came from (``WEEKENDS_ONLY`` when nothing but its
+        statutory holidays is known)."""
         return self.sources.get(year, CalendarSource.WEEKENDS_ONLY)
 
     def is_working_day(self, day: date) -> bool:
         """Whether ``day`` is worked: a make-up weekend day is, a holiday is not, else
-        Monday to Friday are."""
+        Monday to Friday are. In a year without a schedule the statutory holidays
+        (:func:`statutory_days`) are the holidays; a loaded or shipped schedule always wins."""
         # Make-up days first: they are weekend days and must beat the weekend rule.
         if day in self.makeup_workdays.get(day.year, frozenset()):
             return True
-        if day in self.days_off.get(day.year, frozenset()):
+        if day.year in self.sources:
+            if day in self.days_off.get(day.year, frozenset()):
+                return False
+        elif day in statutory_days(day.year):
             return False
         return day.weekday() < _SATURDAY
 
@@ -586,7 +646,8 @@ class HolidayTable:
 
         From 1 December, deadlines of the month can already run into next year, so a missing
         next year matters. A missing current year (nobody acted on the December warning) keeps
-        the warning up, since deadlines are then being computed on weekends only right now.
+        the warning up, since deadlines are then being computed without the bridging days and
+        make-up working days right now.
         """
         if self.source_for(today.year) is CalendarSource.WEEKENDS_ONLY:
             return True
@@ -632,8 +693,9 @@ class ChinaCalendar:
     def unconfirmed_years(self, first: date, last: date) -> tuple[int, ...]:
         """The years from ``first`` to ``last`` (days, both included), ascending, whose
         official holidays are not known (``CalendarSource.WEEKENDS_ONLY``): a day of theirs is
-        counted as worked or not by the weekend alone, which the State Council's schedule may
-        contradict once loaded. Empty when every year between is known."""
+        counted as worked or not by the weekend and the statutory holidays alone, which the
+        State Council's schedule (bridging days, 调休 make-up working days) may contradict once
+        loaded. Empty when every year between is known."""
         return tuple(
             year
             for year in range(first.year, last.year + 1)

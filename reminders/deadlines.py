@@ -45,9 +45,9 @@ class DeadlineRules:
 
         Every period looks at its own last day and at most at the days back to its start,
         which lie within ``reach`` of it; a year from there to the last day that is counted
-        on weekends only (``ChinaCalendar.unconfirmed_years``) may move the deadline once
-        the State Council's schedule for it is loaded. Raises ``ValueError`` for a naive
-        ``deadline``.
+        on weekends and statutory holidays only (``ChinaCalendar.unconfirmed_years``) may move
+        the deadline once the State Council's schedule for it is loaded. Raises ``ValueError``
+        for a naive ``deadline``.
         """
         if deadline.tzinfo is None or deadline.utcoffset() is None:
             raise ValueError(deadline.isoformat())

@@ -258,13 +258,14 @@ def test_quarter_out_of_range(quarter: int) -> None:
 # --- into an unpublished year ----------------------------------------------------------------
 
 
-def test_into_unknown_2027_falls_back_to_weekends() -> None:
+def test_into_unknown_2027_falls_back_to_weekends_and_statutory_holidays() -> None:
     received = _at("2026-12-30T10:00:00+08:00")
     # 2027-01-02 is a Saturday: Monday 01-04.
     assert CAL.last_day(received, 3, Counting.CALENDAR) == date(2027, 1, 4)
-    # Without a schedule, New Year's Day 2027 (a Friday) looks like a working day.
     assert CAL.last_day(received, 1, Counting.WORKDAYS) == date(2026, 12, 31)
-    assert CAL.last_day(received, 2, Counting.WORKDAYS) == date(2027, 1, 1)
+    # Without a schedule, New Year's Day 2027 (a Friday) is still off: the law fixes it.
+    assert CAL.last_day(received, 2, Counting.WORKDAYS) == date(2027, 1, 4)
+    assert CAL.last_day(received, 2, Counting.CALENDAR) == date(2027, 1, 4)
 
 
 def test_into_loaded_2027_with_new_years_holiday() -> None:

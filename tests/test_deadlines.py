@@ -213,14 +213,14 @@ def test_workdays_count_each_2026_makeup_day(makeup: str) -> None:
 # --- into 2027 --------------------------------------------------------------------------------
 
 
-def test_into_2027_without_its_schedule_only_weekends_count() -> None:
+def test_into_2027_without_its_schedule_weekends_and_statutory_holidays_count() -> None:
     received = bj("2026-12-30 10:00")
     calendar_days = rules().for_record(record(received))
-    assert calendar_days[Milestone.REGISTERED] == end_of("2027-01-01")  # a plain Friday
+    assert calendar_days[Milestone.REGISTERED] == end_of("2027-01-04")  # 元旦, then the weekend
     assert calendar_days[Milestone.FORM_DELIVERED] == end_of("2027-01-04")  # Sat → Monday
     workdays = rules(counting=Counting.WORKDAYS).for_record(record(received))
-    assert workdays[Milestone.REGISTERED] == end_of("2027-01-01")
-    assert workdays[Milestone.FORM_DELIVERED] == end_of("2027-01-04")
+    assert workdays[Milestone.REGISTERED] == end_of("2027-01-04")  # 31 Dec, 4 Jan
+    assert workdays[Milestone.FORM_DELIVERED] == end_of("2027-01-05")
 
 
 def test_into_2027_with_its_schedule_loaded_new_year_is_off() -> None:
@@ -237,7 +237,8 @@ def test_into_2027_with_its_schedule_loaded_new_year_is_off() -> None:
 def test_into_2027_spring_festival_and_its_makeup_saturday() -> None:
     loaded = {2027: parse_holidays_file(FILE_2027)}
     received = bj("2027-02-04 10:00")  # Thursday before 春节 (6-12 February)
-    assert rules().for_record(record(received))[Milestone.REGISTERED] == end_of("2027-02-08")
+    # Unloaded: 除夕 to 初三 (5-8 February) by law, so the Tuesday after.
+    assert rules().for_record(record(received))[Milestone.REGISTERED] == end_of("2027-02-09")
     deadlines = rules(loaded=loaded).for_record(record(received))
     assert deadlines[Milestone.REGISTERED] == end_of("2027-02-13")  # make-up Saturday
     assert deadlines[Milestone.FORM_DELIVERED] == end_of("2027-02-13")
@@ -248,7 +249,8 @@ def test_q4_2026_report_with_and_without_2027() -> None:
     assert rules().quarter(2026, 4) == end_of("2027-01-05")
     loaded = {2027: parse_holidays_file(FILE_2027)}
     assert rules(loaded=loaded).quarter(2026, 4) == end_of("2027-01-05")
-    assert rules(counting=Counting.WORKDAYS).quarter(2026, 4) == end_of("2027-01-07")
+    # Working days: 元旦 is off by law whether or not 2027 is loaded.
+    assert rules(counting=Counting.WORKDAYS).quarter(2026, 4) == end_of("2027-01-08")
     assert rules(counting=Counting.WORKDAYS, loaded=loaded).quarter(2026, 4) == end_of("2027-01-08")
 
 

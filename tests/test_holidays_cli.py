@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -452,20 +452,24 @@ async def test_a_running_dispatcher_takes_the_new_year_at_its_next_tick(
     court = await kit_court(db, clock)
     clock.set(bj("2026-12-29 10:00"))  # Tuesday
     record_id = await new_record(db, clock, court.id("张伟"), received=clock.now())
-    # Without 2027: the platform by Thursday 31 December, the copy by Friday 1 January.
+    # Without 2027: the platform by Thursday 31 December; the copy's third day, Friday
+    # 1 January, is 元旦 by law, so Monday 4 January.
     assert {r.deadline for r in await reminders(db, record_id=record_id)} == {
         end_of("2026-12-31"),
-        end_of("2027-01-01"),
+        end_of("2027-01-04"),
     }
     notifier = RecordingNotifier()
     dispatcher = make_dispatcher(db, clock, notifier)
     await run_until(dispatcher, clock, bj("2026-12-30 12:00"))
 
     await load_2027(database_url, tmp_path)
-    assert dispatcher.rules.calendar.is_working_day(bj("2027-01-01 10:00").date())
+    # The loaded schedule wins over the statutory days: 春节 runs 6-12 February, not 5-8.
+    assert not dispatcher.rules.calendar.is_working_day(date(2027, 2, 5))
+    assert dispatcher.rules.calendar.is_working_day(date(2027, 2, 9))
     await dispatcher.tick()
-    assert not dispatcher.rules.calendar.is_working_day(bj("2027-01-01 10:00").date())
-    # The copy is now due Monday 4 January; its reminders were planned again.
+    assert dispatcher.rules.calendar.is_working_day(date(2027, 2, 5))
+    assert not dispatcher.rules.calendar.is_working_day(date(2027, 2, 9))
+    # The copy stays due Monday 4 January.
     pending = {
         (r.kind, r.due_at, r.deadline)
         for r in await reminders(db, record_id=record_id, status="pending")
@@ -527,7 +531,7 @@ async def _record(db: Database, record_id: int) -> Record:
         return found
 
 
-async def test_without_the_file_the_same_record_counts_weekends_only(
+async def test_without_the_file_the_same_record_counts_weekends_and_statutory_holidays(
     bot: DialogueBot, db: Database, clock: FakeClock
 ) -> None:
     court: Court = await open_court(bot)
@@ -536,4 +540,4 @@ async def test_without_the_file_the_same_record_counts_weekends_only(
     await play(court.chat("张伟"), phone_record(received="2026-12-30 10:00"))
     # The steps' reminders (the judge's notice of the draft without its time has no deadline).
     deadlines = {r.deadline for r in await reminders(db, record_id=1) if r.deadline is not None}
-    assert deadlines == {end_of("2027-01-01"), end_of("2027-01-04")}
+    assert deadlines == {end_of("2027-01-04")}  # 元旦 is off by law, loaded or not

@@ -481,7 +481,8 @@ async def test_loading_next_years_holidays_moves_the_quarters_reminders(
     db: Database, clock: FakeClock, court: Court, tmp_path: Path
 ) -> None:
     # Counting working days, the Q4 2026 report is due after five working days of 2027: with
-    # 2027 unknown that is 1, 4, 5, 6, 7 January; once 元旦 (1-3 January) is loaded, 4-8 January.
+    # 2027 unknown (元旦 off by law) that is 4-8 January; once a schedule bridging 元旦 to
+    # Monday 4 January is loaded, 5-11 January.
     clock.set(bj("2026-12-20 10:00"))
     notifier = RecordingNotifier()
     dispatcher = make_dispatcher(
@@ -489,10 +490,13 @@ async def test_loading_next_years_holidays_moves_the_quarters_reminders(
     )
     await dispatcher.tick()
     planned = await reminders(db, quarter="2026Q4", status=ReminderStatus.PENDING.value)
-    assert {row.deadline for row in planned} == {end_of("2027-01-07")}
+    assert {row.deadline for row in planned} == {end_of("2027-01-08")}
 
     path = tmp_path / "2027.toml"
-    path.write_text(FILE_2027, encoding="utf-8")
+    path.write_text(
+        'year = 2027\n[[holiday]]\nname = "元旦"\ndays = ["2027-01-01", "2027-01-04"]\n',
+        encoding="utf-8",
+    )
     status = await holidays_cli.load(
         settings_for(tmp_path), db, path, clock.now(), io.StringIO(), io.StringIO()
     )
@@ -500,14 +504,14 @@ async def test_loading_next_years_holidays_moves_the_quarters_reminders(
     await dispatcher.tick()
     moved = await reminders(db, quarter="2026Q4")
     assert {row.deadline for row in moved if row.status == ReminderStatus.PENDING} == {
-        end_of("2027-01-08")
+        end_of("2027-01-11")
     }
     assert {row.detail for row in moved if row.status == ReminderStatus.CANCELLED} == {
         f"deadline moved ({clock.now().isoformat()})"
     }
 
-    await run_until(dispatcher, clock, bj("2027-01-10 12:00"))
+    await run_until(dispatcher, clock, bj("2027-01-13 12:00"))
     today = of_kinds(notifier.sent, {ReminderKind.QUARTER_DUE_TODAY})
-    assert [(court.name_of(n.to), n.at) for n in today] == [("刘洋", bj("2027-01-08 08:30"))]
+    assert [(court.name_of(n.to), n.at) for n in today] == [("刘洋", bj("2027-01-11 08:30"))]
     overdue = of_kinds(notifier.sent, {ReminderKind.QUARTER_OVERDUE})
-    assert [n.at for n in overdue] == [bj("2027-01-09 08:00")]  # after the quiet hours
+    assert [n.at for n in overdue] == [bj("2027-01-12 08:00")]  # after the quiet hours
