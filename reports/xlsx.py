@@ -70,6 +70,7 @@ from reports.paper import (
     HEADER_FOOTER,
     MAX_ROW_POINTS,
     ROW_POINTS,
+    WORD_PAD,
     chart_height,
     fit_whole,
     fit_widths,
@@ -219,8 +220,9 @@ class ReportWorkbook:
         # Each column at least as wide as the longest word of its headers in this language.
         detail_titles = [c.title(language) for c in COLUMNS]
         art7_titles = [tr(language, f"art7.{k}") for k in ART7_KEYS]
-        self.detail_widths = fit_whole(
-            fit_widths(DETAIL_WIDTHS, [detail_titles]), detail_words(language)
+        self.detail_widths = fit_times(
+            fit_whole(fit_widths(DETAIL_WIDTHS, [detail_titles]), detail_words(language)),
+            language,
         )
         self.art7_widths = fit_whole(
             fit_widths(ART7_COLUMN_WIDTHS, [art7_titles]), art7_words(language)
@@ -250,6 +252,8 @@ class ReportWorkbook:
         self.detail.page_setup.scale = DETAIL_SCALE
         self.detail.page_setup.pageOrder = "overThenDown"
         self.detail.print_title_cols = "A:A"
+        # The order of the rows, on every printed page: a clerk checks them by record number.
+        self.detail.oddHeader.left.text = tr(language, "report.detail_order")
         keys = [column.key for column in COLUMNS]
         for key in DETAIL_BREAKS:
             self.detail.col_breaks.append(Break(id=keys.index(key) + 1))
@@ -958,6 +962,33 @@ def detail_words(language: Language) -> list[list[str]]:
         row[keys.index("case_number")] = case_number
         rows.append(row)
     return rows
+
+
+DAY_ONLY_COLUMNS = frozenset({"received_at", "inquiry_at"})
+"""The detail sheet's time columns that may show a day whose time is unknown
+(``form.day_only``, ``reports.columns.received_value``); the other ``*_at`` columns show
+stamps only."""
+
+
+def time_texts(language: Language, key: str) -> tuple[str, ...]:
+    """The widest texts the detail sheet's time column ``key`` shows in ``language``: a stamp
+    (``YYYY-MM-DD HH:MM``) and, in ``DAY_ONLY_COLUMNS``, a day whose time is unknown."""
+    stamp = "2026-12-28 23:58"
+    if key not in DAY_ONLY_COLUMNS:
+        return (stamp,)
+    return stamp, tr(language, "form.day_only", day="2026-12-28")
+
+
+def fit_times(widths: Sequence[float], language: Language) -> tuple[float, ...]:
+    """``widths`` of the detail sheet widened so that each time column (``*_at``) holds its
+    widest text whole on one line with :data:`reports.paper.WORD_PAD` beside it: two times
+    side by side never touch in print (2026-11-27 16:302026-11-27（时间不详）)."""
+    fitted = list(widths)
+    for index, column in enumerate(COLUMNS):
+        if column.key.endswith("_at"):
+            widest = max(text_width(text) for text in time_texts(language, column.key))
+            fitted[index] = max(fitted[index], widest + WORD_PAD)
+    return tuple(fitted)
 
 
 def art7_words(language: Language) -> list[list[str]]:

@@ -10,9 +10,15 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from reports.columns import COLUMNS, HASH_WIDTH
-from reports.paper import head_text, longest_word, text_lines
+from reports.paper import WORD_PAD, head_text, longest_word, text_lines, text_width
 from reports.text import tr
-from reports.xlsx import ART7_KEYS, ReportWorkbook, summary_heads, timeliness_heads
+from reports.xlsx import (
+    ART7_KEYS,
+    ReportWorkbook,
+    summary_heads,
+    time_texts,
+    timeliness_heads,
+)
 from storage.vocabulary import Language
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -56,3 +62,19 @@ def test_a_bracketed_group_starts_a_line_of_its_own_in_a_narrow_header() -> None
 def test_a_hash_fits_on_one_line_of_the_evidence_column() -> None:
     assert HASH_WIDTH >= 64 * 1.3
     assert text_lines("shot1.png\n" + "e" * 64, HASH_WIDTH) == 2
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_time_column_holds_its_widest_time_with_room_beside_it(language: Language) -> None:
+    """Two time columns side by side never touch in print (2026-11-27 16:302026-11-27（时间
+    不详）): each is at least its widest value's width plus the padding, whole on one line; and
+    the printed page says in what order the rows stand."""
+    book = ReportWorkbook(language, BEIJING)
+    times = [(c.key, w) for c, w in zip(COLUMNS, book.detail_widths, strict=True)
+             if c.key.endswith("_at")]  # fmt: skip
+    assert {"received_at", "inquiry_at"} <= {key for key, _ in times}
+    for key, width in times:
+        for text in time_texts(language, key):
+            assert width >= text_width(text) + WORD_PAD, (key, text, width)
+    assert any("时间不详" in t or "unknown" in t for t in time_texts(language, "received_at"))
+    assert book.detail.oddHeader.left.text == tr(language, "report.detail_order")
