@@ -23,7 +23,7 @@ from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
 from handlers.timeparse import Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
-from handlers.words import RETIRED_WORDS, bare_title
+from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
@@ -894,7 +894,7 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
         if not cleaned or record.status not in (RecordStatus.DRAFT, RecordStatus.SUBMITTED):
             raise UserError("error.stale_button")
     known = {c.name for c in record.cosigners if c.staff_id is None}
-    if cleaned.lower() in ("无", "没有", "none", "no"):
+    if " ".join(cleaned.split()).casefold() in NONE_WORDS:
         return {"_staff_present": [], "_staff_offline": []}
     unified = re.sub(r"[，、;；]", ",", cleaned)
     if "," not in unified and " " in unified:

@@ -49,9 +49,15 @@ from dialogue import (
     until,
 )
 from fakes import add_person
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from sqlalchemy import update
 
-from handlers.fields import Step
+from handlers.fields import BY_STEP, Step
+from handlers.intake.ask import repeats_last_answer
+from handlers.intake.common import SKIP_WORDS
+from handlers.state import DraftState, LastAnswer
+from handlers.words import NONE_WORDS
 from reminders.clock import FakeClock
 from storage import staff as staff_repo
 from storage.audit import AuditKind
@@ -592,3 +598,52 @@ async def test_the_same_text_sent_again_at_the_re_asked_question_is_its_answer(
     )
     [record] = await all_records(db)
     assert (record.inquirer_name, record.inquirer_unit) == ("王某", "王某")
+
+
+async def test_none_typed_at_two_questions_in_a_row_is_each_ones_answer(
+    court: Court, db: Database
+) -> None:
+    """No persons present and no court staff present: 无 is the natural answer to both, so
+    the second is taken, not refused as the first answer sent again."""
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            *phone_record()[:-1],
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.channel")), current_choice(lab(Channel.PHONE))),
+            (Press(lab(Channel.IN_PERSON)), asks(Step.PLACE)),
+            ("院门口", asks(Step.PERSONS_PRESENT)),
+            ("无", asks(Step.STAFF_PRESENT)),
+            ("无", (says("intake.review"), "在场人员：无", "在场本院人员：无")),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["persons_present"] == "无"
+
+
+NONE_TYPED = st.sampled_from(sorted(NONE_WORDS | SKIP_WORDS)).flatmap(
+    lambda word: st.tuples(st.just(word), st.sampled_from(["", " ", "  "]), st.booleans())
+)
+
+
+@given(
+    before=st.sampled_from(list(Step)),
+    at=st.sampled_from(list(Step)),
+    typed=NONE_TYPED,
+)
+def test_a_none_is_never_taken_for_the_last_answer_resent(
+    before: Step, at: Step, typed: tuple[str, str, bool]
+) -> None:
+    """For every pair of questions: a "none" or a skip, however spaced or cased, answered at
+    one question and typed again at the next, is the next one's answer; any other answer
+    typed again there is recognised as resent."""
+    word, space, upper = typed
+    text = space + (word.upper() if upper else word) + space
+    field = BY_STEP.get(at.value)
+    assume(field is not None and before is not at)
+    assert field is not None
+    state = DraftState(asked=2, answer=LastAnswer(question=1, step=before.value, text=text.strip()))
+    assert not repeats_last_answer(state, field, text)
+    other = DraftState(asked=2, answer=LastAnswer(question=1, step=before.value, text="王某"))
+    assert repeats_last_answer(other, field, "王某")

@@ -70,7 +70,7 @@ from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from handlers.told import Held, must_hold
 from handlers.units import court_places, presume_main_leader
-from handlers.words import NO_ITEM_WORDS
+from handlers.words import NO_ITEM_WORDS, NONE_WORDS
 from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
 from reports.columns import RECEIVED_DAY_ONLY
 from storage import inquirers
@@ -542,12 +542,16 @@ def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
 
     The previous question's answer, sent again at the next question, is recognised once;
     sent again after that question was re-asked, it is taken as this question's answer
-    (two questions may truly have one answer).
+    (two questions may truly have one answer). A "none" or a skip (``NONE_WORDS``,
+    ``SKIP_WORDS``) is never a repeat: it is the natural answer to many questions in a row.
     """
     last = state.answer
+    word = " ".join(text.split()).casefold()
     return (
         last is not None
-        and bool(text.strip())
+        and bool(word)
+        and word not in NONE_WORDS
+        and word not in SKIP_WORDS
         and last.text == text.strip()
         and last.question == state.asked - 1
         and last.step != field.step.value
