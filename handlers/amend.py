@@ -26,6 +26,7 @@ from handlers.fields import (
     day_only,
     far_back_answer,
     far_back_buttons,
+    far_back_elsewhere,
     forget_far_back,
     on_card,
     when,
@@ -204,14 +205,15 @@ async def _ask_value(
     a ``refusal`` its message heads the prompt, sent again whole so nothing is scrolled to."""
     current = await card.value_of(ctx, record, field)
     prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
+    elsewhere = await far_back_elsewhere(ctx, refusal, field.step)
     if refusal is not None:
-        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+        prompt = ctx.t(refusal.key, **refusal.values) + ("" if elsewhere else "\n\n" + prompt)
     buttons = await _value_buttons(ctx, field)
     if refusal is not None and refusal.key == "intake.error.staff_offline_offer":
         offline = Button(ctx.t("intake.staff_offline_button"), PICK + STAFF_OFFLINE_PRESS)
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
-        buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+        buttons = (far_back_buttons(ctx, "in:amend:"), *(() if elsewhere else buttons))
     if isinstance(refusal, Offer) and refusal.choices:  # each choice a button
         buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)

@@ -539,6 +539,16 @@ class FarBack(UserError):
     time sent again, or by the refusal's confirm button (``far_back_buttons``)."""
 
 
+async def far_back_elsewhere(ctx: Context, refusal: UserError | None, step: Step) -> bool:
+    """Whether ``refusal`` is a far-back time that is another question's than ``step``'s (an
+    inquiry time made the receipt's by the channel chosen, ``check_settled``): its warning
+    is then sent alone, under its own words, never under ``step``'s question."""
+    if not isinstance(refusal, FarBack):
+        return False
+    other = (await ctx.state()).data.get(FAR_BACK_STEP)
+    return other is not None and other != step.value
+
+
 def far_back_buttons(ctx: Context, prefix: str) -> tuple[Button, ...]:
     """The far-back refusal's confirm and retype buttons, as other confirmations have:
     ``prefix`` + ``FAR_OK`` takes the time refused (``FAR_BACK_TEXT``), + ``FAR_NO`` asks

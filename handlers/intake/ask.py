@@ -45,6 +45,7 @@ from handlers.fields import (
     day_only,
     far_back_answer,
     far_back_buttons,
+    far_back_elsewhere,
     forget_far_back,
     next_missing,
     parse_art9,
@@ -156,7 +157,10 @@ async def ask(
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t(current_key(field), value=current)
-    if refusal is not None:
+    if await far_back_elsewhere(ctx, refusal, field.step):
+        assert refusal is not None
+        prompt = ctx.t(refusal.key, **refusal.values)
+    elif refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
     # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
     # go on it, and the question's other buttons (back, skip) beside it.
