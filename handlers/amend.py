@@ -295,7 +295,8 @@ def _answered(data: dict[str, Any]) -> dict[str, str]:
 
 def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
     """The buttons under a question the correction newly needs: its choices (yes and no
-    for a yes-or-no question), 无 for the court staff present, skip for an optional one."""
+    for a yes-or-no question), 无 for the persons and the court staff present, skip for an
+    optional one."""
     rows: list[tuple[Button, ...]] = []
     if field.input is Input.YES_NO:
         rows.append(
@@ -303,7 +304,7 @@ def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
         )
     if field.input is Input.CHOICE:
         rows.extend(choice_buttons(ctx, field, PICK))
-    if field.step is Step.STAFF_PRESENT:
+    if field.step in (Step.PERSONS_PRESENT, Step.STAFF_PRESENT):
         rows.append((Button(ctx.t("common.none"), PICK + "无"),))
     if field.optional:
         rows.append((Button(ctx.t("intake.skip"), PICK + SKIP),))

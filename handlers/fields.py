@@ -133,9 +133,10 @@ class Field:
     labels: Callable[[Context, str], str] | None = None
 
     def answered(self, record: Record) -> bool:
-        """Whether the record already answers the question (skipped counts as answered)."""
+        """Whether the record already answers the question: an optional one skipped counts
+        as answered, a required one never (a draft skipped it before it was required)."""
         if self.step.value in record.fields.get("skipped", []):
-            return True
+            return self.optional
         if self.step is Step.RECEIVED_AT:
             return record.received_confirmed
         if self.step is Step.STAFF_PRESENT:
@@ -1084,8 +1085,7 @@ FIELDS: tuple[Field, ...] = (
         Input.TEXT,
         ("persons_present",),
         _persons_present,
-        _in_person,
-        optional=True,
+        _in_person,  # Art. 3: an oral inquiry's persons present are recorded (无 if nobody)
     ),
     Field(Step.STAFF_PRESENT, Input.TEXT, (), _staff_present, _in_person),
     Field(

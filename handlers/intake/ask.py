@@ -87,6 +87,9 @@ from storage.records import STAFF_IN_PERSONS
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, ORAL_CHANNELS, RecordKind
 
 NONE_OF_ART9 = "无"
+NONE_ANSWER = "无"
+"""A text question's answer "none" (nobody else present), as the judge types it and the
+record keeps it."""
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
 EARLIER_PRESS = "e"
 """A unit or position question's button that takes what an earlier record the judge may open
@@ -231,7 +234,9 @@ async def question_buttons(
         if state.data.get(STAFF_TYPED):
             press = cb(field.step, "v", STAFF_OFFLINE_PRESS)
             buttons.append((Button(ctx.t("intake.staff_offline_button"), press),))
-        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
+        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
+    elif field.step is Step.PERSONS_PRESENT:
+        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
     elif field.step is Step.DEPARTMENT:
         # The department's id travels on the button, never its name: a name of any length
         # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
@@ -481,7 +486,8 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
     """The persons present who are not court staff once the court staff named among them
     (``STAFF_IN_PERSONS``) are named as court staff present: their names leave that answer
     (Art. 3: they co-sign instead); ``persons_present`` with what is left, nothing when no
-    name left it. A moved answer with nobody left is marked skipped, not asked again."""
+    name left it. A moved answer with nobody left is the answer none (``NONE_ANSWER``), not
+    asked again."""
     moved = {p.name for p in people if p.id in set(fields.get(STAFF_IN_PERSONS) or [])}
     if not moved or not record.persons_present:
         return {}
@@ -494,9 +500,8 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
     fields[STAFF_IN_PERSONS] = [
         i for i in fields[STAFF_IN_PERSONS] if i not in {p.id for p in people}
     ]
-    if not left:
-        fields["skipped"] = sorted({*fields.get("skipped", []), Step.PERSONS_PRESENT.value})
-        return {"persons_present": None}
+    if not left:  # nobody else was present: the answer none, as typed (Art. 3: recorded)
+        return {"persons_present": NONE_ANSWER}
     return {"persons_present": "、".join(left)}
 
 
