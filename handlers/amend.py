@@ -26,6 +26,7 @@ from handlers.fields import (
     day_only,
     far_back_answer,
     far_back_buttons,
+    far_back_elsewhere,
     forget_far_back,
     on_card,
     when,
@@ -204,14 +205,15 @@ async def _ask_value(
     a ``refusal`` its message heads the prompt, sent again whole so nothing is scrolled to."""
     current = await card.value_of(ctx, record, field)
     prompt = ctx.t("amend.ask_value", field=ctx.t(f"card.{field.step.value}"), value=current)
+    elsewhere = await far_back_elsewhere(ctx, refusal, field.step)
     if refusal is not None:
-        prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
+        prompt = ctx.t(refusal.key, **refusal.values) + ("" if elsewhere else "\n\n" + prompt)
     buttons = await _value_buttons(ctx, field)
     if refusal is not None and refusal.key == "intake.error.staff_offline_offer":
         offline = Button(ctx.t("intake.staff_offline_button"), PICK + STAFF_OFFLINE_PRESS)
         buttons = ((offline,), *buttons)
     if isinstance(refusal, FarBack):  # confirmed by a press, as other confirmations are
-        buttons = (far_back_buttons(ctx, "in:amend:"), *buttons)
+        buttons = (far_back_buttons(ctx, "in:amend:"), *(() if elsewhere else buttons))
     if isinstance(refusal, Offer) and refusal.choices:  # each choice a button
         buttons = (refusal.buttons_with(PICK), *buttons)
     ctx.reply(prompt, buttons)
@@ -293,7 +295,8 @@ def _answered(data: dict[str, Any]) -> dict[str, str]:
 
 def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
     """The buttons under a question the correction newly needs: its choices (yes and no
-    for a yes-or-no question), 无 for the court staff present, skip for an optional one."""
+    for a yes-or-no question), 无 for the persons and the court staff present, skip for an
+    optional one."""
     rows: list[tuple[Button, ...]] = []
     if field.input is Input.YES_NO:
         rows.append(
@@ -301,7 +304,7 @@ def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:
         )
     if field.input is Input.CHOICE:
         rows.extend(choice_buttons(ctx, field, PICK))
-    if field.step is Step.STAFF_PRESENT:
+    if field.step in (Step.PERSONS_PRESENT, Step.STAFF_PRESENT):
         rows.append((Button(ctx.t("common.none"), PICK + "无"),))
     if field.optional:
         rows.append((Button(ctx.t("intake.skip"), PICK + SKIP),))

@@ -159,10 +159,9 @@ def _enum(ctx: Context, enum: type, value: str | None) -> str:
 async def value_of(ctx: Context, record: Record, field: Field) -> str:
     """The field's current value as a person reads it."""
     if field.step.value in record.fields.get("skipped", []):
-        # A question skipped while drafting; once submitted, the record says there is none.
-        if record.status == RecordStatus.DRAFT:
-            return ctx.t("card.skipped")
-        return ctx.t("common.none")
+        # A question skipped while drafting stays skipped once submitted: not answered,
+        # which is not "none" (a none is typed: 无).
+        return ctx.t("card.skipped")
     step = field.step
     missing = ctx.t("card.missing")
     if step is Step.RECEIVED_AT:

@@ -23,7 +23,7 @@ from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
 from handlers.timeparse import PART_WORDS, DayPart, Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
-from handlers.words import RETIRED_WORDS, bare_title
+from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
@@ -133,9 +133,10 @@ class Field:
     labels: Callable[[Context, str], str] | None = None
 
     def answered(self, record: Record) -> bool:
-        """Whether the record already answers the question (skipped counts as answered)."""
+        """Whether the record already answers the question: an optional one skipped counts
+        as answered, a required one never (a draft skipped it before it was required)."""
         if self.step.value in record.fields.get("skipped", []):
-            return True
+            return self.optional
         if self.step is Step.RECEIVED_AT:
             return record.received_confirmed
         if self.step is Step.STAFF_PRESENT:
@@ -566,6 +567,16 @@ class FarBack(UserError):
     time sent again, or by the refusal's confirm button (``far_back_buttons``)."""
 
 
+async def far_back_elsewhere(ctx: Context, refusal: UserError | None, step: Step) -> bool:
+    """Whether ``refusal`` is a far-back time that is another question's than ``step``'s (an
+    inquiry time made the receipt's by the channel chosen, ``check_settled``): its warning
+    is then sent alone, under its own words, never under ``step``'s question."""
+    if not isinstance(refusal, FarBack):
+        return False
+    other = (await ctx.state()).data.get(FAR_BACK_STEP)
+    return other is not None and other != step.value
+
+
 def far_back_buttons(ctx: Context, prefix: str) -> tuple[Button, ...]:
     """The far-back refusal's confirm and retype buttons, as other confirmations have:
     ``prefix`` + ``FAR_OK`` takes the time refused (``FAR_BACK_TEXT``), + ``FAR_NO`` asks
@@ -967,7 +978,7 @@ async def _staff_present(ctx: Context, record: Record, text: str) -> dict[str, A
         if not cleaned or record.status not in (RecordStatus.DRAFT, RecordStatus.SUBMITTED):
             raise UserError("error.stale_button")
     known = {c.name for c in record.cosigners if c.staff_id is None}
-    if cleaned.lower() in ("无", "没有", "none", "no"):
+    if " ".join(cleaned.split()).casefold() in NONE_WORDS:
         return {"_staff_present": [], "_staff_offline": []}
     unified = re.sub(r"[，、;；]", ",", cleaned)
     if "," not in unified and " " in unified:
@@ -1147,8 +1158,7 @@ FIELDS: tuple[Field, ...] = (
         Input.TEXT,
         ("persons_present",),
         _persons_present,
-        _in_person,
-        optional=True,
+        _in_person,  # Art. 3: an oral inquiry's persons present are recorded (无 if nobody)
     ),
     Field(Step.STAFF_PRESENT, Input.TEXT, (), _staff_present, _in_person),
     Field(

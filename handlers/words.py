@@ -1,10 +1,10 @@
 """Words people type or write that the intake reads: input grammar, not interface text.
 
-The words of a position that may mean a retired cadre, the typed "no" at the Art. 9
-question, and the official titles that name nobody (``official_titles``: data in
-``handlers/data/official-titles.txt``, as the words of a unit's name are
-``handlers.units``'). Each only ever makes a proposal or reads an answer; the catalogs hold
-what the bot says.
+The words of a position that may mean a retired cadre, the typed "none" at any question
+and "no" at the Art. 9 question, and the official titles that name nobody
+(``official_titles``: data in ``handlers/data/official-titles.txt``, as the words of a
+unit's name are ``handlers.units``'). Each only ever makes a proposal or reads an answer;
+the catalogs hold what the bot says.
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from importlib import resources
 # with one of them, whether retired is asked, never proposed.
 RETIRED_WORDS = ("退休", "离休", "原")
 
+# Typed at any question, "none" or "nobody": the natural answer to several questions in a
+# row (no persons present, no court staff present), so never taken for an answer resent.
+NONE_WORDS = frozenset({"无", "没有", "没有人", "无人", "none", "no", "nobody"})
+
 # Typed at the Art. 9 question, "none of the items" (均不涉及), never "not serious" too:
 # whether it is serious (Art. 7) is the judge's own answer, asked next.
-NO_ITEM_WORDS = frozenset({"无", "没有", "否", "不涉及", "均不涉及", "none", "no", "0"})
+NO_ITEM_WORDS = NONE_WORDS | {"否", "不涉及", "均不涉及", "0"}
 
 
 @cache

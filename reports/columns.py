@@ -73,15 +73,43 @@ class Column:
     ``get`` record by record."""
 
     def values(self, facts: Sequence[RecordFacts], language: Language, tz: ZoneInfo) -> list[Value]:
-        """``get`` of each of ``facts``, in their order."""
+        """``get`` of each of ``facts``, in their order; a question skipped at the intake
+        says so (``skipped_marked``)."""
         if self.many is not None:
-            return self.many(facts, language, tz)
+            return skipped_marked(self.key, facts, self.many(facts, language, tz), language)
         get = self.get
-        return [get(one, language, tz) for one in facts]
+        return skipped_marked(self.key, facts, [get(f, language, tz) for f in facts], language)
+
+    def one(self, facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+        """``get`` of one record's ``facts``, a skipped question marked as ``values`` does."""
+        return skipped_marked(self.key, (facts,), [self.get(facts, language, tz)], language)[0]
 
     def title(self, language: Language) -> str:
         """The column's header in ``language`` (``field.<key>`` of the reports catalog)."""
         return tr(language, f"field.{self.key}")
+
+
+def skipped_marked(
+    key: str, facts: Sequence[RecordFacts], values: list[Value], language: Language
+) -> list[Value]:
+    """``values`` (one per record of ``facts``) with each None of a question the record's
+    intake skipped (its step named ``key`` in ``fields["skipped"]``) read as skipped
+    (``common.skipped``): not answered, which is not "none", on every document alike. A
+    record read without its ``fields`` (a report's plain row) is left as it is."""
+    if all(value is not None for value in values):
+        return values
+    mark = word(language, "common.skipped")
+    return [
+        mark if value is None and key in _skipped(one.record) else value
+        for one, value in zip(facts, values, strict=True)
+    ]
+
+
+def _skipped(record: Record) -> list[str]:
+    """The steps ``record``'s intake skipped; none known for a row read without ``fields``."""
+    fields = getattr(record, "fields", None) or {}
+    skipped = fields.get("skipped") or []
+    return skipped if isinstance(skipped, list) else []
 
 
 def _attr(name: str) -> Getter:

@@ -118,7 +118,7 @@ def _pairs(
     rows = []
     for key in keys:
         column = BY_KEY[key]
-        value = text_of(column.get(facts, language, tz), tz)
+        value = text_of(column.one(facts, language, tz), tz)
         if key == "kind" and facts.record.kind in set(RecordKind):
             value = tr(language, f"kind.{facts.record.kind}")  # Art. 5 in the rule's words
         if value or key in always:
@@ -240,7 +240,7 @@ def _milestones(
         years = join_list(language.value, map(str, unconfirmed))
         blocks.append(Para(tr(language, "form.calendar_unconfirmed", years=years), small=True))
     extra = [
-        (BY_KEY[key].title(language), text_of(BY_KEY[key].get(facts, language, tz), tz))
+        (BY_KEY[key].title(language), text_of(BY_KEY[key].one(facts, language, tz), tz))
         for key in AFTER_MILESTONES
     ]
     extra = [(title, value) for title, value in extra if value]

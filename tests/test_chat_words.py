@@ -242,7 +242,7 @@ async def test_a_corrected_choice_has_its_buttons_in_the_one_order_and_takes_a_n
             # asked before the correction is kept, as the intake asks them.
             ("1", says("intake.ask.place")),
             ("本院接待室", says("intake.ask.persons_present")),
-            (Press(says("intake.skip")), says("intake.ask.staff_present")),
+            (Press(says("common.none")), says("intake.ask.staff_present")),
             (Press(says("common.none")), Exactly(says("amend.ask_reason"))),
             ("记错了，是当面", says("amend.done", title="温法过问〔2026〕1号")),
         ],

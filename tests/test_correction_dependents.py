@@ -181,7 +181,7 @@ def answer_to(step: Step, answers: Answers) -> str | Press:
     return {
         Step.CHANNEL_OTHER: "传真",
         Step.PLACE: "本院第二接待室",
-        Step.PERSONS_PRESENT: "王某的秘书" if answers.persons else Press(says("intake.skip")),
+        Step.PERSONS_PRESENT: "王某的秘书" if answers.persons else Press(says("common.none")),
         Step.STAFF_PRESENT: "王芳" if answers.staff else Press(says("common.none")),
         Step.ROUTE: Press(lab(MaterialRoute.DIRECT)),
         Step.ORIGINALS: Press(lab(answers.originals)),
@@ -547,7 +547,7 @@ async def test_wechat_corrected_to_in_person_asks_what_in_person_needs(
     await judge.act(Press(lab(Channel.IN_PERSON)))
     replies = [r.text for r in await judge.act("本院接待室")]
     assert asked(replies[-1]) is Step.PERSONS_PRESENT, replies
-    replies = [r.text for r in await judge.act(Press(says("intake.skip")))]
+    replies = [r.text for r in await judge.act(Press(says("common.none")))]
     assert asked(replies[-1]) is Step.STAFF_PRESENT, replies
     replies = [r.text for r in await judge.act("没有这个人")]
     assert asked(replies[-1]) is Step.STAFF_PRESENT, replies
@@ -560,6 +560,7 @@ async def test_wechat_corrected_to_in_person_asks_what_in_person_needs(
     assert fields == [
         "channel",
         "place",
+        "persons_present",
         "cosigners",
         "material_route",
         "originals_destination",
@@ -571,7 +572,7 @@ async def test_wechat_corrected_to_in_person_asks_what_in_person_needs(
         record = await records_repo.get(session, record_id)
         assert record is not None
         assert next_missing(record) is None
-        assert record.place == "本院接待室" and record.persons_present is None
+        assert (record.place, record.persons_present) == ("本院接待室", "无")
 
 
 async def test_a_reference_opinion_corrected_to_an_external_inquiry_asks_what_it_needs(

@@ -43,14 +43,10 @@ async def test_each_person_present_hears_what_is_true_of_them(
     async with db.transaction() as session:  # answered at the intake, as in chat
         record = await records_repo.get(session, record_id)
         assert record is not None
-        # Nobody else was present: the intake skipped that question (as when every name
-        # typed there was a staff member's).
+        # Nobody else was present: 无 (as when every name typed there was a staff member's).
         record.channel = Channel.IN_PERSON
-        record.fields = {
-            **record.fields,
-            "staff_present_answered": True,
-            "skipped": ["persons_present"],
-        }
+        record.persons_present = "无"
+        record.fields = {**record.fields, "staff_present_answered": True}
     for name, answer in (("孙丽", sun), ("王芳", wang)):
         if answer is not None:
             await court.chat(name).act(Tap(f"cs:{record_id}:{answer}"))

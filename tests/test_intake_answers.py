@@ -49,15 +49,21 @@ from dialogue import (
     until,
 )
 from fakes import add_person
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from sqlalchemy import update
 
-from handlers.fields import Step
+from handlers.fields import BY_STEP, FIELDS, Step
+from handlers.intake.ask import repeats_last_answer
+from handlers.intake.common import SKIP_WORDS
+from handlers.state import DraftState, LastAnswer
+from handlers.words import NONE_WORDS
 from reminders.clock import FakeClock
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.casenumber import EXAMPLE
 from storage.db import Database
-from storage.models import Staff
+from storage.models import Record, Staff
 from storage.vocabulary import (
     Channel,
     Intermediary,
@@ -211,7 +217,9 @@ async def test_every_wrong_answer_gets_its_message(
                 "人" * 4001,
                 Again(says("intake.error.too_long", limit=4000), asks(Step.PERSONS_PRESENT)),
             ),
-            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            # Art. 3: an oral inquiry's persons present are recorded; nobody is 无, not a skip.
+            ("跳过", Again(says("intake.error.not_optional"), asks(Step.PERSONS_PRESENT))),
+            (Press(NONE), asks(Step.STAFF_PRESENT)),
             # The court staff present: registered, active, and not the judge; a name not in
             # the bot is offered to be recorded as present, signing on paper (not pressed).
             (
@@ -259,9 +267,9 @@ async def test_every_wrong_answer_gets_its_message(
         [1, 4],
         "本院接待室",
     )
-    assert (row["persons_present"], row["material_route"]) == (None, None)
+    assert (row["persons_present"], row["material_route"]) == ("无", None)
     assert (row["material_route"], row["originals_destination"]) == (None, None)
-    assert row["fields"]["skipped"] == [Step.PERSONS_PRESENT.value]
+    assert row["fields"].get("skipped", []) == []
     # Not one wrong answer reached the record.
     values = [e.payload for e in await events_of(db, 1) if e.kind == AuditKind.FIELD_SET]
     wrong = ("王王", "飞鸽传书", "豫9999", "民乙", "局机关", "赵六")
@@ -379,15 +387,15 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
             (Press(says("card.channel")), (asks(Step.CHANNEL), current_choice(lab(Channel.PHONE)))),
             # In person now: the questions that now apply are asked, then the review again.
             (Press(lab(Channel.IN_PERSON)), asks(Step.PLACE)),
-            ("院门口", asks(Step.PERSONS_PRESENT)),
-            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            ("院门口", (asks(Step.PERSONS_PRESENT), Buttons(NONE, BACK))),
+            (Press(NONE), asks(Step.STAFF_PRESENT)),
             (
                 Press(NONE),
                 (
                     says("intake.review"),
                     "过问方式：当面（口头）",
                     "地点：院门口",
-                    "在场人员：（已跳过）",
+                    "在场人员：无",
                     "在场本院人员：无",
                 ),
             ),
@@ -419,7 +427,7 @@ async def test_back_skip_and_edit(court: Court, db: Database) -> None:
     assert (row["channel"], row["channel_other"], row["place"]) == (Channel.OTHER, "传真", "院门口")
     assert row["inquiry_at"] == row["received_at"]
     assert row["department_id"] == court.staff["周强"].department_id
-    assert row["fields"]["skipped"] == [Step.PERSONS_PRESENT.value]
+    assert (row["persons_present"], row["fields"].get("skipped", [])) == ("无", [])
 
 
 async def test_the_department_question_offers_every_department(court: Court) -> None:
@@ -529,7 +537,7 @@ async def test_a_name_two_staff_members_share_asks_for_a_number(court: Court, db
             (Press(ART9_NONE), asks(Step.SERIOUS)),
             (Press(NO), asks(Step.PLACE)),
             ("本院门口", asks(Step.PERSONS_PRESENT)),
-            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            (Press(NONE), asks(Step.STAFF_PRESENT)),
             (
                 "孙丽",
                 Again(says("intake.error.staff_ambiguous", ref="孙丽"), asks(Step.STAFF_PRESENT)),
@@ -592,3 +600,75 @@ async def test_the_same_text_sent_again_at_the_re_asked_question_is_its_answer(
     )
     [record] = await all_records(db)
     assert (record.inquirer_name, record.inquirer_unit) == ("王某", "王某")
+
+
+async def test_none_typed_at_two_questions_in_a_row_is_each_ones_answer(
+    court: Court, db: Database
+) -> None:
+    """No persons present and no court staff present: 无 is the natural answer to both, so
+    the second is taken, not refused as the first answer sent again."""
+    judge = court.chat("张伟")
+    await dialogue(
+        judge,
+        [
+            *phone_record()[:-1],
+            (Press(EDIT), says("intake.edit_which")),
+            (Press(says("card.channel")), current_choice(lab(Channel.PHONE))),
+            (Press(lab(Channel.IN_PERSON)), asks(Step.PLACE)),
+            ("院门口", asks(Step.PERSONS_PRESENT)),
+            ("无", asks(Step.STAFF_PRESENT)),
+            ("无", (says("intake.review"), "在场人员：无", "在场本院人员：无")),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert row["persons_present"] == "无"
+
+
+NONE_TYPED = st.sampled_from(sorted(NONE_WORDS | SKIP_WORDS)).flatmap(
+    lambda word: st.tuples(st.just(word), st.sampled_from(["", " ", "  "]), st.booleans())
+)
+
+
+@given(
+    before=st.sampled_from(list(Step)),
+    at=st.sampled_from(list(Step)),
+    typed=NONE_TYPED,
+)
+def test_a_none_is_never_taken_for_the_last_answer_resent(
+    before: Step, at: Step, typed: tuple[str, str, bool]
+) -> None:
+    """For every pair of questions: a "none" or a skip, however spaced or cased, answered at
+    one question and typed again at the next, is the next one's answer; any other answer
+    typed again there is recognised as resent."""
+    word, space, upper = typed
+    text = space + (word.upper() if upper else word) + space
+    field = BY_STEP.get(at.value)
+    assume(field is not None and before is not at)
+    assert field is not None
+    state = DraftState(asked=2, answer=LastAnswer(question=1, step=before.value, text=text.strip()))
+    assert not repeats_last_answer(state, field, text)
+    other = DraftState(asked=2, answer=LastAnswer(question=1, step=before.value, text="王某"))
+    assert repeats_last_answer(other, field, "王某")
+
+
+def test_a_skipped_question_answers_only_an_optional_one() -> None:
+    """Every question: skipped, an optional one is answered; a required one (the persons
+    present, Art. 3, among them) is asked again, however a draft came to skip it."""
+    for field in FIELDS:
+        record = Record(fields={"skipped": [field.step.value]})
+        assert bool(field.answered(record)) == field.optional, field.step
+    assert not BY_STEP[Step.PERSONS_PRESENT.value].optional
+
+
+async def test_a_question_skipped_at_the_intake_reads_skipped_once_submitted(
+    court: Court, db: Database
+) -> None:
+    """Skipped is not answered, and not "none": the submitted record's card says so."""
+    judge = court.chat("张伟")
+    script = phone_record()
+    at = script.index(next(step for step in script if step[0] == Press(SAME_TIME)))
+    script[at] = (Press(SKIP), asks(Step.CHANNEL))
+    await dialogue(judge, script)
+    skipped = says("card.line", label=says("card.inquiry_at"), value=says("card.skipped"))
+    replies = await judge.act("/record 温法过问〔2026〕1号")
+    assert any(skipped in reply.text.splitlines() for reply in replies), replies

@@ -20,6 +20,7 @@ from dialogue import (
     DISMISS,
     EXTERNAL,
     NO,
+    NONE,
     SAME_TIME,
     SKIP,
     START_NEW,
@@ -350,7 +351,7 @@ def whole_dialogue(
         (Press(ART9_DONE), asks(Step.SERIOUS)),
         (Press(NO), asks(Step.PLACE)),
         ("本院第一接待室", asks(Step.PERSONS_PRESENT)),
-        (Press(SKIP), asks(Step.STAFF_PRESENT)),
+        (Press(NONE), asks(Step.STAFF_PRESENT)),
         ("孙丽", says("intake.review")),
         (Press(SUBMIT), says("intake.submitted", number=number)),
     ]

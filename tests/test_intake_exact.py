@@ -31,8 +31,8 @@ from dialogue import (
     DISPUTE_COSIGN,
     EDIT,
     NO,
+    NONE,
     NOT_FILED,
-    SKIP,
     START_NEW,
     SUBMIT,
     Again,
@@ -424,7 +424,7 @@ async def test_a_correction_asks_every_co_signer_again_and_tells_the_handler_who
             (Press(ART9_NONE), asks(Step.SERIOUS)),
             (Press(NO), asks(Step.PLACE)),
             ("本院门口", asks(Step.PERSONS_PRESENT)),
-            (Press(SKIP), asks(Step.STAFF_PRESENT)),
+            (Press(NONE), asks(Step.STAFF_PRESENT)),
             # In person there are no materials: their route and originals are not asked.
             ("孙丽、郑红", says("intake.review")),
             (Press(SUBMIT), says("intake.submitted", number=number)),

@@ -447,7 +447,7 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
             ("5", (asks(Step.ART9), Offers(art9(5, chosen=True)))),
             (Press(ART9_DONE), asks(Step.SERIOUS)),
             (Press(NO), (asks(Step.PLACE), Buttons(BACK))),
-            ("本院第三接待室", (asks(Step.PERSONS_PRESENT), Buttons(BACK, SKIP))),
+            ("本院第三接待室", (asks(Step.PERSONS_PRESENT), Buttons(NONE, BACK))),
             ("其秘书刘某", (asks(Step.STAFF_PRESENT), Buttons(NONE, BACK))),
             (
                 "孙丽、王芳",

@@ -17,6 +17,7 @@ from dialogue import (
     Buttons,
     Court,
     DialogueBot,
+    Exactly,
     Press,
     asks,
     asks_received,
@@ -33,7 +34,7 @@ from dialogue import (
 from handlers.fields import Step
 from reminders.clock import FakeClock
 from storage.db import Database
-from storage.vocabulary import Channel
+from storage.vocabulary import ORAL_CHANNELS, Channel
 
 SUNDAY = local("2026-11-29 10:00")
 FAR_OK = says("intake.far_back_ok")
@@ -46,9 +47,12 @@ def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
     return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
 
+@pytest.mark.parametrize("channel", sorted(ORAL_CHANNELS))
 async def test_a_far_back_time_typed_on_the_card_is_asked_when_the_call_makes_it_the_receipt(
-    court: Court, db: Database
+    court: Court, db: Database, channel: Channel
 ) -> None:
+    """The warning is the time's, sent alone under its own words with its two buttons: never
+    under the channel question's heading, whose answer it is not."""
     judge = court.chat("张伟")
     far = says("intake.error.time_far_back", time="9月1日（周二）10:00", days=89)
     await dialogue(
@@ -56,11 +60,11 @@ async def test_a_far_back_time_typed_on_the_card_is_asked_when_the_call_makes_it
         [
             ("/new", says("intake.proposed.other_time")),
             ("2026-09-01 10:00", asks(Step.CHANNEL)),
-            (Press(lab(Channel.PHONE)), (far, Buttons(FAR_OK, FAR_NO))),
+            (Press(lab(channel)), (Exactly(far), Buttons(FAR_OK, FAR_NO))),
             # Type it again: at the inquiry's question, where the time is typed.
             (Press(FAR_NO), asks(Step.INQUIRY_AT)),
             ("2026-11-01 10:00", asks(Step.CHANNEL)),
-            (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
+            (Press(lab(channel)), asks(Step.INQUIRER_NAME)),
         ],
     )
     row = await record_row(db, 1)

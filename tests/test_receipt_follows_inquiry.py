@@ -78,7 +78,7 @@ ANSWERS: dict[Step, str | Press] = {
     Step.ART9: Press(says("intake.art9_clear")),
     Step.CHANNEL_OTHER: "传真",
     Step.PLACE: "本院第二接待室",
-    Step.PERSONS_PRESENT: Press(says("intake.skip")),
+    Step.PERSONS_PRESENT: Press(says("common.none")),
     Step.STAFF_PRESENT: Press(says("common.none")),
     Step.ROUTE: Press(lab(MaterialRoute.DIRECT)),
     Step.ORIGINALS_NOTE: "交院档案室",

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reports_detail_rows import VALUES
 
+from handlers.fields import Step
 from reports.columns import COLUMNS
 from reports.detail_rows import DetailRows, StyleKey
 from reports.facts import (
@@ -27,6 +28,7 @@ from reports.facts import (
     RecordFacts,
     State,
 )
+from reports.text import tr
 from storage.models import Record
 from storage.vocabulary import (
     Channel,
@@ -178,3 +180,32 @@ def test_rows_are_the_same_bytes_however_the_batches_cut_them(
             written.append(out.read_bytes())
         assert written[0] == written[1] == written[2]
         assert written[0].count(b"<row ") == len(rows)
+
+
+STEPS = sorted(step.value for step in Step)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(facts(), st.lists(st.sampled_from(STEPS), max_size=4)), max_size=6),
+    st.sampled_from(list(Language)),
+)
+def test_a_question_skipped_at_the_intake_reads_skipped_in_every_column(
+    batch: list[tuple[RecordFacts, list[str]]], language: Language
+) -> None:
+    """A record's question skipped at the intake is not answered, and not "none": every
+    column of that question, in a batch (the XLSX detail) and one by one (the form), reads
+    skipped where the record holds nothing; every other value is the column's own."""
+    records = []
+    for one, skipped in batch:
+        cast(Any, one.record).fields = {**one.record.fields, "skipped": skipped}
+        records.append(one)
+    mark = tr(language, "common.skipped")
+    for column in COLUMNS:
+        own = [column.get(one, language, BEIJING) for one in records]
+        expected = [
+            mark if value is None and column.key in one.record.fields["skipped"] else value
+            for one, value in zip(records, own, strict=True)
+        ]
+        assert column.values(records, language, BEIJING) == expected, column.key
+        assert [column.one(one, language, BEIJING) for one in records] == expected, column.key

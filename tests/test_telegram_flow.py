@@ -180,7 +180,7 @@ async def test_an_in_person_inquiry_is_cosigned_by_a_colleague_on_telegram(
     ]
     steps += [
         ("say", "县政府会议室"),
-        ("press", "in:persons_present:skip"),
+        ("press", "in:persons_present:v:无"),
         ("say", "孙丽"),
     ]
     await bot.follow(zhang, steps)

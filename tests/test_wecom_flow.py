@@ -234,7 +234,7 @@ async def test_an_in_person_inquiry_is_cosigned_by_a_second_wecom_user(
     ]
     steps += [  # in person brings no materials: the place and who was present come last
         ("say", "县政府会议室"),
-        ("press", "in:persons_present:skip"),
+        ("press", "in:persons_present:v:无"),
         ("say", "孙丽"),
     ]
     await bot.follow(ZHANG, steps)

@@ -94,6 +94,23 @@ def not_a_file(path: Path) -> str:
     return "console.not_regular_file"
 
 
+def leading_files(words: list[str]) -> tuple[list[Path], list[str]]:
+    """The regular files named at the start of a ``/attach`` line split into ``words``
+    (``shlex.split``), and the words after them (the caption). Each file is the shortest run
+    of words that, joined by one space, names a regular file: a path with a space typed
+    without quotes (``/tmp/微信 截图.png``) is still found. Reads the file system (stat)."""
+    paths: list[Path] = []
+    start = 0
+    while start < len(words):
+        runs = (Path(" ".join(words[start:end])) for end in range(start + 1, len(words) + 1))
+        found = next(((run, n) for n, run in enumerate(runs, start + 1) if run.is_file()), None)
+        if found is None:
+            break
+        paths.append(found[0])
+        start = found[1]
+    return paths, words[start:]
+
+
 def parse_offset(text: str) -> timedelta | None:
     """``+2d``, ``+3h``, ``+30m`` or ``+1d12h`` as a timedelta; None if it is not one."""
     text = text.strip().lstrip("+")
@@ -313,15 +330,13 @@ class ConsoleTransport:
             parts = shlex.split(rest)
         except ValueError:
             parts = []
-        paths: list[Path] = []
-        while parts:
-            if not await asyncio.to_thread(Path(parts[0]).is_file):
-                break
-            paths.append(Path(parts.pop(0)))
+        paths, parts = await asyncio.to_thread(leading_files, parts)
         if not paths:
             if parts:
                 key = await asyncio.to_thread(not_a_file, Path(parts[0]))
-                self.write(self._t(key, path=parts[0]))
+                if key == "console.no_file" and len(parts) > 1:  # a path with a space, unquoted?
+                    key = "console.no_file_spaced"
+                self.write(self._t(key, path=parts[0], spaced=" ".join(parts[:2])))
             else:
                 self.write(self._t("console.attach_usage"))
             return

@@ -45,6 +45,7 @@ from handlers.fields import (
     day_part,
     far_back_answer,
     far_back_buttons,
+    far_back_elsewhere,
     forget_far_back,
     likely_channels,
     next_missing,
@@ -72,7 +73,7 @@ from handlers.receipt import RECEIVED_TYPED, receipt_of
 from handlers.state import END, DraftState, LastAnswer, Next, StepName
 from handlers.told import Held, must_hold
 from handlers.units import court_places, presume_main_leader
-from handlers.words import NO_ITEM_WORDS
+from handlers.words import NO_ITEM_WORDS, NONE_WORDS
 from reports.columns import DAY_ONLY as INQUIRY_DAY_ONLY
 from reports.columns import RECEIVED_DAY_ONLY
 from storage import inquirers
@@ -88,6 +89,9 @@ from storage.records import STAFF_IN_PERSONS
 from storage.vocabulary import ART9_ITEMS, ART9_LABELS, ORAL_CHANNELS, RecordKind
 
 NONE_OF_ART9 = "无"
+NONE_ANSWER = "无"
+"""A text question's answer "none" (nobody else present), as the judge types it and the
+record keeps it."""
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
 EARLIER_PRESS = "e"
 """A unit or position question's button that takes what an earlier record the judge may open
@@ -158,7 +162,10 @@ async def ask(
     current = await card.value_of(ctx, record, field)
     if field.answered(record) and field.step is not Step.RECEIVED_AT:
         prompt += "\n" + ctx.t(current_key(field), value=current)
-    if refusal is not None:
+    if await far_back_elsewhere(ctx, refusal, field.step):
+        assert refusal is not None
+        prompt = ctx.t(refusal.key, **refusal.values)
+    elif refusal is not None:
         prompt = ctx.t(refusal.key, **refusal.values) + "\n\n" + prompt
     # Art. 9 where the transport has a multiple-choice control (WeCom's vote card): the items
     # go on it, and the question's other buttons (back, skip) beside it.
@@ -229,7 +236,9 @@ async def question_buttons(
         if state.data.get(STAFF_TYPED):
             press = cb(field.step, "v", STAFF_OFFLINE_PRESS)
             buttons.append((Button(ctx.t("intake.staff_offline_button"), press),))
-        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", "无")),))
+        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
+    elif field.step is Step.PERSONS_PRESENT:
+        buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
     elif field.step is Step.DEPARTMENT:
         # The department's id travels on the button, never its name: a name of any length
         # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
@@ -484,7 +493,8 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
     """The persons present who are not court staff once the court staff named among them
     (``STAFF_IN_PERSONS``) are named as court staff present: their names leave that answer
     (Art. 3: they co-sign instead); ``persons_present`` with what is left, nothing when no
-    name left it. A moved answer with nobody left is marked skipped, not asked again."""
+    name left it. A moved answer with nobody left is the answer none (``NONE_ANSWER``), not
+    asked again."""
     moved = {p.name for p in people if p.id in set(fields.get(STAFF_IN_PERSONS) or [])}
     if not moved or not record.persons_present:
         return {}
@@ -497,9 +507,8 @@ def moved_out(record: Record, fields: dict[str, Any], people: list[Staff]) -> di
     fields[STAFF_IN_PERSONS] = [
         i for i in fields[STAFF_IN_PERSONS] if i not in {p.id for p in people}
     ]
-    if not left:
-        fields["skipped"] = sorted({*fields.get("skipped", []), Step.PERSONS_PRESENT.value})
-        return {"persons_present": None}
+    if not left:  # nobody else was present: the answer none, as typed (Art. 3: recorded)
+        return {"persons_present": NONE_ANSWER}
     return {"persons_present": "、".join(left)}
 
 
@@ -549,12 +558,16 @@ def repeats_last_answer(state: DraftState, field: Field, text: str) -> bool:
 
     The previous question's answer, sent again at the next question, is recognised once;
     sent again after that question was re-asked, it is taken as this question's answer
-    (two questions may truly have one answer).
+    (two questions may truly have one answer). A "none" or a skip (``NONE_WORDS``,
+    ``SKIP_WORDS``) is never a repeat: it is the natural answer to many questions in a row.
     """
     last = state.answer
+    word = " ".join(text.split()).casefold()
     return (
         last is not None
-        and bool(text.strip())
+        and bool(word)
+        and word not in NONE_WORDS
+        and word not in SKIP_WORDS
         and last.text == text.strip()
         and last.question == state.asked - 1
         and last.step != field.step.value
