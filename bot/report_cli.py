@@ -170,6 +170,12 @@ async def report(
     thresholds = gc.get_threshold()
     gc.set_threshold(REPORT_GC_THRESHOLD, *thresholds[1:])
     try:
+        if out_dir is not None:  # said before the database is opened: nothing to count yet
+            try:
+                folders.can_make(out_dir)
+            except folders.FolderError as problem:
+                _unusable(errors, lang, out_dir, problem)
+                return EXIT_USAGE
         await db.upgrade()
         async with AsyncSession(reader, expire_on_commit=False) as session, session.begin():
             try:  # the same reading, default and examples as /report (chat_period)
@@ -178,12 +184,6 @@ async def report(
             except PeriodError as problem:
                 _refuse(errors, lang, problem, now, settings)
                 return EXIT_USAGE
-            if out_dir is not None:
-                try:
-                    folders.can_make(out_dir)
-                except folders.FolderError as problem:
-                    _unusable(errors, lang, out_dir, problem)
-                    return EXIT_USAGE
             bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
             target = out_dir
             try:

@@ -425,7 +425,7 @@ async def test_cancel(bot: FakeBot, db: Database, clock: FakeClock) -> None:
 
     assert await chat.say("/cancel") == [zh("common.nothing_to_cancel")]
     assert await chat.say("/invite") == [zh("staff.invite_who")]
-    assert await chat.say("/cancel") == [zh("common.cancelled")]
+    assert await chat.say("/cancel") == [zh("staff.invite_cancelled")]
     assert await chat.say("孙丽") == [zh("help.hint", name="赵磊")]
     assert await chat.say("/cancel") == [zh("common.nothing_to_cancel")]
     async with db.transaction() as session:

@@ -71,6 +71,7 @@ def test_reminders_overdue_and_reports_owe_an_opinion_the_form_copy_not_the_plat
         platform_entered_at=after(platform_after) if kind is RecordKind.EXTERNAL else None,
         form_delivered_at=after(delivered_after),
         created_at=received,
+        received_confirmed=True,  # a draft with its receipt time given owes its steps
         cosigners_done=False,
         fields={},
     )

@@ -469,7 +469,15 @@ def test_release_frees_a_disabled_persons_account_for_someone_else(
     assert guowen(config, "staff", "disable", "张三")[0] == 0
     assert guowen(config, "staff", "release", "张三") == (
         0,
-        [t(None, "cli.staff_released", id=1, name="张三", accounts="fake:tg-phone")],
+        [
+            t(
+                None,
+                "cli.staff_released",
+                id=1,
+                name="张三",
+                accounts=t(None, "cli.account", transport="fake", id="tg-phone"),
+            )
+        ],
     )
     assert guowen(config, "staff", "release", "张三") == (
         0,

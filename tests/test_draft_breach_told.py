@@ -32,6 +32,7 @@ from dialogue import (
     Forward,
     Person,
     Press,
+    Tap,
     all_records,
     amendments_of,
     events_of,
@@ -86,7 +87,7 @@ def _text(replies: list[object]) -> list[str]:
     return [str(getattr(reply, "text", "")) for reply in replies]
 
 
-async def _say(judge: Person, *actions: str | Press) -> list[str]:
+async def _say(judge: Person, *actions: str | Press | Tap | Forward) -> list[str]:
     said: list[str] = []
     for action in actions:
         said += _text(list(await judge.act(action)))
@@ -250,32 +251,25 @@ async def proposing(db: Database, clock: FakeClock, tmp_path: Path) -> tuple[Dia
     return bot, await open_court(bot)
 
 
-@settings(
-    max_examples=4,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-)
-@given(told=st.booleans())
-@example(told=True)
-@example(told=False)
-async def test_a_time_typed_on_the_proposals_card_after_a_breach_was_told_is_a_correction(
-    db: Database, clock: FakeClock, proposing: tuple[DialogueBot, Court], told: bool
+async def test_a_proposals_card_left_unconfirmed_owes_no_step_and_its_time_is_stored_at_once(
+    db: Database, clock: FakeClock, proposing: tuple[DialogueBot, Court]
 ) -> None:
-    """A screenshot forwarded on Friday and its card left until Tuesday: the time typed on
-    the card is the message's receipt time too (``handlers.receipt``), four days earlier."""
+    """A screenshot forwarded on Friday and its card left until Tuesday: its receipt time was
+    never given or confirmed, so no step was owed and no breach told
+    (``reminders.deadlines.clock_started``); the time typed on the card then is an answer,
+    stored at once, not a correction."""
     bot, court = proposing
     clock.set(local("2026-03-06 10:00"))
     judge = court.chat("张伟")
     photo = bot.file(AttachmentKind.PHOTO, png_bytes())
-    said = _text(list(await judge.act(Forward(photo))))
-    if START_NEW in judge.offered():  # an earlier example's draft
-        said = _text(list(await judge.act(Press(START_NEW))))
+    said = _text(list(await judge.act(Forward(photo, caption="微信截图"))))  # shown as WeChat
     assert any(says("intake.proposed.other_time_sent") in text for text in said), said
     record_id = max(r.id for r in await all_records(db))
     clock.set(local("2026-03-10 10:00"))
+    await run_until(bot.app.dispatcher, clock, clock.now() + timedelta(hours=1))
+    assert not await _breach_sent(db, record_id)
 
     async def change() -> list[str]:
         return await _say(judge, FIRST)
 
-    await _moved(bot, court, db, clock, record_id, told, change, field="inquiry_at", changed=False)
+    await _moved(bot, court, db, clock, record_id, False, change, field="inquiry_at", changed=False)

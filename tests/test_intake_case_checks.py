@@ -81,7 +81,7 @@ class FakeContext(SimpleNamespace):
     zone the intake reads a misplaced time with."""
 
     now = datetime(2026, 11, 30, 2, tzinfo=UTC)
-    services = SimpleNamespace(tz=ZoneInfo("Asia/Shanghai"))
+    services = SimpleNamespace(tz=ZoneInfo("Asia/Shanghai"), court_name="")
 
     def t(self, key: str, **values: object) -> str:
         return says(key, **values)
