@@ -112,6 +112,7 @@ async def test_another_handlers_record_is_neither_named_nor_offered(
     texts = await _forward(other, court, how)
     assert any(t.startswith(says("intake.duplicate_elsewhere", name="X")[:4]) for t in texts)
     assert not any(_number(1) in t for t in texts), texts
+    assert not any("forwarded-message" in t for t in texts), texts  # a message, not a file
     assert other.offered() == [START_NEW, DISMISS]
     # /new at the question is its 新建一条记录, as at every add-or-new question
     started = [m.text for m in await other.act("/new")]

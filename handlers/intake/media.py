@@ -282,8 +282,8 @@ async def _holder(ctx: Context, files: list[EvidenceFile]) -> tuple[Record, str]
         found = (await ctx.session.execute(query)).scalar_one_or_none()
         record = await records_repo.get(ctx.session, found) if found is not None else None
         if record is not None:
-            name = file.provenance.file_name
-            return record, name or ctx.t(f"evidence.kind.{_kind(file)}")
+            name = None if is_forwarded_text(file) else file.provenance.file_name
+            return record, name or ctx.t(f"evidence.kind.{_kind(file)}")  # a message: no file
     return None
 
 
