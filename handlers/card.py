@@ -22,7 +22,7 @@ from handlers.fields import (
     proposal,
 )
 from handlers.i18n import day_words, join
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import DeadlineRules, clock_started
 from reminders.planner import DoneLate, cosign_disputed, last_day, met_at, unmet
 from reports.amendment import ENUMS, value_words
 from reports.columns import RECEIVED_DAY_ONLY, day_only_values
@@ -120,8 +120,11 @@ def deadline_lines(ctx: Context, record: Record, rules: DeadlineRules) -> list[s
 
 
 def earliest_open(ctx: Context, record: Record, rules: DeadlineRules) -> str:
-    """The earliest deadline still open, with its state; when none is, ``card.all_done``, or
+    """The earliest deadline still open, with its state; ``card.not_started`` for a draft
+    whose deadlines do not run yet (``clock_started``); when none is open, ``card.all_done``, or
     ``card.cosign_disputed`` while a staff member present disputes the record (Art. 3)."""
+    if not clock_started(record):  # a bare /new's draft: nothing is owed, nothing done yet
+        return ctx.t("card.not_started")
     open_steps = unmet(record, rules)
     if not open_steps:
         return ctx.t("card.cosign_disputed" if cosign_disputed(record) else "card.all_done")

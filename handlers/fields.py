@@ -24,6 +24,7 @@ from handlers.refs import platform_ref
 from handlers.timeparse import PART_WORDS, DayPart, Moment, TimeParseError, TimeProblem, read_time
 from handlers.units import guess_category
 from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
+from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
@@ -1294,7 +1295,7 @@ def choice_buttons(ctx: Context, field: Field, prefix: str) -> tuple[tuple[Butto
 
 # -- what can be proposed -----------------------------------------------------------------
 
-OPENED_BY = "opened_by"
+OPENED_BY = deadlines.OPENED_BY
 """``Record.fields`` key: what opened the draft (an ``Opener`` value)."""
 CAPTION = "caption_offered"
 """``Record.fields`` key: the text that came with the files, offered as the summary when
@@ -1341,7 +1342,7 @@ class Opener(StrEnum):
     VOICE = "voice"
     RECORDING = "recording"
     DOCUMENT = "document"
-    NEW = "new"
+    NEW = deadlines.BARE  # no material: the deadlines wait for its time (``clock_started``)
 
 
 CHANNELS_FIRST: dict[str, tuple[Channel, ...]] = {

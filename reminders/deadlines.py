@@ -9,16 +9,25 @@ from reminders.calendar import MAX_HOLIDAY_DAYS, ChinaCalendar, Counting
 from storage.models import Record
 from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
+OPENED_BY = "opened_by"
+"""``Record.fields`` key: what reached the judge and opened the draft (an ``Opener``)."""
+BARE = "new"
+"""The opener of a draft opened by a bare /new: no material reached the bot with it."""
+
 
 def clock_started(record: Record) -> bool:
-    """Whether ``record``'s Art. 6 periods run: once it is submitted, or once the judge gave
-    or confirmed its receipt time (``received_confirmed``: the time the inquiry reached them,
-    from which Art. 6's two days count). Before that a draft (a bare /new, a file forwarded
-    and not yet identified as an inquiry) is the judge's unfinished work, not a received
-    inquiry: it owes no step, so no reminder of a step, no overseer's notice, no /overdue row
-    and no 逾期未办 in the figures arise from it; its receipt time is only the bot's guess
-    (the forward's stated time, or the draft's opening)."""
-    return record.status == RecordStatus.SUBMITTED or record.received_confirmed
+    """Whether ``record``'s Art. 6 periods run: once it is submitted, once the judge gave or
+    confirmed its receipt time (``received_confirmed``), or from the start when the draft was
+    opened by material forwarded to the bot (a screenshot, a letter's photo, a voice, a
+    forwarded text: ``OPENED_BY``): the inquiry had reached the judge by then, and its
+    receipt time is the one the intake proposes until the judge corrects it, so leaving the
+    first card unanswered escapes no deadline. A draft opened by a bare /new, before its time
+    is given, is the judge's unfinished work, not a received inquiry: it owes no step, so no
+    reminder of a step, no overseer's notice, no /overdue row and no 逾期未办 arise from it."""
+    if record.status == RecordStatus.SUBMITTED or record.received_confirmed:
+        return True
+    opener = (record.fields or {}).get(OPENED_BY)
+    return opener is not None and opener != BARE
 
 
 @dataclass(frozen=True)

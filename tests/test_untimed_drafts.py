@@ -1,11 +1,14 @@
-"""A draft owes Art. 6 steps only once it carries the receipt time the judge gave or
-confirmed (``reminders.deadlines.clock_started``).
+"""A draft owes Art. 6 steps once the inquiry is known to have reached the judge
+(``reminders.deadlines.clock_started``): material forwarded to the bot opened it (its
+receipt time is the one proposed until corrected), or the judge gave or confirmed the time.
 
-A bare ``/new`` or a file or text forwarded and never identified as an inquiry is the judge's
-unfinished work: only the judge hears of it ("尚未填写过问时间…如是误建，请 /cancel 撤回"); the
-department's integrity officer gets no breach notice, ``/overdue`` lists nothing and the
-figures count nothing missed. Once the time is given, at once or days later (back-dated to
+A bare ``/new`` without its time is the judge's unfinished work: only the judge hears of it
+("尚未填写过问时间…如是误建，请 /cancel 撤回"); the department's integrity officer gets no
+breach notice, ``/overdue`` lists nothing, the figures count nothing missed and the card says
+the deadlines have not started. Once the time is given, at once or days later (back-dated to
 when the draft was opened), the steps run from it, as for every record, and a breach is told.
+A screenshot or a forwarded text left at its first card escapes nothing: its steps run from
+the receipt time proposed.
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ async def sent(db: Database, record_id: int, kinds: set[ReminderKind]) -> list[R
     days=st.integers(min_value=0, max_value=10),
     hours=st.integers(min_value=0, max_value=23),
 )
-@example(how=Start.FILE, answer=Answer.NOTHING, days=3, hours=0)  # the reported case
+@example(how=Start.FILE, answer=Answer.NOTHING, days=3, hours=0)  # a screenshot left: owes
 @example(how=Start.NEW, answer=Answer.NOTHING, days=3, hours=0)
 @example(how=Start.NEW, answer=Answer.LATE_TIME, days=4, hours=0)
 async def test_overseers_hear_of_a_draft_only_once_its_time_is_given(
@@ -127,6 +130,8 @@ async def test_overseers_hear_of_a_draft_only_once_its_time_is_given(
         await run_until(dispatcher, clock, moved)
         heard_before = await sent(db, record.id, {ReminderKind.DRAFT_UNTIMED})
         if answer is Answer.LATE_TIME:  # the question still stands: confirm its proposed time
+            if CONFIRM_TIME not in judge.offered():  # reminders came since: back to the card
+                await judge.act("/resume")
             await judge.act(Press(CONFIRM_TIME))
         # Noon of the next day: whatever fell due by then went out, quiet hours or not.
         noon = datetime.combine(moved.astimezone(BEIJING).date(), time(12), BEIJING)
@@ -135,8 +140,9 @@ async def test_overseers_hear_of_a_draft_only_once_its_time_is_given(
         record = await newest(db)
         given_time = answer in (Answer.TIME, Answer.LATE_TIME)
         assert record.received_confirmed is given_time
+        running = given_time or how is not Start.NEW  # material opened it: the steps run
 
-        breached = given_time and rules.after(record.received_at, rules.register_days) <= now
+        breached = running and rules.after(record.received_at, rules.register_days) <= now
         overseen = await sent(db, record.id, OVERSEEN)
         told = [m.text for m in officer.inbox() if f"{title}（" in m.text]
         assert bool(overseen) is breached, (overseen, record.received_at, now)
@@ -147,19 +153,23 @@ async def test_overseers_hear_of_a_draft_only_once_its_time_is_given(
             line for line in timeliness_lines(record, rules, now) if line.state is State.MISSED
         ]
         assert bool(missed) is breached, missed
+        # The judge's list says the deadlines have not started, never that all are done.
+        mine = "\n".join(m.text for m in await judge.act("/mine"))
+        assert (zh("card.not_started") in mine) is not running, mine
+        assert zh("card.all_done") not in mine, mine
 
         # Only the judge hears of a draft without its time, the working day after it was opened,
         # while it has none; a time given cancels what was not yet said.
         due = untimed_due(record, rules, Timing())
         heard = await sent(db, record.id, {ReminderKind.DRAFT_UNTIMED})
-        if answer is Answer.TIME:
+        if answer is Answer.TIME or how is not Start.NEW:
             assert not heard
         else:
             said_by = now if answer is not Answer.LATE_TIME else moved
             assert bool(heard) is (due <= said_by), (heard, due, said_by)
         if answer is Answer.LATE_TIME:  # nothing more once the time is given
             assert [r.id for r in heard] == [r.id for r in heard_before]
-        if days >= 3 and answer is not Answer.TIME:
+        if days >= 3 and answer is not Answer.TIME and how is Start.NEW:
             assert heard  # a weekend at most lies between
         untimed = [
             m.text for m in judge.inbox() if m.text.startswith(f"{title}（") and "/cancel" in m.text
