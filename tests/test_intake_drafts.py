@@ -163,7 +163,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             (
                 Press(START_NEW),
                 Exactly(
-                    says("intake.left_open", title="草稿 #2", id=2, deadlines=WAITING),
+                    says("intake.left_open", title="草稿 #2", id=2, deadlines=RUNNING),
                     says("intake.started_with_files", title="草稿 #3", count=1),
                     received,
                 ),
