@@ -21,7 +21,15 @@ from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
 from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
 from handlers.refs import platform_ref
-from handlers.timeparse import PART_WORDS, DayPart, Moment, TimeParseError, TimeProblem, read_time
+from handlers.timeparse import (
+    PART_WORDS,
+    DayPart,
+    Moment,
+    TimeParseError,
+    TimeProblem,
+    read_time,
+    relative_day,
+)
 from handlers.units import guess_category
 from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
 from reminders import deadlines
@@ -175,8 +183,9 @@ def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     name is asked ``title`` (``words.bare_title``: 局长 alone, naming nobody; 王局长 names
     someone); None when it is none of them. A person's name, unit or position is none of
     them: such an answer was meant for another question (typed one question late, say). A
-    day word alone of up to ``NAME_LIKE_DAY`` characters without a digit (``周一``,
-    ``星期三``) may be a person's name (周一 as often as a Monday) and is left to be one."""
+    weekday alone of up to ``NAME_LIKE_DAY`` characters without a digit (``周一``,
+    ``星期三``) may be a person's name (周一 as often as a Monday) and is left to be one; a
+    day counted from today (``昨天``, ``前天``: ``timeparse.relative_day``) names nobody."""
     if split_command(text) is not None:
         return "command"
     if person and bare_title(text):
@@ -187,7 +196,12 @@ def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
         read = read_time(text, now=ctx.now, tz=ctx.services.tz)
     except TimeParseError:
         return None
-    if read.clock is None and len(text) <= NAME_LIKE_DAY and not any(c.isdigit() for c in text):
+    if (
+        read.clock is None
+        and len(text) <= NAME_LIKE_DAY
+        and not any(c.isdigit() for c in text)
+        and not relative_day(text)  # 昨天 alone names nobody; 周一 may be someone
+    ):
         return None
     return "time"
 

@@ -186,6 +186,15 @@ _DAY_WORDS |= {
     "today": (0, None),
     "tomorrow": (-1, None),
 }
+
+
+def relative_day(text: str) -> bool:
+    """Whether ``text`` opens with a day counted from today (昨天, 前天, 今晚, yesterday…:
+    ``_DAY_WORDS``), which names nobody, unlike a weekday (周一 may be a person's name)."""
+    folded = text.strip().casefold()
+    return any(folded.startswith(word) for word in _DAY_WORDS)
+
+
 _PERIODS = {
     "凌晨": "凌晨",
     "清晨": "早",

@@ -178,3 +178,12 @@ def test_a_units_example_is_placed_in_the_courts_own_place(court: str, place: st
     words = answer_example(ctx, "inquirer_unit")
     assert (place or ctx.t("intake.example_place")) in words
     assert "温县" not in words or place == "温县"
+
+
+@pytest.mark.parametrize("typed", ["昨天", "前天", "今天", "大前天", "今晚", "昨晚", "yesterday"])
+def test_a_day_counted_from_today_alone_is_no_name(typed: str) -> None:
+    """An answer to the time question typed one question late: 昨天 names nobody (周一, a
+    weekday, may be someone's name and stays one)."""
+    ctx = context()
+    assert misplaced(ctx, typed) == "time", typed
+    assert misplaced(ctx, "周一") is None
