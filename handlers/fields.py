@@ -766,13 +766,17 @@ def _one_week(ctx: Context, record: Record, column: str, typed: str, read: Momen
     that fits, or asked. A day fits when its reading passes the answer's own checks
     (``_fits`` with a time of day; a day alone: not after today, not before the rules, an
     inquiry's not after its receipt's day, and only where a day alone may stand). Both
-    fitting are asked (``which_week``); one is the answer (``周六晚上10点`` at Saturday 20:00:
-    the week back's); none keeps the reading as typed (``day_as_typed``), to be refused as
-    typed. Raises ``WhichTime``."""
+    fitting are asked (``which_week``); today's alone fitting is the answer; the week back's
+    alone is never taken unasked (a record dated a week back starts overdue): today's
+    reading stands, to be refused as it is (``周六晚上10点`` at Saturday 20:00: not yet come;
+    上周六 says the week back); none keeps the reading as typed (``day_as_typed``), to be
+    refused as typed. Raises ``WhichTime``."""
     assert read.other is not None
     fitting = [day for day in (read.day, read.other) if _day_fits(ctx, record, column, day, read)]
     if len(fitting) > 1:
         raise which_week(ctx, typed, read)
+    if fitting == [read.other]:  # never a week back unasked: today's, refused as it is
+        return replace(read, other=None)
     return replace(read, day=fitting[0] if fitting else day_as_typed(ctx, read), other=None)
 
 

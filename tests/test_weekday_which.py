@@ -161,9 +161,11 @@ async def test_todays_weekday_is_asked_only_when_both_days_fit(
     texts = [r.text for r in replies]
     earlier = datetime.combine(today - timedelta(days=7), time(hour, minute), tzinfo=BEIJING)
     if datetime.combine(today, time(hour, minute), tzinfo=BEIJING) > now + ORDER:
-        # Today's is still to come (or after /new reached the bot): the week back's, taken.
+        # Today's is still to come (or after /new reached the bot): never offered, and the
+        # week back never taken unasked; refused as typed (上周X says the week back).
         assert not any(t.startswith(asked(typed, today)) for t in texts), texts
-        assert taken(earlier) in texts and texts[-1] == asks(Step.CHANNEL), texts
+        assert taken(earlier) not in texts, texts
+        assert texts[-1] != asks(Step.CHANNEL), texts
         return
     # Asked, with a button for each meaning; nothing stored, nothing asked after it.
     assert texts[-1].startswith(asked(typed, today)), texts
@@ -184,14 +186,19 @@ async def test_todays_weekday_is_asked_only_when_both_days_fit(
 async def test_the_trial_saturday_evening_is_last_weeks_and_the_next_answer_is_not_the_name(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
-    """The trial: Saturday 2026-12-05 21:00, ``周六晚上10点`` at the inquiry's question is
-    11-28 22:00, taken and said (today's is still to come: never offered); ``周六晚上8点`` is
-    asked, never taken as the inquirer's name; pressing 上周 takes 11-28 20:00."""
+    """The trials: Saturday 2026-12-05 21:00, ``周六晚上10点`` at the inquiry's question is
+    refused as not yet come (today's is never offered, the week back's never taken unasked:
+    a record dated a week back would start overdue); ``上周六晚上10点`` is 11-28 22:00;
+    ``周六晚上8点`` is asked, never taken as the inquirer's name; pressing 上周 takes 11-28
+    20:00."""
     judge = court.chat("张伟")
     await to_inquiry_question(judge)
     replies = await judge.act("周六晚上10点")
     texts = [r.text for r in replies]
-    assert taken(local("2026-11-28 22:00")) in texts, texts
+    assert taken(local("2026-11-28 22:00")) not in texts, texts
+    assert any("还没有到" in t for t in texts), texts
+    replies = await judge.act("上周六晚上10点")
+    assert taken(local("2026-11-28 22:00")) in [r.text for r in replies]
     await judge.act("/back")
     replies = await judge.act("周六晚上8点")
     assert replies[-1].text.startswith(asked("周六晚上8点", SATURDAY.date())), replies[-1].text
