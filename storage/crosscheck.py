@@ -52,6 +52,7 @@ from storage.records import COSIGNERS_FIELD, snapshot, to_json
 from storage.vocabulary import CosignStatus, Milestone, RecordStatus
 
 KINDS = (
+    AuditKind.RECORD_CREATED,
     AuditKind.MILESTONE_MET,
     AuditKind.COSIGNED,
     AuditKind.DISPUTED,
@@ -221,6 +222,9 @@ class _Trails:
     departments: dict[int, tuple[int, str]] = field(default_factory=dict)
     # (transport, external id) -> (seq, staff id, chat id if the event records it)
     identities: dict[tuple[str, str], tuple[int, int, str | None]] = field(default_factory=dict)
+    created: dict[int, int] = field(default_factory=dict)
+    """Every record the chain says was opened (``record_created``), by id: its event's seq.
+    A draft is never deleted (it is withdrawn and kept), so a row gone is a removal."""
     drafts: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     """The corrections kept while a record was a draft (``records.amend_draft``), by record:
     carried into its trail once it is submitted or withdrawn."""
@@ -229,7 +233,9 @@ class _Trails:
         kind, seq = event.kind, event.seq
         record_id = _id(event.subject, "record")
         staff_id = _id(event.subject, "staff")
-        if kind == AuditKind.SUBMITTED and record_id is not None:
+        if kind == AuditKind.RECORD_CREATED and record_id is not None:
+            self.created[record_id] = seq
+        elif kind == AuditKind.SUBMITTED and record_id is not None:
             early = self.drafts.pop(record_id, [])
             self.records[record_id] = _RecordTrail(seq, _frozen(payload), early)
         elif kind == AuditKind.WITHDRAWN and record_id is not None:
@@ -382,6 +388,19 @@ async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowP
     if missing:
         query = select(Record).where(Record.id.in_(missing))
         rows.update({record.id: record for record in (await session.execute(query)).scalars()})
+    # The drafts the chain opened: each must still have its row (a draft is withdrawn and
+    # kept, never deleted; one deleted would take its running deadlines with it).
+    opened = set(trails.created) - set(rows) - set(trails.records)
+    if opened:
+        wanted, found = sorted(opened), set[int]()
+        for start in range(0, len(wanted), 500):  # within any database's parameter limit
+            query_ids = select(Record.id).where(Record.id.in_(wanted[start : start + 500]))
+            found.update((await session.execute(query_ids)).scalars())
+        for record_id in sorted(opened - found):
+            ref = f"#{record_id}"
+            yield RowProblem(
+                RowProblemKind.REMOVED, RowSubject.RECORD, ref, trails.created[record_id]
+            )
     amendment_rows: dict[int, list[RecordAmendment]] = {}
     query_amendments = select(RecordAmendment).order_by(RecordAmendment.id)
     for amendment in (await session.execute(query_amendments)).scalars():

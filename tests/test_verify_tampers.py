@@ -253,6 +253,34 @@ async def test_a_submitted_record_deleted_is_named(
     }
 
 
+async def test_a_draft_deleted_is_named(
+    db: Database, court: Court, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A draft is withdrawn and kept, never deleted: one deleted behind the chain's back
+    (taking its running deadlines with it) is named by the event that opened it."""
+    async with db.transaction() as session:
+        judge = await staff_repo.find_staff(session, str(court.judge))
+        draft = await records_repo.create_draft(
+            session, handler=judge, received_at=clock.now(), at=clock.now()
+        )
+        await records_repo.set_fields(
+            session, draft, {"inquirer_name": "刘某"}, actor=judge, at=clock.now()
+        )
+        draft_id = draft.id
+    assert await found(db, tmp_path) == []
+    async with around(db, []) as session:
+        for table in ("reminders", "conversations", "record_cosigners"):
+            await session.execute(
+                text(f"DELETE FROM {table} WHERE record_id = :i"), {"i": draft_id}
+            )
+        await session.execute(text("DELETE FROM records WHERE id = :i"), {"i": draft_id})
+    assert rows_of(await found(db, tmp_path)) == {
+        (RowProblemKind.REMOVED, RowSubject.RECORD, f"#{draft_id}")
+    }
+    line = maintenance.describe("zh-CN", (await found(db, tmp_path))[0])
+    assert line.startswith(f"记录 #{draft_id} 已被删除"), line
+
+
 async def test_a_role_added_in_staff_roles_is_named(
     db: Database, court: Court, tmp_path: Path
 ) -> None:
