@@ -338,7 +338,8 @@ class Dispatcher:
         self._warned_missing.add(missing)
         log.warning(
             "the official holidays of %d are not loaded: deadlines counted into %d use weekends "
-            "only and are shown with a caveat until an admin runs guowen holidays load FILE",
+            "and the statutory holidays only (no bridging or make-up days) and are shown with a "
+            "caveat until an admin runs guowen holidays load FILE",
             missing,
             missing,
         )
