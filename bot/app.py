@@ -46,6 +46,7 @@ from reminders.calendar import (
     parse_holidays_file,
     plan_load,
     schedule_from_package,
+    statutory_schedule,
 )
 from reminders.clock import Clock
 from reminders.deadlines import DeadlineRules
@@ -65,7 +66,8 @@ def calendar_for(settings: Settings) -> ChinaCalendar:
     """The court's calendar, with the admin's holidays file for years the package lacks.
 
     The file is taken as ``guowen holidays load`` takes it (``reminders.calendar.plan_load``):
-    over a year the package knows, a partial file adds its days and drops none. Raises
+    over a year the package knows, or one whose statutory holidays are the days in force, a
+    partial file adds its days and drops none. Raises
     ``OSError`` for an unreadable file and ``HolidayFileError`` for a malformed one, or for a
     partial one that makes a day of the package's year both off and worked
     (``HOLIDAY_IS_WORKDAY``, with that day).
@@ -74,7 +76,8 @@ def calendar_for(settings: Settings) -> ChinaCalendar:
     if settings.deadlines.holidays_file:
         text = Path(settings.deadlines.holidays_file).read_text(encoding="utf-8")
         schedule = parse_holidays_file(text)
-        current = schedule_from_package(schedule.year)
+        # In force: the package's year, else the statutory holidays the law fixes.
+        current = schedule_from_package(schedule.year) or statutory_schedule(schedule.year)
         change = plan_load(current, schedule)
         if current is not None and change.outcome is LoadOutcome.REFUSED:
             clash = (schedule.days_off & current.workdays) | (schedule.workdays & current.days_off)

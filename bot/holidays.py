@@ -26,6 +26,7 @@ from reminders.calendar import (
     parse_holidays_file,
     plan_load,
     schedule_from_package,
+    statutory_schedule,
 )
 from storage import audit
 from storage.audit import AuditKind
@@ -75,8 +76,12 @@ async def load(
         return EXIT_USAGE
     async with db.transaction() as session:
         row = await _newest(session, schedule.year)
-        current = parse_holidays_file(row.content) if row else schedule_from_package(schedule.year)
-        source = _source(settings, row)
+        # In force: the file loaded last, else the package's, else the statutory holidays the
+        # law fixes (a partial file for a new year is merged into them, never drops them).
+        shipped = schedule_from_package(schedule.year)
+        statutory = statutory_schedule(schedule.year) if row is None and shipped is None else None
+        current = parse_holidays_file(row.content) if row else shipped or statutory
+        source = _source(settings, row, statutory=statutory is not None)
         change = plan_load(current, schedule, replace=replace)
         if change.outcome is LoadOutcome.REFUSED:  # refused first; then only what contradicts
             err.write(
@@ -149,9 +154,10 @@ async def _newest(session: AsyncSession, year: int) -> HolidaySchedule | None:
     return (await session.execute(query)).scalars().first()
 
 
-def _source(settings: Settings, row: HolidaySchedule | None) -> str:
+def _source(settings: Settings, row: HolidaySchedule | None, *, statutory: bool = False) -> str:
     if row is None:
-        return t(settings.language, "holidays.source_package")
+        key = "holidays.source_statutory" if statutory else "holidays.source_package"
+        return t(settings.language, key)
     at = row.loaded_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     return t(settings.language, "holidays.source_loaded", at=at)
 

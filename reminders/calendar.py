@@ -576,6 +576,21 @@ def statutory_days(year: int) -> Mapping[date, str]:
     return MappingProxyType(days)
 
 
+def statutory_schedule(year: int) -> YearSchedule | None:
+    """The statutory holidays of ``year`` (:func:`statutory_days`) as a schedule in file shape,
+    one run per holiday, no make-up days: what is in force for a year whose official schedule
+    is neither loaded nor shipped, so that a partial file loaded for it is merged into them,
+    not put in their place (:func:`plan_load`). None before ``STATUTORY_FROM``."""
+    days = statutory_days(year)
+    if not days:
+        return None
+    runs: dict[str, set[date]] = {}
+    for day, name in days.items():
+        runs.setdefault(name, set()).add(day)
+    holidays = tuple((name, frozenset(run)) for name, run in runs.items())
+    return YearSchedule(year, holidays, frozenset())
+
+
 # --------------------------------------------------------------------------------------------
 # The table and the calendar
 

@@ -41,6 +41,7 @@ from reminders.calendar import (
     dump_year,
     parse_holidays_file,
     schedule_from_package,
+    statutory_days,
 )
 from reminders.clock import FakeClock
 from reminders.outbox import ReminderKind
@@ -181,17 +182,21 @@ def test_load_a_good_file_then_show_it(
     path.write_text(FILE_2027, encoding="utf-8")
     before = datetime.now(UTC)
     status, lines = guowen(config, "holidays", "load", str(path))
+    # 2027 has no schedule yet: the statutory holidays the law fixes are in force, and the
+    # file (元旦 and 春节 only) is merged into them, adding its bridging days.
     new_days = "、".join(
-        [*(f"2027-01-0{n}" for n in range(1, 4)), *(f"2027-02-{n:02}" for n in range(6, 13))]
+        [*(f"2027-01-0{n}" for n in range(2, 4)), *(f"2027-02-{n:02}" for n in range(9, 13))]
     )
+    source = zh("holidays.source_statutory")
+    statutory = len(statutory_days(2027))
     assert (status, lines) == (
         0,
         [
             zh("holidays.changes", year=2027),
-            zh("holidays.change.off_added", count=10, days=new_days),
+            zh("holidays.change.off_added", count=6, days=new_days),
             zh("holidays.change.work_added", count=1, days="2027-02-13"),
-            zh("holidays.outcome.new", path=str(path), year=2027),
-            zh("holidays.loaded", year=2027, days_off=10, workdays=1),
+            zh("holidays.outcome.merged", path=str(path), year=2027, source=source),
+            zh("holidays.loaded", year=2027, days_off=statutory + 6, workdays=1),
         ],
     )
     assert capsys.readouterr().err == ""
@@ -208,12 +213,20 @@ def test_load_a_good_file_then_show_it(
     assert header is not None
     loaded_at = datetime.strptime(header.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
     assert before - timedelta(minutes=1) <= loaded_at <= datetime.now(UTC)
-    assert lines[1:] == [
-        zh("holidays.holiday_row", name="元旦", first="2027-01-01", last="2027-01-03", count=3),
-        zh("holidays.holiday_row", name="春节", first="2027-02-06", last="2027-02-12", count=7),
+    row = "holidays.holiday_row"
+    assert lines[1:] == [  # the law's days, then the file's days added to them
+        zh(row, name="元旦", first="2027-01-01", last="2027-01-01", count=1),
+        zh(row, name="春节", first="2027-02-05", last="2027-02-08", count=4),
+        zh(row, name="清明", first="2027-04-05", last="2027-04-05", count=1),
+        zh(row, name="劳动节", first="2027-05-01", last="2027-05-02", count=2),
+        zh(row, name="端午", first="2027-06-09", last="2027-06-09", count=1),
+        zh(row, name="中秋", first="2027-09-15", last="2027-09-15", count=1),
+        zh(row, name="国庆节", first="2027-10-01", last="2027-10-03", count=3),
+        zh(row, name="元旦 2027-01-02", first="2027-01-02", last="2027-01-03", count=2),
+        zh(row, name="春节 2027-02-09", first="2027-02-09", last="2027-02-12", count=4),
         zh("holidays.workdays", days="2027-02-13"),
     ]
-    assert lines[1] == "· 元旦：2027-01-01 至 2027-01-03，共 3 天"
+    assert lines[1] == "· 元旦：2027-01-01 至 2027-01-01，共 1 天"
 
 
 def test_the_newest_file_of_a_year_wins_when_asked_to_replace(config: Path, tmp_path: Path) -> None:
@@ -308,7 +321,7 @@ def test_the_load_is_an_audit_event_with_the_days(config: Path, tmp_path: Path) 
     assert (loaded.subject, loaded.actor, payload["year"]) == ("holidays:2027", "cli", 2027)
     assert payload["workdays"] == ["2027-02-13"]
     assert payload["days_off"][:3] == ["2027-01-01", "2027-01-02", "2027-01-03"]
-    assert len(payload["days_off"]) == 10
+    assert len(payload["days_off"]) == len(statutory_days(2027)) + 6  # the law's, the file's
 
 
 # --- a file over a year already in force -------------------------------------------------------
@@ -443,7 +456,8 @@ async def load_2027(url: str, tmp_path: Path) -> None:
         guowen, write_config(folder, url), "holidays", "load", str(path)
     )
     assert status == 0
-    assert lines[-1] == zh("holidays.loaded", year=2027, days_off=10, workdays=1)
+    days_off = len(statutory_days(2027)) + 6  # the law's days, and the file's added to them
+    assert lines[-1] == zh("holidays.loaded", year=2027, days_off=days_off, workdays=1)
 
 
 async def test_a_running_dispatcher_takes_the_new_year_at_its_next_tick(
@@ -463,11 +477,12 @@ async def test_a_running_dispatcher_takes_the_new_year_at_its_next_tick(
     await run_until(dispatcher, clock, bj("2026-12-30 12:00"))
 
     await load_2027(database_url, tmp_path)
-    # The loaded schedule wins over the statutory days: 春节 runs 6-12 February, not 5-8.
+    # Before the next tick: the law's 春节 (5-8 February); the file adds 9-12 February.
     assert not dispatcher.rules.calendar.is_working_day(date(2027, 2, 5))
     assert dispatcher.rules.calendar.is_working_day(date(2027, 2, 9))
     await dispatcher.tick()
-    assert dispatcher.rules.calendar.is_working_day(date(2027, 2, 5))
+    # The file's 春节 is merged into the law's: 除夕 stays off, 9 February is off now.
+    assert not dispatcher.rules.calendar.is_working_day(date(2027, 2, 5))
     assert not dispatcher.rules.calendar.is_working_day(date(2027, 2, 9))
     # The copy stays due Monday 4 January.
     pending = {
