@@ -26,6 +26,7 @@ from bot import folders
 from bot.app import rules_for
 from bot.config import Settings
 from handlers.i18n import t
+from handlers.reports_cmd import caveats
 from reminders.clock import Clock, SystemClock
 from reports import fonts
 from reports.exports import record_export
@@ -249,10 +250,8 @@ async def report(
     )
     # The chat's caveats (handlers.reports_cmd.headline_text), on standard error: standard
     # output stays the summary line and then one path per line, for scripts.
-    if figures.previous_unrecorded:
-        print(t(lang, "report.previous_unrecorded"), file=errors)
-    elif figures.running_at:
-        print(t(lang, "report.running", at=figures.running_at), file=errors)
+    for line in caveats(lang, figures):
+        print(line, file=errors)
     for path in files.paths:
         out.write(f"{path}\n")
     if files.missing:  # never a silent gap: the user is told which characters no font has

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handlers.engine import Context, Registry, Services, UserError, Words
+from handlers.i18n import t
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import record_export
@@ -32,9 +33,10 @@ from reports.period import (
 )
 from storage import form_copies
 from storage.models import Record
-from storage.vocabulary import Milestone, Role
+from storage.vocabulary import Language, Milestone, Role
 
 if TYPE_CHECKING:
+    from reports.figures import Figures
     from reports.form import FormFiles
     from reports.quarterly import ReportFiles
 
@@ -120,6 +122,21 @@ async def make_report(
     return files
 
 
+def caveats(language: Language, figures: Figures) -> list[str]:
+    """What a report's reader must know besides its figures, in ``language``: a previous
+    period that predates the records is no count to compare with (never read as a rise from
+    zero); a period still running counts only to now (never a fall against a whole period),
+    said whether or not there is a previous period to compare with."""
+    found: list[str] = []
+    if figures.previous_unrecorded:
+        found.append(t(language, "report.previous_unrecorded"))
+        if figures.running_at:
+            found.append(t(language, "report.running_so_far", at=figures.running_at))
+    elif figures.running_at:
+        found.append(t(language, "report.running", at=figures.running_at))
+    return found
+
+
 def headline_text(ctx: Context, files: ReportFiles) -> str:
     """The chat line sent with a report's files: the period and its Art. 7/Art. 9 figures,
     how many records of earlier quarters were registered in it (listed in the summary), and
@@ -131,10 +148,8 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
-    if figures.previous_unrecorded:  # never read as a rise from zero (reports.tables.headline)
-        late += "\n" + ctx.t("report.previous_unrecorded")
-    elif figures.running_at:  # never a fall against a whole period (reports.tables.headline)
-        late += "\n" + ctx.t("report.running", at=figures.running_at)
+    for line in caveats(ctx.language, figures):
+        late += "\n" + line
     disputed = figures.milestones[Milestone.COSIGNED].disputed
     if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
         late += "\n" + ctx.t("report.cosign_disputed", count=disputed)

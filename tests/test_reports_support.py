@@ -355,8 +355,11 @@ async def report_said(
     class Chat:
         """What ``headline_text`` reads of a chat's context: its catalog, in one language."""
 
+        def __init__(self, language: Language) -> None:
+            self.language = language
+
         def t(self, key: str, /, **values: object) -> str:
-            return t(language, key, **values)
+            return t(self.language, key, **values)
 
     subtitles: list[str] = []
     drawn = reports.quarterly.headline_picture  # type: ignore[attr-defined]
@@ -379,7 +382,7 @@ async def report_said(
         )
     summary = docx_text(files.summary)
     headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
-    chat = headline_text(Chat(), files)  # type: ignore[arg-type]
+    chat = headline_text(Chat(language), files)  # type: ignore[arg-type]
     (subtitle,) = subtitles
     places = {"summary": summary, "workbook": str(headline), "picture": subtitle, "chat": chat}
     return Said(files, headline, places)
