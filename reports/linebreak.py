@@ -104,6 +104,13 @@ def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
     return allowed
 
 
+def _closes(text: str, index: int) -> bool:
+    """Whether ``text`` from ``index`` on, spaces aside, starts with a mark no line may
+    start with: a line broken there would start with it once its spaces are dropped."""
+    rest = text[index:].lstrip()
+    return bool(rest) and cannot_start(rest[0])
+
+
 def line_ends(
     text: str, widths: Sequence[float], rooms: Sequence[float], hard: Sequence[bool] = ()
 ) -> list[int]:
@@ -126,9 +133,9 @@ def line_ends(
         used += widths[index]
         if used > room + 1e-6 and index > start and not text[index].isspace():
             point = next((p for p in range(index, start, -1) if allowed[p]), 0)
-            while not point and index < len(text) and cannot_start(text[index]):
-                index += 1  # closing marks hung past the room's end
-                point = index if index == len(text) or not cannot_start(text[index]) else 0
+            while not point and index < len(text) and _closes(text, index):
+                index += 1  # closing marks (and spaces before them) hung past the room's end
+                point = index if index == len(text) or not _closes(text, index) else 0
             point = point or next((p for p in range(index, start, -1) if weak[p]), index)
             if point >= len(text):
                 break

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reports.document import Document, Grid, Heading, Para
@@ -85,6 +85,7 @@ def check_lines(lines: list[str], fits: Callable[[str], bool]) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(text=TEXT, width=st.floats(40, 300), name=st.sampled_from(["cell", "body", "heading"]))
+@example(text="aaaaaaa， ，过", width=40.0, name="cell")  # a space between two closing marks
 def test_no_pdf_line_starts_with_closing_or_ends_with_opening_punctuation(
     text: str, width: float, name: str
 ) -> None:
