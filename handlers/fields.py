@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
-from handlers.receipt import latest_inquiry, receipt_follows, receipt_of
+from handlers.receipt import latest_inquiry, receipt_follows, receipt_of, stated_sent_at
 from handlers.refs import platform_ref
 from handlers.timeparse import (
     PART_WORDS,
@@ -494,12 +494,24 @@ def day_only(record: Record) -> bool:
     return columns.day_only(record)
 
 
+def after_latest(ctx: Context, record: Record, latest: datetime) -> UserError:
+    """The refusal of an inquiry time after ``latest`` (``receipt.latest_inquiry``), saying
+    what ``latest`` is: the receipt time, or, where the receipt follows the inquiry (a call,
+    a visit, a message), when the material or /new reached the bot; never a receipt time
+    the record does not show."""
+    proposed = as_proposed(record)
+    if receipt_follows(proposed):
+        key = "sent" if stated_sent_at(proposed) else "arrival"
+        return UserError(f"intake.error.inquiry_after_{key}", at=when(ctx, latest))
+    return UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+
+
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
     """The inquiry is never after its receipt, whichever of the two is typed last."""
     if column == "inquiry_at":
         latest = latest_inquiry(as_proposed(record))
         if moment > latest + timedelta(minutes=1):
-            raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+            raise after_latest(ctx, record, latest)
     elif record.inquiry_at is not None:
         inquiry = record.inquiry_at
         if day_only(record):
@@ -675,7 +687,7 @@ def _time(column: str) -> Parse:
             moment = datetime.combine(day, time(0, 0), tzinfo=tz)
             latest = latest_inquiry(as_proposed(record))
             if ctx.local(moment).date() > ctx.local(latest).date():
-                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+                raise after_latest(ctx, record, latest)
             await _plausible(ctx, record, column, moment, clock=None)
             return {column: moment, "_day_only": True}
         held = await open_hour(ctx, column)  # the day, and its part, whose hour is asked
@@ -709,7 +721,7 @@ def _time(column: str) -> Parse:
                 await _plausible(ctx, record, column, day, clock=None)
             latest = latest_inquiry(as_proposed(record))
             if column == "inquiry_at" and read.day > ctx.local(latest).date():
-                raise UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+                raise after_latest(ctx, record, latest)
             if column == "inquiry_at":
                 raise DateOnly(read.day, read.part)
             no_clock = TimeParseError(TimeProblem.NO_TIME, day=read.day)

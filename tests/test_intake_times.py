@@ -142,7 +142,7 @@ async def test_a_future_time_is_refused_as_future_and_the_inquiry_never_follows_
             (
                 "今天早上8点",
                 Again(
-                    says("intake.error.inquiry_after_receipt", received="11月28日（周六）20:00"),
+                    says("intake.error.inquiry_after_sent", at="11月28日（周六）20:00"),
                     CARD,
                 ),
             ),

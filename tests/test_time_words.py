@@ -238,13 +238,14 @@ async def test_a_correction_reads_a_moment_back(
     db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
     """In a correction of a call received at 10:00, ``两小时前`` typed at 14:00:40 is 12:00 —
-    after the receipt, so refused as such, naming it; ``5小时前`` (09:00) is taken."""
+    after the call reached the bot (/new: a call's receipt follows it), so refused as such;
+    ``5小时前`` (09:00) is taken."""
     judge = await correcting_inquiry(
         db, clock, tmp_path, received="2026-03-06 10:00", now="2026-03-06 14:00"
     )
     clock.set(local("2026-03-06 14:00") + timedelta(seconds=40))
     replies = await judge.act("两小时前")
-    late = says("intake.error.inquiry_after_receipt", received="3月6日（周五）10:00")
+    late = says("intake.error.inquiry_after_arrival", at="3月6日（周五）10:00")  # a call: /new
     assert any(late in r.text for r in replies), [r.text for r in replies]
     replies = await judge.act("5小时前")
     assert replies[-1].text == says("amend.ask_reason"), [r.text for r in replies]
