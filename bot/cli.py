@@ -267,11 +267,11 @@ def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
     holidays = sub.add_parser("holidays", parents=[common], help=h("holidays"))
     holidays_sub = holidays.add_subparsers(dest="holidays_command", required=True, metavar="ACTION")
     holidays_load = holidays_sub.add_parser("load", parents=[common], help=h("holidays_load"))
-    holidays_load.add_argument("file", type=Path, help=h("holidays_file"))
+    holidays_load.add_argument("file", type=Path, metavar="FILE", help=h("holidays_file"))
     holidays_load.add_argument("--replace", action="store_true", help=h("holidays_replace"))
     holidays_load.add_argument("--dry-run", action="store_true", help=h("holidays_dry_run"))
     holidays_show = holidays_sub.add_parser("show", parents=[common], help=h("holidays_show"))
-    holidays_show.add_argument("year", type=int, help=h("holidays_year"))
+    holidays_show.add_argument("year", type=int, metavar="YEAR", help=h("holidays_year"))
 
     report = sub.add_parser("report", parents=[common], help=h("report"))
     report.add_argument("period", nargs="*", metavar="PERIOD", help=h("report_period"))
@@ -287,14 +287,14 @@ def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
         help=h("verify_expect_head"),
     )
     backup = sub.add_parser("backup", parents=[common], help=h("backup"))
-    backup.add_argument("file", type=Path, help=h("backup_file"))
+    backup.add_argument("file", type=Path, metavar="FILE", help=h("backup_file"))
     backup.add_argument(
         "--logical",
         action="store_true",
         help=h("backup_logical"),
     )
     restore = sub.add_parser("restore", parents=[common], help=h("restore"))
-    restore.add_argument("file", type=Path, help=h("restore_file"))
+    restore.add_argument("file", type=Path, metavar="FILE", help=h("restore_file"))
     restore.add_argument("--into", type=Path, required=True, help=h("restore_into"))
     restore.add_argument(
         "--database-url",
