@@ -294,15 +294,24 @@ def _normalise(text: str) -> str:
     return _NUMERAL.sub(lambda m: _numeral(m.group(0)), cleaned)
 
 
+NEAR_AHEAD = 7
+"""Days ahead within which a month and day typed without a year are this year's, to be
+refused as still to come (``12月5日`` typed on 1 December is a slip, not last year's)."""
+
+
 def _latest(year: int | None, month: int, day: int, today: date) -> date:
-    """The day ``month``/``day`` of ``year``, or without a year the latest not after today."""
+    """The day ``month``/``day`` of ``year``; without a year, the latest not after today,
+    but this year's when it lies at most ``NEAR_AHEAD`` days ahead (never moved a year back
+    unasked for a slip of a few days)."""
     if not 1 <= month <= 12:
         raise TimeParseError(TimeProblem.NO_MONTH, month=month)
     try:
         if year is not None:
             return date(year, month, day)
         found = date(today.year, month, day)
-        return found if found <= today else date(today.year - 1, month, day)
+        if found <= today or (found - today).days <= NEAR_AHEAD:
+            return found
+        return date(today.year - 1, month, day)
     except ValueError:
         if year is None:  # as without a year: this year's month, or last year's
             year = today.year if month <= today.month else today.year - 1

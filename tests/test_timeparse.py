@@ -323,3 +323,23 @@ def test_a_weekday_alone_is_the_latest_such_day(text: str, day: date) -> None:
     """Today's weekday alone names today and, as ``other``, a week back: to be asked."""
     other = day - timedelta(days=7) if day == TODAY else None
     assert read_time(text, now=NOW, tz=BEIJING) == Moment(day, None, True, other)
+
+
+@given(
+    today=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    ahead=st.integers(min_value=1, max_value=360),
+)
+def test_a_month_and_day_a_few_days_ahead_is_this_years_never_a_year_back(
+    today: date, ahead: int
+) -> None:
+    """``12月5日`` typed on 1 December is a slip, refused later as still to come: never moved
+    a year back unasked. A date further ahead without a year is last year's, as before."""
+    day = today + timedelta(days=ahead)
+    if (day.month, day.day) == (2, 29):
+        return
+    now = datetime.combine(today, time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
+    read = read_time(f"{day.month}月{day.day}日", now=now, tz=ZoneInfo("Asia/Shanghai"))
+    if day.year == today.year and ahead <= 7:
+        assert read.day == day
+    elif day.year == today.year:
+        assert read.day == day.replace(year=today.year - 1)
