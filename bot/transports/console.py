@@ -151,6 +151,9 @@ class ConsoleTransport:
     speaker: str = GUEST
     speaker_name: str = ""
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    _shown_before: dict[str, int] = field(default_factory=dict)
+    """How many buttons the card a speaker last pressed had: a number up to it, typed at the
+    card that replaced it, is one read off the old card."""
     _counter: int = 0
     _pending: bytes = b""
 
@@ -289,9 +292,17 @@ class ConsoleTransport:
         if pressed is not None:
             chosen = buttons[pressed - 1]
             self._buttons.pop(self.speaker, None)
+            self._shown_before[self.speaker] = len(buttons)
             await self.app.dispatch(self._message(callback=chosen.data, label=chosen.label))
             return True
         number = parse_int(text, low=1, high=self.capabilities.max_buttons)
+        before = self._shown_before.get(self.speaker, 0)
+        if buttons and number is not None and len(buttons) < number <= before:
+            # A number read off the card just pressed: the buttons were numbered anew.
+            self.write(self._t("console.renumbered", number=number))
+            for index, button in enumerate(buttons, start=1):
+                self.write(f"  [{index}] {button.label}")
+            return True
         if not buttons and number is not None and await self._unshown(number):
             return True
         await self.app.dispatch(self._message(text=text))
