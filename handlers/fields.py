@@ -181,15 +181,19 @@ def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     (``engine.split_command``), ``case_number`` (``storage.casenumber.case_number_shaped``),
     ``time`` (``timeparse.read_time``: a time of day, or a date), and where a ``person``'s
     name is asked ``title`` (``words.bare_title``: 局长 alone, naming nobody; 王局长 names
-    someone); None when it is none of them. A person's name, unit or position is none of
-    them: such an answer was meant for another question (typed one question late, say). A
-    weekday alone of up to ``NAME_LIKE_DAY`` characters without a digit (``周一``,
-    ``星期三``) may be a person's name (周一 as often as a Monday) and is left to be one; a
-    day counted from today (``昨天``, ``前天``: ``timeparse.relative_day``) names nobody."""
+    someone) and ``self`` (the judge's own name); None when it is none of them. A person's
+    name, unit or position is none of them: such an answer was meant for another question
+    (typed one question late, say). A weekday alone of up to ``NAME_LIKE_DAY`` characters
+    without a digit (``周一``, ``星期三``) may be a person's name (周一 as often as a Monday)
+    and is left to be one; a day counted from today (``昨天``, ``前天``:
+    ``timeparse.relative_day``) names nobody."""
     if split_command(text) is not None:
         return "command"
     if person and bare_title(text):
         return "title"
+    staff = getattr(ctx, "staff", None)
+    if person and staff is not None and text.strip() == staff.name:
+        return "self"  # the judge's own name: the outside inquirer is someone else
     if case_number_shaped(text):
         return "case_number"
     try:

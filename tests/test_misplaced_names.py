@@ -187,3 +187,12 @@ def test_a_day_counted_from_today_alone_is_no_name(typed: str) -> None:
     ctx = context()
     assert misplaced(ctx, typed) == "time", typed
     assert misplaced(ctx, "周一") is None
+
+
+def test_the_judges_own_name_is_no_inquirers() -> None:
+    """The outside inquirer is someone else: the judge's own name typed there is a slip."""
+    ctx = context()
+    assert misplaced(ctx, "张伟", person=True) == "self"
+    assert misplaced(ctx, " 张伟 ", person=True) == "self"
+    assert misplaced(ctx, "张伟", person=False) is None  # a unit or a position: not asked
+    assert misplaced(ctx, "王建国", person=True) is None
