@@ -8,6 +8,9 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 _LABEL = re.compile(r"^(\d{4})\s*[Qq]\s*([1-4])$")
+# As a court writes a quarter: 2026年第三季度, 2026年第3季度, 2026年三季度.
+_WRITTEN = re.compile(r"^(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季度$")
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 @dataclass(frozen=True, order=True)
@@ -61,6 +64,11 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter | None:
-        """A quarter as typed (``2026Q1``, ``2026 q1``); None for anything else."""
-        match = _LABEL.match(text.strip())
-        return cls(int(match.group(1)), int(match.group(2))) if match else None
+        """A quarter as typed (``2026Q1``, ``2026 q1``) or as a court writes it
+        (``2026年第一季度``, ``2026年第1季度``); None for anything else."""
+        cleaned = text.strip()
+        match = _LABEL.match(cleaned) or _WRITTEN.match(cleaned)
+        if match is None:
+            return None
+        number = match.group(2)
+        return cls(int(match.group(1)), _NUMERALS.get(number) or int(number))

@@ -48,6 +48,7 @@ CHINESE_FILES = {
     "handlers/refs.py": "reads record references as people type them (4号, 草稿 #2)",
     "handlers/words.py": "reads positions and a typed 否 at Art. 9 (原, 无)",
     "handlers/units.py": "reads unit names and positions (县委, 政法委, 书记)",
+    "reminders/quarters.py": "reads quarters as a court writes them (2026年第三季度)",
 }
 
 

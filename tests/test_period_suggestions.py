@@ -91,3 +91,19 @@ def test_a_court_that_began_this_quarter_gets_this_quarter() -> None:
         raise AssertionError("2027Q1 has not begun on 2026-11-30")
     # The last quarter once the records reach back into it, by a minute.
     assert accepts("", now, local("2026-09-30 23:59")) == Period.of_quarter(Quarter(2026, 3))
+
+
+@given(
+    year=st.integers(min_value=2021, max_value=2035),
+    number=st.integers(min_value=1, max_value=4),
+    ordinal=st.booleans(),
+    numeral=st.booleans(),
+)
+def test_a_quarter_written_as_a_court_writes_it_is_that_quarter(
+    year: int, number: int, ordinal: bool, numeral: bool
+) -> None:
+    """2026年第三季度, 2026年第3季度, 2026年三季度: the quarter 2026Q3, as typed."""
+    which = "一二三四"[number - 1] if numeral else str(number)
+    written = f"{year}年{'第' if ordinal else ''}{which}季度"
+    assert Quarter.parse(written) == Quarter(year, number)
+    assert Quarter.parse(written + "末") is None
