@@ -81,9 +81,12 @@ def days_past(ctx: Context, deadline: datetime, now: datetime) -> int:
 
 def deadline_state(ctx: Context, record: Record, milestone: Milestone, deadline: datetime) -> str:
     """A deadline with its state today: still to come (``2026-03-09 24:00 前``), due today
-    (``今天到期``), overdue by N calendar days (``已逾期 N 天``), or done on time or late."""
+    (``今天到期``), overdue by N calendar days (``已逾期 N 天``), done on time or late, or,
+    for the co-signature a staff member present disputes, 有异议 (``cosign_disputed``)."""
     due = deadline_text(ctx, deadline)
     met = met_at(record, milestone)
+    if met is None and milestone is Milestone.COSIGNED and cosign_disputed(record):
+        return ctx.t("card.cosign_disputed_step")  # Art. 3: not done, and not overdue either
     if met is not None:
         key = "card.done_on_time" if met <= deadline else "card.done_late"
         return ctx.t(key, at=stamp(ctx, met), deadline=due)

@@ -129,6 +129,9 @@ def test_only_every_confirmation_meets_the_step_and_any_dispute_is_disputed(
     shown = card.earliest_open(ctx, record, rules)
     assert (shown == t(language, "card.cosign_disputed")) is disputed
     assert (shown == t(language, "card.all_done")) is everyone
+    # /record's line for the step: disputed, never a deadline still to come or overdue.
+    state = card.deadline_state(ctx, record, Milestone.COSIGNED, DEADLINE)
+    assert (state == t(language, "card.cosign_disputed_step")) is disputed
 
 
 @pytest.fixture
