@@ -26,7 +26,8 @@ def clock_started(record: Record) -> bool:
     reminder of a step, no overseer's notice, no /overdue row and no 逾期未办 arise from it."""
     if record.status == RecordStatus.SUBMITTED or record.received_confirmed:
         return True
-    opener = (record.fields or {}).get(OPENED_BY)
+    fields = getattr(record, "fields", None)  # a report's plain row has its opener alone
+    opener = fields.get(OPENED_BY) if isinstance(fields, dict) else getattr(record, OPENED_BY, None)
     return opener is not None and opener != BARE
 
 

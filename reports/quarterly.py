@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from reminders.deadlines import DeadlineRules
+from reminders.deadlines import OPENED_BY, DeadlineRules
 from reports.columns import DAY_ONLY, RECEIVED_DAY_ONLY
 from reports.detail_worker import DetailWorker
 from reports.document import Document, texts
@@ -181,7 +181,8 @@ async def records_in(
     Each record is a plain row of the ``records`` table (read through Core on the session's
     connection: no ORM object, no identity map) with its co-signers (rows of
     ``record_cosigners``, by id) as ``cosigners``: every column but ``fields`` (the intake's
-    working state, which no document shows but for ``inquiry_day_only``, a column of its own),
+    working state, which no document shows but for ``inquiry_day_only`` and ``opened_by``,
+    columns of their own),
     typed as ``Record`` for the readers that take
     one; a named tuple, read-only. Two queries a batch."""
     connection = await session.connection()
@@ -190,6 +191,8 @@ async def records_in(
     # detail sheet print such a day with the words for time unknown, never as 00:00.
     columns.append(Record.fields[DAY_ONLY].as_boolean().label(DAY_ONLY))
     columns.append(Record.fields[RECEIVED_DAY_ONLY].as_boolean().label(RECEIVED_DAY_ONLY))
+    # And what opened a draft: whether its deadlines run (``deadlines.clock_started``).
+    columns.append(Record.fields[OPENED_BY].as_string().label(OPENED_BY))
     # SQLite keeps a time as ISO text (naive UTC): parsed here by ``datetime.fromisoformat``,
     # in C, rather than by the dialect's regular expression and ``UTCDateTime``.
     texts = connection.dialect.name == "sqlite"
