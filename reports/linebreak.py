@@ -87,7 +87,8 @@ def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
     first is False): where UAX #14 allows it, not inside a short bracketed group
     (:data:`GROUP`), and with ``keep_words`` not inside a kept Latin run. Inside a longer
     Latin run (and without ``keep_words`` inside any) a line may also break between two
-    characters unless the next is closing or the last opening punctuation."""
+    characters unless the next is closing or the last opening punctuation; never after
+    opening punctuation and the spaces after it (a line would end with it once they drop)."""
     allowed = [False] * len(text)
     for index in line_break_boundaries(text):
         if 0 < index < len(text):
@@ -101,6 +102,11 @@ def break_allowed(text: str, *, keep_words: bool = True) -> list[bool]:
     for match in GROUP.finditer(text):
         for index in range(match.start() + 1, match.end()):
             allowed[index] = False
+    for index in range(1, len(text)):  # never after an opening mark, spaces between aside
+        if allowed[index] and text[index - 1].isspace():
+            before = text[:index].rstrip()
+            if before and cannot_end(before[-1]):
+                allowed[index] = False
     return allowed
 
 

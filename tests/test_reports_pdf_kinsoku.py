@@ -86,6 +86,7 @@ def check_lines(lines: list[str], fits: Callable[[str], bool]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(text=TEXT, width=st.floats(40, 300), name=st.sampled_from(["cell", "body", "heading"]))
 @example(text="aaaaaaa， ，过", width=40.0, name="cell")  # a space between two closing marks
+@example(text="过过过过“ 过", width=40.0, name="cell")  # an opening mark, then a space
 def test_no_pdf_line_starts_with_closing_or_ends_with_opening_punctuation(
     text: str, width: float, name: str
 ) -> None:
