@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from handlers.binding_notice import announce_binding
 from handlers.evidence_files import carries_evidence, fetch_files
-from handlers.i18n import catalogs, t, words
+from handlers.i18n import t, words
 from handlers.ports import (
     Button,
     Capabilities,
@@ -344,9 +344,8 @@ class Registry:
             command = self.commands.get(said.command)
             if command is None or not command.allowed(roles):
                 continue
-            for sentences in catalogs().values():
-                if typed in {plain(one) for one in sentences[said.key].split("|")}:
-                    return said
+            if typed in words(said.key, plain):
+                return said
         return None
 
     def visible(self, roles: frozenset[str]) -> list[Command]:
@@ -364,14 +363,14 @@ def asked_buttons(state: DraftState) -> tuple[tuple[Button, ...], ...]:
 
 
 CANCEL = "cancel"
-"""The command a typed cancel word (``common.cancel_words``) stands for."""
+"""The command a typed cancel word (``words.cancel``) stands for."""
 
 
 def split_command(text: str) -> tuple[str, str] | None:
     """``/cmd@botname args`` as ("cmd", "args"), and a typed cancel word alone
-    (``common.cancel_words``, any language) as ("cancel", ""): at every card and question it
+    (``words.cancel``, any language) as ("cancel", ""): at every card and question it
     does what /cancel does, never taken as an answer. None when the text is neither."""
-    if text.strip().casefold() in words("common.cancel_words"):
+    if text.strip().casefold() in words("words.cancel"):
         return CANCEL, ""
     stripped = text.replace("\N{FULLWIDTH SOLIDUS}", "/").replace("\N{IDEOGRAPHIC SPACE}", " ")
     stripped = stripped.strip()

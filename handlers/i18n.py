@@ -9,7 +9,7 @@ hold the same keys with the same placeholders: a test checks it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cache
 
@@ -139,11 +139,12 @@ def parse_language(text: str) -> Language | None:
 
 
 @cache
-def words(key: str) -> frozenset[str]:
-    """The words of catalog entry ``key`` (separated by ``|``) in every language, casefolded:
-    what a person may type for it whichever language their chat is set to."""
+def words(key: str, fold: Callable[[str], str] = str.casefold) -> frozenset[str]:
+    """The words of catalog entry ``key`` (separated by ``|``) in every language, each as
+    ``fold`` reads it (casefolded by default): what a person may type for it whichever
+    language their chat is set to. The one reading of the typed words of ``[words]``."""
     return frozenset(
-        word.strip().casefold()
+        fold(word.strip())
         for language in Language
         for word in catalog(language)[key].split("|")
         if word.strip()
