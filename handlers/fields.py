@@ -1406,7 +1406,7 @@ def likely_channels(record: Record) -> tuple[Channel, ...]:
     """The channels what opened ``record`` supports: those read in it (``CHANNEL_READ``),
     else those its kind leaves open (``CHANNELS_FIRST``); empty when it supports none above
     another (a picture with nothing read in it, /new)."""
-    opener = record.fields.get(OPENED_BY)
+    opener = deadlines.opener(record)
     if opener == Opener.NEW:
         return ()
     return channels_read(record) or CHANNELS_FIRST.get(str(opener), ())

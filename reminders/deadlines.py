@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from reminders.calendar import MAX_HOLIDAY_DAYS, ChinaCalendar, Counting
-from storage.models import Record
+from storage.models import Record, stored_field
 from storage.vocabulary import Milestone, RecordKind, RecordStatus
 
 OPENED_BY = "opened_by"
@@ -26,9 +26,16 @@ def clock_started(record: Record) -> bool:
     reminder of a step, no overseer's notice, no /overdue row and no 逾期未办 arise from it."""
     if record.status == RecordStatus.SUBMITTED or record.received_confirmed:
         return True
-    fields = getattr(record, "fields", None)  # a report's plain row has its opener alone
-    opener = fields.get(OPENED_BY) if isinstance(fields, dict) else getattr(record, OPENED_BY, None)
-    return opener is not None and opener != BARE
+    opened = opener(record)
+    return opened is not None and opened != BARE
+
+
+def opener(record: Record) -> str | None:
+    """What opened ``record``'s draft (``OPENED_BY``, an ``handlers.fields.Opener`` value),
+    from a record's ``fields`` or a report's row alike (``storage.models.stored_field``);
+    None for a record that never said."""
+    value = stored_field(record, OPENED_BY)
+    return None if value is None else str(value)
 
 
 @dataclass(frozen=True)

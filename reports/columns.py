@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from reports.facts import RecordFacts, State
 from reports.text import art9_name, tr, vocab, word, yes_no
-from storage.models import Record
+from storage.models import Record, stored_field
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ORAL_CHANNELS,
@@ -446,7 +446,7 @@ them) of ``inquiry_at`` that stood for a day only, so that the corrections print
 def day_only_values(record: Record) -> frozenset[str]:
     """The ``inquiry_at`` values of ``record``'s corrections that stood for a day only
     (``DAY_ONLY_VALUES``); none for a report's row, which has no ``fields``."""
-    return frozenset((getattr(record, "fields", None) or {}).get(DAY_ONLY_VALUES, ()))
+    return frozenset(stored_field(record, DAY_ONLY_VALUES) or ())
 
 
 RECEIVED_DAY_ONLY = "received_day_only"
@@ -458,10 +458,7 @@ def day_only(record: Record, key: str = DAY_ONLY) -> bool:
     """Whether only the day of ``record``'s inquiry (``key`` ``DAY_ONLY``) or receipt
     (``RECEIVED_DAY_ONLY``) is known: ``fields[key]`` of a record, or the column of that name
     of a report's row (``reports.quarterly.records_in``)."""
-    flag = getattr(record, key, None)
-    if flag is None:
-        flag = (getattr(record, "fields", None) or {}).get(key)
-    return bool(flag)
+    return bool(stored_field(record, key))
 
 
 def received_value(record: Record, language: Language, tz: ZoneInfo) -> Value:

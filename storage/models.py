@@ -268,6 +268,17 @@ class Record(Base):
     )
 
 
+def stored_field(record: Record, key: str) -> Any:
+    """``record.fields[key]``, None when absent: the one reading of a key of a record's
+    ``fields`` whatever carries the record. A report's plain row
+    (``reports.quarterly.records_in``) has no ``fields`` but the few keys the documents read,
+    as columns of the same name: read there."""
+    fields = getattr(record, "fields", None)
+    if isinstance(fields, dict):
+        return fields.get(key)
+    return getattr(record, key, None)
+
+
 class RecordCosigner(Base):
     """A court staff member present at an in-person inquiry, who confirms or disputes (Art. 3).
 
