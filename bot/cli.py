@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from bot import folders, logs
-from handlers.i18n import DEFAULT, catalog, join, t
+from handlers.i18n import DEFAULT, join, t
 from reminders.clock import SystemClock
 from storage.vocabulary import (
     DEPARTMENT_ROLES,
@@ -368,16 +368,10 @@ def configure_logging(settings: Settings) -> None:
 
 
 def _account_words(lang: Language, account: ChatIdentity) -> str:
-    """A chat account as IT staff read it: the channel's name and the account's (the
-    console's own default speaker named as such), e.g. 企业微信账号“zhangwei”."""
-    from bot.transports.console import GUEST  # the console's unbound speaker's id
+    """``handlers.people.account_words``, imported when a staff command runs (start-up)."""
+    from handlers.people import account_words
 
-    key = f"cli.transport.{account.transport}"
-    transport = t(lang, key) if key in catalog(lang) else account.transport
-    user = account.external_id
-    if account.transport == "console" and user == GUEST:
-        user = t(lang, "cli.console_default_user")
-    return t(lang, "cli.account", transport=transport, id=user)
+    return account_words(lang, account)
 
 
 def _roles_text(roles: Sequence[Role], lang: Language) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.engine import Context, Registry, UserError
 from handlers.i18n import join, parse_language
+from handlers.people import account_words
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from handlers.views import to_confirm
@@ -146,7 +147,7 @@ async def _issue(ctx: Context, ref: str) -> Next:
         raise UserError(f"staff.{problem.problem.value}", ref=problem.ref) from None
     warning = ""
     if issued.bound:  # a second account reads what this person reads: say so first
-        accounts = join_names([account.transport for account in issued.bound], ctx.language)
+        accounts = join_names([account_words(ctx.language, a) for a in issued.bound], ctx.language)
         count = len(issued.bound)
         warning = ctx.t(
             "staff.invite_already_bound", name=person.name, count=count, accounts=accounts

@@ -9,10 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.i18n import catalog, t
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.models import Staff
+from storage.models import ChatIdentity, Staff
 from storage.staff import StaffError, StaffProblem
+from storage.vocabulary import Language
+
+CONSOLE = "console"
+"""The console transport's name (``bot.transports.console``)."""
+CONSOLE_GUEST = "guest"
+"""The chat id of the console's own default speaker, before ``/as`` names anyone."""
+
+
+def account_words(language: Language, account: ChatIdentity) -> str:
+    """A bound chat account as staff read it, wherever they are told of one (the chat's
+    /invite, ``guowen staff``): the transport's name in ``language`` (``cli.transport.*``;
+    its code when the catalog has none) and the account's id, the console's default speaker
+    named as such, e.g. 企业微信账号“zhangwei”, 控制台账号“默认用户”."""
+    key = f"cli.transport.{account.transport}"
+    transport = t(language, key) if key in catalog(language) else account.transport
+    user = account.external_id
+    if account.transport == CONSOLE and user == CONSOLE_GUEST:
+        user = t(language, "cli.console_default_user")
+    return t(language, "cli.account", transport=transport, id=user)
 
 
 @dataclass(frozen=True)

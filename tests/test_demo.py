@@ -231,8 +231,16 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language, start: str) ->
     assert staff[-1].startswith("  9. 赵磊 — 信息技术科 — ")
     assert invite == bot_says(language, "赵磊", t(language, "staff.invite_who"))
 
-    # Every demo person has a console account, so the admin is told the code makes a second.
-    warning = t(language, "staff.invite_already_bound", name="孙丽", count=1, accounts="console")
+    # Every demo person has a console account, so the admin is told the code makes a second,
+    # named as the CLI names it: the channel and the account (the person's number there).
+    [sun_li] = [line for line in staff if " 孙丽 — " in line]
+    account = t(
+        language,
+        "cli.account",
+        transport=t(language, "cli.transport.console"),
+        id=sun_li.split(".")[0].strip(),
+    )
+    warning = t(language, "staff.invite_already_bound", name="孙丽", count=1, accounts=account)
     assert name[:2] == bot_says(language, "赵磊", warning)
     name = name[:1] + name[2:]
     code = name[2].strip()

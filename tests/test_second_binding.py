@@ -43,7 +43,8 @@ async def test_a_second_account_for_a_bound_judge_is_said_announced_and_audited(
 
     [issued] = await bot.chat("u-it").say("/invite 张伟")
     warning, _, rest = issued.partition("\n")
-    assert warning == zh("staff.invite_already_bound", name="张伟", count=1, accounts="fake")
+    account = zh("cli.account", transport="fake", id="u-zhang")  # as the CLI names it
+    assert warning == zh("staff.invite_already_bound", name="张伟", count=1, accounts=account)
     code = CODE.search(rest)
     assert code is not None
 

@@ -44,8 +44,8 @@ from handlers.ports import (
 from storage.numbers import parse_int
 from storage.staff import StaffError, StaffProblem
 
-NAME = "console"
-GUEST = "guest"
+NAME = people.CONSOLE
+GUEST = people.CONSOLE_GUEST
 STRANGER = "stranger"
 CHUNK = 1 << 16
 QUIT = ("/quit", "/exit")
