@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from fakes import TRANSPORT, Chat, FakeBot, FakeTransport, Sent
 from harness import pick
 from PIL import Image
@@ -45,7 +46,7 @@ from bot.config import Settings
 from handlers.fields import CHANNEL_ORDER, Step
 from handlers.i18n import t
 from handlers.ports import Attachment, AttachmentKind, IncomingMessage, OutgoingMessage
-from reminders.clock import Clock
+from reminders.clock import Clock, FakeClock
 from storage import casenumber
 from storage.db import Database
 from storage.models import (
@@ -430,6 +431,18 @@ class DialogueBot(FakeBot):
     def to(self, chat_id: str) -> list[OutgoingMessage]:
         """Everything the bot ever sent to ``chat_id``, restarts included."""
         return [item.message for item in self.transcript if item.chat_id == chat_id]
+
+
+def proposing_bot(at: datetime) -> Any:
+    """A module's ``bot`` fixture (``bot = proposing_bot(NOW)``): inferred answers put as one
+    confirmation (``settings_for(propose=True)``), the clock at ``at`` before anyone speaks."""
+
+    @pytest.fixture
+    def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+        clock.set(at)
+        return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+
+    return bot
 
 
 _message_ids = itertools.count(1)

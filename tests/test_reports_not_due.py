@@ -11,20 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from PIL import Image
-from test_reports_support import (
-    BEIJING,
-    COURT,
-    RULES,
-    docx_text,
-    local,
-    make_record,
-    open_court,
-)
+from test_reports_support import BEIJING, local, make_record, open_court, report_said
 
 from reports import charts
 from reports.figures import Tally
 from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.tables import milestone_name, share_text, share_value
 from reports.text import tr
 from storage.db import Database
@@ -108,22 +99,17 @@ def test_the_words_stay_inside_the_chart(
     assert right_margin_is_blank(card, 1400 - 40 + 1)  # the tiles end at 1360 inclusive
 
 
-async def test_a_quarter_whose_steps_are_not_due_yet(db: Database, tmp_path: Path) -> None:
+async def test_a_quarter_whose_steps_are_not_due_yet(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     people = await open_court(db, local("2026-11-01 09:00"))
     await make_record(db, people["张伟"], local("2026-11-30 10:00"))
     now = local("2026-11-30 12:00")
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period("2026Q4", now=now, tz=BEIJING),
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            now=now,
-            out_dir=tmp_path,
-            court_name=COURT,
-        )
-    sheet = load_workbook(files.xlsx)["办理时效"]
+    period = parse_period("2026Q4", now=now, tz=BEIJING)
+    said = await report_said(
+        db, period, language=Language.ZH, now=now, folder=tmp_path, monkeypatch=monkeypatch
+    )
+    sheet = load_workbook(said.files.xlsx)["办理时效"]
     values = [c.value for row in sheet.iter_rows() for c in row]
     platform = milestone_name(Milestone.PLATFORM_ENTERED, Language.ZH)
     assert tr(Language.ZH, "chart.not_due_label", name=platform) in values
@@ -136,6 +122,6 @@ async def test_a_quarter_whose_steps_are_not_due_yet(db: Database, tmp_path: Pat
     steps = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == platform]
     assert steps and steps[0][6] == "尚无到期事项", steps
     assert "-" not in values
-    summary = docx_text(files.summary)
+    summary = said.places["summary"]
     assert "尚无到期事项" in summary
     assert "-" not in summary.split("\n")

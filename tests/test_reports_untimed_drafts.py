@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 from test_reports_support import (
     BEIJING,
-    COURT,
     RULES,
     fresh_database,
     local,
     make_record,
     open_court,
+    report_said,
 )
 
 from reminders.planner import unmet
 from reports.period import parse_period
-from reports.quarterly import build_report
 from storage import records as records_repo
 from storage.vocabulary import Language, Milestone
 
@@ -31,7 +30,7 @@ RECEIVED = local("2026-11-02 10:00")
 
 @pytest.mark.parametrize("opener", ["picture", "text", "voice", "document", "new", None])
 async def test_a_drafts_steps_count_in_the_report_as_the_reminders_chase_them(
-    template_url: str, tmp_path: Path, opener: str | None
+    template_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opener: str | None
 ) -> None:
     folder = tmp_path / uuid.uuid4().hex
     folder.mkdir()
@@ -52,16 +51,10 @@ async def test_a_drafts_steps_count_in_the_report_as_the_reminders_chase_them(
             record = await records_repo.get(session, record_id)
             assert record is not None
             chased = Milestone.REGISTERED in unmet(record, RULES)
-            files = await build_report(
-                session,
-                parse_period("2026Q4", now=now, tz=BEIJING),
-                language=Language.ZH,
-                tz=BEIJING,
-                rules=RULES,
-                now=now,
-                out_dir=folder,
-                court_name=COURT,
-            )
+        period = parse_period("2026Q4", now=now, tz=BEIJING)
+        said = await report_said(
+            db, period, language=Language.ZH, now=now, folder=folder, monkeypatch=monkeypatch
+        )
     assert chased is (opener not in ("new", None))
-    missed = files.figures.milestones[Milestone.REGISTERED].missed
+    missed = said.files.figures.milestones[Milestone.REGISTERED].missed
     assert missed == int(chased), (opener, missed)

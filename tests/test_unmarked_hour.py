@@ -13,22 +13,22 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-import pytest
 from dialogue import (
+    BEIJING,
     Court,
     DialogueBot,
     Press,
     asks,
     local,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_misplaced_names import context
 from test_timeparse import chinese, period_and_hour
-from test_weekday_which import correcting_inquiry, open_new, to_inquiry_question
+from test_weekday_which import ORDER, correcting_inquiry, open_new, to_inquiry_question
 
 from handlers.fields import Step
 from handlers.intake.media import time_at_head
@@ -36,11 +36,8 @@ from handlers.timeparse import read_time
 from reminders.clock import FakeClock
 from storage.db import Database
 
-BEIJING = local("2026-12-05 21:00").tzinfo
-assert BEIJING is not None
 NOW = local("2026-11-30 09:00")
 SLACK = timedelta(minutes=5)
-ORDER = timedelta(minutes=1)
 DAYS = ("", "今天", "昨天", "前天")
 
 
@@ -120,10 +117,7 @@ def test_only_an_unmarked_hour_is_flagged(hour: int, minute: int, form: int, day
     assert not read_time(text, now=NOW, tz=BEIJING).twelve, text
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(NOW)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(NOW)
 
 
 @settings(

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import pytest
 from dialogue import (
     AMEND,
+    BEIJING,
     Court,
     DialogueBot,
     Person,
@@ -25,6 +25,7 @@ from dialogue import (
     local,
     open_court,
     phone_record,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -32,12 +33,12 @@ from dialogue import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_correction_fields import label
+from test_timeparse import period_and_hour
 
 from handlers.fields import Step
 from reminders.clock import FakeClock
 from storage.db import Database
 
-BEIJING = local("2026-12-05 21:00").tzinfo
 SATURDAY = local("2026-12-05 21:00")
 ORDER = timedelta(minutes=1)
 """How far the inquiry's time may run past /new's reaching the bot (``_check_order``)."""
@@ -49,20 +50,10 @@ def day_shown(day: date) -> str:
     return f"{day.month}月{day.day}日（周{'一二三四五六日'[day.weekday()]}）"
 
 
-def period(hour: int) -> tuple[str, int]:
-    if hour < 6:
-        return "凌晨", hour
-    if hour < 12:
-        return "上午", hour
-    if hour == 12:
-        return "中午", 12
-    return ("下午" if hour < 18 else "晚上"), hour - 12
-
-
 def written(weekday: int, hour: int, minute: int, form: int) -> str:
     """Today's weekday and a time of day as a judge writes it."""
     head = ("周", "星期", "礼拜")[form % 3] + NAMES[weekday]
-    word, twelve = period(hour)
+    word, twelve = period_and_hour(hour)
     return f"{head}{word}{twelve}点{minute or ''}{'分' if minute else ''}"
 
 
@@ -126,10 +117,7 @@ async def correcting_inquiry(
     return judge
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SATURDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SATURDAY)
 
 
 @settings(
