@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 import io
 import json
@@ -13,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -87,6 +87,51 @@ def members(path: Path) -> dict[str, bytes]:
         return found
 
 
+def unpacked(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A backup's manifest and its other members (name -> bytes)."""
+    contents = members(path)
+    return json.loads(contents.pop("manifest.json")), contents
+
+
+def pack(path: Path, contents: dict[str, bytes]) -> Path:
+    """A gzipped tar of ``contents`` (member name -> bytes), as a hand would forge one."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in contents.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+async def backup_event(db: Database) -> dict[str, Any]:
+    """The payload of the live chain's one ``backup_taken`` event."""
+    async with db.transaction() as session:
+        event = (
+            await session.execute(select(AuditEvent).where(AuditEvent.kind == "backup_taken"))
+        ).scalar_one()
+    return dict(json.loads(event.payload))
+
+
+async def keep_writing(db: Database, clock: FakeClock) -> None:
+    """Thirty audit events, one transaction each: others writing while a backup runs."""
+    for i in range(30):
+        async with db.transaction() as session:
+            await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
+
+
+async def chain_of(url: str) -> tuple[list[object], tuple[int, str]]:
+    """The audit chain of the database at ``url``: what its walk yields (each seq checked,
+    and any problem), in order, and its head as (seq, hash)."""
+    copy = Database(url)
+    try:
+        async with copy.transaction() as session:
+            steps: list[object] = [s async for s in audit.walk(session)]
+            head = await audit.head(session)
+    finally:
+        await copy.close()
+    return steps, (head.seq, head.hash)
+
+
 async def test_the_round_trip_verifies(
     db: Database,
     store: EvidenceStore,
@@ -104,8 +149,7 @@ async def test_the_round_trip_verifies(
     [line] = out.getvalue().splitlines()
     assert line.startswith(f"备份完成：{target}（3 个证据文件")
 
-    contents = members(target)
-    manifest = json.loads(contents.pop("manifest.json"))
+    manifest, contents = unpacked(target)
     kind = "sqlite" if db.dialect == "sqlite" else "postgresql"
     assert manifest["database"]["kind"] == kind
     assert manifest["audit_head"]["seq"] == 3
@@ -115,11 +159,7 @@ async def test_the_round_trip_verifies(
     assert not [target.parent / n for n in target.parent.iterdir() if n != target]  # no temp
 
     # The live chain records the backup, with the SHA-256 of the exact archive.
-    async with db.transaction() as session:
-        event = (
-            await session.execute(select(AuditEvent).where(AuditEvent.kind == "backup_taken"))
-        ).scalar_one()
-    payload = json.loads(event.payload)
+    payload = await backup_event(db)
     assert payload["head_seq"] == 3 and payload["database"] == kind
     assert payload["sha256"] in line and payload["size"] == target.stat().st_size
 
@@ -145,16 +185,10 @@ async def test_a_backup_taken_while_others_write_is_consistent(
     db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
 ) -> None:
     pg_dump_or_skip(db)
-
-    async def keep_writing() -> None:
-        for i in range(30):
-            async with db.transaction() as session:
-                await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
-
     target = tmp_path / "live.tar.gz"
     summary, _ = await asyncio.gather(
         archive.backup(db, store.root, target, at=clock.now() + timedelta(hours=1)),
-        keep_writing(),
+        keep_writing(db, clock),
     )
     manifest = json.loads(members(target)["manifest.json"])
     assert manifest["audit_head"] == {"seq": summary.head_seq, "hash": summary.head_hash}
@@ -162,15 +196,9 @@ async def test_a_backup_taken_while_others_write_is_consistent(
     if db.dialect == "sqlite":  # a restored SQLite copy ends exactly at the manifest's head
         into = tmp_path / "restored"
         restored = archive.restore(target, into)
-        copy = Database(f"sqlite+aiosqlite:///{restored.database_file}")
-        try:
-            async with copy.transaction() as session:
-                steps = [s async for s in audit.walk(session)]
-                head = await audit.head(session)
-        finally:
-            await copy.close()
+        steps, head = await chain_of(f"sqlite+aiosqlite:///{restored.database_file}")
         assert steps == list(range(1, summary.head_seq + 1))
-        assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)
+        assert head == (summary.head_seq, summary.head_hash)
 
 
 async def test_an_existing_backup_is_never_overwritten(
@@ -300,20 +328,12 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
     assert maintenance.restore(junk, tmp_path / "a", out) == 2
     assert "无法读取" in out.getvalue()
 
-    plain = tmp_path / "plain.tar.gz"
-    with tarfile.open(plain, "w:gz") as tar:
-        info = tarfile.TarInfo("evidence/readme.txt")
-        info.size = 2
-        tar.addfile(info, io.BytesIO(b"hi"))
+    plain = pack(tmp_path / "plain.tar.gz", {"evidence/readme.txt": b"hi"})
     out = io.StringIO()
     assert maintenance.restore(plain, tmp_path / "b", out) == 2
     assert "manifest.json" in out.getvalue()
 
-    escape = tmp_path / "escape.tar.gz"
-    with tarfile.open(escape, "w:gz") as tar:
-        info = tarfile.TarInfo("evidence/../../outside.txt")
-        info.size = 2
-        tar.addfile(info, io.BytesIO(b"hi"))
+    escape = pack(tmp_path / "escape.tar.gz", {"evidence/../../outside.txt": b"hi"})
     assert maintenance.restore(escape, tmp_path / "c", io.StringIO()) == 2
     assert not (tmp_path / "outside.txt").exists()
 
@@ -329,12 +349,7 @@ async def test_a_damaged_member_is_named_on_restore(
         name for name in contents if name.startswith("evidence/") and "thumbs" not in name
     )
     contents[victim] = contents[victim][:-1] + bytes([contents[victim][-1] ^ 1])
-    forged = tmp_path / "forged.tar.gz"
-    with gzip.open(forged, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
-        for name, data in contents.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+    forged = pack(tmp_path / "forged.tar.gz", contents)
     out = io.StringIO()
     assert maintenance.restore(forged, tmp_path / "r", out, language="en") == 1
     assert out.getvalue() == (
@@ -348,8 +363,7 @@ async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
     """A dump edited with its manifest re-hashed still has to end at the chain it holds."""
     target = tmp_path / "logical.tar.gz"
     await archive.backup(db, store.root, target, at=clock.now(), logical_dump=True)
-    contents = members(target)
-    manifest = json.loads(contents.pop("manifest.json"))
+    manifest, contents = unpacked(target)
     name = manifest["database"]["file"]
     lines = contents[name].decode().splitlines()
     at = lines.index(json.dumps({"table": "audit_head", "columns": ["id", "seq", "hash"]}))
@@ -358,12 +372,7 @@ async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
     contents[name] = ("\n".join(lines) + "\n").encode()
     manifest["files"][name] = hashlib.sha256(contents[name]).hexdigest()
     contents["manifest.json"] = json.dumps(manifest).encode()
-    forged = tmp_path / "forged.tar.gz"
-    with gzip.open(forged, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
-        for member, data in contents.items():
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+    forged = pack(tmp_path / "forged.tar.gz", contents)
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'loaded' / 'guowen.db'}"
     out = io.StringIO()
@@ -380,31 +389,20 @@ async def test_a_logical_dump_taken_while_others_write_is_one_state(
     tmp_path: Path,
     database_url: str,
 ) -> None:
-    async def keep_writing() -> None:
-        for i in range(30):
-            async with db.transaction() as session:
-                await audit.append(session, AuditKind.FIELD_SET, at=clock.now(), payload={"i": i})
-
     target = tmp_path / "live.tar.gz"
     summary, _ = await asyncio.gather(
         archive.backup(
             db, store.root, target, at=clock.now() + timedelta(hours=1), logical_dump=True
         ),
-        keep_writing(),
+        keep_writing(db, clock),
     )
     assert 3 <= summary.head_seq <= 33
     async with empty_database(db, database_url, tmp_path) as url:
         restored = await asyncio.to_thread(archive.restore, target, tmp_path / "restored")
         await archive.load_restored(restored, url)
-        copy = Database(url)
-        try:
-            async with copy.transaction() as session:
-                steps = [s async for s in audit.walk(session)]
-                head = await audit.head(session)
-        finally:
-            await copy.close()
+        steps, head = await chain_of(url)
     assert steps == list(range(1, summary.head_seq + 1))  # every event, in order, unbroken
-    assert (head.seq, head.hash) == (summary.head_seq, summary.head_hash)
+    assert head == (summary.head_seq, summary.head_hash)
 
 
 def _alter(path: Path, how: str) -> None:
@@ -451,8 +449,7 @@ async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
     settings = settings_for(database_url, store.root)
     assert await maintenance.backup(settings, target, clock.now(), out) == 1
     said = out.getvalue()
-    contents = members(target)
-    manifest = json.loads(contents.pop("manifest.json"))
+    manifest, contents = unpacked(target)
     assert set(manifest["altered"]) == {p.name for p in victims}
     for victim in victims:
         found = hashlib.sha256(victim.read_bytes()).hexdigest()
@@ -462,11 +459,7 @@ async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
         [member] = [data for name, data in contents.items() if name.endswith(victim.name)]
         assert member == victim.read_bytes()  # the altered bytes, as they are
     assert said.splitlines()[-1].startswith("备份完成：")  # the rest is backed up all the same
-    async with db.transaction() as session:
-        event = (
-            await session.execute(select(AuditEvent).where(AuditEvent.kind == "backup_taken"))
-        ).scalar_one()
-    assert sorted(json.loads(event.payload)["altered"]) == sorted(p.name for p in victims)
+    assert sorted((await backup_event(db))["altered"]) == sorted(p.name for p in victims)
 
     out = io.StringIO()
     assert maintenance.restore(target, tmp_path / "r", out, language="en") == 1
