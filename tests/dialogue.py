@@ -433,13 +433,15 @@ class DialogueBot(FakeBot):
         return [item.message for item in self.transcript if item.chat_id == chat_id]
 
 
-def proposing_bot(at: datetime) -> Any:
+def proposing_bot(at: datetime | None = None) -> Any:
     """A module's ``bot`` fixture (``bot = proposing_bot(NOW)``): inferred answers put as one
-    confirmation (``settings_for(propose=True)``), the clock at ``at`` before anyone speaks."""
+    confirmation (``settings_for(propose=True)``), the clock at ``at`` (when given) before
+    anyone speaks."""
 
     @pytest.fixture
     def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-        clock.set(at)
+        if at is not None:
+            clock.set(at)
         return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
 
     return bot

@@ -19,8 +19,8 @@ from dialogue import (
     asks,
     dialogue,
     open_court,
+    proposing_bot,
     says,
-    settings_for,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,9 +45,7 @@ OUTSIDERS = ("县人大办公室秘书小李", "刘某", "王芳芳", "孙")
 SEPARATORS = ("、", "，", ",", "；", " ")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot()
 
 
 @pytest.fixture

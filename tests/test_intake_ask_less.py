@@ -84,6 +84,7 @@ from dialogue import (
     local,
     open_court,
     png_bytes,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -124,9 +125,7 @@ ART9_BUTTONS = (
 )
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot()
 
 
 def asks_earlier(step: Step) -> str:

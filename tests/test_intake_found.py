@@ -9,9 +9,6 @@ proposes the times and the channel, not the case number.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from dialogue import (
     Court,
     DialogueBot,
@@ -21,16 +18,14 @@ from dialogue import (
     dialogue,
     lab,
     local,
+    proposing_bot,
     says,
-    settings_for,
 )
 from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.fields import FIELDS, MESSAGE, READ, READ_SOURCE, READ_STEPS, Field
 from handlers.intake.proposals import found_note
-from reminders.clock import FakeClock
-from storage.db import Database
 from storage.models import Record
 from storage.vocabulary import Channel
 
@@ -59,10 +54,7 @@ def test_the_found_note_stands_only_beside_a_value_found(
         assert note == f"intake.proposed.{where}"
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SUNDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SUNDAY)
 
 
 async def test_a_forwarded_texts_case_number_is_noted_on_the_card_that_shows_it(

@@ -11,14 +11,12 @@ given (``timeparse.read_time``'s ``part``).
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from dialogue import (
     Again,
     Court,
-    DialogueBot,
     Exactly,
     Offers,
     Press,
@@ -28,9 +26,9 @@ from dialogue import (
     dialogue,
     lab,
     local,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,10 +46,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MONDAY = local("2026-11-30 09:00")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(MONDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(MONDAY)
 
 
 async def test_the_trial_yesterday_afternoon_then_three_is_fifteen_hundred(

@@ -10,27 +10,24 @@ is offered only from records the judge may open.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from dialogue import (
     BACK,
     Court,
-    DialogueBot,
     Person,
     Press,
     asks,
     lab,
     local,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 from sqlalchemy import select
 
 from handlers.fields import Step
-from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Record, RecordCosigner, Staff
 from storage.records import can_view
@@ -40,10 +37,7 @@ OK = says("intake.proposed.ok")
 MAIN_LEADER = says("card.main_leader")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(local("2026-11-30 10:00"))
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(local("2026-11-30 10:00"))
 
 
 async def tap(person: Person, label: str) -> list[str]:

@@ -33,6 +33,7 @@ from dialogue import (
     open_court,
     phone_record,
     png_bytes,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -52,10 +53,7 @@ WECHAT = "县财政局李局长的微信"
 its times (a picture that shows no channel has it asked, ``test_intake_ask_less``)."""
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SUNDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SUNDAY)
 
 
 @pytest.mark.parametrize(

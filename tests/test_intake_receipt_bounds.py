@@ -26,6 +26,7 @@ from dialogue import (
     local,
     open_court,
     phone_record,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -41,10 +42,7 @@ FAR_OK = says("intake.far_back_ok")
 FAR_NO = says("intake.far_back_no")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SUNDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SUNDAY)
 
 
 @pytest.mark.parametrize("channel", sorted(ORAL_CHANNELS))

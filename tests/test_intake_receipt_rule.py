@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from dialogue import (
@@ -39,9 +38,9 @@ from dialogue import (
     local,
     open_court,
     png_bytes,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -57,7 +56,6 @@ from handlers.receipt import (
     SENT_AT,
     receipt_of,
 )
-from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Record
 from storage.vocabulary import NETWORK_CHANNELS, Channel
@@ -103,10 +101,7 @@ def expected(way: Way, said: datetime, *, day_only: bool) -> datetime:
     return stated if said - LEEWAY <= stated <= said + AGREEMENT else said
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SUNDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SUNDAY)
 
 
 async def arrive(bot: DialogueBot, judge: Person, way: Way) -> None:

@@ -29,6 +29,7 @@ from dialogue import (
     open_court,
     phone_record,
     png_bytes,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -45,10 +46,7 @@ CHANGED = says("intake.proposed.change")
 DAY_ONLY = says("intake.day_only")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(SUNDAY)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(SUNDAY)
 
 
 def taken(time: str) -> str:

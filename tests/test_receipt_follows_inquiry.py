@@ -16,7 +16,6 @@ was 昨天下午3点半). The whole space is small: every point of it is run.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from dialogue import (
@@ -32,14 +31,13 @@ from dialogue import (
     lab,
     local,
     open_court,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 
 from handlers.fields import FIELDS, Step
 from handlers.receipt import FOLLOWING
-from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import ORAL_CHANNELS, Channel, Intermediary, MaterialRoute
 
@@ -62,10 +60,7 @@ def expected(channel: Channel, order: str, *, day_only: bool) -> tuple[datetime,
     return NEW_AT, False
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(NEW_AT)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(NEW_AT)
 
 
 ANSWERS: dict[Step, str | Press] = {

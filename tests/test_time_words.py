@@ -15,18 +15,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import pytest
-from dialogue import Court, DialogueBot, asks, local, says, settings_for
+from dialogue import Court, asks, local, proposing_bot, says
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_caption_time import context
-from test_timeparse import chinese
+from test_timeparse import chinese, period_and_hour
 from test_weekday_which import (
     ORDER,
     correcting_inquiry,
     day_shown,
     open_new,
-    period,
     taken,
     to_inquiry_question,
 )
@@ -66,7 +64,7 @@ def clock_words(hour: int, minute: int, form: int) -> str:
     """A time of day with its part of the day (digits or numerals), or a 24-hour clock."""
     if form == 2:
         return f"{hour:02d}:{minute:02d}"
-    word, twelve = period(hour)
+    word, twelve = period_and_hour(hour)
     spoken = str(twelve) if form == 0 else chinese(twelve)
     return f"{word}{spoken}点{minute or ''}{'分' if minute else ''}"
 
@@ -77,10 +75,7 @@ def weekday_meant(now: datetime, week: int, weekday: int, hour: int, minute: int
     return datetime.combine(day, time(hour, minute), tzinfo=BEIJING)
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(START)
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+bot = proposing_bot(START)
 
 
 week_words = st.sampled_from(WEEK_WORDS)
