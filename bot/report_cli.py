@@ -29,7 +29,7 @@ from handlers.i18n import t
 from handlers.reports_cmd import caveats
 from reminders.clock import Clock, SystemClock
 from reports import fonts
-from reports.exports import record_export
+from reports.exports import record_export, report_detail
 from reports.files import safe_name
 from reports.form import missing_words
 from reports.period import (
@@ -211,22 +211,13 @@ async def report(
         async with db.transaction() as session:
             await record_export(
                 session,
+                files,
                 what="report",
                 subject=f"period:{period.label}",
-                paths=files.paths,
-                head_seq=files.head_seq,
-                head_hash=files.head_hash,
                 at=now,
                 actor_staff_id=None,
                 actor=f"cli:{user}",
-                detail={
-                    "first": period.first.isoformat(),
-                    "last": period.last.isoformat(),
-                    "language": lang.value,
-                    "via": "cli",
-                    "external": files.figures.external,
-                    "reference": files.figures.reference,
-                },
+                detail=report_detail(period, files.figures, language=lang, via="cli"),
             )
     finally:
         gc.set_threshold(*thresholds)

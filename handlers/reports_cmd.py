@@ -17,13 +17,13 @@ import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from handlers.engine import Context, Registry, Services, UserError, Words
 from handlers.i18n import t
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
-from reports.exports import record_export
+from reports.exports import Printed, record_export, report_detail
 from reports.files import safe_name
 from reports.period import (
     Period,
@@ -99,27 +99,25 @@ async def make_report(
         court_name=services.court_name,
         draft=draft,
     )
+    detail = report_detail(period, files.figures, language=ctx.language, via=via, draft=draft)
+    await _exported(ctx, files, what="report", subject=f"period:{period.label}", detail=detail)
+    return files
+
+
+async def _exported(
+    ctx: Context, printed: Printed, *, what: str, subject: str, detail: dict[str, Any]
+) -> None:
+    """``record_export`` of what the chat's sender took, now."""
     await record_export(
         ctx.session,
-        what="report",
-        subject=f"period:{period.label}",
-        paths=files.paths,
-        head_seq=files.head_seq,
-        head_hash=files.head_hash,
+        printed,
+        what=what,
+        subject=subject,
         at=ctx.now,
         actor_staff_id=ctx.staff.id,
         actor=ctx.staff.name,
-        detail={
-            "first": period.first.isoformat(),
-            "last": period.last.isoformat(),
-            "language": ctx.language.value,
-            "draft": draft,
-            "via": via,
-            "external": files.figures.external,
-            "reference": files.figures.reference,
-        },
+        detail=detail,
     )
-    return files
 
 
 def caveats(language: Language, figures: Figures) -> list[str]:
@@ -289,18 +287,8 @@ async def form_copy(
         delivering=completes,
         copy=copy,
     )
-    await record_export(
-        ctx.session,
-        what="form",
-        subject=f"record:{record.id}",
-        paths=files.paths,
-        head_seq=files.head_seq,
-        head_hash=files.head_hash,
-        at=ctx.now,
-        actor_staff_id=ctx.staff.id,
-        actor=ctx.staff.name,
-        detail={"language": ctx.language.value, "via": "form_copy"},
-    )
+    detail = {"language": ctx.language.value, "via": "form_copy"}
+    await _exported(ctx, files, what="form", subject=f"record:{record.id}", detail=detail)
     caption = ctx.t("report.form_pdf_caption")
     if files.missing:  # never a silent gap: the reader is told which characters no font has
         caption += "\n" + ctx.t("report.missing_glyphs", chars=missing_words(files.missing))

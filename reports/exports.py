@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,31 @@ from reports.files import sha256_of
 from storage import audit
 from storage.audit import AuditKind
 from storage.models import AuditEvent
+from storage.vocabulary import Language
+
+if TYPE_CHECKING:
+    from reports.figures import Figures
+    from reports.period import Period
+
+
+class Printed(Protocol):
+    """What an export made (``reports.form.FormFiles``, ``reports.quarterly.ReportFiles``):
+    its files and the audit chain head they print."""
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file made, as the reader receives them."""
+        ...
+
+    @property
+    def head_seq(self) -> int:
+        """The sequence number of the chain head the files print."""
+        ...
+
+    @property
+    def head_hash(self) -> str:
+        """The hash of the chain head the files print."""
+        ...
 
 
 async def fingerprints(paths: Sequence[Path]) -> dict[str, str]:
@@ -32,25 +57,23 @@ async def fingerprints(paths: Sequence[Path]) -> dict[str, str]:
 
 async def record_export(
     session: AsyncSession,
+    printed: Printed,
     *,
     what: str,
     subject: str,
-    paths: Sequence[Path],
-    head_seq: int,
-    head_hash: str,
     at: datetime,
     actor_staff_id: int | None,
     actor: str,
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append ``report_exported`` in the caller's transaction.
+    """Append ``report_exported`` for ``printed``'s files in the caller's transaction.
 
     ``what`` is ``report`` or ``form``; ``subject`` is ``period:2026Q3`` or ``record:12``.
     """
     payload: dict[str, Any] = {
         "what": what,
-        "files": await fingerprints(paths),
-        "printed_head": {"seq": head_seq, "hash": head_hash},
+        "files": await fingerprints(printed.paths),
+        "printed_head": {"seq": printed.head_seq, "hash": printed.head_hash},
         **dict(detail or {}),
     }
     return await audit.append(
@@ -62,3 +85,19 @@ async def record_export(
         subject=subject,
         payload=payload,
     )
+
+
+def report_detail(
+    period: Period, figures: Figures, *, language: Language, via: str, draft: bool | None = None
+) -> dict[str, Any]:
+    """What a quarterly report's export event says besides its files, wherever it was taken
+    (``via``: ``chat``, ``cli``): the period's first and last day (ISO), the language, whether
+    a draft (when the caller can make one), and its two counts (Art. 2 and Art. 5)."""
+    detail: dict[str, Any] = {
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "language": language.value,
+    }
+    if draft is not None:
+        detail["draft"] = draft
+    return {**detail, "via": via, "external": figures.external, "reference": figures.reference}
