@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from harness import Harness, register
 from settings_kit import make_settings
@@ -851,6 +852,32 @@ async def running_bot(
     harness = BotHarness(api, db, clock, telegram_settings(api, folder, **settings), options)
     async with harness.running():
         yield harness
+
+
+def api_fixture() -> Any:
+    """A module's ``api`` fixture (``api = api_fixture()``): the fake Bot API, running for
+    the test."""
+
+    @pytest.fixture
+    async def api() -> AsyncIterator[FakeBotApi]:
+        async with fake_api() as server:
+            yield server
+
+    return api
+
+
+def bot_fixture() -> Any:
+    """A module's ``bot`` fixture (``bot = bot_fixture()``): the bot polling the module's
+    ``api`` with the court's settings (``running_bot``)."""
+
+    @pytest.fixture
+    async def bot(
+        api: FakeBotApi, db: Database, clock: Clock, tmp_path: Path
+    ) -> AsyncIterator[BotHarness]:
+        async with running_bot(api, db, clock, tmp_path) as harness:
+            yield harness
+
+    return bot
 
 
 async def add_telegram_person(

@@ -17,7 +17,7 @@ from fake_botapi import (
     BotHarness,
     FakeBotApi,
     add_telegram_person,
-    fake_api,
+    api_fixture,
     png_bytes,
     quick_options,
     running_bot,
@@ -32,10 +32,7 @@ from storage.vocabulary import Role
 WHOAMI = "姓名：张伟"
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
-from fake_botapi import FakeBotApi, add_telegram_person, fake_api, running_bot
+from fake_botapi import FakeBotApi, add_telegram_person, api_fixture, running_bot
 from test_telegram_webhook import SECRET_HEADER, post, update
 
 from bot.http import HttpServer, RefusalLog
@@ -20,11 +19,7 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import Role
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
 async def post_raw(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -4,16 +4,13 @@ forward from a channel keeps the channel's name with its evidence."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from fake_botapi import (
     BotHarness,
     FakeBotApi,
     add_telegram_person,
-    fake_api,
-    running_bot,
+    api_fixture,
+    bot_fixture,
     utc,
 )
 from sqlalchemy import select
@@ -23,19 +20,10 @@ from storage.db import Database
 from storage.models import EvidenceItem, Record
 from storage.vocabulary import Role
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
-@pytest.fixture
-async def bot(
-    api: FakeBotApi, db: Database, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[BotHarness]:
-    async with running_bot(api, db, clock, tmp_path) as harness:
-        yield harness
+bot = bot_fixture()
 
 
 async def test_an_edited_answer_is_applied_and_said(

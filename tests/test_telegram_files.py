@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from fake_botapi import FakeBotApi, add_telegram_person, fake_api, running_bot
+from fake_botapi import FakeBotApi, add_telegram_person, api_fixture, fake_api, running_bot
 from sqlalchemy import select
 
 from reminders.clock import FakeClock
@@ -24,10 +22,7 @@ TOO_BIG = (
 )
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
 async def items(db: Database) -> list[EvidenceItem]:

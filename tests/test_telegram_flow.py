@@ -7,20 +7,17 @@ a conversation, and a stranger.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from fake_botapi import (
     PHONE_INTAKE,
     BotHarness,
     FakeBotApi,
     add_telegram_person,
-    fake_api,
+    api_fixture,
+    bot_fixture,
     forwarded_from,
     png_bytes,
-    running_bot,
     utc,
 )
 from fakes import audit_events, row_counts
@@ -33,19 +30,10 @@ from storage.db import Database
 from storage.models import EvidenceItem, Record
 from storage.vocabulary import CosignStatus, RecordStatus, Role
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
-@pytest.fixture
-async def bot(
-    api: FakeBotApi, db: Database, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[BotHarness]:
-    async with running_bot(api, db, clock, tmp_path) as harness:
-        yield harness
+bot = bot_fixture()
 
 
 async def only_record(db: Database) -> Record:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_botapi import BotHarness, FakeBotApi, add_telegram_person, fake_api, running_bot
+from fake_botapi import (
+    BotHarness,
+    FakeBotApi,
+    add_telegram_person,
+    api_fixture,
+    bot_fixture,
+    running_bot,
+)
 from test_telegram_webhook import SECRET_HEADER, post
 
 from handlers.menus import command_menus
@@ -41,18 +47,10 @@ BROKEN_DATE = {
 }
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
-@pytest.fixture
-async def bot(
-    api: FakeBotApi, db: Database, clock: FakeClock, tmp_path: Path
-) -> AsyncIterator[BotHarness]:
-    async with running_bot(api, db, clock, tmp_path) as harness:
-        yield harness
+bot = bot_fixture()
 
 
 def text_message(user_id: int, text: str, message_id: int) -> dict[str, Any]:

@@ -4,13 +4,12 @@ delivered twice is handled once."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from fake_botapi import FakeBotApi, add_telegram_person, fake_api, running_bot
+from fake_botapi import FakeBotApi, add_telegram_person, api_fixture, running_bot
 
 from reminders.clock import FakeClock
 from storage.db import Database
@@ -19,10 +18,7 @@ from storage.vocabulary import Role
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with fake_api() as server:
-        yield server
+api = api_fixture()
 
 
 def update(update_id: int, text: str, user_id: int = 1001) -> dict[str, Any]:
