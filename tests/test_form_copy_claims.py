@@ -11,14 +11,13 @@ holds it, and no message claims the copy was delivered (报送) while it was not
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 from dialogue import Court, DialogueBot, phone_record, says
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, bj
 from sqlalchemy import delete
-from test_form_copy_arrival import _extra_people
+from test_form_copy_arrival import _COMMON, OFFICE_OF, OFFICE_WORDS, RECIPIENTS, _extra_people
 
 from handlers.i18n import join
 from reminders.clock import FakeClock
@@ -26,20 +25,7 @@ from storage.db import Database
 from storage.models import ChatIdentity, Staff
 from storage.vocabulary import Language, Role, label_at_start
 
-_COMMON: dict[str, Any] = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    # The examples share one court and database: a shrunk example would meet the records
-    # of those before it, so a failure is reported as found.
-    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
-}
 MIX = settings(max_examples=10, derandomize=True, **_COMMON)
-
-OFFICE_OF = {"李刚": Role.DISCIPLINE, "林涛": Role.DISCIPLINE, "刘洋": Role.TRIAL_MANAGEMENT}
-OFFICE_OF["马丽"] = Role.TRIAL_MANAGEMENT
-RECIPIENTS = tuple(OFFICE_OF)
-OFFICE_WORDS = {Role.DISCIPLINE: "纪检监察部门", Role.TRIAL_MANAGEMENT: "审判管理办公室"}
 BOUND, UNBOUND, DISABLED = "bound", "unbound", "disabled"
 NO_ACCOUNT = says("reminders.no_chat_account")
 # Words that say a copy reached an office: never while it has not.
