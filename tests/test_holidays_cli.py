@@ -9,7 +9,6 @@ its next tick, whose records are planned again.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -32,8 +31,8 @@ from reminder_kit import (
 )
 from reminder_kit import open_court as kit_court
 from sqlalchemy import func, select
+from test_cli_staff import guowen
 
-from bot import cli
 from handlers.i18n import t
 from reminders.calendar import (
     HolidayFileError,
@@ -135,12 +134,6 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
     with empty_database_sync(tmp_path) as url:
         yield write_config(tmp_path, url)
-
-
-def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:
-    out = io.StringIO()
-    status = cli.main([*argv, "--config", str(config)], out=out)
-    return status, out.getvalue().splitlines()
 
 
 def the_error(capsys: pytest.CaptureFixture[str]) -> str:

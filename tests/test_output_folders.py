@@ -7,28 +7,16 @@ error, never a word about the database.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fakes import empty_database_sync
+from test_cli_staff import config  # noqa: F401
 
 from bot import cli, folders
 from handlers.i18n import t
 
 PROC = Path("/proc")
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
-    with empty_database_sync(tmp_path) as url:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{tmp_path / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        yield path
 
 
 def in_the_way(tmp_path: Path) -> tuple[Path, str]:
@@ -64,7 +52,7 @@ def said(capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.parametrize("place", PLACES)
 def test_report_out(
-    config: Path,
+    config: Path,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     place: Callable[[Path], tuple[Path, str]],
@@ -77,7 +65,7 @@ def test_report_out(
 
 @pytest.mark.parametrize("place", PLACES)
 def test_backup_file_folder(
-    config: Path,
+    config: Path,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     place: Callable[[Path], tuple[Path, str]],
@@ -96,7 +84,8 @@ def test_backup_file_folder(
 
 
 def test_backup_in_a_folder_that_takes_no_file(
-    config: Path, capsys: pytest.CaptureFixture[str]
+    config: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     if not PROC.is_dir():
         pytest.skip("no /proc here")
@@ -112,7 +101,7 @@ def test_backup_in_a_folder_that_takes_no_file(
 
 @pytest.mark.parametrize("place", [under_a_file, unmakeable])
 def test_restore_into(
-    config: Path,
+    config: Path,  # noqa: F811
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     place: Callable[[Path], tuple[Path, str]],

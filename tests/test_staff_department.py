@@ -8,19 +8,16 @@ would have nobody told. Every way of registering staff refuses it, and registers
 from __future__ import annotations
 
 import asyncio
-import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
 import pytest
-from fakes import empty_database_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
+from test_cli_staff import config, guowen  # noqa: F401
 
-from bot import cli
 from handlers.i18n import join, t
 from storage import staff as staff_repo
 from storage.db import Database
@@ -83,27 +80,11 @@ async def test_add_staff_over_roles_and_departments(
         assert there == ((department or "").strip() or None)
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
-    with empty_database_sync(tmp_path) as url:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{tmp_path / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        yield path
-
-
-def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:
-    out = io.StringIO()
-    status = cli.main([*argv, "--config", str(config)], out=out)
-    return status, out.getvalue().splitlines()
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_staff_add_over_roles_with_and_without_a_department(
-    config: Path, capsys: pytest.CaptureFixture[str], role: Role
+    config: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    role: Role,
 ) -> None:
     without = guowen(config, "staff", "add", "--name", "张伟", "--role", role.value)
     if role in DEPARTMENT_ROLES:
@@ -147,7 +128,8 @@ def test_staff_add_over_roles_with_and_without_a_department(
 
 
 def test_the_message_names_each_role_that_needs_it_in_english(
-    config: Path, capsys: pytest.CaptureFixture[str]
+    config: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     config.write_text(
         config.read_text(encoding="utf-8") + '\n[court]\nlanguage = "en"\n', encoding="utf-8"
