@@ -16,8 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_reports_support import (
     BEIJING,
-    COURT,
-    RULES,
     docx_text,
     form_files,
     local,
@@ -25,13 +23,12 @@ from test_reports_support import (
     number_of,
     open_court,
     pdf_text,
+    report_files,
     sheet_rows,
 )
 
 from reports.columns import COLUMNS, stamp
 from reports.facts import RecordFacts
-from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.text import tr
 from storage.db import Database
 from storage.models import Record
@@ -90,17 +87,7 @@ async def test_the_detail_sheet_prints_the_day_and_time_unknown_and_sorts(
     db: Database, tmp_path: Path, language: Language
 ) -> None:
     letter, call = await letter_known_to_the_day(db)
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period("2026Q3", now=NOW, tz=BEIJING),
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path,
-            court_name=COURT,
-        )
+    files = await report_files(db, "2026Q3", tmp_path, now=NOW, language=language)
     rows = sheet_rows(files.xlsx, 3)
     head = [str(title).replace("\n", "") for title in rows[0]]
     at = head.index(INQUIRY_AT.title(language))
@@ -196,17 +183,7 @@ async def test_a_receipt_known_to_the_day_is_printed_so_on_the_forms_and_the_wor
     for text in (pdf_text(files.pdf), docx_text(files.docx)):
         assert flat(text).count(flat(words)) >= 2  # received and inquired: both the day alone
         assert "2026-08-2500:00" not in flat(text)
-    async with db.transaction() as session:
-        report = await build_report(
-            session,
-            parse_period("2026Q3", now=NOW, tz=BEIJING),
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path / "report",
-            court_name=COURT,
-        )
+    report = await report_files(db, "2026Q3", tmp_path / "report", now=NOW, language=language)
     number = await number_of(db, message)
     detail = sheet_rows(report.xlsx, 3)
     head = [str(title).replace("\n", "") for title in detail[0]]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reports_detail_rows import VALUES
-from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
+from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court, report_files
 
 from reports.columns import COLUMNS
 from reports.detail_rows import DetailRows, StyleKey
@@ -83,19 +83,9 @@ async def test_the_worker_writes_the_same_workbook(
     period = parse_period("2026Q3", now=NOW, tz=BEIJING)
     made = {}
     for worker in (False, True):
-        async with db.transaction() as session:
-            files = await build_report(
-                session,
-                period,
-                language=Language.ZH,
-                tz=BEIJING,
-                rules=RULES,
-                now=NOW,
-                out_dir=tmp_path / str(worker),
-                court_name=COURT,
-                batch=batch,
-                worker=worker,
-            )
+        files = await report_files(
+            db, period, tmp_path / str(worker), now=NOW, batch=batch, worker=worker
+        )
         made[worker] = parts(files.xlsx)
     assert made[True] == made[False]
     assert any(b'<row r="7"' in xml for xml in made[True].values())  # six rows and the header

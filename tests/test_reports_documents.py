@@ -18,13 +18,13 @@ from test_reports_support import (
     BEIJING,
     COURT,
     NUMBER,
-    RULES,
     docx_text,
     form_files,
     local,
     make_record,
     open_court,
     pdf_text,
+    report_files,
 )
 
 from handlers import reports_cmd
@@ -36,10 +36,8 @@ from reports import charts, fonts
 from reports.analysis import analysis
 from reports.columns import COLUMNS
 from reports.figures import Figures
-from reports.form import build_form
 from reports.paper import column_points, text_lines
 from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.text import tr
 from reports.xlsx import DETAIL_BREAKS, DETAIL_SCALE, count_axis
 from storage.db import Database
@@ -100,27 +98,8 @@ async def test_rare_characters_survive_every_document(db: Database, tmp_path: Pa
         confirm_after=timedelta(hours=2),
         **RARE_FIELDS,
     )
-    async with db.transaction() as session:
-        form = await build_form(
-            session,
-            record_id,
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            out_dir=tmp_path / "form",
-            now=NOW,
-            court_name=COURT,
-        )
-        report = await build_report(
-            session,
-            parse_period("2026Q1", now=NOW, tz=BEIJING),
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path / "report",
-            court_name=COURT,
-        )
+    form = await form_files(db, record_id, tmp_path / "form", now=NOW)
+    report = await report_files(db, "2026Q1", tmp_path / "report", now=NOW)
     pdf = flat(pdf_text(form.pdf))
     with zipfile.ZipFile(form.docx) as archive:
         docx_xml = archive.read("word/document.xml").decode("utf-8")
@@ -241,17 +220,7 @@ async def test_the_workbook_prints(db: Database, tmp_path: Path) -> None:
     for day in range(2, 9):
         summary = "要求对原告从轻处理，" * (day - 1)  # some long enough to wrap
         await make_record(db, people["张伟"], local(f"2026-03-0{day} 10:00"), summary=summary)
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period("2026Q1", now=NOW, tz=BEIJING),
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path,
-            court_name=COURT,
-        )
+    files = await report_files(db, "2026Q1", tmp_path, now=NOW)
     book = load_workbook(files.xlsx)
     for sheet in book.worksheets:
         assert sheet.print_options.horizontalCentered, sheet.title
@@ -335,17 +304,7 @@ def test_a_wrapped_note_is_given_its_lines() -> None:
 
 
 async def test_an_empty_quarter_charts_say_no_records(db: Database, tmp_path: Path) -> None:
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period("2026Q1", now=NOW, tz=BEIJING),
-            language=Language.ZH,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path,
-            court_name=COURT,
-        )
+    files = await report_files(db, "2026Q1", tmp_path, now=NOW)
     book = load_workbook(files.xlsx)
     sheet = book["办理时效"]
     values = [c.value for row in sheet.iter_rows() for c in row]

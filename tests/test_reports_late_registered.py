@@ -16,17 +16,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_reports_support import (
     BEIJING,
-    COURT,
-    RULES,
     docx_text,
     local,
     make_record,
     open_court,
+    report_files,
     utc,
 )
 
 from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.text import tr
 from reports.xlsx import LATE_KEYS
 from storage.db import Database
@@ -83,17 +81,7 @@ async def test_a_record_registered_in_a_later_quarter_is_listed_in_that_quarters
     titles = [tr(Language.ZH, f"late.{key}") for key in LATE_KEYS]
     for quarter in QUARTERS:
         period = parse_period(quarter, now=NOW, tz=BEIJING)
-        async with db.transaction() as session:
-            files = await build_report(
-                session,
-                period,
-                language=Language.ZH,
-                tz=BEIJING,
-                rules=RULES,
-                now=NOW,
-                out_dir=tmp_path / f"{n}-{quarter}",
-                court_name=COURT,
-            )
+        files = await report_files(db, period, tmp_path / f"{n}-{quarter}", now=NOW)
         listed = [row for row in files.figures.late_registered if row.inquirer == inquirer]
         late_here = _quarter_of(submitted) == quarter and _quarter_of(received) != quarter
         assert len(listed) == int(late_here), quarter

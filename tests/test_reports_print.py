@@ -18,11 +18,15 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, range_boundaries
-from test_reports_support import BEIJING, COURT, RULES, Evidence, local, make_record, open_court
+from test_reports_support import (
+    Evidence,
+    local,
+    make_record,
+    open_court,
+    report_files,
+)
 
 from reports.paper import BOLD, PAPER_POINTS, column_points
-from reports.period import parse_period
-from reports.quarterly import build_report
 from storage import staff as staff_repo
 from storage.db import Database
 from storage.vocabulary import Language, Role
@@ -74,17 +78,7 @@ async def long_quarter(db: Database) -> None:
 
 
 async def workbook(db: Database, folder: Path, period: str, language: Language) -> Any:
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period(period, now=NOW, tz=BEIJING),
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=folder,
-            court_name=COURT,
-        )
+    files = await report_files(db, period, folder, now=NOW, language=language)
     return files.xlsx
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 
 from reminders.deadlines import DeadlineRules
 from reports.form import FormFiles, build_form
+from reports.period import Period, parse_period
+from reports.quarterly import ReportFiles, build_report
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
@@ -126,6 +128,34 @@ async def form_files(
             out_dir=out_dir,
             now=now,
             court_name=court_name,
+        )
+
+
+async def report_files(
+    db: Database,
+    period: Period | str,
+    out_dir: Path,
+    *,
+    now: datetime,
+    language: Language = Language.ZH,
+    **options: Any,
+) -> ReportFiles:
+    """``period``'s quarterly report (a ``Period``, or as a court writes one: ``2026Q3``, read
+    at ``now``) built into ``out_dir`` at ``now`` in a transaction of its own. ``options``
+    go to ``build_report`` as they are (``batch``, ``worker``, ``progress``)."""
+    if isinstance(period, str):
+        period = parse_period(period, now=now, tz=BEIJING)
+    async with db.transaction() as session:
+        return await build_report(
+            session,
+            period,
+            language=language,
+            tz=BEIJING,
+            rules=RULES,
+            now=now,
+            out_dir=out_dir,
+            court_name=COURT,
+            **options,
         )
 
 

@@ -12,23 +12,20 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from test_reports_support import (
-    BEIJING,
-    COURT,
-    RULES,
     Evidence,
     docx_text,
     local,
     make_record,
     number_of,
     open_court,
+    report_files,
     sheet_rows,
     summary_table,
     worksheet_xml,
 )
 
 from reports.columns import COLUMNS
-from reports.period import parse_period
-from reports.quarterly import ReportFiles, build_report
+from reports.quarterly import ReportFiles
 from storage.db import Database
 from storage.vocabulary import Language
 
@@ -126,18 +123,7 @@ async def report(
     language: Language = Language.ZH,
     batch: int = 500,
 ) -> ReportFiles:
-    async with db.transaction() as session:
-        return await build_report(
-            session,
-            parse_period(text, now=NOW, tz=BEIJING),
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=folder,
-            court_name=COURT,
-            batch=batch,
-        )
+    return await report_files(db, text, folder, now=NOW, language=language, batch=batch)
 
 
 async def test_the_summary_counts_match_the_records(db: Database, tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_reports_support import BEIJING, COURT, RULES, local, make_record, open_court
+from test_reports_support import local, make_record, open_court, report_files
 
-from reports.period import parse_period
-from reports.quarterly import build_report
 from reports.text import tr
 from storage.db import Database
 from storage.vocabulary import Language
@@ -36,17 +34,9 @@ def stray_texts(sheet: Worksheet) -> list[tuple[str, object]]:
 
 
 async def _workbook(db: Database, tmp_path: Path, quarter: str, language: Language) -> Path:
-    async with db.transaction() as session:
-        files = await build_report(
-            session,
-            parse_period(quarter, now=NOW, tz=BEIJING),
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=NOW,
-            out_dir=tmp_path / f"{quarter}-{language.value}",
-            court_name=COURT,
-        )
+    files = await report_files(
+        db, quarter, tmp_path / f"{quarter}-{language.value}", now=NOW, language=language
+    )
     return files.xlsx
 
 
