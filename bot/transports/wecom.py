@@ -751,18 +751,27 @@ class WeComClient:
     async def _send_card(
         self, user: str, text: str, buttons: Sequence[Button], task_id: str
     ) -> Delivery:
+        button_list = [{"text": button.label, "style": 1, "key": button.data} for button in buttons]
+        return await self._send_template(
+            user, text, task_id, "button_interaction", {"button_list": button_list}
+        )
+
+    async def _send_template(
+        self, user: str, text: str, task_id: str, card_type: str, parts: dict[str, Any]
+    ) -> Delivery:
+        """A template card of ``card_type`` with ``parts`` (its buttons or its checkboxes):
+        ``text`` as its title and sub-title (``card_text``), or sent first on its own when
+        too long for them (a failure there is the card's)."""
         title, sub_title, fits = card_text(text)
         if not fits:
             before = await self._send_text(user, text)
             if before.status is not DeliveryStatus.SENT:
                 return before
         card: dict[str, Any] = {
-            "card_type": "button_interaction",
+            "card_type": card_type,
             "main_title": {"title": title},
             "task_id": task_id,
-            "button_list": [
-                {"text": button.label, "style": 1, "key": button.data} for button in buttons
-            ],
+            **parts,
         }
         if sub_title:
             card["sub_title_text"] = sub_title
@@ -785,32 +794,16 @@ class WeComClient:
             raise ValueError(f"a vote card holds 1 to {VOTE_OPTIONS} options")
         if len({option.data for option in options}) != len(options):
             raise ValueError("the options of a vote card need distinct data")
+        vote = {
+            "checkbox": {
+                "question_key": "choice",
+                "mode": 1,
+                "option_list": [{"id": option.data, "text": option.label} for option in options],
+            },
+            "submit_button": {"text": multi.submit.label, "key": multi.submit.data},
+        }
         async with self.pacer.turn(user):
-            title, sub_title, fits = card_text(text)
-            if not fits:
-                before = await self._send_text(user, text)
-                if before.status is not DeliveryStatus.SENT:
-                    return before
-            card: dict[str, Any] = {
-                "card_type": "vote_interaction",
-                "main_title": {"title": title},
-                "task_id": task_id,
-                "checkbox": {
-                    "question_key": "choice",
-                    "mode": 1,
-                    "option_list": [
-                        {"id": option.data, "text": option.label} for option in options
-                    ],
-                },
-                "submit_button": {"text": multi.submit.label, "key": multi.submit.data},
-            }
-            if sub_title:
-                card["sub_title_text"] = sub_title
-            try:
-                await self._send(user, {"msgtype": "template_card", "template_card": card})
-            except (WeComError, WeComUnavailable) as error:
-                return _delivery_for(error)
-            return Delivery(DeliveryStatus.SENT, message_id=task_id)
+            return await self._send_template(user, text, task_id, "vote_interaction", vote)
 
     async def update_card(self, user: str, response_code: str, replace_name: str) -> Delivery:
         """The pressed card's buttons replaced by one grey, unpressable button reading
