@@ -399,17 +399,7 @@ async def report_said(
         return drawn(path, *args, subtitle=subtitle, **kwargs)
 
     monkeypatch.setattr(reports.quarterly, "headline_picture", picture)
-    async with db.transaction() as session:
-        files = await reports.quarterly.build_report(
-            session,
-            period,
-            language=language,
-            tz=BEIJING,
-            rules=RULES,
-            now=now,
-            out_dir=folder,
-            court_name=COURT,
-        )
+    files = await report_files(db, period, folder, now=now, language=language)
     summary = docx_text(files.summary)
     headline = summary_table(files.xlsx, tr(language, "report.section.headline"))
     chat = headline_text(Chat(language), files)  # type: ignore[arg-type]
