@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +30,7 @@ from test_verify import settings_for
 from bot import maintenance
 from reminders.clock import FakeClock
 from reminders.dispatch import Outcome
+from reports.amendment import ENUMS
 from storage import append_only, audit, crosscheck
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -47,17 +47,7 @@ from storage.verify import (
     parse_anchor,
     verify,
 )
-from storage.vocabulary import (
-    Channel,
-    Intermediary,
-    MaterialRoute,
-    Milestone,
-    OriginalsDestination,
-    RecordKind,
-    ReminderKind,
-    Role,
-    UnitCategory,
-)
+from storage.vocabulary import Milestone, ReminderKind, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NUMBER = "温法过问〔{year}〕{n}号"
@@ -611,14 +601,6 @@ async def test_a_paper_signature_written_around_the_program_is_named(
 # failed for good, cancelled), sent by the dispatcher over two weeks. An intruder then
 # changes, clears or fills one draft field, or one reminder row, with plain SQL.
 
-ENUMS: dict[str, type[StrEnum]] = {
-    "kind": RecordKind,
-    "channel": Channel,
-    "unit_category": UnitCategory,
-    "intermediary": Intermediary,
-    "material_route": MaterialRoute,
-    "originals_destination": OriginalsDestination,
-}
 DRAFT_COLUMNS = sorted(records_repo.FIELDS | {"handler_id"})
 """Every column of a draft that an event sets: the intake's fields and the handler."""
 
@@ -626,7 +608,8 @@ DRAFT_COLUMNS = sorted(records_repo.FIELDS | {"handler_id"})
 @dataclass(frozen=True)
 class Lively:
     full: int
-    """A draft with every field answered, staff present named and one field corrected."""
+    """A draft with every field answered, staff present named (not in the order of their
+    ids) and one field corrected."""
     fresh: int
     """A draft just opened."""
     staff: dict[str, int]
@@ -669,7 +652,7 @@ async def lively(db: Database, clock: FakeClock) -> Lively:
         values = _full_values(departments, start)
         await records_repo.set_fields(session, full, values, actor=judge, at=start)
         await records_repo.set_cosigners(
-            session, full, [other], actor=judge, at=start, offline=["赵法警"]
+            session, full, [people[staff["李刚"]], other], actor=judge, at=start, offline=["赵法警"]
         )
         await records_repo.amend_draft(
             session, full, "summary", "更正后的内容", reason="写错了", actor=judge, at=start
@@ -780,7 +763,7 @@ async def test_a_drafts_staff_present_set_around_the_program_is_named(
 ) -> None:
     """Who of the court's staff the draft names as present is replayed too: a co-signer row
     confirmed, deleted or added with plain SQL is named."""
-    other, added = lively.staff["吴敏"], lively.staff["李刚"]
+    other, added = lively.staff["吴敏"], lively.staff["陈静"]
     async with db.transaction() as session:
         if how == "changed":
             statement = "UPDATE record_cosigners SET status = 'confirmed' WHERE staff_id = :s"
@@ -891,24 +874,18 @@ async def test_a_reminder_set_around_the_program_is_named(
     try:
         problems = await found(db, tmp_path)
         ref = _reminder_ref(row, numbers)
-        if how == "changed":
+        if how in ("changed", "deleted"):
             [problem] = problems
             assert isinstance(problem, RowProblem) and problem.seq is not None
+            kind = RowProblemKind.ALTERED if how == "changed" else RowProblemKind.REMOVED
+            names = (name,) if how == "changed" else ()
             assert (problem.kind, problem.subject, problem.fields) == (
-                RowProblemKind.ALTERED,
+                kind,
                 RowSubject.REMINDER,
-                (name,),
+                names,
             )
-            if name != "record_id":
+            if how == "deleted" or name != "record_id":  # else named by its new record
                 assert problem.ref == ref
-        elif how == "deleted":
-            [problem] = problems
-            assert isinstance(problem, RowProblem) and problem.seq is not None
-            assert (problem.kind, problem.subject, problem.ref) == (
-                RowProblemKind.REMOVED,
-                RowSubject.REMINDER,
-                ref,
-            )
         else:
             shown = ref if how == "marked" else _reminder_ref({**row, "id": touched[-1]}, numbers)
             assert problems == [RowProblem(RowProblemKind.UNLOGGED, RowSubject.REMINDER, shown)]
