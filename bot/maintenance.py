@@ -130,8 +130,9 @@ def describe(language: Language | str | None, problem: checks.Problem) -> str:
 
 def column_words(language: Language | str | None, name: str, subject: str = "record") -> str:
     """An item ``verify`` found differing in a row of ``subject`` (``record``, ``staff``,
-    ``department``, ``identity``, ``amendment``, ``item``), as the discipline office reads it,
-    with the database's own name beside it for IT staff: "过问人姓名（inquirer_name）". A
+    ``department``, ``identity``, ``amendment``, ``item``, ``reminder``), as the discipline
+    office reads it, with the database's own name beside it for IT staff:
+    "过问人姓名（inquirer_name）". A
     record's field takes the form's own label; a co-signer's confirmation (``cosigner 12``,
     ``offline 王某``) and everything else the catalog's ``maintenance.column``; a name
     neither knows is given as it is."""

@@ -15,12 +15,21 @@ So ``guowen verify`` replays the events of what must never change quietly and co
   ``department_added``; a person no event registered is named when they hold a role or a chat
   account (a bare name can do nothing);
 - every chat binding with its ``identity_bound`` event (who the account speaks for), until an
-  ``identity_released`` event unbinds it.
+  ``identity_released`` event unbinds it;
+- every draft with the events that set its fields: ``record_created`` (received at, handler,
+  department), each ``field_set`` (a column, or who of the court's staff was present) and each
+  correction kept while it was a draft (``amended``), replayed in order; the co-signers it
+  names are all pending;
+- every reminder that went out or failed for good with its ``reminder_sent`` /
+  ``reminder_failed`` event (status, kind, recipient, record; when sent, late, repeated; why
+  it failed), and every row marked sent or failed that no event speaks of. Planning and
+  cancelling a reminder are not audited, so a pending or cancelled row is not compared.
 
 A row the events describe but that is gone is ``REMOVED``; a row that differs is ``ALTERED``
 with the differing fields; a row no event speaks of is ``UNLOGGED``. Each problem names the
-record (its number, else ``#id``) or the person. Drafts are not compared: their fields change
-freely until submission, and each change is an event the chain already protects.
+record (its number, else ``#id``), the person, or the reminder. A draft's ``fields`` (the
+intake's own notes: questions skipped, what opened it) are written without events and are not
+compared.
 
 Memory grows with the number of records and staff (a few hundred bytes each), not with the
 number of events, which are read in pages.
@@ -46,13 +55,15 @@ from storage.models import (
     Department,
     Record,
     RecordAmendment,
+    Reminder,
     Staff,
 )
-from storage.records import COSIGNERS_FIELD, snapshot, to_json
-from storage.vocabulary import CosignStatus, Milestone, RecordStatus
+from storage.records import COSIGNERS_FIELD, FIELDS, snapshot, to_json
+from storage.vocabulary import CosignStatus, Milestone, RecordStatus, ReminderStatus
 
 KINDS = (
     AuditKind.RECORD_CREATED,
+    AuditKind.FIELD_SET,
     AuditKind.MILESTONE_MET,
     AuditKind.COSIGNED,
     AuditKind.DISPUTED,
@@ -68,6 +79,8 @@ KINDS = (
     AuditKind.DEPARTMENT_ADDED,
     AuditKind.IDENTITY_BOUND,
     AuditKind.IDENTITY_RELEASED,
+    AuditKind.REMINDER_SENT,
+    AuditKind.REMINDER_FAILED,
 )
 
 
@@ -79,6 +92,7 @@ class RowSubject(StrEnum):
     STAFF = "staff"
     DEPARTMENT = "department"
     IDENTITY = "identity"
+    REMINDER = "reminder"
 
 
 class RowProblemKind(StrEnum):
@@ -140,6 +154,22 @@ def _frozen(snapshot_: dict[str, Any]) -> dict[str, Any]:
     for name in snapshot_.get("offline") or []:
         state[f"offline {name}"] = {"status": CosignStatus.PENDING, "reason": None}
     return state
+
+
+def _opened(event: AuditEvent, payload: dict[str, Any]) -> dict[str, Any]:
+    """A draft's state as ``record_created`` left it (``records.create_draft``): received at
+    the time given, not yet confirmed, in the handler's department, nothing else answered."""
+    state: dict[str, Any] = dict.fromkeys(FIELDS)
+    state.update(
+        received_at=payload.get("received_at"),
+        received_confirmed=False,
+        department_id=payload.get("department_id"),
+        number=None,
+        status=RecordStatus.DRAFT.value,
+        handler_id=event.actor_staff_id,
+        cosigners=[],
+    )
+    return _frozen(state)
 
 
 def _amended(state: dict[str, Any], name: str, payload: dict[str, Any]) -> None:
@@ -209,6 +239,41 @@ class _RecordTrail:
     amendments: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
+def _draft_order(state: dict[str, Any]) -> dict[str, Any]:
+    """A draft's state with its co-signers in the bot sorted: ``field_set`` names them sorted,
+    the rows keep the order the judge picked them in."""
+    named = state.get("cosigners")
+    if not isinstance(named, list):
+        return state
+    return {**state, "cosigners": sorted(named, key=str)}
+
+
+SENT_KEYS = ("status", "kind", "recipient_staff_id", "record_id", "sent_at", "late", "repeat")
+FAILED_KEYS = ("status", "kind", "recipient_staff_id", "record_id", "detail")
+"""What a ``reminder_sent`` / ``reminder_failed`` event says of its row, as the row's columns:
+a row so settled never changes again (``reminders.dispatch``)."""
+
+
+def _settled(event: AuditEvent, payload: dict[str, Any], record_id: int | None) -> dict[str, Any]:
+    """The reminder row's columns as its ``reminder_sent`` or ``reminder_failed`` event
+    records them."""
+    state: dict[str, Any] = {
+        "kind": payload.get("kind"),
+        "recipient_staff_id": payload.get("to"),
+        "record_id": record_id,
+    }
+    if event.kind == AuditKind.REMINDER_SENT:
+        state.update(
+            status=ReminderStatus.SENT.value,
+            sent_at=event.at.isoformat(),
+            late=payload.get("late"),
+            repeat=payload.get("repeat"),
+        )
+    else:
+        state.update(status=ReminderStatus.FAILED.value, detail=payload.get("detail"))
+    return state
+
+
 @dataclass
 class _StaffTrail:
     seq: int
@@ -228,6 +293,12 @@ class _Trails:
     drafts: dict[int, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     """The corrections kept while a record was a draft (``records.amend_draft``), by record:
     carried into its trail once it is submitted or withdrawn."""
+    opened: dict[int, _RecordTrail] = field(default_factory=dict)
+    """Every draft still a draft for the chain, by id: its fields as ``record_created``,
+    ``field_set`` and the draft's corrections (``amended``) left them."""
+    reminders: dict[int, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    """Every reminder the chain says went out or failed for good, by id: its event's seq and
+    the row's columns as the event records them (``_settled``)."""
 
     def take(self, event: AuditEvent, payload: dict[str, Any]) -> None:
         kind, seq = event.kind, event.seq
@@ -235,11 +306,26 @@ class _Trails:
         staff_id = _id(event.subject, "staff")
         if kind == AuditKind.RECORD_CREATED and record_id is not None:
             self.created[record_id] = seq
+            self.opened[record_id] = _RecordTrail(seq, _opened(event, payload))
+        elif kind == AuditKind.FIELD_SET and record_id in self.opened:
+            trail = self.opened[record_id]
+            column = str(payload.get("field"))
+            if column == COSIGNERS_FIELD:
+                _recast(trail.state, payload.get("value"), payload.get("offline"))
+            else:
+                trail.state[column] = payload.get("value")
+            trail.seq = seq
+        elif kind in (AuditKind.REMINDER_SENT, AuditKind.REMINDER_FAILED):
+            reminder_id = payload.get("reminder")
+            if isinstance(reminder_id, int):
+                self.reminders[reminder_id] = (seq, _settled(event, payload, record_id))
         elif kind == AuditKind.SUBMITTED and record_id is not None:
+            self.opened.pop(record_id, None)
             early = self.drafts.pop(record_id, [])
             self.records[record_id] = _RecordTrail(seq, _frozen(payload), early)
         elif kind == AuditKind.WITHDRAWN and record_id is not None:
             state = payload.get("snapshot")
+            self.opened.pop(record_id, None)
             if isinstance(state, dict):
                 frozen = {**_frozen(state), "withdraw_reason": payload.get("reason")}
                 early = self.drafts.pop(record_id, [])
@@ -288,6 +374,9 @@ class _Trails:
         elif kind == AuditKind.AMENDED and record_id is not None:  # a draft's correction
             kept = (seq, {**payload, "by": event.actor_staff_id})
             self.drafts.setdefault(record_id, []).append(kept)
+            if (draft := self.opened.get(record_id)) is not None:
+                _amended(draft.state, str(payload.get("field")), payload)
+                draft.seq = seq
         elif kind == AuditKind.STAFF_ADDED and staff_id is not None:
             state = {
                 "name": payload.get("name"),
@@ -382,25 +471,12 @@ def _amendments(
 
 
 async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
-    frozen = select(Record).where(Record.status != RecordStatus.DRAFT)
-    rows = {record.id: record for record in (await session.execute(frozen)).scalars()}
-    missing = sorted(set(trails.records) - set(rows))
-    if missing:
-        query = select(Record).where(Record.id.in_(missing))
-        rows.update({record.id: record for record in (await session.execute(query)).scalars()})
+    rows = {record.id: record for record in (await session.execute(select(Record))).scalars()}
     # The drafts the chain opened: each must still have its row (a draft is withdrawn and
     # kept, never deleted; one deleted would take its running deadlines with it).
-    opened = set(trails.created) - set(rows) - set(trails.records)
-    if opened:
-        wanted, found = sorted(opened), set[int]()
-        for start in range(0, len(wanted), 500):  # within any database's parameter limit
-            query_ids = select(Record.id).where(Record.id.in_(wanted[start : start + 500]))
-            found.update((await session.execute(query_ids)).scalars())
-        for record_id in sorted(opened - found):
-            ref = f"#{record_id}"
-            yield RowProblem(
-                RowProblemKind.REMOVED, RowSubject.RECORD, ref, trails.created[record_id]
-            )
+    for record_id in sorted(set(trails.created) - set(rows) - set(trails.records)):
+        ref = f"#{record_id}"
+        yield RowProblem(RowProblemKind.REMOVED, RowSubject.RECORD, ref, trails.created[record_id])
     amendment_rows: dict[int, list[RecordAmendment]] = {}
     query_amendments = select(RecordAmendment).order_by(RecordAmendment.id)
     for amendment in (await session.execute(query_amendments)).scalars():
@@ -409,9 +485,18 @@ async def _records(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowP
         trail = trails.records.get(record_id)
         record = rows.get(record_id)
         ref = _record_ref(record, record_id, trail.state if trail else {})
+        draft = trails.opened.get(record_id)
         if record is None and trail is not None:
             yield RowProblem(RowProblemKind.REMOVED, RowSubject.RECORD, ref, trail.seq)
-        elif record is not None and trail is None and record.status != RecordStatus.DRAFT:
+        elif record is not None and trail is None and record.status == RecordStatus.DRAFT:
+            if draft is not None and (
+                changed := _differ(
+                    _draft_order(draft.state),
+                    _draft_order(_offline_logged(draft.state, _record_state(record))),
+                )
+            ):
+                yield RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, ref, draft.seq, changed)
+        elif record is not None and trail is None:
             yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.RECORD, ref)
         elif record is not None and trail is not None:
             changed = _differ(trail.state, _offline_logged(trail.state, _record_state(record)))
@@ -499,11 +584,56 @@ async def _people(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowPr
                 yield RowProblem(RowProblemKind.ALTERED, subject, claimed, seq, changed)
 
 
+async def _reminders(session: AsyncSession, trails: _Trails) -> AsyncIterator[RowProblem]:
+    """Every reminder the chain says went out or failed, compared with its row, and every row
+    marked so that no event speaks of. A row is named ``#id``, with its record's number (or
+    ``#id``) in brackets when it is about one."""
+    settled = (ReminderStatus.SENT.value, ReminderStatus.FAILED.value)
+    query = select(Reminder).where(Reminder.status.in_(settled))
+    rows = {row.id: row for row in (await session.execute(query)).scalars()}
+    missing = sorted(set(trails.reminders) - set(rows))
+    for start in range(0, len(missing), 500):  # within any database's parameter limit
+        chunk = select(Reminder).where(Reminder.id.in_(missing[start : start + 500]))
+        rows.update({row.id: row for row in (await session.execute(chunk)).scalars()})
+    about = {row.record_id for row in rows.values()}
+    about |= {state["record_id"] for _seq, state in trails.reminders.values()}
+    wanted = sorted(i for i in about if isinstance(i, int))
+    numbers: dict[int, str | None] = {}
+    for start in range(0, len(wanted), 500):
+        named = select(Record.id, Record.number).where(Record.id.in_(wanted[start : start + 500]))
+        numbers.update({i: n for i, n in (await session.execute(named)).all()})
+
+    def ref(reminder_id: int, record_id: Any) -> str:
+        if not isinstance(record_id, int):
+            return f"#{reminder_id}"
+        return f"#{reminder_id} ({numbers.get(record_id) or f'#{record_id}'})"
+
+    for reminder_id in sorted(set(rows) | set(trails.reminders)):
+        row = rows.get(reminder_id)
+        logged = trails.reminders.get(reminder_id)
+        if row is None and logged is not None:
+            seq, state = logged
+            name = ref(reminder_id, state["record_id"])
+            yield RowProblem(RowProblemKind.REMOVED, RowSubject.REMINDER, name, seq)
+        elif row is not None and logged is None:
+            name = ref(reminder_id, row.record_id)
+            yield RowProblem(RowProblemKind.UNLOGGED, RowSubject.REMINDER, name)
+        elif row is not None and logged is not None:
+            seq, state = logged
+            actual = {key: to_json(getattr(row, key)) for key in state}
+            if changed := _differ(state, actual):
+                name = ref(reminder_id, row.record_id)
+                yield RowProblem(RowProblemKind.ALTERED, RowSubject.REMINDER, name, seq, changed)
+
+
 async def rows(db: Database, *, page: int = 500) -> AsyncIterator[RowProblem]:
-    """Every record, amendment, person, department and binding that differs from its events."""
+    """Every record (draft or not), amendment, person, department, binding and settled
+    reminder that differs from its events."""
     trails = await _trails(db, page)
     async with db.transaction() as session:
         async for problem in _records(session, trails):
             yield problem
         async for problem in _people(session, trails):
+            yield problem
+        async for problem in _reminders(session, trails):
             yield problem

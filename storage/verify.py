@@ -10,8 +10,9 @@ Three passes, each reported as it goes so a terminal can draw a bar:
 3. every ``evidence_added`` event is compared with the item and blob rows it describes, so a
    row changed or deleted behind the triggers' back is found through the chain, and an item no
    event speaks of is named too;
-4. submitted records, amendments, staff, departments and chat bindings are compared with the
-   events that recorded them (``storage.crosscheck``);
+4. records (drafts too), amendments, staff, departments, chat bindings and the reminders
+   that went out or failed are compared with the events that recorded them
+   (``storage.crosscheck``);
 5. when an anchor is given (``expect_head``: a head that already left the database, printed on
    a form or sent to discipline), the chain must hold that very event: a chain cut back below
    it, or rewritten with every later hash recomputed, contradicts the anchor.

@@ -9,27 +9,34 @@ the record or the person, or contradict a head that already left the database.
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, text
+import reminder_kit as kit
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from test_verify import settings_for
 
 from bot import maintenance
 from reminders.clock import FakeClock
-from storage import append_only, audit
+from reminders.dispatch import Outcome
+from reports.amendment import ENUMS
+from storage import append_only, audit, crosscheck
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.crosscheck import RowProblem, RowProblemKind, RowSubject
 from storage.db import Database
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Record, Reminder, Staff
 from storage.verify import (
     Anchor,
     AnchorProblem,
@@ -40,7 +47,7 @@ from storage.verify import (
     parse_anchor,
     verify,
 )
-from storage.vocabulary import Milestone, Role
+from storage.vocabulary import Milestone, ReminderKind, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NUMBER = "温法过问〔{year}〕{n}号"
@@ -585,3 +592,311 @@ async def test_a_paper_signature_written_around_the_program_is_named(
         )
     problems = {(p.ref, p.fields) for p in await found(db, tmp_path) if isinstance(p, RowProblem)}
     assert problems == {(number, ("offline 吴书记员",))}
+
+
+# --------------------------------------------------------------------------- drafts, reminders
+#
+# A court as it runs: drafts in every state (opened only, every field answered and corrected,
+# with staff present, withdrawn, submitted), and reminders in every state (pending, sent,
+# failed for good, cancelled), sent by the dispatcher over two weeks. An intruder then
+# changes, clears or fills one draft field, or one reminder row, with plain SQL.
+
+DRAFT_COLUMNS = sorted(records_repo.FIELDS | {"handler_id"})
+"""Every column of a draft that an event sets: the intake's fields and the handler."""
+
+
+@dataclass(frozen=True)
+class Lively:
+    full: int
+    """A draft with every field answered, staff present named (not in the order of their
+    ids) and one field corrected."""
+    fresh: int
+    """A draft just opened."""
+    staff: dict[str, int]
+    departments: tuple[int, int]
+
+
+def _full_values(departments: tuple[int, int], at: datetime) -> dict[str, Any]:
+    """A value for every field of ``records.FIELDS``, as the intake gives it."""
+    values: dict[str, Any] = {
+        name: f"{name}的值" for name in records_repo.FIELDS if name not in ENUMS
+    }
+    values.update({name: next(iter(kind)).value for name, kind in ENUMS.items()})
+    values.update(
+        received_at=at - timedelta(hours=3),
+        inquiry_at=at - timedelta(hours=4),
+        received_confirmed=True,
+        retired=False,
+        main_leader=True,
+        case_not_filed=False,
+        serious=True,
+        department_id=departments[0],
+        art9_items=[1, 3],
+    )
+    return values
+
+
+@pytest.fixture
+async def lively(db: Database, clock: FakeClock) -> Lively:
+    court = await kit.open_court(db, clock, unbound=["钱进"])  # his notices fail: no account
+    staff = {name: person.id for name, person in court.staff.items()}
+    start = clock.now()
+    submitted = await kit.new_record(db, clock, staff["张伟"], received=start)
+    met = await kit.new_record(db, clock, staff["孙丽"], received=start)
+    running = await kit.new_record(db, clock, staff["王芳"], received=start, submit=False)
+    async with db.transaction() as session:
+        people = {p.id: p for p in (await session.execute(select(Staff))).scalars()}
+        judge, other = people[staff["周强"]], people[staff["吴敏"]]
+        departments = (judge.department_id or 0, people[staff["张伟"]].department_id or 0)
+        full = await records_repo.create_draft(session, handler=judge, received_at=start, at=start)
+        values = _full_values(departments, start)
+        await records_repo.set_fields(session, full, values, actor=judge, at=start)
+        await records_repo.set_cosigners(
+            session, full, [people[staff["李刚"]], other], actor=judge, at=start, offline=["赵法警"]
+        )
+        await records_repo.amend_draft(
+            session, full, "summary", "更正后的内容", reason="写错了", actor=judge, at=start
+        )
+        fresh = await records_repo.create_draft(session, handler=judge, received_at=start, at=start)
+        gone = await records_repo.create_draft(session, handler=judge, received_at=start, at=start)
+        await records_repo.withdraw(session, gone, reason="重复", actor=judge, at=start)
+        full_id, fresh_id = full.id, fresh.id
+    clock.advance(timedelta(days=1))
+    await kit.mark(db, met, Milestone.PLATFORM_ENTERED, clock.now())
+    await kit.mark(db, met, Milestone.FORM_DELIVERED, clock.now())
+    notifier = kit.RecordingNotifier(script={staff["张伟"]: deque([Outcome.FAILED])})
+    dispatcher = kit.make_dispatcher(db, clock, notifier)
+    await kit.run_until(dispatcher, clock, start + timedelta(days=14))
+    statuses = {row.status for row in await kit.reminders(db)}
+    assert statuses >= {"pending", "sent", "failed", "cancelled"}, statuses
+    assert submitted and running
+    return Lively(full_id, fresh_id, staff, departments)
+
+
+def _changed(name: str, value: Any, lively: Lively) -> Any:
+    """Another value of the same kind for column ``name`` (holding ``value``)."""
+    if name in ENUMS:
+        return next(m.value for m in ENUMS[name] if m != value)
+    if isinstance(value, datetime):
+        return value + timedelta(days=1)
+    if isinstance(value, bool):
+        return not value
+    if name == "department_id":
+        return next(d for d in lively.departments if d != value)
+    if name == "handler_id":
+        return next(i for i in lively.staff.values() if i != value)
+    if name == "art9_items":
+        return [2] if value != [2] else [5]
+    return f"{value or ''}改"
+
+
+def _filled(name: str, lively: Lively, at: datetime) -> Any:
+    """A value for column ``name`` of a draft where none was given."""
+    return _full_values(lively.departments, at).get(name, lively.staff["张伟"])
+
+
+async def _last_seq(db: Database, subject: str) -> int:
+    async with db.transaction() as session:
+        query = select(func.max(AuditEvent.seq)).where(AuditEvent.subject == subject)
+        return int((await session.execute(query)).scalar_one())
+
+
+RECORDS = Record.__table__
+REMINDERS = Reminder.__table__
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    which=st.sampled_from(["full", "fresh"]),
+    name=st.sampled_from(DRAFT_COLUMNS),
+    how=st.sampled_from(["changed", "deleted", "inserted"]),
+)
+async def test_a_draft_field_set_around_the_program_is_named(
+    db: Database,
+    lively: Lively,
+    clock: FakeClock,
+    tmp_path: Path,
+    which: str,
+    name: str,
+    how: str,
+) -> None:
+    """Every column a draft event sets is replayed: changed, cleared or filled with plain
+    SQL, it is named (the form's label, the column beside it), with the draft's last event."""
+    draft = getattr(lively, which)
+    column = RECORDS.c[name]
+    async with db.transaction() as session:
+        before = (await session.execute(select(column).where(RECORDS.c.id == draft))).scalar()
+    if how == "changed":
+        assume(before is not None)
+        after = _changed(name, before, lively)
+    elif how == "deleted":
+        assume(before is not None and column.nullable)
+        after = None
+    else:
+        assume(before is None)
+        after = _filled(name, lively, clock.now())
+    async with db.transaction() as session:
+        await session.execute(update(RECORDS).where(RECORDS.c.id == draft).values({name: after}))
+    try:
+        problems = await found(db, tmp_path)
+        seq = await _last_seq(db, f"record:{draft}")
+        assert problems == [
+            RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, f"#{draft}", seq, (name,))
+        ]
+        for language in ("zh-CN", "en"):
+            line = maintenance.describe(language, problems[0])
+            assert f"#{draft}" in line and maintenance.column_words(language, name) in line
+            assert f"({name})" in line or f"（{name}）" in line, line
+    finally:
+        async with db.transaction() as session:
+            await session.execute(
+                update(RECORDS).where(RECORDS.c.id == draft).values({name: before})
+            )
+    assert await found(db, tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["changed", "deleted", "inserted"])
+async def test_a_drafts_staff_present_set_around_the_program_is_named(
+    db: Database, lively: Lively, tmp_path: Path, how: str
+) -> None:
+    """Who of the court's staff the draft names as present is replayed too: a co-signer row
+    confirmed, deleted or added with plain SQL is named."""
+    other, added = lively.staff["吴敏"], lively.staff["陈静"]
+    async with db.transaction() as session:
+        if how == "changed":
+            statement = "UPDATE record_cosigners SET status = 'confirmed' WHERE staff_id = :s"
+            await session.execute(text(statement), {"s": other})
+        elif how == "deleted":
+            statement = "DELETE FROM record_cosigners WHERE record_id = :r AND staff_id = :s"
+            await session.execute(text(statement), {"r": lively.full, "s": other})
+        else:
+            await session.execute(
+                text(
+                    "INSERT INTO record_cosigners (record_id, staff_id, status) "
+                    "VALUES (:r, :s, 'pending')"
+                ),
+                {"r": lively.full, "s": added},
+            )
+    names = {
+        "changed": (f"cosigner {other}",),
+        "deleted": (f"cosigner {other}", "cosigners"),
+        "inserted": (f"cosigner {added}", "cosigners"),
+    }[how]
+    seq = await _last_seq(db, f"record:{lively.full}")
+    assert await found(db, tmp_path) == [
+        RowProblem(RowProblemKind.ALTERED, RowSubject.RECORD, f"#{lively.full}", seq, names)
+    ]
+
+
+async def test_a_lively_court_verifies_clean(
+    db: Database, lively: Lively, tmp_path: Path, database_url: str
+) -> None:
+    """Drafts in every state and reminders in every state: no false alarm, exit 0."""
+    assert await found(db, tmp_path) == []
+    settings = settings_for(database_url, tmp_path / "evidence", "zh-CN")
+    assert await maintenance.verify(settings, io.StringIO(), progress=False) == 0
+
+
+async def _settled_rows(db: Database) -> list[dict[str, Any]]:
+    async with db.transaction() as session:
+        query = select(REMINDERS).order_by(REMINDERS.c.id)
+        return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+def _reminder_ref(row: dict[str, Any], numbers: dict[int, str | None]) -> str:
+    record_id = row["record_id"]
+    if record_id is None:
+        return f"#{row['id']}"
+    return f"#{row['id']} ({numbers.get(record_id) or f'#{record_id}'})"
+
+
+def _reminder_change(name: str, row: dict[str, Any], lively: Lively) -> Any:
+    value = row[name]
+    if name == "status":
+        return "cancelled" if value != "cancelled" else "pending"
+    if name == "kind":
+        return next(k.value for k in ReminderKind if k != value)
+    if name == "recipient_staff_id":
+        return next(i for i in lively.staff.values() if i != value)
+    if name == "record_id":
+        return lively.full if value != lively.full else lively.fresh
+    if isinstance(value, datetime):
+        return value + timedelta(hours=1)
+    if isinstance(value, bool):
+        return not value
+    return f"{value or ''}改"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pick=st.integers(min_value=0, max_value=10**6),
+    column=st.integers(min_value=0, max_value=10**6),
+    how=st.sampled_from(["changed", "deleted", "inserted", "marked"]),
+)
+async def test_a_reminder_set_around_the_program_is_named(
+    db: Database, lively: Lively, tmp_path: Path, pick: int, column: int, how: str
+) -> None:
+    """Every reminder state an event records is compared: a sent or failed row changed in
+    any column its event records, or deleted, is named, and so is a row marked sent or
+    failed that no event speaks of (inserted, or a pending one marked sent)."""
+    rows = await _settled_rows(db)
+    async with db.transaction() as session:
+        numbers = dict((await session.execute(select(Record.id, Record.number))).all())
+    settled = [r for r in rows if r["status"] in ("sent", "failed")]
+    pending = [r for r in rows if r["status"] == "pending"]
+    row = pending[pick % len(pending)] if how == "marked" else settled[pick % len(settled)]
+    keys = crosscheck.SENT_KEYS if row["status"] == "sent" else crosscheck.FAILED_KEYS
+    name = keys[column % len(keys)]
+    touched = [row["id"]]
+    async with db.transaction() as session:
+        if how == "changed":
+            after = _reminder_change(name, row, lively)
+            statement = update(REMINDERS).where(REMINDERS.c.id == row["id"]).values({name: after})
+            await session.execute(statement)
+        elif how == "deleted":
+            await session.execute(delete(REMINDERS).where(REMINDERS.c.id == row["id"]))
+        elif how == "inserted":
+            copy = {k: v for k, v in row.items() if k != "id"}
+            copy["key"] = f"{row['key']}-copy"
+            result = await session.execute(insert(REMINDERS).values(copy))
+            (new_id,) = result.inserted_primary_key or (None,)
+            assert new_id is not None
+            touched.append(int(new_id))
+        else:
+            marked = {"status": "sent", "sent_at": row["due_at"]}
+            await session.execute(
+                update(REMINDERS).where(REMINDERS.c.id == row["id"]).values(marked)
+            )
+    try:
+        problems = await found(db, tmp_path)
+        ref = _reminder_ref(row, numbers)
+        if how in ("changed", "deleted"):
+            [problem] = problems
+            assert isinstance(problem, RowProblem) and problem.seq is not None
+            kind = RowProblemKind.ALTERED if how == "changed" else RowProblemKind.REMOVED
+            names = (name,) if how == "changed" else ()
+            assert (problem.kind, problem.subject, problem.fields) == (
+                kind,
+                RowSubject.REMINDER,
+                names,
+            )
+            if how == "deleted" or name != "record_id":  # else named by its new record
+                assert problem.ref == ref
+        else:
+            shown = ref if how == "marked" else _reminder_ref({**row, "id": touched[-1]}, numbers)
+            assert problems == [RowProblem(RowProblemKind.UNLOGGED, RowSubject.REMINDER, shown)]
+        for language in ("zh-CN", "en"):
+            line = maintenance.describe(language, problems[0])
+            assert f"#{row['id'] if how != 'inserted' else touched[-1]}" in line, line
+            if how == "changed":
+                assert maintenance.column_words(language, name, "reminder") in line, line
+                assert f"({name})" in line or f"（{name}）" in line, line
+    finally:
+        async with db.transaction() as session:
+            await session.execute(delete(REMINDERS).where(REMINDERS.c.id.in_(touched)))
+            await session.execute(insert(REMINDERS).values(row))
+    assert await found(db, tmp_path) == []

@@ -1,8 +1,8 @@
 """``guowen verify`` names what differs in words the discipline office reads.
 
 Every item a cross-check can name (a record's fields and co-signers, a person's, a
-department's, an account's, an amendment's, an evidence item's) is said with a label in
-each language, the database's own name beside it for IT staff; never the bare name.
+department's, an account's, an amendment's, an evidence item's, a reminder's) is said with a
+label in each language, the database's own name beside it for IT staff; never the bare name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.maintenance import column_words
+from storage.crosscheck import FAILED_KEYS, SENT_KEYS
 from storage.evidence import item_payload
 from storage.models import EvidenceItem, Record
 from storage.records import snapshot
@@ -46,6 +47,7 @@ NAMES = {
     "department": {"name"},
     "identity": {"chat_id", "staff"},
     "amendment": {"field", "old", "new", "reason", "by"},
+    "reminder": {*SENT_KEYS, *FAILED_KEYS},
 }
 
 
