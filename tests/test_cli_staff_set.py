@@ -380,6 +380,7 @@ def test_disable_force_lists_before_the_verdict_and_names_who_cannot_be_reached(
         run = subprocess.run(
             [
                 sys.executable,
+                "-u",  # each line written as printed, as a terminal shows it
                 "-m",
                 "bot.cli",
                 "staff",
