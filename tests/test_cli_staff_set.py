@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from test_cli_staff import config, guowen  # noqa: F401  (the fixture)
-from test_cli_staff_disable import Cast, Held, expected_lines, held
+from test_cli_staff_disable import Cast, Held, court_of, expected_lines, held
 
 from handlers.i18n import join, t
 from reminders import holdings
@@ -40,6 +40,14 @@ from storage.vocabulary import Role, label
 # Where 张三 (of 民一庭) is moved: nowhere, within 民一庭 typed another way, or a new division.
 DEPARTMENTS = (None, "民一庭　", "刑事审判庭")
 CHANGED = select(AuditEvent).where(AuditEvent.kind == "staff_changed")
+
+
+def add(path: Path, name: str, department: str, *roles: Role, new: bool = False) -> None:
+    """``guowen staff add`` of ``name`` in ``department`` (``new``: ``--new-department``), with
+    the configuration at ``path``."""
+    argv = ["staff", "add", "--name", name, "--department", department]
+    argv += ["--new-department"] * new + [arg for r in roles for arg in ("--role", r.value)]
+    assert guowen(path, *argv)[0] == 0
 
 
 def role_words(roles: list[Role]) -> str:
@@ -117,16 +125,8 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
     department: str | None,
     officer_bound: bool,
 ) -> None:
-    folder = tmp_path_factory.mktemp("set")
-    with empty_database_sync(folder) as url:
-        config = folder / "config.toml"
-        config.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        assert guowen(config, "db", "upgrade")[0] == 0
-        now = datetime.now(UTC) - timedelta(hours=1)
-        cast = asyncio.run(Cast.build(url, now, held))
+    with court_of(tmp_path_factory.mktemp("set"), held) as (conf, cast, now):
+        url = cast.url
         if officer_bound and held.officers_elsewhere:
             asyncio.run(bind_one(url, "李四", now))
         capsys.readouterr()
@@ -164,7 +164,7 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
         )
         listed = "\n".join(expected_lines(kept, visible))
 
-        status, lines = guowen(config, *argv)
+        status, lines = guowen(conf, *argv)
         err = capsys.readouterr().err
         changes = asyncio.run(
             read(url, select(AuditEvent).where(AuditEvent.kind == "staff_changed"))
@@ -200,7 +200,7 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
         assert changes == []  # refused: nothing changed, nothing told
         assert not asyncio.run(cast.notices())
 
-        status, lines = guowen(config, *argv, "--force")
+        status, lines = guowen(conf, *argv, "--force")
         err = capsys.readouterr().err
         assert status == 0, err
         told = asyncio.run(cast.notices())
@@ -248,26 +248,11 @@ def test_a_mistyped_department_is_corrected_in_place(
     """F15: 王芳 registered under "民一庭" (a typo for 民事审判第一庭) is moved there: the add
     warning says how, the person keeps their number, and the typo's department, left empty,
     is reported."""
-    add = ("staff", "add", "--role", "integrity_officer", "--name")
-    assert (
-        guowen(config, *add, "钱进", "--new-department", "--department", "民事审判第一庭")[0] == 0
-    )
-    assert (
-        guowen(
-            config,
-            "staff",
-            "add",
-            "--name",
-            "张伟",
-            "--department",
-            "民事审判第一庭",
-            "--role",
-            "handler",
-        )[0]
-        == 0
-    )
+    civil = "民事审判第一庭"
+    add(config, "钱进", civil, Role.INTEGRITY_OFFICER, new=True)
+    add(config, "张伟", civil, Role.HANDLER)
     capsys.readouterr()
-    assert guowen(config, *add, "王芳", "--department", "民一庭")[0] == 0
+    add(config, "王芳", "民一庭", Role.INTEGRITY_OFFICER)
     warned = capsys.readouterr().err
     assert "guowen staff set" in warned and "disable" not in warned
 
@@ -298,21 +283,7 @@ def test_a_mistyped_department_is_corrected_in_place(
 def test_a_judge_moves_and_gains_a_role(config: Path) -> None:  # noqa: F811
     """A handler with nothing open moves to 刑事审判庭 (made, as ``add`` makes one) and becomes
     its integrity officer too; ``--role`` lists every role the person is to hold."""
-    assert (
-        guowen(
-            config,
-            "staff",
-            "add",
-            "--name",
-            "张伟",
-            "--new-department",
-            "--department",
-            "民事审判第一庭",
-            "--role",
-            "handler",
-        )[0]
-        == 0
-    )
+    add(config, "张伟", "民事审判第一庭", Role.HANDLER, new=True)
     status, lines = guowen(
         config,
         "staff",
