@@ -517,6 +517,21 @@ async def _warn_department_gaps(
         print(t(lang, key, department=gap.department.name), file=sys.stderr)
 
 
+async def _warn_namesakes(session: AsyncSession, lang: Language, person: Staff) -> None:
+    """Say on standard error that ``person``'s name is another active person's too: allowed
+    (two divisions' 张伟), but from now on the number names them, not the name."""
+    from storage import staff as staff_repo
+
+    namesakes = [
+        other.id
+        for other in await staff_repo.list_staff(session)
+        if other.name == person.name and other.active
+    ]
+    if len(namesakes) > 1:
+        numbers = join(lang, [str(number) for number in namesakes])
+        print(t(lang, "cli.staff_name_shared", name=person.name, ids=numbers), file=sys.stderr)
+
+
 async def _disable(
     session: AsyncSession,
     settings: Settings,
@@ -650,6 +665,8 @@ async def _set(
         out.write(t(lang, "cli.department_created", department=target.name) + "\n")
     after, was = held_words.person(lang, done.after), held_words.person(lang, done.before)
     out.write(t(lang, "cli.staff_changed", id=person.id, after=after, before=was) + "\n")
+    if done.before["name"] != done.after["name"]:
+        await _warn_namesakes(session, lang, person)
     if old_department is not None and old_department.id != person.department_id:
         left = [
             other
@@ -740,15 +757,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         via=actor,
                     )
                     out.write(t(lang, "cli.wecom_bound", userid=userid, name=person.name) + "\n")
-                namesakes = [
-                    other.id
-                    for other in await staff_repo.list_staff(session)
-                    if other.name == person.name and other.active
-                ]
-                if len(namesakes) > 1:  # allowed (two courts' 张伟), but names no longer do
-                    numbers = join(lang, [str(number) for number in namesakes])
-                    shared = t(lang, "cli.staff_name_shared", name=person.name, ids=numbers)
-                    print(shared, file=sys.stderr)
+                await _warn_namesakes(session, lang, person)
                 if person.department_id is not None:
                     await _warn_department_gaps(session, lang, person.department_id)
             elif args.staff_command == "list":

@@ -329,6 +329,13 @@ def test_set_without_a_change_or_a_department_for_a_handler_is_refused(
     refused = t(None, "cli.staff_set_department_required", ref="李四", roles=handler)
     assert capsys.readouterr().err == refused + "\n"
     assert guowen(config, "staff", "set", "9", "--name", "王五")[0] == 2
+    capsys.readouterr()
+    # A new name another active person has is allowed, and said: numbers name them now.
+    assert guowen(config, "staff", "add", "--name", "王五", "--role", "leader")[0] == 0
+    status, lines = guowen(config, "staff", "set", "李四", "--name", "王五")
+    assert status == 0 and len(lines) == 1
+    shared = t(None, "cli.staff_name_shared", name="王五", ids="1、2")
+    assert capsys.readouterr().err == shared + "\n"
 
 
 def test_disable_force_lists_before_the_verdict_and_names_who_cannot_be_reached(
