@@ -255,6 +255,28 @@ def _parser(lang: Language | None = None) -> argparse.ArgumentParser:
     disable = staff_sub.add_parser("disable", parents=[common], help=h("staff_disable"))
     disable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
     disable.add_argument("--force", action="store_true", help=h("staff_disable_force"))
+    change = staff_sub.add_parser("set", parents=[common], help=h("staff_set"))
+    change.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
+    change.add_argument("--department", help=h("staff_set_department"))
+    change.add_argument(
+        "--role",
+        action="append",
+        choices=[r.value for r in Role],
+        dest="roles",
+        help=h(
+            "staff_set_role",
+            roles=join(
+                lang, [h("role_item", value=r, name=label(r, lang or DEFAULT)) for r in Role]
+            ),
+        ),
+    )
+    change.add_argument("--name", help=h("staff_set_name"))
+    change.add_argument("--force", action="store_true", help=h("staff_set_force"))
+    change.add_argument(
+        "--new-department",
+        action="store_true",
+        help=h("staff_new_department"),
+    )
     enable = staff_sub.add_parser("enable", parents=[common], help=h("staff_enable"))
     enable.add_argument("ref", metavar="NAME|ID", help=h("staff_ref"))
     release = staff_sub.add_parser(
@@ -489,6 +511,21 @@ async def _warn_department_gaps(
         print(t(lang, key, department=gap.department.name), file=sys.stderr)
 
 
+async def _warn_namesakes(session: AsyncSession, lang: Language, person: Staff) -> None:
+    """Say on standard error that ``person``'s name is another active person's too: allowed
+    (two divisions' 张伟), but from now on the number names them, not the name."""
+    from storage import staff as staff_repo
+
+    namesakes = [
+        other.id
+        for other in await staff_repo.list_staff(session)
+        if other.name == person.name and other.active
+    ]
+    if len(namesakes) > 1:
+        numbers = join(lang, [str(number) for number in namesakes])
+        print(t(lang, "cli.staff_name_shared", name=person.name, ids=numbers), file=sys.stderr)
+
+
 async def _disable(
     session: AsyncSession,
     settings: Settings,
@@ -499,7 +536,9 @@ async def _disable(
 ) -> None:
     """``staff disable``: refused, with the list on standard error, while the person still
     holds drafts, steps owed or the last of a role the rules require
-    (``reminders.holdings``); with ``--force`` done all the same, their overseers told."""
+    (``reminders.holdings``); with ``--force`` done all the same, their overseers told: the
+    list and who gets it (``_told``) on standard error before the verdict on standard
+    output."""
     from bot.app import rules_for
     from handlers import held as held_words
     from reminders import holdings
@@ -514,11 +553,126 @@ async def _disable(
     if not changed and person.active:
         listed = "\n".join(found)
         raise CliError("cli.staff_disable_holds", lang, id=person.id, name=person.name, list=listed)
-    key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
-    out.write(t(lang, key, id=person.id, name=person.name) + "\n")
     if changed and found:
         listed = "\n".join(found)
         print(t(lang, "cli.staff_disabled_holding", name=person.name, list=listed), file=sys.stderr)
+        await _told(session, lang, held.told)
+    key = "cli.staff_disabled" if changed else "cli.staff_already_disabled"
+    out.write(t(lang, key, id=person.id, name=person.name) + "\n")
+
+
+async def _told(session: AsyncSession, lang: Language, told: Sequence[int]) -> None:
+    """Say on standard error who the running bot sends a person's open matters to
+    (``reminders.holdings``' ``told``), and who of them cannot get it: no bound chat account,
+    to be told in person and given an invite code; or that nobody could be told."""
+    from storage import models
+    from storage import staff as staff_repo
+
+    reached: list[str] = []
+    unbound: list[models.Staff] = []
+    for staff_id in told:
+        person = await session.get(models.Staff, staff_id)
+        if person is None:
+            continue
+        if await staff_repo.identities_of(session, staff_id):
+            reached.append(t(lang, "cli.overseer", id=person.id, name=person.name))
+        else:
+            unbound.append(person)
+    if reached:
+        print(t(lang, "cli.overseers_told", people=join(lang, reached)), file=sys.stderr)
+    if unbound:
+        people = join(lang, [t(lang, "cli.overseer", id=p.id, name=p.name) for p in unbound])
+        line = t(lang, "cli.overseers_unreachable", people=people, id=unbound[0].id)
+        print(line, file=sys.stderr)
+    if not told:
+        print(t(lang, "cli.overseers_none"), file=sys.stderr)
+
+
+async def _set(
+    session: AsyncSession,
+    settings: Settings,
+    args: argparse.Namespace,
+    out: TextIO,
+    *,
+    now: datetime,
+) -> None:
+    """``staff set NAME|ID [--department D] [--role R ...] [--name N] [--force]``: correct a
+    person's department (a mistyped one, or a move), roles (``--role`` given: exactly those)
+    or name, audited (``storage.staff.change_staff``). Refused (``CliError``) when it would
+    leave drafts, steps owed as handler or the last of a required role unowned
+    (``reminders.holdings.losses``); with ``--force`` done all the same, their overseers told
+    as ``staff disable --force`` tells them. A department no one is left in is reported."""
+    from bot.app import rules_for
+    from handlers import held as held_words
+    from reminders import holdings
+    from storage import staff as staff_repo
+    from storage.staff import StaffError, StaffProblem
+
+    lang = settings.language
+    if args.department is None and args.roles is None and args.name is None:
+        raise CliError("cli.staff_set_nothing", lang, ref=args.ref)
+    person = await _find_staff(session, args.ref, lang, args.staff_command)
+    before = staff_repo.snapshot(person)
+    old_department = person.department
+    target = None
+    created = False
+    if args.department is not None and args.department.strip():
+        target = await staff_repo.match_department(session, args.department)
+        if target is None:  # as ``staff add`` does: warned of, created (rolled back if refused)
+            created = await _check_department(session, args.department, args.new_department, lang)
+            target = await staff_repo.department(session, args.department, at=now)
+    roles = frozenset(Role(r) for r in args.roles) if args.roles is not None else None
+    try:
+        done, lost = await holdings.change(
+            session,
+            person,
+            rules_for(settings),
+            name=args.name,
+            department=target,
+            roles=roles,
+            at=now,
+            actor="cli",
+            force=args.force,
+        )
+    except StaffError as problem:
+        if problem.problem is not StaffProblem.DEPARTMENT_REQUIRED:
+            raise
+        needing = sorted(DEPARTMENT_ROLES.intersection(roles or person.roles))
+        words = _roles_text(needing, lang)
+        raise CliError(
+            "cli.staff_set_department_required", lang, ref=args.ref, roles=words
+        ) from None
+    department = old_department.name if old_department else "-"
+    found = await held_words.lines(session, lang, lost.payload(), department)
+    if done is None and found:
+        listed = "\n".join(found)
+        raise CliError("cli.staff_set_holds", lang, id=person.id, name=person.name, list=listed)
+    if done is None:
+        state = held_words.person(lang, before)
+        out.write(t(lang, "cli.staff_unchanged", id=person.id, state=state) + "\n")
+        return
+    if found:
+        listed = "\n".join(found)
+        print(t(lang, "cli.staff_changed_holding", name=person.name, list=listed), file=sys.stderr)
+        await _told(session, lang, lost.told)
+    if created and target is not None:
+        out.write(t(lang, "cli.department_created", department=target.name) + "\n")
+    after, was = held_words.person(lang, done.after), held_words.person(lang, done.before)
+    out.write(t(lang, "cli.staff_changed", id=person.id, after=after, before=was) + "\n")
+    if done.before["name"] != done.after["name"]:
+        await _warn_namesakes(session, lang, person)
+    if old_department is not None and old_department.id != person.department_id:
+        left = [
+            other
+            for other in await staff_repo.list_staff(session)
+            if other.active and other.department_id == old_department.id
+        ]
+        if not left:
+            line = t(lang, "cli.department_left_empty", department=old_department.name)
+            print(line, file=sys.stderr)
+        await _warn_department_gaps(session, lang, old_department.id)
+    if person.department_id is not None:
+        await _warn_department_gaps(session, lang, person.department_id)
 
 
 async def _staff_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -597,15 +751,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         via=actor,
                     )
                     out.write(t(lang, "cli.wecom_bound", userid=userid, name=person.name) + "\n")
-                namesakes = [
-                    other.id
-                    for other in await staff_repo.list_staff(session)
-                    if other.name == person.name and other.active
-                ]
-                if len(namesakes) > 1:  # allowed (two courts' 张伟), but names no longer do
-                    numbers = join(lang, [str(number) for number in namesakes])
-                    shared = t(lang, "cli.staff_name_shared", name=person.name, ids=numbers)
-                    print(shared, file=sys.stderr)
+                await _warn_namesakes(session, lang, person)
                 if person.department_id is not None:
                     await _warn_department_gaps(session, lang, person.department_id)
             elif args.staff_command == "list":
@@ -646,6 +792,8 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 out.write(issued.code + "\n")
             elif args.staff_command == "disable":
                 await _disable(session, settings, args, out, now=now)
+            elif args.staff_command == "set":
+                await _set(session, settings, args, out, now=now)
             elif args.staff_command == "enable":
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 changed = await staff_repo.enable_staff(session, person, at=now, actor=actor)

@@ -43,5 +43,20 @@ async def lines(
     return found
 
 
+def person(language: Language, snapshot: object) -> str:
+    """A person as ``storage.staff.snapshot`` keeps them (name, department, roles), in words:
+    张伟（民事审判第一庭；案件承办人、部门廉政监察员）; ``-`` for what is not a snapshot."""
+    if not isinstance(snapshot, Mapping):
+        return "-"
+    roles = [label(Role(str(role)), language) for role in _list(snapshot.get("roles"))]
+    return t(
+        language,
+        "held.person",
+        name=str(snapshot.get("name") or "-"),
+        department=str(snapshot.get("department") or "-"),
+        roles=join(language, roles) or t(language, "common.none"),
+    )
+
+
 def _list(value: object) -> list[object]:
     return list(value) if isinstance(value, (list, tuple)) else []

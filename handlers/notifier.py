@@ -228,6 +228,11 @@ class ChatNotifier:
             values["list"] = "\n".join(lines) or ctx.t("common.none")
         elif kind is ReminderKind.STAFF_DISABLED:
             values.update(await _held_words(ctx, reminder.payload))
+            change = reminder.payload.get("change")
+            if isinstance(change, dict):  # ``guowen staff set --force``, not a disabling
+                key = "reminders.staff_changed"
+                values["before"] = held.person(ctx.language, change.get("before"))
+                values["after"] = held.person(ctx.language, change.get("after"))
         elif kind is ReminderKind.HOLIDAYS_MISSING:
             values["year"] = reminder.payload.get("year", "")
         elif kind is ReminderKind.DELIVERY_FAILED:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from datetime import date, datetime, time, timedelta
@@ -323,9 +323,12 @@ def _whole_year(current: YearSchedule, incoming: YearSchedule) -> bool:
 
 
 def _merged(current: YearSchedule, incoming: YearSchedule) -> YearSchedule:
-    # The days in force keep their runs and names; each incoming run adds its new days, split
-    # where it straddles days already off, named uniquely as the file format requires.
-    holidays = list(current.holidays)
+    # The days in force keep their names; each incoming run adds its new days, split where it
+    # straddles days already off. A piece that adjoins a holiday the run is part of (the same
+    # name, or a run overlapping it: the file's 元旦 01-01..01-03 over the law's 元旦 01-01)
+    # lengthens that holiday, so each holiday is named once with its whole range; only a piece
+    # standing apart is a holiday of its own, named uniquely as the file format requires.
+    holidays = [(name, set(days)) for name, days in current.holidays]
     used = {name for name, _ in holidays}
     taken = set(current.days_off)
     for name, days in incoming.holidays:
@@ -337,18 +340,40 @@ def _merged(current: YearSchedule, incoming: YearSchedule) -> YearSchedule:
             else:
                 pieces.append([day])
         for piece in pieces:
+            joined = _adjoining(holidays, name, days, piece)
+            if joined is not None:
+                joined.update(piece)
+                continue
             label, copy = name, 1
             while label in used:
                 label = f"{name} {piece[0].isoformat()}" + (f" ({copy})" if copy > 1 else "")
                 copy += 1
             used.add(label)
-            holidays.append((label, frozenset(piece)))
+            holidays.append((label, set(piece)))
         taken.update(fresh)
     return YearSchedule(
         year=current.year,
-        holidays=tuple(holidays),
+        holidays=tuple((name, frozenset(run)) for name, run in holidays),
         workdays=current.workdays | incoming.workdays,
     )
+
+
+def _adjoining(
+    holidays: Sequence[tuple[str, set[date]]], name: str, run: frozenset[date], piece: list[date]
+) -> set[date] | None:
+    """The days of the holiday among ``holidays`` that ``piece`` (new days of the incoming
+    ``run`` called ``name``) lengthens: one that ends the day before it or starts the day after,
+    is the same holiday (named ``name``, or overlapping ``run``) and stays within
+    ``MAX_HOLIDAY_DAYS``; the same name first. None when there is none."""
+    before, after = piece[0] - _ONE_DAY, piece[-1] + _ONE_DAY
+    fitting = [
+        (theirs != name, days)
+        for theirs, days in holidays
+        if (before in days or after in days)
+        and (theirs == name or days & run)
+        and len(days) + len(piece) <= MAX_HOLIDAY_DAYS
+    ]
+    return min(fitting, key=lambda item: item[0])[1] if fitting else None
 
 
 def schedule_from_package(year: int) -> YearSchedule | None:

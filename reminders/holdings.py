@@ -22,7 +22,7 @@ from reminders.outbox import Planned, ensure
 from reminders.owers import owed_by
 from reminders.planner import unmet
 from storage import staff as staff_repo
-from storage.models import Record, RecordCosigner, Staff
+from storage.models import Department, Record, RecordCosigner, Staff
 from storage.vocabulary import Milestone, RecordStatus, ReminderKind, Role
 
 REQUIRED_ROLES: tuple[Role, ...] = (
@@ -50,6 +50,9 @@ class Holdings:
     drafts: list[Record] = field(default_factory=list)
     steps: list[tuple[Record, list[Milestone]]] = field(default_factory=list)
     last_roles: list[Role] = field(default_factory=list)
+    told: list[int] = field(default_factory=list)
+    """Who was sent a notice of these holdings (staff ids, in id order): filled by ``disable``
+    and ``change`` when they go ahead all the same."""
 
     @property
     def empty(self) -> bool:
@@ -176,14 +179,34 @@ async def disable(
     held = await holdings(session, person, rules)
     if not person.active or (not held.empty and not force):
         return False, held
-    told = await overseers(session, held) if not held.empty else {}
+    detail = await _tell(session, held, at=at, prefix="disabled")
+    changed = await staff_repo.disable_staff(session, person, at=at, actor=actor, detail=detail)
+    return changed, held
+
+
+async def _tell(
+    session: AsyncSession,
+    held: Holdings,
+    *,
+    at: datetime,
+    prefix: str,
+    extra: dict[str, object] | None = None,
+) -> dict[str, object]:
+    """Queue a ``STAFF_DISABLED`` notice, due at ``at``, to each overseer of ``held``
+    (``overseers``) naming what of it is theirs (``extra`` added to each payload: a change's
+    ``change``); note them in ``held.told``. The audit detail of it: the holdings, forced, who
+    was told (empty when nothing is held)."""
+    if held.empty:
+        return {}
+    person = held.person
+    told = await overseers(session, held)
     department = person.department.name if person.department else None
     stamp = at.isoformat()
     await ensure(
         session,
         [
             Planned(
-                key=f"disabled:{person.id}:{stamp}:{staff_id}",
+                key=f"{prefix}:{person.id}:{stamp}:{staff_id}",
                 kind=ReminderKind.STAFF_DISABLED,
                 recipient_staff_id=staff_id,
                 due_at=at,
@@ -192,14 +215,84 @@ async def disable(
                     "name": person.name,
                     "department": department,
                     **part.payload(),
+                    **(extra or {}),
                 },
             )
             for staff_id, part in told.items()
         ],
         at=at,
     )
-    detail: dict[str, object] = {}
-    if not held.empty:
-        detail = {"held": held.payload(), "forced": True, "told": list(told)}
-    changed = await staff_repo.disable_staff(session, person, at=at, actor=actor, detail=detail)
-    return changed, held
+    held.told = list(told)
+    return {"held": held.payload(), "forced": True, "told": list(told)}
+
+
+async def losses(
+    session: AsyncSession,
+    person: Staff,
+    rules: DeadlineRules,
+    *,
+    department_id: int | None,
+    roles: frozenset[Role],
+) -> Holdings:
+    """What ``person`` would leave unowned by now belonging to ``department_id`` with ``roles``
+    (``guowen staff set``): without ``Role.HANDLER`` any more, the drafts they handle and the
+    steps they owe as handler (a co-signature is theirs whatever their roles); each role of
+    ``REQUIRED_ROLES`` of which they are the last active holder (``holdings``) that they drop,
+    or, for an integrity officer, that leaves with them for another department. A disabled
+    person holds no role, so only records count for them."""
+    held = await holdings(session, person, rules)
+    lost = Holdings(person)
+    if Role.HANDLER in person.roles and Role.HANDLER not in roles:
+        lost.drafts = held.drafts
+        lost.steps = [(r, owed) for r, owed in held.steps if r.handler_id == person.id]
+    moving = department_id != person.department_id
+    lost.last_roles = [
+        role
+        for role in held.last_roles
+        if role not in roles or (role is Role.INTEGRITY_OFFICER and moving)
+    ]
+    return lost
+
+
+async def change(
+    session: AsyncSession,
+    person: Staff,
+    rules: DeadlineRules,
+    *,
+    name: str | None,
+    department: Department | None,
+    roles: frozenset[Role] | None,
+    at: datetime,
+    actor: str,
+    force: bool = False,
+) -> tuple[staff_repo.StaffChange | None, Holdings]:
+    """Change ``person``'s ``name``, ``department`` and ``roles`` (None: unchanged;
+    ``storage.staff.change_staff``) unless it leaves something unowned (``losses``); with
+    ``force``, change them all the same and queue a notice, due at once, to each overseer
+    (``overseers``), as ``disable`` does. The audit event (``staff_changed``) keeps what was
+    left, that it was forced and who was told.
+
+    Returns the change (None: refused, or nothing to change: ``losses`` is then empty) and
+    what it leaves unowned.
+    Raises ``StaffError`` as ``change_staff`` does."""
+    after_department = department.id if department is not None else person.department_id
+    after_roles = roles if roles is not None else person.roles
+    lost = await losses(session, person, rules, department_id=after_department, roles=after_roles)
+    staff_repo.check_change(person, name=name, department=department, roles=roles)
+    before = staff_repo.snapshot(person)
+    after = staff_repo.snapshot(person, name=name, department=department, roles=roles)
+    if before == after or (not lost.empty and not force):
+        return None, lost
+    extra: dict[str, object] = {"change": {"before": before, "after": after}}
+    detail = await _tell(session, lost, at=at, prefix="changed", extra=extra)
+    done = await staff_repo.change_staff(
+        session,
+        person,
+        name=name,
+        department=department,
+        roles=roles,
+        at=at,
+        actor=actor,
+        detail=detail,
+    )
+    return done, lost

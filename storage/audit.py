@@ -33,6 +33,7 @@ class AuditKind(StrEnum):
     STAFF_ADDED = "staff_added"
     STAFF_DISABLED = "staff_disabled"
     STAFF_ENABLED = "staff_enabled"
+    STAFF_CHANGED = "staff_changed"
     IDENTITY_RELEASED = "identity_released"
     DEPARTMENT_ADDED = "department_added"
     INVITE_ISSUED = "invite_issued"

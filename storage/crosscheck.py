@@ -10,10 +10,10 @@ So ``guowen verify`` replays the events of what must never change quietly and co
   bot, by name) and ``cosign_reasked`` (pending again after a correction), a withdrawal's
   reason with ``withdrawn``;
 - every amendment row with its ``amended`` event (field, old, new, reason, who);
-- every staff member with ``staff_added``, ``staff_disabled``, ``staff_enabled`` and
-  ``language_set`` (name, department, roles, active, language), every department with
-  ``department_added``; a person no event registered is named when they hold a role or a chat
-  account (a bare name can do nothing);
+- every staff member with ``staff_added``, ``staff_changed``, ``staff_disabled``,
+  ``staff_enabled`` and ``language_set`` (name, department, roles, active, language), every
+  department with ``department_added``; a person no event registered is named when they
+  hold a role or a chat account (a bare name can do nothing);
 - every chat binding with its ``identity_bound`` event (who the account speaks for), until an
   ``identity_released`` event unbinds it;
 - every draft with the events that set its fields: ``record_created`` (received at, handler,
@@ -75,6 +75,7 @@ KINDS = (
     AuditKind.STAFF_ADDED,
     AuditKind.STAFF_DISABLED,
     AuditKind.STAFF_ENABLED,
+    AuditKind.STAFF_CHANGED,
     AuditKind.LANGUAGE_SET,
     AuditKind.DEPARTMENT_ADDED,
     AuditKind.IDENTITY_BOUND,
@@ -391,6 +392,13 @@ class _Trails:
             self.staff[staff_id].seq = seq
         elif kind == AuditKind.STAFF_ENABLED and staff_id in self.staff:
             self.staff[staff_id].state["active"] = True
+            self.staff[staff_id].seq = seq
+        elif kind == AuditKind.STAFF_CHANGED and staff_id in self.staff:
+            after = payload.get("after") or {}
+            state = self.staff[staff_id].state
+            state["name"] = after.get("name")
+            state["department"] = after.get("department")
+            state["roles"] = sorted(str(role) for role in after.get("roles") or [])
             self.staff[staff_id].seq = seq
         elif kind == AuditKind.LANGUAGE_SET and staff_id in self.staff:
             self.staff[staff_id].state["language"] = payload.get("language")

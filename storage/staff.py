@@ -358,6 +358,93 @@ async def enable_staff(
     return True
 
 
+@dataclass(frozen=True)
+class StaffChange:
+    """A person before and after ``change_staff``: ``snapshot``s (name, department, roles)."""
+
+    before: dict[str, object]
+    after: dict[str, object]
+
+
+def snapshot(
+    person: Staff,
+    *,
+    name: str | None = None,
+    department: Department | None = None,
+    roles: Iterable[Role] | None = None,
+) -> dict[str, object]:
+    """``person``'s name, department name (None: none) and roles (values, sorted) as the audit
+    keeps them (``staff_added``'s shape), each replaced by the one given."""
+    there = department if department is not None else person.department
+    return {
+        "name": name.strip() if name is not None else person.name,
+        "department": there.name if there is not None else None,
+        "roles": sorted(str(role) for role in (person.roles if roles is None else roles)),
+    }
+
+
+def check_change(
+    person: Staff,
+    *,
+    name: str | None = None,
+    department: Department | None = None,
+    roles: Iterable[Role] | None = None,
+) -> None:
+    """Raises ``StaffError`` for a change ``change_staff`` refuses: ``EMPTY_NAME`` for a blank
+    new name; ``DEPARTMENT_REQUIRED`` (``ref``: the name) for a role of ``DEPARTMENT_ROLES``
+    left without a department."""
+    if name is not None and not name.strip():
+        raise StaffError(StaffProblem.EMPTY_NAME, name)
+    held = set(person.roles if roles is None else roles)
+    if department is None and person.department_id is None and DEPARTMENT_ROLES & held:
+        raise StaffError(StaffProblem.DEPARTMENT_REQUIRED, person.name)
+
+
+async def change_staff(
+    session: AsyncSession,
+    person: Staff,
+    *,
+    name: str | None = None,
+    department: Department | None = None,
+    roles: Iterable[Role] | None = None,
+    at: datetime,
+    actor: str,
+    actor_staff_id: int | None = None,
+    detail: dict[str, object] | None = None,
+) -> StaffChange | None:
+    """Give ``person`` another ``name``, ``department`` or set of ``roles`` (None: unchanged),
+    audited as ``staff_changed`` with ``before`` and ``after`` (``snapshot``) and ``detail``
+    (what they left, who was told: ``reminders.holdings.change``). A mistyped department is
+    corrected here, never by a second registration. None when nothing changes. Raises
+    ``StaffError`` as ``check_change`` does."""
+    check_change(person, name=name, department=department, roles=roles)
+    before = snapshot(person)
+    after = snapshot(person, name=name, department=department, roles=roles)
+    if before == after:
+        return None
+    if name is not None:
+        person.name = name.strip()
+    if department is not None:
+        person.department_id = department.id
+    if roles is not None:
+        wanted = {str(role) for role in roles}
+        person.role_rows = [row for row in person.role_rows if str(row.role) in wanted]
+        kept = {str(row.role) for row in person.role_rows}
+        person.role_rows.extend(StaffRole(role=Role(role)) for role in sorted(wanted - kept))
+    await session.flush()
+    await audit.append(
+        session,
+        AuditKind.STAFF_CHANGED,
+        at=at,
+        actor=actor,
+        actor_staff_id=actor_staff_id,
+        subject=f"staff:{person.id}",
+        payload={"before": before, "after": after, **(detail or {})},
+    )
+    await session.refresh(person, ["department", "role_rows"])
+    return StaffChange(before, after)
+
+
 class AccountTaken(Exception):
     """A chat account is bound to another person who is active: one account never speaks for
     two active people, so it is not moved; ``holder`` is that person."""

@@ -378,3 +378,45 @@ def test_the_count_scan_sees_a_bare_count() -> None:
         "c": "{year} x",
     }
     assert bare_counts(zh, en) == [("a", "count")]
+
+
+# A record's title names its own kind while it is a draft (``card.draft_title``: 草稿 #7,
+# Draft #7); a message that puts that kind word before it reads "草稿（草稿 #7）".
+TITLED = ("title", "draft")
+OPENERS = ' \t\u3000（(“"「'
+
+
+def doubled_kinds(messages: dict[str, str], kind: str) -> list[str]:
+    """The keys of ``messages`` with ``kind`` (the draft title's own word) just before a
+    ``{title}`` or ``{draft}`` placeholder, spaces and opening brackets or quotes between."""
+    found = []
+    for key, message in sorted(messages.items()):
+        for match in re.finditer(r"\{(\w+)\}", message):
+            if match[1] in TITLED:
+                before = message[: match.start()].rstrip(OPENERS)
+                if before.casefold().endswith(kind.casefold()):
+                    found.append(key)
+                    break
+    return found
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_draft_is_named_once_never_after_its_own_kind_word(language: Language) -> None:
+    """Every message naming a record by its title (the held list of ``staff disable``, the
+    withdrawal's answers, the reminders) leaves the word 草稿 to the title itself."""
+    kind = t(language, "card.draft_title", id=7).split("#")[0].strip()
+    assert kind
+    assert doubled_kinds(catalogs()[language], kind) == []
+
+
+def test_the_kind_scan_sees_a_doubled_kind_word() -> None:
+    messages = {
+        "a": "· 草稿 {title}，尚未提交",
+        "b": "草稿（{title}）已撤回",
+        "c": "撤回“草稿{draft}”",
+        "d": "· {title}，尚未提交",
+        "e": "过问记录 {title}",
+        "f": "草稿数 {count}，{title}",
+    }
+    assert doubled_kinds(messages, "草稿") == ["a", "b", "c"]
+    assert doubled_kinds({"a": "Draft {title}", "b": "Withdrawing {title}"}, "Draft") == ["a"]

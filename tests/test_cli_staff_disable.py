@@ -10,7 +10,9 @@ court's leaders) gets a notice of what is theirs, audited.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -191,6 +193,21 @@ class Cast:
         return dict(json.loads(rows[0]))
 
 
+@contextlib.contextmanager
+def court_of(folder: Path, held: Held) -> Iterator[tuple[Path, Cast, datetime]]:
+    """A fresh database in ``folder`` with its config file, the court ``held`` describes
+    (``Cast.build``, an hour ago) on it: the config's path, the cast and that time."""
+    with empty_database_sync(folder) as url:
+        config = folder / "config.toml"
+        config.write_text(
+            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
+            encoding="utf-8",
+        )
+        assert guowen(config, "db", "upgrade")[0] == 0
+        now = datetime.now(UTC) - timedelta(hours=1)
+        yield config, asyncio.run(Cast.build(url, now, held)), now
+
+
 def expected_lines(held: Held, cast: Cast) -> list[str]:
     lines = [t(None, "held.draft", title=t(None, "card.draft_title", id=i)) for i in cast.drafts]
     steps = []
@@ -229,16 +246,7 @@ def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
     capsys: pytest.CaptureFixture[str],
     held: Held,
 ) -> None:
-    folder = tmp_path_factory.mktemp("disable")
-    with empty_database_sync(folder) as url:
-        config = folder / "config.toml"
-        config.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        assert guowen(config, "db", "upgrade")[0] == 0
-        now = datetime.now(UTC) - timedelta(hours=1)
-        cast = asyncio.run(Cast.build(url, now, held))
+    with court_of(tmp_path_factory.mktemp("disable"), held) as (config, cast, _now):
         capsys.readouterr()
         expected = expected_lines(held, cast)
 
@@ -261,7 +269,6 @@ def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
         status, lines = guowen(config, "staff", "disable", "张三", "--force")
         err = capsys.readouterr().err
         assert (status, lines) == (0, [t(None, "cli.staff_disabled", id=1, name="张三")])
-        assert err == t(None, "cli.staff_disabled_holding", name="张三", list=listed) + "\n"
         assert not asyncio.run(cast.active())
 
         records = cast.draft_ids + [pair[0] for pair in (cast.own, cast.cosign) if pair is not None]
@@ -276,6 +283,16 @@ def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
                 r.value for r in REQUIRED_ROLES if r in held.last
             )
         assert asyncio.run(cast.notices()) == want
+        # The list, then who gets it: nobody here has bound a chat account, so each is named
+        # as one to tell in person and to invite.
+        names = {number: name for name, number in cast.ids.items()}
+        people = join(None, [t(None, "cli.overseer", id=n, name=names[n]) for n in sorted(want)])
+        assert err == (
+            t(None, "cli.staff_disabled_holding", name="张三", list=listed)
+            + "\n"
+            + t(None, "cli.overseers_unreachable", people=people, id=min(want))
+            + "\n"
+        )
         event = asyncio.run(cast.disabled_event())
         assert event["forced"] is True and sorted(event["told"]) == sorted(want)
         assert event["held"]["roles"] == [r.value for r in REQUIRED_ROLES if r in held.last]

@@ -207,19 +207,18 @@ def test_load_a_good_file_then_show_it(
     loaded_at = datetime.strptime(header.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
     assert before - timedelta(minutes=1) <= loaded_at <= datetime.now(UTC)
     row = "holidays.holiday_row"
-    assert lines[1:] == [  # the law's days, then the file's days added to them
-        zh(row, name="元旦", first="2027-01-01", last="2027-01-01", count=1),
-        zh(row, name="春节", first="2027-02-05", last="2027-02-08", count=4),
+    assert lines[1:] == [  # the law's holidays, lengthened by the file's days
+        zh(row, name="元旦", first="2027-01-01", last="2027-01-03", count=3),
+        zh(row, name="春节", first="2027-02-05", last="2027-02-12", count=8),
         zh(row, name="清明", first="2027-04-05", last="2027-04-05", count=1),
         zh(row, name="劳动节", first="2027-05-01", last="2027-05-02", count=2),
         zh(row, name="端午", first="2027-06-09", last="2027-06-09", count=1),
         zh(row, name="中秋", first="2027-09-15", last="2027-09-15", count=1),
         zh(row, name="国庆节", first="2027-10-01", last="2027-10-03", count=3),
-        zh(row, name="元旦 2027-01-02", first="2027-01-02", last="2027-01-03", count=2),
-        zh(row, name="春节 2027-02-09", first="2027-02-09", last="2027-02-12", count=4),
         zh("holidays.workdays", days="2027-02-13"),
     ]
-    assert lines[1] == "· 元旦：2027-01-01 至 2027-01-01，共 1 天"
+    # Each holiday named once, with its whole range (the law's day and the file's bridging days).
+    assert lines[1] == "· 元旦：2027-01-01 至 2027-01-03，共 3 天"
 
 
 def test_the_newest_file_of_a_year_wins_when_asked_to_replace(config: Path, tmp_path: Path) -> None:

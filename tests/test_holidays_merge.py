@@ -30,6 +30,7 @@ from reminders.calendar import (
     parse_holidays_file,
     plan_load,
     schedule_from_package,
+    statutory_schedule,
 )
 from storage.vocabulary import Language
 
@@ -194,3 +195,67 @@ def test_a_refusal_lists_only_the_contradicted_days(incoming: YearSchedule) -> N
         text = "\n".join(contradiction_lines(language, change))
         named = {date.fromisoformat(day) for day in re.findall(r"\d{4}-\d{2}-\d{2}", text)}
         assert named == change.off_over_work | change.work_over_off
+
+
+# --- a file's holidays over the statutory days: each holiday named once, whole ------------------
+
+STATUTORY_YEARS = range(2027, 2041)
+
+
+@st.composite
+def bridged(draw: st.DrawFn) -> YearSchedule:
+    """A partial file for a year nobody loaded: some of the law's holidays, each lengthened by
+    bridging days before or after it (as the State Council's notice does), named as the law
+    names it or otherwise."""
+    year = draw(st.sampled_from(STATUTORY_YEARS))
+    law = statutory_schedule(year)
+    assert law is not None
+    holidays = []
+    for index, (name, days) in enumerate(law.holidays):
+        if not draw(st.booleans()):
+            continue
+        room = MAX_HOLIDAY_DAYS - len(days)
+        before = draw(st.integers(0, room))
+        after = draw(st.integers(0, room - before))
+        first, last = min(days) - timedelta(days=before), max(days) + timedelta(days=after)
+        run = frozenset(first + timedelta(days=n) for n in range((last - first).days + 1))
+        if any(day.year != year for day in run) or any(run & other for _, other in holidays):
+            continue  # a file names each day once
+        holidays.append((draw(st.sampled_from([name, f"假期{index}"])), run))
+    assume(holidays)
+    return YearSchedule(year=year, holidays=tuple(holidays), workdays=frozenset())
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.filter_too_much])
+@given(bridged())
+def test_a_holiday_lengthened_by_a_file_is_named_once_with_its_whole_range(
+    incoming: YearSchedule,
+) -> None:
+    """元旦 2027-01-01..01-03 over the law's 元旦 2027-01-01 is one 元旦 of three days, never
+    元旦 and a second holiday "元旦 2027-01-02" of the two days after it."""
+    law = statutory_schedule(incoming.year)
+    assert law is not None
+    change = plan_load(law, incoming)
+    assert change.outcome is LoadOutcome.MERGED
+    stored = change.stored
+    assert parse_holidays_file(dump_year(stored)) == stored
+    assert stored.days_off == law.days_off | incoming.days_off
+    assert [name for name, _ in stored.holidays] == [name for name, _ in law.holidays]
+    # Every day the file adds is in one of the law's holidays, none of them a holiday of its
+    # own; a run over one holiday of the law lengthens that one.
+    now = dict(stored.holidays)
+    for name, days in law.holidays:
+        for _, run in incoming.holidays:
+            others = [theirs for other, theirs in law.holidays if other != name and run & theirs]
+            if run & days and not others:
+                assert run | days <= now[name]
+
+
+def test_show_names_a_merged_holiday_once() -> None:
+    """The example of the admin's report: the merged 2027 reads 元旦 2027-01-01 至 01-03."""
+    text = 'year = 2027\n[[holiday]]\nname = "元旦"\ndays = ["2027-01-01", "2027-01-03"]\n'
+    law = statutory_schedule(2027)
+    assert law is not None
+    stored = plan_load(law, parse_holidays_file(text)).stored
+    new_year = [(name, days) for name, days in stored.holidays if date(2027, 1, 2) in days]
+    assert new_year == [("元旦", frozenset(date(2027, 1, n) for n in (1, 2, 3)))]
