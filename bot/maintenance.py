@@ -182,9 +182,10 @@ async def verify(
 ) -> int:
     """Re-hash the evidence and walk the chain: one summary line, or one line per problem.
 
-    ``expect_head`` is ``SEQ:HASH`` as printed on a form, a report or discipline's daily
-    message: the chain must still hold that event with that hash (exit 1 when it does not,
-    2 when the text is not such a head).
+    ``expect_head`` is a head kept outside the database, as a form, a report or discipline's
+    daily message prints it (``storage.verify.parse_anchor``): the chain must still hold that
+    event with that hash (exit 1 when it does not, 2 when the text is not such a head); when
+    it does, a second line says so.
     """
     language = settings.language
     anchor: checks.Anchor | None = None
@@ -236,6 +237,8 @@ async def verify(
             hash=summary.head_hash,
         ),
     )
+    if anchor is not None:
+        _say(out, t(language, "maintenance.verify_anchor_ok", seq=anchor.seq, hash=anchor.hash))
     return EXIT_OK
 
 

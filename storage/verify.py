@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,21 +116,30 @@ class Anchor:
 
 
 _READ = 1024 * 1024  # 1 MiB a read
-_HEX = frozenset("0123456789abcdef")
+_HASH_RUN = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+_NUMBER = re.compile(r"[0-9０-９]+")
 
 
 def parse_anchor(text: str) -> Anchor | None:
-    """``SEQ:HASH`` (also ``#SEQ HASH``, as a form prints it) as an ``Anchor``; None if not.
+    """A head kept outside the database, as an ``Anchor``; None if ``text`` is not one.
 
-    SEQ goes through ``storage.numbers.parse_int``; HASH is 64 hex digits, any case.
+    Taken as every place prints or says it: ``SEQ:HASH`` (discipline's daily message),
+    ``#SEQ HASH`` (``guowen verify``), ``第 SEQ 号事件 HASH`` (a form's footer) and
+    ``第 SEQ 号事件，哈希值 HASH`` / ``event SEQ, hash HASH`` (a form's or report's note),
+    also pasted with the words around them. HASH is a run of exactly 64 hex digits, any case,
+    and no other hash may be in ``text`` (the same one repeated is allowed, as the daily
+    message repeats it); SEQ is the last number before its first run (ASCII or full-width
+    digits, through ``storage.numbers.parse_int``, at least 1).
     """
-    cleaned = text.strip().removeprefix("#")
-    seq_text, _, digest = cleaned.replace(" ", ":", 1).partition(":")
-    seq = parse_int(seq_text, low=1)
-    digest = digest.strip().lower()
-    if seq is None or len(digest) != 64 or not set(digest) <= _HEX:
+    runs = list(_HASH_RUN.finditer(text))
+    if len({run.group().lower() for run in runs}) != 1:
         return None
-    return Anchor(seq, digest)
+    run = runs[0]
+    numbers = _NUMBER.findall(text[: run.start()])
+    seq = parse_int(numbers[-1], low=1) if numbers else None
+    if seq is None:
+        return None
+    return Anchor(seq, run.group().lower())
 
 
 ARRIVALS = (AuditKind.EVIDENCE_HELD.value, AuditKind.EVIDENCE_REFUSED.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,9 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from test_verify import settings_for
 
 from bot import maintenance
+from handlers.i18n import t
 from reminders.clock import FakeClock
 from reminders.dispatch import Outcome
 from reports.amendment import ENUMS
+from reports.text import tr
 from storage import append_only, audit, crosscheck
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -47,7 +49,7 @@ from storage.verify import (
     parse_anchor,
     verify,
 )
-from storage.vocabulary import Milestone, ReminderKind, Role
+from storage.vocabulary import Language, Milestone, ReminderKind, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NUMBER = "温法过问〔{year}〕{n}号"
@@ -462,11 +464,62 @@ async def test_a_renamed_person_and_a_reenabled_one_are_named(
 # --------------------------------------------------------------------------- the command
 
 
-@pytest.mark.parametrize("text_form", ["{seq}:{hash}", "#{seq} {HASH}"])
-def test_an_anchor_is_read_as_printed(text_form: str) -> None:
+# Every place a head leaves the database, by its catalog key: the form's and the report's
+# footer and notes, discipline's daily message, and ``guowen verify``'s own summary.
+PRINTED_HEADS = [
+    (tr, "common.footer"),
+    (tr, "form.printed"),
+    (tr, "report.made"),
+    (t, "maintenance.anchor_daily"),
+    (t, "maintenance.verify_ok"),
+]
+
+
+@pytest.mark.parametrize("text_form", ["{seq}:{hash}", "#{seq} {HASH}", "＃{seq} {hash}"])
+def test_an_anchor_is_read_as_typed(text_form: str) -> None:
     digest = "ab" * 32
     typed = text_form.format(seq=12, hash=digest, HASH=digest.upper())
     assert parse_anchor(typed) == Anchor(12, digest)
+
+
+@pytest.mark.parametrize(("say", "key"), PRINTED_HEADS)
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+@given(
+    seq=st.integers(1, 2**31 - 1),
+    digest=st.binary(min_size=32, max_size=32).map(bytes.hex),
+    upper=st.booleans(),
+    at=st.datetimes(timezones=st.just(ZoneInfo("Asia/Shanghai"))),
+    whole=st.booleans(),
+)
+def test_an_anchor_is_read_as_every_place_prints_it(
+    say: Callable[..., str],
+    key: str,
+    language: str,
+    seq: int,
+    digest: str,
+    upper: bool,
+    at: datetime,
+    whole: bool,
+) -> None:
+    printed = say(
+        Language(language),
+        key,
+        seq=seq,
+        hash=digest.upper() if upper else digest,
+        at=at.strftime("%Y-%m-%d %H:%M"),
+        court="温州市鹿城区人民法院",
+        day=at.date().isoformat(),
+        files=3,
+        size="1.2 MiB",
+        thumbnails=2,
+        events=seq,
+        items=4,
+    )
+    if not whole:  # only the head's own words, as a clerk would copy them off the page
+        start = printed.find(str(seq))
+        cut = printed.lower().find(digest) + len(digest)
+        printed = printed[max(0, printed.rfind(" ", 0, start)) : cut]
+    assert parse_anchor(printed) == Anchor(seq, digest)
 
 
 @pytest.mark.parametrize(
@@ -484,6 +537,10 @@ async def test_the_command_fails_clearly_when_the_chain_lacks_the_expected_head(
     out = io.StringIO()
     good = f"{anchor.seq}:{anchor.hash}"
     assert await maintenance.verify(settings, out, progress=False, expect_head=good) == 0
+    assert out.getvalue().splitlines()[-1] == (
+        f"The head kept outside the database, #{anchor.seq} {anchor.hash}, is in the audit "
+        "chain: nothing before it was cut off or rewritten."
+    )
 
     later = f"{anchor.seq + 5}:{anchor.hash}"
     out = io.StringIO()
@@ -495,7 +552,7 @@ async def test_the_command_fails_clearly_when_the_chain_lacks_the_expected_head(
     ]
     out = io.StringIO()
     assert await maintenance.verify(settings, out, progress=False, expect_head="12") == 2
-    assert out.getvalue().startswith("--expect-head takes SEQ:HASH")
+    assert out.getvalue().startswith("--expect-head takes the audit chain head as printed")
 
 
 async def test_a_judges_replies_redirected_to_another_chat_are_named(
