@@ -732,7 +732,7 @@ def _time(column: str) -> Parse:
             raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
         if moment > ctx.now + CLOCK_SLACK:
-            raise UserError("intake.error.time_future", time=when(ctx, moment))
+            raise future(ctx, record, column, moment, undated=not read.dated and held is None)
         await _plausible(ctx, record, column, moment)
         if column == "received_at":
             after_opening(ctx, record, moment)
@@ -746,6 +746,24 @@ def _time(column: str) -> Parse:
         return values
 
     return parse
+
+
+def future(
+    ctx: Context, record: Record, column: str, moment: datetime, *, undated: bool
+) -> UserError:
+    """The refusal of ``moment``, a time still to come. Typed with no day (``下午3点``,
+    ``晚上8点``, ``15:00`` at 09:00: today's, as ``timeparse.read_time`` reads it) the words
+    may well mean yesterday's, as an unmarked hour's reading does (``_one_half``): that is
+    offered as a button (``Offer``) where ``column`` could take it (``_fits``); a day named
+    (``今天下午3点``) is refused as it is."""
+    shown = when(ctx, moment)
+    local = ctx.local(moment)
+    before = datetime.combine(local.date() - timedelta(days=1), local.time(), tzinfo=local.tzinfo)
+    if not undated or not _fits(ctx, record, column, before):
+        return UserError("intake.error.time_future", time=shown)
+    label = ctx.t("intake.which_hour.yesterday", clock=f"{before:%H:%M}")
+    choices = ((label, f"{before:%Y-%m-%d %H:%M}"),)
+    return Offer("intake.error.time_future_yesterday", choices, time=shown, yesterday=label)
 
 
 def _one_half(
