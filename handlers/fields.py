@@ -30,8 +30,8 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import guess_category
-from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
+from handlers.units import guess_category, unit_head
+from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title, title_at_end
 from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
@@ -234,7 +234,10 @@ def _text(
     number, a time) is refused, quoted back, with the example; ``person`` (a person's name):
     an official title alone too (``TitleNotName``), and the inquirer's name answered
     ``TITLE_AS_POSITION`` + a title (that refusal's button) keeps the title as the inquirer's
-    position, the name still to be answered."""
+    position, the name still to be answered; a name a title ends (``TitleInName``), a unit
+    and a title (``UnitNotName``), and as the inquirer's name a court staff member's, the
+    judge's own among them (``CourtStaffName``, Art. 14), are refused with buttons
+    (``PRESSES``, read by ``pressed_name``)."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
@@ -245,12 +248,14 @@ def _text(
             if not bare_title(title) or record.inquirer_position is not None:
                 raise UserError("error.stale_button")
             return {"inquirer_position": title}
+        if person and value.startswith(PRESSES):
+            return await pressed_name(ctx, record, column, value, parse)
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
         seems = misplaced(ctx, value, person=person) if naming else None
         if seems == "title":
             raise TitleNotName(ctx, record, column, value)
-        if seems is not None:
+        if seems is not None and not (seems == "self" and column == "inquirer_name"):
             raise UserError(
                 "intake.error.not_a_name",
                 typed=value,
@@ -265,9 +270,74 @@ def _text(
                 field=ctx.t(f"card.{column}"),
                 example=answer_example(ctx, column),
             )
+        if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
+            raise CourtStaffName(ctx, record, value, staff)
+        if person and (split := title_at_end(value)) is not None:
+            before, title = split
+            unit, rest = unit_head(before)
+            if unit and not rest:
+                raise UnitNotName(ctx, record, column, value, unit, title)
+            if not unit:
+                raise TitleInName(ctx, record, column, value, before, title)
         return {column: value}
 
     return parse
+
+
+SPLIT_NAME = "name:"
+"""A person's name answered ``name:<name>|<title>`` (``TitleInName``'s button): the name
+without the title that ended it, the title kept as the inquirer's position (``|`` and
+nothing after it: the position is left as it is)."""
+UNIT_AND_TITLE = "unit:"
+"""The inquirer's name answered ``unit:<unit>|<title>`` (``UnitNotName``'s button): a unit
+and a title that named nobody, kept as the inquirer's unit and position where empty."""
+NAMESAKE = "namesake:"
+"""The inquirer's name answered ``namesake:<name>`` (``CourtStaffName``'s button): a court
+staff member's name, the inquirer someone outside the court of the same name."""
+ART14_PRESS = "art14:"
+"""The inquirer's name answered ``art14:<name>`` (``CourtStaffName``'s button): the court's
+own staff asked (Art. 14), which the intake confirms before withdrawing the draft
+(``handlers.intake.ask.take``); never an answer stored."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, NAMESAKE, ART14_PRESS)
+
+
+async def court_staff(ctx: Context, name: str) -> Staff | None:
+    """The active court staff member ``name`` names exactly: the judge when it is theirs,
+    else the first of those of that name; None for none."""
+    own: Staff | None = getattr(ctx, "staff", None)
+    if own is not None and own.name == name:
+        return own
+    return await staff_repo.active_named(ctx.session, name)
+
+
+async def pressed_name(
+    ctx: Context, record: Record, column: str, value: str, parse: Parse
+) -> dict[str, Any]:
+    """A person's name given by a refusal's button (``PRESSES``), checked again as it came:
+    the name split from its title is parsed as typed, then the title kept as the position
+    where it is still empty in a draft; a unit and title keep what is still empty; a court
+    staff member's namesake is taken as typed. Raises ``UserError`` (``error.stale_button``)
+    for a press that no longer fits the record."""
+    draft = record.submitted_at is None and column == "inquirer_name"
+    _, _, tail = value.partition(":")
+    first, bar, second = tail.partition("|")
+    if value.startswith(SPLIT_NAME) and (
+        not bar or title_at_end(tail.replace("|", "")) == (first, second)
+    ):
+        values = await parse(ctx, record, first)
+        if bar:
+            if not draft or record.inquirer_position is not None:
+                raise UserError("error.stale_button")
+            values["inquirer_position"] = second
+        return values
+    if value.startswith(UNIT_AND_TITLE) and draft and title_at_end(first + second):
+        kept = {"inquirer_unit": first, "inquirer_position": second}
+        kept = {name: text for name, text in kept.items() if getattr(record, name) is None}
+        if kept and unit_head(first) == (first, ""):
+            return kept
+    if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
+        return {column: tail}
+    raise UserError("error.stale_button")
 
 
 def _choice(column: str, enum: type[StrEnum]) -> Parse:
@@ -377,6 +447,82 @@ class TitleNotName(Offer):
         )
         key = "intake.error.title_not_name" + ("_offer" if offer else "")
         super().__init__(key, choices, typed=title, field=ctx.t(f"card.{column}"))
+
+
+class TitleInName(Offer):
+    """A person's name typed with an official title after it (``刘建华局长``,
+    ``words.title_at_end``): names and positions are kept apart. One choice keeps the name
+    alone, and in a draft whose inquirer's position is still empty the title there
+    (``SPLIT_NAME``); the name is asked again otherwise."""
+
+    def __init__(
+        self, ctx: Context, record: Record, column: str, typed: str, name: str, title: str
+    ) -> None:
+        position = (
+            column == "inquirer_name"
+            and record.inquirer_position is None
+            and record.submitted_at is None
+        )
+        label = (
+            ctx.t("intake.split_name_position", name=name, title=title)
+            if position
+            else ctx.t("intake.split_name", name=name)
+        )
+        choice = SPLIT_NAME + name + ("|" + title if position else "")
+        super().__init__(
+            "intake.error.title_in_name",
+            ((label, choice),),
+            typed=typed,
+            title=title,
+            field=ctx.t(f"card.{column}"),
+        )
+
+
+class UnitNotName(Offer):
+    """A unit and an official title typed as a person's name (``交通局局长``): no one is named.
+    In a draft, one choice keeps the unit and the title as the inquirer's unit and position,
+    where still empty (``UNIT_AND_TITLE``); the name is asked again either way."""
+
+    def __init__(
+        self, ctx: Context, record: Record, column: str, typed: str, unit: str, title: str
+    ) -> None:
+        draft = column == "inquirer_name" and record.submitted_at is None
+        empty = [
+            name
+            for name in ("inquirer_unit", "inquirer_position")
+            if draft and getattr(record, name) is None
+        ]
+        label = {
+            2: "intake.unit_title_as_both",
+            1: f"intake.unit_title_as.{empty[0]}" if empty else "",
+        }.get(len(empty))
+        choices = (
+            ((ctx.t(label, unit=unit, title=title), f"{UNIT_AND_TITLE}{unit}|{title}"),)
+            if label
+            else ()
+        )
+        key = "intake.error.unit_not_name" + ("_offer" if choices else "")
+        super().__init__(key, choices, typed=typed, title=title, field=ctx.t(f"card.{column}"))
+
+
+class CourtStaffName(Offer):
+    """The judge's own or another active court staff member's name typed as the outside
+    inquirer's: Art. 14 (the court's own staff asking) falls under other rules and is not
+    recorded here, so it is asked. In a draft one choice says it was (``ART14_PRESS``: the
+    withdrawal is confirmed first, as the source question's 本院工作人员 is); the other keeps
+    the name, an outside namesake (``NAMESAKE``)."""
+
+    def __init__(self, ctx: Context, record: Record, typed: str, staff: Staff) -> None:
+        own = staff.id == getattr(getattr(ctx, "staff", None), "id", None)
+        who = ctx.t("intake.staff_who.self") if own else ctx.t("intake.staff_who.staff")
+        art14 = (
+            ((ctx.t("intake.staff_art14"), ART14_PRESS + typed),)
+            if record.submitted_at is None
+            else ()
+        )
+        choices = (*art14, (ctx.t("intake.staff_namesake", name=typed), NAMESAKE + typed))
+        key = "intake.error.staff_name" + ("" if art14 else "_submitted")
+        super().__init__(key, choices, typed=typed, who=who)
 
 
 class WhichTime(Offer):
