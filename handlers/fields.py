@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
-from handlers.receipt import latest_inquiry, receipt_follows, receipt_of, stated_sent_at
+from handlers.receipt import (
+    RECEIVED_TYPED,
+    latest_inquiry,
+    receipt_follows,
+    receipt_of,
+    stated_sent_at,
+)
 from handlers.refs import platform_ref
 from handlers.timeparse import (
     PART_WORDS,
@@ -647,13 +653,29 @@ def day_only(record: Record) -> bool:
 def after_latest(ctx: Context, record: Record, latest: datetime) -> UserError:
     """The refusal of an inquiry time after ``latest`` (``receipt.latest_inquiry``), saying
     what ``latest`` is: the receipt time, or, where the receipt follows the inquiry (a call,
-    a visit, a message), when the material or /new reached the bot; never a receipt time
-    the record does not show."""
+    a visit, a message) or no channel is given yet while the receipt time is the draft's
+    opening (``opening_stands``), when the material or /new reached the bot (登记时间); never
+    a receipt time the record does not show."""
     proposed = as_proposed(record)
     if receipt_follows(proposed):
         key = "sent" if stated_sent_at(proposed) else "arrival"
         return UserError(f"intake.error.inquiry_after_{key}", at=when(ctx, latest))
+    if opening_stands(proposed):
+        return UserError("intake.error.inquiry_after_arrival", at=when(ctx, latest))
     return UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+
+
+def opening_stands(record: Record) -> bool:
+    """Whether ``record``'s receipt time is only the draft's opening standing in for it: the
+    channel not given yet (a call's or a visit's receipt will follow the inquiry's time), the
+    receipt time not typed at its own question, and still the moment the draft was opened.
+    A bound taken from it is the opening (登记时间), never a receipt time to correct."""
+    return (
+        record.channel is None
+        and record.submitted_at is None
+        and not record.fields.get(RECEIVED_TYPED)
+        and record.received_at == record.created_at
+    )
 
 
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
