@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
-from handlers.receipt import latest_inquiry, receipt_follows, receipt_of, stated_sent_at
+from handlers.receipt import (
+    RECEIVED_TYPED,
+    latest_inquiry,
+    receipt_follows,
+    receipt_of,
+    stated_sent_at,
+)
 from handlers.refs import platform_ref
 from handlers.timeparse import (
     PART_WORDS,
@@ -30,8 +36,8 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import guess_category
-from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title
+from handlers.units import guess_category, unit_head
+from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title, title_at_end
 from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
@@ -234,7 +240,10 @@ def _text(
     number, a time) is refused, quoted back, with the example; ``person`` (a person's name):
     an official title alone too (``TitleNotName``), and the inquirer's name answered
     ``TITLE_AS_POSITION`` + a title (that refusal's button) keeps the title as the inquirer's
-    position, the name still to be answered."""
+    position, the name still to be answered; a name a title ends (``TitleInName``), a unit
+    and a title (``UnitNotName``), and as the inquirer's name a court staff member's, the
+    judge's own among them (``CourtStaffName``, Art. 14), are refused with buttons
+    (``PRESSES``, read by ``pressed_name``)."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
@@ -245,12 +254,14 @@ def _text(
             if not bare_title(title) or record.inquirer_position is not None:
                 raise UserError("error.stale_button")
             return {"inquirer_position": title}
+        if person and value.startswith(PRESSES):
+            return await pressed_name(ctx, record, column, value, parse)
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
         seems = misplaced(ctx, value, person=person) if naming else None
         if seems == "title":
             raise TitleNotName(ctx, record, column, value)
-        if seems is not None:
+        if seems is not None and not (seems == "self" and column == "inquirer_name"):
             raise UserError(
                 "intake.error.not_a_name",
                 typed=value,
@@ -265,9 +276,74 @@ def _text(
                 field=ctx.t(f"card.{column}"),
                 example=answer_example(ctx, column),
             )
+        if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
+            raise CourtStaffName(ctx, record, value, staff)
+        if person and (split := title_at_end(value)) is not None:
+            before, title = split
+            unit, rest = unit_head(before)
+            if unit and not rest:
+                raise UnitNotName(ctx, record, column, value, unit, title)
+            if not unit:
+                raise TitleInName(ctx, record, column, value, before, title)
         return {column: value}
 
     return parse
+
+
+SPLIT_NAME = "name:"
+"""A person's name answered ``name:<name>|<title>`` (``TitleInName``'s button): the name
+without the title that ended it, the title kept as the inquirer's position (``|`` and
+nothing after it: the position is left as it is)."""
+UNIT_AND_TITLE = "unit:"
+"""The inquirer's name answered ``unit:<unit>|<title>`` (``UnitNotName``'s button): a unit
+and a title that named nobody, kept as the inquirer's unit and position where empty."""
+NAMESAKE = "namesake:"
+"""The inquirer's name answered ``namesake:<name>`` (``CourtStaffName``'s button): a court
+staff member's name, the inquirer someone outside the court of the same name."""
+ART14_PRESS = "art14:"
+"""The inquirer's name answered ``art14:<name>`` (``CourtStaffName``'s button): the court's
+own staff asked (Art. 14), which the intake confirms before withdrawing the draft
+(``handlers.intake.ask.take``); never an answer stored."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, NAMESAKE, ART14_PRESS)
+
+
+async def court_staff(ctx: Context, name: str) -> Staff | None:
+    """The active court staff member ``name`` names exactly: the judge when it is theirs,
+    else the first of those of that name; None for none."""
+    own: Staff | None = getattr(ctx, "staff", None)
+    if own is not None and own.name == name:
+        return own
+    return await staff_repo.active_named(ctx.session, name)
+
+
+async def pressed_name(
+    ctx: Context, record: Record, column: str, value: str, parse: Parse
+) -> dict[str, Any]:
+    """A person's name given by a refusal's button (``PRESSES``), checked again as it came:
+    the name split from its title is parsed as typed, then the title kept as the position
+    where it is still empty in a draft; a unit and title keep what is still empty; a court
+    staff member's namesake is taken as typed. Raises ``UserError`` (``error.stale_button``)
+    for a press that no longer fits the record."""
+    draft = record.submitted_at is None and column == "inquirer_name"
+    _, _, tail = value.partition(":")
+    first, bar, second = tail.partition("|")
+    if value.startswith(SPLIT_NAME) and (
+        not bar or title_at_end(tail.replace("|", "")) == (first, second)
+    ):
+        values = await parse(ctx, record, first)
+        if bar:
+            if not draft or record.inquirer_position is not None:
+                raise UserError("error.stale_button")
+            values["inquirer_position"] = second
+        return values
+    if value.startswith(UNIT_AND_TITLE) and draft and title_at_end(first + second):
+        kept = {"inquirer_unit": first, "inquirer_position": second}
+        kept = {name: text for name, text in kept.items() if getattr(record, name) is None}
+        if kept and unit_head(first) == (first, ""):
+            return kept
+    if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
+        return {column: tail}
+    raise UserError("error.stale_button")
 
 
 def _choice(column: str, enum: type[StrEnum]) -> Parse:
@@ -377,6 +453,82 @@ class TitleNotName(Offer):
         )
         key = "intake.error.title_not_name" + ("_offer" if offer else "")
         super().__init__(key, choices, typed=title, field=ctx.t(f"card.{column}"))
+
+
+class TitleInName(Offer):
+    """A person's name typed with an official title after it (``刘建华局长``,
+    ``words.title_at_end``): names and positions are kept apart. One choice keeps the name
+    alone, and in a draft whose inquirer's position is still empty the title there
+    (``SPLIT_NAME``); the name is asked again otherwise."""
+
+    def __init__(
+        self, ctx: Context, record: Record, column: str, typed: str, name: str, title: str
+    ) -> None:
+        position = (
+            column == "inquirer_name"
+            and record.inquirer_position is None
+            and record.submitted_at is None
+        )
+        label = (
+            ctx.t("intake.split_name_position", name=name, title=title)
+            if position
+            else ctx.t("intake.split_name", name=name)
+        )
+        choice = SPLIT_NAME + name + ("|" + title if position else "")
+        super().__init__(
+            "intake.error.title_in_name",
+            ((label, choice),),
+            typed=typed,
+            title=title,
+            field=ctx.t(f"card.{column}"),
+        )
+
+
+class UnitNotName(Offer):
+    """A unit and an official title typed as a person's name (``交通局局长``): no one is named.
+    In a draft, one choice keeps the unit and the title as the inquirer's unit and position,
+    where still empty (``UNIT_AND_TITLE``); the name is asked again either way."""
+
+    def __init__(
+        self, ctx: Context, record: Record, column: str, typed: str, unit: str, title: str
+    ) -> None:
+        draft = column == "inquirer_name" and record.submitted_at is None
+        empty = [
+            name
+            for name in ("inquirer_unit", "inquirer_position")
+            if draft and getattr(record, name) is None
+        ]
+        label = {
+            2: "intake.unit_title_as_both",
+            1: f"intake.unit_title_as.{empty[0]}" if empty else "",
+        }.get(len(empty))
+        choices = (
+            ((ctx.t(label, unit=unit, title=title), f"{UNIT_AND_TITLE}{unit}|{title}"),)
+            if label
+            else ()
+        )
+        key = "intake.error.unit_not_name" + ("_offer" if choices else "")
+        super().__init__(key, choices, typed=typed, title=title, field=ctx.t(f"card.{column}"))
+
+
+class CourtStaffName(Offer):
+    """The judge's own or another active court staff member's name typed as the outside
+    inquirer's: Art. 14 (the court's own staff asking) falls under other rules and is not
+    recorded here, so it is asked. In a draft one choice says it was (``ART14_PRESS``: the
+    withdrawal is confirmed first, as the source question's 本院工作人员 is); the other keeps
+    the name, an outside namesake (``NAMESAKE``)."""
+
+    def __init__(self, ctx: Context, record: Record, typed: str, staff: Staff) -> None:
+        own = staff.id == getattr(getattr(ctx, "staff", None), "id", None)
+        who = ctx.t("intake.staff_who.self") if own else ctx.t("intake.staff_who.staff")
+        art14 = (
+            ((ctx.t("intake.staff_art14"), ART14_PRESS + typed),)
+            if record.submitted_at is None
+            else ()
+        )
+        choices = (*art14, (ctx.t("intake.staff_namesake", name=typed), NAMESAKE + typed))
+        key = "intake.error.staff_name" + ("" if art14 else "_submitted")
+        super().__init__(key, choices, typed=typed, who=who)
 
 
 class WhichTime(Offer):
@@ -501,13 +653,29 @@ def day_only(record: Record) -> bool:
 def after_latest(ctx: Context, record: Record, latest: datetime) -> UserError:
     """The refusal of an inquiry time after ``latest`` (``receipt.latest_inquiry``), saying
     what ``latest`` is: the receipt time, or, where the receipt follows the inquiry (a call,
-    a visit, a message), when the material or /new reached the bot; never a receipt time
-    the record does not show."""
+    a visit, a message) or no channel is given yet while the receipt time is the draft's
+    opening (``opening_stands``), when the material or /new reached the bot (登记时间); never
+    a receipt time the record does not show."""
     proposed = as_proposed(record)
     if receipt_follows(proposed):
         key = "sent" if stated_sent_at(proposed) else "arrival"
         return UserError(f"intake.error.inquiry_after_{key}", at=when(ctx, latest))
+    if opening_stands(proposed):
+        return UserError("intake.error.inquiry_after_arrival", at=when(ctx, latest))
     return UserError("intake.error.inquiry_after_receipt", received=when(ctx, latest))
+
+
+def opening_stands(record: Record) -> bool:
+    """Whether ``record``'s receipt time is only the draft's opening standing in for it: the
+    channel not given yet (a call's or a visit's receipt will follow the inquiry's time), the
+    receipt time not typed at its own question, and still the moment the draft was opened.
+    A bound taken from it is the opening (登记时间), never a receipt time to correct."""
+    return (
+        record.channel is None
+        and record.submitted_at is None
+        and not record.fields.get(RECEIVED_TYPED)
+        and record.received_at == record.created_at
+    )
 
 
 def _check_order(ctx: Context, record: Record, column: str, moment: datetime) -> None:
@@ -732,7 +900,7 @@ def _time(column: str) -> Parse:
             raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
         if moment > ctx.now + CLOCK_SLACK:
-            raise UserError("intake.error.time_future", time=when(ctx, moment))
+            raise future(ctx, record, column, moment, undated=not read.dated and held is None)
         await _plausible(ctx, record, column, moment)
         if column == "received_at":
             after_opening(ctx, record, moment)
@@ -746,6 +914,24 @@ def _time(column: str) -> Parse:
         return values
 
     return parse
+
+
+def future(
+    ctx: Context, record: Record, column: str, moment: datetime, *, undated: bool
+) -> UserError:
+    """The refusal of ``moment``, a time still to come. Typed with no day (``下午3点``,
+    ``晚上8点``, ``15:00`` at 09:00: today's, as ``timeparse.read_time`` reads it) the words
+    may well mean yesterday's, as an unmarked hour's reading does (``_one_half``): that is
+    offered as a button (``Offer``) where ``column`` could take it (``_fits``); a day named
+    (``今天下午3点``) is refused as it is."""
+    shown = when(ctx, moment)
+    local = ctx.local(moment)
+    before = datetime.combine(local.date() - timedelta(days=1), local.time(), tzinfo=local.tzinfo)
+    if not undated or not _fits(ctx, record, column, before):
+        return UserError("intake.error.time_future", time=shown)
+    label = ctx.t("intake.which_hour.yesterday", clock=f"{before:%H:%M}")
+    choices = ((label, f"{before:%Y-%m-%d %H:%M}"),)
+    return Offer("intake.error.time_future_yesterday", choices, time=shown, yesterday=label)
 
 
 def _one_half(

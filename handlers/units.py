@@ -86,6 +86,49 @@ def guess_category(unit: str | None) -> UnitCategory | None:
     return UnitCategory.PARTY if prefixed else None
 
 
+OFFICE_TAILS: Final = (
+    "办公室",
+    "委员会",
+    "分局",
+    "支队",
+    "大队",
+    "中队",
+    "中心",
+    "办",
+    "室",
+    "科",
+    "股",
+    "处",
+    "队",
+    "站",
+    "所",
+    "组",
+)
+"""What follows a unit's word within its name (县政府办公室, 交通局办公室, 公安局交警大队)."""
+
+
+def unit_head(text: str) -> tuple[str, str]:
+    """``text`` split after the unit it begins with, up to the end of the last unit word in
+    it (``unit_words``) and the office names that follow (``OFFICE_TAILS``), and what comes
+    after: ``交通局`` → (交通局, ""), ``县政府办公室`` → (县政府办公室, ""), ``县委李`` → (县委,
+    李); a name with a party prefix (中共…) is a unit whole; ("", text) when no unit word is
+    in it."""
+    normal = _normal(text)
+    if _prefix(normal)[1]:  # 中共温县委员会: a party body's name, whatever its words
+        return normal, ""
+    ends = [
+        normal.rfind(row.word) + len(row.word)
+        for row in unit_words()
+        if row.art7 is not Art7Role.PREFIX and row.word in normal
+    ]
+    if not ends:
+        return "", normal
+    end = max(ends)
+    while tail := next((t for t in OFFICE_TAILS if normal.startswith(t, end)), ""):
+        end += len(tail)
+    return normal[:end], normal[end:]
+
+
 # -- the court's own place (Art. 7: 同级) ----------------------------------------------------
 
 _COURT_SUFFIX: Final = re.compile(r"(?:第[一二三四五六七八九十]+)?(?:高级|中级)?人民法院$")

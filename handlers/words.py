@@ -40,3 +40,29 @@ def bare_title(text: str) -> bool:
     surname or name with it (``王局长`` is a name as a judge may know one). Spaces and
     full-width forms are read as typed otherwise (NFKC)."""
     return "".join(unicodedata.normalize("NFKC", text).split()) in official_titles()
+
+
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "司徒", "夏侯", "尉迟"}
+    | {"公孙", "长孙", "宇文", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "澹台", "万俟"}
+)
+"""Two-character surnames: ``欧阳局长`` is a surname with a title, as ``王局长`` is."""
+
+
+def title_at_end(text: str) -> tuple[str, str] | None:
+    """``text`` split before the longest official title (``official_titles``) that ends it:
+    ``刘建华局长`` → (``刘建华``, ``局长``), ``交通局副局长`` → (``交通局``, ``副局长``); None
+    when no title ends it, when nothing comes before the title (a title alone,
+    ``bare_title``), or when only a surname does (``王局长``, ``欧阳局长``: a name as a judge
+    may know one, ``COMPOUND_SURNAMES``). Spaces and full-width forms as in ``bare_title``.
+    Whether what comes before is a unit is ``handlers.units.unit_head``'s to say."""
+    normal = "".join(unicodedata.normalize("NFKC", text).split())
+    if normal in official_titles():
+        return None
+    for title in sorted(official_titles(), key=len, reverse=True):
+        if normal.endswith(title) and len(normal) > len(title):
+            before = normal[: -len(title)]
+            if len(before) == 1 or before in COMPOUND_SURNAMES:
+                return None
+            return before, title
+    return None

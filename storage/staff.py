@@ -190,6 +190,12 @@ async def find_staff(session: AsyncSession, ref: str) -> Staff:
     raise StaffError(StaffProblem.AMBIGUOUS, ref)
 
 
+async def active_named(session: AsyncSession, name: str) -> Staff | None:
+    """The first active person (by number) whose name is exactly ``name``; None for none."""
+    query = select(Staff).where(Staff.name == name, Staff.active).order_by(Staff.id).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def list_staff(session: AsyncSession) -> Sequence[Staff]:
     """Every person, active or not, by number."""
     return (await session.execute(select(Staff).order_by(Staff.id))).scalars().all()

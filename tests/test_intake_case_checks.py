@@ -35,6 +35,7 @@ from dialogue import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
+from test_misplaced_names import NoOtherStaff
 
 from handlers.fields import BY_STEP, FIELDS, Input, Step
 from handlers.intake.ask import PRESSED_ONLY, current_key
@@ -82,6 +83,7 @@ class FakeContext(SimpleNamespace):
 
     now = datetime(2026, 11, 30, 2, tzinfo=UTC)
     services = SimpleNamespace(tz=ZoneInfo("Asia/Shanghai"), court_name="")
+    session = NoOtherStaff()  # a person's name is looked up among the court's staff
 
     def t(self, key: str, **values: object) -> str:
         return says(key, **values)

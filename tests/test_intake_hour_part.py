@@ -245,12 +245,12 @@ async def test_an_hour_within_the_slack_but_after_the_proposed_receipt_is_refuse
     court: Court, clock: FakeClock
 ) -> None:
     """At 09:25, ``今天上午`` then ``9点半``: not in the future by the clock's slack, but after
-    the receipt time ``/new`` proposed and the card's answer confirmed (09:25)."""
+    ``/new`` reached the bot (09:25), which stands in for the receipt time."""
     clock.set(local("2026-11-30 09:25"))
     judge = await open_new(court)
     asked = hour_question("11月30日（周一）", "morning")
     assert [r.text for r in await judge.act("今天上午")][-1] == asked
-    after = says("intake.error.inquiry_after_receipt", received="11月30日（周一）09:25")
+    after = says("intake.error.inquiry_after_arrival", at="11月30日（周一）09:25")
     check(Again(after, asked), await judge.act("9点半"), "9点半: ")
 
 
@@ -271,7 +271,7 @@ async def test_the_hour_answered_lies_in_the_part_of_the_day_given_or_is_refused
     """Over day word × part of the day × answer (with or without its own part, 点/点半/colon
     /Chinese numerals, any hour) × now: the time stored lies in the part given and says the
     hour typed; an answer with no time of that part is refused naming the part, one still to
-    come refused as such, one after the receipt time /new proposed (now) as that — each above
+    come refused as such, one after /new reached the bot (now) as that — each above
     the hour question asked again. Never a silent flip."""
     now = local("2026-11-30 00:00") + timedelta(minutes=minute_of_week)
     clock.set(now)
@@ -306,10 +306,10 @@ async def test_the_hour_answered_lies_in_the_part_of_the_day_given_or_is_refused
         check(Again(future, asked), replies, f"{typed} {words}: ")
         return
     if moment > now + timedelta(minutes=1):
-        # Within the clock's slack but after the receipt time /new proposed (its own moment,
-        # confirmed by answering the card): the inquiry is never after its receipt.
-        received = f"{day_shown(now.date())}{now:%H:%M}"
-        after = says("intake.error.inquiry_after_receipt", received=received)
+        # Within the clock's slack but after /new reached the bot (登记时间, standing in for
+        # the receipt time while no channel is given): the inquiry is never after it.
+        opened = f"{day_shown(now.date())}{now:%H:%M}"
+        after = says("intake.error.inquiry_after_arrival", at=opened)
         check(Again(after, asked), replies, f"{typed} {words}: ")
         return
     assert texts == [taken(shown), asks(Step.CHANNEL)], (typed, words, texts)

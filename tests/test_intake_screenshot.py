@@ -19,18 +19,23 @@ from dialogue import (
     DISMISS,
     ROUTES,
     START_NEW,
+    Again,
     Buttons,
     Court,
     DialogueBot,
+    Exactly,
     Forward,
     Person,
     Press,
     amr_bytes,
     asks,
+    asks_received,
+    check,
     dialogue,
     events_of,
     evidence_of,
     lab,
+    labels_of,
     local,
     open_court,
     phone_record,
@@ -264,6 +269,88 @@ async def test_a_new_record_may_still_be_started(court: Court, db: Database, how
     assert any("草稿 #2" in t for t in replies)
     assert len(await evidence_of(db, 2)) == len(forwards)
     assert await evidence_of(db, 1) == []
+
+
+async def _leave_open(judge: Person, drafts: int, submitted: int) -> None:
+    """``drafts`` drafts left open (each by "start a new record"), then ``submitted`` records
+    submitted after them, or, with none, one more draft withdrawn: no draft is being filled
+    in at the end, though ``drafts`` are open."""
+
+    async def new() -> None:
+        if START_NEW in labels_of(await judge.act("/new")):
+            await judge.act(Press(START_NEW))
+
+    for _ in range(drafts):
+        await new()
+    for n in range(1, submitted + 1):
+        await new()
+        for action, _ in phone_record(number=_number(n), inquirer=f"王{n}号")[1:]:
+            await judge.act(action)
+    if not submitted:
+        await new()
+        await judge.act("/cancel")
+        await judge.act("误建")
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+@pytest.mark.parametrize(("drafts", "submitted"), [(1, 1), (2, 0), (2, RECENT + 1)])
+async def test_material_with_drafts_left_open_is_offered_to_each_of_them(
+    court: Court, db: Database, how: str, drafts: int, submitted: int
+) -> None:
+    """Material that comes while no draft is being filled in, from a judge with drafts left
+    open, names those drafts and offers each (the latest first) beside the latest submitted
+    records: it never asks only about submitted records, nor starts a new draft unasked.
+    The one chosen gets the material and goes on from where it stopped."""
+    judge = court.chat("张伟")
+    await _leave_open(judge, drafts, submitted)
+    forwards = ARRIVALS[how](court.bot)
+    titles = [f"草稿 #{n}" for n in range(drafts, 0, -1)]
+    named = "、".join(titles)
+    submitted_ids = [n + drafts for n in range(1, submitted + 1)]
+    latest = [n for n in range(submitted, max(submitted - RECENT, 0), -1)]
+    case = "张某诉李某民间借贷纠纷案"
+    labels = [
+        *(says("intake.add_to_draft", title=title) for title in titles),
+        *(says("intake.add_to_submitted", number=_number(n), case=case) for n in latest),
+        START_NEW,
+        DISMISS,
+    ]
+
+    def what(count: int) -> str:
+        return "1 条消息" if how == "text" else f"{count} 个文件"
+
+    first = await judge.act(forwards[0])
+    check(
+        (Exactly(says("intake.record_choice_first", what=what(1), drafts=named)), Buttons(*labels)),
+        first,
+    )
+    for n, more in enumerate(forwards[1:], 2):
+        check(
+            (
+                Exactly(says("intake.held_record", what=what(1), total=what(n))),
+                Buttons(*labels),
+            ),
+            await judge.act(more),
+        )
+    check(
+        (Again(says("intake.error.choose"), says("intake.record_choice", drafts=named)),),
+        await judge.act("随便说一句"),
+    )
+    assert judge.offered() == labels
+    oldest = titles[-1]
+    replies = await judge.act(Press(says("intake.add_to_draft", title=oldest)))
+    check(
+        (
+            says("intake.added", title=oldest, count=len(forwards)),
+            asks_received("2026-03-06 10:00"),
+        ),
+        replies,
+    )
+    assert len(await evidence_of(db, 1)) == len(forwards)
+    for other in [*range(2, drafts + 1), *submitted_ids]:
+        assert await evidence_of(db, other) == []
+    texts = [m.text for m in judge.inbox()]
+    assert not any(says("intake.submitted_choice") in t for t in texts)
 
 
 async def test_the_question_holds_the_files_until_answered(court: Court, db: Database) -> None:

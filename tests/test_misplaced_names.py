@@ -32,11 +32,25 @@ NOW = datetime(2026, 12, 5, 21, 0, tzinfo=BEIJING)  # a Saturday evening
 NAMING = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT, Step.INQUIRER_POSITION, Step.INTERMEDIARY_NAME)
 
 
+class _Nobody:
+    """A query's result that finds no row."""
+
+    def scalar_one_or_none(self) -> None:
+        return None
+
+
+class NoOtherStaff:
+    """A session of a court with no staff but the judge: every query finds nothing."""
+
+    async def execute(self, query: object) -> _Nobody:
+        return _Nobody()
+
+
 def context(language: Language = Language.ZH, court: str = "") -> Context:
     staff = Staff(name="张伟", language=language.value)
     message = IncomingMessage(transport="console", chat_id="1", user_id="1", received_at=NOW)
     services = Services(clock=FakeClock(NOW), tz=BEIJING, court_name=court)
-    return Context(cast(Any, None), message, staff, cast(Any, None), services, NOW)
+    return Context(cast(Any, NoOtherStaff()), message, staff, cast(Any, None), services, NOW)
 
 
 @st.composite

@@ -2,7 +2,10 @@
 or the intermediary's name is asked it is refused, saying a name is needed, and where the
 inquirer's position is still empty one button keeps the title there, the name asked again.
 A surname with the title (王局长) names a person, as a judge may know one, and is taken; a
-title is a good answer to the position question.
+title is a good answer to the position question. A full name with a title after it
+(刘建华局长) keeps no title in the name: refused with one button that records the name alone,
+and the title as the position where that is still empty; a unit with a title (交通局局长)
+names nobody: refused, with one button that keeps the unit and the title where still empty.
 
 Over every title of ``handlers/data/official-titles.txt`` (and its 副 form) × with or without
 a surname × each naming question.
@@ -10,20 +13,64 @@ a surname × each naming question.
 
 from __future__ import annotations
 
-import pytest
-from dialogue import Court, Press, asks, dialogue, phone_record, record_row, says
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_misplaced_names import context
+from pathlib import Path
 
-from handlers.fields import BY_STEP, TITLE_AS_POSITION, Step, TitleNotName, misplaced
+import pytest
+from dialogue import (
+    Court,
+    DialogueBot,
+    Forward,
+    Offers,
+    Press,
+    asks,
+    dialogue,
+    lab,
+    local,
+    open_court,
+    phone_record,
+    png_bytes,
+    record_row,
+    says,
+    settings_for,
+)
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from test_misplaced_names import NOW, context
+
+from handlers import ocr
+from handlers.fields import (
+    BY_STEP,
+    SPLIT_NAME,
+    TITLE_AS_POSITION,
+    UNIT_AND_TITLE,
+    Step,
+    TitleInName,
+    TitleNotName,
+    UnitNotName,
+    misplaced,
+)
+from handlers.ports import AttachmentKind
 from handlers.words import official_titles
+from reminders.clock import FakeClock
 from storage.db import Database
 from storage.models import Record
-from storage.vocabulary import Language
+from storage.vocabulary import Channel, Language
 
 TITLES = st.sampled_from(sorted(official_titles()))
 SURNAMES = st.sampled_from(["王", "李", "张", "刘", "陈", "欧阳", "司马"])
+GIVEN = st.sampled_from(["建华", "伟", "芳", "国强", "晓明", "丽"])
+UNITS = st.sampled_from(
+    [
+        "交通局",
+        "温县财政局",
+        "县政府办公室",
+        "县人大常委会",
+        "温县住房和城乡建设局",
+        "某公司",
+        "中共温县委员会",
+        "公安局交警大队",
+    ]
+)
 PERSONS = (Step.INQUIRER_NAME, Step.INTERMEDIARY_NAME)
 
 
@@ -97,3 +144,160 @@ async def test_the_trial_title_at_the_name_question_is_kept_as_the_position(
     assert not replies[-1].text.startswith(asks(Step.INQUIRER_POSITION)), replies[-1].text
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["inquirer_position"]) == ("王局长", "局长")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=TITLES,
+    surname=SURNAMES,
+    given_name=GIVEN,
+    step=st.sampled_from(PERSONS),
+    position=st.sampled_from([None, "局长"]),
+    submitted=st.booleans(),
+)
+async def test_a_full_name_with_a_title_is_split(
+    title: str,
+    surname: str,
+    given_name: str,
+    step: Step,
+    position: str | None,
+    submitted: bool,
+) -> None:
+    name = surname + given_name
+    assume(name != "张伟")  # the judge's own: asked about (test_staff_names)
+    record = Record(inquirer_position=position, submitted_at=NOW if submitted else None)
+    field = BY_STEP[step.value]
+    with pytest.raises(TitleInName) as refused:
+        await field.parse(context(), record, name + title)
+    both = step is Step.INQUIRER_NAME and position is None and not submitted
+    [(label, answer)] = refused.value.choices
+    assert answer == SPLIT_NAME + name + (f"|{title}" if both else "")
+    assert label == (
+        says("intake.split_name_position", name=name, title=title)
+        if both
+        else says("intake.split_name", name=name)
+    )
+    kept = {step.value: name, **({"inquirer_position": title} if both else {})}
+    assert await field.parse(context(), record, answer) == kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=TITLES,
+    unit=UNITS,
+    step=st.sampled_from(PERSONS),
+    known_unit=st.sampled_from([None, "温县交通局"]),
+    position=st.sampled_from([None, "局长"]),
+)
+async def test_a_unit_with_a_title_names_nobody(
+    title: str, unit: str, step: Step, known_unit: str | None, position: str | None
+) -> None:
+    record = Record(inquirer_unit=known_unit, inquirer_position=position)
+    field = BY_STEP[step.value]
+    typed = unit + title
+    with pytest.raises(UnitNotName) as refused:
+        await field.parse(context(), record, typed)
+    empty = {
+        name: value
+        for name, value in (("inquirer_unit", unit), ("inquirer_position", title))
+        if getattr(record, name) is None
+    }
+    offered = step is Step.INQUIRER_NAME and bool(empty)
+    assert refused.value.key == "intake.error.unit_not_name" + ("_offer" if offered else "")
+    assert [answer for _, answer in refused.value.choices] == (
+        [f"{UNIT_AND_TITLE}{unit}|{title}"] if offered else []
+    )
+    if offered:
+        assert await field.parse(context(), record, f"{UNIT_AND_TITLE}{unit}|{title}") == empty
+
+
+async def test_the_trial_a_unit_and_title_then_a_name_with_its_title(
+    court: Court, db: Database
+) -> None:
+    """The trial: 交通局局长 at the name question is refused; pressed, 交通局 is the unit and
+    局长 the position, the name asked again; 刘建华局长 is refused, its button records
+    刘建华 (the position is kept already), and the questions after the position go on."""
+    judge = court.chat("张伟")
+    script = list(phone_record())
+    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
+    await dialogue(judge, script[: at + 1])
+    refused = says(
+        "intake.error.unit_not_name_offer", typed="交通局局长", title="局长", field="过问人"
+    )
+    both = says("intake.unit_title_as_both", unit="交通局", title="局长")
+    await dialogue(
+        judge,
+        [
+            ("交通局局长", (refused, Offers(both))),
+            (Press(both), asks(Step.INQUIRER_NAME)),
+            (
+                "刘建华局长",
+                (
+                    says(
+                        "intake.error.title_in_name",
+                        typed="刘建华局长",
+                        title="局长",
+                        field="过问人",
+                    ),
+                    Offers(says("intake.split_name", name="刘建华")),
+                ),
+            ),
+            (Press(says("intake.split_name", name="刘建华")), asks(Step.UNIT_CATEGORY)),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
+        "刘建华",
+        "交通局",
+        "局长",
+    )
+
+
+@pytest.mark.parametrize("typed", ["县委李书记", "交通局王局长", "县政府办公室欧阳主任"])
+async def test_a_unit_with_a_surname_and_title_is_a_name(typed: str) -> None:
+    """A unit, a surname and a title (县委李书记) name a person as a judge may know one."""
+    field = BY_STEP[Step.INQUIRER_NAME.value]
+    assert await field.parse(context(), Record(), typed) == {"inquirer_name": typed}
+
+
+async def test_a_name_read_from_a_screenshot_with_its_title_is_asked_at_confirming(
+    db: Database, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WeChat contact's name read with its title (刘建华局长): confirming the card that
+    proposes it asks the name question under the refusal, with the button that splits it."""
+    clock.set(local("2026-03-06 10:00"))
+    settings = settings_for(tmp_path, propose=True)
+    settings.intake.ocr = True
+    bot = DialogueBot(db, clock, settings)
+    court = await open_court(bot)
+
+    async def read(data: bytes, *, year_now: int) -> ocr.Reading:
+        return ocr.Reading((), case_number=None, inquirer_name="刘建华局长", inquirer_unit=None)
+
+    monkeypatch.setattr(ocr, "read", read)
+    split = says("intake.split_name_position", name="刘建华", title="局长")
+    ok = Press(says("intake.proposed.ok"))
+    photo = Forward(bot.file(AttachmentKind.PHOTO, png_bytes()), at=local("2026-03-06 09:00"))
+    await dialogue(
+        court.chat("张伟"),
+        [
+            (photo, says("intake.proposed.intro")),
+            (ok, asks(Step.CHANNEL)),
+            (Press(lab(Channel.WECHAT)), "过问人：刘建华局长"),
+            (
+                ok,
+                (
+                    says(
+                        "intake.error.title_in_name",
+                        typed="刘建华局长",
+                        title="局长",
+                        field="过问人",
+                    ),
+                    Offers(split),
+                ),
+            ),
+            (Press(split), asks(Step.INQUIRER_UNIT)),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_position"]) == ("刘建华", "局长")

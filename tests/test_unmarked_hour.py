@@ -17,18 +17,22 @@ from dialogue import (
     BEIJING,
     Court,
     DialogueBot,
+    Lacks,
+    Offers,
     Press,
+    all_records,
     asks,
+    check,
     local,
     proposing_bot,
     record_row,
     says,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_misplaced_names import context
 from test_timeparse import chinese, period_and_hour
-from test_weekday_which import ORDER, correcting_inquiry, open_new, to_inquiry_question
+from test_weekday_which import ORDER, correcting_inquiry, day_shown, open_new, to_inquiry_question
 
 from handlers.fields import Step
 from handlers.intake.media import time_at_head
@@ -244,3 +248,68 @@ def test_a_caption_headed_by_an_unmarked_hour_proposes_no_time(
     word, twelve = period_and_hour(hour + 12 if hour < 12 else 12)
     meant = time_at_head(ctx, f"昨天{word}{twelve}点 县委李主任来电")
     assert meant is not None and meant.hour == (hour + 12 if hour < 12 else 12)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    minute_of_day=st.integers(0, 24 * 60 - 1),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 30]),
+    form=st.integers(0, 2),
+    day_word=st.sampled_from(DAYS[:2]),
+)
+async def test_a_marked_time_still_to_come_today_offers_yesterday_unless_today_is_said(
+    court: Court,
+    db: Database,
+    clock: FakeClock,
+    minute_of_day: int,
+    hour: int,
+    minute: int,
+    form: int,
+    day_word: str,
+) -> None:
+    """A part of the day or a 24-hour clock with no day (``下午3点``, ``晚上8点``, ``15:00``
+    at 09:00) still to come today is refused as in the future with yesterday at that time as
+    a button, as an unmarked hour offers it; pressed, it is the inquiry's time. With 今天
+    said it is refused as it is, no button."""
+    now = local("2026-11-30 00:00") + timedelta(minutes=minute_of_day)
+    meant = datetime.combine(now.date(), time(hour, minute), tzinfo=BEIJING)
+    assume(meant > now + SLACK)
+    clock.set(now)
+    judge = await open_new(court)
+    typed = day_word + marked(hour, minute, form)
+    shown_today = f"{day_shown(meant.date())}{meant:%H:%M}"
+    yesterday = meant - timedelta(days=1)
+    button = says("intake.which_hour.yesterday", clock=f"{yesterday:%H:%M}")
+    replies = await judge.act(typed)
+    if day_word:
+        refusal = says("intake.error.time_future", time=shown_today)
+        check((refusal, Lacks(button)), replies, f"{typed} at {now:%H:%M}: ")
+        return
+    refusal = says("intake.error.time_future_yesterday", time=shown_today, yesterday=button)
+    check((refusal, Offers(button)), replies, f"{typed} at {now:%H:%M}: ")
+    replies = await judge.act(Press(button))
+    assert replies[-1].text == asks(Step.CHANNEL), [r.text for r in replies]
+    row = (await all_records(db))[-1]
+    assert row.inquiry_at == yesterday, (typed, now, row.inquiry_at)
+
+
+async def test_the_trial_afternoon_three_at_nine_offers_yesterday(
+    bot: DialogueBot, court: Court, db: Database, clock: FakeClock
+) -> None:
+    """The trial: ``下午3点`` at 09:00 at the inquiry's own question: not refused bare, but
+    with 昨天 15:00 as a button; ``今天下午3点`` is refused as it is."""
+    judge = court.chat("张伟")
+    await to_inquiry_question(judge)
+    refusal = says(
+        "intake.error.time_future_yesterday", time="11月30日（周一）15:00", yesterday="昨天 15:00"
+    )
+    check((refusal, Offers("昨天 15:00")), await judge.act("下午3点"))
+    today = says("intake.error.time_future", time="11月30日（周一）15:00")
+    check((today, Lacks("昨天 15:00")), await judge.act("今天下午3点"))
+    await judge.act("晚上8点")
+    await judge.act(Press("昨天 20:00"))
+    row = await record_row(db, 1)
+    assert row["inquiry_at"] == local("2026-11-29 20:00")

@@ -15,6 +15,7 @@ from handlers import card
 from handlers.engine import ALL_BUTTONS, Context, UserError
 from handlers.evidence_link import evidence_line, screenshot_missing
 from handlers.fields import (
+    ART14_PRESS,
     BY_STEP,
     CAPTION,
     CAPTION_IS_MESSAGE,
@@ -740,6 +741,8 @@ async def take(ctx: Context, record: Record, field: Field, value: str) -> Next:
     """
     if field.step is Step.CASE_NAME and case_number_shaped(value):
         return await case_number_at_name(ctx, record, field, value)
+    if field.step is Step.INQUIRER_NAME and value.startswith(ART14_PRESS):  # Art. 14, asked
+        return await confirm_internal(ctx, record, named=value.removeprefix(ART14_PRESS))
     try:
         values = await field.parse(ctx, record, value)
     except DateOnly:
@@ -812,18 +815,27 @@ async def after_answer(ctx: Context, record: Record, field: Field) -> Next:
     return await advance(ctx, record)
 
 
-async def confirm_internal(ctx: Context, record: Record) -> StepName:
+async def confirm_internal(ctx: Context, record: Record, *, named: str | None = None) -> StepName:
     """Art. 14 withdraws the draft: asked first, since one wrong tap would end it. The
-    answer is the source question's ``art14`` button (``yes`` withdraws, ``no`` asks again);
-    nothing is stored until then."""
+    answer is the source question's ``art14`` button (``yes`` withdraws, ``no`` asks again
+    the question it came from: the source, or the inquirer's name where a court staff
+    member was ``named``, ``fields.CourtStaffName``); nothing is stored until then."""
     state = await ctx.state()
     state.asked += 1
+    title = card.title(ctx, record)
+    text = (
+        ctx.t("intake.art14_confirm", title=title)
+        if named is None
+        else ctx.t("intake.art14_confirm_named", name=named, title=title)
+    )
+    again = NO if named is None else f"{NO}:{Step.INQUIRER_NAME.value}"
+    no = "intake.art14_no" if named is None else "intake.art14_no_named"
     ctx.reply(
-        ctx.t("intake.art14_confirm", title=card.title(ctx, record)),
+        text,
         (
             (
                 Button(ctx.t("intake.art14_yes"), cb(Step.SOURCE, "art14", YES)),
-                Button(ctx.t("intake.art14_no"), cb(Step.SOURCE, "art14", NO)),
+                Button(ctx.t(no), cb(Step.SOURCE, "art14", again)),
             ),
         ),
     )
@@ -953,7 +965,8 @@ async def field_button(ctx: Context, step: str, action: str, argument: str) -> N
     if action == "art14" and field.step is Step.SOURCE:
         if argument == YES:
             return await close_internal(ctx, record)
-        return await ask(ctx, record, field)
+        asked = BY_STEP.get(argument.partition(":")[2])  # the question the staff name was typed at
+        return await ask(ctx, record, asked or field)
     if action == CLEAR and field.step is Step.ART9:
         if state.art9:
             return await ask(ctx, record, field, refusal=UserError("intake.error.art9_ticked"))

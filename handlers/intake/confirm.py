@@ -46,13 +46,20 @@ async def _pending(ctx: Context) -> tuple[Record, list[Field]]:
 
 
 async def confirm_all(ctx: Context, record: Record, fields: list[Field]) -> Next:
-    """Store every proposal shown (each through its question's parser, each audited)."""
+    """Store every proposal shown (each through its question's parser, each audited). A
+    proposal its question refuses (a name OCR read with a title in it, or a court staff
+    member's: ``fields.TitleInName``, ``fields.CourtStaffName``) is that question asked,
+    under its refusal and with its buttons; those before it are kept."""
     state = await ctx.state()
     for field in fields:
         raw = proposal(record, field)
         if raw is None or not field.applies(record) or field.answered(record):
             continue
-        await _apply(ctx, record, field, await field.parse(ctx, record, raw))
+        try:
+            values = await field.parse(ctx, record, raw)
+        except UserError as refusal:
+            return await ask(ctx, record, field, refusal=refusal)
+        await _apply(ctx, record, field, values)
         state.history = [*state.history, field.step.value]
     return await advance(ctx, record)
 

@@ -1,10 +1,10 @@
 """Media: a forwarded screenshot, file or text opens a draft, or joins the open one.
 
 A file that comes while a draft is open asks whether it belongs there or to a new draft; one
-that comes with no draft open, from a handler with submitted records, asks whether it belongs
-to one of the latest of them (``RECENT``: added as an amendment, Art. 3's screenshot sent
-after submitting) or to a new draft. The files are held in the dialogue state until that is
-answered, and never dropped.
+that comes with no draft open, from a handler with drafts left open or submitted records, asks
+whether it belongs to one of those drafts, to one of the latest submitted records (``RECENT``:
+added as an amendment, Art. 3's screenshot sent after submitting) or to a new draft. The
+files are held in the dialogue state until that is answered, and never dropped.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from handlers.fields import (
     day_as_typed,
     when,
 )
+from handlers.i18n import join
 from handlers.intake.ask import advance, resume_step
 from handlers.intake.common import Buttons, cb, current_draft, quote, require_handler
 from handlers.milestones import redeliver
@@ -148,9 +149,7 @@ async def answer_first(ctx: Context, error: str = "intake.error.choose") -> None
     offered = await _offered(ctx) if state.step == StepName.INTAKE_MEDIA else []
     if record is None and offered:
         refusal = UserError(
-            "intake.refused_question",
-            error=ctx.t(error),
-            question=ctx.t("intake.submitted_choice"),
+            "intake.refused_question", error=ctx.t(error), question=_which_question(ctx, offered)
         )
         refusal.buttons = _submitted_buttons(ctx, offered)
         raise refusal
@@ -200,6 +199,35 @@ async def recent_submitted(ctx: Context) -> list[Record]:
     return latest[:RECENT]
 
 
+async def open_drafts(ctx: Context) -> list[Record]:
+    """Every draft of the sender still open (left open by "start a new record", /cancel's
+    question or a restart), the latest opened first: none of them may be forgotten when
+    material comes with no draft being filled in."""
+    drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
+    return sorted(drafts, key=lambda r: r.id, reverse=True)
+
+
+async def _targets(ctx: Context) -> list[Record]:
+    """What material that comes with no draft being filled in may join: the sender's open
+    drafts (``open_drafts``), then the latest submitted records (``recent_submitted``)."""
+    return [*await open_drafts(ctx), *await recent_submitted(ctx)]
+
+
+def _drafts_named(ctx: Context, records: list[Record]) -> str:
+    """The open drafts among ``records`` by their titles (草稿 #2、草稿 #5); "" for none."""
+    drafts = [r for r in records if r.status == RecordStatus.DRAFT]
+    return join(ctx.language, [card.title(ctx, r) for r in drafts])
+
+
+def _which_question(ctx: Context, offered: list[Record]) -> str:
+    """The question asked again while material is held for one of ``offered``: it names the
+    sender's open drafts among them, never says only submitted records are there."""
+    drafts = _drafts_named(ctx, offered)
+    if drafts:
+        return ctx.t("intake.record_choice", drafts=drafts)
+    return ctx.t("intake.submitted_choice")
+
+
 async def _offered(ctx: Context) -> list[Record]:
     """The submitted records the open question offered, still the sender's and submitted."""
     state = await ctx.state()
@@ -223,19 +251,23 @@ def _case(ctx: Context, record: Record) -> str:
     return record.case_name or record.case_number or ctx.t("card.not_filed")
 
 
+def _add_to(ctx: Context, record: Record) -> str:
+    """The button that adds held material to ``record``: a submitted record by its number
+    and case; an open draft by its title, and its case once named."""
+    if record.status != RecordStatus.DRAFT:
+        return ctx.t("intake.add_to_submitted", number=record.number or "", case=_case(ctx, record))
+    case = record.case_name or record.case_number
+    title = card.title(ctx, record)
+    if case:
+        return ctx.t("intake.add_to_draft_case", title=title, case=case)
+    return ctx.t("intake.add_to_draft", title=title)
+
+
 def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
-    """One button per submitted record (its number and case), then "start a new record"."""
+    """One button per record offered (an open draft or a submitted record), then "start a
+    new record" and "sent by mistake"."""
     rows = [
-        (
-            Button(
-                ctx.t(
-                    "intake.add_to_submitted",
-                    number=record.number or "",
-                    case=_case(ctx, record),
-                ),
-                cb("media", f"{TO_RECORD}{record.id}"),
-            ),
-        )
+        (Button(_add_to(ctx, record), cb("media", f"{TO_RECORD}{record.id}")),)
         for record in records
     ]
     return (
@@ -246,18 +278,24 @@ def _submitted_buttons(ctx: Context, records: list[Record]) -> Buttons:
 
 
 async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName:
-    """Files with no draft open, from a handler with submitted ``records``: add them to one
-    of those (an amendment: the screenshot of an inquiry by WeChat, Art. 3, often comes
-    after the record), or start a new record? The files are held until answered."""
+    """Files with no draft being filled in, from a handler with open drafts or submitted
+    ``records``: add them to one of those (to a submitted record as an amendment: the
+    screenshot of an inquiry by WeChat, Art. 3, often comes after the record), or start a
+    new record? The open drafts are named in the question. The files are held until
+    answered."""
     state = await ctx.state()
     state.fresh(**{OFFERED: [record.id for record in records]})
     state.record_id = None
     state.held = held_now(ctx)
     await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
-    ctx.reply(
-        ctx.t("intake.submitted_choice_first", what=material(ctx, ctx.files)),
-        _submitted_buttons(ctx, records),
+    what = material(ctx, ctx.files)
+    drafts = _drafts_named(ctx, records)
+    text = (
+        ctx.t("intake.record_choice_first", what=what, drafts=drafts)
+        if drafts
+        else ctx.t("intake.submitted_choice_first", what=what)
     )
+    ctx.reply(text, _submitted_buttons(ctx, records))
     return StepName.INTAKE_MEDIA
 
 
@@ -491,8 +529,10 @@ async def media(ctx: Context, text: str) -> Next:
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
         total = material(ctx, files_from_json(held.files))
-        text = ctx.t("intake.held_submitted", what=material(ctx, ctx.files), total=total)
-        ctx.reply(text, _submitted_buttons(ctx, offered))
+        key = "intake.held_record" if _drafts_named(ctx, offered) else "intake.held_submitted"
+        ctx.reply(
+            ctx.t(key, what=material(ctx, ctx.files), total=total), _submitted_buttons(ctx, offered)
+        )
         return None
     if record is None and state.step == StepName.INTAKE_MEDIA and state.held and state.held.files:
         held = _hold(ctx, state.held)  # at the question about another's record's file
@@ -518,9 +558,9 @@ async def media(ctx: Context, text: str) -> Next:
         return None
     if record is not None:
         return await _ask_media_choice(ctx, record, pending=True)
-    recent = await recent_submitted(ctx)
-    if recent:
-        return await _ask_submitted_choice(ctx, recent)
+    targets = await _targets(ctx)
+    if targets:
+        return await _ask_submitted_choice(ctx, targets)
     record = await start_draft(
         ctx, forwarded_at=ctx.message.forwarded_at, album=album, opener=opener_of(ctx.files)
     )
@@ -802,12 +842,14 @@ async def drop_question(ctx: Context) -> Next:
 
 async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) -> Next:
     """Add the held ``files`` to the record ``wanted`` offered: a submitted record's
-    amendment, or (a file it already holds, ``_ask_duplicate``) the sender's draft.
+    amendment, or one of the sender's open drafts (left open, or holding the very bytes
+    already, ``_ask_duplicate``).
 
     Each file is an evidence item of its own with an ``evidence_added`` audit event after
     the record's submission (nothing the record held is rewritten or dropped); a record
     whose form copy was delivered (Art. 6) has the corrected form sent to every holder
-    (``milestones.redeliver``). An open draft goes on where it stopped. Raises
+    (``milestones.redeliver``). An open draft goes on where it stopped; with none being
+    filled in, a draft chosen is asked what it still lacks, as /resume would. Raises
     ``UserError`` for a record not offered, or no longer the sender's draft or submitted
     record.
     """
@@ -824,6 +866,10 @@ async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) ->
     if chosen.status == RecordStatus.DRAFT:
         ctx.reply(ctx.t("intake.added", title=card.title(ctx, chosen), count=len(files)))
         await place_captions(ctx, chosen, files)
+        await offer_messages(ctx, chosen, files)
+        if draft is None:  # a draft left open, chosen: filled in from where it stopped
+            state.record_id = chosen.id
+            return await advance(ctx, chosen)
     else:
         ctx.reply(
             ctx.t(
@@ -865,7 +911,7 @@ async def media_text(ctx: Context, text: str) -> Next:
         text = ctx.t(
             "intake.refused_question",
             error=ctx.t("intake.error.choose"),
-            question=ctx.t("intake.submitted_choice"),
+            question=_which_question(ctx, offered),
         )
         ctx.reply(text, _submitted_buttons(ctx, offered))
         return None
