@@ -156,7 +156,7 @@ def _cosigners(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Blo
     if not entries:
         return [Para(tr(language, "form.no_cosigners"))]
     header = tuple(tr(language, f"form.cosign_{name}") for name in ("name", "status", "at", "note"))
-    return [Grid(header, tuple(tuple(entry) for entry in entries), (2, 1.5, 2.5, 4))]
+    return [Grid(header, tuple(tuple(entry) for entry in entries))]
 
 
 def _answered(answer: EarlierAnswer) -> CosignStatus:
@@ -235,7 +235,7 @@ def _milestones(
         tr(language, f"form.milestone_{name}") for name in ("what", "deadline", "met", "state")
     )
     rows = tuple(_milestone_row(line, language, tz, delivering) for line in facts.milestones)
-    blocks: list[Block] = [Grid(header, rows, (3, 2, 2.5, 1.5))] if rows else []
+    blocks: list[Block] = [Grid(header, rows)] if rows else []
     if rows and unconfirmed:
         years = join_list(language.value, map(str, unconfirmed))
         blocks.append(Para(tr(language, "form.calendar_unconfirmed", years=years), small=True))
@@ -326,7 +326,7 @@ def evidence_blocks(
                 item.sha256 or tr(language, "form.not_kept"),
             )
         )
-    blocks: list[Block] = [Grid(header, tuple(rows), (0.5, 2.5, 1.5, 1.3, 2.2, 5.5))]
+    blocks: list[Block] = [Grid(header, tuple(rows))]
     # An album sent with one caption: the caption is said once, for all the items it came with.
     origins: dict[str, list[int]] = {}
     for n, item in enumerate(evidence, 1):
@@ -402,7 +402,7 @@ def _amendments(facts: RecordFacts, language: Language, tz: ZoneInfo) -> list[Bl
         )
         for a in facts.amendments
     )
-    return [Grid(header, rows, (3, 2.4, 4.4, 2.4, 1.5))]
+    return [Grid(header, rows)]
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,28 @@ def share_widths(weights: Sequence[float], least: Sequence[float], width: float)
     return [max(w, m) - s * short / room for w, m, s in zip(widths, least, spare, strict=True)]
 
 
+def content_widths(least: Sequence[float], widest: Sequence[float], width: float) -> list[float]:
+    """Column widths over a table ``width`` wide (any unit) from what the columns hold, as a
+    browser lays out a table of automatic layout (CSS 2.1, 17.5.2.2): each column at least
+    ``least`` (its longest word, or whatever the caller keeps readable) and, where the room
+    allows, ``widest`` (its widest text on one line, as the caller measures it in its
+    medium). Where every column's ``widest`` fits, each gets it and the room left over is
+    shared in proportion to them; else each gets ``least`` and the rest is shared in
+    proportion to what each still wants (``widest - least``), so a column of 是/否 keeps
+    the width it needs and the long texts take the rest. Where the least widths together
+    reach ``width`` they are scaled down to it. The widths sum to ``width``."""
+    count = len(least)
+    wants = [max(w, m) for w, m in zip(widest, least, strict=True)]
+    floor = sum(least)
+    if floor >= width:
+        return [width * m / floor for m in least] if floor else [width / count] * count
+    full = sum(wants)
+    if full <= width:
+        return [w + (width - full) * w / full for w in wants]
+    spare = [w - m for w, m in zip(wants, least, strict=True)]
+    return [m + (width - floor) * s / sum(spare) for m, s in zip(least, spare, strict=True)]
+
+
 _LAST_GROUP = re.compile(_GROUP + r"$")
 _ANY_GROUP = re.compile(_GROUP)
 

@@ -12,6 +12,11 @@ Windows ships; LibreOffice finds HanaMinB (``fonts-hanazono``) for it through fo
 characters themselves are written unchanged. The font table names each font's fallback
 (``w:altName``), so a PC without 方正小标宋简体 or 仿宋_GB2312 substitutes the right face.
 
+A grid's columns are as wide as their texts ask (``grid_layout``, the PDF's rule), at 五号 or
+小五; a grid a portrait page cannot hold so goes on landscape pages of its own, its heading
+with it. Label-value pairs are printed on the PDF's four-column grid
+(``reports.document.pair_rows``).
+
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
 (``w:tblHeader``), a heading keeps with what follows: a grid of at most ``WHOLE_ROWS`` rows
 whole; a longer one's header and first ``HEAD_ROWS`` rows (each keeps with the next), and the
@@ -36,11 +41,12 @@ from typing import Any
 
 from docx import Document as new_document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -57,6 +63,8 @@ from reports.document import (
     Picture,
     Signatures,
     clean,
+    pair_rows,
+    pair_widths,
 )
 from reports.fonts import (
     BODY_FALLBACK,
@@ -68,12 +76,15 @@ from reports.fonts import (
     beyond_bmp,
 )
 from reports.linebreak import GROUP, NUMBER
-from reports.paper import head_text, share_widths
+from reports.paper import content_widths, head_text, share_widths
 
 PAGE_WIDTH_MM = 210
 PAGE_HEIGHT_MM = 297
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 TEXT_WIDTH_CM = (PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+LANDSCAPE_WIDTH_CM = (PAGE_HEIGHT_MM - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
+"""The text width of a landscape page (the same margins), for a grid a portrait page cannot
+hold readably."""
 CELL_SIDES_CM = 0.4
 """A table cell's left and right margins together: Word's and LibreOffice's default 0.19 cm
 each, rounded up."""
@@ -93,11 +104,20 @@ A record or case number (:data:`reports.linebreak.NUMBER`) asks for its whole wi
 TITLE_PT = 22.0
 HEADING_PT = 16.0
 BODY_PT = 16.0
-PAIRS_PT = 12.0
+SUBTITLE_PT = 12.0
+SIGN_PT = 12.0
 GRID_PT = 10.5
 SMALL_PT = 9.0
-GRID_SIZES = (GRID_PT, SMALL_PT, 7.5)
-"""A grid's point sizes, tried in turn (Chinese sizes 5, small 5 and 6)."""
+PAIRS_PT = SMALL_PT
+"""A label-value table's size: its grid (``reports.document.PAIR_COLUMNS``, 49 ems) over the
+text width, as in the PDF."""
+GRID_SIZES = (GRID_PT, SMALL_PT)
+"""A grid's point sizes, tried in turn (Chinese sizes 5 and small 5), on a portrait page and
+then on a landscape one: never smaller (a table at 6 pt is not read)."""
+READABLE_EMS = 6
+"""Characters a line a column of text keeps where its texts are that long, so a case name is
+never printed three characters a line: a grid that cannot give each column that much on a
+portrait page goes on a landscape one."""
 WHOLE_CELL = 4
 """A cell this short (a two-character CJK header, No.) is one word: it is never broken."""
 SIGN_ROW_CM = 1.3
@@ -226,7 +246,7 @@ def _fill(
     for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):
         for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = Cm(widths[c])
-            bold = (header and r == 0) or (not header and c % 2 == 0)
+            bold = header and r == 0
             if header and r == 0 and _word_cm(value, size) > widths[c] and " (" not in value:
                 value = head_text(value, 0)  # 大小 / （字节）: never 大小（字 / 节）
             paragraph = cell.paragraphs[0]
@@ -267,20 +287,33 @@ def _keep_end_with_next(placed: list[Table | Paragraph]) -> None:
             before.paragraph_format.keep_with_next = True
 
 
-def _label_width(rows: Sequence[tuple[str, str]]) -> float:
-    """The label column's width in cm: the longest label on one line (bold, at ``PAIRS_PT``,
-    as ``_word_cm`` measures it), at least 3.5 cm. Within 40 % of the text width where a
-    value is long text (wider than 70 % on one line); where every value is short (a figure,
-    a date, a name) the label may take what the values' longest words leave, up to 70 %:
-    a longer label wraps rather than squeeze the values."""
-    widest = max((_word_cm(clean(label), PAIRS_PT) for label, _ in rows), default=0.0)
-    line = max((_word_cm(clean(value), PAIRS_PT, bold=False) for _, value in rows), default=0.0)
-    room = TEXT_WIDTH_CM * 0.4
-    if line <= TEXT_WIDTH_CM * 0.7:
-        words = (w for _, value in rows for w in clean(value).split())
-        longest = max((_word_cm(w, PAIRS_PT, bold=False) for w in words), default=0.0)
-        room = TEXT_WIDTH_CM - max(longest, TEXT_WIDTH_CM * 0.3)
-    return min(max(widest, 3.5), room)
+def _pairs(doc: DocxDocument, block: Pairs) -> Table:
+    """A label-value table on the grid the PDF prints too (``reports.document.pair_rows``,
+    ``pair_widths``): each cell over its span of the four columns, labels bold, at
+    ``PAIRS_PT``."""
+    laid = pair_rows(block.rows)
+    widths = pair_widths(TEXT_WIDTH_CM)
+    table: Table = doc.add_table(rows=len(laid), cols=len(widths), style="Table Grid")
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+    for row, cells in zip(table.rows, laid, strict=True):
+        tcs = list(row._tr.tc_lst)
+        start = 0
+        for part in cells:
+            first = tcs[start]
+            for tc in tcs[start + 1 : start + part.span]:
+                row._tr.remove(tc)  # the span's other cells: the first cell spans them
+            if part.span > 1:
+                first.grid_span = part.span
+            first.width = Cm(sum(widths[start : start + part.span]))
+            paragraph = Paragraph(first.p_lst[0], row)
+            add_text(paragraph, part.text, font=BODY_FONT, size=PAIRS_PT, bold=part.label)
+            paragraph.paragraph_format.space_after = Pt(0)
+            start += part.span
+    _row_rules(table, header=False)
+    _cell_margins(table)
+    return table
 
 
 @functools.cache
@@ -299,12 +332,20 @@ def _char_points(char: str, size: float, bold: bool) -> float:
     return float(face.charWidths[ord(char)]) / 1000 * size
 
 
+_IDEOGRAPH = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+AUTOSPACE = re.compile(f"(?<=[{_IDEOGRAPH}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_IDEOGRAPH}])")
+"""Where an ideograph meets a Latin letter or digit: an office suite spaces them apart."""
+
+
 def _word_cm(word: str, size: float, *, bold: bool = True) -> float:
     """A word's width in cm at ``size`` pt, ``bold`` or regular, as wide as an office suite
     may draw it, plus the cell's side margins (``CELL_SIDES_CM``) and ``ROUNDING_CM``: a CJK
     character (a full-width bracket too) 1 em, the rest at the widths of DejaVu Sans or
-    DejaVu Sans Bold (``LATIN_FACES``), 1 em where those lack the character."""
+    DejaVu Sans Bold (``LATIN_FACES``), 1 em where those lack the character; and a quarter em
+    wherever an ideograph meets a Latin letter or digit, the space an office suite puts
+    there (``w:autoSpaceDE``, ``w:autoSpaceDN``, on by default: 豫 0825 民初 123 号)."""
     points = sum(_char_points(char, size, bold) for char in word)
+    points += len(AUTOSPACE.findall(word)) * size / 4
     return points / 72 * 2.54 + CELL_SIDES_CM + ROUNDING_CM
 
 
@@ -334,23 +375,64 @@ def _least(
     return least
 
 
-def _grid_size(rows: Sequence[Sequence[str]], count: int) -> tuple[float, list[float]]:
-    """The point size of a grid, ``GRID_PT`` (五号) or the first of ``GRID_SIZES`` at which
-    every column's longest word fits the text width at once (a wide English table), and the
-    columns' least widths in cm at that size (``_least``)."""
-    for size in GRID_SIZES:
-        least = _least(rows, count, size)
-        if sum(least) < TEXT_WIDTH_CM:
-            break
-    return size, least
+def _widest(rows: Sequence[Sequence[str]], count: int, size: float) -> list[float]:
+    """Each column's widest text in cm at ``size`` pt as ``_word_cm`` measures it: each cell's
+    longest line whole, the first row (the header, bold) on two lines."""
+    widest = [0.0] * count
+    bare = CELL_SIDES_CM + ROUNDING_CM
+    for r, row in enumerate(rows):
+        for n, cell in enumerate(row):
+            line = max(_word_cm(part, size, bold=r == 0) - bare for part in clean(cell).split("\n"))
+            widest[n] = max(widest[n], (line / 2 if r == 0 else line) + bare)
+    return widest
 
 
-def _widths(weights: tuple[float, ...], count: int, least: Sequence[float]) -> list[float]:
-    """Column widths in cm over the text width, in proportion to ``weights``, each at least
-    ``least`` (its longest word, ``_least``) where all such minimums fit, else in proportion
-    to them."""
-    given = list(weights) if len(weights) == count else [1.0] * count
-    return share_widths(given, least, TEXT_WIDTH_CM)
+def grid_layout(rows: Sequence[Sequence[str]], count: int) -> tuple[bool, float, list[float]]:
+    """How a grid of ``rows`` (its header first) prints: ``(landscape, size, widths)``, the
+    widths in cm from what the columns hold (``reports.paper.content_widths``, as the PDF).
+
+    The first page and size, portrait before landscape and ``GRID_SIZES`` in turn, at which
+    each column gets at least its longest word (``_least``) and ``READABLE_EMS`` characters
+    a line where its texts are longer (``_widest``); failing that, landscape at the smallest
+    size with the longest words in proportion."""
+    for landscape in (False, True):
+        width = LANDSCAPE_WIDTH_CM if landscape else TEXT_WIDTH_CM
+        for size in GRID_SIZES:
+            least, widest = _least(rows, count, size), _widest(rows, count, size)
+            readable = READABLE_EMS * size / 72 * 2.54 + CELL_SIDES_CM + ROUNDING_CM
+            need = [max(m, min(w, readable)) for m, w in zip(least, widest, strict=True)]
+            if sum(need) <= width:
+                return landscape, size, content_widths(need, widest, width)
+    return True, size, content_widths(least, widest, LANDSCAPE_WIDTH_CM)
+
+
+def _page(section: Section, *, landscape: bool) -> None:
+    """``section`` on A4, portrait or ``landscape``, with the margins of GB/T 9704."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    short, long = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.footer_distance = Mm(28 - 7)
+
+
+def _landscape_blocks(blocks: Sequence[Block]) -> set[int]:
+    """The indices of ``blocks`` printed on landscape pages: each grid ``grid_layout`` puts
+    there, with the headings right before it and what follows it up to the next heading."""
+    wide: set[int] = set()
+    for n, block in enumerate(blocks):
+        if isinstance(block, Grid) and grid_layout([block.header, *block.rows],
+                                                    len(block.header))[0]:  # fmt: skip
+            first = n
+            while first and isinstance(blocks[first - 1], Heading):
+                first -= 1
+            last = n + 1
+            while last < len(blocks) and not isinstance(blocks[last], Heading):
+                last += 1
+            wide.update(range(first, last))
+    return wide
 
 
 def _spacer(doc: DocxDocument) -> Paragraph:
@@ -406,13 +488,7 @@ def write_docx(document: Document, path: Path) -> Path:
     normal.font.size = Pt(BODY_PT)
     _fonts_of(normal.element.get_or_add_rPr(), BODY_FONT)
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    section.top_margin = Mm(MARGINS_MM["top"])
-    section.bottom_margin = Mm(MARGINS_MM["bottom"])
-    section.left_margin = Mm(MARGINS_MM["left"])
-    section.right_margin = Mm(MARGINS_MM["right"])
-    section.footer_distance = Mm(28 - 7)
+    _page(section, landscape=False)
     _paragraph(
         doc,
         document.title,
@@ -422,12 +498,17 @@ def write_docx(document: Document, path: Path) -> Path:
         align=WD_ALIGN_PARAGRAPH.CENTER,
     )
     if document.subtitle:
-        _paragraph(doc, document.subtitle, size=PAIRS_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _paragraph(doc, document.subtitle, size=SUBTITLE_PT, align=WD_ALIGN_PARAGRAPH.CENTER)
     before_heading: list[Table | Paragraph] = []  # what the last block but headings placed
     headed = False  # a heading stands between ``before_heading`` and this block
     previous: Block | None = None  # the block that placed ``before_heading``
-    for block in document.blocks:
+    wide = _landscape_blocks(document.blocks)
+    for n, block in enumerate(document.blocks):
         placed: list[Table | Paragraph]
+        if (n in wide) != (n - 1 in wide) and n:
+            # A wide grid on landscape pages, with its heading; then portrait again.
+            _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=n in wide)
+            before_heading, previous, headed = [], None, False
         if isinstance(block, Heading):
             spacer = before_heading[-1] if before_heading else None
             if not headed and isinstance(previous, Grid | Pairs) and isinstance(spacer, Paragraph):
@@ -449,25 +530,22 @@ def write_docx(document: Document, path: Path) -> Path:
         elif isinstance(block, Pairs):
             if not block.rows:
                 continue
-            table = doc.add_table(rows=len(block.rows), cols=2, style="Table Grid")
-            label = _label_width(block.rows)
-            _fill(table, list(block.rows), [label, TEXT_WIDTH_CM - label], header=False,
-                  size=PAIRS_PT)  # fmt: skip
+            table = _pairs(doc, block)
             _keep_with_heading(table, header=False)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
             table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
-            size, least = _grid_size(rows, len(block.header))
-            widths = _widths(block.widths, len(block.header), least)
+            _, size, widths = grid_layout(rows, len(block.header))
             _fill(table, rows, widths, header=True, size=size)
             _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):
             rows = [block.header, *((*row, "", "") for row in block.rows)]
             table = doc.add_table(rows=len(rows), cols=5, style="Table Grid")
-            widths = _widths((2.2, 2, 3.4, 3.4, 2.4), 5, _least(rows, 5, PAIRS_PT))
-            _fill(table, rows, widths, header=True, size=PAIRS_PT)
+            weights = (2.2, 2, 3.4, 3.4, 2.4)  # room to sign and date by hand
+            widths = share_widths(weights, _least(rows, 5, SIGN_PT), TEXT_WIDTH_CM)
+            _fill(table, rows, widths, header=True, size=SIGN_PT)
             for row in table.rows[1:]:
                 row.height = Cm(SIGN_ROW_CM)
                 row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST

@@ -34,10 +34,21 @@ from reportlab.platypus.doctemplate import NullActionFlowable
 from reportlab.platypus.flowables import _Container, _listWrapOn
 from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 
-from reports.document import Document, Grid, Heading, Pairs, Para, Picture, Signatures, clean
+from reports.document import (
+    Document,
+    Grid,
+    Heading,
+    Pairs,
+    Para,
+    Picture,
+    Signatures,
+    clean,
+    pair_rows,
+    pair_widths,
+)
 from reports.fonts import fonts
 from reports.linebreak import GROUP, line_ends
-from reports.paper import share_widths
+from reports.paper import content_widths, share_widths
 
 MARGIN = 1.8 * cm
 # reportlab keeps a TrueType font's subsetting state in the shared font object: one document
@@ -134,13 +145,32 @@ def column_widths(
     column at least as wide as its widest :func:`unbroken_words` at ``size`` points with its
     padding, the room taken from the columns wider than they need. Where the least widths
     together exceed ``width``, they are scaled down to it."""
-    count = len(weights)
+    return share_widths(weights, _least(rows, len(weights), size), width)
+
+
+def _least(rows: Sequence[Sequence[str]], count: int, size: float) -> list[float]:
+    """Each of the first ``count`` columns' widest :func:`unbroken_words` at ``size`` points
+    with its padding, in points."""
     least = [0.0] * count
     for row in rows:
         for n, cell in enumerate(row[:count]):
             for word in unbroken_words(cell):
                 least[n] = max(least[n], text_width(word, size) + 2 * PADDING + 0.5)
-    return share_widths(weights, least, width)
+    return least
+
+
+def grid_widths(rows: Sequence[Sequence[str]], width: float, size: float) -> list[float]:
+    """Widths in points of a grid ``width`` points wide whose first row is its header, from
+    what its columns hold (:func:`reports.paper.content_widths`): each column at least its
+    widest :func:`unbroken_words`, and where the room allows its widest cell on one line at
+    ``size`` points with its padding, the header's on two."""
+    count = len(rows[0]) if rows else 0
+    widest = [0.0] * count
+    for r, row in enumerate(rows):
+        for n, text in enumerate(row[:count]):
+            line = max(text_width(part, size) for part in clean(text).split("\n"))
+            widest[n] = max(widest[n], (line / 2 if r == 0 else line) + 2 * PADDING + 0.5)
+    return content_widths(_least(rows, count, size), widest, width)
 
 
 class KinsokuParagraph(Paragraph):  # type: ignore[misc]
@@ -255,35 +285,23 @@ def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
     return table
 
 
-def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], font: str, width: float) -> Table:
-    """Label-value rows, two pairs side by side where both are short: a form fits a page."""
-    label_w = 3.4 * cm
-    value_w = width / 2 - label_w
-    size = styles["cell"].fontSize
-
-    def short(label: str, value: str) -> bool:
-        return (
-            "\n" not in value
-            and stringWidth(clean(value), font, size) <= value_w - 8
-            and stringWidth(clean(label), font, size) <= 2 * (label_w - 8)
-        )
-
-    def cells(label: str, value: str) -> list[Any]:
-        return [cell(label, styles, "label"), cell(value, styles)]
-
+def _pairs(block: Pairs, styles: dict[str, ParagraphStyle], width: float) -> Table:
+    """Label-value rows on the grid the DOCX prints too (:func:`reports.document.pair_rows`):
+    two pairs side by side where both are short, so a form fits a page."""
     data: list[list[Any]] = []
-    commands: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE)]
-    rows = list(block.rows)
-    while rows:
-        label, value = rows.pop(0)
-        r = len(data)
-        if rows and short(label, value) and short(*rows[0]):
-            data.append(cells(label, value) + cells(*rows.pop(0)))
-            commands.append(("BACKGROUND", (2, r), (2, r), LABEL_SHADE))
-        else:
-            data.append([*cells(label, value), "", ""])
-            commands.append(("SPAN", (1, r), (3, r)))
-    table = _in_chain_font(Table(data, colWidths=[label_w, value_w, label_w, value_w]))
+    commands: list[tuple[Any, ...]] = []
+    for r, cells in enumerate(pair_rows(block.rows)):
+        row: list[Any] = []
+        for part in cells:
+            c = len(row)
+            row.append(cell(part.text, styles, "label" if part.label else "cell"))
+            row += [""] * (part.span - 1)
+            if part.span > 1:
+                commands.append(("SPAN", (c, r), (c + part.span - 1, r)))
+            if part.label:
+                commands.append(("BACKGROUND", (c, r), (c + part.span - 1, r), LABEL_SHADE))
+        data.append(row)
+    table = _in_chain_font(Table(data, colWidths=pair_widths(width)))
     table.setStyle(_GRID)
     table.setStyle(TableStyle(commands))
     return table
@@ -437,13 +455,12 @@ def flowables(document: Document) -> list[Flowable]:
             )
         elif isinstance(block, Pairs):
             if block.rows:
-                story.append(_pairs(block, styles, font, width))
+                story.append(_pairs(block, styles, width))
         elif isinstance(block, Grid):
-            weights = list(block.widths) or [1.0] * len(block.header)
             texts = [block.header, *block.rows]
             size = styles["cell"].fontSize
             grid = [[cell(text, styles) for text in row] for row in texts]
-            story.append(_grid(grid, column_widths(texts, weights, width, size)))
+            story.append(_grid(grid, grid_widths(texts, width, size)))
         elif isinstance(block, Signatures):
             # The whole table on one page, with its heading (KeepTogether is no flowable that
             # keepWithNext joins, so the heading goes inside it) and the end of what precedes.

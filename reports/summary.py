@@ -34,7 +34,7 @@ from storage.vocabulary import Language
 
 def _counts(rows: Sequence[tuple[str, int]], language: Language, name_key: str) -> Grid:
     header = (tr(language, name_key), tr(language, "report.count"))
-    return Grid(header, tuple((label, str(n)) for label, n in rows), (4, 1))
+    return Grid(header, tuple((label, str(n)) for label, n in rows))
 
 
 def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str, Path]:
@@ -110,7 +110,8 @@ def summary_document(
                    Picture(pictures["months"], 15)]  # fmt: skip
     blocks.append(section("art7"))
     if figures.art7:
-        keys = ("number", "received_at", "inquirer", "unit", "case_name", "main_leader", "serious")
+        keys = ("number", "received_at", "inquirer", "unit", "case_number", "case_name",
+                "main_leader", "serious")  # fmt: skip
         picked = [ART7_KEYS.index(key) for key in keys]
         position = ART7_KEYS.index("position")
         rows: list[tuple[str, ...]] = []
@@ -125,10 +126,8 @@ def summary_document(
             rows.append(tuple(cells))
         titles = [tr(language, f"art7.{k}") for k in keys]
         titles[2] = tr(language, "art7.inquirer_with_position")
-        # The record number is one word, never broken (its column widens to hold it); the
-        # main-leader header (同级主要领导干部) wants room, its 是/否 little.
-        widths = (3.2, 2.0, 2.8, 1.6, 1.6, 2.6, 1.0)
-        blocks.append(Grid(tuple(titles), tuple(rows), widths))
+        # The case number tells the higher Party committee which case it is (Art. 7).
+        blocks.append(Grid(tuple(titles), tuple(rows)))
         if figures.art7_total > ART7_KEEP:
             blocks.append(
                 Para(tr(language, "summary.art7_more", shown=ART7_KEEP, total=figures.art7_total))
@@ -156,7 +155,6 @@ def summary_document(
                 )
                 for name, t in milestone_rows(figures, language)
             ),
-            (3, 1, 1, 1, 1, 1, 1.2),
         )
     )
     if figures.drafts or figures.withdrawn:
@@ -175,7 +173,6 @@ def summary_document(
                      str(row.late), str(row.missed))
                     for row in people
                 ),
-                (2.6, *(1.0,) * len(names), 1.0, 1.0),
             )
         )  # fmt: skip
         blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))
@@ -191,7 +188,6 @@ def summary_document(
                      row.inquirer, row.unit, row.department)
                     for row in figures.late_registered
                 ),
-                (3.2, 2.4, 2.4, 1.5, 2.4, 2.4),
             )
         )  # fmt: skip
     return Document(

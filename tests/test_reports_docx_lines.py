@@ -63,17 +63,20 @@ async def test_docx_lines(db: Database, tmp_path: Path, language: Language) -> N
     for path in (report.summary, form.docx):
         footer_times_whole(path)
         for table in docx.Document(str(path)).tables:
-            if len(table.columns) == 2 and table.rows[0].cells[0].text:  # label-value pairs
-                width = table.rows[0].cells[0].width.cm
-                for row in table.rows:
-                    assert lines(row.cells[0].text, width, PAIRS_PT) <= 2, row.cells[0].text
+            if table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None:
+                continue  # a grid, not label-value pairs
+            for row in table.rows:
+                for label in row._tr.tc_lst[::2]:  # label, value, label, value
+                    text = "".join(t.text or "" for t in label.iter(f"{W}t"))
+                    assert lines(text, label.width.cm, PAIRS_PT) <= 2, text
     header = tr(language, "art7.main_leader")
     [art7] = [
         table
         for table in docx.Document(str(report.summary)).tables
         if header in [cell.text for cell in table.rows[0].cells]
     ]
-    size = GRID_SIZES[0] if language is Language.ZH else GRID_SIZES[-1]
+    size = int(art7._tbl.xpath(".//w:sz/@w:val")[0]) / 2  # half-points
+    assert size >= GRID_SIZES[-1]
     for row in art7.rows:
         for n, cell in enumerate(row.cells):
             if row is art7.rows[0] or n == 0:

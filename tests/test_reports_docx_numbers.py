@@ -31,7 +31,7 @@ from reports.linebreak import NUMBER
 from reports.paper import text_width
 from reports.period import parse_period
 from reports.quarterly import build_report
-from reports.render_docx import TEXT_WIDTH_CM, _grid_size, write_docx
+from reports.render_docx import LANDSCAPE_WIDTH_CM, TEXT_WIDTH_CM, _least, grid_layout, write_docx
 from storage import records as records_repo
 from storage.casenumber import CaseNumber, widest_case_number
 from storage.db import Database
@@ -88,10 +88,10 @@ def test_a_number_in_any_table_fits_its_column(
     rows = tuple(
         tuple(data.draw(cell) for _ in range(columns)) for _ in range(data.draw(st.integers(1, 3)))
     )
-    weights = tuple(data.draw(st.floats(0.5, 6)) for _ in range(columns))
-    document = Document("表", COURT, (Heading("一、表"), Grid(header, rows, weights)))
-    _, least = _grid_size([header, *rows], columns)
-    if sum(least) >= TEXT_WIDTH_CM:  # more than the page holds at its smallest size
+    document = Document("表", COURT, (Heading("一、表"), Grid(header, rows)))
+    landscape, size, _ = grid_layout([header, *rows], columns)
+    page = LANDSCAPE_WIDTH_CM if landscape else TEXT_WIDTH_CM
+    if sum(_least([header, *rows], columns, size)) >= page:  # more than a page holds
         return
     assert broken_numbers(write_docx(document, tmp_path / "grid.docx")) == []
 

@@ -22,7 +22,6 @@ from reports.quarterly import build_report
 from reports.render_docx import (
     GRID_PT,
     LONG_WORD_CM,
-    TEXT_WIDTH_CM,
     WHOLE_CELL,
     _word_cm,
     write_docx,
@@ -47,20 +46,38 @@ def measured_cm(word: str, size: float, *, bold: bool = True) -> float:
     return points / 72 * 2.54 + MARGINS_CM
 
 
+TABLE = re.compile(r"<w:tbl>.*?</w:tbl>", re.S)
+SPAN = re.compile(r'<w:gridSpan w:val="(\d+)"')
+TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+
+
 def styled_tables(docx: Path) -> list[tuple[list[float], list[list[tuple[str, bool]]], float]]:
     """Each table of ``docx``: its grid's column widths (cm), its rows' cells as text and
-    whether the cell is bold, and the point size of its text."""
+    whether the cell is bold, and the point size of its text. A table whose rows span its
+    columns differently (a form's label-value pairs: four cells, or a value over three
+    columns) is given as one table per shape of row, each cell's width that of the columns
+    it spans."""
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    return [found for table in TABLE.findall(xml) for found in styled_table(table)]
+
+
+def styled_table(table: str) -> list[tuple[list[float], list[list[tuple[str, bool]]], float]]:
+    """The table of XML ``table`` as :func:`styled_tables` gives it: one table per shape of
+    row."""
+    grid = [int(w) / TWIPS_CM for w in re.findall(r'<w:gridCol w:w="(\d+)"', table)]
+    half_points = re.search(r'<w:sz w:val="(\d+)"', table)
+    size = int(half_points.group(1)) / 2 if half_points else GRID_PT
+    shapes: dict[tuple[int, ...], list[list[tuple[str, bool]]]] = {}
+    for row in re.findall(r"<w:tr[ >].*?</w:tr>", table, re.S):
+        cells = re.findall(r"<w:tc>.*?</w:tc>", row, re.S)
+        spans = tuple(int(m.group(1)) if (m := SPAN.search(c)) else 1 for c in cells)
+        texts = [("".join(TEXT.findall(c)), "<w:b/>" in c) for c in cells]
+        shapes.setdefault(spans, []).append(texts)
     found = []
-    for table in re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S):
-        grid = [int(w) / TWIPS_CM for w in re.findall(r'<w:gridCol w:w="(\d+)"', table)]
-        rows = [
-            [("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", cell)), "<w:b/>" in cell)
-             for cell in re.findall(r"<w:tc>.*?</w:tc>", row, re.S)]
-            for row in re.findall(r"<w:tr[ >].*?</w:tr>", table, re.S)
-        ]  # fmt: skip
-        half_points = re.search(r'<w:sz w:val="(\d+)"', table)
-        found.append((grid, rows, int(half_points.group(1)) / 2 if half_points else GRID_PT))
+    for spans, rows in shapes.items():
+        starts = [sum(spans[:n]) for n in range(len(spans))]
+        widths = [sum(grid[a : a + k]) for a, k in zip(starts, spans, strict=True)]
+        found.append((widths, rows, size))
     return found
 
 
@@ -89,7 +106,7 @@ def unfitted(docx: Path) -> list[list[str]]:
             for n, (cell, bold) in enumerate(row):
                 for word in words_of(cell):
                     least[n] = max(least[n], min(_word_cm(word, size, bold=bold), LONG_WORD_CM))
-        if sum(least) >= TEXT_WIDTH_CM:
+        if sum(least) >= sum(grid) - 0.01:  # the text width of its page, portrait or landscape
             found.append([text for text, _ in rows[0]])
     return found
 
@@ -109,7 +126,7 @@ def narrow_columns(docx: Path) -> list[tuple[str, float, float]]:
                     estimated[n] = max(
                         estimated[n], min(_word_cm(word, size, bold=bold), LONG_WORD_CM)
                     )
-        if sum(estimated) >= TEXT_WIDTH_CM:
+        if sum(estimated) >= sum(grid) - 0.01:
             continue
         for n, (width, least) in enumerate(zip(grid, wanted, strict=True)):
             if width + 0.01 < least:
@@ -144,8 +161,7 @@ def test_every_grid_column_holds_its_longest_word(
         tuple(data.draw(st.one_of(CELL, HASH)) for _ in range(columns))
         for _ in range(data.draw(st.integers(1, 4)))
     )
-    weights = tuple(data.draw(st.floats(0.5, 6)) for _ in range(columns))
-    document = Document("表", COURT, (Heading("一、表"), Grid(header, rows, weights)))
+    document = Document("表", COURT, (Heading("一、表"), Grid(header, rows)))
     docx = write_docx(document, tmp_path / "grid.docx")
     [(_, _, size)] = tables(docx)
     assert size <= GRID_PT

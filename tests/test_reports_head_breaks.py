@@ -58,15 +58,12 @@ def split_groups(lines: list[str]) -> list[str]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     header=st.lists(HEADER, min_size=2, max_size=7),
-    weights=st.lists(st.floats(0.3, 6), min_size=7, max_size=7),
 )
 def test_no_pdf_header_is_broken_inside_a_bracketed_group(
-    header: list[str], weights: list[float]
+    header: list[str],
 ) -> None:
     rows = (tuple("1" for _ in header),)
-    document = Document(
-        "表", "", (Heading("一"), Grid(tuple(header), rows, tuple(weights[: len(header)])))
-    )
+    document = Document("表", "", (Heading("一"), Grid(tuple(header), rows)))
     [table] = pdf_tables(flowables(document))
     table.wrap(WIDTH, 10_000)
     for c, value in enumerate(table._cellvalues[0]):
@@ -80,15 +77,12 @@ def test_no_pdf_header_is_broken_inside_a_bracketed_group(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     header=st.lists(HEADER, min_size=2, max_size=7),
-    weights=st.lists(st.floats(0.3, 6), min_size=7, max_size=7),
 )
 def test_a_docx_header_too_wide_for_its_column_starts_its_group_on_a_new_line(
-    tmp_path_factory: Any, header: list[str], weights: list[float]
+    tmp_path_factory: Any, header: list[str]
 ) -> None:
     rows = (tuple("1" for _ in header),)
-    document = Document(
-        "表", "", (Heading("一"), Grid(tuple(header), rows, tuple(weights[: len(header)])))
-    )
+    document = Document("表", "", (Heading("一"), Grid(tuple(header), rows)))
     docx = write_docx(document, tmp_path_factory.mktemp("h") / "h.docx")
     [(grid, _, size)] = tables(docx)
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")

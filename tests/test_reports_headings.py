@@ -99,9 +99,7 @@ def test_docx_columns_are_as_wide_as_their_longest_word(
     tmp_path: Path, header: tuple[str, ...]
 ) -> None:
     rows = (("民事审判第一庭", "3", "2", "1", "0", "0"),)
-    document = Document(
-        "汇总", COURT, (Heading("五、办理期限"), Grid(header, rows, (6, 1, 1, 1, 1, 1)))
-    )
+    document = Document("汇总", COURT, (Heading("五、办理期限"), Grid(header, rows)))
     body = _xml(write_docx(document, tmp_path / "s.docx")).find(f"{W}body")
     [table] = body.findall(f"{W}tbl")
     widths = [int(col.get(f"{W}w")) / 567 for col in table.findall(f"{W}tblGrid/{W}gridCol")]

@@ -146,7 +146,6 @@ def test_the_form_lines_follow_the_rules() -> None:
             Grid(
                 header=("过问内容", "大小（字节）"),
                 rows=((summary, "12,345"), ("特别报告事项（第九条）：无", "1")),
-                widths=(5, 1),
             ),
         ),
     )

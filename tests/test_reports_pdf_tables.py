@@ -77,17 +77,16 @@ def check_cells_fit(document: Document) -> int:
 @given(
     answers=st.lists(CELL, min_size=1, max_size=4),
     grid=st.lists(st.tuples(CELL, CELL, CELL, CELL), min_size=1, max_size=4),
-    weights=st.tuples(*[st.floats(0.5, 6) for _ in range(4)]),
 )
 def test_every_pdf_table_row_holds_its_text(
-    answers: list[str], grid: list[tuple[str, str, str, str]], weights: tuple[float, ...]
+    answers: list[str], grid: list[tuple[str, str, str, str]]
 ) -> None:
     document = Document(
         "统计表",
         "温县人民法院",
         (
             Heading("五、在场人员确认"),
-            Grid(("序号", "Confirmation", "确认时间", "说明"), tuple(grid), weights),
+            Grid(("序号", "Confirmation", "确认时间", "说明"), tuple(grid)),
             Heading("十、签名栏"),
             Signatures(
                 ("身份", "姓名", "系统内确认", "签名", "日期"),
@@ -122,7 +121,6 @@ def test_a_signed_form_keeps_each_answer_in_its_row_and_each_word_whole(
             Grid(
                 ("Step", "Delivered", "Missed", "Share"),
                 (("platform", "0", "1", "100.0%"), ("after the correction: pending", "", "", "")),
-                (6, 1, 1, 1),
             ),
             Signatures(
                 ("Role", "Name", "Confirmed in the bot", "Signature", "Date"),
