@@ -41,14 +41,17 @@ PIECE = st.one_of(
     LATIN,
     st.just(" "),
 )
-# A text in which a line always has somewhere to break: at most two marks in a row.
-TEXT = (
-    st.lists(PIECE, min_size=1, max_size=40)
-    .map("".join)
-    .filter(
-        lambda t: not any(all(c in CLOSING + OPENING for c in t[i : i + 3]) for i in range(len(t)))
-    )
-)
+
+
+def _few_marks_in_a_row(text: str) -> bool:
+    """At most two marks in a row, spaces between them aside (they drop at a line's ends, so
+    ``（ （ （`` leaves a line nowhere to break as ``（（（`` does)."""
+    bare = text.replace(" ", "")
+    return not any(all(c in CLOSING + OPENING for c in bare[i : i + 3]) for i in range(len(bare)))
+
+
+# A text in which a line always has somewhere to break.
+TEXT = st.lists(PIECE, min_size=1, max_size=40).map("".join).filter(_few_marks_in_a_row)
 
 
 def line_texts(paragraph: Any, width: float) -> list[str]:
