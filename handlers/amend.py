@@ -269,7 +269,10 @@ async def _next(
     if follow is None:
         if set(field.columns) & RECEIPT_FROM and (settled := receipt_of(after, ctx.services.tz)):
             after.received_at = settled[0]  # as ``reason`` will settle it
-        said = verdicts.warning(ctx, verdicts.changes(ctx, dependents.copy_of(record), after))
+        present = await _present_after(ctx, record, field, data, after)
+        cosigned = verdicts.cosigned_after(ctx, record, present)
+        found = verdicts.changes(ctx, dependents.copy_of(record), after, cosigned=cosigned)
+        said = verdicts.warning(ctx, found)
         if said is not None:  # Art. 10: said before the reason, which keeps the correction
             ctx.reply(said)
         ctx.reply(ctx.t("amend.ask_reason"))
@@ -286,6 +289,23 @@ async def _next(
         text = ctx.t(refusal.key, **refusal.values) + "\n\n" + text
     ctx.reply(text, _also_buttons(ctx, follow))
     return AMEND_ALSO
+
+
+async def _present_after(
+    ctx: Context, record: Record, field: Field, data: dict[str, Any], after: Record
+) -> bool:
+    """Whether anyone of the court is named present once the correction of ``field`` (its
+    value and answers in ``data``) is kept on ``record`` (``after``: the copy it leaves):
+    those the correction or a question it newly asked names, nobody where the staff present
+    no longer apply (``dependents.present_kept``), else those the record names."""
+    staff = EVERY_BY_STEP[Step.STAFF_PRESENT.value]
+    answered = _answered(data)
+    given = str(data.get("raw", "")) if field is staff else answered.get(staff.step.value)
+    if given is not None and given != SKIP:
+        values = await staff.parse(ctx, record, given)
+        return bool(values.get("_staff_present") or values.get("_staff_offline"))
+    kept = dependents.present_kept(dependents.copy_of(record), after, field)
+    return bool(record.cosigners) and kept
 
 
 def _answered(data: dict[str, Any]) -> dict[str, str]:
@@ -396,6 +416,9 @@ async def reason(ctx: Context, text: str) -> Next:
         raise UserError("amend.ask_reason")
     data = (await ctx.state()).data
     before = dependents.copy_of(record)
+    shadow = dependents.copy_of(record, await _parse(ctx, record, field, str(data.get("raw", ""))))
+    present = await _present_after(ctx, record, field, data, shadow)
+    cosigned = verdicts.cosigned_after(ctx, record, present)
     done = _Done()
     await _store(ctx, record, await _parse(ctx, record, field, str(data.get("raw", ""))), why, done)
     for step, raw in _answered(data).items():
@@ -414,7 +437,7 @@ async def reason(ctx: Context, text: str) -> Next:
         done.changes.extend([followed] if followed is not None else [])
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await _tell(ctx, record, field, why, done, cleared, followed)
-    found = verdicts.changes(ctx, before, dependents.copy_of(record))
+    found = verdicts.changes(ctx, before, dependents.copy_of(record), cosigned=cosigned)
     title = card.title(ctx, record)
     field_key = f"card.{field.step.value}"
     await verdicts.tell(ctx, record, found, title=title, field=field_key, why=why)
