@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card, dependents, notify, verdicts
+from handlers import card, dependents, moved, notify, verdicts
 from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import screenshot_missing
@@ -192,7 +192,7 @@ async def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...]
     if field.step is Step.CASE_NUMBER:
         return ((Button(ctx.t("card.not_filed"), PICK + "not_filed"),),)
     if field.step is Step.DEPARTMENT:
-        departments = await staff_repo.departments(ctx.session)
+        departments = await staff_repo.handling_departments(ctx.session, ctx.staff.department_id)
         row = [Button(d.name, f"{PICK}#{d.id}") for d in departments]
         return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     return ()
@@ -416,6 +416,7 @@ async def reason(ctx: Context, text: str) -> Next:
         raise UserError("amend.ask_reason")
     data = (await ctx.state()).data
     before = dependents.copy_of(record)
+    department = record.department_id
     shadow = dependents.copy_of(record, await _parse(ctx, record, field, str(data.get("raw", ""))))
     present = await _present_after(ctx, record, field, data, shadow)
     cosigned = verdicts.cosigned_after(ctx, record, present)
@@ -439,6 +440,8 @@ async def reason(ctx: Context, text: str) -> Next:
     await _tell(ctx, record, field, why, done, cleared, followed)
     found = verdicts.changes(ctx, before, dependents.copy_of(record), cosigned=cosigned)
     title = card.title(ctx, record)
+    if record.department_id != department:  # Art. 10: whose officer oversees it changes
+        await moved.tell(ctx, record, department, title=title, why=why)
     field_key = f"card.{field.step.value}"
     await verdicts.tell(ctx, record, found, title=title, field=field_key, why=why)
     return END
