@@ -81,17 +81,27 @@ async def chat_period(ctx: Context, args: str, *, command: str, current: bool = 
         raise _refusal(ctx, problem, command) from None
 
 
+def document_language(ctx: Context) -> Language:
+    """The language of every document the bot renders as the court's record: the form and
+    its copies (to discipline inspection, trial management, the sub-file), the quarterly
+    report's files (XLSX, DOCX, chart). Always the court's (``[court] language``): one
+    record reads the same in every office's hands. A person's /language (``ctx.language``)
+    changes only the chat text around the document (its caption, the summary)."""
+    return ctx.services.language
+
+
 async def make_report(
     ctx: Context, period: Period, *, draft: bool = False, via: str = "chat"
 ) -> ReportFiles:
-    """Build the period's files in the reader's language and record who took them."""
+    """Build the period's files in the court's language (``document_language``) and record
+    who took them."""
     from reports.quarterly import build_report  # the spreadsheet libraries: imported on use
 
     services = ctx.services
     files = await build_report(
         ctx.session,
         period,
-        language=ctx.language,
+        language=document_language(ctx),
         tz=services.tz,
         rules=services.rules,
         now=ctx.now,
@@ -112,7 +122,7 @@ async def make_report(
         detail={
             "first": period.first.isoformat(),
             "last": period.last.isoformat(),
-            "language": ctx.language.value,
+            "language": document_language(ctx).value,
             "draft": draft,
             "via": via,
             "external": files.figures.external,
@@ -280,7 +290,7 @@ async def form_copy(
     files: FormFiles = await build_form(
         ctx.session,
         record.id,
-        language=ctx.language,
+        language=document_language(ctx),
         tz=services.tz,
         rules=services.rules,
         out_dir=export_dir(ctx, "form", record.number or f"draft-{record.id}"),
@@ -299,7 +309,7 @@ async def form_copy(
         at=ctx.now,
         actor_staff_id=ctx.staff.id,
         actor=ctx.staff.name,
-        detail={"language": ctx.language.value, "via": "form_copy"},
+        detail={"language": document_language(ctx).value, "via": "form_copy"},
     )
     caption = ctx.t("report.form_pdf_caption")
     if files.missing:  # never a silent gap: the reader is told which characters no font has
