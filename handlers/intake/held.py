@@ -41,6 +41,10 @@ async def _held(ctx: Context) -> tuple[Record, Field, dict[str, Any], dict[str, 
 
 
 def _prompt(ctx: Context, record: Record, field: Field, shadow: Record) -> str:
+    if shadow.received_at == record.received_at:  # held for the verdicts it changes alone
+        return ctx.t(
+            "intake.reason_held.ask_reason_verdict", field=ctx.t(f"card.{field.step.value}")
+        )
     return ctx.t(
         "intake.reason_held.ask_reason",
         field=ctx.t(f"card.{field.step.value}"),
@@ -77,13 +81,15 @@ async def reason(ctx: Context, text: str) -> Next:
         ctx.reply(_prompt(ctx, record, field, after(ctx, record, values, fields)))
         return HELD_REASON
     before = copy_of(record)
+    moved = after(ctx, record, values, fields).received_at != record.received_at
     await _apply(ctx, record, field, values, why=why)
     state = await ctx.state()
     state.data = {k: v for k, v in state.data.items() if k != HELD}
     state.history = [*state.history, field.step.value]
     label = f"card.{field.step.value}"
     moment = when(ctx, record.received_at)
-    ctx.reply(ctx.t("intake.reason_held.done", field=ctx.t(label), time=moment))
+    done = "intake.reason_held.done" if moved else "intake.reason_held.done_verdict"
+    ctx.reply(ctx.t(done, field=ctx.t(label), time=moment))
     found = verdicts.changes(ctx, before, copy_of(record))
     await verdicts.tell(ctx, record, found, title=card.title(ctx, record), field=label, why=why)
     return await advance(ctx, record)
