@@ -59,13 +59,26 @@ async def must_hold(
     ctx: Context, record: Record, values: Mapping[str, Any], fields: Mapping[str, Any]
 ) -> bool:
     """The one decision: whether the answer (``values``, ``fields``), after a notice of a
-    breach of the draft ``record`` was sent, moves its receipt time or changes any step's
-    verdict (``handlers.verdicts.changes``: a source answered as an Art. 5 opinion makes an
-    overdue platform entry not owed, 逾期未办 → 不需办理, and the reverse)."""
+    breach of the draft ``record`` was sent, moves its receipt time or its department
+    (``moves_department``) or changes any step's verdict (``handlers.verdicts.changes``: a
+    source answered as an Art. 5 opinion makes an overdue platform entry not owed, 逾期未办 →
+    不需办理, and the reverse)."""
     shadow = after(ctx, record, values, fields)
-    if shadow.received_at == record.received_at and not changes(ctx, copy_of(record), shadow):
+    if (
+        shadow.received_at == record.received_at
+        and not moves_department(record, values)
+        and not changes(ctx, copy_of(record), shadow)
+    ):
         return False
     return await breach_told(ctx.session, record.id)
+
+
+def moves_department(record: Record, values: Mapping[str, Any]) -> bool:
+    """Whether the answer ``values`` moves the draft ``record`` from the department it was
+    in (承办部门): whose integrity officer oversees it, and was told of its breach, changes
+    (``handlers.moved``)."""
+    new = values.get("department_id", record.department_id)
+    return record.department_id is not None and new != record.department_id
 
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:
