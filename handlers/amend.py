@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card, dependents, notify, verdicts
+from handlers import card, dependents, moved, notify, verdicts
 from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import screenshot_missing
@@ -192,7 +192,7 @@ async def _value_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...]
     if field.step is Step.CASE_NUMBER:
         return ((Button(ctx.t("card.not_filed"), PICK + "not_filed"),),)
     if field.step is Step.DEPARTMENT:
-        departments = await staff_repo.departments(ctx.session)
+        departments = await staff_repo.handling_departments(ctx.session, ctx.staff.department_id)
         row = [Button(d.name, f"{PICK}#{d.id}") for d in departments]
         return tuple(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     return ()
@@ -269,7 +269,10 @@ async def _next(
     if follow is None:
         if set(field.columns) & RECEIPT_FROM and (settled := receipt_of(after, ctx.services.tz)):
             after.received_at = settled[0]  # as ``reason`` will settle it
-        said = verdicts.warning(ctx, verdicts.changes(ctx, dependents.copy_of(record), after))
+        present = await _present_after(ctx, record, field, data, after)
+        cosigned = verdicts.cosigned_after(ctx, record, present)
+        found = verdicts.changes(ctx, dependents.copy_of(record), after, cosigned=cosigned)
+        said = verdicts.warning(ctx, found)
         if said is not None:  # Art. 10: said before the reason, which keeps the correction
             ctx.reply(said)
         ctx.reply(ctx.t("amend.ask_reason"))
@@ -286,6 +289,23 @@ async def _next(
         text = ctx.t(refusal.key, **refusal.values) + "\n\n" + text
     ctx.reply(text, _also_buttons(ctx, follow))
     return AMEND_ALSO
+
+
+async def _present_after(
+    ctx: Context, record: Record, field: Field, data: dict[str, Any], after: Record
+) -> bool:
+    """Whether anyone of the court is named present once the correction of ``field`` (its
+    value and answers in ``data``) is kept on ``record`` (``after``: the copy it leaves):
+    those the correction or a question it newly asked names, nobody where the staff present
+    no longer apply (``dependents.present_kept``), else those the record names."""
+    staff = EVERY_BY_STEP[Step.STAFF_PRESENT.value]
+    answered = _answered(data)
+    given = str(data.get("raw", "")) if field is staff else answered.get(staff.step.value)
+    if given is not None and given != SKIP:
+        values = await staff.parse(ctx, record, given)
+        return bool(values.get("_staff_present") or values.get("_staff_offline"))
+    kept = dependents.present_kept(dependents.copy_of(record), after, field)
+    return bool(record.cosigners) and kept
 
 
 def _answered(data: dict[str, Any]) -> dict[str, str]:
@@ -396,6 +416,10 @@ async def reason(ctx: Context, text: str) -> Next:
         raise UserError("amend.ask_reason")
     data = (await ctx.state()).data
     before = dependents.copy_of(record)
+    department = record.department_id
+    shadow = dependents.copy_of(record, await _parse(ctx, record, field, str(data.get("raw", ""))))
+    present = await _present_after(ctx, record, field, data, shadow)
+    cosigned = verdicts.cosigned_after(ctx, record, present)
     done = _Done()
     await _store(ctx, record, await _parse(ctx, record, field, str(data.get("raw", ""))), why, done)
     for step, raw in _answered(data).items():
@@ -414,8 +438,10 @@ async def reason(ctx: Context, text: str) -> Next:
         done.changes.extend([followed] if followed is not None else [])
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
     await _tell(ctx, record, field, why, done, cleared, followed)
-    found = verdicts.changes(ctx, before, dependents.copy_of(record))
+    found = verdicts.changes(ctx, before, dependents.copy_of(record), cosigned=cosigned)
     title = card.title(ctx, record)
+    if record.department_id != department:  # Art. 10: whose officer oversees it changes
+        await moved.tell(ctx, record, department, title=title, why=why)
     field_key = f"card.{field.step.value}"
     await verdicts.tell(ctx, record, found, title=title, field=field_key, why=why)
     return END

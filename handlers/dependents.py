@@ -94,6 +94,16 @@ def _answerable(record: Record, field: Field) -> bool:
     return field.applies(copy_of(record, {"kind": RecordKind.EXTERNAL.value}))
 
 
+def present_kept(before: Record, after: Record, corrected: Field) -> bool:
+    """Whether the court staff named present on ``before`` stay on ``after`` (a copy as a
+    correction of ``corrected`` leaves it), by the rule ``dropped`` clears them: they go
+    only where the question could be answered before and no longer can."""
+    if corrected.step in KEEPS and after.kind == RecordKind.REFERENCE_OPINION:
+        return True
+    staff = next(f for f in FIELDS if f.step is Step.STAFF_PRESENT)
+    return not _answerable(before, staff) or _answerable(after, staff)
+
+
 def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
     """The questions that applied to ``before`` and no longer apply to ``after``
     (``_answerable``; corrected in ``corrected``) while ``after`` holds a value for them,

@@ -1093,9 +1093,14 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
 
 
 async def _department(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """The handling department: one where handlers work (``staff.handling_departments``)."""
     department = await staff_repo.find_department(ctx.session, text)
     if department is None:
         raise UserError("intake.error.department", name=text.strip())
+    handling = await staff_repo.handling_departments(ctx.session, None)
+    if department.id not in {d.id for d in handling}:
+        names = join(ctx.language, (d.name for d in handling))
+        raise UserError("intake.error.department_handles_none", name=department.name, names=names)
     return {"department_id": department.id}
 
 

@@ -570,8 +570,9 @@ async def _open_records(ctx: Context, department_id: int | None) -> list[Record]
             Record.cosigners_done.is_(False),
         ),
     )
-    if department_id is not None:
-        query = query.where(Record.department_id == department_id)
+    if department_id is not None:  # its records, and those corrected away from it
+        department = records_repo.department_json(department_id)
+        query = query.where(records_repo.in_department(department_id, department))
     return list((await ctx.session.execute(query.order_by(Record.received_at))).scalars().all())
 
 

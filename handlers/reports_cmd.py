@@ -81,17 +81,27 @@ async def chat_period(ctx: Context, args: str, *, command: str, current: bool = 
         raise _refusal(ctx, problem, command) from None
 
 
+def document_language(ctx: Context) -> Language:
+    """The language of every document the bot renders as the court's record: the form and
+    its copies (to discipline inspection, trial management, the sub-file), the quarterly
+    report's files (XLSX, DOCX, chart). Always the court's (``[court] language``): one
+    record reads the same in every office's hands. A person's /language (``ctx.language``)
+    changes only the chat text around the document (its caption, the summary)."""
+    return ctx.services.language
+
+
 async def make_report(
     ctx: Context, period: Period, *, draft: bool = False, via: str = "chat"
 ) -> ReportFiles:
-    """Build the period's files in the reader's language and record who took them."""
+    """Build the period's files in the court's language (``document_language``) and record
+    who took them."""
     from reports.quarterly import build_report  # the spreadsheet libraries: imported on use
 
     services = ctx.services
     files = await build_report(
         ctx.session,
         period,
-        language=ctx.language,
+        language=document_language(ctx),
         tz=services.tz,
         rules=services.rules,
         now=ctx.now,
@@ -99,7 +109,9 @@ async def make_report(
         court_name=services.court_name,
         draft=draft,
     )
-    detail = report_detail(period, files.figures, language=ctx.language, via=via, draft=draft)
+    detail = report_detail(
+        period, files.figures, language=document_language(ctx), via=via, draft=draft
+    )
     await _exported(ctx, files, what="report", subject=f"period:{period.label}", detail=detail)
     return files
 
@@ -278,7 +290,7 @@ async def form_copy(
     files: FormFiles = await build_form(
         ctx.session,
         record.id,
-        language=ctx.language,
+        language=document_language(ctx),
         tz=services.tz,
         rules=services.rules,
         out_dir=export_dir(ctx, "form", record.number or f"draft-{record.id}"),
@@ -287,7 +299,7 @@ async def form_copy(
         delivering=completes,
         copy=copy,
     )
-    detail = {"language": ctx.language.value, "via": "form_copy"}
+    detail = {"language": document_language(ctx).value, "via": "form_copy"}
     await _exported(ctx, files, what="form", subject=f"record:{record.id}", detail=detail)
     caption = ctx.t("report.form_pdf_caption")
     if files.missing:  # never a silent gap: the reader is told which characters no font has

@@ -4,7 +4,8 @@ Art. 6's deadlines count from the receipt time, at the draft already; once the b
 handler, the department's integrity officers or discipline inspection that a step is overdue
 (``reminders.outbox.breach_told``), an answer that moves the receipt time (the receipt time
 typed, the inquiry's time or the channel the receipt follows, ``handlers.receipt``) would
-silently unsay what the oversight offices were told. Such an answer is then held
+silently unsay what the oversight offices were told, and so would an answer that makes a
+step overdue not owed (a source answered as an Art. 5 opinion). Such an answer is then held
 (``Held``) on every path that stores a draft's answer (``handlers.intake.ask._apply``): it is
 kept only as a correction is (``handlers.intake.held``: the verdicts it changes said first,
 a reason asked, the old values kept, those told of a breach told of the change). Before any
@@ -21,6 +22,7 @@ from handlers.dependents import copy_of
 from handlers.engine import Context
 from handlers.fields import Field
 from handlers.receipt import receipt_of
+from handlers.verdicts import changes
 from reminders.outbox import breach_told
 from storage.models import Record
 
@@ -56,11 +58,27 @@ def after(
 async def must_hold(
     ctx: Context, record: Record, values: Mapping[str, Any], fields: Mapping[str, Any]
 ) -> bool:
-    """The one decision: whether the answer (``values``, ``fields``) moves the draft
-    ``record``'s receipt time after a notice of a breach counted from it was sent."""
-    if after(ctx, record, values, fields).received_at == record.received_at:
+    """The one decision: whether the answer (``values``, ``fields``), after a notice of a
+    breach of the draft ``record`` was sent, moves its receipt time or its department
+    (``moves_department``) or changes any step's verdict (``handlers.verdicts.changes``: a
+    source answered as an Art. 5 opinion makes an overdue platform entry not owed, 逾期未办 →
+    不需办理, and the reverse)."""
+    shadow = after(ctx, record, values, fields)
+    if (
+        shadow.received_at == record.received_at
+        and not moves_department(record, values)
+        and not changes(ctx, copy_of(record), shadow)
+    ):
         return False
     return await breach_told(ctx.session, record.id)
+
+
+def moves_department(record: Record, values: Mapping[str, Any]) -> bool:
+    """Whether the answer ``values`` moves the draft ``record`` from the department it was
+    in (承办部门): whose integrity officer oversees it, and was told of its breach, changes
+    (``handlers.moved``)."""
+    new = values.get("department_id", record.department_id)
+    return record.department_id is not None and new != record.department_id
 
 
 def encode(values: Mapping[str, Any]) -> dict[str, Any]:

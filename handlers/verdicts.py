@@ -11,14 +11,14 @@ the old values staying in the correction's history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from handlers import notify
 from handlers.alerts import alert_sent, overseers
 from handlers.engine import Context
 from handlers.i18n import join
-from reports.facts import State, timeliness_lines
+from reports.facts import MILESTONE_ORDER, State, timeliness_lines
 from storage.models import Record
 from storage.vocabulary import Milestone, label
 
@@ -26,27 +26,73 @@ VERDICT_CHANGED = "verdict_changed"
 """The ``alert`` of the ``ALERT_SENT`` audit event a changed verdict is kept as."""
 
 
+NOT_OWED = "not_owed"
+"""How a step the record does not owe is worded (``amend.state.not_owed``) and audited."""
+
+
 class Change(NamedTuple):
-    """One step whose verdict a correction changed: ``before`` and ``after`` (``State``)."""
+    """One step whose verdict a correction changed: ``before`` and ``after`` (``State``;
+    None where the record does not owe the step, as an Art. 5 opinion owes no platform entry
+    and an inquiry with nobody of the court present no co-signature)."""
 
     milestone: Milestone
-    before: State
-    after: State
+    before: State | None
+    after: State | None
 
 
-def changes(ctx: Context, before: Record, after: Record) -> list[Change]:
-    """The steps both ``before`` and ``after`` owe whose state differs at ``ctx.now``
-    (``reports.facts.timeliness_lines``, the one rule of the figures): on time ↔ late, due
-    ↔ missed. ``before`` and ``after`` are copies (``handlers.dependents.copy_of``), so the
-    co-signature, which counts from the submission, is compared by neither."""
-    rules, now = ctx.services.rules, ctx.now
-    old = {line.milestone: line.state for line in timeliness_lines(before, rules, now)}
-    found: list[Change] = []
-    for line in timeliness_lines(after, rules, now):
-        was = old.get(line.milestone)
-        if was is not None and was != line.state:
-            found.append(Change(line.milestone, was, line.state))
-    return found
+CosignVerdicts = tuple[State | None, State | None]
+"""The co-signature's verdict (``State``, None when not owed) before and after a correction."""
+
+
+def states(ctx: Context, record: Record) -> dict[Milestone, State]:
+    """How each step ``record`` owes stands at ``ctx.now`` (``reports.facts.timeliness_lines``,
+    the one rule of the figures, /overdue and /compliance); a step not owed is absent."""
+    lines = timeliness_lines(record, ctx.services.rules, ctx.now)
+    return {line.milestone: line.state for line in lines}
+
+
+def compare(old: Mapping[Milestone, State], new: Mapping[Milestone, State]) -> list[Change]:
+    """Each step, in the steps' order, whose verdict differs between ``old`` and ``new``
+    (``states``): on time ↔ late, due ↔ missed, and owed ↔ not owed (a missed step that a
+    correction makes not owed is a breach unsaid, and the reverse a breach newly counted)."""
+    return [
+        Change(step, old.get(step), new.get(step))
+        for step in MILESTONE_ORDER
+        if old.get(step) != new.get(step)
+    ]
+
+
+def changes(
+    ctx: Context, before: Record, after: Record, *, cosigned: CosignVerdicts | None = None
+) -> list[Change]:
+    """The steps whose verdict differs between ``before`` and ``after`` at ``ctx.now``
+    (``compare``). ``before`` and ``after`` are copies (``handlers.dependents.copy_of``),
+    which hold no co-signers: the co-signature is compared as ``cosigned`` gives it (the
+    stored record's co-signature before and after the correction), else not at all."""
+    old, new = states(ctx, before), states(ctx, after)
+    old.pop(Milestone.COSIGNED, None)
+    new.pop(Milestone.COSIGNED, None)
+    if cosigned is not None:
+        for verdicts, state in zip((old, new), cosigned, strict=True):
+            if state is not None:
+                verdicts[Milestone.COSIGNED] = state
+    return compare(old, new)
+
+
+def cosigned_after(ctx: Context, record: Record, present: bool) -> CosignVerdicts:
+    """The co-signature of the stored ``record`` as it stands and as a correction leaves it
+    when someone of the court is ``present`` afterwards (asked again, so counted from the
+    submission as a first request is: ``DeadlineRules.for_record``) or nobody is (not owed).
+    A correction that keeps someone present leaves the step as it is: only owed ↔ not owed
+    is a change of this step (the answers asked again are the co-signers' own round)."""
+    was = states(ctx, record).get(Milestone.COSIGNED)
+    if not present:
+        return was, None
+    if was is not None:
+        return was, was
+    rules = ctx.services.rules
+    deadline = rules.after(record.submitted_at or record.received_at, rules.cosign_days)
+    return None, State.MISSED if deadline <= ctx.now else State.PENDING
 
 
 def describe(ctx: Context, found: Sequence[Change]) -> str:
@@ -57,12 +103,16 @@ def describe(ctx: Context, found: Sequence[Change]) -> str:
             ctx.t(
                 "amend.verdict_line",
                 step=label(change.milestone, ctx.language),
-                before=ctx.t(f"amend.state.{change.before.value}"),
-                after=ctx.t(f"amend.state.{change.after.value}"),
+                before=ctx.t(f"amend.state.{_word(change.before)}"),
+                after=ctx.t(f"amend.state.{_word(change.after)}"),
             )
             for change in found
         ),
     )
+
+
+def _word(state: State | None) -> str:
+    return NOT_OWED if state is None else state.value
 
 
 def warning(ctx: Context, found: Sequence[Change]) -> str | None:
@@ -98,6 +148,6 @@ async def tell(
         record,
         VERDICT_CHANGED,
         people,
-        changes=[[c.milestone.value, c.before.value, c.after.value] for c in found],
+        changes=[[c.milestone.value, _word(c.before), _word(c.after)] for c in found],
         reason=why,
     )

@@ -115,7 +115,7 @@ async def find(ctx: Context, ref: str) -> Record:
     person may not see does not exist for them. Raises ``UserError`` when not found."""
     ref = ref.strip()
     record = await find_record(ctx, ref)
-    if record is None or not records_repo.can_view(ctx.staff, record):
+    if record is None or not await records_repo.may_view(ctx.session, ctx.staff, record):
         raise UserError("views.not_found", ref=ref)
     return record
 

@@ -1005,8 +1005,10 @@ async def pending_cosign(session: AsyncSession, staff_id: int) -> Sequence[Recor
 WHOLE_COURT = frozenset({Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.LEADER, Role.COMPILER})
 
 
-def can_view(person: Staff, record: Record) -> bool:
-    """The handler; the department's integrity officer; discipline, management and leaders.
+def can_view(person: Staff, record: Record, *, former: Iterable[int] = ()) -> bool:
+    """The handler; the integrity officer of the department, or of one of the ``former``
+    departments the record was corrected away from (``former_departments``); discipline,
+    management and leaders.
 
     The admin sees no record contents (least privilege) unless they also hold such a role.
     """
@@ -1016,8 +1018,54 @@ def can_view(person: Staff, record: Record) -> bool:
     if any(role in roles for role in WHOLE_COURT):
         return True
     if Role.INTEGRITY_OFFICER in roles and person.department_id is not None:
-        return person.department_id == record.department_id
+        return person.department_id in {record.department_id, *former}
     return any(c.staff_id == person.id for c in record.cosigners)
+
+
+DEPARTMENT_FIELD = "department_id"
+"""The ``RecordAmendment.field`` of a correction of the handling department (承办部门)."""
+
+
+async def former_departments(session: AsyncSession, record_id: int) -> set[int]:
+    """The departments ``record_id`` was corrected away from (``RecordAmendment`` rows of
+    ``DEPARTMENT_FIELD``, old values): their integrity officers keep it in sight, as the
+    breaches that arose under them stay theirs to follow (Art. 10)."""
+    rows = await session.execute(
+        select(RecordAmendment.old_value).where(
+            RecordAmendment.record_id == record_id, RecordAmendment.field == DEPARTMENT_FIELD
+        )
+    )
+    olds = (json.loads(value) for value in rows.scalars())
+    return {value for value in olds if isinstance(value, int)}
+
+
+async def may_view(session: AsyncSession, person: Staff, record: Record) -> bool:
+    """``can_view`` with the departments ``record`` was corrected away from."""
+    if can_view(person, record):
+        return True
+    if Role.INTEGRITY_OFFICER not in person.roles or person.department_id is None:
+        return False
+    return person.department_id in await former_departments(session, record.id)
+
+
+def in_department(department: Any, department_json: Any) -> ColumnElement[bool]:
+    """The records of a department for its integrity officer: those it handles now and
+    those corrected away from it (``former_departments``). ``department`` is its id and
+    ``department_json`` the id as a correction keeps it (``department_json``), each a value
+    or a ``bindparam``."""
+    return or_(
+        Record.department_id == department,
+        exists().where(
+            RecordAmendment.record_id == Record.id,
+            RecordAmendment.field == DEPARTMENT_FIELD,
+            RecordAmendment.old_value == department_json,
+        ),
+    )
+
+
+def department_json(department_id: int | None) -> str:
+    """``department_id`` as a correction keeps it (``RecordAmendment.old_value``)."""
+    return canonical_json(department_id)
 
 
 VISIBLE: ColumnElement[bool] = or_(
@@ -1025,7 +1073,7 @@ VISIBLE: ColumnElement[bool] = or_(
     bindparam("whole_court", type_=Boolean),
     and_(
         bindparam("department_officer", type_=Boolean),
-        Record.department_id == bindparam("viewer_department_id"),
+        in_department(bindparam("viewer_department_id"), bindparam("viewer_department_json")),
     ),
     and_(
         not_(bindparam("department_officer", type_=Boolean)),
@@ -1050,6 +1098,7 @@ def visible_to(person: Staff) -> dict[str, Any]:
         "whole_court": any(role in roles for role in WHOLE_COURT),
         "department_officer": Role.INTEGRITY_OFFICER in roles and person.department_id is not None,
         "viewer_department_id": person.department_id,
+        "viewer_department_json": department_json(person.department_id),
     }
 
 

@@ -666,6 +666,20 @@ async def departments(session: AsyncSession) -> Sequence[Department]:
     return (await session.execute(select(Department).order_by(Department.id))).scalars().all()
 
 
+async def handling_departments(session: AsyncSession, first: int | None) -> list[Department]:
+    """The departments a case may be handled in (承办部门): those where an active handler
+    works, by number, department ``first`` (the handler's own) ahead of the others. An
+    office with no handler (信息技术科, 纪检监察室, 院领导) handles no case, and a record
+    put there would leave its integrity officer's sight for one with nobody to oversee."""
+    handling = {
+        person.department_id
+        for person in await list_staff(session)
+        if person.active and Role.HANDLER in person.roles
+    }
+    found = [d for d in await departments(session) if d.id in handling]
+    return sorted(found, key=lambda d: d.id != first)
+
+
 async def find_department(session: AsyncSession, ref: str) -> Department | None:
     """A department by id or by name (``match_department``: whitespace and full-width forms do
     not count)."""

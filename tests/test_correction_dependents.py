@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, NUMBER_FORMAT, rules
 from sqlalchemy import select
-from test_correction_fields import Spec, label, values_of
+from test_correction_fields import Spec, label, values_of, warned
 
 from handlers.dependents import art5_main_file, copy_of
 from handlers.fields import FIELDS, Field, Step, holds, next_missing
@@ -501,7 +501,8 @@ async def test_in_person_corrected_to_wechat_clears_what_was_in_person(
     replies = [r.text for r in await judge.act(Press(lab(MaterialRoute.DIRECT)))]
     assert asked(replies[-1]) is Step.ORIGINALS, replies
     replies = [r.text for r in await judge.act(Press(lab(OriginalsDestination.NO_ORIGINAL)))]
-    assert replies == [says("amend.ask_reason")]
+    # 孙丽's confirmation, given on time, is owed no more: a change of verdict, said first.
+    assert replies == [warned(Milestone.COSIGNED, "on_time", "not_owed"), says("amend.ask_reason")]
     replies = [r.text for r in await judge.act("记录有误")]
     assert replies[0] == says("amend.done", title=number)
     gone = "、".join(says(f"card.{s}") for s in ("place", "persons_present", "staff_present"))
@@ -554,7 +555,8 @@ async def test_wechat_corrected_to_in_person_asks_what_in_person_needs(
     # A name not among the staff: a slip, or staff not in the bot who sign on paper.
     assert replies[-1].startswith(says("intake.error.staff_offline_offer", names="没有这个人"))
     replies = [r.text for r in await judge.act("王芳")]
-    assert replies == [says("amend.ask_reason")]
+    # 王芳's confirmation is owed from now on: a change of verdict, said first.
+    assert replies == [warned(Milestone.COSIGNED, "not_owed", "pending"), says("amend.ask_reason")]
     await judge.act("记录有误")
     fields = [a.field for a in await amendments_of(db, record_id)]
     assert fields == [
@@ -600,7 +602,9 @@ async def test_a_reference_opinion_corrected_to_an_external_inquiry_asks_what_it
         replies = await judge.act(Press(press) if press != "无" else press)
         assert asked(replies[-1].text) is step, (step, replies[-1].text)
     replies = await judge.act(Press(NO))
-    assert [r.text for r in replies] == [says("amend.ask_reason")]
+    # An outside inquiry owes the platform entry an Art. 5 opinion did not: said first.
+    said = warned(Milestone.PLATFORM_ENTERED, "not_owed", "pending")
+    assert [r.text for r in replies] == [said, says("amend.ask_reason")]
     await judge.act("记录有误")
     fields = [a.field for a in await amendments_of(db, record_id)]
     assert fields == ["kind", "retired", "main_leader", "intermediary", "art9_items", "serious"]

@@ -305,6 +305,23 @@ NEW: dict[str, tuple[str | Press, str]] = {
 and the stored field its correction changes."""
 
 
+def warned(step: Milestone, before: str, after: str) -> str:
+    """The warning said before the reason when a correction changes ``step``'s verdict from
+    ``before`` to ``after`` (``amend.state`` keys, ``not_owed`` for a step not owed)."""
+    line = says(
+        "amend.verdict_line",
+        step=lab(step),
+        before=says(f"amend.state.{before}"),
+        after=says(f"amend.state.{after}"),
+    )
+    return says("amend.verdict_warning", changes=line)
+
+
+ASKED_FIRST = {"kind": [warned(Milestone.PLATFORM_ENTERED, "on_time", "not_owed")]}
+"""What is said before the reason besides it: an Art. 5 opinion owes no platform entry, so
+the entry made on time is owed no more, a change of verdict (``handlers.verdicts``)."""
+
+
 def test_every_correctable_field_has_a_new_value_here() -> None:
     assert set(NEW) == CORRECTABLE
 
@@ -327,7 +344,8 @@ async def test_each_field_the_form_prints_is_corrected_with_its_reason_and_asked
     )
     value, column = NEW[key]
     replies = await judge.act(value)
-    assert [r.text for r in replies] == [says("amend.ask_reason")], [r.text for r in replies]
+    expected = [*ASKED_FIRST.get(key, []), says("amend.ask_reason")]
+    assert [r.text for r in replies] == expected, [r.text for r in replies]
     replies = await judge.act("记录有误")
     assert replies[0].text == says("amend.done", title=number)
     amendments = await amendments_of(db, record_id)
@@ -378,7 +396,8 @@ async def test_a_correction_to_the_value_the_record_holds_is_refused_and_nothing
         await judge.act(Press(label(key)))
         replies = await judge.act(value)
         if attempt == 0:
-            assert [r.text for r in replies] == [says("amend.ask_reason")]
+            expected = [*ASKED_FIRST.get(key, []), says("amend.ask_reason")]
+            assert [r.text for r in replies] == expected
             await judge.act("记录有误")
             kept = [a.id for a in await amendments_of(db, record_id)]
     assert replies[0].text.startswith(says("amend.unchanged")), [r.text for r in replies]

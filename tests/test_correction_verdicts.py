@@ -1,11 +1,13 @@
 """A correction never changes whether an Art. 6 step was done in time silently (Art. 10).
 
-Over each deadline-bearing field (the receipt time, the inquiry's time, the channel) ×
+Over each deadline-bearing field (the receipt time, the inquiry's time, the channel, the
+source: an Art. 5 opinion owes no platform entry) ×
 channel × direction (earlier, later) of a submitted record received from an hour to twelve
 days ago: when the stored record's steps (``reports.facts.timeliness_lines`` of the record
 before and after) change verdict, the judge is told which before giving the reason, the
 department's integrity officer (钱进) and the discipline inspection office (李刚) are told,
-and the audit chain keeps it; when none changes, nobody is told. A receipt time that follows
+and the audit chain keeps it, a step that stops or starts being owed (逾期未办 ↔ 不需办理)
+too; when none changes, nobody is told. A receipt time that follows
 the inquiry's (an electronic message, a call, a visit) is never corrected alone; its
 correction of the inquiry's time moves it, the old values kept.
 
@@ -36,12 +38,12 @@ from test_correction_fields import label
 from handlers.receipt import FOLLOWING
 from handlers.verdicts import VERDICT_CHANGED
 from reminders.clock import FakeClock
-from reports.facts import State, timeliness_lines
+from reports.facts import MILESTONE_ORDER, State, timeliness_lines
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import Record
-from storage.vocabulary import Channel, Milestone
+from storage.vocabulary import Channel, Milestone, RecordKind
 
 OVERSEERS = ("钱进", "李刚")
 """民一庭's integrity officer and the discipline inspection office: told of a changed verdict."""
@@ -69,17 +71,26 @@ async def stored(db: Database, record_id: int) -> Record:
         return record
 
 
+def word(state: State | None) -> str:
+    """A step's verdict as audited: its state, or ``not_owed`` for a step not owed."""
+    return "not_owed" if state is None else state.value
+
+
+def changed(before: dict[Milestone, State], after: dict[Milestone, State]) -> list[Milestone]:
+    """The steps, in their order, whose verdict differs, a step owed on one side only too."""
+    return [m for m in MILESTONE_ORDER if before.get(m) != after.get(m)]
+
+
 def described(before: dict[Milestone, State], after: dict[Milestone, State]) -> str:
     """The changed steps as ``amend.verdict_line`` words them, in the steps' order."""
     return "、".join(
         says(
             "amend.verdict_line",
             step=lab(step),
-            before=says(f"amend.state.{before[step].value}"),
-            after=says(f"amend.state.{after[step].value}"),
+            before=says(f"amend.state.{word(before.get(step))}"),
+            after=says(f"amend.state.{word(after.get(step))}"),
         )
-        for step in after
-        if step in before and before[step] != after[step]
+        for step in changed(before, after)
     )
 
 
@@ -95,7 +106,8 @@ def inboxes(court: Court) -> dict[str, int]:
 )
 @given(
     channel=st.sampled_from([Channel.WECHAT, Channel.SMS, Channel.PHONE, Channel.LETTER]),
-    key=st.sampled_from(["received_at", "inquiry_at", "channel"]),
+    key=st.sampled_from(["received_at", "inquiry_at", "channel", "kind"]),
+    kind=st.sampled_from([RecordKind.EXTERNAL, RecordKind.REFERENCE_OPINION]),
     back=st.integers(1, 24 * 12),
     shift=st.integers(-24 * 12, 24 * 12),
     to=st.sampled_from([Channel.WECHAT, Channel.LETTER, Channel.PHONE]),
@@ -108,6 +120,7 @@ def inboxes(court: Court) -> dict[str, int]:
     shift=-216,
     to=Channel.WECHAT,
     answers=Answers(),
+    kind=RecordKind.EXTERNAL,
 )
 @example(  # 信函 → 微信: the receipt follows the inquiry 10 days back (on time → late)
     channel=Channel.LETTER,
@@ -116,6 +129,7 @@ def inboxes(court: Court) -> dict[str, int]:
     shift=0,
     to=Channel.WECHAT,
     answers=Answers(),
+    kind=RecordKind.EXTERNAL,
 )
 @example(  # a WeChat message 10 days back corrected to an hour ago (late → on time)
     channel=Channel.WECHAT,
@@ -124,6 +138,26 @@ def inboxes(court: Court) -> dict[str, int]:
     shift=239,
     to=Channel.WECHAT,
     answers=Answers(),
+    kind=RecordKind.EXTERNAL,
+)
+@example(  # trial 9 F27: a WeChat message 3 days back, its platform entry overdue, called an
+    # Art. 5 opinion: 录入平台 逾期未办 → 不需办理, said and told as any change of verdict
+    channel=Channel.WECHAT,
+    key="kind",
+    back=72,
+    shift=0,
+    to=Channel.WECHAT,
+    answers=Answers(),
+    kind=RecordKind.REFERENCE_OPINION,
+)
+@example(  # and back: an opinion called an outside inquiry owes the platform entry, overdue
+    channel=Channel.LETTER,
+    key="kind",
+    back=100,
+    shift=0,
+    to=Channel.WECHAT,
+    answers=Answers(),
+    kind=RecordKind.EXTERNAL,
 )
 async def test_a_changed_verdict_is_said_told_and_audited(
     db: Database,
@@ -136,9 +170,11 @@ async def test_a_changed_verdict_is_said_told_and_audited(
     shift: int,
     to: Channel,
     answers: Answers,
+    kind: RecordKind,
 ) -> None:
     now = clock.now()
-    record_id, number = await submitted(db, clock, court, channel, timedelta(hours=back))
+    source = RecordKind.REFERENCE_OPINION if kind is RecordKind.EXTERNAL else RecordKind.EXTERNAL
+    record_id, number = await submitted(db, clock, court, channel, timedelta(hours=back), source)
     record = await stored(db, record_id)
     if key == "received_at" and channel in FOLLOWING:
         await refused_alone(court, number, channel)
@@ -158,7 +194,7 @@ async def test_a_changed_verdict_is_said_told_and_audited(
         return  # asked to confirm as far back first (``test_intake_times``)
     before = await states(db, record_id, now)
     seen = inboxes(court)
-    first = await correct(court, number, Correction(key=key, channel=to), moment)
+    first = await correct(court, number, Correction(key=key, channel=to, kind=kind), moment)
     said = await finish(court, first, answers)
     assert says("amend.done", title=number) in said, said
     after = await states(db, record_id, now)
@@ -175,7 +211,7 @@ async def test_a_changed_verdict_is_said_told_and_audited(
                 "amend.verdict_notice",
                 handler="张伟",
                 title=number,
-                field=says(f"card.{key}"),
+                field=label(key),
                 reason="记录有误",
                 changes=changes,
             )
@@ -183,9 +219,7 @@ async def test_a_changed_verdict_is_said_told_and_audited(
         payload = json.loads(event.payload)
         assert sorted(payload["to"]) == sorted(court.id(n) for n in OVERSEERS)
         assert payload["changes"] == [
-            [m.value, before[m].value, after[m].value]
-            for m in after
-            if m in before and before[m] != after[m]
+            [m.value, word(before.get(m)), word(after.get(m))] for m in changed(before, after)
         ]
     else:
         assert not any(s.startswith(warned.split("：")[0]) for s in said), said

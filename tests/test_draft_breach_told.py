@@ -57,7 +57,7 @@ from reminders.clock import FakeClock
 from reminders.outbox import breach_told
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.vocabulary import Channel, Language
+from storage.vocabulary import Channel, Language, Milestone, RecordKind
 
 PATHS = ("question", "review", "channel")
 OVERSEERS = ("钱进", "李刚")
@@ -280,3 +280,83 @@ async def test_a_time_typed_on_the_proposals_card_after_a_breach_was_told_is_a_c
         return await _say(judge, FIRST)
 
     await _moved(bot, court, db, clock, record_id, told, change, field="inquiry_at", changed=False)
+
+
+@pytest.mark.parametrize("told", [True, False])
+async def test_a_draft_source_made_an_opinion_after_a_breach_was_told_is_a_correction(
+    db: Database, clock: FakeClock, bot: DialogueBot, court: Court, told: bool
+) -> None:
+    """Trial 9 F27, in a draft: a call received ``FIRST`` (its platform entry overdue), its
+    source edited from the review card to an Art. 5 opinion, which owes no platform entry.
+    After a breach notice the answer is held: 录入平台 逾期未办 → 不需办理 said first, a reason
+    asked, the source kept as a correction and the overseers told; before any, stored at once."""
+    clock.set(local("2026-03-06 10:00"))
+    judge = court.chat("张伟")
+    await _open(judge, "review")
+    record_id = max(r.id for r in await all_records(db))
+    if told:
+        await run_until(bot.app.dispatcher, clock, clock.now() + timedelta(hours=1))
+        assert await _breach_sent(db, record_id)
+    seen = {name: len(court.chat(name).inbox()) for name in OVERSEERS}
+    opinion = says("intake.source.reference_opinion")
+    said = await _say(judge, EDIT, Press(says("card.source")), Press(opinion))
+    line = says(
+        "amend.verdict_line",
+        step=lab(Milestone.PLATFORM_ENTERED),
+        before=says("amend.state.missed"),
+        after=says("amend.state.not_owed"),
+    )
+    warning = says("intake.reason_held.verdict_warning", changes=line)
+    prompt = says("intake.reason_held.ask_reason_verdict", field=says("card.source"))
+    if not told:
+        assert warning not in said and prompt not in said, said
+        assert (await record_row(db, record_id))["kind"] == RecordKind.REFERENCE_OPINION.value
+        assert await amendments_of(db, record_id) == []
+        for name in OVERSEERS:
+            assert len(court.chat(name).inbox()) == seen[name], name
+        return
+    assert said.index(warning) < said.index(prompt), said
+    assert (await record_row(db, record_id))["kind"] == RecordKind.EXTERNAL.value
+    said = _text(list(await judge.act("其实是法院委托的参考意见")))
+    assert says("intake.reason_held.done_verdict", field=says("card.source")) in said, said
+    assert (await record_row(db, record_id))["kind"] == RecordKind.REFERENCE_OPINION.value
+    assert "kind" in {a.field for a in await amendments_of(db, record_id)}
+    for name in OVERSEERS:
+        last = court.chat(name).inbox()[-1].text
+        assert last.startswith(_head("amend.verdict_notice")) and line in last, last
+
+
+@pytest.mark.parametrize("told", [True, False])
+async def test_a_draft_moved_to_another_department_after_a_breach_was_told_is_told(
+    db: Database, clock: FakeClock, bot: DialogueBot, court: Court, told: bool
+) -> None:
+    """Trial 9 F26, in a draft: a call received ``FIRST`` (overdue), its 承办部门 edited from
+    the review card to 刑事审判庭. After a breach notice the answer is held for its reason,
+    kept as a correction, both departments' integrity officers (钱进, 吴敏) and discipline
+    (李刚) told, and 钱进 keeps it in sight; before any, stored at once, nobody told."""
+    clock.set(local("2026-03-06 10:00"))
+    judge = court.chat("张伟")
+    await _open(judge, "review")
+    record_id = max(r.id for r in await all_records(db))
+    if told:
+        await run_until(bot.app.dispatcher, clock, clock.now() + timedelta(hours=1))
+        assert await _breach_sent(db, record_id)
+    told_to = ("钱进", "吴敏", "李刚")
+    seen = {name: len(court.chat(name).inbox()) for name in told_to}
+    said = await _say(judge, EDIT, Press(says("card.department")), Press("刑事审判庭"))
+    prompt = says("intake.reason_held.ask_reason_department", field=says("card.department"))
+    if not told:
+        assert prompt not in said, said
+        assert await amendments_of(db, record_id) == []
+        for name in told_to:
+            assert len(court.chat(name).inbox()) == seen[name], name
+        return
+    assert prompt in said, said
+    said = _text(list(await judge.act("填错了")))
+    assert says("amend.department_told", old="民一庭", new="刑事审判庭") in said, said
+    assert "department_id" in {a.field for a in await amendments_of(db, record_id)}
+    for name in told_to:
+        last = court.chat(name).inbox()[-1].text
+        assert last.startswith(_head("amend.department_notice")) and "民一庭" in last, last
+    overdue = _text(list(await court.chat("钱进").act("/overdue")))
+    assert any("草稿" in text and "张伟" in text for text in overdue), overdue

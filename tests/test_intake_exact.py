@@ -536,6 +536,15 @@ async def test_a_department_of_any_name_length_is_chosen_after_a_restart(
     long_name = "第" + "知识产权与涉外商事审判" * 6 + "庭"
     async with db.transaction() as session:
         await staff_repo.department(session, long_name, at=bot.clock.now())
+        # A department where a handler works: only such a one handles a case.
+        await staff_repo.add_staff(
+            session,
+            name="赵涉外",
+            department_name=long_name,
+            roles=[Role.HANDLER],
+            at=bot.clock.now(),
+            actor="test",
+        )
     judge = court.chat("张伟")
     await dialogue(
         judge,

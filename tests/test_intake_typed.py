@@ -56,7 +56,7 @@ from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import Record
-from storage.vocabulary import Channel, Language, RecordKind
+from storage.vocabulary import Channel, Language, RecordKind, Role
 
 CLEAR = "均不涉及，情节不严重"
 OK = says("intake.proposed.ok")
@@ -181,8 +181,17 @@ async def test_a_word_two_buttons_begin_with_is_asked_again_with_the_buttons(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     async with db.transaction() as session:
-        for name in ("执行局（一组）", "执行局（二组）"):
+        for number, name in enumerate(("执行局（一组）", "执行局（二组）")):
             await staff_repo.department(session, name, at=bot.clock.now())
+            # A department where a handler works: only such a one handles a case.
+            await staff_repo.add_staff(
+                session,
+                name=f"执行员{number}",
+                department_name=name,
+                roles=[Role.HANDLER],
+                at=bot.clock.now(),
+                actor="test",
+            )
     judge = court.chat("张伟")
     await dialogue(
         judge,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeBot, add_person
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from settings_kit import make_settings
 from sqlalchemy import select
 from test_reports_support import (
@@ -27,11 +29,13 @@ from handlers.engine import Context
 from handlers.i18n import t
 from handlers.ports import IncomingMessage, OutgoingMessage
 from reminders.clock import FakeClock
+from reminders.quarters import Quarter
 from reports.files import sha256_of
+from reports.period import Period
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import AuditEvent, Staff
+from storage.models import AuditEvent, Record, Staff
 from storage.vocabulary import Language, Role
 
 NOW = local("2026-10-08 10:00")
@@ -225,21 +229,60 @@ async def test_every_export_is_an_audit_event_naming_who_took_it(bot: FakeBot) -
     assert set(files_of(chat.last)).isdisjoint(sent)
 
 
-async def test_an_english_speaker_gets_english_files(bot: FakeBot) -> None:
-    taker = await person(bot, "Lee", [Role.LEADER], "lee")
+DOCUMENTS = ("report", "draft", "form")
+"""The documents the bot renders as the court's record: a quarter's report asked by /report,
+the draft report the quarter-end reminder carries, a copy of a record's form (to discipline
+inspection, trial management or the sub-file: one renderer)."""
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    language=st.sampled_from(list(Language)),
+    kind=st.sampled_from(DOCUMENTS),
+)
+@example(language=Language.EN, kind="form")  # trial 9 F25: 纪检监察's copy came in English
+async def test_documents_are_in_the_courts_language_whatever_the_readers(
+    bot: FakeBot, language: Language, kind: str
+) -> None:
+    """A person's /language changes the chat text around a document, never the document:
+    the file names and contents are the court's (``[court] language``, 中文), the caption
+    the reader's."""
     async with bot.db.transaction() as session:
-        found = await session.get(Staff, taker.id)
-        assert found is not None
-        found.language = Language.EN.value
-    chat = bot.chat("lee")
-    replies = await chat.say("/report 2026Q3")
-    assert replies[0].startswith("The report for Q3 2026 is ready: 3 inquiries")
-    names = [path.name for path in files_of(chat.last)]
-    assert names == [
-        "inquiry-report_2026Q3_chart.png",
-        "inquiry-report_2026Q3.xlsx",
-        "inquiry-report_2026Q3_summary.docx",
-    ]
+        taker = (await session.execute(select(Staff).where(Staff.name == "张伟"))).scalar_one()
+        taker.language = language.value
+        accounts = await staff_repo.identities_of(session, taker.id)
+        message = IncomingMessage("fake", accounts[0].chat_id, accounts[0].chat_id, NOW)
+        ctx = Context(session, message, taker, accounts[0], bot.app.services, NOW)
+        if kind == "form":
+            record = await session.execute(select(Record).where(Record.number.is_not(None)))
+            attached = await reports_cmd.form_copy(ctx, record.scalars().first(), {})
+            caption = t(language, "report.form_pdf_caption")
+        elif kind == "draft":
+            attached = await reports_cmd.quarter_draft(ctx, "2026Q3")
+            caption = t(language, "report.workbook_caption")
+        else:
+            files = await reports_cmd.make_report(ctx, Period.of_quarter(Quarter(2026, 3)))
+            attached = reports_cmd.report_messages(ctx, files, "")
+            caption = t(language, "report.workbook_caption")
+    paths = files_of(attached)
+    assert paths
+    for path in paths:  # named in the court's language
+        assert not path.name.startswith("inquiry-"), path.name
+        assert "外部领导干部干预过问案件" in path.name, path.name
+    for path in paths:
+        if path.suffix == ".docx":
+            assert "外部领导干部干预过问案件" in docx_text(path)
+            assert "leading cadre" not in docx_text(path)
+        if path.suffix == ".xlsx":
+            assert "外部领导干部干预过问案件" in str(sheet_rows(path, 0)[0][0])
+    # The chat text around the documents is the reader's.
+    assert attached[0 if kind == "form" else 1].text.startswith(caption), attached
+    events = await exports(bot.db)
+    assert json.loads(events[-1].payload)["language"] == Language.ZH.value
 
 
 async def test_the_quarter_end_reminder_carries_the_draft_report(bot: FakeBot) -> None:

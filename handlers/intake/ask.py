@@ -244,7 +244,7 @@ async def question_buttons(
         # The department's id travels on the button, never its name: a name of any length
         # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
         # held only in a process's memory.
-        departments = await staff_repo.departments(ctx.session)
+        departments = await staff_repo.handling_departments(ctx.session, ctx.staff.department_id)
         row = [Button(d.name, cb(field.step, "v", f"#{d.id}")) for d in departments]
         buttons.extend(tuple(row[i : i + 2]) for i in range(0, len(row), 2))
     if offered_caption(record, field) is not None:

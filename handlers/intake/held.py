@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers import card, verdicts
+from handlers import card, moved, verdicts
 from handlers.dependents import copy_of
 from handlers.engine import Context, Handler, UserError
 from handlers.fields import BY_STEP, Field, when
@@ -41,6 +41,11 @@ async def _held(ctx: Context) -> tuple[Record, Field, dict[str, Any], dict[str, 
 
 
 def _prompt(ctx: Context, record: Record, field: Field, shadow: Record) -> str:
+    name = ctx.t(f"card.{field.step.value}")
+    if shadow.department_id != record.department_id:  # whose officer oversees it changes
+        return ctx.t("intake.reason_held.ask_reason_department", field=name)
+    if shadow.received_at == record.received_at:  # held for the verdicts it changes alone
+        return ctx.t("intake.reason_held.ask_reason_verdict", field=name)
     return ctx.t(
         "intake.reason_held.ask_reason",
         field=ctx.t(f"card.{field.step.value}"),
@@ -77,15 +82,20 @@ async def reason(ctx: Context, text: str) -> Next:
         ctx.reply(_prompt(ctx, record, field, after(ctx, record, values, fields)))
         return HELD_REASON
     before = copy_of(record)
+    department = record.department_id
+    receipt_moved = after(ctx, record, values, fields).received_at != record.received_at
     await _apply(ctx, record, field, values, why=why)
     state = await ctx.state()
     state.data = {k: v for k, v in state.data.items() if k != HELD}
     state.history = [*state.history, field.step.value]
     label = f"card.{field.step.value}"
     moment = when(ctx, record.received_at)
-    ctx.reply(ctx.t("intake.reason_held.done", field=ctx.t(label), time=moment))
+    done = "intake.reason_held.done" if receipt_moved else "intake.reason_held.done_verdict"
+    ctx.reply(ctx.t(done, field=ctx.t(label), time=moment))
     found = verdicts.changes(ctx, before, copy_of(record))
     await verdicts.tell(ctx, record, found, title=card.title(ctx, record), field=label, why=why)
+    if record.department_id != department:  # Art. 10: both departments' officers told
+        await moved.tell(ctx, record, department, title=card.title(ctx, record), why=why)
     return await advance(ctx, record)
 
 
