@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.config import Settings, defaults
+from bot.runner import chain_anchor
 from bot.transports.console import NAME as CONSOLE
 from bot.transports.console import ConsoleTransport
 from handlers.i18n import join, t
@@ -348,16 +349,26 @@ async def _session(
         day = moment.astimezone(settings.tz).date() + timedelta(days=1)
         return datetime.combine(day, datetime.min.time(), tzinfo=settings.tz)
 
+    anchor = chain_anchor(app, db, clock, settings)
+
+    def next_morning(moment: datetime) -> datetime:
+        """The first of the court's mornings (``anchor.at``) after ``moment``."""
+        local = moment.astimezone(settings.tz)
+        morning = datetime.combine(local.date(), anchor.at, tzinfo=settings.tz)
+        return morning if morning > local else morning + timedelta(days=1)
+
     async def move_clock(offset: timedelta) -> str:
         """Move time on from one due reminder to the next, so each arrives on time, and
         through each midnight, where a tick plans the new day's reminders (the admins' daily
-        holiday warning, the quarter's); what is sent at each stop comes under that stop's
-        time, the last stop's too."""
+        holiday warning, the quarter's), and each morning, where discipline receives the
+        day's audit-chain head as ``guowen run`` sends it (``reminders.anchor``); what is sent
+        at each stop comes under that stop's time, the last stop's too."""
         target = clock.now() + offset
         ticked: datetime | None = None  # the last stop: time only ever moves on
         while True:
             due = await app.dispatcher.next_due()
-            stop = next_midnight(clock.now())
+            morning = next_morning(clock.now())
+            stop = min(next_midnight(clock.now()), morning)
             if due is not None and due < stop and (ticked is None or due > ticked):
                 stop = max(due, clock.now())
             if stop > target:
@@ -366,6 +377,8 @@ async def _session(
             clock.set(stop)
             console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
             await app.dispatcher.tick()
+            if stop == morning:
+                await anchor.run()
         clock.set(target)
         console.heading = t(language, "demo.clock_at", now=stamp(clock.now()))
         await app.dispatcher.tick()

@@ -41,6 +41,19 @@ EXIT_PROBLEM = 1
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
+def chain_anchor(app: App, db: Database, clock: Clock, settings: Settings) -> ChainAnchor:
+    """The daily audit-chain head to ``discipline`` (``reminders.anchor``), sent through
+    ``app``'s transports at the court's morning hour (``[reminders] morning``) or after:
+    what ``guowen run``'s scheduler runs, and the demo's clock at each simulated morning."""
+    return ChainAnchor(
+        db,
+        clock,
+        settings.tz,
+        AnchorMessenger(app.services, app.deliver),
+        at=time.fromisoformat(settings.reminders.morning),
+    )
+
+
 def _quiet_http_logs() -> None:
     """Quiet ``httpx``: it logs each request's URL at INFO, and a Bot API URL holds the token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -163,13 +176,7 @@ async def run(
                 stoppers.append(_background(console.run()))
         from reminders.scheduler import Scheduler
 
-        anchor = ChainAnchor(
-            db,
-            clock,
-            settings.tz,
-            AnchorMessenger(app.services, app.deliver),
-            at=time.fromisoformat(settings.reminders.morning),
-        )
+        anchor = chain_anchor(app, db, clock, settings)
         scheduler = Scheduler(
             app.dispatcher, tick_seconds=settings.reminders.tick_seconds, anchor=anchor
         )

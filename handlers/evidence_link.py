@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from handlers.evidence_files import TEXT_NAME
 from handlers.i18n import join
+from reports.form import numbers_words
 from storage.evidence import EvidenceFile, EvidenceStore
 from storage.media import EvidenceKind, NoPreview
 from storage.models import EvidenceBlob, EvidenceItem, Record
@@ -121,14 +122,61 @@ async def evidence_line(ctx: Context, record: Record) -> str:
         parts.append(ctx.t("evidence.metadata_only", count=missing))
     lines = [ctx.t("evidence.line", total=len(rows), parts=join(ctx.language, parts))]
     submitted = record.submitted_at
-    for n, (item, _blob) in enumerate(sorted(rows, key=lambda row: row[0].id), 1):
+    # An album sent with one caption: the caption (and the forward it came from) is said
+    # once, for all the items that share it, after the items themselves.
+    origins: dict[str, list[int]] = {}
+    for n, (item, blob) in enumerate(sorted(rows, key=lambda row: row[0].id), 1):
+        lines.append(item_words(ctx, n, item, blob))
         origin = origin_words(ctx, item)
         if origin:
-            lines.append(ctx.t("evidence.origin", n=n, origin=origin))
+            origins.setdefault(origin, []).append(n)
         if submitted is not None and item.added_at > submitted:
             at = ctx.local(item.added_at).strftime("%Y-%m-%d %H:%M")
             lines.append(ctx.t("evidence.added_after_submission", n=n, at=at))
+    for origin, numbers in origins.items():
+        lines.append(
+            ctx.t("evidence.origin", n=numbers_words(numbers, ctx.language), origin=origin)
+        )
     return "\n".join(lines)
+
+
+def item_words(ctx: Context, n: int, item: EvidenceItem, blob: EvidenceBlob | None) -> str:
+    """One evidence item as /record and the review card list it (Art. 3): its number, the
+    file's name, its kind (as stored, else the declared MIME type) and size, and a flag for a
+    file found damaged or unreadable, one whose content is not what its name says, or one
+    whose bytes were not kept (only its details). A forwarded text message has no file name:
+    its kind and size only."""
+    if blob is not None:
+        kind = ctx.t(f"evidence.kind.{MESSAGE_KIND if is_forwarded_text(item) else blob.kind}")
+    else:
+        kind = item.declared_mime or ctx.t("evidence.kind.other")
+    about = [kind, size_words(ctx, blob.size if blob is not None else item.declared_size)]
+    flags: list[str] = []
+    if blob is None:
+        flags.append(ctx.t("evidence.flag_not_kept"))
+    elif blob.damaged:
+        flags.append(ctx.t("evidence.flag_damaged"))
+    if item.disguised:
+        flags.append(ctx.t("evidence.flag_disguised"))
+    words = ctx.t("evidence.item_about", about=ctx.t("evidence.about_separator").join(about))
+    if flags:
+        words += ctx.t("evidence.item_flags", flags=join(ctx.language, flags))
+    if is_forwarded_text(item):
+        return ctx.t("evidence.item_message", n=n, about=words)
+    name = item.original_name or ctx.t("evidence.unnamed")
+    return ctx.t("evidence.item", n=n, name=name, about=words)
+
+
+def size_words(ctx: Context, size: int | None) -> str:
+    """A file size in words: bytes below 1 kB, else kB or MB with one decimal (SI units, as
+    the chat's upload limits are given); ``evidence.size_unknown`` when not known."""
+    if size is None:
+        return ctx.t("evidence.size_unknown")
+    if size < 1000:
+        return ctx.t("evidence.size_bytes", n=size)
+    if size < 1_000_000:
+        return ctx.t("evidence.size_kb", n=f"{size / 1000:.1f}")
+    return ctx.t("evidence.size_mb", n=f"{size / 1_000_000:.1f}")
 
 
 def origin_words(ctx: Context, item: EvidenceItem) -> str:

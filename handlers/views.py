@@ -8,11 +8,12 @@ from handlers.evidence_link import evidence_line
 from handlers.i18n import join
 from handlers.ports import Button
 from handlers.refs import find_record
+from reminders.planner import cosign_disputed
 from reports.facts import load_names
 from storage import form_copies
 from storage import records as records_repo
 from storage.models import Record, Staff
-from storage.vocabulary import RecordStatus, Role
+from storage.vocabulary import CosignStatus, RecordStatus, Role
 
 LIST_LIMIT = 20
 
@@ -73,9 +74,22 @@ async def mine(ctx: Context, args: str) -> None:
                     deadline=card.earliest_open(ctx, record, rules),
                 )
             )
+            disputes = _disputes(ctx, record)
+            if disputes:
+                lines.append(disputes)
     if withdrawn_count:
         lines.append(ctx.t("views.withdrawn_note", count=withdrawn_count))
     ctx.reply("\n".join(lines), tuple(buttons))
+
+
+def _disputes(ctx: Context, record: Record) -> str:
+    """The handler's next step on a submitted record a staff member present disputes
+    (Art. 3): who disputes it, awaiting a correction (``views.disputed``); "" when none does
+    in the current round (``reminders.planner.cosign_disputed``)."""
+    if not cosign_disputed(record):
+        return ""
+    names = [c.who for c in record.cosigners if c.status == CosignStatus.DISPUTED]
+    return ctx.t("views.disputed", names=join(ctx.language, names), title=card.title(ctx, record))
 
 
 async def to_confirm(ctx: Context) -> tuple[list[str], list[tuple[Button, ...]]]:

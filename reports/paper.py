@@ -12,6 +12,8 @@ centimetres, as openpyxl takes them.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 
@@ -243,6 +245,69 @@ def column_points(width: float) -> float:
     18.3.1.13: ``width`` is in widths of the digit 0 of the default font, 7 px at 96 dpi,
     plus 5 px of padding)."""
     return (width * 7 + 5) * 72 / 96
+
+
+# The digit 0 of the default font (Calibri 11) is 7 px at 96 dpi where the font is installed.
+# Where it is not (Calibri and Carlito missing, as on many Linux court PCs), LibreOffice
+# measures column widths in the digit of the font it substitutes, DejaVu Sans: 9.06 px,
+# measured from a printed sheet (trial 9, F9). A sheet printed at a fixed scale is sized
+# with this wider digit, a little rounded up, so its columns fit the page in either case.
+WIDEST_DIGIT = 9.2  # px at 96 dpi
+
+
+def printed_points(width: float) -> float:
+    """The printed width of a column ``width`` characters wide at most, in points: as
+    :func:`column_points`, with the digit 0 :data:`WIDEST_DIGIT` px wide."""
+    return (width * WIDEST_DIGIT + 5) * 72 / 96
+
+
+def column_pages(
+    widths: Sequence[float],
+    starts: Sequence[int],
+    *,
+    paper: str,
+    side: float,
+    most: int,
+    least: int,
+) -> tuple[int, tuple[int, ...]]:
+    """The print scale (percent) and the columns that start a printed page, for columns of
+    ``widths`` printed landscape on ``paper`` (``side`` inches of margin left and right) at
+    a fixed scale, column 0 repeated on every page (print titles), and ``starts`` (indices
+    > 0, ascending) beginning blocks of related columns, each to be one page.
+
+    The scale is the largest, at most ``most``, at which every block fits its page
+    (:func:`printed_points`); not below ``least``, unless one column beside column 0 needs
+    less (then that, at least 10, a spreadsheet's least scale). A block still too wide at
+    that scale is split where its next column would not fit, so each page fits: the pages
+    start at ``starts`` and at those splits. Returns (scale, page starts), the starts as
+    indices into ``widths``, ascending, without 0."""
+    page_w = PAPER_POINTS[paper][1]  # landscape: the portrait height is the width
+    room = page_w - 2 * 72 * side
+    points = [printed_points(w) for w in widths]
+    title = points[0]
+    bounds = [0, *starts, len(widths)]
+    blocks = [(first, last) for first, last in itertools.pairwise(bounds) if first < last]
+
+    def fits(width: float) -> int:
+        return math.floor(100 * room / width)
+
+    def block_width(first: int, last: int) -> float:
+        return sum(points[first:last]) + (title if first else 0.0)
+
+    scale = min(most, min(fits(block_width(first, last)) for first, last in blocks))
+    single = min(fits(title + p) for p in points[1:]) if len(points) > 1 else fits(title)
+    scale = max(10, min(max(scale, least), single, most))
+    out: list[int] = []
+    for first, last in blocks:
+        if first:
+            out.append(first)
+        used = title if first else 0.0
+        for index in range(first, last):
+            if index != first and (used + points[index]) * scale / 100 > room:
+                out.append(index)
+                used = title
+            used += points[index]
+    return scale, tuple(out)
 
 
 def page_scale(widths: Sequence[float], *, paper: str, portrait: bool, side: float) -> float:

@@ -72,6 +72,7 @@ from reports.paper import (
     ROW_POINTS,
     WORD_PAD,
     chart_height,
+    column_pages,
     fit_whole,
     fit_widths,
     head_lines,
@@ -136,14 +137,16 @@ HEADER_LINES = 2  # a header row is at least this many lines tall
 
 # The detail sheet's 43 columns cannot be read at one page width (A4 would print them at about
 # a fifth of their size). A court office files the register in full, so it prints on A3
-# landscape at 70 %, each row across four pages, one block of related columns per page:
+# landscape at about two thirds of its size (the largest scale at which each block fits its
+# page, ``column_pages``), each row across four pages, one block of related columns per page:
 # the inquiry and the inquirer; the intermediary, the case and what was asked; the people
 # present, the originals and the first deadlines; the later events and the evidence. Each
 # block fits its page with the widest words and case numbers its columns are widened to.
 # The record number (column A) and the header row repeat on every page, and the pages of the
 # same rows follow one another (over, then down), so each sheet of paper names the records
 # it continues.
-DETAIL_SCALE = 70
+DETAIL_SCALE = 70  # the most: the blocks are laid out for it
+DETAIL_LEAST_SCALE = 50  # below it a block is split rather than printed smaller
 DETAIL_BREAKS = ("main_leader", "art9", "state_platform_entered")
 DETAIL_WIDTHS = tuple(column.width for column in COLUMNS)
 EMPTY_DETAIL_COLUMNS = 8  # an empty detail prints its first columns and says it is empty
@@ -249,14 +252,22 @@ class ReportWorkbook:
         self._art7_bytes = SheetRows(self.art7_sheet)
         self._art7_titles = art7_titles
         print_setup(self.detail, title_rows="1:1", fit=False, paper=A3)
-        self.detail.page_setup.scale = DETAIL_SCALE
+        keys = [column.key for column in COLUMNS]
+        scale, starts = column_pages(
+            self.detail_widths,
+            [keys.index(key) + 1 for key in DETAIL_BREAKS],
+            paper=A3,
+            side=MARGIN_SIDE,
+            most=DETAIL_SCALE,
+            least=DETAIL_LEAST_SCALE,
+        )
+        self.detail.page_setup.scale = scale
         self.detail.page_setup.pageOrder = "overThenDown"
         self.detail.print_title_cols = "A:A"
         # The order of the rows, on every printed page: a clerk checks them by record number.
         self.detail.oddHeader.left.text = tr(language, "report.detail_order")
-        keys = [column.key for column in COLUMNS]
-        for key in DETAIL_BREAKS:
-            self.detail.col_breaks.append(Break(id=keys.index(key) + 1))
+        for start in starts:
+            self.detail.col_breaks.append(Break(id=start))
         print_setup(self.art7_sheet, title_rows="1:1")
         print_setup(self.summary, title_rows="1:1", portrait=True)
         print_setup(self.timeliness, title_rows="1:1")

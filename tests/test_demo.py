@@ -140,6 +140,14 @@ def bot_says(language: Language, name: str, text: str, buttons: tuple[str, ...] 
     return lines
 
 
+def anonymous_head(line: str) -> str:
+    """``line`` with an audit-chain head's event number and hash as 0 and H (they depend on
+    how many events the session made)."""
+    line = re.sub(r"\b\d+:[0-9a-f]{64}\b", "0:H", line)
+    line = re.sub(r"\b[0-9a-f]{64}\b", "H", line)
+    return re.sub(r"(第 |event )\d+( 号|,)", r"\g<1>0\g<2>", line)
+
+
 # A start in the middle of a year, and one in December, when next year's holidays are not
 # imported yet and the admin is told so once the clock moves into the notice's window.
 STARTS = ["2026-06-10 09:00", "2026-12-20 09:00"]
@@ -260,18 +268,27 @@ def test_a_whole_demo_session(tmp_path: Path, language: Language, start: str) ->
     assert began_at + timedelta(days=2) <= moved <= began_at + timedelta(days=2) + took
     expires = datetime.strptime(expires_text[0], MINUTE).replace(tzinfo=BEIJING)
     assert began_at + timedelta(hours=72) <= expires <= moved + timedelta(hours=72 - 48)
-    # In December each day the jump passes brings the admin next year's holiday warning at
-    # 08:30, under that time.
+    # Each morning the jump passes brings discipline the day's audit-chain head at 08:30,
+    # under that time (its event number and hash as the chain stands), and in December the
+    # admin next year's holiday warning first.
     notice: list[str] = []
     day = began_at.date() + timedelta(days=1)
     while (morning := datetime.combine(day, time(8, 30), tzinfo=BEIJING)) <= moved:
+        notice.append(t(language, "demo.clock_at", now=morning.strftime(MINUTE)))
         if day.month == 12:
             warning = t(language, "reminders.holidays_missing", year=day.year + 1)
-            notice += [
-                t(language, "demo.clock_at", now=morning.strftime(MINUTE)),
-                *bot_says(language, "赵磊", warning),
-            ]
+            notice += bot_says(language, "赵磊", warning)
+        head = t(
+            language,
+            "maintenance.anchor_daily",
+            court="温县人民法院",
+            day=str(day),
+            seq=0,
+            hash="H",
+        )
+        notice += bot_says(language, "李刚", head)
         day += timedelta(days=1)
+    clock = [anonymous_head(line) for line in clock]
     assert clock == [*notice, t(language, "demo.clock_moved", now=moved.strftime(MINUTE))]
     assert bad_clock == [t(language, "console.clock_usage")]
 
