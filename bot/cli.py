@@ -866,6 +866,17 @@ async def _holidays_command(args: argparse.Namespace, settings: Settings, out: T
     return await _with_db(settings, work)
 
 
+def _restore(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
+    from bot import maintenance
+
+    collector.resume()
+    if args.database_url:
+        return asyncio.run(
+            maintenance.restore_into_database(args.file, args.into, args.database_url, out)
+        )
+    return maintenance.restore(args.file, args.into, out)
+
+
 class _Collector:
     """Python's cyclic garbage collector, paused while a command starts.
 
@@ -914,6 +925,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
     if args.command == "config":
         out.write(example_config())
         return EXIT_OK
+    if args.command == "restore":
+        # Restore writes its own config.toml into --into and reads none: it is run on a spare
+        # machine or after the loss of the court's folder, where there is no configuration.
+        return _restore(args, out, collector)
     settings = _settings(args)
     if args.command == "run":
         from bot import unused
@@ -945,12 +960,6 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
         return asyncio.run(
             maintenance.backup(settings, args.file, SystemClock().now(), out, logical=args.logical)
         )
-    if args.command == "restore":
-        if args.database_url:
-            return asyncio.run(
-                maintenance.restore_into_database(args.file, args.into, args.database_url, out)
-            )
-        return maintenance.restore(args.file, args.into, out)
     raise AssertionError(args.command)
 
 
