@@ -411,7 +411,7 @@ async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: 
         if problem.problem is not StaffProblem.AMBIGUOUS:
             raise
     name = ref.strip()
-    named = [person for person in await staff_repo.list_staff(session) if person.name == name]
+    named = await staff_repo.named(session, name)
     active = [person for person in named if person.active]
     people = active if len(active) > 1 else named
     candidates = [
@@ -464,10 +464,10 @@ async def _check_not_registered(
     (``--force`` registers them anyway)."""
     from storage import staff as staff_repo
 
-    wanted = (name.strip(), staff_repo.department_key(department or ""))
-    for other in await staff_repo.list_staff(session):
+    wanted = staff_repo.department_key(department or "")
+    for other in await staff_repo.named(session, name):
         there = other.department.name if other.department else ""
-        if other.active and (other.name, staff_repo.department_key(there)) == wanted:
+        if other.active and staff_repo.department_key(there) == wanted:
             raise CliError(
                 "cli.staff_duplicate", lang, id=other.id, name=other.name, department=there or "-"
             )
@@ -516,11 +516,7 @@ async def _warn_namesakes(session: AsyncSession, lang: Language, person: Staff) 
     (two divisions' 张伟), but from now on the number names them, not the name."""
     from storage import staff as staff_repo
 
-    namesakes = [
-        other.id
-        for other in await staff_repo.list_staff(session)
-        if other.name == person.name and other.active
-    ]
+    namesakes = [other.id for other in await staff_repo.named(session, person.name) if other.active]
     if len(namesakes) > 1:
         numbers = join(lang, [str(number) for number in namesakes])
         print(t(lang, "cli.staff_name_shared", name=person.name, ids=numbers), file=sys.stderr)

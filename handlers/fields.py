@@ -192,7 +192,7 @@ def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     if person and bare_title(text):
         return "title"
     staff = getattr(ctx, "staff", None)
-    if person and staff is not None and text.strip() == staff.name:
+    if person and staff is not None and staff_repo.same_person_name(text, staff.name):
         return "self"  # the judge's own name: the outside inquirer is someone else
     if case_number_shaped(text):
         return "case_number"
