@@ -201,7 +201,7 @@ def test_a_quarter_without_records_is_a_report_that_says_so(config: Path, tmp_pa
 def test_a_period_ended_before_the_records_begin_is_refused(
     config: Path, tmp_path: Path, period: str
 ) -> None:
-    seed(config)  # the court began recording on 2026-01-01
+    seed(config, OPENED)  # the court began recording on 2026-01-01
     status, out, err = run_report(config, period, None)
     assert (status, out) == (2, "")
     assert (
@@ -221,6 +221,33 @@ def test_a_period_ended_before_the_records_begin_is_refused(
     )
     assert export_events(config) == []
     assert not (tmp_path / "data" / "reports").exists()  # no empty folder left behind
+
+
+def test_before_the_court_began_with_no_record_names_no_first_record(
+    config: Path, tmp_path: Path
+) -> None:
+    """People registered on 2026-01-01 and no inquiry record: a quarter before is refused
+    naming the day the court began, never a "first record" (there is none)."""
+    seed(config)
+    status, out, err = run_report(config, "2025Q4", None)
+    assert (status, out) == (2, "")
+    assert (
+        err
+        == t(
+            Language.ZH,
+            "report.bad_before_use",
+            text="2025Q4",
+            command="guowen report",
+            quarter="2026Q3",
+            first="2026-07-01",
+            last="2026-09-30",
+            since="2026-01-01",
+            since_quarter="2026Q1",
+            default=t(Language.ZH, "report.default_last"),
+        )
+        + "\n"
+    )
+    assert "最早的记录" not in err
 
 
 def test_a_database_with_nothing_recorded_is_refused(config: Path, tmp_path: Path) -> None:
