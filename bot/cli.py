@@ -844,6 +844,17 @@ async def _run(settings: Settings, out: TextIO, started: Callable[[], None]) -> 
 
 async def _holidays_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot import holidays
+    from handlers.fields import RULES_IN_FORCE
+
+    if args.holidays_command == "show" and args.year < RULES_IN_FORCE.year:
+        # No deadline of the court's rules (in force 2021-06-23) falls in an earlier year.
+        raise CliError(
+            "holidays.before_rules",
+            settings.language,
+            year=args.year,
+            since=RULES_IN_FORCE.isoformat(),
+            first=RULES_IN_FORCE.year,
+        )
 
     async def work(db: Database) -> int:
         if args.holidays_command == "load":
