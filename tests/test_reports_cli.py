@@ -198,17 +198,21 @@ def test_a_quarter_without_records_is_a_report_that_says_so(config: Path, tmp_pa
 
 
 @pytest.mark.parametrize("period", ["2021Q1", "2025Q4", "2021-01-01 2025-12-31", "2025-12-31"])
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "no-record"])
 def test_a_period_ended_before_the_records_begin_is_refused(
-    config: Path, tmp_path: Path, period: str
+    config: Path, tmp_path: Path, period: str, recorded: bool
 ) -> None:
-    seed(config, OPENED)  # the court began recording on 2026-01-01
+    """The court began on 2026-01-01 (its people registered, and a record received then or
+    none at all): a period before is refused; with no inquiry record at all, the refusal
+    names the day the court began, never a "first record" (F21: there is none)."""
+    seed(config, *([OPENED] if recorded else []))
     status, out, err = run_report(config, period, None)
     assert (status, out) == (2, "")
     assert (
         err
         == t(
             Language.ZH,
-            "report.bad_before_records",
+            "report.bad_before_records" if recorded else "report.bad_before_use",
             text=period,
             command="guowen report",
             quarter="2026Q3",
@@ -219,35 +223,9 @@ def test_a_period_ended_before_the_records_begin_is_refused(
         )
         + "\n"
     )
+    assert recorded or "最早的记录" not in err
     assert export_events(config) == []
     assert not (tmp_path / "data" / "reports").exists()  # no empty folder left behind
-
-
-def test_before_the_court_began_with_no_record_names_no_first_record(
-    config: Path, tmp_path: Path
-) -> None:
-    """People registered on 2026-01-01 and no inquiry record: a quarter before is refused
-    naming the day the court began, never a "first record" (there is none)."""
-    seed(config)
-    status, out, err = run_report(config, "2025Q4", None)
-    assert (status, out) == (2, "")
-    assert (
-        err
-        == t(
-            Language.ZH,
-            "report.bad_before_use",
-            text="2025Q4",
-            command="guowen report",
-            quarter="2026Q3",
-            first="2026-07-01",
-            last="2026-09-30",
-            since="2026-01-01",
-            since_quarter="2026Q1",
-            default=t(Language.ZH, "report.default_last"),
-        )
-        + "\n"
-    )
-    assert "最早的记录" not in err
 
 
 def test_a_database_with_nothing_recorded_is_refused(config: Path, tmp_path: Path) -> None:
