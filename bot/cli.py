@@ -411,7 +411,7 @@ async def _find_staff(session: AsyncSession, ref: str, lang: Language, command: 
         if problem.problem is not StaffProblem.AMBIGUOUS:
             raise
     name = ref.strip()
-    named = [person for person in await staff_repo.list_staff(session) if person.name == name]
+    named = await staff_repo.named(session, name)
     active = [person for person in named if person.active]
     people = active if len(active) > 1 else named
     candidates = [
@@ -464,10 +464,10 @@ async def _check_not_registered(
     (``--force`` registers them anyway)."""
     from storage import staff as staff_repo
 
-    wanted = (name.strip(), staff_repo.department_key(department or ""))
-    for other in await staff_repo.list_staff(session):
+    wanted = staff_repo.department_key(department or "")
+    for other in await staff_repo.named(session, name):
         there = other.department.name if other.department else ""
-        if other.active and (other.name, staff_repo.department_key(there)) == wanted:
+        if other.active and staff_repo.department_key(there) == wanted:
             raise CliError(
                 "cli.staff_duplicate", lang, id=other.id, name=other.name, department=there or "-"
             )
@@ -516,11 +516,7 @@ async def _warn_namesakes(session: AsyncSession, lang: Language, person: Staff) 
     (two divisions' 张伟), but from now on the number names them, not the name."""
     from storage import staff as staff_repo
 
-    namesakes = [
-        other.id
-        for other in await staff_repo.list_staff(session)
-        if other.name == person.name and other.active
-    ]
+    namesakes = [other.id for other in await staff_repo.named(session, person.name) if other.active]
     if len(namesakes) > 1:
         numbers = join(lang, [str(number) for number in namesakes])
         print(t(lang, "cli.staff_name_shared", name=person.name, ids=numbers), file=sys.stderr)
@@ -848,6 +844,17 @@ async def _run(settings: Settings, out: TextIO, started: Callable[[], None]) -> 
 
 async def _holidays_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from bot import holidays
+    from handlers.fields import RULES_IN_FORCE
+
+    if args.holidays_command == "show" and args.year < RULES_IN_FORCE.year:
+        # No deadline of the court's rules (in force 2021-06-23) falls in an earlier year.
+        raise CliError(
+            "holidays.before_rules",
+            settings.language,
+            year=args.year,
+            since=RULES_IN_FORCE.isoformat(),
+            first=RULES_IN_FORCE.year,
+        )
 
     async def work(db: Database) -> int:
         if args.holidays_command == "load":
@@ -864,6 +871,17 @@ async def _holidays_command(args: argparse.Namespace, settings: Settings, out: T
         return await holidays.show(settings, db, args.year, out)
 
     return await _with_db(settings, work)
+
+
+def _restore(args: argparse.Namespace, out: TextIO, collector: _Collector) -> int:
+    from bot import maintenance
+
+    collector.resume()
+    if args.database_url:
+        return asyncio.run(
+            maintenance.restore_into_database(args.file, args.into, args.database_url, out)
+        )
+    return maintenance.restore(args.file, args.into, out)
 
 
 class _Collector:
@@ -914,6 +932,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
     if args.command == "config":
         out.write(example_config())
         return EXIT_OK
+    if args.command == "restore":
+        # Restore writes its own config.toml into --into and reads none: it is run on a spare
+        # machine or after the loss of the court's folder, where there is no configuration.
+        return _restore(args, out, collector)
     settings = _settings(args)
     if args.command == "run":
         from bot import unused
@@ -945,12 +967,6 @@ def _dispatch(args: argparse.Namespace, out: TextIO, collector: _Collector) -> i
         return asyncio.run(
             maintenance.backup(settings, args.file, SystemClock().now(), out, logical=args.logical)
         )
-    if args.command == "restore":
-        if args.database_url:
-            return asyncio.run(
-                maintenance.restore_into_database(args.file, args.into, args.database_url, out)
-            )
-        return maintenance.restore(args.file, args.into, out)
     raise AssertionError(args.command)
 
 

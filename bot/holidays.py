@@ -211,8 +211,32 @@ async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
     source = _source(settings, row)
     if schedule is None:
         out.write(t(lang, "holidays.unknown", year=year) + "\n")
+        fallback = _statutory(year)
+        if fallback is not None:  # the days the deadlines count as off meanwhile
+            out.write(t(lang, "holidays.statutory_header", year=year) + "\n")
+            _holiday_rows(lang, fallback, out)
         return EXIT_OK
     out.write(t(lang, "holidays.header", year=year, source=source) + "\n")
+    _holiday_rows(lang, schedule, out)
+    workdays = join(lang, (d.isoformat() for d in sorted(schedule.workdays))) or t(
+        lang, "common.none"
+    )
+    out.write(t(lang, "holidays.workdays", days=workdays) + "\n")
+    return EXIT_OK
+
+
+def _statutory(year: int) -> YearSchedule | None:
+    """The statutory days the calendar counts as off in ``year`` when no schedule is loaded
+    or shipped (``reminders.calendar.statutory_schedule``, its one computation); None when it
+    has none (before ``STATUTORY_FROM``, or a year the calendar cannot reckon)."""
+    try:
+        return statutory_schedule(year)
+    except ValueError:  # beyond the lunar calendar's or ``datetime``'s years
+        return None
+
+
+def _holiday_rows(lang: Language, schedule: YearSchedule, out: TextIO) -> None:
+    """One line per holiday of ``schedule``: its name, first and last day and how many days."""
     for name, days in schedule.holidays:
         ordered = sorted(days)
         out.write(
@@ -226,8 +250,3 @@ async def show(settings: Settings, db: Database, year: int, out: TextIO) -> int:
             )
             + "\n"
         )
-    workdays = join(lang, (d.isoformat() for d in sorted(schedule.workdays))) or t(
-        lang, "common.none"
-    )
-    out.write(t(lang, "holidays.workdays", days=workdays) + "\n")
-    return EXIT_OK

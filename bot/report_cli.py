@@ -34,8 +34,7 @@ from reports.files import safe_name
 from reports.form import missing_words
 from reports.period import (
     PeriodError,
-    accepted_period,
-    records_begin,
+    recorded_period,
     refusal_values,
 )
 from reports.quarterly import build_report
@@ -180,8 +179,7 @@ async def report(
         await db.upgrade()
         async with AsyncSession(reader, expire_on_commit=False) as session, session.begin():
             try:  # the same reading, default and examples as /report (chat_period)
-                begin = await records_begin(session)
-                period = accepted_period(period_text, now=now, tz=tz, begin=begin)
+                period = await recorded_period(session, period_text, now=now, tz=tz)
             except PeriodError as problem:
                 _refuse(errors, lang, problem, now, settings)
                 return EXIT_USAGE

@@ -198,7 +198,7 @@ def misplaced(ctx: Context, text: str, *, person: bool = False) -> str | None:
     if person and bare_title(text):
         return "title"
     staff = getattr(ctx, "staff", None)
-    if person and staff is not None and text.strip() == staff.name:
+    if person and staff is not None and staff_repo.same_person_name(text, staff.name):
         return "self"  # the judge's own name: the outside inquirer is someone else
     if case_number_shaped(text):
         return "case_number"
@@ -308,10 +308,10 @@ PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, NAMESAKE, ART14_PRESS)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
-    """The active court staff member ``name`` names exactly: the judge when it is theirs,
-    else the first of those of that name; None for none."""
+    """The active court staff member ``name`` names (by ``storage.staff.person_key``): the
+    judge when it is theirs, else the first of those of that name; None for none."""
     own: Staff | None = getattr(ctx, "staff", None)
-    if own is not None and own.name == name:
+    if own is not None and staff_repo.same_person_name(name, own.name):
         return own
     return await staff_repo.active_named(ctx.session, name)
 

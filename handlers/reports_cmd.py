@@ -30,6 +30,7 @@ from reports.period import (
     PeriodError,
     recorded_period,
     refusal_values,
+    relative_quarter,
 )
 from storage import form_copies
 from storage.models import Record
@@ -315,11 +316,11 @@ def _no_period(ctx: Context) -> str:
 
 
 def _this_quarter(ctx: Context) -> str:
-    return Quarter.of(ctx.now, ctx.services.tz).label
+    return relative_quarter(0, ctx.now, ctx.services.tz).label
 
 
 def _last_quarter(ctx: Context) -> str:
-    return Quarter.of(ctx.now, ctx.services.tz).previous().label
+    return relative_quarter(1, ctx.now, ctx.services.tz).label
 
 
 def register(registry: Registry) -> None:

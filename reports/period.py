@@ -7,6 +7,7 @@ on one of the period's days (Art. 6 counts from receipt, and so does the quarter
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.quarters import Quarter
-from reports.text import tr
+from reports.text import catalog, tr
 from storage.models import AuditEvent, Record
 from storage.numbers import parse_int
 from storage.vocabulary import Language
@@ -41,6 +42,7 @@ class PeriodProblem(StrEnum):
     TOO_LONG = "too_long"
     NOT_STARTED = "not_started"
     BEFORE_RECORDS = "before_records"
+    BEFORE_USE = "before_use"
     NOTHING_RECORDED = "nothing_recorded"
 
 
@@ -52,7 +54,8 @@ class PeriodError(Exception):
         self.problem = problem
         self.text = text
         self.since = since
-        """The first day the court's records know (``BEFORE_RECORDS``), else None."""
+        """The first day the court's records know (``BEFORE_RECORDS``, ``BEFORE_USE``), else
+        None."""
         self.suggestion: Period | None = None
         """The period a refusal gives as its example (``default_period``): set by
         ``accepted_period``, which knows where the records begin; else None."""
@@ -161,18 +164,45 @@ def _date(parts: Sequence[str], text: str) -> date:
         raise PeriodError(PeriodProblem.DATE, text) from None
 
 
+def _folded(text: str) -> str:
+    """``text`` as a quarter's word is compared: NFKC, case folded, without whitespace."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def quarter_word(text: str) -> int | None:
+    """How many quarters before the current one the words ``text`` name, in any language
+    (the document catalog's ``period.this_quarter`` / ``period.last_quarter``, alternatives
+    between ``|``: 本季度 0, 上季度 1, ``last quarter`` 1); None for other text."""
+    typed = _folded(text)
+    for back, key in enumerate(("period.this_quarter", "period.last_quarter")):
+        for language in Language:
+            if typed in {_folded(word) for word in catalog(language)[key].split("|") if word}:
+                return back
+    return None
+
+
+def relative_quarter(back: int, now: datetime, tz: ZoneInfo) -> Quarter:
+    """The quarter ``back`` quarters before the one ``now`` is in (court time ``tz``): 0 is
+    本季度, 1 上季度; what ``quarter_word``'s words and the chat's 本季度报告 name."""
+    quarter = Quarter.of(now, tz)
+    for _ in range(back):
+        quarter = quarter.previous()
+    return quarter
+
+
 def parse_period(
     text: str, *, now: datetime, tz: ZoneInfo, default: Period | None = None
 ) -> Period:
-    """``""`` (``default``, else the last completed quarter), ``2026Q3``, or ``2026-07-01
-    2026-09-30``: the one reading of a typed period, for /report, /compliance and ``guowen
-    report``. Raises ``PeriodError`` for text that is no period, a date that does not exist,
-    a range backwards or longer than ``MAX_DAYS``, or a period that has not begun at
-    ``now``."""
+    """``""`` (``default``, else the last completed quarter), ``2026Q3``, ``2026年第三季度``,
+    本季度 or 上季度 (``quarter_word``, as of ``now``), or ``2026-07-01 2026-09-30``: the one
+    reading of a typed period, for /report, /compliance and ``guowen report``. Raises
+    ``PeriodError`` for text that is no period, a date that does not exist, a range backwards
+    or longer than ``MAX_DAYS``, or a period that has not begun at ``now``."""
     cleaned = text.strip()
     if not cleaned:
         return default if default is not None else last_completed_quarter(now, tz)
-    quarter = Quarter.parse(cleaned)
+    back = quarter_word(cleaned)
+    quarter = relative_quarter(back, now, tz) if back is not None else Quarter.parse(cleaned)
     if quarter is not None:
         if not FIRST_YEAR <= quarter.year <= LAST_YEAR:
             raise PeriodError(PeriodProblem.DATE, cleaned)
@@ -205,7 +235,8 @@ def refusal_values(problem: PeriodError, now: datetime, tz: ZoneInfo) -> dict[st
     ``text``; the example ``quarter`` and its ``first`` and ``last`` day (``problem``'s
     ``suggestion``, else the last completed quarter); ``default``, the catalog key of the
     example's words (``report.default_current`` while it runs at ``now``, else
-    ``report.default_last``); ``since`` and ``since_quarter`` (``BEFORE_RECORDS``)."""
+    ``report.default_last``); ``since`` and ``since_quarter`` (``BEFORE_RECORDS``,
+    ``BEFORE_USE``)."""
     example = problem.suggestion or last_completed_quarter(now, tz)
     running = not example.ended(now, tz)
     return {
@@ -231,32 +262,49 @@ async def records_begin(session: AsyncSession) -> datetime | None:
     return min(known) if known else None
 
 
-def check_recorded(period: Period, begin: datetime | None, text: str, tz: ZoneInfo) -> None:
+async def any_record(session: AsyncSession) -> bool:
+    """Whether the court has any inquiry record at all (a draft counts)."""
+    return (await session.execute(select(Record.id).limit(1))).first() is not None
+
+
+def check_recorded(
+    period: Period, begin: datetime | None, text: str, tz: ZoneInfo, *, recorded: bool = True
+) -> None:
     """Refuse a period the records cannot speak for.
 
     A period that ended before ``begin`` (``records_begin``) would read as a quarter without
     inquiries when in truth nothing of it was recorded here, so it raises ``PeriodError``
-    (``BEFORE_RECORDS`` with ``since``, or ``NOTHING_RECORDED`` when ``begin`` is None). A
-    period with no counted record after ``begin`` is a true zero (Art. 7) and passes.
+    (``BEFORE_RECORDS`` with ``since``; ``BEFORE_USE`` with ``since`` when there is no
+    inquiry record at all (not ``recorded``: ``begin`` is the court's first use, naming no
+    record); ``NOTHING_RECORDED`` when ``begin`` is None). A period with no counted record
+    after ``begin`` is a true zero (Art. 7) and passes.
     """
     if begin is None:
         raise PeriodError(PeriodProblem.NOTHING_RECORDED, text or period.label)
     since = begin.astimezone(tz).date()
     if period.last < since:
-        raise PeriodError(PeriodProblem.BEFORE_RECORDS, text or period.label, since)
+        problem = PeriodProblem.BEFORE_RECORDS if recorded else PeriodProblem.BEFORE_USE
+        raise PeriodError(problem, text or period.label, since)
 
 
 def accepted_period(
-    text: str, *, now: datetime, tz: ZoneInfo, begin: datetime | None, current: bool = False
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    begin: datetime | None,
+    current: bool = False,
+    recorded: bool = True,
 ) -> Period:
     """The period ``text`` names (``parse_period``; ``""`` is ``default_period``), refused
-    as ``check_recorded`` refuses one the records (from ``begin``) cannot speak for. Raises
+    as ``check_recorded`` refuses one the records (from ``begin``; ``recorded``: whether any
+    inquiry record exists) cannot speak for. Raises
     ``PeriodError`` whose ``suggestion`` is ``default_period``: the one example a refusal
     gives, itself accepted."""
     default = default_period(now, tz, begin, current=current)
     try:
         period = parse_period(text, now=now, tz=tz, default=default)
-        check_recorded(period, begin, text.strip(), tz)
+        check_recorded(period, begin, text.strip(), tz, recorded=recorded)
     except PeriodError as problem:
         problem.suggestion = default
         raise
@@ -275,4 +323,5 @@ async def recorded_period(
     /compliance both accept, so neither shows zeros for a period the other says was never
     recorded here. Raises ``PeriodError``."""
     begin = await records_begin(session)
-    return accepted_period(text, now=now, tz=tz, begin=begin, current=current)
+    recorded = await any_record(session)
+    return accepted_period(text, now=now, tz=tz, begin=begin, current=current, recorded=recorded)

@@ -8,6 +8,7 @@ all.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,10 @@ from storage.vocabulary import DEPARTMENT_ROLES, MAX_INVITE_HOURS, Role
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when a code is typed from paper.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 12
+# A Chinese character (or the middle dot of a transcribed name, 买买提·艾力): the spaces
+# between two of them are padding (Word name lists write 张伟 as 张　伟), never part of a name.
+_HAN = r"[\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0003ffff·•・]"
+_PADDING = re.compile(rf"(?<={_HAN}) (?={_HAN})")
 
 
 class StaffProblem(StrEnum):
@@ -66,6 +71,29 @@ def new_code() -> str:
     """
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def person_name(name: str) -> str:
+    """A person's name as stored and shown: whitespace (ASCII and no-break spaces, the
+    ideographic space U+3000, tabs) dropped at both ends and between two Chinese characters,
+    any other inner run one space (an English name keeps its space). "张　伟" (U+3000) is
+    "张伟"; "John", a tab and "Smith" is "John Smith"."""
+    return _PADDING.sub("", " ".join(name.split()))
+
+
+def person_key(name: str) -> str:
+    """What two people's names are compared by, wherever a name is looked up (``find_staff``,
+    the CLI's double-entry and namesake checks, the chat's names): NFKC-normalised (full-width
+    letters are plain ones), every whitespace and invisible format character (zero-width
+    space, BOM) removed, case-folded. ``"张　伟"``, ``"张 伟"`` and ``"张伟"`` have one key."""
+    folded = unicodedata.normalize("NFKC", name)
+    kept = (ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    return "".join(kept).casefold()
+
+
+def same_person_name(one: str, other: str) -> bool:
+    """Whether two names are one name (``person_key``), however spaced."""
+    return person_key(one) == person_key(other)
 
 
 def department_name(name: str) -> str:
@@ -132,7 +160,7 @@ async def add_staff(
     ``DEPARTMENT_UNKNOWN`` (``ref``: the department name as given) for a name no department has
     without ``new_department``.
     """
-    name = name.strip()
+    name = person_name(name)
     if not name:
         raise StaffError(StaffProblem.EMPTY_NAME, name)
     roles = list(roles)
@@ -172,14 +200,17 @@ async def add_staff(
 
 
 async def find_staff(session: AsyncSession, ref: str) -> Staff:
-    """A staff member by id (digits) or exact name; a name two people share is refused."""
+    """A staff member by id (digits) or name, compared by ``person_key`` (spaces and full-width
+    forms do not count: "张　伟" is 张伟). Of several people with the name, the one active
+    person; raises ``StaffError``: ``NOT_FOUND``, or ``AMBIGUOUS`` for a name two people share
+    (both active, or neither)."""
     ref = ref.strip()
     if (staff_id := parse_id(ref)) is not None:
         person = await session.get(Staff, staff_id)
         if person is None:
             raise StaffError(StaffProblem.NOT_FOUND, ref)
         return person
-    matches = (await session.execute(select(Staff).where(Staff.name == ref))).scalars().all()
+    matches = await named(session, ref)
     if not matches:
         raise StaffError(StaffProblem.NOT_FOUND, ref)
     active = [person for person in matches if person.active]
@@ -191,9 +222,18 @@ async def find_staff(session: AsyncSession, ref: str) -> Staff:
 
 
 async def active_named(session: AsyncSession, name: str) -> Staff | None:
-    """The first active person (by number) whose name is exactly ``name``; None for none."""
-    query = select(Staff).where(Staff.name == name, Staff.active).order_by(Staff.id).limit(1)
-    return (await session.execute(query)).scalar_one_or_none()
+    """The first active person (by number) whose name is ``name`` by ``person_key``; None
+    for none."""
+    wanted = person_key(name)
+    return next(
+        (p for p in await list_staff(session) if p.active and person_key(p.name) == wanted), None
+    )
+
+
+async def named(session: AsyncSession, name: str) -> list[Staff]:
+    """Every person, active or not, whose name is ``name`` by ``person_key``, by number."""
+    wanted = person_key(name)
+    return [person for person in await list_staff(session) if person_key(person.name) == wanted]
 
 
 async def list_staff(session: AsyncSession) -> Sequence[Staff]:
@@ -383,7 +423,7 @@ def snapshot(
     keeps them (``staff_added``'s shape), each replaced by the one given."""
     there = department if department is not None else person.department
     return {
-        "name": name.strip() if name is not None else person.name,
+        "name": person_name(name) if name is not None else person.name,
         "department": there.name if there is not None else None,
         "roles": sorted(str(role) for role in (person.roles if roles is None else roles)),
     }
@@ -399,7 +439,7 @@ def check_change(
     """Raises ``StaffError`` for a change ``change_staff`` refuses: ``EMPTY_NAME`` for a blank
     new name; ``DEPARTMENT_REQUIRED`` (``ref``: the name) for a role of ``DEPARTMENT_ROLES``
     left without a department."""
-    if name is not None and not name.strip():
+    if name is not None and not person_name(name):
         raise StaffError(StaffProblem.EMPTY_NAME, name)
     held = set(person.roles if roles is None else roles)
     if department is None and person.department_id is None and DEPARTMENT_ROLES & held:
@@ -429,7 +469,7 @@ async def change_staff(
     if before == after:
         return None
     if name is not None:
-        person.name = name.strip()
+        person.name = person_name(name)
     if department is not None:
         person.department_id = department.id
     if roles is not None:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from test_evidence import add_file, jpeg_bytes, make_record, png_bytes, wav_bytes
 from test_verify import settings_for
 
-from bot import config, maintenance
+from bot import cli, config, maintenance
 from reminders.clock import FakeClock
 from storage import audit
 from storage import backup as archive
@@ -466,3 +466,32 @@ async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
     for victim in victims:
         assert "already altered when the backup was made" in out.getvalue()
         assert victim.name in out.getvalue()
+
+
+async def test_the_restore_drill_runs_where_there_is_no_configuration(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/deploy.md §5: ``guowen restore FILE --into DIR`` on a spare machine, where there is
+    no config.toml (nor $GUOWEN_CONFIG); restore writes its own configuration into DIR."""
+    settings = settings_for(database_url, store.root)
+    target = tmp_path / "court" / "guowen.tar.gz"
+    target.parent.mkdir()
+    assert await maintenance.backup(settings, target, clock.now(), io.StringIO(), logical=True) == 0
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    monkeypatch.chdir(spare)
+    monkeypatch.delenv("GUOWEN_CONFIG", raising=False)
+    into = spare / "drill"
+    out = io.StringIO()
+    code = await asyncio.to_thread(cli.main, ["restore", str(target), "--into", str(into)], out)
+    assert code == 0, out.getvalue()
+    assert f"guowen restore {target} --into" in out.getvalue()
+    restored = config.load(into / "config.toml")
+    assert Path(restored.storage.evidence_dir) == into / "evidence"
+    assert not (spare / "config.toml").exists()

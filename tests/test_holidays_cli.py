@@ -19,6 +19,8 @@ import pytest
 from dialogue import Court, DialogueBot, open_court, phone_record
 from dialogue import dialogue as play
 from fakes import empty_database_sync
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from reminder_kit import (
     BEIJING,
     RecordingNotifier,
@@ -250,7 +252,9 @@ def test_show_a_year_the_package_knows_and_one_nobody_knows(config: Path) -> Non
             ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
         ),
     )
-    assert guowen(config, "holidays", "show", "2031") == (0, [zh("holidays.unknown", year=2031)])
+    status, lines = guowen(config, "holidays", "show", "2031")
+    statutory = zh("holidays.statutory_header", year=2031)
+    assert (status, lines[:2]) == (0, [zh("holidays.unknown", year=2031), statutory])
 
 
 @pytest.mark.parametrize("problem", list(HolidayFileProblem), ids=lambda p: p.value)
@@ -274,7 +278,8 @@ def test_a_bad_file_is_refused_in_one_line_and_nothing_is_stored(
     )
     assert the_error(capsys) == expected
     assert stored(config) == (0, 0)
-    assert guowen(config, "holidays", "show", "2027") == (0, [zh("holidays.unknown", year=2027)])
+    status, lines = guowen(config, "holidays", "show", "2027")
+    assert (status, lines[0]) == (0, zh("holidays.unknown", year=2027))
 
 
 @pytest.mark.parametrize("kind", ["missing", "folder", "not-utf8"])
@@ -548,3 +553,46 @@ async def test_without_the_file_the_same_record_counts_weekends_and_statutory_ho
     # The steps' reminders (the judge's notice of the draft without its time has no deadline).
     deadlines = {r.deadline for r in await reminders(db, record_id=1) if r.deadline is not None}
     assert deadlines == {end_of("2027-01-04")}  # 元旦 is off by law, loaded or not
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(year=st.integers(2027, 2200))
+def test_show_lists_the_statutory_days_a_year_nobody_loaded_counts(config: Path, year: int) -> None:
+    """F23: for a year neither loaded nor shipped, after the line saying so, each statutory
+    holiday the deadline calendar counts as off meanwhile (``statutory_days``), named once
+    with its first and last day: together exactly those days."""
+    assume(schedule_from_package(year) is None)
+    status, lines = guowen(config, "holidays", "show", str(year))
+    assert status == 0
+    assert lines[:2] == [
+        zh("holidays.unknown", year=year),
+        zh("holidays.statutory_header", year=year),
+    ]
+    listed: dict[date, str] = {}
+    row = re.compile(r"^· (.+)：(\d{4}-\d\d-\d\d) 至 (\d{4}-\d\d-\d\d)，共 (\d+) 天$")
+    names = [row.match(line) for line in lines[2:]]
+    for match in names:
+        assert match is not None, lines
+        first, last = date.fromisoformat(match[2]), date.fromisoformat(match[3])
+        span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        assert len(span) == int(match[4])
+        listed.update(dict.fromkeys(span, match[1]))
+    assert len({m[1] for m in names if m}) == len(names)  # each holiday named once
+    assert listed == dict(statutory_days(year))
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(year=st.integers(1, 2020))
+def test_show_refuses_a_year_before_the_rules(
+    config: Path, capsys: pytest.CaptureFixture[str], year: int
+) -> None:
+    """F23: no deadline of the court's rules (in force 2021-06-23) falls before 2021."""
+    capsys.readouterr()
+    assert guowen(config, "holidays", "show", str(year)) == (2, [])
+    assert the_error(capsys) == zh(
+        "holidays.before_rules", year=year, since="2021-06-23", first=2021
+    )

@@ -24,7 +24,8 @@ from handlers import reports_cmd
 from handlers.engine import Context, UserError
 from handlers.i18n import t
 from reminders.clock import FakeClock
-from reports.period import Period, PeriodError, recorded_period, refusal_values
+from reports.period import Period, PeriodError, parse_period, recorded_period, refusal_values
+from reports.text import catalog
 from storage.db import Database
 from storage.vocabulary import Language, Role
 
@@ -127,3 +128,79 @@ async def test_report_and_compliance_accept_and_refuse_the_same_periods(
     assert lines[0] == zh("milestones.compliance_title", period=period_words(as_compliance))
     running = zh("milestones.compliance_running", at=now.strftime("%Y-%m-%d %H:%M"))
     assert (lines[-1] == running) == (not as_compliance.ended(now, BEIJING))
+
+
+def quarter_by_hand(moment: datetime, back: int) -> str:
+    """The label of the quarter ``back`` quarters before the one ``moment`` is in, in Beijing."""
+    day = moment.astimezone(BEIJING)
+    index = day.year * 4 + (day.month - 1) // 3 - back
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def catalog_words(key: str) -> list[str]:
+    return [w for lang in Language for w in catalog(lang)[key].split("|") if w]
+
+
+RELATIVE = st.one_of(
+    st.tuples(st.sampled_from(catalog_words("period.this_quarter")), st.just(0)),
+    st.tuples(st.sampled_from(catalog_words("period.last_quarter")), st.just(1)),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(word=RELATIVE, now=NOWS, pad=st.sampled_from(["", " ", "\u3000"]), upper=st.booleans())
+async def test_this_and_last_quarter_in_words_are_read_by_every_period_command(
+    bot: FakeBot, clock: FakeClock, word: tuple[str, int], now: datetime, pad: str, upper: bool
+) -> None:
+    """本季度 / 上季度 (and the English words) name the quarter as of now, for /report and
+    /compliance alike, exactly as its label typed would."""
+    clock.set(now)
+    typed, back = word
+    typed = pad + (typed.upper() if upper else typed) + pad
+    label = quarter_by_hand(now, back)
+    chat = bot.chat("ligang")
+    for command in ("/report", "/compliance"):
+        said = await chat.say(f"{command} {typed}")
+        quoted = [line.replace(f"“{typed.strip()}”", f"“{label}”") for line in said]  # a refusal
+        assert quoted == await chat.say(f"{command} {label}")
+    assert parse_period(typed, now=now, tz=BEIJING).label == label
+
+
+@pytest.fixture
+async def unrecorded(db: Database, clock: FakeClock, tmp_path: Path) -> FakeBot:
+    """A court whose people are registered (on 2026-12-01) and that has no record at all."""
+    clock.set(local("2026-12-01 10:00"))
+    bot = FakeBot(
+        db,
+        clock,
+        make_settings(tmp_path / "data" / "evidence", court_name=COURT, record_number=NUMBER),
+    )
+    await add_person(db, clock, "李刚", [Role.DISCIPLINE, Role.TRIAL_MANAGEMENT], user_id="ligang")
+    return bot
+
+
+async def test_no_earliest_record_is_named_where_there_is_none(unrecorded: FakeBot) -> None:
+    """F21: with no record at all, a quarter before the court began is refused without
+    claiming a first record; it names the day the court began using the system."""
+    chat = unrecorded.chat("ligang")
+    for command in ("/report", "/compliance"):
+        [said] = await chat.say(f"{command} 2026Q3")
+        default = "report.default_current"
+        assert said == zh(
+            "report.bad_before_use",
+            text="2026Q3",
+            command=command,
+            default=zh(default),
+            quarter="2026Q4",
+            first="2026-10-01",
+            last="2026-12-31",
+            since="2026-12-01",
+            since_quarter="2026Q4",
+        )
+        assert "最早的记录" not in said
+    assert await chat.say("/compliance 本季度") == await chat.say("/compliance 2026Q4")

@@ -198,17 +198,21 @@ def test_a_quarter_without_records_is_a_report_that_says_so(config: Path, tmp_pa
 
 
 @pytest.mark.parametrize("period", ["2021Q1", "2025Q4", "2021-01-01 2025-12-31", "2025-12-31"])
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "no-record"])
 def test_a_period_ended_before_the_records_begin_is_refused(
-    config: Path, tmp_path: Path, period: str
+    config: Path, tmp_path: Path, period: str, recorded: bool
 ) -> None:
-    seed(config)  # the court began recording on 2026-01-01
+    """The court began on 2026-01-01 (its people registered, and a record received then or
+    none at all): a period before is refused; with no inquiry record at all, the refusal
+    names the day the court began, never a "first record" (F21: there is none)."""
+    seed(config, *([OPENED] if recorded else []))
     status, out, err = run_report(config, period, None)
     assert (status, out) == (2, "")
     assert (
         err
         == t(
             Language.ZH,
-            "report.bad_before_records",
+            "report.bad_before_records" if recorded else "report.bad_before_use",
             text=period,
             command="guowen report",
             quarter="2026Q3",
@@ -219,6 +223,7 @@ def test_a_period_ended_before_the_records_begin_is_refused(
         )
         + "\n"
     )
+    assert recorded or "最早的记录" not in err
     assert export_events(config) == []
     assert not (tmp_path / "data" / "reports").exists()  # no empty folder left behind
 

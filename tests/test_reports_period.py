@@ -69,7 +69,8 @@ def test_one_date_is_one_day() -> None:
     [
         ("Q3", PeriodProblem.FORMAT),
         ("2026Q5", PeriodProblem.FORMAT),
-        ("last quarter", PeriodProblem.FORMAT),
+        ("next quarter", PeriodProblem.FORMAT),  # last/this quarter are read (quarter_word)
+        ("下季度", PeriodProblem.FORMAT),
         ("2026-07-01 to 2026-09-30 and more", PeriodProblem.FORMAT),
         ("2026-02-30 2026-03-31", PeriodProblem.DATE),
         ("2026-13-01", PeriodProblem.DATE),
@@ -115,21 +116,25 @@ def test_titles_in_both_languages() -> None:
         st.none(),
         st.datetimes(datetime(2019, 1, 1), datetime(2026, 10, 8), timezones=st.just(UTC)),  # noqa: DTZ001
     ),
+    recorded=st.booleans(),
 )
 def test_only_a_period_ended_before_the_records_begin_is_refused(
-    first: date, length: int, begin: datetime | None
+    first: date, length: int, begin: datetime | None, recorded: bool
 ) -> None:
+    """Refused before ``begin``; as ``BEFORE_USE`` when there is no inquiry record at all,
+    whose message names the day the court began, not a first record that does not exist."""
     period = Period(first, first + timedelta(days=length))
     if begin is None:
         with pytest.raises(PeriodError) as nothing:
-            check_recorded(period, begin, "", BEIJING)
+            check_recorded(period, begin, "", BEIJING, recorded=recorded)
         assert nothing.value.problem is PeriodProblem.NOTHING_RECORDED
         return
     since = begin.astimezone(BEIJING).date()
     if period.last < since:
         with pytest.raises(PeriodError) as caught:
-            check_recorded(period, begin, "", BEIJING)
-        assert caught.value.problem is PeriodProblem.BEFORE_RECORDS
+            check_recorded(period, begin, "", BEIJING, recorded=recorded)
+        expected = PeriodProblem.BEFORE_RECORDS if recorded else PeriodProblem.BEFORE_USE
+        assert caught.value.problem is expected
         assert (caught.value.since, caught.value.text) == (since, period.label)
     else:  # a period the records cover, even a day of it, is a report, zero or not
-        check_recorded(period, begin, "", BEIJING)
+        check_recorded(period, begin, "", BEIJING, recorded=recorded)
