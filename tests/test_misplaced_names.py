@@ -38,6 +38,12 @@ class _Nobody:
     def scalar_one_or_none(self) -> None:
         return None
 
+    def scalars(self) -> _Nobody:
+        return self
+
+    def all(self) -> list[object]:
+        return []
+
 
 class NoOtherStaff:
     """A session of a court with no staff but the judge: every query finds nothing."""
