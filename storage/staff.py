@@ -225,9 +225,11 @@ async def active_named(session: AsyncSession, name: str) -> Staff | None:
     """The first active person (by number) whose name is ``name`` by ``person_key``; None
     for none."""
     wanted = person_key(name)
-    return next(
-        (p for p in await list_staff(session) if p.active and person_key(p.name) == wanted), None
+    query = select(Staff.id, Staff.name).where(Staff.active).order_by(Staff.id)
+    found = next(
+        (n for n, its in (await session.execute(query)).all() if person_key(its) == wanted), None
     )
+    return None if found is None else await session.get(Staff, found)
 
 
 async def named(session: AsyncSession, name: str) -> list[Staff]:
