@@ -992,13 +992,17 @@ def fit_times(widths: Sequence[float], language: Language) -> tuple[float, ...]:
 
 
 def art7_words(language: Language) -> list[list[str]]:
-    """Rows of the words the Art. 7 sheet's vocabulary cells may show in ``language``, and the
-    widest case number, each in its column (for :func:`reports.paper.fit_whole`)."""
+    """Rows of the words the Art. 7 sheet's vocabulary cells may show in ``language``, an
+    open draft's name (six digits), and the widest case number, each in its column (for
+    :func:`reports.paper.fit_whole`)."""
     rows: list[list[str]] = []
     for member in UnitCategory:
         row = [""] * len(ART7_KEYS)
         row[ART7_KEYS.index("category")] = vocab(UnitCategory, member.value, language)
         rows.append(row)
+    row = [""] * len(ART7_KEYS)
+    row[ART7_KEYS.index("number")] = tr(language, "art7.draft_number", id=999999)
+    rows.append(row)
     for key in ("main_leader", "serious"):
         for answer in (True, False):
             row = [""] * len(ART7_KEYS)
@@ -1115,10 +1119,12 @@ LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
 
 def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:
     """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``; a
-    receipt known only to its day as that day and the words for time unknown (``tz``)."""
+    receipt known only to its day as that day and the words for time unknown (``tz``); an
+    open draft named as one, unsubmitted (``art7.draft_number``: it has no record number)."""
     record = row.facts.record
+    number = tr(language, "art7.draft_number", id=record.id) if row.draft else record.number
     return [
-        record.number,
+        number,
         received_value(record, language, tz),
         record.inquirer_name,
         record.inquirer_unit,
