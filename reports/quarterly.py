@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import OPENED_BY, DeadlineRules
+from reminders.planner import done_late
 from reports.columns import DAY_ONLY, RECEIVED_DAY_ONLY
 from reports.detail_worker import DetailWorker
 from reports.document import Document, texts
@@ -66,7 +67,7 @@ from storage import audit
 from storage.lists import join_list
 from storage.models import Record, RecordCosigner, UTCDateTime
 from storage.records import among
-from storage.vocabulary import Language, RecordKind, RecordStatus
+from storage.vocabulary import Language, Milestone, RecordKind, RecordStatus
 
 BATCH = 2000
 WORKER_RECORDS = 10_000
@@ -109,11 +110,12 @@ def _not_internal() -> ColumnElement[bool]:
 
 
 async def late_registered(
-    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names
+    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names, rules: DeadlineRules
 ) -> list[LateRow]:
     """Submitted records (outside cadres, Art. 5 opinions) received before ``period`` but
     submitted in it, oldest receipt first: the earlier period's report could not hold them,
-    and this one counts by receipt time, so they are listed apart (``LateRow``)."""
+    and this one counts by receipt time, so they are listed apart (``LateRow``), each with
+    whether its registration was late under ``rules`` (``reminders.planner.done_late``)."""
     start, end = period.start(tz), period.end(tz)
     query = (
         select(Record)
@@ -134,6 +136,9 @@ async def late_registered(
             inquirer=record.inquirer_name or "",
             unit=record.inquirer_unit or "",
             department=names.department(record.department_id),
+            registered_late=any(
+                late.milestone is Milestone.REGISTERED for late in done_late(record, rules)
+            ),
         )
         for record in (await session.execute(query)).scalars()
     ]
@@ -518,7 +523,7 @@ async def _report(
             figures.previous_unrecorded = True  # not a zero: nothing of it was recorded here
         else:
             figures.previous_external, _ = await count_counted(reader, previous, tz)
-        figures.late_registered = await late_registered(reader, period, tz, names)
+        figures.late_registered = await late_registered(reader, period, tz, names, rules)
         total = (
             await reader.execute(
                 select(func.count())

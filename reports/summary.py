@@ -29,7 +29,7 @@ from reports.tables import (
     top,
 )
 from reports.text import numeral, tr
-from reports.xlsx import ART7_KEYS, art7_texts
+from reports.xlsx import ART7_KEYS, LATE_KEYS, art7_texts, late_state
 from storage.vocabulary import Language
 
 
@@ -184,16 +184,16 @@ def summary_document(
     if figures.late_registered:
         blocks.append(section("late"))
         blocks.append(Para(tr(language, "summary.late_intro"), small=True))
-        late_keys = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+        late_keys = LATE_KEYS
         blocks.append(
             Grid(
                 tuple(tr(language, f"late.{key}") for key in late_keys),
                 tuple(
                     (row.number, stamp(row.received_at, tz), stamp(row.submitted_at, tz),
-                     row.inquirer, row.unit, row.department)
+                     late_state(row, language), row.inquirer, row.unit, row.department)
                     for row in figures.late_registered
                 ),
-                (3.2, 2.4, 2.4, 1.5, 2.4, 2.4),
+                (3.0, 2.2, 2.2, 1.0, 1.4, 2.2, 2.2),
             )
         )  # fmt: skip
     return Document(

@@ -302,7 +302,9 @@ class ReportWorkbook:
         wrap: bool | None = None
         quote = False
         if isinstance(value, datetime):
-            cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
+            # To the minute, as it is shown (``DATE_FORMAT``): no hidden seconds in the cell.
+            local = value.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
+            cell = WriteOnlyCell(sheet, value=local)
             fmt = fmt or DATE_FORMAT
             wrap = False  # at the top of a tall row, beside the texts
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -732,7 +734,10 @@ class ReportWorkbook:
         language = self.language
         sheet = self.book.create_sheet(tr(language, "sheet.late"))
         titles = [tr(language, f"late.{key}") for key in LATE_KEYS]
-        texts = [[row.number, "", "", row.inquirer, row.unit, row.department] for row in rows]
+        texts = [
+            [row.number, "", "", late_state(row, language), row.inquirer, row.unit, row.department]
+            for row in rows
+        ]
         widths = fit_whole(fit_widths(LATE_WIDTHS, [titles]), texts)
         print_setup(sheet, title_rows="1:1")
         for index, width in enumerate(widths, 1):
@@ -743,8 +748,8 @@ class ReportWorkbook:
         pages.title = self._note(sheet, title, widths, bold=True)
         self._note(sheet, tr(language, "summary.late_intro"), widths)
         body: list[list[object]] = [
-            [row.number, row.received_at, row.submitted_at, row.inquirer, row.unit,
-             row.department]
+            [row.number, row.received_at, row.submitted_at, late_state(row, language),
+             row.inquirer, row.unit, row.department]
             for row in rows
         ]  # fmt: skip
         self._table(sheet, titles, body, widths, least=HEADER_LINES)
@@ -1112,9 +1117,22 @@ ART7_KEYS = (
 )
 ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
 
-LATE_KEYS = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+LATE_KEYS = (
+    "number",
+    "received_at",
+    "submitted_at",
+    "registration",
+    "inquirer",
+    "unit",
+    "department",
+)
 """The columns of the late-registration sheet, as the summary document lists them."""
-LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
+LATE_WIDTHS = (24, 19, 19, 10, 12, 24, 20)
+
+
+def late_state(row: LateRow, language: Language) -> str:
+    """Whether ``row``'s registration was on time or late, in words (``state_words``)."""
+    return state_words(State.LATE if row.registered_late else State.ON_TIME, language)
 
 
 def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:
