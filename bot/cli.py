@@ -522,6 +522,16 @@ async def _warn_namesakes(session: AsyncSession, lang: Language, person: Staff) 
         print(t(lang, "cli.staff_name_shared", name=person.name, ids=numbers), file=sys.stderr)
 
 
+async def _warn_office_gaps(session: AsyncSession, lang: Language) -> None:
+    """Say on standard error which court-wide role the rules need has nobody active
+    (``storage.staff.missing_offices``: discipline inspection, trial management, the
+    compiler), as ``_warn_department_gaps`` does for a department's integrity officer."""
+    from storage import staff as staff_repo
+
+    for role in await staff_repo.missing_offices(session):
+        print(t(lang, f"cli.court_no_{role.value}"), file=sys.stderr)
+
+
 async def _disable(
     session: AsyncSession,
     settings: Settings,
@@ -750,6 +760,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                 await _warn_namesakes(session, lang, person)
                 if person.department_id is not None:
                     await _warn_department_gaps(session, lang, person.department_id)
+                await _warn_office_gaps(session, lang)
             elif args.staff_command == "list":
                 people = await staff_repo.list_staff(session)
                 out.write(t(lang, "cli.staff_header") + "\n")
@@ -767,6 +778,7 @@ async def _staff_command(args: argparse.Namespace, settings: Settings, out: Text
                         + "\n"
                     )
                 await _warn_department_gaps(session, lang)
+                await _warn_office_gaps(session, lang)
             elif args.staff_command == "invite":
                 person = await _find_staff(session, args.ref, lang, args.staff_command)
                 issued = await staff_repo.issue_invite(

@@ -24,6 +24,7 @@ from handlers.engine import Context
 from handlers.fields import BY_STEP, Step
 from handlers.ports import Button
 from reports.facts import load_names
+from reports.figures import on_art7_list
 from storage import audit
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -294,8 +295,23 @@ async def _first(
     if getattr(record, stamp) is None:
         setattr(record, stamp, ctx.now)
     people = await notify.with_roles(ctx, *roles)
-    await notify.tell(ctx, people, f"alerts.{alert}", _facts(ctx, record))
+    await notify.tell(ctx, people, _first_key(record, alert), _facts(ctx, record))
     await _audit(ctx, record, alert, people, True)
+
+
+def _first_key(record: Record, alert: str) -> str:
+    """The words of ``record``'s first ``alert``: the upward one says the record is on the
+    list to report upward only as ``reports.figures.on_art7_list`` puts it there, the one
+    decision the quarterly report follows: a draft on it as an unsubmitted draft
+    (``alerts.upward_draft``), a record not on it without the claim
+    (``alerts.upward_unlisted``)."""
+    if alert != "upward":
+        return f"alerts.{alert}"
+    if not on_art7_list(record):
+        return "alerts.upward_unlisted"
+    if record.status != RecordStatus.SUBMITTED:
+        return "alerts.upward_draft"
+    return "alerts.upward"
 
 
 async def follow_touched(ctx: Context) -> None:

@@ -3,7 +3,8 @@ and whether it arrived (by chat, or handed over in print) or must still be hande
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
 from handlers import card
 from handlers.engine import Context
@@ -13,7 +14,7 @@ from reminders.dispatch import NO_CHAT_ACCOUNT
 from storage import form_copies
 from storage.form_copies import DISABLED, OFFICES, Arrival, Copy, Recipient
 from storage.models import Record
-from storage.vocabulary import label_at_start
+from storage.vocabulary import Role, label_at_start
 
 
 def failure_words(ctx: Context, detail: str | None) -> str:
@@ -105,16 +106,57 @@ def handover_buttons(
     return tuple((handover_button(ctx, record_id, person, version),) for version, person in due)
 
 
-def lacking(ctx: Context, people: Sequence[Recipient]) -> str:
-    """The offices of ``OFFICES`` that no copy among ``people`` has reached yet, in words."""
-    roles = [role for role in OFFICES if not any(p.arrived and role in p.offices for p in people)]
+def lacking(ctx: Context, people: Sequence[Recipient], by_hand: Collection[Role] = ()) -> str:
+    """The offices of ``OFFICES`` that no copy among ``people`` has reached yet, nor (an
+    office with nobody registered) a printed copy handed to the office itself (``by_hand``,
+    ``form_copies.offices_handed``), in words."""
+    roles = [
+        role
+        for role in OFFICES
+        if role not in by_hand and not any(p.arrived and role in p.offices for p in people)
+    ]
     return join(ctx.language, [label_at_start(role, ctx.language) for role in roles])
 
 
-def open_line(ctx: Context, people: Sequence[Recipient]) -> str:
+def open_line(ctx: Context, people: Sequence[Recipient], by_hand: Collection[Role] = ()) -> str:
     """The first copy still open (Art. 6: each office must have it), naming the offices of
-    ``OFFICES`` that no recipient's copy has reached yet."""
-    return ctx.t("views.form_copy_open", offices=lacking(ctx, people))
+    ``OFFICES`` that no copy has reached yet (``lacking``)."""
+    return ctx.t("views.form_copy_open", offices=lacking(ctx, people, by_hand))
+
+
+def office_lines(
+    ctx: Context, people: Sequence[Recipient], by_hand: Mapping[Role, datetime]
+) -> list[str]:
+    """One line for each office of ``OFFICES`` none of ``people`` holds (nobody registered
+    there, ``form_copies.unstaffed``): its printed copy handed over (when, ``by_hand``), or
+    still to be handed to the office."""
+    found: list[str] = []
+    for office in form_copies.unstaffed(people):
+        where = label_at_start(office, ctx.language)
+        if office in by_hand:
+            at = card.stamp(ctx, by_hand[office])
+            found.append(ctx.t("views.copy_office_handed", where=where, at=at))
+        else:
+            found.append(ctx.t("views.copy_office_unstaffed", where=where))
+    return found
+
+
+def office_buttons(
+    ctx: Context, record_id: int, people: Sequence[Recipient], by_hand: Collection[Role]
+) -> tuple[tuple[Button, ...], ...]:
+    """A button for each office none of ``people`` holds whose printed copy is still to be
+    handed over (``office_lines``): it confirms the copy was handed to that office
+    (callback data ``ms:<record>:office:<role>``)."""
+    return tuple(
+        (
+            Button(
+                ctx.t("milestones.office_button", office=label_at_start(office, ctx.language)),
+                f"ms:{record_id}:office:{office.value}",
+            ),
+        )
+        for office in form_copies.unstaffed(people)
+        if office not in by_hand
+    )
 
 
 def waiting(people: Sequence[Recipient]) -> list[Recipient]:

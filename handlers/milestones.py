@@ -219,22 +219,32 @@ async def deliver(ctx: Context, record: Record) -> None:
         # each person still lacks when a corrected one went since.
         due = await form_copies.outstanding(ctx.session, record)
         later = await form_copies.latest(ctx.session, record)
-        copies = "\n".join(copy_state.lines(ctx, sent, later=later))
+        by_hand = await form_copies.offices_handed(ctx.session, record)
+        copies = "\n".join(
+            [
+                *copy_state.lines(ctx, sent, later=later),
+                *copy_state.office_lines(ctx, sent, by_hand),
+            ]
+        )
         if any(version > 1 for version, _ in due):
             copies += "\n" + await _outstanding_words(ctx, record, due)
         ctx.reply(
             ctx.t(
                 "milestones.deliver_waiting",
                 title=card.title(ctx, record),
-                offices=copy_state.lacking(ctx, sent),
+                offices=copy_state.lacking(ctx, sent, by_hand),
                 copies=copies,
             ),
-            copy_state.handover_buttons(ctx, record.id, due),
+            (
+                *copy_state.handover_buttons(ctx, record.id, due),
+                *copy_state.office_buttons(ctx, record.id, sent, by_hand),
+            ),
         )
         return
     people = await _recipients(ctx, record)
-    if not people:
-        raise UserError("milestones.nobody_to_deliver")
+    if not people:  # nobody registered in either office: both copies go in print
+        await _paper_only(ctx, record)
+        return
     # Art. 6 is met when each office has the copy: marked as the copies arrive
     # (``form_copies.settle``), not here.
     await ensure(ctx.session, _planned(ctx, record, list(people), "", {}), at=ctx.now)
@@ -242,7 +252,66 @@ async def deliver(ctx: Context, record: Record) -> None:
     if ctx.services.kick is not None:
         ctx.services.kick()
     values, buttons = await _sent_words(ctx, record, version=1)
-    ctx.reply(ctx.t("milestones.delivered", **values), buttons)
+    text = ctx.t("milestones.delivered", **values)
+    first = await form_copies.recipients(ctx.session, record)
+    for office in form_copies.unstaffed(first):  # nobody registered there: in print
+        text += "\n" + ctx.t(
+            "milestones.deliver_office_paper", office=label_at_start(office, ctx.language)
+        )
+    ctx.reply(text, (*buttons, *copy_state.office_buttons(ctx, record.id, first, ())))
+
+
+async def _paper_only(ctx: Context, record: Record) -> None:
+    """/deliver with nobody registered in either office of ``form_copies.OFFICES``: nothing
+    can go by chat; the handler is told to hand a printed copy to each office and given a
+    button for each office not yet confirmed (``office_handover``). The step stays open
+    until both are (Art. 6)."""
+    by_hand = await form_copies.offices_handed(ctx.session, record)
+    lines = [ctx.t("milestones.nobody_to_deliver", title=card.title(ctx, record))]
+    lines += copy_state.office_lines(ctx, [], by_hand)
+    ctx.reply("\n".join(lines), copy_state.office_buttons(ctx, record.id, [], by_hand))
+
+
+async def office_handover(ctx: Context, record: Record, office_text: str) -> None:
+    """The handler's word that a printed form copy was handed to an office of
+    ``form_copies.OFFICES`` with nobody registered (``form_copies.unstaffed``): recorded
+    (``form_copies.office_handed``) and the step 报送表格复印件 marked once every office has
+    a copy (Art. 6). Raises ``UserError`` for an office that has people to hand it to (a
+    person's own button counts then) or that is not one of them; a second press says when
+    it was confirmed."""
+    try:
+        office = Role(office_text)
+    except ValueError:
+        raise UserError("error.stale_button") from None
+    people = [
+        p for copy in (await form_copies.every_copy(ctx.session, record)).values() for p in copy
+    ]
+    if office not in form_copies.unstaffed(people):
+        raise UserError("error.stale_button")
+    where = label_at_start(office, ctx.language)
+    by_hand = await form_copies.offices_handed(ctx.session, record)
+    title = card.title(ctx, record)
+    if office in by_hand:
+        at = card.stamp(ctx, by_hand[office])
+        ctx.reply(ctx.t("milestones.office_already", title=title, office=where, at=at))
+        return
+    await form_copies.office_handed(ctx.session, record, office=office, actor=ctx.staff, at=ctx.now)
+    deadline = ctx.services.rules.for_record(record).get(Milestone.FORM_DELIVERED)
+    done = await form_copies.settle(ctx.session, record, deadline=deadline)
+    text = ctx.t("milestones.office_handed", title=title, office=where)
+    if done is not None:
+        text += "\n" + ctx.t("milestones.deliver_done", at=card.stamp(ctx, done))
+    else:
+        by_hand = await form_copies.offices_handed(ctx.session, record)
+        text += "\n" + copy_state.open_line(ctx, people, by_hand)
+    due = await form_copies.outstanding(ctx.session, record)
+    ctx.reply(
+        text,
+        (
+            *copy_state.handover_buttons(ctx, record.id, due),
+            *copy_state.office_buttons(ctx, record.id, people, by_hand),
+        ),
+    )
 
 
 async def _sent_words(
@@ -339,7 +408,15 @@ async def handover(ctx: Context, record: Record, target: str) -> None:
     if done is not None:
         text += "\n" + ctx.t("milestones.deliver_done", at=card.stamp(ctx, done))
     due = await form_copies.outstanding(ctx.session, record)
-    ctx.reply(text, copy_state.handover_buttons(ctx, record.id, due))
+    first = await form_copies.recipients(ctx.session, record)
+    by_hand = await form_copies.offices_handed(ctx.session, record)
+    ctx.reply(
+        text,
+        (
+            *copy_state.handover_buttons(ctx, record.id, due),
+            *copy_state.office_buttons(ctx, record.id, first, by_hand),
+        ),
+    )
 
 
 async def _superseded(ctx: Context, record: Record, staff_id: int, version: int, last: int) -> None:
@@ -475,6 +552,8 @@ async def button(ctx: Context, value: str) -> None:
         await deliver(ctx, record)
     elif rest.startswith("handed:"):
         await handover(ctx, record, rest.removeprefix("handed:"))
+    elif rest.startswith("office:"):
+        await office_handover(ctx, record, rest.removeprefix("office:"))
     else:
         raise UserError("error.stale_button")
 

@@ -27,6 +27,7 @@ from reminders.dispatch import (
 )
 from reminders.outbox import ReminderKind
 from reminders.planner import OVERSEER, done_late, unmet
+from reports.figures import on_art7_list
 from storage import form_copies
 from storage import staff as staff_repo
 from storage.models import Record
@@ -215,16 +216,23 @@ class ChatNotifier:
             lines = []
             for item in facts.incomplete[:50]:
                 owed = unmet(item, ctx.services.rules)
-                lines.append(
-                    ctx.t(
-                        "reminders.incomplete_row",
-                        title=card.title(ctx, item),
-                        missing=join_names(
-                            [label(m, ctx.language) for m in Milestone if m in owed],
-                            ctx.language,
-                        ),
-                    )
+                row = ctx.t(
+                    "reminders.incomplete_row",
+                    title=card.title(ctx, item),
+                    missing=join_names(
+                        [label(m, ctx.language) for m in Milestone if m in owed],
+                        ctx.language,
+                    ),
                 )
+                if on_art7_list(item):  # the report lists it under Art. 7, a draft or not
+                    flags = [
+                        ctx.t(f"card.{column}")
+                        for column in ("main_leader", "serious")
+                        if getattr(item, column)
+                    ]
+                    flagged = join_names(flags, ctx.language)
+                    row += ctx.t("reminders.incomplete_art7", flags=flagged)
+                lines.append(row)
             values["list"] = "\n".join(lines) or ctx.t("common.none")
         elif kind is ReminderKind.STAFF_DISABLED:
             values.update(await _held_words(ctx, reminder.payload))

@@ -161,6 +161,13 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
     for line in caveats(ctx.language, figures):
         late += "\n" + line
+    if figures.art7_drafts:  # on the Art. 7 list as its alerts said (on_art7_list)
+        late += "\n" + ctx.t(
+            "report.art7_drafts",
+            count=figures.art7_drafts,
+            main_leader=figures.main_leader,
+            serious=figures.serious,
+        )
     disputed = figures.milestones[Milestone.COSIGNED].disputed
     if disputed:  # Art. 3: a dispute is not a confirmation; said, not folded into on time
         late += "\n" + ctx.t("report.cosign_disputed", count=disputed)

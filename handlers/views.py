@@ -172,9 +172,11 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
     delivered = await form_copies.copies(ctx.session, record.id)
     if not delivered:
         first = await form_copies.recipients(ctx.session, record)
-        if first:
-            lines.append(copy_state.open_line(ctx, first))
+        by_hand = await form_copies.offices_handed(ctx.session, record)
+        if first or by_hand:
+            lines.append(copy_state.open_line(ctx, first, by_hand))
             lines.extend(copy_state.lines(ctx, first))
+            lines.extend(copy_state.office_lines(ctx, first, by_hand))
         return lines
     later = await form_copies.latest(ctx.session, record)
     held: dict[int, str] = {}
@@ -187,9 +189,12 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
             key = f"views.form_copy_{copy_state.resend_reason(copy)}"
             lines.append(ctx.t(key, at=at, version=copy.version, previous=previous))
         people = await form_copies.recipients(ctx.session, record, copy.version)
+        by_hand = await form_copies.offices_handed(ctx.session, record)
         if copy.version == 1 and record.form_delivered_at is None and people:
-            lines.append(copy_state.open_line(ctx, people))  # sent, not yet at each office
+            lines.append(copy_state.open_line(ctx, people, by_hand))  # not yet at each office
         lines.extend(copy_state.lines(ctx, people, version=copy.version, later=later, held=held))
+        if copy.version == 1:  # an office with nobody registered: its printed copy
+            lines.extend(copy_state.office_lines(ctx, people, by_hand))
         for person in people:
             if person.arrived:
                 how = ctx.t(f"views.held_{person.state.value}")

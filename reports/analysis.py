@@ -100,19 +100,11 @@ def analysis(figures: Figures, language: Language) -> list[str]:
             )
         else:
             lines.append(tr(language, "analysis.art9_none"))
-        if figures.main_leader or figures.serious:
-            lines.append(
-                tr(
-                    language,
-                    "analysis.art7",
-                    main_leader=figures.main_leader,
-                    serious=figures.serious,
-                )
-            )
-        else:
-            lines.append(tr(language, "analysis.art7_none"))
+        lines += _art7(figures, language) or [tr(language, "analysis.art7_none")]
         if figures.unregistered:
             lines.append(tr(language, "analysis.unregistered", n=figures.unregistered))
+    else:  # no record submitted, yet an open draft may be on the Art. 7 list
+        lines += _art7(figures, language)
     lines += _timeliness(figures, language)
     if figures.drafts or figures.withdrawn:
         lines.append(
@@ -127,6 +119,19 @@ def analysis(figures: Figures, language: Language) -> list[str]:
                 steps=figures.lapsed_steps,
             )
         )
+    return lines
+
+
+def _art7(figures: Figures, language: Language) -> list[str]:
+    """The Art. 7 sentences: the cases to report upward or at once, open drafts on the list
+    among them (``reports.figures.on_art7_list``) said so; none when there is no case."""
+    if not (figures.main_leader or figures.serious):
+        return []
+    lines = [
+        tr(language, "analysis.art7", main_leader=figures.main_leader, serious=figures.serious)
+    ]
+    if figures.art7_drafts:
+        lines.append(tr(language, "analysis.art7_drafts", drafts=figures.art7_drafts))
     return lines
 
 

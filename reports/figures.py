@@ -125,14 +125,35 @@ def tallies() -> dict[Milestone, Tally]:
     return {milestone: Tally() for milestone in MILESTONE_ORDER}
 
 
+def on_art7_list(record: Record) -> bool:
+    """Whether ``record`` belongs on Art. 7's list (to report upward, or at once): it is
+    flagged a same-level main leader's inquiry (``main_leader``) or a serious case
+    (``serious``), and it is neither withdrawn, nor an Art. 14 inquiry by the court's own
+    staff, nor an Art. 5 reference opinion. An open draft belongs on it as much as a
+    submitted record: its alert told discipline, trial management and the leaders it is on
+    the list, and a handler who never submits it must not make it vanish from the report
+    (Art. 10). The one decision the alerts' words (``handlers.alerts``), the workbook, the
+    summary document, the picture and the compiler's reminder follow."""
+    if not (record.main_leader or record.serious):
+        return False
+    if record.status == RecordStatus.WITHDRAWN:
+        return False
+    return record.kind not in (RecordKind.INTERNAL, RecordKind.REFERENCE_OPINION)
+
+
 @dataclass(frozen=True)
 class Art7Row:
     """A record to report upward (main leader of the same-level Party or political-legal
-    committee) or at once (serious case)."""
+    committee) or at once (serious case); an open draft's row is marked as one (``draft``)."""
 
     facts: RecordFacts
     main_leader: bool
     serious: bool
+
+    @property
+    def draft(self) -> bool:
+        """Whether the row is an open draft, listed unsubmitted (``on_art7_list``)."""
+        return self.facts.record.status != RecordStatus.SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -147,6 +168,10 @@ class LateRow:
     inquirer: str
     unit: str
     department: str
+    registered_late: bool = False
+    """Whether its registration (填表登记) was done after its deadline, by the decision the
+    reminders' notices read (``reminders.planner.done_late``): received late in a quarter,
+    a record may well be registered on time early in the next."""
 
 
 def in_figures(record: Record) -> bool:
@@ -344,6 +369,9 @@ class Figures(Timeliness):
     main_leader: int = 0
     serious: int = 0
     art7_total: int = 0
+    art7_drafts: int = 0
+    """Open drafts among ``art7_total`` (``on_art7_list``), counted in ``main_leader`` and
+    ``serious`` as well: not yet submitted, so in no other figure of the kind."""
     by_category: Counter[str] = field(default_factory=Counter)
     by_channel: Counter[str] = field(default_factory=Counter)
     by_department: Counter[int | None] = field(default_factory=Counter)
@@ -402,21 +430,35 @@ class Figures(Timeliness):
         items = set(record.art9_items or ())
         self.with_art9 += bool(items)
         self.by_art9.update(items)
+        return self._listed(facts)
+
+    def _listed(self, facts: RecordFacts) -> Art7Row | None:
+        """``facts``' Art. 7 row, counted, when ``on_art7_list`` puts it there."""
+        record = facts.record
+        if not on_art7_list(record):
+            return None
         self.main_leader += bool(record.main_leader)
         self.serious += bool(record.serious)
-        if not (record.main_leader or record.serious):
-            return None
         self.art7_total += 1
         row = Art7Row(facts, bool(record.main_leader), bool(record.serious))
+        self.art7_drafts += row.draft
         if len(self.art7) < ART7_KEEP:
             self.art7.append(row)
         return row
 
-    def add_unsubmitted(self, record: Record, lines: Iterable[MilestoneLine]) -> None:
+    def add_unsubmitted(
+        self, record: Record, lines: Iterable[MilestoneLine], facts: RecordFacts | None = None
+    ) -> Art7Row | None:
         """A draft still open, or one withdrawn, with its ``lines``
         (``reports.facts.timeliness_lines``): counted apart per handler, its steps past
-        deadline missed (Art. 10)."""
+        deadline missed (Art. 10). An open draft on Art. 7's list (``on_art7_list``) is
+        counted there too, by its ``facts`` (required for one), and its row returned."""
         self.count(record, lines)
+        if facts is None:
+            if on_art7_list(record):
+                raise ValueError(f"draft {record.id} is on the Art. 7 list: its facts are needed")
+            return None
+        return self._listed(facts)
 
 
 def change(current: int, previous: int | None) -> tuple[int, float | None] | None:

@@ -42,11 +42,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from reminders.deadlines import OPENED_BY, DeadlineRules
+from reminders.planner import done_late
 from reports.columns import DAY_ONLY, RECEIVED_DAY_ONLY
 from reports.detail_worker import DetailWorker
 from reports.document import Document, texts
 from reports.facts import Names, RecordFacts, facts_for, load_names, timeliness_lines
-from reports.figures import COUNTED_KINDS, Art7Row, Figures, LateRow, in_figures, now_stamp
+from reports.figures import (
+    COUNTED_KINDS,
+    Art7Row,
+    Figures,
+    LateRow,
+    in_figures,
+    now_stamp,
+    on_art7_list,
+)
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
 from reports.period import Period, records_begin
@@ -58,7 +67,7 @@ from storage import audit
 from storage.lists import join_list
 from storage.models import Record, RecordCosigner, UTCDateTime
 from storage.records import among
-from storage.vocabulary import Language, RecordKind, RecordStatus
+from storage.vocabulary import Language, Milestone, RecordKind, RecordStatus
 
 BATCH = 2000
 WORKER_RECORDS = 10_000
@@ -101,11 +110,12 @@ def _not_internal() -> ColumnElement[bool]:
 
 
 async def late_registered(
-    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names
+    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names, rules: DeadlineRules
 ) -> list[LateRow]:
     """Submitted records (outside cadres, Art. 5 opinions) received before ``period`` but
     submitted in it, oldest receipt first: the earlier period's report could not hold them,
-    and this one counts by receipt time, so they are listed apart (``LateRow``)."""
+    and this one counts by receipt time, so they are listed apart (``LateRow``), each with
+    whether its registration was late under ``rules`` (``reminders.planner.done_late``)."""
     start, end = period.start(tz), period.end(tz)
     query = (
         select(Record)
@@ -126,6 +136,9 @@ async def late_registered(
             inquirer=record.inquirer_name or "",
             unit=record.inquirer_unit or "",
             department=names.department(record.department_id),
+            registered_late=any(
+                late.milestone is Milestone.REGISTERED for late in done_late(record, rules)
+            ),
         )
         for record in (await session.execute(query)).scalars()
     ]
@@ -274,17 +287,29 @@ def _consume(
     figures: Figures,
     facts: list[RecordFacts],
     others: list[Record],
+    listed: list[RecordFacts],
     tz: ZoneInfo,
     rules: DeadlineRules,
     now: datetime,
 ) -> None:
+    """Count a batch: ``facts`` of its submitted records, ``others`` (its drafts, open or
+    withdrawn) and ``listed``, the facts of those drafts ``on_art7_list`` puts on the Art. 7
+    list, whose rows go there among the records' in order of receipt."""
+    drafts = {item.record.id: item for item in listed}
+    rows: list[Art7Row] = []
     for item in facts:
         row: Art7Row | None = figures.add(item, tz)
         if row is not None:
-            book.add_art7(row)
+            rows.append(row)
     book.add_records(facts)
     for record in others:
-        figures.add_unsubmitted(record, timeliness_lines(record, rules, now))
+        row = figures.add_unsubmitted(
+            record, timeliness_lines(record, rules, now), drafts.get(record.id)
+        )
+        if row is not None:
+            rows.append(row)
+    for row in sorted(rows, key=lambda r: (r.facts.record.received_at, r.facts.record.id)):
+        book.add_art7(row)
 
 
 def report_title(period: Period, language: Language, court_name: str) -> str:
@@ -498,7 +523,7 @@ async def _report(
             figures.previous_unrecorded = True  # not a zero: nothing of it was recorded here
         else:
             figures.previous_external, _ = await count_counted(reader, previous, tz)
-        figures.late_registered = await late_registered(reader, period, tz, names)
+        figures.late_registered = await late_registered(reader, period, tz, names, rules)
         total = (
             await reader.execute(
                 select(func.count())
@@ -522,6 +547,9 @@ async def _report(
                 counted = [r for r in kept if r.status == RecordStatus.SUBMITTED]
                 others = [r for r in kept if r.status != RecordStatus.SUBMITTED]
                 facts = await facts_for(reader, counted, names, rules, now)
+                listed = await facts_for(
+                    reader, [r for r in others if on_art7_list(r)], names, rules, now
+                )
                 reader.expunge_all()
                 if writing is not None:
                     await writing
@@ -529,7 +557,9 @@ async def _report(
                     if progress is not None:
                         progress(done, total)
                 writing = asyncio.create_task(
-                    asyncio.to_thread(_consume, book, figures, facts, others, tz, rules, now)
+                    asyncio.to_thread(
+                        _consume, book, figures, facts, others, listed, tz, rules, now
+                    )
                 )
                 written = len(rows)
             if writing is not None:

@@ -4,6 +4,7 @@ as a DOCX the compiler can edit before it goes up (Art. 7), and the headline pic
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from reports.analysis import analysis
 from reports.columns import stamp
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Picture
 from reports.facts import MILESTONE_ORDER
-from reports.figures import ART7_KEEP, Figures
+from reports.figures import ART7_KEEP, Art7Row, Figures
 from reports.tables import (
     art9,
     by_department,
@@ -28,7 +29,7 @@ from reports.tables import (
     top,
 )
 from reports.text import numeral, tr
-from reports.xlsx import ART7_KEYS, art7_texts
+from reports.xlsx import ART7_KEYS, LATE_KEYS, art7_texts, late_state
 from storage.vocabulary import Language
 
 
@@ -115,7 +116,8 @@ def summary_document(
         picked = [ART7_KEYS.index(key) for key in keys]
         position = ART7_KEYS.index("position")
         rows: list[tuple[str, ...]] = []
-        for row in figures.art7:
+        # Received order, an open draft's row among the records' (``on_art7_list``).
+        for row in sorted(figures.art7, key=_received):
             texts = art7_texts(row, language, tz)
             cells = [texts[i] for i in picked]
             if texts[position]:  # the position beside the name: a column of its own has no room
@@ -179,13 +181,13 @@ def summary_document(
     if figures.late_registered:
         blocks.append(section("late"))
         blocks.append(Para(tr(language, "summary.late_intro"), small=True))
-        late_keys = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+        late_keys = LATE_KEYS
         blocks.append(
             Grid(
                 tuple(tr(language, f"late.{key}") for key in late_keys),
                 tuple(
                     (row.number, stamp(row.received_at, tz), stamp(row.submitted_at, tz),
-                     row.inquirer, row.unit, row.department)
+                     late_state(row, language), row.inquirer, row.unit, row.department)
                     for row in figures.late_registered
                 ),
             )
@@ -199,15 +201,25 @@ def summary_document(
     )
 
 
+def _received(row: Art7Row) -> tuple[datetime, int]:
+    """An Art. 7 row's place on the list: its receipt time, then its record's id."""
+    return row.facts.record.received_at, row.facts.record.id
+
+
 def headline_picture(
     path: Path, figures: Figures, *, language: Language, title: str, subtitle: str, footer: str
 ) -> Path:
     """Draw the headline picture of a report at ``path`` (PNG): the figures in tiles."""
     delivered = figures.milestones[MILESTONE_ORDER[2]]
+    art7_tile = str(figures.art7_total)
+    if figures.art7_drafts:  # unsubmitted drafts on the list, said so as in the summary
+        art7_tile = tr(
+            language, "chart.art7_with_drafts", total=figures.art7_total, drafts=figures.art7_drafts
+        )
     tiles = [
         (tr(language, "chart.external"), str(figures.external)),
         (tr(language, "chart.reference"), str(figures.reference)),
-        (tr(language, "chart.art7"), str(figures.art7_total)),
+        (tr(language, "chart.art7"), art7_tile),
         (tr(language, "chart.unsubmitted"), str(figures.drafts + figures.withdrawn)),
         (tr(language, "chart.delivered_on_time"), share_text(delivered, language)),
     ]

@@ -29,6 +29,11 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
         (tr(language, "report.headline.reference"), figures.reference),
         (tr(language, "report.headline.main_leader"), figures.main_leader),
         (tr(language, "report.headline.serious"), figures.serious),
+        *(
+            [(tr(language, "report.headline.art7_drafts"), figures.art7_drafts)]
+            if figures.art7_drafts
+            else []
+        ),
         (tr(language, "report.headline.with_art9"), figures.with_art9),
         (tr(language, "report.headline.retired"), figures.retired),
         (tr(language, "report.headline.intermediated"), figures.intermediated),

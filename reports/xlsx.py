@@ -313,7 +313,9 @@ class ReportWorkbook:
         wrap: bool | None = None
         quote = False
         if isinstance(value, datetime):
-            cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
+            # To the minute, as it is shown (``DATE_FORMAT``): no hidden seconds in the cell.
+            local = value.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
+            cell = WriteOnlyCell(sheet, value=local)
             fmt = fmt or DATE_FORMAT
             wrap = False  # at the top of a tall row, beside the texts
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -743,7 +745,10 @@ class ReportWorkbook:
         language = self.language
         sheet = self.book.create_sheet(tr(language, "sheet.late"))
         titles = [tr(language, f"late.{key}") for key in LATE_KEYS]
-        texts = [[row.number, "", "", row.inquirer, row.unit, row.department] for row in rows]
+        texts = [
+            [row.number, "", "", late_state(row, language), row.inquirer, row.unit, row.department]
+            for row in rows
+        ]
         widths = fit_whole(fit_widths(LATE_WIDTHS, [titles]), texts)
         print_setup(sheet, title_rows="1:1")
         for index, width in enumerate(widths, 1):
@@ -754,8 +759,8 @@ class ReportWorkbook:
         pages.title = self._note(sheet, title, widths, bold=True)
         self._note(sheet, tr(language, "summary.late_intro"), widths)
         body: list[list[object]] = [
-            [row.number, row.received_at, row.submitted_at, row.inquirer, row.unit,
-             row.department]
+            [row.number, row.received_at, row.submitted_at, late_state(row, language),
+             row.inquirer, row.unit, row.department]
             for row in rows
         ]  # fmt: skip
         self._table(sheet, titles, body, widths, least=HEADER_LINES)
@@ -1003,13 +1008,17 @@ def fit_times(widths: Sequence[float], language: Language) -> tuple[float, ...]:
 
 
 def art7_words(language: Language) -> list[list[str]]:
-    """Rows of the words the Art. 7 sheet's vocabulary cells may show in ``language``, and the
-    widest case number, each in its column (for :func:`reports.paper.fit_whole`)."""
+    """Rows of the words the Art. 7 sheet's vocabulary cells may show in ``language``, an
+    open draft's name (six digits), and the widest case number, each in its column (for
+    :func:`reports.paper.fit_whole`)."""
     rows: list[list[str]] = []
     for member in UnitCategory:
         row = [""] * len(ART7_KEYS)
         row[ART7_KEYS.index("category")] = vocab(UnitCategory, member.value, language)
         rows.append(row)
+    row = [""] * len(ART7_KEYS)
+    row[ART7_KEYS.index("number")] = tr(language, "art7.draft_number", id=999999)
+    rows.append(row)
     for key in ("main_leader", "serious"):
         for answer in (True, False):
             row = [""] * len(ART7_KEYS)
@@ -1119,17 +1128,32 @@ ART7_KEYS = (
 )
 ART7_COLUMN_WIDTHS = tuple(ART7_WIDTHS.get(key, 14) for key in ART7_KEYS)
 
-LATE_KEYS = ("number", "received_at", "submitted_at", "inquirer", "unit", "department")
+LATE_KEYS = (
+    "number",
+    "received_at",
+    "submitted_at",
+    "registration",
+    "inquirer",
+    "unit",
+    "department",
+)
 """The columns of the late-registration sheet, as the summary document lists them."""
-LATE_WIDTHS = (24, 19, 19, 12, 24, 20)
+LATE_WIDTHS = (24, 19, 19, 10, 12, 24, 20)
+
+
+def late_state(row: LateRow, language: Language) -> str:
+    """Whether ``row``'s registration was on time or late, in words (``state_words``)."""
+    return state_words(State.LATE if row.registered_late else State.ON_TIME, language)
 
 
 def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:
     """One Art. 7 row's cells in ``ART7_KEYS`` order, vocabulary as words in ``language``; a
-    receipt known only to its day as that day and the words for time unknown (``tz``)."""
+    receipt known only to its day as that day and the words for time unknown (``tz``); an
+    open draft named as one, unsubmitted (``art7.draft_number``: it has no record number)."""
     record = row.facts.record
+    number = tr(language, "art7.draft_number", id=record.id) if row.draft else record.number
     return [
-        record.number,
+        number,
         received_value(record, language, tz),
         record.inquirer_name,
         record.inquirer_unit,

@@ -236,6 +236,8 @@ async def recipients(session: AsyncSession, record: Record, version: int = 1) ->
     )
     for handed_at, payload in events:
         data = json.loads(payload)
+        if "to" not in data:  # handed to an office with nobody registered (``office_handed``)
+            continue
         if int(data.get("version", 1)) == version:
             handed.setdefault(int(data["to"]), handed_at)
     holders = {role: {p.id for p in await staff_repo.with_role(session, role)} for role in OFFICES}
@@ -295,17 +297,53 @@ def reached(people: Sequence[Recipient]) -> dict[Role, datetime | None]:
 
 def completing(people: Sequence[Recipient]) -> bool:
     """Whether the copies of ``people`` now going out complete Art. 6's step 报送表格复印件:
-    every office of ``OFFICES`` that one of them holds has someone whose copy arrived or is
-    going by chat (``pending``), not only people it cannot reach (``unreachable``) or whose
-    send failed. False when none of them holds an office."""
-    offices = {office for person in people for office in person.offices}
-    return bool(offices) and all(
+    every office of ``OFFICES`` has one of them whose copy arrived or is going by chat
+    (``pending``), not only people it cannot reach (``unreachable``) or whose send failed;
+    an office none of them holds (nobody registered there) leaves it open, its copy to be
+    handed over in print (``unstaffed``)."""
+    return all(
         any(
             office in person.offices and (person.arrived or person.state is Arrival.PENDING)
             for person in people
         )
-        for office in offices
+        for office in OFFICES
     )
+
+
+def unstaffed(people: Sequence[Recipient]) -> list[Role]:
+    """The offices of ``OFFICES`` that none of ``people`` (a copy's recipients) holds:
+    nobody there is registered (or was when the copy went), so the copy cannot go by chat
+    and is handed to the office in print, confirmed by the handler (``office_handed``)."""
+    return [office for office in OFFICES if not any(office in p.offices for p in people)]
+
+
+async def office_handed(
+    session: AsyncSession, record: Record, *, office: Role, actor: Staff, at: datetime
+) -> None:
+    """Record the handler's word that a printed copy of the form of ``record`` was handed
+    to ``office`` (one of ``OFFICES``) at ``at``: the office has nobody registered, so no
+    person could be sent or handed it (Art. 6, the paper path; ``offices_handed``)."""
+    payload = {"office": office.value, "version": 1}
+    await _append(session, AuditKind.FORM_HANDED, record, actor, at, payload)
+
+
+async def offices_handed(session: AsyncSession, record: Record) -> dict[Role, datetime]:
+    """Each office of ``OFFICES`` a printed copy of the form of ``record`` was handed to as
+    an office (``office_handed``), with when it first was (UTC)."""
+    events = await session.execute(
+        select(AuditEvent.at, AuditEvent.payload)
+        .where(
+            AuditEvent.subject == f"record:{record.id}",
+            AuditEvent.kind == AuditKind.FORM_HANDED.value,
+        )
+        .order_by(AuditEvent.seq)
+    )
+    found: dict[Role, datetime] = {}
+    for at, payload in events:
+        office = json.loads(payload).get("office")
+        if office is not None:
+            found.setdefault(Role(office), at)
+    return found
 
 
 async def handed(
@@ -365,16 +403,21 @@ async def outstanding(session: AsyncSession, record: Record) -> list[tuple[int, 
 async def settle(
     session: AsyncSession, record: Record, *, deadline: datetime | None
 ) -> datetime | None:
-    """Mark ``form_delivered`` (Art. 6) once every office of ``OFFICES`` that has people
-    got a copy (the first, or a corrected one that went before the first arrived), at the
-    time the last of them first got one; that time, or None while an office still lacks it
-    (or when the milestone was already marked: its time then, which a later copy never
-    moves). ``deadline`` decides whether it was on time."""
+    """Mark ``form_delivered`` (Art. 6) once every office of ``OFFICES`` got a copy: one of
+    its people (the first copy, or a corrected one that went before the first arrived), or,
+    for an office none of the copies' recipients holds, the office itself in print
+    (``office_handed``); at the time the last of them first got one. That time, or None
+    while an office still lacks it (or when the milestone was already marked: its time
+    then, which a later copy never moves). ``deadline`` decides whether it was on time."""
     if record.form_delivered_at is not None:
         return record.form_delivered_at
     people = [p for copy in (await every_copy(session, record)).values() for p in copy]
     when = reached(people)
-    if not when or any(at is None for at in when.values()):
+    by_hand = await offices_handed(session, record)
+    for office in OFFICES:
+        if when.get(office) is None and office in by_hand:
+            when[office] = by_hand[office]
+    if any(when.get(office) is None for office in OFFICES):
         return None
     last = max(at for at in when.values() if at is not None)
     handler = await session.get(Staff, record.handler_id)

@@ -759,3 +759,18 @@ async def department_gaps(session: AsyncSession) -> list[DepartmentGap]:
         elif has_officer and not has_handler:
             gaps.append(DepartmentGap(known, Role.HANDLER))
     return gaps
+
+
+COURT_OFFICES: tuple[Role, ...] = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT, Role.COMPILER)
+"""The court-wide roles the rules need someone in: discipline inspection and trial
+management each receive every form copy (Art. 6) and discipline every breach (Art. 8, 10);
+the compiler owes the quarterly report (Art. 7, 8)."""
+
+
+async def missing_offices(session: AsyncSession) -> list[Role]:
+    """The roles of ``COURT_OFFICES`` no active staff member holds, in that order."""
+    held: set[Role] = set()
+    for person in await list_staff(session):
+        if person.active:
+            held.update(person.roles)
+    return [role for role in COURT_OFFICES if role not in held]

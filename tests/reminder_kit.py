@@ -9,7 +9,7 @@ see it: a tick at every due time and at every midnight, never a sleep.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -114,8 +114,10 @@ async def new_record(
     cosigners: Sequence[int] = (),
     deadline_rules: DeadlineRules | None = None,
     timing: Timing | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> int:
-    """A record as the intake leaves it (submitted now unless told), its reminders planned."""
+    """A record as the intake leaves it (submitted now unless told), its reminders planned;
+    ``fields``: further columns' values (``main_leader``: True)."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, handler_id)
@@ -130,6 +132,7 @@ async def new_record(
         }
         if kind is not None:
             values["kind"] = kind.value
+        values.update(fields or {})
         await records_repo.set_fields(session, record, values, actor=handler, at=now)
         if cosigners:
             people = [await session.get(Staff, staff_id) for staff_id in cosigners]

@@ -94,7 +94,10 @@ class Model:
                 self.told[flag] = list(FLAGS[flag])
                 self.last[flag] = True
                 for name in FLAGS[flag]:
-                    self.expected[name].append(says(ALERT[flag], **self.facts(title)))
+                    key = ALERT[flag]
+                    if key == "alerts.upward" and title.startswith("草稿"):
+                        key = "alerts.upward_draft"  # listed as an unsubmitted draft
+                    self.expected[name].append(says(key, **self.facts(title)))
                     self._heard(name, title)
             return
         if self.last[flag] == value:

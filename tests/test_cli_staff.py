@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,8 +26,8 @@ from bot import cli
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage.db import Database
-from storage.staff import StaffProblem
-from storage.vocabulary import MAX_INVITE_HOURS
+from storage.staff import COURT_OFFICES, StaffProblem
+from storage.vocabulary import MAX_INVITE_HOURS, Language, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # A case handler, who belongs to a department (Art. 10).
@@ -51,6 +52,17 @@ def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:
     out = io.StringIO()
     status = cli.main([*argv, "--config", str(config)], out=out)
     return status, out.getvalue().splitlines()
+
+
+def office_notes(lang: Language | None, roles: Iterable[Role] = COURT_OFFICES) -> list[str]:
+    """The notes ``staff add`` and ``staff list`` print for court-wide roles nobody holds."""
+    return [t(lang, f"cli.court_no_{role.value}") for role in roles]
+
+
+def but_office_notes(err: str, lang: Language | None = None) -> list[str]:
+    """Standard error's lines but the court-wide roles' notes (``office_notes``)."""
+    notes = set(office_notes(lang))
+    return [line for line in err.splitlines() if line not in notes]
 
 
 def only_error(capsys: pytest.CaptureFixture[str]) -> str:
@@ -120,7 +132,8 @@ def test_add_list_invite_and_bind(config: Path, capsys: pytest.CaptureFixture[st
     expires = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
     assert abs(expires - datetime.now(UTC) - timedelta(hours=72)) < timedelta(minutes=2)
     assert CODE_LINE.match(lines[-1]), lines
-    assert capsys.readouterr().err == ""
+    # Nobody in discipline inspection, trial management, or compiling: said each time.
+    assert capsys.readouterr().err.splitlines() == office_notes(None) * 2
 
     replies = asyncio.run(bind_with(database_url(config), lines[-1], "tg-zhang"))
     assert len(replies) == 1
@@ -251,7 +264,7 @@ def test_two_people_with_one_name(config: Path, capsys: pytest.CaptureFixture[st
         )
     # The second one's registration warns, on stderr, that the name no longer tells them apart;
     # each, that its department has a handler and no integrity officer.
-    assert capsys.readouterr().err.splitlines() == [
+    assert but_office_notes(capsys.readouterr().err) == [
         t(None, "cli.department_no_officer", department="民一庭"),
         "提示：编号 1、2 的人员同名为 李明；生成邀请码或停用时，"
         "请使用 `guowen staff list` 中的编号，而不是姓名。",
@@ -505,3 +518,37 @@ def test_a_disabled_persons_wecom_userid_moves_to_the_new_person(
     assert status == 0
     assert t(None, "cli.wecom_userid_moved", userid="zhangsan", id=1, name="李四") in lines
     assert t(None, "cli.wecom_bound", userid="zhangsan", name="李四") in lines
+
+
+@pytest.mark.parametrize(
+    "held",
+    [set(c) for n in range(4) for c in itertools.combinations(COURT_OFFICES, n)],
+)
+def test_staff_add_and_list_name_each_court_office_nobody_holds(
+    config: Path, capsys: pytest.CaptureFixture[str], held: set[Role]
+) -> None:
+    """Discipline inspection and trial management must each get every form copy (Art. 6) and
+    the compiler owes the quarterly report (Art. 7, 8): whichever of them nobody active holds
+    is named by ``staff add`` and ``staff list``, a disabled holder counting as none."""
+    add = ["staff", "add", "--new-department", "--department", "民一庭"]
+    assert guowen(config, *add, "--name", "张三", "--role", "handler")[0] == 0
+    for n, role in enumerate(sorted(held)):
+        office = ["staff", "add", "--new-department", "--department", f"科室{n}"]
+        assert guowen(config, *office, "--name", f"人员{n}", "--role", role.value)[0] == 0
+    missing = [role for role in COURT_OFFICES if role not in held]
+    capsys.readouterr()
+    assert guowen(config, "staff", "list")[0] == 0
+    assert [x for x in capsys.readouterr().err.splitlines() if x in office_notes(None)] == (
+        office_notes(None, missing)
+    )
+    assert guowen(config, *add, "--name", "李四", "--role", "handler")[0] == 0
+    err = [x for x in capsys.readouterr().err.splitlines() if x in office_notes(None)]
+    assert err == office_notes(None, missing)
+    if held:  # the last holder disabled: the office is missing again
+        # --force: the last holder of a role is refused otherwise (``reminders.holdings``).
+        assert guowen(config, "staff", "disable", "--force", f"人员{len(held) - 1}")[0] == 0
+        gone = sorted(held)[-1]
+        capsys.readouterr()
+        guowen(config, "staff", "list")
+        err = [x for x in capsys.readouterr().err.splitlines() if x in office_notes(None)]
+        assert err == office_notes(None, [r for r in COURT_OFFICES if r in missing or r is gone])

@@ -3,7 +3,10 @@
 For every mix of recipients bound to a chat account, not bound, or disabled, by day and in
 the quiet hours: the first /deliver answer says, for each recipient, that the copy is going
 by chat (not that it arrived) or that it cannot go by chat (no bound account), with a
-hand-over button for exactly those at once; a disabled person is not named. The handler's
+hand-over button for exactly those at once; a disabled person is not named. An office with
+nobody listed (none registered, or all disabled) gets its printed copy by hand: the handler is
+told so, with a button naming the office, and the step stays open until both offices have a
+copy (Art. 6), by chat, by hand to a person, or by hand to the office. The handler's
 own copy, /record and a second /deliver say each recipient's state as ``form_copies``
 holds it, and no message claims the copy was delivered (报送) while it was not.
 """
@@ -11,9 +14,10 @@ holds it, and no message claims the copy was delivered (报送) while it was not
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from dialogue import Court, DialogueBot, phone_record, says
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import BEIJING, bj
 from sqlalchemy import delete
@@ -68,10 +72,23 @@ def _lacking(mix: dict[str, str], arrived: set[str]) -> str:
     return join(Language.ZH, [label_at_start(office, Language.ZH) for office in offices])
 
 
+def _unstaffed(listed: list[str]) -> list[Role]:
+    """The offices none of ``listed`` belongs to: their copy is handed to the office."""
+    return [o for o in OFFICE_WORDS if not any(OFFICE_OF[n] is o for n in listed)]
+
+
+def _office_buttons(offices: list[Role]) -> list[str]:
+    return [says("milestones.office_button", office=OFFICE_WORDS[o]) for o in offices]
+
+
 _examples = itertools.count(1)
 
 
 @MIX
+@example(  # F10: nobody in discipline inspection; trial management reached by chat
+    mix={"李刚": DISABLED, "林涛": DISABLED, "刘洋": BOUND, "马丽": DISABLED}, quiet=False
+)
+@example(mix=dict.fromkeys(RECIPIENTS, DISABLED), quiet=False)  # nobody in either office
 @given(
     mix=st.fixed_dictionaries(
         {name: st.sampled_from([BOUND, UNBOUND, DISABLED]) for name in RECIPIENTS}
@@ -103,8 +120,11 @@ async def test_each_message_says_each_recipients_copy_as_it_is(
     mine = len(judge.inbox())
 
     [answer, *_] = await judge.act(f"/deliver {number}")
+    paper = _unstaffed(listed)
     if not listed:
-        assert answer.text == says("milestones.nobody_to_deliver")
+        assert answer.text.startswith(says("milestones.nobody_to_deliver", title=number))
+        assert [b.label for row in answer.buttons for b in row] == _office_buttons(paper)
+        await _hand_over_all(court, judge, number, answer, set())
         return
     # The first answer: going by chat (sent at ``at``, not received yet), or no account.
     for name in listed:
@@ -116,7 +136,11 @@ async def test_each_message_says_each_recipients_copy_as_it_is(
         if mix[name] == DISABLED:
             assert name not in answer.text, answer.text
     labels = [b.label for row in answer.buttons for b in row]
-    assert labels == [says("milestones.handed_button", name=name) for name in unbound]
+    handed = [says("milestones.handed_button", name=name) for name in unbound]
+    assert labels == handed + _office_buttons(paper)
+    for office in paper:  # told to hand the office its printed copy
+        words = says("milestones.deliver_office_paper", office=OFFICE_WORDS[office])
+        assert words in answer.text, answer.text
     assert (says("milestones.deliver_unreachable", names="X").split("X")[1] in answer.text) is (
         bool(unbound)
     )
@@ -154,11 +178,11 @@ async def test_each_message_says_each_recipients_copy_as_it_is(
             assert _line("sent", name, at=at) in card, card
         else:
             assert _line("failed", name, detail=NO_ACCOUNT) in card, card
-    # Done once each office that has people has a copy (``form_copies.settle``).
-    done = all(
-        any(n in bound for n in listed if OFFICE_OF[n] is office)
-        for office in {OFFICE_OF[n] for n in listed}
-    )
+    # Done once each office has a copy (``form_copies.settle``, Art. 6): an office with
+    # nobody listed has none until its printed copy is confirmed.
+    done = all(any(n in bound for n in listed if OFFICE_OF[n] is office) for office in OFFICE_WORDS)
+    for office in paper:
+        assert says("views.copy_office_unstaffed", where=OFFICE_WORDS[office]) in card, card
     open_line = says("views.form_copy_open", offices=_lacking(mix, bound))
     assert (open_line in card) is not done, card
 
@@ -170,5 +194,31 @@ async def test_each_message_says_each_recipients_copy_as_it_is(
             says("milestones.deliver_waiting", title=number, offices=offices, copies="")
         ), waiting.text
         labels = [b.label for row in waiting.buttons for b in row]
-        assert labels == [says("milestones.handed_button", name=name) for name in unbound]
+        assert labels == handed + _office_buttons(paper)
         assert not any(claim in waiting.text for claim in CLAIMS), waiting.text
+        covered = {o for o in OFFICE_WORDS if any(OFFICE_OF[n] is o for n in bound)}
+        await _hand_over_all(court, judge, number, waiting, covered)
+
+
+async def _hand_over_all(
+    court: Court, judge: Any, number: str, answer: Any, covered: set[Role]
+) -> None:
+    """Press the hand-over buttons of ``answer`` (people, then offices) in turn, the offices
+    ``covered`` holding a copy already: the step is said done exactly when the last office
+    gets one, and /record then no longer says it is open."""
+    pending = says("views.form_copy_open", offices="X").split("X")[0]
+    finished = says("milestones.deliver_done", at="X").split("X")[0]
+    office_of = {says("milestones.handed_button", name=n): OFFICE_OF[n] for n in RECIPIENTS}
+    for office in OFFICE_WORDS:
+        office_of[_office_buttons([office])[0]] = office
+    for button in [b for row in answer.buttons for b in row]:
+        before = set(covered)
+        covered.add(office_of[button.label])
+        [reply, *_] = await judge.press_data(button.data)
+        now_done = covered == set(OFFICE_WORDS) and before != covered
+        assert (finished in reply) is now_done, (button.label, reply)
+        if covered == set(OFFICE_WORDS):
+            break
+    assert covered == set(OFFICE_WORDS)
+    [card] = [m.text for m in await judge.act(f"/record {number}")]
+    assert pending not in card, card

@@ -61,6 +61,15 @@ async def test_the_copy_prints_its_own_delivery_as_done_when_sent(
         await add_person(
             db, clock, "李刚", [Role.DISCIPLINE], department="纪检监察室", user_id="ligang"
         )
+        # Both offices (Art. 6): the copy completes the step only once each has it.
+        await add_person(
+            db,
+            clock,
+            "刘洋",
+            [Role.TRIAL_MANAGEMENT],
+            department="审判管理办公室",
+            user_id="liuyang",
+        )
         record_id = await make_record(
             db, handler, RECEIVED, platform_after=timedelta(hours=1), inquirer_name="王建国"
         )
@@ -124,8 +133,9 @@ OFFICE_NAMES = {Role.DISCIPLINE: "纪检监察室", Role.TRIAL_MANAGEMENT: "审�
 async def test_a_copy_says_it_delivers_only_when_each_office_gets_one_by_chat(
     template_url: str, tmp_path: Path, bound: dict[str, bool], present: set[str]
 ) -> None:
-    """An office whose only people have no chat account gets its copy in print, later: the
-    copies going by chat now (the offices' and the handler's own) leave the step open."""
+    """An office whose only people have no chat account, or that has nobody registered, gets
+    its copy in print, later: the copies going by chat now (the offices' and the handler's
+    own) leave the step open."""
     folder = tmp_path / uuid.uuid4().hex
     folder.mkdir()
     async with fresh_database(template_url, tmp_path) as db:
@@ -151,9 +161,10 @@ async def test_a_copy_says_it_delivers_only_when_each_office_gets_one_by_chat(
         await bot.chat("zhangwei").say(f"/deliver {number}")
         stamp = clock.now().astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
         claim = _flat(tr(ZH, "form.delivered_by_this_copy", at=stamp))
-        offices = {PEOPLE[name] for name in present}
+        # Both offices must have it (Art. 6): one with nobody present gets it in print.
         completes = all(
-            any(bound[name] for name in present if PEOPLE[name] is office) for office in offices
+            any(bound[name] for name in present if PEOPLE[name] is office)
+            for office in OFFICE_NAMES
         )
         readers = ["zhangwei", *(accounts[name] for name in sorted(present) if bound[name])]
         for reader in readers:

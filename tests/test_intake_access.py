@@ -109,7 +109,7 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
     judge = court.chat("张伟")
     discipline, management, leader = court.chat("李刚"), court.chat("刘洋"), court.chat("陈静")
     upward = says(
-        "alerts.upward",
+        "alerts.upward_draft",
         title="草稿 #1",
         handler="张伟",
         inquirer="王某",

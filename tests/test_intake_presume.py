@@ -73,7 +73,7 @@ async def test_the_own_county_committees_secretary_is_presumed_yes_and_alerted(
     assert f"{MAIN_LEADER}：{says('intake.yes')}" in card
     await tap(judge, OK)
     upward = says(
-        "alerts.upward",
+        "alerts.upward_draft",
         title="草稿 #1",
         handler="张伟",
         inquirer="李明",

@@ -302,8 +302,14 @@ async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
 ) -> None:
     clock.set(bj("2026-03-30 10:00"))
     first = await new_record(db, clock, court.id("张伟"), received=bj("2026-03-02 10:00"))
+    # A same-level main leader's inquiry left a draft: still on the Art. 7 list, said so.
     draft = await new_record(
-        db, clock, court.id("周强"), received=bj("2026-03-03 10:00"), submit=False
+        db,
+        clock,
+        court.id("周强"),
+        received=bj("2026-03-03 10:00"),
+        submit=False,
+        fields={"main_leader": True},
     )
     await run_until(bot.app.dispatcher, clock, bj("2026-04-08 12:00"))
     deadline = "4月7日（周二）"
@@ -315,7 +321,8 @@ async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
                 "reminders.incomplete_row",
                 title=zh("card.draft_title", id=draft),
                 missing="填表登记、录入平台、报送表格复印件",
-            ),
+            )
+            + zh("reminders.incomplete_art7", flags=zh("card.main_leader")),
         ]
     )
     done = [(zh("milestones.quarter_button"), "ms:q:2026Q1:done")]

@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from sqlalchemy import select
 from test_reports_support import (
     BEIJING,
+    RULES,
     docx_text,
     local,
     make_record,
@@ -24,12 +26,14 @@ from test_reports_support import (
     utc,
 )
 
+from reports.columns import state_words
+from reports.facts import State
 from reports.period import parse_period
 from reports.text import tr
 from reports.xlsx import LATE_KEYS
 from storage.db import Database
-from storage.models import Staff
-from storage.vocabulary import Language
+from storage.models import Record, Staff
+from storage.vocabulary import Language, Milestone
 
 NOW = local("2026-11-30 10:00")
 QUARTERS = ("2026Q1", "2026Q2", "2026Q3", "2026Q4")
@@ -54,6 +58,8 @@ def _quarter_of(moment: Any) -> str:
 
 
 @settings(max_examples=6, derandomize=True, **_COMMON)
+@example(received_day=176, delay_days=1)  # received 06-30, registered 07-01: on time
+@example(received_day=176, delay_days=5)  # received 06-30, registered 07-05: late
 @given(
     received_day=st.integers(min_value=0, max_value=320),
     delay_days=st.integers(min_value=0, max_value=200),
@@ -96,6 +102,18 @@ async def test_a_record_registered_in_a_later_quarter_is_listed_in_that_quarters
             rows = list(book[sheet_name].iter_rows(values_only=True))
             head = next(n for n, r in enumerate(rows) if r[0] == titles[0])
             assert list(rows[head]) == titles
-            [shown] = [r for r in rows[head + 1 :] if r[3] == inquirer]
+            [shown] = [r for r in rows[head + 1 :] if r[4] == inquirer]
             assert shown[0] == row.number
             assert [utc(local_naive(v)) for v in shown[1:3]] == [received, submitted]
+            # Shown to the minute, the cell holding no hidden seconds.
+            assert all(v.second == 0 and v.microsecond == 0 for v in shown[1:3])
+            # Late or on time as its own registration was (the reminders' decision).
+            async with db.transaction() as session:
+                [record] = (
+                    await session.execute(select(Record).where(Record.inquirer_name == inquirer))
+                ).scalars()
+                deadline = RULES.for_record(record)[Milestone.REGISTERED]
+            late = submitted > deadline
+            assert row.registered_late is late
+            assert shown[3] == state_words(State.LATE if late else State.ON_TIME, Language.ZH)
+            assert state_words(State.LATE if late else State.ON_TIME, Language.ZH) in text

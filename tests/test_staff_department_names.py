@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cli_staff import config, guowen  # noqa: F401
+from test_cli_staff import but_office_notes, config, guowen  # noqa: F401
 
 from bot import cli
 from handlers.i18n import t
@@ -166,7 +166,7 @@ def test_the_trial_steps_keep_one_division(
     lang = language
 
     def err() -> list[str]:
-        return capsys.readouterr().err.splitlines()
+        return but_office_notes(capsys.readouterr().err, lang)
 
     # No department yet: the first is made as DESIGN's command line has it, without a note.
     status, lines = guowen(config, *add("张伟", "民事审判第一庭", "handler"))
