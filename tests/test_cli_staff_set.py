@@ -24,7 +24,7 @@ from fakes import empty_database_sync
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_cli_staff import config, guowen  # noqa: F401  (the fixture)
+from test_cli_staff import but_office_notes, config, guowen  # noqa: F401  (the fixture)
 from test_cli_staff_disable import Cast, Held, court_of, expected_lines, held
 
 from handlers.i18n import join, t
@@ -335,7 +335,7 @@ def test_set_without_a_change_or_a_department_for_a_handler_is_refused(
     status, lines = guowen(config, "staff", "set", "李四", "--name", "王五")
     assert status == 0 and len(lines) == 1
     shared = t(None, "cli.staff_name_shared", name="王五", ids="1、2")
-    assert capsys.readouterr().err == shared + "\n"
+    assert but_office_notes(capsys.readouterr().err) == [shared]  # the notes: from staff add
 
 
 def test_disable_force_lists_before_the_verdict_and_names_who_cannot_be_reached(
