@@ -869,6 +869,11 @@ async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, An
     return values
 
 
+NOT_FILED_HINT = "intake.error.not_filed_press"
+"""The refusals' last sentence at the case-number question, which names its "not filed"
+button (their ``{not_filed}``); asked elsewhere, the caller puts its own in its place."""
+
+
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     """A case number of this court (Art. 2: the cases its judges handle), or not filed.
 
@@ -891,6 +896,7 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             year=year,
             max=MAX_SERIAL,
             digits=len(str(MAX_SERIAL)),
+            not_filed=ctx.t(NOT_FILED_HINT),
         ) from None
     if isinstance(parsed, NotFiled):
         return {"case_number": None, "case_not_filed": True}
@@ -902,6 +908,7 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             own=own,
             own_court=ctx.services.court_name or court_name(own) or own,
             example=shown,
+            not_filed=ctx.t(NOT_FILED_HINT),
         )
     return {"case_number": parsed.text, "case_not_filed": False}
 

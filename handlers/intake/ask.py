@@ -773,6 +773,9 @@ async def case_number_at_name(ctx: Context, record: Record, field: Field, text: 
     try:
         values = await number.parse(ctx, record, text)
     except UserError as refusal:  # another court's number: said, nothing stored
+        # Its hint names the case-number question's "not filed" button, not on this card.
+        if "not_filed" in refusal.values:
+            refusal.values["not_filed"] = ctx.t("intake.error.not_filed_at_name")
         return await ask(ctx, record, field, refusal=refusal)
     await _apply(ctx, record, number, values)
     state = await ctx.state()
