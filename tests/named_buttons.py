@@ -49,8 +49,25 @@ _PRESS = re.compile(r"[点按]((?:“[^”]{1,30}”[或、和与]?)+)")
 
 
 def pressed(text: str) -> list[str]:
-    """The names ``text`` tells to press, in order."""
-    return [name for run in _PRESS.findall(text) for name in re.findall(r"“([^”]+)”", run)]
+    """The names ``text`` tells to press here, in order: not those of a sentence that sends
+    the person to a command first ("请发 /record 1，点“更正”": that command's card)."""
+    sentences = re.split(r"[。；\n]", text)
+    return [
+        name
+        for sentence in sentences
+        if not re.search(r"/[a-z]", sentence)
+        for run in _PRESS.findall(sentence)
+        for name in re.findall(r"“([^”]+)”", run)
+    ]
+
+
+def _own(reply: OutgoingMessage) -> set[str]:
+    """The buttons ``reply`` comes with: its own, a multiple-choice control's, or the
+    choices a numbered transport lists in its text."""
+    own = {_bare(b.label) for row in reply.buttons for b in row} | _listed(reply.text)
+    if reply.multi is not None:
+        own |= {_bare(b.label) for b in (*reply.multi.options, reply.multi.submit)}
+    return own
 
 
 def _listed(text: str) -> set[str]:
@@ -61,12 +78,10 @@ def _listed(text: str) -> set[str]:
 def named_buttons_problem(replies: Sequence[OutgoingMessage]) -> str | None:
     """A reply naming a button that is not among those it comes with, said; ``None`` when
     every reply names only its own (or, without buttons, those of the replies with it)."""
-    turn = {_bare(b.label) for reply in replies for row in reply.buttons for b in row}
-    turn |= {name for reply in replies for name in _listed(reply.text)}
+    turn = {name for reply in replies for name in _own(reply)}
     BUTTON_NAMES.update(turn)
     for reply in replies:
-        own = {_bare(b.label) for row in reply.buttons for b in row} | _listed(reply.text)
-        own = own if own else turn
+        own = _own(reply) or turn
         for name in pressed(reply.text):
             if name in BUTTON_NAMES and name not in own:
                 return f"{reply.text!r} names the button “{name}”, not among {sorted(own)}"
