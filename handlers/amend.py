@@ -44,7 +44,7 @@ from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.models import Record, RecordAmendment, Staff
 from storage.numbers import parse_id
-from storage.vocabulary import RecordKind, RecordStatus
+from storage.vocabulary import ART9_ITEMS, ART9_LABELS, RecordKind, RecordStatus
 
 AMEND_FIELD = StepName.AMEND_FIELD
 AMEND_VALUE = StepName.AMEND_VALUE
@@ -283,7 +283,7 @@ async def _next(
         "amend.also",
         field=ctx.t(f"card.{field.step.value}"),
         value=await card.value_of(ctx, after, field),
-        question=ctx.t(f"intake.ask.{follow.step.value}"),
+        question=_also_question(ctx, follow),
     )
     if refusal is not None:
         text = ctx.t(refusal.key, **refusal.values) + "\n\n" + text
@@ -311,6 +311,16 @@ async def _present_after(
 def _answered(data: dict[str, Any]) -> dict[str, str]:
     also = data.get(ALSO)
     return {str(k): str(v) for k, v in also.items()} if isinstance(also, dict) else {}
+
+
+def _also_question(ctx: Context, field: Field) -> str:
+    """The question a correction newly needs, as the intake asks it; Art. 9's items, which
+    the intake ticks with buttons, as a numbered list to answer by typing (the correction
+    has no ticking buttons, so its text names none)."""
+    if field.input is not Input.MULTI:
+        return ctx.t(f"intake.ask.{field.step.value}")
+    items = "\n".join(f"({n}) {ART9_LABELS[n][ctx.language]}" for n in ART9_ITEMS)
+    return ctx.t("amend.ask_art9", items=items)
 
 
 def _also_buttons(ctx: Context, field: Field) -> tuple[tuple[Button, ...], ...]:

@@ -494,7 +494,10 @@ class Engine:
             await self._replan(ctx.session, ctx.now)
         except UserError as problem:
             text = t(language, problem.key, **problem.values)
-            buttons = problem.buttons or await self._open_question(ctx)
+            buttons = problem.buttons
+            if not buttons:  # the open question's buttons come with its text, never alone
+                asked, buttons = await self._open_question(ctx)
+                text = f"{text}\n\n{asked}" if buttons else text
             message = OutgoingMessage(text, buttons)
             refusal = Reply(ctx.message.transport, ctx.message.chat_id, message)
             raise _Undone(ctx.message, ctx.now, [refusal], language, failed=False) from None
@@ -719,14 +722,17 @@ class Engine:
         await self._save(ctx)
 
     @staticmethod
-    async def _open_question(ctx: Context) -> tuple[tuple[Button, ...], ...]:
-        """The buttons of the question the chat waited at before this message, as stored:
-        a refusal shows them again, so the judge is never sent to buttons that are gone."""
+    async def _open_question(ctx: Context) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        """The text and buttons of the question the chat waited at before this message, as
+        stored: a refusal shows them again, so the judge is never sent to buttons that are
+        gone, nor to buttons without what they answer (no buttons when no text is kept)."""
         if ctx.draft is None:
             await ctx.state()
         row = ctx.conversation
         stored = DraftState.load(row.data, None, None) if row is not None else None
-        return asked_buttons(stored) if stored is not None else ()
+        if stored is None or not stored.question_text:
+            return "", ()
+        return stored.question_text, asked_buttons(stored)
 
     @staticmethod
     def _remember_question(ctx: Context, chosen: Next) -> None:

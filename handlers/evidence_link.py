@@ -27,17 +27,26 @@ if TYPE_CHECKING:
 
 async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) -> None:
     """Link each ``EvidenceFile`` to ``record`` as it is (nothing is read again); tell the
-    handler about any that were not kept, are damaged, disguised or too large to preview."""
+    handler about any that were not kept, are damaged, disguised or too large to preview,
+    and about a file byte for byte the same as one sent with it (same SHA-256): each copy is
+    kept and counted, never dropped, and never silently (``evidence.same_in_one``; a copy
+    arriving later is asked about, ``handlers.intake.media``)."""
     store: EvidenceStore | None = ctx.services.evidence
     if store is None:
         raise RuntimeError("no evidence store wired in")
-    for file in files:
+    first_named: dict[str, tuple[int, str]] = {}
+    for n, file in enumerate(files, 1):
         item = await store.link(
             ctx.session, file, record_id=record.id, at=ctx.now, actor_staff_id=ctx.staff.id
         )
         origin = file.provenance
         name = origin.file_name or ctx.t("evidence.unnamed")
         prepared = file.prepared
+        if file.sha256 is not None:
+            if (first := first_named.get(file.sha256)) is not None:
+                m, earlier = first
+                ctx.reply(ctx.t("evidence.same_in_one", n=n, name=name, m=m, first=earlier))
+            first_named.setdefault(file.sha256, (n, name))
         if file.problem:
             ctx.reply(
                 ctx.t(

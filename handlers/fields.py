@@ -1047,12 +1047,87 @@ async def _channel(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     return values
 
 
+INQUIRER_IS_INTERMEDIARY = "inquirer:"
+"""The intermediary's name answered so (``move_inquirer``'s button): the person written as
+the inquirer is the intermediary; the inquirer's answers are cleared, to be given for the
+leading cadre on whose behalf (Art. 2)."""
+
+AIDE_WORDS = ("秘书", "司机", "助理", "警卫", "身边工作人员", "secretary", "driver", "assistant")
+"""Words of a position that is a cadre's aide, not the cadre: such an inquirer is most likely
+the intermediary, so no "本人直接" is presumed."""
+
+_INQUIRER_COLUMNS = (
+    "inquirer_name",
+    "inquirer_unit",
+    "inquirer_position",
+    "unit_category",
+    "retired",
+    "main_leader",
+)
+"""What the inquirer's questions stored about the person: cleared when that person moves to
+the intermediary, so each is answered (or presumed) again for the leading cadre."""
+
+
+def reads_as_aide(position: str | None) -> bool:
+    """Whether ``position`` names a cadre's aide (``AIDE_WORDS``: 县长秘书, 司机)."""
+    if not position:
+        return False
+    return any(word in position.casefold() for word in AIDE_WORDS)
+
+
+def _same_person(one: str | None, other: str | None) -> bool:
+    if not one or not other:
+        return False
+    squeeze = str.maketrans("", "", " \u3000")
+    return one.translate(squeeze) == other.translate(squeeze)
+
+
+def inquirer_movable(record: Record) -> bool:
+    """Whether the person written as the inquirer can be moved to the intermediary: a draft
+    with an inquirer's name and no intermediary's name yet."""
+    return (
+        record.submitted_at is None and bool(record.inquirer_name) and not record.intermediary_name
+    )
+
+
+async def _intermediary_name(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """The intermediary's name (Art. 2: who passed it on, for whom). The same person as the
+    inquirer is refused: the inquirer is the leading cadre on whose behalf; in a draft the
+    refusal offers to move that person to the intermediary (``INQUIRER_IS_INTERMEDIARY``).
+    Raises ``UserError`` (``Offer``) so."""
+    if text == INQUIRER_IS_INTERMEDIARY:
+        if not inquirer_movable(record):
+            raise UserError("error.stale_button")
+        values: dict[str, Any] = {column: None for column in _INQUIRER_COLUMNS}
+        values["intermediary_name"] = record.inquirer_name
+        if not record.intermediary_relation and reads_as_aide(record.inquirer_position):
+            values["intermediary_relation"] = record.inquirer_position
+        ctx.reply(ctx.t("intake.inquirer_moved", name=record.inquirer_name))
+        return values
+    values = await _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True)(
+        ctx, record, text
+    )
+    if _same_person(values.get("intermediary_name"), record.inquirer_name):
+        # In a draft the question carries the button that moves the person (``ask``).
+        key = "intake.error.intermediary_is_inquirer"
+        if inquirer_movable(record):
+            key += "_move"
+        name = record.inquirer_name
+        raise UserError(key, name=name, label=ctx.t("intake.move_inquirer", name=name))
+    return values
+
+
 async def _intermediary(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     values = await _choice("intermediary", Intermediary)(ctx, record, text)
     if values["intermediary"] == Intermediary.NONE:
         values["intermediary_name"] = None
         values["intermediary_relation"] = None
     return values
+
+
+NOT_FILED_HINT = "intake.error.not_filed_press"
+"""The refusals' last sentence at the case-number question, which names its "not filed"
+button (their ``{not_filed}``); asked elsewhere, the caller puts its own in its place."""
 
 
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
@@ -1077,6 +1152,7 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             year=year,
             max=MAX_SERIAL,
             digits=len(str(MAX_SERIAL)),
+            not_filed=ctx.t(NOT_FILED_HINT),
         ) from None
     if isinstance(parsed, NotFiled):
         return {"case_number": None, "case_not_filed": True}
@@ -1088,6 +1164,7 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             own=own,
             own_court=ctx.services.court_name or court_name(own) or own,
             example=shown,
+            not_filed=ctx.t(NOT_FILED_HINT),
         )
     return {"case_number": parsed.text, "case_not_filed": False}
 
@@ -1352,7 +1429,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INTERMEDIARY_NAME,
         Input.TEXT,
         ("intermediary_name",),
-        _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True),
+        _intermediary_name,
         lambda r: (
             _external_only(r) and r.intermediary in (Intermediary.STAFF, Intermediary.RELATIVE)
         ),
@@ -1660,6 +1737,8 @@ def proposal(record: Record, field: Field) -> str | None:
     caption_time = record.fields.get(CAPTION_TIME)
     if step is Step.INQUIRY_AT and isinstance(caption_time, str):
         return caption_time
+    if step is Step.INTERMEDIARY and reads_as_aide(record.inquirer_position):
+        return None  # an aide written as the inquirer: how it came is asked, not presumed
     if step in _USUAL:
         return _USUAL[step]
     if step is Step.CHANNEL:

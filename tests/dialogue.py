@@ -129,6 +129,8 @@ YES = zh("intake.yes")
 NO = zh("intake.no")
 NONE = zh("common.none")
 NOT_FILED = zh("card.not_filed")
+NOT_FILED_PRESS = zh("intake.error.not_filed_press")
+"""The case-number refusals' last sentence at the case-number question: its button named."""
 ART9_NONE = zh("intake.art9_none")
 ART9_DONE = zh("intake.art9_done")
 ART9_DONE_CLEAR = zh("intake.art9_done_clear")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import Harness, register
+from named_buttons import named_buttons_problem
 from settings_kit import make_settings
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -180,6 +181,8 @@ class Chat:
         self.last = [
             item.message for item in transport.sent[before:] if item.chat_id == self.user_id
         ]
+        problem = named_buttons_problem(self.last)
+        assert problem is None, f"{self.user_name or self.user_id}: {problem}"
         return self.last
 
     def _message(

@@ -207,6 +207,8 @@ def asked(text: str) -> Step | None:
             continue  # never newly needed: they apply to every external record
         if says(f"intake.ask.{field.step.value}") in text:
             return field.step
+    if says("amend.ask_art9", items="").split("\n")[0] in text:  # Art. 9's items, typed
+        return Step.ART9
     return None
 
 

@@ -19,6 +19,7 @@ from dialogue import (
     EDIT,
     EXTERNAL,
     NO,
+    NOT_FILED_PRESS,
     YES,
     Buttons,
     Court,
@@ -289,7 +290,12 @@ async def test_a_case_number_amendment_is_validated_and_can_be_abandoned(
             (
                 "123",
                 Exactly(
-                    says("intake.error.case_format", part="", example=EXAMPLE)
+                    says(
+                        "intake.error.case_format",
+                        part="",
+                        example=EXAMPLE,
+                        not_filed=NOT_FILED_PRESS,
+                    )
                     + "\n\n"
                     + says("amend.ask_value", field="案号", value=CASE_NUMBER)
                 ),
@@ -375,6 +381,9 @@ async def test_a_draft_cannot_be_amended_only_resumed(court: Court) -> None:
             ("/record #1", (says("card.header", title="草稿 #1", status="草稿"), Lacks(AMEND))),
             (Press(says("views.resume")), Exactly(asks(Step.INQUIRY_AT))),
             # A correction's button on a draft is stale; the question's buttons come again.
-            (Tap("in:amend:start:1"), Exactly(says("error.stale_button"))),
+            (
+                Tap("in:amend:start:1"),
+                Exactly(says("error.stale_button") + "\n\n" + asks(Step.INQUIRY_AT)),
+            ),
         ],
     )

@@ -19,6 +19,7 @@ from dialogue import (
     NO,
     NONE,
     NOT_FILED,
+    NOT_FILED_PRESS,
     SAME_TIME,
     SKIP,
     SUBMIT,
@@ -75,7 +76,9 @@ from storage.vocabulary import (
 
 
 def case_error(problem: str, part: str = "") -> str:
-    return says(f"intake.error.case_{problem}", part=part, example=EXAMPLE)
+    return says(
+        f"intake.error.case_{problem}", part=part, example=EXAMPLE, not_filed=NOT_FILED_PRESS
+    )
 
 
 async def test_every_wrong_answer_gets_its_message(
@@ -185,7 +188,13 @@ async def test_every_wrong_answer_gets_its_message(
             (
                 "（2031）豫0825民初1号",
                 Again(
-                    says("intake.error.case_future", part="2031", example=EXAMPLE, year=2026),
+                    says(
+                        "intake.error.case_future",
+                        part="2031",
+                        example=EXAMPLE,
+                        year=2026,
+                        not_filed=NOT_FILED_PRESS,
+                    ),
                     asks(Step.CASE_NUMBER),
                 ),
             ),

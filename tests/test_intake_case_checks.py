@@ -32,6 +32,7 @@ from dialogue import (
     record_row,
     says,
     settings_for,
+    zh,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -172,6 +173,7 @@ async def test_another_courts_case_number_is_refused_naming_both_courts(
             own=OWN,
             own_court="温县人民法院",
             example="（2026）豫0825民初123号",
+            not_filed=zh("intake.error.not_filed_press"),
         )
     )
     assert refusal.endswith(asks(Step.CASE_NUMBER))
@@ -195,6 +197,7 @@ async def test_another_courts_number_typed_as_the_case_name_is_refused_too(
             own=OWN,
             own_court="温县人民法院",
             example="（2026）豫0825民初123号",
+            not_filed=zh("intake.error.not_filed_at_name"),
         )
     )
     row = await record_row(db, 1)
@@ -240,3 +243,32 @@ async def test_the_case_number_question_shows_the_courts_own_code_and_year(
     assert question == says("intake.ask.case_number", example=shown)
     [summary] = await judge.say(shown)
     assert summary.startswith(asks(Step.SUMMARY))
+
+
+# -- a case number typed at the case-name question (trial 9 finding 2) --------------------
+
+
+AT_NAME = (
+    "（2026）浙0302民初1234号",  # another court's
+    "（2026）京0105民初1号",
+    "（2031）豫0825民初1号",  # a future year
+    "（2026）豫0825民初05号",  # a serial starting with 0
+    "（2026）豫0825民初1234567号",  # a serial too long
+    "（2026）豫0825民初5号",  # good: kept as the case number
+)
+
+
+@pytest.mark.parametrize("typed", AT_NAME)
+async def test_a_case_number_at_the_name_question_names_no_button_the_card_lacks(
+    court: Court, db: Database, typed: str
+) -> None:
+    """Any case-number-shaped text at the name question: every reply names only its own
+    buttons (``fakes.Chat.send`` checks each reply of every test), the name is asked again
+    with its one button, and a good number is kept as the case number."""
+    judge = await to_the_case_number(court)
+    await judge.act(Press(says("intake.back")))
+    [*_, last] = await judge.act(typed)
+    assert asks(Step.CASE_NAME) in last.text
+    assert [b.label for row in last.buttons for b in row] == [says("intake.back")]
+    row = await record_row(db, 1)
+    assert row["case_number"] == (typed if typed == AT_NAME[-1] else None)

@@ -38,7 +38,13 @@ CUES: dict[Channel, tuple[tuple[str, ...], ...]] = {
     Channel.WECHAT: (("按住 说话",), ("张三 拍了拍 你",), ("对方撤回了一条消息",), ("微信",)),
     Channel.SMS: (("短信/彩信",), ("iMessage",), ("来自 10086 的短信",)),
     Channel.EMAIL: (("发件人：王建国", "收件人：张伟"), ("主题：案件", "抄送：李四")),
-    Channel.LETTER: (("温政函〔2026〕3号",), ("此致", "敬礼"), ("关于某案的公函",)),
+    Channel.LETTER: (
+        ("温政函〔2026〕3号",),
+        ("此致", "敬礼"),
+        ("关于某案的公函",),
+        ("人大办公室转来的函和一段语音",),
+        ("县政协的来信",),
+    ),
 }
 """Lines that show each channel, as a screen or a paper shows them (an e-mail by two headers)."""
 NEUTRAL = ("王建国", "温县住房和城乡建设局", "（2026）豫0825民初123号这个案子", "请关照一下原告")
@@ -97,6 +103,7 @@ CAPTIONS: dict[str, Channel | None] = {
     "王局长的短信，让关照原告": Channel.SMS,
     "发件人：王建国 主题：关于原告": Channel.EMAIL,
     "县住建局的公函": Channel.LETTER,
+    "人大办公室转来的函": Channel.LETTER,
     "先发短信又发微信": None,  # two channels: asked
 }
 
@@ -132,3 +139,19 @@ async def test_the_first_card_proposes_only_the_channel_the_material_shows(
         wanted = Channel.LETTER
     lines = [line for line in card.split("\n") if line.startswith("过问方式：")]
     assert lines == ([f"过问方式：{lab(wanted)}"] if wanted is not None else []), card
+
+
+async def test_a_letter_photo_and_a_voice_captioned_as_a_letter_propose_the_letter(
+    court: Court,
+) -> None:
+    """Trial 9 finding 4: a voice message and a photographed letter forwarded together with
+    "人大办公室转来的函和一段语音": the caption's 函 is read, so the letter is proposed, not
+    the voice's WeChat or call."""
+    bot = court.bot
+    voice = bot.file(AttachmentKind.VOICE, amr_bytes(), mime="audio/amr", duration_s=3)
+    photo = bot.file(AttachmentKind.PHOTO, png_bytes(), mime="image/png")
+    replies = await court.chat("张伟").act(
+        Forward(voice, photo, caption="人大办公室转来的函和一段语音")
+    )
+    card = next(m.text for m in replies if says("intake.proposed.intro") in m.text)
+    assert f"过问方式：{lab(Channel.LETTER)}" in card.split("\n"), card

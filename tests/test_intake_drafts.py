@@ -511,7 +511,10 @@ async def test_resume_picks_up_the_latest_draft_or_the_one_named(court: Court) -
             ("/cancel", says("intake.cancel_reason", title="草稿 #1")),
             ("/cancel", asks(Step.SOURCE)),
             ("/resume", Exactly(asks(Step.SOURCE))),
-            ("/resume #9", Exactly(says("intake.error.no_such_draft", ref="#9"))),
+            (
+                "/resume #9",
+                Exactly(says("intake.error.no_such_draft", ref="#9") + "\n\n" + asks(Step.SOURCE)),
+            ),
             ("/resume 草稿 #1", Exactly(asks(Step.SOURCE))),
         ],
     )

@@ -33,6 +33,7 @@ from dialogue import (
     NO,
     NONE,
     NOT_FILED,
+    NOT_FILED_PRESS,
     START_NEW,
     SUBMIT,
     Again,
@@ -162,7 +163,7 @@ async def test_a_refusal_sends_the_question_again_with_its_buttons(court: Court)
                 (
                     Again(
                         "案号中的年份“2027”晚于今年（2026 年），案件不会在将来立案。"
-                        "请核对年份；尚未立案请点“尚未立案”。",
+                        "请核对年份。案件尚未在本院立案的，请点“尚未立案”。",
                         asks(Step.CASE_NUMBER),
                     ),
                     Buttons(NOT_FILED, BACK),
@@ -172,7 +173,10 @@ async def test_a_refusal_sends_the_question_again_with_its_buttons(court: Court)
                 "123",
                 (
                     Again(
-                        says("intake.error.case_format", example=EXAMPLE), asks(Step.CASE_NUMBER)
+                        says(
+                            "intake.error.case_format", example=EXAMPLE, not_filed=NOT_FILED_PRESS
+                        ),
+                        asks(Step.CASE_NUMBER),
                     ),
                     Buttons(NOT_FILED, BACK),
                 ),
@@ -524,8 +528,8 @@ async def test_an_edited_answer_replaces_it_and_any_other_edit_is_answered(
     # An edit of anything else changes nothing, and says so.
     older = dataclasses.replace(typed, message_id="d-older", text="李某", edited=True)
     assert [m.text for m in await judge.send(older)] == [
-        "您修改了一条已发送的消息，记录没有随之改动。草稿可在核对时点“修改”；"
-        "已提交的记录请发送 /record 记录编号，再点“更正”。"
+        "您修改了一条已发送的消息，记录没有随之改动。草稿可在最后核对时修改；"
+        "已提交的记录请发送 /record 记录编号后更正。\n\n" + asks(Step.INQUIRER_UNIT)
     ]
     assert (await record_row(db, 1))["inquirer_name"] == "王某某"
 

@@ -27,6 +27,7 @@ from handlers.fields import (
     HOUR_DAY,
     HOUR_OF,
     HOUR_PART,
+    INQUIRER_IS_INTERMEDIARY,
     LIST_PARTS,
     NAME_PARTS,
     NO,
@@ -48,6 +49,7 @@ from handlers.fields import (
     far_back_buttons,
     far_back_elsewhere,
     forget_far_back,
+    inquirer_movable,
     likely_channels,
     next_missing,
     open_hour,
@@ -138,6 +140,8 @@ async def ask(
         )
     else:
         prompt = ctx.t(f"intake.ask.{field.step.value}")
+    if field.step is Step.INTERMEDIARY_NAME and inquirer_movable(record):
+        prompt += "\n" + ctx.t("intake.inquirer_is_the_cadre", name=record.inquirer_name)
     if field.step is Step.CHANNEL and (likely := _likely_channels(ctx, record, field)):
         prompt += "\n" + likely
     if (caption := offered_caption(record, field)) is not None:
@@ -240,6 +244,11 @@ async def question_buttons(
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
     elif field.step is Step.PERSONS_PRESENT:
         buttons.append((Button(ctx.t("common.none"), cb(field.step, "v", NONE_ANSWER)),))
+    elif field.step is Step.INTERMEDIARY_NAME and inquirer_movable(record):
+        # Art. 2: the inquirer is the cadre on whose behalf; the person written there may
+        # be the one who passed it on.
+        label = ctx.t("intake.move_inquirer", name=record.inquirer_name)
+        buttons.append((Button(label, cb(field.step, "v", INQUIRER_IS_INTERMEDIARY)),))
     elif field.step is Step.DEPARTMENT:
         # The department's id travels on the button, never its name: a name of any length
         # fits the transports' button data (Telegram: 64 bytes), so no button's meaning is
@@ -776,6 +785,9 @@ async def case_number_at_name(ctx: Context, record: Record, field: Field, text: 
     try:
         values = await number.parse(ctx, record, text)
     except UserError as refusal:  # another court's number: said, nothing stored
+        # Its hint names the case-number question's "not filed" button, not on this card.
+        if "not_filed" in refusal.values:
+            refusal.values["not_filed"] = ctx.t("intake.error.not_filed_at_name")
         return await ask(ctx, record, field, refusal=refusal)
     await _apply(ctx, record, number, values)
     state = await ctx.state()

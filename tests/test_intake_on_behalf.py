@@ -1,0 +1,103 @@
+"""An inquiry through a cadre's aide (trial 9 finding 18): the judge phoned by the county
+head's secretary naturally answers the inquirer's questions with the secretary. Art. 2 records
+the intermediary *and* the leading cadre on whose behalf, so:
+
+- a position that reads as an aide (秘书, 司机, 助理…) presumes no "本人直接": how it came is
+  asked;
+- once the inquiry came through an aide or a relative, the intermediary's question says the
+  inquirer is the cadre and offers to move the person written there to the intermediary (the
+  inquirer's answers cleared, asked again for the cadre);
+- an intermediary typed the same as the inquirer (spaces aside) is refused, never stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dialogue import (
+    Court,
+    DialogueBot,
+    Press,
+    asks,
+    lab,
+    local,
+    open_court,
+    record_row,
+    says,
+    settings_for,
+)
+
+from handlers.fields import Step
+from reminders.clock import FakeClock
+from storage.db import Database
+from storage.vocabulary import Channel, Intermediary
+
+OK = says("intake.proposed.ok")
+
+
+@pytest.fixture
+def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
+    clock.set(local("2026-11-30 10:00"))
+    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+
+
+@pytest.fixture
+async def court(bot: DialogueBot) -> Court:
+    return await open_court(bot)
+
+
+async def to_the_intermediary(court: Court, position: str, via: Intermediary) -> Any:
+    judge = court.chat("张伟")
+    await judge.say("/new")
+    await judge.act(Press(OK))
+    await judge.act(Press(lab(Channel.PHONE)))
+    for answer in ("王秘书", "县人民政府办公室"):
+        await judge.say(answer)
+    [*_, card] = await judge.act(position)
+    assert "经由：" not in card.text  # an aide written as the inquirer: nothing presumed
+    [*_, how] = await judge.act(Press(OK))
+    assert how.text.startswith(asks(Step.INTERMEDIARY))
+    [*_, question] = await judge.act(Press(lab(via)))
+    assert question.text.startswith(asks(Step.INTERMEDIARY_NAME))
+    assert says("intake.inquirer_is_the_cadre", name="王秘书") in question.text
+    return judge
+
+
+AIDES = ("县长秘书", "秘书", "县长的司机", "办公室助理")
+
+
+@pytest.mark.parametrize("via", [Intermediary.STAFF, Intermediary.RELATIVE])
+@pytest.mark.parametrize("typed", ["王秘书", "王 秘书", "王　秘书"])
+async def test_the_inquirer_typed_as_the_intermediary_is_refused(
+    court: Court, db: Database, via: Intermediary, typed: str
+) -> None:
+    judge = await to_the_intermediary(court, "县长秘书", via)
+    [refusal] = await judge.act(typed)
+    label = says("intake.move_inquirer", name="王秘书")
+    assert refusal.text.startswith(
+        says("intake.error.intermediary_is_inquirer_move", name="王秘书", label=label)
+    )
+    assert (await record_row(db, 1))["intermediary_name"] is None
+
+
+@pytest.mark.parametrize("position", AIDES)
+async def test_the_aide_moves_to_the_intermediary_and_the_cadre_is_asked(
+    court: Court, db: Database, position: str
+) -> None:
+    judge = await to_the_intermediary(court, position, Intermediary.STAFF)
+    replies = await judge.act(Press(says("intake.move_inquirer", name="王秘书")))
+    assert says("intake.inquirer_moved", name="王秘书") in [m.text for m in replies]
+    assert replies[-1].text.startswith(asks(Step.INQUIRER_NAME))
+    row = await record_row(db, 1)
+    assert (row["intermediary_name"], row["inquirer_name"]) == ("王秘书", None)
+    assert row["inquirer_position"] is None and row["main_leader"] is None
+    assert row["intermediary_relation"] == position
+    # The cadre's answers are asked again, then the record goes on.
+    await judge.say("李县长")
+    await judge.say("县人民政府")
+    [*_, card] = await judge.act("县长")
+    assert "经由：" not in card.text or lab(Intermediary.NONE) not in card.text
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["intermediary_name"]) == ("李县长", "王秘书")
