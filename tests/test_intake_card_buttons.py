@@ -58,7 +58,8 @@ def datas(message: OutgoingMessage) -> list[str]:
 async def reset(judge: Person) -> None:
     """Withdraw whatever draft is open, so the next replay starts afresh."""
     replies = [m.text for m in await judge.act("/cancel")]
-    if any(says("intake.cancel_reason", title="X").split("（")[0] in r for r in replies):
+    asked = says("intake.cancel_reason", title="\0").split("\0")[-1]  # the words after the title
+    if any(asked in r for r in replies):
         await judge.act("重放")
 
 
