@@ -36,7 +36,7 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import guess_category, unit_head
+from handlers.units import guess_category, reads_as_aide, unit_head
 from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title, title_at_end
 from reminders import deadlines
 from reports import columns
@@ -1052,10 +1052,6 @@ INQUIRER_IS_INTERMEDIARY = "inquirer:"
 the inquirer is the intermediary; the inquirer's answers are cleared, to be given for the
 leading cadre on whose behalf (Art. 2)."""
 
-AIDE_WORDS = ("秘书", "司机", "助理", "警卫", "身边工作人员", "secretary", "driver", "assistant")
-"""Words of a position that is a cadre's aide, not the cadre: such an inquirer is most likely
-the intermediary, so no "本人直接" is presumed."""
-
 _INQUIRER_COLUMNS = (
     "inquirer_name",
     "inquirer_unit",
@@ -1066,13 +1062,6 @@ _INQUIRER_COLUMNS = (
 )
 """What the inquirer's questions stored about the person: cleared when that person moves to
 the intermediary, so each is answered (or presumed) again for the leading cadre."""
-
-
-def reads_as_aide(position: str | None) -> bool:
-    """Whether ``position`` names a cadre's aide (``AIDE_WORDS``: 县长秘书, 司机)."""
-    if not position:
-        return False
-    return any(word in position.casefold() for word in AIDE_WORDS)
 
 
 def _same_person(one: str | None, other: str | None) -> bool:

@@ -276,3 +276,15 @@ def presume_main_leader(
     if kind != UnitCategory.PARTY:
         return False
     return False if Level.NOT_COMMITTEE in levels else None
+
+
+AIDE_WORDS = ("秘书", "司机", "助理", "警卫", "身边工作人员", "secretary", "driver", "assistant")
+"""Words of a position that is a cadre's aide, not the cadre: such an inquirer is most likely
+the intermediary, so no "本人直接" (in person) is presumed."""
+
+
+def reads_as_aide(position: str | None) -> bool:
+    """Whether ``position`` names a cadre's aide (``AIDE_WORDS``: 县长秘书, 司机)."""
+    if not position:
+        return False
+    return any(word in position.casefold() for word in AIDE_WORDS)

@@ -169,9 +169,9 @@ class LateRow:
     unit: str
     department: str
     registered_late: bool = False
-    """Whether its registration (填表登记) was done after its deadline, by the decision the
-    reminders' notices read (``reminders.planner.done_late``): received late in a quarter,
-    a record may well be registered on time early in the next."""
+    """Whether its registration (the Art. 6 form filled) was done after its deadline, by the
+    decision the reminders' notices read (``reminders.planner.done_late``): received late in
+    a quarter, a record may well be registered on time early in the next."""
 
 
 def in_figures(record: Record) -> bool:

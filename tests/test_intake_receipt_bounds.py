@@ -148,7 +148,7 @@ async def test_every_path_checks_the_receipt_time_alike(
     if future:
         assert "还没有到" in said, said
     elif late:
-        key = "不能晚于收到时间" if path == "card" else "晚于本草稿开始登记的时间"
+        key = "不能晚于登记时间" if path == "card" else "晚于本草稿开始登记的时间"
         assert key in said, said
     elif far:
         assert "天以前" in said, said

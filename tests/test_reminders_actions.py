@@ -461,10 +461,10 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
             ]
         )
     ]
-    assert await court.chat("李刚").say("/compliance 上季度") == [
+    assert await court.chat("李刚").say("/compliance 下季度") == [
         zh(
             "report.bad_format",
-            text="上季度",
+            text="下季度",
             command="/compliance",
             default=zh("report.default_current"),
             quarter="2026Q1",  # the example is a period /compliance accepts: this quarter
