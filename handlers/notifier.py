@@ -75,7 +75,7 @@ def owed_words(ctx: Context, kind: ReminderKind, facts: Facts, handler: object) 
     follow on a line of their own); when only the co-signature is open it says so
     (``reminders.breach_cosigners``), not that the handler is late."""
     key = f"reminders.{kind.value}"
-    names = join_names([person.name for person in facts.cosigners], ctx.language)
+    names = join_names(facts.cosigners, ctx.language)
     if not names:  # no co-signer owes a step (none named yet): the handler owes them all
         return key, join_names([label(m, ctx.language) for m, _ in facts.owed], ctx.language)
     own = [m for m, _ in facts.owed if m is not Milestone.COSIGNED]
@@ -182,7 +182,7 @@ class ChatNotifier:
             values["missing"] = join_names(
                 [label(m, ctx.language) for m, _ in facts.owed], ctx.language
             )
-        pending = join_names([person.name for person in facts.cosigners], ctx.language)
+        pending = join_names(facts.cosigners, ctx.language)
         values["names"] = pending
         if kind in RECORD_BREACH_KINDS and facts.owed:
             key, values["missing"] = owed_words(ctx, kind, facts, values["handler"])

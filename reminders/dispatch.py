@@ -120,9 +120,11 @@ class Facts:
     failed: Reminder | None = None
     failed_recipient: Staff | None = None
     copies_due: list[form_copies.Recipient] = field(default_factory=list)
-    cosigners: list[Staff] = field(default_factory=list)
-    """The co-signers who have not answered, when the co-signature (Art. 3) is owed by the deadline:
-    they owe it (the handler's reminders name them, and do not list it as the handler's)."""
+    cosigners: list[str] = field(default_factory=list)
+    """The names of the co-signers who have not answered, when the co-signature (Art. 3) is
+    owed by the deadline, in the rows' order: every one who owes it (``owers.owed_by``), in the
+    bot or signing on paper, as ``/overdue`` and ``/compliance`` count them. They owe it: the
+    notices name them, and do not list it as the handler's."""
 
     paper: list[str] = field(default_factory=list)
     """The staff present whose signature on the printed form is still to be confirmed
@@ -818,10 +820,10 @@ class Dispatcher:
             key=lambda item: order.index(item[0]),
         )
         if owed.get(Milestone.COSIGNED) == reminder.deadline:
-            facts.cosigners = [  # in the bot: those not in it sign on paper (PAPER_KINDS)
-                ower.cosigner.staff
+            facts.cosigners = [
+                ower.cosigner.who
                 for ower in owed_by(facts.record, Milestone.COSIGNED)
-                if ower.pending and ower.cosigner is not None and ower.cosigner.staff is not None
+                if ower.pending and ower.cosigner is not None
             ]
         steps = [m for m, d in owed.items() if d == reminder.deadline]
         if kind in OVERSEER_KINDS and recipient.id in in_breach(facts.record, steps):

@@ -112,12 +112,14 @@ async def new_record(
     kind: RecordKind | None = RecordKind.EXTERNAL,
     submit: bool = True,
     cosigners: Sequence[int] = (),
+    offline: Sequence[str] = (),
     deadline_rules: DeadlineRules | None = None,
     timing: Timing | None = None,
     fields: Mapping[str, Any] | None = None,
 ) -> int:
     """A record as the intake leaves it (submitted now unless told), its reminders planned;
-    ``fields``: further columns' values (``main_leader``: True)."""
+    ``cosigners``: the staff present in the bot, ``offline``: the names of those present who
+    sign on paper; ``fields``: further columns' values (``main_leader``: True)."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, handler_id)
@@ -134,10 +136,15 @@ async def new_record(
             values["kind"] = kind.value
         values.update(fields or {})
         await records_repo.set_fields(session, record, values, actor=handler, at=now)
-        if cosigners:
+        if cosigners or offline:
             people = [await session.get(Staff, staff_id) for staff_id in cosigners]
             await records_repo.set_cosigners(
-                session, record, [p for p in people if p is not None], actor=handler, at=now
+                session,
+                record,
+                [p for p in people if p is not None],
+                actor=handler,
+                at=now,
+                offline=offline,
             )
         if submit:
             await records_repo.submit(

@@ -4,13 +4,16 @@ who has not answered is reminded in their own chat before the deadline and at th
 who has answered is never chased, nor named as late; the handler is never told that the
 co-signature is the handler's to give.
 
-Every combination of answers (each of two co-signers answered or not) and of the handler's
-own step due the same day (met or not) is played, through the real app and its words.
+Every combination of answers (each of two co-signers in the bot answered or not, one present
+who is not in the bot signed on paper or not) and of the handler's own step due the same day
+(met or not) is played, through the real app and its words: a signature owed on paper is named
+to the overseers as /overdue names it.
 """
 
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 import pytest
 from dialogue import Court, DialogueBot, Tap
@@ -18,12 +21,15 @@ from reminder_kit import bj, mark, new_record, run_until
 
 from handlers.i18n import t
 from reminders.clock import FakeClock
+from storage import records as records_repo
 from storage.db import Database
+from storage.models import Record, Staff
 from storage.vocabulary import Language, Milestone, label
 
 ZH = Language.ZH
 NUMBER = "温法过问〔2026〕1号"
 COSIGNERS = ("孙丽", "王芳")
+OFFLINE = "赵法警"  # present, not in the bot: signs the printed form (Art. 3)
 OVERSEERS = ("钱进", "李刚")  # the department's integrity officer, discipline inspection
 FRIDAY = "3月13日"  # the last day of both 录入平台 and 签字确认 for a Wednesday receipt
 COSIGNED = label(Milestone.COSIGNED, ZH)
@@ -38,8 +44,8 @@ def data_of(message: object) -> list[str]:
 
 
 CASES = [
-    (frozenset(n for n, said in zip(COSIGNERS, answers, strict=True) if said), platform)
-    for answers in itertools.product((False, True), repeat=2)
+    (frozenset(n for n, said in zip((*COSIGNERS, OFFLINE), answers, strict=True) if said), platform)
+    for answers in itertools.product((False, True), repeat=3)
     for platform in (False, True)
 ]
 
@@ -60,11 +66,14 @@ async def test_each_notice_names_who_owes_the_step(
         court.id("张伟"),
         received=clock.now(),
         cosigners=[court.id(n) for n in COSIGNERS],
+        offline=[OFFLINE],
     )
     clock.set(bj("2026-03-11 11:00"))
     for name in COSIGNERS:
         if name in answered:
             await court.chat(name).act(Tap(f"cs:{record_id}:ok"))
+    if OFFLINE in answered:
+        await paper_signed(db, record_id, OFFLINE, clock.now())
     if platform:
         await mark(db, record_id, Milestone.PLATFORM_ENTERED, clock.now())
     seen = {name: len(court.chat(name).inbox()) for name in (*COSIGNERS, *OVERSEERS, "张伟")}
@@ -88,22 +97,23 @@ async def test_each_notice_names_who_owes_the_step(
         assert got[-1].text.startswith(overdue.split("X")[0])
 
     friday = [text for name in OVERSEERS for text in since(name) if FRIDAY in text]
-    if pending or not platform:
+    pending_all = [*pending, *([OFFLINE] if OFFLINE not in answered else [])]
+    if pending_all or not platform:
         assert {name for name in OVERSEERS if any(FRIDAY in x for x in since(name))} == set(
             OVERSEERS
         )
     for text in friday:
-        for name in COSIGNERS:
-            assert (name in text) == (name in pending), (name, text)
-        assert (COSIGNED in text or "签字确认" in text) == bool(pending), text
+        for name in (*COSIGNERS, OFFLINE):
+            assert (name in text) == (name in pending_all), (name, text)
+        assert (COSIGNED in text or "签字确认" in text) == bool(pending_all), text
         if not platform:
             assert label(Milestone.PLATFORM_ENTERED, ZH) in text
             assert "张伟" in text
 
     handler = since("张伟")
     assert not any(COSIGNED in text for text in handler), handler  # never the handler's step
-    names = "、".join(pending)
-    if pending:
+    names = "、".join(pending_all)
+    if pending_all:
         told = zh("reminders.cosigners_pending", names=names)
         if platform:  # only the co-signature is late: the handler hears who owes it
             late = zh("reminders.breach_cosigners", title=NUMBER, case="X", deadline="", names="")
@@ -116,6 +126,17 @@ async def test_each_notice_names_who_owes_the_step(
     # /overdue says the same: the co-signature with the co-signers who owe it.
     [listing] = [m.text for m in await court.chat("李刚").act("/overdue")]
     [row] = [line for line in listing.splitlines() if NUMBER in line]
-    for name in COSIGNERS:
-        assert (name in row) == (name in pending), (name, row)
+    for name in (*COSIGNERS, OFFLINE):
+        assert (name in row) == (name in pending_all), (name, row)
     assert COSIGNED not in row
+
+
+async def paper_signed(db: Database, record_id: int, name: str, at: datetime) -> None:
+    """The handler confirms that ``name``, present but not in the bot, signed on paper."""
+    async with db.transaction() as session:
+        record = await session.get(Record, record_id)
+        assert record is not None
+        handler = await session.get(Staff, record.handler_id)
+        assert handler is not None
+        [row] = [c for c in record.cosigners if c.name == name]
+        await records_repo.confirm_paper(session, row, actor=handler, at=at)
