@@ -140,7 +140,14 @@ def caveats(language: Language, figures: Figures) -> list[str]:
     said whether or not there is a previous period to compare with."""
     found: list[str] = []
     if figures.previous_unrecorded:
-        found.append(t(language, "report.previous_unrecorded"))
+        if figures.previous_since is not None:  # partly registered here: said so, not compared
+            previous = figures.period.previous().title(language)
+            since = figures.previous_since.isoformat()
+            found.append(
+                t(language, "report.previous_unrecorded_partly", previous=previous, since=since)
+            )
+        else:
+            found.append(t(language, "report.previous_unrecorded"))
         if figures.running_at:
             found.append(t(language, "report.running_so_far", at=figures.running_at))
     elif figures.running_at:

@@ -10,7 +10,16 @@ from collections.abc import Iterable
 
 from reports.facts import MILESTONE_ORDER
 from reports.figures import Figures, Tally, change
-from reports.tables import Rows, art9, by_department, categories, channels, share_text, top
+from reports.tables import (
+    Rows,
+    art9,
+    by_department,
+    categories,
+    channels,
+    no_comparison,
+    share_text,
+    top,
+)
 from reports.text import tr
 from storage.lists import join_list
 from storage.vocabulary import Language, Milestone
@@ -45,7 +54,7 @@ def analysis(figures: Figures, language: Language) -> list[str]:
         ]
     moved = change(figures.external, figures.previous_external)
     if figures.previous_unrecorded:
-        lines.append(tr(language, "analysis.previous_unrecorded"))
+        lines.append(no_comparison(figures, language, "analysis.previous_unrecorded"))
     elif figures.running_at and figures.previous_external is not None:
         lines.append(
             tr(

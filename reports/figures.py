@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from reminders.deadlines import DeadlineRules
@@ -384,6 +384,11 @@ class Figures(Timeliness):
     """The previous period lies wholly or partly before the court's records begin
     (``reports.period.records_begin``): there is nothing to compare with, and every place
     that would compare says so (``report.change_unrecorded``), never a zero."""
+    previous_since: date | None = None
+    """With ``previous_unrecorded``, the court's first day in this system (court time) when
+    it falls inside the previous period and that period holds records: the previous period
+    was registered here only from that day, and is not compared for that reason
+    (``reports.tables.no_comparison``); None when nothing of it was registered here."""
     running_at: str = ""
     """When the period had not ended as the figures were counted, that moment in court time
     (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running

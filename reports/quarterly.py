@@ -61,6 +61,7 @@ from reports.fonts import drawing_fonts
 from reports.period import Period, records_begin
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
+from reports.tables import no_comparison
 from reports.text import tr
 from reports.xlsx import ReportWorkbook
 from storage import audit
@@ -103,6 +104,12 @@ class ReportFiles:
 
 def _in_period(period: Period, tz: ZoneInfo) -> ColumnElement[bool]:
     return and_(Record.received_at >= period.start(tz), Record.received_at < period.end(tz))
+
+
+async def _holds_records(session: AsyncSession, period: Period, tz: ZoneInfo) -> bool:
+    """Whether any record (a draft or an internal one too) was received in ``period``."""
+    found = await session.execute(select(Record.id).where(_in_period(period, tz)).limit(1))
+    return found.first() is not None
 
 
 def _not_internal() -> ColumnElement[bool]:
@@ -368,18 +375,21 @@ def picture_subtitle(
     language: Language,
     tz: ZoneInfo,
     now: datetime,
-    previous_unrecorded: bool = False,
+    previous_unrecorded: str = "",
     running: bool = False,
 ) -> str:
-    """The headline picture's subtitle: when it was made, then the report's notes between the
-    first (the audit chain head, in the picture's footer) and the last (the scope), each part
-    after the catalog's separator (``chart.separator``: 生成于 … · 统计期间尚未结束…); last,
-    when the previous period predates the records, that there is nothing to compare with
-    (``chart.previous_unrecorded``), or, when the period has not ended (``running``), that
+    """The headline picture's subtitle: when it was made, then the report's notes after the
+    first (the audit chain head, in the picture's footer) but the scope, records of earlier
+    quarters registered in the period included, each part after the catalog's separator
+    (``chart.separator``: 生成于 … · 统计期间尚未结束…); last, when the previous period is
+    not covered by the records, ``previous_unrecorded``, the words saying so
+    (``reports.tables.no_comparison``), or, when the period has not ended (``running``), that
     it is not compared (``chart.running``)."""
-    parts = [tr(language, "chart.made", at=now_stamp(now, tz)), *notes[1:-1]]
+    scope = tr(language, "report.scope_note")
+    parts = [tr(language, "chart.made", at=now_stamp(now, tz))]
+    parts += [note for note in notes[1:] if note != scope]  # late records said, as elsewhere
     if previous_unrecorded:
-        parts.append(tr(language, "chart.previous_unrecorded"))
+        parts.append(previous_unrecorded)
     elif running:
         parts.append(tr(language, "chart.running"))
     return tr(language, "chart.separator").join(parts)
@@ -520,7 +530,9 @@ async def _report(
         previous = period.previous()
         begin = await records_begin(reader)
         if begin is None or previous.first < begin.astimezone(tz).date():
-            figures.previous_unrecorded = True  # not a zero: nothing of it was recorded here
+            figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
+            if begin is not None and await _holds_records(reader, previous, tz):
+                figures.previous_since = begin.astimezone(tz).date()  # partly registered
         else:
             figures.previous_external, _ = await count_counted(reader, previous, tz)
         figures.late_registered = await late_registered(reader, period, tz, names, rules)
@@ -603,7 +615,11 @@ async def _report(
             language=language,
             tz=tz,
             now=now,
-            previous_unrecorded=figures.previous_unrecorded,
+            previous_unrecorded=(
+                no_comparison(figures, language, "chart.previous_unrecorded")
+                if figures.previous_unrecorded
+                else ""
+            ),
             running=bool(figures.running_at),
         ),
     )

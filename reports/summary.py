@@ -20,6 +20,7 @@ from reports.tables import (
     categories,
     channels,
     departments,
+    empty_notice,
     headline,
     milestone_name,
     milestone_rows,
@@ -91,7 +92,7 @@ def summary_document(
 
     blocks.append(section("overview"))
     if figures.empty:
-        blocks.append(Para(tr(language, "report.empty")))
+        blocks.append(Para(empty_notice(figures, language)))
     blocks.append(Pairs(tuple((label, str(value)) for label, value in headline(figures, language))))
     blocks.append(section("analysis"))
     blocks += [Para(line) for line in analysis(figures, language)]
@@ -234,5 +235,5 @@ def headline_picture(
         right=[(name, share_value(t, language)) for name, t in milestone_rows(figures, language)],
         footer=footer,
         nothing=tr(language, "chart.no_record"),
-        notice=tr(language, "report.empty") if figures.empty else "",
+        notice=empty_notice(figures, language),
     )

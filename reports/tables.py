@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from reports.facts import MILESTONE_ORDER
 from reports.figures import Figures, Tally, change
 from reports.text import art9_name, tr, vocab
+from storage.lists import join_list
 from storage.vocabulary import ART9_ITEMS, Channel, Language, Milestone, UnitCategory
 
 Rows = list[tuple[str, int]]
@@ -18,6 +19,42 @@ Rows = list[tuple[str, int]]
 
 def _department(figures: Figures, department_id: int | None, language: Language) -> str:
     return figures.names.department(department_id) or tr(language, "report.unassigned")
+
+
+def empty_notice(figures: Figures, language: Language) -> str:
+    """What every output of a period with no counted record says of it (the workbook's
+    summary and detail sheets, the summary document and the headline picture), or "" when
+    records were counted: that there is none, and, when records received in earlier
+    quarters were registered in it (``Figures.late_registered``), their count and numbers,
+    which the chat reply, the summary's own section and the workbook's sheet list."""
+    if not figures.empty:
+        return ""
+    words = tr(language, "report.empty")
+    if figures.late_registered:
+        words += tr(
+            language,
+            "report.empty_late",
+            count=len(figures.late_registered),
+            numbers=join_list(language.value, [row.number for row in figures.late_registered]),
+        )
+    return words
+
+
+def no_comparison(figures: Figures, language: Language, key: str) -> str:
+    """The words for a previous period the records do not cover whole
+    (``Figures.previous_unrecorded``), by the catalog's ``key`` (``report.change_unrecorded``,
+    ``analysis.previous_unrecorded`` or ``chart.previous_unrecorded``): when the court's
+    records begin inside it and it holds records (``Figures.previous_since``), that it was
+    registered here only from that day and is not compared (the key with ``_partly``);
+    otherwise that nothing of it was registered here."""
+    if figures.previous_since is None:
+        return tr(language, key)
+    return tr(
+        language,
+        f"{key}_partly",
+        previous=figures.period.previous().title(language),
+        since=figures.previous_since.isoformat(),
+    )
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
@@ -43,7 +80,10 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
     ]
     if figures.previous_unrecorded:
         rows.append(
-            (tr(language, "report.headline.change"), tr(language, "report.change_unrecorded"))
+            (
+                tr(language, "report.headline.change"),
+                no_comparison(figures, language, "report.change_unrecorded"),
+            )
         )
         return rows
     moved = change(figures.external, figures.previous_external)

@@ -90,6 +90,7 @@ from reports.tables import (
     categories,
     channels,
     departments,
+    empty_notice,
     headline,
     milestone_name,
     milestone_rows,
@@ -616,7 +617,7 @@ class ReportWorkbook:
         for note in notes:
             self._note(sheet, note, self.summary_widths)
         if figures.empty:
-            self._note(sheet, tr(language, "report.empty"), self.summary_widths, bold=True)
+            self._note(sheet, empty_notice(figures, language), self.summary_widths, bold=True)
         head = [tr(language, "report.section.headline"), tr(language, "report.count")]
         self._table(sheet, head, headline(figures, language), self.summary_widths)
         self._counts(
@@ -714,7 +715,8 @@ class ReportWorkbook:
         language = self.language
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             first = self.detail_widths[:EMPTY_DETAIL_COLUMNS]
-            self._nothing_row(self.detail, tr(language, "report.empty"), first)
+            words = empty_notice(figures, language) or tr(language, "report.empty")
+            self._nothing_row(self.detail, words, first)
             self.detail.col_breaks = ColBreak()
             # The scale was written with the sheet's first row; the print area comes last.
             self.detail.print_area = f"A1:{get_column_letter(len(first))}2"

@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_reports_support import (
     BEIJING,
@@ -35,12 +35,14 @@ PERIODS = ("2026Q4", "2026-11-01 2026-11-30")
 
 
 @settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     database=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@example(text="2026Q4", begin_offset=61, previous_count=1, language=Language.ZH)  # partly
+@example(text="2026Q4", begin_offset=61, previous_count=0, language=Language.EN)  # none held
 @given(
     text=st.sampled_from(PERIODS),
     begin_offset=st.integers(min_value=-20, max_value=120),
@@ -87,12 +89,33 @@ async def test_a_previous_period_before_the_records_is_never_compared_with(
     no_comparison = tr(language, "report.change_unrecorded")
     previous_label = tr(language, "report.headline.previous")
     change_label = tr(language, "report.headline.change")
-    if unrecorded:
+    # A previous period the records begin inside of and that holds records was registered
+    # here in part: said so, with the day the system's records begin, never "not registered".
+    partly = unrecorded and kept > 0
+    since_words = {"previous": previous.title(language), "since": begin_day.isoformat()}
+    assert said.files.figures.previous_since == (begin_day if partly else None)
+    if partly:
+        partly_change = tr(language, "report.change_unrecorded_partly", **since_words)
+        assert headline[change_label] == partly_change
+        assert previous_label not in headline
+        assert tr(language, "analysis.previous_unrecorded_partly", **since_words) in summary
+        assert tr(language, "chart.previous_unrecorded_partly", **since_words) in subtitle
+        assert t(language, "report.previous_unrecorded_partly", **since_words) in chat
+        for place, said_words in places.items():
+            for untrue in (
+                tr(language, "report.change_unrecorded"),
+                tr(language, "analysis.previous_unrecorded"),
+                tr(language, "chart.previous_unrecorded"),
+                t(language, "report.previous_unrecorded"),
+            ):
+                assert untrue not in said_words, (place, untrue)
+    elif unrecorded:
         assert headline[change_label] == no_comparison
         assert previous_label not in headline
         assert tr(language, "analysis.previous_unrecorded") in summary
         assert tr(language, "chart.previous_unrecorded") in subtitle
         assert t(language, "report.previous_unrecorded") in chat
+    if unrecorded:
         # Nothing anywhere reads the unrecorded period as a count, a zero, or a change.
         compared = [
             tr(language, "report.change_from_none", n=current - kept),
