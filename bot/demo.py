@@ -340,7 +340,7 @@ async def _session(
     signal ends the conversation where it is (``stop``)."""
     app = App(settings, db, clock, reports=documents)
     app.dispatcher.warn_operators = False  # no operators: the admin's chat is told instead
-    console = ConsoleTransport(app, out=out, inp=inp)
+    console = ConsoleTransport(app, out=out, inp=inp, fresh_database=True)
 
     def stamp(moment: datetime) -> str:
         return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")

@@ -107,3 +107,37 @@ async def test_a_number_typed_as_an_answer_after_a_restart_reaches_the_bot(
     said = await run.type("110")  # more than the question's buttons: typed as the name
     assert zh("console.number_unshown", number=110) not in said
     assert "“110”" in said and asks(Step.INQUIRER_NAME) in said  # the bot's own answer
+
+
+async def test_a_number_matching_no_button_without_a_restart_names_no_restart(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Within one process a number that matches no open button is only that: the restart
+    explanation is for a card shown before the process started."""
+    run = await _run(db, clock, tmp_path)
+    await run.type("/language")  # a card with buttons, shown by this process
+    await run.type("1")  # pressed: no button is open now
+    said = await run.type("2")
+    assert zh("console.number_unmatched", number=2) in said
+    assert zh("console.number_unshown", number=2) not in said
+    assert t(Language.EN, "language.set") not in said  # nothing pressed
+    run.restart()  # the same number after a restart: the card was shown before it
+    said = await run.type("2")
+    assert zh("console.number_unshown", number=2) in said
+
+
+async def test_the_demos_fresh_database_never_explains_a_number_by_a_restart(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The demo's database is made by its own process: no card predates it."""
+    judge = await add_person(db, clock, "张伟", [Role.HANDLER])
+    bot = FakeBot(db, clock, settings_for(tmp_path))
+    out = io.StringIO()
+    console = ConsoleTransport(bot.app, out=out, fresh_database=True)
+    await console.line("/as 张伟")
+    assert console.speaker == str(judge.id)
+    start = len(out.getvalue())
+    await console.line("3")
+    said = out.getvalue()[start:]
+    assert zh("console.number_unmatched", number=3) in said
+    assert zh("console.number_unshown", number=3) not in said

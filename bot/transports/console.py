@@ -150,7 +150,11 @@ class ConsoleTransport:
     allow_as: bool = True
     speaker: str = GUEST
     speaker_name: str = ""
+    # The demo's throwaway database: no card was shown before this process started.
+    fresh_database: bool = False
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    _shown_to: set[str] = field(default_factory=set)
+    """The speakers shown a card with buttons since this console started."""
     _shown_before: dict[str, int] = field(default_factory=dict)
     """How many buttons the card a speaker last pressed had: a number up to it, typed at the
     card that replaced it, is one read off the old card."""
@@ -187,6 +191,7 @@ class ConsoleTransport:
         flat = tuple(button for row in message.buttons for button in row)
         if flat:
             self._buttons[chat_id] = flat
+            self._shown_to.add(chat_id)
             for number, button in enumerate(flat, start=1):
                 self.write(f"  [{number}] {button.label}")
         for path in (message.document, message.photo):
@@ -311,22 +316,33 @@ class ConsoleTransport:
         return True
 
     async def _unshown(self, number: int) -> bool:
-        """A button's number typed while this console has shown its speaker no buttons (since
-        it started: a card shown before a restart keeps no numbers). It is no press: said
-        so, nothing is sent, and the question the chat waits at is shown again with its
+        """A button's number typed while no card of this console's speaker has open buttons
+        (none shown since it started, or the last one pressed). It is no press: said so, why
+        as ``_unmatched_key`` decides (a card shown before a restart keeps no numbers), nothing
+        is sent, and the question the chat waits at is shown again with its
         buttons numbered anew (``handlers.waiting.open_card``). Not when the chat waits at a
         question that has fewer buttons, or none (the number is typed as an answer, as it
         would be before the restart). True when so answered."""
         card = await waiting.open_card(self.app.db, NAME, self.speaker)
         if card is not None and number > sum(len(row) for row in card.buttons):
             return False
-        self.write(self._t("console.number_unshown", number=number))
+        self.write(self._t(self._unmatched_key(), number=number))
         if card is None:
             self.write(self._t("console.no_card_now"))
             return True
         self.write(self._t("console.card_again"))
         await self.send(self.speaker, card)
         return True
+
+    def _unmatched_key(self) -> str:
+        """Why a typed number pressed nothing, as the catalog's key: a card shown before this
+        process started (``console.number_unshown``: its numbers died with the restart) only
+        when one can have been, on a database older than the process (not
+        ``fresh_database``) to a speaker this console has shown no buttons yet; otherwise
+        the number just matches no button now shown (``console.number_unmatched``)."""
+        if self.fresh_database or self.speaker in self._shown_to:
+            return "console.number_unmatched"
+        return "console.number_unshown"
 
     async def _who(self) -> None:
         """The person this console's account is bound to (after ``/start CODE``), by name,
