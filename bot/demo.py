@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import os
+import shlex
 import shutil
 import signal
 import tempfile
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.config import Settings, defaults
 from bot.runner import chain_anchor
+from bot.samples import Sample, write_samples
 from bot.transports.console import NAME as CONSOLE
 from bot.transports.console import ConsoleTransport
 from handlers.i18n import join, t
@@ -300,7 +302,8 @@ async def _in_folder(
         db = Database(settings.storage.database_url)
         await db.upgrade()
         await seed(db, clock)
-        return await _session(settings, db, clock, inp, out, language, documents, stop)
+        samples = await asyncio.to_thread(write_samples, root / "samples", language)
+        return await _session(settings, db, clock, inp, out, language, documents, stop, samples)
     except asyncio.CancelledError:
         if stop.signal is None or stop.task is not asyncio.current_task():
             raise
@@ -313,6 +316,16 @@ async def _in_folder(
         shutil.rmtree(root, ignore_errors=True)
         if made and documents is not None and documents.is_dir() and not _holds_anything(documents):
             documents.rmdir()
+
+
+def samples_text(language: Language, samples: list[Sample]) -> str:
+    """The lines naming the sample files, each as the ``/attach`` command that sends it."""
+    lines = [t(language, "demo.samples")]
+    lines += [
+        t(language, "demo.sample_line", path=shlex.quote(str(sample.path)), what=sample.what)
+        for sample in samples
+    ]
+    return "\n".join(lines)
 
 
 def _holds_anything(folder: Path) -> bool:
@@ -335,9 +348,11 @@ async def _session(
     language: Language,
     documents: Path,
     stop: Stop,
+    samples: list[Sample],
 ) -> int:
     """The demo's conversation, from the guide to the closing lines; the exit status. A stop
-    signal ends the conversation where it is (``stop``)."""
+    signal ends the conversation where it is (``stop``). The ``samples`` to forward are named
+    after the guide and after each /help, each with its ``/attach`` line."""
     app = App(settings, db, clock, reports=documents)
     app.dispatcher.warn_operators = False  # no operators: the admin's chat is told instead
     console = ConsoleTransport(app, out=out, inp=inp, fresh_database=True)
@@ -407,6 +422,8 @@ async def _session(
     console.roster = t(language, "demo.roster", people=people)
     out.write(t(language, "demo.guide", court=COURT, people=people) + "\n")
     out.write(t(language, "demo.documents", path=str(documents)) + "\n")
+    console.help_extra = samples_text(language, samples)
+    out.write(console.help_extra + "\n")
     out.flush()
     await app.dispatcher.tick()
     await console.line(f"/as {FIRST_SPEAKER}")

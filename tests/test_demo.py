@@ -394,3 +394,43 @@ def test_the_documents_made_are_kept_where_the_demo_says(tmp_path: Path, given: 
     ]
     kept = sorted(p.suffix for p in folder.glob("report/2026Q2/*/*"))
     assert ".xlsx" in kept and ".docx" in kept
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_demos_sample_files_are_named_and_each_starts_an_intake(
+    tmp_path: Path, language: Language
+) -> None:
+    """The banner names the sample material the demo wrote (a WeChat screenshot, a letter
+    photo, a voice message), each as a ready-to-type ``/attach`` line; the files are there,
+    and each, typed as shown, starts a record with its file kept as evidence, unflagged."""
+    extra = ["--language", language.value] if language is Language.EN else []
+    header = t(language, "demo.samples")
+    with DemoProcess(tmp_path, *extra, "--start", "2026-12-01 10:00") as demo:
+        demo.wait_for(header)
+        shown = [demo.lines.get(timeout=TIMEOUT) for _ in range(6)]
+        commands = [line.strip() for line in shown[1::2] if line is not None]
+        paths = []
+        for line in commands:
+            assert line.startswith("/attach ")
+            [path] = shlex.split(line.removeprefix("/attach "))  # the file alone, no caption
+            paths.append(Path(path))
+        assert [p.suffix for p in paths] == [".png", ".jpg", ".wav"]
+        assert all(p.is_file() and p.stat().st_size > 1000 for p in paths)
+        with Image.open(paths[0]) as png, Image.open(paths[1]) as jpeg:
+            assert (png.format, jpeg.format) == ("PNG", "JPEG")
+        for speaker, line in zip(("张伟", "孙丽", "周强"), commands, strict=True):
+            demo.type(f"/as {speaker}")
+            demo.type(line)
+        demo.type("/help")
+        demo.type("/quit")
+        assert demo.process.wait(timeout=TIMEOUT) == 0
+    assert demo.err == ""
+    said = "\n".join(demo.rest)
+    started = t(language, "intake.started_with_files", count=1, title="@@").split("@@")[0]
+    assert said.count(started) == 3
+    assert t(language, "error.internal") not in said
+    assert t(language, "evidence.damaged", name="@@").split("@@")[1] not in said
+    assert all(t(language, "console.no_file", path=str(p)) not in said for p in paths)
+    # /help names them again, as typed above.
+    after_help = said[said.index("> /help") :]
+    assert header in after_help and all(line in after_help for line in commands)

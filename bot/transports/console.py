@@ -152,6 +152,8 @@ class ConsoleTransport:
     speaker_name: str = ""
     # The demo's throwaway database: no card was shown before this process started.
     fresh_database: bool = False
+    # Written after the bot's answer to /help (the demo's sample files); empty: nothing.
+    help_extra: str = ""
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     _shown_to: set[str] = field(default_factory=set)
     """The speakers shown a card with buttons since this console started."""
@@ -311,6 +313,8 @@ class ConsoleTransport:
         if not buttons and number is not None and await self._unshown(number):
             return True
         await self.app.dispatch(self._message(text=text))
+        if command == "/help" and self.help_extra:
+            self.write(self.help_extra)
         if not self.speaker_name or self.speaker == STRANGER:
             await self._who()  # after /start CODE the account is someone's
         return True
