@@ -37,7 +37,7 @@ from handlers.timeparse import (
     relative_day,
 )
 from handlers.units import guess_category, reads_as_aide, unit_head
-from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title, title_at_end
+from handlers.words import NONE_WORDS, bare_title, retired_position, title_at_end
 from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
@@ -1713,13 +1713,13 @@ def proposal(record: Record, field: Field) -> str | None:
     Inferred: the receipt time (the forward's date), an external inquiry at that time (or at
     the time a caption began with: ``CAPTION_TIME``), the channel when what was forwarded
     shows only one (``proposed_channel``), the category the unit's name suggests
-    (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
-    counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
-    Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
-    (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a screenshot
-    (the name, the unit, the case number; ``handlers.ocr``), the usual answer of no
-    intermediary (never Art. 9's items nor seriousness), and for materials that came over the
-    network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
+    (``guess_category``), retired as the position says it (``retired_position``: 已退休, 原… →
+    yes; Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
+    card, not an Art. 9 item), Art. 7's same-level main leader as presumed from the unit and
+    position (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a
+    screenshot (the name, the unit, the case number; ``handlers.ocr``), the usual answer of
+    no intermediary (never Art. 9's items nor seriousness), and for materials that came over
+    the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
@@ -1739,10 +1739,8 @@ def proposal(record: Record, field: Field) -> str | None:
         guessed = guess_category(record.inquirer_unit)
         return guessed.value if guessed is not None else None
     if step is Step.RETIRED:
-        position = record.inquirer_position
-        if not position or any(word in position for word in RETIRED_WORDS):
-            return None
-        return NO
+        retired = retired_position(record.inquirer_position)
+        return None if retired is None else YES if retired else NO
     read = record.fields.get(READ)
     if step in READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])
