@@ -43,8 +43,8 @@ _NOT_FILED_ANSWERS: Final = frozenset(
 _SUFFIX: Final = "之[一二三四五六七八九十]{1,3}"
 """A document's suffix after 号 (…号之一, 之二): one case, several documents."""
 _SHAPE: Final = re.compile(
-    f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}]"
-    f"|(?P<bare>[0-9]{{4}})(?=[^0-9{re.escape(_CLOSE)}]))"
+    f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*?)年?[{re.escape(_CLOSE)}]"
+    f"|(?P<bare>[0-9]{{4}})年?(?=[^0-9{re.escape(_CLOSE)}]))"
     f"(?P<body>.*?)(?:号(?P<suffix>{_SUFFIX})?)?"
 )
 _RUNS: Final = re.compile(r"[0-9]+|[^0-9]+")
@@ -118,9 +118,10 @@ NOT_FILED: Final = NotFiled()
 def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
     """Read a case number as a person would type it, or raise ``CaseNumberError``.
 
-    Forgiven: any bracket style or none (``2026豫0825刑初56号``), full-width digits, spaces, a
-    forgotten 号. Kept: a document suffix (``…号之一``). Refused: a year after ``year_now``
-    (``FUTURE``) or before 1949 (``YEAR``), a court or type code the tables do not know.
+    Forgiven: any bracket style or none (``2026豫0825刑初56号``), the year written with 年
+    (``2026年豫0825民初1234号``, ``（2026年）…``), full-width digits, spaces, a forgotten 号.
+    Kept: a document suffix (``…号之一``). Refused: a year after ``year_now`` (``FUTURE``) or
+    before 1949 (``YEAR``), a court or type code the tables do not know.
     """
     stripped = text.strip()
     if not stripped:
