@@ -37,7 +37,13 @@ from handlers.timeparse import (
     relative_day,
 )
 from handlers.units import guess_category, reads_as_aide, unit_head
-from handlers.words import NONE_WORDS, bare_title, retired_position, title_at_end
+from handlers.words import (
+    COMPOUND_SURNAMES,
+    NONE_WORDS,
+    bare_title,
+    retired_position,
+    title_at_end,
+)
 from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
@@ -285,6 +291,8 @@ def _text(
                 raise UnitNotName(ctx, record, column, value, unit, title)
             if not unit:
                 raise TitleInName(ctx, record, column, value, before, title)
+            if len(rest) > 1 and rest not in COMPOUND_SURNAMES:  # 县交通局李明局长
+                raise UnitInName(ctx, record, column, value, unit, rest, title)
         return {column: value}
 
     return parse
@@ -304,7 +312,11 @@ ART14_PRESS = "art14:"
 """The inquirer's name answered ``art14:<name>`` (``CourtStaffName``'s button): the court's
 own staff asked (Art. 14), which the intake confirms before withdrawing the draft
 (``handlers.intake.ask.take``); never an answer stored."""
-PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, NAMESAKE, ART14_PRESS)
+UNIT_NAME_TITLE = "person:"
+"""The inquirer's name answered ``person:<name>|<unit>|<title>`` (``UnitInName``'s button):
+a unit, a full name and a title typed as one, kept apart as the inquirer's name, unit and
+position (the latter two still empty in a draft)."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
@@ -341,6 +353,12 @@ async def pressed_name(
         kept = {name: text for name, text in kept.items() if getattr(record, name) is None}
         if kept and unit_head(first) == (first, ""):
             return kept
+    if value.startswith(UNIT_NAME_TITLE) and draft and tail.count("|") == 2:
+        name, unit, title = tail.split("|")
+        empty = record.inquirer_unit is None and record.inquirer_position is None
+        if empty and unit_head(unit + name) == (unit, name) and title_at_end(name + title):
+            values = await parse(ctx, record, name)
+            return values | {"inquirer_unit": unit, "inquirer_position": title}
     if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
         return {column: tail}
     raise UserError("error.stale_button")
@@ -509,6 +527,47 @@ class UnitNotName(Offer):
         )
         key = "intake.error.unit_not_name" + ("_offer" if choices else "")
         super().__init__(key, choices, typed=typed, title=title, field=ctx.t(f"card.{column}"))
+
+
+class UnitInName(Offer):
+    """A unit, a full name and an official title typed as a person's name (``县交通局李明局长``):
+    the name keeps neither. In a draft whose inquirer's unit and position are still empty,
+    one choice records the three apart (``UNIT_NAME_TITLE``); otherwise it records the name
+    alone (``SPLIT_NAME``); the name is asked again either way. A surname alone between them
+    (``交通局王局长``) is a name as a judge may know one, never split."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        record: Record,
+        column: str,
+        typed: str,
+        unit: str,
+        name: str,
+        title: str,
+    ) -> None:
+        three = (
+            column == "inquirer_name"
+            and record.submitted_at is None
+            and record.inquirer_unit is None
+            and record.inquirer_position is None
+        )
+        choice = (
+            (
+                ctx.t("intake.split_unit_name_title", name=name, unit=unit, title=title),
+                f"{UNIT_NAME_TITLE}{name}|{unit}|{title}",
+            )
+            if three
+            else (ctx.t("intake.split_name", name=name), SPLIT_NAME + name)
+        )
+        super().__init__(
+            "intake.error.unit_in_name",
+            (choice,),
+            typed=typed,
+            unit=unit,
+            title=title,
+            field=ctx.t(f"card.{column}"),
+        )
 
 
 class CourtStaffName(Offer):
