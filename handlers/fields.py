@@ -49,14 +49,17 @@ from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
     MAX_SERIAL,
+    CaseNumber,
     CaseNumberError,
     NotFiled,
+    appeal_at_basic_court,
     case_number_shaped,
     court_name,
     court_place,
     example,
     parse_case_number,
     several_case_numbers,
+    type_name,
 )
 from storage.models import Record, Staff
 from storage.numbers import parse_int
@@ -1178,13 +1181,45 @@ NOT_FILED_HINT = "intake.error.not_filed_press"
 button (their ``{not_filed}``); asked elsewhere, the caller puts its own in its place."""
 
 
+CASE_AS_TYPED = "case:"
+"""The case number answered ``case:<number>`` (``AppealAtBasicCourt``'s button): a
+second-instance type at a basic-level court, kept as the judge confirmed it."""
+
+
+class AppealAtBasicCourt(Offer):
+    """A second-instance (appeal) type code at a basic-level court (``（2026）豫0825民终1234
+    号``, ``casenumber.appeal_at_basic_court``): likely a slip, so asked, not refused; one
+    choice keeps the number as typed (``CASE_AS_TYPED``)."""
+
+    def __init__(self, ctx: Context, parsed: CaseNumber, example: str) -> None:
+        number = parsed.text
+        super().__init__(
+            "intake.error.case_appeal_at_basic",
+            (
+                (
+                    ctx.t("intake.case_appeal_keep", number=number),
+                    CASE_AS_TYPED + parsed.compact,  # a button's data is short
+                ),
+            ),
+            number=number,
+            type=parsed.type_code,
+            type_name=type_name(parsed.type_code) or parsed.type_code,
+            court=court_name(parsed.court_code) or parsed.court_code,
+            example=example,
+        )
+
+
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     """A case number of this court (Art. 2: the cases its judges handle), or not filed.
 
     Raises ``UserError`` saying what is wrong, with an example in the court's own code: a
-    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code."""
+    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code;
+    ``AppealAtBasicCourt`` for a second-instance type at a basic-level court, unless the
+    judge confirmed it (``CASE_AS_TYPED``)."""
     if text == "not_filed":
         return {"case_number": None, "case_not_filed": True}
+    confirmed = text.startswith(CASE_AS_TYPED)
+    text = text.removeprefix(CASE_AS_TYPED)
     year = ctx.local(ctx.now).year
     own = ctx.services.court_code.strip()
     shown = example(own, year)
@@ -1214,6 +1249,8 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             example=shown,
             not_filed=ctx.t(NOT_FILED_HINT),
         )
+    if not confirmed and appeal_at_basic_court(parsed):
+        raise AppealAtBasicCourt(ctx, parsed, shown)
     return {"case_number": parsed.text, "case_not_filed": False}
 
 

@@ -86,6 +86,14 @@ def test_the_stored_spelling_reads_back_as_itself(number: CaseNumber) -> None:
     assert isinstance(parsed, CaseNumber) and parsed.text == number.text
 
 
+@given(numbers)
+def test_the_compact_spelling_reads_back_as_itself(number: CaseNumber) -> None:
+    """``CaseNumber.compact`` (a button's data) reads back as the number it spells."""
+    if ambiguous(number):
+        return
+    assert parse_case_number(number.compact, year_now=YEAR_NOW) == number
+
+
 @given(numbers, st.integers(1, 5000))
 def test_any_year_after_this_one_is_refused_as_future(number: CaseNumber, ahead: int) -> None:
     year = YEAR_NOW + ahead
