@@ -37,20 +37,29 @@ from handlers.timeparse import (
     relative_day,
 )
 from handlers.units import guess_category, reads_as_aide, unit_head
-from handlers.words import NONE_WORDS, RETIRED_WORDS, bare_title, title_at_end
+from handlers.words import (
+    COMPOUND_SURNAMES,
+    NONE_WORDS,
+    bare_title,
+    retired_position,
+    title_at_end,
+)
 from reminders import deadlines
 from reports import columns
 from storage import staff as staff_repo
 from storage.casenumber import (
     MAX_SERIAL,
+    CaseNumber,
     CaseNumberError,
     NotFiled,
+    appeal_at_basic_court,
     case_number_shaped,
     court_name,
     court_place,
     example,
     parse_case_number,
     several_case_numbers,
+    type_name,
 )
 from storage.models import Record, Staff
 from storage.numbers import parse_int
@@ -285,6 +294,8 @@ def _text(
                 raise UnitNotName(ctx, record, column, value, unit, title)
             if not unit:
                 raise TitleInName(ctx, record, column, value, before, title)
+            if len(rest) > 1 and rest not in COMPOUND_SURNAMES:  # 县交通局李明局长
+                raise UnitInName(ctx, record, column, value, unit, rest, title)
         return {column: value}
 
     return parse
@@ -304,7 +315,11 @@ ART14_PRESS = "art14:"
 """The inquirer's name answered ``art14:<name>`` (``CourtStaffName``'s button): the court's
 own staff asked (Art. 14), which the intake confirms before withdrawing the draft
 (``handlers.intake.ask.take``); never an answer stored."""
-PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, NAMESAKE, ART14_PRESS)
+UNIT_NAME_TITLE = "person:"
+"""The inquirer's name answered ``person:<name>|<unit>|<title>`` (``UnitInName``'s button):
+a unit, a full name and a title typed as one, kept apart as the inquirer's name, unit and
+position (the latter two still empty in a draft)."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
@@ -341,6 +356,12 @@ async def pressed_name(
         kept = {name: text for name, text in kept.items() if getattr(record, name) is None}
         if kept and unit_head(first) == (first, ""):
             return kept
+    if value.startswith(UNIT_NAME_TITLE) and draft and tail.count("|") == 2:
+        name, unit, title = tail.split("|")
+        empty = record.inquirer_unit is None and record.inquirer_position is None
+        if empty and unit_head(unit + name) == (unit, name) and title_at_end(name + title):
+            values = await parse(ctx, record, name)
+            return values | {"inquirer_unit": unit, "inquirer_position": title}
     if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
         return {column: tail}
     raise UserError("error.stale_button")
@@ -509,6 +530,47 @@ class UnitNotName(Offer):
         )
         key = "intake.error.unit_not_name" + ("_offer" if choices else "")
         super().__init__(key, choices, typed=typed, title=title, field=ctx.t(f"card.{column}"))
+
+
+class UnitInName(Offer):
+    """A unit, a full name and an official title typed as a person's name (``县交通局李明局长``):
+    the name keeps neither. In a draft whose inquirer's unit and position are still empty,
+    one choice records the three apart (``UNIT_NAME_TITLE``); otherwise it records the name
+    alone (``SPLIT_NAME``); the name is asked again either way. A surname alone between them
+    (``交通局王局长``) is a name as a judge may know one, never split."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        record: Record,
+        column: str,
+        typed: str,
+        unit: str,
+        name: str,
+        title: str,
+    ) -> None:
+        three = (
+            column == "inquirer_name"
+            and record.submitted_at is None
+            and record.inquirer_unit is None
+            and record.inquirer_position is None
+        )
+        choice = (
+            (
+                ctx.t("intake.split_unit_name_title", name=name, unit=unit, title=title),
+                f"{UNIT_NAME_TITLE}{name}|{unit}|{title}",
+            )
+            if three
+            else (ctx.t("intake.split_name", name=name), SPLIT_NAME + name)
+        )
+        super().__init__(
+            "intake.error.unit_in_name",
+            (choice,),
+            typed=typed,
+            unit=unit,
+            title=title,
+            field=ctx.t(f"card.{column}"),
+        )
 
 
 class CourtStaffName(Offer):
@@ -1119,13 +1181,45 @@ NOT_FILED_HINT = "intake.error.not_filed_press"
 button (their ``{not_filed}``); asked elsewhere, the caller puts its own in its place."""
 
 
+CASE_AS_TYPED = "case:"
+"""The case number answered ``case:<number>`` (``AppealAtBasicCourt``'s button): a
+second-instance type at a basic-level court, kept as the judge confirmed it."""
+
+
+class AppealAtBasicCourt(Offer):
+    """A second-instance (appeal) type code at a basic-level court (``（2026）豫0825民终1234
+    号``, ``casenumber.appeal_at_basic_court``): likely a slip, so asked, not refused; one
+    choice keeps the number as typed (``CASE_AS_TYPED``)."""
+
+    def __init__(self, ctx: Context, parsed: CaseNumber, example: str) -> None:
+        number = parsed.text
+        super().__init__(
+            "intake.error.case_appeal_at_basic",
+            (
+                (
+                    ctx.t("intake.case_appeal_keep", number=number),
+                    CASE_AS_TYPED + parsed.compact,  # a button's data is short
+                ),
+            ),
+            number=number,
+            type=parsed.type_code,
+            type_name=type_name(parsed.type_code) or parsed.type_code,
+            court=court_name(parsed.court_code) or parsed.court_code,
+            example=example,
+        )
+
+
 async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     """A case number of this court (Art. 2: the cases its judges handle), or not filed.
 
     Raises ``UserError`` saying what is wrong, with an example in the court's own code: a
-    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code."""
+    part the SPC tables do not know, a serial past ``MAX_SERIAL``, another court's code;
+    ``AppealAtBasicCourt`` for a second-instance type at a basic-level court, unless the
+    judge confirmed it (``CASE_AS_TYPED``)."""
     if text == "not_filed":
         return {"case_number": None, "case_not_filed": True}
+    confirmed = text.startswith(CASE_AS_TYPED)
+    text = text.removeprefix(CASE_AS_TYPED)
     year = ctx.local(ctx.now).year
     own = ctx.services.court_code.strip()
     shown = example(own, year)
@@ -1155,6 +1249,8 @@ async def _case_number(ctx: Context, record: Record, text: str) -> dict[str, Any
             example=shown,
             not_filed=ctx.t(NOT_FILED_HINT),
         )
+    if not confirmed and appeal_at_basic_court(parsed):
+        raise AppealAtBasicCourt(ctx, parsed, shown)
     return {"case_number": parsed.text, "case_not_filed": False}
 
 
@@ -1713,13 +1809,13 @@ def proposal(record: Record, field: Field) -> str | None:
     Inferred: the receipt time (the forward's date), an external inquiry at that time (or at
     the time a caption began with: ``CAPTION_TIME``), the channel when what was forwarded
     shows only one (``proposed_channel``), the category the unit's name suggests
-    (``guess_category``) and "not retired" unless the position hints otherwise (Art. 13
-    counts retired cadres alike; the flag is a fact the judge confirms on the card, not an
-    Art. 9 item), Art. 7's same-level main leader as presumed from the unit and position
-    (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a screenshot
-    (the name, the unit, the case number; ``handlers.ocr``), the usual answer of no
-    intermediary (never Art. 9's items nor seriousness), and for materials that came over the
-    network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
+    (``guess_category``), retired as the position says it (``retired_position``: 已退休, 原… →
+    yes; Art. 13 counts retired cadres alike; the flag is a fact the judge confirms on the
+    card, not an Art. 9 item), Art. 7's same-level main leader as presumed from the unit and
+    position (``PRESUMED_MAIN_LEADER``; none when they leave it open), what OCR read in a
+    screenshot (the name, the unit, the case number; ``handlers.ocr``), the usual answer of
+    no intermediary (never Art. 9's items nor seriousness), and for materials that came over
+    the network the Art. 6 route (direct, as Art. 6 says of them) and Art. 4 destination (no
     written original); a letter's original goes to the sub-file (副卷, Art. 4).
     """
     step = field.step
@@ -1739,10 +1835,8 @@ def proposal(record: Record, field: Field) -> str | None:
         guessed = guess_category(record.inquirer_unit)
         return guessed.value if guessed is not None else None
     if step is Step.RETIRED:
-        position = record.inquirer_position
-        if not position or any(word in position for word in RETIRED_WORDS):
-            return None
-        return NO
+        retired = retired_position(record.inquirer_position)
+        return None if retired is None else YES if retired else NO
     read = record.fields.get(READ)
     if step in READ_STEPS and isinstance(read, dict) and read.get(step.value):
         return str(read[step.value])

@@ -73,7 +73,7 @@ _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "Z
 _LOOKALIKE_MORE = str.maketrans({"S": "5", "B": "8"})
 _BRACKETS = str.maketrans({"〈": "（", "〉": "）", "【": "（", "】": "）", "[": "（", "]": "）"})
 _CANDIDATE = re.compile(
-    r"[（(〔]?\s*(?P<year>[12][0-9OoIl]{3})\s*[）)〕]?\s*"
+    r"[（(〔]?\s*(?P<year>[12][0-9OoIl]{3})\s*年?\s*[）)〕]?\s*"
     r"(?P<body>[\u4e00-\u9fff][0-9OoIlZSB|]{2,4}[\u4e00-\u9fff]{1,4}"
     r"[0-9OoIlZSB|]{1,6})\s*[号導导]?"
 )

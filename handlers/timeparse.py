@@ -12,7 +12,10 @@ date.
 
 A weekday after its week (``上周五下午3点``, ``上个星期五``, ``上礼拜五``, ``本周一``,
 ``这个星期三``, ``last friday 3pm``, ``this monday``) is that day of that week, Monday to
-Sunday, whether or not still to come (``下周一`` is read, to be refused as in the future). A
+Sunday, whether or not still to come (``下周一`` is read, to be refused as in the future); a
+day of a month counted from this one (``上个月28号下午``, ``上月28日``, ``上月底``,
+``本月5号``) is that day of that month, its last for 底 or 末 (a day the month lacks,
+``上个月31号`` in a 30-day month, refused as ``2月30日`` is). A
 moment back from now (``刚才``, ``刚刚``, ``5分钟前``, ``半小时前``, ``一个半小时前``,
 ``两小时前``, ``just now``, ``2 hours ago``) is read to the minute, from ``now``.
 
@@ -31,6 +34,7 @@ is read, and flagged (``Moment.twelve``) for the caller to ask which.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -278,6 +282,13 @@ _NAMED_DATE = re.compile(
     r"(?: (?P<y>\d{4})\b)?"
 )
 _DAY_ONLY = re.compile(r"^(?P<d>\d{1,2})\s*[日号]")
+# A day of a month counted from this one (上个月28号, 上月28日, 上月底, 本月5号, 这个月月底):
+# months from this one, back negative; 底/末 is the month's last day.
+_MONTH_DAY = re.compile(
+    r"^(?P<rel>上上个?|上个?|本|这个?|下个?)\s*月\s*(?:月?(?P<end>底|末)|(?P<d>\d{1,2})\s*[日号])"
+)
+_MONTHS_BACK = {"上上": -2, "上上个": -2, "上": -1, "上个": -1, "本": 0, "这": 0, "这个": 0}
+_MONTHS_BACK |= {"下": 1, "下个": 1}
 _CLOCK = re.compile(
     r"^(?P<h>\d{1,2})\s*(?:(?P<sep>[:：])\s*(?P<mi>\d{2})|(?:[点时])\s*"
     r"(?:(?P<half>半)|(?P<q>[13])刻|(?P<mi2>\d{1,2})\s*分?)?)?$"
@@ -331,6 +342,20 @@ def _day_of_month(day: int, today: date) -> date:
         raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day) from None
 
 
+def _month_day(match: re.Match[str], today: date) -> date:
+    """The day ``_MONTH_DAY`` matched: that month's day, or its last (底, 末). Raises
+    ``TimeParseError`` NO_DAY, with the year and month, for a day the month lacks
+    (上个月31号 in a 30-day month), as for ``2月30日``."""
+    index = today.year * 12 + today.month - 1 + _MONTHS_BACK[match.group("rel")]
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    day = last if match.group("end") else int(match.group("d"))
+    if not 1 <= day <= last:
+        raise TimeParseError(TimeProblem.NO_DAY, year=year, month=month, mday=day)
+    return date(year, month, day)
+
+
 def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
     """The day at the head of ``text``, the part of day it implies, and the rest."""
     for word in sorted(_DAY_WORDS, key=len, reverse=True):
@@ -341,6 +366,9 @@ def _take_day(text: str, today: date) -> tuple[date | None, str | None, str]:
     if match:
         ago = timedelta(days=int(match.group("n")))
         return today - ago, None, text[match.end() :].strip()
+    match = _MONTH_DAY.match(text)
+    if match:
+        return _month_day(match, today), None, text[match.end() :].strip()
     match = _FULL_DATE.match(text)
     if match and (match.group("y") or re.search(r"[月/.-]", match.group(0))):
         year = int(match.group("y")) if match.group("y") else None

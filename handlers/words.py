@@ -9,13 +9,20 @@ the catalogs hold what the bot says.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from importlib import resources
 
-# Words in a position that may mean a retired cadre (the question asks for the former post):
-# with one of them, whether retired is asked, never proposed.
-RETIRED_WORDS = ("退休", "离休", "原")
+# Words in a position that say the cadre is retired (the question asks a retired cadre for
+# the former post, "离退休的，请写原职务"): with one, 离退休 is presumed "yes" on the card.
+RETIRED_WORDS = ("退休", "离休")
+# The same words negated ("not yet retired"): whether retired is asked, never proposed.
+NOT_RETIRED_WORDS = ("未退休", "没退休", "没有退休", "未离休", "没离休", "尚未离休")
+# A former post (原副主席) at the start of the position or of one of its parts.
+_FORMER_POST = re.compile(r"(?:^|[,，、;；\s(（])原")
+# 原 anywhere else, or 前 (前任, 前局长): may mean retired, may mean moved: asked.
+_MAYBE_RETIRED = ("原", "前")
 
 # Typed at any question, "none" or "nobody": the natural answer to several questions in a
 # row (no persons present, no court staff present), so never taken for an answer resent.
@@ -24,6 +31,25 @@ NONE_WORDS = frozenset({"无", "没有", "没有人", "无人", "none", "no", "n
 # Typed at the Art. 9 question, "none of the items" (均不涉及), never "not serious" too:
 # whether it is serious (Art. 7) is the judge's own answer, asked next.
 NO_ITEM_WORDS = NONE_WORDS | {"否", "不涉及", "均不涉及", "0"}
+
+
+def retired_position(position: str | None) -> bool | None:
+    """Whether ``position`` as typed says a retired cadre (Art. 13 counts them alike): True
+    when it says so (``已退休``, ``离休``, ``原副主席``: the question asks a retired cadre
+    for the former post), None when it may or may not (``未退休``; a 原 inside it, as in
+    ``县政协原主席`` or ``太原市…``; ``前局长``: then whether retired is asked), False when it
+    says nothing of it.
+    An empty position is None. Spaces and full-width forms are read as typed (NFKC)."""
+    if not position:
+        return None
+    text = unicodedata.normalize("NFKC", position).strip()
+    if any(word in text for word in NOT_RETIRED_WORDS):
+        return None
+    if any(word in text for word in RETIRED_WORDS) or _FORMER_POST.search(text):
+        return True
+    if any(word in text for word in _MAYBE_RETIRED):
+        return None
+    return False
 
 
 @cache

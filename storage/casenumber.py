@@ -43,8 +43,8 @@ _NOT_FILED_ANSWERS: Final = frozenset(
 _SUFFIX: Final = "之[一二三四五六七八九十]{1,3}"
 """A document's suffix after 号 (…号之一, 之二): one case, several documents."""
 _SHAPE: Final = re.compile(
-    f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*)[{re.escape(_CLOSE)}]"
-    f"|(?P<bare>[0-9]{{4}})(?=[^0-9{re.escape(_CLOSE)}]))"
+    f"(?:[{re.escape(_OPEN)}](?P<year>[^{re.escape(_CLOSE)}]*?)年?[{re.escape(_CLOSE)}]"
+    f"|(?P<bare>[0-9]{{4}})年?(?=[^0-9{re.escape(_CLOSE)}]))"
     f"(?P<body>.*?)(?:号(?P<suffix>{_SUFFIX})?)?"
 )
 _RUNS: Final = re.compile(r"[0-9]+|[^0-9]+")
@@ -103,6 +103,14 @@ class CaseNumber:
         head = f"{_LEFT}{self.year}{_RIGHT}{self.court_code}{self.type_code}"
         return f"{head}{self.serial}号{self.suffix}"
 
+    @property
+    def compact(self) -> str:
+        """The shortest spelling ``parse_case_number`` reads back as this number: no
+        brackets, and no 号 but before a suffix (``2026豫0825民终1234``), for a button's
+        data, which is short (Telegram: 64 bytes)."""
+        tail = f"号{self.suffix}" if self.suffix else ""
+        return f"{self.year}{self.court_code}{self.type_code}{self.serial}{tail}"
+
     def __str__(self) -> str:
         return self.text
 
@@ -118,9 +126,10 @@ NOT_FILED: Final = NotFiled()
 def parse_case_number(text: str, *, year_now: int) -> CaseNumber | NotFiled:
     """Read a case number as a person would type it, or raise ``CaseNumberError``.
 
-    Forgiven: any bracket style or none (``2026豫0825刑初56号``), full-width digits, spaces, a
-    forgotten 号. Kept: a document suffix (``…号之一``). Refused: a year after ``year_now``
-    (``FUTURE``) or before 1949 (``YEAR``), a court or type code the tables do not know.
+    Forgiven: any bracket style or none (``2026豫0825刑初56号``), the year written with 年
+    (``2026年豫0825民初1234号``, ``（2026年）…``), full-width digits, spaces, a forgotten 号.
+    Kept: a document suffix (``…号之一``). Refused: a year after ``year_now`` (``FUTURE``) or
+    before 1949 (``YEAR``), a court or type code the tables do not know.
     """
     stripped = text.strip()
     if not stripped:
@@ -180,6 +189,26 @@ def several_case_numbers(text: str) -> bool:
     after a 号), which one record cannot hold: a record is one inquiry about one case. Asked
     only of a text ``parse_case_number`` refused."""
     return len(_CASE_YEAR.findall(text)) > 1 or _SERIAL_AFTER_HAO.search(text) is not None
+
+
+_BASIC_COURT: Final = re.compile(r"^[^0-9]+[0-9]{4}$")
+"""A basic-level court's code: its province's letters and four digits (豫0825, 豫7101);
+an intermediate court's has two (豫08), a high court's none (豫)."""
+_SECOND_INSTANCE_WORDS: Final = ("二审", "上诉")
+"""Words of a type's name (``case-type-codes.tsv``) that say it is heard on appeal:
+民事二审案件 (民终), 民事管辖上诉案件 (民辖终), 破产上诉案件 (破终)."""
+
+
+def appeal_at_basic_court(number: CaseNumber) -> bool:
+    """Whether ``number`` is a second-instance (appeal) type at a basic-level court
+    (``（2026）豫0825民终1234号``): such a court hears no appeals (Civil Procedure Law
+    art. 171, Criminal Procedure Law art. 227: appeals go to the court one level up), so the
+    number is likely mistyped; a court may still have been written so, hence asked, not
+    refused. The type is second-instance when its name in the SPC table says so
+    (``_SECOND_INSTANCE_WORDS``)."""
+    name = type_name(number.type_code) or ""
+    appeal = any(word in name for word in _SECOND_INSTANCE_WORDS)
+    return appeal and _BASIC_COURT.match(number.court_code) is not None
 
 
 def court_name(code: str) -> str | None:

@@ -41,7 +41,8 @@ numbers = st.builds(
 
 @st.composite
 def typed(draw: st.DrawFn) -> tuple[CaseNumber, str]:
-    """A case number and one way a judge may type it."""
+    """A case number and one way a judge may type it: the year in any brackets or none, with
+    or without 年 (``2026年豫0825民初1234号``), digits half- or full-width, spaces."""
     number = draw(numbers)
     left, right = draw(st.sampled_from(BRACKETS))
     hao = "号" if number.suffix or draw(st.booleans()) else ""
@@ -49,6 +50,7 @@ def typed(draw: st.DrawFn) -> tuple[CaseNumber, str]:
     year = str(number.year)
     if draw(st.booleans()):
         year, serial = year.translate(FULL_WIDTH), serial.translate(FULL_WIDTH)
+    year += draw(st.sampled_from(("", "年")))
     space = draw(st.sampled_from(("", " ")))
     text = f"{left}{year}{right}{space}{number.court_code}{number.type_code}{space}{serial}"
     return number, f"{text}{hao}{number.suffix}"
@@ -82,6 +84,14 @@ def test_the_stored_spelling_reads_back_as_itself(number: CaseNumber) -> None:
     parsed = parse_case_number(number.text, year_now=YEAR_NOW)
     assert parsed == number
     assert isinstance(parsed, CaseNumber) and parsed.text == number.text
+
+
+@given(numbers)
+def test_the_compact_spelling_reads_back_as_itself(number: CaseNumber) -> None:
+    """``CaseNumber.compact`` (a button's data) reads back as the number it spells."""
+    if ambiguous(number):
+        return
+    assert parse_case_number(number.compact, year_now=YEAR_NOW) == number
 
 
 @given(numbers, st.integers(1, 5000))

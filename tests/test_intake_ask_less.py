@@ -645,19 +645,23 @@ async def test_a_phone_call_through_a_relative_takes_eighteen_actions_and_no_mat
         (Press(lab(Channel.PHONE)), asks(Step.INQUIRER_NAME)),
         ("赵德明", asks(Step.INQUIRER_UNIT)),
         ("焦作市某区政府", asks(Step.INQUIRER_POSITION)),
-        # 原区长: the category is proposed from 区政府; retired is asked, never proposed.
+        # 原区长: the category is proposed from 区政府, and retired: a former post is what the
+        # question asks a retired cadre to write (离退休的，请写原职务).
         (
             "原区长",
             Exactly(
                 proposed(
                     ("unit_category", lab(UnitCategory.GOVERNMENT)),
+                    ("retired", YES),
+                    *USUAL_PERSON,
                     intro="intake.proposed.intro_plain",
                 )
             ),
         ),
-        (Press(OK), asks(Step.RETIRED)),
-        (Press(YES), says("intake.proposed.intro_plain")),
-        (Press(CHANGED), asks(Step.MAIN_LEADER)),
+        # 有变化 goes through the card's lines: the intermediary is the one that changed.
+        (Press(CHANGED), asks(Step.UNIT_CATEGORY)),
+        (Press(lab(UnitCategory.GOVERNMENT)), asks(Step.RETIRED)),
+        (Press(YES), asks(Step.MAIN_LEADER)),
         (Press(NO), asks(Step.INTERMEDIARY)),
         (Press(lab(Intermediary.RELATIVE)), asks(Step.INTERMEDIARY_NAME)),
         ("赵小红", asks(Step.INTERMEDIARY_RELATION)),

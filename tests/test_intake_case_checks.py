@@ -6,6 +6,9 @@ question: each refusal says the real reason, and nothing invites what is then re
 - A case number of another court (any code of the SPC table but the court's own) is refused:
   Art. 2 records the cases this court's judges handle; the message names both courts and
   gives an example in the court's own code. A court without a configured code accepts any.
+- A second-instance (appeal) type code at a basic-level court (``豫0825民终``) is asked
+  about, not refused: one press keeps it (trial 9, F13); a year written with 年
+  (``2026年豫0825民初1234号``) is the bracketed year.
 - A name, unit, position, intermediary, case name or summary of digits and signs alone is
   refused with an example, never stored.
 - Re-asked, a question answered only by its buttons says "press a button", not "reply with
@@ -42,7 +45,13 @@ from handlers.fields import BY_STEP, FIELDS, Input, Step
 from handlers.intake.ask import PRESSED_ONLY, current_key
 from reminders.clock import FakeClock
 from storage import casenumber
-from storage.casenumber import CaseNumberError, CaseNumberProblem, parse_case_number
+from storage.casenumber import (
+    CaseNumber,
+    CaseNumberError,
+    CaseNumberProblem,
+    appeal_at_basic_court,
+    parse_case_number,
+)
 from storage.db import Database
 from storage.models import Record
 from storage.vocabulary import Channel
@@ -202,6 +211,60 @@ async def test_another_courts_number_typed_as_the_case_name_is_refused_too(
     )
     row = await record_row(db, 1)
     assert row["case_number"] is None and row["case_name"] == "张某诉李某民间借贷纠纷案"
+
+
+APPEAL_CODES = frozenset(
+    {"民终", "刑终", "行终", "行赔终", "民辖终", "行辖终", "赔辖终", "清终", "破终"}
+    | {"知民终", "知民辖终", "知行终", "知行辖终", "知刑终"}
+)
+"""The SPC table's second-instance (appeal) type codes, listed by hand from
+``case-type-codes.tsv`` (二审, 上诉)."""
+
+
+@given(
+    court=st.sampled_from(sorted(casenumber._courts())),
+    kind=st.sampled_from(sorted(casenumber._types())),
+)
+def test_an_appeal_type_is_questioned_at_a_basic_court_only(court: str, kind: str) -> None:
+    """Over every court × every type code: questioned exactly when the type is an appeal's
+    and the court a basic-level one (four digits after the province: 豫0825, not 豫08 or
+    豫)."""
+    basic = sum(ch.isdigit() for ch in court) == 4
+    expected = basic and kind in APPEAL_CODES
+    assert appeal_at_basic_court(CaseNumber(2026, court, kind, 5)) is expected
+
+
+async def test_an_appeal_number_at_the_basic_court_is_asked_then_kept_by_one_press(
+    court: Court, db: Database
+) -> None:
+    """Trial 9: （2026）豫0825民终1234号 at 温县's case-number question is questioned (a
+    county court hears no appeals), the question asked again; the button keeps it."""
+    judge = await to_the_case_number(court)
+    number = "（2026）豫0825民终1234号"
+    [refusal] = await judge.say(number)
+    assert refusal.startswith(
+        says(
+            "intake.error.case_appeal_at_basic",
+            number=number,
+            type="民终",
+            type_name="民事二审案件",
+            court="温县人民法院",
+            example="（2026）豫0825民初123号",
+        )
+    )
+    assert refusal.endswith(asks(Step.CASE_NUMBER))
+    assert (await record_row(db, 1))["case_number"] is None
+    replies = await judge.act(Press(says("intake.case_appeal_keep", number=number)))
+    assert replies[-1].text.startswith(asks(Step.SUMMARY))
+    assert (await record_row(db, 1))["case_number"] == number
+
+
+async def test_a_year_written_with_nian_is_the_bracketed_year(court: Court, db: Database) -> None:
+    """Trial 9: 2026年豫0825民初1234号 is （2026）豫0825民初1234号, never court code 年豫0825."""
+    judge = await to_the_case_number(court)
+    [summary] = await judge.say("2026年豫0825民初1234号")
+    assert summary.startswith(asks(Step.SUMMARY))
+    assert (await record_row(db, 1))["case_number"] == "（2026）豫0825民初1234号"
 
 
 async def test_a_court_without_a_code_accepts_any_courts_number(

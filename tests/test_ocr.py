@@ -60,6 +60,8 @@ def test_engine_installed_where_required() -> None:
             "赵德明",
             "焦作市人大常委会",
         ),
+        # The year written with 年 instead of brackets (trial 9, F13).
+        (("刘洋", "2026年豫0825民初1234号"), "（2026）豫0825民初1234号", "刘洋", None),
         # Not a case number by the rules (no such court, a future year): nothing proposed.
         (("孙伟", "（2026）豫9999民初1号", "（2031）豫0825民初1号"), None, "孙伟", None),
         (("收到，谢谢您的关心",), None, None, None),

@@ -5,7 +5,10 @@ A surname with the title (王局长) names a person, as a judge may know one, an
 title is a good answer to the position question. A full name with a title after it
 (刘建华局长) keeps no title in the name: refused with one button that records the name alone,
 and the title as the position where that is still empty; a unit with a title (交通局局长)
-names nobody: refused, with one button that keeps the unit and the title where still empty.
+names nobody: refused, with one button that keeps the unit and the title where still empty;
+a unit, a full name and a title (县交通局李明局长) are refused as a name, with one button that
+records the three apart (the unit and position where both are still empty in a draft, else
+the name alone).
 
 Over every title of ``handlers/data/official-titles.txt`` (and its 副 form) × with or without
 a surname × each naming question.
@@ -43,9 +46,11 @@ from handlers.fields import (
     SPLIT_NAME,
     TITLE_AS_POSITION,
     UNIT_AND_TITLE,
+    UNIT_NAME_TITLE,
     Step,
     TitleInName,
     TitleNotName,
+    UnitInName,
     UnitNotName,
     misplaced,
 )
@@ -249,6 +254,87 @@ async def test_the_trial_a_unit_and_title_then_a_name_with_its_title(
     assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
         "刘建华",
         "交通局",
+        "局长",
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    title=TITLES,
+    unit=UNITS,
+    surname=SURNAMES,
+    given_name=GIVEN,
+    step=st.sampled_from(PERSONS),
+    known_unit=st.sampled_from([None, "温县交通局"]),
+    position=st.sampled_from([None, "局长"]),
+    submitted=st.booleans(),
+)
+async def test_a_unit_a_full_name_and_a_title_are_split(
+    title: str,
+    unit: str,
+    surname: str,
+    given_name: str,
+    step: Step,
+    known_unit: str | None,
+    position: str | None,
+    submitted: bool,
+) -> None:
+    """县交通局李明局长 at either naming question: refused as a name; its one button records
+    李明 alone, and in a draft whose unit and position are both empty 县交通局 and 局长
+    there too."""
+    name = surname + given_name
+    assume(name != "张伟")  # the judge's own: asked about (test_staff_names)
+    # A party body's name (中共…) is a unit whole, whatever follows it (``units.unit_head``).
+    assume(not unit.startswith("中共"))
+    record = Record(
+        inquirer_unit=known_unit,
+        inquirer_position=position,
+        submitted_at=NOW if submitted else None,
+    )
+    field = BY_STEP[step.value]
+    with pytest.raises(UnitInName) as refused:
+        await field.parse(context(), record, unit + name + title)
+    assert (refused.value.values["unit"], refused.value.values["title"]) == (unit, title)
+    three = step is Step.INQUIRER_NAME and not submitted and known_unit is position is None
+    [(label, answer)] = refused.value.choices
+    if three:
+        assert answer == f"{UNIT_NAME_TITLE}{name}|{unit}|{title}"
+        assert label == says("intake.split_unit_name_title", name=name, unit=unit, title=title)
+        kept = {step.value: name, "inquirer_unit": unit, "inquirer_position": title}
+    else:
+        assert (label, answer) == (says("intake.split_name", name=name), SPLIT_NAME + name)
+        kept = {step.value: name}
+    assert await field.parse(context(), record, answer) == kept
+
+
+async def test_the_trial_unit_name_and_title_are_split_by_one_press(
+    court: Court, db: Database
+) -> None:
+    """Trial 9: 县交通局李明局长 at the name question; one press records 李明, 县交通局 and
+    局长, and the questions after the position go on."""
+    judge = court.chat("张伟")
+    script = list(phone_record())
+    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
+    await dialogue(judge, script[: at + 1])
+    press = says("intake.split_unit_name_title", name="李明", unit="县交通局", title="局长")
+    refused = says(
+        "intake.error.unit_in_name",
+        typed="县交通局李明局长",
+        unit="县交通局",
+        title="局长",
+        field="过问人",
+    )
+    await dialogue(
+        judge,
+        [
+            ("县交通局李明局长", (refused, Offers(press))),
+            (Press(press), asks(Step.UNIT_CATEGORY)),
+        ],
+    )
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
+        "李明",
+        "县交通局",
         "局长",
     )
 
