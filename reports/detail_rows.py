@@ -45,6 +45,13 @@ def safe_number(value: float) -> str:
     return "" if math.isnan(value) or math.isinf(value) else f"{value:.16g}"
 
 
+def shown_time(value: datetime, tz: ZoneInfo) -> datetime:
+    """``value`` as a workbook's time cell holds it: the wall-clock time in ``tz``, naive, to
+    the minute it is shown (``DATE_FORMAT``), with no hidden seconds. Every time cell of the
+    report, written by openpyxl or by ``DetailRows``, takes its value from here."""
+    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+
+
 def excel_serial(moment: datetime) -> str:
     """``moment``'s wall-clock time as an Excel serial number (days since 1899-12-30, the
     time as a fraction), written as openpyxl writes it (``openpyxl.utils.datetime.to_excel``,
@@ -205,7 +212,7 @@ class DetailRows:
                         if len(known) < _KNOWN_CELLS and (value is None or len(value) <= _SHORT):
                             known[value] = cell
                     elif isinstance(value, datetime):
-                        serial = excel_serial(value.astimezone(tz)).encode()
+                        serial = excel_serial(shown_time(value, tz)).encode()
                         cell = (date_open + serial + close, 1)
                     elif isinstance(value, int | float) and not isinstance(value, bool):
                         cell = (number_open + safe_number(value).encode() + close, 1)

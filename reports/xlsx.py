@@ -59,6 +59,7 @@ from reports.detail_rows import (
     XML_TEXT,
     DetailRows,
     StyleKey,
+    shown_time,
     splice_rows,
 )
 from reports.document import clean
@@ -314,9 +315,7 @@ class ReportWorkbook:
         wrap: bool | None = None
         quote = False
         if isinstance(value, datetime):
-            # To the minute, as it is shown (``DATE_FORMAT``): no hidden seconds in the cell.
-            local = value.astimezone(self.tz).replace(tzinfo=None, second=0, microsecond=0)
-            cell = WriteOnlyCell(sheet, value=local)
+            cell = WriteOnlyCell(sheet, value=shown_time(value, self.tz))
             fmt = fmt or DATE_FORMAT
             wrap = False  # at the top of a tall row, beside the texts
         elif isinstance(value, int | float) and not isinstance(value, bool):
