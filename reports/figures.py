@@ -236,7 +236,7 @@ class Timeliness:
         (``reports.facts.timeliness_lines``): a submitted record, an open draft or a
         withdrawn one, per handler; its steps per milestone, department and handler."""
         handler_id = record.handler_id
-        self.handler_department.setdefault(handler_id, record.department_id)
+        self.handler_department.setdefault(handler_id, self._home(handler_id, record))
         if record.status == RecordStatus.SUBMITTED:
             self.handler_records[handler_id] += 1
         elif record.status == RecordStatus.WITHDRAWN:
@@ -284,10 +284,18 @@ class Timeliness:
             home = record.department_id
         else:
             home = self.homes.get(ower.staff_id, record.department_id)
-        self.handler_department.setdefault(person, home)
+        self.handler_department.setdefault(person, self._home(ower.staff_id, record))
         own = own_state(line, ower, self.now)
         self.department_milestones[home][line.milestone].add(own)
         self.handler_milestones[person][line.milestone].add(own)
+
+    def _home(self, staff_id: int | None, record: Record) -> int | None:
+        """The department a person is listed under: a staff member's own (``homes``), never
+        the department of whichever of their records is counted first (a record's 承办部门
+        may have been corrected to another); a person not in the bot, the record's."""
+        if staff_id is None:
+            return record.department_id
+        return self.homes.get(staff_id, record.department_id)
 
     @property
     def handlers(self) -> set[Person]:
