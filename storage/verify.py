@@ -117,6 +117,7 @@ class Anchor:
 
 _READ = 1024 * 1024  # 1 MiB a read
 _HASH_RUN = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+_HEX_RUN = re.compile(r"[0-9A-Fa-f]+")
 _NUMBER = re.compile(r"[0-9０-９]+")
 
 
@@ -126,20 +127,49 @@ def parse_anchor(text: str) -> Anchor | None:
     Taken as every place prints or says it: ``SEQ:HASH`` (discipline's daily message),
     ``#SEQ HASH`` (``guowen verify``), ``第 SEQ 号事件 HASH`` (a form's footer) and
     ``第 SEQ 号事件，哈希值 HASH`` / ``event SEQ, hash HASH`` (a form's or report's note),
-    also pasted with the words around them. HASH is a run of exactly 64 hex digits, any case,
-    and no other hash may be in ``text`` (the same one repeated is allowed, as the daily
-    message repeats it); SEQ is the last number before its first run (ASCII or full-width
-    digits, through ``storage.numbers.parse_int``, at least 1).
+    also pasted with the words around them, or across the line break a page put inside the
+    hash (spaces and line breaks between its digits are dropped). HASH is a run of exactly 64
+    hex digits, any case, and no other hash may be in ``text`` (the same one repeated is
+    allowed, as the daily message repeats it); SEQ is the last number before its first run
+    (ASCII or full-width digits, through ``storage.numbers.parse_int``, at least 1).
     """
     runs = list(_HASH_RUN.finditer(text))
-    if len({run.group().lower() for run in runs}) != 1:
+    if len({run.group().lower() for run in runs}) > 1:
         return None
-    run = runs[0]
-    numbers = _NUMBER.findall(text[: run.start()])
+    found = (runs[0].start(), runs[0].group()) if runs else _broken_hash(text)
+    if found is None:
+        return None
+    start, digits = found
+    numbers = _NUMBER.findall(text[:start])
     seq = parse_int(numbers[-1], low=1) if numbers else None
     if seq is None:
         return None
-    return Anchor(seq, run.group().lower())
+    return Anchor(seq, _bare(digits))
+
+
+def _broken_hash(text: str) -> tuple[int, str] | None:
+    """Where a hash broken by spaces or line breaks starts in ``text``, and its digits: runs
+    of hex digits with only white space between them that make 64 digits together; the last
+    such in ``text`` (every place prints the hash after its event's number, which may itself
+    be hex digits a space away). None when there is none."""
+    runs = list(_HEX_RUN.finditer(text))
+    best: tuple[int, int, str] | None = None
+    for first, run in enumerate(runs):
+        digits, end = "", run.start()
+        for later in runs[first:]:
+            if text[end : later.start()].strip():  # words between: not one hash
+                break
+            digits, end = digits + later.group(), later.end()
+            if len(digits) >= 64:
+                if len(digits) == 64 and (best is None or later.end() >= best[0]):
+                    best = (later.end(), run.start(), digits)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _bare(digits: str) -> str:
+    """A hash as read: lower case, without the spaces or line breaks a printed page put in."""
+    return "".join(digits.split()).lower()
 
 
 ARRIVALS = (AuditKind.EVIDENCE_HELD.value, AuditKind.EVIDENCE_REFUSED.value)

@@ -475,10 +475,21 @@ PRINTED_HEADS = [
 ]
 
 
-@pytest.mark.parametrize("text_form", ["{seq}:{hash}", "#{seq} {HASH}", "＃{seq} {hash}"])
+@pytest.mark.parametrize(
+    "text_form",
+    [
+        "{seq}:{hash}",
+        "#{seq} {HASH}",
+        "＃{seq} {hash}",
+        # A form's closing sentence as copied off the PDF, its hash broken across two lines.
+        "第 {seq} 号事件，哈希值 {head}\n{tail}；此后对记录的任何改动都会与本表不符。",
+    ],
+)
 def test_an_anchor_is_read_as_typed(text_form: str) -> None:
     digest = "ab" * 32
-    typed = text_form.format(seq=12, hash=digest, HASH=digest.upper())
+    typed = text_form.format(
+        seq=12, hash=digest, HASH=digest.upper(), head=digest[:36], tail=digest[36:]
+    )
     assert parse_anchor(typed) == Anchor(12, digest)
 
 
@@ -490,6 +501,8 @@ def test_an_anchor_is_read_as_typed(text_form: str) -> None:
     upper=st.booleans(),
     at=st.datetimes(timezones=st.just(ZoneInfo("Asia/Shanghai"))),
     whole=st.booleans(),
+    broken=st.one_of(st.none(), st.integers(1, 63)),
+    gap=st.sampled_from([" ", "\n", "\r\n", " \n"]),
 )
 def test_an_anchor_is_read_as_every_place_prints_it(
     say: Callable[..., str],
@@ -500,6 +513,8 @@ def test_an_anchor_is_read_as_every_place_prints_it(
     upper: bool,
     at: datetime,
     whole: bool,
+    broken: int | None,
+    gap: str,
 ) -> None:
     printed = say(
         Language(language),
@@ -519,6 +534,9 @@ def test_an_anchor_is_read_as_every_place_prints_it(
         start = printed.find(str(seq))
         cut = printed.lower().find(digest) + len(digest)
         printed = printed[max(0, printed.rfind(" ", 0, start)) : cut]
+    if broken is not None:  # the page broke its line inside the hash, and the copy kept it
+        at = printed.lower().find(digest) + broken
+        printed = printed[:at] + gap + printed[at:]
     assert parse_anchor(printed) == Anchor(seq, digest)
 
 
