@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot import folders
-from bot.config import Settings
+from bot.config import SECRET_FILES, SECRETS, Settings
 from bot.evidence import evidence_blobs
 from bot.metrics import note_verify
 from handlers.i18n import DEFAULT, catalog, join, t
@@ -242,6 +242,22 @@ async def verify(
     return EXIT_OK
 
 
+CARRIED = ("court", "deadlines")
+"""The configuration sections a backup carries for its restore: none holds a secret."""
+
+
+def carried_settings(settings: Settings) -> archive.Carried:
+    """The sections of ``settings`` named in ``CARRIED`` that hold no secret, as the file
+    would give them (``[court]``: name, code, timezone, language, record_number,
+    case_types_file; ``[deadlines]``): section -> key -> value."""
+    secret = {section for section, _key in (*SECRETS, *SECRET_FILES)}
+    return {
+        name: getattr(settings, name).model_dump(mode="json")
+        for name in CARRIED
+        if name not in secret
+    }
+
+
 async def backup(
     settings: Settings, target: Path, at: datetime, out: TextIO, *, logical: bool = False
 ) -> int:
@@ -272,7 +288,15 @@ async def backup(
             _say(out, reason)
             return EXIT_USAGE
         blobs = evidence_blobs(settings)
-        summary = await archive.backup(db, blobs, target, at=at, actor="cli", logical_dump=logical)
+        summary = await archive.backup(
+            db,
+            blobs,
+            target,
+            at=at,
+            actor="cli",
+            logical_dump=logical,
+            settings=carried_settings(settings),
+        )
     except archive.BackupError as error:
         _say(out, t(language, f"maintenance.backup_{error.code}", **error.detail))
         failed = error.code is archive.BackupErrorCode.PG_DUMP_FAILED
@@ -333,6 +357,7 @@ def restore(
             archive=archive_path,
         ),
     )
+    _court_missing(summary, out, language)
     return EXIT_OK
 
 
@@ -379,7 +404,17 @@ async def restore_into_database(
             config=summary.config,
         ),
     )
+    _court_missing(summary, out, language)
     return EXIT_OK
+
+
+def _court_missing(
+    summary: archive.RestoreSummary, out: TextIO, language: Language | str | None
+) -> None:
+    """Say that ``[court]`` must be copied by hand when the archive did not carry it (one
+    made before backups carried the court's settings)."""
+    if "court" not in summary.settings:
+        _say(out, t(language, "maintenance.restore_court_missing", config=summary.config))
 
 
 def _into_usable(into: Path, out: TextIO, language: Language | str | None) -> bool:

@@ -2,7 +2,10 @@
 
 The archive is a gzip'd tar holding ``database/`` (a consistent snapshot), ``evidence/`` (every
 blob and thumbnail the snapshot refers to) and ``manifest.json`` (the SHA-256 of every other
-member, the database kind, the audit head the snapshot ends at, and the time taken).
+member, the database kind, the audit head the snapshot ends at, and the time taken), and the
+court's settings that are not secrets (``settings``: its ``[court]`` and ``[deadlines]``
+sections), which ``restore`` writes into the restored folder's ``config.toml`` beside relative
+paths to the restored database and evidence, so the folder can be moved into place.
 
 The snapshot is taken while the bot runs. On SQLite it uses the online backup API, which copies
 one consistent state. On PostgreSQL a REPEATABLE READ transaction exports its snapshot and
@@ -40,7 +43,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -59,6 +62,10 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 _READ = 1024 * 1024
 _MAX_MANIFEST = 256 * 1024 * 1024
+
+Scalar = str | int | float | bool
+Carried = dict[str, dict[str, Scalar]]
+"""Configuration sections carried in a manifest: section -> key -> value (no secrets)."""
 
 
 class BackupErrorCode(StrEnum):
@@ -144,6 +151,9 @@ class RestoreSummary:
     altered: tuple[str, ...] = ()
     """Evidence files the backup found altered when it was made (registered SHA-256s): the
     archive holds their altered bytes."""
+    settings: Carried = field(default_factory=dict)
+    """The configuration sections the backup carried and ``config`` now holds (``court``,
+    ``deadlines``); empty for an archive made before backups carried them."""
 
 
 def _version(name: str) -> tuple[int, ...]:
@@ -355,8 +365,24 @@ class _Written:
     altered: tuple[tuple[str, str, str], ...]
 
 
+def _carried(value: object) -> Carried:
+    """The well-formed part of a manifest's ``settings``: tables of scalar values."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(name): {str(k): v for k, v in table.items() if isinstance(v, (str, int, float, bool))}
+        for name, table in value.items()
+        if isinstance(table, dict)
+    }
+
+
 def _write_archive(
-    target: Path, snapshot: _Snapshot, blobs: Blobs, at: datetime, started: float
+    target: Path,
+    snapshot: _Snapshot,
+    blobs: Blobs,
+    at: datetime,
+    started: float,
+    settings: Carried | None = None,
 ) -> _Written:
     """Write the archive to a temporary file beside ``target``, then give it its name.
 
@@ -417,6 +443,8 @@ def _write_archive(
                     "seconds": round(time.monotonic() - started, 3),
                     "files": files,
                 }
+                if settings is not None:
+                    manifest["settings"] = _carried(settings)
                 data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(data.encode("utf-8"))
@@ -462,6 +490,7 @@ async def backup(
     actor_staff_id: int | None = None,
     pg_dump: str | None = None,
     logical_dump: bool = False,
+    settings: Carried | None = None,
 ) -> BackupSummary:
     """Snapshot the database and the evidence into the archive ``target``.
 
@@ -469,6 +498,8 @@ async def backup(
     On PostgreSQL the database is dumped with ``pg_dump`` (``pg_dump``, else the one found by
     ``find_pg_dump``), or logically through SQLAlchemy when there is none. ``logical_dump``
     asks for the logical dump on either database (to move to the other kind, say).
+    ``settings``: configuration sections to carry in the manifest for ``restore`` to write
+    back (section -> key -> str, int, float or bool); the caller passes none that is secret.
     Raises ``BackupError``.
     """
     if at.tzinfo is None:
@@ -492,7 +523,9 @@ async def backup(
         else:
             source = make_url(db.url).database or ""
             snapshot = await asyncio.to_thread(_sqlite_snapshot, source, work)
-        written = await asyncio.to_thread(_write_archive, target, snapshot, blobs, at, started)
+        written = await asyncio.to_thread(
+            _write_archive, target, snapshot, blobs, at, started, settings
+        )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
@@ -586,8 +619,9 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
     """Unpack ``archive`` into the empty or new folder ``into`` and check it against its manifest.
 
     A SQLite backup comes out ready to use: ``into/config.toml`` points at the restored
-    database and evidence. A PostgreSQL dump is unpacked but not loaded; the caller explains
-    how to ``pg_restore`` it.
+    database and evidence, by paths relative to ``into`` (as the configuration resolves them),
+    and holds the settings the manifest carries (``RestoreSummary.settings``). A PostgreSQL
+    dump is unpacked but not loaded; the caller explains how to ``pg_restore`` it.
     """
     if not archive.is_file():
         raise RestoreError(RestoreErrorCode.ARCHIVE_MISSING, path=archive)
@@ -612,10 +646,11 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
     evidence_dir = into / "evidence"
     evidence_dir.mkdir(exist_ok=True)
     if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{database_file}"
+        url = f"sqlite+aiosqlite:///{database_file.relative_to(into).as_posix()}"
     else:
         url = "postgresql+asyncpg://USER@HOST:5432/DATABASE"
-    config = _write_config(into, url, evidence_dir)
+    settings = _carried(manifest.get("settings"))
+    config = _write_config(into, url, settings)
     head = manifest.get("audit_head", {})
     return RestoreSummary(
         into,
@@ -630,16 +665,35 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
         unexpected,
         str(database.get("dump", "native")),
         tuple(sorted(manifest.get("altered") or {})),
+        settings,
     )
 
 
-def _write_config(into: Path, url: str, evidence_dir: Path) -> Path:
+def _toml(value: Scalar) -> str:
+    """``value`` as a TOML value: a basic string (JSON's escapes, and DEL escaped too, which
+    TOML forbids raw), an integer, a float or a boolean."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _write_config(into: Path, url: str, settings: Carried) -> Path:
+    """``into/config.toml``: the carried sections, then ``[storage]`` with the database and
+    the evidence folder ``evidence`` (relative to ``into``, the configuration's folder)."""
+    lines: list[str] = []
+    for name, table in settings.items():
+        if name == "storage" or not name.isidentifier():
+            continue
+        lines.append(f"[{name}]")
+        lines.extend(
+            f"{key} = {_toml(value)}" for key, value in table.items() if key.isidentifier()
+        )
+        lines.append("")
+    lines += ["[storage]", f"database_url = {_toml(url)}", 'evidence_dir = "evidence"']
     config = into / "config.toml"
-    config.write_text(
-        f"[storage]\ndatabase_url = {json.dumps(url)}\n"
-        f"evidence_dir = {json.dumps(str(evidence_dir))}\n",
-        encoding="utf-8",
-    )
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
 
 
@@ -662,5 +716,5 @@ async def load_restored(restored: RestoreSummary, database_url: str) -> int:
         raise
     finally:
         await db.close()
-    await asyncio.to_thread(_write_config, restored.into, database_url, restored.evidence_dir)
+    await asyncio.to_thread(_write_config, restored.into, database_url, restored.settings)
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import io
 import json
@@ -15,12 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from test_evidence import add_file, jpeg_bytes, make_record, png_bytes, wav_bytes
 from test_verify import settings_for
 
 from bot import cli, config, maintenance
+from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage import audit
 from storage import backup as archive
@@ -28,6 +34,7 @@ from storage.audit import AuditKind
 from storage.db import Database
 from storage.evidence import EvidenceStore
 from storage.models import AuditEvent
+from storage.vocabulary import Language
 
 
 @pytest.fixture
@@ -495,3 +502,152 @@ async def test_the_restore_drill_runs_where_there_is_no_configuration(
     restored = config.load(into / "config.toml")
     assert Path(restored.storage.evidence_dir) == into / "evidence"
     assert not (spare / "config.toml").exists()
+
+
+TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "UTC", "Asia/Hong_Kong")
+court_text = st.text(st.characters(exclude_characters="\x00"), max_size=30)
+court_settings = st.fixed_dictionaries(
+    {
+        "name": court_text,
+        "code": court_text,
+        "timezone": st.sampled_from(TIMEZONES),
+        "language": st.sampled_from([language.value for language in Language]),
+        "record_number": st.tuples(court_text, court_text).map(lambda p: f"{p[0]}{{n}}{p[1]}"),
+        "case_types_file": st.one_of(st.just(""), court_text.map(lambda p: f"/srv/{p}")),
+    }
+)
+deadline_settings = st.fixed_dictionaries(
+    {
+        "counting": st.sampled_from(["calendar", "workdays"]),
+        "register_days": st.integers(1, 30),
+        "report_days": st.integers(1, 30),
+        "cosign_days": st.integers(1, 30),
+        "quarterly_days": st.integers(1, 30),
+        "holidays_file": st.one_of(st.just(""), court_text.map(lambda p: f"/srv/{p}")),
+    }
+)
+
+
+def secrets_of(settings: config.Settings) -> list[bytes]:
+    """Every secret ``settings`` holds (tokens, secrets, the database password), UTF-8."""
+    found = [
+        settings.telegram.token.get_secret_value(),
+        settings.telegram.webhook_secret.get_secret_value(),
+        settings.wecom.secret.get_secret_value(),
+        settings.wecom.token,
+        settings.wecom.encoding_aes_key,
+        str(make_url(settings.storage.database_url).password or ""),
+    ]
+    return [value.encode("utf-8") for value in found if value]
+
+
+@examples(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(court=court_settings, deadlines=deadline_settings)
+async def test_a_restored_copy_keeps_the_courts_settings_and_no_secret(
+    db: Database,
+    store: EvidenceStore,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+    court: dict[str, str],
+    deadlines: dict[str, Any],
+) -> None:
+    """Trial 10 F8: the backup carries [court] and [deadlines] and the restored config.toml
+    holds every value of them; no token, secret or password is anywhere in the archive."""
+    pg_dump_or_skip(db)
+    settings = settings_for(database_url, store.root)
+    for key, value in court.items():
+        setattr(settings.court, key, value)
+    for key, value in deadlines.items():
+        setattr(settings.deadlines, key, value)
+    settings.telegram.token = SecretStr(f"tg-{uuid.uuid4().hex}")
+    settings.telegram.webhook_secret = SecretStr(f"hook-{uuid.uuid4().hex}")
+    settings.wecom.secret = SecretStr(f"wx-{uuid.uuid4().hex}")
+    settings.wecom.token = f"wxtoken-{uuid.uuid4().hex}"
+    settings.wecom.encoding_aes_key = uuid.uuid4().hex
+    work = tmp_path / uuid.uuid4().hex
+    work.mkdir()
+    target = work / "guowen.tar.gz"
+    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+
+    raw = target.read_bytes()
+    unpacked_bytes = gzip.decompress(raw)
+    for secret in secrets_of(settings):
+        assert secret not in raw and secret not in unpacked_bytes
+
+    into = work / "restored"
+    out = io.StringIO()
+    assert await asyncio.to_thread(maintenance.restore, target, into, out) == 0, out.getvalue()
+    assert "[court]" not in out.getvalue()  # no warning: the court's settings came along
+    restored = config.load(into / "config.toml")
+    assert restored.court == settings.court
+    assert restored.deadlines == settings.deadlines
+    written = (into / "config.toml").read_bytes()
+    for secret in secrets_of(settings):
+        assert secret not in written
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+async def test_an_archive_without_the_courts_settings_says_to_copy_them(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+    language: str,
+) -> None:
+    """An archive made before backups carried [court] restores as before, and restore then
+    says that [court] must be copied from the old config.toml."""
+    pg_dump_or_skip(db)
+    settings = settings_for(database_url, store.root)
+    settings.court.name = "武陟县人民法院"
+    target = tmp_path / "new.tar.gz"
+    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+    manifest, contents = unpacked(target)
+    assert manifest["settings"]["court"]["name"] == "武陟县人民法院"
+    del manifest["settings"]
+    old = pack(
+        tmp_path / "old.tar.gz", {**contents, "manifest.json": json.dumps(manifest).encode()}
+    )
+
+    for archive_path, warned in ((old, True), (target, False)):
+        into = tmp_path / f"r-{archive_path.stem}"
+        out = io.StringIO()
+        code = maintenance.restore(archive_path, into, out, language=language)
+        assert code == 0, out.getvalue()
+        lines = out.getvalue().splitlines()
+        warning = t(language, "maintenance.restore_court_missing", config=into / "config.toml")
+        assert (warning in lines) is warned
+        assert len(lines) == 1 + warned
+        name = config.load(into / "config.toml").court.name
+        assert name == ("人民法院" if warned else "武陟县人民法院")
+
+
+async def test_a_restored_folder_still_opens_after_it_is_moved(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    """Trial 10 F17: restore writes paths relative to its folder, so ``mv`` keeps it whole."""
+    if db.dialect != "sqlite":
+        pytest.skip("a PostgreSQL restore names a database to create, not a file")
+    settings = settings_for(database_url, store.root)
+    target = tmp_path / "guowen.tar.gz"
+    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+    into = tmp_path / "restored2"
+    assert maintenance.restore(target, into, io.StringIO()) == 0
+    written = (into / "config.toml").read_text(encoding="utf-8")
+    assert str(tmp_path) not in written
+    moved = into.rename(tmp_path / "restored3")
+    out = io.StringIO()
+    code = await asyncio.to_thread(
+        cli.main, ["verify", "--config", str(moved / "config.toml")], out
+    )
+    assert code == 0, out.getvalue()
+    assert "3 个证据文件" in out.getvalue()
