@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
@@ -41,6 +43,7 @@ from handlers.words import (
     COMPOUND_SURNAMES,
     NONE_WORDS,
     bare_title,
+    name_readings,
     retired_position,
     title_at_end,
 )
@@ -323,12 +326,24 @@ PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
-    """The active court staff member ``name`` names (by ``storage.staff.person_key``): the
-    judge when it is theirs, else the first of those of that name; None for none."""
-    own: Staff | None = getattr(ctx, "staff", None)
-    if own is not None and staff_repo.same_person_name(name, own.name):
-        return own
-    return await staff_repo.active_named(ctx.session, name)
+    """The active court staff member ``name`` names (``staff_named``), the judge's own name
+    among them; None for none."""
+    return await staff_named(ctx.session, name, own=getattr(ctx, "staff", None))
+
+
+async def staff_named(session: AsyncSession, name: str, *, own: Staff | None) -> Staff | None:
+    """The active court staff member ``name`` names (by ``storage.staff.person_key``), with
+    or without words around it (``words.name_readings``: a department of this court before
+    or after, a bracketed note, 同志, an official title before or after: ``刑事审判庭周强``,
+    ``院长陈静``): ``own`` (the judge) when it is theirs, else the first active person of that
+    name, the reading with the fewest words removed first; None for none."""
+    departments = [department.name for department in await staff_repo.departments(session)]
+    for reading in name_readings(name, departments):
+        if own is not None and staff_repo.same_person_name(reading, own.name):
+            return own
+        if (staff := await staff_repo.active_named(session, reading)) is not None:
+            return staff
+    return None
 
 
 async def pressed_name(
