@@ -608,6 +608,32 @@ class CourtStaffName(Offer):
         super().__init__(key, choices, typed=typed, who=who)
 
 
+STAFF_RELAYS = "relays:"
+"""The intermediary's name answered ``relays:<name>`` (``StaffIntermediary``'s button): a
+court staff member did pass the cadre's inquiry on; the name is kept, the judge told that
+the member's own part falls under Art. 14."""
+
+
+class StaffIntermediary(Offer):
+    """A court staff member's name (``court_staff``), the judge's own among them, typed as the
+    intermediary's (转达者): the cadre's inquiry is still recorded as an outside one, but a
+    member of the court passing it on is a matter for the rules on inquiries by the court's
+    own staff (Art. 14), so the judge is asked whether it is that member (``STAFF_RELAYS``:
+    the name kept, Art. 14 recalled) or someone outside of the same name (``NAMESAKE``: the
+    name kept)."""
+
+    def __init__(self, ctx: Context, typed: str, staff: Staff) -> None:
+        own = staff.id == getattr(getattr(ctx, "staff", None), "id", None)
+        who = ctx.t("intake.staff_who.self") if own else ctx.t("intake.staff_who.staff")
+        relays = ctx.t("intake.staff_relays", name=staff.name)
+        choices = (
+            (relays, STAFF_RELAYS + typed),
+            (ctx.t("intake.staff_namesake", name=typed), NAMESAKE + typed),
+        )
+        key = "intake.error.staff_intermediary"
+        super().__init__(key, choices, typed=typed, who=who, label=relays)
+
+
 class WhichTime(Offer):
     """A typed time the words leave open between several moments, none chosen: a weekday
     alone that is today's (``周六晚上10点`` on a Saturday, ``timeparse.Moment.other``: today or
@@ -1170,9 +1196,20 @@ async def _intermediary_name(ctx: Context, record: Record, text: str) -> dict[st
             values["intermediary_relation"] = record.inquirer_position
         ctx.reply(ctx.t("intake.inquirer_moved", name=record.inquirer_name))
         return values
+    if text.startswith((STAFF_RELAYS, NAMESAKE)):  # ``StaffIntermediary``'s buttons
+        _, _, kept = text.partition(":")
+        if await court_staff(ctx, kept) is None or _same_person(kept, record.inquirer_name):
+            raise UserError("error.stale_button")
+        if text.startswith(STAFF_RELAYS):
+            ctx.reply(ctx.t("intake.staff_relays_noted", name=kept))
+        return {"intermediary_name": kept}
     values = await _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True)(
         ctx, record, text
     )
+    named = values.get("intermediary_name")
+    inquirer = _same_person(named, record.inquirer_name)
+    if named is not None and not inquirer and (staff := await court_staff(ctx, named)):
+        raise StaffIntermediary(ctx, named, staff)
     if _same_person(values.get("intermediary_name"), record.inquirer_name):
         # In a draft the question carries the button that moves the person (``ask``).
         key = "intake.error.intermediary_is_inquirer"

@@ -101,3 +101,30 @@ async def test_the_aide_moves_to_the_intermediary_and_the_cadre_is_asked(
     assert "经由：" not in card.text or lab(Intermediary.NONE) not in card.text
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["intermediary_name"]) == ("李县长", "王秘书")
+
+
+@pytest.mark.parametrize(
+    ("typed", "staff"), [("孙丽", "孙丽"), ("民一庭孙丽", "孙丽"), ("张伟同志", "张伟")]
+)
+@pytest.mark.parametrize("pressed", ["relays", "namesake"])
+async def test_a_court_staff_member_as_the_intermediary_is_asked_about(
+    court: Court, db: Database, typed: str, staff: str, pressed: str
+) -> None:
+    """A court staff member's name (with words around it or not, the judge's own among them)
+    typed as the intermediary is asked about under Art. 14: it was that member (the name kept,
+    Art. 14 recalled) or someone outside of the same name (the name kept)."""
+    judge = await to_the_intermediary(court, "县长秘书", Intermediary.STAFF)
+    relays = says("intake.staff_relays", name=staff)
+    namesake = says("intake.staff_namesake", name=typed)
+    who = says("intake.staff_who." + ("self" if staff == "张伟" else "staff"))
+    [refusal] = await judge.act(typed)
+    assert refusal.text.startswith(
+        says("intake.error.staff_intermediary", typed=typed, who=who, label=relays)
+    ), refusal.text
+    assert [b.label for b in refusal.buttons[0]] == [relays, namesake]
+    assert (await record_row(db, 1))["intermediary_name"] is None
+    replies = await judge.act(Press(relays if pressed == "relays" else namesake))
+    noted = says("intake.staff_relays_noted", name=typed)
+    assert (noted in [m.text for m in replies]) == (pressed == "relays")
+    assert replies[-1].text.startswith(asks(Step.INTERMEDIARY_RELATION)), replies[-1].text
+    assert (await record_row(db, 1))["intermediary_name"] == typed
