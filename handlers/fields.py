@@ -38,12 +38,13 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import guess_category, reads_as_aide, unit_head
+from handlers.units import aide_phrase, guess_category, reads_as_aide, unit_head
 from handlers.words import (
     COMPOUND_SURNAMES,
     NONE_WORDS,
     bare_title,
     name_readings,
+    official_titles,
     retired_position,
     title_at_end,
 )
@@ -288,6 +289,8 @@ def _text(
                 field=ctx.t(f"card.{column}"),
                 example=answer_example(ctx, column),
             )
+        if person and column == "inquirer_name" and aide_offered(record, value):
+            raise AideInName(ctx, value)
         if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
             raise CourtStaffName(ctx, record, value, staff)
         if person and (split := title_at_end(value)) is not None:
@@ -322,7 +325,31 @@ UNIT_NAME_TITLE = "person:"
 """The inquirer's name answered ``person:<name>|<unit>|<title>`` (``UnitInName``'s button):
 a unit, a full name and a title typed as one, kept apart as the inquirer's name, unit and
 position (the latter two still empty in a draft)."""
-PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS)
+AIDE_PRESS = "aide:"
+"""The inquirer's name answered ``aide:<typed>`` (``AideInName``'s button): an aide named
+with the cadre (``units.aide_phrase``) typed as the inquirer's name, kept apart as the cadre
+for the inquirer (an official title ending it kept as the position where empty), through the
+cadre's staff (``Intermediary.STAFF``), the aide as the intermediary with the relation as
+typed (Art. 2)."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS, AIDE_PRESS)
+
+
+def aide_offered(record: Record, typed: str) -> bool:
+    """Whether ``typed`` as the inquirer's name is a cadre's aide named with the cadre
+    (``units.aide_phrase``: 王书记的秘书小李) where the draft can take both apart: not yet
+    submitted, no intermediary written yet."""
+    return (
+        record.submitted_at is None
+        and record.intermediary_name is None
+        and aide_phrase(typed) is not None
+    )
+
+
+def _title_ending(name: str) -> str | None:
+    """The longest official title (``words.official_titles``) ending ``name`` after at least
+    one other character (王书记 → 书记); None for none."""
+    titles = sorted(official_titles(), key=len, reverse=True)
+    return next((t for t in titles if name.endswith(t) and len(name) > len(t)), None)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
@@ -377,6 +404,14 @@ async def pressed_name(
         if empty and unit_head(unit + name) == (unit, name) and title_at_end(name + title):
             values = await parse(ctx, record, name)
             return values | {"inquirer_unit": unit, "inquirer_position": title}
+    if value.startswith(AIDE_PRESS) and column == "inquirer_name" and aide_offered(record, tail):
+        cadre, relation, aide = aide_phrase(tail) or ("", "", "")
+        values = await parse(ctx, record, cadre)
+        position = _title_ending(cadre)
+        if position is not None and record.inquirer_position is None:
+            values["inquirer_position"] = position
+        aside = {"intermediary_name": aide, "intermediary_relation": relation}
+        return values | aside | {"intermediary": Intermediary.STAFF.value}
     if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
         return {column: tail}
     raise UserError("error.stale_button")
@@ -632,6 +667,21 @@ class StaffIntermediary(Offer):
         )
         key = "intake.error.staff_intermediary"
         super().__init__(key, choices, typed=typed, who=who, label=relays)
+
+
+class AideInName(Offer):
+    """``X的秘书Y`` typed as the inquirer's name: Y is the intermediary, X the cadre on whose
+    behalf (Art. 2), so it is not stored as the inquirer's name; one choice keeps them apart
+    (``AIDE_PRESS``), else the name is asked again."""
+
+    def __init__(self, ctx: Context, typed: str) -> None:
+        phrase = aide_phrase(typed)
+        assert phrase is not None
+        cadre, relation, aide = phrase
+        label = ctx.t("intake.aide_apart", cadre=cadre, aide=aide, relation=relation)
+        values = {"cadre": cadre, "aide": aide, "relation": relation, "label": label}
+        super().__init__("intake.error.aide_in_name", ((label, AIDE_PRESS + typed),),
+                         typed=typed, **values)  # fmt: skip
 
 
 class WhichTime(Offer):
