@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
@@ -36,11 +38,13 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import guess_category, reads_as_aide, unit_head
+from handlers.units import aide_phrase, guess_category, reads_as_aide, unit_head
 from handlers.words import (
     COMPOUND_SURNAMES,
     NONE_WORDS,
     bare_title,
+    name_readings,
+    official_titles,
     retired_position,
     title_at_end,
 )
@@ -285,6 +289,8 @@ def _text(
                 field=ctx.t(f"card.{column}"),
                 example=answer_example(ctx, column),
             )
+        if person and column == "inquirer_name" and aide_offered(record, value):
+            raise AideInName(ctx, value)
         if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
             raise CourtStaffName(ctx, record, value, staff)
         if person and (split := title_at_end(value)) is not None:
@@ -319,16 +325,52 @@ UNIT_NAME_TITLE = "person:"
 """The inquirer's name answered ``person:<name>|<unit>|<title>`` (``UnitInName``'s button):
 a unit, a full name and a title typed as one, kept apart as the inquirer's name, unit and
 position (the latter two still empty in a draft)."""
-PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS)
+AIDE_PRESS = "aide:"
+"""The inquirer's name answered ``aide:<typed>`` (``AideInName``'s button): an aide named
+with the cadre (``units.aide_phrase``) typed as the inquirer's name, kept apart as the cadre
+for the inquirer (an official title ending it kept as the position where empty), through the
+cadre's staff (``Intermediary.STAFF``), the aide as the intermediary with the relation as
+typed (Art. 2)."""
+PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS, AIDE_PRESS)
+
+
+def aide_offered(record: Record, typed: str) -> bool:
+    """Whether ``typed`` as the inquirer's name is a cadre's aide named with the cadre
+    (``units.aide_phrase``: 王书记的秘书小李) where the draft can take both apart: not yet
+    submitted, no intermediary written yet."""
+    return (
+        record.submitted_at is None
+        and record.intermediary_name is None
+        and aide_phrase(typed) is not None
+    )
+
+
+def _title_ending(name: str) -> str | None:
+    """The longest official title (``words.official_titles``) ending ``name`` after at least
+    one other character (王书记 → 书记); None for none."""
+    titles = sorted(official_titles(), key=len, reverse=True)
+    return next((t for t in titles if name.endswith(t) and len(name) > len(t)), None)
 
 
 async def court_staff(ctx: Context, name: str) -> Staff | None:
-    """The active court staff member ``name`` names (by ``storage.staff.person_key``): the
-    judge when it is theirs, else the first of those of that name; None for none."""
-    own: Staff | None = getattr(ctx, "staff", None)
-    if own is not None and staff_repo.same_person_name(name, own.name):
-        return own
-    return await staff_repo.active_named(ctx.session, name)
+    """The active court staff member ``name`` names (``staff_named``), the judge's own name
+    among them; None for none."""
+    return await staff_named(ctx.session, name, own=getattr(ctx, "staff", None))
+
+
+async def staff_named(session: AsyncSession, name: str, *, own: Staff | None) -> Staff | None:
+    """The active court staff member ``name`` names (by ``storage.staff.person_key``), with
+    or without words around it (``words.name_readings``: a department of this court before
+    or after, a bracketed note, 同志, an official title before or after: ``刑事审判庭周强``,
+    ``院长陈静``): ``own`` (the judge) when it is theirs, else the first active person of that
+    name, the reading with the fewest words removed first; None for none."""
+    departments = [department.name for department in await staff_repo.departments(session)]
+    for reading in name_readings(name, departments):
+        if own is not None and staff_repo.same_person_name(reading, own.name):
+            return own
+        if (staff := await staff_repo.active_named(session, reading)) is not None:
+            return staff
+    return None
 
 
 async def pressed_name(
@@ -362,6 +404,14 @@ async def pressed_name(
         if empty and unit_head(unit + name) == (unit, name) and title_at_end(name + title):
             values = await parse(ctx, record, name)
             return values | {"inquirer_unit": unit, "inquirer_position": title}
+    if value.startswith(AIDE_PRESS) and column == "inquirer_name" and aide_offered(record, tail):
+        cadre, relation, aide = aide_phrase(tail) or ("", "", "")
+        values = await parse(ctx, record, cadre)
+        position = _title_ending(cadre)
+        if position is not None and record.inquirer_position is None:
+            values["inquirer_position"] = position
+        aside = {"intermediary_name": aide, "intermediary_relation": relation}
+        return values | aside | {"intermediary": Intermediary.STAFF.value}
     if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
         return {column: tail}
     raise UserError("error.stale_button")
@@ -591,6 +641,47 @@ class CourtStaffName(Offer):
         choices = (*art14, (ctx.t("intake.staff_namesake", name=typed), NAMESAKE + typed))
         key = "intake.error.staff_name" + ("" if art14 else "_submitted")
         super().__init__(key, choices, typed=typed, who=who)
+
+
+STAFF_RELAYS = "relays:"
+"""The intermediary's name answered ``relays:<name>`` (``StaffIntermediary``'s button): a
+court staff member did pass the cadre's inquiry on; the name is kept, the judge told that
+the member's own part falls under Art. 14."""
+
+
+class StaffIntermediary(Offer):
+    """A court staff member's name (``court_staff``), the judge's own among them, typed as the
+    intermediary's (转达者): the cadre's inquiry is still recorded as an outside one, but a
+    member of the court passing it on is a matter for the rules on inquiries by the court's
+    own staff (Art. 14), so the judge is asked whether it is that member (``STAFF_RELAYS``:
+    the name kept, Art. 14 recalled) or someone outside of the same name (``NAMESAKE``: the
+    name kept)."""
+
+    def __init__(self, ctx: Context, typed: str, staff: Staff) -> None:
+        own = staff.id == getattr(getattr(ctx, "staff", None), "id", None)
+        who = ctx.t("intake.staff_who.self") if own else ctx.t("intake.staff_who.staff")
+        relays = ctx.t("intake.staff_relays", name=staff.name)
+        choices = (
+            (relays, STAFF_RELAYS + typed),
+            (ctx.t("intake.staff_namesake", name=typed), NAMESAKE + typed),
+        )
+        key = "intake.error.staff_intermediary"
+        super().__init__(key, choices, typed=typed, who=who, label=relays)
+
+
+class AideInName(Offer):
+    """``X的秘书Y`` typed as the inquirer's name: Y is the intermediary, X the cadre on whose
+    behalf (Art. 2), so it is not stored as the inquirer's name; one choice keeps them apart
+    (``AIDE_PRESS``), else the name is asked again."""
+
+    def __init__(self, ctx: Context, typed: str) -> None:
+        phrase = aide_phrase(typed)
+        assert phrase is not None
+        cadre, relation, aide = phrase
+        label = ctx.t("intake.aide_apart", cadre=cadre, aide=aide, relation=relation)
+        values = {"cadre": cadre, "aide": aide, "relation": relation, "label": label}
+        super().__init__("intake.error.aide_in_name", ((label, AIDE_PRESS + typed),),
+                         typed=typed, **values)  # fmt: skip
 
 
 class WhichTime(Offer):
@@ -1155,9 +1246,20 @@ async def _intermediary_name(ctx: Context, record: Record, text: str) -> dict[st
             values["intermediary_relation"] = record.inquirer_position
         ctx.reply(ctx.t("intake.inquirer_moved", name=record.inquirer_name))
         return values
+    if text.startswith((STAFF_RELAYS, NAMESAKE)):  # ``StaffIntermediary``'s buttons
+        _, _, kept = text.partition(":")
+        if await court_staff(ctx, kept) is None or _same_person(kept, record.inquirer_name):
+            raise UserError("error.stale_button")
+        if text.startswith(STAFF_RELAYS):
+            ctx.reply(ctx.t("intake.staff_relays_noted", name=kept))
+        return {"intermediary_name": kept}
     values = await _text(MAX_SHORT, "intermediary_name", words=True, naming=True, person=True)(
         ctx, record, text
     )
+    named = values.get("intermediary_name")
+    inquirer = _same_person(named, record.inquirer_name)
+    if named is not None and not inquirer and (staff := await court_staff(ctx, named)):
+        raise StaffIntermediary(ctx, named, staff)
     if _same_person(values.get("intermediary_name"), record.inquirer_name):
         # In a draft the question carries the button that moves the person (``ask``).
         key = "intake.error.intermediary_is_inquirer"

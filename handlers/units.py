@@ -288,3 +288,21 @@ def reads_as_aide(position: str | None) -> bool:
     if not position:
         return False
     return any(word in position.casefold() for word in AIDE_WORDS)
+
+
+_AIDE_PHRASE = re.compile(
+    r"^(?P<cadre>.+?)的(?P<relation>秘书|司机|助理|警卫|身边工作人员)(?P<aide>.+)$"
+)
+"""``X的秘书Y``: Y, an aide (``AIDE_WORDS``) of the cadre X."""
+
+
+def aide_phrase(text: str) -> tuple[str, str, str] | None:
+    """``text`` read as an aide of a cadre named (``王书记的秘书小李``): (the cadre, the
+    relation, the aide) = (``王书记``, ``秘书``, ``小李``), whitespace dropped and full-width
+    forms read as typed (NFKC); None when ``text`` is no such phrase (a part empty). Art. 2:
+    the inquirer is the cadre on whose behalf, the aide the intermediary."""
+    normal = "".join(unicodedata.normalize("NFKC", text).split())
+    found = _AIDE_PHRASE.match(normal)
+    if found is None:
+        return None
+    return found["cadre"], found["relation"], found["aide"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -92,3 +93,44 @@ def title_at_end(text: str) -> tuple[str, str] | None:
                 return None
             return before, title
     return None
+
+
+ADDRESS_WORDS = ("同志",)
+"""Words of address after a name (``周强同志``): they name nobody by themselves."""
+
+_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+"""A bracketed note (``周强（刑庭）``), full-width brackets read as half-width (NFKC)."""
+
+
+def name_readings(text: str, departments: Iterable[str]) -> list[str]:
+    """The names ``text`` may be, typed with words around a person's name: ``text`` itself
+    (whitespace dropped, NFKC), then what is left after removing bracketed notes (``_NOTE``)
+    and, as often as they come, a department name of ``departments`` before or after, a word
+    of address after (``ADDRESS_WORDS``), an official title before or after
+    (``official_titles``). ``刑事审判庭周强``, ``周强（刑庭）``, ``周强同志``, ``院长陈静`` and
+    ``陈静院长`` each read as their name among others; shortest-stripped first, never empty.
+    Whose name a reading is (``storage.staff.person_key``) is the caller's to say."""
+    start = "".join(unicodedata.normalize("NFKC", text).split())
+    affixes = sorted(
+        {"".join(unicodedata.normalize("NFKC", name).split()) for name in departments}
+        | official_titles(),
+        key=len,
+        reverse=True,
+    )
+    affixes = [affix for affix in affixes if affix]
+    readings = [start]
+    seen = {start}
+    for reading in readings:  # grows while read: each step shortens a reading
+        noted = _NOTE.sub("", reading)
+        shorter = [noted] if noted != reading else []
+        shorter += [reading[: -len(word)] for word in ADDRESS_WORDS if reading.endswith(word)]
+        for affix in affixes:
+            if reading.startswith(affix):
+                shorter.append(reading[len(affix) :])
+            if reading.endswith(affix):
+                shorter.append(reading[: -len(affix)])
+        for kept in shorter:
+            if kept and kept not in seen:
+                seen.add(kept)
+                readings.append(kept)
+    return readings

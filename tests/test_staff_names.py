@@ -109,3 +109,25 @@ async def test_a_correction_to_a_staff_name_offers_only_the_namesake(
     assert labels[0] == namesake and ART14 not in labels
     replies = await judge.act(Press(namesake))
     assert replies[-1].text == says("amend.ask_reason"), [r.text for r in replies]
+
+
+@pytest.mark.parametrize(
+    "typed", ["民一庭孙丽", "孙丽（民一庭）", "孙丽同志", "庭长孙丽", "孙丽庭长"]
+)
+async def test_a_staff_name_with_words_around_it_is_asked_about(
+    court: Court, db: Database, typed: str
+) -> None:
+    await _to_name(court)
+    namesake = says("intake.staff_namesake", name=typed)
+    who = says("intake.staff_who.staff")
+    await dialogue(
+        court.chat("张伟"),
+        [
+            (
+                typed,
+                (says("intake.error.staff_name", typed=typed, who=who), Offers(ART14, namesake)),
+            ),
+            (Press(namesake), asks(Step.INQUIRER_UNIT)),
+        ],
+    )
+    assert (await record_row(db, 1))["inquirer_name"] == typed
