@@ -368,6 +368,33 @@ async def test_the_trial_unit_name_and_title_are_split_by_one_press(
     )
 
 
+@pytest.mark.parametrize(
+    "typed", ["刘建华 县交通局 局长", "刘建华，县交通局局长", "县交通局 刘建华 局长"]
+)
+async def test_the_trial_spaced_name_unit_and_title_are_split_by_one_press(
+    court: Court, db: Database, typed: str
+) -> None:
+    """Trial 10 (F13): a name, unit and title written apart are refused as a name with one
+    button that records 刘建华, 县交通局 and 局长 — never the name as the unit."""
+    judge = court.chat("张伟")
+    script = list(phone_record())
+    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
+    await dialogue(judge, script[: at + 1])
+    press = says("intake.split_unit_name_title", name="刘建华", unit="县交通局", title="局长")
+    refused = says(
+        "intake.error.unit_in_name", typed=typed, unit="县交通局", title="局长", field="过问人"
+    )
+    await dialogue(
+        judge, [(typed, (refused, Offers(press))), (Press(press), asks(Step.UNIT_CATEGORY))]
+    )
+    row = await record_row(db, 1)
+    assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
+        "刘建华",
+        "县交通局",
+        "局长",
+    )
+
+
 @pytest.mark.parametrize("typed", ["县委李书记", "交通局王局长", "县政府办公室欧阳主任"])
 async def test_a_unit_with_a_surname_and_title_is_a_name(typed: str) -> None:
     """A unit, a surname and a title (县委李书记) name a person as a judge may know one."""
