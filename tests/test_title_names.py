@@ -336,51 +336,26 @@ async def test_a_plain_name_is_taken_as_typed(name: str, step: Step) -> None:
     assert await BY_STEP[step.value].parse(context(), Record(), name) == {step.value: name}
 
 
-async def test_the_trial_unit_name_and_title_are_split_by_one_press(
-    court: Court, db: Database
-) -> None:
-    """Trial 9: 县交通局李明局长 at the name question; one press records 李明, 县交通局 and
-    局长, and the questions after the position go on."""
-    judge = court.chat("张伟")
-    script = list(phone_record())
-    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
-    await dialogue(judge, script[: at + 1])
-    press = says("intake.split_unit_name_title", name="李明", unit="县交通局", title="局长")
-    refused = says(
-        "intake.error.unit_in_name",
-        typed="县交通局李明局长",
-        unit="县交通局",
-        title="局长",
-        field="过问人",
-    )
-    await dialogue(
-        judge,
-        [
-            ("县交通局李明局长", (refused, Offers(press))),
-            (Press(press), asks(Step.UNIT_CATEGORY)),
-        ],
-    )
-    row = await record_row(db, 1)
-    assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
-        "李明",
-        "县交通局",
-        "局长",
-    )
-
-
 @pytest.mark.parametrize(
-    "typed", ["刘建华 县交通局 局长", "刘建华，县交通局局长", "县交通局 刘建华 局长"]
+    ("typed", "name"),
+    [
+        ("县交通局李明局长", "李明"),
+        ("刘建华 县交通局 局长", "刘建华"),
+        ("刘建华，县交通局局长", "刘建华"),
+        ("县交通局 刘建华 局长", "刘建华"),
+    ],
 )
-async def test_the_trial_spaced_name_unit_and_title_are_split_by_one_press(
-    court: Court, db: Database, typed: str
+async def test_the_trial_unit_name_and_title_are_split_by_one_press(
+    court: Court, db: Database, typed: str, name: str
 ) -> None:
-    """Trial 10 (F13): a name, unit and title written apart are refused as a name with one
-    button that records 刘建华, 县交通局 and 局长 — never the name as the unit."""
+    """Trials 9 and 10 (F13): a unit, a name and a title at the name question, run together
+    or written apart; one press records the name, 县交通局 and 局长 (never the name as the
+    unit), and the questions after the position go on."""
     judge = court.chat("张伟")
     script = list(phone_record())
     at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
     await dialogue(judge, script[: at + 1])
-    press = says("intake.split_unit_name_title", name="刘建华", unit="县交通局", title="局长")
+    press = says("intake.split_unit_name_title", name=name, unit="县交通局", title="局长")
     refused = says(
         "intake.error.unit_in_name", typed=typed, unit="县交通局", title="局长", field="过问人"
     )
@@ -389,7 +364,7 @@ async def test_the_trial_spaced_name_unit_and_title_are_split_by_one_press(
     )
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
-        "刘建华",
+        name,
         "县交通局",
         "局长",
     )
