@@ -38,7 +38,14 @@ from handlers.timeparse import (
     read_time,
     relative_day,
 )
-from handlers.units import aide_phrase, guess_category, reads_as_aide, unit_head
+from handlers.units import (
+    PersonParts,
+    aide_phrase,
+    guess_category,
+    person_parts,
+    reads_as_aide,
+    unit_head,
+)
 from handlers.words import (
     COMPOUND_SURNAMES,
     NONE_WORDS,
@@ -293,6 +300,10 @@ def _text(
             raise AideInName(ctx, value)
         if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
             raise CourtStaffName(ctx, record, value, staff)
+        if person and (parts := person_parts(value)) and (parts.unit or parts.title):
+            if parts.unit:  # 刘建华 县交通局 局长, 李明，县交通局局长, 交通局李明
+                raise UnitInName(ctx, record, column, value, parts.unit, parts.name, parts.title)
+            raise TitleInName(ctx, record, column, value, parts.name, parts.title)  # 局长 李明
         if person and (split := title_at_end(value)) is not None:
             before, title = split
             unit, rest = unit_head(before)
@@ -323,8 +334,9 @@ own staff asked (Art. 14), which the intake confirms before withdrawing the draf
 (``handlers.intake.ask.take``); never an answer stored."""
 UNIT_NAME_TITLE = "person:"
 """The inquirer's name answered ``person:<name>|<unit>|<title>`` (``UnitInName``'s button):
-a unit, a full name and a title typed as one, kept apart as the inquirer's name, unit and
-position (the latter two still empty in a draft)."""
+a full name typed with a unit and/or a title, kept apart as the inquirer's name, unit and
+position; an empty unit or title is left as it is, and those given must still be empty in
+a draft and read back as typed (``units.person_parts``)."""
 AIDE_PRESS = "aide:"
 """The inquirer's name answered ``aide:<typed>`` (``AideInName``'s button): an aide named
 with the cadre (``units.aide_phrase``) typed as the inquirer's name, kept apart as the cadre
@@ -400,10 +412,11 @@ async def pressed_name(
             return kept
     if value.startswith(UNIT_NAME_TITLE) and draft and tail.count("|") == 2:
         name, unit, title = tail.split("|")
-        empty = record.inquirer_unit is None and record.inquirer_position is None
-        if empty and unit_head(unit + name) == (unit, name) and title_at_end(name + title):
-            values = await parse(ctx, record, name)
-            return values | {"inquirer_unit": unit, "inquirer_position": title}
+        kept = {"inquirer_unit": unit, "inquirer_position": title}
+        kept = {field: text for field, text in kept.items() if text}
+        empty = all(getattr(record, field) is None for field in kept)
+        if kept and empty and person_parts(tail.replace("|", " ")) == PersonParts(*tail.split("|")):
+            return await parse(ctx, record, name) | kept
     if value.startswith(AIDE_PRESS) and column == "inquirer_name" and aide_offered(record, tail):
         cadre, relation, aide = aide_phrase(tail) or ("", "", "")
         values = await parse(ctx, record, cadre)
@@ -583,11 +596,13 @@ class UnitNotName(Offer):
 
 
 class UnitInName(Offer):
-    """A unit, a full name and an official title typed as a person's name (``县交通局李明局长``):
-    the name keeps neither. In a draft whose inquirer's unit and position are still empty,
-    one choice records the three apart (``UNIT_NAME_TITLE``); otherwise it records the name
-    alone (``SPLIT_NAME``); the name is asked again either way. A surname alone between them
-    (``交通局王局长``) is a name as a judge may know one, never split."""
+    """A unit and a full name, with or without an official title, typed as a person's name
+    in any order (``县交通局李明局长``, ``刘建华 县交通局 局长``, ``交通局李明``:
+    ``units.person_parts``): the name keeps neither. In a draft, one choice records the name,
+    and the unit and title each where the inquirer's is still empty (``UNIT_NAME_TITLE``);
+    otherwise it records the name alone (``SPLIT_NAME``); the name is asked again either way.
+    A surname alone between them (``交通局王局长``) is a name as a judge may know one, never
+    split."""
 
     def __init__(
         self,
@@ -599,22 +614,24 @@ class UnitInName(Offer):
         name: str,
         title: str,
     ) -> None:
-        three = (
-            column == "inquirer_name"
-            and record.submitted_at is None
-            and record.inquirer_unit is None
-            and record.inquirer_position is None
-        )
+        draft = column == "inquirer_name" and record.submitted_at is None
+        unit_kept = unit if draft and record.inquirer_unit is None else ""
+        title_kept = title if draft and record.inquirer_position is None else ""
+        label = {
+            (True, True): "intake.split_unit_name_title",
+            (True, False): "intake.split_name_unit",
+            (False, True): "intake.split_name_position",
+        }.get((bool(unit_kept), bool(title_kept)))
         choice = (
             (
-                ctx.t("intake.split_unit_name_title", name=name, unit=unit, title=title),
-                f"{UNIT_NAME_TITLE}{name}|{unit}|{title}",
+                ctx.t(label, name=name, unit=unit, title=title),
+                f"{UNIT_NAME_TITLE}{name}|{unit_kept}|{title_kept}",
             )
-            if three
+            if label
             else (ctx.t("intake.split_name", name=name), SPLIT_NAME + name)
         )
         super().__init__(
-            "intake.error.unit_in_name",
+            "intake.error.unit_in_name" + ("" if title else "_untitled"),
             (choice,),
             typed=typed,
             unit=unit,

@@ -21,6 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from handlers.words import COMPOUND_SURNAMES, official_titles
 from storage.casenumber import court_name
 from storage.vocabulary import UnitCategory
 
@@ -306,3 +307,141 @@ def aide_phrase(text: str) -> tuple[str, str, str] | None:
     if found is None:
         return None
     return found["cadre"], found["relation"], found["aide"]
+
+
+# -- a person written with their unit and title ---------------------------------------------
+
+PART_SEPARATORS: Final = re.compile(r"[\s,、;；]+")
+"""What a judge puts between a name, a unit and a title (after NFKC: spaces of either width,
+commas ``，`` ``,``, the enumeration comma ``、``, semicolons)."""
+NAME_DOTS: Final = "·•・"
+"""The middle dots of transcribed names (``阿依古丽·买买提``)."""
+ROLE_WORDS: Final = frozenset({"代表", "干部", "同志", "职工", "工作人员"})
+"""Words after a unit that name a role, not a person (第二十三届人大代表, 县委干部); the
+titles are ``words.official_titles``."""
+NAME_LENGTH: Final = range(2, 5)
+"""A Chinese name without a middle dot: two to four characters (李明, 欧阳建华)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonParts:
+    """A person's answer read as parts: ``name`` always, ``unit`` and ``title`` ("" when not
+    written)."""
+
+    name: str
+    unit: str
+    title: str
+
+
+def _han(text: str) -> bool:
+    return bool(text) and all(unicodedata.name(c, "").startswith("CJK UNIFIED") for c in text)
+
+
+def plain_name(text: str) -> bool:
+    """Whether ``text`` (normalised, no spaces) reads as a person's full name alone: two to
+    four Chinese characters (not a two-character surname alone, ``欧阳``), or Chinese runs
+    joined by middle dots (``NAME_DOTS``), with no
+    unit word (``unit_head``) and no official title ending it (``王局长`` is a surname and a
+    title, ``words.COMPOUND_SURNAMES``)."""
+    if text in COMPOUND_SURNAMES or text in ROLE_WORDS:  # 欧阳 alone, 人大 + 代表
+        return False
+    runs = re.split(f"[{NAME_DOTS}]", text)
+    if len(runs) == 1 and len(text) not in NAME_LENGTH:
+        return False
+    if not all(_han(run) for run in runs) or unit_head(text)[0]:
+        return False
+    return not any(text.endswith(title) for title in official_titles())
+
+
+def _unit_ends(text: str) -> dict[int, bool]:
+    """Where a unit ``text`` begins with may end, when what comes before reads as a unit
+    whole: after each unit word (``unit_words``) and the office names that follow it
+    (``OFFICE_TAILS``), each mapped to whether all of those are taken (True, as
+    ``unit_head`` does) or not yet (False: 交通局 before 队长)."""
+    if _prefix(text)[1]:
+        return {len(text): True}
+    ends: dict[int, bool] = {}
+    for row in unit_words():
+        if row.art7 is Art7Role.PREFIX:
+            continue
+        for found in re.finditer(re.escape(row.word), text):
+            steps = [found.end()]
+            while tail := next((t for t in OFFICE_TAILS if text.startswith(t, steps[-1])), ""):
+                steps.append(steps[-1] + len(tail))
+            for end in steps:
+                if unit_head(text[:end]) == (text[:end], ""):
+                    ends[end] = ends.get(end, False) or end == steps[-1]
+    return ends
+
+
+def _longer_title(name: str, title: str) -> bool:
+    """Whether a longer title than ``title`` ends ``name`` + ``title`` (王副 + 主任: 副主任), so
+    the name is shorter than read."""
+    joined = name + title
+    return any(len(t) > len(title) and joined.endswith(t) for t in official_titles())
+
+
+@cache
+def _segment(text: str, after_name: bool = False) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Every reading of one run between separators as (kind, text) parts in order — titles,
+    units (``_unit_ends``), full names (``plain_name``); only a title straight after a name
+    (``after_name``: where a name ends and a unit or another name begins is not written)."""
+    if not text:
+        return ((),)
+    found: list[tuple[tuple[str, str], ...]] = []
+    starting = [title for title in official_titles() if text.startswith(title)]
+    if starting:  # the longest title only: 主任科员, not 主任 and a name 科员
+        title = max(starting, key=len)
+        found += [(("title", title), *parts) for parts in _segment(text[len(title) :])]
+    words = [
+        found.span()
+        for row in unit_words()
+        if row.art7 is not Art7Role.PREFIX
+        for found in re.finditer(re.escape(row.word), text)
+    ]
+
+    def goes_on(end: int, kind: str, part: str) -> bool:
+        """Whether the unit's own words go on into the part after it: a word ending inside a
+        name (县人大 + 常委会), or running past a title's end (县人大 + 常委 + 会)."""
+        stop = end + len(part)
+        return any(
+            start < stop < last or (kind == "name" and end < last <= stop) for start, last in words
+        )
+
+    for end, full in ({} if after_name else _unit_ends(text)).items():
+        found += [
+            (("unit", text[:end]), *parts)
+            for parts in _segment(text[end:])
+            if (full and not parts) or (parts and not goes_on(end, *parts[0]))
+            if full or parts[0][0] == "title"  # 交通局 + 队长, never 县政府办 + 公室
+        ]
+    for end in () if after_name else range(2, len(text) + 1):
+        if plain_name(text[:end]):
+            rest = _segment(text[end:], after_name=True)
+            found += [
+                (("name", text[:end]), *parts)
+                for parts in rest
+                if not parts or not _longer_title(text[:end], parts[0][1])
+            ]
+    return tuple(found)
+
+
+def person_parts(text: str) -> PersonParts | None:
+    """``text`` read as a full name with, in any order, a unit and an official title:
+    separated by ``PART_SEPARATORS`` or by nothing (``刘建华 县交通局 局长``, ``李明，县交通局
+    局长``, ``县交通局 李明 局长``, ``交通局李明``, ``局长 李明``). None unless exactly one full
+    name (``plain_name``) and at most one unit and one title are found and nothing else. A
+    name run straight into a unit that follows it (``刘建华县交通局``) reads as a unit: where
+    the name ends is not written."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    readings: list[tuple[tuple[str, str], ...]] = [()]
+    for run in PART_SEPARATORS.split(normal):
+        readings = [(*done, *parts) for done in readings for parts in _segment(run)]
+        readings = [parts for parts in readings if len({kind for kind, _ in parts}) == len(parts)]
+    readings = [parts for parts in readings if "name" in dict(parts)]
+    most = max(map(len, readings), default=0)
+    best = {parts for parts in readings if len(parts) == most}
+    if len(best) != 1:
+        return None  # nothing read, or more than one way to read it
+    read = dict(best.pop())
+    return PersonParts(read["name"], read.get("unit", ""), read.get("title", ""))

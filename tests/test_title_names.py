@@ -55,6 +55,7 @@ from handlers.fields import (
     misplaced,
 )
 from handlers.ports import AttachmentKind
+from handlers.units import unit_head
 from handlers.words import official_titles
 from reminders.clock import FakeClock
 from storage.db import Database
@@ -258,82 +259,112 @@ async def test_the_trial_a_unit_and_title_then_a_name_with_its_title(
     )
 
 
-@settings(max_examples=100, deadline=None)
+SEPARATORS = st.sampled_from(["", " ", "　", "  ", "，", ",", "、", ", ", "， "])
+PLAIN_NAMES = st.one_of(
+    st.builds(str.__add__, SURNAMES, GIVEN),
+    st.sampled_from(["阿依古丽·买买提", "帕尔哈提·艾则孜", "欧阳晓明", "司马国强"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
 @given(
-    title=TITLES,
-    unit=UNITS,
-    surname=SURNAMES,
-    given_name=GIVEN,
+    name=PLAIN_NAMES,
+    unit=st.one_of(st.none(), UNITS),
+    title=st.one_of(st.none(), TITLES),
+    order=st.permutations(["name", "unit", "title"]),
+    separator=SEPARATORS,
     step=st.sampled_from(PERSONS),
     known_unit=st.sampled_from([None, "温县交通局"]),
     position=st.sampled_from([None, "局长"]),
     submitted=st.booleans(),
 )
-async def test_a_unit_a_full_name_and_a_title_are_split(
-    title: str,
-    unit: str,
-    surname: str,
-    given_name: str,
+async def test_a_name_with_its_unit_or_title_is_split_by_one_press(
+    name: str,
+    unit: str | None,
+    title: str | None,
+    order: list[str],
+    separator: str,
     step: Step,
     known_unit: str | None,
     position: str | None,
     submitted: bool,
 ) -> None:
-    """县交通局李明局长 at either naming question: refused as a name; its one button records
-    李明 alone, and in a draft whose unit and position are both empty 县交通局 and 局长
-    there too."""
-    name = surname + given_name
+    """A full name with a unit and/or a title, in any order, with spaces, commas or nothing
+    between (刘建华 县交通局 局长, 李明，县交通局局长, 县交通局李明局长, 交通局李明): refused as a
+    name; its one button records the name, and in a draft the unit and title each where the
+    inquirer's is still empty, and nothing else."""
+    assume(unit is not None or title is not None)
     assume(name != "张伟")  # the judge's own: asked about (test_staff_names)
-    # A party body's name (中共…) is a unit whole, whatever follows it (``units.unit_head``).
-    assume(not unit.startswith("中共"))
+    # A title holding a unit's word (县委书记, 政协主席) is read as a unit and a title.
+    assume(title is None or unit_head(title) == ("", title))
+    parts = {"name": name, "unit": unit, "title": title}
+    written = [parts[kind] for kind in order if parts[kind] is not None]
+    kinds = [kind for kind in order if parts[kind] is not None]
+    if not separator:
+        # Where a name ends and a unit after it begins is not written (刘建华县交通局), and
+        # a party body's name (中共…) is a unit whole, whatever follows it (units.unit_head).
+        assume("name,unit" not in ",".join(kinds))
+        assume(unit is None or not unit.startswith("中共") or kinds[-1] == "unit")
+    typed = separator.join(written)
     record = Record(
         inquirer_unit=known_unit,
         inquirer_position=position,
         submitted_at=NOW if submitted else None,
     )
     field = BY_STEP[step.value]
-    with pytest.raises(UnitInName) as refused:
-        await field.parse(context(), record, unit + name + title)
-    assert (refused.value.values["unit"], refused.value.values["title"]) == (unit, title)
-    three = step is Step.INQUIRER_NAME and not submitted and known_unit is position is None
-    [(label, answer)] = refused.value.choices
-    if three:
-        assert answer == f"{UNIT_NAME_TITLE}{name}|{unit}|{title}"
-        assert label == says("intake.split_unit_name_title", name=name, unit=unit, title=title)
-        kept = {step.value: name, "inquirer_unit": unit, "inquirer_position": title}
-    else:
-        assert (label, answer) == (says("intake.split_name", name=name), SPLIT_NAME + name)
-        kept = {step.value: name}
+    refusal = UnitInName if unit is not None else TitleInName
+    with pytest.raises(refusal) as refused:
+        await field.parse(context(), record, typed)
+    [(_, answer)] = refused.value.choices
+    draft = step is Step.INQUIRER_NAME and not submitted
+    kept: dict[str, str] = {step.value: name}
+    if draft and unit is not None and known_unit is None:
+        kept["inquirer_unit"] = unit
+    if draft and title is not None and position is None:
+        kept["inquirer_position"] = title
+    assert answer.startswith(
+        UNIT_NAME_TITLE if "inquirer_unit" in kept else (UNIT_NAME_TITLE, SPLIT_NAME)
+    )
     assert await field.parse(context(), record, answer) == kept
 
 
+@settings(max_examples=200, deadline=None)
+@given(name=PLAIN_NAMES, step=st.sampled_from(PERSONS))
+async def test_a_plain_name_is_taken_as_typed(name: str, step: Step) -> None:
+    """A full name alone (two to four characters, 欧阳…, names with ·) is the answer."""
+    assume(name != "张伟")
+    assert await BY_STEP[step.value].parse(context(), Record(), name) == {step.value: name}
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("县交通局李明局长", "李明"),
+        ("刘建华 县交通局 局长", "刘建华"),
+        ("刘建华，县交通局局长", "刘建华"),
+        ("县交通局 刘建华 局长", "刘建华"),
+    ],
+)
 async def test_the_trial_unit_name_and_title_are_split_by_one_press(
-    court: Court, db: Database
+    court: Court, db: Database, typed: str, name: str
 ) -> None:
-    """Trial 9: 县交通局李明局长 at the name question; one press records 李明, 县交通局 and
-    局长, and the questions after the position go on."""
+    """Trials 9 and 10 (F13): a unit, a name and a title at the name question, run together
+    or written apart; one press records the name, 县交通局 and 局长 (never the name as the
+    unit), and the questions after the position go on."""
     judge = court.chat("张伟")
     script = list(phone_record())
     at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
     await dialogue(judge, script[: at + 1])
-    press = says("intake.split_unit_name_title", name="李明", unit="县交通局", title="局长")
+    press = says("intake.split_unit_name_title", name=name, unit="县交通局", title="局长")
     refused = says(
-        "intake.error.unit_in_name",
-        typed="县交通局李明局长",
-        unit="县交通局",
-        title="局长",
-        field="过问人",
+        "intake.error.unit_in_name", typed=typed, unit="县交通局", title="局长", field="过问人"
     )
     await dialogue(
-        judge,
-        [
-            ("县交通局李明局长", (refused, Offers(press))),
-            (Press(press), asks(Step.UNIT_CATEGORY)),
-        ],
+        judge, [(typed, (refused, Offers(press))), (Press(press), asks(Step.UNIT_CATEGORY))]
     )
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["inquirer_unit"], row["inquirer_position"]) == (
-        "李明",
+        name,
         "县交通局",
         "局长",
     )
