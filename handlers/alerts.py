@@ -30,7 +30,7 @@ from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.models import AuditEvent, Record, RecordAmendment, Reminder, Staff
-from storage.vocabulary import CosignStatus, RecordStatus, ReminderStatus, Role
+from storage.vocabulary import CosignStatus, RecordKind, RecordStatus, ReminderStatus, Role
 
 ART7_ROLES: tuple[Role, ...] = (
     Role.DISCIPLINE,
@@ -49,6 +49,11 @@ ALERTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
 )
 """Each Art. 7 alert: its name (the ``alerts.<name>`` message and the audit payload's
 ``alert``), the record's column it is about, and the roles it goes to."""
+
+LISTED = "art7_list"
+"""The ``alert`` of the audit event recording whether those alerted under Art. 7 were told
+the record is on the Art. 7 list (``reports.figures.on_art7_list``): its ``value``, set at
+the first alert and at each change of it (``_tell_listing``)."""
 
 SUBMITTED = "submitted"
 """The ``alert`` of the audit event telling those alerted about a draft that it was
@@ -202,6 +207,7 @@ async def check_art7(ctx: Context, record: Record) -> None:
     if not flagged and record.serious_alerted_at is None and record.upward_listed_at is None:
         return
     earlier = await told(ctx.session, record.id)
+    flags_told = False
     for alert, column, roles in ALERTS:
         value = getattr(record, column)
         before = earlier.get(alert)
@@ -247,9 +253,64 @@ async def check_art7(ctx: Context, record: Record) -> None:
 
         await _tell_each(ctx, people, "alerts.changed", changed)
         await _audit(ctx, record, alert, people, new)
+        flags_told = True
+    if record.status != RecordStatus.WITHDRAWN:
+        await _tell_listing(ctx, record, await told(ctx.session, record.id), flags_told)
     if record.status == RecordStatus.SUBMITTED:
         await _submitted(ctx, record)
     await ctx.session.flush()
+
+
+async def _listed_as_told(ctx: Context, record: Record, earlier: dict[str, Told]) -> bool:
+    """Whether those alerted were last told ``record`` is on the Art. 7 list: the last
+    ``LISTED`` event's value; for an alert sent before those events were kept, the flags as
+    last told with the record's source before its first correction."""
+    entry = earlier.get(LISTED)
+    if entry is not None:
+        return entry.value is True
+    flagged = any(earlier[alert].value is True for alert, _, _ in ALERTS if alert in earlier)
+    kind = record.kind
+    for amendment in await records_repo.amendments(ctx.session, record.id):
+        if amendment.field == "kind":
+            kind = json.loads(amendment.old_value)
+            break
+    return flagged and kind not in (RecordKind.INTERNAL, RecordKind.REFERENCE_OPINION)
+
+
+async def _tell_listing(
+    ctx: Context, record: Record, earlier: dict[str, Told], flags_told: bool
+) -> None:
+    """A change that takes ``record`` off the Art. 7 list, or puts it back, whatever field
+    changed it (its source to an Art. 5 reference opinion, or back): told to everyone any
+    of its Art. 7 alerts reached (``alerts.listed`` / ``alerts.unlisted``, with the
+    reason), and kept as a ``LISTED`` event. A flag's change told just now
+    (``flags_told``, ``alerts.changed``) says it already: only kept. Nothing is told while
+    no alert was sent."""
+    people_ids = [p for alert, _, _ in ALERTS if alert in earlier for p in earlier[alert].people]
+    if not people_ids:
+        return
+    now = on_art7_list(record)
+    if now == await _listed_as_told(ctx, record, earlier):
+        return
+    people = await _staff(ctx, list(dict.fromkeys(people_ids)))
+    reason = await _latest_reason(ctx, record)
+
+    def values() -> dict[str, object]:
+        return {**_facts(ctx, record), "reason": reason}
+
+    if not flags_told:
+        await _tell_each(ctx, people, "alerts.listed" if now else "alerts.unlisted", values)
+    await _audit(ctx, record, LISTED, people, now)
+
+
+async def _latest_reason(ctx: Context, record: Record) -> str:
+    """The latest correction's reason on a submitted record; a draft's answer changed
+    before submission has none of its own, and says so."""
+    if record.status == RecordStatus.SUBMITTED:
+        amendments = await records_repo.amendments(ctx.session, record.id)
+        if amendments:
+            return amendments[-1].reason
+    return ctx.t("alerts.draft_reason")
 
 
 def _case_number(ctx: Context, record: Record) -> str:
@@ -297,6 +358,8 @@ async def _first(
     people = await notify.with_roles(ctx, *roles)
     await notify.tell(ctx, people, _first_key(record, alert), _facts(ctx, record))
     await _audit(ctx, record, alert, people, True)
+    if LISTED not in await told(ctx.session, record.id):
+        await _audit(ctx, record, LISTED, people, on_art7_list(record))
 
 
 def _first_key(record: Record, alert: str) -> str:

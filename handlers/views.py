@@ -10,6 +10,7 @@ from handlers.ports import Button
 from handlers.refs import find_record
 from reminders.planner import cosign_disputed
 from reports.facts import load_names
+from reports.figures import on_art7_list
 from storage import form_copies
 from storage import records as records_repo
 from storage.models import Record, Staff
@@ -216,8 +217,10 @@ async def stamped_lines(ctx: Context, record: Record) -> list[str]:
     lines = [ctx.t("views.handler", name=handler.name if handler else "-")]
     if record.serious_alerted_at is not None:
         lines.append(ctx.t("views.serious_alerted", at=card.stamp(ctx, record.serious_alerted_at)))
-    if record.upward_listed_at is not None:
-        lines.append(ctx.t("views.upward_listed", at=card.stamp(ctx, record.upward_listed_at)))
+    if record.upward_listed_at is not None:  # whether it is on the list now, not only once
+        listed = record.main_leader and on_art7_list(record)
+        key = "views.upward_listed" if listed else "views.upward_unlisted"
+        lines.append(ctx.t(key, at=card.stamp(ctx, record.upward_listed_at)))
     return lines
 
 

@@ -174,6 +174,7 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
     ids = [court.id("李刚"), court.id("刘洋"), court.id("陈静")]
     assert alerts == [
         {"alert": "upward", "to": ids, "value": True},
+        {"alert": "art7_list", "to": ids, "value": True},  # what the first alert told of the list
         {"alert": "serious", "to": ids, "value": True},
         {"alert": "submitted", "to": ids, "value": True, "number": NUMBER},
     ]

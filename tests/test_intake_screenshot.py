@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from dialogue import (
+    ADD_HERE,
     DISMISS,
     ROUTES,
     START_NEW,
@@ -351,6 +352,105 @@ async def test_material_with_drafts_left_open_is_offered_to_each_of_them(
         assert await evidence_of(db, other) == []
     texts = [m.text for m in judge.inbox()]
     assert not any(says("intake.submitted_choice") in t for t in texts)
+
+
+def _other_labels(others: list[int], drafts: int, numbered: list[int]) -> list[str]:
+    """The buttons offering ``others`` (record ids: drafts ``1..drafts``, then submitted
+    records numbered as ``numbered`` lists them, by id order) beside the draft filled in."""
+    case = "张某诉李某民间借贷纠纷案"
+    return [
+        says("intake.add_to_draft", title=f"草稿 #{n}")
+        if n <= drafts
+        else says("intake.add_to_submitted", number=_number(numbered[n - drafts - 1]), case=case)
+        for n in others
+    ]
+
+
+@pytest.mark.parametrize("how", sorted(ARRIVALS))
+@pytest.mark.parametrize(
+    ("drafts", "filled", "submitted"),
+    [(1, 1, 0), (1, 1, 1), (2, 1, 0), (2, 2, 1), (3, 2, 0), (3, 1, RECENT + 1)],
+)
+async def test_material_while_a_draft_is_filled_in_is_offered_to_every_record(
+    court: Court, db: Database, how: str, drafts: int, filled: int, submitted: int
+) -> None:
+    """Material that comes while a draft is being filled in is offered to that draft first,
+    then to the judge's other open drafts (the latest first), then to the latest submitted
+    records, then a new record or 发错了; the question counts the open drafts truly. The
+    record chosen gets the material; the draft being filled in keeps its place."""
+    judge = court.chat("张伟")
+    await _leave_open(judge, drafts, submitted)
+    await judge.act(f"/resume #{filled}")
+    forwards = ARRIVALS[how](court.bot)
+    title = f"草稿 #{filled}"
+    other_drafts = [n for n in range(drafts, 0, -1) if n != filled]
+    latest = [drafts + n for n in range(submitted, max(submitted - RECENT, 0), -1)]
+    others = [*other_drafts, *latest]
+    numbered = list(range(1, submitted + 1))
+    beside = _other_labels(others, drafts, numbered)
+    labels = [ADD_HERE, *beside, START_NEW, DISMISS]
+
+    def what(count: int) -> str:
+        return "1 条消息" if how == "text" else f"{count} 个文件"
+
+    named = "、".join(f"草稿 #{n}" for n in other_drafts)
+    if other_drafts:
+        asked = says("intake.media_choice_drafts", count=drafts, title=title, drafts=named)
+    elif latest:
+        asked = says("intake.media_choice_records", title=title)
+    else:
+        asked = says("intake.media_choice", title=title)
+    check((Exactly(asked), Buttons(*labels)), await judge.act(forwards[0]))
+    held = "intake.held_beside" if others else "intake.held"
+    for n, more in enumerate(forwards[1:], 2):
+        check(
+            (
+                Exactly(says(held, what=what(1), total=what(n), title=title)),
+                Buttons(*labels),
+            ),
+            await judge.act(more),
+        )
+    check((Again(says("intake.error.choose"), asked),), await judge.act("随便说一句"))
+    assert judge.offered() == labels
+    if not others:
+        return
+    chosen = others[-1]  # the oldest offered
+    before = len(await evidence_of(db, chosen))
+    await judge.act(Press(beside[-1]))
+    assert len(await evidence_of(db, chosen)) == before + len(forwards)
+    for other in [n for n in range(1, drafts + submitted + 1) if n != chosen]:
+        assert await evidence_of(db, other) == []
+    # The draft being filled in kept its place: the next file is asked about it again.
+    another = court.bot.file(AttachmentKind.PHOTO, png_bytes((50, 60, 70)), mime="image/png")
+    check((Exactly(asked), Buttons(*labels)), await judge.act(Forward(another)))
+
+
+@pytest.mark.parametrize("filling", [False, True])
+async def test_the_record_whose_correction_asked_for_a_file_is_offered_first(
+    court: Court, db: Database, filling: bool
+) -> None:
+    """The correction's list says "send me the file, then choose this record": the record
+    is offered first among the submitted records, though older than the latest, whether or
+    not a draft is being filled in."""
+    judge = court.chat("张伟")
+    await _submit(judge, RECENT + 1)
+    if filling:
+        await judge.act("/new")
+    await judge.act(f"/record {_number(1)}")
+    await judge.act(Press(says("views.amend")))
+    case = "张某诉李某民间借贷纠纷案"
+    first = says("intake.add_to_submitted", number=_number(1), case=case)
+    latest = [
+        says("intake.add_to_submitted", number=_number(n), case=case)
+        for n in range(RECENT + 1, 1, -1)
+    ]
+    await judge.act(_photo(court.bot)[0])
+    head = [ADD_HERE] if filling else []
+    assert judge.offered() == [*head, first, *latest, START_NEW, DISMISS]
+    await judge.act(Press(first))
+    assert len(await evidence_of(db, 1)) == 1
+    for other in range(2, RECENT + 3):
+        assert await evidence_of(db, other) == []
 
 
 async def test_the_question_holds_the_files_until_answered(court: Court, db: Database) -> None:

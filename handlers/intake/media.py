@@ -62,6 +62,9 @@ HELD_FOR_SUBMITTED = "add_to_submitted_or_new"
 """``evidence_held``'s reason: held at the question whether it joins a submitted record."""
 HELD_AS_DUPLICATE = "duplicate"
 """``evidence_held``'s reason: held because a record already holds the very same bytes."""
+ALSO = "also"
+"""``DraftState.data`` key: the ids of the records offered beside the draft being filled in
+(the sender's other open drafts, then the latest submitted records)."""
 TO_RECORD = "rec"
 """The add-or-new button for a submitted record: ``in:media:rec<id>``."""
 
@@ -163,19 +166,20 @@ async def answer_first(ctx: Context, error: str = "intake.error.choose") -> None
         raise refusal
     if record is not None:
         pending = state.held is not None and bool(state.held.files)
-        question = ctx.t(
-            "intake.media_choice" if pending else "intake.new_choice", title=card.title(ctx, record)
-        )
+        others = await _offered(ctx, ALSO)
+        question = _draft_question(ctx, record, others, pending=pending)
         refusal = UserError("intake.refused_question", error=ctx.t(error), question=question)
-        refusal.buttons = _media_buttons(ctx, record, pending=pending)
+        refusal.buttons = _media_buttons(ctx, record, others, pending=pending)
         raise refusal
 
 
 async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> StepName:
     """Media (or /new) while a draft is open: add to it, or start another?"""
     state = await ctx.state()
+    others = await _others(ctx, record, await _asked_for(ctx)) if pending else []
     state.resume = state.step
     if pending:
+        state.data = {**state.data, ALSO: [other.id for other in others]}
         message = ctx.message
         held = state.held
         if held is None or not held.files:
@@ -188,7 +192,7 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
-    _media_question(ctx, record, pending=pending)
+    _media_question(ctx, record, others, pending=pending)
     return StepName.INTAKE_MEDIA
 
 
@@ -207,10 +211,44 @@ async def open_drafts(ctx: Context) -> list[Record]:
     return sorted(drafts, key=lambda r: r.id, reverse=True)
 
 
+async def _asked_for(ctx: Context) -> Record | None:
+    """The sender's submitted record whose correction list (``amend.which``) is open: it
+    told the judge to send a file and then choose it."""
+    state = await ctx.state()
+    if state.step != StepName.AMEND_FIELD:
+        return None
+    wanted = state.data.get("record_id")
+    record = await records_repo.get(ctx.session, int(wanted)) if wanted is not None else None
+    if (
+        record is None
+        or record.handler_id != ctx.staff.id
+        or record.status != RecordStatus.SUBMITTED
+    ):
+        return None
+    return record
+
+
+async def _submitted_first(ctx: Context, asked: Record | None) -> list[Record]:
+    """The latest submitted records (``recent_submitted``), ``asked`` (the record whose
+    correction asked for a file) first among them when there is one."""
+    latest = await recent_submitted(ctx)
+    if asked is None:
+        return latest
+    return [asked, *(r for r in latest if r.id != asked.id)]
+
+
 async def _targets(ctx: Context) -> list[Record]:
     """What material that comes with no draft being filled in may join: the sender's open
-    drafts (``open_drafts``), then the latest submitted records (``recent_submitted``)."""
-    return [*await open_drafts(ctx), *await recent_submitted(ctx)]
+    drafts (``open_drafts``), then the latest submitted records (``_submitted_first``)."""
+    return [*await open_drafts(ctx), *await _submitted_first(ctx, await _asked_for(ctx))]
+
+
+async def _others(ctx: Context, draft: Record, asked: Record | None) -> list[Record]:
+    """What material that comes while ``draft`` is being filled in may join beside it: the
+    sender's other open drafts (the latest opened first), then the latest submitted records
+    (``_submitted_first``)."""
+    drafts = [r for r in await open_drafts(ctx) if r.id != draft.id]
+    return [*drafts, *await _submitted_first(ctx, asked)]
 
 
 def _drafts_named(ctx: Context, records: list[Record]) -> str:
@@ -228,13 +266,14 @@ def _which_question(ctx: Context, offered: list[Record]) -> str:
     return ctx.t("intake.submitted_choice")
 
 
-async def _offered(ctx: Context) -> list[Record]:
-    """The submitted records the open question offered, still the sender's and submitted."""
+async def _offered(ctx: Context, key: str = OFFERED) -> list[Record]:
+    """The records the open question offered (kept under ``key``: ``OFFERED``, or ``ALSO``
+    beside the draft being filled in), still the sender's drafts or submitted records."""
     state = await ctx.state()
     if state.held is None or not state.held.files:
         return []
     found: list[Record] = []
-    for wanted in state.data.get(OFFERED) or []:
+    for wanted in state.data.get(key) or []:
         record = await records_repo.get(ctx.session, int(wanted))
         if (
             record is not None
@@ -383,25 +422,45 @@ def _elsewhere(ctx: Context, files: list[EvidenceFile]) -> str:
     return ctx.t("intake.duplicate_elsewhere", name=material(ctx, files))
 
 
-def _media_question(ctx: Context, record: Record, *, pending: bool, refusal: str = "") -> None:
+def _draft_question(ctx: Context, record: Record, others: list[Record], *, pending: bool) -> str:
+    """The add-or-new question's words while ``record`` is being filled in: with material
+    held and ``others`` offered beside it, it counts the open drafts truly (``record`` and
+    the other drafts among ``others``, by title)."""
+    title = card.title(ctx, record)
+    if not pending:
+        return ctx.t("intake.new_choice", title=title)
+    drafts = _drafts_named(ctx, others)
+    if drafts:
+        count = 1 + sum(1 for other in others if other.status == RecordStatus.DRAFT)
+        return ctx.t("intake.media_choice_drafts", count=count, title=title, drafts=drafts)
+    if others:
+        return ctx.t("intake.media_choice_records", title=title)
+    return ctx.t("intake.media_choice", title=title)
+
+
+def _media_question(
+    ctx: Context, record: Record, others: list[Record], *, pending: bool, refusal: str = ""
+) -> None:
     """The add-or-new question with its buttons, under ``refusal`` when there is one."""
-    key = "intake.media_choice" if pending else "intake.new_choice"
-    text = ctx.t(key, title=card.title(ctx, record))
+    text = _draft_question(ctx, record, others, pending=pending)
     if refusal:
         text = ctx.t("intake.refused_question", error=refusal, question=text)
-    ctx.reply(text, _media_buttons(ctx, record, pending=pending))
+    ctx.reply(text, _media_buttons(ctx, record, others, pending=pending))
 
 
 def _media_buttons(
-    ctx: Context, record: Record, *, pending: bool = True
+    ctx: Context, record: Record, others: list[Record], *, pending: bool = True
 ) -> tuple[tuple[Button, ...], ...]:
-    """Add the held material to ``record`` or start a new record; after /new, with nothing
-    held, go on with ``record`` or start a new one."""
+    """Add the held material to ``record``, to one of ``others`` (offered beside it) or
+    start a new record; after /new, with nothing held, go on with ``record`` or start a new
+    one."""
     first = (
         ctx.t("intake.add_here")
         if pending
         else ctx.t("intake.continue_draft", title=card.title(ctx, record))
     )
+    if others and pending:
+        return ((Button(first, cb("media", "add")),), *_submitted_buttons(ctx, others))
     row = (
         Button(first, cb("media", "add")),
         Button(ctx.t("intake.start_new"), cb("media", "new")),
@@ -545,10 +604,14 @@ async def media(ctx: Context, text: str) -> Next:
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
         total = material(ctx, files_from_json(held.files))
+        others = await _offered(ctx, ALSO)
         text = ctx.t(
-            "intake.held", what=material(ctx, ctx.files), total=total, title=card.title(ctx, record)
+            "intake.held_beside" if others else "intake.held",
+            what=material(ctx, ctx.files),
+            total=total,
+            title=card.title(ctx, record),
         )
-        ctx.reply(text, _media_buttons(ctx, record))
+        ctx.reply(text, _media_buttons(ctx, record, others))
         return None
     if record is not None and album and state.album == album:
         await attach_files(ctx, record, ctx.files)
@@ -853,7 +916,8 @@ async def _to_submitted(ctx: Context, wanted: str, files: list[EvidenceFile]) ->
     ``UserError`` for a record not offered, or no longer the sender's draft or submitted
     record.
     """
-    chosen = next((r for r in await _offered(ctx) if str(r.id) == wanted), None)
+    offered = [*await _offered(ctx), *await _offered(ctx, ALSO)]
+    chosen = next((r for r in offered if str(r.id) == wanted), None)
     if chosen is None or not files:
         raise UserError("error.stale_button")
     state = await ctx.state()
@@ -926,5 +990,6 @@ async def media_text(ctx: Context, text: str) -> Next:
     if record is None:
         raise UserError("intake.error.no_draft")
     pending = state.held is not None and bool(state.held.files)
-    _media_question(ctx, record, pending=pending, refusal=ctx.t("intake.error.choose"))
+    others = await _offered(ctx, ALSO)
+    _media_question(ctx, record, others, pending=pending, refusal=ctx.t("intake.error.choose"))
     return None
