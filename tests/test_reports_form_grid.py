@@ -162,7 +162,7 @@ FIELD = st.one_of(st.none(), SHORT.filter(bool), LONG)
     unit=FIELD,
     position=FIELD,
     case_name=FIELD,
-    case_number=FIELD,
+    case_number=FIELD.filter(lambda text: text is None or len(text) <= 60),  # its column
     summary=FIELD,
     place=FIELD,
     language=st.sampled_from(list(Language)),
