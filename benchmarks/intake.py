@@ -2,15 +2,19 @@
 Bot API on loopback, on SQLite, beside a plain python-telegram-bot as the reference.
 
     python benchmarks/intake.py [--people 1,50] [--intakes 5] [--limits off|telegram]
-                                [--bots guowen,plain] [--transport telegram|wecom]
+                                [--bots guowen,plain,durable] [--transport telegram|wecom]
 
 The reference (``plain``) is a minimal PTB bot: one ``ConversationHandler`` with a
 ``PicklePersistence``, asking the same number of questions with the same buttons, fetching the
 forwarded screenshot through getFile as guowen does, keeping nothing else (no evidence, audit
-chain or durable transaction). Each bot and each number of judges runs in a fresh process of
-its own, laid out alike: the fake Bot API, the simulated judges and the bot in one process and
-one event loop, so the CPU per update of both includes the same harness. The load average of
-the (shared) machine is printed with the table; compare the ratios, not the absolute figures.
+chain or durable transaction). A second reference (``durable``) is the same plain bot keeping
+each update it handles as one audit event committed through guowen's own storage (``Database``
+on SQLite, group commit, ``synchronous=FULL``) before it answers: the floor of a step that is
+a committed, durable transaction with its audit event, whatever else a bot does. Each bot and
+each number of judges runs in a fresh process of its own, laid out alike: the fake Bot API,
+the simulated judges and the bot in one process and one event loop, so the CPU per update of
+each includes the same harness. The load average of the (shared) machine is printed with the
+table; compare the ratios, not the absolute figures.
 
 With ``--transport wecom`` the same intakes then go through WeCom (the fake WeCom server) too.
 
@@ -305,11 +309,19 @@ async def bench(people: int, intakes: int, limits: str, work: Path) -> dict[str,
     return figures
 
 
-async def bench_plain(people: int, intakes: int, work: Path) -> dict[str, Any]:
-    """The reference: a plain PTB ``ConversationHandler`` bot with ``PicklePersistence``."""
+async def bench_plain(
+    people: int, intakes: int, work: Path, *, durable: bool = False
+) -> dict[str, Any]:
+    """The reference: a plain PTB ``ConversationHandler`` bot with ``PicklePersistence``;
+    ``durable``: the same bot keeping each update as one committed audit event through
+    guowen's own storage (``DurableBot``), the floor of a durable, audited step."""
     clock = FakeClock(datetime(2026, 3, 6, 2, 0, tzinfo=UTC))
+    db: Database | None = None
+    if durable:
+        db = Database(f"sqlite+aiosqlite:///{work / 'durable.db'}")
+        await db.upgrade()
     async with fake_api() as api:
-        bot = PlainBot(api, work / "plain.pickle")
+        bot = PlainBot(api, work / "plain.pickle") if db is None else DurableBot(api, work, db)
         await bot.start()
         try:
             users = [api.user(5000 + n, f"法官{n}") for n in range(people)]
@@ -327,6 +339,8 @@ async def bench_plain(people: int, intakes: int, work: Path) -> dict[str, Any]:
             cpu = _cpu_seconds() - cpu
         finally:
             await bot.stop()
+            if db is not None:
+                await db.close()
     figures: dict[str, Any] = _figures(api, judges, elapsed, cpu)
     figures["intakes"] = [
         (kind, count, dict(cost))
@@ -426,8 +440,12 @@ class PlainBot:
             f"问题 {number + 1}/{len(questions)}", reply_markup=buttons[0] if buttons else None
         )
 
+    async def _keep(self, update: Any, value: str) -> None:
+        """What the bot keeps of an update besides ``user_data``: nothing here."""
+
     async def _open(self, update: Any, context: Any) -> int:
         message = update.effective_message
+        await self._keep(update, message.text or "photo")
         if message.photo:
             file = await message.photo[-1].get_file()
             context.user_data["photo"] = len(await file.download_as_bytearray())
@@ -447,6 +465,7 @@ class PlainBot:
             value = query.data
         else:
             value = update.effective_message.text
+        await self._keep(update, value)
         answers = context.user_data.setdefault("answers", [])
         answers.append(value)
         number = len(answers) - 1
@@ -456,6 +475,30 @@ class PlainBot:
             return int(ConversationHandler.END)
         await self._ask(update, context, number)
         return number
+
+
+class DurableBot(PlainBot):
+    """The plain bot keeping every update it handles as one audit event (``storage.audit``)
+    committed in one transaction of guowen's own ``Database`` (SQLite, group commit) before
+    it answers: the least a durable, audited step costs, with no record, draft, deadline,
+    de-duplication or staff look-up. A floor for guowen, not a bot a court could use."""
+
+    def __init__(self, api: FakeBotApi, work: Path, db: Database) -> None:
+        super().__init__(api, work / "durable.pickle")
+        self.db = db
+
+    async def _keep(self, update: Any, value: str) -> None:
+        from storage.audit import AuditKind, append
+
+        async with self.db.transaction() as session:
+            await append(
+                session,
+                AuditKind.FIELD_SET,
+                at=datetime.now(UTC),
+                actor=str(update.effective_user.id),
+                subject=str(update.update_id),
+                payload={"value": value},
+            )
 
 
 async def _many(judge: Judge | WeComJudge, intakes: int) -> None:
@@ -617,8 +660,9 @@ def _ptb_version() -> str:
 
 def _child(bot: str, people: int, intakes: int, limits: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="guowen-bench-") as work:
-        if bot == "plain":
-            return asyncio.run(bench_plain(people, intakes, Path(work)))
+        if bot in ("plain", "durable"):
+            durable = bot == "durable"
+            return asyncio.run(bench_plain(people, intakes, Path(work), durable=durable))
         return asyncio.run(bench(people, intakes, limits, Path(work)))
 
 
@@ -641,7 +685,13 @@ def _report(rows: list[tuple[int, dict[str, dict[str, Any]]]], limits: str, load
         f"flood limits {limits}; guowen on SQLite; load average before/after: {load}"
     )
     bots = list(rows[0][1])
-    print(f"{'judges':>6}  {'figure':<22}" + "".join(f"{bot:>12}" for bot in bots) + "   ratio")
+    # Each bot's figure over the reference's (plain), when the reference ran.
+    compared = [bot for bot in bots if bot != "plain"] if "plain" in bots else []
+    print(
+        f"{'judges':>6}  {'figure':<22}"
+        + "".join(f"{bot:>12}" for bot in bots)
+        + "".join(f"{bot + '/plain':>16}" for bot in compared)
+    )
     for people, figures in rows:
         for key, label, digits in (
             ("per_second", "updates/s", 1),
@@ -652,13 +702,15 @@ def _report(rows: list[tuple[int, dict[str, dict[str, Any]]]], limits: str, load
             ("broken", "intakes broken", 0),
         ):
             values = [figures[bot][key] for bot in bots]
-            ratio = ""
-            if len(values) == 2 and values[1]:
-                ratio = f"{values[0] / values[1]:>7.2f}"
+            reference = figures["plain"][key] if compared else 0
+            ratios = "".join(
+                f"{figures[bot][key] / reference:>16.2f}" if reference else f"{'':>16}"
+                for bot in compared
+            )
             print(
                 f"{people:>6}  {label:<22}"
                 + "".join(f"{value:>12.{digits}f}" for value in values)
-                + f"  {ratio}"
+                + ratios
             )
         mine = figures.get("guowen")
         if mine is not None:
@@ -685,8 +737,13 @@ def main() -> None:
     parser.add_argument("--people", default="1,50", help="judges working at once, comma-separated")
     parser.add_argument("--intakes", type=int, default=5, help="complete intakes per judge")
     parser.add_argument("--limits", choices=("off", "telegram"), default="off")
-    parser.add_argument("--bots", default="guowen,plain", help="guowen, plain or both")
-    parser.add_argument("--child", choices=("guowen", "plain"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--bots",
+        default="guowen,plain,durable",
+        help="comma-separated: guowen, plain (the reference), durable (plain + one audited "
+        "commit per update)",
+    )
+    parser.add_argument("--child", choices=("guowen", "plain", "durable"), help=argparse.SUPPRESS)
     parser.add_argument(
         "--transport",
         choices=("telegram", "wecom"),
