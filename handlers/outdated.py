@@ -16,7 +16,10 @@ told once) and who was told about which periods.
 
 A report of a period still running says so on its face (``reports.tables.headline``): records
 arriving in it are expected, and nobody is told of them. A report taken on the command line
-names no person to tell.
+(``guowen report``, its event naming no person) is the compilers' (Art. 11: the trial
+management office compiles the quarter's summary): every active holder of the ``compiler``
+role, or of ``trial_management`` when nobody holds it, is told of it as of a copy of their
+own, with the command line that makes it again.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.models import AuditEvent, Record, RecordAmendment, Staff
-from storage.vocabulary import RecordStatus
+from storage.vocabulary import RecordStatus, Role
 
 CHANGES: tuple[AuditKind, ...] = (AuditKind.SUBMITTED, AuditKind.AMENDED, AuditKind.WITHDRAWN)
 """The audit events of a record that change a period's figures once the record is in them."""
@@ -47,13 +50,15 @@ CHANGES: tuple[AuditKind, ...] = (AuditKind.SUBMITTED, AuditKind.AMENDED, AuditK
 
 @dataclass(frozen=True)
 class Taken:
-    """One report taken in the chat: the audit event's ``seq`` and time, who took it, and
-    its period (``label`` as ``/report`` reads it back)."""
+    """One report taken: the audit event's ``seq`` and time, who holds it, its period
+    (``label`` as ``/report`` reads it back), and whether it was taken on the command line
+    (``cli``: then ``staff_id`` is a compiler's, see the module)."""
 
     seq: int
     at: datetime
     staff_id: int
     period: Period
+    cli: bool = False
 
 
 @dataclass
@@ -79,23 +84,39 @@ def _period(subject: str, payload: dict[str, Any]) -> Period | None:
         return None
 
 
+async def _compilers(ctx: Context) -> list[int]:
+    """Who holds a report taken on the command line: the active compilers, or the trial
+    management office's staff when nobody holds ``compiler``."""
+    people = await notify.with_roles(ctx, Role.COMPILER)
+    if not people:
+        people = await notify.with_roles(ctx, Role.TRIAL_MANAGEMENT)
+    return [person.id for person in people]
+
+
 async def taken(ctx: Context) -> list[Taken]:
-    """Every report (not a form) taken by a person in the chat, oldest first."""
+    """Every report (not a form) taken, oldest first: in the chat, by the person who took
+    it; on the command line, once for each compiler (``_compilers``)."""
     rows = await ctx.session.execute(
         select(AuditEvent.seq, AuditEvent.at, AuditEvent.actor_staff_id, AuditEvent.subject,
                AuditEvent.payload)
-        .where(AuditEvent.kind == AuditKind.REPORT_EXPORTED.value,
-               AuditEvent.actor_staff_id.is_not(None))
+        .where(AuditEvent.kind == AuditKind.REPORT_EXPORTED.value)
         .order_by(AuditEvent.seq)
     )  # fmt: skip
     found: list[Taken] = []
+    compilers: list[int] | None = None
     for seq, at, staff_id, subject, raw in rows:
         payload = json.loads(raw)
-        if payload.get("what") != "report" or not subject or staff_id is None:
+        if payload.get("what") != "report" or not subject:
             continue
         period = _period(subject, payload)
-        if period is not None:
+        if period is None:
+            continue
+        if staff_id is not None:
             found.append(Taken(seq, _aware(at), staff_id, period))
+        elif payload.get("via") == "cli":
+            if compilers is None:
+                compilers = await _compilers(ctx)
+            found += [Taken(seq, _aware(at), c, period, cli=True) for c in compilers]
     return found
 
 
@@ -168,10 +189,10 @@ def _owed(change: Change, reports: Iterable[Taken], tz: Any) -> list[Taken]:
 
 
 def _latest(reports: Sequence[Taken]) -> list[Taken]:
-    """Each person's latest copy of each period."""
-    latest: dict[tuple[int, Period], Taken] = {}
+    """Each person's latest copy of each period, in the chat and on the command line."""
+    latest: dict[tuple[int, Period, bool], Taken] = {}
     for report in reports:
-        latest[(report.staff_id, report.period)] = report
+        latest[(report.staff_id, report.period, report.cli)] = report
     return list(latest.values())
 
 
@@ -184,10 +205,16 @@ def _period_words(ctx: Context, period: Period) -> str:
     )
 
 
-def _command(period: Period) -> str:
-    if period.quarter is not None:
-        return f"/report {period.quarter.label}"
-    return f"/report {period.first.isoformat()} {period.last.isoformat()}"
+def _command(report: Taken) -> str:
+    """The command that makes ``report`` again where it was taken: ``/report`` in the chat,
+    ``guowen report`` on the command line (``bot.report_cli``)."""
+    period = report.period
+    words = (
+        period.quarter.label
+        if period.quarter is not None
+        else (f"{period.first.isoformat()} {period.last.isoformat()}")
+    )
+    return f"guowen report {words}" if report.cli else f"/report {words}"
 
 
 def _change_line(ctx: Context, record: Record, change: Change, names: Names) -> str:
@@ -229,11 +256,11 @@ async def tell_outdated(ctx: Context, record: Record) -> None:
         return
     latest = _latest(await taken(ctx))
     tz = ctx.services.tz
-    owed: dict[int, dict[Period, Taken]] = {}
+    owed: dict[int, dict[tuple[Period, bool], Taken]] = {}
     about: dict[int, list[Change]] = {}
     for change in changes:
         for report in _owed(change, latest, tz):
-            owed.setdefault(report.staff_id, {})[report.period] = report
+            owed.setdefault(report.staff_id, {})[(report.period, report.cli)] = report
             if change not in about.setdefault(report.staff_id, []):
                 about[report.staff_id].append(change)
     if not owed:
@@ -246,13 +273,13 @@ async def tell_outdated(ctx: Context, record: Record) -> None:
             continue
         ctx.speaking = notify.language_of(ctx, person)
         try:
-            ordered = sorted(periods.values(), key=lambda r: (r.period.first, r.period.last))
+            ordered = sorted(periods.values(), key=lambda r: (r.period.first, r.period.last, r.cli))
             values = {
                 "periods": join(
                     ctx.language,
                     (
                         ctx.t(
-                            "outdated.period",
+                            "outdated.period_cli" if r.cli else "outdated.period",
                             period=_period_words(ctx, r.period),
                             at=card.stamp(ctx, r.at),
                         )
@@ -260,7 +287,7 @@ async def tell_outdated(ctx: Context, record: Record) -> None:
                     ),
                 ),
                 "changes": "\n".join(_change_line(ctx, record, c, names) for c in about[staff_id]),
-                "commands": join(ctx.language, (_command(r.period) for r in ordered)),
+                "commands": join(ctx.language, (_command(r) for r in ordered)),
             }
         finally:
             ctx.speaking = None

@@ -10,22 +10,26 @@ again; nobody else, and nobody twice. Each telling is a ``report_outdated`` audi
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from dialogue import AMEND, SUBMIT, WITHDRAW, Court, DialogueBot, Press, says
 from reminder_kit import BEIJING, NUMBER_FORMAT
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from test_correction_fields import Spec, label, values_of
 
+from bot.config import load
+from bot.report_cli import report
 from handlers.fields import next_missing
 from reminders.clock import FakeClock
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import AuditEvent, Record, Staff
-from storage.vocabulary import Channel, Intermediary
+from storage.models import AuditEvent, Record, Staff, StaffRole
+from storage.vocabulary import Channel, Intermediary, Role
 
 DURING = datetime(2026, 3, 20, 10, 0, tzinfo=BEIJING)
 AFTER = datetime(2026, 4, 2, 10, 0, tzinfo=BEIJING)
@@ -161,3 +165,63 @@ async def test_a_change_after_a_quarters_report_reaches_who_took_it(
         and any(m.text.startswith(head) for m in bot.to(court.accounts[name]))
     ]  # fmt: skip
     assert nobody_else == []
+
+
+@pytest.mark.parametrize("holders", ["compiler", "compiler_elsewhere", "no_compiler"])
+async def test_a_report_taken_on_the_command_line_is_the_compilers(
+    db: Database,
+    clock: FakeClock,
+    court: Court,
+    bot: DialogueBot,
+    tmp_path: Path,
+    holders: str,
+) -> None:
+    """``guowen report`` names no person: its copy is the compilers' (or, with nobody holding
+    ``compiler``, the trial management office's), told with the command line that makes it
+    again; nobody else is told."""
+    clock.set(IN_Q1 + timedelta(hours=1))
+    _, number = await stored(db, court, IN_Q1, IN_Q1 + timedelta(hours=1), submit=True)
+    async with db.transaction() as session:
+        if holders != "compiler":  # 刘洋 keeps trial_management; the compiler is elsewhere
+            await session.execute(
+                delete(StaffRole).where(
+                    StaffRole.staff_id == court.id("刘洋"), StaffRole.role == Role.COMPILER
+                )
+            )
+        if holders == "compiler_elsewhere":
+            session.add(StaffRole(staff_id=court.id("陈静"), role=Role.COMPILER))
+    told_to = "陈静" if holders == "compiler_elsewhere" else "刘洋"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[court]\nname = "温县人民法院"\n[storage]\ndatabase_url = "{db.url}"\n'
+        f'evidence_dir = "{tmp_path / "evidence"}"\n',
+        encoding="utf-8",
+    )
+    clock.set(AFTER)
+    status = await report(
+        load(config), "2026Q1", tmp_path / "out", io.StringIO(), err=io.StringIO(),
+        progress=False, clock=clock,
+    )  # fmt: skip
+    assert status == 0
+    before = {name: len(bot.to(account)) for name, account in court.accounts.items()}
+    clock.set(CHANGED)
+    judge = court.chat("张伟")
+    await judge.act(f"/record {number}")
+    await judge.act(Press(AMEND))
+    await judge.act(Press(label("summary")))
+    await judge.act("要求尽快判决")
+    done = [r.text for r in await judge.act("记录有误")]
+    assert done[0] == says("amend.done", title=number), done
+    head = says("outdated.told", periods="", changes="", commands="").split("：")[0]
+    notices = {
+        name: [m.text for m in bot.to(account)[before[name] :] if m.text.startswith(head)]
+        for name, account in court.accounts.items()
+    }
+    (notice,) = notices.pop(told_to)
+    assert "guowen report 2026Q1" in notice and "/report 2026Q1" not in notice
+    assert "命令行" in notice and number in notice and "要求尽快判决" in notice
+    assert {name: said for name, said in notices.items() if said} == {}
+    (event,) = await outdated_events(db)
+    (entry,) = event["told"]  # type: ignore[misc]
+    assert entry["to"] == court.id(told_to)
+    assert entry["periods"] == ["2026Q1"]
