@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from PIL import Image
-from test_reports_docx_keeps import W, _heading, _kept, _picture, _text
+from test_reports_docx_keeps import W, _heading, _kept, _picture, _text, chart  # noqa: F401  (the fixture)
 from test_reports_support import COURT, local, make_record, open_court, report_files
 
 from reports.document import Block, Document, Grid, Heading, Pairs, Para, Picture
@@ -52,21 +51,14 @@ def _grid(header: tuple[str, ...], n: int) -> Grid:
     return Grid(header, tuple(_row(header, i) for i in range(n)), "" if n else NOTHING)
 
 
-@pytest.fixture(scope="module")
-def chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("chart") / "chart.png"
-    Image.new("RGB", (600, 200), "white").save(path)
-    return path
-
-
-def _blocks(chart: Path) -> st.SearchStrategy[list[Block]]:
+def _blocks(picture: Path) -> st.SearchStrategy[list[Block]]:
     grids = st.builds(_grid, st.sampled_from([NARROW, WIDE]), st.integers(0, 30))
     block = st.one_of(
         st.just(Heading("十、本季度补登记的以往季度记录")),
         st.just(Para("以下记录按收到时间属以往季度，不计入本期各项数字。", small=True)),
         grids,
         st.integers(1, 8).map(lambda n: Pairs(tuple((f"项{i}", str(i)) for i in range(n)))),
-        st.just(Picture(chart, 15)),
+        st.just(Picture(picture, 15)),
     )
     return st.lists(block, min_size=1, max_size=10)
 
@@ -124,7 +116,9 @@ def unheaded(docx: Path) -> list[str]:
 @given(data=st.data())
 @example(data=None)  # the trial's section 十: heading, note, a wide table of one row
 def test_a_heading_stays_with_its_table_and_no_table_is_a_header_alone(
-    tmp_path: Path, chart: Path, data: st.DataObject | None
+    tmp_path: Path,
+    chart: Path,  # noqa: F811
+    data: st.DataObject | None,
 ) -> None:
     if data is None:
         blocks: list[Block] = [
