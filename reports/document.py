@@ -109,6 +109,14 @@ class Grid:
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    nothing: str = ""
+    """What the table says when it has nothing to show (无记录): a last row across all its
+    columns, as the workbook's tables say it. A grid with no rows must say it: a header
+    alone reads as a table whose rows were lost. Raises ``ValueError`` otherwise."""
+
+    def __post_init__(self) -> None:
+        if not self.rows and not self.nothing:
+            raise ValueError(f"a table with no rows says why: {self.header!r}")
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,8 @@ def texts(document: Document) -> list[str]:
             out.append(block.text)
         elif isinstance(block, Pairs):
             out += [text for row in block.rows for text in row]
-        elif isinstance(block, Grid | Signatures):
+        elif isinstance(block, Grid):
+            out += [*block.header, *(text for row in block.rows for text in row), block.nothing]
+        elif isinstance(block, Signatures):
             out += [*block.header, *(text for row in block.rows for text in row)]
     return out

@@ -13,14 +13,19 @@ not here at all.
 who owes it (``reminders.owers.owed_by``): the handler's steps against the handler and the
 record's department; each co-signer's signature (签字确认, Art. 3) against that co-signer, by
 their own answer, and their own department (a person present who is not in the bot, named
-by name, against the record's department, the one whose inquiry they attended). The
-per-milestone totals count each record's step once, as its form shows it.
+by name, against the record's department, the one whose inquiry they attended). A record's
+department is the one that held it when the step was settled (``settled_at``: a breach at
+its deadline), read from its corrections (``storage.moves``): a breach that arose under a
+department stays that department's when 承办部门 is corrected later, and a past quarter's
+figures do not move with it. The records counted per department (``by_department``) are by
+the department each is in now. The per-milestone totals count each record's step once, as
+its form shows it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -38,6 +43,7 @@ from reports.facts import (
 )
 from reports.period import Period
 from storage.models import Record
+from storage.moves import DepartmentHistory, department_at
 from storage.vocabulary import (
     NETWORK_CHANNELS,
     ORAL_CHANNELS,
@@ -118,6 +124,18 @@ def own_state(line: MilestoneLine, ower: Ower, now: datetime | None) -> State:
     if line.state in (State.MISSED, State.PENDING):
         return line.state
     return State.MISSED if now is not None and line.deadline <= now else State.PENDING
+
+
+def settled_at(line: MilestoneLine, state: State) -> datetime | None:
+    """The moment ``line``'s step in ``state`` was settled, whose department it counts in
+    (Art. 10: a breach stays with the department it arose under): a breach (late, missed,
+    disputed) at its deadline, when it arose; a step met on time when it was met; one not yet
+    due None, the record's department now."""
+    if state is State.PENDING:
+        return None
+    if state is State.ON_TIME and line.met is not None:
+        return line.met
+    return line.deadline
 
 
 def tallies() -> dict[Milestone, Tally]:
@@ -212,6 +230,10 @@ class Timeliness:
     """Each staff member's department id: a co-signer's steps count in their own."""
     now: datetime | None = None
     """When the figures are taken (``own_state``)."""
+    moves: Mapping[int, DepartmentHistory] = field(default_factory=dict)
+    """The department history of each record whose 承办部门 changed
+    (``storage.moves.department_moves``), by record id: its steps count in the department
+    that held it when they were settled (``settled_at``), not the one it is in now."""
 
     drafts: int = 0
     withdrawn: int = 0
@@ -253,6 +275,7 @@ class Timeliness:
         signers: tuple[Ower, ...] | None = None
         department: dict[Milestone, Tally] | None = None  # the record's, once it has a step
         mine: dict[Milestone, Tally] = {}
+        history = self.moves.get(record.id) if self.moves else None
         for line in lines:
             milestone, state = line.milestone, line.state
             everyone[milestone].add(state)
@@ -264,6 +287,11 @@ class Timeliness:
             else:
                 owers = own
             if owers is own and len(own) == 1 and own[0].staff_id == handler_id:
+                if history is not None:  # moved: each step where it was when settled
+                    held = department_at(history, record.department_id, settled_at(line, state))
+                    self.department_milestones[held][milestone].add(state)
+                    self.handler_milestones[handler_id][milestone].add(state)
+                    continue
                 if department is None:  # a record with no step adds no department or handler
                     department = self.department_milestones[record.department_id]
                     mine = self.handler_milestones[handler_id]
@@ -278,14 +306,18 @@ class Timeliness:
 
     def _count_ower(self, record: Record, line: MilestoneLine, ower: Ower) -> None:
         """Count ``line``'s step against ``ower`` (``own_state``) and their department: a
-        staff member's own (``homes``), else the record's."""
+        staff member's own (``homes``), else the record's when the step was settled
+        (``moves``, ``settled_at``)."""
         person = ower.key
-        if ower.staff_id is None or ower.staff_id == record.handler_id:
-            home = record.department_id
-        else:
-            home = self.homes.get(ower.staff_id, record.department_id)
         self.handler_department.setdefault(person, self._home(ower.staff_id, record))
         own = own_state(line, ower, self.now)
+        if ower.staff_id is None or ower.staff_id == record.handler_id:
+            history = self.moves.get(record.id)
+            home = record.department_id
+            if history is not None:
+                home = department_at(history, home, settled_at(line, own))
+        else:
+            home = self.homes.get(ower.staff_id, record.department_id)
         self.department_milestones[home][line.milestone].add(own)
         self.handler_milestones[person][line.milestone].add(own)
 

@@ -67,6 +67,7 @@ from reports.xlsx import ReportWorkbook
 from storage import audit
 from storage.lists import join_list
 from storage.models import Record, RecordCosigner, UTCDateTime
+from storage.moves import department_moves
 from storage.records import among
 from storage.vocabulary import Language, Milestone, RecordKind, RecordStatus
 
@@ -524,7 +525,10 @@ async def _report(
         head = await audit.head(reader)
         head_seq, head_hash = head.seq, head.hash
         names: Names = await load_names(reader)
-        figures = Figures(period, names, now=now)
+        # Each record's 承办部门 history, where it changed: a step counts in the department
+        # that held the record when it was settled (one statement for the whole report).
+        moves = await department_moves(reader, and_(_in_period(period, tz), _not_internal()))
+        figures = Figures(period, names, now=now, moves=moves)
         if not period.ended(now, tz):
             figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
         previous = period.previous()

@@ -20,7 +20,9 @@ with it. Label-value pairs are printed on the PDF's four-column grid
 Table rows never break across pages (``w:cantSplit``), header rows repeat on every page
 (``w:tblHeader``), a heading keeps with what follows: a grid of at most ``WHOLE_ROWS`` rows
 whole; a longer one's header and first ``HEAD_ROWS`` rows (each keeps with the next), and the
-rest flows on, so a page is not left half empty for a long table moved whole. A picture (a
+rest flows on, so a page is not left half empty for a long table moved whole; a note between a
+heading and its table keeps with the table too. A grid with nothing to show says so in a last
+row across its columns (``Grid.nothing``, 无记录), never by a header alone. A picture (a
 chart) keeps with the last rows of the table before it. The signature table keeps with its
 heading, the last rows of what precedes it and the printing note: lines to sign never stand
 alone on a page. A paragraph right after a table or a picture (a note on it, the document's
@@ -418,14 +420,24 @@ def _page(section: Section, *, landscape: bool) -> None:
     section.footer_distance = Mm(28 - 7)
 
 
+TABLES = (Grid, Pairs, Signatures, Picture)
+"""The blocks a heading introduces and must stay with (a picture: a chart, drawn as one)."""
+
+
 def _landscape_blocks(blocks: Sequence[Block]) -> set[int]:
     """The indices of ``blocks`` printed on landscape pages: each grid ``grid_layout`` puts
-    there, with the headings right before it and what follows it up to the next heading."""
+    there, with its section's heading and the notes between them (a heading left on the
+    portrait page would stand alone, its table on the next), and what follows it up to the
+    next heading."""
     wide: set[int] = set()
     for n, block in enumerate(blocks):
         if isinstance(block, Grid) and grid_layout([block.header, *block.rows],
                                                     len(block.header))[0]:  # fmt: skip
             first = n
+            while first and isinstance(blocks[first - 1], Para):
+                first -= 1
+            if not first or not isinstance(blocks[first - 1], Heading):
+                first = n  # notes on what came before, not this table's: they stay there
             while first and isinstance(blocks[first - 1], Heading):
                 first -= 1
             last = n + 1
@@ -503,8 +515,11 @@ def write_docx(document: Document, path: Path) -> Path:
     headed = False  # a heading stands between ``before_heading`` and this block
     previous: Block | None = None  # the block that placed ``before_heading``
     wide = _landscape_blocks(document.blocks)
+    leading = False  # only headings and their notes since the last table or picture
     for n, block in enumerate(document.blocks):
         placed: list[Table | Paragraph]
+        following = document.blocks[n + 1] if n + 1 < len(document.blocks) else None
+        leading = isinstance(block, Heading) or (leading and isinstance(block, Para))
         if (n in wide) != (n - 1 in wide) and n:
             # A wide grid on landscape pages, with its heading; then portrait again.
             _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=n in wide)
@@ -526,7 +541,11 @@ def write_docx(document: Document, path: Path) -> Path:
                 # A note under a table or picture (no heading between) is never left alone
                 # on a page: the table's last rows or the picture go over with it.
                 _keep_end_with_next(before_heading)
-            placed = [_paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)]
+            paragraph = _paragraph(doc, block.text, size=SMALL_PT if block.small else BODY_PT)
+            if leading and isinstance(following, TABLES):
+                # A note between a heading and its table keeps the heading with the table.
+                paragraph.paragraph_format.keep_with_next = True
+            placed = [paragraph]
         elif isinstance(block, Pairs):
             if not block.rows:
                 continue
@@ -535,9 +554,14 @@ def write_docx(document: Document, path: Path) -> Path:
             placed = [table, _spacer(doc)]
         elif isinstance(block, Grid):
             rows = [block.header, *block.rows]
-            table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
             _, size, widths = grid_layout(rows, len(block.header))
+            if block.nothing:  # 无记录: a last row across the columns, as the workbook's
+                rows.append((block.nothing, *("",) * (len(block.header) - 1)))
+            table = doc.add_table(rows=len(rows), cols=len(block.header), style="Table Grid")
             _fill(table, rows, widths, header=True, size=size)
+            if block.nothing and len(block.header) > 1:
+                last = table.rows[-1].cells
+                last[0].merge(last[-1])
             _keep_with_heading(table, header=True)
             placed = [table, _spacer(doc)]
         elif isinstance(block, Signatures):

@@ -459,8 +459,14 @@ def flowables(document: Document) -> list[Flowable]:
         elif isinstance(block, Grid):
             texts = [block.header, *block.rows]
             size = styles["cell"].fontSize
+            widths = grid_widths(texts, width, size)
             grid = [[cell(text, styles) for text in row] for row in texts]
-            story.append(_grid(grid, grid_widths(texts, width, size)))
+            if block.nothing:  # 无记录: a last row across the columns, as the workbook's
+                grid.append([cell(block.nothing, styles), *[""] * (len(block.header) - 1)])
+            table = _grid(grid, widths)
+            if block.nothing:
+                table.setStyle(TableStyle([("SPAN", (0, -1), (-1, -1))]))
+            story.append(table)
         elif isinstance(block, Signatures):
             # The whole table on one page, with its heading (KeepTogether is no flowable that
             # keepWithNext joins, so the heading goes inside it) and the end of what precedes.

@@ -35,8 +35,25 @@ from storage.vocabulary import Language
 
 
 def _counts(rows: Sequence[tuple[str, int]], language: Language, name_key: str) -> Grid:
+    """A count table; where nothing was counted (no row, or only zeros) it says 无记录 in a
+    last row, as the workbook's does (``reports.xlsx``)."""
     header = (tr(language, name_key), tr(language, "report.count"))
-    return Grid(header, tuple((label, str(n)) for label, n in rows))
+    nothing = "" if _counted(rows) else tr(language, "chart.no_record")
+    return Grid(header, tuple((label, str(n)) for label, n in rows), nothing)
+
+
+def _counted(rows: Sequence[tuple[str, int]]) -> bool:
+    """Whether a count table counts anything: a chart of nothing but zeros would read as a
+    finding, so it is drawn only then (as the workbook's)."""
+    return any(n for _, n in rows)
+
+
+def _counted_with_chart(
+    rows: Sequence[tuple[str, int]], language: Language, name_key: str, picture: Path
+) -> list[Block]:
+    """A count table and its chart below it, the chart only where something was counted."""
+    table = _counts(rows, language, name_key)
+    return [table, Picture(picture, 15)] if _counted(rows) else [table]
 
 
 def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str, Path]:
@@ -98,18 +115,18 @@ def summary_document(
     blocks += [Para(line) for line in analysis(figures, language)]
     if not figures.empty:
         blocks.append(section("categories"))
-        blocks += [_counts(categories(figures, language), language, "report.category"),
-                   Picture(pictures["categories"], 15)]  # fmt: skip
+        blocks += _counted_with_chart(categories(figures, language), language,
+                                      "report.category", pictures["categories"])  # fmt: skip
         blocks.append(section("channels"))
-        blocks += [_counts(channels(figures, language), language, "report.channel"),
-                   Picture(pictures["channels"], 15)]  # fmt: skip
+        blocks += _counted_with_chart(channels(figures, language), language,
+                                      "report.channel", pictures["channels"])  # fmt: skip
         blocks.append(section("departments"))
         blocks.append(_counts(departments(figures, language), language, "report.department"))
         blocks.append(section("art9"))
         blocks.append(_counts(art9(figures, language), language, "report.item"))
         blocks.append(section("months"))
-        blocks += [_counts(months(figures, language), language, "report.month_name"),
-                   Picture(pictures["months"], 15)]  # fmt: skip
+        blocks += _counted_with_chart(months(figures, language), language,
+                                      "report.month_name", pictures["months"])  # fmt: skip
     blocks.append(section("art7"))
     if figures.art7:
         keys = ("number", "received_at", "inquirer", "unit", "case_number", "case_name",

@@ -189,6 +189,12 @@ def print_setup(
         sheet.print_title_rows = title_rows
 
 
+def page_header(text: str) -> str:
+    """``text`` as a page header or footer prints it: a spreadsheet reads ``&`` there as the
+    start of a code (``&P`` the page number), so each is doubled to print as itself."""
+    return text.replace("&", "&&")
+
+
 # Deflate level of the workbook's parts. The detail sheet of a busy quarter is a few hundred
 # MiB of XML: level 1 deflates it about three times faster than zlib's default 6, for a file
 # about a third larger (well under a chat's 50 MB upload limit at 100,000 records).
@@ -267,7 +273,8 @@ class ReportWorkbook:
         self.detail.page_setup.pageOrder = "overThenDown"
         self.detail.print_title_cols = "A:A"
         # The order of the rows, on every printed page: a clerk checks them by record number.
-        self.detail.oddHeader.left.text = tr(language, "report.detail_order")
+        # (The report's title, left of it, is known at ``finish``: ``_page_title``.)
+        self.detail.oddHeader.right.text = page_header(tr(language, "report.detail_order"))
         for start in starts:
             self.detail.col_breaks.append(Break(id=start))
         print_setup(self.art7_sheet, title_rows="1:1")
@@ -712,6 +719,7 @@ class ReportWorkbook:
         An empty period gets one line of words instead of empty columns.
         """
         language = self.language
+        self._page_title(title)
         if self.detail_rows == 0:  # a line of words: one page, not four of empty columns
             first = self.detail_widths[:EMPTY_DETAIL_COLUMNS]
             words = empty_notice(figures, language) or tr(language, "report.empty")
@@ -723,6 +731,15 @@ class ReportWorkbook:
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
         self.write_late(figures.late_registered, title=title)
+
+    def _page_title(self, title: str) -> None:
+        """The report's title (court and period) at the head of every printed page of the
+        detail sheet, in the page header: the other sheets repeat their title row (print
+        titles), but the detail sheet's first row is its header, streamed before the title
+        is known, and its pages are the ones filed and compared with the 副卷."""
+        header = self.detail.oddHeader.left
+        header.text = page_header(title)
+        header.font = "-,Bold"
 
     def write_art7(self, *, title: str) -> None:
         """The Art. 7 list (main leaders, serious cases) under the report's title, repeated on

@@ -77,4 +77,4 @@ def test_a_time_column_holds_its_widest_time_with_room_beside_it(language: Langu
         for text in time_texts(language, key):
             assert width >= text_width(text) + WORD_PAD, (key, text, width)
     assert any("时间不详" in t or "unknown" in t for t in time_texts(language, "received_at"))
-    assert book.detail.oddHeader.left.text == tr(language, "report.detail_order")
+    assert book.detail.oddHeader.right.text == tr(language, "report.detail_order")
