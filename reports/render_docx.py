@@ -102,6 +102,11 @@ narrower)."""
 LONG_WORD_CM = 5.0
 """The widest a word may ask its column to be; a longer one (a hash) breaks in any case.
 A record or case number (:data:`reports.linebreak.NUMBER`) asks for its whole width."""
+BROKEN_WORD_CM = 3.0
+"""The widest a long word asks for (``LONG_WORD_CM``) when a grid would otherwise leave the
+portrait page: a phone's file name (Screenshot_2026-12-01-09-30-00-123_com.tencent.mm.jpg)
+beside a SHA-256 then breaks over more lines rather than sending the form's evidence list to
+a landscape page of its own."""
 # Point sizes by Chinese name: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5, 小五 9.
 TITLE_PT = 22.0
 HEADING_PT = 16.0
@@ -352,15 +357,20 @@ def _word_cm(word: str, size: float, *, bold: bool = True) -> float:
 
 
 def _least(
-    rows: Iterable[Iterable[str]], count: int, size: float, *, header: bool = True
+    rows: Iterable[Iterable[str]],
+    count: int,
+    size: float,
+    *,
+    header: bool = True,
+    long_cm: float = LONG_WORD_CM,
 ) -> list[float]:
     """Each column's least width in cm at ``size`` pt: its longest word (a Latin word never
     breaks, CJK breaks between characters, a short bracketed group such as （字节）, a cell
     of up to ``WHOLE_CELL`` characters such as 序号 and a record or case number are one
     word), the first row measured bold when it is the ``header``, the rest regular, as
-    ``_fill`` writes them. A word wider than ``LONG_WORD_CM`` (a SHA-256, a URL) breaks
-    wherever it is put, so it asks for that much only; a record or case number asks for
-    its whole width."""
+    ``_fill`` writes them. A word wider than ``long_cm`` (``LONG_WORD_CM``: a SHA-256, a
+    URL) breaks wherever it is put, so it asks for that much only; a record or case number
+    asks for its whole width."""
     least = [0.0] * count
     for r, row in enumerate(rows):
         bold = header and r == 0
@@ -371,7 +381,7 @@ def _least(
             else:
                 words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", text) if w]
                 words += GROUP.findall(text)
-            widths = [min(_word_cm(w, size, bold=bold), LONG_WORD_CM) for w in words]
+            widths = [min(_word_cm(w, size, bold=bold), long_cm) for w in words]
             widths += [_word_cm(w, size, bold=bold) for w in NUMBER.findall(text)]
             least[n] = max([least[n], *widths])
     return least
@@ -394,18 +404,28 @@ def grid_layout(rows: Sequence[Sequence[str]], count: int) -> tuple[bool, float,
     widths in cm from what the columns hold (``reports.paper.content_widths``, as the PDF).
 
     The first page and size, portrait before landscape and ``GRID_SIZES`` in turn, at which
-    each column gets at least its longest word (``_least``) and ``READABLE_EMS`` characters
-    a line where its texts are longer (``_widest``); failing that, landscape at the smallest
-    size with the longest words in proportion."""
+    each column gets at least its longest word (``_least``, long words at ``LONG_WORD_CM``,
+    on a portrait page at the smallest size at last ``BROKEN_WORD_CM``) and
+    ``READABLE_EMS`` characters a line where its texts are longer (``_widest``); failing
+    that, landscape at the smallest size with the longest words in proportion."""
     for landscape in (False, True):
         width = LANDSCAPE_WIDTH_CM if landscape else TEXT_WIDTH_CM
-        for size in GRID_SIZES:
-            least, widest = _least(rows, count, size), _widest(rows, count, size)
+        for size, long_cm in grid_tries(landscape=landscape):
+            least = _least(rows, count, size, long_cm=long_cm)
+            widest = _widest(rows, count, size)
             readable = READABLE_EMS * size / 72 * 2.54 + CELL_SIDES_CM + ROUNDING_CM
             need = [max(m, min(w, readable)) for m, w in zip(least, widest, strict=True)]
             if sum(need) <= width:
                 return landscape, size, content_widths(need, widest, width)
     return True, size, content_widths(least, widest, LANDSCAPE_WIDTH_CM)
+
+
+def grid_tries(*, landscape: bool) -> list[tuple[float, float]]:
+    """The (point size, widest long word in cm) ``grid_layout`` tries in turn on a page:
+    each of ``GRID_SIZES`` with ``LONG_WORD_CM``, then on a portrait page the smallest size
+    with ``BROKEN_WORD_CM``."""
+    tries = [(size, LONG_WORD_CM) for size in GRID_SIZES]
+    return tries if landscape else [*tries, (GRID_SIZES[-1], BROKEN_WORD_CM)]
 
 
 def _page(section: Section, *, landscape: bool) -> None:
