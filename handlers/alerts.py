@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,6 +99,19 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
     people told and the value last told. An event without ``value`` is a first alert (True).
     The submission notice is the entry ``SUBMITTED``.
     """
+    found: dict[str, Told] = {}
+    for at, body in await _sent(session, record_id):
+        entry = found.setdefault(str(body.get("alert")), Told())
+        entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
+        entry.value = body.get("value", True)
+        entry.at = at
+        if body.get("number"):
+            entry.numbered.update(int(p) for p in body.get("to", []))
+    return found
+
+
+async def _sent(session: AsyncSession, record_id: int) -> list[tuple[datetime, dict[str, Any]]]:
+    """The ``ALERT_SENT`` events of ``record_id`` in the chain's order: when, and the payload."""
     rows = await session.execute(
         select(AuditEvent.at, AuditEvent.payload)
         .where(
@@ -106,16 +120,7 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
         )
         .order_by(AuditEvent.seq)
     )
-    found: dict[str, Told] = {}
-    for at, payload in rows:
-        body = json.loads(payload)
-        entry = found.setdefault(str(body.get("alert")), Told())
-        entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
-        entry.value = body.get("value", True)
-        entry.at = at
-        if body.get("number"):
-            entry.numbered.update(int(p) for p in body.get("to", []))
-    return found
+    return [(at, json.loads(payload)) for at, payload in rows]
 
 
 def _facts(ctx: Context, record: Record) -> dict[str, object]:
@@ -171,17 +176,8 @@ async def _audit(
 async def _named_as_told(session: AsyncSession, record_id: int) -> dict[int, list[str | None]]:
     """The person (``[name, unit]``) each staff id was last named in an Art. 7 message about
     ``record_id`` (``NAMING`` events); a person told before events kept it is not in it."""
-    rows = await session.execute(
-        select(AuditEvent.payload)
-        .where(
-            AuditEvent.subject == f"record:{record_id}",
-            AuditEvent.kind == AuditKind.ALERT_SENT.value,
-        )
-        .order_by(AuditEvent.seq)
-    )
     found: dict[int, list[str | None]] = {}
-    for (payload,) in rows:
-        body = json.loads(payload)
+    for _at, body in await _sent(session, record_id):
         named = body.get(NAMED)
         if body.get("alert") in NAMING and isinstance(named, list):
             found.update((int(p), named) for p in body.get("to", []))
