@@ -3,8 +3,9 @@
 A serious case, and a same-level main leader (the record goes on the list to report upward),
 each alert the same people (``ART7_ROLES``: discipline inspection, trial management and the
 court's leaders) the moment the field is set, draft or not. Each happens once per record;
-those alerted then hear of every change to the flag, of the draft's withdrawal, and once of
-its submission with the record number and the case (``check_art7``). A withdrawn draft
+those alerted then hear of every change to the flag and to the person the alert named, of
+the draft's withdrawal, and once of its submission with the record number and the case
+(``check_art7``). A withdrawn draft
 is also told to those who oversee its Art. 9 special report items and to everyone a
 reminder about it reached (``tell_withdrawal``).
 """
@@ -15,6 +16,7 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +68,17 @@ WITHDRAWAL = "withdrawal"
 """The ``alert`` of the audit event telling a draft's withdrawal to those who oversee what
 it carried or were told of it beyond Art. 7's flags (``tell_withdrawal``)."""
 
+NAMED = "named"
+"""The payload key of every Art. 7 audit event (``_audit``) holding the person its message
+named, ``[name, unit]``, and the ``alert`` of the event telling those alerted that the
+person changed (``_tell_named``)."""
+
+NAMING = frozenset({alert for alert, _, _ in ALERTS} | {LISTED, SUBMITTED, NAMED})
+"""The Art. 7 events whose message names the inquirer (``NAMED``)."""
+
+INQUIRER = (Step.INQUIRER_NAME, Step.INQUIRER_UNIT)
+"""The questions whose answers name the person in every Art. 7 message."""
+
 
 @dataclass
 class Told:
@@ -86,6 +99,19 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
     people told and the value last told. An event without ``value`` is a first alert (True).
     The submission notice is the entry ``SUBMITTED``.
     """
+    found: dict[str, Told] = {}
+    for at, body in await _sent(session, record_id):
+        entry = found.setdefault(str(body.get("alert")), Told())
+        entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
+        entry.value = body.get("value", True)
+        entry.at = at
+        if body.get("number"):
+            entry.numbered.update(int(p) for p in body.get("to", []))
+    return found
+
+
+async def _sent(session: AsyncSession, record_id: int) -> list[tuple[datetime, dict[str, Any]]]:
+    """The ``ALERT_SENT`` events of ``record_id`` in the chain's order: when, and the payload."""
     rows = await session.execute(
         select(AuditEvent.at, AuditEvent.payload)
         .where(
@@ -94,16 +120,7 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
         )
         .order_by(AuditEvent.seq)
     )
-    found: dict[str, Told] = {}
-    for at, payload in rows:
-        body = json.loads(payload)
-        entry = found.setdefault(str(body.get("alert")), Told())
-        entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
-        entry.value = body.get("value", True)
-        entry.at = at
-        if body.get("number"):
-            entry.numbered.update(int(p) for p in body.get("to", []))
-    return found
+    return [(at, json.loads(payload)) for at, payload in rows]
 
 
 def _facts(ctx: Context, record: Record) -> dict[str, object]:
@@ -150,7 +167,32 @@ async def _tell_each(
 async def _audit(
     ctx: Context, record: Record, alert: str, people: Sequence[Staff], value: bool | str
 ) -> None:
-    await alert_sent(ctx, record, alert, people, value=value)
+    """The audit event of an Art. 7 message: ``alert_sent`` with the value told and the
+    person the message named (``NAMED``)."""
+    named = [record.inquirer_name, record.inquirer_unit]
+    await alert_sent(ctx, record, alert, people, value=value, **{NAMED: named})
+
+
+async def _named_as_told(session: AsyncSession, record_id: int) -> dict[int, list[str | None]]:
+    """The person (``[name, unit]``) each staff id was last named in an Art. 7 message about
+    ``record_id`` (``NAMING`` events); a person told before events kept it is not in it."""
+    found: dict[int, list[str | None]] = {}
+    for _at, body in await _sent(session, record_id):
+        named = body.get(NAMED)
+        if body.get("alert") in NAMING and isinstance(named, list):
+            found.update((int(p), named) for p in body.get("to", []))
+    return found
+
+
+def _pending(record: Record, earlier: dict[str, Told]) -> bool:
+    """Whether ``record`` is being answered again where an Art. 7 message reads it: a flag
+    whose alert went out unanswered (a question gone back to, the inquirer moved to the
+    intermediary: ``handlers.fields.INQUIRER_IS_INTERMEDIARY``), or the inquirer's name or
+    unit not answered. The next answer is the change, told then."""
+    flags = (column for alert, column, _ in ALERTS if alert in earlier)
+    if any(getattr(record, column) is None for column in flags):
+        return True
+    return not all(BY_STEP[step.value].answered(record) for step in INQUIRER)
 
 
 async def alert_sent(
@@ -192,7 +234,8 @@ async def check_art7(ctx: Context, record: Record) -> None:
     draft's withdrawal (with its reason); a flag set again also reaches the role's present
     holders. Each sending is an ``ALERT_SENT`` audit event naming the people told and the
     value told (``told`` reads them back). An unanswered flag (None, a question gone back
-    to) is no change: the next answer is.
+    to) is no change: the next answer is. A change of the person the alerts named is told
+    to everyone they reached once the answers stand (``_tell_named``).
 
     Once the record is submitted, everyone alerted while it was a draft is told once its
     record number, case name and case number and both flags as they stand
@@ -254,11 +297,42 @@ async def check_art7(ctx: Context, record: Record) -> None:
         await _tell_each(ctx, people, "alerts.changed", changed)
         await _audit(ctx, record, alert, people, new)
         flags_told = True
-    if record.status != RecordStatus.WITHDRAWN:
+    if record.status != RecordStatus.WITHDRAWN and not _pending(record, earlier):
         await _tell_listing(ctx, record, await told(ctx.session, record.id), flags_told)
     if record.status == RecordStatus.SUBMITTED:
         await _submitted(ctx, record)
+    if record.status != RecordStatus.WITHDRAWN and not _pending(record, earlier):
+        await _tell_named(ctx, record, await told(ctx.session, record.id))
     await ctx.session.flush()
+
+
+async def _tell_named(ctx: Context, record: Record, earlier: dict[str, Told]) -> None:
+    """Tell everyone an Art. 7 alert of ``record`` reached whose last message named another
+    person than the record now does (the inquirer's name or unit answered anew in the draft
+    or corrected, the inquirer moved to the intermediary and the cadre given) the person it
+    now names, with the one named before and the reason (``alerts.named``), as a flag's
+    change is told; kept as a ``NAMED`` event. A message told just now names the person
+    already (a flag's change, the listing, the submission): nothing more."""
+    ids = [p for alert, _, _ in ALERTS if alert in earlier for p in earlier[alert].people]
+    if not ids:
+        return
+    now = [record.inquirer_name, record.inquirer_unit]
+    as_told = await _named_as_told(ctx.session, record.id)
+    stale = [p for p in dict.fromkeys(ids) if p in as_told and as_told[p] != now]
+    if not stale:
+        return
+    people = await _staff(ctx, stale)
+    reason = await _latest_reason(ctx, record)
+    for person in people:
+        name, unit = as_told[person.id]
+
+        def values(name: str | None = name, unit: str | None = unit) -> dict[str, object]:
+            missing = ctx.t("card.missing")
+            old = ctx.t("alerts.person", inquirer=name or missing, unit=unit or missing)
+            return {**_facts(ctx, record), "old": old, "reason": reason}
+
+        await _tell_each(ctx, [person], "alerts.named", values)
+    await _audit(ctx, record, NAMED, people, True)
 
 
 async def _listed_as_told(ctx: Context, record: Record, earlier: dict[str, Told]) -> bool:

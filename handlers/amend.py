@@ -431,7 +431,13 @@ async def reason(ctx: Context, text: str) -> Next:
     present = await _present_after(ctx, record, field, data, shadow)
     cosigned = verdicts.cosigned_after(ctx, record, present)
     done = _Done()
-    await _store(ctx, record, await _parse(ctx, record, field, str(data.get("raw", ""))), why, done)
+    values = await _parse(ctx, record, field, str(data.get("raw", "")))
+    answered = [EVERY_BY_STEP[step] for step, raw in _answered(data).items() if raw != SKIP]
+    answers = {column for given in answered for column in given.columns}
+    # A column the value empties only for a question to answer it: one change, old → answer.
+    values = {k: v for k, v in values.items() if v is not None or k not in answers}
+    await _store(ctx, record, values, why, done)
+    derived = [a for a in done.changes if a.field in dependents.DERIVED.get(field.step, ())]
     for step, raw in _answered(data).items():
         follow = EVERY_BY_STEP[step]
         if raw == SKIP:
@@ -447,6 +453,7 @@ async def reason(ctx: Context, text: str) -> Next:
         followed = await dependents.follow_receipt(ctx, record, why)
         done.changes.extend([followed] if followed is not None else [])
     ctx.reply(ctx.t("amend.done", title=card.title(ctx, record)))
+    _tell_derived(ctx, field, [a for a in derived if a.new_value != NOTHING])
     await _tell(ctx, record, field, why, done, cleared, followed)
     found = verdicts.changes(ctx, before, dependents.copy_of(record), cosigned=cosigned)
     title = card.title(ctx, record)
@@ -458,6 +465,26 @@ async def reason(ctx: Context, text: str) -> Next:
 
 
 RECEIPT_FROM = dependents.RECEIPT_FROM
+NOTHING = "null"
+"""An amendment's value (canonical JSON) for a field left empty."""
+
+
+def _tell_derived(ctx: Context, field: Field, changes: list[RecordAmendment]) -> None:
+    """Say the values ``field``'s correction set besides its own (``dependents.DERIVED``: the
+    main file of Art. 5, or the judge's answer it had replaced, given back), each as the
+    form now prints it; cleared ones are said with what no longer applies."""
+    if not changes:
+        return
+    lines = (
+        ctx.t(
+            "amend.derived_line",
+            field=ctx.t(f"card.{a.field}"),
+            value=card.stored_value(ctx, a.new_value, name=a.field, new=True),
+        )
+        for a in changes
+    )
+    field_name = ctx.t(f"card.{field.step.value}")
+    ctx.reply(ctx.t("amend.derived", field=field_name, changes=join(ctx.language, lines)))
 
 
 class _Done:

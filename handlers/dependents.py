@@ -34,6 +34,11 @@ from storage.vocabulary import OriginalsDestination, RecordKind
 KEEPS = frozenset({Step.SOURCE})
 """The fields whose correction clears nothing that no longer applies: a reference opinion's
 Art. 9 items and the like, kept from before its source was corrected, are printed."""
+DERIVED: dict[Step, tuple[str, ...]] = {Step.SOURCE: ("originals_destination", "originals_note")}
+"""The columns a field's answer sets besides its own, which no question of its own asked:
+the source's answer puts a reference opinion's originals in the main file (Art. 5), and
+answered back gives the judge's earlier answer back (``handlers.originals``). The receipt
+time, which follows the inquiry's, is settled apart (``follow_receipt``)."""
 RECEIPT_FROM = frozenset({"channel", "inquiry_at"})
 """The columns the receipt rule reads (``handlers.receipt.receipt_of``): a correction of one
 of them settles the receipt time again."""
@@ -58,11 +63,14 @@ def _held(record: Record, field: Field, answered: Mapping[str, str]) -> bool:
 
 def needed(before: Record, after: Record, answered: Mapping[str, str]) -> Field | None:
     """The first question, in the intake's order, that applies to ``after`` but did not to
-    ``before`` and that ``after`` does not answer (nor ``answered``, the steps answered during
-    the correction); None when nothing more is needed. The court staff present are asked
+    ``before``, or that the correction emptied (``before`` held a value, ``after`` holds none:
+    a value guowen set that goes with the answer that set it, the main file of Art. 5 say),
+    and that ``after`` does not answer (nor ``answered``, the steps answered during the
+    correction); None when nothing more is needed. The court staff present are asked
     whoever the record names: nobody is named where the question did not apply."""
     for field in FIELDS:
-        if not field.applies(after) or field.applies(before):
+        emptied = holds(before, field) and not holds(after, field)
+        if not field.applies(after) or (field.applies(before) and not emptied):
             continue
         if field.step is Step.STAFF_PRESENT:
             if field.step.value not in answered:
@@ -116,17 +124,17 @@ def dropped(before: Record, after: Record, corrected: Field) -> list[Field]:
         return []  # back to an external inquiry, what only the opinion had goes as usual
     gone: list[Field] = []
     for field in FIELDS:
-        held = _answerable(before, field)
-        if field.step is Step.ORIGINALS and art5_main_file(before):
-            held = True  # set by Art. 5 rather than asked: it goes when the record is no opinion
-        if not held or _answerable(after, field):
+        # Set by Art. 5 rather than asked: it goes when the record is no opinion, cleared by
+        # the source's answer itself (``handlers.originals``) and said as cleared here.
+        by_art5 = field.step is Step.ORIGINALS and art5_main_file(before)
+        if not (_answerable(before, field) or by_art5) or _answerable(after, field):
             continue
         if field.step is Step.STAFF_PRESENT:
             if after.cosigners:
                 gone.append(field)
         elif field.step is Step.ORIGINALS and art5_main_file(after):
             continue
-        elif holds(after, field):
+        elif holds(after, field) or by_art5:
             gone.append(field)
     return gone
 

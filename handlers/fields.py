@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import originals
 from handlers.engine import Context, UserError, split_command
 from handlers.i18n import day_words, join, weekday
 from handlers.ports import Button
@@ -1194,6 +1195,9 @@ async def _received_ok(ctx: Context, record: Record, text: str) -> dict[str, Any
 
 
 async def _source(ctx: Context, record: Record, text: str) -> dict[str, Any]:
+    """The source (Art. 2, 5, 14). A reference opinion's originals go to the main file (Art.
+    5), set with the answer; answered back to an external inquiry, the main file goes with
+    it (``handlers.originals.before_art5``: the judge's earlier answer, or none, asked)."""
     value = _match_choice(ctx, text, RecordKind)
     if value is None:
         raise UserError("intake.error.choose")
@@ -1201,6 +1205,8 @@ async def _source(ctx: Context, record: Record, text: str) -> dict[str, Any]:
     if value == RecordKind.REFERENCE_OPINION:  # Art. 5: its originals go to the main file
         values["originals_destination"] = OriginalsDestination.MAIN_FILE
         values["originals_note"] = None  # as for any other destination (``_originals``)
+    elif value == RecordKind.EXTERNAL and originals.set_by_art5(record):
+        values.update(await originals.before_art5(ctx.session, record))
     return values
 
 

@@ -73,10 +73,13 @@ async def submitted(
     channel: Channel,
     inquiry: timedelta,
     kind: RecordKind = RecordKind.EXTERNAL,
+    originals: OriginalsDestination = OriginalsDestination.ELSEWHERE,
 ) -> tuple[int, str]:
     """A submitted external record by ``channel`` as the intake gives it: only the fields
     that apply hold a value, 孙丽 present when in person, and an electronic message, a call
-    or a visit received when it was made (``receipt_of``). Its id and number."""
+    or a visit received when it was made (``receipt_of``); its originals where ``originals``
+    says, the main file whatever the channel (Art. 5, as the source's answer sets it). Its id
+    and number."""
     now = clock.now()
     async with db.transaction() as session:
         handler = await session.get(Staff, court.id("张伟"))
@@ -87,7 +90,7 @@ async def submitted(
         spec = Spec(
             kind=kind,
             channel=channel,
-            originals=OriginalsDestination.ELSEWHERE,
+            originals=originals,
             cosigner=channel is Channel.IN_PERSON,
             entered=False,
         )
@@ -97,6 +100,8 @@ async def submitted(
         for field in FIELDS:
             if not field.applies(shadow):
                 values.update(dict.fromkeys(field.columns))
+        if originals is OriginalsDestination.MAIN_FILE:
+            values.update(originals_destination=originals, originals_note=None)
         if channel in FOLLOWING:
             values["received_at"] = values["inquiry_at"]
         await records_repo.set_fields(session, record, values, actor=handler, at=now)

@@ -172,11 +172,13 @@ async def test_serious_and_main_leader_alert_at_once_and_only_once(
         json.loads(e.payload) for e in await events_of(db, 1) if e.kind == AuditKind.ALERT_SENT
     ]
     ids = [court.id("李刚"), court.id("刘洋"), court.id("陈静")]
+    named = ["王某", "温县某局"]  # the person each message named
     assert alerts == [
-        {"alert": "upward", "to": ids, "value": True},
-        {"alert": "art7_list", "to": ids, "value": True},  # what the first alert told of the list
-        {"alert": "serious", "to": ids, "value": True},
-        {"alert": "submitted", "to": ids, "value": True, "number": NUMBER},
+        {"alert": "upward", "to": ids, "value": True, "named": named},
+        # what the first alert told of the list
+        {"alert": "art7_list", "to": ids, "value": True, "named": named},
+        {"alert": "serious", "to": ids, "value": True, "named": named},
+        {"alert": "submitted", "to": ids, "value": True, "named": named, "number": NUMBER},
     ]
     assert (await record_row(db, 1))["status"] == RecordStatus.SUBMITTED
 
