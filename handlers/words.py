@@ -69,10 +69,17 @@ def bare_title(text: str) -> bool:
     return "".join(unicodedata.normalize("NFKC", text).split()) in official_titles()
 
 
-COMPOUND_SURNAMES = frozenset(
-    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "司徒", "夏侯", "尉迟"}
-    | {"公孙", "长孙", "宇文", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "澹台", "万俟"}
-)
+@cache
+def surnames() -> frozenset[str]:
+    """The Chinese surnames of ``handlers/data/surnames.txt`` (百家姓 and common modern ones),
+    single (王) and compound (欧阳, 司马)."""
+    text = resources.files("handlers").joinpath("data", "surnames.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+COMPOUND_SURNAMES = frozenset(surname for surname in surnames() if len(surname) == 2)
 """Two-character surnames: ``欧阳局长`` is a surname with a title, as ``王局长`` is."""
 
 
