@@ -288,7 +288,8 @@ def _text(
     position, the name still to be answered; a name a title ends (``TitleInName``), a unit
     and a title (``UnitNotName``), and as the inquirer's name a court staff member's, the
     judge's own among them (``CourtStaffName``, Art. 14), are refused with buttons
-    (``PRESSES``, read by ``pressed_name``); so is a unit alone (``UnitNotName``). ``unit``
+    (``PRESSES``, read by ``pressed_name``); so is a unit alone (``UnitNotName``), but for a
+    commissioned reference opinion (Art. 5), which a unit may give. ``unit``
     (the inquirer's unit): a person's name, with or without a title or unit
     (``NameNotUnit``), is refused with buttons (``UNIT_PRESSES``, read by
     ``pressed_unit``)."""
@@ -346,7 +347,8 @@ def _text(
             if len(rest) > 1 and rest not in COMPOUND_SURNAMES:  # 县交通局李明局长
                 read = PersonParts(rest, found, title)
                 raise UnitInName(ctx, record, column, value, (read,))
-        if person and unit_alone(value):  # 县交通局, 市人大常委会
+        opinion = record.kind == RecordKind.REFERENCE_OPINION  # Art. 5: a unit may give it
+        if person and not opinion and unit_alone(value):  # 县交通局, 市人大常委会
             raise UnitNotName(ctx, record, column, value, unit_head(value)[0], "")
         if unit and len(readings) == 1 and _named_at_unit(record, readings[0].name):
             [parts] = readings  # 李明, 局长李明, 县交通局李明 at the unit question

@@ -36,6 +36,7 @@ from handlers.words import COMPOUND_SURNAMES, official_titles, surnames
 from storage.casenumber import place_names
 from storage.db import Database
 from storage.models import Record
+from storage.vocabulary import RecordKind
 
 SURNAMES = st.one_of(
     st.sampled_from(sorted(surnames() - COMPOUND_SURNAMES)),
@@ -169,9 +170,12 @@ async def test_a_unit_alone_names_nobody(
     unit: str, space: str, step: Step, known_unit: str | None, submitted: bool
 ) -> None:
     """县交通局 at a name question: refused; at the inquirer's in a draft whose unit is still
-    empty one press keeps it as the unit, the name asked again."""
+    empty one press keeps it as the unit, the name asked again. A commissioned reference
+    opinion (Art. 5) may be a unit's: taken."""
     record = Record(inquirer_unit=known_unit, submitted_at=NOW if submitted else None)
     field = BY_STEP[step.value]
+    opinion = Record(kind=RecordKind.REFERENCE_OPINION, inquirer_unit=known_unit)
+    assert await field.parse(context(), opinion, unit) == {step.value: unit}
     with pytest.raises(UnitNotName) as refused:
         await field.parse(context(), record, space + unit + space)
     offered = step is Step.INQUIRER_NAME and known_unit is None and not submitted
