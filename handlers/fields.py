@@ -484,13 +484,13 @@ async def pressed_name(
 
 async def pressed_unit(ctx: Context, record: Record, column: str, value: str) -> dict[str, Any]:
     """The inquirer's unit given by ``NameNotUnit``'s buttons (``UNIT_PRESSES``), checked
-    again as it came: what was typed kept as the unit, or, in a draft, the name moved to the
-    inquirer's name (replacing what it held) with the unit typed with it as the answer and the
-    title as the position where still empty; never a court staff member's name (Art. 14 is
-    asked at the name question). Raises ``UserError`` (``error.stale_button``) for a press
-    that no longer fits the record."""
+    again as it came: what was typed (still read as a person) kept as the unit, or, in a
+    draft, the name moved to the inquirer's name (replacing what it held) with the unit typed
+    with it as the answer and the title as the position where still empty; never a court
+    staff member's name (Art. 14 is asked at the name question). Raises ``UserError``
+    (``error.stale_button``) for a press that no longer fits the record."""
     _, _, tail = value.partition(":")
-    if value.startswith(UNIT_AS_TYPED) and tail:
+    if value.startswith(UNIT_AS_TYPED) and len(person_readings(tail)) == 1:
         return {column: tail}
     if value.startswith(UNIT_NAME_TITLE) and record.submitted_at is None and tail.count("|") == 2:
         name, unit, title = tail.split("|")

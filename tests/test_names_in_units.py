@@ -20,6 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_misplaced_names import NOW, PERSONS, context
 
+from handlers.engine import UserError
 from handlers.fields import (
     BY_STEP,
     SPLIT_NAME,
@@ -258,3 +259,13 @@ async def test_the_trial_unit_at_the_name_then_a_name_at_the_unit(
     )
     row = await record_row(db, 1)
     assert (row["inquirer_name"], row["inquirer_unit"]) == (None, "县交通局")
+
+
+@pytest.mark.parametrize("pressed", [UNIT_AS_TYPED + "县交通局", UNIT_AS_TYPED, "person:张伟||"])
+async def test_a_unit_press_that_fits_nothing_typed_is_stale(pressed: str) -> None:
+    """The unit question's presses are checked again: ``asunit:`` keeps only what reads as a
+    person, and no press moves a court staff member's name (the judge's own) to the inquirer."""
+    field = BY_STEP[Step.INQUIRER_UNIT.value]
+    with pytest.raises(UserError) as refused:
+        await field.parse(context(), Record(), pressed)
+    assert refused.value.key == "error.stale_button"
