@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -43,8 +43,11 @@ from handlers.units import (
     PersonParts,
     aide_phrase,
     guess_category,
+    person_name,
     person_parts,
+    person_readings,
     reads_as_aide,
+    unit_alone,
     unit_head,
 )
 from handlers.words import (
@@ -251,8 +254,30 @@ def answer_example(ctx: Context, column: str) -> str:
     return ctx.t(f"intake.example.{column}")
 
 
+def _apart(readings: Sequence[PersonParts]) -> bool:
+    """Whether a name's readings (``units.person_readings``) carry a unit or a title to keep
+    apart: one reading with either, or several of a name run straight into a unit
+    (``PersonParts.joined``), where the name ends not written."""
+    if len(readings) == 1:
+        return bool(readings[0].unit or readings[0].title)
+    return bool(readings) and all(read.joined for read in readings)
+
+
+def _named_at_unit(record: Record, name: str) -> bool:
+    """Whether a full name read at the unit question (``units.person_readings``) is a
+    person's to notice (``units.person_name``: a surname opens it), other than the inquirer's
+    own name already recorded, which the repeated-answer notice asks about."""
+    return person_name(name) and name != record.inquirer_name
+
+
 def _text(
-    limit: int, column: str, *, words: bool = False, naming: bool = False, person: bool = False
+    limit: int,
+    column: str,
+    *,
+    words: bool = False,
+    naming: bool = False,
+    person: bool = False,
+    unit: bool = False,
 ) -> Parse:
     """Free text up to ``limit`` characters; ``words``: it must hold a letter or character
     (a name, a unit, a case's name), so a bare ``15`` is refused with an example
@@ -264,7 +289,11 @@ def _text(
     position, the name still to be answered; a name a title ends (``TitleInName``), a unit
     and a title (``UnitNotName``), and as the inquirer's name a court staff member's, the
     judge's own among them (``CourtStaffName``, Art. 14), are refused with buttons
-    (``PRESSES``, read by ``pressed_name``)."""
+    (``PRESSES``, read by ``pressed_name``); so is a unit alone (``UnitNotName``), but for a
+    commissioned reference opinion (Art. 5), which a unit may give. ``unit``
+    (the inquirer's unit): a person's name, with or without a title or unit
+    (``NameNotUnit``), is refused with buttons (``UNIT_PRESSES``, read by
+    ``pressed_unit``)."""
 
     async def parse(ctx: Context, record: Record, text: str) -> dict[str, Any]:
         value = text.strip()
@@ -277,6 +306,8 @@ def _text(
             return {"inquirer_position": title}
         if person and value.startswith(PRESSES):
             return await pressed_name(ctx, record, column, value, parse)
+        if unit and value.startswith(UNIT_PRESSES):
+            return await pressed_unit(ctx, record, column, value)
         if len(value) > limit:
             raise UserError("intake.error.too_long", limit=limit)
         seems = misplaced(ctx, value, person=person) if naming else None
@@ -301,19 +332,29 @@ def _text(
             raise AideInName(ctx, value)
         if person and column == "inquirer_name" and (staff := await court_staff(ctx, value)):
             raise CourtStaffName(ctx, record, value, staff)
-        if person and (parts := person_parts(value)) and (parts.unit or parts.title):
-            if parts.unit:  # 刘建华 县交通局 局长, 李明，县交通局局长, 交通局李明
-                raise UnitInName(ctx, record, column, value, parts.unit, parts.name, parts.title)
-            raise TitleInName(ctx, record, column, value, parts.name, parts.title)  # 局长 李明
+        readings = person_readings(value) if person or unit else ()
+        if person and _apart(readings):
+            if readings[0].unit:  # 刘建华 县交通局 局长, 李明，县交通局局长, 刘建华县交通局
+                raise UnitInName(ctx, record, column, value, readings)
+            [parts] = readings  # 局长 李明
+            raise TitleInName(ctx, record, column, value, parts.name, parts.title)
         if person and (split := title_at_end(value)) is not None:
             before, title = split
-            unit, rest = unit_head(before)
-            if unit and not rest:
-                raise UnitNotName(ctx, record, column, value, unit, title)
-            if not unit:
+            found, rest = unit_head(before)
+            if found and not rest:
+                raise UnitNotName(ctx, record, column, value, found, title)
+            if not found:
                 raise TitleInName(ctx, record, column, value, before, title)
             if len(rest) > 1 and rest not in COMPOUND_SURNAMES:  # 县交通局李明局长
-                raise UnitInName(ctx, record, column, value, unit, rest, title)
+                read = PersonParts(rest, found, title)
+                raise UnitInName(ctx, record, column, value, (read,))
+        opinion = record.kind == RecordKind.REFERENCE_OPINION  # Art. 5: a unit may give it
+        if person and not opinion and unit_alone(value):  # 县交通局, 市人大常委会
+            raise UnitNotName(ctx, record, column, value, unit_head(value)[0], "")
+        if unit and len(readings) == 1 and _named_at_unit(record, readings[0].name):
+            [parts] = readings  # 李明, 局长李明, 县交通局李明 at the unit question
+            staff = await court_staff(ctx, parts.name)
+            raise NameNotUnit(ctx, record, value, parts, movable=staff is None)
         return {column: value}
 
     return parse
@@ -345,6 +386,12 @@ for the inquirer (an official title ending it kept as the position where empty),
 cadre's staff (``Intermediary.STAFF``), the aide as the intermediary with the relation as
 typed (Art. 2)."""
 PRESSES = (SPLIT_NAME, UNIT_AND_TITLE, UNIT_NAME_TITLE, NAMESAKE, ART14_PRESS, AIDE_PRESS)
+UNIT_AS_TYPED = "asunit:"
+"""The inquirer's unit answered ``asunit:<typed>`` (``NameNotUnit``'s button): what reads as
+a person's name is a unit's all the same (a company's named like a person), kept as typed."""
+UNIT_PRESSES = (UNIT_NAME_TITLE, UNIT_AS_TYPED)
+"""The presses the unit question reads (``pressed_unit``); ``UNIT_NAME_TITLE`` there moves a
+name typed as the unit (a title and a name) to the inquirer's name, title and unit apart."""
 
 
 def aide_offered(record: Record, typed: str) -> bool:
@@ -406,9 +453,13 @@ async def pressed_name(
                 raise UserError("error.stale_button")
             values["inquirer_position"] = second
         return values
-    if value.startswith(UNIT_AND_TITLE) and draft and title_at_end(first + second):
+    if (
+        value.startswith(UNIT_AND_TITLE)
+        and draft
+        and (title_at_end(first + second) if second else unit_alone(first))
+    ):
         kept = {"inquirer_unit": first, "inquirer_position": second}
-        kept = {name: text for name, text in kept.items() if getattr(record, name) is None}
+        kept = {name: text for name, text in kept.items() if text and getattr(record, name) is None}
         if kept and unit_head(first) == (first, ""):
             return kept
     if value.startswith(UNIT_NAME_TITLE) and draft and tail.count("|") == 2:
@@ -416,7 +467,8 @@ async def pressed_name(
         kept = {"inquirer_unit": unit, "inquirer_position": title}
         kept = {field: text for field, text in kept.items() if text}
         empty = all(getattr(record, field) is None for field in kept)
-        if kept and empty and person_parts(tail.replace("|", " ")) == PersonParts(*tail.split("|")):
+        read = PersonParts(name, unit, title)
+        if kept and empty and person_parts(tail.replace("|", " ")) == read:
             return await parse(ctx, record, name) | kept
     if value.startswith(AIDE_PRESS) and column == "inquirer_name" and aide_offered(record, tail):
         cadre, relation, aide = aide_phrase(tail) or ("", "", "")
@@ -428,6 +480,27 @@ async def pressed_name(
         return values | aside | {"intermediary": Intermediary.STAFF.value}
     if value.startswith(NAMESAKE) and column == "inquirer_name" and await court_staff(ctx, tail):
         return {column: tail}
+    raise UserError("error.stale_button")
+
+
+async def pressed_unit(ctx: Context, record: Record, column: str, value: str) -> dict[str, Any]:
+    """The inquirer's unit given by ``NameNotUnit``'s buttons (``UNIT_PRESSES``), checked
+    again as it came: what was typed (still read as a person) kept as the unit, or, in a
+    draft, the name moved to the inquirer's name (replacing what it held) with the unit typed
+    with it as the answer and the title as the position where still empty; never a court
+    staff member's name (Art. 14 is asked at the name question). Raises ``UserError``
+    (``error.stale_button``) for a press that no longer fits the record."""
+    _, _, tail = value.partition(":")
+    if value.startswith(UNIT_AS_TYPED) and len(person_readings(tail)) == 1:
+        return {column: tail}
+    if value.startswith(UNIT_NAME_TITLE) and record.submitted_at is None and tail.count("|") == 2:
+        name, unit, title = tail.split("|")
+        read = person_parts(tail.replace("|", " "))
+        if read == PersonParts(name, unit, title) and await court_staff(ctx, name) is None:
+            kept = {"inquirer_name": name, column: unit}
+            if title and record.inquirer_position is None:
+                kept["inquirer_position"] = title
+            return {field: text for field, text in kept.items() if text}
     raise UserError("error.stale_button")
 
 
@@ -570,19 +643,17 @@ class TitleInName(Offer):
 
 
 class UnitNotName(Offer):
-    """A unit and an official title typed as a person's name (``交通局局长``): no one is named.
-    In a draft, one choice keeps the unit and the title as the inquirer's unit and position,
-    where still empty (``UNIT_AND_TITLE``); the name is asked again either way."""
+    """A unit and an official title typed as a person's name (``交通局局长``), or a unit alone
+    (``县交通局``, ``title`` empty: ``units.unit_alone``): no one is named. In a draft, one
+    choice keeps the unit and the title as the inquirer's unit and position, where still empty
+    (``UNIT_AND_TITLE``); the name is asked again either way."""
 
     def __init__(
         self, ctx: Context, record: Record, column: str, typed: str, unit: str, title: str
     ) -> None:
         draft = column == "inquirer_name" and record.submitted_at is None
-        empty = [
-            name
-            for name in ("inquirer_unit", "inquirer_position")
-            if draft and getattr(record, name) is None
-        ]
+        fields = ("inquirer_unit", "inquirer_position") if title else ("inquirer_unit",)
+        empty = [name for name in fields if draft and getattr(record, name) is None]
         label = {
             2: "intake.unit_title_as_both",
             1: f"intake.unit_title_as.{empty[0]}" if empty else "",
@@ -592,18 +663,22 @@ class UnitNotName(Offer):
             if label
             else ()
         )
-        key = "intake.error.unit_not_name" + ("_offer" if choices else "")
-        super().__init__(key, choices, typed=typed, title=title, field=ctx.t(f"card.{column}"))
+        key = "intake.error." + ("unit_not_name" if title else "unit_alone")
+        key += "_offer" if choices else ""
+        super().__init__(
+            key, choices, typed=typed, unit=unit, title=title, field=ctx.t(f"card.{column}")
+        )
 
 
 class UnitInName(Offer):
     """A unit and a full name, with or without an official title, typed as a person's name
-    in any order (``县交通局李明局长``, ``刘建华 县交通局 局长``, ``交通局李明``:
-    ``units.person_parts``): the name keeps neither. In a draft, one choice records the name,
-    and the unit and title each where the inquirer's is still empty (``UNIT_NAME_TITLE``);
-    otherwise it records the name alone (``SPLIT_NAME``); the name is asked again either way.
-    A surname alone between them (``交通局王局长``) is a name as a judge may know one, never
-    split."""
+    in any order (``县交通局李明局长``, ``刘建华 县交通局 局长``, ``交通局李明``,
+    ``刘建华县交通局``: ``units.person_readings``): the name keeps neither. In a draft, one
+    choice a reading records the name, and the unit and title each where the inquirer's is
+    still empty (``UNIT_NAME_TITLE``); otherwise it records the name alone (``SPLIT_NAME``);
+    the name is asked again either way. A name run straight into the unit is only ever
+    proposed, one choice for each place the name may end (``PersonParts.joined``). A surname
+    alone between them (``交通局王局长``) is a name as a judge may know one, never split."""
 
     def __init__(
         self,
@@ -611,33 +686,74 @@ class UnitInName(Offer):
         record: Record,
         column: str,
         typed: str,
-        unit: str,
-        name: str,
-        title: str,
+        readings: Sequence[PersonParts],
     ) -> None:
         draft = column == "inquirer_name" and record.submitted_at is None
-        unit_kept = unit if draft and record.inquirer_unit is None else ""
-        title_kept = title if draft and record.inquirer_position is None else ""
-        label = {
-            (True, True): "intake.split_unit_name_title",
-            (True, False): "intake.split_name_unit",
-            (False, True): "intake.split_name_position",
-        }.get((bool(unit_kept), bool(title_kept)))
-        choice = (
-            (
-                ctx.t(label, name=name, unit=unit, title=title),
-                f"{UNIT_NAME_TITLE}{name}|{unit_kept}|{title_kept}",
-            )
-            if label
-            else (ctx.t("intake.split_name", name=name), SPLIT_NAME + name)
-        )
+        choices = [_split_choice(ctx, record, draft, read) for read in readings]
+        first = readings[0]
+        key = "unit_in_name_joined" if first.joined else "unit_in_name"
         super().__init__(
-            "intake.error.unit_in_name" + ("" if title else "_untitled"),
-            (choice,),
+            f"intake.error.{key}" + ("" if first.title else "_untitled"),
+            tuple(dict.fromkeys(choices)),
             typed=typed,
-            unit=unit,
-            title=title,
+            unit=first.unit,
+            title=first.title,
             field=ctx.t(f"card.{column}"),
+        )
+
+
+def _split_choice(ctx: Context, record: Record, draft: bool, read: PersonParts) -> tuple[str, str]:
+    """The choice recording a name read with its unit and title (``UnitInName``): the unit
+    and title each where the inquirer's is still empty in a draft (``UNIT_NAME_TITLE``), else
+    the name alone (``SPLIT_NAME``)."""
+    unit_kept = read.unit if draft and record.inquirer_unit is None else ""
+    title_kept = read.title if draft and record.inquirer_position is None else ""
+    label = {
+        (True, True): "intake.split_unit_name_title",
+        (True, False): "intake.split_name_unit",
+        (False, True): "intake.split_name_position",
+    }.get((bool(unit_kept), bool(title_kept)))
+    if label is None:
+        return ctx.t("intake.split_name", name=read.name), SPLIT_NAME + read.name
+    return (
+        ctx.t(label, name=read.name, unit=read.unit, title=read.title),
+        f"{UNIT_NAME_TITLE}{read.name}|{unit_kept}|{title_kept}",
+    )
+
+
+class NameNotUnit(Offer):
+    """A person's name, with or without a title or a unit (``李明``, ``局长李明``,
+    ``县交通局李明``: ``units.person_readings``), typed as the inquirer's unit. In a draft,
+    unless it is a court staff member's name (``movable`` False: Art. 14 is the name
+    question's), one choice moves the name to the inquirer's name, with the unit as the answer
+    and the title as the position where still empty (``UNIT_NAME_TITLE``); the other keeps it
+    as typed, a unit's name that reads like a person's (``UNIT_AS_TYPED``)."""
+
+    def __init__(
+        self, ctx: Context, record: Record, typed: str, read: PersonParts, *, movable: bool
+    ) -> None:
+        choices: list[tuple[str, str]] = []
+        if movable and record.submitted_at is None:
+            title = read.title if record.inquirer_position is None else ""
+            label = "intake.name_moved" + ("_position" if title else "")
+            label += "_unit" if read.unit else ""
+            choices.append(
+                (
+                    ctx.t(label, name=read.name, unit=read.unit, title=title),
+                    f"{UNIT_NAME_TITLE}{read.name}|{read.unit}|{title}",
+                )
+            )
+        keep = ctx.t("intake.unit_as_typed", typed=typed)
+        choices.append((keep, UNIT_AS_TYPED + typed))
+        key = "intake.error.name_not_unit" + ("_offer" if len(choices) > 1 else "")
+        super().__init__(
+            key,
+            tuple(choices),
+            typed=typed,
+            name=read.name,
+            keep=keep,
+            move=choices[0][0],
+            field=ctx.t("card.inquirer_unit"),
         )
 
 
@@ -1605,7 +1721,7 @@ FIELDS: tuple[Field, ...] = (
         Step.INQUIRER_UNIT,
         Input.TEXT,
         ("inquirer_unit",),
-        _text(200, "inquirer_unit", words=True, naming=True),
+        _text(200, "inquirer_unit", words=True, naming=True, unit=True),
         _external,
     ),
     Field(

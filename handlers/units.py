@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Final
 
-from handlers.words import COMPOUND_SURNAMES, official_titles
-from storage.casenumber import court_name
+from handlers.words import COMPOUND_SURNAMES, official_titles, surnames
+from storage.casenumber import court_name, place_names
 from storage.vocabulary import UnitCategory
 
 
@@ -331,6 +331,8 @@ class PersonParts:
     name: str
     unit: str
     title: str
+    joined: bool = field(default=False, compare=False)
+    """Whether the name runs straight into the unit, where it ends not written."""
 
 
 def _han(text: str) -> bool:
@@ -395,26 +397,33 @@ def _segment(text: str, after_name: bool = False) -> tuple[tuple[tuple[str, str]
         found += [(("title", title), *parts) for parts in _segment(text[len(title) :])]
     words = [
         found.span()
-        for row in unit_words()
-        if row.art7 is not Art7Role.PREFIX
-        for found in re.finditer(re.escape(row.word), text)
+        for word in (
+            *(row.word for row in unit_words() if row.art7 is not Art7Role.PREFIX),
+            *OFFICE_TAILS,
+        )
+        for found in re.finditer(re.escape(word), text)
     ]
 
     def goes_on(end: int, kind: str, part: str) -> bool:
-        """Whether the unit's own words go on into the part after it: a word ending inside a
-        name (县人大 + 常委会), or running past a title's end (县人大 + 常委 + 会)."""
+        """Whether the unit's own words (and office names, ``OFFICE_TAILS``) go on into the
+        part after it: a word ending inside a name (县人大 + 常委会, 县委 + 员会), or running
+        past a title's end (县人大 + 常委 + 会)."""
         stop = end + len(part)
         return any(
             start < stop < last or (kind == "name" and end < last <= stop) for start, last in words
         )
 
     for end, full in ({} if after_name else _unit_ends(text)).items():
+        if any(end < len(title) for title in starting):
+            continue  # 局 inside 局长: the title opening it, not a unit
         found += [
             (("unit", text[:end]), *parts)
             for parts in _segment(text[end:])
             if (full and not parts) or (parts and not goes_on(end, *parts[0]))
             if full or parts[0][0] == "title"  # 交通局 + 队长, never 县政府办 + 公室
         ]
+    for name, unit_first in () if after_name else _joined(text):
+        found += [(("name", name), *parts) for parts in unit_first]
     for end in () if after_name else range(2, len(text) + 1):
         if plain_name(text[:end]):
             rest = _segment(text[end:], after_name=True)
@@ -426,22 +435,122 @@ def _segment(text: str, after_name: bool = False) -> tuple[tuple[tuple[str, str]
     return tuple(found)
 
 
-def person_parts(text: str) -> PersonParts | None:
+LEVEL_WORDS: Final = "省市县区州旗盟乡镇"
+"""A place's level: what no given name ends with (李明市 is 李明 and 市…), and what a unit's
+name may open with (县交通局, 市人大常委会)."""
+UNIT_OPENINGS: Final = (*LEVEL_WORDS, "某")
+"""What else a unit's name may open with: a level (县交通局), 某 for a place not named."""
+GIVEN_LENGTH: Final = range(1, 3)
+"""A given name's characters after the surname, where a name runs straight into a unit."""
+
+
+def _opening(unit: str) -> int | None:
+    """How well where ``unit`` begins reads as the start of a unit's name: 0 for a place of
+    the SPC court table (``storage.casenumber.place_names``: 温县, 焦作市), 1 for a level or
+    某 (``UNIT_OPENINGS``), a party prefix (中共) or a unit word (``unit_words``: 人大常委会,
+    公司), 2 for anything else; None for a name that cannot be a unit's (one character before
+    its first unit word: 通局)."""
+    if any(unit[:k] in place_names() for k in range(2, len(unit))):
+        return 0
+    words = [row.word for row in unit_words() if row.word in unit]
+    if unit.startswith(UNIT_OPENINGS) or any(unit.startswith(word) for word in words):
+        return 1
+    first = min((unit.find(word) for word in words), default=0)
+    return 2 if first >= 2 else None
+
+
+def person_name(name: str) -> bool:
+    """Whether ``name`` (normalised, no spaces) reads as a person's full name as people are
+    named: a surname (``words.surnames``: 王, 欧阳) and one or two characters
+    (``GIVEN_LENGTH``), none of them a level (``LEVEL_WORDS``: 温县某委 is a unit's) and not
+    opening with a place longer than its surname (``storage.casenumber.place_names``:
+    周口); or Chinese runs joined by a middle dot (``NAME_DOTS``: 阿依古丽·买买提). Stricter
+    than ``plain_name``, which any two to four characters pass."""
+    if not plain_name(name):
+        return False
+    if any(dot in name for dot in NAME_DOTS):
+        return True
+    return any(
+        len(name) - len(surname) in GIVEN_LENGTH
+        and not any(letter in LEVEL_WORDS for letter in name)
+        and not any(name[:k] in place_names() for k in range(len(surname) + 1, len(name) + 1))
+        for surname in surnames()
+        if name.startswith(surname)
+    )
+
+
+def _joined(text: str) -> list[tuple[str, tuple[tuple[tuple[str, str], ...], ...]]]:
+    """The names ``text`` may open with where a unit is written straight after (刘建华县交通局,
+    李明市人大常委会副主任), each with its readings of the rest that open with that unit
+    (``_segment``): a person's name (``person_name``: a surname and one or two characters,
+    no level among them, 李明市 is 李明 and 市…), the unit opening best (``_opening``) of
+    all; none where ``text`` opens with a place longer than a surname (张家口市…, 温县…: a
+    unit's name whole)."""
+    starting = sorted(surname for surname in surnames() if text.startswith(surname))
+    longest = max(map(len, starting), default=0)
+    if not starting or any(text[:k] in place_names() for k in range(longest + 1, 9)):
+        return []
+    found: list[tuple[int, str, tuple[tuple[tuple[str, str], ...], ...]]] = []
+    for surname in starting:
+        for given in GIVEN_LENGTH:
+            name = text[: len(surname) + given]
+            if len(name) == len(text) or not person_name(name):
+                continue
+            opening = _opening(text[len(name) :])
+            readings = tuple(
+                parts for parts in _segment(text[len(name) :]) if parts and parts[0][0] == "unit"
+            )
+            if opening is not None and readings:
+                found.append((opening, name, readings))
+    best = min((opening for opening, _, _ in found), default=None)
+    return [(name, readings) for opening, name, readings in found if opening == best]
+
+
+def person_readings(text: str) -> tuple[PersonParts, ...]:
     """``text`` read as a full name with, in any order, a unit and an official title:
     separated by ``PART_SEPARATORS`` or by nothing (``刘建华 县交通局 局长``, ``李明，县交通局
-    局长``, ``县交通局 李明 局长``, ``交通局李明``, ``局长 李明``). None unless exactly one full
-    name (``plain_name``) and at most one unit and one title are found and nothing else. A
-    name run straight into a unit that follows it (``刘建华县交通局``) reads as a unit: where
-    the name ends is not written."""
+    局长``, ``县交通局 李明 局长``, ``交通局李明``, ``局长 李明``, ``刘建华县交通局``). Each
+    reading has exactly one full name (``plain_name``) and at most one unit and one title and
+    nothing else, with the most parts of all; empty when there is none. A name run straight
+    into a unit after it (``_joined``) is read where a surname opens it and nothing else reads
+    (王建华副县委书记 is a name and a title), and may be read in more than one way
+    (``PersonParts.joined``: where the name ends is not written)."""
     normal = unicodedata.normalize("NFKC", text).strip()
     readings: list[tuple[tuple[str, str], ...]] = [()]
     for run in PART_SEPARATORS.split(normal):
         readings = [(*done, *parts) for done in readings for parts in _segment(run)]
         readings = [parts for parts in readings if len({kind for kind, _ in parts}) == len(parts)]
-    readings = [parts for parts in readings if "name" in dict(parts)]
-    most = max(map(len, readings), default=0)
-    best = {parts for parts in readings if len(parts) == most}
-    if len(best) != 1:
-        return None  # nothing read, or more than one way to read it
-    read = dict(best.pop())
-    return PersonParts(read["name"], read.get("unit", ""), read.get("title", ""))
+    found = [
+        PersonParts(
+            read["name"],
+            read.get("unit", ""),
+            read.get("title", ""),
+            joined=bool(read.get("unit")) and read["name"] + read["unit"] in normal,
+        )
+        for read in map(dict, dict.fromkeys(readings))
+        if "name" in read
+    ]
+    written = [read for read in found if not read.joined] or found
+    most = max((bool(read.unit) + bool(read.title) for read in written), default=0)
+    return tuple(read for read in written if bool(read.unit) + bool(read.title) == most)
+
+
+def unit_alone(text: str) -> bool:
+    """Whether ``text`` reads as a unit's name and nothing else (``县交通局``, ``市人大常委会``):
+    ``unit_head`` takes it whole, and no person opens it, neither a full name
+    (``person_readings``: 刘建华县交通局) nor a surname alone before its first unit word
+    (``王局``: a name as a judge may know one)."""
+    normal = _normal(text)
+    if not normal or unit_head(normal) != (normal, "") or person_readings(normal):
+        return False
+    if _prefix(normal)[1]:
+        return True
+    first = min(normal.find(row.word) for row in unit_words() if row.word in normal)
+    return normal[:first] not in surnames()
+
+
+def person_parts(text: str) -> PersonParts | None:
+    """``text`` read as a full name with a unit and an official title (``person_readings``)
+    when it reads so in exactly one way; None otherwise."""
+    readings = person_readings(text)
+    return readings[0] if len(readings) == 1 else None

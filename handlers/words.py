@@ -69,10 +69,17 @@ def bare_title(text: str) -> bool:
     return "".join(unicodedata.normalize("NFKC", text).split()) in official_titles()
 
 
-COMPOUND_SURNAMES = frozenset(
-    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "司徒", "夏侯", "尉迟"}
-    | {"公孙", "长孙", "宇文", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "澹台", "万俟"}
-)
+@cache
+def surnames() -> frozenset[str]:
+    """The Chinese surnames of ``handlers/data/surnames.txt`` (百家姓 and common modern ones),
+    single (王) and compound (欧阳, 司马)."""
+    text = resources.files("handlers").joinpath("data", "surnames.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+COMPOUND_SURNAMES = frozenset(surname for surname in surnames() if len(surname) == 2)
 """Two-character surnames: ``欧阳局长`` is a surname with a title, as ``王局长`` is."""
 
 
@@ -102,17 +109,43 @@ _NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 """A bracketed note (``周强（刑庭）``), full-width brackets read as half-width (NFKC)."""
 
 
+@cache
+def _shortenings() -> tuple[tuple[str, str], ...]:
+    """The rows of ``handlers/data/department-abbreviations.tsv``: (word, short)."""
+    data = resources.files("handlers").joinpath("data", "department-abbreviations.tsv")
+    lines = [line for line in data.read_text("utf-8").splitlines() if line.strip()]
+    rows = [line.split("\t") for line in lines if not line.startswith("#")][1:]
+    return tuple((row[0].strip(), row[1].strip() if len(row) > 1 else "") for row in rows)
+
+
+@cache
+def department_abbreviations(name: str) -> frozenset[str]:
+    """The usual shortenings of a court department's ``name`` (``刑事审判庭`` → 刑庭, 刑事庭;
+    ``民事审判第一庭`` → 民一庭, 民事一庭 …; ``行政审判庭`` → 行政庭; ``审判管理办公室`` →
+    审管办): every name the rows of ``handlers/data/department-abbreviations.tsv`` give,
+    applied in any number, of two characters or more, ``name`` itself not among them (立案庭,
+    执行局 have none). Whitespace dropped, full-width forms read as typed (NFKC)."""
+    start = "".join(unicodedata.normalize("NFKC", name).split())
+    names = {start}
+    for word, short in _shortenings():
+        names |= {each.replace(word, short) for each in names if word in each}
+    return frozenset(each for each in names if len(each) >= 2) - {start}
+
+
 def name_readings(text: str, departments: Iterable[str]) -> list[str]:
     """The names ``text`` may be, typed with words around a person's name: ``text`` itself
     (whitespace dropped, NFKC), then what is left after removing bracketed notes (``_NOTE``)
-    and, as often as they come, a department name of ``departments`` before or after, a word
+    and, as often as they come, a department name of ``departments`` or its shortening
+    (``department_abbreviations``: 刑庭, 民一庭) before or after, a word
     of address after (``ADDRESS_WORDS``), an official title before or after
     (``official_titles``). ``刑事审判庭周强``, ``周强（刑庭）``, ``周强同志``, ``院长陈静`` and
     ``陈静院长`` each read as their name among others; shortest-stripped first, never empty.
     Whose name a reading is (``storage.staff.person_key``) is the caller's to say."""
     start = "".join(unicodedata.normalize("NFKC", text).split())
+    named = {"".join(unicodedata.normalize("NFKC", name).split()) for name in departments}
     affixes = sorted(
-        {"".join(unicodedata.normalize("NFKC", name).split()) for name in departments}
+        named
+        | {short for name in named for short in department_abbreviations(name)}
         | official_titles(),
         key=len,
         reverse=True,

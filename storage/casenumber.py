@@ -385,3 +385,20 @@ def court_place(court_name: str) -> str:
     "温县人民法院" → "温县", "上海市第一中级人民法院" → "上海市"); "" when it names none."""
     places = _PLACE.findall(court_name.removesuffix("人民法院"))
     return places[-1] if places else ""
+
+
+@cache
+def place_names() -> frozenset[str]:
+    """The places the SPC court table's names name, each as written (``温县``, ``焦作市``,
+    ``建华区``) and, where two characters or more are left, without its level (``焦作``,
+    ``建华``): what a unit's name may open with (``温县财政局``, ``焦作市公安局``)."""
+    places: set[str] = set()
+    for name in _courts().values():
+        for place in _PLACE.findall(_COURT_TAIL.sub("", name)):
+            places.add(place)
+            if len(place) > 2:
+                places.add(place[:-1])
+    return frozenset(places)
+
+
+_COURT_TAIL = re.compile(r"(?:第[一二三四五六七八九十]+)?(?:高级|中级)?人民法院.*$")

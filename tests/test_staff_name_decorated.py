@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dialogue import Court, asks, dialogue, phone_record, says
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.fields import staff_named
-from handlers.words import ADDRESS_WORDS, official_titles
+from handlers.fields import Step, staff_named
+from handlers.words import ADDRESS_WORDS, department_abbreviations, official_titles
 from storage import staff as staff_repo
 from storage.db import Database
 from storage.vocabulary import Role
@@ -95,3 +96,74 @@ async def test_a_decorated_staff_name_names_the_member(db: Database, data: st.Da
         own = await staff_repo.find_staff(session, names[which])
         assert await staff_named(session, typed, own=own) is own
         await session.rollback()
+
+
+SHORT_FORMS = {
+    "刑事审判庭": "刑庭",
+    "刑事审判第一庭": "刑一庭",
+    "民事审判第一庭": "民一庭",
+    "民事审判第二庭": "民二庭",
+    "行政审判庭": "行政庭",
+    "审判监督庭": "审监庭",
+    "环境资源审判庭": "环资庭",
+    "审判管理办公室": "审管办",
+    "城关人民法庭": "城关法庭",
+    "立案庭": "立案庭",
+    "执行局": "执行局",
+}
+"""The courts' usual shortenings of their departments' names (立案庭, 执行局: none)."""
+
+
+def test_department_shortenings_are_the_usual_ones() -> None:
+    for name, short in SHORT_FORMS.items():
+        assert short == name or short in department_abbreviations(name), (name, short)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    department=st.sampled_from(sorted(SHORT_FORMS)),
+    name=STAFF_NAMES,
+    where=st.sampled_from(["before", "after", "note"]),
+    gap=SPACES,
+)
+async def test_a_staff_name_with_its_department_shortened_names_the_member(
+    db: Database, department: str, name: str, where: str, gap: str
+) -> None:
+    """刑庭周强, 民一庭孙丽, 孙丽 民一庭, 周强（刑庭）: the member of that department, asked
+    about as the court's own staff (Art. 14) as 刑事审判庭周强 is."""
+    short = SHORT_FORMS[department]
+    typed = {
+        "before": short + gap + name,
+        "after": name + gap + short,
+        "note": f"{name}（{short}）",
+    }[where]
+    async with db.transaction() as session:
+        await staff_repo.department(session, department, at=AT)
+        person = await staff_repo.add_staff(
+            session,
+            name=name,
+            department_name=department,
+            roles=[Role.HANDLER],
+            at=AT,
+            actor="test",
+            new_department=False,
+        )
+        found = await staff_named(session, typed, own=None)
+        assert found is not None and found.id == person.id, typed
+        await session.rollback()
+
+
+async def test_the_trial_shortened_departments(court: Court) -> None:
+    """The trial: 刑庭周强 at the name question gets the Art. 14 question (周强 of 刑事审判庭;
+    the harness's 民一庭 is named so already)."""
+    judge = court.chat("张伟")
+    script = list(phone_record())
+    at = next(i for i, (_, expect) in enumerate(script) if asks(Step.INQUIRER_NAME) in str(expect))
+    await dialogue(judge, script[: at + 1])
+    replies = await judge.act("刑庭周强")
+    who = says("intake.staff_who.staff")
+    assert replies[-1].text.startswith(
+        says("intake.error.staff_name", typed="刑庭周强", who=who)
+    ), replies[-1].text

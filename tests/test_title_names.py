@@ -301,8 +301,9 @@ async def test_a_name_with_its_unit_or_title_is_split_by_one_press(
     written = [parts[kind] for kind in order if parts[kind] is not None]
     kinds = [kind for kind in order if parts[kind] is not None]
     if not separator:
-        # Where a name ends and a unit after it begins is not written (刘建华县交通局), and
-        # a party body's name (中共…) is a unit whole, whatever follows it (units.unit_head).
+        # A name run straight into a unit after it (刘建华县交通局) is proposed where a surname
+        # opens it, in as many ways as it may end (test_names_in_units), and a party body's
+        # name (中共…) is a unit whole, whatever follows it (units.unit_head).
         assume("name,unit" not in ",".join(kinds))
         assume(unit is None or not unit.startswith("中共") or kinds[-1] == "unit")
     typed = separator.join(written)
