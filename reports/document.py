@@ -110,7 +110,7 @@ class Grid:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     nothing: str = ""
-    """What the table says when it has nothing to show (无记录): a last row across all its
+    """What the table says when it has nothing to show ("no records"): a last row across all its
     columns, as the workbook's tables say it. A grid with no rows must say it: a header
     alone reads as a table whose rows were lost. Raises ``ValueError`` otherwise."""
 

@@ -231,7 +231,7 @@ class Timeliness:
     now: datetime | None = None
     """When the figures are taken (``own_state``)."""
     moves: Mapping[int, DepartmentHistory] = field(default_factory=dict)
-    """The department history of each record whose 承办部门 changed
+    """The department history of each record whose department in charge changed
     (``storage.moves.department_moves``), by record id: its steps count in the department
     that held it when they were settled (``settled_at``), not the one it is in now."""
 
