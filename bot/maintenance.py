@@ -237,6 +237,8 @@ async def verify(
             hash=summary.head_hash,
         ),
     )
+    if summary.held:
+        _say(out, t(language, "maintenance.verify_held", held=summary.held))
     if anchor is not None:
         _say(out, t(language, "maintenance.verify_anchor_ok", seq=anchor.seq, hash=anchor.hash))
     return EXIT_OK

@@ -57,6 +57,7 @@ from storage.audit import AuditKind
 from storage.blobs import Blobs, BlobStore
 from storage.db import READ_ONLY, Database
 from storage.models import AuditHead, EvidenceBlob
+from storage.verify import ARRIVAL_PAYLOADS, ARRIVALS, arrival_files
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -217,6 +218,18 @@ class _Snapshot:
     """How the database was dumped: "native" (SQLite's copy, pg_dump) or "logical"."""
 
 
+def _with_arrivals(
+    blobs: list[tuple[str, str | None]], payloads: Iterable[str]
+) -> list[tuple[str, str | None]]:
+    """``blobs`` (SHA-256, thumbnail's) and the files kept on no record that the arrival
+    events with ``payloads`` name (``storage.verify.arrival_files``: held at a question, or
+    dismissed as sent by mistake), which have no blob row but are evidence kept all the same,
+    and which ``guowen verify`` re-hashes in the restored copy."""
+    rows = {sha256 for sha256, _thumbnail in blobs}
+    kept = sorted(set(arrival_files(payloads)) - rows)
+    return [*blobs, *((sha256, None) for sha256 in kept)]
+
+
 def _sqlite_snapshot(source: str, work: Path) -> _Snapshot:
     """SQLite's online backup: one consistent copy while writers carry on."""
     target = work / "guowen.db"
@@ -230,11 +243,16 @@ def _sqlite_snapshot(source: str, work: Path) -> _Snapshot:
             blobs = dst.execute(
                 "SELECT sha256, thumbnail_sha256 FROM evidence_blobs ORDER BY sha256"
             ).fetchall()
+            marks = ", ".join("?" for _ in ARRIVALS)
+            payloads = dst.execute(
+                f"SELECT payload FROM audit_events WHERE kind IN ({marks})", ARRIVALS
+            ).fetchall()
         finally:
             dst.close()
     finally:
         src.close()
-    return _Snapshot(target, target.name, "sqlite", seq, digest, [(a, b) for a, b in blobs])
+    listed = _with_arrivals([(a, b) for a, b in blobs], (text for (text,) in payloads))
+    return _Snapshot(target, target.name, "sqlite", seq, digest, listed)
 
 
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
@@ -261,6 +279,8 @@ async def _pg_snapshot(db: Database, pg_dump: str, work: Path) -> _Snapshot:
                 EvidenceBlob.sha256
             )
             blobs = [(a, b) for a, b in (await snapshot_conn.execute(listing)).all()]
+            arrivals = (await snapshot_conn.execute(ARRIVAL_PAYLOADS)).scalars()
+            blobs = _with_arrivals(blobs, arrivals)
             process = await asyncio.create_subprocess_exec(
                 pg_dump,
                 "--format=custom",
@@ -295,6 +315,8 @@ async def _logical_snapshot(db: Database, work: Path) -> _Snapshot:
                 EvidenceBlob.sha256
             )
             blobs = [(a, b) for a, b in (await snapshot_conn.execute(listing)).all()]
+            arrivals = (await snapshot_conn.execute(ARRIVAL_PAYLOADS)).scalars()
+            blobs = _with_arrivals(blobs, arrivals)
             with target.open("w", encoding="utf-8") as out:
                 await logical.dump(snapshot_conn, out)
     return _Snapshot(target, target.name, db.dialect, seq, digest, blobs, "logical")

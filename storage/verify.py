@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -275,6 +275,28 @@ async def _blob_pages(db: Database, page: int) -> AsyncIterator[list[tuple[str, 
         last = rows[-1][0]
 
 
+def arrival_files(payloads: Iterable[str]) -> dict[str, int | None]:
+    """The files the ``ARRIVALS`` events with ``payloads`` (their JSON texts) name as kept:
+    SHA-256 -> stored size in bytes (None when the event does not say it). A payload that is
+    not JSON, or names no SHA-256 (a file refused unkept: too large, unreadable), names
+    nothing; the chain walk names an altered event."""
+    named: dict[str, int | None] = {}
+    for text in payloads:
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            continue
+        sha256 = payload.get("sha256") if isinstance(payload, dict) else None
+        if isinstance(sha256, str):
+            size = payload.get("size")
+            named[sha256] = size if isinstance(size, int) else named.get(sha256)
+    return named
+
+
+ARRIVAL_PAYLOADS = select(AuditEvent.payload).where(AuditEvent.kind.in_(ARRIVALS))
+"""Every ``ARRIVALS`` event's payload (for ``arrival_files``)."""
+
+
 async def _arrival_pages(db: Database, page: int) -> AsyncIterator[list[tuple[str, int | None]]]:
     """The files ``ARRIVALS`` events name that have no blob row (those are checked with the
     rows), each ``(sha256, size)`` once per page, in pages of events read in short
@@ -289,16 +311,7 @@ async def _arrival_pages(db: Database, page: int) -> AsyncIterator[list[tuple[st
                 .limit(page)
             )
             events = list((await session.execute(query)).all())
-            named: dict[str, int | None] = {}
-            for _seq, text in events:
-                try:
-                    payload = json.loads(text)
-                except ValueError:
-                    continue  # the chain walk names an altered event already
-                sha256 = payload.get("sha256") if isinstance(payload, dict) else None
-                if isinstance(sha256, str):
-                    size = payload.get("size")
-                    named[sha256] = size if isinstance(size, int) else named.get(sha256)
+            named = arrival_files(text for _seq, text in events)
             rows = select(EvidenceBlob.sha256).where(EvidenceBlob.sha256.in_(list(named)))
             linked = set((await session.execute(rows)).scalars())
         if not events:
