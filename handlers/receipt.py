@@ -16,8 +16,10 @@ is its receipt time too. Two exceptions:
   ``forward_origin.date``: ``SENT_AT``) and the judge's time agrees with it (``agrees``): the
   stated time, to the minute, stays the receipt time; an earlier time is the receipt time, a
   later one is refused (``latest_inquiry``: the message existed at the stated time);
-- the judge typed the receipt time itself at its question (``RECEIVED_TYPED``): that answer
-  stands.
+- the judge typed the receipt time of an electronic message itself at its question
+  (``RECEIVED_TYPED``): that answer stands. Not for a call or a visit: it is received as it
+  is made, whatever was typed before its channel was given (a receipt typed days after the
+  call would lengthen every Art. 6 deadline), and the judge is told the receipt time moved.
 
 A receipt time taken from a day alone ("yesterday") is that day with its hour unknown
 (``RECEIVED_DAY_ONLY``): the deadlines count in days, so they are the same for any hour of it.
@@ -62,8 +64,10 @@ def stated_sent_at(record: Record) -> datetime | None:
 
 def receipt_follows(record: Record) -> bool:
     """Whether the time the judge gives for ``record``'s inquiry is its receipt time too: an
-    inquiry by a channel in ``FOLLOWING`` (an electronic message, a call, a visit) whose
-    receipt time the judge has not typed at its own question."""
+    inquiry by a call or a visit (``ORAL_CHANNELS``) always; by an electronic message
+    (``NETWORK_CHANNELS``) unless the judge typed its receipt time at its own question."""
+    if record.channel in ORAL_CHANNELS:
+        return True
     return record.channel in FOLLOWING and not record.fields.get(RECEIVED_TYPED)
 
 

@@ -53,8 +53,8 @@ CHANGED = says("intake.proposed.change")
 
 def expected(channel: Channel, order: str, *, day_only: bool) -> tuple[datetime, bool]:
     """The receipt time and whether it is a day alone, by the rule."""
-    if order == "receipt_typed":
-        return TYPED_RECEIPT, False
+    if order == "receipt_typed" and channel not in ORAL_CHANNELS:
+        return TYPED_RECEIPT, False  # a call or a visit is received as it is made all the same
     if channel in FOLLOWING:
         return (DAY, True) if day_only else (CALL, False)
     return NEW_AT, False
