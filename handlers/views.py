@@ -177,7 +177,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
         if first or by_hand:
             lines.append(copy_state.open_line(ctx, first, by_hand))
             lines.extend(copy_state.lines(ctx, first))
-            lines.extend(copy_state.office_lines(ctx, first, by_hand))
+            lines.extend(await copy_state.office_state(ctx, record))
         return lines
     later = await form_copies.latest(ctx.session, record)
     held: dict[int, str] = {}
@@ -195,7 +195,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
             lines.append(copy_state.open_line(ctx, people, by_hand))  # not yet at each office
         lines.extend(copy_state.lines(ctx, people, version=copy.version, later=later, held=held))
         if copy.version == 1:  # an office with nobody registered: its printed copy
-            lines.extend(copy_state.office_lines(ctx, people, by_hand))
+            lines.extend(await copy_state.office_state(ctx, record))
         for person in people:
             if person.arrived:
                 how = ctx.t(f"views.held_{person.state.value}")
