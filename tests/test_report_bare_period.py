@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 from fakes import FakeBot, add_person
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from settings_kit import make_settings
+from test_form_copy_arrival import _COMMON
 from test_reports_support import BEIJING, COURT, NUMBER, local, make_record
 
 from bot.report_cli import report
@@ -71,13 +72,7 @@ NOWS = st.integers(0, 420).map(
 )
 
 
-@settings(
-    max_examples=8,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=8, derandomize=True, **_COMMON)
 @given(now=NOWS)
 async def test_chat_and_command_line_take_the_same_quarter_and_say_it(
     bot: FakeBot, clock: FakeClock, tmp_path: Path, now: datetime
