@@ -34,7 +34,9 @@ from reports.files import safe_name
 from reports.form import missing_words
 from reports.period import (
     PeriodError,
+    default_words,
     recorded_period,
+    records_begin,
     refusal_values,
 )
 from reports.quarterly import build_report
@@ -148,7 +150,9 @@ async def report(
     status (2 for a period that cannot be read, in the future or ended before the court's
     records begin, or for an output folder that cannot be made or written, with the reason on
     ``err``: the folder is checked before the report is counted). Without a period,
-    ``reports.period.default_period``; a refusal's example is one it accepts. A period
+    ``reports.period.default_period``, said on ``err`` as /report says it (which quarter, and
+    how to ask for the other: ``reports.period.default_words``); a refusal's example is one
+    it accepts. A period
     without records is a report all the same, and says so.
     """
     errors = err or sys.stderr
@@ -158,6 +162,7 @@ async def report(
     fonts.configure(settings.reports.font_path)
     show = errors.isatty() if progress is None else progress
     bar: Bar | None = None
+    chosen = ""
     db = Database(settings.storage.database_url)
     reader = reader_engine(settings.storage.database_url)
     # The libraries loaded by now live as long as the command: a full collection of the
@@ -183,6 +188,9 @@ async def report(
             except PeriodError as problem:
                 _refuse(errors, lang, problem, now, settings)
                 return EXIT_USAGE
+            if not period_text.strip():  # which quarter it took, as /report says it
+                key, values = default_words(period, now, tz, await records_begin(session))
+                chosen = t(lang, key, command="guowen report", **values)
             bar = Bar(errors, t(lang, "cli_report.progress", period=period.label), show=show)
             target = out_dir
             try:
@@ -239,6 +247,8 @@ async def report(
     )
     # The chat's caveats (handlers.reports_cmd.headline_text), on standard error: standard
     # output stays the summary line and then one path per line, for scripts.
+    if chosen:
+        print(chosen, file=errors)
     for line in caveats(lang, figures):
         print(line, file=errors)
     for path in files.paths:

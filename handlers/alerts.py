@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import card, notify
 from handlers.engine import Context
 from handlers.fields import BY_STEP, Step
+from handlers.invites import READS_WITHDRAWN, may
 from handlers.ports import Button
 from reports.facts import load_names
 from reports.figures import on_art7_list
@@ -528,6 +529,9 @@ async def tell_withdrawal(ctx: Context, record: Record) -> None:
         ctx.speaking = notify.language_of(ctx, person)
         try:
             rendered = await values()
+            # /withdrawn invited only to those who may use it
+            see = may(person.roles, READS_WITHDRAWN)
+            rendered["see"] = ctx.t("alerts.withdrawn_draft_see") if see else ""
         finally:
             ctx.speaking = None
         await notify.tell(ctx, [person], "alerts.withdrawn_draft", rendered)

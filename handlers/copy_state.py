@@ -13,7 +13,7 @@ from handlers.ports import Button
 from reminders.dispatch import NO_CHAT_ACCOUNT
 from storage import form_copies
 from storage.form_copies import DISABLED, OFFICES, Arrival, Copy, Recipient
-from storage.models import Record
+from storage.models import Record, Staff
 from storage.vocabulary import Role, label_at_start
 
 
@@ -125,20 +125,37 @@ def open_line(ctx: Context, people: Sequence[Recipient], by_hand: Collection[Rol
 
 
 def office_lines(
-    ctx: Context, people: Sequence[Recipient], by_hand: Mapping[Role, datetime]
+    ctx: Context,
+    people: Sequence[Recipient],
+    by_hand: Mapping[Role, datetime],
+    present: Mapping[Role, Sequence[Staff]] | None = None,
 ) -> list[str]:
-    """One line for each office of ``OFFICES`` none of ``people`` holds (nobody registered
-    there, ``form_copies.unstaffed``): its printed copy handed over (when, ``by_hand``), or
-    still to be handed to the office."""
+    """One line for each office of ``OFFICES`` none of ``people`` holds (nobody was
+    registered there when the copy went, ``form_copies.unstaffed``): its printed copy handed
+    over (when, ``by_hand``); else the people registered there since (``present``, from
+    ``form_copies.newcomers``: read now), whom the next /deliver sends it to; else, with
+    nobody there still, the copy to hand to the office itself."""
     found: list[str] = []
     for office in form_copies.unstaffed(people):
         where = label_at_start(office, ctx.language)
         if office in by_hand:
             at = card.stamp(ctx, by_hand[office])
             found.append(ctx.t("views.copy_office_handed", where=where, at=at))
+        elif present and present.get(office):
+            names = join(ctx.language, [p.name for p in present[office]])
+            found.append(ctx.t("views.copy_office_since", where=where, names=names))
         else:
             found.append(ctx.t("views.copy_office_unstaffed", where=where))
     return found
+
+
+async def office_state(ctx: Context, record: Record) -> list[str]:
+    """``office_lines`` for every copy of the form of ``record`` (``form_copies.everyone``),
+    the offices judged on the staff registered now (``form_copies.newcomers``)."""
+    people = await form_copies.everyone(ctx.session, record)
+    by_hand = await form_copies.offices_handed(ctx.session, record)
+    present = await form_copies.newcomers(ctx.session, record, people)
+    return office_lines(ctx, people, by_hand, present)
 
 
 def office_buttons(

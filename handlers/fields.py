@@ -1187,7 +1187,10 @@ def _time(column: str) -> Parse:
             raise time_refusal(ctx, text, no_clock)
         moment = read.at(tz)
         if moment > ctx.now + CLOCK_SLACK:
-            raise future(ctx, record, column, moment, undated=not read.dated and held is None)
+            earlier = read.other  # today's weekday typed alone: the week back
+            if not read.dated and held is None:  # no day typed: yesterday
+                earlier = ctx.local(moment).date() - timedelta(days=1)
+            raise future(ctx, record, column, moment, earlier=earlier)
         await _plausible(ctx, record, column, moment)
         if column == "received_at":
             after_opening(ctx, record, moment)
@@ -1204,21 +1207,34 @@ def _time(column: str) -> Parse:
 
 
 def future(
-    ctx: Context, record: Record, column: str, moment: datetime, *, undated: bool
+    ctx: Context, record: Record, column: str, moment: datetime, *, earlier: date | None
 ) -> UserError:
-    """The refusal of ``moment``, a time still to come. Typed with no day (``下午3点``,
-    ``晚上8点``, ``15:00`` at 09:00: today's, as ``timeparse.read_time`` reads it) the words
-    may well mean yesterday's, as an unmarked hour's reading does (``_one_half``): that is
-    offered as a button (``Offer``) where ``column`` could take it (``_fits``); a day named
-    (``今天下午3点``) is refused as it is."""
+    """The refusal of ``moment``, a time still to come: the one help every time answer (the
+    intake's and each correction's, ``_time``) gives. ``earlier``: the one day before
+    ``moment``'s that the words may mean as well (yesterday for a time typed with no day,
+    ``下午3点`` at 09:00; a week back for today's weekday typed alone, ``周三下午3点`` on a
+    Wednesday morning, ``_one_week``), or None where the words name the day (``今天下午3点``:
+    refused as it is). That day's reading is offered as a button (``Offer``) where ``column``
+    could take it (``_fits``), else the refusal says why it cannot (``_order_refusal``)."""
     shown = when(ctx, moment)
-    local = ctx.local(moment)
-    before = datetime.combine(local.date() - timedelta(days=1), local.time(), tzinfo=local.tzinfo)
-    if not undated or not _fits(ctx, record, column, before):
+    if earlier is None:
         return UserError("intake.error.time_future", time=shown)
-    label = ctx.t("intake.which_hour.yesterday", clock=f"{before:%H:%M}")
-    choices = ((label, f"{before:%Y-%m-%d %H:%M}"),)
-    return Offer("intake.error.time_future_yesterday", choices, time=shown, yesterday=label)
+    local = ctx.local(moment)
+    before = datetime.combine(earlier, local.time(), tzinfo=local.tzinfo)
+    clock = f"{before:%H:%M}"
+    if (local.date() - earlier).days == 1:
+        key, label = "yesterday", ctx.t("intake.which_hour.yesterday", clock=clock)
+    else:
+        day = weekday(ctx.language, earlier)
+        key, label = "week", ctx.t("intake.which_hour.week_back", weekday=day, clock=clock)
+    if _fits(ctx, record, column, before):
+        choices = ((label, f"{before:%Y-%m-%d %H:%M}"),)
+        return Offer(f"intake.error.time_future_{key}", choices, time=shown, earlier=label)
+    why = _order_refusal(ctx, record, column, before)
+    if why is None:  # before the rules: nothing to offer, refused as typed
+        return UserError("intake.error.time_future", time=shown)
+    said = ctx.t(why.key, **why.values)
+    return UserError("intake.error.time_future_unfit", time=shown, earlier=label, why=said)
 
 
 def _one_half(
@@ -1257,16 +1273,22 @@ def _one_week(ctx: Context, record: Record, column: str, typed: str, read: Momen
     inquiry's not after its receipt's day, and only where a day alone may stand). Both
     fitting are asked (``which_week``); today's alone fitting is the answer; the week back's
     alone is never taken unasked (a record dated a week back starts overdue): today's
-    reading stands, to be refused as it is (``周六晚上10点`` at Saturday 20:00: not yet come;
-    上周六 says the week back); none keeps the reading as typed (``day_as_typed``), to be
-    refused as typed. Raises ``WhichTime``."""
+    reading stands, to be refused as it is (``周六晚上10点`` at Saturday 20:00: not yet come,
+    and ``future`` offers the week back as a button), as it does when neither fits and
+    today's is still to come (``future`` then says why the week back cannot be either);
+    neither fitting otherwise keeps today's reading, refused as typed. Raises
+    ``WhichTime``."""
     assert read.other is not None
     fitting = [day for day in (read.day, read.other) if _day_fits(ctx, record, column, day, read)]
     if len(fitting) > 1:
         raise which_week(ctx, typed, read)
-    if fitting == [read.other]:  # never a week back unasked: today's, refused as it is
+    if fitting == [read.day]:
         return replace(read, other=None)
-    return replace(read, day=fitting[0] if fitting else day_as_typed(ctx, read), other=None)
+    if fitting == [read.other] or day_as_typed(ctx, read) == read.other:
+        # Never a week back unasked: today's reading stands, refused as it is (still to
+        # come: ``future`` offers the week back, or says why it cannot be either).
+        return read
+    return replace(read, other=None)
 
 
 def _day_fits(ctx: Context, record: Record, column: str, day: date, read: Moment) -> bool:
@@ -1291,17 +1313,23 @@ def day_as_typed(ctx: Context, read: Moment) -> date:
 
 def _fits(ctx: Context, record: Record, column: str, moment: datetime) -> bool:
     """Whether ``moment`` is a time ``column`` could take: not in the future (by
-    ``CLOCK_SLACK``), not before the rules, in order with the record's other time, and a
-    draft's receipt not after its opening."""
+    ``CLOCK_SLACK``), not before the rules, and passing ``_order_refusal``."""
     if moment > ctx.now + CLOCK_SLACK or ctx.local(moment).date() < RULES_IN_FORCE:
         return False
+    return _order_refusal(ctx, record, column, moment) is None
+
+
+def _order_refusal(ctx: Context, record: Record, column: str, moment: datetime) -> UserError | None:
+    """Why ``column`` cannot take ``moment`` by the record's own times: out of order with
+    the record's other time (``_check_order``), or a draft's receipt after its opening
+    (``after_opening``); None when neither refuses it."""
     try:
         if column == "received_at":
             after_opening(ctx, record, moment)
         _check_order(ctx, record, column, moment)
-    except UserError:
-        return False
-    return True
+    except UserError as refused:
+        return refused
+    return None
 
 
 async def _received_ok(ctx: Context, record: Record, text: str) -> dict[str, Any]:

@@ -215,17 +215,21 @@ async def deliver(ctx: Context, record: Record) -> None:
         await redeliver(ctx, record, supplemented=AuditKind.AMENDED not in changes)
         return
     if sent:
-        # Sent already, not yet at every office: say where each copy is, and which copy
-        # each person still lacks when a corrected one went since.
+        # Sent already, not yet at every office: an office that had nobody registered when
+        # it went gets it now if someone is (``_newcomers``); say where each copy is, and
+        # which copy each person still lacks when a corrected one went since.
+        if await _newcomers(ctx, record, delivered):
+            sent = await form_copies.recipients(ctx.session, record)
         due = await form_copies.outstanding(ctx.session, record)
         later = await form_copies.latest(ctx.session, record)
         by_hand = await form_copies.offices_handed(ctx.session, record)
         copies = "\n".join(
             [
                 *copy_state.lines(ctx, sent, later=later),
-                *copy_state.office_lines(ctx, sent, by_hand),
+                *await copy_state.office_state(ctx, record),
             ]
         )
+        everyone = await form_copies.everyone(ctx.session, record)
         if any(version > 1 for version, _ in due):
             copies += "\n" + await _outstanding_words(ctx, record, due)
         ctx.reply(
@@ -237,7 +241,7 @@ async def deliver(ctx: Context, record: Record) -> None:
             ),
             (
                 *copy_state.handover_buttons(ctx, record.id, due),
-                *copy_state.office_buttons(ctx, record.id, sent, by_hand),
+                *copy_state.office_buttons(ctx, record.id, everyone, by_hand),
             ),
         )
         return
@@ -259,6 +263,30 @@ async def deliver(ctx: Context, record: Record) -> None:
             "milestones.deliver_office_paper", office=label_at_start(office, ctx.language)
         )
     ctx.reply(text, (*buttons, *copy_state.office_buttons(ctx, record.id, first, ())))
+
+
+async def _newcomers(ctx: Context, record: Record, delivered: Sequence[form_copies.Copy]) -> bool:
+    """The copy in force of ``record``'s form (the last of ``delivered``) to everyone
+    registered, since it went, in an office of ``form_copies.OFFICES`` that had nobody then
+    and has not had a printed copy handed over (``form_copies.newcomers``, read now), through
+    the outbox like the first copies (Art. 6); audited (``form_copies.joined``). Whether
+    anyone was sent it."""
+    everyone = await form_copies.everyone(ctx.session, record)
+    offices = await form_copies.newcomers(ctx.session, record, everyone)
+    people = sorted({p.id for holders in offices.values() for p in holders})
+    if not people:
+        return False
+    version = delivered[-1].version if delivered else 1
+    extra = await form_copies.version_payload(ctx.session, record, version)
+    suffix = f":v{version}" if version > 1 else ""
+    planned = _planned(ctx, record, people, suffix, extra)[:-1]  # not the handler's own again
+    await ensure(ctx.session, planned, at=ctx.now)
+    await form_copies.joined(
+        ctx.session, record, version=version, to=people, actor=ctx.staff, at=ctx.now
+    )
+    if ctx.services.kick is not None:
+        ctx.services.kick()
+    return True
 
 
 async def _paper_only(ctx: Context, record: Record) -> None:

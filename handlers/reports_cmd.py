@@ -28,7 +28,9 @@ from reports.files import safe_name
 from reports.period import (
     Period,
     PeriodError,
+    default_words,
     recorded_period,
+    records_begin,
     refusal_values,
     relative_quarter,
 )
@@ -249,13 +251,20 @@ def _send(ctx: Context, messages: list[OutgoingMessage]) -> None:
 async def report_command(ctx: Context, args: str) -> None:
     """/report [2026Q3 | 2026-07-01 2026-09-30]: the Art. 7 summary of a quarter or dates.
 
-    Without an argument, ``reports.period.default_period``. Raises ``UserError`` for a period that
-    cannot be read or that the records cannot speak for (``reports.period.PeriodError``'s
-    problem, with an example).
+    Without an argument, ``reports.period.default_period``, and the reply says which quarter
+    that is and how to ask for the other (``reports.period.default_words``). Raises
+    ``UserError`` for a period that cannot be read or that the records cannot speak for
+    (``reports.period.PeriodError``'s problem, with an example).
     """
     period = await chat_period(ctx, args, command="/report")
     files = await make_report(ctx, period)
-    _send(ctx, report_messages(ctx, files, headline_text(ctx, files)))
+    text = headline_text(ctx, files)
+    if not args.strip():  # which quarter a bare /report took, and how to ask for the other
+        key, values = default_words(
+            period, ctx.now, ctx.services.tz, await records_begin(ctx.session)
+        )
+        text += "\n" + ctx.t(key, command="/report", **values)
+    _send(ctx, report_messages(ctx, files, text))
 
 
 async def quarter_draft(ctx: Context, quarter_label: str) -> list[OutgoingMessage]:

@@ -6,6 +6,7 @@ from handlers import card, copy_state, cosign
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import evidence_line
 from handlers.i18n import join
+from handlers.invites import READS_WITHDRAWN, registers
 from handlers.ports import Button
 from handlers.refs import find_record
 from reminders.planner import cosign_disputed
@@ -45,6 +46,8 @@ async def mine(ctx: Context, args: str) -> None:
     lines, buttons = await to_confirm(ctx)
     if not drafts and not submitted and not lines:
         empty = ctx.t("views.mine_empty")
+        if registers(ctx):  # forwarding and /new invited only to who may register
+            empty += ctx.t("views.mine_empty_new")
         if withdrawn_count:
             empty += "\n" + ctx.t("views.withdrawn_note", count=withdrawn_count)
         ctx.reply(empty)
@@ -177,7 +180,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
         if first or by_hand:
             lines.append(copy_state.open_line(ctx, first, by_hand))
             lines.extend(copy_state.lines(ctx, first))
-            lines.extend(copy_state.office_lines(ctx, first, by_hand))
+            lines.extend(await copy_state.office_state(ctx, record))
         return lines
     later = await form_copies.latest(ctx.session, record)
     held: dict[int, str] = {}
@@ -195,7 +198,7 @@ async def copy_lines(ctx: Context, record: Record) -> list[str]:
             lines.append(copy_state.open_line(ctx, people, by_hand))  # not yet at each office
         lines.extend(copy_state.lines(ctx, people, version=copy.version, later=later, held=held))
         if copy.version == 1:  # an office with nobody registered: its printed copy
-            lines.extend(copy_state.office_lines(ctx, people, by_hand))
+            lines.extend(await copy_state.office_state(ctx, record))
         for person in people:
             if person.arrived:
                 how = ctx.t(f"views.held_{person.state.value}")
@@ -262,7 +265,7 @@ def register(registry: Registry) -> None:
         "withdrawn",
         withdrawn,
         "help.withdrawn",
-        {Role.HANDLER, Role.INTEGRITY_OFFICER, Role.DISCIPLINE},
+        set(READS_WITHDRAWN),
     )
     # Anyone bound may ask: a co-signer of any role (or none) opens the record they
     # co-sign; ``find`` shows each person only what ``can_view`` lets them see.

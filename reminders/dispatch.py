@@ -24,7 +24,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.clock import Clock
@@ -61,7 +61,7 @@ from storage import audit, form_copies
 from storage import staff as staff_repo
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import HolidaySchedule, QuarterReport, Record, Reminder, Staff
+from storage.models import AuditEvent, HolidaySchedule, QuarterReport, Record, Reminder, Staff
 from storage.vocabulary import CosignStatus, Milestone, RecordStatus, Role
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,15 @@ BACKOFF = (
     timedelta(hours=1),
     timedelta(hours=3),
 )
+STAFF_CHANGES = [
+    AuditKind.STAFF_ADDED.value,
+    AuditKind.STAFF_DISABLED.value,
+    AuditKind.STAFF_ENABLED.value,
+    AuditKind.STAFF_CHANGED.value,
+]
+"""The audit events of a change of staff, after which open records are planned again
+(``Dispatcher.replan_for_staff``)."""
+
 NO_CHAT_ACCOUNT = form_copies.NO_CHAT_ACCOUNT
 """The reason a reminder failed when its recipient has no chat account bound (handlers say
 it in the catalog's words)."""
@@ -300,6 +309,7 @@ class Dispatcher:
         self._records: dict[int, Record] = {}
         self._staff: dict[int, Staff] = {}
         self._holidays_seen = -1
+        self._staff_seen: int | None = None
         self._planned_on = dict(rules.calendar.loaded)
         self._warned_missing: set[int] = set()
         # Off in ``guowen demo``: its throwaway court has no operators, and its stderr is the
@@ -317,6 +327,7 @@ class Dispatcher:
         result = TickResult()
         now = self.clock.now()
         await self.reload_holidays()
+        await self.replan_for_staff()
         self.warn_missing_calendar(now)
         async with self.db.transaction() as session:
             result.planned = len(await plan_calendar(session, self.rules, self.timing, now))
@@ -383,6 +394,39 @@ class Dispatcher:
             await self._replan_years(changed[0], changed[-1])
         self._planned_on = loaded
         self._holidays_seen = newest
+
+    async def replan_for_staff(self) -> None:
+        """Plan again each open record (a draft or submitted) last changed before the staff
+        last changed (``STAFF_CHANGES`` audit events, from any instance or the command
+        line: a person added, disabled, enabled, their roles or department changed).
+
+        Who hears of a breach (the department's integrity officers, discipline, the
+        leaders when discipline itself is late) is read from the staff when a record is
+        planned, which is when it changes: an office that had nobody registered then hears
+        of the records it oversees once someone is registered there, not only of records
+        changed after. Read from the audit chain, so a person added while the bot was
+        stopped counts from its first tick."""
+        async with self.db.transaction() as session:
+            query = select(func.max(AuditEvent.seq)).where(AuditEvent.kind.in_(STAFF_CHANGES))
+            newest = (await session.execute(query)).scalar_one_or_none()
+            if newest is None or newest == self._staff_seen:
+                return
+            open_records = select(Record.id).where(
+                Record.status.in_([RecordStatus.DRAFT, RecordStatus.SUBMITTED])
+            )
+            ids = list((await session.execute(open_records)).scalars())
+            last: dict[str, int] = {}
+            for start in range(0, len(ids), 500):
+                subjects = [f"record:{i}" for i in ids[start : start + 500]]
+                rows = await session.execute(
+                    select(AuditEvent.subject, func.max(AuditEvent.seq))
+                    .where(AuditEvent.subject.in_(subjects))
+                    .group_by(AuditEvent.subject)
+                )
+                last.update({str(subject): int(seq) for subject, seq in rows.all()})
+            stale = [i for i in ids if last.get(f"record:{i}", 0) < newest]
+            await plan_records(session, stale, self.rules, self.timing, self.clock.now())
+        self._staff_seen = newest
 
     async def _replan_years(self, first: int, last: int) -> None:
         """Plan again the records with a pending reminder whose period touches these years."""

@@ -152,6 +152,23 @@ def default_period(
     return previous
 
 
+def default_words(
+    period: Period, now: datetime, tz: ZoneInfo, begin: datetime | None
+) -> tuple[str, dict[str, str]]:
+    """What /report and ``guowen report`` without a period say of the one they took
+    (``period``, from ``default_period`` without ``current``): the catalog key and values.
+    ``report.default_took_last``: the previous quarter (Art. 7: its summary is due within
+    five days after it ends), with the current quarter's label (``other``) for who wants it
+    on a quarter's last days; ``report.default_took_current``: the current quarter so far,
+    because the records (from ``begin``, its date as ``since``) do not reach back into the
+    previous one."""
+    this = Quarter.of(now, tz)
+    if period.quarter is not None and period.quarter == this.previous():
+        return "report.default_took_last", {"quarter": period.label, "other": this.label}
+    since = begin.astimezone(tz).date().isoformat() if begin is not None else ""
+    return "report.default_took_current", {"quarter": period.label, "since": since}
+
+
 def _date(parts: Sequence[str], text: str) -> date:
     year = parse_int(parts[0], low=FIRST_YEAR, high=LAST_YEAR)
     month = parse_int(parts[1], low=1, high=12)

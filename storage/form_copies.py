@@ -154,6 +154,39 @@ async def sent(
     await _append(session, AuditKind.FORM_SENT, record, actor, at, {"version": 1, "to": list(to)})
 
 
+async def joined(
+    session: AsyncSession,
+    record: Record,
+    *,
+    version: int,
+    to: Sequence[int],
+    actor: Staff,
+    at: datetime,
+) -> None:
+    """Record that copy ``version`` of the form of ``record`` also went to staff ``to`` at
+    ``at``: people registered in an office of ``OFFICES`` after the copy went, when nobody
+    there was (``newcomers``), so that office gets it too (Art. 6). The copy's version and
+    time stay as they were (``copies`` counts only the first ``form_sent``)."""
+    payload = {"version": version, "to": list(to), "joined": True}
+    await _append(session, AuditKind.FORM_SENT, record, actor, at, payload)
+
+
+async def newcomers(
+    session: AsyncSession, record: Record, people: Sequence[Recipient]
+) -> dict[Role, Sequence[Staff]]:
+    """For each office of ``OFFICES`` none of ``people`` (every recipient of every copy of
+    the form of ``record``) holds and no printed copy was handed to (``offices_handed``):
+    its active holders now, read at this moment (``staff.with_role``), not when the copy
+    went. Empty lists are left out: those offices still have nobody registered."""
+    by_hand = await offices_handed(session, record)
+    found: dict[Role, Sequence[Staff]] = {}
+    for office in unstaffed(people):
+        holders = await staff_repo.with_role(session, office)
+        if office not in by_hand and holders:
+            found[office] = holders
+    return found
+
+
 async def changes_since(
     session: AsyncSession, record_id: int, delivered: Sequence[Copy]
 ) -> set[AuditKind]:
@@ -311,9 +344,11 @@ def completing(people: Sequence[Recipient]) -> bool:
 
 
 def unstaffed(people: Sequence[Recipient]) -> list[Role]:
-    """The offices of ``OFFICES`` that none of ``people`` (a copy's recipients) holds:
-    nobody there is registered (or was when the copy went), so the copy cannot go by chat
-    and is handed to the office in print, confirmed by the handler (``office_handed``)."""
+    """The offices of ``OFFICES`` that none of ``people`` (a copy's recipients) holds: nobody
+    there was registered when the copy went, so it went to nobody there. Whether anyone is
+    registered there now is asked of the staff as they are (``newcomers``): such an office's
+    copy goes to them on the next /deliver; with nobody there, it is handed to the office in
+    print, confirmed by the handler (``office_handed``)."""
     return [office for office in OFFICES if not any(office in p.offices for p in people)]
 
 
@@ -386,6 +421,27 @@ async def every_copy(session: AsyncSession, record: Record) -> dict[int, list[Re
     for version in range(1, versions[-1] + 1):
         found[version] = await recipients(session, record, version)
     return found
+
+
+async def everyone(session: AsyncSession, record: Record) -> list[Recipient]:
+    """Every recipient of every copy of the form of ``record`` (``every_copy``), oldest copy
+    first: whom the offices of ``OFFICES`` are judged held by (``unstaffed``)."""
+    return [p for copy in (await every_copy(session, record)).values() for p in copy]
+
+
+async def version_payload(session: AsyncSession, record: Record, version: int) -> dict[str, Any]:
+    """The reminder payload copy ``version`` of the form of ``record`` went out with (its
+    ``version``, what it supersedes, why it went), the handler's own-copy mark left out: what
+    a copy of the same version to a further person carries."""
+    rows = await session.execute(
+        select(Reminder.payload)
+        .where(Reminder.record_id == record.id, Reminder.kind == ReminderKind.FORM_COPY)
+        .order_by(Reminder.id)
+    )
+    for payload in rows.scalars():
+        if int((payload or {}).get("version", 1)) == version:
+            return {k: v for k, v in (payload or {}).items() if k != "copy"}
+    return {"version": version} if version > 1 else {}
 
 
 async def outstanding(session: AsyncSession, record: Record) -> list[tuple[int, Recipient]]:

@@ -190,6 +190,7 @@ REACH: dict[StepName, Reach] = {
 NEVER = (
     says("common.nothing_to_cancel"),
     says("intake.error.no_draft"),
+    says("intake.error.no_draft_new"),
     says("error.internal"),
 )
 

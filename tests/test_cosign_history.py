@@ -155,7 +155,7 @@ async def test_mine_lists_what_a_co_signer_still_has_to_confirm(
                 Press(zh("views.to_confirm_ok", title=NUMBER)),
                 zh("cosign.confirmed", title=NUMBER),
             ),
-            ("/mine", Exactly(zh("views.mine_empty"))),
+            ("/mine", Exactly(zh("views.mine_empty") + zh("views.mine_empty_new"))),
         ],
     )
     assert record_id == 1
@@ -200,7 +200,8 @@ async def test_mine_tells_the_handler_of_withdrawn_drafts(
         )
     zhang = court.chat("张伟")
     [listing] = await zhang.say("/mine")
-    assert listing == "\n".join((zh("views.mine_empty"), zh("views.withdrawn_note", count=1)))
+    empty = zh("views.mine_empty") + zh("views.mine_empty_new")
+    assert listing == "\n".join((empty, zh("views.withdrawn_note", count=1)))
     [shown] = await zhang.say("/withdrawn")
     assert zh("views.withdrawn", count=1) in shown
     assert "原因：重复登记" in shown

@@ -443,7 +443,7 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
     bot: DialogueBot, court: Court
 ) -> None:
     judge = court.chat("张伟")
-    assert await judge.say("/mine") == [says("views.mine_empty")]
+    assert await judge.say("/mine") == [says("views.mine_empty") + says("views.mine_empty_new")]
     # Received on Tuesday 2026-03-03: registered by Thursday, reported by Friday.
     forwarded = Forward(bot.file(AttachmentKind.PHOTO, png_bytes()), at=local("2026-03-03 09:00"))
     await dialogue(
@@ -516,7 +516,8 @@ async def test_mine_lists_drafts_with_what_is_missing_and_records_with_their_dea
     )
     assert "2026-03-09 24:00 前" in mine
     # Another handler's /mine knows nothing of them.
-    assert await court.chat("周强").say("/mine") == [says("views.mine_empty")]
+    empty = says("views.mine_empty") + says("views.mine_empty_new")
+    assert await court.chat("周强").say("/mine") == [empty]
 
 
 def lab_milestone(value: str) -> str:
@@ -530,7 +531,7 @@ async def test_resume_picks_up_the_latest_draft_or_the_one_named(court: Court) -
     await dialogue(
         judge,
         [
-            ("/resume", Exactly(says("intake.error.no_draft"))),
+            ("/resume", Exactly(says("intake.error.no_draft_new"))),
             ("/new", asks_received("2026-03-06 10:00")),
             (Press(CONFIRM_TIME), asks(Step.SOURCE)),
             ("/cancel", says("intake.cancel_reason", title="草稿 #1")),

@@ -226,7 +226,7 @@ async def test_back_is_a_command_and_goes_to_the_question_answered_last(court: C
 
 
 async def test_back_without_a_draft_says_so(court: Court) -> None:
-    assert await court.chat("张伟").say("/back") == [says("intake.error.no_draft")]
+    assert await court.chat("张伟").say("/back") == [says("intake.error.no_draft_new")]
 
 
 CLEAR = says("intake.art9_clear")

@@ -656,6 +656,8 @@ async def test_an_art14_internal_inquiry_is_explained_and_kept_withdrawn(
     assert "草稿 #1" in listed and says("intake.art14_reason") in listed
     # The withdrawn draft is not among the judge's records, and /mine says where it is kept.
     withdrawn_note = says("views.withdrawn_note", count=1)
-    assert await judge.say("/mine") == [says("views.mine_empty") + "\n" + withdrawn_note]
+    assert await judge.say("/mine") == [
+        says("views.mine_empty") + says("views.mine_empty_new") + "\n" + withdrawn_note
+    ]
     assert "草稿 #1" in (await judge.say("/withdrawn"))[0]
     assert (await verified(db, bot.evidence_dir))[0] == []

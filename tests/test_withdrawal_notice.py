@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from handlers.alerts import WITHDRAWAL
 from handlers.i18n import join
+from handlers.invites import READS_WITHDRAWN, may
 from storage.db import Database
 from storage.models import AuditEvent, Reminder
 from storage.vocabulary import ART9_LABELS, Language, ReminderStatus
@@ -117,8 +118,7 @@ async def test_a_withdrawn_draft_reaches_those_who_oversee_or_were_told(
         words = join(ZH, (f"({i}) {ART9_LABELS[i][ZH]}" for i in sorted(items)), strong=True)
     if 14 in items:
         words += says("alerts.art9_other", other=f"要求转移财产{n}")
-    text = says(
-        "alerts.withdrawn_draft",
+    values = dict(
         title=draft,
         handler="张伟",
         inquirer=inquirer,
@@ -128,6 +128,10 @@ async def test_a_withdrawn_draft_reaches_those_who_oversee_or_were_told(
         items=words,
     )
     for name in EVERYONE:
+        # /withdrawn is invited only to those who may use it (handlers.invites)
+        allowed = may(court.staff[name].roles, READS_WITHDRAWN)
+        see = says("alerts.withdrawn_draft_see") if allowed else ""
+        text = says("alerts.withdrawn_draft", see=see, **values)
         got = [
             m.text
             for m in court.chat(name).inbox()

@@ -15,7 +15,12 @@ from handlers.fields import FIELDS
 from handlers.intake import held
 from handlers.intake.ask import answer as answer
 from handlers.intake.ask import back, edited, field_button
-from handlers.intake.common import PREFIX, current_draft, question, require_handler
+from handlers.intake.common import (
+    PREFIX,
+    current_draft,
+    question,
+    require_handler,
+)
 from handlers.intake.confirm import proposed_button, proposed_text
 from handlers.intake.media import answer_first, media, media_choice, media_text, new, rescue
 from handlers.intake.review import (
@@ -26,8 +31,8 @@ from handlers.intake.review import (
     review_action,
     review_text,
 )
+from handlers.invites import REGISTERS
 from handlers.state import CORRECTING, Next, StepName
-from storage.vocabulary import Role
 
 __all__ = ["register", "resume"]
 
@@ -108,8 +113,8 @@ async def _proposed_back(ctx: Context, args: str) -> Next:
 def register(registry: Registry) -> None:
     """Register /new, /resume, /cancel, /back, the ``in`` buttons, every question and media.
     Every handler that may store an answer asks the reason of one held (``held.holding``)."""
-    registry.command("new", new_for(registry), "help.new", {Role.HANDLER})
-    registry.command("resume", resume, "help.resume", {Role.HANDLER})
+    registry.command("new", new_for(registry), "help.new", set(REGISTERS))
+    registry.command("resume", resume, "help.resume", set(REGISTERS))
     registry.command("cancel", cancel_for(registry), "help.cancel")
     registry.callbacks[PREFIX] = held.holding(button)
     registry.command("back", back_for(registry), "help.back")

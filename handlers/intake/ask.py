@@ -66,6 +66,7 @@ from handlers.intake.common import (
     cb,
     current_draft,
     field_at,
+    no_draft,
     question,
     quote,
 )
@@ -591,7 +592,7 @@ async def answer(ctx: Context, text: str) -> Next:
     record = await current_draft(ctx)
     field = field_at(state)
     if record is None or field is None:
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     word = text.strip().lower()
     try:
         if word in BACK_WORDS:
@@ -872,7 +873,7 @@ async def back(ctx: Context, args: str) -> Next:
     at_review = state.step in (StepName.INTAKE_REVIEW, StepName.INTAKE_EDIT)
     field = field_at(state)
     if record is None or (field is None and not at_review):
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     try:
         return await go_back(ctx, record, field)
     except UserError as refusal:

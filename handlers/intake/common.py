@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from handlers.engine import Context, UserError
 from handlers.fields import BY_STEP, Field, Step
+from handlers.invites import registers
 from handlers.ports import Button
 from handlers.state import INTAKE, DraftState, StepName
 from storage import records as records_repo
 from storage.models import Record
-from storage.vocabulary import RecordStatus, Role
+from storage.vocabulary import RecordStatus
 
 PREFIX = "in"
 """The intake's buttons: ``in:<step>:<action>[:<value>]``."""
@@ -48,8 +49,14 @@ async def current_draft(ctx: Context) -> Record | None:
 
 def require_handler(ctx: Context) -> None:
     """Raises ``UserError`` unless the sender handles cases."""
-    if Role.HANDLER not in ctx.roles:
+    if not registers(ctx):
         raise UserError("intake.error.not_handler")
+
+
+def no_draft(ctx: Context) -> UserError:
+    """The refusal of a draft's step with no draft open: inviting the sender to forward
+    material or send /new only where they may (``registers``)."""
+    return UserError("intake.error.no_draft_new" if registers(ctx) else "intake.error.no_draft")
 
 
 def quote(text: str, limit: int = 40) -> str:

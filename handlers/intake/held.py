@@ -19,7 +19,7 @@ from handlers.dependents import copy_of
 from handlers.engine import Context, Handler, UserError
 from handlers.fields import BY_STEP, Field, when
 from handlers.intake.ask import _apply, advance, ask
-from handlers.intake.common import current_draft
+from handlers.intake.common import current_draft, no_draft
 from handlers.state import Next, StepName
 from handlers.told import Held, after, decode, encode
 from storage.models import Record
@@ -58,7 +58,7 @@ async def hold(ctx: Context, held: Held) -> StepName:
     """Keep ``held`` in the dialogue state, say the verdicts it changes, and ask why."""
     record = await current_draft(ctx)
     if record is None:
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     state = await ctx.state()
     state.data = {
         **state.data,

@@ -36,7 +36,14 @@ from handlers.fields import (
 )
 from handlers.i18n import join
 from handlers.intake.ask import advance, resume_step
-from handlers.intake.common import Buttons, cb, current_draft, quote, require_handler
+from handlers.intake.common import (
+    Buttons,
+    cb,
+    current_draft,
+    no_draft,
+    quote,
+    require_handler,
+)
 from handlers.milestones import redeliver
 from handlers.ports import Button
 from handlers.receipt import SENT_AT
@@ -988,7 +995,7 @@ async def media_text(ctx: Context, text: str) -> Next:
         ctx.reply(text, _new_or_dismiss(ctx))
         return None
     if record is None:
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     pending = state.held is not None and bool(state.held.files)
     others = await _offered(ctx, ALSO)
     _media_question(ctx, record, others, pending=pending, refusal=ctx.t("intake.error.choose"))

@@ -12,7 +12,7 @@ from handlers.engine import Context, UserError
 from handlers.evidence_link import screenshot_missing
 from handlers.fields import BY_STEP, applicable, next_missing, proposal
 from handlers.intake.ask import _apply, advance, ask, go_back
-from handlers.intake.common import BACK_WORDS, cb, current_draft, require_handler
+from handlers.intake.common import BACK_WORDS, cb, current_draft, no_draft, require_handler
 from handlers.intake.media import answer_first, drop_question
 from handlers.intake.proposals import closing, group
 from handlers.intake.typed import AmbiguousPress, pressed
@@ -78,7 +78,7 @@ async def review_text(ctx: Context, text: str) -> Next:
     state = await ctx.state()
     record = await current_draft(ctx)
     if record is None:
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     if text.strip().lower() in BACK_WORDS:
         return await go_back(ctx, record, None)
     if state.step == StepName.INTAKE_REVIEW:
@@ -170,7 +170,7 @@ async def cancel_reason(ctx: Context, text: str) -> Next:
     """
     record = await current_draft(ctx)
     if record is None:
-        raise UserError("intake.error.no_draft")
+        raise no_draft(ctx)
     reason = text.strip()
     if not reason:
         raise UserError("intake.error.cancel_reason")
@@ -234,7 +234,7 @@ async def resume(ctx: Context, args: str) -> Next:
         if record is None:
             drafts = await records_repo.of_handler(ctx.session, ctx.staff.id, [RecordStatus.DRAFT])
             if not drafts:
-                raise UserError("intake.error.no_draft")
+                raise no_draft(ctx)
             record = drafts[-1]
             state.fresh()
             state.record_id = record.id
