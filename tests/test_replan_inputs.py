@@ -7,6 +7,7 @@ an intake sets, the plan after the skip equals the plan made from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from reminders.planner import PLAN_INPUTS, Timing, plan_record, plan_touched
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.models import Record, Staff
+from storage.models import Department, Record, Staff
 from storage.vocabulary import Role
 
 RECEIVED = "2026-03-06 09:00"
@@ -113,5 +114,38 @@ async def test_role_holders_are_read_once_a_transaction_and_again_after_a_staff_
             back = await staff_repo.with_role(session, Role.DISCIPLINE)
             assert person_id in {p.id for p in back}
             assert isinstance(await session.get(Staff, person_id), Staff)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_departments_are_read_once_a_transaction_and_again_after_one_is_added(
+    db: Database, clock: FakeClock
+) -> None:
+    await open_court(db, clock)
+    reads: list[str] = []
+
+    def count(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM departments" in statement:
+            reads.append(statement)
+
+    def names(found: Sequence[Department]) -> list[str]:
+        return [department.name for department in found]
+
+    at = clock.now() + timedelta(minutes=1)
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.transaction() as session:
+            first = names(await staff_repo.departments(session))
+            assert names(await staff_repo.departments(session)) == first
+            assert len(reads) == 1
+            added = await staff_repo.department(session, "新设审判庭", at=at)
+            assert names(await staff_repo.departments(session)) == [*first, added.name]
+            session.add(Department(name="未写入庭", created_at=at))  # pending, not flushed
+            assert names(await staff_repo.departments(session))[-1] == "未写入庭"
+            async with session.begin_nested() as savepoint:
+                await staff_repo.department(session, "暂设庭", at=at)
+                assert names(await staff_repo.departments(session))[-1] == "暂设庭"
+                await savepoint.rollback()
+            assert names(await staff_repo.departments(session))[-1] == "未写入庭"
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
