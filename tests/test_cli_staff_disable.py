@@ -26,7 +26,7 @@ from harness import register
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_cli_staff import guowen
+from test_cli_staff import guowen, write_config
 
 from handlers.i18n import join, t
 from reminders import holdings
@@ -38,6 +38,10 @@ from storage.models import AuditEvent, Reminder, Staff
 from storage.vocabulary import Milestone, ReminderKind, Role, label
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+CLI_RUNS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+"""Hypothesis settings of a property test that runs the CLI on a fresh database each example."""
 
 
 @dataclass(frozen=True)
@@ -198,11 +202,7 @@ def court_of(folder: Path, held: Held) -> Iterator[tuple[Path, Cast, datetime]]:
     """A fresh database in ``folder`` with its config file, the court ``held`` describes
     (``Cast.build``, an hour ago) on it: the config's path, the cast and that time."""
     with empty_database_sync(folder) as url:
-        config = folder / "config.toml"
-        config.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
-            encoding="utf-8",
-        )
+        config = write_config(folder, url)
         assert guowen(config, "db", "upgrade")[0] == 0
         now = datetime.now(UTC) - timedelta(hours=1)
         yield config, asyncio.run(Cast.build(url, now, held)), now
@@ -236,11 +236,7 @@ def expected_lines(held: Held, cast: Cast) -> list[str]:
     Held(0, False, False, frozenset({Role.INTEGRITY_OFFICER}), frozenset({Role.INTEGRITY_OFFICER}))
 )
 @example(Held(2, True, True, frozenset(REQUIRED_ROLES), frozenset(REQUIRED_ROLES)))
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(CLI_RUNS, max_examples=10)
 def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
@@ -303,8 +299,7 @@ def test_an_officer_of_a_department_without_handlers_holds_no_role(tmp_path: Pat
     """An integrity officer whose department has no handler oversees nobody
     (``department_gaps``): the last of them there is disabled without a word."""
     with empty_database_sync(tmp_path) as url:
-        config = tmp_path / "config.toml"
-        config.write_text(f'[storage]\ndatabase_url = "{url}"\n', encoding="utf-8")
+        config = write_config(tmp_path, url)
         add = ("staff", "add", "--name", "王芳", "--new-department", "--department", "民一庭")
         assert guowen(config, *add, "--role", "integrity_officer")[0] == 0
         assert guowen(config, "staff", "disable", "王芳") == (

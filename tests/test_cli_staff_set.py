@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from dialogue import Court
 from fakes import empty_database_sync
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_cli_staff import but_office_notes, config, guowen  # noqa: F401  (the fixture)
-from test_cli_staff_disable import Cast, Held, court_of, expected_lines, held
+from test_cli_staff import but_office_notes, config, guowen, write_config  # noqa: F401
+from test_cli_staff_disable import CLI_RUNS, Cast, Held, court_of, expected_lines, held
 
 from handlers.i18n import join, t
 from reminders import holdings
@@ -112,11 +112,7 @@ async def problems(url: str) -> list[Any]:
     True,
 )
 @example(Held(0, False, False, frozenset(), frozenset()), None, None, False)
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(CLI_RUNS, max_examples=12)
 def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_overseers(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
@@ -166,9 +162,7 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
 
         status, lines = guowen(conf, *argv)
         err = capsys.readouterr().err
-        changes = asyncio.run(
-            read(url, select(AuditEvent).where(AuditEvent.kind == "staff_changed"))
-        )
+        changes = asyncio.run(read(url, CHANGED))
         if kept.empty:
             assert status == 0, err
             if before == after and not moving:
@@ -230,9 +224,7 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
             line = t(None, "cli.overseers_unreachable", people=people(unreached), id=unreached[0])
             expected += line + "\n"
         assert err.startswith(expected)
-        changes = asyncio.run(
-            read(url, select(AuditEvent).where(AuditEvent.kind == "staff_changed"))
-        )
+        changes = asyncio.run(read(url, CHANGED))
         assert len(changes) == 1
         event = json.loads(changes[0].payload)
         assert event["forced"] is True and event["told"] == sorted(want)
@@ -344,8 +336,7 @@ def test_disable_force_lists_before_the_verdict_and_names_who_cannot_be_reached(
     """F16: in a terminal (stdout and stderr on one screen) the list and who gets it come
     before "已停用"; the bound integrity officer is told, the unbound one must be invited."""
     with empty_database_sync(tmp_path) as url:
-        config = tmp_path / "config.toml"
-        config.write_text(f'[storage]\ndatabase_url = "{url}"\n', encoding="utf-8")
+        config = write_config(tmp_path, url)
         assert guowen(config, "db", "upgrade")[0] == 0
         add = ("staff", "add", "--department", "民一庭", "--new-department", "--name")
         assert guowen(config, *add, "钱进", "--role", "integrity_officer")[0] == 0
