@@ -32,6 +32,7 @@ from dialogue import (
     lab,
     local,
     open_court,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -145,12 +146,7 @@ def test_a_re_asked_button_question_never_invites_typing() -> None:
 FOREIGN = ("京0105", "豫08", "豫", "豫0821", "最高法", "浙0302")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(local("2026-11-30 10:00"))
-    settings = settings_for(tmp_path, propose=True)
-    settings.court.code = OWN
-    return DialogueBot(db, clock, settings)
+bot = proposing_bot(local("2026-11-30 10:00"), code=OWN)
 
 
 async def to_the_case_number(court: Court) -> Any:
