@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +31,7 @@ from storage import audit
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.audit import AuditKind
-from storage.models import AuditEvent, Record, RecordAmendment, Reminder, Staff
+from storage.models import Record, RecordAmendment, Reminder, Staff
 from storage.vocabulary import CosignStatus, RecordKind, RecordStatus, ReminderStatus, Role
 
 ART7_ROLES: tuple[Role, ...] = (
@@ -101,27 +100,15 @@ async def told(session: AsyncSession, record_id: int) -> dict[str, Told]:
     The submission notice is the entry ``SUBMITTED``.
     """
     found: dict[str, Told] = {}
-    for at, body in await _sent(session, record_id):
+    for event in await audit.record_events(session, record_id, AuditKind.ALERT_SENT):
+        body = event.payload
         entry = found.setdefault(str(body.get("alert")), Told())
         entry.people += [int(p) for p in body.get("to", []) if int(p) not in entry.people]
         entry.value = body.get("value", True)
-        entry.at = at
+        entry.at = event.at
         if body.get("number"):
             entry.numbered.update(int(p) for p in body.get("to", []))
     return found
-
-
-async def _sent(session: AsyncSession, record_id: int) -> list[tuple[datetime, dict[str, Any]]]:
-    """The ``ALERT_SENT`` events of ``record_id`` in the chain's order: when, and the payload."""
-    rows = await session.execute(
-        select(AuditEvent.at, AuditEvent.payload)
-        .where(
-            AuditEvent.subject == f"record:{record_id}",
-            AuditEvent.kind == AuditKind.ALERT_SENT.value,
-        )
-        .order_by(AuditEvent.seq)
-    )
-    return [(at, json.loads(payload)) for at, payload in rows]
 
 
 def _facts(ctx: Context, record: Record) -> dict[str, object]:
@@ -178,7 +165,8 @@ async def _named_as_told(session: AsyncSession, record_id: int) -> dict[int, lis
     """The person (``[name, unit]``) each staff id was last named in an Art. 7 message about
     ``record_id`` (``NAMING`` events); a person told before events kept it is not in it."""
     found: dict[int, list[str | None]] = {}
-    for _at, body in await _sent(session, record_id):
+    for event in await audit.record_events(session, record_id, AuditKind.ALERT_SENT):
+        body = event.payload
         named = body.get(NAMED)
         if body.get("alert") in NAMING and isinstance(named, list):
             found.update((int(p), named) for p in body.get("to", []))

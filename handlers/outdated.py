@@ -143,23 +143,14 @@ def _stored_day(ctx: Context, raw: object) -> date | None:
 
 async def _changes(ctx: Context, record: Record) -> list[Change]:
     """The record's changes not yet told (``report_outdated`` events name those told)."""
-    subject = f"record:{record.id}"
-    rows = await ctx.session.execute(
-        select(AuditEvent.seq, AuditEvent.at, AuditEvent.kind, AuditEvent.payload)
-        .where(
-            AuditEvent.subject == subject,
-            AuditEvent.kind.in_([k.value for k in (*CHANGES, AuditKind.REPORT_OUTDATED)]),
-        )
-        .order_by(AuditEvent.seq)
-    )
+    events = await audit.record_events(ctx.session, record.id, *CHANGES, AuditKind.REPORT_OUTDATED)
     told: set[int] = set()
     found: list[Change] = []
-    for seq, at, kind, raw in rows:
-        payload = json.loads(raw)
-        if kind == AuditKind.REPORT_OUTDATED.value:
-            told.update(int(s) for s in payload.get("changes", []))
+    for event in events:
+        if event.kind == AuditKind.REPORT_OUTDATED:
+            told.update(int(s) for s in event.payload.get("changes", []))
         else:
-            found.append(Change(seq, _aware(at), kind, payload))
+            found.append(Change(event.seq, _aware(event.at), event.kind.value, event.payload))
     now_day = ctx.local(record.received_at).date() if record.received_at else None
     for change in found:
         if change.kind == AuditKind.SUBMITTED.value:

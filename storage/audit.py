@@ -273,6 +273,47 @@ async def append_many(session: AsyncSession, events: Sequence[Event]) -> int:
     return int(seq)
 
 
+def record_subject(record_id: int) -> str:
+    """The audit ``subject`` of the events about one record: ``record:<id>``."""
+    return f"record:{record_id}"
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One stored event about a record, as ``record_events`` reads it: its chain position
+    ``seq``, ``kind``, time ``at`` (as stored: UTC) and ``payload`` (the JSON object decoded)."""
+
+    seq: int
+    kind: AuditKind
+    at: datetime
+    payload: dict[str, Any]
+
+
+async def record_events(
+    session: AsyncSession, record_id: int, *kinds: AuditKind, after: int | None = None
+) -> list[RecordEvent]:
+    """The events about record ``record_id`` (subject ``record:<id>``) of any of ``kinds``,
+    oldest first (by ``seq``); only those after chain position ``after`` when given.
+
+    One statement in the caller's transaction; an empty list when there are none (or no
+    ``kinds``). Raises ``ValueError`` (``json.JSONDecodeError``) only for a stored payload that
+    is not JSON, which ``append`` never writes.
+    """
+    if not kinds:
+        return []
+    query = select(AuditEvent.seq, AuditEvent.kind, AuditEvent.at, AuditEvent.payload).where(
+        AuditEvent.subject == record_subject(record_id),
+        AuditEvent.kind.in_([kind.value for kind in kinds]),
+    )
+    if after is not None:
+        query = query.where(AuditEvent.seq > after)
+    rows = await session.execute(query.order_by(AuditEvent.seq))
+    return [
+        RecordEvent(seq=int(seq), kind=AuditKind(kind), at=at, payload=json.loads(payload))
+        for seq, kind, at, payload in rows
+    ]
+
+
 async def head(session: AsyncSession) -> AuditHead:
     """The chain's last link, as printed on forms and reports.
 

@@ -18,7 +18,6 @@ they are, and one still outstanding is shown on /record and chased by reminders 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +31,7 @@ from storage import audit
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.audit import AuditKind
-from storage.models import AuditEvent, Record, Reminder, Staff
+from storage.models import Record, Reminder, Staff
 from storage.vocabulary import Milestone, ReminderKind, ReminderStatus, Role
 
 OFFICES: tuple[Role, ...] = (Role.DISCIPLINE, Role.TRIAL_MANAGEMENT)
@@ -98,26 +97,23 @@ async def copies(session: AsyncSession, record_id: int) -> list[Copy]:
     The first is the ``form_sent`` event of /deliver (a copy is held from the moment it went,
     before each office had one); a record delivered before that event existed has the
     milestone 报送表格复印件 as its first copy instead. Each ``form_resent`` follows."""
-    kinds = [AuditKind.FORM_SENT.value, AuditKind.MILESTONE_MET.value, AuditKind.FORM_RESENT.value]
-    rows = await session.execute(
-        select(AuditEvent.seq, AuditEvent.kind, AuditEvent.at, AuditEvent.payload)
-        .where(AuditEvent.subject == f"record:{record_id}", AuditEvent.kind.in_(kinds))
-        .order_by(AuditEvent.seq)
+    events = await audit.record_events(
+        session, record_id, AuditKind.FORM_SENT, AuditKind.MILESTONE_MET, AuditKind.FORM_RESENT
     )
     found: list[Copy] = []
-    for seq, kind, at, payload in rows:
-        if kind == AuditKind.MILESTONE_MET.value:
-            met = json.loads(payload).get("milestone") == Milestone.FORM_DELIVERED
+    for event in events:
+        if event.kind == AuditKind.MILESTONE_MET:
+            met = event.payload.get("milestone") == Milestone.FORM_DELIVERED
             if not met or found:  # the step met after the first copy went: no copy of its own
                 continue
-        elif kind == AuditKind.FORM_SENT.value and found:
+        elif event.kind == AuditKind.FORM_SENT and found:
             continue
-        why = json.loads(payload) if kind == AuditKind.FORM_RESENT.value else {}
+        why = event.payload if event.kind == AuditKind.FORM_RESENT else {}
         found.append(
             Copy(
-                at=at,
+                at=event.at,
                 version=len(found) + 1,
-                seq=seq,
+                seq=event.seq,
                 supplemented=bool(why.get("supplemented", False)),
                 cosigned=bool(why.get("cosigned", False)),
             )
@@ -140,7 +136,7 @@ async def _append(
         at=at,
         actor_staff_id=actor.id,
         actor=actor.name,
-        subject=f"record:{record.id}",
+        subject=audit.record_subject(record.id),
         payload=payload,
     )
 
@@ -194,12 +190,14 @@ async def changes_since(
     correction) and/or ``evidence_added``; empty when nothing did, or none was sent."""
     if not delivered:
         return set()
-    query = select(AuditEvent.kind).where(
-        AuditEvent.subject == f"record:{record_id}",
-        AuditEvent.kind.in_([AuditKind.AMENDED.value, AuditKind.EVIDENCE_ADDED.value]),
-        AuditEvent.seq > delivered[-1].seq,
+    events = await audit.record_events(
+        session,
+        record_id,
+        AuditKind.AMENDED,
+        AuditKind.EVIDENCE_ADDED,
+        after=delivered[-1].seq,
     )
-    return {AuditKind(kind) for kind in (await session.execute(query)).scalars()}
+    return {event.kind for event in events}
 
 
 async def outdated(session: AsyncSession, record_id: int, delivered: Sequence[Copy]) -> bool:
@@ -259,20 +257,12 @@ async def recipients(session: AsyncSession, record: Record, version: int = 1) ->
     if not rows:
         return []
     handed: dict[int, datetime] = {}
-    events = await session.execute(
-        select(AuditEvent.at, AuditEvent.payload)
-        .where(
-            AuditEvent.subject == f"record:{record.id}",
-            AuditEvent.kind == AuditKind.FORM_HANDED.value,
-        )
-        .order_by(AuditEvent.seq)
-    )
-    for handed_at, payload in events:
-        data = json.loads(payload)
+    for event in await audit.record_events(session, record.id, AuditKind.FORM_HANDED):
+        data = event.payload
         if "to" not in data:  # handed to an office with nobody registered (``office_handed``)
             continue
         if int(data.get("version", 1)) == version:
-            handed.setdefault(int(data["to"]), handed_at)
+            handed.setdefault(int(data["to"]), event.at)
     holders = {role: {p.id for p in await staff_repo.with_role(session, role)} for role in OFFICES}
     found: list[Recipient] = []
     for row in rows:
@@ -365,19 +355,11 @@ async def office_handed(
 async def offices_handed(session: AsyncSession, record: Record) -> dict[Role, datetime]:
     """Each office of ``OFFICES`` a printed copy of the form of ``record`` was handed to as
     an office (``office_handed``), with when it first was (UTC)."""
-    events = await session.execute(
-        select(AuditEvent.at, AuditEvent.payload)
-        .where(
-            AuditEvent.subject == f"record:{record.id}",
-            AuditEvent.kind == AuditKind.FORM_HANDED.value,
-        )
-        .order_by(AuditEvent.seq)
-    )
     found: dict[Role, datetime] = {}
-    for at, payload in events:
-        office = json.loads(payload).get("office")
+    for event in await audit.record_events(session, record.id, AuditKind.FORM_HANDED):
+        office = event.payload.get("office")
         if office is not None:
-            found.setdefault(Role(office), at)
+            found.setdefault(Role(office), event.at)
     return found
 
 

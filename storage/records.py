@@ -866,11 +866,7 @@ async def earlier_answers(
 
 async def reasked(session: AsyncSession, record: Record) -> bool:
     """Were the co-signers asked again after a correction (``reask_cosigners``)?"""
-    query = select(AuditEvent.seq).where(
-        AuditEvent.subject == f"record:{record.id}",
-        AuditEvent.kind == AuditKind.COSIGN_REASKED.value,
-    )
-    return (await session.execute(query.limit(1))).first() is not None
+    return bool(await audit.record_events(session, record.id, AuditKind.COSIGN_REASKED))
 
 
 async def platform_ref_holder(

@@ -246,6 +246,9 @@ async def list_staff(session: AsyncSession) -> Sequence[Staff]:
 ROLE_HOLDERS = "guowen_role_holders"
 """Key, in ``session.info``, of ``with_role``'s answers in this transaction."""
 
+DEPARTMENTS = "guowen_departments"
+"""Key, in ``session.info``, of ``departments``' answer in this transaction."""
+
 
 _ROLE_HOLDERS = (
     select(Staff)
@@ -259,7 +262,7 @@ _ROLE_HOLDERS = (
 async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     """Active staff holding ``role``, read once a transaction: the answer is kept until a
     flush writes a staff or role row (``_forget_role_holders``)."""
-    if _staff_pending(session.sync_session):
+    if _pending(session.sync_session, Staff, StaffRole):
         session.info.pop(ROLE_HOLDERS, None)  # the query's autoflush writes them first
     known: dict[str, Sequence[Staff]] = session.info.setdefault(ROLE_HOLDERS, {})
     found = known.get(str(role))
@@ -269,10 +272,10 @@ async def with_role(session: AsyncSession, role: Role) -> Sequence[Staff]:
     return found
 
 
-def _staff_pending(session: Session) -> bool:
-    """A staff or role row is added, changed or deleted and not yet written."""
+def _pending(session: Session, *models: type[object]) -> bool:
+    """A row of one of ``models`` is added, changed or deleted and not yet written."""
     return any(
-        isinstance(obj, (Staff, StaffRole))
+        isinstance(obj, models)
         for rows in (session.new, session.dirty, session.deleted)
         for obj in rows
     )
@@ -280,15 +283,20 @@ def _staff_pending(session: Session) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _forget_role_holders(session: Session, _context: object, _instances: object) -> None:
-    """A staff or role row about to be written makes ``with_role``'s answers stale."""
-    if ROLE_HOLDERS in session.info and _staff_pending(session):
+    """A staff or role row about to be written makes ``with_role``'s answers stale; a
+    department row, ``departments``' answer."""
+    if ROLE_HOLDERS in session.info and _pending(session, Staff, StaffRole):
         del session.info[ROLE_HOLDERS]
+    if DEPARTMENTS in session.info and _pending(session, Department):
+        del session.info[DEPARTMENTS]
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_role_holders_rolled_back(session: Session, _previous: object) -> None:
-    """A rolled-back savepoint may have held a staff or role row ``with_role`` saw."""
+    """A rolled-back savepoint may have held a staff, role or department row that
+    ``with_role`` or ``departments`` saw."""
     session.info.pop(ROLE_HOLDERS, None)
+    session.info.pop(DEPARTMENTS, None)
 
 
 @dataclass(frozen=True)
@@ -703,9 +711,21 @@ async def count_staff(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count(Staff.id)))).scalar_one())
 
 
+_DEPARTMENTS = select(Department).order_by(Department.id)
+"""Every department, by number, built once."""
+
+
 async def departments(session: AsyncSession) -> Sequence[Department]:
-    """Every department, by number."""
-    return (await session.execute(select(Department).order_by(Department.id))).scalars().all()
+    """Every department, by number, read once a transaction as ``with_role`` is: the answer
+    (a tuple) is kept until a flush writes a department row (``_forget_role_holders``), so an
+    answer naming several people (Art. 14, ``handlers.fields.staff_named`` on each) reads
+    the departments once."""
+    if _pending(session.sync_session, Department):
+        session.info.pop(DEPARTMENTS, None)  # the query's autoflush writes them first
+    found: Sequence[Department] | None = session.info.get(DEPARTMENTS)
+    if found is None:
+        found = session.info[DEPARTMENTS] = tuple((await session.execute(_DEPARTMENTS)).scalars())
+    return found
 
 
 async def handling_departments(session: AsyncSession, first: int | None) -> list[Department]:

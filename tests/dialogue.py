@@ -435,18 +435,26 @@ class DialogueBot(FakeBot):
         return [item.message for item in self.transcript if item.chat_id == chat_id]
 
 
-def proposing_bot(at: datetime | None = None) -> Any:
-    """A module's ``bot`` fixture (``bot = proposing_bot(NOW)``): inferred answers put as one
-    confirmation (``settings_for(propose=True)``), the clock at ``at`` (when given) before
-    anyone speaks."""
+def court_bot(at: datetime | None = None, *, propose: bool = False, code: str | None = None) -> Any:
+    """A module's ``bot`` fixture (``bot = court_bot(NOW)``): the clock at ``at`` (when given)
+    before anyone speaks, inferred answers put as one confirmation when ``propose``
+    (``settings_for``), the court's code ``code`` when given (a case number's own court)."""
 
     @pytest.fixture
     def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
         if at is not None:
             clock.set(at)
-        return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
+        settings = settings_for(tmp_path, propose=propose)
+        if code is not None:
+            settings.court.code = code
+        return DialogueBot(db, clock, settings)
 
     return bot
+
+
+def proposing_bot(at: datetime | None = None, *, code: str | None = None) -> Any:
+    """``court_bot`` proposing inferred answers (``bot = proposing_bot(NOW)``)."""
+    return court_bot(at, propose=True, code=code)
 
 
 _message_ids = itertools.count(1)

@@ -139,6 +139,37 @@ async def chain_of(url: str) -> tuple[list[object], tuple[int, str]]:
     return steps, (head.seq, head.hash)
 
 
+async def backed_up(
+    settings: config.Settings,
+    target: Path,
+    clock: FakeClock,
+    *,
+    code: int = 0,
+    logical: bool = False,
+) -> str:
+    """What ``guowen backup`` of ``settings`` into ``target`` said, its exit code ``code``."""
+    out = io.StringIO()
+    said = await maintenance.backup(settings, target, clock.now(), out, logical=logical)
+    assert said == code, out.getvalue()
+    return out.getvalue()
+
+
+def restored_to(
+    target: Path, into: Path, *, code: int = 0, language: Language | str | None = None
+) -> str:
+    """What ``guowen restore`` of ``target`` into ``into`` said, its exit code ``code``."""
+    out = io.StringIO()
+    assert maintenance.restore(target, into, out, language=language) == code, out.getvalue()
+    return out.getvalue()
+
+
+async def verified(settings: config.Settings) -> str:
+    """What ``guowen verify`` of ``settings`` said, finding nothing wrong (exit 0)."""
+    out = io.StringIO()
+    assert await maintenance.verify(settings, out, progress=False) == 0, out.getvalue()
+    return out.getvalue()
+
+
 async def test_the_round_trip_verifies(
     db: Database,
     store: EvidenceStore,
@@ -151,9 +182,7 @@ async def test_the_round_trip_verifies(
     settings = settings_for(database_url, store.root)
     target = tmp_path / "备份" / "guowen-2026-03-06.tar.gz"
     target.parent.mkdir()
-    out = io.StringIO()
-    assert await maintenance.backup(settings, target, clock.now(), out) == 0
-    [line] = out.getvalue().splitlines()
+    [line] = (await backed_up(settings, target, clock)).splitlines()
     assert line.startswith(f"备份完成：{target}（3 个证据文件")
 
     manifest, contents = unpacked(target)
@@ -171,21 +200,19 @@ async def test_the_round_trip_verifies(
     assert payload["sha256"] in line and payload["size"] == target.stat().st_size
 
     into = tmp_path / "restored"
-    out = io.StringIO()
-    assert maintenance.restore(target, into, out) == 0
+    said = restored_to(target, into)
     restored = config.load(into / "config.toml")
     assert Path(restored.storage.evidence_dir) == into / "evidence"
     async with AsyncExitStack() as stack:
         if kind == "postgresql":
-            assert "pg_restore --no-owner" in out.getvalue()
+            assert "pg_restore --no-owner" in said
             url = await stack.enter_async_context(scratch_pg(database_url))
             await load_dump(into / "database" / "guowen.pgdump", url)
             restored.storage.database_url = url
         else:
-            assert out.getvalue().startswith(f"已恢复到 {into}（审计链头 #3）")
-        out = io.StringIO()
-        assert await maintenance.verify(restored, out, progress=False) == 0
-    assert "3 个证据文件" in out.getvalue() and "3 条审计事件" in out.getvalue()
+            assert said.startswith(f"已恢复到 {into}（审计链头 #3）")
+        said = await verified(restored)
+    assert "3 个证据文件" in said and "3 条审计事件" in said
 
 
 async def test_a_backup_taken_while_others_write_is_consistent(
@@ -213,12 +240,9 @@ async def test_an_existing_backup_is_never_overwritten(
 ) -> None:
     target = tmp_path / "old.tar.gz"
     target.write_bytes(b"an earlier backup")
-    out = io.StringIO()
-    code = await maintenance.backup(
-        settings_for(database_url, store.root), target, clock.now(), out
-    )
-    assert code == 2 and target.read_bytes() == b"an earlier backup"
-    assert out.getvalue() == f"{target} 已存在。为免覆盖以前的备份，请换一个文件名。\n"
+    said = await backed_up(settings_for(database_url, store.root), target, clock, code=2)
+    assert target.read_bytes() == b"an earlier backup"
+    assert said == f"{target} 已存在。为免覆盖以前的备份，请换一个文件名。\n"
 
 
 @asynccontextmanager
@@ -248,9 +272,8 @@ async def test_a_logical_dump_needs_no_pg_dump_and_loads_back_whole(
     monkeypatch.setattr(archive, "find_pg_dump", lambda: None)
     settings = settings_for(database_url, store.root)
     target = tmp_path / "logical.tar.gz"
-    out = io.StringIO()
     logical = db.dialect == "sqlite"  # PostgreSQL without pg_dump is dumped so by itself
-    assert await maintenance.backup(settings, target, clock.now(), out, logical=logical) == 0
+    await backed_up(settings, target, clock, logical=logical)
     manifest = json.loads(members(target)["manifest.json"])
     assert manifest["database"] == {
         "kind": db.dialect,
@@ -258,11 +281,8 @@ async def test_a_logical_dump_needs_no_pg_dump_and_loads_back_whole(
         "dump": "logical",
     }
 
-    out = io.StringIO()
-    assert maintenance.restore(target, tmp_path / "unpacked", out, language="en") == 0
-    assert (
-        f"guowen restore {target} --into" in out.getvalue() and "--database-url" in out.getvalue()
-    )
+    said = restored_to(target, tmp_path / "unpacked", language="en")
+    assert f"guowen restore {target} --into" in said and "--database-url" in said
 
     into = tmp_path / "restored"
     async with empty_database(db, database_url, tmp_path) as url:
@@ -272,9 +292,8 @@ async def test_a_logical_dump_needs_no_pg_dump_and_loads_back_whole(
         assert out.getvalue().startswith(f"已恢复到 {into}，并向 ")
         restored = config.load(into / "config.toml")
         assert restored.storage.database_url == url
-        out = io.StringIO()
-        assert await maintenance.verify(restored, out, progress=False) == 0, out.getvalue()
-        assert "3 个证据文件" in out.getvalue() and "3 条审计事件" in out.getvalue()
+        said = await verified(restored)
+        assert "3 个证据文件" in said and "3 条审计事件" in said
 
         copy = Database(url)
         try:
@@ -289,9 +308,7 @@ async def test_a_logical_dump_needs_no_pg_dump_and_loads_back_whole(
             await add_file(copy, again, clock, ids, wav_bytes(1.0), "新录音.wav", "audio/wav")
         finally:
             await copy.close()
-        out = io.StringIO()
-        assert await maintenance.verify(restored, out, progress=False) == 0, out.getvalue()
-        assert "4 个证据文件" in out.getvalue()
+        assert "4 个证据文件" in await verified(restored)
 
         out = io.StringIO()  # never into a database that holds anything
         code = await maintenance.restore_into_database(target, tmp_path / "again", url, out)
@@ -313,35 +330,29 @@ async def test_a_pg_dump_or_sqlite_backup_is_not_loaded_as_a_logical_dump(
 
 
 def test_restore_refuses_a_missing_archive_and_a_non_empty_folder(tmp_path: Path) -> None:
-    out = io.StringIO()
-    assert maintenance.restore(tmp_path / "nope.tar.gz", tmp_path / "new", out) == 2
-    assert out.getvalue() == f"找不到备份文件 {tmp_path / 'nope.tar.gz'}。\n"
+    said = restored_to(tmp_path / "nope.tar.gz", tmp_path / "new", code=2)
+    assert said == f"找不到备份文件 {tmp_path / 'nope.tar.gz'}。\n"
 
     archive_path = tmp_path / "a.tar.gz"
     archive_path.write_bytes(b"")
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("mine")
-    out = io.StringIO()
-    assert maintenance.restore(archive_path, busy, out, language="en") == 2
-    assert out.getvalue().startswith(f"The target folder {busy} is not empty.")
+    said = restored_to(archive_path, busy, code=2, language="en")
+    assert said.startswith(f"The target folder {busy} is not empty.")
     assert (busy / "keep.txt").read_text() == "mine"
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"this is not gzip")
-    out = io.StringIO()
-    assert maintenance.restore(junk, tmp_path / "a", out) == 2
-    assert "无法读取" in out.getvalue()
+    assert "无法读取" in restored_to(junk, tmp_path / "a", code=2)
 
     plain = pack(tmp_path / "plain.tar.gz", {"evidence/readme.txt": b"hi"})
-    out = io.StringIO()
-    assert maintenance.restore(plain, tmp_path / "b", out) == 2
-    assert "manifest.json" in out.getvalue()
+    assert "manifest.json" in restored_to(plain, tmp_path / "b", code=2)
 
     escape = pack(tmp_path / "escape.tar.gz", {"evidence/../../outside.txt": b"hi"})
-    assert maintenance.restore(escape, tmp_path / "c", io.StringIO()) == 2
+    restored_to(escape, tmp_path / "c", code=2)
     assert not (tmp_path / "outside.txt").exists()
 
 
@@ -357,11 +368,8 @@ async def test_a_damaged_member_is_named_on_restore(
     )
     contents[victim] = contents[victim][:-1] + bytes([contents[victim][-1] ^ 1])
     forged = pack(tmp_path / "forged.tar.gz", contents)
-    out = io.StringIO()
-    assert maintenance.restore(forged, tmp_path / "r", out, language="en") == 1
-    assert out.getvalue() == (
-        f"A file in the backup does not match the hash in its manifest: {victim}\n"
-    )
+    said = restored_to(forged, tmp_path / "r", code=1, language="en")
+    assert said == f"A file in the backup does not match the hash in its manifest: {victim}\n"
 
 
 async def test_a_logical_dump_whose_head_was_rewritten_is_not_loaded(
@@ -452,10 +460,7 @@ async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
     for victim in victims:
         _alter(victim, how)
     target = tmp_path / "b.tar.gz"
-    out = io.StringIO()
-    settings = settings_for(database_url, store.root)
-    assert await maintenance.backup(settings, target, clock.now(), out) == 1
-    said = out.getvalue()
+    said = await backed_up(settings_for(database_url, store.root), target, clock, code=1)
     manifest, contents = unpacked(target)
     assert set(manifest["altered"]) == {p.name for p in victims}
     for victim in victims:
@@ -468,11 +473,10 @@ async def test_an_altered_stored_file_is_archived_as_it_is_and_said_loudly(
     assert said.splitlines()[-1].startswith("备份完成：")  # the rest is backed up all the same
     assert sorted((await backup_event(db))["altered"]) == sorted(p.name for p in victims)
 
-    out = io.StringIO()
-    assert maintenance.restore(target, tmp_path / "r", out, language="en") == 1
+    said = restored_to(target, tmp_path / "r", code=1, language="en")
     for victim in victims:
-        assert "already altered when the backup was made" in out.getvalue()
-        assert victim.name in out.getvalue()
+        assert "already altered when the backup was made" in said
+        assert victim.name in said
 
 
 async def test_the_restore_drill_runs_where_there_is_no_configuration(
@@ -489,7 +493,7 @@ async def test_the_restore_drill_runs_where_there_is_no_configuration(
     settings = settings_for(database_url, store.root)
     target = tmp_path / "court" / "guowen.tar.gz"
     target.parent.mkdir()
-    assert await maintenance.backup(settings, target, clock.now(), io.StringIO(), logical=True) == 0
+    await backed_up(settings, target, clock, logical=True)
     spare = tmp_path / "spare"
     spare.mkdir()
     monkeypatch.chdir(spare)
@@ -572,7 +576,7 @@ async def test_a_restored_copy_keeps_the_courts_settings_and_no_secret(
     work = tmp_path / uuid.uuid4().hex
     work.mkdir()
     target = work / "guowen.tar.gz"
-    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+    await backed_up(settings, target, clock)
 
     raw = target.read_bytes()
     unpacked_bytes = gzip.decompress(raw)
@@ -607,7 +611,7 @@ async def test_an_archive_without_the_courts_settings_says_to_copy_them(
     settings = settings_for(database_url, store.root)
     settings.court.name = "武陟县人民法院"
     target = tmp_path / "new.tar.gz"
-    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+    await backed_up(settings, target, clock)
     manifest, contents = unpacked(target)
     assert manifest["settings"]["court"]["name"] == "武陟县人民法院"
     del manifest["settings"]
@@ -617,10 +621,7 @@ async def test_an_archive_without_the_courts_settings_says_to_copy_them(
 
     for archive_path, warned in ((old, True), (target, False)):
         into = tmp_path / f"r-{archive_path.stem}"
-        out = io.StringIO()
-        code = maintenance.restore(archive_path, into, out, language=language)
-        assert code == 0, out.getvalue()
-        lines = out.getvalue().splitlines()
+        lines = restored_to(archive_path, into, language=language).splitlines()
         warning = t(language, "maintenance.restore_court_missing", config=into / "config.toml")
         assert (warning in lines) is warned
         assert len(lines) == 1 + warned
@@ -641,9 +642,9 @@ async def test_a_restored_folder_still_opens_after_it_is_moved(
         pytest.skip("a PostgreSQL restore names a database to create, not a file")
     settings = settings_for(database_url, store.root)
     target = tmp_path / "guowen.tar.gz"
-    assert await maintenance.backup(settings, target, clock.now(), io.StringIO()) == 0
+    await backed_up(settings, target, clock)
     into = tmp_path / "restored2"
-    assert maintenance.restore(target, into, io.StringIO()) == 0
+    restored_to(target, into)
     written = (into / "config.toml").read_text(encoding="utf-8")
     assert str(tmp_path) not in written
     moved = into.rename(tmp_path / "restored3")

@@ -35,16 +35,22 @@ HANDLER = ("--new-department", "--department", "民一庭", "--role", "handler")
 CODE_LINE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
 
+def write_config(folder: Path, url: str) -> Path:
+    """``folder``/config.toml naming the database at ``url`` and ``folder``/evidence."""
+    path = folder / "config.toml"
+    path.write_text(
+        f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A config file naming a fresh, empty database (``write_config``)."""
     monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
     with empty_database_sync(tmp_path) as url:
-        path = tmp_path / "config.toml"
-        path.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{tmp_path / "evidence"}"\n',
-            encoding="utf-8",
-        )
-        yield path
+        yield write_config(tmp_path, url)
 
 
 def guowen(config: Path, *argv: str) -> tuple[int, list[str]]:

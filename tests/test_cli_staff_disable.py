@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,8 @@ from harness import register
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_cli_staff import guowen
+from sqlalchemy.ext.asyncio import AsyncSession
+from test_cli_staff import guowen, write_config
 
 from handlers.i18n import join, t
 from reminders import holdings
@@ -34,10 +35,14 @@ from reminders.clock import FakeClock
 from reminders.holdings import REQUIRED_ROLES
 from storage import records as records_repo
 from storage.db import Database
-from storage.models import AuditEvent, Reminder, Staff
+from storage.models import AuditEvent, Record, Reminder, Staff
 from storage.vocabulary import Milestone, ReminderKind, Role, label
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+CLI_RUNS = settings(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+"""Hypothesis settings of a property test that runs the CLI on a fresh database each example."""
 
 
 @dataclass(frozen=True)
@@ -198,11 +203,7 @@ def court_of(folder: Path, held: Held) -> Iterator[tuple[Path, Cast, datetime]]:
     """A fresh database in ``folder`` with its config file, the court ``held`` describes
     (``Cast.build``, an hour ago) on it: the config's path, the cast and that time."""
     with empty_database_sync(folder) as url:
-        config = folder / "config.toml"
-        config.write_text(
-            f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
-            encoding="utf-8",
-        )
+        config = write_config(folder, url)
         assert guowen(config, "db", "upgrade")[0] == 0
         now = datetime.now(UTC) - timedelta(hours=1)
         yield config, asyncio.run(Cast.build(url, now, held)), now
@@ -227,6 +228,28 @@ def expected_lines(held: Held, cast: Cast) -> list[str]:
     return lines
 
 
+def told(
+    cast: Cast, held: Held, records: list[int], lost: Collection[Role]
+) -> dict[int, tuple[list[int], list[str]]]:
+    """Who the forced change tells what (``Cast.notices``): ``records`` to the department's
+    other integrity officer (李四) if it has one, else to the watcher; the required roles
+    ``lost`` to the watcher (赵六 of discipline inspection, 周九 when the person was its last)."""
+    watcher = cast.ids["赵六" if Role.DISCIPLINE not in held.last else "周九"]
+    officers = [cast.ids["李四"]] if held.officers_elsewhere else []
+    want: dict[int, tuple[list[int], list[str]]] = {}
+    for person in (officers or [watcher]) if records else []:
+        want.setdefault(person, ([], []))[0].extend(sorted(records))
+    if lost:
+        want.setdefault(watcher, ([], []))[1].extend(r.value for r in REQUIRED_ROLES if r in lost)
+    return want
+
+
+def overseers(cast: Cast, ids: list[int]) -> str:
+    """The people ``ids`` as the CLI names overseers (``cli.overseer``), joined."""
+    names = {number: name for name, number in cast.ids.items()}
+    return join(None, [t(None, "cli.overseer", id=n, name=names[n]) for n in ids])
+
+
 @given(held())
 @example(Held(0, False, False, frozenset(), frozenset()))
 @example(Held(1, False, False, frozenset(), frozenset()))
@@ -236,11 +259,7 @@ def expected_lines(held: Held, cast: Cast) -> list[str]:
     Held(0, False, False, frozenset({Role.INTEGRITY_OFFICER}), frozenset({Role.INTEGRITY_OFFICER}))
 )
 @example(Held(2, True, True, frozenset(REQUIRED_ROLES), frozenset(REQUIRED_ROLES)))
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(CLI_RUNS, max_examples=10)
 def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
@@ -272,21 +291,11 @@ def test_disable_lists_what_the_person_holds_and_force_tells_the_overseers(
         assert not asyncio.run(cast.active())
 
         records = cast.draft_ids + [pair[0] for pair in (cast.own, cast.cosign) if pair is not None]
-        officers = [cast.ids["李四"]] if held.officers_elsewhere else []
-        overseers = officers or [cast.ids["赵六" if Role.DISCIPLINE not in held.last else "周九"]]
-        watchers = [cast.ids["赵六" if Role.DISCIPLINE not in held.last else "周九"]]
-        want: dict[int, tuple[list[int], list[str]]] = {}
-        for person in overseers if records else []:
-            want.setdefault(person, ([], []))[0].extend(sorted(records))
-        for person in watchers if held.last else []:
-            want.setdefault(person, ([], []))[1].extend(
-                r.value for r in REQUIRED_ROLES if r in held.last
-            )
+        want = told(cast, held, records, held.last)
         assert asyncio.run(cast.notices()) == want
         # The list, then who gets it: nobody here has bound a chat account, so each is named
         # as one to tell in person and to invite.
-        names = {number: name for name, number in cast.ids.items()}
-        people = join(None, [t(None, "cli.overseer", id=n, name=names[n]) for n in sorted(want)])
+        people = overseers(cast, sorted(want))
         assert err == (
             t(None, "cli.staff_disabled_holding", name="张三", list=listed)
             + "\n"
@@ -303,8 +312,7 @@ def test_an_officer_of_a_department_without_handlers_holds_no_role(tmp_path: Pat
     """An integrity officer whose department has no handler oversees nobody
     (``department_gaps``): the last of them there is disabled without a word."""
     with empty_database_sync(tmp_path) as url:
-        config = tmp_path / "config.toml"
-        config.write_text(f'[storage]\ndatabase_url = "{url}"\n', encoding="utf-8")
+        config = write_config(tmp_path, url)
         add = ("staff", "add", "--name", "王芳", "--new-department", "--department", "民一庭")
         assert guowen(config, *add, "--role", "integrity_officer")[0] == 0
         assert guowen(config, "staff", "disable", "王芳") == (
@@ -313,15 +321,22 @@ def test_an_officer_of_a_department_without_handlers_holds_no_role(tmp_path: Pat
         )
 
 
+async def judge_with_a_draft(
+    session: AsyncSession, court: Court, at: datetime
+) -> tuple[Staff, Record]:
+    """张伟 (``harness.PEOPLE``) and a draft of theirs opened at ``at``."""
+    judge = await session.get(Staff, court.id("张伟"))
+    assert judge is not None
+    return judge, await records_repo.create_draft(session, handler=judge, received_at=at, at=at)
+
+
 async def test_the_overseer_reads_the_notice_in_the_chat(court: Court, db: Database) -> None:
     """The notice is a reminder row: the next tick sends it to the department's integrity
     officer, naming the person and each draft (钱进 oversees 民一庭, harness.PEOPLE)."""
     bot = court.bot
     now = bot.clock.now()
     async with db.transaction() as session:
-        judge = await session.get(Staff, court.id("张伟"))
-        assert judge is not None
-        draft = await records_repo.create_draft(session, handler=judge, received_at=now, at=now)
+        judge, draft = await judge_with_a_draft(session, court, now)
         changed, held = await holdings.disable(
             session, judge, bot.app.services.rules, at=now, actor="cli", force=True
         )

@@ -21,15 +21,24 @@ from typing import Any
 import pytest
 from dialogue import Court
 from fakes import empty_database_sync
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from test_cli_staff import but_office_notes, config, guowen  # noqa: F401  (the fixture)
-from test_cli_staff_disable import Cast, Held, court_of, expected_lines, held
+from test_cli_staff import but_office_notes, config, guowen, write_config  # noqa: F401
+from test_cli_staff_disable import (
+    CLI_RUNS,
+    Cast,
+    Held,
+    court_of,
+    expected_lines,
+    held,
+    judge_with_a_draft,
+    overseers,
+    told,
+)
 
 from handlers.i18n import join, t
 from reminders import holdings
-from reminders.holdings import REQUIRED_ROLES
 from storage import crosscheck
 from storage import records as records_repo
 from storage import staff as staff_repo
@@ -112,11 +121,7 @@ async def problems(url: str) -> list[Any]:
     True,
 )
 @example(Held(0, False, False, frozenset(), frozenset()), None, None, False)
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(CLI_RUNS, max_examples=12)
 def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_overseers(
     tmp_path_factory: pytest.TempPathFactory,
     capsys: pytest.CaptureFixture[str],
@@ -166,9 +171,7 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
 
         status, lines = guowen(conf, *argv)
         err = capsys.readouterr().err
-        changes = asyncio.run(
-            read(url, select(AuditEvent).where(AuditEvent.kind == "staff_changed"))
-        )
+        changes = asyncio.run(read(url, CHANGED))
         if kept.empty:
             assert status == 0, err
             if before == after and not moving:
@@ -203,36 +206,21 @@ def test_a_change_that_leaves_something_unowned_is_refused_and_forced_tells_the_
         status, lines = guowen(conf, *argv, "--force")
         err = capsys.readouterr().err
         assert status == 0, err
-        told = asyncio.run(cast.notices())
         records = [*visible.draft_ids, visible.own[0]] if visible.own else visible.draft_ids
-        officers = [cast.ids["李四"]] if held.officers_elsewhere else []
-        watcher = cast.ids["赵六" if Role.DISCIPLINE not in held.last else "周九"]
-        want: dict[int, tuple[list[int], list[str]]] = {}
-        for person in (officers or [watcher]) if records else []:
-            want.setdefault(person, ([], []))[0].extend(sorted(records))
-        if lost_roles:
-            want.setdefault(watcher, ([], []))[1].extend(
-                r.value for r in REQUIRED_ROLES if r in lost_roles
-            )
-        assert told == want
-        names = {number: name for name, number in cast.ids.items()}
+        want = told(cast, held, records, lost_roles)
+        assert asyncio.run(cast.notices()) == want
         bound = {cast.ids["李四"]} if officer_bound and held.officers_elsewhere else set()
-
-        def people(ids: list[int]) -> str:
-            return join(None, [t(None, "cli.overseer", id=n, name=names[n]) for n in ids])
-
         reached = [n for n in sorted(want) if n in bound]
         unreached = [n for n in sorted(want) if n not in bound]
         expected = t(None, "cli.staff_changed_holding", name="张三", list=listed) + "\n"
         if reached:
-            expected += t(None, "cli.overseers_told", people=people(reached)) + "\n"
+            expected += t(None, "cli.overseers_told", people=overseers(cast, reached)) + "\n"
         if unreached:
-            line = t(None, "cli.overseers_unreachable", people=people(unreached), id=unreached[0])
+            people = overseers(cast, unreached)
+            line = t(None, "cli.overseers_unreachable", people=people, id=unreached[0])
             expected += line + "\n"
         assert err.startswith(expected)
-        changes = asyncio.run(
-            read(url, select(AuditEvent).where(AuditEvent.kind == "staff_changed"))
-        )
+        changes = asyncio.run(read(url, CHANGED))
         assert len(changes) == 1
         event = json.loads(changes[0].payload)
         assert event["forced"] is True and event["told"] == sorted(want)
@@ -344,8 +332,7 @@ def test_disable_force_lists_before_the_verdict_and_names_who_cannot_be_reached(
     """F16: in a terminal (stdout and stderr on one screen) the list and who gets it come
     before "已停用"; the bound integrity officer is told, the unbound one must be invited."""
     with empty_database_sync(tmp_path) as url:
-        config = tmp_path / "config.toml"
-        config.write_text(f'[storage]\ndatabase_url = "{url}"\n', encoding="utf-8")
+        config = write_config(tmp_path, url)
         assert guowen(config, "db", "upgrade")[0] == 0
         add = ("staff", "add", "--department", "民一庭", "--new-department", "--name")
         assert guowen(config, *add, "钱进", "--role", "integrity_officer")[0] == 0
@@ -407,9 +394,7 @@ async def test_the_overseer_reads_the_change_in_the_chat(court: Court, db: Datab
     bot = court.bot
     now = bot.clock.now()
     async with db.transaction() as session:
-        judge = await session.get(Staff, court.id("张伟"))
-        assert judge is not None
-        draft = await records_repo.create_draft(session, handler=judge, received_at=now, at=now)
+        judge, draft = await judge_with_a_draft(session, court, now)
         done, lost = await holdings.change(
             session,
             judge,

@@ -98,6 +98,28 @@ def inboxes(court: Court) -> dict[str, int]:
     return {name: len(court.chat(name).inbox()) for name in OVERSEERS + BYSTANDERS}
 
 
+def case(
+    channel: Channel,
+    key: str,
+    *,
+    back: int,
+    shift: int = 0,
+    kind: RecordKind = RecordKind.EXTERNAL,
+) -> example:
+    """An explicit example of ``test_a_changed_verdict_is_said_told_and_audited``: the record
+    sent over ``channel`` ``back`` hours ago, its ``key`` corrected (by ``shift`` hours, to
+    微信, to ``kind``), the overseers answering nothing."""
+    return example(
+        channel=channel,
+        key=key,
+        back=back,
+        shift=shift,
+        to=Channel.WECHAT,
+        answers=Answers(),
+        kind=kind,
+    )
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -113,51 +135,24 @@ def inboxes(court: Court) -> dict[str, int]:
     to=st.sampled_from([Channel.WECHAT, Channel.LETTER, Channel.PHONE]),
     answers=ANSWERS,
 )
-@example(  # a letter's receipt moved 9 days back: registered late (on time → late)
-    channel=Channel.LETTER,
-    key="received_at",
-    back=240,
-    shift=-216,
-    to=Channel.WECHAT,
-    answers=Answers(),
-    kind=RecordKind.EXTERNAL,
+@case(  # a letter's receipt moved 9 days back: registered late (on time → late)
+    Channel.LETTER, "received_at", back=240, shift=-216
 )
-@example(  # 信函 → 微信: the receipt follows the inquiry 10 days back (on time → late)
-    channel=Channel.LETTER,
-    key="channel",
-    back=240,
-    shift=0,
-    to=Channel.WECHAT,
-    answers=Answers(),
-    kind=RecordKind.EXTERNAL,
+@case(  # 信函 → 微信: the receipt follows the inquiry 10 days back (on time → late)
+    Channel.LETTER, "channel", back=240
 )
-@example(  # a WeChat message 10 days back corrected to an hour ago (late → on time)
-    channel=Channel.WECHAT,
-    key="inquiry_at",
-    back=240,
-    shift=239,
-    to=Channel.WECHAT,
-    answers=Answers(),
-    kind=RecordKind.EXTERNAL,
+@case(  # a WeChat message 10 days back corrected to an hour ago (late → on time)
+    Channel.WECHAT, "inquiry_at", back=240, shift=239
 )
-@example(  # trial 9 F27: a WeChat message 3 days back, its platform entry overdue, called an
+@case(  # trial 9 F27: a WeChat message 3 days back, its platform entry overdue, called an
     # Art. 5 opinion: 录入平台 逾期未办 → 不需办理, said and told as any change of verdict
-    channel=Channel.WECHAT,
-    key="kind",
+    Channel.WECHAT,
+    "kind",
     back=72,
-    shift=0,
-    to=Channel.WECHAT,
-    answers=Answers(),
     kind=RecordKind.REFERENCE_OPINION,
 )
-@example(  # and back: an opinion called an outside inquiry owes the platform entry, overdue
-    channel=Channel.LETTER,
-    key="kind",
-    back=100,
-    shift=0,
-    to=Channel.WECHAT,
-    answers=Answers(),
-    kind=RecordKind.EXTERNAL,
+@case(  # and back: an opinion called an outside inquiry owes the platform entry, overdue
+    Channel.LETTER, "kind", back=100
 )
 async def test_a_changed_verdict_is_said_told_and_audited(
     db: Database,

@@ -13,7 +13,6 @@ offices first had a copy, whatever corrected copies follow.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,13 +30,14 @@ from dialogue import (
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from reminder_kit import bj, run_until
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from reminders.clock import FakeClock
+from storage import audit
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import AuditEvent, ChatIdentity, Record
+from storage.models import ChatIdentity, Record
 
 _COMMON: dict[str, Any] = {
     "deadline": None,
@@ -105,15 +105,8 @@ async def _record(db: Database, number: str) -> Record:
 
 async def _handed_events(db: Database, record_id: int) -> list[dict[str, Any]]:
     async with db.transaction() as session:
-        rows = await session.execute(
-            select(AuditEvent.payload)
-            .where(
-                AuditEvent.subject == f"record:{record_id}",
-                AuditEvent.kind == AuditKind.FORM_HANDED.value,
-            )
-            .order_by(AuditEvent.seq)
-        )
-        return [json.loads(payload) for payload in rows.scalars()]
+        events = await audit.record_events(session, record_id, AuditKind.FORM_HANDED)
+        return [event.payload for event in events]
 
 
 def _buttons(bot: DialogueBot, court: Court, record_id: int, name: str) -> set[str]:

@@ -33,7 +33,7 @@ from reminder_kit import (
 )
 from reminder_kit import open_court as kit_court
 from sqlalchemy import func, select
-from test_cli_staff import guowen
+from test_cli_staff import guowen, write_config
 
 from handlers.i18n import t
 from reminders.calendar import (
@@ -122,13 +122,11 @@ def zh(key: str, **values: object) -> str:
     return t(ZH, key, **values)
 
 
-def write_config(folder: Path, url: str) -> Path:
-    path = folder / "config.toml"
-    path.write_text(
-        f'[storage]\ndatabase_url = "{url}"\nevidence_dir = "{folder / "evidence"}"\n',
-        encoding="utf-8",
-    )
-    return path
+def the_error(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1, captured.err
+    assert "Traceback" not in captured.err
+    return captured.err.rstrip("\n")
 
 
 @pytest.fixture
@@ -136,13 +134,6 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("GUOWEN_DATABASE_URL", raising=False)
     with empty_database_sync(tmp_path) as url:
         yield write_config(tmp_path, url)
-
-
-def the_error(capsys: pytest.CaptureFixture[str]) -> str:
-    captured = capsys.readouterr()
-    assert captured.err.count("\n") == 1, captured.err
-    assert "Traceback" not in captured.err
-    return captured.err.rstrip("\n")
 
 
 def stored(config: Path) -> tuple[int, int]:

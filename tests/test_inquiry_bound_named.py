@@ -9,22 +9,19 @@ Over every channel and none yet, at the inquiry's question of a draft opened by 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from dialogue import (
     CONFIRM_TIME,
     EXTERNAL,
     SAME_TIME,
-    DialogueBot,
+    Court,
     Press,
     asks,
+    court_bot,
     lab,
     local,
-    open_court,
     record_row,
     says,
-    settings_for,
 )
 
 from handlers.fields import Step
@@ -35,14 +32,14 @@ from storage.vocabulary import Channel
 
 OPENED = "12月1日（周二）09:00"
 
+bot = court_bot(local("2026-12-01 09:00"))
+
 
 @pytest.mark.parametrize("channel", [None, *Channel])
 async def test_the_bound_of_an_inquiry_time_is_named_as_it_is(
-    db: Database, clock: FakeClock, tmp_path: Path, channel: Channel | None
+    db: Database, clock: FakeClock, court: Court, channel: Channel | None
 ) -> None:
-    clock.set(local("2026-12-01 09:00"))
-    bot = DialogueBot(db, clock, settings_for(tmp_path))
-    judge = (await open_court(bot)).chat("张伟")
+    judge = court.chat("张伟")
     for action in ("/new", Press(CONFIRM_TIME), Press(EXTERNAL)):
         await judge.act(action)
     if channel is not None:

@@ -32,6 +32,7 @@ from dialogue import (
     lab,
     local,
     open_court,
+    proposing_bot,
     record_row,
     says,
     settings_for,
@@ -145,15 +146,11 @@ def test_a_re_asked_button_question_never_invites_typing() -> None:
 FOREIGN = ("京0105", "豫08", "豫", "豫0821", "最高法", "浙0302")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(local("2026-11-30 10:00"))
-    settings = settings_for(tmp_path, propose=True)
-    settings.court.code = OWN
-    return DialogueBot(db, clock, settings)
+bot = proposing_bot(local("2026-11-30 10:00"), code=OWN)
 
 
-async def to_the_case_number(court: Court) -> Any:
+async def to_the_case_name(court: Court) -> Any:
+    """张伟's phone record of 王建国 opened with /new, at the case name's question."""
     judge = court.chat("张伟")
     await judge.say("/new")
     await judge.act(Press(OK))
@@ -161,6 +158,12 @@ async def to_the_case_number(court: Court) -> Any:
     for answer in ("王建国", "温县住建局", "局长"):
         await judge.say(answer)
     await judge.act(Press(OK))
+    return judge
+
+
+async def to_the_case_number(court: Court) -> Any:
+    """``to_the_case_name``, the case name given: at the case number's question."""
+    judge = await to_the_case_name(court)
     assert (await judge.say("张某诉李某民间借贷纠纷案"))[-1].startswith(asks(Step.CASE_NUMBER))
     return judge
 
@@ -293,14 +296,7 @@ async def test_the_case_number_question_shows_the_courts_own_code_and_year(
     clock.set(local("2027-03-01 10:00"))
     settings = settings_for(tmp_path, propose=True)
     settings.court.code = code
-    court = await open_court(DialogueBot(db, clock, settings))
-    judge = court.chat("张伟")
-    await judge.say("/new")
-    await judge.act(Press(OK))
-    await judge.act(Press(lab(Channel.PHONE)))
-    for answer in ("王建国", "温县住建局", "局长"):
-        await judge.say(answer)
-    await judge.act(Press(OK))
+    judge = await to_the_case_name(await open_court(DialogueBot(db, clock, settings)))
     [question] = await judge.say("张某诉李某民间借贷纠纷案")
     shown = f"（2027）{code}民初123号"
     assert question == says("intake.ask.case_number", example=shown)

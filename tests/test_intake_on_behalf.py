@@ -12,21 +12,18 @@ the intermediary *and* the leading cadre on whose behalf, so:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from dialogue import (
     Court,
-    DialogueBot,
     Press,
     asks,
     lab,
     local,
-    open_court,
+    proposing_bot,
     record_row,
     says,
-    settings_for,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -34,22 +31,13 @@ from hypothesis import strategies as st
 from handlers.fields import Step
 from handlers.units import AIDE_WORDS, aide_phrase
 from handlers.words import official_titles
-from reminders.clock import FakeClock
 from storage.db import Database
 from storage.vocabulary import Channel, Intermediary
 
 OK = says("intake.proposed.ok")
 
 
-@pytest.fixture
-def bot(db: Database, clock: FakeClock, tmp_path: Path) -> DialogueBot:
-    clock.set(local("2026-11-30 10:00"))
-    return DialogueBot(db, clock, settings_for(tmp_path, propose=True))
-
-
-@pytest.fixture
-async def court(bot: DialogueBot) -> Court:
-    return await open_court(bot)
+bot = proposing_bot(local("2026-11-30 10:00"))
 
 
 async def to_the_intermediary(court: Court, position: str, via: Intermediary) -> Any:

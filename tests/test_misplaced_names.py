@@ -9,7 +9,9 @@ question is asked again under the refusal, and the next answer is its answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -45,9 +47,18 @@ class _Nobody:
     def all(self) -> list[object]:
         return []
 
+    def __iter__(self) -> Iterator[object]:
+        return iter(())
+
 
 class NoOtherStaff:
-    """A session of a court with no staff but the judge: every query finds nothing."""
+    """A session of a court with no staff but the judge: every query finds nothing. Its
+    ``info`` holds what a transaction keeps (``storage.staff.departments``), and nothing is
+    ever pending (``sync_session``)."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, object] = {}
+        self.sync_session = SimpleNamespace(new=(), dirty=(), deleted=())
 
     async def execute(self, query: object) -> _Nobody:
         return _Nobody()

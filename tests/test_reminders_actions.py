@@ -32,7 +32,9 @@ from sqlalchemy import select
 from handlers.i18n import t
 from reminders.clock import FakeClock
 from reminders.outbox import ReminderKind
+from storage import audit
 from storage import records as records_repo
+from storage.audit import AuditKind
 from storage.db import Database
 from storage.models import AuditEvent, Record, Staff
 from storage.vocabulary import Language, Milestone, RecordKind, Role
@@ -95,12 +97,8 @@ async def record_of(db: Database, record_id: int) -> Record:
 
 async def milestone_events(db: Database, record_id: int) -> list[dict]:
     async with db.transaction() as session:
-        query = (
-            select(AuditEvent)
-            .where(AuditEvent.kind == "milestone_met", AuditEvent.subject == f"record:{record_id}")
-            .order_by(AuditEvent.seq)
-        )
-        return [json.loads(e.payload) for e in (await session.execute(query)).scalars().all()]
+        events = await audit.record_events(session, record_id, AuditKind.MILESTONE_MET)
+        return [event.payload for event in events]
 
 
 async def test_from_the_last_day_reminder_mark_the_platform_and_deliver_the_copy(

@@ -7,6 +7,8 @@ an intake sets, the plan after the skip equals the plan made from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -19,7 +21,7 @@ from reminders.planner import PLAN_INPUTS, Timing, plan_record, plan_touched
 from storage import records as records_repo
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.models import Record, Staff
+from storage.models import Department, Record, Staff
 from storage.vocabulary import Role
 
 RECEIVED = "2026-03-06 09:00"
@@ -75,18 +77,27 @@ async def test_a_new_record_and_a_touch_with_nothing_changed(
         assert await plan_touched(session, DeadlineRules(), Timing(), clock.now()) == []
 
 
+@contextmanager
+def selects(db: Database, wanted: str) -> Iterator[list[str]]:
+    """The SELECT statements run on ``db`` in the block whose text holds ``wanted``."""
+    found: list[str] = []
+
+    def note(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        if wanted in statement and statement.lstrip().upper().startswith("SELECT"):
+            found.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        yield found
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+
+
 async def test_role_holders_are_read_once_a_transaction_and_again_after_a_staff_change(
     db: Database, clock: FakeClock
 ) -> None:
     await open_court(db, clock)
-    statements: list[str] = []
-
-    def count(_c: object, _cur: object, statement: str, *_rest: object) -> None:
-        if "staff_roles" in statement and statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with selects(db, "staff_roles") as statements:
         async with db.transaction() as session:
             first = await staff_repo.with_role(session, Role.DISCIPLINE)
             again = await staff_repo.with_role(session, Role.DISCIPLINE)
@@ -113,5 +124,28 @@ async def test_role_holders_are_read_once_a_transaction_and_again_after_a_staff_
             back = await staff_repo.with_role(session, Role.DISCIPLINE)
             assert person_id in {p.id for p in back}
             assert isinstance(await session.get(Staff, person_id), Staff)
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_departments_are_read_once_a_transaction_and_again_after_one_is_added(
+    db: Database, clock: FakeClock
+) -> None:
+    await open_court(db, clock)
+
+    def names(found: Sequence[Department]) -> list[str]:
+        return [department.name for department in found]
+
+    at = clock.now() + timedelta(minutes=1)
+    with selects(db, "FROM departments") as statements:
+        async with db.transaction() as session:
+            first = names(await staff_repo.departments(session))
+            assert names(await staff_repo.departments(session)) == first
+            assert len(statements) == 1
+            added = await staff_repo.department(session, "新设审判庭", at=at)
+            assert names(await staff_repo.departments(session)) == [*first, added.name]
+            session.add(Department(name="未写入庭", created_at=at))  # pending, not flushed
+            assert names(await staff_repo.departments(session))[-1] == "未写入庭"
+            async with session.begin_nested() as savepoint:
+                await staff_repo.department(session, "暂设庭", at=at)
+                assert names(await staff_repo.departments(session))[-1] == "暂设庭"
+                await savepoint.rollback()
+            assert names(await staff_repo.departments(session))[-1] == "未写入庭"

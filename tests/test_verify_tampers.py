@@ -231,7 +231,7 @@ async def test_a_submitted_record_changed_with_plain_sql_is_named(
             RowProblemKind.ALTERED,
             RowSubject.RECORD,
             court.first_number,
-            (await _seq_of(db, "amended", court.first)),
+            (await _seq_of(db, audit.AuditKind.AMENDED, court.first)),
             ("case_name", "inquirer_name"),
         )
     ]
@@ -239,12 +239,9 @@ async def test_a_submitted_record_changed_with_plain_sql_is_named(
     assert court.first_number in line and "inquirer_name" in line
 
 
-async def _seq_of(db: Database, kind: str, record_id: int) -> int:
+async def _seq_of(db: Database, kind: audit.AuditKind, record_id: int) -> int:
     async with db.transaction() as session:
-        query = select(AuditEvent.seq).where(
-            AuditEvent.kind == kind, AuditEvent.subject == f"record:{record_id}"
-        )
-        return int((await session.execute(query)).scalars().all()[-1])
+        return (await audit.record_events(session, record_id, kind))[-1].seq
 
 
 async def test_a_submitted_record_deleted_is_named(
@@ -336,7 +333,7 @@ async def test_one_event_altered_and_every_later_hash_recomputed(
 ) -> None:
     """The intruder rewrites the first record's submission, row and event alike."""
     anchor = await head(db)
-    submitted = await _seq_of(db, "submitted", court.first)
+    submitted = await _seq_of(db, audit.AuditKind.SUBMITTED, court.first)
     async with around(db, ["audit_events", "audit_head"]) as session:
         payload = (
             await session.execute(select(AuditEvent.payload).where(AuditEvent.seq == submitted))

@@ -11,8 +11,8 @@ told twice, the judge not at all, and the telling is one ``alert_sent`` audit ev
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import timedelta
+from typing import Any
 
 from dialogue import (
     ART9_DONE,
@@ -34,8 +34,10 @@ from sqlalchemy import select
 from handlers.alerts import WITHDRAWAL
 from handlers.i18n import join
 from handlers.invites import READS_WITHDRAWN, may
+from storage import audit
+from storage.audit import AuditKind
 from storage.db import Database
-from storage.models import AuditEvent, Reminder
+from storage.models import Reminder
 from storage.vocabulary import ART9_LABELS, Language, ReminderStatus
 
 ZH = Language("zh-CN")
@@ -141,7 +143,7 @@ async def test_a_withdrawn_draft_reaches_those_who_oversee_or_were_told(
     told = await _told(db, n)
     if expected:
         assert len(told) == 1
-        body = json.loads(told[0])
+        body = told[0]
         assert sorted(body["to"]) == sorted(court.id(name) for name in expected)
         assert (body["reason"], body["items"]) == (reason, sorted(items))
     else:
@@ -160,11 +162,7 @@ async def _reminded(db: Database, record_id: int, handler: int) -> set[int]:
         return set(rows.scalars())
 
 
-async def _told(db: Database, record_id: int) -> list[str]:
+async def _told(db: Database, record_id: int) -> list[dict[str, Any]]:
     async with db.transaction() as session:
-        rows = await session.execute(
-            select(AuditEvent.payload)
-            .where(AuditEvent.subject == f"record:{record_id}", AuditEvent.kind == "alert_sent")
-            .order_by(AuditEvent.seq)
-        )
-        return [p for p in rows.scalars() if json.loads(p)["alert"] == WITHDRAWAL]
+        events = await audit.record_events(session, record_id, AuditKind.ALERT_SENT)
+        return [event.payload for event in events if event.payload["alert"] == WITHDRAWAL]
