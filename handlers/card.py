@@ -33,6 +33,7 @@ from storage.models import Record, RecordAmendment, RecordCosigner, Staff
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
     ART9_LABELS,
+    NONE_ANSWER,
     Channel,
     CosignStatus,
     Intermediary,
@@ -231,6 +232,8 @@ async def value_of(ctx: Context, record: Record, field: Field) -> str:
     if step is Step.ORIGINALS:
         return _enum(ctx, OriginalsDestination, record.originals_destination)
     value = getattr(record, field.columns[0])
+    if value == NONE_ANSWER:  # the answer none, in the reader's words
+        return ctx.t("common.none")
     return str(value) if value is not None else missing
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from reports.text import art9_name, catalog, tr, vocab, yes_no
 from storage.lists import join_list
 from storage.vocabulary import (
+    NONE_ANSWER,
     Channel,
     Intermediary,
     Language,
@@ -96,6 +97,8 @@ def value_words(
         if not value:
             return tr(language, "common.none")
         return join_list(language.value, (str(item) for item in value))
+    if value == NONE_ANSWER:  # the answer none (nobody else present), in words
+        return tr(language, "common.none")
     if isinstance(value, str):
         return value
     return stored

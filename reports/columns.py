@@ -19,6 +19,7 @@ from reports.text import art9_name, tr, vocab, word, yes_no
 from storage.models import Record, stored_field
 from storage.records import EarlierAnswer
 from storage.vocabulary import (
+    NONE_ANSWER,
     ORAL_CHANNELS,
     Channel,
     CosignStatus,
@@ -170,6 +171,17 @@ def _yes_no(name: str) -> Getter:
         return yes_no(getattr(facts.record, name), language) or None
 
     return get
+
+
+def _present(record: Record) -> str | None:
+    return record.persons_present
+
+
+def _persons_present(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
+    """The persons present who are not court staff as typed; the answer none
+    (``NONE_ANSWER``) in words."""
+    value = facts.record.persons_present
+    return tr(language, "common.none") if value == NONE_ANSWER else value
 
 
 def _kind(facts: RecordFacts, language: Language, tz: ZoneInfo) -> Value:
@@ -551,7 +563,7 @@ FIELDS: tuple[Column, ...] = (
     Column("art9", _art9_told, 30, _art9_told_many),
     _answer("serious", 14),
     _plain("place"),
-    _plain("persons_present", 20),
+    Column("persons_present", _persons_present, 20, _by_key(_persons_present, _present)),
     Column("cosigners", _cosigners, 24, _cosigners_many),
     Column("route", _route, 20, _by_key(_route, attrgetter("channel", "material_route"))),
     Column(

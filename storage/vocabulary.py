@@ -245,3 +245,8 @@ def label_at_start(value: StrEnum, language: Language) -> str:
 def known_roles(values: frozenset[str] | set[str]) -> list[Role]:
     """The stored role strings that this version knows, in a stable order."""
     return [role for role in Role if role.value in values]
+
+
+NONE_ANSWER = "无"
+"""A text question's answer "none" (nobody else present), as the judge types it (or presses
+its button) and the record keeps it; shown in the reader's words (``common.none``)."""

@@ -90,12 +90,9 @@ from storage.casenumber import (
 from storage.models import Record, Staff
 from storage.numbers import parse_int
 from storage.records import STAFF_IN_PERSONS
-from storage.vocabulary import ART9_ITEMS, ART9_LABELS, ORAL_CHANNELS, RecordKind
+from storage.vocabulary import ART9_ITEMS, ART9_LABELS, NONE_ANSWER, ORAL_CHANNELS, RecordKind
 
 NONE_OF_ART9 = "无"
-NONE_ANSWER = "无"
-"""A text question's answer "none" (nobody else present), as the judge types it and the
-record keeps it."""
 """The Art. 9 answer "none of the items", as typed and as a button's value."""
 EARLIER_PRESS = "e"
 """A unit or position question's button that takes what an earlier record the judge may open
