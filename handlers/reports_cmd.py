@@ -24,6 +24,7 @@ from handlers.i18n import t
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import Printed, record_export, report_detail
+from reports.facts import State
 from reports.files import safe_name
 from reports.period import (
     Period,
@@ -32,6 +33,7 @@ from reports.period import (
     refusal_values,
     relative_quarter,
 )
+from reports.tables import late_steps
 from storage import form_copies
 from storage.models import Record
 from storage.vocabulary import Language, Milestone, Role
@@ -166,6 +168,14 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
+        missed = late_steps(figures.late_registered, State.MISSED, ctx.language)
+        if missed:  # owed still, and in no quarter's timeliness figures (Art. 6, Art. 10)
+            late += "\n" + ctx.t("report.late_missed", steps=missed)
+    if figures.due_earlier:  # earlier quarters' records, a step fallen due in this one
+        late += "\n" + ctx.t("report.due_earlier", count=len(figures.due_earlier))
+        missed = late_steps(figures.due_earlier, State.MISSED, ctx.language)
+        if missed:
+            late += "\n" + ctx.t("report.late_missed", steps=missed)
     for line in caveats(ctx.language, figures):
         late += "\n" + line
     if figures.art7_drafts:  # on the Art. 7 list as its alerts said (on_art7_list)
@@ -234,6 +244,8 @@ def report_messages(
     workbook_caption = ctx.t("report.workbook_caption")
     if files.figures.late_registered:  # its own sheet (reports.xlsx write_late)
         workbook_caption += ctx.t("report.workbook_caption_late")
+    if files.figures.due_earlier:  # so are these
+        workbook_caption += ctx.t("report.workbook_caption_due_earlier")
     return [
         OutgoingMessage(text, photo=files.chart),
         OutgoingMessage(workbook_caption, document=files.xlsx),

@@ -172,6 +172,32 @@ class LateRow:
     """Whether its registration (the Art. 6 form filled) was done after its deadline, by the
     decision the reminders' notices read (``reminders.planner.done_late``): received late in
     a quarter, a record may well be registered on time early in the next."""
+    steps: tuple[MilestoneLine, ...] = ()
+    """Its Art. 6 steps as they stand when the report is made
+    (``reports.facts.timeliness_lines``): the report of its receipt quarter, due before it
+    was registered, could show none of them, so a step still owed past its deadline
+    (missed) or met late is shown here, where the compiler sees it (Art. 6, Art. 10)."""
+
+    def state(self, milestone: Milestone) -> State | None:
+        """How ``milestone`` stands (``steps``); None when the record does not owe it (an
+        Art. 5 opinion is not entered into the platform; only an oral inquiry with staff
+        present is co-signed). Registration by ``registered_late``, as the reminders said."""
+        if milestone is Milestone.REGISTERED:
+            return State.LATE if self.registered_late else State.ON_TIME
+        return next((line.state for line in self.steps if line.milestone is milestone), None)
+
+    def due_in(self, start: datetime, end: datetime) -> bool:
+        """Whether a step whose deadline falls in ``[start, end)`` was met late or is still
+        owed past it (``steps``)."""
+        return any(
+            start <= line.deadline < end and line.state in (State.LATE, State.MISSED)
+            for line in self.steps
+        )
+
+    def overdue(self) -> list[tuple[Milestone, State]]:
+        """Its steps met late or still owed past their deadline, in ``MILESTONE_ORDER``."""
+        found = [(m, self.state(m)) for m in MILESTONE_ORDER]
+        return [(m, s) for m, s in found if s in (State.LATE, State.MISSED)]
 
 
 def in_figures(record: Record) -> bool:
@@ -404,6 +430,11 @@ class Figures(Timeliness):
     (``report.change_running``) and states no rise or fall."""
     late_registered: list[LateRow] = field(default_factory=list)
     """Records received before the period and submitted in it (``LateRow``), oldest first."""
+    due_earlier: list[LateRow] = field(default_factory=list)
+    """Records received and submitted before the period with a step whose deadline fell in
+    it, met late or still owed when the report is made (``LateRow.due_in``), oldest first:
+    their own quarter's report, made once that quarter ended, may have shown the step not
+    yet due, and this one counts by receipt time, so they are listed apart."""
 
     def __post_init__(self) -> None:
         if not self.homes:

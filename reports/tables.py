@@ -6,10 +6,11 @@ tables line up; departments and handlers are listed as they occur.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reports.facts import MILESTONE_ORDER
-from reports.figures import Figures, Tally, change
+from reports.facts import MILESTONE_ORDER, State
+from reports.figures import Figures, LateRow, Tally, change
 from reports.text import art9_name, tr, vocab
 from storage.lists import join_list
 from storage.vocabulary import ART9_ITEMS, Channel, Language, Milestone, UnitCategory
@@ -40,6 +41,28 @@ def empty_notice(figures: Figures, language: Language) -> str:
     return words
 
 
+def late_steps(rows: Iterable[LateRow], state: State, language: Language) -> str:
+    """The steps of ``rows`` (``Figures.late_registered``, ``Figures.due_earlier``) that
+    stand in ``state`` (``State.MISSED``: still owed past the deadline; ``State.LATE``: met
+    late), counted per step in ``MILESTONE_ORDER`` as words (``analysis.step_count`` for
+    each step some row has in that state), or "" when none does. Their receipt quarter's
+    report may have been made before they stood so, and this one counts by receipt time:
+    the summary's analysis and the chat reply say these beside the lists that show them
+    record by record (``LateRow.overdue``)."""
+    counts = dict.fromkeys(MILESTONE_ORDER, 0)
+    for row in rows:
+        for milestone, found in row.overdue():
+            counts[milestone] += found is state
+    return join_list(
+        language.value,
+        (
+            tr(language, "analysis.step_count", name=milestone_name(milestone, language), n=n)
+            for milestone, n in counts.items()
+            if n
+        ),
+    )
+
+
 def no_comparison(figures: Figures, language: Language, key: str) -> str:
     """The words for a previous period the records do not cover whole
     (``Figures.previous_unrecorded``), by the catalog's ``key`` (``report.change_unrecorded``,
@@ -58,7 +81,8 @@ def no_comparison(figures: Figures, language: Language, key: str) -> str:
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
-    """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change (or,
+    """The headline rows: counts by kind, Art. 7 (each count followed by the open drafts
+    among it, ``on_art7_list``) and Art. 9, drafts, and the change (or,
     when the previous period predates the records, that there is nothing to compare with;
     while the period runs, the previous period's count and that it is not compared)."""
     rows: list[tuple[str, int | str]] = [
