@@ -33,7 +33,7 @@ from reports.period import (
     refusal_values,
     relative_quarter,
 )
-from reports.tables import late_steps
+from reports.tables import late_steps, no_comparison_words
 from storage import form_copies
 from storage.models import Record
 from storage.vocabulary import Language, Milestone, Role
@@ -142,14 +142,8 @@ def caveats(language: Language, figures: Figures) -> list[str]:
     said whether or not there is a previous period to compare with."""
     found: list[str] = []
     if figures.previous_unrecorded:
-        if figures.previous_since is not None:  # partly registered here: said so, not compared
-            previous = figures.period.previous().title(language)
-            since = figures.previous_since.isoformat()
-            found.append(
-                t(language, "report.previous_unrecorded_partly", previous=previous, since=since)
-            )
-        else:
-            found.append(t(language, "report.previous_unrecorded"))
+        suffix, values = no_comparison_words(figures, language)  # as the documents say it
+        found.append(t(language, f"report.previous_unrecorded{suffix}", **values))
         if figures.running_at:
             found.append(t(language, "report.running_so_far", at=figures.running_at))
     elif figures.running_at:

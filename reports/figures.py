@@ -423,6 +423,15 @@ class Figures(Timeliness):
     it falls inside the previous period and that period holds records: the previous period
     was registered here only from that day, and is not compared for that reason
     (``reports.tables.no_comparison``); None when nothing of it was registered here."""
+    previous_late: int = 0
+    """With ``previous_unrecorded``, when the court began to use the system
+    (``reports.period.in_use_since``, ``previous_late_since``) only after the previous period
+    ended, its records counted now (external and Art. 5): each one registered late, after
+    that period, so the previous period is not compared, and every place that would compare
+    says why (``reports.tables.no_comparison``), never that nothing of it was registered;
+    0 otherwise."""
+    previous_late_since: date | None = None
+    """With ``previous_late``, the day (court time) the court began to use the system."""
     running_at: str = ""
     """When the period had not ended as the figures were counted, that moment in court time
     (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running

@@ -58,7 +58,7 @@ from reports.figures import (
 )
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
-from reports.period import Period, records_begin
+from reports.period import Period, in_use_since, records_begin
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
 from reports.tables import no_comparison
@@ -189,6 +189,32 @@ async def earlier_records(
 DUE_LOOKBACK = timedelta(days=60)
 """How long before a period a record submitted may still owe a step falling due in it: a
 deadline is a few days, even counted in working days across the longest holiday."""
+
+
+async def _previous(session: AsyncSession, figures: Figures, tz: ZoneInfo) -> None:
+    """What ``figures`` compares with: the previous period's count when the court used the
+    system all through it (``in_use_since``); else ``previous_unrecorded``, with the day it
+    began when that falls inside the previous period and it holds records
+    (``previous_since``), or, when it began only after the previous period ended, how many
+    records of it were registered late since (``previous_late``): never a zero, and never
+    "nothing registered" for a period the bot's own report of it counts records in."""
+    previous = figures.period.previous()
+    begin = await in_use_since(session) or await records_begin(session)
+    since = None if begin is None else begin.astimezone(tz).date()
+    if since is not None and previous.first >= since:
+        figures.previous_external, _ = await count_counted(session, previous, tz)
+        return
+    figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
+    if since is None:
+        return
+    if since <= previous.last:
+        if await _holds_records(session, previous, tz):
+            figures.previous_since = since  # partly registered here
+        return
+    external, reference = await count_counted(session, previous, tz)
+    if external + reference:  # each registered late: the system was not in use then
+        figures.previous_late = external + reference
+        figures.previous_late_since = since
 
 
 async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> tuple[int, int]:
@@ -567,14 +593,7 @@ async def _report(
         figures = Figures(period, names, now=now)
         if not period.ended(now, tz):
             figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
-        previous = period.previous()
-        begin = await records_begin(reader)
-        if begin is None or previous.first < begin.astimezone(tz).date():
-            figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
-            if begin is not None and await _holds_records(reader, previous, tz):
-                figures.previous_since = begin.astimezone(tz).date()  # partly registered
-        else:
-            figures.previous_external, _ = await count_counted(reader, previous, tz)
+        await _previous(reader, figures, tz)
         figures.late_registered, figures.due_earlier = await earlier_records(
             reader, period, tz, names, rules, now
         )

@@ -70,14 +70,34 @@ def no_comparison(figures: Figures, language: Language, key: str) -> str:
     records begin inside it and it holds records (``Figures.previous_since``), that it was
     registered here only from that day and is not compared (the key with ``_partly``);
     otherwise that nothing of it was registered here."""
-    if figures.previous_since is None:
-        return tr(language, key)
-    return tr(
-        language,
-        f"{key}_partly",
-        previous=figures.period.previous().title(language),
-        since=figures.previous_since.isoformat(),
-    )
+    suffix, values = no_comparison_words(figures, language)
+    return tr(language, f"{key}{suffix}", **values)
+
+
+def no_comparison_words(figures: Figures, language: Language) -> tuple[str, dict[str, object]]:
+    """Why a previous period the records do not cover whole is not compared.
+
+    Returned as the suffix of the catalog key that says it and the key's values: the one
+    decision every output follows (``no_comparison``, the chat's
+    ``handlers.reports_cmd.caveats``):
+
+    - ``_partly`` (``previous``, ``since``): the court began to use the system inside it
+      and it holds records (``Figures.previous_since``);
+    - ``_late`` (``previous``, ``since``, ``count``): the court began to use it after the
+      previous period ended, and records of that period were registered late since
+      (``Figures.previous_late``): the bot's own report of it counts them, so it is never
+      said to have nothing registered;
+    - "" (no values): nothing of it was registered here."""
+    previous = figures.period.previous().title(language)
+    if figures.previous_since is not None:
+        return "_partly", {"previous": previous, "since": figures.previous_since.isoformat()}
+    if figures.previous_late and figures.previous_late_since is not None:
+        return "_late", {
+            "previous": previous,
+            "since": figures.previous_late_since.isoformat(),
+            "count": figures.previous_late,
+        }
+    return "", {}
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
