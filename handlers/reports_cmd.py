@@ -200,11 +200,19 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
             reference=figures.reference,
             main_leader=figures.main_leader,
             serious=figures.serious,
+            main_leader_drafts=of_which_drafts(figures.main_leader_drafts, ctx.language),
+            serious_drafts=of_which_drafts(figures.serious_drafts, ctx.language),
             drafts=figures.drafts,
             withdrawn=figures.withdrawn,
         )
         + late
     )
+
+
+def of_which_drafts(drafts: int, language: Language) -> str:
+    """After an Art. 7 count in the chat's sentence, how many of it are open drafts
+    (``reports.figures.on_art7_list``): ``report.of_which_drafts``, or "" when none is."""
+    return t(language, "report.of_which_drafts", count=drafts) if drafts else ""
 
 
 def period_words(ctx: Context, period: Period) -> str:

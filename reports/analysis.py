@@ -18,6 +18,7 @@ from reports.tables import (
     channels,
     late_steps,
     no_comparison,
+    of_which_drafts,
     share_text,
     top,
 )
@@ -139,7 +140,18 @@ def _art7(figures: Figures, language: Language) -> list[str]:
     if not (figures.main_leader or figures.serious):
         return []
     lines = [
-        tr(language, "analysis.art7", main_leader=figures.main_leader, serious=figures.serious)
+        tr(
+            language,
+            "analysis.art7",
+            main_leader=figures.main_leader,
+            serious=figures.serious,
+            main_leader_drafts=of_which_drafts(
+                figures.main_leader_drafts, language, "analysis.of_which_drafts"
+            ),
+            serious_drafts=of_which_drafts(
+                figures.serious_drafts, language, "analysis.of_which_drafts"
+            ),
+        )
     ]
     if figures.art7_drafts:
         lines.append(tr(language, "analysis.art7_drafts", drafts=figures.art7_drafts))

@@ -406,6 +406,11 @@ class Figures(Timeliness):
     art7_drafts: int = 0
     """Open drafts among ``art7_total`` (``on_art7_list``), counted in ``main_leader`` and
     ``serious`` as well: not yet submitted, so in no other figure of the kind."""
+    main_leader_drafts: int = 0
+    """Open drafts among ``main_leader``: every place that gives that count says how many
+    of it are drafts, in the same sentence or row (a count beside 0 external records)."""
+    serious_drafts: int = 0
+    """Open drafts among ``serious``, said with it as ``main_leader_drafts`` are."""
     by_category: Counter[str] = field(default_factory=Counter)
     by_channel: Counter[str] = field(default_factory=Counter)
     by_department: Counter[int | None] = field(default_factory=Counter)
@@ -495,6 +500,8 @@ class Figures(Timeliness):
         self.art7_total += 1
         row = Art7Row(facts, bool(record.main_leader), bool(record.serious))
         self.art7_drafts += row.draft
+        self.main_leader_drafts += row.draft and row.main_leader
+        self.serious_drafts += row.draft and row.serious
         if len(self.art7) < ART7_KEEP:
             self.art7.append(row)
         return row

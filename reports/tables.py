@@ -100,6 +100,13 @@ def no_comparison_words(figures: Figures, language: Language) -> tuple[str, dict
     return "", {}
 
 
+def of_which_drafts(drafts: int, language: Language, key: str) -> str:
+    """What follows an Art. 7 count in a sentence when ``drafts`` of it are open drafts on
+    the list (``reports.figures.on_art7_list``): the catalog's ``key``
+    (``analysis.of_which_drafts``: how many of it are drafts), or "" when none is."""
+    return tr(language, key, count=drafts) if drafts else ""
+
+
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
     """The headline rows: counts by kind, Art. 7 (each count followed by the open drafts
     among it, ``on_art7_list``) and Art. 9, drafts, and the change (or,
@@ -109,10 +116,15 @@ def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]
         (tr(language, "report.headline.external"), figures.external),
         (tr(language, "report.headline.reference"), figures.reference),
         (tr(language, "report.headline.main_leader"), figures.main_leader),
+        *(
+            [(tr(language, "report.headline.main_leader_drafts"), figures.main_leader_drafts)]
+            if figures.main_leader_drafts
+            else []
+        ),
         (tr(language, "report.headline.serious"), figures.serious),
         *(
-            [(tr(language, "report.headline.art7_drafts"), figures.art7_drafts)]
-            if figures.art7_drafts
+            [(tr(language, "report.headline.serious_drafts"), figures.serious_drafts)]
+            if figures.serious_drafts
             else []
         ),
         (tr(language, "report.headline.with_art9"), figures.with_art9),
