@@ -24,6 +24,7 @@ from handlers.i18n import t
 from handlers.ports import Button, OutgoingMessage, Reply
 from reminders.quarters import Quarter
 from reports.exports import Printed, record_export, report_detail
+from reports.facts import State
 from reports.files import safe_name
 from reports.period import (
     Period,
@@ -34,6 +35,7 @@ from reports.period import (
     refusal_values,
     relative_quarter,
 )
+from reports.tables import late_steps, no_comparison_words
 from storage import form_copies
 from storage.models import Record
 from storage.vocabulary import Language, Milestone, Role
@@ -142,14 +144,8 @@ def caveats(language: Language, figures: Figures) -> list[str]:
     said whether or not there is a previous period to compare with."""
     found: list[str] = []
     if figures.previous_unrecorded:
-        if figures.previous_since is not None:  # partly registered here: said so, not compared
-            previous = figures.period.previous().title(language)
-            since = figures.previous_since.isoformat()
-            found.append(
-                t(language, "report.previous_unrecorded_partly", previous=previous, since=since)
-            )
-        else:
-            found.append(t(language, "report.previous_unrecorded"))
+        suffix, values = no_comparison_words(figures, language)  # as the documents say it
+        found.append(t(language, f"report.previous_unrecorded{suffix}", **values))
         if figures.running_at:
             found.append(t(language, "report.running_so_far", at=figures.running_at))
     elif figures.running_at:
@@ -168,6 +164,14 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
     late = ""
     if figures.late_registered:  # received in an earlier quarter, registered in this period
         late = "\n" + ctx.t("report.late_registered", count=len(figures.late_registered))
+        missed = late_steps(figures.late_registered, State.MISSED, ctx.language)
+        if missed:  # owed still, and in no quarter's timeliness figures (Art. 6, Art. 10)
+            late += "\n" + ctx.t("report.late_missed", steps=missed)
+    if figures.due_earlier:  # earlier quarters' records, a step fallen due in this one
+        late += "\n" + ctx.t("report.due_earlier", count=len(figures.due_earlier))
+        missed = late_steps(figures.due_earlier, State.MISSED, ctx.language)
+        if missed:
+            late += "\n" + ctx.t("report.late_missed", steps=missed)
     for line in caveats(ctx.language, figures):
         late += "\n" + line
     if figures.art7_drafts:  # on the Art. 7 list as its alerts said (on_art7_list)
@@ -198,11 +202,19 @@ def headline_text(ctx: Context, files: ReportFiles) -> str:
             reference=figures.reference,
             main_leader=figures.main_leader,
             serious=figures.serious,
+            main_leader_drafts=of_which_drafts(figures.main_leader_drafts, ctx.language),
+            serious_drafts=of_which_drafts(figures.serious_drafts, ctx.language),
             drafts=figures.drafts,
             withdrawn=figures.withdrawn,
         )
         + late
     )
+
+
+def of_which_drafts(drafts: int, language: Language) -> str:
+    """After an Art. 7 count in the chat's sentence, how many of it are open drafts
+    (``reports.figures.on_art7_list``): ``report.of_which_drafts``, or "" when none is."""
+    return t(language, "report.of_which_drafts", count=drafts) if drafts else ""
 
 
 def period_words(ctx: Context, period: Period) -> str:
@@ -236,6 +248,8 @@ def report_messages(
     workbook_caption = ctx.t("report.workbook_caption")
     if files.figures.late_registered:  # its own sheet (reports.xlsx write_late)
         workbook_caption += ctx.t("report.workbook_caption_late")
+    if files.figures.due_earlier:  # so are these
+        workbook_caption += ctx.t("report.workbook_caption_due_earlier")
     return [
         OutgoingMessage(text, photo=files.chart),
         OutgoingMessage(workbook_caption, document=files.xlsx),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reports.facts import MILESTONE_ORDER
+from reports.facts import MILESTONE_ORDER, State
 from reports.figures import Figures, Tally, change
 from reports.tables import (
     Rows,
@@ -16,7 +16,9 @@ from reports.tables import (
     by_department,
     categories,
     channels,
+    late_steps,
     no_comparison,
+    of_which_drafts,
     share_text,
     top,
 )
@@ -119,6 +121,7 @@ def analysis(figures: Figures, language: Language) -> list[str]:
         lines.append(
             tr(language, "analysis.unsubmitted", drafts=figures.drafts, withdrawn=figures.withdrawn)
         )
+    lines += _late_registered(figures, language)
     if figures.lapsed_drafts:
         lines.append(
             tr(
@@ -137,10 +140,40 @@ def _art7(figures: Figures, language: Language) -> list[str]:
     if not (figures.main_leader or figures.serious):
         return []
     lines = [
-        tr(language, "analysis.art7", main_leader=figures.main_leader, serious=figures.serious)
+        tr(
+            language,
+            "analysis.art7",
+            main_leader=figures.main_leader,
+            serious=figures.serious,
+            main_leader_drafts=of_which_drafts(
+                figures.main_leader_drafts, language, "analysis.of_which_drafts"
+            ),
+            serious_drafts=of_which_drafts(
+                figures.serious_drafts, language, "analysis.of_which_drafts"
+            ),
+        )
     ]
     if figures.art7_drafts:
         lines.append(tr(language, "analysis.art7_drafts", drafts=figures.art7_drafts))
+    return lines
+
+
+def _late_registered(figures: Figures, language: Language) -> list[str]:
+    """The steps of the records of earlier quarters registered in the period, and of those
+    registered before it with a step falling due in it (``Figures.due_earlier``), that are
+    still owed past their deadline, or were met late (``reports.tables.late_steps``): in
+    none of the timeliness figures above, each shown in its section."""
+    lines = []
+    for rows, key in (
+        (figures.late_registered, "analysis.late"),
+        (figures.due_earlier, "analysis.due_earlier"),
+    ):
+        missed = late_steps(rows, State.MISSED, language)
+        if missed:
+            lines.append(tr(language, f"{key}_missed", steps=missed))
+        late = late_steps(rows, State.LATE, language)
+        if late:
+            lines.append(tr(language, f"{key}_late", steps=late))
     return lines
 
 

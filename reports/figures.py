@@ -190,6 +190,32 @@ class LateRow:
     """Whether its registration (the Art. 6 form filled) was done after its deadline, by the
     decision the reminders' notices read (``reminders.planner.done_late``): received late in
     a quarter, a record may well be registered on time early in the next."""
+    steps: tuple[MilestoneLine, ...] = ()
+    """Its Art. 6 steps as they stand when the report is made
+    (``reports.facts.timeliness_lines``): the report of its receipt quarter, due before it
+    was registered, could show none of them, so a step still owed past its deadline
+    (missed) or met late is shown here, where the compiler sees it (Art. 6, Art. 10)."""
+
+    def state(self, milestone: Milestone) -> State | None:
+        """How ``milestone`` stands (``steps``); None when the record does not owe it (an
+        Art. 5 opinion is not entered into the platform; only an oral inquiry with staff
+        present is co-signed). Registration by ``registered_late``, as the reminders said."""
+        if milestone is Milestone.REGISTERED:
+            return State.LATE if self.registered_late else State.ON_TIME
+        return next((line.state for line in self.steps if line.milestone is milestone), None)
+
+    def due_in(self, start: datetime, end: datetime) -> bool:
+        """Whether a step whose deadline falls in ``[start, end)`` was met late or is still
+        owed past it (``steps``)."""
+        return any(
+            start <= line.deadline < end and line.state in (State.LATE, State.MISSED)
+            for line in self.steps
+        )
+
+    def overdue(self) -> list[tuple[Milestone, State]]:
+        """Its steps met late or still owed past their deadline, in ``MILESTONE_ORDER``."""
+        found = [(m, self.state(m)) for m in MILESTONE_ORDER]
+        return [(m, s) for m, s in found if s in (State.LATE, State.MISSED)]
 
 
 def in_figures(record: Record) -> bool:
@@ -412,6 +438,11 @@ class Figures(Timeliness):
     art7_drafts: int = 0
     """Open drafts among ``art7_total`` (``on_art7_list``), counted in ``main_leader`` and
     ``serious`` as well: not yet submitted, so in no other figure of the kind."""
+    main_leader_drafts: int = 0
+    """Open drafts among ``main_leader``: every place that gives that count says how many
+    of it are drafts, in the same sentence or row (a count beside 0 external records)."""
+    serious_drafts: int = 0
+    """Open drafts among ``serious``, said with it as ``main_leader_drafts`` are."""
     by_category: Counter[str] = field(default_factory=Counter)
     by_channel: Counter[str] = field(default_factory=Counter)
     by_department: Counter[int | None] = field(default_factory=Counter)
@@ -429,6 +460,15 @@ class Figures(Timeliness):
     it falls inside the previous period and that period holds records: the previous period
     was registered here only from that day, and is not compared for that reason
     (``reports.tables.no_comparison``); None when nothing of it was registered here."""
+    previous_late: int = 0
+    """With ``previous_unrecorded``, when the court began to use the system
+    (``reports.period.in_use_since``, ``previous_late_since``) only after the previous period
+    ended, its records counted now (external and Art. 5): each one registered late, after
+    that period, so the previous period is not compared, and every place that would compare
+    says why (``reports.tables.no_comparison``), never that nothing of it was registered;
+    0 otherwise."""
+    previous_late_since: date | None = None
+    """With ``previous_late``, the day (court time) the court began to use the system."""
     running_at: str = ""
     """When the period had not ended as the figures were counted, that moment in court time
     (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running
@@ -436,6 +476,11 @@ class Figures(Timeliness):
     (``report.change_running``) and states no rise or fall."""
     late_registered: list[LateRow] = field(default_factory=list)
     """Records received before the period and submitted in it (``LateRow``), oldest first."""
+    due_earlier: list[LateRow] = field(default_factory=list)
+    """Records received and submitted before the period with a step whose deadline fell in
+    it, met late or still owed when the report is made (``LateRow.due_in``), oldest first:
+    their own quarter's report, made once that quarter ended, may have shown the step not
+    yet due, and this one counts by receipt time, so they are listed apart."""
 
     def __post_init__(self) -> None:
         if not self.homes:
@@ -487,6 +532,8 @@ class Figures(Timeliness):
         self.art7_total += 1
         row = Art7Row(facts, bool(record.main_leader), bool(record.serious))
         self.art7_drafts += row.draft
+        self.main_leader_drafts += row.draft and row.main_leader
+        self.serious_drafts += row.draft and row.serious
         if len(self.art7) < ART7_KEEP:
             self.art7.append(row)
         return row

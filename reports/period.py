@@ -279,6 +279,15 @@ async def records_begin(session: AsyncSession) -> datetime | None:
     return min(known) if known else None
 
 
+async def in_use_since(session: AsyncSession) -> datetime | None:
+    """When the court began to use the system: its first audit event (the first staff member
+    registered, the first record opened), or None when nothing is recorded. A record received
+    before it was registered late, after that moment: a period that ended before it was not
+    registered here, whatever records were registered for it since (``records_begin`` is the
+    earlier of the two)."""
+    return (await session.execute(select(func.min(AuditEvent.at)))).scalar_one_or_none()
+
+
 async def any_record(session: AsyncSession) -> bool:
     """Whether the court has any inquiry record at all (a draft counts)."""
     return (await session.execute(select(Record.id).limit(1))).first() is not None

@@ -20,7 +20,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -58,7 +58,7 @@ from reports.figures import (
 )
 from reports.files import atomic_write, safe_name
 from reports.fonts import drawing_fonts
-from reports.period import Period, records_begin
+from reports.period import Period, in_use_since, records_begin
 from reports.render_docx import write_docx
 from reports.summary import chart_files, headline_picture, summary_document
 from reports.tables import no_comparison
@@ -117,13 +117,30 @@ def _not_internal() -> ColumnElement[bool]:
     return or_(Record.kind.is_(None), Record.kind != RecordKind.INTERNAL.value)
 
 
-async def late_registered(
-    session: AsyncSession, period: Period, tz: ZoneInfo, names: Names, rules: DeadlineRules
-) -> list[LateRow]:
-    """Submitted records (outside cadres, Art. 5 opinions) received before ``period`` but
-    submitted in it, oldest receipt first: the earlier period's report could not hold them,
-    and this one counts by receipt time, so they are listed apart (``LateRow``), each with
-    whether its registration was late under ``rules`` (``reminders.planner.done_late``)."""
+async def earlier_records(
+    session: AsyncSession,
+    period: Period,
+    tz: ZoneInfo,
+    names: Names,
+    rules: DeadlineRules,
+    now: datetime,
+) -> tuple[list[LateRow], list[LateRow]]:
+    """The records received before ``period`` that its report lists apart.
+
+    Submitted records (outside cadres, Art. 5 opinions), each a ``LateRow`` with whether its
+    registration was late under ``rules`` (``reminders.planner.done_late``) and how each of
+    its steps stands at ``now`` (``reports.facts.timeliness_lines``), oldest receipt first,
+    in two lists:
+
+    - those submitted in ``period`` (``Figures.late_registered``): the earlier period's
+      report could not hold them, and this one counts by receipt time;
+    - those submitted before it with a step whose deadline fell in it and that was met late
+      or is still owed (``LateRow.due_in``, ``Figures.due_earlier``): their own quarter's
+      report, made once that quarter ended, may have shown the step not yet due.
+
+    Read among those submitted from ``DUE_LOOKBACK`` before the period, since every
+    deadline counts from the receipt or, a co-signature, from the submission (Art. 6,
+    Art. 7, Art. 10)."""
     start, end = period.start(tz), period.end(tz)
     query = (
         select(Record)
@@ -131,12 +148,26 @@ async def late_registered(
             Record.status == RecordStatus.SUBMITTED,
             Record.kind.in_([kind.value for kind in COUNTED_KINDS]),
             Record.received_at < start,
-            Record.submitted_at >= start,
             Record.submitted_at < end,
+            or_(
+                Record.submitted_at >= start,
+                # A step due in the period not met on time is met, if at all, in it or
+                # later: only those that may have one are read (most are done in days).
+                and_(
+                    Record.submitted_at >= start - DUE_LOOKBACK,
+                    or_(
+                        Record.platform_entered_at.is_(None),
+                        Record.platform_entered_at >= start,
+                        Record.form_delivered_at.is_(None),
+                        Record.form_delivered_at >= start,
+                        Record.cosigners.any(),
+                    ),
+                ),
+            ),
         )
         .order_by(Record.received_at, Record.id)
     )
-    return [
+    rows = [
         LateRow(
             number=record.number or "",
             received_at=record.received_at,
@@ -147,9 +178,44 @@ async def late_registered(
             registered_late=any(
                 late.milestone is Milestone.REGISTERED for late in done_late(record, rules)
             ),
+            steps=timeliness_lines(record, rules, now),
         )
         for record in (await session.execute(query)).scalars()
     ]
+    late = [row for row in rows if row.submitted_at >= start]
+    due = [row for row in rows if row.submitted_at < start and row.due_in(start, end)]
+    return late, due
+
+
+DUE_LOOKBACK = timedelta(days=60)
+"""How long before a period a record submitted may still owe a step falling due in it: a
+deadline is a few days, even counted in working days across the longest holiday."""
+
+
+async def _previous(session: AsyncSession, figures: Figures, tz: ZoneInfo) -> None:
+    """What ``figures`` compares with: the previous period's count when the court used the
+    system all through it (``in_use_since``); else ``previous_unrecorded``, with the day it
+    began when that falls inside the previous period and it holds records
+    (``previous_since``), or, when it began only after the previous period ended, how many
+    records of it were registered late since (``previous_late``): never a zero, and never
+    "nothing registered" for a period the bot's own report of it counts records in."""
+    previous = figures.period.previous()
+    begin = await in_use_since(session) or await records_begin(session)
+    since = None if begin is None else begin.astimezone(tz).date()
+    if since is not None and previous.first >= since:
+        figures.previous_external, _ = await count_counted(session, previous, tz)
+        return
+    figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
+    if since is None:
+        return
+    if since <= previous.last:
+        if await _holds_records(session, previous, tz):
+            figures.previous_since = since  # partly registered here
+        return
+    external, reference = await count_counted(session, previous, tz)
+    if external + reference:  # each registered late: the system was not in use then
+        figures.previous_late = external + reference
+        figures.previous_late_since = since
 
 
 async def count_counted(session: AsyncSession, period: Period, tz: ZoneInfo) -> tuple[int, int]:
@@ -531,15 +597,10 @@ async def _report(
         figures = Figures(period, names, now=now, moves=moves)
         if not period.ended(now, tz):
             figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
-        previous = period.previous()
-        begin = await records_begin(reader)
-        if begin is None or previous.first < begin.astimezone(tz).date():
-            figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
-            if begin is not None and await _holds_records(reader, previous, tz):
-                figures.previous_since = begin.astimezone(tz).date()  # partly registered
-        else:
-            figures.previous_external, _ = await count_counted(reader, previous, tz)
-        figures.late_registered = await late_registered(reader, period, tz, names, rules)
+        await _previous(reader, figures, tz)
+        figures.late_registered, figures.due_earlier = await earlier_records(
+            reader, period, tz, names, rules, now
+        )
         total = (
             await reader.execute(
                 select(func.count())

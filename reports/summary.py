@@ -30,7 +30,7 @@ from reports.tables import (
     top,
 )
 from reports.text import numeral, tr
-from reports.xlsx import ART7_KEYS, LATE_KEYS, art7_texts, late_state
+from reports.xlsx import ART7_KEYS, LATE_KEYS, art7_texts, late_states
 from storage.vocabulary import Language
 
 
@@ -196,17 +196,21 @@ def summary_document(
             )
         )  # fmt: skip
         blocks.append(Para(tr(language, "summary.per_handler_in_workbook"), small=True))
-    if figures.late_registered:
-        blocks.append(section("late"))
-        blocks.append(Para(tr(language, "summary.late_intro"), small=True))
-        late_keys = LATE_KEYS
+    for key, intro, listed in (
+        ("late", "summary.late_intro", figures.late_registered),
+        ("due_earlier", "summary.due_intro", figures.due_earlier),
+    ):
+        if not listed:
+            continue
+        blocks.append(section(key))
+        blocks.append(Para(tr(language, intro), small=True))
         blocks.append(
             Grid(
-                tuple(tr(language, f"late.{key}") for key in late_keys),
+                tuple(tr(language, f"late.{column}") for column in LATE_KEYS),
                 tuple(
                     (row.number, stamp(row.received_at, tz), stamp(row.submitted_at, tz),
-                     late_state(row, language), row.inquirer, row.unit, row.department)
-                    for row in figures.late_registered
+                     *late_states(row, language), row.inquirer, row.unit, row.department)
+                    for row in listed
                 ),
             )
         )  # fmt: skip

@@ -6,10 +6,11 @@ tables line up; departments and handlers are listed as they occur.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reports.facts import MILESTONE_ORDER
-from reports.figures import Figures, Tally, change
+from reports.facts import MILESTONE_ORDER, State
+from reports.figures import Figures, LateRow, Tally, change
 from reports.text import art9_name, tr, vocab
 from storage.lists import join_list
 from storage.vocabulary import ART9_ITEMS, Channel, Language, Milestone, UnitCategory
@@ -40,6 +41,28 @@ def empty_notice(figures: Figures, language: Language) -> str:
     return words
 
 
+def late_steps(rows: Iterable[LateRow], state: State, language: Language) -> str:
+    """The steps of ``rows`` (``Figures.late_registered``, ``Figures.due_earlier``) that
+    stand in ``state`` (``State.MISSED``: still owed past the deadline; ``State.LATE``: met
+    late), counted per step in ``MILESTONE_ORDER`` as words (``analysis.step_count`` for
+    each step some row has in that state), or "" when none does. Their receipt quarter's
+    report may have been made before they stood so, and this one counts by receipt time:
+    the summary's analysis and the chat reply say these beside the lists that show them
+    record by record (``LateRow.overdue``)."""
+    counts = dict.fromkeys(MILESTONE_ORDER, 0)
+    for row in rows:
+        for milestone, found in row.overdue():
+            counts[milestone] += found is state
+    return join_list(
+        language.value,
+        (
+            tr(language, "analysis.step_count", name=milestone_name(milestone, language), n=n)
+            for milestone, n in counts.items()
+            if n
+        ),
+    )
+
+
 def no_comparison(figures: Figures, language: Language, key: str) -> str:
     """The words for a previous period the records do not cover whole
     (``Figures.previous_unrecorded``), by the catalog's ``key`` (``report.change_unrecorded``,
@@ -47,28 +70,61 @@ def no_comparison(figures: Figures, language: Language, key: str) -> str:
     records begin inside it and it holds records (``Figures.previous_since``), that it was
     registered here only from that day and is not compared (the key with ``_partly``);
     otherwise that nothing of it was registered here."""
-    if figures.previous_since is None:
-        return tr(language, key)
-    return tr(
-        language,
-        f"{key}_partly",
-        previous=figures.period.previous().title(language),
-        since=figures.previous_since.isoformat(),
-    )
+    suffix, values = no_comparison_words(figures, language)
+    return tr(language, f"{key}{suffix}", **values)
+
+
+def no_comparison_words(figures: Figures, language: Language) -> tuple[str, dict[str, object]]:
+    """Why a previous period the records do not cover whole is not compared.
+
+    Returned as the suffix of the catalog key that says it and the key's values: the one
+    decision every output follows (``no_comparison``, the chat's
+    ``handlers.reports_cmd.caveats``):
+
+    - ``_partly`` (``previous``, ``since``): the court began to use the system inside it
+      and it holds records (``Figures.previous_since``);
+    - ``_late`` (``previous``, ``since``, ``count``): the court began to use it after the
+      previous period ended, and records of that period were registered late since
+      (``Figures.previous_late``): the bot's own report of it counts them, so it is never
+      said to have nothing registered;
+    - "" (no values): nothing of it was registered here."""
+    previous = figures.period.previous().title(language)
+    if figures.previous_since is not None:
+        return "_partly", {"previous": previous, "since": figures.previous_since.isoformat()}
+    if figures.previous_late and figures.previous_late_since is not None:
+        return "_late", {
+            "previous": previous,
+            "since": figures.previous_late_since.isoformat(),
+            "count": figures.previous_late,
+        }
+    return "", {}
+
+
+def of_which_drafts(drafts: int, language: Language, key: str) -> str:
+    """What follows an Art. 7 count in a sentence when ``drafts`` of it are open drafts on
+    the list (``reports.figures.on_art7_list``): the catalog's ``key``
+    (``analysis.of_which_drafts``: how many of it are drafts), or "" when none is."""
+    return tr(language, key, count=drafts) if drafts else ""
 
 
 def headline(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
-    """The headline rows: counts by kind, Art. 7 and Art. 9, drafts, and the change (or,
+    """The headline rows: counts by kind, Art. 7 (each count followed by the open drafts
+    among it, ``on_art7_list``) and Art. 9, drafts, and the change (or,
     when the previous period predates the records, that there is nothing to compare with;
     while the period runs, the previous period's count and that it is not compared)."""
     rows: list[tuple[str, int | str]] = [
         (tr(language, "report.headline.external"), figures.external),
         (tr(language, "report.headline.reference"), figures.reference),
         (tr(language, "report.headline.main_leader"), figures.main_leader),
+        *(
+            [(tr(language, "report.headline.main_leader_drafts"), figures.main_leader_drafts)]
+            if figures.main_leader_drafts
+            else []
+        ),
         (tr(language, "report.headline.serious"), figures.serious),
         *(
-            [(tr(language, "report.headline.art7_drafts"), figures.art7_drafts)]
-            if figures.art7_drafts
+            [(tr(language, "report.headline.serious_drafts"), figures.serious_drafts)]
+            if figures.serious_drafts
             else []
         ),
         (tr(language, "report.headline.with_art9"), figures.with_art9),

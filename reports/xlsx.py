@@ -731,6 +731,9 @@ class ReportWorkbook:
         self.write_summary(figures, title=title, notes=notes)
         self.write_timeliness(figures, title=title)
         self.write_late(figures.late_registered, title=title)
+        self.write_late(
+            figures.due_earlier, title=title, name="sheet.due_earlier", intro="summary.due_intro"
+        )
 
     def _page_title(self, title: str) -> None:
         """The report's title (court and period) at the head of every printed page of the
@@ -752,19 +755,36 @@ class ReportWorkbook:
             sheet, self._art7_titles, self._art7, widths, least=HEADER_LINES, nothing=nothing
         )
 
-    def write_late(self, rows: Sequence[LateRow], *, title: str) -> None:
+    def write_late(
+        self,
+        rows: Sequence[LateRow],
+        *,
+        title: str,
+        name: str = "sheet.late",
+        intro: str = "summary.late_intro",
+    ) -> None:
         """The records received in an earlier period and registered (submitted) in this one
-        (Art. 6, Art. 7), on a sheet of their own after the others: under the report's title
-        (repeated on every printed page) and the words that say why they are listed, the
-        columns of the summary document's list (``LATE_KEYS``), A4 landscape one page wide,
-        the header again on each page. A period without such records has no such sheet."""
+        (Art. 6, Art. 7), or (``name``, ``intro``: the catalog keys of the sheet's name and
+        its words) those of ``Figures.due_earlier``, on a sheet of their own after the
+        others: under the report's title (repeated on every printed page) and the words
+        that say why they are listed, the columns of the summary document's list
+        (``LATE_KEYS``), A4 landscape one page wide, the header again on each page. A period
+        without such records has no such sheet."""
         if not rows:
             return
         language = self.language
-        sheet = self.book.create_sheet(tr(language, "sheet.late"))
+        sheet = self.book.create_sheet(tr(language, name))
         titles = [tr(language, f"late.{key}") for key in LATE_KEYS]
         texts = [
-            [row.number, "", "", late_state(row, language), row.inquirer, row.unit, row.department]
+            [
+                row.number,
+                "",
+                "",
+                *late_states(row, language),
+                row.inquirer,
+                row.unit,
+                row.department,
+            ]
             for row in rows
         ]
         widths = fit_whole(fit_widths(LATE_WIDTHS, [titles]), texts)
@@ -775,9 +795,9 @@ class ReportWorkbook:
         room = page_room(widths, paper=A4, portrait=False, side=MARGIN_SIDE, top=MARGIN_TOP)
         pages = self._pages[sheet.title] = Pages(room)
         pages.title = self._note(sheet, title, widths, bold=True)
-        self._note(sheet, tr(language, "summary.late_intro"), widths)
+        self._note(sheet, tr(language, intro), widths)
         body: list[list[object]] = [
-            [row.number, row.received_at, row.submitted_at, late_state(row, language),
+            [row.number, row.received_at, row.submitted_at, *late_states(row, language),
              row.inquirer, row.unit, row.department]
             for row in rows
         ]  # fmt: skip
@@ -1151,17 +1171,25 @@ LATE_KEYS = (
     "received_at",
     "submitted_at",
     "registration",
+    "platform",
+    "delivered",
+    "cosigned",
     "inquirer",
     "unit",
     "department",
 )
-"""The columns of the late-registration sheet, as the summary document lists them."""
-LATE_WIDTHS = (24, 19, 19, 10, 12, 24, 20)
+"""The columns of the late-registration sheet, as the summary document lists them: after
+the times, each Art. 6 step's state (``late_states``, in ``MILESTONE_ORDER``)."""
+LATE_WIDTHS = (24, 19, 19, 10, 10, 10, 10, 12, 24, 20)
 
 
-def late_state(row: LateRow, language: Language) -> str:
-    """Whether ``row``'s registration was on time or late, in words (``state_words``)."""
-    return state_words(State.LATE if row.registered_late else State.ON_TIME, language)
+def late_states(row: LateRow, language: Language) -> list[str]:
+    """How each of ``row``'s steps stands, in words (``state_words``), in
+    ``MILESTONE_ORDER``: a step the record does not owe as ``state.not_owed``."""
+    return [
+        word(language, "state.not_owed") if state is None else state_words(state, language)
+        for state in (row.state(milestone) for milestone in MILESTONE_ORDER)
+    ]
 
 
 def art7_values(row: Art7Row, language: Language, tz: ZoneInfo) -> list[object]:

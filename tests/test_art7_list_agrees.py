@@ -24,6 +24,7 @@ from test_reports_support import BEIJING, COURT, RULES
 from reminders.clock import FakeClock
 from reports.period import parse_period
 from reports.quarterly import build_report
+from reports.tables import of_which_drafts
 from reports.text import tr
 from storage.db import Database
 from storage.vocabulary import Language
@@ -133,6 +134,12 @@ async def test_the_alerts_claim_and_the_reports_art7_list_agree(
                 "analysis.art7",
                 main_leader=figures.main_leader,
                 serious=figures.serious,
+                main_leader_drafts=of_which_drafts(
+                    figures.main_leader_drafts, Language.ZH, "analysis.of_which_drafts"
+                ),
+                serious_drafts=of_which_drafts(
+                    figures.serious_drafts, Language.ZH, "analysis.of_which_drafts"
+                ),
             )
             in text
         ) == bool(figures.main_leader or figures.serious)

@@ -94,6 +94,8 @@ async def test_the_compiler_asks_for_a_quarter_and_gets_three_files(
             reference=0,
             main_leader=1,
             serious=0,
+            main_leader_drafts="",  # the one with a main leader is submitted
+            serious_drafts="",
             drafts=1,
             withdrawn=0,
         )

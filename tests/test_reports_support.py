@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import conftest
+from hypothesis import HealthCheck, settings
 from openpyxl import load_workbook
 from sqlalchemy.engine import make_url
 
@@ -36,6 +37,18 @@ NUMBER = "温法过问〔{year}〕{n}号"
 COURT = "温县人民法院"
 RULES = DeadlineRules()
 CASE_NUMBER = "（2026）豫0825民初123号"
+
+
+def report_examples(count: int) -> settings:
+    """Hypothesis settings for a test that builds reports per example: ``count`` examples,
+    the same ones each run, no time limit, no example database, fixtures shared."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def local(text: str) -> datetime:
@@ -171,16 +184,20 @@ async def make_record(
     platform_after: timedelta | None = None,
     deliver_after: timedelta | None = None,
     evidence: Iterable[Evidence] = (),
+    opened: datetime | None = None,
     **fields: Any,
 ) -> int:
     """One record received at ``received``; submitted ``submit_after`` later (None: a draft),
-    its milestones met after the given delays (None: not met)."""
+    its milestones met after the given delays (None: not met). The handler opens its draft
+    and fills it at ``opened`` (None: at ``received``; a record registered late is opened
+    late, its first audit event then)."""
     values = intake(**fields)
+    start = received if opened is None else opened
     async with db.transaction() as session:
         record = await records_repo.create_draft(
-            session, handler=handler, received_at=received, at=received
+            session, handler=handler, received_at=received, at=start
         )
-        await records_repo.set_fields(session, record, values, actor=handler, at=received)
+        await records_repo.set_fields(session, record, values, actor=handler, at=start)
         people = list(cosigners)
         if people:
             await records_repo.set_cosigners(session, record, people, actor=handler, at=received)
