@@ -429,6 +429,11 @@ class Figures(Timeliness):
     it falls inside the previous period and that period holds records: the previous period
     was registered here only from that day, and is not compared for that reason
     (``reports.tables.no_comparison``); None when nothing of it was registered here."""
+    since: date | None = None
+    """The court's first day in this system (court time, ``reports.period.records_begin``)
+    when it falls in a month after the period's first: the period's months before its month
+    were not registered here, and print as such (``report.month_unrecorded``), never as 0.
+    None when the records begin in the period's first month or before."""
     running_at: str = ""
     """When the period had not ended as the figures were counted, that moment in court time
     (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running

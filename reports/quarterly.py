@@ -20,7 +20,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -336,6 +336,7 @@ def report_notes(
     draft: bool,
     late: int = 0,
     unconfirmed: Sequence[int] = (),
+    since: date | None = None,
 ) -> list[str]:
     """The notes printed under a report's title.
 
@@ -343,7 +344,8 @@ def report_notes(
     when ``period`` has not ended at ``now``; with ``unconfirmed`` years
     (``unconfirmed_years``), that the timeliness of the records received near the period's
     end was counted without their official holidays; the report's scope (Art. 7, Art. 14);
-    and, with ``late`` records received earlier but registered in the period, where they are.
+    and, with ``late`` records received earlier but registered in the period, where they are;
+    with ``since`` (``Figures.since``), that the months before it are not counted.
     """
     notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
     if draft:
@@ -354,6 +356,8 @@ def report_notes(
         years = join_list(language.value, map(str, unconfirmed))
         notes.append(tr(language, "report.calendar_unconfirmed", years=years))
     notes.append(tr(language, "report.scope_note"))
+    if since is not None:
+        notes.append(tr(language, "report.since_note", since=since.isoformat()))
     if late:
         notes.append(tr(language, "report.late_note", count=late))
     return notes
@@ -533,6 +537,12 @@ async def _report(
             figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
         previous = period.previous()
         begin = await records_begin(reader)
+        since = begin.astimezone(tz).date() if begin is not None else None
+        if since is not None and (since.year, since.month) > (
+            period.first.year,
+            period.first.month,
+        ):
+            figures.since = since  # the period's months before since's: not registered here
         if begin is None or previous.first < begin.astimezone(tz).date():
             figures.previous_unrecorded = True  # not a zero: not all of it was recorded here
             if begin is not None and await _holds_records(reader, previous, tz):
@@ -601,6 +611,7 @@ async def _report(
         draft=draft,
         late=len(figures.late_registered),
         unconfirmed=unconfirmed_years(period, rules, tz),
+        since=figures.since,
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))
