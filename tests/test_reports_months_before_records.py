@@ -32,7 +32,7 @@ from test_reports_support import (
 
 import reports.charts
 from handlers.i18n import t
-from reports.period import Period, accepted_period
+from reports.period import Period, accepted_period, records_begin
 from reports.text import tr
 from storage.vocabulary import Language
 
@@ -88,8 +88,6 @@ async def test_months_before_the_first_record_read_unregistered_never_zero(
         received = datetime.combine(max(first_day, begin_day), time(10), tzinfo=BEIJING)
         await make_record(db, people["张伟"], received)
         async with db.transaction() as session:
-            from reports.period import records_begin
-
             start = await records_begin(session)
         # One rule with the refusal: the range is accepted, as it ends after the records begin.
         typed = f"{first_day.isoformat()} {last_day.isoformat()}"
