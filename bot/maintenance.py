@@ -333,8 +333,9 @@ async def backup(
 def restore(
     archive_path: Path, into: Path, out: TextIO, *, language: Language | str | None = None
 ) -> int:
-    """Unpack a backup into an empty folder and check it against its manifest (2: a folder
-    ``into`` that cannot be made or written, said before anything is unpacked)."""
+    """Unpack a backup into an empty folder and check it against its manifest, all or nothing
+    (``storage.backup.restore``: a backup that fails a check leaves ``into`` as it was; 2: a
+    folder ``into`` that cannot be made or written, said before anything is unpacked)."""
     if not _into_usable(into, out, language):
         return EXIT_USAGE
     try:
@@ -374,25 +375,36 @@ async def restore_into_database(
     """Unpack a backup holding a logical dump and load it into the empty ``database_url``.
 
     ``into/config.toml`` then names that database and the unpacked evidence, ready for
-    ``guowen verify --config``.
+    ``guowen verify --config``. All or nothing for the folder: it is moved into place only
+    once the dump is loaded; a failure leaves ``into`` as it was (and
+    ``maintenance.restore_load_failed`` says what to do with the database).
     """
     if not _into_usable(into, out, language):
         return EXIT_USAGE
     try:
-        summary = await asyncio.to_thread(archive.restore, archive_path, into)
-        if _unpacked_badly(summary, out, language):
-            return EXIT_PROBLEM
-        rows = await archive.load_restored(summary, database_url)
+        staged = await asyncio.to_thread(archive.stage, archive_path, into)
     except archive.RestoreError as error:
         _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
         return EXIT_USAGE
-    except LoadError as error:
-        _say(out, t(language, "maintenance.restore_load_failed", reason=error))
-        return EXIT_PROBLEM
-    except (OSError, DBAPIError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        _say(out, t(language, "maintenance.db_unreachable", reason=reason))
-        return EXIT_USAGE
+    try:
+        if _unpacked_badly(staged.summary, out, language):
+            await asyncio.to_thread(staged.discard)
+            return EXIT_PROBLEM
+        rows = await archive.load_restored(staged.summary, database_url)
+        summary = await asyncio.to_thread(staged.commit)
+    except BaseException as error:
+        await asyncio.to_thread(staged.discard)
+        if isinstance(error, archive.RestoreError):
+            _say(out, t(language, f"maintenance.restore_{error.code}", **error.detail))
+            return EXIT_USAGE
+        if isinstance(error, LoadError):
+            _say(out, t(language, "maintenance.restore_load_failed", reason=error))
+            return EXIT_PROBLEM
+        if isinstance(error, (OSError, DBAPIError)):
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            _say(out, t(language, "maintenance.db_unreachable", reason=reason))
+            return EXIT_USAGE
+        raise
     url = make_url(database_url).render_as_string(hide_password=True)
     _say(
         out,

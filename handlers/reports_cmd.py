@@ -141,8 +141,11 @@ def caveats(language: Language, figures: Figures) -> list[str]:
     """What a report's reader must know besides its figures, in ``language``: a previous
     period that predates the records is no count to compare with (never read as a rise from
     zero); a period still running counts only to now (never a fall against a whole period),
-    said whether or not there is a previous period to compare with."""
+    said whether or not there is a previous period to compare with; a period reaching back
+    before the court's first record (``Figures.since``) counts only from it."""
     found: list[str] = []
+    if figures.since is not None:
+        found.append(t(language, "report.since", since=figures.since.isoformat()))
     if figures.previous_unrecorded:
         suffix, values = no_comparison_words(figures, language)  # as the documents say it
         found.append(t(language, f"report.previous_unrecorded{suffix}", **values))

@@ -54,6 +54,8 @@ def analysis(figures: Figures, language: Language) -> list[str]:
                 reference=figures.reference,
             )
         ]
+    if figures.since is not None:
+        lines.append(tr(language, "analysis.since", since=figures.since.isoformat()))
     moved = change(figures.external, figures.previous_external)
     if figures.previous_unrecorded:
         lines.append(no_comparison(figures, language, "analysis.previous_unrecorded"))

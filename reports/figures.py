@@ -469,6 +469,11 @@ class Figures(Timeliness):
     0 otherwise."""
     previous_late_since: date | None = None
     """With ``previous_late``, the day (court time) the court began to use the system."""
+    since: date | None = None
+    """The court's first day in this system (court time, ``reports.period.records_begin``)
+    when it falls in a month after the period's first: the period's months before its month
+    were not registered here, and print as such (``report.month_unrecorded``), never as 0.
+    None when the records begin in the period's first month or before."""
     running_at: str = ""
     """When the period had not ended as the figures were counted, that moment in court time
     (``YYYY-MM-DD HH:MM``, ``now_stamp``); empty for an ended period. A period still running

@@ -20,7 +20,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -402,6 +402,7 @@ def report_notes(
     draft: bool,
     late: int = 0,
     unconfirmed: Sequence[int] = (),
+    since: date | None = None,
 ) -> list[str]:
     """The notes printed under a report's title.
 
@@ -409,7 +410,8 @@ def report_notes(
     when ``period`` has not ended at ``now``; with ``unconfirmed`` years
     (``unconfirmed_years``), that the timeliness of the records received near the period's
     end was counted without their official holidays; the report's scope (Art. 7, Art. 14);
-    and, with ``late`` records received earlier but registered in the period, where they are.
+    and, with ``late`` records received earlier but registered in the period, where they are;
+    with ``since`` (``Figures.since``), that the months before it are not counted.
     """
     notes = [tr(language, "report.made", at=now_stamp(now, tz), seq=head_seq, hash=head_hash)]
     if draft:
@@ -420,6 +422,8 @@ def report_notes(
         years = join_list(language.value, map(str, unconfirmed))
         notes.append(tr(language, "report.calendar_unconfirmed", years=years))
     notes.append(tr(language, "report.scope_note"))
+    if since is not None:
+        notes.append(tr(language, "report.since_note", since=since.isoformat()))
     if late:
         notes.append(tr(language, "report.late_note", count=late))
     return notes
@@ -597,6 +601,13 @@ async def _report(
         figures = Figures(period, names, now=now, moves=moves)
         if not period.ended(now, tz):
             figures.running_at = now_stamp(now, tz)  # no comparison with a whole period
+        begin = await records_begin(reader)
+        since = begin.astimezone(tz).date() if begin is not None else None
+        if since is not None and (since.year, since.month) > (
+            period.first.year,
+            period.first.month,
+        ):
+            figures.since = since  # the period's months before since's: not registered here
         await _previous(reader, figures, tz)
         figures.late_registered, figures.due_earlier = await earlier_records(
             reader, period, tz, names, rules, now
@@ -662,6 +673,7 @@ async def _report(
         draft=draft,
         late=len(figures.late_registered),
         unconfirmed=unconfirmed_years(period, rules, tz),
+        since=figures.since,
     )
     footer = tr(language, "common.footer", seq=head_seq, hash=head_hash, at=now_stamp(now, tz))
     stem = safe_name(tr(language, "file.report", period=period.label))

@@ -34,7 +34,7 @@ from reports.xlsx import ART7_KEYS, LATE_KEYS, art7_texts, late_states
 from storage.vocabulary import Language
 
 
-def _counts(rows: Sequence[tuple[str, int]], language: Language, name_key: str) -> Grid:
+def _counts(rows: Sequence[tuple[str, int | str]], language: Language, name_key: str) -> Grid:
     """A count table; where nothing was counted (no row, or only zeros) it says 无记录 in a
     last row, as the workbook's does (``reports.xlsx``)."""
     header = (tr(language, name_key), tr(language, "report.count"))
@@ -42,14 +42,15 @@ def _counts(rows: Sequence[tuple[str, int]], language: Language, name_key: str) 
     return Grid(header, tuple((label, str(n)) for label, n in rows), nothing)
 
 
-def _counted(rows: Sequence[tuple[str, int]]) -> bool:
+def _counted(rows: Sequence[tuple[str, int | str]]) -> bool:
     """Whether a count table counts anything: a chart of nothing but zeros would read as a
-    finding, so it is drawn only then (as the workbook's)."""
-    return any(n for _, n in rows)
+    finding, so it is drawn only then (as the workbook's). Words (a month not registered
+    here) count nothing."""
+    return any(isinstance(n, int) and n for _, n in rows)
 
 
 def _counted_with_chart(
-    rows: Sequence[tuple[str, int]], language: Language, name_key: str, picture: Path
+    rows: Sequence[tuple[str, int | str]], language: Language, name_key: str, picture: Path
 ) -> list[Block]:
     """A count table and its chart below it, the chart only where something was counted."""
     table = _counts(rows, language, name_key)
@@ -59,7 +60,7 @@ def _counted_with_chart(
 def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str, Path]:
     """The bar charts of the summary document, as PNG files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {
+    wanted: dict[str, Sequence[tuple[str, int | str]]] = {
         "categories": categories(figures, language),
         "channels": channels(figures, language),
         "months": months(figures, language),
@@ -68,7 +69,7 @@ def chart_files(figures: Figures, language: Language, folder: Path) -> dict[str,
         name: charts.bar_chart(
             folder / f"{name}.png",
             tr(language, f"report.section.{name}"),
-            [(label, float(n)) for label, n in rows],
+            [(label, float(n) if isinstance(n, int) else n) for label, n in rows],
         )
         for name, rows in wanted.items()
     }

@@ -203,10 +203,17 @@ def art9(figures: Figures, language: Language) -> Rows:
     return [(f"({n}) {art9_name(n, language)}", figures.by_art9[n]) for n in ART9_ITEMS]
 
 
-def months(figures: Figures, language: Language) -> Rows:
-    """Counts by month of receipt, every month the period touches."""
+def months(figures: Figures, language: Language) -> list[tuple[str, int | str]]:
+    """Counts by month of receipt, every month the period touches; a month before the one
+    the court's records begin in (``Figures.since``) reads ``report.month_unrecorded``
+    instead of a count: it was not registered here, which is no zero."""
+    since = (figures.since.year, figures.since.month) if figures.since else (0, 0)
+    unrecorded = tr(language, "report.month_unrecorded")
     return [
-        (tr(language, "report.month", year=y, month=m), figures.by_month[(y, m)])
+        (
+            tr(language, "report.month", year=y, month=m),
+            figures.by_month[(y, m)] if (y, m) >= since else unrecorded,
+        )
         for y, m in figures.period.months()
     ]
 

@@ -598,21 +598,25 @@ class ReportWorkbook:
         )
         sheet.add_chart(chart)
 
-    def _counts(self, title: str, rows: Sequence[tuple[str, int]], *, chart: bool) -> None:
+    def _counts(self, title: str, rows: Sequence[tuple[str, int | str]], *, chart: bool) -> None:
         """A count table of the summary, and its chart below it; where nothing was counted,
-        no chart and a last row 无记录 inside the table's frame."""
+        no chart and a last row 无记录 inside the table's frame. Leading rows whose value is
+        words (months not registered here) are in the table but not in the chart, which
+        would draw them as 0."""
         language = self.language
+        counts = [count for _, count in rows if isinstance(count, int)]
+        skipped = next((n for n, (_, count) in enumerate(rows) if isinstance(count, int)), 0)
         # A chart of nothing but zeros would read as a finding: the table says 无记录 instead.
-        chart = chart and any(count for _, count in rows)
+        chart = chart and any(counts)
         head = [title, tr(language, "report.count")]
         body: list[list[object]] = [[label, count] for label, count in rows]
         nothing = "" if chart else tr(language, "chart.no_record")
-        drawn = chart_points(len(rows)) if chart else 0.0
+        drawn = chart_points(len(rows) - skipped) if chart else 0.0
         top, end = self._table(
             self.summary, head, body, self.summary_widths, after=drawn, nothing=nothing
         )
         if chart:
-            made = self._chart(title, top + 1, end, biggest=max(n for _, n in rows))
+            made = self._chart(title, top + 1 + skipped, end, biggest=max(counts))
             self._place_chart(self.summary, made)
 
     def write_summary(self, figures: Figures, *, title: str, notes: Sequence[str]) -> None:

@@ -43,7 +43,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -155,6 +155,8 @@ class RestoreSummary:
     settings: Carried = field(default_factory=dict)
     """The configuration sections the backup carried and ``config`` now holds (``court``,
     ``deadlines``); empty for an archive made before backups carried them."""
+    kept: bool = True
+    """False when a member differed from the manifest and nothing was left in ``into``."""
 
 
 def _version(name: str) -> tuple[int, ...]:
@@ -637,20 +639,128 @@ def _unpack(archive: Path, into: Path) -> tuple[dict[str, str], dict[str, Any] |
     return hashes, manifest
 
 
-def restore(archive: Path, into: Path) -> RestoreSummary:
-    """Unpack ``archive`` into the empty or new folder ``into`` and check it against its manifest.
+_STAGING = ".guowen-restore-"
 
-    A SQLite backup comes out ready to use: ``into/config.toml`` points at the restored
-    database and evidence, by paths relative to ``into`` (as the configuration resolves them),
-    and holds the settings the manifest carries (``RestoreSummary.settings``). A PostgreSQL
-    dump is unpacked but not loaded; the caller explains how to ``pg_restore`` it.
+
+def _make_folders(path: Path) -> tuple[Path, ...]:
+    """Make ``path`` and its missing parents; the ones made, deepest first."""
+    made: list[Path] = []
+    folder = path
+    while not folder.exists():
+        made.append(folder)
+        folder = folder.parent
+    path.mkdir(parents=True, exist_ok=True)
+    return tuple(made)
+
+
+def _rebase(path: Path, old: Path, new: Path) -> Path:
+    return new.joinpath(path.relative_to(old)) if path.is_relative_to(old) else path
+
+
+@dataclass(frozen=True)
+class StagedRestore:
+    """A backup unpacked and checked in a staging folder beside (or, for an empty folder that
+    exists, inside) its target: ``summary`` names the staged paths. ``commit`` moves it into
+    place, ``discard`` removes it and every folder made for it; until one is called the target
+    is as it was (new, or empty).
+    """
+
+    summary: RestoreSummary
+    target: Path
+    made: tuple[Path, ...]
+    """Folders made for the target's parent (deepest first), removed again by ``discard``."""
+    existed: bool
+    """Whether the target was there (empty) before: its contents are then moved into it."""
+
+    @property
+    def sound(self) -> bool:
+        """Whether every member is as the manifest says (nothing corrupt, missing or
+        unexpected)."""
+        s = self.summary
+        return not (s.corrupt or s.missing or s.unexpected)
+
+    def placed(self) -> RestoreSummary:
+        """``summary`` with its paths where ``commit`` puts them."""
+        s, old, new = self.summary, self.summary.into, self.target
+        return replace(
+            s,
+            into=new,
+            database_file=_rebase(s.database_file, old, new),
+            evidence_dir=_rebase(s.evidence_dir, old, new),
+            config=_rebase(s.config, old, new),
+        )
+
+    def commit(self) -> RestoreSummary:
+        """Move the staged folder into place (its configuration last) and return ``placed``.
+
+        Raises ``RestoreError`` (``target_not_empty``: something appeared at the target
+        meanwhile; the staged folder is discarded then) or ``OSError``.
+        """
+        work, target = self.summary.into, self.target
+        try:
+            if self.existed:
+                _still_empty(target, work)
+                for child in sorted(work.iterdir(), key=lambda p: p.name == "config.toml"):
+                    child.rename(target / child.name)
+                work.rmdir()
+            else:
+                try:
+                    work.rename(target)
+                except OSError:
+                    if target.exists():
+                        raise RestoreError(RestoreErrorCode.TARGET_NOT_EMPTY, path=target) from None
+                    raise
+            _fsync_dir(target if self.existed else target.parent)
+        except BaseException:
+            self.discard()
+            raise
+        return self.placed()
+
+    def discard(self) -> None:
+        """Remove the staged folder and the folders made for it: the target is as it was."""
+        shutil.rmtree(self.summary.into, ignore_errors=True)
+        for folder in self.made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+def _still_empty(target: Path, work: Path) -> None:
+    if any(p != work for p in target.iterdir()):
+        raise RestoreError(RestoreErrorCode.TARGET_NOT_EMPTY, path=target)
+
+
+def stage(archive: Path, into: Path) -> StagedRestore:
+    """Unpack ``archive`` for the empty or new folder ``into`` into a staging folder, and check
+    it against its manifest (``StagedRestore.summary``).
+
+    Raises ``RestoreError`` (``archive_missing``, ``target_not_empty``, ``archive_unreadable``,
+    ``not_a_backup``) or ``OSError``, having removed everything it wrote: ``into`` is then as
+    it was.
     """
     if not archive.is_file():
         raise RestoreError(RestoreErrorCode.ARCHIVE_MISSING, path=archive)
     if into.exists() and (not into.is_dir() or any(into.iterdir())):
         raise RestoreError(RestoreErrorCode.TARGET_NOT_EMPTY, path=into)
     into = into.absolute()
-    into.mkdir(parents=True, exist_ok=True)
+    existed = into.exists()
+    made = () if existed else _make_folders(into.parent)
+    work = Path(tempfile.mkdtemp(prefix=_STAGING, dir=into if existed else into.parent))
+    staged = StagedRestore(_placeholder(work), into, made, existed)
+    try:
+        return replace(staged, summary=_fill(archive, work))
+    except BaseException:
+        staged.discard()
+        raise
+
+
+def _placeholder(work: Path) -> RestoreSummary:
+    return RestoreSummary(work, "", work, work, work, 0, "", (), (), ())
+
+
+def _fill(archive: Path, into: Path) -> RestoreSummary:
+    """Unpack ``archive`` into the empty folder ``into`` and write its configuration."""
     try:
         hashes, manifest = _unpack(archive, into)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError):
@@ -689,6 +799,25 @@ def restore(archive: Path, into: Path) -> RestoreSummary:
         tuple(sorted(manifest.get("altered") or {})),
         settings,
     )
+
+
+def restore(archive: Path, into: Path) -> RestoreSummary:
+    """Unpack ``archive`` into the empty or new folder ``into``, all or nothing.
+
+    The archive is unpacked and checked against its manifest in a staging folder (``stage``),
+    which is moved into place only when every member is as the manifest says; otherwise it is
+    removed, and the summary (``kept`` False) names what differed while ``into`` is as it was.
+    A SQLite backup comes out ready to use: ``into/config.toml`` points at the restored
+    database and evidence, by paths relative to ``into`` (as the configuration resolves them),
+    and holds the settings the manifest carries (``RestoreSummary.settings``). A PostgreSQL
+    dump is unpacked but not loaded; the caller explains how to ``pg_restore`` it.
+    Raises ``RestoreError`` or ``OSError``, ``into`` then being as it was.
+    """
+    staged = stage(archive, into)
+    if not staged.sound:
+        staged.discard()
+        return replace(staged.placed(), kept=False)
+    return staged.commit()
 
 
 def _toml(value: Scalar) -> str:

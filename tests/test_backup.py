@@ -654,3 +654,125 @@ async def test_a_restored_folder_still_opens_after_it_is_moved(
     )
     assert code == 0, out.getvalue()
     assert "3 个证据文件" in out.getvalue()
+
+
+class _DiskFull:
+    """``storage.backup._extract`` failing with ENOSPC at its ``at``-th call."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.calls = 0
+        self.real = archive._extract
+
+    def __call__(self, source: Any, target: Path, mode: int) -> str:
+        self.calls += 1
+        if self.calls == self.at:
+            raise OSError(28, "No space left on device", str(target))
+        return self.real(source, target, mode)
+
+
+def _failing_archive(draw: st.DrawFn, good: Path, where: Path) -> tuple[Path, str, int, int]:
+    """A damaged copy of ``good``: (path, how, exit code expected, disk-full call or 0).
+
+    Positions are drawn as fractions, the archive's bytes varying from run to run."""
+    data = good.read_bytes()
+    contents = members(good)
+    names = sorted(n for n in contents if n != "manifest.json")
+
+    def pick(length: int) -> int:
+        return draw(st.integers(0, 2**20)) * length // (2**20 + 1)
+
+    how = draw(st.sampled_from(["truncate", "alter", "drop", "add", "no_manifest", "disk"]))
+    path = where / "bad.tar.gz"
+    if how == "truncate":
+        path.write_bytes(data[: pick(len(data))])
+        return path, how, 2, 0
+    if how == "disk":
+        path.write_bytes(data)
+        return path, how, -1, pick(len(names)) + 1
+    if how == "alter":
+        name = names[pick(len(names))]
+        body = bytearray(contents[name] or b"\x00")
+        body[pick(len(body))] ^= draw(st.integers(1, 255))
+        contents[name] = bytes(body)
+    elif how == "drop":
+        del contents[names[pick(len(names))]]
+    elif how == "add":
+        contents["evidence/ab/cd/" + "0" * 64] = b"not listed"
+    else:
+        del contents["manifest.json"]
+    return pack(path, contents), how, 2 if how == "no_manifest" else 1, 0
+
+
+@examples(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), target=st.sampled_from(["new", "nested", "empty"]))
+async def test_a_failed_restore_leaves_nothing_behind_and_a_retry_works(
+    db: Database,
+    store: EvidenceStore,
+    filled: None,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+    target: str,
+) -> None:
+    """Trial 11 F17: whatever fails (an archive cut short anywhere, a member altered, dropped
+    or added, the manifest missing, the disk full while unpacking), the target folder is as it
+    was (absent, or the empty folder it was), nothing is left beside it, the failure is said as
+    before, and restoring a good backup into the same folder then works."""
+    pg_dump_or_skip(db)
+    work = tmp_path / uuid.uuid4().hex
+    work.mkdir()
+    good = work / "good.tar.gz"
+    await archive.backup(db, store.root, good, at=clock.now())
+    bad, how, code, disk_at = _failing_archive(data.draw, good, work)
+    into = {"new": work / "r", "nested": work / "a" / "b" / "r", "empty": work / "r"}[target]
+    if target == "empty":
+        into.mkdir()
+    before = sorted(p.name for p in work.iterdir())
+    out = io.StringIO()
+    with monkeypatch.context() as patch:
+        if disk_at:
+            patch.setattr(archive, "_extract", _DiskFull(disk_at))
+            with pytest.raises(OSError, match="No space left"):
+                maintenance.restore(bad, into, out, language="en")
+        else:
+            assert maintenance.restore(bad, into, out, language="en") == code, out.getvalue()
+    said = out.getvalue()
+    if how == "truncate":
+        assert said == f"{bad} cannot be read: the file is damaged or is not a guowen backup.\n"
+    elif how == "no_manifest":
+        assert "manifest.json" in said
+    elif how != "disk":
+        assert said.startswith(("A file in the backup", "A file listed", "The backup"))
+    assert sorted(p.name for p in work.iterdir()) == before, how
+    if target == "empty":
+        assert list(into.iterdir()) == []
+    else:
+        assert not into.exists() and not (work / "a").exists()
+
+    out = io.StringIO()
+    assert maintenance.restore(good, into, out) == 0, out.getvalue()
+    assert (into / "config.toml").is_file() and (into / "evidence").is_dir()
+    assert not [p for p in into.iterdir() if p.name.startswith(".guowen-restore-")]
+
+
+async def test_a_failed_load_leaves_no_folder_behind(
+    db: Database, store: EvidenceStore, filled: None, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Trial 11 F17 for ``--database-url``: a logical dump that cannot be loaded leaves no
+    unpacked folder (nor its config.toml naming the database) behind."""
+    good = tmp_path / "b.tar.gz"
+    await archive.backup(db, store.root, good, at=clock.now(), logical_dump=True)
+    busy = tmp_path / "busy.db"
+    url = f"sqlite+aiosqlite:///{busy}"
+    first = tmp_path / "first"
+    assert await maintenance.restore_into_database(good, first, url, io.StringIO()) == 0
+    into = tmp_path / "r"
+    out = io.StringIO()
+    code = await maintenance.restore_into_database(good, into, url, out, language="en")
+    assert code == 2 and "is not empty" in out.getvalue()
+    assert not into.exists()
+    assert not list(tmp_path.glob(".guowen-restore-*"))  # noqa: ASYNC240
