@@ -88,20 +88,28 @@ def tell_not_kept(ctx: Context, files: list[EvidenceFile]) -> None:
             ctx.reply(not_kept_notice(ctx, file, store))
 
 
-def kept_words(ctx: Context, files: list[EvidenceFile], *, key: str = "intake.kept") -> str:
-    """The sentence saying truthfully whether the bytes of ``files`` were kept: ``<key>_all``
-    when every file's were; else ``<key>_some`` or ``<key>_none`` naming (quoted, joined)
-    each file whose bytes were not kept, so no reply promises keeping what was not kept.
-    ``key`` is ``intake.kept`` (held at a question) or ``intake.dismissed_kept``."""
+def not_kept_names(ctx: Context, files: list[EvidenceFile]) -> str | None:
+    """The names (quoted, joined) of ``files`` whose bytes were not kept; None when every
+    file's were."""
     lost = [
         ctx.t("intake.kept_name", name=file.provenance.file_name or ctx.t("evidence.unnamed"))
         for file in files
         if file.sha256 is None
     ]
-    if not lost:
+    return join(ctx.language, lost) if lost else None
+
+
+def kept_words(ctx: Context, files: list[EvidenceFile], *, key: str = "intake.kept") -> str:
+    """The sentence saying truthfully whether the bytes of ``files`` were kept: ``<key>_all``
+    when every file's were; else ``<key>_some`` or ``<key>_none`` naming each file whose
+    bytes were not kept (``not_kept_names``), so no reply promises keeping what was not
+    kept. ``key`` is ``intake.kept`` (held at a question) or ``intake.dismissed_kept``."""
+    names = not_kept_names(ctx, files)
+    if names is None:
         return ctx.t(f"{key}_all")
-    names = join(ctx.language, lost)
-    return ctx.t(f"{key}_none" if len(lost) == len(files) else f"{key}_some", names=names)
+    if all(file.sha256 is None for file in files):
+        return ctx.t(f"{key}_none", names=names)
+    return ctx.t(f"{key}_some", names=names)
 
 
 MESSAGE_KIND = "message"

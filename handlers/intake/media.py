@@ -23,6 +23,7 @@ from handlers.evidence_link import (
     attach_files,
     item_count,
     kept_words,
+    not_kept_names,
     tell_not_kept,
 )
 from handlers.fields import (
@@ -664,7 +665,12 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     if files:
         await attach_files(ctx, record, files)
         await _read_picture(ctx, record, files)
-    if kept and any(is_forwarded_text(file) for file in kept):
+    if kept and (lost := not_kept_names(ctx, files)) is not None:
+        what = material(ctx, kept)
+        ctx.reply(
+            ctx.t("intake.started_some_kept", title=card.title(ctx, record), what=what, names=lost)
+        )
+    elif kept and any(is_forwarded_text(file) for file in kept):
         what = material(ctx, kept)
         ctx.reply(ctx.t("intake.started_with_message", title=card.title(ctx, record), what=what))
     elif kept:
