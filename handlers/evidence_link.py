@@ -103,7 +103,8 @@ def kept_words(ctx: Context, files: list[EvidenceFile], *, key: str = "intake.ke
     """The sentence saying truthfully whether the bytes of ``files`` were kept: ``<key>_all``
     when every file's were; else ``<key>_some`` or ``<key>_none`` naming each file whose
     bytes were not kept (``not_kept_names``), so no reply promises keeping what was not
-    kept. ``key`` is ``intake.kept`` (held at a question) or ``intake.dismissed_kept``."""
+    kept. ``key`` is ``intake.kept`` (held at a question), ``intake.dismissed_kept`` (sent by
+    mistake) or ``intake.rescued_kept`` (kept on a draft of their own after a failure)."""
     names = not_kept_names(ctx, files)
     if names is None:
         return ctx.t(f"{key}_all")

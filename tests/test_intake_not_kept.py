@@ -11,6 +11,7 @@ flags exactly those items as not kept.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +39,7 @@ from reminders.clock import FakeClock
 from storage.db import Database
 from storage.evidence import UnavailableReason
 
-CLAIMS = ("不会丢失", "原样保存", "作为证据保存", "已暂存")
+CLAIMS = ("不会丢失", "没有丢失", "原样保存", "作为证据保存", "已暂存")
 """Words that tell the judge the files are safe with the bot."""
 KEEP_ORIGINAL = "保留原件"
 KINDS = ("kept", "over_cap", "over_cap_streamed", "too_big", "failed")
@@ -121,3 +122,30 @@ async def test_no_reply_says_a_file_not_kept_was_kept(
     for name, kept in names.items():
         [line] = [line for line in lines if name in line]
         assert (says("evidence.flag_not_kept") in line) is not kept, line
+
+
+@pytest.mark.parametrize(
+    "kinds", [("kept",), ("kept", "over_cap", "failed"), ("over_cap_streamed", "too_big")]
+)
+async def test_files_rescued_after_a_failure_are_said_kept_only_when_they_were(
+    bot: DialogueBot, court: Court, monkeypatch: pytest.MonkeyPatch, kinds: tuple[str, ...]
+) -> None:
+    """A message whose handling fails has its files put on a draft of their own: the reply
+    saying so names each file not kept and tells the judge to keep the original."""
+
+    async def fails(ctx: object) -> bool:
+        raise RuntimeError("the handler failed")
+
+    media = importlib.import_module("handlers.intake.media")  # the package names a function so
+    monkeypatch.setattr(media, "refuse_empty", fails)
+    judge = court.chat("张伟")
+    sent = [_file(bot, kind) for kind in kinds]
+    replies = await judge.act(Forward(*(attachment for attachment, _ in sent)))
+    assert any(says("intake.rescued", **RESCUED)[:4] in reply.text for reply in replies), [
+        r.text for r in replies
+    ]
+    lost = [name for (_, name), kind in zip(sent, kinds, strict=True) if kind != "kept"]
+    _truthful(replies, lost, "rescued")
+
+
+RESCUED = {"count": 0, "title": "", "id": 0, "deadlines": "", "kept": ""}

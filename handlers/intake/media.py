@@ -992,7 +992,12 @@ async def rescue(ctx: Context, text: str) -> Next:
     record = await _draft(ctx, ctx.message.forwarded_at)
     await attach_files(ctx, record, ctx.files)
     title, count, running = card.title(ctx, record), len(ctx.files), deadlines_words(ctx, record)
-    ctx.reply(ctx.t("intake.rescued", title=title, id=record.id, count=count, deadlines=running))
+    kept = kept_words(ctx, ctx.files, key="intake.rescued_kept")
+    ctx.reply(
+        ctx.t(
+            "intake.rescued", title=title, id=record.id, count=count, deadlines=running, kept=kept
+        )
+    )
     return None
 
 
