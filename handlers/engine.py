@@ -224,6 +224,14 @@ _SAVE_STATE = (
 once (no ORM flush)."""
 
 
+def _apology(files: list[EvidenceFile]) -> str:
+    """The catalog key of the apology for a failed message with ``files``: it says nothing
+    sent is lost only when every file's bytes were kept (``error.internal``); else it says
+    some were not (``error.internal_not_kept``), the rescue's reply naming them."""
+    lost = any(file.sha256 is None for file in files)
+    return "error.internal_not_kept" if lost else "error.internal"
+
+
 class _Undone(Exception):
     """A step refused (``UserError``) or failed: its transaction is rolled back whole, and
     ``Engine._after_undone`` owes ``replies`` (the refusal, or the apology when ``failed``)
@@ -479,7 +487,7 @@ class Engine:
         except Exception:
             self._sent |= forgotten
             log.exception("failed on a message from %s:%s", message.transport, message.user_id)
-            apology = [self._text(message, t(language, "error.internal"))]
+            apology = [self._text(message, t(language, _apology(files)))]
             rescued = await self._rescue(message, files)
             return Handled(replies=tuple(apology + rescued), language=language)
 
@@ -507,7 +515,7 @@ class Engine:
             log.exception(
                 "failed on a message from %s:%s", ctx.message.transport, ctx.message.user_id
             )
-            apology = self._text(ctx.message, t(language, "error.internal"))
+            apology = self._text(ctx.message, t(language, _apology(ctx.files)))
             raise _Undone(ctx.message, ctx.now, [apology], language, failed=True) from error
         return ctx.replies, ctx.language
 

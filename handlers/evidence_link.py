@@ -48,14 +48,7 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
                 ctx.reply(ctx.t("evidence.same_in_one", n=n, name=name, m=m, first=earlier))
             first_named.setdefault(file.sha256, (n, name))
         if file.problem:
-            ctx.reply(
-                ctx.t(
-                    f"evidence.{file.problem}",
-                    name=name,
-                    size=_megabytes(origin.declared_size),
-                    limit=_megabytes(store.max_bytes),
-                )
-            )
+            ctx.reply(not_kept_notice(ctx, file, store))
         elif item.blob is not None and item.blob.damaged:
             ctx.reply(ctx.t("evidence.damaged", name=name))
         elif item.disguised:
@@ -70,6 +63,54 @@ async def attach_files(ctx: Context, record: Record, files: list[EvidenceFile]) 
                     height=prepared.height,
                 )
             )
+
+
+def not_kept_notice(ctx: Context, file: EvidenceFile, store: EvidenceStore) -> str:
+    """Why the bytes of ``file`` were not kept (``evidence.<UnavailableReason>``): its name,
+    its declared size against ``store``'s cap in MB, and the instruction to keep the
+    original. ``ValueError`` when the bytes were kept."""
+    if not file.problem:
+        raise ValueError("the file's bytes were kept")
+    return ctx.t(
+        f"evidence.{file.problem}",
+        name=file.provenance.file_name or ctx.t("evidence.unnamed"),
+        size=_megabytes(file.provenance.declared_size),
+        limit=_megabytes(store.max_bytes),
+    )
+
+
+def tell_not_kept(ctx: Context, files: list[EvidenceFile]) -> None:
+    """Reply, for each of ``files`` whose bytes were not kept, why and to keep the original
+    (``not_kept_notice``): said as the files arrive, before any question about them."""
+    store: EvidenceStore | None = ctx.services.evidence
+    for file in files:
+        if file.problem and store is not None:
+            ctx.reply(not_kept_notice(ctx, file, store))
+
+
+def not_kept_names(ctx: Context, files: list[EvidenceFile]) -> str | None:
+    """The names (quoted, joined) of ``files`` whose bytes were not kept; None when every
+    file's were."""
+    lost = [
+        ctx.t("intake.kept_name", name=file.provenance.file_name or ctx.t("evidence.unnamed"))
+        for file in files
+        if file.sha256 is None
+    ]
+    return join(ctx.language, lost) if lost else None
+
+
+def kept_words(ctx: Context, files: list[EvidenceFile], *, key: str = "intake.kept") -> str:
+    """The sentence saying truthfully whether the bytes of ``files`` were kept: ``<key>_all``
+    when every file's were; else ``<key>_some`` or ``<key>_none`` naming each file whose
+    bytes were not kept (``not_kept_names``), so no reply promises keeping what was not
+    kept. ``key`` is ``intake.kept`` (held at a question), ``intake.dismissed_kept`` (sent by
+    mistake) or ``intake.rescued_kept`` (kept on a draft of their own after a failure)."""
+    names = not_kept_names(ctx, files)
+    if names is None:
+        return ctx.t(f"{key}_all")
+    if all(file.sha256 is None for file in files):
+        return ctx.t(f"{key}_none", names=names)
+    return ctx.t(f"{key}_some", names=names)
 
 
 MESSAGE_KIND = "message"

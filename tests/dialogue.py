@@ -84,6 +84,12 @@ def says(key: str, **values: object) -> str:
     return zh(key, **values)
 
 
+KEPT = says("intake.kept_all")
+"""The held-material sentence when every file's bytes were kept."""
+KEPT_DISMISSED = says("intake.dismissed_kept_all")
+"""The dismissal's sentence when every file's bytes were kept."""
+
+
 def asks(step: Step) -> str:
     """The question of ``step`` (all but the receipt time, which quotes the time); the case
     number's with its example in 2026 at a court without a code of its own."""

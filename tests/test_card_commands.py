@@ -23,6 +23,7 @@ import pytest
 from dialogue import (
     CONFIRM_TIME,
     EDIT,
+    KEPT_DISMISSED,
     WITHDRAW,
     Court,
     DialogueBot,
@@ -189,8 +190,10 @@ CARDS: dict[str, Build] = {
 }
 
 SAID: dict[tuple[str, str], str] = {
-    ("add_or_new_submitted", "/cancel"): says("intake.dismissed", what="1 个文件"),
-    ("add_or_new_draft", "/cancel"): says("intake.dismissed", what="1 个文件"),
+    ("add_or_new_submitted", "/cancel"): says(
+        "intake.dismissed", what="1 个文件", kept=KEPT_DISMISSED
+    ),
+    ("add_or_new_draft", "/cancel"): says("intake.dismissed", what="1 个文件", kept=KEPT_DISMISSED),
     ("new_while_draft", "/cancel"): says("intake.new_cancelled", title="草稿 #1"),
     ("add_or_new_submitted", "/new"): says("intake.started_with_files", title="草稿 #2", count=1),
     ("add_or_new_draft", "/new"): says(

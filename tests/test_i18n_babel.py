@@ -41,9 +41,8 @@ def test_one_file_and_several_files() -> None:
     assert t(Language.EN, "intake.added", count=2, title="T") == (
         "2 files added as evidence to record T."
     )
-    assert t(Language.EN, "intake.rescued", count=1, title="T", id=3, deadlines="").startswith(
-        "Your 1 file is kept"
-    )
+    rescued = t(Language.EN, "intake.rescued", count=1, title="T", id=3, deadlines="", kept="")
+    assert rescued.startswith("Your 1 file is registered")
     assert (
         t(Language.ZH, "intake.added", count=2, title="T")
         == "已将 2 个文件作为证据添加到记录（T）。"

@@ -55,6 +55,7 @@ from dialogue import (
     CASE_NAME,
     CASE_NUMBER,
     CHANNELS,
+    KEPT,
     NO,
     NOT_FILED,
     START_NEW,
@@ -234,7 +235,7 @@ def screenshot(bot: DialogueBot, at: str) -> Forward:
     return Forward(photo, caption=CAPTION, at=local(at), sender="王建国")
 
 
-NEW_OR_EVIDENCE = says("intake.submitted_choice_first", what="1 个文件")
+NEW_OR_EVIDENCE = says("intake.submitted_choice_first", what="1 个文件", kept=KEPT)
 """A screenshot once a record is submitted: evidence for it (Art. 3), or a new record?"""
 
 

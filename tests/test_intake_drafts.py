@@ -19,6 +19,7 @@ from dialogue import (
     CONFIRM_TIME,
     DISMISS,
     EXTERNAL,
+    KEPT,
     NO,
     NONE,
     SAME_TIME,
@@ -100,13 +101,16 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             (
                 Forward(photo1),
                 (
-                    says("intake.media_choice", title="草稿 #1"),
+                    says("intake.media_choice", title="草稿 #1", kept=KEPT),
                     HELD_BUTTONS,
                 ),
             ),
             (
                 "嗯",
-                Again(says("intake.error.choose"), says("intake.media_choice", title="草稿 #1")),
+                Again(
+                    says("intake.error.choose"),
+                    says("intake.media_choice", title="草稿 #1", kept=KEPT),
+                ),
             ),
             # "Add" links the file and re-asks the question the draft was at.
             (
@@ -117,7 +121,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
             # An album arrives: asked once; its other photos go the same way, unasked.
             (
                 Forward(photo2, caption="另一起过问", album="a-2"),
-                Exactly(says("intake.media_choice", title="草稿 #1")),
+                Exactly(says("intake.media_choice", title="草稿 #1", kept=KEPT)),
             ),
             (
                 Forward(photo3, album="a-2"),
@@ -128,6 +132,7 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                             what="1 个文件",
                             total="2 个文件",
                             title="草稿 #1",
+                            kept=KEPT,
                         )
                     ),
                     HELD_BUTTONS,
@@ -155,7 +160,13 @@ async def test_media_during_an_open_draft_asks_add_or_new(
                 Forward(photo4),
                 (
                     Exactly(
-                        says("intake.held", what="1 个文件", total="1 个文件", title="草稿 #2")
+                        says(
+                            "intake.held",
+                            what="1 个文件",
+                            total="1 个文件",
+                            title="草稿 #2",
+                            kept=KEPT,
+                        )
                     ),
                     HELD_BUTTONS,
                 ),
@@ -196,14 +207,14 @@ async def test_commands_while_the_add_or_new_question_is_open_keep_its_files(
     bot: DialogueBot, court: Court, db: Database
 ) -> None:
     judge = court.chat("张伟")
-    choice = says("intake.media_choice", title="草稿 #1")
+    choice = says("intake.media_choice", title="草稿 #1", kept=KEPT)
     picture = png_bytes((1, 2, 3))
     photo = bot.file(AttachmentKind.PHOTO, picture)
     await dialogue(
         judge,
         [
             ("/new", asks_received("2026-03-06 10:00")),
-            (Forward(photo), says("intake.media_choice", title="草稿 #1")),
+            (Forward(photo), says("intake.media_choice", title="草稿 #1", kept=KEPT)),
             (
                 "/back",
                 (Again(says("intake.error.no_back_choice"), choice), HELD_BUTTONS),
@@ -279,9 +290,10 @@ async def test_every_piece_of_material_at_the_add_or_new_question_is_acknowledge
             count=1 + len(others),
             title=title,
             drafts="、".join(others),
+            kept=KEPT,
         )
         if others
-        else says("intake.media_choice", title=title)
+        else says("intake.media_choice", title=title, kept=KEPT)
     )
     buttons = Buttons(
         ADD_HERE, *(says("intake.add_to_draft", title=t) for t in others), START_NEW, DISMISS
@@ -297,7 +309,7 @@ async def test_every_piece_of_material_at_the_add_or_new_question_is_acknowledge
             check((Exactly(asked), buttons), replies)
             continue
         key = "intake.held_beside" if others else "intake.held"
-        held = says(key, what=_what([kind]), total=_what(kinds), title=title)
+        held = says(key, what=_what([kind]), total=_what(kinds), title=title, kept=KEPT)
         check((Exactly(held), buttons), replies, f"item {number + 1}: ")
     await judge.act(Press(ADD_HERE if choice == "add" else START_NEW))
     target = draft if choice == "add" else (await all_records(db))[-1].id
@@ -335,7 +347,7 @@ def whole_dialogue(
         [(photo, opened)]
         if draft == 1
         else [
-            (photo, says("intake.submitted_choice_first", what="1 个文件")),
+            (photo, says("intake.submitted_choice_first", what="1 个文件", kept=KEPT)),
             (Press(START_NEW), opened),
         ]
     )
@@ -350,7 +362,9 @@ def whole_dialogue(
             Forward(bot.file(AttachmentKind.DOCUMENT, letter, name="名片.png")),
             # With a record submitted before, the file may be its evidence too.
             says(
-                "intake.media_choice" if draft == 1 else "intake.media_choice_records", title=title
+                "intake.media_choice" if draft == 1 else "intake.media_choice_records",
+                title=title,
+                kept=KEPT,
             ),
         ),
         (
@@ -426,10 +440,12 @@ async def test_a_restart_between_every_two_steps_ends_with_the_same_record(
     assert [e.kind for e in await events_of(db, 1)] == [e.kind for e in await events_of(db, 2)]
     # The judge read the same conversation both times, after choosing a new record.
     texts = [m.text for m in judge.inbox()]
-    assert texts[told] == says("intake.submitted_choice_first", what="1 个文件")
+    assert texts[told] == says("intake.submitted_choice_first", what="1 个文件", kept=KEPT)
     # ... but that the second time the file at its unit question may also go to record 1.
     beside = {
-        says("intake.media_choice_records", title="#"): says("intake.media_choice", title="#")
+        says("intake.media_choice_records", title="#", kept=KEPT): says(
+            "intake.media_choice", title="#", kept=KEPT
+        )
     }
     again = [beside.get(text, text) for text in normalised(texts[told + 1 :])]
     assert normalised(texts[:told]) == again

@@ -13,7 +13,7 @@ import json
 
 import fake_wecom as fw
 import pytest
-from dialogue import DISMISS, START_NEW, Court, Person, Press, events_of, evidence_of, says
+from dialogue import DISMISS, KEPT, START_NEW, Court, Person, Press, events_of, evidence_of, says
 from fake_botapi import png_bytes as fake_png
 from fake_wecom import FakeWeCom
 from sqlalchemy import select
@@ -48,7 +48,7 @@ async def _forward(judge: Person, court: Court, how: str) -> list[str]:
 
 
 def _duplicate_of(texts: list[str], title: str, status: str) -> bool:
-    head = says("intake.duplicate_of", name="X", title=title, status=status).split("X")
+    head = says("intake.duplicate_of", name="X", title=title, status=status, kept=KEPT).split("X")
     return any(t.startswith(head[0]) and title in t and status in t for t in texts)
 
 
@@ -110,7 +110,9 @@ async def test_another_handlers_record_is_neither_named_nor_offered(
     await first.act(Press(first.offered()[0]))
     other = court.chat("周强")
     texts = await _forward(other, court, how)
-    assert any(t.startswith(says("intake.duplicate_elsewhere", name="X")[:4]) for t in texts)
+    assert any(
+        t.startswith(says("intake.duplicate_elsewhere", name="X", kept=KEPT)[:4]) for t in texts
+    )
     assert not any(_number(1) in t for t in texts), texts
     assert not any("forwarded-message" in t for t in texts), texts  # a message, not a file
     assert other.offered() == [START_NEW, DISMISS]
@@ -141,7 +143,9 @@ async def test_wecom_image_file_or_voice_sent_again_is_asked_about(
     for _ in (1, 2):  # two uploads of the very same bytes: two media ids
         media_id = fake.add_media(data, name, mime)
         replies = await bot.post(fw.message_xml(ZHANG, kind, MediaId=media_id, **more))
-    head = says("intake.duplicate_of", name="X", title="草稿 #1", status="草稿").split("X")[0]
+    head = says("intake.duplicate_of", name="X", title="草稿 #1", status="草稿", kept=KEPT).split(
+        "X"
+    )[0]
     assert any(r.startswith(head) for r in replies), replies
     async with db.transaction() as session:
         items = (await session.scalars(select(EvidenceItem))).all()

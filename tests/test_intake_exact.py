@@ -30,6 +30,7 @@ from dialogue import (
     DISMISS,
     DISPUTE_COSIGN,
     EDIT,
+    KEPT,
     NO,
     NONE,
     NOT_FILED,
@@ -304,12 +305,16 @@ async def test_a_caption_held_at_the_add_or_new_question_is_kept(
         judge,
         [
             ("/new", RECEIVED),
-            (Forward(photo, caption="补充截图"), says("intake.media_choice", title="草稿 #1")),
+            (
+                Forward(photo, caption="补充截图"),
+                says("intake.media_choice", title="草稿 #1", kept=KEPT),
+            ),
             (
                 "随便",
                 (
                     Again(
-                        says("intake.error.choose"), says("intake.media_choice", title="草稿 #1")
+                        says("intake.error.choose"),
+                        says("intake.media_choice", title="草稿 #1", kept=KEPT),
                     ),
                     Buttons(ADD_HERE, START_NEW, DISMISS),
                 ),

@@ -20,6 +20,7 @@ import pytest
 from dialogue import (
     ADD_HERE,
     DISMISS,
+    KEPT,
     ROUTES,
     START_NEW,
     Again,
@@ -224,11 +225,11 @@ async def test_a_file_with_no_draft_open_may_join_a_submitted_record(
     def what(count: int) -> str:
         return "1 条消息" if how == "text" else f"{count} 个文件"
 
-    assert first[-1].text == says("intake.submitted_choice_first", what=what(1))
+    assert first[-1].text == says("intake.submitted_choice_first", what=what(1), kept=KEPT)
     assert judge.offered() == _choice_labels(submitted)
     for n, more in enumerate(forwards[1:], 2):  # the rest of an album is held too, unasked
         [held] = await judge.act(more)
-        assert held.text == says("intake.held_submitted", what=what(1), total=what(n))
+        assert held.text == says("intake.held_submitted", what=what(1), total=what(n), kept=KEPT)
         assert judge.offered() == _choice_labels(submitted)
     target = submitted  # the latest
     before = len(await evidence_of(db, target))
@@ -327,13 +328,16 @@ async def test_material_with_drafts_left_open_is_offered_to_each_of_them(
 
     first = await judge.act(forwards[0])
     check(
-        (Exactly(says("intake.record_choice_first", what=what(1), drafts=named)), Buttons(*labels)),
+        (
+            Exactly(says("intake.record_choice_first", what=what(1), drafts=named, kept=KEPT)),
+            Buttons(*labels),
+        ),
         first,
     )
     for n, more in enumerate(forwards[1:], 2):
         check(
             (
-                Exactly(says("intake.held_record", what=what(1), total=what(n))),
+                Exactly(says("intake.held_record", what=what(1), total=what(n), kept=KEPT)),
                 Buttons(*labels),
             ),
             await judge.act(more),
@@ -400,17 +404,19 @@ async def test_material_while_a_draft_is_filled_in_is_offered_to_every_record(
 
     named = "、".join(f"草稿 #{n}" for n in other_drafts)
     if other_drafts:
-        asked = says("intake.media_choice_drafts", count=drafts, title=title, drafts=named)
+        asked = says(
+            "intake.media_choice_drafts", count=drafts, title=title, drafts=named, kept=KEPT
+        )
     elif latest:
-        asked = says("intake.media_choice_records", title=title)
+        asked = says("intake.media_choice_records", title=title, kept=KEPT)
     else:
-        asked = says("intake.media_choice", title=title)
+        asked = says("intake.media_choice", title=title, kept=KEPT)
     check((Exactly(asked), Buttons(*labels)), await judge.act(forwards[0]))
     held = "intake.held_beside" if others else "intake.held"
     for n, more in enumerate(forwards[1:], 2):
         check(
             (
-                Exactly(says(held, what=what(1), total=what(n), title=title)),
+                Exactly(says(held, what=what(1), total=what(n), title=title, kept=KEPT)),
                 Buttons(*labels),
             ),
             await judge.act(more),

@@ -18,7 +18,14 @@ from sqlalchemy import select
 from handlers import card, ocr
 from handlers.engine import Context, UserError
 from handlers.evidence_files import TEXT_NAME, files_from_json, files_to_json, is_forwarded_text
-from handlers.evidence_link import MESSAGE_KIND, attach_files, item_count
+from handlers.evidence_link import (
+    MESSAGE_KIND,
+    attach_files,
+    item_count,
+    kept_words,
+    not_kept_names,
+    tell_not_kept,
+)
 from handlers.fields import (
     CAPTION,
     CAPTION_IS_MESSAGE,
@@ -172,11 +179,11 @@ async def answer_first(ctx: Context, error: str = "intake.error.choose") -> None
         refusal.buttons = _new_or_dismiss(ctx)
         raise refusal
     if record is not None:
-        pending = state.held is not None and bool(state.held.files)
+        held = files_from_json(state.held.files) if state.held is not None else []
         others = await _offered(ctx, ALSO)
-        question = _draft_question(ctx, record, others, pending=pending)
+        question = _draft_question(ctx, record, others, held)
         refusal = UserError("intake.refused_question", error=ctx.t(error), question=question)
-        refusal.buttons = _media_buttons(ctx, record, others, pending=pending)
+        refusal.buttons = _media_buttons(ctx, record, others, pending=bool(held))
         raise refusal
 
 
@@ -199,7 +206,9 @@ async def _ask_media_choice(ctx: Context, record: Record, *, pending: bool) -> S
         held.files = [*held.files, *files_to_json(ctx.files)]
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
-    _media_question(ctx, record, others, pending=pending)
+        tell_not_kept(ctx, ctx.files)
+    held_files = files_from_json(state.held.files) if pending and state.held else []
+    _media_question(ctx, record, others, held_files)
     return StepName.INTAKE_MEDIA
 
 
@@ -334,12 +343,13 @@ async def _ask_submitted_choice(ctx: Context, records: list[Record]) -> StepName
     state.record_id = None
     state.held = held_now(ctx)
     await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
-    what = material(ctx, ctx.files)
+    tell_not_kept(ctx, ctx.files)
+    what, kept = material(ctx, ctx.files), kept_words(ctx, ctx.files)
     drafts = _drafts_named(ctx, records)
     text = (
-        ctx.t("intake.record_choice_first", what=what, drafts=drafts)
+        ctx.t("intake.record_choice_first", what=what, drafts=drafts, kept=kept)
         if drafts
-        else ctx.t("intake.submitted_choice_first", what=what)
+        else ctx.t("intake.submitted_choice_first", what=what, kept=kept)
     )
     ctx.reply(text, _submitted_buttons(ctx, records))
     return StepName.INTAKE_MEDIA
@@ -393,6 +403,8 @@ async def _ask_duplicate(ctx: Context, holder: Record, name: str, draft: Record 
     state.resume = resume
     state.held = held_now(ctx)
     await held_audited(ctx, ctx.files, HELD_AS_DUPLICATE)
+    tell_not_kept(ctx, ctx.files)
+    kept = kept_words(ctx, ctx.files)
     rows: list[tuple[Button, ...]] = []
     if mine:
         title = holder.number or card.title(ctx, holder)
@@ -401,6 +413,7 @@ async def _ask_duplicate(ctx: Context, holder: Record, name: str, draft: Record 
             name=name,
             title=title,
             status=label(RecordStatus(holder.status), ctx.language),
+            kept=kept,
         )
         rows.append(
             (
@@ -411,7 +424,7 @@ async def _ask_duplicate(ctx: Context, holder: Record, name: str, draft: Record 
             )
         )
     else:
-        text = ctx.t("intake.duplicate_elsewhere", name=name)
+        text = ctx.t("intake.duplicate_elsewhere", name=name, kept=kept)
     ctx.reply(text, (*rows, *_new_or_dismiss(ctx)))
     return StepName.INTAKE_MEDIA
 
@@ -426,33 +439,47 @@ def _new_or_dismiss(ctx: Context) -> Buttons:
 
 def _elsewhere(ctx: Context, files: list[EvidenceFile]) -> str:
     """The question about held ``files`` another handler's record holds already."""
-    return ctx.t("intake.duplicate_elsewhere", name=material(ctx, files))
+    return ctx.t(
+        "intake.duplicate_elsewhere", name=material(ctx, files), kept=kept_words(ctx, files)
+    )
 
 
-def _draft_question(ctx: Context, record: Record, others: list[Record], *, pending: bool) -> str:
+def _draft_question(
+    ctx: Context, record: Record, others: list[Record], held: list[EvidenceFile]
+) -> str:
     """The add-or-new question's words while ``record`` is being filled in: with material
-    held and ``others`` offered beside it, it counts the open drafts truly (``record`` and
-    the other drafts among ``others``, by title)."""
+    ``held`` (said truly kept or not, ``kept_words``) and ``others`` offered beside it, it
+    counts the open drafts truly (``record`` and the other drafts among ``others``, by
+    title); with nothing held (after /new), continue ``record`` or start another."""
     title = card.title(ctx, record)
-    if not pending:
+    if not held:
         return ctx.t("intake.new_choice", title=title)
+    kept = kept_words(ctx, held)
     drafts = _drafts_named(ctx, others)
     if drafts:
         count = 1 + sum(1 for other in others if other.status == RecordStatus.DRAFT)
-        return ctx.t("intake.media_choice_drafts", count=count, title=title, drafts=drafts)
+        return ctx.t(
+            "intake.media_choice_drafts", count=count, title=title, drafts=drafts, kept=kept
+        )
     if others:
-        return ctx.t("intake.media_choice_records", title=title)
-    return ctx.t("intake.media_choice", title=title)
+        return ctx.t("intake.media_choice_records", title=title, kept=kept)
+    return ctx.t("intake.media_choice", title=title, kept=kept)
 
 
 def _media_question(
-    ctx: Context, record: Record, others: list[Record], *, pending: bool, refusal: str = ""
+    ctx: Context,
+    record: Record,
+    others: list[Record],
+    held: list[EvidenceFile],
+    *,
+    refusal: str = "",
 ) -> None:
-    """The add-or-new question with its buttons, under ``refusal`` when there is one."""
-    text = _draft_question(ctx, record, others, pending=pending)
+    """The add-or-new question about ``held`` with its buttons, under ``refusal`` when there
+    is one."""
+    text = _draft_question(ctx, record, others, held)
     if refusal:
         text = ctx.t("intake.refused_question", error=refusal, question=text)
-    ctx.reply(text, _media_buttons(ctx, record, others, pending=pending))
+    ctx.reply(text, _media_buttons(ctx, record, others, pending=bool(held)))
 
 
 def _media_buttons(
@@ -594,22 +621,24 @@ async def media(ctx: Context, text: str) -> Next:
         held = _hold(ctx, state.held)
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_SUBMITTED)
+        tell_not_kept(ctx, ctx.files)
         total = material(ctx, files_from_json(held.files))
         key = "intake.held_record" if _drafts_named(ctx, offered) else "intake.held_submitted"
-        ctx.reply(
-            ctx.t(key, what=material(ctx, ctx.files), total=total), _submitted_buttons(ctx, offered)
-        )
+        what, kept = material(ctx, ctx.files), kept_words(ctx, ctx.files)
+        ctx.reply(ctx.t(key, what=what, total=total, kept=kept), _submitted_buttons(ctx, offered))
         return None
     if record is None and state.step == StepName.INTAKE_MEDIA and state.held and state.held.files:
         held = _hold(ctx, state.held)  # at the question about another's record's file
         state.held = held
         await held_audited(ctx, ctx.files, HELD_AS_DUPLICATE)
+        tell_not_kept(ctx, ctx.files)
         ctx.reply(_elsewhere(ctx, files_from_json(held.files)), _new_or_dismiss(ctx))
         return None
     if record is not None and state.step == StepName.INTAKE_MEDIA:
         held = _hold(ctx, state.held)
         state.held = held
         await held_audited(ctx, ctx.files, HELD_FOR_DRAFT)
+        tell_not_kept(ctx, ctx.files)
         total = material(ctx, files_from_json(held.files))
         others = await _offered(ctx, ALSO)
         text = ctx.t(
@@ -617,6 +646,7 @@ async def media(ctx: Context, text: str) -> Next:
             what=material(ctx, ctx.files),
             total=total,
             title=card.title(ctx, record),
+            kept=kept_words(ctx, ctx.files),
         )
         ctx.reply(text, _media_buttons(ctx, record, others))
         return None
@@ -642,7 +672,12 @@ async def _open_with_files(ctx: Context, record: Record, files: list[EvidenceFil
     if files:
         await attach_files(ctx, record, files)
         await _read_picture(ctx, record, files)
-    if kept and any(is_forwarded_text(file) for file in kept):
+    if kept and (lost := not_kept_names(ctx, files)) is not None:
+        what = material(ctx, kept)
+        ctx.reply(
+            ctx.t("intake.started_some_kept", title=card.title(ctx, record), what=what, names=lost)
+        )
+    elif kept and any(is_forwarded_text(file) for file in kept):
         what = material(ctx, kept)
         ctx.reply(ctx.t("intake.started_with_message", title=card.title(ctx, record), what=what))
     elif kept:
@@ -883,7 +918,8 @@ async def dismiss(ctx: Context) -> Next:
     resume = state.resume
     state.held = None
     state.resume = None
-    ctx.reply(ctx.t("intake.dismissed", what=material(ctx, files)))
+    kept = kept_words(ctx, files, key="intake.dismissed_kept")
+    ctx.reply(ctx.t("intake.dismissed", what=material(ctx, files), kept=kept))
     record = await current_draft(ctx)
     if record is not None:
         return await resume_step(ctx, record, resume)
@@ -963,7 +999,12 @@ async def rescue(ctx: Context, text: str) -> Next:
     record = await _draft(ctx, ctx.message.forwarded_at)
     await attach_files(ctx, record, ctx.files)
     title, count, running = card.title(ctx, record), len(ctx.files), deadlines_words(ctx, record)
-    ctx.reply(ctx.t("intake.rescued", title=title, id=record.id, count=count, deadlines=running))
+    kept = kept_words(ctx, ctx.files, key="intake.rescued_kept")
+    ctx.reply(
+        ctx.t(
+            "intake.rescued", title=title, id=record.id, count=count, deadlines=running, kept=kept
+        )
+    )
     return None
 
 
@@ -996,7 +1037,7 @@ async def media_text(ctx: Context, text: str) -> Next:
         return None
     if record is None:
         raise no_draft(ctx)
-    pending = state.held is not None and bool(state.held.files)
+    held = files_from_json(state.held.files) if state.held is not None else []
     others = await _offered(ctx, ALSO)
-    _media_question(ctx, record, others, pending=pending, refusal=ctx.t("intake.error.choose"))
+    _media_question(ctx, record, others, held, refusal=ctx.t("intake.error.choose"))
     return None
