@@ -28,6 +28,8 @@ NUMBER = "温法过问〔2026〕1号"
 COSIGNERS = ("孙丽", "王芳")
 COSIGNED = label(Milestone.COSIGNED, ZH)
 ANSWERS = ("ok", "no", None)
+OFFICER = "钱进"  # 民一庭's integrity officer
+WHY = "我当时不在场"
 DISPUTED = re.compile(r"有异议 (\d+)")
 
 
@@ -80,8 +82,18 @@ async def test_a_disputed_co_signature_reads_alike_in_compliance_overdue_and_the
         if answer is not None:
             await court.chat(name).act(Tap(f"cs:{record_id}:{answer}"))
             if answer == "no":
-                await court.chat(name).say("我当时不在场")
+                await court.chat(name).say(WHY)
     disputers = [n for n, a in zip(COSIGNERS, answers, strict=True) if a == "no"]
+    # The department's integrity officer, who follows its records' lapses (Art. 10), hears of
+    # each dispute as discipline does; the one who disputed is told so.
+    officer = [m.text for m in court.chat(OFFICER).inbox()]
+    for name in COSIGNERS:
+        told = zh("cosign.discipline_disputed", name=name, handler="张伟", title=NUMBER, reason=WHY)
+        assert (told in officer) == (name in disputers), (name, officer)
+        if name in disputers:
+            said = [m.text for m in court.chat(name).inbox()]
+            also = zh("cosign.disputed_officers", names=OFFICER)
+            assert any(text.endswith(also) for text in said), said
     discipline = court.chat("李刚")
 
     rows = await compliance_disputed(discipline)
@@ -94,7 +106,7 @@ async def test_a_disputed_co_signature_reads_alike_in_compliance_overdue_and_the
     listed = zh("milestones.disputed_title", count=1) in overdue
     assert listed == bool(disputers), overdue
     for name in COSIGNERS:
-        item = zh("milestones.disputed_item", name=name, reason="我当时不在场")
+        item = zh("milestones.disputed_item", name=name, reason=WHY)
         assert (item in overdue) == (name in disputers), overdue
 
     # The report counts the record's step once: disputed when anyone disputes it.
