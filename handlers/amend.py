@@ -589,12 +589,13 @@ async def _tell(
     if done.changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
         again = {c.staff_id for c in asked if c.staff_id is not None} - done.added
-        await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
-        await ask_cosigners(ctx, record, "cosign.request", only=done.added)
+        unasked = await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
+        unasked |= await ask_cosigners(ctx, record, "cosign.request", only=done.added)
+        again -= unasked  # no bound account: told as cosign.unreachable, never as asked
         # Someone named by this correction is asked for the first time, not "again".
         # Those not in the bot sign the corrected form by hand: the bot asks them nothing, the
         # handler gets their signature and confirms it (Art. 3).
-        first = [c.who for c in asked if c.staff_id is not None and c.staff_id in done.added]
+        first = [c.who for c in asked if c.staff_id in done.added - unasked]
         again_names = [c.who for c in asked if c.staff_id is not None and c.staff_id in again]
         paper = [c.who for c in asked if c.staff_id is None]
         if again_names:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from reminder_kit import bj, run_until
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Connection
 from test_reports_support import BEIJING, RULES, docx_text, form_files, pdf_text
 
@@ -34,7 +34,7 @@ from reports.text import tr, vocab
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database, alembic_config
-from storage.models import AuditEvent, Record, Staff
+from storage.models import AuditEvent, ChatIdentity, Record, Staff
 from storage.vocabulary import CosignStatus, Language, Milestone, RecordKind
 
 IN_BOT = ("孙丽", "周强", "钱进")
@@ -536,3 +536,34 @@ async def test_after_a_correction_the_handler_is_told_who_the_bot_asked_and_who_
     for message in told:  # every one of them signs again: each has the handler's button
         data = [b.data for row in message.buttons for b in row]
         assert data == [f"po:{record_id}:{rows[name]}" for name in paper], data
+
+
+async def test_after_a_correction_a_co_signer_with_no_account_is_not_said_to_be_asked(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """周强 is in the bot but has no bound account: the correction tells the handler he
+    cannot be asked (``cosign.unreachable``) and does not name him among those asked again;
+    孙丽 is asked again, 赵法警 signs the corrected form by hand."""
+    court = await court_of(bot)
+    _, number = await recorded(db, clock, court, ["孙丽", "周强"], ["赵法警"])
+    async with db.transaction() as session:
+        await session.execute(delete(ChatIdentity).where(ChatIdentity.staff_id == court.id("周强")))
+    clock.advance(timedelta(minutes=30))
+    zh = Language.ZH
+    handler = court.chat("张伟")
+    seen = len(handler.inbox())
+    await dialogue(
+        handler,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), t(zh, "amend.which", title=number)),
+            (Press(t(zh, "card.summary")), t(zh, "card.summary")),
+            ("要求尽快开庭并从轻判处", t(zh, "amend.ask_reason")),
+            ("记错了过问内容", t(zh, "amend.done", title=number)),
+        ],
+    )
+    said = [m.text for m in handler.inbox()[seen:]]
+    assert t(zh, "cosign.unreachable", name="周强") in said, said
+    assert t(zh, "amend.reconfirm_asked", names="孙丽") in said, said
+    assert t(zh, "amend.paper_sign_again", names="赵法警") in said, said
+    assert not any(re.search("已请[^。；]*(周强|赵法警)", text) for text in said), said
