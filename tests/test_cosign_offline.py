@@ -477,6 +477,21 @@ async def test_the_handler_corrects_the_staff_present_in_chat_to_add_and_remove_
     assert "赵法警（" in line and "更正时移出名单" in line, line
 
 
+async def correct_summary(handler: Any, number: str) -> None:
+    """The handler corrects record ``number``'s 过问内容 in the chat, with a reason."""
+    zh = Language.ZH
+    await dialogue(
+        handler,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), t(zh, "amend.which", title=number)),
+            (Press(t(zh, "card.summary")), t(zh, "card.summary")),
+            ("要求尽快开庭并从轻判处", t(zh, "amend.ask_reason")),
+            ("记错了过问内容", t(zh, "amend.done", title=number)),
+        ],
+    )
+
+
 @settings(
     max_examples=10,
     deadline=None,
@@ -513,16 +528,7 @@ async def test_after_a_correction_the_handler_is_told_who_the_bot_asked_and_who_
     clock.advance(timedelta(minutes=30))
     zh = Language.ZH
     seen = len(handler.inbox())
-    await dialogue(
-        handler,
-        [
-            (f"/record {number}", number),
-            (Press(AMEND), t(zh, "amend.which", title=number)),
-            (Press(t(zh, "card.summary")), t(zh, "card.summary")),
-            ("要求尽快开庭并从轻判处", t(zh, "amend.ask_reason")),
-            ("记错了过问内容", t(zh, "amend.done", title=number)),
-        ],
-    )
+    await correct_summary(handler, number)
     said = handler.inbox()[seen:]
     texts = [m.text for m in said]
     for reply in texts:
@@ -552,16 +558,7 @@ async def test_after_a_correction_a_co_signer_with_no_account_is_not_said_to_be_
     zh = Language.ZH
     handler = court.chat("张伟")
     seen = len(handler.inbox())
-    await dialogue(
-        handler,
-        [
-            (f"/record {number}", number),
-            (Press(AMEND), t(zh, "amend.which", title=number)),
-            (Press(t(zh, "card.summary")), t(zh, "card.summary")),
-            ("要求尽快开庭并从轻判处", t(zh, "amend.ask_reason")),
-            ("记错了过问内容", t(zh, "amend.done", title=number)),
-        ],
-    )
+    await correct_summary(handler, number)
     said = [m.text for m in handler.inbox()[seen:]]
     assert t(zh, "cosign.unreachable", name="周强") in said, said
     assert t(zh, "amend.reconfirm_asked", names="孙丽") in said, said
