@@ -540,17 +540,20 @@ async def ask_cosigners(
     changes: Sequence[RecordAmendment] = (),
     *,
     only: Collection[int] | None = None,
-) -> None:
+) -> set[int]:
     """Send each pending co-signer (of the staff ids ``only``, if given) ``key``
     (``cosign.request``, ``cosign.reconfirm``) with the card in their language and the
     confirm and dispute buttons (Art. 3); under the card, ``changes`` (a correction's
-    amendments), each old → new as /record shows them."""
+    amendments), each old → new as /record shows them. The handler is told of each who has
+    no bound account (``cosign.unreachable``); their staff ids are returned, so that no
+    reply says they were asked."""
     pending = [
         c
         for c in record.cosigners
         if c.status == CosignStatus.PENDING and (only is None or c.staff_id in only)
     ]
     names = await load_names(ctx.session) if changes else None
+    unasked: set[int] = set()
     for cosigner in pending:
         if cosigner.staff is None:  # not in the bot: signs the printed form (Art. 3)
             continue
@@ -577,4 +580,6 @@ async def ask_cosigners(
             buttons,
         )
         for person in missing:
+            unasked.add(person.id)
             ctx.reply(ctx.t("cosign.unreachable", name=person.name))
+    return unasked

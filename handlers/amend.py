@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers import card, dependents, moved, notify, verdicts
+from handlers import card, cosign, dependents, moved, notify, verdicts
 from handlers.alerts import ask_cosigners
 from handlers.engine import Context, Registry, UserError
 from handlers.evidence_link import screenshot_missing
@@ -589,15 +589,22 @@ async def _tell(
     if done.changes and record.cosigners:
         asked = await records_repo.reask_cosigners(ctx.session, record, actor=ctx.staff, at=ctx.now)
         again = {c.staff_id for c in asked if c.staff_id is not None} - done.added
-        await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
-        await ask_cosigners(ctx, record, "cosign.request", only=done.added)
+        unasked = await ask_cosigners(ctx, record, "cosign.reconfirm", done.changes, only=again)
+        unasked |= await ask_cosigners(ctx, record, "cosign.request", only=done.added)
+        again -= unasked  # no bound account: told as cosign.unreachable, never as asked
         # Someone named by this correction is asked for the first time, not "again".
-        first = [c.who for c in asked if c.staff_id is not None and c.staff_id in done.added]
-        again_names = [c.who for c in asked if c.staff_id is None or c.staff_id not in done.added]
+        # Those not in the bot sign the corrected form by hand: the bot asks them nothing, the
+        # handler gets their signature and confirms it (Art. 3).
+        first = [c.who for c in asked if c.staff_id in done.added - unasked]
+        again_names = [c.who for c in asked if c.staff_id is not None and c.staff_id in again]
+        paper = [c.who for c in asked if c.staff_id is None]
         if again_names:
             ctx.reply(ctx.t("amend.reconfirm_asked", names=join(ctx.language, again_names)))
         if first:
             ctx.reply(ctx.t("amend.confirm_asked", names=join(ctx.language, first)))
+        if paper:
+            text = ctx.t("amend.paper_sign_again", names=join(ctx.language, paper))
+            ctx.reply(text, cosign.paper_buttons(ctx, record))
 
 
 def _mark_day_only(record: Record, amendment: RecordAmendment, old: bool, new: bool) -> None:

@@ -9,6 +9,7 @@ from handlers.i18n import join
 from handlers.ports import Button
 from handlers.state import END, Next, StepName
 from storage import records as records_repo
+from storage import staff as staff_repo
 from storage.models import Record, RecordCosigner, Staff
 from storage.numbers import parse_id
 from storage.vocabulary import CosignStatus, RecordStatus, Role
@@ -79,7 +80,10 @@ async def button(ctx: Context, value: str) -> Next:
 
 
 async def reason(ctx: Context, text: str) -> Next:
-    """The co-signer's reason for disputing the record; stored and told to the handler.
+    """The co-signer's reason for disputing the record; stored and told to the handler,
+    discipline inspection (the court's leaders when the co-signer is its only member) and the
+    integrity officers of the record's department, who follow its breaches (Art. 10: a
+    dispute says the record may not be true), but the co-signer and the handler themselves.
 
     Raises ``UserError`` when the reason is empty.
     """
@@ -99,7 +103,18 @@ async def reason(ctx: Context, text: str) -> Next:
     if not overseers and Role.DISCIPLINE in ctx.roles:
         overseers = [p for p in await notify.with_roles(ctx, Role.LEADER) if p.id != ctx.staff.id]
         told = "cosign.disputed_leaders"
-    ctx.reply(ctx.t(told, title=title))
+    # The department's integrity officers follow its records' lapses (Art. 10).
+    skip = {ctx.staff.id, record.handler_id} | {p.id for p in overseers}
+    officers = [
+        person
+        for person in await staff_repo.with_role(ctx.session, Role.INTEGRITY_OFFICER)
+        if person.department_id == record.department_id and person.id not in skip
+    ]
+    said = ctx.t(told, title=title)
+    if officers:
+        names = join(ctx.language, [p.name for p in officers])
+        said += "\n" + ctx.t("cosign.disputed_officers", names=names)
+    ctx.reply(said)
     handler = await _handler(ctx, record)
     await notify.tell(
         ctx,
@@ -109,7 +124,7 @@ async def reason(ctx: Context, text: str) -> Next:
     )
     await notify.tell(
         ctx,
-        overseers,
+        [*overseers, *officers],
         "cosign.discipline_disputed",
         {"name": ctx.staff.name, "handler": handler.name, "title": title, "reason": why},
     )

@@ -839,9 +839,11 @@ async def compliance(ctx: Context, args: str) -> None:
                 q_missed=q.missed,
                 q_drafts=q.drafts,
                 q_withdrawn=q.withdrawn,
+                q_disputed=q.disputed,
                 records=a.records,
                 late=a.late,
                 missed=a.missed,
+                disputed=a.disputed,
                 drafts=a.drafts,
                 withdrawn=a.withdrawn,
             )

@@ -66,6 +66,31 @@ def record_buttons(
     return (tuple(row),) if row else ()
 
 
+COSIGNERS_NAMED_KINDS = frozenset(
+    {ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH}
+)
+"""The handler's notices that name the co-signers still owing the co-signature (Art. 3)."""
+
+
+def reach_words(ctx: Context, facts: Facts, reminded: str) -> str:
+    """What the bot does about the co-signers still owing the co-signature
+    (``Facts.cosigners``), true of each: those in the bot are reminded in their own chat
+    (the catalog key ``reminded``, with ``{names}``); of those who sign on paper
+    (``Facts.on_paper``) the bot can tell nobody, so the handler is told to have the printed
+    form signed by them and to confirm it with the button (``reminders.cosign_paper_yours``).
+    Empty when nobody owes it."""
+    in_bot = list(facts.cosigners)
+    for name in facts.on_paper:
+        in_bot.remove(name)
+    parts = []
+    if in_bot:
+        parts.append(ctx.t(reminded, names=join_names(in_bot, ctx.language)))
+    if facts.on_paper:
+        paper = join_names(facts.on_paper, ctx.language)
+        parts.append(ctx.t("reminders.cosign_paper_yours", names=paper))
+    return ctx.t("reminders.reach_separator").join(parts)
+
+
 def owed_words(ctx: Context, kind: ReminderKind, facts: Facts, handler: object) -> tuple[str, str]:
     """The catalog key of a breach notice and its steps still open, each with the person who
     owes it: the handler's steps (登记, 录入平台, 报送) and the co-signature (签字确认, Art. 3)
@@ -184,6 +209,7 @@ class ChatNotifier:
             )
         pending = join_names(facts.cosigners, ctx.language)
         values["names"] = pending
+        values["reach"] = reach_words(ctx, facts, "reminders.cosign_reminded_again")
         if kind in RECORD_BREACH_KINDS and facts.owed:
             key, values["missing"] = owed_words(ctx, kind, facts, values["handler"])
         if kind is ReminderKind.ESCALATION and reminder.payload.get(OVERSEER):
@@ -197,6 +223,8 @@ class ChatNotifier:
         if kind in HANDLER_KINDS and record is not None:
             about = frozenset(m for m, _ in facts.owed) if facts.owed else None
             buttons = record_buttons(ctx, record, about)
+            if facts.on_paper and kind in COSIGNERS_NAMED_KINDS:  # the handler confirms them
+                buttons = (*buttons, *cosign.paper_buttons(ctx, record))
         elif kind in COSIGN_KINDS and record is not None:
             buttons = (
                 (
@@ -330,10 +358,11 @@ class ChatNotifier:
             if lapses:
                 words = card.lapse_words(ctx, lapses)
                 text += "\n" + ctx.t("reminders.done_late_also", lapses=words)
-        if kind in (ReminderKind.DAY_BEFORE, ReminderKind.LAST_DAY, ReminderKind.BREACH) and (
-            pending and key != "reminders.breach_cosigners"
+        if kind in COSIGNERS_NAMED_KINDS and (
+            pending and not key.startswith("reminders.breach_cosigners")
         ):  # the handler hears who owes the co-signature, not as if the handler owed it
-            text += "\n" + ctx.t("reminders.cosigners_pending", names=pending)
+            reach = reach_words(ctx, facts, "reminders.cosign_reminded")
+            text += "\n" + ctx.t("reminders.cosigners_pending", names=pending, reach=reach)
         due = ctx.local(reminder.due_at).strftime("%Y-%m-%d %H:%M")
         told_late = kind is ReminderKind.DONE_LATE  # planned when the step was done: on time
         if record is not None and planned_after_due(reminder) and not told_late:

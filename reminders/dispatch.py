@@ -135,6 +135,11 @@ class Facts:
     bot or signing on paper, as ``/overdue`` and ``/compliance`` count them. They owe it: the
     notices name them, and do not list it as the handler's."""
 
+    on_paper: list[str] = field(default_factory=list)
+    """Those of ``cosigners`` who are not in the bot and sign the printed form by hand: the
+    bot cannot remind them, so a notice never says it did; the handler gets their
+    signature and confirms it (Art. 3)."""
+
     paper: list[str] = field(default_factory=list)
     """The staff present whose signature on the printed form is still to be confirmed
     (``PAPER_KINDS``, Art. 3)."""
@@ -864,10 +869,14 @@ class Dispatcher:
             key=lambda item: order.index(item[0]),
         )
         if owed.get(Milestone.COSIGNED) == reminder.deadline:
-            facts.cosigners = [
-                ower.cosigner.who
+            owing = [
+                ower
                 for ower in owed_by(facts.record, Milestone.COSIGNED)
                 if ower.pending and ower.cosigner is not None
+            ]
+            facts.cosigners = [ower.cosigner.who for ower in owing if ower.cosigner]
+            facts.on_paper = [
+                ower.cosigner.who for ower in owing if ower.cosigner and ower.staff_id is None
             ]
         steps = [m for m, d in owed.items() if d == reminder.deadline]
         if kind in OVERSEER_KINDS and recipient.id in in_breach(facts.record, steps):

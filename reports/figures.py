@@ -231,14 +231,17 @@ class HandlerFigures:
     """One person's figures (Art. 10): submitted ``records`` they handle; the steps they owe
     (``reminders.owers.owed_by``: a handler's Art. 6 steps, a co-signer's own signature) met
     ``late`` and ``missed`` (due, not met; drafts' steps included), over all milestones;
-    ``drafts`` still open and ``withdrawn``, counted apart. A co-signer who handles nothing
-    counted has no records, drafts or withdrawn drafts."""
+    ``disputed``: co-signatures they answered with a dispute (签字确认 only, Art. 3: never on
+    time, the report's 有异议 column, ``Tally.disputed``); ``drafts`` still open and
+    ``withdrawn``, counted apart. A co-signer who handles nothing counted has no records,
+    drafts or withdrawn drafts."""
 
     records: int
     late: int
     missed: int
     drafts: int
     withdrawn: int
+    disputed: int = 0
 
 
 @dataclass(kw_only=True)
@@ -379,6 +382,7 @@ class Timeliness:
             missed=sum(tally.missed for tally in steps),
             drafts=self.handler_drafts[handler_id],
             withdrawn=self.handler_withdrawn[handler_id],
+            disputed=sum(tally.disputed for tally in steps),
         )
 
     def totals(self) -> Tally:

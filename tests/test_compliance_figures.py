@@ -233,11 +233,13 @@ def compliance_row(name: str, quarter: Quarter, q: Row, overall: Row) -> str:
         q_records=q.records,
         q_late=q.late,
         q_missed=q.missed,
+        q_disputed=0,  # no co-signature disputed here: test_compliance_disputes plays them
         q_drafts=q.drafts,
         q_withdrawn=q.withdrawn,
         records=overall.records,
         late=overall.late,
         missed=overall.missed,
+        disputed=0,
         drafts=overall.drafts,
         withdrawn=overall.withdrawn,
     )
@@ -416,7 +418,9 @@ async def test_the_trial_s_late_co_signature_is_the_co_signer_s_not_the_handler_
         period=zh("milestones.compliance_quarter", label=quarter.label),
         q_late=1,
         q_missed=0,
+        q_disputed=0,
         late=1,
         missed=0,
+        disputed=0,
     )
     assert cosigner in reply, reply

@@ -216,7 +216,8 @@ async def test_nobody_reviews_their_own_dispute(
     chat = court.chat(disputer)
     await chat.act(Tap(f"cs:{record_id}:no"))
     own = "cosign.disputed_leaders" if disputer == "李刚" else "cosign.disputed"
-    assert await chat.say("当时我不在场") == [t(Language.ZH, own, title=title)]
+    also = t(Language.ZH, "cosign.disputed_officers", names="钱进")  # 民一庭's officer
+    assert await chat.say("当时我不在场") == [t(Language.ZH, own, title=title) + "\n" + also]
     notice = t(
         Language.ZH,
         "cosign.discipline_disputed",
@@ -227,5 +228,6 @@ async def test_nobody_reviews_their_own_dispute(
     )
     overseer = "陈静" if disputer == "李刚" else "李刚"
     assert notice in [m.text for m in court.chat(overseer).inbox()]
+    assert notice in [m.text for m in court.chat("钱进").inbox()]
     for nobody in {"李刚", "陈静"} - {overseer}:
         assert notice not in [m.text for m in court.chat(nobody).inbox()]

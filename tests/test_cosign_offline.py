@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from reminder_kit import bj, run_until
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Connection
 from test_reports_support import BEIJING, RULES, docx_text, form_files, pdf_text
 
@@ -34,7 +34,7 @@ from reports.text import tr, vocab
 from storage import records as records_repo
 from storage.audit import AuditKind
 from storage.db import Database, alembic_config
-from storage.models import AuditEvent, Record, Staff
+from storage.models import AuditEvent, ChatIdentity, Record, Staff
 from storage.vocabulary import CosignStatus, Language, Milestone, RecordKind
 
 IN_BOT = ("孙丽", "周强", "钱进")
@@ -397,11 +397,15 @@ async def test_the_handler_is_reminded_by_name_until_the_paper_signature_is_conf
     press = (t(Language.ZH, "cosign.paper_button", name="赵法警"), f"po:{record_id}:{zhao.id}")
     await run_until(bot.app.dispatcher, clock, bj("2026-03-16 09:00"))
 
+    yours = t(Language.ZH, "reminders.cosign_paper_yours", names="赵法警")
+
     def paper_reminders() -> list[tuple[str, list[tuple[str, str]]]]:
         return [
             (m.text, [(b.label, b.data) for row in m.buttons for b in row])
             for m in court.chat("张伟").inbox()
-            if "赵法警" in m.text and press[1] in [b.data for row in m.buttons for b in row]
+            if "赵法警" in m.text
+            and press[1] in [b.data for row in m.buttons for b in row]
+            and yours not in m.text  # the breach notice names him too, with the same button
         ]
 
     day = "3月13日（周五）"
@@ -418,6 +422,10 @@ async def test_the_handler_is_reminded_by_name_until_the_paper_signature_is_conf
         for key, when in deadlines.items()
     ]
     assert paper_reminders() == expected
+    # The handler's own notices that name him say it is the handler who gets his signature,
+    # with the button to confirm it (trial 11, F5).
+    named = [m for m in court.chat("张伟").inbox() if yours in m.text]
+    assert named and all(press[1] in [b.data for r in m.buttons for b in r] for m in named)
     assert not any("赵法警" in m.text for m in court.chat("孙丽").inbox())
 
     await court.chat("张伟").act(Tap(press[1]))
@@ -467,3 +475,92 @@ async def test_the_handler_corrects_the_staff_present_in_chat_to_add_and_remove_
     [line] = [x for x in shown.splitlines() if x.startswith(t(zh, "card.staff_present"))]
     assert t(zh, "card.staff_offline", name="吴书记员") in line, line
     assert "赵法警（" in line and "更正时移出名单" in line, line
+
+
+async def correct_summary(handler: Any, number: str) -> None:
+    """The handler corrects record ``number``'s 过问内容 in the chat, with a reason."""
+    zh = Language.ZH
+    await dialogue(
+        handler,
+        [
+            (f"/record {number}", number),
+            (Press(AMEND), t(zh, "amend.which", title=number)),
+            (Press(t(zh, "card.summary")), t(zh, "card.summary")),
+            ("要求尽快开庭并从轻判处", t(zh, "amend.ask_reason")),
+            ("记错了过问内容", t(zh, "amend.done", title=number)),
+        ],
+    )
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    in_bot=st.lists(st.booleans(), max_size=2),
+    offline=st.lists(st.booleans(), max_size=len(OFFLINE)),
+)
+async def test_after_a_correction_the_handler_is_told_who_the_bot_asked_and_who_signs_by_hand(
+    bot: DialogueBot, db: Database, clock: FakeClock, in_bot: list[bool], offline: list[bool]
+) -> None:
+    """Any mix of staff present in the bot and on paper, each answered (or signed) before the
+    record's summary is corrected or not: the handler hears that the bot asked those in the
+    bot again, and, of those who sign by hand, that the bot cannot ask them and the handler
+    is to have the corrected form signed and confirm it with their buttons (trial 11, F5).
+    No reply says the bot asked a person it cannot reach."""
+    assume(in_bot or offline)
+    court = await court_of(bot)
+    present = list(IN_BOT[: len(in_bot)])
+    paper = list(OFFLINE[: len(offline)])
+    record_id, number = await recorded(db, clock, court, present, paper)
+    for name, answered in zip(present, in_bot, strict=True):
+        if answered:
+            await court.chat(name).act(Tap(f"cs:{record_id}:ok"))
+    async with db.transaction() as session:
+        record = await records_repo.get(session, record_id)
+        assert record is not None
+        rows = {c.name: c.id for c in record.cosigners if c.offline}
+    handler = court.chat("张伟")
+    for name, signed in zip(paper, offline, strict=True):
+        if signed:
+            await handler.act(Tap(f"po:{record_id}:{rows[name]}"))
+    clock.advance(timedelta(minutes=30))
+    zh = Language.ZH
+    seen = len(handler.inbox())
+    await correct_summary(handler, number)
+    said = handler.inbox()[seen:]
+    texts = [m.text for m in said]
+    for reply in texts:
+        for name in paper:
+            assert not re.search(f"已请[^。；]*{name}", reply), reply
+    asked = t(zh, "amend.reconfirm_asked", names="、".join(present))
+    assert (asked in texts) == bool(present), texts
+    sign = t(zh, "amend.paper_sign_again", names="、".join(paper))
+    told = [m for m in said if m.text == sign]
+    assert len(told) == bool(paper), texts
+    for message in told:  # every one of them signs again: each has the handler's button
+        data = [b.data for row in message.buttons for b in row]
+        assert data == [f"po:{record_id}:{rows[name]}" for name in paper], data
+
+
+async def test_after_a_correction_a_co_signer_with_no_account_is_not_said_to_be_asked(
+    bot: DialogueBot, db: Database, clock: FakeClock
+) -> None:
+    """周强 is in the bot but has no bound account: the correction tells the handler he
+    cannot be asked (``cosign.unreachable``) and does not name him among those asked again;
+    孙丽 is asked again, 赵法警 signs the corrected form by hand."""
+    court = await court_of(bot)
+    _, number = await recorded(db, clock, court, ["孙丽", "周强"], ["赵法警"])
+    async with db.transaction() as session:
+        await session.execute(delete(ChatIdentity).where(ChatIdentity.staff_id == court.id("周强")))
+    clock.advance(timedelta(minutes=30))
+    zh = Language.ZH
+    handler = court.chat("张伟")
+    seen = len(handler.inbox())
+    await correct_summary(handler, number)
+    said = [m.text for m in handler.inbox()[seen:]]
+    assert t(zh, "cosign.unreachable", name="周强") in said, said
+    assert t(zh, "amend.reconfirm_asked", names="孙丽") in said, said
+    assert t(zh, "amend.paper_sign_again", names="赵法警") in said, said
+    assert not any(re.search("已请[^。；]*(周强|赵法警)", text) for text in said), said

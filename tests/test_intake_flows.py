@@ -504,7 +504,11 @@ async def test_an_in_person_inquiry_is_co_signed_by_the_staff_present(
             ("  ", Exactly(says("cosign.ask_reason", title="温法过问〔2026〕1号"))),
             (
                 "当时在场的还有其司机，记录未写",
-                Exactly(says("cosign.disputed", title="温法过问〔2026〕1号")),
+                Exactly(
+                    says("cosign.disputed", title="温法过问〔2026〕1号")
+                    + "\n"
+                    + says("cosign.disputed_officers", names="钱进")
+                ),
             ),
         ],
     )

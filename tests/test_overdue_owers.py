@@ -13,6 +13,7 @@ to the overseers as /overdue names it.
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 
 import pytest
@@ -113,13 +114,44 @@ async def test_each_notice_names_who_owes_the_step(
     handler = since("张伟")
     assert not any(COSIGNED in text for text in handler), handler  # never the handler's step
     names = "、".join(pending_all)
+    paper = [OFFLINE] if OFFLINE not in answered else []
+
+    def reach(reminded: str) -> str:
+        """What the bot did about each who owes the co-signature: true of each (F5)."""
+        parts = [zh(reminded, names="、".join(pending))] if pending else []
+        if paper:
+            parts.append(zh("reminders.cosign_paper_yours", names=OFFLINE))
+        return zh("reminders.reach_separator").join(parts)
+
+    for text in handler:  # the bot cannot remind a person not in it, nor says it did
+        assert not re.search(f"已(另行|再次)?提醒(其|[^。；]*{OFFLINE})", text), text
     if pending_all:
-        told = zh("reminders.cosigners_pending", names=names)
+        told = zh(
+            "reminders.cosigners_pending", names=names, reach=reach("reminders.cosign_reminded")
+        )
         if platform:  # only the co-signature is late: the handler hears who owes it
-            late = zh("reminders.breach_cosigners", title=NUMBER, case="X", deadline="", names="")
+            late = zh(
+                "reminders.breach_cosigners",
+                title=NUMBER,
+                case="X",
+                deadline="",
+                names="",
+                reach="",
+            )
             assert any(text.startswith(late.split("X")[0]) and names in text for text in handler)
+            again = reach("reminders.cosign_reminded_again")
+            assert any(again in text for text in handler), handler
         else:
             assert any(told in text for text in handler), handler
+        if paper:  # the handler, who gets the signature on paper, has its button at hand
+            breaches = [
+                m
+                for m in court.chat("张伟").inbox()[seen["张伟"] :]
+                if NUMBER in m.text and zh("reminders.cosign_paper_yours", names=OFFLINE) in m.text
+            ]
+            assert breaches and all(
+                any(d.startswith(f"po:{record_id}:") for d in data_of(m)) for m in breaches
+            ), breaches
     else:
         assert not any("签字确认" in text for text in handler), handler
 

@@ -418,11 +418,13 @@ async def test_compliance_counts_late_and_missed_steps_per_handler(
             q_records=q[0],
             q_late=q[1],
             q_missed=q[2],
+            q_disputed=0,
             q_drafts=q[3],
             q_withdrawn=q[4],
             records=a[0],
             late=a[1],
             missed=a[2],
+            disputed=0,
             drafts=a[3],
             withdrawn=a[4],
         )

@@ -294,7 +294,11 @@ async def test_co_signers_are_asked_with_their_own_buttons(
         case=CASE,
         deadline=thursday,
         missing=missing(ZH, Milestone.PLATFORM_ENTERED),
-    ) + "\n" + zh("reminders.cosigners_pending", names="孙丽") in [m.text for m in judge]
+    ) + "\n" + zh(
+        "reminders.cosigners_pending",
+        names="孙丽",
+        reach=zh("reminders.cosign_reminded", names="孙丽"),
+    ) in [m.text for m in judge]
 
 
 async def test_the_compiler_reads_the_quarter_and_its_incomplete_records(
