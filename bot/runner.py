@@ -18,7 +18,7 @@ from datetime import time
 from typing import TYPE_CHECKING, TextIO
 
 from bot.app import App
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.http import HttpServer, listen_address
 from bot.metrics import Endpoints
 from bot.transports.telegram import TelegramOptions, TelegramTransport
@@ -118,9 +118,10 @@ async def run(
             _quiet_http_logs()
             try:
                 wecom = WeComService(app, settings.wecom, http, options=wecom_options)
-            except ValueError as error:  # an EncodingAESKey that is not 43 characters
-                out.write(t(lang, "run.wecom_failed", reason=str(error)) + "\n")
-                return EXIT_PROBLEM
+            except ValueError:  # settings not read by bot.config.load: a bad EncodingAESKey
+                raise ConfigError(
+                    settings.path, "[wecom] encoding_aes_key", "bad_aes_key"
+                ) from None
             app.add_transport(wecom.transport)
         if http is not None:
             endpoints = Endpoints(app.metrics, db, settings.evidence_path)

@@ -118,8 +118,8 @@ class WeComCallbackCrypto:
     """
 
     def __init__(self, token: str, encoding_aes_key: str, corp_id: str) -> None:
-        if len(encoding_aes_key) != 43:
-            raise ValueError("the EncodingAESKey has 43 characters")
+        if not re.fullmatch(r"[A-Za-z0-9+/]{43}", encoding_aes_key):
+            raise ValueError("an EncodingAESKey is 43 characters of base64")
         self._crypto = WeChatCrypto(token, encoding_aes_key, corp_id)
 
     def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
