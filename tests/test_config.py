@@ -891,7 +891,7 @@ def test_a_file_key_naming_no_file_says_so_with_the_resolved_path(
 
 
 @pytest.mark.parametrize("where", PRIVATE_FILES, ids=lambda where: "-".join(where))
-@pytest.mark.parametrize("mode", [0o600, 0o400, 0o640, 0o644, 0o604, 0o660])
+@pytest.mark.parametrize("mode", [0o600, 0o400, 0o640, 0o644, 0o604, 0o660], ids=oct)
 def test_a_secret_file_others_may_read_gets_a_notice(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, where: tuple[str, str], mode: int
 ) -> None:
