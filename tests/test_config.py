@@ -717,6 +717,11 @@ def outside(pattern: str) -> st.SearchStrategy[str]:
     return st.one_of(near, text).filter(lambda v: not compiled.fullmatch(v))
 
 
+def pattern(regex: str, problem: str) -> tuple[st.SearchStrategy[str], st.SearchStrategy[str], str]:
+    """The values wholly matching ``regex``, those that do not, and the problem named."""
+    return st.from_regex(regex, fullmatch=True), outside(regex), problem
+
+
 def urls(*schemes: str) -> st.SearchStrategy[str]:
     host = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,3}", fullmatch=True)
     port = st.one_of(st.just(""), st.integers(1, 65535).map(lambda p: f":{p}"))
@@ -756,26 +761,14 @@ CHECKED: dict[tuple[str, str], tuple[st.SearchStrategy[str], st.SearchStrategy[s
         ),
         "bad_record_number",
     ),
-    ("wecom", "encoding_aes_key"): (
-        st.from_regex(r"[A-Za-z0-9+/]{43}", fullmatch=True),
-        outside(r"[A-Za-z0-9+/]{43}"),
-        "bad_aes_key",
-    ),
-    ("wecom", "token"): (
-        st.from_regex(r"[A-Za-z0-9]{1,32}", fullmatch=True),
-        outside(r"[A-Za-z0-9]{1,32}"),
-        "bad_wecom_token",
-    ),
+    ("wecom", "encoding_aes_key"): pattern(r"[A-Za-z0-9+/]{43}", "bad_aes_key"),
+    ("wecom", "token"): pattern(r"[A-Za-z0-9]{1,32}", "bad_wecom_token"),
     ("telegram", "token"): (
         st.from_regex(r"[0-9]{1,12}:[A-Za-z0-9_-]{1,40}", fullmatch=True),
         outside(r"[0-9]+:[A-Za-z0-9_-]+"),
         "bad_telegram_token",
     ),
-    ("telegram", "webhook_secret"): (
-        st.from_regex(r"[A-Za-z0-9_-]{1,256}", fullmatch=True),
-        outside(r"[A-Za-z0-9_-]{1,256}"),
-        "bad_webhook_secret",
-    ),
+    ("telegram", "webhook_secret"): pattern(r"[A-Za-z0-9_-]{1,256}", "bad_webhook_secret"),
     ("telegram", "webhook_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
     ("telegram", "base_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
     ("telegram", "base_file_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
