@@ -60,6 +60,21 @@ def _quiet_http_logs() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+def _wecom_failure(settings: Settings, error: Exception) -> str:
+    """The catalog's words for a WeCom start that failed: the key or the trusted-IP list that
+    ``gettoken``'s refusal points at, else the general advice with the reason."""
+    from bot.transports.wecom import GETTOKEN_REFUSALS, WeComUnavailable
+
+    lang = settings.language
+    errcode = error.errcode if isinstance(error, WeComUnavailable) else None
+    checked = GETTOKEN_REFUSALS.get(errcode) if errcode is not None else None
+    if checked == "trusted_ip":
+        return t(lang, "run.wecom_refused_ip", errcode=errcode)
+    if checked is not None:
+        return t(lang, "run.wecom_refused_key", errcode=errcode, key=f"[wecom] {checked}")
+    return t(lang, "run.wecom_failed", reason=str(error) or repr(error))
+
+
 async def run(
     settings: Settings,
     db: Database,
@@ -157,7 +172,7 @@ async def run(
                 await wecom.start()
             except Exception as error:
                 log.exception("the WeCom transport could not start")
-                out.write(t(lang, "run.wecom_failed", reason=str(error) or repr(error)) + "\n")
+                out.write(_wecom_failure(settings, error) + "\n")
                 await wecom.stop()
                 for stopper in reversed(stoppers):
                     await stopper()
