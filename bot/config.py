@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from handlers.i18n import t
+from storage.casenumber import court_name
 from storage.db import DEFAULT_URL
 from storage.vocabulary import MAX_INVITE_HOURS, Language
 
@@ -702,6 +703,15 @@ def _check_files(settings: Settings) -> None:
             )
 
 
+def _check_court_code(settings: Settings) -> None:
+    """A ``[court] code`` missing from the SPC's table of 法院代字 gets a notice, not a refusal
+    (a court the table lacks must still run): the court's own case numbers would not be read
+    as its own."""
+    code = settings.court.code.strip()
+    if code and court_name(code) is None:
+        _notice_once(settings, "court_code_unknown", code=code)
+
+
 def resolve_path(explicit: str | None) -> Path:
     """The configuration file: ``explicit`` (``--config``), else ``$GUOWEN_CONFIG``, else
     ``./config.toml``."""
@@ -734,6 +744,7 @@ def parse(text: str, path: Path) -> Settings:
         raise _error(path, error.errors()[0]) from None
     _adopt_old_listen(settings)
     _check_files(settings)
+    _check_court_code(settings)
     _require_transport_keys(settings)
     return settings
 

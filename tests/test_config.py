@@ -903,3 +903,19 @@ def test_a_secret_file_others_may_read_gets_a_notice(
         ]
     else:
         assert notices == []
+
+
+@pytest.mark.parametrize(
+    ("code", "noticed"),
+    [("豫0825", False), ("", False), ("豫825", True), ("豫0825 ", False), ("Henan", True)],
+)
+def test_a_court_code_missing_from_the_spc_table_gets_a_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, code: str, noticed: bool
+) -> None:
+    path = tmp_path / f"code-{len(code)}-{noticed}.toml"
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        loaded = parse(f"[court]\ncode = {toml_value(code)}\n", path)  # taken either way
+    assert loaded.court.code == code
+    notices = [record.getMessage() for record in caplog.records]
+    words = message("court_code_unknown", path=path, code=code.strip())
+    assert notices == ([words] if noticed else [])
