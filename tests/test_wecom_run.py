@@ -19,6 +19,7 @@ from test_telegram_run import sent_texts
 from wecom_kit import add_wecom_person, fake_wecom, quick_options, rendered
 
 from bot import cli
+from bot.config import Settings
 from bot.runner import run
 from bot.transports.wecom import GETTOKEN_REFUSALS, WeComUnavailable
 from handlers.i18n import t
@@ -77,6 +78,16 @@ api_base_url = "{fake.base_url}"
     assert fake.calls[0].path == "gettoken"
 
 
+def with_wecom(settings: Settings, fake: fw.FakeWeCom) -> None:
+    """``settings`` with WeCom enabled against ``fake`` and the one HTTP server on a free port."""
+    settings.http.listen = f"127.0.0.1:{free_port()}"
+    section = settings.wecom
+    section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
+    section.secret = fw.SECRET  # type: ignore[assignment]
+    section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
+    section.api_base_url = fake.base_url
+
+
 async def test_telegram_and_wecom_run_in_one_process(
     db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -95,12 +106,7 @@ async def test_telegram_and_wecom_run_in_one_process(
                 via="cli",
             )
         settings = telegram_settings(api, tmp_path)
-        settings.http.listen = f"127.0.0.1:{free_port()}"
-        section = settings.wecom
-        section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
-        section.secret = fw.SECRET  # type: ignore[assignment]
-        section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
-        section.api_base_url = fake.base_url
+        with_wecom(settings, fake)
         stop = asyncio.Event()
         out = io.StringIO()
         running = asyncio.create_task(
@@ -225,13 +231,8 @@ async def test_a_refused_gettoken_names_the_key_to_check(
     (not the general advice around an English reason)."""
     async with fake_wecom(clock) as fake:
         settings = make_settings(tmp_path / "evidence", config=tmp_path / "config.toml")
-        settings.http.listen = f"127.0.0.1:{free_port()}"
-        section = settings.wecom
-        section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
-        section.secret = fw.SECRET  # type: ignore[assignment]
-        section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
-        section.api_base_url = fake.base_url
-        setattr(section, changed, "wrong1234")
+        with_wecom(settings, fake)
+        setattr(settings.wecom, changed, "wrong1234")
         out = io.StringIO()
         assert await run(settings, db, clock, out, wecom_options=quick_options(settings)) == 1
     words = t(None, "run.wecom_refused_key", errcode=errcode, key=key)
