@@ -17,10 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
+import string
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -44,6 +47,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from handlers.i18n import t
+from storage.casenumber import court_name
 from storage.db import DEFAULT_URL
 from storage.vocabulary import MAX_INVITE_HOURS, Language
 
@@ -133,6 +137,59 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _record_number(value: str) -> str:
+    """Both ``{year}`` and ``{n}`` (the running number restarts each year), and no other
+    placeholder: ``str.format(year=..., n=...)`` must give the number."""
+    try:
+        fields = {field for _, field, _, _ in string.Formatter().parse(value) if field is not None}
+        value.format(year=2026, n=1)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        fields = set()
+    if fields != {"year", "n"}:
+        raise _problem("bad_record_number", value=value)
+    return value
+
+
+def _matches(pattern: str, problem: str) -> AfterValidator:
+    """Empty, or the whole value matches ``pattern``; else ``problem`` (which does not repeat
+    the value: some of these keys are secret)."""
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text and not compiled.fullmatch(text):
+            raise _problem(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _url(*schemes: str) -> AfterValidator:
+    """Empty, or an absolute URL of one of ``schemes`` with a host; else ``bad_url``."""
+
+    def check(value: str) -> str:
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is no number
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in schemes or not parts.hostname or value != value.strip():
+            raise _problem("bad_url", value=value, schemes=", ".join(s + "://" for s in schemes))
+        return value
+
+    return AfterValidator(check)
+
+
+def _listen(value: str) -> str:
+    """Empty, or ``host:port`` as :func:`bot.http.split_listen` reads it, port 1-65535."""
+    _, colon, port = value.rpartition(":")
+    if value and not (colon and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise _problem("bad_listen", value=value)
+    return value
+
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUIET = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$")
 
@@ -140,6 +197,8 @@ Count = Annotated[int, Field(ge=1)]
 # A path; relative ones are relative to the configuration file's folder.
 PathText = Annotated[str, _holds(lambda v: "\x00" not in v)]
 Timezone = Annotated[str, _holds(_is_timezone)]
+HttpUrl = Annotated[str, _url("http", "https")]
+Listen = Annotated[str, AfterValidator(_listen)]
 LanguageTag = Annotated[
     str, BeforeValidator(_language), _one_of(*(language.value for language in Language))
 ]
@@ -162,7 +221,7 @@ class Court(Section):
     code: str = ""
     timezone: Timezone = "Asia/Shanghai"
     language: LanguageTag = Language.ZH.value
-    record_number: Annotated[str, _holds(lambda v: "{n}" in v)] = "过问〔{year}〕{n}号"
+    record_number: Annotated[str, AfterValidator(_record_number)] = "过问〔{year}〕{n}号"
     case_types_file: PathText = ""
 
 
@@ -185,7 +244,7 @@ class Storage(Section):
     evidence_dir: PathText = "data/evidence"
     max_evidence_mb: Count = 2048
     evidence_url: Annotated[str, AfterValidator(_evidence_url)] = ""
-    s3_endpoint: str = ""
+    s3_endpoint: HttpUrl = ""
     s3_region: str = ""
     s3_credentials_file: PathText = ""
     object_lock_mode: Annotated[str, _one_of("", "GOVERNANCE", "COMPLIANCE")] = ""
@@ -204,15 +263,22 @@ class Telegram(Section):
     """
 
     enabled: bool = False
-    token: SecretStr = SecretStr("")
+    # @BotFather's token: the bot's number, a colon, then letters, digits, _ and -.
+    token: Annotated[SecretStr, _matches(r"[0-9]+:[A-Za-z0-9_-]+", "bad_telegram_token")] = (
+        SecretStr("")
+    )
     token_file: PathText = ""
     mode: Annotated[str, _one_of("polling", "webhook")] = "polling"
-    base_url: str = ""
-    base_file_url: str = ""
-    webhook_url: str = ""
-    webhook_secret: SecretStr = SecretStr("")
+    base_url: HttpUrl = ""
+    base_file_url: HttpUrl = ""
+    # setWebhook takes a secret_token of 1-256 of A-Z a-z 0-9 _ -, and HTTPS URLs only
+    # unless base_url names a local Bot API server (checked in _require_transport_keys).
+    webhook_url: HttpUrl = ""
+    webhook_secret: Annotated[
+        SecretStr, _matches(r"[A-Za-z0-9_-]{1,256}", "bad_webhook_secret")
+    ] = SecretStr("")
     webhook_secret_file: PathText = ""
-    listen: str = ""
+    listen: Listen = ""
     instances: Count = 1
 
 
@@ -230,11 +296,13 @@ class Wecom(Section):
     agent_id: int = 0
     secret: SecretStr = SecretStr("")
     secret_file: PathText = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    api_base_url: Annotated[str, _holds(lambda v: v.endswith("/cgi-bin/"))] = WECOM_API
+    # 接收消息 → 设置API接收: Token, letters and digits up to 32; EncodingAESKey, 43 characters
+    # of base64 (its 32-byte AES key once "=" is appended).
+    token: Annotated[str, _matches(r"[A-Za-z0-9]{1,32}", "bad_wecom_token")] = ""
+    encoding_aes_key: Annotated[str, _matches(r"[A-Za-z0-9+/]{43}", "bad_aes_key")] = ""
+    api_base_url: Annotated[HttpUrl, _holds(lambda v: v.endswith("/cgi-bin/"))] = WECOM_API
     callback_path: Annotated[str, _holds(lambda v: v.startswith("/"))] = "/wecom/callback"
-    listen: str = ""
+    listen: Listen = ""
 
 
 class Http(Section):
@@ -244,7 +312,7 @@ class Http(Section):
     unless a webhook or WeCom's callback needs one: then :data:`DEFAULT_LISTEN`.
     """
 
-    listen: str = ""
+    listen: Listen = ""
 
 
 class Logging(Section):
@@ -302,7 +370,7 @@ class Reminders(Section):
 class Reports(Section):
     """``[reports]``: the CJK font embedded in PDFs (empty: the first one found)."""
 
-    font_path: Annotated[str, _holds(lambda v: not v or Path(v).is_file())] = ""
+    font_path: PathText = ""
 
 
 # Secrets: the environment variable that wins over the file, and the key naming a file.
@@ -383,7 +451,8 @@ class _SecretEnvironment(PydanticBaseSettingsSource):
 class _SecretFiles(PydanticBaseSettingsSource):
     """The ``*_file`` keys of :data:`SECRET_FILES`, read; they win over the inline key.
 
-    Raises :class:`ConfigError` ``unreadable_file`` naming the ``*_file`` key.
+    Raises :class:`ConfigError` naming the ``*_file`` key: ``file_not_found`` (with the
+    resolved path) or ``unreadable_file``.
     """
 
     def __init__(self, settings_cls: type[BaseSettings], given: Mapping[str, Any]) -> None:
@@ -401,10 +470,15 @@ class _SecretFiles(PydanticBaseSettingsSource):
             name = table.get(file_key) if isinstance(table, dict) else None
             if not (isinstance(name, str) and name):
                 continue  # absent, or of a wrong type that the validation reports
+            where = f"[{section}] {file_key}"
             try:
                 text = Path(name).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise ConfigError(
+                    path, where, "file_not_found", file=Path(name).absolute()
+                ) from None
             except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the name
-                raise ConfigError(path, f"[{section}] {file_key}", "unreadable_file") from None
+                raise ConfigError(path, where, "unreadable_file") from None
             found.setdefault(section, {})[key] = text.strip()
         return found
 
@@ -477,7 +551,19 @@ SECTIONS: dict[str, type[Section]] = {
 }
 
 _TYPE_NAMES = {"string_type": "string", "int_type": "integer", "bool_type": "boolean"}
-_OWN_PROBLEMS = {"not_one_of", "bad_value", "bad_database_url", "bad_evidence_url"}
+_OWN_PROBLEMS = {
+    "not_one_of",
+    "bad_value",
+    "bad_database_url",
+    "bad_evidence_url",
+    "bad_record_number",
+    "bad_url",
+    "bad_listen",
+    "bad_telegram_token",
+    "bad_webhook_secret",
+    "bad_wecom_token",
+    "bad_aes_key",
+}
 
 
 def _error(path: Path, details: ErrorDetails) -> ConfigError:
@@ -499,10 +585,18 @@ def _error(path: Path, details: ErrorDetails) -> ConfigError:
     if kind == "less_than_equal":
         return ConfigError(path, where, "too_large", maximum=context["le"])
     if kind in _OWN_PROBLEMS:
-        return ConfigError(path, where, kind, **context)
+        return ConfigError(path, where, kind, **{k: _printable(v) for k, v in context.items()})
     if (loc[0], loc[-1]) in SECRETS:
         return ConfigError(path, where, "wrong_type", expected="string")
-    return ConfigError(path, where, "bad_value", value=details["input"])
+    return ConfigError(path, where, "bad_value", value=_printable(details["input"]))
+
+
+def _printable(value: object) -> object:
+    """``value`` with a string's unprintable characters (a newline, a tab) written as Python
+    escapes, so that the message stays one line; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
 def _relative_to(folder: Path, data: dict[str, Any]) -> None:
@@ -558,14 +652,64 @@ def _require_transport_keys(settings: Settings) -> None:
     webhook_ready = tg.webhook_url and tg.webhook_secret.get_secret_value()
     if tg.enabled and tg.mode == "webhook" and not webhook_ready:
         raise ConfigError(path, "[telegram] webhook_secret", "webhook_required")
+    # The cloud Bot API's setWebhook refuses a plain-HTTP URL; a local server (--local) takes it.
+    webhook = tg.enabled and tg.mode == "webhook"
+    if webhook and not tg.base_url and urlsplit(tg.webhook_url).scheme != "https":
+        raise ConfigError(path, "[telegram] webhook_url", "webhook_not_https")
     if wc.enabled:
-        for key in ("corp_id", "secret", "token", "encoding_aes_key"):
+        for key in ("corp_id", "agent_id", "secret", "token", "encoding_aes_key"):
             value = getattr(wc, key)
+            if isinstance(value, int) and value < 1:
+                raise ConfigError(path, f"[wecom] {key}", "token_required")
             if not (value.get_secret_value() if isinstance(value, SecretStr) else value):
                 raise ConfigError(path, f"[wecom] {key}", "token_required")
     storage = settings.storage
     if storage.object_lock_mode and storage.object_lock_days < 1:
         raise ConfigError(path, "[storage] object_lock_days", "lock_days_required")
+
+
+# Keys naming a file that must exist when set (``evidence_dir`` is a folder the bot makes).
+FILES: tuple[tuple[str, str], ...] = tuple(key for key in PATHS if key[1] != "evidence_dir")
+# Keys naming a file that holds a secret: readable by the bot's user only.
+PRIVATE_FILES: tuple[tuple[str, str], ...] = (
+    ("storage", "s3_credentials_file"),
+    *((section, file_key) for (section, _), file_key in SECRET_FILES.items()),
+)
+
+
+def _check_files(settings: Settings) -> None:
+    """Every file a ``FILES`` key names exists (else ``file_not_found`` with its resolved
+    path); a secret's file that the group or others may read gets a notice, not a refusal."""
+    for section, key in FILES:
+        name = getattr(getattr(settings, section), key)
+        if not name:
+            continue
+        file = Path(name)
+        try:
+            mode = file.stat().st_mode
+        except FileNotFoundError:
+            raise ConfigError(
+                settings.path, f"[{section}] {key}", "file_not_found", file=file.absolute()
+            ) from None
+        except OSError:
+            raise ConfigError(settings.path, f"[{section}] {key}", "unreadable_file") from None
+        if (section, key) in PRIVATE_FILES and stat.S_IMODE(mode) & 0o077:
+            _notice_once(
+                settings,
+                "secret_file_open",
+                setting=f"[{section}] {key}",
+                file=file.absolute(),
+                mode=f"{stat.S_IMODE(mode):o}",
+            )
+
+
+def _check_court_code(settings: Settings) -> None:
+    """A ``[court] code`` missing from the SPC's table of 法院代字 gets a notice, not a refusal
+    (a court the table lacks must still run): the court's own case numbers would not be read
+    as its own."""
+    code = settings.court.code.strip()
+    if code and court_name(code) is None:
+        _notice_once(settings, "court_code_unknown", code=code)
 
 
 def resolve_path(explicit: str | None) -> Path:
@@ -599,6 +743,8 @@ def parse(text: str, path: Path) -> Settings:
     except ValidationError as error:
         raise _error(path, error.errors()[0]) from None
     _adopt_old_listen(settings)
+    _check_files(settings)
+    _check_court_code(settings)
     _require_transport_keys(settings)
     return settings
 

@@ -18,7 +18,7 @@ from datetime import time
 from typing import TYPE_CHECKING, TextIO
 
 from bot.app import App
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.http import HttpServer, listen_address
 from bot.metrics import Endpoints
 from bot.transports.telegram import TelegramOptions, TelegramTransport
@@ -58,6 +58,21 @@ def _quiet_http_logs() -> None:
     """Quiet ``httpx``: it logs each request's URL at INFO, and a Bot API URL holds the token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _wecom_failure(settings: Settings, error: Exception) -> str:
+    """The catalog's words for a WeCom start that failed: the key or the trusted-IP list that
+    ``gettoken``'s refusal points at, else the general advice with the reason."""
+    from bot.transports.wecom import GETTOKEN_REFUSALS, WeComUnavailable
+
+    lang = settings.language
+    errcode = error.errcode if isinstance(error, WeComUnavailable) else None
+    checked = GETTOKEN_REFUSALS.get(errcode) if errcode is not None else None
+    if checked == "trusted_ip":
+        return t(lang, "run.wecom_refused_ip", errcode=errcode)
+    if checked is not None:
+        return t(lang, "run.wecom_refused_key", errcode=errcode, key=f"[wecom] {checked}")
+    return t(lang, "run.wecom_failed", reason=str(error) or repr(error))
 
 
 async def run(
@@ -118,9 +133,10 @@ async def run(
             _quiet_http_logs()
             try:
                 wecom = WeComService(app, settings.wecom, http, options=wecom_options)
-            except ValueError as error:  # an EncodingAESKey that is not 43 characters
-                out.write(t(lang, "run.wecom_failed", reason=str(error)) + "\n")
-                return EXIT_PROBLEM
+            except ValueError:  # settings not read by bot.config.load: a bad EncodingAESKey
+                raise ConfigError(
+                    settings.path, "[wecom] encoding_aes_key", "bad_aes_key"
+                ) from None
             app.add_transport(wecom.transport)
         if http is not None:
             endpoints = Endpoints(app.metrics, db, settings.evidence_path)
@@ -156,7 +172,7 @@ async def run(
                 await wecom.start()
             except Exception as error:
                 log.exception("the WeCom transport could not start")
-                out.write(t(lang, "run.wecom_failed", reason=str(error) or repr(error)) + "\n")
+                out.write(_wecom_failure(settings, error) + "\n")
                 await wecom.stop()
                 for stopper in reversed(stoppers):
                     await stopper()

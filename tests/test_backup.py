@@ -512,14 +512,25 @@ TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "UTC", "Asia/Hong_Kong")
 court_text = st.text(
     st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=30
 )
+# Files the settings name must exist when the restored copy is loaded: made in tmp_path.
+FILE_NAMES = ("", "节假日 2027.toml", 'a "quoted" \\ name.tsv', "类型代字.tsv")
+
+
+def braces(text: str) -> str:
+    """``text`` as a literal part of a ``str.format`` pattern."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 court_settings = st.fixed_dictionaries(
     {
         "name": court_text,
         "code": court_text,
         "timezone": st.sampled_from(TIMEZONES),
         "language": st.sampled_from([language.value for language in Language]),
-        "record_number": st.tuples(court_text, court_text).map(lambda p: f"{p[0]}{{n}}{p[1]}"),
-        "case_types_file": st.one_of(st.just(""), court_text.map(lambda p: f"/srv/{p}")),
+        "record_number": st.tuples(court_text, court_text).map(
+            lambda p: f"{braces(p[0])}{{year}}{braces(p[1])}{{n}}号"
+        ),
+        "case_types_file": st.sampled_from(FILE_NAMES),
     }
 )
 deadline_settings = st.fixed_dictionaries(
@@ -529,7 +540,7 @@ deadline_settings = st.fixed_dictionaries(
         "report_days": st.integers(1, 30),
         "cosign_days": st.integers(1, 30),
         "quarterly_days": st.integers(1, 30),
-        "holidays_file": st.one_of(st.just(""), court_text.map(lambda p: f"/srv/{p}")),
+        "holidays_file": st.sampled_from(FILE_NAMES),
     }
 )
 
@@ -564,15 +575,17 @@ async def test_a_restored_copy_keeps_the_courts_settings_and_no_secret(
     holds every value of them; no token, secret or password is anywhere in the archive."""
     pg_dump_or_skip(db)
     settings = settings_for(database_url, store.root)
-    for key, value in court.items():
-        setattr(settings.court, key, value)
-    for key, value in deadlines.items():
-        setattr(settings.deadlines, key, value)
-    settings.telegram.token = SecretStr(f"tg-{uuid.uuid4().hex}")
+    for section, values in ((settings.court, court), (settings.deadlines, deadlines)):
+        for key, value in values.items():
+            if key.endswith("_file") and value:
+                value = str(tmp_path / value)
+                await asyncio.to_thread(Path(value).touch)
+            setattr(section, key, value)
+    settings.telegram.token = SecretStr(f"123456:tg-{uuid.uuid4().hex}")
     settings.telegram.webhook_secret = SecretStr(f"hook-{uuid.uuid4().hex}")
     settings.wecom.secret = SecretStr(f"wx-{uuid.uuid4().hex}")
-    settings.wecom.token = f"wxtoken-{uuid.uuid4().hex}"
-    settings.wecom.encoding_aes_key = uuid.uuid4().hex
+    settings.wecom.token = uuid.uuid4().hex
+    settings.wecom.encoding_aes_key = (uuid.uuid4().hex * 2)[:43]
     work = tmp_path / uuid.uuid4().hex
     work.mkdir()
     target = work / "guowen.tar.gz"

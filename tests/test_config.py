@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -15,7 +16,17 @@ from hypothesis import strategies as st
 from test_cli_staff import but_office_notes
 
 from bot import cli
-from bot.config import DEPRECATED, SECRETS, SECTIONS, ConfigError, Settings, load, parse
+from bot.config import (
+    DEPRECATED,
+    FILES,
+    PRIVATE_FILES,
+    SECRETS,
+    SECTIONS,
+    ConfigError,
+    Settings,
+    load,
+    parse,
+)
 from handlers.i18n import t
 from storage.db import DEFAULT_URL
 from storage.vocabulary import Language
@@ -30,6 +41,7 @@ ENVIRONMENT = (
 )
 WECOM_KEYS = {
     "corp_id": '"ww0123"',
+    "agent_id": "1000002",
     "secret": '"s3cret"',
     "token": '"tok"',
     "encoding_aes_key": '"' + "k" * 43 + '"',
@@ -140,7 +152,7 @@ MISTAKES = [
     pytest.param(
         "[court]\nrecord_number = '过问{year}'\n",
         "[court] record_number",
-        "bad_value",
+        "bad_record_number",
         {"value": "过问{year}"},
         id="record-number",
     ),
@@ -161,9 +173,9 @@ MISTAKES = [
     pytest.param(
         "[telegram]\nenabled = true\ntoken_file = 'nowhere/token'\n",
         "[telegram] token_file",
-        "unreadable_file",
-        {},
-        id="unreadable-token-file",
+        "file_not_found",
+        None,
+        id="missing-token-file",
     ),
     pytest.param(
         "[wecom]\nenabled = true\n",
@@ -202,7 +214,7 @@ def test_wecom_needs_each_of_its_keys(missing: str) -> None:
 
 def test_wecom_with_all_its_keys_loads() -> None:
     given = "\n".join(f"{key} = {value}" for key, value in WECOM_KEYS.items())
-    settings = parse(f"[wecom]\nenabled = true\nagent_id = 1000002\n{given}\n", Path("c.toml"))
+    settings = parse(f"[wecom]\nenabled = true\n{given}\n", Path("c.toml"))
     assert (settings.wecom.enabled, settings.wecom.agent_id) == (True, 1000002)
 
 
@@ -531,6 +543,7 @@ def test_repr_of_the_settings_never_shows_a_secret(
     token: str, hook: str, wecom: str, password: str, from_environment: bool
 ) -> None:
     url = f"postgresql+asyncpg://guowen:{password}@db.court.local/guowen"
+    token = f"123456:{token}"  # @BotFather's shape: the bot's number, a colon, the secret
     keys = {
         ("telegram", "token"): token,
         ("telegram", "webhook_secret"): hook,
@@ -538,7 +551,10 @@ def test_repr_of_the_settings_never_shows_a_secret(
         ("storage", "database_url"): url,
     }
     lines = ["[telegram]\nenabled = true\nmode = 'webhook'\nwebhook_url = 'https://a/tg'\n"]
-    lines.append("[wecom]\nenabled = true\ncorp_id = 'c'\ntoken = 't'\nencoding_aes_key = 'k'\n")
+    lines.append(
+        "[wecom]\nenabled = true\ncorp_id = 'c'\nagent_id = 2\ntoken = 't'\n"
+        f"encoding_aes_key = '{'k' * 43}'\n"
+    )
     environment = dict(os.environ)
     if from_environment:
         os.environ.update({SECRETS[where]: value for where, value in keys.items()})
@@ -658,6 +674,8 @@ def test_an_object_store_is_built_from_the_storage_section(tmp_path: Path) -> No
         "object_lock_days = 3650\n",
         encoding="utf-8",
     )
+    (path.parent / "secrets").mkdir(mode=0o700)
+    (path.parent / "secrets" / "s3").write_text("[default]\n", encoding="utf-8")
     settings = load(path)
     assert settings.storage.s3_credentials_file == str(tmp_path / "court" / "secrets" / "s3")
     blobs = evidence_blobs(settings)
@@ -672,3 +690,232 @@ def test_an_object_store_is_built_from_the_storage_section(tmp_path: Path) -> No
     assert blobs.client.meta.endpoint_url == "http://127.0.0.1:9000"
     settings.storage.evidence_url = ""
     assert isinstance(evidence_blobs(settings), BlobStore)
+
+
+# Values a key's type allows but the service or library refuses later (trial 11, F6-F9): each
+# is a file problem named by its key before any network step, and each good value is taken.
+
+
+def braces(text: str) -> str:
+    """``text`` as a literal part of a ``str.format`` pattern."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+LITERAL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8
+).map(braces)
+PLACEHOLDERS = st.sampled_from(["{x}", "{0}", "{}", "{year.real}", "{n[0]}", "{", "}", "{n"])
+
+
+def outside(pattern: str) -> st.SearchStrategy[str]:
+    """Non-empty text that does not wholly match ``pattern``."""
+    compiled = re.compile(pattern)
+    near = st.from_regex(pattern, fullmatch=True).flatmap(
+        lambda v: st.sampled_from([v + " ", " " + v, v + "é", v + "/", v + "\n", v[:-1] + "."])
+    )
+    text = st.text(max_size=60).filter(lambda v: bool(v) and not compiled.fullmatch(v))
+    return st.one_of(near, text).filter(lambda v: not compiled.fullmatch(v))
+
+
+def pattern(regex: str, problem: str) -> tuple[st.SearchStrategy[str], st.SearchStrategy[str], str]:
+    """The values wholly matching ``regex``, those that do not, and the problem named."""
+    return st.from_regex(regex, fullmatch=True), outside(regex), problem
+
+
+def urls(*schemes: str) -> st.SearchStrategy[str]:
+    host = st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,10}){0,3}", fullmatch=True)
+    port = st.one_of(st.just(""), st.integers(1, 65535).map(lambda p: f":{p}"))
+    path = st.from_regex(r"(/[A-Za-z0-9_.-]{0,12}){0,3}", fullmatch=True)
+    return st.tuples(st.sampled_from(schemes), host, port, path).map(
+        lambda p: f"{p[0]}://{p[1]}{p[2]}{p[3]}"
+    )
+
+
+def not_urls(*schemes: str) -> st.SearchStrategy[str]:
+    others = [s for s in ("http", "https", "ftp", "file", "ws") if s not in schemes]
+    return st.one_of(
+        urls(*others),
+        urls(*schemes).map(lambda u: u.split("://", 1)[1]),  # no scheme
+        st.sampled_from(schemes).map(lambda s: f"{s}://"),  # no host
+        urls(*schemes).map(lambda u: u + " "),
+        urls(*schemes).map(lambda u: u.replace("://", ":/", 1)),
+    )
+
+
+HOST_PORT = st.tuples(
+    st.sampled_from(["", "127.0.0.1", "0.0.0.0", "[::1]", "localhost"]), st.integers(1, 65535)
+).map(lambda p: f"{p[0]}:{p[1]}")
+# (section, key): (values taken, values refused, the problem named)
+CHECKED: dict[tuple[str, str], tuple[st.SearchStrategy[str], st.SearchStrategy[str], str]] = {
+    ("court", "record_number"): (
+        st.tuples(LITERAL, LITERAL, LITERAL, st.booleans()).map(
+            lambda p: (
+                f"{p[0]}{{year}}{p[1]}{{n}}{p[2]}" if p[3] else f"{p[0]}{{n}}{p[1]}{{year}}{p[2]}"
+            )
+        ),
+        st.one_of(
+            st.tuples(LITERAL, LITERAL).map(lambda p: f"{p[0]}{{n}}{p[1]}"),  # F9: no {year}
+            st.tuples(LITERAL, LITERAL).map(lambda p: f"{p[0]}{{year}}{p[1]}"),  # no {n}
+            st.tuples(LITERAL, PLACEHOLDERS).map(lambda p: f"{p[0]}{{year}}{{n}}{p[1]}"),
+            LITERAL.filter(bool),
+        ),
+        "bad_record_number",
+    ),
+    ("wecom", "encoding_aes_key"): pattern(r"[A-Za-z0-9+/]{43}", "bad_aes_key"),
+    ("wecom", "token"): pattern(r"[A-Za-z0-9]{1,32}", "bad_wecom_token"),
+    ("telegram", "token"): (
+        st.from_regex(r"[0-9]{1,12}:[A-Za-z0-9_-]{1,40}", fullmatch=True),
+        outside(r"[0-9]+:[A-Za-z0-9_-]+"),
+        "bad_telegram_token",
+    ),
+    ("telegram", "webhook_secret"): pattern(r"[A-Za-z0-9_-]{1,256}", "bad_webhook_secret"),
+    ("telegram", "webhook_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
+    ("telegram", "base_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
+    ("telegram", "base_file_url"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
+    ("storage", "s3_endpoint"): (urls("https", "http"), not_urls("https", "http"), "bad_url"),
+    ("wecom", "api_base_url"): (
+        urls("https", "http").map(lambda u: u.rstrip("/") + "/cgi-bin/"),
+        st.one_of(
+            urls("ftp", "file", "ws").map(lambda u: u.rstrip("/") + "/cgi-bin/"),
+            urls("https").map(lambda u: u.split("://", 1)[1].rstrip("/") + "/cgi-bin/"),
+            st.sampled_from(["https:///cgi-bin/", "qyapi.weixin.qq.com/cgi-bin/"]),
+        ),
+        "bad_url",
+    ),
+    ("http", "listen"): (
+        HOST_PORT,
+        st.one_of(
+            outside(r".*:[0-9]+"),
+            st.sampled_from(["127.0.0.1:0", ":65536", ":99999", "localhost:http", ":８０"]),
+        ),
+        "bad_listen",
+    ),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), where=st.sampled_from(sorted(CHECKED)))
+def test_a_value_the_service_refuses_names_its_key(
+    data: st.DataObject, where: tuple[str, str]
+) -> None:
+    section, key = where
+    good, bad, problem = CHECKED[where]
+    value = data.draw(good, label="good")
+    parsed = parse(f"[{section}]\n{key} = {toml_value(value)}\n", Path("c.toml"))
+    got = getattr(getattr(parsed, section), key)
+    assert (got.get_secret_value() if where in SECRETS else got) == value
+
+    value = data.draw(bad, label="bad")
+    found = problem_of(f"[{section}]\n{key} = {toml_value(value)}\n")
+    assert (found.key, found.problem) == (f"[{section}] {key}", problem)
+    for language in Language:
+        words = t(language, f"config.{problem}", **found.detail)
+        assert "\n" not in words
+        if (where in SECRETS or key in ("token", "encoding_aes_key")) and len(value) > 8:
+            assert value not in words  # a secret is never repeated
+
+
+@pytest.mark.parametrize(
+    ("section", "text", "key", "problem"),
+    [
+        pytest.param("court", "record_number = '温法过问{n}号'", "record_number", "", id="F9"),
+        pytest.param("wecom", "encoding_aes_key = 'abc'", "encoding_aes_key", "", id="F6"),
+        pytest.param("telegram", "webhook_secret = 'a b c / é'", "webhook_secret", "", id="F7"),
+        pytest.param(
+            "telegram",
+            "enabled = true\nmode = 'webhook'\ntoken = '123456:ABC'\nwebhook_secret = 'abc'\n"
+            "webhook_url = 'http://bot.court.local/tg'",
+            "webhook_url",
+            "webhook_not_https",
+            id="F7-http",
+        ),
+    ],
+)
+def test_the_trials_values_stop_the_command_with_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    section: str,
+    text: str,
+    key: str,
+    problem: str,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[{section}]\n{text}\n", encoding="utf-8")
+    found = problem_of(path.read_text(encoding="utf-8"), path)
+    assert found.key == f"[{section}] {key}"
+    assert not problem or found.problem == problem
+    assert run_cli(["--config", str(path), "run"]) == 2
+    words = message(found.problem, **found.detail)
+    assert_one_line(capsys.readouterr().err, path, found.key, words)
+
+
+def test_a_webhook_over_http_is_taken_only_by_a_local_bot_api_server() -> None:
+    webhook = (
+        "[telegram]\nenabled = true\nmode = 'webhook'\ntoken = '1:x'\nwebhook_secret = 's'\n"
+        "webhook_url = 'http://127.0.0.1:8443/tg'\n"
+    )
+    assert problem_of(webhook).problem == "webhook_not_https"
+    local = parse(webhook + "base_url = 'http://127.0.0.1:8081/bot'\n", Path("c.toml"))
+    assert local.telegram.webhook_url == "http://127.0.0.1:8443/tg"
+    polling = parse(webhook.replace("'webhook'", "'polling'"), Path("c.toml"))
+    assert polling.telegram.mode == "polling"
+
+
+@pytest.mark.parametrize("where", FILES, ids=lambda where: "-".join(where))
+def test_a_file_key_naming_no_file_says_so_with_the_resolved_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: tuple[str, str]
+) -> None:
+    section, key = where
+    path = tmp_path / "court" / "config.toml"
+    path.parent.mkdir()
+    path.write_text(f"[{section}]\n{key} = 'secrets/missing'\n", encoding="utf-8")
+    resolved = (tmp_path / "court" / "secrets" / "missing").absolute()
+
+    assert run_cli(["--config", str(path), "db", "status"]) == 2
+    found = problem_of(path.read_text(encoding="utf-8"), path)
+    assert (found.key, found.problem, found.detail) == (
+        f"[{section}] {key}",
+        "file_not_found",
+        {"file": resolved},
+    )
+    words = message("file_not_found", file=resolved)
+    assert str(resolved) in words
+    assert_one_line(capsys.readouterr().err, path, f"[{section}] {key}", words)
+
+
+@pytest.mark.parametrize("where", PRIVATE_FILES, ids=lambda where: "-".join(where))
+@pytest.mark.parametrize("mode", [0o600, 0o400, 0o640, 0o644, 0o604, 0o660], ids=oct)
+def test_a_secret_file_others_may_read_gets_a_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, where: tuple[str, str], mode: int
+) -> None:
+    section, key = where
+    secret = tmp_path / f"secret-{mode:o}"
+    secret.write_text("123456:secret\n" if key == "token_file" else "secret\n", encoding="utf-8")
+    secret.chmod(mode)
+    path = tmp_path / f"{section}-{key}.toml"
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        parse(f"[{section}]\n{key} = '{secret.name}'\n", path)  # taken: a notice, no refusal
+    notices = [record.getMessage() for record in caplog.records]
+    if mode & 0o077:
+        setting = f"[{section}] {key}"
+        assert notices == [
+            message("secret_file_open", path=path, setting=setting, file=secret, mode=f"{mode:o}")
+        ]
+    else:
+        assert notices == []
+
+
+@pytest.mark.parametrize(
+    ("code", "noticed"),
+    [("豫0825", False), ("", False), ("豫825", True), ("豫0825 ", False), ("Henan", True)],
+)
+def test_a_court_code_missing_from_the_spc_table_gets_a_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, code: str, noticed: bool
+) -> None:
+    path = tmp_path / f"code-{len(code)}-{noticed}.toml"
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        loaded = parse(f"[court]\ncode = {toml_value(code)}\n", path)  # taken either way
+    assert loaded.court.code == code
+    notices = [record.getMessage() for record in caplog.records]
+    words = message("court_code_unknown", path=path, code=code.strip())
+    assert notices == ([words] if noticed else [])

@@ -114,6 +114,8 @@ def test_each_path_key_is_relative_to_the_config_folder(tmp_path: Path) -> None:
     (folder / "secrets" / "wecom").write_text("wecom-secret\n", encoding="utf-8")
     (folder / "fonts").mkdir()
     (folder / "fonts" / "cjk.ttf").write_bytes(b"not really a font")
+    (folder / "holidays").mkdir()
+    (folder / "holidays" / "2027.toml").write_text("", encoding="utf-8")
     path = folder / "config.toml"
     path.write_text(
         "[storage]\n"
@@ -144,7 +146,8 @@ def test_a_font_path_is_checked_beside_the_config_file(tmp_path: Path) -> None:
     (tmp_path / "cjk.ttf").write_bytes(b"x")
     with pytest.raises(ConfigError) as caught:
         parse('[reports]\nfont_path = "cjk.ttf"\n', tmp_path / "sub" / "c.toml")
-    assert (caught.value.key, caught.value.problem) == ("[reports] font_path", "bad_value")
+    assert (caught.value.key, caught.value.problem) == ("[reports] font_path", "file_not_found")
+    assert caught.value.detail == {"file": (tmp_path / "sub" / "cjk.ttf").absolute()}
     assert parse('[reports]\nfont_path = "cjk.ttf"\n', tmp_path / "c.toml").reports.font_path
 
 

@@ -13,16 +13,20 @@ import pytest
 from fake_botapi import add_telegram_person, fake_api, free_port, telegram_settings
 from fake_botapi import quick_options as telegram_quick
 from run_process import guowen_run, until
+from settings_kit import make_settings
 from test_cli_staff import config, guowen  # noqa: F401
 from test_telegram_run import sent_texts
 from wecom_kit import add_wecom_person, fake_wecom, quick_options, rendered
 
 from bot import cli
+from bot.config import Settings
 from bot.runner import run
+from bot.transports.wecom import GETTOKEN_REFUSALS, WeComUnavailable
+from handlers.i18n import t
 from reminders.clock import FakeClock
 from storage import staff as staff_repo
 from storage.db import Database
-from storage.vocabulary import Role
+from storage.vocabulary import Language, Role
 
 
 async def test_guowen_run_with_wecom_answers_as_a_judge_uses_it(
@@ -74,6 +78,16 @@ api_base_url = "{fake.base_url}"
     assert fake.calls[0].path == "gettoken"
 
 
+def with_wecom(settings: Settings, fake: fw.FakeWeCom) -> None:
+    """``settings`` with WeCom enabled against ``fake`` and the one HTTP server on a free port."""
+    settings.http.listen = f"127.0.0.1:{free_port()}"
+    section = settings.wecom
+    section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
+    section.secret = fw.SECRET  # type: ignore[assignment]
+    section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
+    section.api_base_url = fake.base_url
+
+
 async def test_telegram_and_wecom_run_in_one_process(
     db: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -92,12 +106,7 @@ async def test_telegram_and_wecom_run_in_one_process(
                 via="cli",
             )
         settings = telegram_settings(api, tmp_path)
-        settings.http.listen = f"127.0.0.1:{free_port()}"
-        section = settings.wecom
-        section.enabled, section.corp_id, section.agent_id = True, fw.CORP_ID, fw.AGENT_ID
-        section.secret = fw.SECRET  # type: ignore[assignment]
-        section.token, section.encoding_aes_key = fw.TOKEN, fw.ENCODING_AES_KEY
-        section.api_base_url = fake.base_url
+        with_wecom(settings, fake)
         stop = asyncio.Event()
         out = io.StringIO()
         running = asyncio.create_task(
@@ -203,5 +212,51 @@ def test_a_bad_encoding_aes_key_is_reported(
         encoding="utf-8",
     )
     out = io.StringIO()
-    assert cli.main(["run", "--config", str(path)], out=out) in {1, 2}
-    assert "企业微信通道无法启动" in out.getvalue() + capsys.readouterr().err
+    # A file problem, named by its key before any network step (not "无法启动", which sends
+    # the IT officer to the corp id, the secret and the trusted IPs).
+    assert cli.main(["run", "--config", str(path)], out=out) == 2
+    assert out.getvalue() == ""
+    words = t(None, "config.bad_aes_key")
+    assert capsys.readouterr().err == f"{path}: [wecom] encoding_aes_key: {words}\n"
+
+
+@pytest.mark.parametrize(
+    ("changed", "errcode", "key"),
+    [("corp_id", 40013, "[wecom] corp_id"), ("secret", 40001, "[wecom] secret")],
+)
+async def test_a_refused_gettoken_names_the_key_to_check(
+    db: Database, clock: FakeClock, tmp_path: Path, changed: str, errcode: int, key: str
+) -> None:
+    """Trial 11 F6: the start failure says which key WeCom refused, in the catalog's words
+    (not the general advice around an English reason)."""
+    async with fake_wecom(clock) as fake:
+        settings = make_settings(tmp_path / "evidence", config=tmp_path / "config.toml")
+        with_wecom(settings, fake)
+        setattr(settings.wecom, changed, "wrong1234")
+        out = io.StringIO()
+        assert await run(settings, db, clock, out, wecom_options=quick_options(settings)) == 1
+    words = t(None, "run.wecom_refused_key", errcode=errcode, key=key)
+    assert out.getvalue() == words + "\n"
+    assert "errcode" not in words and "gettoken" not in words
+
+
+@pytest.mark.parametrize("errcode", [*GETTOKEN_REFUSALS, 40014, 0])
+@pytest.mark.parametrize("language", list(Language))
+def test_each_gettoken_refusal_has_its_own_words(
+    tmp_path: Path, errcode: int, language: Language
+) -> None:
+    from bot.runner import _wecom_failure
+
+    settings = make_settings(tmp_path / "evidence", language=language.value)
+    error = WeComUnavailable(f"gettoken errcode {errcode}", errcode=errcode)
+    words = _wecom_failure(settings, error)
+    checked = GETTOKEN_REFUSALS.get(errcode)
+    if checked == "trusted_ip":
+        assert words == t(language, "run.wecom_refused_ip", errcode=errcode)
+    elif checked:
+        assert f"[wecom] {checked}" in words
+        assert words == t(
+            language, "run.wecom_refused_key", errcode=errcode, key=f"[wecom] {checked}"
+        )
+    else:
+        assert words == t(language, "run.wecom_failed", reason=str(error))

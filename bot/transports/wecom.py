@@ -118,8 +118,8 @@ class WeComCallbackCrypto:
     """
 
     def __init__(self, token: str, encoding_aes_key: str, corp_id: str) -> None:
-        if len(encoding_aes_key) != 43:
-            raise ValueError("the EncodingAESKey has 43 characters")
+        if not re.fullmatch(r"[A-Za-z0-9+/]{43}", encoding_aes_key):
+            raise ValueError("an EncodingAESKey is 43 characters of base64")
         self._crypto = WeChatCrypto(token, encoding_aes_key, corp_id)
 
     def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
@@ -490,7 +490,24 @@ class WeComError(Exception):
 
 
 class WeComUnavailable(Exception):
-    """WeCom or the network did not answer usefully through every retry."""
+    """WeCom or the network did not answer usefully through every retry; ``errcode`` is
+    WeCom's refusal when it gave one (``gettoken``: 40013 corp id, 40001 secret, 60020 IP)."""
+
+    def __init__(self, message: str, errcode: int | None = None) -> None:
+        super().__init__(message)
+        self.errcode = errcode
+
+
+# gettoken's refusals (WeCom 全局错误码) and what the court's IT officer checks for each: a key
+# of [wecom], or the app's trusted IPs (企业可信IP).
+GETTOKEN_REFUSALS: Final[dict[int, str]] = {
+    40013: "corp_id",
+    41002: "corp_id",
+    40001: "secret",
+    40091: "secret",
+    41004: "secret",
+    60020: "trusted_ip",
+}
 
 
 @dataclass
@@ -575,7 +592,7 @@ class WeComClient:
             value = body.get("access_token")
             if code != 0 or not isinstance(value, str) or not value:
                 log.error("wecom: gettoken refused: errcode %s %s", code, body.get("errmsg"))
-                raise WeComUnavailable(f"gettoken errcode {code}")
+                raise WeComUnavailable(f"gettoken errcode {code}", errcode=code)
             expires_in = body.get("expires_in")
             lifetime = float(expires_in) if isinstance(expires_in, int | float) else 7200.0
             margin = min(self.options.token_margin_s, lifetime / 2)
