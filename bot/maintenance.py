@@ -250,11 +250,17 @@ CARRIED = ("court", "deadlines")
 
 def carried_settings(settings: Settings) -> archive.Carried:
     """The sections of ``settings`` named in ``CARRIED`` that hold no secret, as the file
-    would give them (``[court]``: name, code, timezone, language, record_number,
-    case_types_file; ``[deadlines]``): section -> key -> value."""
+    would give them (``[court]``: name, code, timezone, language, record_number;
+    ``[deadlines]``): section -> key -> value. A key naming a file (``case_types_file``,
+    ``holidays_file``) is left out: the file is not in the archive, and a restored
+    configuration naming a file missing on the spare machine would not load."""
     secret = {section for section, _key in (*SECRETS, *SECRET_FILES)}
     return {
-        name: getattr(settings, name).model_dump(mode="json")
+        name: {
+            key: value
+            for key, value in getattr(settings, name).model_dump(mode="json").items()
+            if not key.endswith("_file")
+        }
         for name in CARRIED
         if name not in secret
     }
