@@ -183,9 +183,10 @@ def _url(*schemes: str) -> AfterValidator:
 
 
 def _listen(value: str) -> str:
-    """Empty, or ``host:port`` as :func:`bot.http.split_listen` reads it, port 1-65535."""
+    """Empty, or ``host:port`` as :func:`bot.http.split_listen` reads it, port 0-65535 (0:
+    any free port, chosen by the system)."""
     _, colon, port = value.rpartition(":")
-    if value and not (colon and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+    if value and not (colon and port.isascii() and port.isdigit() and 0 <= int(port) <= 65535):
         raise _problem("bad_listen", value=value)
     return value
 

@@ -538,7 +538,8 @@ def write_docx(document: Document, path: Path) -> Path:
     leading = False  # only headings and their notes since the last table or picture
     for n, block in enumerate(document.blocks):
         placed: list[Table | Paragraph]
-        following = document.blocks[n + 1] if n + 1 < len(document.blocks) else None
+        # The next block that is not a note: what this block's notes introduce.
+        following = next((b for b in document.blocks[n + 1 :] if not isinstance(b, Para)), None)
         leading = isinstance(block, Heading) or (leading and isinstance(block, Para))
         if (n in wide) != (n - 1 in wide) and n:
             # A wide grid on landscape pages, with its heading; then portrait again.

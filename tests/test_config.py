@@ -743,7 +743,7 @@ def not_urls(*schemes: str) -> st.SearchStrategy[str]:
 
 
 HOST_PORT = st.tuples(
-    st.sampled_from(["", "127.0.0.1", "0.0.0.0", "[::1]", "localhost"]), st.integers(1, 65535)
+    st.sampled_from(["", "127.0.0.1", "0.0.0.0", "[::1]", "localhost"]), st.integers(0, 65535)
 ).map(lambda p: f"{p[0]}:{p[1]}")
 # (section, key): (values taken, values refused, the problem named)
 CHECKED: dict[tuple[str, str], tuple[st.SearchStrategy[str], st.SearchStrategy[str], str]] = {
@@ -786,7 +786,7 @@ CHECKED: dict[tuple[str, str], tuple[st.SearchStrategy[str], st.SearchStrategy[s
         HOST_PORT,
         st.one_of(
             outside(r".*:[0-9]+"),
-            st.sampled_from(["127.0.0.1:0", ":65536", ":99999", "localhost:http", ":８０"]),
+            st.sampled_from([":65536", ":99999", "localhost:http", ":８０"]),
         ),
         "bad_listen",
     ),

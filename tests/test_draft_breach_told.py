@@ -108,7 +108,8 @@ async def _open(judge: Person, path: str) -> None:
     if path == "proposals":  # /new's proposals card: the time typed there is the receipt
         await _say(judge, "/new", FIRST)
         return
-    # A call received FIRST, asked at an earlier time; then the rest of a call's questions.
+    # A call, its receipt typed FIRST and then asked at an earlier time: a call is received
+    # as it is made, so the receipt is that earlier time; then the rest of a call's questions.
     rest = [action for action, _ in phone_record()[4:-1]]
     await _say(judge, "/new", FIRST, Press(EXTERNAL), "2026-02-28 10:00", *rest)
 
@@ -117,9 +118,9 @@ async def _change(judge: Person, path: str, time: str) -> list[str]:
     """Give ``time`` as the new receipt time along ``path``."""
     if path == "question":  # back to the receipt question, typed again
         return await _say(judge, "/back", time)
-    if path == "review":
+    if path == "review":  # a call's inquiry time, which its receipt follows
         # Typed: the breach notices' buttons came after the review card's.
-        return await _say(judge, EDIT, Press(says("card.received_at")), time)
+        return await _say(judge, EDIT, Press(says("card.inquiry_at")), time)
     if path == "channel":
         return await _say(judge, lab(Channel.PHONE))
     return await _say(judge, time)
@@ -236,7 +237,7 @@ async def test_a_draft_time_moved_after_a_breach_was_told_is_a_correction(
     record_id = max(r.id for r in await all_records(db))
     if path == "channel":  # received when /new was sent: overdue from Tuesday
         clock.set(local("2026-03-10 10:00"))
-    field = "channel" if path == "channel" else "received_at"
+    field = {"channel": "channel", "review": "inquiry_at"}.get(path, "received_at")
 
     async def change() -> list[str]:
         return await _change(judge, path, _received(path, later))

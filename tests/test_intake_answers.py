@@ -257,7 +257,8 @@ async def test_every_wrong_answer_gets_its_message(
     )
 
     row = await record_row(db, 1)
-    assert row["received_at"] == local("2026-03-06 08:00")
+    # In person: received as it was made, whatever receipt time was typed before the channel.
+    assert row["received_at"] == local("2026-03-06 07:30")
     assert row["inquiry_at"] == local("2026-03-06 07:30")
     assert (row["channel"], row["inquirer_name"], row["inquirer_unit"]) == (
         Channel.IN_PERSON,
