@@ -58,8 +58,8 @@ def line_texts(paragraph: Any, width: float) -> list[str]:
     """The text of each line of ``paragraph`` wrapped ``width`` points wide."""
     paragraph.wrap(width, 10_000)
     lines = paragraph.blPara.lines
-    if paragraph.blPara.kind == 0:
-        return ["".join(words).strip() for _, words in lines]
+    if paragraph.blPara.kind == 0:  # words split at spaces: each line ends at one
+        return ["".join(words).strip() + " " for _, words in lines]
     return ["".join(getattr(w, "text", "") for w in line.words) for line in lines]
 
 
@@ -90,6 +90,7 @@ def check_lines(lines: list[str], fits: Callable[[str], bool]) -> None:
 @given(text=TEXT, width=st.floats(40, 300), name=st.sampled_from(["cell", "body", "heading"]))
 @example(text="aaaaaaa， ，过", width=40.0, name="cell")  # a space between two closing marks
 @example(text="过过过过“ 过", width=40.0, name="cell")  # an opening mark, then a space
+@example(text="“a aaaaaaa", width=40.0, name="cell")  # two words: the break is at the space
 def test_no_pdf_line_starts_with_closing_or_ends_with_opening_punctuation(
     text: str, width: float, name: str
 ) -> None:
@@ -110,6 +111,7 @@ def test_no_pdf_line_starts_with_closing_or_ends_with_opening_punctuation(
     ),
     room=st.floats(1, 20),
 )
+@example(text="过， ，过", room=1.0)  # two closing marks hang, a space between them
 def test_each_line_fits_and_breaks_where_allowed_when_it_can(text: str, room: float) -> None:
     widths = [1.0] * len(text)
     ends = line_ends(text, widths, [room])
@@ -122,8 +124,9 @@ def test_each_line_fits_and_breaks_where_allowed_when_it_can(text: str, room: fl
         # Within its room (spaces may run past it, closing marks may hang), broken at an
         # allowed place unless the line had none.
         shown = line.rstrip()
+        bare = shown.replace(" ", "")  # closing marks hang with the spaces between them
         hung = 0
-        while hung < len(shown) and cannot_start(shown[len(shown) - 1 - hung]):
+        while hung < len(bare) and cannot_start(bare[len(bare) - 1 - hung]):
             hung += 1
         hangs = hung > 0
         assert len(shown.replace(" ", "")) <= max(room, 1) + hung + 1e-6

@@ -288,7 +288,7 @@ async def test_a_marked_time_still_to_come_today_offers_yesterday_unless_today_i
         refusal = says("intake.error.time_future", time=shown_today)
         check((refusal, Lacks(button)), replies, f"{typed} at {now:%H:%M}: ")
         return
-    refusal = says("intake.error.time_future_yesterday", time=shown_today, yesterday=button)
+    refusal = says("intake.error.time_future_yesterday", time=shown_today, earlier=button)
     check((refusal, Offers(button)), replies, f"{typed} at {now:%H:%M}: ")
     replies = await judge.act(Press(button))
     assert replies[-1].text == asks(Step.CHANNEL), [r.text for r in replies]
@@ -304,7 +304,7 @@ async def test_the_trial_afternoon_three_at_nine_offers_yesterday(
     judge = court.chat("张伟")
     await to_inquiry_question(judge)
     refusal = says(
-        "intake.error.time_future_yesterday", time="11月30日（周一）15:00", yesterday="昨天 15:00"
+        "intake.error.time_future_yesterday", time="11月30日（周一）15:00", earlier="昨天 15:00"
     )
     check((refusal, Offers("昨天 15:00")), await judge.act("下午3点"))
     today = says("intake.error.time_future", time="11月30日（周一）15:00")
