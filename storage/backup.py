@@ -636,6 +636,12 @@ def _unpack(archive: Path, into: Path) -> tuple[dict[str, str], dict[str, Any] |
                 hashes[member.name] = _extract(source, target, mode)
             except FileExistsError:
                 raise unreadable from None
+        # To the stream's end: a file cut short after its last member (the tar's padding,
+        # gzip's checksum) is a damaged archive too, refused as such (EOFError, BadGzipFile).
+        stream = tar.fileobj
+        if stream is not None:
+            while stream.read(1 << 20):
+                pass
     return hashes, manifest
 
 
