@@ -369,8 +369,9 @@ def _least(
     of up to ``WHOLE_CELL`` characters such as 序号 and a record or case number are one
     word), the first row measured bold when it is the ``header``, the rest regular, as
     ``_fill`` writes them. A word wider than ``long_cm`` (``LONG_WORD_CM``: a SHA-256, a
-    URL) breaks wherever it is put, so it asks for that much only; a record or case number
-    asks for its whole width."""
+    URL) breaks wherever it is put, so it asks for that much only; what is never broken, a
+    bracketed group (at most ten characters) and a record or case number, asks for its
+    whole width."""
     least = [0.0] * count
     for r, row in enumerate(rows):
         bold = header and r == 0
@@ -380,9 +381,9 @@ def _least(
                 words = [text]
             else:
                 words = [w for w in re.split(r"[\s/]+|(?<=[\u2e80-\U0010ffff])", text) if w]
-                words += GROUP.findall(text)
             widths = [min(_word_cm(w, size, bold=bold), long_cm) for w in words]
-            widths += [_word_cm(w, size, bold=bold) for w in NUMBER.findall(text)]
+            whole = [*GROUP.findall(text), *NUMBER.findall(text)]
+            widths += [_word_cm(w, size, bold=bold) for w in whole]
             least[n] = max([least[n], *widths])
     return least
 

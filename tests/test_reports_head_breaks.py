@@ -8,7 +8,7 @@ from __future__ import annotations
 import zipfile
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_reports_docx_widths import tables
 from test_reports_pdf_tables import tables as pdf_tables
@@ -77,6 +77,9 @@ def test_no_pdf_header_is_broken_inside_a_bracketed_group(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     header=st.lists(HEADER, min_size=2, max_size=7),
+)
+@example(  # a grid just inside the portrait page, long words at their narrowest
+    header=[*["大小（字节）"] * 4, "期限（当日24时止）", "Deadline (ends 24:00)", "证（字字字字字字字）"]
 )
 def test_a_docx_header_too_wide_for_its_column_starts_its_group_on_a_new_line(
     tmp_path_factory: Any, header: list[str]
