@@ -79,7 +79,12 @@ def test_no_pdf_header_is_broken_inside_a_bracketed_group(
     header=st.lists(HEADER, min_size=2, max_size=7),
 )
 @example(  # a grid just inside the portrait page, long words at their narrowest
-    header=[*["大小（字节）"] * 4, "期限（当日24时止）", "Deadline (ends 24:00)", "证（字字字字字字字）"]
+    header=[
+        *["大小（字节）"] * 4,
+        "期限（当日24时止）",
+        "Deadline (ends 24:00)",
+        "证（字字字字字字字）",
+    ],
 )
 def test_a_docx_header_too_wide_for_its_column_starts_its_group_on_a_new_line(
     tmp_path_factory: Any, header: list[str]

@@ -7,6 +7,7 @@ printed 当面（口头 with the ）on a line of its own, and a case number with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,6 +25,16 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 COURTS = sorted(casenumber._courts())
 TYPES = sorted(casenumber._types())
 BOOKS = {language: ReportWorkbook(language, BEIJING) for language in Language}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _discard_books() -> Iterator[None]:
+    """The books' streamed sheets ended after the module, not by the garbage collector."""
+    yield
+    for book in BOOKS.values():
+        book.discard()
+
+
 DETAIL_CASE = [column.key for column in COLUMNS].index("case_number")
 ART7_CASE = ART7_KEYS.index("case_number")
 

@@ -78,3 +78,4 @@ def test_a_time_column_holds_its_widest_time_with_room_beside_it(language: Langu
             assert width >= text_width(text) + WORD_PAD, (key, text, width)
     assert any("时间不详" in t or "unknown" in t for t in time_texts(language, "received_at"))
     assert book.detail.oddHeader.right.text == tr(language, "report.detail_order")
+    book.discard()  # its streamed sheets' writers ended here, not by the garbage collector
